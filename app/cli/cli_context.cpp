@@ -1,0 +1,53 @@
+#include "cli/cli_context.h"
+
+#include <cstdlib>
+
+namespace graft::cli {
+
+void ModelArguments::addTo(CLI::App& command, bool withLabels) {
+  command.add_option("MODEL", source,
+                     "a Keras .h5 (full model or weights-only), a model_config .json, or a zoo "
+                     "name: vgg16 vgg19 resnet50 inception_v3 xception mobilenet")
+      ->required();
+  command.add_option("--alpha", alpha, "MobileNet width multiplier (0.25, 0.5, 0.75, 1.0)");
+  command.add_option("--input-size", inputSize, "square input size in pixels, e.g. 160");
+  auto* top = command.add_flag("--include-top", includeTop, "keep the classifier on top");
+  auto* noTopFlag = command.add_flag("--no-top", noTop, "drop the classifier (feature extractor)");
+  top->excludes(noTopFlag);
+  command.add_option("--classes", classes, "number of classes of the top");
+  command.add_option("--pooling", pooling, "pooling for --no-top models: avg or max")
+      ->check(CLI::IsMember({"avg", "max"}));
+  command.add_option("--weights", weights, "Keras .h5 weights to load into the model");
+  command.add_option("--preprocessing", preprocessing,
+                     "input preprocessing: caffe, tf, torch, unit (x/255) or none")
+      ->check(CLI::IsMember({"caffe", "tf", "torch", "unit", "none"}));
+  if (withLabels)
+    command.add_option("--labels", labels, "class names, one per line")->check(CLI::ExistingFile);
+  command.add_option("--seed", seed, "seed for freshly initialised weights");
+}
+
+ModelSpec ModelArguments::spec(const CLI::App& command) const {
+  ModelSpec s;
+  s.source = source;
+  if (command.count("--alpha")) s.alpha = alpha;
+  if (command.count("--input-size")) s.inputSize = inputSize;
+  if (includeTop) s.includeTop = true;
+  if (noTop) s.includeTop = false;
+  if (command.count("--classes")) s.classes = classes;
+  s.pooling = pooling;
+  s.weightsFile = weights;
+  if (!preprocessing.empty()) s.preprocessing = preprocessing;
+  s.labelsFile = labels;
+  s.seed = seed;
+  s.kerasCacheDir = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
+  return s;
+}
+
+LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet) {
+  LoadedModel loaded = loadModel(spec);
+  if (!quiet)
+    for (const auto& note : loaded.notes) std::cerr << "graft-cli: " << note << "\n";
+  return loaded;
+}
+
+}  // namespace graft::cli

@@ -1,0 +1,38 @@
+#pragma once
+// What every graft-cli subcommand shares: model options, output mode, and how to report.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+
+#include "io/model_source.h"
+
+namespace graft::cli {
+
+// The MODEL argument and the options that shape it (DESIGN.md "Command line").
+struct ModelArguments {
+  std::string source;
+  double alpha = 1.0;
+  int64_t inputSize = 0;
+  bool includeTop = false;
+  bool noTop = false;
+  int64_t classes = 0;
+  std::string pooling;
+  std::string weights;
+  std::string preprocessing;
+  std::string labels;
+  uint64_t seed = 0;
+
+  void addTo(CLI::App& command, bool withLabels = true);
+  // Fills a ModelSpec from what was given; the Keras cache comes from KERAS_HOME / HOME.
+  ModelSpec spec(const CLI::App& command) const;
+};
+
+// Loads the model and prints the loader's notes to stderr.
+LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
+
+void registerSummaryCommand(CLI::App& app);
+void registerZooCommand(CLI::App& app);
+void registerPredictCommand(CLI::App& app);
+
+}  // namespace graft::cli

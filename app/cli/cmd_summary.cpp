@@ -1,0 +1,24 @@
+// graft-cli summary MODEL [--json]: Keras's model.summary() table, or its JSON form.
+#include "cli/cli_context.h"
+#include "graph/summary.h"
+
+namespace graft::cli {
+
+void registerSummaryCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("summary", "print the layers, output shapes and parameter counts");
+  auto args = std::make_shared<ModelArguments>();
+  auto json = std::make_shared<bool>(false);
+  args->addTo(*cmd);
+  cmd->add_flag("--json", *json, "print one JSON object instead of the table");
+  cmd->callback([cmd, args, json] {
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    const GraphAnalysis analysis = analyze(loaded.model.graph);
+    if (*json)
+      std::cout << summaryJson(loaded.model.graph, analysis).dump() << "\n";
+    else
+      std::cout << formatSummary(loaded.model.graph, analysis);
+    if (!analysis.ok()) throw Error(analysis.diagnostics);
+  });
+}
+
+}  // namespace graft::cli

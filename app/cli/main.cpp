@@ -1,0 +1,26 @@
+// graft-cli: Graft without a display, on the same core code as the desktop application.
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "runtime/threads.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",
+               "graft-cli"};
+  app.set_version_flag("--version", std::string("graft-cli ") + GRAFT_VERSION);
+  app.require_subcommand(1);
+  graft::cli::registerZooCommand(app);
+  graft::cli::registerSummaryCommand(app);
+  graft::cli::registerPredictCommand(app);
+  try {
+    graft::useAllCoresForTorch();
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors exit 2, as DESIGN.md's contract says
+  } catch (const std::exception& e) {
+    std::cerr << "graft-cli: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

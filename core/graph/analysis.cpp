@@ -1,0 +1,79 @@
+#include "graph/analysis.h"
+
+namespace graft {
+
+const NodeInfo* GraphAnalysis::find(const std::string& name) const {
+  auto it = nodes.find(name);
+  return it == nodes.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+std::string inputCountText(int n) { return std::to_string(n) + (n == 1 ? " input" : " inputs"); }
+
+std::string expectedInputs(const LayerType& type) {
+  if (type.maxInputs < 0) return "at least " + inputCountText(type.minInputs);
+  if (type.minInputs == type.maxInputs) return inputCountText(type.minInputs);
+  return std::to_string(type.minInputs) + " to " + inputCountText(type.maxInputs);
+}
+
+}  // namespace
+
+GraphAnalysis analyze(const Graph& graph, const LayerRegistry& registry) {
+  GraphAnalysis result;
+  result.diagnostics = graph.validate();
+  if (!result.diagnostics.empty()) return result;
+  const auto order = graph.topologicalOrder().value();
+  for (size_t index : order) {
+    const Node& node = graph.nodes()[index];
+    const LayerType* type = registry.find(node.className);
+    if (!type) {
+      result.diagnostics.push_back({node.name, "unsupported layer type '" + node.className + "'"});
+      continue;
+    }
+    const int count = static_cast<int>(node.inputs.size());
+    if (count < type->minInputs || (type->maxInputs >= 0 && count > type->maxInputs)) {
+      result.diagnostics.push_back({node.name, node.className + " expects " +
+                                                   expectedInputs(*type) + ", got " +
+                                                   std::to_string(count)});
+      continue;
+    }
+    std::vector<Shape> inputShapes;
+    bool inputsKnown = true;
+    for (const auto& in : node.inputs) {
+      const NodeInfo* producer = result.find(in);
+      if (!producer) {
+        inputsKnown = false;
+        break;
+      }
+      inputShapes.push_back(producer->outputShape);
+    }
+    if (!inputsKnown) continue;  // the producer's own diagnostic explains it
+    try {
+      const Json config = registry.normalizeConfig(node.className, node.config);
+      NodeInfo info;
+      info.outputShape = type->outputShape(config, inputShapes);
+      if (type->weights) info.weights = type->weights(config, inputShapes);
+      for (auto& w : info.weights) {
+        w.trainable = w.trainable && node.trainable;
+        const int64_t n = elementCount(w.shape);
+        info.params += n;
+        if (w.trainable) info.trainableParams += n;
+      }
+      result.totalParams += info.params;
+      result.trainableParams += info.trainableParams;
+      result.nodes.emplace(node.name, std::move(info));
+    } catch (const std::exception& e) {
+      result.diagnostics.push_back({node.name, e.what()});
+    }
+  }
+  return result;
+}
+
+GraphAnalysis analyzeOrThrow(const Graph& graph, const LayerRegistry& registry) {
+  GraphAnalysis result = analyze(graph, registry);
+  if (!result.ok()) throw Error(result.diagnostics);
+  return result;
+}
+
+}  // namespace graft

@@ -1,0 +1,24 @@
+#pragma once
+// Graphs in Keras's model_config form: {"class_name": "Functional", "config": {"name",
+// "layers": [{"class_name", "name", "config", "inbound_nodes"}], "input_layers",
+// "output_layers"}}. Reads Functional/Model (Keras 1, 2 and 3 inbound formats) and Sequential.
+#include "graph/graph.h"
+#include "graph/layer_registry.h"
+
+namespace graft {
+
+// Throws graft::Error naming the layer or JSON field that is wrong. Configs are normalized
+// (Keras's defaults filled in) and Keras 1 layer spellings are translated.
+Graph graphFromKerasJson(const Json& modelConfig,
+                         const LayerRegistry& registry = LayerRegistry::standard());
+Graph graphFromKerasJsonText(const std::string& text,
+                             const LayerRegistry& registry = LayerRegistry::standard());
+
+// Functional model_config with Keras 2 inbound_nodes, readable by Keras and by graphFromKerasJson.
+Json graphToKerasJson(const Graph& graph);
+
+// A Keras 1 layer ({"class_name": "Convolution2D", "config": {"nb_filter", ...}}) rewritten with
+// today's class name and keys; other layers come back unchanged.
+Json upgradeKeras1Layer(const Json& layer);
+
+}  // namespace graft

@@ -1,0 +1,47 @@
+#pragma once
+// Small pieces shared by the layer definitions: reading normalized configs and Keras's
+// output-length arithmetic.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/layer_registry.h"
+
+namespace graft::layers {
+
+// Keras writes tuples as lists; a normalized config always has both entries.
+std::pair<int64_t, int64_t> intPair(const Json& config, const std::string& key);
+
+// ((top, bottom), (left, right)) from any of Keras's three spellings: p, [h, w], [[t, b], [l, r]].
+std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(const Json& value,
+                                                                             const std::string& key);
+
+// Keras conv_utils.conv_output_length; kUnknown stays unknown.
+int64_t convOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t dilation,
+                         const std::string& padding);
+
+// Throws ShapeError("expects a 4-D input (batch, h, w, c), got (None, 4096)") and the like.
+void requireRank(const Shape& input, size_t rank, const char* what);
+int64_t requireKnownChannels(const Shape& input);
+
+// Axis as given by Keras (negative counts from the end; a one-element list is accepted),
+// made positive for the given rank; throws ShapeError when out of range.
+int64_t resolveAxis(const Json& axis, size_t rank);
+
+const std::vector<std::string>& knownActivations();
+void requireKnownActivation(const Json& config);
+
+// Registration entry points, one per file.
+void registerInputLayers(LayerRegistry& registry);
+void registerConvolutionLayers(LayerRegistry& registry);
+void registerPoolingLayers(LayerRegistry& registry);
+void registerCoreLayers(LayerRegistry& registry);
+void registerNormalizationLayers(LayerRegistry& registry);
+void registerActivationLayers(LayerRegistry& registry);
+void registerMergeLayers(LayerRegistry& registry);
+void registerReshapingLayers(LayerRegistry& registry);
+
+// Keras's shared initializer/regularizer/constraint defaults for a weight called `prefix`.
+Json weightOptionDefaults(const std::string& prefix, const std::string& initializer);
+
+}  // namespace graft::layers

@@ -1,0 +1,46 @@
+// BatchNormalization: weights in Keras's order (gamma, beta, moving_mean, moving_variance), with
+// gamma absent when scale=False and beta absent when center=False. The moving statistics are
+// never trainable, as Keras counts them.
+#include "graph/layer_helpers.h"
+
+namespace graft::layers {
+
+void registerNormalizationLayers(LayerRegistry& registry) {
+  LayerType bn;
+  bn.className = "BatchNormalization";
+  bn.category = LayerCategory::Normalization;
+  bn.summary = "normalizes each channel with batch (training) or moving (inference) statistics";
+  bn.defaults = {{"axis", -1}, {"momentum", 0.99}, {"epsilon", 0.001}, {"center", true},
+                 {"scale", true}};
+  for (auto [prefix, init] : {std::pair{"beta", "Zeros"}, std::pair{"gamma", "Ones"}}) {
+    bn.defaults[std::string(prefix) + "_initializer"] = {{"class_name", init},
+                                                         {"config", Json::object()}};
+    bn.defaults[std::string(prefix) + "_regularizer"] = nullptr;
+    bn.defaults[std::string(prefix) + "_constraint"] = nullptr;
+  }
+  bn.defaults["moving_mean_initializer"] = {{"class_name", "Zeros"}, {"config", Json::object()}};
+  bn.defaults["moving_variance_initializer"] = {{"class_name", "Ones"},
+                                                {"config", Json::object()}};
+  bn.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    int64_t axis = resolveAxis(c.at("axis"), in[0].size());
+    if (axis != static_cast<int64_t>(in[0].size()) - 1)
+      throw ShapeError("only the channel axis (last, channels_last) can be normalized, got axis " +
+                       c.at("axis").dump());
+    requireKnownChannels(in[0]);
+    if (!c.at("epsilon").is_number() || c.at("epsilon").get<double>() <= 0)
+      throw ShapeError("config field 'epsilon' must be a positive number");
+    return in[0];
+  };
+  bn.weights = [](const Json& c, const std::vector<Shape>& in) {
+    int64_t channels = requireKnownChannels(in[0]);
+    std::vector<WeightSpec> w;
+    if (c.at("scale").get<bool>()) w.push_back({"gamma", {channels}, true});
+    if (c.at("center").get<bool>()) w.push_back({"beta", {channels}, true});
+    w.push_back({"moving_mean", {channels}, false});
+    w.push_back({"moving_variance", {channels}, false});
+    return w;
+  };
+  registry.add(bn);
+}
+
+}  // namespace graft::layers

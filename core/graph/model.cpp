@@ -1,0 +1,25 @@
+#include "graph/model.h"
+
+namespace graft {
+
+std::string preprocessingName(Preprocessing p) {
+  switch (p) {
+    case Preprocessing::None: return "none";
+    case Preprocessing::Caffe: return "caffe";
+    case Preprocessing::Tf: return "tf";
+    case Preprocessing::Torch: return "torch";
+    case Preprocessing::Unit: return "unit";
+  }
+  return "none";
+}
+
+Preprocessing preprocessingFromName(const std::string& name) {
+  if (name == "none") return Preprocessing::None;
+  if (name == "caffe") return Preprocessing::Caffe;
+  if (name == "tf") return Preprocessing::Tf;
+  if (name == "torch") return Preprocessing::Torch;
+  if (name == "unit") return Preprocessing::Unit;
+  throw Error("unknown preprocessing '" + name + "' (expected none, caffe, tf, torch or unit)");
+}
+
+}  // namespace graft

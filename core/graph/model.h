@@ -1,0 +1,26 @@
+#pragma once
+// What a user opens, edits, trains and exports: the graph, its weights, and what travels with
+// them (preprocessing, class labels, where the weights came from, the recipe that made it).
+#include <string>
+#include <vector>
+
+#include "graph/weights.h"
+
+namespace graft {
+
+// Keras imagenet_utils modes (caffe, tf, torch); "unit" is x/255; "none" feeds pixels 0..255
+// unchanged (a Rescaling layer in the graph may do the scaling instead).
+enum class Preprocessing { None, Caffe, Tf, Torch, Unit };
+std::string preprocessingName(Preprocessing p);
+Preprocessing preprocessingFromName(const std::string& name);  // throws naming the value
+
+struct Model {
+  Graph graph;
+  WeightStore weights;
+  Preprocessing preprocessing = Preprocessing::None;
+  std::vector<std::string> labels;
+  std::string weightsSource;  // shown to the user: a file, "random initialization", ...
+  Json recipe = Json::array();
+};
+
+}  // namespace graft

@@ -1,0 +1,33 @@
+#include "graph/shape.h"
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+std::string shapeToString(const Shape& shape) {
+  std::string text = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) text += ", ";
+    text += shape[i] == kUnknown ? "None" : std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) text += ",";
+  return text + ")";
+}
+
+int64_t elementCount(const Shape& shape) {
+  int64_t n = 1;
+  for (auto d : shape) {
+    if (d == kUnknown) throw Error("shape " + shapeToString(shape) + " has an unknown dimension");
+    n *= d;
+  }
+  return n;
+}
+
+bool shapesCompatible(const Shape& a, const Shape& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != kUnknown && b[i] != kUnknown && a[i] != b[i]) return false;
+  return true;
+}
+
+}  // namespace graft

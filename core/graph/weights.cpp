@@ -1,0 +1,100 @@
+#include "graph/weights.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace graft {
+
+WeightTensor WeightTensor::filled(Shape shape, float value) {
+  auto n = static_cast<size_t>(elementCount(shape));
+  return {std::move(shape), std::make_shared<const std::vector<float>>(n, value)};
+}
+
+WeightTensor WeightTensor::fromValues(Shape shape, std::vector<float> values) {
+  if (static_cast<int64_t>(values.size()) != elementCount(shape))
+    throw Error("weight of shape " + shapeToString(shape) + " needs " +
+                std::to_string(elementCount(shape)) + " values, got " +
+                std::to_string(values.size()));
+  return {std::move(shape), std::make_shared<const std::vector<float>>(std::move(values))};
+}
+
+const std::vector<WeightTensor>* WeightStore::find(const std::string& layer) const {
+  auto it = layers_.find(layer);
+  return it == layers_.end() ? nullptr : &it->second;
+}
+
+void WeightStore::set(const std::string& layer, std::vector<WeightTensor> weights) {
+  layers_[layer] = std::move(weights);
+}
+
+std::vector<std::string> WeightStore::layers() const {
+  std::vector<std::string> names;
+  for (const auto& [name, w] : layers_) names.push_back(name);
+  return names;
+}
+
+Diagnostics checkWeights(const Graph& graph, const GraphAnalysis& analysis,
+                         const WeightStore& store) {
+  Diagnostics problems;
+  for (const auto& node : graph.nodes()) {
+    const NodeInfo* info = analysis.find(node.name);
+    if (!info || info->weights.empty()) continue;
+    const auto* have = store.find(node.name);
+    if (!have) {
+      problems.push_back({node.name, "has no weights"});
+      continue;
+    }
+    if (have->size() != info->weights.size()) {
+      problems.push_back({node.name, "expects " + std::to_string(info->weights.size()) +
+                                         " weight arrays, has " + std::to_string(have->size())});
+      continue;
+    }
+    for (size_t i = 0; i < have->size(); ++i)
+      if ((*have)[i].shape != info->weights[i].shape)
+        problems.push_back({node.name, "weight '" + info->weights[i].name + "' expects shape " +
+                                           shapeToString(info->weights[i].shape) + ", has " +
+                                           shapeToString((*have)[i].shape)});
+  }
+  return problems;
+}
+
+namespace {
+
+// Keras's fan computation: receptive field size times input / output feature counts.
+std::pair<double, double> fans(const Shape& shape) {
+  if (shape.size() < 2) return {double(shape.at(0)), double(shape.at(0))};
+  double receptive = 1;
+  for (size_t i = 0; i + 2 < shape.size(); ++i) receptive *= double(shape[i]);
+  return {receptive * double(shape[shape.size() - 2]), receptive * double(shape.back())};
+}
+
+WeightTensor glorotUniform(const Shape& shape, std::mt19937_64& rng) {
+  auto [fanIn, fanOut] = fans(shape);
+  const double limit = std::sqrt(6.0 / (fanIn + fanOut));
+  std::uniform_real_distribution<float> dist(float(-limit), float(limit));
+  std::vector<float> values(static_cast<size_t>(elementCount(shape)));
+  for (auto& v : values) v = dist(rng);
+  return WeightTensor::fromValues(shape, std::move(values));
+}
+
+}  // namespace
+
+void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, WeightStore& store,
+                       uint64_t seed, const std::vector<std::string>& only) {
+  std::mt19937_64 rng(seed);
+  for (const auto& node : graph.nodes()) {
+    if (!only.empty() && std::find(only.begin(), only.end(), node.name) == only.end()) continue;
+    const NodeInfo* info = analysis.find(node.name);
+    if (!info || info->weights.empty()) continue;
+    std::vector<WeightTensor> tensors;
+    for (const auto& spec : info->weights) {
+      const bool ones = spec.name == "gamma" || spec.name == "moving_variance";
+      const bool kernel = spec.name.find("kernel") != std::string::npos;
+      tensors.push_back(kernel ? glorotUniform(spec.shape, rng)
+                               : WeightTensor::filled(spec.shape, ones ? 1.0f : 0.0f));
+    }
+    store.set(node.name, std::move(tensors));
+  }
+}
+
+}  // namespace graft

@@ -1,0 +1,242 @@
+#include "io/hdf5_file.h"
+
+#include <cstring>
+
+#include "graph/diagnostic.h"
+
+namespace graft::h5 {
+namespace {
+
+// HDF5 prints its error stack to stderr by default; our messages replace it.
+template <class F>
+auto quiet(F&& f) {
+  H5E_auto2_t oldFunc = nullptr;
+  void* oldData = nullptr;
+  H5Eget_auto2(H5E_DEFAULT, &oldFunc, &oldData);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  auto result = f();
+  H5Eset_auto2(H5E_DEFAULT, oldFunc, oldData);
+  return result;
+}
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string part;
+  for (char c : path) {
+    if (c == '/') {
+      if (!part.empty()) parts.push_back(part);
+      part.clear();
+    } else {
+      part += c;
+    }
+  }
+  if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+}  // namespace
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+void Handle::reset() {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = -1;
+}
+
+File File::openReadOnly(const std::string& path) {
+  File f;
+  f.path_ = path;
+  htri_t isHdf5 = quiet([&] { return H5Fis_hdf5(path.c_str()); });
+  if (isHdf5 < 0) throw Error(path + ": cannot open (missing or unreadable file)");
+  if (isHdf5 == 0) throw Error(path + ": not an HDF5 file (expected a Keras .h5 file)");
+  hid_t id = quiet([&] { return H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); });
+  if (id < 0) throw Error(path + ": cannot open as HDF5 (the file may be truncated or damaged)");
+  f.handle_ = Handle(id, H5Fclose);
+  return f;
+}
+
+File File::create(const std::string& path) {
+  File f;
+  f.path_ = path;
+  hid_t id = quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); });
+  if (id < 0) throw Error(path + ": cannot create file");
+  f.handle_ = Handle(id, H5Fclose);
+  return f;
+}
+
+bool File::exists(const std::string& objectPath) const {
+  std::string prefix;
+  for (const auto& part : splitPath(objectPath)) {
+    prefix += "/" + part;
+    htri_t e = quiet([&] { return H5Lexists(id(), prefix.c_str(), H5P_DEFAULT); });
+    if (e <= 0) return false;
+  }
+  return true;
+}
+
+Handle File::openGroup(const std::string& groupPath) const {
+  hid_t g = quiet([&] { return H5Gopen2(id(), groupPath.c_str(), H5P_DEFAULT); });
+  if (g < 0) throw Error(path_ + ": group '" + groupPath + "' is missing");
+  return Handle(g, H5Gclose);
+}
+
+Handle File::createGroup(const std::string& groupPath) const {
+  std::string prefix;
+  for (const auto& part : splitPath(groupPath)) {
+    prefix += "/" + part;
+    if (!exists(prefix)) {
+      hid_t g = H5Gcreate2(id(), prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      if (g < 0) throw Error(path_ + ": cannot create group '" + prefix + "'");
+      H5Gclose(g);
+    }
+  }
+  return openGroup(groupPath.empty() ? "/" : groupPath);
+}
+
+bool File::hasAttribute(hid_t object, const std::string& name) const {
+  return quiet([&] { return H5Aexists(object, name.c_str()); }) > 0;
+}
+
+namespace {
+
+std::vector<std::string> readStrings(const std::string& file, hid_t object, const std::string& name) {
+  Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) throw Error(file + ": cannot read attribute '" + name + "'");
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+  if (count < 0) throw Error(file + ": attribute '" + name + "' has no readable size");
+  if (count > 10'000'000)
+    throw Error(file + ": attribute '" + name + "' lists " + std::to_string(count) +
+                " entries, more than any model has");
+  std::vector<std::string> values;
+  if (H5Tget_class(type.get()) != H5T_STRING) {
+    if (count == 0) return values;  // Keras writes an empty float array for "no weights"
+    throw Error(file + ": attribute '" + name + "' should hold strings");
+  }
+  if (H5Tis_variable_str(type.get()) > 0) {
+    std::vector<char*> ptrs(static_cast<size_t>(count), nullptr);
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+    if (H5Aread(attr.get(), mem.get(), ptrs.data()) < 0)
+      throw Error(file + ": cannot read attribute '" + name + "'");
+    for (char* p : ptrs) values.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+    return values;
+  }
+  const size_t size = H5Tget_size(type.get());
+  std::vector<char> buffer(size * static_cast<size_t>(count) + 1, '\0');
+  if (H5Aread(attr.get(), type.get(), buffer.data()) < 0)
+    throw Error(file + ": cannot read attribute '" + name + "'");
+  for (hssize_t i = 0; i < count; ++i) {
+    const char* s = buffer.data() + size * static_cast<size_t>(i);
+    values.emplace_back(s, strnlen(s, size));
+  }
+  return values;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> File::stringList(hid_t object,
+                                                         const std::string& name) const {
+  if (hasAttribute(object, name)) return readStrings(path_, object, name);
+  if (!hasAttribute(object, name + "0")) return std::nullopt;
+  std::vector<std::string> all;
+  for (int part = 0; hasAttribute(object, name + std::to_string(part)); ++part) {
+    auto chunk = readStrings(path_, object, name + std::to_string(part));
+    all.insert(all.end(), chunk.begin(), chunk.end());
+  }
+  return all;
+}
+
+std::optional<std::string> File::string(hid_t object, const std::string& name) const {
+  auto list = stringList(object, name);
+  if (!list) return std::nullopt;
+  std::string joined;
+  for (const auto& s : *list) joined += s;
+  return joined;
+}
+
+Shape File::datasetShape(const std::string& datasetPath) const {
+  Handle ds(quiet([&] { return H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT); }), H5Dclose);
+  if (!ds.valid()) throw Error(path_ + ": dataset '" + datasetPath + "' is missing");
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0 || rank > 8) throw Error(path_ + ": dataset '" + datasetPath + "' has no valid shape");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return Shape(dims.begin(), dims.end());
+}
+
+void File::readFloats(const std::string& datasetPath, float* out, size_t count) const {
+  Handle ds(quiet([&] { return H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT); }), H5Dclose);
+  if (!ds.valid()) throw Error(path_ + ": dataset '" + datasetPath + "' is missing");
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  if (static_cast<size_t>(H5Sget_simple_extent_npoints(space.get())) != count)
+    throw Error(path_ + ": dataset '" + datasetPath + "' does not hold " + std::to_string(count) +
+                " values");
+  Handle type(H5Dget_type(ds.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_FLOAT && H5Tget_class(type.get()) != H5T_INTEGER)
+    throw Error(path_ + ": dataset '" + datasetPath + "' is not numeric");
+  herr_t rc = quiet([&] {
+    return H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+  });
+  if (rc < 0)
+    throw Error(path_ + ": cannot read dataset '" + datasetPath +
+                "' (the file may be truncated or damaged)");
+}
+
+void File::writeStringList(hid_t object, const std::string& name,
+                           const std::vector<std::string>& values) const {
+  size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buffer(width * values.size(), '\0');
+  for (size_t i = 0; i < values.size(); ++i)
+    std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  hsize_t dims[1] = {values.size()};
+  Handle space(values.empty() ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, nullptr),
+               H5Sclose);
+  Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  if (!attr.valid() || (!values.empty() && H5Awrite(attr.get(), type.get(), buffer.data()) < 0))
+    throw Error(path_ + ": cannot write attribute '" + name + "'");
+}
+
+void File::writeString(hid_t object, const std::string& name, const std::string& value) const {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), std::max<size_t>(value.size(), 1));
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
+  std::string padded = value.empty() ? std::string(1, '\0') : value;
+  if (!attr.valid() || H5Awrite(attr.get(), type.get(), padded.data()) < 0)
+    throw Error(path_ + ": cannot write attribute '" + name + "'");
+}
+
+void File::writeFloats(const std::string& datasetPath, const Shape& shape,
+                       const float* values) const {
+  auto slash = datasetPath.rfind('/');
+  if (slash != std::string::npos && slash > 0) createGroup(datasetPath.substr(0, slash));
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                       H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose);
+  if (!ds.valid() ||
+      H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
+    throw Error(path_ + ": cannot write dataset '" + datasetPath + "'");
+}
+
+}  // namespace graft::h5

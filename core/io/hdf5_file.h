@@ -1,0 +1,69 @@
+#pragma once
+// A thin RAII layer over HDF5's C API: just what Keras files need (groups, string-list
+// attributes as h5py writes them, float datasets). Every error names the file and the object.
+#include <hdf5.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/shape.h"
+
+namespace graft::h5 {
+
+// Owns one hid_t and closes it with the matching H5?close.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void reset();
+
+ private:
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+class File {
+ public:
+  // Read-only open; throws graft::Error "<path>: not an HDF5 file" and the like.
+  static File openReadOnly(const std::string& path);
+  // Creates (truncates) a file for writing.
+  static File create(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  hid_t id() const { return handle_.get(); }
+
+  bool exists(const std::string& objectPath) const;  // every component of a/b/c is checked
+  Handle openGroup(const std::string& groupPath) const;
+  Handle createGroup(const std::string& groupPath) const;  // creates missing parents
+
+  bool hasAttribute(hid_t object, const std::string& name) const;
+  // A string list attribute, joining split parts name0, name1, ... when `name` itself is absent.
+  // An empty numeric array (Keras's weight_names for weightless layers) reads as an empty list.
+  std::optional<std::vector<std::string>> stringList(hid_t object, const std::string& name) const;
+  std::optional<std::string> string(hid_t object, const std::string& name) const;
+
+  Shape datasetShape(const std::string& datasetPath) const;
+  // Reads as float32 into `out` (sized by the caller from the checked shape).
+  void readFloats(const std::string& datasetPath, float* out, size_t count) const;
+
+  // Writing, in the layout h5py produces (fixed-length byte strings).
+  void writeStringList(hid_t object, const std::string& name,
+                       const std::vector<std::string>& values) const;
+  void writeString(hid_t object, const std::string& name, const std::string& value) const;
+  void writeFloats(const std::string& datasetPath, const Shape& shape, const float* values) const;
+
+ private:
+  std::string path_;
+  Handle handle_;
+};
+
+}  // namespace graft::h5

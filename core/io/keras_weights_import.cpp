@@ -1,0 +1,126 @@
+#include "io/keras_weights_import.h"
+
+#include <map>
+#include <set>
+
+namespace graft {
+
+std::string WeightLoadReport::describe() const {
+  std::string text = "weights matched " +
+                     std::string(rule == MatchRule::ByName ? "by layer name" : "by layer order") +
+                     ": " + std::to_string(loaded.size()) + " layers loaded";
+  if (!missing.empty()) text += ", " + std::to_string(missing.size()) + " freshly initialised";
+  if (!unused.empty()) text += ", " + std::to_string(unused.size()) + " file layers unused";
+  return text;
+}
+
+namespace {
+
+// Names Keras 1 and 2 used for the same variable.
+std::string canonicalWeightName(const std::string& base) {
+  static const std::map<std::string, std::string> aliases = {
+      {"W", "kernel"},         {"b", "bias"},
+      {"running_mean", "moving_mean"}, {"running_std", "moving_variance"},
+      {"depthwise_W", "depthwise_kernel"}, {"pointwise_W", "pointwise_kernel"}};
+  auto it = aliases.find(base);
+  return it == aliases.end() ? base : it->second;
+}
+
+// For each expected weight, the index of the stored dataset that holds it: by stored name when
+// every expected name is found exactly once, by position otherwise (validated by shape later).
+std::vector<size_t> datasetOrder(const KerasH5Layer& layer, const std::vector<WeightSpec>& specs) {
+  std::vector<size_t> order;
+  std::set<size_t> used;
+  for (const auto& spec : specs) {
+    for (size_t i = 0; i < layer.weightNames.size(); ++i) {
+      if (!used.count(i) &&
+          canonicalWeightName(weightBaseName(layer.weightNames[i], layer.name)) == spec.name) {
+        order.push_back(i);
+        used.insert(i);
+        break;
+      }
+    }
+  }
+  if (order.size() == specs.size()) return order;
+  order.clear();
+  for (size_t i = 0; i < specs.size(); ++i) order.push_back(i);
+  return order;
+}
+
+void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const std::string& target,
+               const NodeInfo& info, WeightStore& store) {
+  if (stored.weightNames.size() != info.weights.size()) {
+    std::string expected;
+    for (const auto& w : info.weights) expected += (expected.empty() ? "" : ", ") + w.name;
+    throw Error(Diagnostic{target, "the file's layer '" + stored.name + "' has " +
+                                       std::to_string(stored.weightNames.size()) +
+                                       " weight arrays, the model expects " +
+                                       std::to_string(info.weights.size()) + " (" + expected +
+                                       ")"});
+  }
+  const auto order = datasetOrder(stored, info.weights);
+  std::vector<WeightTensor> tensors;
+  for (size_t i = 0; i < info.weights.size(); ++i) {
+    try {
+      tensors.push_back(file.read(stored, order[i], info.weights[i].shape));
+    } catch (const Error& e) {
+      throw Error(Diagnostic{target, e.what()});
+    }
+  }
+  store.set(target, std::move(tensors));
+}
+
+}  // namespace
+
+WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
+                                  const GraphAnalysis& analysis, WeightStore& store,
+                                  const WeightLoadOptions& options) {
+  std::vector<const Node*> weighted;
+  for (const auto& node : graph.nodes())
+    if (const NodeInfo* info = analysis.find(node.name); info && !info->weights.empty())
+      weighted.push_back(&node);
+  const auto stored = file.layersWithWeights();
+
+  WeightLoadReport report;
+  std::set<std::string> storedNames;
+  for (const auto* l : stored) storedNames.insert(l->name);
+  size_t byName = 0;
+  for (const Node* n : weighted) byName += storedNames.count(n->name);
+
+  const bool useOrder = byName < weighted.size() && stored.size() == weighted.size() &&
+                        !(options.allowMissing && byName > 0);
+  if (useOrder) {
+    report.rule = MatchRule::ByOrder;
+    for (size_t i = 0; i < weighted.size(); ++i) {
+      loadLayer(file, *stored[i], weighted[i]->name, *analysis.find(weighted[i]->name), store);
+      report.loaded.push_back(weighted[i]->name);
+    }
+    return report;
+  }
+
+  std::set<std::string> modelNames;
+  for (const Node* n : weighted) {
+    modelNames.insert(n->name);
+    if (const KerasH5Layer* layer = file.find(n->name); layer && !layer->weightNames.empty())
+      report.loaded.push_back(n->name);
+    else
+      report.missing.push_back(n->name);
+  }
+  for (const auto* l : stored)
+    if (!modelNames.count(l->name)) report.unused.push_back(l->name);
+  if (!report.missing.empty() && !options.allowMissing) {
+    std::string list;
+    for (size_t i = 0; i < report.missing.size() && i < 8; ++i)
+      list += (i ? ", " : "") + report.missing[i];
+    if (report.missing.size() > 8) list += ", ...";
+    throw Error(file.path() + ": " + std::to_string(report.missing.size()) +
+                " model layers with weights are not in the file (" + list + "); the file has " +
+                std::to_string(stored.size()) + " layers with weights, the model " +
+                std::to_string(weighted.size()) + ", so matching by order is not possible either");
+  }
+  for (const auto& name : report.loaded)
+    loadLayer(file, *file.find(name), name, *analysis.find(name), store);
+  return report;
+}
+
+}  // namespace graft

@@ -1,0 +1,35 @@
+#pragma once
+// Puts the weights of a Keras .h5 file into a model: by layer name first, else by Keras's own
+// order rule (the layers that have weights, in order), and says which rule was used.
+#include <string>
+#include <vector>
+
+#include "graph/model.h"
+#include "io/keras_h5_reader.h"
+
+namespace graft {
+
+enum class MatchRule { ByName, ByOrder };
+
+struct WeightLoadReport {
+  MatchRule rule = MatchRule::ByName;
+  std::vector<std::string> loaded;   // model layers that received weights
+  std::vector<std::string> missing;  // model layers with weights the file does not have
+  std::vector<std::string> unused;   // file layers with weights the model does not have
+  std::string describe() const;      // one line for the user
+};
+
+struct WeightLoadOptions {
+  // When false, every model layer with weights must be found in the file.
+  bool allowMissing = false;
+};
+
+// Reads the matching datasets into `store` (Keras layout). Checks every dataset's shape
+// against the model before reading; a mismatch throws graft::Error naming the layer, the
+// weight and both shapes. BatchNormalization weights are placed by their stored names
+// (gamma, beta, moving_mean, moving_variance), other layers by position.
+WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
+                                  const GraphAnalysis& analysis, WeightStore& store,
+                                  const WeightLoadOptions& options = {});
+
+}  // namespace graft

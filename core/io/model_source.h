@@ -1,0 +1,42 @@
+#pragma once
+// Turns what a user names on the command line or in the open dialog into a Model: a Keras .h5
+// (full model or weights-only, recognised), a Keras model_config .json, or a zoo architecture
+// with weights from a file, the Keras cache, or fresh random ones.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/model.h"
+#include "io/zoo/zoo.h"
+
+namespace graft {
+
+struct ModelSpec {
+  std::string source;  // file path or zoo name
+  std::optional<double> alpha;
+  std::optional<int64_t> inputSize;
+  std::optional<bool> includeTop;
+  std::optional<int64_t> classes;
+  std::string pooling;
+  std::string weightsFile;              // --weights
+  std::optional<std::string> preprocessing;
+  std::string labelsFile;               // one class name per line
+  std::string kerasCacheDir;            // where Keras keeps downloaded weights
+  uint64_t seed = 0;                    // for freshly initialised weights
+};
+
+struct LoadedModel {
+  Model model;
+  std::vector<std::string> notes;  // things the user should know (stderr in the CLI)
+};
+
+// $KERAS_HOME/models, else ~/.keras/models (from the given environment values).
+std::string kerasCacheDir(const char* kerasHome, const char* home);
+
+// Throws graft::Error naming the file, layer or option that is wrong.
+LoadedModel loadModel(const ModelSpec& spec);
+
+// One class name per line; blank lines at the end are ignored.
+std::vector<std::string> readLabels(const std::string& path);
+
+}  // namespace graft

@@ -1,0 +1,86 @@
+#include "io/recognize.h"
+
+#include <regex>
+
+namespace graft {
+namespace {
+
+bool has(const KerasH5Reader& f, const std::string& layer) { return f.find(layer) != nullptr; }
+
+// Last dimension of the first weight of `layer` (a kernel's output count).
+std::optional<int64_t> outputs(const KerasH5Reader& f, const std::string& layer) {
+  const KerasH5Layer* l = f.find(layer);
+  if (!l || l->weightNames.empty()) return std::nullopt;
+  Shape s = f.shape(*l, 0);
+  if (s.empty()) return std::nullopt;
+  return s.back();
+}
+
+std::string fileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& classifier) {
+  if (auto classes = outputs(f, classifier)) {
+    r.options.includeTop = true;
+    r.options.classes = *classes;
+    r.evidence += ", top '" + classifier + "' with " + std::to_string(*classes) + " classes";
+  } else {
+    r.options.includeTop = false;
+    if (has(f, "global_average_pooling2d_1") || has(f, "global_average_pooling2d"))
+      r.options.pooling = "avg";
+    else if (has(f, "global_max_pooling2d_1") || has(f, "global_max_pooling2d"))
+      r.options.pooling = "max";
+    r.evidence += ", no top" + (r.options.pooling.empty() ? "" : " (" + r.options.pooling +
+                                                                     " pooling)");
+  }
+}
+
+}  // namespace
+
+std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
+  Recognition r;
+  if (has(f, "conv_dw_1") && has(f, "conv1")) {
+    r.options.architecture = "mobilenet";
+    const auto filters = outputs(f, "conv1").value_or(32);
+    r.options.alpha = static_cast<double>(filters) / 32.0;
+    r.evidence = "MobileNet layers (conv_dw_1 ...), conv1 has " + std::to_string(filters) +
+                 " filters: alpha " + std::to_string(r.options.alpha).substr(0, 4);
+    std::smatch m;
+    const std::string name = fileName(f.path());
+    if (std::regex_search(name, m, std::regex("mobilenet_\\d_\\d+_(\\d+)_tf")))
+      r.options.inputSize = std::stoll(m[1]);
+    recognizeTop(f, r, "conv_preds");
+    return r;
+  }
+  if (has(f, "block1_conv1") && has(f, "block5_conv3") && !has(f, "block14_sepconv1")) {
+    r.options.architecture = has(f, "block5_conv4") ? "vgg19" : "vgg16";
+    r.evidence = std::string(has(f, "block5_conv4") ? "VGG19" : "VGG16") + " layers (block5_conv" +
+                 (has(f, "block5_conv4") ? "4" : "3") + ")";
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  if (has(f, "res2a_branch2a") || has(f, "conv2_block1_1_conv")) {
+    r.options.architecture = "resnet50";
+    const bool tfKeras = has(f, "conv2_block1_1_conv");
+    r.options.resnetNaming = tfKeras ? "tf.keras" : "keras-applications";
+    r.evidence = std::string("ResNet50 layers, ") +
+                 (tfKeras ? "tf.keras naming (conv2_block1_1_conv)"
+                          : "keras-applications naming (res2a_branch2a)");
+    recognizeTop(f, r, tfKeras ? "predictions" : "fc1000");
+    return r;
+  }
+  if (has(f, "block14_sepconv2") || has(f, "block14_sepconv1")) {
+    r.options.architecture = "xception";
+    r.evidence = "Xception layers (block14_sepconv2)";
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  if (has(f, "mixed10") || (has(f, "mixed9") && has(f, "mixed0"))) {
+    r.options.architecture = "inception_v3";
+    r.evidence = "InceptionV3 layers (mixed0 ... mixed10)";
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace graft

@@ -1,0 +1,23 @@
+#pragma once
+// One builder per Keras Applications family; zoo.cpp checks the common options first.
+#include "graph/graph_builder.h"
+#include "io/zoo/zoo.h"
+
+namespace graft::zoo {
+
+// Square input shape (batch, s, s, 3) from the options: unset size means (None, None) without
+// a top and the default size with one.
+Shape inputShapeFor(const ZooOptions& options);
+
+// Appends Keras's no-top pooling ("avg" -> GlobalAveragePooling2D, "max" -> GlobalMaxPooling2D)
+// and returns the new last layer (or `x` unchanged when pooling is empty).
+std::string addPooling(GraphBuilder& builder, const ZooOptions& options, const std::string& x,
+                       const std::string& avgName, const std::string& maxName);
+
+Graph buildVgg(const ZooOptions& options, int convsInBlocks345);
+Graph buildResNet50(const ZooOptions& options);
+Graph buildInceptionV3(const ZooOptions& options);
+Graph buildXception(const ZooOptions& options);
+Graph buildMobileNet(const ZooOptions& options);
+
+}  // namespace graft::zoo

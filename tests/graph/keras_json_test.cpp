@@ -1,0 +1,88 @@
+// Graphs load and save as Keras model_config JSON.
+#include <gtest/gtest.h>
+
+#include "graph/analysis.h"
+#include "graph/graph_builder.h"
+#include "graph/keras_json.h"
+
+namespace graft {
+namespace {
+
+Graph branchyGraph() {
+  GraphBuilder b("branchy");
+  auto x = b.input("input_1", {kUnknown, 16, 16, 3});
+  auto c = b.add("Conv2D", "conv", {{"filters", 3}, {"padding", "same"}}, x);
+  auto bn = b.add("BatchNormalization", "bn", {}, c);
+  auto add = b.add("Add", "add", {}, {x, bn});
+  auto pool = b.add("GlobalAveragePooling2D", "gap", {}, add);
+  b.add("Dense", "out", {{"units", 2}, {"activation", "softmax"}}, pool);
+  b.setTrainable("conv", false);
+  return b.build();
+}
+
+TEST(KerasJson, FunctionalGraphWithBranchRoundTripsUnchanged) {
+  const Graph g = branchyGraph();
+  const Json saved = graphToKerasJson(g);
+  const Graph back = graphFromKerasJsonText(saved.dump());
+  EXPECT_EQ(back, g);
+  EXPECT_EQ(graphToKerasJson(back), saved);
+  EXPECT_EQ(saved["config"]["layers"][3]["inbound_nodes"][0][1][0], "bn");
+  EXPECT_EQ(saved["config"]["layers"][1]["config"]["trainable"], false);
+}
+
+TEST(KerasJson, ReadsKeras2FunctionalConfig) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 32, 32, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Conv2D", "config": {"name": "c", "trainable": true, "filters": 4, "kernel_size": [3, 3], "strides": [2, 2], "padding": "same"}, "name": "c", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["c", 0, 0]]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.find("c")->outputShape, (Shape{kUnknown, 16, 16, 4}));
+  EXPECT_EQ(g.outputs(), std::vector<std::string>{"c"});
+}
+
+TEST(KerasJson, ReadsKeras3InboundNodes) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "a", "units": 4}, "name": "a", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "keras_history": ["in", 0, 0]}}], "kwargs": {}}]},
+    {"class_name": "Add", "config": {"name": "s"}, "name": "s", "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}, {"class_name": "__keras_tensor__", "config": {"keras_history": ["a", 0, 0]}}]], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["s", 0, 0]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.at("s").inputs, (std::vector<std::string>{"in", "a"}));
+  EXPECT_TRUE(analyze(g).ok());
+}
+
+TEST(KerasJson, ReadsSequentialAndKeras1Layers) {
+  const char* text = R"({"class_name": "Sequential", "config": [
+    {"class_name": "Convolution2D", "config": {"name": "c", "nb_filter": 8, "nb_row": 3, "nb_col": 3, "border_mode": "same", "subsample": [1, 1], "bias": true, "batch_input_shape": [null, 8, 8, 1], "dim_ordering": "tf"}},
+    {"class_name": "Flatten", "config": {"name": "f"}},
+    {"class_name": "Dense", "config": {"name": "d", "output_dim": 3}}]})";
+  const Graph g = graphFromKerasJsonText(text);
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_EQ(g.nodes()[0].className, "InputLayer");
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("d")->outputShape, (Shape{kUnknown, 3}));
+  EXPECT_EQ(a.totalParams, (9 * 8 + 8) + (8 * 8 * 8 * 3 + 3));
+}
+
+TEST(KerasJson, ErrorsNameTheLayer) {
+  const char* unknown = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "Conv3D", "config": {"name": "v"}, "name": "v", "inbound_nodes": []}]}})";
+  try {
+    graphFromKerasJsonText(unknown);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("v: unsupported layer type 'Conv3D'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(graphFromKerasJsonText("{not json"), Error);
+  const char* shared = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4]}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"units": 4}, "name": "d", "inbound_nodes": [[["in", 0, 0, {}]], [["in", 0, 0, {}]]]}]}})";
+  EXPECT_THROW(graphFromKerasJsonText(shared), Error);
+}
+
+}  // namespace
+}  // namespace graft

@@ -1,0 +1,212 @@
+// Output shapes and parameter counts of every layer type against values computed by hand from
+// Keras's rules (conv_utils.conv_output_length, Layer.count_params).
+#include <gtest/gtest.h>
+
+#include "graph/analysis.h"
+#include "graph/graph_builder.h"
+
+namespace graft {
+namespace {
+
+struct Result {
+  Shape shape;
+  int64_t params = 0;
+  int64_t trainable = 0;
+};
+
+// One layer applied to an input of the given batch shape.
+Result single(const std::string& cls, const Json& config, const Shape& input) {
+  GraphBuilder b("m");
+  auto x = b.input("in", input);
+  b.add(cls, "layer", config, x);
+  const GraphAnalysis a = analyze(b.build());
+  if (!a.ok()) throw Error(a.diagnostics);
+  const NodeInfo& info = *a.find("layer");
+  return {info.outputShape, info.params, info.trainableParams};
+}
+
+std::string failure(const std::string& cls, const Json& config, const Shape& input) {
+  GraphBuilder b("m");
+  auto x = b.input("in", input);
+  b.add(cls, "layer", config, x);
+  const GraphAnalysis a = analyze(b.build());
+  return a.ok() ? std::string() : a.diagnostics.at(0).str();
+}
+
+constexpr int64_t N = kUnknown;
+
+TEST(Conv2D, ValidPaddingShapeAndParams) {
+  auto r = single("Conv2D", {{"filters", 64}, {"kernel_size", 3}}, {N, 224, 224, 3});
+  EXPECT_EQ(r.shape, (Shape{N, 222, 222, 64}));
+  EXPECT_EQ(r.params, 3 * 3 * 3 * 64 + 64);
+  EXPECT_EQ(r.trainable, r.params);
+}
+
+TEST(Conv2D, SameStride2OddAndEvenInputs) {
+  // ceil(n / s): 225 -> 113, 224 -> 112
+  EXPECT_EQ(single("Conv2D", {{"filters", 8}, {"strides", 2}, {"padding", "same"}}, {N, 225, 224, 3})
+                .shape,
+            (Shape{N, 113, 112, 8}));
+  // valid: floor((n - k) / s) + 1: (225-3)/2+1 = 112, (224-3)/2+1 = 111
+  EXPECT_EQ(single("Conv2D", {{"filters", 8}, {"strides", 2}}, {N, 225, 224, 3}).shape,
+            (Shape{N, 112, 111, 8}));
+}
+
+TEST(Conv2D, DilationWidensTheWindow) {
+  // dilated kernel = (3-1)*2+1 = 5: 32 - 5 + 1 = 28
+  auto r = single("Conv2D", {{"filters", 4}, {"dilation_rate", 2}}, {N, 32, 30, 2});
+  EXPECT_EQ(r.shape, (Shape{N, 28, 26, 4}));
+  EXPECT_EQ(single("Conv2D", {{"filters", 4}, {"dilation_rate", 2}, {"padding", "same"}},
+                   {N, 32, 30, 2})
+                .shape,
+            (Shape{N, 32, 30, 4}));
+}
+
+TEST(Conv2D, NoBiasGroupsAndUnknownSpatialSize) {
+  auto r = single("Conv2D", {{"filters", 6}, {"kernel_size", {1, 5}}, {"use_bias", false}, {"groups", 2}},
+                  {N, N, N, 4});
+  EXPECT_EQ(r.shape, (Shape{N, N, N, 6}));
+  EXPECT_EQ(r.params, 1 * 5 * 2 * 6);
+}
+
+TEST(Conv2D, RejectsNonImageInputWithTheLayerName) {
+  EXPECT_EQ(failure("Conv2D", {{"filters", 8}}, {N, 4096}),
+            "layer: expects a 4-D input (batch, h, w, c), got (None, 4096)");
+}
+
+TEST(Conv2D, RejectsChannelsFirst) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 3, 32, 32});
+  try {
+    b.add("Conv2D", "conv", {{"filters", 8}, {"data_format", "channels_first"}}, x);
+    FAIL() << "channels_first accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("only channels_last"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("conv"), std::string::npos);
+  }
+}
+
+TEST(DepthwiseConv2D, MultiplierShapesAndParams) {
+  auto r = single("DepthwiseConv2D", {{"depth_multiplier", 2}, {"strides", 2}, {"padding", "same"}},
+                  {N, 15, 15, 8});
+  EXPECT_EQ(r.shape, (Shape{N, 8, 8, 16}));
+  EXPECT_EQ(r.params, 3 * 3 * 8 * 2 + 16);
+}
+
+TEST(SeparableConv2D, DepthMultiplierParams) {
+  auto r = single("SeparableConv2D",
+                  {{"filters", 32}, {"depth_multiplier", 3}, {"padding", "same"}, {"use_bias", true}},
+                  {N, 10, 10, 4});
+  EXPECT_EQ(r.shape, (Shape{N, 10, 10, 32}));
+  EXPECT_EQ(r.params, 3 * 3 * 4 * 3 + 1 * 1 * 12 * 32 + 32);
+}
+
+TEST(Dense, LastAxisAndParams) {
+  EXPECT_EQ(single("Dense", {{"units", 10}}, {N, 256}).params, 256 * 10 + 10);
+  auto r = single("Dense", {{"units", 5}, {"use_bias", false}}, {N, 7, 7, 3});
+  EXPECT_EQ(r.shape, (Shape{N, 7, 7, 5}));
+  EXPECT_EQ(r.params, 15);
+}
+
+TEST(BatchNormalization, MovingStatisticsAreNonTrainable) {
+  auto r = single("BatchNormalization", {}, {N, 8, 8, 16});
+  EXPECT_EQ(r.params, 4 * 16);
+  EXPECT_EQ(r.trainable, 2 * 16);
+}
+
+TEST(BatchNormalization, ScaleAndCenterOff) {
+  auto noScale = single("BatchNormalization", {{"scale", false}}, {N, 8, 8, 16});
+  EXPECT_EQ(noScale.params, 3 * 16);
+  EXPECT_EQ(noScale.trainable, 16);
+  auto neither = single("BatchNormalization", {{"scale", false}, {"center", false}}, {N, 16});
+  EXPECT_EQ(neither.params, 2 * 16);
+  EXPECT_EQ(neither.trainable, 0);
+}
+
+TEST(BatchNormalization, AxisListAsKerasWritesIt) {
+  EXPECT_EQ(single("BatchNormalization", {{"axis", {3}}}, {N, 4, 4, 6}).params, 24);
+  EXPECT_NE(failure("BatchNormalization", {{"axis", 1}}, {N, 4, 4, 6}), "");
+}
+
+TEST(Pooling, StridesDefaultToPoolSizeAndSamePadding) {
+  EXPECT_EQ(single("MaxPooling2D", {}, {N, 7, 7, 3}).shape, (Shape{N, 3, 3, 3}));
+  EXPECT_EQ(single("MaxPooling2D", {{"padding", "same"}}, {N, 7, 7, 3}).shape, (Shape{N, 4, 4, 3}));
+  EXPECT_EQ(single("AveragePooling2D", {{"pool_size", 3}, {"strides", 1}, {"padding", "same"}},
+                   {N, 9, 9, 2})
+                .shape,
+            (Shape{N, 9, 9, 2}));
+  EXPECT_EQ(single("MaxPooling2D", {{"pool_size", 3}, {"strides", 2}}, {N, 147, 147, 64}).shape,
+            (Shape{N, 73, 73, 64}));
+}
+
+TEST(GlobalPooling, KeepDims) {
+  EXPECT_EQ(single("GlobalAveragePooling2D", {}, {N, 7, 7, 512}).shape, (Shape{N, 512}));
+  EXPECT_EQ(single("GlobalMaxPooling2D", {{"keepdims", true}}, {N, 7, 7, 512}).shape,
+            (Shape{N, 1, 1, 512}));
+}
+
+TEST(Padding, ZeroPaddingAndCroppingForms) {
+  EXPECT_EQ(single("ZeroPadding2D", {{"padding", {{0, 1}, {0, 1}}}}, {N, 224, 224, 3}).shape,
+            (Shape{N, 225, 225, 3}));
+  EXPECT_EQ(single("ZeroPadding2D", {{"padding", 3}}, {N, 224, 224, 3}).shape,
+            (Shape{N, 230, 230, 3}));
+  EXPECT_EQ(single("ZeroPadding2D", {{"padding", {1, 2}}}, {N, 10, 10, 3}).shape,
+            (Shape{N, 12, 14, 3}));
+  EXPECT_EQ(single("Cropping2D", {{"cropping", {{1, 2}, {3, 4}}}}, {N, 10, 10, 3}).shape,
+            (Shape{N, 7, 3, 3}));
+  EXPECT_NE(failure("Cropping2D", {{"cropping", 5}}, {N, 10, 10, 3}), "");
+}
+
+TEST(Reshaping, FlattenAndReshape) {
+  EXPECT_EQ(single("Flatten", {}, {N, 7, 7, 512}).shape, (Shape{N, 25088}));
+  EXPECT_EQ(single("Reshape", {{"target_shape", {1, 1, 1024}}}, {N, 1024}).shape,
+            (Shape{N, 1, 1, 1024}));
+  EXPECT_EQ(single("Reshape", {{"target_shape", {-1, 4}}}, {N, 2, 2, 4}).shape, (Shape{N, 4, 4}));
+  EXPECT_NE(failure("Reshape", {{"target_shape", {3}}}, {N, 4}).find("cannot reshape"),
+            std::string::npos);
+}
+
+TEST(Activations, EveryKerasActivationIsAccepted) {
+  for (const char* a : {"linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+                        "elu", "swish", "silu"})
+    EXPECT_EQ(single("Activation", {{"activation", a}}, {N, 5}).shape, (Shape{N, 5})) << a;
+  EXPECT_NE(failure("Activation", {{"activation", "bogus"}}, {N, 5}).find("unknown activation"),
+            std::string::npos);
+  EXPECT_EQ(single("ReLU", {{"max_value", 6.0}, {"negative_slope", 0.1}, {"threshold", 0.5}},
+                   {N, 3}).shape,
+            (Shape{N, 3}));
+  EXPECT_EQ(single("LeakyReLU", {{"alpha", 0.2}}, {N, 3}).params, 0);
+  EXPECT_EQ(single("Dropout", {{"rate", 0.5}}, {N, 3}).shape, (Shape{N, 3}));
+  EXPECT_EQ(single("Rescaling", {{"scale", 1.0 / 255}}, {N, 2, 2, 3}).shape, (Shape{N, 2, 2, 3}));
+}
+
+TEST(Merge, AddMultiplyConcatenate) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 8, 8, 4});
+  auto c1 = b.add("Conv2D", "c1", {{"filters", 4}, {"padding", "same"}}, x);
+  auto c2 = b.add("Conv2D", "c2", {{"filters", 6}, {"padding", "same"}}, x);
+  b.add("Add", "add", {}, {x, c1});
+  b.add("Multiply", "mul", {}, {x, c1});
+  b.add("Concatenate", "cat", {}, {c1, c2});
+  b.add("Concatenate", "cat_h", {{"axis", 1}}, {c1, x});
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("add")->outputShape, (Shape{N, 8, 8, 4}));
+  EXPECT_EQ(a.find("mul")->outputShape, (Shape{N, 8, 8, 4}));
+  EXPECT_EQ(a.find("cat")->outputShape, (Shape{N, 8, 8, 10}));
+  EXPECT_EQ(a.find("cat_h")->outputShape, (Shape{N, 16, 8, 4}));
+}
+
+TEST(Merge, MismatchedShapesNameTheLayer) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 8, 8, 4});
+  auto c = b.add("Conv2D", "c", {{"filters", 5}, {"padding", "same"}}, x);
+  b.add("Add", "bad_add", {}, {x, c});
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_EQ(a.diagnostics.size(), 1u);
+  EXPECT_EQ(a.diagnostics[0].subject, "bad_add");
+  EXPECT_NE(a.diagnostics[0].message.find("(None, 8, 8, 4) and (None, 8, 8, 5)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace graft

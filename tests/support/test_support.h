@@ -1,0 +1,47 @@
+#pragma once
+// Shared by the tests: where the real Keras fixtures are, scratch folders, running graft-cli.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace graft::test {
+
+// ../shared/fixtures/<relative>, or empty when that file is not there.
+std::string fixture(const std::string& relative);
+
+// Skips the current test with a message naming where it looked.
+#define GRAFT_REQUIRE_FIXTURE(var, relative)                                                   \
+  const std::string var = ::graft::test::fixture(relative);                                    \
+  if (var.empty()) GTEST_SKIP() << "fixture " << relative << " not found under "               \
+                                << GRAFT_FIXTURES_DIR << " (../shared/fixtures beside the checkout)"
+
+// A fresh folder removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs graft-cli with the arguments (no shell involved); extra environment as NAME=VALUE.
+CommandResult runCli(const std::vector<std::string>& args,
+                     const std::vector<std::string>& environment = {});
+// Runs any program the same way.
+CommandResult runProgram(const std::string& program, const std::vector<std::string>& args,
+                         const std::vector<std::string>& environment = {});
+
+}  // namespace graft::test
