@@ -40,8 +40,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 void MainWindow::chooseFile() {
-  const QString path = QFileDialog::getOpenFileName(
-      this, tr("Open Keras model"), QString(), tr("Keras models (*.h5 *.hdf5 *.json);;All files (*)"));
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open Keras model"), QString(),
+                                   tr("Keras models (*.h5 *.hdf5 *.json);;All files (*)"));
   if (path.isEmpty()) return;
   ModelSpec spec;
   spec.source = path.toStdString();

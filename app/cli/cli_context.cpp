@@ -5,9 +5,10 @@
 namespace graft::cli {
 
 void ModelArguments::addTo(CLI::App& command, bool withLabels) {
-  command.add_option("MODEL", source,
-                     "a Keras .h5 (full model or weights-only), a model_config .json, or a zoo "
-                     "name: vgg16 vgg19 resnet50 inception_v3 xception mobilenet")
+  command
+      .add_option("MODEL", source,
+                  "a Keras .h5 (full model or weights-only), a model_config .json, or a zoo "
+                  "name: vgg16 vgg19 resnet50 inception_v3 xception mobilenet")
       ->required();
   command.add_option("--alpha", alpha, "MobileNet width multiplier (0.25, 0.5, 0.75, 1.0)");
   command.add_option("--input-size", inputSize, "square input size in pixels, e.g. 160");
@@ -18,8 +19,9 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command.add_option("--pooling", pooling, "pooling for --no-top models: avg or max")
       ->check(CLI::IsMember({"avg", "max"}));
   command.add_option("--weights", weights, "Keras .h5 weights to load into the model");
-  command.add_option("--preprocessing", preprocessing,
-                     "input preprocessing: caffe, tf, torch, unit (x/255) or none")
+  command
+      .add_option("--preprocessing", preprocessing,
+                  "input preprocessing: caffe, tf, torch, unit (x/255) or none")
       ->check(CLI::IsMember({"caffe", "tf", "torch", "unit", "none"}));
   if (withLabels)
     command.add_option("--labels", labels, "class names, one per line")->check(CLI::ExistingFile);

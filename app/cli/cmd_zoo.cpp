@@ -14,10 +14,11 @@ void registerZooCommand(CLI::App& app) {
     if (!*json) std::cout << "Keras weights cache: " << cache << "\n";
     for (const auto& arch : zoo::architectures()) {
       std::vector<std::pair<std::string, bool>> files;
-      const std::vector<double> alphas =
-          arch == "mobilenet" ? std::vector<double>{1.0, 0.75, 0.5, 0.25} : std::vector<double>{1.0};
-      const std::vector<int64_t> sizes = arch == "mobilenet" ? std::vector<int64_t>{224, 192, 160, 128}
-                                                             : std::vector<int64_t>{0};
+      const std::vector<double> alphas = arch == "mobilenet"
+                                             ? std::vector<double>{1.0, 0.75, 0.5, 0.25}
+                                             : std::vector<double>{1.0};
+      const std::vector<int64_t> sizes =
+          arch == "mobilenet" ? std::vector<int64_t>{224, 192, 160, 128} : std::vector<int64_t>{0};
       for (double alpha : alphas)
         for (int64_t size : sizes)
           for (bool top : {true, false}) {
@@ -45,8 +46,8 @@ void registerZooCommand(CLI::App& app) {
         for (const auto& [name, exists] : files)
           if (exists) list += "\n    found: " + name, ++count;
         std::cout << "  " << arch << " (input " << zoo::defaultInputSize(arch) << ", "
-                  << preprocessingName(zoo::preprocessingFor(arch)) << " preprocessing): "
-                  << count << " of " << files.size() << " standard weight files" << list << "\n";
+                  << preprocessingName(zoo::preprocessingFor(arch)) << " preprocessing): " << count
+                  << " of " << files.size() << " standard weight files" << list << "\n";
       }
     }
   });

@@ -9,7 +9,9 @@ const NodeInfo* GraphAnalysis::find(const std::string& name) const {
 
 namespace {
 
-std::string inputCountText(int n) { return std::to_string(n) + (n == 1 ? " input" : " inputs"); }
+std::string inputCountText(int n) {
+  return std::to_string(n) + (n == 1 ? " input" : " inputs");
+}
 
 std::string expectedInputs(const LayerType& type) {
   if (type.maxInputs < 0) return "at least " + inputCountText(type.minInputs);

@@ -14,15 +14,15 @@ namespace graft {
 using Json = nlohmann::ordered_json;
 
 struct Node {
-  std::string name;       // Keras layer name, unique in a graph
-  std::string className;  // Keras class name: "Conv2D", "BatchNormalization", ...
-  Json config = Json::object();  // Keras get_config() keys except `name` and `trainable`
+  std::string name;                 // Keras layer name, unique in a graph
+  std::string className;            // Keras class name: "Conv2D", "BatchNormalization", ...
+  Json config = Json::object();     // Keras get_config() keys except `name` and `trainable`
   std::vector<std::string> inputs;  // producers of the inbound tensors, in Keras's order
   bool trainable = true;
 
   bool operator==(const Node& o) const {
-    return name == o.name && className == o.className && config == o.config &&
-           inputs == o.inputs && trainable == o.trainable;
+    return name == o.name && className == o.className && config == o.config && inputs == o.inputs &&
+           trainable == o.trainable;
   }
 };
 

@@ -36,17 +36,21 @@ Json upgradeKeras1Layer(const Json& layer) {
   Json result = layer;
   std::string cls = layer.value("class_name", "");
   Json& c = result["config"];
-  if (cls == "Convolution2D" || cls == "SeparableConvolution2D" ||
-      cls == "AtrousConvolution2D") {
+  if (cls == "Convolution2D" || cls == "SeparableConvolution2D" || cls == "AtrousConvolution2D") {
     result["class_name"] = cls == "SeparableConvolution2D" ? "SeparableConv2D" : "Conv2D";
     upgradeConvolution(c);
   } else if (cls == "Merge") {
     std::string mode = c.value("mode", "sum");
-    if (mode == "sum") result["class_name"] = "Add";
-    else if (mode == "mul") result["class_name"] = "Multiply";
-    else if (mode == "concat") result["class_name"] = "Concatenate";
-    else throw Error(Diagnostic{layer.value("name", ""), "Keras 1 Merge mode '" + mode +
-                                                             "' is not supported (sum, mul, concat are)"});
+    if (mode == "sum")
+      result["class_name"] = "Add";
+    else if (mode == "mul")
+      result["class_name"] = "Multiply";
+    else if (mode == "concat")
+      result["class_name"] = "Concatenate";
+    else
+      throw Error(
+          Diagnostic{layer.value("name", ""),
+                     "Keras 1 Merge mode '" + mode + "' is not supported (sum, mul, concat are)"});
     moveKey(c, "concat_axis", "axis");
     for (const char* legacy : {"mode", "mode_type", "output_shape", "output_shape_type",
                                "output_mask", "output_mask_type", "arguments", "dot_axes"})
@@ -54,8 +58,8 @@ Json upgradeKeras1Layer(const Json& layer) {
   } else if (cls == "Dense") {
     moveKey(c, "output_dim", "units");
     moveKey(c, "bias", "use_bias");
-    for (const char* legacy : {"init", "W_regularizer", "b_regularizer", "W_constraint",
-                               "b_constraint", "input_dim"})
+    for (const char* legacy :
+         {"init", "W_regularizer", "b_regularizer", "W_constraint", "b_constraint", "input_dim"})
       c.erase(legacy);
   } else if (cls == "BatchNormalization") {
     for (const char* legacy : {"mode", "gamma_regularizer", "beta_regularizer"}) c.erase(legacy);

@@ -32,8 +32,7 @@ std::vector<std::string> inboundLayers(const Json& layerJson, const std::string&
   std::vector<std::string> inputs;
   if (!layerJson.contains("inbound_nodes")) return inputs;
   const Json& calls = layerJson.at("inbound_nodes");
-  if (!calls.is_array())
-    throw Error(Diagnostic{name, "field 'inbound_nodes' must be a list"});
+  if (!calls.is_array()) throw Error(Diagnostic{name, "field 'inbound_nodes' must be a list"});
   if (calls.size() > 1)
     throw Error(Diagnostic{name, "is called " + std::to_string(calls.size()) +
                                      " times (a shared layer); Graft supports one call per layer"});
@@ -51,13 +50,14 @@ std::vector<std::string> inboundLayers(const Json& layerJson, const std::string&
 
 Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
   if (!raw.is_object() || !raw.contains("class_name"))
-    throw Error("every entry of config.layers needs a 'class_name', got " + raw.dump().substr(0, 200));
+    throw Error("every entry of config.layers needs a 'class_name', got " +
+                raw.dump().substr(0, 200));
   const Json layer = upgradeKeras1Layer(raw);
   Node node;
   node.className = layer.at("class_name").get<std::string>();
   const Json config = layer.value("config", Json::object());
   node.name = layer.contains("name") ? layer["name"].get<std::string>()
-                                      : config.value("name", std::string());
+                                     : config.value("name", std::string());
   if (node.name.empty()) throw Error("a " + node.className + " layer has no name");
   node.trainable = config.value("trainable", true);
   try {
@@ -90,8 +90,9 @@ Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
                    : c.contains("batch_shape")     ? c["batch_shape"]
                                                    : Json();
       if (shape.is_null())
-        throw Error(Diagnostic{node.name, "the first layer of a Sequential model must give "
-                                          "batch_input_shape (the model's input shape)"});
+        throw Error(Diagnostic{node.name,
+                               "the first layer of a Sequential model must give "
+                               "batch_input_shape (the model's input shape)"});
       Node input;
       input.name = node.name + "_input";
       input.className = "InputLayer";
@@ -99,7 +100,8 @@ Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
       nodes.push_back(input);
     }
     node.config.erase("batch_input_shape");
-    if (node.className == "InputLayer") node.config = registry.normalizeConfig("InputLayer", raw.at("config"));
+    if (node.className == "InputLayer")
+      node.config = registry.normalizeConfig("InputLayer", raw.at("config"));
     if (!nodes.empty()) node.inputs = {nodes.back().name};
     nodes.push_back(std::move(node));
   }

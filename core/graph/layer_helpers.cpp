@@ -13,8 +13,8 @@ std::pair<int64_t, int64_t> intPair(const Json& config, const std::string& key) 
               v.dump());
 }
 
-std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(const Json& value,
-                                                                             const std::string& key) {
+std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(
+    const Json& value, const std::string& key) {
   auto bad = [&] {
     return Error("config field '" + key +
                  "' must be p, [h, w] or [[top, bottom], [left, right]], got " + value.dump());
@@ -83,8 +83,8 @@ int64_t resolveAxis(const Json& axis, size_t rank) {
 
 const std::vector<std::string>& knownActivations() {
   static const std::vector<std::string> names = {
-      "linear", "relu",    "relu6", "sigmoid",  "hard_sigmoid", "tanh",       "softmax", "elu",
-      "selu",   "swish",   "silu",  "softplus", "softsign",     "exponential", "gelu"};
+      "linear", "relu",  "relu6", "sigmoid",  "hard_sigmoid", "tanh",        "softmax", "elu",
+      "selu",   "swish", "silu",  "softplus", "softsign",     "exponential", "gelu"};
   return names;
 }
 

@@ -13,8 +13,8 @@ namespace graft::layers {
 std::pair<int64_t, int64_t> intPair(const Json& config, const std::string& key);
 
 // ((top, bottom), (left, right)) from any of Keras's three spellings: p, [h, w], [[t, b], [l, r]].
-std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(const Json& value,
-                                                                             const std::string& key);
+std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(
+    const Json& value, const std::string& key);
 
 // Keras conv_utils.conv_output_length; kUnknown stays unknown.
 int64_t convOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t dilation,

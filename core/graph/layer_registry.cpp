@@ -6,16 +6,26 @@ namespace graft {
 
 std::string categoryName(LayerCategory category) {
   switch (category) {
-    case LayerCategory::Input: return "input";
-    case LayerCategory::Convolution: return "convolution";
-    case LayerCategory::Pooling: return "pooling";
-    case LayerCategory::Dense: return "dense";
-    case LayerCategory::Normalization: return "normalization";
-    case LayerCategory::Activation: return "activation";
-    case LayerCategory::Merge: return "merge";
-    case LayerCategory::Reshape: return "reshape";
-    case LayerCategory::Regularization: return "regularization";
-    case LayerCategory::Preprocessing: return "preprocessing";
+    case LayerCategory::Input:
+      return "input";
+    case LayerCategory::Convolution:
+      return "convolution";
+    case LayerCategory::Pooling:
+      return "pooling";
+    case LayerCategory::Dense:
+      return "dense";
+    case LayerCategory::Normalization:
+      return "normalization";
+    case LayerCategory::Activation:
+      return "activation";
+    case LayerCategory::Merge:
+      return "merge";
+    case LayerCategory::Reshape:
+      return "reshape";
+    case LayerCategory::Regularization:
+      return "regularization";
+    case LayerCategory::Preprocessing:
+      return "preprocessing";
   }
   return "other";
 }

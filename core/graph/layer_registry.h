@@ -26,17 +26,27 @@ class ShapeError : public Error {
   using Error::Error;
 };
 
-enum class LayerCategory { Input, Convolution, Pooling, Dense, Normalization, Activation,
-                           Merge, Reshape, Regularization, Preprocessing };
+enum class LayerCategory {
+  Input,
+  Convolution,
+  Pooling,
+  Dense,
+  Normalization,
+  Activation,
+  Merge,
+  Reshape,
+  Regularization,
+  Preprocessing
+};
 std::string categoryName(LayerCategory category);
 
 struct LayerType {
   std::string className;
   LayerCategory category = LayerCategory::Reshape;
-  std::string summary;         // one line for the palette and tooltips
-  Json defaults;               // every config key with Keras's default value
+  std::string summary;  // one line for the palette and tooltips
+  Json defaults;        // every config key with Keras's default value
   int minInputs = 1;
-  int maxInputs = 1;           // -1: any number
+  int maxInputs = 1;  // -1: any number
   // Output shape from a normalized config and the input shapes (batch first, channels last).
   std::function<Shape(const Json& config, const std::vector<Shape>& inputs)> outputShape;
   // Weights in Keras's order; empty for weightless layers.

@@ -4,7 +4,9 @@
 namespace graft::layers {
 namespace {
 
-Shape sameShape(const Json&, const std::vector<Shape>& in) { return in[0]; }
+Shape sameShape(const Json&, const std::vector<Shape>& in) {
+  return in[0];
+}
 
 }  // namespace
 

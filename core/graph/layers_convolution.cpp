@@ -5,10 +5,10 @@ namespace graft::layers {
 namespace {
 
 Json convolutionDefaults() {
-  Json j = {{"kernel_size", {3, 3}},     {"strides", {1, 1}},
-            {"padding", "valid"},        {"data_format", "channels_last"},
-            {"dilation_rate", {1, 1}},   {"activation", "linear"},
-            {"use_bias", true},          {"activity_regularizer", nullptr}};
+  Json j = {{"kernel_size", {3, 3}},   {"strides", {1, 1}},
+            {"padding", "valid"},      {"data_format", "channels_last"},
+            {"dilation_rate", {1, 1}}, {"activation", "linear"},
+            {"use_bias", true},        {"activity_regularizer", nullptr}};
   j.update(weightOptionDefaults("bias", "Zeros"));
   return j;
 }
@@ -64,8 +64,10 @@ void registerConvolutionLayers(LayerRegistry& registry) {
     if (c.at("use_bias").get<bool>()) w.push_back({"bias", {filters}});
     return w;
   };
-  conv.aliases = {{"nb_filter", "filters"}, {"subsample", "strides"},
-                  {"border_mode", "padding"}, {"dim_ordering", "data_format"}};
+  conv.aliases = {{"nb_filter", "filters"},
+                  {"subsample", "strides"},
+                  {"border_mode", "padding"},
+                  {"dim_ordering", "data_format"}};
   registry.add(conv);
 
   LayerType depthwise;

@@ -8,20 +8,23 @@ void registerInputLayers(LayerRegistry& registry) {
   input.className = "InputLayer";
   input.category = LayerCategory::Input;
   input.summary = "the model's input tensor";
-  input.defaults = {{"batch_input_shape", nullptr}, {"dtype", "float32"}, {"sparse", false},
-                    {"ragged", false}};
+  input.defaults = {
+      {"batch_input_shape", nullptr}, {"dtype", "float32"}, {"sparse", false}, {"ragged", false}};
   input.minInputs = input.maxInputs = 0;
   input.outputShape = [](const Json& c, const std::vector<Shape>&) {
     const Json& s = c.at("batch_input_shape");
     if (!s.is_array() || s.size() < 2)
-      throw ShapeError("batch_input_shape must list the batch and at least one more dimension, got " +
-                       s.dump());
+      throw ShapeError(
+          "batch_input_shape must list the batch and at least one more dimension, got " + s.dump());
     Shape shape;
     for (const auto& d : s) {
-      if (d.is_null()) shape.push_back(kUnknown);
-      else if (d.is_number_integer() && d.get<int64_t>() > 0) shape.push_back(d.get<int64_t>());
-      else throw ShapeError("batch_input_shape entries must be positive integers or null, got " +
-                            s.dump());
+      if (d.is_null())
+        shape.push_back(kUnknown);
+      else if (d.is_number_integer() && d.get<int64_t>() > 0)
+        shape.push_back(d.get<int64_t>());
+      else
+        throw ShapeError("batch_input_shape entries must be positive integers or null, got " +
+                         s.dump());
     }
     return shape;
   };
@@ -34,7 +37,9 @@ void registerCoreLayers(LayerRegistry& registry) {
   dense.className = "Dense";
   dense.category = LayerCategory::Dense;
   dense.summary = "fully connected layer on the last axis";
-  dense.defaults = {{"units", 32}, {"activation", "linear"}, {"use_bias", true},
+  dense.defaults = {{"units", 32},
+                    {"activation", "linear"},
+                    {"use_bias", true},
                     {"activity_regularizer", nullptr}};
   dense.defaults.update(weightOptionDefaults("kernel", "GlorotUniform"));
   dense.defaults.update(weightOptionDefaults("bias", "Zeros"));

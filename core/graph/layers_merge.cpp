@@ -53,8 +53,8 @@ void registerMergeLayers(LayerRegistry& registry) {
         if (static_cast<int64_t>(d) == axis) {
           out[d] = (out[d] == kUnknown || in[i][d] == kUnknown) ? kUnknown : out[d] + in[i][d];
         } else if (out[d] != kUnknown && in[i][d] != kUnknown && out[d] != in[i][d]) {
-          throw ShapeError("inputs differ outside the concatenation axis: " +
-                           shapeToString(in[0]) + " and " + shapeToString(in[i]));
+          throw ShapeError("inputs differ outside the concatenation axis: " + shapeToString(in[0]) +
+                           " and " + shapeToString(in[i]));
         } else if (out[d] == kUnknown) {
           out[d] = in[i][d];
         }

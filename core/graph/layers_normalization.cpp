@@ -10,8 +10,8 @@ void registerNormalizationLayers(LayerRegistry& registry) {
   bn.className = "BatchNormalization";
   bn.category = LayerCategory::Normalization;
   bn.summary = "normalizes each channel with batch (training) or moving (inference) statistics";
-  bn.defaults = {{"axis", -1}, {"momentum", 0.99}, {"epsilon", 0.001}, {"center", true},
-                 {"scale", true}};
+  bn.defaults = {
+      {"axis", -1}, {"momentum", 0.99}, {"epsilon", 0.001}, {"center", true}, {"scale", true}};
   for (auto [prefix, init] : {std::pair{"beta", "Zeros"}, std::pair{"gamma", "Ones"}}) {
     bn.defaults[std::string(prefix) + "_initializer"] = {{"class_name", init},
                                                          {"config", Json::object()}};
@@ -19,8 +19,7 @@ void registerNormalizationLayers(LayerRegistry& registry) {
     bn.defaults[std::string(prefix) + "_constraint"] = nullptr;
   }
   bn.defaults["moving_mean_initializer"] = {{"class_name", "Zeros"}, {"config", Json::object()}};
-  bn.defaults["moving_variance_initializer"] = {{"class_name", "Ones"},
-                                                {"config", Json::object()}};
+  bn.defaults["moving_variance_initializer"] = {{"class_name", "Ones"}, {"config", Json::object()}};
   bn.outputShape = [](const Json& c, const std::vector<Shape>& in) {
     int64_t axis = resolveAxis(c.at("axis"), in[0].size());
     if (axis != static_cast<int64_t>(in[0].size()) - 1)

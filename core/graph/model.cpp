@@ -4,11 +4,16 @@ namespace graft {
 
 std::string preprocessingName(Preprocessing p) {
   switch (p) {
-    case Preprocessing::None: return "none";
-    case Preprocessing::Caffe: return "caffe";
-    case Preprocessing::Tf: return "tf";
-    case Preprocessing::Torch: return "torch";
-    case Preprocessing::Unit: return "unit";
+    case Preprocessing::None:
+      return "none";
+    case Preprocessing::Caffe:
+      return "caffe";
+    case Preprocessing::Tf:
+      return "tf";
+    case Preprocessing::Torch:
+      return "torch";
+    case Preprocessing::Unit:
+      return "unit";
   }
   return "none";
 }

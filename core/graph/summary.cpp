@@ -38,8 +38,10 @@ std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis) {
   out << "\n" << std::string(total, '=') << "\n";
   auto order = graph.topologicalOrder();
   std::vector<size_t> indices;
-  if (order) indices = order.value();
-  else for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
+  if (order)
+    indices = order.value();
+  else
+    for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
   bool first = true;
   for (size_t i : indices) {
     const Node& n = graph.nodes()[i];
@@ -52,8 +54,8 @@ std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis) {
         << cell(info ? std::to_string(info->params) : "?", widths[2]);
     if (connected) {
       for (size_t k = 0; k < n.inputs.size(); ++k)
-        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "")
-            << n.inputs[k] << "[0][0]";
+        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "") << n.inputs[k]
+            << "[0][0]";
     }
     if (!n.trainable) out << (connected ? "  (frozen)" : "(frozen)");
     out << "\n";
@@ -71,8 +73,10 @@ Json summaryJson(const Graph& graph, const GraphAnalysis& analysis) {
   Json layers = Json::array();
   auto order = graph.topologicalOrder();
   std::vector<size_t> indices;
-  if (order) indices = order.value();
-  else for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
+  if (order)
+    indices = order.value();
+  else
+    for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
   for (size_t i : indices) {
     const Node& n = graph.nodes()[i];
     const NodeInfo* info = analysis.find(n.name);

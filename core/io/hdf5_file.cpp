@@ -66,7 +66,8 @@ File File::openReadOnly(const std::string& path) {
 File File::create(const std::string& path) {
   File f;
   f.path_ = path;
-  hid_t id = quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); });
+  hid_t id =
+      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); });
   if (id < 0) throw Error(path + ": cannot create file");
   f.handle_ = Handle(id, H5Fclose);
   return f;
@@ -107,7 +108,8 @@ bool File::hasAttribute(hid_t object, const std::string& name) const {
 
 namespace {
 
-std::vector<std::string> readStrings(const std::string& file, hid_t object, const std::string& name) {
+std::vector<std::string> readStrings(const std::string& file, hid_t object,
+                                     const std::string& name) {
   Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
   if (!attr.valid()) throw Error(file + ": cannot read attribute '" + name + "'");
   Handle type(H5Aget_type(attr.get()), H5Tclose);
@@ -171,7 +173,8 @@ Shape File::datasetShape(const std::string& datasetPath) const {
   if (!ds.valid()) throw Error(path_ + ": dataset '" + datasetPath + "' is missing");
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank < 0 || rank > 8) throw Error(path_ + ": dataset '" + datasetPath + "' has no valid shape");
+  if (rank < 0 || rank > 8)
+    throw Error(path_ + ": dataset '" + datasetPath + "' has no valid shape");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   return Shape(dims.begin(), dims.end());
@@ -187,9 +190,8 @@ void File::readFloats(const std::string& datasetPath, float* out, size_t count) 
   Handle type(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_FLOAT && H5Tget_class(type.get()) != H5T_INTEGER)
     throw Error(path_ + ": dataset '" + datasetPath + "' is not numeric");
-  herr_t rc = quiet([&] {
-    return H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  });
+  herr_t rc = quiet(
+      [&] { return H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out); });
   if (rc < 0)
     throw Error(path_ + ": cannot read dataset '" + datasetPath +
                 "' (the file may be truncated or damaged)");
@@ -206,8 +208,7 @@ void File::writeStringList(hid_t object, const std::string& name,
   H5Tset_size(type.get(), width);
   H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   hsize_t dims[1] = {values.size()};
-  Handle space(values.empty() ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, nullptr),
-               H5Sclose);
+  Handle space(values.empty() ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, nullptr), H5Sclose);
   Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose);
   if (!attr.valid() || (!values.empty() && H5Awrite(attr.get(), type.get(), buffer.data()) < 0))

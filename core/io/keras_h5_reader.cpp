@@ -64,8 +64,9 @@ std::string weightBaseName(const std::string& storedName, const std::string& lay
   if (auto colon = base.rfind(':'); colon != std::string::npos) base = base.substr(0, colon);
   if (base.rfind(layerName + "_", 0) == 0) base = base.substr(layerName.size() + 1);
   // Keras 1 suffixes a counter when names clash: W_1, b_1.
-  if (auto underscore = base.rfind('_'); underscore != std::string::npos && underscore + 1 < base.size() &&
-                                         base.find_first_not_of("0123456789", underscore + 1) == std::string::npos)
+  if (auto underscore = base.rfind('_');
+      underscore != std::string::npos && underscore + 1 < base.size() &&
+      base.find_first_not_of("0123456789", underscore + 1) == std::string::npos)
     base = base.substr(0, underscore);
   return base;
 }

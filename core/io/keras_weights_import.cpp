@@ -18,10 +18,12 @@ namespace {
 
 // Names Keras 1 and 2 used for the same variable.
 std::string canonicalWeightName(const std::string& base) {
-  static const std::map<std::string, std::string> aliases = {
-      {"W", "kernel"},         {"b", "bias"},
-      {"running_mean", "moving_mean"}, {"running_std", "moving_variance"},
-      {"depthwise_W", "depthwise_kernel"}, {"pointwise_W", "pointwise_kernel"}};
+  static const std::map<std::string, std::string> aliases = {{"W", "kernel"},
+                                                             {"b", "bias"},
+                                                             {"running_mean", "moving_mean"},
+                                                             {"running_std", "moving_variance"},
+                                                             {"depthwise_W", "depthwise_kernel"},
+                                                             {"pointwise_W", "pointwise_kernel"}};
   auto it = aliases.find(base);
   return it == aliases.end() ? base : it->second;
 }

@@ -110,16 +110,16 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
     throw Error(spec.source +
                 ": a weights-only Keras file that Graft does not recognise as a Keras "
                 "Applications model; name the architecture and pass the file as weights, e.g. "
-                "`graft-cli summary vgg16 --no-top --weights " + spec.source +
-                "` (with --alpha, --classes, --input-size as the file needs)");
+                "`graft-cli summary vgg16 --no-top --weights " +
+                spec.source + "` (with --alpha, --classes, --input-size as the file needs)");
   zoo::ZooOptions options = recognized->options;
   applyOverrides(spec, options);
   const bool sameTop = options.includeTop == recognized->options.includeTop &&
                        options.classes == recognized->options.classes;
   LoadedModel result = fromZoo(options, spec, spec.source, !sameTop);
-  result.notes.insert(result.notes.begin(), spec.source + ": recognised as " +
-                                                options.architecture + " (" +
-                                                recognized->evidence + ")");
+  result.notes.insert(
+      result.notes.begin(),
+      spec.source + ": recognised as " + options.architecture + " (" + recognized->evidence + ")");
   return result;
 }
 
@@ -154,12 +154,15 @@ LoadedModel loadModel(const ModelSpec& spec) {
   const std::string ext = lower(fs::path(spec.source).extension().string());
   if (fs::exists(spec.source)) {
     if (fs::is_directory(spec.source))
-      throw Error(spec.source + ": is a folder; expected a Keras .h5, a .json model_config or a "
-                                ".graft project");
-    if (ext == ".json") result = fromKerasJson(spec);
+      throw Error(spec.source +
+                  ": is a folder; expected a Keras .h5, a .json model_config or a "
+                  ".graft project");
+    if (ext == ".json")
+      result = fromKerasJson(spec);
     else if (ext == ".graft")
       throw Error(spec.source + ": .graft project files are not supported by this build yet");
-    else result = fromKerasH5(spec);  // any other extension: try it as Keras HDF5
+    else
+      result = fromKerasH5(spec);  // any other extension: try it as Keras HDF5
   } else if (zoo::isArchitecture(lower(spec.source))) {
     zoo::ZooOptions options;
     options.architecture = lower(spec.source);

@@ -18,11 +18,11 @@ struct ModelSpec {
   std::optional<bool> includeTop;
   std::optional<int64_t> classes;
   std::string pooling;
-  std::string weightsFile;              // --weights
+  std::string weightsFile;  // --weights
   std::optional<std::string> preprocessing;
-  std::string labelsFile;               // one class name per line
-  std::string kerasCacheDir;            // where Keras keeps downloaded weights
-  uint64_t seed = 0;                    // for freshly initialised weights
+  std::string labelsFile;     // one class name per line
+  std::string kerasCacheDir;  // where Keras keeps downloaded weights
+  uint64_t seed = 0;          // for freshly initialised weights
 };
 
 struct LoadedModel {

@@ -5,7 +5,9 @@
 namespace graft {
 namespace {
 
-bool has(const KerasH5Reader& f, const std::string& layer) { return f.find(layer) != nullptr; }
+bool has(const KerasH5Reader& f, const std::string& layer) {
+  return f.find(layer) != nullptr;
+}
 
 // Last dimension of the first weight of `layer` (a kernel's output count).
 std::optional<int64_t> outputs(const KerasH5Reader& f, const std::string& layer) {
@@ -16,7 +18,9 @@ std::optional<int64_t> outputs(const KerasH5Reader& f, const std::string& layer)
   return s.back();
 }
 
-std::string fileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string fileName(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
 
 void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& classifier) {
   if (auto classes = outputs(f, classifier)) {
@@ -29,8 +33,8 @@ void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& cla
       r.options.pooling = "avg";
     else if (has(f, "global_max_pooling2d_1") || has(f, "global_max_pooling2d"))
       r.options.pooling = "max";
-    r.evidence += ", no top" + (r.options.pooling.empty() ? "" : " (" + r.options.pooling +
-                                                                     " pooling)");
+    r.evidence +=
+        ", no top" + (r.options.pooling.empty() ? "" : " (" + r.options.pooling + " pooling)");
   }
 }
 
@@ -62,9 +66,9 @@ std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
     r.options.architecture = "resnet50";
     const bool tfKeras = has(f, "conv2_block1_1_conv");
     r.options.resnetNaming = tfKeras ? "tf.keras" : "keras-applications";
-    r.evidence = std::string("ResNet50 layers, ") +
-                 (tfKeras ? "tf.keras naming (conv2_block1_1_conv)"
-                          : "keras-applications naming (res2a_branch2a)");
+    r.evidence =
+        std::string("ResNet50 layers, ") + (tfKeras ? "tf.keras naming (conv2_block1_1_conv)"
+                                                    : "keras-applications naming (res2a_branch2a)");
     recognizeTop(f, r, tfKeras ? "predictions" : "fc1000");
     return r;
   }

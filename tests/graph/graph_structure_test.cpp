@@ -97,11 +97,28 @@ TEST(GraphStructure, FrozenLayersCountAsNonTrainable) {
 
 TEST(LayerRegistry, EveryTypeHasEveryPiece) {
   const auto& registry = LayerRegistry::standard();
-  const std::vector<std::string> required = {
-      "InputLayer", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "BatchNormalization",
-      "Activation", "ReLU", "LeakyReLU", "MaxPooling2D", "AveragePooling2D",
-      "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "Cropping2D", "Flatten",
-      "Dropout", "Reshape", "Add", "Multiply", "Concatenate", "Rescaling"};
+  const std::vector<std::string> required = {"InputLayer",
+                                             "Conv2D",
+                                             "DepthwiseConv2D",
+                                             "SeparableConv2D",
+                                             "Dense",
+                                             "BatchNormalization",
+                                             "Activation",
+                                             "ReLU",
+                                             "LeakyReLU",
+                                             "MaxPooling2D",
+                                             "AveragePooling2D",
+                                             "GlobalAveragePooling2D",
+                                             "GlobalMaxPooling2D",
+                                             "ZeroPadding2D",
+                                             "Cropping2D",
+                                             "Flatten",
+                                             "Dropout",
+                                             "Reshape",
+                                             "Add",
+                                             "Multiply",
+                                             "Concatenate",
+                                             "Rescaling"};
   for (const auto& cls : required) EXPECT_NE(registry.find(cls), nullptr) << cls;
   for (const auto& cls : registry.classNames()) {
     const LayerType& t = registry.at(cls);
@@ -109,13 +126,14 @@ TEST(LayerRegistry, EveryTypeHasEveryPiece) {
     EXPECT_TRUE(t.defaults.is_object()) << cls;
     EXPECT_FALSE(t.summary.empty()) << cls;
   }
-  for (const auto& cls : {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense",
-                          "BatchNormalization"})
+  for (const auto& cls :
+       {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense", "BatchNormalization"})
     EXPECT_TRUE(registry.at(cls).weights) << cls;
 }
 
 TEST(LayerRegistry, NormalizeFillsKerasDefaults) {
-  const Json c = LayerRegistry::standard().normalizeConfig("Conv2D", {{"filters", 16}, {"kernel_size", 5}});
+  const Json c =
+      LayerRegistry::standard().normalizeConfig("Conv2D", {{"filters", 16}, {"kernel_size", 5}});
   EXPECT_EQ(c["kernel_size"], Json::array({5, 5}));
   EXPECT_EQ(c["strides"], Json::array({1, 1}));
   EXPECT_EQ(c["padding"], "valid");

@@ -44,9 +44,10 @@ TEST(Conv2D, ValidPaddingShapeAndParams) {
 
 TEST(Conv2D, SameStride2OddAndEvenInputs) {
   // ceil(n / s): 225 -> 113, 224 -> 112
-  EXPECT_EQ(single("Conv2D", {{"filters", 8}, {"strides", 2}, {"padding", "same"}}, {N, 225, 224, 3})
-                .shape,
-            (Shape{N, 113, 112, 8}));
+  EXPECT_EQ(
+      single("Conv2D", {{"filters", 8}, {"strides", 2}, {"padding", "same"}}, {N, 225, 224, 3})
+          .shape,
+      (Shape{N, 113, 112, 8}));
   // valid: floor((n - k) / s) + 1: (225-3)/2+1 = 112, (224-3)/2+1 = 111
   EXPECT_EQ(single("Conv2D", {{"filters", 8}, {"strides", 2}}, {N, 225, 224, 3}).shape,
             (Shape{N, 112, 111, 8}));
@@ -56,14 +57,15 @@ TEST(Conv2D, DilationWidensTheWindow) {
   // dilated kernel = (3-1)*2+1 = 5: 32 - 5 + 1 = 28
   auto r = single("Conv2D", {{"filters", 4}, {"dilation_rate", 2}}, {N, 32, 30, 2});
   EXPECT_EQ(r.shape, (Shape{N, 28, 26, 4}));
-  EXPECT_EQ(single("Conv2D", {{"filters", 4}, {"dilation_rate", 2}, {"padding", "same"}},
-                   {N, 32, 30, 2})
-                .shape,
-            (Shape{N, 32, 30, 4}));
+  EXPECT_EQ(
+      single("Conv2D", {{"filters", 4}, {"dilation_rate", 2}, {"padding", "same"}}, {N, 32, 30, 2})
+          .shape,
+      (Shape{N, 32, 30, 4}));
 }
 
 TEST(Conv2D, NoBiasGroupsAndUnknownSpatialSize) {
-  auto r = single("Conv2D", {{"filters", 6}, {"kernel_size", {1, 5}}, {"use_bias", false}, {"groups", 2}},
+  auto r = single("Conv2D",
+                  {{"filters", 6}, {"kernel_size", {1, 5}}, {"use_bias", false}, {"groups", 2}},
                   {N, N, N, 4});
   EXPECT_EQ(r.shape, (Shape{N, N, N, 6}));
   EXPECT_EQ(r.params, 1 * 5 * 2 * 6);
@@ -94,9 +96,10 @@ TEST(DepthwiseConv2D, MultiplierShapesAndParams) {
 }
 
 TEST(SeparableConv2D, DepthMultiplierParams) {
-  auto r = single("SeparableConv2D",
-                  {{"filters", 32}, {"depth_multiplier", 3}, {"padding", "same"}, {"use_bias", true}},
-                  {N, 10, 10, 4});
+  auto r =
+      single("SeparableConv2D",
+             {{"filters", 32}, {"depth_multiplier", 3}, {"padding", "same"}, {"use_bias", true}},
+             {N, 10, 10, 4});
   EXPECT_EQ(r.shape, (Shape{N, 10, 10, 32}));
   EXPECT_EQ(r.params, 3 * 3 * 4 * 3 + 1 * 1 * 12 * 32 + 32);
 }
@@ -172,9 +175,10 @@ TEST(Activations, EveryKerasActivationIsAccepted) {
     EXPECT_EQ(single("Activation", {{"activation", a}}, {N, 5}).shape, (Shape{N, 5})) << a;
   EXPECT_NE(failure("Activation", {{"activation", "bogus"}}, {N, 5}).find("unknown activation"),
             std::string::npos);
-  EXPECT_EQ(single("ReLU", {{"max_value", 6.0}, {"negative_slope", 0.1}, {"threshold", 0.5}},
-                   {N, 3}).shape,
-            (Shape{N, 3}));
+  EXPECT_EQ(
+      single("ReLU", {{"max_value", 6.0}, {"negative_slope", 0.1}, {"threshold", 0.5}}, {N, 3})
+          .shape,
+      (Shape{N, 3}));
   EXPECT_EQ(single("LeakyReLU", {{"alpha", 0.2}}, {N, 3}).params, 0);
   EXPECT_EQ(single("Dropout", {{"rate", 0.5}}, {N, 3}).shape, (Shape{N, 3}));
   EXPECT_EQ(single("Rescaling", {{"scale", 1.0 / 255}}, {N, 2, 2, 3}).shape, (Shape{N, 2, 2, 3}));
@@ -205,7 +209,8 @@ TEST(Merge, MismatchedShapesNameTheLayer) {
   const GraphAnalysis a = analyze(b.build());
   ASSERT_EQ(a.diagnostics.size(), 1u);
   EXPECT_EQ(a.diagnostics[0].subject, "bad_add");
-  EXPECT_NE(a.diagnostics[0].message.find("(None, 8, 8, 4) and (None, 8, 8, 5)"), std::string::npos);
+  EXPECT_NE(a.diagnostics[0].message.find("(None, 8, 8, 4) and (None, 8, 8, 5)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ TEST(Hdf5File, StringListsSplitAttributesAndFloats) {
   }
   auto f = h5::File::openReadOnly(path);
   auto root = f.openGroup("/");
-  EXPECT_EQ(*f.stringList(root.get(), "names"), (std::vector<std::string>{"input_1", "block1_conv1"}));
+  EXPECT_EQ(*f.stringList(root.get(), "names"),
+            (std::vector<std::string>{"input_1", "block1_conv1"}));
   EXPECT_EQ(*f.stringList(root.get(), "split"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(*f.string(root.get(), "config"), "{\"x\": 1}");
   EXPECT_FALSE(f.stringList(root.get(), "absent").has_value());

@@ -86,10 +86,14 @@ std::string standardWeightsFileName(const ZooOptions& o) {
   if (o.includeTop && o.classes != 1000) return "";
   if (o.architecture == "mobilenet") {
     const char* alpha = nullptr;
-    if (std::abs(o.alpha - 1.0) < 1e-9) alpha = "1_0";
-    else if (std::abs(o.alpha - 0.75) < 1e-9) alpha = "7_5";
-    else if (std::abs(o.alpha - 0.5) < 1e-9) alpha = "5_0";
-    else if (std::abs(o.alpha - 0.25) < 1e-9) alpha = "2_5";
+    if (std::abs(o.alpha - 1.0) < 1e-9)
+      alpha = "1_0";
+    else if (std::abs(o.alpha - 0.75) < 1e-9)
+      alpha = "7_5";
+    else if (std::abs(o.alpha - 0.5) < 1e-9)
+      alpha = "5_0";
+    else if (std::abs(o.alpha - 0.25) < 1e-9)
+      alpha = "2_5";
     if (!alpha) return "";
     int64_t size = o.inputSize.value_or(224);
     if (size != 128 && size != 160 && size != 192 && size != 224) size = 224;

@@ -10,12 +10,12 @@
 namespace graft::zoo {
 
 struct ZooOptions {
-  std::string architecture;            // vgg16 vgg19 resnet50 inception_v3 xception mobilenet
-  double alpha = 1.0;                  // MobileNet width: 0.25, 0.5, 0.75, 1.0
-  std::optional<int64_t> inputSize;    // square input; unset: the default with a top, any without
+  std::string architecture;          // vgg16 vgg19 resnet50 inception_v3 xception mobilenet
+  double alpha = 1.0;                // MobileNet width: 0.25, 0.5, 0.75, 1.0
+  std::optional<int64_t> inputSize;  // square input; unset: the default with a top, any without
   bool includeTop = true;
   int64_t classes = 1000;
-  std::string pooling;                 // "", "avg", "max" (no-top only)
+  std::string pooling;                              // "", "avg", "max" (no-top only)
   std::string resnetNaming = "keras-applications";  // or "tf.keras" (conv2_block1_1_conv ...)
 };
 
@@ -30,8 +30,9 @@ Preprocessing preprocessingFor(const std::string& architecture);
 int64_t defaultInputSize(const std::string& architecture);  // 224, or 299 for Inception/Xception
 int64_t minimumInputSize(const std::string& architecture);
 
-// Keras's cache file name for these options, e.g. "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-// or "mobilenet_2_5_224_tf_no_top.h5". Empty when Keras publishes no such file.
+// Keras's cache file name for these options, e.g.
+// "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" or "mobilenet_2_5_224_tf_no_top.h5". Empty
+// when Keras publishes no such file.
 std::string standardWeightsFileName(const ZooOptions& options);
 
 }  // namespace graft::zoo
