@@ -51,7 +51,11 @@ Json upgradeKeras1Layer(const Json& layer) {
       throw Error(
           Diagnostic{layer.value("name", ""),
                      "Keras 1 Merge mode '" + mode + "' is not supported (sum, mul, concat are)"});
-    moveKey(c, "concat_axis", "axis");
+    // Only a concatenation has an axis; Keras's Add and Multiply refuse one.
+    if (mode == "concat")
+      moveKey(c, "concat_axis", "axis");
+    else
+      c.erase("concat_axis");
     for (const char* legacy : {"mode", "mode_type", "output_shape", "output_shape_type",
                                "output_mask", "output_mask_type", "arguments", "dot_axes"})
       c.erase(legacy);
