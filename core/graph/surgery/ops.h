@@ -1,0 +1,39 @@
+#pragma once
+// Builders for the operation JSON that applyOperation() takes, so C++ callers (the GUI, tests)
+// and recipe files speak the same language and every GUI edit can be recorded as a recipe step.
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/shape.h"
+
+namespace graft::ops {
+
+// {"class_name": className, "config": config (with "name": name when given)}
+Json layer(const std::string& className, const std::string& name, Json config = Json::object());
+
+Json cut(const std::string& at);
+Json stack(const std::string& after, std::vector<Json> layers);
+Json insertAfter(const std::string& after, Json layer);
+Json insertBefore(const std::string& before, Json layer);
+Json insertBetween(const std::string& from, const std::string& to, Json layer);
+Json remove(std::vector<std::string> layers);
+Json replace(std::vector<std::string> layers, Json with);
+Json fuse(std::vector<std::string> layers);
+
+// Selection for freeze / unfreeze: exactly the fields that are set are written.
+struct Selection {
+  std::vector<std::string> layers;
+  std::string upto;  // inclusive, in topological order
+  std::string from;  // inclusive, in topological order
+  std::vector<std::string> types;
+};
+Json freeze(const Selection& which);
+Json unfreeze(const Selection& which);
+
+// `shape` without the batch dimension, e.g. {160, 160, 3}; kUnknown for None.
+Json setInputShape(const Shape& shape);
+Json rename(const std::string& layer, const std::string& to);
+Json setConfig(const std::string& layer, Json config);
+
+}  // namespace graft::ops
