@@ -1,0 +1,29 @@
+#pragma once
+// Reading image files the way a Keras user expects them: decoded by OpenCV, turned upright,
+// RGB, values 0..255 as float32. Resizing to the model's input is image_resize.h's job.
+#include <opencv2/core/mat.hpp>
+
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Formats: whatever OpenCV's imgcodecs reads here (JPEG, PNG 8/16-bit, BMP, WebP, TIFF, ...).
+// The result is CV_32FC3 in RGB order with values in [0, 255]:
+// - EXIF orientation is applied (JPEG and PNG eXIf), so the pixels are upright as viewers show
+//   them. (Keras's load_img does not do this; a rotated phone photo would otherwise be sideways.)
+// - Grayscale becomes three equal channels, as PIL's convert('RGB') in load_img does.
+// - Alpha is dropped, not composited: PIL's convert('RGB') keeps the stored colour under a
+//   transparent pixel too, so the model sees what it would see in Keras.
+// - 16-bit samples keep their precision: v * 255 / 65535 (65535 -> 255, 257 -> 1).
+// Throws graft::Error naming the file: missing, unreadable, empty, not an image, truncated JPEG.
+cv::Mat loadImageRgb(const std::string& path);
+
+// The same from bytes already in memory; `name` is what error messages call them.
+cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::string& name);
+
+// RGB -> one luminance channel with the ITU-R 601 weights PIL's convert('L') uses
+// (L = 0.299 R + 0.587 G + 0.114 B), for models that take grayscale input. CV_32FC1.
+cv::Mat rgbToGray(const cv::Mat& rgb);
+
+}  // namespace graft
