@@ -6,6 +6,7 @@
 #include "graph/keras_json.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
+#include "io/project_file.h"
 #include "io/recognize.h"
 
 namespace graft {
@@ -147,6 +148,15 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
   return result;
 }
 
+LoadedModel fromProject(const ModelSpec& spec) {
+  if (!spec.weightsFile.empty())
+    throw Error(spec.source + ": --weights does not apply to a .graft project (it carries its own "
+                              "weights)");
+  LoadedModel result;
+  result.model = loadProject(spec.source);
+  return result;
+}
+
 }  // namespace
 
 LoadedModel loadModel(const ModelSpec& spec) {
@@ -160,7 +170,7 @@ LoadedModel loadModel(const ModelSpec& spec) {
     if (ext == ".json")
       result = fromKerasJson(spec);
     else if (ext == ".graft")
-      throw Error(spec.source + ": .graft project files are not supported by this build yet");
+      result = fromProject(spec);
     else
       result = fromKerasH5(spec);  // any other extension: try it as Keras HDF5
   } else if (zoo::isArchitecture(lower(spec.source))) {

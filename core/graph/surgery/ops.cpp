@@ -81,4 +81,8 @@ Json setConfig(const std::string& layer, Json config) {
   return {{"op", "set_config"}, {"layer", layer}, {"config", std::move(config)}};
 }
 
+Json setConfigs(Json changesByLayer) {
+  return {{"op", "set_config"}, {"layers", std::move(changesByLayer)}};
+}
+
 }  // namespace graft::ops

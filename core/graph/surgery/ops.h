@@ -35,5 +35,7 @@ Json unfreeze(const Selection& which);
 Json setInputShape(const Shape& shape);
 Json rename(const std::string& layer, const std::string& to);
 Json setConfig(const std::string& layer, Json config);
+// Several layers changed together: {"conv_preds": {"filters": 5}, "reshape_2": {...}}.
+Json setConfigs(Json changesByLayer);
 
 }  // namespace graft::ops

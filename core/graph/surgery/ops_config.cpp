@@ -5,14 +5,14 @@
 
 namespace graft::surgery {
 
-void setConfigOperation(Draft& d) {
-  const std::string name = d.stringField("layer");
+namespace {
+
+void setConfigOf(Draft& d, const std::string& name, const Json& given) {
   Node& node = d.node(name);
-  if (!d.has("config") || !d.operation().at("config").is_object())
-    throw Error(Diagnostic{"config",
-                           "must be an object of Keras config fields, e.g. "
+  if (!given.is_object())
+    throw Error(Diagnostic{name,
+                           "the new config must be an object of Keras config fields, e.g. "
                            "{\"units\": 512}"});
-  const Json& given = d.operation().at("config");
   const LayerType& type = LayerRegistry::standard().at(node.className);
   Json merged = node.config;
   for (auto it = given.begin(); it != given.end(); ++it) {
@@ -38,6 +38,28 @@ void setConfigOperation(Draft& d) {
     node.config = LayerRegistry::standard().normalizeConfig(node.className, merged);
   } catch (const Error& e) {
     throw Error(Diagnostic{name, e.what()});
+  }
+}
+
+}  // namespace
+
+void setConfigOperation(Draft& d) {
+  if (d.has("layers")) {
+    // Several layers at once, for changes that are only valid together (a classifier's filter
+    // count and the Reshape after it): {"layers": {"conv_preds": {...}, "reshape_2": {...}}}.
+    const Json& layers = d.operation().at("layers");
+    if (!layers.is_object() || layers.empty())
+      throw Error(Diagnostic{"layers",
+                             "must map layer names to config changes, e.g. "
+                             "{\"fc1\": {\"units\": 512}}"});
+    for (auto it = layers.begin(); it != layers.end(); ++it) setConfigOf(d, it.key(), it.value());
+  } else {
+    const std::string name = d.stringField("layer");
+    if (!d.has("config"))
+      throw Error(Diagnostic{"config",
+                             "missing (an object of Keras config fields, e.g. "
+                             "{\"units\": 512})"});
+    setConfigOf(d, name, d.operation().at("config"));
   }
   // Changing units, filters or kernel_size changes this layer's weights and often its
   // consumers'; they get fresh weights and finish() reports each one.

@@ -1,0 +1,236 @@
+#include "io/project_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "graph/keras_json.h"
+#include "io/hdf5_file.h"
+#include "io/keras_h5_reader.h"
+#include "io/keras_weights_import.h"
+#include "io/recipe.h"
+
+namespace graft {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kJsonDataset = "/graft_project";
+constexpr const char* kVersionAttribute = "graft_format_version";
+constexpr const char* kWeightsGroup = "/model_weights";
+
+// The project JSON is a dataset, not an attribute: HDF5 attributes stop at 64 KiB and the
+// configs of a ResNet or an Inception exceed that.
+void writeText(const h5::File& file, const std::string& path, const std::string& text) {
+  h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), std::max<size_t>(text.size(), 1));
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  h5::Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  h5::Handle ds(H5Dcreate2(file.id(), path.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                           H5P_DEFAULT, H5P_DEFAULT),
+                H5Dclose);
+  const std::string padded = text.empty() ? std::string(1, '\0') : text;
+  if (!ds.valid() ||
+      H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()) < 0)
+    throw Error(file.path() + ": cannot write dataset '" + path + "'");
+}
+
+// Reads a scalar string dataset, fixed-length (as written above) or variable-length (h5py).
+std::string readText(const h5::File& file, const std::string& path) {
+  H5E_auto2_t oldFunc = nullptr;
+  void* oldData = nullptr;
+  H5Eget_auto2(H5E_DEFAULT, &oldFunc, &oldData);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // our message replaces HDF5's error stack
+  struct Restore {
+    H5E_auto2_t f;
+    void* d;
+    ~Restore() { H5Eset_auto2(H5E_DEFAULT, f, d); }
+  } restore{oldFunc, oldData};
+
+  const std::string damaged = file.path() + ": cannot read the project description '" + path +
+                              "' (the file may be truncated or damaged)";
+  h5::Handle ds(H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.valid()) throw Error(damaged);
+  h5::Handle type(H5Dget_type(ds.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING)
+    throw Error(file.path() + ": '" + path + "' is not a string");
+  if (H5Tis_variable_str(type.get()) > 0) {
+    char* value = nullptr;
+    h5::Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
+      throw Error(damaged);
+    std::string text = value ? value : "";
+    h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, &value);
+    return text;
+  }
+  const size_t size = H5Tget_size(type.get());
+  std::string buffer(size, '\0');
+  if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+    throw Error(damaged);
+  buffer.resize(strnlen(buffer.data(), size));
+  return buffer;
+}
+
+Json projectJson(const Model& model, const GraphAnalysis& analysis) {
+  Json inputs = Json::object();
+  for (const auto& name : model.graph.inputs())
+    inputs[name] = model.graph.at(name).config.at("batch_input_shape");
+  Json frozen = Json::array();
+  for (const auto& n : model.graph.nodes())
+    if (!n.trainable) frozen.push_back(n.name);
+  Json labels = Json::array();
+  for (const auto& l : model.labels) labels.push_back(l);
+  return {{"format", "graft-project"},
+          {"format_version", kProjectFormatVersion},
+          {"written_by", std::string("graft ") + GRAFT_VERSION},
+          {"model_config", graphToKerasJson(model.graph)},
+          {"preprocessing", preprocessingName(model.preprocessing)},
+          {"labels", labels},
+          {"weights_source", model.weightsSource},
+          {"recipe", recipeDocument(model.recipe)},
+          {"summary",
+           {{"inputs", inputs},
+            {"frozen", frozen},
+            {"total_params", analysis.totalParams},
+            {"trainable_params", analysis.trainableParams}}}};
+}
+
+void writeWeights(const h5::File& file, const Model& model, const GraphAnalysis& analysis) {
+  h5::Handle root = file.createGroup(kWeightsGroup);
+  std::vector<std::string> layerNames;
+  for (const auto& n : model.graph.nodes()) layerNames.push_back(n.name);
+  file.writeStringList(root.get(), "layer_names", layerNames);
+  // Declares the layout (Keras 2 save(), TensorFlow kernel order), which is what Keras's own
+  // loaders look at; the weights themselves are Graft's.
+  file.writeString(root.get(), "backend", "tensorflow");
+  file.writeString(root.get(), "keras_version", "2.15.0");
+  for (const auto& n : model.graph.nodes()) {
+    const std::string group = std::string(kWeightsGroup) + "/" + n.name;
+    h5::Handle g = file.createGroup(group);
+    const NodeInfo* info = analysis.find(n.name);
+    std::vector<std::string> names;
+    const auto* tensors = model.weights.find(n.name);
+    if (info)
+      for (const auto& spec : info->weights) names.push_back(n.name + "/" + spec.name + ":0");
+    file.writeStringList(g.get(), "weight_names", names);
+    for (size_t i = 0; i < names.size(); ++i) {
+      const WeightTensor& t = (*tensors)[i];
+      if (t.numel() != elementCount(t.shape))
+        throw Error(Diagnostic{n.name, "weight '" + info->weights[i].name + "' of shape " +
+                                           shapeToString(t.shape) + " holds " +
+                                           std::to_string(t.numel()) + " values"});
+      file.writeFloats(group + "/" + names[i], t.shape, t.values());
+    }
+  }
+}
+
+// Flushes the written file to disk so that the rename publishes complete contents.
+void syncToDisk(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(path + ": cannot reopen the written file to flush it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw Error(path + ": cannot flush the written file to disk");
+}
+
+}  // namespace
+
+void saveProject(const Model& model, const std::string& path) {
+  const GraphAnalysis analysis = analyze(model.graph);
+  if (!analysis.ok())
+    throw Error(path + ": not saved, the model is not valid:\n" +
+                joinDiagnostics(analysis.diagnostics));
+  const Diagnostics misfits = checkWeights(model.graph, analysis, model.weights);
+  if (!misfits.empty())
+    throw Error(path + ": not saved, weights do not fit the model:\n" + joinDiagnostics(misfits));
+
+  const fs::path target(path);
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string pattern = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) throw Error(path + ": cannot create a temporary file in " + folder.string());
+  ::close(fd);
+  const std::string temp = pattern;
+  try {
+    {
+      h5::File file = h5::File::create(temp);
+      h5::Handle root = file.openGroup("/");
+      file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
+      writeText(file, kJsonDataset, projectJson(model, analysis).dump());
+      writeWeights(file, model, analysis);
+      if (H5Fflush(file.id(), H5F_SCOPE_GLOBAL) < 0) throw Error(temp + ": cannot flush");
+    }
+    syncToDisk(temp);
+    fs::rename(temp, target);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error(path + ": not saved (any previous file is unchanged): " + e.what());
+  }
+}
+
+Model loadProject(const std::string& path) {
+  h5::File file = h5::File::openReadOnly(path);
+  h5::Handle root = file.openGroup("/");
+  auto version = file.string(root.get(), kVersionAttribute);
+  if (!version)
+    throw Error(path + ": not a Graft project (no '" + std::string(kVersionAttribute) +
+                "' attribute)");
+  const int number = std::atoi(version->c_str());
+  if (number < 1)
+    throw Error(path + ": the project format version '" + *version + "' is not a number");
+  // Checked before anything else is read: a newer version may store the rest differently.
+  if (number > kProjectFormatVersion)
+    throw Error(path + ": written by a newer Graft (project format version " + *version +
+                "); this build reads versions up to " + std::to_string(kProjectFormatVersion) +
+                ", so update Graft to open it");
+  if (!file.exists(kJsonDataset))
+    throw Error(path + ": not a Graft project (no '" + kJsonDataset + "' dataset)");
+
+  Json project;
+  try {
+    project = Json::parse(readText(file, kJsonDataset));
+  } catch (const Json::parse_error& e) {
+    throw Error(path + ": the project description is not valid JSON (damaged file?): " + e.what());
+  }
+  auto field = [&](const char* key) -> const Json& {
+    if (!project.contains(key)) throw Error(path + ": project field '" + key + "' is missing");
+    return project.at(key);
+  };
+  Model model;
+  try {
+    model.graph = graphFromKerasJson(field("model_config"));
+    model.preprocessing = preprocessingFromName(field("preprocessing").get<std::string>());
+    for (const auto& l : field("labels")) model.labels.push_back(l.get<std::string>());
+    model.weightsSource = field("weights_source").get<std::string>();
+    model.recipe = recipeOperations(field("recipe"), "recipe");
+  } catch (const Json::exception& e) {
+    throw Error(path + ": a project field has the wrong type: " + e.what());
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind(path, 0) == 0) throw;
+    throw Error(path + ": " + e.what());
+  }
+  const GraphAnalysis analysis = analyze(model.graph);
+  if (!analysis.ok())
+    throw Error(path + ": the model in this project is not valid:\n" +
+                joinDiagnostics(analysis.diagnostics));
+  WeightLoadReport report;
+  try {
+    KerasH5Reader reader(path);
+    report = loadKerasWeights(reader, model.graph, analysis, model.weights);
+  } catch (const Error& e) {
+    throw Error(path + ": cannot read the weights: " + e.what());
+  }
+  if (report.rule != MatchRule::ByName)
+    throw Error(path +
+                ": the stored weights do not match the project's layer names (damaged "
+                "file?)");
+  return model;
+}
+
+}  // namespace graft

@@ -1,0 +1,211 @@
+// .graft projects: save and load keep graph, weights (bit for bit), frozen flags,
+// preprocessing, labels and recipe; saves are atomic; damaged and newer files give clear errors.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "graph/surgery/ops.h"
+#include "graph/surgery_models.h"
+#include "io/hdf5_file.h"
+#include "io/keras_h5_reader.h"
+#include "io/model_source.h"
+#include "io/project_file.h"
+#include "io/recipe.h"
+#include "io/zoo/zoo.h"
+#include "support/test_support.h"
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+Model editedMobileNet() {
+  zoo::ZooOptions options;
+  options.architecture = "mobilenet";
+  options.alpha = 0.25;
+  options.includeTop = false;
+  options.inputSize = 128;
+  Model m;
+  m.graph = zoo::buildGraph(options);
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 9);
+  m.preprocessing = Preprocessing::Tf;
+  m.weightsSource = "random initialization (seed 9)";
+  ops::Selection upto;
+  upto.upto = "conv_pw_6_relu";
+  for (const Json& op :
+       {ops::fuse({"conv1", "conv1_bn"}), ops::freeze(upto),
+        ops::stack(m.graph.outputs()[0],
+                   {ops::layer("Dense", "head", {{"units", 3}, {"activation", "softmax"}})}),
+        ops::setConfig("conv_dw_2_bn", {{"scale", false}})})
+    m = applyOperation(m, op).value().model;
+  m.labels = {"cat", "dog", "bird"};
+  return m;
+}
+
+void expectSameModel(const Model& a, const Model& b) {
+  EXPECT_EQ(a.graph, b.graph);
+  EXPECT_EQ(a.preprocessing, b.preprocessing);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.weightsSource, b.weightsSource);
+  EXPECT_EQ(a.recipe, b.recipe);
+  ASSERT_EQ(a.weights.layers(), b.weights.layers());
+  for (const auto& layer : a.weights.layers()) {
+    const auto& wa = *a.weights.find(layer);
+    const auto& wb = *b.weights.find(layer);
+    ASSERT_EQ(wa.size(), wb.size()) << layer;
+    for (size_t i = 0; i < wa.size(); ++i) {
+      ASSERT_EQ(wa[i].shape, wb[i].shape) << layer;
+      EXPECT_EQ(std::memcmp(wa[i].values(), wb[i].values(), size_t(wa[i].numel()) * 4), 0)
+          << layer << " weight " << i << " differs";
+    }
+  }
+}
+
+TEST(ProjectFile, RoundTripKeepsEverything) {
+  TempDir dir;
+  const Model m = editedMobileNet();
+  ASSERT_FALSE(m.graph.at("conv1").trainable);
+  ASSERT_EQ(m.recipe.size(), 4u);
+  saveProject(m, dir.file("m.graft"));
+  const Model loaded = loadProject(dir.file("m.graft"));
+  expectSameModel(m, loaded);
+  EXPECT_EQ(fs::directory_iterator(dir.path())->path().filename(), "m.graft")
+      << "no temporary file is left behind";
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+
+  // Through loadModel, as graft-cli and the GUI open it.
+  ModelSpec spec;
+  spec.source = dir.file("m.graft");
+  expectSameModel(m, loadModel(spec).model);
+}
+
+TEST(ProjectFile, WeightsUseTheKerasLayout) {
+  TempDir dir;
+  const Model m = editedMobileNet();
+  saveProject(m, dir.file("m.graft"));
+  const h5::File file = h5::File::openReadOnly(dir.file("m.graft"));
+  EXPECT_EQ(file.datasetShape("/model_weights/conv_dw_1/conv_dw_1/depthwise_kernel:0"),
+            (Shape{3, 3, 8, 1}));
+  const KerasH5Reader reader(dir.file("m.graft"));
+  EXPECT_EQ(reader.layers().size(), m.graph.size());
+  const KerasH5Layer* bn = reader.find("conv_dw_2_bn");
+  ASSERT_TRUE(bn);
+  EXPECT_EQ(bn->weightNames,
+            (std::vector<std::string>{"conv_dw_2_bn/beta:0", "conv_dw_2_bn/moving_mean:0",
+                                      "conv_dw_2_bn/moving_variance:0"}));
+}
+
+TEST(ProjectFile, LargeDescriptionsBeyondTheAttributeLimit) {
+  // A long model: its JSON is far beyond HDF5's 64 KiB attribute limit.
+  GraphBuilder b("long");
+  std::string x = b.input("input", {kUnknown, 4});
+  for (int i = 0; i < 400; ++i)
+    x = b.add("Dense", "a_rather_long_layer_name_number_" + std::to_string(i), {{"units", 4}}, x);
+  const Model m = test::modelFrom(b.build({x}));
+  TempDir dir;
+  saveProject(m, dir.file("long.graft"));
+  expectSameModel(m, loadProject(dir.file("long.graft")));
+}
+
+TEST(ProjectFile, AFailedSaveLeavesThePreviousFileIntact) {
+  TempDir dir;
+  const std::string path = dir.file("m.graft");
+  const Model good = test::modelFrom(test::chainGraph());
+  saveProject(good, path);
+
+  // A tensor whose buffer is shorter than its shape: found while writing, after the temporary
+  // file was created.
+  Model broken = good;
+  auto fc = *broken.weights.find("fc");
+  fc[0] = WeightTensor{fc[0].shape, std::make_shared<const std::vector<float>>(3, 0.0f)};
+  broken.weights.set("fc", fc);
+  try {
+    saveProject(broken, path);
+    FAIL() << "saved a model with a malformed tensor";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path + ": not saved (any previous file is unchanged)"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("fc: weight 'kernel'"), std::string::npos) << message;
+  }
+  expectSameModel(good, loadProject(path));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+
+  // Weights that do not fit the graph are refused before anything is written.
+  Model misfit = good;
+  misfit.weights.set("fc", *good.weights.find("out"));
+  try {
+    saveProject(misfit, path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fc: weight 'kernel' expects shape"), std::string::npos)
+        << e.what();
+  }
+  expectSameModel(good, loadProject(path));
+}
+
+TEST(ProjectFile, TruncatedFileGivesAClearError) {
+  TempDir dir;
+  const std::string path = dir.file("m.graft");
+  saveProject(test::modelFrom(test::chainGraph()), path);
+  fs::resize_file(path, fs::file_size(path) / 2);
+  try {
+    loadProject(path);
+    FAIL() << "loaded a truncated file";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
+    EXPECT_NE(message.find("truncated or damaged"), std::string::npos) << message;
+  }
+}
+
+TEST(ProjectFile, NewerFormatVersionGivesAClearError) {
+  TempDir dir;
+  const std::string path = dir.file("future.graft");
+  {
+    h5::File f = h5::File::create(path);
+    h5::Handle root = f.openGroup("/");
+    f.writeString(root.get(), "graft_format_version", "2");
+  }
+  try {
+    loadProject(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": written by a newer Graft (project format "
+                                                "version 2); this build reads versions up to 1"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ProjectFile, OtherFilesAreNotProjects) {
+  TempDir dir;
+  {
+    std::ofstream text(dir.file("notes.graft"));
+    text << "hello";
+  }
+  EXPECT_THROW(
+      {
+        try {
+          loadProject(dir.file("notes.graft"));
+        } catch (const Error& e) {
+          EXPECT_NE(std::string(e.what()).find("not an HDF5 file"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      Error);
+  { h5::File f = h5::File::create(dir.file("plain.graft")); }
+  try {
+    loadProject(dir.file("plain.graft"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a Graft project"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace graft
