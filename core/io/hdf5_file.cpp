@@ -199,6 +199,17 @@ void File::readFloats(const std::string& datasetPath, float* out, size_t count) 
 
 void File::writeStringList(hid_t object, const std::string& name,
                            const std::vector<std::string>& values) const {
+  if (values.empty()) {
+    // Keras writes "no weights" as an empty float64 array (np.asarray([])); do the same so that
+    // h5py and Keras's load_weights read it as an empty list.
+    hsize_t none[1] = {0};
+    Handle space(H5Screate_simple(1, none, nullptr), H5Sclose);
+    Handle attr(
+        H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose);
+    if (!attr.valid()) throw Error(path_ + ": cannot write attribute '" + name + "'");
+    return;
+  }
   size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size());
   std::vector<char> buffer(width * values.size(), '\0');
@@ -211,7 +222,7 @@ void File::writeStringList(hid_t object, const std::string& name,
   Handle space(values.empty() ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, nullptr), H5Sclose);
   Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose);
-  if (!attr.valid() || (!values.empty() && H5Awrite(attr.get(), type.get(), buffer.data()) < 0))
+  if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.data()) < 0)
     throw Error(path_ + ": cannot write attribute '" + name + "'");
 }
 

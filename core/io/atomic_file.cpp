@@ -1,0 +1,52 @@
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+namespace fs = std::filesystem;
+
+namespace {
+
+void syncFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(path + ": cannot reopen the file to flush it");
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) throw Error(path + ": cannot flush the file to disk (is the disk full?)");
+}
+
+}  // namespace
+
+void writeAtomically(const std::string& path,
+                     const std::function<void(const std::string&)>& write) {
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir))
+    throw Error(path + ": the folder " + dir.string() + " does not exist");
+  std::random_device rd;
+  const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()));
+  try {
+    write(temp.string());
+    syncFile(temp.string());
+    std::error_code ec;
+    fs::rename(temp, target, ec);
+    if (ec) throw Error(path + ": cannot replace the file: " + ec.message());
+  } catch (const Error&) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error(path + ": saving failed: " + e.what());
+  }
+}
+
+}  // namespace graft

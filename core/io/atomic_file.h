@@ -1,0 +1,14 @@
+#pragma once
+// Saves never leave a half-written file: write to a temporary file beside the target, flush it
+// to disk, then rename over the target (atomic on POSIX file systems).
+#include <functional>
+#include <string>
+
+namespace graft {
+
+// Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
+// rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
+// graft::Error naming `path` is thrown.
+void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write);
+
+}  // namespace graft

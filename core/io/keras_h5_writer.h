@@ -1,0 +1,15 @@
+#pragma once
+// Writes weights in the layout Keras's save_weights() produces: root attributes layer_names,
+// backend, keras_version; one group per layer with weight_names "<layer>/<weight>:0" and the
+// datasets in Keras layout. Keras's load_weights and Graft's importer both read it back.
+#include <string>
+
+#include "graph/model.h"
+
+namespace graft {
+
+// Atomic: a failure leaves any previous file at `path` intact. Throws graft::Error naming the
+// file or the layer whose weights are missing.
+void saveKerasWeights(const Model& model, const std::string& path);
+
+}  // namespace graft
