@@ -5,7 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "io/hdf5_file.h"
+#include "io/keras_h5_writer.h"
+#include "io/model_source.h"
 #include "support/test_support.h"
 
 namespace graft::test {
@@ -80,6 +84,79 @@ TEST_F(BrokenFiles, UnknownZooNameAndMissingFileExit1) {
   auto r = summary("resnet9000");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("not a zoo architecture"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace graft::test
+
+namespace graft::test {
+namespace {
+
+TEST(SummaryFixtures, WeightsOnlyMobileNetIsRecognised) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras/mobilenet_2_5_224_tf_no_top.h5");
+  TempDir cache;
+  auto r = runCli({"summary", path}, {"KERAS_HOME=" + cache.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("Total params: 218,544"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("recognised as mobilenet"), std::string::npos) << r.err;
+}
+
+TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
+  TempDir home;
+  std::filesystem::create_directories(home.path() / "models");
+  std::ofstream(home.path() / "models" / "xception_weights_tf_dim_ordering_tf_kernels_notop.h5")
+      << "x";
+  auto r = runCli({"zoo", "--json"}, {"KERAS_HOME=" + home.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> names;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    names.push_back(j["architecture"]);
+    if (j["architecture"] == "xception")
+      EXPECT_EQ(j["found"], nlohmann::json::parse(
+                                R"(["xception_weights_tf_dim_ordering_tf_kernels_notop.h5"])"));
+    else
+      EXPECT_TRUE(j["found"].empty()) << line;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"vgg16", "vgg19", "resnet50", "inception_v3",
+                                             "xception", "mobilenet"}));
+}
+
+}  // namespace
+}  // namespace graft::test
+
+namespace graft::test {
+namespace {
+
+TEST(BrokenWeights, HdfFileThatIsNotKerasExits1) {
+  TempDir dir;
+  const std::string path = dir.file("data.h5");
+  {
+    auto f = h5::File::create(path);
+    const float v[] = {1, 2, 3};
+    f.writeFloats("/values", {3}, v);
+  }
+  auto r = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("not a Keras weights file"), std::string::npos) << r.err;
+}
+
+TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
+  TempDir dir;
+  const std::string path = dir.file("half.h5");
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.5;
+  spec.includeTop = false;
+  saveKerasWeights(loadModel(spec).model, path);
+  auto r = runCli({"summary", "mobilenet", "--alpha", "0.25", "--no-top", "--weights", path},
+                  {"KERAS_HOME=" + dir.path().string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("conv1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(3, 3, 3, 16)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(3, 3, 3, 8)"), std::string::npos) << r.err;
 }
 
 }  // namespace
