@@ -1,5 +1,7 @@
 #include "graph/analysis.h"
 
+#include "graph/limits.h"
+
 namespace graft {
 
 const NodeInfo* GraphAnalysis::find(const std::string& name) const {
@@ -23,6 +25,12 @@ std::string expectedInputs(const LayerType& type) {
 
 GraphAnalysis analyze(const Graph& graph, const LayerRegistry& registry) {
   GraphAnalysis result;
+  if (graph.size() > limits::kMaxLayers) {
+    result.diagnostics.push_back({"", "the model has " + std::to_string(graph.size()) +
+                                          " layers, more than Graft accepts (" +
+                                          std::to_string(limits::kMaxLayers) + ")"});
+    return result;
+  }
   result.diagnostics = graph.validate();
   if (!result.diagnostics.empty()) return result;
   const auto order = graph.topologicalOrder().value();
@@ -59,9 +67,16 @@ GraphAnalysis analyze(const Graph& graph, const LayerRegistry& registry) {
       for (auto& w : info.weights) {
         w.trainable = w.trainable && node.trainable;
         const int64_t n = elementCount(w.shape);
+        if (n > limits::kMaxWeightElements)
+          throw Error("weight '" + w.name + "' of shape " + shapeToString(w.shape) + " has " +
+                      std::to_string(n) + " values, more than Graft accepts in one tensor (" +
+                      std::to_string(limits::kMaxWeightElements) + ")");
         info.params += n;
         if (w.trainable) info.trainableParams += n;
       }
+      if (result.totalParams + info.params > limits::kMaxModelParams)
+        throw Error("the model would have more than " + std::to_string(limits::kMaxModelParams) +
+                    " parameters, more than Graft accepts");
       result.totalParams += info.params;
       result.trainableParams += info.trainableParams;
       result.nodes.emplace(node.name, std::move(info));

@@ -1,5 +1,7 @@
 #include "graph/keras_json.h"
 
+#include "graph/limits.h"
+
 namespace graft {
 namespace {
 
@@ -110,6 +112,22 @@ Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
 
 }  // namespace
 
+Json parseBoundedJson(const std::string& text, const std::string& what) {
+  // Depth is checked while parsing: a deeply nested document would otherwise exhaust the stack
+  // when it is destroyed, long after parsing succeeded.
+  const Json::parser_callback_t depthGuard = [&what](int depth, Json::parse_event_t, Json&) {
+    if (depth > limits::kMaxJsonDepth)
+      throw Error(what + " is nested more than " + std::to_string(limits::kMaxJsonDepth) +
+                  " levels deep; not a Keras model");
+    return true;
+  };
+  try {
+    return Json::parse(text, depthGuard);
+  } catch (const Json::exception& e) {
+    throw Error(what + " is not valid JSON: " + e.what());
+  }
+}
+
 Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
   const Json* root = &modelConfig;
   if (root->contains("modelTopology")) root = &root->at("modelTopology");  // TF.js model.json
@@ -123,6 +141,9 @@ Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry)
     throw Error("model class '" + cls + "' is not supported (Functional, Model or Sequential are)");
   if (!config.contains("layers") || !config["layers"].is_array())
     throw Error("model_config field 'config.layers' is missing or not a list");
+  if (config["layers"].size() > limits::kMaxLayers)
+    throw Error("model_config lists " + std::to_string(config["layers"].size()) +
+                " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
   std::vector<Node> nodes;
   for (const auto& layer : config["layers"]) nodes.push_back(nodeFromLayerJson(layer, registry));
   std::vector<std::string> outputs =
@@ -134,13 +155,7 @@ Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry)
 }
 
 Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& registry) {
-  Json parsed;
-  try {
-    parsed = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    throw Error(std::string("model_config is not valid JSON: ") + e.what());
-  }
-  return graphFromKerasJson(parsed, registry);
+  return graphFromKerasJson(parseBoundedJson(text, "model_config"), registry);
 }
 
 Json graphToKerasJson(const Graph& graph) {

@@ -14,6 +14,9 @@ Graph graphFromKerasJson(const Json& modelConfig,
 Graph graphFromKerasJsonText(const std::string& text,
                              const LayerRegistry& registry = LayerRegistry::standard());
 
+// JSON parsing for untrusted files: nesting is bounded (graft::limits), errors name `what`.
+Json parseBoundedJson(const std::string& text, const std::string& what);
+
 // Functional model_config with Keras 2 inbound_nodes, readable by Keras and by graphFromKerasJson.
 Json graphToKerasJson(const Graph& graph);
 

@@ -1,5 +1,7 @@
 #include "graph/shape.h"
 
+#include <limits>
+
 #include "graph/diagnostic.h"
 
 namespace graft {
@@ -18,6 +20,10 @@ int64_t elementCount(const Shape& shape) {
   int64_t n = 1;
   for (auto d : shape) {
     if (d == kUnknown) throw Error("shape " + shapeToString(shape) + " has an unknown dimension");
+    if (d < 0) throw Error("shape " + shapeToString(shape) + " has a negative dimension");
+    // Checked: a hostile file may declare dimensions whose product overflows int64.
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+      throw Error("shape " + shapeToString(shape) + " has more elements than can be counted");
     n *= d;
   }
   return n;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "graph/diagnostic.h"
+#include "graph/limits.h"
 
 namespace graft::h5 {
 namespace {
@@ -136,6 +137,10 @@ std::vector<std::string> readStrings(const std::string& file, hid_t object,
     return values;
   }
   const size_t size = H5Tget_size(type.get());
+  if (size == 0 || size * static_cast<size_t>(count) > limits::kMaxAttributeBytes)
+    throw Error(file + ": attribute '" + name + "' is " +
+                std::to_string(size * static_cast<size_t>(count)) +
+                " bytes, more than any Keras file holds");
   std::vector<char> buffer(size * static_cast<size_t>(count) + 1, '\0');
   if (H5Aread(attr.get(), type.get(), buffer.data()) < 0)
     throw Error(file + ": cannot read attribute '" + name + "'");

@@ -1,0 +1,15 @@
+#pragma once
+// Bounds on what Graft accepts from files, far above any real image network, so that a hostile
+// or broken file is refused with a message before anything large is allocated.
+#include <cstddef>
+#include <cstdint>
+
+namespace graft::limits {
+
+constexpr int64_t kMaxWeightElements = int64_t{1} << 31;  // 8 GiB of float32 in one tensor
+constexpr int64_t kMaxModelParams = int64_t{4} << 30;     // 16 GiB of float32 in a model
+constexpr size_t kMaxLayers = 20000;                      // InceptionV3 has 313
+constexpr int kMaxJsonDepth = 128;                        // Keras configs nest ~10 deep
+constexpr size_t kMaxAttributeBytes = size_t{256} << 20;  // one HDF5 attribute
+
+}  // namespace graft::limits
