@@ -1,0 +1,80 @@
+// BatchNormalization with Keras's semantics:
+// - inference (and any frozen layer, node.trainable == false, as TF2 Keras does): moving
+//   statistics, y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta;
+// - training: batch statistics with the biased variance (mean of squared deviations), and the
+//   moving statistics updated as Keras does, moving = moving * momentum + batch * (1 - momentum)
+//   with Keras's momentum (LibTorch's momentum is 1 - Keras's). Keras feeds the BIASED batch
+//   variance into that update (tf.nn.moments; the fused kernel's Bessel correction is removed
+//   again by Keras), unlike torch.nn.BatchNorm2d, which uses the unbiased one — so the update is
+//   written out here instead of using at::batch_norm's running-statistics update.
+#include "runtime/layers/op_helpers.h"
+
+namespace graft::runtime {
+namespace {
+
+class BatchNormalizationOp : public LayerOp {
+ public:
+  explicit BatchNormalizationOp(const LayerContext& c)
+      : epsilon_(c.config.at("epsilon").get<double>()),
+        momentum_(c.config.at("momentum").get<double>()),
+        frozen_(!c.node.trainable) {
+    size_t i = 0;
+    if (c.config.at("scale").get<bool>())
+      gamma_ = addParameter(c, "gamma", copyFromKeras(c.weights.at(i++)));
+    if (c.config.at("center").get<bool>())
+      beta_ = addParameter(c, "beta", copyFromKeras(c.weights.at(i++)));
+    movingMean_ = addBuffer(c, "moving_mean", copyFromKeras(c.weights.at(i++)));
+    movingVariance_ = addBuffer(c, "moving_variance", copyFromKeras(c.weights.at(i++)));
+  }
+
+  torch::Tensor forward(torch::TensorList in, bool training) override {
+    // Channels are dimension 1 for NCHW and (N, C); Keras-layout (N, ..., C) is moved there.
+    const torch::Tensor& input = in[0];
+    const bool channelsLast = input.dim() > 2 && input.dim() != 4;
+    torch::Tensor x = channelsLast ? input.movedim(-1, 1) : input;
+    torch::Tensor y = (training && !frozen_)
+                          ? trainingForward(x)
+                          : torch::batch_norm(x, gamma_, beta_, movingMean_, movingVariance_, false,
+                                              0.0, epsilon_, false);
+    return channelsLast ? y.movedim(1, -1) : y;
+  }
+
+  std::vector<WeightTensor> kerasWeights() const override {
+    std::vector<WeightTensor> w;
+    if (gamma_.defined()) w.push_back(copyToKeras(gamma_));
+    if (beta_.defined()) w.push_back(copyToKeras(beta_));
+    w.push_back(copyToKeras(movingMean_));
+    w.push_back(copyToKeras(movingVariance_));
+    return w;
+  }
+
+ private:
+  torch::Tensor trainingForward(const torch::Tensor& x) {
+    std::vector<int64_t> dims{0};
+    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+    auto [variance, mean] = torch::var_mean(x, dims, /*unbiased=*/false, /*keepdim=*/true);
+    {
+      torch::NoGradGuard noGrad;
+      movingMean_.mul_(momentum_).add_(mean.detach().flatten(), 1.0 - momentum_);
+      movingVariance_.mul_(momentum_).add_(variance.detach().flatten(), 1.0 - momentum_);
+    }
+    std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+    shape[1] = x.size(1);
+    torch::Tensor y = (x - mean) * torch::rsqrt(variance + epsilon_);
+    if (gamma_.defined()) y = y * gamma_.view(shape);
+    if (beta_.defined()) y = y + beta_.view(shape);
+    return y;
+  }
+
+  double epsilon_, momentum_;
+  bool frozen_;
+  torch::Tensor gamma_, beta_, movingMean_, movingVariance_;
+};
+
+}  // namespace
+
+void addNormalizationOps(LayerFactoryTable& table) {
+  table["BatchNormalization"] = makeOp<BatchNormalizationOp>;
+}
+
+}  // namespace graft::runtime

@@ -1,0 +1,77 @@
+// ZeroPadding2D, Cropping2D, Flatten and Reshape. Flatten and Reshape work in Keras's
+// channels-last order, so a Dense layer after them sees the values where Keras puts them.
+#include "graph/layer_helpers.h"
+#include "runtime/layers/op_helpers.h"
+
+namespace graft::runtime {
+namespace {
+
+class ZeroPadding2DOp : public LayerOp {
+ public:
+  explicit ZeroPadding2DOp(const LayerContext& c) {
+    auto [h, w] = layers::padPairs(c.config.at("padding"), "padding");
+    pad_ = {w.first, w.second, h.first, h.second};
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    return torch::constant_pad_nd(in[0], pad_, 0.0);
+  }
+
+ private:
+  std::vector<int64_t> pad_;
+};
+
+class Cropping2DOp : public LayerOp {
+ public:
+  explicit Cropping2DOp(const LayerContext& c) : name_(c.node.name) {
+    std::tie(h_, w_) = layers::padPairs(c.config.at("cropping"), "cropping");
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor& x = in[0];
+    const int64_t height = x.size(2) - h_.first - h_.second,
+                  width = x.size(3) - w_.first - w_.second;
+    if (height < 1 || width < 1)
+      throw Error(Diagnostic{name_, "cropping removes the whole " + std::to_string(x.size(2)) +
+                                        "x" + std::to_string(x.size(3)) + " image"});
+    return x.narrow(2, h_.first, height).narrow(3, w_.first, width);
+  }
+
+ private:
+  std::string name_;
+  std::pair<int64_t, int64_t> h_, w_;
+};
+
+// Keras flattens (N, H, W, C) in H, W, C order: NCHW is permuted to NHWC first.
+class FlattenOp : public LayerOp {
+ public:
+  explicit FlattenOp(const LayerContext&) {}
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    return runtimeToKeras(in[0]).reshape({in[0].size(0), -1});
+  }
+};
+
+// Reshape in Keras's layout; a rank-4 result is brought back to NCHW.
+class ReshapeOp : public LayerOp {
+ public:
+  explicit ReshapeOp(const LayerContext& c) {
+    for (const auto& d : c.config.at("target_shape")) target_.push_back(d.get<int64_t>());
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    std::vector<int64_t> shape{in[0].size(0)};
+    shape.insert(shape.end(), target_.begin(), target_.end());
+    return kerasToRuntime(runtimeToKeras(in[0]).reshape(shape));
+  }
+
+ private:
+  std::vector<int64_t> target_;
+};
+
+}  // namespace
+
+void addReshapingOps(LayerFactoryTable& table) {
+  table["ZeroPadding2D"] = makeOp<ZeroPadding2DOp>;
+  table["Cropping2D"] = makeOp<Cropping2DOp>;
+  table["Flatten"] = makeOp<FlattenOp>;
+  table["Reshape"] = makeOp<ReshapeOp>;
+}
+
+}  // namespace graft::runtime

@@ -1,0 +1,135 @@
+// Every named activation against its Keras 2 formula (written here with <cmath>), the ReLU
+// layer's cap / slope / threshold as keras.backend.relu, LeakyReLU, and Softmax axes.
+#include <cmath>
+#include <functional>
+
+#include "graph/layer_helpers.h"
+#include "runtime_test_util.h"
+
+namespace graft::test {
+namespace {
+
+torch::Tensor applyScalar(const torch::Tensor& x, const std::function<double(double)>& f) {
+  torch::Tensor y = torch::empty(x.sizes(), torch::kFloat64);
+  torch::Tensor xc = x.to(torch::kFloat64).contiguous();
+  const double* in = xc.data_ptr<double>();
+  double* out = y.data_ptr<double>();
+  for (int64_t i = 0; i < x.numel(); ++i) out[i] = f(in[i]);
+  return y;
+}
+
+double sigmoid(double v) {
+  return 1.0 / (1.0 + std::exp(-v));
+}
+
+// Values across every breakpoint: +-2.5 (hard_sigmoid), 0, 6 (relu6), large magnitudes.
+torch::Tensor probe() {
+  return torch::cat({torch::linspace(-8.0, 8.0, 161, torch::kFloat32),
+                     torch::tensor({-2.5f, 2.5f, 0.f, 6.f, -0.5f, 0.5f})})
+      .reshape({1, 167});
+}
+
+TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
+  const double selA = 1.6732632423543772848170429916717, selS = 1.0507009873554804934193349852946;
+  const std::map<std::string, std::function<double(double)>> formulas = {
+      {"linear", [](double v) { return v; }},
+      {"relu", [](double v) { return std::max(v, 0.0); }},
+      {"relu6", [](double v) { return std::min(std::max(v, 0.0), 6.0); }},
+      {"sigmoid", sigmoid},
+      {"hard_sigmoid", [](double v) { return std::min(std::max(0.2 * v + 0.5, 0.0), 1.0); }},
+      {"tanh", [](double v) { return std::tanh(v); }},
+      {"elu", [](double v) { return v > 0 ? v : std::exp(v) - 1.0; }},
+      {"selu", [&](double v) { return selS * (v > 0 ? v : selA * (std::exp(v) - 1.0)); }},
+      {"swish", [](double v) { return v * sigmoid(v); }},
+      {"silu", [](double v) { return v * sigmoid(v); }},
+      {"softplus", [](double v) { return std::log1p(std::exp(v)); }},
+      {"softsign", [](double v) { return v / (1.0 + std::abs(v)); }},
+      {"exponential", [](double v) { return std::exp(v); }},
+      {"gelu", [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }},
+  };
+  torch::Tensor x = probe();
+  for (const auto& name : layers::knownActivations()) {
+    if (name == "softmax") continue;  // below, with axes
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(formulas.count(name)) << "no reference formula for " << name;
+    Graph g = oneLayer("Activation", {{"activation", name}}, {kUnknown, 167});
+    EXPECT_TRUE(allClose(runLayer(g, {}, x), applyScalar(x, formulas.at(name))));
+  }
+}
+
+torch::Tensor softmaxReference(const torch::Tensor& x, int64_t axis) {
+  torch::Tensor xd = x.to(torch::kFloat64);
+  torch::Tensor e = (xd - std::get<0>(xd.max(axis, true))).exp();
+  return e / e.sum(axis, true);
+}
+
+TEST(ActivationOps, SoftmaxActivationIsOverTheLastKerasAxis) {
+  torch::Tensor x4 = randomTensor({2, 3, 4, 5}, 1) * 4.0;
+  EXPECT_TRUE(allClose(
+      runLayer(oneLayer("Activation", {{"activation", "softmax"}}, {kUnknown, 3, 4, 5}), {}, x4),
+      softmaxReference(x4, 3)));
+  torch::Tensor x2 = randomTensor({3, 7}, 2) * 4.0;
+  EXPECT_TRUE(
+      allClose(runLayer(oneLayer("Activation", {{"activation", "softmax"}}, {kUnknown, 7}), {}, x2),
+               softmaxReference(x2, 1)));
+}
+
+TEST(ActivationOps, SoftmaxLayerAxes) {
+  torch::Tensor x4 = randomTensor({2, 3, 4, 5}, 3) * 4.0;
+  for (int axis : {-1, 1, 2, 3}) {
+    SCOPED_TRACE(axis);
+    const int64_t k = axis < 0 ? 3 : axis;
+    EXPECT_TRUE(
+        allClose(runLayer(oneLayer("Softmax", {{"axis", axis}}, {kUnknown, 3, 4, 5}), {}, x4),
+                 softmaxReference(x4, k)));
+  }
+  torch::Tensor x3 = randomTensor({2, 4, 5}, 4) * 4.0;
+  EXPECT_TRUE(allClose(runLayer(oneLayer("Softmax", {{"axis", 1}}, {kUnknown, 4, 5}), {}, x3),
+                       softmaxReference(x3, 1)));
+}
+
+// keras.backend.relu: x where x > threshold else 0, clipped to max_value, minus
+// negative_slope * relu(threshold - x).
+double kerasRelu(double v, double slope, std::optional<double> max, double threshold) {
+  double y = v > threshold ? v : 0.0;
+  if (max) y = std::min(std::max(y, 0.0), *max);
+  return y - slope * std::max(threshold - v, 0.0);
+}
+
+TEST(ActivationOps, ReluLayerCapSlopeAndThreshold) {
+  struct Case {
+    Json max;
+    double slope, threshold;
+  };
+  torch::Tensor x = probe();
+  for (const Case& c : std::vector<Case>{{nullptr, 0.0, 0.0},
+                                         {6.0, 0.0, 0.0},
+                                         {nullptr, 0.1, 0.0},
+                                         {4.0, 0.2, 0.0},
+                                         {nullptr, 0.0, 1.5},
+                                         {5.0, 0.3, 1.0},
+                                         {nullptr, 0.3, -1.0}}) {
+    SCOPED_TRACE("max " + c.max.dump() + " slope " + std::to_string(c.slope) + " threshold " +
+                 std::to_string(c.threshold));
+    Graph g = oneLayer(
+        "ReLU", {{"max_value", c.max}, {"negative_slope", c.slope}, {"threshold", c.threshold}},
+        {kUnknown, 167});
+    std::optional<double> max;
+    if (!c.max.is_null()) max = c.max.get<double>();
+    EXPECT_TRUE(allClose(runLayer(g, {}, x), applyScalar(x, [&](double v) {
+                           return kerasRelu(v, c.slope, max, c.threshold);
+                         })));
+  }
+}
+
+TEST(ActivationOps, LeakyRelu) {
+  torch::Tensor x = probe();
+  for (double alpha : {0.3, 0.01}) {
+    Graph g = oneLayer("LeakyReLU", {{"alpha", alpha}}, {kUnknown, 167});
+    EXPECT_TRUE(allClose(runLayer(g, {}, x),
+                         applyScalar(x, [&](double v) { return v > 0 ? v : alpha * v; })));
+  }
+}
+
+}  // namespace
+}  // namespace graft::test

@@ -1,0 +1,153 @@
+// Dense, Flatten, Reshape, Concatenate, Add, Multiply, ZeroPadding2D, Cropping2D, Rescaling,
+// Dropout: each against a reference computed in Keras's layout.
+#include "naive_reference.h"
+#include "runtime_test_util.h"
+
+namespace graft::test {
+namespace {
+
+TEST(CoreOps, DenseOnVectors) {
+  for (bool bias : {true, false}) {
+    Graph g = oneLayer("Dense", {{"units", 5}, {"use_bias", bias}, {"activation", "sigmoid"}},
+                       {kUnknown, 7});
+    WeightStore w = randomWeights(g, 1);
+    torch::Tensor x = randomTensor({3, 7}, 2);
+    torch::Tensor want = naive::dense(x, kerasWeight(w, "layer", 0),
+                                      bias ? kerasWeight(w, "layer", 1) : torch::Tensor())
+                             .sigmoid();
+    EXPECT_TRUE(allClose(runLayer(g, w, x), want));
+  }
+}
+
+// Keras applies Dense to the last axis: the channels of an image, or the last of a sequence.
+TEST(CoreOps, DenseOnImagesActsOnChannels) {
+  for (const Shape& shape : {Shape{kUnknown, 3, 4, 5}, Shape{kUnknown, 4, 5}}) {
+    SCOPED_TRACE(shapeToString(shape));
+    Graph g = oneLayer("Dense", {{"units", 6}}, shape);
+    WeightStore w = randomWeights(g, 3);
+    std::vector<int64_t> dims(shape.begin(), shape.end());
+    dims[0] = 2;
+    torch::Tensor x = randomTensor(dims, 4);
+    torch::Tensor flat =
+        naive::dense(x.reshape({-1, 5}), kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1));
+    dims.back() = 6;
+    EXPECT_TRUE(allClose(runLayer(g, w, x), flat.reshape(dims)));
+  }
+}
+
+// The classic trap: Keras flattens H, W, C; a Dense after Flatten must see that order.
+TEST(CoreOps, FlattenUsesKerasOrderBeforeDense) {
+  GraphBuilder b("flatten_dense");
+  std::string x = b.input("input_1", {kUnknown, 3, 4, 5});
+  x = b.add("Flatten", "flatten", {}, x);
+  x = b.add("Dense", "fc", {{"units", 7}}, x);
+  Graph g = b.build({x});
+  WeightStore w = randomWeights(g, 5);
+  torch::Tensor input = randomTensor({2, 3, 4, 5}, 6);
+  torch::Tensor want =
+      naive::dense(input.reshape({2, 60}), kerasWeight(w, "fc", 0), kerasWeight(w, "fc", 1));
+  EXPECT_TRUE(allClose(runLayer(g, w, input), want));
+  // And Flatten alone gives H, W, C order.
+  Graph f = oneLayer("Flatten", {}, {kUnknown, 3, 4, 5});
+  EXPECT_TRUE(allClose(runLayer(f, {}, input), input.reshape({2, 60})));
+}
+
+TEST(CoreOps, ReshapeFollowsKerasLayout) {
+  torch::Tensor x = randomTensor({2, 3, 4, 6}, 7);
+  // Image -> (rows, values): values in H, W, C order.
+  EXPECT_TRUE(allClose(
+      runLayer(oneLayer("Reshape", {{"target_shape", {12, 6}}}, {kUnknown, 3, 4, 6}), {}, x),
+      x.reshape({2, 12, 6})));
+  // Image -> image of another shape, with -1.
+  EXPECT_TRUE(allClose(
+      runLayer(oneLayer("Reshape", {{"target_shape", {6, -1, 3}}}, {kUnknown, 3, 4, 6}), {}, x),
+      x.reshape({2, 6, 4, 3})));
+  // Vector -> (1, 1, C) as MobileNet's top does, then back.
+  torch::Tensor v = randomTensor({2, 8}, 8);
+  EXPECT_TRUE(
+      allClose(runLayer(oneLayer("Reshape", {{"target_shape", {1, 1, 8}}}, {kUnknown, 8}), {}, v),
+               v.reshape({2, 1, 1, 8})));
+  EXPECT_TRUE(
+      allClose(runLayer(oneLayer("Reshape", {{"target_shape", {2, 2, 2}}}, {kUnknown, 8}), {}, v),
+               v.reshape({2, 2, 2, 2})));
+}
+
+// Three branches (x * 1.5, x * -0.5 + 1, x ^ 2 via Multiply) merged by each merge layer.
+Graph mergeGraph(const std::string& cls, const Json& config, const Shape& shape) {
+  GraphBuilder b("merge");
+  std::string x = b.input("input_1", shape);
+  std::string a = b.add("Rescaling", "a", {{"scale", 1.5}}, x);
+  std::string c = b.add("Rescaling", "c", {{"scale", -0.5}, {"offset", 1.0}}, x);
+  std::string sq = b.add("Multiply", "sq", {}, std::vector<std::string>{x, x});
+  std::string m = b.add(cls, "merge", config, std::vector<std::string>{a, c, sq});
+  return b.build({m});
+}
+
+TEST(CoreOps, AddAndMultiplyAnyNumberOfInputs) {
+  torch::Tensor x = randomTensor({2, 3, 4, 5}, 9);
+  torch::Tensor a = x * 1.5, c = x * -0.5 + 1.0, sq = x * x;
+  EXPECT_TRUE(allClose(runLayer(mergeGraph("Add", {}, {kUnknown, 3, 4, 5}), {}, x), a + c + sq));
+  EXPECT_TRUE(
+      allClose(runLayer(mergeGraph("Multiply", {}, {kUnknown, 3, 4, 5}), {}, x), a * c * sq));
+}
+
+TEST(CoreOps, ConcatenateAlongKerasAxes) {
+  torch::Tensor x = randomTensor({2, 3, 4, 5}, 10);
+  torch::Tensor a = x * 1.5, c = x * -0.5 + 1.0, sq = x * x;
+  for (int axis : {-1, 1, 2, 3}) {
+    SCOPED_TRACE(axis);
+    EXPECT_TRUE(
+        allClose(runLayer(mergeGraph("Concatenate", {{"axis", axis}}, {kUnknown, 3, 4, 5}), {}, x),
+                 torch::cat({a, c, sq}, axis < 0 ? 3 : axis)));
+  }
+  torch::Tensor v = randomTensor({2, 6}, 11);
+  EXPECT_TRUE(allClose(runLayer(mergeGraph("Concatenate", {}, {kUnknown, 6}), {}, v),
+                       torch::cat({v * 1.5, v * -0.5 + 1.0, v * v}, 1)));
+}
+
+TEST(CoreOps, ZeroPaddingAndCropping) {
+  torch::Tensor x = randomTensor({2, 5, 6, 3}, 12);
+  Graph pad = oneLayer("ZeroPadding2D", {{"padding", {{1, 2}, {0, 3}}}}, {kUnknown, 5, 6, 3});
+  torch::Tensor padded = torch::zeros({2, 8, 9, 3});
+  padded.narrow(1, 1, 5).narrow(2, 0, 6).copy_(x);
+  EXPECT_TRUE(allClose(runLayer(pad, {}, x), padded));
+  Graph crop = oneLayer("Cropping2D", {{"cropping", {{1, 2}, {2, 1}}}}, {kUnknown, 5, 6, 3});
+  EXPECT_TRUE(allClose(runLayer(crop, {}, x), x.narrow(1, 1, 2).narrow(2, 2, 3)));
+}
+
+TEST(CoreOps, Rescaling) {
+  torch::Tensor x = randomTensor({2, 3, 3, 3}, 13) * 255.0;
+  Graph g = oneLayer("Rescaling", {{"scale", 1.0 / 127.5}, {"offset", -1.0}}, {kUnknown, 3, 3, 3});
+  EXPECT_TRUE(allClose(runLayer(g, {}, x), x.to(torch::kFloat64) / 127.5 - 1.0));
+}
+
+TEST(CoreOps, DropoutOnlyWhileTraining) {
+  Graph g = oneLayer("Dropout", {{"rate", 0.25}}, {kUnknown, 20000});
+  GraphModule m(g, {});
+  torch::Tensor x = torch::rand({2, 20000}) + 1.0;
+  EXPECT_TRUE(torch::equal(m.forward(x), x));
+  m.train(true);
+  torch::Tensor y = m.forward(x);
+  torch::Tensor dropped = y == 0;
+  const double fraction = dropped.to(torch::kFloat64).mean().item<double>();
+  EXPECT_NEAR(fraction, 0.25, 0.02);
+  // Kept values are scaled by 1 / (1 - rate), as Keras does.
+  torch::Tensor kept = ~dropped;
+  EXPECT_TRUE(allClose(y.masked_select(kept), x.masked_select(kept) / 0.75));
+}
+
+// noise_shape (None, 1, 1, C): one decision per sample and channel, shared over H and W.
+TEST(CoreOps, DropoutNoiseShapeSharesTheMask) {
+  Graph g = oneLayer("Dropout", {{"rate", 0.5}, {"noise_shape", {nullptr, 1, 1, 64}}},
+                     {kUnknown, 4, 4, 64});
+  GraphModule m(g, {});
+  m.train(true);
+  torch::Tensor y = runKeras(m, torch::ones({3, 4, 4, 64}));
+  torch::Tensor first = y.narrow(1, 0, 1).narrow(2, 0, 1);
+  EXPECT_TRUE(torch::equal(y, first.expand_as(y)));
+  EXPECT_TRUE((y == 0).any().item<bool>());
+  EXPECT_TRUE((y == 2).any().item<bool>());
+}
+
+}  // namespace
+}  // namespace graft::test

@@ -1,0 +1,92 @@
+// Whole networks against the numpy reference (tests/runtime/reference/make_reference.py): every
+// zoo family at small / odd input sizes with formula weights, and the real Keras fixtures with
+// their own weights. Tolerance: 1e-4 of the largest magnitude of each compared tensor.
+#include <filesystem>
+
+#include "io/model_source.h"
+#include "io/zoo/zoo.h"
+#include "network_reference.h"
+#include "runtime_test_util.h"
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+::testing::AssertionResult closeToScale(const torch::Tensor& got, const torch::Tensor& want,
+                                        double tol) {
+  if (got.sizes() != want.sizes())
+    return ::testing::AssertionFailure()
+           << "shape " << got.sizes() << ", expected " << want.sizes();
+  const double scale = std::max(want.abs().max().item<double>(), 1e-12);
+  const double err =
+      (got.to(torch::kFloat64) - want.to(torch::kFloat64)).abs().max().item<double>();
+  if (err <= tol * scale) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "max |error| " << err << " > " << tol << " * " << scale;
+}
+
+void checkAgainstReference(const Graph& graph, const WeightStore& weights,
+                           const NetworkReference& ref) {
+  GraphModule module(graph, weights);
+  EXPECT_EQ(module.outputName(), ref.doc.at("output").get<std::string>());
+  std::vector<torch::Tensor> got = module.forward(ref.input, ref.layers);
+  for (size_t i = 0; i < ref.layers.size(); ++i) {
+    SCOPED_TRACE(ref.layers[i]);
+    EXPECT_TRUE(closeToScale(toKerasLayout(got[i]), ref.expected.at(ref.layers[i]), 1e-4));
+  }
+  // The plain forward gives the model's output.
+  EXPECT_TRUE(closeToScale(toKerasLayout(module.forward(ref.input)),
+                           ref.expected.at(ref.doc.at("output").get<std::string>()), 1e-4));
+}
+
+zoo::ZooOptions zooOptions(const Json& z) {
+  zoo::ZooOptions o;
+  o.architecture = z.at("architecture").get<std::string>();
+  o.alpha = z.value("alpha", 1.0);
+  o.inputSize = z.at("input_size").get<int64_t>();
+  o.includeTop = z.value("include_top", true);
+  o.classes = z.value("classes", 1000);
+  o.pooling = z.value("pooling", "");
+  return o;
+}
+
+class ZooParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ZooParity, MatchesNumpyReference) {
+  const NetworkReference ref = loadNetworkReference(GetParam());
+  const Graph graph = zoo::buildGraph(zooOptions(ref.doc.at("zoo")));
+  checkAgainstReference(graph, formulaWeights(graph, ref.doc.at("weights").at("formula")), ref);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, ZooParity, ::testing::Values("vgg16_top_65"));
+
+class FixtureParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
+  const NetworkReference ref = loadNetworkReference(GetParam());
+  GRAFT_REQUIRE_FIXTURE(path, ref.doc.at("fixture").get<std::string>());
+  ModelSpec spec;
+  spec.source = path;
+  const LoadedModel loaded = loadModel(spec);
+  checkAgainstReference(loaded.model.graph, loaded.model.weights, ref);
+  // The output is a probability vector per image.
+  GraphModule module(loaded.model.graph, loaded.model.weights);
+  torch::Tensor p = module.forward(ref.input);
+  EXPECT_TRUE(allClose(p.sum(1), torch::ones({p.size(0)}), 1e-5));
+  EXPECT_TRUE((p >= 0).all().item<bool>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureParity,
+                         ::testing::Values("vww_96", "pretrained_resnet_32"));
+
+// A generated reference that no test reads would be a silent gap.
+TEST(NetworkParity, EveryReferenceFileIsTested) {
+  const std::set<std::string> tested = {"vgg16_top_65", "vww_96", "pretrained_resnet_32"};
+  for (const auto& entry : std::filesystem::directory_iterator(referenceDir())) {
+    if (entry.path().extension() == ".json") {
+      EXPECT_TRUE(tested.count(entry.path().stem().string())) << entry.path() << " is not tested";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace graft::test

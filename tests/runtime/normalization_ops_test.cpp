@@ -1,0 +1,104 @@
+// BatchNormalization: inference with moving statistics (scale/center off too), training with
+// batch statistics and Keras's moving-average update, frozen layers always in inference mode.
+#include "runtime_test_util.h"
+
+namespace graft::test {
+namespace {
+
+// Keras's inference formula over the last (channel) axis of a Keras-layout tensor, in double.
+torch::Tensor bnReference(const torch::Tensor& x, const torch::Tensor& mean,
+                          const torch::Tensor& var, const torch::Tensor& gamma,
+                          const torch::Tensor& beta, double eps) {
+  torch::Tensor y =
+      (x.to(torch::kFloat64) - mean.to(torch::kFloat64)) / (var.to(torch::kFloat64) + eps).sqrt();
+  if (gamma.defined()) y = y * gamma.to(torch::kFloat64);
+  if (beta.defined()) y = y + beta.to(torch::kFloat64);
+  return y;
+}
+
+TEST(NormalizationOps, InferenceUsesMovingStatistics) {
+  for (bool scale : {true, false})
+    for (bool center : {true, false})
+      for (const Shape& shape :
+           {Shape{kUnknown, 5, 4, 3}, Shape{kUnknown, 3}, Shape{kUnknown, 4, 3}}) {
+        SCOPED_TRACE(std::string(scale ? "scale " : "no scale ") +
+                     (center ? "center " : "no center ") + shapeToString(shape));
+        Graph g = oneLayer("BatchNormalization",
+                           {{"scale", scale}, {"center", center}, {"epsilon", 0.01}}, shape);
+        WeightStore w = randomWeights(g, 5);
+        size_t i = 0;
+        torch::Tensor gamma = scale ? kerasWeight(w, "layer", i++) : torch::Tensor();
+        torch::Tensor beta = center ? kerasWeight(w, "layer", i++) : torch::Tensor();
+        torch::Tensor mean = kerasWeight(w, "layer", i++), var = kerasWeight(w, "layer", i++);
+        std::vector<int64_t> dims(shape.begin(), shape.end());
+        dims[0] = 2;
+        torch::Tensor x = randomTensor(dims, 6) * 3.0;
+        EXPECT_TRUE(allClose(runLayer(g, w, x), bnReference(x, mean, var, gamma, beta, 0.01)));
+      }
+}
+
+TEST(NormalizationOps, TrainingUsesBatchStatisticsAndUpdatesMovingAverages) {
+  Graph g =
+      oneLayer("BatchNormalization", {{"momentum", 0.9}, {"epsilon", 0.001}}, {kUnknown, 4, 5, 3});
+  WeightStore w = randomWeights(g, 9);
+  GraphModule m(g, w);
+  m.train(true);
+  torch::Tensor x = randomTensor({3, 4, 5, 3}, 10) * 2.0 + 0.5;
+  torch::Tensor got = runKeras(m, x);
+
+  // Keras: batch mean and the biased batch variance over N, H, W.
+  torch::Tensor xd = x.to(torch::kFloat64).reshape({-1, 3});
+  torch::Tensor mean = xd.mean(0);
+  torch::Tensor var = (xd - mean).pow(2).mean(0);
+  torch::Tensor want =
+      bnReference(x, mean, var, kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1), 0.001);
+  EXPECT_TRUE(allClose(got, want));
+
+  // moving = moving * momentum + batch * (1 - momentum), with the biased variance.
+  WeightStore after = m.weights();
+  torch::Tensor oldMean = kerasWeight(w, "layer", 2).to(torch::kFloat64);
+  torch::Tensor oldVar = kerasWeight(w, "layer", 3).to(torch::kFloat64);
+  EXPECT_TRUE(allClose(kerasWeight(after, "layer", 2), oldMean * 0.9 + mean * 0.1));
+  EXPECT_TRUE(allClose(kerasWeight(after, "layer", 3), oldVar * 0.9 + var * 0.1));
+  // gamma and beta are not touched by a forward pass.
+  EXPECT_TRUE(torch::equal(kerasWeight(after, "layer", 0), kerasWeight(w, "layer", 0)));
+
+  // Back in inference mode the updated moving statistics are used.
+  m.train(false);
+  torch::Tensor inference = runKeras(m, x);
+  EXPECT_TRUE(allClose(
+      inference, bnReference(x, kerasWeight(after, "layer", 2), kerasWeight(after, "layer", 3),
+                             kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1), 0.001)));
+}
+
+TEST(NormalizationOps, TrainingGradientsFlowThroughBatchStatistics) {
+  Graph g = oneLayer("BatchNormalization", {}, {kUnknown, 3, 3, 2});
+  GraphModule m(g, randomWeights(g, 2));
+  m.train(true);
+  torch::Tensor x = randomTensor({4, 2, 3, 3}, 3).requires_grad_(true);
+  m.forward(x).sum().backward();
+  // Sum of a batch-normalized output does not depend on x (mean removed): gradient ~ 0, but
+  // gamma's gradient is sum of normalized values (~0) and beta's is the element count per channel.
+  auto params = m.module().named_parameters();
+  EXPECT_TRUE(allClose(params["layer.beta"].grad(), torch::full({2}, 4.0 * 9.0)));
+  EXPECT_TRUE(allClose(x.grad(), torch::zeros_like(x), 1e-4));
+}
+
+TEST(NormalizationOps, FrozenLayerStaysInInferenceModeWhileTraining) {
+  Graph g =
+      oneLayer("BatchNormalization", {{"momentum", 0.5}}, {kUnknown, 4, 4, 3}, /*trainable=*/false);
+  WeightStore w = randomWeights(g, 11);
+  GraphModule m(g, w);
+  m.train(true);
+  torch::Tensor x = randomTensor({2, 4, 4, 3}, 12) * 4.0;
+  torch::Tensor want = bnReference(x, kerasWeight(w, "layer", 2), kerasWeight(w, "layer", 3),
+                                   kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1), 0.001);
+  EXPECT_TRUE(allClose(runKeras(m, x), want));
+  WeightStore after = m.weights();
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_TRUE(torch::equal(kerasWeight(after, "layer", i), kerasWeight(w, "layer", i))) << i;
+  for (const auto& p : m.module().parameters()) EXPECT_FALSE(p.requires_grad());
+}
+
+}  // namespace
+}  // namespace graft::test

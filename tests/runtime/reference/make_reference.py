@@ -1,0 +1,480 @@
+#!/usr/bin/python3
+"""Reference outputs for GraphModule's whole-network parity tests.
+
+An independent Keras interpreter written with numpy (float64, Keras's NHWC layout, TensorFlow's
+padding rules), run on:
+  - the Keras Applications topologies (model_config JSON written by Keras, from
+    ../shared/fixtures/keras-configs), at small or odd input sizes, with weights given by a formula
+    that the C++ test reproduces bit for bit (no weight file needs committing);
+  - the real Keras full-model fixtures (../shared/fixtures/keras/*.h5) with their own weights.
+
+It writes one JSON file per case into tests/runtime/reference/networks/: the model options, the
+weight / input formula parameters and the expected outputs of a few named layers (float32,
+base64 little-endian). The tests read those files; they never run Python.
+
+Run: /usr/bin/python3 tests/runtime/reference/make_reference.py [case ...]
+Needs numpy and h5py (Debian's python3-numpy, python3-h5py). Graft is not used.
+"""
+import base64
+import json
+import math
+import os
+import sys
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+FIXTURES = os.path.abspath(os.path.join(SOURCE, "..", "shared", "fixtures"))
+OUT = os.path.join(HERE, "networks")
+
+# ----------------------------------------------------------------------------------------------
+# The formula (mirrored in tests/runtime/formula_weights.cpp): a hash of (layer name, weight
+# index, element index) mapped to a uniform value in [lo, hi).
+M32 = 0xFFFFFFFF
+
+
+def fnv1a(text):
+    h = 2166136261
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 16777619) & M32
+    return h
+
+
+def fmix32(x):
+    x = x ^ (x >> np.uint64(16))
+    x = (x * np.uint64(0x85EBCA6B)) & np.uint64(M32)
+    x = x ^ (x >> np.uint64(13))
+    x = (x * np.uint64(0xC2B2AE35)) & np.uint64(M32)
+    return x ^ (x >> np.uint64(16))
+
+
+def uniform01(name, index, count):
+    seed = (fnv1a(name) + (index + 1) * 0x9E3779B9) & M32
+    i = np.arange(count, dtype=np.uint64)
+    x = (np.uint64(seed) + i * np.uint64(0x85EBCA6B)) & np.uint64(M32)
+    return (fmix32(x) >> np.uint64(8)).astype(np.float64) * (1.0 / 16777216.0)
+
+
+def formula_tensor(name, index, shape, lo, hi):
+    u = uniform01(name, index, int(np.prod(shape)))
+    return (lo + (hi - lo) * u).astype(np.float32).reshape(shape)
+
+
+def weight_range(weight, shape, params):
+    """[lo, hi) of one weight: He-uniform kernels (variance gain / fan_in), the rest fixed."""
+    if weight in ("kernel", "pointwise_kernel"):
+        fan_in = int(np.prod(shape[:-1]))
+    elif weight == "depthwise_kernel":
+        fan_in = int(shape[0] * shape[1])
+    else:
+        return params[weight]
+    limit = math.sqrt(3.0 * params["kernel_gain"] / fan_in)
+    return [-limit, limit]
+
+
+DEFAULT_PARAMS = {
+    "kernel_gain": 2.0,
+    "bias": [-0.1, 0.1],
+    "gamma": [0.9, 1.1],
+    "beta": [-0.1, 0.1],
+    "moving_mean": [-0.1, 0.1],
+    "moving_variance": [0.8, 1.2],
+}
+
+# ----------------------------------------------------------------------------------------------
+# Keras semantics, NHWC, float64.
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def same_padding(n, k, s, d=1):
+    """TensorFlow 'SAME': output ceil(n/s); the odd padding cell goes after (bottom/right)."""
+    eff = (k - 1) * d + 1
+    out = -(-n // s)
+    total = max((out - 1) * s + eff - n, 0)
+    return total // 2, total - total // 2
+
+
+def pad_spatial(x, kh, kw, sh, sw, dh, dw, padding, value):
+    if padding == "valid":
+        return x
+    assert padding == "same", padding
+    t, b = same_padding(x.shape[1], kh, sh, dh)
+    l, r = same_padding(x.shape[2], kw, sw, dw)
+    return np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=value)
+
+
+def windows(x, kh, kw, sh, sw, dh, dw):
+    """(N, OH, OW, C, kh, kw) views of the (already padded) input."""
+    eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+    v = np.lib.stride_tricks.sliding_window_view(x, (eh, ew), axis=(1, 2))
+    return v[:, ::sh, ::sw, :, ::dh, ::dw]
+
+
+def conv2d(x, kernel, bias, strides, padding, dilation, groups=1):
+    kh, kw, cin_g, cout = kernel.shape
+    sh, sw = strides
+    dh, dw = dilation
+    xp = pad_spatial(x, kh, kw, sh, sw, dh, dw, padding, 0.0)
+    w = windows(xp, kh, kw, sh, sw, dh, dw)
+    outs = []
+    og = cout // groups
+    for g in range(groups):
+        wg = w[:, :, :, g * cin_g:(g + 1) * cin_g]
+        kg = kernel[:, :, :, g * og:(g + 1) * og].astype(np.float64)
+        outs.append(np.einsum("nhwcij,ijco->nhwo", wg, kg, optimize=True))
+    y = np.concatenate(outs, axis=3) if groups > 1 else outs[0]
+    return y + bias if bias is not None else y
+
+
+def depthwise(x, kernel, strides, padding, dilation):
+    kh, kw, cin, mult = kernel.shape
+    xp = pad_spatial(x, kh, kw, strides[0], strides[1], dilation[0], dilation[1], padding, 0.0)
+    w = windows(xp, kh, kw, strides[0], strides[1], dilation[0], dilation[1])
+    y = np.einsum("nhwcij,ijcm->nhwcm", w, kernel.astype(np.float64), optimize=True)
+    return y.reshape(y.shape[0], y.shape[1], y.shape[2], cin * mult)  # channel c * mult + m
+
+
+def pool(x, size, strides, padding, reduce):
+    kh, kw = size
+    xp = pad_spatial(x, kh, kw, strides[0], strides[1], 1, 1, padding, np.nan)
+    w = windows(xp, kh, kw, strides[0], strides[1], 1, 1)
+    return reduce(w, axis=(4, 5))  # nan-aware: padding is never a candidate nor counted
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+ACTIVATIONS = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "relu6": lambda x: np.clip(x, 0.0, 6.0),
+    "sigmoid": sigmoid,
+    "hard_sigmoid": lambda x: np.clip(0.2 * x + 0.5, 0.0, 1.0),
+    "tanh": np.tanh,
+    "softmax": softmax,
+    "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+    "swish": lambda x: x * sigmoid(x),
+    "silu": lambda x: x * sigmoid(x),
+    "softplus": lambda x: np.log1p(np.exp(x)),
+    "softsign": lambda x: x / (1 + np.abs(x)),
+    "exponential": np.exp,
+}
+
+
+def keras_relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    y = np.where(x > threshold, x, 0.0)
+    if max_value is not None:
+        y = np.clip(y, 0.0, max_value)
+    return y - negative_slope * np.maximum(threshold - x, 0.0)
+
+
+def get(config, *keys, default=None):
+    """First present key: Keras 2 name first, then Keras 1's."""
+    for k in keys:
+        if k in config:
+            return config[k]
+    return default
+
+
+def weight_names(cls, config):
+    if cls in ("Conv2D", "Convolution2D", "Dense"):
+        return ["kernel"] + (["bias"] if get(config, "use_bias", "bias", default=True) else [])
+    if cls == "DepthwiseConv2D":
+        return ["depthwise_kernel"] + (["bias"] if get(config, "use_bias", "bias", default=True) else [])
+    if cls in ("SeparableConv2D", "SeparableConvolution2D"):
+        return ["depthwise_kernel", "pointwise_kernel"] + (
+            ["bias"] if get(config, "use_bias", "bias", default=True) else [])
+    if cls == "BatchNormalization":
+        names = []
+        if config.get("scale", True):
+            names.append("gamma")
+        if config.get("center", True):
+            names.append("beta")
+        return names + ["moving_mean", "moving_variance"]
+    return []
+
+
+def weight_shapes(cls, config, x):
+    cin = x.shape[-1]
+    if cls in ("Conv2D", "Convolution2D"):
+        k = pair(config["kernel_size"]) if "kernel_size" in config else (config["nb_row"], config["nb_col"])
+        f = get(config, "filters", "nb_filter")
+        groups = config.get("groups", 1)
+        return [(k[0], k[1], cin // groups, f), (f,)]
+    if cls == "DepthwiseConv2D":
+        k = pair(config["kernel_size"])
+        m = config.get("depth_multiplier", 1)
+        return [(k[0], k[1], cin, m), (cin * m,)]
+    if cls in ("SeparableConv2D", "SeparableConvolution2D"):
+        k = pair(config["kernel_size"]) if "kernel_size" in config else (config["nb_row"], config["nb_col"])
+        m = config.get("depth_multiplier", 1)
+        f = get(config, "filters", "nb_filter")
+        return [(k[0], k[1], cin, m), (1, 1, cin * m, f), (f,)]
+    if cls == "Dense":
+        u = get(config, "units", "output_dim")
+        return [(cin, u), (u,)]
+    if cls == "BatchNormalization":
+        return [(cin,)] * 4
+    return []
+
+
+class FormulaWeights:
+    def __init__(self, params):
+        self.params = params
+
+    def __call__(self, layer, cls, config, x):
+        names = weight_names(cls, config)
+        shapes = weight_shapes(cls, config, x)
+        if cls == "BatchNormalization":
+            shapes = shapes[:len(names)]
+        elif len(names) < len(shapes):
+            shapes = shapes[:len(names)]
+        out = {}
+        for j, (n, s) in enumerate(zip(names, shapes)):
+            lo, hi = weight_range(n, s, self.params)
+            out[n] = formula_tensor(layer, j, s, lo, hi)
+        return out
+
+
+class FileWeights:
+    """Weights of a Keras full-model .h5, by layer name and stored order."""
+
+    def __init__(self, path):
+        self.file = h5py.File(path, "r")
+        self.root = self.file["model_weights"] if "model_weights" in self.file else self.file
+
+    def __call__(self, layer, cls, config, x):
+        names = weight_names(cls, config)
+        if not names:
+            return {}
+        group = self.root[layer]
+        stored = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        assert len(stored) == len(names), (layer, stored, names)
+        return {n: np.asarray(group[s], dtype=np.float32) for n, s in zip(names, stored)}
+
+
+def run_layer(cls, config, inputs, w):
+    x = inputs[0]
+    act = ACTIVATIONS[get(config, "activation", default="linear") or "linear"]
+    if cls == "InputLayer":
+        return x
+    if cls in ("Conv2D", "Convolution2D"):
+        y = conv2d(x, w["kernel"], w.get("bias"),
+                   pair(get(config, "strides", "subsample", default=1)),
+                   get(config, "padding", "border_mode", default="valid"),
+                   pair(get(config, "dilation_rate", default=1)), config.get("groups", 1))
+        return act(y)
+    if cls == "DepthwiseConv2D":
+        y = depthwise(x, w["depthwise_kernel"], pair(config["strides"]), config["padding"],
+                      pair(config.get("dilation_rate", 1)))
+        return act(y + w["bias"] if "bias" in w else y)
+    if cls in ("SeparableConv2D", "SeparableConvolution2D"):
+        d = depthwise(x, w["depthwise_kernel"], pair(get(config, "strides", "subsample", default=1)),
+                      get(config, "padding", "border_mode"), pair(config.get("dilation_rate", 1)))
+        y = conv2d(d, w["pointwise_kernel"], w.get("bias"), (1, 1), "valid", (1, 1))
+        return act(y)
+    if cls == "Dense":
+        y = x @ w["kernel"].astype(np.float64)
+        return act(y + w["bias"] if "bias" in w else y)
+    if cls == "BatchNormalization":
+        y = (x - w["moving_mean"]) / np.sqrt(w["moving_variance"].astype(np.float64) + config["epsilon"])
+        if "gamma" in w:
+            y = y * w["gamma"]
+        if "beta" in w:
+            y = y + w["beta"]
+        return y
+    if cls == "Activation":
+        return act(x)
+    if cls == "ReLU":
+        return keras_relu(x, config.get("negative_slope", 0.0), config.get("max_value"),
+                          config.get("threshold", 0.0))
+    if cls == "ZeroPadding2D":
+        p = config["padding"]
+        if isinstance(p, int):
+            p = ((p, p), (p, p))
+        elif isinstance(p[0], int):
+            p = ((p[0], p[0]), (p[1], p[1]))
+        return np.pad(x, ((0, 0), tuple(p[0]), tuple(p[1]), (0, 0)))
+    if cls in ("MaxPooling2D", "AveragePooling2D"):
+        size = pair(config["pool_size"])
+        strides = pair(config.get("strides") or size)
+        padding = get(config, "padding", "border_mode", default="valid")
+        return pool(x, size, strides, padding, np.nanmax if cls == "MaxPooling2D" else np.nanmean)
+    if cls == "GlobalAveragePooling2D":
+        return x.mean(axis=(1, 2), keepdims=config.get("keepdims", False))
+    if cls == "GlobalMaxPooling2D":
+        return x.max(axis=(1, 2), keepdims=config.get("keepdims", False))
+    if cls == "Flatten":
+        return x.reshape(x.shape[0], -1)  # NHWC memory order: H, W, C
+    if cls == "Reshape":
+        return x.reshape((x.shape[0],) + tuple(config["target_shape"]))
+    if cls == "Dropout":
+        return x
+    if cls == "Add" or (cls == "Merge" and config["mode"] == "sum"):
+        return sum(inputs[1:], inputs[0])
+    if cls == "Concatenate" or (cls == "Merge" and config["mode"] == "concat"):
+        return np.concatenate(inputs, axis=get(config, "axis", "concat_axis", default=-1))
+    raise NotImplementedError(cls)
+
+
+def layers_of(model_config):
+    config = model_config["config"]
+    result = []
+    for layer in config["layers"]:
+        inbound = layer.get("inbound_nodes") or []
+        producers = [e[0] for e in inbound[0]] if inbound else []
+        result.append((layer["name"], layer["class_name"], dict(layer["config"]), producers))
+    return result
+
+
+def run_model(layers, x, weights, keep):
+    values, kept = {}, {}
+    for name, cls, config, producers in layers:
+        inputs = [values[p] for p in producers] if producers else [x]
+        w = weights(name, cls, config, inputs[0])
+        values[name] = run_layer(cls, config, inputs, w)
+        if name in keep:
+            kept[name] = values[name]
+    return values, kept
+
+
+# ----------------------------------------------------------------------------------------------
+# Cases.
+
+
+def with_input_size(layers, size):
+    name, cls, config, producers = layers[0]
+    config = dict(config)
+    config["batch_input_shape"] = [None, size, size, 3]
+    return [(name, cls, config, producers)] + layers[1:]
+
+
+def load_config(file):
+    with open(os.path.join(FIXTURES, "keras-configs", file)) as f:
+        return json.load(f)
+
+
+def truncate(layers, last):
+    out = []
+    for layer in layers:
+        out.append(layer)
+        if layer[0] == last:
+            return out
+    raise KeyError(last)
+
+
+def mobilenet_top(layers, classes):
+    # keras-applications 1.0.6 (Keras 2.2.4) after conv_preds, which the topology file stops at.
+    return layers + [
+        ("act_softmax", "Activation", {"activation": "softmax"}, ["conv_preds"]),
+        ("reshape_2", "Reshape", {"target_shape": [classes]}, ["act_softmax"]),
+    ]
+
+
+def xception_keras1_fixes(layers):
+    # The Keras 1 topology uses BatchNormalization epsilon 1e-5 (Keras 1's default); today's
+    # keras.applications.Xception uses Keras's default 1e-3, which the zoo follows.
+    out = []
+    for name, cls, config, producers in layers:
+        if cls == "BatchNormalization":
+            config = dict(config, epsilon=1e-3)
+        out.append((name, cls, config, producers))
+    return out
+
+
+def zoo_case(name, config_file, zoo, size, probes, adjust=None, params=None, batch=2):
+    def build():
+        layers = layers_of(load_config(config_file))
+        layers = with_input_size(layers, size)
+        if adjust:
+            layers = adjust(layers)
+        p = dict(DEFAULT_PARAMS, **(params or {}))
+        return layers, FormulaWeights(p), p
+    zoo = dict(zoo, input_size=size)
+    return {"name": name, "zoo": zoo, "build": build, "size": size, "probes": probes,
+            "input": [-1.0, 1.0], "batch": batch}
+
+
+def fixture_case(name, fixture, size, probes, batch=2):
+    def build():
+        path = os.path.join(FIXTURES, fixture)
+        with h5py.File(path, "r") as f:
+            model_config = json.loads(f.attrs["model_config"])
+        return layers_of(model_config), FileWeights(path), None
+    return {"name": name, "fixture": fixture, "build": build, "size": size, "probes": probes,
+            "input": [0.0, 1.0], "batch": batch}
+
+
+CASES = [
+    zoo_case("vgg16_top_65", "vgg16.json",
+             {"architecture": "vgg16", "include_top": True, "classes": 1000},
+             65, ["block5_pool", "fc2", "predictions"],
+             adjust=lambda l: truncate(l, "predictions")),
+    zoo_case("mobilenet_1_0_top_67", "mobilenet.json",
+             {"architecture": "mobilenet", "alpha": 1.0, "include_top": True, "classes": 1000},
+             67, ["conv_pw_13_relu", "conv_preds", "reshape_2"],
+             adjust=lambda l: mobilenet_top(l, 1000)),
+    fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
+    fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
+                 ["activation_6", "flatten", "dense"]),
+]
+
+
+def encode(a):
+    a = np.ascontiguousarray(a, dtype="<f4")
+    return {"shape": list(a.shape), "float32_base64": base64.b64encode(a.tobytes()).decode()}
+
+
+def make(case):
+    layers, weights, params = case["build"]()
+    batch, size = case["batch"], case["size"]
+    lo, hi = case["input"]
+    x = formula_tensor("input", 0, (batch, size, size, 3), lo, hi).astype(np.float64)
+    output = layers[-1][0]
+    keep = set(case["probes"]) | {output}
+    _, kept = run_model(layers, x, weights, keep)
+    missing = keep - set(kept)
+    assert not missing, missing
+    doc = {
+        "case": case["name"],
+        "generator": "tests/runtime/reference/make_reference.py",
+        "output": output,
+        "input": {"shape": [batch, size, size, 3], "range": [lo, hi], "formula": "input"},
+        "outputs": {k: encode(kept[k]) for k in case["probes"] + ([output] if output not in case["probes"] else [])},
+    }
+    if "zoo" in case:
+        doc["zoo"] = case["zoo"]
+        doc["weights"] = {"formula": params}
+    else:
+        doc["fixture"] = case["fixture"]
+        doc["weights"] = "fixture"
+    for k, v in kept.items():
+        print(f"  {k}: shape {v.shape}, mean |x| {np.abs(v).mean():.4g}, max |x| {np.abs(v).max():.4g}")
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, case["name"] + ".json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
+def main(argv):
+    wanted = set(argv[1:])
+    for case in CASES:
+        if wanted and case["name"] not in wanted:
+            continue
+        print(case["name"])
+        make(case)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
