@@ -1,8 +1,112 @@
-// graft-cli predict: provided by the runtime (see runtime/predictor.h once it lands).
+// graft-cli predict MODEL IMAGE... [--top K] [--labels FILE] [--json]: run the model on images.
+// Unreadable images are named on stderr and skipped; the rest are predicted; exit 1 at the end
+// if any failed (DESIGN.md "Command line").
+#include <algorithm>
+#include <iomanip>
+#include <numeric>
+#include <sstream>
+
 #include "cli/cli_context.h"
+#include "runtime/predict.h"
 
 namespace graft::cli {
 
-void registerPredictCommand(CLI::App&) {}
+namespace {
+
+Json predictionJson(const ImagePrediction& p) {
+  Json j{{"file", p.file}, {"shape", p.shape}, {"output", p.output}};
+  if (!p.top.empty()) {  // the core lists a top only for class vectors
+    Json top = Json::array();
+    for (const auto& t : p.top) {
+      Json entry{{"index", t.index}};
+      if (!t.label.empty()) entry["label"] = t.label;
+      entry["probability"] = t.probability;
+      top.push_back(std::move(entry));
+    }
+    j["top"] = std::move(top);
+  }
+  return j;
+}
+
+// A class vector: one line per top entry. Anything else: its shape, and the values when few,
+// a min / mean / max line when many (a feature map).
+std::string predictionText(const ImagePrediction& p) {
+  std::ostringstream out;
+  out << p.file << "  " << shapeToString(p.shape) << "\n";
+  if (!p.top.empty()) {
+    size_t width = 0;
+    for (const auto& t : p.top) width = std::max(width, t.label.size());
+    for (size_t i = 0; i < p.top.size(); ++i) {
+      const TopEntry& t = p.top[i];
+      out << "  " << std::setw(2) << i + 1 << ". ";
+      if (width)
+        out << std::left << std::setw(static_cast<int>(width)) << t.label << std::right << "  ";
+      out << std::fixed << std::setprecision(6) << t.probability << "  (class " << t.index << ")\n";
+    }
+  } else if (p.output.size() <= 10) {
+    out << "  output:";
+    for (float v : p.output) out << " " << v;
+    out << "\n";
+  } else {
+    const auto [lo, hi] = std::minmax_element(p.output.begin(), p.output.end());
+    const double mean = std::accumulate(p.output.begin(), p.output.end(), 0.0) /
+                        static_cast<double>(p.output.size());
+    out << "  " << p.output.size() << " values: min " << *lo << ", mean " << mean << ", max " << *hi
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+void registerPredictCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "predict", "run the model on images (resized to its input, preprocessed as the model says)");
+  auto args = std::make_shared<ModelArguments>();
+  auto images = std::make_shared<std::vector<std::string>>();
+  auto top = std::make_shared<int64_t>(5);
+  auto batchSize = std::make_shared<int64_t>(16);
+  auto json = std::make_shared<bool>(false);
+  args->addTo(*cmd);
+  cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
+      ->required();
+  cmd->add_option("--top", *top, "how many of the best classes to list (default 5)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 16)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", *json,
+                "print one JSON object per image: file, shape, output, top (class vectors)");
+  cmd->callback([cmd, args, images, top, batchSize, json] {
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    std::unique_ptr<Predictor> predictor;
+    try {
+      predictor = std::make_unique<Predictor>(loaded.model);
+    } catch (const Error& e) {
+      // Name the labels file, which the core only knows as "labels".
+      const Diagnostics& d = e.diagnostics();
+      if (!args->labels.empty() && d.size() == 1 && d.front().subject == "labels")
+        throw Error(Diagnostic{args->labels, d.front().message});
+      throw;
+    }
+    PredictOptions options;
+    options.topK = *top;
+    options.batchSize = *batchSize;
+    size_t failed = 0;
+    predictor->run(*images, options, [&](const ImagePrediction& p) {
+      if (!p.ok()) {
+        ++failed;
+        std::cerr << "graft-cli: skipped: " << p.error << std::endl;
+        return;
+      }
+      if (*json)
+        std::cout << predictionJson(p).dump() << std::endl;
+      else
+        std::cout << predictionText(p) << std::flush;
+    });
+    if (failed)
+      throw Error(std::to_string(failed) + " of " + std::to_string(images->size()) +
+                  " images could not be predicted");
+  });
+}
 
 }  // namespace graft::cli

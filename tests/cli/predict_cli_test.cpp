@@ -1,0 +1,169 @@
+// graft-cli predict: the contract of DESIGN.md "Command line" — JSON lines, top-K, labels,
+// unreadable images named and skipped with exit 1 at the end, real fixtures classified.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+using nlohmann::json;
+
+// This target does not link OpenCV: a binary PPM (P6), which OpenCV reads, is easy to write.
+std::string writePpm(const TempDir& dir, const std::string& name, int width, int height,
+                     unsigned char seed) {
+  const std::string path = dir.file(name);
+  std::ofstream out(path, std::ios::binary);
+  out << "P6\n" << width << " " << height << "\n255\n";
+  for (int i = 0; i < width * height * 3; ++i) out.put(static_cast<char>((i * 7 + seed) % 256));
+  return path;
+}
+
+std::string writeText(const TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir.file(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::vector<json> jsonLines(const std::string& out) {
+  std::vector<json> lines;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(json::parse(line));
+  return lines;
+}
+
+// Keeps the user's Keras cache out of the test.
+std::vector<std::string> isolatedEnvironment(const TempDir& dir) {
+  return {"KERAS_HOME=" + dir.file("keras")};
+}
+
+TEST(PredictCli, HelpListsTheContract) {
+  const auto r = runCli({"predict", "--help"});
+  EXPECT_EQ(r.exitCode, 0);
+  for (const char* option : {"MODEL", "IMAGE", "--top", "--labels", "--json"})
+    EXPECT_NE(r.out.find(option), std::string::npos) << option;
+  EXPECT_EQ(runCli({"predict", "vgg16"}).exitCode, 2);  // no image
+  EXPECT_EQ(runCli({"predict", "vgg16", "a.png", "--top", "0"}).exitCode, 2);
+}
+
+TEST(PredictCli, MissingModelExits1NamingIt) {
+  TempDir dir;
+  const std::string image = writePpm(dir, "a.ppm", 8, 8, 1);
+  const auto r = runCli({"predict", "/nonexistent/model.h5", image}, isolatedEnvironment(dir));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("/nonexistent/model.h5"), std::string::npos) << r.err;
+}
+
+// A small zoo model with random weights (no fixtures needed): a feature vector per image.
+const std::vector<std::string> kSmallVgg = {"vgg16", "--no-top",  "--input-size",
+                                            "32",    "--pooling", "avg"};
+
+TEST(PredictCli, CorruptImageIsNamedSkippedAndExits1) {
+  TempDir dir;
+  const std::string good1 = writePpm(dir, "good1.ppm", 40, 30, 3);
+  const std::string bad = writeText(dir, "broken.jpg", "this is not a JPEG");
+  const std::string good2 = writePpm(dir, "good2.ppm", 32, 32, 9);
+  std::vector<std::string> args = {"predict"};
+  args.insert(args.end(), kSmallVgg.begin(), kSmallVgg.end());
+  args.insert(args.end(), {good1, bad, good2, "--json"});
+  const auto r = runCli(args, isolatedEnvironment(dir));
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(good1), std::string::npos) << r.err;
+  const auto lines = jsonLines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0]["file"], good1);
+  EXPECT_EQ(lines[1]["file"], good2);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line["shape"], json::parse("[512]"));  // block5 has 512 channels, avg-pooled
+    EXPECT_EQ(line["output"].size(), 512u);
+    EXPECT_FALSE(line.contains("top"));  // pooled features, not classes
+  }
+  EXPECT_NE(lines[0]["output"], lines[1]["output"]);  // different images, different features
+}
+
+TEST(PredictCli, FeatureMapHasNoTopList) {
+  TempDir dir;
+  const std::string image = writePpm(dir, "a.ppm", 50, 20, 5);
+  const auto r = runCli({"predict", "vgg16", "--no-top", "--input-size", "32", image, "--json"},
+                        isolatedEnvironment(dir));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto lines = jsonLines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["shape"], json::parse("[1, 1, 512]"));
+  EXPECT_FALSE(lines[0].contains("top"));
+}
+
+TEST(PredictCli, CatsAndDogs) {
+  GRAFT_REQUIRE_FIXTURE(model, "keras/mobilenet025_catvsdog.h5");
+  GRAFT_REQUIRE_FIXTURE(cat, "keras/cat.jpg");
+  GRAFT_REQUIRE_FIXTURE(dog, "keras/dog.jpg");
+  GRAFT_REQUIRE_FIXTURE(labels, "keras/cls_classes.txt");
+  TempDir dir;
+  const auto r =
+      runCli({"predict", model, cat, dog, "--labels", labels, "--json"}, isolatedEnvironment(dir));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto lines = jsonLines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  const std::pair<std::string, std::string> expected[] = {{cat, "cat"}, {dog, "dog"}};
+  for (size_t i = 0; i < 2; ++i) {
+    const json& line = lines[i];
+    EXPECT_EQ(line["file"], expected[i].first);
+    EXPECT_EQ(line["shape"], json::parse("[2]"));
+    ASSERT_EQ(line["output"].size(), 2u);
+    ASSERT_EQ(line["top"].size(), 2u);  // --top 5 is cut to the two classes there are
+    EXPECT_EQ(line["top"][0]["label"], expected[i].second) << line.dump();
+    EXPECT_GT(line["top"][0]["probability"].get<double>(), 0.99) << line.dump();
+    EXPECT_NEAR(line["output"][0].get<double>() + line["output"][1].get<double>(), 1.0, 1e-5);
+  }
+
+  // The human-readable form names the class on the first line under each file.
+  const auto text =
+      runCli({"predict", model, cat, "--labels", labels, "--top", "1"}, isolatedEnvironment(dir));
+  ASSERT_EQ(text.exitCode, 0) << text.err;
+  EXPECT_NE(text.out.find(cat), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("1. cat"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("dog"), std::string::npos) << text.out;
+}
+
+TEST(PredictCli, LabelsThatDoNotFitAreNamed) {
+  GRAFT_REQUIRE_FIXTURE(model, "keras/mobilenet025_catvsdog.h5");
+  GRAFT_REQUIRE_FIXTURE(cat, "keras/cat.jpg");
+  TempDir dir;
+  const std::string labels = writeText(dir, "three.txt", "cat\ndog\nfox\n");
+  const auto r =
+      runCli({"predict", model, cat, "--labels", labels, "--json"}, isolatedEnvironment(dir));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(labels), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 class names"), std::string::npos) << r.err;
+}
+
+TEST(PredictCli, VisualWakeWordsOn96x96) {
+  GRAFT_REQUIRE_FIXTURE(model, "keras/vww_96.h5");
+  GRAFT_REQUIRE_FIXTURE(cat, "keras/cat.jpg");
+  TempDir dir;
+  const std::string native = writePpm(dir, "native96.ppm", 96, 96, 11);
+  const auto r = runCli({"predict", model, native, cat, "--preprocessing", "unit", "--json"},
+                        isolatedEnvironment(dir));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto lines = jsonLines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (const auto& line : lines) {
+    EXPECT_EQ(line["shape"], json::parse("[2]"));
+    ASSERT_EQ(line["output"].size(), 2u);
+    const double p0 = line["output"][0], p1 = line["output"][1];
+    EXPECT_NEAR(p0 + p1, 1.0, 1e-5) << line.dump();
+    EXPECT_GE(p0, 0.0);
+    EXPECT_GE(p1, 0.0);
+    EXPECT_EQ(line["top"][0]["index"], p0 >= p1 ? 0 : 1);
+  }
+}
+
+}  // namespace
+}  // namespace graft::test
