@@ -57,7 +57,10 @@ TEST_P(ZooParity, MatchesNumpyReference) {
   checkAgainstReference(graph, formulaWeights(graph, ref.doc.at("weights").at("formula")), ref);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, ZooParity, ::testing::Values("vgg16_top_65"));
+INSTANTIATE_TEST_SUITE_P(Families, ZooParity,
+                         ::testing::Values("vgg16_top_65", "vgg19_notop_max_47",
+                                           "mobilenet_1_0_top_67", "resnet50_top_197",
+                                           "inception_v3_top_79", "xception_top_73"));
 
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
@@ -80,7 +83,10 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureParity,
 
 // A generated reference that no test reads would be a silent gap.
 TEST(NetworkParity, EveryReferenceFileIsTested) {
-  const std::set<std::string> tested = {"vgg16_top_65", "vww_96", "pretrained_resnet_32"};
+  const std::set<std::string> tested = {
+      "vgg16_top_65",     "vgg19_notop_max_47",  "mobilenet_1_0_top_67",
+      "resnet50_top_197", "inception_v3_top_79", "xception_top_73",
+      "vww_96",           "pretrained_resnet_32"};
   for (const auto& entry : std::filesystem::directory_iterator(referenceDir())) {
     if (entry.path().extension() == ".json") {
       EXPECT_TRUE(tested.count(entry.path().stem().string())) << entry.path() << " is not tested";

@@ -383,14 +383,28 @@ def mobilenet_top(layers, classes):
 
 
 def xception_keras1_fixes(layers):
-    # The Keras 1 topology uses BatchNormalization epsilon 1e-5 (Keras 1's default); today's
-    # keras.applications.Xception uses Keras's default 1e-3, which the zoo follows.
+    # Two differences from the Keras 1 topology, as today's keras.applications.Xception (which
+    # the zoo follows) has them: BatchNormalization epsilon is Keras's default 1e-3 (Keras 1 used
+    # 1e-5), and the unnamed residual layers carry TF2 auto names (convolution2d_1 -> conv2d,
+    # convolution2d_2 -> conv2d_1, batchnormalization_1 -> batch_normalization, merge_1 -> add).
+    def rename(name):
+        for old, new in (("convolution2d_", "conv2d"), ("batchnormalization_", "batch_normalization"),
+                         ("merge_", "add")):
+            if name.startswith(old) and name[len(old):].isdigit():
+                n = int(name[len(old):]) - 1
+                return new if n == 0 else f"{new}_{n}"
+        return name
+
     out = []
     for name, cls, config, producers in layers:
         if cls == "BatchNormalization":
             config = dict(config, epsilon=1e-3)
-        out.append((name, cls, config, producers))
+        out.append((rename(name), cls, config, [rename(p) for p in producers]))
     return out
+
+
+def with_global_pooling(layers, last, cls, name):
+    return truncate(layers, last) + [(name, cls, {}, [last])]
 
 
 def zoo_case(name, config_file, zoo, size, probes, adjust=None, params=None, batch=2):
@@ -416,15 +430,36 @@ def fixture_case(name, fixture, size, probes, batch=2):
             "input": [0.0, 1.0], "batch": batch}
 
 
+# Residual sums add the branch's variance at every block; smaller BatchNormalization scales keep
+# the activations of a deep random network near 1 instead of 1e4 (so the softmax stays soft).
+RESIDUAL_PARAMS = {"gamma": [0.4, 0.6]}
+
 CASES = [
     zoo_case("vgg16_top_65", "vgg16.json",
              {"architecture": "vgg16", "include_top": True, "classes": 1000},
              65, ["block5_pool", "fc2", "predictions"],
              adjust=lambda l: truncate(l, "predictions")),
+    zoo_case("vgg19_notop_max_47", "vgg19.json",
+             {"architecture": "vgg19", "include_top": False, "pooling": "max"},
+             47, ["block5_conv4", "global_max_pooling2d"],
+             adjust=lambda l: with_global_pooling(l, "block5_pool", "GlobalMaxPooling2D",
+                                                  "global_max_pooling2d")),
     zoo_case("mobilenet_1_0_top_67", "mobilenet.json",
              {"architecture": "mobilenet", "alpha": 1.0, "include_top": True, "classes": 1000},
              67, ["conv_pw_13_relu", "conv_preds", "reshape_2"],
              adjust=lambda l: mobilenet_top(l, 1000)),
+    zoo_case("resnet50_top_197", "resnet50_keras_applications.json",
+             {"architecture": "resnet50", "include_top": True, "classes": 1000},
+             197, ["avg_pool", "fc1000"],
+             adjust=lambda l: truncate(l, "fc1000"), batch=1, params=RESIDUAL_PARAMS),
+    zoo_case("inception_v3_top_79", "inception_v3.json",
+             {"architecture": "inception_v3", "include_top": True, "classes": 1000},
+             79, ["mixed2", "mixed10", "predictions"],
+             adjust=lambda l: truncate(l, "predictions")),
+    zoo_case("xception_top_73", "xception_keras1.json",
+             {"architecture": "xception", "include_top": True, "classes": 1000},
+             73, ["block13_pool", "avg_pool", "predictions"],
+             adjust=xception_keras1_fixes, params=RESIDUAL_PARAMS),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
