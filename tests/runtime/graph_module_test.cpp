@@ -124,6 +124,34 @@ TEST(GraphModule, InferenceRecordsNoGradientsTrainingDoes) {
   EXPECT_FALSE(params["conv.kernel"].grad().defined());  // frozen
 }
 
+// Training through every padding path (asymmetric 'same' convolution, -inf max-pool padding,
+// padding-free average pooling) gives finite gradients for every trainable weight.
+TEST(GraphModule, TrainingGradientsAreFiniteThroughPadding) {
+  GraphBuilder b("padding_paths");
+  std::string x = b.input("input_1", {kUnknown, 8, 7, 2});
+  x = b.add("Conv2D", "conv",
+            {{"filters", 3}, {"kernel_size", {3, 3}}, {"strides", {2, 2}}, {"padding", "same"}}, x);
+  x = b.add("MaxPooling2D", "max",
+            {{"pool_size", {2, 2}}, {"strides", {1, 1}}, {"padding", "same"}}, x);
+  x = b.add("AveragePooling2D", "avg",
+            {{"pool_size", {2, 2}}, {"strides", {1, 1}}, {"padding", "same"}}, x);
+  x = b.add("BatchNormalization", "bn", {}, x);
+  x = b.add("Flatten", "flatten", {}, x);
+  x = b.add("Dense", "fc", {{"units", 2}}, x);
+  Graph g = b.build({x});
+  GraphModule m(g, randomWeights(g, 12));
+  m.train(true);
+  m.forward(randomTensor({3, 2, 8, 7}, 13)).pow(2).sum().backward();
+  for (const auto& p : m.module().named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
+    // (The conv bias is a per-channel shift that training-mode BN removes: its gradient is ~0.)
+    if (p.key() != "conv.bias") {
+      EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+    }
+  }
+}
+
 TEST(GraphModule, IntermediateOutputsByName) {
   Graph g = weightedNetwork();
   GraphModule m(g, randomWeights(g, 6));

@@ -38,37 +38,39 @@ TEST(NormalizationOps, InferenceUsesMovingStatistics) {
 }
 
 TEST(NormalizationOps, TrainingUsesBatchStatisticsAndUpdatesMovingAverages) {
-  Graph g =
-      oneLayer("BatchNormalization", {{"momentum", 0.9}, {"epsilon", 0.001}}, {kUnknown, 4, 5, 3});
-  WeightStore w = randomWeights(g, 9);
-  GraphModule m(g, w);
-  m.train(true);
-  torch::Tensor x = randomTensor({3, 4, 5, 3}, 10) * 2.0 + 0.5;
-  torch::Tensor got = runKeras(m, x);
+  for (const Shape& shape : {Shape{kUnknown, 4, 5, 3}, Shape{kUnknown, 3}, Shape{kUnknown, 6, 3}}) {
+    SCOPED_TRACE(shapeToString(shape));
+    Graph g = oneLayer("BatchNormalization", {{"momentum", 0.9}, {"epsilon", 0.001}}, shape);
+    WeightStore w = randomWeights(g, 9);
+    GraphModule m(g, w);
+    m.train(true);
+    std::vector<int64_t> dims(shape.begin(), shape.end());
+    dims[0] = 3;
+    torch::Tensor x = randomTensor(dims, 10) * 2.0 + 0.5;
+    torch::Tensor got = runKeras(m, x);
 
-  // Keras: batch mean and the biased batch variance over N, H, W.
-  torch::Tensor xd = x.to(torch::kFloat64).reshape({-1, 3});
-  torch::Tensor mean = xd.mean(0);
-  torch::Tensor var = (xd - mean).pow(2).mean(0);
-  torch::Tensor want =
-      bnReference(x, mean, var, kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1), 0.001);
-  EXPECT_TRUE(allClose(got, want));
+    // Keras: batch mean and the biased batch variance over every axis but the channels.
+    torch::Tensor xd = x.to(torch::kFloat64).reshape({-1, 3});
+    torch::Tensor mean = xd.mean(0);
+    torch::Tensor var = (xd - mean).pow(2).mean(0);
+    torch::Tensor gamma = kerasWeight(w, "layer", 0), beta = kerasWeight(w, "layer", 1);
+    EXPECT_TRUE(allClose(got, bnReference(x, mean, var, gamma, beta, 0.001)));
 
-  // moving = moving * momentum + batch * (1 - momentum), with the biased variance.
-  WeightStore after = m.weights();
-  torch::Tensor oldMean = kerasWeight(w, "layer", 2).to(torch::kFloat64);
-  torch::Tensor oldVar = kerasWeight(w, "layer", 3).to(torch::kFloat64);
-  EXPECT_TRUE(allClose(kerasWeight(after, "layer", 2), oldMean * 0.9 + mean * 0.1));
-  EXPECT_TRUE(allClose(kerasWeight(after, "layer", 3), oldVar * 0.9 + var * 0.1));
-  // gamma and beta are not touched by a forward pass.
-  EXPECT_TRUE(torch::equal(kerasWeight(after, "layer", 0), kerasWeight(w, "layer", 0)));
+    // moving = moving * momentum + batch * (1 - momentum), with the biased variance.
+    WeightStore after = m.weights();
+    torch::Tensor oldMean = kerasWeight(w, "layer", 2).to(torch::kFloat64);
+    torch::Tensor oldVar = kerasWeight(w, "layer", 3).to(torch::kFloat64);
+    EXPECT_TRUE(allClose(kerasWeight(after, "layer", 2), oldMean * 0.9 + mean * 0.1));
+    EXPECT_TRUE(allClose(kerasWeight(after, "layer", 3), oldVar * 0.9 + var * 0.1));
+    // gamma and beta are not touched by a forward pass.
+    EXPECT_TRUE(torch::equal(kerasWeight(after, "layer", 0), gamma));
 
-  // Back in inference mode the updated moving statistics are used.
-  m.train(false);
-  torch::Tensor inference = runKeras(m, x);
-  EXPECT_TRUE(allClose(
-      inference, bnReference(x, kerasWeight(after, "layer", 2), kerasWeight(after, "layer", 3),
-                             kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1), 0.001)));
+    // Back in inference mode the updated moving statistics are used.
+    m.train(false);
+    EXPECT_TRUE(
+        allClose(runKeras(m, x), bnReference(x, kerasWeight(after, "layer", 2),
+                                             kerasWeight(after, "layer", 3), gamma, beta, 0.001)));
+  }
 }
 
 TEST(NormalizationOps, TrainingGradientsFlowThroughBatchStatistics) {
