@@ -34,5 +34,6 @@ LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
 void registerSummaryCommand(CLI::App& app);
 void registerZooCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);
+void registerEditCommand(CLI::App& app);
 
 }  // namespace graft::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   graft::cli::registerZooCommand(app);
   graft::cli::registerSummaryCommand(app);
   graft::cli::registerPredictCommand(app);
+  graft::cli::registerEditCommand(app);
   try {
     graft::useAllCoresForTorch();
     app.parse(argc, argv);

@@ -103,7 +103,9 @@ void mergeDense(Draft& d, const GraphAnalysis& analysis, Node& a, const Node& b)
   a.config["units"] = b.config.at("units");
   a.config["activation"] = b.config.at("activation");
   a.config["use_bias"] = bias;
-  std::vector<WeightTensor> result{reshaped(merged.kernel, {k1.shape[0], k2.shape[1]})};
+  // push_back rather than a braced list: GCC 12 warns falsely (array-bounds) on the latter.
+  std::vector<WeightTensor> result;
+  result.push_back(reshaped(merged.kernel, {k1.shape[0], k2.shape[1]}));
   if (bias) result.push_back(merged.bias);
   d.weights.set(a.name, std::move(result));
   d.notes.push_back("merged " + b.name + " into " + a.name + " (exact: W = W1 W2)");
@@ -157,7 +159,8 @@ void mergeConvolutions(Draft& d, const GraphAnalysis& analysis, Node& a, const N
   a.config["padding"] = padding;
   a.config["activation"] = b.config.at("activation");
   a.config["use_bias"] = bias;
-  std::vector<WeightTensor> result{merged.kernel};
+  std::vector<WeightTensor> result;
+  result.push_back(merged.kernel);
   if (bias) result.push_back(merged.bias);
   d.weights.set(a.name, std::move(result));
   d.notes.push_back("merged " + b.name + " into " + a.name + " as one " +
@@ -207,6 +210,18 @@ void fusePair(Draft& d, const std::string& first, const std::string& second) {
 }  // namespace
 
 void fuseOperation(Draft& d) {
+  if (d.has("method")) {
+    const Json& method = d.operation().at("method");
+    if (method == "least_squares")
+      throw Error(Diagnostic{"method",
+                             "the least-squares fusion fits the merged kernel to sample "
+                             "activations and needs the LibTorch runtime "
+                             "(graft::fuseApproximately); the core replays only exact "
+                             "fusions"});
+    if (method != "exact")
+      throw Error(
+          Diagnostic{"method", "must be \"exact\" or \"least_squares\", got " + method.dump()});
+  }
   const auto layers = d.nameList("layers");
   if (layers.size() < 2)
     throw Error(Diagnostic{"layers",

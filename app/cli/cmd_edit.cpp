@@ -1,0 +1,43 @@
+// graft-cli edit MODEL --recipe RECIPE.json -o OUT.graft: applies a recipe (surgery as data) and
+// saves the result as a project that remembers the recipe.
+#include "cli/cli_context.h"
+#include "graph/summary.h"
+#include "io/project_file.h"
+#include "io/recipe.h"
+
+namespace graft::cli {
+
+void registerEditCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "edit",
+      "apply a surgery recipe (cut, stack, insert, remove, replace, fuse, freeze, ...) "
+      "and save the result as a .graft project");
+  auto args = std::make_shared<ModelArguments>();
+  auto recipe = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  args->addTo(*cmd);
+  cmd->add_option("--recipe", *recipe,
+                  "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", *output, "the .graft project to write")->required();
+  cmd->callback([cmd, args, recipe, output] {
+    const Json operations = readRecipeFile(*recipe);
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    EditOptions options;
+    options.seed = args->seed;
+    Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options);
+    if (!result)
+      throw Error(*recipe + ": recipe failed, nothing was written:\n" +
+                  joinDiagnostics(result.diagnostics()));
+    for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
+    saveProject(result->model, *output);
+    const GraphAnalysis analysis = analyze(result->model.graph);
+    std::cout << "wrote " << *output << ": " << result->model.graph.size() << " layers, "
+              << withThousands(analysis.totalParams) << " parameters ("
+              << withThousands(analysis.trainableParams) << " trainable), " << operations.size()
+              << " recipe operations applied\n";
+  });
+}
+
+}  // namespace graft::cli
