@@ -24,7 +24,8 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
                   "input preprocessing: caffe, tf, torch, unit (x/255) or none")
       ->check(CLI::IsMember({"caffe", "tf", "torch", "unit", "none"}));
   if (withLabels)
-    command.add_option("--labels", labels, "class names, one per line")->check(CLI::ExistingFile);
+    // No ExistingFile check: a missing labels file is bad input (exit 1, named), not a usage error.
+    command.add_option("--labels", labels, "class names, one per line");
   command.add_option("--seed", seed, "seed for freshly initialised weights");
 }
 
