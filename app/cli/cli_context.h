@@ -35,5 +35,8 @@ void registerSummaryCommand(CLI::App& app);
 void registerZooCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);
 void registerEditCommand(CLI::App& app);
+void registerTrainCommand(CLI::App& app);
+void registerEvalCommand(CLI::App& app);
+void registerSampleDataCommand(CLI::App& app);
 
 }  // namespace graft::cli

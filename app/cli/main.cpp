@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   graft::cli::registerSummaryCommand(app);
   graft::cli::registerPredictCommand(app);
   graft::cli::registerEditCommand(app);
+  graft::cli::registerTrainCommand(app);
+  graft::cli::registerEvalCommand(app);
+  graft::cli::registerSampleDataCommand(app);
   try {
     graft::useAllCoresForTorch();
     app.parse(argc, argv);

@@ -1,0 +1,67 @@
+// graft-cli eval MODEL --data DIR [--json]: accuracy, loss, per-class precision / recall and the
+// confusion matrix of a model on an image folder (runtime/evaluate.h).
+#include <iomanip>
+
+#include "cli/cli_context.h"
+#include "runtime/evaluate.h"
+
+namespace graft::cli {
+
+namespace {
+
+void printReport(const EvalReport& report) {
+  std::cout << std::fixed << std::setprecision(4) << "accuracy " << report.accuracy << "  loss "
+            << report.loss << "  images " << report.count << "\n\n";
+  size_t width = 5;
+  for (const auto& c : report.classes) width = std::max(width, c.size());
+  std::cout << std::left << std::setw(static_cast<int>(width)) << "class" << std::right
+            << std::setw(11) << "precision" << std::setw(9) << "recall" << std::setw(8) << "count"
+            << "\n";
+  for (const auto& c : report.perClass)
+    std::cout << std::left << std::setw(static_cast<int>(width)) << c.name << std::right
+              << std::setw(11) << c.precision << std::setw(9) << c.recall << std::setw(8) << c.count
+              << "\n";
+  std::cout << "\nconfusion matrix (rows: true class, columns: predicted)\n";
+  for (size_t r = 0; r < report.confusion.size(); ++r) {
+    std::cout << std::left << std::setw(static_cast<int>(width)) << report.classes[r] << std::right;
+    for (auto v : report.confusion[r]) std::cout << std::setw(7) << v;
+    std::cout << "\n";
+  }
+}
+
+}  // namespace
+
+void registerEvalCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "measure the model on a folder of labelled images");
+  auto args = std::make_shared<ModelArguments>();
+  auto data = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto batchSize = std::make_shared<int64_t>(32);
+  auto quiet = std::make_shared<bool>(false);
+  args->addTo(*cmd);
+  cmd->add_option("--data", *data, "image folder: one subfolder of images per class")->required();
+  cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 32)");
+  cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
+  cmd->add_flag("-q,--quiet", *quiet, "no notes on stderr");
+  cmd->callback([cmd, args, data, json, batchSize, quiet] {
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), *quiet);
+    // A trained model knows its class names: read the folder against them, so label i is the
+    // same class for the model and the folder even when the folder lacks a class.
+    ImageFolderOptions folderOptions;
+    folderOptions.classes = loaded.model.labels;
+    const ImageFolder folder = scanImageFolder(*data, folderOptions);
+    EvalOptions options;
+    options.batchSize = *batchSize;
+    options.freeInputSize = static_cast<int>(args->inputSize);
+    const EvalReport report = evaluateModel(loaded.model, folder, options);
+    if (!*quiet)
+      for (const auto& [path, reason] : report.skippedFiles)
+        std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
+    if (*json)
+      std::cout << evalReportJson(report).dump() << "\n";
+    else
+      printReport(report);
+  });
+}
+
+}  // namespace graft::cli

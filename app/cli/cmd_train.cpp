@@ -1,0 +1,129 @@
+// graft-cli train MODEL --data DIR ... -o OUT: fine-tune on an image folder (runtime/trainer.h).
+#include <atomic>
+#include <csignal>
+
+#include "cli/cli_context.h"
+#include "cli/cmd_train_progress.h"
+#include "runtime/trainer.h"
+#include "runtime/trainer_checkpoint.h"
+
+namespace graft::cli {
+
+namespace {
+
+// Ctrl-C asks the trainer to stop at the next batch boundary; the checkpoint of the last
+// completed epoch stays. A second Ctrl-C kills the process as usual.
+std::atomic<bool> interrupted{false};
+
+extern "C" void onInterrupt(int) {
+  interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+struct TrainArguments {
+  std::string data;
+  std::string validationDir;
+  int epochs = 10;
+  int64_t batchSize = 32;
+  double lr = 0.0;
+  std::string optimizer = "adam";
+  double momentum = 0.0;
+  bool nesterov = false;
+  double valSplit = 0.2;
+  std::string augment;
+  bool classWeights = false;
+  std::string freezeUpto;
+  bool cacheFrozen = false;
+  std::string checkpoint = "last";
+  std::string output;
+  std::string log;
+  int workers = 0;
+  bool quiet = false;
+};
+
+}  // namespace
+
+void registerTrainCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "fine-tune the model on a folder of images");
+  auto args = std::make_shared<ModelArguments>();
+  auto t = std::make_shared<TrainArguments>();
+  args->addTo(*cmd);
+  cmd->add_option("--data", t->data, "image folder: one subfolder of images per class")->required();
+  cmd->add_option("--val-dir", t->validationDir,
+                  "validation images in their own folder (same class subfolders) instead of a "
+                  "split of --data");
+  cmd->add_option("--epochs", t->epochs, "passes over the training images (default 10)");
+  cmd->add_option("--batch-size", t->batchSize, "images per step (default 32)");
+  cmd->add_option("--lr", t->lr, "learning rate (default Keras's: sgd 0.01, others 0.001)");
+  cmd->add_option("--optimizer", t->optimizer, "sgd, rmsprop or adam (default adam)")
+      ->check(CLI::IsMember({"sgd", "rmsprop", "adam"}));
+  cmd->add_option("--momentum", t->momentum, "momentum (default 0.9 for sgd, 0 for rmsprop)");
+  cmd->add_flag("--nesterov", t->nesterov, "Nesterov momentum (sgd)");
+  cmd->add_option("--val-split", t->valSplit,
+                  "share of each class held out for validation (default 0.2; 0: none)");
+  cmd->add_option("--augment", t->augment,
+                  "comma-separated: crop, flip, rotate, shift, brightness, contrast, all");
+  cmd->add_flag("--class-weights", t->classWeights,
+                "weight classes by inverse frequency (for imbalanced folders)");
+  cmd->add_option("--freeze-upto", t->freezeUpto,
+                  "freeze every layer up to and including this one (topological order)");
+  cmd->add_flag("--cache-frozen", t->cacheFrozen,
+                "compute the frozen layers once per image and train the rest on their outputs "
+                "(without --augment)");
+  cmd->add_option("--checkpoint", t->checkpoint,
+                  "write OUT after every epoch (last) or when the validation loss improves "
+                  "(best); default last")
+      ->check(CLI::IsMember({"last", "best"}));
+  cmd->add_option("-o,--output", t->output,
+                  "the trained model: .graft project (graph, weights, labels, preprocessing) or "
+                  ".h5 (Keras-layout weights only)")
+      ->required();
+  cmd->add_option("--log", t->log, "write one JSON object per event to this file (JSON lines)");
+  cmd->add_option("--workers", t->workers, "image loading threads (default: one per core)");
+  cmd->add_flag("-q,--quiet", t->quiet, "no progress or notes on stderr");
+
+  cmd->callback([cmd, args, t] {
+    TrainOptions options;
+    options.epochs = t->epochs;
+    options.batchSize = t->batchSize;
+    options.optimizer.kind = optimizerFromName(t->optimizer);
+    if (cmd->count("--lr")) options.optimizer.learningRate = t->lr;
+    if (cmd->count("--momentum")) options.optimizer.momentum = t->momentum;
+    options.optimizer.nesterov = t->nesterov;
+    options.seed = args->seed;
+    options.augment = parseAugmentList(t->augment);
+    options.classWeights = t->classWeights;
+    options.freezeUpto = t->freezeUpto;
+    options.cacheFrozen = t->cacheFrozen;
+    options.freeInputSize = static_cast<int>(args->inputSize);
+    options.workers = t->workers;
+    options.checkpointPath = t->output;
+    options.checkpointMode = t->checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;
+    // Before the model and the images are read: a bad output name should not wait for them.
+    checkCheckpointPath(t->output);
+
+    const TrainingSet data = prepareTrainingSet(t->data, t->validationDir, t->valSplit, args->seed);
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), t->quiet);
+    TrainProgress progress(t->log, t->quiet);
+    if (!t->quiet && !data.ignored.empty())
+      std::cerr << "graft-cli: ignored " << data.ignored.size()
+                << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
+
+    interrupted.store(false);
+    std::signal(SIGINT, onInterrupt);
+    const TrainResult result = trainModel(loaded.model, data, options, &progress, &interrupted);
+    std::signal(SIGINT, SIG_DFL);
+    progress.finish(result, t->output);
+
+    if (result.status != TrainStatus::Completed) throw Error(result.message);
+    std::cout << "saved " << t->output << " (epoch " << result.checkpointEpoch.value_or(0);
+    if (!result.history.empty()) {
+      const EpochEvent& last = result.history.back();
+      std::cout << "; last epoch: accuracy " << last.accuracy;
+      if (last.valAccuracy) std::cout << ", val_accuracy " << *last.valAccuracy;
+    }
+    std::cout << ")\n";
+  });
+}
+
+}  // namespace graft::cli

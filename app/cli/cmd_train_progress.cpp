@@ -1,0 +1,164 @@
+#include "cli/cmd_train_progress.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace graft::cli {
+
+namespace {
+
+std::string fixed(double v, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << v;
+  return out.str();
+}
+
+std::string duration(double seconds) {
+  const auto s = static_cast<int64_t>(std::lround(seconds));
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600)
+    return std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") + std::to_string(s % 60) + "s";
+  return std::to_string(s / 3600) + "h" + (s % 3600 / 60 < 10 ? "0" : "") +
+         std::to_string(s % 3600 / 60) + "m";
+}
+
+const char* statusName(TrainStatus status) {
+  switch (status) {
+    case TrainStatus::Completed:
+      return "completed";
+    case TrainStatus::Cancelled:
+      return "cancelled";
+    case TrainStatus::Failed:
+      return "failed";
+  }
+  return "?";
+}
+
+}  // namespace
+
+TrainProgress::TrainProgress(const std::string& logPath, bool quiet)
+    : logPath_(logPath), quiet_(quiet), terminal_(::isatty(STDERR_FILENO) == 1) {
+  if (!logPath.empty()) {
+    log_ = std::make_unique<std::ofstream>(logPath, std::ios::trunc);
+    if (!*log_) throw Error(Diagnostic{logPath, "cannot create the log file"});
+  }
+}
+
+void TrainProgress::log(const Json& event) {
+  if (!log_) return;
+  // One whole line per event, flushed: a reader tailing the file never sees half an object.
+  *log_ << event.dump() << "\n" << std::flush;
+  if (!*log_) throw Error(Diagnostic{logPath_, "cannot write the log file (is the disk full?)"});
+}
+
+void TrainProgress::clearBar() {
+  if (barShown_) std::cerr << "\r\033[K";
+  barShown_ = false;
+}
+
+void TrainProgress::onStart(const TrainStartEvent& e) {
+  Json event = {{"event", "start"},
+                {"epochs", e.epochs},
+                {"batches_per_epoch", e.batchesPerEpoch},
+                {"train_images", e.trainImages},
+                {"validation_images", e.validationImages},
+                {"classes", e.classes},
+                {"trainable_params", e.trainableParams},
+                {"frozen_params", e.frozenParams},
+                {"optimizer", e.optimizer}};
+  if (!e.cachedPrefix.empty()) event["cached_prefix"] = e.cachedPrefix;
+  if (!e.classWeights.empty()) event["class_weights"] = e.classWeights;
+  log(event);
+  if (quiet_) return;
+  std::cerr << "graft-cli: training on " << e.trainImages << " images, validating on "
+            << e.validationImages << "; " << e.classes.size() << " classes; " << e.trainableParams
+            << " trainable and " << e.frozenParams << " frozen parameters; " << e.optimizer << "\n";
+  if (!e.cachedPrefix.empty())
+    std::cerr << "graft-cli: caching the outputs of the frozen layers up to " << e.cachedPrefix
+              << "\n";
+}
+
+void TrainProgress::onBatch(const BatchEvent& e) {
+  log({{"event", "batch"},
+       {"epoch", e.epoch},
+       {"batch", e.batch},
+       {"batches", e.batches},
+       {"size", e.size},
+       {"loss", e.loss},
+       {"accuracy", e.accuracy},
+       {"eta_seconds", e.etaSeconds}});
+  if (quiet_ || !terminal_) return;
+  constexpr int kWidth = 24;
+  const auto filled = static_cast<int>(kWidth * e.batch / std::max<int64_t>(e.batches, 1));
+  std::cerr << "\r\033[Kepoch " << e.epoch << " [" << std::string(static_cast<size_t>(filled), '#')
+            << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << e.batch << "/"
+            << e.batches << " loss " << fixed(e.loss, 4) << " acc " << fixed(e.accuracy, 3)
+            << " eta " << duration(e.etaSeconds) << std::flush;
+  barShown_ = true;
+}
+
+void TrainProgress::onEpoch(const EpochEvent& e) {
+  Json event = {{"event", "epoch"},
+                {"epoch", e.epoch},
+                {"epochs", e.epochs},
+                {"loss", e.loss},
+                {"accuracy", e.accuracy},
+                {"val_loss", e.valLoss ? Json(*e.valLoss) : Json(nullptr)},
+                {"val_accuracy", e.valAccuracy ? Json(*e.valAccuracy) : Json(nullptr)},
+                {"images_per_second", e.imagesPerSecond},
+                {"seconds", e.seconds},
+                {"data_wait_fraction", e.dataWaitFraction},
+                {"checkpoint_saved", e.checkpointSaved}};
+  if (!e.valConfusion.empty()) {
+    event["val_class_accuracy"] = e.valClassAccuracy;
+    event["val_confusion_matrix"] = e.valConfusion;
+  }
+  log(event);
+  if (quiet_) return;
+  clearBar();
+  std::cerr << "epoch " << e.epoch << "/" << e.epochs << ": loss " << fixed(e.loss, 4)
+            << " accuracy " << fixed(e.accuracy, 3);
+  if (e.valLoss)
+    std::cerr << " val_loss " << fixed(*e.valLoss, 4) << " val_accuracy "
+              << fixed(*e.valAccuracy, 3);
+  std::cerr << " | " << fixed(e.imagesPerSecond, 1) << " img/s, " << fixed(e.seconds, 1)
+            << " s, waited for data " << fixed(100.0 * e.dataWaitFraction, 0) << "%"
+            << (e.checkpointSaved ? ", saved" : "") << "\n";
+}
+
+void TrainProgress::onNote(const std::string& text) {
+  log({{"event", "note"}, {"message", text}});
+  if (quiet_) return;
+  clearBar();
+  std::cerr << "graft-cli: " << text << "\n";
+}
+
+void TrainProgress::onSkippedFile(const std::string& path, const std::string& reason) {
+  log({{"event", "skipped"}, {"file", path}, {"reason", reason}});
+  if (quiet_) return;
+  clearBar();
+  std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
+}
+
+void TrainProgress::finish(const TrainResult& result, const std::string& output) {
+  Json event = {{"event", "end"},
+                {"status", statusName(result.status)},
+                {"epochs_completed", result.epochsCompleted},
+                {"skipped_files", result.skippedFiles.size()}};
+  if (!result.message.empty()) event["message"] = result.message;
+  if (result.checkpointEpoch) {
+    event["checkpoint"] = output;
+    event["checkpoint_epoch"] = *result.checkpointEpoch;
+  }
+  log(event);
+  if (!quiet_) clearBar();
+  if (!result.skippedFiles.empty() && !quiet_)
+    std::cerr << "graft-cli: " << result.skippedFiles.size()
+              << " file(s) could not be read and were skipped\n";
+}
+
+}  // namespace graft::cli

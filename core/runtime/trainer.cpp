@@ -1,0 +1,486 @@
+#include "runtime/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
+#include "runtime/data_pipeline.h"
+#include "runtime/evaluate.h"
+#include "runtime/graph_module.h"
+#include "runtime/threads.h"
+#include "runtime/trainer_checkpoint.h"
+#include "runtime/trainer_feature_cache.h"
+#include "runtime/trainer_graph.h"
+#include "runtime/trainer_loss.h"
+
+namespace graft {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Null-safe observer calls, and each unreadable file reported once.
+class Events {
+ public:
+  explicit Events(TrainObserver* observer) : observer_(observer) {}
+  void start(const TrainStartEvent& e) {
+    if (observer_) observer_->onStart(e);
+  }
+  void batch(const BatchEvent& e) {
+    if (observer_) observer_->onBatch(e);
+  }
+  void epoch(const EpochEvent& e) {
+    if (observer_) observer_->onEpoch(e);
+  }
+  void note(const std::string& text) {
+    if (observer_) observer_->onNote(text);
+  }
+  void skipped(const SkippedFiles& files) {
+    if (files.count() == reported_.size()) return;
+    for (const auto& [path, reason] : files.list())
+      if (reported_.insert(path).second && observer_) observer_->onSkippedFile(path, reason);
+  }
+
+ private:
+  TrainObserver* observer_;
+  std::set<std::string> reported_;
+};
+
+// Frozen flags as asked, the data's classes as labels.
+Model prepareModel(const Model& model, const TrainingSet& data, const TrainOptions& options) {
+  Model working = model;
+  if (!options.freezeUpto.empty()) {
+    if (!model.graph.find(options.freezeUpto))
+      throw Error(Diagnostic{options.freezeUpto, "--freeze-upto names no layer of the model"});
+    ops::Selection upto;
+    upto.upto = options.freezeUpto;
+    auto edited = applyOperation(working, ops::freeze(upto));
+    if (!edited) throw Error(edited.diagnostics());
+    working = std::move(edited).value().model;
+  }
+  working.labels = data.classes;
+  return working;
+}
+
+// Shuffled training order for one epoch: a function of the seed and the epoch only.
+std::vector<size_t> epochOrder(size_t count, uint64_t seed, int epoch) {
+  std::vector<size_t> order(count);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Random random(deriveSeed(seed, 0xE90C4, static_cast<uint64_t>(epoch)));
+  random.shuffle(order);
+  return order;
+}
+
+WeightStore merged(const WeightStore& base, const WeightStore& trained) {
+  WeightStore out = base;
+  for (const auto& layer : trained.layers()) out.set(layer, *trained.find(layer));
+  return out;
+}
+
+// Everything one run holds; trainModel() sets it up and calls run().
+class TrainingRun {
+ public:
+  TrainingRun(const Model& model, const TrainingSet& data, const TrainOptions& options,
+              TrainObserver* observer, const std::atomic<bool>* cancel)
+      : data_(data), options_(options), events_(observer), cancel_(cancel) {
+    setUp(model);
+  }
+
+  TrainResult run();
+
+ private:
+  struct Stop {
+    TrainStatus status;
+    std::string message;
+  };
+  void setUp(const Model& model);
+  bool cancelled() const { return cancel_ && cancel_->load(); }
+  // Next training or validation batch: from the loader, or from the feature cache.
+  std::optional<Batch> nextBatch(bool validation);
+  void startTrainingPass(int epoch);
+  void startValidationPass();
+  bool fillCache();  // false when cancelled
+  std::optional<Stop> trainEpoch(int epoch, EpochEvent& event);
+  std::optional<Stop> validate(EpochEvent& event);
+  std::optional<Stop> saveCheckpoint(EpochEvent& event);
+  TrainResult finish(TrainStatus status, const std::string& message);
+
+  const TrainingSet& data_;
+  const TrainOptions& options_;
+  Events events_;
+  const std::atomic<bool>* cancel_;
+
+  Model working_;
+  TrainHead head_;
+  std::optional<FrozenSplit> split_;
+  InputSpec input_;
+  std::unique_ptr<GraphModule> trainable_;
+  std::unique_ptr<GraphModule> prefix_;
+  std::unique_ptr<KerasOptimizer> optimizer_;
+  torch::Tensor classWeights_;
+  std::shared_ptr<SkippedFiles> skipped_ = std::make_shared<SkippedFiles>();
+  std::unique_ptr<BatchLoader> trainLoader_;
+  std::unique_ptr<BatchLoader> validationLoader_;
+  std::unique_ptr<FeatureCache> trainCache_;
+  std::unique_ptr<FeatureCache> validationCache_;
+  bool cacheReady_ = false;
+
+  TrainResult result_;
+  double bestMonitored_ = std::numeric_limits<double>::infinity();
+  Clock::time_point runStart_;
+  int64_t batchesPerEpoch_ = 0;
+  int64_t batchesDone_ = 0;
+};
+
+void TrainingRun::setUp(const Model& model) {
+  if (options_.epochs < 1)
+    throw Error(
+        Diagnostic{"--epochs", "must be at least 1, got " + std::to_string(options_.epochs)});
+  if (options_.batchSize < 1)
+    throw Error(Diagnostic{"--batch-size",
+                           "must be at least 1, got " + std::to_string(options_.batchSize)});
+  if (data_.train.empty()) throw Error("no training images");
+  if (!options_.checkpointPath.empty() && !options_.saveModel)
+    checkCheckpointPath(options_.checkpointPath);
+
+  working_ = prepareModel(model, data_, options_);
+  head_ = trainHead(working_.graph);
+  if (head_.classes != static_cast<int64_t>(data_.classes.size()))
+    throw Error(Diagnostic{head_.graph.outputs()[0],
+                           "the model predicts " + std::to_string(head_.classes) +
+                               " classes but the data has " + std::to_string(data_.classes.size()) +
+                               " (" + joinNames(data_.classes) + "); give the model a top with " +
+                               std::to_string(data_.classes.size()) +
+                               " classes (e.g. a zoo model with --include-top --classes " +
+                               std::to_string(data_.classes.size()) + ")"});
+  if (!head_.note.empty()) events_.note(head_.note);
+  const GraphAnalysis analysis = analyzeOrThrow(head_.graph);
+  if (!hasTrainableWeights(head_.graph, analysis))
+    throw Error("every layer with weights is frozen: nothing to train");
+  input_ = inputSpecFor(working_, options_.freeInputSize);
+
+  if (options_.cacheFrozen) {
+    if (options_.augment.any()) {
+      events_.note("--cache-frozen is not used: augmentation (" + options_.augment.describe() +
+                   ") changes what the frozen layers see every epoch");
+    } else {
+      FrozenSplit split = splitFrozenPrefix(head_.graph, analysis);
+      const auto images = static_cast<int64_t>(data_.train.size() + data_.validation.size());
+      if (split.boundary.empty()) {
+        events_.note("--cache-frozen is not used: " + split.reason);
+      } else if (split.featureElements <= 0) {
+        events_.note("--cache-frozen is not used: the output size of " + split.boundary +
+                     " depends on the image size");
+      } else if (split.featureElements * images * 4 > options_.cacheLimitBytes) {
+        events_.note("--cache-frozen is not used: the outputs of " + split.boundary + " for " +
+                     std::to_string(images) + " images would take " +
+                     std::to_string(split.featureElements * images * 4 / (1 << 20)) +
+                     " MiB, above the limit of " +
+                     std::to_string(options_.cacheLimitBytes / (1 << 20)) + " MiB");
+      } else {
+        split_ = std::move(split);
+      }
+    }
+  }
+
+  // Same seed, same run: dropout draws from LibTorch's generator; shuffles and augmentation
+  // from streams derived from the seed (dataset_random.h).
+  torch::manual_seed(options_.seed);
+  const Graph& trainGraph = split_ ? split_->suffix : head_.graph;
+  trainable_ = std::make_unique<GraphModule>(trainGraph, weightsFor(trainGraph, working_.weights));
+  if (split_) {
+    prefix_ =
+        std::make_unique<GraphModule>(split_->prefix, weightsFor(split_->prefix, working_.weights));
+    prefix_->train(false);
+  }
+  std::vector<torch::Tensor> parameters;
+  for (const auto& p : trainable_->module().parameters())
+    if (p.requires_grad()) parameters.push_back(p);
+  optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer);
+
+  std::vector<int64_t> labels;
+  for (const auto& s : data_.train) labels.push_back(s.label);
+  std::vector<double> weights;
+  if (options_.classWeights) {
+    weights = balancedClassWeights(labels, data_.classes.size());
+    classWeights_ = torch::tensor(weights, torch::kFloat32);
+  }
+
+  LoaderOptions loader;
+  loader.batchSize = options_.batchSize;
+  loader.workers = options_.workers;
+  loader.prefetch = options_.prefetch;
+  loader.seed = options_.seed;
+  LoaderOptions plain = loader;
+  loader.augment = options_.augment;
+  trainLoader_ = std::make_unique<BatchLoader>(data_.train, input_, loader, skipped_);
+  if (!data_.validation.empty())
+    validationLoader_ = std::make_unique<BatchLoader>(data_.validation, input_, plain, skipped_);
+
+  batchesPerEpoch_ = static_cast<int64_t>((data_.train.size() + options_.batchSize - 1) /
+                                          static_cast<size_t>(options_.batchSize));
+  result_.model = working_;
+
+  TrainStartEvent start;
+  start.epochs = options_.epochs;
+  start.batchesPerEpoch = batchesPerEpoch_;
+  start.trainImages = static_cast<int64_t>(data_.train.size());
+  start.validationImages = static_cast<int64_t>(data_.validation.size());
+  start.classes = data_.classes;
+  start.trainableParams = analysis.trainableParams;
+  start.frozenParams = analysis.nonTrainableParams();
+  start.optimizer = options_.optimizer.describe();
+  start.cachedPrefix = split_ ? split_->boundary : "";
+  start.classWeights = weights;
+  events_.start(start);
+}
+
+void TrainingRun::startTrainingPass(int epoch) {
+  auto order = epochOrder(data_.train.size(), options_.seed, epoch);
+  if (cacheReady_)
+    trainCache_->start(std::move(order));
+  else
+    trainLoader_->start(std::move(order), static_cast<uint64_t>(epoch));
+}
+
+void TrainingRun::startValidationPass() {
+  if (cacheReady_)
+    validationCache_->startInOrder();
+  else
+    validationLoader_->startInOrder();
+}
+
+std::optional<Batch> TrainingRun::nextBatch(bool validation) {
+  if (cacheReady_) return (validation ? validationCache_ : trainCache_)->next();
+  return (validation ? validationLoader_ : trainLoader_)->next();
+}
+
+bool TrainingRun::fillCache() {
+  auto fill = [&](BatchLoader& loader, std::unique_ptr<FeatureCache>& cache) {
+    cache = std::make_unique<FeatureCache>(loader.samples().size(), options_.batchSize);
+    loader.startInOrder();
+    torch::NoGradGuard noGrad;
+    while (auto batch = loader.next()) {
+      if (cancelled()) return false;
+      cache->store(*batch, prefix_->forward(batch->images));
+      events_.skipped(*skipped_);
+    }
+    return true;
+  };
+  if (!fill(*trainLoader_, trainCache_)) return false;
+  if (validationLoader_ && !fill(*validationLoader_, validationCache_)) return false;
+  cacheReady_ = true;
+  return true;
+}
+
+std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& event) {
+  const auto start = Clock::now();
+  double waited = 0.0;
+  if (split_ && !cacheReady_) {
+    // The first epoch computes the frozen prefix's outputs; later ones only read them.
+    if (!fillCache()) return Stop{TrainStatus::Cancelled, "cancelled during epoch 1"};
+    waited += trainLoader_->waitedSeconds() +
+              (validationLoader_ ? validationLoader_->waitedSeconds() : 0.0);
+  }
+  trainable_->train(true);
+  startTrainingPass(epoch);
+  double lossSum = 0.0;
+  int64_t correct = 0;
+  int64_t images = 0;
+  int64_t batchIndex = 0;
+  for (;;) {
+    if (cancelled())
+      return Stop{TrainStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch)};
+    auto batch = nextBatch(false);
+    if (!batch) break;
+    ++batchIndex;
+    ++batchesDone_;
+    const auto output = trainable_->forward(batch->images);
+    auto losses = crossEntropyPerSample(output, batch->labels, head_.kind);
+    if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
+    const auto loss = losses.mean();
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+      std::ostringstream why;
+      why << "the loss became " << (std::isnan(value) ? "NaN" : "infinite") << " at epoch " << epoch
+          << ", batch " << batchIndex << " (is the learning rate, "
+          << options_.optimizer.effectiveLearningRate() << ", too high for this model?)";
+      return Stop{TrainStatus::Failed, why.str()};
+    }
+    optimizer_->zeroGrad();
+    loss.backward();
+    optimizer_->step();
+
+    const int64_t n = batch->labels.numel();
+    const int64_t right = output.argmax(1).eq(batch->labels).sum().item<int64_t>();
+    lossSum += value * static_cast<double>(n);
+    correct += right;
+    images += n;
+    events_.skipped(*skipped_);
+
+    BatchEvent be;
+    be.epoch = epoch;
+    be.batch = batchIndex;
+    be.batches = batchesPerEpoch_;
+    be.size = n;
+    be.loss = value;
+    be.accuracy = static_cast<double>(right) / static_cast<double>(n);
+    const int64_t total = batchesPerEpoch_ * options_.epochs;
+    be.etaSeconds = secondsSince(runStart_) / static_cast<double>(batchesDone_) *
+                    static_cast<double>(std::max<int64_t>(total - batchesDone_, 0));
+    events_.batch(be);
+  }
+  if (!cacheReady_) waited += trainLoader_->waitedSeconds();
+  if (images == 0)
+    return Stop{TrainStatus::Failed, "none of the " + std::to_string(data_.train.size()) +
+                                         " training images could be read"};
+  const double seconds = secondsSince(start);
+  event.loss = lossSum / static_cast<double>(images);
+  event.accuracy = static_cast<double>(correct) / static_cast<double>(images);
+  event.images = images;
+  event.imagesPerSecond = static_cast<double>(images) / std::max(seconds, 1e-9);
+  event.dataWaitFraction = waited / std::max(seconds, 1e-9);
+  return std::nullopt;
+}
+
+std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
+  if (data_.validation.empty()) return std::nullopt;
+  trainable_->train(false);
+  startValidationPass();
+  ClassificationMetrics metrics(data_.classes.size());
+  torch::NoGradGuard noGrad;
+  for (;;) {
+    if (cancelled())
+      return Stop{TrainStatus::Cancelled,
+                  "cancelled while validating epoch " + std::to_string(event.epoch)};
+    auto batch = nextBatch(true);
+    if (!batch) break;
+    const auto output = trainable_->forward(batch->images);
+    metrics.add(output.argmax(1), batch->labels,
+                crossEntropyPerSample(output, batch->labels, head_.kind));
+  }
+  events_.skipped(*skipped_);
+  if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
+  event.valLoss = metrics.meanLoss();
+  event.valAccuracy = metrics.accuracy();
+  event.valClassAccuracy = metrics.recall();
+  event.valConfusion = metrics.confusion();
+  if (!std::isfinite(*event.valLoss))
+    return Stop{TrainStatus::Failed,
+                "the validation loss became NaN at epoch " + std::to_string(event.epoch)};
+  return std::nullopt;
+}
+
+std::optional<TrainingRun::Stop> TrainingRun::saveCheckpoint(EpochEvent& event) {
+  const double monitored = event.valLoss ? *event.valLoss : event.loss;
+  if (options_.checkpointPath.empty()) return std::nullopt;
+  if (options_.checkpointMode == CheckpointMode::Best && !(monitored < bestMonitored_))
+    return std::nullopt;
+  try {
+    if (options_.saveModel)
+      options_.saveModel(result_.model, options_.checkpointPath);
+    else
+      saveTrainedModel(result_.model, options_.checkpointPath);
+  } catch (const std::exception& e) {
+    return Stop{TrainStatus::Failed, std::string("could not save the checkpoint: ") + e.what()};
+  }
+  bestMonitored_ = monitored;
+  event.checkpointSaved = true;
+  result_.checkpointEpoch = event.epoch;
+  return std::nullopt;
+}
+
+TrainResult TrainingRun::run() {
+  runStart_ = Clock::now();
+  for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
+    const auto start = Clock::now();
+    EpochEvent event;
+    event.epoch = epoch;
+    event.epochs = options_.epochs;
+    std::optional<Stop> stop;
+    try {
+      stop = trainEpoch(epoch, event);
+      if (!stop) stop = validate(event);
+    } catch (const std::exception& e) {
+      // Anything LibTorch or the loader throws mid-run (out of memory, a layer refusing a
+      // batch) ends the run like a NaN does: with a message and the last good checkpoint.
+      stop = Stop{TrainStatus::Failed,
+                  "training failed in epoch " + std::to_string(epoch) + ": " + e.what()};
+    }
+    if (stop) return finish(stop->status, stop->message);
+    event.seconds = secondsSince(start);
+
+    result_.model.weights = merged(working_.weights, trainable_->weights());
+    result_.epochsCompleted = epoch;
+    stop = saveCheckpoint(event);
+    result_.history.push_back(event);
+    events_.epoch(event);
+    if (stop) return finish(stop->status, stop->message);
+  }
+  return finish(TrainStatus::Completed, "");
+}
+
+TrainResult TrainingRun::finish(TrainStatus status, const std::string& message) {
+  result_.status = status;
+  result_.message = message;
+  if (status != TrainStatus::Completed && !options_.checkpointPath.empty()) {
+    result_.message += result_.checkpointEpoch ? "; " + options_.checkpointPath + " holds epoch " +
+                                                     std::to_string(*result_.checkpointEpoch)
+                                               : "; no epoch completed, nothing was written to " +
+                                                     options_.checkpointPath;
+  }
+  result_.skippedFiles = skipped_->list();
+  return std::move(result_);
+}
+
+}  // namespace
+
+TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& validationDir,
+                               double validationFraction, uint64_t seed) {
+  TrainingSet set;
+  const ImageFolder folder = scanImageFolder(dataDir);
+  set.classes = folder.classes;
+  set.ignored = folder.ignored;
+  if (!validationDir.empty()) {
+    ImageFolderOptions options;
+    options.classes = folder.classes;
+    const ImageFolder validation = scanImageFolder(validationDir, options);
+    set.train = folder.samples;
+    set.validation = validation.samples;
+    set.ignored.insert(set.ignored.end(), validation.ignored.begin(), validation.ignored.end());
+    return set;
+  }
+  const DataSplit split = stratifiedSplit(folder, validationFraction, seed);
+  for (size_t i : split.train) set.train.push_back(folder.samples[i]);
+  for (size_t i : split.validation) set.validation.push_back(folder.samples[i]);
+  return set;
+}
+
+TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainOptions& options,
+                       TrainObserver* observer, const std::atomic<bool>* cancel) {
+  // OpenMP's thread count is per calling thread: set it on the thread that trains.
+  useAllCoresForTorch();
+  TrainingRun run(model, data, options, observer, cancel);
+  return run.run();
+}
+
+}  // namespace graft

@@ -1,0 +1,137 @@
+#pragma once
+// Fine-tuning a model on an image folder. No Qt: the GUI runs trainModel() on a worker thread
+// and receives progress through TrainObserver (called on that thread; marshal to the UI
+// thread there), and stops it through the cancel flag, checked between batches. The CLI does
+// the same from main().
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/model.h"
+#include "runtime/augment.h"
+#include "runtime/dataset.h"
+#include "runtime/trainer_optimizer.h"
+
+namespace graft {
+
+// The images a run trains and validates on, with the class names (index = label).
+struct TrainingSet {
+  std::vector<std::string> classes;
+  std::vector<ImageSample> train;
+  std::vector<ImageSample> validation;  // may be empty: no validation metrics then
+  std::vector<std::string> ignored;     // non-image files met while scanning (for the user)
+};
+
+// Scans `dataDir`; validation comes from `validationDir` when given (read against the training
+// classes), else from a stratified split of `validationFraction` with `seed`. Throws
+// graft::Error naming the folder (see scanImageFolder).
+TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& validationDir,
+                               double validationFraction, uint64_t seed);
+
+enum class CheckpointMode {
+  Last,  // after every epoch
+  Best,  // when the monitored loss (validation loss, or training loss without validation) improves
+};
+
+struct TrainOptions {
+  int epochs = 10;
+  int64_t batchSize = 32;
+  OptimizerOptions optimizer;
+  uint64_t seed = 0;  // shuffling, augmentation and dropout: the same seed gives the same run
+  AugmentOptions augment;
+  bool classWeights = false;  // balanced class weights from the training split's counts
+  // Freeze every layer up to and including this one (topological order), like the recipe
+  // operation {"op": "freeze", "upto": ...}; empty keeps the model's own frozen flags.
+  std::string freezeUpto;
+  // Compute the frozen prefix once per image and train the rest on its outputs (only without
+  // augmentation, and only when one layer separates the frozen prefix from the rest).
+  bool cacheFrozen = false;
+  int64_t cacheLimitBytes = int64_t{2} << 30;  // larger caches fall back to the uncached run
+  int freeInputSize = 0;  // for models whose input size is None; 0: an error then
+  int workers = 0;        // loader threads; 0: one per core
+  int prefetch = 0;       // batches loaded ahead; 0: twice the workers
+
+  std::string checkpointPath;  // empty: no checkpoint (the caller saves the result itself)
+  CheckpointMode checkpointMode = CheckpointMode::Last;
+  // Writes a model atomically; default: saveTrainedModel (checkpoint.h).
+  std::function<void(const Model&, const std::string&)> saveModel;
+};
+
+struct TrainStartEvent {
+  int epochs = 0;
+  int64_t batchesPerEpoch = 0;
+  int64_t trainImages = 0;
+  int64_t validationImages = 0;
+  std::vector<std::string> classes;
+  int64_t trainableParams = 0;
+  int64_t frozenParams = 0;
+  std::string optimizer;             // OptimizerOptions::describe()
+  std::string cachedPrefix;          // the layer whose outputs are cached; empty when not caching
+  std::vector<double> classWeights;  // empty when not used
+};
+
+struct BatchEvent {
+  int epoch = 0;      // 1-based
+  int64_t batch = 0;  // 1-based within the epoch
+  int64_t batches = 0;
+  int64_t size = 0;         // images in this batch
+  double loss = 0.0;        // this batch's mean loss (class-weighted when weights are on)
+  double accuracy = 0.0;    // this batch's accuracy
+  double etaSeconds = 0.0;  // estimated time to the end of the run
+};
+
+struct EpochEvent {
+  int epoch = 0;  // 1-based
+  int epochs = 0;
+  double loss = 0.0;  // mean over the epoch's training images
+  double accuracy = 0.0;
+  std::optional<double> valLoss;  // absent without validation images
+  std::optional<double> valAccuracy;
+  std::vector<double> valClassAccuracy;            // recall per class (validation)
+  std::vector<std::vector<int64_t>> valConfusion;  // [true][predicted]
+  int64_t images = 0;                              // training images this epoch
+  double imagesPerSecond = 0.0;                    // training images / training seconds
+  double seconds = 0.0;                            // whole epoch, validation included
+  double dataWaitFraction = 0.0;  // share of training time spent waiting for the loader
+  bool checkpointSaved = false;
+};
+
+// Callbacks arrive on the thread running trainModel(). Keep them short.
+class TrainObserver {
+ public:
+  virtual ~TrainObserver() = default;
+  virtual void onStart(const TrainStartEvent&) {}
+  virtual void onBatch(const BatchEvent&) {}
+  virtual void onEpoch(const EpochEvent&) {}
+  virtual void onNote(const std::string&) {}  // something the user should know
+  virtual void onSkippedFile(const std::string& /*path*/, const std::string& /*reason*/) {}
+};
+
+enum class TrainStatus { Completed, Cancelled, Failed };
+
+struct TrainResult {
+  TrainStatus status = TrainStatus::Completed;
+  std::string message;  // why it stopped, for Cancelled and Failed
+  // The model after the last completed epoch (the input model when none completed), with the
+  // data's class names as labels and the freeze applied.
+  Model model;
+  int epochsCompleted = 0;
+  std::optional<int> checkpointEpoch;  // the epoch whose weights are at checkpointPath
+  std::vector<EpochEvent> history;
+  std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
+};
+
+// Bad setup (unknown layer, class count that does not match the model's output, an
+// impossible option) throws graft::Error before any training. Once training runs, a
+// cancelled run, a NaN/Inf loss or a failed checkpoint write end it with a status and a
+// message instead; the checkpoint file then holds the last good epoch (or nothing was
+// written when no epoch completed).
+TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainOptions& options,
+                       TrainObserver* observer = nullptr,
+                       const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace graft

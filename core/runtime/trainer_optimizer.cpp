@@ -1,0 +1,134 @@
+#include "runtime/trainer_optimizer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+OptimizerKind optimizerFromName(const std::string& name) {
+  if (name == "sgd") return OptimizerKind::Sgd;
+  if (name == "rmsprop") return OptimizerKind::RmsProp;
+  if (name == "adam") return OptimizerKind::Adam;
+  throw Error(Diagnostic{"--optimizer",
+                         "unknown optimizer '" + name + "' (choose from sgd, rmsprop, adam)"});
+}
+
+std::string optimizerName(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::Sgd:
+      return "sgd";
+    case OptimizerKind::RmsProp:
+      return "rmsprop";
+    case OptimizerKind::Adam:
+      return "adam";
+  }
+  return "?";
+}
+
+double OptimizerOptions::effectiveLearningRate() const {
+  if (learningRate) return *learningRate;
+  return kind == OptimizerKind::Sgd ? 0.01 : 0.001;
+}
+
+double OptimizerOptions::effectiveMomentum() const {
+  if (momentum) return *momentum;
+  return kind == OptimizerKind::Sgd ? 0.9 : 0.0;
+}
+
+std::string OptimizerOptions::describe() const {
+  std::ostringstream out;
+  out << optimizerName(kind) << " (lr " << effectiveLearningRate();
+  switch (kind) {
+    case OptimizerKind::Sgd:
+      out << ", momentum " << effectiveMomentum() << (nesterov ? ", nesterov" : "");
+      break;
+    case OptimizerKind::RmsProp:
+      out << ", rho " << rho << ", epsilon " << epsilon;
+      if (effectiveMomentum() > 0.0) out << ", momentum " << effectiveMomentum();
+      break;
+    case OptimizerKind::Adam:
+      out << ", beta_1 " << beta1 << ", beta_2 " << beta2 << ", epsilon " << epsilon;
+      break;
+  }
+  out << ")";
+  return out.str();
+}
+
+KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options)
+    : parameters_(std::move(parameters)),
+      options_(options),
+      lr_(options.effectiveLearningRate()),
+      momentum_(options.effectiveMomentum()) {
+  if (!(lr_ > 0.0) || !std::isfinite(lr_))
+    throw Error(Diagnostic{
+        "--lr", "the learning rate must be a positive number, got " + std::to_string(lr_)});
+  if (!(momentum_ >= 0.0 && momentum_ <= 1.0))
+    throw Error(
+        Diagnostic{"--momentum", "must be between 0 and 1, got " + std::to_string(momentum_)});
+  for (const auto& p : parameters_) {
+    first_.push_back(torch::zeros_like(p));
+    second_.push_back(torch::zeros_like(p));
+  }
+}
+
+void KerasOptimizer::zeroGrad() {
+  for (auto& p : parameters_) {
+    auto& g = p.mutable_grad();
+    if (g.defined()) g = torch::Tensor();  // as zero_grad(set_to_none=True): no stale values
+  }
+}
+
+void KerasOptimizer::step() {
+  torch::NoGradGuard noGrad;
+  ++iterations_;
+  const double t = static_cast<double>(iterations_);
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    auto& p = parameters_[i];
+    const auto& g = p.grad();
+    if (!g.defined()) continue;
+    switch (options_.kind) {
+      case OptimizerKind::Sgd: {
+        if (momentum_ == 0.0) {
+          p.sub_(g, lr_);
+          break;
+        }
+        auto& v = first_[i];
+        v.mul_(momentum_).sub_(g, lr_);
+        if (options_.nesterov)
+          p.add_(v * momentum_ - g * lr_);
+        else
+          p.add_(v);
+        break;
+      }
+      case OptimizerKind::RmsProp: {
+        auto& v = second_[i];
+        v.mul_(options_.rho).addcmul_(g, g, 1.0 - options_.rho);
+        const auto increment = g * lr_ / (v + options_.epsilon).sqrt();
+        if (momentum_ > 0.0) {
+          auto& m = first_[i];
+          m.mul_(momentum_).add_(increment);
+          p.sub_(m);
+        } else {
+          p.sub_(increment);
+        }
+        break;
+      }
+      case OptimizerKind::Adam: {
+        auto& m = first_[i];
+        auto& v = second_[i];
+        const double alpha = lr_ * std::sqrt(1.0 - std::pow(options_.beta2, t)) /
+                             (1.0 - std::pow(options_.beta1, t));
+        m.add_((g - m) * (1.0 - options_.beta1));
+        v.add_((g * g - v) * (1.0 - options_.beta2));
+        p.sub_(m * alpha / (v.sqrt() + options_.epsilon));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace graft

@@ -1,0 +1,180 @@
+// graft-cli sample-data, train and eval end to end, and their bad-input behaviour.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// conv -> global average pooling -> dense softmax over 3 classes, 32 x 32 input.
+const char* kTinyModel = R"({"class_name": "Sequential", "config": {"name": "tiny", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "input_1", "batch_input_shape": [null, 32, 32, 3]}},
+  {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 16, "kernel_size": [3, 3],
+                                      "strides": [2, 2], "activation": "relu"}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+  {"class_name": "Dense", "config": {"name": "predictions", "units": 3, "activation": "softmax"}}
+]}})";
+
+std::vector<json> readJsonLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  return lines;
+}
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env = {"KERAS_HOME=" + dir.path().string()};
+    model = dir.file("tiny.json");
+    std::ofstream(model) << kTinyModel;
+  }
+  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
+
+  TempDir dir;
+  std::vector<std::string> env;
+  std::string model;
+};
+
+TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
+  const std::string data = dir.file("shapes");
+  auto made = cli({"sample-data", data, "--images-per-class", "30"});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+  EXPECT_NE(made.out.find("90 images of 3 classes"), std::string::npos) << made.out;
+
+  const std::string out = dir.file("trained.graft");
+  const std::string log = dir.file("run.jsonl");
+  auto trained = cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "2",
+                      "--batch-size", "8", "--lr", "0.02", "--seed", "1", "-o", out, "--log", log});
+  ASSERT_EQ(trained.exitCode, 0) << trained.err;
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_NE(trained.out.find("saved " + out), std::string::npos) << trained.out;
+  // stderr is not a terminal here: epoch lines, but no progress bar.
+  EXPECT_EQ(trained.err.find('\r'), std::string::npos);
+  EXPECT_NE(trained.err.find("epoch 2/2"), std::string::npos) << trained.err;
+
+  const auto events = readJsonLines(log);
+  int batches = 0, epochs = 0;
+  for (const auto& e : events) {
+    if (e.at("event") == "batch") {
+      ++batches;
+      for (const char* key : {"epoch", "batch", "loss", "accuracy"})
+        EXPECT_TRUE(e.contains(key)) << key << " in " << e.dump();
+      EXPECT_TRUE(e.at("loss").is_number());
+    } else if (e.at("event") == "epoch") {
+      ++epochs;
+      for (const char* key : {"epoch", "loss", "accuracy", "val_loss", "val_accuracy",
+                              "images_per_second", "seconds"})
+        EXPECT_TRUE(e.contains(key) && e.at(key).is_number()) << key << " in " << e.dump();
+    }
+  }
+  EXPECT_EQ(epochs, 2);
+  EXPECT_EQ(batches, 2 * 9);  // 72 training images (80 %) in batches of 8
+  EXPECT_EQ(events.front().at("event"), "start");
+  EXPECT_EQ(events.back().at("event"), "end");
+  EXPECT_EQ(events.back().at("status"), "completed");
+
+  // The project carries the class names and the preprocessing.
+  auto eval = cli({"eval", out, "--data", data, "--json"});
+  ASSERT_EQ(eval.exitCode, 0) << eval.err;
+  const json report = json::parse(eval.out);
+  EXPECT_EQ(report.at("count"), 90);
+  EXPECT_EQ(report.at("classes"), json::parse(R"(["circle", "square", "triangle"])"));
+  EXPECT_GT(report.at("accuracy").get<double>(), 0.6);  // chance: 1/3
+  ASSERT_EQ(report.at("per_class").size(), 3u);
+  for (const auto& c : report.at("per_class")) {
+    for (const char* key : {"class", "precision", "recall", "count"})
+      EXPECT_TRUE(c.contains(key)) << key;
+    EXPECT_EQ(c.at("count"), 30);
+  }
+  EXPECT_EQ(report.at("confusion_matrix").size(), 3u);
+
+  auto table = cli({"eval", out, "--data", data});
+  ASSERT_EQ(table.exitCode, 0) << table.err;
+  EXPECT_NE(table.out.find("confusion matrix"), std::string::npos);
+  EXPECT_NE(table.out.find("triangle"), std::string::npos);
+
+  // Keras-layout weights instead: the architecture comes from the same JSON, and the same
+  // weights give the same report.
+  const std::string h5 = dir.file("trained.h5");
+  ASSERT_EQ(cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "2",
+                 "--batch-size", "8", "--lr", "0.02", "--seed", "1", "-o", h5, "--quiet"})
+                .exitCode,
+            0);
+  auto evalH5 =
+      cli({"eval", model, "--preprocessing", "tf", "--weights", h5, "--data", data, "--json"});
+  ASSERT_EQ(evalH5.exitCode, 0) << evalH5.err;
+  EXPECT_EQ(json::parse(evalH5.out).at("confusion_matrix"), report.at("confusion_matrix"));
+}
+
+TEST_F(TrainCli, BadInputsNameWhatIsWrong) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "3"}).exitCode, 0);
+
+  auto missing = cli({"train", model, "--data", dir.file("nowhere"), "-o", dir.file("o.h5")});
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_NE(missing.err.find(dir.file("nowhere")), std::string::npos) << missing.err;
+
+  auto badOut = cli({"train", model, "--data", data, "-o", dir.file("o.onnx")});
+  EXPECT_EQ(badOut.exitCode, 1);
+  EXPECT_NE(badOut.err.find("o.onnx"), std::string::npos) << badOut.err;
+
+  auto badAugment =
+      cli({"train", model, "--data", data, "--augment", "flip,warp", "-o", dir.file("o.h5")});
+  EXPECT_EQ(badAugment.exitCode, 1);
+  EXPECT_NE(badAugment.err.find("warp"), std::string::npos) << badAugment.err;
+
+  auto badLayer =
+      cli({"train", model, "--data", data, "--freeze-upto", "conv9", "-o", dir.file("o.h5")});
+  EXPECT_EQ(badLayer.exitCode, 1);
+  EXPECT_NE(badLayer.err.find("conv9"), std::string::npos) << badLayer.err;
+  EXPECT_FALSE(fs::exists(dir.file("o.h5")));
+
+  EXPECT_EQ(cli({"train", model, "-o", dir.file("o.h5")}).exitCode, 2);  // no --data
+  EXPECT_EQ(cli({"train", model, "--data", data, "--optimizer", "lbfgs", "-o", dir.file("o.h5")})
+                .exitCode,
+            2);
+
+  auto again = cli({"sample-data", data});
+  EXPECT_EQ(again.exitCode, 1);
+  EXPECT_NE(again.err.find(data), std::string::npos) << again.err;
+
+  // Four classes in the folder, three in the model.
+  fs::create_directories(fs::path(data) / "star");
+  fs::copy_file(fs::path(data) / "circle" / "circle_000.png", fs::path(data) / "star" / "s.png");
+  auto mismatch = cli({"train", model, "--data", data, "-o", dir.file("o.h5")});
+  EXPECT_EQ(mismatch.exitCode, 1);
+  EXPECT_NE(mismatch.err.find("predicts 3 classes but the data has 4"), std::string::npos)
+      << mismatch.err;
+}
+
+TEST_F(TrainCli, UnreadableFilesAreReportedAndTrainingGoesOn) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "4"}).exitCode, 0);
+  std::ofstream(fs::path(data) / "square" / "broken.jpg") << "\xff\xd8\xff garbage";
+  std::ofstream(fs::path(data) / "square" / "README.txt") << "notes";
+  const std::string log = dir.file("run.jsonl");
+  auto r = cli({"train", model, "--data", data, "--epochs", "1", "--val-split", "0", "-o",
+                dir.file("o.h5"), "--log", log});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("broken.jpg"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 file(s) could not be read"), std::string::npos) << r.err;
+  int skipped = 0;
+  for (const auto& e : readJsonLines(log))
+    if (e.at("event") == "skipped") {
+      ++skipped;
+      EXPECT_NE(e.at("file").get<std::string>().find("broken.jpg"), std::string::npos);
+    }
+  EXPECT_EQ(skipped, 1);
+}
+
+}  // namespace
+}  // namespace graft::test

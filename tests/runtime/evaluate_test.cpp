@@ -1,0 +1,163 @@
+// Metrics, the training head (softmax handled by the loss), the frozen-prefix split, and
+// evaluation agreeing with training's validation.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "graph/analysis.h"
+#include "graph/graph_builder.h"
+#include "runtime/evaluate.h"
+#include "runtime/trainer.h"
+#include "runtime/trainer_graph.h"
+#include "runtime/trainer_loss.h"
+#include "support/test_support.h"
+#include "train_test_support.h"
+
+namespace graft {
+namespace {
+
+TEST(ClassificationMetrics, PrecisionRecallAndConfusionAsScikitLearn) {
+  ClassificationMetrics m(3);
+  // true:      0 0 0 1 1 2
+  // predicted: 0 0 1 1 2 2
+  m.add(torch::tensor({0, 0, 1, 1, 2, 2}, torch::kInt64),
+        torch::tensor({0, 0, 0, 1, 1, 2}, torch::kInt64), torch::full({6}, 0.5));
+  EXPECT_EQ(m.count(), 6);
+  EXPECT_DOUBLE_EQ(m.accuracy(), 4.0 / 6.0);
+  EXPECT_DOUBLE_EQ(m.meanLoss(), 0.5);
+  EXPECT_EQ(m.confusion(), (std::vector<std::vector<int64_t>>{{2, 1, 0}, {0, 1, 1}, {0, 0, 1}}));
+  EXPECT_EQ(m.precision(), (std::vector<double>{1.0, 0.5, 0.5}));
+  EXPECT_EQ(m.recall(), (std::vector<double>{2.0 / 3.0, 0.5, 1.0}));
+  EXPECT_EQ(m.support(), (std::vector<int64_t>{3, 2, 1}));
+
+  ClassificationMetrics never(2);  // a class never predicted and one without images: 0, not NaN
+  never.add(torch::tensor({0}, torch::kInt64), torch::tensor({0}, torch::kInt64),
+            torch::zeros({1}));
+  EXPECT_EQ(never.precision(), (std::vector<double>{1.0, 0.0}));
+  EXPECT_EQ(never.recall(), (std::vector<double>{1.0, 0.0}));
+}
+
+TEST(ClassificationMetrics, JsonHasTheFieldsDesignMdPromises) {
+  ClassificationMetrics m(2);
+  m.add(torch::tensor({0, 1}, torch::kInt64), torch::tensor({0, 0}, torch::kInt64),
+        torch::tensor({0.1, 2.0}));
+  const Json j = evalReportJson(makeReport(m, {"cat", "dog"}));
+  EXPECT_DOUBLE_EQ(j.at("accuracy").get<double>(), 0.5);
+  EXPECT_NEAR(j.at("loss").get<double>(), 1.05, 1e-6);
+  EXPECT_EQ(j.at("count"), 2);
+  EXPECT_EQ(j.at("classes"), Json::parse(R"(["cat", "dog"])"));
+  ASSERT_EQ(j.at("per_class").size(), 2u);
+  EXPECT_EQ(j.at("per_class")[0].at("class"), "cat");
+  EXPECT_DOUBLE_EQ(j.at("per_class")[0].at("precision").get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j.at("per_class")[0].at("recall").get<double>(), 0.5);
+  EXPECT_EQ(j.at("per_class")[0].at("count"), 2);
+  EXPECT_EQ(j.at("confusion_matrix"), Json::parse("[[1, 1], [0, 0]]"));
+  EXPECT_FALSE(j.contains("skipped"));
+}
+
+TEST(TrainLoss, LogitsGiveAFiniteLossForConfidentMistakes) {
+  const auto logits = torch::tensor({{200.0f, -200.0f}});
+  const auto label = torch::tensor({1}, torch::kInt64);
+  // log(softmax) would be log(0) = -inf here; log_softmax gives the exact 400.
+  EXPECT_FLOAT_EQ(crossEntropyPerSample(logits, label, OutputKind::Logits).item<float>(), 400.0f);
+  EXPECT_TRUE(std::isinf(-torch::softmax(logits, 1)[0][1].log().item<float>()));
+  // Probabilities are clipped to 1e-7, as Keras clips them.
+  const auto probs = torch::tensor({{1.0f, 0.0f}});
+  EXPECT_NEAR(crossEntropyPerSample(probs, label, OutputKind::Probabilities).item<float>(),
+              -std::log(1e-7), 1e-3);
+}
+
+Graph chain(const std::string& lastActivation, bool softmaxLayer) {
+  GraphBuilder b("m");
+  auto x = b.input("input_1", {kUnknown, 8, 8, 3});
+  x = b.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);
+  x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+  x = b.add("Dense", "fc", {{"units", 5}, {"activation", lastActivation}}, x);
+  if (softmaxLayer) x = b.add("Activation", "probs", {{"activation", "softmax"}}, x);
+  return b.build({x});
+}
+
+TEST(TrainHead, SoftmaxIsLeftToTheLoss) {
+  const TrainHead layer = trainHead(chain("linear", true));
+  EXPECT_EQ(layer.softmaxLayer, "probs");
+  EXPECT_EQ(layer.graph.outputs(), (std::vector<std::string>{"fc"}));
+  EXPECT_EQ(layer.graph.find("probs"), nullptr);
+  EXPECT_EQ(layer.kind, OutputKind::Logits);
+  EXPECT_EQ(layer.classes, 5);
+
+  const TrainHead dense = trainHead(chain("softmax", false));
+  EXPECT_EQ(dense.softmaxLayer, "fc");
+  EXPECT_EQ(dense.graph.at("fc").config.at("activation"), "linear");
+
+  const TrainHead sigmoid = trainHead(chain("sigmoid", false));
+  EXPECT_EQ(sigmoid.kind, OutputKind::Probabilities);
+  EXPECT_NE(sigmoid.note.find("sigmoid"), std::string::npos);
+
+  GraphBuilder b("features");
+  auto x = b.input("input_1", {kUnknown, 8, 8, 3});
+  x = b.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);
+  EXPECT_THROW(trainHead(b.build({x})), Error);  // no class vector
+}
+
+TEST(FrozenSplit, TheBoundaryIsWhereTheFrozenPartFeedsTheTrainablePart) {
+  GraphBuilder b("m");
+  auto x = b.input("input_1", {kUnknown, 8, 8, 3});
+  x = b.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);
+  x = b.add("BatchNormalization", "bn", Json::object(), x);
+  x = b.add("ReLU", "relu", Json::object(), x);
+  x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+  x = b.add("Dropout", "drop", {{"rate", 0.5}}, x);
+  x = b.add("Dense", "fc", {{"units", 2}}, x);
+  b.setTrainable("conv", false);
+  b.setTrainable("bn", false);
+  const Graph g = b.build({x});
+  const FrozenSplit split = splitFrozenPrefix(g, analyzeOrThrow(g));
+  // Dropout is random in training: the cache stops before it.
+  EXPECT_EQ(split.boundary, "pool");
+  EXPECT_EQ(split.featureElements, 4);
+  EXPECT_EQ(split.prefix.outputs(), (std::vector<std::string>{"pool"}));
+  EXPECT_EQ(split.prefix.size(), 5u);
+  EXPECT_EQ(split.suffix.at("pool").className, "InputLayer");
+  EXPECT_EQ(split.suffix.size(), 3u);  // pool (input), drop, fc
+  EXPECT_TRUE(analyze(split.suffix).ok());
+
+  // A trainable BatchNormalization uses batch statistics: not part of the prefix.
+  GraphBuilder c("m2");
+  auto y = c.input("input_1", {kUnknown, 8, 8, 3});
+  y = c.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, y);
+  y = c.add("BatchNormalization", "bn", Json::object(), y);
+  y = c.add("GlobalAveragePooling2D", "pool", Json::object(), y);
+  y = c.add("Dense", "fc", {{"units", 2}}, y);
+  c.setTrainable("conv", false);
+  const Graph g2 = c.build({y});
+  EXPECT_EQ(splitFrozenPrefix(g2, analyzeOrThrow(g2)).boundary, "conv");
+}
+
+TEST(Evaluate, AgreesWithTheTrainersValidationOnTheSameImages) {
+  test::TempDir dir;
+  test::drawColourFolder(dir.path() / "data", {"b", "g", "r"}, {10, 10, 10}, 16);
+  TrainingSet data = prepareTrainingSet((dir.path() / "data").string(), "", 0.3, 2);
+  TrainOptions options;
+  options.epochs = 2;
+  options.batchSize = 8;
+  options.optimizer.learningRate = 0.03;
+  const TrainResult trained = trainModel(test::tinyModel(3), data, options);
+  ASSERT_EQ(trained.status, TrainStatus::Completed) << trained.message;
+
+  ImageFolder validation;
+  validation.root = "validation";
+  validation.classes = data.classes;
+  validation.samples = data.validation;
+  EvalOptions evalOptions;
+  evalOptions.batchSize = 5;  // other batches than training's: inference must not care
+  const EvalReport report = evaluateModel(trained.model, validation, evalOptions);
+  EXPECT_EQ(report.count, static_cast<int64_t>(data.validation.size()));
+  EXPECT_NEAR(report.accuracy, *trained.history.back().valAccuracy, 1e-9);
+  EXPECT_NEAR(report.loss, *trained.history.back().valLoss, 1e-5);
+  EXPECT_EQ(report.confusion, trained.history.back().valConfusion);
+
+  validation.classes = {"b", "g"};
+  EXPECT_THROW(evaluateModel(trained.model, validation), Error);
+}
+
+}  // namespace
+}  // namespace graft

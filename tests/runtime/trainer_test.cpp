@@ -1,0 +1,327 @@
+// Fine-tuning: it learns, frozen layers stay frozen, the cache changes nothing but speed, the
+// same seed gives the same run, cancel and NaN keep the last good checkpoint.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "graph/analysis.h"
+#include "io/keras_h5_reader.h"
+#include "io/keras_weights_import.h"
+#include "runtime/trainer.h"
+#include "support/test_support.h"
+#include "train_test_support.h"
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Records every event; optionally cancels at a given (epoch, batch).
+class Recorder : public TrainObserver {
+ public:
+  void onStart(const TrainStartEvent& e) override { start = e; }
+  void onBatch(const BatchEvent& e) override {
+    batches.push_back(e);
+    if (e.epoch == cancelEpoch && e.batch == cancelBatch) cancel.store(true);
+  }
+  void onEpoch(const EpochEvent& e) override { epochs.push_back(e); }
+  void onNote(const std::string& text) override { notes.push_back(text); }
+  void onSkippedFile(const std::string& path, const std::string&) override {
+    skipped.push_back(path);
+  }
+
+  TrainStartEvent start;
+  std::vector<BatchEvent> batches;
+  std::vector<EpochEvent> epochs;
+  std::vector<std::string> notes;
+  std::vector<std::string> skipped;
+  std::atomic<bool> cancel{false};
+  int cancelEpoch = -1;
+  int64_t cancelBatch = -1;
+};
+
+torch::Tensor weight(const Model& m, const std::string& layer, size_t i = 0) {
+  const WeightTensor& w = m.weights.find(layer)->at(i);
+  return torch::from_blob(const_cast<float*>(w.values()), w.shape, torch::kFloat32).clone();
+}
+
+bool sameBits(const WeightTensor& a, const WeightTensor& b) {
+  return a.shape == b.shape && *a.data == *b.data;
+}
+
+TrainOptions quickOptions(int epochs) {
+  TrainOptions o;
+  o.epochs = epochs;
+  o.batchSize = 8;
+  o.optimizer.kind = OptimizerKind::Adam;
+  o.optimizer.learningRate = 0.03;
+  o.seed = 5;
+  o.workers = 2;
+  return o;
+}
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::drawColourFolder(dir.path() / "data", {"blue_ish", "green_ish", "red_ish"}, {16, 16, 16},
+                           16);
+    data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+  }
+  test::TempDir dir;
+  TrainingSet data;
+};
+
+TEST_F(TrainerTest, LossFallsAndValidationAccuracyRisesOnAnEasySet) {
+  Recorder events;
+  const TrainResult result = trainModel(test::tinyModel(3), data, quickOptions(6), &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(result.history.size(), 6u);
+  EXPECT_LT(result.history.back().loss, 0.7 * result.history.front().loss);
+  ASSERT_TRUE(result.history.back().valAccuracy);
+  EXPECT_GE(*result.history.back().valAccuracy, 0.8);  // chance: 1/3
+  EXPECT_EQ(result.model.labels, data.classes);
+
+  // Events: one per batch and epoch, with the numbers the GUI plots.
+  EXPECT_EQ(events.start.trainImages, 36);
+  EXPECT_EQ(events.start.validationImages, 12);
+  EXPECT_EQ(events.start.batchesPerEpoch, 5);
+  EXPECT_EQ(events.batches.size(), 30u);
+  ASSERT_EQ(events.epochs.size(), 6u);
+  for (const auto& e : events.epochs) {
+    EXPECT_EQ(e.images, 36);
+    EXPECT_GT(e.imagesPerSecond, 0.0);
+    EXPECT_GE(e.dataWaitFraction, 0.0);
+    EXPECT_LE(e.dataWaitFraction, 1.0);
+    EXPECT_EQ(e.valConfusion.size(), 3u);
+  }
+  EXPECT_EQ(events.batches.back().epoch, 6);
+  EXPECT_EQ(events.batches.back().batch, 5);
+  EXPECT_EQ(events.batches.back().size, 4);  // 36 = 4 * 8 + 4
+}
+
+TEST_F(TrainerTest, FrozenLayersAreBitIdenticalAfterTraining) {
+  const Model model = test::tinyModel(3);
+  TrainOptions options = quickOptions(2);
+  options.freezeUpto = "conv1_bn";
+  Recorder events;
+  const TrainResult result = trainModel(model, data, options, &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  for (const std::string layer : {"conv1", "conv1_bn"}) {
+    EXPECT_FALSE(result.model.graph.at(layer).trainable);
+    const auto& before = *model.weights.find(layer);
+    const auto& after = *result.model.weights.find(layer);
+    ASSERT_EQ(before.size(), after.size());
+    for (size_t i = 0; i < before.size(); ++i)  // moving statistics included
+      EXPECT_TRUE(sameBits(before[i], after[i])) << layer << " weight " << i;
+  }
+  EXPECT_FALSE(torch::equal(weight(model, "dense"), weight(result.model, "dense")));
+  EXPECT_EQ(events.start.trainableParams, 8 * 3 + 3);
+  // The freeze is recorded as a recipe step, as the GUI and `edit` would record it.
+  ASSERT_FALSE(result.model.recipe.empty());
+  EXPECT_EQ(result.model.recipe.back().at("op"), "freeze");
+}
+
+TEST_F(TrainerTest, CachedFrozenFeaturesGiveTheSameWeightsAsTheUncachedRun) {
+  // An unreadable file must be left out of the same batch in both runs.
+  std::ofstream(dir.path() / "data" / "green_ish" / "broken.png") << "not a png";
+  data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+  const Model model = test::tinyFrozenModel(3);
+  TrainOptions options = quickOptions(3);
+
+  Recorder plainEvents;
+  const TrainResult plain = trainModel(model, data, options, &plainEvents);
+  options.cacheFrozen = true;
+  Recorder cachedEvents;
+  const TrainResult cached = trainModel(model, data, options, &cachedEvents);
+  ASSERT_EQ(plain.status, TrainStatus::Completed) << plain.message;
+  ASSERT_EQ(cached.status, TrainStatus::Completed) << cached.message;
+  EXPECT_EQ(plainEvents.start.cachedPrefix, "");
+  EXPECT_EQ(cachedEvents.start.cachedPrefix, "pool");
+  EXPECT_EQ(plain.skippedFiles.size(), 1u);
+  EXPECT_EQ(cached.skippedFiles.size(), 1u);
+  EXPECT_EQ(plainEvents.batches.size(), cachedEvents.batches.size());
+
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_TRUE(torch::allclose(weight(plain.model, "dense", i), weight(cached.model, "dense", i),
+                                1e-4, 1e-5))
+        << "dense weight " << i << "\n"
+        << weight(plain.model, "dense", i) << "\n"
+        << weight(cached.model, "dense", i);
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_NEAR(plain.history[e].loss, cached.history[e].loss, 1e-5);
+    EXPECT_NEAR(*plain.history[e].valLoss, *cached.history[e].valLoss, 1e-5);
+  }
+  // Frozen layers: untouched by either.
+  EXPECT_TRUE(
+      sameBits(model.weights.find("conv1")->at(0), cached.model.weights.find("conv1")->at(0)));
+}
+
+TEST_F(TrainerTest, CacheIsNotUsedWithAugmentationOrWithoutAFrozenPrefix) {
+  TrainOptions options = quickOptions(1);
+  options.cacheFrozen = true;
+  Recorder unfrozen;
+  trainModel(test::tinyModel(3), data, options, &unfrozen);
+  EXPECT_EQ(unfrozen.start.cachedPrefix, "");
+  ASSERT_FALSE(unfrozen.notes.empty());
+  EXPECT_NE(unfrozen.notes.back().find("no frozen layers"), std::string::npos);
+
+  options.augment = parseAugmentList("flip");
+  Recorder augmented;
+  trainModel(test::tinyFrozenModel(3), data, options, &augmented);
+  EXPECT_EQ(augmented.start.cachedPrefix, "");
+  ASSERT_FALSE(augmented.notes.empty());
+  EXPECT_NE(augmented.notes.back().find("augmentation"), std::string::npos);
+}
+
+TEST_F(TrainerTest, TheSameSeedGivesTheSameRun) {
+  const Model model = test::tinyModel(3, 16, 7, /*dropout=*/true);
+  TrainOptions options = quickOptions(2);
+  options.augment = parseAugmentList("all");
+  options.workers = 3;
+  const TrainResult a = trainModel(model, data, options);
+  options.workers = 1;
+  const TrainResult b = trainModel(model, data, options);
+  options.seed = 6;
+  const TrainResult c = trainModel(model, data, options);
+  for (const std::string layer : {"conv1", "dense"})
+    EXPECT_TRUE(torch::equal(weight(a.model, layer), weight(b.model, layer))) << layer;
+  EXPECT_FALSE(torch::equal(weight(a.model, "dense"), weight(c.model, "dense")));
+}
+
+TEST_F(TrainerTest, CancelStopsAtABatchBoundaryAndKeepsTheLastEpochsCheckpoint) {
+  const Model model = test::tinyModel(3);
+  TrainOptions options = quickOptions(3);
+  options.checkpointPath = (dir.path() / "out.h5").string();
+  Recorder events;
+  events.cancelEpoch = 2;
+  events.cancelBatch = 2;
+  const TrainResult result = trainModel(model, data, options, &events, &events.cancel);
+  EXPECT_EQ(result.status, TrainStatus::Cancelled);
+  EXPECT_EQ(result.epochsCompleted, 1);
+  EXPECT_EQ(events.batches.back().epoch, 2);
+  EXPECT_EQ(events.batches.back().batch, 2);  // stopped right after the batch that asked
+  ASSERT_EQ(result.checkpointEpoch, 1);
+  EXPECT_NE(result.message.find("holds epoch 1"), std::string::npos) << result.message;
+
+  // The checkpoint loads and holds epoch 1's weights (result.model), not epoch 2's partial ones.
+  WeightStore loaded;
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  loadKerasWeights(KerasH5Reader(options.checkpointPath), model.graph, analysis, loaded);
+  for (const auto& layer : result.model.weights.layers())
+    for (size_t i = 0; i < result.model.weights.find(layer)->size(); ++i)
+      EXPECT_TRUE(sameBits(loaded.find(layer)->at(i), result.model.weights.find(layer)->at(i)))
+          << layer;
+  EXPECT_EQ(result.history.size(), 1u);
+  for (const auto& entry : fs::directory_iterator(dir.path()))  // no temporary files left over
+    EXPECT_EQ(entry.path().filename().string().find(".out.h5.tmp"), std::string::npos);
+}
+
+TEST_F(TrainerTest, NanLossEndsTheRunWithAMessageAndLeavesThePreviousFile) {
+  Model model = test::tinyModel(3);
+  auto dense = *model.weights.find("dense");
+  std::vector<float> kernel(dense[0].data->begin(), dense[0].data->end());
+  kernel[0] = std::numeric_limits<float>::quiet_NaN();
+  dense[0] = WeightTensor::fromValues(dense[0].shape, kernel);
+  model.weights.set("dense", dense);
+
+  const std::string out = (dir.path() / "out.h5").string();
+  std::ofstream(out) << "previous good checkpoint";
+  TrainOptions options = quickOptions(2);
+  options.checkpointPath = out;
+  const TrainResult result = trainModel(model, data, options);
+  EXPECT_EQ(result.status, TrainStatus::Failed);
+  EXPECT_NE(result.message.find("the loss became NaN at epoch 1, batch 1"), std::string::npos)
+      << result.message;
+  EXPECT_EQ(result.epochsCompleted, 0);
+  std::stringstream content;
+  content << std::ifstream(out).rdbuf();
+  EXPECT_EQ(content.str(), "previous good checkpoint");
+}
+
+TEST_F(TrainerTest, SetupProblemsAreErrorsBeforeTraining) {
+  auto message = [&](const Model& m, const TrainOptions& o) -> std::string {
+    try {
+      trainModel(m, data, o);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  TrainOptions options = quickOptions(1);
+  EXPECT_NE(message(test::tinyModel(2), options).find("predicts 2 classes but the data has 3"),
+            std::string::npos);
+  options.freezeUpto = "no_such_layer";
+  EXPECT_NE(message(test::tinyModel(3), options).find("no_such_layer"), std::string::npos);
+  options.freezeUpto = "dense";
+  EXPECT_NE(message(test::tinyModel(3), options).find("nothing to train"), std::string::npos);
+  options = quickOptions(1);
+  options.checkpointPath = (dir.path() / "model.pt").string();
+  EXPECT_NE(message(test::tinyModel(3), options).find("model.pt"), std::string::npos);
+  options = quickOptions(0);
+  EXPECT_NE(message(test::tinyModel(3), options).find("--epochs"), std::string::npos);
+}
+
+TEST_F(TrainerTest, BalancedClassWeightsAreReportedAndUsed) {
+  test::drawColourFolder(dir.path() / "imbalanced", {"a", "b"}, {12, 4}, 16);
+  const TrainingSet imbalanced =
+      prepareTrainingSet((dir.path() / "imbalanced").string(), "", 0.0, 1);
+  TrainOptions options = quickOptions(1);
+  options.batchSize = 16;
+  options.classWeights = true;
+  Recorder weighted;
+  trainModel(test::tinyModel(2), imbalanced, options, &weighted);
+  ASSERT_EQ(weighted.start.classWeights.size(), 2u);
+  EXPECT_DOUBLE_EQ(weighted.start.classWeights[0], 16.0 / (2 * 12));
+  EXPECT_DOUBLE_EQ(weighted.start.classWeights[1], 16.0 / (2 * 4));
+  options.classWeights = false;
+  Recorder plain;
+  trainModel(test::tinyModel(2), imbalanced, options, &plain);
+  // Same first batch (all 16 images), same initial weights: only the weighting differs.
+  ASSERT_FALSE(weighted.batches.empty());
+  EXPECT_GT(std::abs(weighted.batches[0].loss - plain.batches[0].loss), 1e-4);
+}
+
+// Keras's documented examples (keras/src/optimizers/*.py docstrings and the update rules).
+TEST(KerasOptimizer, FollowsKerasUpdateRules) {
+  auto run = [](OptimizerOptions o, float start, int steps) {
+    auto var = torch::full({1}, start, torch::requires_grad());
+    KerasOptimizer opt({var}, o);
+    for (int i = 0; i < steps; ++i) {
+      opt.zeroGrad();
+      (var * var / 2).sum().backward();  // gradient = var
+      opt.step();
+    }
+    return var.item<double>();
+  };
+  OptimizerOptions rms;
+  rms.kind = OptimizerKind::RmsProp;
+  rms.learningRate = 0.1;
+  EXPECT_NEAR(run(rms, 10.0f, 1), 9.683772, 1e-5);  // RMSprop docstring
+
+  OptimizerOptions sgd;
+  sgd.kind = OptimizerKind::Sgd;
+  sgd.learningRate = 0.1;
+  sgd.momentum = 0.9;
+  EXPECT_NEAR(run(sgd, 1.0f, 1), 0.9, 1e-6);
+  EXPECT_NEAR(run(sgd, 1.0f, 2), 0.72, 1e-6);  // v = 0.9 * -0.1 - 0.1 * 0.9
+  sgd.nesterov = true;
+  // v1 = -0.1, w1 = 1 + 0.9 * -0.1 - 0.1 = 0.81
+  EXPECT_NEAR(run(sgd, 1.0f, 1), 0.81, 1e-6);
+
+  OptimizerOptions adam;  // step 1: alpha = lr sqrt(1 - b2) / (1 - b1); m = 0.1 g; v = 0.001 g^2
+  adam.learningRate = 0.1;
+  const double g = 2.0;
+  const double alpha = 0.1 * std::sqrt(0.001) / 0.1;
+  const double expected = 2.0 - alpha * (0.1 * g) / (std::sqrt(0.001 * g * g) + 1e-7);
+  EXPECT_NEAR(run(adam, 2.0f, 1), expected, 1e-6);
+
+  EXPECT_DOUBLE_EQ(OptimizerOptions{}.effectiveLearningRate(), 0.001);
+  sgd.learningRate.reset();
+  EXPECT_DOUBLE_EQ(sgd.effectiveLearningRate(), 0.01);
+  EXPECT_THROW(optimizerFromName("adagrad"), Error);
+}
+
+}  // namespace
+}  // namespace graft
