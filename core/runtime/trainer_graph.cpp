@@ -37,6 +37,22 @@ bool isSoftmaxLayer(const Node& node) {
   return node.className == "Activation" && activationOf(node) == "softmax";
 }
 
+// Layers that only move values around (a softmax before them is a softmax after them).
+bool isShapeOnly(const Node& node) {
+  return (node.className == "Reshape" || node.className == "Flatten") && node.inputs.size() == 1;
+}
+
+// True when every dimension of the layer's output but the batch and the last is 1, so a
+// softmax over its last axis is a softmax over the flattened vector.
+bool onlyLastAxisAboveOne(const Graph& graph, const std::string& layer) {
+  const GraphAnalysis analysis = analyze(graph);
+  const NodeInfo* info = analysis.find(layer);
+  if (!info || info->outputShape.size() < 2) return false;
+  for (size_t i = 1; i + 1 < info->outputShape.size(); ++i)
+    if (info->outputShape[i] != 1) return false;
+  return true;
+}
+
 // Layers that compute something different, or random, in training mode.
 bool isRandomInTraining(const std::string& className) {
   static const std::set<std::string> kRandom = {
@@ -55,21 +71,33 @@ TrainHead trainHead(const Graph& graph) {
                 std::to_string(graph.outputs().size()) + (names.empty() ? "" : " (" + names + ")"));
   }
   const std::string output = graph.outputs()[0];
-  const Node& last = graph.at(output);
+
+  // The softmax may sit before layers that only reshape: keras-applications' MobileNet ends
+  // conv_preds -> act_softmax (over channels, on 1 x 1 maps) -> reshape_2.
+  std::string at = output;
+  while (isShapeOnly(graph.at(at))) at = graph.at(at).inputs[0];
+  const Node& last = graph.at(at);
+  const bool overClassAxis = at == output || onlyLastAxisAboveOne(graph, at);
 
   TrainHead head;
-  if (isSoftmaxLayer(last) && last.inputs.size() == 1) {
-    head.graph = pruneTo(graph, last.inputs[0]);
-    head.softmaxLayer = last.name;
-  } else if (activationOf(last) == "softmax") {
+  if (overClassAxis && isSoftmaxLayer(last) && last.inputs.size() == 1) {
+    // Rewire the softmax's consumers to its input; pruning then drops it.
     std::vector<Node> nodes = graph.nodes();
     for (auto& n : nodes)
-      if (n.name == output) n.config["activation"] = "linear";
+      for (auto& in : n.inputs)
+        if (in == last.name) in = last.inputs[0];
+    const std::string newOutput = at == output ? last.inputs[0] : output;
+    head.graph = pruneTo(Graph(graph.name(), std::move(nodes), {newOutput}), newOutput);
+    head.softmaxLayer = last.name;
+  } else if (overClassAxis && activationOf(last) == "softmax") {
+    std::vector<Node> nodes = graph.nodes();
+    for (auto& n : nodes)
+      if (n.name == last.name) n.config["activation"] = "linear";
     head.graph = pruneTo(Graph(graph.name(), std::move(nodes), {output}), output);
     head.softmaxLayer = last.name;
   } else {
     head.graph = pruneTo(graph, output);
-    const std::string act = activationOf(last);
+    const std::string act = activationOf(graph.at(output));
     if (!act.empty() && act != "linear") {
       head.kind = OutputKind::Probabilities;
       head.note = "the output layer " + output + " ends in '" + act +

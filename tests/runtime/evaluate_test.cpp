@@ -92,6 +92,19 @@ TEST(TrainHead, SoftmaxIsLeftToTheLoss) {
   EXPECT_EQ(sigmoid.kind, OutputKind::Probabilities);
   EXPECT_NE(sigmoid.note.find("sigmoid"), std::string::npos);
 
+  // keras-applications' MobileNet: the softmax over channels of a 1 x 1 map, then a Reshape.
+  GraphBuilder m("mobilenet_top");
+  auto t = m.input("input_1", {kUnknown, 1, 1, 8});
+  t = m.add("Conv2D", "conv_preds", {{"filters", 5}, {"kernel_size", {1, 1}}}, t);
+  t = m.add("Activation", "act_softmax", {{"activation", "softmax"}}, t);
+  t = m.add("Reshape", "reshape_2", {{"target_shape", {5}}}, t);
+  const TrainHead mobilenet = trainHead(m.build({t}));
+  EXPECT_EQ(mobilenet.softmaxLayer, "act_softmax");
+  EXPECT_EQ(mobilenet.graph.find("act_softmax"), nullptr);
+  EXPECT_EQ(mobilenet.graph.at("reshape_2").inputs, (std::vector<std::string>{"conv_preds"}));
+  EXPECT_EQ(mobilenet.kind, OutputKind::Logits);
+  EXPECT_EQ(mobilenet.classes, 5);
+
   GraphBuilder b("features");
   auto x = b.input("input_1", {kUnknown, 8, 8, 3});
   x = b.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);

@@ -9,6 +9,7 @@
 #include "graph/analysis.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
+#include "io/model_source.h"
 #include "runtime/trainer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -281,6 +282,33 @@ TEST_F(TrainerTest, BalancedClassWeightsAreReportedAndUsed) {
   // Same first batch (all 16 images), same initial weights: only the weighting differs.
   ASSERT_FALSE(weighted.batches.empty());
   EXPECT_GT(std::abs(weighted.batches[0].loss - plain.batches[0].loss), 1e-4);
+}
+
+// The classic job: a pretrained MobileNet base frozen, a new 3-class top trained on the cached
+// base outputs, on images it has never seen.
+TEST_F(TrainerTest, PretrainedMobileNetWithANewTopLearnsTheClasses) {
+  GRAFT_REQUIRE_FIXTURE(weights, "keras/mobilenet_2_5_224_tf_no_top.h5");
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.inputSize = 32;
+  spec.includeTop = true;
+  spec.classes = 3;
+  spec.weightsFile = weights;
+  spec.kerasCacheDir = dir.path().string();
+  const Model model = loadModel(spec).model;
+  TrainOptions options = quickOptions(4);
+  options.freezeUpto = "conv_pw_13_relu";
+  options.cacheFrozen = true;
+  options.optimizer.learningRate = 0.01;
+  Recorder events;
+  const TrainResult result = trainModel(model, data, options, &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  EXPECT_EQ(events.start.trainableParams, 256 * 3 + 3);  // conv_preds only
+  EXPECT_FALSE(events.start.cachedPrefix.empty());
+  EXPECT_GE(*result.history.back().valAccuracy, 0.75);  // chance: 1/3
+  EXPECT_TRUE(
+      sameBits(model.weights.find("conv1")->at(0), result.model.weights.find("conv1")->at(0)));
 }
 
 // Keras's documented examples (keras/src/optimizers/*.py docstrings and the update rules).
