@@ -12,8 +12,9 @@ namespace {
 torch::Tensor relu(const torch::Tensor& x) {
   return torch::relu(x);
 }
+// hardtanh rather than clamp: same values, a much cheaper backward, TensorFlow's gradient.
 torch::Tensor relu6(const torch::Tensor& x) {
-  return torch::clamp(x, 0.0, 6.0);
+  return torch::hardtanh(x, 0.0, 6.0);
 }
 torch::Tensor sigmoid(const torch::Tensor& x) {
   return torch::sigmoid(x);

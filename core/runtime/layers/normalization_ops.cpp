@@ -50,6 +50,30 @@ class BatchNormalizationOp : public LayerOp {
 
  private:
   torch::Tensor trainingForward(const torch::Tensor& x) {
+    const int64_t channels = x.size(1);
+    const int64_t perChannel = x.numel() / std::max<int64_t>(channels, 1);
+    if (perChannel < 2) return writtenOutTrainingForward(x);
+    // LibTorch's fused kernel for the output and its gradient: the written-out ops below cost
+    // about twice as much in a MobileNet training step. Its running-statistics update uses the
+    // unbiased variance, so it gets scratch buffers with momentum 1 (they end up holding the
+    // batch mean and unbiased variance), and Keras's update is applied from those, with the
+    // variance turned back into the biased one.
+    torch::Tensor batchMean = torch::zeros({channels}, x.options());
+    torch::Tensor batchVariance = torch::zeros({channels}, x.options());
+    torch::Tensor y =
+        torch::batch_norm(x, gamma_, beta_, batchMean, batchVariance, true, 1.0, epsilon_, false);
+    {
+      torch::NoGradGuard noGrad;
+      const double unbias = static_cast<double>(perChannel - 1) / static_cast<double>(perChannel);
+      movingMean_.mul_(momentum_).add_(batchMean, 1.0 - momentum_);
+      movingVariance_.mul_(momentum_).add_(batchVariance * unbias, 1.0 - momentum_);
+    }
+    return y;
+  }
+
+  // One value per channel (a batch of one after pooling): the fused kernel refuses it; the
+  // batch variance is 0, as in Keras.
+  torch::Tensor writtenOutTrainingForward(const torch::Tensor& x) {
     std::vector<int64_t> dims{0};
     for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
     auto [variance, mean] = torch::var_mean(x, dims, /*unbiased=*/false, /*keepdim=*/true);
