@@ -206,6 +206,37 @@ TEST(RecipeZoo, ResNet50CutInsideAResidualBlockIsRefusedAndAtItsEndWorks) {
   EXPECT_TRUE(sameBuffers(resnet, fused, "res5c_branch2c"));
 }
 
+TEST(RecipeZoo, ResNet50ReplaceInsertRemoveRenameAndFreezeByType) {
+  const Model resnet = zooModel("resnet50", false, 64);
+  ops::Selection norms;
+  norms.types = {"BatchNormalization"};
+  ops::Selection stage5;
+  stage5.from = "res5a_branch2a";
+  const Json operations = Json::array(
+      {ops::replace({"res3a_branch2b"},
+                    ops::layer("Conv2D", "res3a_branch2b_5x5",
+                               {{"filters", 128}, {"kernel_size", 5}, {"padding", "same"}})),
+       ops::insertBetween("add_16", "activation_49", ops::layer("Dropout", "late_dropout")),
+       ops::remove({"late_dropout"}),
+       ops::insertAfter("activation_49", ops::layer("BatchNormalization", "late_bn")),
+       ops::rename("activation_49", "features"), ops::freeze(norms), ops::unfreeze(stage5)});
+  const RecipeResult r = applyOk(resnet, operations);
+  const GraphAnalysis before = analyzeOrThrow(resnet.graph);
+  const GraphAnalysis after = analyzeOrThrow(r.model.graph);
+  EXPECT_EQ(after.totalParams,
+            before.totalParams - (3 * 3 * 128 * 128 + 128) + (5 * 5 * 128 * 128 + 128) + 4 * 2048);
+  EXPECT_EQ(r.model.graph.outputs(), std::vector<std::string>{"late_bn"});
+  EXPECT_EQ(r.model.graph.at("late_bn").inputs, std::vector<std::string>{"features"});
+  EXPECT_EQ(r.model.graph.at("features").inputs, std::vector<std::string>{"add_16"});
+  EXPECT_FALSE(r.model.graph.at("bn2a_branch2a").trainable);
+  EXPECT_TRUE(r.model.graph.at("bn5a_branch2a").trainable) << "unfrozen again from stage 5 on";
+  EXPECT_TRUE(r.model.graph.at("res4a_branch2a").trainable);
+  for (const auto& n : resnet.graph.nodes())
+    if (n.name != "res3a_branch2b" && before.nodes.at(n.name).params) {
+      EXPECT_TRUE(sameBuffers(resnet, r.model, n.name)) << n.name;
+    }
+}
+
 TEST(RecipeZoo, MobileNetFoldEveryBatchNormAndSwapTheTop) {
   const Model mobilenet = zooModel("mobilenet", true, 0, 0.25);
   Json operations = Json::array({ops::fuse({"conv1", "conv1_bn"})});

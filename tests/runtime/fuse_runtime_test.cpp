@@ -1,0 +1,159 @@
+// Fusion checked on the LibTorch runtime: exact BatchNormalization folding over a whole
+// MobileNet gives the same activations, and the approximate least-squares fusion of two convs
+// with a ReLU between them reports its error honestly and beats the naive exact composition.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <random>
+
+#include "graph/graph_builder.h"
+#include "graph/surgery/ops.h"
+#include "io/recipe.h"
+#include "io/zoo/zoo.h"
+#include "runtime/fuse_approximate.h"
+#include "runtime/graph_module.h"
+
+namespace graft {
+namespace {
+
+// BN statistics that are not the identity, so that folding has something to fold.
+void randomizeBatchNorms(Model& m, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> around(-0.3f, 0.3f), positive(0.3f, 1.5f);
+  const GraphAnalysis analysis = analyzeOrThrow(m.graph);
+  for (const auto& n : m.graph.nodes()) {
+    if (n.className != "BatchNormalization") continue;
+    std::vector<WeightTensor> tensors;
+    for (const auto& spec : analysis.nodes.at(n.name).weights) {
+      std::vector<float> v(size_t(elementCount(spec.shape)));
+      const bool scaleLike = spec.name == "gamma" || spec.name == "moving_variance";
+      for (auto& x : v) x = scaleLike ? positive(rng) : around(rng);
+      tensors.push_back(WeightTensor::fromValues(spec.shape, std::move(v)));
+    }
+    m.weights.set(n.name, std::move(tensors));
+  }
+}
+
+double relative(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<double>() / std::max(1e-12, b.abs().max().item<double>());
+}
+
+TEST(FuseRuntime, FoldingEveryBatchNormOfMobileNetKeepsItsActivations) {
+  torch::manual_seed(0);
+  zoo::ZooOptions options;
+  options.architecture = "mobilenet";
+  options.alpha = 0.25;
+  options.includeTop = false;
+  options.inputSize = 96;
+  Model m;
+  m.graph = zoo::buildGraph(options);
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 5);
+  randomizeBatchNorms(m, 6);
+  Json operations = Json::array({ops::fuse({"conv1", "conv1_bn"})});
+  for (int i = 1; i <= 13; ++i) {
+    const std::string n = std::to_string(i);
+    operations.push_back(ops::fuse({"conv_dw_" + n, "conv_dw_" + n + "_bn"}));
+    operations.push_back(ops::fuse({"conv_pw_" + n, "conv_pw_" + n + "_bn"}));
+  }
+  const Model fused = applyRecipe(m, operations).value().model;
+
+  const torch::Tensor x = torch::rand({2, 3, 96, 96}) * 2 - 1;
+  GraphModule before(m.graph, m.weights), after(fused.graph, fused.weights);
+  for (const char* layer : {"conv1_relu", "conv_pw_1_relu", "conv_pw_7_relu", "conv_pw_13_relu"}) {
+    const auto a = before.forward(x, {layer})[0], b = after.forward(x, {layer})[0];
+    EXPECT_LT(relative(b, a), 1e-5) << layer;
+    EXPECT_GT(a.abs().max().item<double>(), 0.1) << layer << " carries signal";
+  }
+}
+
+// input 10x10x3 -> a (Conv2D 6 3x3, activation) -> b (Conv2D 5 3x3, linear) -> pool -> head
+Model pairModel(const std::string& activation, const std::string& padding) {
+  GraphBuilder b("pair");
+  auto x = b.input("input", {kUnknown, 10, 10, 3});
+  x = b.add("Conv2D", "a", {{"filters", 6}, {"padding", padding}, {"activation", activation}}, x);
+  x = b.add("Conv2D", "b", {{"filters", 5}, {"padding", padding}}, x);
+  x = b.add("GlobalAveragePooling2D", "pool", {}, x);
+  x = b.add("Dense", "head", {{"units", 2}}, x);
+  Model m;
+  m.graph = b.build({x});
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 3);
+  // Non-zero biases: the ReLU then cuts at different places per channel.
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> dist(-0.3f, 0.3f);
+  for (const char* layer : {"a", "b"}) {
+    auto w = *m.weights.find(layer);
+    std::vector<float> bias(size_t(w[1].numel()));
+    for (auto& v : bias) v = dist(rng);
+    w[1] = WeightTensor::fromValues(w[1].shape, std::move(bias));
+    m.weights.set(layer, w);
+  }
+  return m;
+}
+
+double pairError(const Model& original, const Model& edited, const torch::Tensor& samples) {
+  GraphModule before(original.graph, original.weights), after(edited.graph, edited.weights);
+  const auto want = before.forward(samples, {"b"})[0].to(torch::kFloat64);
+  const auto got = after.forward(samples, {"a"})[0].to(torch::kFloat64);
+  return (got - want).norm().item<double>() / want.norm().item<double>();
+}
+
+TEST(FuseRuntime, LeastSquaresAcrossAReluReportsItsErrorAndBeatsTheLinearComposition) {
+  torch::manual_seed(1);
+  const Model m = pairModel("relu", "same");
+  const torch::Tensor samples = torch::randn({16, 3, 10, 10});
+  Expected<ApproximateFusion> fit = fuseApproximately(m, "a", "b", samples);
+  ASSERT_TRUE(fit.ok()) << joinDiagnostics(fit.diagnostics());
+  const Model& fused = fit->edit.model;
+  EXPECT_FALSE(fused.graph.find("b"));
+  EXPECT_EQ((*fused.weights.find("a"))[0].shape, (Shape{5, 5, 3, 5}));
+  EXPECT_EQ(fit->rows, 16 * 10 * 10);
+  EXPECT_NEAR(fit->relativeError, pairError(m, fused, samples), 1e-6) << "the reported error";
+  EXPECT_GT(fit->relativeError, 1e-3) << "a ReLU between cannot be merged exactly";
+  EXPECT_LT(fit->relativeError, 0.6);
+  EXPECT_NE(fit->edit.notes.at(0).find("approximately: least squares over 1600 output positions"),
+            std::string::npos)
+      << fit->edit.notes.at(0);
+  EXPECT_EQ(fused.recipe.back()["method"], "least_squares");
+  EXPECT_TRUE((*fused.weights.find("head"))[0].data == (*m.weights.find("head"))[0].data);
+
+  // The naive alternative, dropping the ReLU and composing exactly, is one of the kernels the
+  // fit considered: on the same samples it cannot do better.
+  const Model noRelu =
+      applyOperation(m, ops::setConfig("a", {{"activation", "linear"}})).value().model;
+  const Model composed = applyOperation(noRelu, ops::fuse({"a", "b"})).value().model;
+  EXPECT_LT(fit->relativeError, pairError(m, composed, samples));
+
+  // The recorded step says what it was; the core cannot replay it without samples.
+  auto replay = applyOperation(m, fused.recipe.back());
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.diagnostics()[0].subject, "method");
+}
+
+TEST(FuseRuntime, LeastSquaresWithoutANonlinearityFindsTheExactKernel) {
+  torch::manual_seed(2);
+  const Model m = pairModel("linear", "valid");
+  const torch::Tensor samples = torch::randn({8, 3, 10, 10});
+  Expected<ApproximateFusion> fit = fuseApproximately(m, "a", "b", samples);
+  ASSERT_TRUE(fit.ok()) << joinDiagnostics(fit.diagnostics());
+  EXPECT_LT(fit->relativeError, 1e-5);
+  const Model exact = applyOperation(m, ops::fuse({"a", "b"})).value().model;
+  const auto& k1 = (*fit->edit.model.weights.find("a"))[0];
+  const auto& k2 = (*exact.weights.find("a"))[0];
+  ASSERT_EQ(k1.shape, k2.shape);
+  for (int64_t i = 0; i < k1.numel(); ++i) EXPECT_NEAR(k1.values()[i], k2.values()[i], 1e-4) << i;
+}
+
+TEST(FuseRuntime, LeastSquaresRefusesPairsOneConvCannotReplace) {
+  const Model m = pairModel("relu", "same");
+  const torch::Tensor samples = torch::randn({2, 3, 10, 10});
+  auto wrongOrder = fuseApproximately(m, "b", "a", samples);
+  EXPECT_EQ(wrongOrder.diagnostics().at(0).subject, "a");
+  auto notConv = fuseApproximately(m, "b", "pool", samples);
+  EXPECT_EQ(notConv.diagnostics().at(0).subject, "pool");
+  const Model strided = applyOperation(m, ops::setConfig("a", {{"strides", 2}})).value().model;
+  auto stride = fuseApproximately(strided, "a", "b", samples);
+  EXPECT_EQ(stride.diagnostics().at(0).subject, "a");
+}
+
+}  // namespace
+}  // namespace graft
