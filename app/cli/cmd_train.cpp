@@ -29,6 +29,15 @@ struct TrainArguments {
   std::string optimizer = "adam";
   double momentum = 0.0;
   bool nesterov = false;
+  double weightDecay = 0.0;
+  double labelSmoothing = 0.0;
+  std::string schedule = "constant";
+  int stepEpochs = 10;
+  double lrFactor = 0.1;
+  int lrPatience = 10;
+  double minLr = 0.0;
+  int earlyStopping = 0;
+  bool restoreBest = false;
   double valSplit = 0.2;
   std::string augment;
   bool classWeights = false;
@@ -55,10 +64,26 @@ void registerTrainCommand(CLI::App& app) {
   cmd->add_option("--epochs", t->epochs, "passes over the training images (default 10)");
   cmd->add_option("--batch-size", t->batchSize, "images per step (default 32)");
   cmd->add_option("--lr", t->lr, "learning rate (default Keras's: sgd 0.01, others 0.001)");
-  cmd->add_option("--optimizer", t->optimizer, "sgd, rmsprop or adam (default adam)")
-      ->check(CLI::IsMember({"sgd", "rmsprop", "adam"}));
+  cmd->add_option("--optimizer", t->optimizer, "sgd, rmsprop, adam or adamw (default adam)")
+      ->check(CLI::IsMember({"sgd", "rmsprop", "adam", "adamw"}));
   cmd->add_option("--momentum", t->momentum, "momentum (default 0.9 for sgd, 0 for rmsprop)");
   cmd->add_flag("--nesterov", t->nesterov, "Nesterov momentum (sgd)");
+  cmd->add_option("--weight-decay", t->weightDecay,
+                  "decoupled weight decay (default 0.004 for adamw, as Keras; 0 otherwise)");
+  cmd->add_option("--label-smoothing", t->labelSmoothing, "Keras's label_smoothing (default 0)");
+  cmd->add_option("--schedule", t->schedule,
+                  "learning rate: constant, step (x --lr-factor every --step-epochs), cosine "
+                  "(to --min-lr over the run) or plateau (x --lr-factor after --lr-patience "
+                  "epochs without improvement)")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "plateau"}));
+  cmd->add_option("--step-epochs", t->stepEpochs, "epochs per step of the step schedule (10)");
+  cmd->add_option("--lr-factor", t->lrFactor, "step and plateau factor (default 0.1)");
+  cmd->add_option("--lr-patience", t->lrPatience, "plateau patience in epochs (default 10)");
+  cmd->add_option("--min-lr", t->minLr, "floor of the plateau and cosine schedules (default 0)");
+  cmd->add_option("--early-stopping", t->earlyStopping,
+                  "stop after this many epochs without improvement of the validation loss");
+  cmd->add_flag("--restore-best", t->restoreBest,
+                "with --early-stopping: end with (and save) the best epoch's weights");
   cmd->add_option("--val-split", t->valSplit,
                   "share of each class held out for validation (default 0.2; 0: none)");
   cmd->add_option("--augment", t->augment,
@@ -90,6 +115,15 @@ void registerTrainCommand(CLI::App& app) {
     if (cmd->count("--lr")) options.optimizer.learningRate = t->lr;
     if (cmd->count("--momentum")) options.optimizer.momentum = t->momentum;
     options.optimizer.nesterov = t->nesterov;
+    if (cmd->count("--weight-decay")) options.optimizer.weightDecay = t->weightDecay;
+    options.labelSmoothing = t->labelSmoothing;
+    options.schedule.kind = scheduleFromName(t->schedule);
+    options.schedule.stepEpochs = t->stepEpochs;
+    options.schedule.factor = t->lrFactor;
+    options.schedule.patience = t->lrPatience;
+    options.schedule.minLearningRate = t->minLr;
+    options.earlyStopping.patience = t->earlyStopping;
+    options.earlyStopping.restoreBest = t->restoreBest;
     options.seed = args->seed;
     options.augment = parseAugmentList(t->augment);
     options.classWeights = t->classWeights;
@@ -116,7 +150,8 @@ void registerTrainCommand(CLI::App& app) {
     progress.finish(result, t->output);
 
     if (result.status != TrainStatus::Completed) throw Error(result.message);
-    std::cout << "saved " << t->output << " (epoch " << result.checkpointEpoch.value_or(0);
+    std::cout << "saved " << t->output << " (epoch " << result.checkpointEpoch.value_or(0)
+              << (result.stoppedEarly ? ", stopped early" : "");
     if (!result.history.empty()) {
       const EpochEvent& last = result.history.back();
       std::cout << "; last epoch: accuracy " << last.accuracy;

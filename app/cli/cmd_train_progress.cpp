@@ -90,6 +90,7 @@ void TrainProgress::onBatch(const BatchEvent& e) {
        {"size", e.size},
        {"loss", e.loss},
        {"accuracy", e.accuracy},
+       {"lr", e.learningRate},
        {"eta_seconds", e.etaSeconds}});
   if (quiet_ || !terminal_) return;
   constexpr int kWidth = 24;
@@ -112,6 +113,7 @@ void TrainProgress::onEpoch(const EpochEvent& e) {
                 {"images_per_second", e.imagesPerSecond},
                 {"seconds", e.seconds},
                 {"data_wait_fraction", e.dataWaitFraction},
+                {"lr", e.learningRate},
                 {"checkpoint_saved", e.checkpointSaved}};
   if (!e.valConfusion.empty()) {
     event["val_class_accuracy"] = e.valClassAccuracy;
@@ -148,6 +150,7 @@ void TrainProgress::finish(const TrainResult& result, const std::string& output)
   Json event = {{"event", "end"},
                 {"status", statusName(result.status)},
                 {"epochs_completed", result.epochsCompleted},
+                {"stopped_early", result.stoppedEarly},
                 {"skipped_files", result.skippedFiles.size()}};
   if (!result.message.empty()) event["message"] = result.message;
   if (result.checkpointEpoch) {

@@ -136,6 +136,10 @@ class TrainingRun {
   std::unique_ptr<GraphModule> trainable_;
   std::unique_ptr<GraphModule> prefix_;
   std::unique_ptr<KerasOptimizer> optimizer_;
+  std::unique_ptr<LearningRateSchedule> schedule_;
+  std::unique_ptr<EarlyStopping> earlyStopping_;
+  WeightStore bestWeights_;
+  double bestLoss_ = std::numeric_limits<double>::infinity();
   torch::Tensor classWeights_;
   std::shared_ptr<SkippedFiles> skipped_ = std::make_shared<SkippedFiles>();
   std::unique_ptr<BatchLoader> trainLoader_;
@@ -216,6 +220,9 @@ void TrainingRun::setUp(const Model& model) {
   for (const auto& p : trainable_->module().parameters())
     if (p.requires_grad()) parameters.push_back(p);
   optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer);
+  if (!(options_.labelSmoothing >= 0.0 && options_.labelSmoothing < 1.0))
+    throw Error(Diagnostic{"--label-smoothing", "must be at least 0 and below 1, got " +
+                                                    std::to_string(options_.labelSmoothing)});
 
   std::vector<int64_t> labels;
   for (const auto& s : data_.train) labels.push_back(s.label);
@@ -238,6 +245,10 @@ void TrainingRun::setUp(const Model& model) {
 
   batchesPerEpoch_ = static_cast<int64_t>((data_.train.size() + options_.batchSize - 1) /
                                           static_cast<size_t>(options_.batchSize));
+  schedule_ =
+      std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
+                                             options_.schedule, batchesPerEpoch_ * options_.epochs);
+  earlyStopping_ = std::make_unique<EarlyStopping>(options_.earlyStopping);
   result_.model = working_;
 
   TrainStartEvent start;
@@ -313,9 +324,10 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     auto batch = nextBatch(false);
     if (!batch) break;
     ++batchIndex;
+    optimizer_->setLearningRate(schedule_->rate(epoch, batchesDone_));
     ++batchesDone_;
     const auto output = trainable_->forward(batch->images);
-    auto losses = crossEntropyPerSample(output, batch->labels, head_.kind);
+    auto losses = crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
     if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
     const auto loss = losses.mean();
     const double value = loss.item<double>();
@@ -344,6 +356,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     be.size = n;
     be.loss = value;
     be.accuracy = static_cast<double>(right) / static_cast<double>(n);
+    be.learningRate = optimizer_->learningRate();
     const int64_t total = batchesPerEpoch_ * options_.epochs;
     be.etaSeconds = secondsSince(runStart_) / static_cast<double>(batchesDone_) *
                     static_cast<double>(std::max<int64_t>(total - batchesDone_, 0));
@@ -359,6 +372,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
   event.images = images;
   event.imagesPerSecond = static_cast<double>(images) / std::max(seconds, 1e-9);
   event.dataWaitFraction = waited / std::max(seconds, 1e-9);
+  event.learningRate = optimizer_->learningRate();
   return std::nullopt;
 }
 
@@ -376,7 +390,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
     if (!batch) break;
     const auto output = trainable_->forward(batch->images);
     metrics.add(output.argmax(1), batch->labels,
-                crossEntropyPerSample(output, batch->labels, head_.kind));
+                crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
   }
   events_.skipped(*skipped_);
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
@@ -435,6 +449,36 @@ TrainResult TrainingRun::run() {
     result_.history.push_back(event);
     events_.epoch(event);
     if (stop) return finish(stop->status, stop->message);
+
+    const double monitored = event.valLoss ? *event.valLoss : event.loss;
+    if (monitored < bestLoss_) {
+      bestLoss_ = monitored;
+      result_.bestEpoch = epoch;
+      if (options_.earlyStopping.restoreBest) bestWeights_ = result_.model.weights;
+    }
+    if (schedule_->endEpoch(monitored))
+      events_.note("no improvement for " + std::to_string(options_.schedule.patience) +
+                   " epochs: learning rate lowered to " +
+                   std::to_string(schedule_->rate(epoch + 1, batchesDone_)));
+    if (earlyStopping_->endEpoch(monitored) && epoch < options_.epochs) {
+      result_.stoppedEarly = true;
+      events_.note("stopped early after epoch " + std::to_string(epoch) + ": " +
+                   (event.valLoss ? "validation" : "training") + " loss did not improve for " +
+                   std::to_string(options_.earlyStopping.patience) + " epochs");
+      break;
+    }
+  }
+  if (options_.earlyStopping.restoreBest && !bestWeights_.empty() &&
+      result_.bestEpoch != result_.epochsCompleted) {
+    result_.model.weights = bestWeights_;
+    events_.note("ending with the weights of epoch " + std::to_string(*result_.bestEpoch) +
+                 ", the best one");
+    // The file then holds what the run returns, whatever the checkpoint mode.
+    if (!options_.checkpointPath.empty() && result_.checkpointEpoch != result_.bestEpoch) {
+      EpochEvent best = result_.history.at(static_cast<size_t>(*result_.bestEpoch - 1));
+      bestMonitored_ = std::numeric_limits<double>::infinity();
+      if (auto stop = saveCheckpoint(best)) return finish(stop->status, stop->message);
+    }
   }
   return finish(TrainStatus::Completed, "");
 }

@@ -15,6 +15,7 @@
 #include "runtime/augment.h"
 #include "runtime/dataset.h"
 #include "runtime/trainer_optimizer.h"
+#include "runtime/trainer_schedule.h"
 
 namespace graft {
 
@@ -41,6 +42,9 @@ struct TrainOptions {
   int epochs = 10;
   int64_t batchSize = 32;
   OptimizerOptions optimizer;
+  ScheduleOptions schedule;            // learning rate over the run; constant by default
+  EarlyStoppingOptions earlyStopping;  // off by default
+  double labelSmoothing = 0.0;         // Keras's label_smoothing, in [0, 1)
   uint64_t seed = 0;  // shuffling, augmentation and dropout: the same seed gives the same run
   AugmentOptions augment;
   bool classWeights = false;  // balanced class weights from the training split's counts
@@ -78,9 +82,10 @@ struct BatchEvent {
   int epoch = 0;      // 1-based
   int64_t batch = 0;  // 1-based within the epoch
   int64_t batches = 0;
-  int64_t size = 0;         // images in this batch
-  double loss = 0.0;        // this batch's mean loss (class-weighted when weights are on)
-  double accuracy = 0.0;    // this batch's accuracy
+  int64_t size = 0;       // images in this batch
+  double loss = 0.0;      // this batch's mean loss (class-weighted when weights are on)
+  double accuracy = 0.0;  // this batch's accuracy
+  double learningRate = 0.0;
   double etaSeconds = 0.0;  // estimated time to the end of the run
 };
 
@@ -97,6 +102,7 @@ struct EpochEvent {
   double imagesPerSecond = 0.0;                    // training images / training seconds
   double seconds = 0.0;                            // whole epoch, validation included
   double dataWaitFraction = 0.0;  // share of training time spent waiting for the loader
+  double learningRate = 0.0;      // of the epoch's last batch
   bool checkpointSaved = false;
 };
 
@@ -116,10 +122,13 @@ enum class TrainStatus { Completed, Cancelled, Failed };
 struct TrainResult {
   TrainStatus status = TrainStatus::Completed;
   std::string message;  // why it stopped, for Cancelled and Failed
-  // The model after the last completed epoch (the input model when none completed), with the
-  // data's class names as labels and the freeze applied.
+  // The model after the last completed epoch (the input model when none completed; the best
+  // epoch's with earlyStopping.restoreBest), with the data's class names as labels and the
+  // freeze applied.
   Model model;
   int epochsCompleted = 0;
+  bool stoppedEarly = false;           // early stopping ended a completed run before its last epoch
+  std::optional<int> bestEpoch;        // lowest monitored loss (validation, else training)
   std::optional<int> checkpointEpoch;  // the epoch whose weights are at checkpointPath
   std::vector<EpochEvent> history;
   std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)

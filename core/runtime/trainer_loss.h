@@ -8,8 +8,9 @@
 
 namespace graft {
 
-// output (N, classes), labels int64 (N) -> float32 (N).
+// output (N, classes), labels int64 (N) -> float32 (N). With label smoothing s the target is
+// Keras's y * (1 - s) + s / classes.
 torch::Tensor crossEntropyPerSample(const torch::Tensor& output, const torch::Tensor& labels,
-                                    OutputKind kind);
+                                    OutputKind kind, double labelSmoothing = 0.0);
 
 }  // namespace graft

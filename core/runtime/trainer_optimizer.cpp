@@ -13,8 +13,9 @@ OptimizerKind optimizerFromName(const std::string& name) {
   if (name == "sgd") return OptimizerKind::Sgd;
   if (name == "rmsprop") return OptimizerKind::RmsProp;
   if (name == "adam") return OptimizerKind::Adam;
-  throw Error(Diagnostic{"--optimizer",
-                         "unknown optimizer '" + name + "' (choose from sgd, rmsprop, adam)"});
+  if (name == "adamw") return OptimizerKind::AdamW;
+  throw Error(Diagnostic{
+      "--optimizer", "unknown optimizer '" + name + "' (choose from sgd, rmsprop, adam, adamw)"});
 }
 
 std::string optimizerName(OptimizerKind kind) {
@@ -25,6 +26,8 @@ std::string optimizerName(OptimizerKind kind) {
       return "rmsprop";
     case OptimizerKind::Adam:
       return "adam";
+    case OptimizerKind::AdamW:
+      return "adamw";
   }
   return "?";
 }
@@ -39,6 +42,11 @@ double OptimizerOptions::effectiveMomentum() const {
   return kind == OptimizerKind::Sgd ? 0.9 : 0.0;
 }
 
+double OptimizerOptions::effectiveWeightDecay() const {
+  if (weightDecay) return *weightDecay;
+  return kind == OptimizerKind::AdamW ? 0.004 : 0.0;
+}
+
 std::string OptimizerOptions::describe() const {
   std::ostringstream out;
   out << optimizerName(kind) << " (lr " << effectiveLearningRate();
@@ -51,9 +59,11 @@ std::string OptimizerOptions::describe() const {
       if (effectiveMomentum() > 0.0) out << ", momentum " << effectiveMomentum();
       break;
     case OptimizerKind::Adam:
+    case OptimizerKind::AdamW:
       out << ", beta_1 " << beta1 << ", beta_2 " << beta2 << ", epsilon " << epsilon;
       break;
   }
+  if (effectiveWeightDecay() > 0.0) out << ", weight_decay " << effectiveWeightDecay();
   out << ")";
   return out.str();
 }
@@ -62,13 +72,17 @@ KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerO
     : parameters_(std::move(parameters)),
       options_(options),
       lr_(options.effectiveLearningRate()),
-      momentum_(options.effectiveMomentum()) {
+      momentum_(options.effectiveMomentum()),
+      weightDecay_(options.effectiveWeightDecay()) {
   if (!(lr_ > 0.0) || !std::isfinite(lr_))
     throw Error(Diagnostic{
         "--lr", "the learning rate must be a positive number, got " + std::to_string(lr_)});
   if (!(momentum_ >= 0.0 && momentum_ <= 1.0))
     throw Error(
         Diagnostic{"--momentum", "must be between 0 and 1, got " + std::to_string(momentum_)});
+  if (!(weightDecay_ >= 0.0) || !std::isfinite(weightDecay_))
+    throw Error(Diagnostic{"--weight-decay",
+                           "must be a number of at least 0, got " + std::to_string(weightDecay_)});
   for (const auto& p : parameters_) {
     first_.push_back(torch::zeros_like(p));
     second_.push_back(torch::zeros_like(p));
@@ -90,6 +104,9 @@ void KerasOptimizer::step() {
     auto& p = parameters_[i];
     const auto& g = p.grad();
     if (!g.defined()) continue;
+    // Keras applies weight decay first, decoupled from the gradient (AdamW's rule; for the
+    // other optimizers only when asked for).
+    if (weightDecay_ > 0.0) p.sub_(p * (weightDecay_ * lr_));
     switch (options_.kind) {
       case OptimizerKind::Sgd: {
         if (momentum_ == 0.0) {
@@ -117,7 +134,8 @@ void KerasOptimizer::step() {
         }
         break;
       }
-      case OptimizerKind::Adam: {
+      case OptimizerKind::Adam:
+      case OptimizerKind::AdamW: {
         auto& m = first_[i];
         auto& v = second_[i];
         const double alpha = lr_ * std::sqrt(1.0 - std::pow(options_.beta2, t)) /

@@ -7,6 +7,8 @@
 //     moment with the bias correction folded into the step size,
 //     w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
 //     (torch adds 1e-8 to the bias-corrected sqrt(v / (1 - b2^t))).
+//   - AdamW: Adam after Keras's decoupled weight decay, w -= w * weight_decay * lr (Keras's
+//     default weight_decay 0.004).
 //   - SGD: Keras's velocity = momentum * velocity - lr * g (torch accumulates g and scales by lr
 //     afterwards; the same while lr is constant); Nesterov as Keras writes it.
 // Default learning rates as Keras: SGD 0.01, RMSprop 0.001, Adam 0.001. Reference:
@@ -19,9 +21,9 @@
 
 namespace graft {
 
-enum class OptimizerKind { Sgd, RmsProp, Adam };
+enum class OptimizerKind { Sgd, RmsProp, Adam, AdamW };
 
-// "sgd", "rmsprop", "adam"; throws graft::Error naming the value and the choices.
+// "sgd", "rmsprop", "adam", "adamw"; throws graft::Error naming the value and the choices.
 OptimizerKind optimizerFromName(const std::string& name);
 std::string optimizerName(OptimizerKind kind);
 
@@ -37,9 +39,11 @@ struct OptimizerOptions {
   double beta1 = 0.9;    // Adam
   double beta2 = 0.999;  // Adam
   double epsilon = 1e-7;
+  std::optional<double> weightDecay;  // unset: 0.004 for AdamW (Keras), 0 otherwise
 
   double effectiveLearningRate() const;
   double effectiveMomentum() const;
+  double effectiveWeightDecay() const;
   std::string describe() const;  // "adam (lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-07)"
 };
 
@@ -53,6 +57,10 @@ class KerasOptimizer {
   // left alone.
   void step();
 
+  // For schedules: the rate the next step() uses.
+  void setLearningRate(double lr) { lr_ = lr; }
+  double learningRate() const { return lr_; }
+
   const OptimizerOptions& options() const { return options_; }
   int64_t iterations() const { return iterations_; }
 
@@ -61,6 +69,7 @@ class KerasOptimizer {
   OptimizerOptions options_;
   double lr_ = 0.0;
   double momentum_ = 0.0;
+  double weightDecay_ = 0.0;
   int64_t iterations_ = 0;
   std::vector<torch::Tensor> first_;   // SGD velocity, Adam m, RMSprop momentum
   std::vector<torch::Tensor> second_;  // Adam v, RMSprop velocity
