@@ -38,5 +38,6 @@ void registerEditCommand(CLI::App& app);
 void registerTrainCommand(CLI::App& app);
 void registerEvalCommand(CLI::App& app);
 void registerSampleDataCommand(CLI::App& app);
+void registerExportCommand(CLI::App& app);
 
 }  // namespace graft::cli

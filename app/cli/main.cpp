@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   graft::cli::registerTrainCommand(app);
   graft::cli::registerEvalCommand(app);
   graft::cli::registerSampleDataCommand(app);
+  graft::cli::registerExportCommand(app);
   try {
     graft::useAllCoresForTorch();
     app.parse(argc, argv);

@@ -1,0 +1,35 @@
+// graft-cli export MODEL --format torchscript|onnx|keras-h5 -o FILE: write the model for use
+// elsewhere. The export checks itself (the written file is loaded back and run on a random
+// batch) and prints the largest difference from Graft's own output; on any failure nothing is
+// left at FILE and the exit status is 1.
+#include "cli/cli_context.h"
+#include "export/export.h"
+
+namespace graft::cli {
+
+void registerExportCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "export",
+      "write the model as TorchScript (.pt), ONNX (.onnx) or Keras-layout weights (.h5), "
+      "checked against Graft's own output");
+  cmd->footer(
+      "TorchScript and ONNX take a float32 NCHW batch (N, C, H, W), already preprocessed, and "
+      "return what `predict` prints as output (probabilities for a softmax classifier; feature "
+      "maps NHWC). Preprocessing and labels are stored in the file (see README, Exports).");
+  auto args = std::make_shared<ModelArguments>();
+  auto format = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  args->addTo(*cmd);
+  cmd->add_option("--format", *format, "torchscript, onnx or keras-h5")
+      ->required()
+      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5"}));
+  cmd->add_option("-o,--output", *output, "the file to write (replaced only by a checked export)")
+      ->required();
+  cmd->callback([cmd, args, format, output] {
+    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    const ExportReport report = exportModel(loaded.model, exportFormatFromName(*format), *output);
+    std::cout << report.describe() << std::endl;
+  });
+}
+
+}  // namespace graft::cli

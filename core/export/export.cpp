@@ -1,0 +1,121 @@
+#include "export/export.h"
+
+#include <torch/version.h>
+
+#include <sstream>
+
+#include "export/export_check.h"
+#include "export/keras_h5_export.h"
+#include "export/onnx_export.h"
+#include "export/torchscript_export.h"
+#include "io/atomic_file.h"
+#include "io/keras_h5_writer.h"
+
+namespace graft {
+
+using namespace exporting;
+
+namespace {
+
+// Allowed |export - Graft| per element, times max(1, |Graft's value|): TorchScript runs the
+// very same LibTorch ops; OpenCV has its own kernels (and sums in its own order).
+constexpr double kTorchScriptTolerance = 1e-5;
+constexpr double kOnnxTolerance = 1e-4;
+
+}  // namespace
+
+std::string exportFormatName(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::TorchScript:
+      return "torchscript";
+    case ExportFormat::Onnx:
+      return "onnx";
+    case ExportFormat::KerasH5:
+      break;
+  }
+  return "keras-h5";
+}
+
+std::string exportFormatTitle(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::TorchScript:
+      return "TorchScript";
+    case ExportFormat::Onnx:
+      return "ONNX";
+    case ExportFormat::KerasH5:
+      break;
+  }
+  return "Keras HDF5";
+}
+
+ExportFormat exportFormatFromName(const std::string& name) {
+  for (ExportFormat f : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5})
+    if (exportFormatName(f) == name) return f;
+  throw Error("unknown export format '" + name + "'; expected torchscript, onnx or keras-h5");
+}
+
+std::string ExportReport::describe() const {
+  std::ostringstream s;
+  s << "wrote " << path << " (" << exportFormatTitle(format) << "); " << checkedWith
+    << " ran it on a random batch " << shapeToString(sampleShape)
+    << ": largest difference from Graft's output " << maxDifference << " (allowed " << allowed
+    << ")";
+  return s.str();
+}
+
+Diagnostics exportRefusals(const Model& model, ExportFormat format) {
+  const ExportPlan plan = makeExportPlan(model);
+  switch (format) {
+    case ExportFormat::TorchScript:
+      return torchScriptRefusals(plan);
+    case ExportFormat::Onnx:
+      return onnxRefusals(plan);
+    case ExportFormat::KerasH5:
+      break;  // weights only: every layer's weights have a Keras layout
+  }
+  return {};
+}
+
+ExportReport exportModel(const Model& model, ExportFormat format, const std::string& path) {
+  const ExportPlan plan = makeExportPlan(model);
+  if (Diagnostics refused = exportRefusals(model, format); !refused.empty()) throw Error(refused);
+  const torch::Tensor input = sampleInput(model, plan);
+  const torch::Tensor want = graftOutput(model, input);
+
+  ExportReport report;
+  report.path = path;
+  report.format = format;
+  report.sampleShape = Shape(input.sizes().begin(), input.sizes().end());
+  // Checked on the temporary file, before it replaces anything at `path`.
+  writeAtomically(path, [&](const std::string& temp) {
+    torch::Tensor got;
+    switch (format) {
+      case ExportFormat::TorchScript:
+        writeTorchScript(model, plan, temp);
+        report.checkedWith = std::string("torch::jit::load (LibTorch ") + TORCH_VERSION + ")";
+        report.tolerance = kTorchScriptTolerance;
+        got = runTorchScript(temp, input);
+        break;
+      case ExportFormat::Onnx:
+        writeOnnx(model, plan, temp);
+        report.checkedWith = openCvDnnName();
+        report.tolerance = kOnnxTolerance;
+        got = runOnnxWithOpenCv(temp, input);
+        // OpenCV's blobs may carry extra unit axes; the values and their order must match.
+        if (got.numel() == want.numel()) got = got.reshape(want.sizes());
+        break;
+      case ExportFormat::KerasH5:
+        saveKerasWeights(model, temp);
+        report.checkedWith = "Graft's Keras importer";
+        report.tolerance = 0.0;  // the same weights, bit for bit, in the same runtime
+        got = runKerasH5(model, temp, input);
+        break;
+    }
+    const Comparison c = compareWithGraft(got, want, report.tolerance, path, report.checkedWith);
+    report.maxDifference = c.maxDifference;
+    report.allowed = c.allowed;
+  });
+  return report;
+}
+
+}  // namespace graft

@@ -1,0 +1,85 @@
+#include "export/export_check.h"
+
+#include <opencv2/core.hpp>
+
+#include <random>
+#include <sstream>
+
+#include "runtime/graph_module.h"
+#include "runtime/preprocess.h"
+
+namespace graft::exporting {
+
+namespace {
+
+constexpr int64_t kSampleBatch = 2;
+constexpr uint32_t kSampleSeed = 20240607;
+
+bool preprocessable(int64_t channels, Preprocessing mode) {
+  if (channels == 3) return true;
+  return channels == 1 && mode != Preprocessing::Caffe && mode != Preprocessing::Torch;
+}
+
+}  // namespace
+
+torch::Tensor sampleInput(const Model& model, const ExportPlan& plan, int64_t freeSize) {
+  Shape shape = runtimeInputShape(plan.inputShape);
+  shape[0] = kSampleBatch;
+  for (size_t d = 1; d < shape.size(); ++d)
+    if (shape[d] == kUnknown) shape[d] = freeSize;
+  std::mt19937 rng(kSampleSeed);
+  if (shape.size() == 4 && preprocessable(shape[1], model.preprocessing)) {
+    // Pixels as images have them, so the check covers the value range the model will see.
+    std::uniform_int_distribution<int> pixel(0, 255);
+    std::vector<cv::Mat> images;
+    for (int64_t n = 0; n < shape[0]; ++n) {
+      cv::Mat image(static_cast<int>(shape[2]), static_cast<int>(shape[3]),
+                    shape[1] == 3 ? CV_32FC3 : CV_32FC1);
+      auto* values = image.ptr<float>();  // a new Mat is continuous
+      for (size_t i = 0; i < image.total() * image.channels(); ++i)
+        values[i] = static_cast<float>(pixel(rng));
+      images.push_back(image);
+    }
+    return preprocessBatch(images, model.preprocessing);
+  }
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  torch::Tensor t = torch::empty(shape, torch::kFloat32);
+  float* data = t.data_ptr<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) data[i] = uniform(rng);
+  return t;
+}
+
+torch::Tensor graftOutput(const Model& model, const torch::Tensor& input) {
+  GraphModule module(model.graph, model.weights);
+  return toKerasLayout(module.forward(input)).contiguous();
+}
+
+Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want, double tolerance,
+                            const std::string& path, const std::string& reader) {
+  if (got.sizes() != want.sizes()) {
+    std::ostringstream s;
+    s << path << ": " << reader << " returned shape " << got.sizes() << " where Graft computes "
+      << want.sizes() << "; the export was not kept";
+    throw Error(s.str());
+  }
+  const torch::Tensor g = got.to(torch::kFloat64), w = want.to(torch::kFloat64);
+  const torch::Tensor finite = torch::isfinite(w);
+  // Equal values (the same infinity too) and NaN where Graft has NaN differ by nothing.
+  const torch::Tensor same = (g == w) | (torch::isnan(g) & torch::isnan(w));
+  const torch::Tensor diff = torch::where(same, torch::zeros_like(g), (g - w).abs());
+  Comparison c;
+  c.maxDifference = diff.numel() ? diff.max().item<double>() : 0.0;
+  const double scale = finite.any().item<bool>()
+                           ? std::max(1.0, w.abs().masked_select(finite).max().item<double>())
+                           : 1.0;
+  c.allowed = tolerance * scale;
+  if (!(c.maxDifference <= c.allowed)) {  // also catches NaN
+    std::ostringstream s;
+    s << path << ": " << reader << " does not reproduce Graft's output (largest difference "
+      << c.maxDifference << ", allowed " << c.allowed << "); the export was not kept";
+    throw Error(s.str());
+  }
+  return c;
+}
+
+}  // namespace graft::exporting

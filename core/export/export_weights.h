@@ -1,0 +1,20 @@
+#pragma once
+// Keras-layout weights converted to the layouts LibTorch's (and ONNX's) convolutions take, the
+// same conversions GraphModule makes (DESIGN.md "Numerics").
+#include <torch/types.h>
+
+#include "graph/weights.h"
+
+namespace graft::exporting {
+
+// A float32 tensor of the weight's Keras shape owning a copy of its values.
+torch::Tensor fromKeras(const WeightTensor& w);
+
+// Conv2D / pointwise kernel (kh, kw, in, out) -> (out, in, kh, kw).
+torch::Tensor convKernel(const WeightTensor& w);
+
+// DepthwiseConv2D kernel (kh, kw, in, mult) -> (in * mult, 1, kh, kw), groups = in: grouped
+// output channel c * mult + m is Keras's output channel for input c, multiplier m.
+torch::Tensor depthwiseKernel(const WeightTensor& w);
+
+}  // namespace graft::exporting

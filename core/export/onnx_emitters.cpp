@@ -1,0 +1,477 @@
+// One emitter per Keras class. Tensors are NCHW between layers, as in GraphModule; Keras's
+// channels-last semantics (Flatten, Reshape, Dense on feature maps) are written out with
+// Transposes, and `same` padding as explicit, possibly asymmetric, pads.
+#include "export/onnx_emitters.h"
+
+#include <cmath>
+
+#include "export/export_geometry.h"
+#include "export/export_weights.h"
+
+namespace graft::exporting::onnx_export {
+
+std::string NameTable::unique(const std::string& wanted) {
+  std::string name = wanted;
+  for (int n = 2; used_.count(name); ++n) name = wanted + "_" + std::to_string(n);
+  used_.insert(name);
+  return name;
+}
+
+onnx::NodeProto& LayerNodes::node(const std::string& op, const std::vector<std::string>& inputs,
+                                  const std::string& suffix) {
+  onnx::NodeProto& n = *graph_.add_node();
+  n.set_op_type(op);
+  for (const auto& i : inputs) n.add_input(i);
+  const std::string output = names_.unique(suffix.empty() ? out : layer.name() + "/" + suffix);
+  n.add_output(output);
+  n.set_name(output);
+  return n;
+}
+
+std::string LayerNodes::op(const std::string& type, const std::vector<std::string>& inputs,
+                           const std::string& suffix) {
+  return node(type, inputs, suffix).output(0);
+}
+
+std::string LayerNodes::weight(const std::string& name, const torch::Tensor& value) {
+  const torch::Tensor t = value.to(torch::kFloat32).contiguous();
+  onnx::TensorProto& init = *graph_.add_initializer();
+  init.set_name(names_.unique(layer.name() + "/" + name));
+  init.set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : t.sizes()) init.add_dims(d);
+  init.set_raw_data(t.data_ptr<float>(), static_cast<size_t>(t.numel()) * sizeof(float));
+  return init.name();
+}
+
+std::string LayerNodes::scalar(const std::string& name, float value) {
+  onnx::TensorProto& init = *graph_.add_initializer();
+  init.set_name(names_.unique(layer.name() + "/" + name));
+  init.set_data_type(onnx::TensorProto::FLOAT);
+  init.add_float_data(value);
+  return init.name();
+}
+
+std::string LayerNodes::ints(const std::string& name, const std::vector<int64_t>& values) {
+  onnx::TensorProto& init = *graph_.add_initializer();
+  init.set_name(names_.unique(layer.name() + "/" + name));
+  init.set_data_type(onnx::TensorProto::INT64);
+  init.add_dims(static_cast<int64_t>(values.size()));
+  for (int64_t v : values) init.add_int64_data(v);
+  return init.name();
+}
+
+void attribute(onnx::NodeProto& node, const std::string& name, int64_t value) {
+  onnx::AttributeProto& a = *node.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INT);
+  a.set_i(value);
+}
+
+void attribute(onnx::NodeProto& node, const std::string& name, float value) {
+  onnx::AttributeProto& a = *node.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::FLOAT);
+  a.set_f(value);
+}
+
+void attribute(onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& value) {
+  onnx::AttributeProto& a = *node.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::INTS);
+  for (int64_t v : value) a.add_ints(v);
+}
+
+namespace {
+
+using Ints = std::vector<int64_t>;
+
+// ---- pieces several layers share ----
+
+// min(x, m) for x >= 0 as m - relu(m - x): exact up to one rounding of m - x (|error| <=
+// ulp(m) / 2), whatever the size of x. OpenCV 4.6 reads neither opset-13 Clip nor Min.
+std::string capAt(LayerNodes& c, const std::string& x, double m, const std::string& suffix) {
+  const std::string base = suffix.empty() ? "cap" : suffix;
+  const std::string cap = c.scalar(base + "_value", static_cast<float>(m));
+  const std::string room = c.op("Relu", {c.op("Sub", {cap, x}, base + "_room")}, base + "_over");
+  return c.op("Sub", {cap, room}, suffix);
+}
+
+// Keras's named activations, as runtime/layers/activations.cpp computes them. `suffix` empty:
+// the last node is the layer's result.
+std::string activation(LayerNodes& c, const std::string& name, const std::string& x,
+                       const std::string& suffix) {
+  auto part = [&](const std::string& p) { return (suffix.empty() ? "act" : suffix) + "_" + p; };
+  if (name == "linear") return x;
+  if (name == "relu") return c.op("Relu", {x}, suffix);
+  if (name == "relu6") return capAt(c, c.op("Relu", {x}, part("relu")), 6.0, suffix);
+  if (name == "sigmoid") return c.op("Sigmoid", {x}, suffix);
+  if (name == "tanh") return c.op("Tanh", {x}, suffix);
+  if (name == "hard_sigmoid") {  // Keras 2: clip(0.2 x + 0.5, 0, 1)
+    onnx::NodeProto& n = c.node("HardSigmoid", {x}, suffix);
+    attribute(n, "alpha", 0.2f);
+    attribute(n, "beta", 0.5f);
+    return n.output(0);
+  }
+  if (name == "softmax") {  // over channels: dimension 1 of NCHW, else the last axis
+    onnx::NodeProto& n = c.node("Softmax", {x}, suffix);
+    attribute(n, "axis", int64_t{c.layer.outputShape.size() == 4 ? 1 : -1});
+    return n.output(0);
+  }
+  if (name == "elu") return c.op("Elu", {x}, suffix);
+  if (name == "selu") return c.op("Selu", {x}, suffix);  // ONNX's defaults are Keras's constants
+  if (name == "swish" || name == "silu")
+    return c.op("Mul", {x, c.op("Sigmoid", {x}, part("sigmoid"))}, suffix);
+  if (name == "softplus") {
+    // relu(x) + log(1 + exp(-|x|)): LibTorch's value for every x; OpenCV's Softplus computes
+    // log(1 + exp(x)) as written, which overflows to inf above x = 88.
+    const std::string e =
+        c.op("Exp", {c.op("Neg", {c.op("Abs", {x}, part("abs"))}, part("neg_abs"))}, part("exp"));
+    const std::string log =
+        c.op("Log", {c.op("Add", {e, c.scalar(part("one"), 1.0f)}, part("one_plus"))}, part("log"));
+    return c.op("Add", {c.op("Relu", {x}, part("relu")), log}, suffix);
+  }
+  if (name == "softsign") return c.op("Softsign", {x}, suffix);
+  if (name == "exponential") return c.op("Exp", {x}, suffix);
+  if (name == "gelu") {  // exact (Keras's default approximate=False): x/2 (1 + erf(x / sqrt 2))
+    const std::string e =
+        c.op("Erf",
+             {c.op("Mul", {x, c.scalar(part("rsqrt2"), 0.70710678118654752440f)}, part("scaled"))},
+             part("erf"));
+    const std::string onePlus = c.op("Add", {e, c.scalar(part("one"), 1.0f)}, part("one_plus"));
+    return c.op("Mul", {c.op("Mul", {x, onePlus}, part("product")), c.scalar(part("half"), 0.5f)},
+                suffix);
+  }
+  throw Error(Diagnostic{c.layer.name(), "activation '" + name + "' has no ONNX form"});
+}
+
+void activate(LayerNodes& c, const std::string& preActivation) {
+  c.result = activation(c, activationName(c.layer), preActivation, "");
+}
+
+// The op before the activation gets the layer's name when there is no activation.
+std::string preActivationSuffix(const LayerNodes& c) {
+  return activationName(c.layer) == "linear" ? "" : "linear";
+}
+
+Ints onnxPads(const Pads& p) {
+  return {p.top, p.left, p.bottom, p.right};
+}
+
+Pads padsOf(const ExportLayer& layer, const Window& w) {
+  const Shape& s = layer.inputShapes[0];
+  return windowPads(w, s[1], s[2]);
+}
+
+std::string conv(LayerNodes& c, const std::string& x, const std::string& kernel,
+                 const std::string& bias, const Window& w, int64_t groups,
+                 const std::string& suffix) {
+  std::vector<std::string> inputs{x, kernel};
+  if (!bias.empty()) inputs.push_back(bias);
+  onnx::NodeProto& n = c.node("Conv", inputs, suffix);
+  attribute(n, "kernel_shape", Ints{w.kernel.h, w.kernel.w});
+  attribute(n, "strides", Ints{w.stride.h, w.stride.w});
+  attribute(n, "dilations", Ints{w.dilation.h, w.dilation.w});
+  attribute(n, "pads", onnxPads(padsOf(c.layer, w)));
+  attribute(n, "group", groups);
+  return n.output(0);
+}
+
+std::string optionalBias(LayerNodes& c, size_t index) {
+  return c.layer.config.at("use_bias").get<bool>()
+             ? c.weight("bias", fromKeras(c.layer.weight(index)))
+             : "";
+}
+
+std::string transpose(LayerNodes& c, const std::string& x, const Ints& perm,
+                      const std::string& suffix) {
+  onnx::NodeProto& n = c.node("Transpose", {x}, suffix);
+  attribute(n, "perm", perm);
+  return n.output(0);
+}
+const Ints kToNhwc{0, 2, 3, 1}, kToNchw{0, 3, 1, 2};
+
+// ---- the layers ----
+
+void alias(LayerNodes& c) {
+  c.result = c.in[0];
+}  // InputLayer; Dropout at inference
+
+void conv2d(LayerNodes& c) {
+  const Window w = convolutionWindow(c.layer);
+  activate(
+      c, conv(c, c.in[0], c.weight("kernel", convKernel(c.layer.weight(0))), optionalBias(c, 1), w,
+              c.layer.config.at("groups").get<int64_t>(), preActivationSuffix(c)));
+}
+
+void depthwiseConv2d(LayerNodes& c) {
+  const Window w = convolutionWindow(c.layer);
+  activate(c, conv(c, c.in[0], c.weight("depthwise_kernel", depthwiseKernel(c.layer.weight(0))),
+                   optionalBias(c, 1), w, c.layer.inputShapes[0][3], preActivationSuffix(c)));
+}
+
+void separableConv2d(LayerNodes& c) {
+  const Window w = convolutionWindow(c.layer);
+  const std::string d =
+      conv(c, c.in[0], c.weight("depthwise_kernel", depthwiseKernel(c.layer.weight(0))), "", w,
+           c.layer.inputShapes[0][3], "depthwise");
+  const Window pointwise{{1, 1}, {1, 1}, {1, 1}, false};
+  activate(c, conv(c, d, c.weight("pointwise_kernel", convKernel(c.layer.weight(1))),
+                   optionalBias(c, 2), pointwise, 1, preActivationSuffix(c)));
+}
+
+// (N, C) -> Gemm with the kernel stored (out, in); on a feature map Keras applies the kernel to
+// the channels at every position, which is a 1x1 convolution; other ranks: MatMul on the last
+// axis.
+void dense(LayerNodes& c) {
+  const torch::Tensor kernel = fromKeras(c.layer.weight(0));  // (in, out)
+  const bool useBias = c.layer.config.at("use_bias").get<bool>();
+  const torch::Tensor bias =
+      useBias ? fromKeras(c.layer.weight(1)) : torch::zeros({kernel.size(1)}, torch::kFloat32);
+  const std::string suffix = preActivationSuffix(c);
+  const size_t rank = c.layer.inputRank();
+  if (rank == 2) {
+    onnx::NodeProto& n =
+        c.node("Gemm", {c.in[0], c.weight("kernel", kernel.t()), c.weight("bias", bias)}, suffix);
+    attribute(n, "transB", int64_t{1});
+    activate(c, n.output(0));
+  } else if (rank == 4) {
+    const std::string k =
+        c.weight("kernel", kernel.t().reshape({kernel.size(1), kernel.size(0), 1, 1}));
+    const Window w{{1, 1}, {1, 1}, {1, 1}, false};
+    activate(c, conv(c, c.in[0], k, c.weight("bias", bias), w, 1, suffix));
+  } else {
+    const std::string m = c.op("MatMul", {c.in[0], c.weight("kernel", kernel)}, "matmul");
+    activate(c, c.op("Add", {m, c.weight("bias", bias)}, suffix));
+  }
+}
+
+void rescaling(LayerNodes& c) {
+  const auto scale = static_cast<float>(c.layer.config.at("scale").get<double>());
+  const auto offset = static_cast<float>(c.layer.config.at("offset").get<double>());
+  const std::string scaled = c.op("Mul", {c.in[0], c.scalar("scale", scale)}, "scaled");
+  c.result = c.op("Add", {scaled, c.scalar("offset", offset)}, "");
+}
+
+// Inference statistics. ONNX's BatchNormalization wants the channels at dimension 1, where
+// ranks 2 and 4 have them; other ranks (channels last) are transposed there and back (OpenCV
+// cannot broadcast a per-channel constant over the last axis of a rank-3 tensor).
+void batchNormalization(LayerNodes& c) {
+  size_t i = 0;
+  const auto& cfg = c.layer.config;
+  const int64_t channels = c.layer.inputShapes[0].back();
+  const torch::Tensor gamma =
+      cfg.at("scale").get<bool>() ? fromKeras(c.layer.weight(i++)) : torch::ones({channels});
+  const torch::Tensor beta =
+      cfg.at("center").get<bool>() ? fromKeras(c.layer.weight(i++)) : torch::zeros({channels});
+  const torch::Tensor mean = fromKeras(c.layer.weight(i++));
+  const torch::Tensor variance = fromKeras(c.layer.weight(i++));
+  const auto rank = static_cast<int64_t>(c.layer.inputRank());
+  const bool channelsLast = rank != 2 && rank != 4;
+  Ints toFront{0, rank - 1}, toBack{0};
+  for (int64_t d = 1; d < rank - 1; ++d) toFront.push_back(d);
+  for (int64_t d = 2; d < rank; ++d) toBack.push_back(d);
+  toBack.push_back(1);
+  const std::string x = channelsLast ? transpose(c, c.in[0], toFront, "channels_first") : c.in[0];
+  onnx::NodeProto& n =
+      c.node("BatchNormalization",
+             {x, c.weight("gamma", gamma), c.weight("beta", beta), c.weight("moving_mean", mean),
+              c.weight("moving_variance", variance)},
+             channelsLast ? "normalized" : "");
+  attribute(n, "epsilon", static_cast<float>(cfg.at("epsilon").get<double>()));
+  c.result = channelsLast ? transpose(c, n.output(0), toBack, "") : n.output(0);
+}
+
+void activationLayer(LayerNodes& c) {
+  const std::string name = activationName(c.layer);
+  c.result = name == "linear" ? c.op("Identity", {c.in[0]}, "") : activation(c, name, c.in[0], "");
+}
+
+// keras.backend.relu(x, alpha=negative_slope, max_value, threshold):
+//   y = x where x > threshold else 0; y = clip(y, 0, max_value); y -= slope * relu(threshold - x).
+// x > threshold is relu(sign(x - threshold)): x - t is 0 only when x == t (IEEE subtraction).
+void relu(LayerNodes& c) {
+  const auto& cfg = c.layer.config;
+  const double slope = cfg.at("negative_slope").get<double>();
+  const double threshold = cfg.at("threshold").get<double>();
+  const bool hasMax = !cfg.at("max_value").is_null();
+  const std::string x = c.in[0];
+  if (threshold == 0.0 && !hasMax) {
+    if (slope == 0.0) {
+      c.result = c.op("Relu", {x}, "");
+    } else {
+      onnx::NodeProto& n = c.node("LeakyRelu", {x}, "");
+      attribute(n, "alpha", static_cast<float>(slope));
+      c.result = n.output(0);
+    }
+    return;
+  }
+  const bool last = slope == 0.0;  // the cap (or the threshold) is the final step
+  std::string y;
+  if (threshold == 0.0) {
+    y = c.op("Relu", {x}, hasMax || !last ? "kept" : "");
+  } else {
+    const std::string t = c.scalar("threshold", static_cast<float>(threshold));
+    const std::string above =
+        c.op("Relu", {c.op("Sign", {c.op("Sub", {x, t}, "from_threshold")}, "sign")}, "above");
+    y = c.op("Mul", {x, above}, hasMax || !last ? "kept" : "");
+    if (hasMax) y = c.op("Relu", {y}, "non_negative");
+  }
+  if (hasMax) y = capAt(c, y, cfg.at("max_value").get<double>(), last ? "" : "capped");
+  if (!last) {
+    const std::string t =
+        threshold == 0.0 ? "" : c.scalar("threshold_low", static_cast<float>(threshold));
+    const std::string below = threshold == 0.0
+                                  ? c.op("Relu", {c.op("Neg", {x}, "negated")}, "below")
+                                  : c.op("Relu", {c.op("Sub", {t, x}, "to_threshold")}, "below");
+    const std::string leak =
+        c.op("Mul", {below, c.scalar("slope", static_cast<float>(slope))}, "leak");
+    y = c.op("Sub", {y, leak}, "");
+  }
+  c.result = y;
+}
+
+void leakyRelu(LayerNodes& c) {
+  onnx::NodeProto& n = c.node("LeakyRelu", {c.in[0]}, "");
+  attribute(n, "alpha", static_cast<float>(c.layer.config.at("alpha").get<double>()));
+  c.result = n.output(0);
+}
+
+void softmax(LayerNodes& c) {
+  onnx::NodeProto& n = c.node("Softmax", {c.in[0]}, "");
+  attribute(n, "axis", runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank()));
+  c.result = n.output(0);
+}
+
+// ONNX pooling pads are ignored by MaxPool and, with count_include_pad = 0, left out of
+// AveragePool's mean: exactly Keras's `same` pooling.
+void pooling(LayerNodes& c, const char* op) {
+  const Window w = poolingWindow(c.layer);
+  onnx::NodeProto& n = c.node(op, {c.in[0]}, "");
+  attribute(n, "kernel_shape", Ints{w.kernel.h, w.kernel.w});
+  attribute(n, "strides", Ints{w.stride.h, w.stride.w});
+  attribute(n, "pads", onnxPads(padsOf(c.layer, w)));
+  if (std::string(op) == "AveragePool") attribute(n, "count_include_pad", int64_t{0});
+  c.result = n.output(0);
+}
+void maxPooling2d(LayerNodes& c) {
+  pooling(c, "MaxPool");
+}
+void averagePooling2d(LayerNodes& c) {
+  pooling(c, "AveragePool");
+}
+
+void globalPooling(LayerNodes& c, const char* op) {
+  const bool keep = c.layer.config.at("keepdims").get<bool>();
+  const std::string pooled = c.op(op, {c.in[0]}, keep ? "" : "pooled");  // (N, C, 1, 1)
+  if (keep) {
+    c.result = pooled;
+    return;
+  }
+  onnx::NodeProto& n = c.node("Flatten", {pooled}, "");
+  attribute(n, "axis", int64_t{1});
+  c.result = n.output(0);
+}
+void globalAveragePooling2d(LayerNodes& c) {
+  globalPooling(c, "GlobalAveragePool");
+}
+void globalMaxPooling2d(LayerNodes& c) {
+  globalPooling(c, "GlobalMaxPool");
+}
+
+void chain(LayerNodes& c, const char* op) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i)
+    y = c.op(op, {y, c.in[i]}, i + 1 == c.in.size() ? "" : "partial_" + std::to_string(i));
+  c.result = y;
+}
+void add(LayerNodes& c) {
+  chain(c, "Add");
+}
+void multiply(LayerNodes& c) {
+  chain(c, "Mul");
+}
+
+void concatenate(LayerNodes& c) {
+  onnx::NodeProto& n = c.node("Concat", c.in, "");
+  attribute(n, "axis", runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank()));
+  c.result = n.output(0);
+}
+
+void zeroPadding2d(LayerNodes& c) {
+  const Pads p = padsFromConfig(c.layer, "padding");
+  c.result =
+      c.op("Pad", {c.in[0], c.ints("pads", {0, 0, p.top, p.left, 0, 0, p.bottom, p.right})}, "");
+}
+
+void cropping2d(LayerNodes& c) {
+  const Pads p = padsFromConfig(c.layer, "cropping");
+  const Shape& s = c.layer.inputShapes[0];  // (N, H, W, C), sizes known for ONNX
+  c.result = c.op("Slice",
+                  {c.in[0], c.ints("starts", {p.top, p.left}),
+                   c.ints("ends", {s[1] - p.bottom, s[2] - p.right}), c.ints("axes", {2, 3})},
+                  "");
+}
+
+// Keras flattens in H, W, C order.
+void flatten(LayerNodes& c) {
+  const std::string x =
+      c.layer.inputRank() == 4 ? transpose(c, c.in[0], kToNhwc, "channels_last") : c.in[0];
+  onnx::NodeProto& n = c.node("Flatten", {x}, "");
+  attribute(n, "axis", int64_t{1});
+  c.result = n.output(0);
+}
+
+// In Keras's layout; 0 keeps the (dynamic) batch size.
+void reshape(LayerNodes& c) {
+  Ints target{0};
+  for (const auto& d : c.layer.config.at("target_shape")) target.push_back(d.get<int64_t>());
+  const bool toFeatureMap = target.size() == 4;
+  const std::string x =
+      c.layer.inputRank() == 4 ? transpose(c, c.in[0], kToNhwc, "channels_last") : c.in[0];
+  const std::string r = c.op("Reshape", {x, c.ints("shape", target)}, toFeatureMap ? "nhwc" : "");
+  c.result = toFeatureMap ? transpose(c, r, kToNchw, "") : r;
+}
+
+// ONNX needs every size but the batch; the input layer is refused when one is unknown.
+std::string refuseUnknownSize(const ExportLayer& layer) {
+  for (size_t d = 1; d < layer.outputShape.size(); ++d)
+    if (layer.outputShape[d] == kUnknown)
+      return "the input size " + shapeToString(layer.outputShape) +
+             " is not fixed; ONNX export (and OpenCV's DNN module) needs every size but the "
+             "batch — give the model an input size (--input-size, or the recipe operation "
+             "set_input_shape)";
+  return "";
+}
+
+}  // namespace
+
+const std::map<std::string, Emitter>& emitters() {
+  static const std::map<std::string, Emitter> table = {
+      {"InputLayer", {alias, refuseUnknownSize}},
+      {"Conv2D", {conv2d}},
+      {"DepthwiseConv2D", {depthwiseConv2d}},
+      {"SeparableConv2D", {separableConv2d}},
+      {"Dense", {dense}},
+      {"Dropout", {alias}},
+      {"Rescaling", {rescaling}},
+      {"BatchNormalization", {batchNormalization}},
+      {"Activation", {activationLayer}},
+      {"ReLU", {relu}},
+      {"LeakyReLU", {leakyRelu}},
+      {"Softmax", {softmax}},
+      {"MaxPooling2D", {maxPooling2d}},
+      {"AveragePooling2D", {averagePooling2d}},
+      {"GlobalAveragePooling2D", {globalAveragePooling2d}},
+      {"GlobalMaxPooling2D", {globalMaxPooling2d}},
+      {"Add", {add}},
+      {"Multiply", {multiply}},
+      {"Concatenate", {concatenate}},
+      {"ZeroPadding2D", {zeroPadding2d}},
+      {"Cropping2D", {cropping2d}},
+      {"Flatten", {flatten}},
+      {"Reshape", {reshape}},
+  };
+  return table;
+}
+
+}  // namespace graft::exporting::onnx_export

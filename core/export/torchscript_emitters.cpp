@@ -1,0 +1,380 @@
+// One emitter per Keras class, each the TorchScript twin of the GraphModule op in
+// runtime/layers/ for that class: the same LibTorch calls, in the same order, on the same
+// layouts, so the exported module reproduces Graft's numbers to the last bits.
+#include "export/torchscript_emitters.h"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "export/export_geometry.h"
+#include "export/export_weights.h"
+
+namespace graft::exporting::ts {
+
+const char* const kSamePaddingMethod = R"(
+def same_padding(self, x: Tensor, kh: int, kw: int, sh: int, sw: int, dh: int, dw: int) -> List[int]:
+    h = x.size(2)
+    w = x.size(3)
+    th = max(((h + sh - 1) // sh - 1) * sh + (kh - 1) * dh + 1 - h, 0)
+    tw = max(((w + sw - 1) // sw - 1) * sw + (kw - 1) * dw + 1 - w, 0)
+    return [tw // 2, tw - tw // 2, th // 2, th - th // 2]
+)";
+
+std::string floatLiteral(double value) {
+  if (std::isinf(value)) return value > 0 ? "float(\"inf\")" : "float(\"-inf\")";
+  std::ostringstream s;
+  s << std::setprecision(17) << value;
+  std::string text = s.str();
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string intList(const std::vector<int64_t>& values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
+std::string LayerCode::parameter(const std::string& name, torch::Tensor value) {
+  tensors_.push_back({name, std::move(value), false});
+  return holder_ + "." + name;
+}
+
+std::string LayerCode::buffer(const std::string& name, torch::Tensor value) {
+  tensors_.push_back({name, std::move(value), true});
+  return holder_ + "." + name;
+}
+
+namespace {
+
+std::string optionalBias(LayerCode& c, size_t index) {
+  return c.layer.config.at("use_bias").get<bool>()
+             ? c.parameter("bias", fromKeras(c.layer.weight(index)))
+             : "None";
+}
+
+// ---- expressions shared by several layers ----
+
+std::string toKeras(const std::string& x, size_t rank) {
+  return rank == 4 ? x + ".permute([0, 2, 3, 1])" : x;
+}
+std::string toRuntime(const std::string& x, size_t rank) {
+  return rank == 4 ? x + ".permute([0, 3, 1, 2])" : x;
+}
+
+// Keras's named activations as runtime/layers/activations.cpp computes them.
+std::string activation(const std::string& name, const std::string& x, const ExportLayer& layer) {
+  if (name == "linear") return x;
+  if (name == "relu") return "torch.relu(" + x + ")";
+  if (name == "relu6") return "torch.clamp(" + x + ", 0.0, 6.0)";
+  if (name == "sigmoid") return "torch.sigmoid(" + x + ")";
+  if (name == "tanh") return "torch.tanh(" + x + ")";
+  if (name == "hard_sigmoid") return "torch.clamp(" + x + " * 0.2 + 0.5, 0.0, 1.0)";
+  if (name == "softmax")
+    return "torch.softmax(" + x + ", " + (layer.outputShape.size() == 4 ? "1" : "-1") + ")";
+  if (name == "elu") return "torch.elu(" + x + ")";
+  if (name == "selu") return "torch.selu(" + x + ")";
+  if (name == "swish" || name == "silu") return "torch.silu(" + x + ")";
+  if (name == "softplus") return "torch.softplus(" + x + ")";
+  if (name == "softsign") return x + " / (torch.abs(" + x + ") + 1.0)";
+  if (name == "exponential") return "torch.exp(" + x + ")";
+  if (name == "gelu") return "torch.gelu(" + x + ")";
+  throw Error(Diagnostic{layer.name(), "activation '" + name + "' has no TorchScript form"});
+}
+
+void activate(LayerCode& c, const std::string& value) {
+  const std::string name = activationName(c.layer);
+  if (name == "linear") {
+    c.line(c.out + " = " + value);
+    return;
+  }
+  c.line(c.out + " = " + value);
+  c.line(c.out + " = " + activation(name, c.out, c.layer));
+}
+
+// The input padded the way Keras pads it for a window op, and the padding left to the op
+// itself (LibTorch pads symmetrically only; pooling by at most half the window).
+struct Padded {
+  std::string x;
+  std::vector<int64_t> opPadding{0, 0};
+};
+
+Padded padForWindow(LayerCode& c, const Window& window, double fill, bool pooling) {
+  const Shape& s = c.layer.inputShapes[0];
+  if (!window.same) return {c.in[0]};
+  if (s[1] == kUnknown || s[2] == kUnknown) {  // size known only when the model runs
+    c.usesSamePadding = true;
+    const std::string pads = c.local("pads");
+    c.line(pads + " = self.same_padding(" + c.in[0] + ", " + std::to_string(window.kernel.h) +
+           ", " + std::to_string(window.kernel.w) + ", " + std::to_string(window.stride.h) + ", " +
+           std::to_string(window.stride.w) + ", " + std::to_string(window.dilation.h) + ", " +
+           std::to_string(window.dilation.w) + ")");
+    c.line(c.local("padded") + " = torch.constant_pad_nd(" + c.in[0] + ", " + pads + ", " +
+           floatLiteral(fill) + ")");
+    return {c.local("padded")};
+  }
+  const Pads p = windowPads(window, s[1], s[2]);
+  const bool opCanPad =
+      p.symmetric() &&
+      (!pooling || (2 * p.top <= window.kernel.h && 2 * p.left <= window.kernel.w));
+  if (p.none() || opCanPad) return {c.in[0], {p.top, p.left}};
+  c.line(c.local("padded") + " = torch.constant_pad_nd(" + c.in[0] + ", " +
+         intList({p.left, p.right, p.top, p.bottom}) + ", " + floatLiteral(fill) + ")");
+  return {c.local("padded")};
+}
+
+std::string windowArgs(const Window& w, const Padded& p) {
+  return intList({w.stride.h, w.stride.w}) + ", " + intList(p.opPadding) + ", " +
+         intList({w.dilation.h, w.dilation.w});
+}
+
+// ---- the layers ----
+
+void inputLayer(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0]);
+}
+
+void conv2d(LayerCode& c) {
+  const Window w = convolutionWindow(c.layer);
+  const std::string kernel = c.parameter("kernel", convKernel(c.layer.weight(0)));
+  const std::string bias = optionalBias(c, 1);
+  const Padded x = padForWindow(c, w, 0.0, false);
+  activate(c, "torch.conv2d(" + x.x + ", " + kernel + ", " + bias + ", " + windowArgs(w, x) + ", " +
+                  std::to_string(c.layer.config.at("groups").get<int64_t>()) + ")");
+}
+
+void depthwiseConv2d(LayerCode& c) {
+  const Window w = convolutionWindow(c.layer);
+  const std::string kernel = c.parameter("depthwise_kernel", depthwiseKernel(c.layer.weight(0)));
+  const std::string bias = optionalBias(c, 1);
+  const Padded x = padForWindow(c, w, 0.0, false);
+  activate(c, "torch.conv2d(" + x.x + ", " + kernel + ", " + bias + ", " + windowArgs(w, x) + ", " +
+                  std::to_string(c.layer.inputShapes[0][3]) + ")");
+}
+
+void separableConv2d(LayerCode& c) {
+  const Window w = convolutionWindow(c.layer);
+  const std::string depthwise = c.parameter("depthwise_kernel", depthwiseKernel(c.layer.weight(0)));
+  const std::string pointwise = c.parameter("pointwise_kernel", convKernel(c.layer.weight(1)));
+  const std::string bias = optionalBias(c, 2);
+  const Padded x = padForWindow(c, w, 0.0, false);
+  c.line(c.local("depthwise") + " = torch.conv2d(" + x.x + ", " + depthwise + ", None, " +
+         windowArgs(w, x) + ", " + std::to_string(c.layer.inputShapes[0][3]) + ")");
+  activate(c, "torch.conv2d(" + c.local("depthwise") + ", " + pointwise + ", " + bias +
+                  ", [1, 1], [0, 0], [1, 1], 1)");
+}
+
+// Keras's kernel (in, out) is used as stored, as DenseOp does.
+void dense(LayerCode& c) {
+  const std::string kernel = c.parameter("kernel", fromKeras(c.layer.weight(0)));
+  const bool bias = c.layer.config.at("use_bias").get<bool>();
+  const std::string b = bias ? c.parameter("bias", fromKeras(c.layer.weight(1))) : "";
+  const size_t rank = c.layer.inputRank();
+  if (rank == 2) {
+    activate(c, bias ? "torch.addmm(" + b + ", " + c.in[0] + ", " + kernel + ")"
+                     : "torch.mm(" + c.in[0] + ", " + kernel + ")");
+    return;
+  }
+  std::string y = "torch.matmul(" + toKeras(c.in[0], rank) + ", " + kernel + ")";
+  if (bias) y += " + " + b;
+  activate(c, toRuntime("(" + y + ")", rank));
+}
+
+void dropout(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0]);
+}  // inference: identity
+
+void rescaling(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(c.layer.config.at("scale").get<double>()) +
+         " + " + floatLiteral(c.layer.config.at("offset").get<double>()));
+}
+
+// Inference statistics (exports never train). Channels-last ranks other than 2 and 4 move the
+// channel axis to dimension 1 and back, as BatchNormalizationOp does.
+void batchNormalization(LayerCode& c) {
+  size_t i = 0;
+  const auto& cfg = c.layer.config;
+  const std::string gamma =
+      cfg.at("scale").get<bool>() ? c.parameter("gamma", fromKeras(c.layer.weight(i++))) : "None";
+  const std::string beta =
+      cfg.at("center").get<bool>() ? c.parameter("beta", fromKeras(c.layer.weight(i++))) : "None";
+  const std::string mean = c.buffer("moving_mean", fromKeras(c.layer.weight(i++)));
+  const std::string variance = c.buffer("moving_variance", fromKeras(c.layer.weight(i++)));
+  const size_t rank = c.layer.inputRank();
+  const bool channelsLast = rank > 2 && rank != 4;
+  const std::string x = channelsLast ? c.in[0] + ".movedim(-1, 1)" : c.in[0];
+  std::string y = "torch.batch_norm(" + x + ", " + gamma + ", " + beta + ", " + mean + ", " +
+                  variance + ", False, 0.0, " + floatLiteral(cfg.at("epsilon").get<double>()) +
+                  ", False)";
+  if (channelsLast) y += ".movedim(1, -1)";
+  c.line(c.out + " = " + y);
+}
+
+void activationLayer(LayerCode& c) {
+  activate(c, c.in[0]);
+}
+
+// keras.backend.relu(x, alpha=negative_slope, max_value, threshold), as ReluOp computes it.
+void relu(LayerCode& c) {
+  const auto& cfg = c.layer.config;
+  const double slope = cfg.at("negative_slope").get<double>();
+  const double threshold = cfg.at("threshold").get<double>();
+  const bool hasMax = !cfg.at("max_value").is_null();
+  const std::string x = c.in[0];
+  const std::string maxValue = hasMax ? floatLiteral(cfg.at("max_value").get<double>()) : "";
+  if (threshold == 0.0 && slope == 0.0) {
+    c.line(c.out + " = " +
+           (hasMax ? "torch.clamp(" + x + ", 0.0, " + maxValue + ")" : "torch.relu(" + x + ")"));
+    return;
+  }
+  if (threshold == 0.0 && !hasMax) {
+    c.line(c.out + " = torch.leaky_relu(" + x + ", " + floatLiteral(slope) + ")");
+    return;
+  }
+  const std::string t = floatLiteral(threshold);
+  c.line(c.out + " = " +
+         (threshold == 0.0 ? "torch.relu(" + x + ")"
+                           : x + " * (" + x + " > " + t + ").to(" + x + ".dtype)"));
+  if (hasMax) c.line(c.out + " = torch.clamp(" + c.out + ", 0.0, " + maxValue + ")");
+  if (slope != 0.0)
+    c.line(c.out + " = " + c.out + " - " + floatLiteral(slope) + " * torch.relu(" + t + " - " + x +
+           ")");
+}
+
+void leakyRelu(LayerCode& c) {
+  c.line(c.out + " = torch.leaky_relu(" + c.in[0] + ", " +
+         floatLiteral(c.layer.config.at("alpha").get<double>()) + ")");
+}
+
+void softmax(LayerCode& c) {
+  c.line(c.out + " = torch.softmax(" + c.in[0] + ", " +
+         std::to_string(runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank())) + ")");
+}
+
+void maxPooling2d(LayerCode& c) {
+  const Window w = poolingWindow(c.layer);
+  const Padded x = padForWindow(c, w, -INFINITY, true);  // padding never wins the maximum
+  c.line(c.out + " = torch.max_pool2d(" + x.x + ", " + intList({w.kernel.h, w.kernel.w}) + ", " +
+         windowArgs(w, x) + ", False)");
+}
+
+// `same` excludes the padding from the mean: LibTorch does that itself for symmetric padding;
+// otherwise the mean over the zero-padded window is divided by the fraction of real cells.
+void averagePooling2d(LayerCode& c) {
+  const Window w = poolingWindow(c.layer);
+  const Padded x = padForWindow(c, w, 0.0, true);
+  const std::string kernel = intList({w.kernel.h, w.kernel.w});
+  const std::string stride = intList({w.stride.h, w.stride.w});
+  if (x.x == c.in[0]) {
+    c.line(c.out + " = torch.avg_pool2d(" + x.x + ", " + kernel + ", " + stride + ", " +
+           intList(x.opPadding) + ", False, False, None)");
+    return;
+  }
+  const std::string in = c.in[0];
+  const std::string pads = c.usesSamePadding ? c.local("pads") : intList([&] {
+    const Shape& s = c.layer.inputShapes[0];
+    const Pads p = windowPads(w, s[1], s[2]);
+    return std::vector<int64_t>{p.left, p.right, p.top, p.bottom};
+  }());
+  c.line(c.local("cells") + " = torch.constant_pad_nd(torch.ones([1, 1, " + in + ".size(2), " + in +
+         ".size(3)]), " + pads + ", 0.0)");
+  c.line(c.out + " = torch.avg_pool2d(" + x.x + ", " + kernel + ", " + stride +
+         ", [0, 0], False, True, None) / torch.avg_pool2d(" + c.local("cells") + ", " + kernel +
+         ", " + stride + ", [0, 0], False, True, None)");
+}
+
+std::string keepdims(const ExportLayer& layer) {
+  return layer.config.at("keepdims").get<bool>() ? "True" : "False";
+}
+
+void globalAveragePooling2d(LayerCode& c) {
+  c.line(c.out + " = torch.mean(" + c.in[0] + ", [2, 3], " + keepdims(c.layer) + ")");
+}
+
+void globalMaxPooling2d(LayerCode& c) {
+  c.line(c.out + " = torch.amax(" + c.in[0] + ", [2, 3], " + keepdims(c.layer) + ")");
+}
+
+void elementwise(LayerCode& c, const char* op) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i) y += std::string(" ") + op + " " + c.in[i];
+  c.line(c.out + " = " + y);
+}
+void add(LayerCode& c) {
+  elementwise(c, "+");
+}
+void multiply(LayerCode& c) {
+  elementwise(c, "*");
+}
+
+void concatenate(LayerCode& c) {
+  std::string list;
+  for (const auto& x : c.in) list += (list.empty() ? "" : ", ") + x;
+  c.line(c.out + " = torch.cat([" + list + "], " +
+         std::to_string(runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank())) + ")");
+}
+
+void zeroPadding2d(LayerCode& c) {
+  const Pads p = padsFromConfig(c.layer, "padding");
+  c.line(c.out + " = torch.constant_pad_nd(" + c.in[0] + ", " +
+         intList({p.left, p.right, p.top, p.bottom}) + ", 0.0)");
+}
+
+void cropping2d(LayerCode& c) {
+  const Pads p = padsFromConfig(c.layer, "cropping");
+  const std::string x = c.in[0];
+  c.line(c.out + " = torch.narrow(torch.narrow(" + x + ", 2, " + std::to_string(p.top) + ", " + x +
+         ".size(2) - " + std::to_string(p.top + p.bottom) + "), 3, " + std::to_string(p.left) +
+         ", " + x + ".size(3) - " + std::to_string(p.left + p.right) + ")");
+}
+
+// Keras flattens in H, W, C order.
+void flatten(LayerCode& c) {
+  c.line(c.out + " = torch.reshape(" + toKeras(c.in[0], c.layer.inputRank()) + ", [" + c.in[0] +
+         ".size(0), -1])");
+}
+
+void reshape(LayerCode& c) {
+  std::vector<int64_t> target;
+  for (const auto& d : c.layer.config.at("target_shape")) target.push_back(d.get<int64_t>());
+  std::string shape = "[" + c.in[0] + ".size(0)";
+  for (int64_t d : target) shape += ", " + std::to_string(d);
+  shape += "]";
+  c.line(c.out + " = " +
+         toRuntime("torch.reshape(" + toKeras(c.in[0], c.layer.inputRank()) + ", " + shape + ")",
+                   target.size() + 1));
+}
+
+}  // namespace
+
+const std::map<std::string, Emitter>& emitters() {
+  static const std::map<std::string, Emitter> table = {
+      {"InputLayer", inputLayer},
+      {"Conv2D", conv2d},
+      {"DepthwiseConv2D", depthwiseConv2d},
+      {"SeparableConv2D", separableConv2d},
+      {"Dense", dense},
+      {"Dropout", dropout},
+      {"Rescaling", rescaling},
+      {"BatchNormalization", batchNormalization},
+      {"Activation", activationLayer},
+      {"ReLU", relu},
+      {"LeakyReLU", leakyRelu},
+      {"Softmax", softmax},
+      {"MaxPooling2D", maxPooling2d},
+      {"AveragePooling2D", averagePooling2d},
+      {"GlobalAveragePooling2D", globalAveragePooling2d},
+      {"GlobalMaxPooling2D", globalMaxPooling2d},
+      {"Add", add},
+      {"Multiply", multiply},
+      {"Concatenate", concatenate},
+      {"ZeroPadding2D", zeroPadding2d},
+      {"Cropping2D", cropping2d},
+      {"Flatten", flatten},
+      {"Reshape", reshape},
+  };
+  return table;
+}
+
+}  // namespace graft::exporting::ts

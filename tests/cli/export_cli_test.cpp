@@ -1,0 +1,152 @@
+// graft-cli export: the command, its failures, and the contract that an exported model returns
+// what `graft-cli predict` prints as `output` for the same image (checked with Python's torch
+// and OpenCV, which know nothing of Graft).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::vector<std::string> cacheEnv(const TempDir& dir) {
+  return {"KERAS_HOME=" + dir.file("keras")};
+}
+
+// Empty when /usr/bin/python3 has the modules, else why not.
+std::string pythonMissing(const std::string& imports) {
+  if (!fs::exists(GRAFT_PYTHON)) return std::string(GRAFT_PYTHON) + " not found";
+  const CommandResult r = runProgram(GRAFT_PYTHON, {"-c", imports});
+  return r.exitCode == 0 ? ""
+                         : std::string(GRAFT_PYTHON) + " cannot run '" + imports + "': " + r.err;
+}
+
+TEST(ExportCli, HelpNamesTheFormats) {
+  const CommandResult r = runCli({"export", "--help"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  for (const char* word : {"torchscript", "onnx", "keras-h5", "--output", "--format", "NCHW"})
+    EXPECT_NE(r.out.find(word), std::string::npos) << word << "\n" << r.out;
+}
+
+TEST(ExportCli, UnknownFormatIsAUsageError) {
+  TempDir dir;
+  const CommandResult r = runCli(
+      {"export", "mobilenet", "--alpha", "0.25", "--format", "tflite", "-o", dir.file("m.tflite")},
+      cacheEnv(dir));
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("m.tflite")));
+}
+
+TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
+  TempDir dir;
+  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
+           {"torchscript", "m.pt"}, {"onnx", "m.onnx"}, {"keras-h5", "m.h5"}}) {
+    const CommandResult r =
+        runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64", "--include-top",
+                "--classes", "3", "--format", format, "-o", dir.file(file)},
+               cacheEnv(dir));
+    EXPECT_EQ(r.exitCode, 0) << format << ": " << r.err;
+    EXPECT_NE(r.out.find("largest difference"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(dir.file(file)), std::string::npos) << r.out;
+    EXPECT_TRUE(fs::exists(dir.file(file))) << format;
+  }
+}
+
+TEST(ExportCli, MissingFolderExitsOneAndWritesNothing) {
+  TempDir dir;
+  const std::string out = dir.file("missing/m.onnx");
+  const CommandResult r = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",
+                                  "--format", "onnx", "-o", out},
+                                 cacheEnv(dir));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("missing")));
+}
+
+TEST(ExportCli, OnnxRefusesAModelWithoutInputSizeNamingLayerAndFormat) {
+  TempDir dir;
+  const CommandResult r = runCli({"export", "mobilenet", "--alpha", "0.25", "--no-top", "--format",
+                                  "onnx", "-o", dir.file("m.onnx")},
+                                 cacheEnv(dir));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("input_1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ONNX"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--input-size"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("m.onnx")));
+}
+
+// The real fine-tuned cat/dog MobileNet: `predict --json` on an image already at the input size,
+// then the TorchScript and ONNX exports run by Python (torch.jit.load, cv2.dnn) on that image
+// preprocessed as the file's own metadata says: the same probabilities.
+TEST(ExportCli, ExportsReturnWhatPredictPrints) {
+  GRAFT_REQUIRE_FIXTURE(model, "keras/mobilenet025_catvsdog.h5");
+  GRAFT_REQUIRE_FIXTURE(labels, "keras/cls_classes.txt");
+  if (const std::string why = pythonMissing("import torch, onnx, cv2, numpy"); !why.empty())
+    GTEST_SKIP() << why;
+  TempDir dir;
+  const std::string image = dir.file("image.png");
+  const CommandResult made =
+      runProgram(GRAFT_PYTHON,
+                 {"-c",
+                  "import cv2, numpy as np, sys\n"
+                  "rng = np.random.RandomState(3)\n"
+                  "cv2.imwrite(sys.argv[1], rng.randint(0, 256, (224, 224, 3)).astype(np.uint8))\n",
+                  image});
+  ASSERT_EQ(made.exitCode, 0) << made.err;
+
+  const CommandResult predicted = runCli({"predict", model, image, "--json"}, cacheEnv(dir));
+  ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+  const Json want = Json::parse(predicted.out.substr(0, predicted.out.find('\n'))).at("output");
+
+  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
+           {"torchscript", "m.pt"}, {"onnx", "m.onnx"}}) {
+    const CommandResult r =
+        runCli({"export", model, "--labels", labels, "--format", format, "-o", dir.file(file)},
+               cacheEnv(dir));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+  }
+  const char* script = R"PY(
+import json, sys
+import cv2, numpy as np, onnx, torch
+image, pt, onnx_path = sys.argv[1:4]
+extra = {"graft.json": ""}
+m = torch.jit.load(pt, _extra_files=extra)
+meta = json.loads(extra["graft.json"])
+rgb = cv2.cvtColor(cv2.imread(image), cv2.COLOR_BGR2RGB).astype(np.float32)
+assert m.preprocessing == "tf", m.preprocessing
+x = (rgb / np.float32(127.5) - np.float32(1)).transpose(2, 0, 1)[None].copy()
+with torch.no_grad():
+    ts = m(torch.from_numpy(x)).numpy()[0]
+props = {p.key: p.value for p in onnx.load(onnx_path).metadata_props}
+net = cv2.dnn.readNetFromONNX(onnx_path)
+net.setInput(x)
+ox = net.forward().reshape(-1)
+print(json.dumps({"torchscript": ts.tolist(), "onnx": ox.tolist(), "labels": list(m.labels),
+                  "meta_labels": meta["labels"], "onnx_labels": json.loads(props["labels"]),
+                  "onnx_preprocessing": props["preprocessing"]}))
+)PY";
+  const CommandResult r =
+      runProgram(GRAFT_PYTHON, {"-c", script, image, dir.file("m.pt"), dir.file("m.onnx")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const Json got = Json::parse(r.out);
+  ASSERT_EQ(got.at("torchscript").size(), want.size());
+  ASSERT_EQ(got.at("onnx").size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_NEAR(got.at("torchscript")[i].get<double>(), want[i].get<double>(), 1e-5) << i;
+    EXPECT_NEAR(got.at("onnx")[i].get<double>(), want[i].get<double>(), 1e-4) << i;
+  }
+  const Json classes = {"cat", "dog"};
+  EXPECT_EQ(got.at("labels"), classes);
+  EXPECT_EQ(got.at("meta_labels"), classes);
+  EXPECT_EQ(got.at("onnx_labels"), classes);
+  EXPECT_EQ(got.at("onnx_preprocessing"), "tf");
+}
+
+}  // namespace
+}  // namespace graft::test

@@ -1,0 +1,241 @@
+// Every layer type in the registry exports to TorchScript, ONNX and Keras HDF5 and the file's
+// independent reader reproduces Graft's output — or the format refuses the layer with a message
+// naming the layer and the format. Never a file that silently computes something else.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "export/export.h"
+#include "export_test_support.h"
+#include "graph/graph_builder.h"
+#include "graph/layer_registry.h"
+#include "io/keras_weights_import.h"
+
+namespace graft::test::exports {
+namespace {
+
+const ExportFormat kFormats[] = {ExportFormat::TorchScript, ExportFormat::Onnx,
+                                 ExportFormat::KerasH5};
+
+std::string extension(ExportFormat f) {
+  return f == ExportFormat::TorchScript ? ".pt" : f == ExportFormat::Onnx ? ".onnx" : ".h5";
+}
+
+// One sample of one layer class, exported (or refused) in each format, with the input the
+// tests feed it (a batch of 3, not the exporter's own sample) and Graft's output for it.
+struct Exported {
+  std::string label;
+  Model model;
+  torch::Tensor input, expected;
+  std::map<ExportFormat, std::string> files;     // written exports
+  std::map<ExportFormat, Diagnostics> refusals;  // refused formats
+  std::map<ExportFormat, ExportReport> reports;
+  std::map<ExportFormat, std::string> failures;  // neither written nor refused: a bug
+};
+
+class ExportLayers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    exported_ = new std::vector<Exported>;
+    uint64_t seed = 100;
+    for (const auto& cls : LayerRegistry::standard().classNames()) {
+      std::vector<LayerSample> samples = layerSamples(cls);
+      if (samples.empty()) missing_.push_back(cls);
+      for (auto& sample : samples) {
+        Exported e{sample.label, std::move(sample.model), {}, {}, {}, {}, {}, {}};
+        e.input = randomInput(e.model, 3, ++seed);
+        e.expected = graftReference(e.model, e.input);
+        const std::string stem = "sample_" + std::to_string(exported_->size());
+        for (ExportFormat f : kFormats) {
+          if (Diagnostics refused = exportRefusals(e.model, f); !refused.empty()) {
+            e.refusals[f] = refused;
+            continue;
+          }
+          const std::string path = dir_->file(stem + extension(f));
+          try {
+            e.reports[f] = exportModel(e.model, f, path);
+            e.files[f] = path;
+          } catch (const std::exception& err) {
+            e.failures[f] = err.what();
+          }
+        }
+        exported_->push_back(std::move(e));
+      }
+    }
+  }
+  static void TearDownTestSuite() {
+    delete exported_;
+    delete dir_;
+  }
+
+  static TempDir* dir_;
+  static std::vector<Exported>* exported_;
+  static std::vector<std::string> missing_;
+};
+
+TempDir* ExportLayers::dir_ = nullptr;
+std::vector<Exported>* ExportLayers::exported_ = nullptr;
+std::vector<std::string> ExportLayers::missing_;
+
+TEST_F(ExportLayers, EveryRegisteredClassHasSamples) {
+  EXPECT_TRUE(missing_.empty()) << "layer classes without an export sample in "
+                                   "export_test_support.cpp: "
+                                << ::testing::PrintToString(missing_);
+}
+
+TEST_F(ExportLayers, EveryFormatWritesOrRefusesNamingLayerAndFormat) {
+  for (const auto& e : *exported_) {
+    for (const auto& [f, what] : e.failures)
+      ADD_FAILURE() << e.label << ": " << exportFormatTitle(f) << " export failed: " << what;
+    for (ExportFormat f : kFormats) {
+      if (e.failures.count(f)) continue;
+      const bool written = e.files.count(f) != 0, refused = e.refusals.count(f) != 0;
+      EXPECT_NE(written, refused) << e.label << " / " << exportFormatTitle(f);
+      if (written) {
+        EXPECT_TRUE(std::filesystem::exists(e.files.at(f))) << e.label;
+        continue;
+      }
+      for (const auto& d : e.refusals.at(f)) {
+        EXPECT_NE(e.model.graph.find(d.subject), nullptr) << e.label << ": " << d.str();
+        EXPECT_NE(d.message.find(exportFormatTitle(f)), std::string::npos) << d.str();
+      }
+      // And exporting anyway fails with that message and writes nothing.
+      const std::string path = dir_->file("refused" + extension(f));
+      try {
+        exportModel(e.model, f, path);
+        ADD_FAILURE() << e.label << ": refused for " << exportFormatTitle(f) << " but exported";
+      } catch (const Error& err) {
+        EXPECT_NE(std::string(err.what()).find(e.refusals.at(f).front().subject),
+                  std::string::npos);
+      }
+      EXPECT_FALSE(std::filesystem::exists(path));
+    }
+  }
+}
+
+// The exporter's own check (reload, run, compare) is reported and within its tolerance.
+TEST_F(ExportLayers, SelfCheckReportsTheLargestDifference) {
+  for (const auto& e : *exported_)
+    for (const auto& [f, r] : e.reports) {
+      EXPECT_LE(r.maxDifference, r.allowed) << e.label << ": " << r.describe();
+      EXPECT_GE(r.allowed, r.tolerance) << r.describe();
+      EXPECT_EQ(r.sampleShape.front(), 2) << r.describe();
+      EXPECT_NE(r.describe().find("largest difference"), std::string::npos);
+    }
+}
+
+TEST_F(ExportLayers, OpenCvDnnReproducesGraftsOutput) {
+  size_t checked = 0;
+  for (const auto& e : *exported_) {
+    if (!e.files.count(ExportFormat::Onnx)) continue;
+    torch::Tensor got;
+    try {
+      got = runOpenCvDnn(e.files.at(ExportFormat::Onnx), e.input);
+    } catch (const std::exception& err) {
+      ADD_FAILURE() << e.label << ": OpenCV DNN failed: " << err.what();
+      continue;
+    }
+    ASSERT_EQ(got.numel(), e.expected.numel()) << e.label;
+    EXPECT_TRUE(closeTo(got.reshape(e.expected.sizes()), e.expected, 1e-4)) << e.label;
+    ++checked;
+  }
+  EXPECT_GT(checked, 40u);
+}
+
+TEST_F(ExportLayers, KerasImporterReadsWeightsBackToIdenticalOutputs) {
+  for (const auto& e : *exported_) {
+    if (!e.files.count(ExportFormat::KerasH5)) continue;
+    const GraphAnalysis analysis = analyzeOrThrow(e.model.graph);
+    WeightStore store;
+    loadKerasWeights(KerasH5Reader(e.files.at(ExportFormat::KerasH5)), e.model.graph, analysis,
+                     store);
+    Model back = e.model;
+    back.weights = store;
+    EXPECT_TRUE(torch::equal(graftReference(back, e.input), e.expected)) << e.label;
+  }
+}
+
+TEST_F(ExportLayers, PythonTorchJitLoadReproducesGraftsOutput) {
+  GRAFT_REQUIRE_PYTHON("torch", "numpy");
+  std::vector<PythonCase> cases;
+  std::vector<const Exported*> of;
+  for (const auto& e : *exported_)
+    if (e.files.count(ExportFormat::TorchScript)) {
+      cases.push_back({e.files.at(ExportFormat::TorchScript), e.input, e.expected});
+      of.push_back(&e);
+    }
+  const std::vector<Json> results = runPython(kTorchScriptChecker, cases, *dir_);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Json& r = results[i];
+    ASSERT_FALSE(r.contains("error")) << of[i]->label << ": " << r.dump();
+    EXPECT_EQ(r.at("shape").get<std::vector<int64_t>>(),
+              std::vector<int64_t>(of[i]->expected.sizes().begin(), of[i]->expected.sizes().end()))
+        << of[i]->label;
+    EXPECT_LE(r.value("scaled_diff", 0.0), 1e-5) << of[i]->label << ": " << r.dump();
+  }
+}
+
+TEST_F(ExportLayers, PythonOnnxCheckerAcceptsEveryFile) {
+  GRAFT_REQUIRE_PYTHON("onnx");
+  std::vector<PythonCase> cases;
+  std::vector<const Exported*> of;
+  for (const auto& e : *exported_)
+    if (e.files.count(ExportFormat::Onnx)) {
+      cases.push_back({e.files.at(ExportFormat::Onnx), {}, {}});
+      of.push_back(&e);
+    }
+  const std::vector<Json> results = runPython(kOnnxChecker, cases, *dir_);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Json& r = results[i];
+    ASSERT_FALSE(r.contains("error")) << of[i]->label << ": " << r.dump();
+    EXPECT_GE(r.at("opset").get<int>(), 13);
+    EXPECT_EQ(r.at("inputs").at(0).at(0), "batch") << of[i]->label;  // dynamic batch
+    EXPECT_EQ(r.at("outputs").at(0).at(0), "batch") << of[i]->label;
+  }
+}
+
+// A format that cannot take a model says which layer and which format, and writes nothing:
+// ONNX needs a fixed input size, TorchScript takes any (and pads `same` at run time).
+TEST(ExportRefusal, OnnxRefusesAnInputWithoutSizeTorchScriptRunsAnySize) {
+  GraphBuilder b("any_size");
+  std::string x = b.input("images", {kUnknown, kUnknown, kUnknown, 3});
+  x = b.add("Conv2D", "conv",
+            {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}}, x);
+  x = b.add("AveragePooling2D", "avg", {{"pool_size", 2}, {"padding", "same"}}, x);
+  x = b.add("MaxPooling2D", "max", {{"pool_size", 3}, {"strides", 2}, {"padding", "same"}}, x);
+  const Model model = randomModel(b.build({x}), 3);
+  TempDir dir;
+
+  const Diagnostics refused = exportRefusals(model, ExportFormat::Onnx);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].subject, "images");
+  EXPECT_NE(refused[0].message.find("ONNX"), std::string::npos) << refused[0].str();
+  std::ofstream(dir.file("old.onnx")) << "previous file";
+  try {
+    exportModel(model, ExportFormat::Onnx, dir.file("old.onnx"));
+    ADD_FAILURE() << "exported a model without an input size to ONNX";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("images"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ONNX"), std::string::npos) << e.what();
+  }
+  std::ifstream old(dir.file("old.onnx"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(old), {}), "previous file");
+
+  const ExportReport report = exportModel(model, ExportFormat::TorchScript, dir.file("any.pt"));
+  EXPECT_LE(report.maxDifference, 1e-5);
+  GRAFT_REQUIRE_PYTHON("torch", "numpy");
+  std::vector<PythonCase> cases;
+  for (int64_t h : {9, 12}) {  // odd and even sizes: different `same` padding
+    const torch::Tensor input = torch::rand({2, 3, h, h + 3}) * 2 - 1;
+    cases.push_back({dir.file("any.pt"), input, graftReference(model, input)});
+  }
+  for (const Json& r : runPython(kTorchScriptChecker, cases, dir)) {
+    ASSERT_FALSE(r.contains("error")) << r.dump();
+    EXPECT_LE(r.value("scaled_diff", 1.0), 1e-5) << r.dump();
+  }
+}
+
+}  // namespace
+}  // namespace graft::test::exports

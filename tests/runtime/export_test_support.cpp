@@ -1,0 +1,465 @@
+#include "export_test_support.h"
+
+#include <opencv2/dnn.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "graph/graph_builder.h"
+#include "graph/layer_helpers.h"
+#include "runtime/graph_module.h"
+
+namespace graft::test::exports {
+
+WeightStore randomKerasWeights(const Graph& graph, uint64_t seed) {
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  std::mt19937_64 rng(seed);
+  WeightStore store;
+  for (const auto& node : graph.nodes()) {
+    const NodeInfo* info = analysis.find(node.name);
+    if (!info || info->weights.empty()) continue;
+    std::vector<WeightTensor> weights;
+    for (const auto& spec : info->weights) {
+      const bool variance = spec.name == "moving_variance";
+      std::uniform_real_distribution<float> dist(variance ? 0.5f : -0.5f, variance ? 1.5f : 0.5f);
+      std::vector<float> values(static_cast<size_t>(elementCount(spec.shape)));
+      for (auto& v : values) v = dist(rng);
+      weights.push_back(WeightTensor::fromValues(spec.shape, std::move(values)));
+    }
+    store.set(node.name, std::move(weights));
+  }
+  return store;
+}
+
+Model randomModel(Graph graph, uint64_t seed, Preprocessing preprocessing,
+                  std::vector<std::string> labels) {
+  Model m;
+  m.weights = randomKerasWeights(graph, seed);
+  m.graph = std::move(graph);
+  m.preprocessing = preprocessing;
+  m.labels = std::move(labels);
+  m.weightsSource = "random (test)";
+  return m;
+}
+
+namespace {
+
+const Shape kImage{kUnknown, 8, 7, 3};
+
+// input_1 -> `className` "layer" (config) -> optional tail; the sample's output is the last.
+Model oneLayer(const std::string& className, const Json& config, const Shape& input = kImage,
+               uint64_t seed = 7) {
+  GraphBuilder b("sample");
+  const std::string x = b.add(className, "layer", config, b.input("input_1", input));
+  return randomModel(b.build({x}), seed);
+}
+
+// input_1 -> `before` "prep" (its config) -> `className` "layer".
+Model afterLayer(const std::string& beforeClass, const Json& beforeConfig,
+                 const std::string& className, const Json& config, const Shape& input) {
+  GraphBuilder b("sample");
+  std::string x = b.add(beforeClass, "prep", beforeConfig, b.input("input_1", input));
+  x = b.add(className, "layer", config, x);
+  return randomModel(b.build({x}), 11);
+}
+
+// input_1 and two 1x1 convolutions of it, merged by `className`.
+Model merged(const std::string& className, const Json& config) {
+  GraphBuilder b("sample");
+  const std::string in = b.input("input_1", kImage);
+  const std::string a = b.add("Conv2D", "branch_a", {{"filters", 3}, {"kernel_size", 1}}, in);
+  const std::string c =
+      b.add("Conv2D", "branch_b", {{"filters", 3}, {"kernel_size", 3}, {"padding", "same"}}, in);
+  const std::string y = b.add(className, "layer", config, std::vector<std::string>{in, a, c});
+  return randomModel(b.build({y}), 5);
+}
+
+using Samples = std::vector<LayerSample>;
+
+Samples activationSamples() {
+  Samples s;
+  for (const auto& name : layers::knownActivations())
+    s.push_back({"Activation " + name, oneLayer("Activation", {{"activation", name}})});
+  s.push_back(
+      {"Activation softmax after Flatten",
+       afterLayer("Flatten", Json::object(), "Activation", {{"activation", "softmax"}}, kImage)});
+  return s;
+}
+
+}  // namespace
+
+std::vector<LayerSample> layerSamples(const std::string& cls) {
+  if (cls == "InputLayer") {
+    GraphBuilder b("sample");
+    const std::string x = b.input("input_1", kImage);
+    return {{"InputLayer alone", randomModel(b.build({x}), 1)}};
+  }
+  if (cls == "Conv2D")
+    return {
+        {"Conv2D same stride 2 (asymmetric) relu", oneLayer(cls, {{"filters", 4},
+                                                                  {"kernel_size", 3},
+                                                                  {"strides", 2},
+                                                                  {"padding", "same"},
+                                                                  {"activation", "relu"}})},
+        {"Conv2D valid dilated, no bias",
+         oneLayer(
+             cls,
+             {{"filters", 5}, {"kernel_size", {3, 2}}, {"dilation_rate", 2}, {"use_bias", false}},
+             {kUnknown, 9, 8, 3})},
+        {"Conv2D same even kernel (asymmetric), groups 3, sigmoid",
+         oneLayer(cls,
+                  {{"filters", 6},
+                   {"kernel_size", 2},
+                   {"padding", "same"},
+                   {"groups", 3},
+                   {"activation", "sigmoid"}},
+                  {kUnknown, 6, 5, 6})},
+    };
+  if (cls == "DepthwiseConv2D")
+    return {
+        {"DepthwiseConv2D multiplier 2 same stride 2 relu6",
+         oneLayer(cls, {{"kernel_size", 3},
+                        {"strides", 2},
+                        {"padding", "same"},
+                        {"depth_multiplier", 2},
+                        {"activation", "relu6"}})},
+        {"DepthwiseConv2D valid, no bias",
+         oneLayer(cls, {{"kernel_size", 3}, {"use_bias", false}})},
+    };
+  if (cls == "SeparableConv2D")
+    return {
+        {"SeparableConv2D multiplier 2 dilated same elu", oneLayer(cls, {{"filters", 5},
+                                                                         {"kernel_size", 3},
+                                                                         {"padding", "same"},
+                                                                         {"depth_multiplier", 2},
+                                                                         {"dilation_rate", 2},
+                                                                         {"activation", "elu"}})},
+        {"SeparableConv2D same stride 2 (asymmetric), no bias",
+         oneLayer(cls, {{"filters", 4},
+                        {"kernel_size", 3},
+                        {"strides", 2},
+                        {"padding", "same"},
+                        {"use_bias", false}})},
+    };
+  if (cls == "Dense")
+    return {
+        {"Dense after Flatten, softmax",
+         afterLayer("Flatten", Json::object(), cls, {{"units", 4}, {"activation", "softmax"}},
+                    kImage)},
+        {"Dense on a feature map (channels), tanh",
+         oneLayer(cls, {{"units", 4}, {"activation", "tanh"}})},
+        {"Dense on rank 3, no bias",
+         afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls,
+                    {{"units", 3}, {"use_bias", false}}, {kUnknown, 4, 7, 6})},
+    };
+  if (cls == "Dropout")
+    return {{"Dropout (identity at inference)", oneLayer(cls, {{"rate", 0.5}})}};
+  if (cls == "Rescaling")
+    return {{"Rescaling x/127.5 - 1", oneLayer(cls, {{"scale", 1.0 / 127.5}, {"offset", -1.0}})}};
+  if (cls == "BatchNormalization")
+    return {
+        {"BatchNormalization on a feature map", oneLayer(cls, Json::object())},
+        {"BatchNormalization without gamma and beta, tf.keras epsilon",
+         oneLayer(cls, {{"center", false}, {"scale", false}, {"epsilon", 1.001e-5}})},
+        {"BatchNormalization after Flatten (rank 2)",
+         afterLayer("Flatten", Json::object(), cls, Json::object(), {kUnknown, 2, 3, 4})},
+        {"BatchNormalization on rank 3 (channels last)",
+         afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls, Json::object(),
+                    {kUnknown, 4, 7, 6})},
+    };
+  if (cls == "Activation") return activationSamples();
+  if (cls == "ReLU")
+    return {
+        {"ReLU max 6", oneLayer(cls, {{"max_value", 6.0}})},
+        {"ReLU max 0.4 (cap reached)", oneLayer(cls, {{"max_value", 0.4}})},
+        {"ReLU negative slope", oneLayer(cls, {{"negative_slope", 0.1}})},
+        {"ReLU threshold, cap and slope",
+         oneLayer(cls, {{"threshold", 0.25}, {"max_value", 0.6}, {"negative_slope", 0.2}})},
+        {"ReLU negative threshold", oneLayer(cls, {{"threshold", -0.3}})},
+        {"ReLU cap and slope", oneLayer(cls, {{"max_value", 0.5}, {"negative_slope", 0.3}})},
+    };
+  if (cls == "LeakyReLU") return {{"LeakyReLU alpha 0.2", oneLayer(cls, {{"alpha", 0.2}})}};
+  if (cls == "Softmax")
+    return {
+        {"Softmax over channels", oneLayer(cls, {{"axis", -1}})},
+        {"Softmax over height", oneLayer(cls, {{"axis", 1}})},
+        {"Softmax after Flatten",
+         afterLayer("Flatten", Json::object(), cls, Json::object(), kImage)},
+    };
+  if (cls == "MaxPooling2D")
+    return {
+        {"MaxPooling2D 3 stride 2 same (asymmetric)",
+         oneLayer(cls, {{"pool_size", 3}, {"strides", 2}, {"padding", "same"}})},
+        {"MaxPooling2D 2 valid (odd size floors)", oneLayer(cls, {{"pool_size", 2}})},
+    };
+  if (cls == "AveragePooling2D")
+    return {
+        {"AveragePooling2D 2 stride 2 same (asymmetric)",
+         oneLayer(cls, {{"pool_size", 2}, {"strides", 2}, {"padding", "same"}},
+                  {kUnknown, 7, 7, 3})},
+        {"AveragePooling2D 3 stride 1 same (symmetric)",
+         oneLayer(cls, {{"pool_size", 3}, {"strides", 1}, {"padding", "same"}})},
+        {"AveragePooling2D [3, 2] strides [2, 1] valid",
+         oneLayer(cls, {{"pool_size", {3, 2}}, {"strides", {2, 1}}})},
+    };
+  if (cls == "GlobalAveragePooling2D" || cls == "GlobalMaxPooling2D")
+    return {
+        {cls, oneLayer(cls, Json::object())},
+        {cls + " keepdims", oneLayer(cls, {{"keepdims", true}})},
+    };
+  if (cls == "Add" || cls == "Multiply") return {{cls + " of three", merged(cls, Json::object())}};
+  if (cls == "Concatenate")
+    return {
+        {"Concatenate channels", merged(cls, {{"axis", -1}})},
+        {"Concatenate width", merged(cls, {{"axis", 2}})},
+    };
+  if (cls == "ZeroPadding2D")
+    return {
+        {"ZeroPadding2D ((1, 2), (0, 3))", oneLayer(cls, {{"padding", {{1, 2}, {0, 3}}}})},
+        {"ZeroPadding2D 1", oneLayer(cls, {{"padding", 1}})},
+    };
+  if (cls == "Cropping2D")
+    return {{"Cropping2D ((1, 0), (2, 1))", oneLayer(cls, {{"cropping", {{1, 0}, {2, 1}}}})}};
+  if (cls == "Flatten")
+    return {{"Flatten a feature map (H, W, C order)", oneLayer(cls, Json::object())}};
+  if (cls == "Reshape")
+    return {
+        {"Reshape to rank 3", oneLayer(cls, {{"target_shape", {14, 12}}}, {kUnknown, 4, 7, 6})},
+        {"Reshape to a feature map",
+         oneLayer(cls, {{"target_shape", {2, 14, 6}}}, {kUnknown, 4, 7, 6})},
+        {"Reshape with -1", oneLayer(cls, {{"target_shape", {-1, 3}}}, {kUnknown, 4, 7, 6})},
+    };
+  return {};
+}
+
+Model coverageModel(uint64_t seed) {
+  GraphBuilder b("coverage");
+  std::string x = b.input("input_1", {kUnknown, 16, 15, 3});
+  x = b.add("Rescaling", "rescale", {{"scale", 1.0 / 127.5}, {"offset", -1.0}}, x);
+  x = b.add("Conv2D", "conv1",
+            {{"filters", 8},
+             {"kernel_size", 3},
+             {"strides", 2},
+             {"padding", "same"},
+             {"use_bias", false}},
+            x);  // 16 x 15 -> 8 x 8: padding (0, 1) rows, (1, 1) columns
+  x = b.add("BatchNormalization", "conv1_bn", Json::object(), x);
+  const std::string relu1 = b.add("ReLU", "conv1_relu", {{"max_value", 6.0}}, x);
+  std::string dw = b.add("DepthwiseConv2D", "dw", {{"kernel_size", 3}, {"padding", "same"}}, relu1);
+  dw = b.add("BatchNormalization", "dw_bn", {{"center", false}}, dw);
+  dw = b.add("Activation", "dw_relu", {{"activation", "relu"}}, dw);
+  const std::string sep = b.add(
+      "SeparableConv2D", "sep",
+      {{"filters", 8}, {"kernel_size", 3}, {"padding", "same"}, {"activation", "swish"}}, relu1);
+  const std::string sum = b.add("Add", "add", Json::object(), std::vector<std::string>{dw, sep});
+  const std::string gate = b.add(
+      "Conv2D", "gate", {{"filters", 8}, {"kernel_size", 1}, {"activation", "sigmoid"}}, relu1);
+  x = b.add("Multiply", "gated", Json::object(), std::vector<std::string>{sum, gate});
+  x = b.add("LeakyReLU", "leaky", {{"alpha", 0.1}}, x);
+  x = b.add("Concatenate", "concat", Json::object(), std::vector<std::string>{x, relu1});
+  x = b.add("MaxPooling2D", "pool", {{"pool_size", 3}, {"strides", 2}, {"padding", "same"}}, x);
+  x = b.add("ZeroPadding2D", "pad", {{"padding", {{1, 0}, {0, 1}}}}, x);  // 5 x 5
+  x = b.add("AveragePooling2D", "avg", {{"pool_size", 2}, {"strides", 2}, {"padding", "same"}},
+            x);                                                          // 3 x 3, asymmetric
+  x = b.add("Cropping2D", "crop", {{"cropping", {{0, 1}, {1, 0}}}}, x);  // 2 x 2
+  x = b.add("Flatten", "flatten", Json::object(), x);
+  x = b.add("Dense", "fc1", {{"units", 10}, {"activation", "relu"}}, x);
+  x = b.add("Dropout", "drop", {{"rate", 0.3}}, x);
+  x = b.add("Dense", "predictions", {{"units", 3}, {"activation", "softmax"}}, x);
+  return randomModel(b.build({x}), seed, Preprocessing::Tf, {"cat", "dog", "bird"});
+}
+
+torch::Tensor randomInput(const Model& model, int64_t batch, uint64_t seed) {
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  Shape s = analysis.find(model.graph.inputs().front())->outputShape;
+  if (s.size() == 4) s = {s[0], s[3], s[1], s[2]};
+  s[0] = batch;
+  torch::Generator gen = at::detail::createCPUGenerator(seed);
+  return torch::rand(s, gen, torch::kFloat32) * 2.0 - 1.0;
+}
+
+torch::Tensor graftReference(const Model& model, const torch::Tensor& input) {
+  GraphModule module(model.graph, model.weights);
+  return toKerasLayout(module.forward(input)).contiguous();
+}
+
+::testing::AssertionResult closeTo(const torch::Tensor& got, const torch::Tensor& want,
+                                   double tol) {
+  if (got.sizes() != want.sizes()) {
+    std::ostringstream s;
+    s << "shape " << got.sizes() << " != " << want.sizes();
+    return ::testing::AssertionFailure() << s.str();
+  }
+  const torch::Tensor g = got.to(torch::kFloat64), w = want.to(torch::kFloat64);
+  if (w.numel() == 0) return ::testing::AssertionSuccess();
+  const torch::Tensor finite = torch::isfinite(w);
+  const torch::Tensor same = (g == w) | (torch::isnan(g) & torch::isnan(w));
+  const torch::Tensor diff = torch::where(same, torch::zeros_like(g), (g - w).abs()).flatten();
+  const double scale = finite.any().item<bool>()
+                           ? std::max(1.0, w.abs().masked_select(finite).max().item<double>())
+                           : 1.0;
+  const int64_t worst = diff.argmax().item<int64_t>();
+  const double d = diff[worst].item<double>();
+  if (d <= tol * scale) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "element " << worst << ": got " << g.flatten()[worst].item<double>() << ", want "
+         << w.flatten()[worst].item<double>() << " (difference " << d << " > " << tol << " x "
+         << scale << ", the output's scale)";
+}
+
+std::string pythonMissing(const std::vector<std::string>& modules) {
+  if (!std::filesystem::exists(GRAFT_PYTHON))
+    return std::string(GRAFT_PYTHON) + " not found: the independent Python checks are skipped";
+  std::string imports;
+  for (const auto& m : modules) imports += "import " + m + "\n";
+  const CommandResult r = runProgram(GRAFT_PYTHON, {"-c", imports});
+  if (r.exitCode == 0) return "";
+  return std::string(GRAFT_PYTHON) +
+         " cannot import what the check needs (Debian's python3-torch, " +
+         "python3-onnx, python3-h5py): " + r.err;
+}
+
+namespace {
+
+void writeRaw(const torch::Tensor& t, const std::string& path) {
+  const torch::Tensor c = t.to(torch::kFloat32).contiguous();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(c.data_ptr<float>()),
+            static_cast<std::streamsize>(c.numel() * sizeof(float)));
+}
+
+Json sizes(const torch::Tensor& t) {
+  return Json(std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
+}
+
+}  // namespace
+
+std::vector<Json> runPython(const char* script, const std::vector<PythonCase>& cases,
+                            const TempDir& scratch) {
+  const std::string scriptPath = scratch.file("checker.py");
+  std::ofstream(scriptPath) << script;
+  const std::string manifest = scratch.file("cases.jsonl");
+  {
+    std::ofstream out(manifest);
+    for (size_t i = 0; i < cases.size(); ++i) {
+      Json c{{"file", cases[i].file}};
+      if (cases[i].input.defined()) {
+        c["input"] = scratch.file("input_" + std::to_string(i) + ".bin");
+        c["input_shape"] = sizes(cases[i].input);
+        writeRaw(cases[i].input, c["input"].get<std::string>());
+        c["expected"] = scratch.file("expected_" + std::to_string(i) + ".bin");
+        c["expected_shape"] = sizes(cases[i].expected);
+        writeRaw(cases[i].expected, c["expected"].get<std::string>());
+      }
+      out << c.dump() << "\n";
+    }
+  }
+  const CommandResult r = runProgram(GRAFT_PYTHON, {scriptPath, manifest});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  std::vector<Json> results;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) results.push_back(Json::parse(line));
+  EXPECT_EQ(results.size(), cases.size()) << r.out << r.err;
+  results.resize(cases.size(), Json{{"error", "no result from the checker"}});
+  return results;
+}
+
+const char* const kTorchScriptChecker = R"PY(
+import json, sys
+import numpy as np
+import torch
+
+for line in open(sys.argv[1]):
+    case = json.loads(line)
+    out = {"file": case["file"]}
+    try:
+        extra = {"graft.json": ""}
+        m = torch.jit.load(case["file"], _extra_files=extra)
+        m.eval()
+        x = torch.from_numpy(np.fromfile(case["input"], dtype=np.float32).reshape(case["input_shape"]))
+        with torch.no_grad():
+            y = m(x).numpy()
+        want = np.fromfile(case["expected"], dtype=np.float32).reshape(case["expected_shape"])
+        out["shape"] = list(y.shape)
+        if y.shape == want.shape and y.size:
+            # Relative to the output's scale (largest finite magnitude, at least 1); equal
+            # values (the same infinity) differ by nothing.
+            same = (y == want) | (np.isnan(y) & np.isnan(want))
+            d = np.where(same, 0.0, np.abs(y.astype(np.float64) - want))
+            finite = np.abs(want[np.isfinite(want)])
+            scale = max(1.0, float(finite.max())) if finite.size else 1.0
+            out["max_diff"] = float(d.max())
+            out["scaled_diff"] = float(d.max() / scale)
+        out["labels"] = list(m.labels)
+        out["preprocessing"] = m.preprocessing
+        out["graft_json"] = json.loads(extra["graft.json"])
+        out["parameters"] = sorted(n for n, _ in m.named_parameters())
+        out["buffers"] = sorted(n for n, _ in m.named_buffers())
+    except Exception as e:
+        out["error"] = repr(e)
+    print(json.dumps(out), flush=True)
+)PY";
+
+const char* const kOnnxChecker = R"PY(
+import json, sys
+import onnx
+
+def dims(value):
+    return [d.dim_param if d.HasField("dim_param") else d.dim_value
+            for d in value.type.tensor_type.shape.dim]
+
+for line in open(sys.argv[1]):
+    case = json.loads(line)
+    out = {"file": case["file"]}
+    try:
+        m = onnx.load(case["file"])
+        onnx.checker.check_model(m, full_check=True)
+        out["opset"] = max(o.version for o in m.opset_import if o.domain in ("", "ai.onnx"))
+        out["metadata"] = {p.key: p.value for p in m.metadata_props}
+        out["inputs"] = [dims(v) for v in m.graph.input]
+        out["outputs"] = [dims(v) for v in m.graph.output]
+        out["nodes"] = len(m.graph.node)
+    except Exception as e:
+        out["error"] = repr(e)
+    print(json.dumps(out), flush=True)
+)PY";
+
+const char* const kH5Inspector = R"PY(
+import json, sys
+import h5py
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+for line in open(sys.argv[1]):
+    case = json.loads(line)
+    out = {"file": case["file"]}
+    try:
+        with h5py.File(case["file"], "r") as h:
+            out["layer_names"] = [text(n) for n in h.attrs["layer_names"]]
+            out["backend"] = text(h.attrs["backend"])
+            out["keras_version"] = text(h.attrs["keras_version"])
+            layers = {}
+            for name in out["layer_names"]:
+                group = h[name]
+                layers[name] = [[text(w), list(group[text(w)].shape)]
+                                for w in group.attrs["weight_names"]]
+            out["layers"] = layers
+    except Exception as e:
+        out["error"] = repr(e)
+    print(json.dumps(out), flush=True)
+)PY";
+
+torch::Tensor runOpenCvDnn(const std::string& onnxPath, const torch::Tensor& input) {
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnxPath);
+  const torch::Tensor x = input.contiguous();
+  std::vector<int> dims(x.sizes().begin(), x.sizes().end());
+  net.setInput(cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F, x.data_ptr<float>()));
+  const cv::Mat out = net.forward();
+  std::vector<int64_t> shape(out.size.p, out.size.p + out.dims);
+  return torch::from_blob(const_cast<float*>(out.ptr<float>()), shape, torch::kFloat32).clone();
+}
+
+}  // namespace graft::test::exports
