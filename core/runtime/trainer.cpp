@@ -116,6 +116,7 @@ class TrainingRun {
   bool cancelled() const { return cancel_ && cancel_->load(); }
   // Next training or validation batch: from the loader, or from the feature cache.
   std::optional<Batch> nextBatch(bool validation);
+  void planCache(const GraphAnalysis& analysis);
   void startTrainingPass(int epoch);
   void startValidationPass();
   bool fillCache();  // false when cancelled
@@ -147,6 +148,7 @@ class TrainingRun {
   std::unique_ptr<FeatureCache> trainCache_;
   std::unique_ptr<FeatureCache> validationCache_;
   bool cacheReady_ = false;
+  std::string cacheDirectory_;  // empty: the cache is in memory
 
   TrainResult result_;
   double bestMonitored_ = std::numeric_limits<double>::infinity();
@@ -182,29 +184,7 @@ void TrainingRun::setUp(const Model& model) {
     throw Error("every layer with weights is frozen: nothing to train");
   input_ = inputSpecFor(working_, options_.freeInputSize);
 
-  if (options_.cacheFrozen) {
-    if (options_.augment.any()) {
-      events_.note("--cache-frozen is not used: augmentation (" + options_.augment.describe() +
-                   ") changes what the frozen layers see every epoch");
-    } else {
-      FrozenSplit split = splitFrozenPrefix(head_.graph, analysis);
-      const auto images = static_cast<int64_t>(data_.train.size() + data_.validation.size());
-      if (split.boundary.empty()) {
-        events_.note("--cache-frozen is not used: " + split.reason);
-      } else if (split.featureElements <= 0) {
-        events_.note("--cache-frozen is not used: the output size of " + split.boundary +
-                     " depends on the image size");
-      } else if (split.featureElements * images * 4 > options_.cacheLimitBytes) {
-        events_.note("--cache-frozen is not used: the outputs of " + split.boundary + " for " +
-                     std::to_string(images) + " images would take " +
-                     std::to_string(split.featureElements * images * 4 / (1 << 20)) +
-                     " MiB, above the limit of " +
-                     std::to_string(options_.cacheLimitBytes / (1 << 20)) + " MiB");
-      } else {
-        split_ = std::move(split);
-      }
-    }
-  }
+  if (options_.cacheFrozen) planCache(analysis);
 
   // Same seed, same run: dropout draws from LibTorch's generator; shuffles and augmentation
   // from streams derived from the seed (dataset_random.h).
@@ -261,8 +241,49 @@ void TrainingRun::setUp(const Model& model) {
   start.frozenParams = analysis.nonTrainableParams();
   start.optimizer = options_.optimizer.describe();
   start.cachedPrefix = split_ ? split_->boundary : "";
+  start.cacheOnDisk = split_ && !cacheDirectory_.empty();
   start.classWeights = weights;
   events_.start(start);
+}
+
+void TrainingRun::planCache(const GraphAnalysis& analysis) {
+  if (options_.augment.any()) {
+    events_.note("--cache-frozen is not used: augmentation (" + options_.augment.describe() +
+                 ") changes what the frozen layers see every epoch");
+    return;
+  }
+  FrozenSplit split = splitFrozenPrefix(head_.graph, analysis);
+  if (split.boundary.empty()) {
+    events_.note("--cache-frozen is not used: " + split.reason);
+    return;
+  }
+  if (split.featureElements <= 0) {
+    events_.note("--cache-frozen is not used: the output size of " + split.boundary +
+                 " depends on the image size");
+    return;
+  }
+  const auto images = static_cast<int64_t>(data_.train.size() + data_.validation.size());
+  const int64_t bytes = split.featureElements * images * 4;
+  if (bytes > options_.cacheMemoryLimitBytes) {
+    std::error_code ec;
+    const std::string dir = options_.cacheDirectory.empty()
+                                ? std::filesystem::temp_directory_path(ec).string()
+                                : options_.cacheDirectory;
+    const auto space = std::filesystem::space(dir, ec);
+    constexpr int64_t kHeadroom = int64_t{256} << 20;  // leave the disk usable
+    if (ec || static_cast<int64_t>(space.available) < bytes + kHeadroom) {
+      events_.note("--cache-frozen is not used: the outputs of " + split.boundary + " take " +
+                   std::to_string(bytes >> 20) + " MiB, more than memory allows (" +
+                   std::to_string(options_.cacheMemoryLimitBytes >> 20) + " MiB) and than " +
+                   (dir.empty() ? std::string("the temporary folder") : dir) + " has free");
+      return;
+    }
+    cacheDirectory_ = dir;
+    events_.note("--cache-frozen: the outputs of " + split.boundary + " take " +
+                 std::to_string(bytes >> 20) + " MiB; they are kept in a file in " + dir +
+                 " (removed when the run ends)");
+  }
+  split_ = std::move(split);
 }
 
 void TrainingRun::startTrainingPass(int epoch) {
@@ -287,7 +308,8 @@ std::optional<Batch> TrainingRun::nextBatch(bool validation) {
 
 bool TrainingRun::fillCache() {
   auto fill = [&](BatchLoader& loader, std::unique_ptr<FeatureCache>& cache) {
-    cache = std::make_unique<FeatureCache>(loader.samples().size(), options_.batchSize);
+    cache = std::make_unique<FeatureCache>(loader.samples().size(), options_.batchSize,
+                                           cacheDirectory_);
     loader.startInOrder();
     torch::NoGradGuard noGrad;
     while (auto batch = loader.next()) {

@@ -54,7 +54,10 @@ struct TrainOptions {
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;
-  int64_t cacheLimitBytes = int64_t{2} << 30;  // larger caches fall back to the uncached run
+  // Past this size the cache goes to a file in cacheDirectory (default: the system's temporary
+  // folder); without room there, the run goes uncached.
+  int64_t cacheMemoryLimitBytes = int64_t{2} << 30;
+  std::string cacheDirectory;
   int freeInputSize = 0;  // for models whose input size is None; 0: an error then
   int workers = 0;        // loader threads; 0: one per core
   int prefetch = 0;       // batches loaded ahead; 0: twice the workers
@@ -73,8 +76,9 @@ struct TrainStartEvent {
   std::vector<std::string> classes;
   int64_t trainableParams = 0;
   int64_t frozenParams = 0;
-  std::string optimizer;             // OptimizerOptions::describe()
-  std::string cachedPrefix;          // the layer whose outputs are cached; empty when not caching
+  std::string optimizer;     // OptimizerOptions::describe()
+  std::string cachedPrefix;  // the layer whose outputs are cached; empty when not caching
+  bool cacheOnDisk = false;
   std::vector<double> classWeights;  // empty when not used
 };
 

@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "runtime/data_pipeline.h"
@@ -14,9 +15,13 @@ namespace graft {
 
 class FeatureCache {
  public:
-  FeatureCache(size_t samples, int64_t batchSize);
+  // `spillDirectory` empty: in memory. Otherwise the rows live in a file there, allocated in
+  // full up front (a full disk is an error now, not a crash later), mapped into memory and
+  // unlinked at once, so nothing is left behind however the run ends.
+  FeatureCache(size_t samples, int64_t batchSize, std::string spillDirectory = {});
 
-  // Rows for batch.samples; `features` is the prefix output for batch.images.
+  // Rows for batch.samples; `features` is the prefix output for batch.images. Throws
+  // graft::Error naming the spill file when it cannot be created.
   void store(const Batch& batch, const torch::Tensor& features);
   int64_t bytes() const;
 
@@ -29,6 +34,7 @@ class FeatureCache {
  private:
   const size_t samples_;
   const int64_t batchSize_;
+  const std::string spillDirectory_;
   torch::Tensor features_;  // (samples, ...), allocated at the first store()
   std::vector<int64_t> labels_;
   std::vector<char> valid_;  // false: the file could not be read

@@ -154,6 +154,18 @@ TEST_F(TrainerTest, CachedFrozenFeaturesGiveTheSameWeightsAsTheUncachedRun) {
     EXPECT_NEAR(plain.history[e].loss, cached.history[e].loss, 1e-5);
     EXPECT_NEAR(*plain.history[e].valLoss, *cached.history[e].valLoss, 1e-5);
   }
+  // Past the memory limit the cache lives in a (mapped, already unlinked) file: same numbers.
+  options.cacheMemoryLimitBytes = 1;
+  options.cacheDirectory = dir.path().string();
+  Recorder diskEvents;
+  const TrainResult onDisk = trainModel(model, data, options, &diskEvents);
+  ASSERT_EQ(onDisk.status, TrainStatus::Completed) << onDisk.message;
+  EXPECT_TRUE(diskEvents.start.cacheOnDisk);
+  EXPECT_FALSE(cachedEvents.start.cacheOnDisk);
+  EXPECT_TRUE(torch::equal(weight(onDisk.model, "dense"), weight(cached.model, "dense")));
+  for (const auto& entry : fs::directory_iterator(dir.path()))  // nothing left behind
+    EXPECT_EQ(entry.path().filename().string().find("graft-features-"), std::string::npos);
+
   // Frozen layers: untouched by either.
   EXPECT_TRUE(
       sameBits(model.weights.find("conv1")->at(0), cached.model.weights.find("conv1")->at(0)));
