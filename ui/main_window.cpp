@@ -1,88 +1,621 @@
 #include "ui/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
-#include <QHeaderView>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableWidget>
-#include <QVBoxLayout>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoView>
+#include <cstdlib>
 
 #include "graph/summary.h"
+#include "io/project_file.h"
+#include "io/recipe.h"
+#include "ui/doc/background_task.h"
+#include "ui/doc/document.h"
+#include "ui/doc/model_loader.h"
+#include "ui/error_dialog.h"
+#include "ui/export_dialog.h"
+#include "ui/find_bar.h"
+#include "ui/graph_editor.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/layer_palette.h"
+#include "ui/node_item.h"
+#include "ui/overview_widget.h"
+#include "ui/properties_panel.h"
+#include "ui/recent_files.h"
+#include "ui/start_page.h"
+#include "ui/summary_table.h"
+#include "ui/training_panel.h"
+#include "ui/workbench.h"
+
+// The icons are compiled into the static graft_ui library; a static library's resources must be
+// registered explicitly or the linker drops them.
+static void initResources() {
+  Q_INIT_RESOURCE(graft);
+}
 
 namespace graft::ui {
+namespace {
+
+QIcon icon(const char* name) {
+  return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
+}
+
+QDockWidget* dock(const QString& title, const QString& objectName, QWidget* content,
+                  QWidget* parent) {
+  auto* widget = new QDockWidget(title, parent);
+  widget->setObjectName(objectName);  // saveState() keys docks by object name
+  widget->setWidget(content);
+  widget->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+  return widget;
+}
+
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-  setWindowTitle("Graft");
-  resize(1000, 700);
-  auto* central = new QWidget(this);
-  auto* layout = new QVBoxLayout(central);
-  table_ = new QTableWidget(0, 4, central);
-  table_->setHorizontalHeaderLabels({"Layer", "Type", "Output shape", "Param #"});
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->verticalHeader()->setVisible(false);
-  totals_ = new QLabel(tr("Open a Keras .h5 file or a zoo model to begin."), central);
-  layout->addWidget(table_);
-  layout->addWidget(totals_);
-  setCentralWidget(central);
+  initResources();
+  kerasCacheDir_ =
+      QString::fromStdString(kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME")));
+  setWindowIcon(icon("graft"));
+  setAcceptDrops(true);
+  setDockNestingEnabled(true);
+  resize(1440, 900);
 
-  auto* fileMenu = menuBar()->addMenu(tr("&File"));
-  auto* open = fileMenu->addAction(tr("&Open Keras model…"));
+  document_ = new Document(this);
+  loader_ = new ModelLoader(this);
+  stack_ = new QStackedWidget(this);
+  start_ = new StartPage(kerasCacheDir_, stack_);
+  workbench_ = new Workbench(document_, stack_);
+  stack_->addWidget(start_);
+  stack_->addWidget(workbench_);
+  setCentralWidget(stack_);
+  editor_ = new GraphEditor(document_, workbench_->view(), this);
+
+  createDocks();
+  createActions();
+
+  connect(start_, &StartPage::openFileRequested, this, &MainWindow::chooseFile);
+  connect(start_, &StartPage::openPathRequested, this, &MainWindow::openPath);
+  connect(start_, &StartPage::openSpecRequested, this, &MainWindow::openModelAsync);
+  connect(start_, &StartPage::sampleDataRequested, this, [this] {
+    training_->createSampleData();
+    if (document_->hasModel()) showTraining();
+  });
+  connect(loader_, &ModelLoader::loaded, this, &MainWindow::modelLoaded);
+  connect(loader_, &ModelLoader::failed, this,
+          [this](const QString& message, const QString& description) {
+            start_->setStatus(tr("Could not open %1.").arg(description));
+            if (!pendingPath_.isEmpty() && !QFileInfo::exists(pendingPath_))
+              removeRecentFile(pendingPath_);
+            pendingPath_.clear();
+            start_->setRecentFiles(recentFiles());
+            showError(this, tr("Cannot open %1").arg(description), message);
+          });
+  connect(loader_, &ModelLoader::busyChanged, this, [this](bool busy) {
+    if (busy) {
+      statusBar()->showMessage(tr("Loading…"));
+      QApplication::setOverrideCursor(Qt::BusyCursor);
+    } else {
+      statusBar()->clearMessage();
+      QApplication::restoreOverrideCursor();
+    }
+  });
+  connect(document_, &Document::changed, this, &MainWindow::updateStatus);
+  connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
+  connect(document_, &Document::opened, this, &MainWindow::updateTitle);
+
+  // Selection is shared: graph, summary table and properties panel show the same layers.
+  GraphScene* scene = workbench_->scene();
+  connect(scene, &GraphScene::layersSelected, properties_, &PropertiesPanel::showLayers);
+  connect(scene, &GraphScene::layersSelected, summary_, &SummaryTable::selectLayers);
+  connect(properties_, &PropertiesPanel::layerRenamed, scene,
+          [scene](const QString&, const QString& to) { scene->selectLayers({to}); });
+  connect(summary_, &SummaryTable::layersSelected, this, [this, scene](const QStringList& names) {
+    scene->selectLayers(names);
+    if (names.size() == 1) workbench_->view()->centerOn(scene->nodeItem(names.front()));
+  });
+  connect(palette_, &LayerPalette::layerActivated, this, [this, scene](const QString& className) {
+    const QStringList selected = scene->selectedLayers();
+    if (selected.size() == 1) {
+      editor_->addAfter(className, selected.front());
+    } else {
+      editor_->addAtOutput(className);
+    }
+  });
+  connect(workbench_->view(), &GraphView::nodeActivated, this, [this](const QString&) {
+    properties_->parentWidget()->show();
+    properties_->parentWidget()->raise();
+  });
+
+  auto* status = statusBar();
+  paramsLabel_ = new QLabel(status);
+  problemsLabel_ = new QLabel(status);
+  zoomLabel_ = new QLabel(status);
+  status->addPermanentWidget(problemsLabel_);
+  status->addPermanentWidget(paramsLabel_);
+  status->addPermanentWidget(zoomLabel_);
+  connect(workbench_->view(), &GraphView::zoomChanged, this,
+          [this](double zoom) { zoomLabel_->setText(tr("Zoom %1 %").arg(qRound(zoom * 100))); });
+
+  start_->setRecentFiles(recentFiles());
+  restoreSettings();
+  showStartPage();
+  updateTitle();
+}
+
+MainWindow::~MainWindow() {
+  // The views read the document while they go away; make sure they go first.
+  delete stack_;
+  qDeleteAll(findChildren<QDockWidget*>());
+}
+
+void MainWindow::createDocks() {
+  palette_ = new LayerPalette(this);
+  auto* paletteDock = dock(tr("Layers"), QStringLiteral("dock_palette"), palette_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
+  overview_ = new OverviewWidget(workbench_->view(), this);
+  auto* overviewDock = dock(tr("Overview"), QStringLiteral("dock_overview"), overview_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, overviewDock);
+  splitDockWidget(paletteDock, overviewDock, Qt::Vertical);
+
+  properties_ = new PropertiesPanel(document_, this);
+  auto* propertiesDock =
+      dock(tr("Properties"), QStringLiteral("dock_properties"), properties_, this);
+  addDockWidget(Qt::RightDockWidgetArea, propertiesDock);
+  summary_ = new SummaryTable(document_, this);
+  auto* summaryDock = dock(tr("Summary"), QStringLiteral("dock_summary"), summary_, this);
+  addDockWidget(Qt::RightDockWidgetArea, summaryDock);
+  splitDockWidget(propertiesDock, summaryDock, Qt::Vertical);
+  history_ = new QUndoView(document_->undoStack(), this);
+  history_->setEmptyLabel(tr("<opened model>"));
+  auto* historyDock = dock(tr("History"), QStringLiteral("dock_history"), history_, this);
+  addDockWidget(Qt::RightDockWidgetArea, historyDock);
+  tabifyDockWidget(summaryDock, historyDock);
+  summaryDock->raise();
+  training_ = new TrainingPanel(document_, this);
+  auto* trainingDock = dock(tr("Training"), QStringLiteral("dock_training"), training_, this);
+  addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
+  trainingDock->hide();  // opened by Model > Train, keeps the graph tall until then
+  resizeDocks({paletteDock, propertiesDock}, {240, 430}, Qt::Horizontal);
+  resizeDocks({propertiesDock, summaryDock}, {420, 380}, Qt::Vertical);
+}
+
+void MainWindow::createActions() {
+  GraphView* view = workbench_->view();
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* home =
+      file->addAction(icon("home"), tr("&Start Page"), this, &MainWindow::showStartPage);
+  home->setShortcut(QKeySequence::New);
+  home->setToolTip(tr("Open a file or start from a Keras Applications architecture"));
+  QAction* open = file->addAction(icon("open"), tr("&Open…"), this, &MainWindow::chooseFile);
   open->setShortcut(QKeySequence::Open);
-  connect(open, &QAction::triggered, this, &MainWindow::chooseFile);
-  auto* quit = fileMenu->addAction(tr("&Quit"));
+  QMenu* recent = file->addMenu(tr("Open &Recent"));
+  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+    recent->clear();
+    for (const QString& path : recentFiles())
+      recent->addAction(QFileInfo(path).fileName(), this, [this, path] { openPath(path); })
+          ->setToolTip(path);
+    if (recent->isEmpty()) recent->addAction(tr("No recent files"))->setEnabled(false);
+  });
+  file->addSeparator();
+  QAction* save =
+      file->addAction(icon("save"), tr("&Save Project"), this, [this] { saveProject(); });
+  save->setShortcut(QKeySequence::Save);
+  save->setToolTip(tr("Save graph, weights, labels and the edit recipe as one .graft file"));
+  QAction* saveAs = file->addAction(tr("Save Project &As…"), this, [this] { saveProjectAs(); });
+  saveAs->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* recipe = file->addAction(tr("Export &Recipe…"), this, [this] { exportRecipe(); });
+  recipe->setToolTip(tr("Save the edits made so far as a recipe graft-cli edit can replay"));
+  file->addAction(tr("A&pply Recipe…"), this, [this] { applyRecipeFile(); })
+      ->setToolTip(tr("Replay a recipe's operations on this model as one undoable step"));
+  for (QAction* a : {save, saveAs, recipe}) {
+    a->setEnabled(false);
+    connect(document_, &Document::opened, a, [a] { a->setEnabled(true); });
+  }
+  QAction* exportModel = file->addAction(icon("export"), tr("&Export Model…"), this, [this] {
+    if (!document_->hasModel()) return;
+    const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
+    auto* dialog = new ExportDialog(
+        document_->model(),
+        QDir(folder).filePath(QString::fromStdString(document_->graph().name())), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+  });
+  exportModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  exportModel->setEnabled(false);
+  connect(document_, &Document::opened, exportModel,
+          [exportModel] { exportModel->setEnabled(true); });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
-  connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  undo->setIcon(icon("undo"));
+  QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
+  // Both conventions everywhere: Ctrl+Y (Windows, KDE) and Ctrl+Shift+Z (GNOME, macOS).
+  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+  for (const QKeySequence& k :
+       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)})
+    if (!redoKeys.contains(k)) redoKeys << k;
+  redo->setShortcuts(redoKeys);
+  redo->setIcon(icon("redo"));
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  QAction* remove = edit->addAction(icon("delete"), tr("&Remove Selected Layers"), editor_,
+                                    &GraphEditor::removeSelection);
+  remove->setShortcuts({QKeySequence::Delete, Qt::Key_Backspace});
+  remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  view->addAction(remove);  // only while the graph has focus: Delete in a text field edits text
+  QAction* rename = edit->addAction(tr("Re&name Layer…"), this, [this] {
+    const QStringList selected = workbench_->scene()->selectedLayers();
+    if (selected.size() == 1) editor_->renameInteractively(selected.front());
+  });
+  rename->setShortcut(Qt::Key_F2);
+  QAction* fuse = edit->addAction(tr("&Fuse with Next BatchNormalization"), editor_,
+                                  &GraphEditor::fuseSelection);
+  fuse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+  QAction* freeze = edit->addAction(icon("lock"), tr("Freeze &Up to Selected"), this, [this] {
+    const QStringList selected = workbench_->scene()->selectedLayers();
+    if (!selected.isEmpty()) editor_->freezeUpTo(selected.back());
+  });
+  freeze->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+  QAction* toggle = edit->addAction(tr("&Toggle Trainable"), this, [this] {
+    const QStringList selected = workbench_->scene()->selectedLayers();
+    if (selected.isEmpty()) return;
+    const Node* first = document_->graph().find(selected.front().toStdString());
+    editor_->setTrainable(selected, first && !first->trainable);
+  });
+  toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+  edit->addSeparator();
+  QAction* find = edit->addAction(icon("find"), tr("&Find Layer…"), this, [this] {
+    showWorkbench();
+    workbench_->findBar()->activate();
+  });
+  find->setShortcut(QKeySequence::Find);
+  QAction* selectAll = edit->addAction(tr("Select &All Layers"), this, [this] {
+    QStringList names;
+    for (const Node& node : document_->graph().nodes()) names << QString::fromStdString(node.name);
+    workbench_->scene()->selectLayers(names);
+  });
+  selectAll->setShortcut(QKeySequence::SelectAll);
+  selectAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  view->addAction(selectAll);
+
+  QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+  QAction* zoomIn = viewMenu->addAction(icon("zoom-in"), tr("Zoom &In"), view, &GraphView::zoomIn);
+  zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+  QAction* zoomOut =
+      viewMenu->addAction(icon("zoom-out"), tr("Zoom &Out"), view, &GraphView::zoomOut);
+  zoomOut->setShortcut(QKeySequence::ZoomOut);
+  QAction* fit = viewMenu->addAction(icon("fit"), tr("&Fit to Window"), view, &GraphView::fitAll);
+  fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  QAction* actual = viewMenu->addAction(tr("&Actual Size"), view, &GraphView::resetZoom);
+  actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+  viewMenu->addSeparator();
+  for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
+
+  QMenu* model = menuBar()->addMenu(tr("&Model"));
+  QAction* train = model->addAction(icon("train"), tr("&Train…"), this, &MainWindow::showTraining);
+  train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  train->setToolTip(tr("Fine-tune the model on an image folder"));
+  model->addAction(tr("Create &Sample Data"), this, [this] {
+    showTraining();
+    training_->createSampleData();
+  });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard and Mouse"), this, [this] {
+    QMessageBox::information(
+        this, tr("Keyboard and mouse"),
+        tr("<table>"
+           "<tr><td><b>Wheel</b></td><td>zoom at the cursor (Shift+wheel scrolls)</td></tr>"
+           "<tr><td><b>Drag background</b></td><td>pan (middle button too)</td></tr>"
+           "<tr><td><b>Shift+drag</b></td><td>select a group of layers</td></tr>"
+           "<tr><td><b>Drag from Layers</b></td><td>onto a connection: insert; onto a layer: "
+           "add after it</td></tr>"
+           "<tr><td><b>Right click</b></td><td>cut, remove, replace, fuse, freeze, rename</td></tr>"
+           "<tr><td><b>Ctrl+F</b></td><td>find a layer by name</td></tr>"
+           "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>fit / actual size</td></tr>"
+           "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo</td></tr>"
+           "<tr><td><b>Del, F2, Ctrl+B, Ctrl+T</b></td><td>remove, rename, fuse with BN, toggle "
+           "trainable</td></tr></table>"));
+  });
+  help->addAction(tr("&About Graft"), this, [this] {
+    QMessageBox::about(this, tr("About Graft"),
+                       tr("<b>Graft %1</b><br>Transfer learning by model surgery on Keras "
+                          "networks.")
+                           .arg(QApplication::applicationVersion()));
+  });
+
+  QToolBar* tools = addToolBar(tr("Main"));
+  tools->setObjectName(QStringLiteral("toolbar_main"));
+  tools->setMovable(false);
+  tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  tools->addAction(home);
+  tools->addAction(open);
+  tools->addAction(save);
+  tools->addSeparator();
+  tools->addAction(undo);
+  tools->addAction(redo);
+  tools->addSeparator();
+  for (QAction* a : {zoomOut, zoomIn, fit, find}) {
+    tools->addAction(a);
+  }
+  tools->addSeparator();
+  tools->addAction(train);
+  // Icon-only buttons for the view group keep the toolbar short.
+  for (QAction* a : {zoomOut, zoomIn, fit, find, undo, redo})
+    if (QWidget* button = tools->widgetForAction(a)) {
+      if (auto* tb = qobject_cast<QToolButton*>(button))
+        tb->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    }
+  for (QAction* a : {zoomIn, zoomOut, fit, actual, find, rename, fuse, freeze, toggle}) {
+    a->setShortcutContext(Qt::WindowShortcut);
+  }
+}
+
+void MainWindow::restoreSettings() {
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+}
+
+QTableWidget* MainWindow::layerTable() const {
+  return summary_->table();
+}
+
+bool MainWindow::isLoading() const {
+  return loader_->isBusy();
+}
+
+void MainWindow::showStartPage() {
+  start_->setRecentFiles(recentFiles());
+  stack_->setCurrentWidget(start_);
+}
+
+void MainWindow::showWorkbench() {
+  if (document_->hasModel()) stack_->setCurrentWidget(workbench_);
+}
+
+void MainWindow::showTraining() {
+  showWorkbench();
+  training_->parentWidget()->show();
+  training_->parentWidget()->raise();
 }
 
 void MainWindow::chooseFile() {
-  const QString path =
-      QFileDialog::getOpenFileName(this, tr("Open Keras model"), QString(),
-                                   tr("Keras models (*.h5 *.hdf5 *.json);;All files (*)"));
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open model"), QSettings().value("lastDirectory").toString(),
+      tr("Models (*.h5 *.hdf5 *.keras *.json *.graft);;Keras HDF5 (*.h5 *.hdf5);;Graft projects "
+         "(*.graft);;All files (*)"));
   if (path.isEmpty()) return;
+  QSettings().setValue("lastDirectory", QFileInfo(path).absolutePath());
+  openPath(path);
+}
+
+void MainWindow::openPath(const QString& path) {
   ModelSpec spec;
   spec.source = path.toStdString();
-  openModel(spec);
+  spec.kerasCacheDir = kerasCacheDir_.toStdString();
+  openModelAsync(spec, QFileInfo(path).fileName());
+}
+
+void MainWindow::openModelAsync(const ModelSpec& spec, const QString& description) {
+  if (!maybeDiscardChanges()) return;
+  if (!loader_->start(spec, description)) {
+    statusBar()->showMessage(tr("Still loading the previous model…"), 3000);
+    return;
+  }
+  // Files (not zoo names) go into the recent list once they opened.
+  const QString source = QString::fromStdString(spec.source);
+  pendingPath_ = QFileInfo(source).isFile() ? QFileInfo(source).absoluteFilePath() : QString();
 }
 
 bool MainWindow::openModel(const ModelSpec& spec) {
-  try {
-    loaded_ = loadModel(spec);
-  } catch (const std::exception& e) {
-    QMessageBox::critical(this, tr("Cannot open model"), QString::fromStdString(e.what()));
+  bool opened = false;
+  auto connection = connect(document_, &Document::opened, this, [&opened] { opened = true; });
+  ModelSpec withCache = spec;
+  if (withCache.kerasCacheDir.empty()) withCache.kerasCacheDir = kerasCacheDir_.toStdString();
+  openModelAsync(withCache, QString::fromStdString(spec.source));
+  loader_->wait();
+  disconnect(connection);
+  return opened;
+}
+
+void MainWindow::modelLoaded(const std::shared_ptr<LoadedModel>& loaded,
+                             const QString& description) {
+  QStringList notes;
+  for (const std::string& note : loaded->notes) notes << QString::fromStdString(note);
+  document_->open(loaded->model, description, notes);
+  if (!pendingPath_.isEmpty() && QFileInfo(pendingPath_).isFile()) {
+    addRecentFile(pendingPath_);
+    // Ctrl+S writes back into a project it came from; other files are never overwritten.
+    if (pendingPath_.endsWith(QStringLiteral(".graft"), Qt::CaseInsensitive))
+      document_->setProjectPath(pendingPath_);
+  }
+  pendingPath_.clear();
+  start_->setRecentFiles(recentFiles());
+  start_->setStatus(QString());
+  showWorkbench();
+  // Fit once the view has its final size (the stacked widget just switched pages).
+  QTimer::singleShot(0, workbench_->view(), &GraphView::fitAll);
+}
+
+bool MainWindow::exportRecipe(const QString& target) {
+  QString path = target;
+  if (path.isEmpty())
+    path = QFileDialog::getSaveFileName(this, tr("Export recipe"), QStringLiteral("recipe.json"),
+                                        tr("Graft recipes (*.json)"));
+  if (path.isEmpty()) return false;
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    showError(this, tr("Cannot export the recipe"), tr("%1: %2").arg(path, file.errorString()));
     return false;
   }
-  showModel();
+  file.write(QByteArray::fromStdString(document_->recipe().dump(2) + "\n"));
+  statusBar()->showMessage(tr("Recipe written to %1").arg(path), 5000);
   return true;
 }
 
-void MainWindow::showModel() {
-  const Graph& graph = loaded_->model.graph;
-  const GraphAnalysis analysis = analyze(graph);
-  const Json summary = summaryJson(graph, analysis);
-  table_->setRowCount(static_cast<int>(summary["layers"].size()));
-  int row = 0;
-  for (const auto& layer : summary["layers"]) {
-    const NodeInfo* info = analysis.find(layer["name"].get<std::string>());
-    const QString shape = info ? QString::fromStdString(shapeToString(info->outputShape)) : "?";
-    const QString items[] = {QString::fromStdString(layer["name"].get<std::string>()),
-                             QString::fromStdString(layer["type"].get<std::string>()), shape,
-                             QString::fromStdString(withThousands(layer["params"].get<int64_t>()))};
-    for (int col = 0; col < 4; ++col) table_->setItem(row, col, new QTableWidgetItem(items[col]));
-    ++row;
+bool MainWindow::applyRecipeFile(const QString& target) {
+  if (!document_->hasModel()) return false;
+  QString path = target;
+  if (path.isEmpty())
+    path = QFileDialog::getOpenFileName(this, tr("Apply recipe"), QString(),
+                                        tr("Graft recipes (*.json)"));
+  if (path.isEmpty()) return false;
+  Json operations;
+  try {
+    operations = readRecipeFile(path.toStdString());
+  } catch (const std::exception& e) {
+    showError(this, tr("Cannot read the recipe"), QString::fromStdString(e.what()));
+    return false;
   }
-  totals_->setText(tr("%1 — total params: %2, trainable: %3, non-trainable: %4 — weights: %5")
-                       .arg(QString::fromStdString(graph.name()))
-                       .arg(QString::fromStdString(withThousands(analysis.totalParams)))
-                       .arg(QString::fromStdString(withThousands(analysis.trainableParams)))
-                       .arg(QString::fromStdString(withThousands(analysis.nonTrainableParams())))
-                       .arg(QString::fromStdString(loaded_->model.weightsSource)));
-  setWindowTitle(QString::fromStdString(graph.name()) + " — Graft");
-  statusBar()->showMessage(QString::fromStdString(joinDiagnostics(analysis.diagnostics, "; ")));
+  const Diagnostics problems =
+      document_->apply(operations, tr("apply recipe %1").arg(QFileInfo(path).fileName()));
+  if (!problems.empty()) {
+    showDiagnostics(this, tr("Cannot apply %1").arg(QFileInfo(path).fileName()), problems);
+    return false;
+  }
+  return true;
+}
+
+bool MainWindow::saveProject(bool wait) {
+  if (!document_->hasModel()) return false;
+  if (document_->projectPath().isEmpty()) return saveProjectAs(QString(), wait);
+  return writeProject(document_->projectPath(), wait);
+}
+
+bool MainWindow::saveProjectAs(const QString& target, bool wait) {
+  if (!document_->hasModel()) return false;
+  QString path = target;
+  if (path.isEmpty()) {
+    const QString suggested = document_->projectPath().isEmpty()
+                                  ? QString::fromStdString(document_->graph().name()) + ".graft"
+                                  : document_->projectPath();
+    path = QFileDialog::getSaveFileName(this, tr("Save project"), suggested,
+                                        tr("Graft projects (*.graft)"));
+  }
+  if (path.isEmpty()) return false;
+  if (!path.endsWith(QStringLiteral(".graft"), Qt::CaseInsensitive)) path += ".graft";
+  return writeProject(path, wait);
+}
+
+bool MainWindow::writeProject(const QString& path, bool wait) {
+  // The model is a value with shared weight buffers: the worker writes this snapshot while the
+  // user may go on editing.
+  const Model snapshot = document_->model();
+  const int savedIndex = document_->undoStack()->index();
+  bool finished = false;
+  bool ok = false;
+  ++runningTasks_;
+  statusBar()->showMessage(tr("Saving %1…").arg(QFileInfo(path).fileName()));
+  runInBackground(
+      this, [snapshot, path] { graft::saveProject(snapshot, path.toStdString()); },
+      [this, path, savedIndex, &finished, &ok, wait](const QString& error) {
+        --runningTasks_;
+        if (wait) {
+          finished = true;
+          ok = error.isEmpty();
+        }
+        if (!error.isEmpty()) {
+          statusBar()->clearMessage();
+          showError(this, tr("Cannot save the project"), error);
+          return;
+        }
+        document_->setProjectPath(path);
+        // Clean only if nothing was edited while the file was written.
+        if (document_->undoStack()->index() == savedIndex) document_->markSaved();
+        addRecentFile(path);
+        updateTitle();
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+      });
+  if (!wait) return true;
+  while (!finished) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  return ok;
+}
+
+bool MainWindow::maybeDiscardChanges() {
+  if (!document_->isModified()) return true;
+  const auto answer = QMessageBox::warning(
+      this, tr("Unsaved changes"),
+      tr("The edits to %1 have not been saved.").arg(document_->source()),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Save) return saveProject(true);
+  return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeDiscardChanges()) {
+    event->ignore();
+    return;
+  }
+  while (runningTasks_ > 0) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls() && !event->mimeData()->urls().isEmpty() &&
+      event->mimeData()->urls().front().isLocalFile())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = event->mimeData()->urls().front().toLocalFile();
+  event->acceptProposedAction();
+  // Open after the drop has finished: the unsaved-changes question must not run inside it.
+  QTimer::singleShot(0, this, [this, path] { openPath(path); });
+}
+
+void MainWindow::updateTitle() {
+  if (!document_->hasModel()) {
+    setWindowTitle(tr("Graft"));
+    return;
+  }
+  setWindowTitle(QStringLiteral("%1 — %2[*] — Graft")
+                     .arg(QString::fromStdString(document_->graph().name()), document_->source()));
+  setWindowModified(document_->isModified());
+}
+
+void MainWindow::updateStatus() {
+  if (!document_->hasModel()) return;
+  const GraphAnalysis& analysis = document_->analysis();
+  paramsLabel_->setText(tr("%1 layers · %2 params · %3 trainable")
+                            .arg(document_->graph().size())
+                            .arg(QString::fromStdString(withThousands(analysis.totalParams)),
+                                 QString::fromStdString(withThousands(analysis.trainableParams))));
+  const size_t problems = analysis.diagnostics.size();
+  problemsLabel_->setText(
+      problems == 0   ? QString()
+      : problems == 1 ? tr("<span style='color:#d62d20'>⚠ 1 problem</span>")
+                      : tr("<span style='color:#d62d20'>⚠ %1 problems</span>").arg(problems));
+  problemsLabel_->setToolTip(QString::fromStdString(joinDiagnostics(analysis.diagnostics)));
 }
 
 }  // namespace graft::ui

@@ -1,33 +1,104 @@
 #pragma once
-// Graft's main window: the open model's layers with their shapes and parameter counts.
+// Graft's main window: the start page or the workbench (graph view) in the middle, the layer
+// palette and overview on the left, properties, Keras summary and edit history on the right.
+// It owns the document and wires the views to it; the views never talk to each other directly
+// except to share the selection.
 #include <QMainWindow>
+#include <memory>
 
 #include "io/model_source.h"
 
-class QTableWidget;
 class QLabel;
+class QStackedWidget;
+class QTableWidget;
+class QUndoView;
 
 namespace graft::ui {
+
+class Document;
+class GraphEditor;
+class LayerPalette;
+class ModelLoader;
+class OverviewWidget;
+class PropertiesPanel;
+class StartPage;
+class SummaryTable;
+class TrainingPanel;
+class Workbench;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
-  // Loads through the same core function as graft-cli; errors appear in a dialog.
+  // Starts loading on a worker thread; the window stays responsive and shows the model when
+  // it arrives (errors in a dialog naming the file or option).
+  void openModelAsync(const ModelSpec& spec, const QString& description);
+  // Loads and waits for the result while the event loop keeps running: true when it opened.
   bool openModel(const ModelSpec& spec);
-  const Model* model() const { return loaded_ ? &loaded_->model : nullptr; }
-  QTableWidget* layerTable() const { return table_; }
+  void openPath(const QString& path);
 
- private Q_SLOTS:
+  Document* document() const { return document_; }
+  Workbench* workbench() const { return workbench_; }
+  StartPage* startPage() const { return start_; }
+  SummaryTable* summary() const { return summary_; }
+  PropertiesPanel* properties() const { return properties_; }
+  LayerPalette* layerPalette() const { return palette_; }
+  OverviewWidget* overview() const { return overview_; }
+  GraphEditor* editor() const { return editor_; }
+  QUndoView* historyView() const { return history_; }
+  TrainingPanel* trainingPanel() const { return training_; }
+  QTableWidget* layerTable() const;
+  bool isLoading() const;
+  QString kerasCache() const { return kerasCacheDir_; }
+
+ public Q_SLOTS:
+  void showStartPage();
+  void showWorkbench();
+  void showTraining();
   void chooseFile();
+  bool exportRecipe(const QString& path = QString());
+  bool applyRecipeFile(const QString& path = QString());
+  // Writes the .graft project on a worker thread; with `wait` the call returns when it is
+  // written (tests, the unsaved-changes prompt). True when it was (or is being) saved.
+  bool saveProject(bool wait = false);
+  bool saveProjectAs(const QString& path = QString(), bool wait = false);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
-  void showModel();
+  void createActions();
+  void createDocks();
+  void restoreSettings();
+  void updateTitle();
+  void updateStatus();
+  void modelLoaded(const std::shared_ptr<LoadedModel>& loaded, const QString& description);
+  // Asks what to do with unsaved edits; false when the user cancels.
+  bool maybeDiscardChanges();
 
-  QTableWidget* table_ = nullptr;
-  QLabel* totals_ = nullptr;
-  std::optional<LoadedModel> loaded_;
+  QString kerasCacheDir_;
+  Document* document_;
+  ModelLoader* loader_;
+  QStackedWidget* stack_;
+  StartPage* start_;
+  Workbench* workbench_;
+  GraphEditor* editor_ = nullptr;
+  LayerPalette* palette_ = nullptr;
+  OverviewWidget* overview_ = nullptr;
+  PropertiesPanel* properties_ = nullptr;
+  SummaryTable* summary_ = nullptr;
+  QUndoView* history_ = nullptr;
+  TrainingPanel* training_ = nullptr;
+  QLabel* paramsLabel_ = nullptr;
+  QLabel* zoomLabel_ = nullptr;
+  QLabel* problemsLabel_ = nullptr;
+  bool writeProject(const QString& path, bool wait);
+  QString pendingPath_;   // the file being loaded, for the recent list
+  int runningTasks_ = 0;  // saves in flight; closing waits for them
 };
 
 }  // namespace graft::ui

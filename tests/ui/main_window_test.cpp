@@ -1,35 +1,183 @@
-// The main window opens a model through the core loader and lists its layers.
+// The main window opens models through the core loader (on a worker thread) and shows them in
+// the graph view, the Keras summary and the properties panel, all following one document.
 #include <gtest/gtest.h>
 
-#include <QApplication>
+#include <QAction>
+#include <QCheckBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QTableWidget>
+#include <QTest>
+#include <QUndoStack>
 
 #include "support/test_support.h"
+#include "ui/doc/document.h"
+#include "ui/find_bar.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
 #include "ui/main_window.h"
+#include "ui/node_item.h"
+#include "ui/properties_panel.h"
+#include "ui/summary_table.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
 
 namespace graft {
 namespace {
 
-TEST(MainWindow, ShowsTheLayersOfAZooModel) {
-  int argc = 1;
-  char name[] = "graft_ui_tests";
-  char* argv[] = {name, nullptr};
-  QApplication app(argc, argv);
-  ui::MainWindow window;
+ModelSpec vgg16NoTop() {
   ModelSpec spec;
   spec.source = "vgg16";
   spec.includeTop = false;
   spec.inputSize = 160;
-  ASSERT_TRUE(window.openModel(spec));
+  return spec;
+}
+
+TEST(MainWindow, ShowsAZooModelInGraphAndSummary) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
   EXPECT_EQ(window.layerTable()->rowCount(), 19);
   EXPECT_EQ(window.layerTable()->item(6, 0)->text(), "block2_pool");
   EXPECT_EQ(window.layerTable()->item(6, 2)->text(), "(None, 40, 40, 128)");
+  EXPECT_NE(window.summary()->totalsText().indexOf("14,714,688"), -1);
+
+  ui::GraphScene* scene = window.workbench()->scene();
+  ASSERT_EQ(scene->nodeItems().size(), 19);
+  EXPECT_EQ(scene->edgeItems().size(), 18);
+  EXPECT_TRUE(scene->usedGraphviz());
+  const ui::NodeItem* pool = scene->nodeItem("block2_pool");
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->view().shape, "(None, 40, 40, 128)");
+  EXPECT_EQ(scene->nodeItem("block1_conv1")->view().params, 1792);
+  // Top to bottom: every layer sits below its producer.
+  EXPECT_LT(scene->nodeItem("block1_conv1")->pos().y(), scene->nodeItem("block1_conv2")->pos().y());
+  EXPECT_FALSE(test::screenshot(&window, "vgg16_workbench").isNull());
+}
+
+TEST(MainWindow, ClickingALayerSelectsItEverywhere) {
+  test::guiApp();
+  ui::MainWindow window;
   window.show();
-  const QPixmap shot = window.grab();
-  EXPECT_FALSE(shot.isNull());
-  test::TempDir dir;
-  EXPECT_TRUE(shot.save(QString::fromStdString(dir.file("main_window.png"))));
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
+  ui::GraphView* view = window.workbench()->view();
+  ASSERT_TRUE(view->revealLayer("block3_conv2"));
+  view->graphScene()->clearSelection();
+  test::clickScene(view, view->graphScene()->nodeItem("block3_conv2")->pos());
+  EXPECT_EQ(view->graphScene()->selectedLayers(), QStringList{"block3_conv2"});
+  EXPECT_EQ(window.properties()->layers(), QStringList{"block3_conv2"});
+  EXPECT_NE(window.properties()->headline().indexOf("Conv2D"), -1);
+  auto* filters = qobject_cast<QSpinBox*>(window.properties()->fieldEditor("filters"));
+  ASSERT_NE(filters, nullptr);
+  EXPECT_EQ(filters->value(), 256);
+  // The summary row follows.
+  const auto rows = window.layerTable()->selectionModel()->selectedRows();
+  ASSERT_EQ(rows.size(), 1);
+  EXPECT_EQ(window.layerTable()->item(rows.front().row(), 0)->text(), "block3_conv2");
+
+  // Clicking empty space clears the selection, and the panel with it.
+  test::clickScene(view, view->graphScene()->nodeItem("block3_conv2")->pos() + QPointF(400, 0));
+  EXPECT_TRUE(view->graphScene()->selectedLayers().isEmpty());
+  EXPECT_TRUE(window.properties()->layers().isEmpty());
+}
+
+TEST(MainWindow, FreezingInThePropertiesPanelIsUndoneWithCtrlZ) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
+  ui::GraphView* view = window.workbench()->view();
+  ASSERT_TRUE(view->revealLayer("block1_conv2"));
+  QCheckBox* trainable = window.properties()->trainableBox();
+  ASSERT_NE(trainable, nullptr);
+  EXPECT_TRUE(trainable->isChecked());
+  // On the box itself: the check box is stretched across the form and only its indicator and
+  // label take clicks.
+  QTest::mouseClick(trainable, Qt::LeftButton, Qt::NoModifier, QPoint(8, trainable->height() / 2));
+
+  EXPECT_FALSE(window.document()->graph().at("block1_conv2").trainable);
+  EXPECT_FALSE(view->graphScene()->nodeItem("block1_conv2")->view().trainable);  // scene follows
+  EXPECT_TRUE(window.isWindowModified());
+  const int row = 2;
+  EXPECT_EQ(window.layerTable()->item(row, 0)->text(), "block1_conv2");
+  EXPECT_EQ(window.layerTable()->item(row, 4)->text(), "frozen");
+  EXPECT_NE(window.summary()->totalsText().indexOf("36,928"), -1);  // non-trainable params
+
+  view->setFocus();
+  QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_TRUE(window.document()->graph().at("block1_conv2").trainable);
+  EXPECT_TRUE(view->graphScene()->nodeItem("block1_conv2")->view().trainable);
+  EXPECT_TRUE(trainable->isChecked());
+  EXPECT_FALSE(window.isWindowModified());
+  QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_FALSE(window.document()->graph().at("block1_conv2").trainable);
+}
+
+TEST(MainWindow, RenameThroughThePropertiesPanelKeepsTheSelection) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
+  ui::GraphView* view = window.workbench()->view();
+  ASSERT_TRUE(view->revealLayer("block5_pool"));
+  QLineEdit* name = window.properties()->nameEdit();
+  name->setFocus();
+  name->selectAll();
+  QTest::keyClicks(name, "features");
+  QTest::keyClick(name, Qt::Key_Return);
+  EXPECT_NE(window.document()->graph().find("features"), nullptr);
+  EXPECT_EQ(window.document()->graph().find("block5_pool"), nullptr);
+  EXPECT_NE(view->graphScene()->nodeItem("features"), nullptr);  // relaid out under the new name
+  EXPECT_EQ(view->graphScene()->selectedLayers(), QStringList{"features"});
+  EXPECT_EQ(window.document()->recipe()["operations"][0]["op"], "rename");
+}
+
+TEST(MainWindow, FindLayerByNameWithCtrlF) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
+  QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+  ui::FindBar* find = window.workbench()->findBar();
+  ASSERT_TRUE(find->isVisible());
+  QTest::keyClicks(find->lineEdit(), "block4_conv3");
+  QTest::keyClick(find->lineEdit(), Qt::Key_Return);
+  ui::GraphView* view = window.workbench()->view();
+  EXPECT_EQ(view->graphScene()->selectedLayers(), QStringList{"block4_conv3"});
+  // The found layer is in view.
+  const QRectF visible = view->mapToScene(view->viewport()->rect()).boundingRect();
+  EXPECT_TRUE(visible.contains(view->graphScene()->nodeItem("block4_conv3")->pos()));
+}
+
+TEST(MainWindow, ShapeProblemsAreMarkedOnTheOffendingLayer) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ASSERT_TRUE(window.openModel(vgg16NoTop()));
+  // A 5x5 kernel on block5_pool's 5x5 output is fine; 9x9 is not: the conv after it fails.
+  ASSERT_TRUE(window.document()
+                  ->apply1(Json{{"op", "rename"}, {"layer", "block5_pool"}, {"to", "p5"}}, "x")
+                  .empty());
+  Model broken = window.document()->model();
+  std::vector<Node> nodes = broken.graph.nodes();
+  Node conv;
+  conv.name = "too_big";
+  conv.className = "Conv2D";
+  conv.config = LayerRegistry::standard().normalizeConfig(
+      "Conv2D", {{"filters", 4}, {"kernel_size", {9, 9}}});
+  conv.inputs = {"p5"};
+  nodes.push_back(conv);
+  broken.graph = Graph(broken.graph.name(), nodes);
+  window.document()->open(broken, "broken", {});
+  const ui::NodeItem* item = window.workbench()->scene()->nodeItem("too_big");
+  ASSERT_NE(item, nullptr);
+  EXPECT_FALSE(item->view().problem.isEmpty());
+  EXPECT_NE(item->toolTip().indexOf(item->view().problem.toHtmlEscaped()), -1);
+  EXPECT_TRUE(window.workbench()->scene()->nodeItem("p5")->view().problem.isEmpty());
+  window.workbench()->view()->revealLayer("too_big");
+  EXPECT_FALSE(test::screenshot(window.workbench(), "shape_problem").isNull());
 }
 
 }  // namespace

@@ -1,0 +1,176 @@
+// Editing by direct manipulation: real mouse gestures on the graph view go through the core
+// surgery as undoable steps, and the scene, summary and properties follow the document.
+#include <gtest/gtest.h>
+
+#include <QLineEdit>
+#include <QTest>
+#include <QUndoStack>
+
+#include "ui/doc/document.h"
+#include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/main_window.h"
+#include "ui/node_item.h"
+#include "ui/output_marker_item.h"
+#include "ui/properties_panel.h"
+#include "ui/summary_table.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+class EditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::guiApp();
+    window_ = std::make_unique<ui::MainWindow>();
+    window_->resize(1400, 900);
+    window_->show();
+    ModelSpec spec;
+    spec.source = "vgg16";
+    spec.includeTop = false;
+    spec.inputSize = 160;
+    ASSERT_TRUE(window_->openModel(spec));
+    view_ = window_->workbench()->view();
+    scene_ = view_->graphScene();
+    view_->resetZoom();
+  }
+  const Graph& graph() const { return window_->document()->graph(); }
+  ui::EdgeItem* edge(const QString& from, const QString& to) const {
+    for (ui::EdgeItem* e : scene_->edgeItems())
+      if (e->from() == from && e->to() == to) return e;
+    return nullptr;
+  }
+
+  std::unique_ptr<ui::MainWindow> window_;
+  ui::GraphView* view_ = nullptr;
+  ui::GraphScene* scene_ = nullptr;
+};
+
+TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
+  ui::EdgeItem* target = edge("block1_conv2", "block1_pool");
+  ASSERT_NE(target, nullptr);
+  const QPointF at = target->path().pointAtPercent(0.5);
+  view_->centerOn(at);
+  ASSERT_TRUE(test::dropOnScene(view_, at, ui::kLayerMimeType, "BatchNormalization"));
+
+  const Node* inserted = graph().find("batch_normalization");
+  ASSERT_NE(inserted, nullptr);
+  EXPECT_EQ(inserted->inputs, std::vector<std::string>{"block1_conv2"});
+  EXPECT_EQ(graph().at("block1_pool").inputs, std::vector<std::string>{"batch_normalization"});
+  ASSERT_NE(scene_->nodeItem("batch_normalization"), nullptr);  // the scene followed
+  EXPECT_EQ(scene_->nodeItems().size(), 20);
+  EXPECT_EQ(scene_->selectedLayers(), QStringList{"batch_normalization"});
+  EXPECT_EQ(window_->properties()->layers(), QStringList{"batch_normalization"});
+  EXPECT_EQ(window_->document()->recipe()["operations"].back()["op"], "insert");
+  test::screenshot(window_.get(), "edit_inserted_bn");
+
+  QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_EQ(graph().find("batch_normalization"), nullptr);
+  EXPECT_EQ(scene_->nodeItem("batch_normalization"), nullptr);
+  EXPECT_EQ(scene_->nodeItems().size(), 19);
+  QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_NE(scene_->nodeItem("batch_normalization"), nullptr);
+}
+
+TEST_F(EditTest, DraggingTheOutputMarkerOntoALayerCutsThere) {
+  ui::OutputMarkerItem* marker = scene_->outputMarker("block5_pool");
+  ASSERT_NE(marker, nullptr);
+  const QPointF target = scene_->nodeItem("block3_pool")->pos();
+  // Zoom out so both ends of the drag are on screen, as a user would.
+  view_->setZoom(0.3);
+  view_->centerOn((marker->scenePos() + target) / 2);
+  test::dragScene(view_, marker->scenePos(), target);
+
+  EXPECT_EQ(graph().outputs(), std::vector<std::string>{"block3_pool"});
+  EXPECT_EQ(graph().find("block4_conv1"), nullptr);
+  EXPECT_EQ(scene_->nodeItems().size(), 11);
+  ASSERT_NE(scene_->outputMarker("block3_pool"), nullptr);
+  EXPECT_EQ(window_->document()->recipe()["operations"].back(),
+            Json({{"op", "cut"}, {"at", "block3_pool"}}));
+  QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_EQ(graph().outputs(), std::vector<std::string>{"block5_pool"});
+  EXPECT_EQ(scene_->nodeItems().size(), 19);
+}
+
+TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
+  ui::FreezeBoundaryItem* boundary = scene_->freezeBoundary();
+  ASSERT_NE(boundary, nullptr);
+  const QPointF handle = boundary->mapToScene(boundary->handleRect().center());
+  const double between =
+      (scene_->nodeItem("block2_pool")->pos().y() + scene_->nodeItem("block3_conv1")->pos().y()) /
+      2;
+  view_->setZoom(0.4);
+  view_->centerOn(handle.x(), between / 2);
+  test::dragScene(view_, handle, QPointF(handle.x(), between));
+
+  for (const char* frozen : {"block1_conv1", "block1_conv2", "block2_conv1", "block2_pool"})
+    EXPECT_FALSE(graph().at(frozen).trainable) << frozen;
+  for (const char* trainable : {"block3_conv1", "block4_conv1", "block5_conv3"})
+    EXPECT_TRUE(graph().at(trainable).trainable) << trainable;
+  EXPECT_FALSE(scene_->nodeItem("block2_conv2")->view().trainable);
+  // Keras users' layers[:k]: recorded as "freeze upto".
+  const Json ops = window_->document()->recipe()["operations"];
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(ops[0], Json({{"op", "freeze"}, {"upto", "block2_pool"}}));
+  // The boundary now sits below block2_pool.
+  EXPECT_GT(boundary->pos().y(), scene_->nodeItem("block2_pool")->pos().y());
+  EXPECT_LT(boundary->pos().y(), scene_->nodeItem("block3_conv1")->pos().y());
+  view_->fitAll();
+  test::screenshot(window_->workbench(), "edit_freeze_boundary");
+
+  // One undo step brings everything back.
+  QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+  for (const Node& node : graph().nodes()) EXPECT_TRUE(node.trainable) << node.name;
+}
+
+TEST_F(EditTest, DeleteKeyRemovesTheSelectedLayerAndReconnects) {
+  view_->revealLayer("block1_conv2");
+  view_->setFocus();
+  QTest::keyClick(view_, Qt::Key_Delete);
+  EXPECT_EQ(graph().find("block1_conv2"), nullptr);
+  EXPECT_EQ(graph().at("block1_pool").inputs, std::vector<std::string>{"block1_conv1"});
+  EXPECT_EQ(scene_->nodeItems().size(), 18);
+  EXPECT_NE(edge("block1_conv1", "block1_pool"), nullptr);
+}
+
+TEST_F(EditTest, EditingAConfigFieldIsASetConfigStep) {
+  view_->revealLayer("block5_pool");
+  auto* pool = qobject_cast<QLineEdit*>(window_->properties()->fieldEditor("pool_size"));
+  ASSERT_NE(pool, nullptr);
+  pool->setFocus();
+  pool->selectAll();
+  QTest::keyClicks(pool, "5, 5");
+  QTest::keyClick(pool, Qt::Key_Return);
+  EXPECT_EQ(graph().at("block5_pool").config["pool_size"], Json({5, 5}));
+  // VGG's pools keep Keras's explicit strides (2, 2): (10 - 5) / 2 + 1 = 3.
+  EXPECT_EQ(scene_->nodeItem("block5_pool")->view().shape, "(None, 3, 3, 512)");
+  EXPECT_EQ(window_->document()->recipe()["operations"].back()["op"], "set_config");
+}
+
+TEST_F(EditTest, ARefusedEditShowsTheCoreMessageAndChangesNothing) {
+  test::CapturedErrors errors;
+  view_->revealLayer("block5_pool");
+  auto* kernel = qobject_cast<QLineEdit*>(window_->properties()->fieldEditor("pool_size"));
+  ASSERT_NE(kernel, nullptr);
+  const Model before = window_->document()->model();
+  kernel->setFocus();
+  kernel->selectAll();
+  // block5_pool sees 10x10: a 20x20 window with valid padding has no output.
+  QTest::keyClicks(kernel, "20, 20");
+  QTest::keyClick(kernel, Qt::Key_Return);
+  ASSERT_EQ(errors.messages().size(), 1)
+      << graph().at("block5_pool").config.dump() << " undo steps "
+      << window_->document()->undoStack()->count();
+  EXPECT_NE(errors.messages().front().indexOf("block5_pool"), -1)
+      << errors.messages().front().toStdString();
+  EXPECT_EQ(graph(), before.graph);
+  EXPECT_EQ(window_->document()->undoStack()->count(), 0);
+  EXPECT_EQ(kernel->text(), "2, 2");  // the editor shows the document's value again
+}
+
+}  // namespace
+}  // namespace graft

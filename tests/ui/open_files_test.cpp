@@ -1,0 +1,130 @@
+// Every real Keras fixture opens in the window (on the loader thread), shows all its layers,
+// and a saved project reopens with its edits; the start page tells where zoo weights come from.
+#include <gtest/gtest.h>
+
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTest>
+#include <QUndoStack>
+
+#include "support/test_support.h"
+#include "ui/doc/document.h"
+#include "ui/graph_scene.h"
+#include "ui/main_window.h"
+#include "ui/notes_banner.h"
+#include "ui/recent_files.h"
+#include "ui/start_page.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+class FixtureOpens : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FixtureOpens, InTheGraphView) {
+  GRAFT_REQUIRE_FIXTURE(path, std::string("keras/") + GetParam());
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  const Graph& graph = window.document()->graph();
+  EXPECT_EQ(window.workbench()->scene()->nodeItems().size(), static_cast<int>(graph.size()));
+  EXPECT_TRUE(window.document()->analysis().ok());
+  EXPECT_NE(window.workbench()->banner()->text().indexOf("Weights"), -1);
+  EXPECT_EQ(ui::recentFiles().value(0), QFileInfo(QString::fromStdString(path)).absoluteFilePath());
+  QString name = QString::fromLatin1(GetParam());
+  name.chop(3);
+  test::screenshot(&window, "fixture_" + name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Keras, FixtureOpens,
+                         ::testing::Values("mobilenet_2_5_224_tf_no_top.h5",
+                                           "mobilenet025_catvsdog.h5", "vww_96.h5",
+                                           "pretrainedResnet.h5"));
+
+TEST(OpenFiles, ABrokenFileShowsTheLoadersMessage) {
+  test::guiApp();
+  test::TempDir dir;
+  const QString path = QString::fromStdString(dir.file("broken.h5"));
+  QFile file(path);
+  ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+  file.write("not an HDF5 file");
+  file.close();
+  test::CapturedErrors errors;
+  ui::MainWindow window;
+  window.openPath(path);
+  ASSERT_TRUE(test::waitFor([&] { return !window.isLoading(); }));
+  test::waitFor([&] { return !errors.messages().isEmpty(); }, 2000);
+  ASSERT_EQ(errors.messages().size(), 1);
+  EXPECT_NE(errors.messages().front().indexOf("broken.h5"), -1)
+      << errors.messages().front().toStdString();
+  EXPECT_FALSE(window.document()->hasModel());
+}
+
+TEST(OpenFiles, ASavedProjectReopensWithItsEdits) {
+  test::guiApp();
+  test::TempDir dir;
+  const QString path = QString::fromStdString(dir.file("edited.graft"));
+  {
+    ui::MainWindow window;
+    window.document()->open(test::smallModel(), "small", {});
+    ASSERT_TRUE(
+        window.document()->apply1(Json{{"op", "freeze"}, {"upto", "conv1_bn"}}, "freeze").empty());
+    EXPECT_TRUE(window.document()->isModified());
+    ASSERT_TRUE(window.saveProjectAs(path, true));
+    EXPECT_FALSE(window.document()->isModified());
+    EXPECT_EQ(window.document()->projectPath(), path);
+  }
+  ui::MainWindow reopened;
+  ModelSpec spec;
+  spec.source = path.toStdString();
+  ASSERT_TRUE(reopened.openModel(spec));
+  EXPECT_FALSE(reopened.document()->graph().at("conv1").trainable);
+  EXPECT_TRUE(reopened.document()->graph().at("fc").trainable);
+  EXPECT_EQ(reopened.document()->recipe()["operations"].size(), 1u);
+}
+
+TEST(StartPage, SaysWhereZooWeightsComeFrom) {
+  test::guiApp();
+  test::TempDir cache;
+  ui::StartPage page(QString::fromStdString(cache.path().string()));
+  page.architectureBox()->setCurrentText("vgg16");
+  EXPECT_NE(page.weightsLabel()->text().indexOf("not in the Keras cache"), -1);
+  QFile weights(
+      QString::fromStdString(cache.file("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")));
+  ASSERT_TRUE(weights.open(QIODevice::WriteOnly));
+  weights.close();
+  page.architectureBox()->setCurrentText("vgg19");
+  page.architectureBox()->setCurrentText("vgg16");  // refresh
+  EXPECT_NE(
+      page.weightsLabel()->text().indexOf("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"), -1);
+  EXPECT_NE(page.weightsLabel()->text().indexOf("Keras cache"), -1);
+  const ModelSpec spec = page.zooSpec();
+  EXPECT_EQ(spec.source, "vgg16");
+  page.resize(1100, 700);
+  page.show();
+  EXPECT_FALSE(test::screenshot(&page, "start_page").isNull());
+}
+
+TEST(StartPage, OpensTheChosenArchitecture) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ui::StartPage* page = window.startPage();
+  page->architectureBox()->setCurrentText("mobilenet");
+  QTest::mouseClick(page->openArchitectureButton(), Qt::LeftButton);
+  ASSERT_TRUE(test::waitFor([&] { return window.document()->hasModel(); }, 60000));
+  EXPECT_GT(window.document()->graph().size(), 80u);
+  EXPECT_EQ(window.document()->graph().nodes().back().name, "conv_pw_13_relu");
+  EXPECT_NE(window.workbench()->banner()->text().indexOf("Weights"), -1);
+}
+
+}  // namespace
+}  // namespace graft

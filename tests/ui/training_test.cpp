@@ -1,0 +1,113 @@
+// A short fine-tuning run from the training panel on generated images: the charts grow while
+// the event loop keeps turning (the run is on a worker thread), the confusion matrix fills,
+// and the trained model becomes the document's model as one undoable step.
+#include <gtest/gtest.h>
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTest>
+#include <QTimer>
+#include <QUndoStack>
+#include <iostream>
+
+#include "runtime/sample_data.h"
+#include "support/test_support.h"
+#include "ui/confusion_matrix_view.h"
+#include "ui/doc/document.h"
+#include "ui/event_loop_monitor.h"
+#include "ui/main_window.h"
+#include "ui/training_chart.h"
+#include "ui/training_panel.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
+  test::guiApp();
+  test::TempDir dir;
+  SampleDataOptions sample;
+  sample.imagesPerClass = 24;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  window.showTraining();
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  EXPECT_NE(panel->folderSummary()->text().indexOf("3 classes"), -1)
+      << panel->folderSummary()->text().toStdString();
+  panel->epochsBox()->setValue(3);
+  panel->batchSizeBox()->setValue(8);
+
+  // Count event-loop turns independently of the panel's own monitor.
+  int turns = 0;
+  QTimer ticker;
+  QObject::connect(&ticker, &QTimer::timeout, [&turns] { ++turns; });
+  ticker.start(10);
+  int chartPointsSeenWhileRunning = 0;
+  QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+  ASSERT_TRUE(panel->session()->isRunning());
+  EXPECT_FALSE(panel->startButton()->isEnabled());
+  EXPECT_TRUE(panel->stopButton()->isEnabled());
+  ASSERT_TRUE(test::waitFor(
+      [&] {
+        if (panel->session()->isRunning())
+          chartPointsSeenWhileRunning =
+              std::max(chartPointsSeenWhileRunning, panel->lossChart()->trainingCount());
+        return !panel->session()->isRunning();
+      },
+      300000));
+  ticker.stop();
+
+  EXPECT_GT(chartPointsSeenWhileRunning, 0) << "the chart must grow during the run, not after";
+  EXPECT_GE(panel->lossChart()->trainingCount(), 3 * 7);  // 58 training images / 8 per batch
+  EXPECT_EQ(panel->lossChart()->validationCount(), 3);
+  EXPECT_EQ(panel->accuracyChart()->validationCount(), 3);
+  qint64 validated = 0;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) validated += panel->confusion()->valueAt(r, c);
+  EXPECT_GT(validated, 0);
+  EXPECT_GT(turns, 10);
+  std::cout << "event loop during training: " << turns << " timer turns, max latency "
+            << panel->latency()->maxLatencyMs() << " ms, mean " << panel->latency()->meanLatencyMs()
+            << " ms\n";
+  EXPECT_LT(panel->latency()->maxLatencyMs(), 500.0);
+  // The trained weights are the document's now, undoably, with the data's class names.
+  EXPECT_EQ(window.document()->undoStack()->count(), 1);
+  EXPECT_EQ(window.document()->model().labels,
+            (std::vector<std::string>{"circle", "square", "triangle"}));
+  test::screenshot(&window, "training_panel");
+  window.document()->undoStack()->undo();
+  EXPECT_TRUE(window.document()->model().labels.empty());
+}
+
+TEST(Training, StopEndsTheRunEarly) {
+  test::guiApp();
+  test::TempDir dir;
+  SampleDataOptions sample;
+  sample.imagesPerClass = 30;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  panel->epochsBox()->setValue(200);
+  panel->batchSizeBox()->setValue(4);
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > 2; }, 60000));
+  QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  EXPECT_LT(panel->lossChart()->validationCount(), 200);
+  EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
+  EXPECT_TRUE(panel->startButton()->isEnabled());
+}
+
+}  // namespace
+}  // namespace graft

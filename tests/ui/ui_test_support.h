@@ -1,0 +1,61 @@
+#pragma once
+// Shared by the GUI tests: one QApplication for the whole executable (offscreen), settings kept
+// in a scratch folder so tests never touch the user's recent files, screenshots written where
+// GRAFT_SCREENSHOT_DIR points, and helpers to click and drop on a QGraphicsView like a user.
+#include <QApplication>
+#include <QPixmap>
+#include <QPoint>
+#include <QString>
+#include <QStringList>
+#include <functional>
+#include <memory>
+#include <ostream>
+
+#include "graph/model.h"
+
+class QGraphicsView;
+class QWidget;
+
+// Readable QString / QStringList values in GoogleTest failure messages.
+void PrintTo(const QString& value, std::ostream* out);
+void PrintTo(const QStringList& value, std::ostream* out);
+
+namespace graft::test {
+
+QApplication& guiApp();
+
+// Saves `widget.grab()` as NAME.png in $GRAFT_SCREENSHOT_DIR (when set) and returns the pixmap.
+QPixmap screenshot(QWidget* widget, const QString& name);
+
+// Processes events until `done` or the timeout; false on timeout.
+bool waitFor(const std::function<bool()>& done, int timeoutMs = 20000);
+
+// Left click on the view at a scene position.
+void clickScene(QGraphicsView* view, const QPointF& scenePos,
+                Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+void rightClickScene(QGraphicsView* view, const QPointF& scenePos);
+
+// Drags a payload (MIME type and bytes) onto the view at a scene position, delivering the same
+// enter / move / drop events a window system sends. Returns whether the drop was accepted.
+bool dropOnScene(QGraphicsView* view, const QPointF& scenePos, const QString& mimeType,
+                 const QByteArray& payload);
+
+// Error dialogs go to a list instead of blocking the event loop while the object lives.
+class CapturedErrors {
+ public:
+  CapturedErrors();
+  ~CapturedErrors();
+  const QStringList& messages() const { return messages_; }
+
+ private:
+  QStringList messages_;
+};
+
+// A small functional model: input 32x32x3 -> conv -> bn -> relu -> pool -> flatten -> dense
+// (softmax over `classes`).
+Model smallModel(int classes = 4);
+
+// Presses the left button at one scene point, moves in steps to another and releases there.
+void dragScene(QGraphicsView* view, const QPointF& from, const QPointF& to);
+
+}  // namespace graft::test

@@ -1,0 +1,172 @@
+#include "ui/config_field.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleValidator>
+#include <QLineEdit>
+#include <QSpinBox>
+
+#include "graph/layer_helpers.h"
+
+namespace graft::ui {
+namespace {
+
+QStringList choicesFor(const QString& key) {
+  if (key == "padding") return {"valid", "same"};
+  if (key == "activation") {
+    QStringList names;
+    for (const std::string& name : layers::knownActivations())
+      names << QString::fromStdString(name);
+    return names;
+  }
+  if (key == "interpolation") return {"nearest", "bilinear"};
+  if (key == "data_format") return {"channels_last"};
+  return {};
+}
+
+bool isIntList(const Json& value) {
+  if (!value.is_array() || value.empty()) return false;
+  for (const Json& v : value)
+    if (!v.is_number_integer()) return false;
+  return true;
+}
+
+QString listText(const Json& value) {
+  QStringList parts;
+  for (const Json& v : value) parts << QString::number(v.get<int64_t>());
+  return parts.join(", ");
+}
+
+QString floatText(const Json& value) {
+  return value.is_number() ? QString::number(value.get<double>(), 'g', 8) : QString();
+}
+
+}  // namespace
+
+ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* parent)
+    : QObject(parent), key_(key), value_(defaultValue) {
+  const QStringList choices = choicesFor(key);
+  if (defaultValue.is_boolean()) {
+    kind_ = Kind::Bool;
+    auto* box = new QCheckBox(parent);
+    connect(box, &QCheckBox::toggled, this, [this](bool on) {
+      if (!updating_ && Json(on) != value_) Q_EMIT edited(key_, Json(on));
+    });
+    widget_ = box;
+  } else if (defaultValue.is_number_integer()) {
+    kind_ = Kind::Int;
+    auto* spin = new QSpinBox(parent);
+    spin->setRange(-1'000'000, 1'000'000'000);
+    // Report only finished values (Enter, focus out, arrow clicks), not every keystroke.
+    spin->setKeyboardTracking(false);
+    connect(spin, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) {
+      if (!updating_ && Json(v) != value_) Q_EMIT edited(key_, Json(v));
+    });
+    widget_ = spin;
+  } else if (defaultValue.is_number_float()) {
+    kind_ = Kind::Float;
+    auto* edit = new QLineEdit(parent);
+    auto* validator = new QDoubleValidator(edit);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    edit->setValidator(validator);
+    connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
+    widget_ = edit;
+  } else if (!choices.isEmpty()) {
+    kind_ = Kind::Choice;
+    auto* combo = new QComboBox(parent);
+    combo->addItems(choices);
+    connect(combo, &QComboBox::currentTextChanged, this, [this](const QString& text) {
+      if (!updating_ && Json(text.toStdString()) != value_)
+        Q_EMIT edited(key_, Json(text.toStdString()));
+    });
+    widget_ = combo;
+  } else if (isIntList(defaultValue)) {
+    kind_ = Kind::IntList;
+    auto* edit = new QLineEdit(parent);
+    edit->setPlaceholderText(QStringLiteral("e.g. 3, 3"));
+    connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
+    widget_ = edit;
+  } else {
+    kind_ = Kind::Json;
+    auto* edit = new QLineEdit(parent);
+    edit->setPlaceholderText(QStringLiteral("JSON"));
+    connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
+    widget_ = edit;
+  }
+  widget_->setObjectName(QStringLiteral("config_") + key);
+  setValue(defaultValue);
+}
+
+void ConfigField::setValue(const Json& value) {
+  value_ = value;
+  updating_ = true;
+  switch (kind_) {
+    case Kind::Bool:
+      static_cast<QCheckBox*>(widget_)->setChecked(value.is_boolean() && value.get<bool>());
+      break;
+    case Kind::Int:
+      if (value.is_number_integer()) static_cast<QSpinBox*>(widget_)->setValue(value.get<int>());
+      break;
+    case Kind::Float:
+      static_cast<QLineEdit*>(widget_)->setText(floatText(value));
+      break;
+    case Kind::Choice: {
+      auto* combo = static_cast<QComboBox*>(widget_);
+      const QString text = value.is_string() ? QString::fromStdString(value.get<std::string>())
+                                             : QStringLiteral("linear");
+      if (combo->findText(text) < 0) combo->addItem(text);
+      combo->setCurrentText(text);
+      break;
+    }
+    case Kind::IntList:
+      static_cast<QLineEdit*>(widget_)->setText(
+          isIntList(value) ? listText(value) : QString::fromStdString(value.dump()));
+      break;
+    case Kind::Json:
+      static_cast<QLineEdit*>(widget_)->setText(QString::fromStdString(value.dump()));
+      break;
+  }
+  updating_ = false;
+}
+
+void ConfigField::commitText(const QString& text) {
+  if (updating_) return;
+  Json parsed;
+  if (kind_ == Kind::Float) {
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok) {
+      Q_EMIT invalid(key_, tr("'%1' is not a number").arg(text));
+      setValue(value_);
+      return;
+    }
+    parsed = v;
+  } else if (kind_ == Kind::IntList) {
+    // "3, 3", "3 3" or "[3, 3]"; a single number is kept as Keras accepts it (kernel_size=3).
+    QString cleaned = text;
+    cleaned.remove('[').remove(']').replace(',', ' ');
+    parsed = Json::array();
+    for (const QString& part : cleaned.split(' ', Qt::SkipEmptyParts)) {
+      bool ok = false;
+      const int v = part.toInt(&ok);
+      if (!ok) {
+        Q_EMIT invalid(key_, tr("'%1' is not a list of whole numbers").arg(text));
+        setValue(value_);
+        return;
+      }
+      parsed.push_back(v);
+    }
+    if (parsed.size() == 1) parsed = parsed[0];
+  } else {
+    try {
+      parsed = Json::parse(text.toStdString());
+    } catch (const std::exception&) {
+      Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
+      setValue(value_);
+      return;
+    }
+  }
+  if (parsed != value_) Q_EMIT edited(key_, parsed);
+}
+
+}  // namespace graft::ui

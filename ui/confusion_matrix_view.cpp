@@ -1,0 +1,53 @@
+#include "ui/confusion_matrix_view.h"
+
+#include <QHeaderView>
+#include <algorithm>
+
+namespace graft::ui {
+
+ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QTableWidget(parent) {
+  setEditTriggers(NoEditTriggers);
+  setSelectionMode(NoSelection);
+  horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  setToolTip(tr("Validation confusion matrix: rows are the true class, columns the prediction"));
+}
+
+void ConfusionMatrixView::setClasses(const QStringList& classes) {
+  classes_ = classes;
+  clear();
+  setRowCount(static_cast<int>(classes.size()));
+  setColumnCount(static_cast<int>(classes.size()));
+  QStringList predicted;
+  for (const QString& c : classes) predicted << tr("→ %1").arg(c);
+  setHorizontalHeaderLabels(predicted);
+  setVerticalHeaderLabels(classes);
+}
+
+void ConfusionMatrixView::setMatrix(const QVector<QVector<qint64>>& matrix) {
+  if (matrix.size() != rowCount()) setClasses(classes_.isEmpty() ? QStringList() : classes_);
+  const QColor good(0x2e, 0x8b, 0x57);
+  const QColor bad(0xd6, 0x2d, 0x20);
+  for (int r = 0; r < matrix.size() && r < rowCount(); ++r) {
+    qint64 rowTotal = 0;
+    for (qint64 v : matrix[r]) rowTotal += v;
+    for (int c = 0; c < matrix[r].size() && c < columnCount(); ++c) {
+      const qint64 value = matrix[r][c];
+      auto* item = new QTableWidgetItem(QString::number(value));
+      item->setTextAlignment(Qt::AlignCenter);
+      // Shade by the share of the true class's images that land in this cell.
+      const double share = rowTotal > 0 ? static_cast<double>(value) / rowTotal : 0.0;
+      QColor tint = r == c ? good : bad;
+      tint.setAlphaF(std::clamp(share, 0.0, 1.0) * 0.75);
+      item->setBackground(tint);
+      setItem(r, c, item);
+    }
+  }
+}
+
+qint64 ConfusionMatrixView::valueAt(int row, int column) const {
+  const QTableWidgetItem* cell = item(row, column);
+  return cell ? cell->text().toLongLong() : 0;
+}
+
+}  // namespace graft::ui

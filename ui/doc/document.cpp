@@ -1,0 +1,68 @@
+#include "ui/doc/document.h"
+
+#include "ui/doc/model_command.h"
+#include "ui/doc/surgery_bridge.h"
+
+namespace graft::ui {
+
+Document::Document(QObject* parent) : QObject(parent) {
+  connect(&undo_, &QUndoStack::cleanChanged, this,
+          [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+}
+
+void Document::setProjectPath(const QString& path) {
+  projectPath_ = path;
+}
+
+bool Document::isModified() const {
+  return hasModel_ && !undo_.isClean();
+}
+
+void Document::open(Model model, const QString& source, const QStringList& notes) {
+  undo_.clear();
+  model_ = std::move(model);
+  analysis_ = analyze(model_.graph);
+  hasModel_ = true;
+  source_ = source;
+  notes_ = notes;
+  projectPath_.clear();
+  Q_EMIT opened();
+  Q_EMIT changed();
+  Q_EMIT modifiedChanged(false);
+}
+
+void Document::markSaved() {
+  undo_.setClean();
+}
+
+Diagnostics Document::apply(const Json& operations, const QString& text) {
+  if (!hasModel_) return {Diagnostic{"", "no model is open"}};
+  Expected<AppliedEdit> edited = applyOperations(model_, operations);
+  if (!edited) return edited.diagnostics();
+  AppliedEdit result = std::move(edited).value();
+  // push() runs redo(), which makes the edited model current and tells the views.
+  undo_.push(new ModelCommand(this, text, model_, std::move(result.model)));
+  if (!result.notes.empty()) {
+    QStringList notes;
+    for (const std::string& note : result.notes) notes << QString::fromStdString(note);
+    Q_EMIT editNotes(notes);
+  }
+  return {};
+}
+
+void Document::commitModel(Model model, const QString& text) {
+  if (!hasModel_) return;
+  undo_.push(new ModelCommand(this, text, model_, std::move(model)));
+}
+
+Json Document::recipe() const {
+  return Json{{"graft_recipe", 1}, {"operations", model_.recipe}};
+}
+
+void Document::setCurrent(const Model& model) {
+  model_ = model;
+  analysis_ = analyze(model_.graph);
+  Q_EMIT changed();
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,80 @@
+#pragma once
+// The open model and its edit history. Every change goes through apply(): one recipe operation
+// (the same JSON graft-cli edit replays) becomes one undoable command holding the model before
+// and after. Views listen to changed() and redraw from model() / analysis(); they never change
+// the model themselves. Qt Core/Gui only, so a headless tool could drive it too.
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUndoStack>
+
+#include "graph/analysis.h"
+#include "graph/model.h"
+
+namespace graft::ui {
+
+class Document : public QObject {
+  Q_OBJECT
+ public:
+  explicit Document(QObject* parent = nullptr);
+
+  bool hasModel() const { return hasModel_; }
+  const Model& model() const { return model_; }
+  const Graph& graph() const { return model_.graph; }
+  const GraphAnalysis& analysis() const { return analysis_; }
+
+  // Where the model came from (file path or a zoo description) and what the loader said about
+  // it (which weight file, which layers got fresh weights ...).
+  const QString& source() const { return source_; }
+  const QStringList& notes() const { return notes_; }
+  // The .graft file this document is saved in; empty until it is saved or when opened from
+  // a Keras file or the zoo.
+  const QString& projectPath() const { return projectPath_; }
+  void setProjectPath(const QString& path);
+
+  bool isModified() const;
+  QUndoStack* undoStack() { return &undo_; }
+
+  // Replaces the whole document (a newly opened model): the history starts empty.
+  void open(Model model, const QString& source, const QStringList& notes);
+  // The history so far counts as saved (after writing the project file).
+  void markSaved();
+
+  // Applies recipe operations ({"op": "freeze", ...}) in order through the core surgery
+  // function applyOperation() as ONE undoable step named `text`. When any of them fails nothing
+  // changes and the core's diagnostics come back; empty means it was applied.
+  Diagnostics apply(const Json& operations, const QString& text);
+  Diagnostics apply1(const Json& operation, const QString& text) {
+    return apply(Json::array({operation}), text);
+  }
+
+  // A model computed elsewhere from the current one (fine-tuned weights) becomes current as one
+  // undoable step; its recipe is kept as the trainer returns it.
+  void commitModel(Model model, const QString& text);
+
+  // The operations recorded since the model was opened, as a graft-cli recipe.
+  Json recipe() const;
+
+  // Used by the undo commands only: makes `model` current and tells the views.
+  void setCurrent(const Model& model);
+
+ Q_SIGNALS:
+  // A different model was opened: views rebuild everything and fit it into view.
+  void opened();
+  // The model changed (edit, undo, redo): views update, keeping their viewport.
+  void changed();
+  void modifiedChanged(bool modified);
+  // What an edit did beyond the obvious (layers given fresh weights ...), for the status bar.
+  void editNotes(const QStringList& notes);
+
+ private:
+  Model model_;
+  GraphAnalysis analysis_;
+  bool hasModel_ = false;
+  QString source_;
+  QStringList notes_;
+  QString projectPath_;
+  QUndoStack undo_;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,173 @@
+#include "ui/doc/training_session.h"
+
+#include <QThread>
+
+#include "runtime/dataset.h"
+#include "runtime/trainer.h"
+
+namespace graft::ui {
+
+// Runs on the worker thread: converts the trainer's events to plain values and posts them to
+// the session's (GUI) thread. Pausing happens here, between batches.
+class TrainingSession::Observer : public TrainObserver {
+ public:
+  explicit Observer(TrainingSession* session) : session_(session) {}
+
+  void onStart(const TrainStartEvent& e) override {
+    TrainingStart start;
+    start.epochs = e.epochs;
+    start.batchesPerEpoch = e.batchesPerEpoch;
+    start.trainImages = e.trainImages;
+    start.validationImages = e.validationImages;
+    for (const std::string& c : e.classes) start.classes << QString::fromStdString(c);
+    start.trainableParams = e.trainableParams;
+    start.frozenParams = e.frozenParams;
+    start.optimizer = QString::fromStdString(e.optimizer);
+    post([s = session_, start] { Q_EMIT s->started(start); });
+  }
+
+  void onBatch(const BatchEvent& e) override {
+    const TrainingBatch batch{e.epoch, e.batch, e.batches, e.loss, e.accuracy, e.etaSeconds};
+    post([s = session_, batch] { Q_EMIT s->batchDone(batch); });
+    session_->waitWhilePaused();
+  }
+
+  void onEpoch(const EpochEvent& e) override {
+    TrainingEpoch epoch;
+    epoch.epoch = e.epoch;
+    epoch.epochs = e.epochs;
+    epoch.loss = e.loss;
+    epoch.accuracy = e.accuracy;
+    epoch.hasValidation = e.valLoss.has_value();
+    epoch.valLoss = e.valLoss.value_or(0.0);
+    epoch.valAccuracy = e.valAccuracy.value_or(0.0);
+    for (const auto& row : e.valConfusion) {
+      QVector<qint64> r;
+      for (int64_t v : row) r << v;
+      epoch.confusion << r;
+    }
+    epoch.imagesPerSecond = e.imagesPerSecond;
+    epoch.seconds = e.seconds;
+    post([s = session_, epoch] { Q_EMIT s->epochDone(epoch); });
+  }
+
+  void onNote(const std::string& text) override {
+    const QString message = QString::fromStdString(text);
+    post([s = session_, message] { Q_EMIT s->note(message); });
+  }
+
+  void onSkippedFile(const std::string& path, const std::string& reason) override {
+    const QString message = QStringLiteral("skipped %1: %2")
+                                .arg(QString::fromStdString(path), QString::fromStdString(reason));
+    post([s = session_, message] { Q_EMIT s->note(message); });
+  }
+
+ private:
+  template <class F>
+  void post(F f) {
+    QMetaObject::invokeMethod(session_, std::move(f), Qt::QueuedConnection);
+  }
+  TrainingSession* session_;
+};
+
+TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<TrainingStart>();
+  qRegisterMetaType<TrainingBatch>();
+  qRegisterMetaType<TrainingEpoch>();
+  qRegisterMetaType<TrainingOutcome>();
+}
+
+TrainingSession::~TrainingSession() {
+  if (thread_) {
+    stop();
+    thread_->wait();
+  }
+}
+
+bool TrainingSession::isPaused() const {
+  std::lock_guard<std::mutex> lock(pauseMutex_);
+  return paused_;
+}
+
+void TrainingSession::setPaused(bool paused) {
+  {
+    std::lock_guard<std::mutex> lock(pauseMutex_);
+    paused_ = paused;
+  }
+  pauseChanged_.notify_all();
+}
+
+void TrainingSession::stop() {
+  cancel_ = true;
+  setPaused(false);  // a paused worker must wake up to see the cancel flag
+}
+
+void TrainingSession::waitWhilePaused() {
+  std::unique_lock<std::mutex> lock(pauseMutex_);
+  pauseChanged_.wait(lock, [this] { return !paused_ || cancel_; });
+}
+
+bool TrainingSession::start(const Model& model, const TrainingSettings& settings) {
+  if (thread_) return false;
+  cancel_ = false;
+  setPaused(false);
+  auto outcome =
+      std::make_shared<std::pair<TrainingOutcome, QString>>(TrainingOutcome::Failed, QString());
+  auto trained = std::make_shared<Model>();
+  auto epochs = std::make_shared<int>(0);
+  thread_ = QThread::create([this, model, settings, outcome, trained, epochs] {
+    Observer observer(this);
+    try {
+      const TrainingSet data = prepareTrainingSet(settings.dataDir.toStdString(), std::string(),
+                                                  settings.validationSplit, settings.seed);
+      TrainOptions options;
+      options.epochs = settings.epochs;
+      options.batchSize = settings.batchSize;
+      options.optimizer.kind = optimizerFromName(settings.optimizer.toStdString());
+      if (settings.learningRate > 0) options.optimizer.learningRate = settings.learningRate;
+      options.seed = settings.seed;
+      options.augment = parseAugmentList(settings.augment.toStdString());
+      options.freezeUpto = settings.freezeUpto.toStdString();
+      options.cacheFrozen = settings.cacheFrozen;
+      TrainResult result = trainModel(model, data, options, &observer, &cancel_);
+      switch (result.status) {
+        case TrainStatus::Completed:
+          outcome->first = TrainingOutcome::Completed;
+          break;
+        case TrainStatus::Cancelled:
+          outcome->first = TrainingOutcome::Cancelled;
+          break;
+        case TrainStatus::Failed:
+          outcome->first = TrainingOutcome::Failed;
+          break;
+      }
+      outcome->second = QString::fromStdString(result.message);
+      *epochs = result.epochsCompleted;
+      *trained = std::move(result.model);
+    } catch (const std::exception& e) {
+      outcome->first = TrainingOutcome::Failed;
+      outcome->second = QString::fromStdString(e.what());
+    }
+  });
+  connect(thread_, &QThread::finished, this, [this, outcome, trained, epochs] {
+    thread_->deleteLater();
+    thread_ = nullptr;
+    if (*epochs > 0) result_ = trained;
+    Q_EMIT runningChanged(false);
+    Q_EMIT finished(outcome->first, outcome->second, *epochs);
+  });
+  thread_->start();
+  Q_EMIT runningChanged(true);
+  return true;
+}
+
+FolderSummary summarizeImageFolder(const QString& dir) {
+  const ImageFolder folder = scanImageFolder(dir.toStdString());
+  FolderSummary summary;
+  for (const std::string& c : folder.classes) summary.classes << QString::fromStdString(c);
+  for (int64_t count : folder.classCounts()) summary.counts << count;
+  summary.ignored = static_cast<int>(folder.ignored.size());
+  return summary;
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,119 @@
+#pragma once
+// One fine-tuning run of the document's model, on a worker thread. The core trainer reports
+// batches and epochs on that thread; they arrive here as queued signals carrying plain values,
+// so the GUI thread only ever draws. Pause blocks the worker between two batches, stop asks the
+// trainer to finish at the next batch. Torch stays out of this header (and out of the widgets).
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "graph/model.h"
+
+class QThread;
+
+namespace graft::ui {
+
+struct TrainingSettings {
+  QString dataDir;
+  double validationSplit = 0.2;
+  int epochs = 5;
+  int batchSize = 16;
+  QString optimizer = QStringLiteral("adam");  // sgd | rmsprop | adam
+  double learningRate = 0.0;                   // 0: Keras's default for the optimizer
+  QString augment;                             // "flip,crop" ...; empty: none
+  QString freezeUpto;                          // empty: keep the model's frozen flags
+  bool cacheFrozen = false;
+  quint64 seed = 0;
+};
+
+struct TrainingStart {
+  int epochs = 0;
+  qint64 batchesPerEpoch = 0;
+  qint64 trainImages = 0;
+  qint64 validationImages = 0;
+  QStringList classes;
+  qint64 trainableParams = 0;
+  qint64 frozenParams = 0;
+  QString optimizer;
+};
+
+struct TrainingBatch {
+  int epoch = 0;  // 1-based
+  qint64 batch = 0;
+  qint64 batches = 0;
+  double loss = 0;
+  double accuracy = 0;
+  double etaSeconds = 0;
+};
+
+struct TrainingEpoch {
+  int epoch = 0;
+  int epochs = 0;
+  double loss = 0;
+  double accuracy = 0;
+  bool hasValidation = false;
+  double valLoss = 0;
+  double valAccuracy = 0;
+  QVector<QVector<qint64>> confusion;  // [true][predicted], validation
+  double imagesPerSecond = 0;
+  double seconds = 0;
+};
+
+enum class TrainingOutcome { Completed, Cancelled, Failed };
+
+class TrainingSession : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingSession(QObject* parent = nullptr);
+  ~TrainingSession() override;
+
+  // False (and nothing starts) while a run is active.
+  bool start(const Model& model, const TrainingSettings& settings);
+  bool isRunning() const { return thread_ != nullptr; }
+  bool isPaused() const;
+  // The model the last finished run produced (labels from the data's class folders).
+  std::shared_ptr<const Model> result() const { return result_; }
+
+ public Q_SLOTS:
+  void setPaused(bool paused);
+  void stop();
+
+ Q_SIGNALS:
+  void started(const graft::ui::TrainingStart& start);
+  void batchDone(const graft::ui::TrainingBatch& batch);
+  void epochDone(const graft::ui::TrainingEpoch& epoch);
+  void note(const QString& text);
+  void finished(graft::ui::TrainingOutcome outcome, const QString& message, int epochsCompleted);
+  void runningChanged(bool running);
+
+ private:
+  class Observer;
+  void waitWhilePaused();
+  QThread* thread_ = nullptr;
+  std::atomic<bool> cancel_{false};
+  mutable std::mutex pauseMutex_;
+  std::condition_variable pauseChanged_;
+  bool paused_ = false;
+  std::shared_ptr<const Model> result_;
+};
+
+// Class folders and image counts of an image folder (the training panel shows them before a
+// run). Throws graft::Error naming the folder.
+struct FolderSummary {
+  QStringList classes;
+  QVector<qint64> counts;
+  int ignored = 0;
+};
+FolderSummary summarizeImageFolder(const QString& dir);
+
+}  // namespace graft::ui
+
+Q_DECLARE_METATYPE(graft::ui::TrainingStart)
+Q_DECLARE_METATYPE(graft::ui::TrainingBatch)
+Q_DECLARE_METATYPE(graft::ui::TrainingEpoch)
+Q_DECLARE_METATYPE(graft::ui::TrainingOutcome)

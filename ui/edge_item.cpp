@@ -1,0 +1,65 @@
+#include "ui/edge_item.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QPalette>
+#include <QtMath>
+
+namespace graft::ui {
+namespace {
+constexpr double kArrow = 7.0;
+constexpr double kHitWidth = 14.0;
+}  // namespace
+
+EdgeItem::EdgeItem(const QString& from, const QString& to, const QPainterPath& path)
+    : QGraphicsPathItem(path), from_(from), to_(to) {
+  setZValue(-1);  // under the cards
+  setToolTip(QStringLiteral("%1 → %2").arg(from, to));
+}
+
+void EdgeItem::setDropHighlight(bool on) {
+  if (dropHighlight_ == on) return;
+  dropHighlight_ = on;
+  update();
+}
+
+QPainterPath EdgeItem::shape() const {
+  QPainterPathStroker stroker;
+  stroker.setWidth(kHitWidth);
+  return stroker.createStroke(path());
+}
+
+QRectF EdgeItem::boundingRect() const {
+  return path().boundingRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth);
+}
+
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  const QPalette palette = QApplication::palette();
+  QColor color = palette.color(QPalette::Text);
+  color.setAlphaF(0.45);
+  double width = 1.3;
+  if (dropHighlight_) {
+    color = palette.color(QPalette::Highlight);
+    width = 4.0;
+  }
+  painter->setRenderHint(QPainter::Antialiasing);
+  painter->setPen(QPen(color, width, Qt::SolidLine, Qt::RoundCap));
+  painter->setBrush(Qt::NoBrush);
+  painter->drawPath(path());
+
+  // Arrowhead along the path's final direction.
+  const QPainterPath& p = path();
+  if (p.elementCount() < 2) return;
+  const QPointF tip = p.pointAtPercent(1.0);
+  const QPointF before = p.pointAtPercent(std::max(0.0, 1.0 - 6.0 / std::max(p.length(), 6.0)));
+  const double angle = std::atan2(tip.y() - before.y(), tip.x() - before.x());
+  QPolygonF head;
+  head << tip << tip - QPointF(kArrow * std::cos(angle - 0.45), kArrow * std::sin(angle - 0.45))
+       << tip - QPointF(kArrow * std::cos(angle + 0.45), kArrow * std::sin(angle + 0.45));
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(color);
+  painter->drawPolygon(head);
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,47 @@
+#pragma once
+// Export the current model: TorchScript, ONNX, Keras HDF5 weights, or the .graft project.
+// Layers a format cannot express are listed before anything is written; the export runs on a
+// worker thread, and the dialog shows the core's self-check (the written file loaded back by an
+// independent reader and compared with Graft's own output).
+#include <QDialog>
+
+#include "graph/model.h"
+
+class QButtonGroup;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace graft::ui {
+
+class ExportDialog : public QDialog {
+  Q_OBJECT
+ public:
+  ExportDialog(const Model& model, const QString& suggestedBase, QWidget* parent = nullptr);
+
+  void setFormat(int format);  // index: 0 TorchScript, 1 ONNX, 2 Keras HDF5
+  void setPath(const QString& path);
+  QString result() const;  // the self-check line, or the error
+  bool succeeded() const { return succeeded_; }
+  bool isRunning() const { return running_; }
+
+ public Q_SLOTS:
+  void startExport();
+
+ Q_SIGNALS:
+  void exported(const QString& path);
+
+ private:
+  void formatChanged();
+  Model model_;
+  QString base_;
+  QButtonGroup* formats_;
+  QLineEdit* path_;
+  QLabel* refusals_;
+  QLabel* result_;
+  QPushButton* exportButton_;
+  bool succeeded_ = false;
+  bool running_ = false;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,96 @@
+#include "ui/freeze_boundary_item.h"
+
+#include <QApplication>
+#include <QCursor>
+#include <QGraphicsSceneMouseEvent>
+#include <QPainter>
+#include <QPalette>
+
+namespace graft::ui {
+namespace {
+constexpr double kHandleWidth = 150;
+constexpr double kHandleHeight = 24;
+const QColor kIce(0x3b, 0x9a, 0xd8);
+}  // namespace
+
+FreezeBoundaryItem::FreezeBoundaryItem(double left, double right) : left_(left), right_(right) {
+  setFlags(ItemIsMovable | ItemSendsGeometryChanges);
+  setAcceptHoverEvents(true);
+  setCursor(Qt::SizeVerCursor);
+  setZValue(5);  // above cards and edges
+  setToolTip(tr("Freeze boundary: layers above it are frozen. Drag it up or down."));
+}
+
+void FreezeBoundaryItem::setSpan(double left, double right) {
+  prepareGeometryChange();
+  left_ = left;
+  right_ = right;
+}
+
+void FreezeBoundaryItem::setFrozenCount(int count) {
+  frozen_ = count;
+  update();
+}
+
+QRectF FreezeBoundaryItem::handleRect() const {
+  return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+}
+
+QRectF FreezeBoundaryItem::boundingRect() const {
+  return QRectF(handleRect().left() - 2, -kHandleHeight / 2 - 2, right_ - handleRect().left() + 4,
+                kHandleHeight + 4);
+}
+
+QPainterPath FreezeBoundaryItem::shape() const {
+  // The handle and a band along the line can be grabbed.
+  QPainterPath path;
+  path.addRoundedRect(handleRect(), 6, 6);
+  path.addRect(QRectF(left_, -5, right_ - left_, 10));
+  return path;
+}
+
+void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  painter->setRenderHint(QPainter::Antialiasing);
+  QPen line(kIce, hover_ ? 3 : 2, Qt::DashLine);
+  line.setCosmetic(true);
+  painter->setPen(line);
+  painter->drawLine(QPointF(handleRect().right(), 0), QPointF(right_, 0));
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
+  painter->drawRoundedRect(handleRect(), 6, 6);
+  painter->setPen(Qt::white);
+  QFont font = painter->font();
+  font.setPointSizeF(8.5);
+  font.setBold(true);
+  painter->setFont(font);
+  const QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
+  painter->drawText(handleRect(), Qt::AlignCenter, text);
+}
+
+QVariant FreezeBoundaryItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+  if (change == ItemPositionChange) {
+    // Only vertical movement means anything.
+    QPointF p = value.toPointF();
+    p.setX(0);
+    Q_EMIT dragged(p.y());
+    return p;
+  }
+  return QGraphicsObject::itemChange(change, value);
+}
+
+void FreezeBoundaryItem::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+  QGraphicsObject::mouseReleaseEvent(event);
+  Q_EMIT released(pos().y());
+}
+
+void FreezeBoundaryItem::hoverEnterEvent(QGraphicsSceneHoverEvent*) {
+  hover_ = true;
+  update();
+}
+
+void FreezeBoundaryItem::hoverLeaveEvent(QGraphicsSceneHoverEvent*) {
+  hover_ = false;
+  update();
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,309 @@
+#include "ui/graph_editor.h"
+
+#include <QInputDialog>
+#include <QMenu>
+#include <QRegularExpression>
+#include <map>
+
+#include "ui/category_style.h"
+#include "ui/doc/document.h"
+#include "ui/error_dialog.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+
+namespace graft::ui {
+namespace {
+
+Json nameList(const QStringList& names) {
+  Json list = Json::array();
+  for (const QString& name : names) list.push_back(name.toStdString());
+  return list;
+}
+
+bool fusable(const std::string& className) {
+  return className == "Conv2D" || className == "DepthwiseConv2D" || className == "Dense" ||
+         className == "SeparableConv2D";
+}
+
+}  // namespace
+
+QString kerasSnakeCase(const QString& className) {
+  // The two substitutions of keras.utils.generic_utils.to_snake_case.
+  QString name = className;
+  name.replace(QRegularExpression(QStringLiteral("(.)([A-Z][a-z0-9]+)")),
+               QStringLiteral("\\1_\\2"));
+  name.replace(QRegularExpression(QStringLiteral("([a-z])([A-Z])")), QStringLiteral("\\1_\\2"));
+  return name.toLower();
+}
+
+GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogParent)
+    : QObject(dialogParent), document_(document), view_(view), dialogParent_(dialogParent) {
+  connect(view_, &GraphView::layerDroppedOnEdge, this, &GraphEditor::insertOnEdge);
+  connect(view_, &GraphView::layerDroppedOnNode, this, &GraphEditor::addAfter);
+  connect(view_, &GraphView::layerDroppedOnSpace, this, &GraphEditor::addAtOutput);
+  connect(view_->graphScene(), &GraphScene::freezeBoundaryMoved, this,
+          &GraphEditor::moveFreezeBoundary);
+  connect(view_->graphScene(), &GraphScene::outputDroppedOn, this,
+          [this](const QString&, const QString& layer) { cutAt(layer); });
+  connect(view_, &GraphView::contextMenuOnNode, this,
+          [this](const QString& node, const QPoint& pos) {
+            QMenu menu(view_);
+            populateContextMenu(&menu, node);
+            menu.exec(pos);
+          });
+}
+
+QString GraphEditor::freshName(const QString& className) const {
+  const QString base = kerasSnakeCase(className);
+  if (!document_->hasModel()) return base;
+  const Graph& graph = document_->graph();
+  if (!graph.find(base.toStdString())) return base;
+  for (int n = 1;; ++n) {
+    const QString candidate = QStringLiteral("%1_%2").arg(base).arg(n);
+    if (!graph.find(candidate.toStdString())) return candidate;
+  }
+}
+
+Json GraphEditor::layerJson(const QString& className, const QString& name) const {
+  return Json{{"class_name", className.toStdString()},
+              {"config", Json{{"name", name.toStdString()}}}};
+}
+
+bool GraphEditor::apply(const Json& operations, const QString& text) {
+  const Diagnostics problems = document_->apply(operations, text);
+  if (problems.empty()) return true;
+  showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), problems);
+  return false;
+}
+
+void GraphEditor::selectAfterApply(const QString& name) {
+  view_->graphScene()->selectLayers({name});
+}
+
+bool GraphEditor::insertOnEdge(const QString& className, const QString& from, const QString& to) {
+  const QString name = freshName(className);
+  const bool ok = apply(Json::array({Json{{"op", "insert"},
+                                          {"between", nameList({from, to})},
+                                          {"layer", layerJson(className, name)}}}),
+                        tr("insert %1 between %2 and %3").arg(name, from, to));
+  if (ok) selectAfterApply(name);
+  return ok;
+}
+
+bool GraphEditor::addAfter(const QString& className, const QString& node) {
+  if (!document_->hasModel()) return false;
+  const QString name = freshName(className);
+  // On a layer nobody consumes the new one extends the model (stack); elsewhere it goes
+  // between the layer and what follows it (insert).
+  const bool isEnd = document_->graph().consumers(node.toStdString()).empty();
+  const Json op = isEnd ? Json{{"op", "stack"},
+                               {"after", node.toStdString()},
+                               {"layers", Json::array({layerJson(className, name)})}}
+                        : Json{{"op", "insert"},
+                               {"after", node.toStdString()},
+                               {"layer", layerJson(className, name)}};
+  const bool ok = apply(Json::array({op}), tr("add %1 after %2").arg(name, node));
+  if (ok) selectAfterApply(name);
+  return ok;
+}
+
+bool GraphEditor::addAtOutput(const QString& className) {
+  if (!document_->hasModel()) return false;
+  const auto& outputs = document_->graph().outputs();
+  if (outputs.size() != 1) {
+    showError(
+        dialogParent_, tr("Cannot add %1").arg(className),
+        tr("The model has %1 outputs; drop the layer on the one to build on.").arg(outputs.size()));
+    return false;
+  }
+  return addAfter(className, QString::fromStdString(outputs.front()));
+}
+
+bool GraphEditor::cutAt(const QString& node) {
+  return apply(Json::array({Json{{"op", "cut"}, {"at", node.toStdString()}}}),
+               tr("cut the model at %1").arg(node));
+}
+
+bool GraphEditor::removeLayers(const QStringList& names) {
+  if (names.isEmpty()) return false;
+  return apply(Json::array({Json{{"op", "remove"}, {"layers", nameList(names)}}}),
+               names.size() == 1 ? tr("remove %1").arg(names.front())
+                                 : tr("remove %1 layers").arg(names.size()));
+}
+
+bool GraphEditor::replaceLayers(const QStringList& names, const QString& className) {
+  if (names.isEmpty()) return false;
+  const QString name = freshName(className);
+  const bool ok = apply(
+      Json::array({Json{
+          {"op", "replace"}, {"layers", nameList(names)}, {"with", layerJson(className, name)}}}),
+      tr("replace %1 with %2").arg(names.join(", "), className));
+  if (ok) selectAfterApply(name);
+  return ok;
+}
+
+bool GraphEditor::fuse(const QStringList& names) {
+  if (names.size() < 2) return false;
+  return apply(Json::array({Json{{"op", "fuse"}, {"layers", nameList(names)}}}),
+               tr("fuse %1").arg(names.join(" + ")));
+}
+
+bool GraphEditor::freezeUpTo(const QString& node) {
+  return apply(Json::array({Json{{"op", "freeze"}, {"upto", node.toStdString()}}}),
+               tr("freeze up to %1").arg(node));
+}
+
+bool GraphEditor::unfreezeFrom(const QString& node) {
+  return apply(Json::array({Json{{"op", "unfreeze"}, {"from", node.toStdString()}}}),
+               tr("unfreeze from %1").arg(node));
+}
+
+bool GraphEditor::setTrainable(const QStringList& names, bool trainable) {
+  if (names.isEmpty()) return false;
+  const QString what = names.size() == 1 ? names.front() : tr("%1 layers").arg(names.size());
+  return apply(
+      Json::array({Json{{"op", trainable ? "unfreeze" : "freeze"}, {"layers", nameList(names)}}}),
+      (trainable ? tr("unfreeze %1") : tr("freeze %1")).arg(what));
+}
+
+bool GraphEditor::rename(const QString& from, const QString& to) {
+  const bool ok =
+      apply(Json::array(
+                {Json{{"op", "rename"}, {"layer", from.toStdString()}, {"to", to.toStdString()}}}),
+            tr("rename %1 to %2").arg(from, to));
+  if (ok) selectAfterApply(to);
+  return ok;
+}
+
+bool GraphEditor::moveFreezeBoundary(double y) {
+  if (!document_->hasModel()) return false;
+  const Graph& graph = document_->graph();
+  const QStringList above = view_->graphScene()->layersAbove(y);
+  QStringList below;
+  bool unchanged = true;
+  for (const Node& node : graph.nodes()) {
+    const QString name = QString::fromStdString(node.name);
+    const bool frozenWanted = above.contains(name);
+    if (!frozenWanted) below << name;
+    if (node.trainable == frozenWanted) unchanged = false;
+  }
+  if (unchanged) return false;
+  Json ops = Json::array();
+  auto order = graph.topologicalOrder();
+  QStringList prefix;
+  if (order && !above.isEmpty()) {
+    for (size_t index : *order) {
+      if (prefix.size() == above.size()) break;
+      prefix << QString::fromStdString(graph.nodes()[index].name);
+    }
+  }
+  QStringList sortedPrefix = prefix, sortedAbove = above;
+  sortedPrefix.sort();
+  sortedAbove.sort();
+  if (above.isEmpty()) {
+    ops.push_back(Json{{"op", "unfreeze"}, {"layers", nameList(below)}});
+  } else if (sortedPrefix == sortedAbove) {
+    ops.push_back(Json{{"op", "freeze"}, {"upto", prefix.back().toStdString()}});
+    if (!below.isEmpty())
+      ops.push_back(
+          Json{{"op", "unfreeze"},
+               {"from", graph.nodes()[(*order)[static_cast<size_t>(prefix.size())]].name}});
+  } else {
+    ops.push_back(Json{{"op", "freeze"}, {"layers", nameList(above)}});
+    if (!below.isEmpty()) ops.push_back(Json{{"op", "unfreeze"}, {"layers", nameList(below)}});
+  }
+  return apply(ops, above.isEmpty() ? tr("unfreeze all layers")
+                    : above.size() == 1
+                        ? tr("freeze 1 layer above the boundary")
+                        : tr("freeze %1 layers above the boundary").arg(above.size()));
+}
+
+QString GraphEditor::followingBatchNorm(const QString& node) const {
+  if (!document_->hasModel()) return {};
+  const Graph& graph = document_->graph();
+  const auto consumers = graph.consumers(node.toStdString());
+  if (consumers.size() != 1) return {};
+  const Node* next = graph.find(consumers.front());
+  return next && next->className == "BatchNormalization" ? QString::fromStdString(next->name)
+                                                         : QString();
+}
+
+void GraphEditor::renameInteractively(const QString& node) {
+  bool ok = false;
+  const QString to =
+      QInputDialog::getText(dialogParent_, tr("Rename layer"), tr("New name for %1:").arg(node),
+                            QLineEdit::Normal, node, &ok)
+          .trimmed();
+  if (ok && !to.isEmpty() && to != node) rename(node, to);
+}
+
+void GraphEditor::removeSelection() {
+  removeLayers(view_->graphScene()->selectedLayers());
+}
+
+void GraphEditor::fuseSelection() {
+  QStringList names = view_->graphScene()->selectedLayers();
+  if (names.size() == 1) {
+    const QString bn = followingBatchNorm(names.front());
+    if (!bn.isEmpty()) names << bn;
+  }
+  if (names.size() < 2) {
+    showError(dialogParent_, tr("Nothing to fuse"),
+              tr("Select a convolution or dense layer followed by BatchNormalization, or a "
+                 "linear chain of layers."));
+    return;
+  }
+  fuse(names);
+}
+
+void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
+  const QStringList selection = view_->graphScene()->selectedLayers();
+  const QStringList targets = selection.contains(node) ? selection : QStringList{node};
+  const Node* layer = document_->graph().find(node.toStdString());
+  if (!layer) return;
+  const bool single = targets.size() == 1;
+  menu->addSection(single ? node : tr("%1 layers").arg(targets.size()));
+
+  menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
+                  tr("Cut here (make %1 the output)").arg(node), this,
+                  [this, node] { cutAt(node); });
+  menu->addAction(QIcon(QStringLiteral(":/icons/delete.svg")),
+                  single ? tr("Remove and reconnect")
+                         : tr("Remove %1 layers and reconnect").arg(targets.size()),
+                  QKeySequence::Delete, this, [this, targets] { removeLayers(targets); });
+  QMenu* replace = menu->addMenu(single ? tr("Replace with") : tr("Replace chain with"));
+  std::map<int, QMenu*> groups;
+  const LayerRegistry& registry = LayerRegistry::standard();
+  for (const std::string& className : registry.classNames()) {
+    const LayerType& type = registry.at(className);
+    if (type.category == LayerCategory::Input) continue;
+    QMenu*& group = groups[static_cast<int>(type.category)];
+    if (!group) group = replace->addMenu(categoryIcon(type.category), categoryLabel(type.category));
+    const QString name = QString::fromStdString(className);
+    group->addAction(name, this, [this, targets, name] { replaceLayers(targets, name); });
+  }
+  const QString bn = single && fusable(layer->className) ? followingBatchNorm(node) : QString();
+  QAction* fuseAction = menu->addAction(
+      bn.isEmpty() ? (single ? tr("Fuse with next BatchNormalization") : tr("Fuse chain"))
+                   : tr("Fuse with %1").arg(bn),
+      this, [this, node, bn, targets] {
+        fuse(bn.isEmpty() ? targets : QStringList{node, bn});
+      });
+  fuseAction->setEnabled(!bn.isEmpty() || targets.size() >= 2);
+  menu->addSeparator();
+  menu->addAction(QIcon(QStringLiteral(":/icons/lock.svg")), tr("Freeze up to here"), this,
+                  [this, node] { freezeUpTo(node); });
+  menu->addAction(tr("Unfreeze from here"), this, [this, node] { unfreezeFrom(node); });
+  bool anyTrainable = false;
+  for (const QString& name : targets)
+    if (const Node* n = document_->graph().find(name.toStdString())) anyTrainable |= n->trainable;
+  menu->addAction(anyTrainable ? tr("Freeze") : tr("Unfreeze"), this,
+                  [this, targets, anyTrainable] { setTrainable(targets, !anyTrainable); });
+  menu->addSeparator();
+  QAction* renameAction =
+      menu->addAction(tr("Rename…"), this, [this, node] { renameInteractively(node); });
+  renameAction->setShortcut(Qt::Key_F2);
+  renameAction->setEnabled(single);
+}
+
+}  // namespace graft::ui

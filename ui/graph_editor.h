@@ -1,0 +1,66 @@
+#pragma once
+// Turns what the user does to the graph (drops from the palette, context-menu commands,
+// keyboard shortcuts) into recipe operations applied through the document: one operation or
+// group of operations = one undoable step. Refused edits show the core's diagnostics.
+#include <QObject>
+#include <QStringList>
+
+#include "graph/graph.h"
+
+class QMenu;
+class QWidget;
+
+namespace graft::ui {
+
+class Document;
+class GraphView;
+
+class GraphEditor : public QObject {
+  Q_OBJECT
+ public:
+  GraphEditor(Document* document, GraphView* view, QWidget* dialogParent);
+
+  // A layer name Keras would give a new layer of this class, unused in the current graph.
+  QString freshName(const QString& className) const;
+
+  // Each returns true when the edit was applied.
+  bool insertOnEdge(const QString& className, const QString& from, const QString& to);
+  bool addAfter(const QString& className, const QString& node);
+  bool addAtOutput(const QString& className);
+  bool cutAt(const QString& node);
+  bool removeLayers(const QStringList& names);
+  bool replaceLayers(const QStringList& names, const QString& className);
+  bool fuse(const QStringList& names);
+  bool freezeUpTo(const QString& node);
+  bool unfreezeFrom(const QString& node);
+  bool setTrainable(const QStringList& names, bool trainable);
+  bool rename(const QString& from, const QString& to);
+  // Everything above scene y frozen, everything below trainable, as one edit. Written as
+  // "freeze upto / unfreeze from" when the layers above are a prefix of the model's order (the
+  // way Keras users write layers[:k]), else with explicit layer lists.
+  bool moveFreezeBoundary(double y);
+
+  // The BatchNormalization that directly and only follows `node`, if any (for "fuse").
+  QString followingBatchNorm(const QString& node) const;
+  // Fills a context menu for the current selection (right-clicked layer first).
+  void populateContextMenu(QMenu* menu, const QString& node);
+
+ public Q_SLOTS:
+  void renameInteractively(const QString& node);
+  void removeSelection();
+  void fuseSelection();
+
+ private:
+  bool apply(const Json& operations, const QString& text);
+  Json layerJson(const QString& className, const QString& name) const;
+  // Keeps the new layer selected so its properties are on screen to be filled in.
+  void selectAfterApply(const QString& name);
+  Document* document_;
+  GraphView* view_;
+  QWidget* dialogParent_;
+};
+
+// Keras's snake_case of a class name: Conv2D -> conv2d, BatchNormalization -> batch_normalization.
+QString kerasSnakeCase(const QString& className);
+
+}  // namespace graft::ui

@@ -1,0 +1,35 @@
+#pragma once
+// Where each layer and each connection goes in the graph view: a layered top-to-bottom layout
+// computed by Graphviz's dot (rank assignment, crossing minimisation, spline routing), which
+// keeps InceptionV3's parallel branches and ResNet's skip connections readable.
+#include <QPainterPath>
+#include <QPointF>
+#include <QRectF>
+#include <QSizeF>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace graft::ui {
+
+struct LayoutEdge {
+  size_t from = 0;  // node indices in graph order
+  size_t to = 0;
+  QPainterPath path;  // from the producer's bottom to the consumer's top
+};
+
+struct GraphLayout {
+  std::vector<QPointF> centers;   // per node, graph order
+  std::vector<LayoutEdge> edges;  // per input of every node, graph order
+  QRectF bounds;
+  bool usedGraphviz = false;
+};
+
+// Every node gets the same box size so a relayout is needed only when the wiring changes.
+GraphLayout layoutGraph(const Graph& graph, QSizeF nodeSize);
+
+// Same wiring (names, inputs, outputs) means the same layout; configs and freezing don't matter.
+std::string topologyKey(const Graph& graph);
+
+}  // namespace graft::ui

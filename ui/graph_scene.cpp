@@ -1,0 +1,214 @@
+#include "ui/graph_scene.h"
+
+#include <QSignalBlocker>
+#include <algorithm>
+
+#include "graph/shape.h"
+#include "ui/category_style.h"
+#include "ui/doc/document.h"
+#include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
+#include "ui/node_item.h"
+#include "ui/output_marker_item.h"
+
+namespace graft::ui {
+namespace {
+
+NodeView viewOf(const Node& node, const GraphAnalysis& analysis) {
+  NodeView view;
+  view.name = QString::fromStdString(node.name);
+  view.className = QString::fromStdString(node.className);
+  view.category = categoryOf(node.className);
+  view.trainable = node.trainable;
+  if (const NodeInfo* info = analysis.find(node.name)) {
+    view.shape = QString::fromStdString(shapeToString(info->outputShape));
+    view.params = info->params;
+    view.hasWeights = !info->weights.empty();
+  }
+  QStringList problems;
+  for (const Diagnostic& d : analysis.diagnostics)
+    if (d.subject == node.name) problems << QString::fromStdString(d.message);
+  view.problem = problems.join('\n');
+  return view;
+}
+
+}  // namespace
+
+GraphScene::GraphScene(Document* document, QObject* parent)
+    : QGraphicsScene(parent), document_(document) {
+  // Big graphs: a BSP index makes hit tests and painting of the visible part cheap.
+  setItemIndexMethod(BspTreeIndex);
+  connect(document_, &Document::changed, this, &GraphScene::sync);
+  connect(this, &QGraphicsScene::selectionChanged, this, [this] {
+    if (!syncing_) Q_EMIT layersSelected(selectedLayers());
+  });
+  sync();
+}
+
+GraphScene::~GraphScene() {
+  // Removing the items deselects them; nobody may hear about that any more.
+  blockSignals(true);
+  clear();
+}
+
+void GraphScene::sync() {
+  if (!document_->hasModel()) {
+    syncing_ = true;
+    clear();
+    nodes_.clear();
+    edges_.clear();
+    markers_.clear();
+    boundary_ = nullptr;
+    topology_.clear();
+    syncing_ = false;
+    return;
+  }
+  const std::string key = topologyKey(document_->graph());
+  if (key != topology_) {
+    rebuild();
+    topology_ = key;
+  } else {
+    refreshCards();
+  }
+}
+
+void GraphScene::rebuild() {
+  const QStringList selected = selectedLayers();
+  const Graph& graph = document_->graph();
+  layout_ = layoutGraph(graph, NodeItem::cardSize());
+  ++layoutCount_;
+  syncing_ = true;
+  clear();
+  nodes_.clear();
+  edges_.clear();
+  markers_.clear();
+  for (size_t i = 0; i < graph.size(); ++i) {
+    auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()));
+    item->setPos(layout_.centers[i]);
+    addItem(item);
+    nodes_.insert(item->name(), item);
+  }
+  for (const LayoutEdge& edge : layout_.edges) {
+    auto* item = new EdgeItem(QString::fromStdString(graph.nodes()[edge.from].name),
+                              QString::fromStdString(graph.nodes()[edge.to].name), edge.path);
+    addItem(item);
+    edges_.append(item);
+  }
+  for (const std::string& output : graph.outputs()) {
+    auto* marker = new OutputMarkerItem(QString::fromStdString(output));
+    addItem(marker);
+    markers_.append(marker);
+    connect(marker, &OutputMarkerItem::dropped, this,
+            [this](const QString& from, const QPointF& at) {
+              NodeItem* target = nodeAt(at);
+              if (target && target->name() != from) Q_EMIT outputDroppedOn(from, target->name());
+            });
+  }
+  boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
+  addItem(boundary_);
+  connect(boundary_, &FreezeBoundaryItem::dragged, this,
+          [this](double y) { boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size())); });
+  connect(boundary_, &FreezeBoundaryItem::released, this, [this](double y) {
+    // Snap back first; if the document changes, the boundary moves to its new place anyway.
+    placeOverlays();
+    Q_EMIT freezeBoundaryMoved(y);
+  });
+  placeOverlays();
+  // Room around the graph (and the boundary's handle on the left) so the first and last layers
+  // can be scrolled to the middle.
+  setSceneRect(layout_.bounds.adjusted(-400, -200, 300, 200));
+  for (const QString& name : selected)
+    if (NodeItem* item = nodes_.value(name)) item->setSelected(true);
+  syncing_ = false;
+  Q_EMIT relaidOut();
+  Q_EMIT layersSelected(selectedLayers());
+}
+
+void GraphScene::refreshCards() {
+  for (const Node& node : document_->graph().nodes())
+    if (NodeItem* item = nodes_.value(QString::fromStdString(node.name)))
+      item->setView(viewOf(node, document_->analysis()));
+  placeOverlays();
+  // Selection is unchanged, but what the properties panel shows about it may not be.
+  Q_EMIT layersSelected(selectedLayers());
+}
+
+EdgeItem* GraphScene::edgeAt(const QPointF& scenePos) const {
+  for (QGraphicsItem* item : items(scenePos))
+    if (item->type() == EdgeItem::Type) return static_cast<EdgeItem*>(item);
+  return nullptr;
+}
+
+NodeItem* GraphScene::nodeAt(const QPointF& scenePos) const {
+  for (QGraphicsItem* item : items(scenePos))
+    if (item->type() == NodeItem::Type) return static_cast<NodeItem*>(item);
+  return nullptr;
+}
+
+QStringList GraphScene::selectedLayers() const {
+  QStringList names;
+  if (!document_->hasModel()) return names;
+  for (const Node& node : document_->graph().nodes()) {
+    const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
+    if (item && item->isSelected()) names << item->name();
+  }
+  return names;
+}
+
+void GraphScene::selectLayers(const QStringList& names) {
+  if (names == selectedLayers()) return;
+  syncing_ = true;
+  clearSelection();
+  for (const QString& name : names)
+    if (NodeItem* item = nodes_.value(name)) item->setSelected(true);
+  syncing_ = false;
+  Q_EMIT layersSelected(selectedLayers());
+}
+
+}  // namespace graft::ui
+
+namespace graft::ui {
+
+QStringList GraphScene::layersAbove(double y) const {
+  QStringList names;
+  if (!document_->hasModel()) return names;
+  for (const Node& node : document_->graph().nodes()) {
+    const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
+    if (item && item->pos().y() < y) names << item->name();
+  }
+  return names;
+}
+
+OutputMarkerItem* GraphScene::outputMarker(const QString& output) const {
+  for (OutputMarkerItem* marker : markers_)
+    if (marker->output() == output) return marker;
+  return nullptr;
+}
+
+void GraphScene::placeOverlays() {
+  const double half = NodeItem::cardSize().height() / 2;
+  for (OutputMarkerItem* marker : markers_)
+    if (const NodeItem* node = nodes_.value(marker->output()))
+      marker->setPos(node->pos() + QPointF(0, half + 20));
+  if (!boundary_ || nodes_.isEmpty()) return;
+  // Just below the lowest frozen layer; above the first layer when nothing is frozen.
+  double lowestFrozen = -1e18;
+  double top = 1e18;
+  int frozen = 0;
+  for (const Node& node : document_->graph().nodes()) {
+    const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
+    if (!item) continue;
+    top = std::min(top, item->pos().y());
+    if (!node.trainable) {
+      lowestFrozen = std::max(lowestFrozen, item->pos().y());
+      ++frozen;
+    }
+  }
+  const double gap = 16;
+  const double y = frozen > 0 ? lowestFrozen + half + gap : top - half - gap;
+  const QSignalBlocker blocker(boundary_);  // placing is not dragging
+  boundary_->setPos(0, y);
+  boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()) == 0 ? 0 : frozen);
+}
+
+}  // namespace graft::ui

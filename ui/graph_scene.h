@@ -1,0 +1,68 @@
+#pragma once
+// The graph view's scene, a projection of the document: it rebuilds (relayout) when the wiring
+// changes and only refreshes the cards when configs, shapes or freezing change. It never edits
+// the model; user gestures are turned into document operations by the view and main window.
+#include <QGraphicsScene>
+#include <QHash>
+#include <string>
+
+#include "ui/graph_layout.h"
+
+namespace graft::ui {
+
+class Document;
+class EdgeItem;
+class FreezeBoundaryItem;
+class NodeItem;
+class OutputMarkerItem;
+
+class GraphScene : public QGraphicsScene {
+  Q_OBJECT
+ public:
+  explicit GraphScene(Document* document, QObject* parent = nullptr);
+  ~GraphScene() override;
+
+  NodeItem* nodeItem(const QString& name) const { return nodes_.value(name); }
+  const QHash<QString, NodeItem*>& nodeItems() const { return nodes_; }
+  const QList<EdgeItem*>& edgeItems() const { return edges_; }
+  // The edge under a scene point (within a few pixels), or null.
+  EdgeItem* edgeAt(const QPointF& scenePos) const;
+  NodeItem* nodeAt(const QPointF& scenePos) const;
+
+  QStringList selectedLayers() const;  // in graph order
+  void selectLayers(const QStringList& names);
+
+  // Layers whose cards lie above a scene y, in graph order (what a freeze boundary there means).
+  QStringList layersAbove(double y) const;
+  FreezeBoundaryItem* freezeBoundary() const { return boundary_; }
+  OutputMarkerItem* outputMarker(const QString& output) const;
+  // Puts the freeze boundary and output markers where the document says they are.
+  void placeOverlays();
+
+  int layoutCount() const { return layoutCount_; }  // how often the wiring was laid out
+  bool usedGraphviz() const { return layout_.usedGraphviz; }
+
+ Q_SIGNALS:
+  void layersSelected(const QStringList& names);
+  // Positions changed (a new model or new wiring): views may want to refit.
+  void relaidOut();
+  // The freeze boundary was let go at scene y; an output marker was dropped on a layer.
+  void freezeBoundaryMoved(double y);
+  void outputDroppedOn(const QString& output, const QString& layer);
+
+ private:
+  void sync();
+  void rebuild();
+  void refreshCards();
+  Document* document_;
+  GraphLayout layout_;
+  std::string topology_;
+  QHash<QString, NodeItem*> nodes_;
+  QList<EdgeItem*> edges_;
+  QList<OutputMarkerItem*> markers_;
+  FreezeBoundaryItem* boundary_ = nullptr;
+  int layoutCount_ = 0;
+  bool syncing_ = false;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,278 @@
+#include "ui/graph_view.h"
+
+#include <QApplication>
+#include <QContextMenuEvent>
+#include <QMimeData>
+#include <QScrollBar>
+#include <QTimer>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+#include "ui/edge_item.h"
+#include "ui/graph_scene.h"
+#include "ui/node_item.h"
+
+namespace graft::ui {
+namespace {
+constexpr double kMinZoom = 0.02;
+constexpr double kMaxZoom = 4.0;
+constexpr double kStep = 1.25;
+}  // namespace
+
+GraphView::GraphView(GraphScene* scene, QWidget* parent)
+    : QGraphicsView(scene, parent), scene_(scene) {
+  setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+  setViewportUpdateMode(SmartViewportUpdate);
+  setTransformationAnchor(AnchorUnderMouse);
+  setResizeAnchor(AnchorViewCenter);
+  setDragMode(NoDrag);
+  setAcceptDrops(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setFrameShape(QFrame::NoFrame);
+  connect(scene_, &GraphScene::relaidOut, this, [this] {
+    // Keep the current zoom for edits; views decide to fit on open.
+    Q_EMIT viewportMoved();
+  });
+}
+
+double GraphView::zoom() const {
+  return transform().m11();
+}
+
+void GraphView::scaleBy(double factor) {
+  const double target = std::clamp(zoom() * factor, kMinZoom, kMaxZoom);
+  factor = target / zoom();
+  if (std::abs(factor - 1.0) < 1e-9) return;
+  scale(factor, factor);
+  Q_EMIT zoomChanged(zoom());
+  Q_EMIT viewportMoved();
+}
+
+void GraphView::zoomIn() {
+  const auto anchor = transformationAnchor();
+  setTransformationAnchor(AnchorViewCenter);
+  scaleBy(kStep);
+  setTransformationAnchor(anchor);
+}
+
+void GraphView::zoomOut() {
+  const auto anchor = transformationAnchor();
+  setTransformationAnchor(AnchorViewCenter);
+  scaleBy(1 / kStep);
+  setTransformationAnchor(anchor);
+}
+
+void GraphView::setZoom(double factor) {
+  const auto anchor = transformationAnchor();
+  setTransformationAnchor(AnchorViewCenter);
+  scaleBy(factor / zoom());
+  setTransformationAnchor(anchor);
+}
+
+void GraphView::resetZoom() {
+  setZoom(1.0);
+}
+
+void GraphView::fitAll() {
+  if (scene_->nodeItems().isEmpty()) return;
+  QRectF bounds;
+  for (const NodeItem* item : scene_->nodeItems()) bounds |= item->sceneBoundingRect();
+  bounds.adjust(-20, -20, 20, 20);
+  // Tall graphs (VGG, MobileNet, Inception) would shrink to dots when fitted whole; fit the
+  // width and start at the input instead, which is what one reads first.
+  const double widthZoom = viewport()->width() / bounds.width();
+  const double heightZoom = viewport()->height() / bounds.height();
+  const double readable = 0.45;
+  if (heightZoom >= readable || widthZoom < readable) {
+    fitInView(bounds, Qt::KeepAspectRatio);
+    if (zoom() > 1.0) setZoom(1.0);
+  } else {
+    resetTransform();
+    scale(std::min(widthZoom, 1.0), std::min(widthZoom, 1.0));
+    centerOn(bounds.center().x(), bounds.top() + viewport()->height() / (2 * zoom()));
+  }
+  Q_EMIT zoomChanged(zoom());
+  Q_EMIT viewportMoved();
+}
+
+bool GraphView::revealLayer(const QString& name) {
+  NodeItem* item = scene_->nodeItem(name);
+  if (!item) return false;
+  scene_->selectLayers({name});
+  if (zoom() < 0.6) setZoom(0.8);
+  centerOn(item);
+  item->setFound(true);
+  QTimer::singleShot(1500, item, [item] { item->setFound(false); });
+  Q_EMIT viewportMoved();
+  return true;
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+  // A trackpad's two-finger scroll with Shift pans sideways; everything else zooms, which is
+  // what reading a big graph needs most.
+  if (event->modifiers() & Qt::ShiftModifier) {
+    QGraphicsView::wheelEvent(event);
+    return;
+  }
+  const double steps = event->angleDelta().y() / 120.0;
+  if (steps == 0) return;
+  scaleBy(std::pow(1.15, steps));
+  event->accept();
+}
+
+bool GraphView::isBackground(const QPoint& pos) const {
+  // Edges are drawn under the cards and take no clicks: pressing on one pans like empty space.
+  const QGraphicsItem* item = itemAt(pos);
+  return item == nullptr || item->type() == EdgeItem::Type;
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+  const QPoint pos = event->position().toPoint();
+  const bool shift = event->modifiers() & Qt::ShiftModifier;
+  if (event->button() == Qt::MiddleButton ||
+      (event->button() == Qt::LeftButton && !shift && isBackground(pos))) {
+    // Panning is done here rather than by ScrollHandDrag, which would also pass the press to
+    // the scene and drop the selection every time the user moves the canvas.
+    panning_ = true;
+    panMoved_ = false;
+    panButton_ = event->button();
+    panLast_ = pos;
+    panStart_ = pos;
+    viewport()->setCursor(Qt::ClosedHandCursor);
+    event->accept();
+    return;
+  }
+  if (event->button() == Qt::LeftButton && shift && isBackground(pos)) setDragMode(RubberBandDrag);
+  QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseMoveEvent(QMouseEvent* event) {
+  if (!panning_) {
+    QGraphicsView::mouseMoveEvent(event);
+    return;
+  }
+  const QPoint pos = event->position().toPoint();
+  const QPoint delta = pos - panLast_;
+  panLast_ = pos;
+  if ((pos - panStart_).manhattanLength() >= QApplication::startDragDistance()) panMoved_ = true;
+  horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+  verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+  event->accept();
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+  if (panning_ && event->button() == panButton_) {
+    panning_ = false;
+    viewport()->unsetCursor();
+    // A click on empty space (no drag) clears the selection, as everywhere else.
+    if (!panMoved_ && panButton_ == Qt::LeftButton) scene_->clearSelection();
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseReleaseEvent(event);
+  setDragMode(NoDrag);
+}
+
+void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (NodeItem* node = scene_->nodeAt(mapToScene(event->position().toPoint()))) {
+    Q_EMIT nodeActivated(node->name());
+    event->accept();
+    return;
+  }
+  QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+  NodeItem* node = scene_->nodeAt(mapToScene(event->pos()));
+  if (!node) return;
+  // Right-clicking a layer outside the selection acts on that layer alone, as file managers do.
+  if (!node->isSelected()) scene_->selectLayers({node->name()});
+  Q_EMIT contextMenuOnNode(node->name(), event->globalPos());
+  event->accept();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy) {
+  QGraphicsView::scrollContentsBy(dx, dy);
+  Q_EMIT viewportMoved();
+}
+
+void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
+  const QPalette& pal = palette();
+  painter->fillRect(rect, pal.color(QPalette::Base));
+  // A faint dot grid gives a sense of scale and motion while panning.
+  if (zoom() < 0.5) return;
+  QColor dot = pal.color(QPalette::Text);
+  dot.setAlphaF(0.10);
+  painter->setPen(QPen(dot, 1.5 / zoom()));
+  const double step = 24;
+  const double left = std::floor(rect.left() / step) * step;
+  const double top = std::floor(rect.top() / step) * step;
+  QVector<QPointF> points;
+  for (double x = left; x < rect.right(); x += step)
+    for (double y = top; y < rect.bottom(); y += step) points.append(QPointF(x, y));
+  painter->drawPoints(points.data(), static_cast<int>(points.size()));
+}
+
+void GraphView::clearDropHighlight() {
+  if (dropEdge_) dropEdge_->setDropHighlight(false);
+  if (dropNode_) dropNode_->setDropHighlight(false);
+  dropEdge_ = nullptr;
+  dropNode_ = nullptr;
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasFormat(kLayerMimeType)) {
+    event->acceptProposedAction();
+  } else {
+    event->ignore();  // files are handled by the main window
+  }
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent* event) {
+  if (!event->mimeData()->hasFormat(kLayerMimeType)) {
+    event->ignore();
+    return;
+  }
+  const QPointF scenePos = mapToScene(event->position().toPoint());
+  clearDropHighlight();
+  if (NodeItem* node = scene_->nodeAt(scenePos)) {
+    dropNode_ = node;
+    node->setDropHighlight(true);
+  } else if (EdgeItem* edge = scene_->edgeAt(scenePos)) {
+    dropEdge_ = edge;
+    edge->setDropHighlight(true);
+  }
+  event->acceptProposedAction();
+}
+
+void GraphView::dragLeaveEvent(QDragLeaveEvent* event) {
+  clearDropHighlight();
+  QGraphicsView::dragLeaveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent* event) {
+  if (!event->mimeData()->hasFormat(kLayerMimeType)) {
+    event->ignore();
+    return;
+  }
+  const QString className = QString::fromUtf8(event->mimeData()->data(kLayerMimeType));
+  const QPointF scenePos = mapToScene(event->position().toPoint());
+  clearDropHighlight();
+  event->acceptProposedAction();
+  // Signals are emitted after the drop finished, so a dialog opened by the receiver does not
+  // run inside the drag-and-drop event loop.
+  if (NodeItem* node = scene_->nodeAt(scenePos)) {
+    const QString name = node->name();
+    QTimer::singleShot(0, this,
+                       [this, className, name] { Q_EMIT layerDroppedOnNode(className, name); });
+  } else if (EdgeItem* edge = scene_->edgeAt(scenePos)) {
+    const QString from = edge->from(), to = edge->to();
+    QTimer::singleShot(
+        0, this, [this, className, from, to] { Q_EMIT layerDroppedOnEdge(className, from, to); });
+  } else {
+    QTimer::singleShot(0, this, [this, className] { Q_EMIT layerDroppedOnSpace(className); });
+  }
+}
+
+}  // namespace graft::ui

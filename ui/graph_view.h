@@ -1,0 +1,71 @@
+#pragma once
+// The graph editor's canvas: zoom (wheel, Ctrl+=/-, fit, 100 %), pan (drag the background or
+// use the middle button), rubber-band selection with Shift, and the drop target for layer
+// types dragged from the palette. Gestures are reported as signals; GraphEditor turns them
+// into document operations, so the view itself never edits anything.
+#include <QGraphicsView>
+
+namespace graft::ui {
+
+class EdgeItem;
+class GraphScene;
+class NodeItem;
+
+// MIME type of a palette drag: the payload is the Keras class name.
+inline constexpr const char* kLayerMimeType = "application/x-graft-layer-class";
+
+class GraphView : public QGraphicsView {
+  Q_OBJECT
+ public:
+  explicit GraphView(GraphScene* scene, QWidget* parent = nullptr);
+  GraphScene* graphScene() const { return scene_; }
+  double zoom() const;  // 1.0 = 100 %
+
+ public Q_SLOTS:
+  void zoomIn();
+  void zoomOut();
+  void resetZoom();
+  void fitAll();
+  void setZoom(double factor);
+  // Scrolls to the layer, selects it and makes it flash so it can be found in a big graph.
+  bool revealLayer(const QString& name);
+
+ Q_SIGNALS:
+  void zoomChanged(double zoom);
+  void viewportMoved();  // scrolled or zoomed: the overview redraws its frame
+  // A palette entry was dropped: on an edge (from → to), on a layer card, or on empty space.
+  void layerDroppedOnEdge(const QString& className, const QString& from, const QString& to);
+  void layerDroppedOnNode(const QString& className, const QString& node);
+  void layerDroppedOnSpace(const QString& className);
+  void contextMenuOnNode(const QString& node, const QPoint& globalPos);
+  void nodeActivated(const QString& node);  // double click
+
+ protected:
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dragMoveEvent(QDragMoveEvent* event) override;
+  void dragLeaveEvent(QDragLeaveEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void scrollContentsBy(int dx, int dy) override;
+  void drawBackground(QPainter* painter, const QRectF& rect) override;
+
+ private:
+  void clearDropHighlight();
+  void scaleBy(double factor);
+  bool isBackground(const QPoint& pos) const;
+  GraphScene* scene_;
+  EdgeItem* dropEdge_ = nullptr;
+  NodeItem* dropNode_ = nullptr;
+  bool panning_ = false;
+  bool panMoved_ = false;
+  Qt::MouseButton panButton_ = Qt::NoButton;
+  QPoint panStart_;
+  QPoint panLast_;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,210 @@
+#include "ui/node_item.h"
+
+#include <QApplication>
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+
+#include "graph/summary.h"
+#include "ui/category_style.h"
+
+namespace graft::ui {
+namespace {
+
+constexpr double kRadius = 6.0;
+constexpr double kBand = 7.0;
+
+// A padlock drawn with paths, so it scales crisply at every zoom level.
+void drawLock(QPainter* painter, const QRectF& box, const QColor& color) {
+  painter->save();
+  painter->setPen(QPen(color, box.width() * 0.14, Qt::SolidLine, Qt::RoundCap));
+  painter->setBrush(Qt::NoBrush);
+  const QRectF shackle(box.left() + box.width() * 0.22, box.top(), box.width() * 0.56,
+                       box.height() * 0.7);
+  painter->drawArc(shackle, 0, 180 * 16);
+  painter->drawLine(QPointF(shackle.left(), shackle.center().y()),
+                    QPointF(shackle.left(), box.top() + box.height() * 0.45));
+  painter->drawLine(QPointF(shackle.right(), shackle.center().y()),
+                    QPointF(shackle.right(), box.top() + box.height() * 0.45));
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(color);
+  painter->drawRoundedRect(
+      QRectF(box.left(), box.top() + box.height() * 0.42, box.width(), box.height() * 0.58),
+      box.width() * 0.12, box.width() * 0.12);
+  painter->restore();
+}
+
+void drawWarning(QPainter* painter, const QRectF& box) {
+  painter->save();
+  QPainterPath triangle;
+  triangle.moveTo(box.center().x(), box.top());
+  triangle.lineTo(box.bottomRight());
+  triangle.lineTo(box.bottomLeft());
+  triangle.closeSubpath();
+  painter->setPen(Qt::NoPen);
+  painter->setBrush(QColor(0xd6, 0x2d, 0x20));
+  painter->drawPath(triangle);
+  painter->setPen(QPen(Qt::white, box.width() * 0.12, Qt::SolidLine, Qt::RoundCap));
+  const double x = box.center().x();
+  painter->drawLine(QPointF(x, box.top() + box.height() * 0.35),
+                    QPointF(x, box.top() + box.height() * 0.65));
+  painter->drawPoint(QPointF(x, box.top() + box.height() * 0.82));
+  painter->restore();
+}
+
+}  // namespace
+
+QString compactCount(qint64 value) {
+  if (value >= 10'000'000) return QString::number(value / 1e6, 'f', 1) + " M";
+  return QString::fromStdString(withThousands(value));
+}
+
+NodeItem::NodeItem(const NodeView& view) : view_(view) {
+  setFlag(ItemIsSelectable);
+  setAcceptHoverEvents(true);
+  setCacheMode(DeviceCoordinateCache);
+  updateToolTip();
+}
+
+void NodeItem::setView(const NodeView& view) {
+  if (view == view_) return;
+  view_ = view;
+  updateToolTip();
+  update();
+}
+
+void NodeItem::setDropHighlight(bool on) {
+  if (dropHighlight_ == on) return;
+  dropHighlight_ = on;
+  update();
+}
+
+void NodeItem::setFound(bool on) {
+  if (found_ == on) return;
+  found_ = on;
+  update();
+}
+
+void NodeItem::updateToolTip() {
+  QString tip = QStringLiteral("<b>%1</b> (%2)<br>output %3<br>%4 parameters%5")
+                    .arg(view_.name.toHtmlEscaped(), view_.className,
+                         view_.shape.isEmpty() ? QStringLiteral("unknown") : view_.shape,
+                         QString::fromStdString(withThousands(view_.params)),
+                         view_.trainable ? QString() : QStringLiteral(" — <i>frozen</i>"));
+  if (!view_.problem.isEmpty())
+    tip += QStringLiteral("<hr><span style='color:#d62d20'>%1</span>")
+               .arg(view_.problem.toHtmlEscaped());
+  setToolTip(tip);
+}
+
+QRectF NodeItem::boundingRect() const {
+  const QSizeF size = cardSize();
+  return QRectF(-size.width() / 2 - 3, -size.height() / 2 - 3, size.width() + 6, size.height() + 6);
+}
+
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+  const QPalette palette = QApplication::palette();
+  const QSizeF size = cardSize();
+  const QRectF card(-size.width() / 2, -size.height() / 2, size.width(), size.height());
+  const QColor accent = categoryColor(view_.category);
+  const bool broken = !view_.problem.isEmpty();
+  const bool frozen = !view_.trainable;
+  const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
+
+  painter->setRenderHint(QPainter::Antialiasing);
+  QColor fill = categoryFill(view_.category, palette);
+  if (frozen) fill = fill.darker(isDarkPalette(palette) ? 115 : 106);
+
+  // Zoomed far out (overview, whole InceptionV3 in a window) text is unreadable: draw blocks.
+  if (lod < 0.35) {
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(broken ? QColor(0xd6, 0x2d, 0x20) : accent);
+    if (frozen) painter->setBrush(accent.darker(150));
+    painter->drawRect(card);
+    if (isSelected()) {
+      painter->setBrush(Qt::NoBrush);
+      painter->setPen(QPen(palette.color(QPalette::Highlight), 3 / std::max(lod, 0.02)));
+      painter->drawRect(card);
+    }
+    return;
+  }
+
+  QPainterPath shape;
+  shape.addRoundedRect(card, kRadius, kRadius);
+  painter->fillPath(shape, fill);
+  if (frozen) {
+    // Hatching reads as "locked" at a glance, even without the padlock.
+    QColor hatch = palette.color(QPalette::Text);
+    hatch.setAlphaF(0.10);
+    painter->fillPath(shape, QBrush(hatch, Qt::BDiagPattern));
+  }
+  // Category band on the left edge.
+  painter->save();
+  painter->setClipPath(shape);
+  painter->fillRect(QRectF(card.left(), card.top(), kBand, card.height()),
+                    frozen ? accent.darker(130) : accent);
+  painter->restore();
+
+  QColor frame = palette.color(QPalette::Mid);
+  double frameWidth = 1.0;
+  if (broken) {
+    frame = QColor(0xd6, 0x2d, 0x20);
+    frameWidth = 2.5;
+  }
+  if (found_) {
+    frame = QColor(0xff, 0xa5, 0x00);
+    frameWidth = 3.0;
+  }
+  if (isSelected() || dropHighlight_) {
+    frame = palette.color(QPalette::Highlight);
+    frameWidth = 3.0;
+  }
+  painter->setPen(QPen(frame, frameWidth));
+  painter->setBrush(Qt::NoBrush);
+  painter->drawPath(shape);
+
+  const QColor text = palette.color(QPalette::Text);
+  QColor muted = text;
+  muted.setAlphaF(0.68);
+  const double left = card.left() + kBand + 8;
+  const double right = card.right() - 8;
+  QFont font = painter->font();
+  font.setPointSizeF(9.0);
+  QFont bold = font;
+  bold.setBold(true);
+  const double iconSize = 14;
+  const double nameRight = (frozen || broken) ? right - iconSize - 4 : right;
+
+  painter->setFont(bold);
+  painter->setPen(text);
+  const QFontMetricsF boldMetrics(bold);
+  const QRectF nameRect(left, card.top() + 4, nameRight - left, boldMetrics.height());
+  painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                    boldMetrics.elidedText(view_.name, Qt::ElideMiddle, nameRect.width()));
+
+  painter->setFont(font);
+  const QFontMetricsF metrics(font);
+  const double line = metrics.height();
+  painter->setPen(muted);
+  QString typeLine = view_.className;
+  if (view_.params > 0)
+    typeLine += QStringLiteral("  ·  ") + compactCount(view_.params) + " params";
+  painter->drawText(QRectF(left, nameRect.bottom() + 1, right - left, line),
+                    Qt::AlignLeft | Qt::AlignVCenter,
+                    metrics.elidedText(typeLine, Qt::ElideRight, right - left));
+  painter->setPen(broken ? QColor(0xd6, 0x2d, 0x20) : text);
+  const QString shapeText = broken ? view_.problem : view_.shape;
+  painter->drawText(QRectF(left, nameRect.bottom() + 1 + line, right - left, line),
+                    Qt::AlignLeft | Qt::AlignVCenter,
+                    metrics.elidedText(shapeText, Qt::ElideRight, right - left));
+
+  const QRectF iconBox(right - iconSize, card.top() + 5, iconSize, iconSize);
+  if (broken) {
+    drawWarning(painter, iconBox);
+  } else if (frozen) {
+    drawLock(painter, iconBox.adjusted(1.5, 0, -1.5, 0), muted);
+  }
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,57 @@
+#pragma once
+// A layer drawn as a card: category colour band, name, type, output shape and parameter count.
+// Frozen layers are hatched with a padlock; a layer whose shape cannot be inferred gets a red
+// frame and the core's message as tooltip. Cards are selectable but not movable: positions
+// come from the layout, which follows the document.
+#include <QGraphicsObject>
+#include <QString>
+
+#include "graph/layer_registry.h"
+
+namespace graft::ui {
+
+struct NodeView {
+  QString name;
+  QString className;
+  LayerCategory category = LayerCategory::Reshape;
+  QString shape;  // "(None, 7, 7, 1024)" or empty when unknown
+  qint64 params = 0;
+  bool trainable = true;
+  bool hasWeights = false;  // frozen matters visually only for layers with weights
+  QString problem;          // the diagnostic for this layer, empty when fine
+  bool operator==(const NodeView& o) const {
+    return name == o.name && className == o.className && shape == o.shape && params == o.params &&
+           trainable == o.trainable && hasWeights == o.hasWeights && problem == o.problem;
+  }
+};
+
+class NodeItem : public QGraphicsObject {
+  Q_OBJECT
+ public:
+  enum { Type = UserType + 1 };
+  static QSizeF cardSize() { return {216, 62}; }
+
+  explicit NodeItem(const NodeView& view);
+  int type() const override { return Type; }
+  const NodeView& view() const { return view_; }
+  QString name() const { return view_.name; }
+  void setView(const NodeView& view);
+  // Drop target feedback while a palette entry is dragged over the card.
+  void setDropHighlight(bool on);
+  // Briefly emphasised after "find layer".
+  void setFound(bool on);
+
+  QRectF boundingRect() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+ private:
+  void updateToolTip();
+  NodeView view_;
+  bool dropHighlight_ = false;
+  bool found_ = false;
+};
+
+// "1,792" / "23.6 M" for the card's compact parameter line.
+QString compactCount(qint64 value);
+
+}  // namespace graft::ui

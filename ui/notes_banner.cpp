@@ -1,0 +1,51 @@
+#include "ui/notes_banner.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QToolButton>
+
+#include "ui/category_style.h"
+
+namespace graft::ui {
+
+NotesBanner::NotesBanner(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(10, 5, 6, 5);
+  label_ = new QLabel(this);
+  label_->setWordWrap(true);
+  label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* close = new QToolButton(this);
+  close->setText(QStringLiteral("✕"));
+  close->setAutoRaise(true);
+  close->setToolTip(tr("Dismiss"));
+  connect(close, &QToolButton::clicked, this, &QWidget::hide);
+  layout->addWidget(label_, 1);
+  layout->addWidget(close, 0, Qt::AlignTop);
+  hide();
+}
+
+void NotesBanner::showNotes(const QString& weightsSource, const QStringList& notes) {
+  warning_ = weightsSource.startsWith(QStringLiteral("random"));
+  QString text = tr("<b>Weights:</b> %1").arg(weightsSource.toHtmlEscaped());
+  for (const QString& note : notes) text += QStringLiteral("<br>") + note.toHtmlEscaped();
+  label_->setText(text);
+  setVisible(true);
+  update();
+}
+
+QString NotesBanner::text() const {
+  return label_->text();
+}
+
+void NotesBanner::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  const bool dark = isDarkPalette(palette());
+  QColor fill = warning_ ? QColor(0xff, 0xd5, 0x80) : palette().color(QPalette::Highlight);
+  fill.setAlphaF(warning_ ? (dark ? 0.35 : 0.45) : 0.15);
+  painter.fillRect(rect(), fill);
+  painter.setPen(palette().color(QPalette::Mid));
+  painter.drawLine(rect().bottomLeft(), rect().bottomRight());
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,30 @@
+#pragma once
+// The "output" tag under each model output. Drag it onto another layer to make that layer the
+// model's output (cut everything after it); the scene reports where it was dropped.
+#include <QGraphicsObject>
+
+namespace graft::ui {
+
+class OutputMarkerItem : public QGraphicsObject {
+  Q_OBJECT
+ public:
+  enum { Type = UserType + 4 };
+  explicit OutputMarkerItem(const QString& output);
+  int type() const override { return Type; }
+  const QString& output() const { return output_; }
+  QRectF boundingRect() const override;
+  void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+ Q_SIGNALS:
+  void dropped(const QString& output, const QPointF& scenePos);
+
+ protected:
+  void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+  void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+
+ private:
+  QString output_;
+  QPointF home_;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,234 @@
+#include "ui/start_page.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "io/zoo/zoo.h"
+
+namespace graft::ui {
+namespace {
+
+QString homeRelative(const QString& path) {
+  const QString home = QDir::homePath();
+  return path.startsWith(home) ? "~" + path.mid(home.size()) : path;
+}
+
+zoo::ZooOptions optionsOf(const ModelSpec& spec) {
+  zoo::ZooOptions options;
+  options.architecture = spec.source;
+  options.alpha = spec.alpha.value_or(1.0);
+  options.inputSize = spec.inputSize;
+  options.includeTop = spec.includeTop.value_or(true);
+  options.classes = spec.classes.value_or(1000);
+  options.pooling = spec.pooling;
+  return options;
+}
+
+}  // namespace
+
+QString describeZooSpec(const ModelSpec& spec) {
+  QString text = QString::fromStdString(spec.source);
+  if (spec.source == "mobilenet") text += QStringLiteral(" α %1").arg(spec.alpha.value_or(1.0));
+  const int64_t size = spec.inputSize.value_or(zoo::defaultInputSize(spec.source));
+  text += QStringLiteral(", %1×%1").arg(size);
+  if (spec.includeTop.value_or(true)) {
+    text += QStringLiteral(", top with %1 classes").arg(spec.classes.value_or(1000));
+  } else {
+    text += QStringLiteral(", no top");
+    if (!spec.pooling.empty())
+      text += QStringLiteral(" (%1 pooling)").arg(QString::fromStdString(spec.pooling));
+  }
+  return text;
+}
+
+StartPage::StartPage(const QString& kerasCacheDir, QWidget* parent)
+    : QWidget(parent), kerasCacheDir_(kerasCacheDir) {
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(40, 30, 40, 30);
+  auto* title = new QLabel(tr("<span style='font-size:22pt; font-weight:600'>Graft</span><br>"
+                              "<span style='font-size:11pt'>Transfer learning by model surgery: "
+                              "open a pretrained Keras network, cut, insert, freeze and fine-tune "
+                              "it by pointing and dragging.</span>"),
+                           this);
+  title->setWordWrap(true);
+  outer->addWidget(title);
+  outer->addSpacing(16);
+  auto* columns = new QHBoxLayout;
+  columns->setSpacing(24);
+  columns->addWidget(buildOpenColumn(), 1);
+  columns->addWidget(buildZooColumn(), 1);
+  outer->addLayout(columns, 1);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  outer->addWidget(status_);
+  updateZooForm();
+}
+
+QWidget* StartPage::buildOpenColumn() {
+  auto* box = new QGroupBox(tr("Open"), this);
+  auto* layout = new QVBoxLayout(box);
+  auto* open = new QPushButton(tr("Open Keras model or Graft project…"), box);
+  open->setIcon(QIcon(QStringLiteral(":/icons/open.svg")));
+  open->setDefault(true);
+  open->setObjectName(QStringLiteral("start_open_file"));
+  connect(open, &QPushButton::clicked, this, &StartPage::openFileRequested);
+  layout->addWidget(open);
+  auto* hint = new QLabel(tr("Keras .h5 (full model or weights only, the architecture is "
+                             "recognised), Keras model JSON, or a .graft project. You can also "
+                             "drop a file anywhere on this window."),
+                          box);
+  hint->setWordWrap(true);
+  hint->setEnabled(false);
+  layout->addWidget(hint);
+  auto* sample = new QPushButton(tr("Create a sample image folder to train on"), box);
+  sample->setIcon(QIcon(QStringLiteral(":/icons/train.svg")));
+  sample->setToolTip(
+      tr("Three classes of drawn shapes: MobileNet α 0.25 learns them in a couple "
+         "of epochs"));
+  connect(sample, &QPushButton::clicked, this, &StartPage::sampleDataRequested);
+  layout->addWidget(sample);
+  layout->addSpacing(10);
+  layout->addWidget(new QLabel(tr("<b>Recent</b>"), box));
+  recent_ = new QListWidget(box);
+  recent_->setObjectName(QStringLiteral("start_recent"));
+  connect(recent_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    Q_EMIT openPathRequested(item->data(Qt::UserRole).toString());
+  });
+  layout->addWidget(recent_, 1);
+  return box;
+}
+
+QWidget* StartPage::buildZooColumn() {
+  auto* box = new QGroupBox(tr("Start from a Keras Applications architecture"), this);
+  auto* form = new QFormLayout(box);
+  architecture_ = new QComboBox(box);
+  architecture_->setObjectName(QStringLiteral("start_architecture"));
+  for (const std::string& name : zoo::architectures())
+    architecture_->addItem(QString::fromStdString(name), QString::fromStdString(name));
+  architecture_->setCurrentText(QStringLiteral("mobilenet"));
+  form->addRow(tr("Architecture"), architecture_);
+  alpha_ = new QDoubleSpinBox(box);
+  alpha_->setDecimals(2);
+  alpha_->setRange(0.25, 1.0);
+  alpha_->setSingleStep(0.25);
+  alpha_->setValue(0.25);
+  alphaLabel_ = new QLabel(tr("Width α"), box);
+  form->addRow(alphaLabel_, alpha_);
+  inputSize_ = new QSpinBox(box);
+  inputSize_->setRange(32, 1024);
+  inputSize_->setSuffix(QStringLiteral(" px"));
+  inputSize_->setValue(224);
+  form->addRow(tr("Input size"), inputSize_);
+  includeTop_ = new QCheckBox(tr("Include the classifier top"), box);
+  form->addRow(QString(), includeTop_);
+  classes_ = new QSpinBox(box);
+  classes_->setRange(1, 100000);
+  classes_->setValue(1000);
+  form->addRow(tr("Classes"), classes_);
+  pooling_ = new QComboBox(box);
+  pooling_->addItem(tr("none (feature maps)"), QString());
+  pooling_->addItem(tr("global average"), QStringLiteral("avg"));
+  pooling_->addItem(tr("global max"), QStringLiteral("max"));
+  form->addRow(tr("Pooling"), pooling_);
+  weights_ = new QLabel(box);
+  weights_->setWordWrap(true);
+  weights_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  form->addRow(tr("Weights"), weights_);
+  openZoo_ = new QPushButton(tr("Open architecture"), box);
+  openZoo_->setObjectName(QStringLiteral("start_open_architecture"));
+  form->addRow(QString(), openZoo_);
+  connect(openZoo_, &QPushButton::clicked, this, [this] {
+    const ModelSpec spec = zooSpec();
+    Q_EMIT openSpecRequested(spec, describeZooSpec(spec));
+  });
+  connect(architecture_, &QComboBox::currentIndexChanged, this, [this] {
+    inputSize_->setValue(static_cast<int>(
+        zoo::defaultInputSize(architecture_->currentData().toString().toStdString())));
+    updateZooForm();
+  });
+  for (auto* spin : {inputSize_, classes_})
+    connect(spin, qOverload<int>(&QSpinBox::valueChanged), this, &StartPage::updateZooForm);
+  connect(alpha_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
+          &StartPage::updateZooForm);
+  connect(includeTop_, &QCheckBox::toggled, this, &StartPage::updateZooForm);
+  connect(pooling_, &QComboBox::currentIndexChanged, this, &StartPage::updateZooForm);
+  return box;
+}
+
+ModelSpec StartPage::zooSpec() const {
+  ModelSpec spec;
+  spec.source = architecture_->currentData().toString().toStdString();
+  if (spec.source == "mobilenet") spec.alpha = alpha_->value();
+  spec.inputSize = inputSize_->value();
+  spec.includeTop = includeTop_->isChecked();
+  if (includeTop_->isChecked()) {
+    spec.classes = classes_->value();
+  } else {
+    spec.pooling = pooling_->currentData().toString().toStdString();
+  }
+  spec.kerasCacheDir = kerasCacheDir_.toStdString();
+  return spec;
+}
+
+void StartPage::updateZooForm() {
+  const std::string architecture = architecture_->currentData().toString().toStdString();
+  const bool mobilenet = architecture == "mobilenet";
+  alpha_->setVisible(mobilenet);
+  alphaLabel_->setVisible(mobilenet);
+  inputSize_->setMinimum(static_cast<int>(zoo::minimumInputSize(architecture)));
+  classes_->setEnabled(includeTop_->isChecked());
+  pooling_->setEnabled(!includeTop_->isChecked());
+  // Tell before loading where the weights will come from: the user's Keras cache or fresh ones.
+  const std::string file = zoo::standardWeightsFileName(optionsOf(zooSpec()));
+  const QString path = QDir(kerasCacheDir_).filePath(QString::fromStdString(file));
+  if (file.empty()) {
+    weights_->setText(
+        tr("Keras publishes no ImageNet weights for these options: the network "
+           "starts with fresh random weights."));
+  } else if (QFileInfo::exists(path)) {
+    weights_->setText(tr("<span style='color:#2e8b57'>✔</span> ImageNet weights from the Keras "
+                         "cache:<br><tt>%1</tt>")
+                          .arg(homeRelative(path).toHtmlEscaped()));
+  } else {
+    weights_->setText(tr("<tt>%1</tt> is not in the Keras cache (<tt>%2</tt>): the network "
+                         "starts with fresh random weights. Open the .h5 file directly if you "
+                         "have it elsewhere.")
+                          .arg(QString::fromStdString(file).toHtmlEscaped(),
+                               homeRelative(kerasCacheDir_).toHtmlEscaped()));
+  }
+}
+
+void StartPage::setRecentFiles(const QStringList& paths) {
+  recent_->clear();
+  for (const QString& path : paths) {
+    auto* item = new QListWidgetItem(QFileInfo(path).fileName(), recent_);
+    item->setData(Qt::UserRole, path);
+    item->setToolTip(path);
+    const QString folder = homeRelative(QFileInfo(path).absolutePath());
+    item->setText(QStringLiteral("%1\n    %2").arg(QFileInfo(path).fileName(), folder));
+    if (!QFileInfo::exists(path))
+      item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+  }
+  if (paths.isEmpty()) {
+    auto* item = new QListWidgetItem(tr("No recent files yet."), recent_);
+    item->setFlags(Qt::NoItemFlags);
+  }
+}
+
+void StartPage::setStatus(const QString& text) {
+  status_->setText(text);
+}
+
+}  // namespace graft::ui

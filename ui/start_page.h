@@ -1,0 +1,60 @@
+#pragma once
+// What Graft shows before a model is open (and under View > Start page): open a Keras .h5 or a
+// .graft project, start from a Keras Applications architecture with its options and the weight
+// file it would use, or reopen a recent file. Files can also be dropped anywhere on the window.
+#include <QWidget>
+
+#include "io/model_source.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+
+namespace graft::ui {
+
+class StartPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit StartPage(const QString& kerasCacheDir, QWidget* parent = nullptr);
+
+  void setRecentFiles(const QStringList& paths);
+  // The zoo choice as the loader takes it.
+  ModelSpec zooSpec() const;
+  QComboBox* architectureBox() const { return architecture_; }
+  QListWidget* recentList() const { return recent_; }
+  QLabel* weightsLabel() const { return weights_; }
+  QPushButton* openArchitectureButton() const { return openZoo_; }
+  void setStatus(const QString& text);
+
+ Q_SIGNALS:
+  void openFileRequested();                     // the file dialog
+  void openPathRequested(const QString& path);  // a recent file
+  void openSpecRequested(const graft::ModelSpec& spec, const QString& description);
+  void sampleDataRequested();
+
+ private:
+  void updateZooForm();
+  QWidget* buildOpenColumn();
+  QWidget* buildZooColumn();
+  QString kerasCacheDir_;
+  QComboBox* architecture_ = nullptr;
+  QDoubleSpinBox* alpha_ = nullptr;
+  QLabel* alphaLabel_ = nullptr;
+  QSpinBox* inputSize_ = nullptr;
+  QCheckBox* includeTop_ = nullptr;
+  QSpinBox* classes_ = nullptr;
+  QComboBox* pooling_ = nullptr;
+  QLabel* weights_ = nullptr;
+  QPushButton* openZoo_ = nullptr;
+  QListWidget* recent_ = nullptr;
+  QLabel* status_ = nullptr;
+};
+
+// "mobilenet α 0.25, 224×224, no top" for titles and notes.
+QString describeZooSpec(const ModelSpec& spec);
+
+}  // namespace graft::ui

@@ -1,0 +1,127 @@
+#include "ui/summary_table.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "graph/summary.h"
+#include "ui/category_style.h"
+#include "ui/doc/document.h"
+
+namespace graft::ui {
+namespace {
+
+enum Column { kName, kType, kShape, kParams, kTrainable, kColumns };
+
+QTableWidgetItem* cell(const QString& text, Qt::Alignment alignment = Qt::AlignLeft) {
+  auto* item = new QTableWidgetItem(text);
+  item->setTextAlignment(alignment | Qt::AlignVCenter);
+  return item;
+}
+
+}  // namespace
+
+SummaryTable::SummaryTable(Document* document, QWidget* parent)
+    : QWidget(parent), document_(document) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  table_ = new QTableWidget(0, kColumns, this);
+  table_->setHorizontalHeaderLabels(
+      {tr("Layer"), tr("Type"), tr("Output shape"), tr("Param #"), tr("Trainable")});
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  table_->setAlternatingRowColors(true);
+  table_->setWordWrap(false);
+  table_->verticalHeader()->setVisible(false);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+  totals_ = new QLabel(this);
+  totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  totals_->setContentsMargins(6, 2, 6, 4);
+  layout->addWidget(table_, 1);
+  layout->addWidget(totals_);
+  connect(document_, &Document::changed, this, &SummaryTable::refresh);
+  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+    if (syncing_) return;
+    QStringList names;
+    for (int row = 0; row < table_->rowCount(); ++row)
+      if (table_->item(row, kName)->isSelected()) names << table_->item(row, kName)->text();
+    Q_EMIT layersSelected(names);
+  });
+  refresh();
+}
+
+QString SummaryTable::totalsText() const {
+  return totals_->text();
+}
+
+void SummaryTable::refresh() {
+  syncing_ = true;
+  QStringList selected;
+  for (int row = 0; row < table_->rowCount(); ++row)
+    if (table_->item(row, kName)->isSelected()) selected << table_->item(row, kName)->text();
+  if (!document_->hasModel()) {
+    table_->setRowCount(0);
+    totals_->clear();
+    syncing_ = false;
+    return;
+  }
+  const Graph& graph = document_->graph();
+  const GraphAnalysis& analysis = document_->analysis();
+  table_->setRowCount(static_cast<int>(graph.size()));
+  const QColor problem(0xd6, 0x2d, 0x20);
+  int row = 0;
+  for (const Node& node : graph.nodes()) {
+    const NodeInfo* info = analysis.find(node.name);
+    const QString name = QString::fromStdString(node.name);
+    auto* nameItem = cell(name);
+    nameItem->setIcon(categoryIcon(categoryOf(node.className)));
+    table_->setItem(row, kName, nameItem);
+    table_->setItem(row, kType, cell(QString::fromStdString(node.className)));
+    auto* shape = cell(info ? QString::fromStdString(shapeToString(info->outputShape))
+                            : tr("(cannot infer)"));
+    table_->setItem(row, kShape, shape);
+    table_->setItem(
+        row, kParams,
+        cell(QString::fromStdString(withThousands(info ? info->params : 0)), Qt::AlignRight));
+    table_->setItem(row, kTrainable, cell(node.trainable ? tr("yes") : tr("frozen")));
+    if (!info) {
+      for (const Diagnostic& d : analysis.diagnostics)
+        if (d.subject == node.name) {
+          for (int c = 0; c < kColumns; ++c)
+            table_->item(row, c)->setToolTip(QString::fromStdString(d.message));
+        }
+      for (int c = 0; c < kColumns; ++c) table_->item(row, c)->setForeground(problem);
+    }
+    if (selected.contains(name))
+      for (int c = 0; c < kColumns; ++c) table_->item(row, c)->setSelected(true);
+    ++row;
+  }
+  totals_->setText(tr("Total params: <b>%1</b> &nbsp; Trainable: <b>%2</b> &nbsp; Non-trainable: "
+                      "<b>%3</b>")
+                       .arg(QString::fromStdString(withThousands(analysis.totalParams)),
+                            QString::fromStdString(withThousands(analysis.trainableParams)),
+                            QString::fromStdString(withThousands(analysis.nonTrainableParams()))));
+  table_->resizeColumnsToContents();
+  syncing_ = false;
+}
+
+void SummaryTable::selectLayers(const QStringList& names) {
+  syncing_ = true;
+  table_->clearSelection();
+  int first = -1;
+  for (int row = 0; row < table_->rowCount(); ++row) {
+    if (!names.contains(table_->item(row, kName)->text())) continue;
+    // Select row by row without the model's current-index juggling of selectRow().
+    for (int c = 0; c < kColumns; ++c) table_->item(row, c)->setSelected(true);
+    if (first < 0) first = row;
+  }
+  if (first >= 0) table_->scrollToItem(table_->item(first, kName));
+  syncing_ = false;
+}
+
+}  // namespace graft::ui

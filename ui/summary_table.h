@@ -1,0 +1,36 @@
+#pragma once
+// The Keras model.summary() table beside the graph: every layer with its type, output shape,
+// parameter count and whether it trains, and the totals underneath. It follows every edit and
+// shares the selection with the graph view.
+#include <QStringList>
+#include <QWidget>
+
+class QLabel;
+class QTableWidget;
+
+namespace graft::ui {
+
+class Document;
+
+class SummaryTable : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SummaryTable(Document* document, QWidget* parent = nullptr);
+  QTableWidget* table() const { return table_; }
+  QString totalsText() const;
+
+ public Q_SLOTS:
+  void selectLayers(const QStringList& names);
+
+ Q_SIGNALS:
+  void layersSelected(const QStringList& names);
+
+ private:
+  void refresh();
+  Document* document_;
+  QTableWidget* table_;
+  QLabel* totals_;
+  bool syncing_ = false;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,127 @@
+#include "ui/training_chart.h"
+
+#include <QChart>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QTimer>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+namespace graft::ui {
+
+TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* parent)
+    : QChartView(parent), isFraction_(isFraction) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  chart->setBackgroundRoundness(0);
+  // Follow the application's palette (light or dark) rather than a fixed chart theme.
+  chart->setBackgroundBrush(palette().color(QPalette::Base));
+  chart->setTitleBrush(palette().color(QPalette::Text));
+  chart->legend()->setLabelColor(palette().color(QPalette::Text));
+  train_ = new QLineSeries(chart);
+  train_->setName(tr("training (per batch)"));
+  QPen trainPen(QColor(0x3b, 0x7d, 0xd8));
+  trainPen.setWidthF(1.2);
+  train_->setPen(trainPen);
+  validation_ = new QLineSeries(chart);
+  validation_->setName(tr("validation (per epoch)"));
+  QPen valPen(QColor(0xe0, 0x8a, 0x1e));
+  valPen.setWidthF(2.2);
+  validation_->setPen(valPen);
+  validationPoints_ = new QScatterSeries(chart);
+  validationPoints_->setMarkerSize(8);
+  validationPoints_->setColor(QColor(0xe0, 0x8a, 0x1e));
+  validationPoints_->setBorderColor(QColor(0xe0, 0x8a, 0x1e));
+  chart->addSeries(train_);
+  chart->addSeries(validation_);
+  chart->addSeries(validationPoints_);
+  x_ = new QValueAxis(chart);
+  x_->setTitleText(tr("epoch"));
+  x_->setLabelFormat(QStringLiteral("%.0f"));
+  y_ = new QValueAxis(chart);
+  y_->setLabelFormat(isFraction_ ? QStringLiteral("%.2f") : QStringLiteral("%.2f"));
+  for (QValueAxis* axis : {x_, y_}) {
+    axis->setLabelsColor(palette().color(QPalette::Text));
+    axis->setTitleBrush(palette().color(QPalette::Text));
+    axis->setGridLineColor(palette().color(QPalette::Midlight));
+  }
+  chart->addAxis(x_, Qt::AlignBottom);
+  chart->addAxis(y_, Qt::AlignLeft);
+  for (QAbstractSeries* s :
+       std::initializer_list<QAbstractSeries*>{train_, validation_, validationPoints_}) {
+    s->attachAxis(x_);
+    s->attachAxis(y_);
+  }
+  // The scatter series only marks the validation line's points; it needs no legend entry.
+  chart->legend()->markers(validationPoints_).front()->setVisible(false);
+  setChart(chart);
+  setRenderHint(QPainter::Antialiasing);
+  setMinimumSize(260, 180);
+  flushTimer_ = new QTimer(this);
+  flushTimer_->setInterval(100);
+  connect(flushTimer_, &QTimer::timeout, this, &TrainingChart::flush);
+  clear();
+}
+
+void TrainingChart::setEpochs(int epochs) {
+  epochs_ = std::max(epochs, 1);
+  rescale();
+}
+
+void TrainingChart::addTrainingPoint(double x, double y) {
+  if (!std::isfinite(y)) return;
+  pendingTrain_.append(QPointF(x, y));
+  if (!flushTimer_->isActive()) flushTimer_->start();
+}
+
+void TrainingChart::addValidationPoint(double x, double y) {
+  if (!std::isfinite(y)) return;
+  flush();
+  validation_->append(x, y);
+  validationPoints_->append(x, y);
+  maxY_ = std::max(maxY_, y);
+  rescale();
+}
+
+void TrainingChart::flush() {
+  if (pendingTrain_.isEmpty()) {
+    flushTimer_->stop();
+    return;
+  }
+  for (const QPointF& p : pendingTrain_) maxY_ = std::max(maxY_, p.y());
+  train_->append(QList<QPointF>(pendingTrain_.begin(), pendingTrain_.end()));
+  pendingTrain_.clear();
+  rescale();
+}
+
+void TrainingChart::clear() {
+  pendingTrain_.clear();
+  train_->clear();
+  validation_->clear();
+  validationPoints_->clear();
+  maxY_ = 0;
+  rescale();
+}
+
+void TrainingChart::rescale() {
+  x_->setRange(0, epochs_);
+  x_->setTickCount(std::min(epochs_, 10) + 1);
+  if (isFraction_) {
+    y_->setRange(0, 1);
+  } else {
+    y_->setRange(0, maxY_ > 0 ? maxY_ * 1.1 : 1.0);
+  }
+}
+
+int TrainingChart::trainingCount() const {
+  return static_cast<int>(train_->count() + pendingTrain_.size());
+}
+int TrainingChart::validationCount() const {
+  return static_cast<int>(validation_->count());
+}
+
+}  // namespace graft::ui

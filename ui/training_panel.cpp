@@ -1,0 +1,409 @@
+#include "ui/training_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTime>
+#include <QVBoxLayout>
+
+#include "runtime/sample_data.h"
+#include "ui/confusion_matrix_view.h"
+#include "ui/doc/document.h"
+#include "ui/error_dialog.h"
+#include "ui/event_loop_monitor.h"
+#include "ui/training_chart.h"
+
+namespace graft::ui {
+namespace {
+
+QString duration(double seconds) {
+  if (!(seconds >= 0)) return QStringLiteral("–");
+  const int s = static_cast<int>(seconds + 0.5);
+  return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                         .arg(s / 3600)
+                         .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                         .arg(s % 60, 2, 10, QLatin1Char('0'))
+                   : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+const char* const kAugmentations[] = {"flip", "crop", "rotate", "shift", "brightness", "contrast"};
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
+    : QWidget(parent),
+      document_(document),
+      session_(new TrainingSession(this)),
+      latency_(new EventLoopMonitor(this)) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(buildSettings());
+  splitter->addWidget(buildProgress());
+  splitter->setStretchFactor(1, 1);
+  layout->addWidget(splitter);
+
+  connect(session_, &TrainingSession::started, this, &TrainingPanel::onStarted);
+  connect(session_, &TrainingSession::batchDone, this, &TrainingPanel::onBatch);
+  connect(session_, &TrainingSession::epochDone, this, &TrainingPanel::onEpoch);
+  connect(session_, &TrainingSession::note, this, &TrainingPanel::appendLog);
+  connect(session_, &TrainingSession::finished, this, &TrainingPanel::onFinished);
+  connect(document_, &Document::changed, this, &TrainingPanel::refreshLayers);
+  setRunning(false);
+  refreshLayers();
+  const QString last = QSettings().value("training/dataDir").toString();
+  if (!last.isEmpty() && QFileInfo(last).isDir()) setDataDir(last);
+}
+
+QWidget* TrainingPanel::buildSettings() {
+  auto* box = new QGroupBox(tr("Fine-tuning"), this);
+  auto* form = new QFormLayout(box);
+  auto* dataRow = new QHBoxLayout;
+  dataDir_ = new QLineEdit(box);
+  dataDir_->setPlaceholderText(tr("image folder: one subfolder per class"));
+  auto* browse = new QPushButton(tr("Browse…"), box);
+  auto* sample = new QPushButton(tr("Sample data"), box);
+  sample->setToolTip(tr("Write a small three-class image folder to try training at once"));
+  dataRow->addWidget(dataDir_, 1);
+  dataRow->addWidget(browse);
+  dataRow->addWidget(sample);
+  form->addRow(tr("Data"), dataRow);
+  classes_ = new QLabel(box);
+  classes_->setWordWrap(true);
+  classes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  form->addRow(QString(), classes_);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Training images"), dataDir_->text());
+    if (!dir.isEmpty()) setDataDir(dir);
+  });
+  connect(sample, &QPushButton::clicked, this, &TrainingPanel::createSampleData);
+  connect(dataDir_, &QLineEdit::editingFinished, this, &TrainingPanel::refreshFolder);
+
+  split_ = new QDoubleSpinBox(box);
+  split_->setRange(0.0, 0.9);
+  split_->setSingleStep(0.05);
+  split_->setValue(0.2);
+  form->addRow(tr("Validation split"), split_);
+  auto* counts = new QHBoxLayout;
+  epochs_ = new QSpinBox(box);
+  epochs_->setRange(1, 10000);
+  epochs_->setValue(5);
+  batch_ = new QSpinBox(box);
+  batch_->setRange(1, 4096);
+  batch_->setValue(16);
+  counts->addWidget(epochs_);
+  counts->addWidget(new QLabel(tr("batch size"), box));
+  counts->addWidget(batch_);
+  form->addRow(tr("Epochs"), counts);
+  auto* opt = new QHBoxLayout;
+  optimizer_ = new QComboBox(box);
+  optimizer_->addItem(QStringLiteral("Adam"), QStringLiteral("adam"));
+  optimizer_->addItem(QStringLiteral("RMSprop"), QStringLiteral("rmsprop"));
+  optimizer_->addItem(QStringLiteral("SGD (momentum 0.9)"), QStringLiteral("sgd"));
+  learningRate_ = new QLineEdit(box);
+  learningRate_->setPlaceholderText(tr("Keras default"));
+  learningRate_->setValidator(new QDoubleValidator(0.0, 10.0, 10, learningRate_));
+  opt->addWidget(optimizer_, 1);
+  opt->addWidget(new QLabel(tr("lr"), box));
+  opt->addWidget(learningRate_, 1);
+  form->addRow(tr("Optimizer"), opt);
+  auto* aug = new QGridLayout;
+  int i = 0;
+  for (const char* name : kAugmentations) {
+    auto* check = new QCheckBox(QString::fromLatin1(name), box);
+    check->setObjectName(QStringLiteral("augment_") + name);
+    augment_ << check;
+    aug->addWidget(check, i / 3, i % 3);
+    ++i;
+  }
+  form->addRow(tr("Augmentation"), aug);
+  freeze_ = new QComboBox(box);
+  freeze_->setToolTip(
+      tr("Freeze every layer up to this one for the run (or keep the model's own "
+         "frozen layers, as drawn in the graph)"));
+  form->addRow(tr("Freeze up to"), freeze_);
+  cache_ = new QCheckBox(tr("Cache frozen features (faster, no augmentation)"), box);
+  form->addRow(QString(), cache_);
+
+  auto* buttons = new QHBoxLayout;
+  start_ = new QPushButton(QIcon(QStringLiteral(":/icons/play.svg")), tr("Start"), box);
+  start_->setObjectName(QStringLiteral("train_start"));
+  pause_ = new QPushButton(QIcon(QStringLiteral(":/icons/pause.svg")), tr("Pause"), box);
+  pause_->setCheckable(true);
+  stop_ = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Stop"), box);
+  buttons->addWidget(start_);
+  buttons->addWidget(pause_);
+  buttons->addWidget(stop_);
+  form->addRow(buttons);
+  connect(start_, &QPushButton::clicked, this, &TrainingPanel::startTraining);
+  connect(pause_, &QPushButton::toggled, this, [this](bool paused) {
+    session_->setPaused(paused);
+    pause_->setText(paused ? tr("Resume") : tr("Pause"));
+    appendLog(paused ? tr("paused") : tr("resumed"));
+  });
+  connect(stop_, &QPushButton::clicked, this, [this] {
+    session_->stop();
+    appendLog(tr("stopping after the current batch…"));
+  });
+  box->setMinimumWidth(360);
+  return box;
+}
+
+QWidget* TrainingPanel::buildProgress() {
+  auto* area = new QWidget(this);
+  auto* column = new QVBoxLayout(area);
+  column->setContentsMargins(0, 0, 0, 0);
+  auto* status = new QHBoxLayout;
+  progress_ = new QProgressBar(area);
+  progress_->setTextVisible(true);
+  speed_ = new QLabel(area);
+  status->addWidget(progress_, 1);
+  status->addWidget(speed_);
+  column->addLayout(status);
+  auto* charts = new QSplitter(Qt::Horizontal, area);
+  loss_ = new TrainingChart(tr("Loss"), false, charts);
+  accuracy_ = new TrainingChart(tr("Accuracy"), true, charts);
+  auto* right = new QSplitter(Qt::Vertical, charts);
+  confusion_ = new ConfusionMatrixView(right);
+  log_ = new QPlainTextEdit(right);
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(2000);
+  log_->setPlaceholderText(tr("Training log"));
+  charts->addWidget(loss_);
+  charts->addWidget(accuracy_);
+  charts->addWidget(right);
+  column->addWidget(charts, 1);
+  return area;
+}
+
+void TrainingPanel::setDataDir(const QString& dir) {
+  dataDir_->setText(dir);
+  refreshFolder();
+}
+
+void TrainingPanel::refreshFolder() {
+  const QString dir = dataDir_->text().trimmed();
+  if (dir.isEmpty()) {
+    classes_->setText(tr("<i>Choose a folder with one subfolder of images per class.</i>"));
+    return;
+  }
+  try {
+    const FolderSummary summary = summarizeImageFolder(dir);
+    QStringList parts;
+    qint64 total = 0;
+    for (int i = 0; i < summary.classes.size(); ++i) {
+      parts << QStringLiteral("%1 (%2)")
+                   .arg(summary.classes[i].toHtmlEscaped())
+                   .arg(summary.counts[i]);
+      total += summary.counts[i];
+    }
+    QString text = (summary.classes.size() == 1
+                        ? tr("<b>1 class</b>, %1 images: ")
+                        : tr("<b>%1 classes</b>, %2 images: ").arg(summary.classes.size()))
+                       .arg(total) +
+                   parts.join(QStringLiteral(", "));
+    if (summary.ignored > 0)
+      text += tr("<br><i>%1 non-image files ignored (not jpg, png, bmp, tif, webp …)</i>")
+                  .arg(summary.ignored);
+    classes_->setText(text);
+    QSettings().setValue("training/dataDir", dir);
+  } catch (const std::exception& e) {
+    classes_->setText(QStringLiteral("<span style='color:#d62d20'>%1</span>")
+                          .arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+  }
+}
+
+void TrainingPanel::refreshLayers() {
+  const QString current = freeze_->currentData().toString();
+  freeze_->clear();
+  freeze_->addItem(tr("(the model's frozen layers)"), QString());
+  if (document_->hasModel())
+    for (const Node& node : document_->graph().nodes())
+      freeze_->addItem(QString::fromStdString(node.name), QString::fromStdString(node.name));
+  const int index = freeze_->findData(current);
+  freeze_->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+TrainingSettings TrainingPanel::settings() const {
+  TrainingSettings s;
+  s.dataDir = dataDir_->text().trimmed();
+  s.validationSplit = split_->value();
+  s.epochs = epochs_->value();
+  s.batchSize = batch_->value();
+  s.optimizer = optimizer_->currentData().toString();
+  s.learningRate = learningRate_->text().toDouble();
+  QStringList augment;
+  for (QCheckBox* check : augment_)
+    if (check->isChecked()) augment << check->text();
+  s.augment = augment.join(',');
+  s.freezeUpto = freeze_->currentData().toString();
+  s.cacheFrozen = cache_->isChecked();
+  return s;
+}
+
+QString TrainingPanel::log() const {
+  return log_->toPlainText();
+}
+
+void TrainingPanel::appendLog(const QString& line) {
+  log_->appendPlainText(QStringLiteral("[%1] %2").arg(
+      QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), line));
+}
+
+void TrainingPanel::setRunning(bool running) {
+  start_->setEnabled(!running);
+  pause_->setEnabled(running);
+  stop_->setEnabled(running);
+  if (!running) {
+    pause_->setChecked(false);
+    pause_->setText(tr("Pause"));
+  }
+  for (QWidget* w : std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_,
+                                                    learningRate_, freeze_, cache_})
+    w->setEnabled(!running);
+  for (QCheckBox* check : augment_) check->setEnabled(!running);
+}
+
+bool TrainingPanel::startTraining() {
+  if (!document_->hasModel()) {
+    showError(this, tr("Nothing to train"), tr("Open a model first."));
+    return false;
+  }
+  const TrainingSettings s = settings();
+  if (s.dataDir.isEmpty()) {
+    showError(this, tr("No training data"),
+              tr("Choose an image folder (one subfolder per class), or create the sample data."));
+    return false;
+  }
+  loss_->clear();
+  accuracy_->clear();
+  loss_->setEpochs(s.epochs);
+  accuracy_->setEpochs(s.epochs);
+  runEpochs_ = s.epochs;
+  runData_ = s.dataDir;
+  progress_->setValue(0);
+  speed_->clear();
+  latency_->start();
+  if (!session_->start(document_->model(), s)) return false;
+  setRunning(true);
+  appendLog(tr("training on %1").arg(s.dataDir));
+  return true;
+}
+
+void TrainingPanel::onStarted(const TrainingStart& start) {
+  batchesPerEpoch_ = std::max<qint64>(start.batchesPerEpoch, 1);
+  runEpochs_ = start.epochs;
+  progress_->setRange(0, static_cast<int>(batchesPerEpoch_ * start.epochs));
+  confusion_->setClasses(start.classes);
+  appendLog(tr("%1 training / %2 validation images, %3 classes; %4 trainable and %5 frozen "
+               "parameters; %6")
+                .arg(start.trainImages)
+                .arg(start.validationImages)
+                .arg(start.classes.size())
+                .arg(start.trainableParams)
+                .arg(start.frozenParams)
+                .arg(start.optimizer));
+}
+
+void TrainingPanel::onBatch(const TrainingBatch& batch) {
+  const double x =
+      (batch.epoch - 1) + static_cast<double>(batch.batch) / std::max<qint64>(batch.batches, 1);
+  loss_->addTrainingPoint(x, batch.loss);
+  accuracy_->addTrainingPoint(x, batch.accuracy);
+  progress_->setValue(static_cast<int>((batch.epoch - 1) * batchesPerEpoch_ + batch.batch));
+  progress_->setFormat(tr("epoch %1/%2 · batch %3/%4 · loss %5")
+                           .arg(batch.epoch)
+                           .arg(runEpochs_)
+                           .arg(batch.batch)
+                           .arg(batch.batches)
+                           .arg(batch.loss, 0, 'f', 4));
+  speed_->setText(tr("ETA %1").arg(duration(batch.etaSeconds)));
+}
+
+void TrainingPanel::onEpoch(const TrainingEpoch& epoch) {
+  loss_->flush();
+  accuracy_->flush();
+  if (epoch.hasValidation) {
+    loss_->addValidationPoint(epoch.epoch, epoch.valLoss);
+    accuracy_->addValidationPoint(epoch.epoch, epoch.valAccuracy);
+    confusion_->setMatrix(epoch.confusion);
+  }
+  speed_->setText(tr("%1 img/s").arg(epoch.imagesPerSecond, 0, 'f', 1));
+  QString line = tr("epoch %1/%2: loss %3, accuracy %4")
+                     .arg(epoch.epoch)
+                     .arg(epoch.epochs)
+                     .arg(epoch.loss, 0, 'f', 4)
+                     .arg(epoch.accuracy, 0, 'f', 3);
+  if (epoch.hasValidation)
+    line += tr(", val_loss %1, val_accuracy %2")
+                .arg(epoch.valLoss, 0, 'f', 4)
+                .arg(epoch.valAccuracy, 0, 'f', 3);
+  line += tr(" — %1 img/s, %2 s; GUI latency max %3 ms")
+              .arg(epoch.imagesPerSecond, 0, 'f', 1)
+              .arg(epoch.seconds, 0, 'f', 1)
+              .arg(latency_->maxLatencyMs(), 0, 'f', 0);
+  appendLog(line);
+}
+
+void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, int epochs) {
+  latency_->stop();
+  loss_->flush();
+  accuracy_->flush();
+  setRunning(false);
+  const QString latency = tr("GUI event-loop latency during the run: max %1 ms, mean %2 ms")
+                              .arg(latency_->maxLatencyMs(), 0, 'f', 1)
+                              .arg(latency_->meanLatencyMs(), 0, 'f', 1);
+  switch (outcome) {
+    case TrainingOutcome::Completed:
+      appendLog(epochs == 1 ? tr("finished 1 epoch") : tr("finished %1 epochs").arg(epochs));
+      break;
+    case TrainingOutcome::Cancelled:
+      appendLog(tr("stopped: %1").arg(message));
+      break;
+    case TrainingOutcome::Failed:
+      appendLog(tr("failed: %1").arg(message));
+      showError(this, tr("Training failed"), message);
+      break;
+  }
+  appendLog(latency);
+  // The trained weights become the document's model as one undoable step ("undo training").
+  if (epochs > 0 && session_->result())
+    document_->commitModel(*session_->result(),
+                           tr("fine-tune %1 on %2")
+                               .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
+                                    QFileInfo(runData_).fileName()));
+  Q_EMIT trainingFinished(outcome);
+}
+
+void TrainingPanel::createSampleData() {
+  const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+  QString dir = QDir(base).filePath(QStringLiteral("sample-data"));
+  if (!QFileInfo::exists(dir)) {
+    QDir().mkpath(base);
+    try {
+      writeSampleData(dir.toStdString());
+    } catch (const std::exception& e) {
+      showError(this, tr("Cannot write the sample data"), QString::fromStdString(e.what()));
+      return;
+    }
+    appendLog(tr("sample data written to %1").arg(dir));
+  }
+  setDataDir(dir);
+}
+
+}  // namespace graft::ui

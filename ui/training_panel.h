@@ -1,0 +1,95 @@
+#pragma once
+// Fine-tuning from the window: choose an image folder (its classes and image counts are shown),
+// the split, augmentation, optimizer, learning rate, epochs, batch size and how much of the
+// network stays frozen; start, pause, stop. Loss and accuracy are plotted live (training per
+// batch, validation per epoch) with speed, ETA and the validation confusion matrix. The run is
+// a TrainingSession on a worker thread; when it ends the trained model becomes the document's
+// model as one undoable step.
+#include <QWidget>
+
+#include "ui/doc/training_session.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace graft::ui {
+
+class ConfusionMatrixView;
+class Document;
+class EventLoopMonitor;
+class TrainingChart;
+
+class TrainingPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TrainingPanel(Document* document, QWidget* parent = nullptr);
+
+  TrainingSettings settings() const;
+  void setDataDir(const QString& dir);
+  TrainingSession* session() const { return session_; }
+  TrainingChart* lossChart() const { return loss_; }
+  TrainingChart* accuracyChart() const { return accuracy_; }
+  ConfusionMatrixView* confusion() const { return confusion_; }
+  EventLoopMonitor* latency() const { return latency_; }
+  QPushButton* startButton() const { return start_; }
+  QPushButton* pauseButton() const { return pause_; }
+  QPushButton* stopButton() const { return stop_; }
+  QSpinBox* epochsBox() const { return epochs_; }
+  QSpinBox* batchSizeBox() const { return batch_; }
+  QLabel* folderSummary() const { return classes_; }
+  QString log() const;
+
+ public Q_SLOTS:
+  bool startTraining();
+  void createSampleData();
+
+ Q_SIGNALS:
+  void trainingFinished(graft::ui::TrainingOutcome outcome);
+
+ private:
+  QWidget* buildSettings();
+  QWidget* buildProgress();
+  void refreshFolder();
+  void refreshLayers();
+  void setRunning(bool running);
+  void appendLog(const QString& line);
+  void onStarted(const TrainingStart& start);
+  void onBatch(const TrainingBatch& batch);
+  void onEpoch(const TrainingEpoch& epoch);
+  void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
+
+  Document* document_;
+  TrainingSession* session_;
+  EventLoopMonitor* latency_;
+  QLineEdit* dataDir_ = nullptr;
+  QLabel* classes_ = nullptr;
+  QDoubleSpinBox* split_ = nullptr;
+  QSpinBox* epochs_ = nullptr;
+  QSpinBox* batch_ = nullptr;
+  QComboBox* optimizer_ = nullptr;
+  QLineEdit* learningRate_ = nullptr;
+  QList<QCheckBox*> augment_;
+  QComboBox* freeze_ = nullptr;
+  QCheckBox* cache_ = nullptr;
+  QPushButton* start_ = nullptr;
+  QPushButton* pause_ = nullptr;
+  QPushButton* stop_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QLabel* speed_ = nullptr;
+  TrainingChart* loss_ = nullptr;
+  TrainingChart* accuracy_ = nullptr;
+  ConfusionMatrixView* confusion_ = nullptr;
+  QPlainTextEdit* log_ = nullptr;
+  QString runData_;
+  qint64 batchesPerEpoch_ = 1;
+  int runEpochs_ = 1;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,41 @@
+#include "ui/workbench.h"
+
+#include <QVBoxLayout>
+
+#include "ui/doc/document.h"
+#include "ui/find_bar.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/notes_banner.h"
+
+namespace graft::ui {
+
+Workbench::Workbench(Document* document, QWidget* parent) : QWidget(parent), document_(document) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  banner_ = new NotesBanner(this);
+  find_ = new FindBar(this);
+  find_->hide();
+  scene_ = new GraphScene(document_, this);
+  view_ = new GraphView(scene_, this);
+  layout->addWidget(banner_);
+  layout->addWidget(find_);
+  layout->addWidget(view_, 1);
+
+  connect(find_, &FindBar::layerFound, view_, &GraphView::revealLayer);
+  connect(find_, &FindBar::closed, view_, [this] { view_->setFocus(); });
+  connect(document_, &Document::changed, this, [this] {
+    QStringList names;
+    if (document_->hasModel())
+      for (const Node& node : document_->graph().nodes())
+        names << QString::fromStdString(node.name);
+    find_->setLayerNames(names);
+  });
+  connect(document_, &Document::opened, this, [this] {
+    banner_->showNotes(QString::fromStdString(document_->model().weightsSource),
+                       document_->notes());
+  });
+}
+
+}  // namespace graft::ui
