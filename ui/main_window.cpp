@@ -27,6 +27,7 @@
 #include "graph/summary.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
+#include "runtime/dataset.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/doc/model_loader.h"
@@ -39,6 +40,7 @@
 #include "ui/layer_palette.h"
 #include "ui/node_item.h"
 #include "ui/overview_widget.h"
+#include "ui/prediction_panel.h"
 #include "ui/properties_panel.h"
 #include "ui/recent_files.h"
 #include "ui/start_page.h"
@@ -195,6 +197,12 @@ void MainWindow::createDocks() {
   auto* trainingDock = dock(tr("Training"), QStringLiteral("dock_training"), training_, this);
   addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
   trainingDock->hide();  // opened by Model > Train, keeps the graph tall until then
+  predictions_ = new PredictionPanel(document_, this);
+  auto* predictionDock =
+      dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);
+  addDockWidget(Qt::RightDockWidgetArea, predictionDock);
+  tabifyDockWidget(propertiesDock, predictionDock);
+  propertiesDock->raise();
   resizeDocks({paletteDock, propertiesDock}, {240, 430}, Qt::Horizontal);
   resizeDocks({propertiesDock, summaryDock}, {420, 380}, Qt::Vertical);
 }
@@ -321,6 +329,13 @@ void MainWindow::createActions() {
   QAction* train = model->addAction(icon("train"), tr("&Train…"), this, &MainWindow::showTraining);
   train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   train->setToolTip(tr("Fine-tune the model on an image folder"));
+  QAction* predict = model->addAction(tr("&Predict Images…"), this, [this] {
+    predictions_->parentWidget()->show();
+    predictions_->parentWidget()->raise();
+    predictions_->chooseImages();
+  });
+  predict->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  predict->setToolTip(tr("Run the current model on images (or drop images on the window)"));
   model->addAction(tr("Create &Sample Data"), this, [this] {
     showTraining();
     training_->createSampleData();
@@ -398,6 +413,13 @@ void MainWindow::showStartPage() {
 
 void MainWindow::showWorkbench() {
   if (document_->hasModel()) stack_->setCurrentWidget(workbench_);
+}
+
+void MainWindow::predictImages(const QStringList& files) {
+  showWorkbench();
+  predictions_->parentWidget()->show();
+  predictions_->parentWidget()->raise();
+  predictions_->predict(files);
 }
 
 void MainWindow::showTraining() {
@@ -587,8 +609,17 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-  const QString path = event->mimeData()->urls().front().toLocalFile();
+  // Images go to the prediction preview (when there is a model to run); anything else opens.
+  QStringList images;
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile() && hasImageExtension(url.toLocalFile().toStdString()))
+      images << url.toLocalFile();
   event->acceptProposedAction();
+  if (!images.isEmpty() && document_->hasModel()) {
+    predictImages(images);
+    return;
+  }
+  const QString path = event->mimeData()->urls().front().toLocalFile();
   // Open after the drop has finished: the unsaved-changes question must not run inside it.
   QTimer::singleShot(0, this, [this, path] { openPath(path); });
 }

@@ -20,6 +20,7 @@ class GraphEditor;
 class LayerPalette;
 class ModelLoader;
 class OverviewWidget;
+class PredictionPanel;
 class PropertiesPanel;
 class StartPage;
 class SummaryTable;
@@ -49,6 +50,7 @@ class MainWindow : public QMainWindow {
   GraphEditor* editor() const { return editor_; }
   QUndoView* historyView() const { return history_; }
   TrainingPanel* trainingPanel() const { return training_; }
+  PredictionPanel* predictionPanel() const { return predictions_; }
   QTableWidget* layerTable() const;
   bool isLoading() const;
   QString kerasCache() const { return kerasCacheDir_; }
@@ -57,6 +59,8 @@ class MainWindow : public QMainWindow {
   void showStartPage();
   void showWorkbench();
   void showTraining();
+  // Shows the prediction panel and runs the current model on the images.
+  void predictImages(const QStringList& files);
   void chooseFile();
   bool exportRecipe(const QString& path = QString());
   bool applyRecipeFile(const QString& path = QString());
@@ -93,6 +97,7 @@ class MainWindow : public QMainWindow {
   SummaryTable* summary_ = nullptr;
   QUndoView* history_ = nullptr;
   TrainingPanel* training_ = nullptr;
+  PredictionPanel* predictions_ = nullptr;
   QLabel* paramsLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;

@@ -1,0 +1,55 @@
+#pragma once
+// Prediction preview: images dropped on the window (or chosen here) run through the current
+// model off the GUI thread, through the same core Predictor as `graft-cli predict`, and show
+// their top-K classes with a thumbnail. After an edit or a training run, "Run again" shows what
+// changed for the same images.
+#include <QStringList>
+#include <QWidget>
+#include <vector>
+
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTreeWidget;
+
+namespace graft::ui {
+
+class Document;
+struct PreviewRow;
+
+class PredictionPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PredictionPanel(Document* document, QWidget* parent = nullptr);
+
+  // Runs the current model on `files` (replacing what is shown); results arrive later.
+  void predict(const QStringList& files);
+  bool isRunning() const { return running_ > 0; }
+  QTreeWidget* results() const { return list_; }
+  QString status() const;
+  // Asks for image files and predicts them.
+  void chooseImages();
+
+ Q_SIGNALS:
+  // The rows for the last predict() are on screen (or the run failed as a whole).
+  void finished();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void showRows(const std::vector<PreviewRow>& rows, const QString& modelDescription);
+  void updateButtons();
+
+  Document* document_;
+  QLabel* status_;
+  QSpinBox* topK_;
+  QPushButton* rerun_;
+  QTreeWidget* list_;
+  QStringList files_;  // the images on screen, for "Run again"
+  int running_ = 0;
+  int generation_ = 0;  // only the newest run's results are shown
+};
+
+}  // namespace graft::ui
