@@ -82,11 +82,16 @@ TEST(FetchCatalogue, VariantsKerasDoesNotPublishAreRefusedWithTheReason) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("1000"), std::string::npos) << e.what();
   }
+  zoo::ZooOptions oddAlpha;
+  oddAlpha.architecture = "mobilenet";
+  oddAlpha.alpha = 0.3;
+  EXPECT_FALSE(fetch::publishedWeights(oddAlpha));
+  EXPECT_THROW(fetch::zooFetchRequest(oddAlpha, "/tmp/unused", ""), Error);
+  // Like Keras, MobileNet at a size without its own file uses the 224 one.
   zoo::ZooOptions oddSize;
   oddSize.architecture = "mobilenet";
   oddSize.inputSize = 200;
-  EXPECT_FALSE(fetch::publishedWeights(oddSize));
-  EXPECT_THROW(fetch::zooFetchRequest(oddSize, "/tmp/unused", ""), Error);
+  EXPECT_EQ(fetch::publishedWeights(oddSize)->fileName, "mobilenet_1_0_224_tf.h5");
   zoo::ZooOptions unknown;
   unknown.architecture = "alexnet";
   EXPECT_THROW(fetch::zooFetchRequest(unknown, "/tmp/unused", ""), Error);

@@ -84,10 +84,9 @@ FetchRequest zooFetchRequest(const zoo::ZooOptions& options, const std::string& 
     if (options.includeTop && options.classes != 1000)
       why << " with a " << options.classes << "-class top (only 1000 ImageNet classes)";
     else if (options.architecture == "mobilenet")
-      why << " alpha " << options.alpha << " input "
-          << (options.inputSize ? std::to_string(*options.inputSize) : std::string("224"))
-          << " (alpha 0.25, 0.5, 0.75 or 1.0; input 128, 160, 192 or 224)";
-    throw Error(Diagnostic{"--alpha/--input-size", why.str()});
+      why << " alpha " << options.alpha << " (0.25, 0.5, 0.75 or 1.0)";
+    throw Error(
+        Diagnostic{options.architecture == "mobilenet" ? "--alpha" : "--classes", why.str()});
   }
   FetchRequest request;
   request.url = downloadUrl(*published, baseUrl);

@@ -49,12 +49,7 @@ const std::map<std::string, FamilyFiles>& families() {
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options) {
   const auto family = families().find(options.architecture);
   if (family == families().end()) return std::nullopt;
-  if (options.architecture == "mobilenet" && options.inputSize) {
-    // standardWeightsFileName falls back to 224 for other sizes (the file Keras would load when
-    // building at that size); a download is only offered for the four published sizes.
-    const int64_t size = *options.inputSize;
-    if (size != 128 && size != 160 && size != 192 && size != 224) return std::nullopt;
-  }
+  // MobileNet at a size Keras has no file for loads the 224 file (as Keras does): same name.
   const std::string fileName = zoo::standardWeightsFileName(options);
   if (fileName.empty()) return std::nullopt;
   const FamilyFiles& files = family->second;

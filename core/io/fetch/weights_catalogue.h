@@ -22,7 +22,8 @@ struct PublishedWeights {
 };
 
 // nullopt when Keras publishes no file for these options (a top with other than 1000 classes,
-// a MobileNet alpha or size Keras has no weights for).
+// a MobileNet alpha Keras has no weights for). A MobileNet size other than 128/160/192/224 gets
+// the 224 file, the one Keras (and Graft's zoo) loads at such a size.
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options);
 
 // Every file of every zoo architecture and variant.
