@@ -1,6 +1,7 @@
 // graft-cli fetch-weights: downloads a Keras Applications weights file into Keras's cache (the
 // same core code as the desktop's download button), with a progress bar on a terminal.
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 
@@ -43,7 +44,9 @@ std::string progressLine(const fetch::DownloadProgress& p) {
 
 void run(const FetchArguments& a) {
   zoo::ZooOptions options;
-  options.architecture = a.name;
+  options.architecture = a.name;  // zoo names are lower case; MODEL arguments accept any case
+  for (char& c : options.architecture)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   options.alpha = a.alpha;
   if (a.inputSize > 0) options.inputSize = a.inputSize;
   options.includeTop = !a.noTop;

@@ -74,7 +74,7 @@ TEST_F(FetchCli, AHashMismatchExitsOneAndInstallsNothing) {
 }
 
 TEST_F(FetchCli, AMissingFileExitsOneNamingUrlAndStatus) {
-  const auto r = runCli({"fetch-weights", "xception"}, environment());
+  const auto r = runCli({"fetch-weights", "Xception"}, environment());
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(
       r.err.find(server.baseUrl() + "xception/xception_weights_tf_dim_ordering_tf_kernels.h5"),
