@@ -1,6 +1,8 @@
 // Downloads of weight files against a local HTTP server: what gets installed in the cache, what
 // is resumed, and what a failure leaves behind (only verified files under their real name).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -185,6 +187,27 @@ TEST_F(FetchFixture, AStalledServerTimesOut) {
     EXPECT_NE(std::string(e.what()).find("stopped sending"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(target()));
+}
+
+TEST_F(FetchFixture, ASecondDownloadOfTheSameFileIsRefusedWhileTheFirstRuns) {
+  fs::create_directories(request.cacheDir);
+  // What a running download holds: an exclusive lock on the .part.
+  const int held = ::open(fetch::partialPath(request).c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(held, 0);
+  struct flock whole = {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  ASSERT_EQ(::fcntl(held, F_OFD_SETLK, &whole), 0);
+  try {
+    fetch::fetchWeights(request, {}, nullptr);
+    FAIL() << "a second download of the same file was started";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("another download"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(server.requests().empty());
+  ::close(held);
+  fetch::fetchWeights(request, {}, nullptr);  // once released, it goes ahead
+  EXPECT_EQ(readFile(target()), body);
 }
 
 TEST_F(FetchFixture, CancellingKeepsThePartialFileAndInstallsNothing) {

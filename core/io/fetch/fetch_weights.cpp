@@ -71,6 +71,31 @@ void installAtomically(const std::string& part, const std::string& target) {
         Diagnostic{target, "cannot move the verified download into place: " + ec.message()});
 }
 
+// Two downloads of one file (the start page and the banner, or the GUI and graft-cli) would
+// append to the same .part: the second one is refused while the first holds this lock. An
+// open-file-description lock, because it conflicts within one process too and stays apart from
+// the flock() HDF5 takes when the check reads the file.
+class PartialFileLock {
+ public:
+  explicit PartialFileLock(const std::string& part)
+      : fd_(::open(part.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) throw Error(Diagnostic{part, "cannot create the partial download file"});
+    struct flock whole = {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(fd_, F_OFD_SETLK, &whole) != 0) {
+      ::close(fd_);
+      throw Error(Diagnostic{part, "another download of this file is in progress"});
+    }
+  }
+  ~PartialFileLock() { ::close(fd_); }  // closing releases the lock
+  PartialFileLock(const PartialFileLock&) = delete;
+  PartialFileLock& operator=(const PartialFileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 FetchRequest zooFetchRequest(const zoo::ZooOptions& options, const std::string& cacheDir,
@@ -117,7 +142,14 @@ FetchResult fetchWeights(const FetchRequest& request, const ProgressCallback& pr
     throw Error(
         Diagnostic{request.cacheDir, "cannot create the Keras cache folder: " + ec.message()});
   const std::string part = partialPath(request);
-  downloadToFile(request.url, part, request.download, progress, cancel);
+  const PartialFileLock lock(part);
+  try {
+    downloadToFile(request.url, part, request.download, progress, cancel);
+  } catch (...) {
+    // Nothing arrived (a 404, no connection): leave no empty .part behind.
+    if (fs::exists(part, ec) && fs::file_size(part, ec) == 0) removeQuietly(part);
+    throw;
+  }
   result.check = verify(request, part);
   installAtomically(part, target);
   return result;
