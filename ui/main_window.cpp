@@ -25,6 +25,7 @@
 #include <cstdlib>
 
 #include "graph/summary.h"
+#include "io/fetch/fetch_weights.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/dataset.h"
@@ -39,6 +40,7 @@
 #include "ui/graph_view.h"
 #include "ui/layer_palette.h"
 #include "ui/node_item.h"
+#include "ui/notes_banner.h"
 #include "ui/overview_widget.h"
 #include "ui/prediction_panel.h"
 #include "ui/properties_panel.h"
@@ -46,6 +48,7 @@
 #include "ui/start_page.h"
 #include "ui/summary_table.h"
 #include "ui/training_panel.h"
+#include "ui/weights_download_panel.h"
 #include "ui/workbench.h"
 
 // The icons are compiled into the static graft_ui library; a static library's resources must be
@@ -98,6 +101,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(start_, &StartPage::openFileRequested, this, &MainWindow::chooseFile);
   connect(start_, &StartPage::openPathRequested, this, &MainWindow::openPath);
   connect(start_, &StartPage::openSpecRequested, this, &MainWindow::openModelAsync);
+  connect(workbench_->banner(), &NotesBanner::weightsInstalled, this, [this] {
+    start_->refreshWeights();
+    if (openZooSpec_) openModelAsync(*openZooSpec_, describeZooSpec(*openZooSpec_));
+  });
   connect(start_, &StartPage::sampleDataRequested, this, [this] {
     training_->createSampleData();
     if (document_->hasModel()) showTraining();
@@ -454,6 +461,8 @@ void MainWindow::openModelAsync(const ModelSpec& spec, const QString& descriptio
   // Files (not zoo names) go into the recent list once they opened.
   const QString source = QString::fromStdString(spec.source);
   pendingPath_ = QFileInfo(source).isFile() ? QFileInfo(source).absoluteFilePath() : QString();
+  pendingZooSpec_.reset();
+  if (zooOptionsOf(spec) && spec.weightsFile.empty()) pendingZooSpec_ = spec;
 }
 
 bool MainWindow::openModel(const ModelSpec& spec) {
@@ -472,6 +481,17 @@ void MainWindow::modelLoaded(const std::shared_ptr<LoadedModel>& loaded,
   QStringList notes;
   for (const std::string& note : loaded->notes) notes << QString::fromStdString(note);
   document_->open(loaded->model, description, notes);
+  // Random weights because Keras's file is missing: the banner offers to download it.
+  std::optional<fetch::FetchRequest> download;
+  if (pendingZooSpec_ && loaded->model.weightsSource.rfind("random", 0) == 0) {
+    const zoo::ZooOptions options = *zooOptionsOf(*pendingZooSpec_);
+    if (fetch::publishedWeights(options))
+      download =
+          fetch::zooFetchRequest(options, kerasCacheDir_.toStdString(), configuredWeightsBaseUrl());
+  }
+  openZooSpec_ = pendingZooSpec_;
+  pendingZooSpec_.reset();
+  workbench_->banner()->offerDownload(download);
   if (!pendingPath_.isEmpty() && QFileInfo(pendingPath_).isFile()) {
     addRecentFile(pendingPath_);
     // Ctrl+S writes back into a project it came from; other files are never overwritten.

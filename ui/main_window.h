@@ -5,6 +5,7 @@
 // except to share the selection.
 #include <QMainWindow>
 #include <memory>
+#include <optional>
 
 #include "io/model_source.h"
 
@@ -102,7 +103,11 @@ class MainWindow : public QMainWindow {
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;
   bool writeProject(const QString& path, bool wait);
-  QString pendingPath_;   // the file being loaded, for the recent list
+  QString pendingPath_;  // the file being loaded, for the recent list
+  // The zoo choice being loaded / open (no --weights file): reopened once its Keras file is
+  // downloaded from the notes banner.
+  std::optional<ModelSpec> pendingZooSpec_;
+  std::optional<ModelSpec> openZooSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them
 };
 

@@ -4,8 +4,10 @@
 #include <QLabel>
 #include <QPainter>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include "ui/category_style.h"
+#include "ui/weights_download_panel.h"
 
 namespace graft::ui {
 
@@ -20,7 +22,12 @@ NotesBanner::NotesBanner(QWidget* parent) : QWidget(parent) {
   close->setAutoRaise(true);
   close->setToolTip(tr("Dismiss"));
   connect(close, &QToolButton::clicked, this, &QWidget::hide);
-  layout->addWidget(label_, 1);
+  auto* column = new QVBoxLayout;
+  column->addWidget(label_);
+  download_ = new WeightsDownloadPanel(this);
+  column->addWidget(download_);
+  connect(download_, &WeightsDownloadPanel::installed, this, &NotesBanner::weightsInstalled);
+  layout->addLayout(column, 1);
   layout->addWidget(close, 0, Qt::AlignTop);
   hide();
 }
@@ -30,8 +37,13 @@ void NotesBanner::showNotes(const QString& weightsSource, const QStringList& not
   QString text = tr("<b>Weights:</b> %1").arg(weightsSource.toHtmlEscaped());
   for (const QString& note : notes) text += QStringLiteral("<br>") + note.toHtmlEscaped();
   label_->setText(text);
+  download_->setRequest(std::nullopt);
   setVisible(true);
   update();
+}
+
+void NotesBanner::offerDownload(const std::optional<fetch::FetchRequest>& request) {
+  download_->setRequest(request);
 }
 
 QString NotesBanner::text() const {

@@ -3,10 +3,15 @@
 // (random weights because no file was found, layers left freshly initialised ...). It stays
 // until dismissed, because these facts decide whether a fine-tuning run makes sense.
 #include <QWidget>
+#include <optional>
+
+#include "io/fetch/fetch_weights.h"
 
 class QLabel;
 
 namespace graft::ui {
+
+class WeightsDownloadPanel;
 
 class NotesBanner : public QWidget {
   Q_OBJECT
@@ -15,12 +20,20 @@ class NotesBanner : public QWidget {
   // Warns (amber) when the weights are random, informs otherwise.
   void showNotes(const QString& weightsSource, const QStringList& notes);
   QString text() const;
+  // Random weights for a zoo model whose Keras file is missing: offer to download it (nullopt
+  // removes the offer; showNotes does too).
+  void offerDownload(const std::optional<fetch::FetchRequest>& request);
+  WeightsDownloadPanel* downloadPanel() const { return download_; }
+
+ Q_SIGNALS:
+  void weightsInstalled(const QString& path);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
 
  private:
   QLabel* label_;
+  WeightsDownloadPanel* download_;
   bool warning_ = false;
 };
 

@@ -14,7 +14,9 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "io/fetch/fetch_weights.h"
 #include "io/zoo/zoo.h"
+#include "ui/weights_download_panel.h"
 
 namespace graft::ui {
 namespace {
@@ -146,6 +148,9 @@ QWidget* StartPage::buildZooColumn() {
   weights_->setWordWrap(true);
   weights_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   form->addRow(tr("Weights"), weights_);
+  download_ = new WeightsDownloadPanel(box);
+  form->addRow(QString(), download_);
+  connect(download_, &WeightsDownloadPanel::installed, this, &StartPage::updateZooForm);
   openZoo_ = new QPushButton(tr("Open architecture"), box);
   openZoo_->setObjectName(QStringLiteral("start_open_architecture"));
   form->addRow(QString(), openZoo_);
@@ -191,8 +196,15 @@ void StartPage::updateZooForm() {
   classes_->setEnabled(includeTop_->isChecked());
   pooling_->setEnabled(!includeTop_->isChecked());
   // Tell before loading where the weights will come from: the user's Keras cache or fresh ones.
-  const std::string file = zoo::standardWeightsFileName(optionsOf(zooSpec()));
+  const zoo::ZooOptions options = optionsOf(zooSpec());
+  const std::string file = zoo::standardWeightsFileName(options);
   const QString path = QDir(kerasCacheDir_).filePath(QString::fromStdString(file));
+  // One click fetches what Keras would: only offered for a file Keras publishes and lacks here.
+  std::optional<fetch::FetchRequest> download;
+  if (!file.empty() && !QFileInfo::exists(path) && fetch::publishedWeights(options))
+    download =
+        fetch::zooFetchRequest(options, kerasCacheDir_.toStdString(), configuredWeightsBaseUrl());
+  download_->setRequest(download);
   if (file.empty()) {
     weights_->setText(
         tr("Keras publishes no ImageNet weights for these options: the network "
@@ -202,11 +214,12 @@ void StartPage::updateZooForm() {
                          "cache:<br><tt>%1</tt>")
                           .arg(homeRelative(path).toHtmlEscaped()));
   } else {
-    weights_->setText(tr("<tt>%1</tt> is not in the Keras cache (<tt>%2</tt>): the network "
-                         "starts with fresh random weights. Open the .h5 file directly if you "
-                         "have it elsewhere.")
-                          .arg(QString::fromStdString(file).toHtmlEscaped(),
-                               homeRelative(kerasCacheDir_).toHtmlEscaped()));
+    weights_->setText(
+        tr("<tt>%1</tt> is not in the Keras cache (<tt>%2</tt>): the network "
+           "starts with fresh random weights. Download it from Keras below, or open the .h5 file "
+           "directly if you have it elsewhere.")
+            .arg(QString::fromStdString(file).toHtmlEscaped(),
+                 homeRelative(kerasCacheDir_).toHtmlEscaped()));
   }
 }
 

@@ -16,6 +16,8 @@ class QSpinBox;
 
 namespace graft::ui {
 
+class WeightsDownloadPanel;
+
 class StartPage : public QWidget {
   Q_OBJECT
  public:
@@ -28,7 +30,10 @@ class StartPage : public QWidget {
   QListWidget* recentList() const { return recent_; }
   QLabel* weightsLabel() const { return weights_; }
   QPushButton* openArchitectureButton() const { return openZoo_; }
+  WeightsDownloadPanel* downloadPanel() const { return download_; }
   void setStatus(const QString& text);
+  // Looks again for the weight file in the Keras cache (after a download elsewhere).
+  void refreshWeights() { updateZooForm(); }
 
  Q_SIGNALS:
   void openFileRequested();                     // the file dialog
@@ -49,6 +54,7 @@ class StartPage : public QWidget {
   QSpinBox* classes_ = nullptr;
   QComboBox* pooling_ = nullptr;
   QLabel* weights_ = nullptr;
+  WeightsDownloadPanel* download_ = nullptr;
   QPushButton* openZoo_ = nullptr;
   QListWidget* recent_ = nullptr;
   QLabel* status_ = nullptr;

@@ -39,5 +39,6 @@ void registerTrainCommand(CLI::App& app);
 void registerEvalCommand(CLI::App& app);
 void registerSampleDataCommand(CLI::App& app);
 void registerExportCommand(CLI::App& app);
+void registerFetchWeightsCommand(CLI::App& app);
 
 }  // namespace graft::cli

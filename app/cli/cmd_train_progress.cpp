@@ -1,11 +1,11 @@
 #include "cli/cmd_train_progress.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+
+#include "cli/terminal_progress.h"
 
 namespace graft::cli {
 
@@ -15,15 +15,6 @@ std::string fixed(double v, int digits) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(digits) << v;
   return out.str();
-}
-
-std::string duration(double seconds) {
-  const auto s = static_cast<int64_t>(std::lround(seconds));
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600)
-    return std::to_string(s / 60) + "m" + (s % 60 < 10 ? "0" : "") + std::to_string(s % 60) + "s";
-  return std::to_string(s / 3600) + "h" + (s % 3600 / 60 < 10 ? "0" : "") +
-         std::to_string(s % 3600 / 60) + "m";
 }
 
 const char* statusName(TrainStatus status) {
@@ -41,7 +32,7 @@ const char* statusName(TrainStatus status) {
 }  // namespace
 
 TrainProgress::TrainProgress(const std::string& logPath, bool quiet)
-    : logPath_(logPath), quiet_(quiet), terminal_(::isatty(STDERR_FILENO) == 1) {
+    : logPath_(logPath), quiet_(quiet), terminal_(stderrIsTerminal()) {
   if (!logPath.empty()) {
     log_ = std::make_unique<std::ofstream>(logPath, std::ios::trunc);
     if (!*log_) throw Error(Diagnostic{logPath, "cannot create the log file"});
@@ -56,8 +47,7 @@ void TrainProgress::log(const Json& event) {
 }
 
 void TrainProgress::clearBar() {
-  if (barShown_) std::cerr << "\r\033[K";
-  barShown_ = false;
+  bar_.clear();
 }
 
 void TrainProgress::onStart(const TrainStartEvent& e) {
@@ -93,13 +83,12 @@ void TrainProgress::onBatch(const BatchEvent& e) {
        {"lr", e.learningRate},
        {"eta_seconds", e.etaSeconds}});
   if (quiet_ || !terminal_) return;
-  constexpr int kWidth = 24;
-  const auto filled = static_cast<int>(kWidth * e.batch / std::max<int64_t>(e.batches, 1));
-  std::cerr << "\r\033[Kepoch " << e.epoch << " [" << std::string(static_cast<size_t>(filled), '#')
-            << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << e.batch << "/"
-            << e.batches << " loss " << fixed(e.loss, 4) << " acc " << fixed(e.accuracy, 3)
-            << " eta " << duration(e.etaSeconds) << std::flush;
-  barShown_ = true;
+  const double fraction =
+      static_cast<double>(e.batch) / static_cast<double>(std::max<int64_t>(e.batches, 1));
+  bar_.show("epoch " + std::to_string(e.epoch) + " " + progressBar(fraction) + " " +
+            std::to_string(e.batch) + "/" + std::to_string(e.batches) + " loss " +
+            fixed(e.loss, 4) + " acc " + fixed(e.accuracy, 3) + " eta " +
+            formatDuration(e.etaSeconds));
 }
 
 void TrainProgress::onEpoch(const EpochEvent& e) {

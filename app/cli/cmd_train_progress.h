@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/terminal_progress.h"
 #include "runtime/trainer.h"
 
 namespace graft::cli {
@@ -32,7 +33,7 @@ class TrainProgress : public TrainObserver {
   std::string logPath_;
   bool quiet_ = false;
   bool terminal_ = false;
-  bool barShown_ = false;
+  TerminalBar bar_;
 };
 
 }  // namespace graft::cli

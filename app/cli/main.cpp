@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   graft::cli::registerEvalCommand(app);
   graft::cli::registerSampleDataCommand(app);
   graft::cli::registerExportCommand(app);
+  graft::cli::registerFetchWeightsCommand(app);
   try {
     graft::useAllCoresForTorch();
     app.parse(argc, argv);

@@ -150,14 +150,23 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
 
 LoadedModel fromProject(const ModelSpec& spec) {
   if (!spec.weightsFile.empty())
-    throw Error(spec.source + ": --weights does not apply to a .graft project (it carries its own "
-                              "weights)");
+    throw Error(spec.source +
+                ": --weights does not apply to a .graft project (it carries its own "
+                "weights)");
   LoadedModel result;
   result.model = loadProject(spec.source);
   return result;
 }
 
 }  // namespace
+
+std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec) {
+  if (!zoo::isArchitecture(lower(spec.source)) || fs::exists(spec.source)) return std::nullopt;
+  zoo::ZooOptions options;
+  options.architecture = lower(spec.source);
+  applyOverrides(spec, options);
+  return options;
+}
 
 LoadedModel loadModel(const ModelSpec& spec) {
   LoadedModel result;
@@ -173,11 +182,8 @@ LoadedModel loadModel(const ModelSpec& spec) {
       result = fromProject(spec);
     else
       result = fromKerasH5(spec);  // any other extension: try it as Keras HDF5
-  } else if (zoo::isArchitecture(lower(spec.source))) {
-    zoo::ZooOptions options;
-    options.architecture = lower(spec.source);
-    applyOverrides(spec, options);
-    result = fromZoo(options, spec, spec.weightsFile, true);
+  } else if (const auto options = zooOptionsOf(spec)) {
+    result = fromZoo(*options, spec, spec.weightsFile, true);
   } else {
     std::string names;
     for (const auto& a : zoo::architectures()) names += (names.empty() ? "" : ", ") + a;

@@ -33,6 +33,9 @@ struct LoadedModel {
 // $KERAS_HOME/models, else ~/.keras/models (from the given environment values).
 std::string kerasCacheDir(const char* kerasHome, const char* home);
 
+// The zoo options a spec names (its source is an architecture, not a file); nullopt otherwise.
+std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec);
+
 // Throws graft::Error naming the file, layer or option that is wrong.
 LoadedModel loadModel(const ModelSpec& spec);
 
