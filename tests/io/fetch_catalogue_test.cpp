@@ -115,7 +115,7 @@ TEST(FetchCatalogue, KerasFilesAmongTheFixturesMatchTheirPublishedHash) {
     ++checked;
   }
   if (checked == 0)
-    GTEST_SKIP() << "no Keras file with a published hash under " << GRAFT_FIXTURES_DIR
+    GTEST_SKIP() << "no Keras file with a published hash under " << test::fixturesDir()
                  << "/keras (MobileNet's has none: FetchKerasFiles checks it by reading it)";
 }
 

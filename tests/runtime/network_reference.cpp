@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "graph/analysis.h"
+#include "support/test_support.h"
 
 namespace graft::test {
 namespace {
@@ -109,7 +110,7 @@ WeightStore formulaWeights(const Graph& graph, const Json& params) {
 }
 
 std::string referenceDir() {
-  return std::string(GRAFT_SOURCE_DIR) + "/tests/runtime/reference/networks";
+  return test::sourceDir() + "/tests/runtime/reference/networks";
 }
 
 NetworkReference loadNetworkReference(const std::string& name) {

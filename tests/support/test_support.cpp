@@ -10,8 +10,16 @@
 
 namespace graft::test {
 
+std::string fixturesDir() {
+  return GRAFT_FIXTURES_DIR;
+}
+
+std::string sourceDir() {
+  return GRAFT_SOURCE_DIR;
+}
+
 std::string fixture(const std::string& relative) {
-  const auto path = std::filesystem::path(GRAFT_FIXTURES_DIR) / relative;
+  const auto path = std::filesystem::path(fixturesDir()) / relative;
   return std::filesystem::exists(path) ? path.string() : std::string();
 }
 

@@ -8,16 +8,20 @@
 
 namespace graft::test {
 
+// ../shared/fixtures beside the checkout, and the checkout itself.
+std::string fixturesDir();
+std::string sourceDir();
+
 // ../shared/fixtures/<relative>, or empty when that file is not there.
 std::string fixture(const std::string& relative);
 
 // Skips the current test with a message naming where it looked.
-#define GRAFT_REQUIRE_FIXTURE(var, relative)                                              \
-  const std::string var = ::graft::test::fixture(relative);                               \
-  if (var.empty()) {                                                                      \
-    GTEST_SKIP() << "fixture " << (relative) << " not found under " << GRAFT_FIXTURES_DIR \
-                 << " (../shared/fixtures beside the checkout)";                          \
-  }                                                                                       \
+#define GRAFT_REQUIRE_FIXTURE(var, relative)                                                     \
+  const std::string var = ::graft::test::fixture(relative);                                      \
+  if (var.empty()) {                                                                             \
+    GTEST_SKIP() << "fixture " << (relative) << " not found under "                              \
+                 << ::graft::test::fixturesDir() << " (../shared/fixtures beside the checkout)"; \
+  }                                                                                              \
   static_assert(true, "")
 
 // A fresh folder removed when the object goes away.
