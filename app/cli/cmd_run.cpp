@@ -87,9 +87,15 @@ void registerRunCommand(CLI::App& app) {
       "run",
       "run a pipeline file: model, recipe, training, exports and checks; exit 1 when a step or "
       "check fails");
+  // The metrics come from the parser's own list, so --help and the man page cannot drift.
+  std::string metrics;
+  for (const auto& m : pipelineMetrics())
+    metrics += (metrics.empty() ? "" : ", ") + std::string(m.name);
   cmd->footer(
       "Pipeline format: docs/pipelines.md. Relative paths in the file are taken from the "
-      "pipeline file's folder.");
+      "pipeline file's folder. Checks: \"METRIC OP NUMBER\" (OP: < <= > >= ==) or "
+      "\"prediction of FILE is LABEL\"; metrics: " +
+      metrics + ".");
   auto pipelinePath = std::make_shared<std::string>();
   auto junit = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);

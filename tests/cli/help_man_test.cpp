@@ -44,7 +44,11 @@ TEST(CliHelp, EverySubcommandHasHelpAndTheContractsOptions) {
     EXPECT_NE(runCli({name, "--help"}).out.find("--quiet"), std::string::npos) << name;
   for (const char* name : {"zoo", "summary", "predict", "edit", "train", "eval", "export", "run"})
     EXPECT_NE(runCli({name, "--help"}).out.find("--json"), std::string::npos) << name;
-  EXPECT_NE(runCli({"run", "--help"}).out.find("--junit"), std::string::npos);
+  const auto run = runCli({"run", "--help"});
+  EXPECT_NE(run.out.find("--junit"), std::string::npos);
+  // The metrics a check can name, from the parser's list.
+  for (const char* metric : {"val_accuracy", "export_max_difference", "total_params", "prediction"})
+    EXPECT_NE(run.out.find(metric), std::string::npos) << metric;
 }
 
 TEST(CliHelp, ManPageNamesEverySubcommandAndItsOptions) {
