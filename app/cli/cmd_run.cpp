@@ -1,8 +1,6 @@
 // graft-cli run PIPELINE.json [--junit FILE] [--json] [-q]: rebuild and check a fine-tuned model
 // as a pipeline file describes it (docs/pipelines.md). The running is core's runPipeline(); this
 // file prints the progress and the result and writes the JUnit report.
-#include <unistd.h>
-
 #include <filesystem>
 #include <iomanip>
 
@@ -10,6 +8,7 @@
 #include "cli/cmd_train_progress.h"
 #include "cli/interrupt.h"
 #include "cli/junit_report.h"
+#include "cli/terminal_progress.h"
 #include "pipeline/pipeline_runner.h"
 
 namespace graft::cli {
@@ -35,7 +34,7 @@ const char* statusWord(const StepResult& s) {
 class RunPrinter : public PipelineObserver {
  public:
   RunPrinter(const Pipeline& pipeline, bool quiet, bool json)
-      : quiet_(quiet), json_(json), terminal_(::isatty(STDERR_FILENO) == 1) {
+      : quiet_(quiet), json_(json), terminal_(stderrIsTerminal()) {
     if (pipeline.train) training_ = std::make_unique<TrainProgress>(pipeline.train->log, quiet);
   }
 

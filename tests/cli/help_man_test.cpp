@@ -40,7 +40,8 @@ TEST(CliHelp, EverySubcommandHasHelpAndTheContractsOptions) {
     EXPECT_TRUE(r.err.empty()) << name << ": " << r.err;
   }
   // Commands that read a model are quiet on request; commands whose output is data speak JSON.
-  for (const char* name : {"summary", "predict", "edit", "train", "eval", "export", "run"})
+  for (const char* name :
+       {"summary", "predict", "edit", "train", "eval", "export", "fetch-weights", "run"})
     EXPECT_NE(runCli({name, "--help"}).out.find("--quiet"), std::string::npos) << name;
   for (const char* name : {"zoo", "summary", "predict", "edit", "train", "eval", "export", "run"})
     EXPECT_NE(runCli({name, "--help"}).out.find("--json"), std::string::npos) << name;
