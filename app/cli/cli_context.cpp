@@ -27,6 +27,7 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
     // No ExistingFile check: a missing labels file is bad input (exit 1, named), not a usage error.
     command.add_option("--labels", labels, "class names, one per line");
   command.add_option("--seed", seed, "seed for freshly initialised weights");
+  command.add_flag("-q,--quiet", quiet, "no progress or notes on stderr (errors still are)");
 }
 
 ModelSpec ModelArguments::spec(const CLI::App& command) const {

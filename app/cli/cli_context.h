@@ -22,6 +22,7 @@ struct ModelArguments {
   std::string preprocessing;
   std::string labels;
   uint64_t seed = 0;
+  bool quiet = false;  // -q: no notes or progress on stderr (errors still are)
 
   void addTo(CLI::App& command, bool withLabels = true);
   // Fills a ModelSpec from what was given; the Keras cache comes from KERAS_HOME / HOME.
@@ -40,5 +41,6 @@ void registerEvalCommand(CLI::App& app);
 void registerSampleDataCommand(CLI::App& app);
 void registerExportCommand(CLI::App& app);
 void registerFetchWeightsCommand(CLI::App& app);
+void registerRunCommand(CLI::App& app);
 
 }  // namespace graft::cli

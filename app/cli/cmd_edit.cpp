@@ -15,24 +15,38 @@ void registerEditCommand(CLI::App& app) {
   auto args = std::make_shared<ModelArguments>();
   auto recipe = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
   cmd->add_option("--recipe", *recipe,
                   "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", *output, "the .graft project to write")->required();
-  cmd->callback([cmd, args, recipe, output] {
+  cmd->add_flag("--json", *json,
+                "print one JSON object: file, layers, total_params, trainable_params, operations");
+  cmd->callback([cmd, args, recipe, output, json] {
     const Json operations = readRecipeFile(*recipe);
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;
     options.seed = args->seed;
     Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options);
     if (!result)
       throw Error(*recipe + ": recipe failed, nothing was written:\n" +
                   joinDiagnostics(result.diagnostics()));
-    for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
+    if (!args->quiet)
+      for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
     saveProject(result->model, *output);
     const GraphAnalysis analysis = analyze(result->model.graph);
+    if (*json) {
+      std::cout << Json{{"file", *output},
+                        {"layers", result->model.graph.size()},
+                        {"total_params", analysis.totalParams},
+                        {"trainable_params", analysis.trainableParams},
+                        {"operations", operations.size()}}
+                       .dump()
+                << "\n";
+      return;
+    }
     std::cout << "wrote " << *output << ": " << result->model.graph.size() << " layers, "
               << withThousands(analysis.totalParams) << " parameters ("
               << withThousands(analysis.trainableParams) << " trainable), " << operations.size()

@@ -37,14 +37,12 @@ void registerEvalCommand(CLI::App& app) {
   auto data = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto batchSize = std::make_shared<int64_t>(32);
-  auto quiet = std::make_shared<bool>(false);
   args->addTo(*cmd);
   cmd->add_option("--data", *data, "image folder: one subfolder of images per class")->required();
   cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 32)");
   cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
-  cmd->add_flag("-q,--quiet", *quiet, "no notes on stderr");
-  cmd->callback([cmd, args, data, json, batchSize, quiet] {
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), *quiet);
+  cmd->callback([cmd, args, data, json, batchSize] {
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     // A trained model knows its class names: read the folder against them, so label i is the
     // same class for the model and the folder even when the folder lacks a class.
     ImageFolderOptions folderOptions;
@@ -54,7 +52,7 @@ void registerEvalCommand(CLI::App& app) {
     options.batchSize = *batchSize;
     options.freeInputSize = static_cast<int>(args->inputSize);
     const EvalReport report = evaluateModel(loaded.model, folder, options);
-    if (!*quiet)
+    if (!args->quiet)
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
     if (*json)

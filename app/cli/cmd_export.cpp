@@ -19,16 +19,30 @@ void registerExportCommand(CLI::App& app) {
   auto args = std::make_shared<ModelArguments>();
   auto format = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
   cmd->add_option("--format", *format, "torchscript, onnx or keras-h5")
       ->required()
       ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5"}));
   cmd->add_option("-o,--output", *output, "the file to write (replaced only by a checked export)")
       ->required();
-  cmd->callback([cmd, args, format, output] {
-    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+  cmd->add_flag("--json", *json,
+                "print the check as one JSON object: file, format, checked_with, sample_shape, "
+                "max_difference, allowed");
+  cmd->callback([cmd, args, format, output, json] {
+    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const ExportReport report = exportModel(loaded.model, exportFormatFromName(*format), *output);
-    std::cout << report.describe() << std::endl;
+    if (*json)
+      std::cout << Json{{"file", report.path},
+                        {"format", exportFormatName(report.format)},
+                        {"checked_with", report.checkedWith},
+                        {"sample_shape", report.sampleShape},
+                        {"max_difference", report.maxDifference},
+                        {"allowed", report.allowed}}
+                       .dump()
+                << std::endl;
+    else
+      std::cout << report.describe() << std::endl;
   });
 }
 

@@ -77,7 +77,7 @@ void registerPredictCommand(CLI::App& app) {
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors)");
   cmd->callback([cmd, args, images, top, batchSize, json] {
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     std::unique_ptr<Predictor> predictor;
     try {
       predictor = std::make_unique<Predictor>(loaded.model);

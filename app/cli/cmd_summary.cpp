@@ -11,7 +11,7 @@ void registerSummaryCommand(CLI::App& app) {
   args->addTo(*cmd);
   cmd->add_flag("--json", *json, "print one JSON object instead of the table");
   cmd->callback([cmd, args, json] {
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), false);
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const GraphAnalysis analysis = analyze(loaded.model.graph);
     if (*json)
       std::cout << summaryJson(loaded.model.graph, analysis).dump() << "\n";

@@ -1,24 +1,13 @@
 // graft-cli train MODEL --data DIR ... -o OUT: fine-tune on an image folder (runtime/trainer.h).
-#include <atomic>
-#include <csignal>
-
 #include "cli/cli_context.h"
 #include "cli/cmd_train_progress.h"
+#include "cli/interrupt.h"
 #include "runtime/trainer.h"
 #include "runtime/trainer_checkpoint.h"
 
 namespace graft::cli {
 
 namespace {
-
-// Ctrl-C asks the trainer to stop at the next batch boundary; the checkpoint of the last
-// completed epoch stays. A second Ctrl-C kills the process as usual.
-std::atomic<bool> interrupted{false};
-
-extern "C" void onInterrupt(int) {
-  interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
 
 struct TrainArguments {
   std::string data;
@@ -47,7 +36,7 @@ struct TrainArguments {
   std::string output;
   std::string log;
   int workers = 0;
-  bool quiet = false;
+  bool json = false;
 };
 
 }  // namespace
@@ -105,7 +94,9 @@ void registerTrainCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--log", t->log, "write one JSON object per event to this file (JSON lines)");
   cmd->add_option("--workers", t->workers, "image loading threads (default: one per core)");
-  cmd->add_flag("-q,--quiet", t->quiet, "no progress or notes on stderr");
+  cmd->add_flag("--json", t->json,
+                "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
+                "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");
 
   cmd->callback([cmd, args, t] {
     TrainOptions options;
@@ -137,19 +128,35 @@ void registerTrainCommand(CLI::App& app) {
     checkCheckpointPath(t->output);
 
     const TrainingSet data = prepareTrainingSet(t->data, t->validationDir, t->valSplit, args->seed);
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), t->quiet);
-    TrainProgress progress(t->log, t->quiet);
-    if (!t->quiet && !data.ignored.empty())
+    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    TrainProgress progress(t->log, args->quiet);
+    if (!args->quiet && !data.ignored.empty())
       std::cerr << "graft-cli: ignored " << data.ignored.size()
                 << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
 
-    interrupted.store(false);
-    std::signal(SIGINT, onInterrupt);
-    const TrainResult result = trainModel(loaded.model, data, options, &progress, &interrupted);
-    std::signal(SIGINT, SIG_DFL);
+    TrainResult result;
+    {
+      const InterruptScope interrupt;
+      result = trainModel(loaded.model, data, options, &progress, interrupt.flag());
+    }
     progress.finish(result, t->output);
 
     if (result.status != TrainStatus::Completed) throw Error(result.message);
+    if (t->json) {
+      Json summary = {{"file", t->output},
+                      {"epochs_completed", result.epochsCompleted},
+                      {"checkpoint_epoch", result.checkpointEpoch.value_or(0)},
+                      {"stopped_early", result.stoppedEarly}};
+      if (!result.history.empty()) {
+        const EpochEvent& last = result.history.back();
+        summary["loss"] = last.loss;
+        summary["accuracy"] = last.accuracy;
+        if (last.valLoss) summary["val_loss"] = *last.valLoss;
+        if (last.valAccuracy) summary["val_accuracy"] = *last.valAccuracy;
+      }
+      std::cout << summary.dump() << "\n";
+      return;
+    }
     std::cout << "saved " << t->output << " (epoch " << result.checkpointEpoch.value_or(0)
               << (result.stoppedEarly ? ", stopped early" : "");
     if (!result.history.empty()) {

@@ -2,12 +2,20 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/man_page.h"
 #include "runtime/threads.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",
                "graft-cli"};
   app.set_version_flag("--version", std::string("graft-cli ") + GRAFT_VERSION);
+  app.add_flag_callback(
+      "--man",
+      [&app] {
+        std::cout << graft::cli::manPage(app);
+        throw CLI::Success();
+      },
+      "print the manual page (troff; man -l <(graft-cli --man)) and exit");
   app.require_subcommand(1);
   graft::cli::registerZooCommand(app);
   graft::cli::registerSummaryCommand(app);
@@ -18,6 +26,7 @@ int main(int argc, char** argv) {
   graft::cli::registerSampleDataCommand(app);
   graft::cli::registerExportCommand(app);
   graft::cli::registerFetchWeightsCommand(app);
+  graft::cli::registerRunCommand(app);
   try {
     graft::useAllCoresForTorch();
     app.parse(argc, argv);

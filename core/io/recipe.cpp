@@ -1,8 +1,8 @@
 #include "io/recipe.h"
 
-#include <fstream>
 #include <map>
-#include <sstream>
+
+#include "io/json_file.h"
 
 namespace graft {
 
@@ -24,17 +24,7 @@ Json recipeOperations(const Json& document, const std::string& source) {
 }
 
 Json readRecipeFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read the recipe file");
-  std::stringstream text;
-  text << in.rdbuf();
-  Json document;
-  try {
-    document = Json::parse(text.str());
-  } catch (const Json::parse_error& e) {
-    throw Error(path + ": not valid JSON: " + e.what());
-  }
-  return recipeOperations(document, path);
+  return recipeOperations(readJsonFile(path, "recipe"), path);
 }
 
 Json recipeDocument(const Json& operations) {

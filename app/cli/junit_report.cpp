@@ -1,0 +1,122 @@
+#include "cli/junit_report.h"
+
+#include <libxml/xmlwriter.h>
+
+#include <fstream>
+#include <memory>
+
+#include "io/atomic_file.h"
+
+namespace graft::cli {
+
+namespace {
+
+// libxml2's writer escapes text and attributes; these wrappers keep its C calls readable.
+class XmlWriter {
+ public:
+  XmlWriter() : buffer_(xmlBufferCreate()), writer_(xmlNewTextWriterMemory(buffer_, 0)) {
+    if (!buffer_ || !writer_) throw Error("cannot create an XML writer (out of memory?)");
+    xmlTextWriterSetIndent(writer_, 1);
+    xmlTextWriterStartDocument(writer_, nullptr, "UTF-8", nullptr);
+  }
+  ~XmlWriter() {
+    if (writer_) xmlFreeTextWriter(writer_);
+    xmlBufferFree(buffer_);
+  }
+  XmlWriter(const XmlWriter&) = delete;
+  XmlWriter& operator=(const XmlWriter&) = delete;
+
+  void start(const char* element) { xmlTextWriterStartElement(writer_, name(element)); }
+  void attribute(const char* key, const std::string& value) {
+    xmlTextWriterWriteAttribute(writer_, name(key), name(value.c_str()));
+  }
+  void text(const std::string& value) { xmlTextWriterWriteString(writer_, name(value.c_str())); }
+  void end() { xmlTextWriterEndElement(writer_); }
+
+  std::string finish() {
+    xmlTextWriterEndDocument(writer_);
+    xmlFreeTextWriter(writer_);  // flushes into the buffer
+    writer_ = nullptr;
+    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer_)),
+                       static_cast<size_t>(xmlBufferLength(buffer_)));
+  }
+
+ private:
+  static const xmlChar* name(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+  xmlBufferPtr buffer_;
+  xmlTextWriterPtr writer_;
+};
+
+std::string seconds(double s) {
+  return std::to_string(s);
+}
+
+}  // namespace
+
+std::string junitXml(const PipelineResult& result, const std::string& suiteName) {
+  double total = 0.0;
+  for (const auto& s : result.steps) total += s.seconds;
+  XmlWriter xml;
+  xml.start("testsuites");
+  xml.attribute("name", "graft-cli run");
+  xml.attribute("tests", std::to_string(result.steps.size()));
+  xml.attribute("failures", std::to_string(result.count(StepStatus::Failed)));
+  xml.attribute("errors", std::to_string(result.count(StepStatus::Error)));
+  xml.attribute("time", seconds(total));
+  xml.start("testsuite");
+  xml.attribute("name", suiteName);
+  xml.attribute("tests", std::to_string(result.steps.size()));
+  xml.attribute("failures", std::to_string(result.count(StepStatus::Failed)));
+  xml.attribute("errors", std::to_string(result.count(StepStatus::Error)));
+  xml.attribute("skipped", std::to_string(result.count(StepStatus::Skipped)));
+  xml.attribute("time", seconds(total));
+  for (const auto& s : result.steps) {
+    xml.start("testcase");
+    xml.attribute("classname", suiteName + (s.isCheck ? ".checks" : ".steps"));
+    xml.attribute("name", s.name);
+    xml.attribute("time", seconds(s.seconds));
+    switch (s.status) {
+      case StepStatus::Passed:
+        xml.start("system-out");
+        xml.text(s.message);
+        xml.end();
+        break;
+      case StepStatus::Failed:
+        xml.start("failure");
+        xml.attribute("message", s.message);
+        xml.attribute("type", "check");
+        xml.text(s.message);
+        xml.end();
+        break;
+      case StepStatus::Error:
+        xml.start("error");
+        xml.attribute("message", s.message);
+        xml.attribute("type", "step");
+        xml.text(s.message);
+        xml.end();
+        break;
+      case StepStatus::Skipped:
+        xml.start("skipped");
+        xml.attribute("message", s.message);
+        xml.end();
+        break;
+    }
+    xml.end();
+  }
+  xml.end();
+  xml.end();
+  return xml.finish();
+}
+
+void writeJunitReport(const PipelineResult& result, const std::string& suiteName,
+                      const std::string& path) {
+  const std::string text = junitXml(result, suiteName);
+  writeAtomically(path, [&](const std::string& temp) {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw Error(path + ": cannot write the JUnit report");
+  });
+}
+
+}  // namespace graft::cli

@@ -1,0 +1,20 @@
+#include "io/json_file.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace graft {
+
+Json readJsonFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot read the " + what + " file");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return Json::parse(text.str());
+  } catch (const Json::parse_error& e) {
+    throw Error(path + ": not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace graft

@@ -1,0 +1,78 @@
+#pragma once
+// A pipeline: one versioned JSON file that rebuilds and checks a fine-tuned model headless
+// (docs/pipelines.md). It names the model source, a recipe, training settings, exports, an
+// optional evaluation and the checks a CI job relies on. Relative paths are resolved against
+// the pipeline file's folder when the file is read.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "export/export.h"
+#include "io/model_source.h"
+#include "runtime/trainer.h"
+
+namespace graft {
+
+constexpr int kPipelineFormatVersion = 1;
+
+struct PipelineTrain {
+  TrainOptions options;  // checkpointPath: the "output" field (may be empty)
+  std::string data;
+  std::string validationDir;
+  double validationSplit = 0.2;
+  std::string log;  // JSON-lines event log, as `graft-cli train --log`
+};
+
+struct PipelineExport {
+  ExportFormat format = ExportFormat::TorchScript;
+  std::string output;
+};
+
+struct PipelineEval {
+  std::string data;
+  int64_t batchSize = 32;
+};
+
+enum class CheckOp { Less, LessEqual, Greater, GreaterEqual, Equal, Is };
+
+struct PipelineCheck {
+  std::string text;    // how the user wrote it, e.g. "val_accuracy >= 0.9" (the report's name)
+  std::string metric;  // e.g. "val_accuracy", "export_max_difference", "prediction"
+  CheckOp op = CheckOp::GreaterEqual;
+  double value = 0.0;
+  std::optional<size_t> exportIndex;  // export_max_difference of one export (default: largest)
+  std::string file;                   // prediction: the image
+  std::string label;                  // prediction: the expected class name (or index)
+};
+
+struct Pipeline {
+  std::string path;  // the file it came from ("" for one built in memory)
+  ModelSpec model;
+  std::optional<Json> recipe;  // the operations; absent: no surgery
+  std::optional<PipelineTrain> train;
+  std::vector<PipelineExport> exports;
+  std::optional<PipelineEval> eval;
+  std::string output;  // a .graft project saved after training (optional)
+  std::vector<PipelineCheck> checks;
+};
+
+// The metrics a check may name, with what they need ("train", "eval", "exports" or "").
+struct MetricInfo {
+  const char* name;
+  const char* needs;
+};
+const std::vector<MetricInfo>& pipelineMetrics();
+
+// Reads a pipeline document. Throws graft::Error starting with `source` and the JSON path of the
+// problem, e.g. "ci.json: checks[2].metric: unknown metric 'val_acc' (expected one of ...)".
+// Relative paths are taken relative to `baseDir`.
+Pipeline parsePipeline(const Json& document, const std::string& baseDir,
+                       const std::string& source = "pipeline");
+Pipeline readPipelineFile(const std::string& path);
+
+// "val_accuracy >= 0.9", "export max difference <= 1e-4", "prediction of a.png is cat".
+// Throws graft::Error naming `where` when the text is not a check.
+PipelineCheck parseCheckText(const std::string& text, const std::string& where);
+std::string checkOpSymbol(CheckOp op);
+
+}  // namespace graft

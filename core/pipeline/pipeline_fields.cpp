@@ -1,0 +1,84 @@
+#include "pipeline/pipeline_fields.h"
+
+#include <filesystem>
+
+namespace graft {
+
+PipelineFields::PipelineFields(const Json& object, std::string source, std::string path)
+    : object_(object), source_(std::move(source)), path_(std::move(path)) {
+  if (!object_.is_object())
+    throw Error(source_ + ": " + (path_.empty() ? std::string("the document") : path_) +
+                ": expected a JSON object, found " + object_.dump());
+}
+
+std::string PipelineFields::pathOf(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void PipelineFields::fail(const std::string& key, const std::string& message) const {
+  throw Error(source_ + ": " + pathOf(key) + ": " + message);
+}
+
+bool PipelineFields::has(const std::string& key) const {
+  return object_.contains(key);
+}
+
+const Json& PipelineFields::at(const std::string& key) const {
+  if (!has(key)) fail(key, "missing (required)");
+  return object_.at(key);
+}
+
+std::string PipelineFields::string(const std::string& key, const std::string& fallback) {
+  read_.insert(key);
+  if (!has(key)) return fallback;
+  const Json& v = object_.at(key);
+  if (!v.is_string()) fail(key, "expected a string, found " + v.dump());
+  return v.get<std::string>();
+}
+
+double PipelineFields::number(const std::string& key, double fallback) {
+  read_.insert(key);
+  if (!has(key)) return fallback;
+  const Json& v = object_.at(key);
+  if (!v.is_number()) fail(key, "expected a number, found " + v.dump());
+  return v.get<double>();
+}
+
+int64_t PipelineFields::integer(const std::string& key, int64_t fallback) {
+  read_.insert(key);
+  if (!has(key)) return fallback;
+  const Json& v = object_.at(key);
+  if (!v.is_number_integer()) fail(key, "expected an integer, found " + v.dump());
+  return v.get<int64_t>();
+}
+
+bool PipelineFields::boolean(const std::string& key, bool fallback) {
+  read_.insert(key);
+  if (!has(key)) return fallback;
+  const Json& v = object_.at(key);
+  if (!v.is_boolean()) fail(key, "expected true or false, found " + v.dump());
+  return v.get<bool>();
+}
+
+std::string PipelineFields::filePath(const std::string& key, const std::string& baseDir) {
+  const std::string value = string(key);
+  if (has(key) && value.empty()) fail(key, "expected a file or folder name, found \"\"");
+  return value.empty() ? value : resolveAgainst(baseDir, value);
+}
+
+void PipelineFields::refuseUnknown() const {
+  for (const auto& item : object_.items())
+    if (!read_.count(item.key())) {
+      std::string known;
+      for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+      fail(item.key(), "unknown field (expected one of: " + known + ")");
+    }
+}
+
+std::string resolveAgainst(const std::string& baseDir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute() || baseDir.empty()) return path;
+  return (std::filesystem::path(baseDir) / p).lexically_normal().string();
+}
+
+}  // namespace graft

@@ -1,0 +1,44 @@
+#pragma once
+// Reading one JSON object of a pipeline with every problem named by its JSON path
+// ("train.epochs: expected an integer"), and unknown fields refused so that a typo is caught.
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "graph/diagnostic.h"
+#include "graph/model.h"
+
+namespace graft {
+
+class PipelineFields {
+ public:
+  // `path` is this object's JSON path ("" for the document, "train", "checks[2]").
+  PipelineFields(const Json& object, std::string source, std::string path);
+
+  std::string pathOf(const std::string& key) const;
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+
+  bool has(const std::string& key) const;
+  // Marks a key the caller reads itself (not refused by refuseUnknown).
+  void known(const std::string& key) { read_.insert(key); }
+  const Json& at(const std::string& key) const;  // throws naming the key when it is absent
+  std::string string(const std::string& key, const std::string& fallback = "");
+  double number(const std::string& key, double fallback);
+  int64_t integer(const std::string& key, int64_t fallback);
+  bool boolean(const std::string& key, bool fallback);
+  // A path relative to the pipeline's folder; "" when absent.
+  std::string filePath(const std::string& key, const std::string& baseDir);
+  // After reading: every key that was not asked for is an error naming it.
+  void refuseUnknown() const;
+
+ private:
+  const Json& object_;
+  std::string source_;
+  std::string path_;
+  std::set<std::string> read_;
+};
+
+// `path` resolved against `baseDir` unless it is absolute.
+std::string resolveAgainst(const std::string& baseDir, const std::string& path);
+
+}  // namespace graft

@@ -1,0 +1,292 @@
+// Pipeline documents to Pipeline values; every problem is named by its JSON path.
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "io/json_file.h"
+#include "io/recipe.h"
+#include "io/zoo/zoo.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_fields.h"
+#include "runtime/augment.h"
+#include "runtime/trainer_checkpoint.h"
+
+namespace graft {
+
+namespace {
+
+// Runs `read`; a graft::Error from a core parser (optimizer name, augment list, ...) is
+// re-thrown with the field's JSON path in front, so the user knows where to look.
+template <class F>
+auto atField(const PipelineFields& fields, const std::string& key, F&& read) {
+  try {
+    return read();
+  } catch (const Error& e) {
+    fields.fail(key, e.what());
+  }
+}
+
+ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::string& source) {
+  // "model": "mobilenet" is short for {"source": "mobilenet"}.
+  const Json object = json.is_string() ? Json{{"source", json}} : json;
+  PipelineFields f(object, source, "model");
+  ModelSpec spec;
+  spec.source = f.string("source");
+  if (spec.source.empty()) f.fail("source", "missing: a zoo name, a Keras .h5/.json or a .graft");
+  // A zoo name stays a name; anything else is a file beside the pipeline.
+  if (!zoo::isArchitecture(spec.source)) spec.source = resolveAgainst(baseDir, spec.source);
+  if (f.has("alpha")) spec.alpha = f.number("alpha", 1.0);
+  if (f.has("input_size")) spec.inputSize = f.integer("input_size", 0);
+  if (f.has("include_top")) spec.includeTop = f.boolean("include_top", true);
+  if (f.has("classes")) spec.classes = f.integer("classes", 0);
+  spec.pooling = f.string("pooling");
+  if (!spec.pooling.empty() && spec.pooling != "avg" && spec.pooling != "max")
+    f.fail("pooling", "expected \"avg\" or \"max\", found \"" + spec.pooling + "\"");
+  spec.weightsFile = f.filePath("weights", baseDir);
+  if (f.has("preprocessing")) spec.preprocessing = f.string("preprocessing");
+  spec.labelsFile = f.filePath("labels", baseDir);
+  spec.seed = static_cast<uint64_t>(f.integer("seed", 0));
+  f.refuseUnknown();
+  spec.kerasCacheDir = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
+  return spec;
+}
+
+Json parseRecipe(const Json& json, const std::string& baseDir, const std::string& source) {
+  if (json.is_string()) {
+    const std::string path = resolveAgainst(baseDir, json.get<std::string>());
+    try {
+      return readRecipeFile(path);
+    } catch (const Error& e) {
+      throw Error(source + ": recipe: " + e.what());
+    }
+  }
+  if (json.is_array()) return json;  // the operations themselves
+  return recipeOperations(json, source + ": recipe");
+}
+
+PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t seed,
+                         const std::string& source) {
+  PipelineFields f(json, source, "train");
+  PipelineTrain t;
+  TrainOptions& o = t.options;
+  t.data = f.filePath("data", baseDir);
+  if (t.data.empty()) f.fail("data", "missing: the image folder (one subfolder per class)");
+  t.validationDir = f.filePath("val_dir", baseDir);
+  t.validationSplit = f.number("val_split", 0.2);
+  o.epochs = static_cast<int>(f.integer("epochs", o.epochs));
+  o.batchSize = f.integer("batch_size", o.batchSize);
+  const std::string optimizer = f.string("optimizer", "adam");
+  o.optimizer.kind = atField(f, "optimizer", [&] { return optimizerFromName(optimizer); });
+  if (f.has("lr")) o.optimizer.learningRate = f.number("lr", 0.0);
+  if (f.has("momentum")) o.optimizer.momentum = f.number("momentum", 0.0);
+  o.optimizer.nesterov = f.boolean("nesterov", false);
+  if (f.has("weight_decay")) o.optimizer.weightDecay = f.number("weight_decay", 0.0);
+  o.labelSmoothing = f.number("label_smoothing", 0.0);
+  const std::string schedule = f.string("schedule", "constant");
+  o.schedule.kind = atField(f, "schedule", [&] { return scheduleFromName(schedule); });
+  o.schedule.stepEpochs = static_cast<int>(f.integer("step_epochs", o.schedule.stepEpochs));
+  o.schedule.factor = f.number("lr_factor", o.schedule.factor);
+  o.schedule.patience = static_cast<int>(f.integer("lr_patience", o.schedule.patience));
+  o.schedule.minLearningRate = f.number("min_lr", 0.0);
+  o.earlyStopping.patience = static_cast<int>(f.integer("early_stopping", 0));
+  o.earlyStopping.restoreBest = f.boolean("restore_best", false);
+  o.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(seed)));
+  // "augment": "flip,crop" as on the command line, or ["flip", "crop"].
+  std::string augment;
+  f.known("augment");
+  if (f.has("augment")) {
+    const Json& a = f.at("augment");
+    if (a.is_string()) {
+      augment = a.get<std::string>();
+    } else if (a.is_array()) {
+      for (const auto& item : a) {
+        if (!item.is_string())
+          f.fail("augment", "expected names of augmentations, found " + a.dump());
+        augment += (augment.empty() ? "" : ",") + item.get<std::string>();
+      }
+    } else {
+      f.fail("augment", "expected a list of augmentations, found " + a.dump());
+    }
+  }
+  o.augment = atField(f, "augment", [&] { return parseAugmentList(augment); });
+  o.classWeights = f.boolean("class_weights", false);
+  o.freezeUpto = f.string("freeze_upto");
+  o.cacheFrozen = f.boolean("cache_frozen", false);
+  o.freeInputSize = static_cast<int>(f.integer("free_input_size", 0));
+  o.workers = static_cast<int>(f.integer("workers", 0));
+  const std::string checkpoint = f.string("checkpoint", "last");
+  if (checkpoint != "last" && checkpoint != "best")
+    f.fail("checkpoint", "expected \"last\" or \"best\", found \"" + checkpoint + "\"");
+  o.checkpointMode = checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;
+  o.checkpointPath = f.filePath("output", baseDir);
+  if (!o.checkpointPath.empty())
+    atField(f, "output", [&] { return checkCheckpointPath(o.checkpointPath); });
+  t.log = f.filePath("log", baseDir);
+  f.refuseUnknown();
+  if (o.epochs < 1) f.fail("epochs", "expected at least 1");
+  if (o.batchSize < 1) f.fail("batch_size", "expected at least 1");
+  if (t.validationSplit < 0 || t.validationSplit >= 1) f.fail("val_split", "expected 0 <= F < 1");
+  return t;
+}
+
+std::vector<PipelineExport> parseExports(const Json& json, const std::string& baseDir,
+                                         const std::string& source) {
+  if (!json.is_array())
+    throw Error(source + ": exports: expected a list of {\"format\", \"output\"}, found " +
+                json.dump());
+  std::vector<PipelineExport> exports;
+  for (size_t i = 0; i < json.size(); ++i) {
+    PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
+    PipelineExport e;
+    const std::string format = f.string("format");
+    if (!f.has("format")) f.fail("format", "missing: torchscript, onnx or keras-h5");
+    e.format = atField(f, "format", [&] { return exportFormatFromName(format); });
+    e.output = f.filePath("output", baseDir);
+    if (e.output.empty()) f.fail("output", "missing: the file to write");
+    f.refuseUnknown();
+    exports.push_back(e);
+  }
+  return exports;
+}
+
+PipelineEval parseEval(const Json& json, const std::string& baseDir, const std::string& source) {
+  PipelineFields f(json, source, "eval");
+  PipelineEval e;
+  e.data = f.filePath("data", baseDir);
+  if (e.data.empty()) f.fail("data", "missing: the image folder (one subfolder per class)");
+  e.batchSize = f.integer("batch_size", e.batchSize);
+  f.refuseUnknown();
+  return e;
+}
+
+CheckOp checkOpFromSymbol(const std::string& symbol, const PipelineFields& f) {
+  if (symbol == "<") return CheckOp::Less;
+  if (symbol == "<=") return CheckOp::LessEqual;
+  if (symbol == ">") return CheckOp::Greater;
+  if (symbol == ">=") return CheckOp::GreaterEqual;
+  if (symbol == "==") return CheckOp::Equal;
+  f.fail("op", "expected one of <, <=, >, >=, ==, found \"" + symbol + "\"");
+}
+
+// {"metric": "val_accuracy", "op": ">=", "value": 0.9} or
+// {"metric": "prediction", "file": "cat.png", "label": "cat"}.
+PipelineCheck parseCheckObject(PipelineFields f, const std::string& baseDir) {
+  PipelineCheck c;
+  c.metric = f.string("metric");
+  if (c.metric.empty()) f.fail("metric", "missing: e.g. \"val_accuracy\"");
+  if (c.metric == "prediction") {
+    c.op = CheckOp::Is;
+    c.file = f.filePath("file", baseDir);
+    if (c.file.empty()) f.fail("file", "missing: the image to predict");
+    f.known("label");
+    const Json& label = f.at("label");
+    if (!label.is_string() && !label.is_number_integer())
+      f.fail("label", "expected a class name or index, found " + label.dump());
+    c.label = label.is_string() ? label.get<std::string>() : label.dump();
+    c.text = "prediction of " + f.string("file") + " is " + c.label;
+  } else {
+    c.op = checkOpFromSymbol(f.string("op", ">="), f);
+    f.known("value");
+    if (!f.at("value").is_number())
+      f.fail("value", "expected a number, found " + f.at("value").dump());
+    c.value = f.number("value", 0.0);
+    if (f.has("export")) c.exportIndex = static_cast<size_t>(f.integer("export", 0));
+    std::ostringstream text;
+    text << c.metric << " " << checkOpSymbol(c.op) << " " << c.value;
+    c.text = text.str();
+  }
+  if (f.has("name")) c.text = f.string("name");
+  f.refuseUnknown();
+  return c;
+}
+
+void checkMetric(const PipelineCheck& c, const Pipeline& p, const std::string& where) {
+  for (const auto& m : pipelineMetrics()) {
+    if (c.metric != m.name) continue;
+    const std::string needs = m.needs;
+    const bool present = needs.empty() || (needs == "train" && p.train) ||
+                         (needs == "eval" && p.eval) || (needs == "exports" && !p.exports.empty());
+    if (!present)
+      throw Error(where + ": '" + c.metric + "' needs a \"" + needs + "\" section in the pipeline");
+    if (c.exportIndex && *c.exportIndex >= p.exports.size())
+      throw Error(where + ": export " + std::to_string(*c.exportIndex) + " does not exist (" +
+                  std::to_string(p.exports.size()) + " export(s), counted from 0)");
+    return;
+  }
+  std::string known;
+  for (const auto& m : pipelineMetrics())
+    known += (known.empty() ? "" : ", ") + std::string(m.name);
+  throw Error(where + ": unknown metric '" + c.metric + "' (expected one of: " + known + ")");
+}
+
+std::vector<PipelineCheck> parseChecks(const Json& json, const Pipeline& p,
+                                       const std::string& baseDir, const std::string& source) {
+  if (!json.is_array())
+    throw Error(source + ": checks: expected a list of checks, found " + json.dump());
+  std::vector<PipelineCheck> checks;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const std::string path = "checks[" + std::to_string(i) + "]";
+    PipelineCheck c;
+    std::string where = source + ": " + path;
+    if (json[i].is_string()) {
+      c = parseCheckText(json[i].get<std::string>(), where);
+      if (!c.file.empty()) c.file = resolveAgainst(baseDir, c.file);
+    } else {
+      c = parseCheckObject(PipelineFields(json[i], source, path), baseDir);
+      where += ".metric";
+    }
+    checkMetric(c, p, where);
+    checks.push_back(c);
+  }
+  return checks;
+}
+
+}  // namespace
+
+const std::vector<MetricInfo>& pipelineMetrics() {
+  static const std::vector<MetricInfo> metrics = {
+      {"total_params", ""},      {"trainable_params", ""}, {"non_trainable_params", ""},
+      {"prediction", ""},        {"accuracy", "train"},    {"loss", "train"},
+      {"val_accuracy", "train"}, {"val_loss", "train"},    {"epochs", "train"},
+      {"eval_accuracy", "eval"}, {"eval_loss", "eval"},    {"export_max_difference", "exports"},
+  };
+  return metrics;
+}
+
+Pipeline parsePipeline(const Json& document, const std::string& baseDir,
+                       const std::string& source) {
+  PipelineFields f(document, source, "");
+  f.known("graft_pipeline");
+  if (!f.has("graft_pipeline"))
+    throw Error(source +
+                ": not a Graft pipeline (expected {\"graft_pipeline\": 1, \"model\": "
+                "..., ...}; see docs/pipelines.md)");
+  const Json& version = f.at("graft_pipeline");
+  if (!version.is_number_integer() || version.get<int64_t>() < 1)
+    f.fail("graft_pipeline", "expected a positive integer (the format version)");
+  if (version.get<int64_t>() > kPipelineFormatVersion)
+    f.fail("graft_pipeline", "format version " + version.dump() +
+                                 " was written by a newer Graft; this build reads up to " +
+                                 std::to_string(kPipelineFormatVersion));
+  Pipeline p;
+  p.path = source;
+  for (const char* key : {"model", "recipe", "train", "exports", "eval", "checks"}) f.known(key);
+  p.model = parseModel(f.at("model"), baseDir, source);
+  if (f.has("recipe")) p.recipe = parseRecipe(f.at("recipe"), baseDir, source);
+  if (f.has("train")) p.train = parseTrain(f.at("train"), baseDir, p.model.seed, source);
+  if (f.has("exports")) p.exports = parseExports(f.at("exports"), baseDir, source);
+  if (f.has("eval")) p.eval = parseEval(f.at("eval"), baseDir, source);
+  p.output = f.filePath("output", baseDir);
+  f.string("description");  // free text for people; not used
+  if (f.has("checks")) p.checks = parseChecks(f.at("checks"), p, baseDir, source);
+  f.refuseUnknown();
+  return p;
+}
+
+Pipeline readPipelineFile(const std::string& path) {
+  const Json document = readJsonFile(path, "pipeline");
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  return parsePipeline(document, folder.empty() ? "." : folder, path);
+}
+
+}  // namespace graft

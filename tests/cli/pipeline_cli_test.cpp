@@ -1,0 +1,263 @@
+// graft-cli run PIPELINE.json: steps, checks, exit status and the JUnit report (read back with
+// Python's xml.etree, a parser independent of the writer).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Prints the report's suite counts and each test case's status and message as JSON.
+const char* kReadJunit = R"(
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) == 1, len(suites)
+suite = suites[0]
+cases = []
+for case in suite.findall("testcase"):
+    status, message = "passed", ""
+    for tag in ("failure", "error", "skipped"):
+        element = case.find(tag)
+        if element is not None:
+            status, message = tag, element.get("message", "")
+    cases.append({"name": case.get("name"), "classname": case.get("classname"),
+                  "time": float(case.get("time")), "status": status, "message": message})
+print(json.dumps({"name": suite.get("name"), "tests": int(suite.get("tests")),
+                  "failures": int(suite.get("failures")), "errors": int(suite.get("errors")),
+                  "skipped": int(suite.get("skipped")), "cases": cases}))
+)";
+
+class PipelineCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env = {"KERAS_HOME=" + dir.path().string()};
+    std::ofstream(dir.file("tiny.json")) << kTinyModel;
+  }
+  CommandResult cli(const std::vector<std::string>& args) { return runCli(args, env); }
+
+  // The pipeline file, written in the scratch folder: its relative paths point there.
+  std::string writePipeline(const json& pipeline, const std::string& name = "ci.json") {
+    const std::string path = dir.file(name);
+    std::ofstream(path) << pipeline.dump(2);
+    return path;
+  }
+
+  std::string makeSampleData() {
+    const std::string data = dir.file("shapes");
+    const auto made = cli({"sample-data", data, "--images-per-class", "20", "--size", "32"});
+    EXPECT_EQ(made.exitCode, 0) << made.err;
+    return data;
+  }
+
+  json readJunit(const std::string& path) {
+    const auto r = runProgram(GRAFT_PYTHON, {"-c", kReadJunit, path});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return json::parse(r.out);
+  }
+
+  static const json& caseNamed(const json& report, const std::string& name) {
+    for (const auto& c : report.at("cases"))
+      if (c.at("name") == name) return c;
+    throw std::runtime_error("no test case named " + name + " in " + report.dump());
+  }
+
+  int64_t totalParams() {
+    const auto summary = cli({"summary", dir.file("tiny.json"), "--json"});
+    EXPECT_EQ(summary.exitCode, 0) << summary.err;
+    return json::parse(summary.out).at("total_params").get<int64_t>();
+  }
+
+  TempDir dir;
+  std::vector<std::string> env;
+};
+
+TEST_F(PipelineCli, PassingPipelineTrainsExportsChecksAndWritesJunit) {
+  makeSampleData();
+  const json pipeline = {
+      {"graft_pipeline", 1},
+      {"model", {{"source", "tiny.json"}, {"preprocessing", "tf"}}},
+      {"recipe",
+       {{"graft_recipe", 1},
+        {"operations", {{{"op", "rename"}, {"layer", "conv1"}, {"to", "features"}}}}}},
+      {"train",
+       {{"data", "shapes"},
+        {"epochs", 2},
+        {"batch_size", 8},
+        {"lr", 0.02},
+        {"seed", 1},
+        {"output", "trained.graft"}}},
+      {"exports", {{{"format", "torchscript"}, {"output", "model.pt"}}}},
+      {"eval", {{"data", "shapes"}}},
+      {"checks",
+       {"val_accuracy >= 0",
+        "total_params <= " + std::to_string(totalParams()),
+        "export max difference <= 1e-4",
+        {{"metric", "eval_accuracy"}, {"op", ">="}, {"value", 0.0}},
+        {{"metric", "epochs"}, {"op", "=="}, {"value", 2}}}}};
+  const std::string path = writePipeline(pipeline);
+  const std::string junit = dir.file("report.xml");
+
+  // Run from another folder: the pipeline's relative paths are its own folder's.
+  const auto r = cli({"run", path, "--junit", junit});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(dir.file("trained.graft")));
+  EXPECT_TRUE(fs::exists(dir.file("model.pt")));
+  EXPECT_NE(r.out.find("pipeline passed"), std::string::npos) << r.out;
+  // Not a terminal: no progress bar.
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("name"), "ci");
+  // load, recipe, train, export, eval + five checks.
+  EXPECT_EQ(report.at("tests"), 10);
+  EXPECT_EQ(report.at("failures"), 0);
+  EXPECT_EQ(report.at("errors"), 0);
+  for (const auto& c : report.at("cases")) EXPECT_EQ(c.at("status"), "passed") << c.dump();
+  EXPECT_EQ(caseNamed(report, "train").at("classname"), "ci.steps");
+  EXPECT_EQ(caseNamed(report, "export max difference <= 1e-4").at("classname"), "ci.checks");
+
+  // The saved model is the recipe's: the renamed layer is there.
+  const auto summary = cli({"summary", dir.file("trained.graft"), "--json"});
+  ASSERT_EQ(summary.exitCode, 0) << summary.err;
+  EXPECT_NE(summary.out.find("\"features\""), std::string::npos);
+}
+
+TEST_F(PipelineCli, FailedCheckExits1AndIsAJunitFailure) {
+  const int64_t params = totalParams();
+  const std::string tooFew = "total_params < " + std::to_string(params);
+  const std::string path = writePipeline(
+      {{"graft_pipeline", 1},
+       {"model", "tiny.json"},
+       {"checks", {"total_params <= " + std::to_string(params), tooFew, "trainable_params >= 1"}}});
+  const std::string junit = dir.file("report.xml");
+  const auto r = cli({"run", path, "--junit", junit, "--json"});
+  EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("check failed: " + tooFew), std::string::npos) << r.err;
+
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result.at("passed"), false);
+  ASSERT_EQ(result.at("steps").size(), 4u);
+
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("tests"), 4);
+  EXPECT_EQ(report.at("failures"), 1);
+  EXPECT_EQ(report.at("errors"), 0);
+  const json& failed = caseNamed(report, tooFew);
+  EXPECT_EQ(failed.at("status"), "failure");
+  // The message gives the measured value, the same count `summary` prints.
+  EXPECT_NE(
+      failed.at("message").get<std::string>().find("total_params is " + std::to_string(params)),
+      std::string::npos)
+      << failed.dump();
+  EXPECT_EQ(caseNamed(report, "trainable_params >= 1").at("status"), "passed");
+}
+
+TEST_F(PipelineCli, PredictionCheckAgreesWithPredict) {
+  const std::string data = makeSampleData();
+  std::ofstream(dir.file("labels.txt")) << "circle\nsquare\ntriangle\n";
+  std::string image;
+  for (const auto& e : fs::recursive_directory_iterator(data))
+    if (e.is_regular_file()) {
+      image = e.path().string();
+      break;
+    }
+  ASSERT_FALSE(image.empty());
+  const auto predicted = cli({"predict", dir.file("tiny.json"), image, "--labels",
+                              dir.file("labels.txt"), "--seed", "3", "--json"});
+  ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+  const std::string best = json::parse(predicted.out).at("top").at(0).at("label");
+  const std::string other = best == "circle" ? "square" : "circle";
+
+  const std::string relative = fs::relative(image, dir.path()).string();
+  const std::string path =
+      writePipeline({{"graft_pipeline", 1},
+                     {"model", {{"source", "tiny.json"}, {"labels", "labels.txt"}, {"seed", 3}}},
+                     {"checks",
+                      {"prediction of " + relative + " is " + best,
+                       {{"metric", "prediction"}, {"file", relative}, {"label", other}}}}});
+  const std::string junit = dir.file("report.xml");
+  const auto r = cli({"run", path, "--junit", junit});
+  EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("failures"), 1);
+  EXPECT_EQ(caseNamed(report, "prediction of " + relative + " is " + best).at("status"), "passed");
+  const json& wrong = caseNamed(report, "prediction of " + relative + " is " + other);
+  EXPECT_EQ(wrong.at("status"), "failure");
+  EXPECT_NE(wrong.at("message").get<std::string>().find("predicted " + best), std::string::npos)
+      << wrong.dump();
+}
+
+TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {
+  const std::string path =
+      writePipeline({{"graft_pipeline", 1},
+                     {"model", "tiny.json"},
+                     {"exports", {{{"format", "keras-h5"}, {"output", "no/such/folder/model.h5"}}}},
+                     {"checks", {"export max difference <= 1e-4", "total_params >= 1"}}});
+  const std::string junit = dir.file("report.xml");
+  const auto r = cli({"run", path, "--junit", junit, "--quiet"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("no/such/folder/model.h5"), std::string::npos) << r.err;
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("tests"), 4);
+  EXPECT_EQ(report.at("errors"), 1);
+  EXPECT_EQ(report.at("skipped"), 2);
+  EXPECT_EQ(caseNamed(report, "total_params >= 1").at("status"), "skipped");
+}
+
+TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
+  const json base = {{"graft_pipeline", 1}, {"model", "tiny.json"}};
+  struct Case {
+    json patch;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{{"checks",
+         {"total_params >= 1", "trainable_params >= 0", {{"metric", "val_acc"}, {"value", 1}}}}},
+       "checks[2].metric: unknown metric 'val_acc'"},
+      {{{"train", {{"data", "shapes"}, {"epochs", "two"}}}}, "train.epochs: expected an integer"},
+      {{{"train", {{"data", "shapes"}, {"epoch", 2}}}}, "train.epoch: unknown field"},
+      {{{"exports", {{{"format", "pdf"}, {"output", "m.pdf"}}}}}, "exports[0].format"},
+      {{{"checks", {"val_accuracy >= 0.9"}}}, "checks[0]: 'val_accuracy' needs a \"train\""},
+      {{{"checks", {"accuracy is high"}}}, "checks[0]: cannot read the check"},
+      {{{"graft_pipeline", 7}}, "graft_pipeline: format version 7"},
+      {{{"model", {{"alpha", 0.5}}}}, "model.source: missing"},
+  };
+  for (const auto& c : cases) {
+    json document = base;
+    document.merge_patch(c.patch);
+    const std::string path = writePipeline(document, "bad.json");
+    const auto r = cli({"run", path});
+    EXPECT_EQ(r.exitCode, 1) << document.dump();
+    EXPECT_NE(r.err.find(path + ": " + c.expected), std::string::npos)
+        << "expected \"" << c.expected << "\" in: " << r.err;
+  }
+
+  // Not JSON at all: the file is named, and CI still gets a report with the error.
+  const std::string broken = dir.file("broken.json");
+  std::ofstream(broken) << "{\"graft_pipeline\": 1,";
+  const std::string junit = dir.file("report.xml");
+  const auto r = cli({"run", broken, "--junit", junit});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(broken + ": not valid JSON"), std::string::npos) << r.err;
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("errors"), 1);
+  EXPECT_NE(report.at("cases").at(0).at("message").get<std::string>().find("not valid JSON"),
+            std::string::npos);
+
+  // A missing PIPELINE argument is a usage error.
+  EXPECT_EQ(cli({"run"}).exitCode, 2);
+}
+
+}  // namespace
+}  // namespace graft::test
