@@ -78,7 +78,7 @@ TEST(CliHelp, ManPageNamesEverySubcommandAndItsOptions) {
 
   // The build writes the same page beside graft-cli (installed to share/man/man1).
   const std::string built =
-      (std::filesystem::path(GRAFT_CLI_PATH).parent_path() / "graft-cli.1").string();
+      (std::filesystem::path(test::cliPath()).parent_path() / "graft-cli.1").string();
   std::ifstream in(built);
   ASSERT_TRUE(in) << built;
   std::stringstream text;

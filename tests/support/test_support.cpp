@@ -18,6 +18,10 @@ std::string sourceDir() {
   return GRAFT_SOURCE_DIR;
 }
 
+std::string cliPath() {
+  return GRAFT_CLI_PATH;
+}
+
 std::string fixture(const std::string& relative) {
   const auto path = std::filesystem::path(fixturesDir()) / relative;
   return std::filesystem::exists(path) ? path.string() : std::string();
@@ -75,7 +79,7 @@ CommandResult runProgram(const std::string& program, const std::vector<std::stri
 
 CommandResult runCli(const std::vector<std::string>& args,
                      const std::vector<std::string>& environment) {
-  return runProgram(GRAFT_CLI_PATH, args, environment);
+  return runProgram(cliPath(), args, environment);
 }
 
 }  // namespace graft::test

@@ -11,6 +11,8 @@ namespace graft::test {
 // ../shared/fixtures beside the checkout, and the checkout itself.
 std::string fixturesDir();
 std::string sourceDir();
+// The graft-cli this build made.
+std::string cliPath();
 
 // ../shared/fixtures/<relative>, or empty when that file is not there.
 std::string fixture(const std::string& relative);
