@@ -13,6 +13,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -63,7 +64,7 @@ class TrainingPanel : public QWidget {
 
  private:
   QWidget* buildSettings();
-  void buildPlanRows(QWidget* box, class QFormLayout* form);
+  void buildPlanRows(QWidget* box, QFormLayout* form);
   QWidget* buildProgress();
   void refreshFolder();
   void refreshLayers();

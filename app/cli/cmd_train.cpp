@@ -4,6 +4,8 @@
 #include "cli/cli_context.h"
 #include "cli/cmd_train_progress.h"
 #include "cli/interrupt.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "runtime/trainer.h"
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_stages.h"
@@ -43,6 +45,25 @@ struct TrainArguments {
   int workers = 0;
   bool json = false;
 };
+
+// The advisor's guard rails for a run without a plan, on the model as it will train
+// (--freeze-upto applied as the trainer applies it; a bad name is the trainer's to report).
+void warnAboutRun(const LoadedModel& loaded, const std::string& dataDir,
+                  const TrainOptions& options) {
+  Model model = loaded.model;
+  if (!options.freezeUpto.empty()) {
+    ops::Selection upto;
+    upto.upto = options.freezeUpto;
+    auto edited = applyOperation(model, ops::freeze(upto));
+    if (!edited) return;
+    model = std::move(edited).value().model;
+  }
+  const ModelFacts facts = describeModel(model, newLayersOf(model, loaded.freshLayers));
+  const DataFacts data = describeData(scanImageFolder(dataDir));
+  auto warnings = checkRun(model, facts, data, options.optimizer, 1.0, "This run");
+  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
+  for (const auto& w : warnings) std::cerr << "graft-cli: warning: " << w.message << "\n";
+}
 
 // Runs the plan's stages; the result is the last stage's run with every stage's epochs in its
 // history, so the summary line and the log's end event read as for a single run.
@@ -180,6 +201,7 @@ void registerTrainCommand(CLI::App& app) {
       std::cerr << "graft-cli: ignored " << data.ignored.size()
                 << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
 
+    if (!plan && !args->quiet) warnAboutRun(loaded, t->data, options);
     TrainResult result;
     {
       const InterruptScope interrupt;

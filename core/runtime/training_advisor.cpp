@@ -197,38 +197,39 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
   return plan;
 }
 
-std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
-                                   const DataFacts& data, const TrainingPlan& plan,
-                                   const std::string& planSource) {
+std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,
+                                  const DataFacts& data, const OptimizerOptions& optimizer,
+                                  double pretrainedRateScale, const std::string& label) {
   std::vector<PlanWarning> warnings;
   const std::set<std::string> fresh(facts.newLayers.begin(), facts.newLayers.end());
-  for (size_t i = 0; i < plan.stages.size(); ++i) {
-    const TrainingStage& stage = plan.stages[i];
-    const Model stageModel = modelForStage(model, stage, i, facts.newLayers, planSource);
-    const GraphAnalysis analysis = analyzeOrThrow(stageModel.graph);
-    int64_t pretrainedParams = 0;
-    for (const auto& layer : trainableLayers(stageModel))
-      if (!fresh.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
-    if (pretrainedParams == 0) continue;
-    const std::string label = "stage " + std::to_string(i + 1) + " (" + stage.name + ")";
-    if (pretrainedParams > kLargeNetworkParams && data.images < kFewImages)
-      warnings.push_back({"large_network_few_images",
-                          label + " trains " + std::to_string(pretrainedParams) +
-                              " pretrained parameters on only " + std::to_string(data.images) +
-                              " images: it will memorise them; train only the new layers "
-                              "(\"train\": \"new\") or gather more images."});
-    const bool sgd = stage.optimizer.kind == OptimizerKind::Sgd;
-    const double usual = sgd ? 1e-3 : 1e-4;
-    const double rate = stage.optimizer.effectiveLearningRate() * stage.pretrainedRateScale;
-    if (rate > 3 * usual)
-      warnings.push_back(
-          {"high_learning_rate",
-           label + " trains pretrained layers at a learning rate of " + number(rate) +
-               ", far above the usual " + number(usual) + " or less for " +
-               optimizerName(stage.optimizer.kind) +
-               ": it can destroy the pretrained features in a few steps; lower learning_rate "
-               "or set pretrained_lr_scale (e.g. 0.1)."});
-  }
+  const GraphAnalysis analysis = analyzeOrThrow(trainingModel.graph);
+  int64_t pretrainedParams = 0;
+  for (const auto& layer : trainableLayers(trainingModel))
+    if (!fresh.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
+  if (pretrainedParams == 0) return warnings;
+  if (pretrainedParams > kLargeNetworkParams && data.images < kFewImages)
+    warnings.push_back({"large_network_few_images",
+                        label + " trains " + std::to_string(pretrainedParams) +
+                            " pretrained parameters on only " + std::to_string(data.images) +
+                            " images: it will memorise them; train only the new layers (a "
+                            "plan's \"train\": \"new\", or --freeze-upto) or gather more "
+                            "images."});
+  const bool sgd = optimizer.kind == OptimizerKind::Sgd;
+  const double usual = sgd ? 1e-3 : 1e-4;
+  const double rate = optimizer.effectiveLearningRate() * pretrainedRateScale;
+  if (rate > 3 * usual)
+    warnings.push_back(
+        {"high_learning_rate",
+         label + " trains pretrained layers at a learning rate of " + number(rate) +
+             ", far above the usual " + number(usual) + " or less for " +
+             optimizerName(optimizer.kind) +
+             ": it can destroy the pretrained features in a few steps; lower the learning rate "
+             "or give pretrained layers a pretrained_lr_scale (e.g. 0.1)."});
+  return warnings;
+}
+
+std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data) {
+  std::vector<PlanWarning> warnings;
   if (data.medianSide > 0 && facts.inputSide > 0 && data.medianSide * 2 < facts.inputSide)
     warnings.push_back(
         {"small_images", "The images are about " + std::to_string(data.medianSide) +
@@ -251,6 +252,21 @@ std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
                                             "the small classes."});
     }
   }
+  return warnings;
+}
+
+std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
+                                   const DataFacts& data, const TrainingPlan& plan,
+                                   const std::string& planSource) {
+  std::vector<PlanWarning> warnings;
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const TrainingStage& stage = plan.stages[i];
+    const Model stageModel = modelForStage(model, stage, i, facts.newLayers, planSource);
+    for (auto& w : checkRun(stageModel, facts, data, stage.optimizer, stage.pretrainedRateScale,
+                            "stage " + std::to_string(i + 1) + " (" + stage.name + ")"))
+      warnings.push_back(std::move(w));
+  }
+  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
   return warnings;
 }
 

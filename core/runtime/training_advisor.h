@@ -70,6 +70,15 @@ struct PlanWarning {
   std::string kind;  // large_network_few_images, high_learning_rate, small_images, imbalanced
   std::string message;
 };
+// Guard rails for one run of trainModel() on `trainingModel` (its frozen flags as it will
+// train; "pretrained" as `facts` says), its messages starting with `label` ("this run"): the
+// large_network_few_images and high_learning_rate cases.
+std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,
+                                  const DataFacts& data, const OptimizerOptions& optimizer,
+                                  double pretrainedRateScale, const std::string& label);
+// The small_images and imbalanced cases, whatever the training does.
+std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data);
+
 // Guard rails for any plan (the advisor's or a user's), counting every image of the folder.
 // Throws graft::Error as modelForStage does (naming `planSource`) for a stage that does not fit
 // the model.

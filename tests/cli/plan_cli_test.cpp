@@ -122,6 +122,20 @@ TEST_F(PlanCli, TwoStagesLogBothAndWarnAboutAHighRate) {
   EXPECT_EQ(stages[1].at("batch_norm"), "frozen");
 }
 
+TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
+  const std::string out = dir.file("out.graft");
+  auto r = cli(withModel("train", {"--epochs", "1", "--lr", "0.01", "-o", out}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: This run trains pretrained layers at a learning rate of 0.01"),
+            std::string::npos)
+      << r.err;
+  // Only the new head trains: nothing pretrained to spoil, no warning.
+  r = cli(
+      withModel("train", {"--epochs", "1", "--lr", "0.01", "--freeze-upto", "pool", "-o", out}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
+}
+
 TEST_F(PlanCli, ABadPlanNamesTheJsonPathAndExits1) {
   const std::string out = dir.file("out.graft");
   const std::string badRate = writePlan("rate.json", R"({"graft_plan": 1, "stages": [
