@@ -21,8 +21,10 @@
 #include <QVBoxLayout>
 
 #include "runtime/sample_data.h"
+#include "runtime/training_plan.h"
 #include "ui/confusion_matrix_view.h"
 #include "ui/doc/document.h"
+#include "ui/doc/training_advice.h"
 #include "ui/error_dialog.h"
 #include "ui/event_loop_monitor.h"
 #include "ui/training_chart.h"
@@ -139,6 +141,7 @@ QWidget* TrainingPanel::buildSettings() {
   form->addRow(tr("Freeze up to"), freeze_);
   cache_ = new QCheckBox(tr("Cache frozen features (faster, no augmentation)"), box);
   form->addRow(QString(), cache_);
+  buildPlanRows(box, form);
 
   auto* buttons = new QHBoxLayout;
   start_ = new QPushButton(QIcon(QStringLiteral(":/icons/play.svg")), tr("Start"), box);
@@ -162,6 +165,49 @@ QWidget* TrainingPanel::buildSettings() {
   });
   box->setMinimumWidth(360);
   return box;
+}
+
+void TrainingPanel::buildPlanRows(QWidget* box, QFormLayout* form) {
+  auto* row = new QHBoxLayout;
+  advise_ = new QPushButton(tr("Advise"), box);
+  advise_->setToolTip(
+      tr("Propose a staged fine-tuning plan for this model and image folder, with reasons"));
+  usePlan_ = new QCheckBox(tr("Train in stages with this plan"), box);
+  usePlan_->setToolTip(
+      tr("Epochs, optimizer, learning rate and freezing then come from the "
+         "plan, stage by stage"));
+  row->addWidget(advise_);
+  row->addWidget(usePlan_, 1);
+  form->addRow(tr("Plan"), row);
+  advice_ = new QLabel(box);
+  advice_->setWordWrap(true);
+  advice_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  form->addRow(QString(), advice_);
+  plan_ = new QPlainTextEdit(box);
+  plan_->setObjectName(QStringLiteral("train_plan"));
+  plan_->setPlaceholderText(tr("{\"graft_plan\": 1, \"stages\": [...]}  (Advise fills this)"));
+  plan_->setMaximumHeight(140);
+  form->addRow(QString(), plan_);
+  connect(advise_, &QPushButton::clicked, this, &TrainingPanel::advise);
+}
+
+bool TrainingPanel::advise() {
+  const QString dir = dataDir_->text().trimmed();
+  if (!document_->hasModel() || dir.isEmpty()) {
+    advice_->setText(tr("Open a model and choose an image folder first."));
+    return false;
+  }
+  try {
+    const TrainingAdvice advice = adviseTraining(document_->model(), dir);
+    plan_->setPlainText(advice.planJson);
+    advice_->setText(advice.explanation.join('\n'));
+    usePlan_->setChecked(true);
+    appendLog(tr("advice: %1 stage(s), %2 warning(s)").arg(advice.stages).arg(advice.warnings));
+    return true;
+  } catch (const std::exception& e) {
+    advice_->setText(QString::fromStdString(e.what()));
+    return false;
+  }
 }
 
 QWidget* TrainingPanel::buildProgress() {
@@ -253,6 +299,7 @@ TrainingSettings TrainingPanel::settings() const {
   s.augment = augment.join(',');
   s.freezeUpto = freeze_->currentData().toString();
   s.cacheFrozen = cache_->isChecked();
+  if (usePlan_->isChecked()) s.plan = plan_->toPlainText();
   return s;
 }
 
@@ -273,8 +320,9 @@ void TrainingPanel::setRunning(bool running) {
     pause_->setChecked(false);
     pause_->setText(tr("Pause"));
   }
-  for (QWidget* w : std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_,
-                                                    learningRate_, freeze_, cache_})
+  for (QWidget* w :
+       std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_, learningRate_,
+                                       freeze_, cache_, advise_, usePlan_, plan_})
     w->setEnabled(!running);
   for (QCheckBox* check : augment_) check->setEnabled(!running);
 }
@@ -290,11 +338,23 @@ bool TrainingPanel::startTraining() {
               tr("Choose an image folder (one subfolder per class), or create the sample data."));
     return false;
   }
+  int epochs = s.epochs;
+  if (!s.plan.isEmpty()) {
+    // A plan with a mistake is refused here, naming the JSON path, before anything starts.
+    try {
+      epochs = 0;
+      for (const auto& stage : planFromJson(Json::parse(s.plan.toStdString()), "plan").stages)
+        epochs += stage.epochs;
+    } catch (const std::exception& e) {
+      showError(this, tr("The plan cannot be used"), QString::fromStdString(e.what()));
+      return false;
+    }
+  }
   loss_->clear();
   accuracy_->clear();
-  loss_->setEpochs(s.epochs);
-  accuracy_->setEpochs(s.epochs);
-  runEpochs_ = s.epochs;
+  loss_->setEpochs(epochs);
+  accuracy_->setEpochs(epochs);
+  runEpochs_ = epochs;
   runData_ = s.dataDir;
   progress_->setValue(0);
   speed_->clear();

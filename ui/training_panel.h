@@ -3,8 +3,9 @@
 // the split, augmentation, optimizer, learning rate, epochs, batch size and how much of the
 // network stays frozen; start, pause, stop. Loss and accuracy are plotted live (training per
 // batch, validation per epoch) with speed, ETA and the validation confusion matrix. The run is
-// a TrainingSession on a worker thread; when it ends the trained model becomes the document's
-// model as one undoable step.
+// a TrainingSession on a worker thread. "Advise" fills a staged plan (editable JSON, the
+// --plan format) with the advisor's reasons; ticked, the run follows it stage by stage; when it
+// ends the trained model becomes the document's model as one undoable step.
 #include <QWidget>
 
 #include "ui/doc/training_session.h"
@@ -12,6 +13,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -44,17 +46,25 @@ class TrainingPanel : public QWidget {
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batch_; }
   QLabel* folderSummary() const { return classes_; }
+  QPushButton* adviseButton() const { return advise_; }
+  QPlainTextEdit* planEditor() const { return plan_; }
+  QCheckBox* usePlanBox() const { return usePlan_; }
+  QLabel* adviceText() const { return advice_; }
   QString log() const;
 
  public Q_SLOTS:
   bool startTraining();
   void createSampleData();
+  // Asks the advisor for a plan for the model and the data folder: the plan's JSON goes into
+  // the plan editor (to edit or use as it is, ticked), its reasons and warnings beside it.
+  bool advise();
 
  Q_SIGNALS:
   void trainingFinished(graft::ui::TrainingOutcome outcome);
 
  private:
   QWidget* buildSettings();
+  void buildPlanRows(QWidget* box, QFormLayout* form);
   QWidget* buildProgress();
   void refreshFolder();
   void refreshLayers();
@@ -78,6 +88,10 @@ class TrainingPanel : public QWidget {
   QList<QCheckBox*> augment_;
   QComboBox* freeze_ = nullptr;
   QCheckBox* cache_ = nullptr;
+  QPushButton* advise_ = nullptr;
+  QCheckBox* usePlan_ = nullptr;
+  QLabel* advice_ = nullptr;
+  QPlainTextEdit* plan_ = nullptr;
   QPushButton* start_ = nullptr;
   QPushButton* pause_ = nullptr;
   QPushButton* stop_ = nullptr;

@@ -42,5 +42,6 @@ void registerSampleDataCommand(CLI::App& app);
 void registerExportCommand(CLI::App& app);
 void registerFetchWeightsCommand(CLI::App& app);
 void registerRunCommand(CLI::App& app);
+void registerAdviseCommand(CLI::App& app);
 
 }  // namespace graft::cli

@@ -1,9 +1,15 @@
 // graft-cli train MODEL --data DIR ... -o OUT: fine-tune on an image folder (runtime/trainer.h).
+#include <optional>
+
 #include "cli/cli_context.h"
 #include "cli/cmd_train_progress.h"
 #include "cli/interrupt.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "runtime/trainer.h"
 #include "runtime/trainer_checkpoint.h"
+#include "runtime/trainer_stages.h"
+#include "runtime/training_advisor.h"
 
 namespace graft::cli {
 
@@ -31,6 +37,7 @@ struct TrainArguments {
   std::string augment;
   bool classWeights = false;
   std::string freezeUpto;
+  std::string plan;
   bool cacheFrozen = false;
   std::string checkpoint = "last";
   std::string output;
@@ -38,6 +45,48 @@ struct TrainArguments {
   int workers = 0;
   bool json = false;
 };
+
+// The advisor's guard rails for a run without a plan, on the model as it will train
+// (--freeze-upto applied as the trainer applies it; a bad name is the trainer's to report).
+void warnAboutRun(const LoadedModel& loaded, const std::string& dataDir,
+                  const TrainOptions& options) {
+  Model model = loaded.model;
+  if (!options.freezeUpto.empty()) {
+    ops::Selection upto;
+    upto.upto = options.freezeUpto;
+    auto edited = applyOperation(model, ops::freeze(upto));
+    if (!edited) return;
+    model = std::move(edited).value().model;
+  }
+  const ModelFacts facts = describeModel(model, newLayersOf(model, loaded.freshLayers));
+  const DataFacts data = describeData(scanImageFolder(dataDir));
+  auto warnings = checkRun(model, facts, data, options.optimizer, 1.0, "This run");
+  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
+  for (const auto& w : warnings) std::cerr << "graft-cli: warning: " << w.message << "\n";
+}
+
+// Runs the plan's stages; the result is the last stage's run with every stage's epochs in its
+// history, so the summary line and the log's end event read as for a single run.
+TrainResult runPlan(const TrainingPlan& plan, const std::string& planPath,
+                    const std::string& dataDir, const LoadedModel& loaded, const TrainingSet& data,
+                    const TrainOptions& options, TrainProgress& progress, bool quiet,
+                    const std::atomic<bool>* cancel) {
+  const std::vector<std::string> newLayers = newLayersOf(loaded.model, loaded.freshLayers);
+  const ModelFacts facts = describeModel(loaded.model, newLayers);
+  const DataFacts dataFacts = describeData(scanImageFolder(dataDir));
+  for (const auto& warning : checkPlan(loaded.model, facts, dataFacts, plan, planPath))
+    if (!quiet) std::cerr << "graft-cli: warning: " << warning.message << "\n";
+  PlanResult planned =
+      trainPlan(loaded.model, data, plan, newLayers, options, &progress, cancel, planPath);
+  TrainResult result = planned.stages.empty() ? TrainResult{} : planned.stages.back();
+  result.status = planned.status;
+  result.message = planned.message;
+  result.model = planned.model;
+  result.history.clear();
+  for (const auto& stage : planned.stages)
+    result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
+  return result;
+}
 
 }  // namespace
 
@@ -50,15 +99,20 @@ void registerTrainCommand(CLI::App& app) {
   cmd->add_option("--val-dir", t->validationDir,
                   "validation images in their own folder (same class subfolders) instead of a "
                   "split of --data");
-  cmd->add_option("--epochs", t->epochs, "passes over the training images (default 10)");
+  auto* epochs =
+      cmd->add_option("--epochs", t->epochs, "passes over the training images (default 10)");
   cmd->add_option("--batch-size", t->batchSize, "images per step (default 32)");
-  cmd->add_option("--lr", t->lr, "learning rate (default Keras's: sgd 0.01, others 0.001)");
-  cmd->add_option("--optimizer", t->optimizer, "sgd, rmsprop, adam or adamw (default adam)")
-      ->check(CLI::IsMember({"sgd", "rmsprop", "adam", "adamw"}));
-  cmd->add_option("--momentum", t->momentum, "momentum (default 0.9 for sgd, 0 for rmsprop)");
-  cmd->add_flag("--nesterov", t->nesterov, "Nesterov momentum (sgd)");
-  cmd->add_option("--weight-decay", t->weightDecay,
-                  "decoupled weight decay (default 0.004 for adamw, as Keras; 0 otherwise)");
+  auto* lr =
+      cmd->add_option("--lr", t->lr, "learning rate (default Keras's: sgd 0.01, others 0.001)");
+  auto* optimizer =
+      cmd->add_option("--optimizer", t->optimizer, "sgd, rmsprop, adam or adamw (default adam)")
+          ->check(CLI::IsMember({"sgd", "rmsprop", "adam", "adamw"}));
+  auto* momentum =
+      cmd->add_option("--momentum", t->momentum, "momentum (default 0.9 for sgd, 0 for rmsprop)");
+  auto* nesterov = cmd->add_flag("--nesterov", t->nesterov, "Nesterov momentum (sgd)");
+  auto* weightDecay =
+      cmd->add_option("--weight-decay", t->weightDecay,
+                      "decoupled weight decay (default 0.004 for adamw, as Keras; 0 otherwise)");
   cmd->add_option("--label-smoothing", t->labelSmoothing, "Keras's label_smoothing (default 0)");
   cmd->add_option("--schedule", t->schedule,
                   "learning rate: constant, step (x --lr-factor every --step-epochs), cosine "
@@ -79,8 +133,19 @@ void registerTrainCommand(CLI::App& app) {
                   "comma-separated: crop, flip, rotate, shift, brightness, contrast, all");
   cmd->add_flag("--class-weights", t->classWeights,
                 "weight classes by inverse frequency (for imbalanced folders)");
-  cmd->add_option("--freeze-upto", t->freezeUpto,
-                  "freeze every layer up to and including this one (topological order)");
+  auto* freezeUpto =
+      cmd->add_option("--freeze-upto", t->freezeUpto,
+                      "freeze every layer up to and including this one (topological order)");
+  cmd->add_option("--plan", t->plan,
+                  "train in stages from a JSON plan (README, `graft-cli advise --json`); each "
+                  "stage sets its own layers, optimizer, learning rate and epochs")
+      ->excludes(epochs)
+      ->excludes(lr)
+      ->excludes(optimizer)
+      ->excludes(momentum)
+      ->excludes(nesterov)
+      ->excludes(weightDecay)
+      ->excludes(freezeUpto);
   cmd->add_flag("--cache-frozen", t->cacheFrozen,
                 "compute the frozen layers once per image and train the rest on their outputs "
                 "(without --augment)");
@@ -126,6 +191,8 @@ void registerTrainCommand(CLI::App& app) {
     options.checkpointMode = t->checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;
     // Before the model and the images are read: a bad output name should not wait for them.
     checkCheckpointPath(t->output);
+    std::optional<TrainingPlan> plan;
+    if (!t->plan.empty()) plan = readPlanFile(t->plan);
 
     const TrainingSet data = prepareTrainingSet(t->data, t->validationDir, t->valSplit, args->seed);
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
@@ -134,10 +201,13 @@ void registerTrainCommand(CLI::App& app) {
       std::cerr << "graft-cli: ignored " << data.ignored.size()
                 << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
 
+    if (!plan && !args->quiet) warnAboutRun(loaded, t->data, options);
     TrainResult result;
     {
       const InterruptScope interrupt;
-      result = trainModel(loaded.model, data, options, &progress, interrupt.flag());
+      result = plan ? runPlan(*plan, t->plan, t->data, loaded, data, options, progress, args->quiet,
+                              interrupt.flag())
+                    : trainModel(loaded.model, data, options, &progress, interrupt.flag());
     }
     progress.finish(result, t->output);
 

@@ -50,6 +50,28 @@ void TrainProgress::clearBar() {
   bar_.clear();
 }
 
+void TrainProgress::onStage(const StageEvent& e) {
+  log({{"event", "stage"},
+       {"stage", e.stage},
+       {"stages", e.stages},
+       {"name", e.name},
+       {"trains", e.scope},
+       {"optimizer", e.optimizer},
+       {"epochs", e.epochs},
+       {"pretrained_lr_scale", e.pretrainedRateScale},
+       {"batch_norm", e.freezeBatchNorm ? "frozen" : "train"},
+       {"trainable_layers", e.trainableLayers}});
+  if (quiet_) return;
+  clearBar();
+  std::cerr << "graft-cli: stage " << e.stage << "/" << e.stages << " (" << e.name
+            << "): " << e.scope << " (" << e.trainableLayers.size() << " layers with weights), "
+            << e.optimizer;
+  if (e.pretrainedRateScale != 1.0)
+    std::cerr << ", pretrained layers at x" << e.pretrainedRateScale;
+  std::cerr << ", " << e.epochs << " epochs"
+            << (e.freezeBatchNorm ? ", BatchNormalization frozen" : "") << "\n";
+}
+
 void TrainProgress::onStart(const TrainStartEvent& e) {
   Json event = {{"event", "start"},
                 {"epochs", e.epochs},

@@ -16,6 +16,7 @@ class TrainProgress : public TrainObserver {
   // logPath empty: no log. Throws graft::Error naming the log file when it cannot be created.
   TrainProgress(const std::string& logPath, bool quiet);
 
+  void onStage(const StageEvent& e) override;
   void onStart(const TrainStartEvent& e) override;
   void onBatch(const BatchEvent& e) override;
   void onEpoch(const EpochEvent& e) override;

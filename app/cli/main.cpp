@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   graft::cli::registerSummaryCommand(app);
   graft::cli::registerPredictCommand(app);
   graft::cli::registerEditCommand(app);
+  graft::cli::registerAdviseCommand(app);
   graft::cli::registerTrainCommand(app);
   graft::cli::registerEvalCommand(app);
   graft::cli::registerSampleDataCommand(app);

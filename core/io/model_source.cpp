@@ -46,9 +46,17 @@ void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
   if (!spec.pooling.empty()) options.pooling = spec.pooling;
 }
 
+std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {
+  std::vector<std::string> names;
+  for (const auto& [name, info] : analysis.nodes)
+    if (!info.weights.empty()) names.push_back(name);
+  return names;
+}
+
 // Loads what the file has into `model`; layers it lacks get fresh weights and a note.
 void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
-                     bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes) {
+                     bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes,
+                     std::vector<std::string>& freshLayers) {
   WeightLoadReport report =
       loadKerasWeights(file, model.graph, analysis, model.weights, {allowMissing});
   notes.push_back(file.path() + ": " + report.describe());
@@ -57,6 +65,7 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
     for (const auto& m : report.missing) list += (list.empty() ? "" : ", ") + m;
     notes.push_back("freshly initialised (not in " + file.path() + "): " + list);
     initializeWeights(model.graph, analysis, model.weights, spec.seed, report.missing);
+    freshLayers = report.missing;
   }
   model.weightsSource = file.path();
 }
@@ -83,9 +92,10 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
   if (file.empty()) {
     initializeWeights(model.graph, analysis, model.weights, spec.seed);
     model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
+    result.freshLayers = layersWithWeights(analysis);
   } else {
     KerasH5Reader reader(file);
-    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes);
+    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers);
   }
   return result;
 }
@@ -103,7 +113,7 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
     if (!analysis.ok())
       throw Error(spec.source + ": the model in this file is not valid:\n" +
                   joinDiagnostics(analysis.diagnostics));
-    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes);
+    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
     return result;
   }
   auto recognized = recognizeZooWeights(reader);
@@ -139,9 +149,10 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
                 joinDiagnostics(analysis.diagnostics));
   if (!spec.weightsFile.empty()) {
     KerasH5Reader reader(spec.weightsFile);
-    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes);
+    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
   } else {
     initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
+    result.freshLayers = layersWithWeights(analysis);
     result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
     result.notes.push_back(spec.source + ": topology only, using random weights");
   }

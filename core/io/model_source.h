@@ -28,6 +28,10 @@ struct ModelSpec {
 struct LoadedModel {
   Model model;
   std::vector<std::string> notes;  // things the user should know (stderr in the CLI)
+  // Layers with weights that got fresh (random) weights rather than trained ones from a file:
+  // a new top over no-top weights, or every layer when no weights file was found. The training
+  // advisor tells new layers from pretrained ones with this.
+  std::vector<std::string> freshLayers;
 };
 
 // $KERAS_HOME/models, else ~/.keras/models (from the given environment values).

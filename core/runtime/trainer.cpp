@@ -113,6 +113,11 @@ class TrainingRun {
     std::string message;
   };
   void setUp(const Model& model);
+  // The factor for a parameter named "layer.weight" (GraphModule's naming).
+  double layerRateScale(const std::string& parameterName) const {
+    const auto it = options_.layerRateScales.find(parameterName.substr(0, parameterName.find('.')));
+    return it == options_.layerRateScales.end() ? 1.0 : it->second;
+  }
   bool cancelled() const { return cancel_ && cancel_->load(); }
   // Next training or validation batch: from the loader, or from the feature cache.
   std::optional<Batch> nextBatch(bool validation);
@@ -197,9 +202,13 @@ void TrainingRun::setUp(const Model& model) {
     prefix_->train(false);
   }
   std::vector<torch::Tensor> parameters;
-  for (const auto& p : trainable_->module().parameters())
-    if (p.requires_grad()) parameters.push_back(p);
-  optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer);
+  std::vector<double> rateScales;
+  for (const auto& item : trainable_->module().named_parameters()) {
+    if (!item.value().requires_grad()) continue;
+    parameters.push_back(item.value());
+    rateScales.push_back(layerRateScale(item.key()));
+  }
+  optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer, rateScales);
   if (!(options_.labelSmoothing >= 0.0 && options_.labelSmoothing < 1.0))
     throw Error(Diagnostic{"--label-smoothing", "must be at least 0 and below 1, got " +
                                                     std::to_string(options_.labelSmoothing)});

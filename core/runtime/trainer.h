@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +52,10 @@ struct TrainOptions {
   // Freeze every layer up to and including this one (topological order), like the recipe
   // operation {"op": "freeze", "upto": ...}; empty keeps the model's own frozen flags.
   std::string freezeUpto;
+  // Learning-rate factor per layer name (a layer not listed: 1): its parameters step with the
+  // optimizer's (scheduled) rate times the factor. Staged plans give pretrained layers a lower
+  // rate than new ones this way.
+  std::map<std::string, double> layerRateScales;
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;
@@ -110,10 +115,25 @@ struct EpochEvent {
   bool checkpointSaved = false;
 };
 
+// A staged plan (runtime/trainer_stages.h) starting one of its stages; the stage's own
+// onStart/onBatch/onEpoch events follow, with epochs counted from 1 within the stage.
+struct StageEvent {
+  int stage = 0;  // 1-based
+  int stages = 0;
+  std::string name;
+  std::string scope;  // which layers train, for the user ("from block5_conv1 on")
+  std::string optimizer;
+  int epochs = 0;
+  double pretrainedRateScale = 1.0;
+  bool freezeBatchNorm = true;
+  std::vector<std::string> trainableLayers;  // layers with weights that train in this stage
+};
+
 // Callbacks arrive on the thread running trainModel(). Keep them short.
 class TrainObserver {
  public:
   virtual ~TrainObserver() = default;
+  virtual void onStage(const StageEvent&) {}
   virtual void onStart(const TrainStartEvent&) {}
   virtual void onBatch(const BatchEvent&) {}
   virtual void onEpoch(const EpochEvent&) {}

@@ -68,8 +68,10 @@ std::string OptimizerOptions::describe() const {
   return out.str();
 }
 
-KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options)
+KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options,
+                               std::vector<double> rateScales)
     : parameters_(std::move(parameters)),
+      rateScales_(std::move(rateScales)),
       options_(options),
       lr_(options.effectiveLearningRate()),
       momentum_(options.effectiveMomentum()),
@@ -83,6 +85,14 @@ KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerO
   if (!(weightDecay_ >= 0.0) || !std::isfinite(weightDecay_))
     throw Error(Diagnostic{"--weight-decay",
                            "must be a number of at least 0, got " + std::to_string(weightDecay_)});
+  if (rateScales_.empty()) rateScales_.assign(parameters_.size(), 1.0);
+  if (rateScales_.size() != parameters_.size())
+    throw Error("internal: " + std::to_string(rateScales_.size()) + " learning-rate factors for " +
+                std::to_string(parameters_.size()) + " parameters");
+  for (double scale : rateScales_)
+    if (!(scale > 0.0) || !std::isfinite(scale))
+      throw Error(Diagnostic{"pretrained_lr_scale",
+                             "must be a positive number, got " + std::to_string(scale)});
   for (const auto& p : parameters_) {
     first_.push_back(torch::zeros_like(p));
     second_.push_back(torch::zeros_like(p));
@@ -104,19 +114,20 @@ void KerasOptimizer::step() {
     auto& p = parameters_[i];
     const auto& g = p.grad();
     if (!g.defined()) continue;
+    const double lr = lr_ * rateScales_[i];  // this parameter's rate
     // Keras applies weight decay first, decoupled from the gradient (AdamW's rule; for the
     // other optimizers only when asked for).
-    if (weightDecay_ > 0.0) p.sub_(p * (weightDecay_ * lr_));
+    if (weightDecay_ > 0.0) p.sub_(p * (weightDecay_ * lr));
     switch (options_.kind) {
       case OptimizerKind::Sgd: {
         if (momentum_ == 0.0) {
-          p.sub_(g, lr_);
+          p.sub_(g, lr);
           break;
         }
         auto& v = first_[i];
-        v.mul_(momentum_).sub_(g, lr_);
+        v.mul_(momentum_).sub_(g, lr);
         if (options_.nesterov)
-          p.add_(v * momentum_ - g * lr_);
+          p.add_(v * momentum_ - g * lr);
         else
           p.add_(v);
         break;
@@ -124,7 +135,7 @@ void KerasOptimizer::step() {
       case OptimizerKind::RmsProp: {
         auto& v = second_[i];
         v.mul_(options_.rho).addcmul_(g, g, 1.0 - options_.rho);
-        const auto increment = g * lr_ / (v + options_.epsilon).sqrt();
+        const auto increment = g * lr / (v + options_.epsilon).sqrt();
         if (momentum_ > 0.0) {
           auto& m = first_[i];
           m.mul_(momentum_).add_(increment);
@@ -138,8 +149,8 @@ void KerasOptimizer::step() {
       case OptimizerKind::AdamW: {
         auto& m = first_[i];
         auto& v = second_[i];
-        const double alpha = lr_ * std::sqrt(1.0 - std::pow(options_.beta2, t)) /
-                             (1.0 - std::pow(options_.beta1, t));
+        const double alpha =
+            lr * std::sqrt(1.0 - std::pow(options_.beta2, t)) / (1.0 - std::pow(options_.beta1, t));
         m.add_((g - m) * (1.0 - options_.beta1));
         v.add_((g * g - v) * (1.0 - options_.beta2));
         p.sub_(m * alpha / (v.sqrt() + options_.epsilon));

@@ -50,7 +50,10 @@ struct OptimizerOptions {
 class KerasOptimizer {
  public:
   // `parameters`: the tensors to update (trainable ones only; frozen layers are left out).
-  KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options);
+  // `rateScales`: empty, or one factor per parameter: that parameter's step uses the learning
+  // rate times its factor (a lower rate for pretrained layers than for new ones).
+  KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options,
+                 std::vector<double> rateScales = {});
 
   void zeroGrad();
   // One update from the parameters' current .grad(); parameters without a gradient are
@@ -66,6 +69,7 @@ class KerasOptimizer {
 
  private:
   std::vector<torch::Tensor> parameters_;
+  std::vector<double> rateScales_;  // one per parameter
   OptimizerOptions options_;
   double lr_ = 0.0;
   double momentum_ = 0.0;

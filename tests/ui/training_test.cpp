@@ -3,7 +3,9 @@
 // and the trained model becomes the document's model as one undoable step.
 #include <gtest/gtest.h>
 
+#include <QCheckBox>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTest>
@@ -107,6 +109,41 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
+}
+
+TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {
+  test::guiApp();
+  test::TempDir dir;
+  SampleDataOptions sample;
+  sample.imagesPerClass = 12;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+
+  // One click: the advisor's plan (JSON, editable) and its reasons; the plan is ticked for use.
+  QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
+  EXPECT_NE(panel->planEditor()->toPlainText().indexOf("\"graft_plan\": 1"), -1)
+      << panel->planEditor()->toPlainText().toStdString();
+  EXPECT_NE(panel->adviceText()->text().indexOf("Stage 1"), -1)
+      << panel->adviceText()->text().toStdString();
+  EXPECT_TRUE(panel->usePlanBox()->isChecked());
+
+  // The user edits it into two stages; the run follows them, numbering epochs on through both.
+  panel->planEditor()->setPlainText(R"({"graft_plan": 1, "stages": [
+      {"name": "top", "freeze_upto": "flatten", "optimizer": "adam", "learning_rate": 0.01,
+       "epochs": 1},
+      {"name": "all", "train": "all", "optimizer": "sgd", "learning_rate": 0.001, "epochs": 2}]})");
+  panel->batchSizeBox()->setValue(8);
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  EXPECT_EQ(panel->lossChart()->validationCount(), 3);
+  EXPECT_NE(panel->log().indexOf("stage 1/2 (top)"), -1) << panel->log().toStdString();
+  EXPECT_NE(panel->log().indexOf("stage 2/2 (all)"), -1) << panel->log().toStdString();
+  EXPECT_EQ(window.document()->undoStack()->count(), 1);
 }
 
 }  // namespace

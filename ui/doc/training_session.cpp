@@ -1,21 +1,39 @@
 #include "ui/doc/training_session.h"
 
 #include <QThread>
+#include <optional>
 
 #include "runtime/dataset.h"
 #include "runtime/trainer.h"
+#include "runtime/trainer_stages.h"
+#include "runtime/training_advisor.h"
 
 namespace graft::ui {
 
 // Runs on the worker thread: converts the trainer's events to plain values and posts them to
 // the session's (GUI) thread. Pausing happens here, between batches.
+// A staged plan's epochs are numbered on through its stages (stage 2's first epoch follows
+// stage 1's last), so the charts and the progress bar show one run.
 class TrainingSession::Observer : public TrainObserver {
  public:
-  explicit Observer(TrainingSession* session) : session_(session) {}
+  Observer(TrainingSession* session, int planEpochs) : session_(session), planEpochs_(planEpochs) {}
+
+  void onStage(const StageEvent& e) override {
+    epochOffset_ = stageEpochsSoFar_;
+    stageEpochsSoFar_ += e.epochs;
+    const QString message =
+        QStringLiteral("stage %1/%2 (%3): %4, %5, %6 epochs")
+            .arg(e.stage)
+            .arg(e.stages)
+            .arg(QString::fromStdString(e.name), QString::fromStdString(e.scope),
+                 QString::fromStdString(e.optimizer))
+            .arg(e.epochs);
+    post([s = session_, message] { Q_EMIT s->note(message); });
+  }
 
   void onStart(const TrainStartEvent& e) override {
     TrainingStart start;
-    start.epochs = e.epochs;
+    start.epochs = planEpochs_ > 0 ? planEpochs_ : e.epochs;
     start.batchesPerEpoch = e.batchesPerEpoch;
     start.trainImages = e.trainImages;
     start.validationImages = e.validationImages;
@@ -27,15 +45,16 @@ class TrainingSession::Observer : public TrainObserver {
   }
 
   void onBatch(const BatchEvent& e) override {
-    const TrainingBatch batch{e.epoch, e.batch, e.batches, e.loss, e.accuracy, e.etaSeconds};
+    const TrainingBatch batch{
+        e.epoch + epochOffset_, e.batch, e.batches, e.loss, e.accuracy, e.etaSeconds};
     post([s = session_, batch] { Q_EMIT s->batchDone(batch); });
     session_->waitWhilePaused();
   }
 
   void onEpoch(const EpochEvent& e) override {
     TrainingEpoch epoch;
-    epoch.epoch = e.epoch;
-    epoch.epochs = e.epochs;
+    epoch.epoch = e.epoch + epochOffset_;
+    epoch.epochs = planEpochs_ > 0 ? planEpochs_ : e.epochs;
     epoch.loss = e.loss;
     epoch.accuracy = e.accuracy;
     epoch.hasValidation = e.valLoss.has_value();
@@ -68,6 +87,9 @@ class TrainingSession::Observer : public TrainObserver {
     QMetaObject::invokeMethod(session_, std::move(f), Qt::QueuedConnection);
   }
   TrainingSession* session_;
+  int planEpochs_ = 0;  // every stage's epochs; 0 for a single run
+  int epochOffset_ = 0;
+  int stageEpochsSoFar_ = 0;
 };
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
@@ -116,8 +138,14 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   auto trained = std::make_shared<Model>();
   auto epochs = std::make_shared<int>(0);
   thread_ = QThread::create([this, model, settings, outcome, trained, epochs] {
-    Observer observer(this);
     try {
+      std::optional<TrainingPlan> plan;
+      int planEpochs = 0;
+      if (!settings.plan.isEmpty()) {
+        plan = planFromJson(Json::parse(settings.plan.toStdString()), "the plan");
+        for (const auto& stage : plan->stages) planEpochs += stage.epochs;
+      }
+      Observer observer(this, planEpochs);
       const TrainingSet data = prepareTrainingSet(settings.dataDir.toStdString(), std::string(),
                                                   settings.validationSplit, settings.seed);
       TrainOptions options;
@@ -129,7 +157,18 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
       options.augment = parseAugmentList(settings.augment.toStdString());
       options.freezeUpto = settings.freezeUpto.toStdString();
       options.cacheFrozen = settings.cacheFrozen;
-      TrainResult result = trainModel(model, data, options, &observer, &cancel_);
+      TrainResult result;
+      if (!plan) {
+        result = trainModel(model, data, options, &observer, &cancel_);
+      } else {
+        // The same staged run as `graft-cli train --plan`.
+        PlanResult planned = trainPlan(model, data, *plan, newLayersOf(model, {}), options,
+                                       &observer, &cancel_, "the plan");
+        for (const auto& stage : planned.stages) result.epochsCompleted += stage.epochsCompleted;
+        result.status = planned.status;
+        result.message = planned.message;
+        result.model = std::move(planned.model);
+      }
       switch (result.status) {
         case TrainStatus::Completed:
           outcome->first = TrainingOutcome::Completed;

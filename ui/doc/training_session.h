@@ -29,6 +29,10 @@ struct TrainingSettings {
   QString freezeUpto;                          // empty: keep the model's frozen flags
   bool cacheFrozen = false;
   quint64 seed = 0;
+  // Non-empty: train in stages from this plan (the JSON of runtime/training_plan.h, what
+  // `graft-cli advise --json` prints); epochs, optimizer, learning rate and freezeUpto are then
+  // each stage's.
+  QString plan;
 };
 
 struct TrainingStart {

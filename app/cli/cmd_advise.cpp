@@ -1,0 +1,58 @@
+// graft-cli advise MODEL --data DIR [--json]: a fine-tuning plan proposed from the model and the
+// data (runtime/training_advisor.h), with its reasons and warnings. --json prints it in the
+// --plan format, so `advise --json > plan.json` then `train --plan plan.json` works.
+#include "cli/cli_context.h"
+#include "runtime/training_advisor.h"
+
+namespace graft::cli {
+
+namespace {
+
+void printPlan(const TrainingPlan& plan, const ModelFacts& model, const DataFacts& data) {
+  std::cout << data.images << " images in " << data.classes.size() << " classes (about "
+            << static_cast<int64_t>(data.meanPerClass() + 0.5) << " per class)";
+  if (data.medianSide > 0) std::cout << ", about " << data.medianSide << " px";
+  std::cout << "; the model has " << model.newLayers.size() << " new and "
+            << model.pretrainedLayers.size() << " pretrained layers with weights";
+  if (model.inputSide > 0) std::cout << ", input " << model.inputSide << " px";
+  std::cout << "\n";
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const TrainingStage& s = plan.stages[i];
+    std::cout << "stage " << i + 1 << " (" << s.name << "): " << s.describeScope() << ", "
+              << s.optimizer.describe();
+    if (s.pretrainedRateScale != 1.0)
+      std::cout << ", pretrained layers at x" << s.pretrainedRateScale;
+    std::cout << ", " << s.epochs << " epochs"
+              << (s.freezeBatchNorm ? ", BatchNormalization frozen" : "") << "\n";
+    for (const auto& why : s.why) std::cout << "  - " << why << "\n";
+  }
+  for (const auto& reason : plan.reasons) std::cout << "note: " << reason << "\n";
+  for (const auto& warning : plan.warnings) std::cout << "warning: " << warning << "\n";
+}
+
+}  // namespace
+
+void registerAdviseCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "advise", "propose a fine-tuning plan for the model and an image folder, with reasons");
+  auto args = std::make_shared<ModelArguments>();
+  auto data = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  args->addTo(*cmd);
+  cmd->add_option("--data", *data, "image folder: one subfolder of images per class")->required();
+  cmd->add_flag("--json", *json, "print the plan in train --plan's format, reasons included");
+  cmd->callback([cmd, args, data, json] {
+    const ImageFolder folder = scanImageFolder(*data);
+    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    const ModelFacts modelFacts =
+        describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
+    const DataFacts dataFacts = describeData(folder);
+    const TrainingPlan plan = advisePlan(loaded.model, modelFacts, dataFacts);
+    if (*json)
+      std::cout << planToJson(plan).dump() << "\n";
+    else
+      printPlan(plan, modelFacts, dataFacts);
+  });
+}
+
+}  // namespace graft::cli

@@ -1,0 +1,160 @@
+// graft-cli advise and train --plan: the advisor's JSON is a plan train accepts, stages are
+// logged, warnings are printed, and a bad plan names the JSON path (exit 1).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+using nlohmann::json;
+
+// The same network twice: once to train "pretrained" weights, once with a new head
+// ("new_head" is not in the weights file, so it is freshly initialised and counts as new).
+std::string tinyModel(const std::string& head) {
+  return R"({"class_name": "Sequential", "config": {"name": "tiny", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "input_1", "batch_input_shape": [null, 32, 32, 3]}},
+  {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 8, "kernel_size": [3, 3],
+                                      "strides": [2, 2], "activation": "relu"}},
+  {"class_name": "BatchNormalization", "config": {"name": "conv1_bn"}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+  {"class_name": "Dense", "config": {"name": ")" +
+         head + R"(", "units": 3, "activation": "softmax"}}]}})";
+}
+
+class PlanCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env = {"KERAS_HOME=" + dir.path().string()};
+    std::ofstream(dir.file("base.json")) << tinyModel("predictions");
+    std::ofstream(dir.file("new_head.json")) << tinyModel("new_head");
+    data = dir.file("shapes");
+    ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "12"}).exitCode, 0);
+    const auto base = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data,
+                           "--epochs", "1", "--batch-size", "8", "-o", dir.file("base.h5"), "-q"});
+    ASSERT_EQ(base.exitCode, 0) << base.err;
+  }
+  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
+  // The model with pretrained conv1 / conv1_bn and a new head, plus extra arguments.
+  std::vector<std::string> withModel(const std::string& command, std::vector<std::string> more) {
+    std::vector<std::string> args{command,           dir.file("new_head.json"),
+                                  "--weights",       dir.file("base.h5"),
+                                  "--preprocessing", "tf",
+                                  "--data",          data};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+  std::string writePlan(const std::string& name, const std::string& text) {
+    std::ofstream(dir.file(name)) << text;
+    return dir.file(name);
+  }
+
+  TempDir dir;
+  std::vector<std::string> env;
+  std::string data;
+};
+
+TEST_F(PlanCli, AdviseJsonIsAPlanThatTrainRuns) {
+  const auto advised = cli(withModel("advise", {"--json"}));
+  ASSERT_EQ(advised.exitCode, 0) << advised.err;
+  const json plan = json::parse(advised.out);
+  ASSERT_EQ(plan.at("stages").size(), 1u) << plan.dump();  // 12 images per class: head only
+  EXPECT_EQ(plan["stages"][0].at("train"), "new");
+  EXPECT_FALSE(plan["stages"][0].at("why").empty());
+  EXPECT_FALSE(plan.at("reasons").empty());
+
+  const std::string path = writePlan("plan.json", advised.out);
+  const std::string log = dir.file("run.jsonl");
+  const auto trained = cli(withModel(
+      "train", {"--plan", path, "--batch-size", "8", "-o", dir.file("out.graft"), "--log", log}));
+  ASSERT_EQ(trained.exitCode, 0) << trained.err;
+  EXPECT_NE(trained.err.find("stage 1/1 (new layers)"), std::string::npos) << trained.err;
+  std::ifstream in(log);
+  std::vector<json> stages;
+  int epochs = 0;
+  for (std::string line; std::getline(in, line);) {
+    const json e = json::parse(line);
+    if (e.at("event") == "stage") stages.push_back(e);
+    if (e.at("event") == "epoch") ++epochs;
+  }
+  ASSERT_EQ(stages.size(), 1u);
+  EXPECT_EQ(stages[0].at("trainable_layers"), json::array({"new_head"}));
+  EXPECT_EQ(epochs, plan["stages"][0].at("epochs").get<int>());
+}
+
+TEST_F(PlanCli, AdvisePrintsEachChoiceWithItsReason) {
+  const auto advised = cli(withModel("advise", {}));
+  ASSERT_EQ(advised.exitCode, 0) << advised.err;
+  EXPECT_NE(advised.out.find("stage 1 (new layers): the new layers only, adam (lr 0.001"),
+            std::string::npos)
+      << advised.out;
+  EXPECT_NE(advised.out.find("  - The new layers start from random weights"), std::string::npos)
+      << advised.out;
+  EXPECT_NE(advised.out.find("note: With about 12 images per class"), std::string::npos)
+      << advised.out;
+}
+
+TEST_F(PlanCli, TwoStagesLogBothAndWarnAboutAHighRate) {
+  const std::string path = writePlan("plan.json", R"({"graft_plan": 1, "stages": [
+      {"name": "head", "train": "new", "optimizer": "adam", "learning_rate": 0.01, "epochs": 1},
+      {"name": "all", "unfreeze_from": "conv1", "optimizer": "adam", "learning_rate": 0.01,
+       "epochs": 1}]})");
+  const std::string log = dir.file("run.jsonl");
+  const auto trained = cli(withModel(
+      "train", {"--plan", path, "--batch-size", "8", "-o", dir.file("out.graft"), "--log", log}));
+  ASSERT_EQ(trained.exitCode, 0) << trained.err;
+  EXPECT_NE(trained.err.find("warning: stage 2 (all) trains pretrained layers at a learning rate"),
+            std::string::npos)
+      << trained.err;
+  EXPECT_EQ(trained.err.find("warning: stage 1"), std::string::npos) << trained.err;
+  std::ifstream in(log);
+  std::vector<json> stages;
+  for (std::string line; std::getline(in, line);) {
+    const json e = json::parse(line);
+    if (e.at("event") == "stage") stages.push_back(e);
+  }
+  ASSERT_EQ(stages.size(), 2u);
+  EXPECT_EQ(stages[1].at("trainable_layers"), json::array({"conv1", "new_head"}));
+  EXPECT_EQ(stages[1].at("batch_norm"), "frozen");
+}
+
+TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
+  const std::string out = dir.file("out.graft");
+  auto r = cli(withModel("train", {"--epochs", "1", "--lr", "0.01", "-o", out}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: This run trains pretrained layers at a learning rate of 0.01"),
+            std::string::npos)
+      << r.err;
+  // Only the new head trains: nothing pretrained to spoil, no warning.
+  r = cli(
+      withModel("train", {"--epochs", "1", "--lr", "0.01", "--freeze-upto", "pool", "-o", out}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
+}
+
+TEST_F(PlanCli, ABadPlanNamesTheJsonPathAndExits1) {
+  const std::string out = dir.file("out.graft");
+  const std::string badRate = writePlan("rate.json", R"({"graft_plan": 1, "stages": [
+      {"train": "new"}, {"unfreeze_from": "conv1", "learning_rate": "fast"}]})");
+  auto r = cli(withModel("train", {"--plan", badRate, "-o", out}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(badRate + ": $.stages[1].learning_rate"), std::string::npos) << r.err;
+
+  const std::string badLayer = writePlan("layer.json", R"({"graft_plan": 1, "stages": [
+      {"train": "new"}, {"unfreeze_from": "block5_conv1"}]})");
+  r = cli(withModel("train", {"--plan", badLayer, "-o", out}));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(badLayer + ": $.stages[1].unfreeze_from"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  // A plan sets the optimizer per stage: --lr beside it is a usage error.
+  r = cli(withModel("train", {"--plan", badLayer, "--lr", "0.1", "-o", out}));
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+}
+
+}  // namespace
+}  // namespace graft::test

@@ -1,0 +1,166 @@
+// Staged fine-tuning: stages run back to back on the same weights, each training exactly its
+// own layers (frozen ones bit-identical across the stage, BatchNormalization frozen unless the
+// stage says otherwise), pretrained layers stepping at their lower learning rate.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "runtime/trainer_stages.h"
+#include "support/test_support.h"
+#include "train_test_support.h"
+
+namespace graft {
+namespace {
+
+class StageRecorder : public TrainObserver {
+ public:
+  void onStage(const StageEvent& e) override { stages.push_back(e); }
+  void onEpoch(const EpochEvent& e) override { epochs.push_back(e); }
+  std::vector<StageEvent> stages;
+  std::vector<EpochEvent> epochs;
+};
+
+bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
+  const auto& x = *a.weights.find(layer);
+  const auto& y = *b.weights.find(layer);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].shape != y[i].shape || *x[i].data != *y[i].data) return false;
+  return true;
+}
+
+TrainingStage stage(StageScope scope, const std::string& layer, OptimizerKind kind, double lr,
+                    int epochs) {
+  TrainingStage s;
+  s.name = layer.empty() ? "head" : "from " + layer;
+  s.scope = scope;
+  s.layer = layer;
+  s.optimizer.kind = kind;
+  s.optimizer.learningRate = lr;
+  s.epochs = epochs;
+  return s;
+}
+
+class StagedTraining : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::drawColourFolder(dir.path() / "data", {"blue_ish", "green_ish", "red_ish"}, {8, 8, 8},
+                           16);
+    data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+    options.batchSize = 8;
+    options.seed = 5;
+    options.workers = 1;
+  }
+  test::TempDir dir;
+  TrainingSet data;
+  TrainOptions options;
+  // tinyModel's conv1 and conv1_bn play the pretrained base, dense the new top.
+  const std::vector<std::string> newLayers{"dense"};
+};
+
+TEST_F(StagedTraining, TwoStagesTrainTheirOwnLayersAndCarryTheWeights) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 2));
+  plan.stages.push_back(stage(StageScope::UnfreezeFrom, "conv1", OptimizerKind::Sgd, 0.05, 2));
+  StageRecorder events;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, options, &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(result.stagesCompleted, 2);
+  ASSERT_EQ(result.stages.size(), 2u);
+  EXPECT_EQ(events.epochs.size(), 4u);  // each stage logs its own epochs
+
+  // Stage 1: only the new layer trains.
+  ASSERT_EQ(events.stages.size(), 2u);
+  EXPECT_EQ(events.stages[0].trainableLayers, std::vector<std::string>{"dense"});
+  const Model& afterHead = result.stages[0].model;
+  EXPECT_TRUE(sameLayer(model, afterHead, "conv1"));
+  EXPECT_TRUE(sameLayer(model, afterHead, "conv1_bn"));
+  EXPECT_FALSE(sameLayer(model, afterHead, "dense"));
+
+  // Stage 2 starts from stage 1's weights and trains conv1 and dense; BatchNormalization stays
+  // frozen (statistics too) by default.
+  EXPECT_EQ(events.stages[1].trainableLayers, (std::vector<std::string>{"conv1", "dense"}));
+  EXPECT_TRUE(events.stages[1].freezeBatchNorm);
+  EXPECT_FALSE(sameLayer(afterHead, result.model, "conv1"));
+  EXPECT_FALSE(sameLayer(afterHead, result.model, "dense"));
+  EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));
+  EXPECT_FALSE(result.model.graph.at("conv1_bn").trainable);
+}
+
+TEST_F(StagedTraining, BatchNormTrainsWhenTheStageSaysSo) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 0.05, 1));
+  plan.stages[0].freezeBatchNorm = false;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, options);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  EXPECT_FALSE(sameLayer(model, result.model, "conv1_bn"));
+}
+
+TEST_F(StagedTraining, PretrainedLayersStepAtTheirScaledRate) {
+  // One plain SGD step from the same weights: the gradient is the same in both runs, so the
+  // pretrained layer's change scales with pretrained_lr_scale and the new layer's does not.
+  options.batchSize = 64;  // one batch per epoch
+  const Model model = test::tinyModel(3);
+  auto step = [&](double scale) {
+    TrainingPlan plan;
+    plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 0.1, 1));
+    plan.stages[0].optimizer.momentum = 0.0;
+    plan.stages[0].pretrainedRateScale = scale;
+    const PlanResult r = trainPlan(model, data, plan, newLayers, options);
+    EXPECT_EQ(r.status, TrainStatus::Completed) << r.message;
+    return r.model;
+  };
+  const Model full = step(1.0);
+  const Model quarter = step(0.25);
+  auto change = [&](const Model& m, const std::string& layer) {
+    const WeightTensor& before = model.weights.find(layer)->at(0);
+    const WeightTensor& after = m.weights.find(layer)->at(0);
+    std::vector<double> d;
+    for (size_t i = 0; i < before.data->size(); ++i)
+      d.push_back(static_cast<double>((*after.data)[i]) - (*before.data)[i]);
+    return d;
+  };
+  const auto convFull = change(full, "conv1"), convQuarter = change(quarter, "conv1");
+  double moved = 0.0;
+  for (size_t i = 0; i < convFull.size(); ++i) {
+    EXPECT_NEAR(convQuarter[i], 0.25 * convFull[i], 1e-6 + 1e-3 * std::abs(convFull[i]));
+    moved += std::abs(convFull[i]);
+  }
+  EXPECT_GT(moved, 0.0);
+  const auto denseFull = change(full, "dense"), denseQuarter = change(quarter, "dense");
+  for (size_t i = 0; i < denseFull.size(); ++i) EXPECT_NEAR(denseQuarter[i], denseFull[i], 1e-6);
+}
+
+TEST_F(StagedTraining, AStageThatDoesNotFitTheModelFailsBeforeAnyTraining) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 1));
+  plan.stages.push_back(
+      stage(StageScope::UnfreezeFrom, "block5_conv1", OptimizerKind::Sgd, 0.01, 1));
+  StageRecorder events;
+  try {
+    trainPlan(model, data, plan, newLayers, options, &events, nullptr, "my_plan.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("my_plan.json: $.stages[1].unfreeze_from"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("block5_conv1"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(events.epochs.empty());
+
+  // "new" on a model without new layers names the field too.
+  plan.stages.resize(1);
+  try {
+    trainPlan(model, data, plan, {}, options, nullptr, nullptr, "p.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p.json: $.stages[0].train"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace graft

@@ -1,0 +1,209 @@
+// The advisor proposes the plans its header documents for a few situations, and each guard
+// rail fires on its case and stays quiet on a normal one.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "graph/analysis.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
+#include "io/zoo/zoo.h"
+#include "runtime/training_advisor.h"
+#include "support/test_support.h"
+#include "train_test_support.h"
+
+namespace graft {
+namespace {
+
+// VGG16 (no top, average pooling, input 224) with a new 3-class Dense on top ("predictions",
+// stacked by a recipe step: fresh weights) over pretrained convolutions. Built once: its 14.7 M
+// weights take a moment to initialise.
+const Model& vgg16WithNewTop() {
+  static const Model model = [] {
+    zoo::ZooOptions options;
+    options.architecture = "vgg16";
+    options.includeTop = false;
+    options.inputSize = 224;
+    options.pooling = "avg";
+    Model m;
+    m.graph = zoo::buildGraph(options);
+    initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
+    const std::string top = m.graph.outputs()[0];
+    auto edited = applyOperation(
+        m, ops::stack(top, {ops::layer("Dense", "predictions",
+                                       Json{{"units", 3}, {"activation", "softmax"}})}));
+    if (!edited) throw Error(edited.diagnostics());
+    return std::move(edited).value().model;
+  }();
+  return model;
+}
+const std::vector<std::string> kVggTop{"predictions"};
+
+DataFacts balanced(int64_t perClass, int64_t side = 224) {
+  DataFacts d;
+  d.classes = {"a", "b", "c"};
+  d.imagesPerClass = {perClass, perClass, perClass};
+  d.images = 3 * perClass;
+  d.medianSide = side;
+  return d;
+}
+
+std::vector<std::string> kinds(const std::vector<PlanWarning>& warnings) {
+  std::vector<std::string> out;
+  for (const auto& w : warnings) out.push_back(w.kind);
+  return out;
+}
+
+TEST(TrainingAdvisor, TinyDataSetTrainsOnlyTheNewTop) {
+  const Model& model = vgg16WithNewTop();
+  const ModelFacts facts = describeModel(model, kVggTop);
+  EXPECT_EQ(facts.inputSide, 224);
+  EXPECT_EQ(facts.pretrainedLayers.size(), 13u);
+  const TrainingPlan plan = advisePlan(model, facts, balanced(20));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  const TrainingStage& s = plan.stages[0];
+  EXPECT_EQ(s.scope, StageScope::NewLayers);
+  EXPECT_EQ(s.optimizer.kind, OptimizerKind::Adam);
+  EXPECT_DOUBLE_EQ(s.optimizer.effectiveLearningRate(), 1e-3);
+  EXPECT_EQ(s.epochs, 10);
+  EXPECT_FALSE(s.why.empty());
+  ASSERT_FALSE(plan.reasons.empty());
+  EXPECT_NE(plan.reasons[0].find("overfit"), std::string::npos) << plan.reasons[0];
+  EXPECT_TRUE(plan.warnings.empty());
+}
+
+TEST(TrainingAdvisor, MediumDataSetFineTunesTheTopBlockAtALowerRate) {
+  const Model& model = vgg16WithNewTop();
+  const TrainingPlan plan = advisePlan(model, describeModel(model, kVggTop), balanced(300));
+  ASSERT_EQ(plan.stages.size(), 2u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::NewLayers);
+  EXPECT_EQ(plan.stages[0].epochs, 10);  // 900 images: fewer than 1000
+  const TrainingStage& s = plan.stages[1];
+  EXPECT_EQ(s.scope, StageScope::UnfreezeFrom);
+  EXPECT_EQ(s.layer, "block5_conv1");  // top 20 % of 13 convolutions: block 5, from its start
+  EXPECT_EQ(s.optimizer.kind, OptimizerKind::Sgd);
+  EXPECT_DOUBLE_EQ(s.optimizer.effectiveLearningRate(), 1e-3);
+  EXPECT_DOUBLE_EQ(s.optimizer.effectiveMomentum(), 0.9);
+  EXPECT_DOUBLE_EQ(s.pretrainedRateScale, 0.1);
+  EXPECT_TRUE(s.freezeBatchNorm);
+  EXPECT_EQ(s.epochs, 10);
+  EXPECT_EQ(s.why.size(), 3u);
+  EXPECT_TRUE(plan.warnings.empty()) << plan.warnings.front();
+}
+
+TEST(TrainingAdvisor, LargeDataSetFineTunesTheTopHalf) {
+  const Model& model = vgg16WithNewTop();
+  const TrainingPlan plan = advisePlan(model, describeModel(model, kVggTop), balanced(2000));
+  ASSERT_EQ(plan.stages.size(), 2u);
+  EXPECT_EQ(plan.stages[0].epochs, 5);
+  // 50 % of 13 is 7 layers: block3_conv3, moved back to the start of block 3.
+  EXPECT_EQ(plan.stages[1].layer, "block3_conv1");
+}
+
+TEST(TrainingAdvisor, WithoutNewLayersOnlyTheTopIsFineTuned) {
+  const Model& model = vgg16WithNewTop();
+  const TrainingPlan plan = advisePlan(model, describeModel(model, {}), balanced(20));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::UnfreezeFrom);
+  // Top 10 % of 14 layers with weights: 2, predictions and block5_conv3; block 5 from its start.
+  EXPECT_EQ(plan.stages[0].layer, "block5_conv1");
+}
+
+TEST(TrainingAdvisor, TheRecipeMarksStackedLayersAsNew) {
+  EXPECT_EQ(newLayersOf(vgg16WithNewTop(), {}), kVggTop);
+}
+
+TEST(TrainingAdvisor, WithoutPretrainedLayersEverythingTrains) {
+  const Model model = test::tinyModel(3);
+  const ModelFacts facts = describeModel(model, {"conv1", "conv1_bn", "dense"});
+  const TrainingPlan plan = advisePlan(model, facts, balanced(300, 16));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::All);
+  EXPECT_EQ(plan.stages[0].epochs, 20);
+  // Nothing pretrained: tinyModel's BatchNormalization has no statistics worth keeping.
+  EXPECT_FALSE(plan.stages[0].freezeBatchNorm);
+  EXPECT_TRUE(plan.reasons.empty());
+}
+
+TEST(TrainingAdvisor, NewLayersComeFromTheLoaderAndTheRecipe) {
+  const Model base = test::tinyModel(3);
+  auto edited = applyOperation(
+      base, ops::insertAfter("pool", ops::layer("Dense", "extra", Json{{"units", 8}})));
+  ASSERT_TRUE(edited) << joinDiagnostics(edited.diagnostics());
+  const Model& model = edited.value().model;
+  std::vector<std::string> fresh = newLayersOf(model, {"dense", "no_such_layer"});
+  std::sort(fresh.begin(), fresh.end());
+  EXPECT_EQ(fresh, (std::vector<std::string>{"dense", "extra"}));
+}
+
+TEST(TrainingAdvisor, DataFactsCountImagesAndMeasureThem) {
+  test::TempDir dir;
+  test::drawColourFolder(dir.path(), {"a", "b"}, {3, 5}, 20);
+  const DataFacts d = describeData(scanImageFolder(dir.path().string()));
+  EXPECT_EQ(d.imagesPerClass, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(d.images, 8);
+  EXPECT_EQ(d.medianSide, 20);
+}
+
+TrainingStage fineTune(OptimizerKind kind, double lr, double scale = 1.0) {
+  TrainingStage s;
+  s.name = "fine-tune";
+  s.scope = StageScope::UnfreezeFrom;
+  s.layer = "block5_conv1";
+  s.optimizer.kind = kind;
+  s.optimizer.learningRate = lr;
+  s.pretrainedRateScale = scale;
+  return s;
+}
+
+std::vector<std::string> warningsFor(const TrainingStage& stage, const DataFacts& data) {
+  const Model& model = vgg16WithNewTop();
+  TrainingPlan plan;
+  plan.stages = {stage};
+  return kinds(checkPlan(model, describeModel(model, kVggTop), data, plan));
+}
+
+TEST(TrainingAdvisor, WarnsAboutALargeUnfrozenNetworkOnAFewDozenImages) {
+  const std::vector<std::string> large{"large_network_few_images"};
+  EXPECT_EQ(warningsFor(fineTune(OptimizerKind::Sgd, 1e-4), balanced(12)), large);
+  EXPECT_TRUE(warningsFor(fineTune(OptimizerKind::Sgd, 1e-4), balanced(300)).empty());
+  TrainingStage head = fineTune(OptimizerKind::Adam, 1e-3);
+  head.scope = StageScope::NewLayers;  // new parameters only: not pretrained ones
+  EXPECT_TRUE(warningsFor(head, balanced(12)).empty());
+}
+
+TEST(TrainingAdvisor, WarnsAboutAHighLearningRateForPretrainedLayers) {
+  const std::vector<std::string> high{"high_learning_rate"};
+  EXPECT_EQ(warningsFor(fineTune(OptimizerKind::Adam, 1e-3), balanced(300)), high);
+  EXPECT_EQ(warningsFor(fineTune(OptimizerKind::Sgd, 1e-2), balanced(300)), high);
+  EXPECT_TRUE(warningsFor(fineTune(OptimizerKind::Adam, 1e-3, 0.1), balanced(300)).empty());
+  EXPECT_TRUE(warningsFor(fineTune(OptimizerKind::Sgd, 1e-3), balanced(300)).empty());
+  TrainingStage head = fineTune(OptimizerKind::Adam, 1e-2);
+  head.scope = StageScope::NewLayers;
+  EXPECT_TRUE(warningsFor(head, balanced(300)).empty());
+}
+
+TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {
+  const TrainingStage ok = fineTune(OptimizerKind::Sgd, 1e-4);
+  EXPECT_EQ(warningsFor(ok, balanced(300, 32)), std::vector<std::string>{"small_images"});
+  EXPECT_TRUE(warningsFor(ok, balanced(300, 150)).empty());
+}
+
+TEST(TrainingAdvisor, WarnsAboutBadlyImbalancedClasses) {
+  const TrainingStage ok = fineTune(OptimizerKind::Sgd, 1e-4);
+  DataFacts d = balanced(300);
+  d.imagesPerClass = {400, 300, 40};
+  d.images = 740;
+  const Model& model = vgg16WithNewTop();
+  TrainingPlan plan;
+  plan.stages = {ok};
+  const auto warnings = checkPlan(model, describeModel(model, kVggTop), d, plan);
+  ASSERT_EQ(kinds(warnings), std::vector<std::string>{"imbalanced"});
+  EXPECT_NE(warnings[0].message.find("'a' has 400 images, 'c' only 40"), std::string::npos)
+      << warnings[0].message;
+  d.imagesPerClass = {400, 300, 120};
+  EXPECT_TRUE(checkPlan(model, describeModel(model, kVggTop), d, plan).empty());
+}
+
+}  // namespace
+}  // namespace graft

@@ -1,0 +1,32 @@
+#include "ui/doc/training_advice.h"
+
+#include "runtime/training_advisor.h"
+
+namespace graft::ui {
+
+TrainingAdvice adviseTraining(const Model& model, const QString& dataDir) {
+  const ModelFacts modelFacts = describeModel(model, newLayersOf(model, {}));
+  const DataFacts dataFacts = describeData(scanImageFolder(dataDir.toStdString()));
+  const TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
+  TrainingAdvice advice;
+  advice.planJson = QString::fromStdString(planToJson(plan).dump(2));
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const TrainingStage& s = plan.stages[i];
+    advice.explanation << QStringLiteral("Stage %1 (%2): %3, %4, %5 epochs")
+                              .arg(i + 1)
+                              .arg(QString::fromStdString(s.name),
+                                   QString::fromStdString(s.describeScope()),
+                                   QString::fromStdString(s.optimizer.describe()))
+                              .arg(s.epochs);
+    for (const auto& why : s.why)
+      advice.explanation << QStringLiteral("  • ") + QString::fromStdString(why);
+  }
+  for (const auto& reason : plan.reasons) advice.explanation << QString::fromStdString(reason);
+  for (const auto& warning : plan.warnings)
+    advice.explanation << QStringLiteral("Warning: ") + QString::fromStdString(warning);
+  advice.stages = static_cast<int>(plan.stages.size());
+  advice.warnings = static_cast<int>(plan.warnings.size());
+  return advice;
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,22 @@
+#pragma once
+// The training advisor (runtime/training_advisor.h) for the training panel: the proposed plan
+// as editable JSON (the --plan format) and its reasoning as lines to show beside it.
+#include <QString>
+#include <QStringList>
+
+#include "graph/model.h"
+
+namespace graft::ui {
+
+struct TrainingAdvice {
+  QString planJson;         // indented; what the session's TrainingSettings::plan takes
+  QStringList explanation;  // per stage its choices and why, then notes and warnings
+  int stages = 0;
+  int warnings = 0;
+};
+
+// New layers are the ones the model's recipe stacked, inserted or put in as replacements.
+// Throws graft::Error naming the folder or the problem.
+TrainingAdvice adviseTraining(const Model& model, const QString& dataDir);
+
+}  // namespace graft::ui
