@@ -480,7 +480,7 @@ void MainWindow::modelLoaded(const std::shared_ptr<LoadedModel>& loaded,
                              const QString& description) {
   QStringList notes;
   for (const std::string& note : loaded->notes) notes << QString::fromStdString(note);
-  document_->open(loaded->model, description, notes);
+  document_->open(loaded->model, description, notes, loaded->freshLayers);
   // Random weights because Keras's file is missing: the banner offers to download it.
   std::optional<fetch::FetchRequest> download;
   if (pendingZooSpec_ && loaded->model.weightsSource.rfind("random", 0) == 0) {

@@ -198,7 +198,7 @@ bool TrainingPanel::advise() {
     return false;
   }
   try {
-    const TrainingAdvice advice = adviseTraining(document_->model(), dir);
+    const TrainingAdvice advice = adviseTraining(document_->model(), document_->freshLayers(), dir);
     plan_->setPlainText(advice.planJson);
     advice_->setText(advice.explanation.join('\n'));
     usePlan_->setChecked(true);

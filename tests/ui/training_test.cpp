@@ -146,5 +146,32 @@ TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {
   EXPECT_EQ(window.document()->undoStack()->count(), 1);
 }
 
+// A model opened with a fresh top over pretrained weights (what the loader reports as fresh
+// layers): the advisor's first stage trains the new layers only, as `graft-cli advise` does.
+TEST(Training, AdviceTreatsTheLoadersFreshLayersAsNew) {
+  test::guiApp();
+  test::TempDir dir;
+  SampleDataOptions sample;
+  sample.imagesPerClass = 12;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+
+  window.document()->open(test::smallModel(3), "small", {}, {"fc"});
+  QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
+  const QString withFreshTop = panel->adviceText()->text();
+  EXPECT_NE(withFreshTop.indexOf("Stage 1"), -1) << withFreshTop.toStdString();
+  EXPECT_NE(withFreshTop.indexOf("the new layers only"), -1) << withFreshTop.toStdString();
+
+  // The same model with nothing fresh has no new layers to train first.
+  window.document()->open(test::smallModel(3), "small", {});
+  QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
+  const QString allPretrained = panel->adviceText()->text();
+  EXPECT_EQ(allPretrained.indexOf("the new layers only"), -1) << allPretrained.toStdString();
+}
+
 }  // namespace
 }  // namespace graft

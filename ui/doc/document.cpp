@@ -18,8 +18,10 @@ bool Document::isModified() const {
   return hasModel_ && !undo_.isClean();
 }
 
-void Document::open(Model model, const QString& source, const QStringList& notes) {
+void Document::open(Model model, const QString& source, const QStringList& notes,
+                    std::vector<std::string> freshLayers) {
   undo_.clear();
+  freshLayers_ = std::move(freshLayers);
   model_ = std::move(model);
   analysis_ = analyze(model_.graph);
   hasModel_ = true;

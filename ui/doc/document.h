@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 #include <QUndoStack>
+#include <string>
+#include <vector>
 
 #include "graph/analysis.h"
 #include "graph/model.h"
@@ -36,7 +38,11 @@ class Document : public QObject {
   QUndoStack* undoStack() { return &undo_; }
 
   // Replaces the whole document (a newly opened model): the history starts empty.
-  void open(Model model, const QString& source, const QStringList& notes);
+  // `freshLayers`: the layers the loader gave fresh weights (a new top over no-top weights),
+  // which the training advisor treats as new.
+  void open(Model model, const QString& source, const QStringList& notes,
+            std::vector<std::string> freshLayers = {});
+  const std::vector<std::string>& freshLayers() const { return freshLayers_; }
   // The history so far counts as saved (after writing the project file).
   void markSaved();
 
@@ -73,6 +79,7 @@ class Document : public QObject {
   bool hasModel_ = false;
   QString source_;
   QStringList notes_;
+  std::vector<std::string> freshLayers_;
   QString projectPath_;
   QUndoStack undo_;
 };

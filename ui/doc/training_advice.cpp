@@ -4,8 +4,9 @@
 
 namespace graft::ui {
 
-TrainingAdvice adviseTraining(const Model& model, const QString& dataDir) {
-  const ModelFacts modelFacts = describeModel(model, newLayersOf(model, {}));
+TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
+                              const QString& dataDir) {
+  const ModelFacts modelFacts = describeModel(model, newLayersOf(model, freshLayers));
   const DataFacts dataFacts = describeData(scanImageFolder(dataDir.toStdString()));
   const TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
   TrainingAdvice advice;

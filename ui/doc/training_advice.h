@@ -3,6 +3,8 @@
 // as editable JSON (the --plan format) and its reasoning as lines to show beside it.
 #include <QString>
 #include <QStringList>
+#include <string>
+#include <vector>
 
 #include "graph/model.h"
 
@@ -15,8 +17,10 @@ struct TrainingAdvice {
   int warnings = 0;
 };
 
-// New layers are the ones the model's recipe stacked, inserted or put in as replacements.
-// Throws graft::Error naming the folder or the problem.
-TrainingAdvice adviseTraining(const Model& model, const QString& dataDir);
+// New layers are `freshLayers` (the loader's, Document::freshLayers()) and the ones the model's
+// recipe stacked, inserted or put in as replacements. Throws graft::Error naming the folder or
+// the problem.
+TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
+                              const QString& dataDir);
 
 }  // namespace graft::ui
