@@ -3,39 +3,19 @@
 #include <opencv2/dnn.hpp>
 
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "graph/graph_builder.h"
 #include "graph/layer_helpers.h"
 #include "runtime/graph_module.h"
+#include "runtime_test_util.h"
 
 namespace graft::test::exports {
-
-WeightStore randomKerasWeights(const Graph& graph, uint64_t seed) {
-  const GraphAnalysis analysis = analyzeOrThrow(graph);
-  std::mt19937_64 rng(seed);
-  WeightStore store;
-  for (const auto& node : graph.nodes()) {
-    const NodeInfo* info = analysis.find(node.name);
-    if (!info || info->weights.empty()) continue;
-    std::vector<WeightTensor> weights;
-    for (const auto& spec : info->weights) {
-      const bool variance = spec.name == "moving_variance";
-      std::uniform_real_distribution<float> dist(variance ? 0.5f : -0.5f, variance ? 1.5f : 0.5f);
-      std::vector<float> values(static_cast<size_t>(elementCount(spec.shape)));
-      for (auto& v : values) v = dist(rng);
-      weights.push_back(WeightTensor::fromValues(spec.shape, std::move(values)));
-    }
-    store.set(node.name, std::move(weights));
-  }
-  return store;
-}
 
 Model randomModel(Graph graph, uint64_t seed, Preprocessing preprocessing,
                   std::vector<std::string> labels) {
   Model m;
-  m.weights = randomKerasWeights(graph, seed);
+  m.weights = randomWeights(graph, seed);
   m.graph = std::move(graph);
   m.preprocessing = preprocessing;
   m.labels = std::move(labels);

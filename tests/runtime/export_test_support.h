@@ -13,9 +13,8 @@
 
 namespace graft::test::exports {
 
-// Every weight uniform in [-0.5, 0.5) (moving_variance in [0.5, 1.5)), so no weight is a
-// neutral 0 or 1 that would hide a wrong layout.
-WeightStore randomKerasWeights(const Graph& graph, uint64_t seed);
+// `graph` with test::randomWeights(graph, seed): no weight is a neutral 0 or 1 that would hide
+// a wrong layout.
 Model randomModel(Graph graph, uint64_t seed, Preprocessing preprocessing = Preprocessing::None,
                   std::vector<std::string> labels = {});
 

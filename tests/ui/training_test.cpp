@@ -26,14 +26,20 @@
 namespace graft {
 namespace {
 
-TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
-  test::guiApp();
-  test::TempDir dir;
+// Three classes of drawn shapes, `imagesPerClass` each, 32 x 32: a run takes seconds.
+std::string shapesFolder(const test::TempDir& dir, int imagesPerClass) {
   SampleDataOptions sample;
-  sample.imagesPerClass = 24;
+  sample.imagesPerClass = imagesPerClass;
   sample.size = 32;
   const std::string data = dir.file("shapes");
   writeSampleData(data, sample);
+  return data;
+}
+
+TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 24);
 
   ui::MainWindow window;
   window.show();
@@ -91,11 +97,7 @@ TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
 TEST(Training, StopEndsTheRunEarly) {
   test::guiApp();
   test::TempDir dir;
-  SampleDataOptions sample;
-  sample.imagesPerClass = 30;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
+  const std::string data = shapesFolder(dir, 30);
   ui::MainWindow window;
   window.document()->open(test::smallModel(3), "small", {});
   ui::TrainingPanel* panel = window.trainingPanel();
@@ -114,11 +116,7 @@ TEST(Training, StopEndsTheRunEarly) {
 TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {
   test::guiApp();
   test::TempDir dir;
-  SampleDataOptions sample;
-  sample.imagesPerClass = 12;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
+  const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
   window.document()->open(test::smallModel(3), "small", {});
   ui::TrainingPanel* panel = window.trainingPanel();
@@ -151,11 +149,7 @@ TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {
 TEST(Training, AdviceTreatsTheLoadersFreshLayersAsNew) {
   test::guiApp();
   test::TempDir dir;
-  SampleDataOptions sample;
-  sample.imagesPerClass = 12;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
+  const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
   ui::TrainingPanel* panel = window.trainingPanel();
   panel->setDataDir(QString::fromStdString(data));

@@ -57,8 +57,8 @@ std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options)
                           options.includeTop ? files.topHash : files.noTopHash};
 }
 
-std::vector<PublishedWeights> allPublishedWeights() {
-  std::vector<PublishedWeights> all;
+std::vector<zoo::ZooOptions> publishedVariants() {
+  std::vector<zoo::ZooOptions> variants;
   for (const auto& architecture : zoo::architectures()) {
     const bool mobilenet = architecture == "mobilenet";
     for (double alpha :
@@ -71,9 +71,16 @@ std::vector<PublishedWeights> allPublishedWeights() {
           o.alpha = alpha;
           if (size) o.inputSize = size;
           o.includeTop = top;
-          if (auto weights = publishedWeights(o)) all.push_back(*weights);
+          variants.push_back(o);
         }
   }
+  return variants;
+}
+
+std::vector<PublishedWeights> allPublishedWeights() {
+  std::vector<PublishedWeights> all;
+  for (const zoo::ZooOptions& o : publishedVariants())
+    if (auto weights = publishedWeights(o)) all.push_back(*weights);
   return all;
 }
 

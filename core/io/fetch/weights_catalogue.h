@@ -26,7 +26,11 @@ struct PublishedWeights {
 // the 224 file, the one Keras (and Graft's zoo) loads at such a size.
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options);
 
-// Every file of every zoo architecture and variant.
+// The zoo options of every file Keras publishes: each architecture with and without its top,
+// MobileNet at each alpha (0.25 .. 1.0) and size (128 .. 224) it has weights for.
+std::vector<zoo::ZooOptions> publishedVariants();
+
+// publishedWeights() of every publishedVariants() entry.
 std::vector<PublishedWeights> allPublishedWeights();
 
 // base + relativePath; base empty: Keras's own host. A base without a trailing '/' gets one.
