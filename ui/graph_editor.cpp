@@ -1,11 +1,18 @@
 #include "ui/graph_editor.h"
 
+#include <QApplication>
+#include <QFileDialog>
 #include <QInputDialog>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <map>
 
+#include "runtime/fuse_with_samples.h"
 #include "ui/category_style.h"
+#include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
 #include "ui/graph_scene.h"
@@ -25,6 +32,30 @@ bool fusable(const std::string& className) {
          className == "SeparableConv2D";
 }
 
+// The default SampleFolderChooser: says why the exact fusion is impossible and what the
+// approximate one does, then asks for the folder (starting at the training images).
+QString askForSampleFolder(QWidget* parent, const QString& why) {
+  QMessageBox box(QMessageBox::Question, GraphEditor::tr("Fuse approximately?"),
+                  GraphEditor::tr("These layers cannot be fused exactly."), QMessageBox::Cancel,
+                  parent);
+  box.setInformativeText(
+      GraphEditor::tr("Graft can fit one convolution to what the pair computes on %1 of your "
+                      "images (least squares), and tell you how far it is from the original.")
+          .arg(GraphEditor::kFusionSamples));
+  box.setDetailedText(why);
+  QPushButton* choose =
+      box.addButton(GraphEditor::tr("Choose Sample Images…"), QMessageBox::AcceptRole);
+  box.exec();
+  if (box.clickedButton() != choose) return {};
+  QSettings settings;
+  const QString start =
+      settings.value("samples/dir", settings.value("training/dataDir").toString()).toString();
+  const QString dir =
+      QFileDialog::getExistingDirectory(parent, GraphEditor::tr("Sample images"), start);
+  if (!dir.isEmpty()) settings.setValue("samples/dir", dir);
+  return dir;
+}
+
 }  // namespace
 
 QString kerasSnakeCase(const QString& className) {
@@ -37,7 +68,12 @@ QString kerasSnakeCase(const QString& className) {
 }
 
 GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogParent)
-    : QObject(dialogParent), document_(document), view_(view), dialogParent_(dialogParent) {
+    : QObject(dialogParent),
+      document_(document),
+      view_(view),
+      dialogParent_(dialogParent),
+      chooseSamples_(
+          [dialogParent](const QString& why) { return askForSampleFolder(dialogParent, why); }) {
   connect(view_, &GraphView::layerDroppedOnEdge, this, &GraphEditor::insertOnEdge);
   connect(view_, &GraphView::layerDroppedOnNode, this, &GraphEditor::addAfter);
   connect(view_, &GraphView::layerDroppedOnSpace, this, &GraphEditor::addAtOutput);
@@ -144,8 +180,45 @@ bool GraphEditor::replaceLayers(const QStringList& names, const QString& classNa
 
 bool GraphEditor::fuse(const QStringList& names) {
   if (names.size() < 2) return false;
-  return apply(Json::array({Json{{"op", "fuse"}, {"layers", nameList(names)}}}),
-               tr("fuse %1").arg(names.join(" + ")));
+  const Json operation{{"op", "fuse"}, {"layers", nameList(names)}};
+  const QString text = tr("fuse %1").arg(names.join(" + "));
+  const Diagnostics refused = document_->apply(Json::array({operation}), text);
+  if (refused.empty()) return true;
+  if (!wantsLeastSquares(document_->model(), operation, true)) {
+    showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), refused);
+    return false;
+  }
+  const QString folder = chooseSamples_(QString::fromStdString(joinDiagnostics(refused)));
+  if (folder.isEmpty()) return false;
+  fuseBySamples(operation, folder, text);
+  return true;
+}
+
+void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, const QString& text) {
+  // The fit reads images and runs the layers: seconds on a large model, so off the UI thread.
+  const Model model = document_->model();
+  const uint64_t revision = document_->revision();
+  auto result = std::make_shared<Expected<EditResult>>(Diagnostic{"", ""});
+  QApplication::setOverrideCursor(Qt::BusyCursor);
+  runInBackground(
+      this,
+      [model, operation, folder, result] {
+        const RecipeStepRunner step =
+            stepsWithSamples(sampleInputsFromFolder(folder.toStdString(), kFusionSamples, 224));
+        *result = step(model, operation, EditOptions{});
+      },
+      [this, text, revision, result](const QString& error) {
+        QApplication::restoreOverrideCursor();
+        const QString title = tr("Cannot %1").arg(text);
+        if (!error.isEmpty()) return showError(dialogParent_, title, error);
+        if (!*result) return showDiagnostics(dialogParent_, title, result->diagnostics());
+        if (document_->revision() != revision)
+          return showError(dialogParent_, title,
+                           tr("The model changed while the fusion was being fitted; fuse again."));
+        QStringList notes;
+        for (const std::string& note : (*result)->notes) notes << QString::fromStdString(note);
+        document_->commitModel((*result)->model, tr("%1 (least squares)").arg(text), notes);
+      });
 }
 
 bool GraphEditor::freezeUpTo(const QString& node) {

@@ -4,6 +4,7 @@
 // group of operations = one undoable step. Refused edits show the core's diagnostics.
 #include <QObject>
 #include <QStringList>
+#include <functional>
 
 #include "graph/graph.h"
 
@@ -30,7 +31,17 @@ class GraphEditor : public QObject {
   bool cutAt(const QString& node);
   bool removeLayers(const QStringList& names);
   bool replaceLayers(const QStringList& names, const QString& className);
+  // A fuse the core refuses because a nonlinearity sits between two convolutions is offered as
+  // the least-squares fusion on sample images; it is fitted in the background and lands as its
+  // own undoable step. True when the fuse was applied or the fit started.
   bool fuse(const QStringList& names);
+
+  // Asks the user for a folder of sample images, explaining `why` (the exact fusion's refusal);
+  // empty: cancelled. The default asks with a dialog; tests answer directly.
+  using SampleFolderChooser = std::function<QString(const QString& why)>;
+  void setSampleFolderChooser(SampleFolderChooser chooser) { chooseSamples_ = std::move(chooser); }
+  // Images the least-squares fusion fits to, spread over the folder.
+  static constexpr int kFusionSamples = 16;
   bool freezeUpTo(const QString& node);
   bool unfreezeFrom(const QString& node);
   bool setTrainable(const QStringList& names, bool trainable);
@@ -52,12 +63,14 @@ class GraphEditor : public QObject {
 
  private:
   bool apply(const Json& operations, const QString& text);
+  void fuseBySamples(const Json& operation, const QString& folder, const QString& text);
   Json layerJson(const QString& className, const QString& name) const;
   // Keeps the new layer selected so its properties are on screen to be filled in.
   void selectAfterApply(const QString& name);
   Document* document_;
   GraphView* view_;
   QWidget* dialogParent_;
+  SampleFolderChooser chooseSamples_;
 };
 
 // Keras's snake_case of a class name: Conv2D -> conv2d, BatchNormalization -> batch_normalization.

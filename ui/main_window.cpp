@@ -129,6 +129,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
   });
   connect(document_, &Document::changed, this, &MainWindow::updateStatus);
+  // What an edit did beyond the obvious (fresh weights, a fusion's error) stays readable for a
+  // while; the History panel keeps the steps themselves.
+  connect(document_, &Document::editNotes, this, [this](const QStringList& notes) {
+    statusBar()->showMessage(notes.join(QStringLiteral("  ·  ")), 20000);
+  });
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::opened, this, &MainWindow::updateTitle);
 

@@ -4,6 +4,7 @@
 #include "graph/summary.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
+#include "runtime/fuse_with_samples.h"
 
 namespace graft::cli {
 
@@ -16,20 +17,36 @@ void registerEditCommand(CLI::App& app) {
   auto recipe = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto samples = std::make_shared<std::string>();
+  auto sampleCount = std::make_shared<int64_t>(16);
   args->addTo(*cmd);
   cmd->add_option("--recipe", *recipe,
                   "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", *output, "the .graft project to write")->required();
+  cmd->add_option("--samples", *samples,
+                  "a folder of sample images (e.g. the training folder): with it, a fuse of two "
+                  "Conv2D with a nonlinearity between them is fitted by least squares to the "
+                  "pair's activations on these images, and its error is reported")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--sample-count", *sampleCount,
+                  "how many images of --samples to fit on, spread over the folder")
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}))
+      ->capture_default_str();
   cmd->add_flag("--json", *json,
-                "print one JSON object: file, layers, total_params, trainable_params, operations");
-  cmd->callback([cmd, args, recipe, output, json] {
+                "print one JSON object: file, layers, total_params, trainable_params, "
+                "operations, notes");
+  cmd->callback([cmd, args, recipe, output, json, samples, sampleCount] {
     const Json operations = readRecipeFile(*recipe);
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;
     options.seed = args->seed;
-    Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options);
+    RecipeStepRunner steps;
+    if (!samples->empty())
+      steps = stepsWithSamples(
+          sampleInputsFromFolder(*samples, *sampleCount, args->inputSize ? args->inputSize : 224));
+    Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options, steps);
     if (!result)
       throw Error(*recipe + ": recipe failed, nothing was written:\n" +
                   joinDiagnostics(result.diagnostics()));
@@ -42,7 +59,8 @@ void registerEditCommand(CLI::App& app) {
                         {"layers", result->model.graph.size()},
                         {"total_params", analysis.totalParams},
                         {"trainable_params", analysis.trainableParams},
-                        {"operations", operations.size()}}
+                        {"operations", operations.size()},
+                        {"notes", result->notes}}
                        .dump()
                 << "\n";
       return;

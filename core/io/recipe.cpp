@@ -50,7 +50,7 @@ Diagnostics atStep(size_t index, const Json& op, const Diagnostics& problems) {
 }  // namespace
 
 Expected<RecipeResult> applyRecipe(const Model& model, const Json& operations,
-                                   const EditOptions& options) {
+                                   const EditOptions& options, const RecipeStepRunner& runStep) {
   if (!operations.is_array()) return Diagnostic{"operations", "must be a list of operations"};
   EditOptions stepOptions = options;
   stepOptions.weightFit = WeightFit::Defer;
@@ -59,7 +59,8 @@ Expected<RecipeResult> applyRecipe(const Model& model, const Json& operations,
   std::map<std::string, size_t> brokenAt;
   for (size_t i = 0; i < operations.size(); ++i) {
     const Json& op = operations[i];
-    Expected<EditResult> step = applyOperation(result.model, op, stepOptions);
+    Expected<EditResult> step = runStep ? runStep(result.model, op, stepOptions)
+                                        : applyOperation(result.model, op, stepOptions);
     if (!step) return atStep(i, op, step.diagnostics());
     EditResult edit = std::move(step).value();
     if (op.value("op", "") == "rename" && brokenAt.count(op.value("layer", ""))) {

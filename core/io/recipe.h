@@ -2,6 +2,7 @@
 // Recipes: surgery as data (DESIGN.md "Recipes"). A recipe file is
 //   {"graft_recipe": 1, "operations": [{"op": "cut", "at": "block2_pool"}, ...]}
 // and applies its operations in order through applyOperation(), all or nothing.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,18 @@ struct RecipeResult {
   std::vector<std::string> notes;  // "operations[2] (remove): ..."
 };
 
+// Runs one recipe step. The default is applyOperation(); the runtime supplies one that also
+// performs the least-squares fusion, which needs sample activations the core cannot compute
+// (runtime/fuse_with_samples.h). Diagnostics it returns are reported at the step's index.
+using RecipeStepRunner =
+    std::function<Expected<EditResult>(const Model&, const Json& operation, const EditOptions&)>;
+
 // Applies every operation in order. Between steps a layer's weights may stop fitting as long as
 // a later step makes them fit again (remove two convs, then insert one with the same filter
 // count); at the end every weight must fit. On failure the diagnostics start with
 // "operations[i] (op)" (the failing step's index and name) and `model` is unchanged.
 Expected<RecipeResult> applyRecipe(const Model& model, const Json& operations,
-                                   const EditOptions& options = {});
+                                   const EditOptions& options = {},
+                                   const RecipeStepRunner& runStep = {});
 
 }  // namespace graft

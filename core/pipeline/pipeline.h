@@ -23,6 +23,12 @@ struct PipelineTrain {
   std::string log;  // JSON-lines event log, as `graft-cli train --log`
 };
 
+// Images the recipe's least-squares fusions fit to (runtime/fuse_with_samples.h).
+struct PipelineSamples {
+  std::string folder;
+  int64_t count = 16;
+};
+
 struct PipelineExport {
   ExportFormat format = ExportFormat::TorchScript;
   std::string output;
@@ -49,6 +55,8 @@ struct Pipeline {
   std::string path;  // the file it came from ("" for one built in memory)
   ModelSpec model;
   std::optional<Json> recipe;  // the operations; absent: no surgery
+  // For the recipe's least-squares fusions; absent: the training folder when there is one.
+  std::optional<PipelineSamples> samples;
   std::optional<PipelineTrain> train;
   std::vector<PipelineExport> exports;
   std::optional<PipelineEval> eval;

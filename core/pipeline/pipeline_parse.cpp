@@ -64,6 +64,20 @@ Json parseRecipe(const Json& json, const std::string& baseDir, const std::string
   return recipeOperations(json, source + ": recipe");
 }
 
+// "samples": "images/" or {"data": "images/", "count": 16}.
+PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
+                             const std::string& source) {
+  const Json object = json.is_string() ? Json{{"data", json}} : json;
+  PipelineFields f(object, source, "samples");
+  PipelineSamples s;
+  s.folder = f.filePath("data", baseDir);
+  if (s.folder.empty()) f.fail("data", "missing: a folder of sample images");
+  s.count = f.integer("count", s.count);
+  if (s.count < 1) f.fail("count", "expected at least 1");
+  f.refuseUnknown();
+  return s;
+}
+
 PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t seed,
                          const std::string& source) {
   PipelineFields f(json, source, "train");
@@ -270,9 +284,11 @@ Pipeline parsePipeline(const Json& document, const std::string& baseDir,
                                  std::to_string(kPipelineFormatVersion));
   Pipeline p;
   p.path = source;
-  for (const char* key : {"model", "recipe", "train", "exports", "eval", "checks"}) f.known(key);
+  for (const char* key : {"model", "recipe", "samples", "train", "exports", "eval", "checks"})
+    f.known(key);
   p.model = parseModel(f.at("model"), baseDir, source);
   if (f.has("recipe")) p.recipe = parseRecipe(f.at("recipe"), baseDir, source);
+  if (f.has("samples")) p.samples = parseSamples(f.at("samples"), baseDir, source);
   if (f.has("train")) p.train = parseTrain(f.at("train"), baseDir, p.model.seed, source);
   if (f.has("exports")) p.exports = parseExports(f.at("exports"), baseDir, source);
   if (f.has("eval")) p.eval = parseEval(f.at("eval"), baseDir, source);

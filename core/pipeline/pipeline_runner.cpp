@@ -9,6 +9,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/evaluate.h"
+#include "runtime/fuse_with_samples.h"
 #include "runtime/predict.h"
 #include "runtime/trainer_checkpoint.h"
 
@@ -143,7 +144,14 @@ class Runner {
   }
 
   std::string applyRecipeStep() {
-    Expected<RecipeResult> edited = applyRecipe(state_.model, *p_.recipe, EditOptions{});
+    // A least-squares fusion fits to the pipeline's sample images, else to the training images.
+    RecipeStepRunner steps;
+    const std::string folder = p_.samples ? p_.samples->folder : p_.train ? p_.train->data : "";
+    if (!folder.empty())
+      steps = stepsWithSamples(
+          sampleInputsFromFolder(folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
+                                 p_.model.inputSize.value_or(224)));
+    Expected<RecipeResult> edited = applyRecipe(state_.model, *p_.recipe, EditOptions{}, steps);
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
     state_.model = edited->model;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/diagnostic.h"
+#include "runtime/image_loader.h"
 
 namespace graft {
 
@@ -51,6 +52,13 @@ cv::Size targetSize(const Shape& inputShape, cv::Size image, FreeInputSize free)
     return free.pixels > 0 ? static_cast<int>(free.pixels) : imageDim;
   };
   return {pick(inputShape[2], image.width), pick(inputShape[1], image.height)};
+}
+
+cv::Mat loadImageForInput(const std::string& path, const Shape& inputShape, FreeInputSize free) {
+  const cv::Mat rgb = loadImageRgb(path);
+  const cv::Size size = targetSize(inputShape, rgb.size(), free);
+  cv::Mat resized = resizeNearest(rgb, size.width, size.height);
+  return inputShape.size() == 4 && inputShape[3] == 1 ? rgbToGray(resized) : resized;
 }
 
 }  // namespace graft

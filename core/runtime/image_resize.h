@@ -3,6 +3,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include <cstdint>
+#include <string>
 
 #include "graph/shape.h"
 
@@ -27,5 +28,10 @@ struct FreeInputSize {
 // The (width, height) an image of `image` size is resized to for a Keras input shape
 // (None, H, W, C): known dimensions win; unknown ones follow `free`.
 cv::Size targetSize(const Shape& inputShape, cv::Size image, FreeInputSize free);
+
+// An image file ready for preprocessing into a Keras input (None, H, W, C): decoded upright
+// (loadImageRgb), resized by targetSize and resizeNearest, grey when C is 1. Throws
+// graft::Error naming the file when it cannot be read.
+cv::Mat loadImageForInput(const std::string& path, const Shape& inputShape, FreeInputSize free);
 
 }  // namespace graft

@@ -7,7 +7,6 @@
 #include "graph/analysis.h"
 #include "io/zoo/zoo.h"
 #include "runtime/graph_module.h"
-#include "runtime/image_loader.h"
 #include "runtime/image_resize.h"
 #include "runtime/predict_output.h"
 #include "runtime/preprocess.h"
@@ -80,11 +79,8 @@ struct Predictor::State {
 
   // Decoded, upright, resized and in the model's channel count: ready for preprocessing.
   cv::Mat prepare(const std::string& file, const PredictOptions& options) const {
-    cv::Mat rgb = loadImageRgb(file);
-    const cv::Size size = targetSize(signature.input, rgb.size(),
-                                     FreeInputSize{options.freeInputSize.value_or(zooSize)});
-    cv::Mat resized = resizeNearest(rgb, size.width, size.height);
-    return signature.input[3] == 1 ? rgbToGray(resized) : resized;
+    return loadImageForInput(file, signature.input,
+                             FreeInputSize{options.freeInputSize.value_or(zooSize)});
   }
 
   // One forward pass; fills the results of the images in the batch.

@@ -165,7 +165,7 @@ TEST(SurgeryFuse, RefusesWhatWouldNotBeExactNamingTheLayer) {
   const Model convs =
       chain({kUnknown, 6, 6, 3}, {{"Conv2D", "a", {{"activation", "relu"}}}, {"Conv2D", "b", kBn}});
   EXPECT_TRUE(
-      mentions(applyOperation(convs, ops::fuse({"a", "b"})).diagnostics(), "a", "least-squares"));
+      mentions(applyOperation(convs, ops::fuse({"a", "b"})).diagnostics(), "a", "graft-cli edit --samples"));
 
   const Model res = modelFrom(test::residualGraph());
   auto branch = applyOperation(res, ops::fuse({"stem", "branch_a"}));

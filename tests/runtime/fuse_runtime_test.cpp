@@ -11,9 +11,12 @@
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
 #include "runtime/fuse_approximate.h"
+#include "runtime/fuse_pair_model.h"
 #include "runtime/graph_module.h"
 
 namespace graft {
+using test::pairError;
+using test::pairModel;
 namespace {
 
 // BN statistics that are not the identity, so that folding has something to fold.
@@ -64,37 +67,6 @@ TEST(FuseRuntime, FoldingEveryBatchNormOfMobileNetKeepsItsActivations) {
     EXPECT_LT(relative(b, a), 1e-5) << layer;
     EXPECT_GT(a.abs().max().item<double>(), 0.1) << layer << " carries signal";
   }
-}
-
-// input 10x10x3 -> a (Conv2D 6 3x3, activation) -> b (Conv2D 5 3x3, linear) -> pool -> head
-Model pairModel(const std::string& activation, const std::string& padding) {
-  GraphBuilder b("pair");
-  auto x = b.input("input", {kUnknown, 10, 10, 3});
-  x = b.add("Conv2D", "a", {{"filters", 6}, {"padding", padding}, {"activation", activation}}, x);
-  x = b.add("Conv2D", "b", {{"filters", 5}, {"padding", padding}}, x);
-  x = b.add("GlobalAveragePooling2D", "pool", {}, x);
-  x = b.add("Dense", "head", {{"units", 2}}, x);
-  Model m;
-  m.graph = b.build({x});
-  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 3);
-  // Non-zero biases: the ReLU then cuts at different places per channel.
-  std::mt19937 rng(4);
-  std::uniform_real_distribution<float> dist(-0.3f, 0.3f);
-  for (const char* layer : {"a", "b"}) {
-    auto w = *m.weights.find(layer);
-    std::vector<float> bias(size_t(w[1].numel()));
-    for (auto& v : bias) v = dist(rng);
-    w[1] = WeightTensor::fromValues(w[1].shape, std::move(bias));
-    m.weights.set(layer, w);
-  }
-  return m;
-}
-
-double pairError(const Model& original, const Model& edited, const torch::Tensor& samples) {
-  GraphModule before(original.graph, original.weights), after(edited.graph, edited.weights);
-  const auto want = before.forward(samples, {"b"})[0].to(torch::kFloat64);
-  const auto got = after.forward(samples, {"a"})[0].to(torch::kFloat64);
-  return (got - want).norm().item<double>() / want.norm().item<double>();
 }
 
 TEST(FuseRuntime, LeastSquaresAcrossAReluReportsItsErrorAndBeatsTheLinearComposition) {

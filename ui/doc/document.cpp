@@ -21,6 +21,7 @@ bool Document::isModified() const {
 void Document::open(Model model, const QString& source, const QStringList& notes,
                     std::vector<std::string> freshLayers) {
   undo_.clear();
+  ++revision_;
   freshLayers_ = std::move(freshLayers);
   model_ = std::move(model);
   analysis_ = analyze(model_.graph);
@@ -52,9 +53,10 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
   return {};
 }
 
-void Document::commitModel(Model model, const QString& text) {
+void Document::commitModel(Model model, const QString& text, const QStringList& notes) {
   if (!hasModel_) return;
   undo_.push(new ModelCommand(this, text, model_, std::move(model)));
+  if (!notes.isEmpty()) Q_EMIT editNotes(notes);
 }
 
 Json Document::recipe() const {
@@ -62,6 +64,7 @@ Json Document::recipe() const {
 }
 
 void Document::setCurrent(const Model& model) {
+  ++revision_;
   model_ = model;
   analysis_ = analyze(model_.graph);
   Q_EMIT changed();

@@ -54,9 +54,14 @@ class Document : public QObject {
     return apply(Json::array({operation}), text);
   }
 
-  // A model computed elsewhere from the current one (fine-tuned weights) becomes current as one
-  // undoable step; its recipe is kept as the trainer returns it.
-  void commitModel(Model model, const QString& text);
+  // A model computed elsewhere from the current one (fine-tuned weights, a least-squares fusion)
+  // becomes current as one undoable step; its recipe is kept as given. `notes` go out through
+  // editNotes().
+  void commitModel(Model model, const QString& text, const QStringList& notes = {});
+
+  // Changes whenever the current model does (edit, undo, redo, open): work started on one
+  // revision in the background checks it before committing its result.
+  uint64_t revision() const { return revision_; }
 
   // The operations recorded since the model was opened, as a graft-cli recipe.
   Json recipe() const;
@@ -82,6 +87,7 @@ class Document : public QObject {
   std::vector<std::string> freshLayers_;
   QString projectPath_;
   QUndoStack undo_;
+  uint64_t revision_ = 0;
 };
 
 }  // namespace graft::ui

@@ -55,8 +55,8 @@ void requireLinear(const Node& a, const Node& b) {
                         "sits between the two layers";
   if (b.className == a.className && a.className == "Conv2D")
     message +=
-        " (the approximate least-squares fusion over sample activations needs the "
-        "runtime and is not available in the core)";
+        " (give sample images — graft-cli edit --samples DIR, or Fuse Approximately in the "
+        "GUI — to fit one convolution to the pair by least squares instead)";
   throw Error(Diagnostic{a.name, message});
 }
 
@@ -215,9 +215,8 @@ void fuseOperation(Draft& d) {
     if (method == "least_squares")
       throw Error(Diagnostic{"method",
                              "the least-squares fusion fits the merged kernel to sample "
-                             "activations and needs the LibTorch runtime "
-                             "(graft::fuseApproximately); the core replays only exact "
-                             "fusions"});
+                             "activations: give sample images (graft-cli edit --samples "
+                             "DIR) to replay it"});
     if (method != "exact")
       throw Error(
           Diagnostic{"method", "must be \"exact\" or \"least_squares\", got " + method.dump()});
