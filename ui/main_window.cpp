@@ -25,6 +25,7 @@
 #include <cstdlib>
 
 #include "graph/summary.h"
+#include "io/atomic_file.h"
 #include "io/fetch/fetch_weights.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
@@ -517,12 +518,12 @@ bool MainWindow::exportRecipe(const QString& target) {
     path = QFileDialog::getSaveFileName(this, tr("Export recipe"), QStringLiteral("recipe.json"),
                                         tr("Graft recipes (*.json)"));
   if (path.isEmpty()) return false;
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-    showError(this, tr("Cannot export the recipe"), tr("%1: %2").arg(path, file.errorString()));
+  try {
+    writeTextAtomically(path.toStdString(), document_->recipe().dump(2) + "\n", "the recipe");
+  } catch (const Error& e) {
+    showError(this, tr("Cannot export the recipe"), QString::fromStdString(e.what()));
     return false;
   }
-  file.write(QByteArray::fromStdString(document_->recipe().dump(2) + "\n"));
   statusBar()->showMessage(tr("Recipe written to %1").arg(path), 5000);
   return true;
 }

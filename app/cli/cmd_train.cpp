@@ -76,16 +76,8 @@ TrainResult runPlan(const TrainingPlan& plan, const std::string& planPath,
   const DataFacts dataFacts = describeData(scanImageFolder(dataDir));
   for (const auto& warning : checkPlan(loaded.model, facts, dataFacts, plan, planPath))
     if (!quiet) std::cerr << "graft-cli: warning: " << warning.message << "\n";
-  PlanResult planned =
-      trainPlan(loaded.model, data, plan, newLayers, options, &progress, cancel, planPath);
-  TrainResult result = planned.stages.empty() ? TrainResult{} : planned.stages.back();
-  result.status = planned.status;
-  result.message = planned.message;
-  result.model = planned.model;
-  result.history.clear();
-  for (const auto& stage : planned.stages)
-    result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
-  return result;
+  return asOneRun(
+      trainPlan(loaded.model, data, plan, newLayers, options, &progress, cancel, planPath));
 }
 
 }  // namespace

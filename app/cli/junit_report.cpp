@@ -2,7 +2,6 @@
 
 #include <libxml/xmlwriter.h>
 
-#include <fstream>
 #include <memory>
 
 #include "io/atomic_file.h"
@@ -110,13 +109,7 @@ std::string junitXml(const PipelineResult& result, const std::string& suiteName)
 
 void writeJunitReport(const PipelineResult& result, const std::string& suiteName,
                       const std::string& path) {
-  const std::string text = junitXml(result, suiteName);
-  writeAtomically(path, [&](const std::string& temp) {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw Error(path + ": cannot write the JUnit report");
-  });
+  writeTextAtomically(path, junitXml(result, suiteName), "the JUnit report");
 }
 
 }  // namespace graft::cli

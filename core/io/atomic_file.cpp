@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -47,6 +49,18 @@ void writeAtomically(const std::string& path,
     fs::remove(temp, ignored);
     throw Error(path + ": saving failed: " + e.what());
   }
+}
+
+void writeTextAtomically(const std::string& path, const std::string& text,
+                         const std::string& what) {
+  writeAtomically(path, [&](const std::string& temporary) {
+    std::FILE* out = std::fopen(temporary.c_str(), "wb");
+    if (!out) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
+    const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+    const int error = errno;
+    if (std::fclose(out) != 0 || !written)
+      throw Error(path + ": cannot write " + what + ": " + std::strerror(written ? errno : error));
+  });
 }
 
 }  // namespace graft

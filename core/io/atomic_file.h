@@ -11,4 +11,8 @@ namespace graft {
 // graft::Error naming `path` is thrown.
 void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write);
 
+// A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being
+// written ("the pipeline") and the system's reason.
+void writeTextAtomically(const std::string& path, const std::string& text, const std::string& what);
+
 }  // namespace graft

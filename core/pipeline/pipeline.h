@@ -10,6 +10,7 @@
 #include "export/export.h"
 #include "io/model_source.h"
 #include "runtime/trainer.h"
+#include "runtime/training_plan.h"
 
 namespace graft {
 
@@ -21,6 +22,9 @@ struct PipelineTrain {
   std::string validationDir;
   double validationSplit = 0.2;
   std::string log;  // JSON-lines event log, as `graft-cli train --log`
+  // Staged fine-tuning (the --plan format): each stage's epochs, optimizer and frozen range
+  // replace the ones above.
+  std::optional<TrainingPlan> plan;
 };
 
 // Images the recipe's least-squares fusions fit to (runtime/fuse_with_samples.h).
@@ -52,7 +56,8 @@ struct PipelineCheck {
 };
 
 struct Pipeline {
-  std::string path;  // the file it came from ("" for one built in memory)
+  std::string path;         // the file it came from ("" for one built in memory)
+  std::string description;  // free text for people
   ModelSpec model;
   std::optional<Json> recipe;  // the operations; absent: no surgery
   // For the recipe's least-squares fusions; absent: the training folder when there is one.
@@ -77,6 +82,13 @@ const std::vector<MetricInfo>& pipelineMetrics();
 Pipeline parsePipeline(const Json& document, const std::string& baseDir,
                        const std::string& source = "pipeline");
 Pipeline readPipelineFile(const std::string& path);
+
+// The document parsePipeline reads back to the same pipeline. Paths inside `baseDir` (the
+// folder the file will be in) are written relative to it, so the pipeline moves with its data;
+// others stay absolute. Options at their defaults are left out.
+Json pipelineToJson(const Pipeline& pipeline, const std::string& baseDir);
+// pipelineToJson, pretty-printed, written atomically to `path`.
+void writePipelineFile(const Pipeline& pipeline, const std::string& path);
 
 // "val_accuracy >= 0.9", "export max difference <= 1e-4", "prediction of a.png is cat".
 // Throws graft::Error naming `where` when the text is not a check.

@@ -136,6 +136,14 @@ PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t 
   if (!o.checkpointPath.empty())
     atField(f, "output", [&] { return checkCheckpointPath(o.checkpointPath); });
   t.log = f.filePath("log", baseDir);
+  // "plan": the plan itself ({"graft_plan": 1, "stages": [...]}) or its file.
+  f.known("plan");
+  if (f.has("plan")) {
+    // The plan's own reader names the file or the JSON path ("ci.json: train.plan: $.stages").
+    const Json& plan = f.at("plan");
+    t.plan = plan.is_string() ? readPlanFile(resolveAgainst(baseDir, plan.get<std::string>()))
+                              : planFromJson(plan, source + ": " + f.pathOf("plan"));
+  }
   f.refuseUnknown();
   if (o.epochs < 1) f.fail("epochs", "expected at least 1");
   if (o.batchSize < 1) f.fail("batch_size", "expected at least 1");
@@ -293,7 +301,7 @@ Pipeline parsePipeline(const Json& document, const std::string& baseDir,
   if (f.has("exports")) p.exports = parseExports(f.at("exports"), baseDir, source);
   if (f.has("eval")) p.eval = parseEval(f.at("eval"), baseDir, source);
   p.output = f.filePath("output", baseDir);
-  f.string("description");  // free text for people; not used
+  p.description = f.string("description");
   if (f.has("checks")) p.checks = parseChecks(f.at("checks"), p, baseDir, source);
   f.refuseUnknown();
   return p;

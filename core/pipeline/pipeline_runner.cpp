@@ -12,6 +12,8 @@
 #include "runtime/fuse_with_samples.h"
 #include "runtime/predict.h"
 #include "runtime/trainer_checkpoint.h"
+#include "runtime/trainer_stages.h"
+#include "runtime/training_advisor.h"
 
 namespace graft {
 
@@ -44,6 +46,7 @@ bool compare(double measured, CheckOp op, double expected) {
 // What the steps produced, for the checks.
 struct RunState {
   Model model;
+  std::vector<std::string> freshLayers;  // from the loader, for a plan's "new layers"
   std::optional<TrainResult> training;
   std::vector<ExportReport> exports;
   std::optional<EvalReport> evaluation;
@@ -59,6 +62,7 @@ class Runner {
       LoadedModel loaded = loadModel(p_.model);
       for (const auto& note : loaded.notes) note_(note);
       state_.model = std::move(loaded.model);
+      state_.freshLayers = std::move(loaded.freshLayers);
       return std::to_string(state_.model.graph.size()) + " layers";
     });
     if (p_.recipe) step("recipe", [&] { return applyRecipeStep(); });
@@ -165,8 +169,12 @@ class Runner {
     TrainOptions options = t.options;
     if (!options.freeInputSize && p_.model.inputSize)
       options.freeInputSize = static_cast<int>(*p_.model.inputSize);
-    TrainResult trained = trainModel(state_.model, data, options,
-                                     observer_ ? observer_->trainObserver() : nullptr, cancel_);
+    TrainObserver* progress = observer_ ? observer_->trainObserver() : nullptr;
+    TrainResult trained =
+        t.plan ? asOneRun(trainPlan(state_.model, data, *t.plan,
+                                    newLayersOf(state_.model, state_.freshLayers), options,
+                                    progress, cancel_, p_.path + ": train.plan"))
+               : trainModel(state_.model, data, options, progress, cancel_);
     if (observer_) observer_->onTrainEnd(trained, options.checkpointPath);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     state_.model = trained.model;

@@ -148,4 +148,18 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
   return result;
 }
 
+TrainResult asOneRun(PlanResult planned) {
+  TrainResult result = planned.stages.empty() ? TrainResult{} : planned.stages.back();
+  result.status = planned.status;
+  result.message = planned.message;
+  result.model = std::move(planned.model);
+  result.history.clear();
+  result.epochsCompleted = 0;
+  for (const auto& stage : planned.stages) {
+    result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
+    result.epochsCompleted += stage.epochsCompleted;
+  }
+  return result;
+}
+
 }  // namespace graft

@@ -36,6 +36,10 @@ struct PlanResult {
   std::vector<TrainResult> stages;  // one per stage that started
 };
 
+// The plan's run as one run: the last stage's result with every stage's epochs in its history
+// and its epoch count (what a summary line, a log's end event or a check reports).
+TrainResult asOneRun(PlanResult planned);
+
 // Every stage is checked against the model before the first one trains. `base` gives what the
 // plan does not (batch size, seed, augmentation, checkpoint, schedule, ...); its epochs,
 // optimizer, freezeUpto and layerRateScales are replaced by each stage's. Setup errors throw

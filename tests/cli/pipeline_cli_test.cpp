@@ -133,6 +133,35 @@ TEST_F(PipelineCli, PassingPipelineTrainsExportsChecksAndWritesJunit) {
   EXPECT_NE(summary.out.find("\"features\""), std::string::npos);
 }
 
+// A staged plan in the pipeline runs stage by stage, as `graft-cli train --plan` does: the
+// epochs check counts both stages, and the trained conv layer moved only in the second one.
+TEST_F(PipelineCli, APlanTrainsInStages) {
+  const std::string data = makeSampleData();
+  const json plan = {
+      {"graft_plan", 1},
+      {"stages",
+       {{{"name", "head"}, {"unfreeze_from", "predictions"}, {"epochs", 1}},
+        {{"name", "all"}, {"train", "all"}, {"epochs", 2}, {"learning_rate", 1e-4}}}}};
+  const std::string path = writePipeline(
+      {{"graft_pipeline", 1},
+       {"model", "tiny.json"},
+       {"train", {{"data", "shapes"}, {"batch_size", 16}, {"plan", plan}, {"seed", 1}}},
+       {"checks", {"epochs == 3"}}});
+  const auto r = cli({"run", path, "--json"});
+  EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+
+  json bad = plan;
+  bad["stages"][1]["epochs"] = 0;
+  const std::string badPath = writePipeline({{"graft_pipeline", 1},
+                                             {"model", "tiny.json"},
+                                             {"train", {{"data", "shapes"}, {"plan", bad}}}},
+                                            "bad.json");
+  const auto refused = cli({"run", badPath});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(refused.err.find("train.plan"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("stages[1].epochs"), std::string::npos) << refused.err;
+}
+
 TEST_F(PipelineCli, FailedCheckExits1AndIsAJunitFailure) {
   const int64_t params = totalParams();
   const std::string tooFew = "total_params < " + std::to_string(params);

@@ -1,0 +1,161 @@
+// Pipelines written by Graft (the GUI's "Save as Pipeline") read back as the same pipeline, with
+// paths that move with the pipeline's folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/json_file.h"
+#include "pipeline/pipeline.h"
+#include "support/test_support.h"
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+
+TrainingPlan twoStagePlan() {
+  return planFromJson(Json::parse(R"({"graft_plan": 1, "stages": [
+        {"name": "head", "train": "new", "epochs": 2, "optimizer": "adam", "learning_rate": 0.001},
+        {"name": "top", "unfreeze_from": "conv1", "epochs": 1, "optimizer": "sgd",
+         "learning_rate": 0.0001, "pretrained_lr_scale": 0.1}]})"),
+                      "plan");
+}
+
+TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
+  test::TempDir dir, elsewhere;
+  const fs::path root = dir.path() / "ci";
+  fs::create_directories(root / "data");
+  fs::create_directories(root / "out");
+  Pipeline p;
+  p.description = "from the GUI";
+  p.model.source = "mobilenet";
+  p.model.alpha = 0.25;
+  p.model.inputSize = 96;
+  p.model.includeTop = false;
+  p.model.pooling = "avg";
+  p.model.weightsFile = elsewhere.file("weights.h5");
+  p.model.seed = 3;
+  p.recipe = Json::array({{{"op", "freeze"}, {"upto", "conv_pw_5_relu"}}});
+  p.samples = PipelineSamples{(root / "data").string(), 8};
+  PipelineTrain t;
+  t.data = (root / "data").string();
+  t.validationSplit = 0.25;
+  t.options.epochs = 3;
+  t.options.batchSize = 8;
+  t.options.optimizer.kind = OptimizerKind::Sgd;
+  t.options.optimizer.learningRate = 0.01;
+  t.options.optimizer.momentum = 0.8;
+  t.options.optimizer.nesterov = true;
+  t.options.labelSmoothing = 0.1;
+  t.options.schedule.kind = ScheduleKind::Cosine;
+  t.options.earlyStopping.patience = 2;
+  t.options.earlyStopping.restoreBest = true;
+  t.options.seed = 11;
+  t.options.augment = parseAugmentList("flip,crop");
+  t.options.classWeights = true;
+  t.options.freezeUpto = "conv_pw_5_relu";
+  t.options.checkpointMode = CheckpointMode::Best;
+  t.options.checkpointPath = (root / "out" / "model.graft").string();
+  t.log = (root / "out" / "log.jsonl").string();
+  t.plan = twoStagePlan();
+  p.train = t;
+  p.exports = {{ExportFormat::Onnx, (root / "out" / "model.onnx").string()}};
+  p.eval = PipelineEval{(root / "data").string(), 4};
+  p.output = (root / "out" / "final.graft").string();
+  p.checks = {parseCheckText("val_accuracy >= 0.75", "c"),
+              parseCheckText("export max difference <= 1e-4", "c")};
+  p.checks.push_back(parseCheckText("prediction of data/cat.png is cat", "c"));
+  p.checks.back().file = (root / "data" / "cat.png").string();
+
+  const std::string file = (root / "pipeline.json").string();
+  writePipelineFile(p, file);
+  const Json written = readJsonFile(file, "pipeline");
+  EXPECT_EQ(written["train"]["data"], "data") << written.dump(2);
+  EXPECT_EQ(written["train"]["output"], "out/model.graft");
+  EXPECT_EQ(written["model"]["weights"], elsewhere.file("weights.h5")) << "outside: absolute";
+  EXPECT_EQ(written["model"]["source"], "mobilenet");
+
+  // Moved with its folder, the pipeline still finds its data.
+  fs::rename(root, dir.path() / "moved");
+  const fs::path moved = dir.path() / "moved";
+  const Pipeline back = readPipelineFile((moved / "pipeline.json").string());
+  EXPECT_EQ(back.description, p.description);
+  EXPECT_EQ(back.model.source, "mobilenet");
+  EXPECT_EQ(back.model.alpha, 0.25);
+  EXPECT_EQ(back.model.inputSize, 96);
+  EXPECT_EQ(back.model.includeTop, false);
+  EXPECT_EQ(back.model.pooling, "avg");
+  EXPECT_EQ(back.model.weightsFile, p.model.weightsFile);
+  EXPECT_EQ(back.model.seed, 3u);
+  EXPECT_EQ(*back.recipe, *p.recipe);
+  ASSERT_TRUE(back.samples);
+  EXPECT_EQ(back.samples->folder, (moved / "data").string());
+  EXPECT_EQ(back.samples->count, 8);
+  ASSERT_TRUE(back.train);
+  const TrainOptions& o = back.train->options;
+  EXPECT_EQ(back.train->data, (moved / "data").string());
+  EXPECT_EQ(back.train->validationSplit, 0.25);
+  EXPECT_EQ(o.epochs, 3);
+  EXPECT_EQ(o.batchSize, 8);
+  EXPECT_EQ(o.optimizer.kind, OptimizerKind::Sgd);
+  EXPECT_EQ(o.optimizer.learningRate, 0.01);
+  EXPECT_EQ(o.optimizer.momentum, 0.8);
+  EXPECT_TRUE(o.optimizer.nesterov);
+  EXPECT_EQ(o.labelSmoothing, 0.1);
+  EXPECT_EQ(o.schedule.kind, ScheduleKind::Cosine);
+  EXPECT_EQ(o.earlyStopping.patience, 2);
+  EXPECT_TRUE(o.earlyStopping.restoreBest);
+  EXPECT_EQ(o.seed, 11u);
+  EXPECT_EQ(o.augment.describe(), "crop,flip");
+  EXPECT_TRUE(o.classWeights);
+  EXPECT_EQ(o.freezeUpto, "conv_pw_5_relu");
+  EXPECT_EQ(o.checkpointMode, CheckpointMode::Best);
+  EXPECT_EQ(o.checkpointPath, (moved / "out" / "model.graft").string());
+  EXPECT_EQ(back.train->log, (moved / "out" / "log.jsonl").string());
+  ASSERT_TRUE(back.train->plan);
+  EXPECT_EQ(planToJson(*back.train->plan), planToJson(*t.plan));
+  ASSERT_EQ(back.exports.size(), 1u);
+  EXPECT_EQ(back.exports[0].format, ExportFormat::Onnx);
+  ASSERT_TRUE(back.eval);
+  EXPECT_EQ(back.eval->batchSize, 4);
+  EXPECT_EQ(back.output, (moved / "out" / "final.graft").string());
+  ASSERT_EQ(back.checks.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(back.checks[i].text, p.checks[i].text);
+    EXPECT_EQ(back.checks[i].metric, p.checks[i].metric);
+    EXPECT_EQ(back.checks[i].op, p.checks[i].op);
+    EXPECT_EQ(back.checks[i].value, p.checks[i].value);
+  }
+  EXPECT_EQ(back.checks[2].file, (moved / "data" / "cat.png").string());
+  EXPECT_EQ(back.checks[2].label, "cat");
+}
+
+TEST(PipelineWrite, DefaultsAreLeftOutAndAnUnwritableFolderIsAnError) {
+  test::TempDir dir;
+  Pipeline p;
+  p.model.source = "vgg16";
+  const Json j = pipelineToJson(p, dir.path().string());
+  EXPECT_EQ(j, Json({{"graft_pipeline", 1}, {"model", {{"source", "vgg16"}}}}));
+  try {
+    writePipelineFile(p, dir.file("missing/p.json"));
+    FAIL() << "no folder to write into";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.file("missing/p.json")), std::string::npos);
+  }
+}
+
+TEST(PipelineWrite, APlanInThePipelineIsCheckedWithItsJsonPath) {
+  const Json bad = Json::parse(R"({"graft_pipeline": 1, "model": "vgg16",
+      "train": {"data": "d", "plan": {"graft_plan": 1, "stages": []}}})");
+  try {
+    parsePipeline(bad, ".", "ci.json");
+    FAIL() << "an empty plan is refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ci.json: train.plan"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("stages"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace graft
