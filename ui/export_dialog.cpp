@@ -21,15 +21,13 @@ namespace {
 
 struct FormatInfo {
   ExportFormat format;
-  const char* suffix;
   const char* what;
 };
 
 const FormatInfo kFormats[] = {
-    {ExportFormat::TorchScript, ".pt", "runs with torch.jit.load in Python or LibTorch in C++"},
-    {ExportFormat::Onnx, ".onnx", "runs with ONNX Runtime, OpenCV DNN, TensorRT …"},
-    {ExportFormat::KerasH5, ".h5",
-     "weights as Keras save_weights writes them (load_weights reads them)"},
+    {ExportFormat::TorchScript, "runs with torch.jit.load in Python or LibTorch in C++"},
+    {ExportFormat::Onnx, "runs with ONNX Runtime, OpenCV DNN, TensorRT …"},
+    {ExportFormat::KerasH5, "weights as Keras save_weights writes them (load_weights reads them)"},
 };
 
 }  // namespace
@@ -105,7 +103,7 @@ void ExportDialog::formatChanged() {
   const QFileInfo current(path_->text());
   const QString stem =
       path_->text().isEmpty() ? base_ : current.path() + "/" + current.completeBaseName();
-  path_->setText(stem + QString::fromLatin1(info.suffix));
+  path_->setText(stem + QString::fromStdString(exportFormatSuffix(info.format)));
   // Say up front what cannot be exported instead of failing after the user waited.
   const Diagnostics refused = exportRefusals(model_, info.format);
   QStringList lines;

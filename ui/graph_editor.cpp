@@ -207,7 +207,7 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
             stepsWithSamples(sampleInputsFromFolder(folder.toStdString(), kFusionSamples, 224));
         *result = step(model, operation, EditOptions{});
       },
-      [this, text, revision, result](const QString& error) {
+      [this, text, revision, result, folder](const QString& error) {
         QApplication::restoreOverrideCursor();
         const QString title = tr("Cannot %1").arg(text);
         if (!error.isEmpty()) return showError(dialogParent_, title, error);
@@ -218,6 +218,7 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
         QStringList notes;
         for (const std::string& note : (*result)->notes) notes << QString::fromStdString(note);
         document_->commitModel((*result)->model, tr("%1 (least squares)").arg(text), notes);
+        lastSampleFolder_ = folder;
       });
 }
 

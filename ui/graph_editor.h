@@ -40,6 +40,8 @@ class GraphEditor : public QObject {
   // empty: cancelled. The default asks with a dialog; tests answer directly.
   using SampleFolderChooser = std::function<QString(const QString& why)>;
   void setSampleFolderChooser(SampleFolderChooser chooser) { chooseSamples_ = std::move(chooser); }
+  // The folder the last least-squares fusion fitted to (a saved pipeline replays it there).
+  const QString& lastSampleFolder() const { return lastSampleFolder_; }
   // Images the least-squares fusion fits to, spread over the folder.
   static constexpr int kFusionSamples = 16;
   bool freezeUpTo(const QString& node);
@@ -71,6 +73,7 @@ class GraphEditor : public QObject {
   GraphView* view_;
   QWidget* dialogParent_;
   SampleFolderChooser chooseSamples_;
+  QString lastSampleFolder_;
 };
 
 // Keras's snake_case of a class name: Conv2D -> conv2d, BatchNormalization -> batch_normalization.

@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -43,6 +44,7 @@
 #include "ui/node_item.h"
 #include "ui/notes_banner.h"
 #include "ui/overview_widget.h"
+#include "ui/pipeline_dialog.h"
 #include "ui/prediction_panel.h"
 #include "ui/properties_panel.h"
 #include "ui/recent_files.h"
@@ -249,7 +251,12 @@ void MainWindow::createActions() {
   recipe->setToolTip(tr("Save the edits made so far as a recipe graft-cli edit can replay"));
   file->addAction(tr("A&pply Recipe…"), this, [this] { applyRecipeFile(); })
       ->setToolTip(tr("Replay a recipe's operations on this model as one undoable step"));
-  for (QAction* a : {save, saveAs, recipe}) {
+  QAction* pipeline =
+      file->addAction(tr("Save Session as &Pipeline…"), this, [this] { savePipeline(); });
+  pipeline->setToolTip(
+      tr("Write a pipeline graft-cli run can replay in CI: the model, the edits, training, "
+         "exports and checks"));
+  for (QAction* a : {save, saveAs, recipe, pipeline}) {
     a->setEnabled(false);
     connect(document_, &Document::opened, a, [a] { a->setEnabled(true); });
   }
@@ -469,6 +476,7 @@ void MainWindow::openModelAsync(const ModelSpec& spec, const QString& descriptio
   pendingPath_ = QFileInfo(source).isFile() ? QFileInfo(source).absoluteFilePath() : QString();
   pendingZooSpec_.reset();
   if (zooOptionsOf(spec) && spec.weightsFile.empty()) pendingZooSpec_ = spec;
+  pendingSpec_ = spec;
 }
 
 bool MainWindow::openModel(const ModelSpec& spec) {
@@ -497,6 +505,8 @@ void MainWindow::modelLoaded(const std::shared_ptr<LoadedModel>& loaded,
   }
   openZooSpec_ = pendingZooSpec_;
   pendingZooSpec_.reset();
+  openedSpec_ = pendingSpec_;
+  pendingSpec_.reset();
   workbench_->banner()->offerDownload(download);
   if (!pendingPath_.isEmpty() && QFileInfo(pendingPath_).isFile()) {
     addRecentFile(pendingPath_);
@@ -526,6 +536,26 @@ bool MainWindow::exportRecipe(const QString& target) {
   }
   statusBar()->showMessage(tr("Recipe written to %1").arg(path), 5000);
   return true;
+}
+
+PipelineDialog* MainWindow::savePipeline() {
+  if (!document_->hasModel()) return nullptr;
+  SessionPipelineInputs in;
+  in.source = openedSpec_;
+  in.operations = document_->operationsSinceOpen();
+  in.sampleFolder = editor_->lastSampleFolder();
+  in.training = training_->settings();
+  const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
+  in.pipelinePath = QDir(folder).filePath(QString::fromStdString(document_->graph().name()) +
+                                          QStringLiteral(".pipeline.json"));
+  auto* dialog = new PipelineDialog(in, training_->lastValidationAccuracy(),
+                                    document_->analysis().totalParams, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    statusBar()->showMessage(tr("Pipeline written to %1").arg(dialog->pathEdit()->text()), 5000);
+  });
+  dialog->open();
+  return dialog;
 }
 
 bool MainWindow::applyRecipeFile(const QString& target) {

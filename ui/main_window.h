@@ -21,6 +21,7 @@ class GraphEditor;
 class LayerPalette;
 class ModelLoader;
 class OverviewWidget;
+class PipelineDialog;
 class PredictionPanel;
 class PropertiesPanel;
 class StartPage;
@@ -64,6 +65,8 @@ class MainWindow : public QMainWindow {
   void predictImages(const QStringList& files);
   void chooseFile();
   bool exportRecipe(const QString& path = QString());
+  // File → Save Session as Pipeline: opens the dialog (non-modal; returned for tests).
+  PipelineDialog* savePipeline();
   bool applyRecipeFile(const QString& path = QString());
   // Writes the .graft project on a worker thread; with `wait` the call returns when it is
   // written (tests, the unsaved-changes prompt). True when it was (or is being) saved.
@@ -108,6 +111,9 @@ class MainWindow : public QMainWindow {
   // downloaded from the notes banner.
   std::optional<ModelSpec> pendingZooSpec_;
   std::optional<ModelSpec> openZooSpec_;
+  // How the document's model was opened (file or zoo), for a saved pipeline to open it again.
+  std::optional<ModelSpec> pendingSpec_;
+  std::optional<ModelSpec> openedSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them
 };
 

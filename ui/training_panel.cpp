@@ -359,7 +359,7 @@ bool TrainingPanel::startTraining() {
   progress_->setValue(0);
   speed_->clear();
   latency_->start();
-  if (!session_->start(document_->model(), s)) return false;
+  if (!session_->start(document_->model(), s, document_->freshLayers())) return false;
   setRunning(true);
   appendLog(tr("training on %1").arg(s.dataDir));
   return true;
@@ -399,6 +399,7 @@ void TrainingPanel::onEpoch(const TrainingEpoch& epoch) {
   loss_->flush();
   accuracy_->flush();
   if (epoch.hasValidation) {
+    lastValAccuracy_ = epoch.valAccuracy;
     loss_->addValidationPoint(epoch.epoch, epoch.valLoss);
     accuracy_->addValidationPoint(epoch.epoch, epoch.valAccuracy);
     confusion_->setMatrix(epoch.confusion);

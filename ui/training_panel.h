@@ -7,6 +7,7 @@
 // --plan format) with the advisor's reasons; ticked, the run follows it stage by stage; when it
 // ends the trained model becomes the document's model as one undoable step.
 #include <QWidget>
+#include <optional>
 
 #include "ui/doc/training_session.h"
 
@@ -51,6 +52,9 @@ class TrainingPanel : public QWidget {
   QCheckBox* usePlanBox() const { return usePlan_; }
   QLabel* adviceText() const { return advice_; }
   QString log() const;
+  // The validation accuracy of the last epoch run in this window (none before a run with
+  // validation images): what a saved pipeline's check is measured against.
+  std::optional<double> lastValidationAccuracy() const { return lastValAccuracy_; }
 
  public Q_SLOTS:
   bool startTraining();
@@ -104,6 +108,7 @@ class TrainingPanel : public QWidget {
   QString runData_;
   qint64 batchesPerEpoch_ = 1;
   int runEpochs_ = 1;
+  std::optional<double> lastValAccuracy_;
 };
 
 }  // namespace graft::ui

@@ -48,6 +48,18 @@ std::string exportFormatTitle(ExportFormat format) {
   return "Keras HDF5";
 }
 
+std::string exportFormatSuffix(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::TorchScript:
+      return ".pt";
+    case ExportFormat::Onnx:
+      return ".onnx";
+    case ExportFormat::KerasH5:
+      break;
+  }
+  return ".h5";
+}
+
 ExportFormat exportFormatFromName(const std::string& name) {
   for (ExportFormat f : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5})
     if (exportFormatName(f) == name) return f;

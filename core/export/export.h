@@ -22,6 +22,7 @@ enum class ExportFormat { TorchScript, Onnx, KerasH5 };
 
 std::string exportFormatName(ExportFormat format);           // "torchscript", "onnx", "keras-h5"
 std::string exportFormatTitle(ExportFormat format);          // "TorchScript", "ONNX", "Keras HDF5"
+std::string exportFormatSuffix(ExportFormat format);         // ".pt", ".onnx", ".h5"
 ExportFormat exportFormatFromName(const std::string& name);  // throws graft::Error naming it
 
 struct ExportReport {

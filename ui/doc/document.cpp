@@ -24,6 +24,7 @@ void Document::open(Model model, const QString& source, const QStringList& notes
   ++revision_;
   freshLayers_ = std::move(freshLayers);
   model_ = std::move(model);
+  openedRecipeSize_ = model_.recipe.is_array() ? model_.recipe.size() : 0;
   analysis_ = analyze(model_.graph);
   hasModel_ = true;
   source_ = source;
@@ -61,6 +62,14 @@ void Document::commitModel(Model model, const QString& text, const QStringList& 
 
 Json Document::recipe() const {
   return Json{{"graft_recipe", 1}, {"operations", model_.recipe}};
+}
+
+Json Document::operationsSinceOpen() const {
+  Json operations = Json::array();
+  if (model_.recipe.is_array())
+    for (size_t i = openedRecipeSize_; i < model_.recipe.size(); ++i)
+      operations.push_back(model_.recipe[i]);
+  return operations;
 }
 
 void Document::setCurrent(const Model& model) {

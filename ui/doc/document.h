@@ -63,8 +63,11 @@ class Document : public QObject {
   // revision in the background checks it before committing its result.
   uint64_t revision() const { return revision_; }
 
-  // The operations recorded since the model was opened, as a graft-cli recipe.
+  // Every operation that produced the model, as a graft-cli recipe: a project's own recipe
+  // (from the Keras model it started as) followed by the edits made here.
   Json recipe() const;
+  // Only the operations made since the model was opened: what applies to the file as opened.
+  Json operationsSinceOpen() const;
 
   // Used by the undo commands only: makes `model` current and tells the views.
   void setCurrent(const Model& model);
@@ -88,6 +91,7 @@ class Document : public QObject {
   QString projectPath_;
   QUndoStack undo_;
   uint64_t revision_ = 0;
+  size_t openedRecipeSize_ = 0;  // the recipe the model came with
 };
 
 }  // namespace graft::ui

@@ -1,4 +1,5 @@
 #include "ui/doc/training_session.h"
+#include "ui/doc/training_options.h"
 
 #include <QThread>
 #include <optional>
@@ -129,7 +130,8 @@ void TrainingSession::waitWhilePaused() {
   pauseChanged_.wait(lock, [this] { return !paused_ || cancel_; });
 }
 
-bool TrainingSession::start(const Model& model, const TrainingSettings& settings) {
+bool TrainingSession::start(const Model& model, const TrainingSettings& settings,
+                            std::vector<std::string> freshLayers) {
   if (thread_) return false;
   cancel_ = false;
   setPaused(false);
@@ -137,38 +139,21 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
       std::make_shared<std::pair<TrainingOutcome, QString>>(TrainingOutcome::Failed, QString());
   auto trained = std::make_shared<Model>();
   auto epochs = std::make_shared<int>(0);
-  thread_ = QThread::create([this, model, settings, outcome, trained, epochs] {
+  thread_ = QThread::create([this, model, settings, freshLayers, outcome, trained, epochs] {
     try {
-      std::optional<TrainingPlan> plan;
+      const std::optional<TrainingPlan> plan = planOf(settings);
       int planEpochs = 0;
-      if (!settings.plan.isEmpty()) {
-        plan = planFromJson(Json::parse(settings.plan.toStdString()), "the plan");
+      if (plan)
         for (const auto& stage : plan->stages) planEpochs += stage.epochs;
-      }
       Observer observer(this, planEpochs);
       const TrainingSet data = prepareTrainingSet(settings.dataDir.toStdString(), std::string(),
                                                   settings.validationSplit, settings.seed);
-      TrainOptions options;
-      options.epochs = settings.epochs;
-      options.batchSize = settings.batchSize;
-      options.optimizer.kind = optimizerFromName(settings.optimizer.toStdString());
-      if (settings.learningRate > 0) options.optimizer.learningRate = settings.learningRate;
-      options.seed = settings.seed;
-      options.augment = parseAugmentList(settings.augment.toStdString());
-      options.freezeUpto = settings.freezeUpto.toStdString();
-      options.cacheFrozen = settings.cacheFrozen;
-      TrainResult result;
-      if (!plan) {
-        result = trainModel(model, data, options, &observer, &cancel_);
-      } else {
-        // The same staged run as `graft-cli train --plan`.
-        PlanResult planned = trainPlan(model, data, *plan, newLayersOf(model, {}), options,
-                                       &observer, &cancel_, "the plan");
-        for (const auto& stage : planned.stages) result.epochsCompleted += stage.epochsCompleted;
-        result.status = planned.status;
-        result.message = planned.message;
-        result.model = std::move(planned.model);
-      }
+      const TrainOptions options = trainOptionsFor(settings);
+      // A plan runs as `graft-cli train --plan` runs it.
+      TrainResult result =
+          plan ? asOneRun(trainPlan(model, data, *plan, newLayersOf(model, freshLayers), options,
+                                    &observer, &cancel_, "the plan"))
+               : trainModel(model, data, options, &observer, &cancel_);
       switch (result.status) {
         case TrainStatus::Completed:
           outcome->first = TrainingOutcome::Completed;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "graph/model.h"
 
@@ -76,8 +77,10 @@ class TrainingSession : public QObject {
   explicit TrainingSession(QObject* parent = nullptr);
   ~TrainingSession() override;
 
-  // False (and nothing starts) while a run is active.
-  bool start(const Model& model, const TrainingSettings& settings);
+  // False (and nothing starts) while a run is active. `freshLayers`: what the loader gave fresh
+  // weights (Document::freshLayers), the "new layers" of a staged plan with the recipe's own.
+  bool start(const Model& model, const TrainingSettings& settings,
+             std::vector<std::string> freshLayers = {});
   bool isRunning() const { return thread_ != nullptr; }
   bool isPaused() const;
   // The model the last finished run produced (labels from the data's class folders).
