@@ -42,10 +42,12 @@ void writeAtomically(const std::string& path,
     fs::rename(temp, target, ec);
     if (ec) throw Error(path + ": cannot replace the file: " + ec.message());
   } catch (const std::exception& e) {
-    // The inner message names the temporary file; the user knows the file they asked for.
+    // The inner message may name the temporary file; the user knows the one they asked for.
     std::error_code ignored;
     fs::remove(temp, ignored);
-    throw Error(path + ": not saved (any previous file is unchanged): " + e.what());
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // named once is enough
+    throw Error(path + ": not saved (any previous file is unchanged): " + why);
   }
 }
 

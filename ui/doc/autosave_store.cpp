@@ -7,7 +7,6 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <algorithm>
-#include <fstream>
 
 #include "graph/diagnostic.h"
 #include "io/atomic_file.h"
@@ -90,13 +89,8 @@ QString AutosaveStore::modelPath() const {
 void AutosaveStore::write(const Model& model, const AutosaveInfo& info) const {
   // The model first: a session is only offered when its description exists too.
   saveProject(model, modelPath().toStdString());
-  const std::string text = infoJson(info).dump(1);
-  writeAtomically(pathFor(id_, "json").toStdString(), [&](const std::string& temp) {
-    std::ofstream out(temp, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw Error(temp + ": cannot write");
-  });
+  writeTextAtomically(pathFor(id_, "json").toStdString(), infoJson(info).dump(1),
+                      "the autosave description");
 }
 
 void AutosaveStore::remove() const {
