@@ -31,6 +31,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/dataset.h"
+#include "ui/doc/autosave_controller.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/doc/model_loader.h"
@@ -48,6 +49,7 @@
 #include "ui/prediction_panel.h"
 #include "ui/properties_panel.h"
 #include "ui/recent_files.h"
+#include "ui/recovery_dialog.h"
 #include "ui/start_page.h"
 #include "ui/summary_table.h"
 #include "ui/training_panel.h"
@@ -100,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   createDocks();
   createActions();
+  createAutosave();
 
   connect(start_, &StartPage::openFileRequested, this, &MainWindow::chooseFile);
   connect(start_, &StartPage::openPathRequested, this, &MainWindow::openPath);
@@ -180,6 +183,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+  // A normal end removes the autosave; the controller reads the document, so it goes first.
+  delete autosave_;
   // The views read the document while they go away; make sure they go first.
   delete stack_;
   qDeleteAll(findChildren<QDockWidget*>());
@@ -652,10 +657,35 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     return;
   }
   while (runningTasks_ > 0) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  if (autosave_) autosave_->endSession();  // a normal close: nothing to recover next time
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   event->accept();
+}
+
+void MainWindow::createAutosave() {
+  const QString dir =
+      QSettings()
+          .value(QStringLiteral("autosave/directory"), AutosaveStore::defaultDirectory())
+          .toString();
+  try {
+    autosave_ = new AutosaveController(document_, std::make_unique<AutosaveStore>(dir), this);
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("No autosave: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  connect(autosave_, &AutosaveController::failed, this, [this](const QString& error) {
+    statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 10000);
+  });
+}
+
+bool MainWindow::offerAutosaveRecovery() {
+  if (!autosave_ || !graft::ui::offerAutosaveRecovery(this, *autosave_)) return false;
+  start_->setStatus(QString());
+  showWorkbench();
+  QTimer::singleShot(0, workbench_->view(), &GraphView::fitAll);
+  return true;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -16,6 +16,7 @@ class QUndoView;
 
 namespace graft::ui {
 
+class AutosaveController;
 class Document;
 class GraphEditor;
 class LayerPalette;
@@ -56,6 +57,11 @@ class MainWindow : public QMainWindow {
   QTableWidget* layerTable() const;
   bool isLoading() const;
   QString kerasCache() const { return kerasCacheDir_; }
+  // Null when the autosave folder cannot be used (said in the status bar).
+  AutosaveController* autosave() const { return autosave_; }
+  // At start: offers the sessions a crashed Graft left (recover / discard / later); true when
+  // one was opened.
+  bool offerAutosaveRecovery();
 
  public Q_SLOTS:
   void showStartPage();
@@ -115,6 +121,8 @@ class MainWindow : public QMainWindow {
   std::optional<ModelSpec> pendingSpec_;
   std::optional<ModelSpec> openedSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them
+  AutosaveController* autosave_ = nullptr;
+  void createAutosave();
 };
 
 }  // namespace graft::ui

@@ -43,6 +43,7 @@ struct TrainArguments {
   std::string output;
   std::string log;
   int workers = 0;
+  double maxUnreadable = 0.1;
   bool json = false;
 };
 
@@ -151,6 +152,10 @@ void registerTrainCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--log", t->log, "write one JSON object per event to this file (JSON lines)");
   cmd->add_option("--workers", t->workers, "image loading threads (default: one per core)");
+  cmd->add_option("--max-unreadable", t->maxUnreadable,
+                  "stop the run once more than this share of the images cannot be read "
+                  "(deleted, damaged or locked during the run); fewer are skipped (default 0.1)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", t->json,
                 "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
                 "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");
@@ -179,6 +184,7 @@ void registerTrainCommand(CLI::App& app) {
     options.cacheFrozen = t->cacheFrozen;
     options.freeInputSize = static_cast<int>(args->inputSize);
     options.workers = t->workers;
+    options.maxUnreadableFraction = t->maxUnreadable;
     options.checkpointPath = t->output;
     options.checkpointMode = t->checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;
     // Before the model and the images are read: a bad output name should not wait for them.

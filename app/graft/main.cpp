@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   window.show();
   const QStringList args = parser.positionalArguments();
   QTimer::singleShot(0, &window, [&window, args] {
+    // Work a crashed Graft left unsaved comes first: recovering it opens it instead.
+    if (window.offerAutosaveRecovery()) return;
     if (!args.isEmpty()) {
       window.openPath(args.front());
       return;

@@ -20,8 +20,9 @@ void syncFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw Error(path + ": cannot reopen the file to flush it");
   const bool ok = ::fsync(fd) == 0;
+  const int error = errno;
   ::close(fd);
-  if (!ok) throw Error(path + ": cannot flush the file to disk (is the disk full?)");
+  if (!ok) throw Error(path + ": cannot flush the file to disk (" + std::strerror(error) + ")");
 }
 
 }  // namespace
@@ -40,14 +41,13 @@ void writeAtomically(const std::string& path,
     std::error_code ec;
     fs::rename(temp, target, ec);
     if (ec) throw Error(path + ": cannot replace the file: " + ec.message());
-  } catch (const Error&) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
   } catch (const std::exception& e) {
+    // The inner message may name the temporary file; the user knows the one they asked for.
     std::error_code ignored;
     fs::remove(temp, ignored);
-    throw Error(path + ": saving failed: " + e.what());
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // named once is enough
+    throw Error(path + ": not saved (any previous file is unchanged): " + why);
   }
 }
 

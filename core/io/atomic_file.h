@@ -8,7 +8,8 @@ namespace graft {
 
 // Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
 // rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
-// graft::Error naming `path` is thrown.
+// graft::Error "<path>: not saved (any previous file is unchanged): <why>" is thrown; the why
+// names the OS error (e.g. "No space left on device") when there is one.
 void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write);
 
 // A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being

@@ -1,5 +1,9 @@
 #include "io/hdf5_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "graph/diagnostic.h"
@@ -18,6 +22,27 @@ auto quiet(F&& f) {
   auto result = f();
   H5Eset_auto2(H5E_DEFAULT, oldFunc, oldData);
   return result;
+}
+
+// Writes `bytes` to `path` (created or truncated), retrying short writes; throws graft::Error
+// naming the file and the OS error ("No space left on device").
+void writeWholeFile(const std::string& path, const std::vector<char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path + ": cannot create file (" + std::strerror(errno) + ")");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw Error(path + ": cannot write the file, " + std::to_string(done) + " of " +
+                  std::to_string(bytes.size()) + " bytes written (" + std::strerror(error) + ")");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0)
+    throw Error(path + ": cannot write the file (" + std::strerror(errno) + ")");
 }
 
 std::vector<std::string> splitPath(const std::string& path) {
@@ -48,7 +73,7 @@ Handle& Handle::operator=(Handle&& o) noexcept {
 }
 
 void Handle::reset() {
-  if (id_ >= 0 && closer_) closer_(id_);
+  if (id_ >= 0 && closer_) quiet([&] { return closer_(id_); });
   id_ = -1;
 }
 
@@ -72,6 +97,45 @@ File File::create(const std::string& path) {
   if (id < 0) throw Error(path + ": cannot create file");
   f.handle_ = Handle(id, H5Fclose);
   return f;
+}
+
+File File::createInMemory(const std::string& path) {
+  // HDF5's core driver without a backing store. HDF5 1.10 cannot recover from a failed write
+  // to disk: once a flush fails (a full disk), the file can be neither flushed nor closed, and
+  // the library crashes at exit over the dangling ID. Writing the finished image ourselves
+  // keeps disk errors ours.
+  File f;
+  f.path_ = path;
+  f.inMemory_ = true;
+  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  constexpr size_t kGrowBy = size_t{16} << 20;
+  if (!access.valid() || H5Pset_fapl_core(access.get(), kGrowBy, false) < 0)
+    throw Error(path + ": cannot set up an in-memory HDF5 file");
+  hid_t id =
+      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()); });
+  if (id < 0) throw Error(path + ": cannot create file");
+  f.handle_ = Handle(id, H5Fclose);
+  return f;
+}
+
+void File::close() {
+  if (!handle_.valid()) return;
+  if (!inMemory_) {
+    handle_.reset();
+    return;
+  }
+  std::vector<char> image;
+  if (quiet([&] { return H5Fflush(id(), H5F_SCOPE_GLOBAL); }) >= 0) {
+    const ssize_t size = quiet([&] { return H5Fget_file_image(id(), nullptr, 0); });
+    if (size > 0) {
+      image.resize(static_cast<size_t>(size));
+      if (quiet([&] { return H5Fget_file_image(id(), image.data(), image.size()); }) != size)
+        image.clear();
+    }
+  }
+  handle_.reset();  // frees the in-memory file
+  if (image.empty()) throw Error(path_ + ": cannot assemble the HDF5 file in memory");
+  writeWholeFile(path_, image);
 }
 
 bool File::exists(const std::string& objectPath) const {

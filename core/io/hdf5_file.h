@@ -37,6 +37,13 @@ class File {
   static File openReadOnly(const std::string& path);
   // Creates (truncates) a file for writing.
   static File create(const std::string& path);
+  // A new file for writing, built in memory: nothing reaches `path` before close(), and a disk
+  // error there is an exception like any other (saves use this).
+  static File createInMemory(const std::string& path);
+  // Closes the file; an in-memory one is written to its path first. Throws graft::Error naming
+  // the file and the OS error ("No space left on device"). Without it an in-memory file is
+  // discarded. Objects opened from the file (groups, datasets) must be closed first.
+  void close();
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.get(); }
@@ -64,6 +71,7 @@ class File {
  private:
   std::string path_;
   Handle handle_;
+  bool inMemory_ = false;
 };
 
 }  // namespace graft::h5

@@ -11,13 +11,15 @@ void saveKerasWeights(const Model& model, const std::string& path) {
   if (!problems.empty()) throw Error(problems);
   const auto order = model.graph.topologicalOrder().value();
   writeAtomically(path, [&](const std::string& temp) {
-    auto file = h5::File::create(temp);
-    auto root = file.openGroup("/");
+    auto file = h5::File::createInMemory(temp);
     std::vector<std::string> names;
     for (size_t i : order) names.push_back(model.graph.nodes()[i].name);
-    file.writeStringList(root.get(), "layer_names", names);
-    file.writeString(root.get(), "backend", "tensorflow");
-    file.writeString(root.get(), "keras_version", "2.4.0");
+    {
+      auto root = file.openGroup("/");
+      file.writeStringList(root.get(), "layer_names", names);
+      file.writeString(root.get(), "backend", "tensorflow");
+      file.writeString(root.get(), "keras_version", "2.4.0");
+    }
     for (const auto& name : names) {
       auto group = file.createGroup("/" + name);
       std::vector<std::string> weightNames;
@@ -31,6 +33,7 @@ void saveKerasWeights(const Model& model, const std::string& path) {
       }
       file.writeStringList(group.get(), "weight_names", weightNames);
     }
+    file.close();  // written to disk here
   });
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -134,8 +135,10 @@ void syncToDisk(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw Error(path + ": cannot reopen the written file to flush it");
   const int rc = ::fsync(fd);
+  const int error = errno;
   ::close(fd);
-  if (rc != 0) throw Error(path + ": cannot flush the written file to disk");
+  if (rc != 0)
+    throw Error(path + ": cannot flush the written file to disk (" + std::strerror(error) + ")");
 }
 
 }  // namespace
@@ -158,12 +161,14 @@ void saveProject(const Model& model, const std::string& path) {
   const std::string temp = pattern;
   try {
     {
-      h5::File file = h5::File::create(temp);
-      h5::Handle root = file.openGroup("/");
-      file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
-      writeText(file, kJsonDataset, projectJson(model, analysis).dump());
-      writeWeights(file, model, analysis);
-      if (H5Fflush(file.id(), H5F_SCOPE_GLOBAL) < 0) throw Error(temp + ": cannot flush");
+      h5::File file = h5::File::createInMemory(temp);
+      {
+        h5::Handle root = file.openGroup("/");
+        file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
+        writeText(file, kJsonDataset, projectJson(model, analysis).dump());
+        writeWeights(file, model, analysis);
+      }
+      file.close();  // written to disk here
     }
     syncToDisk(temp);
     fs::rename(temp, target);

@@ -128,6 +128,7 @@ class TrainingRun {
   std::optional<Stop> trainEpoch(int epoch, EpochEvent& event);
   std::optional<Stop> validate(EpochEvent& event);
   std::optional<Stop> saveCheckpoint(EpochEvent& event);
+  std::optional<Stop> tooManyUnreadable() const;
   TrainResult finish(TrainStatus status, const std::string& message);
 
   const TrainingSet& data_;
@@ -379,6 +380,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     correct += right;
     images += n;
     events_.skipped(*skipped_);
+    if (auto stop = tooManyUnreadable()) return stop;
 
     BatchEvent be;
     be.epoch = epoch;
@@ -394,6 +396,8 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     events_.batch(be);
   }
   if (!cacheReady_) waited += trainLoader_->waitedSeconds();
+  events_.skipped(*skipped_);
+  if (auto stop = tooManyUnreadable()) return stop;
   if (images == 0)
     return Stop{TrainStatus::Failed, "none of the " + std::to_string(data_.train.size()) +
                                          " training images could be read"};
@@ -424,6 +428,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
                 crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
   }
   events_.skipped(*skipped_);
+  if (auto stop = tooManyUnreadable()) return stop;
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
   event.valLoss = metrics.meanLoss();
   event.valAccuracy = metrics.accuracy();
@@ -433,6 +438,24 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
     return Stop{TrainStatus::Failed,
                 "the validation loss became NaN at epoch " + std::to_string(event.epoch)};
   return std::nullopt;
+}
+
+std::optional<TrainingRun::Stop> TrainingRun::tooManyUnreadable() const {
+  const size_t total = data_.train.size() + data_.validation.size();
+  const size_t unreadable = skipped_->count();
+  if (static_cast<double>(unreadable) <=
+      options_.maxUnreadableFraction * static_cast<double>(total))
+    return std::nullopt;
+  std::ostringstream why;
+  why << unreadable << " of " << total << " images could not be read, more than "
+      << options_.maxUnreadableFraction * 100.0
+      << " % (did the data folder change during the run?): ";
+  const auto files = skipped_->list();
+  constexpr size_t kNamed = 3;
+  for (size_t i = 0; i < std::min(files.size(), kNamed); ++i)
+    why << (i ? "; " : "") << files[i].second;
+  if (files.size() > kNamed) why << "; and " << files.size() - kNamed << " more";
+  return Stop{TrainStatus::Failed, why.str()};
 }
 
 std::optional<TrainingRun::Stop> TrainingRun::saveCheckpoint(EpochEvent& event) {

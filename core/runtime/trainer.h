@@ -67,6 +67,12 @@ struct TrainOptions {
   int workers = 0;        // loader threads; 0: one per core
   int prefetch = 0;       // batches loaded ahead; 0: twice the workers
 
+  // Images that cannot be read (broken from the start, or deleted, truncated or locked while
+  // the run goes on) are skipped and reported through onSkippedFile; once more than this share
+  // of the run's images (training and validation) is unreadable, the run stops as Failed,
+  // naming files: a folder deleted or unmounted mid-run must not leave it training on the rest.
+  double maxUnreadableFraction = 0.1;
+
   std::string checkpointPath;  // empty: no checkpoint (the caller saves the result itself)
   CheckpointMode checkpointMode = CheckpointMode::Last;
   // Writes a model atomically; default: saveTrainedModel (checkpoint.h).

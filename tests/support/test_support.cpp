@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "support/disk_full.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +22,10 @@ std::string sourceDir() {
 
 std::string cliPath() {
   return GRAFT_CLI_PATH;
+}
+
+std::string diskFullPreloadPath() {
+  return GRAFT_DISK_FULL_PRELOAD;
 }
 
 std::string fixture(const std::string& relative) {

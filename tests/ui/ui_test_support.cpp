@@ -35,6 +35,9 @@ QApplication& guiApp() {
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
                        QString::fromStdString(settingsDir.path().string()));
+    // Windows autosave their edits: into the scratch folder, not the user's data folder.
+    QSettings().setValue("autosave/directory",
+                         QString::fromStdString((settingsDir.path() / "autosave").string()));
     return created;
   }();
   return *app;

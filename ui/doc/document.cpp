@@ -39,6 +39,10 @@ void Document::markSaved() {
   undo_.setClean();
 }
 
+void Document::markRecovered() {
+  undo_.resetClean();  // emits cleanChanged(false), hence modifiedChanged(true)
+}
+
 Diagnostics Document::apply(const Json& operations, const QString& text) {
   if (!hasModel_) return {Diagnostic{"", "no model is open"}};
   Expected<AppliedEdit> edited = applyOperations(model_, operations);

@@ -45,6 +45,8 @@ class Document : public QObject {
   const std::vector<std::string>& freshLayers() const { return freshLayers_; }
   // The history so far counts as saved (after writing the project file).
   void markSaved();
+  // The model holds edits that were never saved (a session recovered from an autosave).
+  void markRecovered();
 
   // Applies recipe operations ({"op": "freeze", ...}) in order through the core surgery
   // function applyOperation() as ONE undoable step named `text`. When any of them fails nothing

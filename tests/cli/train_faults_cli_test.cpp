@@ -1,0 +1,200 @@
+// Training faults through graft-cli: a disk that fills up while a checkpoint is written (a real
+// ENOSPC from the write path, through an LD_PRELOAD shim in the child process) ends the run
+// with exit status 1, a message naming the checkpoint and the OS error, and the previous
+// checkpoint intact; so does a class folder deleted while the run goes on.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/disk_full.h"
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class TrainFaultsCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env = {"KERAS_HOME=" + dir.path().string()};
+    model = dir.file("tiny.json");
+    std::ofstream(model) << kTinyModel;
+    data = dir.file("shapes");
+    ASSERT_EQ(runCli({"sample-data", data, "--images-per-class", "8"}, env).exitCode, 0);
+    fs::create_directories(disk);
+  }
+  std::vector<std::string> trainArgs(const std::string& out, int epochs) const {
+    return {"train",
+            model,
+            "--preprocessing",
+            "tf",
+            "--data",
+            data,
+            "--epochs",
+            std::to_string(epochs),
+            "--batch-size",
+            "8",
+            "--seed",
+            "3",
+            "--workers",
+            "1",
+            "-o",
+            out,
+            "--quiet"};
+  }
+  std::string predictJson(const std::string& modelFile) const {
+    auto r = runCli({"predict", modelFile, "--preprocessing", "tf",
+                     (fs::path(data) / "circle" / "circle_000.png").string(), "--json"},
+                    env);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return r.out;
+  }
+
+  TempDir dir;
+  fs::path disk = dir.path() / "disk";  // the folder whose disk fills up
+  std::vector<std::string> env;
+  std::string model;
+  std::string data;
+};
+
+class DiskFullCli : public TrainFaultsCli, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(DiskFullCli, DiskFullDuringTheSecondCheckpointKeepsTheFirstAndFails) {
+  const std::string ext = GetParam();
+  // Epoch 1 alone, elsewhere: what the first checkpoint holds, and how big a checkpoint is.
+  const std::string reference = dir.file("epoch1" + ext);
+  auto first = runCli(trainArgs(reference, 1), env);
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  const auto checkpointBytes = static_cast<long long>(fs::file_size(reference));
+
+  // Room for one checkpoint and half of the next: the second write runs out mid-file.
+  const std::string out = (disk / ("model" + ext)).string();
+  std::vector<std::string> fullDisk = env;
+  fullDisk.push_back("LD_PRELOAD=" + diskFullPreloadPath());
+  fullDisk.push_back("GRAFT_DISK_FULL_DIR=" + disk.string());
+  fullDisk.push_back("GRAFT_DISK_FULL_BUDGET=" + std::to_string(checkpointBytes * 3 / 2));
+  auto run = runCli(trainArgs(out, 3), fullDisk);
+
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+  EXPECT_NE(run.err.find("could not save the checkpoint"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(out), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("No space left on device"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("holds epoch 1"), std::string::npos) << run.err;
+
+  // The file at -o is epoch 1's, whole: it loads and predicts what the reference predicts.
+  ASSERT_TRUE(fs::exists(out));
+  if (ext == ".graft") {
+    EXPECT_EQ(predictJson(out), predictJson(reference));
+  } else {  // weights only: the architecture comes from the JSON
+    auto r = runCli({"predict", model, "--preprocessing", "tf", "--weights", out,
+                     (fs::path(data) / "circle" / "circle_000.png").string(), "--json"},
+                    env);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto ref = runCli({"predict", model, "--preprocessing", "tf", "--weights", reference,
+                       (fs::path(data) / "circle" / "circle_000.png").string(), "--json"},
+                      env);
+    EXPECT_EQ(r.out, ref.out);
+  }
+  // Nothing left behind but the checkpoint itself.
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(disk)) left.push_back(entry.path().string());
+  EXPECT_EQ(left, std::vector<std::string>{out});
+}
+
+// graft-cli started without waiting for it; stderr goes to `errPath`.
+pid_t startCli(const std::vector<std::string>& args, const std::vector<std::string>& environment,
+               const std::string& errPath) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(err, 2);
+    for (const auto& e : environment) putenv(const_cast<char*>(e.c_str()));
+    const std::string program = cliPath();
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(TrainFaultsCli, AClassFolderDeletedDuringTheRunStopsItNamingFiles) {
+  const std::string out = dir.file("model.graft"), log = dir.file("run.jsonl"),
+                    err = dir.file("stderr.txt");
+  std::vector<std::string> args = trainArgs(out, 200);
+  args.insert(args.end(), {"--log", log});
+  const pid_t pid = startCli(args, env, err);
+  ASSERT_GT(pid, 0);
+  // Once the first epoch is logged, a third of the images disappear.
+  bool deleted = false;
+  for (int i = 0; i < 3000 && !deleted; ++i) {
+    if (slurp(log).find("\"event\":\"epoch\"") != std::string::npos) {
+      fs::remove_all(fs::path(data) / "square");
+      deleted = true;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(deleted) << slurp(err);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(err);
+  const std::string message = slurp(err);
+  EXPECT_NE(message.find("of 24 images could not be read, more than 10 %"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find((fs::path(data) / "square").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("holds epoch"), std::string::npos) << message;
+  auto summary = runCli({"summary", out}, env);
+  EXPECT_EQ(summary.exitCode, 0) << summary.err;
+}
+
+TEST_F(TrainFaultsCli, MaxUnreadableSetsHowManyBrokenImagesARunTolerates) {
+  // 4 broken images among 28: 14 %, past the default 10 %; the run stops at the third.
+  for (int i = 0; i < 4; ++i)
+    std::ofstream(fs::path(data) / "circle" / ("broken_" + std::to_string(i) + ".png")) << "no";
+  auto stopped = runCli(trainArgs(dir.file("a.graft"), 2), env);
+  EXPECT_EQ(stopped.exitCode, 1);
+  EXPECT_NE(stopped.err.find(" of 28 images could not be read, more than 10 %"), std::string::npos)
+      << stopped.err;
+  EXPECT_NE(stopped.err.find("broken_0.png"), std::string::npos) << stopped.err;
+
+  std::vector<std::string> tolerant = trainArgs(dir.file("b.graft"), 2);
+  tolerant.insert(tolerant.end(), {"--max-unreadable", "0.2"});
+  auto completed = runCli(tolerant, env);
+  EXPECT_EQ(completed.exitCode, 0) << completed.err;
+
+  tolerant.back() = "1.5";
+  EXPECT_EQ(runCli(tolerant, env).exitCode, 2);  // not a share
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, DiskFullCli, ::testing::Values(".graft", ".h5"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           return p.param.substr(1);
+                         });
+
+}  // namespace
+}  // namespace graft::test
