@@ -1,7 +1,12 @@
 # Project warning set, applied per target so third-party headers (included as SYSTEM) stay quiet.
 function(graft_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor
-                                           -Wno-missing-field-initializers)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor
+                                             -Wno-missing-field-initializers)
+  else()  # clang (the fuzzers) spells GCC's -Wshadow=local differently
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor
+                                             -Wno-missing-field-initializers)
+  endif()
   if(GRAFT_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

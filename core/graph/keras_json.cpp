@@ -113,19 +113,22 @@ Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
 }  // namespace
 
 Json parseBoundedJson(const std::string& text, const std::string& what) {
-  // Depth is checked while parsing: a deeply nested document would otherwise exhaust the stack
-  // when it is destroyed, long after parsing succeeded.
-  const Json::parser_callback_t depthGuard = [&what](int depth, Json::parse_event_t, Json&) {
-    if (depth > limits::kMaxJsonDepth)
-      throw Error(what + " is nested more than " + std::to_string(limits::kMaxJsonDepth) +
-                  " levels deep; not a Keras model");
-    return true;
-  };
   try {
-    return Json::parse(text, depthGuard);
+    return Json::parse(text, jsonDepthGuard(what));
   } catch (const Json::exception& e) {
     throw Error(what + " is not valid JSON: " + e.what());
   }
+}
+
+Json::parser_callback_t jsonDepthGuard(const std::string& what) {
+  // Depth is checked while parsing: a deeply nested document would otherwise exhaust the stack
+  // when it is destroyed, long after parsing succeeded.
+  return [what](int depth, Json::parse_event_t, Json&) {
+    if (depth > limits::kMaxJsonDepth)
+      throw Error(what + " is nested more than " + std::to_string(limits::kMaxJsonDepth) +
+                  " levels deep; no Graft or Keras file is");
+    return true;
+  };
 }
 
 Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry) {

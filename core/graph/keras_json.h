@@ -16,6 +16,10 @@ Graph graphFromKerasJsonText(const std::string& text,
 
 // JSON parsing for untrusted files: nesting is bounded (graft::limits), errors name `what`.
 Json parseBoundedJson(const std::string& text, const std::string& what);
+// The bound alone, for Json::parse(text, guard) where the caller words the syntax errors: throws
+// graft::Error "WHAT is nested more than N levels deep" while parsing. Without it a document of
+// a million '[' overflows the stack (a recipe or plan file crashed graft-cli so).
+Json::parser_callback_t jsonDepthGuard(const std::string& what);
 
 // Functional model_config with Keras 2 inbound_nodes, readable by Keras and by graphFromKerasJson.
 Json graphToKerasJson(const Graph& graph);

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "graph/keras_json.h"
+
 namespace graft {
 
 Json readJsonFile(const std::string& path, const std::string& what) {
@@ -11,7 +13,7 @@ Json readJsonFile(const std::string& path, const std::string& what) {
   std::stringstream text;
   text << in.rdbuf();
   try {
-    return Json::parse(text.str());
+    return Json::parse(text.str(), jsonDepthGuard(path));
   } catch (const Json::parse_error& e) {
     throw Error(path + ": not valid JSON: " + e.what());
   }

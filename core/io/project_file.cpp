@@ -58,6 +58,10 @@ std::string readText(const h5::File& file, const std::string& path) {
   h5::Handle type(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING)
     throw Error(file.path() + ": '" + path + "' is not a string");
+  // Read below into room for one string: a dataset holding several would overflow it.
+  h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1)
+    throw Error(file.path() + ": '" + path + "' should hold one string (the project JSON)");
   if (H5Tis_variable_str(type.get()) > 0) {
     char* value = nullptr;
     h5::Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -65,7 +69,6 @@ std::string readText(const h5::File& file, const std::string& path) {
     if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
       throw Error(damaged);
     std::string text = value ? value : "";
-    h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
     H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, &value);
     return text;
   }
@@ -199,7 +202,8 @@ Model loadProject(const std::string& path) {
 
   Json project;
   try {
-    project = Json::parse(readText(file, kJsonDataset));
+    project = Json::parse(readText(file, kJsonDataset),
+                          jsonDepthGuard(path + ": the project description"));
   } catch (const Json::parse_error& e) {
     throw Error(path + ": the project description is not valid JSON (damaged file?): " + e.what());
   }

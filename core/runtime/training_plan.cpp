@@ -5,6 +5,7 @@
 #include <set>
 
 #include "graph/diagnostic.h"
+#include "graph/keras_json.h"
 
 namespace graft {
 
@@ -187,7 +188,7 @@ TrainingPlan readPlanFile(const std::string& path) {
   if (!in) throw Error(path + ": cannot read the plan file");
   Json json;
   try {
-    json = Json::parse(in);
+    json = Json::parse(in, jsonDepthGuard(path));
   } catch (const Json::parse_error& e) {
     throw Error(path + ": not valid JSON (" + e.what() + ")");
   }
