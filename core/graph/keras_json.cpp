@@ -71,6 +71,17 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
   return node;
 }
 
+// A layer entry whose fields have the wrong JSON types ("config": null, "name": 3) makes
+// nlohmann throw its own exceptions; they become graft::Errors naming the entry.
+Node nodeAt(const Json& layers, size_t index, const LayerRegistry& registry) {
+  try {
+    return nodeFromLayerJson(layers.at(index), registry);
+  } catch (const Json::exception& e) {
+    throw Error("config.layers[" + std::to_string(index) + "]: a field has the wrong type (" +
+                e.what() + ")");
+  }
+}
+
 std::vector<std::string> layerList(const Json& refs, const char* field) {
   std::vector<std::string> names;
   if (refs.is_null()) return names;
@@ -84,8 +95,13 @@ Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
   const Json& layers = config.is_array() ? config : config.at("layers");
   std::string modelName = config.is_object() ? config.value("name", "sequential") : "sequential";
   std::vector<Node> nodes;
-  for (const auto& raw : layers) {
-    Node node = nodeFromLayerJson(raw, registry);
+  if (!layers.is_array()) throw Error("model_config field 'config.layers' is not a list");
+  if (layers.size() > limits::kMaxLayers)
+    throw Error("model_config lists " + std::to_string(layers.size()) +
+                " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
+  for (size_t index = 0; index < layers.size(); ++index) {
+    const Json& raw = layers[index];
+    Node node = nodeAt(layers, index, registry);
     if (nodes.empty() && node.className != "InputLayer") {
       const Json& c = raw.at("config");
       Json shape = c.contains("batch_input_shape") ? c["batch_input_shape"]
@@ -131,7 +147,9 @@ Json::parser_callback_t jsonDepthGuard(const std::string& what) {
   };
 }
 
-Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
+namespace {
+
+Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
   const Json* root = &modelConfig;
   if (root->contains("modelTopology")) root = &root->at("modelTopology");  // TF.js model.json
   if (root->contains("model_config")) root = &root->at("model_config");
@@ -148,13 +166,25 @@ Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry)
     throw Error("model_config lists " + std::to_string(config["layers"].size()) +
                 " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
   std::vector<Node> nodes;
-  for (const auto& layer : config["layers"]) nodes.push_back(nodeFromLayerJson(layer, registry));
+  for (size_t index = 0; index < config["layers"].size(); ++index)
+    nodes.push_back(nodeAt(config["layers"], index, registry));
   std::vector<std::string> outputs =
       layerList(config.value("output_layers", Json()), "config.output_layers");
   Graph graph(config.value("name", "model"), std::move(nodes), std::move(outputs));
   Diagnostics problems = graph.validate();
   if (!problems.empty()) throw Error(problems);
   return graph;
+}
+
+}  // namespace
+
+Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
+  try {
+    return graphFromCheckedKerasJson(modelConfig, registry);
+  } catch (const Json::exception& e) {
+    // Wrong types outside a layer entry ("config": [], "name": 1): still a graft::Error.
+    throw Error(std::string("model_config has a field of the wrong type (") + e.what() + ")");
+  }
 }
 
 Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& registry) {

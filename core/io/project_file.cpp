@@ -204,7 +204,7 @@ Model loadProject(const std::string& path) {
   try {
     project = Json::parse(readText(file, kJsonDataset),
                           jsonDepthGuard(path + ": the project description"));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw Error(path + ": the project description is not valid JSON (damaged file?): " + e.what());
   }
   auto field = [&](const char* key) -> const Json& {

@@ -189,7 +189,7 @@ TrainingPlan readPlanFile(const std::string& path) {
   Json json;
   try {
     json = Json::parse(in, jsonDepthGuard(path));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw Error(path + ": not valid JSON (" + e.what() + ")");
   }
   return planFromJson(json, path);

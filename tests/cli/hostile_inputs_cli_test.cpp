@@ -44,5 +44,16 @@ TEST(HostileInputsCli, DeeplyNestedPipelineExits1) {
   expectRefused(runCli({"run", pipeline}), pipeline);
 }
 
+// A number beyond double's range (found by fuzz_recipe) ended graft-cli with std::terminate.
+TEST(HostileInputsCli, PlanWithANumberOutOfRangeExits1) {
+  TempDir dir;
+  const std::string plan = dir.file("huge.plan.json");
+  std::ofstream(plan) << R"({"graft_plan": 1, "stages": [{"epochs": 1e7000}]})";
+  const auto r = runCli({"train", "vgg16", "--data", dir.path().string(), "--plan", plan, "-o",
+                         dir.file("out.graft")});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(plan + ": not valid JSON"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace graft
