@@ -35,6 +35,7 @@ awk '/^```json/{n++; f=1; next} /^```/{f=0} f{print > ("'"$seeds"'/recipe/docs_"
 # the shared machine; libFuzzer itself then need not police single mallocs.
 # Full unwinding lets the third-party leak suppressions (tests/sanitizers/lsan.supp) match.
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=1024:fast_unwind_on_malloc=0
+export ASAN_OPTIONS=$ASAN_OPTIONS:suppressions=$PWD/tests/sanitizers/asan.supp
 export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1
 summary=""
