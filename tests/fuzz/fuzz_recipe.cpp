@@ -1,5 +1,5 @@
 // A recipe file, as `graft-cli edit MODEL --recipe FILE` reads and applies it, on a small
-// MobiletNet (alpha 0.25, 32 x 32, no top) whose layer names the seed recipes use. Refusals are
+// MobileNet (alpha 0.25, 32 x 32, no top) whose layer names the seed recipes use. Refusals are
 // graft::Errors or failed Expected results; anything else is a finding.
 #include <new>
 
