@@ -1,6 +1,7 @@
 #include "runtime/distributed/data_parallel.h"
 
 #include <torch/torch.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -11,7 +12,7 @@
 namespace graft {
 
 struct DataParallel::Impl {
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 };
 
@@ -56,11 +57,14 @@ std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& env
   try {
     c10d::TCPStoreOptions options;
     options.port = static_cast<std::uint16_t>(environment.masterPort);
-    options.isServer = environment.rank == 0;
+    options.isServer = environment.rank == 0 && !environment.agentStore;
     options.numWorkers = static_cast<std::size_t>(environment.worldSize);
     options.waitWorkers = true;
     options.timeout = timeout;
     impl->store = c10::make_intrusive<c10d::TCPStore>(environment.masterAddress, options);
+    if (environment.agentStore)
+      impl->store = c10::make_intrusive<c10d::PrefixStore>(
+          "/worker/attempt_" + std::to_string(environment.restartCount), impl->store);
   } catch (const std::exception& e) {
     throw Error(where + ": the rendezvous did not complete within " +
                 std::to_string(timeout.count() / 1000) + " s (" +

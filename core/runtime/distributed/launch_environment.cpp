@@ -51,6 +51,10 @@ std::optional<LaunchEnvironment> launchEnvironmentFromVariables(const Environmen
                            "is not set; it names the machine of rank 0 (the "
                            "rendezvous), e.g. 127.0.0.1 on one machine"});
   env.masterAddress = address;
+  const char* agentStore = read("TORCHELASTIC_USE_AGENT_STORE");
+  env.agentStore = agentStore && std::string(agentStore) == "True";
+  if (env.agentStore)
+    env.restartCount = integerVariable(read, "TORCHELASTIC_RESTART_COUNT", 0, 1 << 30, 0);
   return env;
 }
 

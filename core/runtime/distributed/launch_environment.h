@@ -15,6 +15,11 @@ struct LaunchEnvironment {
   int localWorldSize = 1;  // processes on this machine (threads per process are shared out)
   std::string masterAddress;
   int masterPort = 0;
+  // Under torchrun (TORCHELASTIC_USE_AGENT_STORE=True) its agent already serves the store at
+  // MASTER_ADDR:MASTER_PORT: every rank is a client, under the prefix of the agent's restart
+  // count, as torch.distributed's env:// rendezvous does.
+  bool agentStore = false;
+  int restartCount = 0;
 
   std::string describe() const;  // "rank 1 of 2 (rendezvous at 127.0.0.1:29500)"
 };
