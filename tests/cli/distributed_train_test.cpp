@@ -123,6 +123,35 @@ TEST_F(DistributedTrain, TwoProcessesGiveWhatOneGivesWithTheSameGlobalBatchAndSe
   for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4) << "output " << i;
 }
 
+// BatchNormalization frozen (Keras's trainable=False: inference mode with its moving statistics,
+// what fine-tuning does by default) computes the same per image whatever the batch: two ranks
+// then train exactly what one process does.
+TEST_F(DistributedTrain, WithFrozenBatchNormalizationTwoProcessesStillGiveWhatOneGives) {
+  std::ofstream(model) << R"({"class_name": "Sequential", "config": {"name": "bn", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "input_1", "batch_input_shape": [null, 32, 32, 3]}},
+  {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 8, "kernel_size": [3, 3],
+                                      "strides": [2, 2]}},
+  {"class_name": "BatchNormalization", "config": {"name": "bn1", "trainable": false}},
+  {"class_name": "Activation", "config": {"name": "relu1", "activation": "relu"}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+  {"class_name": "Dense", "config": {"name": "predictions", "units": 3, "activation": "softmax"}}
+]}})";
+  const std::string single = dir.file("single.graft");
+  const CommandResult one = runCli(trainArgs(single, 12, 1, data));
+  ASSERT_EQ(one.exitCode, 0) << one.err;
+  const std::string parallel = dir.file("parallel.graft");
+  BackgroundProgram rank1(cliPath(), trainArgs(parallel, 6, 1, data), rankEnvironment(1, 2));
+  const CommandResult rank0 = runCli(trainArgs(parallel, 6, 1, data), rankEnvironment(0, 2));
+  const auto other = rank1.finish(seconds(30));
+  ASSERT_TRUE(other.has_value()) << "rank 1 did not finish";
+  ASSERT_EQ(rank0.exitCode, 0) << rank0.err;
+  const json a = json::parse(one.out), b = json::parse(rank0.out);
+  EXPECT_NEAR(a.at("loss").get<double>(), b.at("loss").get<double>(), 1e-4);
+  const auto p1 = predictions(single), p2 = predictions(parallel);
+  ASSERT_EQ(p1.size(), p2.size());
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4) << "output " << i;
+}
+
 TEST_F(DistributedTrain, KillingARankStopsTheOtherSoonWithAClearMessageAndAWholeCheckpoint) {
   const std::string bigger = dir.file("bigger");
   ASSERT_EQ(runCli({"sample-data", bigger, "--images-per-class", "150", "--size", "32"}).exitCode,
