@@ -11,6 +11,7 @@
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/distributed/launch_environment.h"
 #include "runtime/distributed/shard.h"
+#include "runtime/evaluate.h"
 #include "support/test_support.h"
 
 namespace graft {
@@ -84,6 +85,26 @@ TEST(Shard, RanksTakeStridedSharesOfOnePaddedOrderLikeDistributedSampler) {
   EXPECT_EQ(shardOfOrder(order, 1, 2, false), (std::vector<size_t>{0, 1}));
   EXPECT_EQ(shardOfOrder(order, 2, 3, false), (std::vector<size_t>{3}));
   EXPECT_TRUE(shardOfOrder({}, 0, 2, true).empty());
+}
+
+// Validation over ranks sums each rank's counts: the metrics of the sum are those of all images.
+TEST(ClassificationMetricsCounts, SummedCountsGiveTheMetricsOfAllImages) {
+  const auto predicted = torch::tensor({0, 1, 1, 2, 0, 2}, torch::kInt64);
+  const auto labels = torch::tensor({0, 1, 2, 2, 1, 2}, torch::kInt64);
+  const auto losses = torch::tensor({0.5, 1.0, 2.0, 0.25, 3.0, 0.75}, torch::kFloat32);
+  ClassificationMetrics all(3), first(3), second(3);
+  all.add(predicted, labels, losses);
+  first.add(predicted.slice(0, 0, 4), labels.slice(0, 0, 4), losses.slice(0, 0, 4));
+  second.add(predicted.slice(0, 4), labels.slice(0, 4), losses.slice(0, 4));
+  std::vector<double> sum = first.counts();
+  const auto more = second.counts();
+  for (size_t i = 0; i < sum.size(); ++i) sum[i] += more[i];
+  const auto merged = ClassificationMetrics::fromCounts(3, sum);
+  EXPECT_EQ(merged.count(), 6);
+  EXPECT_EQ(merged.confusion(), all.confusion());
+  EXPECT_DOUBLE_EQ(merged.accuracy(), all.accuracy());
+  EXPECT_DOUBLE_EQ(merged.meanLoss(), 7.5 / 6);
+  EXPECT_THROW(ClassificationMetrics::fromCounts(2, sum), std::invalid_argument);
 }
 
 // Runs `work` as both ranks of a two-process group on loopback (one thread each).
