@@ -6,6 +6,7 @@
 #include "cli/interrupt.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "runtime/distributed/data_parallel.h"
 #include "runtime/trainer.h"
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_stages.h"
@@ -45,7 +46,17 @@ struct TrainArguments {
   int workers = 0;
   double maxUnreadable = 0.1;
   bool json = false;
+  double distTimeout = 300.0;
 };
+
+// A data-parallel run when torchrun (or the user) set WORLD_SIZE > 1; nullptr otherwise.
+std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
+  const auto environment = launchEnvironmentFromVariables();
+  if (!environment) return nullptr;
+  if (!(timeoutSeconds > 0)) throw Error(Diagnostic{"--dist-timeout", "must be above 0 seconds"});
+  return DataParallel::connect(
+      *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
+}
 
 // The advisor's guard rails for a run without a plan, on the model as it will train
 // (--freeze-upto applied as the trainer applies it; a bad name is the trainer's to report).
@@ -156,6 +167,9 @@ void registerTrainCommand(CLI::App& app) {
                   "stop the run once more than this share of the images cannot be read "
                   "(deleted, damaged or locked during the run); fewer are skipped (default 0.1)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--dist-timeout", t->distTimeout,
+                  "distributed runs (torchrun; README): seconds to wait for the other ranks at "
+                  "the rendezvous and in every exchange before giving up (default 300)");
   cmd->add_flag("--json", t->json,
                 "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
                 "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");
@@ -191,6 +205,13 @@ void registerTrainCommand(CLI::App& app) {
     checkCheckpointPath(t->output);
     std::optional<TrainingPlan> plan;
     if (!t->plan.empty()) plan = readPlanFile(t->plan);
+    // Only rank 0 speaks (progress, notes, log, result); the others report errors only.
+    options.dataParallel = joinDistributedRun(t->distTimeout);
+    const bool speaks = !options.dataParallel || options.dataParallel->isRankZero();
+    if (!speaks) {
+      args->quiet = true;
+      t->log.clear();
+    }
 
     const TrainingSet data = prepareTrainingSet(t->data, t->validationDir, t->valSplit, args->seed);
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
@@ -210,6 +231,7 @@ void registerTrainCommand(CLI::App& app) {
     progress.finish(result, t->output);
 
     if (result.status != TrainStatus::Completed) throw Error(result.message);
+    if (!speaks) return;
     if (t->json) {
       Json summary = {{"file", t->output},
                       {"epochs_completed", result.epochsCompleted},

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 #include "runtime/data_pipeline.h"
 #include "runtime/graph_module.h"
 #include "runtime/trainer_graph.h"
@@ -25,6 +27,30 @@ void ClassificationMetrics::add(const torch::Tensor& predicted, const torch::Ten
   }
   count_ += n;
   lossSum_ += losses.to(torch::kFloat64).sum().item<double>();
+}
+
+std::vector<double> ClassificationMetrics::counts() const {
+  std::vector<double> out;
+  for (const auto& row : confusion_)
+    for (auto v : row) out.push_back(static_cast<double>(v));
+  out.push_back(lossSum_);
+  return out;
+}
+
+ClassificationMetrics ClassificationMetrics::fromCounts(size_t classes,
+                                                        const std::vector<double>& counts) {
+  if (counts.size() != classes * classes + 1)
+    throw std::invalid_argument("ClassificationMetrics::fromCounts: wrong number of counts");
+  ClassificationMetrics metrics(classes);
+  for (size_t t = 0; t < classes; ++t)
+    for (size_t p = 0; p < classes; ++p) {
+      const auto n = static_cast<int64_t>(counts[t * classes + p]);
+      metrics.confusion_[t][p] = n;
+      metrics.count_ += n;
+      if (t == p) metrics.correct_ += n;
+    }
+  metrics.lossSum_ = counts.back();
+  return metrics;
 }
 
 double ClassificationMetrics::accuracy() const {

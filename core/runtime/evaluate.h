@@ -34,6 +34,11 @@ class ClassificationMetrics {
   std::vector<double> recall() const;     // 0 for a class without images
   std::vector<int64_t> support() const;   // images per true class
 
+  // What every metric derives from, as numbers to add up over processes (data-parallel
+  // validation): the confusion matrix row by row, then the loss sum.
+  std::vector<double> counts() const;
+  static ClassificationMetrics fromCounts(size_t classes, const std::vector<double>& counts);
+
  private:
   std::vector<std::vector<int64_t>> confusion_;
   int64_t count_ = 0;

@@ -14,10 +14,13 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "runtime/data_pipeline.h"
+#include "runtime/distributed/data_parallel.h"
+#include "runtime/distributed/shard.h"
 #include "runtime/evaluate.h"
 #include "runtime/graph_module.h"
 #include "runtime/threads.h"
 #include "runtime/trainer_checkpoint.h"
+#include "runtime/trainer_distributed.h"
 #include "runtime/trainer_feature_cache.h"
 #include "runtime/trainer_graph.h"
 #include "runtime/trainer_loss.h"
@@ -119,6 +122,11 @@ class TrainingRun {
     return it == options_.layerRateScales.end() ? 1.0 : it->second;
   }
   bool cancelled() const { return cancel_ && cancel_->load(); }
+  // This rank's share of `samples` (all of them in a single process).
+  std::vector<size_t> myShare(std::vector<size_t> order, bool pad) const {
+    if (!group_) return order;
+    return shardOfOrder(order, group_->rank(), group_->worldSize(), pad);
+  }
   // Next training or validation batch: from the loader, or from the feature cache.
   std::optional<Batch> nextBatch(bool validation);
   void planCache(const GraphAnalysis& analysis);
@@ -135,6 +143,7 @@ class TrainingRun {
   const TrainOptions& options_;
   Events events_;
   const std::atomic<bool>* cancel_;
+  DataParallel* group_ = nullptr;  // null: a single process
 
   Model working_;
   TrainHead head_;
@@ -143,6 +152,7 @@ class TrainingRun {
   std::unique_ptr<GraphModule> trainable_;
   std::unique_ptr<GraphModule> prefix_;
   std::unique_ptr<KerasOptimizer> optimizer_;
+  std::vector<torch::Tensor> parameters_;  // the ones the optimizer updates
   std::unique_ptr<LearningRateSchedule> schedule_;
   std::unique_ptr<EarlyStopping> earlyStopping_;
   WeightStore bestWeights_;
@@ -190,6 +200,7 @@ void TrainingRun::setUp(const Model& model) {
     throw Error("every layer with weights is frozen: nothing to train");
   input_ = inputSpecFor(working_, options_.freeInputSize);
 
+  group_ = options_.dataParallel.get();
   if (options_.cacheFrozen) planCache(analysis);
 
   // Same seed, same run: dropout draws from LibTorch's generator; shuffles and augmentation
@@ -209,6 +220,7 @@ void TrainingRun::setUp(const Model& model) {
     parameters.push_back(item.value());
     rateScales.push_back(layerRateScale(item.key()));
   }
+  parameters_ = parameters;
   optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer, rateScales);
   if (!(options_.labelSmoothing >= 0.0 && options_.labelSmoothing < 1.0))
     throw Error(Diagnostic{"--label-smoothing", "must be at least 0 and below 1, got " +
@@ -230,11 +242,35 @@ void TrainingRun::setUp(const Model& model) {
   LoaderOptions plain = loader;
   loader.augment = options_.augment;
   trainLoader_ = std::make_unique<BatchLoader>(data_.train, input_, loader, skipped_);
+  std::vector<ImageSample> validation = data_.validation;
+  if (group_) {
+    // Each rank validates its own strided share; the counts are summed in validate().
+    std::vector<size_t> all(validation.size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    validation.clear();
+    for (size_t i : myShare(all, false)) validation.push_back(data_.validation[i]);
+  }
   if (!data_.validation.empty())
-    validationLoader_ = std::make_unique<BatchLoader>(data_.validation, input_, plain, skipped_);
+    validationLoader_ = std::make_unique<BatchLoader>(validation, input_, plain, skipped_);
 
-  batchesPerEpoch_ = static_cast<int64_t>((data_.train.size() + options_.batchSize - 1) /
+  const size_t trainShare = myShare(std::vector<size_t>(data_.train.size()), true).size();
+  batchesPerEpoch_ = static_cast<int64_t>((trainShare + options_.batchSize - 1) /
                                           static_cast<size_t>(options_.batchSize));
+  if (group_)
+    startDataParallel(*group_, trainable_->module(),
+                      {{"training images", static_cast<double>(data_.train.size())},
+                       {"validation images", static_cast<double>(data_.validation.size())},
+                       {"classes", static_cast<double>(data_.classes.size())},
+                       {"trainable parameters", static_cast<double>(analysis.trainableParams)},
+                       {"batch size", static_cast<double>(options_.batchSize)},
+                       {"epochs", static_cast<double>(options_.epochs)},
+                       {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))}});
+  if (group_)
+    events_.note("data-parallel over " + std::to_string(group_->worldSize()) +
+                 " processes (gloo; " + group_->environment().describe() +
+                 "): " + std::to_string(options_.batchSize) + " images per process and step, " +
+                 std::to_string(options_.batchSize * group_->worldSize()) + " per step; " +
+                 std::to_string(trainShare) + " training images per process and epoch");
   schedule_ =
       std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
                                              options_.schedule, batchesPerEpoch_ * options_.epochs);
@@ -297,7 +333,7 @@ void TrainingRun::planCache(const GraphAnalysis& analysis) {
 }
 
 void TrainingRun::startTrainingPass(int epoch) {
-  auto order = epochOrder(data_.train.size(), options_.seed, epoch);
+  auto order = myShare(epochOrder(data_.train.size(), options_.seed, epoch), true);
   if (cacheReady_)
     trainCache_->start(std::move(order));
   else
@@ -351,18 +387,46 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
   int64_t images = 0;
   int64_t batchIndex = 0;
   for (;;) {
-    if (cancelled())
+    // In a data-parallel run a rank asked to stop says so in the step's exchange instead, so
+    // that every rank stops at the same step.
+    if (!group_ && cancelled())
       return Stop{TrainStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch)};
     auto batch = nextBatch(false);
-    if (!batch) break;
+    // Every rank runs the same number of steps; one whose last batches were unreadable takes
+    // part in them with no images.
+    if (!batch && (!group_ || batchIndex >= batchesPerEpoch_)) break;
     ++batchIndex;
     optimizer_->setLearningRate(schedule_->rate(epoch, batchesDone_));
     ++batchesDone_;
-    const auto output = trainable_->forward(batch->images);
-    auto losses = crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
-    if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
-    const auto loss = losses.mean();
-    const double value = loss.item<double>();
+    optimizer_->zeroGrad();
+    double value = 0.0;
+    int64_t n = 0;
+    int64_t right = 0;
+    if (batch) {
+      const auto output = trainable_->forward(batch->images);
+      auto losses =
+          crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
+      if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
+      const auto loss = losses.mean();
+      value = loss.item<double>();
+      n = batch->labels.numel();
+      right = output.argmax(1).eq(batch->labels).sum().item<int64_t>();
+      if (std::isfinite(value) || group_) loss.backward();
+    }
+    if (group_) {
+      StepTotals local;
+      local.images = static_cast<double>(n);
+      local.lossSum = value * static_cast<double>(n);
+      local.correct = static_cast<double>(right);
+      local.cancelled = cancelled();
+      const StepTotals global = exchangeGradients(*group_, parameters_, local);
+      if (global.cancelled)
+        return Stop{TrainStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch)};
+      n = static_cast<int64_t>(global.images);
+      right = static_cast<int64_t>(global.correct);
+      value = n > 0 ? global.lossSum / global.images : 0.0;
+      if (n == 0) continue;  // no rank could read its batch: nothing to learn from
+    }
     if (!std::isfinite(value)) {
       std::ostringstream why;
       why << "the loss became " << (std::isnan(value) ? "NaN" : "infinite") << " at epoch " << epoch
@@ -370,12 +434,8 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
           << options_.optimizer.effectiveLearningRate() << ", too high for this model?)";
       return Stop{TrainStatus::Failed, why.str()};
     }
-    optimizer_->zeroGrad();
-    loss.backward();
     optimizer_->step();
 
-    const int64_t n = batch->labels.numel();
-    const int64_t right = output.argmax(1).eq(batch->labels).sum().item<int64_t>();
     lossSum += value * static_cast<double>(n);
     correct += right;
     images += n;
@@ -398,6 +458,8 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
   if (!cacheReady_) waited += trainLoader_->waitedSeconds();
   events_.skipped(*skipped_);
   if (auto stop = tooManyUnreadable()) return stop;
+  // Each rank's BatchNormalization layers (those that train) saw only its own batches.
+  if (group_) averageBuffers(*group_, trainable_->module());
   if (images == 0)
     return Stop{TrainStatus::Failed, "none of the " + std::to_string(data_.train.size()) +
                                          " training images could be read"};
@@ -413,6 +475,10 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
 
 std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   if (data_.validation.empty()) return std::nullopt;
+  auto summedOverRanks = [&](const ClassificationMetrics& mine) {
+    return ClassificationMetrics::fromCounts(
+        data_.classes.size(), group_->sumOverRanks(mine.counts(), "summing validation metrics"));
+  };
   trainable_->train(false);
   startValidationPass();
   ClassificationMetrics metrics(data_.classes.size());
@@ -429,6 +495,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   }
   events_.skipped(*skipped_);
   if (auto stop = tooManyUnreadable()) return stop;
+  if (group_) metrics = summedOverRanks(metrics);
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
   event.valLoss = metrics.meanLoss();
   event.valAccuracy = metrics.accuracy();
@@ -463,17 +530,34 @@ std::optional<TrainingRun::Stop> TrainingRun::saveCheckpoint(EpochEvent& event) 
   if (options_.checkpointPath.empty()) return std::nullopt;
   if (options_.checkpointMode == CheckpointMode::Best && !(monitored < bestMonitored_))
     return std::nullopt;
-  try {
-    if (options_.saveModel)
-      options_.saveModel(result_.model, options_.checkpointPath);
-    else
-      saveTrainedModel(result_.model, options_.checkpointPath);
-  } catch (const std::exception& e) {
-    return Stop{TrainStatus::Failed, std::string("could not save the checkpoint: ") + e.what()};
+  std::optional<Stop> failed;
+  // Every rank holds the same weights; one writer is enough, and two would race.
+  if (!group_ || group_->isRankZero()) {
+    try {
+      if (options_.saveModel)
+        options_.saveModel(result_.model, options_.checkpointPath);
+      else
+        saveTrainedModel(result_.model, options_.checkpointPath);
+      result_.checkpointEpoch = event.epoch;
+    } catch (const std::exception& e) {
+      failed = Stop{TrainStatus::Failed, std::string("could not save the checkpoint: ") + e.what()};
+    }
   }
+  if (group_) {
+    // The other ranks learn whether rank 0's write worked, and stop with it when it did not.
+    try {
+      const bool anyFailed =
+          group_->sumOverRanks({failed ? 1.0 : 0.0}, "confirming the checkpoint")[0] > 0;
+      if (anyFailed && !failed)
+        failed = Stop{TrainStatus::Failed, "rank 0 could not save the checkpoint"};
+      if (!anyFailed) result_.checkpointEpoch = event.epoch;
+    } catch (const std::exception& e) {
+      if (!failed) failed = Stop{TrainStatus::Failed, e.what()};
+    }
+  }
+  if (failed) return failed;
   bestMonitored_ = monitored;
   event.checkpointSaved = true;
-  result_.checkpointEpoch = event.epoch;
   return std::nullopt;
 }
 
@@ -576,7 +660,10 @@ TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& va
 TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainOptions& options,
                        TrainObserver* observer, const std::atomic<bool>* cancel) {
   // OpenMP's thread count is per calling thread: set it on the thread that trains.
-  useAllCoresForTorch();
+  const int threads = useAllCoresForTorch();
+  // Processes on one machine share its cores (torchrun sets LOCAL_WORLD_SIZE).
+  if (options.dataParallel && options.dataParallel->environment().localWorldSize > 1)
+    at::set_num_threads(std::max(1, threads / options.dataParallel->environment().localWorldSize));
   TrainingRun run(model, data, options, observer, cancel);
   return run.run();
 }

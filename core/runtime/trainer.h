@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,8 @@
 #include "runtime/trainer_schedule.h"
 
 namespace graft {
+
+class DataParallel;  // runtime/distributed/data_parallel.h
 
 // The images a run trains and validates on, with the class names (index = label).
 struct TrainingSet {
@@ -77,6 +80,13 @@ struct TrainOptions {
   CheckpointMode checkpointMode = CheckpointMode::Last;
   // Writes a model atomically; default: saveTrainedModel (checkpoint.h).
   std::function<void(const Model&, const std::string&)> saveModel;
+
+  // Set: this process is one rank of a data-parallel run (README "Distributed training").
+  // batchSize is then per rank (the global batch is batchSize x ranks); each rank trains on its
+  // strided share of every epoch's shuffled order; gradients are averaged over the global batch;
+  // reported numbers are global; only rank 0 writes the checkpoint, and every rank returns the
+  // same result. Unset: a single process, untouched by any of this.
+  std::shared_ptr<DataParallel> dataParallel;
 };
 
 struct TrainStartEvent {

@@ -2,7 +2,11 @@
 // Shared by the tests: where the real Keras fixtures are, scratch folders, running graft-cli.
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,5 +56,28 @@ CommandResult runCli(const std::vector<std::string>& args,
 // Runs any program the same way.
 CommandResult runProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::vector<std::string>& environment = {});
+
+// A program running alongside the test (distributed runs need several at once); output goes to
+// files that finish() reads. The destructor kills (SIGKILL) and reaps it if it still runs.
+class BackgroundProgram {
+ public:
+  BackgroundProgram(const std::string& program, const std::vector<std::string>& args,
+                    const std::vector<std::string>& environment = {});
+  ~BackgroundProgram();
+  BackgroundProgram(const BackgroundProgram&) = delete;
+  BackgroundProgram& operator=(const BackgroundProgram&) = delete;
+
+  void signal(int signalNumber);
+  // Its result once it exits, waiting at most `limit`; nullopt when it still runs then.
+  std::optional<CommandResult> finish(std::chrono::milliseconds limit);
+
+ private:
+  TempDir scratch_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// A TCP port on 127.0.0.1 that nothing listened on a moment ago (the kernel's choice).
+int freeLoopbackPort();
 
 }  // namespace graft::test

@@ -1,0 +1,170 @@
+#include "runtime/distributed/data_parallel.h"
+
+#include <torch/torch.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <cstdlib>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+struct DataParallel::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+};
+
+namespace {
+
+bool isLoopback(const std::string& address) {
+  return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
+}
+
+// The network device gloo's pairs connect through. GLOO_SOCKET_IFNAME chooses an interface as
+// in PyTorch; a rendezvous on loopback keeps everything on loopback (one machine); otherwise
+// gloo's default: the address this machine's hostname resolves to.
+std::shared_ptr<gloo::transport::Device> glooDevice(const LaunchEnvironment& environment) {
+  if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface)
+    return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
+  if (isLoopback(environment.masterAddress))
+    return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+// c10d's messages carry source locations and stack traces after the first line.
+std::string firstLine(const std::string& text) {
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+void waitFor(const c10::intrusive_ptr<c10d::Work>& work) {
+  work->wait();  // throws what the collective failed with (peer gone, timeout)
+}
+
+}  // namespace
+
+DataParallel::DataParallel(LaunchEnvironment environment, std::unique_ptr<Impl> impl)
+    : environment_(std::move(environment)), impl_(std::move(impl)) {}
+
+DataParallel::~DataParallel() = default;
+
+std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& environment,
+                                                    std::chrono::milliseconds timeout) {
+  auto impl = std::make_unique<Impl>();
+  const std::string where = environment.describe();
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(environment.masterPort);
+    options.isServer = environment.rank == 0 && !environment.agentStore;
+    options.numWorkers = static_cast<std::size_t>(environment.worldSize);
+    options.waitWorkers = true;
+    options.timeout = timeout;
+    impl->store = c10::make_intrusive<c10d::TCPStore>(environment.masterAddress, options);
+    if (environment.agentStore)
+      impl->store = c10::make_intrusive<c10d::PrefixStore>(
+          "/worker/attempt_" + std::to_string(environment.restartCount), impl->store);
+  } catch (const std::exception& e) {
+    throw Error(where + ": the rendezvous did not complete within " +
+                std::to_string(timeout.count() / 1000) + " s (" +
+                (environment.rank == 0
+                     ? std::string("not every rank connected; were all ") +
+                           std::to_string(environment.worldSize) + " processes started?"
+                     : std::string("rank 0 is not listening there; is it running, and are "
+                                   "MASTER_ADDR and MASTER_PORT the same for every rank?")) +
+                "): " + firstLine(e.what()));
+  }
+  try {
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(glooDevice(environment));
+    options->threads = 2;
+    impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, environment.rank,
+                                                              environment.worldSize, options);
+  } catch (const std::exception& e) {
+    throw Error(
+        where + ": could not connect the gloo process group within " +
+        std::to_string(timeout.count() / 1000) + " s (not every rank joined; were all " +
+        std::to_string(environment.worldSize) +
+        " processes started, with the same MASTER_ADDR and MASTER_PORT?): " + firstLine(e.what()));
+  }
+  return std::shared_ptr<DataParallel>(new DataParallel(environment, std::move(impl)));
+}
+
+void DataParallel::fail(const std::string& what, const std::exception& e) const {
+  throw Error(environment_.describe() + ": " + what +
+              " failed; another rank died, hung or stopped with an error (its own message says "
+              "why): " +
+              firstLine(e.what()));
+}
+
+void DataParallel::broadcastFromRankZero(const std::vector<torch::Tensor>& tensors,
+                                         const std::string& what) {
+  try {
+    for (const auto& tensor : tensors) {
+      std::vector<at::Tensor> one{tensor.is_contiguous() ? tensor : tensor.contiguous()};
+      c10d::BroadcastOptions options;
+      options.rootRank = 0;
+      waitFor(impl_->group->broadcast(one, options));
+      if (!tensor.is_contiguous()) tensor.copy_(one[0]);
+    }
+  } catch (const std::exception& e) {
+    fail(what, e);
+  }
+}
+
+void DataParallel::allReduceSum(const std::vector<torch::Tensor>& tensors,
+                                const std::string& what) {
+  torch::NoGradGuard noGrad;
+  // Buckets of consecutive tensors of one dtype, up to bucketBytes() each.
+  std::vector<std::vector<torch::Tensor>> buckets;
+  int64_t bytes = 0;
+  for (const auto& tensor : tensors) {
+    const int64_t size = tensor.numel() * static_cast<int64_t>(tensor.element_size());
+    if (buckets.empty() || bytes + size > bucketBytes() ||
+        buckets.back().front().scalar_type() != tensor.scalar_type()) {
+      buckets.emplace_back();
+      bytes = 0;
+    }
+    buckets.back().push_back(tensor);
+    bytes += size;
+  }
+  try {
+    std::vector<std::vector<at::Tensor>> flats;
+    std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    for (const auto& bucket : buckets) {
+      std::vector<torch::Tensor> pieces;
+      for (const auto& t : bucket) pieces.push_back(t.reshape({-1}));
+      flats.push_back({torch::cat(pieces)});
+      works.push_back(impl_->group->allreduce(flats.back()));
+    }
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      waitFor(works[b]);
+      int64_t offset = 0;
+      for (const auto& t : buckets[b]) {
+        t.copy_(flats[b][0].slice(0, offset, offset + t.numel()).view_as(t));
+        offset += t.numel();
+      }
+    }
+  } catch (const std::exception& e) {
+    fail(what, e);
+  }
+}
+
+std::vector<double> DataParallel::sumOverRanks(const std::vector<double>& values,
+                                               const std::string& what) {
+  auto tensor = torch::tensor(values, torch::kFloat64);
+  allReduceSum({tensor}, what);
+  const double* data = tensor.data_ptr<double>();
+  return std::vector<double>(data, data + tensor.numel());
+}
+
+void DataParallel::barrier(const std::string& what) {
+  try {
+    waitFor(impl_->group->barrier());
+  } catch (const std::exception& e) {
+    fail(what, e);
+  }
+}
+
+}  // namespace graft
