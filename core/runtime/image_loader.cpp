@@ -33,6 +33,11 @@ std::vector<unsigned char> readBytes(const std::string& path) {
 
 cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::string& name) {
   if (bytes.empty()) throw Error(name + ": the file is empty, " + kExpected);
+  // OpenEXR (magic 76 2f 31 01) is not an image Keras reads, and OpenEXR inside OpenCV trusts
+  // header sizes: the fuzzer found a 175-byte file that makes it allocate 1.1 GB.
+  if (bytes.size() >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 &&
+      bytes[3] == 0x01)
+    throw Error(name + ": an OpenEXR image, which Graft does not read; " + kExpected);
   if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
 

@@ -276,6 +276,13 @@ TEST(ImageLoader, BadFilesAreErrorsNamingTheFile) {
   png.resize(png.size() / 2);
   writeBytes(dir.file("cut.png"), png);
   expectErrorNaming(dir.file("cut.png"), "expected an image");
+
+  // The fuzzer's find: an OpenEXR header declaring a 1 GB attribute (OpenCV's OpenEXR would
+  // allocate it). Keras does not read EXR either; it is refused before decoding.
+  writeBytes(dir.file("huge.png"),
+             {0x76, 0x2f, 0x31, 0x01, 0x02, 0,   0,   0,   'c', 'h', 'a', 'n', 'n', 'e',
+              'l',  's',  0,    'c',  'h',  'l', 'i', 's', 't', 0,   0,   0,   0,   0x40});
+  expectErrorNaming(dir.file("huge.png"), "OpenEXR");
 }
 
 TEST(ImageJpeg, CompleteOnlyWithTheEndMarker) {
