@@ -34,10 +34,14 @@ NotesBanner::NotesBanner(QWidget* parent) : QWidget(parent) {
 
 void NotesBanner::showNotes(const QString& weightsSource, const QStringList& notes) {
   warning_ = weightsSource.startsWith(QStringLiteral("random"));
-  QString text = tr("<b>Weights:</b> %1").arg(weightsSource.toHtmlEscaped());
-  for (const QString& note : notes) text += QStringLiteral("<br>") + note.toHtmlEscaped();
-  label_->setText(text);
+  QStringList lines;
+  if (!weightsSource.isEmpty())
+    lines << tr("<b>Weights:</b> %1").arg(weightsSource.toHtmlEscaped());
+  for (const QString& note : notes) lines << note.toHtmlEscaped();
   download_->setRequest(std::nullopt);
+  // A model built in memory says nothing about its weights: no empty banner then.
+  if (lines.isEmpty()) return hide();
+  label_->setText(lines.join(QStringLiteral("<br>")));
   setVisible(true);
   update();
 }

@@ -13,6 +13,8 @@
 #include "ui/doc/document.h"
 #include "ui/graph_editor.h"
 #include "ui/main_window.h"
+#include "ui/notes_banner.h"
+#include "ui/workbench.h"
 #include "ui_test_support.h"
 
 namespace graft {
@@ -65,6 +67,8 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
   EXPECT_NE(notes.at(0).at(0).toStringList().join(" ").indexOf("relative RMS error"), -1);
   EXPECT_NE(window_->statusBar()->currentMessage().indexOf("relative RMS error"), -1)
       << "the error is on screen";
+  EXPECT_FALSE(window_->workbench()->banner()->isVisible())
+      << "nothing to say about weights built in memory";
   test::screenshot(window_.get(), "fuse_least_squares");
 
   document()->undoStack()->undo();
