@@ -65,6 +65,12 @@ static void initResources() {
 namespace graft::ui {
 namespace {
 
+// A zoo architecture whose weights are looked up in the Keras cache (no weights file named): a
+// download through the notes banner can give it its pretrained weights.
+bool weightsComeFromTheCache(const ModelSpec& spec) {
+  return zooOptionsOf(spec).has_value() && spec.weightsFile.empty();
+}
+
 QIcon icon(const char* name) {
   return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
 }
@@ -109,7 +115,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(start_, &StartPage::openSpecRequested, this, &MainWindow::openModelAsync);
   connect(workbench_->banner(), &NotesBanner::weightsInstalled, this, [this] {
     start_->refreshWeights();
-    if (openZooSpec_) openModelAsync(*openZooSpec_, describeZooSpec(*openZooSpec_));
+    if (openedSpec_ && weightsComeFromTheCache(*openedSpec_))
+      openModelAsync(*openedSpec_, describeZooSpec(*openedSpec_));
   });
   connect(start_, &StartPage::sampleDataRequested, this, [this] {
     training_->createSampleData();
@@ -479,8 +486,6 @@ void MainWindow::openModelAsync(const ModelSpec& spec, const QString& descriptio
   // Files (not zoo names) go into the recent list once they opened.
   const QString source = QString::fromStdString(spec.source);
   pendingPath_ = QFileInfo(source).isFile() ? QFileInfo(source).absoluteFilePath() : QString();
-  pendingZooSpec_.reset();
-  if (zooOptionsOf(spec) && spec.weightsFile.empty()) pendingZooSpec_ = spec;
   pendingSpec_ = spec;
 }
 
@@ -502,14 +507,13 @@ void MainWindow::modelLoaded(const std::shared_ptr<LoadedModel>& loaded,
   document_->open(loaded->model, description, notes, loaded->freshLayers);
   // Random weights because Keras's file is missing: the banner offers to download it.
   std::optional<fetch::FetchRequest> download;
-  if (pendingZooSpec_ && loaded->model.weightsSource.rfind("random", 0) == 0) {
-    const zoo::ZooOptions options = *zooOptionsOf(*pendingZooSpec_);
+  if (pendingSpec_ && weightsComeFromTheCache(*pendingSpec_) &&
+      loaded->model.weightsSource.rfind("random", 0) == 0) {
+    const zoo::ZooOptions options = *zooOptionsOf(*pendingSpec_);
     if (fetch::publishedWeights(options))
       download =
           fetch::zooFetchRequest(options, kerasCacheDir_.toStdString(), configuredWeightsBaseUrl());
   }
-  openZooSpec_ = pendingZooSpec_;
-  pendingZooSpec_.reset();
   openedSpec_ = pendingSpec_;
   pendingSpec_.reset();
   workbench_->banner()->offerDownload(download);

@@ -113,11 +113,9 @@ class MainWindow : public QMainWindow {
   QLabel* problemsLabel_ = nullptr;
   bool writeProject(const QString& path, bool wait);
   QString pendingPath_;  // the file being loaded, for the recent list
-  // The zoo choice being loaded / open (no --weights file): reopened once its Keras file is
-  // downloaded from the notes banner.
-  std::optional<ModelSpec> pendingZooSpec_;
-  std::optional<ModelSpec> openZooSpec_;
-  // How the document's model was opened (file or zoo), for a saved pipeline to open it again.
+  // How the model being loaded / the document's model was opened (file or zoo): a saved
+  // pipeline opens it again, and a zoo choice without a weights file is reopened once its Keras
+  // file is downloaded from the notes banner.
   std::optional<ModelSpec> pendingSpec_;
   std::optional<ModelSpec> openedSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "support/test_support.h"
@@ -89,6 +90,25 @@ class DistributedTrain : public ::testing::Test {
     return out;
   }
 
+  // The two models predict the same, within float rounding.
+  void expectSamePredictions(const std::string& a, const std::string& b) const {
+    const auto p1 = predictions(a), p2 = predictions(b);
+    ASSERT_EQ(p1.size(), 9u);
+    ASSERT_EQ(p1.size(), p2.size());
+    for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4) << "output " << i;
+  }
+
+  struct TwoRanks {
+    CommandResult rank0;
+    std::optional<CommandResult> rank1;  // absent when it had not finished 30 s after rank 0
+  };
+  // Both ranks of one run with `args`: rank 1 in the background, rank 0 here.
+  TwoRanks runTwoRanks(const std::vector<std::string>& args) const {
+    BackgroundProgram rank1(cliPath(), args, rankEnvironment(1, 2));
+    CommandResult rank0 = runCli(args, rankEnvironment(0, 2));
+    return {std::move(rank0), rank1.finish(seconds(30))};
+  }
+
   TempDir dir;
   std::string model;
   std::string data;
@@ -101,9 +121,7 @@ TEST_F(DistributedTrain, TwoProcessesGiveWhatOneGivesWithTheSameGlobalBatchAndSe
   ASSERT_EQ(one.exitCode, 0) << one.err;
 
   const std::string parallel = dir.file("parallel.graft");
-  BackgroundProgram rank1(cliPath(), trainArgs(parallel, 6, 2, data), rankEnvironment(1, 2));
-  const CommandResult rank0 = runCli(trainArgs(parallel, 6, 2, data), rankEnvironment(0, 2));
-  const auto other = rank1.finish(seconds(30));
+  const auto [rank0, other] = runTwoRanks(trainArgs(parallel, 6, 2, data));
   ASSERT_TRUE(other.has_value()) << "rank 1 did not finish";
   ASSERT_EQ(rank0.exitCode, 0) << rank0.err;
   ASSERT_EQ(other->exitCode, 0) << other->err;
@@ -117,10 +135,7 @@ TEST_F(DistributedTrain, TwoProcessesGiveWhatOneGivesWithTheSameGlobalBatchAndSe
   for (const char* key : {"loss", "accuracy", "val_loss", "val_accuracy"})
     EXPECT_NEAR(a.at(key).get<double>(), b.at(key).get<double>(), 1e-4) << key;
   // The same weights: the saved models predict the same.
-  const auto p1 = predictions(single), p2 = predictions(parallel);
-  ASSERT_EQ(p1.size(), 9u);
-  ASSERT_EQ(p1.size(), p2.size());
-  for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4) << "output " << i;
+  expectSamePredictions(single, parallel);
 }
 
 // BatchNormalization frozen (Keras's trainable=False: inference mode with its moving statistics,
@@ -140,16 +155,13 @@ TEST_F(DistributedTrain, WithFrozenBatchNormalizationTwoProcessesStillGiveWhatOn
   const CommandResult one = runCli(trainArgs(single, 12, 1, data));
   ASSERT_EQ(one.exitCode, 0) << one.err;
   const std::string parallel = dir.file("parallel.graft");
-  BackgroundProgram rank1(cliPath(), trainArgs(parallel, 6, 1, data), rankEnvironment(1, 2));
-  const CommandResult rank0 = runCli(trainArgs(parallel, 6, 1, data), rankEnvironment(0, 2));
-  const auto other = rank1.finish(seconds(30));
+  const auto [rank0, other] = runTwoRanks(trainArgs(parallel, 6, 1, data));
   ASSERT_TRUE(other.has_value()) << "rank 1 did not finish";
   ASSERT_EQ(rank0.exitCode, 0) << rank0.err;
+  ASSERT_EQ(other->exitCode, 0) << other->err;
   const json a = json::parse(one.out), b = json::parse(rank0.out);
   EXPECT_NEAR(a.at("loss").get<double>(), b.at("loss").get<double>(), 1e-4);
-  const auto p1 = predictions(single), p2 = predictions(parallel);
-  ASSERT_EQ(p1.size(), p2.size());
-  for (size_t i = 0; i < p1.size(); ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4) << "output " << i;
+  expectSamePredictions(single, parallel);
 }
 
 TEST_F(DistributedTrain, ADeadOrHungRankStopsTheOtherSoonWithAClearMessageAndAWholeCheckpoint) {

@@ -4,8 +4,6 @@
 // byte, or the new one whole (it reads back as VGG16's weights) — never something in between.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -27,21 +25,11 @@ std::string readBytes(const std::string& path) {
 // Starts graft-cli with `args` (output discarded) and kills it after `delay`. True when the
 // kill came first (the process had not finished by itself).
 bool runAndKill(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
-  const std::string cli = cliPath();
-  std::vector<char*> argv{const_cast<char*>(cli.c_str())};
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) _exit(126);
-    execv(cli.c_str(), argv.data());
-    _exit(127);
-  }
+  BackgroundProgram cli(cliPath(), args);
   std::this_thread::sleep_for(delay);
-  const bool killed = kill(pid, SIGKILL) == 0;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return killed && WIFSIGNALED(status);
+  cli.signal(SIGKILL);
+  const std::optional<CommandResult> ended = cli.finish(std::chrono::seconds(60));
+  return ended && ended->exitCode == 128 + SIGKILL;
 }
 
 TEST(CrashSafeSave, KillingAnExportAnywhereLeavesTheOldFileOrTheWholeNewOne) {

@@ -6,10 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -113,27 +109,6 @@ TEST_P(DiskFullCli, DiskFullDuringTheSecondCheckpointKeepsTheFirstAndFails) {
   EXPECT_EQ(left, std::vector<std::string>{out});
 }
 
-// graft-cli started without waiting for it; stderr goes to `errPath`.
-pid_t startCli(const std::vector<std::string>& args, const std::vector<std::string>& environment,
-               const std::string& errPath) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = open("/dev/null", O_RDWR);
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(err, 2);
-    for (const auto& e : environment) putenv(const_cast<char*>(e.c_str()));
-    const std::string program = cliPath();
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -142,12 +117,10 @@ std::string slurp(const std::string& path) {
 }
 
 TEST_F(TrainFaultsCli, AClassFolderDeletedDuringTheRunStopsItNamingFiles) {
-  const std::string out = dir.file("model.graft"), log = dir.file("run.jsonl"),
-                    err = dir.file("stderr.txt");
+  const std::string out = dir.file("model.graft"), log = dir.file("run.jsonl");
   std::vector<std::string> args = trainArgs(out, 200);
   args.insert(args.end(), {"--log", log});
-  const pid_t pid = startCli(args, env, err);
-  ASSERT_GT(pid, 0);
+  BackgroundProgram cli(cliPath(), args, env);
   // Once the first epoch is logged, a third of the images disappear.
   bool deleted = false;
   for (int i = 0; i < 3000 && !deleted; ++i) {
@@ -158,12 +131,11 @@ TEST_F(TrainFaultsCli, AClassFolderDeletedDuringTheRunStopsItNamingFiles) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(deleted) << slurp(err);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(err);
-  const std::string message = slurp(err);
+  const std::optional<CommandResult> ended = cli.finish(std::chrono::minutes(5));
+  ASSERT_TRUE(ended) << "the run did not stop";
+  ASSERT_TRUE(deleted) << ended->err;
+  EXPECT_EQ(ended->exitCode, 1) << ended->err;
+  const std::string& message = ended->err;
   EXPECT_NE(message.find("of 24 images could not be read, more than 10 %"), std::string::npos)
       << message;
   EXPECT_NE(message.find((fs::path(data) / "square").string()), std::string::npos) << message;
