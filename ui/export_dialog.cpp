@@ -27,7 +27,10 @@ struct FormatInfo {
 const FormatInfo kFormats[] = {
     {ExportFormat::TorchScript, "runs with torch.jit.load in Python or LibTorch in C++"},
     {ExportFormat::Onnx, "runs with ONNX Runtime, OpenCV DNN, TensorRT …"},
-    {ExportFormat::KerasH5, "weights as Keras save_weights writes them (load_weights reads them)"},
+    {ExportFormat::KerasH5,
+     "weights as Keras 2 save_weights writes them (load_weights reads them)"},
+    {ExportFormat::KerasWeights,
+     "Keras 3 .weights.h5, for load_weights onto the same Keras 3 model"},
 };
 
 }  // namespace

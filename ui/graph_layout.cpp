@@ -93,6 +93,7 @@ std::string topologyKey(const Graph& graph) {
   std::string key;
   for (const Node& node : graph.nodes()) {
     key += node.name;
+    if (!node.group.empty()) key += '@' + node.group;
     key += '(';
     for (const std::string& input : node.inputs) key += input + ',';
     key += ')';
@@ -124,10 +125,24 @@ GraphLayout layoutGraph(const Graph& graph, QSizeF size) {
          const_cast<char*>(std::to_string(size.height() / kPointsPerInch).c_str()));
   agattr(g, AGNODE, const_cast<char*>("label"), const_cast<char*>(""));
 
+  // Nested models become dot clusters (dot keeps a cluster's layers together and draws its
+  // box around them); a cluster's name must start with "cluster".
+  std::map<std::string, Agraph_t*> clusters;
+  for (size_t k = 0; k < graph.groups().size(); ++k) {
+    const NodeGroup& group = graph.groups()[k];
+    Agraph_t* parent = group.parent().empty() ? g : clusters.at(group.parent());
+    const std::string id = "cluster_" + std::to_string(k);
+    Agraph_t* cluster = agsubg(parent, const_cast<char*>(id.c_str()), 1);
+    setAttribute(cluster, "label", group.name() + " (" + group.className + ")");
+    setAttribute(cluster, "margin", "14");
+    clusters[group.path] = cluster;
+  }
   std::vector<Agnode_t*> nodes(graph.size());
   for (size_t i = 0; i < graph.size(); ++i) {
     const std::string id = "n" + std::to_string(i);
     nodes[i] = agnode(g, const_cast<char*>(id.c_str()), 1);
+    const std::string& group = graph.nodes()[i].group;
+    if (!group.empty() && clusters.count(group)) agsubnode(clusters.at(group), nodes[i], 1);
   }
   std::vector<Agedge_t*> gvEdges;
   for (size_t e = 0; e < edges.size(); ++e) {
@@ -147,6 +162,13 @@ GraphLayout layoutGraph(const Graph& graph, QSizeF size) {
   layout.bounds = QRectF(bb.LL.x, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
   for (size_t i = 0; i < graph.size(); ++i)
     layout.centers.emplace_back(ND_coord(nodes[i]).x, top - ND_coord(nodes[i]).y);
+  for (const NodeGroup& group : graph.groups()) {
+    const boxf box = GD_bb(clusters.at(group.path));
+    const int depth = static_cast<int>(std::count(group.path.begin(), group.path.end(), '/'));
+    layout.groups.push_back(
+        {group.path, group.className,
+         QRectF(QPointF(box.LL.x, top - box.UR.y), QPointF(box.UR.x, top - box.LL.y)), depth});
+  }
   for (size_t e = 0; e < edges.size(); ++e) {
     QPainterPath path = splinePath(gvEdges[e], top);
     if (path.isEmpty())

@@ -19,9 +19,18 @@ struct LayoutEdge {
   QPainterPath path;  // from the producer's bottom to the consumer's top
 };
 
+// A nested model (Node::group) drawn as a box around its layers.
+struct LayoutGroup {
+  std::string path;       // "sequential_1/model1"
+  std::string className;  // "Functional"
+  QRectF rect;            // encloses its layers and nested groups, with room for the title
+  int depth = 0;          // 0 for a top-level group
+};
+
 struct GraphLayout {
-  std::vector<QPointF> centers;   // per node, graph order
-  std::vector<LayoutEdge> edges;  // per input of every node, graph order
+  std::vector<QPointF> centers;     // per node, graph order
+  std::vector<LayoutEdge> edges;    // per input of every node, graph order
+  std::vector<LayoutGroup> groups;  // parents before children
   QRectF bounds;
   bool usedGraphviz = false;
 };
@@ -29,7 +38,8 @@ struct GraphLayout {
 // Every node gets the same box size so a relayout is needed only when the wiring changes.
 GraphLayout layoutGraph(const Graph& graph, QSizeF nodeSize);
 
-// Same wiring (names, inputs, outputs) means the same layout; configs and freezing don't matter.
+// Same wiring (names, inputs, outputs, groups) means the same layout; configs and freezing don't
+// matter.
 std::string topologyKey(const Graph& graph);
 
 }  // namespace graft::ui

@@ -4,10 +4,12 @@
 #include <algorithm>
 
 #include "graph/shape.h"
+#include "graph/summary.h"
 #include "ui/category_style.h"
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
 #include "ui/freeze_boundary_item.h"
+#include "ui/group_item.h"
 #include "ui/node_item.h"
 #include "ui/output_marker_item.h"
 
@@ -29,6 +31,16 @@ NodeView viewOf(const Node& node, const GraphAnalysis& analysis) {
   for (const Diagnostic& d : analysis.diagnostics)
     if (d.subject == node.name) problems << QString::fromStdString(d.message);
   view.problem = problems.join('\n');
+  return view;
+}
+
+GroupView groupViewOf(const Graph& graph, const GraphAnalysis& analysis, const LayoutGroup& g) {
+  GroupView view;
+  view.path = QString::fromStdString(g.path);
+  view.name = QString::fromStdString(g.path.substr(g.path.rfind('/') + 1));
+  view.className = QString::fromStdString(g.className);
+  view.params = summarizeGroup(graph, analysis, g.path).params;
+  view.depth = g.depth;
   return view;
 }
 
@@ -58,6 +70,7 @@ void GraphScene::sync() {
     nodes_.clear();
     edges_.clear();
     markers_.clear();
+    groups_.clear();
     boundary_ = nullptr;
     topology_.clear();
     syncing_ = false;
@@ -82,6 +95,12 @@ void GraphScene::rebuild() {
   nodes_.clear();
   edges_.clear();
   markers_.clear();
+  groups_.clear();
+  for (const LayoutGroup& group : layout_.groups) {
+    auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect);
+    addItem(item);
+    groups_.append(item);
+  }
   for (size_t i = 0; i < graph.size(); ++i) {
     auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()));
     item->setPos(layout_.centers[i]);
@@ -128,6 +147,9 @@ void GraphScene::refreshCards() {
   for (const Node& node : document_->graph().nodes())
     if (NodeItem* item = nodes_.value(QString::fromStdString(node.name)))
       item->setView(viewOf(node, document_->analysis()));
+  for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
+    groups_[static_cast<int>(k)]->setView(
+        groupViewOf(document_->graph(), document_->analysis(), layout_.groups[k]));
   placeOverlays();
   // Selection is unchanged, but what the properties panel shows about it may not be.
   Q_EMIT layersSelected(selectedLayers());

@@ -13,6 +13,7 @@ namespace graft::ui {
 class Document;
 class EdgeItem;
 class FreezeBoundaryItem;
+class GroupItem;
 class NodeItem;
 class OutputMarkerItem;
 
@@ -25,6 +26,8 @@ class GraphScene : public QGraphicsScene {
   NodeItem* nodeItem(const QString& name) const { return nodes_.value(name); }
   const QHash<QString, NodeItem*>& nodeItems() const { return nodes_; }
   const QList<EdgeItem*>& edgeItems() const { return edges_; }
+  // The boxes of nested models, parents first.
+  const QList<GroupItem*>& groupItems() const { return groups_; }
   // The edge under a scene point (within a few pixels), or null.
   EdgeItem* edgeAt(const QPointF& scenePos) const;
   NodeItem* nodeAt(const QPointF& scenePos) const;
@@ -59,6 +62,7 @@ class GraphScene : public QGraphicsScene {
   std::string topology_;
   QHash<QString, NodeItem*> nodes_;
   QList<EdgeItem*> edges_;
+  QList<GroupItem*> groups_;
   QList<OutputMarkerItem*> markers_;
   FreezeBoundaryItem* boundary_ = nullptr;
   int layoutCount_ = 0;

@@ -1,5 +1,5 @@
-// graft-cli export MODEL --format torchscript|onnx|keras-h5 -o FILE: write the model for use
-// elsewhere. The export checks itself (the written file is loaded back and run on a random
+// graft-cli export MODEL --format torchscript|onnx|keras-h5|keras-weights -o FILE: write the model
+// for use elsewhere. The export checks itself (the written file is loaded back and run on a random
 // batch) and prints the largest difference from Graft's own output; on any failure nothing is
 // left at FILE and the exit status is 1.
 #include "cli/cli_context.h"
@@ -21,9 +21,11 @@ void registerExportCommand(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
-  cmd->add_option("--format", *format, "torchscript, onnx or keras-h5")
+  cmd->add_option("--format", *format,
+                  "torchscript, onnx, keras-h5 (Keras 2 save_weights layout) or keras-weights "
+                  "(Keras 3 .weights.h5)")
       ->required()
-      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5"}));
+      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5", "keras-weights"}));
   cmd->add_option("-o,--output", *output, "the file to write (replaced only by a checked export)")
       ->required();
   cmd->add_flag("--json", *json,

@@ -1,4 +1,5 @@
-// graft-cli summary MODEL [--json]: Keras's model.summary() table, or its JSON form.
+// graft-cli summary MODEL [--json] [--expand]: Keras's model.summary() table (nested models one
+// row each, or expanded), or its JSON form.
 #include "cli/cli_context.h"
 #include "graph/summary.h"
 
@@ -8,15 +9,19 @@ void registerSummaryCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("summary", "print the layers, output shapes and parameter counts");
   auto args = std::make_shared<ModelArguments>();
   auto json = std::make_shared<bool>(false);
+  auto expand = std::make_shared<bool>(false);
   args->addTo(*cmd);
   cmd->add_flag("--json", *json, "print one JSON object instead of the table");
-  cmd->callback([cmd, args, json] {
+  cmd->add_flag("--expand", *expand,
+                "list the layers inside nested models (Keras's expand_nested); without it a "
+                "nested model is one row with its totals");
+  cmd->callback([cmd, args, json, expand] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const GraphAnalysis analysis = analyze(loaded.model.graph);
     if (*json)
       std::cout << summaryJson(loaded.model.graph, analysis).dump() << "\n";
     else
-      std::cout << formatSummary(loaded.model.graph, analysis);
+      std::cout << formatSummary(loaded.model.graph, analysis, SummaryOptions{*expand});
     if (!analysis.ok()) throw Error(analysis.diagnostics);
   });
 }

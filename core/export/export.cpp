@@ -9,6 +9,7 @@
 #include "export/onnx_export.h"
 #include "export/torchscript_export.h"
 #include "io/atomic_file.h"
+#include "io/keras3_weights_writer.h"
 #include "io/keras_h5_writer.h"
 
 namespace graft {
@@ -31,9 +32,11 @@ std::string exportFormatName(ExportFormat format) {
     case ExportFormat::Onnx:
       return "onnx";
     case ExportFormat::KerasH5:
+      return "keras-h5";
+    case ExportFormat::KerasWeights:
       break;
   }
-  return "keras-h5";
+  return "keras-weights";
 }
 
 std::string exportFormatTitle(ExportFormat format) {
@@ -43,9 +46,11 @@ std::string exportFormatTitle(ExportFormat format) {
     case ExportFormat::Onnx:
       return "ONNX";
     case ExportFormat::KerasH5:
+      return "Keras HDF5";
+    case ExportFormat::KerasWeights:
       break;
   }
-  return "Keras HDF5";
+  return "Keras 3 weights";
 }
 
 std::string exportFormatSuffix(ExportFormat format) {
@@ -55,15 +60,19 @@ std::string exportFormatSuffix(ExportFormat format) {
     case ExportFormat::Onnx:
       return ".onnx";
     case ExportFormat::KerasH5:
+      return ".h5";
+    case ExportFormat::KerasWeights:
       break;
   }
-  return ".h5";
+  return ".weights.h5";
 }
 
 ExportFormat exportFormatFromName(const std::string& name) {
-  for (ExportFormat f : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5})
+  for (ExportFormat f : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5,
+                         ExportFormat::KerasWeights})
     if (exportFormatName(f) == name) return f;
-  throw Error("unknown export format '" + name + "'; expected torchscript, onnx or keras-h5");
+  throw Error("unknown export format '" + name +
+              "'; expected torchscript, onnx, keras-h5 or keras-weights");
 }
 
 std::string ExportReport::describe() const {
@@ -83,6 +92,7 @@ Diagnostics exportRefusals(const Model& model, ExportFormat format) {
     case ExportFormat::Onnx:
       return onnxRefusals(plan);
     case ExportFormat::KerasH5:
+    case ExportFormat::KerasWeights:
       break;  // weights only: every layer's weights have a Keras layout
   }
   return {};
@@ -121,6 +131,12 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
         report.checkedWith = "Graft's Keras importer";
         report.tolerance = 0.0;  // the same weights, bit for bit, in the same runtime
         got = runKerasH5(model, temp, input);
+        break;
+      case ExportFormat::KerasWeights:
+        saveKeras3Weights(model, temp);
+        report.checkedWith = "Graft's Keras 3 weights importer";
+        report.tolerance = 0.0;
+        got = runKerasH5(model, temp, input);  // the reader tells the two layouts apart
         break;
     }
     const Comparison c = compareWithGraft(got, want, report.tolerance, path, report.checkedWith);

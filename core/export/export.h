@@ -6,7 +6,8 @@
 // model's output in Keras's layout, so a rank-4 output (a feature map) comes out NHWC and a
 // classifier's softmax comes out as probabilities (N, classes). The preprocessing and the class
 // labels travel inside the file (TorchScript: module attributes and the extra file graft.json;
-// ONNX: metadata_props). keras-h5 writes the weights as Keras's save_weights does.
+// ONNX: metadata_props). keras-h5 writes the weights as Keras 2's save_weights does,
+// keras-weights as Keras 3's (`.weights.h5`, for load_weights onto the same model).
 //
 // Every export is written atomically and checked before it replaces anything: the written file
 // is loaded back by an independent reader (torch::jit::load, OpenCV's DNN module, Graft's Keras
@@ -18,11 +19,14 @@
 
 namespace graft {
 
-enum class ExportFormat { TorchScript, Onnx, KerasH5 };
+enum class ExportFormat { TorchScript, Onnx, KerasH5, KerasWeights };
 
-std::string exportFormatName(ExportFormat format);           // "torchscript", "onnx", "keras-h5"
-std::string exportFormatTitle(ExportFormat format);          // "TorchScript", "ONNX", "Keras HDF5"
-std::string exportFormatSuffix(ExportFormat format);         // ".pt", ".onnx", ".h5"
+// "torchscript", "onnx", "keras-h5", "keras-weights"
+std::string exportFormatName(ExportFormat format);
+// "TorchScript", "ONNX", "Keras HDF5", "Keras 3 weights"
+std::string exportFormatTitle(ExportFormat format);
+// ".pt", ".onnx", ".h5", ".weights.h5"
+std::string exportFormatSuffix(ExportFormat format);
 ExportFormat exportFormatFromName(const std::string& name);  // throws graft::Error naming it
 
 struct ExportReport {

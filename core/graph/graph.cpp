@@ -1,19 +1,61 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace graft {
 
-Graph::Graph(std::string name, std::vector<Node> nodes, std::vector<std::string> outputs)
+std::string commonGroup(const std::string& a, const std::string& b) {
+  size_t end = 0;  // length of the common prefix that ends at a component boundary
+  for (size_t i = 0;; ++i) {
+    const bool aEnds = i == a.size() || a[i] == '/';
+    const bool bEnds = i == b.size() || b[i] == '/';
+    if (aEnds && bEnds) end = i;
+    if (i == a.size() || i == b.size() || a[i] != b[i]) break;
+  }
+  return a.substr(0, end);
+}
+
+bool groupWithin(const std::string& group, const std::string& ancestor) {
+  if (ancestor.empty() || group == ancestor) return true;
+  return group.size() > ancestor.size() && group.compare(0, ancestor.size(), ancestor) == 0 &&
+         group[ancestor.size()] == '/';
+}
+
+Graph::Graph(std::string name, std::vector<Node> nodes, std::vector<std::string> outputs,
+             std::vector<NodeGroup> groups)
     : name_(std::move(name)), nodes_(std::move(nodes)), outputs_(std::move(outputs)) {
   for (size_t i = 0; i < nodes_.size(); ++i) index_.emplace(nodes_[i].name, i);
+  // Every group a node lies in (its path and each ancestor), in order of first appearance.
+  std::map<std::string, std::string> described;
+  for (auto& g : groups) described.emplace(g.path, g.className);
+  std::set<std::string> seen;
+  for (const auto& n : nodes_) {
+    std::string path;
+    size_t start = 0;
+    while (!n.group.empty() && start <= n.group.size()) {
+      const size_t slash = std::min(n.group.find('/', start), n.group.size());
+      path = n.group.substr(0, slash);
+      if (seen.insert(path).second) {
+        auto it = described.find(path);
+        groups_.push_back({path, it == described.end() ? "Functional" : it->second});
+      }
+      start = slash + 1;
+    }
+  }
   if (outputs_.empty()) {
     std::set<std::string> consumed;
     for (const auto& n : nodes_) consumed.insert(n.inputs.begin(), n.inputs.end());
     for (const auto& n : nodes_)
       if (!consumed.count(n.name)) outputs_.push_back(n.name);
   }
+}
+
+const NodeGroup* Graph::findGroup(const std::string& path) const {
+  for (const auto& g : groups_)
+    if (g.path == path) return &g;
+  return nullptr;
 }
 
 std::vector<std::string> Graph::inputs() const {

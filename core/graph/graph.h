@@ -19,24 +19,53 @@ struct Node {
   Json config = Json::object();     // Keras get_config() keys except `name` and `trainable`
   std::vector<std::string> inputs;  // producers of the inbound tensors, in Keras's order
   bool trainable = true;
+  // The nested Keras models (a Sequential or Functional used as a layer) this layer sits in,
+  // outermost first, joined by '/': "sequential_1/model1". Empty for a top-level layer. The
+  // graph itself is flat, so surgery, training and export see one list of layers; the group
+  // keeps the user's structure for the summary, the graph view and Keras's weight layouts.
+  std::string group;
 
   bool operator==(const Node& o) const {
     return name == o.name && className == o.className && config == o.config && inputs == o.inputs &&
-           trainable == o.trainable;
+           trainable == o.trainable && group == o.group;
   }
 };
+
+// A nested model: its path (as in Node::group) and its Keras class ("Sequential", "Functional").
+struct NodeGroup {
+  std::string path;
+  std::string className;
+
+  std::string name() const { return path.substr(path.rfind('/') + 1); }
+  std::string parent() const {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+  }
+  bool operator==(const NodeGroup& o) const { return path == o.path && className == o.className; }
+};
+
+// The innermost group containing both (the longest common prefix of whole path components).
+std::string commonGroup(const std::string& a, const std::string& b);
+// True when `group` is `ancestor` or lies inside it ("" contains every group).
+bool groupWithin(const std::string& group, const std::string& ancestor);
 
 class Graph {
  public:
   Graph() = default;
-  // `outputs` empty means: every node nobody consumes, in node order.
-  Graph(std::string name, std::vector<Node> nodes, std::vector<std::string> outputs = {});
+  // `outputs` empty means: every node nobody consumes, in node order. `groups` describes the
+  // nested models the nodes name; groups no node (or nested group) lies in are dropped, and a
+  // group a node names without a description counts as a "Functional".
+  Graph(std::string name, std::vector<Node> nodes, std::vector<std::string> outputs = {},
+        std::vector<NodeGroup> groups = {});
 
   const std::string& name() const { return name_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<std::string>& outputs() const { return outputs_; }
   std::vector<std::string> inputs() const;  // InputLayer nodes, in node order
   size_t size() const { return nodes_.size(); }
+  // Nested models, parents before their children, in the order their first layer appears.
+  const std::vector<NodeGroup>& groups() const { return groups_; }
+  const NodeGroup* findGroup(const std::string& path) const;
 
   const Node* find(const std::string& name) const;
   const Node& at(const std::string& name) const;  // throws graft::Error naming the layer
@@ -50,13 +79,14 @@ class Graph {
   Expected<std::vector<size_t>> topologicalOrder() const;
 
   bool operator==(const Graph& o) const {
-    return name_ == o.name_ && nodes_ == o.nodes_ && outputs_ == o.outputs_;
+    return name_ == o.name_ && nodes_ == o.nodes_ && outputs_ == o.outputs_ && groups_ == o.groups_;
   }
 
  private:
   std::string name_;
   std::vector<Node> nodes_;
   std::vector<std::string> outputs_;
+  std::vector<NodeGroup> groups_;
   std::unordered_map<std::string, size_t> index_;
 };
 

@@ -1,5 +1,7 @@
 #include "graph/keras_json.h"
 
+#include <map>
+
 #include "graph/limits.h"
 
 namespace graft {
@@ -8,9 +10,11 @@ namespace {
 // One inbound tensor reference [layer, node_index, tensor_index(, kwargs)] -> layer name.
 std::string producerOf(const Json& ref, const std::string& layer) {
   if (ref.is_array() && !ref.empty() && ref[0].is_string()) {
-    if ((ref.size() > 1 && ref[1] != 0) || (ref.size() > 2 && ref[2] != 0))
-      throw Error(Diagnostic{layer, "uses a shared layer or a multi-output layer (" + ref.dump() +
-                                        "); Graft models have one call per layer"});
+    // The node index is not checked here: a nested model's call is its node 1 (node 0 is its
+    // own construction). A layer called twice is refused where its inbound_nodes are read.
+    if (ref.size() > 2 && ref[2] != 0)
+      throw Error(Diagnostic{layer, "uses output " + ref[2].dump() + " of a multi-output layer (" +
+                                        ref.dump() + "); Graft layers have one output"});
     return ref[0].get<std::string>();
   }
   throw Error(Diagnostic{layer, "cannot read inbound tensor " + ref.dump()});
@@ -85,46 +89,241 @@ Node nodeAt(const Json& layers, size_t index, const LayerRegistry& registry) {
 std::vector<std::string> layerList(const Json& refs, const char* field) {
   std::vector<std::string> names;
   if (refs.is_null()) return names;
+  if (refs.is_object()) {  // Keras 3 models built on a dict of inputs: {"a": ["a", 0, 0]}
+    for (const auto& r : refs) names.push_back(producerOf(r, field));
+    return names;
+  }
   if (!refs.is_array()) throw Error(std::string("field '") + field + "' must be a list");
   if (!refs.empty() && refs[0].is_string()) return {refs[0].get<std::string>()};  // Keras 3 single
   for (const auto& r : refs) names.push_back(producerOf(r, field));
   return names;
 }
 
-Graph sequentialGraph(const Json& config, const LayerRegistry& registry) {
-  const Json& layers = config.is_array() ? config : config.at("layers");
-  std::string modelName = config.is_object() ? config.value("name", "sequential") : "sequential";
-  std::vector<Node> nodes;
-  if (!layers.is_array()) throw Error("model_config field 'config.layers' is not a list");
-  if (layers.size() > limits::kMaxLayers)
-    throw Error("model_config lists " + std::to_string(layers.size()) +
-                " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
-  for (size_t index = 0; index < layers.size(); ++index) {
-    const Json& raw = layers[index];
-    Node node = nodeAt(layers, index, registry);
-    if (nodes.empty() && node.className != "InputLayer") {
-      const Json& c = raw.at("config");
-      Json shape = c.contains("batch_input_shape") ? c["batch_input_shape"]
-                   : c.contains("batch_shape")     ? c["batch_shape"]
-                                                   : Json();
-      if (shape.is_null())
-        throw Error(Diagnostic{node.name,
-                               "the first layer of a Sequential model must give "
-                               "batch_input_shape (the model's input shape)"});
-      Node input;
-      input.name = node.name + "_input";
-      input.className = "InputLayer";
-      input.config = registry.normalizeConfig("InputLayer", {{"batch_input_shape", shape}});
-      nodes.push_back(input);
-    }
-    node.config.erase("batch_input_shape");
-    if (node.className == "InputLayer")
-      node.config = registry.normalizeConfig("InputLayer", raw.at("config"));
-    if (!nodes.empty()) node.inputs = {nodes.back().name};
-    nodes.push_back(std::move(node));
-  }
-  return Graph(modelName, std::move(nodes));
+bool isModelClass(const std::string& cls) {
+  return cls == "Sequential" || cls == "Functional" || cls == "Model";
 }
+
+// The entry's class name, "" when it is missing or not a string (reported with the entry's index
+// when the layer itself is read).
+std::string classNameOf(const Json& entry) {
+  if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
+    return "";
+  return entry["class_name"].get<std::string>();
+}
+
+std::string entryName(const Json& entry) {
+  if (entry.contains("name") && entry["name"].is_string()) return entry["name"].get<std::string>();
+  const Json config = entry.value("config", Json::object());
+  return config.is_object() ? config.value("name", std::string()) : std::string();
+}
+
+const Json& layersOf(const Json& config, const std::string& model) {
+  const Json& layers = config.is_array() ? config : config.at("layers");
+  if (!layers.is_array())
+    throw Error("model_config: the layers of model '" + model + "' are not a list");
+  return layers;
+}
+
+// Every layer type in the model (nested models included) that the registry does not know, with
+// the first layer using it: the whole list in one message, before anything is built.
+void collectUnsupported(const Json& config, const LayerRegistry& registry,
+                        std::vector<std::pair<std::string, std::string>>& found, size_t depth) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth))
+    throw Error("model_config: nested models nest too deeply");
+  for (const auto& raw : layersOf(config, "")) {
+    Json layer;
+    try {
+      if (classNameOf(raw).empty()) continue;
+      layer = upgradeKeras1Layer(raw);
+    } catch (const Json::exception&) {
+      continue;  // a field of the wrong type: reported with the entry's index when it is read
+    }
+    const std::string cls = classNameOf(layer);
+    if (isModelClass(cls)) {
+      if (layer.contains("config") && (layer["config"].is_object() || layer["config"].is_array()))
+        collectUnsupported(layer["config"], registry, found, depth + 1);
+      continue;
+    }
+    if (registry.find(cls)) continue;
+    bool known = false;
+    for (const auto& f : found) known = known || f.first == cls;
+    if (!known) found.emplace_back(cls, entryName(raw));
+  }
+}
+
+void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
+  std::vector<std::pair<std::string, std::string>> found;
+  collectUnsupported(config, registry, found, 0);
+  if (found.empty()) return;
+  std::string list;
+  for (const auto& [cls, layer] : found)
+    list += (list.empty() ? "" : ", ") + cls + " (first used by layer '" + layer + "')";
+  std::string known;
+  for (const auto& name : registry.classNames()) known += (known.empty() ? "" : ", ") + name;
+  throw Error("the model uses layer types Graft cannot run: " + list +
+              ". Graft runs 2-D image networks; it knows " + known);
+}
+
+// Keras models nest: a Sequential or Functional can be a layer of another. The graph is flat —
+// each nested model's layers take its place, with Node::group naming the models they sit in —
+// and the inner InputLayers disappear: their consumers read the tensor the nested model was
+// called on, and the nested model's name stands for its output layer.
+class Flattener {
+ public:
+  explicit Flattener(const LayerRegistry& registry) : registry_(registry) {}
+
+  // The model's output layers (before alias resolution). `callInputs` are the producers the
+  // nested model is called on; empty for the top-level model, whose InputLayers stay.
+  std::vector<std::string> model(const std::string& cls, const Json& config,
+                                 const std::string& group,
+                                 const std::vector<std::string>& callInputs) {
+    if (++depth_ > static_cast<size_t>(limits::kMaxJsonDepth))
+      throw Error("model_config: nested models nest too deeply");
+    auto outputs = cls == "Sequential" ? sequential(config, group, callInputs)
+                                       : functional(config, group, callInputs);
+    --depth_;
+    return outputs;
+  }
+
+  Graph finish(const std::string& name, std::vector<std::string> outputs,
+               const std::vector<NodeGroup>& annotated) {
+    for (auto& node : nodes_)
+      for (auto& input : node.inputs) input = resolve(input);
+    for (auto& output : outputs) output = resolve(output);
+    std::vector<NodeGroup> groups = groups_;
+    groups.insert(groups.end(), annotated.begin(), annotated.end());
+    if (nodes_.size() > limits::kMaxLayers)
+      throw Error("model_config lists " + std::to_string(nodes_.size()) +
+                  " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
+    return Graph(name, std::move(nodes_), std::move(outputs), std::move(groups));
+  }
+
+ private:
+  std::string resolve(const std::string& name) const {
+    std::string current = name;
+    for (size_t hops = 0; hops <= alias_.size(); ++hops) {
+      auto it = alias_.find(current);
+      if (it == alias_.end()) return current;
+      current = it->second;
+    }
+    throw Error(Diagnostic{name, "nested models refer to each other in a cycle"});
+  }
+
+  static std::string childPath(const std::string& group, const std::string& name) {
+    return group.empty() ? name : group + "/" + name;
+  }
+
+  // A nested model entry: flattened in place; its name then stands for its output.
+  std::string nested(const Json& entry, const std::string& group,
+                     const std::vector<std::string>& callInputs) {
+    const std::string name = entryName(entry);
+    if (name.empty()) throw Error("a nested model in model_config has no name");
+    const std::string cls = entry.at("class_name").get<std::string>();
+    const std::string path = childPath(group, name);
+    groups_.push_back({path, cls == "Model" ? "Functional" : cls});
+    const size_t first = nodes_.size();
+    auto outputs = model(cls, entry.at("config"), path, callInputs);
+    if (outputs.size() != 1)
+      throw Error(Diagnostic{name, "is a nested model with " + std::to_string(outputs.size()) +
+                                       " outputs; Graft supports nested models with one output"});
+    const Json config = entry.value("config", Json::object());
+    if (config.is_object() && config.value("trainable", true) == false)
+      for (size_t i = first; i < nodes_.size(); ++i) nodes_[i].trainable = false;
+    alias_[name] = outputs.front();
+    return name;
+  }
+
+  Node layer(const Json& layers, size_t index, const std::string& group) {
+    Node node = nodeAt(layers, index, registry_);
+    const std::string annotated = layers[index].value("graft_group", std::string());
+    node.group = annotated.empty() ? group : childPath(group, annotated);
+    return node;
+  }
+
+  std::vector<std::string> sequential(const Json& config, const std::string& group,
+                                      const std::vector<std::string>& callInputs) {
+    const Json& layers = layersOf(config, group);
+    std::vector<std::string> previous = callInputs;
+    for (size_t index = 0; index < layers.size(); ++index) {
+      const Json& raw = layers[index];
+      if (isModelClass(classNameOf(raw))) {
+        previous = {nested(raw, group, previous)};
+        continue;
+      }
+      Node node = layer(layers, index, group);
+      if (node.className == "InputLayer") {
+        if (!previous.empty()) {  // the input of a nested Sequential: the tensor it is called on
+          alias_[node.name] = previous.front();
+          continue;
+        }
+        node.config = registry_.normalizeConfig("InputLayer", raw.at("config"));
+        node.inputs.clear();
+        nodes_.push_back(node);
+        previous = {node.name};
+        continue;
+      }
+      if (previous.empty()) {
+        const Json& c = raw.at("config");
+        // Keras 3 Sequentials built without an InputLayer record the shape on the model.
+        const Json built = config.is_object() ? config.value("build_input_shape", Json()) : Json();
+        Json shape = c.contains("batch_input_shape") ? c["batch_input_shape"]
+                     : c.contains("batch_shape")     ? c["batch_shape"]
+                                                     : built;
+        if (shape.is_null())
+          throw Error(Diagnostic{node.name,
+                                 "the first layer of a Sequential model must give "
+                                 "batch_input_shape (the model's input shape)"});
+        Node input;
+        input.name = node.name + "_input";
+        input.className = "InputLayer";
+        input.group = group;
+        input.config = registry_.normalizeConfig("InputLayer", {{"batch_input_shape", shape}});
+        nodes_.push_back(input);
+        previous = {input.name};
+      }
+      node.config.erase("batch_input_shape");
+      node.inputs = previous;
+      previous = {node.name};
+      nodes_.push_back(std::move(node));
+    }
+    return previous;
+  }
+
+  std::vector<std::string> functional(const Json& config, const std::string& group,
+                                      const std::vector<std::string>& callInputs) {
+    if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array())
+      throw Error("model_config field 'config.layers' is missing or not a list" +
+                  (group.empty() ? std::string() : " (nested model '" + group + "')"));
+    const Json& layers = config["layers"];
+    std::vector<std::string> inputs =
+        layerList(config.value("input_layers", Json()), "config.input_layers");
+    if (!callInputs.empty()) {
+      if (inputs.size() != callInputs.size())
+        throw Error(Diagnostic{group, "is a nested model with " + std::to_string(inputs.size()) +
+                                          " inputs, called on " +
+                                          std::to_string(callInputs.size()) + " tensors"});
+      for (size_t i = 0; i < inputs.size(); ++i) alias_[inputs[i]] = callInputs[i];
+    }
+    for (size_t index = 0; index < layers.size(); ++index) {
+      const Json& raw = layers[index];
+      if (isModelClass(classNameOf(raw))) {
+        const std::string name = entryName(raw);
+        nested(raw, group, inboundLayers(raw, name));
+        continue;
+      }
+      Node node = layer(layers, index, group);
+      if (node.className == "InputLayer" && !callInputs.empty()) continue;  // aliased above
+      nodes_.push_back(std::move(node));
+    }
+    return layerList(config.value("output_layers", Json()), "config.output_layers");
+  }
+
+  const LayerRegistry& registry_;
+  std::vector<Node> nodes_;
+  std::vector<NodeGroup> groups_;
+  std::map<std::string, std::string> alias_;
+  size_t depth_ = 0;
+};
 
 }  // namespace
 
@@ -153,24 +352,31 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
   const Json* root = &modelConfig;
   if (root->contains("modelTopology")) root = &root->at("modelTopology");  // TF.js model.json
   if (root->contains("model_config")) root = &root->at("model_config");
+  if (root->is_array()) {  // Keras 2.0-2.2 Sequential: the bare list of layers
+    refuseUnsupported(*root, registry);
+    Flattener flat(registry);
+    auto outputs = flat.model("Sequential", *root, "", {});
+    return flat.finish("sequential", outputs, {});
+  }
   if (!root->is_object() || !root->contains("config"))
     throw Error("not a Keras model_config: expected an object with 'class_name' and 'config'");
   const std::string cls = root->value("class_name", "Functional");
   const Json& config = root->at("config");
-  if (cls == "Sequential") return sequentialGraph(config, registry);
-  if (cls != "Functional" && cls != "Model")
+  if (!isModelClass(cls))
     throw Error("model class '" + cls + "' is not supported (Functional, Model or Sequential are)");
-  if (!config.contains("layers") || !config["layers"].is_array())
+  if (cls != "Sequential" &&
+      (!config.is_object() || !config.contains("layers") || !config["layers"].is_array()))
     throw Error("model_config field 'config.layers' is missing or not a list");
-  if (config["layers"].size() > limits::kMaxLayers)
-    throw Error("model_config lists " + std::to_string(config["layers"].size()) +
-                " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
-  std::vector<Node> nodes;
-  for (size_t index = 0; index < config["layers"].size(); ++index)
-    nodes.push_back(nodeAt(config["layers"], index, registry));
-  std::vector<std::string> outputs =
-      layerList(config.value("output_layers", Json()), "config.output_layers");
-  Graph graph(config.value("name", "model"), std::move(nodes), std::move(outputs));
+  refuseUnsupported(config, registry);
+  std::vector<NodeGroup> annotated;  // written by graphToKerasJson for .graft projects
+  if (config.is_object() && config.contains("graft_groups"))
+    for (const auto& g : config["graft_groups"])
+      annotated.push_back({g.at("path").get<std::string>(), g.at("class_name").get<std::string>()});
+  Flattener flat(registry);
+  auto outputs = flat.model(cls, config, "", {});
+  const std::string fallback = cls == "Sequential" ? "sequential" : "model";
+  Graph graph = flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
+                            cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
   Diagnostics problems = graph.validate();
   if (!problems.empty()) throw Error(problems);
   return graph;
@@ -202,20 +408,27 @@ Json graphToKerasJson(const Graph& graph) {
       for (const auto& in : node.inputs) call.push_back({in, 0, 0, Json::object()});
       inbound.push_back(call);
     }
-    layers.push_back({{"class_name", node.className},
-                      {"name", node.name},
-                      {"config", config},
-                      {"inbound_nodes", inbound}});
+    Json entry = {{"class_name", node.className},
+                  {"name", node.name},
+                  {"config", config},
+                  {"inbound_nodes", inbound}};
+    if (!node.group.empty()) entry["graft_group"] = node.group;  // Keras ignores the key
+    layers.push_back(std::move(entry));
   }
   Json inputs = Json::array(), outputs = Json::array();
   for (const auto& in : graph.inputs()) inputs.push_back({in, 0, 0});
   for (const auto& out : graph.outputs()) outputs.push_back({out, 0, 0});
-  return {{"class_name", "Functional"},
-          {"config",
-           {{"name", graph.name()},
-            {"layers", layers},
-            {"input_layers", inputs},
-            {"output_layers", outputs}}}};
+  Json config = {{"name", graph.name()},
+                 {"layers", layers},
+                 {"input_layers", inputs},
+                 {"output_layers", outputs}};
+  if (!graph.groups().empty()) {
+    Json groups = Json::array();
+    for (const auto& g : graph.groups())
+      groups.push_back({{"path", g.path}, {"class_name", g.className}});
+    config["graft_groups"] = groups;
+  }
+  return {{"class_name", "Functional"}, {"config", config}};
 }
 
 }  // namespace graft

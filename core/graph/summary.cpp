@@ -1,5 +1,7 @@
 #include "graph/summary.h"
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 namespace graft {
@@ -16,14 +18,50 @@ std::string withThousands(int64_t value) {
 
 namespace {
 
+// Width in characters (UTF-8 continuation bytes do not count: the nesting bars are 3 bytes).
+size_t displayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
 std::string cell(const std::string& text, size_t width) {
-  if (text.size() >= width) return text + " ";
-  return text + std::string(width - text.size(), ' ');
+  const size_t shown = displayWidth(text);
+  if (shown >= width) return text + " ";
+  return text + std::string(width - shown, ' ');
+}
+
+std::vector<size_t> displayOrder(const Graph& graph) {
+  auto order = graph.topologicalOrder();
+  if (order) return order.value();
+  std::vector<size_t> indices;
+  for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
+  return indices;
 }
 
 }  // namespace
 
-std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis) {
+GroupSummary summarizeGroup(const Graph& graph, const GraphAnalysis& analysis,
+                            const std::string& path) {
+  GroupSummary summary;
+  for (size_t i : displayOrder(graph)) {
+    const Node& n = graph.nodes()[i];
+    if (!groupWithin(n.group, path)) continue;
+    if (const NodeInfo* info = analysis.find(n.name)) {
+      summary.params += info->params;
+      if (n.trainable) summary.trainableParams += info->params;
+    }
+    bool readOutside =
+        std::find(graph.outputs().begin(), graph.outputs().end(), n.name) != graph.outputs().end();
+    for (const auto& consumer : graph.consumers(n.name))
+      readOutside = readOutside || !groupWithin(graph.at(consumer).group, path);
+    if (readOutside || summary.output.empty()) summary.output = n.name;
+  }
+  return summary;
+}
+
+std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis,
+                          const SummaryOptions& options) {
   bool connected = false;
   for (const auto& n : graph.nodes()) connected = connected || n.inputs.size() > 1;
   const std::vector<size_t> widths =
@@ -36,29 +74,63 @@ std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis) {
       << cell("Param #", widths[2]);
   if (connected) out << "Connected to";
   out << "\n" << std::string(total, '=') << "\n";
-  auto order = graph.topologicalOrder();
-  std::vector<size_t> indices;
-  if (order)
-    indices = order.value();
-  else
-    for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
+  auto shapeOf = [&](const std::string& name) {
+    const NodeInfo* info = analysis.find(name);
+    return info ? shapeToString(info->outputShape) : std::string("?");
+  };
   bool first = true;
-  for (size_t i : indices) {
-    const Node& n = graph.nodes()[i];
-    const NodeInfo* info = analysis.find(n.name);
+  auto row = [&](const std::string& prefix, const std::string& label, const std::string& shape,
+                 const std::string& params, const std::vector<std::string>& inputs, bool frozen) {
     if (!first) out << "\n";
     first = false;
-    std::string shape = info ? shapeToString(info->outputShape) : "?";
-    if (n.className == "InputLayer") shape = "[" + shape + "]";
-    out << cell(n.name + " (" + n.className + ")", widths[0]) << cell(shape, widths[1])
-        << cell(info ? std::to_string(info->params) : "?", widths[2]);
+    out << cell(prefix + label, widths[0]) << cell(shape, widths[1]) << cell(params, widths[2]);
     if (connected) {
-      for (size_t k = 0; k < n.inputs.size(); ++k)
-        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "") << n.inputs[k]
+      for (size_t k = 0; k < inputs.size(); ++k)
+        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "") << inputs[k]
             << "[0][0]";
     }
-    if (!n.trainable) out << (connected ? "  (frozen)" : "(frozen)");
+    if (frozen) out << (connected ? "  (frozen)" : "(frozen)");
     out << "\n";
+  };
+  auto prefixFor = [](const std::string& group) {
+    std::string prefix;
+    if (group.empty()) return prefix;
+    prefix = "\u2502 ";  // one bar per nesting level, as Keras's expand_nested table
+    for (char c : group)
+      if (c == '/') prefix += "\u2502 ";
+    return prefix;
+  };
+  std::set<std::string> shownGroups;
+  // The row of a nested model, or with expandNested, the header of each group newly entered.
+  auto groupRows = [&](const Node& n) {
+    std::string path;
+    size_t start = 0;
+    while (start <= n.group.size() && !n.group.empty()) {
+      const size_t slash = std::min(n.group.find('/', start), n.group.size());
+      path = n.group.substr(0, slash);
+      start = slash + 1;
+      if (!shownGroups.insert(path).second) continue;
+      const NodeGroup* g = graph.findGroup(path);
+      const GroupSummary s = summarizeGroup(graph, analysis, path);
+      const NodeGroup fallback{path, "Functional"};
+      const NodeGroup& group = g ? *g : fallback;
+      std::vector<std::string> inputs;
+      row(prefixFor(group.parent()), group.name() + " (" + group.className + ")", shapeOf(s.output),
+          std::to_string(s.params), inputs, s.params > 0 && !s.trainableParams);
+      if (!options.expandNested) return;
+    }
+  };
+  for (size_t i : displayOrder(graph)) {
+    const Node& n = graph.nodes()[i];
+    if (!n.group.empty()) {
+      groupRows(n);
+      if (!options.expandNested) continue;
+    }
+    const NodeInfo* info = analysis.find(n.name);
+    std::string shape = shapeOf(n.name);
+    if (n.className == "InputLayer") shape = "[" + shape + "]";
+    row(prefixFor(n.group), n.name + " (" + n.className + ")", shape,
+        info ? std::to_string(info->params) : "?", n.inputs, !n.trainable);
   }
   out << std::string(total, '=') << "\n";
   out << "Total params: " << withThousands(analysis.totalParams) << "\n";
@@ -71,28 +143,40 @@ std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis) {
 
 Json summaryJson(const Graph& graph, const GraphAnalysis& analysis) {
   Json layers = Json::array();
-  auto order = graph.topologicalOrder();
-  std::vector<size_t> indices;
-  if (order)
-    indices = order.value();
-  else
-    for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
-  for (size_t i : indices) {
+  for (size_t i : displayOrder(graph)) {
     const Node& n = graph.nodes()[i];
     const NodeInfo* info = analysis.find(n.name);
     Json shape = Json::array();
     if (info)
       for (auto d : info->outputShape) shape.push_back(d == kUnknown ? Json() : Json(d));
-    layers.push_back({{"name", n.name},
-                      {"type", n.className},
-                      {"output_shape", info ? shape : Json()},
-                      {"params", info ? info->params : 0},
-                      {"trainable", n.trainable}});
+    Json layer = {{"name", n.name},
+                  {"type", n.className},
+                  {"output_shape", info ? shape : Json()},
+                  {"params", info ? info->params : 0},
+                  {"trainable", n.trainable}};
+    if (!n.group.empty()) layer["group"] = n.group;
+    layers.push_back(std::move(layer));
   }
   Json j = {{"total_params", analysis.totalParams},
             {"trainable_params", analysis.trainableParams},
             {"non_trainable_params", analysis.nonTrainableParams()},
             {"layers", layers}};
+  if (!graph.groups().empty()) {
+    Json groups = Json::array();
+    for (const auto& g : graph.groups()) {
+      const GroupSummary s = summarizeGroup(graph, analysis, g.path);
+      Json shape = Json::array();
+      if (const NodeInfo* info = analysis.find(s.output))
+        for (auto d : info->outputShape) shape.push_back(d == kUnknown ? Json() : Json(d));
+      groups.push_back({{"path", g.path},
+                        {"name", g.name()},
+                        {"type", g.className},
+                        {"output_shape", shape},
+                        {"params", s.params},
+                        {"trainable_params", s.trainableParams}});
+    }
+    j["groups"] = groups;
+  }
   if (!analysis.ok()) {
     Json problems = Json::array();
     for (const auto& d : analysis.diagnostics)

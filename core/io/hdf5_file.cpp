@@ -89,6 +89,21 @@ File File::openReadOnly(const std::string& path) {
   return f;
 }
 
+File File::openImage(const std::vector<char>& image, const std::string& path) {
+  File f;
+  f.path_ = path;
+  if (image.size() < 8 || std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
+    throw Error(path + ": not an HDF5 file");
+  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!access.valid() || H5Pset_fapl_core(access.get(), size_t{1} << 20, false) < 0 ||
+      H5Pset_file_image(access.get(), const_cast<char*>(image.data()), image.size()) < 0)
+    throw Error(path + ": cannot open the HDF5 image in memory");
+  hid_t id = quiet([&] { return H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()); });
+  if (id < 0) throw Error(path + ": cannot open as HDF5 (the file may be truncated or damaged)");
+  f.handle_ = Handle(id, H5Fclose);
+  return f;
+}
+
 File File::create(const std::string& path) {
   File f;
   f.path_ = path;
@@ -152,6 +167,29 @@ Handle File::openGroup(const std::string& groupPath) const {
   hid_t g = quiet([&] { return H5Gopen2(id(), groupPath.c_str(), H5P_DEFAULT); });
   if (g < 0) throw Error(path_ + ": group '" + groupPath + "' is missing");
   return Handle(g, H5Gclose);
+}
+
+namespace {
+
+herr_t collectMemberName(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> File::memberNames(const std::string& groupPath) const {
+  std::vector<std::string> names;
+  if (groupPath != "/" && !exists(groupPath)) return names;
+  Handle group(quiet([&] { return H5Gopen2(id(), groupPath.c_str(), H5P_DEFAULT); }), H5Gclose);
+  if (!group.valid()) return names;
+  hsize_t index = 0;
+  quiet([&] {
+    return H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collectMemberName, &names);
+  });
+  if (names.size() > limits::kMaxLayers * 16)
+    throw Error(path_ + ": group '" + groupPath + "' has more members than any model");
+  return names;
 }
 
 Handle File::createGroup(const std::string& groupPath) const {

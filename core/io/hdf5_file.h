@@ -35,6 +35,9 @@ class File {
  public:
   // Read-only open; throws graft::Error "<path>: not an HDF5 file" and the like.
   static File openReadOnly(const std::string& path);
+  // Read-only open of an HDF5 file held in memory (a member of a .keras archive); `path` names it
+  // in messages ("model.keras/model.weights.h5"). HDF5 keeps its own copy of the bytes.
+  static File openImage(const std::vector<char>& image, const std::string& path);
   // Creates (truncates) a file for writing.
   static File create(const std::string& path);
   // A new file for writing, built in memory: nothing reaches `path` before close(), and a disk
@@ -50,6 +53,8 @@ class File {
 
   bool exists(const std::string& objectPath) const;  // every component of a/b/c is checked
   Handle openGroup(const std::string& groupPath) const;
+  // The names of a group's members (groups and datasets), in name order; empty when absent.
+  std::vector<std::string> memberNames(const std::string& groupPath) const;
   Handle createGroup(const std::string& groupPath) const;  // creates missing parents
 
   bool hasAttribute(hid_t object, const std::string& name) const;

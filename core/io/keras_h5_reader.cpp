@@ -1,27 +1,53 @@
 #include "io/keras_h5_reader.h"
 
+#include "io/keras3_layout.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
 namespace graft {
 
 KerasH5Reader::KerasH5Reader(const std::string& path) : file_(h5::File::openReadOnly(path)) {
+  readLayout();
+}
+
+KerasH5Reader::KerasH5Reader(h5::File file) : file_(std::move(file)) {
+  readLayout();
+}
+
+void KerasH5Reader::readLayout() {
   if (auto config = file_.string(file_.id(), "model_config")) modelConfig_ = *config;
   root_ = file_.exists("model_weights") ? "/model_weights" : "";
   h5::Handle root = file_.openGroup(root_.empty() ? "/" : root_);
   auto names = file_.stringList(root.get(), "layer_names");
-  if (!names)
-    throw Error(path + ": not a Keras weights file (no 'layer_names' attribute" +
-                std::string(root_.empty() ? "" : " in /model_weights") + ")");
+  if (!names) {
+    // Keras 3 names groups by position; "layers\conv2d" is how Windows builds wrote the path,
+    // "_layer_checkpoint_dependencies" the container tf.keras 2.12-2.14 walked.
+    bool keras3 = false;
+    for (const auto& member : file_.memberNames("/"))
+      for (const char* container : {"layers", "_layer_checkpoint_dependencies"})
+        keras3 =
+            keras3 || member == container || member.rfind(std::string(container) + "\\", 0) == 0;
+    if (root_.empty() && keras3) {
+      layout_ = KerasWeightLayout::Keras3;
+      return;
+    }
+    throw Error(path() + ": not a Keras weights file (no 'layer_names' attribute" +
+                std::string(root_.empty() ? "" : " in /model_weights") +
+                ", and no Keras 3 'layers' group)");
+  }
   if (auto version = file_.string(root.get(), "keras_version")) kerasVersion_ = *version;
   for (const auto& name : *names) {
-    KerasH5Layer layer{name, {}};
+    KerasH5Layer layer{name, {}, {}};
     const std::string group = root_ + "/" + name;
     if (file_.exists(group)) {
       h5::Handle g = file_.openGroup(group);
       if (auto weights = file_.stringList(g.get(), "weight_names")) layer.weightNames = *weights;
-    } else {
-      // Keras writes a group for every layer; a missing one means a damaged file unless the
-      // layer has no weights, which is all we can assume here.
-      layer.weightNames = {};
     }
+    // Keras writes a group for every layer; a missing one means a damaged file unless the
+    // layer has no weights, which is all we can assume here.
+    for (const auto& w : layer.weightNames) layer.datasets.push_back(group + "/" + w);
     layers_.push_back(std::move(layer));
   }
 }
@@ -39,12 +65,88 @@ std::vector<const KerasH5Layer*> KerasH5Reader::layersWithWeights() const {
   return result;
 }
 
-std::string KerasH5Reader::datasetPath(const KerasH5Layer& layer, size_t weight) const {
-  return root_ + "/" + layer.name + "/" + layer.weightNames.at(weight);
+namespace {
+
+// "Conv1" from "Conv1/kernel:0" and from "model1/Conv1/kernel:0"; "" without a '/'.
+std::string innerLayerOf(const std::string& weightName) {
+  const auto last = weightName.rfind('/');
+  if (last == std::string::npos) return "";
+  const auto before = weightName.rfind('/', last == 0 ? 0 : last - 1);
+  const size_t start = before == std::string::npos || before >= last ? 0 : before + 1;
+  return weightName.substr(start, last - start);
+}
+
+// A Keras 2 nested model's group holds all its layers' weights, trainable ones first: split it
+// into one stored layer per inner layer, in order of first appearance.
+std::vector<KerasH5Layer> splitNestedModel(const KerasH5Layer& stored) {
+  std::vector<KerasH5Layer> inner;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < stored.weightNames.size(); ++i) {
+    const std::string layer = innerLayerOf(stored.weightNames[i]);
+    if (layer.empty()) return {stored};  // not a nested model's layout after all
+    auto [it, added] = index.emplace(layer, inner.size());
+    if (added) inner.push_back({layer, {}, {}});
+    inner[it->second].weightNames.push_back(stored.weightNames[i]);
+    inner[it->second].datasets.push_back(stored.datasets[i]);
+  }
+  return inner;
+}
+
+}  // namespace
+
+std::vector<KerasH5Layer> KerasH5Reader::layersFor(
+    const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const {
+  if (layout_ == KerasWeightLayout::Keras3) return keras3LayersFor(graph, hasWeights);
+  std::set<std::string> nestedModels;
+  for (const auto& g : graph.groups()) nestedModels.insert(g.name());
+  std::vector<KerasH5Layer> result;
+  for (const auto& stored : layers_) {
+    if (!graph.find(stored.name) && nestedModels.count(stored.name)) {
+      for (auto& layer : splitNestedModel(stored)) result.push_back(std::move(layer));
+    } else {
+      result.push_back(stored);
+    }
+  }
+  return result;
+}
+
+std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
+    const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const {
+  // tf.keras 2.12-2.14 walked `_layer_checkpoint_dependencies` instead of `layers`; Windows
+  // builds of tf.keras wrote backslashes into single group names.
+  Keras3Naming naming;
+  bool backslashes = true;
+  for (const auto& member : file_.memberNames("/")) {
+    if (member == "layers" || member == "_layer_checkpoint_dependencies") backslashes = false;
+    if (member == "_layer_checkpoint_dependencies" ||
+        member.rfind("_layer_checkpoint_dependencies\\", 0) == 0)
+      naming.container = "_layer_checkpoint_dependencies";
+  }
+  if (backslashes) naming.separator = "\\";
+  naming.twoNamesPerWeightedLayer =
+      naming.container != "layers" &&
+      (kerasVersion_.rfind("2.12", 0) == 0 || kerasVersion_.rfind("2.13", 0) == 0);
+  std::vector<KerasH5Layer> result;
+  const std::vector<Keras3Entry> entries = keras3Layout(graph, hasWeights, naming);
+  for (const auto& entry : entries) {
+    if (!entry.node) continue;
+    KerasH5Layer layer{entry.node->name, {}, {}};
+    const std::string vars = "/" + entry.path + "/vars";
+    for (const auto& member : file_.memberNames(vars))
+      if (!member.empty() && member.size() <= 6 &&
+          member.find_first_not_of("0123456789") == std::string::npos)
+        layer.weightNames.push_back(member);
+    std::sort(
+        layer.weightNames.begin(), layer.weightNames.end(),
+        [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
+    for (const auto& w : layer.weightNames) layer.datasets.push_back(vars + "/" + w);
+    result.push_back(std::move(layer));
+  }
+  return result;
 }
 
 Shape KerasH5Reader::shape(const KerasH5Layer& layer, size_t weight) const {
-  return file_.datasetShape(datasetPath(layer, weight));
+  return file_.datasetShape(layer.datasets.at(weight));
 }
 
 WeightTensor KerasH5Reader::read(const KerasH5Layer& layer, size_t weight,
@@ -55,7 +157,7 @@ WeightTensor KerasH5Reader::read(const KerasH5Layer& layer, size_t weight,
                                            " has shape " + shapeToString(actual) +
                                            ", the model expects " + shapeToString(expected)});
   auto values = std::make_shared<std::vector<float>>(static_cast<size_t>(elementCount(expected)));
-  file_.readFloats(datasetPath(layer, weight), values->data(), values->size());
+  file_.readFloats(layer.datasets.at(weight), values->data(), values->size());
   return {expected, std::move(values)};
 }
 

@@ -1,33 +1,58 @@
 #pragma once
-// Reads the layout Keras writes with save_weights() and save(): root (or `model_weights`)
-// attribute `layer_names`, one group per layer with `weight_names`, datasets stored under those
-// names. Datasets are read only when asked for, straight into the weight buffer.
+// Reads the weight layouts Keras writes:
+// - Keras 1 and 2 (and Keras 3's legacy .h5): root (or `model_weights`) attribute `layer_names`,
+//   one group per layer with `weight_names`, datasets stored under those names. A nested model
+//   is one group holding the weights of all its layers ("Conv1/kernel:0").
+// - Keras 3 (.weights.h5, the model.weights.h5 of a .keras archive): `layers/<snake_case class
+//   name>[_<k>]/vars/<i>`, named by position in the model's layer tree, not by layer name, and
+//   nested models nest (`layers/functional/layers/conv2d/vars/0`).
+// Datasets are read only when asked for, straight into the weight buffer.
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "graph/weights.h"
 #include "io/hdf5_file.h"
+#include "io/keras3_layout.h"
 
 namespace graft {
 
 struct KerasH5Layer {
   std::string name;
-  std::vector<std::string> weightNames;  // as stored: "conv1/kernel:0", "conv1_W", "kernel"
+  std::vector<std::string> weightNames;  // as stored: "conv1/kernel:0", "conv1_W", "kernel", "0"
+  std::vector<std::string> datasets;     // the full dataset path of each
 };
+
+enum class KerasWeightLayout { Keras2, Keras3 };
 
 class KerasH5Reader {
  public:
   // Throws graft::Error naming the file: missing, not HDF5, not a Keras file.
   explicit KerasH5Reader(const std::string& path);
+  // A file already open (an in-memory member of a .keras archive).
+  explicit KerasH5Reader(h5::File file);
 
   const std::string& path() const { return file_.path(); }
+  KerasWeightLayout layout() const { return layout_; }
+  // The stored layers (Keras 2 layout; empty for Keras 3, whose names need the model).
   const std::vector<KerasH5Layer>& layers() const { return layers_; }
   const KerasH5Layer* find(const std::string& layer) const;
   std::vector<const KerasH5Layer*> layersWithWeights() const;
 
+  // The stored layers named after `graph`'s layers: Keras 3 variables by Keras's walk of the
+  // model's layer tree; a Keras 2 nested model's group split into its inner layers when the
+  // graph has that nested model. Keras 2 layers otherwise as stored. `hasWeights` tells which
+  // layers have variables (tf.keras 2.12/2.13 named those differently).
+  std::vector<KerasH5Layer> layersFor(const Graph& graph,
+                                      const std::function<bool(const Node&)>& hasWeights) const;
+
   const std::optional<std::string>& modelConfig() const { return modelConfig_; }
   const std::string& kerasVersion() const { return kerasVersion_; }
+  // The Keras version when the file itself does not say (a .keras archive's metadata.json does):
+  // tf.keras 2.12 and 2.13 named Keras 3-style groups differently.
+  void assumeKerasVersion(const std::string& version) {
+    if (kerasVersion_.empty()) kerasVersion_ = version;
+  }
 
   Shape shape(const KerasH5Layer& layer, size_t weight) const;
   // Reads one dataset; `expected` is checked first so a wrong or absurd shape is refused
@@ -35,9 +60,12 @@ class KerasH5Reader {
   WeightTensor read(const KerasH5Layer& layer, size_t weight, const Shape& expected) const;
 
  private:
-  std::string datasetPath(const KerasH5Layer& layer, size_t weight) const;
+  void readLayout();
+  std::vector<KerasH5Layer> keras3LayersFor(
+      const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const;
 
   h5::File file_;
+  KerasWeightLayout layout_ = KerasWeightLayout::Keras2;
   std::string root_;  // "" or "/model_weights"
   std::vector<KerasH5Layer> layers_;
   std::optional<std::string> modelConfig_;

@@ -66,7 +66,10 @@ void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const std:
     try {
       tensors.push_back(file.read(stored, order[i], info.weights[i].shape));
     } catch (const Error& e) {
-      throw Error(Diagnostic{target, e.what()});
+      // The reader already names its layer; name the model's layer only when it is another.
+      const std::string message = e.what();
+      if (message.rfind(target + ": ", 0) == 0) throw;
+      throw Error(Diagnostic{target, message});
     }
   }
   store.set(target, std::move(tensors));
@@ -81,16 +84,29 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   for (const auto& node : graph.nodes())
     if (const NodeInfo* info = analysis.find(node.name); info && !info->weights.empty())
       weighted.push_back(&node);
-  const auto stored = file.layersWithWeights();
+  const std::vector<KerasH5Layer> all = file.layersFor(graph, [&](const Node& node) {
+    const NodeInfo* info = analysis.find(node.name);
+    return info && !info->weights.empty();
+  });
+  std::vector<const KerasH5Layer*> stored;
+  std::map<std::string, const KerasH5Layer*> byName;
+  for (const auto& l : all) {
+    byName.emplace(l.name, &l);
+    if (!l.weightNames.empty()) stored.push_back(&l);
+  }
 
   WeightLoadReport report;
-  std::set<std::string> storedNames;
-  for (const auto* l : stored) storedNames.insert(l->name);
-  size_t byName = 0;
-  for (const Node* n : weighted) byName += storedNames.count(n->name);
+  size_t byNameCount = 0;
+  for (const Node* n : weighted) {
+    auto it = byName.find(n->name);
+    byNameCount += it != byName.end() && !it->second->weightNames.empty();
+  }
 
-  const bool useOrder = byName < weighted.size() && stored.size() == weighted.size() &&
-                        !(options.allowMissing && byName > 0);
+  // Keras 3 names its variables after the model's own layer tree: a layer not found there is
+  // missing, never matched by order.
+  const bool useOrder = file.layout() == KerasWeightLayout::Keras2 &&
+                        byNameCount < weighted.size() && stored.size() == weighted.size() &&
+                        !(options.allowMissing && byNameCount > 0);
   if (useOrder) {
     report.rule = MatchRule::ByOrder;
     for (size_t i = 0; i < weighted.size(); ++i) {
@@ -103,7 +119,8 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   std::set<std::string> modelNames;
   for (const Node* n : weighted) {
     modelNames.insert(n->name);
-    if (const KerasH5Layer* layer = file.find(n->name); layer && !layer->weightNames.empty())
+    auto it = byName.find(n->name);
+    if (it != byName.end() && !it->second->weightNames.empty())
       report.loaded.push_back(n->name);
     else
       report.missing.push_back(n->name);
@@ -118,10 +135,14 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
     throw Error(file.path() + ": " + std::to_string(report.missing.size()) +
                 " model layers with weights are not in the file (" + list + "); the file has " +
                 std::to_string(stored.size()) + " layers with weights, the model " +
-                std::to_string(weighted.size()) + ", so matching by order is not possible either");
+                std::to_string(weighted.size()) +
+                (file.layout() == KerasWeightLayout::Keras3
+                     ? " (a Keras 3 file names weights by the position of each layer in the "
+                       "model, so the model must be the one that saved it)"
+                     : ", so matching by order is not possible either"));
   }
   for (const auto& name : report.loaded)
-    loadLayer(file, *file.find(name), name, *analysis.find(name), store);
+    loadLayer(file, *byName.at(name), name, *analysis.find(name), store);
   return report;
 }
 

@@ -4,10 +4,13 @@
 #include <fstream>
 
 #include "graph/keras_json.h"
+#include "io/file_format.h"
+#include "io/keras_archive.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
 #include "io/project_file.h"
 #include "io/recognize.h"
+#include "io/zoo/layer_family.h"
 
 namespace graft {
 namespace fs = std::filesystem;
@@ -70,6 +73,72 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
   model.weightsSource = file.path();
 }
 
+// A weights file as the user gives it: a Keras .h5 / .weights.h5, or a .keras archive (its
+// model.weights.h5), whatever its name says.
+KerasH5Reader openWeights(const std::string& path) {
+  const FileFormat format = detectFileFormat(path);
+  if (format == FileFormat::Zip) return readKerasArchive(path).weightsReader();
+  if (format != FileFormat::Hdf5)
+    throw Error(path +
+                ": not a Keras weights file (expected HDF5 or a .keras archive; the file is " +
+                describeFileFormat(format) + ")");
+  return KerasH5Reader(path);
+}
+
+// A Keras file records no preprocessing. A model that scales its own input (Rescaling,
+// Normalization first) takes raw pixels; a Keras Applications base inside a user's model (a
+// Teachable Machine export holds MobileNetV2) takes that family's; otherwise raw pixels. The
+// choice is said, with the flag that changes it.
+void choosePreprocessing(const ModelSpec& spec, LoadedModel& result) {
+  if (spec.preprocessing) return;
+  const Graph& graph = result.model.graph;
+  for (const auto& input : graph.inputs())
+    for (const auto& consumer : graph.consumers(input))
+      if (const std::string cls = graph.at(consumer).className;
+          cls == "Rescaling" || cls == "Normalization") {
+        result.model.preprocessing = Preprocessing::None;
+        result.notes.push_back("preprocessing: none, the model's own " + cls + " layer '" +
+                               consumer + "' scales the pixels (0..255)");
+        return;
+      }
+  if (const auto family = zoo::familyOfLayers(graph)) {
+    result.model.preprocessing = family->preprocessing;
+    result.notes.push_back("preprocessing: '" + preprocessingName(family->preprocessing) +
+                           "', as Keras's " + family->family +
+                           " (whose layers this model contains) expects; the file does not "
+                           "record it, --preprocessing changes it");
+    return;
+  }
+  result.model.preprocessing = Preprocessing::None;
+  result.notes.push_back(
+      "preprocessing: the file does not record it; assuming none (pixels 0..255 as they are). "
+      "If the model was trained on scaled pixels, give --preprocessing unit (x/255), tf "
+      "(x/127.5 - 1), caffe or torch");
+}
+
+bool isProjectFile(const std::string& path) {
+  try {
+    return h5::File::openReadOnly(path).exists("graft_project");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// A Keras file's topology and weights into a model, checked.
+LoadedModel fromTopology(const std::string& source, const std::string& topologyText) {
+  LoadedModel result;
+  try {
+    result.model.graph = graphFromKerasJsonText(topologyText);
+  } catch (const Error& e) {
+    throw Error(source + ": " + e.what());
+  }
+  const GraphAnalysis analysis = analyze(result.model.graph);
+  if (!analysis.ok())
+    throw Error(source + ": the model in this file is not valid:\n" +
+                joinDiagnostics(analysis.diagnostics));
+  return result;
+}
+
 LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::string& weightsFile,
                     bool allowMissing) {
   LoadedModel result;
@@ -94,7 +163,7 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
     model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
     result.freshLayers = layersWithWeights(analysis);
   } else {
-    KerasH5Reader reader(file);
+    KerasH5Reader reader = openWeights(file);
     fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers);
   }
   return result;
@@ -103,19 +172,25 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
 LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
   if (reader.modelConfig()) {
-    LoadedModel result;
-    try {
-      result.model.graph = graphFromKerasJsonText(*reader.modelConfig());
-    } catch (const Error& e) {
-      throw Error(spec.source + ": model_config: " + e.what());
-    }
+    LoadedModel result = fromTopology(spec.source, *reader.modelConfig());
     const GraphAnalysis analysis = analyze(result.model.graph);
-    if (!analysis.ok())
-      throw Error(spec.source + ": the model in this file is not valid:\n" +
-                  joinDiagnostics(analysis.diagnostics));
-    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+    if (!spec.weightsFile.empty()) {
+      KerasH5Reader weights = openWeights(spec.weightsFile);
+      fillWeightsFrom(weights, result.model, analysis, true, spec, result.notes,
+                      result.freshLayers);
+    } else {
+      fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes,
+                      result.freshLayers);
+    }
+    choosePreprocessing(spec, result);
     return result;
   }
+  if (reader.layout() == KerasWeightLayout::Keras3)
+    throw Error(spec.source +
+                ": a Keras 3 weights file (.weights.h5) holds no architecture, and Keras 3 names "
+                "its weights by position in the model that saved them; give that model and "
+                "pass this file as weights, e.g. `graft-cli summary model.keras --weights " +
+                spec.source + "` (or a model_config .json, or a zoo name)");
   auto recognized = recognizeZooWeights(reader);
   if (!recognized)
     throw Error(spec.source +
@@ -137,18 +212,10 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
 LoadedModel fromKerasJson(const ModelSpec& spec) {
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  LoadedModel result;
-  try {
-    result.model.graph = graphFromKerasJsonText(text);
-  } catch (const Error& e) {
-    throw Error(spec.source + ": " + e.what());
-  }
+  LoadedModel result = fromTopology(spec.source, text);
   const GraphAnalysis analysis = analyze(result.model.graph);
-  if (!analysis.ok())
-    throw Error(spec.source + ": the model is not valid:\n" +
-                joinDiagnostics(analysis.diagnostics));
   if (!spec.weightsFile.empty()) {
-    KerasH5Reader reader(spec.weightsFile);
+    KerasH5Reader reader = openWeights(spec.weightsFile);
     fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
   } else {
     initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
@@ -156,6 +223,30 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
     result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
     result.notes.push_back(spec.source + ": topology only, using random weights");
   }
+  choosePreprocessing(spec, result);
+  return result;
+}
+
+// A Keras 3 .keras archive: config.json, its weights (or --weights), the Keras version noted.
+LoadedModel fromKerasArchive(const ModelSpec& spec) {
+  const KerasArchive archive = readKerasArchive(spec.source);
+  LoadedModel result = fromTopology(spec.source, archive.config);
+  if (!archive.kerasVersion.empty())
+    result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);
+  const GraphAnalysis analysis = analyze(result.model.graph);
+  if (!spec.weightsFile.empty()) {
+    KerasH5Reader reader = openWeights(spec.weightsFile);
+    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
+  } else if (!archive.weights.empty()) {
+    KerasH5Reader reader = archive.weightsReader();
+    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+  } else {
+    initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
+    result.freshLayers = layersWithWeights(analysis);
+    result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
+    result.notes.push_back(spec.source + ": the archive holds no weights, using random weights");
+  }
+  choosePreprocessing(spec, result);
   return result;
 }
 
@@ -187,12 +278,25 @@ LoadedModel loadModel(const ModelSpec& spec) {
       throw Error(spec.source +
                   ": is a folder; expected a Keras .h5, a .json model_config or a "
                   ".graft project");
-    if (ext == ".json")
+    // The content decides, not the name: Keras 2 files named .keras and archives named .h5 exist.
+    const FileFormat format = detectFileFormat(spec.source);
+    if (format == FileFormat::Zip)
+      result = fromKerasArchive(spec);
+    else if (format == FileFormat::JsonText)
       result = fromKerasJson(spec);
-    else if (ext == ".graft")
+    else if (format == FileFormat::Hdf5 && (ext == ".graft" || isProjectFile(spec.source)))
       result = fromProject(spec);
+    else if (format == FileFormat::Hdf5)
+      result = fromKerasH5(spec);
+    else if (ext == ".json")
+      result = fromKerasJson(spec);  // its parser says what is wrong with the text
     else
-      result = fromKerasH5(spec);  // any other extension: try it as Keras HDF5
+      throw Error(spec.source + ": " +
+                  (ext == ".h5" || ext == ".hdf5" ? "not an HDF5 file, so " : std::string()) +
+                  "not a model file Graft reads (expected a Keras .h5 or .weights.h5 (HDF5), "
+                  "a Keras 3 .keras archive (ZIP), a model_config .json or a .graft project; "
+                  "the file is " +
+                  describeFileFormat(format) + ")");
   } else if (const auto options = zooOptionsOf(spec)) {
     result = fromZoo(*options, spec, spec.weightsFile, true);
   } else {

@@ -161,7 +161,7 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
     PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
     PipelineExport e;
     const std::string format = f.string("format");
-    if (!f.has("format")) f.fail("format", "missing: torchscript, onnx or keras-h5");
+    if (!f.has("format")) f.fail("format", "missing: torchscript, onnx, keras-h5 or keras-weights");
     e.format = atField(f, "format", [&] { return exportFormatFromName(format); });
     e.output = f.filePath("output", baseDir);
     if (e.output.empty()) f.fail("output", "missing: the file to write");

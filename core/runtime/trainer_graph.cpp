@@ -23,7 +23,7 @@ Graph pruneTo(const Graph& graph, const std::string& output) {
   std::vector<Node> nodes;
   for (const auto& n : graph.nodes())
     if (keep.count(n.name)) nodes.push_back(n);
-  return Graph(graph.name(), std::move(nodes), {output});
+  return Graph(graph.name(), std::move(nodes), {output}, graph.groups());
 }
 
 std::string activationOf(const Node& node) {
@@ -87,13 +87,14 @@ TrainHead trainHead(const Graph& graph) {
       for (auto& in : n.inputs)
         if (in == last.name) in = last.inputs[0];
     const std::string newOutput = at == output ? last.inputs[0] : output;
-    head.graph = pruneTo(Graph(graph.name(), std::move(nodes), {newOutput}), newOutput);
+    head.graph =
+        pruneTo(Graph(graph.name(), std::move(nodes), {newOutput}, graph.groups()), newOutput);
     head.softmaxLayer = last.name;
   } else if (overClassAxis && activationOf(last) == "softmax") {
     std::vector<Node> nodes = graph.nodes();
     for (auto& n : nodes)
       if (n.name == last.name) n.config["activation"] = "linear";
-    head.graph = pruneTo(Graph(graph.name(), std::move(nodes), {output}), output);
+    head.graph = pruneTo(Graph(graph.name(), std::move(nodes), {output}, graph.groups()), output);
     head.softmaxLayer = last.name;
   } else {
     head.graph = pruneTo(graph, output);
@@ -193,7 +194,7 @@ FrozenSplit splitFrozenPrefix(const Graph& graph, const GraphAnalysis& analysis)
   std::vector<Node> nodes{input};
   for (const auto& node : graph.nodes())
     if (!frozen.at(node.name)) nodes.push_back(node);
-  split.suffix = Graph(graph.name(), std::move(nodes), graph.outputs());
+  split.suffix = Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
   return split;
 }
 

@@ -161,3 +161,60 @@ TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
 
 }  // namespace
 }  // namespace graft::test
+
+namespace graft::test {
+namespace {
+
+// Keras 3 archives, nested models and unsupported layers through graft-cli.
+TEST(SummaryKeras3, ArchiveTotalsMatchKeras) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras");
+  auto j = summaryJson(path);
+  EXPECT_EQ(j["total_params"], 34826);
+  EXPECT_EQ(j["layers"].back()["output_shape"], nlohmann::json::parse("[null, 10]"));
+}
+
+TEST(SummaryKeras3, NestedModelIsOneRowUnlessExpanded) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  TempDir cache;
+  auto table = runCli({"summary", path}, {"KERAS_HOME=" + cache.path().string()});
+  ASSERT_EQ(table.exitCode, 0) << table.err;
+  EXPECT_NE(table.out.find("sequential_1 (Sequential)"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("block_1_expand (Conv2D)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Total params: 538,708"), std::string::npos) << table.out;
+  EXPECT_NE(table.err.find("preprocessing: 'tf'"), std::string::npos) << table.err;
+  auto expanded = runCli({"summary", path, "--expand"}, {"KERAS_HOME=" + cache.path().string()});
+  ASSERT_EQ(expanded.exitCode, 0) << expanded.err;
+  EXPECT_NE(expanded.out.find("block_1_expand (Conv2D)"), std::string::npos) << expanded.out;
+  auto j = summaryJson(path);
+  EXPECT_EQ(j["groups"].size(), 3u);
+  EXPECT_EQ(j["groups"][2]["params"], 128500);
+}
+
+TEST(SummaryKeras3, UnsupportedLayerTypesExit1NamingEveryType) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k3_functional_conv1d_bilstm_mha__keras3.13.2.keras");
+  TempDir cache;
+  auto r = runCli({"summary", path}, {"KERAS_HOME=" + cache.path().string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Conv1D (first used by layer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MultiHeadAttention"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(PredictKeras3, GrayscaleArchiveModelGivesTenProbabilities) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras");
+  GRAFT_REQUIRE_FIXTURE(image, "keras/cat.jpg");
+  TempDir cache;
+  auto r = runCli({"predict", path, image, "--json", "--preprocessing", "unit"},
+                  {"KERAS_HOME=" + cache.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["output"].size(), 10u);
+  double sum = 0;
+  for (const auto& p : j["output"]) sum += p.get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-4);
+  EXPECT_EQ(j["shape"], nlohmann::json::parse("[10]")) << r.out;  // a 28x28x1 input: gray
+}
+
+}  // namespace
+}  // namespace graft::test

@@ -78,15 +78,26 @@ TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
   EXPECT_TRUE((p >= 0).all().item<bool>());
 }
 
+// vww_96, pretrained_resnet_32: Keras 2 full models. k3_mnist_keras: a Keras 3 .keras archive
+// (weights named by position, grayscale input). k3_mnist_legacy_h5: Keras 3's legacy .h5.
+// teachable_mobilenetv2_224: a Teachable Machine export, MobileNetV2 nested two models deep.
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureParity,
-                         ::testing::Values("vww_96", "pretrained_resnet_32"));
+                         ::testing::Values("vww_96", "pretrained_resnet_32", "k3_mnist_keras",
+                                           "k3_mnist_legacy_h5", "teachable_mobilenetv2_224"));
 
 // A generated reference that no test reads would be a silent gap.
 TEST(NetworkParity, EveryReferenceFileIsTested) {
-  const std::set<std::string> tested = {
-      "vgg16_top_65",     "vgg19_notop_max_47",  "mobilenet_1_0_top_67",
-      "resnet50_top_197", "inception_v3_top_79", "xception_top_73",
-      "vww_96",           "pretrained_resnet_32"};
+  const std::set<std::string> tested = {"vgg16_top_65",
+                                        "vgg19_notop_max_47",
+                                        "mobilenet_1_0_top_67",
+                                        "resnet50_top_197",
+                                        "inception_v3_top_79",
+                                        "xception_top_73",
+                                        "vww_96",
+                                        "pretrained_resnet_32",
+                                        "k3_mnist_keras",
+                                        "k3_mnist_legacy_h5",
+                                        "teachable_mobilenetv2_224"};
   for (const auto& entry : std::filesystem::directory_iterator(referenceDir())) {
     if (entry.path().extension() == ".json") {
       EXPECT_TRUE(tested.count(entry.path().stem().string())) << entry.path() << " is not tested";

@@ -131,8 +131,12 @@ NetworkReference loadNetworkReference(const std::string& name) {
   std::vector<float> values =
       formulaValues(input.at("formula").get<std::string>(), 0, count,
                     input.at("range")[0].get<double>(), input.at("range")[1].get<double>());
-  ref.input =
-      torch::from_blob(values.data(), shape, torch::kFloat32).permute({0, 3, 1, 2}).contiguous();
+  // clone(): from_blob borrows `values`, and with one channel the permuted view is already
+  // contiguous, so contiguous() alone would keep pointing into the vector after it is gone.
+  ref.input = torch::from_blob(values.data(), shape, torch::kFloat32)
+                  .clone()
+                  .permute({0, 3, 1, 2})
+                  .contiguous();
   return ref;
 }
 

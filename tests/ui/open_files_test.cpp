@@ -14,6 +14,8 @@
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/graph_scene.h"
+#include "ui/group_item.h"
+#include "ui/node_item.h"
 #include "ui/main_window.h"
 #include "ui/notes_banner.h"
 #include "ui/recent_files.h"
@@ -48,6 +50,50 @@ INSTANTIATE_TEST_SUITE_P(Keras, FixtureOpens,
                          ::testing::Values("mobilenet_2_5_224_tf_no_top.h5",
                                            "mobilenet025_catvsdog.h5", "vww_96.h5",
                                            "pretrainedResnet.h5"));
+
+// Keras 3 archives and nested models (Teachable Machine) open too; nested models are boxes
+// around their layers, titled with their name, class and parameter count.
+TEST(OpenFiles, Keras3ArchiveOpens) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras");
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  EXPECT_EQ(window.workbench()->scene()->nodeItems().size(),
+            static_cast<int>(window.document()->graph().size()));
+  EXPECT_TRUE(window.workbench()->scene()->groupItems().isEmpty());
+}
+
+TEST(OpenFiles, NestedModelsAreBoxesAroundTheirLayers) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1440, 900);
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  ui::GraphScene* scene = window.workbench()->scene();
+  const auto& groups = scene->groupItems();
+  ASSERT_EQ(groups.size(), 3);
+  EXPECT_EQ(groups[0]->title(), QStringLiteral("sequential_1 (Sequential) \u00b7 410,208 params"));
+  EXPECT_EQ(groups[1]->view().path, QStringLiteral("sequential_1/model1"));
+  // Every inner layer is a card inside its group's box; layers outside are outside it.
+  const QRectF model1 = groups[1]->boundingRect();
+  EXPECT_TRUE(model1.contains(scene->nodeItem("Conv1")->pos()));
+  EXPECT_TRUE(model1.contains(scene->nodeItem("out_relu")->pos()));
+  EXPECT_FALSE(model1.contains(scene->nodeItem("dense_Dense2")->pos()));
+  EXPECT_TRUE(groups[0]->boundingRect().contains(model1));
+  // Inner layers are edited like any other: freezing the MobileNetV2 marks its cards.
+  ASSERT_TRUE(window.document()
+                  ->apply1(Json{{"op", "freeze"}, {"upto", "out_relu"}}, "freeze base")
+                  .empty());
+  EXPECT_FALSE(scene->nodeItem("Conv1")->view().trainable);
+  EXPECT_TRUE(scene->nodeItem("dense_Dense1")->view().trainable);
+  test::screenshot(&window, "nested_teachable_machine");
+}
 
 TEST(OpenFiles, ABrokenFileShowsTheLoadersMessage) {
   test::guiApp();

@@ -170,8 +170,28 @@ std::vector<std::string> keepUnchangedTensors(const Draft& d, const std::string&
 
 }  // namespace
 
+namespace {
+
+// A layer the edit added sits in the innermost nested model that holds both its input and every
+// layer it feeds: inserted inside a group, it joins the group; a new head after a cut, which
+// feeds nothing, stays at the top level.
+void placeNewLayersInGroups(Draft& d) {
+  const Graph& before = d.original().graph;
+  for (auto& node : d.nodes) {
+    if (before.find(node.name) || !node.group.empty()) continue;
+    if (node.inputs.empty() || d.consumersOf(node.name).empty()) continue;
+    std::string group = d.node(node.inputs.front()).group;
+    for (const auto& consumer : d.consumersOf(node.name))
+      group = commonGroup(group, d.node(consumer).group);
+    node.group = group;
+  }
+}
+
+}  // namespace
+
 Expected<EditResult> finish(Draft& d, const EditOptions& options) {
-  Graph graph(d.original().graph.name(), d.nodes, d.outputs);
+  placeNewLayersInGroups(d);
+  Graph graph(d.original().graph.name(), d.nodes, d.outputs, d.original().graph.groups());
   GraphAnalysis analysis = analyze(graph);
   if (!analysis.ok()) return analysis.diagnostics;
 

@@ -48,7 +48,7 @@ Graph inKerasLayerOrder(const Graph& graph) {
   for (const auto& name : order) nodes.push_back(graph.at(name));
   for (const auto& node : graph.nodes())
     if (!walk.firstVisit.count(node.name)) nodes.push_back(node);
-  return Graph(graph.name(), std::move(nodes), graph.outputs());
+  return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
 }
 
 }  // namespace graft::zoo

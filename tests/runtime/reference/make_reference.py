@@ -16,10 +16,13 @@ Run: /usr/bin/python3 tests/runtime/reference/make_reference.py [case ...]
 Needs numpy and h5py (Debian's python3-numpy, python3-h5py). Graft is not used.
 """
 import base64
+import io
 import json
 import math
 import os
+import re
 import sys
+import zipfile
 
 import h5py
 import numpy as np
@@ -264,6 +267,117 @@ class FileWeights:
         return {n: np.asarray(group[s], dtype=np.float32) for n, s in zip(names, stored)}
 
 
+def snake_case(name):
+    # keras.src.utils.naming.to_snake_case
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Keras3ArchiveWeights:
+    """Weights of a Keras 3 .keras archive whose model is a plain Sequential: Keras's saving_lib
+    names each layer's group layers/<snake_case class>[_k] (a counter per class, the leading
+    InputLayer skipped) and its variables vars/0, vars/1, ... in creation order."""
+
+    def __init__(self, path, sequential_config):
+        archive = zipfile.ZipFile(path)
+        self.file = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        used, self.groups = {}, {}
+        for layer in sequential_config["config"]["layers"]:
+            if layer["class_name"] == "InputLayer":
+                continue
+            name = snake_case(layer["class_name"])
+            if name in used:
+                used[name] += 1
+                name = f"{name}_{used[name]}"
+            else:
+                used[name] = 0
+            self.groups[layer["config"]["name"]] = "layers/" + name + "/vars"
+
+    def __call__(self, layer, cls, config, x):
+        names = weight_names(cls, config)
+        if not names:
+            return {}
+        group = self.file[self.groups[layer]]
+        assert len(group) == len(names), (layer, list(group), names)
+        return {n: np.asarray(group[str(i)], dtype=np.float32) for i, n in enumerate(names)}
+
+
+class NestedFileWeights:
+    """Weights of a Keras 2 full-model .h5 whose layers include nested models: a nested model's
+    group holds every inner layer's weights as "<inner layer>/<weight>:0"."""
+
+    def __init__(self, path):
+        self.file = h5py.File(path, "r")
+        root = self.file["model_weights"]
+        self.datasets = {}
+        for group_name in root.attrs["layer_names"]:
+            group = root[group_name.decode() if isinstance(group_name, bytes) else group_name]
+            for stored in group.attrs.get("weight_names", []):
+                stored = stored.decode() if isinstance(stored, bytes) else stored
+                parts = stored.split("/")
+                layer, base = (parts[-2] if len(parts) > 1 else group.name.split("/")[-1]), parts[-1]
+                self.datasets.setdefault(layer, {})[base.split(":")[0]] = group[stored]
+
+    def __call__(self, layer, cls, config, x):
+        names = weight_names(cls, config)
+        if not names:
+            return {}
+        stored = self.datasets[layer]
+        assert set(names) == set(stored), (layer, names, list(stored))
+        return {n: np.asarray(stored[n], dtype=np.float32) for n in names}
+
+
+def flatten_model(model_config):
+    """(name, class, config, producers) for every layer of a model whose layers may be models:
+    nested models' layers take their place, their InputLayers read the tensor the nested model is
+    called on, and the nested model's name stands for its output layer."""
+    out, alias = [], {}
+
+    def model(entry, call_inputs):
+        cls, config = entry["class_name"], entry["config"]
+        if cls == "Sequential":
+            previous = call_inputs
+            for layer in config["layers"]:
+                lcls, lconfig = layer["class_name"], layer["config"]
+                name = lconfig["name"]
+                if lcls in ("Sequential", "Functional", "Model"):
+                    previous = [model(layer, previous)]
+                    alias[name] = previous[0]
+                elif lcls == "InputLayer":
+                    if previous:
+                        alias[name] = previous[0]
+                    else:
+                        out.append((name, lcls, dict(lconfig), []))
+                        previous = [name]
+                else:
+                    out.append((name, lcls, dict(lconfig), previous))
+                    previous = [name]
+            return previous[0]
+        inputs = [r[0] for r in config["input_layers"]]
+        for name, value in zip(inputs, call_inputs):
+            alias[name] = value
+        for layer in config["layers"]:
+            inbound = layer.get("inbound_nodes") or []
+            producers = [e[0] for e in inbound[0]] if inbound else []
+            if layer["class_name"] in ("Sequential", "Functional", "Model"):
+                alias[layer["name"]] = model(layer, producers)
+            elif layer["class_name"] == "InputLayer" and call_inputs:
+                continue
+            else:
+                out.append((layer["name"], layer["class_name"], dict(layer["config"]), producers))
+        return config["output_layers"][0][0]
+
+    model(model_config, [])
+
+    def resolve(name):
+        while name in alias:
+            name = alias[name]
+        return name
+
+    return [(n, c, cfg, [resolve(p) for p in prods]) for n, c, cfg, prods in out]
+
+
 def run_layer(cls, config, inputs, w):
     x = inputs[0]
     act = ACTIVATIONS[get(config, "activation", default="linear") or "linear"]
@@ -420,14 +534,35 @@ def zoo_case(name, config_file, zoo, size, probes, adjust=None, params=None, bat
             "input": [-1.0, 1.0], "batch": batch}
 
 
-def fixture_case(name, fixture, size, probes, batch=2):
+def fixture_case(name, fixture, size, probes, batch=2, channels=3):
     def build():
         path = os.path.join(FIXTURES, fixture)
         with h5py.File(path, "r") as f:
             model_config = json.loads(f.attrs["model_config"])
+        if model_config["class_name"] == "Sequential":
+            return flatten_model(model_config), FileWeights(path), None
         return layers_of(model_config), FileWeights(path), None
     return {"name": name, "fixture": fixture, "build": build, "size": size, "probes": probes,
-            "input": [0.0, 1.0], "batch": batch}
+            "input": [0.0, 1.0], "batch": batch, "channels": channels}
+
+
+def keras3_archive_case(name, fixture, size, probes, batch=2, channels=3):
+    def build():
+        path = os.path.join(FIXTURES, fixture)
+        model_config = json.loads(zipfile.ZipFile(path).read("config.json"))
+        return flatten_model(model_config), Keras3ArchiveWeights(path, model_config), None
+    return {"name": name, "fixture": fixture, "build": build, "size": size, "probes": probes,
+            "input": [0.0, 1.0], "batch": batch, "channels": channels}
+
+
+def nested_fixture_case(name, fixture, size, probes, batch=1):
+    def build():
+        path = os.path.join(FIXTURES, fixture)
+        with h5py.File(path, "r") as f:
+            model_config = json.loads(f.attrs["model_config"])
+        return flatten_model(model_config), NestedFileWeights(path), None
+    return {"name": name, "fixture": fixture, "build": build, "size": size, "probes": probes,
+            "input": [-1.0, 1.0], "batch": batch}
 
 
 # Residual sums add the branch's variance at every block; smaller BatchNormalization scales keep
@@ -463,6 +598,13 @@ CASES = [
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
+    keras3_archive_case("k3_mnist_keras", "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras", 28,
+                        ["max_pooling2d_1", "dense"], channels=1),
+    fixture_case("k3_mnist_legacy_h5", "keras3/k3legacyh5_mnist_cnn_dropout__keras3.1.1.h5", 28,
+                 ["max_pooling2d_1", "dense"], channels=1),
+    nested_fixture_case("teachable_mobilenetv2_224",
+                        "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5", 224,
+                        ["block_3_project_BN", "out_relu", "dense_Dense2"]),
 ]
 
 
@@ -475,7 +617,8 @@ def make(case):
     layers, weights, params = case["build"]()
     batch, size = case["batch"], case["size"]
     lo, hi = case["input"]
-    x = formula_tensor("input", 0, (batch, size, size, 3), lo, hi).astype(np.float64)
+    channels = case.get("channels", 3)
+    x = formula_tensor("input", 0, (batch, size, size, channels), lo, hi).astype(np.float64)
     output = layers[-1][0]
     keep = set(case["probes"]) | {output}
     _, kept = run_model(layers, x, weights, keep)
@@ -485,7 +628,7 @@ def make(case):
         "case": case["name"],
         "generator": "tests/runtime/reference/make_reference.py",
         "output": output,
-        "input": {"shape": [batch, size, size, 3], "range": [lo, hi], "formula": "input"},
+        "input": {"shape": [batch, size, size, channels], "range": [lo, hi], "formula": "input"},
         "outputs": {k: encode(kept[k]) for k in case["probes"] + ([output] if output not in case["probes"] else [])},
     }
     if "zoo" in case:

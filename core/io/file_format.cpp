@@ -1,0 +1,51 @@
+#include "io/file_format.h"
+
+#include <cstring>
+#include <fstream>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+FileFormat detectFileFormat(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open (missing or unreadable file)");
+  // HDF5's signature sits at 0, or after a user block at 512, 1024, 2048, ...
+  char head[8] = {};
+  in.read(head, sizeof head);
+  const std::streamsize got = in.gcount();
+  static const char kHdf5[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (got == 8 && std::memcmp(head, kHdf5, 8) == 0) return FileFormat::Hdf5;
+  if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return FileFormat::Zip;
+  for (std::streamoff offset = 512; offset <= (std::streamoff{1} << 20); offset *= 2) {
+    char probe[8] = {};
+    in.clear();
+    in.seekg(offset);
+    in.read(probe, sizeof probe);
+    if (in.gcount() < 8) break;
+    if (std::memcmp(probe, kHdf5, 8) == 0) return FileFormat::Hdf5;
+  }
+  const std::streamsize start = got >= 3 && std::memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  for (std::streamsize i = start; i < got; ++i) {
+    const char c = head[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    return c == '{' || c == '[' ? FileFormat::JsonText : FileFormat::Unknown;
+  }
+  return FileFormat::Unknown;
+}
+
+std::string describeFileFormat(FileFormat format) {
+  switch (format) {
+    case FileFormat::Hdf5:
+      return "HDF5";
+    case FileFormat::Zip:
+      return "a ZIP archive";
+    case FileFormat::JsonText:
+      return "JSON";
+    case FileFormat::Unknown:
+      break;
+  }
+  return "not a format Graft reads";
+}
+
+}  // namespace graft

@@ -1,0 +1,21 @@
+#pragma once
+// What a model file is, from its first bytes, never from its name: Keras 2 files named .keras and
+// Keras 3 archives named .h5 both exist.
+#include <string>
+
+namespace graft {
+
+enum class FileFormat {
+  Hdf5,      // Keras .h5 / .weights.h5, Graft .graft projects
+  Zip,       // Keras 3 (and tf.keras 2.13-2.15) .keras archives
+  JsonText,  // Keras model_config / model.json
+  Unknown,   // anything else
+};
+
+// Throws graft::Error naming the file when it cannot be read.
+FileFormat detectFileFormat(const std::string& path);
+
+// "HDF5", "a ZIP archive", ... for messages.
+std::string describeFileFormat(FileFormat format);
+
+}  // namespace graft

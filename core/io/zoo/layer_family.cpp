@@ -1,0 +1,32 @@
+#include "io/zoo/layer_family.h"
+
+#include <vector>
+
+namespace graft::zoo {
+
+std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
+  struct Signature {
+    LayerFamily family;
+    std::vector<const char*> layers;  // all must be present
+  };
+  // Layer names each family's Keras builder uses and no other family does; preprocessing as
+  // keras.applications.<family>.preprocess_input.
+  static const std::vector<Signature> signatures = {
+      {{"MobileNetV2", Preprocessing::Tf}, {"Conv1", "expanded_conv_depthwise", "block_1_expand"}},
+      {{"MobileNet", Preprocessing::Tf}, {"conv1", "conv_dw_1", "conv_pw_1"}},
+      {{"VGG16/VGG19", Preprocessing::Caffe}, {"block1_conv1", "block5_conv3", "block5_pool"}},
+      {{"ResNet50", Preprocessing::Caffe}, {"conv1_conv", "conv2_block1_1_conv"}},
+      {{"ResNet50", Preprocessing::Caffe}, {"res2a_branch2a", "bn2a_branch2a"}},
+      {{"InceptionV3", Preprocessing::Tf}, {"mixed0", "mixed1"}},
+      {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
+      {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
+  };
+  for (const auto& signature : signatures) {
+    bool all = true;
+    for (const char* layer : signature.layers) all = all && graph.find(layer) != nullptr;
+    if (all) return signature.family;
+  }
+  return std::nullopt;
+}
+
+}  // namespace graft::zoo

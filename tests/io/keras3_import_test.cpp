@@ -1,0 +1,453 @@
+// Keras files as users have them: Keras 3 .keras archives and .weights.h5, Teachable Machine's
+// nested models, formats told by content not by name, and models Graft cannot run refused with
+// every unsupported layer type named. Expected totals were counted from the files' datasets with
+// h5py (Keras's model.summary() counts every variable, moving statistics included).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "graph/keras_json.h"
+#include "graph/summary.h"
+#include "graph/surgery/surgery.h"
+#include "io/file_format.h"
+#include "io/keras3_weights_writer.h"
+#include "io/keras_archive.h"
+#include "io/keras_file_writer.h"
+#include "io/keras_h5_reader.h"
+#include "io/model_source.h"
+#include "io/project_file.h"
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kMnistKeras = "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras";
+constexpr const char* kMnistLegacyH5 = "keras3/k3legacyh5_mnist_cnn_dropout__keras3.1.1.h5";
+constexpr const char* kTeachable = "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5";
+constexpr const char* kSequenceModel = "keras3/k3_functional_conv1d_bilstm_mha__keras3.13.2.keras";
+
+LoadedModel load(const std::string& source, const std::string& weights = "") {
+  ModelSpec spec;
+  spec.source = source;
+  spec.weightsFile = weights;
+  return loadModel(spec);
+}
+
+std::vector<float> values(const WeightTensor& t) {
+  return *t.data;
+}
+
+// Reads a dataset straight from the HDF5 file by its full path, not through the importer.
+std::vector<float> datasetValues(const h5::File& file, const std::string& path) {
+  const Shape shape = file.datasetShape(path);
+  std::vector<float> out(static_cast<size_t>(elementCount(shape)));
+  file.readFloats(path, out.data(), out.size());
+  return out;
+}
+
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(KerasSnakeCase, MatchesKerasNaming) {
+  EXPECT_EQ(kerasSnakeCase("Conv2D"), "conv2d");
+  EXPECT_EQ(kerasSnakeCase("BatchNormalization"), "batch_normalization");
+  EXPECT_EQ(kerasSnakeCase("DepthwiseConv2D"), "depthwise_conv2d");
+  EXPECT_EQ(kerasSnakeCase("GlobalAveragePooling2D"), "global_average_pooling2d");
+  EXPECT_EQ(kerasSnakeCase("ReLU"), "re_lu");
+  EXPECT_EQ(kerasSnakeCase("PReLU"), "p_re_lu");
+  EXPECT_EQ(kerasSnakeCase("Conv2DTranspose"), "conv2d_transpose");
+  EXPECT_EQ(kerasSnakeCase("InputLayer"), "input_layer");
+  EXPECT_EQ(kerasSnakeCase("Functional"), "functional");
+  EXPECT_EQ(kerasSnakeCase("UpSampling2D"), "up_sampling2d");
+}
+
+TEST(Keras3Layout, NamesLayersPerContainerAsKerasSavingLibDoes) {
+  const Graph graph = graphFromKerasJsonText(R"({"class_name": "Sequential", "config": {
+    "name": "s", "layers": [
+      {"class_name": "InputLayer", "config": {"batch_shape": [null, 4, 4, 1], "name": "in"}},
+      {"class_name": "Conv2D", "config": {"name": "a", "filters": 2, "kernel_size": 1}},
+      {"class_name": "Activation", "config": {"name": "r", "activation": "relu"}},
+      {"class_name": "Conv2D", "config": {"name": "b", "filters": 2, "kernel_size": 1}},
+      {"class_name": "Flatten", "config": {"name": "f"}},
+      {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}})");
+  const auto weighted = [](const Node& n) {
+    return n.className == "Conv2D" || n.className == "Dense";
+  };
+  std::map<std::string, std::string> paths;
+  for (const auto& e : keras3Layout(graph, weighted)) paths[e.node->name] = e.path;
+  EXPECT_EQ(paths.at("a"), "layers/conv2d");
+  EXPECT_EQ(paths.at("b"), "layers/conv2d_1");
+  EXPECT_EQ(paths.at("r"), "layers/activation");
+  EXPECT_EQ(paths.at("d"), "layers/dense");
+  // tf.keras 2.12 / 2.13: a layer with weights took two names.
+  Keras3Naming old;
+  old.container = "_layer_checkpoint_dependencies";
+  old.twoNamesPerWeightedLayer = true;
+  paths.clear();
+  for (const auto& e : keras3Layout(graph, weighted, old)) paths[e.node->name] = e.path;
+  EXPECT_EQ(paths.at("a"), "_layer_checkpoint_dependencies/conv2d");
+  EXPECT_EQ(paths.at("b"), "_layer_checkpoint_dependencies/conv2d_2");
+  EXPECT_EQ(paths.at("f"), "_layer_checkpoint_dependencies/flatten");
+}
+
+TEST(FileFormat, IsToldByContentNotByName) {
+  GRAFT_REQUIRE_FIXTURE(archive, kMnistKeras);
+  GRAFT_REQUIRE_FIXTURE(legacy, kMnistLegacyH5);
+  TempDir dir;
+  const auto archiveNamedH5 = dir.path() / "model.h5";
+  const auto hdf5NamedKeras = dir.path() / "model.keras";
+  fs::copy_file(archive, archiveNamedH5);
+  fs::copy_file(legacy, hdf5NamedKeras);
+  EXPECT_EQ(detectFileFormat(archiveNamedH5.string()), FileFormat::Zip);
+  EXPECT_EQ(detectFileFormat(hdf5NamedKeras.string()), FileFormat::Hdf5);
+  EXPECT_EQ(load(archiveNamedH5.string()).model.graph.size(), load(archive).model.graph.size());
+  EXPECT_EQ(load(hdf5NamedKeras.string()).model.graph.size(), load(legacy).model.graph.size());
+
+  const auto text = dir.path() / "notes.keras";
+  std::ofstream(text) << "hello";
+  const std::string message = errorOf([&] { load(text.string()); });
+  EXPECT_NE(message.find(text.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("not a model file Graft reads"), std::string::npos) << message;
+}
+
+TEST(Keras3Archive, MnistModelOpensWithKerasTotalsAndItsOwnWeights) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  const LoadedModel loaded = load(path);
+  const Graph& graph = loaded.model.graph;
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  EXPECT_EQ(analysis.totalParams, 34826);
+  EXPECT_EQ(analysis.trainableParams, 34826);
+  EXPECT_EQ(graph.inputs().size(), 1u);
+  EXPECT_EQ(analysis.find(graph.outputs().front())->outputShape, (Shape{kUnknown, 10}));
+  // The second Conv2D is conv2d_1 in the file: compare with that dataset, read directly.
+  const KerasArchive archive = readKerasArchive(path);
+  const h5::File file = h5::File::openImage(archive.weights, "weights");
+  EXPECT_EQ(values(loaded.model.weights.find("conv2d_1")->at(0)),
+            datasetValues(file, "/layers/conv2d_1/vars/0"));
+  EXPECT_EQ(values(loaded.model.weights.find("dense")->at(1)),
+            datasetValues(file, "/layers/dense/vars/1"));
+  EXPECT_EQ(archive.kerasVersion, "3.1.1");
+  bool versionNoted = false;
+  for (const auto& note : loaded.notes)
+    versionNoted |= note.find("Keras 3.1.1") != std::string::npos;
+  EXPECT_TRUE(versionNoted);
+}
+
+TEST(Keras3Archive, WeightsFileAloneIsRefusedAndLoadsOntoItsModel) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  TempDir dir;
+  const auto weights = dir.path() / "mnist.weights.h5";
+  const KerasArchive archive = readKerasArchive(path);
+  std::ofstream(weights, std::ios::binary)
+      .write(archive.weights.data(), static_cast<std::streamsize>(archive.weights.size()));
+  const std::string message = errorOf([&] { load(weights.string()); });
+  EXPECT_NE(message.find("holds no architecture"), std::string::npos) << message;
+  EXPECT_NE(message.find("--weights"), std::string::npos) << message;
+
+  // The same weights given with --weights onto the .keras, and onto its topology alone.
+  const LoadedModel whole = load(path);
+  const LoadedModel withWeights = load(path, weights.string());
+  const auto config = dir.path() / "model.json";
+  std::ofstream(config) << archive.config;
+  const LoadedModel fromJson = load(config.string(), weights.string());
+  for (const auto& layer : whole.model.weights.layers()) {
+    for (size_t i = 0; i < whole.model.weights.find(layer)->size(); ++i) {
+      EXPECT_EQ(values(withWeights.model.weights.find(layer)->at(i)),
+                values(whole.model.weights.find(layer)->at(i)))
+          << layer;
+      EXPECT_EQ(values(fromJson.model.weights.find(layer)->at(i)),
+                values(whole.model.weights.find(layer)->at(i)))
+          << layer;
+    }
+  }
+  EXPECT_TRUE(fromJson.freshLayers.empty());
+}
+
+TEST(Keras3Archive, LegacyH5OfTheSameNetworkHasTheSameStructure) {
+  GRAFT_REQUIRE_FIXTURE(legacy, kMnistLegacyH5);
+  const LoadedModel loaded = load(legacy);
+  EXPECT_EQ(analyzeOrThrow(loaded.model.graph).totalParams, 34826);
+  EXPECT_TRUE(loaded.freshLayers.empty());
+}
+
+TEST(NestedModels, TeachableMachineExportKeepsItsGroups) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const LoadedModel loaded = load(path);
+  const Graph& graph = loaded.model.graph;
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  EXPECT_EQ(analysis.totalParams, 538708);
+  ASSERT_EQ(graph.groups().size(), 3u);
+  EXPECT_EQ(graph.groups()[0].path, "sequential_1");
+  EXPECT_EQ(graph.groups()[0].className, "Sequential");
+  EXPECT_EQ(graph.groups()[1].path, "sequential_1/model1");
+  EXPECT_EQ(graph.groups()[1].className, "Functional");
+  EXPECT_EQ(graph.groups()[2].path, "sequential_3");
+  EXPECT_EQ(graph.at("Conv1").group, "sequential_1/model1");
+  EXPECT_EQ(graph.at("dense_Dense2").group, "sequential_3");
+  // The inner InputLayers are gone: the MobileNetV2 reads the model's own input.
+  ASSERT_EQ(graph.inputs().size(), 1u);
+  EXPECT_EQ(graph.at("Conv1_pad").inputs, std::vector<std::string>{graph.inputs()[0]});
+  EXPECT_EQ(graph.at("dense_Dense1").inputs,
+            std::vector<std::string>{"global_average_pooling2d_GlobalAveragePooling2D1"});
+  EXPECT_EQ(summarizeGroup(graph, analysis, "sequential_1").params, 410208);
+  EXPECT_EQ(summarizeGroup(graph, analysis, "sequential_3").params, 128500);
+  // Weights come from the nested model's group, whatever order Keras stored them in.
+  const h5::File file = h5::File::openReadOnly(path);
+  EXPECT_EQ(values(loaded.model.weights.find("Conv1")->at(0)),
+            datasetValues(file, "/model_weights/sequential_1/Conv1/kernel:0"));
+  EXPECT_EQ(values(loaded.model.weights.find("Conv_1_bn")->at(2)),
+            datasetValues(file, "/model_weights/sequential_1/Conv_1_bn/moving_mean:0"));
+  EXPECT_TRUE(loaded.freshLayers.empty());
+  // MobileNetV2 inside: its preprocessing, said.
+  EXPECT_EQ(loaded.model.preprocessing, Preprocessing::Tf);
+}
+
+TEST(NestedModels, SummaryShowsANestedModelAsOneRowOrExpanded) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const LoadedModel loaded = load(path);
+  const GraphAnalysis analysis = analyzeOrThrow(loaded.model.graph);
+  const std::string table = formatSummary(loaded.model.graph, analysis);
+  EXPECT_NE(table.find("sequential_1 (Sequential)"), std::string::npos) << table;
+  EXPECT_NE(table.find("410208"), std::string::npos) << table;
+  EXPECT_NE(table.find("sequential_3 (Sequential)"), std::string::npos) << table;
+  EXPECT_EQ(table.find("Conv1 (Conv2D)"), std::string::npos) << table;
+  EXPECT_NE(table.find("Total params: 538,708"), std::string::npos) << table;
+  const std::string expanded = formatSummary(loaded.model.graph, analysis, SummaryOptions{true});
+  EXPECT_NE(expanded.find("model1 (Functional)"), std::string::npos) << expanded;
+  EXPECT_NE(expanded.find("\u2502 \u2502 Conv1 (Conv2D)"), std::string::npos) << expanded;
+  const Json json = summaryJson(loaded.model.graph, analysis);
+  EXPECT_EQ(json.at("groups").size(), 3u);
+  EXPECT_EQ(json.at("groups")[0].at("params"), 410208);
+}
+
+TEST(NestedModels, ProjectFilesKeepTheGroups) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const LoadedModel loaded = load(path);
+  TempDir dir;
+  const std::string project = (dir.path() / "tm.graft").string();
+  saveProject(loaded.model, project);
+  const Model back = loadProject(project);
+  EXPECT_EQ(back.graph.groups(), loaded.model.graph.groups());
+  EXPECT_EQ(back.graph.at("Conv1").group, "sequential_1/model1");
+}
+
+TEST(NestedModels, SurgeryPlacesNewLayersInTheGroupAroundThem) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const Model model = load(path).model;
+  // Inserted between two layers of the MobileNetV2: it joins that nested model.
+  auto inserted =
+      applyOperation(model, Json::parse(R"({"op": "insert", "between": ["Conv1", "bn_Conv1"],
+                             "layer": {"class_name": "Dropout", "config": {"name": "drop",
+                                                                          "rate": 0.1}}})"));
+  ASSERT_TRUE(inserted) << joinDiagnostics(inserted.diagnostics());
+  EXPECT_EQ(inserted.value().model.graph.at("drop").group, "sequential_1/model1");
+  // A new head after a cut inside the base stays at the top level; the group loses the rest.
+  auto cut = applyOperation(model, Json::parse(R"({"op": "cut", "at": "block_16_project_BN"})"));
+  ASSERT_TRUE(cut) << joinDiagnostics(cut.diagnostics());
+  auto stacked = applyOperation(
+      cut.value().model, Json::parse(R"({"op": "stack", "after": "block_16_project_BN", "layers": [
+        {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+        {"class_name": "Dense", "config": {"name": "head", "units": 3}}]})"));
+  ASSERT_TRUE(stacked) << joinDiagnostics(stacked.diagnostics());
+  const Graph& graph = stacked.value().model.graph;
+  EXPECT_EQ(graph.at("head").group, "");
+  EXPECT_EQ(graph.at("pool").group, "");
+  ASSERT_EQ(graph.groups().size(), 2u);  // sequential_3 went with the cut
+  EXPECT_EQ(graph.groups()[1].path, "sequential_1/model1");
+}
+
+TEST(UnsupportedLayers, EveryTypeIsNamedWithItsFirstLayer) {
+  GRAFT_REQUIRE_FIXTURE(path, kSequenceModel);
+  const std::string message = errorOf([&] { load(path); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("Conv1D (first used by layer '"), std::string::npos) << message;
+  EXPECT_NE(message.find("MultiHeadAttention"), std::string::npos) << message;
+  EXPECT_NE(message.find("Bidirectional"), std::string::npos) << message;
+}
+
+// Keras 3's .weights.h5 for a Sequential holding a Functional, written as Keras's saving_lib
+// names it: per container, snake_case class names with counters; nested models under
+// <name>/layers. Also as Windows builds wrote it (backslashes inside group names) and as
+// tf.keras 2.14 did (_layer_checkpoint_dependencies).
+const char* kNestedKeras3Config = R"({
+  "module": "keras", "class_name": "Sequential", "config": {"name": "outer", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer",
+     "config": {"batch_shape": [null, 8, 8, 3], "dtype": "float32", "name": "image"}},
+    {"module": "keras.src.models.functional", "class_name": "Functional",
+     "registered_name": "Functional",
+     "config": {"name": "base", "trainable": true, "layers": [
+       {"module": "keras.layers", "class_name": "InputLayer", "name": "base_in",
+        "config": {"batch_shape": [null, 8, 8, 3], "dtype": "float32", "name": "base_in"},
+        "inbound_nodes": []},
+       {"module": "keras.layers", "class_name": "Conv2D", "name": "c1",
+        "config": {"name": "c1", "filters": 4, "kernel_size": [3, 3], "padding": "same",
+                   "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                             "config": {"name": "float32"}, "registered_name": null}},
+        "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {
+          "shape": [null, 8, 8, 3], "dtype": "float32", "keras_history": ["base_in", 0, 0]}}],
+          "kwargs": {}}]},
+       {"module": "keras.layers", "class_name": "BatchNormalization", "name": "bn",
+        "config": {"name": "bn", "axis": -1},
+        "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {
+          "shape": [null, 8, 8, 4], "dtype": "float32", "keras_history": ["c1", 0, 0]}}],
+          "kwargs": {}}]},
+       {"module": "keras.layers", "class_name": "Conv2D", "name": "c2",
+        "config": {"name": "c2", "filters": 2, "kernel_size": [1, 1]},
+        "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {
+          "shape": [null, 8, 8, 4], "dtype": "float32", "keras_history": ["bn", 0, 0]}}],
+          "kwargs": {}}]}],
+     "input_layers": [["base_in", 0, 0]], "output_layers": [["c2", 0, 0]]}},
+    {"module": "keras.layers", "class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
+    {"module": "keras.layers", "class_name": "Dense", "config": {"name": "head", "units": 3}}
+  ]}})";
+
+void writeNestedKeras3Weights(const std::string& path, const std::string& container,
+                              const std::string& separator) {
+  h5::File file = h5::File::createInMemory(path);
+  auto write = [&](const std::string& group, const std::vector<Shape>& shapes, float offset) {
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const WeightTensor t = ramp(shapes[i], offset + static_cast<float>(i));
+      file.writeFloats("/" + group + "/vars/" + std::to_string(i), shapes[i], t.values());
+    }
+  };
+  const std::string base = container + separator + "functional" + separator + container;
+  write(base + separator + "conv2d", {{3, 3, 3, 4}, {4}}, 10);
+  write(base + separator + "batch_normalization", {{4}, {4}, {4}, {4}}, 20);
+  write(base + separator + "conv2d_1", {{1, 1, 4, 2}, {2}}, 30);
+  write(container + separator + "dense", {{2, 3}, {3}}, 40);
+  file.writeFloats("/optimizer/vars/0", {1}, ramp({1}, 0).values());  // not weights
+  file.close();
+}
+
+class NestedKeras3Weights : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(NestedKeras3Weights, LandOnTheLayersKerasSavedThemFrom) {
+  TempDir dir;
+  const auto config = dir.path() / "model.json";
+  std::ofstream(config) << kNestedKeras3Config;
+  const auto weights = dir.path() / "model.weights.h5";
+  writeNestedKeras3Weights(weights.string(), GetParam().first, GetParam().second);
+  const LoadedModel loaded = load(config.string(), weights.string());
+  EXPECT_TRUE(loaded.freshLayers.empty());
+  const WeightStore& w = loaded.model.weights;
+  EXPECT_EQ(values(w.find("c1")->at(0)), values(ramp({3, 3, 3, 4}, 10)));
+  EXPECT_EQ(values(w.find("bn")->at(2)), values(ramp({4}, 22)));  // moving_mean is vars/2
+  EXPECT_EQ(values(w.find("c2")->at(1)), values(ramp({2}, 31)));
+  EXPECT_EQ(values(w.find("head")->at(0)), values(ramp({2, 3}, 40)));
+  EXPECT_EQ(loaded.model.graph.at("c1").group, "base");
+  EXPECT_EQ(loaded.model.graph.at("c1").inputs, std::vector<std::string>{"image"});
+  EXPECT_EQ(loaded.model.graph.at("gap").inputs, std::vector<std::string>{"c2"});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, NestedKeras3Weights,
+    ::testing::Values(std::make_pair(std::string("layers"), std::string("/")),
+                      std::make_pair(std::string("layers"), std::string("\\")),
+                      std::make_pair(std::string("_layer_checkpoint_dependencies"),
+                                     std::string("/"))));
+
+TEST(NestedKeras3Weights, AModelOtherThanTheOneSavedIsRefusedNamingTheLayers) {
+  TempDir dir;
+  const auto config = dir.path() / "model.json";
+  std::string other = kNestedKeras3Config;
+  other.replace(other.find("\"units\": 3"), 10, "\"units\": 5");
+  std::ofstream(config) << other;
+  const auto weights = dir.path() / "model.weights.h5";
+  writeNestedKeras3Weights(weights.string(), "layers", "/");
+  const std::string message = errorOf([&] { load(config.string(), weights.string()); });
+  EXPECT_NE(message.find("head"), std::string::npos) << message;
+  EXPECT_NE(message.find("has shape (2, 3), the model expects (2, 5)"), std::string::npos)
+      << message;
+}
+
+// Every dataset under `group`, recursively, as "path (shape)".
+void listDatasets(const h5::File& file, const std::string& group, std::vector<std::string>& out) {
+  for (const auto& member : file.memberNames(group)) {
+    const std::string path = group + "/" + member;
+    if (file.memberNames(path).empty() &&
+        member.find_first_not_of("0123456789") == std::string::npos)
+      out.push_back(path + " " + shapeToString(file.datasetShape(path)));
+    else
+      listDatasets(file, path, out);
+  }
+}
+
+TEST(Keras3WeightsExport, WritesTheLayoutKeras3Wrote) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  const LoadedModel loaded = load(path);
+  TempDir dir;
+  const std::string out = (dir.path() / "mnist.weights.h5").string();
+  saveKeras3Weights(loaded.model, out);
+  const KerasArchive archive = readKerasArchive(path);
+  const h5::File keras = h5::File::openImage(archive.weights, "keras");
+  const h5::File graft = h5::File::openReadOnly(out);
+  std::vector<std::string> want, got;
+  listDatasets(keras, "/layers", want);
+  listDatasets(graft, "/layers", got);
+  EXPECT_EQ(got, want);
+  for (const auto& layer : {"conv2d", "conv2d_1", "dense"})
+    for (const auto& var : {"0", "1"}) {
+      const std::string p = std::string("/layers/") + layer + "/vars/" + var;
+      EXPECT_EQ(datasetValues(graft, p), datasetValues(keras, p)) << p;
+    }
+  // Weightless layers have their empty vars group, as Keras writes them; so has the model.
+  EXPECT_TRUE(graft.exists("/layers/max_pooling2d_1/vars"));
+  EXPECT_TRUE(graft.exists("/layers/dropout/vars"));
+  EXPECT_TRUE(graft.exists("/vars"));
+  // And it loads back onto the model.
+  const LoadedModel back = load(path, out);
+  EXPECT_EQ(values(back.model.weights.find("dense")->at(0)),
+            values(loaded.model.weights.find("dense")->at(0)));
+}
+
+TEST(Keras3WeightsExport, NestedModelsNestTheirGroups) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const LoadedModel loaded = load(path);
+  TempDir dir;
+  const std::string out = (dir.path() / "tm.weights.h5").string();
+  saveKeras3Weights(loaded.model, out);
+  const h5::File file = h5::File::openReadOnly(out);
+  // Sequential[Sequential[Functional MobileNetV2, GAP], Sequential[Dense, Dense]]
+  EXPECT_EQ(datasetValues(file, "/layers/sequential/layers/functional/layers/conv2d/vars/0"),
+            values(loaded.model.weights.find("Conv1")->at(0)));
+  EXPECT_EQ(datasetValues(file, "/layers/sequential_1/layers/dense_1/vars/0"),
+            values(loaded.model.weights.find("dense_Dense2")->at(0)));
+  EXPECT_EQ(
+      file.datasetShape("/layers/sequential/layers/functional/layers/batch_normalization/vars/3"),
+      (Shape{16}));
+}
+
+TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
+  // Keras 2.0-2.2: a Sequential config that is the list itself, the input shape on the first
+  // layer; "class_name": "Model" for functional models.
+  const Graph bare = graphFromKerasJsonText(R"([
+    {"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3,
+                                        "batch_input_shape": [null, 6, 6, 1]}},
+    {"class_name": "Flatten", "config": {"name": "f"}},
+    {"class_name": "Dropout", "config": {"name": "d", "rate": 0.5, "noise_shape": null}},
+    {"class_name": "Dense", "config": {"name": "o", "units": 2}}])");
+  EXPECT_EQ(bare.size(), 5u);
+  EXPECT_EQ(bare.nodes()[0].className, "InputLayer");
+  EXPECT_EQ(analyzeOrThrow(bare).totalParams, 2 * 9 + 2 + 32 * 2 + 2);
+  const Graph model = graphFromKerasJsonText(R"({"class_name": "Model", "config": {
+    "name": "m", "layers": [
+      {"class_name": "InputLayer", "name": "in", "config": {"batch_input_shape": [null, 4, 4, 2]},
+       "inbound_nodes": []},
+      {"class_name": "BatchNormalization", "name": "bn", "config": {"axis": [3]},
+       "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["bn", 0, 0]]}})");
+  EXPECT_EQ(analyzeOrThrow(model).totalParams, 8);
+}
+
+}  // namespace
+}  // namespace graft::test
