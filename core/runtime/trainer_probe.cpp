@@ -2,7 +2,8 @@
 
 #include <torch/torch.h>
 
-#include <cmath>
+#include <algorithm>
+#include <cstddef>
 
 namespace graft {
 
@@ -38,13 +39,17 @@ void WeightMovement::start(const std::vector<torch::Tensor>& parameters) {
 
 double WeightMovement::relativeChange() const {
   torch::NoGradGuard noGrad;
-  double moved = 0.0;
-  double size = 0.0;
+  std::vector<double> changes;
   for (size_t i = 0; i < start_.size(); ++i) {
-    moved += (parameters_[i].detach() - start_[i]).pow(2).sum().item<double>();
-    size += start_[i].pow(2).sum().item<double>();
+    const double size = start_[i].norm().item<double>();
+    if (size > 0.0)
+      changes.push_back((parameters_[i].detach() - start_[i]).norm().item<double>() / size);
   }
-  return size > 0.0 ? std::sqrt(moved / size) : 0.0;
+  if (changes.empty()) return 0.0;
+  std::nth_element(changes.begin(),
+                   changes.begin() + static_cast<std::ptrdiff_t>(changes.size() / 2),
+                   changes.end());
+  return changes[changes.size() / 2];
 }
 
 }  // namespace graft

@@ -31,7 +31,9 @@ class WeightMovement {
  public:
   void start(const std::vector<torch::Tensor>& parameters);
   bool started() const { return !start_.empty(); }
-  // |W - W_start| / |W_start| over all of them together (L2); 0 when they were all zero.
+  // The median over the tensors of |W - W_start| / |W_start| (L2; all-zero tensors left out,
+  // 0 when none is left): a few large tensors (BatchNormalization's scale) do not hide how far
+  // the many kernels moved.
   double relativeChange() const;
 
  private:

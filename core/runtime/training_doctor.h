@@ -21,8 +21,8 @@
 //    (the batch's statistics): a mean total-variation distance of 0.25 or more, or 25 % of the
 //    predicted classes changed;
 //  - pretrained_rate_too_high: pretrained layers step at a rate above pretrainedRateLimit() and
-//    their weights have moved by 5 % or more (relative L2 norm) since the first epoch at such a
-//    rate began.
+//    their weights have moved by 5 % or more (median over the weight tensors of the relative L2
+//    change) since the first epoch at such a rate began.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,8 +54,8 @@ struct EpochCheckup {
   std::optional<double> batchNormChanged;
   // Pretrained layers: the highest rate one of them stepped with (0: none trains), the
   // optimizer's name ("adam", "sgd", ...) and, when measured, how far their weights have moved
-  // since the first epoch at a rate above the limit began (|W - W_start| / |W_start| over all
-  // of them).
+  // since the first epoch at a rate above the limit began (median over their weight tensors of
+  // |W - W_start| / |W_start|).
   double pretrainedRate = 0.0;
   std::string optimizer;
   std::optional<double> pretrainedChange;
