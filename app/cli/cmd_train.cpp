@@ -68,7 +68,9 @@ const char* const kChoiceOptions[] = {"--epochs",   "--lr",           "--optimiz
 }  // namespace
 
 void registerTrainCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "fine-tune the model on a folder of images");
+  auto* cmd = app.add_subcommand("train",
+                                 "fine-tune the model on a folder of images (no training "
+                                 "options: the advisor's plan, BatchNormalization frozen)");
   auto args = std::make_shared<ModelArguments>();
   auto t = std::make_shared<TrainArguments>();
   args->addTo(*cmd);
