@@ -64,6 +64,7 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
   connect(session_, &TrainingSession::epochDone, this, &TrainingPanel::onEpoch);
   connect(session_, &TrainingSession::note, this, &TrainingPanel::appendLog);
   connect(session_, &TrainingSession::finished, this, &TrainingPanel::onFinished);
+  connect(session_, &TrainingSession::diagnosis, this, &TrainingPanel::onDiagnosis);
   connect(document_, &Document::changed, this, &TrainingPanel::refreshLayers);
   setRunning(false);
   refreshLayers();
@@ -103,8 +104,14 @@ QWidget* TrainingPanel::buildSettings() {
   form->addRow(tr("Validation split"), split_);
   auto* counts = new QHBoxLayout;
   epochs_ = new QSpinBox(box);
-  epochs_->setRange(1, 10000);
-  epochs_->setValue(5);
+  // 0: left to Graft, like the optimizer and the learning rate below (the advisor's plan for a
+  // new top on pretrained layers; 5 epochs otherwise).
+  epochs_->setRange(0, 10000);
+  epochs_->setSpecialValueText(tr("default"));
+  epochs_->setValue(0);
+  epochs_->setToolTip(
+      tr("Left at default (with the optimizer, learning rate and freezing), a model with new "
+         "layers on pretrained ones trains by the advisor's plan: the new layers first"));
   batch_ = new QSpinBox(box);
   batch_->setRange(1, 4096);
   batch_->setValue(16);
@@ -114,6 +121,7 @@ QWidget* TrainingPanel::buildSettings() {
   form->addRow(tr("Epochs"), counts);
   auto* opt = new QHBoxLayout;
   optimizer_ = new QComboBox(box);
+  optimizer_->addItem(tr("default (Adam)"), QString());
   optimizer_->addItem(QStringLiteral("Adam"), QStringLiteral("adam"));
   optimizer_->addItem(QStringLiteral("RMSprop"), QStringLiteral("rmsprop"));
   optimizer_->addItem(QStringLiteral("SGD (momentum 0.9)"), QStringLiteral("sgd"));
@@ -141,6 +149,13 @@ QWidget* TrainingPanel::buildSettings() {
   form->addRow(tr("Freeze up to"), freeze_);
   cache_ = new QCheckBox(tr("Cache frozen features (faster, no augmentation)"), box);
   form->addRow(QString(), cache_);
+  trainBatchNorm_ = new QCheckBox(tr("Train BatchNormalization (pretrained statistics)"), box);
+  trainBatchNorm_->setObjectName(QStringLiteral("train_batch_norm"));
+  trainBatchNorm_->setToolTip(
+      tr("Off (recommended): BatchNormalization layers with pretrained statistics stay frozen in "
+         "inference mode, as Keras's fine-tuning guide advises; small batches would replace "
+         "their statistics with noisy ones"));
+  form->addRow(QString(), trainBatchNorm_);
   buildPlanRows(box, form);
 
   auto* buttons = new QHBoxLayout;
@@ -221,6 +236,15 @@ QWidget* TrainingPanel::buildProgress() {
   status->addWidget(progress_, 1);
   status->addWidget(speed_);
   column->addLayout(status);
+  doctor_ = new QLabel(area);
+  doctor_->setObjectName(QStringLiteral("training_doctor"));
+  doctor_->setWordWrap(true);
+  doctor_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  doctor_->setStyleSheet(
+      QStringLiteral("QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #e0c36a; "
+                     "padding: 4px; }"));
+  doctor_->hide();
+  column->addWidget(doctor_);
   auto* charts = new QSplitter(Qt::Horizontal, area);
   loss_ = new TrainingChart(tr("Loss"), false, charts);
   accuracy_ = new TrainingChart(tr("Accuracy"), true, charts);
@@ -289,9 +313,10 @@ TrainingSettings TrainingPanel::settings() const {
   TrainingSettings s;
   s.dataDir = dataDir_->text().trimmed();
   s.validationSplit = split_->value();
-  s.epochs = epochs_->value();
+  s.epochs = epochs_->value() > 0 ? epochs_->value() : 5;
   s.batchSize = batch_->value();
   s.optimizer = optimizer_->currentData().toString();
+  if (s.optimizer.isEmpty()) s.optimizer = QStringLiteral("adam");
   s.learningRate = learningRate_->text().toDouble();
   QStringList augment;
   for (QCheckBox* check : augment_)
@@ -299,6 +324,9 @@ TrainingSettings TrainingPanel::settings() const {
   s.augment = augment.join(',');
   s.freezeUpto = freeze_->currentData().toString();
   s.cacheFrozen = cache_->isChecked();
+  s.trainBatchNorm = trainBatchNorm_->isChecked();
+  s.chosen = epochs_->value() > 0 || !optimizer_->currentData().toString().isEmpty() ||
+             s.learningRate > 0 || !s.freezeUpto.isEmpty();
   if (usePlan_->isChecked()) s.plan = plan_->toPlainText();
   return s;
 }
@@ -322,7 +350,7 @@ void TrainingPanel::setRunning(bool running) {
   }
   for (QWidget* w :
        std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_, learningRate_,
-                                       freeze_, cache_, advise_, usePlan_, plan_})
+                                       freeze_, cache_, trainBatchNorm_, advise_, usePlan_, plan_})
     w->setEnabled(!running);
   for (QCheckBox* check : augment_) check->setEnabled(!running);
 }
@@ -358,6 +386,9 @@ bool TrainingPanel::startTraining() {
   runData_ = s.dataDir;
   progress_->setValue(0);
   speed_->clear();
+  doctorCodes_.clear();
+  doctor_->clear();
+  doctor_->hide();
   latency_->start();
   if (!session_->start(document_->model(), s, document_->freshLayers())) return false;
   setRunning(true);
@@ -369,6 +400,8 @@ void TrainingPanel::onStarted(const TrainingStart& start) {
   batchesPerEpoch_ = std::max<qint64>(start.batchesPerEpoch, 1);
   runEpochs_ = start.epochs;
   progress_->setRange(0, static_cast<int>(batchesPerEpoch_ * start.epochs));
+  loss_->setEpochs(start.epochs);  // a default plan's epochs are known once it starts
+  accuracy_->setEpochs(start.epochs);
   confusion_->setClasses(start.classes);
   appendLog(tr("%1 training / %2 validation images, %3 classes; %4 trainable and %5 frozen "
                "parameters; %6")
@@ -449,6 +482,16 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
                                .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
                                     QFileInfo(runData_).fileName()));
   Q_EMIT trainingFinished(outcome);
+}
+
+void TrainingPanel::onDiagnosis(const QString& code, const QString& message, const QString& fix) {
+  if (doctorCodes_.contains(code)) return;
+  doctorCodes_ << code;
+  const QString line = tr("<b>%1</b><br>Fix: %2").arg(message.toHtmlEscaped(), fix.toHtmlEscaped());
+  doctor_->setText(doctor_->text().isEmpty() ? line
+                                             : doctor_->text() + QStringLiteral("<br>") + line);
+  doctor_->show();
+  appendLog(tr("doctor: %1 (fix: %2)").arg(message, fix));
 }
 
 void TrainingPanel::createSampleData() {

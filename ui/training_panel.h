@@ -5,7 +5,11 @@
 // batch, validation per epoch) with speed, ETA and the validation confusion matrix. The run is
 // a TrainingSession on a worker thread. "Advise" fills a staged plan (editable JSON, the
 // --plan format) with the advisor's reasons; ticked, the run follows it stage by stage; when it
-// ends the trained model becomes the document's model as one undoable step.
+// ends the trained model becomes the document's model as one undoable step. Epochs, optimizer
+// and learning rate left at "default" leave the choice to runtime/training_defaults.h (the
+// advisor's plan for a new top on pretrained layers); BatchNormalization with pretrained
+// statistics stays frozen unless its box is ticked. The training doctor's findings show in a
+// banner above the charts.
 #include <QWidget>
 #include <optional>
 
@@ -46,11 +50,16 @@ class TrainingPanel : public QWidget {
   QPushButton* stopButton() const { return stop_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batch_; }
+  QLineEdit* learningRateEdit() const { return learningRate_; }
   QLabel* folderSummary() const { return classes_; }
   QPushButton* adviseButton() const { return advise_; }
   QPlainTextEdit* planEditor() const { return plan_; }
   QCheckBox* usePlanBox() const { return usePlan_; }
   QLabel* adviceText() const { return advice_; }
+  QCheckBox* trainBatchNormBox() const { return trainBatchNorm_; }
+  // The training doctor's findings of the current (or last) run, one line per kind; hidden
+  // while there are none.
+  QLabel* doctorBanner() const { return doctor_; }
   QString log() const;
   // The validation accuracy of the last epoch run in this window (none before a run with
   // validation images): what a saved pipeline's check is measured against.
@@ -78,6 +87,7 @@ class TrainingPanel : public QWidget {
   void onBatch(const TrainingBatch& batch);
   void onEpoch(const TrainingEpoch& epoch);
   void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
+  void onDiagnosis(const QString& code, const QString& message, const QString& fix);
 
   Document* document_;
   TrainingSession* session_;
@@ -92,6 +102,9 @@ class TrainingPanel : public QWidget {
   QList<QCheckBox*> augment_;
   QComboBox* freeze_ = nullptr;
   QCheckBox* cache_ = nullptr;
+  QCheckBox* trainBatchNorm_ = nullptr;
+  QLabel* doctor_ = nullptr;
+  QStringList doctorCodes_;  // shown in the banner this run
   QPushButton* advise_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;

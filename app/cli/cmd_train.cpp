@@ -11,6 +11,7 @@
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_stages.h"
 #include "runtime/training_advisor.h"
+#include "runtime/training_defaults.h"
 
 namespace graft::cli {
 
@@ -40,6 +41,7 @@ struct TrainArguments {
   std::string freezeUpto;
   std::string plan;
   bool cacheFrozen = false;
+  bool trainBatchNorm = false;
   std::string checkpoint = "last";
   std::string output;
   std::string log;
@@ -58,44 +60,17 @@ std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
       *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
 }
 
-// The advisor's guard rails for a run without a plan, on the model as it will train
-// (--freeze-upto applied as the trainer applies it; a bad name is the trainer's to report).
-void warnAboutRun(const LoadedModel& loaded, const std::string& dataDir,
-                  const TrainOptions& options) {
-  Model model = loaded.model;
-  if (!options.freezeUpto.empty()) {
-    ops::Selection upto;
-    upto.upto = options.freezeUpto;
-    auto edited = applyOperation(model, ops::freeze(upto));
-    if (!edited) return;
-    model = std::move(edited).value().model;
-  }
-  const ModelFacts facts = describeModel(model, newLayersOf(model, loaded.freshLayers));
-  const DataFacts data = describeData(scanImageFolder(dataDir));
-  auto warnings = checkRun(model, facts, data, options.optimizer, 1.0, "This run");
-  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
-  for (const auto& w : warnings) std::cerr << "graft-cli: warning: " << w.message << "\n";
-}
-
-// Runs the plan's stages; the result is the last stage's run with every stage's epochs in its
-// history, so the summary line and the log's end event read as for a single run.
-TrainResult runPlan(const TrainingPlan& plan, const std::string& planPath,
-                    const std::string& dataDir, const LoadedModel& loaded, const TrainingSet& data,
-                    const TrainOptions& options, TrainProgress& progress, bool quiet,
-                    const std::atomic<bool>* cancel) {
-  const std::vector<std::string> newLayers = newLayersOf(loaded.model, loaded.freshLayers);
-  const ModelFacts facts = describeModel(loaded.model, newLayers);
-  const DataFacts dataFacts = describeData(scanImageFolder(dataDir));
-  for (const auto& warning : checkPlan(loaded.model, facts, dataFacts, plan, planPath))
-    if (!quiet) std::cerr << "graft-cli: warning: " << warning.message << "\n";
-  return asOneRun(
-      trainPlan(loaded.model, data, plan, newLayers, options, &progress, cancel, planPath));
-}
+// The options that choose how to train; with none of them (and no --plan) a model with new
+// layers on pretrained ones follows the advisor's plan (runtime/training_defaults.h).
+const char* const kChoiceOptions[] = {"--epochs",   "--lr",           "--optimizer",  "--momentum",
+                                      "--nesterov", "--weight-decay", "--freeze-upto"};
 
 }  // namespace
 
 void registerTrainCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "fine-tune the model on a folder of images");
+  auto* cmd = app.add_subcommand("train",
+                                 "fine-tune the model on a folder of images (no training "
+                                 "options: the advisor's plan, BatchNormalization frozen)");
   auto args = std::make_shared<ModelArguments>();
   auto t = std::make_shared<TrainArguments>();
   args->addTo(*cmd);
@@ -140,16 +115,21 @@ void registerTrainCommand(CLI::App& app) {
   auto* freezeUpto =
       cmd->add_option("--freeze-upto", t->freezeUpto,
                       "freeze every layer up to and including this one (topological order)");
-  cmd->add_option("--plan", t->plan,
-                  "train in stages from a JSON plan (README, `graft-cli advise --json`); each "
-                  "stage sets its own layers, optimizer, learning rate and epochs")
-      ->excludes(epochs)
-      ->excludes(lr)
-      ->excludes(optimizer)
-      ->excludes(momentum)
-      ->excludes(nesterov)
-      ->excludes(weightDecay)
-      ->excludes(freezeUpto);
+  auto* planOption =
+      cmd->add_option("--plan", t->plan,
+                      "train in stages from a JSON plan (README, `graft-cli advise --json`); each "
+                      "stage sets its own layers, optimizer, learning rate and epochs")
+          ->excludes(epochs)
+          ->excludes(lr)
+          ->excludes(optimizer)
+          ->excludes(momentum)
+          ->excludes(nesterov)
+          ->excludes(weightDecay)
+          ->excludes(freezeUpto);
+  cmd->add_flag("--train-batch-norm", t->trainBatchNorm,
+                "let BatchNormalization layers with pretrained statistics train (training mode, "
+                "batch statistics); by default they stay frozen in inference mode")
+      ->excludes(planOption);
   cmd->add_flag("--cache-frozen", t->cacheFrozen,
                 "compute the frozen layers once per image and train the rest on their outputs "
                 "(without --augment)");
@@ -220,13 +200,26 @@ void registerTrainCommand(CLI::App& app) {
       std::cerr << "graft-cli: ignored " << data.ignored.size()
                 << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
 
-    if (!plan && !args->quiet) warnAboutRun(loaded, t->data, options);
+    TrainingChoice choice;
+    for (const char* option : kChoiceOptions) choice.chosen = choice.chosen || cmd->count(option);
+    choice.trainBatchNorm = t->trainBatchNorm;
+    choice.plan = plan;
+    choice.planSource = t->plan;
+    const DataFacts dataFacts = describeData(scanImageFolder(t->data));
+    const TrainingSetup setup = setUpTraining(loaded.model, loaded.freshLayers, dataFacts, choice);
+    if (!args->quiet) {
+      if (setup.advisorPlan)
+        std::cerr << "graft-cli: " << setup.summary
+                  << "; give --epochs, --lr, --optimizer or --plan to choose yourself\n";
+      else if (!setup.frozenBatchNorm.empty())
+        std::cerr << "graft-cli: " << setup.summary << "; --train-batch-norm trains them\n";
+      for (const auto& w : checkSetup(setup, dataFacts, options))
+        std::cerr << "graft-cli: warning: " << w.message << "\n";
+    }
     TrainResult result;
     {
       const InterruptScope interrupt;
-      result = plan ? runPlan(*plan, t->plan, t->data, loaded, data, options, progress, args->quiet,
-                              interrupt.flag())
-                    : trainModel(loaded.model, data, options, &progress, interrupt.flag());
+      result = runTraining(setup, data, options, &progress, interrupt.flag());
     }
     progress.finish(result, t->output);
 

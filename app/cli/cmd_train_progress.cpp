@@ -157,6 +157,17 @@ void TrainProgress::onSkippedFile(const std::string& path, const std::string& re
   std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
 }
 
+void TrainProgress::onDiagnosis(const Diagnosis& d) {
+  log({{"event", "diagnosis"},
+       {"epoch", d.epoch},
+       {"code", d.code},
+       {"message", d.message},
+       {"fix", d.fix}});
+  if (quiet_ || !warned_.insert(d.code).second) return;
+  clearBar();
+  std::cerr << "graft-cli: warning: " << d.message << " [" << d.code << "]; fix: " << d.fix << "\n";
+}
+
 void TrainProgress::finish(const TrainResult& result, const std::string& output) {
   Json event = {{"event", "end"},
                 {"status", statusName(result.status)},

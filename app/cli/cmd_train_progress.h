@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "cli/terminal_progress.h"
@@ -22,6 +23,8 @@ class TrainProgress : public TrainObserver {
   void onEpoch(const EpochEvent& e) override;
   void onNote(const std::string& text) override;
   void onSkippedFile(const std::string& path, const std::string& reason) override;
+  // Every finding goes to the log; stderr warns once per code.
+  void onDiagnosis(const Diagnosis& d) override;
 
   // The run's end: status, message, checkpoint (a final "end" log line).
   void finish(const TrainResult& result, const std::string& output);
@@ -35,6 +38,7 @@ class TrainProgress : public TrainObserver {
   bool quiet_ = false;
   bool terminal_ = false;
   TerminalBar bar_;
+  std::set<std::string> warned_;  // diagnosis codes already on stderr
 };
 
 }  // namespace graft::cli

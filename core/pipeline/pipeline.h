@@ -25,6 +25,11 @@ struct PipelineTrain {
   // Staged fine-tuning (the --plan format): each stage's epochs, optimizer and frozen range
   // replace the ones above.
   std::optional<TrainingPlan> plan;
+  // False when the step names none of epochs, lr, optimizer, momentum, nesterov, weight_decay,
+  // freeze_upto and plan: then the defaults of runtime/training_defaults.h choose (the
+  // advisor's plan for new layers on pretrained ones). True for a pipeline built in memory.
+  bool chosen = true;
+  bool trainBatchNorm = false;  // "train_batch_norm": pretrained BatchNormalization trains too
 };
 
 // Images the recipe's least-squares fusions fit to (runtime/fuse_with_samples.h).

@@ -87,6 +87,11 @@ PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t 
   if (t.data.empty()) f.fail("data", "missing: the image folder (one subfolder per class)");
   t.validationDir = f.filePath("val_dir", baseDir);
   t.validationSplit = f.number("val_split", 0.2);
+  t.chosen = false;
+  for (const char* field :
+       {"epochs", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "freeze_upto"})
+    t.chosen = t.chosen || f.has(field);
+  t.trainBatchNorm = f.boolean("train_batch_norm", false);
   o.epochs = static_cast<int>(f.integer("epochs", o.epochs));
   o.batchSize = f.integer("batch_size", o.batchSize);
   const std::string optimizer = f.string("optimizer", "adam");
@@ -145,6 +150,10 @@ PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t 
                               : planFromJson(plan, source + ": " + f.pathOf("plan"));
   }
   f.refuseUnknown();
+  if (t.plan && t.trainBatchNorm)
+    f.fail("train_batch_norm",
+           "a plan says per stage whether BatchNormalization trains "
+           "(\"batch_norm\": \"train\")");
   if (o.epochs < 1) f.fail("epochs", "expected at least 1");
   if (o.batchSize < 1) f.fail("batch_size", "expected at least 1");
   if (t.validationSplit < 0 || t.validationSplit >= 1) f.fail("val_split", "expected 0 <= F < 1");

@@ -14,6 +14,7 @@
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_stages.h"
 #include "runtime/training_advisor.h"
+#include "runtime/training_defaults.h"
 
 namespace graft {
 
@@ -170,11 +171,18 @@ class Runner {
     if (!options.freeInputSize && p_.model.inputSize)
       options.freeInputSize = static_cast<int>(*p_.model.inputSize);
     TrainObserver* progress = observer_ ? observer_->trainObserver() : nullptr;
-    TrainResult trained =
-        t.plan ? asOneRun(trainPlan(state_.model, data, *t.plan,
-                                    newLayersOf(state_.model, state_.freshLayers), options,
-                                    progress, cancel_, p_.path + ": train.plan"))
-               : trainModel(state_.model, data, options, progress, cancel_);
+    TrainingChoice choice;
+    choice.chosen = t.chosen;
+    choice.trainBatchNorm = t.trainBatchNorm;
+    choice.plan = t.plan;
+    choice.planSource = p_.path + ": train.plan";
+    const TrainingSetup setup = setUpTraining(state_.model, state_.freshLayers,
+                                              describeData(scanImageFolder(t.data)), choice);
+    if (setup.advisorPlan)
+      note_(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
+    else if (!setup.frozenBatchNorm.empty())
+      note_(setup.summary + "; \"train_batch_norm\": true trains them");
+    TrainResult trained = runTraining(setup, data, options, progress, cancel_);
     if (observer_) observer_->onTrainEnd(trained, options.checkpointPath);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     state_.model = trained.model;

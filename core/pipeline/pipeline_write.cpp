@@ -44,13 +44,16 @@ Json trainJson(const PipelineTrain& t, const std::string& baseDir) {
   j["data"] = portablePath(t.data, baseDir);
   if (!t.validationDir.empty()) j["val_dir"] = portablePath(t.validationDir, baseDir);
   if (t.validationSplit != PipelineTrain{}.validationSplit) j["val_split"] = t.validationSplit;
-  j["epochs"] = o.epochs;
+  // Without a choice of how to train, the defaults (the advisor's plan) choose when it runs.
+  if (t.chosen) {
+    j["epochs"] = o.epochs;
+    j["optimizer"] = optimizerName(o.optimizer.kind);
+    if (o.optimizer.learningRate) j["lr"] = *o.optimizer.learningRate;
+    if (o.optimizer.momentum) j["momentum"] = *o.optimizer.momentum;
+    if (o.optimizer.nesterov) j["nesterov"] = true;
+    if (o.optimizer.weightDecay) j["weight_decay"] = *o.optimizer.weightDecay;
+  }
   j["batch_size"] = o.batchSize;
-  j["optimizer"] = optimizerName(o.optimizer.kind);
-  if (o.optimizer.learningRate) j["lr"] = *o.optimizer.learningRate;
-  if (o.optimizer.momentum) j["momentum"] = *o.optimizer.momentum;
-  if (o.optimizer.nesterov) j["nesterov"] = true;
-  if (o.optimizer.weightDecay) j["weight_decay"] = *o.optimizer.weightDecay;
   if (o.labelSmoothing != 0) j["label_smoothing"] = o.labelSmoothing;
   if (o.schedule.kind != defaults.schedule.kind) j["schedule"] = scheduleName(o.schedule.kind);
   if (o.schedule.stepEpochs != defaults.schedule.stepEpochs)
@@ -63,7 +66,8 @@ Json trainJson(const PipelineTrain& t, const std::string& baseDir) {
   j["seed"] = o.seed;
   if (o.augment.any()) j["augment"] = o.augment.describe();
   if (o.classWeights) j["class_weights"] = true;
-  if (!o.freezeUpto.empty()) j["freeze_upto"] = o.freezeUpto;
+  if (t.chosen && !o.freezeUpto.empty()) j["freeze_upto"] = o.freezeUpto;
+  if (t.trainBatchNorm) j["train_batch_norm"] = true;
   if (o.cacheFrozen) j["cache_frozen"] = true;
   if (o.freeInputSize) j["free_input_size"] = o.freeInputSize;
   if (o.workers) j["workers"] = o.workers;

@@ -18,6 +18,7 @@ struct Step {
   std::string name;
   std::unique_ptr<runtime::LayerOp> op;
   std::vector<size_t> inputs;  // producer step indices, in Keras's input order
+  bool batchNorm = false;      // a BatchNormalization layer
 };
 
 // Which steps to run for some wanted outputs, and which values can be dropped after each one.
@@ -39,8 +40,9 @@ class GraphModuleImpl {
  public:
   GraphModuleImpl(const Graph& graph, const WeightStore& weights);
 
+  // batchStatistics: BatchNormalization layers run in training mode whatever the module's mode.
   std::vector<torch::Tensor> run(const torch::Tensor& input, const std::vector<size_t>& targets,
-                                 const Plan& plan);
+                                 const Plan& plan, bool batchStatistics = false);
   Plan plan(const std::vector<size_t>& targets) const;
   size_t stepOf(const std::string& layer) const;
 
@@ -80,7 +82,7 @@ GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights)
                              "layer class " + node.className + " has no LibTorch implementation"});
     const NodeInfo& info = *analysis.find(node.name);
     std::vector<Shape> inputShapes;
-    Step step{node.name, nullptr, {}};
+    Step step{node.name, nullptr, {}, node.className == "BatchNormalization"};
     for (const auto& producer : node.inputs) {
       inputShapes.push_back(analysis.find(producer)->outputShape);
       step.inputs.push_back(index.at(producer));
@@ -148,7 +150,7 @@ size_t GraphModuleImpl::stepOf(const std::string& layer) const {
 
 std::vector<torch::Tensor> GraphModuleImpl::run(const torch::Tensor& input,
                                                 const std::vector<size_t>& targets,
-                                                const Plan& plan) {
+                                                const Plan& plan, bool batchStatistics) {
   const bool training = root->is_training();
   // Inference records no autograd graph; NoGradGuard (not InferenceMode) keeps the results
   // usable as inputs of a later trainable computation.
@@ -163,7 +165,7 @@ std::vector<torch::Tensor> GraphModuleImpl::run(const torch::Tensor& input,
     if (i == inputStep) args.push_back(input);
     for (size_t p : step.inputs) args.push_back(values[p]);
     try {
-      values[i] = step.op->forward(args, training);
+      values[i] = step.op->forward(args, training || (batchStatistics && step.batchNorm));
     } catch (const Error&) {
       throw;
     } catch (const c10::Error& e) {
@@ -199,6 +201,27 @@ std::vector<torch::Tensor> GraphModule::forward(const torch::Tensor& input,
   std::vector<size_t> targets;
   for (const auto& layer : layers) targets.push_back(impl_->stepOf(layer));
   return impl_->run(input, targets, impl_->plan(targets));
+}
+
+torch::Tensor GraphModule::forwardWithBatchStatistics(const torch::Tensor& input) {
+  torch::NoGradGuard noGrad;
+  // A BatchNormalization layer in training mode updates its moving statistics: kept and put back.
+  std::vector<torch::Tensor> buffers = impl_->root->buffers();
+  std::vector<torch::Tensor> saved;
+  for (const auto& b : buffers) saved.push_back(b.clone());
+  const bool wasTraining = impl_->root->is_training();
+  impl_->root->eval();
+  torch::Tensor out;
+  try {
+    out = impl_->run(input, {impl_->outputStep}, impl_->outputPlan, true).front();
+  } catch (...) {
+    for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
+    impl_->root->train(wasTraining);
+    throw;
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
+  impl_->root->train(wasTraining);
+  return out;
 }
 
 void GraphModule::train(bool on) {

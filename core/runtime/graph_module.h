@@ -47,6 +47,12 @@ class GraphModule {
   std::vector<torch::Tensor> forward(const torch::Tensor& input,
                                      const std::vector<std::string>& layers);
 
+  // Inference mode, except that BatchNormalization layers that train (not frozen) normalise with
+  // the batch's own statistics as they do in training mode; their moving statistics are left as
+  // they were and Dropout stays off. Compared with forward() in inference mode it shows how far
+  // the moving statistics are from the data (the training doctor's probe). No autograd graph.
+  torch::Tensor forwardWithBatchStatistics(const torch::Tensor& input);
+
   // Training mode runs Dropout and batch statistics in BatchNormalization (except frozen
   // BatchNormalization layers, which stay in inference mode as in TF2 Keras).
   void train(bool on);

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "runtime/trainer_feature_cache.h"
 #include "runtime/trainer_graph.h"
 #include "runtime/trainer_loss.h"
+#include "runtime/trainer_probe.h"
 
 namespace graft {
 
@@ -56,6 +58,9 @@ class Events {
   }
   void note(const std::string& text) {
     if (observer_) observer_->onNote(text);
+  }
+  void diagnosis(const Diagnosis& d) {
+    if (observer_) observer_->onDiagnosis(d);
   }
   void skipped(const SkippedFiles& files) {
     if (files.count() == reported_.size()) return;
@@ -137,6 +142,10 @@ class TrainingRun {
   std::optional<Stop> validate(EpochEvent& event);
   std::optional<Stop> saveCheckpoint(EpochEvent& event);
   std::optional<Stop> tooManyUnreadable() const;
+  void planDoctor(const Graph& trainGraph);
+  void measureBatchNorm();
+  void examine(const EpochEvent& event);
+  void report(const Diagnosis& finding);
   TrainResult finish(TrainStatus status, const std::string& message);
 
   const TrainingSet& data_;
@@ -171,6 +180,16 @@ class TrainingRun {
   Clock::time_point runStart_;
   int64_t batchesPerEpoch_ = 0;
   int64_t batchesDone_ = 0;
+
+  // The training doctor's measurements (runtime/training_doctor.h).
+  bool batchNormTrains_ = false;           // a BatchNormalization layer of trainable_ trains
+  torch::Tensor probeImages_;              // the epoch's first validation batch (when it does)
+  std::optional<BatchNormProbe> probe_;    // this epoch's
+  std::vector<torch::Tensor> pretrained_;  // parameters of pretrained layers that train
+  double pretrainedScale_ = 1.0;           // their highest learning-rate factor
+  WeightMovement pretrainedMovement_;      // from the first epoch their rate is too high
+  std::vector<EpochCheckup> checkups_;
+  std::optional<Diagnosis> nonFinite_;  // why a NaN / infinite loss stopped the run
 };
 
 void TrainingRun::setUp(const Model& model) {
@@ -221,6 +240,7 @@ void TrainingRun::setUp(const Model& model) {
     rateScales.push_back(layerRateScale(item.key()));
   }
   parameters_ = parameters;
+  planDoctor(trainGraph);
   optimizer_ = std::make_unique<KerasOptimizer>(parameters, options_.optimizer, rateScales);
   if (!(options_.labelSmoothing >= 0.0 && options_.labelSmoothing < 1.0))
     throw Error(Diagnostic{"--label-smoothing", "must be at least 0 and below 1, got " +
@@ -290,6 +310,26 @@ void TrainingRun::setUp(const Model& model) {
   start.cacheOnDisk = split_ && !cacheDirectory_.empty();
   start.classWeights = weights;
   events_.start(start);
+}
+
+void TrainingRun::planDoctor(const Graph& trainGraph) {
+  for (const auto& node : trainGraph.nodes())
+    if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
+  // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
+  std::set<std::string> pretrained;
+  for (std::string name : options_.pretrainedLayers) {
+    std::replace(name.begin(), name.end(), '.', '_');
+    pretrained.insert(name);
+  }
+  bool any = false;
+  for (const auto& item : trainable_->module().named_parameters()) {
+    if (!item.value().requires_grad()) continue;
+    if (!pretrained.count(item.key().substr(0, item.key().find('.')))) continue;
+    const double scale = layerRateScale(item.key());
+    pretrainedScale_ = any ? std::max(pretrainedScale_, scale) : scale;
+    any = true;
+    pretrained_.push_back(item.value());
+  }
 }
 
 void TrainingRun::planCache(const GraphAnalysis& analysis) {
@@ -380,6 +420,12 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     waited += trainLoader_->waitedSeconds() +
               (validationLoader_ ? validationLoader_->waitedSeconds() : 0.0);
   }
+  // From the first epoch at a rate above the limit on, the doctor compares the pretrained
+  // weights with what they were then.
+  if (!pretrained_.empty() && !pretrainedMovement_.started() &&
+      schedule_->rate(epoch, batchesDone_) * pretrainedScale_ >
+          pretrainedRateLimit(optimizerName(options_.optimizer.kind)))
+    pretrainedMovement_.start(pretrained_);
   trainable_->train(true);
   startTrainingPass(epoch);
   double lossSum = 0.0;
@@ -428,6 +474,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
       if (n == 0) continue;  // no rank could read its batch: nothing to learn from
     }
     if (!std::isfinite(value)) {
+      nonFinite_ = nonFiniteLoss(epoch, batchIndex, std::isnan(value), optimizer_->learningRate());
       std::ostringstream why;
       why << "the loss became " << (std::isnan(value) ? "NaN" : "infinite") << " at epoch " << epoch
           << ", batch " << batchIndex << " (is the learning rate, "
@@ -480,6 +527,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
         data_.classes.size(), group_->sumOverRanks(mine.counts(), "summing validation metrics"));
   };
   trainable_->train(false);
+  probeImages_ = torch::Tensor();
   startValidationPass();
   ClassificationMetrics metrics(data_.classes.size());
   torch::NoGradGuard noGrad;
@@ -489,6 +537,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
                   "cancelled while validating epoch " + std::to_string(event.epoch)};
     auto batch = nextBatch(true);
     if (!batch) break;
+    if (batchNormTrains_ && !probeImages_.defined()) probeImages_ = batch->images;
     const auto output = trainable_->forward(batch->images);
     metrics.add(output.argmax(1), batch->labels,
                 crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
@@ -501,9 +550,12 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   event.valAccuracy = metrics.accuracy();
   event.valClassAccuracy = metrics.recall();
   event.valConfusion = metrics.confusion();
-  if (!std::isfinite(*event.valLoss))
+  if (!std::isfinite(*event.valLoss)) {
+    nonFinite_ =
+        nonFiniteLoss(event.epoch, 0, std::isnan(*event.valLoss), optimizer_->learningRate());
     return Stop{TrainStatus::Failed,
                 "the validation loss became NaN at epoch " + std::to_string(event.epoch)};
+  }
   return std::nullopt;
 }
 
@@ -572,13 +624,17 @@ TrainResult TrainingRun::run() {
     try {
       stop = trainEpoch(epoch, event);
       if (!stop) stop = validate(event);
+      if (!stop) measureBatchNorm();
     } catch (const std::exception& e) {
       // Anything LibTorch or the loader throws mid-run (out of memory, a layer refusing a
       // batch) ends the run like a NaN does: with a message and the last good checkpoint.
       stop = Stop{TrainStatus::Failed,
                   "training failed in epoch " + std::to_string(epoch) + ": " + e.what()};
     }
-    if (stop) return finish(stop->status, stop->message);
+    if (stop) {
+      if (nonFinite_) report(*nonFinite_);
+      return finish(stop->status, stop->message);
+    }
     event.seconds = secondsSince(start);
 
     result_.model.weights = merged(working_.weights, trainable_->weights());
@@ -587,6 +643,7 @@ TrainResult TrainingRun::run() {
     result_.history.push_back(event);
     events_.epoch(event);
     if (stop) return finish(stop->status, stop->message);
+    examine(event);
 
     const double monitored = event.valLoss ? *event.valLoss : event.loss;
     if (monitored < bestLoss_) {
@@ -619,6 +676,43 @@ TrainResult TrainingRun::run() {
     }
   }
   return finish(TrainStatus::Completed, "");
+}
+
+void TrainingRun::measureBatchNorm() {
+  probe_.reset();
+  if (!probeImages_.defined()) return;
+  try {
+    probe_ = probeBatchNorm(*trainable_, probeImages_, head_.kind);
+  } catch (const std::exception&) {
+    // A measurement for advice only: a run that trains fine is not ended by it.
+  }
+  probeImages_ = torch::Tensor();
+}
+
+void TrainingRun::examine(const EpochEvent& event) {
+  EpochCheckup checkup;
+  checkup.epoch = event.epoch;
+  checkup.loss = event.loss;
+  checkup.accuracy = event.accuracy;
+  checkup.valLoss = event.valLoss;
+  checkup.valAccuracy = event.valAccuracy;
+  checkup.valConfusion = event.valConfusion;
+  checkup.learningRate = event.learningRate;
+  if (probe_) {
+    checkup.batchNormDistance = probe_->distance;
+    checkup.batchNormChanged = probe_->changed;
+  }
+  checkup.optimizer = optimizerName(options_.optimizer.kind);
+  if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
+  if (pretrainedMovement_.started())
+    checkup.pretrainedChange = pretrainedMovement_.relativeChange();
+  checkups_.push_back(std::move(checkup));
+  for (const Diagnosis& finding : examineEpoch(checkups_, data_.classes)) report(finding);
+}
+
+void TrainingRun::report(const Diagnosis& finding) {
+  result_.diagnoses.push_back(finding);
+  events_.diagnosis(finding);
 }
 
 TrainResult TrainingRun::finish(TrainStatus status, const std::string& message) {

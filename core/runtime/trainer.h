@@ -18,6 +18,7 @@
 #include "runtime/dataset.h"
 #include "runtime/trainer_optimizer.h"
 #include "runtime/trainer_schedule.h"
+#include "runtime/training_doctor.h"
 
 namespace graft {
 
@@ -59,6 +60,10 @@ struct TrainOptions {
   // optimizer's (scheduled) rate times the factor. Staged plans give pretrained layers a lower
   // rate than new ones this way.
   std::map<std::string, double> layerRateScales;
+  // Layers whose weights came from a weights file (see newLayersOf in
+  // runtime/training_advisor.h): the training doctor watches the rate they train at and how far
+  // their weights move. Empty: none known (that check is off).
+  std::vector<std::string> pretrainedLayers;
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;
@@ -154,6 +159,9 @@ class TrainObserver {
   virtual void onBatch(const BatchEvent&) {}
   virtual void onEpoch(const EpochEvent&) {}
   virtual void onNote(const std::string&) {}  // something the user should know
+  // A finding of the training doctor (runtime/training_doctor.h), after the epoch's onEpoch;
+  // the same code may come again in later epochs while the problem lasts.
+  virtual void onDiagnosis(const Diagnosis&) {}
   virtual void onSkippedFile(const std::string& /*path*/, const std::string& /*reason*/) {}
 };
 
@@ -172,6 +180,7 @@ struct TrainResult {
   std::optional<int> checkpointEpoch;  // the epoch whose weights are at checkpointPath
   std::vector<EpochEvent> history;
   std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
+  std::vector<Diagnosis> diagnoses;  // every finding of the training doctor, in order
 };
 
 // Bad setup (unknown layer, class count that does not match the model's output, an

@@ -101,6 +101,15 @@ std::map<std::string, double> stageRateScales(const Model& model, const Training
   return scales;
 }
 
+std::vector<std::string> pretrainedLayersOf(const Model& model,
+                                            const std::vector<std::string>& newLayers) {
+  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
+  std::vector<std::string> pretrained;
+  for (const auto& layer : model.weights.layers())
+    if (!fresh.count(layer) && model.graph.find(layer)) pretrained.push_back(layer);
+  return pretrained;
+}
+
 PlanResult trainPlan(const Model& model, const TrainingSet& data, const TrainingPlan& plan,
                      const std::vector<std::string>& newLayers, const TrainOptions& base,
                      TrainObserver* observer, const std::atomic<bool>* cancel,
@@ -120,6 +129,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     options.optimizer = stage.optimizer;
     options.freezeUpto.clear();
     options.layerRateScales = stageRateScales(stageModel, stage, newLayers);
+    options.pretrainedLayers = pretrainedLayersOf(stageModel, newLayers);
 
     StageEvent event;
     event.stage = static_cast<int>(i + 1);
@@ -154,10 +164,12 @@ TrainResult asOneRun(PlanResult planned) {
   result.message = planned.message;
   result.model = std::move(planned.model);
   result.history.clear();
+  result.diagnoses.clear();
   result.epochsCompleted = 0;
   for (const auto& stage : planned.stages) {
     result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
     result.epochsCompleted += stage.epochsCompleted;
+    result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());
   }
   return result;
 }

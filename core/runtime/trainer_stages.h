@@ -28,6 +28,10 @@ std::vector<std::string> trainableLayers(const Model& stageModel);
 std::map<std::string, double> stageRateScales(const Model& model, const TrainingStage& stage,
                                               const std::vector<std::string>& newLayers);
 
+// Layers with weights that are not new: what TrainOptions::pretrainedLayers takes.
+std::vector<std::string> pretrainedLayersOf(const Model& model,
+                                            const std::vector<std::string>& newLayers);
+
 struct PlanResult {
   TrainStatus status = TrainStatus::Completed;
   std::string message;  // for Cancelled and Failed: which stage and why

@@ -9,6 +9,7 @@
 
 #include "graph/analysis.h"
 #include "runtime/trainer_stages.h"
+#include "runtime/training_doctor.h"
 
 namespace graft {
 
@@ -217,7 +218,7 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
   const bool sgd = optimizer.kind == OptimizerKind::Sgd;
   const double usual = sgd ? 1e-3 : 1e-4;
   const double rate = optimizer.effectiveLearningRate() * pretrainedRateScale;
-  if (rate > 3 * usual)
+  if (rate > pretrainedRateLimit(optimizerName(optimizer.kind)))
     warnings.push_back(
         {"high_learning_rate",
          label + " trains pretrained layers at a learning rate of " + number(rate) +

@@ -136,6 +136,78 @@ TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
   EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
 }
 
+// No training options: the advisor's plan, said in one line; its stage and its BatchNormalization
+// setting are in the log.
+TEST_F(PlanCli, WithoutTrainingOptionsTheAdvisorsPlanRunsAndSaysSo) {
+  const std::string log = dir.file("run.jsonl");
+  const auto r =
+      cli(withModel("train", {"--batch-size", "8", "-o", dir.file("out.graft"), "--log", log}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string line =
+      "graft-cli: training by the advisor's plan: 1 stage (the new layers only for 10 epochs), "
+      "BatchNormalization frozen; give --epochs, --lr, --optimizer or --plan to choose yourself\n";
+  const size_t at = r.err.find(line);
+  EXPECT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("advisor's plan", at + line.size()), std::string::npos) << r.err;  // once
+  std::ifstream in(log);
+  std::vector<json> stages;
+  int epochs = 0;
+  for (std::string text; std::getline(in, text);) {
+    const json e = json::parse(text);
+    if (e.at("event") == "stage") stages.push_back(e);
+    if (e.at("event") == "epoch") ++epochs;
+  }
+  ASSERT_EQ(stages.size(), 1u);
+  EXPECT_EQ(stages[0].at("trainable_layers"), json::array({"new_head"}));
+  EXPECT_EQ(stages[0].at("batch_norm"), "frozen");
+  EXPECT_EQ(epochs, 10);
+}
+
+// Any option that says how to train turns the plan off; pretrained BatchNormalization stays
+// frozen unless --train-batch-norm (8 channels: gamma and beta, 16 parameters, then train).
+TEST_F(PlanCli, ChosenOptionsTrainOnceWithBatchNormFrozenUnlessAsked) {
+  auto frozenParams = [&](std::vector<std::string> more, std::string& err) {
+    const std::string log = dir.file("one.jsonl");
+    more.insert(more.end(), {"--batch-size", "8", "-o", dir.file("out.graft"), "--log", log});
+    const auto r = cli(withModel("train", more));
+    err = r.err;
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::ifstream in(log);
+    int64_t frozen = -1;
+    for (std::string text; std::getline(in, text);) {
+      const json e = json::parse(text);
+      EXPECT_NE(e.at("event"), "stage") << text;
+      if (e.at("event") == "start") frozen = e.at("frozen_params").get<int64_t>();
+    }
+    return frozen;
+  };
+  const std::vector<std::vector<std::string>> choices{{"--epochs", "1"},
+                                                      {"--lr", "0.001", "--epochs", "1"},
+                                                      {"--optimizer", "sgd", "--epochs", "1"}};
+  for (const auto& choice : choices) {
+    std::string err;
+    const int64_t byDefault = frozenParams(choice, err);
+    EXPECT_NE(err.find("graft-cli: 1 BatchNormalization layer keeps its pretrained statistics "
+                       "(frozen, inference mode); --train-batch-norm trains them\n"),
+              std::string::npos)
+        << err;
+    EXPECT_EQ(err.find("advisor's plan"), std::string::npos) << err;
+    auto withBatchNorm = choice;
+    withBatchNorm.push_back("--train-batch-norm");
+    const int64_t training = frozenParams(withBatchNorm, err);
+    EXPECT_EQ(byDefault - training, 16);
+    EXPECT_EQ(err.find("BatchNormalization layer keeps"), std::string::npos) << err;
+  }
+}
+
+TEST_F(PlanCli, TrainBatchNormBesideAPlanIsAUsageError) {
+  const std::string path = writePlan("plan.json", R"({"graft_plan": 1, "stages": [
+      {"train": "new", "epochs": 1}]})");
+  const auto r =
+      cli(withModel("train", {"--plan", path, "--train-batch-norm", "-o", dir.file("o.graft")}));
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+}
+
 TEST_F(PlanCli, ABadPlanNamesTheJsonPathAndExits1) {
   const std::string out = dir.file("out.graft");
   const std::string badRate = writePlan("rate.json", R"({"graft_plan": 1, "stages": [

@@ -107,6 +107,32 @@ TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
   EXPECT_EQ(json::parse(evalH5.out).at("confusion_matrix"), report.at("confusion_matrix"));
 }
 
+// The training doctor: a finding is a "diagnosis" event in the log every epoch it holds, and one
+// warning on stderr.
+TEST_F(TrainCli, DoctorsFindingsAreLoggedEveryEpochAndWarnedOnce) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "12"}).exitCode, 0);
+  const std::string log = dir.file("run.jsonl");
+  const auto r =
+      cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "4", "--batch-size",
+           "8", "--lr", "1e-12", "-o", dir.file("o.graft"), "--log", log});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::vector<int> flatEpochs;
+  for (const auto& e : readJsonLines(log)) {
+    if (e.at("event") != "diagnosis") continue;
+    for (const char* key : {"code", "message", "fix"})
+      EXPECT_TRUE(e.at(key).is_string()) << key << " in " << e.dump();
+    if (e.at("code") == "flat_loss") flatEpochs.push_back(e.at("epoch").get<int>());
+  }
+  EXPECT_EQ(flatEpochs, (std::vector<int>{3, 4}));
+  const std::string warning = "graft-cli: warning: the training loss has stayed at";
+  const size_t at = r.err.find(warning);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(warning, at + 1), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[flat_loss]; fix: raise the learning rate", at), std::string::npos)
+      << r.err;
+}
+
 TEST_F(TrainCli, BadInputsNameWhatIsWrong) {
   const std::string data = dir.file("shapes");
   ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "3"}).exitCode, 0);

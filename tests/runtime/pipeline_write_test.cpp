@@ -157,5 +157,46 @@ TEST(PipelineWrite, APlanInThePipelineIsCheckedWithItsJsonPath) {
   }
 }
 
+// A train step naming nothing of how to train leaves it to the defaults (the advisor's plan for a
+// new head), and is written back that way.
+TEST(PipelineWrite, ATrainStepWithoutChoicesLeavesThemToTheDefaults) {
+  test::TempDir dir;
+  const auto train = [&](const std::string& fields) {
+    return *parsePipeline(Json::parse(R"({"graft_pipeline": 1, "model": "vgg16", "train": {)" +
+                                      fields + "}}"),
+                          dir.path().string(), "ci.json")
+                .train;
+  };
+  const PipelineTrain plain = train(R"("data": "d", "batch_size": 8, "augment": "flip")");
+  EXPECT_FALSE(plain.chosen);
+  EXPECT_FALSE(plain.trainBatchNorm);
+  for (const char* field :
+       {R"("epochs": 2)", R"("lr": 0.01)", R"("optimizer": "sgd")", R"("momentum": 0.5)",
+        R"("nesterov": true)", R"("weight_decay": 0.1)", R"("freeze_upto": "block5_pool")"})
+    EXPECT_TRUE(train(std::string(R"("data": "d", )") + field).chosen) << field;
+
+  PipelineTrain asked = train(R"("data": "d", "train_batch_norm": true)");
+  EXPECT_TRUE(asked.trainBatchNorm);
+  Pipeline p;
+  p.model.source = "vgg16";
+  p.train = asked;
+  const Json written = pipelineToJson(p, dir.path().string());
+  EXPECT_FALSE(written["train"].contains("epochs")) << written.dump();
+  EXPECT_FALSE(written["train"].contains("optimizer")) << written.dump();
+  EXPECT_EQ(written["train"].at("train_batch_norm"), true);
+  const Pipeline back = parsePipeline(written, dir.path().string(), "again.json");
+  EXPECT_FALSE(back.train->chosen);
+  EXPECT_TRUE(back.train->trainBatchNorm);
+
+  try {
+    train(
+        R"("data": "d", "train_batch_norm": true, "plan": {"graft_plan": 1, "stages": [{"train": "new"}]})");
+    FAIL() << "a plan says per stage whether BatchNormalization trains";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ci.json: train.train_batch_norm"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace graft

@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -172,6 +173,72 @@ TEST(Training, AdviceTreatsTheLoadersFreshLayersAsNew) {
   QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
   const QString allPretrained = panel->adviceText()->text();
   EXPECT_EQ(allPretrained.indexOf("the new layers only"), -1) << allPretrained.toStdString();
+}
+
+// Start with nothing chosen on a model with a fresh top over pretrained layers: the run follows
+// the advisor's plan and says so in the log; BatchNormalization stays frozen.
+TEST(Training, DefaultsFollowTheAdvisorsPlan) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {}, {"fc"});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  EXPECT_EQ(panel->epochsBox()->value(), 0);  // "default"
+  EXPECT_FALSE(panel->trainBatchNormBox()->isChecked());
+  EXPECT_FALSE(panel->settings().chosen);
+  panel->batchSizeBox()->setValue(8);
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  const QString log = panel->log();
+  EXPECT_NE(log.indexOf("training by the advisor's plan: 1 stage (the new layers only for 10 "
+                        "epochs), BatchNormalization frozen"),
+            -1)
+      << log.toStdString();
+  EXPECT_NE(log.indexOf("stage 1/1 (new layers)"), -1) << log.toStdString();
+  EXPECT_EQ(panel->lossChart()->validationCount(), 10);
+  // conv1_bn kept its statistics (a frozen layer's weights are bit-identical).
+  const Model& trained = window.document()->model();
+  const Model original = test::smallModel(3);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(*trained.weights.find("conv1_bn")->at(i).data,
+              *original.weights.find("conv1_bn")->at(i).data);
+
+  panel->epochsBox()->setValue(2);
+  EXPECT_TRUE(panel->settings().chosen);
+  panel->trainBatchNormBox()->setChecked(true);
+  EXPECT_TRUE(panel->settings().trainBatchNorm);
+}
+
+// The training doctor's findings show on the panel as a banner, once per kind.
+TEST(Training, TheDoctorsFindingsShowOnThePanel) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  EXPECT_FALSE(panel->doctorBanner()->isVisibleTo(panel));
+  panel->epochsBox()->setValue(4);
+  panel->batchSizeBox()->setValue(8);
+  panel->learningRateEdit()->setText(QStringLiteral("1e-12"));  // learns nothing: a flat loss
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  const QString banner = panel->doctorBanner()->text();
+  EXPECT_TRUE(panel->doctorBanner()->isVisibleTo(panel));
+  const QString finding = QStringLiteral("the training loss has stayed at");
+  EXPECT_EQ(banner.count(finding), 1) << banner.toStdString();  // epochs 3 and 4: shown once
+  EXPECT_NE(banner.indexOf("Fix: raise the learning rate"), -1) << banner.toStdString();
+  EXPECT_EQ(panel->log().count(finding), 1) << panel->log().toStdString();
+
+  // A new run starts with a clean banner.
+  panel->learningRateEdit()->setText(QStringLiteral("0.001"));
+  panel->epochsBox()->setValue(1);
+  ASSERT_TRUE(panel->startTraining());
+  EXPECT_FALSE(panel->doctorBanner()->isVisibleTo(panel));
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
 }
 
 }  // namespace

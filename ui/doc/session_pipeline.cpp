@@ -32,6 +32,8 @@ Pipeline sessionPipeline(const SessionPipelineInputs& in) {
     t.plan = planOf(*in.training);
     t.data = in.training->dataDir.toStdString();
     t.validationSplit = in.training->validationSplit;
+    t.chosen = in.training->chosen;
+    t.trainBatchNorm = in.training->trainBatchNorm;
     p.train = t;
     if (in.saveModel) p.output = (stem + QStringLiteral(".graft")).toStdString();
   }

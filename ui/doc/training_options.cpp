@@ -6,7 +6,8 @@ TrainOptions trainOptionsFor(const TrainingSettings& settings) {
   TrainOptions options;
   options.epochs = settings.epochs;
   options.batchSize = settings.batchSize;
-  options.optimizer.kind = optimizerFromName(settings.optimizer.toStdString());
+  if (!settings.optimizer.isEmpty())
+    options.optimizer.kind = optimizerFromName(settings.optimizer.toStdString());
   if (settings.learningRate > 0) options.optimizer.learningRate = settings.learningRate;
   options.seed = settings.seed;
   options.augment = parseAugmentList(settings.augment.toStdString());

@@ -8,6 +8,7 @@
 #include "runtime/trainer.h"
 #include "runtime/trainer_stages.h"
 #include "runtime/training_advisor.h"
+#include "runtime/training_defaults.h"
 
 namespace graft::ui {
 
@@ -76,6 +77,13 @@ class TrainingSession::Observer : public TrainObserver {
     post([s = session_, message] { Q_EMIT s->note(message); });
   }
 
+  void onDiagnosis(const Diagnosis& d) override {
+    const QString code = QString::fromStdString(d.code);
+    const QString message = QString::fromStdString(d.message);
+    const QString fix = QString::fromStdString(d.fix);
+    post([s = session_, code, message, fix] { Q_EMIT s->diagnosis(code, message, fix); });
+  }
+
   void onSkippedFile(const std::string& path, const std::string& reason) override {
     const QString message = QStringLiteral("skipped %1: %2")
                                 .arg(QString::fromStdString(path), QString::fromStdString(reason));
@@ -141,19 +149,23 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   auto epochs = std::make_shared<int>(0);
   thread_ = QThread::create([this, model, settings, freshLayers, outcome, trained, epochs] {
     try {
-      const std::optional<TrainingPlan> plan = planOf(settings);
+      // The defaults, a plan and the options apply as `graft-cli train` applies them.
+      TrainingChoice choice;
+      choice.chosen = settings.chosen;
+      choice.trainBatchNorm = settings.trainBatchNorm;
+      choice.plan = planOf(settings);
+      choice.planSource = "the plan";
+      const std::string dir = settings.dataDir.toStdString();
+      const TrainingSet data =
+          prepareTrainingSet(dir, std::string(), settings.validationSplit, settings.seed);
+      const TrainingSetup setup =
+          setUpTraining(model, freshLayers, describeData(scanImageFolder(dir)), choice);
       int planEpochs = 0;
-      if (plan)
-        for (const auto& stage : plan->stages) planEpochs += stage.epochs;
+      if (setup.plan)
+        for (const auto& stage : setup.plan->stages) planEpochs += stage.epochs;
       Observer observer(this, planEpochs);
-      const TrainingSet data = prepareTrainingSet(settings.dataDir.toStdString(), std::string(),
-                                                  settings.validationSplit, settings.seed);
-      const TrainOptions options = trainOptionsFor(settings);
-      // A plan runs as `graft-cli train --plan` runs it.
-      TrainResult result =
-          plan ? asOneRun(trainPlan(model, data, *plan, newLayersOf(model, freshLayers), options,
-                                    &observer, &cancel_, "the plan"))
-               : trainModel(model, data, options, &observer, &cancel_);
+      if (!setup.summary.empty()) observer.onNote(setup.summary);
+      TrainResult result = runTraining(setup, data, trainOptionsFor(settings), &observer, &cancel_);
       switch (result.status) {
         case TrainStatus::Completed:
           outcome->first = TrainingOutcome::Completed;

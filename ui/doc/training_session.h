@@ -34,6 +34,11 @@ struct TrainingSettings {
   // `graft-cli advise --json` prints); epochs, optimizer, learning rate and freezeUpto are then
   // each stage's.
   QString plan;
+  // False when the user chose none of epochs, optimizer, learning rate and freeze range: then
+  // the defaults of runtime/training_defaults.h choose (the advisor's plan for new layers on
+  // pretrained ones; epochs and optimizer above are for a single run).
+  bool chosen = true;
+  bool trainBatchNorm = false;  // pretrained BatchNormalization trains too (else it is frozen)
 };
 
 struct TrainingStart {
@@ -95,6 +100,8 @@ class TrainingSession : public QObject {
   void batchDone(const graft::ui::TrainingBatch& batch);
   void epochDone(const graft::ui::TrainingEpoch& epoch);
   void note(const QString& text);
+  // A finding of the training doctor (runtime/training_doctor.h); the same code may come again.
+  void diagnosis(const QString& code, const QString& message, const QString& fix);
   void finished(graft::ui::TrainingOutcome outcome, const QString& message, int epochsCompleted);
   void runningChanged(bool running);
 

@@ -1,0 +1,136 @@
+// What a run trains when the user leaves the choice to Graft: a new head on pretrained layers
+// follows the advisor's plan, chosen options train as asked with pretrained BatchNormalization
+// frozen, --train-batch-norm lets it train, a network from scratch and a user's plan are left
+// alone.
+#include <gtest/gtest.h>
+
+#include "runtime/training_defaults.h"
+#include "support/test_support.h"
+#include "train_test_support.h"
+
+namespace graft {
+namespace {
+
+// tinyModel's conv1 and conv1_bn play the pretrained base, dense the new top.
+const std::vector<std::string> kFresh{"dense"};
+
+DataFacts folderFacts(int64_t perClass) {
+  DataFacts facts;
+  facts.classes = {"blue_ish", "green_ish", "red_ish"};
+  facts.imagesPerClass = {perClass, perClass, perClass};
+  facts.images = 3 * perClass;
+  return facts;
+}
+
+bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
+  const auto& x = *a.weights.find(layer);
+  const auto& y = *b.weights.find(layer);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].shape != y[i].shape || *x[i].data != *y[i].data) return false;
+  return true;
+}
+
+TEST(TrainingDefaults, ANewHeadOnPretrainedLayersFollowsTheAdvisorsPlan) {
+  const Model model = test::tinyModel(3);
+  const TrainingSetup setup = setUpTraining(model, kFresh, folderFacts(12), TrainingChoice{});
+  ASSERT_TRUE(setup.plan);
+  EXPECT_TRUE(setup.advisorPlan);
+  ASSERT_EQ(setup.plan->stages.size(), 1u);  // 12 images per class: the new layers only
+  EXPECT_EQ(setup.plan->stages[0].scope, StageScope::NewLayers);
+  EXPECT_TRUE(setup.plan->stages[0].freezeBatchNorm);
+  EXPECT_EQ(setup.summary,
+            "training by the advisor's plan: 1 stage (the new layers only for 10 epochs), "
+            "BatchNormalization frozen");
+  EXPECT_EQ(setup.newLayers, kFresh);
+  EXPECT_EQ(setup.pretrainedLayers, (std::vector<std::string>{"conv1", "conv1_bn"}));
+
+  // With enough images the advisor fine-tunes the top of the base afterwards.
+  const TrainingSetup many = setUpTraining(model, kFresh, folderFacts(200), TrainingChoice{});
+  ASSERT_TRUE(many.plan);
+  ASSERT_EQ(many.plan->stages.size(), 2u);
+  EXPECT_EQ(many.summary.rfind("training by the advisor's plan: 2 stages (the new layers only for "
+                               "10 epochs, then from conv1 on for 10)",
+                               0),
+            0u)
+      << many.summary;
+}
+
+TEST(TrainingDefaults, ChosenOptionsTrainAsAskedWithPretrainedBatchNormFrozen) {
+  TrainingChoice choice;
+  choice.chosen = true;
+  const TrainingSetup setup = setUpTraining(test::tinyModel(3), kFresh, folderFacts(12), choice);
+  EXPECT_FALSE(setup.plan);
+  EXPECT_FALSE(setup.model.graph.at("conv1_bn").trainable);
+  EXPECT_TRUE(setup.model.graph.at("conv1").trainable);
+  EXPECT_TRUE(setup.model.graph.at("dense").trainable);
+  EXPECT_EQ(setup.frozenBatchNorm, std::vector<std::string>{"conv1_bn"});
+  EXPECT_EQ(setup.summary,
+            "1 BatchNormalization layer keeps its pretrained statistics (frozen, inference mode)");
+
+  choice.trainBatchNorm = true;
+  const TrainingSetup asked = setUpTraining(test::tinyModel(3), kFresh, folderFacts(12), choice);
+  EXPECT_TRUE(asked.model.graph.at("conv1_bn").trainable);
+  EXPECT_TRUE(asked.frozenBatchNorm.empty());
+  EXPECT_TRUE(asked.summary.empty());
+}
+
+TEST(TrainingDefaults, TrainBatchNormWithoutChoicesLetsThePlansStagesTrainIt) {
+  TrainingChoice choice;
+  choice.trainBatchNorm = true;
+  const TrainingSetup setup = setUpTraining(test::tinyModel(3), kFresh, folderFacts(12), choice);
+  ASSERT_TRUE(setup.plan);
+  for (const auto& stage : setup.plan->stages) EXPECT_FALSE(stage.freezeBatchNorm);
+  EXPECT_NE(setup.summary.find(", BatchNormalization training"), std::string::npos)
+      << setup.summary;
+}
+
+TEST(TrainingDefaults, ANetworkFromScratchAndAUsersPlanAreLeftAlone) {
+  // Every layer fresh: nothing pretrained to protect, BatchNormalization learns its statistics.
+  const TrainingSetup scratch = setUpTraining(test::tinyModel(3), {"conv1", "conv1_bn", "dense"},
+                                              folderFacts(12), TrainingChoice{});
+  EXPECT_FALSE(scratch.plan);
+  EXPECT_TRUE(scratch.model.graph.at("conv1_bn").trainable);
+  EXPECT_TRUE(scratch.summary.empty());
+  EXPECT_TRUE(scratch.pretrainedLayers.empty());
+
+  // Every layer pretrained (the model's own top): one run, BatchNormalization frozen.
+  const TrainingSetup own =
+      setUpTraining(test::tinyModel(3), {}, folderFacts(12), TrainingChoice{});
+  EXPECT_FALSE(own.plan);
+  EXPECT_FALSE(own.model.graph.at("conv1_bn").trainable);
+
+  TrainingChoice choice;
+  TrainingPlan plan;
+  plan.stages.emplace_back();
+  plan.stages[0].scope = StageScope::All;
+  plan.stages[0].freezeBatchNorm = false;
+  choice.plan = plan;
+  const TrainingSetup users = setUpTraining(test::tinyModel(3), kFresh, folderFacts(12), choice);
+  ASSERT_TRUE(users.plan);
+  EXPECT_FALSE(users.advisorPlan);
+  EXPECT_EQ(users.plan->stages[0].scope, StageScope::All);
+  EXPECT_FALSE(users.plan->stages[0].freezeBatchNorm);
+  EXPECT_TRUE(users.summary.empty());
+}
+
+TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {
+  test::TempDir dir;
+  test::drawColourFolder(dir.path() / "data", {"blue_ish", "green_ish", "red_ish"}, {8, 8, 8}, 16);
+  const TrainingSet data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+  const Model model = test::tinyModel(3);
+  const TrainingSetup setup = setUpTraining(model, kFresh, folderFacts(8), TrainingChoice{});
+  TrainOptions options;
+  options.batchSize = 8;
+  options.seed = 5;
+  options.workers = 1;
+  const TrainResult result = runTraining(setup, data, options);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  EXPECT_EQ(result.epochsCompleted, 10);
+  EXPECT_TRUE(sameLayer(model, result.model, "conv1"));
+  EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));  // moving statistics included
+  EXPECT_FALSE(sameLayer(model, result.model, "dense"));
+}
+
+}  // namespace
+}  // namespace graft
