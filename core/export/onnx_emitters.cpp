@@ -367,6 +367,26 @@ void prelu(LayerNodes& c) {
   c.result = c.op("PRelu", {c.in[0], c.weight("alpha", alpha)}, "");
 }
 
+// OpenCV 4.6 reads PRelu's slope as one value per channel: an alpha that varies along H or W
+// would be computed wrongly there, so it is refused.
+std::string refusePositionalPRelu(const ExportLayer& layer) {
+  const Shape& alpha = layer.weight(0).shape;
+  if (layer.inputRank() == 4 && (alpha[0] != 1 || alpha[1] != 1))
+    return "alpha varies along height or width (shared_axes " +
+           layer.config.at("shared_axes").dump() +
+           "); OpenCV's DNN module reads only one alpha per channel (shared_axes [1, 2])";
+  if (layer.inputRank() != 4 && layer.inputRank() != 2)
+    return "PReLU on a rank-" + std::to_string(layer.inputRank()) +
+           " input is not written (OpenCV's DNN module reads one alpha per channel)";
+  return "";
+}
+
+// OpenCV 4.6 cannot run the opset-13 form (ReduceMean / Div broadcasting).
+std::string refuseLayerNormalization(const ExportLayer&) {
+  return "opset 13 has no LayerNormalization and OpenCV 4.6's DNN module cannot run it written "
+         "out (ReduceMean, Div); export to TorchScript instead";
+}
+
 void softmax(LayerNodes& c) {
   onnx::NodeProto& n = c.node("Softmax", {c.in[0]}, "");
   attribute(n, "axis", runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank()));
@@ -587,12 +607,12 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", {alias}},
       {"Rescaling", {rescaling}},
       {"BatchNormalization", {batchNormalization}},
-      {"LayerNormalization", {layerNormalization}},
+      {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},
       {"LeakyReLU", {leakyRelu}},
       {"ELU", {elu}},
-      {"PReLU", {prelu}},
+      {"PReLU", {prelu, refusePositionalPRelu}},
       {"Softmax", {softmax}},
       {"MaxPooling2D", {maxPooling2d}},
       {"AveragePooling2D", {averagePooling2d}},
