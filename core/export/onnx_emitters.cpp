@@ -7,6 +7,8 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/layer_helpers.h"
+#include "runtime/layers/op_helpers.h"
 
 namespace graft::exporting::onnx_export {
 
@@ -96,6 +98,18 @@ std::string capAt(LayerNodes& c, const std::string& x, double m, const std::stri
   return c.op("Sub", {cap, room}, suffix);
 }
 
+// relu(x) + log(1 + exp(-|x|)): LibTorch's softplus for every x; OpenCV's Softplus computes
+// log(1 + exp(x)) as written, which overflows to inf above x = 88.
+template <class Part>
+std::string stableSoftplus(LayerNodes& c, const std::string& x, const std::string& suffix,
+                           const Part& part) {
+  const std::string e =
+      c.op("Exp", {c.op("Neg", {c.op("Abs", {x}, part("abs"))}, part("neg_abs"))}, part("exp"));
+  const std::string log =
+      c.op("Log", {c.op("Add", {e, c.scalar(part("one"), 1.0f)}, part("one_plus"))}, part("log"));
+  return c.op("Add", {c.op("Relu", {x}, part("relu")), log}, suffix);
+}
+
 // Keras's named activations, as runtime/layers/activations.cpp computes them. `suffix` empty:
 // the last node is the layer's result.
 std::string activation(LayerNodes& c, const std::string& name, const std::string& x,
@@ -121,14 +135,17 @@ std::string activation(LayerNodes& c, const std::string& name, const std::string
   if (name == "selu") return c.op("Selu", {x}, suffix);  // ONNX's defaults are Keras's constants
   if (name == "swish" || name == "silu")
     return c.op("Mul", {x, c.op("Sigmoid", {x}, part("sigmoid"))}, suffix);
-  if (name == "softplus") {
-    // relu(x) + log(1 + exp(-|x|)): LibTorch's value for every x; OpenCV's Softplus computes
-    // log(1 + exp(x)) as written, which overflows to inf above x = 88.
-    const std::string e =
-        c.op("Exp", {c.op("Neg", {c.op("Abs", {x}, part("abs"))}, part("neg_abs"))}, part("exp"));
-    const std::string log =
-        c.op("Log", {c.op("Add", {e, c.scalar(part("one"), 1.0f)}, part("one_plus"))}, part("log"));
-    return c.op("Add", {c.op("Relu", {x}, part("relu")), log}, suffix);
+  if (name == "softplus") return stableSoftplus(c, x, suffix, part);
+  if (name == "mish") {  // x tanh(softplus(x))
+    const std::string sp = stableSoftplus(c, x, part("softplus"), part);
+    return c.op("Mul", {x, c.op("Tanh", {sp}, part("tanh"))}, suffix);
+  }
+  if (name == "hard_silu" || name == "hard_swish") {  // x relu6(x + 3) / 6, as Keras 3 writes it
+    const std::string shifted = c.op(
+        "Relu", {c.op("Add", {x, c.scalar(part("three"), 3.0f)}, part("plus3"))}, part("relu"));
+    const std::string relu6 = capAt(c, shifted, 6.0, part("relu6"));
+    return c.op("Mul", {x, c.op("Div", {relu6, c.scalar(part("six"), 6.0f)}, part("hard_sigmoid"))},
+                suffix);
   }
   if (name == "softsign") return c.op("Softsign", {x}, suffix);
   if (name == "exponential") return c.op("Exp", {x}, suffix);
@@ -194,7 +211,7 @@ const Ints kToNhwc{0, 2, 3, 1}, kToNchw{0, 3, 1, 2};
 
 void alias(LayerNodes& c) {
   c.result = c.in[0];
-}  // InputLayer; Dropout at inference
+}  // InputLayer; Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout at inference
 
 void conv2d(LayerNodes& c) {
   const Window w = convolutionWindow(c.layer);
@@ -336,6 +353,40 @@ void leakyRelu(LayerNodes& c) {
   c.result = n.output(0);
 }
 
+void elu(LayerNodes& c) {
+  onnx::NodeProto& n = c.node("Elu", {c.in[0]}, "");
+  attribute(n, "alpha", static_cast<float>(c.layer.config.at("alpha").get<double>()));
+  c.result = n.output(0);
+}
+
+// PRelu computes Keras's relu(x) - alpha * relu(-x) exactly (alpha * x below 0). The slope in
+// the runtime layout: (C, H, W) for a feature map, broadcast from the last axes.
+void prelu(LayerNodes& c) {
+  torch::Tensor alpha = fromKeras(c.layer.weight(0));
+  if (c.layer.inputRank() == 4) alpha = alpha.permute({2, 0, 1}).contiguous();
+  c.result = c.op("PRelu", {c.in[0], c.weight("alpha", alpha)}, "");
+}
+
+// OpenCV 4.6 reads PRelu's slope as one value per channel: an alpha that varies along H or W
+// would be computed wrongly there, so it is refused.
+std::string refusePositionalPRelu(const ExportLayer& layer) {
+  const Shape& alpha = layer.weight(0).shape;
+  if (layer.inputRank() == 4 && (alpha[0] != 1 || alpha[1] != 1))
+    return "alpha varies along height or width (shared_axes " +
+           layer.config.at("shared_axes").dump() +
+           "); OpenCV's DNN module reads only one alpha per channel (shared_axes [1, 2])";
+  if (layer.inputRank() != 4 && layer.inputRank() != 2)
+    return "PReLU on a rank-" + std::to_string(layer.inputRank()) +
+           " input is not written (OpenCV's DNN module reads one alpha per channel)";
+  return "";
+}
+
+// OpenCV 4.6 cannot run the opset-13 form (ReduceMean / Div broadcasting).
+std::string refuseLayerNormalization(const ExportLayer&) {
+  return "opset 13 has no LayerNormalization and OpenCV 4.6's DNN module cannot run it written "
+         "out (ReduceMean, Div); export to TorchScript instead";
+}
+
 void softmax(LayerNodes& c) {
   onnx::NodeProto& n = c.node("Softmax", {c.in[0]}, "");
   attribute(n, "axis", runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank()));
@@ -390,6 +441,35 @@ void add(LayerNodes& c) {
 void multiply(LayerNodes& c) {
   chain(c, "Mul");
 }
+void subtract(LayerNodes& c) {
+  chain(c, "Sub");
+}
+// Summed left to right, then divided by the count, as AverageOp does.
+void average(LayerNodes& c) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i)
+    y = c.op("Add", {y, c.in[i]}, "sum_" + std::to_string(i));
+  c.result = c.op("Div", {y, c.scalar("count", static_cast<float>(c.in.size()))}, "");
+}
+// OpenCV 4.6 reads no Max / Min: max(a, b) = a + relu(b - a), min(a, b) = a - relu(a - b), folded
+// left to right (exact up to one rounding of the sum).
+void extremum(LayerNodes& c, bool maximum) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i) {
+    const std::string step = std::to_string(i);
+    const std::string gap = maximum ? c.op("Sub", {c.in[i], y}, "gap_" + step)
+                                    : c.op("Sub", {y, c.in[i]}, "gap_" + step);
+    const std::string over = c.op("Relu", {gap}, "over_" + step);
+    y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == c.in.size() ? "" : "partial_" + step);
+  }
+  c.result = y;
+}
+void maximum(LayerNodes& c) {
+  extremum(c, true);
+}
+void minimum(LayerNodes& c) {
+  extremum(c, false);
+}
 
 void concatenate(LayerNodes& c) {
   onnx::NodeProto& n = c.node("Concat", c.in, "");
@@ -432,6 +512,75 @@ void reshape(LayerNodes& c) {
   c.result = toFeatureMap ? transpose(c, r, kToNchw, "") : r;
 }
 
+// Resize by the integer factors: `nearest` with asymmetric coordinates and floor (source row
+// dst / fh: rows repeated), `bilinear` with half-pixel centres (tf.image.resize's bilinear).
+void upSampling2d(LayerNodes& c) {
+  const auto& size = c.layer.config.at("size");
+  const bool bilinear = c.layer.config.at("interpolation") == "bilinear";
+  const torch::Tensor scales =
+      torch::tensor({1.0f, 1.0f, static_cast<float>(size.at(0).get<int64_t>()),
+                     static_cast<float>(size.at(1).get<int64_t>())});
+  onnx::NodeProto& n = c.node(
+      "Resize",
+      {c.in[0], c.weight("roi", torch::empty({0}, torch::kFloat32)), c.weight("scales", scales)},
+      "");
+  onnx::AttributeProto* mode = n.add_attribute();
+  mode->set_name("mode");
+  mode->set_type(onnx::AttributeProto::STRING);
+  mode->set_s(bilinear ? "linear" : "nearest");
+  onnx::AttributeProto* coordinates = n.add_attribute();
+  coordinates->set_name("coordinate_transformation_mode");
+  coordinates->set_type(onnx::AttributeProto::STRING);
+  coordinates->set_s(bilinear ? "half_pixel" : "asymmetric");
+  if (!bilinear) {
+    onnx::AttributeProto* rounding = n.add_attribute();
+    rounding->set_name("nearest_mode");
+    rounding->set_type(onnx::AttributeProto::STRING);
+    rounding->set_s("floor");
+  }
+  c.result = n.output(0);
+}
+
+void permute(LayerNodes& c) {
+  c.result = transpose(
+      c, c.in[0],
+      runtime::runtimePermutation(layers::permuteDims(c.layer.config, c.layer.inputRank())), "");
+}
+
+// opset 13 has no LayerNormalization: mean and biased variance along the runtime dimension
+// (ReduceMean, keepdims), (x - mean) / sqrt(variance + epsilon), then gamma and beta shaped to
+// broadcast along that dimension.
+void layerNormalization(LayerNodes& c) {
+  const auto& cfg = c.layer.config;
+  const size_t rank = c.layer.inputRank();
+  const int64_t dim = runtimeAxis(cfg.at("axis"), rank);
+  std::vector<int64_t> broadcast{-1};
+  for (int64_t d = dim + 1; d < static_cast<int64_t>(rank); ++d) broadcast.push_back(1);
+  auto mean = [&](const std::string& x, const std::string& suffix) {
+    onnx::NodeProto& n = c.node("ReduceMean", {x}, suffix);
+    attribute(n, "axes", Ints{dim});
+    attribute(n, "keepdims", int64_t{1});
+    return n.output(0);
+  };
+  const std::string centred = c.op("Sub", {c.in[0], mean(c.in[0], "mean")}, "centred");
+  const std::string variance = mean(c.op("Mul", {centred, centred}, "squared"), "variance");
+  const std::string deviation = c.op(
+      "Sqrt",
+      {c.op("Add",
+            {variance, c.scalar("epsilon", static_cast<float>(cfg.at("epsilon").get<double>()))},
+            "variance_epsilon")},
+      "deviation");
+  const bool scale = cfg.at("scale").get<bool>(), center = cfg.at("center").get<bool>();
+  std::string y = c.op("Div", {centred, deviation}, scale || center ? "normalized" : "");
+  size_t i = 0;
+  if (scale)
+    y = c.op("Mul", {y, c.weight("gamma", fromKeras(c.layer.weight(i++)).reshape(broadcast))},
+             center ? "scaled" : "");
+  if (center)
+    y = c.op("Add", {y, c.weight("beta", fromKeras(c.layer.weight(i++)).reshape(broadcast))}, "");
+  c.result = y;
+}
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -453,11 +602,17 @@ const std::map<std::string, Emitter>& emitters() {
       {"SeparableConv2D", {separableConv2d}},
       {"Dense", {dense}},
       {"Dropout", {alias}},
+      {"SpatialDropout2D", {alias}},
+      {"GaussianNoise", {alias}},
+      {"GaussianDropout", {alias}},
       {"Rescaling", {rescaling}},
       {"BatchNormalization", {batchNormalization}},
+      {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},
       {"LeakyReLU", {leakyRelu}},
+      {"ELU", {elu}},
+      {"PReLU", {prelu, refusePositionalPRelu}},
       {"Softmax", {softmax}},
       {"MaxPooling2D", {maxPooling2d}},
       {"AveragePooling2D", {averagePooling2d}},
@@ -465,11 +620,17 @@ const std::map<std::string, Emitter>& emitters() {
       {"GlobalMaxPooling2D", {globalMaxPooling2d}},
       {"Add", {add}},
       {"Multiply", {multiply}},
+      {"Subtract", {subtract}},
+      {"Average", {average}},
+      {"Maximum", {maximum}},
+      {"Minimum", {minimum}},
       {"Concatenate", {concatenate}},
       {"ZeroPadding2D", {zeroPadding2d}},
       {"Cropping2D", {cropping2d}},
       {"Flatten", {flatten}},
       {"Reshape", {reshape}},
+      {"UpSampling2D", {upSampling2d}},
+      {"Permute", {permute}},
   };
   return table;
 }

@@ -9,6 +9,8 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/layer_helpers.h"
+#include "runtime/layers/op_helpers.h"
 
 namespace graft::exporting::ts {
 
@@ -80,6 +82,8 @@ std::string activation(const std::string& name, const std::string& x, const Expo
   if (name == "softsign") return x + " / (torch.abs(" + x + ") + 1.0)";
   if (name == "exponential") return "torch.exp(" + x + ")";
   if (name == "gelu") return "torch.gelu(" + x + ")";
+  if (name == "hard_silu" || name == "hard_swish") return "torch.hardswish(" + x + ")";
+  if (name == "mish") return "torch.mish(" + x + ")";
   throw Error(Diagnostic{layer.name(), "activation '" + name + "' has no TorchScript form"});
 }
 
@@ -181,9 +185,10 @@ void dense(LayerCode& c) {
   activate(c, toRuntime("(" + y + ")", rank));
 }
 
+// Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout: identity at inference.
 void dropout(LayerCode& c) {
   c.line(c.out + " = " + c.in[0]);
-}  // inference: identity
+}
 
 void rescaling(LayerCode& c) {
   c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(c.layer.config.at("scale").get<double>()) +
@@ -247,6 +252,21 @@ void leakyRelu(LayerCode& c) {
          floatLiteral(c.layer.config.at("alpha").get<double>()) + ")");
 }
 
+void elu(LayerCode& c) {
+  c.line(c.out + " = torch.elu(" + c.in[0] + ", " +
+         floatLiteral(c.layer.config.at("alpha").get<double>()) + ")");
+}
+
+// relu(x) - alpha * relu(-x), as PReluOp computes it; alpha stored in the runtime layout ((C, H, W)
+// for a feature map: the same values PReluOp's permuted view reads).
+void prelu(LayerCode& c) {
+  torch::Tensor alpha = fromKeras(c.layer.weight(0));
+  if (c.layer.inputRank() == 4) alpha = alpha.permute({2, 0, 1}).contiguous();
+  const std::string a = c.parameter("alpha", alpha);
+  const std::string x = c.in[0];
+  c.line(c.out + " = torch.relu(" + x + ") - " + a + " * torch.relu(-" + x + ")");
+}
+
 void softmax(LayerCode& c) {
   c.line(c.out + " = torch.softmax(" + c.in[0] + ", " +
          std::to_string(runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank())) + ")");
@@ -307,6 +327,27 @@ void add(LayerCode& c) {
 void multiply(LayerCode& c) {
   elementwise(c, "*");
 }
+void subtract(LayerCode& c) {
+  elementwise(c, "-");
+}
+// Summed left to right, then divided by the count, as AverageOp does.
+void average(LayerCode& c) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i) y += " + " + c.in[i];
+  c.line(c.out + " = (" + y + ") / " + floatLiteral(static_cast<double>(c.in.size())));
+}
+void fold(LayerCode& c, const char* function) {
+  std::string y = c.in[0];
+  for (size_t i = 1; i < c.in.size(); ++i)
+    y = std::string(function) + "(" + y + ", " + c.in[i] + ")";
+  c.line(c.out + " = " + y);
+}
+void maximum(LayerCode& c) {
+  fold(c, "torch.maximum");
+}
+void minimum(LayerCode& c) {
+  fold(c, "torch.minimum");
+}
 
 void concatenate(LayerCode& c) {
   std::string list;
@@ -346,6 +387,49 @@ void reshape(LayerCode& c) {
                    target.size() + 1));
 }
 
+// As UpSampling2DOp: rows and columns repeated, or LibTorch's half-pixel bilinear resize.
+void upSampling2d(LayerCode& c) {
+  const auto& size = c.layer.config.at("size");
+  const std::string fh = std::to_string(size.at(0).get<int64_t>());
+  const std::string fw = std::to_string(size.at(1).get<int64_t>());
+  const std::string x = c.in[0];
+  if (c.layer.config.at("interpolation") == "bilinear")
+    c.line(c.out + " = torch.upsample_bilinear2d(" + x + ", [" + x + ".size(2) * " + fh + ", " + x +
+           ".size(3) * " + fw + "], False, None, None)");
+  else
+    c.line(c.out + " = torch.repeat_interleave(torch.repeat_interleave(" + x + ", " + fh +
+           ", 2), " + fw + ", 3)");
+}
+
+void permute(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0] + ".permute(" +
+         intList(runtime::runtimePermutation(
+             layers::permuteDims(c.layer.config, c.layer.inputRank()))) +
+         ")");
+}
+
+// As LayerNormalizationOp: layer_norm over the last dimension, another one moved there and back.
+void layerNormalization(LayerCode& c) {
+  const auto& cfg = c.layer.config;
+  size_t i = 0;
+  const std::string gamma =
+      cfg.at("scale").get<bool>() ? c.parameter("gamma", fromKeras(c.layer.weight(i++))) : "None";
+  const std::string beta =
+      cfg.at("center").get<bool>() ? c.parameter("beta", fromKeras(c.layer.weight(i++))) : "None";
+  const size_t rank = c.layer.inputRank();
+  const int64_t axis = layers::resolveAxis(cfg.at("axis"), rank);
+  const int64_t dim = runtimeAxis(cfg.at("axis"), rank);
+  const bool last = dim == static_cast<int64_t>(rank) - 1;
+  const std::string d = std::to_string(dim);
+  const std::string x = last ? c.in[0] : c.in[0] + ".movedim(" + d + ", -1)";
+  std::string y = "torch.layer_norm(" + x + ", [" +
+                  std::to_string(c.layer.inputShapes[0][static_cast<size_t>(axis)]) + "], " +
+                  gamma + ", " + beta + ", " + floatLiteral(cfg.at("epsilon").get<double>()) +
+                  ", True)";
+  if (!last) y += ".movedim(-1, " + d + ")";
+  c.line(c.out + " = " + y);
+}
+
 }  // namespace
 
 const std::map<std::string, Emitter>& emitters() {
@@ -356,11 +440,17 @@ const std::map<std::string, Emitter>& emitters() {
       {"SeparableConv2D", separableConv2d},
       {"Dense", dense},
       {"Dropout", dropout},
+      {"SpatialDropout2D", dropout},
+      {"GaussianNoise", dropout},
+      {"GaussianDropout", dropout},
       {"Rescaling", rescaling},
       {"BatchNormalization", batchNormalization},
+      {"LayerNormalization", layerNormalization},
       {"Activation", activationLayer},
       {"ReLU", relu},
       {"LeakyReLU", leakyRelu},
+      {"ELU", elu},
+      {"PReLU", prelu},
       {"Softmax", softmax},
       {"MaxPooling2D", maxPooling2d},
       {"AveragePooling2D", averagePooling2d},
@@ -368,11 +458,17 @@ const std::map<std::string, Emitter>& emitters() {
       {"GlobalMaxPooling2D", globalMaxPooling2d},
       {"Add", add},
       {"Multiply", multiply},
+      {"Subtract", subtract},
+      {"Average", average},
+      {"Maximum", maximum},
+      {"Minimum", minimum},
       {"Concatenate", concatenate},
       {"ZeroPadding2D", zeroPadding2d},
       {"Cropping2D", cropping2d},
       {"Flatten", flatten},
       {"Reshape", reshape},
+      {"UpSampling2D", upSampling2d},
+      {"Permute", permute},
   };
   return table;
 }

@@ -47,11 +47,15 @@ Json upgradeKeras1Layer(const Json& layer) {
       result["class_name"] = "Multiply";
     else if (mode == "concat")
       result["class_name"] = "Concatenate";
+    else if (mode == "ave")
+      result["class_name"] = "Average";
+    else if (mode == "max")
+      result["class_name"] = "Maximum";
     else
-      throw Error(
-          Diagnostic{layer.value("name", ""),
-                     "Keras 1 Merge mode '" + mode + "' is not supported (sum, mul, concat are)"});
-    // Only a concatenation has an axis; Keras's Add and Multiply refuse one.
+      throw Error(Diagnostic{
+          layer.value("name", ""),
+          "Keras 1 Merge mode '" + mode + "' is not supported (sum, mul, ave, max, concat are)"});
+    // Only a concatenation has an axis; Keras's other merge layers refuse one.
     if (mode == "concat")
       moveKey(c, "concat_axis", "axis");
     else

@@ -81,10 +81,32 @@ int64_t resolveAxis(const Json& axis, size_t rank) {
   return v;
 }
 
+std::vector<int64_t> permuteDims(const Json& config, size_t rank) {
+  const Json& dims = config.at("dims");
+  const auto count = static_cast<int64_t>(rank) - 1;
+  std::vector<int64_t> result;
+  std::vector<bool> seen(rank, false);
+  if (dims.is_array() && static_cast<int64_t>(dims.size()) == count)
+    for (const auto& d : dims) {
+      if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > count ||
+          seen[static_cast<size_t>(d.get<int64_t>())])
+        break;
+      seen[static_cast<size_t>(d.get<int64_t>())] = true;
+      result.push_back(d.get<int64_t>());
+    }
+  if (static_cast<int64_t>(result.size()) != count)
+    throw ShapeError("config field 'dims' must be a permutation of 1 to " + std::to_string(count) +
+                     " (the input's axes after the batch), got " + dims.dump());
+  return result;
+}
+
 const std::vector<std::string>& knownActivations() {
+  // hard_silu and its alias hard_swish, and mish, are Keras 3's (keras.activations); the rest
+  // are in Keras 2 and 3 alike (hard_sigmoid's formula differs: see runtime/layers/activations).
   static const std::vector<std::string> names = {
-      "linear", "relu",  "relu6", "sigmoid",  "hard_sigmoid", "tanh",        "softmax", "elu",
-      "selu",   "swish", "silu",  "softplus", "softsign",     "exponential", "gelu"};
+      "linear",   "relu",        "relu6", "sigmoid",   "hard_sigmoid", "tanh",
+      "softmax",  "elu",         "selu",  "swish",     "silu",         "softplus",
+      "softsign", "exponential", "gelu",  "hard_silu", "hard_swish",   "mish"};
   return names;
 }
 

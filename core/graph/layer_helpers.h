@@ -28,6 +28,9 @@ int64_t requireKnownChannels(const Shape& input);
 // made positive for the given rank; throws ShapeError when out of range.
 int64_t resolveAxis(const Json& axis, size_t rank);
 
+// Permute's `dims` checked against the input rank: a permutation of 1 .. rank - 1.
+std::vector<int64_t> permuteDims(const Json& config, size_t rank);
+
 const std::vector<std::string>& knownActivations();
 void requireKnownActivation(const Json& config);
 
@@ -40,6 +43,7 @@ void registerNormalizationLayers(LayerRegistry& registry);
 void registerActivationLayers(LayerRegistry& registry);
 void registerMergeLayers(LayerRegistry& registry);
 void registerReshapingLayers(LayerRegistry& registry);
+void registerRegularizationLayers(LayerRegistry& registry);
 
 // Keras's shared initializer/regularizer/constraint defaults for a weight called `prefix`.
 Json weightOptionDefaults(const std::string& prefix, const std::string& initializer);

@@ -42,6 +42,7 @@ const LayerRegistry& LayerRegistry::standard() {
     layers::registerActivationLayers(r);
     layers::registerMergeLayers(r);
     layers::registerReshapingLayers(r);
+    layers::registerRegularizationLayers(r);
     return r;
   }();
   return registry;

@@ -1,4 +1,4 @@
-// Activation, ReLU, LeakyReLU and Softmax layers.
+// Activation, ReLU, LeakyReLU, ELU, PReLU and Softmax layers.
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -6,6 +6,33 @@ namespace {
 
 Shape sameShape(const Json&, const std::vector<Shape>& in) {
   return in[0];
+}
+
+// PReLU's alpha: one value per input position (batch excluded), with size 1 along each of
+// Keras's shared_axes (1-based input axes; an integer means one axis), as PReLU.build does.
+Shape preluAlphaShape(const Json& c, const Shape& input) {
+  if (input.size() < 2)
+    throw ShapeError("expects an input of rank 2 or more, got " + shapeToString(input));
+  const Json& shared = c.at("shared_axes");
+  std::vector<bool> isShared(input.size(), false);
+  if (!shared.is_null()) {
+    const Json list = shared.is_array() ? shared : Json::array({shared});
+    for (const auto& a : list) {
+      if (!a.is_number_integer() || a.get<int64_t>() < 1 ||
+          a.get<int64_t>() >= static_cast<int64_t>(input.size()))
+        throw ShapeError("config field 'shared_axes' must list input axes from 1 to " +
+                         std::to_string(input.size() - 1) + ", got " + shared.dump());
+      isShared[static_cast<size_t>(a.get<int64_t>())] = true;
+    }
+  }
+  Shape alpha;
+  for (size_t d = 1; d < input.size(); ++d) {
+    if (!isShared[d] && input[d] == kUnknown)
+      throw ShapeError("axis " + std::to_string(d) + " of the input " + shapeToString(input) +
+                       " must be known for alpha, or listed in 'shared_axes'");
+    alpha.push_back(isShared[d] ? 1 : input[d]);
+  }
+  return alpha;
 }
 
 }  // namespace
@@ -47,6 +74,33 @@ void registerActivationLayers(LayerRegistry& registry) {
   leaky.outputShape = sameShape;
   leaky.aliases = {{"negative_slope", "alpha"}};
   registry.add(leaky);
+
+  LayerType elu;
+  elu.className = "ELU";
+  elu.category = LayerCategory::Activation;
+  elu.summary = "x if x > 0 else alpha * (exp(x) - 1)";
+  elu.defaults = {{"alpha", 1.0}};
+  elu.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    if (!c.at("alpha").is_number())
+      throw ShapeError("config field 'alpha' must be a number, got " + c.at("alpha").dump());
+    return in[0];
+  };
+  registry.add(elu);
+
+  LayerType prelu;
+  prelu.className = "PReLU";
+  prelu.category = LayerCategory::Activation;
+  prelu.summary = "x if x > 0 else alpha * x, with a learned alpha per position or channel";
+  prelu.defaults = weightOptionDefaults("alpha", "Zeros");
+  prelu.defaults["shared_axes"] = nullptr;
+  prelu.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    preluAlphaShape(c, in[0]);
+    return in[0];
+  };
+  prelu.weights = [](const Json& c, const std::vector<Shape>& in) {
+    return std::vector<WeightSpec>{{"alpha", preluAlphaShape(c, in[0])}};
+  };
+  registry.add(prelu);
 
   LayerType softmax;
   softmax.className = "Softmax";

@@ -1,4 +1,4 @@
-// Add, Multiply and Concatenate: layers with several inputs.
+// Add, Subtract, Multiply, Average, Maximum, Minimum and Concatenate: layers with several inputs.
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -34,6 +34,12 @@ LayerType elementwiseMerge(const std::string& className, const std::string& summ
 void registerMergeLayers(LayerRegistry& registry) {
   registry.add(elementwiseMerge("Add", "element-wise sum of its inputs"));
   registry.add(elementwiseMerge("Multiply", "element-wise product of its inputs"));
+  registry.add(elementwiseMerge("Average", "element-wise mean of its inputs"));
+  registry.add(elementwiseMerge("Maximum", "element-wise maximum of its inputs"));
+  registry.add(elementwiseMerge("Minimum", "element-wise minimum of its inputs"));
+  LayerType subtract = elementwiseMerge("Subtract", "first input minus the second");
+  subtract.maxInputs = 2;  // Keras: "should be called on exactly 2 inputs"
+  registry.add(subtract);
 
   LayerType concat;
   concat.className = "Concatenate";

@@ -1,3 +1,5 @@
+// LayerNormalization: gamma then beta (as Keras builds them), one value per position of the
+// normalized axis; only a single axis is computed (Keras's default, the last).
 // BatchNormalization: weights in Keras's order (gamma, beta, moving_mean, moving_variance), with
 // gamma absent when scale=False and beta absent when center=False. The moving statistics are
 // never trainable, as Keras counts them.
@@ -40,6 +42,35 @@ void registerNormalizationLayers(LayerRegistry& registry) {
     return w;
   };
   registry.add(bn);
+
+  LayerType ln;
+  ln.className = "LayerNormalization";
+  ln.category = LayerCategory::Normalization;
+  ln.summary = "normalizes each sample over an axis (mean 0, variance 1), then gamma and beta";
+  ln.defaults = {{"axis", -1}, {"epsilon", 0.001}, {"center", true}, {"scale", true}};
+  for (auto [prefix, init] : {std::pair{"beta", "Zeros"}, std::pair{"gamma", "Ones"}})
+    ln.defaults.update(weightOptionDefaults(prefix, init));
+  ln.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const int64_t axis = resolveAxis(c.at("axis"), in[0].size());
+    if (in[0][static_cast<size_t>(axis)] == kUnknown)
+      throw ShapeError("the normalized axis " + std::to_string(axis) + " of " +
+                       shapeToString(in[0]) + " must have a known size");
+    if (!c.at("epsilon").is_number() || c.at("epsilon").get<double>() <= 0)
+      throw ShapeError("config field 'epsilon' must be a positive number");
+    // Keras 3's deprecated rms_scaling (it scales by the variance): not computed here.
+    if (c.contains("rms_scaling") && c.at("rms_scaling") != false)
+      throw ShapeError("config field 'rms_scaling' is not supported (Keras deprecates it)");
+    return in[0];
+  };
+  ln.weights = [](const Json& c, const std::vector<Shape>& in) {
+    const int64_t axis = resolveAxis(c.at("axis"), in[0].size());
+    const int64_t size = in[0][static_cast<size_t>(axis)];
+    std::vector<WeightSpec> w;
+    if (c.at("scale").get<bool>()) w.push_back({"gamma", {size}, true});
+    if (c.at("center").get<bool>()) w.push_back({"beta", {size}, true});
+    return w;
+  };
+  registry.add(ln);
 }
 
 }  // namespace graft::layers

@@ -1,4 +1,4 @@
-// ZeroPadding2D, Cropping2D, Flatten and Reshape.
+// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape and Permute.
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -45,6 +45,42 @@ void registerReshapingLayers(LayerRegistry& registry) {
   };
   crop.aliases = {{"dim_ordering", "data_format"}};
   registry.add(crop);
+
+  LayerType upsampling;
+  upsampling.className = "UpSampling2D";
+  upsampling.category = LayerCategory::Reshape;
+  upsampling.summary = "repeats rows and columns (nearest) or interpolates them (bilinear)";
+  upsampling.defaults = {
+      {"size", {2, 2}}, {"data_format", "channels_last"}, {"interpolation", "nearest"}};
+  upsampling.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    requireRank(in[0], 4, "(batch, h, w, c)");
+    auto [fh, fw] = intPair(c, "size");
+    if (fh < 1 || fw < 1)
+      throw ShapeError("config field 'size' must be positive, got " + c.at("size").dump());
+    const Json& mode = c.at("interpolation");
+    if (mode != "nearest" && mode != "bilinear")
+      throw ShapeError(
+          "config field 'interpolation' must be \"nearest\" or \"bilinear\" (the "
+          "modes Graft computes), got " +
+          mode.dump());
+    auto times = [](int64_t n, int64_t f) { return n == kUnknown ? kUnknown : n * f; };
+    return Shape{in[0][0], times(in[0][1], fh), times(in[0][2], fw), in[0][3]};
+  };
+  upsampling.aliases = {{"dim_ordering", "data_format"}};
+  registry.add(upsampling);
+
+  LayerType permute;
+  permute.className = "Permute";
+  permute.category = LayerCategory::Reshape;
+  permute.summary = "reorders the axes after the batch (dims counted from 1)";
+  permute.defaults = {{"dims", nullptr}};
+  permute.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const std::vector<int64_t> dims = permuteDims(c, in[0].size());
+    Shape out{in[0][0]};
+    for (int64_t d : dims) out.push_back(in[0][static_cast<size_t>(d)]);
+    return out;
+  };
+  registry.add(permute);
 
   LayerType flatten;
   flatten.className = "Flatten";

@@ -27,6 +27,8 @@ bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput) {
     if (type == "Dense" || type == "Conv2D")
       return isProbability(activationOf(*node)) || activationOf(*node) == "linear";
     const bool passThrough = type == "Reshape" || type == "Flatten" || type == "Dropout" ||
+                             type == "SpatialDropout2D" || type == "GaussianNoise" ||
+                             type == "GaussianDropout" ||
                              (type == "Activation" && activationOf(*node) == "linear");
     if (type == "Activation" && isProbability(activationOf(*node))) return true;
     if (!passThrough || node->inputs.size() != 1) return false;

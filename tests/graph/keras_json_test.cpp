@@ -67,6 +67,19 @@ TEST(KerasJson, ReadsSequentialAndKeras1Layers) {
   EXPECT_EQ(a.totalParams, (9 * 8 + 8) + (8 * 8 * 8 * 3 + 3));
 }
 
+// Keras 1's Merge modes "ave" and "max" are today's Average and Maximum (no axis).
+TEST(KerasJson, Keras1MergeAveAndMaxBecomeAverageAndMaximum) {
+  for (const auto& [mode, cls] : std::vector<std::pair<std::string, std::string>>{
+           {"ave", "Average"}, {"max", "Maximum"}, {"sum", "Add"}}) {
+    const Json upgraded = upgradeKeras1Layer(
+        {{"class_name", "Merge"},
+         {"config", {{"name", "m"}, {"mode", mode}, {"concat_axis", -1}, {"dot_axes", -1}}}});
+    EXPECT_EQ(upgraded.at("class_name"), cls) << mode;
+    EXPECT_EQ(upgraded.at("config"), (Json{{"name", "m"}})) << mode;
+  }
+  EXPECT_THROW(upgradeKeras1Layer({{"class_name", "Merge"}, {"config", {{"mode", "cos"}}}}), Error);
+}
+
 TEST(KerasJson, ErrorsNameTheLayer) {
   const char* unknown = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
     {"class_name": "Conv3D", "config": {"name": "v"}, "name": "v", "inbound_nodes": []}]}})";

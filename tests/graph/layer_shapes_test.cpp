@@ -4,6 +4,7 @@
 
 #include "graph/analysis.h"
 #include "graph/graph_builder.h"
+#include "graph/layer_registry.h"
 
 namespace graft {
 namespace {
@@ -210,6 +211,93 @@ TEST(Merge, MismatchedShapesNameTheLayer) {
   ASSERT_EQ(a.diagnostics.size(), 1u);
   EXPECT_EQ(a.diagnostics[0].subject, "bad_add");
   EXPECT_NE(a.diagnostics[0].message.find("(None, 8, 8, 4) and (None, 8, 8, 5)"),
+            std::string::npos);
+}
+
+TEST(Merge, SubtractAverageMaximumMinimum) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 8, 8, 4});
+  auto c1 = b.add("Conv2D", "c1", {{"filters", 4}, {"padding", "same"}}, x);
+  b.add("Subtract", "sub", {}, {x, c1});
+  b.add("Average", "avg", {}, {x, c1, x});
+  b.add("Maximum", "max", {}, {x, c1});
+  b.add("Minimum", "min", {}, {c1, x, c1});
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  for (const char* layer : {"sub", "avg", "max", "min"}) {
+    EXPECT_EQ(a.find(layer)->outputShape, (Shape{N, 8, 8, 4})) << layer;
+    EXPECT_EQ(a.find(layer)->params, 0) << layer;
+  }
+}
+
+// Keras's PReLU.build: alpha of the input's shape without the batch, 1 along shared_axes.
+TEST(Activations, EluAndPReluShapesAndParameters) {
+  const Result elu = single("ELU", {{"alpha", 0.5}}, {N, 6, 6, 3});
+  EXPECT_EQ(elu.shape, (Shape{N, 6, 6, 3}));
+  EXPECT_EQ(elu.params, 0);
+  const Result full = single("PReLU", Json::object(), {N, 6, 5, 3});
+  EXPECT_EQ(full.shape, (Shape{N, 6, 5, 3}));
+  EXPECT_EQ(full.params, 6 * 5 * 3);
+  EXPECT_EQ(full.trainable, 6 * 5 * 3);
+  EXPECT_EQ(single("PReLU", {{"shared_axes", {1, 2}}}, {N, 6, 5, 3}).params, 3);
+  EXPECT_EQ(single("PReLU", {{"shared_axes", 1}}, {N, 6, 5, 3}).params, 5 * 3);
+  EXPECT_EQ(single("PReLU", Json::object(), {N, 10}).params, 10);
+  EXPECT_NE(failure("PReLU", {{"shared_axes", {0}}}, {N, 6, 5, 3}).find("shared_axes"),
+            std::string::npos);
+  EXPECT_NE(failure("PReLU", Json::object(), {N, N, N, 3}).find("shared_axes"), std::string::npos);
+}
+
+TEST(Regularization, NoiseLayersKeepTheShapeAndHaveNoWeights) {
+  for (const auto& [cls, config] :
+       std::vector<std::pair<std::string, Json>>{{"SpatialDropout2D", {{"rate", 0.2}}},
+                                                 {"GaussianNoise", {{"stddev", 0.5}}},
+                                                 {"GaussianDropout", {{"rate", 0.1}}}}) {
+    const Result r = single(cls, config, {N, 6, 5, 3});
+    EXPECT_EQ(r.shape, (Shape{N, 6, 5, 3})) << cls;
+    EXPECT_EQ(r.params, 0) << cls;
+  }
+  EXPECT_NE(failure("SpatialDropout2D", {{"rate", 0.2}}, {N, 10}).find("4-D"), std::string::npos);
+  EXPECT_NE(failure("GaussianDropout", {{"rate", 1.0}}, {N, 10}).find("rate"), std::string::npos);
+}
+
+TEST(Reshaping, UpSampling2DAndPermute) {
+  EXPECT_EQ(single("UpSampling2D", Json::object(), {N, 5, 6, 3}).shape, (Shape{N, 10, 12, 3}));
+  EXPECT_EQ(
+      single("UpSampling2D", {{"size", {3, 1}}, {"interpolation", "bilinear"}}, {N, 5, N, 3}).shape,
+      (Shape{N, 15, N, 3}));
+  EXPECT_NE(
+      failure("UpSampling2D", {{"interpolation", "area"}}, {N, 5, 6, 3}).find("interpolation"),
+      std::string::npos);
+  EXPECT_NE(failure("UpSampling2D", Json::object(), {N, 5}).find("4-D"), std::string::npos);
+  EXPECT_EQ(single("Permute", {{"dims", {3, 1, 2}}}, {N, 5, 6, 3}).shape, (Shape{N, 3, 5, 6}));
+  EXPECT_EQ(single("Permute", {{"dims", {2, 1}}}, {N, 4, 9}).shape, (Shape{N, 9, 4}));
+  EXPECT_NE(failure("Permute", {{"dims", {1, 1, 2}}}, {N, 5, 6, 3}).find("dims"),
+            std::string::npos);
+}
+
+// Keras builds gamma then beta, each the size of the normalized axis.
+TEST(Normalization, LayerNormalizationWeights) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 5, 6, 3});
+  b.add("LayerNormalization", "ln", {}, x);
+  b.add("LayerNormalization", "ln_h", {{"axis", 1}, {"center", false}}, x);
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  const auto& w = a.find("ln")->weights;
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].name, "gamma");
+  EXPECT_EQ(w[0].shape, (Shape{3}));
+  EXPECT_EQ(w[1].name, "beta");
+  EXPECT_EQ(a.find("ln")->params, 6);
+  EXPECT_EQ(a.find("ln")->trainableParams, 6);
+  ASSERT_EQ(a.find("ln_h")->weights.size(), 1u);
+  EXPECT_EQ(a.find("ln_h")->weights[0].shape, (Shape{5}));
+  const Json c = LayerRegistry::standard().normalizeConfig("LayerNormalization", Json::object());
+  EXPECT_EQ(c.at("epsilon"), 0.001);
+  EXPECT_EQ(c.at("axis"), -1);
+  EXPECT_NE(failure("LayerNormalization", {{"axis", {1, 2}}}, {N, 5, 6, 3}).find("axis"),
+            std::string::npos);
+  EXPECT_NE(failure("LayerNormalization", {{"rms_scaling", true}}, {N, 5, 6, 3}).find("rms"),
             std::string::npos);
 }
 

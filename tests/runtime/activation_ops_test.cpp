@@ -1,9 +1,13 @@
-// Every named activation against its Keras 2 formula (written here with <cmath>), the ReLU
-// layer's cap / slope / threshold as keras.backend.relu, LeakyReLU, and Softmax axes.
+// Every named activation against its Keras formula (Keras 2's hard_sigmoid) (written here with
+// <cmath>), the ReLU layer's cap / slope / threshold as keras.backend.relu, LeakyReLU, ELU's alpha,
+// PReLU's alpha (shape and shared_axes as Keras builds it, values against a loop), and Softmax
+// axes.
 #include <cmath>
 #include <functional>
 
+#include "graph/analysis.h"
 #include "graph/layer_helpers.h"
+#include "naive_reference.h"
 #include "runtime_test_util.h"
 
 namespace graft::test {
@@ -22,11 +26,17 @@ double sigmoid(double v) {
   return 1.0 / (1.0 + std::exp(-v));
 }
 
-// Values across every breakpoint: +-2.5 (hard_sigmoid), 0, 6 (relu6), large magnitudes.
+// Keras 3 hard_silu: 0 below -3, x above 3, x (x + 3) / 6 between.
+double hardSilu(double v) {
+  return v <= -3.0 ? 0.0 : v >= 3.0 ? v : v * (v + 3.0) / 6.0;
+}
+
+// Values across every breakpoint: +-2.5 (hard_sigmoid), +-3 (hard_silu), 0, 6 (relu6), large
+// magnitudes.
 torch::Tensor probe() {
   return torch::cat({torch::linspace(-8.0, 8.0, 161, torch::kFloat32),
-                     torch::tensor({-2.5f, 2.5f, 0.f, 6.f, -0.5f, 0.5f})})
-      .reshape({1, 167});
+                     torch::tensor({-2.5f, 2.5f, 0.f, 6.f, -0.5f, 0.5f, -3.f, 3.f})})
+      .reshape({1, 169});
 }
 
 TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
@@ -46,13 +56,16 @@ TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
       {"softsign", [](double v) { return v / (1.0 + std::abs(v)); }},
       {"exponential", [](double v) { return std::exp(v); }},
       {"gelu", [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }},
+      {"hard_silu", hardSilu},
+      {"hard_swish", hardSilu},
+      {"mish", [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
   };
   torch::Tensor x = probe();
   for (const auto& name : layers::knownActivations()) {
     if (name == "softmax") continue;  // below, with axes
     SCOPED_TRACE(name);
     ASSERT_TRUE(formulas.count(name)) << "no reference formula for " << name;
-    Graph g = oneLayer("Activation", {{"activation", name}}, {kUnknown, 167});
+    Graph g = oneLayer("Activation", {{"activation", name}}, {kUnknown, 169});
     EXPECT_TRUE(allClose(runLayer(g, {}, x), applyScalar(x, formulas.at(name))));
   }
 }
@@ -113,7 +126,7 @@ TEST(ActivationOps, ReluLayerCapSlopeAndThreshold) {
                  std::to_string(c.threshold));
     Graph g = oneLayer(
         "ReLU", {{"max_value", c.max}, {"negative_slope", c.slope}, {"threshold", c.threshold}},
-        {kUnknown, 167});
+        {kUnknown, 169});
     std::optional<double> max;
     if (!c.max.is_null()) max = c.max.get<double>();
     EXPECT_TRUE(allClose(runLayer(g, {}, x), applyScalar(x, [&](double v) {
@@ -125,10 +138,86 @@ TEST(ActivationOps, ReluLayerCapSlopeAndThreshold) {
 TEST(ActivationOps, LeakyRelu) {
   torch::Tensor x = probe();
   for (double alpha : {0.3, 0.01}) {
-    Graph g = oneLayer("LeakyReLU", {{"alpha", alpha}}, {kUnknown, 167});
+    Graph g = oneLayer("LeakyReLU", {{"alpha", alpha}}, {kUnknown, 169});
     EXPECT_TRUE(allClose(runLayer(g, {}, x),
                          applyScalar(x, [&](double v) { return v > 0 ? v : alpha * v; })));
   }
+}
+
+TEST(ActivationOps, EluAlpha) {
+  torch::Tensor x = probe();
+  for (double alpha : {1.0, 0.3, 2.5}) {
+    SCOPED_TRACE(alpha);
+    Graph g = oneLayer("ELU", {{"alpha", alpha}}, {kUnknown, 169});
+    EXPECT_TRUE(allClose(runLayer(g, {}, x), applyScalar(x, [&](double v) {
+                           return v > 0 ? v : alpha * (std::exp(v) - 1.0);
+                         })));
+  }
+}
+
+// alpha has the input's shape without the batch, 1 along shared_axes (Keras PReLU.build).
+TEST(ActivationOps, PReluAlphaShapeFollowsSharedAxes) {
+  struct Case {
+    Json shared;
+    Shape input, alpha;
+  };
+  for (const Case& c : std::vector<Case>{{nullptr, {kUnknown, 4, 5, 3}, {4, 5, 3}},
+                                         {{1, 2}, {kUnknown, 4, 5, 3}, {1, 1, 3}},
+                                         {2, {kUnknown, 4, 5, 3}, {4, 1, 3}},
+                                         {{1, 2}, {kUnknown, kUnknown, kUnknown, 3}, {1, 1, 3}},
+                                         {nullptr, {kUnknown, 6}, {6}}}) {
+    SCOPED_TRACE(c.shared.dump() + " " + shapeToString(c.input));
+    const GraphAnalysis a = analyzeOrThrow(oneLayer("PReLU", {{"shared_axes", c.shared}}, c.input));
+    const NodeInfo& info = *a.find("layer");
+    ASSERT_EQ(info.weights.size(), 1u);
+    EXPECT_EQ(info.weights[0].name, "alpha");
+    EXPECT_EQ(info.weights[0].shape, c.alpha);
+    EXPECT_TRUE(info.weights[0].trainable);
+    EXPECT_EQ(a.totalParams, elementCount(c.alpha));
+  }
+  // An unknown size that alpha would need, and an axis out of range, name the layer.
+  for (const auto& [shared, input] :
+       std::vector<std::pair<Json, Shape>>{{nullptr, {kUnknown, kUnknown, 5, 3}},
+                                           {{3, 4}, {kUnknown, 4, 5, 3}},
+                                           {0, {kUnknown, 4, 5, 3}}}) {
+    const GraphAnalysis a = analyze(oneLayer("PReLU", {{"shared_axes", shared}}, input));
+    ASSERT_EQ(a.diagnostics.size(), 1u) << shared.dump();
+    EXPECT_EQ(a.diagnostics[0].subject, "layer");
+  }
+}
+
+TEST(ActivationOps, PReluMatchesLoopForEverySharing) {
+  for (const Json& shared : {Json(nullptr), Json::array({1, 2}), Json(2), Json::array({1, 3})}) {
+    SCOPED_TRACE(shared.dump());
+    Graph g = oneLayer("PReLU", {{"shared_axes", shared}}, {kUnknown, 4, 5, 3});
+    WeightStore w = randomWeights(g, 31, -1.0f, 1.0f);
+    torch::Tensor x = randomTensor({2, 4, 5, 3}, 32);
+    EXPECT_TRUE(allClose(runLayer(g, w, x), naive::prelu(x, kerasWeight(w, "layer", 0))));
+  }
+  Graph flat = oneLayer("PReLU", Json::object(), {kUnknown, 7});
+  WeightStore w = randomWeights(flat, 33, -1.0f, 1.0f);
+  torch::Tensor x = randomTensor({3, 7}, 34);
+  EXPECT_TRUE(allClose(runLayer(flat, w, x), naive::prelu(x, kerasWeight(w, "layer", 0))));
+}
+
+// alpha comes back in Keras's layout bit for bit, and its gradient is Keras's: d(sum y)/d alpha
+// of a channel is the sum of that channel's negative inputs.
+TEST(ActivationOps, PReluAlphaRoundTripsAndTrains) {
+  Graph g = oneLayer("PReLU", {{"shared_axes", {1, 2}}}, {kUnknown, 4, 5, 3});
+  WeightStore w = randomWeights(g, 35);
+  GraphModule m(g, w);
+  const WeightStore back = m.weights();
+  EXPECT_TRUE(torch::equal(kerasWeight(back, "layer", 0), kerasWeight(w, "layer", 0)));
+
+  m.train(true);
+  const torch::Tensor x = randomTensor({2, 4, 5, 3}, 36);
+  m.forward(x.permute({0, 3, 1, 2}).contiguous()).sum().backward();
+  torch::Tensor grad;
+  for (const auto& p : m.module().named_parameters(true))
+    if (p.key().find("alpha") != std::string::npos) grad = p.value().grad();
+  ASSERT_TRUE(grad.defined());
+  const torch::Tensor want = torch::clamp_max(x, 0.0).sum({0, 1, 2}).reshape({1, 1, 3});
+  EXPECT_TRUE(allClose(grad, want));
 }
 
 }  // namespace

@@ -44,14 +44,16 @@ Model afterLayer(const std::string& beforeClass, const Json& beforeConfig,
   return randomModel(b.build({x}), 11);
 }
 
-// input_1 and two 1x1 convolutions of it, merged by `className`.
-Model merged(const std::string& className, const Json& config) {
+// input_1 and two convolutions of it (the first `inputs` of the three), merged by `className`.
+Model merged(const std::string& className, const Json& config, size_t inputs = 3) {
   GraphBuilder b("sample");
   const std::string in = b.input("input_1", kImage);
   const std::string a = b.add("Conv2D", "branch_a", {{"filters", 3}, {"kernel_size", 1}}, in);
   const std::string c =
       b.add("Conv2D", "branch_b", {{"filters", 3}, {"kernel_size", 3}, {"padding", "same"}}, in);
-  const std::string y = b.add(className, "layer", config, std::vector<std::string>{in, a, c});
+  std::vector<std::string> merging{in, a, c};
+  merging.resize(inputs);
+  const std::string y = b.add(className, "layer", config, merging);
   return randomModel(b.build({y}), 5);
 }
 
@@ -160,6 +162,21 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"ReLU cap and slope", oneLayer(cls, {{"max_value", 0.5}, {"negative_slope", 0.3}})},
     };
   if (cls == "LeakyReLU") return {{"LeakyReLU alpha 0.2", oneLayer(cls, {{"alpha", 0.2}})}};
+  if (cls == "ELU")
+    return {{"ELU alpha 1", oneLayer(cls, Json::object())},
+            {"ELU alpha 0.3", oneLayer(cls, {{"alpha", 0.3}})}};
+  if (cls == "PReLU")
+    return {
+        {"PReLU alpha per position", oneLayer(cls, Json::object())},
+        {"PReLU alpha per channel (shared_axes [1, 2])", oneLayer(cls, {{"shared_axes", {1, 2}}})},
+        {"PReLU alpha shared over width", oneLayer(cls, {{"shared_axes", 2}})},
+        {"PReLU after Flatten (rank 2)",
+         afterLayer("Flatten", Json::object(), cls, Json::object(), {kUnknown, 2, 3, 4})},
+    };
+  if (cls == "SpatialDropout2D" || cls == "GaussianDropout")
+    return {{cls + " (identity at inference)", oneLayer(cls, {{"rate", 0.3}})}};
+  if (cls == "GaussianNoise")
+    return {{"GaussianNoise (identity at inference)", oneLayer(cls, {{"stddev", 0.2}})}};
   if (cls == "Softmax")
     return {
         {"Softmax over channels", oneLayer(cls, {{"axis", -1}})},
@@ -188,7 +205,10 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {cls, oneLayer(cls, Json::object())},
         {cls + " keepdims", oneLayer(cls, {{"keepdims", true}})},
     };
-  if (cls == "Add" || cls == "Multiply") return {{cls + " of three", merged(cls, Json::object())}};
+  if (cls == "Add" || cls == "Multiply" || cls == "Average" || cls == "Maximum" || cls == "Minimum")
+    return {{cls + " of three", merged(cls, Json::object())},
+            {cls + " of two", merged(cls, Json::object(), 2)}};
+  if (cls == "Subtract") return {{"Subtract", merged(cls, Json::object(), 2)}};
   if (cls == "Concatenate")
     return {
         {"Concatenate channels", merged(cls, {{"axis", -1}})},
@@ -203,6 +223,29 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
     return {{"Cropping2D ((1, 0), (2, 1))", oneLayer(cls, {{"cropping", {{1, 0}, {2, 1}}}})}};
   if (cls == "Flatten")
     return {{"Flatten a feature map (H, W, C order)", oneLayer(cls, Json::object())}};
+  if (cls == "UpSampling2D")
+    return {
+        {"UpSampling2D nearest 2", oneLayer(cls, Json::object())},
+        {"UpSampling2D nearest (3, 2)", oneLayer(cls, {{"size", {3, 2}}})},
+        {"UpSampling2D bilinear 2", oneLayer(cls, {{"interpolation", "bilinear"}})},
+        {"UpSampling2D bilinear (2, 3)",
+         oneLayer(cls, {{"size", {2, 3}}, {"interpolation", "bilinear"}})},
+    };
+  if (cls == "Permute")
+    return {
+        {"Permute (2, 1, 3) swaps height and width", oneLayer(cls, {{"dims", {2, 1, 3}}})},
+        {"Permute (3, 1, 2) channels to height", oneLayer(cls, {{"dims", {3, 1, 2}}})},
+        {"Permute (2, 1) of rank 3", afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls,
+                                                {{"dims", {2, 1}}}, {kUnknown, 4, 7, 6})},
+    };
+  if (cls == "LayerNormalization")
+    return {
+        {"LayerNormalization over channels", oneLayer(cls, Json::object())},
+        {"LayerNormalization over height, no beta",
+         oneLayer(cls, {{"axis", 1}, {"center", false}})},
+        {"LayerNormalization after Flatten (rank 2), no gamma",
+         afterLayer("Flatten", Json::object(), cls, {{"scale", false}}, {kUnknown, 2, 3, 4})},
+    };
   if (cls == "Reshape")
     return {
         {"Reshape to rank 3", oneLayer(cls, {{"target_shape", {14, 12}}}, {kUnknown, 4, 7, 6})},

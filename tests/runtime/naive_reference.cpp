@@ -1,6 +1,7 @@
 #include "naive_reference.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace graft::test::naive {
@@ -139,6 +140,118 @@ torch::Tensor dense(const torch::Tensor& xt, const torch::Tensor& kt, const torc
       for (int64_t i = 0; i < kt.size(0); ++i) sum += double(x[b][i]) * double(k[i][j]);
       o[b][j] = static_cast<float>(sum);
     }
+  return out;
+}
+
+torch::Tensor prelu(const torch::Tensor& xt, const torch::Tensor& alphat) {
+  const torch::Tensor x = xt.to(torch::kFloat64).contiguous();
+  const torch::Tensor alpha = alphat.to(torch::kFloat64).contiguous();
+  torch::Tensor out = torch::empty_like(x);
+  const double* in = x.data_ptr<double>();
+  const double* a = alpha.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  const int64_t rank = x.dim();
+  const int64_t perSample = x.numel() / std::max<int64_t>(x.size(0), 1);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    // Position within the sample -> index into alpha (0 along its size-1 axes).
+    int64_t rest = i % perSample, index = 0, stride = 1;
+    for (int64_t d = rank - 1; d >= 1; --d) {
+      const int64_t coord = rest % x.size(d);
+      rest /= x.size(d);
+      index += (alpha.size(d - 1) == 1 ? 0 : coord) * stride;
+      stride *= alpha.size(d - 1);
+    }
+    o[i] = in[i] > 0 ? in[i] : a[index] * in[i];
+  }
+  return out;
+}
+
+torch::Tensor upsampleNearest(const torch::Tensor& xt, int64_t fh, int64_t fw) {
+  const torch::Tensor xc = xt.contiguous();
+  auto x = xc.accessor<float, 4>();
+  torch::Tensor out = torch::empty({xt.size(0), xt.size(1) * fh, xt.size(2) * fw, xt.size(3)});
+  auto o = out.accessor<float, 4>();
+  for (int64_t b = 0; b < out.size(0); ++b)
+    for (int64_t y = 0; y < out.size(1); ++y)
+      for (int64_t x0 = 0; x0 < out.size(2); ++x0)
+        for (int64_t c = 0; c < out.size(3); ++c) o[b][y][x0][c] = x[b][y / fh][x0 / fw][c];
+  return out;
+}
+
+namespace {
+
+struct Lerp {
+  int64_t lower, upper;
+  double weight;
+};
+
+Lerp halfPixel(int64_t out, int64_t size, int64_t factor) {
+  const double in = (static_cast<double>(out) + 0.5) / static_cast<double>(factor) - 0.5;
+  const double floorIn = std::floor(in);
+  return {std::max<int64_t>(static_cast<int64_t>(floorIn), 0),
+          std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), size - 1), in - floorIn};
+}
+
+}  // namespace
+
+torch::Tensor upsampleBilinear(const torch::Tensor& xt, int64_t fh, int64_t fw) {
+  const torch::Tensor xc = xt.to(torch::kFloat64).contiguous();
+  auto x = xc.accessor<double, 4>();
+  const int64_t h = xt.size(1), w = xt.size(2);
+  torch::Tensor out = torch::empty({xt.size(0), h * fh, w * fw, xt.size(3)}, torch::kFloat64);
+  auto o = out.accessor<double, 4>();
+  for (int64_t b = 0; b < out.size(0); ++b)
+    for (int64_t oy = 0; oy < h * fh; ++oy) {
+      const Lerp ly = halfPixel(oy, h, fh);
+      for (int64_t ox = 0; ox < w * fw; ++ox) {
+        const Lerp lx = halfPixel(ox, w, fw);
+        for (int64_t c = 0; c < out.size(3); ++c) {
+          const double top =
+              x[b][ly.lower][lx.lower][c] +
+              (x[b][ly.lower][lx.upper][c] - x[b][ly.lower][lx.lower][c]) * lx.weight;
+          const double bottom =
+              x[b][ly.upper][lx.lower][c] +
+              (x[b][ly.upper][lx.upper][c] - x[b][ly.upper][lx.lower][c]) * lx.weight;
+          o[b][oy][ox][c] = top + (bottom - top) * ly.weight;
+        }
+      }
+    }
+  return out;
+}
+
+torch::Tensor layerNorm(const torch::Tensor& xt, int64_t axis, const torch::Tensor& gamma,
+                        const torch::Tensor& beta, double epsilon) {
+  // The normalized axis moved last, so each run of `n` values is one normalization.
+  const torch::Tensor x = xt.to(torch::kFloat64).movedim(axis, -1).contiguous();
+  const int64_t n = x.size(-1);
+  torch::Tensor out = torch::empty_like(x);
+  const double* in = x.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  for (int64_t start = 0; start < x.numel(); start += n) {
+    double mean = 0, variance = 0;
+    for (int64_t i = 0; i < n; ++i) mean += in[start + i];
+    mean /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) variance += (in[start + i] - mean) * (in[start + i] - mean);
+    variance /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) {
+      double y = (in[start + i] - mean) / std::sqrt(variance + epsilon);
+      if (gamma.defined()) y *= gamma[i].item<double>();
+      if (beta.defined()) y += beta[i].item<double>();
+      o[start + i] = y;
+    }
+  }
+  return out.movedim(-1, axis).contiguous();
+}
+
+torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double)) {
+  std::vector<torch::Tensor> xs;
+  for (const auto& t : inputs) xs.push_back(t.to(torch::kFloat64).contiguous());
+  torch::Tensor out = xs.front().clone();
+  double* o = out.data_ptr<double>();
+  for (size_t k = 1; k < xs.size(); ++k) {
+    const double* in = xs[k].data_ptr<double>();
+    for (int64_t i = 0; i < out.numel(); ++i) o[i] = f(o[i], in[i]);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <optional>
+#include <vector>
 
 namespace graft::test::naive {
 
@@ -28,5 +29,20 @@ torch::Tensor maxPool(const torch::Tensor& x, const Geometry& g);
 torch::Tensor avgPool(const torch::Tensor& x, const Geometry& g);
 // x (N, in) @ kernel (in, out) + bias.
 torch::Tensor dense(const torch::Tensor& x, const torch::Tensor& kernel, const torch::Tensor& bias);
+// Keras PReLU on x (N, ...): x where x > 0 else alpha[i] * x, alpha of shape x.shape[1:] with
+// size 1 along shared axes (its index there is 0). Double result.
+torch::Tensor prelu(const torch::Tensor& x, const torch::Tensor& alpha);
+// UpSampling2D on x (N, H, W, C): each row repeated fh times and each column fw times.
+torch::Tensor upsampleNearest(const torch::Tensor& x, int64_t fh, int64_t fw);
+// TensorFlow's resize_bilinear with half_pixel_centers (tf.image.resize, antialias off) to
+// (H * fh, W * fw): in = (out + 0.5) / factor - 0.5, lower = max(floor(in), 0),
+// upper = min(ceil(in), size - 1), weight in - floor(in). Double result.
+torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
+// Keras LayerNormalization along `axis` of x: per position of the other axes, mean and biased
+// variance along `axis`, (x - mean) / sqrt(var + eps) * gamma + beta (undefined: 1 / 0).
+torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tensor& gamma,
+                        const torch::Tensor& beta, double epsilon);
+// Element by element over equal-shaped inputs, folded left to right with `f` (double result).
+torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double));
 
 }  // namespace graft::test::naive

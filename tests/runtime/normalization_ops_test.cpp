@@ -1,5 +1,6 @@
 // BatchNormalization: inference with moving statistics (scale/center off too), training with
 // batch statistics and Keras's moving-average update, frozen layers always in inference mode.
+#include "naive_reference.h"
 #include "runtime_test_util.h"
 
 namespace graft::test {
@@ -100,6 +101,37 @@ TEST(NormalizationOps, FrozenLayerStaysInInferenceModeWhileTraining) {
   for (size_t i = 0; i < 4; ++i)
     EXPECT_TRUE(torch::equal(kerasWeight(after, "layer", i), kerasWeight(w, "layer", i))) << i;
   for (const auto& p : m.module().parameters()) EXPECT_FALSE(p.requires_grad());
+}
+
+// Keras LayerNormalization along the channels (the default), along another axis of a feature
+// map, and on vectors; with and without gamma / beta; the same in training.
+TEST(NormalizationOps, LayerNormalizationMatchesLoop) {
+  struct Case {
+    Json config;
+    Shape shape;
+    int64_t kerasAxis;
+  };
+  for (const Case& c : std::vector<Case>{{Json::object(), {kUnknown, 3, 4, 5}, 3},
+                                         {{{"axis", 1}}, {kUnknown, 3, 4, 5}, 1},
+                                         {{{"axis", Json::array({2})}}, {kUnknown, 3, 4, 5}, 2},
+                                         {{{"center", false}, {"epsilon", 1e-5}}, {kUnknown, 9}, 1},
+                                         {{{"scale", false}}, {kUnknown, 6, 7}, 2}}) {
+    SCOPED_TRACE(c.config.dump() + " " + shapeToString(c.shape));
+    Graph g = oneLayer("LayerNormalization", c.config, c.shape);
+    WeightStore w = randomWeights(g, 61, 0.5f, 1.5f);
+    std::vector<int64_t> dims(c.shape.begin(), c.shape.end());
+    dims[0] = 2;
+    const torch::Tensor x = randomTensor(dims, 62) * 3.0 + 0.5;
+    const bool scale = c.config.value("scale", true), center = c.config.value("center", true);
+    const torch::Tensor gamma = scale ? kerasWeight(w, "layer", 0) : torch::Tensor();
+    const torch::Tensor beta = center ? kerasWeight(w, "layer", scale ? 1 : 0) : torch::Tensor();
+    const torch::Tensor want =
+        naive::layerNorm(x, c.kerasAxis, gamma, beta, c.config.value("epsilon", 1e-3));
+    EXPECT_TRUE(allClose(runLayer(g, w, x), want));
+    GraphModule m(g, w);
+    m.train(true);
+    EXPECT_TRUE(allClose(runKeras(m, x), want));
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Activation, ReLU, LeakyReLU and Softmax layers.
+// Activation, ReLU, LeakyReLU, ELU, PReLU and Softmax layers.
 #include "graph/layer_helpers.h"
 #include "runtime/layers/activations.h"
 #include "runtime/layers/op_helpers.h"
@@ -60,6 +60,35 @@ class LeakyReluOp : public LayerOp {
   double alpha_;
 };
 
+// Keras: x if x > 0 else alpha * (exp(x) - 1) (tf.nn.elu, scaled by alpha where x <= 0).
+class EluOp : public LayerOp {
+ public:
+  explicit EluOp(const LayerContext& c) : alpha_(c.config.at("alpha").get<double>()) {}
+  torch::Tensor forward(torch::TensorList in, bool) override { return torch::elu(in[0], alpha_); }
+
+ private:
+  double alpha_;
+};
+
+// Keras's PReLU.call: relu(x) - alpha * relu(-x). alpha is kept as the parameter in Keras's
+// layout (one value per input position, 1 along shared axes); on an NCHW feature map its
+// (H, W, C) is viewed as (C, H, W), which broadcasts over the batch like Keras's.
+class PReluOp : public LayerOp {
+ public:
+  explicit PReluOp(const LayerContext& c) {
+    alpha_ = addParameter(c, "alpha", copyFromKeras(c.weights.at(0)));
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor& x = in[0];
+    const torch::Tensor alpha = x.dim() == 4 ? alpha_.permute({2, 0, 1}) : alpha_;
+    return torch::relu(x) - alpha * torch::relu(-x);
+  }
+  std::vector<WeightTensor> kerasWeights() const override { return {copyToKeras(alpha_)}; }
+
+ private:
+  torch::Tensor alpha_;
+};
+
 class SoftmaxOp : public LayerOp {
  public:
   explicit SoftmaxOp(const LayerContext& c) {
@@ -78,6 +107,8 @@ void addActivationOps(LayerFactoryTable& table) {
   table["Activation"] = makeOp<ActivationOp>;
   table["ReLU"] = makeOp<ReluOp>;
   table["LeakyReLU"] = makeOp<LeakyReluOp>;
+  table["ELU"] = makeOp<EluOp>;
+  table["PReLU"] = makeOp<PReluOp>;
   table["Softmax"] = makeOp<SoftmaxOp>;
 }
 

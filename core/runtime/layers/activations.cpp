@@ -1,5 +1,5 @@
-// Each activation exactly as Keras 2 (tf.keras, the version that writes the .h5 files Graft reads)
-// defines it in keras/activations.py.
+// Each activation exactly as Keras defines it in keras/activations.py (Keras 2, tf.keras) and
+// keras/src/activations/activations.py (Keras 3: hard_silu, hard_swish, mish).
 #include "runtime/layers/activations.h"
 
 #include <map>
@@ -19,11 +19,23 @@ torch::Tensor relu6(const torch::Tensor& x) {
 torch::Tensor sigmoid(const torch::Tensor& x) {
   return torch::sigmoid(x);
 }
-// Keras 2: clip(0.2 x + 0.5, 0, 1). (Keras 3 changed it to relu6(x + 3) / 6, i.e. slope 1/6; the
-// h5 files Graft reads come from Keras 2, so the Keras 2 definition is the one that reproduces
-// the numbers the weights were trained with.)
+// "hard_sigmoid" names two functions: Keras 2 (keras/backend.py up to 2.15, and tf.keras)
+// computes clip(0.2 x + 0.5, 0, 1); Keras 3 (keras/src/backend/*/nn.py) relu6(x + 3) / 6, slope
+// 1/6. A layer config says only "hard_sigmoid". Graft's graphs speak Keras 2's vocabulary: the
+// files it reads (Keras 2 .h5, model_config JSON, tf.keras 2.13-2.15 zips) were written by
+// Keras 2 and its own saves are stamped Keras 2 (keras_version 2.x), so the Keras 2 definition is
+// the one that reproduces the numbers the weights were trained with. A reader of Keras 3 files
+// (metadata.json keras_version 3.x) must not pass Keras 3's "hard_sigmoid" through unchanged.
 torch::Tensor hardSigmoid(const torch::Tensor& x) {
   return torch::clamp(x * 0.2 + 0.5, 0.0, 1.0);
+}
+// Keras 3 hard_silu (alias hard_swish): x * relu6(x + 3) / 6, which is LibTorch's hardswish.
+torch::Tensor hardSilu(const torch::Tensor& x) {
+  return torch::hardswish(x);
+}
+// Keras 3 mish: x * tanh(softplus(x)).
+torch::Tensor mish(const torch::Tensor& x) {
+  return torch::mish(x);
 }
 torch::Tensor tanh(const torch::Tensor& x) {
   return torch::tanh(x);
@@ -51,21 +63,24 @@ torch::Tensor softsign(const torch::Tensor& x) {
 torch::Tensor exponential(const torch::Tensor& x) {
   return torch::exp(x);
 }
-// Keras's gelu defaults to approximate=False: 0.5 x (1 + erf(x / sqrt(2))).
+// Keras's gelu activation defaults to approximate=False: 0.5 x (1 + erf(x / sqrt(2))). A config
+// names the activation only ("gelu"): keras.activations.serialize keeps no arguments, so the
+// tanh form (approximate=True) never reaches a saved model and is not read here.
 torch::Tensor gelu(const torch::Tensor& x) {
   return torch::gelu(x);
 }
 
 const std::map<std::string, ActivationFn>& table() {
   static const std::map<std::string, ActivationFn> functions = {
-      {"linear", nullptr},    {"relu", relu},
-      {"relu6", relu6},       {"sigmoid", sigmoid},
-      {"tanh", tanh},         {"hard_sigmoid", hardSigmoid},
-      {"softmax", softmax},   {"elu", elu},
-      {"selu", selu},         {"swish", swish},
-      {"silu", swish},        {"softplus", softplus},
-      {"softsign", softsign}, {"exponential", exponential},
-      {"gelu", gelu}};
+      {"linear", nullptr},      {"relu", relu},
+      {"relu6", relu6},         {"sigmoid", sigmoid},
+      {"tanh", tanh},           {"hard_sigmoid", hardSigmoid},
+      {"softmax", softmax},     {"elu", elu},
+      {"selu", selu},           {"swish", swish},
+      {"silu", swish},          {"softplus", softplus},
+      {"softsign", softsign},   {"exponential", exponential},
+      {"gelu", gelu},           {"hard_silu", hardSilu},
+      {"hard_swish", hardSilu}, {"mish", mish}};
   return functions;
 }
 

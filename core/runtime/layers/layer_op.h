@@ -51,5 +51,6 @@ void addNormalizationOps(LayerFactoryTable& table);
 void addActivationOps(LayerFactoryTable& table);
 void addMergeOps(LayerFactoryTable& table);
 void addReshapingOps(LayerFactoryTable& table);
+void addRegularizationOps(LayerFactoryTable& table);
 
 }  // namespace graft::runtime

@@ -13,6 +13,7 @@ const LayerFactoryTable& layerFactories() {
     addActivationOps(t);
     addMergeOps(t);
     addReshapingOps(t);
+    addRegularizationOps(t);
     return t;
   }();
   return table;

@@ -1,4 +1,5 @@
-// Add, Multiply (any number of inputs) and Concatenate (Keras axis mapped to the layout).
+// Add, Multiply, Average, Maximum, Minimum (any number of inputs), Subtract (two) and
+// Concatenate (Keras axis mapped to the layout).
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -25,6 +26,40 @@ class MultiplyOp : public LayerOp {
   }
 };
 
+class SubtractOp : public LayerOp {
+ public:
+  explicit SubtractOp(const LayerContext&) {}
+  torch::Tensor forward(torch::TensorList in, bool) override { return in[0] - in[1]; }
+};
+
+// Keras's Average: the inputs summed left to right, then divided by their count.
+class AverageOp : public LayerOp {
+ public:
+  explicit AverageOp(const LayerContext&) {}
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    torch::Tensor y = in[0] + in[1];
+    for (size_t i = 2; i < in.size(); ++i) y.add_(in[i]);  // y is ours: accumulate in place
+    return y / static_cast<double>(in.size());
+  }
+};
+
+// Maximum and Minimum: pairwise, left to right, as Keras folds ops.maximum / ops.minimum.
+template <bool kMaximum>
+class ExtremumOp : public LayerOp {
+ public:
+  explicit ExtremumOp(const LayerContext&) {}
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    torch::Tensor y = pick(in[0], in[1]);
+    for (size_t i = 2; i < in.size(); ++i) y = pick(y, in[i]);
+    return y;
+  }
+
+ private:
+  static torch::Tensor pick(const torch::Tensor& a, const torch::Tensor& b) {
+    return kMaximum ? torch::maximum(a, b) : torch::minimum(a, b);
+  }
+};
+
 class ConcatenateOp : public LayerOp {
  public:
   explicit ConcatenateOp(const LayerContext& c) {
@@ -42,6 +77,10 @@ class ConcatenateOp : public LayerOp {
 void addMergeOps(LayerFactoryTable& table) {
   table["Add"] = makeOp<AddOp>;
   table["Multiply"] = makeOp<MultiplyOp>;
+  table["Subtract"] = makeOp<SubtractOp>;
+  table["Average"] = makeOp<AverageOp>;
+  table["Maximum"] = makeOp<ExtremumOp<true>>;
+  table["Minimum"] = makeOp<ExtremumOp<false>>;
   table["Concatenate"] = makeOp<ConcatenateOp>;
 }
 

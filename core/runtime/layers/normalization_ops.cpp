@@ -1,4 +1,4 @@
-// BatchNormalization with Keras's semantics:
+// LayerNormalization, and BatchNormalization with Keras's semantics:
 // - inference (and any frozen layer, node.trainable == false, as TF2 Keras does): moving
 //   statistics, y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta;
 // - training: batch statistics with the biased variance (mean of squared deviations), and the
@@ -7,6 +7,7 @@
 //   variance into that update (tf.nn.moments; the fused kernel's Bessel correction is removed
 //   again by Keras), unlike torch.nn.BatchNorm2d, which uses the unbiased one — so the update is
 //   written out here instead of using at::batch_norm's running-statistics update.
+#include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
 namespace graft::runtime {
@@ -95,10 +96,51 @@ class BatchNormalizationOp : public LayerOp {
   torch::Tensor gamma_, beta_, movingMean_, movingVariance_;
 };
 
+// Keras's LayerNormalization over one axis: (x - mean) / sqrt(variance + epsilon) * gamma + beta
+// with the mean and the biased variance of each sample along that axis (ops.moments), the same
+// in training and inference. LibTorch's layer_norm normalizes the last dimension, so another
+// runtime dimension is moved there and back.
+class LayerNormalizationOp : public LayerOp {
+ public:
+  explicit LayerNormalizationOp(const LayerContext& c)
+      : epsilon_(c.config.at("epsilon").get<double>()) {
+    const size_t rank = c.inputShapes[0].size();
+    const int64_t axis = layers::resolveAxis(c.config.at("axis"), rank);
+    dim_ = runtimeAxis(axis, static_cast<int64_t>(rank));
+    last_ = dim_ == static_cast<int64_t>(rank) - 1;
+    size_ = c.inputShapes[0][static_cast<size_t>(axis)];
+    size_t i = 0;
+    if (c.config.at("scale").get<bool>())
+      gamma_ = addParameter(c, "gamma", copyFromKeras(c.weights.at(i++)));
+    if (c.config.at("center").get<bool>())
+      beta_ = addParameter(c, "beta", copyFromKeras(c.weights.at(i++)));
+  }
+
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor x = last_ ? in[0] : in[0].movedim(dim_, -1);
+    const torch::Tensor y = torch::layer_norm(x, {size_}, gamma_, beta_, epsilon_);
+    return last_ ? y : y.movedim(-1, dim_);
+  }
+
+  std::vector<WeightTensor> kerasWeights() const override {
+    std::vector<WeightTensor> w;
+    if (gamma_.defined()) w.push_back(copyToKeras(gamma_));
+    if (beta_.defined()) w.push_back(copyToKeras(beta_));
+    return w;
+  }
+
+ private:
+  double epsilon_;
+  int64_t dim_ = -1, size_ = 0;
+  bool last_ = true;
+  torch::Tensor gamma_, beta_;
+};
+
 }  // namespace
 
 void addNormalizationOps(LayerFactoryTable& table) {
   table["BatchNormalization"] = makeOp<BatchNormalizationOp>;
+  table["LayerNormalization"] = makeOp<LayerNormalizationOp>;
 }
 
 }  // namespace graft::runtime

@@ -48,6 +48,17 @@ int64_t runtimeAxis(int64_t kerasAxis, int64_t rank) {
   return kerasAxis == 3 ? 1 : kerasAxis + 1;
 }
 
+std::vector<int64_t> runtimePermutation(const std::vector<int64_t>& kerasDims) {
+  std::vector<int64_t> keras{0};  // output Keras axis j takes input Keras axis keras[j]
+  keras.insert(keras.end(), kerasDims.begin(), kerasDims.end());
+  if (keras.size() != 4) return keras;
+  // Runtime dimension i holds Keras axis toKeras[i]; Keras axis k sits at runtime toRuntime[k].
+  const int64_t toKeras[4] = {0, 3, 1, 2}, toRuntime[4] = {0, 2, 3, 1};
+  std::vector<int64_t> perm(4);
+  for (size_t i = 0; i < 4; ++i) perm[i] = toRuntime[keras[static_cast<size_t>(toKeras[i])]];
+  return perm;
+}
+
 torch::Tensor runtimeToKeras(const torch::Tensor& t) {
   return t.dim() == 4 ? t.permute({0, 2, 3, 1}) : t;
 }

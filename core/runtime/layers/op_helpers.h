@@ -2,6 +2,7 @@
 // Pieces shared by the layer ops: weight conversion between Keras buffers and parameters,
 // Keras's `same` padding arithmetic, and Keras axes mapped to the runtime layout.
 #include <string>
+#include <vector>
 
 #include "runtime/layers/layer_op.h"
 
@@ -44,6 +45,10 @@ bool isSamePadding(const Node& node, const Json& config);
 // Keras axis (already made non-negative) of a rank-`rank` tensor -> dimension in the runtime
 // layout: for rank 4, Keras (N, H, W, C) is stored (N, C, H, W); other ranks are unchanged.
 int64_t runtimeAxis(int64_t kerasAxis, int64_t rank);
+
+// Keras's Permute (dims of the axes after the batch, counted from 1) as one permutation of the
+// runtime layout: a rank-4 input is NCHW and its rank-4 result is NCHW again.
+std::vector<int64_t> runtimePermutation(const std::vector<int64_t>& kerasDims);
 
 // Between the runtime layout and Keras's: rank-4 tensors are permuted, others returned as-is.
 torch::Tensor runtimeToKeras(const torch::Tensor& t);

@@ -1,5 +1,8 @@
-// ZeroPadding2D, Cropping2D, Flatten and Reshape. Flatten and Reshape work in Keras's
+// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape and Permute. Flatten, Reshape and
+// Permute work in Keras's
 // channels-last order, so a Dense layer after them sees the values where Keras puts them.
+#include <tuple>
+
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -65,6 +68,38 @@ class ReshapeOp : public LayerOp {
   std::vector<int64_t> target_;
 };
 
+// Keras's UpSampling2D: `nearest` repeats each row fh times and each column fw times
+// (ops.repeat); `bilinear` is tf.image.resize's bilinear (half-pixel centres, no antialiasing
+// when enlarging), which is LibTorch's with align_corners=False: source coordinate
+// (dst + 0.5) / factor - 0.5, clamped to the edge.
+class UpSampling2DOp : public LayerOp {
+ public:
+  explicit UpSampling2DOp(const LayerContext& c)
+      : bilinear_(c.config.at("interpolation") == "bilinear") {
+    std::tie(fh_, fw_) = layers::intPair(c.config, "size");
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor& x = in[0];
+    if (!bilinear_) return x.repeat_interleave(fh_, 2).repeat_interleave(fw_, 3);
+    const std::vector<int64_t> size{x.size(2) * fh_, x.size(3) * fw_};
+    return torch::upsample_bilinear2d(x, size, false, c10::nullopt, c10::nullopt);
+  }
+
+ private:
+  bool bilinear_;
+  int64_t fh_ = 2, fw_ = 2;
+};
+
+class PermuteOp : public LayerOp {
+ public:
+  explicit PermuteOp(const LayerContext& c)
+      : perm_(runtimePermutation(layers::permuteDims(c.config, c.inputShapes[0].size()))) {}
+  torch::Tensor forward(torch::TensorList in, bool) override { return in[0].permute(perm_); }
+
+ private:
+  std::vector<int64_t> perm_;
+};
+
 }  // namespace
 
 void addReshapingOps(LayerFactoryTable& table) {
@@ -72,6 +107,8 @@ void addReshapingOps(LayerFactoryTable& table) {
   table["Cropping2D"] = makeOp<Cropping2DOp>;
   table["Flatten"] = makeOp<FlattenOp>;
   table["Reshape"] = makeOp<ReshapeOp>;
+  table["UpSampling2D"] = makeOp<UpSampling2DOp>;
+  table["Permute"] = makeOp<PermuteOp>;
 }
 
 }  // namespace graft::runtime
