@@ -209,6 +209,15 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
   return result;
 }
 
+// Keras-default weights for every layer, said in `note`.
+void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, const std::string& note,
+                      LoadedModel& result) {
+  initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
+  result.freshLayers = layersWithWeights(analysis);
+  result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
+  result.notes.push_back(note);
+}
+
 LoadedModel fromKerasJson(const ModelSpec& spec) {
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -218,10 +227,7 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
     fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
   } else {
-    initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
-    result.freshLayers = layersWithWeights(analysis);
-    result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
-    result.notes.push_back(spec.source + ": topology only, using random weights");
+    useRandomWeights(analysis, spec, spec.source + ": topology only, using random weights", result);
   }
   choosePreprocessing(spec, result);
   return result;
@@ -241,10 +247,8 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
     KerasH5Reader reader = archive.weightsReader();
     fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
   } else {
-    initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
-    result.freshLayers = layersWithWeights(analysis);
-    result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
-    result.notes.push_back(spec.source + ": the archive holds no weights, using random weights");
+    useRandomWeights(analysis, spec,
+                     spec.source + ": the archive holds no weights, using random weights", result);
   }
   choosePreprocessing(spec, result);
   return result;
