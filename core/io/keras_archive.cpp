@@ -19,8 +19,7 @@ struct ZipFileCloser {
   void operator()(zip_file_t* file) const { zip_fclose(file); }
 };
 
-// The member's index, trying Windows's backslash spelling of nothing (top-level names have no
-// separator) and a leading "./" some tools write; -1 when absent.
+// The member's index, also under the leading "./" some zip tools write; -1 when absent.
 zip_int64_t memberIndex(zip_t* archive, const std::string& name) {
   zip_int64_t index = zip_name_locate(archive, name.c_str(), ZIP_FL_ENC_GUESS);
   if (index < 0) index = zip_name_locate(archive, ("./" + name).c_str(), ZIP_FL_ENC_GUESS);

@@ -427,6 +427,41 @@ TEST(Keras3WeightsExport, NestedModelsNestTheirGroups) {
       (Shape{16}));
 }
 
+// A Keras file records no preprocessing: what Graft assumes is said, with the flag to change it.
+TEST(Preprocessing, ChosenFromTheModelAndSaid) {
+  TempDir dir;
+  auto loadJson = [&](const std::string& first) {
+    const auto path = dir.path() / "model.json";
+    std::ofstream(path) << R"([{"class_name": ")" + first +
+                               R"(", "config": {"name": "first", "scale": 0.00392156862745098,
+                                  "batch_input_shape": [null, 8, 8, 3]}},
+                            {"class_name": "Flatten", "config": {"name": "f"}}])";
+    return load(path.string());
+  };
+  auto noteWith = [](const LoadedModel& m, const std::string& text) {
+    for (const auto& note : m.notes)
+      if (note.find(text) != std::string::npos) return true;
+    return false;
+  };
+  const LoadedModel scaling = loadJson("Rescaling");
+  EXPECT_EQ(scaling.model.preprocessing, Preprocessing::None);
+  EXPECT_TRUE(noteWith(scaling, "own Rescaling layer 'first'"));
+  // Without a scaling layer or a known base: raw pixels, and the note names the flag.
+  const std::string plain = R"([{"class_name": "Flatten", "config": {"name": "f",
+                                "batch_input_shape": [null, 8, 8, 3]}}])";
+  std::ofstream(dir.path() / "plain.json") << plain;
+  const LoadedModel raw = load((dir.path() / "plain.json").string());
+  EXPECT_EQ(raw.model.preprocessing, Preprocessing::None);
+  EXPECT_TRUE(noteWith(raw, "--preprocessing unit"));
+  // An explicit choice wins and nothing is assumed.
+  ModelSpec spec;
+  spec.source = (dir.path() / "plain.json").string();
+  spec.preprocessing = "tf";
+  const LoadedModel chosen = loadModel(spec);
+  EXPECT_EQ(chosen.model.preprocessing, Preprocessing::Tf);
+  EXPECT_FALSE(noteWith(chosen, "preprocessing:"));
+}
+
 TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
   // Keras 2.0-2.2: a Sequential config that is the list itself, the input shape on the first
   // layer; "class_name": "Model" for functional models.

@@ -15,8 +15,8 @@
 #include "ui/doc/document.h"
 #include "ui/graph_scene.h"
 #include "ui/group_item.h"
-#include "ui/node_item.h"
 #include "ui/main_window.h"
+#include "ui/node_item.h"
 #include "ui/notes_banner.h"
 #include "ui/recent_files.h"
 #include "ui/start_page.h"
@@ -29,7 +29,7 @@ namespace {
 class FixtureOpens : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FixtureOpens, InTheGraphView) {
-  GRAFT_REQUIRE_FIXTURE(path, std::string("keras/") + GetParam());
+  GRAFT_REQUIRE_FIXTURE(path, GetParam());
   test::guiApp();
   ui::MainWindow window;
   window.show();
@@ -38,34 +38,22 @@ TEST_P(FixtureOpens, InTheGraphView) {
   ASSERT_TRUE(window.openModel(spec));
   const Graph& graph = window.document()->graph();
   EXPECT_EQ(window.workbench()->scene()->nodeItems().size(), static_cast<int>(graph.size()));
+  EXPECT_TRUE(window.workbench()->scene()->groupItems().isEmpty());  // no nested models here
   EXPECT_TRUE(window.document()->analysis().ok());
   EXPECT_NE(window.workbench()->banner()->text().indexOf("Weights"), -1);
   EXPECT_EQ(ui::recentFiles().value(0), QFileInfo(QString::fromStdString(path)).absoluteFilePath());
-  QString name = QString::fromLatin1(GetParam());
-  name.chop(3);
-  test::screenshot(&window, "fixture_" + name);
+  test::screenshot(&window, "fixture_" + QFileInfo(QString::fromLatin1(GetParam())).baseName());
 }
 
+// Keras 2 files, and a Keras 3 .keras archive.
 INSTANTIATE_TEST_SUITE_P(Keras, FixtureOpens,
-                         ::testing::Values("mobilenet_2_5_224_tf_no_top.h5",
-                                           "mobilenet025_catvsdog.h5", "vww_96.h5",
-                                           "pretrainedResnet.h5"));
+                         ::testing::Values("keras/mobilenet_2_5_224_tf_no_top.h5",
+                                           "keras/mobilenet025_catvsdog.h5", "keras/vww_96.h5",
+                                           "keras/pretrainedResnet.h5",
+                                           "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras"));
 
-// Keras 3 archives and nested models (Teachable Machine) open too; nested models are boxes
-// around their layers, titled with their name, class and parameter count.
-TEST(OpenFiles, Keras3ArchiveOpens) {
-  GRAFT_REQUIRE_FIXTURE(path, "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras");
-  test::guiApp();
-  ui::MainWindow window;
-  window.show();
-  ModelSpec spec;
-  spec.source = path;
-  ASSERT_TRUE(window.openModel(spec));
-  EXPECT_EQ(window.workbench()->scene()->nodeItems().size(),
-            static_cast<int>(window.document()->graph().size()));
-  EXPECT_TRUE(window.workbench()->scene()->groupItems().isEmpty());
-}
-
+// Nested models (Teachable Machine) are boxes around their layers, titled with their name, class
+// and parameter count.
 TEST(OpenFiles, NestedModelsAreBoxesAroundTheirLayers) {
   GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
   test::guiApp();
