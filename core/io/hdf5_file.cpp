@@ -143,6 +143,11 @@ void File::close() {
     handle_.reset();
     return;
   }
+  writeWholeFile(path_, closeToImage());
+}
+
+std::vector<char> File::closeToImage() {
+  if (!inMemory_) throw Error(path_ + ": not an in-memory HDF5 file");
   std::vector<char> image;
   if (quiet([&] { return H5Fflush(id(), H5F_SCOPE_GLOBAL); }) >= 0) {
     const ssize_t size = quiet([&] { return H5Fget_file_image(id(), nullptr, 0); });
@@ -154,7 +159,7 @@ void File::close() {
   }
   handle_.reset();  // frees the in-memory file
   if (image.empty()) throw Error(path_ + ": cannot assemble the HDF5 file in memory");
-  writeWholeFile(path_, image);
+  return image;
 }
 
 bool File::exists(const std::string& objectPath) const {

@@ -59,6 +59,9 @@ class File {
   // the file and the OS error ("No space left on device"). Without it an in-memory file is
   // discarded. Objects opened from the file (groups, datasets) must be closed first.
   void close();
+  // For a file from createInMemory: closes it and returns the finished file's bytes instead of
+  // writing them (a .keras archive holds its weights file as a member). Throws like close().
+  std::vector<char> closeToImage();
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.get(); }

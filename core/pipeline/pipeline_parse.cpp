@@ -170,7 +170,8 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
     PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
     PipelineExport e;
     const std::string format = f.string("format");
-    if (!f.has("format")) f.fail("format", "missing: torchscript, onnx, keras-h5 or keras-weights");
+    if (!f.has("format"))
+      f.fail("format", "missing: torchscript, onnx, keras-h5, keras-weights or keras");
     e.format = atField(f, "format", [&] { return exportFormatFromName(format); });
     e.output = f.filePath("output", baseDir);
     if (e.output.empty()) f.fail("output", "missing: the file to write");

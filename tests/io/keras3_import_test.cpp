@@ -447,6 +447,9 @@ TEST(Keras3WeightsExport, WritesTheLayoutKeras3Wrote) {
   EXPECT_TRUE(graft.exists("/layers/max_pooling2d_1/vars"));
   EXPECT_TRUE(graft.exists("/layers/dropout/vars"));
   EXPECT_TRUE(graft.exists("/vars"));
+  // A Sequential's layers leave its InputLayer out: Keras writes no group for it.
+  EXPECT_FALSE(keras.exists("/layers/input_layer"));
+  EXPECT_FALSE(graft.exists("/layers/input_layer"));
   // And it loads back onto the model.
   const LoadedModel back = load(path, out);
   EXPECT_EQ(values(back.model.weights.find("dense")->at(0)),
