@@ -85,10 +85,20 @@ void GraphScene::sync() {
   }
 }
 
+void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
+  if (arrangement == arrangement_ && compact == compact_) return;
+  arrangement_ = arrangement;
+  compact_ = compact;
+  if (document_->hasModel()) rebuild();
+}
+
 void GraphScene::rebuild() {
   const QStringList selected = selectedLayers();
   const Graph& graph = document_->graph();
-  layout_ = layoutGraph(graph, NodeItem::cardSize());
+  LayoutOptions options;
+  if (arrangement_ == Arrangement::LeftToRight) options.direction = LayoutDirection::LeftToRight;
+  if (arrangement_ == Arrangement::WrappedColumns) options.wrapAspect = viewAspect_;
+  layout_ = layoutGraph(graph, NodeItem::cardSize(compact_), options);
   ++layoutCount_;
   syncing_ = true;
   clear();
@@ -97,12 +107,13 @@ void GraphScene::rebuild() {
   markers_.clear();
   groups_.clear();
   for (const LayoutGroup& group : layout_.groups) {
-    auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect);
+    auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect,
+                               group.continued);
     addItem(item);
     groups_.append(item);
   }
   for (size_t i = 0; i < graph.size(); ++i) {
-    auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()));
+    auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()), compact_);
     item->setPos(layout_.centers[i]);
     addItem(item);
     nodes_.insert(item->name(), item);
@@ -123,15 +134,22 @@ void GraphScene::rebuild() {
               if (target && target->name() != from) Q_EMIT outputDroppedOn(from, target->name());
             });
   }
-  boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
-  addItem(boundary_);
-  connect(boundary_, &FreezeBoundaryItem::dragged, this,
-          [this](double y) { boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size())); });
-  connect(boundary_, &FreezeBoundaryItem::released, this, [this](double y) {
-    // Snap back first; if the document changes, the boundary moves to its new place anyway.
-    placeOverlays();
-    Q_EMIT freezeBoundaryMoved(y);
-  });
+  refreshEdgeLabels();
+  boundary_ = nullptr;
+  if (!layout_.leftToRight && !layout_.wrapped) {
+    boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
+    addItem(boundary_);
+  }
+  if (boundary_) {
+    connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](double y) {
+      boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()));
+    });
+    connect(boundary_, &FreezeBoundaryItem::released, this, [this](double y) {
+      // Snap back first; if the document changes, the boundary moves to its new place anyway.
+      placeOverlays();
+      Q_EMIT freezeBoundaryMoved(y);
+    });
+  }
   placeOverlays();
   // Room around the graph (and the boundary's handle on the left) so the first and last layers
   // can be scrolled to the middle.
@@ -147,12 +165,22 @@ void GraphScene::refreshCards() {
   for (const Node& node : document_->graph().nodes())
     if (NodeItem* item = nodes_.value(QString::fromStdString(node.name)))
       item->setView(viewOf(node, document_->analysis()));
+  refreshEdgeLabels();
   for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
     groups_[static_cast<int>(k)]->setView(
         groupViewOf(document_->graph(), document_->analysis(), layout_.groups[k]));
   placeOverlays();
   // Selection is unchanged, but what the properties panel shows about it may not be.
   Q_EMIT layersSelected(selectedLayers());
+}
+
+void GraphScene::refreshEdgeLabels() {
+  // An edge carries its producer's output shape: on the edge in compact layouts, in the tooltip
+  // always.
+  for (EdgeItem* edge : edges_) {
+    const NodeItem* from = nodes_.value(edge->from());
+    edge->setLabel(from ? from->view().shape : QString(), compact_);
+  }
 }
 
 EdgeItem* GraphScene::edgeAt(const QPointF& scenePos) const {
@@ -208,10 +236,13 @@ OutputMarkerItem* GraphScene::outputMarker(const QString& output) const {
 }
 
 void GraphScene::placeOverlays() {
-  const double half = NodeItem::cardSize().height() / 2;
+  const QSizeF card = NodeItem::cardSize(compact_);
+  const double half = card.height() / 2;
+  const QPointF markerOffset =
+      layout_.leftToRight ? QPointF(card.width() / 2 + 24, 0) : QPointF(0, half + 20);
   for (OutputMarkerItem* marker : markers_)
     if (const NodeItem* node = nodes_.value(marker->output()))
-      marker->setPos(node->pos() + QPointF(0, half + 20));
+      marker->setPos(node->pos() + markerOffset);
   if (!boundary_ || nodes_.isEmpty()) return;
   // Just below the lowest frozen layer; above the first layer when nothing is frozen.
   double lowestFrozen = -1e18;

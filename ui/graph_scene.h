@@ -1,7 +1,11 @@
 #pragma once
 // The graph view's scene, a projection of the document: it rebuilds (relayout) when the wiring
-// changes and only refreshes the cards when configs, shapes or freezing change. It never edits
-// the model; user gestures are turned into document operations by the view and main window.
+// changes and otherwise refreshes every card, edge label and box in place, at once, when configs,
+// shapes, names or freezing change, so it never shows a stale fact. It never edits the model;
+// user gestures are turned into document operations by the view and main window.
+// The freeze boundary is a line across a single top-to-bottom column ("everything above it"):
+// wrapped and left-to-right layouts do without it and freezing there goes through the menus,
+// the cards' ice hatching showing what is frozen.
 #include <QGraphicsScene>
 #include <QHash>
 #include <string>
@@ -42,6 +46,15 @@ class GraphScene : public QGraphicsScene {
   // Puts the freeze boundary and output markers where the document says they are.
   void placeOverlays();
 
+  // How the graph is laid out; changing it lays the graph out again.
+  enum class Arrangement { TopToBottom, WrappedColumns, LeftToRight };
+  Arrangement arrangement() const { return arrangement_; }
+  bool isCompact() const { return compact_; }
+  void setArrangement(Arrangement arrangement, bool compact);
+  // The window's width/height: wrapped columns are cut to fill it at the next layout.
+  void setViewAspect(double aspect) { viewAspect_ = aspect; }
+  const GraphLayout& layout() const { return layout_; }
+
   int layoutCount() const { return layoutCount_; }  // how often the wiring was laid out
   bool usedGraphviz() const { return layout_.usedGraphviz; }
 
@@ -57,8 +70,12 @@ class GraphScene : public QGraphicsScene {
   void sync();
   void rebuild();
   void refreshCards();
+  void refreshEdgeLabels();
   Document* document_;
   GraphLayout layout_;
+  Arrangement arrangement_ = Arrangement::TopToBottom;
+  bool compact_ = false;
+  double viewAspect_ = 16.0 / 9.0;
   std::string topology_;
   QHash<QString, NodeItem*> nodes_;
   QList<EdgeItem*> edges_;
