@@ -14,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -90,7 +91,6 @@ QWidget* TrainingPanel::buildSettings() {
   form->setContentsMargins(0, 0, 4, 0);
   scroll->setWidget(box);
   outerColumn->addWidget(scroll, 1);
-  auto* facts = new QHBoxLayout;
   inputSize_ = new QLabel(box);
   inputSize_->setObjectName(QStringLiteral("training_input_size"));
   inputSize_->setToolTip(
@@ -99,10 +99,8 @@ QWidget* TrainingPanel::buildSettings() {
   device_ = new QLabel(tr("CPU, %1 threads").arg(QThread::idealThreadCount()), box);
   device_->setObjectName(QStringLiteral("training_device"));
   device_->setToolTip(tr("Where the training runs"));
-  facts->addWidget(inputSize_, 1);
-  facts->addWidget(new QLabel(tr("Device:"), box));
-  facts->addWidget(device_);
-  form->addRow(tr("Input"), facts);
+  form->addRow(tr("Input"), inputSize_);
+  form->addRow(tr("Device"), device_);
   auto* dataRow = new QHBoxLayout;
   dataDir_ = new QLineEdit(box);
   dataDir_->setPlaceholderText(tr("image folder: one subfolder per class"));
@@ -206,7 +204,9 @@ QWidget* TrainingPanel::buildSettings() {
     session_->stop();
     appendLog(tr("stopping after the current batch…"));
   });
-  outer->setMinimumWidth(380);
+  // The form never scrolls sideways: the scroll area is as wide as the form needs.
+  scroll->setMinimumWidth(box->minimumSizeHint().width() +
+                          scroll->verticalScrollBar()->sizeHint().width() + 4);
   return outer;
 }
 

@@ -67,6 +67,10 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
                           static_cast<QWidget*>(training->pauseButton()),
                           static_cast<QWidget*>(training->stopButton())})
     expectFullyVisible(button, &window, "a Start/Pause/Stop button");
+  // The form scrolls up and down only: nothing cut off at its right edge.
+  auto* form = training->findChild<QScrollArea*>(QStringLiteral("training_form_scroll"));
+  ASSERT_NE(form, nullptr);
+  EXPECT_LE(form->widget()->minimumSizeHint().width(), form->viewport()->width());
   EXPECT_NE(training->inputSizeLabel()->text().indexOf("128"), -1);
   EXPECT_NE(training->deviceLabel()->text().indexOf("CPU"), -1);
   // Both chart legends get their room.
