@@ -136,11 +136,9 @@ void GraphScene::rebuild() {
   }
   refreshEdgeLabels();
   boundary_ = nullptr;
-  if (!layout_.leftToRight && !layout_.wrapped) {
+  if (!layout_.leftToRight && !layout_.wrapped) {  // a line across one column only
     boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
     addItem(boundary_);
-  }
-  if (boundary_) {
     connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](double y) {
       boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()));
     });
