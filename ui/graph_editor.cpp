@@ -247,10 +247,10 @@ bool GraphEditor::rename(const QString& from, const QString& to) {
   return ok;
 }
 
-bool GraphEditor::moveFreezeBoundary(double y) {
+bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
   if (!document_->hasModel()) return false;
   const Graph& graph = document_->graph();
-  const QStringList above = view_->graphScene()->layersAbove(y);
+  const QStringList above = view_->graphScene()->layersBefore(at);
   QStringList below;
   bool unchanged = true;
   for (const Node& node : graph.nodes()) {

@@ -38,6 +38,11 @@ struct GraphLayout {
   bool usedGraphviz = false;
   bool leftToRight = false;  // edges leave a card on its right and enter on the left
   bool wrapped = false;      // chains continue in the next column
+  // Wrapped: column k spans x from columnLeft + k * columnStep, columnWidth wide.
+  int columns = 1;
+  double columnLeft = 0;
+  double columnWidth = 0;
+  double columnStep = 0;
 };
 
 enum class LayoutDirection { TopToBottom, LeftToRight };

@@ -2,6 +2,7 @@
 
 #include <QSignalBlocker>
 #include <algorithm>
+#include <cmath>
 
 #include "graph/shape.h"
 #include "graph/summary.h"
@@ -92,12 +93,20 @@ void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
   if (document_->hasModel()) rebuild();
 }
 
+bool GraphScene::rewrapForView() {
+  if (arrangement_ != Arrangement::WrappedColumns || !document_->hasModel()) return false;
+  if (std::abs(std::log(viewAspect_ / laidOutAspect_)) < 0.15) return false;
+  rebuild();
+  return true;
+}
+
 void GraphScene::rebuild() {
   const QStringList selected = selectedLayers();
   const Graph& graph = document_->graph();
   LayoutOptions options;
   if (arrangement_ == Arrangement::LeftToRight) options.direction = LayoutDirection::LeftToRight;
   if (arrangement_ == Arrangement::WrappedColumns) options.wrapAspect = viewAspect_;
+  laidOutAspect_ = viewAspect_;
   layout_ = layoutGraph(graph, NodeItem::cardSize(compact_), options);
   ++layoutCount_;
   syncing_ = true;
@@ -136,16 +145,22 @@ void GraphScene::rebuild() {
   }
   refreshEdgeLabels();
   boundary_ = nullptr;
-  if (!layout_.leftToRight && !layout_.wrapped) {  // a line across one column only
-    boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
+  if (!layout_.leftToRight) {  // a line across one column (of a wrapped layout)
+    if (layout_.wrapped) {
+      boundary_ = new FreezeBoundaryItem(layout_.columnLeft - 10,
+                                         layout_.columnLeft + layout_.columnWidth + 10);
+      boundary_->setColumns(layout_.columnStep, layout_.columns);
+    } else {
+      boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
+    }
     addItem(boundary_);
-    connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](double y) {
-      boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()));
+    connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](const QPointF& at) {
+      boundary_->setFrozenCount(static_cast<int>(layersBefore(at).size()));
     });
-    connect(boundary_, &FreezeBoundaryItem::released, this, [this](double y) {
+    connect(boundary_, &FreezeBoundaryItem::released, this, [this](const QPointF& at) {
       // Snap back first; if the document changes, the boundary moves to its new place anyway.
       placeOverlays();
-      Q_EMIT freezeBoundaryMoved(y);
+      Q_EMIT freezeBoundaryMoved(at);
     });
   }
   placeOverlays();
@@ -217,12 +232,23 @@ void GraphScene::selectLayers(const QStringList& names) {
 
 namespace graft::ui {
 
-QStringList GraphScene::layersAbove(double y) const {
+int GraphScene::columnOf(const QPointF& cardCenter) const {
+  if (!layout_.wrapped || layout_.columnStep <= 0) return 0;
+  return static_cast<int>(std::floor((cardCenter.x() - layout_.columnLeft) / layout_.columnStep));
+}
+
+QStringList GraphScene::layersBefore(const QPointF& at) const {
   QStringList names;
   if (!document_->hasModel()) return names;
+  // The boundary item sits at x = column * step (its line drawn over column 0's span).
+  const int column = layout_.wrapped && layout_.columnStep > 0
+                         ? static_cast<int>(std::lround(at.x() / layout_.columnStep))
+                         : 0;
   for (const Node& node : document_->graph().nodes()) {
     const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
-    if (item && item->pos().y() < y) names << item->name();
+    if (!item) continue;
+    const int own = columnOf(item->pos());
+    if (own < column || (own == column && item->pos().y() < at.y())) names << item->name();
   }
   return names;
 }
@@ -242,24 +268,33 @@ void GraphScene::placeOverlays() {
     if (const NodeItem* node = nodes_.value(marker->output()))
       marker->setPos(node->pos() + markerOffset);
   if (!boundary_ || nodes_.isEmpty()) return;
-  // Just below the lowest frozen layer; above the first layer when nothing is frozen.
+  // Just below the last frozen layer (the lowest one of the last column holding any); above the
+  // first layer when nothing is frozen.
+  int lastColumn = -1;
   double lowestFrozen = -1e18;
   double top = 1e18;
   int frozen = 0;
   for (const Node& node : document_->graph().nodes()) {
     const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
     if (!item) continue;
-    top = std::min(top, item->pos().y());
-    if (!node.trainable) {
+    if (columnOf(item->pos()) == 0) top = std::min(top, item->pos().y());
+    if (node.trainable) continue;
+    ++frozen;
+    const int column = columnOf(item->pos());
+    if (column > lastColumn) {
+      lastColumn = column;
+      lowestFrozen = item->pos().y();
+    } else if (column == lastColumn) {
       lowestFrozen = std::max(lowestFrozen, item->pos().y());
-      ++frozen;
     }
   }
   const double gap = 16;
-  const double y = frozen > 0 ? lowestFrozen + half + gap : top - half - gap;
+  const QPointF at = frozen > 0
+                         ? QPointF(lastColumn * layout_.columnStep, lowestFrozen + half + gap)
+                         : QPointF(0, top - half - gap);
   const QSignalBlocker blocker(boundary_);  // placing is not dragging
-  boundary_->setPos(0, y);
-  boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()) == 0 ? 0 : frozen);
+  boundary_->setPos(at);
+  boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen);
 }
 
 }  // namespace graft::ui

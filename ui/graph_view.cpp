@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
 #include "ui/graph_scene.h"
 #include "ui/node_item.h"
 
@@ -76,10 +77,15 @@ void GraphView::resetZoom() {
 
 void GraphView::fitAll() {
   if (scene_->nodeItems().isEmpty()) return;
-  // Everything the layout drew (cards, routed edges, nested-model boxes), not the scene rect
-  // with its scrolling margins. A tall single column gets small here: the wrapped layout
-  // (View > Layout) is what makes a long chain readable as a whole.
-  const QRectF bounds = scene_->layout().bounds.adjusted(-20, -20, 20, 20);
+  // Columns follow the window's current shape.
+  scene_->rewrapForView();
+  // Everything the layout drew (cards, routed edges, nested-model boxes) and the freeze
+  // boundary's handle, not the scene rect with its scrolling margins. A tall single column gets
+  // small here: the wrapped layout is what makes a long chain readable as a whole.
+  QRectF bounds = scene_->layout().bounds;
+  if (const FreezeBoundaryItem* boundary = scene_->freezeBoundary())
+    bounds |= boundary->sceneBoundingRect();
+  bounds.adjust(-20, -20, 20, 20);
   fitInView(bounds, Qt::KeepAspectRatio);
   if (zoom() > 1.0) setZoom(1.0);
   if (zoom() < kMinZoom) setZoom(kMinZoom);

@@ -20,14 +20,18 @@ QMenu* createLayoutMenu(GraphView* view, QWidget* parent) {
     const char* text;
     const char* tip;
   } choices[] = {
-      {Arrangement::TopToBottom, "&Top to Bottom",
-       "One column, input at the top; the freeze boundary can be dragged"},
+      {Arrangement::TopToBottom, "&Top to Bottom", "One column, input at the top"},
       {Arrangement::WrappedColumns, "&Columns Fitting the Window",
        "Long chains continue in the next column so the whole graph fills the window"},
-      {Arrangement::LeftToRight, "&Left to Right", "Input on the left, for wide screens"},
+      {Arrangement::LeftToRight, "&Left to Right",
+       "Input on the left, for wide screens (freeze from the menus: no freeze boundary)"},
   };
   QSettings settings;
-  const int remembered = settings.value(QStringLiteral("view/arrangement"), 0).toInt();
+  // Columns by default: a long chain fills the window and can be read when fitted whole.
+  const int remembered =
+      settings
+          .value(QStringLiteral("view/arrangement"), static_cast<int>(Arrangement::WrappedColumns))
+          .toInt();
   const bool compact = settings.value(QStringLiteral("view/compact"), false).toBool();
   for (const auto& choice : choices) {
     QAction* action = menu->addAction(QObject::tr(choice.text));

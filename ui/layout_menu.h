@@ -1,6 +1,6 @@
 #pragma once
-// View > Layout: how the graph is arranged (one column top to bottom, columns that fill the
-// window, left to right) and whether cards are compact. The choice is remembered.
+// View > Layout: how the graph is arranged (columns that fill the window — the default —, one
+// column top to bottom, left to right) and whether cards are compact. The choice is remembered.
 class QMenu;
 class QWidget;
 

@@ -59,7 +59,8 @@ int wrapColumnCount(const GraphLayout& layout, double aspect, double gutter) {
 }
 
 void wrapIntoColumns(GraphLayout& layout, QSizeF size, double aspect) {
-  const double gutter = size.width() * 0.6;
+  // Room between columns for the connections and the freeze boundary's handle.
+  const double gutter = size.width() * 0.8;
   const int columns = wrapColumnCount(layout, aspect, gutter);
   if (columns <= 1) return;
   const QRectF bounds = layout.bounds;
@@ -122,6 +123,10 @@ void wrapIntoColumns(GraphLayout& layout, QSizeF size, double aspect) {
   }
   layout.bounds = wrapped;
   layout.wrapped = true;
+  layout.columns = static_cast<int>(cuts.size()) + 1;
+  layout.columnLeft = bounds.left();
+  layout.columnWidth = bounds.width();
+  layout.columnStep = step;
 }
 
 }  // namespace graft::ui

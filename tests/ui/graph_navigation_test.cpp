@@ -5,6 +5,7 @@
 
 #include <QScrollBar>
 #include <QWheelEvent>
+#include <algorithm>
 
 #include "support/test_support.h"
 #include "ui/doc/document.h"
@@ -114,15 +115,35 @@ TEST_F(NavigationTest, ColumnsFillTheWindowAndFitReadably) {
     EXPECT_LT(QLineF(start, scene_->nodeItem(edge->from())->pos()).length(), 60);
     EXPECT_LT(QLineF(end, scene_->nodeItem(edge->to())->pos()).length(), 60);
   }
-  // No freeze bar across columns; the cards still show what is frozen.
-  EXPECT_EQ(scene_->freezeBoundary(), nullptr);
-  ASSERT_TRUE(window_->document()
-                  ->apply1({{"op", "freeze"}, {"upto", "conv_pw_5_relu"}}, "freeze")
-                  .empty());
-  EXPECT_FALSE(scene_->nodeItem("conv_dw_3")->view().trainable);
+  // The freeze boundary moves across columns: dropped in the second column under its third
+  // layer, it freezes the whole first column and those three.
+  ui::FreezeBoundaryItem* boundary = scene_->freezeBoundary();
+  ASSERT_NE(boundary, nullptr);
+  QList<const ui::NodeItem*> second;
+  for (const ui::NodeItem* item : scene_->nodeItems())
+    if (item->pos().x() > layout.columnLeft + layout.columnStep &&
+        item->pos().x() < layout.columnLeft + 2 * layout.columnStep)
+      second << item;
+  std::sort(second.begin(), second.end(), [](const ui::NodeItem* a, const ui::NodeItem* b) {
+    return a->pos().y() < b->pos().y();
+  });
+  ASSERT_GE(second.size(), 4);
+  const QPointF handle = boundary->mapToScene(boundary->handleRect().center());
+  const QPointF target(handle.x() + layout.columnStep,
+                       (second[2]->pos().y() + second[3]->pos().y()) / 2);
+  view_->centerOn((handle + target) / 2);
+  test::dragScene(view_, handle, target);
+  for (const ui::NodeItem* item : scene_->nodeItems()) {
+    const bool firstColumn = item->pos().x() < layout.columnLeft + layout.columnStep;
+    const bool shouldFreeze =
+        firstColumn || item == second[0] || item == second[1] || item == second[2];
+    EXPECT_EQ(item->view().trainable, !shouldFreeze) << item->name().toStdString();
+  }
+  // Placed again where the document says: under the last frozen layer, in its column.
+  EXPECT_NEAR(boundary->pos().x(), layout.columnStep, 1);
+  EXPECT_GT(boundary->pos().y(), second[2]->pos().y());
+  EXPECT_LT(boundary->pos().y(), second[3]->pos().y());
   test::screenshot(window_.get(), "graph_columns");
-  scene_->setArrangement(Arrangement::TopToBottom, false);
-  EXPECT_NE(scene_->freezeBoundary(), nullptr);
 }
 
 TEST_F(NavigationTest, LeftToRightPutsConsumersRightOfProducers) {

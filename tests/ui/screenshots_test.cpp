@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 
 #include "ui/doc/document.h"
 #include "ui/export_dialog.h"
@@ -41,7 +42,11 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
   test::guiApp();
   const QSize size = GetParam();
   const QString suffix = QStringLiteral("_%1x%2").arg(size.width()).arg(size.height());
+  QSettings().remove("view/arrangement");  // what a new user sees: the default layout
   ui::MainWindow window;
+  QSettings().setValue("view/arrangement", 0);
+  EXPECT_EQ(window.workbench()->scene()->arrangement(),
+            ui::GraphScene::Arrangement::WrappedColumns);
   window.resize(size);
   window.show();
   QApplication::processEvents();
