@@ -1,6 +1,7 @@
 #include "ui/edge_item.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
@@ -10,6 +11,13 @@ namespace graft::ui {
 namespace {
 constexpr double kArrow = 7.0;
 constexpr double kHitWidth = 14.0;
+constexpr double kLabelPoints = 7.5;
+
+QFont labelFont() {
+  QFont font = QApplication::font();
+  font.setPointSizeF(kLabelPoints);
+  return font;
+}
 }  // namespace
 
 EdgeItem::EdgeItem(const QString& from, const QString& to, const QPainterPath& path)
@@ -24,6 +32,24 @@ void EdgeItem::setDropHighlight(bool on) {
   update();
 }
 
+void EdgeItem::setLabel(const QString& label, bool visible) {
+  if (label == label_ && visible == labelVisible_) return;
+  prepareGeometryChange();
+  label_ = label;
+  labelVisible_ = visible;
+  setToolTip(label_.isEmpty() ? QStringLiteral("%1 → %2").arg(from_, to_)
+                              : QStringLiteral("%1 → %2\n%3").arg(from_, to_, label_));
+  update();
+}
+
+QRectF EdgeItem::labelRect() const {
+  if (!labelVisible_ || label_.isEmpty()) return {};
+  const QFontMetricsF metrics(labelFont());
+  const QSizeF size(metrics.horizontalAdvance(label_) + 6, metrics.height() + 2);
+  const QPointF middle = path().pointAtPercent(0.5);
+  return QRectF(middle - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
 QPainterPath EdgeItem::shape() const {
   QPainterPathStroker stroker;
   stroker.setWidth(kHitWidth);
@@ -31,7 +57,7 @@ QPainterPath EdgeItem::shape() const {
 }
 
 QRectF EdgeItem::boundingRect() const {
-  return path().boundingRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth);
+  return path().boundingRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth) | labelRect();
 }
 
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
@@ -60,6 +86,16 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
   painter->setPen(Qt::NoPen);
   painter->setBrush(color);
   painter->drawPolygon(head);
+
+  const QRectF box = labelRect();
+  if (box.isEmpty()) return;
+  painter->setBrush(palette.color(QPalette::Base));
+  painter->drawRoundedRect(box, 3, 3);
+  painter->setFont(labelFont());
+  QColor text = palette.color(QPalette::Text);
+  text.setAlphaF(0.75);
+  painter->setPen(text);
+  painter->drawText(box, Qt::AlignCenter, label_);
 }
 
 }  // namespace graft::ui

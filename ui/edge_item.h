@@ -1,5 +1,6 @@
 #pragma once
-// A connection between two layers, routed by the layout, with an arrowhead at the consumer.
+// A connection between two layers, routed by the layout, with an arrowhead at the consumer and
+// (compact layouts, as Netron does) the tensor's shape written on it.
 // While a palette entry is dragged over it the edge lights up: dropping there inserts the new
 // layer between its two ends.
 #include <QGraphicsPathItem>
@@ -15,6 +16,11 @@ class EdgeItem : public QGraphicsPathItem {
   const QString& from() const { return from_; }
   const QString& to() const { return to_; }
   void setDropHighlight(bool on);
+  // The producer's output shape; drawn on the edge only when `visible`, always in the tooltip.
+  void setLabel(const QString& label, bool visible);
+  const QString& label() const { return label_; }
+  bool isLabelVisible() const { return labelVisible_; }
+  QRectF labelRect() const;  // where the label is drawn (empty when hidden)
 
   // A wider shape than the visible line so the edge is easy to hit with a drop.
   QPainterPath shape() const override;
@@ -25,6 +31,8 @@ class EdgeItem : public QGraphicsPathItem {
   QString from_;
   QString to_;
   bool dropHighlight_ = false;
+  QString label_;
+  bool labelVisible_ = false;
 };
 
 }  // namespace graft::ui

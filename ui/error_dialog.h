@@ -18,4 +18,12 @@ ErrorSink setErrorSink(ErrorSink sink);
 void showError(QWidget* parent, const QString& title, const QString& message);
 void showDiagnostics(QWidget* parent, const QString& title, const Diagnostics& diagnostics);
 
+// A refusal the GUI can remedy: the message and a button naming the fix (instead of advice
+// only a recipe writer could follow). True when the user chose the fix. Tests install a
+// chooser that answers instead of the modal dialog.
+using FixChooser =
+    std::function<bool(const QString& title, const QString& message, const QString& fix)>;
+FixChooser setFixChooser(FixChooser chooser);
+bool offerFix(QWidget* parent, const QString& title, const QString& message, const QString& fix);
+
 }  // namespace graft::ui

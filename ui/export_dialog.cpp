@@ -10,6 +10,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 #include <iterator>
 #include <memory>
@@ -141,10 +143,24 @@ void ExportDialog::startExport() {
           return;
         }
         succeeded_ = true;
+        QSettings().setValue(QStringLiteral("export/lastFolder"), QFileInfo(path).absolutePath());
         result_->setText(QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
                              .arg(QString::fromStdString(report->describe()).toHtmlEscaped()));
         Q_EMIT exported(path);
       });
+}
+
+QString ExportDialog::defaultFolder() {
+  const QString last = QSettings().value(QStringLiteral("export/lastFolder")).toString();
+  if (!last.isEmpty() && QFileInfo(last).isDir() && QFileInfo(last).isWritable()) return last;
+  const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  if (!documents.isEmpty() && QFileInfo(documents).isDir() && QFileInfo(documents).isWritable())
+    return documents;
+  return QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
+}
+
+QString ExportDialog::path() const {
+  return path_->text();
 }
 
 }  // namespace graft::ui

@@ -21,6 +21,10 @@ class ExportDialog : public QDialog {
 
   void setFormat(int format);  // index: 0 TorchScript, 1 ONNX, 2 Keras HDF5
   void setPath(const QString& path);
+  QString path() const;
+  // Where an export goes unless the user picks another folder: the folder of the last export,
+  // else Documents (never the model's own folder, which may be read-only or a download).
+  static QString defaultFolder();
   QString result() const;  // the self-check line, or the error
   bool succeeded() const { return succeeded_; }
   bool isRunning() const { return running_; }

@@ -5,6 +5,8 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <QPalette>
+#include <algorithm>
+#include <cmath>
 
 namespace graft::ui {
 namespace {
@@ -25,6 +27,11 @@ void FreezeBoundaryItem::setSpan(double left, double right) {
   prepareGeometryChange();
   left_ = left;
   right_ = right;
+}
+
+void FreezeBoundaryItem::setColumns(double step, int count) {
+  columnStep_ = step;
+  columns_ = std::max(count, 1);
 }
 
 void FreezeBoundaryItem::setFrozenCount(int count) {
@@ -69,10 +76,14 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
 
 QVariant FreezeBoundaryItem::itemChange(GraphicsItemChange change, const QVariant& value) {
   if (change == ItemPositionChange) {
-    // Only vertical movement means anything.
+    // Vertical movement, and across columns only from one to another.
     QPointF p = value.toPointF();
-    p.setX(0);
-    Q_EMIT dragged(p.y());
+    const int column =
+        columnStep_ > 0
+            ? std::clamp(static_cast<int>(std::lround(p.x() / columnStep_)), 0, columns_ - 1)
+            : 0;
+    p.setX(column * columnStep_);
+    Q_EMIT dragged(p);
     return p;
   }
   return QGraphicsObject::itemChange(change, value);
@@ -80,7 +91,7 @@ QVariant FreezeBoundaryItem::itemChange(GraphicsItemChange change, const QVarian
 
 void FreezeBoundaryItem::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
   QGraphicsObject::mouseReleaseEvent(event);
-  Q_EMIT released(pos().y());
+  Q_EMIT released(pos());
 }
 
 void FreezeBoundaryItem::hoverEnterEvent(QGraphicsSceneHoverEvent*) {

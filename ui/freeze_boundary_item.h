@@ -1,7 +1,9 @@
 #pragma once
 // The freeze boundary: a line across the graph with a handle. Everything above it is frozen
-// (not trained), everything below trains. Drag it up or down; on release the scene reports
-// where it was let go and the editor applies the matching freeze/unfreeze as one edit.
+// (not trained), everything below trains. Drag it up or down (in a layout wrapped into columns,
+// also to another column: everything in the columns before it counts as above); on release the
+// scene reports where it was let go and the editor applies the matching freeze/unfreeze as one
+// edit.
 #include <QGraphicsObject>
 
 namespace graft::ui {
@@ -13,6 +15,9 @@ class FreezeBoundaryItem : public QGraphicsObject {
   FreezeBoundaryItem(double left, double right);
   int type() const override { return Type; }
   void setSpan(double left, double right);
+  // Wrapped layouts: the boundary may sit in any of `count` columns `step` apart (x snaps to
+  // them); 0 keeps it in place horizontally.
+  void setColumns(double step, int count);
   // The label tells how many layers the boundary freezes.
   void setFrozenCount(int count);
   QRectF handleRect() const;
@@ -21,8 +26,8 @@ class FreezeBoundaryItem : public QGraphicsObject {
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
  Q_SIGNALS:
-  void released(double y);
-  void dragged(double y);
+  void released(const QPointF& at);
+  void dragged(const QPointF& at);
 
  protected:
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
@@ -35,6 +40,8 @@ class FreezeBoundaryItem : public QGraphicsObject {
   double right_;
   int frozen_ = 0;
   bool hover_ = false;
+  double columnStep_ = 0;
+  int columns_ = 1;
 };
 
 }  // namespace graft::ui

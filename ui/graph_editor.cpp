@@ -11,6 +11,7 @@
 #include <map>
 
 #include "runtime/fuse_with_samples.h"
+#include "ui/apply_with_fixes.h"
 #include "ui/category_style.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
@@ -106,10 +107,7 @@ Json GraphEditor::layerJson(const QString& className, const QString& name) const
 }
 
 bool GraphEditor::apply(const Json& operations, const QString& text) {
-  const Diagnostics problems = document_->apply(operations, text);
-  if (problems.empty()) return true;
-  showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), problems);
-  return false;
+  return applyOfferingFixes(document_, dialogParent_, operations, text).empty();
 }
 
 void GraphEditor::selectAfterApply(const QString& name) {
@@ -249,10 +247,10 @@ bool GraphEditor::rename(const QString& from, const QString& to) {
   return ok;
 }
 
-bool GraphEditor::moveFreezeBoundary(double y) {
+bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
   if (!document_->hasModel()) return false;
   const Graph& graph = document_->graph();
-  const QStringList above = view_->graphScene()->layersAbove(y);
+  const QStringList above = view_->graphScene()->layersBefore(at);
   QStringList below;
   bool unchanged = true;
   for (const Node& node : graph.nodes()) {

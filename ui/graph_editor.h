@@ -3,6 +3,7 @@
 // keyboard shortcuts) into recipe operations applied through the document: one operation or
 // group of operations = one undoable step. Refused edits show the core's diagnostics.
 #include <QObject>
+#include <QPointF>
 #include <QStringList>
 #include <functional>
 
@@ -48,10 +49,11 @@ class GraphEditor : public QObject {
   bool unfreezeFrom(const QString& node);
   bool setTrainable(const QStringList& names, bool trainable);
   bool rename(const QString& from, const QString& to);
-  // Everything above scene y frozen, everything below trainable, as one edit. Written as
+  // Everything above the boundary's position frozen (GraphScene::layersBefore), everything
+  // below trainable, as one edit. Written as
   // "freeze upto / unfreeze from" when the layers above are a prefix of the model's order (the
   // way Keras users write layers[:k]), else with explicit layer lists.
-  bool moveFreezeBoundary(double y);
+  bool moveFreezeBoundary(const QPointF& at);
 
   // The BatchNormalization that directly and only follows `node`, if any (for "fuse").
   QString followingBatchNorm(const QString& node) const;

@@ -2,6 +2,8 @@
 
 #include <gvc.h>
 
+#include "ui/layout_wrap.h"
+
 #include <algorithm>
 #include <map>
 
@@ -32,17 +34,19 @@ std::vector<std::pair<size_t, size_t>> edgeList(const Graph& graph,
   return edges;
 }
 
-QPainterPath straightEdge(QPointF from, QPointF to, QSizeF size) {
-  QPainterPath path(from + QPointF(0, size.height() / 2));
-  path.lineTo(to - QPointF(0, size.height() / 2));
+QPainterPath straightEdge(QPointF from, QPointF to, QSizeF size, bool leftToRight) {
+  const QPointF half = leftToRight ? QPointF(size.width() / 2, 0) : QPointF(0, size.height() / 2);
+  QPainterPath path(from + half);
+  path.lineTo(to - half);
   return path;
 }
 
 // Used only if Graphviz cannot lay out (missing plugin): longest-path ranks, nodes of a rank
 // side by side in graph order, straight edges. Readable for chains, crowded for big branches.
 GraphLayout fallbackLayout(const Graph& graph, QSizeF size,
-                           const std::vector<std::pair<size_t, size_t>>& edges) {
+                           const std::vector<std::pair<size_t, size_t>>& edges, bool leftToRight) {
   GraphLayout layout;
+  layout.leftToRight = leftToRight;
   std::vector<int> rank(graph.size(), 0);
   auto order = graph.topologicalOrder();
   std::vector<size_t> sequence;
@@ -59,11 +63,13 @@ GraphLayout fallbackLayout(const Graph& graph, QSizeF size,
   layout.centers.resize(graph.size());
   for (size_t i = 0; i < graph.size(); ++i) {
     const int column = filled[rank[i]]++;
-    layout.centers[i] = QPointF(column * (size.width() + 30), rank[i] * (size.height() + 40));
+    layout.centers[i] = leftToRight
+                            ? QPointF(rank[i] * (size.width() + 40), column * (size.height() + 30))
+                            : QPointF(column * (size.width() + 30), rank[i] * (size.height() + 40));
   }
   for (auto [from, to] : edges)
     layout.edges.push_back(
-        {from, to, straightEdge(layout.centers[from], layout.centers[to], size)});
+        {from, to, straightEdge(layout.centers[from], layout.centers[to], size, leftToRight)});
   for (const QPointF& c : layout.centers)
     layout.bounds |= QRectF(c - QPointF(size.width() / 2, size.height() / 2), size);
   return layout;
@@ -103,16 +109,18 @@ std::string topologyKey(const Graph& graph) {
   return key;
 }
 
-GraphLayout layoutGraph(const Graph& graph, QSizeF size) {
+namespace {
+
+GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < graph.size(); ++i) index[graph.nodes()[i].name] = i;
   const auto edges = edgeList(graph, index);
   if (graph.size() == 0) return {};
 
   GVC_t* context = graphvizContext();
-  if (!context) return fallbackLayout(graph, size, edges);
+  if (!context) return fallbackLayout(graph, size, edges, leftToRight);
   Agraph_t* g = agopen(const_cast<char*>("graft"), Agdirected, nullptr);
-  setAttribute(g, "rankdir", "TB");
+  setAttribute(g, "rankdir", leftToRight ? "LR" : "TB");
   setAttribute(g, "nodesep", "0.35");
   setAttribute(g, "ranksep", "0.45");
   // Keep a merge layer's inputs in Keras's order, left to right.
@@ -153,10 +161,11 @@ GraphLayout layoutGraph(const Graph& graph, QSizeF size) {
 
   if (gvLayout(context, g, "dot") != 0) {
     agclose(g);
-    return fallbackLayout(graph, size, edges);
+    return fallbackLayout(graph, size, edges, leftToRight);
   }
   GraphLayout layout;
   layout.usedGraphviz = true;
+  layout.leftToRight = leftToRight;
   const boxf bb = GD_bb(g);
   const double top = bb.UR.y;  // Graphviz's y grows upwards, the scene's downwards
   layout.bounds = QRectF(bb.LL.x, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
@@ -172,11 +181,21 @@ GraphLayout layoutGraph(const Graph& graph, QSizeF size) {
   for (size_t e = 0; e < edges.size(); ++e) {
     QPainterPath path = splinePath(gvEdges[e], top);
     if (path.isEmpty())
-      path = straightEdge(layout.centers[edges[e].first], layout.centers[edges[e].second], size);
+      path = straightEdge(layout.centers[edges[e].first], layout.centers[edges[e].second], size,
+                          leftToRight);
     layout.edges.push_back({edges[e].first, edges[e].second, path});
   }
   gvFreeLayout(context, g);
   agclose(g);
+  return layout;
+}
+
+}  // namespace
+
+GraphLayout layoutGraph(const Graph& graph, QSizeF size, const LayoutOptions& options) {
+  const bool leftToRight = options.direction == LayoutDirection::LeftToRight;
+  GraphLayout layout = dotLayout(graph, size, leftToRight);
+  if (!leftToRight && options.wrapAspect > 0) wrapIntoColumns(layout, size, options.wrapAspect);
   return layout;
 }
 

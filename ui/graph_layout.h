@@ -1,7 +1,8 @@
 #pragma once
-// Where each layer and each connection goes in the graph view: a layered top-to-bottom layout
-// computed by Graphviz's dot (rank assignment, crossing minimisation, spline routing), which
-// keeps InceptionV3's parallel branches and ResNet's skip connections readable.
+// Where each layer and each connection goes in the graph view: a layered layout computed by
+// Graphviz's dot (rank assignment, crossing minimisation, spline routing), which keeps
+// InceptionV3's parallel branches and ResNet's skip connections readable. Top to bottom (long
+// chains optionally wrapped into columns that fill the window) or left to right.
 #include <QPainterPath>
 #include <QPointF>
 #include <QRectF>
@@ -25,6 +26,8 @@ struct LayoutGroup {
   std::string className;  // "Functional"
   QRectF rect;            // encloses its layers and nested groups, with room for the title
   int depth = 0;          // 0 for a top-level group
+  // A wrapped layout may split a group over several columns: the pieces after the first.
+  std::vector<QRectF> continued;
 };
 
 struct GraphLayout {
@@ -33,10 +36,26 @@ struct GraphLayout {
   std::vector<LayoutGroup> groups;  // parents before children
   QRectF bounds;
   bool usedGraphviz = false;
+  bool leftToRight = false;  // edges leave a card on its right and enter on the left
+  bool wrapped = false;      // chains continue in the next column
+  // Wrapped: column k spans x from columnLeft + k * columnStep, columnWidth wide.
+  int columns = 1;
+  double columnLeft = 0;
+  double columnWidth = 0;
+  double columnStep = 0;
+};
+
+enum class LayoutDirection { TopToBottom, LeftToRight };
+
+struct LayoutOptions {
+  LayoutDirection direction = LayoutDirection::TopToBottom;
+  // Top to bottom only: cut a tall layout into side-by-side columns so that the whole graph has
+  // about this width/height ratio (the window's); 0 keeps one column.
+  double wrapAspect = 0;
 };
 
 // Every node gets the same box size so a relayout is needed only when the wiring changes.
-GraphLayout layoutGraph(const Graph& graph, QSizeF nodeSize);
+GraphLayout layoutGraph(const Graph& graph, QSizeF nodeSize, const LayoutOptions& options = {});
 
 // Same wiring (names, inputs, outputs, groups) means the same layout; configs and freezing don't
 // matter.

@@ -2,6 +2,7 @@
 
 #include <QSignalBlocker>
 #include <algorithm>
+#include <cmath>
 
 #include "graph/shape.h"
 #include "graph/summary.h"
@@ -85,10 +86,28 @@ void GraphScene::sync() {
   }
 }
 
+void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
+  if (arrangement == arrangement_ && compact == compact_) return;
+  arrangement_ = arrangement;
+  compact_ = compact;
+  if (document_->hasModel()) rebuild();
+}
+
+bool GraphScene::rewrapForView() {
+  if (arrangement_ != Arrangement::WrappedColumns || !document_->hasModel()) return false;
+  if (std::abs(std::log(viewAspect_ / laidOutAspect_)) < 0.15) return false;
+  rebuild();
+  return true;
+}
+
 void GraphScene::rebuild() {
   const QStringList selected = selectedLayers();
   const Graph& graph = document_->graph();
-  layout_ = layoutGraph(graph, NodeItem::cardSize());
+  LayoutOptions options;
+  if (arrangement_ == Arrangement::LeftToRight) options.direction = LayoutDirection::LeftToRight;
+  if (arrangement_ == Arrangement::WrappedColumns) options.wrapAspect = viewAspect_;
+  laidOutAspect_ = viewAspect_;
+  layout_ = layoutGraph(graph, NodeItem::cardSize(compact_), options);
   ++layoutCount_;
   syncing_ = true;
   clear();
@@ -97,12 +116,13 @@ void GraphScene::rebuild() {
   markers_.clear();
   groups_.clear();
   for (const LayoutGroup& group : layout_.groups) {
-    auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect);
+    auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect,
+                               group.continued);
     addItem(item);
     groups_.append(item);
   }
   for (size_t i = 0; i < graph.size(); ++i) {
-    auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()));
+    auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()), compact_);
     item->setPos(layout_.centers[i]);
     addItem(item);
     nodes_.insert(item->name(), item);
@@ -123,15 +143,26 @@ void GraphScene::rebuild() {
               if (target && target->name() != from) Q_EMIT outputDroppedOn(from, target->name());
             });
   }
-  boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
-  addItem(boundary_);
-  connect(boundary_, &FreezeBoundaryItem::dragged, this,
-          [this](double y) { boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size())); });
-  connect(boundary_, &FreezeBoundaryItem::released, this, [this](double y) {
-    // Snap back first; if the document changes, the boundary moves to its new place anyway.
-    placeOverlays();
-    Q_EMIT freezeBoundaryMoved(y);
-  });
+  refreshEdgeLabels();
+  boundary_ = nullptr;
+  if (!layout_.leftToRight) {  // a line across one column (of a wrapped layout)
+    if (layout_.wrapped) {
+      boundary_ = new FreezeBoundaryItem(layout_.columnLeft - 10,
+                                         layout_.columnLeft + layout_.columnWidth + 10);
+      boundary_->setColumns(layout_.columnStep, layout_.columns);
+    } else {
+      boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
+    }
+    addItem(boundary_);
+    connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](const QPointF& at) {
+      boundary_->setFrozenCount(static_cast<int>(layersBefore(at).size()));
+    });
+    connect(boundary_, &FreezeBoundaryItem::released, this, [this](const QPointF& at) {
+      // Snap back first; if the document changes, the boundary moves to its new place anyway.
+      placeOverlays();
+      Q_EMIT freezeBoundaryMoved(at);
+    });
+  }
   placeOverlays();
   // Room around the graph (and the boundary's handle on the left) so the first and last layers
   // can be scrolled to the middle.
@@ -147,12 +178,22 @@ void GraphScene::refreshCards() {
   for (const Node& node : document_->graph().nodes())
     if (NodeItem* item = nodes_.value(QString::fromStdString(node.name)))
       item->setView(viewOf(node, document_->analysis()));
+  refreshEdgeLabels();
   for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
     groups_[static_cast<int>(k)]->setView(
         groupViewOf(document_->graph(), document_->analysis(), layout_.groups[k]));
   placeOverlays();
   // Selection is unchanged, but what the properties panel shows about it may not be.
   Q_EMIT layersSelected(selectedLayers());
+}
+
+void GraphScene::refreshEdgeLabels() {
+  // An edge carries its producer's output shape: on the edge in compact layouts, in the tooltip
+  // always.
+  for (EdgeItem* edge : edges_) {
+    const NodeItem* from = nodes_.value(edge->from());
+    edge->setLabel(from ? from->view().shape : QString(), compact_);
+  }
 }
 
 EdgeItem* GraphScene::edgeAt(const QPointF& scenePos) const {
@@ -191,12 +232,23 @@ void GraphScene::selectLayers(const QStringList& names) {
 
 namespace graft::ui {
 
-QStringList GraphScene::layersAbove(double y) const {
+int GraphScene::columnOf(const QPointF& cardCenter) const {
+  if (!layout_.wrapped || layout_.columnStep <= 0) return 0;
+  return static_cast<int>(std::floor((cardCenter.x() - layout_.columnLeft) / layout_.columnStep));
+}
+
+QStringList GraphScene::layersBefore(const QPointF& at) const {
   QStringList names;
   if (!document_->hasModel()) return names;
+  // The boundary item sits at x = column * step (its line drawn over column 0's span).
+  const int column = layout_.wrapped && layout_.columnStep > 0
+                         ? static_cast<int>(std::lround(at.x() / layout_.columnStep))
+                         : 0;
   for (const Node& node : document_->graph().nodes()) {
     const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
-    if (item && item->pos().y() < y) names << item->name();
+    if (!item) continue;
+    const int own = columnOf(item->pos());
+    if (own < column || (own == column && item->pos().y() < at.y())) names << item->name();
   }
   return names;
 }
@@ -208,29 +260,41 @@ OutputMarkerItem* GraphScene::outputMarker(const QString& output) const {
 }
 
 void GraphScene::placeOverlays() {
-  const double half = NodeItem::cardSize().height() / 2;
+  const QSizeF card = NodeItem::cardSize(compact_);
+  const double half = card.height() / 2;
+  const QPointF markerOffset =
+      layout_.leftToRight ? QPointF(card.width() / 2 + 24, 0) : QPointF(0, half + 20);
   for (OutputMarkerItem* marker : markers_)
     if (const NodeItem* node = nodes_.value(marker->output()))
-      marker->setPos(node->pos() + QPointF(0, half + 20));
+      marker->setPos(node->pos() + markerOffset);
   if (!boundary_ || nodes_.isEmpty()) return;
-  // Just below the lowest frozen layer; above the first layer when nothing is frozen.
+  // Just below the last frozen layer (the lowest one of the last column holding any); above the
+  // first layer when nothing is frozen.
+  int lastColumn = -1;
   double lowestFrozen = -1e18;
   double top = 1e18;
   int frozen = 0;
   for (const Node& node : document_->graph().nodes()) {
     const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
     if (!item) continue;
-    top = std::min(top, item->pos().y());
-    if (!node.trainable) {
+    if (columnOf(item->pos()) == 0) top = std::min(top, item->pos().y());
+    if (node.trainable) continue;
+    ++frozen;
+    const int column = columnOf(item->pos());
+    if (column > lastColumn) {
+      lastColumn = column;
+      lowestFrozen = item->pos().y();
+    } else if (column == lastColumn) {
       lowestFrozen = std::max(lowestFrozen, item->pos().y());
-      ++frozen;
     }
   }
   const double gap = 16;
-  const double y = frozen > 0 ? lowestFrozen + half + gap : top - half - gap;
+  const QPointF at = frozen > 0
+                         ? QPointF(lastColumn * layout_.columnStep, lowestFrozen + half + gap)
+                         : QPointF(0, top - half - gap);
   const QSignalBlocker blocker(boundary_);  // placing is not dragging
-  boundary_->setPos(0, y);
-  boundary_->setFrozenCount(static_cast<int>(layersAbove(y).size()) == 0 ? 0 : frozen);
+  boundary_->setPos(at);
+  boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen);
 }
 
 }  // namespace graft::ui

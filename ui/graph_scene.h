@@ -1,7 +1,11 @@
 #pragma once
 // The graph view's scene, a projection of the document: it rebuilds (relayout) when the wiring
-// changes and only refreshes the cards when configs, shapes or freezing change. It never edits
-// the model; user gestures are turned into document operations by the view and main window.
+// changes and otherwise refreshes every card, edge label and box in place, at once, when configs,
+// shapes, names or freezing change, so it never shows a stale fact. It never edits the model;
+// user gestures are turned into document operations by the view and main window.
+// The freeze boundary is a line across one top-to-bottom column ("everything above it"; in a
+// wrapped layout also every column before it); the left-to-right layout does without it and
+// freezing there goes through the menus, the cards' ice hatching showing what is frozen.
 #include <QGraphicsScene>
 #include <QHash>
 #include <string>
@@ -36,11 +40,26 @@ class GraphScene : public QGraphicsScene {
   void selectLayers(const QStringList& names);
 
   // Layers whose cards lie above a scene y, in graph order (what a freeze boundary there means).
-  QStringList layersAbove(double y) const;
+  QStringList layersAbove(double y) const { return layersBefore(QPointF(0, y)); }
+  // The same for a freeze boundary placed at `at` (its position: in a wrapped layout x says the
+  // column, and every layer of the columns before it counts as above).
+  QStringList layersBefore(const QPointF& at) const;
   FreezeBoundaryItem* freezeBoundary() const { return boundary_; }
   OutputMarkerItem* outputMarker(const QString& output) const;
   // Puts the freeze boundary and output markers where the document says they are.
   void placeOverlays();
+
+  // How the graph is laid out; changing it lays the graph out again.
+  enum class Arrangement { TopToBottom, WrappedColumns, LeftToRight };
+  Arrangement arrangement() const { return arrangement_; }
+  bool isCompact() const { return compact_; }
+  void setArrangement(Arrangement arrangement, bool compact);
+  // The window's width/height: wrapped columns are cut to fill it at the next layout.
+  void setViewAspect(double aspect) { viewAspect_ = aspect; }
+  // Wrapped columns laid out for a window of another shape (the notes banner appeared, the
+  // window was resized) are cut again for this one; true when that relaid the graph out.
+  bool rewrapForView();
+  const GraphLayout& layout() const { return layout_; }
 
   int layoutCount() const { return layoutCount_; }  // how often the wiring was laid out
   bool usedGraphviz() const { return layout_.usedGraphviz; }
@@ -49,16 +68,22 @@ class GraphScene : public QGraphicsScene {
   void layersSelected(const QStringList& names);
   // Positions changed (a new model or new wiring): views may want to refit.
   void relaidOut();
-  // The freeze boundary was let go at scene y; an output marker was dropped on a layer.
-  void freezeBoundaryMoved(double y);
+  // The freeze boundary was let go (at its position); an output marker was dropped on a layer.
+  void freezeBoundaryMoved(const QPointF& at);
   void outputDroppedOn(const QString& output, const QString& layer);
 
  private:
   void sync();
   void rebuild();
   void refreshCards();
+  void refreshEdgeLabels();
+  int columnOf(const QPointF& cardCenter) const;  // 0 unless wrapped
   Document* document_;
   GraphLayout layout_;
+  Arrangement arrangement_ = Arrangement::TopToBottom;
+  bool compact_ = false;
+  double viewAspect_ = 16.0 / 9.0;
+  double laidOutAspect_ = 0;  // the view aspect the current wrapped layout was cut for
   std::string topology_;
   QHash<QString, NodeItem*> nodes_;
   QList<EdgeItem*> edges_;

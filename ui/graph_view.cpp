@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
 #include "ui/graph_scene.h"
 #include "ui/node_item.h"
 
@@ -76,22 +77,19 @@ void GraphView::resetZoom() {
 
 void GraphView::fitAll() {
   if (scene_->nodeItems().isEmpty()) return;
-  QRectF bounds;
-  for (const NodeItem* item : scene_->nodeItems()) bounds |= item->sceneBoundingRect();
+  // Columns follow the window's current shape.
+  scene_->rewrapForView();
+  // Everything the layout drew (cards, routed edges, nested-model boxes) and the freeze
+  // boundary's handle, not the scene rect with its scrolling margins. A tall single column gets
+  // small here: the wrapped layout is what makes a long chain readable as a whole.
+  QRectF bounds = scene_->layout().bounds;
+  if (const FreezeBoundaryItem* boundary = scene_->freezeBoundary())
+    bounds |= boundary->sceneBoundingRect();
   bounds.adjust(-20, -20, 20, 20);
-  // Tall graphs (VGG, MobileNet, Inception) would shrink to dots when fitted whole; fit the
-  // width and start at the input instead, which is what one reads first.
-  const double widthZoom = viewport()->width() / bounds.width();
-  const double heightZoom = viewport()->height() / bounds.height();
-  const double readable = 0.45;
-  if (heightZoom >= readable || widthZoom < readable) {
-    fitInView(bounds, Qt::KeepAspectRatio);
-    if (zoom() > 1.0) setZoom(1.0);
-  } else {
-    resetTransform();
-    scale(std::min(widthZoom, 1.0), std::min(widthZoom, 1.0));
-    centerOn(bounds.center().x(), bounds.top() + viewport()->height() / (2 * zoom()));
-  }
+  fitInView(bounds, Qt::KeepAspectRatio);
+  if (zoom() > 1.0) setZoom(1.0);
+  if (zoom() < kMinZoom) setZoom(kMinZoom);
+  centerOn(bounds.center());
   Q_EMIT zoomChanged(zoom());
   Q_EMIT viewportMoved();
 }
@@ -109,9 +107,16 @@ bool GraphView::revealLayer(const QString& name) {
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
-  // A trackpad's two-finger scroll with Shift pans sideways; everything else zooms, which is
-  // what reading a big graph needs most.
+  // As in every document viewer: the wheel scrolls, Ctrl+wheel zooms at the cursor (a
+  // trackpad's pinch arrives as Ctrl+wheel too).
   if (event->modifiers() & Qt::ShiftModifier) {
+    const QPoint delta = event->angleDelta();
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() -
+                                    (delta.y() != 0 ? delta.y() : delta.x()) / 2);
+    event->accept();
+    return;
+  }
+  if (!(event->modifiers() & Qt::ControlModifier)) {
     QGraphicsView::wheelEvent(event);
     return;
   }
@@ -195,6 +200,12 @@ void GraphView::contextMenuEvent(QContextMenuEvent* event) {
 void GraphView::scrollContentsBy(int dx, int dy) {
   QGraphicsView::scrollContentsBy(dx, dy);
   Q_EMIT viewportMoved();
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  if (viewport()->height() > 0)
+    scene_->setViewAspect(static_cast<double>(viewport()->width()) / viewport()->height());
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {

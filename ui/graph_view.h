@@ -1,6 +1,7 @@
 #pragma once
-// The graph editor's canvas: zoom (wheel, Ctrl+=/-, fit, 100 %), pan (drag the background or
-// use the middle button), rubber-band selection with Shift, and the drop target for layer
+// The graph editor's canvas: the wheel scrolls (Shift+wheel sideways), Ctrl+wheel and
+// Ctrl+=/- zoom, fit shows the whole graph, pan by dragging the background or with the middle
+// button, rubber-band selection with Shift, and the drop target for layer
 // types dragged from the palette. Gestures are reported as signals; GraphEditor turns them
 // into document operations, so the view itself never edits anything.
 #include <QGraphicsView>
@@ -25,7 +26,7 @@ class GraphView : public QGraphicsView {
   void zoomIn();
   void zoomOut();
   void resetZoom();
-  void fitAll();
+  void fitAll();  // the whole graph, at most 100 %
   void setZoom(double factor);
   // Scrolls to the layer, selects it and makes it flash so it can be found in a big graph.
   bool revealLayer(const QString& name);
@@ -52,6 +53,7 @@ class GraphView : public QGraphicsView {
   void dragLeaveEvent(QDragLeaveEvent* event) override;
   void dropEvent(QDropEvent* event) override;
   void scrollContentsBy(int dx, int dy) override;
+  void resizeEvent(QResizeEvent* event) override;
   void drawBackground(QPainter* painter, const QRectF& rect) override;
 
  private:

@@ -5,7 +5,9 @@
 
 namespace graft::ui {
 
-GroupItem::GroupItem(const GroupView& view, const QRectF& rect) : view_(view), rect_(rect) {
+GroupItem::GroupItem(const GroupView& view, const QRectF& rect, std::vector<QRectF> continued)
+    : view_(view), rect_(rect), continued_(std::move(continued)), bounds_(rect) {
+  for (const QRectF& piece : continued_) bounds_ |= piece;
   // Behind edges and cards; inner groups over outer ones.
   setZValue(-20 + view.depth);
   setAcceptedMouseButtons(Qt::NoButton);
@@ -30,6 +32,8 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidge
   painter->setPen(QPen(frame, 1.4, Qt::DashLine));
   painter->setBrush(fill);
   painter->drawRoundedRect(rect_.adjusted(1, 1, -1, -1), 10, 10);
+  for (const QRectF& piece : continued_)
+    painter->drawRoundedRect(piece.adjusted(1, 1, -1, -1), 10, 10);
   QFont font = painter->font();
   font.setBold(true);
   painter->setFont(font);

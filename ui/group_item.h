@@ -4,6 +4,7 @@
 // other. Not selectable; it only shows.
 #include <QGraphicsItem>
 #include <QString>
+#include <vector>
 
 namespace graft::ui {
 
@@ -18,18 +19,21 @@ struct GroupView {
 class GroupItem : public QGraphicsItem {
  public:
   enum { Type = UserType + 6 };
-  GroupItem(const GroupView& view, const QRectF& rect);
+  // `continued`: further boxes of the same model when a wrapped layout splits it over columns.
+  GroupItem(const GroupView& view, const QRectF& rect, std::vector<QRectF> continued = {});
   int type() const override { return Type; }
   const GroupView& view() const { return view_; }
   QString title() const;  // "model1 (Functional) · 410,208 params"
   void setView(const GroupView& view);
 
-  QRectF boundingRect() const override { return rect_; }
+  QRectF boundingRect() const override { return bounds_; }
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
  private:
   GroupView view_;
   QRectF rect_;
+  std::vector<QRectF> continued_;
+  QRectF bounds_;
 };
 
 }  // namespace graft::ui

@@ -36,6 +36,7 @@
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/doc/model_loader.h"
+#include "ui/edit_notes.h"
 #include "ui/error_dialog.h"
 #include "ui/export_dialog.h"
 #include "ui/find_bar.h"
@@ -43,6 +44,7 @@
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/layer_palette.h"
+#include "ui/layout_menu.h"
 #include "ui/node_item.h"
 #include "ui/notes_banner.h"
 #include "ui/overview_widget.h"
@@ -146,7 +148,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // What an edit did beyond the obvious (fresh weights, a fusion's error) stays readable for a
   // while; the History panel keeps the steps themselves.
   connect(document_, &Document::editNotes, this, [this](const QStringList& notes) {
-    statusBar()->showMessage(notes.join(QStringLiteral("  ·  ")), 20000);
+    statusBar()->showMessage(editNotesSentence(notes), 20000);
   });
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::opened, this, &MainWindow::updateTitle);
@@ -181,6 +183,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   status->addPermanentWidget(problemsLabel_);
   status->addPermanentWidget(paramsLabel_);
   status->addPermanentWidget(zoomLabel_);
+  // Room for the widest zoom text, so "Zoom 41 %" is never clipped at the window's edge.
+  zoomLabel_->setMinimumWidth(zoomLabel_->fontMetrics().horizontalAdvance(tr("Zoom 400 %")) + 8);
   connect(workbench_->view(), &GraphView::zoomChanged, this,
           [this](double zoom) { zoomLabel_->setText(tr("Zoom %1 %").arg(qRound(zoom * 100))); });
 
@@ -273,15 +277,8 @@ void MainWindow::createActions() {
     a->setEnabled(false);
     connect(document_, &Document::opened, a, [a] { a->setEnabled(true); });
   }
-  QAction* exportModel = file->addAction(icon("export"), tr("&Export Model…"), this, [this] {
-    if (!document_->hasModel()) return;
-    const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
-    auto* dialog = new ExportDialog(
-        document_->model(),
-        QDir(folder).filePath(QString::fromStdString(document_->graph().name())), this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->open();
-  });
+  QAction* exportModel =
+      file->addAction(icon("export"), tr("&Export Model…"), this, [this] { openExportDialog(); });
   exportModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
   exportModel->setEnabled(false);
   connect(document_, &Document::opened, exportModel,
@@ -355,6 +352,7 @@ void MainWindow::createActions() {
   fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
   QAction* actual = viewMenu->addAction(tr("&Actual Size"), view, &GraphView::resetZoom);
   actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+  viewMenu->addMenu(createLayoutMenu(view, this));
   viewMenu->addSeparator();
   for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
 
@@ -379,14 +377,15 @@ void MainWindow::createActions() {
     QMessageBox::information(
         this, tr("Keyboard and mouse"),
         tr("<table>"
-           "<tr><td><b>Wheel</b></td><td>zoom at the cursor (Shift+wheel scrolls)</td></tr>"
+           "<tr><td><b>Wheel</b></td><td>scroll (Shift+wheel: sideways)</td></tr>"
+           "<tr><td><b>Ctrl+wheel</b></td><td>zoom at the cursor</td></tr>"
            "<tr><td><b>Drag background</b></td><td>pan (middle button too)</td></tr>"
            "<tr><td><b>Shift+drag</b></td><td>select a group of layers</td></tr>"
            "<tr><td><b>Drag from Layers</b></td><td>onto a connection: insert; onto a layer: "
            "add after it</td></tr>"
            "<tr><td><b>Right click</b></td><td>cut, remove, replace, fuse, freeze, rename</td></tr>"
            "<tr><td><b>Ctrl+F</b></td><td>find a layer by name</td></tr>"
-           "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>fit / actual size</td></tr>"
+           "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>fit the whole graph / actual size</td></tr>"
            "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo</td></tr>"
            "<tr><td><b>Del, F2, Ctrl+B, Ctrl+T</b></td><td>remove, rename, fuse with BN, toggle "
            "trainable</td></tr></table>"));
@@ -546,6 +545,17 @@ bool MainWindow::exportRecipe(const QString& target) {
   }
   statusBar()->showMessage(tr("Recipe written to %1").arg(path), 5000);
   return true;
+}
+
+ExportDialog* MainWindow::openExportDialog() {
+  if (!document_->hasModel()) return nullptr;
+  auto* dialog = new ExportDialog(document_->model(),
+                                  QDir(ExportDialog::defaultFolder())
+                                      .filePath(QString::fromStdString(document_->graph().name())),
+                                  this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->open();
+  return dialog;
 }
 
 PipelineDialog* MainWindow::savePipeline() {

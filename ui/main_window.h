@@ -18,6 +18,7 @@ namespace graft::ui {
 
 class AutosaveController;
 class Document;
+class ExportDialog;
 class GraphEditor;
 class LayerPalette;
 class ModelLoader;
@@ -71,6 +72,8 @@ class MainWindow : public QMainWindow {
   void predictImages(const QStringList& files);
   void chooseFile();
   bool exportRecipe(const QString& path = QString());
+  // File → Export Model: opens the dialog (non-modal; returned for tests).
+  ExportDialog* openExportDialog();
   // File → Save Session as Pipeline: opens the dialog (non-modal; returned for tests).
   PipelineDialog* savePipeline();
   bool applyRecipeFile(const QString& path = QString());

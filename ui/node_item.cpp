@@ -14,6 +14,8 @@ namespace {
 
 constexpr double kRadius = 6.0;
 constexpr double kBand = 7.0;
+constexpr double kOutline = 5.0;      // the selection outline's distance around the card
+const QColor kIce(0x3b, 0x9a, 0xd8);  // the freeze boundary's colour: frozen means "above it"
 
 // A padlock drawn with paths, so it scales crisply at every zoom level.
 void drawLock(QPainter* painter, const QRectF& box, const QColor& color) {
@@ -60,11 +62,22 @@ QString compactCount(qint64 value) {
   return QString::fromStdString(withThousands(value));
 }
 
-NodeItem::NodeItem(const NodeView& view) : view_(view) {
+NodeItem::NodeItem(const NodeView& view, bool compact) : view_(view), compact_(compact) {
   setFlag(ItemIsSelectable);
   setAcceptHoverEvents(true);
-  setCacheMode(DeviceCoordinateCache);
+  // No item cache: a cached card kept showing its old text after an edit until the view was
+  // zoomed (issue #21); painting the visible cards is cheap (far out they are plain blocks).
+  setCacheMode(NoCache);
   updateToolTip();
+}
+
+QStringList NodeItem::lines() const {
+  QString typeLine = view_.className;
+  if (view_.params > 0)
+    typeLine += QStringLiteral("  ·  ") + compactCount(view_.params) + " params";
+  QStringList result{view_.name, typeLine};
+  if (!compact_) result << (view_.problem.isEmpty() ? view_.shape : view_.problem);
+  return result;
 }
 
 void NodeItem::setView(const NodeView& view) {
@@ -100,12 +113,14 @@ void NodeItem::updateToolTip() {
 
 QRectF NodeItem::boundingRect() const {
   const QSizeF size = cardSize();
-  return QRectF(-size.width() / 2 - 3, -size.height() / 2 - 3, size.width() + 6, size.height() + 6);
+  const double m = kOutline + 2;
+  return QRectF(-size.width() / 2 - m, -size.height() / 2 - m, size.width() + 2 * m,
+                size.height() + 2 * m);
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const QPalette palette = QApplication::palette();
-  const QSizeF size = cardSize();
+  const QSizeF size = cardSize(compact_);
   const QRectF card(-size.width() / 2, -size.height() / 2, size.width(), size.height());
   const QColor accent = categoryColor(view_.category);
   const bool broken = !view_.problem.isEmpty();
@@ -120,12 +135,17 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   if (lod < 0.35) {
     painter->setPen(Qt::NoPen);
     painter->setBrush(broken ? QColor(0xd6, 0x2d, 0x20) : accent);
-    if (frozen) painter->setBrush(accent.darker(150));
     painter->drawRect(card);
+    if (frozen) {
+      // Ice over the lower half: frozen layers read as one blue run even as tiny blocks.
+      painter->setBrush(kIce);
+      painter->drawRect(card.adjusted(0, card.height() / 2, 0, 0));
+    }
     if (isSelected()) {
+      const double width = 3 / std::max(lod, 0.02);
       painter->setBrush(Qt::NoBrush);
-      painter->setPen(QPen(palette.color(QPalette::Highlight), 3 / std::max(lod, 0.02)));
-      painter->drawRect(card);
+      painter->setPen(QPen(palette.color(QPalette::Highlight), width));
+      painter->drawRect(card.adjusted(-width, -width, width, width));
     }
     return;
   }
@@ -134,9 +154,13 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   shape.addRoundedRect(card, kRadius, kRadius);
   painter->fillPath(shape, fill);
   if (frozen) {
-    // Hatching reads as "locked" at a glance, even without the padlock.
-    QColor hatch = palette.color(QPalette::Text);
-    hatch.setAlphaF(0.10);
+    // Hatching in the freeze boundary's blue reads as "locked" at a glance, even without the
+    // padlock (the faint grey hatching before went unseen).
+    QColor tint = kIce;
+    tint.setAlphaF(0.12);
+    painter->fillPath(shape, tint);
+    QColor hatch = kIce;
+    hatch.setAlphaF(0.45);
     painter->fillPath(shape, QBrush(hatch, Qt::BDiagPattern));
   }
   // Category band on the left edge.
@@ -156,13 +180,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     frame = QColor(0xff, 0xa5, 0x00);
     frameWidth = 3.0;
   }
-  if (isSelected() || dropHighlight_) {
+  if (dropHighlight_) {
     frame = palette.color(QPalette::Highlight);
     frameWidth = 3.0;
   }
   painter->setPen(QPen(frame, frameWidth));
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(shape);
+  if (isSelected()) {
+    // Around the card rather than on its frame, so it shows on red (broken) and found cards too.
+    QPainterPath outline;
+    const QRectF around =
+        card.adjusted(-kOutline + 1.5, -kOutline + 1.5, kOutline - 1.5, kOutline - 1.5);
+    outline.addRoundedRect(around, kRadius + 3, kRadius + 3);
+    painter->setPen(QPen(palette.color(QPalette::Highlight), 3.0));
+    painter->drawPath(outline);
+  }
 
   const QColor text = palette.color(QPalette::Text);
   QColor muted = text;
@@ -176,34 +209,33 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   const double iconSize = 14;
   const double nameRight = (frozen || broken) ? right - iconSize - 4 : right;
 
+  const QStringList texts = lines();
   painter->setFont(bold);
   painter->setPen(text);
   const QFontMetricsF boldMetrics(bold);
   const QRectF nameRect(left, card.top() + 4, nameRight - left, boldMetrics.height());
   painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
-                    boldMetrics.elidedText(view_.name, Qt::ElideMiddle, nameRect.width()));
+                    boldMetrics.elidedText(texts[0], Qt::ElideMiddle, nameRect.width()));
 
   painter->setFont(font);
   const QFontMetricsF metrics(font);
   const double line = metrics.height();
   painter->setPen(muted);
-  QString typeLine = view_.className;
-  if (view_.params > 0)
-    typeLine += QStringLiteral("  ·  ") + compactCount(view_.params) + " params";
   painter->drawText(QRectF(left, nameRect.bottom() + 1, right - left, line),
                     Qt::AlignLeft | Qt::AlignVCenter,
-                    metrics.elidedText(typeLine, Qt::ElideRight, right - left));
-  painter->setPen(broken ? QColor(0xd6, 0x2d, 0x20) : text);
-  const QString shapeText = broken ? view_.problem : view_.shape;
-  painter->drawText(QRectF(left, nameRect.bottom() + 1 + line, right - left, line),
-                    Qt::AlignLeft | Qt::AlignVCenter,
-                    metrics.elidedText(shapeText, Qt::ElideRight, right - left));
+                    metrics.elidedText(texts[1], Qt::ElideRight, right - left));
+  if (texts.size() > 2) {
+    painter->setPen(broken ? QColor(0xd6, 0x2d, 0x20) : text);
+    painter->drawText(QRectF(left, nameRect.bottom() + 1 + line, right - left, line),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      metrics.elidedText(texts[2], Qt::ElideRight, right - left));
+  }
 
   const QRectF iconBox(right - iconSize, card.top() + 5, iconSize, iconSize);
   if (broken) {
     drawWarning(painter, iconBox);
   } else if (frozen) {
-    drawLock(painter, iconBox.adjusted(1.5, 0, -1.5, 0), muted);
+    drawLock(painter, iconBox.adjusted(1.5, 0, -1.5, 0), kIce.darker(120));
   }
 }
 

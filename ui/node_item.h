@@ -1,8 +1,10 @@
 #pragma once
-// A layer drawn as a card: category colour band, name, type, output shape and parameter count.
-// Frozen layers are hatched with a padlock; a layer whose shape cannot be inferred gets a red
-// frame and the core's message as tooltip. Cards are selectable but not movable: positions
-// come from the layout, which follows the document.
+// A layer drawn as a card: category colour band, name, type, output shape and parameter count
+// (compact cards leave the shape to the edges, as Netron does). Frozen layers are hatched in the
+// freeze boundary's ice blue with a padlock; the selection gets an outline around the card; a
+// layer whose shape cannot be inferred gets a red frame and the core's message as tooltip. The
+// tooltip always holds the whole text, which the card may have to elide. Cards are selectable
+// but not movable: positions come from the layout, which follows the document.
 #include <QGraphicsObject>
 #include <QString>
 
@@ -29,13 +31,19 @@ class NodeItem : public QGraphicsObject {
   Q_OBJECT
  public:
   enum { Type = UserType + 1 };
-  static QSizeF cardSize() { return {216, 62}; }
+  static QSizeF cardSize(bool compact = false) {
+    return compact ? QSizeF(168, 40) : QSizeF(216, 62);
+  }
 
-  explicit NodeItem(const NodeView& view);
+  explicit NodeItem(const NodeView& view, bool compact = false);
   int type() const override { return Type; }
   const NodeView& view() const { return view_; }
   QString name() const { return view_.name; }
   void setView(const NodeView& view);
+  bool isCompact() const { return compact_; }
+  // The card's lines, whole (painting elides them to fit): name, type with parameter count,
+  // and (full-size cards) the output shape or the problem.
+  QStringList lines() const;
   // Drop target feedback while a palette entry is dragged over the card.
   void setDropHighlight(bool on);
   // Briefly emphasised after "find layer".
@@ -49,6 +57,7 @@ class NodeItem : public QGraphicsObject {
   NodeView view_;
   bool dropHighlight_ = false;
   bool found_ = false;
+  bool compact_ = false;
 };
 
 // "1,792" / "23.6 M" for the card's compact parameter line.

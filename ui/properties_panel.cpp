@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "graph/summary.h"
+#include "ui/apply_with_fixes.h"
 #include "ui/category_style.h"
 #include "ui/config_field.h"
 #include "ui/doc/document.h"
@@ -78,11 +79,9 @@ void PropertiesPanel::showLayers(const QStringList& names) {
 }
 
 void PropertiesPanel::applyOperation(const Json& operation, const QString& text) {
-  const Diagnostics problems = document_->apply1(operation, text);
-  if (!problems.empty()) {
-    showDiagnostics(this, tr("Cannot %1").arg(text), problems);
+  const Diagnostics problems = applyOfferingFixes(document_, this, Json::array({operation}), text);
+  if (!problems.empty())
     refreshValues(/*includeFocused=*/true);  // put the document's value back into the editor
-  }
 }
 
 void PropertiesPanel::rebuild() {

@@ -17,6 +17,7 @@ enum Column { kName, kType, kShape, kParams, kTrainable, kColumns };
 QTableWidgetItem* cell(const QString& text, Qt::Alignment alignment = Qt::AlignLeft) {
   auto* item = new QTableWidgetItem(text);
   item->setTextAlignment(alignment | Qt::AlignVCenter);
+  item->setToolTip(text);  // the whole text when a narrow column elides it
   return item;
 }
 

@@ -1,6 +1,7 @@
 #include "ui/training_chart.h"
 
 #include <QChart>
+#include <QFontMetrics>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
@@ -60,7 +61,11 @@ TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* par
   chart->legend()->markers(validationPoints_).front()->setVisible(false);
   setChart(chart);
   setRenderHint(QPainter::Antialiasing);
-  setMinimumSize(260, 180);
+  // Wide enough for both legend entries side by side: a narrower chart cut them off.
+  const QFontMetrics metrics(chart->legend()->font());
+  const int legendWidth = metrics.horizontalAdvance(train_->name()) +
+                          metrics.horizontalAdvance(validation_->name()) + 2 * 40 + 24;
+  setMinimumSize(std::max(260, legendWidth), 180);
   flushTimer_ = new QTimer(this);
   flushTimer_->setInterval(100);
   connect(flushTimer_, &QTimer::timeout, this, &TrainingChart::flush);

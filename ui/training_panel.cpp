@@ -13,10 +13,13 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTime>
 #include <QVBoxLayout>
 
@@ -73,8 +76,31 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
 }
 
 QWidget* TrainingPanel::buildSettings() {
-  auto* box = new QGroupBox(tr("Fine-tuning"), this);
+  // The form scrolls (Advise's plan and reasons make it tall); Start, Pause and Stop are pinned
+  // below it so they stay on screen at any window size.
+  auto* outer = new QGroupBox(tr("Fine-tuning"), this);
+  auto* outerColumn = new QVBoxLayout(outer);
+  outerColumn->setContentsMargins(4, 4, 4, 4);
+  auto* scroll = new QScrollArea(outer);
+  scroll->setObjectName(QStringLiteral("training_form_scroll"));
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* box = new QWidget(scroll);
   auto* form = new QFormLayout(box);
+  form->setContentsMargins(0, 0, 4, 0);
+  scroll->setWidget(box);
+  outerColumn->addWidget(scroll, 1);
+  inputSize_ = new QLabel(box);
+  inputSize_->setObjectName(QStringLiteral("training_input_size"));
+  inputSize_->setToolTip(
+      tr("Images are resized to the model's input; change it on the input "
+         "layer in the Properties panel"));
+  device_ = new QLabel(tr("CPU, %1 threads").arg(QThread::idealThreadCount()), box);
+  device_->setObjectName(QStringLiteral("training_device"));
+  device_->setToolTip(tr("Where the training runs"));
+  form->addRow(tr("Input"), inputSize_);
+  form->addRow(tr("Device"), device_);
   auto* dataRow = new QHBoxLayout;
   dataDir_ = new QLineEdit(box);
   dataDir_->setPlaceholderText(tr("image folder: one subfolder per class"));
@@ -159,15 +185,15 @@ QWidget* TrainingPanel::buildSettings() {
   buildPlanRows(box, form);
 
   auto* buttons = new QHBoxLayout;
-  start_ = new QPushButton(QIcon(QStringLiteral(":/icons/play.svg")), tr("Start"), box);
+  start_ = new QPushButton(QIcon(QStringLiteral(":/icons/play.svg")), tr("Start"), outer);
   start_->setObjectName(QStringLiteral("train_start"));
-  pause_ = new QPushButton(QIcon(QStringLiteral(":/icons/pause.svg")), tr("Pause"), box);
+  pause_ = new QPushButton(QIcon(QStringLiteral(":/icons/pause.svg")), tr("Pause"), outer);
   pause_->setCheckable(true);
-  stop_ = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Stop"), box);
+  stop_ = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Stop"), outer);
   buttons->addWidget(start_);
   buttons->addWidget(pause_);
   buttons->addWidget(stop_);
-  form->addRow(buttons);
+  outerColumn->addLayout(buttons);
   connect(start_, &QPushButton::clicked, this, &TrainingPanel::startTraining);
   connect(pause_, &QPushButton::toggled, this, [this](bool paused) {
     session_->setPaused(paused);
@@ -178,8 +204,10 @@ QWidget* TrainingPanel::buildSettings() {
     session_->stop();
     appendLog(tr("stopping after the current batch…"));
   });
-  box->setMinimumWidth(360);
-  return box;
+  // The form never scrolls sideways: the scroll area is as wide as the form needs.
+  scroll->setMinimumWidth(box->minimumSizeHint().width() +
+                          scroll->verticalScrollBar()->sizeHint().width() + 4);
+  return outer;
 }
 
 void TrainingPanel::buildPlanRows(QWidget* box, QFormLayout* form) {
@@ -299,6 +327,17 @@ void TrainingPanel::refreshFolder() {
 }
 
 void TrainingPanel::refreshLayers() {
+  QString input = tr("no model");
+  if (document_->hasModel() && !document_->graph().inputs().empty()) {
+    const Node* node = document_->graph().find(document_->graph().inputs().front());
+    const NodeInfo* info = node ? document_->analysis().find(node->name) : nullptr;
+    if (info && info->outputShape.size() == 4)
+      input = tr("%1 × %2 × %3")
+                  .arg(info->outputShape[1])
+                  .arg(info->outputShape[2])
+                  .arg(info->outputShape[3]);
+  }
+  inputSize_->setText(input);
   const QString current = freeze_->currentData().toString();
   freeze_->clear();
   freeze_->addItem(tr("(the model's frozen layers)"), QString());

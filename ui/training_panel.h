@@ -60,6 +60,8 @@ class TrainingPanel : public QWidget {
   // The training doctor's findings of the current (or last) run, one line per kind; hidden
   // while there are none.
   QLabel* doctorBanner() const { return doctor_; }
+  QLabel* inputSizeLabel() const { return inputSize_; }
+  QLabel* deviceLabel() const { return device_; }
   QString log() const;
   // The validation accuracy of the last epoch run in this window (none before a run with
   // validation images): what a saved pipeline's check is measured against.
@@ -104,6 +106,8 @@ class TrainingPanel : public QWidget {
   QCheckBox* cache_ = nullptr;
   QCheckBox* trainBatchNorm_ = nullptr;
   QLabel* doctor_ = nullptr;
+  QLabel* inputSize_ = nullptr;
+  QLabel* device_ = nullptr;
   QStringList doctorCodes_;  // shown in the banner this run
   QPushButton* advise_ = nullptr;
   QCheckBox* usePlan_ = nullptr;

@@ -27,20 +27,9 @@ int main(int argc, char** argv) {
   QTimer::singleShot(0, &window, [&window, args] {
     // Work a crashed Graft left unsaved comes first: recovering it opens it instead.
     if (window.offerAutosaveRecovery()) return;
-    if (!args.isEmpty()) {
-      window.openPath(args.front());
-      return;
-    }
-    // Something useful at once: MobileNet α 0.25 (small, quick to train) with the ImageNet
-    // weights from the Keras cache when they are there, fresh ones (said so above the graph)
-    // otherwise. The start page stays one click away.
-    graft::ModelSpec spec;
-    spec.source = "mobilenet";
-    spec.alpha = 0.25;
-    spec.inputSize = 224;
-    spec.includeTop = false;
-    spec.kerasCacheDir = window.kerasCache().toStdString();
-    window.openModelAsync(spec, "MobileNet α 0.25, 224×224, no top");
+    if (!args.isEmpty()) window.openPath(args.front());
+    // Otherwise the start page (shown by the window already): a fresh start chooses what to
+    // open rather than finding a random-weight network it did not ask for.
   });
   return QApplication::exec();
 }

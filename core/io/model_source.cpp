@@ -3,11 +3,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "graph/analysis.h"
 #include "graph/keras_json.h"
 #include "io/file_format.h"
 #include "io/keras_archive.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
+#include "io/labels_file.h"
 #include "io/project_file.h"
 #include "io/recognize.h"
 #include "io/zoo/layer_family.h"
@@ -23,18 +25,41 @@ std::string kerasCacheDir(const char* kerasHome, const char* home) {
 std::vector<std::string> readLabels(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot read the labels file");
-  std::vector<std::string> labels;
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    labels.push_back(line);
-  }
-  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> labels = parseLabels(text.str());
   if (labels.empty()) throw Error(path + ": the labels file is empty (one class name per line)");
   return labels;
 }
 
 namespace {
+
+// Class names from a labels file next to the model (Teachable Machine's labels.txt ...), used
+// when their count matches the model's output; said either way.
+void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
+  const auto path = findLabelsBeside(modelPath);
+  if (!path) return;
+  std::vector<std::string> labels;
+  try {
+    labels = readLabels(*path);
+  } catch (const Error&) {
+    return;  // an unreadable or empty file beside the model is not the model's problem
+  }
+  const Graph& graph = loaded.model.graph;
+  const GraphAnalysis analysis = analyze(graph);
+  const NodeInfo* out =
+      graph.outputs().size() == 1 ? analysis.find(graph.outputs().front()) : nullptr;
+  const std::string name = fs::path(*path).filename().string();
+  if (!out || out->outputShape.size() != 2) return;  // no class vector to name
+  if (out->outputShape.back() != static_cast<int64_t>(labels.size())) {
+    loaded.notes.push_back(name + " beside the model was not used: it names " +
+                           std::to_string(labels.size()) + " classes, the model has " +
+                           std::to_string(out->outputShape.back()));
+    return;
+  }
+  loaded.model.labels = std::move(labels);
+  loaded.notes.push_back("class names from " + name + " beside the model");
+}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -309,7 +334,11 @@ LoadedModel loadModel(const ModelSpec& spec) {
     throw Error(spec.source + ": no such file, and not a zoo architecture (" + names + ")");
   }
   if (spec.preprocessing) result.model.preprocessing = preprocessingFromName(*spec.preprocessing);
-  if (!spec.labelsFile.empty()) result.model.labels = readLabels(spec.labelsFile);
+  if (!spec.labelsFile.empty()) {
+    result.model.labels = readLabels(spec.labelsFile);
+  } else if (result.model.labels.empty() && fs::is_regular_file(spec.source)) {
+    labelsFromBeside(spec.source, result);
+  }
   return result;
 }
 

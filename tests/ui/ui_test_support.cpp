@@ -38,6 +38,9 @@ QApplication& guiApp() {
     // Windows autosave their edits: into the scratch folder, not the user's data folder.
     QSettings().setValue("autosave/directory",
                          QString::fromStdString((settingsDir.path() / "autosave").string()));
+    // Most tests were written against one top-to-bottom column (every layer below its
+    // producer); those about the other layouts choose them.
+    QSettings().setValue("view/arrangement", 0);
     return created;
   }();
   return *app;

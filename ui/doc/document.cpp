@@ -48,13 +48,16 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
   Expected<AppliedEdit> edited = applyOperations(model_, operations);
   if (!edited) return edited.diagnostics();
   AppliedEdit result = std::move(edited).value();
+  QStringList notes;
+  for (const std::string& note : result.notes) notes << QString::fromStdString(note);
+  // The core's notes are recipe-level ("operations[1] (unfreeze): unfroze 0 of 82"): they stay
+  // with the step in the History panel; the status bar gets them as sentences (editNotes).
+  auto* command = new ModelCommand(this, text, model_, std::move(result.model));
+  if (!notes.isEmpty())
+    command->setText(text + QStringLiteral(" — ") + notes.join(QStringLiteral("; ")));
   // push() runs redo(), which makes the edited model current and tells the views.
-  undo_.push(new ModelCommand(this, text, model_, std::move(result.model)));
-  if (!result.notes.empty()) {
-    QStringList notes;
-    for (const std::string& note : result.notes) notes << QString::fromStdString(note);
-    Q_EMIT editNotes(notes);
-  }
+  undo_.push(command);
+  if (!notes.isEmpty()) Q_EMIT editNotes(notes);
   return {};
 }
 

@@ -1,0 +1,46 @@
+#include "io/labels_file.h"
+
+#include <filesystem>
+#include <sstream>
+
+namespace graft {
+namespace fs = std::filesystem;
+
+namespace {
+
+// "12 name" → "name" when the line starts with exactly `index` and a space.
+bool stripIndex(const std::string& line, size_t index, std::string& name) {
+  const std::string prefix = std::to_string(index) + ' ';
+  if (line.compare(0, prefix.size(), prefix) != 0 || line.size() == prefix.size()) return false;
+  name = line.substr(prefix.size());
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> parseLabels(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> labels;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    labels.push_back(line);
+  }
+  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  std::vector<std::string> stripped(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (!stripIndex(labels[i], i, stripped[i])) return labels;
+  return stripped;
+}
+
+std::optional<std::string> findLabelsBeside(const std::string& modelPath) {
+  std::error_code error;
+  const fs::path folder = fs::path(modelPath).parent_path();
+  for (const char* name : {"labels.txt", "cls_classes.txt", "classes.txt"}) {
+    const fs::path candidate = folder / name;
+    if (fs::is_regular_file(candidate, error)) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace graft

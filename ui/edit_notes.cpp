@@ -1,0 +1,23 @@
+#include "ui/edit_notes.h"
+
+#include <QObject>
+#include <QRegularExpression>
+
+namespace graft::ui {
+
+QString editNotesSentence(const QStringList& notes) {
+  static const QRegularExpression step(QStringLiteral("^operations\\[\\d+\\] \\([^)]*\\): "));
+  QStringList sentences;
+  for (QString note : notes) {
+    note.remove(step);
+    note = note.trimmed();
+    if (note.isEmpty()) continue;
+    note[0] = note[0].toUpper();
+    if (!note.endsWith('.')) note += '.';
+    if (!sentences.contains(note)) sentences << note;
+  }
+  if (sentences.isEmpty()) return {};
+  return sentences.join(' ') + QObject::tr(" (Details in the History panel.)");
+}
+
+}  // namespace graft::ui
