@@ -269,7 +269,7 @@ LoadedModel fromProject(const ModelSpec& spec) {
 std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec) {
   if (!zoo::isArchitecture(lower(spec.source)) || fs::exists(spec.source)) return std::nullopt;
   zoo::ZooOptions options;
-  options.architecture = lower(spec.source);
+  options.architecture = zoo::canonicalArchitecture(lower(spec.source));
   applyOverrides(spec, options);
   return options;
 }
