@@ -59,9 +59,10 @@ std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {
 // Loads what the file has into `model`; layers it lacks get fresh weights and a note.
 void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
                      bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes,
-                     std::vector<std::string>& freshLayers) {
-  WeightLoadReport report =
-      loadKerasWeights(file, model.graph, analysis, model.weights, {allowMissing});
+                     std::vector<std::string>& freshLayers,
+                     std::map<std::string, std::string> fileNames = {}) {
+  WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
+                                             {allowMissing, std::move(fileNames)});
   notes.push_back(file.path() + ": " + report.describe());
   if (!report.missing.empty()) {
     std::string list;
@@ -164,7 +165,8 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
     result.freshLayers = layersWithWeights(analysis);
   } else {
     KerasH5Reader reader = openWeights(file);
-    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers);
+    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers,
+                    zoo::publishedFileNames(options.architecture));
   }
   return result;
 }

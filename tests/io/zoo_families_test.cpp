@@ -6,6 +6,7 @@
 #include "graph/analysis.h"
 #include "io/fetch/weights_catalogue.h"
 #include "io/keras_h5_reader.h"
+#include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "io/recognize.h"
 #include "io/zoo/layer_family.h"
@@ -333,6 +334,36 @@ TEST(ZooFamilies, UserModelsBuiltOnTheFamiliesNameTheirFamily) {
     EXPECT_EQ(found->family, family);
     EXPECT_EQ(found->preprocessing, zoo::preprocessingFor(architecture)) << architecture;
   }
+}
+
+// Keras's published DenseNet and MobileNetV2 files name a few layers as keras-applications did;
+// the zoo's loader finds them under those names (Keras itself loads the files by order).
+TEST(ZooFamilies, PublishedFilesLoadTheirOlderLayerNames) {
+  const Graph graph = zoo::buildGraph(zooOptions("densenet121"));
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  auto layer = [&](const std::string& name, const std::string& fileName, float offset) {
+    test::LayerToWrite l{fileName, {}};
+    for (const auto& w : analysis.nodes.at(name).weights)
+      l.weights.push_back({w.name, test::ramp(w.shape, offset)});
+    return l;
+  };
+  test::TempDir dir;
+  const std::string path = dir.file("densenet121_weights_tf_dim_ordering_tf_kernels.h5");
+  test::writeKerasWeights(
+      path,
+      {layer("conv1_conv", "conv1/conv", 1), layer("conv1_bn", "conv1/bn", 2),
+       layer("conv2_block1_0_bn", "conv2_block1_0_bn", 3), layer("predictions", "fc1000", 4)});
+  WeightStore store;
+  const auto report = loadKerasWeights(KerasH5Reader(path), graph, analysis, store,
+                                       {true, zoo::publishedFileNames("densenet121")});
+  EXPECT_EQ(report.rule, MatchRule::ByName);
+  EXPECT_EQ(std::set<std::string>(report.loaded.begin(), report.loaded.end()),
+            (std::set<std::string>{"conv1_conv", "conv1_bn", "conv2_block1_0_bn", "predictions"}));
+  EXPECT_TRUE(report.unused.empty());
+  EXPECT_FLOAT_EQ((*store.find("predictions")->at(0).data)[0], 0.004f);
+  EXPECT_FLOAT_EQ((*store.find("conv1_conv")->at(0).data)[0], 0.001f);
+  EXPECT_EQ(zoo::publishedFileNames("mobilenet_v2").at("predictions"), "Logits");
+  EXPECT_TRUE(zoo::publishedFileNames("resnet50v2").empty());
 }
 
 }  // namespace

@@ -106,6 +106,14 @@ int64_t minimumInputSize(const std::string& architecture) {
   return a ? a->minimumSize : 32;
 }
 
+std::map<std::string, std::string> publishedFileNames(const std::string& architecture) {
+  const std::string name = canonicalArchitecture(architecture);
+  if (name.rfind("densenet", 0) == 0)
+    return {{"conv1_conv", "conv1/conv"}, {"conv1_bn", "conv1/bn"}, {"predictions", "fc1000"}};
+  if (name == "mobilenetv2") return {{"predictions", "Logits"}};
+  return {};
+}
+
 Shape inputShapeFor(const ZooOptions& options) {
   if (!options.inputSize && !options.includeTop) return {kUnknown, kUnknown, kUnknown, 3};
   const int64_t size = options.inputSize.value_or(defaultInputSize(options.architecture));

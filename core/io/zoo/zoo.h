@@ -1,6 +1,7 @@
 #pragma once
 // Keras Applications architectures, built layer by layer with Keras's own layer names, configs
 // and wiring (the authority: Keras's topology JSON in ../shared/fixtures/keras-configs).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ Graph buildGraph(const ZooOptions& options);
 Preprocessing preprocessingFor(const std::string& architecture);
 int64_t defaultInputSize(const std::string& architecture);  // 224, or 299 for Inception/Xception
 int64_t minimumInputSize(const std::string& architecture);
+
+// Layers whose name in Keras's published weight files differs from today's Keras: model layer
+// -> name in the file. The DenseNet and MobileNetV2 files were written by keras-applications
+// (conv1/conv, conv1/bn, fc1000; Logits); Keras itself loads them by order.
+std::map<std::string, std::string> publishedFileNames(const std::string& architecture);
 
 // Keras's cache file name for these options, e.g.
 // "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "mobilenet_2_5_224_tf_no_top.h5" or
