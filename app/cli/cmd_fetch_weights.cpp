@@ -101,8 +101,11 @@ void registerFetchWeightsCommand(CLI::App& app) {
                return names;
              }())
       ->required();
-  cmd->add_option("--alpha", a->alpha, "MobileNet width multiplier (0.25, 0.5, 0.75, 1.0)");
-  cmd->add_option("--input-size", a->inputSize, "MobileNet input size: 128, 160, 192 or 224");
+  cmd->add_option("--alpha", a->alpha,
+                  "MobileNet width multiplier (0.25, 0.5, 0.75, 1.0); MobileNetV2's (0.35, 0.5, "
+                  "0.75, 1.0, 1.3, 1.4)");
+  cmd->add_option("--input-size", a->inputSize,
+                  "MobileNet input size: 128, 160, 192 or 224 (MobileNetV2 also 96)");
   auto* top =
       cmd->add_flag("--include-top", a->includeTop, "the file with the classifier (default)");
   auto* noTop = cmd->add_flag("--no-top", a->noTop, "the feature-extractor file");

@@ -12,15 +12,13 @@ void registerZooCommand(CLI::App& app) {
   cmd->callback([json] {
     const std::string cache = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
     if (!*json) std::cout << "Keras weights cache: " << cache << "\n";
+    std::string family;
     for (const auto& arch : zoo::architectures()) {
+      if (!*json && zoo::familyOf(arch) != family)
+        std::cout << (family = zoo::familyOf(arch)) << "\n";
       std::vector<std::pair<std::string, bool>> files;
-      const std::vector<double> alphas = arch == "mobilenet"
-                                             ? std::vector<double>{1.0, 0.75, 0.5, 0.25}
-                                             : std::vector<double>{1.0};
-      const std::vector<int64_t> sizes =
-          arch == "mobilenet" ? std::vector<int64_t>{224, 192, 160, 128} : std::vector<int64_t>{0};
-      for (double alpha : alphas)
-        for (int64_t size : sizes)
+      for (double alpha : zoo::publishedAlphas(arch))
+        for (int64_t size : zoo::publishedSizes(arch))
           for (bool top : {true, false}) {
             zoo::ZooOptions o;
             o.architecture = arch;
@@ -34,6 +32,7 @@ void registerZooCommand(CLI::App& app) {
         Json found = Json::array(), missing = Json::array();
         for (const auto& [name, exists] : files) (exists ? found : missing).push_back(name);
         std::cout << Json{{"architecture", arch},
+                          {"family", zoo::familyOf(arch)},
                           {"preprocessing", preprocessingName(zoo::preprocessingFor(arch))},
                           {"default_input_size", zoo::defaultInputSize(arch)},
                           {"found", found},

@@ -94,6 +94,13 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
     byName.emplace(l.name, &l);
     if (!l.weightNames.empty()) stored.push_back(&l);
   }
+  std::set<std::string> renamed;  // file layers found under their older name
+  for (const auto& [layer, older] : options.fileNames) {
+    const auto it = byName.find(older);
+    if (byName.count(layer) || it == byName.end()) continue;
+    byName.emplace(layer, it->second);
+    renamed.insert(older);
+  }
 
   WeightLoadReport report;
   size_t byNameCount = 0;
@@ -126,7 +133,7 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
       report.missing.push_back(n->name);
   }
   for (const auto* l : stored)
-    if (!modelNames.count(l->name)) report.unused.push_back(l->name);
+    if (!modelNames.count(l->name) && !renamed.count(l->name)) report.unused.push_back(l->name);
   if (!report.missing.empty() && !options.allowMissing) {
     std::string list;
     for (size_t i = 0; i < report.missing.size() && i < 8; ++i)

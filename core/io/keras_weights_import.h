@@ -1,6 +1,7 @@
 #pragma once
 // Puts the weights of a Keras .h5 file into a model: by layer name first, else by Keras's own
 // order rule (the layers that have weights, in order), and says which rule was used.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct WeightLoadReport {
 struct WeightLoadOptions {
   // When false, every model layer with weights must be found in the file.
   bool allowMissing = false;
+  // Model layer -> the name an older Keras gave the same layer in its files, tried when the
+  // model's own name is not in the file (Keras's published DenseNet files say conv1/conv for
+  // today's conv1_conv).
+  std::map<std::string, std::string> fileNames;
 };
 
 // Reads the matching datasets into `store` (Keras layout). Checks every dataset's shape

@@ -84,9 +84,10 @@ std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {
 // Loads what the file has into `model`; layers it lacks get fresh weights and a note.
 void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
                      bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes,
-                     std::vector<std::string>& freshLayers) {
-  WeightLoadReport report =
-      loadKerasWeights(file, model.graph, analysis, model.weights, {allowMissing});
+                     std::vector<std::string>& freshLayers,
+                     std::map<std::string, std::string> fileNames = {}) {
+  WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
+                                             {allowMissing, std::move(fileNames)});
   notes.push_back(file.path() + ": " + report.describe());
   if (!report.missing.empty()) {
     std::string list;
@@ -189,7 +190,8 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
     result.freshLayers = layersWithWeights(analysis);
   } else {
     KerasH5Reader reader = openWeights(file);
-    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers);
+    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers,
+                    zoo::publishedFileNames(options.architecture));
   }
   return result;
 }
@@ -294,7 +296,7 @@ LoadedModel fromProject(const ModelSpec& spec) {
 std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec) {
   if (!zoo::isArchitecture(lower(spec.source)) || fs::exists(spec.source)) return std::nullopt;
   zoo::ZooOptions options;
-  options.architecture = lower(spec.source);
+  options.architecture = zoo::canonicalArchitecture(lower(spec.source));
   applyOverrides(spec, options);
   return options;
 }

@@ -42,6 +42,54 @@ void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& cla
 
 std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
   Recognition r;
+  if (has(f, "Conv1") && has(f, "expanded_conv_depthwise")) {
+    // Conv1 has _make_divisible(32 * alpha, 8) filters, which 0.35 and 0.5 share (16); the
+    // last projection, _make_divisible(int(320 * alpha), 8), tells every published alpha apart.
+    r.options.architecture = "mobilenetv2";
+    const auto projected = outputs(f, "block_16_project").value_or(320);
+    r.options.alpha = 1.0;
+    for (double alpha : zoo::publishedAlphas("mobilenetv2")) {
+      const auto width = static_cast<int64_t>(320 * alpha);
+      if (std::max<int64_t>(8, (width + 4) / 8 * 8) == projected) r.options.alpha = alpha;
+    }
+    r.evidence = "MobileNetV2 layers (Conv1, expanded_conv_depthwise ...), block_16_project has " +
+                 std::to_string(projected) + " filters: alpha " +
+                 std::to_string(r.options.alpha).substr(0, 4);
+    std::smatch m;
+    const std::string name = fileName(f.path());
+    if (std::regex_search(name, m,
+                          std::regex("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_"
+                                     "[0-9.]+_(\\d+)")))
+      r.options.inputSize = std::stoll(m[1]);
+    // Keras's published files come from keras-applications, whose classifier is 'Logits'.
+    recognizeTop(f, r, has(f, "Logits") ? "Logits" : "predictions");
+    return r;
+  }
+  if (has(f, "conv1/conv") || has(f, "pool2_conv")) {
+    // DenseNet: the depth from the last dense blocks (conv4: 24, 32, 48 blocks).
+    r.options.architecture = has(f, "conv4_block48_1_conv")   ? "densenet201"
+                             : has(f, "conv4_block32_1_conv") ? "densenet169"
+                                                              : "densenet121";
+    r.evidence = "DenseNet layers (pool2_conv), " + r.options.architecture;
+    // keras-applications (the published files) names the stem conv1/conv and the top fc1000.
+    recognizeTop(f, r, has(f, "fc1000") ? "fc1000" : "predictions");
+    return r;
+  }
+  if (has(f, "conv2_block1_preact_bn") || has(f, "post_bn")) {
+    // ResNetV2: the depth from the blocks of stage conv4 (6, 23 or 36).
+    r.options.architecture = has(f, "conv4_block36_1_conv")   ? "resnet152v2"
+                             : has(f, "conv4_block23_1_conv") ? "resnet101v2"
+                                                              : "resnet50v2";
+    r.evidence = "ResNetV2 layers (conv2_block1_preact_bn, post_bn), " + r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  if (has(f, "conv4_block23_1_conv")) {
+    r.options.architecture = has(f, "conv4_block36_1_conv") ? "resnet152" : "resnet101";
+    r.evidence = "ResNet layers (conv4_block23_1_conv), " + r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
   if (has(f, "conv_dw_1") && has(f, "conv1")) {
     r.options.architecture = "mobilenet";
     const auto filters = outputs(f, "conv1").value_or(32);

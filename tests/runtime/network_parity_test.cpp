@@ -62,6 +62,14 @@ INSTANTIATE_TEST_SUITE_P(Families, ZooParity,
                                            "mobilenet_1_0_top_67", "resnet50_top_197",
                                            "inception_v3_top_79", "xception_top_73"));
 
+// The families without a Keras-written topology fixture: make_reference.py ports Keras's
+// Python definitions (resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py) itself. Odd and
+// small sizes: 67 makes MobileNetV2's correct_pad take both forms.
+INSTANTIATE_TEST_SUITE_P(PortedFamilies, ZooParity,
+                         ::testing::Values("resnet152_top_35", "resnet101v2_notop_avg_41",
+                                           "densenet121_top_45", "mobilenetv2_0_35_top_67",
+                                           "mobilenetv2_1_3_notop_avg_64"));
+
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
@@ -93,6 +101,11 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "resnet50_top_197",
                                         "inception_v3_top_79",
                                         "xception_top_73",
+                                        "resnet152_top_35",
+                                        "resnet101v2_notop_avg_41",
+                                        "densenet121_top_45",
+                                        "mobilenetv2_0_35_top_67",
+                                        "mobilenetv2_1_3_notop_avg_64",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -108,17 +108,22 @@ FetchRequest zooFetchRequest(const zoo::ZooOptions& options, const std::string& 
     why << "Keras publishes no weights for " << options.architecture;
     if (options.includeTop && options.classes != 1000)
       why << " with a " << options.classes << "-class top (only 1000 ImageNet classes)";
-    else if (options.architecture == "mobilenet")
-      why << " alpha " << options.alpha << " (0.25, 0.5, 0.75 or 1.0)";
+    else if (zoo::hasAlpha(options.architecture)) {
+      why << " alpha " << options.alpha << " (";
+      const auto alphas = zoo::publishedAlphas(options.architecture);
+      for (size_t i = 0; i < alphas.size(); ++i)
+        why << (i ? ", " : "") << alphas[alphas.size() - 1 - i];
+      why << ")";
+    }
     throw Error(
-        Diagnostic{options.architecture == "mobilenet" ? "--alpha" : "--classes", why.str()});
+        Diagnostic{zoo::hasAlpha(options.architecture) ? "--alpha" : "--classes", why.str()});
   }
   FetchRequest request;
   request.url = downloadUrl(*published, baseUrl);
   request.cacheDir = cacheDir;
   request.fileName = published->fileName;
   request.expectedHash = published->hash;
-  request.expectedArchitecture = options.architecture;
+  request.expectedArchitecture = zoo::canonicalArchitecture(options.architecture);
   return request;
 }
 

@@ -40,6 +40,34 @@ const std::map<std::string, FamilyFiles>& families() {
         "b0042744bf5b25fce3cb969f33bebb97"}},
       // Keras's mobilenet.py: BASE_WEIGHT_PATH + model_name, get_file without a hash.
       {"mobilenet", {kKerasApplications, "mobilenet/", "", ""}},
+      // keras/src/applications/resnet.py WEIGHTS_HASHES (ResNet and ResNetV2 share the folder).
+      {"resnet101",
+       {kKerasApplications, "resnet/", "f1aeb4b969a6efcfb50fad2f0c20cfc5",
+        "88cf7a10940856eca736dc7b7e228a21"}},
+      {"resnet152",
+       {kKerasApplications, "resnet/", "100835be76be38e30d865e96f2aaae62",
+        "ee4c566cf9a93f14d82f913c2dc6dd0c"}},
+      {"resnet50v2",
+       {kKerasApplications, "resnet/", "3ef43a0b657b3be2300d5770ece849e0",
+        "fac2f116257151a9d068a22e544a4917"}},
+      {"resnet101v2",
+       {kKerasApplications, "resnet/", "6343647c601c52e1368623803854d971",
+        "c0ed64b8031c3730f411d2eb4eea35b5"}},
+      {"resnet152v2",
+       {kKerasApplications, "resnet/", "a49b44d1979771252814e80f8ec446f9",
+        "ed17cf2e0169df9d443503ef94b23b33"}},
+      // keras/src/applications/densenet.py's get_file hashes.
+      {"densenet121",
+       {kKerasApplications, "densenet/", "9d60b8095a5708f2dcce2bca79d332c7",
+        "30ee3e1110167f948a6b9946edeeb738"}},
+      {"densenet169",
+       {kKerasApplications, "densenet/", "d699b8f76981ab1b30698df4c175e90b",
+        "b8c4d4c20dd625c148057b9ff1c1176b"}},
+      {"densenet201",
+       {kKerasApplications, "densenet/", "1ceb130c1ea1b78c3bf6114dbdfd8807",
+        "c13680b51ded0fb44dff2d8f86ac8bb1"}},
+      // mobilenet_v2.py: BASE_WEIGHT_PATH + model_name, get_file without a hash.
+      {"mobilenetv2", {kKerasApplications, "mobilenet_v2/", "", ""}},
   };
   return table;
 }
@@ -47,7 +75,7 @@ const std::map<std::string, FamilyFiles>& families() {
 }  // namespace
 
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options) {
-  const auto family = families().find(options.architecture);
+  const auto family = families().find(zoo::canonicalArchitecture(options.architecture));
   if (family == families().end()) return std::nullopt;
   // MobileNet at a size Keras has no file for loads the 224 file (as Keras does): same name.
   const std::string fileName = zoo::standardWeightsFileName(options);
@@ -60,11 +88,8 @@ std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options)
 std::vector<zoo::ZooOptions> publishedVariants() {
   std::vector<zoo::ZooOptions> variants;
   for (const auto& architecture : zoo::architectures()) {
-    const bool mobilenet = architecture == "mobilenet";
-    for (double alpha :
-         mobilenet ? std::vector<double>{0.25, 0.5, 0.75, 1.0} : std::vector<double>{1.0})
-      for (int64_t size :
-           mobilenet ? std::vector<int64_t>{128, 160, 192, 224} : std::vector<int64_t>{0})
+    for (double alpha : zoo::publishedAlphas(architecture))
+      for (int64_t size : zoo::publishedSizes(architecture))
         for (bool top : {true, false}) {
           zoo::ZooOptions o;
           o.architecture = architecture;

@@ -17,7 +17,8 @@ struct PublishedWeights {
   std::string
       relativePath;  // below the base, e.g. "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5"
   // As Keras records it: 64 hex digits sha256, 32 md5. Empty when Keras publishes none (its
-  // MobileNet files): such a download is checked by reading it as that architecture's weights.
+  // MobileNet and MobileNetV2 files): such a download is checked by reading it as that
+  // architecture's weights.
   std::string hash;
 };
 
@@ -27,7 +28,7 @@ struct PublishedWeights {
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options);
 
 // The zoo options of every file Keras publishes: each architecture with and without its top,
-// MobileNet at each alpha (0.25 .. 1.0) and size (128 .. 224) it has weights for.
+// MobileNet and MobileNetV2 at each alpha and size they have weights for.
 std::vector<zoo::ZooOptions> publishedVariants();
 
 // publishedWeights() of every publishedVariants() entry.

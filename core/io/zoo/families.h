@@ -1,5 +1,7 @@
 #pragma once
 // One builder per Keras Applications family; zoo.cpp checks the common options first.
+#include <array>
+
 #include "graph/graph_builder.h"
 #include "io/zoo/zoo.h"
 
@@ -16,6 +18,12 @@ std::string addPooling(GraphBuilder& builder, const ZooOptions& options, const s
 
 Graph buildVgg(const ZooOptions& options, int convsInBlocks345);
 Graph buildResNet50(const ZooOptions& options);
+// Keras's resnet.py ResNet (tf.keras names) and resnet_v2.py ResNetV2 with the block counts of
+// stages conv2 .. conv5.
+Graph buildResNetV1(const ZooOptions& options, const std::array<int, 4>& blocks);
+Graph buildResNetV2(const ZooOptions& options, const std::array<int, 4>& blocks);
+Graph buildDenseNet(const ZooOptions& options, const std::array<int, 4>& blocks);
+Graph buildMobileNetV2(const ZooOptions& options);
 Graph buildInceptionV3(const ZooOptions& options);
 Graph buildXception(const ZooOptions& options);
 Graph buildMobileNet(const ZooOptions& options);

@@ -11,10 +11,14 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
   };
   // Layer names each family's Keras builder uses and no other family does; preprocessing as
   // keras.applications.<family>.preprocess_input.
+  // The first match wins: DenseNet and ResNetV2 share ResNet's conv2_block1_1_conv.
   static const std::vector<Signature> signatures = {
+      {{"DenseNet", Preprocessing::Torch}, {"conv1_conv", "pool1", "conv2_block1_concat"}},
+      {{"ResNetV2", Preprocessing::Tf}, {"conv1_conv", "conv2_block1_preact_bn", "post_bn"}},
       {{"MobileNetV2", Preprocessing::Tf}, {"Conv1", "expanded_conv_depthwise", "block_1_expand"}},
       {{"MobileNet", Preprocessing::Tf}, {"conv1", "conv_dw_1", "conv_pw_1"}},
       {{"VGG16/VGG19", Preprocessing::Caffe}, {"block1_conv1", "block5_conv3", "block5_pool"}},
+      {{"ResNet101/ResNet152", Preprocessing::Caffe}, {"conv1_conv", "conv4_block23_1_conv"}},
       {{"ResNet50", Preprocessing::Caffe}, {"conv1_conv", "conv2_block1_1_conv"}},
       {{"ResNet50", Preprocessing::Caffe}, {"res2a_branch2a", "bn2a_branch2a"}},
       {{"InceptionV3", Preprocessing::Tf}, {"mixed0", "mixed1"}},

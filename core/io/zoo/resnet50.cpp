@@ -1,5 +1,8 @@
-// ResNet50 (He et al. 2015) under its two Keras naming schemes. Both have the same weights
-// (25,636,712 with the top) but different layer names, BatchNormalization epsilon and stem:
+// ResNet50 (He et al. 2015) under its two Keras naming schemes, and ResNet101 / ResNet152, which
+// Keras builds only with the tf.keras names (keras/src/applications/resnet.py: the same stem and
+// stack_residual_blocks_v1 with 3, 4, 23, 3 and 3, 8, 36, 3 blocks). The two ResNet50 namings have
+// the same weights (25,636,712 with the top) but different layer names, BatchNormalization epsilon
+// and stem:
 //
 // keras-applications (Keras 2.1, the authority is keras-configs/resnet50_keras_applications.json):
 //   conv1_pad, conv1, bn_conv1, activation_1, max_pooling2d_1 (no pool1_pad, so stage 2 is 55x55
@@ -173,12 +176,12 @@ class TfKerasResNet {
   GraphBuilder& b_;
 };
 
-Graph buildTfKeras(const ZooOptions& options) {
-  GraphBuilder b("resnet50");
+Graph buildTfKeras(const ZooOptions& options, const std::array<int, 4>& blocks) {
+  GraphBuilder b(options.architecture);
   TfKerasResNet net(b);
   std::string x = net.stem(b.input("input_1", inputShapeFor(options)));
-  for (const Stage& stage : kStages)
-    for (int i = 1; i <= stage.blocks; ++i) x = net.block(x, stage, i);
+  for (size_t s = 0; s < blocks.size(); ++s)
+    for (int i = 1; i <= blocks[s]; ++i) x = net.block(x, kStages[s], i);
   if (options.includeTop) {
     x = b.add("GlobalAveragePooling2D", "avg_pool", {}, x);
     x = b.add("Dense", "predictions", {{"units", options.classes}, {"activation", "softmax"}}, x);
@@ -191,8 +194,12 @@ Graph buildTfKeras(const ZooOptions& options) {
 }  // namespace
 
 Graph buildResNet50(const ZooOptions& options) {
-  if (options.resnetNaming == "tf.keras") return buildTfKeras(options);
+  if (options.resnetNaming == "tf.keras") return buildTfKeras(options, {3, 4, 6, 3});
   return buildKerasApplications(options);
+}
+
+Graph buildResNetV1(const ZooOptions& options, const std::array<int, 4>& blocks) {
+  return buildTfKeras(options, blocks);
 }
 
 }  // namespace graft::zoo

@@ -6,30 +6,112 @@
 
 namespace graft::zoo {
 
+namespace {
+
+struct Architecture {
+  const char* name;    // canonical: the zoo name Graft has always used, else Keras's in lower case
+  const char* alias;   // snake_case (or Keras's lower-case name for the first six), or nullptr
+  const char* family;  // Keras's family, as `graft-cli zoo` groups them
+  Preprocessing preprocessing;
+  int64_t defaultSize;
+  int64_t minimumSize;
+};
+
+// Keras's obtain_input_shape(default_size, min_size) per application.
+const std::vector<Architecture>& table() {
+  static const std::vector<Architecture> all = {
+      {"vgg16", nullptr, "VGG", Preprocessing::Caffe, 224, 32},
+      {"vgg19", nullptr, "VGG", Preprocessing::Caffe, 224, 32},
+      {"resnet50", nullptr, "ResNet", Preprocessing::Caffe, 224, 32},
+      {"resnet101", nullptr, "ResNet", Preprocessing::Caffe, 224, 32},
+      {"resnet152", nullptr, "ResNet", Preprocessing::Caffe, 224, 32},
+      {"resnet50v2", "resnet50_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
+      {"resnet101v2", "resnet101_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
+      {"resnet152v2", "resnet152_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
+      {"inception_v3", "inceptionv3", "InceptionV3", Preprocessing::Tf, 299, 75},
+      {"xception", nullptr, "Xception", Preprocessing::Tf, 299, 71},
+      {"mobilenet", nullptr, "MobileNet", Preprocessing::Tf, 224, 32},
+      {"mobilenetv2", "mobilenet_v2", "MobileNetV2", Preprocessing::Tf, 224, 32},
+      {"densenet121", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+      {"densenet169", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+      {"densenet201", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+  };
+  return all;
+}
+
+const Architecture* find(const std::string& name) {
+  for (const auto& a : table())
+    if (name == a.name || (a.alias && name == a.alias)) return &a;
+  return nullptr;
+}
+
+const Architecture& at(const std::string& name) {
+  const Architecture* a = find(name);
+  if (!a) throw Error("unknown architecture '" + name + "'");
+  return *a;
+}
+
+}  // namespace
+
 std::vector<std::string> architectures() {
-  return {"vgg16", "vgg19", "resnet50", "inception_v3", "xception", "mobilenet"};
+  std::vector<std::string> names;
+  for (const auto& a : table()) names.emplace_back(a.name);
+  return names;
 }
 
 bool isArchitecture(const std::string& name) {
-  for (const auto& a : architectures())
-    if (a == name) return true;
-  return false;
+  return find(name) != nullptr;
+}
+
+std::string canonicalArchitecture(const std::string& name) {
+  const Architecture* a = find(name);
+  return a ? a->name : name;
+}
+
+std::string familyOf(const std::string& architecture) {
+  return at(architecture).family;
+}
+
+bool hasAlpha(const std::string& architecture) {
+  const std::string name = canonicalArchitecture(architecture);
+  return name == "mobilenet" || name == "mobilenetv2";
+}
+
+std::vector<double> publishedAlphas(const std::string& architecture) {
+  const std::string name = canonicalArchitecture(architecture);
+  if (name == "mobilenet") return {1.0, 0.75, 0.5, 0.25};
+  if (name == "mobilenetv2") return {1.4, 1.3, 1.0, 0.75, 0.5, 0.35};
+  return {1.0};
+}
+
+std::vector<int64_t> publishedSizes(const std::string& architecture) {
+  const std::string name = canonicalArchitecture(architecture);
+  if (name == "mobilenet") return {224, 192, 160, 128};
+  if (name == "mobilenetv2") return {224, 192, 160, 128, 96};
+  return {0};
 }
 
 Preprocessing preprocessingFor(const std::string& architecture) {
-  if (architecture == "vgg16" || architecture == "vgg19" || architecture == "resnet50")
-    return Preprocessing::Caffe;
-  return Preprocessing::Tf;
+  const Architecture* a = find(architecture);
+  return a ? a->preprocessing : Preprocessing::Tf;
 }
 
 int64_t defaultInputSize(const std::string& architecture) {
-  return architecture == "inception_v3" || architecture == "xception" ? 299 : 224;
+  const Architecture* a = find(architecture);
+  return a ? a->defaultSize : 224;
 }
 
 int64_t minimumInputSize(const std::string& architecture) {
-  if (architecture == "inception_v3") return 75;
-  if (architecture == "xception") return 71;
-  return 32;
+  const Architecture* a = find(architecture);
+  return a ? a->minimumSize : 32;
+}
+
+std::map<std::string, std::string> publishedFileNames(const std::string& architecture) {
+  const std::string name = canonicalArchitecture(architecture);
+  if (name.rfind("densenet", 0) == 0)
+    return {{"conv1_conv", "conv1/conv"}, {"conv1_bn", "conv1/bn"}, {"predictions", "fc1000"}};
+  if (name == "mobilenetv2") return {{"predictions", "Logits"}};
+  return {};
 }
 
 Shape inputShapeFor(const ZooOptions& options) {
@@ -61,8 +143,8 @@ void checkOptions(const ZooOptions& o) {
   if (!o.pooling.empty() && o.pooling != "avg" && o.pooling != "max")
     throw Error(o.architecture + ": pooling must be avg or max, got '" + o.pooling + "'");
   if (o.classes < 1) throw Error(o.architecture + ": classes must be at least 1");
-  if (o.architecture == "mobilenet" && !(o.alpha > 0))
-    throw Error("mobilenet: alpha must be positive, got " + std::to_string(o.alpha));
+  if (hasAlpha(o.architecture) && !(o.alpha > 0))
+    throw Error(o.architecture + ": alpha must be positive, got " + std::to_string(o.alpha));
   if (o.architecture == "resnet50" && o.resnetNaming != "keras-applications" &&
       o.resnetNaming != "tf.keras")
     throw Error("resnet50: naming must be keras-applications or tf.keras");
@@ -70,18 +152,50 @@ void checkOptions(const ZooOptions& o) {
 
 }  // namespace
 
-Graph buildGraph(const ZooOptions& options) {
+Graph buildGraph(const ZooOptions& given) {
+  ZooOptions options = given;
+  options.architecture = canonicalArchitecture(given.architecture);
   checkOptions(options);
   const std::string& a = options.architecture;
   if (a == "vgg16") return buildVgg(options, 3);
   if (a == "vgg19") return buildVgg(options, 4);
   if (a == "resnet50") return buildResNet50(options);
+  // Keras's stack_residual_blocks_v1 / _v2 block counts of stages conv2 .. conv5.
+  if (a == "resnet101") return buildResNetV1(options, {3, 4, 23, 3});
+  if (a == "resnet152") return buildResNetV1(options, {3, 8, 36, 3});
+  if (a == "resnet50v2") return buildResNetV2(options, {3, 4, 6, 3});
+  if (a == "resnet101v2") return buildResNetV2(options, {3, 4, 23, 3});
+  if (a == "resnet152v2") return buildResNetV2(options, {3, 8, 36, 3});
   if (a == "inception_v3") return buildInceptionV3(options);
   if (a == "xception") return buildXception(options);
+  if (a == "mobilenetv2") return buildMobileNetV2(options);
+  // densenet.py's dense_block counts.
+  if (a == "densenet121") return buildDenseNet(options, {6, 12, 24, 16});
+  if (a == "densenet169") return buildDenseNet(options, {6, 12, 32, 32});
+  if (a == "densenet201") return buildDenseNet(options, {6, 12, 48, 32});
   return buildMobileNet(options);
 }
 
-std::string standardWeightsFileName(const ZooOptions& o) {
+namespace {
+
+// Keras's str(float(alpha)) for the alphas MobileNetV2 publishes ("0.35", "0.5", "1.0", "1.4").
+std::string pythonFloat(double alpha) {
+  for (const char* text : {"0.35", "0.5", "0.75", "1.0", "1.3", "1.4"})
+    if (std::abs(alpha - std::stod(text)) < 1e-9) return text;
+  return "";
+}
+
+bool contains(const std::vector<int64_t>& sizes, int64_t size) {
+  for (int64_t s : sizes)
+    if (s == size) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string standardWeightsFileName(const ZooOptions& given) {
+  ZooOptions o = given;
+  o.architecture = canonicalArchitecture(given.architecture);
   const std::string suffix = o.includeTop ? "" : "_notop";
   if (o.includeTop && o.classes != 1000) return "";
   if (o.architecture == "mobilenet") {
@@ -100,8 +214,16 @@ std::string standardWeightsFileName(const ZooOptions& o) {
     return "mobilenet_" + std::string(alpha) + "_" + std::to_string(size) + "_tf" +
            (o.includeTop ? "" : "_no_top") + ".h5";
   }
-  std::string stem = o.architecture == "inception_v3" ? "inception_v3" : o.architecture;
-  return stem + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
+  if (o.architecture == "mobilenetv2") {
+    // mobilenet_v2.py: the 224 file at a size it has none for (non-square, other, unknown).
+    const std::string alpha = pythonFloat(o.alpha);
+    if (alpha.empty()) return "";
+    int64_t size = o.inputSize.value_or(224);
+    if (!contains(publishedSizes("mobilenetv2"), size)) size = 224;
+    return "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + alpha + "_" + std::to_string(size) +
+           (o.includeTop ? "" : "_no_top") + ".h5";
+  }
+  return o.architecture + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
 }
 
 }  // namespace graft::zoo

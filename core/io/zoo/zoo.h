@@ -1,6 +1,7 @@
 #pragma once
 // Keras Applications architectures, built layer by layer with Keras's own layer names, configs
 // and wiring (the authority: Keras's topology JSON in ../shared/fixtures/keras-configs).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,8 +11,8 @@
 namespace graft::zoo {
 
 struct ZooOptions {
-  std::string architecture;          // vgg16 vgg19 resnet50 inception_v3 xception mobilenet
-  double alpha = 1.0;                // MobileNet width: 0.25, 0.5, 0.75, 1.0
+  std::string architecture;          // one of architectures(), or an alias of one
+  double alpha = 1.0;                // MobileNet width (0.25 .. 1.0), MobileNetV2's (0.35 .. 1.4)
   std::optional<int64_t> inputSize;  // square input; unset: the default with a top, any without
   bool includeTop = true;
   int64_t classes = 1000;
@@ -19,8 +20,19 @@ struct ZooOptions {
   std::string resnetNaming = "keras-applications";  // or "tf.keras" (conv2_block1_1_conv ...)
 };
 
+// The canonical names, grouped by family: vgg16 vgg19 resnet50 resnet101 resnet152 resnet50v2 ...
 std::vector<std::string> architectures();
+// A canonical name or an alias of one (`mobilenet_v2`, `resnet50_v2`, `inceptionv3`).
 bool isArchitecture(const std::string& name);
+// The canonical name for a name or alias (lower case expected); unknown names come back as given.
+std::string canonicalArchitecture(const std::string& name);
+// Keras's family name for the listing: "VGG", "ResNet", "ResNetV2", "DenseNet", "MobileNetV2" ...
+std::string familyOf(const std::string& architecture);
+// Whether the architecture has a width multiplier (MobileNet, MobileNetV2).
+bool hasAlpha(const std::string& architecture);
+// The alphas and input sizes Keras publishes weights for (one entry {0} when the size is fixed).
+std::vector<double> publishedAlphas(const std::string& architecture);
+std::vector<int64_t> publishedSizes(const std::string& architecture);
 
 // Throws graft::Error naming the option that is wrong (unknown architecture, an alpha MobileNet
 // does not have, an input below the model's minimum, pooling together with a top ...).
@@ -30,8 +42,14 @@ Preprocessing preprocessingFor(const std::string& architecture);
 int64_t defaultInputSize(const std::string& architecture);  // 224, or 299 for Inception/Xception
 int64_t minimumInputSize(const std::string& architecture);
 
+// Layers whose name in Keras's published weight files differs from today's Keras: model layer
+// -> name in the file. The DenseNet and MobileNetV2 files were written by keras-applications
+// (conv1/conv, conv1/bn, fc1000; Logits); Keras itself loads them by order.
+std::map<std::string, std::string> publishedFileNames(const std::string& architecture);
+
 // Keras's cache file name for these options, e.g.
-// "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" or "mobilenet_2_5_224_tf_no_top.h5". Empty
+// "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "mobilenet_2_5_224_tf_no_top.h5" or
+// "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5". Empty
 // when Keras publishes no such file.
 std::string standardWeightsFileName(const ZooOptions& options);
 

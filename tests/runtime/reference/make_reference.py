@@ -565,6 +565,279 @@ def nested_fixture_case(name, fixture, size, probes, batch=1):
             "input": [-1.0, 1.0], "batch": batch}
 
 
+# ----------------------------------------------------------------------------------------------
+# Families without a Keras-written topology among the fixtures, ported here from Keras's own
+# source (keras/src/applications/resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py) into a
+# small functional builder, independently of Graft's C++ builders: the layer names (which the
+# formula weights hang on), configs and wiring come from Keras's Python, line by line.
+
+
+class Functional:
+    def __init__(self, size):
+        self.layers = [("input_1", "InputLayer", {"batch_input_shape": [None, size, size, 3]}, [])]
+        self.counts = {}
+        self.size = {"input_1": size}
+
+    def auto(self, base):
+        """TF2 Keras auto names: max_pooling2d, max_pooling2d_1, ..."""
+        n = self.counts.get(base, 0)
+        self.counts[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def __call__(self, cls, name, config, *inputs):
+        self.layers.append((name, cls, config, list(inputs)))
+        return name
+
+
+def conv_cfg(filters, kernel, strides=1, padding="valid", use_bias=True):
+    return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+            "padding": padding.lower(), "use_bias": use_bias, "activation": "linear"}
+
+
+def bn_cfg(epsilon):
+    return {"axis": 3, "epsilon": epsilon}
+
+
+def resnet(size, stack_fn, preact, include_top=True, pooling=None):
+    f = Functional(size)
+    x = f("ZeroPadding2D", "conv1_pad", {"padding": [[3, 3], [3, 3]]}, "input_1")
+    x = f("Conv2D", "conv1_conv", conv_cfg(64, 7, 2), x)
+    if not preact:
+        x = f("BatchNormalization", "conv1_bn", bn_cfg(1.001e-5), x)
+        x = f("Activation", "conv1_relu", {"activation": "relu"}, x)
+    x = f("ZeroPadding2D", "pool1_pad", {"padding": [[1, 1], [1, 1]]}, x)
+    x = f("MaxPooling2D", "pool1_pool", {"pool_size": [3, 3], "strides": [2, 2]}, x)
+    x = stack_fn(f, x)
+    if preact:
+        x = f("BatchNormalization", "post_bn", bn_cfg(1.001e-5), x)
+        x = f("Activation", "post_relu", {"activation": "relu"}, x)
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+def residual_block_v1(f, x, filters, kernel_size=3, stride=1, conv_shortcut=True, name=None):
+    if conv_shortcut:
+        shortcut = f("Conv2D", f"{name}_0_conv", conv_cfg(4 * filters, 1, stride), x)
+        shortcut = f("BatchNormalization", f"{name}_0_bn", bn_cfg(1.001e-5), shortcut)
+    else:
+        shortcut = x
+    x = f("Conv2D", f"{name}_1_conv", conv_cfg(filters, 1, stride), x)
+    x = f("BatchNormalization", f"{name}_1_bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", f"{name}_1_relu", {"activation": "relu"}, x)
+    x = f("Conv2D", f"{name}_2_conv", conv_cfg(filters, kernel_size, padding="SAME"), x)
+    x = f("BatchNormalization", f"{name}_2_bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", f"{name}_2_relu", {"activation": "relu"}, x)
+    x = f("Conv2D", f"{name}_3_conv", conv_cfg(4 * filters, 1), x)
+    x = f("BatchNormalization", f"{name}_3_bn", bn_cfg(1.001e-5), x)
+    x = f("Add", f"{name}_add", {}, shortcut, x)
+    return f("Activation", f"{name}_out", {"activation": "relu"}, x)
+
+
+def stack_residual_blocks_v1(f, x, filters, blocks, stride1=2, name=None):
+    x = residual_block_v1(f, x, filters, stride=stride1, name=f"{name}_block1")
+    for i in range(2, blocks + 1):
+        x = residual_block_v1(f, x, filters, conv_shortcut=False, name=f"{name}_block{i}")
+    return x
+
+
+def residual_block_v2(f, x, filters, kernel_size=3, stride=1, conv_shortcut=False, name=None):
+    preact = f("BatchNormalization", f"{name}_preact_bn", bn_cfg(1.001e-5), x)
+    preact = f("Activation", f"{name}_preact_relu", {"activation": "relu"}, preact)
+    if conv_shortcut:
+        shortcut = f("Conv2D", f"{name}_0_conv", conv_cfg(4 * filters, 1, stride), preact)
+    else:
+        shortcut = (f("MaxPooling2D", f.auto("max_pooling2d"),
+                      {"pool_size": [1, 1], "strides": [stride, stride]}, x)
+                    if stride > 1 else x)
+    x = f("Conv2D", f"{name}_1_conv", conv_cfg(filters, 1, 1, use_bias=False), preact)
+    x = f("BatchNormalization", f"{name}_1_bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", f"{name}_1_relu", {"activation": "relu"}, x)
+    x = f("ZeroPadding2D", f"{name}_2_pad", {"padding": [[1, 1], [1, 1]]}, x)
+    x = f("Conv2D", f"{name}_2_conv", conv_cfg(filters, kernel_size, stride, use_bias=False), x)
+    x = f("BatchNormalization", f"{name}_2_bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", f"{name}_2_relu", {"activation": "relu"}, x)
+    x = f("Conv2D", f"{name}_3_conv", conv_cfg(4 * filters, 1), x)
+    return f("Add", f"{name}_out", {}, shortcut, x)
+
+
+def stack_residual_blocks_v2(f, x, filters, blocks, stride1=2, name=None):
+    x = residual_block_v2(f, x, filters, conv_shortcut=True, name=f"{name}_block1")
+    for i in range(2, blocks):
+        x = residual_block_v2(f, x, filters, name=f"{name}_block{i}")
+    return residual_block_v2(f, x, filters, stride=stride1, name=f"{name}_block{blocks}")
+
+
+def resnet152(size, **kw):
+    def stack_fn(f, x):
+        x = stack_residual_blocks_v1(f, x, 64, 3, stride1=1, name="conv2")
+        x = stack_residual_blocks_v1(f, x, 128, 8, name="conv3")
+        x = stack_residual_blocks_v1(f, x, 256, 36, name="conv4")
+        return stack_residual_blocks_v1(f, x, 512, 3, name="conv5")
+    return resnet(size, stack_fn, False, **kw)
+
+
+def resnet101v2(size, **kw):
+    def stack_fn(f, x):
+        x = stack_residual_blocks_v2(f, x, 64, 3, name="conv2")
+        x = stack_residual_blocks_v2(f, x, 128, 4, name="conv3")
+        x = stack_residual_blocks_v2(f, x, 256, 23, name="conv4")
+        return stack_residual_blocks_v2(f, x, 512, 3, stride1=1, name="conv5")
+    return resnet(size, stack_fn, True, **kw)
+
+
+def densenet(size, blocks, include_top=True, pooling=None):
+    f = Functional(size)
+
+    def conv_block(x, growth_rate, name):
+        x1 = f("BatchNormalization", f"{name}_0_bn", bn_cfg(1.001e-5), x)
+        x1 = f("Activation", f"{name}_0_relu", {"activation": "relu"}, x1)
+        x1 = f("Conv2D", f"{name}_1_conv", conv_cfg(4 * growth_rate, 1, use_bias=False), x1)
+        x1 = f("BatchNormalization", f"{name}_1_bn", bn_cfg(1.001e-5), x1)
+        x1 = f("Activation", f"{name}_1_relu", {"activation": "relu"}, x1)
+        x1 = f("Conv2D", f"{name}_2_conv", conv_cfg(growth_rate, 3, padding="same", use_bias=False), x1)
+        return f("Concatenate", f"{name}_concat", {"axis": 3}, x, x1)
+
+    channels = [64]
+
+    def dense_block(x, n, name):
+        for i in range(n):
+            x = conv_block(x, 32, name=f"{name}_block{i + 1}")
+            channels[0] += 32
+        return x
+
+    def transition_block(x, reduction, name):
+        x = f("BatchNormalization", f"{name}_bn", bn_cfg(1.001e-5), x)
+        x = f("Activation", f"{name}_relu", {"activation": "relu"}, x)
+        channels[0] = int(channels[0] * reduction)
+        x = f("Conv2D", f"{name}_conv", conv_cfg(channels[0], 1, use_bias=False), x)
+        return f("AveragePooling2D", f"{name}_pool", {"pool_size": [2, 2], "strides": [2, 2]}, x)
+
+    x = f("ZeroPadding2D", f.auto("zero_padding2d"), {"padding": [[3, 3], [3, 3]]}, "input_1")
+    x = f("Conv2D", "conv1_conv", conv_cfg(64, 7, 2, use_bias=False), x)
+    x = f("BatchNormalization", "conv1_bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", "conv1_relu", {"activation": "relu"}, x)
+    x = f("ZeroPadding2D", f.auto("zero_padding2d"), {"padding": [[1, 1], [1, 1]]}, x)
+    x = f("MaxPooling2D", "pool1", {"pool_size": [3, 3], "strides": [2, 2]}, x)
+    x = dense_block(x, blocks[0], name="conv2")
+    x = transition_block(x, 0.5, name="pool2")
+    x = dense_block(x, blocks[1], name="conv3")
+    x = transition_block(x, 0.5, name="pool3")
+    x = dense_block(x, blocks[2], name="conv4")
+    x = transition_block(x, 0.5, name="pool4")
+    x = dense_block(x, blocks[3], name="conv5")
+    x = f("BatchNormalization", "bn", bn_cfg(1.001e-5), x)
+    x = f("Activation", "relu", {"activation": "relu"}, x)
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+def _make_divisible(v, divisor, min_value=None):
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+def mobilenet_v2(size, alpha, include_top=True, pooling=None):
+    f = Functional(size)
+    shape = {"input_1": (size, 3)}  # (spatial size, channels) of each tensor
+
+    def conv_out(n, k, s, padding):
+        return -(-n // s) if padding == "same" else (n - k) // s + 1
+
+    def correct_pad(x, kernel_size):
+        n = shape[x][0]
+        adjust = 1 - n % 2
+        c = kernel_size // 2
+        return [[c - adjust, c], [c - adjust, c]]
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        n, c = shape[inputs[0]]
+        if cls == "Conv2D":
+            shape[x] = (conv_out(n, config["kernel_size"][0], config["strides"][0], config["padding"]),
+                        config["filters"])
+        elif cls == "DepthwiseConv2D":
+            shape[x] = (conv_out(n, 3, config["strides"][0], config["padding"]), c)
+        elif cls == "ZeroPadding2D":
+            shape[x] = (n + sum(config["padding"][0]), c)
+        else:
+            shape[x] = (n, c)
+        return x
+
+    def bn(name, x):
+        return add("BatchNormalization", name, {"axis": -1, "epsilon": 1e-3, "momentum": 0.999}, x)
+
+    def relu6(name, x):
+        return add("ReLU", name, {"max_value": 6.0}, x)
+
+    def inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
+        in_channels = shape[inputs][1]
+        pointwise_filters = _make_divisible(int(filters * alpha), 8)
+        x = inputs
+        prefix = f"block_{block_id}_"
+        if block_id:
+            x = add("Conv2D", f"{prefix}expand", conv_cfg(expansion * in_channels, 1, padding="same", use_bias=False), x)
+            x = bn(f"{prefix}expand_BN", x)
+            x = relu6(f"{prefix}expand_relu", x)
+        else:
+            prefix = "expanded_conv_"
+        if stride == 2:
+            x = add("ZeroPadding2D", f"{prefix}pad", {"padding": correct_pad(x, 3)}, x)
+        x = add("DepthwiseConv2D", f"{prefix}depthwise",
+                {"kernel_size": [3, 3], "strides": [stride, stride], "use_bias": False,
+                 "padding": "same" if stride == 1 else "valid", "depth_multiplier": 1}, x)
+        x = bn(f"{prefix}depthwise_BN", x)
+        x = relu6(f"{prefix}depthwise_relu", x)
+        x = add("Conv2D", f"{prefix}project", conv_cfg(pointwise_filters, 1, padding="same", use_bias=False), x)
+        x = bn(f"{prefix}project_BN", x)
+        if in_channels == pointwise_filters and stride == 1:
+            return add("Add", f"{prefix}add", {}, inputs, x)
+        return x
+
+    x = add("Conv2D", "Conv1", conv_cfg(_make_divisible(32 * alpha, 8), 3, 2, padding="same", use_bias=False),
+            "input_1")
+    x = bn("bn_Conv1", x)
+    x = relu6("Conv1_relu", x)
+    for block_id, (filters, stride, expansion) in enumerate([
+            (16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6), (64, 2, 6),
+            (64, 1, 6), (64, 1, 6), (64, 1, 6), (96, 1, 6), (96, 1, 6), (96, 1, 6), (160, 2, 6),
+            (160, 1, 6), (160, 1, 6), (320, 1, 6)]):
+        x = inverted_res_block(x, filters=filters, alpha=alpha, stride=stride, expansion=expansion,
+                               block_id=block_id)
+    last_block_filters = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    x = add("Conv2D", "Conv_1", conv_cfg(last_block_filters, 1, use_bias=False), x)
+    x = bn("Conv_1_bn", x)
+    x = relu6("out_relu", x)
+    if include_top:
+        x = f("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+    return f.layers
+
+
+def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1):
+    def build():
+        p = dict(DEFAULT_PARAMS, **(params or {}))
+        return layers_fn(size), FormulaWeights(p), p
+    zoo = dict(zoo, input_size=size)
+    return {"name": name, "zoo": zoo, "build": build, "size": size, "probes": probes,
+            "input": [-1.0, 1.0], "batch": batch}
+
+
 # Residual sums add the branch's variance at every block; smaller BatchNormalization scales keep
 # the activations of a deep random network near 1 instead of 1e4 (so the softmax stays soft).
 RESIDUAL_PARAMS = {"gamma": [0.4, 0.6]}
@@ -595,6 +868,29 @@ CASES = [
              {"architecture": "xception", "include_top": True, "classes": 1000},
              73, ["block13_pool", "avg_pool", "predictions"],
              adjust=xception_keras1_fixes, params=RESIDUAL_PARAMS),
+    ported_case("resnet152_top_35", {"architecture": "resnet152", "include_top": True,
+                                     "classes": 1000},
+                35, resnet152, ["conv3_block8_out", "conv5_block3_out", "predictions"],
+                params=RESIDUAL_PARAMS),
+    ported_case("resnet101v2_notop_avg_41", {"architecture": "resnet101v2", "include_top": False,
+                                             "pooling": "avg"},
+                41, lambda s: resnet101v2(s, include_top=False, pooling="avg"),
+                ["conv2_block3_out", "conv4_block23_out", "post_relu", "avg_pool"],
+                params=RESIDUAL_PARAMS),
+    ported_case("densenet121_top_45", {"architecture": "densenet121", "include_top": True,
+                                       "classes": 1000},
+                45, lambda s: densenet(s, [6, 12, 24, 16]),
+                ["pool2_pool", "conv4_block24_concat", "relu", "predictions"]),
+    ported_case("mobilenetv2_0_35_top_67", {"architecture": "mobilenetv2", "alpha": 0.35,
+                                            "include_top": True, "classes": 1000},
+                67, lambda s: mobilenet_v2(s, 0.35),
+                ["block_2_add", "block_3_depthwise_relu", "block_13_depthwise_relu",
+                 "block_16_project_BN", "predictions"],
+                batch=2),
+    ported_case("mobilenetv2_1_3_notop_avg_64", {"architecture": "mobilenetv2", "alpha": 1.3,
+                                                 "include_top": False, "pooling": "avg"},
+                64, lambda s: mobilenet_v2(s, 1.3, include_top=False, pooling="avg"),
+                ["block_16_project_BN", "global_average_pooling2d"]),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
