@@ -581,6 +581,47 @@ void layerNormalization(LayerNodes& c) {
   c.result = y;
 }
 
+// One mean and variance for everything: (x - mean) / deviation, or mean + x * deviation (invert)
+// with scalar initializers. Per channel (rank 2 or 4): a BatchNormalization with variance 1 and
+// epsilon 0 whose scale is 1 / deviation (or deviation, around mean 0, inverted), OpenCV's
+// DNN module running it as x * scale + shift (within a rounding or two of NormalizationOp).
+void normalization(LayerNodes& c) {
+  const NormalizationStatistics s = normalizationStatistics(c.layer);
+  const bool invert = c.layer.config.at("invert").get<bool>();
+  if (s.mean.numel() == 1) {
+    const std::string mean = c.scalar("mean", s.mean.item<float>());
+    const std::string deviation = c.scalar("deviation", s.deviation.item<float>());
+    c.result = invert ? c.op("Add", {c.op("Mul", {c.in[0], deviation}, "scaled"), mean}, "")
+                      : c.op("Div", {c.op("Sub", {c.in[0], mean}, "centred"), deviation}, "");
+    return;
+  }
+  const torch::Tensor mean = s.mean.flatten(), deviation = s.deviation.flatten();
+  const torch::Tensor zeros = torch::zeros_like(mean), ones = torch::ones_like(mean);
+  onnx::NodeProto& n =
+      c.node("BatchNormalization",
+             {c.in[0], c.weight("scale", invert ? deviation : ones / deviation),
+              c.weight("shift", invert ? mean : zeros), c.weight("mean", invert ? zeros : mean),
+              c.weight("variance", ones)},
+             "");
+  attribute(n, "epsilon", 0.0f);
+  c.result = n.output(0);
+}
+
+// OpenCV 4.6 broadcasts a constant only per channel (or a scalar): statistics kept along
+// height or width, or on the last axis of another rank, are refused.
+std::string refusePositionalNormalization(const ExportLayer& layer) {
+  const std::vector<int64_t> kept =
+      layers::normalizationAxes(layer.config, layer.inputShapes.at(0)).kept;
+  const auto last = static_cast<int64_t>(layer.inputRank()) - 1;
+  if (kept.empty() || (kept.size() == 1 && kept[0] == last &&
+                       (layer.inputRank() == 2 || layer.inputRank() == 4)))
+    return "";
+  return "mean and variance kept along axes " + layer.config.at("axis").dump() + " of a rank-" +
+         std::to_string(layer.inputRank()) +
+         " input: OpenCV's DNN module 4.6 broadcasts constants only per channel; export to "
+         "TorchScript instead";
+}
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -608,6 +649,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Rescaling", {rescaling}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
+      {"Normalization", {normalization, refusePositionalNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},
       {"LeakyReLU", {leakyRelu}},

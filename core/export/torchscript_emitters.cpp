@@ -430,6 +430,17 @@ void layerNormalization(LayerCode& c) {
   c.line(c.out + " = " + y);
 }
 
+// As NormalizationOp: the statistics broadcast in the runtime layout.
+void normalization(LayerCode& c) {
+  const NormalizationStatistics s = normalizationStatistics(c.layer);
+  const std::string mean = c.buffer("mean", s.mean);
+  const std::string deviation = c.buffer("deviation", s.deviation);
+  if (c.layer.config.at("invert").get<bool>())
+    c.line(c.out + " = " + mean + " + " + c.in[0] + " * " + deviation);
+  else
+    c.line(c.out + " = (" + c.in[0] + " - " + mean + ") / " + deviation);
+}
+
 }  // namespace
 
 const std::map<std::string, Emitter>& emitters() {
@@ -446,6 +457,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Rescaling", rescaling},
       {"BatchNormalization", batchNormalization},
       {"LayerNormalization", layerNormalization},
+      {"Normalization", normalization},
       {"Activation", activationLayer},
       {"ReLU", relu},
       {"LeakyReLU", leakyRelu},

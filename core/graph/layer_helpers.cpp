@@ -81,6 +81,120 @@ int64_t resolveAxis(const Json& axis, size_t rank) {
   return v;
 }
 
+NormalizationAxes normalizationAxes(const Json& config, const Shape& input) {
+  const Json& axis = config.at("axis");
+  std::vector<int64_t> given;
+  if (axis.is_number_integer()) {
+    given.push_back(axis.get<int64_t>());
+  } else if (axis.is_array()) {
+    for (const auto& a : axis) {
+      if (!a.is_number_integer())
+        throw ShapeError("config field 'axis' must be an integer, a list of integers or null, got " +
+                         axis.dump());
+      given.push_back(a.get<int64_t>());
+    }
+  } else if (!axis.is_null()) {
+    throw ShapeError("config field 'axis' must be an integer, a list of integers or null, got " +
+                     axis.dump());
+  }
+  const auto rank = static_cast<int64_t>(input.size());
+  NormalizationAxes result;
+  for (int64_t a : given) {
+    const int64_t d = a < 0 ? a + rank : a;
+    if (d < 0 || d >= rank)
+      throw ShapeError("axis " + std::to_string(a) + " is out of range for an input of rank " +
+                       std::to_string(rank));
+    if (d == 0)
+      throw ShapeError("axis " + std::to_string(a) +
+                       " is the batch axis, whose size Graft leaves open; it cannot keep its own "
+                       "mean and variance");
+    if (std::find(result.kept.begin(), result.kept.end(), d) == result.kept.end())
+      result.kept.push_back(d);
+  }
+  std::sort(result.kept.begin(), result.kept.end());
+  for (int64_t d : result.kept) {
+    if (input[static_cast<size_t>(d)] == kUnknown)
+      throw ShapeError("axis " + std::to_string(d) + " of the input " + shapeToString(input) +
+                       " keeps its own mean and variance, so its size must be known");
+    result.keptShape.push_back(input[static_cast<size_t>(d)]);
+  }
+  return result;
+}
+
+namespace {
+
+// A number or rectangular nested lists of numbers: its shape and its values, row-major.
+// `leafDepth` is the depth of the numbers (-1 until the first is seen): all sit at one depth.
+void readArray(const Json& value, size_t depth, Shape& shape, std::vector<double>& values,
+               int& leafDepth, const std::string& key) {
+  auto bad = [&] {
+    return ShapeError("config field '" + key +
+                      "' must be a number or a (nested) list of numbers of one shape, got " +
+                      value.dump().substr(0, 200));
+  };
+  if (value.is_number()) {
+    if (leafDepth < 0) leafDepth = static_cast<int>(depth);
+    if (static_cast<int>(depth) != leafDepth) throw bad();
+    values.push_back(value.get<double>());
+    return;
+  }
+  if (!value.is_array() || value.empty() || depth > 8 ||
+      (leafDepth >= 0 && static_cast<int>(depth) >= leafDepth))
+    throw bad();
+  if (depth == shape.size())
+    shape.push_back(static_cast<int64_t>(value.size()));
+  else if (shape[depth] != static_cast<int64_t>(value.size()))
+    throw bad();
+  for (const auto& item : value) readArray(item, depth + 1, shape, values, leafDepth, key);
+}
+
+std::vector<double> broadcastTo(const Json& value, const Shape& target, const std::string& key) {
+  Shape shape;
+  std::vector<double> values;
+  int leafDepth = -1;
+  readArray(value, 0, shape, values, leafDepth, key);
+  if (shape.size() > target.size())
+    throw ShapeError("config field '" + key + "' has shape " + shapeToString(shape) +
+                     ", more axes than the " + std::to_string(target.size()) +
+                     " kept by 'axis' " + shapeToString(target));
+  const size_t offset = target.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != 1 && shape[d] != target[offset + d])
+      throw ShapeError("config field '" + key + "' of shape " + shapeToString(shape) +
+                       " does not broadcast to the kept axes' shape " + shapeToString(target));
+  const int64_t count = elementCount(target);
+  std::vector<double> result(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    // Target index -> source index (0 along the source's size-1 axes).
+    int64_t rest = i, source = 0, stride = 1;
+    for (size_t d = target.size(); d-- > 0;) {
+      const int64_t coord = rest % target[d];
+      rest /= target[d];
+      if (d >= offset) {
+        const int64_t size = shape[d - offset];
+        source += (size == 1 ? 0 : coord) * stride;
+        stride *= size;
+      }
+    }
+    result[static_cast<size_t>(i)] = values[static_cast<size_t>(source)];
+  }
+  return result;
+}
+
+}  // namespace
+
+NormalizationConstants normalizationConstants(const Json& config, const Shape& keptShape) {
+  const Json& mean = config.at("mean");
+  const Json& variance = config.at("variance");
+  if (mean.is_null() != variance.is_null())
+    throw ShapeError("config fields 'mean' and 'variance' must be given together (Keras requires it)");
+  NormalizationConstants c;
+  if (mean.is_null()) return c;
+  c.mean = broadcastTo(mean, keptShape, "mean");
+  c.variance = broadcastTo(variance, keptShape, "variance");
+  return c;
+}
+
 std::vector<int64_t> permuteDims(const Json& config, size_t rank) {
   const Json& dims = config.at("dims");
   const auto count = static_cast<int64_t>(rank) - 1;

@@ -28,6 +28,24 @@ int64_t requireKnownChannels(const Shape& input);
 // made positive for the given rank; throws ShapeError when out of range.
 int64_t resolveAxis(const Json& axis, size_t rank);
 
+// Normalization (keras.layers.Normalization): the input axes that keep their own mean and
+// variance (Keras's `axis`: an integer, a list, or null / [] for one scalar over everything),
+// made positive and sorted as Keras's build does, and their sizes (the shape of `mean` and
+// `variance`). Throws ShapeError for an axis out of range, the batch axis, or a kept axis of
+// unknown size.
+struct NormalizationAxes {
+  std::vector<int64_t> kept;
+  Shape keptShape;
+};
+NormalizationAxes normalizationAxes(const Json& config, const Shape& input);
+// The config's `mean` and `variance` (a number or nested lists) broadcast, numpy's way aligned
+// from the right, to `keptShape`, flattened row-major. Throws ShapeError when only one is given
+// or a value does not broadcast. Both empty when the config gives none (they are weights then).
+struct NormalizationConstants {
+  std::vector<double> mean, variance;
+};
+NormalizationConstants normalizationConstants(const Json& config, const Shape& keptShape);
+
 // Permute's `dims` checked against the input rank: a permutation of 1 .. rank - 1.
 std::vector<int64_t> permuteDims(const Json& config, size_t rank);
 

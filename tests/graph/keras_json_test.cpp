@@ -98,5 +98,30 @@ TEST(KerasJson, ErrorsNameTheLayer) {
   EXPECT_THROW(graphFromKerasJsonText(shared), Error);
 }
 
+
+// Normalization as tf.keras 2.x writes it (axis a list, mean and variance null: weights) and as
+// Keras 3 writes it with the constants in the config (invert too).
+TEST(KerasJson, ReadsNormalizationConfigs) {
+  const char* keras2 = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": "float32", "axis": [-1], "mean": null, "variance": null}, "name": "normalization", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["normalization", 0, 0]]}, "keras_version": "2.9.0"})";
+  const GraphAnalysis a2 = analyze(graphFromKerasJsonText(keras2));
+  ASSERT_TRUE(a2.ok()) << joinDiagnostics(a2.diagnostics);
+  EXPECT_EQ(a2.totalParams, 7);  // mean 3, variance 3, count 1, as Keras's summary counts
+  EXPECT_EQ(a2.trainableParams, 0);
+
+  const char* keras3 = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "axis": [-1], "invert": true, "mean": [1.0, 2.0, 3.0, 4.0], "variance": 2.0}, "registered_name": null, "build_config": {"input_shape": [null, 4]}, "name": "normalization", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["normalization", 0, 0]}, "registered_name": "Functional"})";
+  const Graph g3 = graphFromKerasJsonText(keras3);
+  const GraphAnalysis a3 = analyze(g3);
+  ASSERT_TRUE(a3.ok()) << joinDiagnostics(a3.diagnostics);
+  EXPECT_EQ(a3.totalParams, 0);
+  EXPECT_EQ(g3.at("normalization").config.at("invert"), true);
+  EXPECT_EQ(g3.at("normalization").config.at("variance"), 2.0);
+}
+
 }  // namespace
 }  // namespace graft

@@ -301,5 +301,68 @@ TEST(Normalization, LayerNormalizationWeights) {
             std::string::npos);
 }
 
+
+// Keras's Normalization.build: mean and variance shaped like the kept axes, count a scalar, all
+// non-trainable (Keras's summary counts 2n + 1); none when the config gives mean and variance.
+TEST(Normalization, NormalizationWeightsFollowTheKeptAxes) {
+  struct Case {
+    Json axis;
+    Shape input, kept;
+  };
+  for (const Case& c : std::vector<Case>{{-1, {N, 5, 6, 3}, {3}},
+                                         {Json::array({-1}), {N, 5, 6, 3}, {3}},
+                                         {Json::array({1, 3}), {N, 5, 6, 3}, {5, 3}},
+                                         {Json::array({3, 1}), {N, 5, 6, 3}, {5, 3}},
+                                         {nullptr, {N, 5, 6, 3}, {}},
+                                         {Json::array(), {N, 7}, {}},
+                                         {-1, {N, 7}, {7}},
+                                         {Json::array({-1}), {N, N, N, 3}, {3}}}) {
+    SCOPED_TRACE(c.axis.dump() + " " + shapeToString(c.input));
+    GraphBuilder b("m");
+    b.add("Normalization", "norm", {{"axis", c.axis}}, b.input("in", c.input));
+    const GraphAnalysis a = analyze(b.build());
+    ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+    const NodeInfo& info = *a.find("norm");
+    EXPECT_EQ(info.outputShape, c.input);
+    ASSERT_EQ(info.weights.size(), 3u);
+    EXPECT_EQ(info.weights[0].name, "mean");
+    EXPECT_EQ(info.weights[1].name, "variance");
+    EXPECT_EQ(info.weights[2].name, "count");
+    EXPECT_EQ(info.weights[0].shape, c.kept);
+    EXPECT_EQ(info.weights[1].shape, c.kept);
+    EXPECT_EQ(info.weights[2].shape, Shape{});
+    for (const auto& w : info.weights) EXPECT_FALSE(w.trainable);
+    EXPECT_EQ(info.params, 2 * elementCount(c.kept) + 1);
+    EXPECT_EQ(info.trainableParams, 0);
+  }
+  const Result given =
+      single("Normalization", {{"mean", {1.0, 2.0, 3.0}}, {"variance", 4.0}}, {N, 5, 6, 3});
+  EXPECT_EQ(given.params, 0);
+  const Json c = LayerRegistry::standard().normalizeConfig("Normalization", Json::object());
+  EXPECT_EQ(c.at("axis"), -1);
+  EXPECT_EQ(c.at("invert"), false);
+  EXPECT_TRUE(c.at("mean").is_null());
+}
+
+TEST(Normalization, NormalizationRefusesWhatKerasRefuses) {
+  EXPECT_NE(failure("Normalization", {{"axis", 0}}, {N, 5, 6, 3}).find("batch"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", 4}}, {N, 5, 6, 3}).find("range"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", 1}}, {N, N, 6, 3}).find("known"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", 1.0}}, {N, 3}).find("together"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", {1.0, 2.0}}, {"variance", 1.0}}, {N, 3})
+                .find("broadcast"),
+            std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", {{1.0}, {2.0, 3.0}}}, {"variance", 1.0}}, {N, 3})
+                .find("one shape"),
+            std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", "last"}}, {N, 3}).find("axis"), std::string::npos);
+  // Broadcasting as numpy does, aligned from the right: (3,) and (1, 3) onto kept (5, 3).
+  EXPECT_EQ(single("Normalization",
+                   {{"axis", {1, 3}}, {"mean", {{1.0, 2.0, 3.0}}}, {"variance", {1.0, 2.0, 3.0}}},
+                   {N, 5, 6, 3})
+                .params,
+            0);
+}
+
 }  // namespace
 }  // namespace graft

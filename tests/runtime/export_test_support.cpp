@@ -238,6 +238,17 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"Permute (2, 1) of rank 3", afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls,
                                                 {{"dims", {2, 1}}}, {kUnknown, 4, 7, 6})},
     };
+  if (cls == "Normalization")
+    return {
+        {"Normalization per channel", oneLayer(cls, Json::object())},
+        {"Normalization over height and channels, inverted",
+         oneLayer(cls, {{"axis", {1, 3}}, {"invert", true}})},
+        {"Normalization with one scalar (axis None)", oneLayer(cls, {{"axis", nullptr}})},
+        {"Normalization with mean and variance in the config",
+         oneLayer(cls, {{"mean", {0.5, -1.0, 2.0}}, {"variance", {0.25, 4.0, 1.0}}})},
+        {"Normalization after Flatten (rank 2)",
+         afterLayer("Flatten", Json::object(), cls, Json::object(), {kUnknown, 2, 3, 4})},
+    };
   if (cls == "LayerNormalization")
     return {
         {"LayerNormalization over channels", oneLayer(cls, Json::object())},

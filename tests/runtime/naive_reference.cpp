@@ -243,6 +243,33 @@ torch::Tensor layerNorm(const torch::Tensor& xt, int64_t axis, const torch::Tens
   return out.movedim(-1, axis).contiguous();
 }
 
+torch::Tensor normalization(const torch::Tensor& xt, const std::vector<int64_t>& kept,
+                            const torch::Tensor& meant, const torch::Tensor& variancet,
+                            bool invert) {
+  const torch::Tensor x = xt.to(torch::kFloat64).contiguous();
+  const torch::Tensor mean = meant.to(torch::kFloat64).contiguous();
+  const torch::Tensor variance = variancet.to(torch::kFloat64).contiguous();
+  torch::Tensor out = torch::empty_like(x);
+  const double* in = x.data_ptr<double>();
+  const double* m = mean.data_ptr<double>();
+  const double* v = variance.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    // Coordinates of element i; the statistics' index from the kept axes' coordinates.
+    std::vector<int64_t> coord(static_cast<size_t>(x.dim()));
+    int64_t rest = i;
+    for (int64_t d = x.dim() - 1; d >= 0; --d) {
+      coord[static_cast<size_t>(d)] = rest % x.size(d);
+      rest /= x.size(d);
+    }
+    int64_t index = 0;
+    for (int64_t axis : kept) index = index * x.size(axis) + coord[static_cast<size_t>(axis)];
+    const double deviation = std::max(std::sqrt(v[index]), 1e-7);
+    o[i] = invert ? m[index] + in[i] * deviation : (in[i] - m[index]) / deviation;
+  }
+  return out;
+}
+
 torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double)) {
   std::vector<torch::Tensor> xs;
   for (const auto& t : inputs) xs.push_back(t.to(torch::kFloat64).contiguous());

@@ -42,6 +42,12 @@ torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
 // variance along `axis`, (x - mean) / sqrt(var + eps) * gamma + beta (undefined: 1 / 0).
 torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tensor& gamma,
                         const torch::Tensor& beta, double epsilon);
+// Keras Normalization on x (Keras layout): mean and variance have the sizes of the `kept` axes
+// (sorted; empty: scalars); each element uses the entry at its coordinates along those axes:
+// (x - mean) / max(sqrt(variance), 1e-7), or mean + x * max(sqrt(variance), 1e-7) (invert).
+// Double result.
+torch::Tensor normalization(const torch::Tensor& x, const std::vector<int64_t>& kept,
+                            const torch::Tensor& mean, const torch::Tensor& variance, bool invert);
 // Element by element over equal-shaped inputs, folded left to right with `f` (double result).
 torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double));
 
