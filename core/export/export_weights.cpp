@@ -19,6 +19,10 @@ torch::Tensor depthwiseKernel(const WeightTensor& w) {
   return k.reshape({k.size(0) * k.size(1), 1, k.size(2), k.size(3)}).contiguous();
 }
 
+torch::Tensor transposeKernel(const WeightTensor& w) {
+  return fromKeras(w).permute({3, 2, 0, 1}).contiguous();
+}
+
 NormalizationStatistics normalizationStatistics(const ExportLayer& layer) {
   const Shape& input = layer.inputShapes.at(0);
   const layers::NormalizationAxes axes = layers::normalizationAxes(layer.config, input);

@@ -18,6 +18,9 @@ torch::Tensor convKernel(const WeightTensor& w);
 // output channel c * mult + m is Keras's output channel for input c, multiplier m.
 torch::Tensor depthwiseKernel(const WeightTensor& w);
 
+// Conv2DTranspose kernel (kh, kw, filters, in) -> conv_transpose2d's (in, filters, kh, kw).
+torch::Tensor transposeKernel(const WeightTensor& w);
+
 // Normalization's statistics as NormalizationOp holds them, in the runtime layout with size 1
 // along the axes that share them: the mean and the divisor max(sqrt(variance), 1e-7) (float32
 // sqrt is correctly rounded, so computing it here gives the op's bits).

@@ -236,6 +236,42 @@ void separableConv2d(LayerNodes& c) {
                    optionalBias(c, 2), pointwise, 1, preActivationSuffix(c)));
 }
 
+// ConvTranspose without pads gives the full transposed convolution, output_padding appends the
+// zero cells TensorFlow appends (the bias is added to every cell, as TensorFlow adds it), and a
+// Slice keeps TensorFlow's cells: OpenCV 4.6 reads neither asymmetric pads nor dilation here.
+void conv2dTranspose(LayerNodes& c) {
+  const TransposeWindow t = transposeWindow(c.layer);
+  const Window& w = t.window;
+  std::vector<std::string> inputs{c.in[0], c.weight("kernel", transposeKernel(c.layer.weight(0)))};
+  if (c.layer.config.at("use_bias").get<bool>())
+    inputs.push_back(c.weight("bias", fromKeras(c.layer.weight(1))));
+  const bool crop = t.crop.top > 0 || t.crop.left > 0 || t.crop.bottom > 0 || t.crop.right > 0;
+  onnx::NodeProto& n =
+      c.node("ConvTranspose", inputs, crop ? "full" : preActivationSuffix(c));
+  attribute(n, "kernel_shape", Ints{w.kernel.h, w.kernel.w});
+  attribute(n, "strides", Ints{w.stride.h, w.stride.w});
+  attribute(n, "pads", Ints{0, 0, 0, 0});
+  attribute(n, "output_padding",
+            Ints{std::max<int64_t>(-t.crop.bottom, 0), std::max<int64_t>(-t.crop.right, 0)});
+  std::string y = n.output(0);
+  if (crop) {
+    const Shape& out = c.layer.outputShape;  // (N, H, W, C), sizes known for ONNX
+    y = c.op("Slice",
+             {y, c.ints("starts", {t.crop.top, t.crop.left}),
+              c.ints("ends", {t.crop.top + out[1], t.crop.left + out[2]}), c.ints("axes", {2, 3})},
+             preActivationSuffix(c));
+  }
+  activate(c, y);
+}
+
+std::string refuseDilatedTranspose(const ExportLayer& layer) {
+  const Window w = convolutionWindow(layer);
+  if (w.dilation.h == 1 && w.dilation.w == 1) return "";
+  return "dilation_rate " + layer.config.at("dilation_rate").dump() +
+         ": OpenCV's DNN module 4.6 computes a transposed convolution without its dilation; "
+         "export to TorchScript instead";
+}
+
 // (N, C) -> Gemm with the kernel stored (out, in); on a feature map Keras applies the kernel to
 // the channels at every position, which is a 1x1 convolution; other ranks: MatMul on the last
 // axis.
@@ -641,6 +677,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Conv2D", {conv2d}},
       {"DepthwiseConv2D", {depthwiseConv2d}},
       {"SeparableConv2D", {separableConv2d}},
+      {"Conv2DTranspose", {conv2dTranspose, refuseDilatedTranspose}},
       {"Dense", {dense}},
       {"Dropout", {alias}},
       {"SpatialDropout2D", {alias}},

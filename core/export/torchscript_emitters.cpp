@@ -169,6 +169,23 @@ void separableConv2d(LayerCode& c) {
                   ", [1, 1], [0, 0], [1, 1], 1)");
 }
 
+// As Conv2DTransposeOp: the full transposed convolution, cropped (or extended by zero cells)
+// where TensorFlow's output lies, then the bias.
+void conv2dTranspose(LayerCode& c) {
+  const TransposeWindow t = transposeWindow(c.layer);
+  const Window& w = t.window;
+  const std::string kernel = c.parameter("kernel", transposeKernel(c.layer.weight(0)));
+  std::string y = "torch.conv_transpose2d(" + c.in[0] + ", " + kernel + ", None, " +
+                  intList({w.stride.h, w.stride.w}) + ", [0, 0], [0, 0], 1, " +
+                  intList({w.dilation.h, w.dilation.w}) + ")";
+  if (!t.crop.none())
+    y = "torch.constant_pad_nd(" + y + ", " +
+        intList({-t.crop.left, -t.crop.right, -t.crop.top, -t.crop.bottom}) + ", 0.0)";
+  if (c.layer.config.at("use_bias").get<bool>())
+    y += " + " + c.parameter("bias", fromKeras(c.layer.weight(1))) + ".view([1, -1, 1, 1])";
+  activate(c, y);
+}
+
 // Keras's kernel (in, out) is used as stored, as DenseOp does.
 void dense(LayerCode& c) {
   const std::string kernel = c.parameter("kernel", fromKeras(c.layer.weight(0)));
@@ -449,6 +466,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Conv2D", conv2d},
       {"DepthwiseConv2D", depthwiseConv2d},
       {"SeparableConv2D", separableConv2d},
+      {"Conv2DTranspose", conv2dTranspose},
       {"Dense", dense},
       {"Dropout", dropout},
       {"SpatialDropout2D", dropout},

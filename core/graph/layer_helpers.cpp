@@ -52,6 +52,53 @@ int64_t convOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t
   throw ShapeError("padding must be 'same' or 'valid', got '" + padding + "'");
 }
 
+TransposeGeometry transposeGeometry(int64_t kernel, int64_t stride, int64_t dilation,
+                                    const std::string& padding, int64_t outputPadding) {
+  if (kernel < 1 || stride < 1 || dilation < 1)
+    throw ShapeError("kernel size, strides and dilation must be at least 1");
+  if (padding != "same" && padding != "valid")
+    throw ShapeError("padding must be 'same' or 'valid', got '" + padding + "'");
+  if (outputPadding >= stride)
+    throw ShapeError("output_padding (" + std::to_string(outputPadding) +
+                     ") must be smaller than the stride (" + std::to_string(stride) +
+                     "), as Keras requires");
+  const int64_t dilated = (kernel - 1) * dilation + 1;
+  // Full length minus output length: L - out, with L = (n - 1) * s + dilated.
+  int64_t excess = 0;
+  if (padding == "valid")
+    excess = outputPadding < 0 ? dilated - std::max(dilated, stride) : -outputPadding;
+  else if (outputPadding < 0)
+    excess = dilated - stride;
+  else
+    excess = 2 * (dilated / 2) - outputPadding;
+  if (padding == "same" && outputPadding >= 0 && dilated % 2 + outputPadding < 1)
+    throw ShapeError("output_padding 0 with an even kernel and padding 'same' gives an output "
+                     "that TensorFlow's conv2d_transpose refuses (its convolution would not "
+                     "map it back to the input size)");
+  // TensorFlow pads the forward convolution by max(excess, 0), the odd cell at the end.
+  TransposeGeometry g;
+  g.before = padding == "same" ? std::max<int64_t>(excess, 0) / 2 : 0;
+  g.after = excess - g.before;
+  return g;
+}
+
+int64_t deconvOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t dilation,
+                           const std::string& padding, int64_t outputPadding) {
+  const TransposeGeometry g = transposeGeometry(kernel, stride, dilation, padding, outputPadding);
+  if (length == kUnknown) return kUnknown;
+  if (length < 1) throw ShapeError("input size " + std::to_string(length) + " is empty");
+  return (length - 1) * stride + (kernel - 1) * dilation + 1 - g.before - g.after;
+}
+
+std::pair<int64_t, int64_t> outputPaddingPair(const Json& config) {
+  const Json& v = config.at("output_padding");
+  if (v.is_null()) return {-1, -1};
+  auto [h, w] = intPair(config, "output_padding");
+  if (h < 0 || w < 0)
+    throw ShapeError("config field 'output_padding' must not be negative, got " + v.dump());
+  return {h, w};
+}
+
 void requireRank(const Shape& input, size_t rank, const char* what) {
   if (input.size() != rank)
     throw ShapeError(std::string("expects a ") + std::to_string(rank) + "-D input " + what +

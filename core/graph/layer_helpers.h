@@ -20,6 +20,23 @@ std::pair<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> padPairs(
 int64_t convOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t dilation,
                          const std::string& padding);
 
+// Conv2DTranspose along one axis, as TensorFlow computes it (the gradient of a convolution
+// whose input has the transposed output's size): the full transposed convolution has
+// (n - 1) * stride + dilated kernel cells; the output starts `before` cells into it and ends
+// `after` cells before its end (a negative `after`: that many zero cells, bias only, appended).
+// Both are independent of n. `outputPadding` < 0 stands for Keras's None.
+struct TransposeGeometry {
+  int64_t before = 0, after = 0;
+};
+// Keras's deconv_output_length (conv_utils; compute_conv_transpose_output_shape in Keras 3);
+// kUnknown stays unknown. Throws ShapeError for what Keras or TensorFlow refuse.
+int64_t deconvOutputLength(int64_t length, int64_t kernel, int64_t stride, int64_t dilation,
+                           const std::string& padding, int64_t outputPadding);
+TransposeGeometry transposeGeometry(int64_t kernel, int64_t stride, int64_t dilation,
+                                    const std::string& padding, int64_t outputPadding);
+// Conv2DTranspose's output_padding (null, an integer or a pair); -1 for null.
+std::pair<int64_t, int64_t> outputPaddingPair(const Json& config);
+
 // Throws ShapeError("expects a 4-D input (batch, h, w, c), got (None, 4096)") and the like.
 void requireRank(const Shape& input, size_t rank, const char* what);
 int64_t requireKnownChannels(const Shape& input);

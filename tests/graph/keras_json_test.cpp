@@ -123,5 +123,20 @@ TEST(KerasJson, ReadsNormalizationConfigs) {
   EXPECT_EQ(g3.at("normalization").config.at("variance"), 2.0);
 }
 
+
+// Conv2DTranspose as tf.keras 2.x writes it (output_padding null) and as Keras 3 writes it.
+TEST(KerasJson, ReadsConv2DTransposeConfigs) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Conv2DTranspose", "config": {"name": "up", "trainable": true, "dtype": "float32", "filters": 6, "kernel_size": [3, 3], "strides": [2, 2], "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null, "output_padding": null}, "name": "up", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"module": "keras.layers", "class_name": "Conv2DTranspose", "config": {"name": "up2", "trainable": true, "filters": 2, "kernel_size": [2, 2], "strides": [2, 2], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "linear", "use_bias": false, "output_padding": [1, 0]}, "registered_name": null, "name": "up2", "inbound_nodes": [[["up", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["up2", 0, 0]]}})";
+  const GraphAnalysis a = analyze(graphFromKerasJsonText(text));
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("up")->outputShape, (Shape{kUnknown, 16, 16, 6}));
+  EXPECT_EQ(a.find("up2")->outputShape, (Shape{kUnknown, 33, 32, 2}));
+  EXPECT_EQ(a.totalParams, (3 * 3 * 6 * 3 + 6) + 2 * 2 * 2 * 6);
+}
+
 }  // namespace
 }  // namespace graft

@@ -364,5 +364,55 @@ TEST(Normalization, NormalizationRefusesWhatKerasRefuses) {
             0);
 }
 
+
+// Keras's deconv_output_length (compute_conv_transpose_output_shape in Keras 3) and its kernel
+// (kh, kw, filters, in) + bias: Keras's count_params.
+TEST(Conv2DTranspose, ShapesAndParameters) {
+  const Result r = single("Conv2DTranspose",
+                          {{"filters", 16}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
+                          {N, 7, 8, 5});
+  EXPECT_EQ(r.shape, (Shape{N, 14, 16, 16}));
+  EXPECT_EQ(r.params, 3 * 3 * 16 * 5 + 16);
+  EXPECT_EQ(r.trainable, r.params);
+  // valid: (n - 1) * s + max(k, s)
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}},
+                   {N, 7, 8, 5})
+                .shape,
+            (Shape{N, 15, 17, 4}));
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 1}, {"strides", 3}},
+                   {N, 7, 8, 5})
+                .shape,
+            (Shape{N, 21, 24, 4}));
+  // output_padding: (n - 1) * s + k - 2 * (k // 2) + p ('same'), (n - 1) * s + k + p ('valid')
+  EXPECT_EQ(single("Conv2DTranspose",
+                   {{"filters", 4},
+                    {"kernel_size", 3},
+                    {"strides", 3},
+                    {"padding", "same"},
+                    {"output_padding", {2, 0}}},
+                   {N, 4, 4, 2})
+                .shape,
+            (Shape{N, 12, 10, 4}));
+  EXPECT_EQ(single("Conv2DTranspose",
+                   {{"filters", 4}, {"kernel_size", {3, 2}}, {"strides", 2}, {"output_padding", 1}},
+                   {N, 4, 4, 2})
+                .shape,
+            (Shape{N, 10, 9, 4}));
+  // dilation widens the kernel: (3 - 1) * 2 + 1 = 5; unknown sizes stay unknown
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"dilation_rate", 2}}, {N, N, 6, 2}).shape,
+            (Shape{N, N, 10, 4}));
+  const Result noBias =
+      single("Conv2DTranspose", {{"filters", 2}, {"kernel_size", 2}, {"use_bias", false}}, {N, 3, 3, 3});
+  EXPECT_EQ(noBias.params, 2 * 2 * 2 * 3);
+  EXPECT_NE(failure("Conv2DTranspose", {{"strides", 2}, {"output_padding", 2}}, {N, 4, 4, 2})
+                .find("output_padding"),
+            std::string::npos);
+  EXPECT_NE(failure("Conv2DTranspose", {{"strides", 2}, {"dilation_rate", 2}}, {N, 4, 4, 2})
+                .find("dilation"),
+            std::string::npos);
+  EXPECT_NE(failure("Conv2DTranspose", Json::object(), {N, 4, 4, N}).find("channel"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace graft

@@ -124,6 +124,29 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
                         {"padding", "same"},
                         {"use_bias", false}})},
     };
+  if (cls == "Conv2DTranspose")
+    return {
+        {"Conv2DTranspose same stride 2 (cropped at the end), relu",
+         oneLayer(cls, {{"filters", 4},
+                        {"kernel_size", 3},
+                        {"strides", 2},
+                        {"padding", "same"},
+                        {"activation", "relu"}})},
+        {"Conv2DTranspose valid stride 2, no bias",
+         oneLayer(cls, {{"filters", 3}, {"kernel_size", {3, 2}}, {"strides", 2}, {"use_bias", false}})},
+        {"Conv2DTranspose kernel 1 stride 3 (zero cells appended)",
+         oneLayer(cls, {{"filters", 2}, {"kernel_size", 1}, {"strides", 3}, {"padding", "same"}})},
+        {"Conv2DTranspose kernel 4 stride 2 same (cropped at both ends)",
+         oneLayer(cls, {{"filters", 2}, {"kernel_size", 4}, {"strides", 2}, {"padding", "same"}})},
+        {"Conv2DTranspose output_padding (2, 1) stride 3",
+         oneLayer(cls, {{"filters", 2},
+                        {"kernel_size", 3},
+                        {"strides", 3},
+                        {"padding", "same"},
+                        {"output_padding", {2, 1}}})},
+        {"Conv2DTranspose dilated same",
+         oneLayer(cls, {{"filters", 3}, {"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "same"}})},
+    };
   if (cls == "Dense")
     return {
         {"Dense after Flatten, softmax",
