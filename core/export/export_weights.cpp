@@ -23,6 +23,13 @@ torch::Tensor transposeKernel(const WeightTensor& w) {
   return fromKeras(w).permute({3, 2, 0, 1}).contiguous();
 }
 
+torch::Tensor runtimeConstant(const layers::OpOperand& operand) {
+  const std::vector<int64_t> shape(operand.shape.begin(), operand.shape.end());
+  return runtime::kerasToRuntime(
+             torch::tensor(operand.values, torch::kFloat64).to(torch::kFloat32).reshape(shape))
+      .contiguous();
+}
+
 NormalizationStatistics normalizationStatistics(const ExportLayer& layer) {
   const Shape& input = layer.inputShapes.at(0);
   const layers::NormalizationAxes axes = layers::normalizationAxes(layer.config, input);

@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include "export/export_plan.h"
+#include "graph/layer_helpers.h"
 #include "graph/weights.h"
 
 namespace graft::exporting {
@@ -20,6 +21,10 @@ torch::Tensor depthwiseKernel(const WeightTensor& w);
 
 // Conv2DTranspose kernel (kh, kw, filters, in) -> conv_transpose2d's (in, filters, kh, kw).
 torch::Tensor transposeKernel(const WeightTensor& w);
+
+// A TFOpLambda constant as TFOpLambdaOp holds it: float32, shaped to broadcast in the runtime
+// layout.
+torch::Tensor runtimeConstant(const layers::OpOperand& operand);
 
 // Normalization's statistics as NormalizationOp holds them, in the runtime layout with size 1
 // along the axes that share them: the mean and the divisor max(sqrt(variance), 1e-7) (float32

@@ -7,6 +7,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -465,10 +466,53 @@ void globalMaxPooling2d(LayerNodes& c) {
   globalPooling(c, "GlobalMaxPool");
 }
 
+// OpenCV 4.6 multiplies or adds two tensors of one shape only: an input whose height and width
+// are 1 where the result's are not (a squeeze-and-excitation gate) is first repeated to full
+// size by a nearest Resize, whose copies are exact.
+std::vector<std::string> fullSizeInputs(LayerNodes& c) {
+  std::vector<std::string> in = c.in;
+  const Shape& out = c.layer.outputShape;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const Shape& s = c.layer.inputShapes.at(i);
+    if (s == out) continue;
+    const torch::Tensor scales =
+        torch::tensor({1.0f, 1.0f, static_cast<float>(out[1] / s[1]), static_cast<float>(out[2] / s[2])});
+    onnx::NodeProto& n =
+        c.node("Resize",
+               {in[i], c.weight("roi_" + std::to_string(i), torch::empty({0}, torch::kFloat32)),
+                c.weight("scales_" + std::to_string(i), scales)},
+               "full_size_" + std::to_string(i));
+    onnx::AttributeProto* mode = n.add_attribute();
+    mode->set_name("mode");
+    mode->set_type(onnx::AttributeProto::STRING);
+    mode->set_s("nearest");
+    in[i] = n.output(0);
+  }
+  return in;
+}
+
+// What fullSizeInputs cannot repeat: broadcasting along channels or on other ranks.
+std::string refuseBroadcast(const ExportLayer& layer) {
+  const Shape& out = layer.outputShape;
+  for (size_t i = 0; i < layer.inputShapes.size(); ++i) {
+    const Shape& s = layer.inputShapes[i];
+    if (s == out) continue;
+    const bool spatial = s.size() == 4 && s[3] == out[3] && (s[1] == out[1] || s[1] == 1) &&
+                         (s[2] == out[2] || s[2] == 1);
+    if (!spatial)
+      return "input " + std::to_string(i + 1) + " of shape " + shapeToString(s) +
+             " is broadcast to " + shapeToString(out) +
+             "; OpenCV's DNN module 4.6 combines tensors of one shape, which Graft writes only "
+             "by repeating a feature map's height and width";
+  }
+  return "";
+}
+
 void chain(LayerNodes& c, const char* op) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i)
-    y = c.op(op, {y, c.in[i]}, i + 1 == c.in.size() ? "" : "partial_" + std::to_string(i));
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i)
+    y = c.op(op, {y, in[i]}, i + 1 == in.size() ? "" : "partial_" + std::to_string(i));
   c.result = y;
 }
 void add(LayerNodes& c) {
@@ -482,21 +526,22 @@ void subtract(LayerNodes& c) {
 }
 // Summed left to right, then divided by the count, as AverageOp does.
 void average(LayerNodes& c) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i)
-    y = c.op("Add", {y, c.in[i]}, "sum_" + std::to_string(i));
-  c.result = c.op("Div", {y, c.scalar("count", static_cast<float>(c.in.size()))}, "");
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i) y = c.op("Add", {y, in[i]}, "sum_" + std::to_string(i));
+  c.result = c.op("Div", {y, c.scalar("count", static_cast<float>(in.size()))}, "");
 }
 // OpenCV 4.6 reads no Max / Min: max(a, b) = a + relu(b - a), min(a, b) = a - relu(a - b), folded
 // left to right (exact up to one rounding of the sum).
 void extremum(LayerNodes& c, bool maximum) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i) {
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i) {
     const std::string step = std::to_string(i);
-    const std::string gap = maximum ? c.op("Sub", {c.in[i], y}, "gap_" + step)
-                                    : c.op("Sub", {y, c.in[i]}, "gap_" + step);
+    const std::string gap = maximum ? c.op("Sub", {in[i], y}, "gap_" + step)
+                                    : c.op("Sub", {y, in[i]}, "gap_" + step);
     const std::string over = c.op("Relu", {gap}, "over_" + step);
-    y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == c.in.size() ? "" : "partial_" + step);
+    y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == in.size() ? "" : "partial_" + step);
   }
   c.result = y;
 }
@@ -658,6 +703,51 @@ std::string refusePositionalNormalization(const ExportLayer& layer) {
          "TorchScript instead";
 }
 
+// Scalar constants as float32 initializers; max(a, b) = a + relu(b - a), min(a, b) =
+// a - relu(a - b) (OpenCV 4.6 reads no Max / Min).
+void tfOpLambda(LayerNodes& c) {
+  const OpFunction* f = findOpFunction(c.layer.config.at("function").get<std::string>());
+  const auto operands = layers::opOperands(c.layer.config, c.layer.inputRank());
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::vector<std::string> x;
+  size_t next = 0;
+  for (size_t i = 0; i < operands.size(); ++i)
+    x.push_back(operands[i].input ? in[next++]
+                                  : c.scalar("operand_" + std::to_string(i),
+                                             static_cast<float>(operands[i].values.at(0))));
+  if (f->arity == 1) {
+    c.result = activation(c, f->activation, x[0], "");
+    return;
+  }
+  const std::string& op = f->operation;
+  if (op == "maximum" || op == "minimum") {
+    const bool maximum = op == "maximum";
+    const std::string gap =
+        maximum ? c.op("Sub", {x[1], x[0]}, "gap") : c.op("Sub", {x[0], x[1]}, "gap");
+    const std::string over = c.op("Relu", {gap}, "over");
+    c.result = c.op(maximum ? "Add" : "Sub", {x[0], over}, "");
+    return;
+  }
+  const char* type = op == "add" ? "Add" : op == "subtract" ? "Sub" : op == "multiply" ? "Mul" : "Div";
+  c.result = c.op(type, {x[0], x[1]}, "");
+}
+
+// OpenCV 4.6 broadcasts constants only as scalars here.
+std::string refuseArrayConstant(const ExportLayer& layer) {
+  for (const auto& o : layers::opOperands(layer.config, layer.inputRank()))
+    if (!o.input && o.values.size() != 1)
+      return "a constant operand of shape " + shapeToString(o.shape) +
+             ": OpenCV's DNN module 4.6 reads only scalar constants in this form; export to "
+             "TorchScript instead";
+  return refuseBroadcast(layer);
+}
+
+void customScale(LayerNodes& c) {
+  const auto scale = static_cast<float>(c.layer.config.at("scale").get<double>());
+  const std::vector<std::string> in = fullSizeInputs(c);
+  c.result = c.op("Add", {in[0], c.op("Mul", {in[1], c.scalar("scale", scale)}, "scaled")}, "");
+}
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -697,12 +787,12 @@ const std::map<std::string, Emitter>& emitters() {
       {"AveragePooling2D", {averagePooling2d}},
       {"GlobalAveragePooling2D", {globalAveragePooling2d}},
       {"GlobalMaxPooling2D", {globalMaxPooling2d}},
-      {"Add", {add}},
-      {"Multiply", {multiply}},
-      {"Subtract", {subtract}},
-      {"Average", {average}},
-      {"Maximum", {maximum}},
-      {"Minimum", {minimum}},
+      {"Add", {add, refuseBroadcast}},
+      {"Multiply", {multiply, refuseBroadcast}},
+      {"Subtract", {subtract, refuseBroadcast}},
+      {"Average", {average, refuseBroadcast}},
+      {"Maximum", {maximum, refuseBroadcast}},
+      {"Minimum", {minimum, refuseBroadcast}},
       {"Concatenate", {concatenate}},
       {"ZeroPadding2D", {zeroPadding2d}},
       {"Cropping2D", {cropping2d}},
@@ -710,6 +800,8 @@ const std::map<std::string, Emitter>& emitters() {
       {"Reshape", {reshape}},
       {"UpSampling2D", {upSampling2d}},
       {"Permute", {permute}},
+      {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
+      {"CustomScaleLayer", {customScale, refuseBroadcast}},
   };
   return table;
 }

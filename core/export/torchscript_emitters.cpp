@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -458,6 +459,37 @@ void normalization(LayerCode& c) {
     c.line(c.out + " = (" + c.in[0] + " - " + mean + ") / " + deviation);
 }
 
+// As TFOpLambdaOp: constants as float32 buffers in the runtime layout, the same LibTorch op.
+void tfOpLambda(LayerCode& c) {
+  const OpFunction* f = findOpFunction(c.layer.config.at("function").get<std::string>());
+  const auto operands = layers::opOperands(c.layer.config, c.layer.inputRank());
+  std::vector<std::string> x;
+  size_t next = 0;
+  for (size_t i = 0; i < operands.size(); ++i)
+    x.push_back(operands[i].input
+                    ? c.in[next++]
+                    : c.buffer("operand_" + std::to_string(i), runtimeConstant(operands[i])));
+  if (f->arity == 1) {
+    c.line(c.out + " = " + activation(f->activation, x[0], c.layer));
+    return;
+  }
+  const std::string& op = f->operation;
+  const std::string y = op == "add"        ? x[0] + " + " + x[1]
+                        : op == "subtract" ? x[0] + " - " + x[1]
+                        : op == "multiply" ? x[0] + " * " + x[1]
+                        : op == "divide"   ? x[0] + " / " + x[1]
+                        : op == "maximum"  ? "torch.maximum(" + x[0] + ", " + x[1] + ")"
+                                           : "torch.minimum(" + x[0] + ", " + x[1] + ")";
+  c.line(c.out + " = " + y);
+}
+
+// inputs[0] + inputs[1] * scale, as CustomScaleOp (a float32 scale).
+void customScale(LayerCode& c) {
+  const std::string scale = c.buffer(
+      "scale", torch::scalar_tensor(c.layer.config.at("scale").get<double>(), torch::kFloat32));
+  c.line(c.out + " = " + c.in[0] + " + " + c.in[1] + " * " + scale);
+}
+
 }  // namespace
 
 const std::map<std::string, Emitter>& emitters() {
@@ -499,6 +531,8 @@ const std::map<std::string, Emitter>& emitters() {
       {"Reshape", reshape},
       {"UpSampling2D", upSampling2d},
       {"Permute", permute},
+      {"TFOpLambda", tfOpLambda},
+      {"CustomScaleLayer", customScale},
   };
   return table;
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "graph/keras_op_layers.h"
 #include "graph/limits.h"
 
 namespace graft {
@@ -58,7 +59,7 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
   if (!raw.is_object() || !raw.contains("class_name"))
     throw Error("every entry of config.layers needs a 'class_name', got " +
                 raw.dump().substr(0, 200));
-  const Json layer = upgradeKeras1Layer(raw);
+  const Json layer = rewriteOpLayer(upgradeKeras1Layer(raw));
   Node node;
   node.className = layer.at("class_name").get<std::string>();
   const Json config = layer.value("config", Json::object());
@@ -144,10 +145,15 @@ void collectUnsupported(const Json& config, const LayerRegistry& registry,
         collectUnsupported(layer["config"], registry, found, depth + 1);
       continue;
     }
-    if (registry.find(cls)) continue;
+    // TFOpLambda and Lambda are read as Graft types when they compute what Graft knows.
+    const std::string what =
+        cls == "TFOpLambda" || cls == "Lambda" ? unsupportedOpLayer(layer)
+        : registry.find(cls)                   ? std::string()
+                                               : cls;
+    if (what.empty()) continue;
     bool known = false;
-    for (const auto& f : found) known = known || f.first == cls;
-    if (!known) found.emplace_back(cls, entryName(raw));
+    for (const auto& f : found) known = known || f.first == what;
+    if (!known) found.emplace_back(what, entryName(raw));
   }
 }
 
@@ -155,13 +161,24 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
   std::vector<std::pair<std::string, std::string>> found;
   collectUnsupported(config, registry, found, 0);
   if (found.empty()) return;
-  std::string list;
-  for (const auto& [cls, layer] : found)
+  std::string list, notes;
+  bool lambda = false, op = false;
+  for (const auto& [cls, layer] : found) {
     list += (list.empty() ? "" : ", ") + cls + " (first used by layer '" + layer + "')";
+    lambda = lambda || cls == "Lambda";
+    op = op || cls.rfind("TFOpLambda", 0) == 0;
+  }
+  if (lambda)
+    notes += " A Lambda layer is Python code; Graft reads only InceptionResNetV2's residual "
+             "scaling (a Lambda on two tensors with arguments {\"scale\": s}).";
+  if (op) {
+    notes += " Of the TensorFlow functions tf.keras records as TFOpLambda layers, Graft computes " +
+             opFunctionList() + " on tensors and constants.";
+  }
   std::string known;
   for (const auto& name : registry.classNames()) known += (known.empty() ? "" : ", ") + name;
-  throw Error("the model uses layer types Graft cannot run: " + list +
-              ". Graft runs 2-D image networks; it knows " + known);
+  throw Error("the model uses layer types Graft cannot run: " + list + "." + notes +
+              " Graft runs 2-D image networks; it knows " + known);
 }
 
 // Keras models nest: a Sequential or Functional can be a layer of another. The graph is flat —
@@ -403,7 +420,10 @@ Json graphToKerasJson(const Graph& graph) {
     Json config = {{"name", node.name}, {"trainable", node.trainable}};
     config.update(node.config);
     Json inbound = Json::array();
-    if (!node.inputs.empty()) {
+    if (node.className == "TFOpLambda") {  // Keras's form: the operands in the call's kwargs
+      config.erase("operands");
+      inbound = tfOpLambdaInboundNodes(node);
+    } else if (!node.inputs.empty()) {
       Json call = Json::array();
       for (const auto& in : node.inputs) call.push_back({in, 0, 0, Json::object()});
       inbound.push_back(call);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "graph/keras_op_layers.h"
+
 namespace graft::layers {
 
 std::pair<int64_t, int64_t> intPair(const Json& config, const std::string& key) {
@@ -97,6 +99,55 @@ std::pair<int64_t, int64_t> outputPaddingPair(const Json& config) {
   if (h < 0 || w < 0)
     throw ShapeError("config field 'output_padding' must not be negative, got " + v.dump());
   return {h, w};
+}
+
+Shape broadcastShapes(const std::vector<Shape>& shapes) {
+  Shape out = shapes.at(0);
+  for (size_t i = 1; i < shapes.size(); ++i) {
+    const Shape& s = shapes[i];
+    auto mismatch = [&] {
+      return ShapeError("inputs must have equal shapes or sizes of 1 where they differ, got " +
+                        shapeToString(shapes[0]) + " and " + shapeToString(s));
+    };
+    if (s.size() != out.size()) throw mismatch();
+    for (size_t d = 0; d < out.size(); ++d) {
+      const int64_t a = out[d], b = s[d];
+      if (a == b || b == 1) continue;
+      if (a == 1 || a == kUnknown) {
+        out[d] = b == kUnknown && a == 1 ? kUnknown : b;
+        continue;
+      }
+      if (b == kUnknown) continue;  // a known and not 1
+      throw mismatch();
+    }
+  }
+  return out;
+}
+
+std::vector<OpOperand> opOperands(const Json& config, size_t rank) {
+  const Json& function = config.at("function");
+  const OpFunction* f = function.is_string() ? findOpFunction(function.get<std::string>()) : nullptr;
+  if (!f)
+    throw ShapeError("function " + function.dump() + " is not one Graft computes");
+  const Json& operands = config.at("operands");
+  if (!operands.is_array() || static_cast<int>(operands.size()) != f->arity)
+    throw ShapeError("config field 'operands' must list the " + std::to_string(f->arity) +
+                     " operand(s) of tf." + f->name + " (null for an input tensor), got " +
+                     operands.dump().substr(0, 200));
+  std::vector<OpOperand> result;
+  for (const auto& o : operands) {
+    OpOperand operand;
+    operand.input = o.is_null();
+    if (!operand.input) {
+      operand.values = readConstant(o, "operands", operand.shape);
+      if (operand.shape.size() > rank)
+        throw ShapeError("the constant operand of shape " + shapeToString(operand.shape) +
+                         " has more axes than the input tensor (" + std::to_string(rank) + ")");
+      operand.shape.insert(operand.shape.begin(), rank - operand.shape.size(), 1);
+    }
+    result.push_back(std::move(operand));
+  }
+  return result;
 }
 
 void requireRank(const Shape& input, size_t rank, const char* what) {
@@ -195,11 +246,21 @@ void readArray(const Json& value, size_t depth, Shape& shape, std::vector<double
   for (const auto& item : value) readArray(item, depth + 1, shape, values, leafDepth, key);
 }
 
-std::vector<double> broadcastTo(const Json& value, const Shape& target, const std::string& key) {
-  Shape shape;
+}  // namespace
+
+std::vector<double> readConstant(const Json& value, const std::string& key, Shape& shape) {
+  shape.clear();
   std::vector<double> values;
   int leafDepth = -1;
   readArray(value, 0, shape, values, leafDepth, key);
+  return values;
+}
+
+namespace {
+
+std::vector<double> broadcastTo(const Json& value, const Shape& target, const std::string& key) {
+  Shape shape;
+  const std::vector<double> values = readConstant(value, key, shape);
   if (shape.size() > target.size())
     throw ShapeError("config field '" + key + "' has shape " + shapeToString(shape) +
                      ", more axes than the " + std::to_string(target.size()) +

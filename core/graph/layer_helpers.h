@@ -37,6 +37,26 @@ TransposeGeometry transposeGeometry(int64_t kernel, int64_t stride, int64_t dila
 // Conv2DTranspose's output_padding (null, an integer or a pair); -1 for null.
 std::pair<int64_t, int64_t> outputPaddingPair(const Json& config);
 
+// Keras's broadcasting of equal-rank shapes (element-wise merges, tensor arithmetic): each size
+// equal or 1; an unknown size takes a partner's known size other than 1. Throws ShapeError
+// naming the shapes otherwise, and for different ranks.
+Shape broadcastShapes(const std::vector<Shape>& shapes);
+
+// A constant as Keras configs write one: a number, or nested lists of numbers of one shape
+// (row-major values; a number has the empty shape). Throws ShapeError naming `key` otherwise.
+std::vector<double> readConstant(const Json& value, const std::string& key, Shape& shape);
+
+// TFOpLambda's operands (config "operands", see graph/keras_op_layers.h) for input tensors of
+// rank `rank`: each an input (the next of the layer's inputs) or a constant, whose shape is
+// padded with leading 1s to `rank` (Keras broadcasts from the right). Throws ShapeError for a
+// function Graft does not compute, a wrong count, or a constant of higher rank.
+struct OpOperand {
+  bool input = true;
+  Shape shape;                 // constants: padded to the tensors' rank
+  std::vector<double> values;  // constants: row-major
+};
+std::vector<OpOperand> opOperands(const Json& config, size_t rank);
+
 // Throws ShapeError("expects a 4-D input (batch, h, w, c), got (None, 4096)") and the like.
 void requireRank(const Shape& input, size_t rank, const char* what);
 int64_t requireKnownChannels(const Shape& input);
@@ -79,6 +99,7 @@ void registerActivationLayers(LayerRegistry& registry);
 void registerMergeLayers(LayerRegistry& registry);
 void registerReshapingLayers(LayerRegistry& registry);
 void registerRegularizationLayers(LayerRegistry& registry);
+void registerOpLayers(LayerRegistry& registry);
 
 // Keras's shared initializer/regularizer/constraint defaults for a weight called `prefix`.
 Json weightOptionDefaults(const std::string& prefix, const std::string& initializer);

@@ -414,5 +414,24 @@ TEST(Conv2DTranspose, ShapesAndParameters) {
             std::string::npos);
 }
 
+
+// Keras's merges broadcast equal-rank inputs whose sizes differ only where one is 1.
+TEST(Merge, BroadcastsSizesOfOne) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 8, 8, 4});
+  auto pooled = b.add("GlobalAveragePooling2D", "gap", {{"keepdims", true}}, x);
+  b.add("Multiply", "se", {}, {x, pooled});
+  b.add("Add", "add", {}, {pooled, x, pooled});
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("se")->outputShape, (Shape{N, 8, 8, 4}));
+  EXPECT_EQ(a.find("add")->outputShape, (Shape{N, 8, 8, 4}));
+  GraphBuilder c("m");
+  auto y = c.input("in", {N, 8, 8, 4});
+  auto flat = c.add("GlobalAveragePooling2D", "gap", {}, y);
+  c.add("Multiply", "bad", {}, {y, flat});  // ranks differ
+  EXPECT_FALSE(analyze(c.build()).ok());
+}
+
 }  // namespace
 }  // namespace graft

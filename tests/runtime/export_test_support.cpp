@@ -228,10 +228,47 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {cls, oneLayer(cls, Json::object())},
         {cls + " keepdims", oneLayer(cls, {{"keepdims", true}})},
     };
-  if (cls == "Add" || cls == "Multiply" || cls == "Average" || cls == "Maximum" || cls == "Minimum")
+  if (cls == "Add" || cls == "Average" || cls == "Maximum" || cls == "Minimum")
     return {{cls + " of three", merged(cls, Json::object())},
             {cls + " of two", merged(cls, Json::object(), 2)}};
   if (cls == "Subtract") return {{"Subtract", merged(cls, Json::object(), 2)}};
+  if (cls == "Multiply") {
+    // Squeeze-and-excitation: (N, H, W, C) times (N, 1, 1, C).
+    GraphBuilder b("sample");
+    const std::string in = b.input("input_1", kImage);
+    const std::string pooled = b.add("GlobalAveragePooling2D", "pool", {{"keepdims", true}}, in);
+    const std::string gate = b.add("Activation", "gate", {{"activation", "sigmoid"}}, pooled);
+    const std::string y = b.add(cls, "layer", Json::object(), std::vector<std::string>{in, gate});
+    return {{"Multiply of three", merged(cls, Json::object())},
+            {"Multiply of two", merged(cls, Json::object(), 2)},
+            {"Multiply by (N, 1, 1, C) (squeeze-and-excitation)", randomModel(b.build({y}), 5)}};
+  }
+  if (cls == "TFOpLambda") {
+    auto op = [&](const std::string& function, const Json& operands) {
+      return oneLayer(cls, {{"function", function}, {"operands", operands}});
+    };
+    // x / mean(x) over the positions: two tensors, one (N, 1, 1, C).
+    GraphBuilder b("sample");
+    const std::string in = b.input("input_1", kImage);
+    const std::string pooled = b.add("GlobalAveragePooling2D", "pool", {{"keepdims", true}}, in);
+    const std::string y =
+        b.add(cls, "layer", {{"function", "math.truediv"}, {"operands", {nullptr, nullptr}}},
+              std::vector<std::string>{in, pooled});
+    return {
+        {"TFOpLambda x + 3", op("__operators__.add", {nullptr, 3.0})},
+        {"TFOpLambda 1 - x", op("math.subtract", {1.0, nullptr})},
+        {"TFOpLambda x * (1 / 6)", op("math.multiply", {nullptr, 0.16666666666666666})},
+        {"TFOpLambda x / 6", op("math.truediv", {nullptr, 6.0})},
+        {"TFOpLambda max(x, 0.25)", op("math.maximum", {nullptr, 0.25})},
+        {"TFOpLambda min(-0.25, x)", op("math.minimum", {-0.25, nullptr})},
+        {"TFOpLambda relu6", op("nn.relu6", {nullptr})},
+        {"TFOpLambda silu", op("nn.silu", {nullptr})},
+        {"TFOpLambda x * per-channel constant", op("math.multiply", {nullptr, {0.5, -1.0, 2.0}})},
+        {"TFOpLambda x / mean(x) (two tensors, broadcast)", randomModel(b.build({y}), 5)},
+    };
+  }
+  if (cls == "CustomScaleLayer")
+    return {{"CustomScaleLayer scale 0.17", merged(cls, {{"scale", 0.17}}, 2)}};
   if (cls == "Concatenate")
     return {
         {"Concatenate channels", merged(cls, {{"axis", -1}})},
