@@ -748,6 +748,18 @@ void customScale(LayerNodes& c) {
   c.result = c.op("Add", {in[0], c.op("Mul", {in[1], c.scalar("scale", scale)}, "scaled")}, "");
 }
 
+// (N, F) reshaped to (N, 1, F), then n copies concatenated along axis 1 (OpenCV 4.6 reads
+// Concat and Reshape surely; Tile and Expand it may not).
+void repeatVector(LayerNodes& c) {
+  const int64_t features = c.layer.inputShapes[0][1];
+  const std::string row = c.op("Reshape", {c.in[0], c.ints("shape", {0, 1, features})}, "row");
+  const std::vector<std::string> copies(static_cast<size_t>(c.layer.config.at("n").get<int64_t>()),
+                                        row);
+  onnx::NodeProto& n = c.node("Concat", copies, "");
+  attribute(n, "axis", int64_t{1});
+  c.result = n.output(0);
+}
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -801,6 +813,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", {upSampling2d}},
       {"Permute", {permute}},
       {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
+      {"RepeatVector", {repeatVector}},
       {"CustomScaleLayer", {customScale, refuseBroadcast}},
   };
   return table;

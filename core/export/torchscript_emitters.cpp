@@ -490,6 +490,12 @@ void customScale(LayerCode& c) {
   c.line(c.out + " = " + c.in[0] + " + " + c.in[1] + " * " + scale);
 }
 
+// As RepeatVectorOp.
+void repeatVector(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0] + ".unsqueeze(1).repeat([1, " +
+         std::to_string(c.layer.config.at("n").get<int64_t>()) + ", 1])");
+}
+
 }  // namespace
 
 const std::map<std::string, Emitter>& emitters() {
@@ -532,6 +538,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", upSampling2d},
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
+      {"RepeatVector", repeatVector},
       {"CustomScaleLayer", customScale},
   };
   return table;

@@ -433,5 +433,14 @@ TEST(Merge, BroadcastsSizesOfOne) {
   EXPECT_FALSE(analyze(c.build()).ok());
 }
 
+
+TEST(Reshaping, RepeatVector) {
+  EXPECT_EQ(single("RepeatVector", {{"n", 4}}, {N, 10}).shape, (Shape{N, 4, 10}));
+  EXPECT_EQ(single("RepeatVector", {{"n", 4}}, {N, 10}).params, 0);
+  EXPECT_NE(failure("RepeatVector", {{"n", 4}}, {N, 5, 10}).find("2-D"), std::string::npos);
+  EXPECT_NE(failure("RepeatVector", {{"n", -1}}, {N, 10}).find("'n'"), std::string::npos);
+  EXPECT_EQ(LayerRegistry::standard().normalizeConfig("RepeatVector", Json::object()).at("n"), 1);
+}
+
 }  // namespace
 }  // namespace graft

@@ -309,6 +309,13 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"Normalization after Flatten (rank 2)",
          afterLayer("Flatten", Json::object(), cls, Json::object(), {kUnknown, 2, 3, 4})},
     };
+  if (cls == "RepeatVector")
+    return {
+        {"RepeatVector 3 after Flatten",
+         afterLayer("Flatten", Json::object(), cls, {{"n", 3}}, {kUnknown, 2, 3, 4})},
+        {"RepeatVector 1 after GlobalAveragePooling2D",
+         afterLayer("GlobalAveragePooling2D", Json::object(), cls, {{"n", 1}}, kImage)},
+    };
   if (cls == "LayerNormalization")
     return {
         {"LayerNormalization over channels", oneLayer(cls, Json::object())},

@@ -291,6 +291,17 @@ torch::Tensor conv2dTranspose(const torch::Tensor& xt, const torch::Tensor& kt,
   return out;
 }
 
+torch::Tensor repeatVector(const torch::Tensor& xt, int64_t n) {
+  const torch::Tensor xc = xt.contiguous();
+  auto x = xc.accessor<float, 2>();
+  torch::Tensor out = torch::empty({xt.size(0), n, xt.size(1)});
+  auto o = out.accessor<float, 3>();
+  for (int64_t b = 0; b < xt.size(0); ++b)
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t f = 0; f < xt.size(1); ++f) o[b][i][f] = x[b][f];
+  return out;
+}
+
 torch::Tensor normalization(const torch::Tensor& xt, const std::vector<int64_t>& kept,
                             const torch::Tensor& meant, const torch::Tensor& variancet,
                             bool invert) {

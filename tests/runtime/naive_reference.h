@@ -50,6 +50,8 @@ torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tenso
 torch::Tensor conv2dTranspose(const torch::Tensor& x, const torch::Tensor& kernel,
                               const torch::Tensor& bias, const Geometry& g, int64_t oh = -1,
                               int64_t ow = -1);
+// Keras RepeatVector: x (N, F) -> (N, n, F), out[b][i][f] = x[b][f].
+torch::Tensor repeatVector(const torch::Tensor& x, int64_t n);
 // Keras Normalization on x (Keras layout): mean and variance have the sizes of the `kept` axes
 // (sorted; empty: scalars); each element uses the entry at its coordinates along those axes:
 // (x - mean) / max(sqrt(variance), 1e-7), or mean + x * max(sqrt(variance), 1e-7) (invert).
