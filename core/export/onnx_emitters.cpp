@@ -141,6 +141,12 @@ std::string activation(LayerNodes& c, const std::string& name, const std::string
     const std::string sp = stableSoftplus(c, x, part("softplus"), part);
     return c.op("Mul", {x, c.op("Tanh", {sp}, part("tanh"))}, suffix);
   }
+  if (name == "hard_sigmoid_keras3") {  // relu6(x + 3) / 6, as Keras 3 writes it
+    const std::string shifted = c.op(
+        "Relu", {c.op("Add", {x, c.scalar(part("three"), 3.0f)}, part("plus3"))}, part("relu"));
+    return c.op("Div", {capAt(c, shifted, 6.0, part("relu6")), c.scalar(part("six"), 6.0f)},
+                suffix);
+  }
   if (name == "hard_silu" || name == "hard_swish") {  // x relu6(x + 3) / 6, as Keras 3 writes it
     const std::string shifted = c.op(
         "Relu", {c.op("Add", {x, c.scalar(part("three"), 3.0f)}, part("plus3"))}, part("relu"));

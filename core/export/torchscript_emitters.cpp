@@ -74,6 +74,7 @@ std::string activation(const std::string& name, const std::string& x, const Expo
   if (name == "sigmoid") return "torch.sigmoid(" + x + ")";
   if (name == "tanh") return "torch.tanh(" + x + ")";
   if (name == "hard_sigmoid") return "torch.clamp(" + x + " * 0.2 + 0.5, 0.0, 1.0)";
+  if (name == "hard_sigmoid_keras3") return "torch.clamp(" + x + " + 3.0, 0.0, 6.0) / 6.0";
   if (name == "softmax")
     return "torch.softmax(" + x + ", " + (layer.outputShape.size() == 4 ? "1" : "-1") + ")";
   if (name == "elu") return "torch.elu(" + x + ")";

@@ -324,11 +324,13 @@ std::vector<int64_t> permuteDims(const Json& config, size_t rank) {
 
 const std::vector<std::string>& knownActivations() {
   // hard_silu and its alias hard_swish, and mish, are Keras 3's (keras.activations); the rest
-  // are in Keras 2 and 3 alike (hard_sigmoid's formula differs: see runtime/layers/activations).
+  // are in Keras 2 and 3 alike, except hard_sigmoid, whose formula differs: "hard_sigmoid" is
+  // Keras 2's, "hard_sigmoid_keras3" Keras 3's (graph/keras_json.h; runtime/layers/activations).
   static const std::vector<std::string> names = {
       "linear",   "relu",        "relu6", "sigmoid",   "hard_sigmoid", "tanh",
       "softmax",  "elu",         "selu",  "swish",     "silu",         "softplus",
-      "softsign", "exponential", "gelu",  "hard_silu", "hard_swish",   "mish"};
+      "softsign", "exponential", "gelu",  "hard_silu", "hard_swish",   "mish",
+      "hard_sigmoid_keras3"};
   return names;
 }
 

@@ -484,5 +484,56 @@ TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
   EXPECT_EQ(analyzeOrThrow(model).totalParams, 8);
 }
 
+
+// "hard_sigmoid" in a config is Keras 3's relu6(x + 3) / 6 when Keras 3 wrote the file (a
+// .keras archive's metadata.json, an HDF5 file's keras_version), Keras 2's clip(0.2 x + 0.5)
+// otherwise: the same config read both ways.
+TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
+  const std::string config = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "d", "units": 3, "activation": "hard_sigmoid"}, "name": "d", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Activation", "config": {"name": "a", "activation": "hard_sigmoid"}, "name": "a", "inbound_nodes": [[["d", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}})";
+  TempDir dir;
+  for (const auto& [version, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"3.1.1", "hard_sigmoid_keras3"}, {"2.15.0", "hard_sigmoid"}}) {
+    SCOPED_TRACE(version);
+    const std::string archive = dir.file("model_" + version + ".keras");
+    writeKerasArchive(archive, config, version);
+    const LoadedModel fromArchive = load(archive);
+    EXPECT_EQ(fromArchive.model.graph.at("d").config.at("activation"), expected);
+    EXPECT_EQ(fromArchive.model.graph.at("a").config.at("activation"), expected);
+
+    const std::string h5 = dir.file("model_" + version + ".h5");
+    KerasFileOptions options;
+    options.modelConfig = config;
+    options.kerasVersion = version;
+    writeKerasWeights(h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}, {"bias", ramp({3}, 1)}}}, {"a", {}}},
+                      options);
+    EXPECT_EQ(load(h5).model.graph.at("a").config.at("activation"), expected);
+  }
+  // A model_config JSON: Keras 2's to_json says its version; Keras 3's form says Keras 3.
+  EXPECT_EQ(graphFromKerasJsonText(config).at("a").config.at("activation"), "hard_sigmoid");
+  Json withVersion = Json::parse(config);
+  withVersion["keras_version"] = "3.0.0";
+  EXPECT_EQ(graphFromKerasJson(withVersion).at("a").config.at("activation"), "hard_sigmoid_keras3");
+  const std::string keras3Form = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Activation", "config": {"name": "a", "activation": "hard_sigmoid"}, "name": "a", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}})";
+  EXPECT_EQ(graphFromKerasJsonText(keras3Form).at("a").config.at("activation"),
+            "hard_sigmoid_keras3");
+  // The file's own statement wins over the form.
+  EXPECT_EQ(graphFromKerasJsonText(keras3Form, LayerRegistry::standard(), "2.15.0")
+                .at("a")
+                .config.at("activation"),
+            "hard_sigmoid");
+  // Saved in a project and read back: the Keras 3 function stays Keras 3's.
+  LoadedModel k3 = load(dir.file("model_3.1.1.keras"));
+  const std::string project = dir.file("k3.graft");
+  saveProject(k3.model, project);
+  EXPECT_EQ(loadProject(project).graph.at("a").config.at("activation"), "hard_sigmoid_keras3");
+}
+
 }  // namespace
 }  // namespace graft::test
