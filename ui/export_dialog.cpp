@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QVBoxLayout>
+#include <iterator>
 #include <memory>
 
 #include "export/export.h"
@@ -31,6 +32,7 @@ const FormatInfo kFormats[] = {
      "weights as Keras 2 save_weights writes them (load_weights reads them)"},
     {ExportFormat::KerasWeights,
      "Keras 3 .weights.h5, for load_weights onto the same Keras 3 model"},
+    {ExportFormat::Keras, "Keras 3 .keras model (config and weights), for keras.models.load_model"},
 };
 
 }  // namespace
@@ -41,7 +43,7 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   auto* layout = new QVBoxLayout(this);
   formats_ = new QButtonGroup(this);
   auto* formatBox = new QVBoxLayout;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < static_cast<int>(std::size(kFormats)); ++i) {
     auto* radio = new QRadioButton(
         QStringLiteral("%1 — %2").arg(QString::fromStdString(exportFormatTitle(kFormats[i].format)),
                                       tr(kFormats[i].what)),

@@ -25,6 +25,7 @@
 #include <QUndoView>
 #include <cstdlib>
 
+#include "export/export.h"
 #include "graph/summary.h"
 #include "io/atomic_file.h"
 #include "io/fetch/fetch_weights.h"
@@ -603,12 +604,47 @@ bool MainWindow::saveProjectAs(const QString& target, bool wait) {
     const QString suggested = document_->projectPath().isEmpty()
                                   ? QString::fromStdString(document_->graph().name()) + ".graft"
                                   : document_->projectPath();
+    QString filter;
     path = QFileDialog::getSaveFileName(this, tr("Save project"), suggested,
-                                        tr("Graft projects (*.graft)"));
+                                        tr("Graft projects (*.graft);;Keras 3 model (*.keras)"),
+                                        &filter);
+    if (!path.isEmpty() && filter.contains(QStringLiteral("*.keras")) &&
+        !path.endsWith(QStringLiteral(".keras"), Qt::CaseInsensitive))
+      path += ".keras";
   }
   if (path.isEmpty()) return false;
+  if (path.endsWith(QStringLiteral(".keras"), Qt::CaseInsensitive))
+    return writeKerasModel(path, wait);
   if (!path.endsWith(QStringLiteral(".graft"), Qt::CaseInsensitive)) path += ".graft";
   return writeProject(path, wait);
+}
+
+bool MainWindow::writeKerasModel(const QString& path, bool wait) {
+  // A .keras file holds the model (config and weights) but not the recipe, labels or
+  // preprocessing, so the document keeps its own path and unsaved state.
+  const Model snapshot = document_->model();
+  bool finished = false;
+  bool ok = false;
+  ++runningTasks_;
+  statusBar()->showMessage(tr("Saving %1…").arg(QFileInfo(path).fileName()));
+  runInBackground(
+      this, [snapshot, path] { exportModel(snapshot, ExportFormat::Keras, path.toStdString()); },
+      [this, path, &finished, &ok, wait](const QString& error) {
+        --runningTasks_;
+        if (wait) {
+          finished = true;
+          ok = error.isEmpty();
+        }
+        if (!error.isEmpty()) {
+          statusBar()->clearMessage();
+          showError(this, tr("Cannot save the Keras model"), error);
+          return;
+        }
+        statusBar()->showMessage(tr("Saved %1 (Keras 3 model)").arg(path), 5000);
+      });
+  if (!wait) return true;
+  while (!finished) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  return ok;
 }
 
 bool MainWindow::writeProject(const QString& path, bool wait) {

@@ -111,6 +111,8 @@ class MainWindow : public QMainWindow {
   QLabel* paramsLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;
+  // Save As .keras: the model as a Keras 3 archive (a checked export); the project stays as it is.
+  bool writeKerasModel(const QString& path, bool wait);
   bool writeProject(const QString& path, bool wait);
   QString pendingPath_;  // the file being loaded, for the recent list
   // How the model being loaded / the document's model was opened (file or zoo): a saved

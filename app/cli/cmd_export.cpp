@@ -1,7 +1,7 @@
-// graft-cli export MODEL --format torchscript|onnx|keras-h5|keras-weights -o FILE: write the model
-// for use elsewhere. The export checks itself (the written file is loaded back and run on a random
-// batch) and prints the largest difference from Graft's own output; on any failure nothing is
-// left at FILE and the exit status is 1.
+// graft-cli export MODEL --format torchscript|onnx|keras-h5|keras-weights|keras -o FILE: write
+// the model for use elsewhere. The export checks itself (the written file is loaded back and run on
+// a random batch) and prints the largest difference from Graft's own output; on any failure nothing
+// is left at FILE and the exit status is 1.
 #include "cli/cli_context.h"
 #include "export/export.h"
 
@@ -10,8 +10,8 @@ namespace graft::cli {
 void registerExportCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "export",
-      "write the model as TorchScript (.pt), ONNX (.onnx) or Keras-layout weights (.h5), "
-      "checked against Graft's own output");
+      "write the model as TorchScript (.pt), ONNX (.onnx), Keras-layout weights (.h5, "
+      ".weights.h5) or a Keras 3 model (.keras), checked against Graft's own output");
   cmd->footer(
       "TorchScript and ONNX take a float32 NCHW batch (N, C, H, W), already preprocessed, and "
       "return what `predict` prints as output (probabilities for a softmax classifier; feature "
@@ -22,10 +22,10 @@ void registerExportCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
   cmd->add_option("--format", *format,
-                  "torchscript, onnx, keras-h5 (Keras 2 save_weights layout) or keras-weights "
-                  "(Keras 3 .weights.h5)")
+                  "torchscript, onnx, keras-h5 (Keras 2 save_weights layout), keras-weights "
+                  "(Keras 3 .weights.h5) or keras (Keras 3 .keras model: config and weights)")
       ->required()
-      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5", "keras-weights"}));
+      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5", "keras-weights", "keras"}));
   cmd->add_option("-o,--output", *output, "the file to write (replaced only by a checked export)")
       ->required();
   cmd->add_flag("--json", *json,

@@ -6,14 +6,23 @@ namespace graft::cli {
 
 void registerSampleDataCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "sample-data", "write a small labelled image folder (3 classes of drawn shapes) to DIR");
+      "sample-data",
+      "write a small labelled image folder to DIR: 3 classes of drawn shapes, or 5 classes of "
+      "Fashion-MNIST-style clothing (--kind fashion)");
   auto dir = std::make_shared<std::string>();
   auto options = std::make_shared<SampleDataOptions>();
   cmd->add_option("DIR", *dir, "the folder to create (must not exist, or be empty)")->required();
+  auto kind = std::make_shared<std::string>("shapes");
+  cmd->add_option("--kind", *kind,
+                  "shapes (coloured circles, squares, triangles) or fashion (grey t-shirts, "
+                  "trousers, dresses, sneakers, bags; told apart by outline only)")
+      ->check(CLI::IsMember({"shapes", "fashion"}));
   cmd->add_option("--images-per-class", options->imagesPerClass, "default 40");
-  cmd->add_option("--size", options->size, "image width and height in pixels (default 64)");
+  cmd->add_option("--size", options->size,
+                  "image width and height in pixels (default 64 for shapes, 28 for fashion)");
   cmd->add_option("--seed", options->seed, "another seed draws other images (default 0)");
-  cmd->callback([dir, options] {
+  cmd->callback([dir, options, kind] {
+    options->kind = sampleKindFromName(*kind);
     const SampleDataResult result = writeSampleData(*dir, *options);
     std::string classes;
     for (const auto& c : result.classes) classes += (classes.empty() ? "" : ", ") + c;

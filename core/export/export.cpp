@@ -9,7 +9,9 @@
 #include "export/onnx_export.h"
 #include "export/torchscript_export.h"
 #include "io/atomic_file.h"
+#include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
+#include "io/keras_archive_writer.h"
 #include "io/keras_h5_writer.h"
 
 namespace graft {
@@ -34,9 +36,11 @@ std::string exportFormatName(ExportFormat format) {
     case ExportFormat::KerasH5:
       return "keras-h5";
     case ExportFormat::KerasWeights:
+      return "keras-weights";
+    case ExportFormat::Keras:
       break;
   }
-  return "keras-weights";
+  return "keras";
 }
 
 std::string exportFormatTitle(ExportFormat format) {
@@ -48,9 +52,11 @@ std::string exportFormatTitle(ExportFormat format) {
     case ExportFormat::KerasH5:
       return "Keras HDF5";
     case ExportFormat::KerasWeights:
+      return "Keras 3 weights";
+    case ExportFormat::Keras:
       break;
   }
-  return "Keras 3 weights";
+  return "Keras 3 model";
 }
 
 std::string exportFormatSuffix(ExportFormat format) {
@@ -62,17 +68,19 @@ std::string exportFormatSuffix(ExportFormat format) {
     case ExportFormat::KerasH5:
       return ".h5";
     case ExportFormat::KerasWeights:
+      return ".weights.h5";
+    case ExportFormat::Keras:
       break;
   }
-  return ".weights.h5";
+  return ".keras";
 }
 
 ExportFormat exportFormatFromName(const std::string& name) {
   for (ExportFormat f : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5,
-                         ExportFormat::KerasWeights})
+                         ExportFormat::KerasWeights, ExportFormat::Keras})
     if (exportFormatName(f) == name) return f;
   throw Error("unknown export format '" + name +
-              "'; expected torchscript, onnx, keras-h5 or keras-weights");
+              "'; expected torchscript, onnx, keras-h5, keras-weights or keras");
 }
 
 std::string ExportReport::describe() const {
@@ -94,6 +102,8 @@ Diagnostics exportRefusals(const Model& model, ExportFormat format) {
     case ExportFormat::KerasH5:
     case ExportFormat::KerasWeights:
       break;  // weights only: every layer's weights have a Keras layout
+    case ExportFormat::Keras:
+      return keras3Refusals(model.graph);
   }
   return {};
 }
@@ -137,6 +147,12 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
         report.checkedWith = "Graft's Keras 3 weights importer";
         report.tolerance = 0.0;
         got = runKerasH5(model, temp, input);  // the reader tells the two layouts apart
+        break;
+      case ExportFormat::Keras:
+        saveKerasArchive(model, temp);
+        report.checkedWith = "Graft's .keras reader";
+        report.tolerance = 0.0;
+        got = runKerasArchive(model, temp, input);
         break;
     }
     const Comparison c = compareWithGraft(got, want, report.tolerance, path, report.checkedWith);

@@ -7,7 +7,8 @@
 // classifier's softmax comes out as probabilities (N, classes). The preprocessing and the class
 // labels travel inside the file (TorchScript: module attributes and the extra file graft.json;
 // ONNX: metadata_props). keras-h5 writes the weights as Keras 2's save_weights does,
-// keras-weights as Keras 3's (`.weights.h5`, for load_weights onto the same model).
+// keras-weights as Keras 3's (`.weights.h5`, for load_weights onto the same model), keras the
+// whole model as Keras 3's model.save writes a `.keras` archive (for keras.models.load_model).
 //
 // Every export is written atomically and checked before it replaces anything: the written file
 // is loaded back by an independent reader (torch::jit::load, OpenCV's DNN module, Graft's Keras
@@ -19,13 +20,13 @@
 
 namespace graft {
 
-enum class ExportFormat { TorchScript, Onnx, KerasH5, KerasWeights };
+enum class ExportFormat { TorchScript, Onnx, KerasH5, KerasWeights, Keras };
 
-// "torchscript", "onnx", "keras-h5", "keras-weights"
+// "torchscript", "onnx", "keras-h5", "keras-weights", "keras"
 std::string exportFormatName(ExportFormat format);
-// "TorchScript", "ONNX", "Keras HDF5", "Keras 3 weights"
+// "TorchScript", "ONNX", "Keras HDF5", "Keras 3 weights", "Keras 3 model"
 std::string exportFormatTitle(ExportFormat format);
-// ".pt", ".onnx", ".h5", ".weights.h5"
+// ".pt", ".onnx", ".h5", ".weights.h5", ".keras"
 std::string exportFormatSuffix(ExportFormat format);
 ExportFormat exportFormatFromName(const std::string& name);  // throws graft::Error naming it
 

@@ -2,18 +2,23 @@
 
 #include <cstring>
 
+#include "graph/keras_json.h"
+#include "io/keras_archive.h"
 #include "io/keras_weights_import.h"
 #include "runtime/graph_module.h"
 
 namespace graft::exporting {
+namespace {
 
-torch::Tensor runKerasH5(const Model& model, const std::string& path, const torch::Tensor& input) {
-  const KerasH5Reader file(path);
-  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+// Reads `file`'s weights onto `graph` (the model's, or the one a .keras archive describes, with
+// the same layer names), checks them against the model's bit for bit and runs them.
+torch::Tensor readBackAndRun(const Model& model, const KerasH5Reader& file, const Graph& graph,
+                             const std::string& path, const torch::Tensor& input) {
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
   WeightStore store;
   WeightLoadOptions options;
   options.allowMissing = false;
-  const WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, store, options);
+  const WeightLoadReport report = loadKerasWeights(file, graph, analysis, store, options);
   if (report.rule != MatchRule::ByName)
     throw Error(path + ": the importer matched the layers by order, not by name");
   for (const auto& layer : model.weights.layers()) {
@@ -30,8 +35,36 @@ torch::Tensor runKerasH5(const Model& model, const std::string& path, const torc
             layer, path + ": weight " + std::to_string(i) + " does not read back bit for bit"});
     }
   }
-  GraphModule module(model.graph, store);
+  GraphModule module(graph, store);
   return toKerasLayout(module.forward(input)).contiguous();
+}
+
+}  // namespace
+
+torch::Tensor runKerasH5(const Model& model, const std::string& path, const torch::Tensor& input) {
+  return readBackAndRun(model, KerasH5Reader(path), model.graph, path, input);
+}
+
+torch::Tensor runKerasArchive(const Model& model, const std::string& path,
+                              const torch::Tensor& input) {
+  const KerasArchive archive = readKerasArchive(path);
+  const Graph graph = graphFromKerasJsonText(archive.config);
+  if (graph.nodes().size() != model.graph.nodes().size())
+    throw Error(path + ": config.json holds " + std::to_string(graph.nodes().size()) +
+                " layers when read back, the model has " +
+                std::to_string(model.graph.nodes().size()));
+  for (const auto& node : model.graph.nodes()) {
+    const Node* back = graph.find(node.name);
+    if (!back || back->className != node.className || back->inputs != node.inputs ||
+        back->trainable != node.trainable)
+      throw Error(Diagnostic{node.name, path + ": config.json does not give this layer back"});
+  }
+  const int64_t want = analyzeOrThrow(model.graph).totalParams;
+  const int64_t got = analyzeOrThrow(graph).totalParams;
+  if (want != got)
+    throw Error(path + ": config.json reads back with " + std::to_string(got) +
+                " parameters, the model has " + std::to_string(want));
+  return readBackAndRun(model, archive.weightsReader(), graph, path, input);
 }
 
 }  // namespace graft::exporting

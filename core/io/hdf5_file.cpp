@@ -1,5 +1,6 @@
 #include "io/hdf5_file.h"
 
+#include <H5LTpublic.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -89,17 +90,20 @@ File File::openReadOnly(const std::string& path) {
   return f;
 }
 
-File File::openImage(const std::vector<char>& image, const std::string& path) {
+File File::openImage(Image image, const std::string& path) {
   File f;
   f.path_ = path;
-  if (image.size() < 8 || std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
+  if (image.size < 8 || std::memcmp(image.data, "\x89HDF\r\n\x1a\n", 8) != 0)
     throw Error(path + ": not an HDF5 file");
-  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-  if (!access.valid() || H5Pset_fapl_core(access.get(), size_t{1} << 20, false) < 0 ||
-      H5Pset_file_image(access.get(), const_cast<char*>(image.data()), image.size()) < 0)
-    throw Error(path + ": cannot open the HDF5 image in memory");
-  hid_t id = quiet([&] { return H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()); });
+  // DONT_COPY | DONT_RELEASE: HDF5's core driver reads `image` in place and never frees it; the
+  // File keeps the bytes alive (imageOwner_) until the handle is closed. Read-only without
+  // OPEN_RW, so HDF5 never writes to them (a mapped file's pages are read-only).
+  hid_t id = quiet([&] {
+    return H5LTopen_file_image(const_cast<char*>(image.data), image.size,
+                               H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+  });
   if (id < 0) throw Error(path + ": cannot open as HDF5 (the file may be truncated or damaged)");
+  f.imageOwner_ = std::move(image.owner);
   f.handle_ = Handle(id, H5Fclose);
   return f;
 }
@@ -139,6 +143,11 @@ void File::close() {
     handle_.reset();
     return;
   }
+  writeWholeFile(path_, closeToImage());
+}
+
+std::vector<char> File::closeToImage() {
+  if (!inMemory_) throw Error(path_ + ": not an in-memory HDF5 file");
   std::vector<char> image;
   if (quiet([&] { return H5Fflush(id(), H5F_SCOPE_GLOBAL); }) >= 0) {
     const ssize_t size = quiet([&] { return H5Fget_file_image(id(), nullptr, 0); });
@@ -150,7 +159,7 @@ void File::close() {
   }
   handle_.reset();  // frees the in-memory file
   if (image.empty()) throw Error(path_ + ": cannot assemble the HDF5 file in memory");
-  writeWholeFile(path_, image);
+  return image;
 }
 
 bool File::exists(const std::string& objectPath) const {

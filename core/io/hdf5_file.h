@@ -3,6 +3,7 @@
 // attributes as h5py writes them, float datasets). Every error names the file and the object.
 #include <hdf5.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,13 +32,24 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+// The bytes of an HDF5 file held in memory (a vector, a mapped archive member), kept alive by
+// `owner` for as long as a File reads them.
+struct Image {
+  const char* data = nullptr;
+  size_t size = 0;
+  std::shared_ptr<const void> owner;
+
+  bool empty() const { return size == 0; }
+};
+
 class File {
  public:
   // Read-only open; throws graft::Error "<path>: not an HDF5 file" and the like.
   static File openReadOnly(const std::string& path);
   // Read-only open of an HDF5 file held in memory (a member of a .keras archive); `path` names it
-  // in messages ("model.keras/model.weights.h5"). HDF5 keeps its own copy of the bytes.
-  static File openImage(const std::vector<char>& image, const std::string& path);
+  // in messages ("model.keras/model.weights.h5"). HDF5 reads the bytes in place, without a copy
+  // of its own (a 100 MB model would otherwise be held twice): the File shares ownership.
+  static File openImage(Image image, const std::string& path);
   // Creates (truncates) a file for writing.
   static File create(const std::string& path);
   // A new file for writing, built in memory: nothing reaches `path` before close(), and a disk
@@ -47,6 +59,9 @@ class File {
   // the file and the OS error ("No space left on device"). Without it an in-memory file is
   // discarded. Objects opened from the file (groups, datasets) must be closed first.
   void close();
+  // For a file from createInMemory: closes it and returns the finished file's bytes instead of
+  // writing them (a .keras archive holds its weights file as a member). Throws like close().
+  std::vector<char> closeToImage();
 
   const std::string& path() const { return path_; }
   hid_t id() const { return handle_.get(); }
@@ -75,6 +90,8 @@ class File {
 
  private:
   std::string path_;
+  // Declared before handle_ so that it outlives it: HDF5 reads an image file from these bytes.
+  std::shared_ptr<const void> imageOwner_;
   Handle handle_;
   bool inMemory_ = false;
 };

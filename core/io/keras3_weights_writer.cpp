@@ -2,11 +2,13 @@
 
 #include "io/atomic_file.h"
 #include "io/hdf5_file.h"
+#include "io/keras3_config_writer.h"
 #include "io/keras3_layout.h"
 
 namespace graft {
+namespace {
 
-void saveKeras3Weights(const Model& model, const std::string& path) {
+void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const Diagnostics problems = checkWeights(model.graph, analysis, model.weights);
   if (!problems.empty()) throw Error(problems);
@@ -14,21 +16,43 @@ void saveKeras3Weights(const Model& model, const std::string& path) {
     const NodeInfo* info = analysis.find(node.name);
     return info && !info->weights.empty();
   };
-  const std::vector<Keras3Entry> layout = keras3Layout(model.graph, hasWeights);
+  const bool sequential = keras3SavesAsSequential(layout);
+  {
+    auto vars = file.createGroup("/vars");  // the model's own variables: none
+    file.writeString(vars.get(), "name", layout.name());
+  }
+  file.createGroup("/layers");
+  for (const auto& entry : keras3Layout(layout, hasWeights)) {
+    if (sequential && entry.node && entry.node->className == "InputLayer" &&
+        entry.node->group.empty())
+      continue;
+    {
+      auto vars = file.createGroup("/" + entry.path + "/vars");
+      file.writeString(vars.get(), "name", entry.node ? entry.node->name : entry.group->name());
+    }
+    if (!entry.node || !hasWeights(*entry.node)) continue;
+    const auto* tensors = model.weights.find(entry.node->name);
+    for (size_t i = 0; tensors && i < tensors->size(); ++i)
+      file.writeFloats("/" + entry.path + "/vars/" + std::to_string(i), (*tensors)[i].shape,
+                       (*tensors)[i].values());
+  }
+}
+
+}  // namespace
+
+void saveKeras3Weights(const Model& model, const std::string& path) {
   writeAtomically(path, [&](const std::string& temp) {
     auto file = h5::File::createInMemory(temp);
-    file.createGroup("/vars");  // the model's own variables: none
-    file.createGroup("/layers");
-    for (const auto& entry : layout) {
-      file.createGroup("/" + entry.path + "/vars");
-      if (!entry.node || !hasWeights(*entry.node)) continue;
-      const auto* tensors = model.weights.find(entry.node->name);
-      for (size_t i = 0; tensors && i < tensors->size(); ++i)
-        file.writeFloats("/" + entry.path + "/vars/" + std::to_string(i), (*tensors)[i].shape,
-                         (*tensors)[i].values());
-    }
+    writeLayers(file, model, model.graph);
     file.close();  // written to disk here
   });
+}
+
+std::vector<char> keras3WeightsImage(const Model& model, const Graph& layout,
+                                     const std::string& what) {
+  auto file = h5::File::createInMemory(what);
+  writeLayers(file, model, layout);
+  return file.closeToImage();
 }
 
 }  // namespace graft

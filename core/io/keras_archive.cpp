@@ -2,10 +2,12 @@
 
 #include <zip.h>
 
+#include <cstring>
 #include <memory>
 
 #include "graph/keras_json.h"
 #include "graph/limits.h"
+#include "io/mapped_file.h"
 
 namespace graft {
 namespace {
@@ -53,6 +55,85 @@ std::vector<char> readMember(zip_t* archive, zip_int64_t index, const std::strin
   return bytes;
 }
 
+// A ZIP local file header's fields (APPNOTE 4.3.7), little-endian.
+uint32_t le(const char* p, int bytes) {
+  uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+// The bytes `length` from `start` of a member, read through libzip (a range read skips the CRC,
+// which needs the whole member).
+std::vector<char> readRange(zip_t* archive, zip_int64_t index, zip_uint64_t start,
+                            zip_uint64_t length) {
+  std::vector<char> bytes(static_cast<size_t>(length));
+  zip_source_t* source = zip_source_zip(archive, archive, static_cast<zip_uint64_t>(index), 0,
+                                        start, static_cast<zip_int64_t>(length));
+  if (!source) return {};
+  size_t done = 0;
+  if (zip_source_open(source) == 0) {
+    while (done < bytes.size()) {
+      const zip_int64_t n = zip_source_read(source, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    zip_source_close(source);
+  }
+  zip_source_free(source);
+  if (done != bytes.size()) return {};
+  return bytes;
+}
+
+// A stored (uncompressed) member used in place in the mapped archive: no copy of a 100 MB model
+// and no CRC pass over it (as costly as the rest of opening); HDF5 still refuses a damaged
+// structure, and damaged numbers go unnoticed as they would in a Keras 2 .h5. libzip does not say
+// where a member's data lies, so its local header is found by name from the start (it precedes
+// the data) and the place confirmed by comparing both ends with libzip's own reading. Empty when
+// the member is compressed, encrypted or not found so: the caller then reads it into memory.
+h5::Image storedMemberInPlace(zip_t* archive, zip_int64_t index, const std::string& path) {
+  zip_stat_t stat;
+  zip_stat_init(&stat);
+  if (zip_stat_index(archive, static_cast<zip_uint64_t>(index), 0, &stat) != 0) return {};
+  const zip_uint64_t needed = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+                              ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+  if ((stat.valid & needed) != needed || stat.comp_method != ZIP_CM_STORE ||
+      stat.encryption_method != ZIP_EM_NONE || stat.comp_size != stat.size || stat.size < 4096)
+    return {};
+  std::shared_ptr<const MappedFile> file;
+  try {
+    file = MappedFile::open(path);
+  } catch (const Error&) {
+    return {};
+  }
+  const std::string name = stat.name;
+  constexpr size_t kHeader = 30;
+  const char* begin = file->data();
+  const char* end = begin + file->size();
+  for (const char* at = begin; at + kHeader + name.size() <= end;) {
+    const void* found = memmem(at, static_cast<size_t>(end - at), name.data(), name.size());
+    if (!found) break;
+    const char* nameAt = static_cast<const char*>(found);
+    at = nameAt + 1;
+    if (nameAt - begin < static_cast<std::ptrdiff_t>(kHeader)) continue;
+    const char* header = nameAt - kHeader;
+    if (le(header, 4) != 0x04034b50 || le(header + 8, 2) != ZIP_CM_STORE ||
+        le(header + 26, 2) != name.size())
+      continue;
+    const size_t dataAt = static_cast<size_t>(nameAt - begin) + name.size() + le(header + 28, 2);
+    if (dataAt > file->size() || file->size() - dataAt < stat.size) continue;
+    const char* data = begin + dataAt;
+    constexpr size_t kCheck = 4096;
+    const std::vector<char> head = readRange(archive, index, 0, kCheck);
+    const std::vector<char> tail = readRange(archive, index, stat.size - kCheck, kCheck);
+    if (head.size() != kCheck || tail.size() != kCheck ||
+        std::memcmp(head.data(), data, kCheck) != 0 ||
+        std::memcmp(tail.data(), data + stat.size - kCheck, kCheck) != 0)
+      return {};
+    return h5::Image{data, static_cast<size_t>(stat.size), file};
+  }
+  return {};
+}
+
 }  // namespace
 
 KerasH5Reader KerasArchive::weightsReader() const {
@@ -97,8 +178,13 @@ KerasArchive readKerasArchive(const std::string& path) {
 
   const zip_int64_t weights = memberIndex(archive.get(), "model.weights.h5");
   if (weights >= 0) {
-    result.weights = readMember(archive.get(), weights, path + "/model.weights.h5",
-                                static_cast<uint64_t>(limits::kMaxModelParams) * 4 + (64 << 20));
+    result.weights = storedMemberInPlace(archive.get(), weights, path);
+    if (result.weights.empty()) {
+      auto bytes = std::make_shared<const std::vector<char>>(
+          readMember(archive.get(), weights, path + "/model.weights.h5",
+                     static_cast<uint64_t>(limits::kMaxModelParams) * 4 + (64 << 20)));
+      result.weights = h5::Image{bytes->data(), bytes->size(), bytes};
+    }
   } else if (memberIndex(archive.get(), "model.weights.json") >= 0) {
     throw Error(path +
                 ": the weights are sharded (model.weights.json); Graft reads .keras files "

@@ -4,17 +4,19 @@
 // Keras 3 weights layout, see keras_h5_reader.h). Read with libzip; the weights member is held in
 // memory and opened by HDF5 from there.
 #include <string>
-#include <vector>
 
+#include "io/hdf5_file.h"
 #include "io/keras_h5_reader.h"
 
 namespace graft {
 
 struct KerasArchive {
   std::string path;
-  std::string config;         // config.json
-  std::string kerasVersion;   // from metadata.json, "" when absent
-  std::vector<char> weights;  // model.weights.h5, empty when the archive has none
+  std::string config;        // config.json
+  std::string kerasVersion;  // from metadata.json, "" when absent
+  // model.weights.h5, empty when the archive has none: in place in the mapped archive when
+  // stored (as Keras writes it), else inflated into memory; shared with the HDF5 file on it.
+  h5::Image weights;
 
   // The weights member as a reader ("FILE.keras/model.weights.h5" in messages).
   KerasH5Reader weightsReader() const;

@@ -9,28 +9,11 @@
 
 #include "export/export.h"
 #include "io/model_source.h"
-#include "runtime/trainer.h"
-#include "runtime/training_plan.h"
+#include "run/train_spec.h"
 
 namespace graft {
 
 constexpr int kPipelineFormatVersion = 1;
-
-struct PipelineTrain {
-  TrainOptions options;  // checkpointPath: the "output" field (may be empty)
-  std::string data;
-  std::string validationDir;
-  double validationSplit = 0.2;
-  std::string log;  // JSON-lines event log, as `graft-cli train --log`
-  // Staged fine-tuning (the --plan format): each stage's epochs, optimizer and frozen range
-  // replace the ones above.
-  std::optional<TrainingPlan> plan;
-  // False when the step names none of epochs, lr, optimizer, momentum, nesterov, weight_decay,
-  // freeze_upto and plan: then the defaults of runtime/training_defaults.h choose (the
-  // advisor's plan for new layers on pretrained ones). True for a pipeline built in memory.
-  bool chosen = true;
-  bool trainBatchNorm = false;  // "train_batch_norm": pretrained BatchNormalization trains too
-};
 
 // Images the recipe's least-squares fusions fit to (runtime/fuse_with_samples.h).
 struct PipelineSamples {
@@ -67,7 +50,8 @@ struct Pipeline {
   std::optional<Json> recipe;  // the operations; absent: no surgery
   // For the recipe's least-squares fusions; absent: the training folder when there is one.
   std::optional<PipelineSamples> samples;
-  std::optional<PipelineTrain> train;
+  // The "train" object (pipeline_train.h); its seed, when unset, is the model's.
+  std::optional<TrainSpec> train;
   std::vector<PipelineExport> exports;
   std::optional<PipelineEval> eval;
   std::string output;  // a .graft project saved after training (optional)

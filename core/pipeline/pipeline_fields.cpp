@@ -81,4 +81,14 @@ std::string resolveAgainst(const std::string& baseDir, const std::string& path) 
   return (std::filesystem::path(baseDir) / p).lexically_normal().string();
 }
 
+std::string portablePath(const std::string& path, const std::string& baseDir) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return path;
+  const fs::path absolute = fs::absolute(path).lexically_normal();
+  const fs::path base = fs::absolute(baseDir.empty() ? "." : baseDir).lexically_normal();
+  const fs::path relative = absolute.lexically_relative(base);
+  if (relative.empty() || *relative.begin() == "..") return absolute.string();
+  return relative.string();
+}
+
 }  // namespace graft

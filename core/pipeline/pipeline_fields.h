@@ -40,5 +40,8 @@ class PipelineFields {
 
 // `path` resolved against `baseDir` unless it is absolute.
 std::string resolveAgainst(const std::string& baseDir, const std::string& path);
+// The other way, for writing: inside `baseDir` relative to it (the pipeline moves with its
+// folder), elsewhere absolute.
+std::string portablePath(const std::string& path, const std::string& baseDir);
 
 }  // namespace graft

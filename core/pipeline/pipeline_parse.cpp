@@ -8,8 +8,7 @@
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_fields.h"
-#include "runtime/augment.h"
-#include "runtime/trainer_checkpoint.h"
+#include "pipeline/pipeline_train.h"
 
 namespace graft {
 
@@ -78,88 +77,6 @@ PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
   return s;
 }
 
-PipelineTrain parseTrain(const Json& json, const std::string& baseDir, uint64_t seed,
-                         const std::string& source) {
-  PipelineFields f(json, source, "train");
-  PipelineTrain t;
-  TrainOptions& o = t.options;
-  t.data = f.filePath("data", baseDir);
-  if (t.data.empty()) f.fail("data", "missing: the image folder (one subfolder per class)");
-  t.validationDir = f.filePath("val_dir", baseDir);
-  t.validationSplit = f.number("val_split", 0.2);
-  t.chosen = false;
-  for (const char* field :
-       {"epochs", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "freeze_upto"})
-    t.chosen = t.chosen || f.has(field);
-  t.trainBatchNorm = f.boolean("train_batch_norm", false);
-  o.epochs = static_cast<int>(f.integer("epochs", o.epochs));
-  o.batchSize = f.integer("batch_size", o.batchSize);
-  const std::string optimizer = f.string("optimizer", "adam");
-  o.optimizer.kind = atField(f, "optimizer", [&] { return optimizerFromName(optimizer); });
-  if (f.has("lr")) o.optimizer.learningRate = f.number("lr", 0.0);
-  if (f.has("momentum")) o.optimizer.momentum = f.number("momentum", 0.0);
-  o.optimizer.nesterov = f.boolean("nesterov", false);
-  if (f.has("weight_decay")) o.optimizer.weightDecay = f.number("weight_decay", 0.0);
-  o.labelSmoothing = f.number("label_smoothing", 0.0);
-  const std::string schedule = f.string("schedule", "constant");
-  o.schedule.kind = atField(f, "schedule", [&] { return scheduleFromName(schedule); });
-  o.schedule.stepEpochs = static_cast<int>(f.integer("step_epochs", o.schedule.stepEpochs));
-  o.schedule.factor = f.number("lr_factor", o.schedule.factor);
-  o.schedule.patience = static_cast<int>(f.integer("lr_patience", o.schedule.patience));
-  o.schedule.minLearningRate = f.number("min_lr", 0.0);
-  o.earlyStopping.patience = static_cast<int>(f.integer("early_stopping", 0));
-  o.earlyStopping.restoreBest = f.boolean("restore_best", false);
-  o.seed = static_cast<uint64_t>(f.integer("seed", static_cast<int64_t>(seed)));
-  // "augment": "flip,crop" as on the command line, or ["flip", "crop"].
-  std::string augment;
-  f.known("augment");
-  if (f.has("augment")) {
-    const Json& a = f.at("augment");
-    if (a.is_string()) {
-      augment = a.get<std::string>();
-    } else if (a.is_array()) {
-      for (const auto& item : a) {
-        if (!item.is_string())
-          f.fail("augment", "expected names of augmentations, found " + a.dump());
-        augment += (augment.empty() ? "" : ",") + item.get<std::string>();
-      }
-    } else {
-      f.fail("augment", "expected a list of augmentations, found " + a.dump());
-    }
-  }
-  o.augment = atField(f, "augment", [&] { return parseAugmentList(augment); });
-  o.classWeights = f.boolean("class_weights", false);
-  o.freezeUpto = f.string("freeze_upto");
-  o.cacheFrozen = f.boolean("cache_frozen", false);
-  o.freeInputSize = static_cast<int>(f.integer("free_input_size", 0));
-  o.workers = static_cast<int>(f.integer("workers", 0));
-  const std::string checkpoint = f.string("checkpoint", "last");
-  if (checkpoint != "last" && checkpoint != "best")
-    f.fail("checkpoint", "expected \"last\" or \"best\", found \"" + checkpoint + "\"");
-  o.checkpointMode = checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;
-  o.checkpointPath = f.filePath("output", baseDir);
-  if (!o.checkpointPath.empty())
-    atField(f, "output", [&] { return checkCheckpointPath(o.checkpointPath); });
-  t.log = f.filePath("log", baseDir);
-  // "plan": the plan itself ({"graft_plan": 1, "stages": [...]}) or its file.
-  f.known("plan");
-  if (f.has("plan")) {
-    // The plan's own reader names the file or the JSON path ("ci.json: train.plan: $.stages").
-    const Json& plan = f.at("plan");
-    t.plan = plan.is_string() ? readPlanFile(resolveAgainst(baseDir, plan.get<std::string>()))
-                              : planFromJson(plan, source + ": " + f.pathOf("plan"));
-  }
-  f.refuseUnknown();
-  if (t.plan && t.trainBatchNorm)
-    f.fail("train_batch_norm",
-           "a plan says per stage whether BatchNormalization trains "
-           "(\"batch_norm\": \"train\")");
-  if (o.epochs < 1) f.fail("epochs", "expected at least 1");
-  if (o.batchSize < 1) f.fail("batch_size", "expected at least 1");
-  if (t.validationSplit < 0 || t.validationSplit >= 1) f.fail("val_split", "expected 0 <= F < 1");
-  return t;
-}
-
 std::vector<PipelineExport> parseExports(const Json& json, const std::string& baseDir,
                                          const std::string& source) {
   if (!json.is_array())
@@ -170,7 +87,8 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
     PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
     PipelineExport e;
     const std::string format = f.string("format");
-    if (!f.has("format")) f.fail("format", "missing: torchscript, onnx, keras-h5 or keras-weights");
+    if (!f.has("format"))
+      f.fail("format", "missing: torchscript, onnx, keras-h5, keras-weights or keras");
     e.format = atField(f, "format", [&] { return exportFormatFromName(format); });
     e.output = f.filePath("output", baseDir);
     if (e.output.empty()) f.fail("output", "missing: the file to write");
@@ -306,7 +224,7 @@ Pipeline parsePipeline(const Json& document, const std::string& baseDir,
   p.model = parseModel(f.at("model"), baseDir, source);
   if (f.has("recipe")) p.recipe = parseRecipe(f.at("recipe"), baseDir, source);
   if (f.has("samples")) p.samples = parseSamples(f.at("samples"), baseDir, source);
-  if (f.has("train")) p.train = parseTrain(f.at("train"), baseDir, p.model.seed, source);
+  if (f.has("train")) p.train = parseTrainSpec(f.at("train"), baseDir, source);
   if (f.has("exports")) p.exports = parseExports(f.at("exports"), baseDir, source);
   if (f.has("eval")) p.eval = parseEval(f.at("eval"), baseDir, source);
   p.output = f.filePath("output", baseDir);

@@ -11,6 +11,7 @@
 #include "runtime/evaluate.h"
 #include "runtime/fuse_with_samples.h"
 #include "runtime/predict.h"
+#include "runtime/train_run.h"
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_stages.h"
 #include "runtime/training_advisor.h"
@@ -164,26 +165,20 @@ class Runner {
   }
 
   std::string trainStep() {
-    const PipelineTrain& t = *p_.train;
-    const TrainingSet data =
-        prepareTrainingSet(t.data, t.validationDir, t.validationSplit, t.options.seed);
-    TrainOptions options = t.options;
-    if (!options.freeInputSize && p_.model.inputSize)
-      options.freeInputSize = static_cast<int>(*p_.model.inputSize);
-    TrainObserver* progress = observer_ ? observer_->trainObserver() : nullptr;
-    TrainingChoice choice;
-    choice.chosen = t.chosen;
-    choice.trainBatchNorm = t.trainBatchNorm;
-    choice.plan = t.plan;
-    choice.planSource = p_.path + ": train.plan";
-    const TrainingSetup setup = setUpTraining(state_.model, state_.freshLayers,
-                                              describeData(scanImageFolder(t.data)), choice);
+    TrainSpec spec = *p_.train;
+    if (!spec.seed) spec.seed = p_.model.seed;
+    if (!spec.freeInputSize && p_.model.inputSize)
+      spec.freeInputSize = static_cast<int>(*p_.model.inputSize);
+    TrainRun run(spec, p_.path + ": train.plan");
+    run.readImages();
+    const TrainingSetup& setup = run.setUp(state_.model, state_.freshLayers);
     if (setup.advisorPlan)
       note_(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
     else if (!setup.frozenBatchNorm.empty())
       note_(setup.summary + "; \"train_batch_norm\": true trains them");
-    TrainResult trained = runTraining(setup, data, options, progress, cancel_);
-    if (observer_) observer_->onTrainEnd(trained, options.checkpointPath);
+    TrainResult trained =
+        run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
+    if (observer_) observer_->onTrainEnd(trained, spec.output);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     state_.model = trained.model;
     std::string message = std::to_string(trained.epochsCompleted) + " epoch(s)";

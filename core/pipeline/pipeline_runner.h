@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.h"
+#include "runtime/trainer.h"
 
 namespace graft {
 

@@ -8,6 +8,7 @@
 
 #include "graph/analysis.h"
 #include "runtime/image_loader.h"
+#include "runtime/image_resize.h"
 #include "runtime/preprocess.h"
 
 namespace graft {
@@ -22,11 +23,13 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   const NodeInfo* info = analysis.find(node.name);
   if (!info) throw Error(analysis.diagnostics);
   const Shape& shape = info->outputShape;
-  if (shape.size() != 4 || (shape[3] != 1 && shape[3] != 3))
+  if (!isImageInput(shape))
     throw Error(Diagnostic{node.name, "the input " + shapeToString(shape) +
-                                          " is not an image batch (None, height, width, 1 or 3)"});
+                                          " is not an image batch (None, height, width, 1 or 3)"
+                                          " or (None, height, width)"});
   InputSpec spec;
-  spec.channels = static_cast<int>(shape[3]);
+  spec.plane = isPlaneInput(shape);
+  spec.channels = spec.plane ? 1 : static_cast<int>(shape[3]);
   spec.preprocessing = model.preprocessing;
   auto dim = [&](int64_t d, const char* what) {
     if (d != kUnknown) return static_cast<int>(d);
@@ -209,6 +212,7 @@ BatchLoader::Slot BatchLoader::produce(const std::vector<size_t>& positions, uin
     for (int64_t i = 0; i < n; ++i)
       preprocessPlanar(images[static_cast<size_t>(i)], input_.preprocessing,
                        out + i * input_.channels * plane);
+    if (input_.plane) batch.images = batch.images.view({n, input_.height, input_.width});
     batch.labels = torch::tensor(labels, torch::kInt64);
     batch.samples = std::move(kept);
     slot.batch = std::move(batch);

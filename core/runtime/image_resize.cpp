@@ -43,10 +43,24 @@ cv::Mat resizeNearest(const cv::Mat& image, int width, int height) {
   return out;
 }
 
+bool isPlaneInput(const Shape& inputShape) {
+  return inputShape.size() == 3;
+}
+
+bool isImageInput(const Shape& inputShape, bool anyChannels) {
+  if (isPlaneInput(inputShape)) return true;
+  return inputShape.size() == 4 &&
+         (inputShape[3] == 1 || inputShape[3] == 3 || (anyChannels && inputShape[3] == kUnknown));
+}
+
+bool takesGrayImages(const Shape& inputShape) {
+  return isPlaneInput(inputShape) || (inputShape.size() == 4 && inputShape[3] == 1);
+}
+
 cv::Size targetSize(const Shape& inputShape, cv::Size image, FreeInputSize free) {
-  if (inputShape.size() != 4)
+  if (inputShape.size() != 4 && !isPlaneInput(inputShape))
     throw Error("the model's input " + shapeToString(inputShape) +
-                " is not an image batch (None, height, width, channels)");
+                " is not an image batch (None, height, width, channels) or (None, height, width)");
   auto pick = [&](int64_t modelDim, int imageDim) {
     if (modelDim != kUnknown) return static_cast<int>(modelDim);
     return free.pixels > 0 ? static_cast<int>(free.pixels) : imageDim;
@@ -58,7 +72,7 @@ cv::Mat loadImageForInput(const std::string& path, const Shape& inputShape, Free
   const cv::Mat rgb = loadImageRgb(path);
   const cv::Size size = targetSize(inputShape, rgb.size(), free);
   cv::Mat resized = resizeNearest(rgb, size.width, size.height);
-  return inputShape.size() == 4 && inputShape[3] == 1 ? rgbToGray(resized) : resized;
+  return takesGrayImages(inputShape) ? rgbToGray(resized) : resized;
 }
 
 }  // namespace graft

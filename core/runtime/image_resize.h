@@ -25,12 +25,20 @@ struct FreeInputSize {
   int64_t pixels = 224;
 };
 
-// The (width, height) an image of `image` size is resized to for a Keras input shape
-// (None, H, W, C): known dimensions win; unknown ones follow `free`.
+// Keras image inputs: (None, H, W, C), or (None, H, W) — one grey plane without a channel axis,
+// as MNIST-style models are often built (keras.Input((28, 28)) then Flatten).
+bool isPlaneInput(const Shape& inputShape);  // (None, H, W)
+// (None, H, W, 1 or 3) or a plane. `anyChannels` also accepts C unknown (read as RGB).
+bool isImageInput(const Shape& inputShape, bool anyChannels = false);
+// Images for this input are read as grey: one channel, or a plane.
+bool takesGrayImages(const Shape& inputShape);
+
+// The (width, height) an image of `image` size is resized to for a Keras image input
+// (isImageInput): known dimensions win; unknown ones follow `free`.
 cv::Size targetSize(const Shape& inputShape, cv::Size image, FreeInputSize free);
 
-// An image file ready for preprocessing into a Keras input (None, H, W, C): decoded upright
-// (loadImageRgb), resized by targetSize and resizeNearest, grey when C is 1. Throws
+// An image file ready for preprocessing into a Keras image input: decoded upright
+// (loadImageRgb), resized by targetSize and resizeNearest, grey when takesGrayImages. Throws
 // graft::Error naming the file when it cannot be read.
 cv::Mat loadImageForInput(const std::string& path, const Shape& inputShape, FreeInputSize free);
 

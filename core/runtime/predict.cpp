@@ -43,12 +43,10 @@ Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels
   const GraphAnalysis analysis = analyzeOrThrow(graph);
   Signature s{analysis.find(inputs.front())->outputShape,
               analysis.find(graph.outputs().front())->outputShape};
-  const bool imageInput =
-      s.input.size() == 4 && (s.input[3] == 1 || s.input[3] == 3 || s.input[3] == kUnknown);
-  if (!imageInput)
+  if (!isImageInput(s.input, true))
     throw Error(Diagnostic{inputs.front(),
                            "predict needs an image input (None, height, width, 1 "
-                           "or 3 channels), the model's is " +
+                           "or 3 channels) or (None, height, width), the model's is " +
                                shapeToString(s.input)});
   s.classVector = outputIsClassVector(graph, Shape(s.output.begin() + 1, s.output.end()));
   checkLabels(labels, s);
@@ -90,7 +88,8 @@ struct Predictor::State {
       torch::Tensor out;
       {
         c10::InferenceMode inference;
-        out = toKerasLayout(module.forward(preprocessBatch(images, preprocessing)));
+        out = toKerasLayout(
+            module.forward(asModelInput(preprocessBatch(images, preprocessing), signature.input)));
         out = out.to(torch::kFloat32).contiguous();
       }
       if (out.dim() < 1 || out.size(0) != static_cast<int64_t>(images.size()))

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "graph/diagnostic.h"
+#include "runtime/image_resize.h"
 
 namespace graft {
 
@@ -80,6 +81,13 @@ torch::Tensor preprocessBatch(const std::vector<cv::Mat>& images, Preprocessing 
     preprocessPlanar(image, mode, data + i * perImage);
   }
   return batch;
+}
+
+torch::Tensor asModelInput(const torch::Tensor& batch, const Shape& inputShape) {
+  if (!isPlaneInput(inputShape)) return batch;
+  if (batch.dim() != 4 || batch.size(1) != 1)
+    throw Error("a (None, height, width) input takes one grey plane per image");
+  return batch.squeeze(1);
 }
 
 }  // namespace graft

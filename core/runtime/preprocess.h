@@ -25,4 +25,8 @@ void preprocessPlanar(const cv::Mat& image, Preprocessing mode, float* out);
 // Throws graft::Error when the images differ in size or channels or the list is empty.
 torch::Tensor preprocessBatch(const std::vector<cv::Mat>& images, Preprocessing mode);
 
+// A (N, C, H, W) batch laid out as the model's input takes it: (N, H, W) for a plane input
+// (None, H, W) (isPlaneInput), unchanged otherwise.
+torch::Tensor asModelInput(const torch::Tensor& batch, const Shape& inputShape);
+
 }  // namespace graft

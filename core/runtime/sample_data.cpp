@@ -12,6 +12,7 @@
 
 #include "graph/diagnostic.h"
 #include "runtime/dataset_random.h"
+#include "runtime/sample_fashion.h"
 
 namespace graft {
 
@@ -82,8 +83,16 @@ cv::Mat drawImage(size_t cls, int size, Random& random, uint64_t noiseSeed) {
 
 }  // namespace
 
+SampleKind sampleKindFromName(const std::string& name) {
+  if (name == "shapes") return SampleKind::Shapes;
+  if (name == "fashion") return SampleKind::Fashion;
+  throw Error(Diagnostic{"--kind", "expected shapes or fashion, found '" + name + "'"});
+}
+
 SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions& options) {
-  if (options.imagesPerClass < 1 || options.size < 8)
+  const bool fashion = options.kind == SampleKind::Fashion;
+  const int size = options.size ? options.size : fashion ? 28 : 64;
+  if (options.imagesPerClass < 1 || size < 8)
     throw Error(Diagnostic{dir, "sample data needs at least 1 image per class of 8 pixels"});
   const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
   std::error_code ec;
@@ -97,18 +106,20 @@ SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions
   const fs::path temp =
       parent / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()));
   SampleDataResult result;
-  result.classes = kClasses;
+  result.classes = fashion ? fashionClasses() : kClasses;
+  const std::vector<std::string>& classes = result.classes;
   try {
     fs::create_directory(temp);
-    for (size_t c = 0; c < kClasses.size(); ++c) {
-      fs::create_directory(temp / kClasses[c]);
+    for (size_t c = 0; c < classes.size(); ++c) {
+      fs::create_directory(temp / classes[c]);
       for (int i = 0; i < options.imagesPerClass; ++i) {
         Random random(deriveSeed(options.seed, c, static_cast<uint64_t>(i)));
-        const cv::Mat image =
-            drawImage(c, options.size, random, deriveSeed(options.seed, c + 100, i));
+        const uint64_t noiseSeed = deriveSeed(options.seed, c + 100, static_cast<uint64_t>(i));
+        const cv::Mat image = fashion ? drawFashionItem(c, size, random, noiseSeed)
+                                      : drawImage(c, size, random, noiseSeed);
         char name[64];
-        std::snprintf(name, sizeof name, "%s_%03d.png", kClasses[c].c_str(), i);
-        const fs::path file = temp / kClasses[c] / name;
+        std::snprintf(name, sizeof name, "%s_%03d.png", classes[c].c_str(), i);
+        const fs::path file = temp / classes[c] / name;
         if (!cv::imwrite(file.string(), image))
           throw Error(Diagnostic{file.string(), "cannot write the image"});
         ++result.images;

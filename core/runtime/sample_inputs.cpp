@@ -48,15 +48,15 @@ torch::Tensor loadSampleInputs(const Model& model, const std::vector<std::string
                 std::to_string(inputs.size()));
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const Shape input = analysis.find(inputs.front())->outputShape;
-  if (input.size() != 4 || (input[3] != 1 && input[3] != 3))
+  if (!isImageInput(input))
     throw Error(Diagnostic{inputs.front(),
                            "sample images need an image input (None, height, "
-                           "width, 1 or 3 channels), the model's is " +
+                           "width, 1 or 3 channels) or (None, height, width), the model's is " +
                                shapeToString(input)});
   std::vector<cv::Mat> images;
   for (const auto& file : files)
     images.push_back(loadImageForInput(file, input, FreeInputSize{freeInputSize}));
-  return preprocessBatch(images, model.preprocessing);
+  return asModelInput(preprocessBatch(images, model.preprocessing), input);
 }
 
 }  // namespace graft

@@ -91,6 +91,10 @@ std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts&
 TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, TrainOptions options,
                         TrainObserver* observer, const std::atomic<bool>* cancel) {
   options.pretrainedLayers = setup.pretrainedLayers;
+  // The advisor's first stage is a linear probe on frozen features: without augmentation those
+  // features are the same every epoch, so they are computed once per image (--cache-frozen).
+  // Measured on the fashion sample folder: the default run 4x faster, to the same weights.
+  if (setup.advisorPlan && !options.augment.any()) options.cacheFrozen = true;
   if (setup.plan)
     return asOneRun(trainPlan(setup.model, data, *setup.plan, setup.newLayers, options, observer,
                               cancel, setup.planSource));

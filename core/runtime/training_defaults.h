@@ -55,7 +55,8 @@ std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts&
                                     const TrainOptions& options);
 
 // Trains as the setup says: trainPlan (as one run, asOneRun) with a plan, else trainModel;
-// options.pretrainedLayers is filled from the setup.
+// options.pretrainedLayers is filled from the setup, and the advisor's plan caches the frozen
+// layers' outputs (options.cacheFrozen) unless the run augments its images.
 TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, TrainOptions options,
                         TrainObserver* observer = nullptr,
                         const std::atomic<bool>* cancel = nullptr);

@@ -143,13 +143,56 @@ TEST(Keras3Archive, MnistModelOpensWithKerasTotalsAndItsOwnWeights) {
   EXPECT_TRUE(versionNoted);
 }
 
+// Keras stores members uncompressed and Graft uses the weights in place; an archive re-zipped
+// with compression (as a user's zip tool may) is inflated instead, to the same weights.
+TEST(Keras3Archive, CompressedArchiveOpensToTheSameWeights) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  TempDir dir;
+  const auto deflated = dir.path() / "deflated.keras";
+  const std::string script =
+      "import sys, zipfile\n"
+      "src = zipfile.ZipFile(sys.argv[1])\n"
+      "dst = zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED)\n"
+      "for m in src.namelist(): dst.writestr(m, src.read(m))\n"
+      "dst.close()\n"
+      "print([i.compress_type for i in zipfile.ZipFile(sys.argv[2]).infolist()])\n";
+  const auto r = runProgram(GRAFT_PYTHON, {"-c", script, path, deflated.string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out.find("0"), std::string::npos) << "every member deflated: " << r.out;
+  const LoadedModel stored = load(path);
+  const LoadedModel inflated = load(deflated.string());
+  for (const auto& layer : {"conv2d", "conv2d_1", "dense"})
+    for (size_t i = 0; i < 2; ++i)
+      EXPECT_EQ(values(inflated.model.weights.find(layer)->at(i)),
+                values(stored.model.weights.find(layer)->at(i)))
+          << layer << " " << i;
+}
+
+// Keras stores the weights member uncompressed and Graft reads it raw (no CRC pass): damage to
+// the HDF5 structure inside must still be refused with the member named, never crash or load.
+TEST(Keras3Archive, DamagedWeightsMemberIsRefusedNamingIt) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t hdf5 = bytes.find("\x89HDF\r\n\x1a\n");
+  ASSERT_NE(hdf5, std::string::npos) << "the fixture's weights member is stored, not deflated";
+  TempDir dir;
+  const auto damaged = dir.path() / "damaged.keras";
+  // Past the signature: the superblock's version bytes and the root group's address.
+  for (size_t i = hdf5 + 8; i < hdf5 + 96; ++i) bytes[i] = static_cast<char>(0xA5);
+  std::ofstream(damaged, std::ios::binary) << bytes;
+  const std::string message = errorOf([&] { load(damaged.string()); });
+  EXPECT_NE(message.find("damaged.keras/model.weights.h5"), std::string::npos) << message;
+  EXPECT_NE(message.find("damaged"), std::string::npos) << message;
+}
+
 TEST(Keras3Archive, WeightsFileAloneIsRefusedAndLoadsOntoItsModel) {
   GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
   TempDir dir;
   const auto weights = dir.path() / "mnist.weights.h5";
   const KerasArchive archive = readKerasArchive(path);
   std::ofstream(weights, std::ios::binary)
-      .write(archive.weights.data(), static_cast<std::streamsize>(archive.weights.size()));
+      .write(archive.weights.data, static_cast<std::streamsize>(archive.weights.size));
   const std::string message = errorOf([&] { load(weights.string()); });
   EXPECT_NE(message.find("holds no architecture"), std::string::npos) << message;
   EXPECT_NE(message.find("--weights"), std::string::npos) << message;
@@ -404,6 +447,9 @@ TEST(Keras3WeightsExport, WritesTheLayoutKeras3Wrote) {
   EXPECT_TRUE(graft.exists("/layers/max_pooling2d_1/vars"));
   EXPECT_TRUE(graft.exists("/layers/dropout/vars"));
   EXPECT_TRUE(graft.exists("/vars"));
+  // A Sequential's layers leave its InputLayer out: Keras writes no group for it.
+  EXPECT_FALSE(keras.exists("/layers/input_layer"));
+  EXPECT_FALSE(graft.exists("/layers/input_layer"));
   // And it loads back onto the model.
   const LoadedModel back = load(path, out);
   EXPECT_EQ(values(back.model.weights.find("dense")->at(0)),

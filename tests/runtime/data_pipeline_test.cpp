@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "graph/diagnostic.h"
+#include "graph/graph_builder.h"
 #include "runtime/data_pipeline.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -66,6 +67,34 @@ TEST(BatchLoader, BatchesComeInTheOrderAskedWithLabelsAndPreprocessedPixels) {
     }
     EXPECT_EQ(k, samples.size());
   }
+}
+
+// A (None, H, W) input: images read grey, batches (N, H, W) as the model takes them.
+TEST(BatchLoader, PlaneInputsGetGreyBatchesWithoutAChannelAxis) {
+  GraphBuilder b("mnist_style");
+  auto x = b.input("input_1", {kUnknown, 5, 6});
+  x = b.add("Flatten", "flatten", Json::object(), x);
+  b.add("Dense", "fc", {{"units", 2}}, x);
+  Model model;
+  model.graph = b.build();
+  model.preprocessing = Preprocessing::Unit;
+  const InputSpec input = inputSpecFor(model);
+  EXPECT_TRUE(input.plane);
+  EXPECT_EQ(input.channels, 1);
+  EXPECT_EQ(input.height, 5);
+  EXPECT_EQ(input.width, 6);
+
+  test::TempDir dir;
+  const fs::path p = dir.path() / "grey.png";
+  test::writeSolidPng(p, 6, 102, 102, 102);
+  LoaderOptions options;
+  options.batchSize = 2;
+  BatchLoader loader({{p.string(), 0}, {p.string(), 1}}, input, options, nullptr);
+  loader.startInOrder();
+  const auto batches = drain(loader);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].images.sizes(), (std::vector<int64_t>{2, 5, 6}));
+  EXPECT_NEAR(batches[0].images[1][4][5].item<float>(), 0.4f, 1e-6);
 }
 
 TEST(BatchLoader, UnreadableFilesAreSkippedAndListedOthersStillLoad) {

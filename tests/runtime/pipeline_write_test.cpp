@@ -7,6 +7,7 @@
 
 #include "io/json_file.h"
 #include "pipeline/pipeline.h"
+#include "runtime/train_run.h"
 #include "support/test_support.h"
 
 namespace graft {
@@ -38,27 +39,27 @@ TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
   p.model.seed = 3;
   p.recipe = Json::array({{{"op", "freeze"}, {"upto", "conv_pw_5_relu"}}});
   p.samples = PipelineSamples{(root / "data").string(), 8};
-  PipelineTrain t;
+  TrainSpec t;
   t.data = (root / "data").string();
   t.validationSplit = 0.25;
-  t.options.epochs = 3;
-  t.options.batchSize = 8;
-  t.options.optimizer.kind = OptimizerKind::Sgd;
-  t.options.optimizer.learningRate = 0.01;
-  t.options.optimizer.momentum = 0.8;
-  t.options.optimizer.nesterov = true;
-  t.options.labelSmoothing = 0.1;
-  t.options.schedule.kind = ScheduleKind::Cosine;
-  t.options.earlyStopping.patience = 2;
-  t.options.earlyStopping.restoreBest = true;
-  t.options.seed = 11;
-  t.options.augment = parseAugmentList("flip,crop");
-  t.options.classWeights = true;
-  t.options.freezeUpto = "conv_pw_5_relu";
-  t.options.checkpointMode = CheckpointMode::Best;
-  t.options.checkpointPath = (root / "out" / "model.graft").string();
+  t.epochs = 3;
+  t.batchSize = 8;
+  t.optimizer = "sgd";
+  t.lr = 0.01;
+  t.momentum = 0.8;
+  t.nesterov = true;
+  t.labelSmoothing = 0.1;
+  t.schedule = "cosine";
+  t.earlyStopping = 2;
+  t.restoreBest = true;
+  t.seed = 11;
+  t.augment = "flip,crop";
+  t.classWeights = true;
+  t.freezeUpto = "conv_pw_5_relu";
+  t.checkpoint = "best";
+  t.output = (root / "out" / "model.graft").string();
   t.log = (root / "out" / "log.jsonl").string();
-  t.plan = twoStagePlan();
+  t.plan = planToJson(twoStagePlan());
   p.train = t;
   p.exports = {{ExportFormat::Onnx, (root / "out" / "model.onnx").string()}};
   p.eval = PipelineEval{(root / "data").string(), 4};
@@ -93,7 +94,7 @@ TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
   EXPECT_EQ(back.samples->folder, (moved / "data").string());
   EXPECT_EQ(back.samples->count, 8);
   ASSERT_TRUE(back.train);
-  const TrainOptions& o = back.train->options;
+  const TrainOptions o = trainOptionsFrom(*back.train);
   EXPECT_EQ(back.train->data, (moved / "data").string());
   EXPECT_EQ(back.train->validationSplit, 0.25);
   EXPECT_EQ(o.epochs, 3);
@@ -113,8 +114,9 @@ TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
   EXPECT_EQ(o.checkpointMode, CheckpointMode::Best);
   EXPECT_EQ(o.checkpointPath, (moved / "out" / "model.graft").string());
   EXPECT_EQ(back.train->log, (moved / "out" / "log.jsonl").string());
-  ASSERT_TRUE(back.train->plan);
-  EXPECT_EQ(planToJson(*back.train->plan), planToJson(*t.plan));
+  const auto plan = planOf(*back.train, "plan");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(planToJson(*plan), planToJson(twoStagePlan()));
   ASSERT_EQ(back.exports.size(), 1u);
   EXPECT_EQ(back.exports[0].format, ExportFormat::Onnx);
   ASSERT_TRUE(back.eval);
@@ -167,7 +169,7 @@ TEST(PipelineWrite, ATrainStepWithoutChoicesLeavesThemToTheDefaults) {
                           dir.path().string(), "ci.json")
                 .train;
   };
-  const PipelineTrain plain = train(R"("data": "d", "batch_size": 8, "augment": "flip")");
+  const TrainSpec plain = train(R"("data": "d", "batch_size": 8, "augment": "flip")");
   EXPECT_FALSE(plain.chosen);
   EXPECT_FALSE(plain.trainBatchNorm);
   for (const char* field :
@@ -175,7 +177,7 @@ TEST(PipelineWrite, ATrainStepWithoutChoicesLeavesThemToTheDefaults) {
         R"("nesterov": true)", R"("weight_decay": 0.1)", R"("freeze_upto": "block5_pool")"})
     EXPECT_TRUE(train(std::string(R"("data": "d", )") + field).chosen) << field;
 
-  PipelineTrain asked = train(R"("data": "d", "train_batch_norm": true)");
+  TrainSpec asked = train(R"("data": "d", "train_batch_norm": true)");
   EXPECT_TRUE(asked.trainBatchNorm);
   Pipeline p;
   p.model.source = "vgg16";

@@ -174,6 +174,31 @@ TEST(Predict, FeatureMapsComeBackInKerasLayout) {
   EXPECT_TRUE(results[0].top.empty());
 }
 
+// keras.Input((H, W)) then Flatten: MNIST-style models take one grey plane per image, no channel
+// axis. Grey pixels (v, v, v) have luminance v, so the output is worked out by hand.
+TEST(Predict, PlaneInputsTakeImagesAsGrey) {
+  TempDir dir;
+  cv::Mat bgr(2, 2, CV_8UC3);
+  bgr.at<cv::Vec3b>(0, 0) = {255, 255, 255};
+  bgr.at<cv::Vec3b>(0, 1) = {0, 0, 0};
+  bgr.at<cv::Vec3b>(1, 0) = {51, 51, 51};
+  bgr.at<cv::Vec3b>(1, 1) = {102, 102, 102};
+  ASSERT_TRUE(cv::imwrite(dir.file("grey.png"), bgr));
+  GraphBuilder b("mnist_style");
+  auto x = b.input("input_1", {kUnknown, 2, 2});
+  x = b.add("Flatten", "flatten", Json::object(), x);
+  b.add("Dense", "fc", {{"units", 1}}, x);
+  Model model;
+  model.graph = b.build();
+  model.weights.set("fc", {WeightTensor::fromValues({4, 1}, {1, 10, 100, 1000}),
+                           WeightTensor::fromValues({1}, {0})});
+  model.preprocessing = Preprocessing::Unit;
+  const auto results = Predictor(model).run({dir.file("grey.png")});
+  ASSERT_TRUE(results[0].ok()) << results[0].error;
+  // 1 * 1.0 + 10 * 0 + 100 * 0.2 + 1000 * 0.4
+  EXPECT_NEAR(results[0].output.at(0), 421.0, 1e-3);
+}
+
 TEST(Predict, ModelsThatCannotPredictImagesAreRefused) {
   Model labelled = poolAndClassify(4, Preprocessing::Unit);
   labelled.labels = {"a", "b", "c"};

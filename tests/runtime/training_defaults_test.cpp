@@ -22,6 +22,12 @@ DataFacts folderFacts(int64_t perClass) {
   return facts;
 }
 
+class StartRecorder : public TrainObserver {
+ public:
+  void onStart(const TrainStartEvent& e) override { events.push_back(e); }
+  std::vector<TrainStartEvent> events;
+};
+
 bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
   const auto& x = *a.weights.find(layer);
   const auto& y = *b.weights.find(layer);
@@ -124,12 +130,33 @@ TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {
   options.batchSize = 8;
   options.seed = 5;
   options.workers = 1;
-  const TrainResult result = runTraining(setup, data, options);
+  StartRecorder started;
+  const TrainResult result = runTraining(setup, data, options, &started);
   ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
   EXPECT_EQ(result.epochsCompleted, 10);
   EXPECT_TRUE(sameLayer(model, result.model, "conv1"));
   EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));  // moving statistics included
   EXPECT_FALSE(sameLayer(model, result.model, "dense"));
+  // The frozen base's outputs are computed once, and the head trains to what it would
+  // uncached (the same run with the cache off, as --cache-frozen's own tests compare).
+  ASSERT_EQ(started.events.size(), 1u);
+  EXPECT_FALSE(started.events[0].cachedPrefix.empty());
+  TrainingSetup uncachedSetup = setup;
+  uncachedSetup.advisorPlan = false;  // the same plan, without the default's cache
+  const TrainResult uncached = runTraining(uncachedSetup, data, options);
+  ASSERT_EQ(uncached.status, TrainStatus::Completed) << uncached.message;
+  const auto& a = *result.model.weights.find("dense");
+  const auto& b = *uncached.model.weights.find("dense");
+  for (size_t i = 0; i < a.size(); ++i)
+    for (size_t k = 0; k < a[i].data->size(); ++k)
+      EXPECT_NEAR((*a[i].data)[k], (*b[i].data)[k], 1e-4) << i << "[" << k << "]";
+
+  // With augmentation every epoch's images differ: nothing to cache.
+  options.augment = parseAugmentList("flip");
+  StartRecorder augmented;
+  ASSERT_EQ(runTraining(setup, data, options, &augmented).status, TrainStatus::Completed);
+  ASSERT_EQ(augmented.events.size(), 1u);
+  EXPECT_TRUE(augmented.events[0].cachedPrefix.empty());
 }
 
 }  // namespace

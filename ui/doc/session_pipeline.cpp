@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 
+#include "runtime/train_run.h"
 #include "ui/doc/training_options.h"
 
 namespace graft::ui {
@@ -27,13 +28,8 @@ Pipeline sessionPipeline(const SessionPipelineInputs& in) {
   if (needsSampleImages(in.operations) && !in.sampleFolder.isEmpty())
     p.samples = PipelineSamples{in.sampleFolder.toStdString(), PipelineSamples{}.count};
   if (in.training) {
-    PipelineTrain t;
-    t.options = trainOptionsFor(*in.training);
-    t.plan = planOf(*in.training);
-    t.data = in.training->dataDir.toStdString();
-    t.validationSplit = in.training->validationSplit;
-    t.chosen = in.training->chosen;
-    t.trainBatchNorm = in.training->trainBatchNorm;
+    TrainSpec t = trainSpecOf(*in.training);
+    planOf(t, "the plan");  // a plan with a mistake is refused here, not when CI runs it
     p.train = t;
     if (in.saveModel) p.output = (stem + QStringLiteral(".graft")).toStdString();
   }

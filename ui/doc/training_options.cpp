@@ -1,30 +1,34 @@
 #include "ui/doc/training_options.h"
 
+#include "graph/keras_json.h"
+
 namespace graft::ui {
 
-TrainOptions trainOptionsFor(const TrainingSettings& settings) {
-  TrainOptions options;
-  options.epochs = settings.epochs;
-  options.batchSize = settings.batchSize;
-  if (!settings.optimizer.isEmpty())
-    options.optimizer.kind = optimizerFromName(settings.optimizer.toStdString());
-  if (settings.learningRate > 0) options.optimizer.learningRate = settings.learningRate;
-  options.seed = settings.seed;
-  options.augment = parseAugmentList(settings.augment.toStdString());
-  options.freezeUpto = settings.freezeUpto.toStdString();
-  options.cacheFrozen = settings.cacheFrozen;
-  return options;
-}
-
-std::optional<TrainingPlan> planOf(const TrainingSettings& settings) {
-  if (settings.plan.trimmed().isEmpty()) return std::nullopt;
-  Json json;
-  try {
-    json = Json::parse(settings.plan.toStdString());
-  } catch (const Json::parse_error& e) {
-    throw Error(std::string("the plan: not valid JSON: ") + e.what());
+TrainSpec trainSpecOf(const TrainingSettings& settings) {
+  TrainSpec spec;
+  spec.data = settings.dataDir.toStdString();
+  spec.validationSplit = settings.validationSplit;
+  spec.epochs = settings.epochs;
+  spec.batchSize = settings.batchSize;
+  if (!settings.optimizer.isEmpty()) spec.optimizer = settings.optimizer.toStdString();
+  if (settings.learningRate > 0) spec.lr = settings.learningRate;
+  spec.seed = settings.seed;
+  spec.augment = settings.augment.toStdString();
+  spec.freezeUpto = settings.freezeUpto.toStdString();
+  spec.cacheFrozen = settings.cacheFrozen;
+  spec.trainBatchNorm = settings.trainBatchNorm;
+  spec.chosen = settings.chosen;
+  if (!settings.plan.trimmed().isEmpty()) {
+    // The depth guard every file reader has: the text is the user's (or pasted).
+    try {
+      spec.plan = Json::parse(settings.plan.toStdString(), jsonDepthGuard("the plan"));
+    } catch (const Json::parse_error& e) {
+      throw Error(std::string("the plan: not valid JSON: ") + e.what());
+    }
+    // A user's plan runs as written: its stages say whether BatchNormalization trains.
+    spec.trainBatchNorm = false;
   }
-  return planFromJson(json, "the plan");
+  return spec;
 }
 
 }  // namespace graft::ui

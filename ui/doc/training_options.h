@@ -1,18 +1,13 @@
 #pragma once
-// The training panel's settings as the core's options: one translation for the run the GUI
-// starts and the pipeline it saves, so both train the same way.
-#include <optional>
-
-#include "runtime/trainer.h"
-#include "runtime/training_plan.h"
+// The training panel's settings as a training spec (run/train_spec.h): one translation for the
+// run the GUI starts and the pipeline it saves, so both train as `graft-cli train` would with
+// the same options (runtime/train_run.h turns the spec into the trainer's options).
+#include "run/train_spec.h"
 #include "ui/doc/training_session.h"
 
 namespace graft::ui {
 
-// Everything but the data folder and the plan.
-TrainOptions trainOptionsFor(const TrainingSettings& settings);
-// The plan, parsed; nullopt without one. Throws graft::Error naming "the plan" and the JSON path
-// of a mistake.
-std::optional<TrainingPlan> planOf(const TrainingSettings& settings);
+// Throws graft::Error naming "the plan" when the plan's text is not JSON.
+TrainSpec trainSpecOf(const TrainingSettings& settings);
 
 }  // namespace graft::ui

@@ -5,10 +5,7 @@
 #include <optional>
 
 #include "runtime/dataset.h"
-#include "runtime/trainer.h"
-#include "runtime/trainer_stages.h"
-#include "runtime/training_advisor.h"
-#include "runtime/training_defaults.h"
+#include "runtime/train_run.h"
 
 namespace graft::ui {
 
@@ -150,22 +147,15 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   thread_ = QThread::create([this, model, settings, freshLayers, outcome, trained, epochs] {
     try {
       // The defaults, a plan and the options apply as `graft-cli train` applies them.
-      TrainingChoice choice;
-      choice.chosen = settings.chosen;
-      choice.trainBatchNorm = settings.trainBatchNorm;
-      choice.plan = planOf(settings);
-      choice.planSource = "the plan";
-      const std::string dir = settings.dataDir.toStdString();
-      const TrainingSet data =
-          prepareTrainingSet(dir, std::string(), settings.validationSplit, settings.seed);
-      const TrainingSetup setup =
-          setUpTraining(model, freshLayers, describeData(scanImageFolder(dir)), choice);
+      TrainRun run(trainSpecOf(settings), "the plan");
+      run.readImages();
+      const TrainingSetup& setup = run.setUp(model, freshLayers);
       int planEpochs = 0;
       if (setup.plan)
         for (const auto& stage : setup.plan->stages) planEpochs += stage.epochs;
       Observer observer(this, planEpochs);
       if (!setup.summary.empty()) observer.onNote(setup.summary);
-      TrainResult result = runTraining(setup, data, trainOptionsFor(settings), &observer, &cancel_);
+      TrainResult result = run.run(&observer, &cancel_);
       switch (result.status) {
         case TrainStatus::Completed:
           outcome->first = TrainingOutcome::Completed;

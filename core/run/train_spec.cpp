@@ -1,0 +1,289 @@
+#include "run/train_spec.h"
+
+#include <sstream>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+namespace {
+
+SpecRange atLeast(double min) {
+  return {min, std::nullopt, false, false};
+}
+
+SpecRange above(double min) {
+  return {min, std::nullopt, true, false};
+}
+
+SpecRange between(double min, double max, bool maxExclusive) {
+  return {min, max, false, maxExclusive};
+}
+
+std::string number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// The value of a number field, or nullopt for an unset optional and for fields that are not
+// numbers.
+std::optional<double> numberOf(const SpecField& field, const TrainSpec& spec) {
+  return std::visit(
+      [&](auto member) -> std::optional<double> {
+        using T = std::decay_t<decltype(spec.*member)>;
+        const T& value = spec.*member;
+        if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
+                      std::is_same_v<T, double>)
+          return static_cast<double>(value);
+        else if constexpr (std::is_same_v<T, std::optional<double>> ||
+                           std::is_same_v<T, std::optional<uint64_t>>)
+          return value ? std::optional<double>(static_cast<double>(*value)) : std::nullopt;
+        else
+          return std::nullopt;
+      },
+      field.member);
+}
+
+}  // namespace
+
+const std::vector<SpecField>& trainSpecFields() {
+  using K = SpecKind;
+  using S = TrainSpec;
+  // The help texts are `graft-cli train --help`'s; the order is its order.
+  static const std::vector<SpecField> fields = {
+      {"data",
+       K::Path,
+       &S::data,
+       "image folder: one subfolder of images per class",
+       {},
+       {},
+       false,
+       true},
+      {"val_dir", K::Path, &S::validationDir,
+       "validation images in their own folder (same class subfolders) instead of a split of "
+       "--data"},
+      {"epochs",
+       K::Integer,
+       &S::epochs,
+       "passes over the training images (default 10)",
+       {},
+       atLeast(1),
+       true},
+      {"batch_size", K::Integer, &S::batchSize, "images per step (default 32)", {}, atLeast(1)},
+      {"lr",
+       K::Real,
+       &S::lr,
+       "learning rate (default Keras's: sgd 0.01, others 0.001)",
+       {},
+       above(0),
+       true},
+      {"optimizer",
+       K::Choice,
+       &S::optimizer,
+       "sgd, rmsprop, adam or adamw (default adam)",
+       {"sgd", "rmsprop", "adam", "adamw"},
+       {},
+       true},
+      {"momentum",
+       K::Real,
+       &S::momentum,
+       "momentum (default 0.9 for sgd, 0 for rmsprop)",
+       {},
+       between(0, 1, false),
+       true},
+      {"nesterov", K::Flag, &S::nesterov, "Nesterov momentum (sgd)", {}, {}, true},
+      {"weight_decay",
+       K::Real,
+       &S::weightDecay,
+       "decoupled weight decay (default 0.004 for adamw, as Keras; 0 otherwise)",
+       {},
+       atLeast(0),
+       true},
+      {"label_smoothing",
+       K::Real,
+       &S::labelSmoothing,
+       "Keras's label_smoothing (default 0)",
+       {},
+       between(0, 1, true)},
+      {"schedule",
+       K::Choice,
+       &S::schedule,
+       "learning rate: constant, step (x --lr-factor every --step-epochs), cosine (to --min-lr "
+       "over the run) or plateau (x --lr-factor after --lr-patience epochs without improvement)",
+       {"constant", "step", "cosine", "plateau"}},
+      {"step_epochs", K::Integer, &S::stepEpochs, "epochs per step of the step schedule (10)"},
+      {"lr_factor", K::Real, &S::lrFactor, "step and plateau factor (default 0.1)"},
+      {"lr_patience", K::Integer, &S::lrPatience, "plateau patience in epochs (default 10)"},
+      {"min_lr", K::Real, &S::minLr, "floor of the plateau and cosine schedules (default 0)"},
+      {"early_stopping", K::Integer, &S::earlyStopping,
+       "stop after this many epochs without improvement of the validation loss"},
+      {"restore_best", K::Flag, &S::restoreBest,
+       "with --early-stopping: end with (and save) the best epoch's weights"},
+      {"val_split",
+       K::Real,
+       &S::validationSplit,
+       "share of each class held out for validation (default 0.2; 0: none)",
+       {},
+       between(0, 1, true)},
+      {"augment", K::List, &S::augment,
+       "comma-separated: crop, flip, rotate, shift, brightness, contrast, all"},
+      {"class_weights", K::Flag, &S::classWeights,
+       "weight classes by inverse frequency (for imbalanced folders)"},
+      {"freeze_upto",
+       K::Text,
+       &S::freezeUpto,
+       "freeze every layer up to and including this one (topological order)",
+       {},
+       {},
+       true},
+      {"plan", K::Plan, &S::plan,
+       "train in stages from a JSON plan (README, `graft-cli advise --json`); each stage sets its "
+       "own layers, optimizer, learning rate and epochs"},
+      {"train_batch_norm", K::Flag, &S::trainBatchNorm,
+       "let BatchNormalization layers with pretrained statistics train (training mode, batch "
+       "statistics); by default they stay frozen in inference mode"},
+      {"cache_frozen", K::Flag, &S::cacheFrozen,
+       "compute the frozen layers once per image and train the rest on their outputs (without "
+       "--augment)"},
+      {"checkpoint",
+       K::Choice,
+       &S::checkpoint,
+       "write OUT after every epoch (last) or when the validation loss improves (best); default "
+       "last",
+       {"last", "best"}},
+      {"output",
+       K::Path,
+       &S::output,
+       "the trained model: .graft project (graph, weights, labels, preprocessing) or .h5 "
+       "(Keras-layout weights only)",
+       {},
+       {},
+       false,
+       false,
+       "-o,--output"},
+      {"log", K::Path, &S::log, "write one JSON object per event to this file (JSON lines)"},
+      {"workers", K::Integer, &S::workers, "image loading threads (default: one per core)"},
+      {"max_unreadable",
+       K::Real,
+       &S::maxUnreadable,
+       "stop the run once more than this share of the images cannot be read (deleted, damaged "
+       "or locked during the run); fewer are skipped (default 0.1)",
+       {},
+       between(0, 1, false)},
+      {"seed",
+       K::Integer,
+       &S::seed,
+       "seed for shuffling, augmentation and dropout (default: the model's seed)",
+       {},
+       {},
+       false,
+       false,
+       "--seed",
+       true},
+      {"free_input_size",
+       K::Integer,
+       &S::freeInputSize,
+       "input size for a model whose input size is not fixed",
+       {},
+       {},
+       false,
+       false,
+       "--input-size",
+       true},
+  };
+  return fields;
+}
+
+const SpecField& trainSpecField(const std::string& key) {
+  for (const SpecField& field : trainSpecFields())
+    if (field.key == key) return field;
+  throw Error("internal: no training field '" + key + "'");
+}
+
+std::string specOptionNames(const SpecField& field) {
+  if (field.names) return field.names;
+  std::string flag = std::string("--") + field.key;
+  for (char& c : flag)
+    if (c == '_') c = '-';
+  return flag;
+}
+
+std::string specFlag(const SpecField& field) {
+  const std::string names = specOptionNames(field);
+  return names.substr(names.rfind(',') + 1);
+}
+
+bool isDefaultValue(const SpecField& field, const TrainSpec& spec) {
+  static const TrainSpec defaults;
+  return std::visit([&](auto member) { return spec.*member == defaults.*member; }, field.member);
+}
+
+bool hasValue(const SpecField& field, const TrainSpec& spec) {
+  return std::visit(
+      [&](auto member) -> bool {
+        using T = std::decay_t<decltype(spec.*member)>;
+        const T& value = spec.*member;
+        if constexpr (std::is_same_v<T, bool>)
+          return value;
+        else if constexpr (std::is_same_v<T, std::string>)
+          return !value.empty();
+        else if constexpr (std::is_same_v<T, Json>)
+          return !value.is_null();
+        else if constexpr (std::is_same_v<T, std::optional<double>> ||
+                           std::is_same_v<T, std::optional<uint64_t>>)
+          return value.has_value();
+        else
+          return true;
+      },
+      field.member);
+}
+
+std::string rangeText(const SpecRange& range) {
+  std::string text;
+  if (range.min) text += (range.minExclusive ? "above " : "at least ") + number(*range.min);
+  if (range.min && range.max) text += " and ";
+  if (range.max) text += (range.maxExclusive ? "below " : "at most ") + number(*range.max);
+  return text;
+}
+
+std::string rangeProblem(const SpecRange& range, double value) {
+  const bool low =
+      range.min && (range.minExclusive ? !(value > *range.min) : !(value >= *range.min));
+  const bool high =
+      range.max && (range.maxExclusive ? !(value < *range.max) : !(value <= *range.max));
+  if (!low && !high) return "";
+  return "expected " + rangeText(range) + ", found " + number(value);
+}
+
+std::string choiceProblem(const std::vector<std::string>& choices, const std::string& value) {
+  std::string list;
+  for (const std::string& choice : choices) {
+    if (choice == value) return "";
+    list += (list.empty() ? "" : ", ") + choice;
+  }
+  return "expected one of " + list + ", found \"" + value + "\"";
+}
+
+std::optional<SpecProblem> validateTrainSpec(const TrainSpec& spec) {
+  for (const SpecField& field : trainSpecFields()) {
+    if (field.required && !hasValue(field, spec))
+      return SpecProblem{field.key, std::string("missing: ") + field.help};
+    if (const auto value = numberOf(field, spec)) {
+      const std::string problem = rangeProblem(field.range, *value);
+      if (!problem.empty()) return SpecProblem{field.key, problem};
+    }
+    if (field.kind == SpecKind::Choice) {
+      const std::string problem =
+          choiceProblem(field.choices, spec.*std::get<std::string TrainSpec::*>(field.member));
+      if (!problem.empty()) return SpecProblem{field.key, problem};
+    }
+  }
+  if (!spec.plan.is_null() && spec.trainBatchNorm)
+    return SpecProblem{"train_batch_norm",
+                       "a plan says per stage whether BatchNormalization trains "
+                       "(\"batch_norm\": \"train\")"};
+  return std::nullopt;
+}
+
+}  // namespace graft

@@ -1,0 +1,99 @@
+// graft-cli export --format keras: a Keras 3 .keras archive that Graft opens back to the same
+// predictions and totals, laid out as the real Keras 3 files in ../shared/fixtures/keras3 are
+// (checked by tests/cli/keras_layout_check.py with h5py and zipfile, which know nothing of Graft).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+constexpr const char* kKeras313 = "keras3/k3_functional_conv1d_bilstm_mha__keras3.13.2.keras";
+constexpr const char* kKeras31 = "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras";
+
+std::vector<std::string> cacheEnv(const TempDir& dir) {
+  return {"KERAS_HOME=" + dir.file("keras")};
+}
+
+Json firstJsonLine(const CommandResult& r) {
+  return Json::parse(r.out.substr(0, r.out.find('\n')));
+}
+
+// Sequential (Keras 3.1 .keras), Functional with Add (Keras 2 .h5), nested models (Teachable
+// Machine, written flat).
+class KerasExport : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KerasExport, ReadsBackToTheSamePredictionsTotalsAndKerasLayout) {
+  GRAFT_REQUIRE_FIXTURE(model, GetParam());
+  GRAFT_REQUIRE_FIXTURE(image, "keras/cat.jpg");
+  GRAFT_REQUIRE_FIXTURE(keras313, kKeras313);
+  GRAFT_REQUIRE_FIXTURE(keras31, kKeras31);
+  TempDir dir;
+  const std::string out = dir.file("model.keras");
+  const CommandResult exported =
+      runCli({"export", model, "--format", "keras", "-o", out, "--json"}, cacheEnv(dir));
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+  EXPECT_EQ(firstJsonLine(exported).at("format"), "keras");
+  EXPECT_EQ(firstJsonLine(exported).at("max_difference"), 0.0);
+
+  const CommandResult sumA = runCli({"summary", model, "--json"}, cacheEnv(dir));
+  const CommandResult sumB = runCli({"summary", out, "--json"}, cacheEnv(dir));
+  ASSERT_EQ(sumA.exitCode, 0) << sumA.err;
+  ASSERT_EQ(sumB.exitCode, 0) << sumB.err;
+  for (const char* total : {"total_params", "trainable_params", "non_trainable_params"})
+    EXPECT_EQ(firstJsonLine(sumB).at(total), firstJsonLine(sumA).at(total)) << total;
+
+  // The same preprocessing for both, so that only the files differ.
+  const CommandResult predA =
+      runCli({"predict", model, image, "--json", "--preprocessing", "unit"}, cacheEnv(dir));
+  const CommandResult predB =
+      runCli({"predict", out, image, "--json", "--preprocessing", "unit"}, cacheEnv(dir));
+  ASSERT_EQ(predA.exitCode, 0) << predA.err;
+  ASSERT_EQ(predB.exitCode, 0) << predB.err;
+  const Json a = firstJsonLine(predA).at("output"), b = firstJsonLine(predB).at("output");
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(a[i].get<double>() - b[i].get<double>()));
+  EXPECT_LE(worst, 1e-5);
+
+  const fs::path check = fs::path(sourceDir()) / "tests" / "cli" / "keras_layout_check.py";
+  const CommandResult layout = runProgram(GRAFT_PYTHON, {check.string(), out, keras313, keras31});
+  EXPECT_EQ(layout.exitCode, 0) << layout.out << layout.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, KerasExport,
+                         ::testing::Values(kKeras31, "keras/pretrainedResnet.h5",
+                                           "keras3/k2_teachable_mobilenetv2_035_transfer__"
+                                           "keras2.4.0.h5"));
+
+TEST(KerasExportCli, AZooModelExportsAndAFailedExportLeavesNothing) {
+  TempDir dir;
+  const CommandResult ok = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",
+                                   "--no-top", "--format", "keras", "-o", dir.file("m.keras")},
+                                  cacheEnv(dir));
+  EXPECT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_NE(ok.out.find("Keras 3 model"), std::string::npos) << ok.out;
+  const CommandResult opened = runCli({"summary", dir.file("m.keras")}, cacheEnv(dir));
+  EXPECT_EQ(opened.exitCode, 0) << opened.err;
+  EXPECT_NE(opened.out.find("218,544"), std::string::npos) << opened.out;  // Keras's total
+
+  const std::string missing = dir.file("no/such/folder/m.keras");
+  const CommandResult failed = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size",
+                                       "64", "--no-top", "--format", "keras", "-o", missing},
+                                      cacheEnv(dir));
+  EXPECT_EQ(failed.exitCode, 1);
+  EXPECT_NE(failed.err.find(missing), std::string::npos) << failed.err;
+  EXPECT_FALSE(fs::exists(missing));
+}
+
+}  // namespace
+}  // namespace graft::test

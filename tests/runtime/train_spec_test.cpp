@@ -1,0 +1,116 @@
+// The training spec's table (run/train_spec.h) is the one description of a run's options: every
+// field must reach the pipeline's reader and writer, the trainer's options and the pipeline
+// documentation. A field added to the table and forgotten in one of them fails here (the
+// command line is checked in tests/cli/train_spec_cli_test.cpp).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_train.h"
+#include "runtime/train_run.h"
+#include "support/test_support.h"
+#include "support/train_spec_values.h"
+
+namespace graft {
+namespace {
+
+TrainSpec specWith(const SpecField& field, const std::string& dir) {
+  TrainSpec spec;
+  spec.data = dir + "/images";
+  test::setFromText(field, test::nonDefaultText(field, dir), spec);
+  return spec;
+}
+
+TEST(TrainSpec, EveryFieldIsWrittenToAPipelineAndReadBackEqual) {
+  test::TempDir dir;
+  const std::string base = dir.path().string();
+  for (const SpecField& field : trainSpecFields()) {
+    const TrainSpec spec = specWith(field, base);
+    ASSERT_FALSE(isDefaultValue(field, spec)) << field.key << ": the test value is the default";
+    const Json written = trainSpecJson(spec, base);
+    EXPECT_TRUE(written.contains(field.key)) << field.key << " not written: " << written.dump();
+    const TrainSpec back = parseTrainSpec(written, base, "ci.json");
+    EXPECT_TRUE(test::sameValue(field, spec, back))
+        << field.key << " read back differently from " << written.dump();
+  }
+}
+
+TEST(TrainSpec, TheFieldsThatChooseHowToTrainAreTheOnesThatSetChosen) {
+  test::TempDir dir;
+  const std::string base = dir.path().string();
+  for (const SpecField& field : trainSpecFields()) {
+    Json json = {{"data", "images"}};
+    json[field.key] = trainSpecJson(specWith(field, base), base).at(field.key);
+    EXPECT_EQ(parseTrainSpec(json, base, "ci.json").chosen, field.choosesHowToTrain) << field.key;
+  }
+}
+
+TEST(TrainSpec, EveryFieldReachesTheTrainersOptions) {
+  test::TempDir dir;
+  const std::string base = dir.path().string();
+  const TrainOptions defaults = trainOptionsFrom(TrainSpec{});
+  // What the trainer is given, as text: two specs differing in one field must differ here
+  // (except the data, the validation folder and split, the log and the plan, which the run
+  // itself takes from the spec: runtime/train_run.cpp).
+  const auto describe = [](const TrainOptions& o) {
+    std::ostringstream out;
+    out << o.epochs << " " << o.batchSize << " " << o.optimizer.describe() << " "
+        << o.optimizer.nesterov << " " << o.labelSmoothing << " " << int(o.schedule.kind) << " "
+        << o.schedule.stepEpochs << " " << o.schedule.factor << " " << o.schedule.patience << " "
+        << o.schedule.minLearningRate << " " << o.earlyStopping.patience << " "
+        << o.earlyStopping.restoreBest << " " << o.seed << " " << o.augment.describe() << " "
+        << o.classWeights << " " << o.freezeUpto << " " << o.cacheFrozen << " " << o.freeInputSize
+        << " " << o.workers << " " << o.maxUnreadableFraction << " " << o.checkpointPath << " "
+        << int(o.checkpointMode) << " " << o.optimizer.weightDecay.value_or(-1) << " "
+        << o.optimizer.momentum.value_or(-1);
+    return out.str();
+  };
+  const std::set<std::string> takenByTheRun = {"data", "val_dir", "val_split",
+                                               "log",  "plan",    "train_batch_norm"};
+  for (const SpecField& field : trainSpecFields()) {
+    if (takenByTheRun.count(field.key)) continue;
+    EXPECT_NE(describe(trainOptionsFrom(specWith(field, base))), describe(defaults)) << field.key;
+  }
+  // And the spec's defaults are the trainer's.
+  EXPECT_EQ(describe(defaults), describe(TrainOptions{}));
+}
+
+TEST(TrainSpec, ThePipelineDocumentationNamesEveryField) {
+  std::ifstream in(test::sourceDir() + "/docs/pipelines.md");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const SpecField& field : trainSpecFields())
+    EXPECT_NE(text.str().find("`" + std::string(field.key) + "`"), std::string::npos)
+        << field.key << " is not in docs/pipelines.md";
+}
+
+TEST(TrainSpec, BadValuesAreNamedByTheirJsonPath) {
+  const auto error = [](const std::string& fields) {
+    try {
+      parseTrainSpec(Json::parse("{\"data\": \"d\", " + fields + "}"), ".", "ci.json");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error(R"("epochs": 0)"), "ci.json: train.epochs: expected at least 1, found 0");
+  EXPECT_EQ(error(R"("max_unreadable": 1.5)"),
+            "ci.json: train.max_unreadable: expected at least 0 and at most 1, found 1.5");
+  EXPECT_EQ(error(R"("val_split": 1)"),
+            "ci.json: train.val_split: expected at least 0 and below 1, found 1");
+  EXPECT_EQ(error(R"("optimizer": "adagrad")"),
+            "ci.json: train.optimizer: expected one of sgd, rmsprop, adam, adamw, found "
+            "\"adagrad\"");
+  EXPECT_EQ(error(R"("workers": "two")"),
+            "ci.json: train.workers: expected an integer, found \"two\"");
+  EXPECT_NE(error(R"("augment": "flip,spin")").find("ci.json: train.augment: "), std::string::npos);
+  EXPECT_NE(error(R"("plan": [1])").find("ci.json: train.plan: expected a plan file name"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace graft

@@ -1,0 +1,69 @@
+#pragma once
+// For the tests that every field of the training spec's table reaches every face: a value
+// other than the default for any field, written once and set the same way for each face.
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <type_traits>
+
+#include "run/train_spec.h"
+
+namespace graft::test {
+
+// A valid value other than the field's default, as the command line writes it ("true" for a
+// flag). Paths are files in `dir` ending in .graft (what an output must be); the plan is a
+// plan file written there.
+inline std::string nonDefaultText(const SpecField& field, const std::string& dir) {
+  switch (field.kind) {
+    case SpecKind::Integer:
+      return std::to_string(field.range.min ? static_cast<int>(*field.range.min) + 2 : 7);
+    case SpecKind::Real:
+      return field.range.max ? "0.5" : "0.75";
+    case SpecKind::Flag:
+      return "true";
+    case SpecKind::Text:
+      return "block5_pool";
+    case SpecKind::Choice: {
+      const std::string current = TrainSpec().*std::get<std::string TrainSpec::*>(field.member);
+      return field.choices.front() != current ? field.choices.front() : field.choices.back();
+    }
+    case SpecKind::Path:
+      return (std::filesystem::path(dir) / (std::string(field.key) + ".graft")).string();
+    case SpecKind::List:
+      return "flip";
+    case SpecKind::Plan: {
+      const std::string file = (std::filesystem::path(dir) / "plan.json").string();
+      std::ofstream(file) << R"({"graft_plan": 1, "stages": [{"train": "new", "epochs": 2}]})";
+      return file;
+    }
+  }
+  return "";
+}
+
+// Sets the field from such a text, as a reader of the face would.
+inline void setFromText(const SpecField& field, const std::string& text, TrainSpec& spec) {
+  std::visit(
+      [&](auto member) {
+        using T = std::decay_t<decltype(spec.*member)>;
+        if constexpr (std::is_same_v<T, int>)
+          spec.*member = std::stoi(text);
+        else if constexpr (std::is_same_v<T, int64_t>)
+          spec.*member = std::stoll(text);
+        else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::optional<double>>)
+          spec.*member = std::stod(text);
+        else if constexpr (std::is_same_v<T, std::optional<uint64_t>>)
+          spec.*member = std::stoull(text);
+        else if constexpr (std::is_same_v<T, bool>)
+          spec.*member = text == "true";
+        else
+          spec.*member = text;  // std::string, or Json (a plan file)
+      },
+      field.member);
+}
+
+// The field holds the same value in both specs.
+inline bool sameValue(const SpecField& field, const TrainSpec& a, const TrainSpec& b) {
+  return std::visit([&](auto member) { return a.*member == b.*member; }, field.member);
+}
+
+}  // namespace graft::test
