@@ -3,6 +3,7 @@
 // every unsupported layer type named. Expected totals were counted from the files' datasets with
 // h5py (Keras's model.summary() counts every variable, moving statistics included).
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,9 @@
 #include "graph/keras_json.h"
 #include "graph/summary.h"
 #include "graph/surgery/surgery.h"
+#include "graph/graph_builder.h"
 #include "io/file_format.h"
+#include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
 #include "io/keras_archive.h"
 #include "io/keras_file_writer.h"
@@ -579,6 +582,74 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
   const std::string project = dir.file("k3.graft");
   saveProject(k3.model, project);
   EXPECT_EQ(loadProject(project).graph.at("a").config.at("activation"), "hard_sigmoid_keras3");
+}
+
+
+// The layer types added for #19 part 3 in Keras 3's serialization: Normalization's axis a tuple,
+// Conv2DTranspose without output_padding unless set (Keras 3's get_config drops it; __init__
+// takes it), CustomScaleLayer found by its module, Keras 3's hard_sigmoid under its own name;
+// TFOpLambda and Keras 2's hard_sigmoid refused with the reason. Read back to the same graph;
+// Normalization's count stored as an integer, as Keras 3 stores it.
+TEST(Keras3ConfigExport, NewLayerTypesAsKeras3WritesThem) {
+  GraphBuilder b("model");
+  std::string x = b.input("input_layer", {kUnknown, 8, 8, 3});
+  x = b.add("Normalization", "normalization", {{"axis", -1}}, x);
+  x = b.add("Conv2D", "conv",
+            {{"filters", 4}, {"strides", 2}, {"padding", "same"}, {"activation", "hard_sigmoid_keras3"}},
+            x);
+  const std::string up = b.add("Conv2DTranspose", "up",
+                               {{"filters", 4}, {"strides", 2}, {"output_padding", 1}}, x);
+  const std::string up2 = b.add("Conv2DTranspose", "up2", {{"filters", 4}, {"kernel_size", 1}}, up);
+  x = b.add("CustomScaleLayer", "scale", {{"scale", 0.17}}, std::vector<std::string>{up, up2});
+  x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
+  x = b.add("RepeatVector", "repeat", {{"n", 2}}, x);
+  const Graph g = b.build({x});
+  const GraphAnalysis a = analyzeOrThrow(g);
+  EXPECT_TRUE(keras3Refusals(g).empty());
+  const Json model = keras3ModelJson(g, a);
+  std::map<std::string, Json> layers;
+  for (const auto& l : model["config"]["layers"]) layers[l["name"].get<std::string>()] = l;
+  EXPECT_EQ(layers["normalization"]["config"]["axis"], Json::array({-1}));
+  EXPECT_TRUE(layers["normalization"]["config"]["mean"].is_null());
+  EXPECT_TRUE(layers["normalization"].contains("build_config"));
+  EXPECT_EQ(layers["conv"]["config"]["activation"], "hard_sigmoid");
+  EXPECT_EQ(layers["up"]["config"]["output_padding"], Json::array({1, 1}));
+  EXPECT_FALSE(layers["up2"]["config"].contains("output_padding"));
+  EXPECT_EQ(layers["scale"]["module"], "keras.src.applications.inception_resnet_v2");
+  EXPECT_EQ(layers["scale"]["registered_name"], "CustomScaleLayer");
+  EXPECT_EQ(layers["scale"]["inbound_nodes"][0]["args"][0].size(), 2u);  // called on a list
+  EXPECT_EQ(layers["repeat"]["config"]["n"], 2);
+  const Graph back = graphFromKerasJson(model, LayerRegistry::standard(), kKeras3WriterVersion);
+  EXPECT_EQ(back.at("conv").config.at("activation"), "hard_sigmoid_keras3");
+  EXPECT_EQ(back.at("scale").className, "CustomScaleLayer");
+  EXPECT_EQ(analyzeOrThrow(back).totalParams, a.totalParams);
+
+  Model m;
+  m.graph = g;
+  initializeWeights(m.graph, a, m.weights, 1);
+  TempDir dir;
+  saveKeras3Weights(m, dir.file("w.weights.h5"));
+  const hid_t file = H5Fopen(dir.file("w.weights.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t count = H5Dopen2(file, "/layers/normalization/vars/2", H5P_DEFAULT);
+  ASSERT_GE(count, 0);
+  const hid_t type = H5Dget_type(count);
+  EXPECT_EQ(H5Tget_class(type), H5T_INTEGER);
+  EXPECT_EQ(H5Tget_size(type), 8u);
+  H5Tclose(type);
+  H5Dclose(count);
+  H5Fclose(file);
+
+  GraphBuilder c("model");
+  std::string y = c.input("input_layer", {kUnknown, 4});
+  y = c.add("TFOpLambda", "tf.math.multiply", {{"function", "math.multiply"}, {"operands", {nullptr, 2.0}}}, y);
+  y = c.add("Dense", "d", {{"units", 2}, {"activation", "hard_sigmoid"}}, y);
+  const Diagnostics refused = keras3Refusals(c.build({y}));
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].subject, "tf.math.multiply");
+  EXPECT_NE(refused[0].message.find("Keras 3 has no such layer"), std::string::npos);
+  EXPECT_EQ(refused[1].subject, "d");
+  EXPECT_NE(refused[1].message.find("relu6(x + 3) / 6"), std::string::npos);
 }
 
 }  // namespace
