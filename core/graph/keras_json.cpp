@@ -147,11 +147,11 @@ void collectUnsupported(const Json& config, const LayerRegistry& registry,
         collectUnsupported(layer["config"], registry, found, depth + 1);
       continue;
     }
-    // TFOpLambda and Lambda are read as Graft types when they compute what Graft knows.
-    const std::string what =
-        cls == "TFOpLambda" || cls == "Lambda" ? unsupportedOpLayer(layer)
-        : registry.find(cls)                   ? std::string()
-                                               : cls;
+    // Op layers (TFOpLambda, Lambda, Keras 3 operations) are read as Graft types when they
+    // compute what Graft knows.
+    const std::string what = isOpLayer(layer)     ? unsupportedOpLayer(layer)
+                             : registry.find(cls) ? std::string()
+                                                  : cls;
     if (what.empty()) continue;
     bool known = false;
     for (const auto& f : found) known = known || f.first == what;
@@ -164,11 +164,12 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
   collectUnsupported(config, registry, found, 0);
   if (found.empty()) return;
   std::string list, notes;
-  bool lambda = false, op = false;
+  bool lambda = false, op = false, keras3Op = false;
   for (const auto& [cls, layer] : found) {
     list += (list.empty() ? "" : ", ") + cls + " (first used by layer '" + layer + "')";
     lambda = lambda || cls == "Lambda";
     op = op || cls.rfind("TFOpLambda", 0) == 0;
+    keras3Op = keras3Op || cls.rfind("Keras 3 operation", 0) == 0;
   }
   if (lambda)
     notes += " A Lambda layer is Python code; Graft reads only InceptionResNetV2's residual "
@@ -177,6 +178,9 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
     notes += " Of the TensorFlow functions tf.keras records as TFOpLambda layers, Graft computes " +
              opFunctionList() + " on tensors and constants.";
   }
+  if (keras3Op)
+    notes += " Of Keras 3's operations on tensors (keras.ops), Graft computes " + keras3OpList() +
+             " on tensors and constants.";
   std::string known;
   for (const auto& name : registry.classNames()) known += (known.empty() ? "" : ", ") + name;
   throw Error("the model uses layer types Graft cannot run: " + list + "." + notes +

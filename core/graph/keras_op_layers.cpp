@@ -1,5 +1,6 @@
 #include "graph/keras_op_layers.h"
 
+#include <map>
 #include <vector>
 
 namespace graft {
@@ -122,6 +123,65 @@ ParsedOp parseTfOpLambda(const Json& layer) {
   return p;
 }
 
+// Keras 3 records an operation on symbolic tensors (keras.ops.add(x, 3.0), or `x + 3.0`) as the
+// operation's class from keras.src.ops ({"module": "keras.src.ops.numpy", "class_name": "Add"})
+// with its arguments in the node's "args". The ones TFOpLambda computes, by their TF name.
+const std::map<std::string, std::string>& keras3Ops() {
+  static const std::map<std::string, std::string> ops = {
+      {"Add", "math.add"},           {"Subtract", "math.subtract"}, {"Multiply", "math.multiply"},
+      {"Divide", "math.truediv"},    {"TrueDivide", "math.truediv"}, {"Maximum", "math.maximum"},
+      {"Minimum", "math.minimum"},   {"Relu", "nn.relu"},            {"Relu6", "nn.relu6"},
+      {"Sigmoid", "math.sigmoid"},   {"Tanh", "math.tanh"},          {"Silu", "nn.silu"}};
+  return ops;
+}
+
+bool isKeras3Op(const Json& layer) {
+  const Json module = layer.value("module", Json());
+  return module.is_string() && module.get<std::string>().rfind("keras.src.ops.", 0) == 0;
+}
+
+ParsedOp parseKeras3Op(const Json& layer) {
+  ParsedOp p;
+  const std::string cls = layer.value("class_name", "");
+  const std::string what = "Keras 3 operation " + cls;
+  const auto it = keras3Ops().find(cls);
+  if (it == keras3Ops().end()) {
+    p.reason = what;
+    return p;
+  }
+  p.function = findOpFunction(it->second);
+  const Json calls = layer.value("inbound_nodes", Json::array());
+  if (!calls.is_array() || calls.size() != 1 || !calls[0].is_object()) {
+    p.reason = what + " not called once in Keras 3's form";
+    return p;
+  }
+  const Json args = calls[0].value("args", Json::array());
+  const Json kwargs = calls[0].value("kwargs", Json::object());
+  if (!args.is_array() || static_cast<int>(args.size()) != p.function->arity ||
+      !kwargs.is_object() || !kwargs.empty()) {
+    p.reason = what + " with arguments " + calls[0].dump().substr(0, 80);
+    return p;
+  }
+  for (const auto& a : args) {
+    if (a.is_object() && a.value("class_name", "") == "__keras_tensor__") {
+      const Json history = a.value("config", Json::object()).value("keras_history", Json());
+      if (!isTensorRef(history)) {
+        p.reason = what + " on a tensor without its history";
+        return p;
+      }
+      p.operands.push_back(nullptr);
+      p.refs.push_back(Json::array({history[0], history[1], history[2], Json::object()}));
+    } else if (a.is_number() || a.is_array()) {
+      p.operands.push_back(a);
+    } else {
+      p.reason = what + " with operand " + a.dump().substr(0, 80);
+      return p;
+    }
+  }
+  if (p.refs.empty()) p.reason = what + " on constants only";
+  return p;
+}
+
 // Tensors a call passes: Keras 1/2 references in a list, Keras 3 __keras_tensor__ objects.
 size_t countTensors(const Json& value) {
   if (value.is_object()) {
@@ -160,8 +220,20 @@ const OpFunction* findOpFunction(const std::string& name) {
   return nullptr;
 }
 
+std::string keras3OpList() {
+  std::string list;
+  for (const auto& [cls, function] : keras3Ops()) list += (list.empty() ? "" : ", ") + cls;
+  return list;
+}
+
+bool isOpLayer(const Json& layer) {
+  const std::string cls = layer.value("class_name", "");
+  return cls == "TFOpLambda" || cls == "Lambda" || isKeras3Op(layer);
+}
+
 std::string unsupportedOpLayer(const Json& layer) {
   const std::string cls = layer.value("class_name", "");
+  if (isKeras3Op(layer)) return parseKeras3Op(layer).reason;
   if (cls == "TFOpLambda") return parseTfOpLambda(layer).reason;
   if (cls == "Lambda" && !isScaleLambda(layer)) return "Lambda";
   return "";
@@ -169,7 +241,7 @@ std::string unsupportedOpLayer(const Json& layer) {
 
 Json rewriteOpLayer(const Json& layer) {
   const std::string cls = layer.value("class_name", "");
-  if (cls != "TFOpLambda" && cls != "Lambda") return layer;
+  if (!isOpLayer(layer)) return layer;
   const std::string name = layerName(layer);
   const Json config = layer.value("config", Json::object());
   if (cls == "Lambda") {
@@ -185,11 +257,14 @@ Json rewriteOpLayer(const Json& layer) {
                         {"scale", config["arguments"]["scale"]}};
     return result;
   }
-  const ParsedOp p = parseTfOpLambda(layer);
+  const ParsedOp p = isKeras3Op(layer) ? parseKeras3Op(layer) : parseTfOpLambda(layer);
   if (!p.reason.empty())
     throw Error(Diagnostic{name, "is a " + p.reason + ", which Graft cannot run (it computes " +
                                      opFunctionList() + " on tensors and constants)"});
   Json result = layer;
+  result["class_name"] = "TFOpLambda";
+  result.erase("module");
+  result.erase("registered_name");
   result["config"] = {{"name", name},
                       {"trainable", config.value("trainable", true)},
                       {"function", p.function->name},

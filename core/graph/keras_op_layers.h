@@ -21,12 +21,19 @@
 
 namespace graft {
 
+// - Keras 3's operations on symbolic tensors ({"module": "keras.src.ops.numpy", "class_name":
+//   "Add"} with the operands in the node's "args": Keras 3's MobileNetV3 writes its `x + 3.0`
+//   so), read as TFOpLambda of the same function.
+
+// TFOpLambda, Lambda or a Keras 3 operation: an entry rewriteOpLayer reads.
+bool isOpLayer(const Json& layer);
+
 // A layer entry (Keras 1 spellings already upgraded) rewritten as the Graft layer type above;
 // any other entry comes back unchanged. Throws graft::Error naming the layer for an op layer
 // Graft cannot run (the same text unsupportedOpLayer gives).
 Json rewriteOpLayer(const Json& layer);
 
-// For a TFOpLambda or Lambda entry Graft cannot run: what to call it in the list of unsupported
+// For an op layer entry (isOpLayer) Graft cannot run: what to call it in the list of unsupported
 // layer types ("TFOpLambda tf.math.reduce_mean", "Lambda (Python code)"); "" when it can be read.
 std::string unsupportedOpLayer(const Json& layer);
 
@@ -39,8 +46,9 @@ struct OpFunction {
   std::string operation;   // binary: "add", "subtract", "multiply", "divide", "maximum", "minimum"
 };
 const OpFunction* findOpFunction(const std::string& name);
-// "tf.__operators__.add, tf.math.add, ..." for messages.
+// "tf.__operators__.add, tf.math.add, ..." and "Add, Divide, ..." (Keras 3's) for messages.
 std::string opFunctionList();
+std::string keras3OpList();
 
 // The inbound node Keras writes for a TFOpLambda node: the first operand's reference (or
 // constant) with the other operands in its kwargs. `inputs` are the node's input layers.

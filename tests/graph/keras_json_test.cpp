@@ -261,5 +261,37 @@ TEST(KerasJson, UnsupportedOpLayersJoinTheOneMessage) {
   }
 }
 
+
+// Keras 3 writes `x + 3.0` on a symbolic tensor as the operation class keras.src.ops.numpy.Add
+// with the constant in the node's args (its MobileNetV3 hard-sigmoid): read as TFOpLambda, not
+// as the Add layer; an operation Graft does not compute joins the unsupported list.
+TEST(KerasJson, ReadsKeras3OperationsOnTensors) {
+  const char* text = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4, 4, 2], "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
+    {"module": "keras.src.ops.numpy", "class_name": "Add", "config": {"name": "add"}, "registered_name": "Add", "name": "add", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4, 4, 2], "dtype": "float32", "keras_history": ["in", 0, 0]}}, 3.0], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0}, "registered_name": null, "name": "re_lu", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["add", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.src.ops.numpy", "class_name": "Multiply", "config": {"name": "multiply"}, "registered_name": "Multiply", "name": "multiply", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["re_lu", 0, 0]}}, 0.16666666666666666], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "Multiply", "config": {"name": "hard_swish"}, "registered_name": null, "name": "hard_swish", "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}, {"class_name": "__keras_tensor__", "config": {"keras_history": ["multiply", 0, 0]}}]], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["hard_swish", 0, 0]}, "registered_name": "Functional"})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.at("add").className, "TFOpLambda");
+  EXPECT_EQ(g.at("add").config.at("function"), "math.add");
+  EXPECT_EQ(g.at("add").config.at("operands"), Json::array({nullptr, 3.0}));
+  EXPECT_EQ(g.at("multiply").config.at("function"), "math.multiply");
+  EXPECT_EQ(g.at("hard_swish").className, "Multiply");
+  ASSERT_TRUE(analyze(g).ok());
+
+  Json unknown = Json::parse(text);
+  unknown["config"]["layers"][1]["class_name"] = "Mean";
+  try {
+    graphFromKerasJson(unknown);
+    FAIL() << "read an operation Graft does not compute";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Keras 3 operation Mean (first used by layer 'add')"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace graft
