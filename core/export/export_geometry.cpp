@@ -32,6 +32,20 @@ std::pair<int64_t, int64_t> sameAxis(int64_t n, int64_t k, int64_t s, int64_t d)
 
 }  // namespace
 
+TransposeWindow transposeWindow(const ExportLayer& layer) {
+  TransposeWindow t;
+  t.window = convolutionWindow(layer);
+  const Window& w = t.window;
+  auto [oh, ow] = layers::outputPaddingPair(layer.config);
+  const std::string padding = w.same ? "same" : "valid";
+  const layers::TransposeGeometry h =
+      layers::transposeGeometry(w.kernel.h, w.stride.h, w.dilation.h, padding, oh);
+  const layers::TransposeGeometry v =
+      layers::transposeGeometry(w.kernel.w, w.stride.w, w.dilation.w, padding, ow);
+  t.crop = {h.before, h.after, v.before, v.after};
+  return t;
+}
+
 Window convolutionWindow(const ExportLayer& layer) {
   Window w;
   w.kernel = pair(layer.config, "kernel_size");

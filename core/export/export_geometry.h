@@ -29,6 +29,15 @@ struct Window {
 Window convolutionWindow(const ExportLayer& layer);
 Window poolingWindow(const ExportLayer& layer);
 
+// Conv2DTranspose: its window, and the cells TensorFlow keeps of the full transposed
+// convolution: `crop` cells cut at the top / left / bottom / right (a negative bottom or right:
+// that many zero cells appended), see layers::transposeGeometry.
+struct TransposeWindow {
+  Window window;
+  Pads crop;
+};
+TransposeWindow transposeWindow(const ExportLayer& layer);
+
 // `same` padding for an input of height h and width w (both known). None for 'valid'.
 Pads windowPads(const Window& window, int64_t h, int64_t w);
 

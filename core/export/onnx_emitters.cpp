@@ -7,6 +7,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -140,6 +141,12 @@ std::string activation(LayerNodes& c, const std::string& name, const std::string
     const std::string sp = stableSoftplus(c, x, part("softplus"), part);
     return c.op("Mul", {x, c.op("Tanh", {sp}, part("tanh"))}, suffix);
   }
+  if (name == "hard_sigmoid_keras3") {  // relu6(x + 3) / 6, as Keras 3 writes it
+    const std::string shifted = c.op(
+        "Relu", {c.op("Add", {x, c.scalar(part("three"), 3.0f)}, part("plus3"))}, part("relu"));
+    return c.op("Div", {capAt(c, shifted, 6.0, part("relu6")), c.scalar(part("six"), 6.0f)},
+                suffix);
+  }
   if (name == "hard_silu" || name == "hard_swish") {  // x relu6(x + 3) / 6, as Keras 3 writes it
     const std::string shifted = c.op(
         "Relu", {c.op("Add", {x, c.scalar(part("three"), 3.0f)}, part("plus3"))}, part("relu"));
@@ -234,6 +241,42 @@ void separableConv2d(LayerNodes& c) {
   const Window pointwise{{1, 1}, {1, 1}, {1, 1}, false};
   activate(c, conv(c, d, c.weight("pointwise_kernel", convKernel(c.layer.weight(1))),
                    optionalBias(c, 2), pointwise, 1, preActivationSuffix(c)));
+}
+
+// ConvTranspose without pads gives the full transposed convolution, output_padding appends the
+// zero cells TensorFlow appends (the bias is added to every cell, as TensorFlow adds it), and a
+// Slice keeps TensorFlow's cells: OpenCV 4.6 reads neither asymmetric pads nor dilation here.
+void conv2dTranspose(LayerNodes& c) {
+  const TransposeWindow t = transposeWindow(c.layer);
+  const Window& w = t.window;
+  std::vector<std::string> inputs{c.in[0], c.weight("kernel", transposeKernel(c.layer.weight(0)))};
+  if (c.layer.config.at("use_bias").get<bool>())
+    inputs.push_back(c.weight("bias", fromKeras(c.layer.weight(1))));
+  const bool crop = t.crop.top > 0 || t.crop.left > 0 || t.crop.bottom > 0 || t.crop.right > 0;
+  onnx::NodeProto& n =
+      c.node("ConvTranspose", inputs, crop ? "full" : preActivationSuffix(c));
+  attribute(n, "kernel_shape", Ints{w.kernel.h, w.kernel.w});
+  attribute(n, "strides", Ints{w.stride.h, w.stride.w});
+  attribute(n, "pads", Ints{0, 0, 0, 0});
+  attribute(n, "output_padding",
+            Ints{std::max<int64_t>(-t.crop.bottom, 0), std::max<int64_t>(-t.crop.right, 0)});
+  std::string y = n.output(0);
+  if (crop) {
+    const Shape& out = c.layer.outputShape;  // (N, H, W, C), sizes known for ONNX
+    y = c.op("Slice",
+             {y, c.ints("starts", {t.crop.top, t.crop.left}),
+              c.ints("ends", {t.crop.top + out[1], t.crop.left + out[2]}), c.ints("axes", {2, 3})},
+             preActivationSuffix(c));
+  }
+  activate(c, y);
+}
+
+std::string refuseDilatedTranspose(const ExportLayer& layer) {
+  const Window w = convolutionWindow(layer);
+  if (w.dilation.h == 1 && w.dilation.w == 1) return "";
+  return "dilation_rate " + layer.config.at("dilation_rate").dump() +
+         ": OpenCV's DNN module 4.6 computes a transposed convolution without its dilation; "
+         "export to TorchScript instead";
 }
 
 // (N, C) -> Gemm with the kernel stored (out, in); on a feature map Keras applies the kernel to
@@ -429,10 +472,53 @@ void globalMaxPooling2d(LayerNodes& c) {
   globalPooling(c, "GlobalMaxPool");
 }
 
+// OpenCV 4.6 multiplies or adds two tensors of one shape only: an input whose height and width
+// are 1 where the result's are not (a squeeze-and-excitation gate) is first repeated to full
+// size by a nearest Resize, whose copies are exact.
+std::vector<std::string> fullSizeInputs(LayerNodes& c) {
+  std::vector<std::string> in = c.in;
+  const Shape& out = c.layer.outputShape;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const Shape& s = c.layer.inputShapes.at(i);
+    if (s == out) continue;
+    const torch::Tensor scales =
+        torch::tensor({1.0f, 1.0f, static_cast<float>(out[1] / s[1]), static_cast<float>(out[2] / s[2])});
+    onnx::NodeProto& n =
+        c.node("Resize",
+               {in[i], c.weight("roi_" + std::to_string(i), torch::empty({0}, torch::kFloat32)),
+                c.weight("scales_" + std::to_string(i), scales)},
+               "full_size_" + std::to_string(i));
+    onnx::AttributeProto* mode = n.add_attribute();
+    mode->set_name("mode");
+    mode->set_type(onnx::AttributeProto::STRING);
+    mode->set_s("nearest");
+    in[i] = n.output(0);
+  }
+  return in;
+}
+
+// What fullSizeInputs cannot repeat: broadcasting along channels or on other ranks.
+std::string refuseBroadcast(const ExportLayer& layer) {
+  const Shape& out = layer.outputShape;
+  for (size_t i = 0; i < layer.inputShapes.size(); ++i) {
+    const Shape& s = layer.inputShapes[i];
+    if (s == out) continue;
+    const bool spatial = s.size() == 4 && s[3] == out[3] && (s[1] == out[1] || s[1] == 1) &&
+                         (s[2] == out[2] || s[2] == 1);
+    if (!spatial)
+      return "input " + std::to_string(i + 1) + " of shape " + shapeToString(s) +
+             " is broadcast to " + shapeToString(out) +
+             "; OpenCV's DNN module 4.6 combines tensors of one shape, which Graft writes only "
+             "by repeating a feature map's height and width";
+  }
+  return "";
+}
+
 void chain(LayerNodes& c, const char* op) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i)
-    y = c.op(op, {y, c.in[i]}, i + 1 == c.in.size() ? "" : "partial_" + std::to_string(i));
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i)
+    y = c.op(op, {y, in[i]}, i + 1 == in.size() ? "" : "partial_" + std::to_string(i));
   c.result = y;
 }
 void add(LayerNodes& c) {
@@ -446,21 +532,22 @@ void subtract(LayerNodes& c) {
 }
 // Summed left to right, then divided by the count, as AverageOp does.
 void average(LayerNodes& c) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i)
-    y = c.op("Add", {y, c.in[i]}, "sum_" + std::to_string(i));
-  c.result = c.op("Div", {y, c.scalar("count", static_cast<float>(c.in.size()))}, "");
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i) y = c.op("Add", {y, in[i]}, "sum_" + std::to_string(i));
+  c.result = c.op("Div", {y, c.scalar("count", static_cast<float>(in.size()))}, "");
 }
 // OpenCV 4.6 reads no Max / Min: max(a, b) = a + relu(b - a), min(a, b) = a - relu(a - b), folded
 // left to right (exact up to one rounding of the sum).
 void extremum(LayerNodes& c, bool maximum) {
-  std::string y = c.in[0];
-  for (size_t i = 1; i < c.in.size(); ++i) {
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::string y = in[0];
+  for (size_t i = 1; i < in.size(); ++i) {
     const std::string step = std::to_string(i);
-    const std::string gap = maximum ? c.op("Sub", {c.in[i], y}, "gap_" + step)
-                                    : c.op("Sub", {y, c.in[i]}, "gap_" + step);
+    const std::string gap = maximum ? c.op("Sub", {in[i], y}, "gap_" + step)
+                                    : c.op("Sub", {y, in[i]}, "gap_" + step);
     const std::string over = c.op("Relu", {gap}, "over_" + step);
-    y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == c.in.size() ? "" : "partial_" + step);
+    y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == in.size() ? "" : "partial_" + step);
   }
   c.result = y;
 }
@@ -581,6 +668,104 @@ void layerNormalization(LayerNodes& c) {
   c.result = y;
 }
 
+// One mean and variance for everything: (x - mean) / deviation, or mean + x * deviation (invert)
+// with scalar initializers. Per channel (rank 2 or 4): a BatchNormalization with variance 1 and
+// epsilon 0 whose scale is 1 / deviation (or deviation, around mean 0, inverted), OpenCV's
+// DNN module running it as x * scale + shift (within a rounding or two of NormalizationOp).
+void normalization(LayerNodes& c) {
+  const NormalizationStatistics s = normalizationStatistics(c.layer);
+  const bool invert = c.layer.config.at("invert").get<bool>();
+  if (s.mean.numel() == 1) {
+    const std::string mean = c.scalar("mean", s.mean.item<float>());
+    const std::string deviation = c.scalar("deviation", s.deviation.item<float>());
+    c.result = invert ? c.op("Add", {c.op("Mul", {c.in[0], deviation}, "scaled"), mean}, "")
+                      : c.op("Div", {c.op("Sub", {c.in[0], mean}, "centred"), deviation}, "");
+    return;
+  }
+  const torch::Tensor mean = s.mean.flatten(), deviation = s.deviation.flatten();
+  const torch::Tensor zeros = torch::zeros_like(mean), ones = torch::ones_like(mean);
+  onnx::NodeProto& n =
+      c.node("BatchNormalization",
+             {c.in[0], c.weight("scale", invert ? deviation : ones / deviation),
+              c.weight("shift", invert ? mean : zeros), c.weight("mean", invert ? zeros : mean),
+              c.weight("variance", ones)},
+             "");
+  attribute(n, "epsilon", 0.0f);
+  c.result = n.output(0);
+}
+
+// OpenCV 4.6 broadcasts a constant only per channel (or a scalar): statistics kept along
+// height or width, or on the last axis of another rank, are refused.
+std::string refusePositionalNormalization(const ExportLayer& layer) {
+  const std::vector<int64_t> kept =
+      layers::normalizationAxes(layer.config, layer.inputShapes.at(0)).kept;
+  const auto last = static_cast<int64_t>(layer.inputRank()) - 1;
+  if (kept.empty() || (kept.size() == 1 && kept[0] == last &&
+                       (layer.inputRank() == 2 || layer.inputRank() == 4)))
+    return "";
+  return "mean and variance kept along axes " + layer.config.at("axis").dump() + " of a rank-" +
+         std::to_string(layer.inputRank()) +
+         " input: OpenCV's DNN module 4.6 broadcasts constants only per channel; export to "
+         "TorchScript instead";
+}
+
+// Scalar constants as float32 initializers; max(a, b) = a + relu(b - a), min(a, b) =
+// a - relu(a - b) (OpenCV 4.6 reads no Max / Min).
+void tfOpLambda(LayerNodes& c) {
+  const OpFunction* f = findOpFunction(c.layer.config.at("function").get<std::string>());
+  const auto operands = layers::opOperands(c.layer.config, c.layer.inputRank());
+  const std::vector<std::string> in = fullSizeInputs(c);
+  std::vector<std::string> x;
+  size_t next = 0;
+  for (size_t i = 0; i < operands.size(); ++i)
+    x.push_back(operands[i].input ? in[next++]
+                                  : c.scalar("operand_" + std::to_string(i),
+                                             static_cast<float>(operands[i].values.at(0))));
+  if (f->arity == 1) {
+    c.result = activation(c, f->activation, x[0], "");
+    return;
+  }
+  const std::string& op = f->operation;
+  if (op == "maximum" || op == "minimum") {
+    const bool maximum = op == "maximum";
+    const std::string gap =
+        maximum ? c.op("Sub", {x[1], x[0]}, "gap") : c.op("Sub", {x[0], x[1]}, "gap");
+    const std::string over = c.op("Relu", {gap}, "over");
+    c.result = c.op(maximum ? "Add" : "Sub", {x[0], over}, "");
+    return;
+  }
+  const char* type = op == "add" ? "Add" : op == "subtract" ? "Sub" : op == "multiply" ? "Mul" : "Div";
+  c.result = c.op(type, {x[0], x[1]}, "");
+}
+
+// OpenCV 4.6 broadcasts constants only as scalars here.
+std::string refuseArrayConstant(const ExportLayer& layer) {
+  for (const auto& o : layers::opOperands(layer.config, layer.inputRank()))
+    if (!o.input && o.values.size() != 1)
+      return "a constant operand of shape " + shapeToString(o.shape) +
+             ": OpenCV's DNN module 4.6 reads only scalar constants in this form; export to "
+             "TorchScript instead";
+  return refuseBroadcast(layer);
+}
+
+void customScale(LayerNodes& c) {
+  const auto scale = static_cast<float>(c.layer.config.at("scale").get<double>());
+  const std::vector<std::string> in = fullSizeInputs(c);
+  c.result = c.op("Add", {in[0], c.op("Mul", {in[1], c.scalar("scale", scale)}, "scaled")}, "");
+}
+
+// (N, F) reshaped to (N, 1, F), then n copies concatenated along axis 1 (OpenCV 4.6 reads
+// Concat and Reshape surely; Tile and Expand it may not).
+void repeatVector(LayerNodes& c) {
+  const int64_t features = c.layer.inputShapes[0][1];
+  const std::string row = c.op("Reshape", {c.in[0], c.ints("shape", {0, 1, features})}, "row");
+  const std::vector<std::string> copies(static_cast<size_t>(c.layer.config.at("n").get<int64_t>()),
+                                        row);
+  onnx::NodeProto& n = c.node("Concat", copies, "");
+  attribute(n, "axis", int64_t{1});
+  c.result = n.output(0);
+}
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -600,6 +785,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Conv2D", {conv2d}},
       {"DepthwiseConv2D", {depthwiseConv2d}},
       {"SeparableConv2D", {separableConv2d}},
+      {"Conv2DTranspose", {conv2dTranspose, refuseDilatedTranspose}},
       {"Dense", {dense}},
       {"Dropout", {alias}},
       {"SpatialDropout2D", {alias}},
@@ -608,6 +794,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Rescaling", {rescaling}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
+      {"Normalization", {normalization, refusePositionalNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},
       {"LeakyReLU", {leakyRelu}},
@@ -618,12 +805,12 @@ const std::map<std::string, Emitter>& emitters() {
       {"AveragePooling2D", {averagePooling2d}},
       {"GlobalAveragePooling2D", {globalAveragePooling2d}},
       {"GlobalMaxPooling2D", {globalMaxPooling2d}},
-      {"Add", {add}},
-      {"Multiply", {multiply}},
-      {"Subtract", {subtract}},
-      {"Average", {average}},
-      {"Maximum", {maximum}},
-      {"Minimum", {minimum}},
+      {"Add", {add, refuseBroadcast}},
+      {"Multiply", {multiply, refuseBroadcast}},
+      {"Subtract", {subtract, refuseBroadcast}},
+      {"Average", {average, refuseBroadcast}},
+      {"Maximum", {maximum, refuseBroadcast}},
+      {"Minimum", {minimum, refuseBroadcast}},
       {"Concatenate", {concatenate}},
       {"ZeroPadding2D", {zeroPadding2d}},
       {"Cropping2D", {cropping2d}},
@@ -631,6 +818,9 @@ const std::map<std::string, Emitter>& emitters() {
       {"Reshape", {reshape}},
       {"UpSampling2D", {upSampling2d}},
       {"Permute", {permute}},
+      {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
+      {"RepeatVector", {repeatVector}},
+      {"CustomScaleLayer", {customScale, refuseBroadcast}},
   };
   return table;
 }

@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -73,6 +74,7 @@ std::string activation(const std::string& name, const std::string& x, const Expo
   if (name == "sigmoid") return "torch.sigmoid(" + x + ")";
   if (name == "tanh") return "torch.tanh(" + x + ")";
   if (name == "hard_sigmoid") return "torch.clamp(" + x + " * 0.2 + 0.5, 0.0, 1.0)";
+  if (name == "hard_sigmoid_keras3") return "torch.clamp(" + x + " + 3.0, 0.0, 6.0) / 6.0";
   if (name == "softmax")
     return "torch.softmax(" + x + ", " + (layer.outputShape.size() == 4 ? "1" : "-1") + ")";
   if (name == "elu") return "torch.elu(" + x + ")";
@@ -167,6 +169,23 @@ void separableConv2d(LayerCode& c) {
          windowArgs(w, x) + ", " + std::to_string(c.layer.inputShapes[0][3]) + ")");
   activate(c, "torch.conv2d(" + c.local("depthwise") + ", " + pointwise + ", " + bias +
                   ", [1, 1], [0, 0], [1, 1], 1)");
+}
+
+// As Conv2DTransposeOp: the full transposed convolution, cropped (or extended by zero cells)
+// where TensorFlow's output lies, then the bias.
+void conv2dTranspose(LayerCode& c) {
+  const TransposeWindow t = transposeWindow(c.layer);
+  const Window& w = t.window;
+  const std::string kernel = c.parameter("kernel", transposeKernel(c.layer.weight(0)));
+  std::string y = "torch.conv_transpose2d(" + c.in[0] + ", " + kernel + ", None, " +
+                  intList({w.stride.h, w.stride.w}) + ", [0, 0], [0, 0], 1, " +
+                  intList({w.dilation.h, w.dilation.w}) + ")";
+  if (!t.crop.none())
+    y = "torch.constant_pad_nd(" + y + ", " +
+        intList({-t.crop.left, -t.crop.right, -t.crop.top, -t.crop.bottom}) + ", 0.0)";
+  if (c.layer.config.at("use_bias").get<bool>())
+    y += " + " + c.parameter("bias", fromKeras(c.layer.weight(1))) + ".view([1, -1, 1, 1])";
+  activate(c, y);
 }
 
 // Keras's kernel (in, out) is used as stored, as DenseOp does.
@@ -430,6 +449,54 @@ void layerNormalization(LayerCode& c) {
   c.line(c.out + " = " + y);
 }
 
+// As NormalizationOp: the statistics broadcast in the runtime layout.
+void normalization(LayerCode& c) {
+  const NormalizationStatistics s = normalizationStatistics(c.layer);
+  const std::string mean = c.buffer("mean", s.mean);
+  const std::string deviation = c.buffer("deviation", s.deviation);
+  if (c.layer.config.at("invert").get<bool>())
+    c.line(c.out + " = " + mean + " + " + c.in[0] + " * " + deviation);
+  else
+    c.line(c.out + " = (" + c.in[0] + " - " + mean + ") / " + deviation);
+}
+
+// As TFOpLambdaOp: constants as float32 buffers in the runtime layout, the same LibTorch op.
+void tfOpLambda(LayerCode& c) {
+  const OpFunction* f = findOpFunction(c.layer.config.at("function").get<std::string>());
+  const auto operands = layers::opOperands(c.layer.config, c.layer.inputRank());
+  std::vector<std::string> x;
+  size_t next = 0;
+  for (size_t i = 0; i < operands.size(); ++i)
+    x.push_back(operands[i].input
+                    ? c.in[next++]
+                    : c.buffer("operand_" + std::to_string(i), runtimeConstant(operands[i])));
+  if (f->arity == 1) {
+    c.line(c.out + " = " + activation(f->activation, x[0], c.layer));
+    return;
+  }
+  const std::string& op = f->operation;
+  const std::string y = op == "add"        ? x[0] + " + " + x[1]
+                        : op == "subtract" ? x[0] + " - " + x[1]
+                        : op == "multiply" ? x[0] + " * " + x[1]
+                        : op == "divide"   ? x[0] + " / " + x[1]
+                        : op == "maximum"  ? "torch.maximum(" + x[0] + ", " + x[1] + ")"
+                                           : "torch.minimum(" + x[0] + ", " + x[1] + ")";
+  c.line(c.out + " = " + y);
+}
+
+// inputs[0] + inputs[1] * scale, as CustomScaleOp (a float32 scale).
+void customScale(LayerCode& c) {
+  const std::string scale = c.buffer(
+      "scale", torch::scalar_tensor(c.layer.config.at("scale").get<double>(), torch::kFloat32));
+  c.line(c.out + " = " + c.in[0] + " + " + c.in[1] + " * " + scale);
+}
+
+// As RepeatVectorOp.
+void repeatVector(LayerCode& c) {
+  c.line(c.out + " = " + c.in[0] + ".unsqueeze(1).repeat([1, " +
+         std::to_string(c.layer.config.at("n").get<int64_t>()) + ", 1])");
+}
+
 }  // namespace
 
 const std::map<std::string, Emitter>& emitters() {
@@ -438,6 +505,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Conv2D", conv2d},
       {"DepthwiseConv2D", depthwiseConv2d},
       {"SeparableConv2D", separableConv2d},
+      {"Conv2DTranspose", conv2dTranspose},
       {"Dense", dense},
       {"Dropout", dropout},
       {"SpatialDropout2D", dropout},
@@ -446,6 +514,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"Rescaling", rescaling},
       {"BatchNormalization", batchNormalization},
       {"LayerNormalization", layerNormalization},
+      {"Normalization", normalization},
       {"Activation", activationLayer},
       {"ReLU", relu},
       {"LeakyReLU", leakyRelu},
@@ -469,6 +538,9 @@ const std::map<std::string, Emitter>& emitters() {
       {"Reshape", reshape},
       {"UpSampling2D", upSampling2d},
       {"Permute", permute},
+      {"TFOpLambda", tfOpLambda},
+      {"RepeatVector", repeatVector},
+      {"CustomScaleLayer", customScale},
   };
   return table;
 }

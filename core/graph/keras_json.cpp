@@ -1,7 +1,10 @@
 #include "graph/keras_json.h"
 
+#include <cctype>
+#include <cstdlib>
 #include <map>
 
+#include "graph/keras_op_layers.h"
 #include "graph/limits.h"
 
 namespace graft {
@@ -58,7 +61,7 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
   if (!raw.is_object() || !raw.contains("class_name"))
     throw Error("every entry of config.layers needs a 'class_name', got " +
                 raw.dump().substr(0, 200));
-  const Json layer = upgradeKeras1Layer(raw);
+  const Json layer = rewriteOpLayer(upgradeKeras1Layer(raw));
   Node node;
   node.className = layer.at("class_name").get<std::string>();
   const Json config = layer.value("config", Json::object());
@@ -144,10 +147,15 @@ void collectUnsupported(const Json& config, const LayerRegistry& registry,
         collectUnsupported(layer["config"], registry, found, depth + 1);
       continue;
     }
-    if (registry.find(cls)) continue;
+    // Op layers (TFOpLambda, Lambda, Keras 3 operations) are read as Graft types when they
+    // compute what Graft knows.
+    const std::string what = isOpLayer(layer)     ? unsupportedOpLayer(layer)
+                             : registry.find(cls) ? std::string()
+                                                  : cls;
+    if (what.empty()) continue;
     bool known = false;
-    for (const auto& f : found) known = known || f.first == cls;
-    if (!known) found.emplace_back(cls, entryName(raw));
+    for (const auto& f : found) known = known || f.first == what;
+    if (!known) found.emplace_back(what, entryName(raw));
   }
 }
 
@@ -155,13 +163,28 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
   std::vector<std::pair<std::string, std::string>> found;
   collectUnsupported(config, registry, found, 0);
   if (found.empty()) return;
-  std::string list;
-  for (const auto& [cls, layer] : found)
+  std::string list, notes;
+  bool lambda = false, op = false, keras3Op = false;
+  for (const auto& [cls, layer] : found) {
     list += (list.empty() ? "" : ", ") + cls + " (first used by layer '" + layer + "')";
+    lambda = lambda || cls == "Lambda";
+    op = op || cls.rfind("TFOpLambda", 0) == 0;
+    keras3Op = keras3Op || cls.rfind("Keras 3 operation", 0) == 0;
+  }
+  if (lambda)
+    notes += " A Lambda layer is Python code; Graft reads only InceptionResNetV2's residual "
+             "scaling (a Lambda on two tensors with arguments {\"scale\": s}).";
+  if (op) {
+    notes += " Of the TensorFlow functions tf.keras records as TFOpLambda layers, Graft computes " +
+             opFunctionList() + " on tensors and constants.";
+  }
+  if (keras3Op)
+    notes += " Of Keras 3's operations on tensors (keras.ops), Graft computes " + keras3OpList() +
+             " on tensors and constants.";
   std::string known;
   for (const auto& name : registry.classNames()) known += (known.empty() ? "" : ", ") + name;
-  throw Error("the model uses layer types Graft cannot run: " + list +
-              ". Graft runs 2-D image networks; it knows " + known);
+  throw Error("the model uses layer types Graft cannot run: " + list + "." + notes +
+              " Graft runs 2-D image networks; it knows " + known);
 }
 
 // Keras models nest: a Sequential or Functional can be a layer of another. The graph is flat —
@@ -170,7 +193,7 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
 // called on, and the nested model's name stands for its output layer.
 class Flattener {
  public:
-  explicit Flattener(const LayerRegistry& registry) : registry_(registry) {}
+  Flattener(const LayerRegistry& registry, bool keras3) : registry_(registry), keras3_(keras3) {}
 
   // The model's output layers (before alias resolution). `callInputs` are the producers the
   // nested model is called on; empty for the top-level model, whose InputLayers stay.
@@ -235,6 +258,9 @@ class Flattener {
 
   Node layer(const Json& layers, size_t index, const std::string& group) {
     Node node = nodeAt(layers, index, registry_);
+    // Keras 3's hard_sigmoid is relu6(x + 3) / 6, not Keras 2's clip(0.2 x + 0.5, 0, 1).
+    if (keras3_ && node.config.contains("activation") && node.config["activation"] == "hard_sigmoid")
+      node.config["activation"] = "hard_sigmoid_keras3";
     const std::string annotated = layers[index].value("graft_group", std::string());
     node.group = annotated.empty() ? group : childPath(group, annotated);
     return node;
@@ -319,6 +345,7 @@ class Flattener {
   }
 
   const LayerRegistry& registry_;
+  bool keras3_;
   std::vector<Node> nodes_;
   std::vector<NodeGroup> groups_;
   std::map<std::string, std::string> alias_;
@@ -348,13 +375,56 @@ Json::parser_callback_t jsonDepthGuard(const std::string& what) {
 
 namespace {
 
-Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
+// Keras 3 alone writes an InputLayer's shape as batch_shape and a call's arguments as an
+// object ({"args", "kwargs"}), in this model or a nested one.
+bool hasKeras3Form(const Json& config, size_t depth) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return false;
+  const Json* layers = config.is_array()                                        ? &config
+                       : config.is_object() && config.contains("layers") ? &config["layers"]
+                                                                          : nullptr;
+  if (!layers || !layers->is_array()) return false;
+  for (const auto& layer : *layers) {
+    if (!layer.is_object()) continue;
+    const Json c = layer.value("config", Json());
+    if (isModelClass(classNameOf(layer)) && hasKeras3Form(c, depth + 1)) return true;
+    if (classNameOf(layer) == "InputLayer" && c.is_object() && c.contains("batch_shape"))
+      return true;
+    const Json calls = layer.value("inbound_nodes", Json());
+    if (calls.is_array() && !calls.empty() && calls[0].is_object()) return true;
+  }
+  return false;
+}
+
+int majorVersion(const std::string& version) {
+  return version.empty() || !std::isdigit(static_cast<unsigned char>(version[0]))
+             ? -1
+             : std::atoi(version.c_str());
+}
+
+}  // namespace
+
+bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion) {
+  if (majorVersion(kerasVersion) >= 0) return majorVersion(kerasVersion) >= 3;
+  const Json* root = &modelConfig;
+  if (root->is_object() && root->contains("keras_version") && (*root)["keras_version"].is_string())
+    return majorVersion((*root)["keras_version"].get<std::string>()) >= 3;
+  if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");
+  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
+  if (root->is_array()) return hasKeras3Form(*root, 0);
+  return root->is_object() && root->contains("config") && hasKeras3Form(root->at("config"), 0);
+}
+
+namespace {
+
+Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& registry,
+                                const std::string& kerasVersion) {
+  const bool keras3 = isKeras3Config(modelConfig, kerasVersion);
   const Json* root = &modelConfig;
   if (root->contains("modelTopology")) root = &root->at("modelTopology");  // TF.js model.json
   if (root->contains("model_config")) root = &root->at("model_config");
   if (root->is_array()) {  // Keras 2.0-2.2 Sequential: the bare list of layers
     refuseUnsupported(*root, registry);
-    Flattener flat(registry);
+    Flattener flat(registry, keras3);
     auto outputs = flat.model("Sequential", *root, "", {});
     return flat.finish("sequential", outputs, {});
   }
@@ -372,7 +442,7 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
   if (config.is_object() && config.contains("graft_groups"))
     for (const auto& g : config["graft_groups"])
       annotated.push_back({g.at("path").get<std::string>(), g.at("class_name").get<std::string>()});
-  Flattener flat(registry);
+  Flattener flat(registry, keras3);
   auto outputs = flat.model(cls, config, "", {});
   const std::string fallback = cls == "Sequential" ? "sequential" : "model";
   Graph graph = flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
@@ -384,17 +454,19 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
 
 }  // namespace
 
-Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry) {
+Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry,
+                         const std::string& kerasVersion) {
   try {
-    return graphFromCheckedKerasJson(modelConfig, registry);
+    return graphFromCheckedKerasJson(modelConfig, registry, kerasVersion);
   } catch (const Json::exception& e) {
     // Wrong types outside a layer entry ("config": [], "name": 1): still a graft::Error.
     throw Error(std::string("model_config has a field of the wrong type (") + e.what() + ")");
   }
 }
 
-Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& registry) {
-  return graphFromKerasJson(parseBoundedJson(text, "model_config"), registry);
+Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& registry,
+                             const std::string& kerasVersion) {
+  return graphFromKerasJson(parseBoundedJson(text, "model_config"), registry, kerasVersion);
 }
 
 Json graphToKerasJson(const Graph& graph) {
@@ -403,7 +475,10 @@ Json graphToKerasJson(const Graph& graph) {
     Json config = {{"name", node.name}, {"trainable", node.trainable}};
     config.update(node.config);
     Json inbound = Json::array();
-    if (!node.inputs.empty()) {
+    if (node.className == "TFOpLambda") {  // Keras's form: the operands in the call's kwargs
+      config.erase("operands");
+      inbound = tfOpLambdaInboundNodes(node);
+    } else if (!node.inputs.empty()) {
       Json call = Json::array();
       for (const auto& in : node.inputs) call.push_back({in, 0, 0, Json::object()});
       inbound.push_back(call);

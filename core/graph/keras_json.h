@@ -9,10 +9,23 @@ namespace graft {
 
 // Throws graft::Error naming the layer or JSON field that is wrong. Configs are normalized
 // (Keras's defaults filled in) and Keras 1 layer spellings are translated.
+//
+// `kerasVersion` is the Keras that wrote the file, where the file says so apart from the
+// config (a .keras archive's metadata.json, an HDF5 file's keras_version attribute); empty: the
+// JSON's own "keras_version" (Keras 2's to_json writes one), else the config's form (Keras 3
+// alone writes InputLayer's batch_shape and call arguments as objects). A graph speaks Keras
+// 2's activation names; where Keras 3 gives a name another meaning, Keras 3's function gets its
+// own name: a Keras 3 "hard_sigmoid" (relu6(x + 3) / 6) is read as "hard_sigmoid_keras3" (Keras
+// 2's is clip(0.2 x + 0.5, 0, 1)). A writer of Keras 3 configs must map it back.
 Graph graphFromKerasJson(const Json& modelConfig,
-                         const LayerRegistry& registry = LayerRegistry::standard());
+                         const LayerRegistry& registry = LayerRegistry::standard(),
+                         const std::string& kerasVersion = "");
 Graph graphFromKerasJsonText(const std::string& text,
-                             const LayerRegistry& registry = LayerRegistry::standard());
+                             const LayerRegistry& registry = LayerRegistry::standard(),
+                             const std::string& kerasVersion = "");
+
+// Whether a config was written by Keras 3, by the rules above.
+bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion = "");
 
 // JSON parsing for untrusted files: nesting is bounded (graft::limits), errors name `what`.
 Json parseBoundedJson(const std::string& text, const std::string& what);

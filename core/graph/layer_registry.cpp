@@ -43,6 +43,7 @@ const LayerRegistry& LayerRegistry::standard() {
     layers::registerMergeLayers(r);
     layers::registerReshapingLayers(r);
     layers::registerRegularizationLayers(r);
+    layers::registerOpLayers(r);
     return r;
   }();
   return registry;

@@ -1,4 +1,5 @@
-// Conv2D, DepthwiseConv2D and SeparableConv2D: Keras's configs, shapes and weights.
+// Conv2D, DepthwiseConv2D, SeparableConv2D and Conv2DTranspose: Keras's configs, shapes and
+// weights.
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -117,6 +118,41 @@ void registerConvolutionLayers(LayerRegistry& registry) {
     return w;
   };
   registry.add(separable);
+
+  // Keras's kernel (kh, kw, filters, in): the transpose of a Conv2D kernel from `filters`
+  // channels to `in`.
+  LayerType transpose;
+  transpose.className = "Conv2DTranspose";
+  transpose.category = LayerCategory::Convolution;
+  transpose.summary = "transposed 2-D convolution (learned upsampling by the strides)";
+  transpose.defaults = convolutionDefaults();
+  transpose.defaults["filters"] = 32;
+  transpose.defaults["output_padding"] = nullptr;
+  transpose.defaults.update(weightOptionDefaults("kernel", "GlorotUniform"));
+  transpose.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const int64_t filters = positive(c, "filters");
+    requireRank(in[0], 4, "(batch, h, w, c)");
+    requireKnownActivation(c);
+    auto [kh, kw] = intPair(c, "kernel_size");
+    auto [sh, sw] = intPair(c, "strides");
+    auto [dh, dw] = intPair(c, "dilation_rate");
+    auto [oh, ow] = outputPaddingPair(c);
+    if ((sh > 1 || sw > 1) && (dh > 1 || dw > 1))
+      throw ShapeError(
+          "strides > 1 cannot be combined with dilation_rate > 1 (TensorFlow refuses it)");
+    const std::string padding = c.at("padding").get<std::string>();
+    return Shape{in[0][0], deconvOutputLength(in[0][1], kh, sh, dh, padding, oh),
+                 deconvOutputLength(in[0][2], kw, sw, dw, padding, ow), filters};
+  };
+  transpose.weights = [](const Json& c, const std::vector<Shape>& in) {
+    auto [kh, kw] = intPair(c, "kernel_size");
+    const int64_t filters = c.at("filters").get<int64_t>();
+    std::vector<WeightSpec> w{{"kernel", {kh, kw, filters, requireKnownChannels(in[0])}}};
+    if (c.at("use_bias").get<bool>()) w.push_back({"bias", {filters}});
+    return w;
+  };
+  transpose.aliases = {{"dim_ordering", "data_format"}};
+  registry.add(transpose);
 }
 
 }  // namespace graft::layers

@@ -4,17 +4,12 @@
 namespace graft::layers {
 namespace {
 
-// Element-wise merges need equal shapes; unknown dimensions take the known partner's value.
+// Element-wise merges broadcast as Keras's _Merge does: inputs of one rank whose sizes are equal
+// or 1 (a squeeze-and-excitation block multiplies (N, H, W, C) by (N, 1, 1, C)). An unknown
+// size takes its partner's when that is known and not 1. Different ranks are refused (Keras
+// would insert axes; the runtime layout of a feature map could not follow).
 Shape elementwise(const Json&, const std::vector<Shape>& in) {
-  Shape out = in[0];
-  for (size_t i = 1; i < in.size(); ++i) {
-    if (!shapesCompatible(out, in[i]))
-      throw ShapeError("inputs must have equal shapes, got " + shapeToString(in[0]) + " and " +
-                       shapeToString(in[i]));
-    for (size_t d = 0; d < out.size(); ++d)
-      if (out[d] == kUnknown) out[d] = in[i][d];
-  }
-  return out;
+  return broadcastShapes(in);
 }
 
 LayerType elementwiseMerge(const std::string& className, const std::string& summary) {

@@ -1,3 +1,7 @@
+// Normalization (keras.layers.Normalization, a preprocessing layer): mean, variance and count,
+// never trainable, in that order (Keras 2 and 3 alike; count is an integer scalar Keras keeps
+// for older saves), shaped like the kept axes; or no weights when the config gives `mean` and
+// `variance` itself.
 // LayerNormalization: gamma then beta (as Keras builds them), one value per position of the
 // normalized axis; only a single axis is computed (Keras's default, the last).
 // BatchNormalization: weights in Keras's order (gamma, beta, moving_mean, moving_variance), with
@@ -71,6 +75,26 @@ void registerNormalizationLayers(LayerRegistry& registry) {
     return w;
   };
   registry.add(ln);
+
+  LayerType norm;
+  norm.className = "Normalization";
+  norm.category = LayerCategory::Preprocessing;
+  norm.summary = "(x - mean) / sqrt(variance) per kept axis (mean and variance from adapt())";
+  norm.defaults = {{"axis", -1}, {"mean", nullptr}, {"variance", nullptr}, {"invert", false}};
+  norm.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const NormalizationAxes axes = normalizationAxes(c, in[0]);
+    normalizationConstants(c, axes.keptShape);
+    if (!c.at("invert").is_boolean())
+      throw ShapeError("config field 'invert' must be true or false, got " + c.at("invert").dump());
+    return in[0];
+  };
+  norm.weights = [](const Json& c, const std::vector<Shape>& in) {
+    if (!c.at("mean").is_null()) return std::vector<WeightSpec>{};
+    const Shape kept = normalizationAxes(c, in[0]).keptShape;
+    return std::vector<WeightSpec>{
+        {"mean", kept, false}, {"variance", kept, false}, {"count", {}, false}};
+  };
+  registry.add(norm);
 }
 
 }  // namespace graft::layers

@@ -1,4 +1,4 @@
-// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape and Permute.
+// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape, Permute and RepeatVector.
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -81,6 +81,20 @@ void registerReshapingLayers(LayerRegistry& registry) {
     return out;
   };
   registry.add(permute);
+
+  LayerType repeat;
+  repeat.className = "RepeatVector";
+  repeat.category = LayerCategory::Reshape;
+  repeat.summary = "repeats a vector n times: (batch, features) -> (batch, n, features)";
+  repeat.defaults = {{"n", 1}};
+  repeat.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    requireRank(in[0], 2, "(batch, features)");
+    const Json& n = c.at("n");
+    if (!n.is_number_integer() || n.get<int64_t>() < 1)
+      throw ShapeError("config field 'n' must be a positive integer, got " + n.dump());
+    return Shape{in[0][0], n.get<int64_t>(), in[0][1]};
+  };
+  registry.add(repeat);
 
   LayerType flatten;
   flatten.className = "Flatten";

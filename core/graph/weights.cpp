@@ -88,7 +88,8 @@ void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, Weight
     if (!info || info->weights.empty()) continue;
     std::vector<WeightTensor> tensors;
     for (const auto& spec : info->weights) {
-      const bool ones = spec.name == "gamma" || spec.name == "moving_variance";
+      const bool ones = spec.name == "gamma" || spec.name == "moving_variance" ||
+                        spec.name == "variance";
       const bool kernel = spec.name.find("kernel") != std::string::npos;
       tensors.push_back(kernel ? glorotUniform(spec.shape, rng)
                                : WeightTensor::filled(spec.shape, ones ? 1.0f : 0.0f));

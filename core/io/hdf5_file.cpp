@@ -355,11 +355,21 @@ void File::writeString(hid_t object, const std::string& name, const std::string&
 
 void File::writeFloats(const std::string& datasetPath, const Shape& shape,
                        const float* values) const {
+  writeDataset(datasetPath, shape, values, H5T_IEEE_F32LE);
+}
+
+void File::writeFloatsAsInt64(const std::string& datasetPath, const Shape& shape,
+                              const float* values) const {
+  writeDataset(datasetPath, shape, values, H5T_STD_I64LE);
+}
+
+void File::writeDataset(const std::string& datasetPath, const Shape& shape, const float* values,
+                        hid_t fileType) const {
   auto slash = datasetPath.rfind('/');
   if (slash != std::string::npos && slash > 0) createGroup(datasetPath.substr(0, slash));
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT,
                        H5P_DEFAULT, H5P_DEFAULT),
             H5Dclose);
   if (!ds.valid() ||

@@ -87,8 +87,15 @@ class File {
                        const std::vector<std::string>& values) const;
   void writeString(hid_t object, const std::string& name, const std::string& value) const;
   void writeFloats(const std::string& datasetPath, const Shape& shape, const float* values) const;
+  // The same values stored as 64-bit integers (HDF5 converts; they must be whole numbers), as
+  // Keras stores an integer variable (Normalization's count).
+  void writeFloatsAsInt64(const std::string& datasetPath, const Shape& shape,
+                          const float* values) const;
 
  private:
+  void writeDataset(const std::string& datasetPath, const Shape& shape, const float* values,
+                    hid_t fileType) const;
+
   std::string path_;
   // Declared before handle_ so that it outlives it: HDF5 reads an image file from these bytes.
   std::shared_ptr<const void> imageOwner_;

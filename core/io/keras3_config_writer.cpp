@@ -13,6 +13,8 @@ struct Keras3Class {
   bool build = false;      // defines build(): the object gets build_config {"input_shape"}
   bool maskKwarg = false;  // call() takes `mask`: the node's kwargs are {"mask": null}
   bool merge = false;      // called on a list of tensors: args [[a, b]]
+  std::string module = "keras.layers";  // where Keras 3 finds a class it does not export
+  Json registeredName = nullptr;
 };
 
 std::vector<std::string> withPrefixes(std::vector<std::string> keys,
@@ -90,6 +92,19 @@ const std::map<std::string, Keras3Class>& keras3Classes() {
     c["Permute"] = {{"dims"}};
     c["Flatten"] = {{"data_format"}};
     c["Reshape"] = {{"target_shape"}};
+    // Keras 3's BaseConvTranspose.get_config leaves output_padding out (layerConfig adds it
+    // back when set: __init__ takes it).
+    c["Conv2DTranspose"] = {{"filters", "kernel_size", "strides", "padding", "data_format",
+                             "dilation_rate", "activation", "use_bias", "kernel_initializer",
+                             "bias_initializer", "kernel_regularizer", "bias_regularizer",
+                             "activity_regularizer", "kernel_constraint", "bias_constraint"},
+                            true};
+    c["Normalization"] = {{"axis", "invert", "mean", "variance"}, true};
+    c["RepeatVector"] = {{"n"}};
+    // keras.applications.inception_resnet_v2's own class, found by its module.
+    c["CustomScaleLayer"] = {
+        {"scale"}, false, false, true, "keras.src.applications.inception_resnet_v2",
+        "CustomScaleLayer"};
     return c;
   }();
   return classes;
@@ -143,6 +158,14 @@ const Shape& outputShape(const GraphAnalysis& analysis, const std::string& layer
 // The value Keras 3 keeps under `key`, from Graft's normalized config.
 Json keras3Value(const Node& node, const std::string& key) {
   const Json& config = node.config;
+  // Keras 3's "hard_sigmoid" is what Graft's graphs call hard_sigmoid_keras3.
+  if (key == "activation" && config.value("activation", Json()) == "hard_sigmoid_keras3")
+    return "hard_sigmoid";
+  // Normalization keeps its axes as a tuple: [-1], or [] for None.
+  if (node.className == "Normalization" && key == "axis") {
+    const Json& axis = config.at("axis");
+    return axis.is_null() ? Json::array() : axis.is_array() ? axis : Json::array({axis});
+  }
   if (node.className == "LeakyReLU" && key == "negative_slope")
     return config.value("alpha", Json(0.3));
   if (key == "strides" && config.contains("pool_size") && config["strides"].is_null())
@@ -185,6 +208,10 @@ Json layerConfig(const Node& node, const Keras3Class& cls) {
   // non-default alpha is written to keep the numbers.
   if (node.className == "ELU" && node.config.value("alpha", 1.0) != 1.0)
     config["alpha"] = node.config["alpha"];
+  if (node.className == "Conv2DTranspose" && !node.config.value("output_padding", Json()).is_null()) {
+    const Json& p = node.config["output_padding"];
+    config["output_padding"] = p.is_array() ? p : Json::array({p, p});
+  }
   return config;
 }
 
@@ -210,10 +237,10 @@ Json layerJson(const Node& node, const GraphAnalysis& analysis, bool functional)
       throw Error(Diagnostic{
           node.name, "layer type " + node.className + " has no Keras 3 serialization in Graft"});
     const Keras3Class& cls = it->second;
-    entry = {{"module", "keras.layers"},
+    entry = {{"module", cls.module},
              {"class_name", node.className},
              {"config", layerConfig(node, cls)},
-             {"registered_name", nullptr}};
+             {"registered_name", cls.registeredName}};
     if (cls.build) {
       Json shapes = Json::array();
       for (const auto& in : node.inputs) shapes.push_back(shapeJson(outputShape(analysis, in)));
@@ -249,10 +276,20 @@ Json tensorRefs(const std::vector<std::string>& layers) {
 
 Diagnostics keras3Refusals(const Graph& graph) {
   Diagnostics refused;
-  for (const auto& node : graph.nodes())
-    if (node.className != "InputLayer" && !keras3Classes().count(node.className))
+  for (const auto& node : graph.nodes()) {
+    if (node.className == "TFOpLambda")
+      refused.push_back({node.name, "TFOpLambda is tf.keras 2's record of a TensorFlow call; Keras "
+                                    "3 has no such layer, so it cannot be saved as a Keras 3 "
+                                    ".keras file"});
+    else if (node.className != "InputLayer" && !keras3Classes().count(node.className))
       refused.push_back({node.name, "layer type " + node.className +
                                         " cannot be saved as a Keras 3 .keras file by Graft"});
+    else if (node.config.value("activation", Json()) == "hard_sigmoid")
+      refused.push_back({node.name, "activation hard_sigmoid is Keras 2's clip(0.2 x + 0.5, 0, 1); "
+                                    "Keras 3's hard_sigmoid is relu6(x + 3) / 6 and no Keras 3 "
+                                    "activation computes Keras 2's, so it cannot be saved as a "
+                                    "Keras 3 .keras file"});
+  }
   return refused;
 }
 

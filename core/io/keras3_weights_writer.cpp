@@ -32,9 +32,15 @@ void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
     }
     if (!entry.node || !hasWeights(*entry.node)) continue;
     const auto* tensors = model.weights.find(entry.node->name);
-    for (size_t i = 0; tensors && i < tensors->size(); ++i)
-      file.writeFloats("/" + entry.path + "/vars/" + std::to_string(i), (*tensors)[i].shape,
-                       (*tensors)[i].values());
+    const auto& specs = analysis.find(entry.node->name)->weights;
+    for (size_t i = 0; tensors && i < tensors->size(); ++i) {
+      const std::string path = "/" + entry.path + "/vars/" + std::to_string(i);
+      // Normalization's count is an integer variable in Keras 3 (dtype "int").
+      if (entry.node->className == "Normalization" && specs.at(i).name == "count")
+        file.writeFloatsAsInt64(path, (*tensors)[i].shape, (*tensors)[i].values());
+      else
+        file.writeFloats(path, (*tensors)[i].shape, (*tensors)[i].values());
+    }
   }
 }
 

@@ -150,11 +150,14 @@ bool isProjectFile(const std::string& path) {
   }
 }
 
-// A Keras file's topology and weights into a model, checked.
-LoadedModel fromTopology(const std::string& source, const std::string& topologyText) {
+// A Keras file's topology into a model, checked. `kerasVersion`: the Keras the file says wrote it
+// ("" when it does not), which decides what some names mean (graph/keras_json.h).
+LoadedModel fromTopology(const std::string& source, const std::string& topologyText,
+                         const std::string& kerasVersion) {
   LoadedModel result;
   try {
-    result.model.graph = graphFromKerasJsonText(topologyText);
+    result.model.graph =
+        graphFromKerasJsonText(topologyText, LayerRegistry::standard(), kerasVersion);
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }
@@ -199,7 +202,7 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
 LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
   if (reader.modelConfig()) {
-    LoadedModel result = fromTopology(spec.source, *reader.modelConfig());
+    LoadedModel result = fromTopology(spec.source, *reader.modelConfig(), reader.kerasVersion());
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
       KerasH5Reader weights = openWeights(spec.weightsFile);
@@ -248,7 +251,7 @@ void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, cons
 LoadedModel fromKerasJson(const ModelSpec& spec) {
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  LoadedModel result = fromTopology(spec.source, text);
+  LoadedModel result = fromTopology(spec.source, text, "");
   const GraphAnalysis analysis = analyze(result.model.graph);
   if (!spec.weightsFile.empty()) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
@@ -263,7 +266,7 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
 // A Keras 3 .keras archive: config.json, its weights (or --weights), the Keras version noted.
 LoadedModel fromKerasArchive(const ModelSpec& spec) {
   const KerasArchive archive = readKerasArchive(spec.source);
-  LoadedModel result = fromTopology(spec.source, archive.config);
+  LoadedModel result = fromTopology(spec.source, archive.config, archive.kerasVersion);
   if (!archive.kerasVersion.empty())
     result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);
   const GraphAnalysis analysis = analyze(result.model.graph);

@@ -98,5 +98,200 @@ TEST(KerasJson, ErrorsNameTheLayer) {
   EXPECT_THROW(graphFromKerasJsonText(shared), Error);
 }
 
+
+// Normalization as tf.keras 2.x writes it (axis a list, mean and variance null: weights) and as
+// Keras 3 writes it with the constants in the config (invert too).
+TEST(KerasJson, ReadsNormalizationConfigs) {
+  const char* keras2 = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": "float32", "axis": [-1], "mean": null, "variance": null}, "name": "normalization", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["normalization", 0, 0]]}, "keras_version": "2.9.0"})";
+  const GraphAnalysis a2 = analyze(graphFromKerasJsonText(keras2));
+  ASSERT_TRUE(a2.ok()) << joinDiagnostics(a2.diagnostics);
+  EXPECT_EQ(a2.totalParams, 7);  // mean 3, variance 3, count 1, as Keras's summary counts
+  EXPECT_EQ(a2.trainableParams, 0);
+
+  const char* keras3 = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "axis": [-1], "invert": true, "mean": [1.0, 2.0, 3.0, 4.0], "variance": 2.0}, "registered_name": null, "build_config": {"input_shape": [null, 4]}, "name": "normalization", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["normalization", 0, 0]}, "registered_name": "Functional"})";
+  const Graph g3 = graphFromKerasJsonText(keras3);
+  const GraphAnalysis a3 = analyze(g3);
+  ASSERT_TRUE(a3.ok()) << joinDiagnostics(a3.diagnostics);
+  EXPECT_EQ(a3.totalParams, 0);
+  EXPECT_EQ(g3.at("normalization").config.at("invert"), true);
+  EXPECT_EQ(g3.at("normalization").config.at("variance"), 2.0);
+}
+
+
+// Conv2DTranspose as tf.keras 2.x writes it (output_padding null) and as Keras 3 writes it.
+TEST(KerasJson, ReadsConv2DTransposeConfigs) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Conv2DTranspose", "config": {"name": "up", "trainable": true, "dtype": "float32", "filters": 6, "kernel_size": [3, 3], "strides": [2, 2], "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": true, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null, "output_padding": null}, "name": "up", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"module": "keras.layers", "class_name": "Conv2DTranspose", "config": {"name": "up2", "trainable": true, "filters": 2, "kernel_size": [2, 2], "strides": [2, 2], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "linear", "use_bias": false, "output_padding": [1, 0]}, "registered_name": null, "name": "up2", "inbound_nodes": [[["up", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["up2", 0, 0]]}})";
+  const GraphAnalysis a = analyze(graphFromKerasJsonText(text));
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("up")->outputShape, (Shape{kUnknown, 16, 16, 6}));
+  EXPECT_EQ(a.find("up2")->outputShape, (Shape{kUnknown, 33, 32, 2}));
+  EXPECT_EQ(a.totalParams, (3 * 3 * 6 * 3 + 6) + 2 * 2 * 2 * 6);
+}
+
+
+// MobileNetV3's hard-swish as tf.keras 2.6-2.15 writes it: hard_sigmoid(x) = ReLU(6)(x + 3.0) *
+// (1 / 6) as two TFOpLambda layers whose constants sit in the inbound node's kwargs (the node a
+// bare reference, not wrapped in a list), then Multiply; and the squeeze-and-excitation
+// Multiply of (N, H, W, C) by (N, 1, 1, C).
+const char* kHardSwishBlock = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+  {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 4], "dtype": "float32", "name": "in"}, "name": "in", "inbound_nodes": []},
+  {"class_name": "Conv2D", "config": {"name": "conv", "filters": 4, "kernel_size": [1, 1]}, "name": "conv", "inbound_nodes": [[["in", 0, 0, {}]]]},
+  {"class_name": "TFOpLambda", "config": {"name": "tf.__operators__.add", "trainable": true, "dtype": "float32", "function": "__operators__.add"}, "name": "tf.__operators__.add", "inbound_nodes": [["conv", 0, 0, {"y": 3.0, "name": null}]]},
+  {"class_name": "ReLU", "config": {"name": "re_lu", "trainable": true, "dtype": "float32", "max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}, "name": "re_lu", "inbound_nodes": [[["tf.__operators__.add", 0, 0, {}]]]},
+  {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "trainable": true, "dtype": "float32", "function": "math.multiply"}, "name": "tf.math.multiply", "inbound_nodes": [["re_lu", 0, 0, {"y": 0.16666666666666666, "name": null}]]},
+  {"class_name": "Multiply", "config": {"name": "multiply", "trainable": true, "dtype": "float32"}, "name": "multiply", "inbound_nodes": [[["conv", 0, 0, {}], ["tf.math.multiply", 0, 0, {}]]]},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "se_pool", "data_format": "channels_last", "keepdims": true}, "name": "se_pool", "inbound_nodes": [[["multiply", 0, 0, {}]]]},
+  {"class_name": "Multiply", "config": {"name": "se_mul"}, "name": "se_mul", "inbound_nodes": [[["multiply", 0, 0, {}], ["se_pool", 0, 0, {}]]]}],
+  "input_layers": [["in", 0, 0]], "output_layers": [["se_mul", 0, 0]]}, "keras_version": "2.9.0", "backend": "tensorflow"})";
+
+TEST(KerasJson, ReadsTfOpLambdaArithmeticAsKerasWritesIt) {
+  const Graph g = graphFromKerasJsonText(kHardSwishBlock);
+  const Node& add = g.at("tf.__operators__.add");
+  EXPECT_EQ(add.className, "TFOpLambda");
+  EXPECT_EQ(add.config.at("function"), "__operators__.add");
+  EXPECT_EQ(add.config.at("operands"), Json::array({nullptr, 3.0}));
+  EXPECT_EQ(add.inputs, std::vector<std::string>{"conv"});
+  EXPECT_EQ(g.at("tf.math.multiply").config.at("operands"),
+            Json::array({nullptr, 0.16666666666666666}));
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("se_mul")->outputShape, (Shape{kUnknown, 8, 8, 4}));
+  EXPECT_EQ(a.find("tf.math.multiply")->params, 0);
+
+  // Written back in Keras's form (which Keras reads), and read back to the same graph.
+  const Json saved = graphToKerasJson(g);
+  for (const auto& layer : saved["config"]["layers"])
+    if (layer["name"] == "tf.__operators__.add") {
+      EXPECT_EQ(layer["inbound_nodes"],
+                Json::parse(R"([["conv", 0, 0, {"y": 3.0, "name": null}]])"));
+      EXPECT_FALSE(layer["config"].contains("operands"));
+    }
+  EXPECT_EQ(graphFromKerasJsonText(saved.dump()), g);
+}
+
+// A constant first operand (1.0 - x: ["_CONSTANT_VALUE", -1, 1.0, {"y": tensor}]), two tensors
+// (x * y with y a reference in the kwargs), a unary function, and Keras's wrapped form.
+TEST(KerasJson, ReadsTfOpLambdaOperandsInEveryPosition) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 6], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "d", "units": 6}, "name": "d", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.subtract", "function": "math.subtract"}, "name": "tf.math.subtract", "inbound_nodes": [["_CONSTANT_VALUE", -1, 1.0, {"y": ["d", 0, 0], "name": null}]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.truediv", "function": "math.truediv"}, "name": "tf.math.truediv", "inbound_nodes": [["tf.math.subtract", 0, 0, {"y": ["in", 0, 0], "name": null}]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.nn.relu6", "function": "nn.relu6"}, "name": "tf.nn.relu6", "inbound_nodes": [[["tf.math.truediv", 0, 0, {"name": null}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["tf.nn.relu6", 0, 0]]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.at("tf.math.subtract").config.at("operands"), Json::array({1.0, nullptr}));
+  EXPECT_EQ(g.at("tf.math.subtract").inputs, std::vector<std::string>{"d"});
+  EXPECT_EQ(g.at("tf.math.truediv").config.at("operands"), Json::array({nullptr, nullptr}));
+  EXPECT_EQ(g.at("tf.math.truediv").inputs, (std::vector<std::string>{"tf.math.subtract", "in"}));
+  EXPECT_EQ(g.at("tf.nn.relu6").config.at("operands"), Json::array({nullptr}));
+  ASSERT_TRUE(analyze(g).ok());
+  const Json saved = graphToKerasJson(g);
+  EXPECT_EQ(saved["config"]["layers"][2]["inbound_nodes"],
+            Json::parse(R"([["_CONSTANT_VALUE", -1, 1.0, {"y": ["d", 0, 0], "name": null}]])"));
+  EXPECT_EQ(graphFromKerasJsonText(saved.dump()), g);
+}
+
+// InceptionResNetV2's residual scaling: Keras <= 2.12's Lambda with arguments {"scale": s} on
+// two tensors, and Keras 2.13+ / 3's CustomScaleLayer.
+TEST(KerasJson, ReadsTheResidualScalingLambdaAndCustomScaleLayer) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 5, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Conv2D", "config": {"name": "up", "filters": 3, "kernel_size": 1}, "name": "up", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Lambda", "config": {"name": "block35_1", "trainable": true, "dtype": "float32", "function": ["4wIAAAAAAAAAAAAAAAIAAAADAAAAUwAAAHMUAAAAfABkARkAfABkAhkAfAEUABcAUwApA07p", null, null], "function_type": "lambda", "module": "keras.applications.inception_resnet_v2", "output_shape": [5, 5, 3], "output_shape_type": "raw", "output_shape_module": null, "arguments": {"scale": 0.17}}, "name": "block35_1", "inbound_nodes": [[["in", 0, 0, {}], ["up", 0, 0, {}]]]},
+    {"module": "keras.src.applications.inception_resnet_v2", "class_name": "CustomScaleLayer", "config": {"name": "block35_2", "trainable": true, "dtype": "float32", "scale": 0.1}, "registered_name": "CustomScaleLayer", "name": "block35_2", "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__", "config": {"keras_history": ["block35_1", 0, 0]}}, {"class_name": "__keras_tensor__", "config": {"keras_history": ["up", 0, 0]}}]], "kwargs": {}}]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["block35_2", 0, 0]]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.at("block35_1").className, "CustomScaleLayer");
+  EXPECT_EQ(g.at("block35_1").config.at("scale"), 0.17);
+  EXPECT_EQ(g.at("block35_1").inputs, (std::vector<std::string>{"in", "up"}));
+  EXPECT_EQ(g.at("block35_2").className, "CustomScaleLayer");
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("block35_2")->outputShape, (Shape{kUnknown, 5, 5, 3}));
+}
+
+// Every type Graft cannot run in one message: an unknown class, a Lambda that is other code, a
+// TFOpLambda of another function (named with its function), each with its first layer.
+TEST(KerasJson, UnsupportedOpLayersJoinTheOneMessage) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Conv1D", "config": {"name": "c1"}, "name": "c1", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Lambda", "config": {"name": "lam", "function": ["code", null, null], "function_type": "lambda", "arguments": {}}, "name": "lam", "inbound_nodes": [[["c1", 0, 0, {}]]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.reduce_mean", "function": "math.reduce_mean"}, "name": "tf.math.reduce_mean", "inbound_nodes": [["lam", 0, 0, {"axis": 1, "name": null}]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "function": "math.multiply"}, "name": "tf.math.multiply", "inbound_nodes": [["lam", 0, 0, {"y": 2.0, "name": null}]]},
+    {"class_name": "Lambda", "config": {"name": "lam2", "arguments": {"scale": 0.5}}, "name": "lam2", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["lam2", 0, 0]]}})";
+  try {
+    graphFromKerasJsonText(text);
+    FAIL() << "read a model with layers Graft cannot run";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("Conv1D (first used by layer 'c1')"), std::string::npos) << m;
+    // A Lambda with a scale argument but one input is not the residual scaling either.
+    EXPECT_NE(m.find("Lambda (first used by layer 'lam')"), std::string::npos) << m;
+    EXPECT_EQ(m.find("'lam2'"), std::string::npos) << m;  // listed once, with its first layer
+    EXPECT_NE(m.find("TFOpLambda tf.math.reduce_mean (first used by layer 'tf.math.reduce_mean')"),
+              std::string::npos)
+        << m;
+    EXPECT_EQ(m.find("layer 'tf.math.multiply'"), std::string::npos) << m;  // that one is fine
+    EXPECT_NE(m.find("tf.__operators__.add"), std::string::npos) << m;  // what Graft computes
+  }
+  // A single Lambda is refused with the same list-style message naming the layer.
+  const char* one = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Lambda", "config": {"name": "mine", "arguments": {}}, "name": "mine", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["mine", 0, 0]]}})";
+  try {
+    graphFromKerasJsonText(one);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Lambda (first used by layer 'mine')"), std::string::npos)
+        << e.what();
+  }
+}
+
+
+// Keras 3 writes `x + 3.0` on a symbolic tensor as the operation class keras.src.ops.numpy.Add
+// with the constant in the node's args (its MobileNetV3 hard-sigmoid): read as TFOpLambda, not
+// as the Add layer; an operation Graft does not compute joins the unsupported list.
+TEST(KerasJson, ReadsKeras3OperationsOnTensors) {
+  const char* text = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4, 4, 2], "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
+    {"module": "keras.src.ops.numpy", "class_name": "Add", "config": {"name": "add"}, "registered_name": "Add", "name": "add", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4, 4, 2], "dtype": "float32", "keras_history": ["in", 0, 0]}}, 3.0], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0}, "registered_name": null, "name": "re_lu", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["add", 0, 0]}}], "kwargs": {}}]},
+    {"module": "keras.src.ops.numpy", "class_name": "Multiply", "config": {"name": "multiply"}, "registered_name": "Multiply", "name": "multiply", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["re_lu", 0, 0]}}, 0.16666666666666666], "kwargs": {}}]},
+    {"module": "keras.layers", "class_name": "Multiply", "config": {"name": "hard_swish"}, "registered_name": null, "name": "hard_swish", "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}, {"class_name": "__keras_tensor__", "config": {"keras_history": ["multiply", 0, 0]}}]], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["hard_swish", 0, 0]}, "registered_name": "Functional"})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.at("add").className, "TFOpLambda");
+  EXPECT_EQ(g.at("add").config.at("function"), "math.add");
+  EXPECT_EQ(g.at("add").config.at("operands"), Json::array({nullptr, 3.0}));
+  EXPECT_EQ(g.at("multiply").config.at("function"), "math.multiply");
+  EXPECT_EQ(g.at("hard_swish").className, "Multiply");
+  ASSERT_TRUE(analyze(g).ok());
+
+  Json unknown = Json::parse(text);
+  unknown["config"]["layers"][1]["class_name"] = "Mean";
+  try {
+    graphFromKerasJson(unknown);
+    FAIL() << "read an operation Graft does not compute";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Keras 3 operation Mean (first used by layer 'add')"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace graft

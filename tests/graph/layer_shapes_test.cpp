@@ -301,5 +301,146 @@ TEST(Normalization, LayerNormalizationWeights) {
             std::string::npos);
 }
 
+
+// Keras's Normalization.build: mean and variance shaped like the kept axes, count a scalar, all
+// non-trainable (Keras's summary counts 2n + 1); none when the config gives mean and variance.
+TEST(Normalization, NormalizationWeightsFollowTheKeptAxes) {
+  struct Case {
+    Json axis;
+    Shape input, kept;
+  };
+  for (const Case& c : std::vector<Case>{{-1, {N, 5, 6, 3}, {3}},
+                                         {Json::array({-1}), {N, 5, 6, 3}, {3}},
+                                         {Json::array({1, 3}), {N, 5, 6, 3}, {5, 3}},
+                                         {Json::array({3, 1}), {N, 5, 6, 3}, {5, 3}},
+                                         {nullptr, {N, 5, 6, 3}, {}},
+                                         {Json::array(), {N, 7}, {}},
+                                         {-1, {N, 7}, {7}},
+                                         {Json::array({-1}), {N, N, N, 3}, {3}}}) {
+    SCOPED_TRACE(c.axis.dump() + " " + shapeToString(c.input));
+    GraphBuilder b("m");
+    b.add("Normalization", "norm", {{"axis", c.axis}}, b.input("in", c.input));
+    const GraphAnalysis a = analyze(b.build());
+    ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+    const NodeInfo& info = *a.find("norm");
+    EXPECT_EQ(info.outputShape, c.input);
+    ASSERT_EQ(info.weights.size(), 3u);
+    EXPECT_EQ(info.weights[0].name, "mean");
+    EXPECT_EQ(info.weights[1].name, "variance");
+    EXPECT_EQ(info.weights[2].name, "count");
+    EXPECT_EQ(info.weights[0].shape, c.kept);
+    EXPECT_EQ(info.weights[1].shape, c.kept);
+    EXPECT_EQ(info.weights[2].shape, Shape{});
+    for (const auto& w : info.weights) EXPECT_FALSE(w.trainable);
+    EXPECT_EQ(info.params, 2 * elementCount(c.kept) + 1);
+    EXPECT_EQ(info.trainableParams, 0);
+  }
+  const Result given =
+      single("Normalization", {{"mean", {1.0, 2.0, 3.0}}, {"variance", 4.0}}, {N, 5, 6, 3});
+  EXPECT_EQ(given.params, 0);
+  const Json c = LayerRegistry::standard().normalizeConfig("Normalization", Json::object());
+  EXPECT_EQ(c.at("axis"), -1);
+  EXPECT_EQ(c.at("invert"), false);
+  EXPECT_TRUE(c.at("mean").is_null());
+}
+
+TEST(Normalization, NormalizationRefusesWhatKerasRefuses) {
+  EXPECT_NE(failure("Normalization", {{"axis", 0}}, {N, 5, 6, 3}).find("batch"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", 4}}, {N, 5, 6, 3}).find("range"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", 1}}, {N, N, 6, 3}).find("known"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", 1.0}}, {N, 3}).find("together"), std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", {1.0, 2.0}}, {"variance", 1.0}}, {N, 3})
+                .find("broadcast"),
+            std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"mean", {{1.0}, {2.0, 3.0}}}, {"variance", 1.0}}, {N, 3})
+                .find("one shape"),
+            std::string::npos);
+  EXPECT_NE(failure("Normalization", {{"axis", "last"}}, {N, 3}).find("axis"), std::string::npos);
+  // Broadcasting as numpy does, aligned from the right: (3,) and (1, 3) onto kept (5, 3).
+  EXPECT_EQ(single("Normalization",
+                   {{"axis", {1, 3}}, {"mean", {{1.0, 2.0, 3.0}}}, {"variance", {1.0, 2.0, 3.0}}},
+                   {N, 5, 6, 3})
+                .params,
+            0);
+}
+
+
+// Keras's deconv_output_length (compute_conv_transpose_output_shape in Keras 3) and its kernel
+// (kh, kw, filters, in) + bias: Keras's count_params.
+TEST(Conv2DTranspose, ShapesAndParameters) {
+  const Result r = single("Conv2DTranspose",
+                          {{"filters", 16}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
+                          {N, 7, 8, 5});
+  EXPECT_EQ(r.shape, (Shape{N, 14, 16, 16}));
+  EXPECT_EQ(r.params, 3 * 3 * 16 * 5 + 16);
+  EXPECT_EQ(r.trainable, r.params);
+  // valid: (n - 1) * s + max(k, s)
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}},
+                   {N, 7, 8, 5})
+                .shape,
+            (Shape{N, 15, 17, 4}));
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 1}, {"strides", 3}},
+                   {N, 7, 8, 5})
+                .shape,
+            (Shape{N, 21, 24, 4}));
+  // output_padding: (n - 1) * s + k - 2 * (k // 2) + p ('same'), (n - 1) * s + k + p ('valid')
+  EXPECT_EQ(single("Conv2DTranspose",
+                   {{"filters", 4},
+                    {"kernel_size", 3},
+                    {"strides", 3},
+                    {"padding", "same"},
+                    {"output_padding", {2, 0}}},
+                   {N, 4, 4, 2})
+                .shape,
+            (Shape{N, 12, 10, 4}));
+  EXPECT_EQ(single("Conv2DTranspose",
+                   {{"filters", 4}, {"kernel_size", {3, 2}}, {"strides", 2}, {"output_padding", 1}},
+                   {N, 4, 4, 2})
+                .shape,
+            (Shape{N, 10, 9, 4}));
+  // dilation widens the kernel: (3 - 1) * 2 + 1 = 5; unknown sizes stay unknown
+  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"dilation_rate", 2}}, {N, N, 6, 2}).shape,
+            (Shape{N, N, 10, 4}));
+  const Result noBias =
+      single("Conv2DTranspose", {{"filters", 2}, {"kernel_size", 2}, {"use_bias", false}}, {N, 3, 3, 3});
+  EXPECT_EQ(noBias.params, 2 * 2 * 2 * 3);
+  EXPECT_NE(failure("Conv2DTranspose", {{"strides", 2}, {"output_padding", 2}}, {N, 4, 4, 2})
+                .find("output_padding"),
+            std::string::npos);
+  EXPECT_NE(failure("Conv2DTranspose", {{"strides", 2}, {"dilation_rate", 2}}, {N, 4, 4, 2})
+                .find("dilation"),
+            std::string::npos);
+  EXPECT_NE(failure("Conv2DTranspose", Json::object(), {N, 4, 4, N}).find("channel"),
+            std::string::npos);
+}
+
+
+// Keras's merges broadcast equal-rank inputs whose sizes differ only where one is 1.
+TEST(Merge, BroadcastsSizesOfOne) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 8, 8, 4});
+  auto pooled = b.add("GlobalAveragePooling2D", "gap", {{"keepdims", true}}, x);
+  b.add("Multiply", "se", {}, {x, pooled});
+  b.add("Add", "add", {}, {pooled, x, pooled});
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("se")->outputShape, (Shape{N, 8, 8, 4}));
+  EXPECT_EQ(a.find("add")->outputShape, (Shape{N, 8, 8, 4}));
+  GraphBuilder c("m");
+  auto y = c.input("in", {N, 8, 8, 4});
+  auto flat = c.add("GlobalAveragePooling2D", "gap", {}, y);
+  c.add("Multiply", "bad", {}, {y, flat});  // ranks differ
+  EXPECT_FALSE(analyze(c.build()).ok());
+}
+
+
+TEST(Reshaping, RepeatVector) {
+  EXPECT_EQ(single("RepeatVector", {{"n", 4}}, {N, 10}).shape, (Shape{N, 4, 10}));
+  EXPECT_EQ(single("RepeatVector", {{"n", 4}}, {N, 10}).params, 0);
+  EXPECT_NE(failure("RepeatVector", {{"n", 4}}, {N, 5, 10}).find("2-D"), std::string::npos);
+  EXPECT_NE(failure("RepeatVector", {{"n", -1}}, {N, 10}).find("'n'"), std::string::npos);
+  EXPECT_EQ(LayerRegistry::standard().normalizeConfig("RepeatVector", Json::object()).at("n"), 1);
+}
+
 }  // namespace
 }  // namespace graft

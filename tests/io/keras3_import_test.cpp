@@ -3,6 +3,7 @@
 // every unsupported layer type named. Expected totals were counted from the files' datasets with
 // h5py (Keras's model.summary() counts every variable, moving statistics included).
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,9 @@
 #include "graph/keras_json.h"
 #include "graph/summary.h"
 #include "graph/surgery/surgery.h"
+#include "graph/graph_builder.h"
 #include "io/file_format.h"
+#include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
 #include "io/keras_archive.h"
 #include "io/keras_file_writer.h"
@@ -528,6 +531,125 @@ TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
        "inbound_nodes": [[["in", 0, 0, {}]]]}],
     "input_layers": [["in", 0, 0]], "output_layers": [["bn", 0, 0]]}})");
   EXPECT_EQ(analyzeOrThrow(model).totalParams, 8);
+}
+
+
+// "hard_sigmoid" in a config is Keras 3's relu6(x + 3) / 6 when Keras 3 wrote the file (a
+// .keras archive's metadata.json, an HDF5 file's keras_version), Keras 2's clip(0.2 x + 0.5)
+// otherwise: the same config read both ways.
+TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
+  const std::string config = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "d", "units": 3, "activation": "hard_sigmoid"}, "name": "d", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Activation", "config": {"name": "a", "activation": "hard_sigmoid"}, "name": "a", "inbound_nodes": [[["d", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}})";
+  TempDir dir;
+  for (const auto& [version, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"3.1.1", "hard_sigmoid_keras3"}, {"2.15.0", "hard_sigmoid"}}) {
+    SCOPED_TRACE(version);
+    const std::string archive = dir.file("model_" + version + ".keras");
+    writeKerasArchive(archive, config, version);
+    const LoadedModel fromArchive = load(archive);
+    EXPECT_EQ(fromArchive.model.graph.at("d").config.at("activation"), expected);
+    EXPECT_EQ(fromArchive.model.graph.at("a").config.at("activation"), expected);
+
+    const std::string h5 = dir.file("model_" + version + ".h5");
+    KerasFileOptions options;
+    options.modelConfig = config;
+    options.kerasVersion = version;
+    writeKerasWeights(h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}, {"bias", ramp({3}, 1)}}}, {"a", {}}},
+                      options);
+    EXPECT_EQ(load(h5).model.graph.at("a").config.at("activation"), expected);
+  }
+  // A model_config JSON: Keras 2's to_json says its version; Keras 3's form says Keras 3.
+  EXPECT_EQ(graphFromKerasJsonText(config).at("a").config.at("activation"), "hard_sigmoid");
+  Json withVersion = Json::parse(config);
+  withVersion["keras_version"] = "3.0.0";
+  EXPECT_EQ(graphFromKerasJson(withVersion).at("a").config.at("activation"), "hard_sigmoid_keras3");
+  const std::string keras3Form = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "Activation", "config": {"name": "a", "activation": "hard_sigmoid"}, "name": "a", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}})";
+  EXPECT_EQ(graphFromKerasJsonText(keras3Form).at("a").config.at("activation"),
+            "hard_sigmoid_keras3");
+  // The file's own statement wins over the form.
+  EXPECT_EQ(graphFromKerasJsonText(keras3Form, LayerRegistry::standard(), "2.15.0")
+                .at("a")
+                .config.at("activation"),
+            "hard_sigmoid");
+  // Saved in a project and read back: the Keras 3 function stays Keras 3's.
+  LoadedModel k3 = load(dir.file("model_3.1.1.keras"));
+  const std::string project = dir.file("k3.graft");
+  saveProject(k3.model, project);
+  EXPECT_EQ(loadProject(project).graph.at("a").config.at("activation"), "hard_sigmoid_keras3");
+}
+
+
+// The layer types added for #19 part 3 in Keras 3's serialization: Normalization's axis a tuple,
+// Conv2DTranspose without output_padding unless set (Keras 3's get_config drops it; __init__
+// takes it), CustomScaleLayer found by its module, Keras 3's hard_sigmoid under its own name;
+// TFOpLambda and Keras 2's hard_sigmoid refused with the reason. Read back to the same graph;
+// Normalization's count stored as an integer, as Keras 3 stores it.
+TEST(Keras3ConfigExport, NewLayerTypesAsKeras3WritesThem) {
+  GraphBuilder b("model");
+  std::string x = b.input("input_layer", {kUnknown, 8, 8, 3});
+  x = b.add("Normalization", "normalization", {{"axis", -1}}, x);
+  x = b.add("Conv2D", "conv",
+            {{"filters", 4}, {"strides", 2}, {"padding", "same"}, {"activation", "hard_sigmoid_keras3"}},
+            x);
+  const std::string up = b.add("Conv2DTranspose", "up",
+                               {{"filters", 4}, {"strides", 2}, {"output_padding", 1}}, x);
+  const std::string up2 = b.add("Conv2DTranspose", "up2", {{"filters", 4}, {"kernel_size", 1}}, up);
+  x = b.add("CustomScaleLayer", "scale", {{"scale", 0.17}}, std::vector<std::string>{up, up2});
+  x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
+  x = b.add("RepeatVector", "repeat", {{"n", 2}}, x);
+  const Graph g = b.build({x});
+  const GraphAnalysis a = analyzeOrThrow(g);
+  EXPECT_TRUE(keras3Refusals(g).empty());
+  const Json model = keras3ModelJson(g, a);
+  std::map<std::string, Json> layers;
+  for (const auto& l : model["config"]["layers"]) layers[l["name"].get<std::string>()] = l;
+  EXPECT_EQ(layers["normalization"]["config"]["axis"], Json::array({-1}));
+  EXPECT_TRUE(layers["normalization"]["config"]["mean"].is_null());
+  EXPECT_TRUE(layers["normalization"].contains("build_config"));
+  EXPECT_EQ(layers["conv"]["config"]["activation"], "hard_sigmoid");
+  EXPECT_EQ(layers["up"]["config"]["output_padding"], Json::array({1, 1}));
+  EXPECT_FALSE(layers["up2"]["config"].contains("output_padding"));
+  EXPECT_EQ(layers["scale"]["module"], "keras.src.applications.inception_resnet_v2");
+  EXPECT_EQ(layers["scale"]["registered_name"], "CustomScaleLayer");
+  EXPECT_EQ(layers["scale"]["inbound_nodes"][0]["args"][0].size(), 2u);  // called on a list
+  EXPECT_EQ(layers["repeat"]["config"]["n"], 2);
+  const Graph back = graphFromKerasJson(model, LayerRegistry::standard(), kKeras3WriterVersion);
+  EXPECT_EQ(back.at("conv").config.at("activation"), "hard_sigmoid_keras3");
+  EXPECT_EQ(back.at("scale").className, "CustomScaleLayer");
+  EXPECT_EQ(analyzeOrThrow(back).totalParams, a.totalParams);
+
+  Model m;
+  m.graph = g;
+  initializeWeights(m.graph, a, m.weights, 1);
+  TempDir dir;
+  saveKeras3Weights(m, dir.file("w.weights.h5"));
+  const hid_t file = H5Fopen(dir.file("w.weights.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t count = H5Dopen2(file, "/layers/normalization/vars/2", H5P_DEFAULT);
+  ASSERT_GE(count, 0);
+  const hid_t type = H5Dget_type(count);
+  EXPECT_EQ(H5Tget_class(type), H5T_INTEGER);
+  EXPECT_EQ(H5Tget_size(type), 8u);
+  H5Tclose(type);
+  H5Dclose(count);
+  H5Fclose(file);
+
+  GraphBuilder c("model");
+  std::string y = c.input("input_layer", {kUnknown, 4});
+  y = c.add("TFOpLambda", "tf.math.multiply", {{"function", "math.multiply"}, {"operands", {nullptr, 2.0}}}, y);
+  y = c.add("Dense", "d", {{"units", 2}, {"activation", "hard_sigmoid"}}, y);
+  const Diagnostics refused = keras3Refusals(c.build({y}));
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_EQ(refused[0].subject, "tf.math.multiply");
+  EXPECT_NE(refused[0].message.find("Keras 3 has no such layer"), std::string::npos);
+  EXPECT_EQ(refused[1].subject, "d");
+  EXPECT_NE(refused[1].message.find("relu6(x + 3) / 6"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "keras_file_writer.h"
 
+#include <zip.h>
+
 namespace graft::test {
 
 WeightTensor ramp(const Shape& shape, float offset) {
@@ -50,7 +52,7 @@ void writeKerasWeights(const std::string& path, const std::vector<LayerToWrite>&
   } else {
     file.writeStringList(rootGroup.get(), "layer_names", names);
   }
-  file.writeString(rootGroup.get(), "keras_version", "2.2.4");
+  file.writeString(rootGroup.get(), "keras_version", options.kerasVersion);
   file.writeString(rootGroup.get(), "backend", "tensorflow");
   for (const auto& l : layers) {
     const std::string group = (root == "/" ? "" : root) + "/" + l.name;
@@ -64,6 +66,28 @@ void writeKerasWeights(const std::string& path, const std::vector<LayerToWrite>&
       file.writeFloats(group + "/" + stored.back(), tensor.shape, tensor.values());
     }
     file.writeStringList(g.get(), "weight_names", stored);
+  }
+}
+
+void writeKerasArchive(const std::string& path, const std::string& config,
+                       const std::string& kerasVersion) {
+  int error = 0;
+  zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  if (!archive) throw Error(path + ": cannot create the test archive");
+  const std::string metadata = R"({"keras_version": ")" + kerasVersion + R"(", "date_saved": "2026-01-01@00:00:00"})";
+  // The sources keep pointers into the strings until zip_close.
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"metadata.json", &metadata},
+                                   std::pair<const char*, const std::string*>{"config.json", &config}}) {
+    zip_source_t* source = zip_source_buffer(archive, text->data(), text->size(), 0);
+    if (!source || zip_file_add(archive, name, source, ZIP_FL_OVERWRITE) < 0) {
+      if (source) zip_source_free(source);
+      zip_discard(archive);
+      throw Error(path + ": cannot add " + name + " to the test archive");
+    }
+  }
+  if (zip_close(archive) != 0) {
+    zip_discard(archive);
+    throw Error(path + ": cannot write the test archive");
   }
 }
 

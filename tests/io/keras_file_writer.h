@@ -21,10 +21,15 @@ struct KerasFileOptions {
   bool splitLayerNames = false;        // layer_names0, layer_names1 as Keras does past 64 KiB
   std::string modelConfig;             // non-empty: a full-model file under /model_weights
   bool reverseBatchNormOrder = false;  // store BN weights in an unusual order
+  std::string kerasVersion = "2.2.4";  // the keras_version attribute
 };
 
 void writeKerasWeights(const std::string& path, const std::vector<LayerToWrite>& layers,
                        const KerasFileOptions& options = {});
+
+// A .keras ZIP archive holding config.json and metadata.json (keras_version) and no weights.
+void writeKerasArchive(const std::string& path, const std::string& config,
+                       const std::string& kerasVersion);
 
 // Deterministic values 0.001 * (i + offset) so tests can tell tensors apart.
 WeightTensor ramp(const Shape& shape, float offset);

@@ -57,6 +57,8 @@ TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
       {"exponential", [](double v) { return std::exp(v); }},
       {"gelu", [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); }},
       {"hard_silu", hardSilu},
+      // Keras 3's hard_sigmoid, relu6(x + 3) / 6 (Keras 2's is "hard_sigmoid" above).
+      {"hard_sigmoid_keras3", [](double v) { return std::min(std::max(v + 3.0, 0.0), 6.0) / 6.0; }},
       {"hard_swish", hardSilu},
       {"mish", [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
   };

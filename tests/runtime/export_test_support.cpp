@@ -124,6 +124,29 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
                         {"padding", "same"},
                         {"use_bias", false}})},
     };
+  if (cls == "Conv2DTranspose")
+    return {
+        {"Conv2DTranspose same stride 2 (cropped at the end), relu",
+         oneLayer(cls, {{"filters", 4},
+                        {"kernel_size", 3},
+                        {"strides", 2},
+                        {"padding", "same"},
+                        {"activation", "relu"}})},
+        {"Conv2DTranspose valid stride 2, no bias",
+         oneLayer(cls, {{"filters", 3}, {"kernel_size", {3, 2}}, {"strides", 2}, {"use_bias", false}})},
+        {"Conv2DTranspose kernel 1 stride 3 (zero cells appended)",
+         oneLayer(cls, {{"filters", 2}, {"kernel_size", 1}, {"strides", 3}, {"padding", "same"}})},
+        {"Conv2DTranspose kernel 4 stride 2 same (cropped at both ends)",
+         oneLayer(cls, {{"filters", 2}, {"kernel_size", 4}, {"strides", 2}, {"padding", "same"}})},
+        {"Conv2DTranspose output_padding (2, 1) stride 3",
+         oneLayer(cls, {{"filters", 2},
+                        {"kernel_size", 3},
+                        {"strides", 3},
+                        {"padding", "same"},
+                        {"output_padding", {2, 1}}})},
+        {"Conv2DTranspose dilated same",
+         oneLayer(cls, {{"filters", 3}, {"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "same"}})},
+    };
   if (cls == "Dense")
     return {
         {"Dense after Flatten, softmax",
@@ -205,10 +228,47 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {cls, oneLayer(cls, Json::object())},
         {cls + " keepdims", oneLayer(cls, {{"keepdims", true}})},
     };
-  if (cls == "Add" || cls == "Multiply" || cls == "Average" || cls == "Maximum" || cls == "Minimum")
+  if (cls == "Add" || cls == "Average" || cls == "Maximum" || cls == "Minimum")
     return {{cls + " of three", merged(cls, Json::object())},
             {cls + " of two", merged(cls, Json::object(), 2)}};
   if (cls == "Subtract") return {{"Subtract", merged(cls, Json::object(), 2)}};
+  if (cls == "Multiply") {
+    // Squeeze-and-excitation: (N, H, W, C) times (N, 1, 1, C).
+    GraphBuilder b("sample");
+    const std::string in = b.input("input_1", kImage);
+    const std::string pooled = b.add("GlobalAveragePooling2D", "pool", {{"keepdims", true}}, in);
+    const std::string gate = b.add("Activation", "gate", {{"activation", "sigmoid"}}, pooled);
+    const std::string y = b.add(cls, "layer", Json::object(), std::vector<std::string>{in, gate});
+    return {{"Multiply of three", merged(cls, Json::object())},
+            {"Multiply of two", merged(cls, Json::object(), 2)},
+            {"Multiply by (N, 1, 1, C) (squeeze-and-excitation)", randomModel(b.build({y}), 5)}};
+  }
+  if (cls == "TFOpLambda") {
+    auto op = [&](const std::string& function, const Json& operands) {
+      return oneLayer(cls, {{"function", function}, {"operands", operands}});
+    };
+    // x / mean(x) over the positions: two tensors, one (N, 1, 1, C).
+    GraphBuilder b("sample");
+    const std::string in = b.input("input_1", kImage);
+    const std::string pooled = b.add("GlobalAveragePooling2D", "pool", {{"keepdims", true}}, in);
+    const std::string y =
+        b.add(cls, "layer", {{"function", "math.truediv"}, {"operands", {nullptr, nullptr}}},
+              std::vector<std::string>{in, pooled});
+    return {
+        {"TFOpLambda x + 3", op("__operators__.add", {nullptr, 3.0})},
+        {"TFOpLambda 1 - x", op("math.subtract", {1.0, nullptr})},
+        {"TFOpLambda x * (1 / 6)", op("math.multiply", {nullptr, 0.16666666666666666})},
+        {"TFOpLambda x / 6", op("math.truediv", {nullptr, 6.0})},
+        {"TFOpLambda max(x, 0.25)", op("math.maximum", {nullptr, 0.25})},
+        {"TFOpLambda min(-0.25, x)", op("math.minimum", {-0.25, nullptr})},
+        {"TFOpLambda relu6", op("nn.relu6", {nullptr})},
+        {"TFOpLambda silu", op("nn.silu", {nullptr})},
+        {"TFOpLambda x * per-channel constant", op("math.multiply", {nullptr, {0.5, -1.0, 2.0}})},
+        {"TFOpLambda x / mean(x) (two tensors, broadcast)", randomModel(b.build({y}), 5)},
+    };
+  }
+  if (cls == "CustomScaleLayer")
+    return {{"CustomScaleLayer scale 0.17", merged(cls, {{"scale", 0.17}}, 2)}};
   if (cls == "Concatenate")
     return {
         {"Concatenate channels", merged(cls, {{"axis", -1}})},
@@ -237,6 +297,24 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"Permute (3, 1, 2) channels to height", oneLayer(cls, {{"dims", {3, 1, 2}}})},
         {"Permute (2, 1) of rank 3", afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls,
                                                 {{"dims", {2, 1}}}, {kUnknown, 4, 7, 6})},
+    };
+  if (cls == "Normalization")
+    return {
+        {"Normalization per channel", oneLayer(cls, Json::object())},
+        {"Normalization over height and channels, inverted",
+         oneLayer(cls, {{"axis", {1, 3}}, {"invert", true}})},
+        {"Normalization with one scalar (axis None)", oneLayer(cls, {{"axis", nullptr}})},
+        {"Normalization with mean and variance in the config",
+         oneLayer(cls, {{"mean", {0.5, -1.0, 2.0}}, {"variance", {0.25, 4.0, 1.0}}})},
+        {"Normalization after Flatten (rank 2)",
+         afterLayer("Flatten", Json::object(), cls, Json::object(), {kUnknown, 2, 3, 4})},
+    };
+  if (cls == "RepeatVector")
+    return {
+        {"RepeatVector 3 after Flatten",
+         afterLayer("Flatten", Json::object(), cls, {{"n", 3}}, {kUnknown, 2, 3, 4})},
+        {"RepeatVector 1 after GlobalAveragePooling2D",
+         afterLayer("GlobalAveragePooling2D", Json::object(), cls, {{"n", 1}}, kImage)},
     };
   if (cls == "LayerNormalization")
     return {

@@ -243,6 +243,92 @@ torch::Tensor layerNorm(const torch::Tensor& xt, int64_t axis, const torch::Tens
   return out.movedim(-1, axis).contiguous();
 }
 
+namespace {
+
+// Keras's deconv_output_length, with the kernel dilated.
+int64_t deconvLength(int64_t n, int64_t k, int64_t s, int64_t d, bool same, int64_t op) {
+  const int64_t kd = (k - 1) * d + 1;
+  if (op < 0) return same ? n * s : n * s + std::max<int64_t>(kd - s, 0);
+  return (n - 1) * s + kd - 2 * (same ? kd / 2 : 0) + op;
+}
+
+}  // namespace
+
+torch::Tensor conv2dTranspose(const torch::Tensor& xt, const torch::Tensor& kt,
+                              const torch::Tensor& bt, const Geometry& g, int64_t oh, int64_t ow) {
+  const torch::Tensor xc = xt.contiguous(), kc = kt.contiguous();
+  auto x = xc.accessor<float, 4>();
+  auto k = kc.accessor<float, 4>();
+  const int64_t n = xt.size(0), h = xt.size(1), w = xt.size(2), cin = xt.size(3);
+  const int64_t cout = kt.size(2);
+  const int64_t outH = deconvLength(h, g.kh, g.sh, g.dh, g.same, oh);
+  const int64_t outW = deconvLength(w, g.kw, g.sw, g.dw, g.same, ow);
+  const int64_t top = padBefore(outH, g.kh, g.sh, g.dh, g.same);
+  const int64_t left = padBefore(outW, g.kw, g.sw, g.dw, g.same);
+  std::vector<double> sum(static_cast<size_t>(n * outH * outW * cout), 0.0);
+  auto at = [&](int64_t b, int64_t y, int64_t x0, int64_t c) -> double& {
+    return sum[static_cast<size_t>(((b * outH + y) * outW + x0) * cout + c)];
+  };
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t iy = 0; iy < h; ++iy)
+      for (int64_t ix = 0; ix < w; ++ix)
+        for (int64_t ky = 0; ky < g.kh; ++ky)
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            const int64_t oy = iy * g.sh + ky * g.dh - top;
+            const int64_t ox = ix * g.sw + kx * g.dw - left;
+            if (oy < 0 || oy >= outH || ox < 0 || ox >= outW) continue;
+            for (int64_t co = 0; co < cout; ++co)
+              for (int64_t ci = 0; ci < cin; ++ci)
+                at(b, oy, ox, co) += double(x[b][iy][ix][ci]) * double(k[ky][kx][co][ci]);
+          }
+  torch::Tensor out = torch::empty({n, outH, outW, cout}, torch::kFloat64);
+  auto o = out.accessor<double, 4>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < outH; ++y)
+      for (int64_t x0 = 0; x0 < outW; ++x0)
+        for (int64_t c = 0; c < cout; ++c)
+          o[b][y][x0][c] = at(b, y, x0, c) + (bt.defined() ? bt[c].item<double>() : 0.0);
+  return out;
+}
+
+torch::Tensor repeatVector(const torch::Tensor& xt, int64_t n) {
+  const torch::Tensor xc = xt.contiguous();
+  auto x = xc.accessor<float, 2>();
+  torch::Tensor out = torch::empty({xt.size(0), n, xt.size(1)});
+  auto o = out.accessor<float, 3>();
+  for (int64_t b = 0; b < xt.size(0); ++b)
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t f = 0; f < xt.size(1); ++f) o[b][i][f] = x[b][f];
+  return out;
+}
+
+torch::Tensor normalization(const torch::Tensor& xt, const std::vector<int64_t>& kept,
+                            const torch::Tensor& meant, const torch::Tensor& variancet,
+                            bool invert) {
+  const torch::Tensor x = xt.to(torch::kFloat64).contiguous();
+  const torch::Tensor mean = meant.to(torch::kFloat64).contiguous();
+  const torch::Tensor variance = variancet.to(torch::kFloat64).contiguous();
+  torch::Tensor out = torch::empty_like(x);
+  const double* in = x.data_ptr<double>();
+  const double* m = mean.data_ptr<double>();
+  const double* v = variance.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    // Coordinates of element i; the statistics' index from the kept axes' coordinates.
+    std::vector<int64_t> coord(static_cast<size_t>(x.dim()));
+    int64_t rest = i;
+    for (int64_t d = x.dim() - 1; d >= 0; --d) {
+      coord[static_cast<size_t>(d)] = rest % x.size(d);
+      rest /= x.size(d);
+    }
+    int64_t index = 0;
+    for (int64_t axis : kept) index = index * x.size(axis) + coord[static_cast<size_t>(axis)];
+    const double deviation = std::max(std::sqrt(v[index]), 1e-7);
+    o[i] = invert ? m[index] + in[i] * deviation : (in[i] - m[index]) / deviation;
+  }
+  return out;
+}
+
 torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double)) {
   std::vector<torch::Tensor> xs;
   for (const auto& t : inputs) xs.push_back(t.to(torch::kFloat64).contiguous());

@@ -42,6 +42,22 @@ torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
 // variance along `axis`, (x - mean) / sqrt(var + eps) * gamma + beta (undefined: 1 / 0).
 torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tensor& gamma,
                         const torch::Tensor& beta, double epsilon);
+// Keras Conv2DTranspose on x (N, H, W, Cin), kernel (kh, kw, Cout, Cin), bias (Cout) or
+// undefined; output_padding oh / ow (-1: Keras's None). Output size by Keras's
+// deconv_output_length; each output cell the sum of x[i] * kernel[t] over the input cells i and
+// taps t that land on it (i * stride + t * dilation - before, `before` TensorFlow's `same` pad of
+// the forward convolution from the output's size), plus the bias. Double accumulators.
+torch::Tensor conv2dTranspose(const torch::Tensor& x, const torch::Tensor& kernel,
+                              const torch::Tensor& bias, const Geometry& g, int64_t oh = -1,
+                              int64_t ow = -1);
+// Keras RepeatVector: x (N, F) -> (N, n, F), out[b][i][f] = x[b][f].
+torch::Tensor repeatVector(const torch::Tensor& x, int64_t n);
+// Keras Normalization on x (Keras layout): mean and variance have the sizes of the `kept` axes
+// (sorted; empty: scalars); each element uses the entry at its coordinates along those axes:
+// (x - mean) / max(sqrt(variance), 1e-7), or mean + x * max(sqrt(variance), 1e-7) (invert).
+// Double result.
+torch::Tensor normalization(const torch::Tensor& x, const std::vector<int64_t>& kept,
+                            const torch::Tensor& mean, const torch::Tensor& variance, bool invert);
 // Element by element over equal-shaped inputs, folded left to right with `f` (double result).
 torch::Tensor fold(const std::vector<torch::Tensor>& inputs, double (*f)(double, double));
 

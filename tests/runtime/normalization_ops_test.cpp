@@ -134,5 +134,64 @@ TEST(NormalizationOps, LayerNormalizationMatchesLoop) {
   }
 }
 
+
+// Keras's Normalization against a loop: statistics from weights along one or several kept axes
+// or one scalar (axis None), from the config (broadcast as Keras broadcasts them), inverted,
+// and a variance below epsilon^2 (the divisor is floored at 1e-7, never sqrt(0)).
+TEST(NormalizationOps, NormalizationMatchesLoop) {
+  struct Case {
+    Json config;
+    Shape shape;
+    std::vector<int64_t> kept;
+  };
+  for (const Case& c : std::vector<Case>{
+           {Json::object(), {kUnknown, 3, 4, 5}, {3}},
+           {{{"axis", {1, 3}}}, {kUnknown, 3, 4, 5}, {1, 3}},
+           {{{"axis", {2}}, {"invert", true}}, {kUnknown, 3, 4, 5}, {2}},
+           {{{"axis", nullptr}}, {kUnknown, 3, 4, 5}, {}},
+           {{{"axis", -1}}, {kUnknown, 9}, {1}},
+           {{{"axis", 1}}, {kUnknown, 6, 7}, {1}}}) {
+    SCOPED_TRACE(c.config.dump() + " " + shapeToString(c.shape));
+    Graph g = oneLayer("Normalization", c.config, c.shape);
+    WeightStore w = randomWeights(g, 71, -2.0f, 2.0f);
+    // One variance far below epsilon^2: the divisor is 1e-7 there.
+    std::vector<WeightTensor> tensors = *w.find("layer");
+    std::vector<float> variance(tensors[1].values(), tensors[1].values() + tensors[1].numel());
+    variance[0] = 1e-20f;
+    tensors[1] = WeightTensor::fromValues(tensors[1].shape, variance);
+    w.set("layer", tensors);
+    std::vector<int64_t> dims(c.shape.begin(), c.shape.end());
+    dims[0] = 2;
+    const torch::Tensor x = randomTensor(dims, 72) * 3.0;
+    const torch::Tensor want =
+        naive::normalization(x, c.kept, kerasWeight(w, "layer", 0), kerasWeight(w, "layer", 1),
+                             c.config.value("invert", false));
+    EXPECT_TRUE(allClose(runLayer(g, w, x), want));
+    GraphModule m(g, w);
+    m.train(true);  // a preprocessing layer: the same in training
+    EXPECT_TRUE(allClose(runKeras(m, x), want));
+    // The weights come back bit for bit (count included).
+    const WeightStore back = m.weights();
+    for (size_t i = 0; i < 3; ++i)
+      EXPECT_TRUE(torch::equal(kerasWeight(back, "layer", i), kerasWeight(w, "layer", i)));
+  }
+}
+
+TEST(NormalizationOps, NormalizationWithMeanAndVarianceInTheConfig) {
+  // mean (1, 5) and variance scalar broadcast onto the kept axes (3, 5), as numpy does.
+  const Json config = {{"axis", {1, 3}},
+                       {"mean", {{0.5, -1.0, 2.0, 0.0, 3.0}}},
+                       {"variance", 2.25}};
+  Graph g = oneLayer("Normalization", config, {kUnknown, 3, 4, 5});
+  const torch::Tensor mean =
+      torch::tensor({0.5, -1.0, 2.0, 0.0, 3.0}, torch::kFloat64).reshape({1, 5}).expand({3, 5});
+  const torch::Tensor variance = torch::full({3, 5}, 2.25, torch::kFloat64);
+  const torch::Tensor x = randomTensor({2, 3, 4, 5}, 73) * 4.0;
+  EXPECT_TRUE(allClose(runLayer(g, {}, x), naive::normalization(x, {1, 3}, mean, variance, false)));
+  GraphModule m(g, {});
+  EXPECT_TRUE(m.weights().empty() || m.weights().find("layer") == nullptr ||
+              m.weights().find("layer")->empty());
+}
+
 }  // namespace
 }  // namespace graft::test

@@ -24,7 +24,7 @@ WeightStore randomWeights(const Graph& graph, uint64_t seed, float lo, float hi)
     if (!info || info->weights.empty()) continue;
     std::vector<WeightTensor> weights;
     for (const auto& spec : info->weights) {
-      const bool variance = spec.name == "moving_variance";
+      const bool variance = spec.name == "moving_variance" || spec.name == "variance";
       std::uniform_real_distribution<float> dist(variance ? 0.5f : lo, variance ? 1.5f : hi);
       std::vector<float> values(static_cast<size_t>(elementCount(spec.shape)));
       for (auto& v : values) v = dist(rng);

@@ -90,5 +90,25 @@ TEST(PermuteOps, DimsThatAreNoPermutationAreRefused) {
   }
 }
 
+
+// RepeatVector: every row a copy of the vector; a Dense after it sees rank 3.
+TEST(RepeatVectorOps, RepeatsTheVector) {
+  const torch::Tensor x = randomTensor({3, 7}, 97);
+  for (int64_t n : {1, 4}) {
+    SCOPED_TRACE(n);
+    EXPECT_TRUE(torch::equal(runLayer(oneLayer("RepeatVector", {{"n", n}}, {kUnknown, 7}), {}, x),
+                             naive::repeatVector(x, n)));
+  }
+  const GraphAnalysis a = analyzeOrThrow(oneLayer("RepeatVector", {{"n", 5}}, {kUnknown, 7}));
+  EXPECT_EQ(a.find("layer")->outputShape, (Shape{kUnknown, 5, 7}));
+  EXPECT_EQ(a.find("layer")->params, 0);
+  for (const auto& [config, input] : std::vector<std::pair<Json, Shape>>{
+           {{{"n", 0}}, {kUnknown, 7}}, {{{"n", 2}}, {kUnknown, 3, 7}}}) {
+    const GraphAnalysis bad = analyze(oneLayer("RepeatVector", config, input));
+    ASSERT_EQ(bad.diagnostics.size(), 1u) << config.dump();
+    EXPECT_EQ(bad.diagnostics[0].subject, "layer");
+  }
+}
+
 }  // namespace
 }  // namespace graft::test

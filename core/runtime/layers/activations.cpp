@@ -21,13 +21,16 @@ torch::Tensor sigmoid(const torch::Tensor& x) {
 }
 // "hard_sigmoid" names two functions: Keras 2 (keras/backend.py up to 2.15, and tf.keras)
 // computes clip(0.2 x + 0.5, 0, 1); Keras 3 (keras/src/backend/*/nn.py) relu6(x + 3) / 6, slope
-// 1/6. A layer config says only "hard_sigmoid". Graft's graphs speak Keras 2's vocabulary: the
-// files it reads (Keras 2 .h5, model_config JSON, tf.keras 2.13-2.15 zips) were written by
-// Keras 2 and its own saves are stamped Keras 2 (keras_version 2.x), so the Keras 2 definition is
-// the one that reproduces the numbers the weights were trained with. A reader of Keras 3 files
-// (metadata.json keras_version 3.x) must not pass Keras 3's "hard_sigmoid" through unchanged.
+// 1/6. A layer config says only "hard_sigmoid". Graft's graphs speak Keras 2's vocabulary (its
+// own saves are stamped Keras 2), so "hard_sigmoid" is Keras 2's; the reader of Keras 3 configs
+// (graph/keras_json: metadata.json or keras_version 3.x, or Keras 3's config form) renames
+// Keras 3's to "hard_sigmoid_keras3".
 torch::Tensor hardSigmoid(const torch::Tensor& x) {
   return torch::clamp(x * 0.2 + 0.5, 0.0, 1.0);
+}
+// Keras 3: relu6(x + 3) / 6, in that order.
+torch::Tensor hardSigmoidKeras3(const torch::Tensor& x) {
+  return torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
 }
 // Keras 3 hard_silu (alias hard_swish): x * relu6(x + 3) / 6, which is LibTorch's hardswish.
 torch::Tensor hardSilu(const torch::Tensor& x) {
@@ -80,7 +83,8 @@ const std::map<std::string, ActivationFn>& table() {
       {"silu", swish},          {"softplus", softplus},
       {"softsign", softsign},   {"exponential", exponential},
       {"gelu", gelu},           {"hard_silu", hardSilu},
-      {"hard_swish", hardSilu}, {"mish", mish}};
+      {"hard_swish", hardSilu}, {"mish", mish},
+      {"hard_sigmoid_keras3", hardSigmoidKeras3}};
   return functions;
 }
 

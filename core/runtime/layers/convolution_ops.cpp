@@ -1,4 +1,4 @@
-// Conv2D, DepthwiseConv2D and SeparableConv2D. Kernels are converted from Keras's layout once,
+// Conv2D, DepthwiseConv2D, SeparableConv2D and Conv2DTranspose. Kernels are converted from Keras's layout once,
 // here; Keras's `same` padding (asymmetric for stride > 1 or even kernels) is applied per call
 // from the actual input size.
 #include "graph/layer_helpers.h"
@@ -139,12 +139,59 @@ class SeparableConv2DOp : public ConvolutionBase {
   torch::Tensor depthwise_, pointwise_;
 };
 
+// Keras kernel (kh, kw, filters, in) -> LibTorch's conv_transpose2d weight (in, filters, kh, kw).
+// TensorFlow's conv2d_transpose (the gradient of a convolution) keeps cells [before, L - after)
+// of the full transposed convolution of length L, appending zero cells where `after` is
+// negative; the bias is added after, to those too. LibTorch's own padding crops both ends
+// alike, which is not what TensorFlow does for 'same' with odd kernels and even strides (the
+// inconsistency Keras 3's torch backend warns about), so the full result is cropped here.
+class Conv2DTransposeOp : public LayerOp {
+ public:
+  explicit Conv2DTransposeOp(const LayerContext& c)
+      : activation_(activationFunction(c.node, c.config.at("activation"))) {
+    auto [kh, kw] = intPair(c.config, "kernel_size");
+    auto [sh, sw] = intPair(c.config, "strides");
+    auto [dh, dw] = intPair(c.config, "dilation_rate");
+    auto [oh, ow] = layers::outputPaddingPair(c.config);
+    const std::string padding = c.config.at("padding").get<std::string>();
+    const layers::TransposeGeometry h = layers::transposeGeometry(kh, sh, dh, padding, oh);
+    const layers::TransposeGeometry w = layers::transposeGeometry(kw, sw, dw, padding, ow);
+    stride_ = {sh, sw};
+    dilation_ = {dh, dw};
+    crop_ = {-w.before, -w.after, -h.before, -h.after};
+    kernel_ = addParameter(c, "kernel",
+                           copyFromKeras(c.weights.at(0)).permute({3, 2, 0, 1}).contiguous());
+    if (c.config.at("use_bias").get<bool>())
+      bias_ = addParameter(c, "bias", copyFromKeras(c.weights.at(1)));
+  }
+
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    torch::Tensor y =
+        torch::conv_transpose2d(in[0], kernel_, {}, stride_, {0, 0}, {0, 0}, 1, dilation_);
+    if (crop_ != std::vector<int64_t>{0, 0, 0, 0}) y = torch::constant_pad_nd(y, crop_, 0.0);
+    if (bias_.defined()) y = y + bias_.view({1, -1, 1, 1});
+    return activation_ ? activation_(y) : y;
+  }
+
+  std::vector<WeightTensor> kerasWeights() const override {
+    std::vector<WeightTensor> w{copyToKeras(kernel_.permute({2, 3, 1, 0}))};
+    if (bias_.defined()) w.push_back(copyToKeras(bias_));
+    return w;
+  }
+
+ private:
+  ActivationFn activation_;
+  std::vector<int64_t> stride_, dilation_, crop_;  // crop_: constant_pad_nd's (w, h) amounts
+  torch::Tensor kernel_, bias_;
+};
+
 }  // namespace
 
 void addConvolutionOps(LayerFactoryTable& table) {
   table["Conv2D"] = makeOp<Conv2DOp>;
   table["DepthwiseConv2D"] = makeOp<DepthwiseConv2DOp>;
   table["SeparableConv2D"] = makeOp<SeparableConv2DOp>;
+  table["Conv2DTranspose"] = makeOp<Conv2DTransposeOp>;
 }
 
 }  // namespace graft::runtime

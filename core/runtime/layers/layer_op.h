@@ -52,5 +52,6 @@ void addActivationOps(LayerFactoryTable& table);
 void addMergeOps(LayerFactoryTable& table);
 void addReshapingOps(LayerFactoryTable& table);
 void addRegularizationOps(LayerFactoryTable& table);
+void addOpLayerOps(LayerFactoryTable& table);
 
 }  // namespace graft::runtime

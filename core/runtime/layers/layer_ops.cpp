@@ -14,6 +14,7 @@ const LayerFactoryTable& layerFactories() {
     addMergeOps(t);
     addReshapingOps(t);
     addRegularizationOps(t);
+    addOpLayerOps(t);
     return t;
   }();
   return table;

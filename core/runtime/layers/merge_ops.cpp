@@ -6,13 +6,23 @@
 namespace graft::runtime {
 namespace {
 
+// Left to right; in place where the running sum already has the broadcast shape (it is ours).
+torch::Tensor sum(torch::TensorList in) {
+  torch::Tensor y = in[0] + in[1];
+  for (size_t i = 2; i < in.size(); ++i) {
+    if (y.sizes() == in[i].sizes())
+      y.add_(in[i]);
+    else
+      y = y + in[i];
+  }
+  return y;
+}
+
 class AddOp : public LayerOp {
  public:
   explicit AddOp(const LayerContext&) {}
   torch::Tensor forward(torch::TensorList in, bool) override {
-    torch::Tensor y = in[0] + in[1];
-    for (size_t i = 2; i < in.size(); ++i) y.add_(in[i]);  // y is ours: accumulate in place
-    return y;
+    return sum(in);
   }
 };
 
@@ -37,9 +47,7 @@ class AverageOp : public LayerOp {
  public:
   explicit AverageOp(const LayerContext&) {}
   torch::Tensor forward(torch::TensorList in, bool) override {
-    torch::Tensor y = in[0] + in[1];
-    for (size_t i = 2; i < in.size(); ++i) y.add_(in[i]);  // y is ours: accumulate in place
-    return y / static_cast<double>(in.size());
+    return sum(in) / static_cast<double>(in.size());
   }
 };
 

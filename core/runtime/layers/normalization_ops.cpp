@@ -1,4 +1,4 @@
-// LayerNormalization, and BatchNormalization with Keras's semantics:
+// Normalization, LayerNormalization, and BatchNormalization with Keras's semantics:
 // - inference (and any frozen layer, node.trainable == false, as TF2 Keras does): moving
 //   statistics, y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta;
 // - training: batch statistics with the biased variance (mean of squared deviations), and the
@@ -136,11 +136,58 @@ class LayerNormalizationOp : public LayerOp {
   torch::Tensor gamma_, beta_;
 };
 
+// Keras's Normalization: (x - mean) / max(sqrt(variance), epsilon), or with invert
+// mean + x * max(sqrt(variance), epsilon), epsilon = keras.backend.epsilon() = 1e-7, in float32
+// as Keras computes it. mean and variance (weights, or the config's constants) have the kept
+// axes' shape; they are viewed with size 1 along the other axes, in the runtime layout.
+class NormalizationOp : public LayerOp {
+ public:
+  static constexpr double kEpsilon = 1e-7;
+
+  explicit NormalizationOp(const LayerContext& c) : invert_(c.config.at("invert").get<bool>()) {
+    const Shape& input = c.inputShapes[0];
+    const layers::NormalizationAxes axes = layers::normalizationAxes(c.config, input);
+    for (size_t d = 0; d < input.size(); ++d) broadcast_.push_back(1);
+    for (size_t i = 0; i < axes.kept.size(); ++i)
+      broadcast_[static_cast<size_t>(axes.kept[i])] = axes.keptShape[i];
+    if (c.weights.empty()) {
+      const layers::NormalizationConstants k =
+          layers::normalizationConstants(c.config, axes.keptShape);
+      const std::vector<int64_t> shape(axes.keptShape.begin(), axes.keptShape.end());
+      mean_ = addBuffer(c, "mean", torch::tensor(k.mean, torch::kFloat64).to(torch::kFloat32).reshape(shape));
+      variance_ = addBuffer(
+          c, "variance", torch::tensor(k.variance, torch::kFloat64).to(torch::kFloat32).reshape(shape));
+    } else {
+      mean_ = addBuffer(c, "mean", copyFromKeras(c.weights.at(0)));
+      variance_ = addBuffer(c, "variance", copyFromKeras(c.weights.at(1)));
+      count_ = addBuffer(c, "count", copyFromKeras(c.weights.at(2)));
+    }
+  }
+
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor mean = kerasToRuntime(mean_.reshape(broadcast_));
+    const torch::Tensor deviation =
+        torch::clamp_min(torch::sqrt(kerasToRuntime(variance_.reshape(broadcast_))), kEpsilon);
+    return invert_ ? mean + in[0] * deviation : (in[0] - mean) / deviation;
+  }
+
+  std::vector<WeightTensor> kerasWeights() const override {
+    if (!count_.defined()) return {};  // the constants live in the config
+    return {copyToKeras(mean_), copyToKeras(variance_), copyToKeras(count_)};
+  }
+
+ private:
+  bool invert_;
+  std::vector<int64_t> broadcast_;  // Keras layout: kept sizes, 1 elsewhere (batch too)
+  torch::Tensor mean_, variance_, count_;
+};
+
 }  // namespace
 
 void addNormalizationOps(LayerFactoryTable& table) {
   table["BatchNormalization"] = makeOp<BatchNormalizationOp>;
   table["LayerNormalization"] = makeOp<LayerNormalizationOp>;
+  table["Normalization"] = makeOp<NormalizationOp>;
 }
 
 }  // namespace graft::runtime

@@ -1,4 +1,4 @@
-// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape and Permute. Flatten, Reshape and
+// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape, Permute and RepeatVector. Flatten, Reshape and
 // Permute work in Keras's
 // channels-last order, so a Dense layer after them sees the values where Keras puts them.
 #include <tuple>
@@ -100,6 +100,18 @@ class PermuteOp : public LayerOp {
   std::vector<int64_t> perm_;
 };
 
+// (N, F) -> (N, n, F), each row a copy (ops.repeat of the expanded input in Keras).
+class RepeatVectorOp : public LayerOp {
+ public:
+  explicit RepeatVectorOp(const LayerContext& c) : n_(c.config.at("n").get<int64_t>()) {}
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    return in[0].unsqueeze(1).repeat({1, n_, 1});
+  }
+
+ private:
+  int64_t n_;
+};
+
 }  // namespace
 
 void addReshapingOps(LayerFactoryTable& table) {
@@ -109,6 +121,7 @@ void addReshapingOps(LayerFactoryTable& table) {
   table["Reshape"] = makeOp<ReshapeOp>;
   table["UpSampling2D"] = makeOp<UpSampling2DOp>;
   table["Permute"] = makeOp<PermuteOp>;
+  table["RepeatVector"] = makeOp<RepeatVectorOp>;
 }
 
 }  // namespace graft::runtime
