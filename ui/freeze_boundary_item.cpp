@@ -23,12 +23,6 @@ FreezeBoundaryItem::FreezeBoundaryItem(double left, double right) : left_(left),
   setToolTip(tr("Freeze boundary: layers above it are frozen. Drag it up or down."));
 }
 
-void FreezeBoundaryItem::setSpan(double left, double right) {
-  prepareGeometryChange();
-  left_ = left;
-  right_ = right;
-}
-
 void FreezeBoundaryItem::setColumns(double step, int count) {
   columnStep_ = step;
   columns_ = std::max(count, 1);

@@ -14,7 +14,6 @@ class FreezeBoundaryItem : public QGraphicsObject {
   enum { Type = UserType + 3 };
   FreezeBoundaryItem(double left, double right);
   int type() const override { return Type; }
-  void setSpan(double left, double right);
   // Wrapped layouts: the boundary may sit in any of `count` columns `step` apart (x snaps to
   // them); 0 keeps it in place horizontally.
   void setColumns(double step, int count);

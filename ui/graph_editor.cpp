@@ -6,10 +6,11 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <map>
 
+#include "graph/layer_names.h"
+#include "graph/surgery/ops.h"
 #include "runtime/fuse_with_samples.h"
 #include "ui/apply_with_fixes.h"
 #include "ui/category_style.h"
@@ -22,8 +23,8 @@
 namespace graft::ui {
 namespace {
 
-Json nameList(const QStringList& names) {
-  Json list = Json::array();
+std::vector<std::string> nameList(const QStringList& names) {
+  std::vector<std::string> list;
   for (const QString& name : names) list.push_back(name.toStdString());
   return list;
 }
@@ -59,15 +60,6 @@ QString askForSampleFolder(QWidget* parent, const QString& why) {
 
 }  // namespace
 
-QString kerasSnakeCase(const QString& className) {
-  // The two substitutions of keras.utils.generic_utils.to_snake_case.
-  QString name = className;
-  name.replace(QRegularExpression(QStringLiteral("(.)([A-Z][a-z0-9]+)")),
-               QStringLiteral("\\1_\\2"));
-  name.replace(QRegularExpression(QStringLiteral("([a-z])([A-Z])")), QStringLiteral("\\1_\\2"));
-  return name.toLower();
-}
-
 GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogParent)
     : QObject(dialogParent),
       document_(document),
@@ -91,19 +83,15 @@ GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogPar
 }
 
 QString GraphEditor::freshName(const QString& className) const {
-  const QString base = kerasSnakeCase(className);
-  if (!document_->hasModel()) return base;
+  const std::string base = kerasSnakeCase(className.toStdString());
+  if (!document_->hasModel()) return QString::fromStdString(base);
   const Graph& graph = document_->graph();
-  if (!graph.find(base.toStdString())) return base;
-  for (int n = 1;; ++n) {
-    const QString candidate = QStringLiteral("%1_%2").arg(base).arg(n);
-    if (!graph.find(candidate.toStdString())) return candidate;
-  }
+  return QString::fromStdString(
+      uniqueLayerName(base, [&graph](const std::string& name) { return graph.find(name); }));
 }
 
 Json GraphEditor::layerJson(const QString& className, const QString& name) const {
-  return Json{{"class_name", className.toStdString()},
-              {"config", Json{{"name", name.toStdString()}}}};
+  return ops::layer(className.toStdString(), name.toStdString());
 }
 
 bool GraphEditor::apply(const Json& operations, const QString& text) {
@@ -116,9 +104,8 @@ void GraphEditor::selectAfterApply(const QString& name) {
 
 bool GraphEditor::insertOnEdge(const QString& className, const QString& from, const QString& to) {
   const QString name = freshName(className);
-  const bool ok = apply(Json::array({Json{{"op", "insert"},
-                                          {"between", nameList({from, to})},
-                                          {"layer", layerJson(className, name)}}}),
+  const bool ok = apply(Json::array({ops::insertBetween(from.toStdString(), to.toStdString(),
+                                                        layerJson(className, name))}),
                         tr("insert %1 between %2 and %3").arg(name, from, to));
   if (ok) selectAfterApply(name);
   return ok;
@@ -130,12 +117,8 @@ bool GraphEditor::addAfter(const QString& className, const QString& node) {
   // On a layer nobody consumes the new one extends the model (stack); elsewhere it goes
   // between the layer and what follows it (insert).
   const bool isEnd = document_->graph().consumers(node.toStdString()).empty();
-  const Json op = isEnd ? Json{{"op", "stack"},
-                               {"after", node.toStdString()},
-                               {"layers", Json::array({layerJson(className, name)})}}
-                        : Json{{"op", "insert"},
-                               {"after", node.toStdString()},
-                               {"layer", layerJson(className, name)}};
+  const Json op = isEnd ? ops::stack(node.toStdString(), {layerJson(className, name)})
+                        : ops::insertAfter(node.toStdString(), layerJson(className, name));
   const bool ok = apply(Json::array({op}), tr("add %1 after %2").arg(name, node));
   if (ok) selectAfterApply(name);
   return ok;
@@ -154,13 +137,12 @@ bool GraphEditor::addAtOutput(const QString& className) {
 }
 
 bool GraphEditor::cutAt(const QString& node) {
-  return apply(Json::array({Json{{"op", "cut"}, {"at", node.toStdString()}}}),
-               tr("cut the model at %1").arg(node));
+  return apply(Json::array({ops::cut(node.toStdString())}), tr("cut the model at %1").arg(node));
 }
 
 bool GraphEditor::removeLayers(const QStringList& names) {
   if (names.isEmpty()) return false;
-  return apply(Json::array({Json{{"op", "remove"}, {"layers", nameList(names)}}}),
+  return apply(Json::array({ops::remove(nameList(names))}),
                names.size() == 1 ? tr("remove %1").arg(names.front())
                                  : tr("remove %1 layers").arg(names.size()));
 }
@@ -168,17 +150,15 @@ bool GraphEditor::removeLayers(const QStringList& names) {
 bool GraphEditor::replaceLayers(const QStringList& names, const QString& className) {
   if (names.isEmpty()) return false;
   const QString name = freshName(className);
-  const bool ok = apply(
-      Json::array({Json{
-          {"op", "replace"}, {"layers", nameList(names)}, {"with", layerJson(className, name)}}}),
-      tr("replace %1 with %2").arg(names.join(", "), className));
+  const bool ok = apply(Json::array({ops::replace(nameList(names), layerJson(className, name))}),
+                        tr("replace %1 with %2").arg(names.join(", "), className));
   if (ok) selectAfterApply(name);
   return ok;
 }
 
 bool GraphEditor::fuse(const QStringList& names) {
   if (names.size() < 2) return false;
-  const Json operation{{"op", "fuse"}, {"layers", nameList(names)}};
+  const Json operation = ops::fuse(nameList(names));
   const QString text = tr("fuse %1").arg(names.join(" + "));
   const Diagnostics refused = document_->apply(Json::array({operation}), text);
   if (refused.empty()) return true;
@@ -221,28 +201,26 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
 }
 
 bool GraphEditor::freezeUpTo(const QString& node) {
-  return apply(Json::array({Json{{"op", "freeze"}, {"upto", node.toStdString()}}}),
+  return apply(Json::array({ops::freeze(ops::upTo(node.toStdString()))}),
                tr("freeze up to %1").arg(node));
 }
 
 bool GraphEditor::unfreezeFrom(const QString& node) {
-  return apply(Json::array({Json{{"op", "unfreeze"}, {"from", node.toStdString()}}}),
+  return apply(Json::array({ops::unfreeze(ops::fromLayer(node.toStdString()))}),
                tr("unfreeze from %1").arg(node));
 }
 
 bool GraphEditor::setTrainable(const QStringList& names, bool trainable) {
   if (names.isEmpty()) return false;
   const QString what = names.size() == 1 ? names.front() : tr("%1 layers").arg(names.size());
-  return apply(
-      Json::array({Json{{"op", trainable ? "unfreeze" : "freeze"}, {"layers", nameList(names)}}}),
-      (trainable ? tr("unfreeze %1") : tr("freeze %1")).arg(what));
+  const ops::Selection layers = ops::layersNamed(nameList(names));
+  return apply(Json::array({trainable ? ops::unfreeze(layers) : ops::freeze(layers)}),
+               (trainable ? tr("unfreeze %1") : tr("freeze %1")).arg(what));
 }
 
 bool GraphEditor::rename(const QString& from, const QString& to) {
-  const bool ok =
-      apply(Json::array(
-                {Json{{"op", "rename"}, {"layer", from.toStdString()}, {"to", to.toStdString()}}}),
-            tr("rename %1 to %2").arg(from, to));
+  const bool ok = apply(Json::array({ops::rename(from.toStdString(), to.toStdString())}),
+                        tr("rename %1 to %2").arg(from, to));
   if (ok) selectAfterApply(to);
   return ok;
 }
@@ -260,7 +238,7 @@ bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
     if (node.trainable == frozenWanted) unchanged = false;
   }
   if (unchanged) return false;
-  Json ops = Json::array();
+  Json steps = Json::array();
   auto order = graph.topologicalOrder();
   QStringList prefix;
   if (order && !above.isEmpty()) {
@@ -273,21 +251,20 @@ bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
   sortedPrefix.sort();
   sortedAbove.sort();
   if (above.isEmpty()) {
-    ops.push_back(Json{{"op", "unfreeze"}, {"layers", nameList(below)}});
+    steps.push_back(ops::unfreeze(ops::layersNamed(nameList(below))));
   } else if (sortedPrefix == sortedAbove) {
-    ops.push_back(Json{{"op", "freeze"}, {"upto", prefix.back().toStdString()}});
+    steps.push_back(ops::freeze(ops::upTo(prefix.back().toStdString())));
     if (!below.isEmpty())
-      ops.push_back(
-          Json{{"op", "unfreeze"},
-               {"from", graph.nodes()[(*order)[static_cast<size_t>(prefix.size())]].name}});
+      steps.push_back(ops::unfreeze(
+          ops::fromLayer(graph.nodes()[(*order)[static_cast<size_t>(prefix.size())]].name)));
   } else {
-    ops.push_back(Json{{"op", "freeze"}, {"layers", nameList(above)}});
-    if (!below.isEmpty()) ops.push_back(Json{{"op", "unfreeze"}, {"layers", nameList(below)}});
+    steps.push_back(ops::freeze(ops::layersNamed(nameList(above))));
+    if (!below.isEmpty()) steps.push_back(ops::unfreeze(ops::layersNamed(nameList(below))));
   }
-  return apply(ops, above.isEmpty() ? tr("unfreeze all layers")
-                    : above.size() == 1
-                        ? tr("freeze 1 layer above the boundary")
-                        : tr("freeze %1 layers above the boundary").arg(above.size()));
+  return apply(steps, above.isEmpty() ? tr("unfreeze all layers")
+                      : above.size() == 1
+                          ? tr("freeze 1 layer above the boundary")
+                          : tr("freeze %1 layers above the boundary").arg(above.size()));
 }
 
 QString GraphEditor::followingBatchNorm(const QString& node) const {

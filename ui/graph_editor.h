@@ -78,7 +78,4 @@ class GraphEditor : public QObject {
   QString lastSampleFolder_;
 };
 
-// Keras's snake_case of a class name: Conv2D -> conv2d, BatchNormalization -> batch_normalization.
-QString kerasSnakeCase(const QString& className);
-
 }  // namespace graft::ui

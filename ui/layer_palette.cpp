@@ -86,15 +86,6 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
   });
 }
 
-QTreeWidgetItem* LayerPalette::itemFor(const QString& className) const {
-  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
-    QTreeWidgetItem* group = tree_->topLevelItem(g);
-    for (int i = 0; i < group->childCount(); ++i)
-      if (group->child(i)->data(0, kClassRole).toString() == className) return group->child(i);
-  }
-  return nullptr;
-}
-
 void LayerPalette::filter(const QString& text) {
   for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
     QTreeWidgetItem* group = tree_->topLevelItem(g);

@@ -15,7 +15,6 @@ class LayerPalette : public QWidget {
  public:
   explicit LayerPalette(QWidget* parent = nullptr);
   QTreeWidget* tree() const { return tree_; }
-  QTreeWidgetItem* itemFor(const QString& className) const;
 
  Q_SIGNALS:
   void layerActivated(const QString& className);

@@ -312,8 +312,13 @@ void MainWindow::createActions() {
     if (selected.size() == 1) editor_->renameInteractively(selected.front());
   });
   rename->setShortcut(Qt::Key_F2);
-  QAction* fuse = edit->addAction(tr("&Fuse with Next BatchNormalization"), editor_,
-                                  &GraphEditor::fuseSelection);
+  // Fuses any linear chain: a selected Conv2D/Dense with its BatchNormalization, or the layers
+  // selected together.
+  QAction* fuse =
+      edit->addAction(tr("&Fuse Selected Layers"), editor_, &GraphEditor::fuseSelection);
+  fuse->setStatusTip(
+      tr("Fuse the selected chain into one layer; a lone convolution or Dense layer fuses with "
+         "the BatchNormalization after it"));
   fuse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
   QAction* freeze = edit->addAction(icon("lock"), tr("Freeze &Up to Selected"), this, [this] {
     const QStringList selected = workbench_->scene()->selectedLayers();

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "graph/summary.h"
+#include "graph/surgery/ops.h"
 #include "ui/apply_with_fixes.h"
 #include "ui/category_style.h"
 #include "ui/config_field.h"
@@ -143,8 +144,7 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
     const QString from = layers_.front();
     layers_ = {to};  // follow the layer under its new name
     const Diagnostics problems = document_->apply1(
-        Json{{"op", "rename"}, {"layer", from.toStdString()}, {"to", to.toStdString()}},
-        tr("rename %1 to %2").arg(from, to));
+        ops::rename(from.toStdString(), to.toStdString()), tr("rename %1 to %2").arg(from, to));
     if (!problems.empty()) {
       layers_ = {from};
       showDiagnostics(this, tr("Cannot rename %1").arg(from), problems);
@@ -157,8 +157,8 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
   trainable_ = new QCheckBox(tr("Trainable"), layerBox);
   trainable_->setObjectName(QStringLiteral("layer_trainable"));
   connect(trainable_, &QCheckBox::clicked, this, [this](bool on) {
-    const std::string layer = layers_.front().toStdString();
-    applyOperation(Json{{"op", on ? "unfreeze" : "freeze"}, {"layers", Json::array({layer})}},
+    const ops::Selection layer = ops::layersNamed({layers_.front().toStdString()});
+    applyOperation(on ? ops::unfreeze(layer) : ops::freeze(layer),
                    (on ? tr("unfreeze %1") : tr("freeze %1")).arg(layers_.front()));
   });
   form->addRow(QString(), trainable_);
@@ -185,9 +185,7 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
       auto* field = new ConfigField(QString::fromStdString(it.key()), it.value(), content);
       connect(field, &ConfigField::edited, this, [this](const QString& key, const Json& value) {
         const QString layer = layers_.front();
-        applyOperation(Json{{"op", "set_config"},
-                            {"layer", layer.toStdString()},
-                            {"config", Json{{key.toStdString(), value}}}},
+        applyOperation(ops::setConfig(layer.toStdString(), Json{{key.toStdString(), value}}),
                        tr("set %1.%2").arg(layer, key));
       });
       connect(field, &ConfigField::invalid, this,
@@ -225,17 +223,15 @@ QWidget* PropertiesPanel::buildMultiple() {
   buttons->addWidget(unfreeze);
   column->addLayout(buttons);
   auto names = [this] {
-    Json list = Json::array();
+    std::vector<std::string> list;
     for (const QString& name : layers_) list.push_back(name.toStdString());
-    return list;
+    return ops::layersNamed(std::move(list));
   };
   connect(freeze, &QPushButton::clicked, this, [this, names] {
-    applyOperation(Json{{"op", "freeze"}, {"layers", names()}},
-                   tr("freeze %1 layers").arg(layers_.size()));
+    applyOperation(ops::freeze(names()), tr("freeze %1 layers").arg(layers_.size()));
   });
   connect(unfreeze, &QPushButton::clicked, this, [this, names] {
-    applyOperation(Json{{"op", "unfreeze"}, {"layers", names()}},
-                   tr("unfreeze %1 layers").arg(layers_.size()));
+    applyOperation(ops::unfreeze(names()), tr("unfreeze %1 layers").arg(layers_.size()));
   });
   column->addStretch(1);
   return content;

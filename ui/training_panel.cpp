@@ -520,7 +520,6 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
                            tr("fine-tune %1 on %2")
                                .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
                                     QFileInfo(runData_).fileName()));
-  Q_EMIT trainingFinished(outcome);
 }
 
 void TrainingPanel::onDiagnosis(const QString& code, const QString& message, const QString& fix) {

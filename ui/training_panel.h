@@ -74,9 +74,6 @@ class TrainingPanel : public QWidget {
   // the plan editor (to edit or use as it is, ticked), its reasons and warnings beside it.
   bool advise();
 
- Q_SIGNALS:
-  void trainingFinished(graft::ui::TrainingOutcome outcome);
-
  private:
   QWidget* buildSettings();
   void buildPlanRows(QWidget* box, QFormLayout* form);

@@ -73,10 +73,6 @@ Diagnostics torchScriptRefusals(const ExportPlan& plan) {
   return refused;
 }
 
-std::string torchScriptSource(const Model&, const ExportPlan& plan) {
-  return generate(plan).source;
-}
-
 void writeTorchScript(const Model& model, const ExportPlan& plan, const std::string& path) {
   if (Diagnostics refused = torchScriptRefusals(plan); !refused.empty()) throw Error(refused);
   Generated g = generate(plan);

@@ -14,9 +14,6 @@ namespace graft::exporting {
 // Layers TorchScript cannot express (none today; a class without an emitter would be one).
 Diagnostics torchScriptRefusals(const ExportPlan& plan);
 
-// The module's source, for reading and for tests: the forward() that define() compiles.
-std::string torchScriptSource(const Model& model, const ExportPlan& plan);
-
 // Writes the .pt to `path` (not atomically: the caller passes a temporary file). The metadata
 // goes in as module attributes (preprocessing, labels, metadata) and as the extra file
 // graft.json.

@@ -2,22 +2,9 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 namespace graft {
-
-std::string kerasSnakeCase(const std::string& className) {
-  static const std::regex nonWord(R"(\W+)");
-  static const std::regex capitalWord("(.)([A-Z][a-z]+)");
-  static const std::regex lowerUpper("([a-z])([A-Z])");
-  std::string name = std::regex_replace(className, nonWord, "");
-  name = std::regex_replace(name, capitalWord, "$1_$2");
-  name = std::regex_replace(name, lowerUpper, "$1_$2");
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name;
-}
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/layer_names.h"  // kerasSnakeCase names the groups
 
 namespace graft {
 
@@ -32,9 +33,5 @@ struct Keras3Entry {
 std::vector<Keras3Entry> keras3Layout(const Graph& graph,
                                       const std::function<bool(const Node&)>& hasWeights,
                                       const Keras3Naming& naming = {});
-
-// Keras's naming.to_snake_case: "Conv2D" -> "conv2d", "BatchNormalization" ->
-// "batch_normalization", "ReLU" -> "re_lu", "GlobalAveragePooling2D" -> "global_average_pooling2d".
-std::string kerasSnakeCase(const std::string& className);
 
 }  // namespace graft

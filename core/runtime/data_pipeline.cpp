@@ -103,11 +103,6 @@ BatchLoader::~BatchLoader() {
   for (auto& t : threads_) t.join();
 }
 
-size_t BatchLoader::batchCount() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return batches_;
-}
-
 void BatchLoader::start(std::vector<size_t> order, uint64_t epoch) {
   for (size_t p : order)
     if (p >= samples_.size()) throw Error("internal: batch order names a sample out of range");

@@ -83,7 +83,6 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   const std::vector<ImageSample>& samples() const { return samples_; }
-  size_t batchCount() const;  // of the current pass, before unreadable files are left out
 
   // Begins a pass over `order` (positions in samples()), cut into batches in that order.
   // Batches of an unfinished earlier pass are dropped.

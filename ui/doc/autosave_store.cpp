@@ -98,10 +98,6 @@ void AutosaveStore::remove() const {
   QFile::remove(modelPath());
 }
 
-bool AutosaveStore::hasSession() const {
-  return QFile::exists(modelPath());
-}
-
 std::vector<AutosaveSession> AutosaveStore::claimOrphans() {
   std::vector<AutosaveSession> found;
   const QFileInfoList locks =

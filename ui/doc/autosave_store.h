@@ -56,7 +56,6 @@ class AutosaveStore {
   // Deletes this instance's session files (a clean close, an explicit save); the slot stays
   // claimed.
   void remove() const;
-  bool hasSession() const;
 
   // Sessions left by Graft processes that are gone, newest first. Each is claimed (its lock
   // taken) so that no other instance offers it at the same time, until recover() or discard().

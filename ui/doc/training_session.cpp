@@ -112,11 +112,6 @@ TrainingSession::~TrainingSession() {
   }
 }
 
-bool TrainingSession::isPaused() const {
-  std::lock_guard<std::mutex> lock(pauseMutex_);
-  return paused_;
-}
-
 void TrainingSession::setPaused(bool paused) {
   {
     std::lock_guard<std::mutex> lock(pauseMutex_);

@@ -87,7 +87,6 @@ class TrainingSession : public QObject {
   bool start(const Model& model, const TrainingSettings& settings,
              std::vector<std::string> freshLayers = {});
   bool isRunning() const { return thread_ != nullptr; }
-  bool isPaused() const;
   // The model the last finished run produced (labels from the data's class folders).
   std::shared_ptr<const Model> result() const { return result_; }
 

@@ -1,38 +1,14 @@
 // New layers as recipes give them (Keras's {"class_name", "config"}), and the chain rule shared
 // by remove and replace.
 #include <algorithm>
-#include <cctype>
 
 #include "graph/keras_json.h"
+#include "graph/layer_names.h"
 #include "graph/layer_registry.h"
 #include "graph/surgery/draft.h"
 
 namespace graft {
 namespace {
-
-// Keras's generic_utils.to_snake_case: "MaxPooling2D" -> "max_pooling2d", "Conv2D" -> "conv2d".
-std::string snakeCase(const std::string& name) {
-  std::string out;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool upper = std::isupper(static_cast<unsigned char>(c)) != 0;
-    const bool nextLower =
-        i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1])) != 0;
-    const bool prevLower = i > 0 && std::islower(static_cast<unsigned char>(name[i - 1])) != 0;
-    if (upper && i > 0 && (nextLower || prevLower) && out.back() != '_') out += '_';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-std::string uniqueName(const std::string& base, const std::vector<std::string>& taken) {
-  auto free = [&](const std::string& n) {
-    return std::find(taken.begin(), taken.end(), n) == taken.end();
-  };
-  if (free(base)) return base;
-  for (int i = 1;; ++i)
-    if (free(base + "_" + std::to_string(i))) return base + "_" + std::to_string(i);
-}
 
 // Keys a user may write that are not Keras settings of the class: silently accepting a typo
 // ("unit" for "units") would give a layer the user did not ask for.
@@ -79,7 +55,10 @@ Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& take
     throw Error(Diagnostic{subject,
                            "an InputLayer cannot be added by an edit (a model has its "
                            "inputs; use set_input_shape to change one)"});
-  if (node.name.empty()) node.name = uniqueName(snakeCase(node.className), taken);
+  if (node.name.empty())
+    node.name = uniqueLayerName(kerasSnakeCase(node.className), [&](const std::string& n) {
+      return std::find(taken.begin(), taken.end(), n) != taken.end();
+    });
   if (node.name.find('/') != std::string::npos)
     throw Error(Diagnostic{node.name,
                            "layer names cannot contain '/' (it separates HDF5 groups "

@@ -60,6 +60,22 @@ Json fuse(std::vector<std::string> layers) {
   return {{"op", "fuse"}, {"layers", names(layers)}};
 }
 
+Selection layersNamed(std::vector<std::string> layers) {
+  Selection which;
+  which.layers = std::move(layers);
+  return which;
+}
+Selection upTo(const std::string& layer) {
+  Selection which;
+  which.upto = layer;
+  return which;
+}
+Selection fromLayer(const std::string& layer) {
+  Selection which;
+  which.from = layer;
+  return which;
+}
+
 Json freeze(const Selection& which) {
   return selection("freeze", which);
 }

@@ -28,6 +28,9 @@ struct Selection {
   std::string from;  // inclusive, in topological order
   std::vector<std::string> types;
 };
+Selection layersNamed(std::vector<std::string> layers);
+Selection upTo(const std::string& layer);
+Selection fromLayer(const std::string& layer);
 Json freeze(const Selection& which);
 Json unfreeze(const Selection& which);
 

@@ -1,0 +1,17 @@
+#pragma once
+// Keras's names for layers created without one, in one place for surgery (new layers in
+// recipes), the Keras 3 weight layout and the GUI (the name a dropped layer gets).
+#include <functional>
+#include <string>
+
+namespace graft {
+
+// Keras's naming.to_snake_case: "Conv2D" -> "conv2d", "BatchNormalization" ->
+// "batch_normalization", "ReLU" -> "re_lu", "GlobalAveragePooling2D" -> "global_average_pooling2d".
+std::string kerasSnakeCase(const std::string& className);
+
+// `base` when it is free, else the first free of base_1, base_2, ... (Keras's own counter).
+std::string uniqueLayerName(const std::string& base,
+                            const std::function<bool(const std::string&)>& taken);
+
+}  // namespace graft
