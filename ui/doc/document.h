@@ -71,9 +71,6 @@ class Document : public QObject {
   // Only the operations made since the model was opened: what applies to the file as opened.
   Json operationsSinceOpen() const;
 
-  // Used by the undo commands only: makes `model` current and tells the views.
-  void setCurrent(const Model& model);
-
  Q_SIGNALS:
   // A different model was opened: views rebuild everything and fit it into view.
   void opened();
@@ -84,6 +81,11 @@ class Document : public QObject {
   void editNotes(const QStringList& notes);
 
  private:
+  // Only the undo commands make a model current (a redo, an undo): every change of the model
+  // is a step on the undo stack, so nothing replaces it behind the user's history.
+  friend class ModelCommand;
+  void setCurrent(const Model& model);
+
   Model model_;
   GraphAnalysis analysis_;
   bool hasModel_ = false;
