@@ -190,12 +190,15 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
         const QString title = tr("Cannot %1").arg(text);
         if (!error.isEmpty()) return showError(dialogParent_, title, error);
         if (!*result) return showDiagnostics(dialogParent_, title, result->diagnostics());
-        if (document_->revision() != revision)
-          return showError(dialogParent_, title,
-                           tr("The model changed while the fusion was being fitted; fuse again."));
         QStringList notes;
         for (const std::string& note : (*result)->notes) notes << QString::fromStdString(note);
-        document_->commitModel((*result)->model, tr("%1 (least squares)").arg(text), notes);
+        if (!document_->commitResultOf(revision, (*result)->model,
+                                       tr("%1 (least squares)").arg(text), notes))
+          return showError(dialogParent_, title,
+                           document_->canEdit()
+                               ? tr("The model changed while the fusion was being fitted; fuse "
+                                    "again.")
+                               : document_->editLock());
         lastSampleFolder_ = folder;
       });
 }

@@ -288,10 +288,29 @@ void MainWindow::createActions() {
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-  QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
+  // Undo and redo go through the document, which refuses them while a run trains on the model.
+  QAction* undo = edit->addAction(icon("undo"), tr("&Undo"), document_, &Document::undo);
   undo->setShortcut(QKeySequence::Undo);
-  undo->setIcon(icon("undo"));
-  QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
+  QAction* redo = edit->addAction(tr("&Redo"), document_, &Document::redo);
+  QUndoStack* stack = document_->undoStack();
+  auto refreshUndoActions = [this, stack, undo, redo] {
+    const bool free = document_->canEdit();
+    undo->setEnabled(free && stack->canUndo());
+    redo->setEnabled(free && stack->canRedo());
+    undo->setText(stack->undoText().isEmpty() ? tr("&Undo")
+                                              : tr("&Undo %1").arg(stack->undoText()));
+    redo->setText(stack->redoText().isEmpty() ? tr("&Redo")
+                                              : tr("&Redo %1").arg(stack->redoText()));
+    history_->setEnabled(free);
+  };
+  connect(stack, &QUndoStack::indexChanged, this, refreshUndoActions);
+  connect(stack, &QUndoStack::canUndoChanged, this, refreshUndoActions);
+  connect(stack, &QUndoStack::canRedoChanged, this, refreshUndoActions);
+  connect(document_, &Document::editLockChanged, this, refreshUndoActions);
+  connect(document_, &Document::editLockChanged, this, [this](const QString& reason) {
+    if (!reason.isEmpty()) statusBar()->showMessage(reason, 5000);
+  });
+  refreshUndoActions();
   // Both conventions everywhere: Ctrl+Y (Windows, KDE) and Ctrl+Shift+Z (GNOME, macOS).
   QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
   for (const QKeySequence& k :
@@ -299,8 +318,6 @@ void MainWindow::createActions() {
     if (!redoKeys.contains(k)) redoKeys << k;
   redo->setShortcuts(redoKeys);
   redo->setIcon(icon("redo"));
-  edit->addAction(undo);
-  edit->addAction(redo);
   edit->addSeparator();
   QAction* remove = edit->addAction(icon("delete"), tr("&Remove Selected Layers"), editor_,
                                     &GraphEditor::removeSelection);

@@ -41,6 +41,60 @@ TEST(Document, FreezeIsOneUndoableStepRecordedInTheRecipe) {
   EXPECT_EQ(changed.count(), 4);
 }
 
+TEST(Document, LockedEditsAreRefusedWithTheReasonAndUndoWaits) {
+  test::guiApp();
+  ui::Document doc;
+  doc.open(test::smallModel(), "small", {});
+  ASSERT_TRUE(doc.apply1(Json{{"op", "freeze"}, {"upto", "conv1"}}, "freeze").empty());
+  QSignalSpy lockChanged(&doc, &ui::Document::editLockChanged);
+  const QString reason = QStringLiteral("Training is running: stop it to edit the model");
+  doc.lockEdits(reason);
+  EXPECT_FALSE(doc.canEdit());
+  EXPECT_EQ(lockChanged.count(), 1);
+  const Model before = doc.model();
+
+  const Diagnostics refused =
+      doc.apply1(Json{{"op", "rename"}, {"layer", "fc"}, {"to", "head"}}, "rename");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused.front().message, reason.toStdString());
+  EXPECT_FALSE(doc.commitModel(test::smallModel(), "trained elsewhere"));
+  doc.undo();
+  EXPECT_EQ(doc.graph(), before.graph);
+  EXPECT_EQ(doc.undoStack()->count(), 1);
+  EXPECT_EQ(doc.undoStack()->index(), 1);
+
+  doc.lockEdits({});
+  EXPECT_TRUE(doc.canEdit());
+  EXPECT_EQ(lockChanged.count(), 2);
+  doc.undo();
+  EXPECT_TRUE(doc.graph().at("conv1").trainable);
+}
+
+TEST(Document, AResultCommitsOnlyOntoTheRevisionItStartedFrom) {
+  test::guiApp();
+  ui::Document doc;
+  doc.open(test::smallModel(), "small", {});
+  const uint64_t started = doc.revision();
+  Model trained = doc.model();
+  trained.labels = {"cat", "dog"};  // stands for what training changed
+
+  // An edit made while the run trained: the result must not overwrite it.
+  ASSERT_TRUE(
+      doc.apply1(Json{{"op", "rename"}, {"layer", "conv1"}, {"to", "stem"}}, "rename").empty());
+  EXPECT_FALSE(doc.commitResultOf(started, trained, "fine-tune"));
+  EXPECT_TRUE(doc.graph().find("stem"));
+  EXPECT_TRUE(doc.model().labels.empty());
+  EXPECT_EQ(doc.undoStack()->count(), 1);
+
+  // Onto the revision it started from, it is one undoable step.
+  const uint64_t now = doc.revision();
+  Model retrained = doc.model();
+  retrained.labels = {"cat", "dog"};
+  EXPECT_TRUE(doc.commitResultOf(now, retrained, "fine-tune"));
+  EXPECT_EQ(doc.model().labels, retrained.labels);
+  EXPECT_EQ(doc.undoStack()->count(), 2);
+}
+
 TEST(Document, RefusedEditChangesNothingAndNamesTheLayer) {
   test::guiApp();
   ui::Document doc;

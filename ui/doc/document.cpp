@@ -45,6 +45,7 @@ void Document::markRecovered() {
 
 Diagnostics Document::apply(const Json& operations, const QString& text) {
   if (!hasModel_) return {Diagnostic{"", "no model is open"}};
+  if (!canEdit()) return {Diagnostic{"", editLock_.toStdString()}};
   Expected<AppliedEdit> edited = applyOperations(model_, operations);
   if (!edited) return edited.diagnostics();
   AppliedEdit result = std::move(edited).value();
@@ -61,10 +62,31 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
   return {};
 }
 
-void Document::commitModel(Model model, const QString& text, const QStringList& notes) {
-  if (!hasModel_) return;
+bool Document::commitModel(Model model, const QString& text, const QStringList& notes) {
+  if (!hasModel_ || !canEdit()) return false;
   undo_.push(new ModelCommand(this, text, model_, std::move(model)));
   if (!notes.isEmpty()) Q_EMIT editNotes(notes);
+  return true;
+}
+
+bool Document::commitResultOf(uint64_t startedFrom, Model model, const QString& text,
+                              const QStringList& notes) {
+  if (revision_ != startedFrom) return false;
+  return commitModel(std::move(model), text, notes);
+}
+
+void Document::lockEdits(const QString& reason) {
+  if (reason == editLock_) return;
+  editLock_ = reason;
+  Q_EMIT editLockChanged(editLock_);
+}
+
+void Document::undo() {
+  if (canEdit()) undo_.undo();
+}
+
+void Document::redo() {
+  if (canEdit()) undo_.redo();
 }
 
 Json Document::recipe() const {

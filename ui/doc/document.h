@@ -58,8 +58,23 @@ class Document : public QObject {
 
   // A model computed elsewhere from the current one (fine-tuned weights, a least-squares fusion)
   // becomes current as one undoable step; its recipe is kept as given. `notes` go out through
-  // editNotes().
-  void commitModel(Model model, const QString& text, const QStringList& notes = {});
+  // editNotes(). Refused (false) while edits are locked.
+  bool commitModel(Model model, const QString& text, const QStringList& notes = {});
+  // The result of work started on revision `startedFrom` (a training run): committed as above
+  // only when the model is still that revision; otherwise nothing changes and false comes back,
+  // so newer edits are never overwritten silently: the caller asks the user what to keep.
+  bool commitResultOf(uint64_t startedFrom, Model model, const QString& text,
+                      const QStringList& notes = {});
+
+  // While a run trains on the model, an edit would be overwritten when it ends (or would change
+  // layers under the trainer): edits, undo and redo are refused with `reason` ("Training is
+  // running: stop it to edit the model"). An empty reason lifts the lock.
+  void lockEdits(const QString& reason);
+  const QString& editLock() const { return editLock_; }
+  bool canEdit() const { return editLock_.isEmpty(); }
+  // Undo / redo one step, unless edits are locked.
+  void undo();
+  void redo();
 
   // Changes whenever the current model does (edit, undo, redo, open): work started on one
   // revision in the background checks it before committing its result.
@@ -79,6 +94,8 @@ class Document : public QObject {
   void modifiedChanged(bool modified);
   // What an edit did beyond the obvious (layers given fresh weights ...), for the status bar.
   void editNotes(const QStringList& notes);
+  // Edits were locked (a reason) or unlocked (empty).
+  void editLockChanged(const QString& reason);
 
  private:
   // Only the undo commands make a model current (a redo, an undo): every change of the model
@@ -96,6 +113,7 @@ class Document : public QObject {
   QUndoStack undo_;
   uint64_t revision_ = 0;
   size_t openedRecipeSize_ = 0;  // the recipe the model came with
+  QString editLock_;
 };
 
 }  // namespace graft::ui
