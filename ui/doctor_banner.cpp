@@ -3,8 +3,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTextDocumentFragment>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace graft::ui {
 
@@ -16,9 +19,19 @@ DoctorBanner::DoctorBanner(QWidget* parent) : QFrame(parent) {
   auto* column = new QVBoxLayout(this);
   column->setContentsMargins(6, 4, 6, 4);
   column->setSpacing(4);
-  rowsLayout_ = new QVBoxLayout;
+  scroll_ = new QScrollArea(this);
+  scroll_->setFrameShape(QFrame::NoFrame);
+  scroll_->setWidgetResizable(true);
+  scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll_->setStyleSheet(
+      QStringLiteral("QScrollArea, QScrollArea > QWidget > QWidget { "
+                     "background: transparent; }"));
+  rowsWidget_ = new QWidget(scroll_);
+  rowsLayout_ = new QVBoxLayout(rowsWidget_);
+  rowsLayout_->setContentsMargins(0, 0, 0, 0);
   rowsLayout_->setSpacing(6);
-  column->addLayout(rowsLayout_);
+  scroll_->setWidget(rowsWidget_);
+  column->addWidget(scroll_);
   status_ = new QLabel(this);
   status_->setObjectName(QStringLiteral("training_doctor_status"));
   status_->setWordWrap(true);
@@ -31,7 +44,7 @@ bool DoctorBanner::addFinding(const QString& code, const QString& message, const
                               const QString& fixLabel) {
   if (rows_.contains(code)) return false;
   Row row;
-  row.widget = new QWidget(this);
+  row.widget = new QWidget(rowsWidget_);
   auto* line = new QHBoxLayout(row.widget);
   line->setContentsMargins(0, 0, 0, 0);
   row.label = new QLabel(
@@ -52,13 +65,32 @@ bool DoctorBanner::addFinding(const QString& code, const QString& message, const
   rows_.insert(code, row);
   order_ << code;
   show();
+  fitHeight();
   return true;
+}
+
+void DoctorBanner::resizeEvent(QResizeEvent* event) {
+  QFrame::resizeEvent(event);
+  fitHeight();
+}
+
+void DoctorBanner::fitHeight() {
+  const int width =
+      scroll_->viewport()->width() > 0 ? scroll_->viewport()->width() : scroll_->width();
+  const int needed = rowsWidget_->layout()->hasHeightForWidth()
+                         ? rowsWidget_->layout()->totalHeightForWidth(width)
+                         : rowsWidget_->sizeHint().height();
+  const int cap = parentWidget() ? std::max(80, parentWidget()->height() / 3) : needed;
+  const int height = std::min(needed, cap);
+  if (scroll_->height() != height || scroll_->minimumHeight() != height)
+    scroll_->setFixedHeight(height);
 }
 
 void DoctorBanner::clear() {
   for (const Row& row : rows_) delete row.widget;
   rows_.clear();
   order_.clear();
+  scroll_->setFixedHeight(0);
   setStatus(QString());
   hide();
 }

@@ -2,7 +2,8 @@
 // The training doctor's findings on the training panel (runtime/training_doctor.h): one row per
 // kind of finding, what is wrong in bold and the doctor's fix below it, and a button beside it
 // when the panel can apply the fix itself (ui/doc/doctor_fixes.h). Amber, like a warning; hidden
-// while there is nothing to say. The banner only shows and reports clicks: the panel applies.
+// while there is nothing to say; many findings scroll. The banner only shows and reports clicks:
+// the panel applies.
 #include <QFrame>
 #include <QMap>
 #include <QString>
@@ -10,6 +11,7 @@
 
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QVBoxLayout;
 
 namespace graft::ui {
@@ -40,12 +42,20 @@ class DoctorBanner : public QFrame {
  Q_SIGNALS:
   void fixRequested(const QString& code);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // The findings take the height their wrapped text needs at the banner's width, up to a
+  // third of the panel, and scroll beyond: never squeezed into overlapping lines.
+  void fitHeight();
   struct Row {
     QWidget* widget = nullptr;
     QLabel* label = nullptr;
     QPushButton* button = nullptr;
   };
+  QScrollArea* scroll_;
+  QWidget* rowsWidget_;
   QVBoxLayout* rowsLayout_;
   QLabel* status_;
   QMap<QString, Row> rows_;
