@@ -82,6 +82,8 @@ void DoctorBanner::fitHeight() {
                          : rowsWidget_->sizeHint().height();
   const int cap = parentWidget() ? std::max(80, parentWidget()->height() / 3) : needed;
   const int height = std::min(needed, cap);
+  // The scroll area would otherwise squeeze the rows into its viewport rather than scroll.
+  rowsWidget_->setMinimumHeight(needed);
   if (scroll_->height() != height || scroll_->minimumHeight() != height)
     scroll_->setFixedHeight(height);
 }

@@ -283,6 +283,9 @@ QWidget* TrainingPanel::buildProgress() {
   charts->addWidget(loss_);
   charts->addWidget(accuracy_);
   charts->addWidget(right);
+  // The charts give up height before the doctor's banner does: its findings and fix buttons
+  // must stay readable in a low dock (the charts' own minimum would squeeze the banner shut).
+  charts->setMinimumHeight(120);
   column->addWidget(charts, 1);
   return area;
 }

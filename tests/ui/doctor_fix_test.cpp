@@ -400,7 +400,13 @@ TEST(DoctorFix, TrainTheHeadFirstLoadsTheAdvisorsPlan) {
   QPushButton* fix = banner->fixButton("chance_level");
   ASSERT_NE(fix, nullptr);
   EXPECT_EQ(fix->text(), QStringLiteral("Train the head first"));
-  QApplication::processEvents();
+  // Layouts settle over a few turns of the event loop, as they do on screen.
+  test::waitFor(
+      [&] {
+        return banner->height() >= banner->minimumSizeHint().height() &&
+               fix->visibleRegion().boundingRect().size() == fix->size();
+      },
+      5000);
   for (QPushButton* button : {fix, banner->fixButton("batch_norm_statistics")}) {
     ASSERT_NE(button, nullptr);
     EXPECT_TRUE(button->isVisible());
