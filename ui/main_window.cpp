@@ -229,6 +229,8 @@ void MainWindow::createDocks() {
   auto* trainingDock = dock(tr("Training"), QStringLiteral("dock_training"), training_, this);
   addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
   trainingDock->hide();  // opened by Model > Train, keeps the graph tall until then
+  connect(training_, &TrainingPanel::statusMessage, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 20000); });
   predictions_ = new PredictionPanel(document_, this);
   auto* predictionDock =
       dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);

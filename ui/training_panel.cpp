@@ -22,12 +22,16 @@
 #include <QThread>
 #include <QTime>
 #include <QVBoxLayout>
+#include <memory>
+#include <utility>
 
 #include "runtime/sample_data.h"
 #include "runtime/training_plan.h"
 #include "ui/confusion_matrix_view.h"
+#include "ui/doc/doctor_fixes.h"
 #include "ui/doc/document.h"
 #include "ui/doc/training_advice.h"
+#include "ui/doctor_banner.h"
 #include "ui/error_dialog.h"
 #include "ui/event_loop_monitor.h"
 #include "ui/training_chart.h"
@@ -264,14 +268,8 @@ QWidget* TrainingPanel::buildProgress() {
   status->addWidget(progress_, 1);
   status->addWidget(speed_);
   column->addLayout(status);
-  doctor_ = new QLabel(area);
-  doctor_->setObjectName(QStringLiteral("training_doctor"));
-  doctor_->setWordWrap(true);
-  doctor_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  doctor_->setStyleSheet(
-      QStringLiteral("QLabel { background: #fff4ce; color: #3b2f00; border: 1px solid #e0c36a; "
-                     "padding: 4px; }"));
-  doctor_->hide();
+  doctor_ = new DoctorBanner(area);
+  connect(doctor_, &DoctorBanner::fixRequested, this, &TrainingPanel::applyDoctorFix);
   column->addWidget(doctor_);
   auto* charts = new QSplitter(Qt::Horizontal, area);
   loss_ = new TrainingChart(tr("Loss"), false, charts);
@@ -285,6 +283,9 @@ QWidget* TrainingPanel::buildProgress() {
   charts->addWidget(loss_);
   charts->addWidget(accuracy_);
   charts->addWidget(right);
+  // The charts give up height before the doctor's banner does: its findings and fix buttons
+  // must stay readable in a low dock (the charts' own minimum would squeeze the banner shut).
+  charts->setMinimumHeight(120);
   column->addWidget(charts, 1);
   return area;
 }
@@ -399,6 +400,10 @@ bool TrainingPanel::startTraining() {
     showError(this, tr("Nothing to train"), tr("Open a model first."));
     return false;
   }
+  return startRun(document_->model(), document_->revision());
+}
+
+bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
   const TrainingSettings s = settings();
   if (s.dataDir.isEmpty()) {
     showError(this, tr("No training data"),
@@ -425,17 +430,22 @@ bool TrainingPanel::startTraining() {
   runData_ = s.dataDir;
   progress_->setValue(0);
   speed_->clear();
-  doctorCodes_.clear();
   doctor_->clear();
-  doctor_->hide();
+  runStart_.reset();
   latency_->start();
-  if (!session_->start(document_->model(), s, document_->freshLayers())) return false;
+  if (!session_->start(from, s, document_->freshLayers())) return false;
+  runRevision_ = baseRevision;
+  committedRevision_.reset();
+  // The trainer works on a copy; an edit now would be overwritten by the result (or undo it).
+  document_->lockEdits(
+      tr("Training is running: stop it, or wait until it ends, to edit the model."));
   setRunning(true);
   appendLog(tr("training on %1").arg(s.dataDir));
   return true;
 }
 
 void TrainingPanel::onStarted(const TrainingStart& start) {
+  runStart_ = start;
   batchesPerEpoch_ = std::max<qint64>(start.batchesPerEpoch, 1);
   runEpochs_ = start.epochs;
   progress_->setRange(0, static_cast<int>(batchesPerEpoch_ * start.epochs));
@@ -497,6 +507,7 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
   latency_->stop();
   loss_->flush();
   accuracy_->flush();
+  document_->lockEdits({});
   setRunning(false);
   const QString latency = tr("GUI event-loop latency during the run: max %1 ms, mean %2 ms")
                               .arg(latency_->maxLatencyMs(), 0, 'f', 1)
@@ -514,22 +525,149 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
       break;
   }
   appendLog(latency);
-  // The trained weights become the document's model as one undoable step ("undo training").
-  if (epochs > 0 && session_->result())
-    document_->commitModel(*session_->result(),
-                           tr("fine-tune %1 on %2")
-                               .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
-                                    QFileInfo(runData_).fileName()));
+  const QString fix = std::exchange(pendingFix_, QString());
+  if (fix.isEmpty())
+    commitResult(epochs);
+  else if (epochs > 0)
+    appendLog(tr("the stopped run's weights are not kept: the run starts again with the fix"));
+  Q_EMIT trainingFinished(outcome);
+  if (!fix.isEmpty()) restartWithFix(fix);
+}
+
+void TrainingPanel::commitResult(int epochs) {
+  if (epochs <= 0 || !session_->result()) return;
+  // The trained weights become the document's model as one undoable step ("undo training"),
+  // only over the model they were trained from: edits are locked during a run, but another
+  // model may have been opened meanwhile, and the result would replace it without a word.
+  const QString text = tr("fine-tune %1 on %2")
+                           .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
+                                QFileInfo(runData_).fileName());
+  if (!document_->commitResultOf(runRevision_, *session_->result(), text)) {
+    const QString why =
+        tr("The model changed during the run, so the trained weights were not applied; train "
+           "again to fine-tune the model as it is now.");
+    appendLog(why);
+    Q_EMIT statusMessage(why);
+    return;
+  }
+  committedRevision_ = document_->revision();
 }
 
 void TrainingPanel::onDiagnosis(const QString& code, const QString& message, const QString& fix) {
-  if (doctorCodes_.contains(code)) return;
-  doctorCodes_ << code;
-  const QString line = tr("<b>%1</b><br>Fix: %2").arg(message.toHtmlEscaped(), fix.toHtmlEscaped());
-  doctor_->setText(doctor_->text().isEmpty() ? line
-                                             : doctor_->text() + QStringLiteral("<br>") + line);
-  doctor_->show();
+  const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
+  const QString label = entry && fixApplies(code) ? QString::fromUtf8(entry->label) : QString();
+  if (!doctor_->addFinding(code, message, fix, label)) return;
+  doctor_->setFixesEnabled(pendingFix_.isEmpty());
   appendLog(tr("doctor: %1 (fix: %2)").arg(message, fix));
+}
+
+bool TrainingPanel::fixApplies(const QString& code) const {
+  const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
+  if (!entry) return false;
+  // Training the head first needs a head on pretrained layers, and a run that did not already
+  // train it first.
+  if (entry->fix == DoctorFix::TrainHeadFirst)
+    return runStart_ && runStart_->newLayersOnPretrained && !runStart_->newLayersFirst;
+  return true;
+}
+
+bool TrainingPanel::applyDoctorFix(const QString& code) {
+  if (!fixApplies(code)) return false;
+  if (session_->isRunning()) {
+    if (!pendingFix_.isEmpty()) return false;  // already stopping for one
+    // The run ends after its current batch; onFinished goes on with the fix.
+    pendingFix_ = code;
+    doctor_->setFixesEnabled(false);
+    doctor_->setStatus(tr("Stopping the run to apply the fix…"));
+    session_->stop();
+    appendLog(tr("stopping the run to apply the doctor's fix…"));
+    return true;
+  }
+  return restartWithFix(code);
+}
+
+bool TrainingPanel::changeSettingsFor(const QString& code, QString* change) {
+  const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
+  if (!entry) return false;
+  const bool planInUse = usePlan_->isChecked() && !plan_->toPlainText().trimmed().isEmpty();
+  try {
+    switch (entry->fix) {
+      case DoctorFix::FreezeBatchNorm:
+        trainBatchNorm_->setChecked(false);
+        if (planInUse) plan_->setPlainText(planWithBatchNormFrozen(plan_->toPlainText()));
+        *change = tr("BatchNormalization frozen");
+        return true;
+      case DoctorFix::LowerRate: {
+        if (planInUse) {
+          plan_->setPlainText(planWithLowerRates(plan_->toPlainText(), code));
+          *change = tr("the plan's learning rates lowered");
+          return true;
+        }
+        // A run left to the defaults trained by the advisor's plan: a rate in the form would
+        // make it one run of every layer, so the plan comes into the editor with lower rates.
+        if (runStart_ && runStart_->advisorPlan) {
+          if (!advise()) return false;
+          plan_->setPlainText(planWithLowerRates(plan_->toPlainText(), code));
+          *change = tr("the advisor's plan with lower learning rates");
+          return true;
+        }
+        const TrainingSettings now = settings();
+        const double current =
+            now.learningRate > 0 ? now.learningRate : defaultLearningRate(now.optimizer);
+        const double lowered = loweredLearningRate(code, now.optimizer, current);
+        learningRate_->setText(QString::number(lowered, 'g', 6));
+        *change = tr("learning rate lowered from %1 to %2")
+                      .arg(QString::number(current, 'g', 6), QString::number(lowered, 'g', 6));
+        return true;
+      }
+      case DoctorFix::TrainHeadFirst:
+        if (!advise()) return false;
+        *change = tr("training by the advisor's plan, the new layers first");
+        return true;
+    }
+  } catch (const std::exception& e) {
+    *change = QString::fromStdString(e.what());
+  }
+  return false;
+}
+
+bool TrainingPanel::restartWithFix(const QString& code) {
+  const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
+  if (!entry || !document_->hasModel()) return false;
+  QString change;
+  if (!changeSettingsFor(code, &change)) {
+    const QString text = change.isEmpty()
+                             ? tr("The fix could not be applied: %1").arg(advice_->text())
+                             : tr("The fix could not be applied: %1").arg(change);
+    doctor_->setStatus(text);
+    doctor_->setFixesEnabled(true);
+    appendLog(text);
+    Q_EMIT statusMessage(text);
+    return false;
+  }
+  // Where to start again: the run's last good checkpoint (or the model before the run) while
+  // the document still holds the run's model (or its result); after an edit, the edited model.
+  const uint64_t revision = document_->revision();
+  const bool untouched = revision == runRevision_ || committedRevision_ == revision;
+  std::shared_ptr<const Model> from;
+  QString origin;
+  if (!untouched || !session_->runModel()) {
+    from = std::make_shared<const Model>(document_->model());
+    origin = session_->runModel() ? tr("the model as it is now (it changed after the run started)")
+                                  : tr("the document's model");
+  } else if (entry->fromLastGood && session_->lastGoodCheckpoint()) {
+    from = session_->lastGoodCheckpoint();
+    origin = tr("the checkpoint of epoch %1, the last one the doctor found nothing wrong with")
+                 .arg(session_->lastGoodEpoch());
+  } else {
+    from = session_->runModel();
+    origin = tr("the model as it was before the run");
+  }
+  if (!startRun(*from, revision)) return false;
+  const QString text = tr("Doctor's fix: %1; restarted from %2.").arg(change, origin);
+  appendLog(text);
+  Q_EMIT statusMessage(text);
+  return true;
 }
 
 void TrainingPanel::createSampleData() {

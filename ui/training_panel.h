@@ -9,8 +9,11 @@
 // and learning rate left at "default" leave the choice to runtime/training_defaults.h (the
 // advisor's plan for a new top on pretrained layers); BatchNormalization with pretrained
 // statistics stays frozen unless its box is ticked. The training doctor's findings show in a
-// banner above the charts.
+// banner above the charts, with a button where the panel can apply the fix (doc/doctor_fixes.h):
+// it stops the run, changes the settings or the plan and starts again from the last good
+// state. A run's result becomes the document's model only when nothing was edited during it.
 #include <QWidget>
+#include <cstdint>
 #include <optional>
 
 #include "ui/doc/training_session.h"
@@ -29,6 +32,7 @@ class QSpinBox;
 namespace graft::ui {
 
 class ConfusionMatrixView;
+class DoctorBanner;
 class Document;
 class EventLoopMonitor;
 class TrainingChart;
@@ -48,6 +52,7 @@ class TrainingPanel : public QWidget {
   QPushButton* startButton() const { return start_; }
   QPushButton* pauseButton() const { return pause_; }
   QPushButton* stopButton() const { return stop_; }
+  QDoubleSpinBox* validationSplitBox() const { return split_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batch_; }
   QLineEdit* learningRateEdit() const { return learningRate_; }
@@ -57,9 +62,9 @@ class TrainingPanel : public QWidget {
   QCheckBox* usePlanBox() const { return usePlan_; }
   QLabel* adviceText() const { return advice_; }
   QCheckBox* trainBatchNormBox() const { return trainBatchNorm_; }
-  // The training doctor's findings of the current (or last) run, one line per kind; hidden
-  // while there are none.
-  QLabel* doctorBanner() const { return doctor_; }
+  // The training doctor's findings of the current (or last) run, one row per kind with its
+  // fix button where there is one; hidden while there are none.
+  DoctorBanner* doctorBanner() const { return doctor_; }
   QLabel* inputSizeLabel() const { return inputSize_; }
   QLabel* deviceLabel() const { return device_; }
   QString log() const;
@@ -73,6 +78,16 @@ class TrainingPanel : public QWidget {
   // Asks the advisor for a plan for the model and the data folder: the plan's JSON goes into
   // the plan editor (to edit or use as it is, ticked), its reasons and warnings beside it.
   bool advise();
+  // The fix of a doctor's finding (doc/doctor_fixes.h): stops the run first when one is going
+  // (and goes on once it has stopped), applies the change to the form or the plan and starts
+  // again. False when `code` has no fix here or it cannot be applied (the reason is in the
+  // banner and the status line).
+  bool applyDoctorFix(const QString& code);
+
+ Q_SIGNALS:
+  void trainingFinished(graft::ui::TrainingOutcome outcome);
+  // A sentence for the window's status bar (what a fix changed and where the run restarted).
+  void statusMessage(const QString& text);
 
  private:
   QWidget* buildSettings();
@@ -87,6 +102,13 @@ class TrainingPanel : public QWidget {
   void onEpoch(const TrainingEpoch& epoch);
   void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
   void onDiagnosis(const QString& code, const QString& message, const QString& fix);
+  // Starts a run of `from`, whose result may replace the document's model at `baseRevision`.
+  bool startRun(const Model& from, uint64_t baseRevision);
+  void commitResult(int epochs);
+  bool fixApplies(const QString& code) const;
+  // Changes the form or the plan for the fix; `change` says what, for the status line.
+  bool changeSettingsFor(const QString& code, QString* change);
+  bool restartWithFix(const QString& code);
 
   Document* document_;
   TrainingSession* session_;
@@ -102,10 +124,9 @@ class TrainingPanel : public QWidget {
   QComboBox* freeze_ = nullptr;
   QCheckBox* cache_ = nullptr;
   QCheckBox* trainBatchNorm_ = nullptr;
-  QLabel* doctor_ = nullptr;
+  DoctorBanner* doctor_ = nullptr;
   QLabel* inputSize_ = nullptr;
   QLabel* device_ = nullptr;
-  QStringList doctorCodes_;  // shown in the banner this run
   QPushButton* advise_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
@@ -123,6 +144,12 @@ class TrainingPanel : public QWidget {
   qint64 batchesPerEpoch_ = 1;
   int runEpochs_ = 1;
   std::optional<double> lastValAccuracy_;
+  std::optional<TrainingStart> runStart_;  // how the current (or last) run was set up
+  // The document's revision the run's result may replace, and the one the result made (the
+  // run's model is still the document's while the revision is one of them).
+  uint64_t runRevision_ = 0;
+  std::optional<uint64_t> committedRevision_;
+  QString pendingFix_;  // the fix to apply once the run it stopped has ended
 };
 
 }  // namespace graft::ui

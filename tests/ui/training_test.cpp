@@ -19,6 +19,7 @@
 #include "support/test_support.h"
 #include "ui/confusion_matrix_view.h"
 #include "ui/doc/document.h"
+#include "ui/doctor_banner.h"
 #include "ui/event_loop_monitor.h"
 #include "ui/main_window.h"
 #include "ui/training_chart.h"

@@ -15,7 +15,26 @@ namespace graft::ui {
 // stage 1's last), so the charts and the progress bar show one run.
 class TrainingSession::Observer : public TrainObserver {
  public:
-  Observer(TrainingSession* session, int planEpochs) : session_(session), planEpochs_(planEpochs) {}
+  Observer(TrainingSession* session, const TrainingSetup& setup) : session_(session) {
+    if (setup.plan)
+      for (const auto& stage : setup.plan->stages) planEpochs_ += stage.epochs;
+    staged_ = setup.plan.has_value();
+    advisorPlan_ = setup.advisorPlan;
+    newLayersOnPretrained_ = !setup.newLayers.empty() && !setup.pretrainedLayers.empty();
+    newLayersFirst_ = setup.plan && !setup.plan->stages.empty() &&
+                      setup.plan->stages.front().scope == StageScope::NewLayers;
+  }
+
+  // The trainer's checkpoint of an epoch (TrainOptions::saveModel), kept in memory. It comes
+  // before that epoch's onEpoch and findings, so it is held back until they are in: the next
+  // checkpoint, or the end of the run, hands it on as good when no finding named its epoch.
+  void onCheckpoint(const Model& model) {
+    handOnPending();
+    pending_ = std::make_shared<const WeightStore>(model.weights);
+    pendingEpoch_ = 0;
+    pendingClean_ = true;
+  }
+  void onRunEnded() { handOnPending(); }
 
   void onStage(const StageEvent& e) override {
     epochOffset_ = stageEpochsSoFar_;
@@ -40,6 +59,10 @@ class TrainingSession::Observer : public TrainObserver {
     start.trainableParams = e.trainableParams;
     start.frozenParams = e.frozenParams;
     start.optimizer = QString::fromStdString(e.optimizer);
+    start.staged = staged_;
+    start.advisorPlan = advisorPlan_;
+    start.newLayersOnPretrained = newLayersOnPretrained_;
+    start.newLayersFirst = newLayersFirst_;
     post([s = session_, start] { Q_EMIT s->started(start); });
   }
 
@@ -66,6 +89,7 @@ class TrainingSession::Observer : public TrainObserver {
     }
     epoch.imagesPerSecond = e.imagesPerSecond;
     epoch.seconds = e.seconds;
+    if (pending_ && pendingEpoch_ == 0) pendingEpoch_ = epoch.epoch;
     post([s = session_, epoch] { Q_EMIT s->epochDone(epoch); });
   }
 
@@ -75,6 +99,9 @@ class TrainingSession::Observer : public TrainObserver {
   }
 
   void onDiagnosis(const Diagnosis& d) override {
+    // The epoch a finding names is no good checkpoint. (A loss that turned NaN names the epoch
+    // it broke in, which has no checkpoint: the one before stays good.)
+    if (pending_ && d.epoch + epochOffset_ == pendingEpoch_) pendingClean_ = false;
     const QString code = QString::fromStdString(d.code);
     const QString message = QString::fromStdString(d.message);
     const QString fix = QString::fromStdString(d.fix);
@@ -92,11 +119,42 @@ class TrainingSession::Observer : public TrainObserver {
   void post(F f) {
     QMetaObject::invokeMethod(session_, std::move(f), Qt::QueuedConnection);
   }
+  void handOnPending() {
+    if (pending_ && pendingClean_ && pendingEpoch_ > 0)
+      post([s = session_, weights = pending_, epoch = pendingEpoch_] {
+        s->lastGoodWeights_ = weights;
+        s->lastGoodEpoch_ = epoch;
+      });
+    pending_.reset();
+  }
+
   TrainingSession* session_;
   int planEpochs_ = 0;  // every stage's epochs; 0 for a single run
   int epochOffset_ = 0;
   int stageEpochsSoFar_ = 0;
+  bool staged_ = false;
+  bool advisorPlan_ = false;
+  bool newLayersOnPretrained_ = false;
+  bool newLayersFirst_ = false;
+  std::shared_ptr<const WeightStore> pending_;  // the last checkpoint, findings not all in yet
+  int pendingEpoch_ = 0;
+  bool pendingClean_ = true;
 };
+
+namespace {
+
+// The trainer names its checkpoint file in the message of a run that did not complete
+// ("...; FILE holds epoch 3"); the session's checkpoints are in memory and have no file to name.
+constexpr char kInMemoryCheckpoint[] = "(in memory)";
+
+std::string withoutCheckpointFile(std::string message) {
+  const size_t cut = message.rfind("; ");
+  if (cut != std::string::npos && message.find(kInMemoryCheckpoint, cut) != std::string::npos)
+    message.erase(cut);
+  return message;
+}
+
+}  // namespace
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
   qRegisterMetaType<TrainingStart>();
@@ -139,18 +197,26 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
       std::make_shared<std::pair<TrainingOutcome, QString>>(TrainingOutcome::Failed, QString());
   auto trained = std::make_shared<Model>();
   auto epochs = std::make_shared<int>(0);
-  thread_ = QThread::create([this, model, settings, freshLayers, outcome, trained, epochs] {
+  runModel_ = std::make_shared<const Model>(model);
+  runSettings_ = settings;
+  lastGoodWeights_.reset();
+  lastGoodEpoch_ = 0;
+  const std::shared_ptr<const Model> base = runModel_;
+  thread_ = QThread::create([this, base, settings, freshLayers, outcome, trained, epochs] {
     try {
       // The defaults, a plan and the options apply as `graft-cli train` applies them.
       TrainRun run(trainSpecOf(settings), "the plan");
       run.readImages();
-      const TrainingSetup& setup = run.setUp(model, freshLayers);
-      int planEpochs = 0;
-      if (setup.plan)
-        for (const auto& stage : setup.plan->stages) planEpochs += stage.epochs;
-      Observer observer(this, planEpochs);
+      const TrainingSetup& setup = run.setUp(*base, freshLayers);
+      Observer observer(this, setup);
       if (!setup.summary.empty()) observer.onNote(setup.summary);
+      run.options().checkpointPath = kInMemoryCheckpoint;
+      run.options().saveModel = [&observer](const Model& checkpoint, const std::string&) {
+        observer.onCheckpoint(checkpoint);
+      };
       TrainResult result = run.run(&observer, &cancel_);
+      observer.onRunEnded();
+      result.message = withoutCheckpointFile(std::move(result.message));
       switch (result.status) {
         case TrainStatus::Completed:
           outcome->first = TrainingOutcome::Completed;
@@ -180,6 +246,13 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   thread_->start();
   Q_EMIT runningChanged(true);
   return true;
+}
+
+std::shared_ptr<const Model> TrainingSession::lastGoodCheckpoint() const {
+  if (!runModel_ || !lastGoodWeights_) return nullptr;
+  auto checkpoint = std::make_shared<Model>(*runModel_);
+  checkpoint->weights = *lastGoodWeights_;
+  return checkpoint;
 }
 
 FolderSummary summarizeImageFolder(const QString& dir) {

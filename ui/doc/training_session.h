@@ -50,6 +50,11 @@ struct TrainingStart {
   qint64 trainableParams = 0;
   qint64 frozenParams = 0;
   QString optimizer;
+  // How the run was set up (runtime/training_defaults.h): what the doctor's fixes change.
+  bool staged = false;       // stage by stage, by a plan (the user's or the advisor's)
+  bool advisorPlan = false;  // the plan is the advisor's, chosen because nothing was chosen
+  bool newLayersOnPretrained = false;  // the model has new layers on pretrained ones
+  bool newLayersFirst = false;         // the plan's first stage trains the new layers only
 };
 
 struct TrainingBatch {
@@ -89,6 +94,16 @@ class TrainingSession : public QObject {
   bool isRunning() const { return thread_ != nullptr; }
   // The model the last finished run produced (labels from the data's class folders).
   std::shared_ptr<const Model> result() const { return result_; }
+  // The model the current (or last) run started from; null before the first run.
+  std::shared_ptr<const Model> runModel() const { return runModel_; }
+  // The settings the current (or last) run started with.
+  const TrainingSettings& runSettings() const { return runSettings_; }
+  // The current (or last) run's last good checkpoint: the weights after the latest epoch the
+  // doctor found nothing wrong with, on the model the run started from. The trainer hands each
+  // epoch's weights over in memory (no file); an epoch counts as good once its findings are in,
+  // so while a run goes on this lags one epoch behind. Null (epoch 0) when no epoch was good.
+  std::shared_ptr<const Model> lastGoodCheckpoint() const;
+  int lastGoodEpoch() const { return lastGoodEpoch_; }
 
  public Q_SLOTS:
   void setPaused(bool paused);
@@ -113,6 +128,10 @@ class TrainingSession : public QObject {
   std::condition_variable pauseChanged_;
   bool paused_ = false;
   std::shared_ptr<const Model> result_;
+  std::shared_ptr<const Model> runModel_;
+  TrainingSettings runSettings_;
+  std::shared_ptr<const WeightStore> lastGoodWeights_;
+  int lastGoodEpoch_ = 0;  // numbered on through a plan's stages, as TrainingEpoch::epoch
 };
 
 // Class folders and image counts of an image folder (the training panel shows them before a
