@@ -23,15 +23,90 @@ void setAttribute(void* object, const char* name, const std::string& value) {
             const_cast<char*>(""));
 }
 
-std::vector<std::pair<size_t, size_t>> edgeList(const Graph& graph,
-                                                const std::map<std::string, size_t>& index) {
-  std::vector<std::pair<size_t, size_t>> edges;
+// What is laid out: every layer outside collapsed groups, and one card per outermost collapsed
+// group (a "unit" each). Connections inside a card are dropped; the others join units.
+struct Units {
+  size_t count = 0;
+  std::vector<size_t> unitOf;    // per node
+  std::vector<int> cardGroup;    // per unit: index in graph.groups() of its card, or -1 (a layer)
+  std::vector<int> cardOfGroup;  // per group: the unit of the card it is drawn as (itself or an
+                                 // outer collapsed group), or -1 when it is drawn as a box
+  std::vector<std::pair<size_t, size_t>> edges;  // node indices, graph order
+};
+
+Units unitsOf(const Graph& graph, const std::set<std::string>& collapsed) {
+  Units units;
+  std::map<std::string, int> unitOfGroup;  // group path -> card unit (for collapsed ones)
+  units.cardOfGroup.assign(graph.groups().size(), -1);
+  for (size_t k = 0; k < graph.groups().size(); ++k) {  // parents come first
+    const NodeGroup& group = graph.groups()[k];
+    auto outer = unitOfGroup.find(group.parent());
+    if (!group.parent().empty() && outer != unitOfGroup.end()) {
+      unitOfGroup[group.path] = outer->second;
+    } else if (collapsed.count(group.path)) {
+      unitOfGroup[group.path] = static_cast<int>(units.count++);
+      units.cardGroup.push_back(static_cast<int>(k));
+    } else {
+      continue;
+    }
+    units.cardOfGroup[k] = unitOfGroup[group.path];
+  }
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < graph.size(); ++i) {
+    const Node& node = graph.nodes()[i];
+    index[node.name] = i;
+    auto card = node.group.empty() ? unitOfGroup.end() : unitOfGroup.find(node.group);
+    if (card != unitOfGroup.end()) {
+      units.unitOf.push_back(static_cast<size_t>(card->second));
+    } else {
+      units.unitOf.push_back(units.count++);
+      units.cardGroup.push_back(-1);
+    }
+  }
   for (size_t i = 0; i < graph.size(); ++i)
     for (const std::string& input : graph.nodes()[i].inputs) {
       auto it = index.find(input);
-      if (it != index.end()) edges.emplace_back(it->second, i);
+      if (it == index.end()) continue;
+      const size_t from = units.unitOf[it->second], to = units.unitOf[i];
+      if (from == to && units.cardGroup[from] >= 0) continue;  // inside one card
+      units.edges.emplace_back(it->second, i);
     }
-  return edges;
+  return units;
+}
+
+// Depth 0 for a top-level group.
+int depthOf(const std::string& path) {
+  return static_cast<int>(std::count(path.begin(), path.end(), '/'));
+}
+
+// Fills what follows from the units' centres: the layers drawn as cards sit at their card's
+// centre, and each collapsed (or hidden) group's rect is its card. `layout.groups` has one
+// entry per group of the graph, in its order; the boxes of expanded ones are the caller's.
+void placeCards(GraphLayout& layout, const Graph& graph, const Units& units,
+                const std::vector<QPointF>& unitCenters, QSizeF size) {
+  auto cardRect = [&](size_t unit) {
+    return QRectF(unitCenters[unit] - QPointF(size.width() / 2, size.height() / 2), size);
+  };
+  layout.groups.resize(graph.groups().size());
+  for (size_t k = 0; k < graph.groups().size(); ++k) {
+    const NodeGroup& group = graph.groups()[k];
+    LayoutGroup& entry = layout.groups[k];
+    entry.path = group.path;
+    entry.className = group.className;
+    entry.depth = depthOf(group.path);
+    const int unit = units.cardOfGroup[k];
+    if (unit < 0) continue;
+    entry.rect = cardRect(static_cast<size_t>(unit));
+    entry.collapsed = units.cardGroup[static_cast<size_t>(unit)] == static_cast<int>(k);
+    entry.hidden = !entry.collapsed;
+  }
+  layout.centers.resize(graph.size());
+  layout.cardOf.assign(graph.size(), -1);
+  for (size_t i = 0; i < graph.size(); ++i) {
+    const size_t unit = units.unitOf[i];
+    layout.centers[i] = unitCenters[unit];
+    layout.cardOf[i] = units.cardGroup[unit];
+  }
 }
 
 QPainterPath straightEdge(QPointF from, QPointF to, QSizeF size, bool leftToRight) {
@@ -41,13 +116,13 @@ QPainterPath straightEdge(QPointF from, QPointF to, QSizeF size, bool leftToRigh
   return path;
 }
 
-// Used only if Graphviz cannot lay out (missing plugin): longest-path ranks, nodes of a rank
-// side by side in graph order, straight edges. Readable for chains, crowded for big branches.
-GraphLayout fallbackLayout(const Graph& graph, QSizeF size,
-                           const std::vector<std::pair<size_t, size_t>>& edges, bool leftToRight) {
+// Used only if Graphviz cannot lay out (missing plugin): longest-path ranks, units of a rank
+// side by side in graph order, straight edges, no boxes around expanded groups. Readable for
+// chains, crowded for big branches.
+GraphLayout fallbackLayout(const Graph& graph, QSizeF size, const Units& units, bool leftToRight) {
   GraphLayout layout;
   layout.leftToRight = leftToRight;
-  std::vector<int> rank(graph.size(), 0);
+  std::vector<int> rank(units.count, 0);
   auto order = graph.topologicalOrder();
   std::vector<size_t> sequence;
   if (order) {
@@ -56,22 +131,37 @@ GraphLayout fallbackLayout(const Graph& graph, QSizeF size,
     for (size_t i = 0; i < graph.size(); ++i) sequence.push_back(i);
   }
   std::vector<std::vector<size_t>> producers(graph.size());
-  for (auto [from, to] : edges) producers[to].push_back(from);
-  for (size_t node : sequence)
-    for (size_t from : producers[node]) rank[node] = std::max(rank[node], rank[from] + 1);
-  std::map<int, int> filled;
-  layout.centers.resize(graph.size());
-  for (size_t i = 0; i < graph.size(); ++i) {
-    const int column = filled[rank[i]]++;
-    layout.centers[i] = leftToRight
-                            ? QPointF(rank[i] * (size.width() + 40), column * (size.height() + 30))
-                            : QPointF(column * (size.width() + 30), rank[i] * (size.height() + 40));
+  for (auto [from, to] : units.edges) producers[to].push_back(from);
+  for (size_t node : sequence) {
+    const size_t unit = units.unitOf[node];
+    for (size_t from : producers[node])
+      rank[unit] = std::max(rank[unit], rank[units.unitOf[from]] + 1);
   }
-  for (auto [from, to] : edges)
+  std::map<int, int> filled;
+  std::vector<QPointF> centers(units.count);
+  for (size_t u = 0; u < units.count; ++u) {
+    const int column = filled[rank[u]]++;
+    centers[u] = leftToRight
+                     ? QPointF(rank[u] * (size.width() + 40), column * (size.height() + 30))
+                     : QPointF(column * (size.width() + 30), rank[u] * (size.height() + 40));
+  }
+  placeCards(layout, graph, units, centers, size);
+  for (auto [from, to] : units.edges)
     layout.edges.push_back(
         {from, to, straightEdge(layout.centers[from], layout.centers[to], size, leftToRight)});
-  for (const QPointF& c : layout.centers)
+  for (const QPointF& c : centers)
     layout.bounds |= QRectF(c - QPointF(size.width() / 2, size.height() / 2), size);
+  // Expanded groups: a box around their layers' cards (they may overlap other layers here).
+  for (size_t k = 0; k < graph.groups().size(); ++k) {
+    if (units.cardOfGroup[k] >= 0) continue;
+    QRectF box;
+    for (size_t i = 0; i < graph.size(); ++i)
+      if (groupWithin(graph.nodes()[i].group, graph.groups()[k].path))
+        box |= QRectF(layout.centers[i] - QPointF(size.width() / 2, size.height() / 2), size);
+    const double margin = 8.0 * (3 - std::min(layout.groups[k].depth, 2));
+    layout.groups[k].rect = box.adjusted(-margin, -margin - 20, margin, margin);
+    layout.bounds |= layout.groups[k].rect;
+  }
   return layout;
 }
 
@@ -111,14 +201,13 @@ std::string topologyKey(const Graph& graph) {
 
 namespace {
 
-GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight) {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < graph.size(); ++i) index[graph.nodes()[i].name] = i;
-  const auto edges = edgeList(graph, index);
+GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight,
+                      const std::set<std::string>& collapsed) {
   if (graph.size() == 0) return {};
+  const Units units = unitsOf(graph, collapsed);
 
   GVC_t* context = graphvizContext();
-  if (!context) return fallbackLayout(graph, size, edges, leftToRight);
+  if (!context) return fallbackLayout(graph, size, units, leftToRight);
   Agraph_t* g = agopen(const_cast<char*>("graft"), Agdirected, nullptr);
   setAttribute(g, "rankdir", leftToRight ? "LR" : "TB");
   setAttribute(g, "nodesep", "0.35");
@@ -133,35 +222,51 @@ GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight) {
          const_cast<char*>(std::to_string(size.height() / kPointsPerInch).c_str()));
   agattr(g, AGNODE, const_cast<char*>("label"), const_cast<char*>(""));
 
-  // Nested models become dot clusters (dot keeps a cluster's layers together and draws its
-  // box around them); a cluster's name must start with "cluster".
+  // Nested models drawn as boxes become dot clusters (dot keeps a cluster's layers together and
+  // draws its box around them); a cluster's name must start with "cluster". A collapsed one is
+  // a node of the cluster around it.
   std::map<std::string, Agraph_t*> clusters;
+  std::vector<Agnode_t*> unitNodes(units.count, nullptr);
+  auto clusterOf = [&](const std::string& path) {
+    auto it = path.empty() ? clusters.end() : clusters.find(path);
+    return it == clusters.end() ? g : it->second;
+  };
   for (size_t k = 0; k < graph.groups().size(); ++k) {
     const NodeGroup& group = graph.groups()[k];
-    Agraph_t* parent = group.parent().empty() ? g : clusters.at(group.parent());
+    const int card = units.cardOfGroup[k];
+    if (card >= 0) {
+      if (units.cardGroup[static_cast<size_t>(card)] != static_cast<int>(k)) continue;  // hidden
+      const std::string id = "g" + std::to_string(k);
+      unitNodes[static_cast<size_t>(card)] = agnode(g, const_cast<char*>(id.c_str()), 1);
+      Agraph_t* parent = clusterOf(group.parent());
+      if (parent != g) agsubnode(parent, unitNodes[static_cast<size_t>(card)], 1);
+      continue;
+    }
     const std::string id = "cluster_" + std::to_string(k);
-    Agraph_t* cluster = agsubg(parent, const_cast<char*>(id.c_str()), 1);
+    Agraph_t* cluster = agsubg(clusterOf(group.parent()), const_cast<char*>(id.c_str()), 1);
     setAttribute(cluster, "label", group.name() + " (" + group.className + ")");
     setAttribute(cluster, "margin", "14");
     clusters[group.path] = cluster;
   }
-  std::vector<Agnode_t*> nodes(graph.size());
   for (size_t i = 0; i < graph.size(); ++i) {
+    const size_t unit = units.unitOf[i];
+    if (units.cardGroup[unit] >= 0) continue;
     const std::string id = "n" + std::to_string(i);
-    nodes[i] = agnode(g, const_cast<char*>(id.c_str()), 1);
-    const std::string& group = graph.nodes()[i].group;
-    if (!group.empty() && clusters.count(group)) agsubnode(clusters.at(group), nodes[i], 1);
+    unitNodes[unit] = agnode(g, const_cast<char*>(id.c_str()), 1);
+    Agraph_t* cluster = clusterOf(graph.nodes()[i].group);
+    if (cluster != g) agsubnode(cluster, unitNodes[unit], 1);
   }
   std::vector<Agedge_t*> gvEdges;
-  for (size_t e = 0; e < edges.size(); ++e) {
+  for (size_t e = 0; e < units.edges.size(); ++e) {
     const std::string id = "e" + std::to_string(e);  // distinct names keep parallel edges apart
-    gvEdges.push_back(
-        agedge(g, nodes[edges[e].first], nodes[edges[e].second], const_cast<char*>(id.c_str()), 1));
+    gvEdges.push_back(agedge(g, unitNodes[units.unitOf[units.edges[e].first]],
+                             unitNodes[units.unitOf[units.edges[e].second]],
+                             const_cast<char*>(id.c_str()), 1));
   }
 
   if (gvLayout(context, g, "dot") != 0) {
     agclose(g);
-    return fallbackLayout(graph, size, edges, leftToRight);
+    return fallbackLayout(graph, size, units, leftToRight);
   }
   GraphLayout layout;
   layout.usedGraphviz = true;
@@ -169,21 +274,22 @@ GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight) {
   const boxf bb = GD_bb(g);
   const double top = bb.UR.y;  // Graphviz's y grows upwards, the scene's downwards
   layout.bounds = QRectF(bb.LL.x, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
-  for (size_t i = 0; i < graph.size(); ++i)
-    layout.centers.emplace_back(ND_coord(nodes[i]).x, top - ND_coord(nodes[i]).y);
-  for (const NodeGroup& group : graph.groups()) {
-    const boxf box = GD_bb(clusters.at(group.path));
-    const int depth = static_cast<int>(std::count(group.path.begin(), group.path.end(), '/'));
-    layout.groups.push_back(
-        {group.path, group.className,
-         QRectF(QPointF(box.LL.x, top - box.UR.y), QPointF(box.UR.x, top - box.LL.y)), depth});
+  std::vector<QPointF> centers;
+  for (Agnode_t* node : unitNodes) centers.emplace_back(ND_coord(node).x, top - ND_coord(node).y);
+  placeCards(layout, graph, units, centers, size);
+  for (size_t k = 0; k < graph.groups().size(); ++k) {
+    auto cluster = clusters.find(graph.groups()[k].path);
+    if (cluster == clusters.end()) continue;
+    const boxf box = GD_bb(cluster->second);
+    layout.groups[k].rect =
+        QRectF(QPointF(box.LL.x, top - box.UR.y), QPointF(box.UR.x, top - box.LL.y));
   }
-  for (size_t e = 0; e < edges.size(); ++e) {
+  for (size_t e = 0; e < units.edges.size(); ++e) {
+    const auto [from, to] = units.edges[e];
     QPainterPath path = splinePath(gvEdges[e], top);
     if (path.isEmpty())
-      path = straightEdge(layout.centers[edges[e].first], layout.centers[edges[e].second], size,
-                          leftToRight);
-    layout.edges.push_back({edges[e].first, edges[e].second, path});
+      path = straightEdge(layout.centers[from], layout.centers[to], size, leftToRight);
+    layout.edges.push_back({from, to, path});
   }
   gvFreeLayout(context, g);
   agclose(g);
@@ -194,7 +300,7 @@ GraphLayout dotLayout(const Graph& graph, QSizeF size, bool leftToRight) {
 
 GraphLayout layoutGraph(const Graph& graph, QSizeF size, const LayoutOptions& options) {
   const bool leftToRight = options.direction == LayoutDirection::LeftToRight;
-  GraphLayout layout = dotLayout(graph, size, leftToRight);
+  GraphLayout layout = dotLayout(graph, size, leftToRight, options.collapsed);
   if (!leftToRight && options.wrapAspect > 0) wrapIntoColumns(layout, size, options.wrapAspect);
   return layout;
 }

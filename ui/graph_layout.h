@@ -7,6 +7,7 @@
 #include <QPointF>
 #include <QRectF>
 #include <QSizeF>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,22 +18,32 @@ namespace graft::ui {
 struct LayoutEdge {
   size_t from = 0;  // node indices in graph order
   size_t to = 0;
-  QPainterPath path;  // from the producer's bottom to the consumer's top
+  // From the producer's bottom to the consumer's top; an end inside a collapsed group is at
+  // that group's card.
+  QPainterPath path;
 };
 
-// A nested model (Node::group) drawn as a box around its layers.
+// A nested model (Node::group) drawn as a box around its layers, or collapsed into one card.
 struct LayoutGroup {
   std::string path;       // "sequential_1/model1"
   std::string className;  // "Functional"
-  QRectF rect;            // encloses its layers and nested groups, with room for the title
-  int depth = 0;          // 0 for a top-level group
+  // Expanded: encloses its layers and nested groups, with room for the title. Collapsed (or
+  // inside a collapsed group): the card standing for it.
+  QRectF rect;
+  int depth = 0;  // 0 for a top-level group
   // A wrapped layout may split a group over several columns: the pieces after the first.
   std::vector<QRectF> continued;
+  bool collapsed = false;  // drawn as one card (this group itself, not an outer one, collapsed)
+  bool hidden = false;     // inside a collapsed group: not drawn at all
 };
 
 struct GraphLayout {
-  std::vector<QPointF> centers;     // per node, graph order
-  std::vector<LayoutEdge> edges;    // per input of every node, graph order
+  // Per node, graph order; a layer inside a collapsed group sits at the centre of its card.
+  std::vector<QPointF> centers;
+  // Per node: the index in `groups` of the collapsed card drawn instead of it, or -1.
+  std::vector<int> cardOf;
+  // Per input of every node, graph order, except connections inside one collapsed card.
+  std::vector<LayoutEdge> edges;
   std::vector<LayoutGroup> groups;  // parents before children
   QRectF bounds;
   bool usedGraphviz = false;
@@ -52,6 +63,10 @@ struct LayoutOptions {
   // Top to bottom only: cut a tall layout into side-by-side columns so that the whole graph has
   // about this width/height ratio (the window's); 0 keeps one column.
   double wrapAspect = 0;
+  // Nested models (group paths) laid out as one card of the node size: their layers and the
+  // connections between them are not drawn, connections from and to the outside end at the
+  // card. Paths of groups the graph does not have are ignored.
+  std::set<std::string> collapsed;
 };
 
 // Every node gets the same box size so a relayout is needed only when the wiring changes.

@@ -40,8 +40,14 @@ GroupView groupViewOf(const Graph& graph, const GraphAnalysis& analysis, const L
   view.path = QString::fromStdString(g.path);
   view.name = QString::fromStdString(g.path.substr(g.path.rfind('/') + 1));
   view.className = QString::fromStdString(g.className);
-  view.params = summarizeGroup(graph, analysis, g.path).params;
+  const GroupSummary summary = summarizeGroup(graph, analysis, g.path);
+  view.params = summary.params;
+  view.frozen = summary.params > 0 && summary.trainableParams == 0;  // as summary prints it
   view.depth = g.depth;
+  for (const Node& node : graph.nodes())
+    if (groupWithin(node.group, g.path)) ++view.layers;
+  if (const NodeInfo* info = analysis.find(summary.output))
+    view.shape = QString::fromStdString(shapeToString(info->outputShape));
   return view;
 }
 
@@ -51,6 +57,13 @@ GraphScene::GraphScene(Document* document, QObject* parent)
     : QGraphicsScene(parent), document_(document) {
   // Big graphs: a BSP index makes hit tests and painting of the visible part cheap.
   setItemIndexMethod(BspTreeIndex);
+  connect(document_, &Document::opened, this, [this] {
+    // Collapsed groups belong to the model they were collapsed in (opened() comes before the
+    // changed() that lays the new model out).
+    if (collapsed_.empty()) return;
+    collapsed_.clear();
+    topology_.clear();
+  });
   connect(document_, &Document::changed, this, &GraphScene::sync);
   connect(this, &QGraphicsScene::selectionChanged, this, [this] {
     if (!syncing_) Q_EMIT layersSelected(selectedLayers());
@@ -106,6 +119,7 @@ void GraphScene::rebuild() {
   LayoutOptions options;
   if (arrangement_ == Arrangement::LeftToRight) options.direction = LayoutDirection::LeftToRight;
   if (arrangement_ == Arrangement::WrappedColumns) options.wrapAspect = viewAspect_;
+  options.collapsed = collapsed_;
   laidOutAspect_ = viewAspect_;
   layout_ = layoutGraph(graph, NodeItem::cardSize(compact_), options);
   ++layoutCount_;
@@ -117,13 +131,15 @@ void GraphScene::rebuild() {
   groups_.clear();
   for (const LayoutGroup& group : layout_.groups) {
     auto* item = new GroupItem(groupViewOf(graph, document_->analysis(), group), group.rect,
-                               group.continued);
+                               group.continued, group.collapsed, compact_);
+    item->setVisible(!group.hidden);
     addItem(item);
     groups_.append(item);
   }
   for (size_t i = 0; i < graph.size(); ++i) {
     auto* item = new NodeItem(viewOf(graph.nodes()[i], document_->analysis()), compact_);
     item->setPos(layout_.centers[i]);
+    item->setVisible(layout_.cardOf[i] < 0);  // a collapsed group's card stands for it
     addItem(item);
     nodes_.insert(item->name(), item);
   }
@@ -167,8 +183,8 @@ void GraphScene::rebuild() {
   // Room around the graph (and the boundary's handle on the left) so the first and last layers
   // can be scrolled to the middle.
   setSceneRect(layout_.bounds.adjusted(-400, -200, 300, 200));
-  for (const QString& name : selected)
-    if (NodeItem* item = nodes_.value(name)) item->setSelected(true);
+  for (const QString& name : selected)  // those now in a collapsed group are not selected
+    if (NodeItem* item = nodes_.value(name); item && item->isVisible()) item->setSelected(true);
   syncing_ = false;
   Q_EMIT relaidOut();
   Q_EMIT layersSelected(selectedLayers());
@@ -204,8 +220,56 @@ EdgeItem* GraphScene::edgeAt(const QPointF& scenePos) const {
 
 NodeItem* GraphScene::nodeAt(const QPointF& scenePos) const {
   for (QGraphicsItem* item : items(scenePos))
-    if (item->type() == NodeItem::Type) return static_cast<NodeItem*>(item);
+    if (item->type() == NodeItem::Type && item->isVisible()) return static_cast<NodeItem*>(item);
   return nullptr;
+}
+
+GroupItem* GraphScene::groupItem(const QString& path) const {
+  for (GroupItem* item : groups_)
+    if (item->view().path == path) return item;
+  return nullptr;
+}
+
+GroupItem* GraphScene::groupAt(const QPointF& scenePos) const {
+  for (QGraphicsItem* item : items(scenePos))
+    if (item->type() == GroupItem::Type) {
+      auto* group = static_cast<GroupItem*>(item);
+      if (group->isOnTitle(scenePos)) return group;
+    }
+  return nullptr;
+}
+
+bool GraphScene::isGroupCollapsed(const QString& path) const {
+  return collapsed_.count(path.toStdString()) > 0;
+}
+
+void GraphScene::setGroupCollapsed(const QString& path, bool collapsed) {
+  if (isGroupCollapsed(path) == collapsed) return;
+  if (collapsed) {
+    collapsed_.insert(path.toStdString());
+  } else {
+    collapsed_.erase(path.toStdString());
+  }
+  if (document_->hasModel() && document_->graph().findGroup(path.toStdString())) rebuild();
+}
+
+bool GraphScene::expandGroupsOf(const QStringList& layers) {
+  if (!document_->hasModel()) return false;
+  bool changed = false;
+  for (const QString& name : layers) {
+    const Node* node = document_->graph().find(name.toStdString());
+    if (!node) continue;
+    for (auto it = collapsed_.begin(); it != collapsed_.end();) {
+      if (groupWithin(node->group, *it)) {
+        it = collapsed_.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (changed) rebuild();
+  return changed;
 }
 
 QStringList GraphScene::selectedLayers() const {
@@ -219,6 +283,7 @@ QStringList GraphScene::selectedLayers() const {
 }
 
 void GraphScene::selectLayers(const QStringList& names) {
+  expandGroupsOf(names);
   if (names == selectedLayers()) return;
   syncing_ = true;
   clearSelection();

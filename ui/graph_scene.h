@@ -6,8 +6,12 @@
 // The freeze boundary is a line across one top-to-bottom column ("everything above it"; in a
 // wrapped layout also every column before it); the left-to-right layout does without it and
 // freezing there goes through the menus, the cards' ice hatching showing what is frozen.
+// Nested models may be collapsed into one card each: view state, kept by group path across edits
+// and undo, forgotten when another model is opened. A collapsed group's layers keep their
+// (hidden) cards, placed at its card, so the freeze boundary counts them where the card is.
 #include <QGraphicsScene>
 #include <QHash>
+#include <set>
 #include <string>
 
 #include "ui/graph_layout.h"
@@ -30,13 +34,24 @@ class GraphScene : public QGraphicsScene {
   NodeItem* nodeItem(const QString& name) const { return nodes_.value(name); }
   const QHash<QString, NodeItem*>& nodeItems() const { return nodes_; }
   const QList<EdgeItem*>& edgeItems() const { return edges_; }
-  // The boxes of nested models, parents first.
+  // The boxes (or collapsed cards) of nested models, parents first, one per group of the graph;
+  // those inside a collapsed group are hidden.
   const QList<GroupItem*>& groupItems() const { return groups_; }
+  GroupItem* groupItem(const QString& path) const;
+  // The visible box title or collapsed card under a scene point, or null.
+  GroupItem* groupAt(const QPointF& scenePos) const;
+  bool isGroupCollapsed(const QString& path) const;
+  // Shows the nested model as one card (or its layers again) and lays the graph out anew.
+  void setGroupCollapsed(const QString& path, bool collapsed);
+  // Expands the collapsed groups holding these layers; true when that laid the graph out anew.
+  bool expandGroupsOf(const QStringList& layers);
   // The edge under a scene point (within a few pixels), or null.
   EdgeItem* edgeAt(const QPointF& scenePos) const;
-  NodeItem* nodeAt(const QPointF& scenePos) const;
+  NodeItem* nodeAt(const QPointF& scenePos) const;  // visible cards only
 
   QStringList selectedLayers() const;  // in graph order
+  // Layers inside a collapsed group are shown first (expanding it): selecting from the summary
+  // table or the find bar reveals the layer.
   void selectLayers(const QStringList& names);
 
   // Layers whose cards lie above a scene y, in graph order (what a freeze boundary there means).
@@ -88,6 +103,7 @@ class GraphScene : public QGraphicsScene {
   QHash<QString, NodeItem*> nodes_;
   QList<EdgeItem*> edges_;
   QList<GroupItem*> groups_;
+  std::set<std::string> collapsed_;  // group paths
   QList<OutputMarkerItem*> markers_;
   FreezeBoundaryItem* boundary_ = nullptr;
   int layoutCount_ = 0;

@@ -12,6 +12,7 @@
 #include "ui/edge_item.h"
 #include "ui/freeze_boundary_item.h"
 #include "ui/graph_scene.h"
+#include "ui/group_item.h"
 #include "ui/node_item.h"
 
 namespace graft::ui {
@@ -95,9 +96,9 @@ void GraphView::fitAll() {
 }
 
 bool GraphView::revealLayer(const QString& name) {
+  if (!scene_->nodeItem(name)) return false;
+  scene_->selectLayers({name});  // first: it expands a collapsed group holding the layer
   NodeItem* item = scene_->nodeItem(name);
-  if (!item) return false;
-  scene_->selectLayers({name});
   if (zoom() < 0.6) setZoom(0.8);
   centerOn(item);
   item->setFound(true);
@@ -128,13 +129,34 @@ void GraphView::wheelEvent(QWheelEvent* event) {
 
 bool GraphView::isBackground(const QPoint& pos) const {
   // Edges are drawn under the cards and take no clicks: pressing on one pans like empty space.
+  // So do a nested model's title and collapsed card (its button aside): they are not selected.
   const QGraphicsItem* item = itemAt(pos);
-  return item == nullptr || item->type() == EdgeItem::Type;
+  return item == nullptr || item->type() == EdgeItem::Type || item->type() == GroupItem::Type;
+}
+
+void GraphView::toggleGroup(GroupItem* group) {
+  const QString path = group->view().path;
+  const QPoint before = mapFromScene(group->rect().topLeft());
+  scene_->setGroupCollapsed(path, !group->isCollapsed());  // lays out anew: `group` is gone
+  if (const GroupItem* now = scene_->groupItem(path)) {
+    const QPoint shift = mapFromScene(now->rect().topLeft()) - before;
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() + shift.x());
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + shift.y());
+  }
+  Q_EMIT viewportMoved();
 }
 
 void GraphView::mousePressEvent(QMouseEvent* event) {
   const QPoint pos = event->position().toPoint();
   const bool shift = event->modifiers() & Qt::ShiftModifier;
+  if (event->button() == Qt::LeftButton && !shift && !scene_->nodeAt(mapToScene(pos))) {
+    GroupItem* group = scene_->groupAt(mapToScene(pos));
+    if (group && group->toggleRect().contains(mapToScene(pos))) {
+      toggleGroup(group);
+      event->accept();
+      return;
+    }
+  }
   if (event->button() == Qt::MiddleButton ||
       (event->button() == Qt::LeftButton && !shift && isBackground(pos))) {
     // Panning is done here rather than by ScrollHandDrag, which would also pass the press to
@@ -180,8 +202,14 @@ void GraphView::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
-  if (NodeItem* node = scene_->nodeAt(mapToScene(event->position().toPoint()))) {
+  const QPointF scenePos = mapToScene(event->position().toPoint());
+  if (NodeItem* node = scene_->nodeAt(scenePos)) {
     Q_EMIT nodeActivated(node->name());
+    event->accept();
+    return;
+  }
+  if (GroupItem* group = scene_->groupAt(scenePos); group && event->button() == Qt::LeftButton) {
+    toggleGroup(group);
     event->accept();
     return;
   }

@@ -3,13 +3,16 @@
 // Ctrl+=/- zoom, fit shows the whole graph, pan by dragging the background or with the middle
 // button, rubber-band selection with Shift, and the drop target for layer
 // types dragged from the palette. Gestures are reported as signals; GraphEditor turns them
-// into document operations, so the view itself never edits anything.
+// into document operations, so the view itself never edits anything. A nested model's ▸/▾
+// button, or a double click on its title or collapsed card, collapses or expands it (view
+// state, kept by the scene), the group staying where it was in the window.
 #include <QGraphicsView>
 
 namespace graft::ui {
 
 class EdgeItem;
 class GraphScene;
+class GroupItem;
 class NodeItem;
 
 // MIME type of a palette drag: the payload is the Keras class name.
@@ -60,6 +63,8 @@ class GraphView : public QGraphicsView {
   void clearDropHighlight();
   void scaleBy(double factor);
   bool isBackground(const QPoint& pos) const;
+  // Collapses or expands the group, then scrolls so its title is where it was in the window.
+  void toggleGroup(GroupItem* group);
   GraphScene* scene_;
   EdgeItem* dropEdge_ = nullptr;
   NodeItem* dropNode_ = nullptr;

@@ -7,6 +7,7 @@
 #include <QStyleOptionGraphicsItem>
 
 #include "graph/summary.h"
+#include "ui/card_icons.h"
 #include "ui/category_style.h"
 
 namespace graft::ui {
@@ -14,28 +15,7 @@ namespace {
 
 constexpr double kRadius = 6.0;
 constexpr double kBand = 7.0;
-constexpr double kOutline = 5.0;      // the selection outline's distance around the card
-const QColor kIce(0x3b, 0x9a, 0xd8);  // the freeze boundary's colour: frozen means "above it"
-
-// A padlock drawn with paths, so it scales crisply at every zoom level.
-void drawLock(QPainter* painter, const QRectF& box, const QColor& color) {
-  painter->save();
-  painter->setPen(QPen(color, box.width() * 0.14, Qt::SolidLine, Qt::RoundCap));
-  painter->setBrush(Qt::NoBrush);
-  const QRectF shackle(box.left() + box.width() * 0.22, box.top(), box.width() * 0.56,
-                       box.height() * 0.7);
-  painter->drawArc(shackle, 0, 180 * 16);
-  painter->drawLine(QPointF(shackle.left(), shackle.center().y()),
-                    QPointF(shackle.left(), box.top() + box.height() * 0.45));
-  painter->drawLine(QPointF(shackle.right(), shackle.center().y()),
-                    QPointF(shackle.right(), box.top() + box.height() * 0.45));
-  painter->setPen(Qt::NoPen);
-  painter->setBrush(color);
-  painter->drawRoundedRect(
-      QRectF(box.left(), box.top() + box.height() * 0.42, box.width(), box.height() * 0.58),
-      box.width() * 0.12, box.width() * 0.12);
-  painter->restore();
-}
+constexpr double kOutline = 5.0;  // the selection outline's distance around the card
 
 void drawWarning(QPainter* painter, const QRectF& box) {
   painter->save();
