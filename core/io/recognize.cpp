@@ -65,6 +65,14 @@ std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
     recognizeTop(f, r, has(f, "Logits") ? "Logits" : "predictions");
     return r;
   }
+  if (has(f, "block35_1_conv") || has(f, "conv_7b")) {
+    // InceptionResNetV2: keras-applications (the published files) and Keras 3 share these
+    // names; only the auto-named conv2d_bn layers differ (conv2d_1 ... against conv2d ...).
+    r.options.architecture = "inceptionresnetv2";
+    r.evidence = "InceptionResNetV2 layers (block35_1_conv, conv_7b)";
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
   if (has(f, "conv1/conv") || has(f, "pool2_conv")) {
     // DenseNet: the depth from the last dense blocks (conv4: 24, 32, 48 blocks).
     r.options.architecture = has(f, "conv4_block48_1_conv")   ? "densenet201"

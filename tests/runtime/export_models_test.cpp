@@ -191,7 +191,8 @@ TEST(ExportModels, EditedAndFineTunedModel) {
 // each family's layer types are).
 TEST(ExportModels, EveryZooFamily) {
   const std::vector<std::pair<std::string, int64_t>> families = {
-      {"vgg16", 32}, {"vgg19", 32}, {"resnet50", 32}, {"inception_v3", 75}, {"xception", 71}};
+      {"vgg16", 32},        {"vgg19", 32},    {"resnet50", 32},
+      {"inception_v3", 75}, {"xception", 71}, {"inceptionresnetv2", 75}};
   for (const auto& [architecture, size] : families) {
     SCOPED_TRACE(architecture);
     zoo::ZooOptions options;

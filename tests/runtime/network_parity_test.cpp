@@ -70,6 +70,11 @@ INSTANTIATE_TEST_SUITE_P(PortedFamilies, ZooParity,
                                            "densenet121_top_45", "mobilenetv2_0_35_top_67",
                                            "mobilenetv2_1_3_notop_avg_64"));
 
+// InceptionResNetV2 at Keras's minimum input (75 px: 7x7 blocks35, 3x3 block17, 1x1 block8),
+// its residual scaling Keras 3's CustomScaleLayer (inception_resnet_v2.py ported).
+INSTANTIATE_TEST_SUITE_P(PortedInceptionResNetV2, ZooParity,
+                         ::testing::Values("inceptionresnetv2_top_75"));
+
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
@@ -106,6 +111,7 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "densenet121_top_45",
                                         "mobilenetv2_0_35_top_67",
                                         "mobilenetv2_1_3_notop_avg_64",
+                                        "inceptionresnetv2_top_75",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -35,6 +35,10 @@ const std::map<std::string, FamilyFiles>& families() {
       {"inception_v3",
        {kKerasApplications, "inception_v3/", "9a0d58056eeedaa3f26cb7ebd46da564",
         "bcbd6486424b2319ff4ef7d526e38f63"}},
+      // keras/src/applications/inception_resnet_v2.py: BASE_WEIGHT_URL and its file_hash.
+      {"inceptionresnetv2",
+       {kKerasApplications, "inception_resnet_v2/", "e693bd0210a403b3192acc6073ad2e96",
+        "d19885ff4a710c122648d3b5c3b684e4"}},
       {"xception",
        {kKerasApplications, "xception/", "0a58e3b7378bc2990ea3b43d5981f1f6",
         "b0042744bf5b25fce3cb969f33bebb97"}},

@@ -25,6 +25,7 @@ Graph buildResNetV2(const ZooOptions& options, const std::array<int, 4>& blocks)
 Graph buildDenseNet(const ZooOptions& options, const std::array<int, 4>& blocks);
 Graph buildMobileNetV2(const ZooOptions& options);
 Graph buildInceptionV3(const ZooOptions& options);
+Graph buildInceptionResNetV2(const ZooOptions& options);
 Graph buildXception(const ZooOptions& options);
 Graph buildMobileNet(const ZooOptions& options);
 

@@ -22,6 +22,7 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"ResNet50", Preprocessing::Caffe}, {"conv1_conv", "conv2_block1_1_conv"}},
       {{"ResNet50", Preprocessing::Caffe}, {"res2a_branch2a", "bn2a_branch2a"}},
       {{"InceptionV3", Preprocessing::Tf}, {"mixed0", "mixed1"}},
+      {{"InceptionResNetV2", Preprocessing::Tf}, {"mixed_5b", "block35_1_conv", "mixed_6a"}},
       {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
   };

@@ -29,6 +29,7 @@ const std::vector<Architecture>& table() {
       {"resnet101v2", "resnet101_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
       {"resnet152v2", "resnet152_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
       {"inception_v3", "inceptionv3", "InceptionV3", Preprocessing::Tf, 299, 75},
+      {"inceptionresnetv2", "inception_resnet_v2", "InceptionResNetV2", Preprocessing::Tf, 299, 75},
       {"xception", nullptr, "Xception", Preprocessing::Tf, 299, 71},
       {"mobilenet", nullptr, "MobileNet", Preprocessing::Tf, 224, 32},
       {"mobilenetv2", "mobilenet_v2", "MobileNetV2", Preprocessing::Tf, 224, 32},
@@ -167,6 +168,7 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "resnet101v2") return buildResNetV2(options, {3, 4, 23, 3});
   if (a == "resnet152v2") return buildResNetV2(options, {3, 8, 36, 3});
   if (a == "inception_v3") return buildInceptionV3(options);
+  if (a == "inceptionresnetv2") return buildInceptionResNetV2(options);
   if (a == "xception") return buildXception(options);
   if (a == "mobilenetv2") return buildMobileNetV2(options);
   // densenet.py's dense_block counts.
@@ -223,7 +225,10 @@ std::string standardWeightsFileName(const ZooOptions& given) {
     return "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + alpha + "_" + std::to_string(size) +
            (o.includeTop ? "" : "_no_top") + ".h5";
   }
-  return o.architecture + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
+  // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
+  const std::string stem =
+      o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;
+  return stem + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
 }
 
 }  // namespace graft::zoo

@@ -435,6 +435,8 @@ def run_layer(cls, config, inputs, w):
         return x.reshape((x.shape[0],) + tuple(config["target_shape"]))
     if cls == "Dropout":
         return x
+    if cls == "CustomScaleLayer":  # Keras 3's InceptionResNetV2 residual scaling
+        return inputs[0] + inputs[1] * config["scale"]
     if cls == "Add" or (cls == "Merge" and config["mode"] == "sum"):
         return sum(inputs[1:], inputs[0])
     if cls == "Concatenate" or (cls == "Merge" and config["mode"] == "concat"):
@@ -567,8 +569,8 @@ def nested_fixture_case(name, fixture, size, probes, batch=1):
 
 # ----------------------------------------------------------------------------------------------
 # Families without a Keras-written topology among the fixtures, ported here from Keras's own
-# source (keras/src/applications/resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py) into a
-# small functional builder, independently of Graft's C++ builders: the layer names (which the
+# source (keras/src/applications/resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py,
+# inception_resnet_v2.py) into a small functional builder, independently of Graft's C++ builders: the layer names (which the
 # formula weights hang on), configs and wiring come from Keras's Python, line by line.
 
 
@@ -829,6 +831,122 @@ def mobilenet_v2(size, alpha, include_top=True, pooling=None):
     return f.layers
 
 
+def inception_resnet_v2(size, include_top=True, pooling=None):
+    """keras/src/applications/inception_resnet_v2.py as Keras 3 builds it: conv2d_bn's unnamed
+    layers take Keras 3's auto names (conv2d, conv2d_1, ...), the residual scaling is the
+    unnamed CustomScaleLayer (custom_scale_layer, custom_scale_layer_1, ...)."""
+    f = Functional(size)
+    channels = {"input_1": 3}
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        if cls == "Conv2D":
+            channels[x] = config["filters"]
+        elif cls == "Concatenate":
+            channels[x] = sum(channels[i] for i in inputs)
+        else:
+            channels[x] = channels[inputs[0]]
+        return x
+
+    def conv2d_bn(x, filters, kernel_size, strides=1, padding="same", activation="relu",
+                  use_bias=False, name=None):
+        k = [kernel_size, kernel_size] if isinstance(kernel_size, int) else list(kernel_size)
+        x = add("Conv2D", name or f.auto("conv2d"),
+                {"filters": filters, "kernel_size": k, "strides": [strides, strides],
+                 "padding": padding, "use_bias": use_bias, "activation": "linear"}, x)
+        if not use_bias:
+            bn_name = None if name is None else f"{name}_bn"
+            x = add("BatchNormalization", bn_name or f.auto("batch_normalization"),
+                    {"axis": 3, "scale": False, "epsilon": 1e-3}, x)
+        if activation is not None:
+            ac_name = None if name is None else f"{name}_ac"
+            x = add("Activation", ac_name or f.auto("activation"), {"activation": activation}, x)
+        return x
+
+    def max_pool(x):
+        return add("MaxPooling2D", f.auto("max_pooling2d"),
+                   {"pool_size": [3, 3], "strides": [2, 2], "padding": "valid"}, x)
+
+    def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
+        if block_type == "block35":
+            branch_0 = conv2d_bn(x, 32, 1)
+            branch_1 = conv2d_bn(x, 32, 1)
+            branch_1 = conv2d_bn(branch_1, 32, 3)
+            branch_2 = conv2d_bn(x, 32, 1)
+            branch_2 = conv2d_bn(branch_2, 48, 3)
+            branch_2 = conv2d_bn(branch_2, 64, 3)
+            branches = [branch_0, branch_1, branch_2]
+        elif block_type == "block17":
+            branch_0 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(x, 128, 1)
+            branch_1 = conv2d_bn(branch_1, 160, [1, 7])
+            branch_1 = conv2d_bn(branch_1, 192, [7, 1])
+            branches = [branch_0, branch_1]
+        else:
+            branch_0 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(branch_1, 224, [1, 3])
+            branch_1 = conv2d_bn(branch_1, 256, [3, 1])
+            branches = [branch_0, branch_1]
+        block_name = f"{block_type}_{block_idx}"
+        mixed = add("Concatenate", f"{block_name}_mixed", {"axis": 3}, *branches)
+        up = conv2d_bn(mixed, channels[x], 1, activation=None, use_bias=True,
+                       name=f"{block_name}_conv")
+        x = add("CustomScaleLayer", f.auto("custom_scale_layer"), {"scale": scale}, x, up)
+        if activation is not None:
+            x = add("Activation", f"{block_name}_ac", {"activation": activation}, x)
+        return x
+
+    x = conv2d_bn("input_1", 32, 3, strides=2, padding="valid")
+    x = conv2d_bn(x, 32, 3, padding="valid")
+    x = conv2d_bn(x, 64, 3)
+    x = max_pool(x)
+    x = conv2d_bn(x, 80, 1, padding="valid")
+    x = conv2d_bn(x, 192, 3, padding="valid")
+    x = max_pool(x)
+    branch_0 = conv2d_bn(x, 96, 1)
+    branch_1 = conv2d_bn(x, 48, 1)
+    branch_1 = conv2d_bn(branch_1, 64, 5)
+    branch_2 = conv2d_bn(x, 64, 1)
+    branch_2 = conv2d_bn(branch_2, 96, 3)
+    branch_2 = conv2d_bn(branch_2, 96, 3)
+    branch_pool = add("AveragePooling2D", f.auto("average_pooling2d"),
+                      {"pool_size": [3, 3], "strides": [1, 1], "padding": "same"}, x)
+    branch_pool = conv2d_bn(branch_pool, 64, 1)
+    x = add("Concatenate", "mixed_5b", {"axis": 3}, branch_0, branch_1, branch_2, branch_pool)
+    for block_idx in range(1, 11):
+        x = inception_resnet_block(x, scale=0.17, block_type="block35", block_idx=block_idx)
+    branch_0 = conv2d_bn(x, 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(x, 256, 1)
+    branch_1 = conv2d_bn(branch_1, 256, 3)
+    branch_1 = conv2d_bn(branch_1, 384, 3, strides=2, padding="valid")
+    branch_pool = max_pool(x)
+    x = add("Concatenate", "mixed_6a", {"axis": 3}, branch_0, branch_1, branch_pool)
+    for block_idx in range(1, 21):
+        x = inception_resnet_block(x, scale=0.1, block_type="block17", block_idx=block_idx)
+    branch_0 = conv2d_bn(x, 256, 1)
+    branch_0 = conv2d_bn(branch_0, 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(x, 256, 1)
+    branch_1 = conv2d_bn(branch_1, 288, 3, strides=2, padding="valid")
+    branch_2 = conv2d_bn(x, 256, 1)
+    branch_2 = conv2d_bn(branch_2, 288, 3)
+    branch_2 = conv2d_bn(branch_2, 320, 3, strides=2, padding="valid")
+    branch_pool = max_pool(x)
+    x = add("Concatenate", "mixed_7a", {"axis": 3}, branch_0, branch_1, branch_2, branch_pool)
+    for block_idx in range(1, 10):
+        x = inception_resnet_block(x, scale=0.2, block_type="block8", block_idx=block_idx)
+    x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
+    x = conv2d_bn(x, 1536, 1, name="conv_7b")
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", f.auto("global_max_pooling2d"), {}, x)
+    return f.layers
+
+
 def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1):
     def build():
         p = dict(DEFAULT_PARAMS, **(params or {}))
@@ -891,6 +1009,11 @@ CASES = [
                                                  "include_top": False, "pooling": "avg"},
                 64, lambda s: mobilenet_v2(s, 1.3, include_top=False, pooling="avg"),
                 ["block_16_project_BN", "global_average_pooling2d"]),
+    ported_case("inceptionresnetv2_top_75", {"architecture": "inceptionresnetv2",
+                                             "include_top": True, "classes": 1000},
+                75, inception_resnet_v2,
+                ["mixed_5b", "block35_10_ac", "mixed_6a", "block17_20_ac", "mixed_7a",
+                 "custom_scale_layer_39", "conv_7b_ac", "predictions"]),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
