@@ -46,6 +46,9 @@ zoo::ZooOptions zooOptions(const Json& z) {
   o.includeTop = z.value("include_top", true);
   o.classes = z.value("classes", 1000);
   o.pooling = z.value("pooling", "");
+  o.minimalistic = z.value("minimalistic", false);
+  o.includePreprocessing = z.value("include_preprocessing", true);
+  o.dropoutRate = z.value("dropout_rate", 0.2);
   return o;
 }
 
@@ -74,6 +77,15 @@ INSTANTIATE_TEST_SUITE_P(PortedFamilies, ZooParity,
 // its residual scaling Keras 3's CustomScaleLayer (inception_resnet_v2.py ported).
 INSTANTIATE_TEST_SUITE_P(PortedInceptionResNetV2, ZooParity,
                          ::testing::Values("inceptionresnetv2_top_75"));
+
+// MobileNetV3 (mobilenet_v3.py ported): Large with its Rescaling on pixels 0..255 at 67 px (odd
+// and even maps for correct_pad's 3x3 and 5x5 forms), hard-swish, squeeze-and-excitation's
+// hard-sigmoid as Keras 3's add / ReLU(6) / multiply and its broadcasting Multiply; Small at
+// alpha 0.75 without the Rescaling; Small minimalistic (ReLU, 3x3) with dropout_rate 0.
+INSTANTIATE_TEST_SUITE_P(PortedMobileNetV3, ZooParity,
+                         ::testing::Values("mobilenetv3large_top_67",
+                                           "mobilenetv3small_0_75_notop_avg_63",
+                                           "mobilenetv3small_minimalistic_top_48"));
 
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
@@ -112,6 +124,9 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "mobilenetv2_0_35_top_67",
                                         "mobilenetv2_1_3_notop_avg_64",
                                         "inceptionresnetv2_top_75",
+                                        "mobilenetv3large_top_67",
+                                        "mobilenetv3small_0_75_notop_avg_63",
+                                        "mobilenetv3small_minimalistic_top_48",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

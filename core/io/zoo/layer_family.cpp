@@ -16,6 +16,9 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"DenseNet", Preprocessing::Torch}, {"conv1_conv", "pool1", "conv2_block1_concat"}},
       {{"ResNetV2", Preprocessing::Tf}, {"conv1_conv", "conv2_block1_preact_bn", "post_bn"}},
       {{"MobileNetV2", Preprocessing::Tf}, {"Conv1", "expanded_conv_depthwise", "block_1_expand"}},
+      // Without include_preprocessing's Rescaling (which decides first) it reads -1..1.
+      {{"MobileNetV3", Preprocessing::Tf},
+       {"conv", "expanded_conv_depthwise_bn", "expanded_conv_1_expand"}},
       {{"MobileNet", Preprocessing::Tf}, {"conv1", "conv_dw_1", "conv_pw_1"}},
       {{"VGG16/VGG19", Preprocessing::Caffe}, {"block1_conv1", "block5_conv3", "block5_pool"}},
       {{"ResNet101/ResNet152", Preprocessing::Caffe}, {"conv1_conv", "conv4_block23_1_conv"}},
