@@ -173,7 +173,7 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
   LoadedModel result;
   Model& model = result.model;
   model.graph = zoo::buildGraph(options);
-  model.preprocessing = zoo::preprocessingFor(options.architecture);
+  model.preprocessing = zoo::preprocessingFor(options);
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   std::string file = weightsFile;
   if (file.empty()) {

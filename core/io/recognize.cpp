@@ -42,6 +42,38 @@ void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& cla
 
 std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
   Recognition r;
+  const bool tfKerasV3 = has(f, "expanded_conv/depthwise");  // the published files' names
+  if (tfKerasV3 || has(f, "expanded_conv_depthwise_bn")) {
+    // MobileNetV3 (MobileNetV2 says expanded_conv_depthwise_BN): Large has 15 blocks, Small 11;
+    // minimalistic ones have no squeeze-and-excitation; alpha from the last projection,
+    // _depth(160 * alpha) or _depth(96 * alpha).
+    auto name = [&](int block, const std::string& layer) {
+      return std::string("expanded_conv_") + std::to_string(block) + (tfKerasV3 ? "/" : "_") +
+             layer;
+    };
+    const bool large = has(f, name(14, "project"));
+    r.options.architecture = large ? "mobilenetv3large" : "mobilenetv3small";
+    r.options.minimalistic =
+        !has(f, name(3, tfKerasV3 ? "squeeze_excite/Conv" : "squeeze_excite_conv"));
+    const int64_t base = large ? 160 : 96;
+    const auto projected = outputs(f, name(large ? 14 : 10, "project")).value_or(base);
+    r.options.alpha = static_cast<double>(projected) / static_cast<double>(base);
+    for (double alpha : zoo::publishedAlphas(r.options.architecture)) {
+      const double v = static_cast<double>(base) * alpha;
+      int64_t width = std::max<int64_t>(8, static_cast<int64_t>(v + 4) / 8 * 8);
+      if (static_cast<double>(width) < 0.9 * v) width += 8;
+      if (width == projected) r.options.alpha = alpha;
+    }
+    r.evidence =
+        std::string(large ? "MobileNetV3Large" : "MobileNetV3Small") + " layers (" +
+        (tfKerasV3 ? "tf.keras names expanded_conv/depthwise" : "expanded_conv_depthwise_bn") +
+        ", " + (large ? "15" : "11") + " blocks" +
+        (r.options.minimalistic ? ", minimalistic: no squeeze-and-excitation" : "") +
+        "), the last projection has " + std::to_string(projected) + " filters: alpha " +
+        std::to_string(r.options.alpha).substr(0, 4);
+    recognizeTop(f, r, tfKerasV3 ? "Logits" : "logits");
+    return r;
+  }
   if (has(f, "Conv1") && has(f, "expanded_conv_depthwise")) {
     // Conv1 has _make_divisible(32 * alpha, 8) filters, which 0.35 and 0.5 share (16); the
     // last projection, _make_divisible(int(320 * alpha), 8), tells every published alpha apart.
@@ -63,6 +95,14 @@ std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
       r.options.inputSize = std::stoll(m[1]);
     // Keras's published files come from keras-applications, whose classifier is 'Logits'.
     recognizeTop(f, r, has(f, "Logits") ? "Logits" : "predictions");
+    return r;
+  }
+  if (has(f, "block35_1_conv") || has(f, "conv_7b")) {
+    // InceptionResNetV2: keras-applications (the published files) and Keras 3 share these
+    // names; only the auto-named conv2d_bn layers differ (conv2d_1 ... against conv2d ...).
+    r.options.architecture = "inceptionresnetv2";
+    r.evidence = "InceptionResNetV2 layers (block35_1_conv, conv_7b)";
+    recognizeTop(f, r, "predictions");
     return r;
   }
   if (has(f, "conv1/conv") || has(f, "pool2_conv")) {

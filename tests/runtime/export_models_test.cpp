@@ -190,8 +190,14 @@ TEST(ExportModels, EditedAndFineTunedModel) {
 // Every zoo family, random weights, at a small input (no top: the convolutional part is where
 // each family's layer types are).
 TEST(ExportModels, EveryZooFamily) {
-  const std::vector<std::pair<std::string, int64_t>> families = {
-      {"vgg16", 32}, {"vgg19", 32}, {"resnet50", 32}, {"inception_v3", 75}, {"xception", 71}};
+  const std::vector<std::pair<std::string, int64_t>> families = {{"vgg16", 32},
+                                                                 {"vgg19", 32},
+                                                                 {"resnet50", 32},
+                                                                 {"inception_v3", 75},
+                                                                 {"xception", 71},
+                                                                 {"inceptionresnetv2", 75},
+                                                                 {"mobilenetv3small", 32},
+                                                                 {"mobilenetv3large", 32}};
   for (const auto& [architecture, size] : families) {
     SCOPED_TRACE(architecture);
     zoo::ZooOptions options;

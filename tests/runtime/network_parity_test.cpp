@@ -46,6 +46,9 @@ zoo::ZooOptions zooOptions(const Json& z) {
   o.includeTop = z.value("include_top", true);
   o.classes = z.value("classes", 1000);
   o.pooling = z.value("pooling", "");
+  o.minimalistic = z.value("minimalistic", false);
+  o.includePreprocessing = z.value("include_preprocessing", true);
+  o.dropoutRate = z.value("dropout_rate", 0.2);
   return o;
 }
 
@@ -69,6 +72,20 @@ INSTANTIATE_TEST_SUITE_P(PortedFamilies, ZooParity,
                          ::testing::Values("resnet152_top_35", "resnet101v2_notop_avg_41",
                                            "densenet121_top_45", "mobilenetv2_0_35_top_67",
                                            "mobilenetv2_1_3_notop_avg_64"));
+
+// InceptionResNetV2 at Keras's minimum input (75 px: 7x7 blocks35, 3x3 block17, 1x1 block8),
+// its residual scaling Keras 3's CustomScaleLayer (inception_resnet_v2.py ported).
+INSTANTIATE_TEST_SUITE_P(PortedInceptionResNetV2, ZooParity,
+                         ::testing::Values("inceptionresnetv2_top_75"));
+
+// MobileNetV3 (mobilenet_v3.py ported): Large with its Rescaling on pixels 0..255 at 67 px (odd
+// and even maps for correct_pad's 3x3 and 5x5 forms), hard-swish, squeeze-and-excitation's
+// hard-sigmoid as Keras 3's add / ReLU(6) / multiply and its broadcasting Multiply; Small at
+// alpha 0.75 without the Rescaling; Small minimalistic (ReLU, 3x3) with dropout_rate 0.
+INSTANTIATE_TEST_SUITE_P(PortedMobileNetV3, ZooParity,
+                         ::testing::Values("mobilenetv3large_top_67",
+                                           "mobilenetv3small_0_75_notop_avg_63",
+                                           "mobilenetv3small_minimalistic_top_48"));
 
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
@@ -106,6 +123,10 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "densenet121_top_45",
                                         "mobilenetv2_0_35_top_67",
                                         "mobilenetv2_1_3_notop_avg_64",
+                                        "inceptionresnetv2_top_75",
+                                        "mobilenetv3large_top_67",
+                                        "mobilenetv3small_0_75_notop_avg_63",
+                                        "mobilenetv3small_minimalistic_top_48",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -35,6 +35,10 @@ const std::map<std::string, FamilyFiles>& families() {
       {"inception_v3",
        {kKerasApplications, "inception_v3/", "9a0d58056eeedaa3f26cb7ebd46da564",
         "bcbd6486424b2319ff4ef7d526e38f63"}},
+      // keras/src/applications/inception_resnet_v2.py: BASE_WEIGHT_URL and its file_hash.
+      {"inceptionresnetv2",
+       {kKerasApplications, "inception_resnet_v2/", "e693bd0210a403b3192acc6073ad2e96",
+        "d19885ff4a710c122648d3b5c3b684e4"}},
       {"xception",
        {kKerasApplications, "xception/", "0a58e3b7378bc2990ea3b43d5981f1f6",
         "b0042744bf5b25fce3cb969f33bebb97"}},
@@ -68,8 +72,41 @@ const std::map<std::string, FamilyFiles>& families() {
         "c13680b51ded0fb44dff2d8f86ac8bb1"}},
       // mobilenet_v2.py: BASE_WEIGHT_PATH + model_name, get_file without a hash.
       {"mobilenetv2", {kKerasApplications, "mobilenet_v2/", "", ""}},
+      // mobilenet_v3.py: BASE_WEIGHT_PATH; the hash is per variant (mobileNetV3Hashes).
+      {"mobilenetv3small", {kKerasApplications, "mobilenet_v3/", "", ""}},
+      {"mobilenetv3large", {kKerasApplications, "mobilenet_v3/", "", ""}},
   };
   return table;
+}
+
+// mobilenet_v3.py's WEIGHTS_HASHES: model_name -> (with the top, without).
+const std::map<std::string, std::pair<const char*, const char*>>& mobileNetV3Hashes() {
+  static const std::map<std::string, std::pair<const char*, const char*>> hashes = {
+      {"large_224_0.75_float",
+       {"765b44a33ad4005b3ac83185abf1d0eb", "40af19a13ebea4e2ee0c676887f69a2e"}},
+      {"large_224_1.0_float",
+       {"59e551e166be033d707958cf9e29a6a7", "07fb09a5933dd0c8eaafa16978110389"}},
+      {"large_minimalistic_224_1.0_float",
+       {"675e7b876c45c57e9e63e6d90a36599c", "ec5221f64a2f6d1ef965a614bdae7973"}},
+      {"small_224_0.75_float",
+       {"cb65d4e5be93758266aa0a7f2c6708b7", "ebdb5cc8e0b497cd13a7c275d475c819"}},
+      {"small_224_1.0_float",
+       {"8768d4c2e7dee89b9d02b2d03d65d862", "d3e8ec802a04aa4fc771ee12a9a9b836"}},
+      {"small_minimalistic_224_1.0_float",
+       {"99cd97fb2fcdad2bf028eb838de69e37", "cde8136e733e811080d9fcd8a252f7e4"}},
+  };
+  return hashes;
+}
+
+// The hash Keras gives the file: the family's, or MobileNetV3's by the model name in the file
+// name ("weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5").
+std::string hashFor(const FamilyFiles& files, const std::string& fileName, bool includeTop) {
+  const std::string prefix = "weights_mobilenet_v3_";
+  if (fileName.rfind(prefix, 0) != 0) return includeTop ? files.topHash : files.noTopHash;
+  const std::string rest = fileName.substr(prefix.size());
+  const auto hashes = mobileNetV3Hashes().find(rest.substr(0, rest.find("_float") + 6));
+  if (hashes == mobileNetV3Hashes().end()) return "";
+  return includeTop ? hashes->second.first : hashes->second.second;
 }
 
 }  // namespace
@@ -82,7 +119,7 @@ std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options)
   if (fileName.empty()) return std::nullopt;
   const FamilyFiles& files = family->second;
   return PublishedWeights{fileName, files.base, std::string(files.folder) + fileName,
-                          options.includeTop ? files.topHash : files.noTopHash};
+                          hashFor(files, fileName, options.includeTop)};
 }
 
 std::vector<zoo::ZooOptions> publishedVariants() {
@@ -90,14 +127,20 @@ std::vector<zoo::ZooOptions> publishedVariants() {
   for (const auto& architecture : zoo::architectures()) {
     for (double alpha : zoo::publishedAlphas(architecture))
       for (int64_t size : zoo::publishedSizes(architecture))
-        for (bool top : {true, false}) {
-          zoo::ZooOptions o;
-          o.architecture = architecture;
-          o.alpha = alpha;
-          if (size) o.inputSize = size;
-          o.includeTop = top;
-          variants.push_back(o);
-        }
+        for (bool top : {true, false})
+          for (bool minimalistic : {false, true}) {
+            zoo::ZooOptions o;
+            o.architecture = architecture;
+            o.alpha = alpha;
+            if (size) o.inputSize = size;
+            o.includeTop = top;
+            o.minimalistic = minimalistic;
+            // Only MobileNetV3 has a minimalistic variant, published at alpha 1.0.
+            if (minimalistic && (zoo::familyOf(architecture) != "MobileNetV3" ||
+                                 zoo::standardWeightsFileName(o).empty()))
+              continue;
+            variants.push_back(o);
+          }
   }
   return variants;
 }

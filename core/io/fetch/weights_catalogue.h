@@ -28,7 +28,8 @@ struct PublishedWeights {
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options);
 
 // The zoo options of every file Keras publishes: each architecture with and without its top,
-// MobileNet and MobileNetV2 at each alpha and size they have weights for.
+// MobileNet and MobileNetV2 at each alpha and size they have weights for, MobileNetV3 at each
+// alpha and minimalistic.
 std::vector<zoo::ZooOptions> publishedVariants();
 
 // publishedWeights() of every publishedVariants() entry.

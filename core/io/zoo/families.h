@@ -24,7 +24,10 @@ Graph buildResNetV1(const ZooOptions& options, const std::array<int, 4>& blocks)
 Graph buildResNetV2(const ZooOptions& options, const std::array<int, 4>& blocks);
 Graph buildDenseNet(const ZooOptions& options, const std::array<int, 4>& blocks);
 Graph buildMobileNetV2(const ZooOptions& options);
+// mobilenet_v3.py's MobileNetV3Large (`large`) or MobileNetV3Small.
+Graph buildMobileNetV3(const ZooOptions& options, bool large);
 Graph buildInceptionV3(const ZooOptions& options);
+Graph buildInceptionResNetV2(const ZooOptions& options);
 Graph buildXception(const ZooOptions& options);
 Graph buildMobileNet(const ZooOptions& options);
 

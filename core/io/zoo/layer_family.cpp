@@ -16,12 +16,16 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"DenseNet", Preprocessing::Torch}, {"conv1_conv", "pool1", "conv2_block1_concat"}},
       {{"ResNetV2", Preprocessing::Tf}, {"conv1_conv", "conv2_block1_preact_bn", "post_bn"}},
       {{"MobileNetV2", Preprocessing::Tf}, {"Conv1", "expanded_conv_depthwise", "block_1_expand"}},
+      // Without include_preprocessing's Rescaling (which decides first) it reads -1..1.
+      {{"MobileNetV3", Preprocessing::Tf},
+       {"conv", "expanded_conv_depthwise_bn", "expanded_conv_1_expand"}},
       {{"MobileNet", Preprocessing::Tf}, {"conv1", "conv_dw_1", "conv_pw_1"}},
       {{"VGG16/VGG19", Preprocessing::Caffe}, {"block1_conv1", "block5_conv3", "block5_pool"}},
       {{"ResNet101/ResNet152", Preprocessing::Caffe}, {"conv1_conv", "conv4_block23_1_conv"}},
       {{"ResNet50", Preprocessing::Caffe}, {"conv1_conv", "conv2_block1_1_conv"}},
       {{"ResNet50", Preprocessing::Caffe}, {"res2a_branch2a", "bn2a_branch2a"}},
       {{"InceptionV3", Preprocessing::Tf}, {"mixed0", "mixed1"}},
+      {{"InceptionResNetV2", Preprocessing::Tf}, {"mixed_5b", "block35_1_conv", "mixed_6a"}},
       {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
   };

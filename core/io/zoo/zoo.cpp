@@ -29,9 +29,13 @@ const std::vector<Architecture>& table() {
       {"resnet101v2", "resnet101_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
       {"resnet152v2", "resnet152_v2", "ResNetV2", Preprocessing::Tf, 224, 32},
       {"inception_v3", "inceptionv3", "InceptionV3", Preprocessing::Tf, 299, 75},
+      {"inceptionresnetv2", "inception_resnet_v2", "InceptionResNetV2", Preprocessing::Tf, 299, 75},
       {"xception", nullptr, "Xception", Preprocessing::Tf, 299, 71},
       {"mobilenet", nullptr, "MobileNet", Preprocessing::Tf, 224, 32},
       {"mobilenetv2", "mobilenet_v2", "MobileNetV2", Preprocessing::Tf, 224, 32},
+      // include_preprocessing (the default) puts a Rescaling layer in: the model reads 0..255.
+      {"mobilenetv3small", "mobilenet_v3_small", "MobileNetV3", Preprocessing::None, 224, 32},
+      {"mobilenetv3large", "mobilenet_v3_large", "MobileNetV3", Preprocessing::None, 224, 32},
       {"densenet121", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet169", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet201", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
@@ -72,15 +76,24 @@ std::string familyOf(const std::string& architecture) {
   return at(architecture).family;
 }
 
+namespace {
+
+bool isMobileNetV3(const std::string& canonical) {
+  return canonical == "mobilenetv3small" || canonical == "mobilenetv3large";
+}
+
+}  // namespace
+
 bool hasAlpha(const std::string& architecture) {
   const std::string name = canonicalArchitecture(architecture);
-  return name == "mobilenet" || name == "mobilenetv2";
+  return name == "mobilenet" || name == "mobilenetv2" || isMobileNetV3(name);
 }
 
 std::vector<double> publishedAlphas(const std::string& architecture) {
   const std::string name = canonicalArchitecture(architecture);
   if (name == "mobilenet") return {1.0, 0.75, 0.5, 0.25};
   if (name == "mobilenetv2") return {1.4, 1.3, 1.0, 0.75, 0.5, 0.35};
+  if (isMobileNetV3(name)) return {1.0, 0.75};  // minimalistic: 1.0 only
   return {1.0};
 }
 
@@ -94,6 +107,13 @@ std::vector<int64_t> publishedSizes(const std::string& architecture) {
 Preprocessing preprocessingFor(const std::string& architecture) {
   const Architecture* a = find(architecture);
   return a ? a->preprocessing : Preprocessing::Tf;
+}
+
+Preprocessing preprocessingFor(const ZooOptions& options) {
+  // Without its Rescaling layer MobileNetV3 reads -1..1, as the weights were trained.
+  if (isMobileNetV3(canonicalArchitecture(options.architecture)) && !options.includePreprocessing)
+    return Preprocessing::Tf;
+  return preprocessingFor(options.architecture);
 }
 
 int64_t defaultInputSize(const std::string& architecture) {
@@ -111,6 +131,27 @@ std::map<std::string, std::string> publishedFileNames(const std::string& archite
   if (name.rfind("densenet", 0) == 0)
     return {{"conv1_conv", "conv1/conv"}, {"conv1_bn", "conv1/bn"}, {"predictions", "fc1000"}};
   if (name == "mobilenetv2") return {{"predictions", "Logits"}};
+  if (isMobileNetV3(name)) {
+    // tf.keras 2.x (which wrote the published files) named MobileNetV3's layers with slashes.
+    std::map<std::string, std::string> names = {
+        {"conv", "Conv"},     {"conv_bn", "Conv/BatchNorm"},
+        {"conv_1", "Conv_1"}, {"conv_1_bn", "Conv_1/BatchNorm"},
+        {"conv_2", "Conv_2"}, {"logits", "Logits"}};
+    const std::pair<const char*, const char*> parts[] = {
+        {"expand", "expand"},
+        {"expand_bn", "expand/BatchNorm"},
+        {"depthwise", "depthwise"},
+        {"depthwise_bn", "depthwise/BatchNorm"},
+        {"squeeze_excite_conv", "squeeze_excite/Conv"},
+        {"squeeze_excite_conv_1", "squeeze_excite/Conv_1"},
+        {"project", "project"},
+        {"project_bn", "project/BatchNorm"}};
+    for (int id = 0; id <= 14; ++id) {
+      const std::string block = id ? "expanded_conv_" + std::to_string(id) : "expanded_conv";
+      for (const auto& [today, older] : parts) names[block + "_" + today] = block + "/" + older;
+    }
+    return names;
+  }
   return {};
 }
 
@@ -145,6 +186,9 @@ void checkOptions(const ZooOptions& o) {
   if (o.classes < 1) throw Error(o.architecture + ": classes must be at least 1");
   if (hasAlpha(o.architecture) && !(o.alpha > 0))
     throw Error(o.architecture + ": alpha must be positive, got " + std::to_string(o.alpha));
+  if (!(o.dropoutRate >= 0 && o.dropoutRate < 1))
+    throw Error(o.architecture + ": dropout rate must be in [0, 1), got " +
+                std::to_string(o.dropoutRate));
   if (o.architecture == "resnet50" && o.resnetNaming != "keras-applications" &&
       o.resnetNaming != "tf.keras")
     throw Error("resnet50: naming must be keras-applications or tf.keras");
@@ -167,8 +211,11 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "resnet101v2") return buildResNetV2(options, {3, 4, 23, 3});
   if (a == "resnet152v2") return buildResNetV2(options, {3, 8, 36, 3});
   if (a == "inception_v3") return buildInceptionV3(options);
+  if (a == "inceptionresnetv2") return buildInceptionResNetV2(options);
   if (a == "xception") return buildXception(options);
   if (a == "mobilenetv2") return buildMobileNetV2(options);
+  if (a == "mobilenetv3small") return buildMobileNetV3(options, false);
+  if (a == "mobilenetv3large") return buildMobileNetV3(options, true);
   // densenet.py's dense_block counts.
   if (a == "densenet121") return buildDenseNet(options, {6, 12, 24, 16});
   if (a == "densenet169") return buildDenseNet(options, {6, 12, 32, 32});
@@ -223,7 +270,22 @@ std::string standardWeightsFileName(const ZooOptions& given) {
     return "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + alpha + "_" + std::to_string(size) +
            (o.includeTop ? "" : "_no_top") + ".h5";
   }
-  return o.architecture + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
+  if (isMobileNetV3(o.architecture)) {
+    // mobilenet_v3.py: "{model_type}{_minimalistic}_224_{str(alpha)}_float", for alpha 0.75 or
+    // 1.0 (minimalistic 1.0 only); the 224 file at any size.
+    const std::string alpha = std::abs(o.alpha - 1.0) < 1e-9    ? "1.0"
+                              : std::abs(o.alpha - 0.75) < 1e-9 ? "0.75"
+                                                                : "";
+    if (alpha.empty() || (o.minimalistic && alpha != "1.0")) return "";
+    const std::string model =
+        std::string(o.architecture == "mobilenetv3large" ? "large" : "small") +
+        (o.minimalistic ? "_minimalistic" : "") + "_224_" + alpha + "_float";
+    return "weights_mobilenet_v3_" + model + (o.includeTop ? "" : "_no_top_v2") + ".h5";
+  }
+  // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
+  const std::string stem =
+      o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;
+  return stem + "_weights_tf_dim_ordering_tf_kernels" + suffix + ".h5";
 }
 
 }  // namespace graft::zoo

@@ -11,13 +11,19 @@
 namespace graft::zoo {
 
 struct ZooOptions {
-  std::string architecture;          // one of architectures(), or an alias of one
-  double alpha = 1.0;                // MobileNet width (0.25 .. 1.0), MobileNetV2's (0.35 .. 1.4)
+  std::string architecture;  // one of architectures(), or an alias of one
+  double alpha = 1.0;        // MobileNet width (0.25 .. 1.0), MobileNetV2's (0.35 .. 1.4), V3's
   std::optional<int64_t> inputSize;  // square input; unset: the default with a top, any without
   bool includeTop = true;
   int64_t classes = 1000;
   std::string pooling;                              // "", "avg", "max" (no-top only)
   std::string resnetNaming = "keras-applications";  // or "tf.keras" (conv2_block1_1_conv ...)
+  // MobileNetV3 only: ReLU and 3x3 kernels without squeeze-and-excitation; the Rescaling layer
+  // that takes pixels 0..255 to -1..1 (without it the model expects -1..1); the top's Dropout
+  // rate (0: no Dropout layer; identity at inference either way).
+  bool minimalistic = false;
+  bool includePreprocessing = true;
+  double dropoutRate = 0.2;
 };
 
 // The canonical names, grouped by family: vgg16 vgg19 resnet50 resnet101 resnet152 resnet50v2 ...
@@ -28,7 +34,7 @@ bool isArchitecture(const std::string& name);
 std::string canonicalArchitecture(const std::string& name);
 // Keras's family name for the listing: "VGG", "ResNet", "ResNetV2", "DenseNet", "MobileNetV2" ...
 std::string familyOf(const std::string& architecture);
-// Whether the architecture has a width multiplier (MobileNet, MobileNetV2).
+// Whether the architecture has a width multiplier (MobileNet, MobileNetV2, MobileNetV3).
 bool hasAlpha(const std::string& architecture);
 // The alphas and input sizes Keras publishes weights for (one entry {0} when the size is fixed).
 std::vector<double> publishedAlphas(const std::string& architecture);
@@ -39,12 +45,15 @@ std::vector<int64_t> publishedSizes(const std::string& architecture);
 Graph buildGraph(const ZooOptions& options);
 
 Preprocessing preprocessingFor(const std::string& architecture);
+// As above, and MobileNetV3 without its Rescaling layer expects -1..1 ('tf').
+Preprocessing preprocessingFor(const ZooOptions& options);
 int64_t defaultInputSize(const std::string& architecture);  // 224, or 299 for Inception/Xception
 int64_t minimumInputSize(const std::string& architecture);
 
 // Layers whose name in Keras's published weight files differs from today's Keras: model layer
 // -> name in the file. The DenseNet and MobileNetV2 files were written by keras-applications
-// (conv1/conv, conv1/bn, fc1000; Logits); Keras itself loads them by order.
+// (conv1/conv, conv1/bn, fc1000; Logits), the MobileNetV3 files by tf.keras 2 (Conv/BatchNorm,
+// expanded_conv_1/expand, Logits); Keras itself loads them by order.
 std::map<std::string, std::string> publishedFileNames(const std::string& architecture);
 
 // Keras's cache file name for these options, e.g.

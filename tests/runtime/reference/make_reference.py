@@ -172,6 +172,7 @@ ACTIVATIONS = {
     "softplus": lambda x: np.log1p(np.exp(x)),
     "softsign": lambda x: x / (1 + np.abs(x)),
     "exponential": np.exp,
+    "hard_silu": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,  # Keras 3 (alias hard_swish)
 }
 
 
@@ -435,6 +436,16 @@ def run_layer(cls, config, inputs, w):
         return x.reshape((x.shape[0],) + tuple(config["target_shape"]))
     if cls == "Dropout":
         return x
+    if cls == "Rescaling":
+        return x * config["scale"] + config["offset"]
+    if cls == "ops.add":  # Keras 3's x + constant on a symbolic tensor
+        return x + config["x2"]
+    if cls == "ops.multiply":
+        return x * config["x2"]
+    if cls == "Multiply":  # broadcasting, as Keras's merge layers do
+        return inputs[0] * inputs[1]
+    if cls == "CustomScaleLayer":  # Keras 3's InceptionResNetV2 residual scaling
+        return inputs[0] + inputs[1] * config["scale"]
     if cls == "Add" or (cls == "Merge" and config["mode"] == "sum"):
         return sum(inputs[1:], inputs[0])
     if cls == "Concatenate" or (cls == "Merge" and config["mode"] == "concat"):
@@ -567,9 +578,10 @@ def nested_fixture_case(name, fixture, size, probes, batch=1):
 
 # ----------------------------------------------------------------------------------------------
 # Families without a Keras-written topology among the fixtures, ported here from Keras's own
-# source (keras/src/applications/resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py) into a
-# small functional builder, independently of Graft's C++ builders: the layer names (which the
-# formula weights hang on), configs and wiring come from Keras's Python, line by line.
+# source (keras/src/applications/resnet.py, resnet_v2.py, densenet.py, mobilenet_v2.py,
+# inception_resnet_v2.py, mobilenet_v3.py) into a small functional builder, independently of
+# Graft's C++ builders: the layer names (which the formula weights hang on), configs and wiring
+# come from Keras's Python, line by line.
 
 
 class Functional:
@@ -829,18 +841,297 @@ def mobilenet_v2(size, alpha, include_top=True, pooling=None):
     return f.layers
 
 
-def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1):
+def inception_resnet_v2(size, include_top=True, pooling=None):
+    """keras/src/applications/inception_resnet_v2.py as Keras 3 builds it: conv2d_bn's unnamed
+    layers take Keras 3's auto names (conv2d, conv2d_1, ...), the residual scaling is the
+    unnamed CustomScaleLayer (custom_scale_layer, custom_scale_layer_1, ...)."""
+    f = Functional(size)
+    channels = {"input_1": 3}
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        if cls == "Conv2D":
+            channels[x] = config["filters"]
+        elif cls == "Concatenate":
+            channels[x] = sum(channels[i] for i in inputs)
+        else:
+            channels[x] = channels[inputs[0]]
+        return x
+
+    def conv2d_bn(x, filters, kernel_size, strides=1, padding="same", activation="relu",
+                  use_bias=False, name=None):
+        k = [kernel_size, kernel_size] if isinstance(kernel_size, int) else list(kernel_size)
+        x = add("Conv2D", name or f.auto("conv2d"),
+                {"filters": filters, "kernel_size": k, "strides": [strides, strides],
+                 "padding": padding, "use_bias": use_bias, "activation": "linear"}, x)
+        if not use_bias:
+            bn_name = None if name is None else f"{name}_bn"
+            x = add("BatchNormalization", bn_name or f.auto("batch_normalization"),
+                    {"axis": 3, "scale": False, "epsilon": 1e-3}, x)
+        if activation is not None:
+            ac_name = None if name is None else f"{name}_ac"
+            x = add("Activation", ac_name or f.auto("activation"), {"activation": activation}, x)
+        return x
+
+    def max_pool(x):
+        return add("MaxPooling2D", f.auto("max_pooling2d"),
+                   {"pool_size": [3, 3], "strides": [2, 2], "padding": "valid"}, x)
+
+    def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
+        if block_type == "block35":
+            branch_0 = conv2d_bn(x, 32, 1)
+            branch_1 = conv2d_bn(x, 32, 1)
+            branch_1 = conv2d_bn(branch_1, 32, 3)
+            branch_2 = conv2d_bn(x, 32, 1)
+            branch_2 = conv2d_bn(branch_2, 48, 3)
+            branch_2 = conv2d_bn(branch_2, 64, 3)
+            branches = [branch_0, branch_1, branch_2]
+        elif block_type == "block17":
+            branch_0 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(x, 128, 1)
+            branch_1 = conv2d_bn(branch_1, 160, [1, 7])
+            branch_1 = conv2d_bn(branch_1, 192, [7, 1])
+            branches = [branch_0, branch_1]
+        else:
+            branch_0 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(x, 192, 1)
+            branch_1 = conv2d_bn(branch_1, 224, [1, 3])
+            branch_1 = conv2d_bn(branch_1, 256, [3, 1])
+            branches = [branch_0, branch_1]
+        block_name = f"{block_type}_{block_idx}"
+        mixed = add("Concatenate", f"{block_name}_mixed", {"axis": 3}, *branches)
+        up = conv2d_bn(mixed, channels[x], 1, activation=None, use_bias=True,
+                       name=f"{block_name}_conv")
+        x = add("CustomScaleLayer", f.auto("custom_scale_layer"), {"scale": scale}, x, up)
+        if activation is not None:
+            x = add("Activation", f"{block_name}_ac", {"activation": activation}, x)
+        return x
+
+    x = conv2d_bn("input_1", 32, 3, strides=2, padding="valid")
+    x = conv2d_bn(x, 32, 3, padding="valid")
+    x = conv2d_bn(x, 64, 3)
+    x = max_pool(x)
+    x = conv2d_bn(x, 80, 1, padding="valid")
+    x = conv2d_bn(x, 192, 3, padding="valid")
+    x = max_pool(x)
+    branch_0 = conv2d_bn(x, 96, 1)
+    branch_1 = conv2d_bn(x, 48, 1)
+    branch_1 = conv2d_bn(branch_1, 64, 5)
+    branch_2 = conv2d_bn(x, 64, 1)
+    branch_2 = conv2d_bn(branch_2, 96, 3)
+    branch_2 = conv2d_bn(branch_2, 96, 3)
+    branch_pool = add("AveragePooling2D", f.auto("average_pooling2d"),
+                      {"pool_size": [3, 3], "strides": [1, 1], "padding": "same"}, x)
+    branch_pool = conv2d_bn(branch_pool, 64, 1)
+    x = add("Concatenate", "mixed_5b", {"axis": 3}, branch_0, branch_1, branch_2, branch_pool)
+    for block_idx in range(1, 11):
+        x = inception_resnet_block(x, scale=0.17, block_type="block35", block_idx=block_idx)
+    branch_0 = conv2d_bn(x, 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(x, 256, 1)
+    branch_1 = conv2d_bn(branch_1, 256, 3)
+    branch_1 = conv2d_bn(branch_1, 384, 3, strides=2, padding="valid")
+    branch_pool = max_pool(x)
+    x = add("Concatenate", "mixed_6a", {"axis": 3}, branch_0, branch_1, branch_pool)
+    for block_idx in range(1, 21):
+        x = inception_resnet_block(x, scale=0.1, block_type="block17", block_idx=block_idx)
+    branch_0 = conv2d_bn(x, 256, 1)
+    branch_0 = conv2d_bn(branch_0, 384, 3, strides=2, padding="valid")
+    branch_1 = conv2d_bn(x, 256, 1)
+    branch_1 = conv2d_bn(branch_1, 288, 3, strides=2, padding="valid")
+    branch_2 = conv2d_bn(x, 256, 1)
+    branch_2 = conv2d_bn(branch_2, 288, 3)
+    branch_2 = conv2d_bn(branch_2, 320, 3, strides=2, padding="valid")
+    branch_pool = max_pool(x)
+    x = add("Concatenate", "mixed_7a", {"axis": 3}, branch_0, branch_1, branch_2, branch_pool)
+    for block_idx in range(1, 10):
+        x = inception_resnet_block(x, scale=0.2, block_type="block8", block_idx=block_idx)
+    x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
+    x = conv2d_bn(x, 1536, 1, name="conv_7b")
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", f.auto("global_max_pooling2d"), {}, x)
+    return f.layers
+
+
+def mobilenet_v3(size, model_type, alpha=1.0, minimalistic=False, include_top=True,
+                 pooling=None, dropout_rate=0.2, include_preprocessing=True):
+    """keras/src/applications/mobilenet_v3.py as Keras 3 builds it: hard_swish is an unnamed
+    Activation('hard_swish') (serialized as hard_silu), hard_sigmoid ReLU(6.)(x + 3.) * (1. / 6.)
+    with the two arithmetic operations recorded as Keras 3 operations (auto names add, multiply);
+    relu an unnamed ReLU. The stem is Conv2D(16) whatever alpha."""
+    f = Functional(size)
+    shape = {"input_1": (size, 3)}  # (spatial size or None, channels)
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        n, c = shape[inputs[0]]
+        if cls == "Conv2D":
+            s = config["strides"][0]
+            n = None if n is None else (-(-n // s) if config["padding"] == "same"
+                                        else (n - config["kernel_size"][0]) // s + 1)
+            c = config["filters"]
+        elif cls == "DepthwiseConv2D":
+            s, k = config["strides"][0], config["kernel_size"][0]
+            n = None if n is None else (-(-n // s) if config["padding"] == "same"
+                                        else (n - k) // s + 1)
+        elif cls == "ZeroPadding2D":
+            n = None if n is None else n + sum(config["padding"][0])
+        elif cls == "GlobalAveragePooling2D":
+            n = 1
+        shape[x] = (n, c)
+        return x
+
+    def conv(name, filters, kernel=1, strides=1, padding="same", use_bias=True):
+        return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+                "padding": padding, "use_bias": use_bias, "activation": "linear"}
+
+    def bn(name, x):
+        return add("BatchNormalization", name, {"axis": -1, "epsilon": 1e-3, "momentum": 0.999}, x)
+
+    def relu(x):
+        return add("ReLU", f.auto("re_lu"), {}, x)
+
+    def hard_sigmoid(x):
+        relu6 = f.auto("re_lu")  # layers.ReLU(6.0) is made before x + 3.0 is evaluated
+        x = add("ops.add", f.auto("add"), {"x2": 3.0}, x)
+        x = add("ReLU", relu6, {"max_value": 6.0}, x)
+        return add("ops.multiply", f.auto("multiply"), {"x2": 1.0 / 6.0}, x)
+
+    def hard_swish(x):
+        return add("Activation", f.auto("activation"), {"activation": "hard_silu"}, x)
+
+    def correct_pad(x, kernel_size):
+        n = shape[x][0]
+        adjust = 1 if n is None else 1 - n % 2
+        c = kernel_size // 2
+        return [[c - adjust, c], [c - adjust, c]]
+
+    def se_block(inputs, filters, se_ratio, prefix):
+        x = add("GlobalAveragePooling2D", f"{prefix}squeeze_excite_avg_pool", {"keepdims": True},
+                inputs)
+        x = add("Conv2D", f"{prefix}squeeze_excite_conv",
+                conv(None, _make_divisible(filters * se_ratio, 8)), x)
+        x = add("ReLU", f"{prefix}squeeze_excite_relu", {}, x)
+        x = add("Conv2D", f"{prefix}squeeze_excite_conv_1", conv(None, filters), x)
+        x = hard_sigmoid(x)
+        return add("Multiply", f"{prefix}squeeze_excite_mul", {}, inputs, x)
+
+    def inverted_res_block(x, expansion, filters, kernel_size, stride, se_ratio, activation,
+                           block_id):
+        shortcut = x
+        prefix = "expanded_conv_"
+        infilters = shape[x][1]
+        if block_id:
+            prefix = f"expanded_conv_{block_id}_"
+            x = add("Conv2D", f"{prefix}expand",
+                    conv(None, _make_divisible(infilters * expansion, 8), use_bias=False), x)
+            x = bn(f"{prefix}expand_bn", x)
+            x = activation(x)
+        if stride == 2:
+            x = add("ZeroPadding2D", f"{prefix}depthwise_pad",
+                    {"padding": correct_pad(x, kernel_size)}, x)
+        x = add("DepthwiseConv2D", f"{prefix}depthwise",
+                {"kernel_size": [kernel_size, kernel_size], "strides": [stride, stride],
+                 "padding": "same" if stride == 1 else "valid", "use_bias": False,
+                 "depth_multiplier": 1}, x)
+        x = bn(f"{prefix}depthwise_bn", x)
+        x = activation(x)
+        if se_ratio:
+            x = se_block(x, _make_divisible(infilters * expansion, 8), se_ratio, prefix)
+        x = add("Conv2D", f"{prefix}project", conv(None, filters, use_bias=False), x)
+        x = bn(f"{prefix}project_bn", x)
+        if stride == 1 and infilters == filters:
+            x = add("Add", f"{prefix}add", {}, shortcut, x)
+        return x
+
+    def depth(d):
+        return _make_divisible(d * alpha, 8)
+
+    if minimalistic:
+        kernel, activation, se_ratio = 3, relu, None
+    else:
+        kernel, activation, se_ratio = 5, hard_swish, 0.25
+
+    def stack_small(x):
+        x = inverted_res_block(x, 1, depth(16), 3, 2, se_ratio, relu, 0)
+        x = inverted_res_block(x, 72.0 / 16, depth(24), 3, 2, None, relu, 1)
+        x = inverted_res_block(x, 88.0 / 24, depth(24), 3, 1, None, relu, 2)
+        x = inverted_res_block(x, 4, depth(40), kernel, 2, se_ratio, activation, 3)
+        x = inverted_res_block(x, 6, depth(40), kernel, 1, se_ratio, activation, 4)
+        x = inverted_res_block(x, 6, depth(40), kernel, 1, se_ratio, activation, 5)
+        x = inverted_res_block(x, 3, depth(48), kernel, 1, se_ratio, activation, 6)
+        x = inverted_res_block(x, 3, depth(48), kernel, 1, se_ratio, activation, 7)
+        x = inverted_res_block(x, 6, depth(96), kernel, 2, se_ratio, activation, 8)
+        x = inverted_res_block(x, 6, depth(96), kernel, 1, se_ratio, activation, 9)
+        return inverted_res_block(x, 6, depth(96), kernel, 1, se_ratio, activation, 10)
+
+    def stack_large(x):
+        x = inverted_res_block(x, 1, depth(16), 3, 1, None, relu, 0)
+        x = inverted_res_block(x, 4, depth(24), 3, 2, None, relu, 1)
+        x = inverted_res_block(x, 3, depth(24), 3, 1, None, relu, 2)
+        x = inverted_res_block(x, 3, depth(40), kernel, 2, se_ratio, relu, 3)
+        x = inverted_res_block(x, 3, depth(40), kernel, 1, se_ratio, relu, 4)
+        x = inverted_res_block(x, 3, depth(40), kernel, 1, se_ratio, relu, 5)
+        x = inverted_res_block(x, 6, depth(80), 3, 2, None, activation, 6)
+        x = inverted_res_block(x, 2.5, depth(80), 3, 1, None, activation, 7)
+        x = inverted_res_block(x, 2.3, depth(80), 3, 1, None, activation, 8)
+        x = inverted_res_block(x, 2.3, depth(80), 3, 1, None, activation, 9)
+        x = inverted_res_block(x, 6, depth(112), 3, 1, se_ratio, activation, 10)
+        x = inverted_res_block(x, 6, depth(112), 3, 1, se_ratio, activation, 11)
+        x = inverted_res_block(x, 6, depth(160), kernel, 2, se_ratio, activation, 12)
+        x = inverted_res_block(x, 6, depth(160), kernel, 1, se_ratio, activation, 13)
+        return inverted_res_block(x, 6, depth(160), kernel, 1, se_ratio, activation, 14)
+
+    last_point_ch = 1024 if model_type == "small" else 1280
+    x = "input_1"
+    if include_preprocessing:
+        x = add("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 127.5, "offset": -1.0}, x)
+    x = add("Conv2D", "conv", conv(None, 16, 3, 2, use_bias=False), x)
+    x = bn("conv_bn", x)
+    x = activation(x)
+    x = stack_small(x) if model_type == "small" else stack_large(x)
+    last_conv_ch = _make_divisible(shape[x][1] * 6, 8)
+    if alpha > 1.0:
+        last_point_ch = _make_divisible(last_point_ch * alpha, 8)
+    x = add("Conv2D", "conv_1", conv(None, last_conv_ch, use_bias=False), x)
+    x = bn("conv_1_bn", x)
+    x = activation(x)
+    if include_top:
+        x = add("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {"keepdims": True},
+                x)
+        x = add("Conv2D", "conv_2", conv(None, last_point_ch, use_bias=True), x)
+        x = activation(x)
+        if dropout_rate > 0:
+            x = add("Dropout", f.auto("dropout"), {"rate": dropout_rate}, x)
+        x = add("Conv2D", "logits", conv(None, 1000), x)
+        x = add("Flatten", f.auto("flatten"), {}, x)
+        x = add("Activation", "predictions", {"activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = add("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = add("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1, pixels=(-1.0, 1.0)):
     def build():
         p = dict(DEFAULT_PARAMS, **(params or {}))
         return layers_fn(size), FormulaWeights(p), p
     zoo = dict(zoo, input_size=size)
     return {"name": name, "zoo": zoo, "build": build, "size": size, "probes": probes,
-            "input": [-1.0, 1.0], "batch": batch}
+            "input": list(pixels), "batch": batch}
 
 
 # Residual sums add the branch's variance at every block; smaller BatchNormalization scales keep
 # the activations of a deep random network near 1 instead of 1e4 (so the softmax stays soft).
 RESIDUAL_PARAMS = {"gamma": [0.4, 0.6]}
+# MobileNetV3 at Keras's default gamma reaches logits near 50 (a saturated softmax); 0.7-0.9
+# keeps every probed tensor between 0.1 and 3.
+MOBILENET_V3_PARAMS = {"gamma": [0.7, 0.9]}
 
 CASES = [
     zoo_case("vgg16_top_65", "vgg16.json",
@@ -891,6 +1182,31 @@ CASES = [
                                                  "include_top": False, "pooling": "avg"},
                 64, lambda s: mobilenet_v2(s, 1.3, include_top=False, pooling="avg"),
                 ["block_16_project_BN", "global_average_pooling2d"]),
+    ported_case("inceptionresnetv2_top_75", {"architecture": "inceptionresnetv2",
+                                             "include_top": True, "classes": 1000},
+                75, inception_resnet_v2,
+                ["mixed_5b", "block35_10_ac", "mixed_6a", "block17_20_ac", "mixed_7a",
+                 "custom_scale_layer_39", "conv_7b_ac", "predictions"]),
+    ported_case("mobilenetv3large_top_67", {"architecture": "mobilenetv3large", "include_top": True,
+                                            "classes": 1000},
+                67, lambda s: mobilenet_v3(s, "large"),
+                ["expanded_conv_1_depthwise_pad", "expanded_conv_3_squeeze_excite_mul",
+                 "expanded_conv_5_add", "expanded_conv_9_add", "expanded_conv_14_add",
+                 "conv_1_bn", "logits", "predictions"],
+                params=MOBILENET_V3_PARAMS, batch=2, pixels=(0.0, 255.0)),
+    ported_case("mobilenetv3small_0_75_notop_avg_63",
+                {"architecture": "mobilenetv3small", "alpha": 0.75, "include_top": False,
+                 "pooling": "avg", "include_preprocessing": False},
+                63, lambda s: mobilenet_v3(s, "small", 0.75, include_top=False, pooling="avg",
+                                           include_preprocessing=False),
+                ["expanded_conv_squeeze_excite_mul", "expanded_conv_2_add",
+                 "expanded_conv_10_add", "avg_pool"]),
+    ported_case("mobilenetv3small_minimalistic_top_48",
+                {"architecture": "mobilenetv3small", "minimalistic": True, "include_top": True,
+                 "classes": 1000, "dropout_rate": 0.0},
+                48, lambda s: mobilenet_v3(s, "small", minimalistic=True, dropout_rate=0.0),
+                ["expanded_conv_2_add", "expanded_conv_10_add", "logits", "predictions"],
+                params=MOBILENET_V3_PARAMS, pixels=(0.0, 255.0)),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
