@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QSettings>
 #include <QStackedWidget>
@@ -295,15 +296,20 @@ void MainWindow::createActions() {
   undo->setShortcut(QKeySequence::Undo);
   QAction* redo = edit->addAction(tr("&Redo"), document_, &Document::redo);
   QUndoStack* stack = document_->undoStack();
-  auto refreshUndoActions = [this, stack, undo, redo] {
+  // QPointers: the stack clears itself (and signals) when the document is destroyed, after the
+  // window's menus and docks are gone.
+  auto refreshUndoActions = [this, stack, undoAction = QPointer<QAction>(undo),
+                             redoAction = QPointer<QAction>(redo),
+                             history = QPointer<QUndoView>(history_)] {
+    if (!undoAction || !redoAction || !history) return;
     const bool free = document_->canEdit();
-    undo->setEnabled(free && stack->canUndo());
-    redo->setEnabled(free && stack->canRedo());
-    undo->setText(stack->undoText().isEmpty() ? tr("&Undo")
-                                              : tr("&Undo %1").arg(stack->undoText()));
-    redo->setText(stack->redoText().isEmpty() ? tr("&Redo")
-                                              : tr("&Redo %1").arg(stack->redoText()));
-    history_->setEnabled(free);
+    undoAction->setEnabled(free && stack->canUndo());
+    redoAction->setEnabled(free && stack->canRedo());
+    undoAction->setText(stack->undoText().isEmpty() ? tr("&Undo")
+                                                    : tr("&Undo %1").arg(stack->undoText()));
+    redoAction->setText(stack->redoText().isEmpty() ? tr("&Redo")
+                                                    : tr("&Redo %1").arg(stack->redoText()));
+    history->setEnabled(free);
   };
   connect(stack, &QUndoStack::indexChanged, this, refreshUndoActions);
   connect(stack, &QUndoStack::canUndoChanged, this, refreshUndoActions);
