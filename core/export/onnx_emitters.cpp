@@ -218,7 +218,7 @@ const Ints kToNhwc{0, 2, 3, 1}, kToNchw{0, 3, 1, 2};
 
 void alias(LayerNodes& c) {
   c.result = c.in[0];
-}  // InputLayer; Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout at inference
+}  // InputLayer; Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout, StochasticDepth
 
 void conv2d(LayerNodes& c) {
   const Window w = convolutionWindow(c.layer);
@@ -754,6 +754,28 @@ void customScale(LayerNodes& c) {
   c.result = c.op("Add", {in[0], c.op("Mul", {in[1], c.scalar("scale", scale)}, "scaled")}, "");
 }
 
+// x * gamma per channel, as a BatchNormalization with scale gamma, mean and shift 0, variance 1
+// and epsilon 0, which OpenCV 4.6 runs per channel. Ranks 2 and 4 have the channels at
+// dimension 1; other ranks (channels last) are transposed there and back, as
+// batchNormalization does.
+void layerScale(LayerNodes& c) {
+  const torch::Tensor gamma = fromKeras(c.layer.weight(0));
+  const torch::Tensor zeros = torch::zeros_like(gamma), ones = torch::ones_like(gamma);
+  const auto rank = static_cast<int64_t>(c.layer.inputRank());
+  const bool channelsLast = rank != 2 && rank != 4;
+  Ints toFront{0, rank - 1}, toBack{0};
+  for (int64_t d = 1; d < rank - 1; ++d) toFront.push_back(d);
+  for (int64_t d = 2; d < rank; ++d) toBack.push_back(d);
+  toBack.push_back(1);
+  const std::string x = channelsLast ? transpose(c, c.in[0], toFront, "channels_first") : c.in[0];
+  onnx::NodeProto& n = c.node("BatchNormalization",
+                              {x, c.weight("gamma", gamma), c.weight("shift", zeros),
+                               c.weight("mean", zeros), c.weight("variance", ones)},
+                              channelsLast ? "scaled" : "");
+  attribute(n, "epsilon", 0.0f);
+  c.result = channelsLast ? transpose(c, n.output(0), toBack, "") : n.output(0);
+}
+
 // (N, F) reshaped to (N, 1, F), then n copies concatenated along axis 1 (OpenCV 4.6 reads
 // Concat and Reshape surely; Tile and Expand it may not).
 void repeatVector(LayerNodes& c) {
@@ -791,6 +813,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"SpatialDropout2D", {alias}},
       {"GaussianNoise", {alias}},
       {"GaussianDropout", {alias}},
+      {"StochasticDepth", {alias}},
       {"Rescaling", {rescaling}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
@@ -821,6 +844,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
       {"RepeatVector", {repeatVector}},
       {"CustomScaleLayer", {customScale, refuseBroadcast}},
+      {"LayerScale", {layerScale}},
   };
   return table;
 }

@@ -204,7 +204,8 @@ void dense(LayerCode& c) {
   activate(c, toRuntime("(" + y + ")", rank));
 }
 
-// Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout: identity at inference.
+// Dropout, SpatialDropout2D, GaussianNoise, GaussianDropout, StochasticDepth: identity at
+// inference.
 void dropout(LayerCode& c) {
   c.line(c.out + " = " + c.in[0]);
 }
@@ -491,6 +492,13 @@ void customScale(LayerCode& c) {
   c.line(c.out + " = " + c.in[0] + " + " + c.in[1] + " * " + scale);
 }
 
+// As LayerScaleOp: x * gamma, gamma shaped (1, C, 1, 1) for an NCHW input.
+void layerScale(LayerCode& c) {
+  torch::Tensor gamma = fromKeras(c.layer.weight(0));
+  if (c.layer.inputRank() == 4) gamma = gamma.reshape({1, -1, 1, 1});
+  c.line(c.out + " = " + c.in[0] + " * " + c.parameter("gamma", gamma));
+}
+
 // As RepeatVectorOp.
 void repeatVector(LayerCode& c) {
   c.line(c.out + " = " + c.in[0] + ".unsqueeze(1).repeat([1, " +
@@ -511,6 +519,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"SpatialDropout2D", dropout},
       {"GaussianNoise", dropout},
       {"GaussianDropout", dropout},
+      {"StochasticDepth", dropout},
       {"Rescaling", rescaling},
       {"BatchNormalization", batchNormalization},
       {"LayerNormalization", layerNormalization},
@@ -541,6 +550,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},
       {"CustomScaleLayer", customScale},
+      {"LayerScale", layerScale},
   };
   return table;
 }

@@ -1,6 +1,7 @@
 // TFOpLambda (tensor arithmetic tf.keras wrote as a layer) and CustomScaleLayer
 // (InceptionResNetV2's residual scaling): what graph/keras_op_layers.h reads Keras's op layers
-// as. Both weightless.
+// as. Both weightless. LayerScale: ConvNeXt's residual scaling, keras.applications.convnext's
+// own class, x * gamma with one trainable gamma per channel.
 #include <algorithm>
 
 #include "graph/keras_op_layers.h"
@@ -49,6 +50,31 @@ void registerOpLayers(LayerRegistry& registry) {
     return broadcastShapes(in);
   };
   registry.add(scale);
+
+  // convnext.py's LayerScale(init_values, projection_dim): build() adds one unnamed weight of
+  // shape (projection_dim,), initialized to init_values (Keras 3 stores it as vars/0; tf.keras
+  // 2 wrote it as the layer's only weight too), and call() is x * gamma, broadcast along the
+  // last axis.
+  LayerType layerScale;
+  layerScale.className = "LayerScale";
+  layerScale.category = LayerCategory::Normalization;
+  layerScale.summary = "multiplies each channel by a trained gamma (ConvNeXt's residual scaling)";
+  layerScale.defaults = {{"init_values", 1e-6}, {"projection_dim", nullptr}};
+  layerScale.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const int64_t channels = requireKnownChannels(in[0]);
+    const Json& dim = c.at("projection_dim");
+    if (!dim.is_number_integer() || dim.get<int64_t>() != channels)
+      throw ShapeError("config field 'projection_dim' must be the input's last axis (" +
+                       std::to_string(channels) + "), got " + dim.dump());
+    if (!c.at("init_values").is_number())
+      throw ShapeError("config field 'init_values' must be a number, got " +
+                       c.at("init_values").dump());
+    return in[0];
+  };
+  layerScale.weights = [](const Json&, const std::vector<Shape>& in) {
+    return std::vector<WeightSpec>{{"gamma", {requireKnownChannels(in[0])}}};
+  };
+  registry.add(layerScale);
 }
 
 }  // namespace graft::layers

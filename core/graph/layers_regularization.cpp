@@ -1,5 +1,6 @@
-// SpatialDropout2D, GaussianNoise and GaussianDropout: identity at inference, noise in training
-// (Dropout, the oldest of them, is with the core layers). Keras requires `rate` and `stddev`
+// SpatialDropout2D, GaussianNoise, GaussianDropout and StochasticDepth (keras.applications'
+// convnext.py class): identity at inference, noise in training (Dropout, the oldest of them, is
+// with the core layers). Keras requires `rate` and `stddev`
 // (no default); the values here are what a layer added in the editor or a recipe starts with,
 // as Dropout's rate 0.5 is.
 #include "graph/layer_helpers.h"
@@ -57,6 +58,23 @@ void registerRegularizationLayers(LayerRegistry& registry) {
   };
   gaussianDropout.aliases = {{"p", "rate"}};
   registry.add(gaussianDropout);
+
+  // ConvNeXt's residual-path drop (timm's DropPath): a whole sample's branch is zeroed with
+  // probability drop_path_rate while training, the rest divided by 1 - rate. Keras's ConvNeXt
+  // adds it only for a non-zero rate (an Activation("linear") otherwise).
+  LayerType stochastic;
+  stochastic.className = "StochasticDepth";
+  stochastic.category = LayerCategory::Regularization;
+  stochastic.summary = "drops a whole sample's residual branch while training (ConvNeXt)";
+  stochastic.defaults = {{"drop_path_rate", 0.1}};
+  stochastic.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    const Json& rate = c.at("drop_path_rate");
+    if (!rate.is_number() || rate.get<double>() < 0 || rate.get<double>() >= 1)
+      throw ShapeError("config field 'drop_path_rate' must be a number in [0, 1), got " +
+                       rate.dump());
+    return in[0];
+  };
+  registry.add(stochastic);
 }
 
 }  // namespace graft::layers

@@ -91,6 +91,11 @@ void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, Weight
       const bool ones = spec.name == "gamma" || spec.name == "moving_variance" ||
                         spec.name == "variance";
       const bool kernel = spec.name.find("kernel") != std::string::npos;
+      if (node.className == "LayerScale") {  // Keras: Constant(init_values)
+        tensors.push_back(WeightTensor::filled(
+            spec.shape, static_cast<float>(node.config.value("init_values", 1e-6))));
+        continue;
+      }
       tensors.push_back(kernel ? glorotUniform(spec.shape, rng)
                                : WeightTensor::filled(spec.shape, ones ? 1.0f : 0.0f));
     }

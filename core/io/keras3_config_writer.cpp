@@ -105,6 +105,15 @@ const std::map<std::string, Keras3Class>& keras3Classes() {
     c["CustomScaleLayer"] = {
         {"scale"}, false, false, true, "keras.src.applications.inception_resnet_v2",
         "CustomScaleLayer"};
+    // keras.applications.convnext's own classes: LayerScale defines build() (its gamma);
+    // both are found by their module (Keras 3 writes the class name as registered_name).
+    for (const char* cls : {"LayerScale", "StochasticDepth"}) {
+      c[cls].module = "keras.src.applications.convnext";
+      c[cls].registeredName = cls;
+    }
+    c["LayerScale"].keys = {"init_values", "projection_dim"};
+    c["LayerScale"].build = true;
+    c["StochasticDepth"].keys = {"drop_path_rate"};
     return c;
   }();
   return classes;

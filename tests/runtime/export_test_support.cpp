@@ -269,6 +269,17 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
   }
   if (cls == "CustomScaleLayer")
     return {{"CustomScaleLayer scale 0.17", merged(cls, {{"scale", 0.17}}, 2)}};
+  if (cls == "StochasticDepth")
+    return {{"StochasticDepth (identity at inference)", oneLayer(cls, {{"drop_path_rate", 0.2}})}};
+  if (cls == "LayerScale")
+    return {
+        {"LayerScale on channels", oneLayer(cls, {{"init_values", 0.5}, {"projection_dim", 3}})},
+        {"LayerScale after Flatten (rank 2)",
+         afterLayer("Flatten", Json::object(), cls, {{"init_values", 0.5}, {"projection_dim", 24}},
+                    {kUnknown, 2, 3, 4})},
+        {"LayerScale on a rank-3 input",
+         oneLayer(cls, {{"init_values", 0.5}, {"projection_dim", 4}}, {kUnknown, 3, 4})},
+    };
   if (cls == "Concatenate")
     return {
         {"Concatenate channels", merged(cls, {{"axis", -1}})},

@@ -1,6 +1,7 @@
 // TFOpLambda (tensor arithmetic tf.keras records as a layer) and CustomScaleLayer
 // (InceptionResNetV2's residual scaling) against element-by-element loops, read from the JSON
-// Keras writes; MobileNetV3's hard-swish block against its formula x * relu6(x + 3) / 6.
+// Keras writes; MobileNetV3's hard-swish block against its formula x * relu6(x + 3) / 6;
+// ConvNeXt's LayerScale (read from Keras 3's JSON) against x[..., c] * gamma[c].
 #include <algorithm>
 #include <cmath>
 
@@ -113,6 +114,75 @@ TEST(OpLayerOps, CustomScaleLayerIsXPlusBranchTimesScale) {
   const torch::Tensor in = randomTensor({2, 3, 4, 5}, 96);
   const torch::Tensor xd = in.to(torch::kFloat64);
   EXPECT_TRUE(allClose(runLayer(g, {}, in), xd + (xd * -2.0 + 0.5) * 0.17));
+}
+
+// convnext.py's LayerScale as Keras 3 writes it (its module, registered_name, projection_dim),
+// on a rank-4 (channels last) and a rank-2 input; gamma is the layer's one weight.
+TEST(OpLayerOps, LayerScaleMultipliesEachChannelByGamma) {
+  for (const Shape& shape : {Shape{kUnknown, 3, 4, 5}, Shape{kUnknown, 5}}) {
+    SCOPED_TRACE(shapeToString(shape));
+    Json input = Json::array();
+    for (int64_t d : shape) input.push_back(d == kUnknown ? Json(nullptr) : Json(d));
+    const Json model = {{"class_name", "Functional"},
+                        {"config",
+                         {{"name", "m"},
+                          {"layers",
+                           {{{"class_name", "InputLayer"},
+                             {"name", "in"},
+                             {"config", {{"name", "in"}, {"batch_shape", input}}},
+                             {"inbound_nodes", Json::array()}},
+                            {{"module", "keras.src.applications.convnext"},
+                             {"class_name", "LayerScale"},
+                             {"registered_name", "LayerScale"},
+                             {"name", "scale"},
+                             {"config",
+                              {{"name", "scale"},
+                               {"trainable", true},
+                               {"dtype", "float32"},
+                               {"init_values", 1e-6},
+                               {"projection_dim", 5}}},
+                             {"inbound_nodes",
+                              {{{"args",
+                                 {{{"class_name", "__keras_tensor__"},
+                                   {"config", {{"keras_history", {"in", 0, 0}}}}}}},
+                                {"kwargs", Json::object()}}}}}}},
+                          {"input_layers", {{"in", 0, 0}}},
+                          {"output_layers", {{"scale", 0, 0}}}}}};
+    const Graph g = graphFromKerasJsonText(model.dump());
+    const GraphAnalysis a = analyzeOrThrow(g);
+    ASSERT_EQ(a.find("scale")->weights.size(), 1u);
+    EXPECT_EQ(a.find("scale")->weights[0].shape, (Shape{5}));
+    EXPECT_EQ(a.find("scale")->params, 5);
+    const std::vector<float> gamma = {0.5f, -2.0f, 1e-6f, 3.0f, 0.25f};
+    WeightStore w;
+    w.set("scale", {WeightTensor::fromValues({5}, gamma)});
+    Shape concrete = shape;
+    concrete[0] = 2;
+    const torch::Tensor x =
+        randomTensor(std::vector<int64_t>(concrete.begin(), concrete.end()), 97);
+    torch::Tensor want = x.to(torch::kFloat64).clone();
+    auto flat = want.view({-1, 5});
+    for (int64_t i = 0; i < flat.size(0); ++i)
+      for (int64_t c = 0; c < 5; ++c) flat[i][c] = flat[i][c].item<double>() * gamma[size_t(c)];
+    EXPECT_TRUE(allClose(runLayer(g, w, x), want));
+  }
+  // A fresh layer starts at Keras's Constant(init_values).
+  GraphBuilder b("fresh");
+  const std::string x = b.input("input_1", {kUnknown, 7});
+  const Graph g =
+      b.build({b.add("LayerScale", "s", {{"init_values", 0.125}, {"projection_dim", 7}}, x)});
+  WeightStore w;
+  initializeWeights(g, analyzeOrThrow(g), w, 1);
+  const WeightTensor& fresh = w.find("s")->at(0);
+  EXPECT_EQ(std::vector<float>(fresh.values(), fresh.values() + 7), std::vector<float>(7, 0.125f));
+  // projection_dim must be the channels.
+  GraphBuilder bad("bad");
+  const std::string y = bad.input("input_1", {kUnknown, 7});
+  const GraphAnalysis refused = analyze(
+      bad.build({bad.add("LayerScale", "s", {{"init_values", 0.1}, {"projection_dim", 6}}, y)}));
+  ASSERT_FALSE(refused.diagnostics.empty());
+  EXPECT_EQ(refused.diagnostics[0].subject, "s");
+  EXPECT_NE(refused.diagnostics[0].message.find("projection_dim"), std::string::npos);
 }
 
 // Shapes: constants broadcast; wrong operand counts and unknown functions name the layer.

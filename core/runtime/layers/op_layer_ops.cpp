@@ -1,5 +1,6 @@
 // TFOpLambda (the TensorFlow function tf.keras recorded, on input tensors and float32
-// constants) and CustomScaleLayer (x + branch * scale), as graph/keras_op_layers.h reads them.
+// constants) and CustomScaleLayer (x + branch * scale), as graph/keras_op_layers.h reads them;
+// LayerScale (ConvNeXt's x * gamma per channel), the other Keras Applications scaling class.
 // Constants are buffers in the runtime layout, so they follow the module to its device.
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
@@ -65,11 +66,30 @@ class CustomScaleOp : public LayerOp {
   torch::Tensor scale_;
 };
 
+// Keras: x * gamma along the last axis. gamma is kept as Keras's (C,) and viewed so that it
+// broadcasts over the channel dimension of the runtime layout (dimension 1 of NCHW).
+class LayerScaleOp : public LayerOp {
+ public:
+  explicit LayerScaleOp(const LayerContext& c) : rank_(c.inputShapes.at(0).size()) {
+    gamma_ = addParameter(c, "gamma", copyFromKeras(c.weights.at(0)));
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    if (rank_ == 4) return in[0] * gamma_.view({1, -1, 1, 1});
+    return in[0] * gamma_;
+  }
+  std::vector<WeightTensor> kerasWeights() const override { return {copyToKeras(gamma_)}; }
+
+ private:
+  size_t rank_;
+  torch::Tensor gamma_;
+};
+
 }  // namespace
 
 void addOpLayerOps(LayerFactoryTable& table) {
   table["TFOpLambda"] = makeOp<TFOpLambdaOp>;
   table["CustomScaleLayer"] = makeOp<CustomScaleOp>;
+  table["LayerScale"] = makeOp<LayerScaleOp>;
 }
 
 }  // namespace graft::runtime

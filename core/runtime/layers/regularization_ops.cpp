@@ -1,5 +1,6 @@
-// SpatialDropout2D, GaussianNoise and GaussianDropout: the input unchanged at inference; in
-// training the noise Keras adds (keras/src/layers/regularization/).
+// SpatialDropout2D, GaussianNoise, GaussianDropout and StochasticDepth: the input unchanged at
+// inference; in training the noise Keras adds (keras/src/layers/regularization/,
+// keras/src/applications/convnext.py).
 #include <cmath>
 
 #include "runtime/layers/op_helpers.h"
@@ -53,12 +54,33 @@ class GaussianDropoutOp : public LayerOp {
   double rate_;
 };
 
+// convnext.py's StochasticDepth: floor(keep + U[0, 1)) per sample (1 with probability keep),
+// x / keep * that.
+class StochasticDepthOp : public LayerOp {
+ public:
+  explicit StochasticDepthOp(const LayerContext& c)
+      : rate_(c.config.at("drop_path_rate").get<double>()) {}
+  torch::Tensor forward(torch::TensorList in, bool training) override {
+    const torch::Tensor& x = in[0];
+    if (!training || rate_ == 0.0) return x;
+    std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+    shape[0] = x.size(0);
+    const double keep = 1.0 - rate_;
+    const torch::Tensor mask = torch::floor(torch::rand(shape, x.options()) + keep);
+    return x / keep * mask;
+  }
+
+ private:
+  double rate_;
+};
+
 }  // namespace
 
 void addRegularizationOps(LayerFactoryTable& table) {
   table["SpatialDropout2D"] = makeOp<SpatialDropout2DOp>;
   table["GaussianNoise"] = makeOp<GaussianNoiseOp>;
   table["GaussianDropout"] = makeOp<GaussianDropoutOp>;
+  table["StochasticDepth"] = makeOp<StochasticDepthOp>;
 }
 
 }  // namespace graft::runtime
