@@ -1,5 +1,6 @@
 #include "io/recognize.h"
 
+#include <map>
 #include <regex>
 
 namespace graft {
@@ -42,6 +43,38 @@ void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& cla
 
 std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
   Recognition r;
+  // ConvNeXt (convnext.py): layers {model}_stage_{i}_block_{j}_...; the variant from the first
+  // block's depthwise kernel (7, 7, 1, projection_dims[0]: 96 Tiny and Small, 128 Base, 192
+  // Large, 256 XLarge) and the depth of stage 2 (9 blocks Tiny, 27 the others).
+  for (const KerasH5Layer& layer : f.layers()) {
+    const std::string suffix = "_stage_0_block_0_depthwise_conv";
+    if (layer.name.size() <= suffix.size() ||
+        layer.name.compare(layer.name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string model = layer.name.substr(0, layer.name.size() - suffix.size());
+    const int64_t dim = outputs(f, layer.name).value_or(0);
+    const bool deep = has(f, model + "_stage_2_block_26_depthwise_conv");
+    const std::map<int64_t, std::string> byWidth = {{96, deep ? "convnextsmall" : "convnexttiny"},
+                                                    {128, "convnextbase"},
+                                                    {192, "convnextlarge"},
+                                                    {256, "convnextxlarge"}};
+    const auto variant = byWidth.find(dim);
+    if (variant == byWidth.end()) continue;
+    r.options.architecture = variant->second;
+    r.evidence = "ConvNeXt layers (" + layer.name + " with " + std::to_string(dim) +
+                 " channels, stage 2 of " + (deep ? "27" : "9") + " blocks): " + variant->second;
+    recognizeTop(f, r, model + "_head_dense");
+    return r;
+  }
+  if (has(f, "stem_conv1") && has(f, "normal_conv_1_0")) {
+    // NASNet (nasnet.py): stem_conv1 has stem_block_filters, 32 Mobile and 96 Large.
+    const int64_t stem = outputs(f, "stem_conv1").value_or(0);
+    r.options.architecture = stem == 96 ? "nasnetlarge" : "nasnetmobile";
+    r.evidence = "NASNet layers (stem_conv1 with " + std::to_string(stem) +
+                 " filters, normal_conv_1_0): " + r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
   const bool tfKerasV3 = has(f, "expanded_conv/depthwise");  // the published files' names
   if (tfKerasV3 || has(f, "expanded_conv_depthwise_bn")) {
     // MobileNetV3 (MobileNetV2 says expanded_conv_depthwise_BN): Large has 15 blocks, Small 11;

@@ -197,7 +197,8 @@ TEST(ExportModels, EveryZooFamily) {
                                                                  {"xception", 71},
                                                                  {"inceptionresnetv2", 75},
                                                                  {"mobilenetv3small", 32},
-                                                                 {"mobilenetv3large", 32}};
+                                                                 {"mobilenetv3large", 32},
+                                                                 {"nasnetmobile", 32}};
   for (const auto& [architecture, size] : families) {
     SCOPED_TRACE(architecture);
     zoo::ZooOptions options;
@@ -212,6 +213,36 @@ TEST(ExportModels, EveryZooFamily) {
     model.preprocessing = zoo::preprocessingFor(architecture);
     TempDir dir;
     exportAndCheckEverywhere(model, architecture, dir, 1);
+  }
+}
+
+// ConvNeXt (random weights, 32 px, no top): TorchScript, Keras HDF5 and Keras 3's weights
+// layout reproduce the runtime (.keras cannot hold Keras 3's add operation yet: TFOpLambda); ONNX
+// refuses its LayerNormalization with the reason (OpenCV 4.6 cannot run it).
+TEST(ExportModels, ConvNeXtToTorchScriptAndKeras) {
+  zoo::ZooOptions options;
+  options.architecture = "convnexttiny";
+  options.inputSize = 32;
+  options.includeTop = false;
+  options.pooling = "avg";
+  Model model;
+  model.graph = zoo::buildGraph(options);
+  initializeWeights(model.graph, analyzeOrThrow(model.graph), model.weights, 5);
+  model.preprocessing = zoo::preprocessingFor(options);
+  TempDir dir;
+  const ExportReport ts = exportModel(model, ExportFormat::TorchScript, dir.file("c.pt"));
+  EXPECT_LE(ts.maxDifference, ts.allowed) << ts.describe();
+  const ExportReport kh = exportModel(model, ExportFormat::KerasH5, dir.file("c.h5"));
+  EXPECT_EQ(kh.maxDifference, 0.0) << kh.describe();
+  // Keras 3's weights layout, the stem and downsampling Sequentials nested.
+  const ExportReport kw = exportModel(model, ExportFormat::KerasWeights, dir.file("c.weights.h5"));
+  EXPECT_LE(kw.maxDifference, kw.allowed) << kw.describe();
+  try {
+    exportModel(model, ExportFormat::Onnx, dir.file("c.onnx"));
+    ADD_FAILURE() << "ONNX export of LayerNormalization should be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("convnext_tiny_stem_layernorm"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -87,6 +87,19 @@ INSTANTIATE_TEST_SUITE_P(PortedMobileNetV3, ZooParity,
                                            "mobilenetv3small_0_75_notop_avg_63",
                                            "mobilenetv3small_minimalistic_top_48"));
 
+// ConvNeXt (convnext.py ported): Tiny with its Normalization on pixels 0..255 and the top at
+// 32 px; Base without preprocessing, top or pooling at 35 px (the last LayerNormalization on the
+// map). Grouped 7x7 convs, LayerNormalization, Dense on rank-4 maps, exact gelu, LayerScale and
+// Keras 3's add of two tensors.
+INSTANTIATE_TEST_SUITE_P(PortedConvNeXt, ZooParity,
+                         ::testing::Values("convnexttiny_top_32", "convnextbase_notop_35"));
+
+// NASNet (nasnet.py ported): Mobile with the top at 35 px (correct_pad on odd and even maps),
+// Large without the top at 32 px (skip_reduction); adjust_block's reduction (ZeroPadding2D,
+// Cropping2D, two strided 1x1 paths concatenated) and projection branches.
+INSTANTIATE_TEST_SUITE_P(PortedNASNet, ZooParity,
+                         ::testing::Values("nasnetmobile_top_35", "nasnetlarge_notop_avg_32"));
+
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
@@ -127,6 +140,10 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "mobilenetv3large_top_67",
                                         "mobilenetv3small_0_75_notop_avg_63",
                                         "mobilenetv3small_minimalistic_top_48",
+                                        "convnexttiny_top_32",
+                                        "convnextbase_notop_35",
+                                        "nasnetmobile_top_35",
+                                        "nasnetlarge_notop_avg_32",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -75,6 +75,35 @@ const std::map<std::string, FamilyFiles>& families() {
       // mobilenet_v3.py: BASE_WEIGHT_PATH; the hash is per variant (mobileNetV3Hashes).
       {"mobilenetv3small", {kKerasApplications, "mobilenet_v3/", "", ""}},
       {"mobilenetv3large", {kKerasApplications, "mobilenet_v3/", "", ""}},
+      // convnext.py: BASE_WEIGHTS_PATH "convnext/" and WEIGHTS_HASHES (sha256).
+      {"convnexttiny",
+       {kKerasApplications, "convnext/",
+        "8ae6e78ce2933352b1ef4008e6dd2f17bc40771563877d156bc6426c7cf503ff",
+        "d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1"}},
+      {"convnextsmall",
+       {kKerasApplications, "convnext/",
+        "ce1277d8f1ee5a0ef0e171469089c18f5233860ceaf9b168049cb9263fd7483c",
+        "6fc8009faa2f00c1c1dfce59feea9b0745eb260a7dd11bee65c8e20843da6eab"}},
+      {"convnextbase",
+       {kKerasApplications, "convnext/",
+        "52cbb006d3dadd03f6e095a8ca1aca47aecdd75acb4bc74bce1f5c695d0086e6",
+        "40a20c5548a5e9202f69735ecc06c990e6b7c9d2de39f0361e27baeb24cb7c45"}},
+      {"convnextlarge",
+       {kKerasApplications, "convnext/",
+        "070c5ed9ed289581e477741d3b34beffa920db8cf590899d6d2c67fba2a198a6",
+        "96f02b6f0753d4f543261bc9d09bed650f24dd6bc02ddde3066135b63d23a1cd"}},
+      {"convnextxlarge",
+       {kKerasApplications, "convnext/",
+        "c1f5ccab661354fc3a79a10fa99af82f0fbf10ec65cb894a3ae0815f17a889ee",
+        "de3f8a54174130e0cecdc71583354753d557fcf1f4487331558e2a16ba0cfe05"}},
+      // nasnet.py: BASE_WEIGHTS_PATH "nasnet/" and get_file's file_hash (md5); the cache name
+      // differs from the address's (remoteName).
+      {"nasnetmobile",
+       {kKerasApplications, "nasnet/", "020fb642bf7360b370c678b08e0adf61",
+        "1ed92395b5b598bdda52abe5c0dbfd63"}},
+      {"nasnetlarge",
+       {kKerasApplications, "nasnet/", "11577c9a518f0070763c2b964a382f17",
+        "d81d89dc07e6e56530c4e77faddd61b5"}},
   };
   return table;
 }
@@ -109,6 +138,19 @@ std::string hashFor(const FamilyFiles& files, const std::string& fileName, bool 
   return includeTop ? hashes->second.first : hashes->second.second;
 }
 
+// The file's name at Keras's address when it differs from the cache name: nasnet.py
+// downloads NASNet-mobile.h5 as nasnet_mobile.h5, NASNet-large-no-top.h5 as
+// nasnet_large_no_top.h5.
+std::string remoteName(const std::string& fileName) {
+  static const std::map<std::string, std::string> names = {
+      {"nasnet_mobile.h5", "NASNet-mobile.h5"},
+      {"nasnet_mobile_no_top.h5", "NASNet-mobile-no-top.h5"},
+      {"nasnet_large.h5", "NASNet-large.h5"},
+      {"nasnet_large_no_top.h5", "NASNet-large-no-top.h5"}};
+  const auto it = names.find(fileName);
+  return it == names.end() ? fileName : it->second;
+}
+
 }  // namespace
 
 std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options) {
@@ -118,7 +160,7 @@ std::optional<PublishedWeights> publishedWeights(const zoo::ZooOptions& options)
   const std::string fileName = zoo::standardWeightsFileName(options);
   if (fileName.empty()) return std::nullopt;
   const FamilyFiles& files = family->second;
-  return PublishedWeights{fileName, files.base, std::string(files.folder) + fileName,
+  return PublishedWeights{fileName, files.base, std::string(files.folder) + remoteName(fileName),
                           hashFor(files, fileName, options.includeTop)};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One builder per Keras Applications family; zoo.cpp checks the common options first.
 #include <array>
+#include <string>
 
 #include "graph/graph_builder.h"
 #include "io/zoo/zoo.h"
@@ -30,5 +31,27 @@ Graph buildInceptionV3(const ZooOptions& options);
 Graph buildInceptionResNetV2(const ZooOptions& options);
 Graph buildXception(const ZooOptions& options);
 Graph buildMobileNet(const ZooOptions& options);
+
+// ConvNeXt (convnext.py): Keras's model name (convnext_tiny ...) and MODEL_CONFIGS's depths and
+// projection_dims per stage.
+struct ConvNeXtConfig {
+  std::string name;
+  std::array<int, 4> depths;
+  std::array<int64_t, 4> projectionDims;
+};
+const ConvNeXtConfig& convNeXtConfig(const std::string& canonical);  // "convnexttiny" ...
+Graph buildConvNeXt(const ZooOptions& options, const ConvNeXtConfig& config);
+
+// NASNet (nasnet.py): Keras's model name and the arguments NASNetMobile / NASNetLarge pass.
+struct NASNetConfig {
+  std::string name;
+  int64_t penultimateFilters;
+  int numBlocks;
+  int64_t stemBlockFilters;
+  bool skipReduction;
+  int64_t defaultSize;
+};
+const NASNetConfig& nasNetConfig(const std::string& canonical);  // "nasnetmobile", "nasnetlarge"
+Graph buildNASNet(const ZooOptions& options, const NASNetConfig& config);
 
 }  // namespace graft::zoo

@@ -1,5 +1,6 @@
 #include "io/zoo/layer_family.h"
 
+#include <string>
 #include <vector>
 
 namespace graft::zoo {
@@ -28,7 +29,16 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"InceptionResNetV2", Preprocessing::Tf}, {"mixed_5b", "block35_1_conv", "mixed_6a"}},
       {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
+      {{"NASNet", Preprocessing::Tf}, {"stem_conv1", "normal_conv_1_0", "reduction_concat_stem_1"}},
   };
+  // ConvNeXt's layers carry the model's name (convnext_tiny_stem_conv ...); without
+  // include_preprocessing's Normalization (which decides first) it reads ImageNet's 'torch'.
+  for (const char* model :
+       {"convnext_tiny", "convnext_small", "convnext_base", "convnext_large", "convnext_xlarge"}) {
+    const std::string m = model;
+    if (graph.find(m + "_stem_conv") && graph.find(m + "_stage_0_block_0_layer_scale"))
+      return LayerFamily{"ConvNeXt", Preprocessing::Torch};
+  }
   for (const auto& signature : signatures) {
     bool all = true;
     for (const char* layer : signature.layers) all = all && graph.find(layer) != nullptr;

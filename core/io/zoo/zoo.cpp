@@ -39,6 +39,16 @@ const std::vector<Architecture>& table() {
       {"densenet121", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet169", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet201", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+      // ConvNeXt: include_preprocessing (the default) puts a Normalization layer with ImageNet's
+      // mean and variance on 0..255 in; without it the model expects 'torch' preprocessing.
+      {"convnexttiny", "convnext_tiny", "ConvNeXt", Preprocessing::None, 224, 32},
+      {"convnextsmall", "convnext_small", "ConvNeXt", Preprocessing::None, 224, 32},
+      {"convnextbase", "convnext_base", "ConvNeXt", Preprocessing::None, 224, 32},
+      {"convnextlarge", "convnext_large", "ConvNeXt", Preprocessing::None, 224, 32},
+      {"convnextxlarge", "convnext_xlarge", "ConvNeXt", Preprocessing::None, 224, 32},
+      // NASNet: the input size is always fixed (224 / 331 without an input size).
+      {"nasnetmobile", "nasnet_mobile", "NASNet", Preprocessing::Tf, 224, 32},
+      {"nasnetlarge", "nasnet_large", "NASNet", Preprocessing::Tf, 331, 32},
   };
   return all;
 }
@@ -82,6 +92,10 @@ bool isMobileNetV3(const std::string& canonical) {
   return canonical == "mobilenetv3small" || canonical == "mobilenetv3large";
 }
 
+bool isConvNeXt(const std::string& canonical) {
+  return canonical.rfind("convnext", 0) == 0;
+}
+
 }  // namespace
 
 bool hasAlpha(const std::string& architecture) {
@@ -113,6 +127,9 @@ Preprocessing preprocessingFor(const ZooOptions& options) {
   // Without its Rescaling layer MobileNetV3 reads -1..1, as the weights were trained.
   if (isMobileNetV3(canonicalArchitecture(options.architecture)) && !options.includePreprocessing)
     return Preprocessing::Tf;
+  // ConvNeXt without its Normalization layer: ImageNet's mean and std on 0..1, 'torch'.
+  if (isConvNeXt(canonicalArchitecture(options.architecture)) && !options.includePreprocessing)
+    return Preprocessing::Torch;
   return preprocessingFor(options.architecture);
 }
 
@@ -220,6 +237,8 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "densenet121") return buildDenseNet(options, {6, 12, 24, 16});
   if (a == "densenet169") return buildDenseNet(options, {6, 12, 32, 32});
   if (a == "densenet201") return buildDenseNet(options, {6, 12, 48, 32});
+  if (isConvNeXt(a)) return buildConvNeXt(options, convNeXtConfig(a));
+  if (a == "nasnetmobile" || a == "nasnetlarge") return buildNASNet(options, nasNetConfig(a));
   return buildMobileNet(options);
 }
 
@@ -282,6 +301,12 @@ std::string standardWeightsFileName(const ZooOptions& given) {
         (o.minimalistic ? "_minimalistic" : "") + "_224_" + alpha + "_float";
     return "weights_mobilenet_v3_" + model + (o.includeTop ? "" : "_no_top_v2") + ".h5";
   }
+  // convnext.py: the model's name with .h5 or _notop.h5, for any input size.
+  if (isConvNeXt(o.architecture))
+    return convNeXtConfig(o.architecture).name + (o.includeTop ? ".h5" : "_notop.h5");
+  // nasnet.py's get_file names (the address names the file NASNet-mobile.h5 ...).
+  if (o.architecture == "nasnetmobile" || o.architecture == "nasnetlarge")
+    return nasNetConfig(o.architecture).name + (o.includeTop ? ".h5" : "_no_top.h5");
   // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
   const std::string stem =
       o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;

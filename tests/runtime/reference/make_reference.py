@@ -126,6 +126,9 @@ def conv2d(x, kernel, bias, strides, padding, dilation, groups=1):
     w = windows(xp, kh, kw, sh, sw, dh, dw)
     outs = []
     og = cout // groups
+    if groups > 1 and cin_g == 1 and og == 1:  # one filter per channel (ConvNeXt's 7x7)
+        y = np.einsum("nhwcij,ijc->nhwc", w, kernel[:, :, 0, :].astype(np.float64), optimize=True)
+        return y + bias if bias is not None else y
     for g in range(groups):
         wg = w[:, :, :, g * cin_g:(g + 1) * cin_g]
         kg = kernel[:, :, :, g * og:(g + 1) * og].astype(np.float64)
@@ -173,6 +176,8 @@ ACTIVATIONS = {
     "softsign": lambda x: x / (1 + np.abs(x)),
     "exponential": np.exp,
     "hard_silu": lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,  # Keras 3 (alias hard_swish)
+    # Keras's gelu(approximate=False): x / 2 (1 + erf(x / sqrt 2)) (no scipy here: math.erf).
+    "gelu": lambda x: 0.5 * x * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0))),
 }
 
 
@@ -199,6 +204,11 @@ def weight_names(cls, config):
     if cls in ("SeparableConv2D", "SeparableConvolution2D"):
         return ["depthwise_kernel", "pointwise_kernel"] + (
             ["bias"] if get(config, "use_bias", "bias", default=True) else [])
+    if cls == "LayerNormalization":
+        return [n for n, on in (("gamma", config.get("scale", True)),
+                                ("beta", config.get("center", True))) if on]
+    if cls == "LayerScale":
+        return ["gamma"]
     if cls == "BatchNormalization":
         names = []
         if config.get("scale", True):
@@ -228,7 +238,7 @@ def weight_shapes(cls, config, x):
     if cls == "Dense":
         u = get(config, "units", "output_dim")
         return [(cin, u), (u,)]
-    if cls == "BatchNormalization":
+    if cls in ("BatchNormalization", "LayerNormalization", "LayerScale"):
         return [(cin,)] * 4
     return []
 
@@ -421,6 +431,9 @@ def run_layer(cls, config, inputs, w):
         elif isinstance(p[0], int):
             p = ((p[0], p[0]), (p[1], p[1]))
         return np.pad(x, ((0, 0), tuple(p[0]), tuple(p[1]), (0, 0)))
+    if cls == "Cropping2D":
+        (t, b), (l, r) = config["cropping"]
+        return x[:, t:x.shape[1] - b, l:x.shape[2] - r, :]
     if cls in ("MaxPooling2D", "AveragePooling2D"):
         size = pair(config["pool_size"])
         strides = pair(config.get("strides") or size)
@@ -444,6 +457,20 @@ def run_layer(cls, config, inputs, w):
         return x * config["x2"]
     if cls == "Multiply":  # broadcasting, as Keras's merge layers do
         return inputs[0] * inputs[1]
+    if cls == "LayerNormalization":  # one axis: Keras 3's ops.moments, biased variance
+        axis = config.get("axis", -1)
+        mean = x.mean(axis=axis, keepdims=True)
+        variance = ((x - mean) ** 2).mean(axis=axis, keepdims=True)
+        y = (x - mean) / np.sqrt(variance + config["epsilon"])
+        if "gamma" in w:
+            y = y * w["gamma"]
+        return y + w["beta"] if "beta" in w else y
+    if cls == "Normalization":  # mean and variance from the config, on the last axis
+        mean = np.asarray(config["mean"], dtype=np.float64)
+        deviation = np.maximum(np.sqrt(np.asarray(config["variance"], dtype=np.float64)), 1e-7)
+        return (x - mean) / deviation
+    if cls == "LayerScale":  # convnext.py: x * gamma
+        return x * w["gamma"]
     if cls == "CustomScaleLayer":  # Keras 3's InceptionResNetV2 residual scaling
         return inputs[0] + inputs[1] * config["scale"]
     if cls == "Add" or (cls == "Merge" and config["mode"] == "sum"):
@@ -1117,6 +1144,220 @@ def mobilenet_v3(size, model_type, alpha=1.0, minimalistic=False, include_top=Tr
     return f.layers
 
 
+def convnext(size, depths, projection_dims, model_name, include_top=True, pooling=None,
+             include_preprocessing=True):
+    """keras/src/applications/convnext.py as Keras 3 builds it (drop_path_rate 0,
+    layer_scale_init_value 1e-6): PreStem's Normalization, the stem and downsampling
+    Sequentials' layers (flattened here), ConvNeXtBlock with Activation('linear') _identity and
+    `inputs + x` a Keras 3 operation (auto names add, add_1, ...), Head or the no-top pooling and
+    LayerNormalization."""
+    f = Functional(size)
+    name = model_name
+    ln = {"axis": -1, "epsilon": 1e-6}
+    x = "input_1"
+    if include_preprocessing:
+        x = f("Normalization", f"{name}_prestem_normalization",
+              {"axis": -1, "mean": [0.485 * 255, 0.456 * 255, 0.406 * 255],
+               "variance": [(0.229 * 255) ** 2, (0.224 * 255) ** 2, (0.225 * 255) ** 2]}, x)
+    for i in range(4):
+        if i == 0:
+            x = f("Conv2D", f"{name}_stem_conv", conv_cfg(projection_dims[0], 4, strides=4), x)
+            x = f("LayerNormalization", f"{name}_stem_layernorm", ln, x)
+        else:
+            x = f("LayerNormalization", f"{name}_downsampling_layernorm_{i - 1}", ln, x)
+            x = f("Conv2D", f"{name}_downsampling_conv_{i - 1}",
+                  conv_cfg(projection_dims[i], 2, strides=2), x)
+        dim = projection_dims[i]
+        for j in range(depths[i]):
+            block = f"{name}_stage_{i}_block_{j}"
+            inputs = x
+            y = f("Conv2D", f"{block}_depthwise_conv",
+                  dict(conv_cfg(dim, 7, padding="same"), groups=dim), x)
+            y = f("LayerNormalization", f"{block}_layernorm", ln, y)
+            y = f("Dense", f"{block}_pointwise_conv_1", {"units": 4 * dim}, y)
+            y = f("Activation", f"{block}_gelu", {"activation": "gelu"}, y)
+            y = f("Dense", f"{block}_pointwise_conv_2", {"units": dim}, y)
+            y = f("LayerScale", f"{block}_layer_scale",
+                  {"init_values": 1e-6, "projection_dim": dim}, y)
+            y = f("Activation", f"{block}_identity", {"activation": "linear"}, y)
+            x = f("Add", f.auto("add"), {}, inputs, y)
+    if include_top:
+        x = f("GlobalAveragePooling2D", f"{name}_head_gap", {}, x)
+        x = f("LayerNormalization", f"{name}_head_layernorm", ln, x)
+        x = f("Dense", f"{name}_head_dense", {"units": 1000, "activation": "softmax"}, x)
+    else:
+        if pooling == "avg":
+            x = f("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+        elif pooling == "max":
+            x = f("GlobalMaxPooling2D", f.auto("global_max_pooling2d"), {}, x)
+        x = f("LayerNormalization", f.auto("layer_normalization"), ln, x)
+    return f.layers
+
+
+def nasnet(size, penultimate_filters, num_blocks, stem_block_filters, skip_reduction,
+           filter_multiplier=2, include_top=True, pooling=None):
+    """keras/src/applications/nasnet.py as Keras 3 builds it: the unnamed layers (the relu
+    Activations, adjust_block's ZeroPadding2D / Cropping2D / concatenate, reduction block 4's
+    add, the last relu and pooling) under Keras 3's auto names in the order they are made;
+    correct_pad from the map's size; adjust_block by the maps' widths and channels."""
+    f = Functional(size)
+    shape = {"input_1": (size, 3)}  # (spatial size, channels)
+    bn = {"axis": -1, "momentum": 0.9997, "epsilon": 1e-3}
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        n, c = shape[inputs[0]]
+        if cls in ("Conv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D"):
+            k = (config.get("kernel_size") or config["pool_size"])[0]
+            st = config["strides"][0]
+            n = -(-n // st) if config["padding"] == "same" else (n - k) // st + 1
+            c = config.get("filters", c)
+        elif cls == "ZeroPadding2D":
+            n = n + sum(config["padding"][0])
+        elif cls == "Cropping2D":
+            n = n - sum(config["cropping"][0])
+        elif cls == "Concatenate":
+            c = sum(shape[i][1] for i in inputs)
+        shape[x] = (n, c)
+        return x
+
+    def relu(x, name=None):
+        return add("Activation", name or f.auto("activation"), {"activation": "relu"}, x)
+
+    def batch_norm(name, x):
+        return add("BatchNormalization", name, bn, x)
+
+    def conv(name, filters, x, strides=1, padding="same"):
+        return add("Conv2D", name, conv_cfg(filters, 1, strides, padding, use_bias=False), x)
+
+    def correct_pad(x, k):
+        n = shape[x][0]
+        a = 1 - n % 2
+        return [[k // 2 - a, k // 2], [k // 2 - a, k // 2]]
+
+    def sep(name, filters, k, x, strides=1, padding="same"):
+        return add("SeparableConv2D", name,
+                   {"filters": filters, "kernel_size": [k, k], "strides": [strides, strides],
+                    "padding": padding, "use_bias": False, "depth_multiplier": 1,
+                    "activation": "linear"}, x)
+
+    def separable_conv_block(ip, filters, k=3, strides=1, block_id=None):
+        x = relu(ip)
+        if strides == 2:
+            x = add("ZeroPadding2D", f"separable_conv_1_pad_{block_id}",
+                    {"padding": correct_pad(x, k)}, x)
+            x = sep(f"separable_conv_1_{block_id}", filters, k, x, 2, "valid")
+        else:
+            x = sep(f"separable_conv_1_{block_id}", filters, k, x)
+        x = batch_norm(f"separable_conv_1_bn_{block_id}", x)
+        x = relu(x)
+        x = sep(f"separable_conv_2_{block_id}", filters, k, x)
+        return batch_norm(f"separable_conv_2_bn_{block_id}", x)
+
+    def pool(cls, name, k, strides, padding, x):
+        return add(cls, name, {"pool_size": [k, k], "strides": [strides, strides],
+                               "padding": padding}, x)
+
+    def adjust_block(p, ip, filters, block_id):
+        if p is None:
+            return ip
+        if shape[p][0] != shape[ip][0]:
+            p = relu(p, f"adjust_relu_1_{block_id}")
+            p1 = pool("AveragePooling2D", f"adjust_avg_pool_1_{block_id}", 1, 2, "valid", p)
+            p1 = conv(f"adjust_conv_1_{block_id}", filters // 2, p1)
+            p2 = add("ZeroPadding2D", f.auto("zero_padding2d"), {"padding": [[0, 1], [0, 1]]}, p)
+            p2 = add("Cropping2D", f.auto("cropping2d"), {"cropping": [[1, 0], [1, 0]]}, p2)
+            p2 = pool("AveragePooling2D", f"adjust_avg_pool_2_{block_id}", 1, 2, "valid", p2)
+            p2 = conv(f"adjust_conv_2_{block_id}", filters // 2, p2)
+            p = add("Concatenate", f.auto("concatenate"), {"axis": -1}, p1, p2)
+            return batch_norm(f"adjust_bn_{block_id}", p)
+        if shape[p][1] != filters:
+            p = relu(p)
+            p = conv(f"adjust_conv_projection_{block_id}", filters, p)
+            return batch_norm(f"adjust_bn_{block_id}", p)
+        return p
+
+    def normal_a_cell(ip, p, filters, block_id):
+        p = adjust_block(p, ip, filters, block_id)
+        h = relu(ip)
+        h = conv(f"normal_conv_1_{block_id}", filters, h)
+        h = batch_norm(f"normal_bn_1_{block_id}", h)
+        x1_1 = separable_conv_block(h, filters, 5, block_id=f"normal_left1_{block_id}")
+        x1_2 = separable_conv_block(p, filters, block_id=f"normal_right1_{block_id}")
+        x1 = add("Add", f"normal_add_1_{block_id}", {}, x1_1, x1_2)
+        x2_1 = separable_conv_block(p, filters, 5, block_id=f"normal_left2_{block_id}")
+        x2_2 = separable_conv_block(p, filters, 3, block_id=f"normal_right2_{block_id}")
+        x2 = add("Add", f"normal_add_2_{block_id}", {}, x2_1, x2_2)
+        x3 = pool("AveragePooling2D", f"normal_left3_{block_id}", 3, 1, "same", h)
+        x3 = add("Add", f"normal_add_3_{block_id}", {}, x3, p)
+        x4_1 = pool("AveragePooling2D", f"normal_left4_{block_id}", 3, 1, "same", p)
+        x4_2 = pool("AveragePooling2D", f"normal_right4_{block_id}", 3, 1, "same", p)
+        x4 = add("Add", f"normal_add_4_{block_id}", {}, x4_1, x4_2)
+        x5 = separable_conv_block(h, filters, block_id=f"normal_left5_{block_id}")
+        x5 = add("Add", f"normal_add_5_{block_id}", {}, x5, h)
+        x = add("Concatenate", f"normal_concat_{block_id}", {"axis": -1}, p, x1, x2, x3, x4, x5)
+        return x, ip
+
+    def reduction_a_cell(ip, p, filters, block_id):
+        p = adjust_block(p, ip, filters, block_id)
+        h = relu(ip)
+        h = conv(f"reduction_conv_1_{block_id}", filters, h)
+        h = batch_norm(f"reduction_bn_1_{block_id}", h)
+        h3 = add("ZeroPadding2D", f"reduction_pad_1_{block_id}", {"padding": correct_pad(h, 3)}, h)
+        x1_1 = separable_conv_block(h, filters, 5, 2, f"reduction_left1_{block_id}")
+        x1_2 = separable_conv_block(p, filters, 7, 2, f"reduction_right1_{block_id}")
+        x1 = add("Add", f"reduction_add_1_{block_id}", {}, x1_1, x1_2)
+        x2_1 = pool("MaxPooling2D", f"reduction_left2_{block_id}", 3, 2, "valid", h3)
+        x2_2 = separable_conv_block(p, filters, 7, 2, f"reduction_right2_{block_id}")
+        x2 = add("Add", f"reduction_add_2_{block_id}", {}, x2_1, x2_2)
+        x3_1 = pool("AveragePooling2D", f"reduction_left3_{block_id}", 3, 2, "valid", h3)
+        x3_2 = separable_conv_block(p, filters, 5, 2, f"reduction_right3_{block_id}")
+        x3 = add("Add", f"reduction_add3_{block_id}", {}, x3_1, x3_2)
+        x4 = pool("AveragePooling2D", f"reduction_left4_{block_id}", 3, 1, "same", x1)
+        x4 = add("Add", f.auto("add"), {}, x2, x4)
+        x5_1 = separable_conv_block(x1, filters, 3, block_id=f"reduction_left4_{block_id}")
+        x5_2 = pool("MaxPooling2D", f"reduction_right5_{block_id}", 3, 2, "valid", h3)
+        x5 = add("Add", f"reduction_add4_{block_id}", {}, x5_1, x5_2)
+        x = add("Concatenate", f"reduction_concat_{block_id}", {"axis": -1}, x2, x3, x4, x5)
+        return x, ip
+
+    filters = penultimate_filters // 24
+    m = filter_multiplier
+    x = add("Conv2D", "stem_conv1", conv_cfg(stem_block_filters, 3, 2, "valid", use_bias=False),
+            "input_1")
+    x = batch_norm("stem_bn1", x)
+    p = None
+    x, p = reduction_a_cell(x, p, filters // (m ** 2), "stem_1")
+    x, p = reduction_a_cell(x, p, filters // m, "stem_2")
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters, f"{i}")
+    x, p0 = reduction_a_cell(x, p, filters * m, f"reduce_{num_blocks}")
+    p = p0 if not skip_reduction else p
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters * m, f"{num_blocks + i + 1}")
+    x, p0 = reduction_a_cell(x, p, filters * m ** 2, f"reduce_{2 * num_blocks}")
+    p = p0 if not skip_reduction else p
+    for i in range(num_blocks):
+        x, p = normal_a_cell(x, p, filters * m ** 2, f"{2 * num_blocks + i + 1}")
+    x = relu(x)
+    if include_top:
+        x = add("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+        x = add("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = add("GlobalAveragePooling2D", f.auto("global_average_pooling2d"), {}, x)
+    elif pooling == "max":
+        x = add("GlobalMaxPooling2D", f.auto("global_max_pooling2d"), {}, x)
+    return f.layers
+
+
+def nasnet_mobile(size, **kw):
+    return nasnet(size, 1056, 4, 32, False, **kw)
+
+
+def nasnet_large(size, **kw):
+    return nasnet(size, 4032, 6, 96, True, **kw)
+
+
 def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1, pixels=(-1.0, 1.0)):
     def build():
         p = dict(DEFAULT_PARAMS, **(params or {}))
@@ -1132,6 +1373,10 @@ RESIDUAL_PARAMS = {"gamma": [0.4, 0.6]}
 # MobileNetV3 at Keras's default gamma reaches logits near 50 (a saturated softmax); 0.7-0.9
 # keeps every probed tensor between 0.1 and 3.
 MOBILENET_V3_PARAMS = {"gamma": [0.7, 0.9]}
+# NASNet's cells add and concatenate branches: BatchNormalization scales of 0.55-0.75 keep its
+# activations near 1 and the softmax soft (0.4-0.6 shrinks them to 0.1, 0.9-1.1 grows them to
+# 100).
+NASNET_PARAMS = {"gamma": [0.55, 0.75]}
 
 CASES = [
     zoo_case("vgg16_top_65", "vgg16.json",
@@ -1207,6 +1452,36 @@ CASES = [
                 48, lambda s: mobilenet_v3(s, "small", minimalistic=True, dropout_rate=0.0),
                 ["expanded_conv_2_add", "expanded_conv_10_add", "logits", "predictions"],
                 params=MOBILENET_V3_PARAMS, pixels=(0.0, 255.0)),
+    # ConvNeXt: Tiny with the top on pixels 0..255 (its Normalization), Base without the top
+    # or preprocessing and without pooling (the last LayerNormalization on the 1x1 map), at
+    # small sizes (35: the 4x4 stride-4 stem drops the odd pixels).
+    ported_case("convnexttiny_top_32", {"architecture": "convnexttiny", "include_top": True,
+                                        "classes": 1000},
+                32, lambda s: convnext(s, [3, 3, 9, 3], [96, 192, 384, 768], "convnext_tiny"),
+                ["convnext_tiny_prestem_normalization", "convnext_tiny_stem_layernorm",
+                 "convnext_tiny_stage_0_block_0_gelu", "add_2", "convnext_tiny_downsampling_conv_0",
+                 "add_14", "convnext_tiny_head_layernorm", "convnext_tiny_head_dense"],
+                batch=2, pixels=(0.0, 255.0)),
+    ported_case("convnextbase_notop_35", {"architecture": "convnextbase", "include_top": False,
+                                          "include_preprocessing": False},
+                35, lambda s: convnext(s, [3, 3, 27, 3], [128, 256, 512, 1024], "convnext_base",
+                                       include_top=False, include_preprocessing=False),
+                ["convnext_base_stage_1_block_2_layer_scale", "add_32", "layer_normalization"]),
+    # NASNet: Mobile with the top at 35 px (odd and even maps: correct_pad's both forms),
+    # Large without the top at 32 px (skip_reduction); adjust_block's both branches.
+    ported_case("nasnetmobile_top_35", {"architecture": "nasnetmobile", "include_top": True,
+                                        "classes": 1000},
+                35, nasnet_mobile,
+                ["reduction_concat_stem_1", "adjust_bn_stem_2", "normal_concat_0",
+                 "reduction_concat_reduce_4", "normal_concat_8", "normal_concat_12",
+                 "predictions"],
+                params=NASNET_PARAMS, batch=2),
+    ported_case("nasnetlarge_notop_avg_32", {"architecture": "nasnetlarge", "include_top": False,
+                                             "pooling": "avg"},
+                32, lambda s: nasnet_large(s, include_top=False, pooling="avg"),
+                ["reduction_concat_stem_2", "normal_concat_5", "reduction_concat_reduce_12",
+                 "normal_concat_18", "global_average_pooling2d"],
+                params=NASNET_PARAMS),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
