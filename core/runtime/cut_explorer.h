@@ -64,7 +64,7 @@ using CutExplorerObserver = std::function<void(const CutExplorerProgress&)>;
 
 // The outputs of `layers` for a batch of preprocessed images (GraphModule::forward's
 // multi-layer call). The explorer calls it once per batch with every candidate (the features),
-// and once per candidate with that one layer on `timingImages` images (the time).
+// and twice per candidate with that one layer on `timingImages` images (the time: the faster).
 using LayerOutputs = std::function<std::vector<torch::Tensor>(
     const torch::Tensor& images, const std::vector<std::string>& layers)>;
 
