@@ -1,7 +1,10 @@
 // graft-cli advise MODEL --data DIR [--json]: a fine-tuning plan proposed from the model and the
 // data (runtime/training_advisor.h), with its reasons and warnings. --json prints it in the
 // --plan format, so `advise --json > plan.json` then `train --plan plan.json` works.
+// --probe PROBE.json (`probe --json`'s output) adds where the measurements say to cut.
 #include "cli/cli_context.h"
+#include "io/json_file.h"
+#include "runtime/cut_explorer_advice.h"
 #include "runtime/training_advisor.h"
 
 namespace graft::cli {
@@ -38,16 +41,25 @@ void registerAdviseCommand(CLI::App& app) {
   auto args = std::make_shared<ModelArguments>();
   auto data = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto probe = std::make_shared<std::string>();
   args->addTo(*cmd);
   cmd->add_option("--data", *data, "image folder: one subfolder of images per class")->required();
   cmd->add_flag("--json", *json, "print the plan in train --plan's format, reasons included");
-  cmd->callback([cmd, args, data, json] {
+  cmd->add_option("--probe", *probe,
+                  "graft-cli probe --json's output for this model: advice on where to cut");
+  cmd->callback([cmd, args, data, json, probe] {
+    // Read first: a bad report is found before the folder is scanned.
+    CutExplorerReport measured;
+    if (!probe->empty())
+      measured = cutExplorerReportFromJson(readJsonFile(*probe, "probe report"), *probe);
     const ImageFolder folder = scanImageFolder(*data);
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
     const DataFacts dataFacts = describeData(folder);
-    const TrainingPlan plan = advisePlan(loaded.model, modelFacts, dataFacts);
+    TrainingPlan plan = advisePlan(loaded.model, modelFacts, dataFacts);
+    for (auto& sentence : cutAdvice(measured, loaded.model.graph))
+      plan.reasons.push_back(std::move(sentence));
     if (*json)
       std::cout << planToJson(plan).dump() << "\n";
     else

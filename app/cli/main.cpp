@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/cmd_probe.h"
 #include "cli/man_page.h"
 #include "runtime/threads.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   graft::cli::registerPredictCommand(app);
   graft::cli::registerEditCommand(app);
   graft::cli::registerAdviseCommand(app);
+  graft::cli::registerProbeCommand(app);
   graft::cli::registerTrainCommand(app);
   graft::cli::registerEvalCommand(app);
   graft::cli::registerSampleDataCommand(app);

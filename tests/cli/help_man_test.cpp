@@ -29,8 +29,8 @@ std::vector<std::string> listedSubcommands() {
 TEST(CliHelp, EverySubcommandHasHelpAndTheContractsOptions) {
   const auto names = listedSubcommands();
   // DESIGN.md's commands and `run` are all there.
-  for (const char* expected :
-       {"zoo", "summary", "predict", "edit", "train", "eval", "export", "sample-data", "run"})
+  for (const char* expected : {"zoo", "summary", "predict", "edit", "train", "eval", "export",
+                               "sample-data", "run", "probe"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   for (const auto& name : names) {
     const auto r = runCli({name, "--help"});
@@ -41,9 +41,10 @@ TEST(CliHelp, EverySubcommandHasHelpAndTheContractsOptions) {
   }
   // Commands that read a model are quiet on request; commands whose output is data speak JSON.
   for (const char* name :
-       {"summary", "predict", "edit", "train", "eval", "export", "fetch-weights", "run"})
+       {"summary", "predict", "edit", "train", "eval", "export", "fetch-weights", "run", "probe"})
     EXPECT_NE(runCli({name, "--help"}).out.find("--quiet"), std::string::npos) << name;
-  for (const char* name : {"zoo", "summary", "predict", "edit", "train", "eval", "export", "run"})
+  for (const char* name :
+       {"zoo", "summary", "predict", "edit", "train", "eval", "export", "run", "probe"})
     EXPECT_NE(runCli({name, "--help"}).out.find("--json"), std::string::npos) << name;
   const auto run = runCli({"run", "--help"});
   EXPECT_NE(run.out.find("--junit"), std::string::npos);

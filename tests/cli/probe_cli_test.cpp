@@ -1,0 +1,115 @@
+// graft-cli probe: the cut-point explorer's JSON read back, its table and its errors.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ProbeCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env = {"KERAS_HOME=" + dir.path().string()};
+    model = dir.file("tiny.json");
+    std::ofstream(model) << kTinyModel;
+    data = dir.file("shapes");
+    ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "12"}).exitCode, 0);
+  }
+  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
+
+  TempDir dir;
+  std::vector<std::string> env;
+  std::string model;
+  std::string data;
+};
+
+TEST_F(ProbeCli, JsonHasEveryCandidateInOrderOfDepth) {
+  const auto r = cli({"probe", model, "--data", data, "--layers", "pool,conv1", "--val-split",
+                      "0.25", "--seed", "1", "--json", "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto out = json::parse(r.out);
+  const auto& c = out.at("candidates");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].at("layer"), "conv1");
+  EXPECT_EQ(c[1].at("layer"), "pool");
+  // conv1: 15 x 15 x 16 (3,600 values, over the flattening limit): its 16 channel averages,
+  // which is exactly what pool computes, so both fits see the same features and score alike.
+  EXPECT_EQ(c[0].at("feature_size"), 16);
+  EXPECT_EQ(c[1].at("feature_size"), 16);
+  EXPECT_EQ(c[0].at("val_accuracy").get<double>(), c[1].at("val_accuracy").get<double>());
+  const double accuracy = c[0].at("val_accuracy").get<double>();
+  EXPECT_GE(accuracy, 0.0);
+  EXPECT_LE(accuracy, 1.0);
+  // A multiple of 1/9: 3 of each class's 12 images held out.
+  EXPECT_NEAR(accuracy * 9, std::round(accuracy * 9), 1e-9);
+  EXPECT_EQ(c[0].at("prefix_params"), 3 * 3 * 3 * 16 + 16);
+  EXPECT_EQ(c[1].at("prefix_params"), 3 * 3 * 3 * 16 + 16);
+  EXPECT_GT(c[0].at("ms_per_image").get<double>(), 0.0);
+  EXPECT_EQ(out.at("train_images"), 27);
+  EXPECT_EQ(out.at("validation_images"), 9);
+}
+
+TEST_F(ProbeCli, AutoPicksFromTheStructureAndPrintsATable) {
+  const auto r = cli({"probe", model, "--data", data, "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("val_accuracy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nconv1 "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\npool "), std::string::npos) << r.out;  // a vector, not a map
+}
+
+// probe --json's output fed to advise --probe becomes reasons of the plan.
+TEST_F(ProbeCli, AdviseUsesTheReport) {
+  const auto r = cli({"probe", model, "--data", data, "--layers", "conv1,pool", "--json", "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string report = dir.file("probe.json");
+  std::ofstream(report) << r.out;
+  const auto advised = cli({"advise", model, "--data", data, "--probe", report, "--json", "-q"});
+  ASSERT_EQ(advised.exitCode, 0) << advised.err;
+  const auto reasons = json::parse(advised.out).at("reasons");
+  const auto c = json::parse(r.out).at("candidates");
+  // Equal scores: the shallower layer, conv1, is the best (and the cut the advice names).
+  bool named = false;
+  for (const auto& reason : reasons)
+    named = named ||
+            reason.get<std::string>().find("The explorer measured conv1 best") != std::string::npos;
+  EXPECT_TRUE(named) << reasons.dump();
+
+  std::ofstream(report) << R"({"candidates": [{"layer": "conv1"}]})";
+  const auto bad = cli({"advise", model, "--data", data, "--probe", report});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("$.candidates[0].val_accuracy"), std::string::npos) << bad.err;
+}
+
+TEST_F(ProbeCli, BadInputsNameWhatIsWrong) {
+  auto r = cli({"probe", model, "--data", data, "--layers", "conv1,nope,zzz"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("no layer named nope, zzz"), std::string::npos) << r.err;
+
+  const std::string empty = dir.file("empty");
+  fs::create_directories(empty);
+  r = cli({"probe", model, "--data", empty});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(empty), std::string::npos) << r.err;
+
+  r = cli({"probe", model, "--data", data, "--val-split", "0"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("--val-split"), std::string::npos) << r.err;
+
+  r = cli({"probe", model, "--data", data, "--layers", "conv1,,pool"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("--layers"), std::string::npos) << r.err;
+
+  r = cli({"probe", model});  // --data is required
+  EXPECT_EQ(r.exitCode, 2);
+}
+
+}  // namespace
+}  // namespace graft::test
