@@ -1,6 +1,9 @@
 #include "io/recognize.h"
 
+#include <cmath>
 #include <regex>
+
+#include "io/zoo/families.h"
 
 namespace graft {
 namespace {
@@ -42,6 +45,26 @@ void recognizeTop(const KerasH5Reader& f, Recognition& r, const std::string& cla
 
 std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
   Recognition r;
+  if (has(f, "stem_conv") && has(f, "block1a_dwconv") && has(f, "top_conv")) {
+    // EfficientNetB0 .. B7: top_conv has round_filters(1280 * width) filters, which tells B1 ..
+    // B7 apart; B0 and B1 (width 1.0) differ by depth: B1 repeats the first stage (block1b).
+    const int64_t top = outputs(f, "top_conv").value_or(1280);
+    const bool repeated = has(f, "block1b_dwconv");
+    r.options.architecture = "efficientnetb0";
+    for (const std::string& name : zoo::architectures()) {
+      if (zoo::familyOf(name) != "EfficientNet") continue;
+      const zoo::EfficientNetVariant& v = zoo::efficientNetVariant(name);
+      const double filters = 1280 * v.width;
+      int64_t width = std::max<int64_t>(8, static_cast<int64_t>(filters + 4) / 8 * 8);
+      if (static_cast<double>(width) < 0.9 * filters) width += 8;
+      if (width == top && repeated == (std::ceil(v.depth) > 1)) r.options.architecture = name;
+    }
+    r.evidence = "EfficientNet layers (stem_conv, block1a_dwconv, top_conv), top_conv has " +
+                 std::to_string(top) + " filters" + (repeated ? ", block1b" : ", no block1b") +
+                 ": " + r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
   const bool tfKerasV3 = has(f, "expanded_conv/depthwise");  // the published files' names
   if (tfKerasV3 || has(f, "expanded_conv_depthwise_bn")) {
     // MobileNetV3 (MobileNetV2 says expanded_conv_depthwise_BN): Large has 15 blocks, Small 11;

@@ -121,11 +121,32 @@ TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
       EXPECT_TRUE(j["found"].empty()) << line;
   }
   // Grouped by family (the "family" field); the first six keep their names.
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "vgg16", "vgg19", "resnet50", "resnet101", "resnet152", "resnet50v2",
-                       "resnet101v2", "resnet152v2", "inception_v3", "inceptionresnetv2",
-                       "xception", "mobilenet", "mobilenetv2", "mobilenetv3small",
-                       "mobilenetv3large", "densenet121", "densenet169", "densenet201"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"vgg16",
+                                             "vgg19",
+                                             "resnet50",
+                                             "resnet101",
+                                             "resnet152",
+                                             "resnet50v2",
+                                             "resnet101v2",
+                                             "resnet152v2",
+                                             "inception_v3",
+                                             "inceptionresnetv2",
+                                             "xception",
+                                             "mobilenet",
+                                             "mobilenetv2",
+                                             "mobilenetv3small",
+                                             "mobilenetv3large",
+                                             "densenet121",
+                                             "densenet169",
+                                             "densenet201",
+                                             "efficientnetb0",
+                                             "efficientnetb1",
+                                             "efficientnetb2",
+                                             "efficientnetb3",
+                                             "efficientnetb4",
+                                             "efficientnetb5",
+                                             "efficientnetb6",
+                                             "efficientnetb7"}));
 }
 
 }  // namespace

@@ -87,6 +87,13 @@ INSTANTIATE_TEST_SUITE_P(PortedMobileNetV3, ZooParity,
                                            "mobilenetv3small_0_75_notop_avg_63",
                                            "mobilenetv3small_minimalistic_top_48"));
 
+// EfficientNet (efficientnet.py ported) on pixels 0..255: the stem's Rescaling, adapted
+// Normalization and per-channel Rescaling, correct_pad at odd and even maps, swish, the
+// squeeze-and-excitation's Reshape and broadcasting Multiply, stochastic depth's Dropout
+// (identity at inference); B0 with the top at 35 px, B3 (width 1.2, depth 1.4) without it at 42.
+INSTANTIATE_TEST_SUITE_P(PortedEfficientNet, ZooParity,
+                         ::testing::Values("efficientnetb0_top_35", "efficientnetb3_notop_max_42"));
+
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
@@ -127,6 +134,8 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "mobilenetv3large_top_67",
                                         "mobilenetv3small_0_75_notop_avg_63",
                                         "mobilenetv3small_minimalistic_top_48",
+                                        "efficientnetb0_top_35",
+                                        "efficientnetb3_notop_max_42",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -12,6 +12,8 @@ constexpr const char* kKerasApplications =
     "https://storage.googleapis.com/tensorflow/keras-applications/";
 constexpr const char* kDeepLearningModels =
     "https://github.com/fchollet/deep-learning-models/releases/download/";
+// efficientnet.py's BASE_WEIGHTS_PATH (without tensorflow/).
+constexpr const char* kKerasApplicationsRoot = "https://storage.googleapis.com/keras-applications/";
 
 struct FamilyFiles {
   const char* base;
@@ -75,6 +77,32 @@ const std::map<std::string, FamilyFiles>& families() {
       // mobilenet_v3.py: BASE_WEIGHT_PATH; the hash is per variant (mobileNetV3Hashes).
       {"mobilenetv3small", {kKerasApplications, "mobilenet_v3/", "", ""}},
       {"mobilenetv3large", {kKerasApplications, "mobilenet_v3/", "", ""}},
+      // efficientnet.py's WEIGHTS_HASHES (md5, as get_file reads a 32-digit hash); the files
+      // lie at the root: efficientnetb0.h5, efficientnetb0_notop.h5 ...
+      {"efficientnetb0",
+       {kKerasApplicationsRoot, "", "902e53a9f72be733fc0bcb005b3ebbac",
+        "50bc09e76180e00e4465e1a485ddc09d"}},
+      {"efficientnetb1",
+       {kKerasApplicationsRoot, "", "1d254153d4ab51201f1646940f018540",
+        "74c4e6b3e1f6a1eea24c589628592432"}},
+      {"efficientnetb2",
+       {kKerasApplicationsRoot, "", "b15cce36ff4dcbd00b6dd88e7857a6ad",
+        "111f8e2ac8aa800a7a99e3239f7bfb39"}},
+      {"efficientnetb3",
+       {kKerasApplicationsRoot, "", "ffd1fdc53d0ce67064dc6a9c7960ede0",
+        "af6d107764bb5b1abb91932881670226"}},
+      {"efficientnetb4",
+       {kKerasApplicationsRoot, "", "18c95ad55216b8f92d7e70b3a046e2fc",
+        "ebc24e6d6c33eaebbd558eafbeedf1ba"}},
+      {"efficientnetb5",
+       {kKerasApplicationsRoot, "", "ace28f2a6363774853a83a0b21b9421a",
+        "38879255a25d3c92d5e44e04ae6cec6f"}},
+      {"efficientnetb6",
+       {kKerasApplicationsRoot, "", "165f6e37dce68623721b423839de8be5",
+        "9ecce42647a20130c1f39a5d4cb75743"}},
+      {"efficientnetb7",
+       {kKerasApplicationsRoot, "", "8c03f828fec3ef71311cd463b6759d99",
+        "cbcfe4450ddf6f3ad90b1b398090fe4a"}},
   };
   return table;
 }

@@ -31,4 +31,15 @@ Graph buildInceptionResNetV2(const ZooOptions& options);
 Graph buildXception(const ZooOptions& options);
 Graph buildMobileNet(const ZooOptions& options);
 
+// efficientnet.py's EfficientNetB0 .. B7: the EfficientNet() arguments of each.
+struct EfficientNetVariant {
+  const char* name;  // zoo name, also Keras's model name: efficientnetb0 ...
+  double width, depth;
+  int64_t defaultSize;
+  double dropoutRate;  // the top's Dropout
+};
+// Throws for a name that is not efficientnetb0 .. efficientnetb7 (canonical).
+const EfficientNetVariant& efficientNetVariant(const std::string& architecture);
+Graph buildEfficientNet(const ZooOptions& options);
+
 }  // namespace graft::zoo

@@ -28,6 +28,8 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"InceptionResNetV2", Preprocessing::Tf}, {"mixed_5b", "block35_1_conv", "mixed_6a"}},
       {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
+      // Its own Rescaling and Normalization layers read pixels 0..255.
+      {{"EfficientNet", Preprocessing::None}, {"stem_conv", "block1a_dwconv", "top_conv"}},
   };
   for (const auto& signature : signatures) {
     bool all = true;

@@ -39,6 +39,15 @@ const std::vector<Architecture>& table() {
       {"densenet121", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet169", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet201", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+      // efficientnet.py: Rescaling and Normalization layers inside read pixels 0..255.
+      {"efficientnetb0", "efficientnet_b0", "EfficientNet", Preprocessing::None, 224, 32},
+      {"efficientnetb1", "efficientnet_b1", "EfficientNet", Preprocessing::None, 240, 32},
+      {"efficientnetb2", "efficientnet_b2", "EfficientNet", Preprocessing::None, 260, 32},
+      {"efficientnetb3", "efficientnet_b3", "EfficientNet", Preprocessing::None, 300, 32},
+      {"efficientnetb4", "efficientnet_b4", "EfficientNet", Preprocessing::None, 380, 32},
+      {"efficientnetb5", "efficientnet_b5", "EfficientNet", Preprocessing::None, 456, 32},
+      {"efficientnetb6", "efficientnet_b6", "EfficientNet", Preprocessing::None, 528, 32},
+      {"efficientnetb7", "efficientnet_b7", "EfficientNet", Preprocessing::None, 600, 32},
   };
   return all;
 }
@@ -220,6 +229,7 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "densenet121") return buildDenseNet(options, {6, 12, 24, 16});
   if (a == "densenet169") return buildDenseNet(options, {6, 12, 32, 32});
   if (a == "densenet201") return buildDenseNet(options, {6, 12, 48, 32});
+  if (familyOf(a) == "EfficientNet") return buildEfficientNet(options);
   return buildMobileNet(options);
 }
 
@@ -282,6 +292,8 @@ std::string standardWeightsFileName(const ZooOptions& given) {
         (o.minimalistic ? "_minimalistic" : "") + "_224_" + alpha + "_float";
     return "weights_mobilenet_v3_" + model + (o.includeTop ? "" : "_no_top_v2") + ".h5";
   }
+  // efficientnet.py: name + ".h5" or "_notop.h5" (at any input size).
+  if (familyOf(o.architecture) == "EfficientNet") return o.architecture + suffix + ".h5";
   // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
   const std::string stem =
       o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;

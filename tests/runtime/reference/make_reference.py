@@ -199,6 +199,8 @@ def weight_names(cls, config):
     if cls in ("SeparableConv2D", "SeparableConvolution2D"):
         return ["depthwise_kernel", "pointwise_kernel"] + (
             ["bias"] if get(config, "use_bias", "bias", default=True) else [])
+    if cls == "Normalization":  # adapted statistics (EfficientNet's stem) are weights
+        return [] if config.get("mean") is not None else ["mean", "variance", "count"]
     if cls == "BatchNormalization":
         names = []
         if config.get("scale", True):
@@ -230,6 +232,8 @@ def weight_shapes(cls, config, x):
         return [(cin, u), (u,)]
     if cls == "BatchNormalization":
         return [(cin,)] * 4
+    if cls == "Normalization":  # axis [3] of an NHWC input
+        return [(cin,), (cin,), ()]
     return []
 
 
@@ -436,8 +440,14 @@ def run_layer(cls, config, inputs, w):
         return x.reshape((x.shape[0],) + tuple(config["target_shape"]))
     if cls == "Dropout":
         return x
-    if cls == "Rescaling":
-        return x * config["scale"] + config["offset"]
+    if cls == "Rescaling":  # Keras 3: a list scale broadcasts over the last axis
+        return x * np.asarray(config["scale"], dtype=np.float64) + config.get("offset", 0.0)
+    if cls == "Normalization":  # keras/src/layers/preprocessing/normalization.py, axis [3]
+        mean = np.asarray(config["mean"] if config.get("mean") is not None else w["mean"],
+                          dtype=np.float64)
+        variance = np.asarray(config["variance"] if config.get("variance") is not None
+                              else w["variance"], dtype=np.float64)
+        return (x - mean) / np.maximum(np.sqrt(variance), 1e-7)
     if cls == "ops.add":  # Keras 3's x + constant on a symbolic tensor
         return x + config["x2"]
     if cls == "ops.multiply":
@@ -1117,6 +1127,145 @@ def mobilenet_v3(size, model_type, alpha=1.0, minimalistic=False, include_top=Tr
     return f.layers
 
 
+def efficientnet(size, width, depth, dropout_rate, include_top=True, pooling=None):
+    """keras/src/applications/efficientnet.py as Keras 3 builds it with weights="imagenet": the
+    stem's unnamed Rescaling(1/255), Normalization(axis=3) and Rescaling(1/sqrt(stddev)), then
+    DEFAULT_BLOCKS_ARGS scaled by round_filters / round_repeats, drop_connect_rate 0.2."""
+    f = Functional(size)
+    spatial = {"input_1": size}
+    blocks_args = [  # kernel, repeats, filters_in, filters_out, expand_ratio, strides
+        (3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
+        (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1)]
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        n = spatial[inputs[0]]
+        if cls == "ZeroPadding2D":
+            n = n + sum(config["padding"][0])
+        elif cls in ("Conv2D", "DepthwiseConv2D") and config["padding"] == "valid":
+            n = (n - config["kernel_size"][0]) // config["strides"][0] + 1
+        elif cls in ("GlobalAveragePooling2D", "Reshape"):
+            n = 1
+        spatial[x] = n
+        return x
+
+    def round_filters(filters, divisor=8):
+        filters *= width
+        new_filters = max(divisor, int(filters + divisor / 2) // divisor * divisor)
+        if new_filters < 0.9 * filters:
+            new_filters += divisor
+        return int(new_filters)
+
+    def round_repeats(repeats):
+        return int(math.ceil(depth * repeats))
+
+    def correct_pad(x, kernel_size):
+        n = spatial[x]
+        adjust = 1 - n % 2
+        c = kernel_size // 2
+        return [[c - adjust, c], [c - adjust, c]]
+
+    def conv(filters, kernel, strides=1, padding="same", use_bias=False, activation="linear"):
+        return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+                "padding": padding, "use_bias": use_bias, "activation": activation}
+
+    def bn(name, x):
+        return add("BatchNormalization", name, {"axis": 3, "epsilon": 1e-3}, x)
+
+    def block(inputs, drop_rate, name, filters_in, filters_out, kernel_size, strides,
+              expand_ratio, se_ratio=0.25):
+        filters = filters_in * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = add("Conv2D", f"{name}expand_conv", conv(filters, 1), x)
+            x = bn(f"{name}expand_bn", x)
+            x = add("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        if strides == 2:
+            x = add("ZeroPadding2D", f"{name}dwconv_pad",
+                    {"padding": correct_pad(x, kernel_size)}, x)
+            conv_pad = "valid"
+        else:
+            conv_pad = "same"
+        x = add("DepthwiseConv2D", f"{name}dwconv",
+                {"kernel_size": [kernel_size, kernel_size], "strides": [strides, strides],
+                 "padding": conv_pad, "use_bias": False, "depth_multiplier": 1}, x)
+        x = bn(f"{name}bn", x)
+        x = add("Activation", f"{name}activation", {"activation": "silu"}, x)
+        filters_se = max(1, int(filters_in * se_ratio))
+        se = add("GlobalAveragePooling2D", f"{name}se_squeeze", {}, x)
+        se = add("Reshape", f"{name}se_reshape", {"target_shape": [1, 1, filters]}, se)
+        se = add("Conv2D", f"{name}se_reduce", conv(filters_se, 1, use_bias=True,
+                                                    activation="silu"), se)
+        se = add("Conv2D", f"{name}se_expand", conv(filters, 1, use_bias=True,
+                                                    activation="sigmoid"), se)
+        x = add("Multiply", f"{name}se_excite", {}, x, se)
+        x = add("Conv2D", f"{name}project_conv", conv(filters_out, 1), x)
+        x = bn(f"{name}project_bn", x)
+        if strides == 1 and filters_in == filters_out:
+            if drop_rate > 0:
+                x = add("Dropout", f"{name}drop", {"rate": drop_rate,
+                                                   "noise_shape": [None, 1, 1, 1]}, x)
+            x = add("Add", f"{name}add", {}, x, inputs)
+        return x
+
+    x = add("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 255.0, "offset": 0.0}, "input_1")
+    x = add("Normalization", f.auto("normalization"), {"axis": [3]}, x)
+    x = add("Rescaling", f.auto("rescaling"),
+            {"scale": [1.0 / math.sqrt(s) for s in [0.229, 0.224, 0.225]], "offset": 0.0}, x)
+    x = add("ZeroPadding2D", "stem_conv_pad", {"padding": correct_pad(x, 3)}, x)
+    x = add("Conv2D", "stem_conv", conv(round_filters(32), 3, 2, "valid"), x)
+    x = bn("stem_bn", x)
+    x = add("Activation", "stem_activation", {"activation": "silu"}, x)
+    b = 0
+    blocks = float(sum(round_repeats(a[1]) for a in blocks_args))
+    for i, (kernel, repeats, filters_in, filters_out, expand, strides) in enumerate(blocks_args):
+        filters_in, filters_out = round_filters(filters_in), round_filters(filters_out)
+        for j in range(round_repeats(repeats)):
+            if j > 0:
+                strides, filters_in = 1, filters_out
+            x = block(x, 0.2 * b / blocks, f"block{i + 1}{chr(j + 97)}_", filters_in,
+                      filters_out, kernel, strides, expand)
+            b += 1
+    x = add("Conv2D", "top_conv", conv(round_filters(1280), 1), x)
+    x = bn("top_bn", x)
+    x = add("Activation", "top_activation", {"activation": "silu"}, x)
+    if include_top:
+        x = add("GlobalAveragePooling2D", "avg_pool", {}, x)
+        if dropout_rate > 0:
+            x = add("Dropout", "top_dropout", {"rate": dropout_rate}, x)
+        x = add("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = add("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = add("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+def efficientnet_params(layers):
+    """Keras's model.summary() total of a port (counting shapes as Keras's build does)."""
+    total, channels = 0, {}
+    for name, cls, config, producers in layers:
+        c = channels[producers[0]] if producers else 3
+        if cls == "Conv2D":
+            k = config["kernel_size"][0]
+            total += k * k * c * config["filters"] + (config["filters"] if config["use_bias"] else 0)
+            c = config["filters"]
+        elif cls == "DepthwiseConv2D":
+            k = config["kernel_size"][0]
+            total += k * k * c
+        elif cls == "BatchNormalization":
+            total += 4 * c
+        elif cls == "Normalization" and config.get("mean") is None:
+            total += 2 * c + 1
+        elif cls == "Dense":
+            total += c * config["units"] + config["units"]
+            c = config["units"]
+        elif cls == "Reshape":
+            c = config["target_shape"][-1]
+        channels[name] = c
+    return total
+
+
 def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1, pixels=(-1.0, 1.0)):
     def build():
         p = dict(DEFAULT_PARAMS, **(params or {}))
@@ -1132,6 +1281,10 @@ RESIDUAL_PARAMS = {"gamma": [0.4, 0.6]}
 # MobileNetV3 at Keras's default gamma reaches logits near 50 (a saturated softmax); 0.7-0.9
 # keeps every probed tensor between 0.1 and 3.
 MOBILENET_V3_PARAMS = {"gamma": [0.7, 0.9]}
+# EfficientNet's Normalization holds ImageNet-like statistics of pixels / 255 (count unused);
+# gamma 0.8-1.0 keeps the probed tensors between 0.05 and 15 (the default drowns the signal).
+EFFICIENTNET_PARAMS = {"gamma": [0.8, 1.0], "mean": [0.4, 0.5], "variance": [0.04, 0.06],
+                       "count": [0.0, 1.0]}
 
 CASES = [
     zoo_case("vgg16_top_65", "vgg16.json",
@@ -1207,6 +1360,17 @@ CASES = [
                 48, lambda s: mobilenet_v3(s, "small", minimalistic=True, dropout_rate=0.0),
                 ["expanded_conv_2_add", "expanded_conv_10_add", "logits", "predictions"],
                 params=MOBILENET_V3_PARAMS, pixels=(0.0, 255.0)),
+    ported_case("efficientnetb0_top_35", {"architecture": "efficientnetb0", "include_top": True,
+                                          "classes": 1000},
+                35, lambda s: efficientnet(s, 1.0, 1.0, 0.2),
+                ["rescaling_1", "stem_activation", "block1a_se_excite", "block2b_add",
+                 "block3a_dwconv_pad", "block6d_add", "top_activation", "predictions"],
+                params=EFFICIENTNET_PARAMS, batch=2, pixels=(0.0, 255.0)),
+    ported_case("efficientnetb3_notop_max_42",
+                {"architecture": "efficientnetb3", "include_top": False, "pooling": "max"},
+                42, lambda s: efficientnet(s, 1.2, 1.4, 0.3, include_top=False, pooling="max"),
+                ["block1b_add", "block4e_add", "block7b_add", "max_pool"],
+                params=EFFICIENTNET_PARAMS, pixels=(0.0, 255.0)),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
