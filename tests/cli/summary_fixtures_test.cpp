@@ -146,7 +146,14 @@ TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
                                              "efficientnetb4",
                                              "efficientnetb5",
                                              "efficientnetb6",
-                                             "efficientnetb7"}));
+                                             "efficientnetb7",
+                                             "efficientnetv2b0",
+                                             "efficientnetv2b1",
+                                             "efficientnetv2b2",
+                                             "efficientnetv2b3",
+                                             "efficientnetv2s",
+                                             "efficientnetv2m",
+                                             "efficientnetv2l"}));
 }
 
 }  // namespace

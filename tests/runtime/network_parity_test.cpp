@@ -94,6 +94,13 @@ INSTANTIATE_TEST_SUITE_P(PortedMobileNetV3, ZooParity,
 INSTANTIATE_TEST_SUITE_P(PortedEfficientNet, ZooParity,
                          ::testing::Values("efficientnetb0_top_35", "efficientnetb3_notop_max_42"));
 
+// EfficientNetV2 (efficientnet_v2.py ported) on pixels 0..255: B1 with the top at 37 px (its
+// Normalization with constants, Fused-MBConv without and with expansion, MBConv's dwconv2), S
+// without the top at 34 px (Rescaling to -1..1, 40 blocks).
+INSTANTIATE_TEST_SUITE_P(PortedEfficientNetV2, ZooParity,
+                         ::testing::Values("efficientnetv2b1_top_37",
+                                           "efficientnetv2s_notop_avg_34"));
+
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureParity, MatchesNumpyReferenceWithRealWeights) {
@@ -136,6 +143,8 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "mobilenetv3small_minimalistic_top_48",
                                         "efficientnetb0_top_35",
                                         "efficientnetb3_notop_max_42",
+                                        "efficientnetv2b1_top_37",
+                                        "efficientnetv2s_notop_avg_34",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

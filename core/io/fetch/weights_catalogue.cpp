@@ -103,6 +103,28 @@ const std::map<std::string, FamilyFiles>& families() {
       {"efficientnetb7",
        {kKerasApplicationsRoot, "", "8c03f828fec3ef71311cd463b6759d99",
         "cbcfe4450ddf6f3ad90b1b398090fe4a"}},
+      // efficientnet_v2.py's BASE_WEIGHTS_PATH (efficientnet_v2/) and WEIGHTS_HASHES (md5).
+      {"efficientnetv2b0",
+       {kKerasApplications, "efficientnet_v2/", "21ecbf6da12460d5c40bb2f29ceb2188",
+        "893217f2bb855e2983157299931e43ff"}},
+      {"efficientnetv2b1",
+       {kKerasApplications, "efficientnet_v2/", "069f0534ff22adf035c89e2d9547a9dc",
+        "0e80663031ca32d657f9caa404b6ec37"}},
+      {"efficientnetv2b2",
+       {kKerasApplications, "efficientnet_v2/", "424e49f28180edbde1e94797771950a7",
+        "1dfe2e7a5d45b6632553a8961ea609eb"}},
+      {"efficientnetv2b3",
+       {kKerasApplications, "efficientnet_v2/", "1f1fc43bd98a6e4fd8fdfd551e02c7a0",
+        "f6abf7b5849ac99a89b50dd3fd532856"}},
+      {"efficientnetv2s",
+       {kKerasApplications, "efficientnet_v2/", "e1d88a8495beba45748fedd0cecbe016",
+        "af0682fb74e8c54910f2d4393339c070"}},
+      {"efficientnetv2m",
+       {kKerasApplications, "efficientnet_v2/", "a3bf6aa3276309f4fc6a34aa114c95cd",
+        "1b8dc055df72dde80d614482840fe342"}},
+      {"efficientnetv2l",
+       {kKerasApplications, "efficientnet_v2/", "27e6d408b53c7ebc868fefa357689935",
+        "b0b66b5c863aef5b46e8608fe1711615"}},
   };
   return table;
 }

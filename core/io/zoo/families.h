@@ -41,5 +41,8 @@ struct EfficientNetVariant {
 // Throws for a name that is not efficientnetb0 .. efficientnetb7 (canonical).
 const EfficientNetVariant& efficientNetVariant(const std::string& architecture);
 Graph buildEfficientNet(const ZooOptions& options);
+// efficientnet_v2.py's EfficientNetV2B0 .. B3, S, M, L (name: Keras's, efficientnetv2-b0 ...).
+const EfficientNetVariant& efficientNetV2Variant(const std::string& architecture);
+Graph buildEfficientNetV2(const ZooOptions& options);
 
 }  // namespace graft::zoo

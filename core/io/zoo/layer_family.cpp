@@ -30,6 +30,11 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
       // Its own Rescaling and Normalization layers read pixels 0..255.
       {{"EfficientNet", Preprocessing::None}, {"stem_conv", "block1a_dwconv", "top_conv"}},
+      // EfficientNetV2 without its preprocessing layers (which decide first): S (block6o), M
+      // and L (block7a) read x / 128 - 1, about 'tf'; B0 .. B3 torch's normalization.
+      {{"EfficientNetV2", Preprocessing::Tf}, {"stem_conv", "block4a_dwconv2", "block7a_dwconv2"}},
+      {{"EfficientNetV2", Preprocessing::Tf}, {"stem_conv", "block4a_dwconv2", "block6o_dwconv2"}},
+      {{"EfficientNetV2", Preprocessing::Torch}, {"stem_conv", "block4a_dwconv2", "top_conv"}},
   };
   for (const auto& signature : signatures) {
     bool all = true;

@@ -48,6 +48,14 @@ const std::vector<Architecture>& table() {
       {"efficientnetb5", "efficientnet_b5", "EfficientNet", Preprocessing::None, 456, 32},
       {"efficientnetb6", "efficientnet_b6", "EfficientNet", Preprocessing::None, 528, 32},
       {"efficientnetb7", "efficientnet_b7", "EfficientNet", Preprocessing::None, 600, 32},
+      // efficientnet_v2.py: include_preprocessing (the default) reads pixels 0..255.
+      {"efficientnetv2b0", "efficientnet_v2_b0", "EfficientNetV2", Preprocessing::None, 224, 32},
+      {"efficientnetv2b1", "efficientnet_v2_b1", "EfficientNetV2", Preprocessing::None, 240, 32},
+      {"efficientnetv2b2", "efficientnet_v2_b2", "EfficientNetV2", Preprocessing::None, 260, 32},
+      {"efficientnetv2b3", "efficientnet_v2_b3", "EfficientNetV2", Preprocessing::None, 300, 32},
+      {"efficientnetv2s", "efficientnet_v2_s", "EfficientNetV2", Preprocessing::None, 384, 32},
+      {"efficientnetv2m", "efficientnet_v2_m", "EfficientNetV2", Preprocessing::None, 480, 32},
+      {"efficientnetv2l", "efficientnet_v2_l", "EfficientNetV2", Preprocessing::None, 480, 32},
   };
   return all;
 }
@@ -122,6 +130,14 @@ Preprocessing preprocessingFor(const ZooOptions& options) {
   // Without its Rescaling layer MobileNetV3 reads -1..1, as the weights were trained.
   if (isMobileNetV3(canonicalArchitecture(options.architecture)) && !options.includePreprocessing)
     return Preprocessing::Tf;
+  // Without its preprocessing layers EfficientNetV2B0 .. B3 expects torch's normalization (what
+  // its Rescaling and Normalization do), S, M and L x / 128 - 1 (which 'tf' approximates).
+  if (!options.includePreprocessing && isArchitecture(options.architecture) &&
+      familyOf(options.architecture) == "EfficientNetV2") {
+    const std::string kind =
+        efficientNetV2Variant(canonicalArchitecture(options.architecture)).name;
+    return kind.back() >= '0' && kind.back() <= '9' ? Preprocessing::Torch : Preprocessing::Tf;
+  }
   return preprocessingFor(options.architecture);
 }
 
@@ -230,6 +246,7 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "densenet169") return buildDenseNet(options, {6, 12, 32, 32});
   if (a == "densenet201") return buildDenseNet(options, {6, 12, 48, 32});
   if (familyOf(a) == "EfficientNet") return buildEfficientNet(options);
+  if (familyOf(a) == "EfficientNetV2") return buildEfficientNetV2(options);
   return buildMobileNet(options);
 }
 
@@ -294,6 +311,9 @@ std::string standardWeightsFileName(const ZooOptions& given) {
   }
   // efficientnet.py: name + ".h5" or "_notop.h5" (at any input size).
   if (familyOf(o.architecture) == "EfficientNet") return o.architecture + suffix + ".h5";
+  // efficientnet_v2.py: Keras's model name (efficientnetv2-b0) + ".h5" or "_notop.h5".
+  if (familyOf(o.architecture) == "EfficientNetV2")
+    return std::string(efficientNetV2Variant(o.architecture).name) + suffix + ".h5";
   // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
   const std::string stem =
       o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;

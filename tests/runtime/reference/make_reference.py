@@ -1241,6 +1241,140 @@ def efficientnet(size, width, depth, dropout_rate, include_top=True, pooling=Non
     return f.layers
 
 
+EFFICIENTNET_V2_BLOCKS = {  # DEFAULT_BLOCKS_ARGS: kernel, repeats, in, out, expand, se, strides, fused
+    "s": [(3, 2, 24, 24, 1, 0, 1, 1), (3, 4, 24, 48, 4, 0, 2, 1), (3, 4, 48, 64, 4, 0, 2, 1),
+          (3, 6, 64, 128, 4, 0.25, 2, 0), (3, 9, 128, 160, 6, 0.25, 1, 0),
+          (3, 15, 160, 256, 6, 0.25, 2, 0)],
+    "m": [(3, 3, 24, 24, 1, 0, 1, 1), (3, 5, 24, 48, 4, 0, 2, 1), (3, 5, 48, 80, 4, 0, 2, 1),
+          (3, 7, 80, 160, 4, 0.25, 2, 0), (3, 14, 160, 176, 6, 0.25, 1, 0),
+          (3, 18, 176, 304, 6, 0.25, 2, 0), (3, 5, 304, 512, 6, 0.25, 1, 0)],
+    "l": [(3, 4, 32, 32, 1, 0, 1, 1), (3, 7, 32, 64, 4, 0, 2, 1), (3, 7, 64, 96, 4, 0, 2, 1),
+          (3, 10, 96, 192, 4, 0.25, 2, 0), (3, 19, 192, 224, 6, 0.25, 1, 0),
+          (3, 25, 224, 384, 6, 0.25, 2, 0), (3, 7, 384, 640, 6, 0.25, 1, 0)],
+    "b": [(3, 1, 32, 16, 1, 0, 1, 1), (3, 2, 16, 32, 4, 0, 2, 1), (3, 2, 32, 48, 4, 0, 2, 1),
+          (3, 3, 48, 96, 4, 0.25, 2, 0), (3, 5, 96, 112, 6, 0.25, 1, 0),
+          (3, 8, 112, 192, 6, 0.25, 2, 0)],
+}
+
+
+def efficientnet_v2(size, variant, width, depth, include_top=True, pooling=None,
+                    include_preprocessing=True):
+    """keras/src/applications/efficientnet_v2.py as Keras 3 builds it: B0-B3 read 0..255 through
+    Rescaling(1/255) and a Normalization with ImageNet's mean and variance as constants, S/M/L
+    through Rescaling(1/128, offset -1); 'same' padding throughout (no ZeroPadding2D); MBConv
+    (dwconv2) and FusedMBConv blocks; stochastic depth 0.2 * b / (unrounded block count)."""
+    f = Functional(size)
+    blocks_args = EFFICIENTNET_V2_BLOCKS[variant[0]]
+
+    def round_filters(filters, min_depth=8, divisor=8):
+        filters *= width
+        return int(max(min_depth, int(filters + divisor / 2) // divisor * divisor))
+
+    def round_repeats(repeats):
+        return int(math.ceil(depth * repeats))
+
+    def conv(filters, kernel, strides=1, use_bias=False, activation="linear"):
+        return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+                "padding": "same", "use_bias": use_bias, "activation": activation}
+
+    def bn(name, x):
+        return f("BatchNormalization", name, {"axis": 3, "epsilon": 1e-3, "momentum": 0.9}, x)
+
+    def se_block(x, name, input_filters, filters, se_ratio):
+        filters_se = max(1, int(input_filters * se_ratio))
+        se = f("GlobalAveragePooling2D", f"{name}se_squeeze", {}, x)
+        se = f("Reshape", f"{name}se_reshape", {"target_shape": [1, 1, filters]}, se)
+        se = f("Conv2D", f"{name}se_reduce", conv(filters_se, 1, use_bias=True,
+                                                  activation="silu"), se)
+        se = f("Conv2D", f"{name}se_expand", conv(filters, 1, use_bias=True,
+                                                  activation="sigmoid"), se)
+        return f("Multiply", f"{name}se_excite", {}, x, se)
+
+    def residual(x, inputs, name, strides, input_filters, output_filters, survival_probability):
+        if strides == 1 and input_filters == output_filters:
+            if survival_probability:
+                x = f("Dropout", f"{name}drop", {"rate": survival_probability,
+                                                 "noise_shape": [None, 1, 1, 1]}, x)
+            x = f("Add", f"{name}add", {}, x, inputs)
+        return x
+
+    def mbconv(inputs, name, input_filters, output_filters, expand_ratio, kernel_size, strides,
+               se_ratio, survival_probability):
+        filters = input_filters * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = f("Conv2D", f"{name}expand_conv", conv(filters, 1), x)
+            x = bn(f"{name}expand_bn", x)
+            x = f("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        x = f("DepthwiseConv2D", f"{name}dwconv2",
+              {"kernel_size": [kernel_size, kernel_size], "strides": [strides, strides],
+               "padding": "same", "use_bias": False, "depth_multiplier": 1}, x)
+        x = bn(f"{name}bn", x)
+        x = f("Activation", f"{name}activation", {"activation": "silu"}, x)
+        if 0 < se_ratio <= 1:
+            x = se_block(x, name, input_filters, filters, se_ratio)
+        x = f("Conv2D", f"{name}project_conv", conv(output_filters, 1), x)
+        x = bn(f"{name}project_bn", x)
+        return residual(x, inputs, name, strides, input_filters, output_filters,
+                        survival_probability)
+
+    def fused(inputs, name, input_filters, output_filters, expand_ratio, kernel_size, strides,
+              se_ratio, survival_probability):
+        filters = input_filters * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = f("Conv2D", f"{name}expand_conv", conv(filters, kernel_size, strides), x)
+            x = bn(f"{name}expand_bn", x)
+            x = f("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        if 0 < se_ratio <= 1:
+            x = se_block(x, name, input_filters, filters, se_ratio)
+        x = f("Conv2D", f"{name}project_conv",
+              conv(output_filters, 1 if expand_ratio != 1 else kernel_size,
+                   1 if expand_ratio != 1 else strides), x)
+        x = bn(f"{name}project_bn", x)
+        if expand_ratio == 1:
+            x = f("Activation", f"{name}project_activation", {"activation": "silu"}, x)
+        return residual(x, inputs, name, strides, input_filters, output_filters,
+                        survival_probability)
+
+    x = "input_1"
+    if include_preprocessing:
+        if variant.startswith("b"):
+            x = f("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 255, "offset": 0.0}, x)
+            x = f("Normalization", f.auto("normalization"),
+                  {"axis": [3], "mean": [0.485, 0.456, 0.406],
+                   "variance": [0.229 ** 2, 0.224 ** 2, 0.225 ** 2]}, x)
+        else:
+            x = f("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 128.0, "offset": -1}, x)
+    x = f("Conv2D", "stem_conv", conv(round_filters(blocks_args[0][2]), 3, 2), x)
+    x = bn("stem_bn", x)
+    x = f("Activation", "stem_activation", {"activation": "silu"}, x)
+    b = 0
+    blocks = float(sum(a[1] for a in blocks_args))
+    for i, (kernel, repeats, input_filters, output_filters, expand, se_ratio, strides,
+            conv_type) in enumerate(blocks_args):
+        input_filters, output_filters = round_filters(input_filters), round_filters(output_filters)
+        block = fused if conv_type == 1 else mbconv
+        for j in range(round_repeats(repeats)):
+            if j > 0:
+                strides, input_filters = 1, output_filters
+            x = block(x, f"block{i + 1}{chr(j + 97)}_", input_filters, output_filters, expand,
+                      kernel, strides, se_ratio, 0.2 * b / blocks)
+            b += 1
+    x = f("Conv2D", "top_conv", conv(round_filters(1280), 1), x)
+    x = bn("top_bn", x)
+    x = f("Activation", "top_activation", {"activation": "silu"}, x)
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dropout", "top_dropout", {"rate": 0.2}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
 def efficientnet_params(layers):
     """Keras's model.summary() total of a port (counting shapes as Keras's build does)."""
     total, channels = 0, {}
@@ -1370,6 +1504,17 @@ CASES = [
                 {"architecture": "efficientnetb3", "include_top": False, "pooling": "max"},
                 42, lambda s: efficientnet(s, 1.2, 1.4, 0.3, include_top=False, pooling="max"),
                 ["block1b_add", "block4e_add", "block7b_add", "max_pool"],
+                params=EFFICIENTNET_PARAMS, pixels=(0.0, 255.0)),
+    ported_case("efficientnetv2b1_top_37", {"architecture": "efficientnetv2b1", "include_top": True,
+                                            "classes": 1000},
+                37, lambda s: efficientnet_v2(s, "b1", 1.0, 1.1),
+                ["normalization", "block1b_add", "block2c_add", "block4a_se_excite",
+                 "block6i_add", "top_activation", "predictions"],
+                params=EFFICIENTNET_PARAMS, batch=2, pixels=(0.0, 255.0)),
+    ported_case("efficientnetv2s_notop_avg_34",
+                {"architecture": "efficientnetv2s", "include_top": False, "pooling": "avg"},
+                34, lambda s: efficientnet_v2(s, "s", 1.0, 1.0, include_top=False, pooling="avg"),
+                ["block1b_add", "block3d_add", "block5i_add", "block6o_add", "avg_pool"],
                 params=EFFICIENTNET_PARAMS, pixels=(0.0, 255.0)),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
