@@ -9,6 +9,7 @@
 #include "export/export_weights.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
+#include "graph/rescaling.h"
 #include "runtime/layers/op_helpers.h"
 
 namespace graft::exporting::onnx_export {
@@ -305,11 +306,35 @@ void dense(LayerNodes& c) {
   }
 }
 
+// A per-channel scale becomes a BatchNormalization (mean 0, variance 1, epsilon 0), the
+// per-channel constant OpenCV's DNN module broadcasts (channels at dimension 1: ranks 2 and 4).
 void rescaling(LayerNodes& c) {
-  const auto scale = static_cast<float>(c.layer.config.at("scale").get<double>());
+  const std::vector<double> scale =
+      layers::rescalingScale(c.layer.config, c.layer.inputShapes.at(0));
   const auto offset = static_cast<float>(c.layer.config.at("offset").get<double>());
-  const std::string scaled = c.op("Mul", {c.in[0], c.scalar("scale", scale)}, "scaled");
-  c.result = c.op("Add", {scaled, c.scalar("offset", offset)}, "");
+  if (scale.size() == 1) {
+    const std::string scaled =
+        c.op("Mul", {c.in[0], c.scalar("scale", static_cast<float>(scale[0]))}, "scaled");
+    c.result = c.op("Add", {scaled, c.scalar("offset", offset)}, "");
+    return;
+  }
+  const torch::Tensor factors = torch::tensor(scale, torch::kFloat64).to(torch::kFloat32);
+  const torch::Tensor zeros = torch::zeros_like(factors), ones = torch::ones_like(factors);
+  onnx::NodeProto& n = c.node(
+      "BatchNormalization",
+      {c.in[0], c.weight("scale", factors), c.weight("shift", torch::full_like(factors, offset)),
+       c.weight("mean", zeros), c.weight("variance", ones)},
+      "");
+  attribute(n, "epsilon", 0.0f);
+  c.result = n.output(0);
+}
+
+std::string refusePerChannelRescalingOfOtherRanks(const ExportLayer& layer) {
+  if (layers::rescalingScale(layer.config, layer.inputShapes.at(0)).size() == 1 ||
+      layer.inputRank() == 2 || layer.inputRank() == 4)
+    return "";
+  return "a per-channel scale on the last axis of a rank-" + std::to_string(layer.inputRank()) +
+         " input (OpenCV broadcasts a per-channel constant only at dimension 1 of ranks 2 and 4)";
 }
 
 // Inference statistics. ONNX's BatchNormalization wants the channels at dimension 1, where
@@ -814,7 +839,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianNoise", {alias}},
       {"GaussianDropout", {alias}},
       {"StochasticDepth", {alias}},
-      {"Rescaling", {rescaling}},
+      {"Rescaling", {rescaling, refusePerChannelRescalingOfOtherRanks}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
       {"Normalization", {normalization, refusePositionalNormalization}},

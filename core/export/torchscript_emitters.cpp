@@ -11,6 +11,7 @@
 #include "export/export_weights.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
+#include "graph/rescaling.h"
 #include "runtime/layers/op_helpers.h"
 
 namespace graft::exporting::ts {
@@ -210,9 +211,22 @@ void dropout(LayerCode& c) {
   c.line(c.out + " = " + c.in[0]);
 }
 
+// As RescalingOp: a per-channel scale is a buffer that broadcasts in the runtime layout.
 void rescaling(LayerCode& c) {
-  c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(c.layer.config.at("scale").get<double>()) +
-         " + " + floatLiteral(c.layer.config.at("offset").get<double>()));
+  const Shape& input = c.layer.inputShapes.at(0);
+  const std::vector<double> scale = layers::rescalingScale(c.layer.config, input);
+  const std::string offset = floatLiteral(c.layer.config.at("offset").get<double>());
+  if (scale.size() == 1) {
+    c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(scale[0]) + " + " + offset);
+    return;
+  }
+  std::vector<int64_t> kerasShape(input.size(), 1);
+  kerasShape.back() = static_cast<int64_t>(scale.size());
+  const std::string factors = c.buffer(
+      "scale", runtime::kerasToRuntime(
+                   torch::tensor(scale, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
+                   .contiguous());
+  c.line(c.out + " = " + c.in[0] + " * " + factors + " + " + offset);
 }
 
 // Inference statistics (exports never train). Channels-last ranks other than 2 and 4 move the

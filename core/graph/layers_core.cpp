@@ -1,5 +1,6 @@
 // InputLayer, Dense, Dropout and Rescaling.
 #include "graph/layer_helpers.h"
+#include "graph/rescaling.h"
 
 namespace graft::layers {
 
@@ -81,11 +82,11 @@ void registerCoreLayers(LayerRegistry& registry) {
   LayerType rescaling;
   rescaling.className = "Rescaling";
   rescaling.category = LayerCategory::Preprocessing;
-  rescaling.summary = "x * scale + offset";
+  rescaling.summary = "x * scale + offset (scale: one number, or one per last-axis entry)";
   rescaling.defaults = {{"scale", 1.0}, {"offset", 0.0}};
   rescaling.outputShape = [](const Json& c, const std::vector<Shape>& in) {
-    if (!c.at("scale").is_number() || !c.at("offset").is_number())
-      throw ShapeError("config fields 'scale' and 'offset' must be numbers");
+    if (!c.at("offset").is_number()) throw ShapeError("config field 'offset' must be a number");
+    rescalingScale(c, in[0]);
     return in[0];
   };
   registry.add(rescaling);

@@ -1,7 +1,10 @@
 #include "io/recognize.h"
 
+#include <cmath>
 #include <map>
 #include <regex>
+
+#include "io/zoo/families.h"
 
 namespace graft {
 namespace {
@@ -72,6 +75,50 @@ std::optional<Recognition> recognizeZooWeights(const KerasH5Reader& f) {
     r.options.architecture = stem == 96 ? "nasnetlarge" : "nasnetmobile";
     r.evidence = "NASNet layers (stem_conv1 with " + std::to_string(stem) +
                  " filters, normal_conv_1_0): " + r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  if (has(f, "stem_conv") && has(f, "block4a_dwconv2") && has(f, "top_conv")) {
+    // EfficientNetV2 (its MBConv blocks say dwconv2): M and L have a seventh stage, L a wider
+    // stem (32 filters, M 24); S a 24-filter stem without it; B0 .. B3 a 32- or 40-filter stem,
+    // told apart by top_conv (1280, 1408 for B2, 1536 for B3) and B1's repeated first stage.
+    const int64_t stem = outputs(f, "stem_conv").value_or(32);
+    const int64_t top = outputs(f, "top_conv").value_or(1280);
+    std::string variant;
+    if (has(f, "block7a_project_conv"))
+      variant = stem >= 32 ? "l" : "m";
+    else if (stem == 24)
+      variant = "s";
+    else if (top == 1536)
+      variant = "b3";
+    else if (top == 1408)
+      variant = "b2";
+    else
+      variant = has(f, "block1b_project_conv") ? "b1" : "b0";
+    r.options.architecture = "efficientnetv2" + variant;
+    r.evidence = "EfficientNetV2 layers (stem_conv, block4a_dwconv2, top_conv), stem_conv has " +
+                 std::to_string(stem) + " filters, top_conv " + std::to_string(top) + ": " +
+                 r.options.architecture;
+    recognizeTop(f, r, "predictions");
+    return r;
+  }
+  if (has(f, "stem_conv") && has(f, "block1a_dwconv") && has(f, "top_conv")) {
+    // EfficientNetB0 .. B7: top_conv has round_filters(1280 * width) filters, which tells B1 ..
+    // B7 apart; B0 and B1 (width 1.0) differ by depth: B1 repeats the first stage (block1b).
+    const int64_t top = outputs(f, "top_conv").value_or(1280);
+    const bool repeated = has(f, "block1b_dwconv");
+    r.options.architecture = "efficientnetb0";
+    for (const std::string& name : zoo::architectures()) {
+      if (zoo::familyOf(name) != "EfficientNet") continue;
+      const zoo::EfficientNetVariant& v = zoo::efficientNetVariant(name);
+      const double filters = 1280 * v.width;
+      int64_t width = std::max<int64_t>(8, static_cast<int64_t>(filters + 4) / 8 * 8);
+      if (static_cast<double>(width) < 0.9 * filters) width += 8;
+      if (width == top && repeated == (std::ceil(v.depth) > 1)) r.options.architecture = name;
+    }
+    r.evidence = "EfficientNet layers (stem_conv, block1a_dwconv, top_conv), top_conv has " +
+                 std::to_string(top) + " filters" + (repeated ? ", block1b" : ", no block1b") +
+                 ": " + r.options.architecture;
     recognizeTop(f, r, "predictions");
     return r;
   }

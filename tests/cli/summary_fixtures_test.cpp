@@ -121,14 +121,47 @@ TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
       EXPECT_TRUE(j["found"].empty()) << line;
   }
   // Grouped by family (the "family" field); the first six keep their names.
-  const std::vector<std::string> expected = {
-      "vgg16", "vgg19", "resnet50", "resnet101", "resnet152", "resnet50v2", "resnet101v2",
-      "resnet152v2", "inception_v3", "inceptionresnetv2", "xception", "mobilenet", "mobilenetv2",
-      "mobilenetv3small", "mobilenetv3large", "densenet121", "densenet169", "densenet201",
-      // ConvNeXt
-      "convnexttiny", "convnextsmall", "convnextbase", "convnextlarge", "convnextxlarge",
-      // NASNet
-      "nasnetmobile", "nasnetlarge"};
+  // Grouped by family in the order of Keras's applications table.
+  const std::vector<std::string> expected = {"vgg16",
+                                             "vgg19",
+                                             "resnet50",
+                                             "resnet101",
+                                             "resnet152",
+                                             "resnet50v2",
+                                             "resnet101v2",
+                                             "resnet152v2",
+                                             "inception_v3",
+                                             "inceptionresnetv2",
+                                             "xception",
+                                             "mobilenet",
+                                             "mobilenetv2",
+                                             "mobilenetv3small",
+                                             "mobilenetv3large",
+                                             "densenet121",
+                                             "densenet169",
+                                             "densenet201",
+                                             "nasnetmobile",
+                                             "nasnetlarge",
+                                             "efficientnetb0",
+                                             "efficientnetb1",
+                                             "efficientnetb2",
+                                             "efficientnetb3",
+                                             "efficientnetb4",
+                                             "efficientnetb5",
+                                             "efficientnetb6",
+                                             "efficientnetb7",
+                                             "efficientnetv2b0",
+                                             "efficientnetv2b1",
+                                             "efficientnetv2b2",
+                                             "efficientnetv2b3",
+                                             "efficientnetv2s",
+                                             "efficientnetv2m",
+                                             "efficientnetv2l",
+                                             "convnexttiny",
+                                             "convnextsmall",
+                                             "convnextbase",
+                                             "convnextlarge",
+                                             "convnextxlarge"};
   EXPECT_EQ(names, expected);
 }
 

@@ -183,6 +183,14 @@ TEST(Activations, EveryKerasActivationIsAccepted) {
   EXPECT_EQ(single("LeakyReLU", {{"alpha", 0.2}}, {N, 3}).params, 0);
   EXPECT_EQ(single("Dropout", {{"rate", 0.5}}, {N, 3}).shape, (Shape{N, 3}));
   EXPECT_EQ(single("Rescaling", {{"scale", 1.0 / 255}}, {N, 2, 2, 3}).shape, (Shape{N, 2, 2, 3}));
+  // Keras 3's per-channel list: one value per entry of the last axis.
+  EXPECT_EQ(single("Rescaling", {{"scale", {1.0, 2.0, 3.0}}}, {N, 2, 2, 3}).shape,
+            (Shape{N, 2, 2, 3}));
+  EXPECT_NE(failure("Rescaling", {{"scale", {1.0, 2.0}}}, {N, 2, 2, 3}).find("lists 2 values"),
+            std::string::npos);
+  EXPECT_NE(failure("Rescaling", {{"scale", {1.0, 2.0, 3.0}}}, {N, 2, 2, N}).find("last axis"),
+            std::string::npos);
+  EXPECT_NE(failure("Rescaling", {{"scale", "x"}}, {N, 3}).find("'scale'"), std::string::npos);
 }
 
 TEST(Merge, AddMultiplyConcatenate) {

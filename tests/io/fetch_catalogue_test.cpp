@@ -34,10 +34,10 @@ TEST(FetchCatalogue, EveryZooVariantHasKerasFileUnderTheZooCacheName) {
     names.insert(weights->fileName);
   }
   // 14 architectures with and without the top, MobileNet 4 alphas x 4 sizes, MobileNetV2 6 x 5,
-  // MobileNetV3Small and Large 3 each (alpha 0.75, 1.0 and minimalistic 1.0), ConvNeXt's 5,
-  // NASNet's 2.
-  EXPECT_EQ(names.size(),
-            14u * 2u + 4u * 4u * 2u + 6u * 5u * 2u + 2u * 3u * 2u + 5u * 2u + 2u * 2u);
+  // MobileNetV3Small and Large 3 each (alpha 0.75, 1.0 and minimalistic 1.0),
+  // EfficientNetB0 .. B7, EfficientNetV2B0 .. B3, S, M, L, ConvNeXt's 5, NASNet's 2.
+  EXPECT_EQ(names.size(), 14u * 2u + 4u * 4u * 2u + 6u * 5u * 2u + 2u * 3u * 2u + 8u * 2u +
+                              7u * 2u + 5u * 2u + 2u * 2u);
   EXPECT_EQ(fetch::allPublishedWeights().size(), names.size());
 }
 

@@ -121,6 +121,22 @@ TEST(CoreOps, Rescaling) {
   EXPECT_TRUE(allClose(runLayer(g, {}, x), x.to(torch::kFloat64) / 127.5 - 1.0));
 }
 
+// Keras 3's list scale (EfficientNet's 1 / sqrt(stddev) per colour) multiplies the last axis.
+TEST(CoreOps, RescalingPerChannel) {
+  torch::Tensor x = randomTensor({2, 3, 4, 3}, 14);
+  Graph g =
+      oneLayer("Rescaling", {{"scale", {2.0, -1.0, 0.5}}, {"offset", 0.25}}, {kUnknown, 3, 4, 3});
+  const torch::Tensor factors = torch::tensor({2.0, -1.0, 0.5}, torch::kFloat64);
+  EXPECT_TRUE(allClose(runLayer(g, {}, x), x.to(torch::kFloat64) * factors + 0.25));
+  // On a rank-2 input too; a one-entry list is a number.
+  Graph flat = oneLayer("Rescaling", {{"scale", {2.0, -1.0, 0.5}}}, {kUnknown, 3});
+  torch::Tensor v = randomTensor({4, 3}, 15);
+  EXPECT_TRUE(allClose(runLayer(flat, {}, v), v.to(torch::kFloat64) * factors));
+  Graph one = oneLayer("Rescaling", {{"scale", {3.0}}}, {kUnknown, 2, 2, 5});
+  torch::Tensor w = randomTensor({1, 2, 2, 5}, 16);
+  EXPECT_TRUE(allClose(runLayer(one, {}, w), w.to(torch::kFloat64) * 3.0));
+}
+
 TEST(CoreOps, DropoutOnlyWhileTraining) {
   Graph g = oneLayer("Dropout", {{"rate", 0.25}}, {kUnknown, 20000});
   GraphModule m(g, {});
@@ -134,6 +150,22 @@ TEST(CoreOps, DropoutOnlyWhileTraining) {
   // Kept values are scaled by 1 / (1 - rate), as Keras does.
   torch::Tensor kept = ~dropped;
   EXPECT_TRUE(allClose(y.masked_select(kept), x.masked_select(kept) / 0.75));
+}
+
+// Stochastic depth (EfficientNet's blockNx_drop): noise_shape (None, 1, 1, 1) keeps or drops a
+// whole sample's residual branch while training, and is the identity at inference.
+TEST(CoreOps, DropoutNoiseShapePerSampleIsStochasticDepth) {
+  Graph g = oneLayer("Dropout", {{"rate", 0.5}, {"noise_shape", {nullptr, 1, 1, 1}}},
+                     {kUnknown, 3, 3, 8});
+  GraphModule m(g, {});
+  const torch::Tensor x = torch::rand({64, 3, 3, 8}) + 1.0;
+  EXPECT_TRUE(torch::equal(runKeras(m, x), x));
+  m.train(true);
+  const torch::Tensor y = runKeras(m, x);
+  const torch::Tensor dropped = (y == 0).flatten(1).all(1), kept = (y == x * 2).flatten(1).all(1);
+  EXPECT_TRUE((dropped | kept).all().item<bool>());  // each sample whole, one way or the other
+  EXPECT_TRUE(dropped.any().item<bool>());
+  EXPECT_TRUE(kept.any().item<bool>());
 }
 
 // noise_shape (None, 1, 1, C): one decision per sample and channel, shared over H and W.

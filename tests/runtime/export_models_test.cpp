@@ -246,5 +246,27 @@ TEST(ExportModels, ConvNeXtToTorchScriptAndKeras) {
   }
 }
 
+// EfficientNet's and EfficientNetV2's part of the zoo family test, with the top: B0 at 33 px
+// (odd maps: correct_pad's other form), V2B0 at 32 (a Normalization with constants, Fused-MBConv);
+// every format, and the Keras 3 archive (per-channel Rescaling, Normalization, stochastic depth's
+// Dropout with its noise_shape) reads back to the very same outputs.
+TEST(ExportModels, EfficientNetsWithTheirTopInEveryFormatAndKeras3) {
+  for (const auto& [architecture, size] : std::vector<std::pair<std::string, int64_t>>{
+           {"efficientnet_b0", 33}, {"efficientnet_v2_b0", 32}}) {
+    SCOPED_TRACE(architecture);
+    zoo::ZooOptions options;
+    options.architecture = architecture;
+    options.inputSize = size;
+    Model model;
+    model.graph = zoo::buildGraph(options);
+    initializeWeights(model.graph, analyzeOrThrow(model.graph), model.weights, 6);
+    model.preprocessing = zoo::preprocessingFor(options);
+    TempDir dir;
+    exportAndCheckEverywhere(model, architecture, dir, 1);
+    const ExportReport keras = exportModel(model, ExportFormat::Keras, dir.file("e.keras"));
+    EXPECT_EQ(keras.maxDifference, 0.0) << keras.describe();
+  }
+}
+
 }  // namespace
 }  // namespace graft::test::exports

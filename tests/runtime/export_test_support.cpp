@@ -161,7 +161,12 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
   if (cls == "Dropout")
     return {{"Dropout (identity at inference)", oneLayer(cls, {{"rate", 0.5}})}};
   if (cls == "Rescaling")
-    return {{"Rescaling x/127.5 - 1", oneLayer(cls, {{"scale", 1.0 / 127.5}, {"offset", -1.0}})}};
+    return {{"Rescaling x/127.5 - 1", oneLayer(cls, {{"scale", 1.0 / 127.5}, {"offset", -1.0}})},
+            {"Rescaling per channel (EfficientNet's 1/sqrt(stddev))",
+             oneLayer(cls, {{"scale", {2.09, 2.11, 2.108}}, {"offset", 0.5}})},
+            {"Rescaling per channel after Flatten (rank 2)",
+             afterLayer("Flatten", Json::object(), cls, {{"scale", {2.0, -1.0}}},
+                        {kUnknown, 1, 1, 2})}};
   if (cls == "BatchNormalization")
     return {
         {"BatchNormalization on a feature map", oneLayer(cls, Json::object())},

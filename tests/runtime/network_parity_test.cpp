@@ -99,6 +99,19 @@ INSTANTIATE_TEST_SUITE_P(PortedConvNeXt, ZooParity,
 // Cropping2D, two strided 1x1 paths concatenated) and projection branches.
 INSTANTIATE_TEST_SUITE_P(PortedNASNet, ZooParity,
                          ::testing::Values("nasnetmobile_top_35", "nasnetlarge_notop_avg_32"));
+// EfficientNet (efficientnet.py ported) on pixels 0..255: the stem's Rescaling, adapted
+// Normalization and per-channel Rescaling, correct_pad at odd and even maps, swish, the
+// squeeze-and-excitation's Reshape and broadcasting Multiply, stochastic depth's Dropout
+// (identity at inference); B0 with the top at 35 px, B3 (width 1.2, depth 1.4) without it at 42.
+INSTANTIATE_TEST_SUITE_P(PortedEfficientNet, ZooParity,
+                         ::testing::Values("efficientnetb0_top_35", "efficientnetb3_notop_max_42"));
+
+// EfficientNetV2 (efficientnet_v2.py ported) on pixels 0..255: B1 with the top at 37 px (its
+// Normalization with constants, Fused-MBConv without and with expansion, MBConv's dwconv2), S
+// without the top at 34 px (Rescaling to -1..1, 40 blocks).
+INSTANTIATE_TEST_SUITE_P(PortedEfficientNetV2, ZooParity,
+                         ::testing::Values("efficientnetv2b1_top_37",
+                                           "efficientnetv2s_notop_avg_34"));
 
 class FixtureParity : public ::testing::TestWithParam<std::string> {};
 
@@ -144,6 +157,10 @@ TEST(NetworkParity, EveryReferenceFileIsTested) {
                                         "convnextbase_notop_35",
                                         "nasnetmobile_top_35",
                                         "nasnetlarge_notop_avg_32",
+                                        "efficientnetb0_top_35",
+                                        "efficientnetb3_notop_max_42",
+                                        "efficientnetv2b1_top_37",
+                                        "efficientnetv2s_notop_avg_34",
                                         "vww_96",
                                         "pretrained_resnet_32",
                                         "k3_mnist_keras",

@@ -12,6 +12,8 @@ constexpr const char* kKerasApplications =
     "https://storage.googleapis.com/tensorflow/keras-applications/";
 constexpr const char* kDeepLearningModels =
     "https://github.com/fchollet/deep-learning-models/releases/download/";
+// efficientnet.py's BASE_WEIGHTS_PATH (without tensorflow/).
+constexpr const char* kKerasApplicationsRoot = "https://storage.googleapis.com/keras-applications/";
 
 struct FamilyFiles {
   const char* base;
@@ -104,6 +106,54 @@ const std::map<std::string, FamilyFiles>& families() {
       {"nasnetlarge",
        {kKerasApplications, "nasnet/", "11577c9a518f0070763c2b964a382f17",
         "d81d89dc07e6e56530c4e77faddd61b5"}},
+      // efficientnet.py's WEIGHTS_HASHES (md5, as get_file reads a 32-digit hash); the files
+      // lie at the root: efficientnetb0.h5, efficientnetb0_notop.h5 ...
+      {"efficientnetb0",
+       {kKerasApplicationsRoot, "", "902e53a9f72be733fc0bcb005b3ebbac",
+        "50bc09e76180e00e4465e1a485ddc09d"}},
+      {"efficientnetb1",
+       {kKerasApplicationsRoot, "", "1d254153d4ab51201f1646940f018540",
+        "74c4e6b3e1f6a1eea24c589628592432"}},
+      {"efficientnetb2",
+       {kKerasApplicationsRoot, "", "b15cce36ff4dcbd00b6dd88e7857a6ad",
+        "111f8e2ac8aa800a7a99e3239f7bfb39"}},
+      {"efficientnetb3",
+       {kKerasApplicationsRoot, "", "ffd1fdc53d0ce67064dc6a9c7960ede0",
+        "af6d107764bb5b1abb91932881670226"}},
+      {"efficientnetb4",
+       {kKerasApplicationsRoot, "", "18c95ad55216b8f92d7e70b3a046e2fc",
+        "ebc24e6d6c33eaebbd558eafbeedf1ba"}},
+      {"efficientnetb5",
+       {kKerasApplicationsRoot, "", "ace28f2a6363774853a83a0b21b9421a",
+        "38879255a25d3c92d5e44e04ae6cec6f"}},
+      {"efficientnetb6",
+       {kKerasApplicationsRoot, "", "165f6e37dce68623721b423839de8be5",
+        "9ecce42647a20130c1f39a5d4cb75743"}},
+      {"efficientnetb7",
+       {kKerasApplicationsRoot, "", "8c03f828fec3ef71311cd463b6759d99",
+        "cbcfe4450ddf6f3ad90b1b398090fe4a"}},
+      // efficientnet_v2.py's BASE_WEIGHTS_PATH (efficientnet_v2/) and WEIGHTS_HASHES (md5).
+      {"efficientnetv2b0",
+       {kKerasApplications, "efficientnet_v2/", "21ecbf6da12460d5c40bb2f29ceb2188",
+        "893217f2bb855e2983157299931e43ff"}},
+      {"efficientnetv2b1",
+       {kKerasApplications, "efficientnet_v2/", "069f0534ff22adf035c89e2d9547a9dc",
+        "0e80663031ca32d657f9caa404b6ec37"}},
+      {"efficientnetv2b2",
+       {kKerasApplications, "efficientnet_v2/", "424e49f28180edbde1e94797771950a7",
+        "1dfe2e7a5d45b6632553a8961ea609eb"}},
+      {"efficientnetv2b3",
+       {kKerasApplications, "efficientnet_v2/", "1f1fc43bd98a6e4fd8fdfd551e02c7a0",
+        "f6abf7b5849ac99a89b50dd3fd532856"}},
+      {"efficientnetv2s",
+       {kKerasApplications, "efficientnet_v2/", "e1d88a8495beba45748fedd0cecbe016",
+        "af0682fb74e8c54910f2d4393339c070"}},
+      {"efficientnetv2m",
+       {kKerasApplications, "efficientnet_v2/", "a3bf6aa3276309f4fc6a34aa114c95cd",
+        "1b8dc055df72dde80d614482840fe342"}},
+      {"efficientnetv2l",
+       {kKerasApplications, "efficientnet_v2/", "27e6d408b53c7ebc868fefa357689935",
+        "b0b66b5c863aef5b46e8608fe1711615"}},
   };
   return table;
 }

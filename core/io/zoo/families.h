@@ -53,5 +53,18 @@ struct NASNetConfig {
 };
 const NASNetConfig& nasNetConfig(const std::string& canonical);  // "nasnetmobile", "nasnetlarge"
 Graph buildNASNet(const ZooOptions& options, const NASNetConfig& config);
+// efficientnet.py's EfficientNetB0 .. B7: the EfficientNet() arguments of each.
+struct EfficientNetVariant {
+  const char* name;  // zoo name, also Keras's model name: efficientnetb0 ...
+  double width, depth;
+  int64_t defaultSize;
+  double dropoutRate;  // the top's Dropout
+};
+// Throws for a name that is not efficientnetb0 .. efficientnetb7 (canonical).
+const EfficientNetVariant& efficientNetVariant(const std::string& architecture);
+Graph buildEfficientNet(const ZooOptions& options);
+// efficientnet_v2.py's EfficientNetV2B0 .. B3, S, M, L (name: Keras's, efficientnetv2-b0 ...).
+const EfficientNetVariant& efficientNetV2Variant(const std::string& architecture);
+Graph buildEfficientNetV2(const ZooOptions& options);
 
 }  // namespace graft::zoo

@@ -30,6 +30,13 @@ std::optional<LayerFamily> familyOfLayers(const Graph& graph) {
       {{"Xception", Preprocessing::Tf}, {"block1_conv1_bn", "block14_sepconv1"}},
       {{"DenseNet", Preprocessing::Torch}, {"conv1/conv", "pool1"}},
       {{"NASNet", Preprocessing::Tf}, {"stem_conv1", "normal_conv_1_0", "reduction_concat_stem_1"}},
+      // Its own Rescaling and Normalization layers read pixels 0..255.
+      {{"EfficientNet", Preprocessing::None}, {"stem_conv", "block1a_dwconv", "top_conv"}},
+      // EfficientNetV2 without its preprocessing layers (which decide first): S (block6o), M
+      // and L (block7a) read x / 128 - 1, about 'tf'; B0 .. B3 torch's normalization.
+      {{"EfficientNetV2", Preprocessing::Tf}, {"stem_conv", "block4a_dwconv2", "block7a_dwconv2"}},
+      {{"EfficientNetV2", Preprocessing::Tf}, {"stem_conv", "block4a_dwconv2", "block6o_dwconv2"}},
+      {{"EfficientNetV2", Preprocessing::Torch}, {"stem_conv", "block4a_dwconv2", "top_conv"}},
   };
   // ConvNeXt's layers carry the model's name (convnext_tiny_stem_conv ...); without
   // include_preprocessing's Normalization (which decides first) it reads ImageNet's 'torch'.

@@ -39,6 +39,26 @@ const std::vector<Architecture>& table() {
       {"densenet121", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet169", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
       {"densenet201", nullptr, "DenseNet", Preprocessing::Torch, 224, 32},
+      // NASNet: the input size is always fixed (224 / 331 without an input size).
+      {"nasnetmobile", "nasnet_mobile", "NASNet", Preprocessing::Tf, 224, 32},
+      {"nasnetlarge", "nasnet_large", "NASNet", Preprocessing::Tf, 331, 32},
+      // efficientnet.py: Rescaling and Normalization layers inside read pixels 0..255.
+      {"efficientnetb0", "efficientnet_b0", "EfficientNet", Preprocessing::None, 224, 32},
+      {"efficientnetb1", "efficientnet_b1", "EfficientNet", Preprocessing::None, 240, 32},
+      {"efficientnetb2", "efficientnet_b2", "EfficientNet", Preprocessing::None, 260, 32},
+      {"efficientnetb3", "efficientnet_b3", "EfficientNet", Preprocessing::None, 300, 32},
+      {"efficientnetb4", "efficientnet_b4", "EfficientNet", Preprocessing::None, 380, 32},
+      {"efficientnetb5", "efficientnet_b5", "EfficientNet", Preprocessing::None, 456, 32},
+      {"efficientnetb6", "efficientnet_b6", "EfficientNet", Preprocessing::None, 528, 32},
+      {"efficientnetb7", "efficientnet_b7", "EfficientNet", Preprocessing::None, 600, 32},
+      // efficientnet_v2.py: include_preprocessing (the default) reads pixels 0..255.
+      {"efficientnetv2b0", "efficientnet_v2_b0", "EfficientNetV2", Preprocessing::None, 224, 32},
+      {"efficientnetv2b1", "efficientnet_v2_b1", "EfficientNetV2", Preprocessing::None, 240, 32},
+      {"efficientnetv2b2", "efficientnet_v2_b2", "EfficientNetV2", Preprocessing::None, 260, 32},
+      {"efficientnetv2b3", "efficientnet_v2_b3", "EfficientNetV2", Preprocessing::None, 300, 32},
+      {"efficientnetv2s", "efficientnet_v2_s", "EfficientNetV2", Preprocessing::None, 384, 32},
+      {"efficientnetv2m", "efficientnet_v2_m", "EfficientNetV2", Preprocessing::None, 480, 32},
+      {"efficientnetv2l", "efficientnet_v2_l", "EfficientNetV2", Preprocessing::None, 480, 32},
       // ConvNeXt: include_preprocessing (the default) puts a Normalization layer with ImageNet's
       // mean and variance on 0..255 in; without it the model expects 'torch' preprocessing.
       {"convnexttiny", "convnext_tiny", "ConvNeXt", Preprocessing::None, 224, 32},
@@ -46,9 +66,6 @@ const std::vector<Architecture>& table() {
       {"convnextbase", "convnext_base", "ConvNeXt", Preprocessing::None, 224, 32},
       {"convnextlarge", "convnext_large", "ConvNeXt", Preprocessing::None, 224, 32},
       {"convnextxlarge", "convnext_xlarge", "ConvNeXt", Preprocessing::None, 224, 32},
-      // NASNet: the input size is always fixed (224 / 331 without an input size).
-      {"nasnetmobile", "nasnet_mobile", "NASNet", Preprocessing::Tf, 224, 32},
-      {"nasnetlarge", "nasnet_large", "NASNet", Preprocessing::Tf, 331, 32},
   };
   return all;
 }
@@ -130,6 +147,14 @@ Preprocessing preprocessingFor(const ZooOptions& options) {
   // ConvNeXt without its Normalization layer: ImageNet's mean and std on 0..1, 'torch'.
   if (isConvNeXt(canonicalArchitecture(options.architecture)) && !options.includePreprocessing)
     return Preprocessing::Torch;
+  // Without its preprocessing layers EfficientNetV2B0 .. B3 expects torch's normalization (what
+  // its Rescaling and Normalization do), S, M and L x / 128 - 1 (which 'tf' approximates).
+  if (!options.includePreprocessing && isArchitecture(options.architecture) &&
+      familyOf(options.architecture) == "EfficientNetV2") {
+    const std::string kind =
+        efficientNetV2Variant(canonicalArchitecture(options.architecture)).name;
+    return kind.back() >= '0' && kind.back() <= '9' ? Preprocessing::Torch : Preprocessing::Tf;
+  }
   return preprocessingFor(options.architecture);
 }
 
@@ -239,6 +264,8 @@ Graph buildGraph(const ZooOptions& given) {
   if (a == "densenet201") return buildDenseNet(options, {6, 12, 48, 32});
   if (isConvNeXt(a)) return buildConvNeXt(options, convNeXtConfig(a));
   if (a == "nasnetmobile" || a == "nasnetlarge") return buildNASNet(options, nasNetConfig(a));
+  if (familyOf(a) == "EfficientNet") return buildEfficientNet(options);
+  if (familyOf(a) == "EfficientNetV2") return buildEfficientNetV2(options);
   return buildMobileNet(options);
 }
 
@@ -307,6 +334,11 @@ std::string standardWeightsFileName(const ZooOptions& given) {
   // nasnet.py's get_file names (the address names the file NASNet-mobile.h5 ...).
   if (o.architecture == "nasnetmobile" || o.architecture == "nasnetlarge")
     return nasNetConfig(o.architecture).name + (o.includeTop ? ".h5" : "_no_top.h5");
+  // efficientnet.py: name + ".h5" or "_notop.h5" (at any input size).
+  if (familyOf(o.architecture) == "EfficientNet") return o.architecture + suffix + ".h5";
+  // efficientnet_v2.py: Keras's model name (efficientnetv2-b0) + ".h5" or "_notop.h5".
+  if (familyOf(o.architecture) == "EfficientNetV2")
+    return std::string(efficientNetV2Variant(o.architecture).name) + suffix + ".h5";
   // inception_resnet_v2.py's fname keeps Keras's snake_case stem.
   const std::string stem =
       o.architecture == "inceptionresnetv2" ? "inception_resnet_v2" : o.architecture;

@@ -1,4 +1,5 @@
 // InputLayer, Dense, Dropout and Rescaling.
+#include "graph/rescaling.h"
 #include "runtime/layers/activations.h"
 #include "runtime/layers/op_helpers.h"
 
@@ -109,14 +110,33 @@ class DropoutOp : public LayerOp {
   std::vector<int64_t> noiseShape_;
 };
 
+// A per-channel scale (Keras broadcasts a list over the last axis) is a float32 buffer shaped
+// to broadcast in the runtime layout.
 class RescalingOp : public LayerOp {
  public:
-  explicit RescalingOp(const LayerContext& c)
-      : scale_(c.config.at("scale").get<double>()), offset_(c.config.at("offset").get<double>()) {}
-  torch::Tensor forward(torch::TensorList in, bool) override { return in[0] * scale_ + offset_; }
+  explicit RescalingOp(const LayerContext& c) : offset_(c.config.at("offset").get<double>()) {
+    const Shape& input = c.inputShapes[0];
+    const std::vector<double> scale = layers::rescalingScale(c.config, input);
+    if (scale.size() == 1) {
+      scale_ = scale[0];
+      return;
+    }
+    std::vector<int64_t> kerasShape(input.size(), 1);
+    kerasShape.back() = static_cast<int64_t>(scale.size());
+    perChannel_ =
+        addBuffer(c, "scale",
+                  kerasToRuntime(
+                      torch::tensor(scale, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
+                      .contiguous());
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    if (perChannel_.defined()) return in[0] * perChannel_ + offset_;
+    return in[0] * scale_ + offset_;
+  }
 
  private:
-  double scale_, offset_;
+  double scale_ = 1.0, offset_;
+  torch::Tensor perChannel_;
 };
 
 }  // namespace

@@ -209,6 +209,8 @@ def weight_names(cls, config):
                                 ("beta", config.get("center", True))) if on]
     if cls == "LayerScale":
         return ["gamma"]
+    if cls == "Normalization":  # adapted statistics (EfficientNet's stem) are weights
+        return [] if config.get("mean") is not None else ["mean", "variance", "count"]
     if cls == "BatchNormalization":
         names = []
         if config.get("scale", True):
@@ -240,6 +242,8 @@ def weight_shapes(cls, config, x):
         return [(cin, u), (u,)]
     if cls in ("BatchNormalization", "LayerNormalization", "LayerScale"):
         return [(cin,)] * 4
+    if cls == "Normalization":  # axis [3] of an NHWC input
+        return [(cin,), (cin,), ()]
     return []
 
 
@@ -449,8 +453,14 @@ def run_layer(cls, config, inputs, w):
         return x.reshape((x.shape[0],) + tuple(config["target_shape"]))
     if cls == "Dropout":
         return x
-    if cls == "Rescaling":
-        return x * config["scale"] + config["offset"]
+    if cls == "Rescaling":  # Keras 3: a list scale broadcasts over the last axis
+        return x * np.asarray(config["scale"], dtype=np.float64) + config.get("offset", 0.0)
+    if cls == "Normalization":  # keras/src/layers/preprocessing/normalization.py, axis [3]
+        mean = np.asarray(config["mean"] if config.get("mean") is not None else w["mean"],
+                          dtype=np.float64)
+        variance = np.asarray(config["variance"] if config.get("variance") is not None
+                              else w["variance"], dtype=np.float64)
+        return (x - mean) / np.maximum(np.sqrt(variance), 1e-7)
     if cls == "ops.add":  # Keras 3's x + constant on a symbolic tensor
         return x + config["x2"]
     if cls == "ops.multiply":
@@ -1358,6 +1368,279 @@ def nasnet_large(size, **kw):
     return nasnet(size, 4032, 6, 96, True, **kw)
 
 
+def efficientnet(size, width, depth, dropout_rate, include_top=True, pooling=None):
+    """keras/src/applications/efficientnet.py as Keras 3 builds it with weights="imagenet": the
+    stem's unnamed Rescaling(1/255), Normalization(axis=3) and Rescaling(1/sqrt(stddev)), then
+    DEFAULT_BLOCKS_ARGS scaled by round_filters / round_repeats, drop_connect_rate 0.2."""
+    f = Functional(size)
+    spatial = {"input_1": size}
+    blocks_args = [  # kernel, repeats, filters_in, filters_out, expand_ratio, strides
+        (3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
+        (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1)]
+
+    def add(cls, name, config, *inputs):
+        x = f(cls, name, config, *inputs)
+        n = spatial[inputs[0]]
+        if cls == "ZeroPadding2D":
+            n = n + sum(config["padding"][0])
+        elif cls in ("Conv2D", "DepthwiseConv2D") and config["padding"] == "valid":
+            n = (n - config["kernel_size"][0]) // config["strides"][0] + 1
+        elif cls in ("GlobalAveragePooling2D", "Reshape"):
+            n = 1
+        spatial[x] = n
+        return x
+
+    def round_filters(filters, divisor=8):
+        filters *= width
+        new_filters = max(divisor, int(filters + divisor / 2) // divisor * divisor)
+        if new_filters < 0.9 * filters:
+            new_filters += divisor
+        return int(new_filters)
+
+    def round_repeats(repeats):
+        return int(math.ceil(depth * repeats))
+
+    def correct_pad(x, kernel_size):
+        n = spatial[x]
+        adjust = 1 - n % 2
+        c = kernel_size // 2
+        return [[c - adjust, c], [c - adjust, c]]
+
+    def conv(filters, kernel, strides=1, padding="same", use_bias=False, activation="linear"):
+        return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+                "padding": padding, "use_bias": use_bias, "activation": activation}
+
+    def bn(name, x):
+        return add("BatchNormalization", name, {"axis": 3, "epsilon": 1e-3}, x)
+
+    def block(inputs, drop_rate, name, filters_in, filters_out, kernel_size, strides,
+              expand_ratio, se_ratio=0.25):
+        filters = filters_in * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = add("Conv2D", f"{name}expand_conv", conv(filters, 1), x)
+            x = bn(f"{name}expand_bn", x)
+            x = add("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        if strides == 2:
+            x = add("ZeroPadding2D", f"{name}dwconv_pad",
+                    {"padding": correct_pad(x, kernel_size)}, x)
+            conv_pad = "valid"
+        else:
+            conv_pad = "same"
+        x = add("DepthwiseConv2D", f"{name}dwconv",
+                {"kernel_size": [kernel_size, kernel_size], "strides": [strides, strides],
+                 "padding": conv_pad, "use_bias": False, "depth_multiplier": 1}, x)
+        x = bn(f"{name}bn", x)
+        x = add("Activation", f"{name}activation", {"activation": "silu"}, x)
+        filters_se = max(1, int(filters_in * se_ratio))
+        se = add("GlobalAveragePooling2D", f"{name}se_squeeze", {}, x)
+        se = add("Reshape", f"{name}se_reshape", {"target_shape": [1, 1, filters]}, se)
+        se = add("Conv2D", f"{name}se_reduce", conv(filters_se, 1, use_bias=True,
+                                                    activation="silu"), se)
+        se = add("Conv2D", f"{name}se_expand", conv(filters, 1, use_bias=True,
+                                                    activation="sigmoid"), se)
+        x = add("Multiply", f"{name}se_excite", {}, x, se)
+        x = add("Conv2D", f"{name}project_conv", conv(filters_out, 1), x)
+        x = bn(f"{name}project_bn", x)
+        if strides == 1 and filters_in == filters_out:
+            if drop_rate > 0:
+                x = add("Dropout", f"{name}drop", {"rate": drop_rate,
+                                                   "noise_shape": [None, 1, 1, 1]}, x)
+            x = add("Add", f"{name}add", {}, x, inputs)
+        return x
+
+    x = add("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 255.0, "offset": 0.0}, "input_1")
+    x = add("Normalization", f.auto("normalization"), {"axis": [3]}, x)
+    x = add("Rescaling", f.auto("rescaling"),
+            {"scale": [1.0 / math.sqrt(s) for s in [0.229, 0.224, 0.225]], "offset": 0.0}, x)
+    x = add("ZeroPadding2D", "stem_conv_pad", {"padding": correct_pad(x, 3)}, x)
+    x = add("Conv2D", "stem_conv", conv(round_filters(32), 3, 2, "valid"), x)
+    x = bn("stem_bn", x)
+    x = add("Activation", "stem_activation", {"activation": "silu"}, x)
+    b = 0
+    blocks = float(sum(round_repeats(a[1]) for a in blocks_args))
+    for i, (kernel, repeats, filters_in, filters_out, expand, strides) in enumerate(blocks_args):
+        filters_in, filters_out = round_filters(filters_in), round_filters(filters_out)
+        for j in range(round_repeats(repeats)):
+            if j > 0:
+                strides, filters_in = 1, filters_out
+            x = block(x, 0.2 * b / blocks, f"block{i + 1}{chr(j + 97)}_", filters_in,
+                      filters_out, kernel, strides, expand)
+            b += 1
+    x = add("Conv2D", "top_conv", conv(round_filters(1280), 1), x)
+    x = bn("top_bn", x)
+    x = add("Activation", "top_activation", {"activation": "silu"}, x)
+    if include_top:
+        x = add("GlobalAveragePooling2D", "avg_pool", {}, x)
+        if dropout_rate > 0:
+            x = add("Dropout", "top_dropout", {"rate": dropout_rate}, x)
+        x = add("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = add("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = add("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+EFFICIENTNET_V2_BLOCKS = {  # DEFAULT_BLOCKS_ARGS: kernel, repeats, in, out, expand, se, strides, fused
+    "s": [(3, 2, 24, 24, 1, 0, 1, 1), (3, 4, 24, 48, 4, 0, 2, 1), (3, 4, 48, 64, 4, 0, 2, 1),
+          (3, 6, 64, 128, 4, 0.25, 2, 0), (3, 9, 128, 160, 6, 0.25, 1, 0),
+          (3, 15, 160, 256, 6, 0.25, 2, 0)],
+    "m": [(3, 3, 24, 24, 1, 0, 1, 1), (3, 5, 24, 48, 4, 0, 2, 1), (3, 5, 48, 80, 4, 0, 2, 1),
+          (3, 7, 80, 160, 4, 0.25, 2, 0), (3, 14, 160, 176, 6, 0.25, 1, 0),
+          (3, 18, 176, 304, 6, 0.25, 2, 0), (3, 5, 304, 512, 6, 0.25, 1, 0)],
+    "l": [(3, 4, 32, 32, 1, 0, 1, 1), (3, 7, 32, 64, 4, 0, 2, 1), (3, 7, 64, 96, 4, 0, 2, 1),
+          (3, 10, 96, 192, 4, 0.25, 2, 0), (3, 19, 192, 224, 6, 0.25, 1, 0),
+          (3, 25, 224, 384, 6, 0.25, 2, 0), (3, 7, 384, 640, 6, 0.25, 1, 0)],
+    "b": [(3, 1, 32, 16, 1, 0, 1, 1), (3, 2, 16, 32, 4, 0, 2, 1), (3, 2, 32, 48, 4, 0, 2, 1),
+          (3, 3, 48, 96, 4, 0.25, 2, 0), (3, 5, 96, 112, 6, 0.25, 1, 0),
+          (3, 8, 112, 192, 6, 0.25, 2, 0)],
+}
+
+
+def efficientnet_v2(size, variant, width, depth, include_top=True, pooling=None,
+                    include_preprocessing=True):
+    """keras/src/applications/efficientnet_v2.py as Keras 3 builds it: B0-B3 read 0..255 through
+    Rescaling(1/255) and a Normalization with ImageNet's mean and variance as constants, S/M/L
+    through Rescaling(1/128, offset -1); 'same' padding throughout (no ZeroPadding2D); MBConv
+    (dwconv2) and FusedMBConv blocks; stochastic depth 0.2 * b / (unrounded block count)."""
+    f = Functional(size)
+    blocks_args = EFFICIENTNET_V2_BLOCKS[variant[0]]
+
+    def round_filters(filters, min_depth=8, divisor=8):
+        filters *= width
+        return int(max(min_depth, int(filters + divisor / 2) // divisor * divisor))
+
+    def round_repeats(repeats):
+        return int(math.ceil(depth * repeats))
+
+    def conv(filters, kernel, strides=1, use_bias=False, activation="linear"):
+        return {"filters": filters, "kernel_size": [kernel, kernel], "strides": [strides, strides],
+                "padding": "same", "use_bias": use_bias, "activation": activation}
+
+    def bn(name, x):
+        return f("BatchNormalization", name, {"axis": 3, "epsilon": 1e-3, "momentum": 0.9}, x)
+
+    def se_block(x, name, input_filters, filters, se_ratio):
+        filters_se = max(1, int(input_filters * se_ratio))
+        se = f("GlobalAveragePooling2D", f"{name}se_squeeze", {}, x)
+        se = f("Reshape", f"{name}se_reshape", {"target_shape": [1, 1, filters]}, se)
+        se = f("Conv2D", f"{name}se_reduce", conv(filters_se, 1, use_bias=True,
+                                                  activation="silu"), se)
+        se = f("Conv2D", f"{name}se_expand", conv(filters, 1, use_bias=True,
+                                                  activation="sigmoid"), se)
+        return f("Multiply", f"{name}se_excite", {}, x, se)
+
+    def residual(x, inputs, name, strides, input_filters, output_filters, survival_probability):
+        if strides == 1 and input_filters == output_filters:
+            if survival_probability:
+                x = f("Dropout", f"{name}drop", {"rate": survival_probability,
+                                                 "noise_shape": [None, 1, 1, 1]}, x)
+            x = f("Add", f"{name}add", {}, x, inputs)
+        return x
+
+    def mbconv(inputs, name, input_filters, output_filters, expand_ratio, kernel_size, strides,
+               se_ratio, survival_probability):
+        filters = input_filters * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = f("Conv2D", f"{name}expand_conv", conv(filters, 1), x)
+            x = bn(f"{name}expand_bn", x)
+            x = f("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        x = f("DepthwiseConv2D", f"{name}dwconv2",
+              {"kernel_size": [kernel_size, kernel_size], "strides": [strides, strides],
+               "padding": "same", "use_bias": False, "depth_multiplier": 1}, x)
+        x = bn(f"{name}bn", x)
+        x = f("Activation", f"{name}activation", {"activation": "silu"}, x)
+        if 0 < se_ratio <= 1:
+            x = se_block(x, name, input_filters, filters, se_ratio)
+        x = f("Conv2D", f"{name}project_conv", conv(output_filters, 1), x)
+        x = bn(f"{name}project_bn", x)
+        return residual(x, inputs, name, strides, input_filters, output_filters,
+                        survival_probability)
+
+    def fused(inputs, name, input_filters, output_filters, expand_ratio, kernel_size, strides,
+              se_ratio, survival_probability):
+        filters = input_filters * expand_ratio
+        x = inputs
+        if expand_ratio != 1:
+            x = f("Conv2D", f"{name}expand_conv", conv(filters, kernel_size, strides), x)
+            x = bn(f"{name}expand_bn", x)
+            x = f("Activation", f"{name}expand_activation", {"activation": "silu"}, x)
+        if 0 < se_ratio <= 1:
+            x = se_block(x, name, input_filters, filters, se_ratio)
+        x = f("Conv2D", f"{name}project_conv",
+              conv(output_filters, 1 if expand_ratio != 1 else kernel_size,
+                   1 if expand_ratio != 1 else strides), x)
+        x = bn(f"{name}project_bn", x)
+        if expand_ratio == 1:
+            x = f("Activation", f"{name}project_activation", {"activation": "silu"}, x)
+        return residual(x, inputs, name, strides, input_filters, output_filters,
+                        survival_probability)
+
+    x = "input_1"
+    if include_preprocessing:
+        if variant.startswith("b"):
+            x = f("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 255, "offset": 0.0}, x)
+            x = f("Normalization", f.auto("normalization"),
+                  {"axis": [3], "mean": [0.485, 0.456, 0.406],
+                   "variance": [0.229 ** 2, 0.224 ** 2, 0.225 ** 2]}, x)
+        else:
+            x = f("Rescaling", f.auto("rescaling"), {"scale": 1.0 / 128.0, "offset": -1}, x)
+    x = f("Conv2D", "stem_conv", conv(round_filters(blocks_args[0][2]), 3, 2), x)
+    x = bn("stem_bn", x)
+    x = f("Activation", "stem_activation", {"activation": "silu"}, x)
+    b = 0
+    blocks = float(sum(a[1] for a in blocks_args))
+    for i, (kernel, repeats, input_filters, output_filters, expand, se_ratio, strides,
+            conv_type) in enumerate(blocks_args):
+        input_filters, output_filters = round_filters(input_filters), round_filters(output_filters)
+        block = fused if conv_type == 1 else mbconv
+        for j in range(round_repeats(repeats)):
+            if j > 0:
+                strides, input_filters = 1, output_filters
+            x = block(x, f"block{i + 1}{chr(j + 97)}_", input_filters, output_filters, expand,
+                      kernel, strides, se_ratio, 0.2 * b / blocks)
+            b += 1
+    x = f("Conv2D", "top_conv", conv(round_filters(1280), 1), x)
+    x = bn("top_bn", x)
+    x = f("Activation", "top_activation", {"activation": "silu"}, x)
+    if include_top:
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+        x = f("Dropout", "top_dropout", {"rate": 0.2}, x)
+        x = f("Dense", "predictions", {"units": 1000, "activation": "softmax"}, x)
+    elif pooling == "avg":
+        x = f("GlobalAveragePooling2D", "avg_pool", {}, x)
+    elif pooling == "max":
+        x = f("GlobalMaxPooling2D", "max_pool", {}, x)
+    return f.layers
+
+
+def efficientnet_params(layers):
+    """Keras's model.summary() total of a port (counting shapes as Keras's build does)."""
+    total, channels = 0, {}
+    for name, cls, config, producers in layers:
+        c = channels[producers[0]] if producers else 3
+        if cls == "Conv2D":
+            k = config["kernel_size"][0]
+            total += k * k * c * config["filters"] + (config["filters"] if config["use_bias"] else 0)
+            c = config["filters"]
+        elif cls == "DepthwiseConv2D":
+            k = config["kernel_size"][0]
+            total += k * k * c
+        elif cls == "BatchNormalization":
+            total += 4 * c
+        elif cls == "Normalization" and config.get("mean") is None:
+            total += 2 * c + 1
+        elif cls == "Dense":
+            total += c * config["units"] + config["units"]
+            c = config["units"]
+        elif cls == "Reshape":
+            c = config["target_shape"][-1]
+        channels[name] = c
+    return total
+
+
 def ported_case(name, zoo, size, layers_fn, probes, params=None, batch=1, pixels=(-1.0, 1.0)):
     def build():
         p = dict(DEFAULT_PARAMS, **(params or {}))
@@ -1377,6 +1660,10 @@ MOBILENET_V3_PARAMS = {"gamma": [0.7, 0.9]}
 # activations near 1 and the softmax soft (0.4-0.6 shrinks them to 0.1, 0.9-1.1 grows them to
 # 100).
 NASNET_PARAMS = {"gamma": [0.55, 0.75]}
+# EfficientNet's Normalization holds ImageNet-like statistics of pixels / 255 (count unused);
+# gamma 0.8-1.0 keeps the probed tensors between 0.05 and 15 (the default drowns the signal).
+EFFICIENTNET_PARAMS = {"gamma": [0.8, 1.0], "mean": [0.4, 0.5], "variance": [0.04, 0.06],
+                       "count": [0.0, 1.0]}
 
 CASES = [
     zoo_case("vgg16_top_65", "vgg16.json",
@@ -1482,6 +1769,28 @@ CASES = [
                 ["reduction_concat_stem_2", "normal_concat_5", "reduction_concat_reduce_12",
                  "normal_concat_18", "global_average_pooling2d"],
                 params=NASNET_PARAMS),
+    ported_case("efficientnetb0_top_35", {"architecture": "efficientnetb0", "include_top": True,
+                                          "classes": 1000},
+                35, lambda s: efficientnet(s, 1.0, 1.0, 0.2),
+                ["rescaling_1", "stem_activation", "block1a_se_excite", "block2b_add",
+                 "block3a_dwconv_pad", "block6d_add", "top_activation", "predictions"],
+                params=EFFICIENTNET_PARAMS, batch=2, pixels=(0.0, 255.0)),
+    ported_case("efficientnetb3_notop_max_42",
+                {"architecture": "efficientnetb3", "include_top": False, "pooling": "max"},
+                42, lambda s: efficientnet(s, 1.2, 1.4, 0.3, include_top=False, pooling="max"),
+                ["block1b_add", "block4e_add", "block7b_add", "max_pool"],
+                params=EFFICIENTNET_PARAMS, pixels=(0.0, 255.0)),
+    ported_case("efficientnetv2b1_top_37", {"architecture": "efficientnetv2b1", "include_top": True,
+                                            "classes": 1000},
+                37, lambda s: efficientnet_v2(s, "b1", 1.0, 1.1),
+                ["normalization", "block1b_add", "block2c_add", "block4a_se_excite",
+                 "block6i_add", "top_activation", "predictions"],
+                params=EFFICIENTNET_PARAMS, batch=2, pixels=(0.0, 255.0)),
+    ported_case("efficientnetv2s_notop_avg_34",
+                {"architecture": "efficientnetv2s", "include_top": False, "pooling": "avg"},
+                34, lambda s: efficientnet_v2(s, "s", 1.0, 1.0, include_top=False, pooling="avg"),
+                ["block1b_add", "block3d_add", "block5i_add", "block6o_add", "avg_pool"],
+                params=EFFICIENTNET_PARAMS, pixels=(0.0, 255.0)),
     fixture_case("vww_96", "keras/vww_96.h5", 96, ["activation_26", "dense"]),
     fixture_case("pretrained_resnet_32", "keras/pretrainedResnet.h5", 32,
                  ["activation_6", "flatten", "dense"]),
