@@ -48,7 +48,7 @@ const char* kPythonJob = R"PY(
 import sys, time, cv2, torch, torch.nn as nn
 from torch.utils.data import Dataset, DataLoader
 import os
-mode, net, root, size, batch, epochs, workers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
 torch.set_num_threads(os.cpu_count())
 classes = sorted(os.listdir(root))
 files = [(os.path.join(root, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))]
@@ -79,7 +79,7 @@ def vgg_block2():
 model = nn.Sequential(*(mobilenet() if net == "mobilenet" else vgg_block2()))
 loader = DataLoader(Folder(), batch_size=batch, shuffle=(mode == "train"), num_workers=workers, persistent_workers=workers > 0)
 if mode == "train":
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     for epoch in range(epochs):
         model.train(); start = time.time(); n = 0
@@ -146,6 +146,9 @@ struct Job {
   std::string pythonNet;  // "mobilenet" or "vgg"
   int input = 96, batch = 32, imagesPerClass = 96, imageSize = 128;
   Model (*model)(int input, int classes) = nullptr;
+  // SGD's rate, the same on both sides: VGG without BatchNormalization from random weights
+  // diverges at 0.01 (Graft stops on the NaN loss; PyTorch would go on with NaN).
+  double learningRate = 0.01;
 };
 
 std::vector<Job> allJobs() {
@@ -155,7 +158,7 @@ std::vector<Job> allJobs() {
       {"mobilenet128", "fine-tune MobileNet a0.25 @128, batch 32, SGD momentum", true, "mobilenet",
        128, 32, 64, 128, mobilenet},
       {"vgg128", "fine-tune VGG16 cut at block2_pool @128, batch 32, SGD momentum", true, "vgg",
-       128, 32, 22, 128, vggBlock2},
+       128, 32, 22, 128, vggBlock2, 1e-4},
       {"predict224", "predict MobileNet a0.25 @224, batch 16", false, "mobilenet", 224, 16, 64, 224,
        mobilenet},
   };
@@ -175,13 +178,13 @@ std::vector<EpochEvent> runTraining(const Model& model, const TrainingSet& data,
   return times.epochs;
 }
 
-TrainOptions sgdOptions(int batch) {
+TrainOptions sgdOptions(int batch, double learningRate = 0.01) {
   TrainOptions options;
   options.epochs = kEpochs;
   options.batchSize = batch;
   options.seed = 1;
   options.optimizer.kind = OptimizerKind::Sgd;
-  options.optimizer.learningRate = 0.01;
+  options.optimizer.learningRate = learningRate;
   options.optimizer.momentum = 0.9;
   return options;
 }
@@ -191,7 +194,7 @@ struct GraftRun {
 };
 
 GraftRun graftTrain(const Job& job, const Model& model, const TrainingSet& data) {
-  const auto epochs = runTraining(model, data, sgdOptions(job.batch));
+  const auto epochs = runTraining(model, data, sgdOptions(job.batch, job.learningRate));
   return {meanAfterFirst(epochs, &EpochEvent::imagesPerSecond),
           meanAfterFirst(epochs, &EpochEvent::dataWaitFraction)};
 }
@@ -227,7 +230,8 @@ double pythonRun(const Job& job, const std::string& script, const std::string& r
   const auto py = test::runProgram(
       GRAFT_PYTHON,
       {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
-       std::to_string(job.batch), std::to_string(kEpochs), std::to_string(cores)},
+       std::to_string(job.batch), std::to_string(kEpochs), std::to_string(cores),
+       std::to_string(job.learningRate)},
       pythonEnvironment(passive));
   const auto at = py.out.find("images_per_second ");
   if (py.exitCode != 0 || at == std::string::npos)
