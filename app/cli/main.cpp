@@ -1,5 +1,7 @@
 // graft-cli: Graft without a display, on the same core code as the desktop application.
 #include <iostream>
+#include <set>
+#include <string>
 
 #include "cli/cli_context.h"
 #include "cli/cmd_probe.h"
@@ -7,6 +9,10 @@
 #include "runtime/threads.h"
 
 int main(int argc, char** argv) {
+  // Commands that run networks start graft-cli again with OpenMP threads that sleep instead of
+  // spinning (runtime/threads.h); the others are not worth a second start of the libraries.
+  const std::set<std::string> computing{"train", "predict", "eval", "run", "advise"};
+  if (argc > 1 && computing.count(argv[1])) graft::usePassiveOpenMpWait(argv);
   CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",
                "graft-cli"};
   app.set_version_flag("--version", std::string("graft-cli ") + GRAFT_VERSION);

@@ -1,18 +1,37 @@
-// Benchmark (prints ratios; not a timed test): a fixed fine-tuning job, MobileNet alpha 0.25 at
-// 96 x 96 with a 3-class top, batch 32, Adam, on 128-pixel PNGs from sample-data:
-//  1. Graft's images per second against the same job written with Debian's python3-torch and
-//     torch.utils.data.DataLoader with worker processes (measured in the same run);
-//  2. the epoch time with --cache-frozen against without, for the base frozen up to
-//     conv_pw_13_relu (the classic "train a new head on a frozen base" job).
-// Usage: bench_train [images-per-class (default 96)]
+// Benchmark (prints ratios; not a timed test): Graft against the same jobs written with Debian's
+// python3-torch (the same LibTorch 1.13), side by side in one run, best of N (default 3):
+//  - fine-tuning, every layer training, SGD with momentum, batch 32, on 128-pixel PNGs from
+//    sample-data with torch.utils.data.DataLoader (one worker process per core) on the PyTorch
+//    side: MobileNet alpha 0.25 at 96 and at 128 px (3-class top), and VGG16 cut after
+//    block2_pool with a global-average-pooling + 3-class Dense head at 128 px;
+//  - prediction, batch 16, MobileNet alpha 0.25 at 224 px on 224-pixel PNGs (Graft's
+//    Predictor: load, resize, preprocess, forward, top 5; PyTorch: DataLoader, eval mode,
+//    no_grad, softmax, topk);
+//  - the epoch time with --cache-frozen against without, for the base frozen up to
+//    conv_pw_13_relu (the classic "train a new head on a frozen base" job; Graft only).
+// Usage: bench_train [--repeats N] [--job NAME]... [--graft-only] [--no-cache-job]
+//                    [--python-passive] (PyTorch with OMP_WAIT_POLICY=PASSIVE too)
+//   NAME: mobilenet96, mobilenet128, vgg128, predict224. --graft-only skips PyTorch (to profile
+//   Graft alone: perf record -g build/tests/bench_train --job mobilenet96 --graft-only).
+//   --profile prints LibTorch's profile (self time per operation) of Graft's first run.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <string>
 
+#include <torch/csrc/autograd/profiler_legacy.h>
+
 #include "graph/analysis.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
+#include "runtime/predict.h"
 #include "runtime/sample_data.h"
 #include "runtime/threads.h"
 #include "runtime/trainer.h"
@@ -22,46 +41,59 @@ namespace {
 
 using namespace graft;
 
-constexpr int kInput = 96;
-constexpr int kBatch = 32;
 constexpr int kEpochs = 3;  // the first is warm-up (allocations, page cache); later ones timed
 
-// The same network and input pipeline in PyTorch, the way a PyTorch user writes it.
+// The same networks and input pipelines in PyTorch, the way a PyTorch user writes them.
 const char* kPythonJob = R"PY(
 import sys, time, cv2, torch, torch.nn as nn
 from torch.utils.data import Dataset, DataLoader
 import os
-root, size, batch, epochs, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
 torch.set_num_threads(os.cpu_count())
 classes = sorted(os.listdir(root))
 files = [(os.path.join(root, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))]
+scale, shift = (1 / 127.5, -1.0) if net == "mobilenet" else (1.0, 0.0)
 class Folder(Dataset):
     def __len__(self): return len(files)
     def __getitem__(self, k):
         path, label = files[k]
         img = cv2.cvtColor(cv2.imread(path, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
         img = cv2.resize(img, (size, size), interpolation=cv2.INTER_NEAREST)
-        x = torch.from_numpy(img).permute(2, 0, 1).float() / 127.5 - 1.0
+        x = torch.from_numpy(img).permute(2, 0, 1).float() * scale + shift
         return x, label
-def block(cin, cout, stride):
-    return [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin, eps=1e-3), nn.ReLU6(),
-            nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout, eps=1e-3), nn.ReLU6()]
-a = 0.25
-spec = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
-layers = [nn.Conv2d(3, int(32 * a), 3, 2, 1, bias=False), nn.BatchNorm2d(int(32 * a), eps=1e-3), nn.ReLU6()]
-cin = int(32 * a)
-for f, s in spec:
-    layers += block(cin, int(f * a), s); cin = int(f * a)
-layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(1e-3), nn.Linear(cin, len(classes))]
-model = nn.Sequential(*layers)
-opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-loss_fn = nn.CrossEntropyLoss()
-loader = DataLoader(Folder(), batch_size=batch, shuffle=True, num_workers=workers, persistent_workers=workers > 0)
-for epoch in range(epochs):
-    model.train(); start = time.time(); n = 0
-    for x, y in loader:
-        opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step(); n += len(y)
-    elapsed = time.time() - start
+def mobilenet():
+    def block(cin, cout, stride):
+        return [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin, eps=1e-3), nn.ReLU6(),
+                nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout, eps=1e-3), nn.ReLU6()]
+    a = 0.25
+    spec = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+    layers = [nn.Conv2d(3, int(32 * a), 3, 2, 1, bias=False), nn.BatchNorm2d(int(32 * a), eps=1e-3), nn.ReLU6()]
+    cin = int(32 * a)
+    for f, s in spec:
+        layers += block(cin, int(f * a), s); cin = int(f * a)
+    return layers + [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(1e-3), nn.Linear(cin, len(classes))]
+def vgg_block2():
+    def conv(cin, cout): return [nn.Conv2d(cin, cout, 3, 1, 1), nn.ReLU()]
+    return (conv(3, 64) + conv(64, 64) + [nn.MaxPool2d(2)] + conv(64, 128) + conv(128, 128) + [nn.MaxPool2d(2)] +
+            [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, len(classes))])
+model = nn.Sequential(*(mobilenet() if net == "mobilenet" else vgg_block2()))
+loader = DataLoader(Folder(), batch_size=batch, shuffle=(mode == "train"), num_workers=workers, persistent_workers=workers > 0)
+if mode == "train":
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    for epoch in range(epochs):
+        model.train(); start = time.time(); n = 0
+        for x, y in loader:
+            opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step(); n += len(y)
+        elapsed = time.time() - start
+else:
+    model.eval()
+    with torch.no_grad():
+        for epoch in range(epochs):
+            start = time.time(); n = 0
+            for x, y in loader:
+                top = torch.softmax(model(x), 1).topk(min(5, len(classes)), 1); n += len(y)
+            elapsed = time.time() - start
 print("images_per_second %f" % (n / elapsed))
 )PY";
 
@@ -70,25 +102,66 @@ struct EpochTimes : TrainObserver {
   std::vector<EpochEvent> epochs;
 };
 
-Model mobilenet(int classes) {
-  zoo::ZooOptions z;
-  z.architecture = "mobilenet";
-  z.alpha = 0.25;
-  z.inputSize = kInput;
-  z.includeTop = true;
-  z.classes = classes;
+Model initialized(Graph graph, Preprocessing preprocessing) {
   Model m;
-  m.graph = zoo::buildGraph(z);
+  m.graph = std::move(graph);
   initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
-  m.preprocessing = Preprocessing::Tf;
+  m.preprocessing = preprocessing;
   return m;
 }
 
-std::vector<EpochEvent> run(const Model& model, const TrainingSet& data, TrainOptions options) {
-  EpochTimes times;
-  const TrainResult r = trainModel(model, data, options, &times);
-  if (r.status != TrainStatus::Completed) throw Error("benchmark run failed: " + r.message);
-  return times.epochs;
+Model mobilenet(int input, int classes) {
+  zoo::ZooOptions z;
+  z.architecture = "mobilenet";
+  z.alpha = 0.25;
+  z.inputSize = input;
+  z.includeTop = true;
+  z.classes = classes;
+  return initialized(zoo::buildGraph(z), Preprocessing::Tf);
+}
+
+// VGG16's first two blocks, global average pooling, a new 3-class Dense head.
+Model vggBlock2(int input, int classes) {
+  zoo::ZooOptions z;
+  z.architecture = "vgg16";
+  z.inputSize = input;
+  z.includeTop = false;
+  Model m = initialized(zoo::buildGraph(z), Preprocessing::None);
+  for (const Json& op :
+       {ops::cut("block2_pool"),
+        ops::stack("block2_pool",
+                   {ops::layer("GlobalAveragePooling2D", "avg_pool"),
+                    ops::layer("Dense", "predictions",
+                               Json{{"units", classes}, {"activation", "softmax"}})})}) {
+    auto edited = applyOperation(m, op);
+    if (!edited) throw Error(edited.diagnostics());
+    m = std::move(edited).value().model;
+  }
+  return m;
+}
+
+struct Job {
+  std::string name, description;
+  bool train = true;
+  std::string pythonNet;  // "mobilenet" or "vgg"
+  int input = 96, batch = 32, imagesPerClass = 96, imageSize = 128;
+  Model (*model)(int input, int classes) = nullptr;
+  // SGD's rate, the same on both sides: VGG without BatchNormalization from random weights
+  // diverges at 0.01 (Graft stops on the NaN loss; PyTorch would go on with NaN).
+  double learningRate = 0.01;
+};
+
+std::vector<Job> allJobs() {
+  return {
+      {"mobilenet96", "fine-tune MobileNet a0.25 @96, batch 32, SGD momentum", true, "mobilenet",
+       96, 32, 96, 128, mobilenet},
+      {"mobilenet128", "fine-tune MobileNet a0.25 @128, batch 32, SGD momentum", true, "mobilenet",
+       128, 32, 64, 128, mobilenet},
+      {"vgg128", "fine-tune VGG16 cut at block2_pool @128, batch 32, SGD momentum", true, "vgg",
+       128, 32, 22, 128, vggBlock2, 1e-4},
+      {"predict224", "predict MobileNet a0.25 @224, batch 16", false, "mobilenet", 224, 16, 64, 224,
+       mobilenet},
+  };
 }
 
 double meanAfterFirst(const std::vector<EpochEvent>& epochs, double EpochEvent::*field) {
@@ -97,61 +170,233 @@ double meanAfterFirst(const std::vector<EpochEvent>& epochs, double EpochEvent::
   return sum / static_cast<double>(epochs.size() - 1);
 }
 
+std::vector<EpochEvent> runTraining(const Model& model, const TrainingSet& data,
+                                    const TrainOptions& options) {
+  EpochTimes times;
+  const TrainResult r = trainModel(model, data, options, &times);
+  if (r.status != TrainStatus::Completed) throw Error("benchmark run failed: " + r.message);
+  return times.epochs;
+}
+
+TrainOptions sgdOptions(int batch, double learningRate = 0.01) {
+  TrainOptions options;
+  options.epochs = kEpochs;
+  options.batchSize = batch;
+  options.seed = 1;
+  options.optimizer.kind = OptimizerKind::Sgd;
+  options.optimizer.learningRate = learningRate;
+  options.optimizer.momentum = 0.9;
+  return options;
+}
+
+struct GraftRun {
+  double imagesPerSecond = 0.0, dataWait = 0.0;
+};
+
+GraftRun graftTrain(const Job& job, const Model& model, const TrainingSet& data) {
+  const auto epochs = runTraining(model, data, sgdOptions(job.batch, job.learningRate));
+  return {meanAfterFirst(epochs, &EpochEvent::imagesPerSecond),
+          meanAfterFirst(epochs, &EpochEvent::dataWaitFraction)};
+}
+
+GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std::string>& files) {
+  useAllCoresForTorch();
+  Predictor predictor(model);
+  PredictOptions options;
+  options.batchSize = job.batch;
+  double seconds = 0.0;
+  for (int pass = 0; pass < kEpochs; ++pass) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto results = predictor.run(files, options);
+    for (const auto& r : results)
+      if (!r.ok()) throw Error("prediction failed: " + r.error);
+    if (pass > 0)
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return {static_cast<double>(files.size()) * (kEpochs - 1) / seconds, 0.0};
+}
+
+// The PyTorch side runs with the environment as the user has it: OpenMP's wait policy that
+// Graft chose for itself (usePassiveOpenMpWait) is taken out of it (glibc's putenv removes a
+// variable named without '='), unless --python-passive asks for the same policy there.
+std::vector<std::string> pythonEnvironment(bool passive) {
+  if (passive) return {"OMP_WAIT_POLICY=PASSIVE"};
+  if (openMpWaitPolicyChosenByGraft()) return {"OMP_WAIT_POLICY", "GRAFT_OMP_WAIT_POLICY_CHOSEN"};
+  return {};
+}
+
+double pythonRun(const Job& job, const std::string& script, const std::string& root, int cores,
+                 bool passive) {
+  const auto py = test::runProgram(
+      GRAFT_PYTHON,
+      {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
+       std::to_string(job.batch), std::to_string(kEpochs), std::to_string(cores),
+       std::to_string(job.learningRate)},
+      pythonEnvironment(passive));
+  const auto at = py.out.find("images_per_second ");
+  if (py.exitCode != 0 || at == std::string::npos)
+    throw Error("python job failed (" + std::to_string(py.exitCode) + "): " + py.err);
+  return std::stod(py.out.substr(at + 18));
+}
+
+std::vector<std::string> filesUnder(const std::string& root) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file()) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void cacheJob(const TrainingSet& data) {
+  TrainOptions options = sgdOptions(32);
+  options.freezeUpto = "conv_pw_13_relu";
+  const Model model = mobilenet(96, 3);
+  const auto uncached = runTraining(model, data, options);
+  options.cacheFrozen = true;
+  const auto cached = runTraining(model, data, options);
+  const double plainSeconds = meanAfterFirst(uncached, &EpochEvent::seconds);
+  const double cachedSeconds = meanAfterFirst(cached, &EpochEvent::seconds);
+  std::printf(
+      "frozen base, new head (MobileNet @96): uncached %.3f s/epoch, cached %.3f s/epoch (first "
+      "cached epoch %.3f s, computes the features); ratio %.1f\n",
+      plainSeconds, cachedSeconds, cached.front().seconds, plainSeconds / cachedSeconds);
+}
+
+// --profile: LibTorch's (legacy, CPU) profiler around Graft's first run of a job, on the thread
+// that trains (forward, backward and optimizer all run there on the CPU). Prints each
+// operation's self time (its time less that of the operations it called), largest first.
+namespace prof = torch::autograd::profiler;
+
+void printProfile(const prof::thread_event_lists& lists, double wallSeconds) {
+  struct Total {
+    double selfUs = 0.0;
+    int64_t calls = 0;
+  };
+  std::map<std::string, Total> totals;
+  double allUs = 0.0;
+  for (const auto& events : lists) {
+    struct Open {
+      const prof::LegacyEvent* push;
+      double childrenUs = 0.0;
+    };
+    std::vector<Open> stack;
+    for (const auto& e : events) {
+      if (e.kind() == prof::EventKind::PushRange) {
+        stack.push_back({&e});
+      } else if (e.kind() == prof::EventKind::PopRange) {
+        // Pops match pushes by handle; ranges on one thread nest.
+        while (!stack.empty() && stack.back().push->handle() != e.handle()) stack.pop_back();
+        if (stack.empty()) continue;
+        const Open open = stack.back();
+        stack.pop_back();
+        const double us = open.push->cpuElapsedUs(e);
+        Total& t = totals[open.push->name()];
+        t.selfUs += us - open.childrenUs;
+        ++t.calls;
+        if (stack.empty())
+          allUs += us;
+        else
+          stack.back().childrenUs += us;
+      }
+    }
+  }
+  std::vector<std::pair<std::string, Total>> sorted(totals.begin(), totals.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.second.selfUs > b.second.selfUs; });
+  std::printf(
+      "  profile: %.2f s in recorded operations of %.2f s wall (the rest: loader waits, "
+      "Graft's own code between operations)\n",
+      allUs / 1e6, wallSeconds);
+  for (size_t i = 0; i < std::min<size_t>(sorted.size(), 22); ++i)
+    std::printf("  %6.1f%% %9.3f s %8lld calls  %s\n", 100.0 * sorted[i].second.selfUs / allUs,
+                sorted[i].second.selfUs / 1e6, static_cast<long long>(sorted[i].second.calls),
+                sorted[i].first.c_str());
+}
+
+template <typename F>
+auto profiled(bool on, F&& f) {
+  if (!on) return f();
+  prof::enableProfilerLegacy(prof::ProfilerConfig(prof::ProfilerState::CPU));
+  const auto start = std::chrono::steady_clock::now();
+  auto result = f();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  printProfile(prof::disableProfilerLegacy(), wall);
+  return result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  usePassiveOpenMpWait(argv);
   try {
-    const int perClass = argc > 1 ? std::stoi(argv[1]) : 96;
+    int repeats = 3;
+    bool graftOnly = false, cache = true, pythonPassive = false, profile = false;
+    std::vector<std::string> wanted;
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--repeats" && i + 1 < argc) {
+        repeats = std::max(1, std::stoi(argv[++i]));
+      } else if (a == "--job" && i + 1 < argc) {
+        wanted.push_back(argv[++i]);
+      } else if (a == "--graft-only") {
+        graftOnly = true;
+      } else if (a == "--profile") {
+        profile = true;
+      } else if (a == "--python-passive") {
+        pythonPassive = true;
+      } else if (a == "--no-cache-job") {
+        cache = false;
+      } else {
+        std::fprintf(stderr, "bench_train: unknown argument %s\n", a.c_str());
+        return 2;
+      }
+    }
     const int cores = useAllCoresForTorch();
     test::TempDir dir;
-    const std::string root = (dir.path() / "data").string();
-    SampleDataOptions sample;
-    sample.imagesPerClass = perClass;
-    sample.size = 128;
-    writeSampleData(root, sample);
-    const TrainingSet data = prepareTrainingSet(root, "", 0.0, 0);
-    std::printf(
-        "job: MobileNet alpha 0.25, %dx%d, batch %d, adam; %zu images; %d cores; %d epochs "
-        "(first is warm-up)\n",
-        kInput, kInput, kBatch, data.train.size(), cores, kEpochs);
-
-    TrainOptions options;
-    options.epochs = kEpochs;
-    options.batchSize = kBatch;
-    options.seed = 1;
-    const Model model = mobilenet(3);
-    const auto graft = run(model, data, options);
-    const double graftIps = meanAfterFirst(graft, &EpochEvent::imagesPerSecond);
-    std::printf("graft:   %8.1f images/s (waited for data %.0f%% of the time)\n", graftIps,
-                100.0 * meanAfterFirst(graft, &EpochEvent::dataWaitFraction));
-
     const std::string script = dir.file("job.py");
     std::ofstream(script) << kPythonJob;
-    const auto py = test::runProgram(GRAFT_PYTHON,
-                                     {script, root, std::to_string(kInput), std::to_string(kBatch),
-                                      std::to_string(kEpochs), std::to_string(cores)});
-    const auto at = py.out.find("images_per_second ");
-    if (py.exitCode != 0 || at == std::string::npos) {
-      std::printf("python:  failed (%d): %s\n", py.exitCode, py.err.c_str());
-    } else {
-      const double pyIps = std::stod(py.out.substr(at + 18));
-      std::printf("python:  %8.1f images/s (torch.utils.data.DataLoader, %d workers)\n", pyIps,
-                  cores);
-      std::printf("ratio graft / python: %.2f\n", graftIps / pyIps);
-    }
-
-    // Frozen base, new head: cached against uncached.
-    options.freezeUpto = "conv_pw_13_relu";
-    const auto uncached = run(model, data, options);
-    options.cacheFrozen = true;
-    const auto cached = run(model, data, options);
-    const double plainSeconds = meanAfterFirst(uncached, &EpochEvent::seconds);
-    const double cachedSeconds = meanAfterFirst(cached, &EpochEvent::seconds);
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
     std::printf(
-        "frozen base, new head: uncached %.3f s/epoch, cached %.3f s/epoch (first cached "
-        "epoch %.3f s, computes the features)\n",
-        plainSeconds, cachedSeconds, cached.front().seconds);
-    std::printf("ratio uncached / cached epoch time: %.1f\n", plainSeconds / cachedSeconds);
+        "%d cores; best of %d; each run %d passes, the first is warm-up; OMP_WAIT_POLICY graft %s "
+        "(%s), pytorch %s\n",
+        cores, repeats, kEpochs, policy ? policy : "unset",
+        openMpWaitPolicyChosenByGraft() ? "chosen by graft" : "from the environment",
+        pythonPassive ? "PASSIVE"
+                      : (openMpWaitPolicyChosenByGraft() ? "unset" : (policy ? policy : "unset")));
+    std::printf("%-14s %10s %10s %7s  %s\n", "job", "graft/s", "pytorch/s", "ratio", "what");
+    std::optional<TrainingSet> mobilenet96Data;
+    for (const Job& job : allJobs()) {
+      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), job.name) == wanted.end())
+        continue;
+      const std::string root = (dir.path() / ("data_" + job.name)).string();
+      SampleDataOptions sample;
+      sample.imagesPerClass = job.imagesPerClass;
+      sample.size = job.imageSize;
+      writeSampleData(root, sample);
+      const Model model = job.model(job.input, 3);
+      const TrainingSet data = prepareTrainingSet(root, "", 0.0, 0);
+      if (job.name == "mobilenet96") mobilenet96Data = data;
+      const std::vector<std::string> files = filesUnder(root);
+      GraftRun best;
+      double bestPython = 0.0;
+      for (int r = 0; r < repeats; ++r) {
+        const GraftRun g = profiled(profile && r == 0, [&] {
+          return job.train ? graftTrain(job, model, data) : graftPredict(job, model, files);
+        });
+        if (g.imagesPerSecond > best.imagesPerSecond) best = g;
+        if (!graftOnly)
+          bestPython = std::max(bestPython, pythonRun(job, script, root, cores, pythonPassive));
+      }
+      std::printf("%-14s %10.1f %10.1f %7.2f  %s, %zu images", job.name.c_str(),
+                  best.imagesPerSecond, bestPython,
+                  bestPython > 0 ? best.imagesPerSecond / bestPython : 0.0, job.description.c_str(),
+                  files.size());
+      if (job.train) std::printf(", graft waited for data %.0f%%", 100.0 * best.dataWait);
+      std::printf("\n");
+      std::fflush(stdout);
+    }
+    if (cache && mobilenet96Data) cacheJob(*mobilenet96Data);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train: %s\n", e.what());
