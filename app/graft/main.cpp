@@ -7,6 +7,7 @@
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+  graft::usePassiveOpenMpWait(argv);  // may start graft again, before anything else runs
   QApplication app(argc, argv);
   QApplication::setOrganizationName("Graft");
   QApplication::setApplicationName("Graft");
