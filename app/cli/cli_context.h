@@ -18,6 +18,9 @@ struct ModelArguments {
   bool noTop = false;
   int64_t classes = 0;
   std::string pooling;
+  bool minimalistic = false;
+  bool includePreprocessing = true;
+  double dropoutRate = 0.2;
   std::string weights;
   std::string preprocessing;
   std::string labels;
