@@ -6,6 +6,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 
+#include "graph/keras_json.h"
 #include "graph/layer_helpers.h"
 
 namespace graft::ui {
@@ -159,7 +160,8 @@ void ConfigField::commitText(const QString& text) {
     if (parsed.size() == 1) parsed = parsed[0];
   } else {
     try {
-      parsed = Json::parse(text.toStdString());
+      // The depth guard every reader of user text has: a pasted "[[[[..." must not crash.
+      parsed = Json::parse(text.toStdString(), jsonDepthGuard(key_.toStdString()));
     } catch (const std::exception&) {
       Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
       setValue(value_);

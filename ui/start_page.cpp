@@ -1,5 +1,7 @@
 #include "ui/start_page.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -17,6 +19,7 @@
 #include "io/fetch/fetch_weights.h"
 #include "io/zoo/zoo.h"
 #include "ui/weights_download_panel.h"
+#include "ui/zoo_browser.h"
 
 namespace graft::ui {
 namespace {
@@ -34,6 +37,8 @@ zoo::ZooOptions optionsOf(const ModelSpec& spec) {
   options.includeTop = spec.includeTop.value_or(true);
   options.classes = spec.classes.value_or(1000);
   options.pooling = spec.pooling;
+  options.minimalistic = spec.minimalistic.value_or(false);
+  options.includePreprocessing = spec.includePreprocessing.value_or(true);
   return options;
 }
 
@@ -41,7 +46,8 @@ zoo::ZooOptions optionsOf(const ModelSpec& spec) {
 
 QString describeZooSpec(const ModelSpec& spec) {
   QString text = QString::fromStdString(spec.source);
-  if (spec.source == "mobilenet") text += QStringLiteral(" α %1").arg(spec.alpha.value_or(1.0));
+  if (zoo::hasAlpha(spec.source)) text += QStringLiteral(" α %1").arg(spec.alpha.value_or(1.0));
+  if (spec.minimalistic.value_or(false)) text += QStringLiteral(" minimalistic");
   const int64_t size = spec.inputSize.value_or(zoo::defaultInputSize(spec.source));
   text += QStringLiteral(", %1×%1").arg(size);
   if (spec.includeTop.value_or(true)) {
@@ -68,8 +74,8 @@ StartPage::StartPage(const QString& kerasCacheDir, QWidget* parent)
   outer->addSpacing(16);
   auto* columns = new QHBoxLayout;
   columns->setSpacing(24);
-  columns->addWidget(buildOpenColumn(), 1);
-  columns->addWidget(buildZooColumn(), 1);
+  columns->addWidget(buildOpenColumn(), 2);
+  columns->addWidget(buildZooColumn(), 3);
   outer->addLayout(columns, 1);
   status_ = new QLabel(this);
   status_->setWordWrap(true);
@@ -114,18 +120,14 @@ QWidget* StartPage::buildOpenColumn() {
 
 QWidget* StartPage::buildZooColumn() {
   auto* box = new QGroupBox(tr("Start from a Keras Applications architecture"), this);
-  auto* form = new QFormLayout(box);
-  architecture_ = new QComboBox(box);
-  architecture_->setObjectName(QStringLiteral("start_architecture"));
-  for (const std::string& name : zoo::architectures())
-    architecture_->addItem(QString::fromStdString(name), QString::fromStdString(name));
-  architecture_->setCurrentText(QStringLiteral("mobilenet"));
-  form->addRow(tr("Architecture"), architecture_);
+  auto* column = new QVBoxLayout(box);
+  zoo_ = new ZooBrowser(kerasCacheDir_, box);
+  column->addWidget(zoo_, 1);
+  auto* form = new QFormLayout;
+  column->addLayout(form);
   alpha_ = new QDoubleSpinBox(box);
   alpha_->setDecimals(2);
-  alpha_->setRange(0.25, 1.0);
-  alpha_->setSingleStep(0.25);
-  alpha_->setValue(0.25);
+  alpha_->setSingleStep(0.05);
   alphaLabel_ = new QLabel(tr("Width α"), box);
   form->addRow(alphaLabel_, alpha_);
   inputSize_ = new QSpinBox(box);
@@ -144,38 +146,83 @@ QWidget* StartPage::buildZooColumn() {
   pooling_->addItem(tr("global average"), QStringLiteral("avg"));
   pooling_->addItem(tr("global max"), QStringLiteral("max"));
   form->addRow(tr("Pooling"), pooling_);
+  mobileNetV3Options_ = new QWidget(box);
+  auto* v3 = new QHBoxLayout(mobileNetV3Options_);
+  v3->setContentsMargins(0, 0, 0, 0);
+  minimalistic_ = new QCheckBox(tr("Minimalistic"), mobileNetV3Options_);
+  minimalistic_->setToolTip(
+      tr("ReLU and 3×3 kernels, no squeeze-and-excitation (Keras's "
+         "minimalistic=True)"));
+  includePreprocessing_ = new QCheckBox(tr("Rescaling layer"), mobileNetV3Options_);
+  includePreprocessing_->setChecked(true);
+  includePreprocessing_->setToolTip(
+      tr("Keras's include_preprocessing: the model reads pixels 0..255 (off: -1..1)"));
+  dropoutRate_ = new QDoubleSpinBox(mobileNetV3Options_);
+  dropoutRate_->setRange(0.0, 0.95);
+  dropoutRate_->setSingleStep(0.05);
+  dropoutRate_->setValue(0.2);
+  dropoutRate_->setPrefix(tr("dropout "));
+  dropoutRate_->setToolTip(tr("Rate of the top's Dropout while training (0: no Dropout layer)"));
+  v3->addWidget(minimalistic_);
+  v3->addWidget(includePreprocessing_);
+  v3->addWidget(dropoutRate_);
+  v3->addStretch(1);
+  form->addRow(tr("MobileNetV3"), mobileNetV3Options_);
   weights_ = new QLabel(box);
   weights_->setWordWrap(true);
   weights_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   form->addRow(tr("Weights"), weights_);
   download_ = new WeightsDownloadPanel(box);
   form->addRow(QString(), download_);
-  connect(download_, &WeightsDownloadPanel::installed, this, &StartPage::updateZooForm);
+  connect(download_, &WeightsDownloadPanel::installed, this, [this] {
+    zoo_->refreshCache();
+    updateZooForm();
+  });
   openZoo_ = new QPushButton(tr("Open architecture"), box);
   openZoo_->setObjectName(QStringLiteral("start_open_architecture"));
   form->addRow(QString(), openZoo_);
-  connect(openZoo_, &QPushButton::clicked, this, [this] {
+  auto open = [this] {
     const ModelSpec spec = zooSpec();
     Q_EMIT openSpecRequested(spec, describeZooSpec(spec));
-  });
-  connect(architecture_, &QComboBox::currentIndexChanged, this, [this] {
-    inputSize_->setValue(static_cast<int>(
-        zoo::defaultInputSize(architecture_->currentData().toString().toStdString())));
-    updateZooForm();
-  });
+  };
+  connect(openZoo_, &QPushButton::clicked, this, open);
+  connect(zoo_, &ZooBrowser::architectureActivated, this, open);
+  connect(zoo_, &ZooBrowser::currentArchitectureChanged, this, &StartPage::architectureChanged);
   for (auto* spin : {inputSize_, classes_})
     connect(spin, qOverload<int>(&QSpinBox::valueChanged), this, &StartPage::updateZooForm);
   connect(alpha_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
           &StartPage::updateZooForm);
-  connect(includeTop_, &QCheckBox::toggled, this, &StartPage::updateZooForm);
+  for (auto* check : {includeTop_, minimalistic_, includePreprocessing_})
+    connect(check, &QCheckBox::toggled, this, &StartPage::updateZooForm);
   connect(pooling_, &QComboBox::currentIndexChanged, this, &StartPage::updateZooForm);
+  // MobileNet α 0.25 is the quick start: small enough to fine-tune on a laptop in minutes.
+  zoo_->selectArchitecture(QStringLiteral("mobilenet"));
+  alpha_->setValue(0.25);
   return box;
+}
+
+void StartPage::architectureChanged(const QString& architecture) {
+  const std::string name = architecture.toStdString();
+  if (name.empty()) {  // the filter hides every architecture: nothing to open
+    updateZooForm();
+    return;
+  }
+  inputSize_->setValue(static_cast<int>(zoo::defaultInputSize(name)));
+  if (zoo::hasAlpha(name)) {
+    // The widths Keras publishes weights for bound the box; Keras builds others too, but the
+    // point of the zoo is its pretrained weights.
+    const std::vector<double> alphas = zoo::publishedAlphas(name);
+    const auto [low, high] = std::minmax_element(alphas.begin(), alphas.end());
+    alpha_->setRange(*low, *high);
+    alpha_->setValue(1.0);
+  }
+  updateZooForm();
 }
 
 ModelSpec StartPage::zooSpec() const {
   ModelSpec spec;
-  spec.source = architecture_->currentData().toString().toStdString();
-  if (spec.source == "mobilenet") spec.alpha = alpha_->value();
+  spec.source = zoo_->currentArchitecture().toStdString();
+  if (zoo::hasAlpha(spec.source)) spec.alpha = alpha_->value();
   spec.inputSize = inputSize_->value();
   spec.includeTop = includeTop_->isChecked();
   if (includeTop_->isChecked()) {
@@ -183,15 +230,23 @@ ModelSpec StartPage::zooSpec() const {
   } else {
     spec.pooling = pooling_->currentData().toString().toStdString();
   }
+  if (zoo::familyOf(spec.source) == "MobileNetV3") {
+    if (minimalistic_->isChecked()) spec.minimalistic = true;
+    if (!includePreprocessing_->isChecked()) spec.includePreprocessing = false;
+    spec.dropoutRate = dropoutRate_->value();
+  }
   spec.kerasCacheDir = kerasCacheDir_.toStdString();
   return spec;
 }
 
 void StartPage::updateZooForm() {
-  const std::string architecture = architecture_->currentData().toString().toStdString();
-  const bool mobilenet = architecture == "mobilenet";
-  alpha_->setVisible(mobilenet);
-  alphaLabel_->setVisible(mobilenet);
+  const std::string architecture = zoo_->currentArchitecture().toStdString();
+  openZoo_->setEnabled(!architecture.empty());
+  if (architecture.empty()) return;  // the filter hides every architecture
+  const bool alpha = zoo::hasAlpha(architecture);
+  alpha_->setVisible(alpha);
+  alphaLabel_->setVisible(alpha);
+  mobileNetV3Options_->setEnabled(zoo::familyOf(architecture) == "MobileNetV3");
   inputSize_->setMinimum(static_cast<int>(zoo::minimumInputSize(architecture)));
   classes_->setEnabled(includeTop_->isChecked());
   pooling_->setEnabled(!includeTop_->isChecked());

@@ -1,7 +1,8 @@
 #pragma once
 // What Graft shows before a model is open (and under View > Start page): open a Keras .h5 or a
-// .graft project, start from a Keras Applications architecture with its options and the weight
-// file it would use, or reopen a recent file. Files can also be dropped anywhere on the window.
+// .graft project, start from a Keras Applications architecture (browsed by family, with size and
+// accuracy: ui/zoo_browser.h) with its options and the weight file it would use, or reopen a recent
+// file. Files can also be dropped anywhere on the window.
 #include <QWidget>
 
 #include "io/model_source.h"
@@ -17,6 +18,7 @@ class QSpinBox;
 namespace graft::ui {
 
 class WeightsDownloadPanel;
+class ZooBrowser;
 
 class StartPage : public QWidget {
   Q_OBJECT
@@ -26,7 +28,7 @@ class StartPage : public QWidget {
   void setRecentFiles(const QStringList& paths);
   // The zoo choice as the loader takes it.
   ModelSpec zooSpec() const;
-  QComboBox* architectureBox() const { return architecture_; }
+  ZooBrowser* zooBrowser() const { return zoo_; }
   QListWidget* recentList() const { return recent_; }
   QLabel* weightsLabel() const { return weights_; }
   QPushButton* openArchitectureButton() const { return openZoo_; }
@@ -43,12 +45,18 @@ class StartPage : public QWidget {
 
  private:
   void updateZooForm();
+  void architectureChanged(const QString& architecture);
   QWidget* buildOpenColumn();
   QWidget* buildZooColumn();
   QString kerasCacheDir_;
-  QComboBox* architecture_ = nullptr;
+  ZooBrowser* zoo_ = nullptr;
   QDoubleSpinBox* alpha_ = nullptr;
   QLabel* alphaLabel_ = nullptr;
+  // MobileNetV3's own options, shown only for it.
+  QWidget* mobileNetV3Options_ = nullptr;
+  QCheckBox* minimalistic_ = nullptr;
+  QCheckBox* includePreprocessing_ = nullptr;
+  QDoubleSpinBox* dropoutRate_ = nullptr;
   QSpinBox* inputSize_ = nullptr;
   QCheckBox* includeTop_ = nullptr;
   QSpinBox* classes_ = nullptr;

@@ -21,10 +21,12 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QTime>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <memory>
 #include <utility>
 
+#include "graph/keras_json.h"
 #include "runtime/sample_data.h"
 #include "runtime/training_plan.h"
 #include "ui/confusion_matrix_view.h"
@@ -34,6 +36,7 @@
 #include "ui/doctor_banner.h"
 #include "ui/error_dialog.h"
 #include "ui/event_loop_monitor.h"
+#include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
 
 namespace graft::ui {
@@ -187,6 +190,24 @@ QWidget* TrainingPanel::buildSettings() {
          "their statistics with noisy ones"));
   form->addRow(QString(), trainBatchNorm_);
   buildPlanRows(box, form);
+  moreToggle_ = new QToolButton(box);
+  moreToggle_->setObjectName(QStringLiteral("train_more_options"));
+  moreToggle_->setText(tr("More options"));
+  moreToggle_->setCheckable(true);
+  moreToggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  moreToggle_->setArrowType(Qt::RightArrow);
+  moreToggle_->setAutoRaise(true);
+  moreToggle_->setToolTip(
+      tr("Schedules, momentum, weight decay, early stopping, checkpoints and the rest of "
+         "graft-cli train's options"));
+  form->addRow(moreToggle_);
+  more_ = new TrainSpecForm(fieldsShownByThePanel(), box);
+  more_->hide();
+  form->addRow(more_);
+  connect(moreToggle_, &QToolButton::toggled, this, [this](bool open) {
+    moreToggle_->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    more_->setVisible(open);
+  });
 
   auto* buttons = new QHBoxLayout;
   start_ = new QPushButton(QIcon(QStringLiteral(":/icons/play.svg")), tr("Start"), outer);
@@ -368,7 +389,16 @@ TrainingSettings TrainingPanel::settings() const {
   s.chosen = epochs_->value() > 0 || !optimizer_->currentData().toString().isEmpty() ||
              s.learningRate > 0 || !s.freezeUpto.isEmpty();
   if (usePlan_->isChecked()) s.plan = plan_->toPlainText();
+  s.moreOptions = more_->values();
   return s;
+}
+
+const std::set<std::string>& TrainingPanel::fieldsShownByThePanel() {
+  // Each has its own widget above (settings() reads them); TrainSpecForm shows the rest.
+  static const std::set<std::string> keys = {
+      "data",    "val_split",   "epochs",       "batch_size",       "optimizer", "lr",
+      "augment", "freeze_upto", "cache_frozen", "train_batch_norm", "plan"};
+  return keys;
 }
 
 QString TrainingPanel::log() const {
@@ -388,9 +418,9 @@ void TrainingPanel::setRunning(bool running) {
     pause_->setChecked(false);
     pause_->setText(tr("Pause"));
   }
-  for (QWidget* w :
-       std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_, learningRate_,
-                                       freeze_, cache_, trainBatchNorm_, advise_, usePlan_, plan_})
+  for (QWidget* w : std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_,
+                                                    learningRate_, freeze_, cache_, trainBatchNorm_,
+                                                    advise_, usePlan_, plan_, more_})
     w->setEnabled(!running);
   for (QCheckBox* check : augment_) check->setEnabled(!running);
 }
@@ -410,13 +440,18 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
               tr("Choose an image folder (one subfolder per class), or create the sample data."));
     return false;
   }
+  if (const QString problem = more_->problem(); !problem.isEmpty()) {
+    moreToggle_->setChecked(true);
+    showError(this, tr("A training option is not valid"), problem);
+    return false;
+  }
   int epochs = s.epochs;
   if (!s.plan.isEmpty()) {
     // A plan with a mistake is refused here, naming the JSON path, before anything starts.
     try {
       epochs = 0;
-      for (const auto& stage : planFromJson(Json::parse(s.plan.toStdString()), "plan").stages)
-        epochs += stage.epochs;
+      const Json plan = Json::parse(s.plan.toStdString(), jsonDepthGuard("the plan"));
+      for (const auto& stage : planFromJson(plan, "plan").stages) epochs += stage.epochs;
     } catch (const std::exception& e) {
       showError(this, tr("The plan cannot be used"), QString::fromStdString(e.what()));
       return false;

@@ -15,6 +15,8 @@
 #include <QWidget>
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "ui/doc/training_session.h"
 
@@ -28,6 +30,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace graft::ui {
 
@@ -36,6 +39,7 @@ class DoctorBanner;
 class Document;
 class EventLoopMonitor;
 class TrainingChart;
+class TrainSpecForm;
 
 class TrainingPanel : public QWidget {
   Q_OBJECT
@@ -57,6 +61,9 @@ class TrainingPanel : public QWidget {
   QSpinBox* batchSizeBox() const { return batch_; }
   QLineEdit* learningRateEdit() const { return learningRate_; }
   QLabel* folderSummary() const { return classes_; }
+  // The generated form for the spec's other fields, and the keys this panel lays out itself.
+  TrainSpecForm* moreOptions() const { return more_; }
+  static const std::set<std::string>& fieldsShownByThePanel();
   QPushButton* adviseButton() const { return advise_; }
   QPlainTextEdit* planEditor() const { return plan_; }
   QCheckBox* usePlanBox() const { return usePlan_; }
@@ -131,6 +138,8 @@ class TrainingPanel : public QWidget {
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
   QPlainTextEdit* plan_ = nullptr;
+  QToolButton* moreToggle_ = nullptr;
+  TrainSpecForm* more_ = nullptr;  // every other field of the training spec's table
   QPushButton* start_ = nullptr;
   QPushButton* pause_ = nullptr;
   QPushButton* stop_ = nullptr;

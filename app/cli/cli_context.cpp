@@ -7,10 +7,12 @@ namespace graft::cli {
 void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command
       .add_option("MODEL", source,
-                  "a Keras .h5 (full model or weights-only), a model_config .json, or a zoo "
-                  "name: vgg16 vgg19 resnet50 inception_v3 xception mobilenet")
+                  "a Keras .h5 or .keras (full model or weights-only), a model_config .json, a "
+                  ".graft project, or a zoo name (graft-cli zoo lists them)")
       ->required();
-  command.add_option("--alpha", alpha, "MobileNet width multiplier (0.25, 0.5, 0.75, 1.0)");
+  command.add_option("--alpha", alpha,
+                     "width multiplier of MobileNet (0.25 .. 1.0), MobileNetV2 (0.35 .. 1.4) "
+                     "and MobileNetV3 (0.75, 1.0)");
   command.add_option("--input-size", inputSize, "square input size in pixels, e.g. 160");
   auto* top = command.add_flag("--include-top", includeTop, "keep the classifier on top");
   auto* noTopFlag = command.add_flag("--no-top", noTop, "drop the classifier (feature extractor)");
@@ -18,6 +20,15 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command.add_option("--classes", classes, "number of classes of the top");
   command.add_option("--pooling", pooling, "pooling for --no-top models: avg or max")
       ->check(CLI::IsMember({"avg", "max"}));
+  command.add_flag("--minimalistic", minimalistic,
+                   "MobileNetV3: ReLU and 3x3 kernels without squeeze-and-excitation");
+  command.add_option("--include-preprocessing", includePreprocessing,
+                     "MobileNetV3: true (default) puts Keras's Rescaling layer in, the model "
+                     "reads 0..255; false: it reads -1..1");
+  command
+      .add_option("--dropout-rate", dropoutRate,
+                  "MobileNetV3: rate of the top's Dropout (default 0.2; 0: none)")
+      ->check(CLI::Range(0.0, 0.999999));
   command.add_option("--weights", weights, "Keras .h5 weights to load into the model");
   command
       .add_option("--preprocessing", preprocessing,
@@ -39,6 +50,9 @@ ModelSpec ModelArguments::spec(const CLI::App& command) const {
   if (noTop) s.includeTop = false;
   if (command.count("--classes")) s.classes = classes;
   s.pooling = pooling;
+  if (command.count("--minimalistic")) s.minimalistic = minimalistic;
+  if (command.count("--include-preprocessing")) s.includePreprocessing = includePreprocessing;
+  if (command.count("--dropout-rate")) s.dropoutRate = dropoutRate;
   s.weightsFile = weights;
   if (!preprocessing.empty()) s.preprocessing = preprocessing;
   s.labelsFile = labels;

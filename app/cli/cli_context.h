@@ -18,6 +18,9 @@ struct ModelArguments {
   bool noTop = false;
   int64_t classes = 0;
   std::string pooling;
+  bool minimalistic = false;
+  bool includePreprocessing = true;
+  double dropoutRate = 0.2;
   std::string weights;
   std::string preprocessing;
   std::string labels;
@@ -43,5 +46,6 @@ void registerExportCommand(CLI::App& app);
 void registerFetchWeightsCommand(CLI::App& app);
 void registerRunCommand(CLI::App& app);
 void registerAdviseCommand(CLI::App& app);
+void registerProbeCommand(CLI::App& app);
 
 }  // namespace graft::cli

@@ -5,7 +5,6 @@
 #include <iomanip>
 
 #include "cli/cli_context.h"
-#include "cli/cmd_probe.h"
 #include "cli/interrupt.h"
 #include "cli/terminal_progress.h"
 #include "runtime/cut_explorer.h"

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "cli/cli_context.h"
-#include "cli/cmd_probe.h"
 #include "cli/man_page.h"
 #include "runtime/threads.h"
 

@@ -72,6 +72,25 @@ void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
   if (spec.includeTop) options.includeTop = *spec.includeTop;
   if (spec.classes) options.classes = *spec.classes;
   if (!spec.pooling.empty()) options.pooling = spec.pooling;
+  // Refused rather than ignored: a user who asks for a minimalistic ResNet would otherwise get
+  // the full one without a word.
+  const bool v3 = zoo::familyOf(options.architecture) == "MobileNetV3";
+  auto refuse = [&](const char* option) {
+    throw Error(options.architecture + ": " + option +
+                " is an option of MobileNetV3Small and MobileNetV3Large only");
+  };
+  if (spec.minimalistic) {
+    if (!v3) refuse("minimalistic");
+    options.minimalistic = *spec.minimalistic;
+  }
+  if (spec.includePreprocessing) {
+    if (!v3) refuse("include_preprocessing");
+    options.includePreprocessing = *spec.includePreprocessing;
+  }
+  if (spec.dropoutRate) {
+    if (!v3) refuse("dropout_rate");
+    options.dropoutRate = *spec.dropoutRate;
+  }
 }
 
 std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {

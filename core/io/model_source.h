@@ -18,6 +18,11 @@ struct ModelSpec {
   std::optional<bool> includeTop;
   std::optional<int64_t> classes;
   std::string pooling;
+  // MobileNetV3's own options (Keras's minimalistic, include_preprocessing, dropout_rate);
+  // unset: Keras's defaults. Naming one for another architecture is an error.
+  std::optional<bool> minimalistic;
+  std::optional<bool> includePreprocessing;
+  std::optional<double> dropoutRate;
   std::string weightsFile;  // --weights
   std::optional<std::string> preprocessing;
   std::string labelsFile;     // one class name per line

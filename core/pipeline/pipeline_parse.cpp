@@ -41,6 +41,10 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   spec.pooling = f.string("pooling");
   if (!spec.pooling.empty() && spec.pooling != "avg" && spec.pooling != "max")
     f.fail("pooling", "expected \"avg\" or \"max\", found \"" + spec.pooling + "\"");
+  if (f.has("minimalistic")) spec.minimalistic = f.boolean("minimalistic", false);
+  if (f.has("include_preprocessing"))
+    spec.includePreprocessing = f.boolean("include_preprocessing", true);
+  if (f.has("dropout_rate")) spec.dropoutRate = f.number("dropout_rate", 0.2);
   spec.weightsFile = f.filePath("weights", baseDir);
   if (f.has("preprocessing")) spec.preprocessing = f.string("preprocessing");
   spec.labelsFile = f.filePath("labels", baseDir);

@@ -22,6 +22,9 @@ Json modelJson(const ModelSpec& spec, const std::string& baseDir) {
   if (spec.includeTop) m["include_top"] = *spec.includeTop;
   if (spec.classes) m["classes"] = *spec.classes;
   if (!spec.pooling.empty()) m["pooling"] = spec.pooling;
+  if (spec.minimalistic) m["minimalistic"] = *spec.minimalistic;
+  if (spec.includePreprocessing) m["include_preprocessing"] = *spec.includePreprocessing;
+  if (spec.dropoutRate) m["dropout_rate"] = *spec.dropoutRate;
   if (!spec.weightsFile.empty()) m["weights"] = portablePath(spec.weightsFile, baseDir);
   if (spec.preprocessing) m["preprocessing"] = *spec.preprocessing;
   if (!spec.labelsFile.empty()) m["labels"] = portablePath(spec.labelsFile, baseDir);

@@ -101,6 +101,37 @@ TEST(SummaryFixtures, WeightsOnlyMobileNetIsRecognised) {
   EXPECT_NE(r.err.find("recognised as mobilenet"), std::string::npos) << r.err;
 }
 
+TEST(ZooCommand, FiltersByWordsAndGivesSizeAndKerasAccuracy) {
+  TempDir home;
+  auto r = runCli({"zoo", "resnet", "v2", "--json"}, {"KERAS_HOME=" + home.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> names;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    names.push_back(j["architecture"]);
+    if (j["architecture"] == "resnet50v2") {
+      EXPECT_EQ(j["parameters"], 25613800);  // Keras's model.summary()
+      EXPECT_DOUBLE_EQ(j["top1_accuracy"].get<double>(), 0.760);
+      EXPECT_DOUBLE_EQ(j["top5_accuracy"].get<double>(), 0.930);
+      EXPECT_EQ(j["alias"], "resnet50_v2");
+    }
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"resnet50v2", "resnet101v2", "resnet152v2",
+                                             "inceptionresnetv2"}));
+  // The table: families as headings, one row per architecture.
+  r = runCli({"zoo", "efficientnet_v2"}, {"KERAS_HOME=" + home.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("EfficientNetV2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("efficientnetv2s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("83.9%"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("resnet50"), std::string::npos) << r.out;
+  r = runCli({"zoo", "transformer"}, {"KERAS_HOME=" + home.path().string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("no architecture matches 'transformer'"), std::string::npos) << r.err;
+}
+
 TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
   TempDir home;
   std::filesystem::create_directories(home.path() / "models");

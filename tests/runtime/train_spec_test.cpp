@@ -10,6 +10,7 @@
 
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_train.h"
+#include "run/train_spec_text.h"
 #include "runtime/train_run.h"
 #include "support/test_support.h"
 #include "support/train_spec_values.h"
@@ -86,6 +87,42 @@ TEST(TrainSpec, ThePipelineDocumentationNamesEveryField) {
   for (const SpecField& field : trainSpecFields())
     EXPECT_NE(text.str().find("`" + std::string(field.key) + "`"), std::string::npos)
         << field.key << " is not in docs/pipelines.md";
+}
+
+TEST(TrainSpec, EveryFieldReadsAndWritesTheTextTheGuiFormShows) {
+  test::TempDir dir;
+  const std::string base = dir.path().string();
+  for (const SpecField& field : trainSpecFields()) {
+    const std::string text = test::nonDefaultText(field, base);
+    TrainSpec fromText;
+    setSpecValueFromText(field, "  " + text + " ", fromText);
+    EXPECT_TRUE(test::sameValue(field, fromText, specWith(field, base))) << field.key;
+    EXPECT_EQ(specValueText(field, fromText), text) << field.key;
+    // An empty text is the default again.
+    setSpecValueFromText(field, "", fromText);
+    EXPECT_TRUE(isDefaultValue(field, fromText)) << field.key;
+  }
+}
+
+TEST(TrainSpec, TextThatIsNotAValueIsNamedByTheFieldsKey) {
+  const auto error = [](const std::string& key, const std::string& text) {
+    TrainSpec spec;
+    try {
+      setSpecValueFromText(trainSpecField(key), text, spec);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("momentum", "2"), "momentum: expected at least 0 and at most 1, found 2");
+  EXPECT_EQ(error("epochs", "ten"), "epochs: expected a whole number, found 'ten'");
+  EXPECT_EQ(error("epochs", "2.5"), "epochs: expected a whole number, found '2.5'");
+  EXPECT_EQ(error("lr", "0"), "lr: expected above 0, found 0");
+  EXPECT_EQ(error("lr_factor", "0.5x"), "lr_factor: expected a number, found '0.5x'");
+  EXPECT_EQ(error("schedule", "linear"),
+            "schedule: expected one of constant, step, cosine, plateau, found \"linear\"");
+  EXPECT_EQ(error("nesterov", "yes"), "nesterov: expected true or false, found 'yes'");
+  EXPECT_EQ(error("momentum", "0.5"), "no error");
 }
 
 TEST(TrainSpec, BadValuesAreNamedByTheirJsonPath) {

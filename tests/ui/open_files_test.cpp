@@ -21,6 +21,7 @@
 #include "ui/recent_files.h"
 #include "ui/start_page.h"
 #include "ui/workbench.h"
+#include "ui/zoo_browser.h"
 #include "ui_test_support.h"
 
 namespace graft {
@@ -129,14 +130,14 @@ TEST(StartPage, SaysWhereZooWeightsComeFrom) {
   test::guiApp();
   test::TempDir cache;
   ui::StartPage page(QString::fromStdString(cache.path().string()));
-  page.architectureBox()->setCurrentText("vgg16");
+  page.zooBrowser()->selectArchitecture("vgg16");
   EXPECT_NE(page.weightsLabel()->text().indexOf("not in the Keras cache"), -1);
   QFile weights(
       QString::fromStdString(cache.file("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")));
   ASSERT_TRUE(weights.open(QIODevice::WriteOnly));
   weights.close();
-  page.architectureBox()->setCurrentText("vgg19");
-  page.architectureBox()->setCurrentText("vgg16");  // refresh
+  page.zooBrowser()->selectArchitecture("vgg19");
+  page.zooBrowser()->selectArchitecture("vgg16");  // refresh
   EXPECT_NE(
       page.weightsLabel()->text().indexOf("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"), -1);
   EXPECT_NE(page.weightsLabel()->text().indexOf("Keras cache"), -1);
@@ -152,7 +153,7 @@ TEST(StartPage, OpensTheChosenArchitecture) {
   ui::MainWindow window;
   window.show();
   ui::StartPage* page = window.startPage();
-  page->architectureBox()->setCurrentText("mobilenet");
+  page->zooBrowser()->selectArchitecture("mobilenet");
   QTest::mouseClick(page->openArchitectureButton(), Qt::LeftButton);
   ASSERT_TRUE(test::waitFor([&] { return window.document()->hasModel(); }, 60000));
   EXPECT_GT(window.document()->graph().size(), 80u);

@@ -1,6 +1,7 @@
 #include "ui/doc/training_options.h"
 
 #include "graph/keras_json.h"
+#include "run/train_spec_text.h"
 
 namespace graft::ui {
 
@@ -18,6 +19,12 @@ TrainSpec trainSpecOf(const TrainingSettings& settings) {
   spec.cacheFrozen = settings.cacheFrozen;
   spec.trainBatchNorm = settings.trainBatchNorm;
   spec.chosen = settings.chosen;
+  for (const auto& [key, text] : settings.moreOptions) {
+    const SpecField& field = trainSpecField(key);
+    setSpecValueFromText(field, text, spec);
+    // Naming how to train (momentum, a schedule, ...) is a choice, as on the command line.
+    if (field.choosesHowToTrain) spec.chosen = true;
+  }
   if (!settings.plan.trimmed().isEmpty()) {
     // The depth guard every file reader has: the text is the user's (or pasted).
     try {

@@ -9,6 +9,7 @@
 #include <QVector>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -39,6 +40,9 @@ struct TrainingSettings {
   // pretrained ones; epochs and optimizer above are for a single run).
   bool chosen = true;
   bool trainBatchNorm = false;  // pretrained BatchNormalization trains too (else it is frozen)
+  // The rest of the training spec's fields, as text by key (ui/train_spec_form.h): only those
+  // the user changed from their defaults.
+  std::map<std::string, std::string> moreOptions;
 };
 
 struct TrainingStart {

@@ -103,6 +103,11 @@ std::string familyOf(const std::string& architecture) {
   return at(architecture).family;
 }
 
+std::string aliasOf(const std::string& architecture) {
+  const char* alias = at(architecture).alias;
+  return alias ? alias : "";
+}
+
 namespace {
 
 bool isMobileNetV3(const std::string& canonical) {

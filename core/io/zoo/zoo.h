@@ -34,6 +34,8 @@ bool isArchitecture(const std::string& name);
 std::string canonicalArchitecture(const std::string& name);
 // Keras's family name for the listing: "VGG", "ResNet", "ResNetV2", "DenseNet", "MobileNetV2" ...
 std::string familyOf(const std::string& architecture);
+// The architecture's other accepted name (`mobilenet_v2` for mobilenetv2), or "" when none.
+std::string aliasOf(const std::string& architecture);
 // Whether the architecture has a width multiplier (MobileNet, MobileNetV2, MobileNetV3).
 bool hasAlpha(const std::string& architecture);
 // The alphas and input sizes Keras publishes weights for (one entry {0} when the size is fixed).
