@@ -16,6 +16,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -103,9 +104,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   document_ = new Document(this);
   loader_ = new ModelLoader(this);
   stack_ = new QStackedWidget(this);
-  start_ = new StartPage(kerasCacheDir_, stack_);
+  start_ = new StartPage(kerasCacheDir_);
   workbench_ = new Workbench(document_, stack_);
-  stack_->addWidget(start_);
+  // In a scroll area: a stacked widget is as tall as its tallest page's minimum, and the start
+  // page's zoo list must not take height from the workbench's docks (nor the window's minimum).
+  auto* startScroll = new QScrollArea(stack_);
+  startScroll->setObjectName(QStringLiteral("start_page_scroll"));
+  startScroll->setWidgetResizable(true);
+  startScroll->setFrameShape(QFrame::NoFrame);
+  startScroll->setWidget(start_);
+  stack_->addWidget(startScroll);  // index 0: the start page
   stack_->addWidget(workbench_);
   setCentralWidget(stack_);
   editor_ = new GraphEditor(document_, workbench_->view(), this);
@@ -470,7 +478,7 @@ bool MainWindow::isLoading() const {
 
 void MainWindow::showStartPage() {
   start_->setRecentFiles(recentFiles());
-  stack_->setCurrentWidget(start_);
+  stack_->setCurrentIndex(0);  // the start page's scroll area
 }
 
 void MainWindow::showWorkbench() {

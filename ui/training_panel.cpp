@@ -202,11 +202,12 @@ QWidget* TrainingPanel::buildSettings() {
          "graft-cli train's options"));
   form->addRow(moreToggle_);
   more_ = new TrainSpecForm(fieldsShownByThePanel(), box);
-  more_->hide();
   form->addRow(more_);
-  connect(moreToggle_, &QToolButton::toggled, this, [this](bool open) {
+  // The whole row folded away (a hidden widget alone would leave its row's spacing behind).
+  form->setRowVisible(more_, false);
+  connect(moreToggle_, &QToolButton::toggled, this, [this, form](bool open) {
     moreToggle_->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    more_->setVisible(open);
+    form->setRowVisible(more_, open);
   });
 
   auto* buttons = new QHBoxLayout;

@@ -118,7 +118,10 @@ TEST(CutCandidates, EveryZooFamilyGivesSpreadSpatialCutVertices) {
     const Graph g = zooGraph(arch);
     const auto analysis = analyzeOrThrow(g);
     const auto candidates = cutCandidates(g);
-    ASSERT_GE(candidates.size(), 4u);
+    // NASNet's cells each read the outputs of the two cells before them: no single layer
+    // separates input from output before the last cell, so only the last map is offered.
+    const bool twoInputCells = zoo::familyOf(arch) == "NASNet";
+    ASSERT_GE(candidates.size(), twoInputCells ? 1u : 4u);
     EXPECT_LE(candidates.size(), 16u);
     const auto order = g.topologicalOrder().value();
     std::unordered_map<std::string, size_t> depth;
@@ -138,6 +141,7 @@ TEST(CutCandidates, EveryZooFamilyGivesSpreadSpatialCutVertices) {
           feedsTop || cls.rfind("Global", 0) == 0 || cls == "Flatten" || cls == "AveragePooling2D";
     }
     EXPECT_TRUE(feedsTop) << candidates.back();
+    if (twoInputCells) continue;
     EXPECT_LT(depth[candidates.front()], order.size() / 3);
     EXPECT_GT(depth[candidates[candidates.size() - 2]], order.size() / 2);
   }
