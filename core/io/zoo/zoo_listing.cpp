@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "io/fetch/weights_catalogue.h"
 #include "io/zoo/zoo.h"
 
 namespace graft::zoo {
@@ -20,29 +21,11 @@ std::string lower(std::string text) {
   return text;
 }
 
-// Keras's standard file names for every published α and size, with and without the top.
-std::vector<std::string> standardFiles(const std::string& architecture) {
-  std::vector<std::string> files;
-  for (double alpha : publishedAlphas(architecture))
-    for (int64_t size : publishedSizes(architecture))
-      for (bool top : {true, false})
-        for (bool minimalistic : {false, true}) {  // MobileNetV3's variant; others ignore it
-          ZooOptions options;
-          options.minimalistic = minimalistic;
-          options.architecture = architecture;
-          options.alpha = alpha;
-          if (size) options.inputSize = size;
-          options.includeTop = top;
-          const std::string name = standardWeightsFileName(options);
-          if (!name.empty() && std::find(files.begin(), files.end(), name) == files.end())
-            files.push_back(name);
-        }
-  return files;
-}
-
 }  // namespace
 
 std::vector<ZooListingEntry> zooListing(const std::string& kerasCacheDir, ParameterCounts counts) {
+  // Every file Keras publishes, as the weights catalogue enumerates them (widths, sizes, top).
+  const std::vector<ZooOptions> variants = fetch::publishedVariants();
   std::vector<ZooListingEntry> entries;
   for (const std::string& architecture : architectures()) {
     ZooListingEntry e;
@@ -60,7 +43,14 @@ std::vector<ZooListingEntry> zooListing(const std::string& kerasCacheDir, Parame
       options.architecture = architecture;
       e.parameters = analyzeOrThrow(buildGraph(options)).totalParams;
     }
-    for (const std::string& file : standardFiles(architecture)) {
+    std::vector<std::string> files;
+    for (const ZooOptions& variant : variants) {
+      if (variant.architecture != architecture) continue;
+      const std::string file = standardWeightsFileName(variant);
+      if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end())
+        files.push_back(file);
+    }
+    for (const std::string& file : files) {
       std::error_code error;  // an unreadable cache folder lists every file as missing
       const bool found =
           !kerasCacheDir.empty() &&
