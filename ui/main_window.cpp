@@ -16,6 +16,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
@@ -240,6 +241,8 @@ void MainWindow::createDocks() {
   trainingDock->hide();  // opened by Model > Train, keeps the graph tall until then
   connect(training_, &TrainingPanel::statusMessage, this,
           [this](const QString& text) { statusBar()->showMessage(text, 20000); });
+  connect(training_, &TrainingPanel::saveTrainedModelRequested, this,
+          &MainWindow::saveModelAsProject);
   predictions_ = new PredictionPanel(document_, this);
   auto* predictionDock =
       dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);
@@ -516,6 +519,9 @@ void MainWindow::openPath(const QString& path) {
 }
 
 void MainWindow::openModelAsync(const ModelSpec& spec, const QString& description) {
+  if (!stopTrainingBeforeOpening(description,
+                                 [this, spec, description] { openModelAsync(spec, description); }))
+    return;
   if (!maybeDiscardChanges()) return;
   if (!loader_->start(spec, description)) {
     statusBar()->showMessage(tr("Still loading the previous model…"), 3000);
@@ -727,6 +733,54 @@ bool MainWindow::writeProject(const QString& path, bool wait) {
   if (!wait) return true;
   while (!finished) QApplication::processEvents(QEventLoop::AllEvents, 20);
   return ok;
+}
+
+bool MainWindow::stopTrainingBeforeOpening(const QString& description, std::function<void()> open) {
+  if (!training_->isTraining()) return true;
+  QMessageBox box(
+      QMessageBox::Question, tr("Training is running"),
+      tr("%1 is training. Stop the run to open %2?").arg(document_->source(), description),
+      QMessageBox::NoButton, this);
+  box.setInformativeText(
+      tr("The run stops after its current batch; the weights trained so far become the "
+         "model (one undoable step) before %1 opens.")
+          .arg(description));
+  QPushButton* stop = box.addButton(tr("Stop and Open"), QMessageBox::AcceptRole);
+  stop->setObjectName(QStringLiteral("stop_and_open"));
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(stop);
+  box.exec();
+  if (box.clickedButton() == stop) {
+    statusBar()->showMessage(tr("Stopping the training run to open %1…").arg(description));
+    training_->stopThen(std::move(open));
+  }
+  return false;
+}
+
+void MainWindow::saveModelAsProject(const graft::Model& model, const QString& suggestedName) {
+  QFileDialog dialog(this, tr("Save trained model as project"),
+                     QDir(QSettings().value("lastDirectory").toString())
+                         .filePath(suggestedName + QStringLiteral(".graft")),
+                     tr("Graft projects (*.graft)"));
+  dialog.setAcceptMode(QFileDialog::AcceptSave);
+  dialog.setDefaultSuffix(QStringLiteral("graft"));
+  dialog.setOption(QFileDialog::DontUseNativeDialog);  // the same dialog everywhere, and in tests
+  if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+  const QString path = dialog.selectedFiles().front();
+  ++runningTasks_;
+  statusBar()->showMessage(tr("Saving %1…").arg(QFileInfo(path).fileName()));
+  runInBackground(
+      this, [model, path] { graft::saveProject(model, path.toStdString()); },
+      [this, path](const QString& error) {
+        --runningTasks_;
+        if (!error.isEmpty()) {
+          statusBar()->clearMessage();
+          showError(this, tr("Cannot save the trained model"), error);
+          return;
+        }
+        addRecentFile(path);
+        statusBar()->showMessage(tr("Saved the trained model as %1").arg(path), 10000);
+      });
 }
 
 bool MainWindow::maybeDiscardChanges() {

@@ -4,6 +4,7 @@
 // It owns the document and wires the views to it; the views never talk to each other directly
 // except to share the selection.
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -81,6 +82,9 @@ class MainWindow : public QMainWindow {
   // written (tests, the unsaved-changes prompt). True when it was (or is being) saved.
   bool saveProject(bool wait = false);
   bool saveProjectAs(const QString& path = QString(), bool wait = false);
+  // A model that is not the document's (a run's result the user keeps beside the current model)
+  // as a .graft project: asks where (a Qt file dialog), writes on a worker thread.
+  void saveModelAsProject(const graft::Model& model, const QString& suggestedName);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -96,6 +100,9 @@ class MainWindow : public QMainWindow {
   void modelLoaded(const std::shared_ptr<LoadedModel>& loaded, const QString& description);
   // Asks what to do with unsaved edits; false when the user cancels.
   bool maybeDiscardChanges();
+  // While a run trains, asks to stop it before `description` opens; true when no run is going.
+  // When the user agrees the run is stopped and `open` called once it has ended.
+  bool stopTrainingBeforeOpening(const QString& description, std::function<void()> open);
 
   QString kerasCacheDir_;
   Document* document_;

@@ -153,10 +153,6 @@ QWidget* StartPage::buildZooColumn() {
   minimalistic_->setToolTip(
       tr("ReLU and 3×3 kernels, no squeeze-and-excitation (Keras's "
          "minimalistic=True)"));
-  includePreprocessing_ = new QCheckBox(tr("Rescaling layer"), mobileNetV3Options_);
-  includePreprocessing_->setChecked(true);
-  includePreprocessing_->setToolTip(
-      tr("Keras's include_preprocessing: the model reads pixels 0..255 (off: -1..1)"));
   dropoutRate_ = new QDoubleSpinBox(mobileNetV3Options_);
   dropoutRate_->setRange(0.0, 0.95);
   dropoutRate_->setSingleStep(0.05);
@@ -164,10 +160,15 @@ QWidget* StartPage::buildZooColumn() {
   dropoutRate_->setPrefix(tr("dropout "));
   dropoutRate_->setToolTip(tr("Rate of the top's Dropout while training (0: no Dropout layer)"));
   v3->addWidget(minimalistic_);
-  v3->addWidget(includePreprocessing_);
   v3->addWidget(dropoutRate_);
   v3->addStretch(1);
   form->addRow(tr("MobileNetV3"), mobileNetV3Options_);
+  // Keras's include_preprocessing (MobileNetV3, EfficientNetV2, ConvNeXt): what the layers do
+  // is the tooltip, set per architecture.
+  includePreprocessing_ = new QCheckBox(tr("Preprocessing layers (pixels 0..255 in)"), box);
+  includePreprocessing_->setObjectName(QStringLiteral("start_include_preprocessing"));
+  includePreprocessing_->setChecked(true);
+  form->addRow(tr("Preprocessing"), includePreprocessing_);
   weights_ = new QLabel(box);
   weights_->setWordWrap(true);
   weights_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -232,9 +233,10 @@ ModelSpec StartPage::zooSpec() const {
   }
   if (zoo::familyOf(spec.source) == "MobileNetV3") {
     if (minimalistic_->isChecked()) spec.minimalistic = true;
-    if (!includePreprocessing_->isChecked()) spec.includePreprocessing = false;
     spec.dropoutRate = dropoutRate_->value();
   }
+  if (zoo::hasPreprocessingOption(spec.source) && !includePreprocessing_->isChecked())
+    spec.includePreprocessing = false;
   spec.kerasCacheDir = kerasCacheDir_.toStdString();
   return spec;
 }
@@ -247,6 +249,12 @@ void StartPage::updateZooForm() {
   alpha_->setVisible(alpha);
   alphaLabel_->setVisible(alpha);
   mobileNetV3Options_->setEnabled(zoo::familyOf(architecture) == "MobileNetV3");
+  const std::string preprocessing = zoo::preprocessingOptionHelp(architecture);
+  includePreprocessing_->setEnabled(!preprocessing.empty());
+  includePreprocessing_->setToolTip(
+      preprocessing.empty()
+          ? tr("Keras builds this architecture without preprocessing layers")
+          : tr("Keras's include_preprocessing: %1").arg(QString::fromStdString(preprocessing)));
   inputSize_->setMinimum(static_cast<int>(zoo::minimumInputSize(architecture)));
   classes_->setEnabled(includeTop_->isChecked());
   pooling_->setEnabled(!includeTop_->isChecked());

@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -567,6 +568,10 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
   else if (epochs > 0)
     appendLog(tr("the stopped run's weights are not kept: the run starts again with the fix"));
   Q_EMIT trainingFinished(outcome);
+  if (auto next = std::exchange(afterStop_, {})) {
+    next();
+    return;
+  }
   if (!fix.isEmpty()) restartWithFix(fix);
 }
 
@@ -579,14 +584,58 @@ void TrainingPanel::commitResult(int epochs) {
                            .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs),
                                 QFileInfo(runData_).fileName());
   if (!document_->commitResultOf(runRevision_, *session_->result(), text)) {
-    const QString why =
-        tr("The model changed during the run, so the trained weights were not applied; train "
-           "again to fine-tune the model as it is now.");
-    appendLog(why);
-    Q_EMIT statusMessage(why);
+    askAboutChangedModel(*session_->result(), text);
     return;
   }
   committedRevision_ = document_->revision();
+}
+
+void TrainingPanel::askAboutChangedModel(const Model& trained, const QString& text) {
+  QMessageBox box(QMessageBox::Question, tr("The model changed during training"),
+                  tr("The model changed while it trained, so the trained weights (%1) were not "
+                     "applied to it.")
+                      .arg(text),
+                  QMessageBox::NoButton, this);
+  box.setInformativeText(
+      tr("Keep the current model and save the trained one as a new project, use the trained "
+         "model instead of the current one (undo brings the current one back), or discard "
+         "the training."));
+  QPushButton* save = box.addButton(tr("Save Trained Model As…"), QMessageBox::AcceptRole);
+  save->setObjectName(QStringLiteral("trained_save_as"));
+  QPushButton* use = box.addButton(tr("Use Trained Model"), QMessageBox::DestructiveRole);
+  use->setObjectName(QStringLiteral("trained_use"));
+  QPushButton* discard = box.addButton(tr("Discard Training"), QMessageBox::RejectRole);
+  discard->setObjectName(QStringLiteral("trained_discard"));
+  box.setDefaultButton(save);
+  box.exec();
+  QString outcome;
+  if (box.clickedButton() == save) {
+    outcome = tr("The model changed during the run: the trained model is saved as a new project.");
+    Q_EMIT saveTrainedModelRequested(trained,
+                                     QString::fromStdString(trained.graph.name()) + "_trained");
+  } else if (box.clickedButton() == use && document_->commitModel(trained, text)) {
+    outcome =
+        tr("The model changed during the run: the trained model replaced it (undo brings "
+           "it back).");
+    committedRevision_ = document_->revision();
+  } else {
+    outcome =
+        tr("The model changed during the run, so the trained weights were discarded; "
+           "train again to fine-tune the model as it is now.");
+  }
+  appendLog(outcome);
+  Q_EMIT statusMessage(outcome);
+}
+
+void TrainingPanel::stopThen(std::function<void()> next) {
+  if (!session_->isRunning()) {
+    next();
+    return;
+  }
+  afterStop_ = std::move(next);
+  pendingFix_.clear();  // the run ends for good: no restart with a fix
+  appendLog(tr("stopping the run to open another model…"));
+  session_->stop();
 }
 
 void TrainingPanel::onDiagnosis(const QString& code, const QString& message, const QString& fix) {

@@ -11,9 +11,12 @@
 // statistics stays frozen unless its box is ticked. The training doctor's findings show in a
 // banner above the charts, with a button where the panel can apply the fix (doc/doctor_fixes.h):
 // it stops the run, changes the settings or the plan and starts again from the last good
-// state. A run's result becomes the document's model only when nothing was edited during it.
+// state. A run's result becomes the document's model only when nothing was edited during it;
+// when the model changed meanwhile the user chooses: save the trained model as a new project,
+// use it anyway (one undoable step) or discard it.
 #include <QWidget>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -75,6 +78,10 @@ class TrainingPanel : public QWidget {
   QLabel* inputSizeLabel() const { return inputSize_; }
   QLabel* deviceLabel() const { return device_; }
   QString log() const;
+  bool isTraining() const { return session_->isRunning(); }
+  // Stops the run after its current batch and calls `next` once it has ended and its result is
+  // committed (at once when no run is going): opening another model waits for that.
+  void stopThen(std::function<void()> next);
   // The validation accuracy of the last epoch run in this window (none before a run with
   // validation images): what a saved pipeline's check is measured against.
   std::optional<double> lastValidationAccuracy() const { return lastValAccuracy_; }
@@ -95,6 +102,8 @@ class TrainingPanel : public QWidget {
   void trainingFinished(graft::ui::TrainingOutcome outcome);
   // A sentence for the window's status bar (what a fix changed and where the run restarted).
   void statusMessage(const QString& text);
+  // The user chose to keep a run's result, trained while the model changed, as a new project.
+  void saveTrainedModelRequested(const graft::Model& model, const QString& suggestedName);
 
  private:
   QWidget* buildSettings();
@@ -112,6 +121,8 @@ class TrainingPanel : public QWidget {
   // Starts a run of `from`, whose result may replace the document's model at `baseRevision`.
   bool startRun(const Model& from, uint64_t baseRevision);
   void commitResult(int epochs);
+  // The run's result could not be committed (the model changed meanwhile): asks what to keep.
+  void askAboutChangedModel(const Model& trained, const QString& text);
   bool fixApplies(const QString& code) const;
   // Changes the form or the plan for the fix; `change` says what, for the status line.
   bool changeSettingsFor(const QString& code, QString* change);
@@ -119,6 +130,7 @@ class TrainingPanel : public QWidget {
 
   Document* document_;
   TrainingSession* session_;
+  std::function<void()> afterStop_;  // stopThen's continuation
   EventLoopMonitor* latency_;
   QLineEdit* dataDir_ = nullptr;
   QLabel* classes_ = nullptr;

@@ -23,8 +23,9 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command.add_flag("--minimalistic", minimalistic,
                    "MobileNetV3: ReLU and 3x3 kernels without squeeze-and-excitation");
   command.add_option("--include-preprocessing", includePreprocessing,
-                     "MobileNetV3: true (default) puts Keras's Rescaling layer in, the model "
-                     "reads 0..255; false: it reads -1..1");
+                     "MobileNetV3, EfficientNetV2, ConvNeXt: true (default) puts Keras's "
+                     "preprocessing layers in, the model reads pixels 0..255; false: it reads "
+                     "what they give (-1..1 for MobileNetV3)");
   command
       .add_option("--dropout-rate", dropoutRate,
                   "MobileNetV3: rate of the top's Dropout (default 0.2; 0: none)")

@@ -3,6 +3,7 @@
 // Transposes, and `same` padding as explicit, possibly asymmetric, pads.
 #include "export/onnx_emitters.h"
 
+#include <array>
 #include <cmath>
 
 #include "export/export_geometry.h"
@@ -254,8 +255,7 @@ void conv2dTranspose(LayerNodes& c) {
   if (c.layer.config.at("use_bias").get<bool>())
     inputs.push_back(c.weight("bias", fromKeras(c.layer.weight(1))));
   const bool crop = t.crop.top > 0 || t.crop.left > 0 || t.crop.bottom > 0 || t.crop.right > 0;
-  onnx::NodeProto& n =
-      c.node("ConvTranspose", inputs, crop ? "full" : preActivationSuffix(c));
+  onnx::NodeProto& n = c.node("ConvTranspose", inputs, crop ? "full" : preActivationSuffix(c));
   attribute(n, "kernel_shape", Ints{w.kernel.h, w.kernel.w});
   attribute(n, "strides", Ints{w.stride.h, w.stride.w});
   attribute(n, "pads", Ints{0, 0, 0, 0});
@@ -306,8 +306,19 @@ void dense(LayerNodes& c) {
   }
 }
 
-// A per-channel scale becomes a BatchNormalization (mean 0, variance 1, epsilon 0), the
+// x * scale + shift per channel as a BatchNormalization (mean 0, variance 1, epsilon 0): the
 // per-channel constant OpenCV's DNN module broadcasts (channels at dimension 1: ranks 2 and 4).
+std::string perChannelAffine(LayerNodes& c, const std::string& x, const torch::Tensor& scale,
+                             const torch::Tensor& shift, const std::string& suffix) {
+  const torch::Tensor zeros = torch::zeros_like(scale), ones = torch::ones_like(scale);
+  onnx::NodeProto& n = c.node("BatchNormalization",
+                              {x, c.weight("scale", scale), c.weight("shift", shift),
+                               c.weight("mean", zeros), c.weight("variance", ones)},
+                              suffix);
+  attribute(n, "epsilon", 0.0f);
+  return n.output(0);
+}
+
 void rescaling(LayerNodes& c) {
   const std::vector<double> scale =
       layers::rescalingScale(c.layer.config, c.layer.inputShapes.at(0));
@@ -319,14 +330,7 @@ void rescaling(LayerNodes& c) {
     return;
   }
   const torch::Tensor factors = torch::tensor(scale, torch::kFloat64).to(torch::kFloat32);
-  const torch::Tensor zeros = torch::zeros_like(factors), ones = torch::ones_like(factors);
-  onnx::NodeProto& n = c.node(
-      "BatchNormalization",
-      {c.in[0], c.weight("scale", factors), c.weight("shift", torch::full_like(factors, offset)),
-       c.weight("mean", zeros), c.weight("variance", ones)},
-      "");
-  attribute(n, "epsilon", 0.0f);
-  c.result = n.output(0);
+  c.result = perChannelAffine(c, c.in[0], factors, torch::full_like(factors, offset), "");
 }
 
 std::string refusePerChannelRescalingOfOtherRanks(const ExportLayer& layer) {
@@ -449,10 +453,13 @@ std::string refusePositionalPRelu(const ExportLayer& layer) {
   return "";
 }
 
-// OpenCV 4.6 cannot run the opset-13 form (ReduceMean / Div broadcasting).
-std::string refuseLayerNormalization(const ExportLayer&) {
-  return "opset 13 has no LayerNormalization and OpenCV 4.6's DNN module cannot run it written "
-         "out (ReduceMean, Div); export to TorchScript instead";
+// The form written below needs the channels of a rank-2 or rank-4 input (after moving the
+// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do.
+std::string refuseLayerNormalizationOfOtherRanks(const ExportLayer& layer) {
+  if (layer.inputRank() == 2 || layer.inputRank() == 4) return "";
+  return "LayerNormalization of a rank-" + std::to_string(layer.inputRank()) +
+         " input is not written (OpenCV's DNN module runs the ONNX form only on ranks 2 and 4); "
+         "export to TorchScript instead";
 }
 
 void softmax(LayerNodes& c) {
@@ -506,8 +513,8 @@ std::vector<std::string> fullSizeInputs(LayerNodes& c) {
   for (size_t i = 0; i < in.size(); ++i) {
     const Shape& s = c.layer.inputShapes.at(i);
     if (s == out) continue;
-    const torch::Tensor scales =
-        torch::tensor({1.0f, 1.0f, static_cast<float>(out[1] / s[1]), static_cast<float>(out[2] / s[2])});
+    const torch::Tensor scales = torch::tensor(
+        {1.0f, 1.0f, static_cast<float>(out[1] / s[1]), static_cast<float>(out[2] / s[2])});
     onnx::NodeProto& n =
         c.node("Resize",
                {in[i], c.weight("roi_" + std::to_string(i), torch::empty({0}, torch::kFloat32)),
@@ -569,8 +576,8 @@ void extremum(LayerNodes& c, bool maximum) {
   std::string y = in[0];
   for (size_t i = 1; i < in.size(); ++i) {
     const std::string step = std::to_string(i);
-    const std::string gap = maximum ? c.op("Sub", {in[i], y}, "gap_" + step)
-                                    : c.op("Sub", {y, in[i]}, "gap_" + step);
+    const std::string gap =
+        maximum ? c.op("Sub", {in[i], y}, "gap_" + step) : c.op("Sub", {y, in[i]}, "gap_" + step);
     const std::string over = c.op("Relu", {gap}, "over_" + step);
     y = c.op(maximum ? "Add" : "Sub", {y, over}, i + 1 == in.size() ? "" : "partial_" + step);
   }
@@ -659,22 +666,36 @@ void permute(LayerNodes& c) {
       runtime::runtimePermutation(layers::permuteDims(c.layer.config, c.layer.inputRank())), "");
 }
 
-// opset 13 has no LayerNormalization: mean and biased variance along the runtime dimension
-// (ReduceMean, keepdims), (x - mean) / sqrt(variance + epsilon), then gamma and beta shaped to
-// broadcast along that dimension.
+// opset 13 has no LayerNormalization, and OpenCV 4.6's DNN module cannot run ReduceMean over
+// the channels nor divide with broadcasting. So the mean and the biased variance along the
+// channels come from a 1x1 convolution whose C x C kernel is 1 / C: each
+// channel receives the mean, every tensor keeps the input's shape, and Sub / Mul / Div are
+// plain element-wise. gamma and beta become a per-channel BatchNormalization. A feature map
+// normalized along height or width has that axis moved to the channels and back; a vector is
+// reshaped to a 1x1 map and back.
 void layerNormalization(LayerNodes& c) {
   const auto& cfg = c.layer.config;
   const size_t rank = c.layer.inputRank();
   const int64_t dim = runtimeAxis(cfg.at("axis"), rank);
-  std::vector<int64_t> broadcast{-1};
-  for (int64_t d = dim + 1; d < static_cast<int64_t>(rank); ++d) broadcast.push_back(1);
-  auto mean = [&](const std::string& x, const std::string& suffix) {
-    onnx::NodeProto& n = c.node("ReduceMean", {x}, suffix);
-    attribute(n, "axes", Ints{dim});
-    attribute(n, "keepdims", int64_t{1});
-    return n.output(0);
+  Ints swap;
+  for (int64_t d = 0; d < static_cast<int64_t>(rank); ++d) swap.push_back(d);
+  std::swap(swap[1], swap[static_cast<size_t>(dim)]);
+  const bool moved = dim != 1;
+  const size_t kerasDim = rank == 4 ? std::array<size_t, 4>{0, 3, 1, 2}[static_cast<size_t>(dim)]
+                                    : static_cast<size_t>(dim);
+  const int64_t channels = c.layer.inputShapes[0][kerasDim];
+  // A rank-2 input runs as a (N, C, 1, 1) map: OpenCV's Gemm path did not reproduce it.
+  const std::string x =
+      moved       ? transpose(c, c.in[0], swap, "to_channels")
+      : rank == 2 ? c.op("Reshape", {c.in[0], c.ints("map_shape", {-1, channels, 1, 1})}, "as_map")
+                  : c.in[0];
+  const std::string kernel = c.weight(
+      "averaging", torch::full({channels, channels, 1, 1}, 1.0f / static_cast<float>(channels)));
+  auto mean = [&](const std::string& input, const std::string& suffix) {
+    const Window w{{1, 1}, {1, 1}, {1, 1}, false};
+    return conv(c, input, kernel, "", w, 1, suffix);
   };
-  const std::string centred = c.op("Sub", {c.in[0], mean(c.in[0], "mean")}, "centred");
+  const std::string centred = c.op("Sub", {x, mean(x, "mean")}, "centred");
   const std::string variance = mean(c.op("Mul", {centred, centred}, "squared"), "variance");
   const std::string deviation = c.op(
       "Sqrt",
@@ -683,14 +704,20 @@ void layerNormalization(LayerNodes& c) {
             "variance_epsilon")},
       "deviation");
   const bool scale = cfg.at("scale").get<bool>(), center = cfg.at("center").get<bool>();
-  std::string y = c.op("Div", {centred, deviation}, scale || center ? "normalized" : "");
-  size_t i = 0;
-  if (scale)
-    y = c.op("Mul", {y, c.weight("gamma", fromKeras(c.layer.weight(i++)).reshape(broadcast))},
-             center ? "scaled" : "");
-  if (center)
-    y = c.op("Add", {y, c.weight("beta", fromKeras(c.layer.weight(i++)).reshape(broadcast))}, "");
-  c.result = y;
+  const bool reshaped = moved || rank == 2;
+  std::string y =
+      c.op("Div", {centred, deviation}, scale || center || reshaped ? "normalized" : "");
+  if (scale || center) {
+    size_t i = 0;
+    const torch::Tensor gamma =
+        scale ? fromKeras(c.layer.weight(i++)).flatten() : torch::ones({channels});
+    const torch::Tensor beta =
+        center ? fromKeras(c.layer.weight(i++)).flatten() : torch::zeros({channels});
+    y = perChannelAffine(c, y, gamma, beta, reshaped ? "affine" : "");
+  }
+  c.result = moved       ? transpose(c, y, swap, "")
+             : rank == 2 ? c.op("Reshape", {y, c.ints("vector_shape", {-1, channels})}, "")
+                         : y;
 }
 
 // One mean and variance for everything: (x - mean) / deviation, or mean + x * deviation (invert)
@@ -707,16 +734,10 @@ void normalization(LayerNodes& c) {
                       : c.op("Div", {c.op("Sub", {c.in[0], mean}, "centred"), deviation}, "");
     return;
   }
+  // (x - mean) / deviation = x * (1 / deviation) - mean / deviation.
   const torch::Tensor mean = s.mean.flatten(), deviation = s.deviation.flatten();
-  const torch::Tensor zeros = torch::zeros_like(mean), ones = torch::ones_like(mean);
-  onnx::NodeProto& n =
-      c.node("BatchNormalization",
-             {c.in[0], c.weight("scale", invert ? deviation : ones / deviation),
-              c.weight("shift", invert ? mean : zeros), c.weight("mean", invert ? zeros : mean),
-              c.weight("variance", ones)},
-             "");
-  attribute(n, "epsilon", 0.0f);
-  c.result = n.output(0);
+  c.result = invert ? perChannelAffine(c, c.in[0], deviation, mean, "")
+                    : perChannelAffine(c, c.in[0], 1.0 / deviation, -mean / deviation, "");
 }
 
 // OpenCV 4.6 broadcasts a constant only per channel (or a scalar): statistics kept along
@@ -725,8 +746,8 @@ std::string refusePositionalNormalization(const ExportLayer& layer) {
   const std::vector<int64_t> kept =
       layers::normalizationAxes(layer.config, layer.inputShapes.at(0)).kept;
   const auto last = static_cast<int64_t>(layer.inputRank()) - 1;
-  if (kept.empty() || (kept.size() == 1 && kept[0] == last &&
-                       (layer.inputRank() == 2 || layer.inputRank() == 4)))
+  if (kept.empty() ||
+      (kept.size() == 1 && kept[0] == last && (layer.inputRank() == 2 || layer.inputRank() == 4)))
     return "";
   return "mean and variance kept along axes " + layer.config.at("axis").dump() + " of a rank-" +
          std::to_string(layer.inputRank()) +
@@ -759,7 +780,10 @@ void tfOpLambda(LayerNodes& c) {
     c.result = c.op(maximum ? "Add" : "Sub", {x[0], over}, "");
     return;
   }
-  const char* type = op == "add" ? "Add" : op == "subtract" ? "Sub" : op == "multiply" ? "Mul" : "Div";
+  const char* type = op == "add"        ? "Add"
+                     : op == "subtract" ? "Sub"
+                     : op == "multiply" ? "Mul"
+                                        : "Div";
   c.result = c.op(type, {x[0], x[1]}, "");
 }
 
@@ -841,7 +865,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"StochasticDepth", {alias}},
       {"Rescaling", {rescaling, refusePerChannelRescalingOfOtherRanks}},
       {"BatchNormalization", {batchNormalization}},
-      {"LayerNormalization", {layerNormalization, refuseLayerNormalization}},
+      {"LayerNormalization", {layerNormalization, refuseLayerNormalizationOfOtherRanks}},
       {"Normalization", {normalization, refusePositionalNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},

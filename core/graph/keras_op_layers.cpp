@@ -12,13 +12,13 @@ const std::vector<OpFunction>& opFunctions() {
   // Canonical TensorFlow names as TFOpLambda's config writes them (tf_export's), each computed
   // as TensorFlow does on float32: x + 3.0 adds float32(3.0).
   static const std::vector<OpFunction> functions = {
-      {"__operators__.add", 2, "", "add"}, {"math.add", 2, "", "add"},
+      {"__operators__.add", 2, "", "add"},  {"math.add", 2, "", "add"},
       {"math.subtract", 2, "", "subtract"}, {"math.multiply", 2, "", "multiply"},
-      {"math.truediv", 2, "", "divide"},   {"math.divide", 2, "", "divide"},
-      {"math.maximum", 2, "", "maximum"},  {"math.minimum", 2, "", "minimum"},
-      {"nn.relu", 1, "relu", ""},          {"nn.relu6", 1, "relu6", ""},
-      {"math.sigmoid", 1, "sigmoid", ""},  {"math.tanh", 1, "tanh", ""},
-      {"nn.silu", 1, "swish", ""},         {"nn.swish", 1, "swish", ""}};
+      {"math.truediv", 2, "", "divide"},    {"math.divide", 2, "", "divide"},
+      {"math.maximum", 2, "", "maximum"},   {"math.minimum", 2, "", "minimum"},
+      {"nn.relu", 1, "relu", ""},           {"nn.relu6", 1, "relu6", ""},
+      {"math.sigmoid", 1, "sigmoid", ""},   {"math.tanh", 1, "tanh", ""},
+      {"nn.silu", 1, "swish", ""},          {"nn.swish", 1, "swish", ""}};
   return functions;
 }
 
@@ -127,13 +127,37 @@ ParsedOp parseTfOpLambda(const Json& layer) {
 // operation's class from keras.src.ops ({"module": "keras.src.ops.numpy", "class_name": "Add"})
 // with its arguments in the node's "args". The ones TFOpLambda computes, by their TF name.
 const std::map<std::string, std::string>& keras3Ops() {
-  static const std::map<std::string, std::string> ops = {
-      {"Add", "math.add"},           {"Subtract", "math.subtract"}, {"Multiply", "math.multiply"},
-      {"Divide", "math.truediv"},    {"TrueDivide", "math.truediv"}, {"Maximum", "math.maximum"},
-      {"Minimum", "math.minimum"},   {"Relu", "nn.relu"},            {"Relu6", "nn.relu6"},
-      {"Sigmoid", "math.sigmoid"},   {"Tanh", "math.tanh"},          {"Silu", "nn.silu"}};
+  static const std::map<std::string, std::string> ops = {{"Add", "math.add"},
+                                                         {"Subtract", "math.subtract"},
+                                                         {"Multiply", "math.multiply"},
+                                                         {"Divide", "math.truediv"},
+                                                         {"TrueDivide", "math.truediv"},
+                                                         {"Maximum", "math.maximum"},
+                                                         {"Minimum", "math.minimum"},
+                                                         {"Relu", "nn.relu"},
+                                                         {"Relu6", "nn.relu6"},
+                                                         {"Sigmoid", "math.sigmoid"},
+                                                         {"Tanh", "math.tanh"},
+                                                         {"Silu", "nn.silu"}};
   return ops;
 }
+
+}  // namespace
+
+Keras3Operation keras3OperationFor(const std::string& function) {
+  const OpFunction* wanted = findOpFunction(function);
+  if (!wanted) return {};
+  for (const auto& [cls, tfName] : keras3Ops()) {
+    const OpFunction* f = findOpFunction(tfName);
+    if (f->operation != wanted->operation || f->activation != wanted->activation) continue;
+    // keras.ops' activations live in ops/nn.py; tanh and the arithmetic in ops/numpy.py.
+    const bool nn = cls == "Relu" || cls == "Relu6" || cls == "Sigmoid" || cls == "Silu";
+    return {nn ? "keras.src.ops.nn" : "keras.src.ops.numpy", cls};
+  }
+  return {};
+}
+
+namespace {
 
 bool isKeras3Op(const Json& layer) {
   const Json module = layer.value("module", Json());

@@ -50,6 +50,15 @@ const OpFunction* findOpFunction(const std::string& name);
 std::string opFunctionList();
 std::string keras3OpList();
 
+// The Keras 3 operation that computes a TFOpLambda function (its canonical name, as
+// findOpFunction takes it), as a .keras file records it: the module ("keras.src.ops.numpy" or
+// "keras.src.ops.nn") and the class ("Add", "Relu6", ...). Both empty when Keras 3 has none.
+struct Keras3Operation {
+  std::string module;
+  std::string className;
+};
+Keras3Operation keras3OperationFor(const std::string& function);
+
 // The inbound node Keras writes for a TFOpLambda node: the first operand's reference (or
 // constant) with the other operands in its kwargs. `inputs` are the node's input layers.
 Json tfOpLambdaInboundNodes(const Node& node);

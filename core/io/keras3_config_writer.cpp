@@ -1,4 +1,5 @@
 #include "io/keras3_config_writer.h"
+#include "graph/keras_op_layers.h"
 
 #include <map>
 #include <set>
@@ -94,16 +95,16 @@ const std::map<std::string, Keras3Class>& keras3Classes() {
     c["Reshape"] = {{"target_shape"}};
     // Keras 3's BaseConvTranspose.get_config leaves output_padding out (layerConfig adds it
     // back when set: __init__ takes it).
-    c["Conv2DTranspose"] = {{"filters", "kernel_size", "strides", "padding", "data_format",
-                             "dilation_rate", "activation", "use_bias", "kernel_initializer",
-                             "bias_initializer", "kernel_regularizer", "bias_regularizer",
-                             "activity_regularizer", "kernel_constraint", "bias_constraint"},
-                            true};
+    c["Conv2DTranspose"] = {
+        {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+         "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+         "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"},
+        true};
     c["Normalization"] = {{"axis", "invert", "mean", "variance"}, true};
     c["RepeatVector"] = {{"n"}};
     // keras.applications.inception_resnet_v2's own class, found by its module.
     c["CustomScaleLayer"] = {
-        {"scale"}, false, false, true, "keras.src.applications.inception_resnet_v2",
+        {"scale"},         false, false, true, "keras.src.applications.inception_resnet_v2",
         "CustomScaleLayer"};
     // keras.applications.convnext's own classes: LayerScale defines build() (its gamma);
     // both are found by their module (Keras 3 writes the class name as registered_name).
@@ -217,7 +218,8 @@ Json layerConfig(const Node& node, const Keras3Class& cls) {
   // non-default alpha is written to keep the numbers.
   if (node.className == "ELU" && node.config.value("alpha", 1.0) != 1.0)
     config["alpha"] = node.config["alpha"];
-  if (node.className == "Conv2DTranspose" && !node.config.value("output_padding", Json()).is_null()) {
+  if (node.className == "Conv2DTranspose" &&
+      !node.config.value("output_padding", Json()).is_null()) {
     const Json& p = node.config["output_padding"];
     config["output_padding"] = p.is_array() ? p : Json::array({p, p});
   }
@@ -232,9 +234,28 @@ Json kerasTensor(const GraphAnalysis& analysis, const std::string& producer) {
             {"keras_history", {producer, 0, 0}}}}};
 }
 
+// A TFOpLambda as the Keras 3 operation computing it ({"module": "keras.src.ops.numpy",
+// "class_name": "Add"}, as Keras 3 records `x + 3.0`): its operands in the node's "args", each
+// input tensor where the config's operands hold null, the constants as they are.
+Json operationJson(const Node& node, const GraphAnalysis& analysis) {
+  const std::string function = node.config.at("function").get<std::string>();
+  const Keras3Operation op = keras3OperationFor(function);
+  Json args = Json::array();
+  size_t tensor = 0;
+  for (const auto& operand : node.config.at("operands"))
+    args.push_back(operand.is_null() ? kerasTensor(analysis, node.inputs.at(tensor++)) : operand);
+  return {{"module", op.module},
+          {"class_name", op.className},
+          {"config", {{"name", node.name}}},
+          {"registered_name", op.className},
+          {"name", node.name},
+          {"inbound_nodes", Json::array({{{"args", args}, {"kwargs", Json::object()}}})}};
+}
+
 // One layer as serialize_keras_object writes it; `functional` adds name and inbound_nodes.
 Json layerJson(const Node& node, const GraphAnalysis& analysis, bool functional) {
   Json entry;
+  if (node.className == "TFOpLambda" && functional) return operationJson(node, analysis);
   if (node.className == "InputLayer") {
     entry = {{"module", "keras.layers"},
              {"class_name", "InputLayer"},
@@ -286,24 +307,30 @@ Json tensorRefs(const std::vector<std::string>& layers) {
 Diagnostics keras3Refusals(const Graph& graph) {
   Diagnostics refused;
   for (const auto& node : graph.nodes()) {
-    if (node.className == "TFOpLambda")
-      refused.push_back({node.name, "TFOpLambda is tf.keras 2's record of a TensorFlow call; Keras "
-                                    "3 has no such layer, so it cannot be saved as a Keras 3 "
-                                    ".keras file"});
-    else if (node.className != "InputLayer" && !keras3Classes().count(node.className))
+    if (node.className == "TFOpLambda") {
+      const std::string function = node.config.value("function", "");
+      if (keras3OperationFor(function).className.empty())
+        refused.push_back({node.name, "TFOpLambda tf." + function +
+                                          " has no Keras 3 operation in Graft (" + keras3OpList() +
+                                          "), so it cannot be saved as a Keras 3 .keras file"});
+    } else if (node.className != "InputLayer" && !keras3Classes().count(node.className))
       refused.push_back({node.name, "layer type " + node.className +
                                         " cannot be saved as a Keras 3 .keras file by Graft"});
     else if (node.config.value("activation", Json()) == "hard_sigmoid")
-      refused.push_back({node.name, "activation hard_sigmoid is Keras 2's clip(0.2 x + 0.5, 0, 1); "
-                                    "Keras 3's hard_sigmoid is relu6(x + 3) / 6 and no Keras 3 "
-                                    "activation computes Keras 2's, so it cannot be saved as a "
-                                    "Keras 3 .keras file"});
+      refused.push_back({node.name,
+                         "activation hard_sigmoid is Keras 2's clip(0.2 x + 0.5, 0, 1); "
+                         "Keras 3's hard_sigmoid is relu6(x + 3) / 6 and no Keras 3 "
+                         "activation computes Keras 2's, so it cannot be saved as a "
+                         "Keras 3 .keras file"});
   }
   return refused;
 }
 
 bool keras3SavesAsSequential(const Graph& graph) {
   if (graph.name().rfind("sequential", 0) != 0 || graph.inputs().size() != 1) return false;
+  // An operation on tensors (a TFOpLambda, written as a Keras 3 operation) needs a functional.
+  for (const auto& node : graph.nodes())
+    if (node.className == "TFOpLambda") return false;
   // Each top-level member: a top-level layer, or the outermost nested model holding a layer.
   auto memberOf = [](const Node& node) {
     return node.group.empty() ? "layer:" + node.name

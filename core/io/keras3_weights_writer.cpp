@@ -26,6 +26,8 @@ void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
     if (sequential && entry.node && entry.node->className == "InputLayer" &&
         entry.node->group.empty())
       continue;
+    // Keras 3 writes a TFOpLambda as an operation, which is not a layer: no group of its own.
+    if (entry.node && entry.node->className == "TFOpLambda") continue;
     {
       auto vars = file.createGroup("/" + entry.path + "/vars");
       file.writeString(vars.get(), "name", entry.node ? entry.node->name : entry.group->name());

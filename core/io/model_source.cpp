@@ -84,7 +84,10 @@ void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
     options.minimalistic = *spec.minimalistic;
   }
   if (spec.includePreprocessing) {
-    if (!v3) refuse("include_preprocessing");
+    if (!zoo::hasPreprocessingOption(options.architecture))
+      throw Error(options.architecture +
+                  ": include_preprocessing is an option of MobileNetV3, EfficientNetV2 and "
+                  "ConvNeXt only");
     options.includePreprocessing = *spec.includePreprocessing;
   }
   if (spec.dropoutRate) {

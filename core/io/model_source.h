@@ -18,8 +18,9 @@ struct ModelSpec {
   std::optional<bool> includeTop;
   std::optional<int64_t> classes;
   std::string pooling;
-  // MobileNetV3's own options (Keras's minimalistic, include_preprocessing, dropout_rate);
-  // unset: Keras's defaults. Naming one for another architecture is an error.
+  // Zoo builders' own options: MobileNetV3's minimalistic and dropout_rate, include_preprocessing
+  // (MobileNetV3, EfficientNetV2, ConvNeXt); unset: Keras's defaults. Naming one for another
+  // architecture is an error.
   std::optional<bool> minimalistic;
   std::optional<bool> includePreprocessing;
   std::optional<double> dropoutRate;

@@ -9,10 +9,10 @@
 #include <fstream>
 #include <map>
 
+#include "graph/graph_builder.h"
 #include "graph/keras_json.h"
 #include "graph/summary.h"
 #include "graph/surgery/surgery.h"
-#include "graph/graph_builder.h"
 #include "io/file_format.h"
 #include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
@@ -533,7 +533,6 @@ TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
   EXPECT_EQ(analyzeOrThrow(model).totalParams, 8);
 }
 
-
 // "hard_sigmoid" in a config is Keras 3's relu6(x + 3) / 6 when Keras 3 wrote the file (a
 // .keras archive's metadata.json, an HDF5 file's keras_version), Keras 2's clip(0.2 x + 0.5)
 // otherwise: the same config read both ways.
@@ -557,8 +556,9 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
     KerasFileOptions options;
     options.modelConfig = config;
     options.kerasVersion = version;
-    writeKerasWeights(h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}, {"bias", ramp({3}, 1)}}}, {"a", {}}},
-                      options);
+    writeKerasWeights(
+        h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}, {"bias", ramp({3}, 1)}}}, {"a", {}}},
+        options);
     EXPECT_EQ(load(h5).model.graph.at("a").config.at("activation"), expected);
   }
   // A model_config JSON: Keras 2's to_json says its version; Keras 3's form says Keras 3.
@@ -566,7 +566,8 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
   Json withVersion = Json::parse(config);
   withVersion["keras_version"] = "3.0.0";
   EXPECT_EQ(graphFromKerasJson(withVersion).at("a").config.at("activation"), "hard_sigmoid_keras3");
-  const std::string keras3Form = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+  const std::string keras3Form =
+      R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
     {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
     {"module": "keras.layers", "class_name": "Activation", "config": {"name": "a", "activation": "hard_sigmoid"}, "name": "a", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
     "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}})";
@@ -584,7 +585,6 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
   EXPECT_EQ(loadProject(project).graph.at("a").config.at("activation"), "hard_sigmoid_keras3");
 }
 
-
 // The layer types added for #19 part 3 in Keras 3's serialization: Normalization's axis a tuple,
 // Conv2DTranspose without output_padding unless set (Keras 3's get_config drops it; __init__
 // takes it), CustomScaleLayer found by its module, Keras 3's hard_sigmoid under its own name;
@@ -594,11 +594,12 @@ TEST(Keras3ConfigExport, NewLayerTypesAsKeras3WritesThem) {
   GraphBuilder b("model");
   std::string x = b.input("input_layer", {kUnknown, 8, 8, 3});
   x = b.add("Normalization", "normalization", {{"axis", -1}}, x);
-  x = b.add("Conv2D", "conv",
-            {{"filters", 4}, {"strides", 2}, {"padding", "same"}, {"activation", "hard_sigmoid_keras3"}},
-            x);
-  const std::string up = b.add("Conv2DTranspose", "up",
-                               {{"filters", 4}, {"strides", 2}, {"output_padding", 1}}, x);
+  x = b.add(
+      "Conv2D", "conv",
+      {{"filters", 4}, {"strides", 2}, {"padding", "same"}, {"activation", "hard_sigmoid_keras3"}},
+      x);
+  const std::string up =
+      b.add("Conv2DTranspose", "up", {{"filters", 4}, {"strides", 2}, {"output_padding", 1}}, x);
   const std::string up2 = b.add("Conv2DTranspose", "up2", {{"filters", 4}, {"kernel_size", 1}}, up);
   x = b.add("CustomScaleLayer", "scale", {{"scale", 0.17}}, std::vector<std::string>{up, up2});
   x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
@@ -642,14 +643,44 @@ TEST(Keras3ConfigExport, NewLayerTypesAsKeras3WritesThem) {
 
   GraphBuilder c("model");
   std::string y = c.input("input_layer", {kUnknown, 4});
-  y = c.add("TFOpLambda", "tf.math.multiply", {{"function", "math.multiply"}, {"operands", {nullptr, 2.0}}}, y);
+  y = c.add("TFOpLambda", "tf.math.multiply",
+            {{"function", "math.multiply"}, {"operands", {nullptr, 2.0}}}, y);
   y = c.add("Dense", "d", {{"units", 2}, {"activation", "hard_sigmoid"}}, y);
   const Diagnostics refused = keras3Refusals(c.build({y}));
-  ASSERT_EQ(refused.size(), 2u);
-  EXPECT_EQ(refused[0].subject, "tf.math.multiply");
-  EXPECT_NE(refused[0].message.find("Keras 3 has no such layer"), std::string::npos);
-  EXPECT_EQ(refused[1].subject, "d");
-  EXPECT_NE(refused[1].message.find("relu6(x + 3) / 6"), std::string::npos);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].subject, "d");
+  EXPECT_NE(refused[0].message.find("relu6(x + 3) / 6"), std::string::npos);
+}
+
+// A TFOpLambda is written as the Keras 3 operation computing it, as Keras 3 records `x + 3.0`
+// and `x * (1 / 6)` ({"module": "keras.src.ops.numpy", "class_name": "Add"}, the constant among
+// the call's args; activations from keras.src.ops.nn), and reads back to the same functions.
+TEST(Keras3ConfigExport, TfOpLambdaAsKeras3Operations) {
+  GraphBuilder b("sequential_ops");  // a Sequential's name: an operation still needs a functional
+  std::string x = b.input("input_layer", {kUnknown, 4, 4, 3});
+  x = b.add("TFOpLambda", "tf.__operators__.add",
+            {{"function", "__operators__.add"}, {"operands", {nullptr, 3.0}}}, x);
+  x = b.add("TFOpLambda", "tf.nn.relu6", {{"function", "nn.relu6"}, {"operands", {nullptr}}}, x);
+  x = b.add("TFOpLambda", "tf.math.subtract",
+            {{"function", "math.subtract"}, {"operands", {1.0, nullptr}}}, x);
+  const Graph g = b.build({x});
+  EXPECT_TRUE(keras3Refusals(g).empty());
+  EXPECT_FALSE(keras3SavesAsSequential(g));
+  const Json model = keras3ModelJson(g, analyzeOrThrow(g));
+  std::map<std::string, Json> layers;
+  for (const auto& l : model["config"]["layers"]) layers[l["name"].get<std::string>()] = l;
+  const Json& add = layers["tf.__operators__.add"];
+  EXPECT_EQ(add["module"], "keras.src.ops.numpy");
+  EXPECT_EQ(add["class_name"], "Add");
+  EXPECT_EQ(add["inbound_nodes"][0]["args"][1], 3.0);
+  EXPECT_EQ(add["inbound_nodes"][0]["args"][0]["config"]["keras_history"][0], "input_layer");
+  EXPECT_EQ(layers["tf.nn.relu6"]["module"], "keras.src.ops.nn");
+  EXPECT_EQ(layers["tf.nn.relu6"]["class_name"], "Relu6");
+  EXPECT_EQ(layers["tf.math.subtract"]["inbound_nodes"][0]["args"][0], 1.0);
+  const Graph back = graphFromKerasJson(model, LayerRegistry::standard(), kKeras3WriterVersion);
+  EXPECT_EQ(back.at("tf.__operators__.add").config.at("operands"), Json::array({nullptr, 3.0}));
+  EXPECT_EQ(back.at("tf.nn.relu6").config.at("function"), "nn.relu6");
+  EXPECT_EQ(back.at("tf.math.subtract").config.at("operands"), Json::array({1.0, nullptr}));
 }
 
 }  // namespace

@@ -135,6 +135,51 @@ TEST(ZooFamilies, NamesAliasesAndPreprocessing) {
   }
 }
 
+// The builders' own options reach the model through a spec (as the CLI, pipelines and the start
+// page give them) and are refused, naming the option, for an architecture Keras builds without
+// them: include_preprocessing for MobileNetV3, EfficientNetV2 and ConvNeXt; minimalistic and
+// dropout_rate for MobileNetV3 only.
+TEST(ZooFamilies, BuilderOptionsThroughASpecAndTheirRefusals) {
+  auto options = [](const std::string& source, std::optional<bool> preprocessing) {
+    ModelSpec spec;
+    spec.source = source;
+    spec.includePreprocessing = preprocessing;
+    return zooOptionsOf(spec);
+  };
+  for (const char* name :
+       {"mobilenetv3small", "efficientnetv2b0", "efficientnet_v2_s", "convnexttiny"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(zoo::hasPreprocessingOption(name));
+    EXPECT_FALSE(zoo::preprocessingOptionHelp(name).empty());
+    EXPECT_FALSE(options(name, false)->includePreprocessing);
+    EXPECT_TRUE(options(name, std::nullopt)->includePreprocessing);
+  }
+  // Without its Normalization layer ConvNeXt has one layer fewer and reads torch's range.
+  const auto plain = *options("convnexttiny", false);
+  EXPECT_EQ(zoo::buildGraph(plain).nodes().size() + 1,
+            zoo::buildGraph(*options("convnexttiny", std::nullopt)).nodes().size());
+  EXPECT_EQ(zoo::preprocessingFor(plain), Preprocessing::Torch);
+  for (const char* name : {"resnet50", "efficientnetb0", "mobilenetv2", "nasnetmobile"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(zoo::hasPreprocessingOption(name));
+    try {
+      options(name, false);
+      ADD_FAILURE() << "include_preprocessing accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("include_preprocessing"), std::string::npos);
+    }
+  }
+  ModelSpec spec;
+  spec.source = "efficientnetv2b0";
+  spec.minimalistic = true;
+  try {
+    zooOptionsOf(spec);
+    ADD_FAILURE() << "minimalistic accepted for EfficientNetV2";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("minimalistic"), std::string::npos);
+  }
+}
+
 TEST(ZooFamilies, SmallestInputsGiveOnePixelMapsAndPoolingIsNamedAsInKeras) {
   struct Case {
     std::string architecture, last, avg, max;

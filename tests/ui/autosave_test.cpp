@@ -66,24 +66,6 @@ void openAndRename(MainWindow& window, const std::string& to) {
                   .empty());
 }
 
-// Clicks `button` of the first modal dialog of type D to appear (after `before` runs on it);
-// polls until then, or until the returned timer goes away.
-template <class D>
-std::unique_ptr<QTimer> answerNextDialog(const std::function<QAbstractButton*(D*)>& button,
-                                         const std::function<void(D*)>& before = {}) {
-  auto poll = std::make_unique<QTimer>();
-  QTimer* timer = poll.get();
-  QObject::connect(timer, &QTimer::timeout, timer, [timer, button, before] {
-    auto* dialog = qobject_cast<D*>(QApplication::activeModalWidget());
-    if (!dialog) return;
-    timer->stop();
-    if (before) before(dialog);
-    button(dialog)->click();
-  });
-  timer->start(20);
-  return poll;
-}
-
 TEST(Autosave, AnEditIsAutosavedAndLoadsBackAsTheEditedModel) {
   AutosaveFolder folder;
   MainWindow window;
@@ -125,7 +107,7 @@ TEST(Autosave, ANormalCloseLeavesNoAutosave) {
     ASSERT_TRUE(test::waitFor([&] { return !written.isEmpty(); }));
     EXPECT_FALSE(folder.files().filter(".graft").isEmpty());
     // Closing with unsaved edits: the user discards them.
-    const auto answer = answerNextDialog<QMessageBox>(
+    const auto answer = test::answerNextDialog<QMessageBox>(
         [](QMessageBox* box) { return box->button(QMessageBox::Discard); });
     EXPECT_TRUE(window.close());
     EXPECT_TRUE(folder.files().filter(".graft").isEmpty())
@@ -150,7 +132,7 @@ TEST(Autosave, TwoRunningInstancesKeepTheirOwnAutosaves) {
   AutosaveStore third(folder.dir());
   EXPECT_TRUE(third.claimOrphans().empty());
   bool asked = false;
-  const auto answer = answerNextDialog<RecoveryDialog>([&asked](RecoveryDialog* d) {
+  const auto answer = test::answerNextDialog<RecoveryDialog>([&asked](RecoveryDialog* d) {
     asked = true;
     return d->discardButton();
   });
@@ -188,12 +170,12 @@ TEST(Autosave, ASessionLeftByAKilledGraftIsOfferedAndRecovered) {
   QSignalSpy written(window.autosave(), &AutosaveController::autosaved);
   QString shownText;
   const auto answer =
-      answerNextDialog<RecoveryDialog>([](RecoveryDialog* d) { return d->recoverButton(); },
-                                       [&shownText](RecoveryDialog* d) {
-                                         test::screenshot(d, "recovery_dialog");
-                                         for (auto* label : d->findChildren<QLabel*>())
-                                           shownText += label->text();
-                                       });
+      test::answerNextDialog<RecoveryDialog>([](RecoveryDialog* d) { return d->recoverButton(); },
+                                             [&shownText](RecoveryDialog* d) {
+                                               test::screenshot(d, "recovery_dialog");
+                                               for (auto* label : d->findChildren<QLabel*>())
+                                                 shownText += label->text();
+                                             });
   ASSERT_TRUE(window.offerAutosaveRecovery());
   EXPECT_NE(shownText.indexOf("small test model"), -1) << shownText.toStdString();
 
@@ -223,7 +205,7 @@ TEST(Autosave, DiscardDeletesTheLeftSession) {
             128 + SIGKILL);
   MainWindow window;
   const auto answer =
-      answerNextDialog<RecoveryDialog>([](RecoveryDialog* d) { return d->discardButton(); });
+      test::answerNextDialog<RecoveryDialog>([](RecoveryDialog* d) { return d->discardButton(); });
   EXPECT_FALSE(window.offerAutosaveRecovery());
   EXPECT_FALSE(window.document()->hasModel());
   EXPECT_TRUE(folder.files().filter(".graft").isEmpty()) << folder.files().join(", ").toStdString();

@@ -4,18 +4,24 @@
 // result never replaces a model edited while it ran.
 #include <gtest/gtest.h>
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
 #include <QUndoStack>
+#include <filesystem>
 
+#include "io/project_file.h"
 #include "runtime/sample_data.h"
 #include "runtime/training_doctor.h"
 #include "support/test_support.h"
@@ -482,11 +488,124 @@ TEST(DoctorFix, ARunNeverOverwritesNewerEdits) {
   const int epochsBefore = epochs;
   ASSERT_TRUE(test::waitFor([&] { return epochs > epochsBefore; }, kRunTimeoutMs));
   window.document()->open(test::smallModel(3), "another", {});
+  // The user is asked what to keep; here: discard the training.
+  const auto answer = test::answerNextDialog<QMessageBox>([](QMessageBox* box) {
+    return box->findChild<QAbstractButton*>(QStringLiteral("trained_discard"));
+  });
   stopAndWait(panel);
+  ASSERT_TRUE(test::waitFor([&] { return !answer->isActive(); }));
   EXPECT_EQ(window.document()->source(), QStringLiteral("another"));
   EXPECT_EQ(window.document()->undoStack()->count(), 0);
-  EXPECT_NE(lastStatus(status).indexOf("changed during the run"), -1)
-      << lastStatus(status).toStdString();
+  EXPECT_NE(lastStatus(status).indexOf("discarded"), -1) << lastStatus(status).toStdString();
+}
+
+// Starts a long run on a fresh small model and waits for its first epoch.
+void startLongRun(ui::MainWindow& window, const std::string& data, int* epochs) {
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  panel->epochsBox()->setValue(500);
+  panel->batchSizeBox()->setValue(4);
+  QObject::connect(panel->session(), &ui::TrainingSession::epochDone, [epochs] { ++*epochs; });
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return *epochs >= 1; }, kRunTimeoutMs));
+}
+
+// The model changed during a run (another model opened around the window's guard): the user
+// may keep the current model and save the trained one as a project, or use the trained one as
+// one undoable step over the current model.
+TEST(DoctorFix, AChangedModelAsksWhatToKeep) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 8);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = window.trainingPanel();
+  int epochs = 0;
+  startLongRun(window, data, &epochs);
+  window.document()->open(test::smallModel(5), "another", {});
+  {
+    const auto answer = test::answerNextDialog<QMessageBox>([](QMessageBox* box) {
+      return box->findChild<QAbstractButton*>(QStringLiteral("trained_use"));
+    });
+    stopAndWait(panel);
+    ASSERT_TRUE(test::waitFor([&] { return !answer->isActive(); }));
+  }
+  // The trained three-class model replaced the five-class one, and undo brings that back.
+  EXPECT_EQ(window.document()->graph().at("fc").config.at("units"), 3);
+  ASSERT_EQ(window.document()->undoStack()->count(), 1);
+  window.document()->undo();
+  EXPECT_EQ(window.document()->graph().at("fc").config.at("units"), 5);
+
+  const std::string saved = dir.file("trained.graft");
+  ASSERT_TRUE(panel->startTraining());
+  const int before = epochs;
+  ASSERT_TRUE(test::waitFor([&] { return epochs > before; }, kRunTimeoutMs));
+  window.document()->open(test::smallModel(4), "a third", {});
+  {
+    const auto fileDialog = test::answerNextDialog<QFileDialog>(
+        [](QFileDialog* d) {
+          return d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
+        },
+        [&](QFileDialog* d) { d->selectFile(QString::fromStdString(saved)); });
+    fileDialog->stop();  // started once the question is answered
+    const auto answer = test::answerNextDialog<QMessageBox>([&](QMessageBox* box) {
+      fileDialog->start(20);
+      return box->findChild<QAbstractButton*>(QStringLiteral("trained_save_as"));
+    });
+    stopAndWait(panel);
+    ASSERT_TRUE(test::waitFor([&] { return std::filesystem::exists(saved); }, kRunTimeoutMs));
+  }
+  // The current model stays; the file holds the model trained from the five-class one.
+  EXPECT_EQ(window.document()->source(), QStringLiteral("a third"));
+  EXPECT_EQ(window.document()->undoStack()->count(), 0);
+  ASSERT_TRUE(test::waitFor([&] {
+    try {
+      return loadProject(saved).graph.at("fc").config.at("units") == 5;
+    } catch (const std::exception&) {
+      return false;  // still being written
+    }
+  }));
+}
+
+// Opening another model while a run trains asks to stop the run first; the weights trained so
+// far become the model (one step), then the other model opens (after the unsaved-changes
+// question, here: discard).
+TEST(DoctorFix, OpeningAnotherModelStopsTheRunFirst) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 8);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = window.trainingPanel();
+  int epochs = 0;
+  startLongRun(window, data, &epochs);
+  {  // Cancel: the run goes on.
+    const auto answer = test::answerNextDialog<QMessageBox>(
+        [](QMessageBox* box) { return box->button(QMessageBox::Cancel); });
+    ModelSpec vgg;
+    vgg.source = "vgg16";
+    window.openModelAsync(vgg, "vgg16");
+    EXPECT_TRUE(panel->isTraining());
+    EXPECT_FALSE(window.isLoading());
+  }
+  const auto discard = test::answerNextDialog<QMessageBox>(
+      [](QMessageBox* box) { return box->button(QMessageBox::Discard); });
+  discard->stop();
+  const auto stop = test::answerNextDialog<QMessageBox>([&](QMessageBox* box) {
+    discard->start(20);  // the trained weights are unsaved edits: the next question
+    return box->findChild<QAbstractButton*>(QStringLiteral("stop_and_open"));
+  });
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.inputSize = 32;
+  spec.kerasCacheDir = dir.file("no-keras-cache");
+  window.openModelAsync(spec, "mobilenet");
+  ASSERT_TRUE(test::waitFor(
+      [&] { return window.document()->graph().find("conv_pw_13") != nullptr; }, kRunTimeoutMs));
+  EXPECT_FALSE(panel->isTraining());
+  EXPECT_NE(panel->log().indexOf("stopping the run to open another model"), -1);
 }
 
 }  // namespace

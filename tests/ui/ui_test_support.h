@@ -2,11 +2,13 @@
 // Shared by the GUI tests: one QApplication for the whole executable (offscreen), settings kept
 // in a scratch folder so tests never touch the user's recent files, screenshots written where
 // GRAFT_SCREENSHOT_DIR points, and helpers to click and drop on a QGraphicsView like a user.
+#include <QAbstractButton>
 #include <QApplication>
 #include <QPixmap>
 #include <QPoint>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -54,6 +56,24 @@ class CapturedErrors {
 // A small functional model: input 32x32x3 -> conv -> bn -> relu -> pool -> flatten -> dense
 // (softmax over `classes`).
 Model smallModel(int classes = 4);
+
+// Clicks `button` of the first modal dialog of type D to appear (after `before` runs on it);
+// polls until then, or until the returned timer goes away.
+template <class D>
+std::unique_ptr<QTimer> answerNextDialog(const std::function<QAbstractButton*(D*)>& button,
+                                         const std::function<void(D*)>& before = {}) {
+  auto poll = std::make_unique<QTimer>();
+  QTimer* timer = poll.get();
+  QObject::connect(timer, &QTimer::timeout, timer, [timer, button, before] {
+    auto* dialog = qobject_cast<D*>(QApplication::activeModalWidget());
+    if (!dialog) return;
+    timer->stop();
+    if (before) before(dialog);
+    button(dialog)->click();
+  });
+  timer->start(20);
+  return poll;
+}
 
 // Presses the left button at one scene point, moves in steps to another and releases there.
 void dragScene(QGraphicsView* view, const QPointF& from, const QPointF& to);

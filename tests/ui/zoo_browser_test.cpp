@@ -126,5 +126,27 @@ TEST(ZooBrowser, MobileNetV3OptionsReachTheModelThatOpens) {
   EXPECT_GT(window.document()->graph().size(), 50u);
 }
 
+// include_preprocessing is offered where Keras's builder takes it (ConvNeXt, EfficientNetV2,
+// MobileNetV3) and reaches the spec; elsewhere the box is disabled and the spec leaves it unset.
+TEST(ZooBrowser, PreprocessingLayersOptionFollowsTheArchitecture) {
+  test::guiApp();
+  test::TempDir cache;
+  ui::StartPage page(QString::fromStdString(cache.path().string()));
+  auto* box = page.findChild<QCheckBox*>("start_include_preprocessing");
+  ASSERT_NE(box, nullptr);
+  ASSERT_TRUE(page.zooBrowser()->selectArchitecture("convnext_tiny"));
+  EXPECT_TRUE(box->isEnabled());
+  EXPECT_TRUE(box->toolTip().contains("Normalization")) << box->toolTip().toStdString();
+  box->setChecked(false);
+  EXPECT_EQ(page.zooSpec().includePreprocessing, std::optional<bool>(false));
+  ASSERT_TRUE(page.zooBrowser()->selectArchitecture("efficientnetv2s"));
+  EXPECT_TRUE(box->isEnabled());
+  EXPECT_EQ(page.zooSpec().includePreprocessing, std::optional<bool>(false));
+  ASSERT_TRUE(page.zooBrowser()->selectArchitecture("resnet50"));
+  EXPECT_FALSE(box->isEnabled());
+  EXPECT_FALSE(page.zooSpec().includePreprocessing.has_value());
+  EXPECT_NO_THROW(zooOptionsOf(page.zooSpec()));
+}
+
 }  // namespace
 }  // namespace graft

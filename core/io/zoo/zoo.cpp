@@ -125,6 +125,24 @@ bool hasAlpha(const std::string& architecture) {
   return name == "mobilenet" || name == "mobilenetv2" || isMobileNetV3(name);
 }
 
+bool hasPreprocessingOption(const std::string& architecture) {
+  return !preprocessingOptionHelp(architecture).empty();
+}
+
+std::string preprocessingOptionHelp(const std::string& architecture) {
+  if (!isArchitecture(architecture)) return "";
+  const std::string family = familyOf(architecture);
+  if (family == "MobileNetV3")
+    return "a Rescaling layer takes pixels 0..255 to -1..1 (without it the model reads -1..1)";
+  if (family == "ConvNeXt")
+    return "a Normalization layer with ImageNet's mean and deviation reads pixels 0..255 "
+           "(without it the model reads torch's normalization of 0..1)";
+  if (family == "EfficientNetV2")
+    return "Rescaling (and for B0-B3 Normalization) layers read pixels 0..255 (without them the "
+           "model reads what they would give)";
+  return "";
+}
+
 std::vector<double> publishedAlphas(const std::string& architecture) {
   const std::string name = canonicalArchitecture(architecture);
   if (name == "mobilenet") return {1.0, 0.75, 0.5, 0.25};

@@ -18,10 +18,12 @@ struct ZooOptions {
   int64_t classes = 1000;
   std::string pooling;                              // "", "avg", "max" (no-top only)
   std::string resnetNaming = "keras-applications";  // or "tf.keras" (conv2_block1_1_conv ...)
-  // MobileNetV3 only: ReLU and 3x3 kernels without squeeze-and-excitation; the Rescaling layer
-  // that takes pixels 0..255 to -1..1 (without it the model expects -1..1); the top's Dropout
+  // MobileNetV3 only: ReLU and 3x3 kernels without squeeze-and-excitation; the top's Dropout
   // rate (0: no Dropout layer; identity at inference either way).
   bool minimalistic = false;
+  // MobileNetV3, EfficientNetV2 and ConvNeXt (hasPreprocessingOption): Keras's
+  // include_preprocessing, the layers that take pixels 0..255 to what the weights were trained
+  // on (without them the model expects that range: preprocessingFor(ZooOptions)).
   bool includePreprocessing = true;
   double dropoutRate = 0.2;
 };
@@ -38,6 +40,10 @@ std::string familyOf(const std::string& architecture);
 std::string aliasOf(const std::string& architecture);
 // Whether the architecture has a width multiplier (MobileNet, MobileNetV2, MobileNetV3).
 bool hasAlpha(const std::string& architecture);
+// Whether Keras's builder takes include_preprocessing (MobileNetV3, EfficientNetV2, ConvNeXt),
+// and what the layers it puts in do, for option help ("" when it takes none).
+bool hasPreprocessingOption(const std::string& architecture);
+std::string preprocessingOptionHelp(const std::string& architecture);
 // The alphas and input sizes Keras publishes weights for (one entry {0} when the size is fixed).
 std::vector<double> publishedAlphas(const std::string& architecture);
 std::vector<int64_t> publishedSizes(const std::string& architecture);
