@@ -27,6 +27,7 @@ namespace {
 
 constexpr int kStrongest = 16;  // channels in the grid
 constexpr int kLargest = 480;   // pixels: larger images are shown scaled down
+constexpr int kShown = 200;     // the overlay's box on screen
 
 RgbImage toRgb(const QImage& image) {
   const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
@@ -240,7 +241,11 @@ void LayerInsightView::repaintOverlay() {
   const GradCamMap& cam = *shown_->cam;
   overlay_ = toQImage(
       overlayHeatmap(shown_->image, cam.map, cam.width, cam.height, opacity_->value() / 100.0));
-  overlayLabel_->setPixmap(QPixmap::fromImage(overlay_));
+  // Shown in a fixed box, small images enlarged (a 32 x 32 input would be a speck); overlay()
+  // keeps the image's own size.
+  overlayLabel_->setPixmap(QPixmap::fromImage(overlay_.scaled(
+      QSize(kShown, kShown), Qt::KeepAspectRatio,
+      overlay_.width() < kShown ? Qt::FastTransformation : Qt::SmoothTransformation)));
 }
 
 }  // namespace graft::ui
