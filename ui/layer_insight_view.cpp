@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPixmap>
+#include <QScrollArea>
 #include <QSlider>
 #include <QVBoxLayout>
 #include <optional>
@@ -113,8 +114,12 @@ LayerInsightView::LayerInsightView(Document* document, QWidget* parent)
   overlayLabel_->setAlignment(Qt::AlignCenter);
   overlayLabel_->setMinimumHeight(120);
   layout->addWidget(overlayLabel_);
-  grid_ = new FeatureMapGrid(this);
-  layout->addWidget(grid_, 1);
+  // The grid grows with its rows; in a short dock it scrolls instead of being cut off.
+  grid_ = new FeatureMapGrid;
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setWidget(grid_);
+  layout->addWidget(scroll, 1);
 
   connect(layer_, qOverload<int>(&QComboBox::activated), this, [this] { request(); });
   connect(class_, qOverload<int>(&QComboBox::activated), this, [this] { request(); });
