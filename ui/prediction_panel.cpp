@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/layer_insight_view.h"
 
 namespace graft::ui {
 
@@ -115,7 +117,18 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   list_->header()->setSectionResizeMode(0, QHeaderView::Interactive);
   list_->header()->setStretchLastSection(true);
   list_->setColumnWidth(0, 220);
-  layout->addWidget(list_, 1);
+  insight_ = new LayerInsightView(document_, this);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(list_);
+  split->addWidget(insight_);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split, 1);
+  // The selected image (or the child row of its runner-up classes) is the one inspected.
+  connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    while (item && item->parent()) item = item->parent();
+    insight_->showImage(item ? item->data(0, Qt::UserRole).toString() : QString());
+  });
 
   // A changed model makes the rows on screen stale: say so, and offer to run them again.
   connect(document_, &Document::changed, this, [this] {
@@ -126,6 +139,7 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
     ++generation_;  // results of the previous model are not wanted any more
     files_.clear();
     list_->clear();
+    insight_->showImage(QString());
     status_->setText(tr("Drop images on the window to see what the current model predicts."));
     updateButtons();
   });
@@ -210,6 +224,7 @@ void PredictionPanel::showRows(const std::vector<PreviewRow>& rows, const QStrin
     auto* item = new QTreeWidgetItem(list_);
     item->setText(0, QFileInfo(QString::fromStdString(p.file)).fileName());
     item->setToolTip(0, QString::fromStdString(p.file));
+    if (p.ok()) item->setData(0, Qt::UserRole, QString::fromStdString(p.file));
     if (!row.thumbnail.isNull()) item->setIcon(0, QPixmap::fromImage(row.thumbnail));
     if (!p.ok()) {
       ++failed;
@@ -232,6 +247,7 @@ void PredictionPanel::showRows(const std::vector<PreviewRow>& rows, const QStrin
     }
   }
   list_->expandAll();
+  if (list_->topLevelItemCount() > 0) list_->setCurrentItem(list_->topLevelItem(0));
   status_->setText(failed == 0 ? summary
                                : tr("%1; %n could not be read", nullptr, failed).arg(summary));
 }

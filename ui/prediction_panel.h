@@ -2,7 +2,8 @@
 // Prediction preview: images dropped on the window (or chosen here) run through the current
 // model off the GUI thread, through the same core Predictor as `graft-cli predict`, and show
 // their top-K classes with a thumbnail. After an edit or a training run, "Run again" shows what
-// changed for the same images.
+// changed for the same images. Below the list, the selected image's feature maps and Grad-CAM
+// for a chosen layer (ui/layer_insight_view.h).
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -15,6 +16,7 @@ class QTreeWidget;
 namespace graft::ui {
 
 class Document;
+class LayerInsightView;
 struct PreviewRow;
 
 class PredictionPanel : public QWidget {
@@ -26,6 +28,7 @@ class PredictionPanel : public QWidget {
   void predict(const QStringList& files);
   bool isRunning() const { return running_ > 0; }
   QTreeWidget* results() const { return list_; }
+  LayerInsightView* insight() const { return insight_; }
   QString status() const;
   // Asks for image files and predicts them.
   void chooseImages();
@@ -47,6 +50,7 @@ class PredictionPanel : public QWidget {
   QSpinBox* topK_;
   QPushButton* rerun_;
   QTreeWidget* list_;
+  LayerInsightView* insight_;
   QStringList files_;  // the images on screen, for "Run again"
   int running_ = 0;
   int generation_ = 0;  // only the newest run's results are shown

@@ -1,12 +1,14 @@
 // graft-cli predict MODEL IMAGE... [--top K] [--labels FILE] [--json]: run the model on images.
 // Unreadable images are named on stderr and skipped; the rest are predicted; exit 1 at the end
-// if any failed (DESIGN.md "Command line").
+// if any failed (DESIGN.md "Command line"). With --gradcam LAYER --gradcam-out DIR each image's
+// Grad-CAM overlay is written as a PNG too (cli/gradcam_output.h).
 #include <algorithm>
 #include <iomanip>
 #include <numeric>
 #include <sstream>
 
 #include "cli/cli_context.h"
+#include "cli/gradcam_output.h"
 #include "runtime/predict.h"
 
 namespace graft::cli {
@@ -67,6 +69,7 @@ void registerPredictCommand(CLI::App& app) {
   auto top = std::make_shared<int64_t>(5);
   auto batchSize = std::make_shared<int64_t>(16);
   auto json = std::make_shared<bool>(false);
+  auto gradCam = std::make_shared<GradCamArguments>();
   args->addTo(*cmd);
   cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
       ->required();
@@ -75,8 +78,10 @@ void registerPredictCommand(CLI::App& app) {
   cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 16)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", *json,
-                "print one JSON object per image: file, shape, output, top (class vectors)");
-  cmd->callback([cmd, args, images, top, batchSize, json] {
+                "print one JSON object per image: file, shape, output, top (class vectors), "
+                "gradcam (with --gradcam)");
+  gradCam->addTo(*cmd);
+  cmd->callback([cmd, args, images, top, batchSize, json, gradCam] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     std::unique_ptr<Predictor> predictor;
     try {
@@ -88,6 +93,9 @@ void registerPredictCommand(CLI::App& app) {
         throw Error(Diagnostic{args->labels, d.front().message});
       throw;
     }
+    std::unique_ptr<GradCamWriter> gradCamWriter;
+    if (gradCam->requested())
+      gradCamWriter = std::make_unique<GradCamWriter>(*gradCam, loaded.model);
     PredictOptions options;
     options.topK = *top;
     options.batchSize = *batchSize;
@@ -98,10 +106,23 @@ void registerPredictCommand(CLI::App& app) {
         std::cerr << "graft-cli: skipped: " << p.error << std::endl;
         return;
       }
+      Json j = predictionJson(p);
+      std::string text = predictionText(p);
+      if (gradCamWriter) {
+        try {
+          const GradCamWritten written = gradCamWriter->write(p.file);
+          j["gradcam"] = written.json;
+          text += written.text;
+        } catch (const std::exception& e) {
+          ++failed;
+          std::cerr << "graft-cli: " << p.file << ": no Grad-CAM overlay: " << e.what()
+                    << std::endl;
+        }
+      }
       if (*json)
-        std::cout << predictionJson(p).dump() << std::endl;
+        std::cout << j.dump() << std::endl;
       else
-        std::cout << predictionText(p) << std::flush;
+        std::cout << text << std::flush;
     });
     if (failed)
       throw Error(std::to_string(failed) + " of " + std::to_string(images->size()) +

@@ -2,6 +2,7 @@
 // evaluated in topological order. Intermediate tensors are released as soon as their last
 // consumer has run, so memory follows the widest cut of the graph, not its size.
 #include "runtime/graph_module.h"
+#include "runtime/graph_module_impl.h"
 
 #include <algorithm>
 #include <optional>
@@ -14,19 +15,6 @@ namespace graft {
 
 namespace {
 
-struct Step {
-  std::string name;
-  std::unique_ptr<runtime::LayerOp> op;
-  std::vector<size_t> inputs;  // producer step indices, in Keras's input order
-  bool batchNorm = false;      // a BatchNormalization layer
-};
-
-// Which steps to run for some wanted outputs, and which values can be dropped after each one.
-struct Plan {
-  std::vector<size_t> order;
-  std::vector<std::vector<size_t>> release;  // parallel to order
-};
-
 // torch::nn::Module names must not contain '.', which Keras names may.
 std::string moduleName(const std::string& layer) {
   std::string name = layer;
@@ -35,23 +23,6 @@ std::string moduleName(const std::string& layer) {
 }
 
 }  // namespace
-
-class GraphModuleImpl {
- public:
-  GraphModuleImpl(const Graph& graph, const WeightStore& weights);
-
-  // batchStatistics: BatchNormalization layers run in training mode whatever the module's mode.
-  std::vector<torch::Tensor> run(const torch::Tensor& input, const std::vector<size_t>& targets,
-                                 const Plan& plan, bool batchStatistics = false);
-  Plan plan(const std::vector<size_t>& targets) const;
-  size_t stepOf(const std::string& layer) const;
-
-  std::shared_ptr<torch::nn::Module> root;
-  std::vector<Step> steps;  // topological order
-  std::unordered_map<std::string, size_t> index;
-  size_t inputStep = 0, outputStep = 0;
-  Plan outputPlan;
-};
 
 GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights) {
   const auto& registry = LayerRegistry::standard();
@@ -115,7 +86,7 @@ GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights)
   outputPlan = plan({outputStep});
 }
 
-Plan GraphModuleImpl::plan(const std::vector<size_t>& targets) const {
+GraphModuleImpl::Plan GraphModuleImpl::plan(const std::vector<size_t>& targets) const {
   // Steps the targets depend on; steps are topologically ordered, so one backward sweep does.
   std::vector<bool> needed(steps.size(), false);
   for (size_t t : targets) needed[t] = true;
@@ -150,12 +121,13 @@ size_t GraphModuleImpl::stepOf(const std::string& layer) const {
 
 std::vector<torch::Tensor> GraphModuleImpl::run(const torch::Tensor& input,
                                                 const std::vector<size_t>& targets,
-                                                const Plan& plan, bool batchStatistics) {
+                                                const Plan& plan, bool batchStatistics,
+                                                bool keepAutograd) {
   const bool training = root->is_training();
   // Inference records no autograd graph; NoGradGuard (not InferenceMode) keeps the results
   // usable as inputs of a later trainable computation.
   std::optional<torch::NoGradGuard> noGrad;
-  if (!training) noGrad.emplace();
+  if (!training && !keepAutograd) noGrad.emplace();
   std::vector<torch::Tensor> values(steps.size());
   std::vector<torch::Tensor> args;
   for (size_t k = 0; k < plan.order.size(); ++k) {
