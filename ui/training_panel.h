@@ -14,10 +14,12 @@
 // state. A run's result becomes the document's model only when nothing was edited during it.
 #include <QWidget>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "runtime/cut_explorer_report.h"
 #include "ui/doc/training_session.h"
 
 class QCheckBox;
@@ -48,6 +50,10 @@ class TrainingPanel : public QWidget {
 
   TrainingSettings settings() const;
   void setDataDir(const QString& dir);
+  QString dataDir() const;
+  // Where the advisor finds the cut-point explorer's report on the current model (null: none).
+  using CutReportSource = std::function<const CutExplorerReport*()>;
+  void setCutReportSource(CutReportSource source) { cutReport_ = std::move(source); }
   TrainingSession* session() const { return session_; }
   TrainingChart* lossChart() const { return loss_; }
   TrainingChart* accuracyChart() const { return accuracy_; }
@@ -137,6 +143,7 @@ class TrainingPanel : public QWidget {
   QPushButton* advise_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
+  CutReportSource cutReport_;
   QPlainTextEdit* plan_ = nullptr;
   QToolButton* moreToggle_ = nullptr;
   TrainSpecForm* more_ = nullptr;  // every other field of the training spec's table
