@@ -20,6 +20,7 @@
 #include "ui/doc/document.h"
 #include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
+#include "ui/graph_view.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
 #include "ui/training_panel.h"
@@ -97,6 +98,7 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_FALSE(scene->nodeItem("conv1")->isMarkedCandidate());
   EXPECT_NE(ui::NodeItem::accuracyColor(0.0), ui::NodeItem::accuracyColor(1.0));
   window.workbench()->scene()->selectLayers({QStringLiteral("pool1")});
+  window.workbench()->view()->centerOn(scene->nodeItem("conv1_relu"));
   test::screenshot(&window, "cut_explorer_window");
   test::screenshot(panel, "cut_explorer_panel");
 
