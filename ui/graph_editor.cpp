@@ -315,6 +315,7 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   if (!layer) return;
   const bool single = targets.size() == 1;
   menu->addSection(single ? node : tr("%1 layers").arg(targets.size()));
+  for (const ContextMenuExtension& extension : menuExtensions_) extension(menu, node);
 
   menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
                   tr("Cut here (make %1 the output)").arg(node), this,

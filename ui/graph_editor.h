@@ -6,6 +6,7 @@
 #include <QPointF>
 #include <QStringList>
 #include <functional>
+#include <vector>
 
 #include "graph/graph.h"
 
@@ -59,6 +60,12 @@ class GraphEditor : public QObject {
   QString followingBatchNorm(const QString& node) const;
   // Fills a context menu for the current selection (right-clicked layer first).
   void populateContextMenu(QMenu* menu, const QString& node);
+  // Adds entries of another panel (the cut-point explorer's "cut here with a new head") to the
+  // context menu of a layer; they come first.
+  using ContextMenuExtension = std::function<void(QMenu* menu, const QString& node)>;
+  void addContextMenuExtension(ContextMenuExtension extension) {
+    menuExtensions_.push_back(std::move(extension));
+  }
 
  public Q_SLOTS:
   void renameInteractively(const QString& node);
@@ -76,6 +83,7 @@ class GraphEditor : public QObject {
   QWidget* dialogParent_;
   SampleFolderChooser chooseSamples_;
   QString lastSampleFolder_;
+  std::vector<ContextMenuExtension> menuExtensions_;
 };
 
 }  // namespace graft::ui

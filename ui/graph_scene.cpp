@@ -78,6 +78,7 @@ GraphScene::~GraphScene() {
 }
 
 void GraphScene::sync() {
+  candidates_.clear();  // measured on the model before this change
   if (!document_->hasModel()) {
     syncing_ = true;
     clear();
@@ -143,6 +144,7 @@ void GraphScene::rebuild() {
     addItem(item);
     nodes_.insert(item->name(), item);
   }
+  applyCandidateMarks();
   for (const LayoutEdge& edge : layout_.edges) {
     auto* item = new EdgeItem(QString::fromStdString(graph.nodes()[edge.from].name),
                               QString::fromStdString(graph.nodes()[edge.to].name), edge.path);
@@ -190,10 +192,21 @@ void GraphScene::rebuild() {
   Q_EMIT layersSelected(selectedLayers());
 }
 
+void GraphScene::setCutCandidates(const QMap<QString, double>& accuracyByLayer) {
+  candidates_ = accuracyByLayer;
+  applyCandidateMarks();
+}
+
+void GraphScene::applyCandidateMarks() {
+  for (NodeItem* item : std::as_const(nodes_))
+    item->setCandidateAccuracy(candidates_.value(item->name(), -1.0));
+}
+
 void GraphScene::refreshCards() {
   for (const Node& node : document_->graph().nodes())
     if (NodeItem* item = nodes_.value(QString::fromStdString(node.name)))
       item->setView(viewOf(node, document_->analysis()));
+  applyCandidateMarks();
   refreshEdgeLabels();
   for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
     groups_[static_cast<int>(k)]->setView(

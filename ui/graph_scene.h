@@ -9,8 +9,11 @@
 // Nested models may be collapsed into one card each: view state, kept by group path across edits
 // and undo, forgotten when another model is opened. A collapsed group's layers keep their
 // (hidden) cards, placed at its card, so the freeze boundary counts them where the card is.
+// The cut-point explorer's candidates are view state too: their cards are coloured by the
+// measured accuracy until the model changes (the measurements were of the model as it was).
 #include <QGraphicsScene>
 #include <QHash>
+#include <QMap>
 #include <set>
 #include <string>
 
@@ -64,6 +67,11 @@ class GraphScene : public QGraphicsScene {
   // Puts the freeze boundary and output markers where the document says they are.
   void placeOverlays();
 
+  // Marks these layers as measured cut points, coloured by validation accuracy (0..1); an
+  // empty map clears the marks. Any change of the model clears them too.
+  void setCutCandidates(const QMap<QString, double>& accuracyByLayer);
+  const QMap<QString, double>& cutCandidates() const { return candidates_; }
+
   // How the graph is laid out; changing it lays the graph out again.
   enum class Arrangement { TopToBottom, WrappedColumns, LeftToRight };
   Arrangement arrangement() const { return arrangement_; }
@@ -92,6 +100,7 @@ class GraphScene : public QGraphicsScene {
   void rebuild();
   void refreshCards();
   void refreshEdgeLabels();
+  void applyCandidateMarks();
   int columnOf(const QPointF& cardCenter) const;  // 0 unless wrapped
   Document* document_;
   GraphLayout layout_;
@@ -105,6 +114,7 @@ class GraphScene : public QGraphicsScene {
   QList<GroupItem*> groups_;
   std::set<std::string> collapsed_;  // group paths
   QList<OutputMarkerItem*> markers_;
+  QMap<QString, double> candidates_;  // the cut-point explorer's marks, by layer
   FreezeBoundaryItem* boundary_ = nullptr;
   int layoutCount_ = 0;
   bool syncing_ = false;

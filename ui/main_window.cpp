@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -35,6 +36,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/dataset.h"
+#include "ui/cut_explorer_panel.h"
 #include "ui/doc/autosave_controller.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
@@ -243,6 +245,25 @@ void MainWindow::createDocks() {
           [this](const QString& text) { statusBar()->showMessage(text, 20000); });
   connect(training_, &TrainingPanel::saveTrainedModelRequested, this,
           &MainWindow::saveModelAsProject);
+  explorer_ = new CutExplorerPanel(document_, this);
+  auto* explorerDock =
+      dock(tr("Cut-point explorer"), QStringLiteral("dock_cut_explorer"), explorer_, this);
+  addDockWidget(Qt::BottomDockWidgetArea, explorerDock);
+  tabifyDockWidget(trainingDock, explorerDock);
+  explorerDock->hide();  // opened by Model > Explore Cut Points
+  connect(explorer_, &CutExplorerPanel::marksChanged, workbench_->scene(),
+          &GraphScene::setCutCandidates);
+  connect(explorer_, &CutExplorerPanel::statusMessage, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 20000); });
+  training_->setCutReportSource([this]() -> const CutExplorerReport* {
+    return explorer_->resultIsCurrent() ? &explorer_->session()->result()->report : nullptr;
+  });
+  editor_->addContextMenuExtension([this](QMenu* menu, const QString& node) {
+    const int index = explorer_->candidateIndex(node);
+    if (index < 0) return;
+    menu->addAction(tr("Cut here with a new head (%1 classes)").arg(explorer_->classCount()),
+                    explorer_, [this, index] { explorer_->cutAt(index); });
+  });
   predictions_ = new PredictionPanel(document_, this);
   auto* predictionDock =
       dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);
@@ -408,6 +429,10 @@ void MainWindow::createActions() {
   });
   predict->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
   predict->setToolTip(tr("Run the current model on images (or drop images on the window)"));
+  QAction* explore =
+      model->addAction(tr("&Explore Cut Points…"), this, &MainWindow::showCutExplorer);
+  explore->setToolTip(
+      tr("Measure on your images which layer to cut at: a linear classifier on each candidate"));
   model->addAction(tr("Create &Sample Data"), this, [this] {
     showTraining();
     training_->createSampleData();
@@ -499,6 +524,13 @@ void MainWindow::showTraining() {
   showWorkbench();
   training_->parentWidget()->show();
   training_->parentWidget()->raise();
+}
+
+void MainWindow::showCutExplorer() {
+  showWorkbench();
+  if (explorer_->dataDir().isEmpty()) explorer_->setDataDir(training_->dataDir());
+  explorer_->parentWidget()->show();
+  explorer_->parentWidget()->raise();
 }
 
 void MainWindow::chooseFile() {

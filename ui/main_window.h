@@ -18,6 +18,7 @@ class QUndoView;
 namespace graft::ui {
 
 class AutosaveController;
+class CutExplorerPanel;
 class Document;
 class ExportDialog;
 class GraphEditor;
@@ -56,6 +57,7 @@ class MainWindow : public QMainWindow {
   QUndoView* historyView() const { return history_; }
   TrainingPanel* trainingPanel() const { return training_; }
   PredictionPanel* predictionPanel() const { return predictions_; }
+  CutExplorerPanel* cutExplorer() const { return explorer_; }
   QTableWidget* layerTable() const;
   bool isLoading() const;
   QString kerasCache() const { return kerasCacheDir_; }
@@ -69,6 +71,8 @@ class MainWindow : public QMainWindow {
   void showStartPage();
   void showWorkbench();
   void showTraining();
+  // Shows the cut-point explorer (its folder taken from the training panel's when empty).
+  void showCutExplorer();
   // Shows the prediction panel and runs the current model on the images.
   void predictImages(const QStringList& files);
   void chooseFile();
@@ -118,6 +122,7 @@ class MainWindow : public QMainWindow {
   QUndoView* history_ = nullptr;
   TrainingPanel* training_ = nullptr;
   PredictionPanel* predictions_ = nullptr;
+  CutExplorerPanel* explorer_ = nullptr;
   QLabel* paramsLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;

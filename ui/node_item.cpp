@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
+#include <algorithm>
 
 #include "graph/summary.h"
 #include "ui/card_icons.h"
@@ -79,12 +80,29 @@ void NodeItem::setFound(bool on) {
   update();
 }
 
+void NodeItem::setCandidateAccuracy(double accuracy) {
+  if (accuracy < 0) accuracy = -1.0;
+  if (accuracy == candidateAccuracy_) return;
+  candidateAccuracy_ = accuracy;
+  updateToolTip();
+  update();
+}
+
+QColor NodeItem::accuracyColor(double accuracy) {
+  // Hue 0 (red) to 120 (green); the value kept dark enough for white badge text.
+  const double a = std::clamp(accuracy, 0.0, 1.0);
+  return QColor::fromHsvF(static_cast<float>(a / 3.0), 0.85f, 0.78f);
+}
+
 void NodeItem::updateToolTip() {
   QString tip = QStringLiteral("<b>%1</b> (%2)<br>output %3<br>%4 parameters%5")
                     .arg(view_.name.toHtmlEscaped(), view_.className,
                          view_.shape.isEmpty() ? QStringLiteral("unknown") : view_.shape,
                          QString::fromStdString(withThousands(view_.params)),
                          view_.trainable ? QString() : QStringLiteral(" — <i>frozen</i>"));
+  if (isMarkedCandidate())
+    tip += QStringLiteral("<hr>cut point: %1% validation accuracy (cut-point explorer)")
+               .arg(candidateAccuracy_ * 100, 0, 'f', 1);
   if (!view_.problem.isEmpty())
     tip += QStringLiteral("<hr><span style='color:#d62d20'>%1</span>")
                .arg(view_.problem.toHtmlEscaped());
@@ -121,6 +139,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
       painter->setBrush(kIce);
       painter->drawRect(card.adjusted(0, card.height() / 2, 0, 0));
     }
+    if (isMarkedCandidate()) {
+      const double width = 4 / std::max(lod, 0.02);
+      painter->setBrush(Qt::NoBrush);
+      painter->setPen(QPen(accuracyColor(candidateAccuracy_), width));
+      painter->drawRect(card);
+    }
     if (isSelected()) {
       const double width = 3 / std::max(lod, 0.02);
       painter->setBrush(Qt::NoBrush);
@@ -155,6 +179,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   if (broken) {
     frame = QColor(0xd6, 0x2d, 0x20);
     frameWidth = 2.5;
+  }
+  if (isMarkedCandidate()) {
+    frame = accuracyColor(candidateAccuracy_);
+    frameWidth = 3.5;
   }
   if (found_) {
     frame = QColor(0xff, 0xa5, 0x00);
@@ -206,9 +234,29 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
                     metrics.elidedText(texts[1], Qt::ElideRight, right - left));
   if (texts.size() > 2) {
     painter->setPen(broken ? QColor(0xd6, 0x2d, 0x20) : text);
-    painter->drawText(QRectF(left, nameRect.bottom() + 1 + line, right - left, line),
+    // Room for the accuracy badge on a marked cut point.
+    const double width = (isMarkedCandidate() ? right - 40 : right) - left;
+    painter->drawText(QRectF(left, nameRect.bottom() + 1 + line, width, line),
                       Qt::AlignLeft | Qt::AlignVCenter,
-                      metrics.elidedText(texts[2], Qt::ElideRight, right - left));
+                      metrics.elidedText(texts[2], Qt::ElideRight, width));
+  }
+
+  if (isMarkedCandidate()) {
+    // The accuracy as a badge in the mark's colour at the card's lower right corner.
+    const QString label = QStringLiteral("%1%").arg(qRound(candidateAccuracy_ * 100));
+    QFont badgeFont = bold;
+    badgeFont.setPointSizeF(8.5);
+    const QFontMetricsF badgeMetrics(badgeFont);
+    const double w = badgeMetrics.horizontalAdvance(label) + 10;
+    const double h = badgeMetrics.height() + 2;
+    const QRectF badge(card.right() - w - 4, card.bottom() - h - 3, w, h);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(accuracyColor(candidateAccuracy_));
+    painter->drawRoundedRect(badge, h / 2, h / 2);
+    painter->setFont(badgeFont);
+    painter->setPen(Qt::white);
+    painter->drawText(badge, Qt::AlignCenter, label);
+    painter->setFont(font);
   }
 
   const QRectF iconBox(right - iconSize, card.top() + 5, iconSize, iconSize);

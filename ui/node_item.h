@@ -4,7 +4,9 @@
 // freeze boundary's ice blue with a padlock; the selection gets an outline around the card; a
 // layer whose shape cannot be inferred gets a red frame and the core's message as tooltip. The
 // tooltip always holds the whole text, which the card may have to elide. Cards are selectable
-// but not movable: positions come from the layout, which follows the document.
+// but not movable: positions come from the layout, which follows the document. A cut point
+// the explorer measured gets a frame and an accuracy badge in a red-to-green colour.
+#include <QColor>
 #include <QGraphicsObject>
 #include <QString>
 
@@ -48,6 +50,12 @@ class NodeItem : public QGraphicsObject {
   void setDropHighlight(bool on);
   // Briefly emphasised after "find layer".
   void setFound(bool on);
+  // The cut-point explorer's validation accuracy here (0..1); negative: not a measured cut.
+  void setCandidateAccuracy(double accuracy);
+  double candidateAccuracy() const { return candidateAccuracy_; }
+  bool isMarkedCandidate() const { return candidateAccuracy_ >= 0; }
+  // The mark's colour: red (chance, 0) through amber to green (1).
+  static QColor accuracyColor(double accuracy);
 
   QRectF boundingRect() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
@@ -57,6 +65,7 @@ class NodeItem : public QGraphicsObject {
   NodeView view_;
   bool dropHighlight_ = false;
   bool found_ = false;
+  double candidateAccuracy_ = -1.0;
   bool compact_ = false;
 };
 

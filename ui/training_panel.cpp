@@ -268,7 +268,8 @@ bool TrainingPanel::advise() {
     return false;
   }
   try {
-    const TrainingAdvice advice = adviseTraining(document_->model(), document_->freshLayers(), dir);
+    const TrainingAdvice advice = adviseTraining(document_->model(), document_->freshLayers(), dir,
+                                                 cutReport_ ? cutReport_() : nullptr);
     plan_->setPlainText(advice.planJson);
     advice_->setText(advice.explanation.join('\n'));
     usePlan_->setChecked(true);
@@ -311,6 +312,10 @@ QWidget* TrainingPanel::buildProgress() {
   charts->setMinimumHeight(120);
   column->addWidget(charts, 1);
   return area;
+}
+
+QString TrainingPanel::dataDir() const {
+  return dataDir_->text().trimmed();
 }
 
 void TrainingPanel::setDataDir(const QString& dir) {

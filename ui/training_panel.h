@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 
+#include "runtime/cut_explorer_report.h"
 #include "ui/doc/training_session.h"
 
 class QCheckBox;
@@ -51,6 +52,10 @@ class TrainingPanel : public QWidget {
 
   TrainingSettings settings() const;
   void setDataDir(const QString& dir);
+  QString dataDir() const;
+  // Where the advisor finds the cut-point explorer's report on the current model (null: none).
+  using CutReportSource = std::function<const CutExplorerReport*()>;
+  void setCutReportSource(CutReportSource source) { cutReport_ = std::move(source); }
   TrainingSession* session() const { return session_; }
   TrainingChart* lossChart() const { return loss_; }
   TrainingChart* accuracyChart() const { return accuracy_; }
@@ -149,6 +154,7 @@ class TrainingPanel : public QWidget {
   QPushButton* advise_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
+  CutReportSource cutReport_;
   QPlainTextEdit* plan_ = nullptr;
   QToolButton* moreToggle_ = nullptr;
   TrainSpecForm* more_ = nullptr;  // every other field of the training spec's table

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/cut_explorer.h"
+#include "runtime/cut_explorer_report.h"
 #include "runtime/training_plan.h"
 
 namespace graft {

@@ -1,14 +1,18 @@
 #include "ui/doc/training_advice.h"
 
+#include "runtime/cut_explorer_advice.h"
 #include "runtime/training_advisor.h"
 
 namespace graft::ui {
 
 TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
-                              const QString& dataDir) {
+                              const QString& dataDir, const CutExplorerReport* measured) {
   const ModelFacts modelFacts = describeModel(model, newLayersOf(model, freshLayers));
   const DataFacts dataFacts = describeData(scanImageFolder(dataDir.toStdString()));
-  const TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
+  TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
+  if (measured)
+    for (auto& sentence : cutAdvice(*measured, model.graph))
+      plan.reasons.push_back(std::move(sentence));
   TrainingAdvice advice;
   advice.planJson = QString::fromStdString(planToJson(plan).dump(2));
   for (size_t i = 0; i < plan.stages.size(); ++i) {

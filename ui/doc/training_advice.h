@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "runtime/cut_explorer_report.h"
 
 namespace graft::ui {
 
@@ -18,9 +19,10 @@ struct TrainingAdvice {
 };
 
 // New layers are `freshLayers` (the loader's, Document::freshLayers()) and the ones the model's
-// recipe stacked, inserted or put in as replacements. Throws graft::Error naming the folder or
-// the problem.
+// recipe stacked, inserted or put in as replacements. `measured`: the cut-point explorer's
+// report on this model, whose advice on where to cut joins the reasons (as `advise --probe`).
+// Throws graft::Error naming the folder or the problem.
 TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
-                              const QString& dataDir);
+                              const QString& dataDir, const CutExplorerReport* measured = nullptr);
 
 }  // namespace graft::ui

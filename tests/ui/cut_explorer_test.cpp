@@ -1,0 +1,214 @@
+// The cut-point explorer panel on a small model and a generated image folder: the run happens
+// on a worker thread while the window keeps turning, the table and chart show one entry per
+// candidate, the graph's cards take the accuracy colour, a double-click cuts there with a new
+// head for the folder's classes as one undoable step, undo restores the model, Cancel stops.
+#include <gtest/gtest.h>
+
+#include <QLabel>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTest>
+#include <QTimer>
+#include <QUndoStack>
+
+#include "runtime/sample_data.h"
+#include "support/test_support.h"
+#include "ui/cut_accuracy_chart.h"
+#include "ui/cut_explorer_panel.h"
+#include "ui/doc/document.h"
+#include "ui/graph_editor.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/main_window.h"
+#include "ui/node_item.h"
+#include "ui/training_panel.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+// Three classes of drawn shapes, `imagesPerClass` each, 32 x 32.
+std::string shapesFolder(const test::TempDir& dir, int imagesPerClass) {
+  SampleDataOptions sample;
+  sample.imagesPerClass = imagesPerClass;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+  return data;
+}
+
+// Opens test::smallModel(5) (five outputs: a new head for the three-class folder differs) and
+// runs the explorer on conv1_relu and pool1 to the end; the count of event-loop turns during
+// the run comes back.
+int exploreToTheEnd(ui::MainWindow& window, const std::string& data) {
+  window.document()->open(test::smallModel(5), "small", {});
+  window.showCutExplorer();
+  ui::CutExplorerPanel* panel = window.cutExplorer();
+  panel->setDataDir(QString::fromStdString(data));
+  panel->setLayers(QStringLiteral("conv1_relu, pool1"));
+  int turns = 0;
+  QTimer ticker;
+  QObject::connect(&ticker, &QTimer::timeout, [&turns] { ++turns; });
+  ticker.start(10);
+  QTest::mouseClick(panel->exploreButton(), Qt::LeftButton);
+  EXPECT_TRUE(panel->session()->isRunning());
+  EXPECT_FALSE(panel->exploreButton()->isEnabled());
+  EXPECT_TRUE(panel->cancelButton()->isEnabled());
+  EXPECT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  return turns;
+}
+
+QString tableLayer(QTableWidget* table, int row) {
+  return table->item(row, 0)->data(Qt::UserRole).toString();
+}
+
+TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 16);
+  ui::MainWindow window;
+  window.resize(1440, 900);
+  window.show();
+  const int turns = exploreToTheEnd(window, data);
+  ui::CutExplorerPanel* panel = window.cutExplorer();
+  ASSERT_TRUE(panel->session()->result()) << panel->statusLabel()->text().toStdString();
+  EXPECT_GT(turns, 3) << "the event loop stood still during the run";
+
+  // One row and one chart point per candidate, in order of depth.
+  QTableWidget* table = panel->table();
+  ASSERT_EQ(table->rowCount(), 2);
+  EXPECT_EQ(tableLayer(table, 0), "conv1_relu");
+  EXPECT_EQ(tableLayer(table, 1), "pool1");
+  EXPECT_EQ(panel->chart()->pointCount(), 2);
+  const auto& measured = panel->session()->result()->report.candidates;
+  ASSERT_EQ(measured.size(), 2u);
+  EXPECT_EQ(table->item(1, 1)->text(), QString::number(measured[1].valAccuracy, 'f', 3));
+  EXPECT_EQ(table->item(1, 2)->text().toLongLong(), measured[1].featureSize);
+
+  // The cards of the candidates carry their accuracy (and its colour); the others none.
+  ui::GraphScene* scene = window.workbench()->scene();
+  ui::NodeItem* pool = scene->nodeItem("pool1");
+  ASSERT_TRUE(pool);
+  EXPECT_TRUE(pool->isMarkedCandidate());
+  EXPECT_DOUBLE_EQ(pool->candidateAccuracy(), measured[1].valAccuracy);
+  EXPECT_DOUBLE_EQ(scene->nodeItem("conv1_relu")->candidateAccuracy(), measured[0].valAccuracy);
+  EXPECT_FALSE(scene->nodeItem("conv1")->isMarkedCandidate());
+  EXPECT_NE(ui::NodeItem::accuracyColor(0.0), ui::NodeItem::accuracyColor(1.0));
+  window.workbench()->scene()->selectLayers({QStringLiteral("pool1")});
+  window.workbench()->view()->centerOn(scene->nodeItem("conv1_relu"));
+  test::screenshot(&window, "cut_explorer_window");
+  test::screenshot(panel, "cut_explorer_panel");
+
+  // The training panel's advisor reads the report while it is about the current model.
+  window.showTraining();
+  window.trainingPanel()->setDataDir(QString::fromStdString(data));
+  ASSERT_TRUE(window.trainingPanel()->advise());
+  EXPECT_TRUE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"))
+      << window.trainingPanel()->adviceText()->text().toStdString();
+  window.showCutExplorer();
+
+  // Double-clicking pool1's row cuts there with a new head for the folder's three classes.
+  const Model before = window.document()->model();
+  QUndoStack* undo = window.document()->undoStack();
+  const int steps = undo->count();
+  const QRect cell = table->visualItemRect(table->item(1, 0));
+  // An item view acts on a double-click only on the index the press before it hit, as a
+  // user's first click does.
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::NoModifier, cell.center());
+  EXPECT_TRUE(panel->cutButton()->isEnabled());
+  QTest::mouseDClick(table->viewport(), Qt::LeftButton, Qt::NoModifier, cell.center());
+  EXPECT_EQ(undo->count(), steps + 1);
+  const Graph& cut = window.document()->graph();
+  ASSERT_EQ(cut.outputs().size(), 1u);
+  const Node* head = cut.find(cut.outputs().front());
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->className, "Dense");
+  EXPECT_EQ(head->config.value("units", 0), 3);
+  ASSERT_EQ(head->inputs.size(), 1u);
+  const Node* pooling = cut.find(head->inputs.front());
+  ASSERT_TRUE(pooling);
+  EXPECT_EQ(pooling->className, "GlobalAveragePooling2D");
+  EXPECT_EQ(pooling->inputs, std::vector<std::string>{"pool1"});
+  EXPECT_FALSE(cut.find("flatten"));
+  EXPECT_FALSE(cut.find("fc"));
+  // The model changed: the marks are gone, and the old numbers no longer cut.
+  EXPECT_TRUE(scene->cutCandidates().isEmpty());
+  EXPECT_FALSE(scene->nodeItem("pool1")->isMarkedCandidate());
+  EXPECT_FALSE(panel->resultIsCurrent());
+  EXPECT_FALSE(panel->cutAt(0));
+  EXPECT_EQ(undo->count(), steps + 1);
+
+  window.document()->undo();
+  EXPECT_TRUE(window.document()->graph() == before.graph);
+  EXPECT_EQ(window.document()->graph().outputs(), std::vector<std::string>{"fc"});
+  // Undo is a change too: the numbers stay stale and the advisor no longer quotes them.
+  ASSERT_TRUE(window.trainingPanel()->advise());
+  EXPECT_FALSE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"));
+}
+
+TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  window.show();
+  exploreToTheEnd(window, data);
+  ASSERT_TRUE(window.cutExplorer()->session()->result());
+
+  QMenu unmarked;
+  window.editor()->populateContextMenu(&unmarked, QStringLiteral("conv1"));
+  for (QAction* a : unmarked.actions()) EXPECT_FALSE(a->text().contains("new head"));
+
+  QMenu menu;
+  window.editor()->populateContextMenu(&menu, QStringLiteral("conv1_relu"));
+  QAction* cutHere = nullptr;
+  for (QAction* a : menu.actions())
+    if (a->text().contains("new head")) cutHere = a;
+  ASSERT_TRUE(cutHere);
+  EXPECT_TRUE(cutHere->text().contains("3 classes")) << cutHere->text().toStdString();
+  cutHere->trigger();
+  const Graph& cut = window.document()->graph();
+  const Node* head = cut.find(cut.outputs().front());
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->config.value("units", 0), 3);
+  EXPECT_EQ(cut.find(head->inputs.front())->inputs, std::vector<std::string>{"conv1_relu"});
+  EXPECT_FALSE(cut.find("pool1"));
+}
+
+TEST(CutExplorer, CancelStopsTheRunAndNothingIsMarked) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 40);
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(5), "small", {});
+  window.showCutExplorer();
+  ui::CutExplorerPanel* panel = window.cutExplorer();
+  panel->setDataDir(QString::fromStdString(data));
+  ASSERT_TRUE(panel->explore());
+  QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  EXPECT_FALSE(panel->session()->result());
+  EXPECT_EQ(panel->table()->rowCount(), 0);
+  EXPECT_TRUE(panel->statusLabel()->text().contains("Cancelled"))
+      << panel->statusLabel()->text().toStdString();
+  EXPECT_TRUE(window.workbench()->scene()->cutCandidates().isEmpty());
+  EXPECT_TRUE(panel->exploreButton()->isEnabled());
+}
+
+TEST(CutExplorer, RefusesToStartWithoutAFolder) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::CutExplorerPanel* panel = window.cutExplorer();
+  panel->setDataDir(QString());
+  EXPECT_FALSE(panel->explore());
+  EXPECT_FALSE(panel->session()->isRunning());
+  EXPECT_TRUE(panel->statusLabel()->text().contains("folder"));
+}
+
+}  // namespace
+}  // namespace graft

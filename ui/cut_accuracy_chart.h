@@ -1,0 +1,36 @@
+#pragma once
+// The cut-point explorer's answer as a chart: validation accuracy (y, 0..1) of each candidate
+// layer in order of depth (x, labelled with the layer names), the points coloured as their
+// cards on the graph. Clicking a point asks for a cut there.
+#include <QChartView>
+#include <QStringList>
+#include <QVector>
+
+class QCategoryAxis;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace graft::ui {
+
+class CutAccuracyChart : public QChartView {
+  Q_OBJECT
+ public:
+  explicit CutAccuracyChart(QWidget* parent = nullptr);
+  // One point per layer, in the order given (depth); empty lists clear the chart.
+  void setCandidates(const QStringList& layers, const QVector<double>& accuracies);
+  int pointCount() const;
+  // The candidate nearest to a chart x value, or -1 without candidates.
+  int candidateAt(double x) const;
+
+ Q_SIGNALS:
+  void candidateClicked(int index);
+
+ private:
+  QLineSeries* line_;
+  QScatterSeries* points_;
+  QCategoryAxis* x_;
+  QValueAxis* y_;
+};
+
+}  // namespace graft::ui

@@ -1,0 +1,298 @@
+#include "ui/cut_explorer_panel.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <exception>
+
+#include "graph/summary.h"
+#include "ui/cut_accuracy_chart.h"
+#include "ui/doc/cut_with_head.h"
+#include "ui/doc/document.h"
+#include "ui/error_dialog.h"
+
+namespace graft::ui {
+namespace {
+
+QString etaText(double seconds) {
+  if (seconds <= 0) return QString();
+  const int s = static_cast<int>(seconds + 0.5);
+  if (s < 60) return QStringLiteral(" — ETA %1 s").arg(s);
+  return QStringLiteral(" — ETA %1 min %2 s").arg(s / 60).arg(s % 60);
+}
+
+QTableWidgetItem* numberItem(const QString& text, double sortValue) {
+  auto* item = new QTableWidgetItem(text);
+  item->setData(Qt::UserRole, sortValue);
+  item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return item;
+}
+
+}  // namespace
+
+CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
+    : QWidget(parent), document_(document), session_(new CutExplorerSession(this)) {
+  auto* layout = new QVBoxLayout(this);
+  auto* dataRow = new QHBoxLayout();
+  dataRow->addWidget(new QLabel(tr("Images"), this));
+  dataDir_ = new QLineEdit(this);
+  dataDir_->setPlaceholderText(tr("a folder with one subfolder of images per class"));
+  auto* browse = new QPushButton(tr("Browse…"), this);
+  dataRow->addWidget(dataDir_, 3);
+  dataRow->addWidget(browse);
+  dataRow->addWidget(new QLabel(tr("Layers"), this));
+  layers_ = new QLineEdit(this);
+  layers_->setPlaceholderText(tr("auto (ends of blocks)"));
+  layers_->setToolTip(
+      tr("auto: the ends of the network's blocks, chosen from its structure (at "
+         "most 16); or layer names separated by commas"));
+  dataRow->addWidget(layers_, 2);
+  explore_ = new QPushButton(tr("Explore"), this);
+  explore_->setToolTip(
+      tr("Measure how well a linear classifier on each candidate layer's "
+         "features separates the folder's classes"));
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setEnabled(false);
+  dataRow->addWidget(explore_);
+  dataRow->addWidget(cancel_);
+  layout->addLayout(dataRow);
+
+  auto* progressRow = new QHBoxLayout();
+  progress_ = new QProgressBar(this);
+  progress_->setMaximumWidth(260);
+  progress_->setTextVisible(true);
+  status_ = new QLabel(tr("One pass of the images through the network gives every candidate's "
+                          "features; a linear classifier is fitted on each."),
+                       this);
+  status_->setWordWrap(true);
+  progressRow->addWidget(progress_);
+  progressRow->addWidget(status_, 1);
+  layout->addLayout(progressRow);
+
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  chart_ = new CutAccuracyChart(splitter);
+  auto* right = new QWidget(splitter);
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  table_ = new QTableWidget(0, 5, right);
+  table_->setHorizontalHeaderLabels(
+      {tr("Layer"), tr("Val accuracy"), tr("Feature size"), tr("Prefix params"), tr("ms/image")});
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->verticalHeader()->hide();
+  table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  for (int c = 1; c < 5; ++c)
+    table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  rightLayout->addWidget(table_, 1);
+  cut_ = new QPushButton(tr("Cut Here with a New Head"), right);
+  cut_->setEnabled(false);
+  cut_->setToolTip(
+      tr("Make the selected layer the model's end and put a classifier for the "
+         "folder's classes on it (one undoable step)"));
+  rightLayout->addWidget(cut_, 0, Qt::AlignRight);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setSizes({600, 400});  // the chart wider: its layer names need the room
+  layout->addWidget(splitter, 1);
+
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Labelled images"), dataDir_->text());
+    if (!dir.isEmpty()) setDataDir(dir);
+  });
+  connect(explore_, &QPushButton::clicked, this, [this] { explore(); });
+  connect(cancel_, &QPushButton::clicked, session_, &CutExplorerSession::cancel);
+  connect(cut_, &QPushButton::clicked, this, [this] {
+    const auto rows = table_->selectionModel()->selectedRows();
+    if (!rows.isEmpty()) cutAt(rows.front().row());
+  });
+  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+    cut_->setEnabled(resultIsCurrent() && !table_->selectionModel()->selectedRows().isEmpty());
+  });
+  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) { cutAt(row); });
+  connect(chart_, &CutAccuracyChart::candidateClicked, this, &CutExplorerPanel::cutAt);
+  connect(session_, &CutExplorerSession::progress, this, &CutExplorerPanel::showProgress);
+  connect(session_, &CutExplorerSession::finished, this, &CutExplorerPanel::runFinished);
+  connect(session_, &CutExplorerSession::runningChanged, this, &CutExplorerPanel::setRunning);
+  connect(document_, &Document::changed, this, &CutExplorerPanel::documentChanged);
+}
+
+void CutExplorerPanel::setDataDir(const QString& dir) {
+  dataDir_->setText(dir);
+}
+
+QString CutExplorerPanel::dataDir() const {
+  return dataDir_->text().trimmed();
+}
+
+void CutExplorerPanel::setLayers(const QString& layers) {
+  layers_->setText(layers);
+}
+
+bool CutExplorerPanel::explore() {
+  if (session_->isRunning()) return false;
+  QString refusal;
+  CutExplorerRequest request;
+  request.dataDir = dataDir().toStdString();
+  if (!document_->hasModel())
+    refusal = tr("Open a model first.");
+  else if (request.dataDir.empty())
+    refusal = tr("Choose a folder of labelled images (one subfolder per class) first.");
+  try {
+    if (refusal.isEmpty()) request.layers = parseLayerList(layers_->text().toStdString());
+  } catch (const std::exception& e) {
+    refusal = QString::fromStdString(e.what());
+  }
+  if (!refusal.isEmpty()) {
+    status_->setText(refusal);
+    return false;
+  }
+  // The run measures a snapshot: the user may go on editing, and the result is only acted on
+  // while the document is still at the revision it was measured on.
+  session_->start(document_->model(), request, document_->revision());
+  status_->setText(tr("Reading the folder…"));
+  progress_->setRange(0, 0);
+  return true;
+}
+
+void CutExplorerPanel::setRunning(bool running) {
+  explore_->setEnabled(!running);
+  cancel_->setEnabled(running);
+  dataDir_->setEnabled(!running);
+  layers_->setEnabled(!running);
+}
+
+void CutExplorerPanel::showProgress(const CutExplorerStep& step) {
+  progress_->setRange(0, static_cast<int>(std::max<qint64>(1, step.total)));
+  progress_->setValue(static_cast<int>(step.done));
+  const QString what = step.phase == QLatin1String("features")
+                           ? tr("Images through the network: batch %1 of %2")
+                           : tr("Fitting a linear classifier: candidate %1 of %2");
+  status_->setText(what.arg(step.done).arg(step.total) + etaText(step.etaSeconds));
+}
+
+void CutExplorerPanel::runFinished(bool cancelled, const QString& error) {
+  progress_->setRange(0, 1);
+  progress_->setValue(cancelled || !error.isEmpty() ? 0 : 1);
+  if (!error.isEmpty()) {
+    status_->setText(tr("The explorer stopped: %1").arg(error));
+    Q_EMIT statusMessage(tr("Cut-point explorer: %1").arg(error));
+    return;
+  }
+  if (cancelled) {
+    status_->setText(tr("Cancelled: nothing measured."));
+    return;
+  }
+  showResult();
+}
+
+void CutExplorerPanel::showResult() {
+  const auto outcome = session_->result();
+  if (!outcome) return;
+  const CutExplorerReport& report = outcome->report;
+  QStringList layers;
+  QVector<double> accuracies;
+  QMap<QString, double> marks;
+  table_->setRowCount(static_cast<int>(report.candidates.size()));
+  double best = -1;
+  for (const auto& c : report.candidates) best = std::max(best, c.valAccuracy);
+  for (int row = 0; row < static_cast<int>(report.candidates.size()); ++row) {
+    const CutCandidateResult& c = report.candidates[static_cast<size_t>(row)];
+    const QString layer = QString::fromStdString(c.layer);
+    layers << layer;
+    accuracies << c.valAccuracy;
+    marks.insert(layer, c.valAccuracy);
+    auto* name =
+        new QTableWidgetItem(c.valAccuracy == best ? layer + QStringLiteral("  ★") : layer);
+    name->setData(Qt::UserRole, layer);
+    table_->setItem(row, 0, name);
+    table_->setItem(row, 1, numberItem(QString::number(c.valAccuracy, 'f', 3), c.valAccuracy));
+    table_->setItem(row, 2,
+                    numberItem(QString::number(c.featureSize), static_cast<double>(c.featureSize)));
+    table_->setItem(row, 3,
+                    numberItem(QString::fromStdString(withThousands(c.prefixParams)),
+                               static_cast<double>(c.prefixParams)));
+    table_->setItem(row, 4, numberItem(QString::number(c.msPerImage, 'f', 2), c.msPerImage));
+  }
+  chart_->setCandidates(layers, accuracies);
+  const bool current = resultIsCurrent();
+  status_->setText(
+      tr("%1 candidates measured on %2 training and %3 validation images (%4 s through the "
+         "network, %5 s fitting). %6")
+          .arg(report.candidates.size())
+          .arg(report.trainImages)
+          .arg(report.validationImages)
+          .arg(report.featureSeconds, 0, 'f', 1)
+          .arg(report.fitSeconds, 0, 'f', 1)
+          .arg(current ? tr("Double-click a row or click a point to cut there with a new head "
+                            "for %1 classes.")
+                             .arg(outcome->classes.size())
+                       : tr("The model was edited during the run: explore again to cut.")));
+  Q_EMIT marksChanged(current ? marks : QMap<QString, double>());
+}
+
+bool CutExplorerPanel::resultIsCurrent() const {
+  return session_->result() && document_->hasModel() &&
+         session_->resultRevision() == document_->revision();
+}
+
+int CutExplorerPanel::candidateIndex(const QString& layer) const {
+  if (!resultIsCurrent()) return -1;
+  const auto& candidates = session_->result()->report.candidates;
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (candidates[i].layer == layer.toStdString()) return static_cast<int>(i);
+  return -1;
+}
+
+int CutExplorerPanel::classCount() const {
+  return session_->result() ? static_cast<int>(session_->result()->classes.size()) : 0;
+}
+
+void CutExplorerPanel::documentChanged() {
+  if (!session_->result() || resultIsCurrent()) return;
+  // The graph dropped its marks itself; the numbers stay for reading but no longer cut.
+  cut_->setEnabled(false);
+  status_->setText(
+      tr("The model changed since these were measured: explore again to cut "
+         "from fresh numbers."));
+}
+
+bool CutExplorerPanel::cutAt(int index) {
+  const auto outcome = session_->result();
+  if (!outcome || index < 0 || index >= static_cast<int>(outcome->report.candidates.size()))
+    return false;
+  if (!resultIsCurrent()) {
+    status_->setText(tr("The model changed since these were measured: explore again to cut."));
+    return false;
+  }
+  const std::string layer = outcome->report.candidates[static_cast<size_t>(index)].layer;
+  const int classes = static_cast<int>(outcome->classes.size());
+  Json operations;
+  try {
+    operations = cutWithHeadOperations(document_->graph(), document_->analysis(), layer, classes);
+  } catch (const std::exception& e) {
+    showError(this, tr("Cannot cut here"), QString::fromStdString(e.what()));
+    return false;
+  }
+  const QString text =
+      tr("cut at %1 with a new head (%2 classes)").arg(QString::fromStdString(layer)).arg(classes);
+  const Diagnostics problems = document_->apply(operations, text);
+  if (!problems.empty()) {
+    showDiagnostics(this, tr("Cannot cut here"), problems);
+    return false;
+  }
+  Q_EMIT statusMessage(tr("Cut at %1 with a new head for %2 classes: ready to fine-tune.")
+                           .arg(QString::fromStdString(layer))
+                           .arg(classes));
+  return true;
+}
+
+}  // namespace graft::ui
