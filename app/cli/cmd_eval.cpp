@@ -3,6 +3,8 @@
 #include <iomanip>
 
 #include "cli/cli_context.h"
+#include "cli/spec_options.h"
+#include "run/eval_spec.h"
 #include "runtime/evaluate.h"
 
 namespace graft::cli {
@@ -34,22 +36,20 @@ void printReport(const EvalReport& report) {
 void registerEvalCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "measure the model on a folder of labelled images");
   auto args = std::make_shared<ModelArguments>();
-  auto data = std::make_shared<std::string>();
+  auto spec = std::make_shared<EvalSpec>();
   auto json = std::make_shared<bool>(false);
-  auto batchSize = std::make_shared<int64_t>(32);
   args->addTo(*cmd);
-  cmd->add_option("--data", *data, "image folder: one subfolder of images per class")->required();
-  cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 32)");
+  addSpecOptions(*cmd, evalSpecFields(), spec);  // --data, --batch-size (run/eval_spec.h)
   cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
-  cmd->callback([cmd, args, data, json, batchSize] {
+  cmd->callback([cmd, args, spec, json] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     // A trained model knows its class names: read the folder against them, so label i is the
     // same class for the model and the folder even when the folder lacks a class.
     ImageFolderOptions folderOptions;
     folderOptions.classes = loaded.model.labels;
-    const ImageFolder folder = scanImageFolder(*data, folderOptions);
+    const ImageFolder folder = scanImageFolder(spec->data, folderOptions);
     EvalOptions options;
-    options.batchSize = *batchSize;
+    options.batchSize = spec->batchSize;
     options.freeInputSize = static_cast<int>(args->inputSize);
     const EvalReport report = evaluateModel(loaded.model, folder, options);
     if (!args->quiet)

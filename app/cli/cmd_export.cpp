@@ -3,7 +3,9 @@
 // a random batch) and prints the largest difference from Graft's own output; on any failure nothing
 // is left at FILE and the exit status is 1.
 #include "cli/cli_context.h"
+#include "cli/spec_options.h"
 #include "export/export.h"
+#include "run/export_spec.h"
 
 namespace graft::cli {
 
@@ -17,23 +19,17 @@ void registerExportCommand(CLI::App& app) {
       "return what `predict` prints as output (probabilities for a softmax classifier; feature "
       "maps NHWC). Preprocessing and labels are stored in the file (see README, Exports).");
   auto args = std::make_shared<ModelArguments>();
-  auto format = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
+  auto spec = std::make_shared<ExportSpec>();
   auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
-  cmd->add_option("--format", *format,
-                  "torchscript, onnx, keras-h5 (Keras 2 save_weights layout), keras-weights "
-                  "(Keras 3 .weights.h5) or keras (Keras 3 .keras model: config and weights)")
-      ->required()
-      ->check(CLI::IsMember({"torchscript", "onnx", "keras-h5", "keras-weights", "keras"}));
-  cmd->add_option("-o,--output", *output, "the file to write (replaced only by a checked export)")
-      ->required();
+  addSpecOptions(*cmd, exportSpecFields(), spec);  // --format, -o/--output (run/export_spec.h)
   cmd->add_flag("--json", *json,
                 "print the check as one JSON object: file, format, checked_with, sample_shape, "
                 "max_difference, allowed");
-  cmd->callback([cmd, args, format, output, json] {
+  cmd->callback([cmd, args, spec, json] {
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    const ExportReport report = exportModel(loaded.model, exportFormatFromName(*format), *output);
+    const ExportReport report =
+        exportModel(loaded.model, exportFormatFromName(spec->format), spec->output);
     if (*json)
       std::cout << Json{{"file", report.path},
                         {"format", exportFormatName(report.format)},

@@ -9,6 +9,8 @@
 
 #include "export/export.h"
 #include "io/model_source.h"
+#include "run/eval_spec.h"
+#include "run/export_spec.h"
 #include "run/train_spec.h"
 
 namespace graft {
@@ -21,15 +23,16 @@ struct PipelineSamples {
   int64_t count = 16;
 };
 
+// One object of "exports": an ExportSpec (run/export_spec.h) with its format resolved, so a
+// pipeline with an unknown format is refused when it is read.
 struct PipelineExport {
   ExportFormat format = ExportFormat::TorchScript;
   std::string output;
 };
+ExportSpec exportSpecOf(const PipelineExport& e);
 
-struct PipelineEval {
-  std::string data;
-  int64_t batchSize = 32;
-};
+// The "eval" object (run/eval_spec.h).
+using PipelineEval = EvalSpec;
 
 enum class CheckOp { Less, LessEqual, Greater, GreaterEqual, Equal, Is };
 

@@ -7,7 +7,7 @@
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/pipeline_fields.h"
+#include "pipeline/pipeline_spec.h"
 #include "pipeline/pipeline_train.h"
 
 namespace graft {
@@ -89,27 +89,16 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
   std::vector<PipelineExport> exports;
   for (size_t i = 0; i < json.size(); ++i) {
     PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
-    PipelineExport e;
-    const std::string format = f.string("format");
-    if (!f.has("format"))
-      f.fail("format", "missing: torchscript, onnx, keras-h5, keras-weights or keras");
-    e.format = atField(f, "format", [&] { return exportFormatFromName(format); });
-    e.output = f.filePath("output", baseDir);
-    if (e.output.empty()) f.fail("output", "missing: the file to write");
-    f.refuseUnknown();
-    exports.push_back(e);
+    const ExportSpec spec = readSpec(f, exportSpecFields(), baseDir);
+    exports.push_back(
+        {atField(f, "format", [&] { return exportFormatFromName(spec.format); }), spec.output});
   }
   return exports;
 }
 
 PipelineEval parseEval(const Json& json, const std::string& baseDir, const std::string& source) {
   PipelineFields f(json, source, "eval");
-  PipelineEval e;
-  e.data = f.filePath("data", baseDir);
-  if (e.data.empty()) f.fail("data", "missing: the image folder (one subfolder per class)");
-  e.batchSize = f.integer("batch_size", e.batchSize);
-  f.refuseUnknown();
-  return e;
+  return readSpec(f, evalSpecFields(), baseDir);
 }
 
 CheckOp checkOpFromSymbol(const std::string& symbol, const PipelineFields& f) {

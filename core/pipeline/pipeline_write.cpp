@@ -5,7 +5,7 @@
 #include "io/atomic_file.h"
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/pipeline_fields.h"
+#include "pipeline/pipeline_spec.h"
 #include "pipeline/pipeline_train.h"
 
 namespace graft {
@@ -49,6 +49,10 @@ Json checkJson(const PipelineCheck& c, const std::string& baseDir) {
 
 }  // namespace
 
+ExportSpec exportSpecOf(const PipelineExport& e) {
+  return {exportFormatName(e.format), e.output};
+}
+
 Json pipelineToJson(const Pipeline& p, const std::string& baseDir) {
   Json j{{"graft_pipeline", kPipelineFormatVersion}};
   if (!p.description.empty()) j["description"] = p.description;
@@ -62,14 +66,10 @@ Json pipelineToJson(const Pipeline& p, const std::string& baseDir) {
   if (!p.exports.empty()) {
     Json exports = Json::array();
     for (const auto& e : p.exports)
-      exports.push_back(
-          {{"format", exportFormatName(e.format)}, {"output", portablePath(e.output, baseDir)}});
+      exports.push_back(specJson(exportSpecFields(), exportSpecOf(e), baseDir));
     j["exports"] = exports;
   }
-  if (p.eval) {
-    j["eval"] = {{"data", portablePath(p.eval->data, baseDir)}};
-    if (p.eval->batchSize != PipelineEval{}.batchSize) j["eval"]["batch_size"] = p.eval->batchSize;
-  }
+  if (p.eval) j["eval"] = specJson(evalSpecFields(), *p.eval, baseDir);
   if (!p.checks.empty()) {
     Json checks = Json::array();
     for (const auto& c : p.checks) checks.push_back(checkJson(c, baseDir));

@@ -1,7 +1,5 @@
 #include "run/train_spec.h"
 
-#include <sstream>
-
 #include "graph/diagnostic.h"
 
 namespace graft {
@@ -20,31 +18,6 @@ SpecRange between(double min, double max, bool maxExclusive) {
   return {min, max, false, maxExclusive};
 }
 
-std::string number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-// The value of a number field, or nullopt for an unset optional and for fields that are not
-// numbers.
-std::optional<double> numberOf(const SpecField& field, const TrainSpec& spec) {
-  return std::visit(
-      [&](auto member) -> std::optional<double> {
-        using T = std::decay_t<decltype(spec.*member)>;
-        const T& value = spec.*member;
-        if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
-                      std::is_same_v<T, double>)
-          return static_cast<double>(value);
-        else if constexpr (std::is_same_v<T, std::optional<double>> ||
-                           std::is_same_v<T, std::optional<uint64_t>>)
-          return value ? std::optional<double>(static_cast<double>(*value)) : std::nullopt;
-        else
-          return std::nullopt;
-      },
-      field.member);
-}
-
 }  // namespace
 
 const std::vector<SpecField>& trainSpecFields() {
@@ -52,14 +25,7 @@ const std::vector<SpecField>& trainSpecFields() {
   using S = TrainSpec;
   // The help texts are `graft-cli train --help`'s; the order is its order.
   static const std::vector<SpecField> fields = {
-      {"data",
-       K::Path,
-       &S::data,
-       "image folder: one subfolder of images per class",
-       {},
-       {},
-       false,
-       true},
+      imageFolderField(&S::data),
       {"val_dir", K::Path, &S::validationDir,
        "validation images in their own folder (same class subfolders) instead of a split of "
        "--data"},
@@ -196,89 +162,11 @@ const std::vector<SpecField>& trainSpecFields() {
 }
 
 const SpecField& trainSpecField(const std::string& key) {
-  for (const SpecField& field : trainSpecFields())
-    if (field.key == key) return field;
-  throw Error("internal: no training field '" + key + "'");
-}
-
-std::string specOptionNames(const SpecField& field) {
-  if (field.names) return field.names;
-  std::string flag = std::string("--") + field.key;
-  for (char& c : flag)
-    if (c == '_') c = '-';
-  return flag;
-}
-
-std::string specFlag(const SpecField& field) {
-  const std::string names = specOptionNames(field);
-  return names.substr(names.rfind(',') + 1);
-}
-
-bool isDefaultValue(const SpecField& field, const TrainSpec& spec) {
-  static const TrainSpec defaults;
-  return std::visit([&](auto member) { return spec.*member == defaults.*member; }, field.member);
-}
-
-bool hasValue(const SpecField& field, const TrainSpec& spec) {
-  return std::visit(
-      [&](auto member) -> bool {
-        using T = std::decay_t<decltype(spec.*member)>;
-        const T& value = spec.*member;
-        if constexpr (std::is_same_v<T, bool>)
-          return value;
-        else if constexpr (std::is_same_v<T, std::string>)
-          return !value.empty();
-        else if constexpr (std::is_same_v<T, Json>)
-          return !value.is_null();
-        else if constexpr (std::is_same_v<T, std::optional<double>> ||
-                           std::is_same_v<T, std::optional<uint64_t>>)
-          return value.has_value();
-        else
-          return true;
-      },
-      field.member);
-}
-
-std::string rangeText(const SpecRange& range) {
-  std::string text;
-  if (range.min) text += (range.minExclusive ? "above " : "at least ") + number(*range.min);
-  if (range.min && range.max) text += " and ";
-  if (range.max) text += (range.maxExclusive ? "below " : "at most ") + number(*range.max);
-  return text;
-}
-
-std::string rangeProblem(const SpecRange& range, double value) {
-  const bool low =
-      range.min && (range.minExclusive ? !(value > *range.min) : !(value >= *range.min));
-  const bool high =
-      range.max && (range.maxExclusive ? !(value < *range.max) : !(value <= *range.max));
-  if (!low && !high) return "";
-  return "expected " + rangeText(range) + ", found " + number(value);
-}
-
-std::string choiceProblem(const std::vector<std::string>& choices, const std::string& value) {
-  std::string list;
-  for (const std::string& choice : choices) {
-    if (choice == value) return "";
-    list += (list.empty() ? "" : ", ") + choice;
-  }
-  return "expected one of " + list + ", found \"" + value + "\"";
+  return specFieldOf(trainSpecFields(), key, "training");
 }
 
 std::optional<SpecProblem> validateTrainSpec(const TrainSpec& spec) {
-  for (const SpecField& field : trainSpecFields()) {
-    if (field.required && !hasValue(field, spec))
-      return SpecProblem{field.key, std::string("missing: ") + field.help};
-    if (const auto value = numberOf(field, spec)) {
-      const std::string problem = rangeProblem(field.range, *value);
-      if (!problem.empty()) return SpecProblem{field.key, problem};
-    }
-    if (field.kind == SpecKind::Choice) {
-      const std::string problem =
-          choiceProblem(field.choices, spec.*std::get<std::string TrainSpec::*>(field.member));
-      if (!problem.empty()) return SpecProblem{field.key, problem};
-    }
-  }
+  if (auto problem = tableProblem(trainSpecFields(), spec)) return problem;
   if (!spec.plan.is_null() && spec.trainBatchNorm)
     return SpecProblem{"train_batch_norm",
                        "a plan says per stage whether BatchNormalization trains "

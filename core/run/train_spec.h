@@ -10,10 +10,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "graph/model.h"
+#include "run/spec_fields.h"
 
 namespace graft {
 
@@ -57,76 +56,16 @@ struct TrainSpec {
   bool chosen = true;
 };
 
-enum class SpecKind {
-  Integer,
-  Real,
-  Flag,    // true or false; on the command line a flag without a value
-  Text,    // free text (a layer name)
-  Choice,  // one of SpecField::choices
-  Path,    // a file or folder; in a pipeline relative to its folder
-  List,    // comma-separated names; a pipeline may give a JSON list
-  Plan,    // a plan file, or (in a pipeline) the plan object itself
-};
-
-// Where a value may lie; `min`/`max` unset: no bound.
-struct SpecRange {
-  std::optional<double> min;
-  std::optional<double> max;
-  bool minExclusive = false;
-  bool maxExclusive = false;
-};
-
-using SpecMember =
-    std::variant<int TrainSpec::*, int64_t TrainSpec::*, double TrainSpec::*,
-                 std::optional<double> TrainSpec::*, std::optional<uint64_t> TrainSpec::*,
-                 bool TrainSpec::*, std::string TrainSpec::*, Json TrainSpec::*>;
-
-struct SpecField {
-  const char* key;  // the pipeline's JSON key ("batch_size")
-  SpecKind kind;
-  SpecMember member;
-  const char* help;  // graft-cli train --help
-  std::vector<std::string> choices = {};
-  SpecRange range = {};
-  // Naming it chooses how to train (see TrainSpec::chosen); excluded by --plan.
-  bool choosesHowToTrain = false;
-  bool required = false;
-  // Command-line names when they are not "--" + key with '-' for '_' ("-o,--output").
-  const char* names = nullptr;
-  // The command line gives it through the model options (--seed, --input-size), not as an
-  // option of its own.
-  bool fromModelOptions = false;
-};
+using SpecMember = SpecMemberOf<TrainSpec>;
+using SpecField = SpecFieldOf<TrainSpec>;
 
 // Every field, in the order `graft-cli train --help` lists them.
 const std::vector<SpecField>& trainSpecFields();
 // The entry with this JSON key; throws graft::Error for an unknown key.
 const SpecField& trainSpecField(const std::string& key);
 
-// "--batch-size" for "batch_size"; the long name of `names` when given ("--output").
-std::string specFlag(const SpecField& field);
-// "-o,--output" or "--batch-size": what CLI11 registers.
-std::string specOptionNames(const SpecField& field);
-
-// The field holds its default (a default-constructed TrainSpec's value).
-bool isDefaultValue(const SpecField& field, const TrainSpec& spec);
-// The field has a value to write: set, not empty, not false.
-bool hasValue(const SpecField& field, const TrainSpec& spec);
-
-// "at least 1", "at least 0 and below 1"; "" without bounds.
-std::string rangeText(const SpecRange& range);
-// "" when `value` lies in the range, else what was expected ("expected at least 1, found 0").
-std::string rangeProblem(const SpecRange& range, double value);
-// "" when `value` is one of `choices`, else what was expected.
-std::string choiceProblem(const std::vector<std::string>& choices, const std::string& value);
-
-// The first mistake in a spec (a value out of range, an unknown choice, a missing folder, a
-// plan with train_batch_norm), by the field's key; the command line names it by its flag, a
-// pipeline by its JSON path.
-struct SpecProblem {
-  std::string key;
-  std::string message;
-};
+// The first mistake in a spec (the table's checks: a value out of range, an unknown choice, a
+// missing folder; and a plan with train_batch_norm), by the field's key.
 std::optional<SpecProblem> validateTrainSpec(const TrainSpec& spec);
 
 }  // namespace graft

@@ -1,6 +1,7 @@
 #pragma once
-// For the tests that every field of the training spec's table reaches every face: a value
-// other than the default for any field, written once and set the same way for each face.
+// For the tests that every field of a run description's table (training, evaluation, export)
+// reaches every face: a value other than the default for any field, written once and set the
+// same way for each face.
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,7 +14,8 @@ namespace graft::test {
 // A valid value other than the field's default, as the command line writes it ("true" for a
 // flag). Paths are files in `dir` ending in .graft (what an output must be); the plan is a
 // plan file written there.
-inline std::string nonDefaultText(const SpecField& field, const std::string& dir) {
+template <class Spec>
+std::string nonDefaultText(const SpecFieldOf<Spec>& field, const std::string& dir) {
   switch (field.kind) {
     case SpecKind::Integer:
       return std::to_string(field.range.min ? static_cast<int>(*field.range.min) + 2 : 7);
@@ -24,7 +26,7 @@ inline std::string nonDefaultText(const SpecField& field, const std::string& dir
     case SpecKind::Text:
       return "block5_pool";
     case SpecKind::Choice: {
-      const std::string current = TrainSpec().*std::get<std::string TrainSpec::*>(field.member);
+      const std::string current = Spec().*std::get<std::string Spec::*>(field.member);
       return field.choices.front() != current ? field.choices.front() : field.choices.back();
     }
     case SpecKind::Path:
@@ -41,7 +43,8 @@ inline std::string nonDefaultText(const SpecField& field, const std::string& dir
 }
 
 // Sets the field from such a text, as a reader of the face would.
-inline void setFromText(const SpecField& field, const std::string& text, TrainSpec& spec) {
+template <class Spec>
+void setFromText(const SpecFieldOf<Spec>& field, const std::string& text, Spec& spec) {
   std::visit(
       [&](auto member) {
         using T = std::decay_t<decltype(spec.*member)>;
@@ -62,7 +65,8 @@ inline void setFromText(const SpecField& field, const std::string& text, TrainSp
 }
 
 // The field holds the same value in both specs.
-inline bool sameValue(const SpecField& field, const TrainSpec& a, const TrainSpec& b) {
+template <class Spec>
+bool sameValue(const SpecFieldOf<Spec>& field, const Spec& a, const Spec& b) {
   return std::visit([&](auto member) { return a.*member == b.*member; }, field.member);
 }
 
