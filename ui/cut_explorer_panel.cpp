@@ -257,7 +257,18 @@ int CutExplorerPanel::classCount() const {
 }
 
 void CutExplorerPanel::documentChanged() {
-  if (!session_->result() || resultIsCurrent()) return;
+  if (!session_->result()) return;
+  if (resultIsCurrent()) {
+    // Undo (or redo) came back to the measured model: the graph dropped the marks on the
+    // change, so they go back on once it has rebuilt (queued: it rebuilds on the same signal).
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+          if (resultIsCurrent()) showResult();
+        },
+        Qt::QueuedConnection);
+    return;
+  }
   // The graph dropped its marks itself; the numbers stay for reading but no longer cut.
   cut_->setEnabled(false);
   status_->setText(

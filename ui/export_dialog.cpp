@@ -13,29 +13,83 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QVBoxLayout>
-#include <iterator>
 #include <memory>
 
 #include "export/export.h"
+#include "run/export_spec.h"
+#include "run/spec_text.h"
 #include "ui/doc/background_task.h"
 
 namespace graft::ui {
 namespace {
 
-struct FormatInfo {
-  ExportFormat format;
-  const char* what;
-};
+// What each format is for, beside its title (the choices themselves come from the table).
+QString formatUse(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::TorchScript:
+      return ExportDialog::tr("runs with torch.jit.load in Python or LibTorch in C++");
+    case ExportFormat::Onnx:
+      return ExportDialog::tr("runs with ONNX Runtime, OpenCV DNN, TensorRT …");
+    case ExportFormat::KerasH5:
+      return ExportDialog::tr(
+          "weights as Keras 2 save_weights writes them (load_weights reads them)");
+    case ExportFormat::KerasWeights:
+      return ExportDialog::tr("Keras 3 .weights.h5, for load_weights onto the same Keras 3 model");
+    case ExportFormat::Keras:
+      return ExportDialog::tr(
+          "Keras 3 .keras model (config and weights), for keras.models.load_model");
+  }
+  return {};
+}
 
-const FormatInfo kFormats[] = {
-    {ExportFormat::TorchScript, "runs with torch.jit.load in Python or LibTorch in C++"},
-    {ExportFormat::Onnx, "runs with ONNX Runtime, OpenCV DNN, TensorRT …"},
-    {ExportFormat::KerasH5,
-     "weights as Keras 2 save_weights writes them (load_weights reads them)"},
-    {ExportFormat::KerasWeights,
-     "Keras 3 .weights.h5, for load_weights onto the same Keras 3 model"},
-    {ExportFormat::Keras, "Keras 3 .keras model (config and weights), for keras.models.load_model"},
-};
+// The table's help, and where the same option is found in pipelines and on the command line.
+QString toolTipOf(const ExportSpecField& field) {
+  return QString::fromStdString(field.help) +
+         QStringLiteral("\n(pipelines: \"%1\"; graft-cli export %2)")
+             .arg(QString::fromLatin1(field.key), QString::fromStdString(specFlag(field)));
+}
+
+QString optionName(const ExportSpecField& field) {
+  return QStringLiteral("export_option_") + QString::fromLatin1(field.key);
+}
+
+const std::vector<std::string>& formatChoices() {
+  return exportSpecField("format").choices;
+}
+
+// The file without the suffix of any format (".weights.h5" whole, so that switching formats
+// does not pile suffixes up), or `base` when there is no file yet.
+QString stemOf(const QString& path, const QString& base) {
+  if (path.isEmpty()) return base;
+  QString longest;
+  for (const std::string& choice : formatChoices()) {
+    const QString suffix = QString::fromStdString(exportFormatSuffix(exportFormatFromName(choice)));
+    if (path.endsWith(suffix) && suffix.size() > longest.size()) longest = suffix;
+  }
+  if (!longest.isEmpty()) return path.left(path.size() - longest.size());
+  const QFileInfo current(path);
+  return current.path() + "/" + current.completeBaseName();
+}
+
+// The export the widgets describe: the checked format's choice and the typed file.
+ExportSpec specOf(const QButtonGroup* formats, const QLineEdit* path) {
+  ExportSpec spec;
+  const int format = formats->checkedId();
+  if (format >= 0) spec.format = formatChoices()[static_cast<size_t>(format)];
+  setSpecValueFromText(exportSpecField("output"), path->text().toStdString(), spec);
+  return spec;
+}
+
+// The first of the table's checks the widgets fail ("output: missing: the file to write …"),
+// shown under the options; "" when the export can run.
+QString showProblem(const ExportSpec& spec, QLabel* label) {
+  const auto problem = validateExportSpec(spec);
+  const QString message =
+      problem ? QString::fromStdString(problem->key + ": " + problem->message) : QString();
+  label->setText(message);
+  label->setVisible(!message.isEmpty());
+  return message;
+}
 
 }  // namespace
 
@@ -43,19 +97,29 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
     : QDialog(parent), model_(model), base_(suggestedBase) {
   setWindowTitle(tr("Export model"));
   auto* layout = new QVBoxLayout(this);
+  const ExportSpecField& formatField = exportSpecField("format");
+  auto* formatBox = new QWidget(this);
+  formatBox->setObjectName(optionName(formatField));
+  formatBox->setToolTip(toolTipOf(formatField));
+  auto* formatLayout = new QVBoxLayout(formatBox);
+  formatLayout->setContentsMargins(0, 0, 0, 0);
   formats_ = new QButtonGroup(this);
-  auto* formatBox = new QVBoxLayout;
-  for (int i = 0; i < static_cast<int>(std::size(kFormats)); ++i) {
-    auto* radio = new QRadioButton(
-        QStringLiteral("%1 — %2").arg(QString::fromStdString(exportFormatTitle(kFormats[i].format)),
-                                      tr(kFormats[i].what)),
-        this);
+  for (int i = 0; i < static_cast<int>(formatChoices().size()); ++i) {
+    const ExportFormat format = exportFormatFromName(formatChoices()[i]);
+    auto* radio =
+        new QRadioButton(QStringLiteral("%1 — %2").arg(
+                             QString::fromStdString(exportFormatTitle(format)), formatUse(format)),
+                         formatBox);
+    radio->setObjectName(optionName(formatField) + "_" +
+                         QString::fromStdString(formatChoices()[i]));
     formats_->addButton(radio, i);
-    formatBox->addWidget(radio);
+    formatLayout->addWidget(radio);
   }
-  layout->addLayout(formatBox);
+  layout->addWidget(formatBox);
   auto* pathRow = new QHBoxLayout;
   path_ = new QLineEdit(this);
+  path_->setObjectName(optionName(exportSpecField("output")));
+  path_->setToolTip(toolTipOf(exportSpecField("output")));
   auto* browse = new QPushButton(tr("Browse…"), this);
   pathRow->addWidget(new QLabel(tr("File"), this));
   pathRow->addWidget(path_, 1);
@@ -65,6 +129,12 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   refusals_->setWordWrap(true);
   refusals_->setStyleSheet(QStringLiteral("color: #d62d20;"));
   layout->addWidget(refusals_);
+  auto* problem = new QLabel(this);
+  problem->setObjectName(QStringLiteral("export_option_problem"));
+  problem->setWordWrap(true);
+  problem->setStyleSheet(QStringLiteral("color: #d62d20;"));
+  problem->hide();
+  layout->addWidget(problem);
   auto* note = new QLabel(tr("Inputs: float32 NCHW batches, already preprocessed (%1); the "
                              "preprocessing and class labels are stored in the file.")
                               .arg(QString::fromStdString(preprocessingName(model_.preprocessing))),
@@ -83,6 +153,10 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   connect(exportButton_, &QPushButton::clicked, this, &ExportDialog::startExport);
   disconnect(buttons, &QDialogButtonBox::accepted, this, nullptr);
   connect(formats_, &QButtonGroup::idClicked, this, &ExportDialog::formatChanged);
+  connect(path_, &QLineEdit::textChanged, this, [this, problem] {
+    const bool valid = showProblem(specOf(formats_, path_), problem).isEmpty();
+    exportButton_->setEnabled(valid && refusals_->isHidden() && !running_);
+  });
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
     if (!path.isEmpty()) path_->setText(path);
@@ -106,25 +180,25 @@ QString ExportDialog::result() const {
 }
 
 void ExportDialog::formatChanged() {
-  const FormatInfo& info = kFormats[formats_->checkedId()];
-  const QFileInfo current(path_->text());
-  const QString stem =
-      path_->text().isEmpty() ? base_ : current.path() + "/" + current.completeBaseName();
-  path_->setText(stem + QString::fromStdString(exportFormatSuffix(info.format)));
+  const ExportFormat format = exportFormatFromName(specOf(formats_, path_).format);
+  path_->setText(stemOf(path_->text(), base_) + QString::fromStdString(exportFormatSuffix(format)));
   // Say up front what cannot be exported instead of failing after the user waited.
-  const Diagnostics refused = exportRefusals(model_, info.format);
+  const Diagnostics refused = exportRefusals(model_, format);
   QStringList lines;
   for (const Diagnostic& d : refused) lines << QString::fromStdString(d.str()).toHtmlEscaped();
   refusals_->setText(lines.join(QStringLiteral("<br>")));
   refusals_->setVisible(!lines.isEmpty());
-  exportButton_->setEnabled(lines.isEmpty() && !running_);
+  const QString problem = showProblem(specOf(formats_, path_),
+                                      findChild<QLabel*>(QStringLiteral("export_option_problem")));
+  exportButton_->setEnabled(lines.isEmpty() && problem.isEmpty() && !running_);
   result_->clear();
 }
 
 void ExportDialog::startExport() {
-  const QString path = path_->text().trimmed();
-  if (path.isEmpty() || running_) return;
-  const ExportFormat format = kFormats[formats_->checkedId()].format;
+  const ExportSpec chosen = specOf(formats_, path_);
+  if (running_ || validateExportSpec(chosen)) return;
+  const QString path = QString::fromStdString(chosen.output);
+  const ExportFormat format = exportFormatFromName(chosen.format);
   running_ = true;
   succeeded_ = false;
   exportButton_->setEnabled(false);

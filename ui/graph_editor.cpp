@@ -182,7 +182,7 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
       this,
       [model, operation, folder, result] {
         const RecipeStepRunner step =
-            stepsWithSamples(sampleInputsFromFolder(folder.toStdString(), kFusionSamples, 224));
+            stepsWithFolderSamples(folder.toStdString(), kFusionSamples, 224);
         *result = step(model, operation, EditOptions{});
       },
       [this, text, revision, result, folder](const QString& error) {

@@ -245,6 +245,11 @@ void MainWindow::createDocks() {
           [this](const QString& text) { statusBar()->showMessage(text, 20000); });
   connect(training_, &TrainingPanel::saveTrainedModelRequested, this,
           &MainWindow::saveModelAsProject);
+  // A run takes minutes to hours: when it ends while the user works in another window, the
+  // task bar entry asks for attention (QApplication::alert does nothing for the active window).
+  connect(training_, &TrainingPanel::trainingFinished, this, [this](TrainingOutcome outcome) {
+    if (outcome != TrainingOutcome::Cancelled) QApplication::alert(this);
+  });
   explorer_ = new CutExplorerPanel(document_, this);
   auto* explorerDock =
       dock(tr("Cut-point explorer"), QStringLiteral("dock_cut_explorer"), explorer_, this);
@@ -522,8 +527,13 @@ void MainWindow::predictImages(const QStringList& files) {
 
 void MainWindow::showTraining() {
   showWorkbench();
-  training_->parentWidget()->show();
-  training_->parentWidget()->raise();
+  auto* dock = qobject_cast<QDockWidget*>(training_->parentWidget());
+  dock->show();
+  dock->raise();
+  // The panel needs room for its charts and the doctor's findings with their fix buttons: a
+  // dock squeezed below ~40 % of the window (its first showing) grows to that, never shrinks.
+  const int wanted = height() * 2 / 5;
+  if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
 }
 
 void MainWindow::showCutExplorer() {

@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -120,7 +121,13 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   insight_ = new LayerInsightView(document_, this);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(list_);
-  split->addWidget(insight_);
+  // Scrolled, so the layer view's maps never make the docks beside the graph taller than the
+  // window allows (the training dock below would be squeezed).
+  auto* insightScroll = new QScrollArea(this);
+  insightScroll->setWidgetResizable(true);
+  insightScroll->setFrameShape(QFrame::NoFrame);
+  insightScroll->setWidget(insight_);
+  split->addWidget(insightScroll);
   split->setStretchFactor(0, 1);
   split->setStretchFactor(1, 2);
   layout->addWidget(split, 1);

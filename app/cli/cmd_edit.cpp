@@ -44,8 +44,8 @@ void registerEditCommand(CLI::App& app) {
     options.seed = args->seed;
     RecipeStepRunner steps;
     if (!samples->empty())
-      steps = stepsWithSamples(
-          sampleInputsFromFolder(*samples, *sampleCount, args->inputSize ? args->inputSize : 224));
+      steps =
+          stepsWithFolderSamples(*samples, *sampleCount, args->inputSize ? args->inputSize : 224);
     Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options, steps);
     if (!result)
       throw Error(*recipe + ": recipe failed, nothing was written:\n" +

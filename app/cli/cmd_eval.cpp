@@ -43,15 +43,7 @@ void registerEvalCommand(CLI::App& app) {
   cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
   cmd->callback([cmd, args, spec, json] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    // A trained model knows its class names: read the folder against them, so label i is the
-    // same class for the model and the folder even when the folder lacks a class.
-    ImageFolderOptions folderOptions;
-    folderOptions.classes = loaded.model.labels;
-    const ImageFolder folder = scanImageFolder(spec->data, folderOptions);
-    EvalOptions options;
-    options.batchSize = spec->batchSize;
-    options.freeInputSize = static_cast<int>(args->inputSize);
-    const EvalReport report = evaluateModel(loaded.model, folder, options);
+    const EvalReport report = evaluateSpec(loaded.model, *spec, static_cast<int>(args->inputSize));
     if (!args->quiet)
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";

@@ -8,6 +8,7 @@
 #include "cli/interrupt.h"
 #include "cli/terminal_progress.h"
 #include "runtime/cut_explorer.h"
+#include "runtime/cut_explorer_run.h"
 
 namespace graft::cli {
 
@@ -22,25 +23,6 @@ struct ProbeArguments {
   int64_t batchSize = 32;
   int epochs = 30;
 };
-
-std::vector<std::string> splitLayers(const std::string& text) {
-  std::vector<std::string> names;
-  if (text == "auto") return names;
-  std::string current;
-  for (char c : text + ",") {
-    if (c != ',') {
-      current += c;
-      continue;
-    }
-    const auto first = current.find_first_not_of(' ');
-    const auto last = current.find_last_not_of(' ');
-    if (first == std::string::npos)
-      throw Error("--layers: an empty name in \"" + text + "\" (auto, or names separated by ,)");
-    names.push_back(current.substr(first, last - first + 1));
-    current.clear();
-  }
-  return names;
-}
 
 void printTable(const CutExplorerReport& report) {
   size_t width = 5;
@@ -91,7 +73,7 @@ void registerProbeCommand(CLI::App& app) {
   cmd->callback([cmd, args, probe] {
     if (probe->batchSize < 1) throw Error("--batch-size must be at least 1");
     if (probe->epochs < 1) throw Error("--epochs must be at least 1");
-    const auto requested = splitLayers(probe->layers);
+    const auto requested = parseLayerList(probe->layers, "--layers");
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const auto layers = explorerLayers(loaded.model.graph, requested);
     const TrainingSet data =

@@ -154,9 +154,9 @@ class Runner {
     RecipeStepRunner steps;
     const std::string folder = p_.samples ? p_.samples->folder : p_.train ? p_.train->data : "";
     if (!folder.empty())
-      steps = stepsWithSamples(
-          sampleInputsFromFolder(folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
-                                 p_.model.inputSize.value_or(224)));
+      steps =
+          stepsWithFolderSamples(folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
+                                 p_.model.inputSize.value_or(224));
     Expected<RecipeResult> edited = applyRecipe(state_.model, *p_.recipe, EditOptions{}, steps);
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
@@ -176,8 +176,7 @@ class Runner {
       note_(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
     else if (!setup.frozenBatchNorm.empty())
       note_(setup.summary + "; \"train_batch_norm\": true trains them");
-    TrainResult trained =
-        run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
+    TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
     if (observer_) observer_->onTrainEnd(trained, spec.output);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     state_.model = trained.model;
@@ -189,13 +188,8 @@ class Runner {
   }
 
   std::string evalStep() {
-    ImageFolderOptions folderOptions;
-    folderOptions.classes = state_.model.labels;
-    const ImageFolder folder = scanImageFolder(p_.eval->data, folderOptions);
-    EvalOptions options;
-    options.batchSize = p_.eval->batchSize;
-    if (p_.model.inputSize) options.freeInputSize = static_cast<int>(*p_.model.inputSize);
-    state_.evaluation = evaluateModel(state_.model, folder, options, cancel_);
+    state_.evaluation = evaluateSpec(state_.model, *p_.eval,
+                                     static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
     return "accuracy " + formatNumber(state_.evaluation->accuracy) + " on " +
            std::to_string(state_.evaluation->count) + " image(s)";
   }

@@ -1,7 +1,7 @@
 #include "pipeline/pipeline_train.h"
 
 #include "pipeline/pipeline_spec.h"
-#include "runtime/augment.h"
+#include "runtime/augment_options.h"
 #include "runtime/train_run.h"
 #include "runtime/trainer_checkpoint.h"
 

@@ -35,7 +35,7 @@ struct TrainSpec {
   double minLr = 0.0;
   int earlyStopping = 0;  // patience in epochs; 0: off
   bool restoreBest = false;
-  std::string augment;  // "flip,crop" (runtime/augment.h reads it)
+  std::string augment;  // "flip,crop" (runtime/augment_options.h reads it)
   bool classWeights = false;
   std::string freezeUpto;
   // A staged plan (runtime/training_plan.h): null for none, a string for its file, an object

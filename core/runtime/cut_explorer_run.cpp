@@ -23,7 +23,7 @@ CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& 
   return outcome;
 }
 
-std::vector<std::string> parseLayerList(const std::string& text) {
+std::vector<std::string> parseLayerList(const std::string& text, const std::string& field) {
   std::vector<std::string> names;
   const auto notSpace = [](const std::string& s) { return s.find_first_not_of(' '); };
   if (notSpace(text) == std::string::npos || text == "auto") return names;
@@ -36,7 +36,7 @@ std::vector<std::string> parseLayerList(const std::string& text) {
     const auto first = current.find_first_not_of(' ');
     const auto last = current.find_last_not_of(' ');
     if (first == std::string::npos)
-      throw Error("layers: an empty name in \"" + text + "\" (auto, or names separated by ,)");
+      throw Error(field + ": an empty name in \"" + text + "\" (auto, or names separated by ,)");
     names.push_back(current.substr(first, last - first + 1));
     current.clear();
   }

@@ -32,8 +32,9 @@ CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& 
                                   const CutExplorerObserver& observer = {},
                                   const std::atomic<bool>* cancel = nullptr);
 
-// "auto" or empty: {}; else the names between commas, trimmed. Throws graft::Error for an
-// empty name.
-std::vector<std::string> parseLayerList(const std::string& text);
+// "auto" or empty: {}; else the names between commas, trimmed (graft-cli probe --layers and the
+// GUI's field). Throws graft::Error starting with `field` for an empty name.
+std::vector<std::string> parseLayerList(const std::string& text,
+                                        const std::string& field = "layers");
 
 }  // namespace graft

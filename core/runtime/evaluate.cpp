@@ -157,4 +157,19 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
   return report;
 }
 
+EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputSize,
+                        const std::atomic<bool>* cancel) {
+  if (auto problem = validateEvalSpec(spec))
+    throw Error(Diagnostic{problem->key, problem->message});
+  // A trained model knows its class names: read the folder against them, so label i is the
+  // same class for the model and the folder even when the folder lacks a class.
+  ImageFolderOptions folderOptions;
+  folderOptions.classes = model.labels;
+  const ImageFolder folder = scanImageFolder(spec.data, folderOptions);
+  EvalOptions options;
+  options.batchSize = spec.batchSize;
+  options.freeInputSize = freeInputSize;
+  return evaluateModel(model, folder, options, cancel);
+}
+
 }  // namespace graft

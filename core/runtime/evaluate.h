@@ -13,6 +13,7 @@
 
 #include "graph/graph.h"
 #include "graph/model.h"
+#include "run/eval_spec.h"
 #include "runtime/dataset.h"
 
 namespace graft {
@@ -85,5 +86,11 @@ struct EvalOptions {
 EvalReport evaluateModel(const Model& model, const ImageFolder& data,
                          const EvalOptions& options = {},
                          const std::atomic<bool>* cancel = nullptr);
+
+// An evaluation as described (run/eval_spec.h): the spec's folder read against the model's
+// labels, then evaluateModel. The one path of `graft-cli eval` and a pipeline's eval step.
+// `freeInputSize`: for models whose input size is None (0: none given). Errors name the folder.
+EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputSize = 0,
+                        const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace graft

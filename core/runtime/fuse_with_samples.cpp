@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "graph/analysis.h"
+#include "runtime/fuse_with_sample_inputs.h"
 #include "runtime/sample_inputs.h"
 
 namespace graft {
@@ -76,6 +77,10 @@ SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_
           cache->inputs.emplace(key, loadSampleInputs(model, cache->files, freeInputSize)).first;
     return found->second;
   };
+}
+
+RecipeStepRunner stepsWithFolderSamples(std::string folder, int64_t count, int64_t freeInputSize) {
+  return stepsWithSamples(sampleInputsFromFolder(std::move(folder), count, freeInputSize));
 }
 
 }  // namespace graft

@@ -25,6 +25,7 @@
 #include "runtime/trainer_feature_cache.h"
 #include "runtime/trainer_graph.h"
 #include "runtime/trainer_loss.h"
+#include "runtime/trainer_optimizer.h"
 #include "runtime/trainer_probe.h"
 
 namespace graft {

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "graph/model.h"
-#include "runtime/augment.h"
+#include "runtime/augment_options.h"
 #include "runtime/dataset.h"
-#include "runtime/trainer_optimizer.h"
+#include "runtime/optimizer_options.h"
 #include "runtime/trainer_schedule.h"
 #include "runtime/training_doctor.h"
 

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "runtime/trainer_optimizer.h"
+#include "runtime/optimizer_options.h"
 
 namespace graft {
 

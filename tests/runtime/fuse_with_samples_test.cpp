@@ -8,7 +8,7 @@
 
 #include "graph/surgery/ops.h"
 #include "runtime/fuse_pair_model.h"
-#include "runtime/fuse_with_samples.h"
+#include "runtime/fuse_with_sample_inputs.h"
 #include "runtime/sample_data.h"
 #include "runtime/sample_inputs.h"
 #include "support/test_support.h"

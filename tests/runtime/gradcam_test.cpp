@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include "graph/graph_builder.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
 #include "runtime/graph_module.h"
 #include "runtime_test_util.h"
@@ -165,6 +167,72 @@ TEST(GradCam, RunsOnMobileNetAtItsDefaultLayer) {
   EXPECT_EQ(r.classIndex, r.scores.argmax().item<int64_t>());
   EXPECT_GE(r.map.min().item<float>(), 0.f);
   EXPECT_LE(r.map.max().item<float>(), 1.f);
+}
+
+// Grad-CAM at the graph's default layer on a random image: a map of that layer's resolution
+// (above 1 x 1), finite and in [0, 1], explaining the predicted class.
+void expectGradCamRuns(const Graph& graph, const WeightStore& weights, int64_t size) {
+  const std::string layer = defaultGradCamLayer(graph);
+  SCOPED_TRACE(layer);
+  GradCamModule gradCam(graph, weights);
+  const GradCamResult r = gradCam.run(test::randomTensor({1, 3, size, size}, 4), layer);
+  EXPECT_GT(r.map.size(0), 1);
+  EXPECT_GT(r.map.size(1), 1);
+  EXPECT_TRUE(torch::isfinite(r.map).all().item<bool>());
+  EXPECT_GE(r.map.min().item<float>(), 0.f);
+  EXPECT_LE(r.map.max().item<float>(), 1.f);
+  EXPECT_EQ(r.classIndex, r.scores.argmax().item<int64_t>());
+}
+
+// #24 item 5: a member of every zoo family (Keras's initializers, a small input, a five-class
+// top) and an edited model (cut at a block end, a BatchNormalization inserted, a new head).
+TEST(GradCam, RunsOnEveryZooFamilyAndOnAnEditedModel) {
+  const std::vector<std::pair<std::string, int64_t>> members = {{"vgg16", 64},
+                                                                {"resnet50", 64},
+                                                                {"resnet50v2", 64},
+                                                                {"inception_v3", 75},
+                                                                {"xception", 71},
+                                                                {"inceptionresnetv2", 75},
+                                                                {"mobilenet", 64},
+                                                                {"mobilenetv2", 64},
+                                                                {"mobilenetv3small", 64},
+                                                                {"densenet121", 64},
+                                                                {"nasnetmobile", 64},
+                                                                {"efficientnetb0", 64},
+                                                                {"efficientnetv2b0", 64},
+                                                                {"convnexttiny", 64}};
+  for (const auto& [architecture, size] : members) {
+    SCOPED_TRACE(architecture);
+    zoo::ZooOptions o;
+    o.architecture = architecture;
+    o.inputSize = size;
+    o.classes = 5;
+    o.resnetNaming = "tf.keras";  // keras-applications' ResNet50 top needs 197 px
+    const Graph graph = zoo::buildGraph(o);
+    WeightStore weights;
+    initializeWeights(graph, analyzeOrThrow(graph), weights, 3);
+    expectGradCamRuns(graph, weights, size);
+  }
+
+  zoo::ZooOptions o;
+  o.architecture = "mobilenet";
+  o.alpha = 0.25;
+  o.inputSize = 64;
+  Model model;
+  model.graph = zoo::buildGraph(o);
+  initializeWeights(model.graph, analyzeOrThrow(model.graph), model.weights, 3);
+  for (const Json& op :
+       {ops::cut("conv_pw_6_relu"),
+        ops::stack("conv_pw_6_relu",
+                   {ops::layer("GlobalAveragePooling2D", "gap"),
+                    ops::layer("Dense", "head", {{"units", 3}, {"activation", "softmax"}})}),
+        ops::insertAfter("conv_pw_3_relu", ops::layer("BatchNormalization", "extra_bn"))}) {
+    Expected<EditResult> edited = applyOperation(model, op);
+    ASSERT_TRUE(edited.ok()) << op.dump();
+    model = std::move(edited).value().model;
+  }
+  EXPECT_EQ(defaultGradCamLayer(model.graph), "conv_pw_6_relu");
+  expectGradCamRuns(model.graph, model.weights, 64);
 }
 
 std::string errorOf(const std::function<void()>& f) {

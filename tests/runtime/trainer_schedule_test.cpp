@@ -7,6 +7,7 @@
 #include "graph/diagnostic.h"
 #include "runtime/trainer.h"
 #include "runtime/trainer_loss.h"
+#include "runtime/trainer_optimizer.h"
 #include "runtime/trainer_schedule.h"
 #include "support/test_support.h"
 #include "train_test_support.h"

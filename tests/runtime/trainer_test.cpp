@@ -11,6 +11,7 @@
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "runtime/trainer.h"
+#include "runtime/trainer_optimizer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

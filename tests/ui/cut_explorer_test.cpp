@@ -141,12 +141,26 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_FALSE(panel->cutAt(0));
   EXPECT_EQ(undo->count(), steps + 1);
 
+  // While the cut model is current the advisor does not quote numbers about another model.
+  ASSERT_TRUE(window.trainingPanel()->advise());
+  EXPECT_FALSE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"));
+
+  // Undo returns to the measured model: its marks come back (once the graph has rebuilt), the
+  // numbers cut again and the advisor quotes them.
   window.document()->undo();
   EXPECT_TRUE(window.document()->graph() == before.graph);
   EXPECT_EQ(window.document()->graph().outputs(), std::vector<std::string>{"fc"});
-  // Undo is a change too: the numbers stay stale and the advisor no longer quotes them.
+  EXPECT_TRUE(panel->resultIsCurrent());
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(scene->nodeItem("pool1")->isMarkedCandidate());
+  EXPECT_DOUBLE_EQ(scene->nodeItem("pool1")->candidateAccuracy(), measured[1].valAccuracy);
   ASSERT_TRUE(window.trainingPanel()->advise());
-  EXPECT_FALSE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"));
+  EXPECT_TRUE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"));
+  // Redo brings back the cut model: marks gone again.
+  window.document()->redo();
+  EXPECT_FALSE(panel->resultIsCurrent());
+  QCoreApplication::processEvents();
+  EXPECT_FALSE(scene->nodeItem("pool1")->isMarkedCandidate());
 }
 
 TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {

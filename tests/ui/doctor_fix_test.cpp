@@ -15,12 +15,15 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTest>
 #include <QUndoStack>
 #include <filesystem>
 
+#include "graph/surgery/surgery.h"
 #include "io/project_file.h"
 #include "runtime/sample_data.h"
 #include "runtime/training_doctor.h"
@@ -511,6 +514,14 @@ void startLongRun(ui::MainWindow& window, const std::string& data, int* epochs) 
   ASSERT_TRUE(test::waitFor([&] { return *epochs >= 1; }, kRunTimeoutMs));
 }
 
+// A three-class model told apart from smallModel(3) by the name of its first layer.
+Model smallModelWithStem(const std::string& name) {
+  Expected<EditResult> renamed =
+      applyOperation(test::smallModel(3), Json{{"op", "rename"}, {"layer", "conv1"}, {"to", name}});
+  EXPECT_TRUE(renamed) << joinDiagnostics(renamed.diagnostics());
+  return renamed->model;
+}
+
 // The model changed during a run (another model opened around the window's guard): the user
 // may keep the current model and save the trained one as a project, or use the trained one as
 // one undoable step over the current model.
@@ -523,7 +534,7 @@ TEST(DoctorFix, AChangedModelAsksWhatToKeep) {
   ui::TrainingPanel* panel = window.trainingPanel();
   int epochs = 0;
   startLongRun(window, data, &epochs);
-  window.document()->open(test::smallModel(5), "another", {});
+  window.document()->open(smallModelWithStem("stem"), "another", {});
   {
     const auto answer = test::answerNextDialog<QMessageBox>([](QMessageBox* box) {
       return box->findChild<QAbstractButton*>(QStringLiteral("trained_use"));
@@ -531,37 +542,45 @@ TEST(DoctorFix, AChangedModelAsksWhatToKeep) {
     stopAndWait(panel);
     ASSERT_TRUE(test::waitFor([&] { return !answer->isActive(); }));
   }
-  // The trained three-class model replaced the five-class one, and undo brings that back.
-  EXPECT_EQ(window.document()->graph().at("fc").config.at("units"), 3);
+  // The trained model (first layer conv1) replaced the other one, and undo brings that back.
+  EXPECT_TRUE(window.document()->graph().find("conv1"));
   ASSERT_EQ(window.document()->undoStack()->count(), 1);
   window.document()->undo();
-  EXPECT_EQ(window.document()->graph().at("fc").config.at("units"), 5);
+  EXPECT_TRUE(window.document()->graph().find("stem"));
 
-  const std::string saved = dir.file("trained.graft");
   ASSERT_TRUE(panel->startTraining());
   const int before = epochs;
-  ASSERT_TRUE(test::waitFor([&] { return epochs > before; }, kRunTimeoutMs));
-  window.document()->open(test::smallModel(4), "a third", {});
+  ASSERT_TRUE(test::waitFor([&] { return epochs > before; }, kRunTimeoutMs))
+      << panel->log().toStdString();
+  window.document()->open(smallModelWithStem("third_stem"), "a third", {});
+  // The save dialog starts in the last folder used: here the test's own.
+  QSettings().setValue("lastDirectory", QString::fromStdString(dir.path().string()));
+  std::string saved;  // the name the save dialog suggests, accepted as it is
   {
     const auto fileDialog = test::answerNextDialog<QFileDialog>(
         [](QFileDialog* d) {
           return d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
         },
-        [&](QFileDialog* d) { d->selectFile(QString::fromStdString(saved)); });
+        [&](QFileDialog* d) { saved = d->selectedFiles().value(0).toStdString(); });
     fileDialog->stop();  // started once the question is answered
     const auto answer = test::answerNextDialog<QMessageBox>([&](QMessageBox* box) {
       fileDialog->start(20);
       return box->findChild<QAbstractButton*>(QStringLiteral("trained_save_as"));
     });
     stopAndWait(panel);
-    ASSERT_TRUE(test::waitFor([&] { return std::filesystem::exists(saved); }, kRunTimeoutMs));
+    ASSERT_TRUE(test::waitFor([&] { return !saved.empty() && std::filesystem::exists(saved); },
+                              kRunTimeoutMs))
+        << panel->log().toStdString();
   }
-  // The current model stays; the file holds the model trained from the five-class one.
+  // Named after the trained model's graph, with the project suffix.
+  EXPECT_EQ(std::filesystem::path(saved), dir.path() / "small_trained.graft");
+  // The current model stays; the file holds the model trained from the "stem" one.
   EXPECT_EQ(window.document()->source(), QStringLiteral("a third"));
+  EXPECT_TRUE(window.document()->graph().find("third_stem"));
   EXPECT_EQ(window.document()->undoStack()->count(), 0);
   ASSERT_TRUE(test::waitFor([&] {
     try {
-      return loadProject(saved).graph.at("fc").config.at("units") == 5;
+      return loadProject(saved).graph.find("stem") != nullptr;
     } catch (const std::exception&) {
       return false;  // still being written
     }

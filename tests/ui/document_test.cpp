@@ -95,6 +95,34 @@ TEST(Document, AResultCommitsOnlyOntoTheRevisionItStartedFrom) {
   EXPECT_EQ(doc.undoStack()->count(), 2);
 }
 
+TEST(Document, ARevisionNamesAModelStateUndoAndRedoBringItBack) {
+  test::guiApp();
+  ui::Document doc;
+  doc.open(test::smallModel(), "small", {});
+  const uint64_t opened = doc.revision();
+  ASSERT_TRUE(
+      doc.apply1(Json{{"op", "rename"}, {"layer", "conv1"}, {"to", "stem"}}, "rename").empty());
+  const uint64_t renamed = doc.revision();
+  EXPECT_NE(renamed, opened);
+  doc.undo();
+  EXPECT_EQ(doc.revision(), opened);  // the measured model is back: results about it apply
+  doc.redo();
+  EXPECT_EQ(doc.revision(), renamed);
+  // A result measured on the opened model commits again once undo returns to it.
+  doc.undo();
+  Model trained = doc.model();
+  trained.labels = {"cat", "dog"};
+  EXPECT_TRUE(doc.commitResultOf(opened, trained, "fine-tune"));
+  // A new edit after undo is a state never seen before, and so is opening the same model again.
+  EXPECT_NE(doc.revision(), renamed);
+  EXPECT_NE(doc.revision(), opened);
+  const uint64_t committed = doc.revision();
+  doc.open(test::smallModel(), "small", {});
+  EXPECT_NE(doc.revision(), opened);
+  EXPECT_NE(doc.revision(), committed);
+  EXPECT_FALSE(doc.commitResultOf(opened, trained, "fine-tune"));
+}
+
 TEST(Document, RefusedEditChangesNothingAndNamesTheLayer) {
   test::guiApp();
   ui::Document doc;

@@ -21,7 +21,7 @@ bool Document::isModified() const {
 void Document::open(Model model, const QString& source, const QStringList& notes,
                     std::vector<std::string> freshLayers) {
   undo_.clear();
-  ++revision_;
+  revision_ = newRevision();
   freshLayers_ = std::move(freshLayers);
   model_ = std::move(model);
   openedRecipeSize_ = model_.recipe.is_array() ? model_.recipe.size() : 0;
@@ -101,8 +101,8 @@ Json Document::operationsSinceOpen() const {
   return operations;
 }
 
-void Document::setCurrent(const Model& model) {
-  ++revision_;
+void Document::setCurrent(const Model& model, uint64_t revision) {
+  revision_ = revision;
   model_ = model;
   analysis_ = analyze(model_.graph);
   Q_EMIT changed();

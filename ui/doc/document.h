@@ -76,8 +76,9 @@ class Document : public QObject {
   void undo();
   void redo();
 
-  // Changes whenever the current model does (edit, undo, redo, open): work started on one
-  // revision in the background checks it before committing its result.
+  // Names the current model's state: an edit or an open gives a new one, undo and redo bring
+  // back the one that state had (so work measured on a model is current again after undo
+  // returns to it). Work started in the background checks it before committing its result.
   uint64_t revision() const { return revision_; }
 
   // Every operation that produced the model, as a graft-cli recipe: a project's own recipe
@@ -101,7 +102,8 @@ class Document : public QObject {
   // Only the undo commands make a model current (a redo, an undo): every change of the model
   // is a step on the undo stack, so nothing replaces it behind the user's history.
   friend class ModelCommand;
-  void setCurrent(const Model& model);
+  void setCurrent(const Model& model, uint64_t revision);
+  uint64_t newRevision() { return ++lastRevision_; }
 
   Model model_;
   GraphAnalysis analysis_;
@@ -112,6 +114,7 @@ class Document : public QObject {
   QString projectPath_;
   QUndoStack undo_;
   uint64_t revision_ = 0;
+  uint64_t lastRevision_ = 0;    // the last one handed out
   size_t openedRecipeSize_ = 0;  // the recipe the model came with
   QString editLock_;
 };

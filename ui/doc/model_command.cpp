@@ -8,13 +8,15 @@ ModelCommand::ModelCommand(Document* document, const QString& text, Model before
     : QUndoCommand(text),
       document_(document),
       before_(std::move(before)),
-      after_(std::move(after)) {}
+      after_(std::move(after)),
+      beforeRevision_(document->revision()) {}
 
 void ModelCommand::undo() {
-  document_->setCurrent(before_);
+  document_->setCurrent(before_, beforeRevision_);
 }
 void ModelCommand::redo() {
-  document_->setCurrent(after_);
+  if (afterRevision_ == 0) afterRevision_ = document_->newRevision();
+  document_->setCurrent(after_, afterRevision_);
 }
 
 }  // namespace graft::ui

@@ -1,7 +1,8 @@
 #pragma once
-// One undoable edit: the model before and after. Models share their weight buffers, so holding
-// both costs the graph and a map of pointers, not the tensors.
+// One undoable edit: the model before and after, each with its document revision. Models share
+// their weight buffers, so holding both costs the graph and a map of pointers, not the tensors.
 #include <QUndoCommand>
+#include <cstdint>
 
 #include "graph/model.h"
 
@@ -19,6 +20,8 @@ class ModelCommand : public QUndoCommand {
   Document* document_;
   Model before_;
   Model after_;
+  uint64_t beforeRevision_;
+  uint64_t afterRevision_ = 0;  // given on the first redo (the push)
 };
 
 }  // namespace graft::ui

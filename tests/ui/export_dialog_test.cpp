@@ -1,0 +1,80 @@
+// The export dialog's options are bound to the export spec's field table (run/export_spec.h):
+// a field without its widget, a format choice without its button, or a check that does not
+// reach the dialog with the table's words fails here.
+#include <gtest/gtest.h>
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRadioButton>
+
+#include "export/export.h"
+#include "run/export_spec.h"
+#include "support/test_support.h"
+#include "ui/export_dialog.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+QString optionName(const ExportSpecField& field) {
+  return QStringLiteral("export_option_") + QString::fromLatin1(field.key);
+}
+
+QPushButton* exportButton(ui::ExportDialog& dialog) {
+  for (QPushButton* button : dialog.findChildren<QPushButton*>())
+    if (button->text() == QStringLiteral("Export")) return button;
+  return nullptr;
+}
+
+TEST(ExportDialog, EveryFieldOfTheExportTableHasAWidgetWithItsHelp) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  for (const ExportSpecField& field : exportSpecFields()) {
+    auto* widget = dialog.findChild<QWidget*>(optionName(field));
+    ASSERT_NE(widget, nullptr) << field.key << " has no widget in the export dialog";
+    EXPECT_TRUE(widget->toolTip().contains(QString::fromStdString(field.help))) << field.key;
+    if (field.kind != SpecKind::Choice) continue;
+    // Every choice is a button, and choosing it is what the dialog exports (the file follows).
+    for (const std::string& choice : field.choices) {
+      auto* radio = widget->findChild<QRadioButton*>(optionName(field) + "_" +
+                                                     QString::fromStdString(choice));
+      ASSERT_NE(radio, nullptr) << field.key << " " << choice;
+      radio->click();
+      const std::string suffix = exportFormatSuffix(exportFormatFromName(choice));
+      EXPECT_EQ(dialog.path(), QString::fromStdString(dir.file("model" + suffix))) << choice;
+    }
+  }
+}
+
+TEST(ExportDialog, TheTablesChecksAreShownInItsWordsAndKeepExportDisabled) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  auto* path = dialog.findChild<QLineEdit*>(optionName(exportSpecField("output")));
+  ASSERT_NE(path, nullptr);
+  auto* problem = dialog.findChild<QLabel*>(QStringLiteral("export_option_problem"));
+  ASSERT_NE(problem, nullptr);
+  QPushButton* button = exportButton(dialog);
+  ASSERT_NE(button, nullptr);
+  dialog.setFormat(1);
+  EXPECT_EQ(dialog.path(), QString::fromStdString(dir.file("model.onnx")));
+  EXPECT_TRUE(problem->isHidden()) << problem->text().toStdString();
+  EXPECT_TRUE(button->isEnabled());
+
+  path->setText(QStringLiteral("   "));
+  EXPECT_EQ(problem->text(), QStringLiteral("output: missing: ") +
+                                 QString::fromStdString(exportSpecField("output").help));
+  EXPECT_FALSE(problem->isHidden());
+  EXPECT_FALSE(button->isEnabled());
+  dialog.startExport();  // refused: nothing runs
+  EXPECT_FALSE(dialog.isRunning());
+
+  path->setText(QString::fromStdString(dir.file("again.onnx")));
+  EXPECT_TRUE(problem->isHidden());
+  EXPECT_TRUE(button->isEnabled());
+}
+
+}  // namespace
+}  // namespace graft
