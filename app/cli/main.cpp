@@ -5,13 +5,14 @@
 
 #include "cli/cli_context.h"
 #include "cli/man_page.h"
+#include "runtime/memory_policy.h"
 #include "runtime/threads.h"
 
 int main(int argc, char** argv) {
   // Commands that run networks start graft-cli again with OpenMP threads that sleep instead of
   // spinning (runtime/threads.h); the others are not worth a second start of the libraries.
   const std::set<std::string> computing{"train", "predict", "eval", "run", "advise"};
-  if (argc > 1 && computing.count(argv[1])) graft::usePassiveOpenMpWait(argv);
+  if (argc > 1 && computing.count(argv[1])) graft::useShortOpenMpSpin(argv);
   CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",
                "graft-cli"};
   app.set_version_flag("--version", std::string("graft-cli ") + GRAFT_VERSION);
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   graft::cli::registerRunCommand(app);
   try {
     graft::useAllCoresForTorch();
+    graft::keepFreedMemoryForReuse();
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);

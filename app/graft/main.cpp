@@ -3,17 +3,19 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include "runtime/memory_policy.h"
 #include "runtime/threads.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
-  graft::usePassiveOpenMpWait(argv);  // may start graft again, before anything else runs
+  graft::useShortOpenMpSpin(argv);  // may start graft again, before anything else runs
   QApplication app(argc, argv);
   QApplication::setOrganizationName("Graft");
   QApplication::setApplicationName("Graft");
   QApplication::setApplicationVersion(GRAFT_VERSION);
   QApplication::setWindowIcon(QIcon(":/icons/graft.svg"));
   graft::useAllCoresForTorch();
+  graft::keepFreedMemoryForReuse();
 
   QCommandLineParser parser;
   parser.setApplicationDescription("Transfer learning by model surgery on Keras networks");

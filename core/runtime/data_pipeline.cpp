@@ -10,6 +10,7 @@
 #include "runtime/image_loader.h"
 #include "runtime/image_resize.h"
 #include "runtime/preprocess.h"
+#include "runtime/threads.h"
 
 namespace graft {
 
@@ -86,8 +87,7 @@ BatchLoader::BatchLoader(std::vector<ImageSample> samples, InputSpec input, Load
   if (options_.batchSize <= 0)
     throw Error(Diagnostic{"--batch-size",
                            "must be at least 1, got " + std::to_string(options_.batchSize)});
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  workers_ = options_.workers > 0 ? options_.workers : cores;
+  workers_ = options_.workers > 0 ? options_.workers : usableCores();
   prefetch_ = options_.prefetch > 0 ? options_.prefetch : 2 * workers_;
   threads_.reserve(static_cast<size_t>(workers_));
   for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { workerLoop(); });

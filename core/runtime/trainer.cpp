@@ -19,6 +19,7 @@
 #include "runtime/distributed/shard.h"
 #include "runtime/evaluate.h"
 #include "runtime/graph_module.h"
+#include "runtime/memory_policy.h"
 #include "runtime/threads.h"
 #include "runtime/trainer_checkpoint.h"
 #include "runtime/trainer_distributed.h"
@@ -756,10 +757,20 @@ TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainO
                        TrainObserver* observer, const std::atomic<bool>* cancel) {
   // OpenMP's thread count is per calling thread: set it on the thread that trains.
   const int threads = useAllCoresForTorch();
-  // Processes on one machine share its cores (torchrun sets LOCAL_WORLD_SIZE).
-  if (options.dataParallel && options.dataParallel->environment().localWorldSize > 1)
-    at::set_num_threads(std::max(1, threads / options.dataParallel->environment().localWorldSize));
-  TrainingRun run(model, data, options, observer, cancel);
+  // Processes on one machine share its cores (torchrun sets LOCAL_WORLD_SIZE): the intra-op
+  // threads, and the loader threads unless the user chose their number.
+  TrainOptions shared = options;
+  if (options.dataParallel && options.dataParallel->environment().localWorldSize > 1) {
+    const int share = std::max(1, threads / options.dataParallel->environment().localWorldSize);
+    at::set_num_threads(share);
+    if (shared.workers == 0) shared.workers = share;
+  }
+  keepFreedMemoryForReuse();  // every step allocates and frees the same tensors
+  // The program may go on after the run (the GUI): hand back what the run kept, also on throw.
+  struct ReleaseAtEnd {
+    ~ReleaseAtEnd() { releaseKeptMemory(); }
+  } releaseAtEnd;
+  TrainingRun run(model, data, shared, observer, cancel);
   return run.run();
 }
 

@@ -6,10 +6,11 @@
 //     size, the trainable parameters (all layers train), the bytes a ring all-reduce sends per
 //     rank and step, this machine's training time per image, and the network bandwidth at which
 //     sending the gradients takes as long as computing them.
-// Every process runs with OMP_WAIT_POLICY=PASSIVE: on a shared, loaded machine OpenMP threads
-// that spin while waiting slow LibTorch down 5-10x and would measure the neighbours, not Graft.
-// Each figure is the best of two runs.
-// Usage: bench_distributed [images-per-class (default 64)] [zoo models for part 2, default all]
+// Every process runs with the OpenMP spin count graft-cli chooses (runtime/threads.h). Part 1
+// also runs one process on one core (taskset) with a rank's batch: a rank's throughput should be
+// that of one process with one core. Each figure is the best of two runs.
+// Usage: bench_distributed [images-per-class (default 64)] [zoo models for part 2, default all;
+//        "none": part 1 only]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -30,10 +31,15 @@ using nlohmann::json;
 
 constexpr int kGlobalBatch = 32;
 constexpr int kEpochs = 3;  // the first is warm-up; later ones are timed
-const char* kPassiveThreads = "OMP_WAIT_POLICY=PASSIVE";
-
 graft::test::CommandResult cli(const std::vector<std::string>& args) {
-  return graft::test::runCli(args, {kPassiveThreads});
+  return graft::test::runCli(args);
+}
+
+// graft-cli on the first core only (it then uses one thread: runtime/threads.h, usableCores).
+graft::test::CommandResult cliOnOneCore(const std::vector<std::string>& args) {
+  std::vector<std::string> pinned{"-c", "0", test::cliPath()};
+  pinned.insert(pinned.end(), args.begin(), args.end());
+  return graft::test::runProgram("/usr/bin/taskset", pinned);
 }
 
 // Mean images per second over the logged epochs after the first.
@@ -70,8 +76,7 @@ std::vector<std::string> trainArgs(const std::vector<std::string>& model, const 
 }
 
 std::vector<std::string> rankEnvironment(int rank, int port) {
-  return {kPassiveThreads,
-          "MASTER_ADDR=127.0.0.1",
+  return {"MASTER_ADDR=127.0.0.1",
           "MASTER_PORT=" + std::to_string(port),
           "RANK=" + std::to_string(rank),
           "WORLD_SIZE=2",
@@ -79,8 +84,13 @@ std::vector<std::string> rankEnvironment(int rank, int port) {
           "LOCAL_WORLD_SIZE=2"};
 }
 
-// Images per second of the one-process and the two-process run of the same job.
-std::pair<double, double> scalingOnce(const test::TempDir& dir, const std::string& data) {
+struct Scaling {
+  double oneProcess = 0.0, twoProcesses = 0.0, oneCore = 0.0;  // images per second
+};
+
+// The one-process and the two-process run of the same job, and one process on one core with a
+// rank's batch.
+Scaling scalingOnce(const test::TempDir& dir, const std::string& data) {
   const std::vector<std::string> model{"mobilenet", "--alpha",       "0.25",      "--input-size",
                                        "96",        "--include-top", "--classes", "3"};
   const std::string oneLog = dir.file("one.jsonl"), twoLog = dir.file("two.jsonl");
@@ -95,24 +105,34 @@ std::pair<double, double> scalingOnce(const test::TempDir& dir, const std::strin
   const auto other = rank1.finish(std::chrono::minutes(10));
   if (rank0.exitCode != 0 || !other || other->exitCode != 0)
     std::cerr << rank0.err << (other ? other->err : std::string("rank 1 still running"));
-  return {imagesPerSecond(oneLog), imagesPerSecond(twoLog)};
+  const std::string coreLog = dir.file("core.jsonl");
+  const auto core = cliOnOneCore(
+      trainArgs(model, data, kGlobalBatch / 2, kEpochs, dir.file("core.graft"), coreLog));
+  if (core.exitCode != 0) std::cerr << core.err;
+  return {imagesPerSecond(oneLog), imagesPerSecond(twoLog), imagesPerSecond(coreLog)};
 }
 
 void scaling(const test::TempDir& dir, int imagesPerClass) {
   const std::string data = dir.file("scaling-data");
   cli({"sample-data", data, "--images-per-class", std::to_string(imagesPerClass), "--size", "128"});
-  double a = 0.0, b = 0.0;
+  Scaling best;
   for (int run = 0; run < 2; ++run) {
-    const auto [one, two] = scalingOnce(dir, data);
-    a = std::max(a, one);
-    b = std::max(b, two);
+    const Scaling s = scalingOnce(dir, data);
+    best.oneProcess = std::max(best.oneProcess, s.oneProcess);
+    best.twoProcesses = std::max(best.twoProcesses, s.twoProcesses);
+    best.oneCore = std::max(best.oneCore, s.oneCore);
   }
+  const double perRank = best.twoProcesses / 2;
   std::printf(
       "1. scaling, MobileNet a=0.25 96x96, %d images, global batch %d, %u cores:\n"
       "   1 process  : %8.1f images/s (one thread per core)\n"
       "   2 processes: %8.1f images/s (16 per rank and step, cores shared out)\n"
-      "   ratio 2/1  : %8.2f\n\n",
-      imagesPerClass * 3, kGlobalBatch, std::thread::hardware_concurrency(), a, b, b / a);
+      "   ratio 2/1  : %8.2f\n"
+      "   per rank   : %8.1f images/s; 1 process on 1 core, batch 16: %.1f images/s; ratio "
+      "%.2f\n\n",
+      imagesPerClass * 3, kGlobalBatch, std::thread::hardware_concurrency(), best.oneProcess,
+      best.twoProcesses, best.twoProcesses / best.oneProcess, perRank, best.oneCore,
+      perRank / best.oneCore);
   std::fflush(stdout);
 }
 
@@ -166,6 +186,7 @@ int main(int argc, char** argv) {
     models = {"mobilenet", "resnet50", "inception_v3", "xception", "vgg16", "vgg19"};
   test::TempDir dir;
   scaling(dir, imagesPerClass);
+  if (models.size() == 1 && models[0] == "none") return 0;
   estimate(dir, models);
   return 0;
 }

@@ -9,8 +9,11 @@
 //    no_grad, softmax, topk);
 //  - the epoch time with --cache-frozen against without, for the base frozen up to
 //    conv_pw_13_relu (the classic "train a new head on a frozen base" job; Graft only).
-// Usage: bench_train [--repeats N] [--job NAME]... [--graft-only] [--no-cache-job]
-//                    [--python-passive] (PyTorch with OMP_WAIT_POLICY=PASSIVE too)
+// Usage: bench_train [--repeats N] [--passes N] [--job NAME]... [--graft-only] [--no-cache-job]
+//                    [--python-spin] (PyTorch with Graft's OpenMP spin count too)
+//                    [--python-malloc] (PyTorch with Graft's glibc malloc settings too)
+//                    [--graft-glibc-malloc] (Graft with glibc's malloc defaults: as before #25)
+//   --passes: passes over the images per run (default 3; the first is warm-up).
 //   NAME: mobilenet96, mobilenet128, vgg128, predict224. --graft-only skips PyTorch (to profile
 //   Graft alone: perf record -g build/tests/bench_train --job mobilenet96 --graft-only).
 //   --profile prints LibTorch's profile (self time per operation) of Graft's first run.
@@ -31,6 +34,7 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
+#include "runtime/memory_policy.h"
 #include "runtime/predict.h"
 #include "runtime/sample_data.h"
 #include "runtime/threads.h"
@@ -41,7 +45,9 @@ namespace {
 
 using namespace graft;
 
-constexpr int kEpochs = 3;  // the first is warm-up (allocations, page cache); later ones timed
+// Passes over the images per run (--passes): the first is warm-up (allocations, page cache),
+// the later ones are timed.
+int kEpochs = 3;
 
 // The same networks and input pipelines in PyTorch, the way a PyTorch user writes them.
 const char* kPythonJob = R"PY(
@@ -49,7 +55,7 @@ import sys, time, cv2, torch, torch.nn as nn
 from torch.utils.data import Dataset, DataLoader
 import os
 mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
-torch.set_num_threads(os.cpu_count())
+torch.set_num_threads(workers)  # the cores Graft uses (its CPU affinity)
 classes = sorted(os.listdir(root))
 files = [(os.path.join(root, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))]
 scale, shift = (1 / 127.5, -1.0) if net == "mobilenet" else (1.0, 0.0)
@@ -216,23 +222,34 @@ GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std:
   return {static_cast<double>(files.size()) * (kEpochs - 1) / seconds, 0.0};
 }
 
-// The PyTorch side runs with the environment as the user has it: OpenMP's wait policy that
-// Graft chose for itself (usePassiveOpenMpWait) is taken out of it (glibc's putenv removes a
-// variable named without '='), unless --python-passive asks for the same policy there.
-std::vector<std::string> pythonEnvironment(bool passive) {
-  if (passive) return {"OMP_WAIT_POLICY=PASSIVE"};
-  if (openMpWaitPolicyChosenByGraft()) return {"OMP_WAIT_POLICY", "GRAFT_OMP_WAIT_POLICY_CHOSEN"};
-  return {};
+// The PyTorch side runs with the environment as the user has it: OpenMP's spin count that
+// Graft chose for itself (useShortOpenMpSpin) is taken out of it (glibc's putenv removes a
+// variable named without '='), unless --python-spin asks for the same setting there.
+// --python-malloc gives it glibc's settings that keepFreedMemoryForReuse makes in Graft.
+struct PythonSettings {
+  bool graftSpin = false, graftMalloc = false;
+};
+
+std::vector<std::string> pythonEnvironment(PythonSettings settings) {
+  std::vector<std::string> environment;
+  if (settings.graftSpin)
+    environment.push_back(std::string("GOMP_SPINCOUNT=") + kGraftOpenMpSpinCount);
+  else if (openMpWaitChosenByGraft())
+    environment.insert(environment.end(), {"GOMP_SPINCOUNT", "GRAFT_OMP_WAIT_CHOSEN"});
+  if (settings.graftMalloc)
+    environment.push_back("GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=" +
+                          std::to_string(1 << 30));
+  return environment;
 }
 
 double pythonRun(const Job& job, const std::string& script, const std::string& root, int cores,
-                 bool passive) {
+                 PythonSettings settings) {
   const auto py = test::runProgram(
       GRAFT_PYTHON,
       {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
        std::to_string(job.batch), std::to_string(kEpochs), std::to_string(cores),
        std::to_string(job.learningRate)},
-      pythonEnvironment(passive));
+      pythonEnvironment(settings));
   const auto at = py.out.find("images_per_second ");
   if (py.exitCode != 0 || at == std::string::npos)
     throw Error("python job failed (" + std::to_string(py.exitCode) + "): " + py.err);
@@ -328,10 +345,11 @@ auto profiled(bool on, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  usePassiveOpenMpWait(argv);
+  useShortOpenMpSpin(argv);
   try {
     int repeats = 3;
-    bool graftOnly = false, cache = true, pythonPassive = false, profile = false;
+    bool graftOnly = false, cache = true, profile = false;
+    PythonSettings pythonSettings;
     std::vector<std::string> wanted;
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
@@ -339,12 +357,18 @@ int main(int argc, char** argv) {
         repeats = std::max(1, std::stoi(argv[++i]));
       } else if (a == "--job" && i + 1 < argc) {
         wanted.push_back(argv[++i]);
+      } else if (a == "--passes" && i + 1 < argc) {
+        kEpochs = std::max(2, std::stoi(argv[++i]));
       } else if (a == "--graft-only") {
         graftOnly = true;
       } else if (a == "--profile") {
         profile = true;
-      } else if (a == "--python-passive") {
-        pythonPassive = true;
+      } else if (a == "--graft-glibc-malloc") {
+        setenv("GRAFT_GLIBC_MALLOC_DEFAULTS", "1", 1);
+      } else if (a == "--python-spin") {
+        pythonSettings.graftSpin = true;
+      } else if (a == "--python-malloc") {
+        pythonSettings.graftMalloc = true;
       } else if (a == "--no-cache-job") {
         cache = false;
       } else {
@@ -353,17 +377,25 @@ int main(int argc, char** argv) {
       }
     }
     const int cores = useAllCoresForTorch();
+    keepFreedMemoryForReuse();  // as graft and graft-cli do
     test::TempDir dir;
     const std::string script = dir.file("job.py");
     std::ofstream(script) << kPythonJob;
-    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    auto variable = [](const char* name) {
+      const char* value = std::getenv(name);
+      return std::string(name) + "=" + (value ? value : "unset");
+    };
+    const std::string openMp = variable("OMP_WAIT_POLICY") + " " + variable("GOMP_SPINCOUNT");
     std::printf(
-        "%d cores; best of %d; each run %d passes, the first is warm-up; OMP_WAIT_POLICY graft %s "
-        "(%s), pytorch %s\n",
-        cores, repeats, kEpochs, policy ? policy : "unset",
-        openMpWaitPolicyChosenByGraft() ? "chosen by graft" : "from the environment",
-        pythonPassive ? "PASSIVE"
-                      : (openMpWaitPolicyChosenByGraft() ? "unset" : (policy ? policy : "unset")));
+        "%d cores; best of %d; each run %d passes, the first is warm-up\nOpenMP: graft %s (%s); "
+        "pytorch %s\nmalloc: graft %s; pytorch %s\n",
+        cores, repeats, kEpochs, openMp.c_str(),
+        openMpWaitChosenByGraft() ? "chosen by graft" : "from the environment",
+        pythonSettings.graftSpin
+            ? "as graft's"
+            : (openMpWaitChosenByGraft() ? "unset" : ("as graft's, from the environment")),
+        std::getenv("GRAFT_GLIBC_MALLOC_DEFAULTS") ? "glibc's defaults" : "keeps freed memory",
+        pythonSettings.graftMalloc ? "as graft's (GLIBC_TUNABLES)" : "glibc's defaults");
     std::printf("%-14s %10s %10s %7s  %s\n", "job", "graft/s", "pytorch/s", "ratio", "what");
     std::optional<TrainingSet> mobilenet96Data;
     for (const Job& job : allJobs()) {
@@ -380,20 +412,25 @@ int main(int argc, char** argv) {
       const std::vector<std::string> files = filesUnder(root);
       GraftRun best;
       double bestPython = 0.0;
+      std::string runs;  // every run's numbers, to see the spread the best hides
       for (int r = 0; r < repeats; ++r) {
         const GraftRun g = profiled(profile && r == 0, [&] {
           return job.train ? graftTrain(job, model, data) : graftPredict(job, model, files);
         });
         if (g.imagesPerSecond > best.imagesPerSecond) best = g;
-        if (!graftOnly)
-          bestPython = std::max(bestPython, pythonRun(job, script, root, cores, pythonPassive));
+        runs += " " + std::to_string(static_cast<int>(g.imagesPerSecond));
+        if (!graftOnly) {
+          const double python = pythonRun(job, script, root, cores, pythonSettings);
+          bestPython = std::max(bestPython, python);
+          runs += "/" + std::to_string(static_cast<int>(python));
+        }
       }
       std::printf("%-14s %10.1f %10.1f %7.2f  %s, %zu images", job.name.c_str(),
                   best.imagesPerSecond, bestPython,
                   bestPython > 0 ? best.imagesPerSecond / bestPython : 0.0, job.description.c_str(),
                   files.size());
       if (job.train) std::printf(", graft waited for data %.0f%%", 100.0 * best.dataWait);
-      std::printf("\n");
+      std::printf("\n%-14s runs (graft/pytorch):%s\n", "", runs.c_str());
       std::fflush(stdout);
     }
     if (cache && mobilenet96Data) cacheJob(*mobilenet96Data);

@@ -1,0 +1,15 @@
+#pragma once
+
+namespace graft {
+
+// Keeps memory a program frees for its next allocation of the same size instead of handing it
+// back to the kernel at once (memory_policy.cpp says why). Process-wide and idempotent: call it
+// in main() and where a run starts; trainModel does. GRAFT_GLIBC_MALLOC_DEFAULTS=1 in the
+// environment leaves glibc's defaults (to measure the difference, or to hold less memory).
+void keepFreedMemoryForReuse();
+
+// Hands the free memory kept at the top of the heaps back to the kernel: where a long run ends
+// and the program goes on (the GUI after training).
+void releaseKeptMemory();
+
+}  // namespace graft
