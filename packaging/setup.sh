@@ -18,5 +18,5 @@ if [ -n "$missing" ]; then
     -o DPkg::Lock::Timeout=600 $missing
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${GRAFT_CMAKE_ARGS:-}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=${GRAFT_BUILD_TYPE:-Release} ${GRAFT_CMAKE_ARGS:-}
 cmake --build build -j2
