@@ -9,8 +9,9 @@
 #include "runtime/threads.h"
 
 int main(int argc, char** argv) {
-  // Commands that run networks start graft-cli again with OpenMP threads that sleep instead of
-  // spinning (runtime/threads.h); the others are not worth a second start of the libraries.
+  // Commands that run networks start graft-cli again with OpenMP threads that spin only briefly
+  // before they sleep (runtime/threads.h); the others are not worth a second start of the
+  // libraries.
   const std::set<std::string> computing{"train", "predict", "eval", "run", "advise"};
   if (argc > 1 && computing.count(argv[1])) graft::useShortOpenMpSpin(argv);
   CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",

@@ -47,7 +47,7 @@ using namespace graft;
 
 // Passes over the images per run (--passes): the first is warm-up (allocations, page cache),
 // the later ones are timed.
-int kEpochs = 3;
+int passesPerRun = 3;
 
 // The same networks and input pipelines in PyTorch, the way a PyTorch user writes them.
 const char* kPythonJob = R"PY(
@@ -186,7 +186,7 @@ std::vector<EpochEvent> runTraining(const Model& model, const TrainingSet& data,
 
 TrainOptions sgdOptions(int batch, double learningRate = 0.01) {
   TrainOptions options;
-  options.epochs = kEpochs;
+  options.epochs = passesPerRun;
   options.batchSize = batch;
   options.seed = 1;
   options.optimizer.kind = OptimizerKind::Sgd;
@@ -211,7 +211,7 @@ GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std:
   PredictOptions options;
   options.batchSize = job.batch;
   double seconds = 0.0;
-  for (int pass = 0; pass < kEpochs; ++pass) {
+  for (int pass = 0; pass < passesPerRun; ++pass) {
     const auto start = std::chrono::steady_clock::now();
     const auto results = predictor.run(files, options);
     for (const auto& r : results)
@@ -219,7 +219,7 @@ GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std:
     if (pass > 0)
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  return {static_cast<double>(files.size()) * (kEpochs - 1) / seconds, 0.0};
+  return {static_cast<double>(files.size()) * (passesPerRun - 1) / seconds, 0.0};
 }
 
 // The PyTorch side runs with the environment as the user has it: OpenMP's spin count that
@@ -238,7 +238,7 @@ std::vector<std::string> pythonEnvironment(PythonSettings settings) {
     environment.insert(environment.end(), {"GOMP_SPINCOUNT", "GRAFT_OMP_WAIT_CHOSEN"});
   if (settings.graftMalloc)
     environment.push_back("GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=" +
-                          std::to_string(1 << 30));
+                          std::to_string(kKeptFreeTopBytes));
   return environment;
 }
 
@@ -247,7 +247,7 @@ double pythonRun(const Job& job, const std::string& script, const std::string& r
   const auto py = test::runProgram(
       GRAFT_PYTHON,
       {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
-       std::to_string(job.batch), std::to_string(kEpochs), std::to_string(cores),
+       std::to_string(job.batch), std::to_string(passesPerRun), std::to_string(cores),
        std::to_string(job.learningRate)},
       pythonEnvironment(settings));
   const auto at = py.out.find("images_per_second ");
@@ -358,7 +358,7 @@ int main(int argc, char** argv) {
       } else if (a == "--job" && i + 1 < argc) {
         wanted.push_back(argv[++i]);
       } else if (a == "--passes" && i + 1 < argc) {
-        kEpochs = std::max(2, std::stoi(argv[++i]));
+        passesPerRun = std::max(2, std::stoi(argv[++i]));
       } else if (a == "--graft-only") {
         graftOnly = true;
       } else if (a == "--profile") {
@@ -389,11 +389,11 @@ int main(int argc, char** argv) {
     std::printf(
         "%d cores; best of %d; each run %d passes, the first is warm-up\nOpenMP: graft %s (%s); "
         "pytorch %s\nmalloc: graft %s; pytorch %s\n",
-        cores, repeats, kEpochs, openMp.c_str(),
+        cores, repeats, passesPerRun, openMp.c_str(),
         openMpWaitChosenByGraft() ? "chosen by graft" : "from the environment",
         pythonSettings.graftSpin
             ? "as graft's"
-            : (openMpWaitChosenByGraft() ? "unset" : ("as graft's, from the environment")),
+            : (openMpWaitChosenByGraft() ? "unset" : "as the user's environment says"),
         std::getenv("GRAFT_GLIBC_MALLOC_DEFAULTS") ? "glibc's defaults" : "keeps freed memory",
         pythonSettings.graftMalloc ? "as graft's (GLIBC_TUNABLES)" : "glibc's defaults");
     std::printf("%-14s %10s %10s %7s  %s\n", "job", "graft/s", "pytorch/s", "ratio", "what");
