@@ -1,7 +1,7 @@
 #pragma once
-// The training doctor's findings on the training panel (runtime/training_doctor.h): one row per
-// kind of finding, what is wrong in bold and the doctor's fix below it, and a button beside it
-// when the panel can apply the fix itself (ui/doc/doctor_fixes.h). Amber, like a warning; hidden
+// The training doctor's findings on the training panel (runtime/training/training_doctor.h): one
+// row per kind of finding, what is wrong in bold and the doctor's fix below it, and a button beside
+// it when the panel can apply the fix itself (ui/doc/doctor_fixes.h). Amber, like a warning; hidden
 // while there is nothing to say; many findings scroll. The banner only shows and reports clicks:
 // the panel applies.
 #include <QFrame>

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/layer_maps.h"
+#include "runtime/prediction/layer_maps.h"
 
 namespace graft::ui {
 

@@ -11,7 +11,7 @@
 
 #include "graph/layer_names.h"
 #include "graph/surgery/ops.h"
-#include "runtime/fuse_with_samples.h"
+#include "runtime/fusion/fuse_with_samples.h"
 #include "ui/apply_with_fixes.h"
 #include "ui/category_style.h"
 #include "ui/doc/background_task.h"

@@ -10,7 +10,7 @@
 #include <QVBoxLayout>
 #include <optional>
 
-#include "runtime/layer_maps.h"
+#include "runtime/prediction/layer_maps.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/feature_map_grid.h"

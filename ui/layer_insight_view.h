@@ -2,8 +2,8 @@
 // What a layer sees in the selected image of the prediction preview: a layer chooser, the
 // layer's strongest feature maps (or bars for a flat output), and a Grad-CAM overlay with a
 // class chooser and an opacity slider. The maps are computed on a worker thread through the
-// core's LayerMaps (runtime/layer_maps.h), one job at a time; a choice made while one runs is
-// computed when it ends.
+// core's LayerMaps (runtime/prediction/layer_maps.h), one job at a time; a choice made while one
+// runs is computed when it ends.
 #include <QImage>
 #include <QString>
 #include <QWidget>

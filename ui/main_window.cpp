@@ -35,7 +35,7 @@
 #include "io/fetch/fetch_weights.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
-#include "runtime/dataset.h"
+#include "runtime/data/dataset.h"
 #include "ui/cut_explorer_panel.h"
 #include "ui/doc/autosave_controller.h"
 #include "ui/doc/background_task.h"

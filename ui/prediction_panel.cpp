@@ -13,9 +13,9 @@
 #include <QMimeData>
 #include <QPixmap>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -24,8 +24,8 @@
 #include <numeric>
 
 #include "graph/shape.h"
-#include "runtime/dataset.h"
-#include "runtime/predict.h"
+#include "runtime/data/dataset.h"
+#include "runtime/prediction/predict.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"

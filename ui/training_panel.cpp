@@ -28,8 +28,8 @@
 #include <utility>
 
 #include "graph/keras_json.h"
-#include "runtime/sample_data.h"
-#include "runtime/training_plan.h"
+#include "runtime/data/sample_data.h"
+#include "runtime/training/training_plan.h"
 #include "ui/confusion_matrix_view.h"
 #include "ui/doc/doctor_fixes.h"
 #include "ui/doc/document.h"

@@ -6,7 +6,7 @@
 // a TrainingSession on a worker thread. "Advise" fills a staged plan (editable JSON, the
 // --plan format) with the advisor's reasons; ticked, the run follows it stage by stage; when it
 // ends the trained model becomes the document's model as one undoable step. Epochs, optimizer
-// and learning rate left at "default" leave the choice to runtime/training_defaults.h (the
+// and learning rate left at "default" leave the choice to runtime/training/training_defaults.h (the
 // advisor's plan for a new top on pretrained layers); BatchNormalization with pretrained
 // statistics stays frozen unless its box is ticked. The training doctor's findings show in a
 // banner above the charts, with a button where the panel can apply the fix (doc/doctor_fixes.h):
@@ -21,7 +21,7 @@
 #include <set>
 #include <string>
 
-#include "runtime/cut_explorer_report.h"
+#include "runtime/explore/cut_explorer_report.h"
 #include "ui/doc/training_session.h"
 
 class QCheckBox;

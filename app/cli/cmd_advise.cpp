@@ -1,11 +1,12 @@
 // graft-cli advise MODEL --data DIR [--json]: a fine-tuning plan proposed from the model and the
-// data (runtime/training_advisor.h), with its reasons and warnings. --json prints it in the
+// data (runtime/training/training_advisor.h), with its reasons and warnings. --json prints it in
+// the
 // --plan format, so `advise --json > plan.json` then `train --plan plan.json` works.
 // --probe PROBE.json (`probe --json`'s output) adds where the measurements say to cut.
 #include "cli/cli_context.h"
 #include "io/json_file.h"
-#include "runtime/cut_explorer_advice.h"
-#include "runtime/training_advisor.h"
+#include "runtime/explore/cut_explorer_advice.h"
+#include "runtime/training/training_advisor.h"
 
 namespace graft::cli {
 

@@ -4,7 +4,7 @@
 #include "graph/summary.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
-#include "runtime/fuse_with_samples.h"
+#include "runtime/fusion/fuse_with_samples.h"
 
 namespace graft::cli {
 

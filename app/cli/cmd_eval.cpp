@@ -1,11 +1,11 @@
 // graft-cli eval MODEL --data DIR [--json]: accuracy, loss, per-class precision / recall and the
-// confusion matrix of a model on an image folder (runtime/evaluate.h).
+// confusion matrix of a model on an image folder (runtime/prediction/evaluate.h).
 #include <iomanip>
 
 #include "cli/cli_context.h"
 #include "cli/spec_options.h"
 #include "run/eval_spec.h"
-#include "runtime/evaluate.h"
+#include "runtime/prediction/evaluate.h"
 
 namespace graft::cli {
 

@@ -9,7 +9,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/gradcam_output.h"
-#include "runtime/predict.h"
+#include "runtime/prediction/predict.h"
 
 namespace graft::cli {
 

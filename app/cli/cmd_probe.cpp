@@ -1,5 +1,5 @@
 // graft-cli probe MODEL --data DIR [--layers auto|L1,L2,...] [--json]: the cut-point explorer
-// (runtime/cut_explorer.h). For each candidate layer, how well a linear classifier on its
+// (runtime/explore/cut_explorer.h). For each candidate layer, how well a linear classifier on its
 // features separates the folder's classes, with the feature size, the parameters a model cut
 // there keeps and its forward time per image.
 #include <iomanip>
@@ -7,8 +7,8 @@
 #include "cli/cli_context.h"
 #include "cli/interrupt.h"
 #include "cli/terminal_progress.h"
-#include "runtime/cut_explorer.h"
-#include "runtime/cut_explorer_run.h"
+#include "runtime/explore/cut_explorer.h"
+#include "runtime/explore/cut_explorer_run.h"
 
 namespace graft::cli {
 

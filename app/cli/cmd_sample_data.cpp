@@ -1,6 +1,6 @@
 // graft-cli sample-data DIR: a small labelled image folder to try training on at once.
 #include "cli/cli_context.h"
-#include "runtime/sample_data.h"
+#include "runtime/data/sample_data.h"
 
 namespace graft::cli {
 

@@ -1,13 +1,13 @@
 // graft-cli train MODEL --data DIR ... -o OUT: fine-tune on an image folder. The run's options
 // come from the training spec's table (cli/train_spec_options.h) and the run from
-// runtime/train_run.h, as for a pipeline's train step and the GUI; what is here is the
+// runtime/training/train_run.h, as for a pipeline's train step and the GUI; what is here is the
 // process's part: distributed ranks, progress on the terminal and the result line.
 #include "cli/cli_context.h"
 #include "cli/cmd_train_progress.h"
 #include "cli/interrupt.h"
 #include "cli/train_spec_options.h"
 #include "runtime/distributed/data_parallel.h"
-#include "runtime/train_run.h"
+#include "runtime/training/train_run.h"
 
 namespace graft::cli {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/terminal_progress.h"
-#include "runtime/trainer.h"
+#include "runtime/training/trainer.h"
 
 namespace graft::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli/cli_context.h"
-#include "runtime/layer_maps.h"
+#include "runtime/prediction/layer_maps.h"
 
 namespace graft::cli {
 

@@ -5,12 +5,12 @@
 
 #include "cli/cli_context.h"
 #include "cli/man_page.h"
-#include "runtime/memory_policy.h"
-#include "runtime/threads.h"
+#include "runtime/system/memory_policy.h"
+#include "runtime/system/threads.h"
 
 int main(int argc, char** argv) {
   // Commands that run networks start graft-cli again with OpenMP threads that spin only briefly
-  // before they sleep (runtime/threads.h); the others are not worth a second start of the
+  // before they sleep (runtime/system/threads.h); the others are not worth a second start of the
   // libraries.
   const std::set<std::string> computing{"train", "predict", "eval", "run", "advise"};
   if (argc > 1 && computing.count(argv[1])) graft::useShortOpenMpSpin(argv);

@@ -3,8 +3,8 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-#include "runtime/memory_policy.h"
-#include "runtime/threads.h"
+#include "runtime/system/memory_policy.h"
+#include "runtime/system/threads.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {

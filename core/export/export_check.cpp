@@ -5,8 +5,8 @@
 #include <random>
 #include <sstream>
 
-#include "runtime/graph_module.h"
-#include "runtime/preprocess.h"
+#include "runtime/data/preprocess.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft::exporting {
 

@@ -5,7 +5,7 @@
 #include "graph/keras_json.h"
 #include "io/keras_archive.h"
 #include "io/keras_weights_import.h"
-#include "runtime/graph_module.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft::exporting {
 namespace {

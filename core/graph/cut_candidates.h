@@ -3,7 +3,7 @@
 // blocks. A cut at layer L keeps everything L depends on and feeds a new head with L's output
 // only, which is sound exactly when L is a cut vertex of the graph (every path from the input
 // to the output passes through L; nothing before L is read after it). Among those, the
-// explorer (runtime/cut_explorer.h) measures the points where a block ends: pooling layers,
+// explorer (runtime/explore/cut_explorer.h) measures the points where a block ends: pooling layers,
 // merges (a residual Add, an Inception Concatenate, or the activation right after one), the
 // last layer of a 1x1 convolution unit that the next convolution reads (MobileNet's
 // conv_pw_N_relu), and the last spatial map before the top.

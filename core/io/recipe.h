@@ -28,7 +28,7 @@ struct RecipeResult {
 
 // Runs one recipe step. The default is applyOperation(); the runtime supplies one that also
 // performs the least-squares fusion, which needs sample activations the core cannot compute
-// (runtime/fuse_with_samples.h). Diagnostics it returns are reported at the step's index.
+// (runtime/fusion/fuse_with_samples.h). Diagnostics it returns are reported at the step's index.
 using RecipeStepRunner =
     std::function<Expected<EditResult>(const Model&, const Json& operation, const EditOptions&)>;
 

@@ -17,7 +17,7 @@ namespace graft {
 
 constexpr int kPipelineFormatVersion = 1;
 
-// Images the recipe's least-squares fusions fit to (runtime/fuse_with_samples.h).
+// Images the recipe's least-squares fusions fit to (runtime/fusion/fuse_with_samples.h).
 struct PipelineSamples {
   std::string folder;
   int64_t count = 16;

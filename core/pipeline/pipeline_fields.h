@@ -28,6 +28,16 @@ class PipelineFields {
   bool boolean(const std::string& key, bool fallback);
   // A path relative to the pipeline's folder; "" when absent.
   std::string filePath(const std::string& key, const std::string& baseDir);
+  // Runs `read`; a graft::Error from a core parser (optimizer name, augment list, ...) is
+  // re-thrown with the field's JSON path in front, so the user knows where to look.
+  template <class F>
+  auto reading(const std::string& key, F&& read) const {
+    try {
+      return read();
+    } catch (const Error& e) {
+      fail(key, e.what());
+    }
+  }
   // After reading: every key that was not asked for is an error naming it.
   void refuseUnknown() const;
 

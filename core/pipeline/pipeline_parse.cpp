@@ -14,17 +14,6 @@ namespace graft {
 
 namespace {
 
-// Runs `read`; a graft::Error from a core parser (optimizer name, augment list, ...) is
-// re-thrown with the field's JSON path in front, so the user knows where to look.
-template <class F>
-auto atField(const PipelineFields& fields, const std::string& key, F&& read) {
-  try {
-    return read();
-  } catch (const Error& e) {
-    fields.fail(key, e.what());
-  }
-}
-
 ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::string& source) {
   // "model": "mobilenet" is short for {"source": "mobilenet"}.
   const Json object = json.is_string() ? Json{{"source", json}} : json;
@@ -91,7 +80,7 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
     PipelineFields f(json[i], source, "exports[" + std::to_string(i) + "]");
     const ExportSpec spec = readSpec(f, exportSpecFields(), baseDir);
     exports.push_back(
-        {atField(f, "format", [&] { return exportFormatFromName(spec.format); }), spec.output});
+        {f.reading("format", [&] { return exportFormatFromName(spec.format); }), spec.output});
   }
   return exports;
 }

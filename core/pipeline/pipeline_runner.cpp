@@ -8,14 +8,14 @@
 #include "graph/analysis.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
-#include "runtime/evaluate.h"
-#include "runtime/fuse_with_samples.h"
-#include "runtime/predict.h"
-#include "runtime/train_run.h"
-#include "runtime/trainer_checkpoint.h"
-#include "runtime/trainer_stages.h"
-#include "runtime/training_advisor.h"
-#include "runtime/training_defaults.h"
+#include "runtime/fusion/fuse_with_samples.h"
+#include "runtime/prediction/evaluate.h"
+#include "runtime/prediction/predict.h"
+#include "runtime/training/train_run.h"
+#include "runtime/training/trainer_checkpoint.h"
+#include "runtime/training/trainer_stages.h"
+#include "runtime/training/training_advisor.h"
+#include "runtime/training/training_defaults.h"
 
 namespace graft {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.h"
-#include "runtime/trainer.h"
+#include "runtime/training/trainer.h"
 
 namespace graft {
 

@@ -2,7 +2,8 @@
 // One evaluation as plain data, and the table of its fields (run/spec_fields.h): `graft-cli
 // eval`'s options, a pipeline's "eval" object and the manual page come from evalSpecFields().
 // Adding an option: a member below, one entry in evalSpecFields() (eval_spec.cpp) and the code
-// that uses it (runtime/evaluate.h's EvalOptions, filled by the CLI and the pipeline runner).
+// that uses it (runtime/prediction/evaluate.h's EvalOptions, filled by the CLI and the pipeline
+// runner).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -3,10 +3,11 @@
 // pipeline's "train" object (docs/pipelines.md) and the GUI's training settings are all read
 // into a TrainSpec; the table (trainSpecFields) is what the command line, the pipeline reader
 // and writer and their checks are generated from, so an option is described once. No LibTorch
-// here: runtime/train_run.h turns a spec into the trainer's options and runs it.
+// here: runtime/training/train_run.h turns a spec into the trainer's options and runs it.
 //
 // Adding a run option: a member below, one entry in trainSpecFields() (train_spec.cpp), and the
-// code that uses it (trainOptionsFrom in runtime/train_run.cpp); docs/pipelines.md names its key.
+// code that uses it (trainOptionsFrom in runtime/training/train_run.cpp); docs/pipelines.md names
+// its key.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,11 +36,12 @@ struct TrainSpec {
   double minLr = 0.0;
   int earlyStopping = 0;  // patience in epochs; 0: off
   bool restoreBest = false;
-  std::string augment;  // "flip,crop" (runtime/augment_options.h reads it)
+  std::string augment;  // "flip,crop" (runtime/data/augment_options.h reads it)
   bool classWeights = false;
   std::string freezeUpto;
-  // A staged plan (runtime/training_plan.h): null for none, a string for its file, an object
-  // for the plan itself. Its stages' epochs, optimizer and frozen range replace the ones above.
+  // A staged plan (runtime/training/training_plan.h): null for none, a string for its file, an
+  // object for the plan itself. Its stages' epochs, optimizer and frozen range replace the ones
+  // above.
   Json plan;
   bool trainBatchNorm = false;
   bool cacheFrozen = false;
@@ -51,8 +53,8 @@ struct TrainSpec {
   std::optional<uint64_t> seed;     // unset: the model's seed
   int freeInputSize = 0;            // for models whose input size is None; 0: the model's
   // False when the run names none of the fields that choose how to train (chooses below):
-  // then runtime/training_defaults.h chooses (the advisor's plan for new layers on pretrained
-  // ones). Readers set it from what was given; true for a spec built in memory.
+  // then runtime/training/training_defaults.h chooses (the advisor's plan for new layers on
+  // pretrained ones). Readers set it from what was given; true for a spec built in memory.
   bool chosen = true;
 };
 

@@ -6,8 +6,8 @@
 //     size, the trainable parameters (all layers train), the bytes a ring all-reduce sends per
 //     rank and step, this machine's training time per image, and the network bandwidth at which
 //     sending the gradients takes as long as computing them.
-// Every process runs with the OpenMP spin count graft-cli chooses (runtime/threads.h). Part 1
-// also runs one process on one core (taskset) with a rank's batch: a rank's throughput should be
+// Every process runs with the OpenMP spin count graft-cli chooses (runtime/system/threads.h). Part
+// 1 also runs one process on one core (taskset) with a rank's batch: a rank's throughput should be
 // that of one process with one core. Each figure is the best of two runs.
 // Usage: bench_distributed [images-per-class (default 64)] [zoo models for part 2, default all;
 //        "none": part 1 only]
@@ -35,7 +35,8 @@ graft::test::CommandResult cli(const std::vector<std::string>& args) {
   return graft::test::runCli(args);
 }
 
-// graft-cli on the first core only (it then uses one thread: runtime/threads.h, usableCores).
+// graft-cli on the first core only (it then uses one thread: runtime/system/threads.h,
+// usableCores).
 graft::test::CommandResult cliOnOneCore(const std::vector<std::string>& args) {
   std::vector<std::string> pinned{"-c", "0", test::cliPath()};
   pinned.insert(pinned.end(), args.begin(), args.end());

@@ -12,8 +12,8 @@
 
 #include "graph/analysis.h"
 #include "io/zoo/zoo.h"
-#include "runtime/graph_module.h"
-#include "runtime/threads.h"
+#include "runtime/module/graph_module.h"
+#include "runtime/system/threads.h"
 
 namespace {
 

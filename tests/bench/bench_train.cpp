@@ -34,11 +34,11 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
-#include "runtime/memory_policy.h"
-#include "runtime/predict.h"
-#include "runtime/sample_data.h"
-#include "runtime/threads.h"
-#include "runtime/trainer.h"
+#include "runtime/data/sample_data.h"
+#include "runtime/prediction/predict.h"
+#include "runtime/system/memory_policy.h"
+#include "runtime/system/threads.h"
+#include "runtime/training/trainer.h"
 #include "support/test_support.h"
 
 namespace {

@@ -15,10 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-std::vector<std::string> cacheEnv(const TempDir& dir) {
-  return {"KERAS_HOME=" + dir.file("keras")};
-}
-
 // Empty when /usr/bin/python3 has the modules, else why not.
 std::string pythonMissing(const std::string& imports) {
   if (!fs::exists(GRAFT_PYTHON)) return std::string(GRAFT_PYTHON) + " not found";
@@ -38,7 +34,7 @@ TEST(ExportCli, UnknownFormatIsAUsageError) {
   TempDir dir;
   const CommandResult r = runCli(
       {"export", "mobilenet", "--alpha", "0.25", "--format", "tflite", "-o", dir.file("m.tflite")},
-      cacheEnv(dir));
+      kerasCacheIn(dir));
   EXPECT_EQ(r.exitCode, 2) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("m.tflite")));
 }
@@ -50,7 +46,7 @@ TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
     const CommandResult r =
         runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64", "--include-top",
                 "--classes", "3", "--format", format, "-o", dir.file(file)},
-               cacheEnv(dir));
+               kerasCacheIn(dir));
     EXPECT_EQ(r.exitCode, 0) << format << ": " << r.err;
     EXPECT_NE(r.out.find("largest difference"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(dir.file(file)), std::string::npos) << r.out;
@@ -63,7 +59,7 @@ TEST(ExportCli, MissingFolderExitsOneAndWritesNothing) {
   const std::string out = dir.file("missing/m.onnx");
   const CommandResult r = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",
                                   "--format", "onnx", "-o", out},
-                                 cacheEnv(dir));
+                                 kerasCacheIn(dir));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("missing")));
@@ -73,7 +69,7 @@ TEST(ExportCli, OnnxRefusesAModelWithoutInputSizeNamingLayerAndFormat) {
   TempDir dir;
   const CommandResult r = runCli({"export", "mobilenet", "--alpha", "0.25", "--no-top", "--format",
                                   "onnx", "-o", dir.file("m.onnx")},
-                                 cacheEnv(dir));
+                                 kerasCacheIn(dir));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("input_1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ONNX"), std::string::npos) << r.err;
@@ -100,7 +96,7 @@ TEST(ExportCli, ExportsReturnWhatPredictPrints) {
                   image});
   ASSERT_EQ(made.exitCode, 0) << made.err;
 
-  const CommandResult predicted = runCli({"predict", model, image, "--json"}, cacheEnv(dir));
+  const CommandResult predicted = runCli({"predict", model, image, "--json"}, kerasCacheIn(dir));
   ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
   const Json want = Json::parse(predicted.out.substr(0, predicted.out.find('\n'))).at("output");
 
@@ -108,7 +104,7 @@ TEST(ExportCli, ExportsReturnWhatPredictPrints) {
            {"torchscript", "m.pt"}, {"onnx", "m.onnx"}}) {
     const CommandResult r =
         runCli({"export", model, "--labels", labels, "--format", format, "-o", dir.file(file)},
-               cacheEnv(dir));
+               kerasCacheIn(dir));
     ASSERT_EQ(r.exitCode, 0) << r.err;
   }
   const char* script = R"PY(

@@ -19,10 +19,6 @@ using Json = nlohmann::json;
 constexpr const char* kKeras313 = "keras3/k3_functional_conv1d_bilstm_mha__keras3.13.2.keras";
 constexpr const char* kKeras31 = "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras";
 
-std::vector<std::string> cacheEnv(const TempDir& dir) {
-  return {"KERAS_HOME=" + dir.file("keras")};
-}
-
 Json firstJsonLine(const CommandResult& r) {
   return Json::parse(r.out.substr(0, r.out.find('\n')));
 }
@@ -39,13 +35,13 @@ TEST_P(KerasExport, ReadsBackToTheSamePredictionsTotalsAndKerasLayout) {
   TempDir dir;
   const std::string out = dir.file("model.keras");
   const CommandResult exported =
-      runCli({"export", model, "--format", "keras", "-o", out, "--json"}, cacheEnv(dir));
+      runCli({"export", model, "--format", "keras", "-o", out, "--json"}, kerasCacheIn(dir));
   ASSERT_EQ(exported.exitCode, 0) << exported.err;
   EXPECT_EQ(firstJsonLine(exported).at("format"), "keras");
   EXPECT_EQ(firstJsonLine(exported).at("max_difference"), 0.0);
 
-  const CommandResult sumA = runCli({"summary", model, "--json"}, cacheEnv(dir));
-  const CommandResult sumB = runCli({"summary", out, "--json"}, cacheEnv(dir));
+  const CommandResult sumA = runCli({"summary", model, "--json"}, kerasCacheIn(dir));
+  const CommandResult sumB = runCli({"summary", out, "--json"}, kerasCacheIn(dir));
   ASSERT_EQ(sumA.exitCode, 0) << sumA.err;
   ASSERT_EQ(sumB.exitCode, 0) << sumB.err;
   for (const char* total : {"total_params", "trainable_params", "non_trainable_params"})
@@ -53,9 +49,9 @@ TEST_P(KerasExport, ReadsBackToTheSamePredictionsTotalsAndKerasLayout) {
 
   // The same preprocessing for both, so that only the files differ.
   const CommandResult predA =
-      runCli({"predict", model, image, "--json", "--preprocessing", "unit"}, cacheEnv(dir));
+      runCli({"predict", model, image, "--json", "--preprocessing", "unit"}, kerasCacheIn(dir));
   const CommandResult predB =
-      runCli({"predict", out, image, "--json", "--preprocessing", "unit"}, cacheEnv(dir));
+      runCli({"predict", out, image, "--json", "--preprocessing", "unit"}, kerasCacheIn(dir));
   ASSERT_EQ(predA.exitCode, 0) << predA.err;
   ASSERT_EQ(predB.exitCode, 0) << predB.err;
   const Json a = firstJsonLine(predA).at("output"), b = firstJsonLine(predB).at("output");
@@ -79,17 +75,17 @@ TEST(KerasExportCli, AZooModelExportsAndAFailedExportLeavesNothing) {
   TempDir dir;
   const CommandResult ok = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",
                                    "--no-top", "--format", "keras", "-o", dir.file("m.keras")},
-                                  cacheEnv(dir));
+                                  kerasCacheIn(dir));
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_NE(ok.out.find("Keras 3 model"), std::string::npos) << ok.out;
-  const CommandResult opened = runCli({"summary", dir.file("m.keras")}, cacheEnv(dir));
+  const CommandResult opened = runCli({"summary", dir.file("m.keras")}, kerasCacheIn(dir));
   EXPECT_EQ(opened.exitCode, 0) << opened.err;
   EXPECT_NE(opened.out.find("218,544"), std::string::npos) << opened.out;  // Keras's total
 
   const std::string missing = dir.file("no/such/folder/m.keras");
   const CommandResult failed = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size",
                                        "64", "--no-top", "--format", "keras", "-o", missing},
-                                      cacheEnv(dir));
+                                      kerasCacheIn(dir));
   EXPECT_EQ(failed.exitCode, 1);
   EXPECT_NE(failed.err.find(missing), std::string::npos) << failed.err;
   EXPECT_FALSE(fs::exists(missing));

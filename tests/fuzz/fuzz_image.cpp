@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "graph/diagnostic.h"
-#include "runtime/image_loader.h"
+#include "runtime/data/image_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<unsigned char> bytes(data, data + size);

@@ -22,7 +22,7 @@ Node input(const std::string& name) {
   return node(name, "InputLayer", {}, {{"batch_input_shape", {nullptr, 8, 8, 3}}});
 }
 
-bool mentions(const Diagnostics& d, const std::string& subject, const std::string& text) {
+bool hasDiagnostic(const Diagnostics& d, const std::string& subject, const std::string& text) {
   for (const auto& x : d)
     if (x.subject == subject && x.message.find(text) != std::string::npos) return true;
   return false;
@@ -31,31 +31,32 @@ bool mentions(const Diagnostics& d, const std::string& subject, const std::strin
 TEST(GraphStructure, CycleIsRejectedNamingItsLayers) {
   Graph g("m", {input("in"), node("a", "ReLU", {"b"}), node("b", "ReLU", {"a"})}, {"b"});
   const Diagnostics d = g.validate();
-  EXPECT_TRUE(mentions(d, "a", "cycle")) << joinDiagnostics(d);
-  EXPECT_TRUE(mentions(d, "b", "cycle"));
+  EXPECT_TRUE(hasDiagnostic(d, "a", "cycle")) << joinDiagnostics(d);
+  EXPECT_TRUE(hasDiagnostic(d, "b", "cycle"));
   EXPECT_FALSE(analyze(g).ok());
 }
 
 TEST(GraphStructure, DanglingInputIsRejected) {
   Graph g("m", {input("in"), node("a", "ReLU", {"nowhere"})});
-  EXPECT_TRUE(mentions(g.validate(), "a", "input 'nowhere' is not a layer"));
+  EXPECT_TRUE(hasDiagnostic(g.validate(), "a", "input 'nowhere' is not a layer"));
 }
 
 TEST(GraphStructure, DuplicateNamesAreRejected) {
   Graph g("m", {input("in"), node("a", "ReLU", {"in"}), node("a", "ReLU", {"in"})});
-  EXPECT_TRUE(mentions(g.validate(), "a", "duplicate layer name"));
+  EXPECT_TRUE(hasDiagnostic(g.validate(), "a", "duplicate layer name"));
 }
 
 TEST(GraphStructure, WrongInputCountsAreRejected) {
   Graph twoIntoDense("m", {input("in"), input("in2"), node("d", "Dense", {"in", "in2"})});
-  EXPECT_TRUE(mentions(analyze(twoIntoDense).diagnostics, "d", "expects 1 input, got 2"));
+  EXPECT_TRUE(hasDiagnostic(analyze(twoIntoDense).diagnostics, "d", "expects 1 input, got 2"));
   Graph oneIntoAdd("m", {input("in"), node("add", "Add", {"in"})});
-  EXPECT_TRUE(mentions(analyze(oneIntoAdd).diagnostics, "add", "expects at least 2 inputs, got 1"));
+  EXPECT_TRUE(
+      hasDiagnostic(analyze(oneIntoAdd).diagnostics, "add", "expects at least 2 inputs, got 1"));
 }
 
 TEST(GraphStructure, UnknownOutputIsRejected) {
   Graph g("m", {input("in")}, {"ghost"});
-  EXPECT_TRUE(mentions(g.validate(), "ghost", "no layer has this name"));
+  EXPECT_TRUE(hasDiagnostic(g.validate(), "ghost", "no layer has this name"));
 }
 
 TEST(GraphStructure, TopologicalOrderPutsProducersFirst) {

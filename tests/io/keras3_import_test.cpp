@@ -26,6 +26,8 @@
 namespace graft::test {
 namespace {
 
+using test::errorOf;
+
 namespace fs = std::filesystem;
 
 constexpr const char* kMnistKeras = "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras";
@@ -50,15 +52,6 @@ std::vector<float> datasetValues(const h5::File& file, const std::string& path) 
   std::vector<float> out(static_cast<size_t>(elementCount(shape)));
   file.readFloats(path, out.data(), out.size());
   return out;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(KerasSnakeCase, MatchesKerasNaming) {

@@ -74,10 +74,12 @@ void writeKerasArchive(const std::string& path, const std::string& config,
   int error = 0;
   zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
   if (!archive) throw Error(path + ": cannot create the test archive");
-  const std::string metadata = R"({"keras_version": ")" + kerasVersion + R"(", "date_saved": "2026-01-01@00:00:00"})";
+  const std::string metadata =
+      R"({"keras_version": ")" + kerasVersion + R"(", "date_saved": "2026-01-01@00:00:00"})";
   // The sources keep pointers into the strings until zip_close.
-  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"metadata.json", &metadata},
-                                   std::pair<const char*, const std::string*>{"config.json", &config}}) {
+  for (const auto& [name, text] :
+       {std::pair<const char*, const std::string*>{"metadata.json", &metadata},
+        std::pair<const char*, const std::string*>{"config.json", &config}}) {
     zip_source_t* source = zip_source_buffer(archive, text->data(), text->size(), 0);
     if (!source || zip_file_add(archive, name, source, ZIP_FL_OVERWRITE) < 0) {
       if (source) zip_source_free(source);

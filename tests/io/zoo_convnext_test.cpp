@@ -19,6 +19,7 @@
 namespace graft {
 namespace {
 
+using test::writeLayers;
 using test::zooOptions;
 
 struct Variant {
@@ -197,21 +198,6 @@ TEST(ZooConvNeXt, PublishedFilesUnderKerasNamesAndHashes) {
   for (const auto& variant : fetch::publishedVariants())
     files += zoo::familyOf(variant.architecture) == "ConvNeXt";
   EXPECT_EQ(files, 10);
-}
-
-// Every layer with weights, each holding one vector as long as its output channels (all that
-// recognition reads: a kernel's last dimension).
-std::string writeLayers(const Graph& graph, const test::TempDir& dir, const std::string& file) {
-  const auto analysis = analyzeOrThrow(graph);
-  std::vector<test::LayerToWrite> layers;
-  for (const auto& node : graph.nodes()) {
-    const auto& weights = analysis.nodes.at(node.name).weights;
-    if (weights.empty()) continue;
-    layers.push_back({node.name, {{weights[0].name, test::ramp({weights[0].shape.back()}, 0)}}});
-  }
-  const std::string path = dir.file(file);
-  test::writeKerasWeights(path, layers);
-  return path;
 }
 
 TEST(ZooConvNeXt, WeightsOnlyFilesAreRecognisedPerVariant) {

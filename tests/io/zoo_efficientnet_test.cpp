@@ -20,15 +20,10 @@
 namespace graft {
 namespace {
 
+using test::shapeOf;
+using test::totalOf;
+using test::writeLayers;
 using test::zooOptions;
-
-int64_t totalOf(const zoo::ZooOptions& o) {
-  return analyzeOrThrow(zoo::buildGraph(o)).totalParams;
-}
-
-Shape shapeOf(const Graph& g, const std::string& layer) {
-  return analyzeOrThrow(g).nodes.at(layer).outputShape;
-}
 
 TEST(ZooEfficientNet, TotalParametersEqualKeras) {
   struct Case {
@@ -173,21 +168,6 @@ TEST(ZooEfficientNet, PublishedFilesUnderKerasNamesAndHashes) {
     if (zoo::familyOf(variant.architecture) == "EfficientNet")
       files.insert(fetch::publishedWeights(variant)->fileName);
   EXPECT_EQ(files.size(), 16u);  // eight models, with and without the top
-}
-
-// A weights-only file with the model's layers that have weights, each holding a ramp as long as
-// its first weight's last axis (what recognition reads).
-std::string writeLayers(const Graph& graph, const test::TempDir& dir) {
-  const auto analysis = analyzeOrThrow(graph);
-  std::vector<test::LayerToWrite> layers;
-  for (const auto& node : graph.nodes()) {
-    const auto& weights = analysis.nodes.at(node.name).weights;
-    if (weights.empty()) continue;
-    layers.push_back({node.name, {{weights[0].name, test::ramp({weights[0].shape.back()}, 0)}}});
-  }
-  const std::string path = dir.file("w.h5");
-  test::writeKerasWeights(path, layers);
-  return path;
 }
 
 TEST(ZooEfficientNet, WeightsOnlyFilesAreRecognisedPerVariant) {

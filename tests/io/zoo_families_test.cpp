@@ -18,11 +18,9 @@
 namespace graft {
 namespace {
 
+using test::shapeOf;
+using test::writeLayers;
 using test::zooOptions;
-
-Shape shapeOf(const Graph& g, const std::string& layer) {
-  return analyzeOrThrow(g).nodes.at(layer).outputShape;
-}
 
 TEST(ZooFamilies, TotalParametersEqualKeras) {
   struct Case {
@@ -290,24 +288,6 @@ TEST(ZooFamilies, PublishedFilesUnderKerasNamesAddressesAndHashes) {
   for (const auto& variant : fetch::publishedVariants())
     mobilenetV2Files += variant.architecture == "mobilenetv2";
   EXPECT_EQ(mobilenetV2Files, 6 * 5 * 2);  // 6 alphas, 5 sizes, with and without the top
-}
-
-// A weights-only file with the zoo model's layer names; each layer holds one vector as long as
-// its output channels, which is all recognition reads (the last dimension of the first weight).
-std::string writeLayers(const Graph& graph, const test::TempDir& dir, const std::string& file,
-                        const std::map<std::string, std::string>& renames = {}) {
-  const auto analysis = analyzeOrThrow(graph);
-  std::vector<test::LayerToWrite> layers;
-  for (const auto& node : graph.nodes()) {
-    const auto& weights = analysis.nodes.at(node.name).weights;
-    if (weights.empty()) continue;
-    const auto renamed = renames.find(node.name);
-    layers.push_back({renamed == renames.end() ? node.name : renamed->second,
-                      {{weights[0].name, test::ramp({weights[0].shape.back()}, 0)}}});
-  }
-  const std::string path = dir.file(file);
-  test::writeKerasWeights(path, layers);
-  return path;
 }
 
 TEST(ZooFamilies, WeightsOnlyFilesAreRecognisedPerVariant) {

@@ -20,11 +20,9 @@
 namespace graft {
 namespace {
 
+using test::shapeOf;
+using test::writeLayers;
 using test::zooOptions;
-
-Shape shapeOf(const Graph& g, const std::string& layer) {
-  return analyzeOrThrow(g).nodes.at(layer).outputShape;
-}
 
 TEST(ZooInceptionResNetV2, TotalParametersEqualKeras) {
   // With the top: the table (Keras's model.summary()); without it the same less the
@@ -124,23 +122,6 @@ TEST(ZooInceptionResNetV2, PublishedFilesUnderKerasNamesAndHashes) {
   for (const auto& variant : fetch::publishedVariants())
     files += variant.architecture == "inceptionresnetv2";
   EXPECT_EQ(files, 2);
-}
-
-// A weights-only file with the model's layers that have weights, `rename` applied to each name;
-// each holds one vector as long as its output channels, which is all recognition reads.
-std::string writeLayers(const Graph& graph, const test::TempDir& dir, const std::string& file,
-                        const std::function<std::string(const std::string&)>& rename) {
-  const auto analysis = analyzeOrThrow(graph);
-  std::vector<test::LayerToWrite> layers;
-  for (const auto& node : graph.nodes()) {
-    const auto& weights = analysis.nodes.at(node.name).weights;
-    if (weights.empty()) continue;
-    layers.push_back(
-        {rename(node.name), {{weights[0].name, test::ramp({weights[0].shape.back()}, 0)}}});
-  }
-  const std::string path = dir.file(file);
-  test::writeKerasWeights(path, layers);
-  return path;
 }
 
 // keras-applications (which wrote Keras's published files) counted auto names from 1:

@@ -27,9 +27,9 @@ TEST(ZooListing, EveryArchitectureHasKerasFiguresThatAgreeWithTheBuiltModel) {
     // Keras's table gives 0.1 M, mostly rounded (InceptionV3's 23,851,784 is 23.9 M) but
     // sometimes cut (ConvNeXtBase's 88,591,464 is 88.5 M): the exact count must be within it.
     if (e.published->parametersMillions) {
-      EXPECT_LT(std::abs(static_cast<double>(e.parameters) / 1e6 -
-                         *e.published->parametersMillions),
-                0.1);
+      EXPECT_LT(
+          std::abs(static_cast<double>(e.parameters) / 1e6 - *e.published->parametersMillions),
+          0.1);
     }
     EXPECT_TRUE(e.weightsFound.empty());
     EXPECT_FALSE(e.weightsMissing.empty()) << "Keras publishes weights for every family";

@@ -21,6 +21,9 @@
 namespace graft {
 namespace {
 
+using test::shapeOf;
+using test::totalOf;
+using test::writeLayers;
 using test::zooOptions;
 
 zoo::ZooOptions v3(const std::string& architecture, double alpha, bool minimalistic,
@@ -29,14 +32,6 @@ zoo::ZooOptions v3(const std::string& architecture, double alpha, bool minimalis
   o.alpha = alpha;
   o.minimalistic = minimalistic;
   return o;
-}
-
-int64_t totalOf(const zoo::ZooOptions& o) {
-  return analyzeOrThrow(zoo::buildGraph(o)).totalParams;
-}
-
-Shape shapeOf(const Graph& g, const std::string& layer) {
-  return analyzeOrThrow(g).nodes.at(layer).outputShape;
 }
 
 TEST(ZooMobileNetV3, TotalParametersEqualKeras) {
@@ -233,24 +228,6 @@ TEST(ZooMobileNetV3, PublishedFilesUnderKerasNamesAndHashes) {
   EXPECT_EQ(files.size(), 12u);  // six models, with and without the top
 }
 
-// A weights-only file with the model's layers that have weights (renamed by `names` where it
-// has them); each holds its real first weight's shape filled with a ramp.
-std::string writeLayers(const Graph& graph, const test::TempDir& dir,
-                        const std::map<std::string, std::string>& names = {}) {
-  const auto analysis = analyzeOrThrow(graph);
-  std::vector<test::LayerToWrite> layers;
-  for (const auto& node : graph.nodes()) {
-    const auto& weights = analysis.nodes.at(node.name).weights;
-    if (weights.empty()) continue;
-    const auto renamed = names.find(node.name);
-    layers.push_back({renamed == names.end() ? node.name : renamed->second,
-                      {{weights[0].name, test::ramp({weights[0].shape.back()}, 0)}}});
-  }
-  const std::string path = dir.file("w.h5");
-  test::writeKerasWeights(path, layers);
-  return path;
-}
-
 TEST(ZooMobileNetV3, WeightsOnlyFilesAreRecognisedPerVariantInBothNamings) {
   test::TempDir dir;
   for (const char* architecture : {"mobilenetv3small", "mobilenetv3large"})
@@ -263,7 +240,7 @@ TEST(ZooMobileNetV3, WeightsOnlyFilesAreRecognisedPerVariantInBothNamings) {
                        (published ? ", tf.keras names" : ", Keras 3 names"));
           const auto o = v3(architecture, alpha, minimalistic, top);
           const auto r = recognizeZooWeights(
-              KerasH5Reader(writeLayers(zoo::buildGraph(o), dir,
+              KerasH5Reader(writeLayers(zoo::buildGraph(o), dir, "w.h5",
                                         published ? zoo::publishedFileNames(architecture)
                                                   : std::map<std::string, std::string>{})));
           ASSERT_TRUE(r);

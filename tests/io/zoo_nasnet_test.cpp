@@ -16,11 +16,8 @@
 namespace graft {
 namespace {
 
+using test::totalOf;
 using test::zooOptions;
-
-int64_t totalOf(const zoo::ZooOptions& o) {
-  return analyzeOrThrow(zoo::buildGraph(o)).totalParams;
-}
 
 // Keras's model.summary() totals with the top (the 5,326,716 and 88,949,818). Without
 // the top less predictions: penultimate_filters x 1000 + 1000 (1056 and 4032 channels).

@@ -9,16 +9,12 @@
 #include "graph/cut_candidates.h"
 #include "graph/graph_builder.h"
 #include "io/zoo/zoo.h"
+#include "runtime_test_util.h"
 
 namespace graft {
 namespace {
 
-Graph zooGraph(const std::string& architecture, bool tfNaming = false) {
-  zoo::ZooOptions o;
-  o.architecture = architecture;
-  if (tfNaming) o.resnetNaming = "tf.keras";
-  return zoo::buildGraph(o);
-}
+using test::zooGraph;
 
 // Independent of the implementation's sweep: with `removed` taken out, can the output still be
 // reached from the input?
@@ -76,9 +72,9 @@ TEST(CutCandidates, ResNetIsItsStemPoolAndEveryBlockOutputWithoutALimit) {
     for (int block = 1; block <= blocks[stage - 2]; ++block)
       expected.push_back("conv" + std::to_string(stage) + "_block" + std::to_string(block) +
                          "_out");
-  EXPECT_EQ(cutCandidates(zooGraph("resnet50", true), 100), expected);
+  EXPECT_EQ(cutCandidates(zooGraph("resnet50", "tf.keras"), 100), expected);
   // At 16 the stage ends (where the resolution halves) stay.
-  const auto limited = cutCandidates(zooGraph("resnet50", true));
+  const auto limited = cutCandidates(zooGraph("resnet50", "tf.keras"));
   ASSERT_EQ(limited.size(), 16u);
   for (const char* stageEnd : {"pool1_pool", "conv2_block3_out", "conv3_block4_out",
                                "conv4_block6_out", "conv5_block3_out"})

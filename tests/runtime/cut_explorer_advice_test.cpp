@@ -1,8 +1,8 @@
-// The explorer's report read back and turned into advice (runtime/cut_explorer_advice.h).
+// The explorer's report read back and turned into advice (runtime/explore/cut_explorer_advice.h).
 #include <gtest/gtest.h>
 
 #include "io/zoo/zoo.h"
-#include "runtime/cut_explorer_advice.h"
+#include "runtime/explore/cut_explorer_advice.h"
 
 namespace graft {
 namespace {

@@ -1,5 +1,5 @@
-// The cut-point explorer (runtime/cut_explorer.h) on a network built so that one depth is known
-// to separate the classes and an earlier one provably cannot.
+// The cut-point explorer (runtime/explore/cut_explorer.h) on a network built so that one depth is
+// known to separate the classes and an earlier one provably cannot.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -10,8 +10,8 @@
 
 #include "graph/analysis.h"
 #include "graph/graph_builder.h"
-#include "runtime/cut_explorer.h"
-#include "runtime/graph_module.h"
+#include "runtime/explore/cut_explorer.h"
+#include "runtime/module/graph_module.h"
 #include "support/test_support.h"
 
 namespace graft {

@@ -10,7 +10,7 @@
 
 #include "graph/diagnostic.h"
 #include "graph/graph_builder.h"
-#include "runtime/data_pipeline.h"
+#include "runtime/data/data_pipeline.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

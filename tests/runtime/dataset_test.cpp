@@ -6,27 +6,20 @@
 #include <set>
 
 #include "graph/diagnostic.h"
-#include "runtime/dataset.h"
+#include "runtime/data/dataset.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 
 namespace graft {
 namespace {
 
+using test::errorOf;
+
 namespace fs = std::filesystem;
 
 void touch(const fs::path& p, const std::string& text = "not an image") {
   fs::create_directories(p.parent_path());
   std::ofstream(p) << text;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(ImageFolder, ClassIndexIsTheSortedFolderNameAndImagesAreFoundRecursively) {

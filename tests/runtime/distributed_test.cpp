@@ -11,7 +11,7 @@
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/distributed/launch_environment.h"
 #include "runtime/distributed/shard.h"
-#include "runtime/evaluate.h"
+#include "runtime/prediction/evaluate.h"
 #include "support/test_support.h"
 
 namespace graft {

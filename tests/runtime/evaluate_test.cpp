@@ -5,10 +5,10 @@
 
 #include "graph/analysis.h"
 #include "graph/graph_builder.h"
-#include "runtime/evaluate.h"
-#include "runtime/trainer.h"
-#include "runtime/trainer_graph.h"
-#include "runtime/trainer_loss.h"
+#include "runtime/prediction/evaluate.h"
+#include "runtime/training/trainer.h"
+#include "runtime/training/trainer_graph.h"
+#include "runtime/training/trainer_loss.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

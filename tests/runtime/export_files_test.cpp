@@ -20,9 +20,6 @@ std::vector<std::string> listing(const fs::path& dir) {
   return names;
 }
 
-const ExportFormat kFormats[] = {ExportFormat::TorchScript, ExportFormat::Onnx,
-                                 ExportFormat::KerasH5};
-
 TEST(ExportFiles, MissingFolderFailsNamingThePath) {
   const Model model = coverageModel(1);
   TempDir dir;

@@ -15,9 +15,6 @@
 namespace graft::test::exports {
 namespace {
 
-const ExportFormat kFormats[] = {ExportFormat::TorchScript, ExportFormat::Onnx,
-                                 ExportFormat::KerasH5};
-
 std::string extension(ExportFormat f) {
   return f == ExportFormat::TorchScript ? ".pt" : f == ExportFormat::Onnx ? ".onnx" : ".h5";
 }

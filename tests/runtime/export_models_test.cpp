@@ -14,7 +14,7 @@
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "io/zoo/zoo.h"
-#include "runtime/graph_module.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft::test::exports {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "graph/graph_builder.h"
 #include "graph/layer_helpers.h"
-#include "runtime/graph_module.h"
+#include "runtime/module/graph_module.h"
 #include "runtime_test_util.h"
 
 namespace graft::test::exports {
@@ -133,7 +133,8 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
                         {"padding", "same"},
                         {"activation", "relu"}})},
         {"Conv2DTranspose valid stride 2, no bias",
-         oneLayer(cls, {{"filters", 3}, {"kernel_size", {3, 2}}, {"strides", 2}, {"use_bias", false}})},
+         oneLayer(cls,
+                  {{"filters", 3}, {"kernel_size", {3, 2}}, {"strides", 2}, {"use_bias", false}})},
         {"Conv2DTranspose kernel 1 stride 3 (zero cells appended)",
          oneLayer(cls, {{"filters", 2}, {"kernel_size", 1}, {"strides", 3}, {"padding", "same"}})},
         {"Conv2DTranspose kernel 4 stride 2 same (cropped at both ends)",
@@ -145,7 +146,8 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
                         {"padding", "same"},
                         {"output_padding", {2, 1}}})},
         {"Conv2DTranspose dilated same",
-         oneLayer(cls, {{"filters", 3}, {"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "same"}})},
+         oneLayer(cls,
+                  {{"filters", 3}, {"kernel_size", 3}, {"dilation_rate", 2}, {"padding", "same"}})},
     };
   if (cls == "Dense")
     return {

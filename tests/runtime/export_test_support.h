@@ -8,10 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "export/export.h"
 #include "graph/model.h"
 #include "support/test_support.h"
 
 namespace graft::test::exports {
+
+// The formats whose exports run the model back (TorchScript, ONNX) or read it back (Keras).
+inline const ExportFormat kFormats[] = {ExportFormat::TorchScript, ExportFormat::Onnx,
+                                        ExportFormat::KerasH5};
 
 // `graph` with test::randomWeights(graph, seed): no weight is a neutral 0 or 1 that would hide
 // a wrong layout.

@@ -9,7 +9,7 @@
 #include "graph/analysis.h"
 #include "graph/graph_builder.h"
 #include "graph/surgery/surgery.h"
-#include "runtime/graph_module.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft::test {
 

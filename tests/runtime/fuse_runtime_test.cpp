@@ -10,9 +10,9 @@
 #include "graph/surgery/ops.h"
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
-#include "runtime/fuse_approximate.h"
 #include "runtime/fuse_pair_model.h"
-#include "runtime/graph_module.h"
+#include "runtime/fusion/fuse_approximate.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft {
 using test::pairError;

@@ -7,10 +7,10 @@
 #include <fstream>
 
 #include "graph/surgery/ops.h"
+#include "runtime/data/sample_data.h"
+#include "runtime/data/sample_inputs.h"
 #include "runtime/fuse_pair_model.h"
-#include "runtime/fuse_with_sample_inputs.h"
-#include "runtime/sample_data.h"
-#include "runtime/sample_inputs.h"
+#include "runtime/fusion/fuse_with_sample_inputs.h"
 #include "support/test_support.h"
 
 namespace graft {

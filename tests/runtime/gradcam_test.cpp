@@ -1,7 +1,7 @@
-// Grad-CAM (runtime/gradcam.h): the map against one computed by hand on a network where the
-// gradient is known in closed form, and against LibTorch autograd on a hand-written copy of a
+// Grad-CAM (runtime/prediction/gradcam.h): the map against one computed by hand on a network where
+// the gradient is known in closed form, and against LibTorch autograd on a hand-written copy of a
 // small VGG-like network; the default layer on zoo families; errors that name the layer.
-#include "runtime/gradcam.h"
+#include "runtime/prediction/gradcam.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -10,11 +10,14 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
-#include "runtime/graph_module.h"
+#include "runtime/module/graph_module.h"
 #include "runtime_test_util.h"
 
 namespace graft {
 namespace {
+
+using test::errorOf;
+using test::zooGraph;
 
 using test::allClose;
 using test::kerasWeight;
@@ -135,13 +138,6 @@ TEST(GradCam, MatchesAutogradOnAHandWrittenSmallVgg) {
   EXPECT_GE(nonZeroMaps, 3);
 }
 
-Graph zooGraph(const std::string& architecture, const std::string& resnetNaming = "") {
-  zoo::ZooOptions o;
-  o.architecture = architecture;
-  if (!resnetNaming.empty()) o.resnetNaming = resnetNaming;
-  return zoo::buildGraph(o);
-}
-
 TEST(GradCam, DefaultLayerIsTheLastSpatialMapBeforeTheHead) {
   // vgg16: block5_pool (7 x 7), the pooled block5_conv3 — the last map before Flatten.
   EXPECT_EQ(defaultGradCamLayer(zooGraph("vgg16")), "block5_pool");
@@ -233,15 +229,6 @@ TEST(GradCam, RunsOnEveryZooFamilyAndOnAnEditedModel) {
   }
   EXPECT_EQ(defaultGradCamLayer(model.graph), "conv_pw_6_relu");
   expectGradCamRuns(model.graph, model.weights, 64);
-}
-
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(GradCam, RefusesUnknownLayersAndLayersWithoutASpatialMap) {

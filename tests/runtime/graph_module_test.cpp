@@ -8,6 +8,8 @@
 namespace graft::test {
 namespace {
 
+using test::errorOf;
+
 TEST(GraphModule, EveryRegisteredLayerClassHasAnOp) {
   const auto& ops = runtime::layerFactories();
   for (const auto& cls : LayerRegistry::standard().classNames())
@@ -162,15 +164,6 @@ TEST(GraphModule, IntermediateOutputsByName) {
   EXPECT_EQ(outs[2].sizes(), (std::vector<int64_t>{1, 4, 5, 5}));
   EXPECT_TRUE(torch::equal(outs[1], m.forward(x)));
   EXPECT_THROW(m.forward(x, {"nope"}), Error);
-}
-
-std::string errorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(GraphModule, WrongInputIsReportedByTheInputLayer) {

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "graph/diagnostic.h"
-#include "runtime/image_jpeg.h"
-#include "runtime/image_loader.h"
+#include "runtime/data/image_jpeg.h"
+#include "runtime/data/image_loader.h"
 #include "support/test_support.h"
 
 namespace graft {

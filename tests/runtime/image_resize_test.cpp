@@ -4,7 +4,7 @@
 #include <opencv2/core.hpp>
 
 #include "graph/diagnostic.h"
-#include "runtime/image_resize.h"
+#include "runtime/data/image_resize.h"
 
 namespace graft {
 namespace {

@@ -1,7 +1,7 @@
-// Feature maps and Grad-CAM as the CLI and the GUI get them (runtime/layer_maps.h,
-// runtime/rgb_image.h): the strongest channels and their normalisation, the overlay's colours,
+// Feature maps and Grad-CAM as the CLI and the GUI get them (runtime/prediction/layer_maps.h,
+// runtime/data/rgb_image.h): the strongest channels and their normalisation, the overlay's colours,
 // and a whole run from an image file.
-#include "runtime/layer_maps.h"
+#include "runtime/prediction/layer_maps.h"
 
 #include <gtest/gtest.h>
 

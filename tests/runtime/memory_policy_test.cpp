@@ -2,7 +2,7 @@
 #include <sys/resource.h>
 #include <torch/torch.h>
 
-#include "runtime/memory_policy.h"
+#include "runtime/system/memory_policy.h"
 
 namespace graft {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "io/json_file.h"
 #include "pipeline/pipeline.h"
-#include "runtime/train_run.h"
+#include "runtime/training/train_run.h"
 #include "support/test_support.h"
 
 namespace graft {

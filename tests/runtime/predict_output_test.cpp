@@ -1,7 +1,7 @@
 // Which outputs are class vectors: decided by the shape and the layers that made it.
 #include <gtest/gtest.h>
 
-#include "runtime/predict_output.h"
+#include "runtime/prediction/predict_output.h"
 
 namespace graft {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "runtime/predict_result.h"
+#include "runtime/prediction/predict_result.h"
 
 namespace graft {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "graph/graph_builder.h"
-#include "runtime/predict.h"
+#include "runtime/prediction/predict.h"
 #include "support/test_support.h"
 
 namespace graft {

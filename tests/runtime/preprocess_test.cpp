@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "graph/diagnostic.h"
-#include "runtime/preprocess.h"
+#include "runtime/data/preprocess.h"
 
 namespace graft {
 namespace {

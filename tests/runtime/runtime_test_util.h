@@ -8,7 +8,8 @@
 
 #include "graph/graph_builder.h"
 #include "graph/weights.h"
-#include "runtime/graph_module.h"
+#include "io/zoo/zoo.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft::test {
 
@@ -35,5 +36,13 @@ torch::Tensor kerasWeight(const WeightStore& store, const std::string& layer, si
 // |got - want| <= tol * max(1, |want|) everywhere, shapes equal; reports the worst element.
 ::testing::AssertionResult allClose(const torch::Tensor& got, const torch::Tensor& want,
                                     double tol = 1e-5);
+
+// A zoo architecture as Graft builds it; `resnetNaming` "tf.keras" for Keras 2's ResNet names.
+inline Graph zooGraph(const std::string& architecture, const std::string& resnetNaming = "") {
+  zoo::ZooOptions o;
+  o.architecture = architecture;
+  if (!resnetNaming.empty()) o.resnetNaming = resnetNaming;
+  return zoo::buildGraph(o);
+}
 
 }  // namespace graft::test

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "graph/diagnostic.h"
-#include "runtime/dataset.h"
-#include "runtime/sample_data.h"
+#include "runtime/data/dataset.h"
+#include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 
 namespace graft {

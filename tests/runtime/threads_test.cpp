@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "runtime/threads.h"
+#include "runtime/system/threads.h"
 #include "support/test_support.h"
 
 namespace graft {

@@ -11,7 +11,7 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_train.h"
 #include "run/train_spec_text.h"
-#include "runtime/train_run.h"
+#include "runtime/training/train_run.h"
 #include "support/test_support.h"
 #include "support/train_spec_values.h"
 
@@ -55,7 +55,7 @@ TEST(TrainSpec, EveryFieldReachesTheTrainersOptions) {
   const TrainOptions defaults = trainOptionsFrom(TrainSpec{});
   // What the trainer is given, as text: two specs differing in one field must differ here
   // (except the data, the validation folder and split, the log and the plan, which the run
-  // itself takes from the spec: runtime/train_run.cpp).
+  // itself takes from the spec: runtime/training/train_run.cpp).
   const auto describe = [](const TrainOptions& o) {
     std::ostringstream out;
     out << o.epochs << " " << o.batchSize << " " << o.optimizer.describe() << " "

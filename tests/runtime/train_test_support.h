@@ -26,4 +26,14 @@ Model tinyModel(int classes, int size = 16, uint64_t seed = 7, bool dropout = fa
 // The same with conv1 and conv1_bn frozen.
 Model tinyFrozenModel(int classes, int size = 16, uint64_t seed = 7);
 
+// The layer holds the same weights (shapes and values) in both models.
+inline bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
+  const auto& x = *a.weights.find(layer);
+  const auto& y = *b.weights.find(layer);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].shape != y[i].shape || *x[i].data != *y[i].data) return false;
+  return true;
+}
+
 }  // namespace graft::test

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <limits>
 
-#include "runtime/graph_module.h"
-#include "runtime/trainer.h"
-#include "runtime/trainer_probe.h"
+#include "runtime/module/graph_module.h"
+#include "runtime/training/trainer.h"
+#include "runtime/training/trainer_probe.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

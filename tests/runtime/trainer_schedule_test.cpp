@@ -5,10 +5,10 @@
 #include <cmath>
 
 #include "graph/diagnostic.h"
-#include "runtime/trainer.h"
-#include "runtime/trainer_loss.h"
-#include "runtime/trainer_optimizer.h"
-#include "runtime/trainer_schedule.h"
+#include "runtime/training/trainer.h"
+#include "runtime/training/trainer_loss.h"
+#include "runtime/training/trainer_optimizer.h"
+#include "runtime/training/trainer_schedule.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

@@ -5,12 +5,14 @@
 
 #include <cmath>
 
-#include "runtime/trainer_stages.h"
+#include "runtime/training/trainer_stages.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 
 namespace graft {
 namespace {
+
+using test::sameLayer;
 
 class StageRecorder : public TrainObserver {
  public:
@@ -19,15 +21,6 @@ class StageRecorder : public TrainObserver {
   std::vector<StageEvent> stages;
   std::vector<EpochEvent> epochs;
 };
-
-bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
-  const auto& x = *a.weights.find(layer);
-  const auto& y = *b.weights.find(layer);
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (x[i].shape != y[i].shape || *x[i].data != *y[i].data) return false;
-  return true;
-}
 
 TrainingStage stage(StageScope scope, const std::string& layer, OptimizerKind kind, double lr,
                     int epochs) {

@@ -10,8 +10,8 @@
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
-#include "runtime/trainer.h"
-#include "runtime/trainer_optimizer.h"
+#include "runtime/training/trainer.h"
+#include "runtime/training/trainer_optimizer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

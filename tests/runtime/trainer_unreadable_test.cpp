@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "io/project_file.h"
-#include "runtime/trainer.h"
+#include "runtime/training/trainer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

@@ -8,7 +8,7 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/zoo/zoo.h"
-#include "runtime/training_advisor.h"
+#include "runtime/training/training_advisor.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 

@@ -4,12 +4,14 @@
 // alone.
 #include <gtest/gtest.h>
 
-#include "runtime/training_defaults.h"
+#include "runtime/training/training_defaults.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 
 namespace graft {
 namespace {
+
+using test::sameLayer;
 
 // tinyModel's conv1 and conv1_bn play the pretrained base, dense the new top.
 const std::vector<std::string> kFresh{"dense"};
@@ -27,15 +29,6 @@ class StartRecorder : public TrainObserver {
   void onStart(const TrainStartEvent& e) override { events.push_back(e); }
   std::vector<TrainStartEvent> events;
 };
-
-bool sameLayer(const Model& a, const Model& b, const std::string& layer) {
-  const auto& x = *a.weights.find(layer);
-  const auto& y = *b.weights.find(layer);
-  if (x.size() != y.size()) return false;
-  for (size_t i = 0; i < x.size(); ++i)
-    if (x[i].shape != y[i].shape || *x[i].data != *y[i].data) return false;
-  return true;
-}
 
 TEST(TrainingDefaults, ANewHeadOnPretrainedLayersFollowsTheAdvisorsPlan) {
   const Model model = test::tinyModel(3);

@@ -2,7 +2,7 @@
 // misses that must not be reported are not.
 #include <gtest/gtest.h>
 
-#include "runtime/training_doctor.h"
+#include "runtime/training/training_doctor.h"
 
 namespace graft {
 namespace {

@@ -3,13 +3,13 @@
 
 #include <fstream>
 
-#include "runtime/training_plan.h"
+#include "runtime/training/training_plan.h"
 #include "support/test_support.h"
 
 namespace graft {
 namespace {
 
-std::string errorOf(const std::string& text) {
+std::string planErrorOf(const std::string& text) {
   try {
     planFromJson(Json::parse(text), "plan.json");
   } catch (const Error& e) {
@@ -54,27 +54,30 @@ TEST(TrainingPlan, ReadsStagesWithTheirOptionsAndWritesThemBack) {
 
 TEST(TrainingPlan, ABadPlanNamesTheJsonPathOfTheProblem) {
   const std::string head = R"({"graft_plan": 1, "stages": [{"train": "new"}, )";
-  EXPECT_NE(errorOf(head + R"({"train": "new", "learning_rate": -1}]})")
+  EXPECT_NE(planErrorOf(head + R"({"train": "new", "learning_rate": -1}]})")
                 .find("plan.json: $.stages[1].learning_rate: must be a positive number, got -1"),
             std::string::npos);
-  EXPECT_NE(errorOf(head + R"({"unfreeze_from": "x", "epochs": 0}]})").find("$.stages[1].epochs"),
-            std::string::npos);
-  EXPECT_NE(errorOf(head + R"({"unfreeze_from": "x", "optimizer": "adagrad"}]})")
+  EXPECT_NE(
+      planErrorOf(head + R"({"unfreeze_from": "x", "epochs": 0}]})").find("$.stages[1].epochs"),
+      std::string::npos);
+  EXPECT_NE(planErrorOf(head + R"({"unfreeze_from": "x", "optimizer": "adagrad"}]})")
                 .find("$.stages[1].optimizer"),
             std::string::npos);
-  EXPECT_NE(errorOf(head + R"({"unfreeze_from": "x", "lr": 0.1}]})").find("$.stages[1].lr"),
+  EXPECT_NE(planErrorOf(head + R"({"unfreeze_from": "x", "lr": 0.1}]})").find("$.stages[1].lr"),
             std::string::npos);
-  EXPECT_NE(errorOf(head + R"({"unfreeze_from": "x", "train": "all"}]})").find("$.stages[1]:"),
+  EXPECT_NE(planErrorOf(head + R"({"unfreeze_from": "x", "train": "all"}]})").find("$.stages[1]:"),
             std::string::npos);
-  EXPECT_NE(errorOf(head + R"({"train": "some"}]})").find("$.stages[1].train"), std::string::npos);
-  EXPECT_NE(
-      errorOf(head + R"({"train": "new", "batch_norm": "on"}]})").find("$.stages[1].batch_norm"),
-      std::string::npos);
-  EXPECT_NE(errorOf(R"({"graft_plan": 2, "stages": []})").find("$.graft_plan"), std::string::npos);
-  EXPECT_NE(errorOf(R"({"graft_plan": 1, "stages": []})").find("$.stages"), std::string::npos);
-  EXPECT_NE(errorOf(R"({"stages": [{"train": "new"}]})").find("$.graft_plan: is missing"),
+  EXPECT_NE(planErrorOf(head + R"({"train": "some"}]})").find("$.stages[1].train"),
             std::string::npos);
-  EXPECT_EQ(errorOf(R"({"graft_plan": 1, "stages": [{"train": "new"}]})"), "");
+  EXPECT_NE(planErrorOf(head + R"({"train": "new", "batch_norm": "on"}]})")
+                .find("$.stages[1].batch_norm"),
+            std::string::npos);
+  EXPECT_NE(planErrorOf(R"({"graft_plan": 2, "stages": []})").find("$.graft_plan"),
+            std::string::npos);
+  EXPECT_NE(planErrorOf(R"({"graft_plan": 1, "stages": []})").find("$.stages"), std::string::npos);
+  EXPECT_NE(planErrorOf(R"({"stages": [{"train": "new"}]})").find("$.graft_plan: is missing"),
+            std::string::npos);
+  EXPECT_EQ(planErrorOf(R"({"graft_plan": 1, "stages": [{"train": "new"}]})"), "");
 }
 
 TEST(TrainingPlan, AFileThatIsNotJsonIsNamed) {

@@ -6,9 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "graph/diagnostic.h"
 
 namespace graft::test {
 
@@ -43,6 +46,22 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// What `f` throws as graft::Error (its message), or "" when it returns.
+inline std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// The environment of a graft-cli whose Keras cache (KERAS_HOME) is the folder `keras` in `dir`,
+// so a test neither reads nor fills the user's cache.
+inline std::vector<std::string> kerasCacheIn(const TempDir& dir) {
+  return {"KERAS_HOME=" + dir.file("keras")};
+}
 
 struct CommandResult {
   int exitCode = -1;

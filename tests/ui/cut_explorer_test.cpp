@@ -13,7 +13,7 @@
 #include <QTimer>
 #include <QUndoStack>
 
-#include "runtime/sample_data.h"
+#include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/cut_accuracy_chart.h"
 #include "ui/cut_explorer_panel.h"
@@ -30,15 +30,7 @@
 namespace graft {
 namespace {
 
-// Three classes of drawn shapes, `imagesPerClass` each, 32 x 32.
-std::string shapesFolder(const test::TempDir& dir, int imagesPerClass) {
-  SampleDataOptions sample;
-  sample.imagesPerClass = imagesPerClass;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
-  return data;
-}
+using test::shapesFolder;
 
 // Opens test::smallModel(5) (five outputs: a new head for the three-class folder differs) and
 // runs the explorer on conv1_relu and pool1 to the end; the count of event-loop turns during

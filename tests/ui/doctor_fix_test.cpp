@@ -25,8 +25,8 @@
 
 #include "graph/surgery/surgery.h"
 #include "io/project_file.h"
-#include "runtime/sample_data.h"
-#include "runtime/training_doctor.h"
+#include "runtime/data/sample_data.h"
+#include "runtime/training/training_doctor.h"
 #include "support/test_support.h"
 #include "ui/doc/doctor_fixes.h"
 #include "ui/doc/document.h"
@@ -39,16 +39,9 @@
 namespace graft {
 namespace {
 
-constexpr int kRunTimeoutMs = 180000;
+using test::shapesFolder;
 
-std::string shapesFolder(const test::TempDir& dir, int imagesPerClass) {
-  SampleDataOptions sample;
-  sample.imagesPerClass = imagesPerClass;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
-  return data;
-}
+constexpr int kRunTimeoutMs = 180000;
 
 // Findings as the doctor's own rules word them, from the numbers that provoke them.
 Diagnosis batchNormFinding() {

@@ -7,8 +7,8 @@
 #include <QStatusBar>
 #include <QUndoStack>
 
+#include "runtime/data/sample_data.h"
 #include "runtime/fuse_pair_model.h"
-#include "runtime/sample_data.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/graph_editor.h"

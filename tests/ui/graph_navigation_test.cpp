@@ -22,6 +22,8 @@
 namespace graft {
 namespace {
 
+using test::visibleScene;
+
 using Arrangement = ui::GraphScene::Arrangement;
 
 // MobileNet α 0.25: 86 layers, one long chain.
@@ -32,10 +34,6 @@ ModelSpec mobileNet() {
   spec.inputSize = 128;
   spec.includeTop = false;
   return spec;
-}
-
-QRectF visibleScene(ui::GraphView* view) {
-  return view->mapToScene(view->viewport()->rect()).boundingRect();
 }
 
 void wheel(ui::GraphView* view, int delta, Qt::KeyboardModifiers modifiers) {

@@ -23,6 +23,8 @@
 namespace graft {
 namespace {
 
+using test::visibleScene;
+
 using Arrangement = ui::GraphScene::Arrangement;
 
 constexpr const char* kTeachable = "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5";
@@ -111,10 +113,6 @@ void expectAllShown(const ui::GraphScene& scene, const Graph& graph) {
     EXPECT_FALSE(box->isCollapsed()) << box->view().path.toStdString();
   }
   EXPECT_EQ(scene.edgeItems().size(), connections(graph));
-}
-
-QRectF visibleScene(ui::GraphView* view) {
-  return view->mapToScene(view->viewport()->rect()).boundingRect();
 }
 
 // test::smallModel() with conv1 in a Sequential "outer" and its BatchNormalization and ReLU in a

@@ -14,7 +14,7 @@
 
 #include "cli/tiny_model.h"
 #include "io/json_file.h"
-#include "runtime/sample_data.h"
+#include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/graph_editor.h"

@@ -15,7 +15,7 @@
 #include <QUndoStack>
 #include <iostream>
 
-#include "runtime/sample_data.h"
+#include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/confusion_matrix_view.h"
 #include "ui/doc/document.h"
@@ -29,15 +29,7 @@
 namespace graft {
 namespace {
 
-// Three classes of drawn shapes, `imagesPerClass` each, 32 x 32: a run takes seconds.
-std::string shapesFolder(const test::TempDir& dir, int imagesPerClass) {
-  SampleDataOptions sample;
-  sample.imagesPerClass = imagesPerClass;
-  sample.size = 32;
-  const std::string data = dir.file("shapes");
-  writeSampleData(data, sample);
-  return data;
-}
+using test::shapesFolder;
 
 TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
   test::guiApp();

@@ -11,6 +11,7 @@
 
 #include "graph/graph_builder.h"
 #include "graph/weights.h"
+#include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/error_dialog.h"
 
@@ -140,6 +141,19 @@ Model smallModel(int classes) {
   initializeWeights(model.graph, analysis, model.weights, 7);
   model.weightsSource = "random initialization (seed 7)";
   return model;
+}
+
+QRectF visibleScene(QGraphicsView* view) {
+  return view->mapToScene(view->viewport()->rect()).boundingRect();
+}
+
+std::string shapesFolder(const TempDir& dir, int imagesPerClass) {
+  SampleDataOptions sample;
+  sample.imagesPerClass = imagesPerClass;
+  sample.size = 32;
+  const std::string data = dir.file("shapes");
+  writeSampleData(data, sample);
+  return data;
 }
 
 }  // namespace graft::test

@@ -6,12 +6,14 @@
 #include <QApplication>
 #include <QPixmap>
 #include <QPoint>
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 
 #include "graph/model.h"
 
@@ -24,7 +26,15 @@ void PrintTo(const QStringList& value, std::ostream* out);
 
 namespace graft::test {
 
+class TempDir;
+
 QApplication& guiApp();
+
+// The part of the scene the view shows.
+QRectF visibleScene(QGraphicsView* view);
+
+// A folder "shapes" in `dir` with Graft's sample shapes (three classes, 32 x 32 pixels).
+std::string shapesFolder(const TempDir& dir, int imagesPerClass);
 
 // Saves `widget.grab()` as NAME.png in $GRAFT_SCREENSHOT_DIR (when set) and returns the pixmap.
 QPixmap screenshot(QWidget* widget, const QString& name);

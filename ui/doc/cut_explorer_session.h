@@ -1,6 +1,6 @@
 #pragma once
-// One run of the cut-point explorer (runtime/cut_explorer_run.h) on a worker thread. The run
-// measures a snapshot of the model taken when it starts, so the document stays editable; the
+// One run of the cut-point explorer (runtime/explore/cut_explorer_run.h) on a worker thread. The
+// run measures a snapshot of the model taken when it starts, so the document stays editable; the
 // result names the document revision it was measured on and the panel only acts on it (marks,
 // cuts) while the document is still at that revision. Progress arrives as queued signals.
 #include <QObject>
@@ -8,7 +8,7 @@
 #include <atomic>
 #include <memory>
 
-#include "runtime/cut_explorer_run.h"
+#include "runtime/explore/cut_explorer_run.h"
 
 class QThread;
 

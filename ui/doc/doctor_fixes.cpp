@@ -1,8 +1,8 @@
 #include "ui/doc/doctor_fixes.h"
 
 #include "graph/keras_json.h"
-#include "runtime/training_doctor.h"
-#include "runtime/training_plan.h"
+#include "runtime/training/training_doctor.h"
+#include "runtime/training/training_plan.h"
 
 namespace graft::ui {
 namespace {

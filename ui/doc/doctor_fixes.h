@@ -1,10 +1,10 @@
 #pragma once
 // What the training panel can do with one click about a finding of the training doctor
-// (runtime/training_doctor.h). One table maps doctor codes to fixes; a code without an entry (a
-// check added later, or one whose cure the GUI cannot apply for the user, such as gathering more
-// images) keeps its text only. The plan edits work on the plan's JSON (the --plan format) and
-// keep the rest of what the user wrote, so the plan editor shows what a fix changed.
-// Qt Core only (the plan is read with the core's plan reader in the .cpp).
+// (runtime/training/training_doctor.h). One table maps doctor codes to fixes; a code without an
+// entry (a check added later, or one whose cure the GUI cannot apply for the user, such as
+// gathering more images) keeps its text only. The plan edits work on the plan's JSON (the --plan
+// format) and keep the rest of what the user wrote, so the plan editor shows what a fix changed. Qt
+// Core only (the plan is read with the core's plan reader in the .cpp).
 #include <QString>
 #include <optional>
 #include <vector>

@@ -2,7 +2,7 @@
 
 #include <QFileInfo>
 
-#include "runtime/train_run.h"
+#include "runtime/training/train_run.h"
 #include "ui/doc/training_options.h"
 
 namespace graft::ui {

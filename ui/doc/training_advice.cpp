@@ -1,7 +1,7 @@
 #include "ui/doc/training_advice.h"
 
-#include "runtime/cut_explorer_advice.h"
-#include "runtime/training_advisor.h"
+#include "runtime/explore/cut_explorer_advice.h"
+#include "runtime/training/training_advisor.h"
 
 namespace graft::ui {
 

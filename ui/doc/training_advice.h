@@ -1,13 +1,13 @@
 #pragma once
-// The training advisor (runtime/training_advisor.h) for the training panel: the proposed plan
-// as editable JSON (the --plan format) and its reasoning as lines to show beside it.
+// The training advisor (runtime/training/training_advisor.h) for the training panel: the proposed
+// plan as editable JSON (the --plan format) and its reasoning as lines to show beside it.
 #include <QString>
 #include <QStringList>
 #include <string>
 #include <vector>
 
 #include "graph/model.h"
-#include "runtime/cut_explorer_report.h"
+#include "runtime/explore/cut_explorer_report.h"
 
 namespace graft::ui {
 

@@ -4,8 +4,8 @@
 #include <QThread>
 #include <optional>
 
-#include "runtime/dataset.h"
-#include "runtime/train_run.h"
+#include "runtime/data/dataset.h"
+#include "runtime/training/train_run.h"
 
 namespace graft::ui {
 

@@ -31,13 +31,13 @@ struct TrainingSettings {
   QString freezeUpto;                          // empty: keep the model's frozen flags
   bool cacheFrozen = false;
   quint64 seed = 0;
-  // Non-empty: train in stages from this plan (the JSON of runtime/training_plan.h, what
+  // Non-empty: train in stages from this plan (the JSON of runtime/training/training_plan.h, what
   // `graft-cli advise --json` prints); epochs, optimizer, learning rate and freezeUpto are then
   // each stage's.
   QString plan;
   // False when the user chose none of epochs, optimizer, learning rate and freeze range: then
-  // the defaults of runtime/training_defaults.h choose (the advisor's plan for new layers on
-  // pretrained ones; epochs and optimizer above are for a single run).
+  // the defaults of runtime/training/training_defaults.h choose (the advisor's plan for new layers
+  // on pretrained ones; epochs and optimizer above are for a single run).
   bool chosen = true;
   bool trainBatchNorm = false;  // pretrained BatchNormalization trains too (else it is frozen)
   // The rest of the training spec's fields, as text by key (ui/train_spec_form.h): only those
@@ -54,7 +54,7 @@ struct TrainingStart {
   qint64 trainableParams = 0;
   qint64 frozenParams = 0;
   QString optimizer;
-  // How the run was set up (runtime/training_defaults.h): what the doctor's fixes change.
+  // How the run was set up (runtime/training/training_defaults.h): what the doctor's fixes change.
   bool staged = false;       // stage by stage, by a plan (the user's or the advisor's)
   bool advisorPlan = false;  // the plan is the advisor's, chosen because nothing was chosen
   bool newLayersOnPretrained = false;  // the model has new layers on pretrained ones
@@ -118,7 +118,8 @@ class TrainingSession : public QObject {
   void batchDone(const graft::ui::TrainingBatch& batch);
   void epochDone(const graft::ui::TrainingEpoch& epoch);
   void note(const QString& text);
-  // A finding of the training doctor (runtime/training_doctor.h); the same code may come again.
+  // A finding of the training doctor (runtime/training/training_doctor.h); the same code may come
+  // again.
   void diagnosis(const QString& code, const QString& message, const QString& fix);
   void finished(graft::ui::TrainingOutcome outcome, const QString& message, int epochsCompleted);
   void runningChanged(bool running);

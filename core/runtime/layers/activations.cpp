@@ -75,15 +75,24 @@ torch::Tensor gelu(const torch::Tensor& x) {
 
 const std::map<std::string, ActivationFn>& table() {
   static const std::map<std::string, ActivationFn> functions = {
-      {"linear", nullptr},      {"relu", relu},
-      {"relu6", relu6},         {"sigmoid", sigmoid},
-      {"tanh", tanh},           {"hard_sigmoid", hardSigmoid},
-      {"softmax", softmax},     {"elu", elu},
-      {"selu", selu},           {"swish", swish},
-      {"silu", swish},          {"softplus", softplus},
-      {"softsign", softsign},   {"exponential", exponential},
-      {"gelu", gelu},           {"hard_silu", hardSilu},
-      {"hard_swish", hardSilu}, {"mish", mish},
+      {"linear", nullptr},
+      {"relu", relu},
+      {"relu6", relu6},
+      {"sigmoid", sigmoid},
+      {"tanh", tanh},
+      {"hard_sigmoid", hardSigmoid},
+      {"softmax", softmax},
+      {"elu", elu},
+      {"selu", selu},
+      {"swish", swish},
+      {"silu", swish},
+      {"softplus", softplus},
+      {"softsign", softsign},
+      {"exponential", exponential},
+      {"gelu", gelu},
+      {"hard_silu", hardSilu},
+      {"hard_swish", hardSilu},
+      {"mish", mish},
       {"hard_sigmoid_keras3", hardSigmoidKeras3}};
   return functions;
 }

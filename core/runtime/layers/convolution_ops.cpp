@@ -1,6 +1,6 @@
-// Conv2D, DepthwiseConv2D, SeparableConv2D and Conv2DTranspose. Kernels are converted from Keras's layout once,
-// here; Keras's `same` padding (asymmetric for stride > 1 or even kernels) is applied per call
-// from the actual input size.
+// Conv2D, DepthwiseConv2D, SeparableConv2D and Conv2DTranspose. Kernels are converted from Keras's
+// layout once, here; Keras's `same` padding (asymmetric for stride > 1 or even kernels) is applied
+// per call from the actual input size.
 #include "graph/layer_helpers.h"
 #include "runtime/layers/activations.h"
 #include "runtime/layers/op_helpers.h"

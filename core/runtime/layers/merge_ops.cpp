@@ -21,9 +21,7 @@ torch::Tensor sum(torch::TensorList in) {
 class AddOp : public LayerOp {
  public:
   explicit AddOp(const LayerContext&) {}
-  torch::Tensor forward(torch::TensorList in, bool) override {
-    return sum(in);
-  }
+  torch::Tensor forward(torch::TensorList in, bool) override { return sum(in); }
 };
 
 class MultiplyOp : public LayerOp {

@@ -154,9 +154,11 @@ class NormalizationOp : public LayerOp {
       const layers::NormalizationConstants k =
           layers::normalizationConstants(c.config, axes.keptShape);
       const std::vector<int64_t> shape(axes.keptShape.begin(), axes.keptShape.end());
-      mean_ = addBuffer(c, "mean", torch::tensor(k.mean, torch::kFloat64).to(torch::kFloat32).reshape(shape));
-      variance_ = addBuffer(
-          c, "variance", torch::tensor(k.variance, torch::kFloat64).to(torch::kFloat32).reshape(shape));
+      mean_ = addBuffer(c, "mean",
+                        torch::tensor(k.mean, torch::kFloat64).to(torch::kFloat32).reshape(shape));
+      variance_ =
+          addBuffer(c, "variance",
+                    torch::tensor(k.variance, torch::kFloat64).to(torch::kFloat32).reshape(shape));
     } else {
       mean_ = addBuffer(c, "mean", copyFromKeras(c.weights.at(0)));
       variance_ = addBuffer(c, "variance", copyFromKeras(c.weights.at(1)));

@@ -14,8 +14,7 @@ namespace {
 // to the tensor's dtype), shaped to broadcast in the runtime layout.
 torch::Tensor constantTensor(const layers::OpOperand& o) {
   const std::vector<int64_t> shape(o.shape.begin(), o.shape.end());
-  return kerasToRuntime(
-             torch::tensor(o.values, torch::kFloat64).to(torch::kFloat32).reshape(shape))
+  return kerasToRuntime(torch::tensor(o.values, torch::kFloat64).to(torch::kFloat32).reshape(shape))
       .contiguous();
 }
 

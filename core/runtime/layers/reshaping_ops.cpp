@@ -1,6 +1,6 @@
-// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape, Permute and RepeatVector. Flatten, Reshape and
-// Permute work in Keras's
-// channels-last order, so a Dense layer after them sees the values where Keras puts them.
+// ZeroPadding2D, Cropping2D, UpSampling2D, Flatten, Reshape, Permute and RepeatVector. Flatten,
+// Reshape and Permute work in Keras's channels-last order, so a Dense layer after them sees the
+// values where Keras puts them.
 #include <tuple>
 
 #include "graph/layer_helpers.h"

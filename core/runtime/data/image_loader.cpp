@@ -1,0 +1,86 @@
+#include "runtime/data/image_loader.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "graph/diagnostic.h"
+#include "runtime/data/image_jpeg.h"
+
+namespace graft {
+
+namespace {
+
+const char* const kExpected = "expected an image OpenCV can read: JPEG, PNG, BMP, WebP, TIFF, PNM";
+
+std::vector<unsigned char> readBytes(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, " + kExpected);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the image (" + std::strerror(errno) + ")");
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(path + ": cannot read the image (" + std::strerror(errno) + ")");
+  return bytes;
+}
+
+}  // namespace
+
+cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::string& name) {
+  if (bytes.empty()) throw Error(name + ": the file is empty, " + kExpected);
+  // OpenEXR (magic 76 2f 31 01) is not an image Keras reads, and OpenEXR inside OpenCV trusts
+  // header sizes: the fuzzer found a 175-byte file that makes it allocate 1.1 GB.
+  if (bytes.size() >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2f && bytes[2] == 0x31 &&
+      bytes[3] == 0x01)
+    throw Error(name + ": an OpenEXR image, which Graft does not read; " + kExpected);
+  if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
+    throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
+
+  // IMREAD_COLOR makes gray and gray+alpha three channels and drops alpha; ANYDEPTH keeps 16-bit
+  // samples. In OpenCV 4.6 every flag combination except IMREAD_UNCHANGED applies the EXIF
+  // orientation (the tests check both JPEG APP1 and PNG eXIf), which is why UNCHANGED (the only
+  // way to see alpha) is not used.
+  const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                       const_cast<unsigned char*>(bytes.data()));
+  cv::Mat decoded;
+  try {
+    decoded = cv::imdecode(buffer, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
+    // Float formats (EXR, HDR, float TIFF) have no fixed range: let OpenCV map them to 8 bits.
+    if (!decoded.empty() && decoded.depth() != CV_8U && decoded.depth() != CV_16U)
+      decoded = cv::imdecode(buffer, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw Error(name + ": cannot decode the image (" + e.msg + "); " + kExpected);
+  }
+  if (decoded.empty() || decoded.channels() != 3)
+    throw Error(name + ": not an image or corrupt; " + kExpected);
+
+  cv::Mat rgb;
+  cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB);
+  cv::Mat out;
+  const double scale = decoded.depth() == CV_16U ? 255.0 / 65535.0 : 1.0;
+  rgb.convertTo(out, CV_32FC3, scale);
+  return out;
+}
+
+cv::Mat loadImageRgb(const std::string& path) {
+  return decodeImageRgb(readBytes(path), path);
+}
+
+cv::Mat rgbToGray(const cv::Mat& rgb) {
+  CV_Assert(rgb.type() == CV_32FC3);
+  cv::Mat gray(rgb.rows, rgb.cols, CV_32FC1);
+  for (int y = 0; y < rgb.rows; ++y) {
+    const auto* src = rgb.ptr<cv::Vec3f>(y);
+    auto* dst = gray.ptr<float>(y);
+    for (int x = 0; x < rgb.cols; ++x)
+      dst[x] = 0.299f * src[x][0] + 0.587f * src[x][1] + 0.114f * src[x][2];
+  }
+  return gray;
+}
+
+}  // namespace graft

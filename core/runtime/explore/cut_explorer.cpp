@@ -1,0 +1,276 @@
+#include "runtime/explore/cut_explorer.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include "graph/analysis.h"
+#include "graph/cut_candidates.h"
+#include "runtime/data/data_pipeline.h"
+#include "runtime/module/graph_module.h"
+#include "runtime/system/clock.h"
+
+namespace graft {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A layer's output as one feature row per image: the global average of a map (what a pooled
+// head sees), followed by the whole map in Keras's layout when it is small enough to keep
+// where things are; other ranks flattened.
+torch::Tensor featuresOf(const torch::Tensor& output, int64_t flattenLimit) {
+  const auto t = output.to(torch::kFloat32);
+  if (t.dim() == 4) {
+    const auto pooled = t.mean({2, 3});
+    const int64_t mapSize = t.size(1) * t.size(2) * t.size(3);
+    if (mapSize <= flattenLimit && t.size(2) * t.size(3) > 1)
+      return torch::cat({pooled, toKerasLayout(t).reshape({t.size(0), -1})}, 1);
+    return pooled;
+  }
+  if (t.dim() == 1) return t.reshape({t.size(0), 1});
+  return t.reshape({t.size(0), -1});
+}
+
+// Softmax regression on standardised features (the training rows' mean and deviation), fitted
+// with Adam from zero weights over shuffled mini-batches; the share of validation rows whose
+// highest score is their class.
+double fitAndScore(const torch::Tensor& train, const torch::Tensor& trainLabels,
+                   const torch::Tensor& validation, const torch::Tensor& validationLabels,
+                   int64_t classes, const CutExplorerOptions& options, uint64_t seed) {
+  const auto mean = train.mean(0, true);
+  const auto deviation = train.std(0, /*unbiased=*/false, true).clamp_min(1e-6);
+  const auto x = (train - mean) / deviation;
+  const auto xv = (validation - mean) / deviation;
+  const int64_t rows = x.size(0);
+  const int64_t features = x.size(1);
+
+  auto weight = torch::zeros({features, classes}, torch::requires_grad());
+  auto bias = torch::zeros({classes}, torch::requires_grad());
+  torch::optim::Adam optimizer({weight, bias},
+                               torch::optim::AdamOptions(options.learningRate).weight_decay(1e-4));
+  const int64_t batch = 64;
+  std::vector<int64_t> order(static_cast<size_t>(rows));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 random(seed);
+  // Small folders have few batches per pass: at least 200 updates, so "a few epochs" is
+  // enough to converge whatever the size.
+  const int64_t perEpoch = (rows + batch - 1) / batch;
+  const int64_t epochs = std::max<int64_t>(options.epochs, (200 + perEpoch - 1) / perEpoch);
+  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), random);
+    const auto shuffled = torch::tensor(order, torch::kInt64);
+    for (int64_t start = 0; start < rows; start += batch) {
+      const auto idx = shuffled.slice(0, start, std::min(rows, start + batch));
+      const auto logits = x.index_select(0, idx).matmul(weight) + bias;
+      const auto loss =
+          torch::nn::functional::cross_entropy(logits, trainLabels.index_select(0, idx));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+    }
+  }
+  torch::NoGradGuard noGrad;
+  const auto predicted = (xv.matmul(weight) + bias).argmax(1);
+  return predicted.eq(validationLabels).to(torch::kFloat64).mean().item<double>();
+}
+
+}  // namespace
+
+Json cutExplorerReportJson(const CutExplorerReport& report) {
+  Json candidates = Json::array();
+  for (const auto& c : report.candidates)
+    candidates.push_back({{"layer", c.layer},
+                          {"val_accuracy", c.valAccuracy},
+                          {"feature_size", c.featureSize},
+                          {"prefix_params", c.prefixParams},
+                          {"ms_per_image", c.msPerImage}});
+  Json out = Json::object();
+  out["candidates"] = candidates;
+  out["train_images"] = report.trainImages;
+  out["validation_images"] = report.validationImages;
+  out["seconds"] = report.featureSeconds + report.fitSeconds;
+  if (!report.skippedFiles.empty()) {
+    Json skipped = Json::array();
+    for (const auto& [path, reason] : report.skippedFiles)
+      skipped.push_back({{"file", path}, {"reason", reason}});
+    out["skipped"] = skipped;
+  }
+  return out;
+}
+
+std::vector<std::string> explorerLayers(const Graph& graph,
+                                        const std::vector<std::string>& requested) {
+  if (requested.empty()) {
+    auto layers = cutCandidates(graph);
+    if (layers.empty())
+      throw Error(
+          "the model has no layer with a spatial output to cut at: name layers with "
+          "--layers");
+    return layers;
+  }
+  std::vector<std::string> unknown;
+  std::set<std::string> seen;
+  for (const auto& name : requested) {
+    if (!graph.find(name)) unknown.push_back(name);
+    if (!seen.insert(name).second) throw Error("layer " + name + " is named twice");
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    throw Error("no layer named " + list + " in the model (graft-cli summary MODEL lists them)");
+  }
+  for (const auto& name : requested)
+    if (graph.at(name).className == "InputLayer")
+      throw Error("layer " + name + " is the model's input: there is nothing before it to measure");
+  const auto order = graph.topologicalOrder().value();
+  std::unordered_map<std::string, size_t> depth;
+  for (size_t i = 0; i < order.size(); ++i) depth[graph.nodes()[order[i]].name] = i;
+  auto layers = requested;
+  std::sort(layers.begin(), layers.end(),
+            [&](const std::string& a, const std::string& b) { return depth[a] < depth[b]; });
+  return layers;
+}
+
+CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
+                                   const std::vector<std::string>& layers,
+                                   const CutExplorerOptions& options,
+                                   const CutExplorerObserver& observer,
+                                   const std::atomic<bool>* cancel) {
+  if (model.graph.inputs().size() != 1 || model.graph.outputs().size() != 1)
+    throw Error("the explorer needs a model with one input and one output");
+  GraphModule module(model.graph, model.weights);
+  module.train(false);
+  const LayerOutputs forward = [&module](const torch::Tensor& images,
+                                         const std::vector<std::string>& names) {
+    return module.forward(images, names);
+  };
+  return exploreCutPoints(model, data, layers, options, forward, observer, cancel);
+}
+
+CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
+                                   const std::vector<std::string>& layers,
+                                   const CutExplorerOptions& options, const LayerOutputs& forward,
+                                   const CutExplorerObserver& observer,
+                                   const std::atomic<bool>* cancel) {
+  if (layers.empty()) throw Error("no layers to measure");
+  if (data.classes.size() < 2)
+    throw Error("the explorer needs at least two classes (found " +
+                std::to_string(data.classes.size()) + ")");
+  if (data.train.empty()) throw Error("no training images to fit the classifiers on");
+  if (data.validation.empty())
+    throw Error(
+        "the explorer needs validation images to score the candidates: a validation "
+        "share (--val-split above 0) or a validation folder");
+  const auto isCancelled = [cancel] { return cancel && cancel->load(); };
+  CutExplorerReport report;
+  const InputSpec input = inputSpecFor(model, options.freeInputSize);
+
+  // 1. One pass: every image once through the network, every candidate's output kept pooled.
+  std::vector<ImageSample> samples = data.train;
+  samples.insert(samples.end(), data.validation.begin(), data.validation.end());
+  const size_t trainCount = data.train.size();
+  LoaderOptions loaderOptions;
+  loaderOptions.batchSize = options.batchSize;
+  loaderOptions.workers = options.workers;
+  loaderOptions.seed = options.seed;
+  auto skipped = std::make_shared<SkippedFiles>();
+  BatchLoader loader(samples, input, loaderOptions, skipped);
+  loader.startInOrder();
+  const size_t batches =
+      (samples.size() + static_cast<size_t>(options.batchSize) - 1) / options.batchSize;
+  std::vector<std::vector<torch::Tensor>> features(layers.size());
+  std::vector<torch::Tensor> labels;
+  std::vector<torch::Tensor> isTrain;
+  torch::Tensor timingImages;
+  const auto featureStart = Clock::now();
+  size_t done = 0;
+  while (auto batch = loader.next()) {
+    if (isCancelled()) {
+      report.cancelled = true;
+      return report;
+    }
+    const auto outputs = forward(batch->images, layers);
+    if (outputs.size() != layers.size())
+      throw Error("internal: the network returned " + std::to_string(outputs.size()) +
+                  " outputs for " + std::to_string(layers.size()) + " layers");
+    for (size_t k = 0; k < layers.size(); ++k)
+      features[k].push_back(featuresOf(outputs[k], options.flattenLimit));
+    labels.push_back(batch->labels);
+    std::vector<int64_t> train;
+    for (size_t s : batch->samples) train.push_back(s < trainCount ? 1 : 0);
+    isTrain.push_back(torch::tensor(train, torch::kInt64));
+    if (!timingImages.defined())
+      timingImages = batch->images.slice(0, 0, std::max(1, options.timingImages)).clone();
+    ++done;
+    if (observer) {
+      const double elapsed = secondsSince(featureStart);
+      observer({"features", done, batches,
+                elapsed / static_cast<double>(done) * static_cast<double>(batches - done)});
+    }
+  }
+  report.featureSeconds = secondsSince(featureStart);
+  report.skippedFiles = skipped->list();
+  if (labels.empty()) throw Error("none of the images could be read");
+
+  const auto allLabels = torch::cat(labels);
+  const auto trainMask = torch::cat(isTrain).eq(1);
+  const auto trainRows = trainMask.nonzero().flatten();
+  const auto validationRows = trainMask.logical_not().nonzero().flatten();
+  report.trainImages = trainRows.size(0);
+  report.validationImages = validationRows.size(0);
+  if (report.trainImages == 0 || report.validationImages == 0)
+    throw Error("too few readable images: " + std::to_string(report.trainImages) +
+                " for training and " + std::to_string(report.validationImages) + " for validation");
+
+  // 2. A linear classifier per candidate, and the prefix's cost.
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  const auto fitStart = Clock::now();
+  const auto classes = static_cast<int64_t>(data.classes.size());
+  for (size_t k = 0; k < layers.size(); ++k) {
+    if (isCancelled()) {
+      report.cancelled = true;
+      report.candidates.clear();
+      return report;
+    }
+    const auto all = torch::cat(features[k]);
+    features[k].clear();  // memory back as we go
+    CutCandidateResult result;
+    result.layer = layers[k];
+    result.featureSize = all.size(1);
+    result.prefixParams = prefixParameters(model.graph, analysis, layers[k]);
+    result.valAccuracy =
+        fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),
+                    all.index_select(0, validationRows), allLabels.index_select(0, validationRows),
+                    classes, options, options.seed + k);
+    {
+      // The faster of two calls: the first after a change of batch size pays for allocation
+      // (oneDNN plans per shape), which is not the layer's cost.
+      torch::NoGradGuard noGrad;
+      double best = 0.0;
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        const auto start = Clock::now();
+        forward(timingImages, {layers[k]});
+        const double seconds = secondsSince(start);
+        best = repeat == 0 ? seconds : std::min(best, seconds);
+      }
+      result.msPerImage = best * 1000.0 / static_cast<double>(timingImages.size(0));
+    }
+    report.candidates.push_back(result);
+    if (observer) {
+      const double elapsed = secondsSince(fitStart);
+      observer({"fit", k + 1, layers.size(),
+                elapsed / static_cast<double>(k + 1) * static_cast<double>(layers.size() - k - 1)});
+    }
+  }
+  report.fitSeconds = secondsSince(fitStart);
+  return report;
+}
+
+}  // namespace graft

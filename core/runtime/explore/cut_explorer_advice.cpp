@@ -1,0 +1,114 @@
+#include "runtime/explore/cut_explorer_advice.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+namespace {
+
+std::string oneDecimalPercent(double accuracy) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f %%", accuracy * 100.0);
+  return text;
+}
+
+std::string milliseconds(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f ms", ms);
+  return text;
+}
+
+std::string millions(int64_t params) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f M", static_cast<double>(params) / 1e6);
+  return text;
+}
+
+}  // namespace
+
+CutExplorerReport cutExplorerReportFromJson(const Json& json, const std::string& source) {
+  const auto fail = [&](const std::string& path, const std::string& what) {
+    return Error(source + ": " + path + ": " + what);
+  };
+  if (!json.is_object()) throw fail("$", "expected probe --json's object");
+  if (!json.contains("candidates") || !json["candidates"].is_array())
+    throw fail("$.candidates", "missing (an array of candidates)");
+  CutExplorerReport report;
+  const auto& list = json["candidates"];
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string at = "$.candidates[" + std::to_string(i) + "]";
+    const Json& c = list[i];
+    if (!c.is_object()) throw fail(at, "expected an object");
+    const auto number = [&](const char* key, double lo, double hi) {
+      if (!c.contains(key) || !c[key].is_number()) throw fail(at + "." + key, "missing number");
+      const double v = c[key].get<double>();
+      if (!std::isfinite(v) || v < lo || v > hi)
+        throw fail(at + "." + key, "out of range: " + c[key].dump());
+      return v;
+    };
+    if (!c.contains("layer") || !c["layer"].is_string() || c["layer"].get<std::string>().empty())
+      throw fail(at + ".layer", "missing layer name");
+    CutCandidateResult r;
+    r.layer = c["layer"].get<std::string>();
+    r.valAccuracy = number("val_accuracy", 0.0, 1.0);
+    r.featureSize = static_cast<int64_t>(number("feature_size", 0.0, 1e12));
+    r.prefixParams = static_cast<int64_t>(number("prefix_params", 0.0, 1e15));
+    r.msPerImage = number("ms_per_image", 0.0, 1e9);
+    report.candidates.push_back(r);
+  }
+  return report;
+}
+
+std::vector<std::string> cutAdvice(const CutExplorerReport& report, const Graph& graph,
+                                   double tolerance) {
+  std::vector<std::string> sentences;
+  std::vector<const CutCandidateResult*> known;
+  std::string missing;
+  for (const auto& c : report.candidates) {
+    if (graph.find(c.layer))
+      known.push_back(&c);
+    else
+      missing += (missing.empty() ? "" : ", ") + c.layer;
+  }
+  if (!missing.empty())
+    sentences.push_back("The explorer's report names layers this model lacks (" + missing +
+                        "): it was measured on another model, and they are left out.");
+  if (known.empty()) return sentences;
+  const CutCandidateResult* best = known.front();
+  for (const auto* c : known)
+    if (c->valAccuracy > best->valAccuracy) best = c;  // the first (shallowest) of equals
+  const CutCandidateResult* deepest = known.back();
+  if (best == deepest) {
+    sentences.push_back("The explorer measured " + deepest->layer +
+                        ", the deepest candidate, best (" + oneDecimalPercent(best->valAccuracy) +
+                        " validation accuracy of a linear classifier on its features): keep the "
+                        "base up to there.");
+  } else {
+    sentences.push_back("The explorer measured " + best->layer + " best (" +
+                        oneDecimalPercent(best->valAccuracy) +
+                        " validation accuracy of a linear "
+                        "classifier on its features, against " +
+                        oneDecimalPercent(deepest->valAccuracy) + " at the deepest candidate, " +
+                        deepest->layer + "): cut at " + best->layer +
+                        " (recipe {\"op\": \"cut\", "
+                        "\"at\": \"" +
+                        best->layer + "\"}), which keeps " + millions(best->prefixParams) + " of " +
+                        millions(deepest->prefixParams) + " parameters.");
+  }
+  const CutCandidateResult* cheapest = best;
+  for (const auto* c : known)
+    if (c->valAccuracy >= best->valAccuracy - tolerance && c->prefixParams < cheapest->prefixParams)
+      cheapest = c;
+  if (cheapest != best)
+    sentences.push_back(cheapest->layer + " scores within " + oneDecimalPercent(tolerance) +
+                        " of the best (" + oneDecimalPercent(cheapest->valAccuracy) + ") with " +
+                        millions(cheapest->prefixParams) + " parameters and " +
+                        milliseconds(cheapest->msPerImage) +
+                        " per image: the cheaper cut if size or speed matters.");
+  return sentences;
+}
+
+}  // namespace graft

@@ -1,0 +1,29 @@
+#pragma once
+// The parts of runtime/fusion/fuse_with_samples.h that pass tensors: sample inputs from anywhere (a
+// test's own batch) and each fit's numbers.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "runtime/fusion/fuse_approximate.h"
+#include "runtime/fusion/fuse_with_samples.h"
+
+namespace graft {
+
+// Sample inputs for a model as it is at some step of a recipe (a recipe may change the input
+// size before it fuses). Called only when a step needs them.
+using SampleInputsFor = std::function<torch::Tensor(const Model&)>;
+
+// A RecipeStepRunner: exact operations through applyOperation(); a fuse the core refuses for a
+// nonlinearity between two convolutions, or one asking for "method": "least_squares", through
+// fuseApproximately() on the samples, its error in the step's notes and in the recorded
+// operation. `fitted` (optional) receives each approximate fusion's numbers.
+RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
+                                  std::function<void(const ApproximateFusion&)> fitted = {});
+
+// Sample inputs from up to `count` images of `folder` (listSampleImages), read only when a step
+// first needs them, and once per input shape the recipe passes through. Errors (no images, an
+// unreadable file) name the folder or file.
+SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_t freeInputSize);
+
+}  // namespace graft

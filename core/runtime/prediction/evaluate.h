@@ -1,0 +1,96 @@
+#pragma once
+// Classification metrics (accuracy, loss, per-class precision / recall / count, confusion
+// matrix) and the evaluation of a model on an image folder. The trainer uses the same
+// accumulator for its validation metrics, so `eval` and a training run's last validation
+// report the same numbers for the same weights and images.
+#include <torch/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/model.h"
+#include "run/eval_spec.h"
+#include "runtime/data/dataset.h"
+
+namespace graft {
+
+class ClassificationMetrics {
+ public:
+  explicit ClassificationMetrics(size_t classes);
+
+  // predicted and labels: int64 (N); losses: per-sample loss (N).
+  void add(const torch::Tensor& predicted, const torch::Tensor& labels,
+           const torch::Tensor& losses);
+
+  int64_t count() const { return count_; }
+  double accuracy() const;  // 0 when empty
+  double meanLoss() const;
+  // rows: true class, columns: predicted class (scikit-learn's convention).
+  const std::vector<std::vector<int64_t>>& confusion() const { return confusion_; }
+  std::vector<double> precision() const;  // 0 for a class never predicted
+  std::vector<double> recall() const;     // 0 for a class without images
+  std::vector<int64_t> support() const;   // images per true class
+
+  // What every metric derives from, as numbers to add up over processes (data-parallel
+  // validation): the confusion matrix row by row, then the loss sum.
+  std::vector<double> counts() const;
+  static ClassificationMetrics fromCounts(size_t classes, const std::vector<double>& counts);
+
+ private:
+  std::vector<std::vector<int64_t>> confusion_;
+  int64_t count_ = 0;
+  int64_t correct_ = 0;
+  double lossSum_ = 0.0;
+};
+
+struct ClassReport {
+  std::string name;
+  double precision = 0.0;
+  double recall = 0.0;
+  int64_t count = 0;
+};
+
+struct EvalReport {
+  double accuracy = 0.0;
+  double loss = 0.0;
+  int64_t count = 0;
+  std::vector<std::string> classes;
+  std::vector<ClassReport> perClass;
+  std::vector<std::vector<int64_t>> confusion;                    // [true][predicted]
+  std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
+};
+
+EvalReport makeReport(const ClassificationMetrics& metrics,
+                      const std::vector<std::string>& classes);
+
+// DESIGN.md's `eval --json` object: {"accuracy", "loss", "count", "classes", "per_class":
+// [{"class", "precision", "recall", "count"}], "confusion_matrix"}, plus "skipped" when files
+// could not be read.
+Json evalReportJson(const EvalReport& report);
+
+struct EvalOptions {
+  int64_t batchSize = 32;
+  int workers = 0;
+  int freeInputSize = 0;  // for models whose input size is None
+};
+
+// Every image of `data` through the model (inference mode). data.classes must match the
+// model's output size: scan the folder with the model's labels as ImageFolderOptions::classes
+// when it has labels (a trained model does), so label i means the same class on both sides.
+// Unreadable files are skipped and listed in the report. Throws graft::Error for a class count
+// mismatch or an unusable model; returns what was evaluated so far when `cancel` becomes true.
+EvalReport evaluateModel(const Model& model, const ImageFolder& data,
+                         const EvalOptions& options = {},
+                         const std::atomic<bool>* cancel = nullptr);
+
+// An evaluation as described (run/eval_spec.h): the spec's folder read against the model's
+// labels, then evaluateModel. The one path of `graft-cli eval` and a pipeline's eval step.
+// `freeInputSize`: for models whose input size is None (0: none given). Errors name the folder.
+EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputSize = 0,
+                        const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace graft

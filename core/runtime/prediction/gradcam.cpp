@@ -1,0 +1,128 @@
+#include "runtime/prediction/gradcam.h"
+
+#include <torch/autograd.h>
+
+#include "graph/analysis.h"
+#include "runtime/module/graph_module_impl.h"
+#include "runtime/prediction/predict_output.h"
+
+namespace graft {
+
+namespace {
+
+bool isSpatialMap(const Shape& shape) {
+  return shape.size() == 4 && shape[1] > 1 && shape[2] > 1;
+}
+
+// The graph whose output is the pre-softmax class score (see GradCamModule).
+Graph scoreGraph(const Graph& graph) {
+  if (graph.outputs().size() != 1) return graph;  // GraphModuleImpl names the problem
+  const Node& out = graph.at(graph.outputs().front());
+  std::vector<Node> nodes = graph.nodes();
+  const bool softmaxLayer = out.className == "Softmax" ||
+                            (out.className == "Activation" && activationOf(out) == "softmax");
+  if (softmaxLayer && out.inputs.size() == 1) {
+    nodes.erase(std::find_if(nodes.begin(), nodes.end(),
+                             [&](const Node& n) { return n.name == out.name; }));
+    return Graph(graph.name(), std::move(nodes), {out.inputs.front()}, graph.groups());
+  }
+  if ((out.className == "Dense" || out.className == "Conv2D") && activationOf(out) == "softmax") {
+    for (Node& n : nodes)
+      if (n.name == out.name) n.config["activation"] = "linear";
+    return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
+  }
+  return graph;
+}
+
+}  // namespace
+
+std::string defaultGradCamLayer(const Graph& graph) {
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  const auto order = graph.topologicalOrder().value();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const Node& node = graph.nodes()[*it];
+    if (node.className != "InputLayer" && isSpatialMap(analysis.find(node.name)->outputShape))
+      return node.name;
+  }
+  throw Error("model '" + graph.name() +
+              "' has no layer with a spatial map (output (None, height, width, channels) with "
+              "height and width above 1) for Grad-CAM");
+}
+
+void checkSpatialLayer(const Graph& graph, const std::string& layer) {
+  if (!graph.find(layer)) throw Error(Diagnostic{layer, "no such layer in the model"});
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  const Shape& shape = analysis.find(layer)->outputShape;
+  if (!isSpatialMap(shape) || graph.at(layer).className == "InputLayer")
+    throw Error(Diagnostic{layer, "has no spatial map for Grad-CAM: its output is " +
+                                      shapeToString(shape) +
+                                      "; a layer with output (None, height, width, channels), "
+                                      "height and width above 1, is needed"});
+}
+
+torch::Tensor gradCamFromGradient(const torch::Tensor& activation, const torch::Tensor& gradient) {
+  const torch::Tensor a = activation.detach().to(torch::kFloat32);
+  const torch::Tensor weights = gradient.detach().to(torch::kFloat32).mean({1, 2});  // (C)
+  torch::Tensor map = torch::relu((weights.view({-1, 1, 1}) * a).sum(0));
+  const float peak = map.max().item<float>();
+  if (peak > 0.f) map = map / peak;
+  return map.contiguous();
+}
+
+struct GradCamModule::State {
+  Graph graph;  // the score graph
+  GraphModuleImpl impl;
+  int64_t classes = 0;
+
+  State(const Graph& original, const WeightStore& weights)
+      : graph(scoreGraph(original)), impl(graph, weights) {
+    impl.root->eval();
+    const Shape out = analyzeOrThrow(graph).find(graph.outputs().front())->outputShape;
+    if (out.size() != 2 || out[1] < 1)
+      throw Error("Grad-CAM needs a model whose output is a vector of class scores; '" +
+                  original.name() + "' outputs " + shapeToString(out));
+    classes = out[1];
+  }
+};
+
+GradCamModule::GradCamModule(const Graph& graph, const WeightStore& weights)
+    : state_(std::make_unique<State>(graph, weights)) {}
+GradCamModule::~GradCamModule() = default;
+GradCamModule::GradCamModule(GradCamModule&&) noexcept = default;
+GradCamModule& GradCamModule::operator=(GradCamModule&&) noexcept = default;
+
+int64_t GradCamModule::classes() const {
+  return state_->classes;
+}
+
+GradCamResult GradCamModule::run(const torch::Tensor& input, const std::string& layer,
+                                 std::optional<int64_t> classIndex) {
+  checkSpatialLayer(state_->graph, layer);
+  if (input.dim() < 1 || input.size(0) != 1)
+    throw Error("Grad-CAM runs on one image at a time (a batch of 1)");
+  GraphModuleImpl& impl = state_->impl;
+  const size_t layerStep = impl.stepOf(layer);
+  // The input requires a gradient so that the activation does even behind frozen layers.
+  torch::AutoGradMode grad(true);
+  const torch::Tensor x = input.detach().to(torch::kFloat32).requires_grad_(true);
+  const std::vector<size_t> targets{layerStep, impl.outputStep};
+  const auto outs = impl.run(x, targets, impl.plan(targets), false, true);
+  const torch::Tensor& activation = outs[0];  // (1, C, H, W): rank 4 runs as NCHW
+  const torch::Tensor scores = outs[1].reshape({-1});
+  GradCamResult result;
+  result.classIndex = classIndex ? *classIndex : scores.argmax().item<int64_t>();
+  if (result.classIndex < 0 || result.classIndex >= scores.size(0))
+    throw Error("class " + std::to_string(result.classIndex) + " is out of range: the model has " +
+                std::to_string(scores.size(0)) + " classes (0 to " +
+                std::to_string(scores.size(0) - 1) + ")");
+  const auto gradients = torch::autograd::grad({scores[result.classIndex]}, {activation}, {},
+                                               /*retain_graph=*/false, /*create_graph=*/false,
+                                               /*allow_unused=*/true);
+  if (!gradients[0].defined())
+    throw Error(Diagnostic{layer, "does not lead to the model's output"});
+  result.map = gradCamFromGradient(activation[0], gradients[0][0]);
+  result.scores = scores.detach();
+  return result;
+}
+
+}  // namespace graft

@@ -1,0 +1,177 @@
+#include "runtime/prediction/predict.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+
+#include "graph/analysis.h"
+#include "io/zoo/zoo.h"
+#include "runtime/data/image_resize.h"
+#include "runtime/data/preprocess.h"
+#include "runtime/module/graph_module.h"
+#include "runtime/prediction/predict_output.h"
+
+namespace graft {
+
+namespace {
+
+struct Signature {
+  Shape input;
+  Shape output;
+  bool classVector = false;  // see outputIsClassVector
+};
+
+void checkLabels(const std::vector<std::string>& labels, const Signature& s) {
+  if (labels.empty() || !s.classVector) return;
+  const int64_t classes = s.output.back();
+  if (static_cast<int64_t>(labels.size()) != classes)
+    throw Error(Diagnostic{"labels", std::to_string(labels.size()) +
+                                         " class names, but the model's output has " +
+                                         std::to_string(classes) + " classes"});
+}
+
+// The model's one image input and one output, and labels that fit the output, checked before
+// the module is built.
+Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels) {
+  const std::vector<std::string> inputs = graph.inputs();
+  if (inputs.size() != 1)
+    throw Error("predict needs a model with one input; '" + graph.name() + "' has " +
+                std::to_string(inputs.size()));
+  if (graph.outputs().size() != 1)
+    throw Error("predict needs a model with one output; '" + graph.name() + "' has " +
+                std::to_string(graph.outputs().size()));
+  const GraphAnalysis analysis = analyzeOrThrow(graph);
+  Signature s{analysis.find(inputs.front())->outputShape,
+              analysis.find(graph.outputs().front())->outputShape};
+  if (!isImageInput(s.input, true))
+    throw Error(Diagnostic{inputs.front(),
+                           "predict needs an image input (None, height, width, 1 "
+                           "or 3 channels) or (None, height, width), the model's is " +
+                               shapeToString(s.input)});
+  s.classVector = outputIsClassVector(graph, Shape(s.output.begin() + 1, s.output.end()));
+  checkLabels(labels, s);
+  return s;
+}
+
+int64_t zooInputSize(const Graph& graph) {
+  return zoo::isArchitecture(graph.name()) ? zoo::defaultInputSize(graph.name()) : 224;
+}
+
+}  // namespace
+
+struct Predictor::State {
+  Signature signature;
+  GraphModule module;
+  Preprocessing preprocessing;
+  std::vector<std::string> labels;
+  int64_t zooSize;
+
+  explicit State(const Model& model)
+      : signature(signatureOf(model.graph, model.labels)),
+        module(model.graph, model.weights),
+        preprocessing(model.preprocessing),
+        labels(model.labels),
+        zooSize(zooInputSize(model.graph)) {
+    module.train(false);
+  }
+
+  // Decoded, upright, resized and in the model's channel count: ready for preprocessing.
+  cv::Mat prepare(const std::string& file, const PredictOptions& options) const {
+    return loadImageForInput(file, signature.input,
+                             FreeInputSize{options.freeInputSize.value_or(zooSize)});
+  }
+
+  // One forward pass; fills the results of the images in the batch.
+  void forward(const std::vector<cv::Mat>& images, const std::vector<size_t>& indices,
+               const PredictOptions& options, std::vector<ImagePrediction>& results) {
+    try {
+      torch::Tensor out;
+      {
+        c10::InferenceMode inference;
+        out = toKerasLayout(
+            module.forward(asModelInput(preprocessBatch(images, preprocessing), signature.input)));
+        out = out.to(torch::kFloat32).contiguous();
+      }
+      if (out.dim() < 1 || out.size(0) != static_cast<int64_t>(images.size()))
+        throw Error("the model returned " + std::to_string(out.dim() ? out.size(0) : 0) +
+                    " results for " + std::to_string(images.size()) + " images");
+      const Shape shape(out.sizes().begin() + 1, out.sizes().end());
+      const auto perImage = static_cast<size_t>(out.numel() / out.size(0));
+      const float* data = out.data_ptr<float>();
+      for (size_t i = 0; i < indices.size(); ++i) {
+        ImagePrediction& r = results[indices[i]];
+        r.shape = shape;
+        r.output.assign(data + i * perImage, data + (i + 1) * perImage);
+        if (signature.classVector) r.top = topK(r.output, options.topK, labels);
+      }
+    } catch (const std::exception& e) {
+      for (size_t index : indices)
+        results[index].error =
+            results[index].file + ": the model failed on this image: " + e.what();
+    }
+  }
+};
+
+Predictor::Predictor(const Model& model) : state_(std::make_unique<State>(model)) {}
+Predictor::~Predictor() = default;
+Predictor::Predictor(Predictor&&) noexcept = default;
+Predictor& Predictor::operator=(Predictor&&) noexcept = default;
+
+const Shape& Predictor::inputShape() const {
+  return state_->signature.input;
+}
+const Shape& Predictor::outputShape() const {
+  return state_->signature.output;
+}
+
+std::vector<ImagePrediction> Predictor::run(
+    const std::vector<std::string>& files, const PredictOptions& options,
+    const std::function<void(const ImagePrediction&)>& onResult) {
+  if (options.batchSize < 1) throw Error("the batch size must be at least 1");
+  if (options.freeInputSize && *options.freeInputSize < 0)
+    throw Error("the input size for models that accept any size must not be negative");
+
+  std::vector<ImagePrediction> results(files.size());
+  std::vector<bool> done(files.size(), false);
+  size_t nextToReport = 0;
+  auto report = [&] {
+    while (nextToReport < files.size() && done[nextToReport]) {
+      if (onResult) onResult(results[nextToReport]);
+      ++nextToReport;
+    }
+  };
+
+  // Consecutive images of the same target size share a batch; the order is kept.
+  std::vector<cv::Mat> batch;
+  std::vector<size_t> batchIndices;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    state_->forward(batch, batchIndices, options, results);
+    for (size_t index : batchIndices) done[index] = true;
+    batch.clear();
+    batchIndices.clear();
+    report();
+  };
+
+  for (size_t i = 0; i < files.size(); ++i) {
+    results[i].file = files[i];
+    cv::Mat image;
+    try {
+      image = state_->prepare(files[i], options);
+    } catch (const std::exception& e) {
+      results[i].error = e.what();
+      done[i] = true;
+      if (batch.empty()) report();
+      continue;
+    }
+    if (!batch.empty() && batch.front().size() != image.size()) flush();
+    batch.push_back(std::move(image));
+    batchIndices.push_back(i);
+    if (static_cast<int64_t>(batch.size()) >= options.batchSize) flush();
+  }
+  flush();
+  report();
+  return results;
+}
+
+}  // namespace graft

@@ -1,0 +1,40 @@
+#include "runtime/prediction/predict_output.h"
+
+#include "runtime/prediction/predict_result.h"
+
+namespace graft {
+
+namespace {
+
+bool isProbability(const std::string& activation) {
+  return activation == "softmax" || activation == "sigmoid";
+}
+
+}  // namespace
+
+std::string activationOf(const Node& node) {
+  const auto it = node.config.find("activation");
+  return it != node.config.end() && it->is_string() ? it->get<std::string>() : "linear";
+}
+
+bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput) {
+  if (!isClassVector(perImageOutput) || graph.outputs().size() != 1) return false;
+  const Node* node = graph.find(graph.outputs().front());
+  // Bounded by the graph size, so a malformed cyclic graph cannot loop forever.
+  for (size_t steps = 0; node && steps <= graph.size(); ++steps) {
+    const std::string& type = node->className;
+    if (type == "Softmax") return true;
+    if (type == "Dense" || type == "Conv2D")
+      return isProbability(activationOf(*node)) || activationOf(*node) == "linear";
+    const bool passThrough = type == "Reshape" || type == "Flatten" || type == "Dropout" ||
+                             type == "SpatialDropout2D" || type == "GaussianNoise" ||
+                             type == "GaussianDropout" ||
+                             (type == "Activation" && activationOf(*node) == "linear");
+    if (type == "Activation" && isProbability(activationOf(*node))) return true;
+    if (!passThrough || node->inputs.size() != 1) return false;
+    node = graph.find(node->inputs.front());
+  }
+  return false;
+}
+
+}  // namespace graft

@@ -1,0 +1,20 @@
+#pragma once
+// Whether a model's output is a class vector (gets a top-K list and labels) or features.
+#include <string>
+
+#include "graph/graph.h"
+#include "graph/shape.h"
+
+namespace graft {
+
+// The activation a layer's config names ("linear" when it names none, as Keras defaults).
+std::string activationOf(const Node& node);
+
+// True when one image's output (Keras layout, no batch) is a class vector: rank 1 with two or
+// more entries, produced by a classifier. Going back from the output through Reshape, Flatten,
+// Dropout and linear activations, the first other layer must be Dense or Conv2D (MobileNet's
+// 1x1 conv_preds) with a softmax, sigmoid or linear activation, or a softmax / sigmoid
+// Activation or Softmax layer. A pooled feature vector (no-top model) is not a class vector.
+bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput);
+
+}  // namespace graft

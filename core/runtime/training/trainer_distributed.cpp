@@ -1,0 +1,82 @@
+#include "runtime/training/trainer_distributed.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "graph/diagnostic.h"
+
+namespace graft {
+
+void startDataParallel(DataParallel& group, torch::nn::Module& module,
+                       const std::vector<std::pair<std::string, double>>& facts) {
+  std::vector<double> mine;
+  for (const auto& fact : facts) mine.push_back(fact.second);
+  auto rankZero = torch::tensor(mine, torch::kFloat64);
+  group.broadcastFromRankZero({rankZero}, "comparing the job with rank 0's");
+  std::ostringstream differences;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    const double theirs = rankZero[static_cast<int64_t>(i)].item<double>();
+    if (theirs != facts[i].second)
+      differences << (differences.tellp() ? ", " : "") << facts[i].first << " " << facts[i].second
+                  << " here but " << theirs << " on rank 0";
+  }
+  const std::string mismatch = differences.str();
+  // Every rank learns whether any rank differs, so all of them stop, not just the odd one.
+  const double ranksDiffering =
+      group.sumOverRanks({mismatch.empty() ? 0.0 : 1.0}, "comparing the job with rank 0's")[0];
+  if (!mismatch.empty())
+    throw Error(group.environment().describe() + ": this rank's job differs from rank 0's (" +
+                mismatch + "); every rank must get the same model, data and options");
+  if (ranksDiffering > 0)
+    throw Error(group.environment().describe() + ": " +
+                std::to_string(static_cast<int>(ranksDiffering)) +
+                " other rank(s) got a different model, data or options (see their messages)");
+
+  std::vector<torch::Tensor> state;
+  for (const auto& p : module.parameters()) state.push_back(p);
+  for (const auto& b : module.buffers()) state.push_back(b);
+  torch::NoGradGuard noGrad;
+  group.broadcastFromRankZero(state, "giving every rank rank 0's weights");
+}
+
+StepTotals exchangeGradients(DataParallel& group, const std::vector<torch::Tensor>& parameters,
+                             const StepTotals& local) {
+  torch::NoGradGuard noGrad;
+  std::vector<torch::Tensor> buffers;
+  buffers.push_back(
+      torch::tensor({static_cast<float>(local.images), static_cast<float>(local.lossSum),
+                     static_cast<float>(local.correct), local.cancelled ? 1.f : 0.f},
+                    torch::kFloat32));
+  for (const auto& p : parameters) {
+    torch::Tensor grad = p.grad();
+    if (!grad.defined()) {
+      grad = torch::zeros_like(p);
+      p.mutable_grad() = grad;
+    }
+    grad.mul_(local.images);  // mean over this rank's images -> sum
+    buffers.push_back(grad);
+  }
+  group.allReduceSum(buffers, "exchanging gradients");
+  const float* totals = buffers[0].data_ptr<float>();
+  StepTotals global;
+  global.images = totals[0];
+  global.lossSum = totals[1];
+  global.correct = totals[2];
+  global.cancelled = totals[3] > 0.f;
+  if (global.images > 0)
+    for (size_t i = 1; i < buffers.size(); ++i) buffers[i].div_(global.images);
+  return global;
+}
+
+void averageBuffers(DataParallel& group, torch::nn::Module& module) {
+  std::vector<torch::Tensor> floating;
+  for (const auto& b : module.buffers())
+    if (b.is_floating_point()) floating.push_back(b);
+  if (floating.empty()) return;
+  torch::NoGradGuard noGrad;
+  group.allReduceSum(floating, "averaging BatchNormalization statistics");
+  for (auto& b : floating) b.div_(group.worldSize());
+}
+
+}  // namespace graft

@@ -1,0 +1,177 @@
+#include "runtime/training/trainer_stages.h"
+
+#include <algorithm>
+#include <set>
+
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
+
+namespace graft {
+
+namespace {
+
+Model applied(const Model& model, const Json& operation, const std::string& where) {
+  auto edited = applyOperation(model, operation);
+  if (!edited) throw Error(where + ": " + joinDiagnostics(edited.diagnostics()));
+  return std::move(edited).value().model;
+}
+
+std::string firstLayer(const Graph& graph) {
+  return graph.nodes()[graph.topologicalOrder().value().front()].name;
+}
+
+ops::Selection fromLayer(const std::string& name) {
+  ops::Selection s;
+  s.from = name;
+  return s;
+}
+
+}  // namespace
+
+Model modelForStage(const Model& model, const TrainingStage& stage, size_t stageIndex,
+                    const std::vector<std::string>& newLayers, const std::string& planSource) {
+  const std::string where = planSource + ": " + stageFieldPath(stageIndex, "");
+  const auto fieldError = [&](const std::string& field, const std::string& message) {
+    return Error(Diagnostic{planSource + ": " + stageFieldPath(stageIndex, field), message});
+  };
+  if (model.graph.size() == 0) throw Error(where + ": the model has no layers");
+  const std::string first = firstLayer(model.graph);
+  // From scratch: every stage says the whole story of what trains.
+  Model m = applied(model, ops::unfreeze(fromLayer(first)), where);
+  switch (stage.scope) {
+    case StageScope::All:
+      break;
+    case StageScope::NewLayers: {
+      ops::Selection fresh;
+      for (const auto& name : newLayers)
+        if (m.graph.find(name)) fresh.layers.push_back(name);
+      if (fresh.layers.empty())
+        throw fieldError("train",
+                         "\"new\" trains the new layers, but this model has none (every layer "
+                         "with weights came from a weights file); use \"unfreeze_from\" or "
+                         "\"train\": \"all\"");
+      m = applied(m, ops::freeze(fromLayer(first)), where);
+      m = applied(m, ops::unfreeze(fresh), where);
+      break;
+    }
+    case StageScope::UnfreezeFrom:
+    case StageScope::FreezeUpto: {
+      const std::string field =
+          stage.scope == StageScope::UnfreezeFrom ? "unfreeze_from" : "freeze_upto";
+      if (!m.graph.find(stage.layer))
+        throw fieldError(field, "'" + stage.layer + "' names no layer of the model");
+      if (stage.scope == StageScope::UnfreezeFrom) {
+        m = applied(m, ops::freeze(fromLayer(first)), where);
+        m = applied(m, ops::unfreeze(fromLayer(stage.layer)), where);
+      } else {
+        ops::Selection upto;
+        upto.upto = stage.layer;
+        m = applied(m, ops::freeze(upto), where);
+      }
+      break;
+    }
+  }
+  if (stage.freezeBatchNorm) {
+    ops::Selection bn;
+    bn.types = {"BatchNormalization"};
+    m = applied(m, ops::freeze(bn), where);
+  }
+  if (trainableLayers(m).empty())
+    throw Error(where + ": every layer with weights is frozen in this stage: nothing to train");
+  return m;
+}
+
+std::vector<std::string> trainableLayers(const Model& stageModel) {
+  const GraphAnalysis analysis = analyzeOrThrow(stageModel.graph);
+  std::vector<std::string> names;
+  for (const auto& node : stageModel.graph.nodes()) {
+    const NodeInfo* info = analysis.find(node.name);
+    if (info && info->trainableParams > 0) names.push_back(node.name);
+  }
+  return names;
+}
+
+std::map<std::string, double> stageRateScales(const Model& model, const TrainingStage& stage,
+                                              const std::vector<std::string>& newLayers) {
+  std::map<std::string, double> scales;
+  if (stage.pretrainedRateScale == 1.0) return scales;
+  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
+  for (const auto& layer : model.weights.layers())
+    if (!fresh.count(layer)) scales[layer] = stage.pretrainedRateScale;
+  return scales;
+}
+
+std::vector<std::string> pretrainedLayersOf(const Model& model,
+                                            const std::vector<std::string>& newLayers) {
+  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
+  std::vector<std::string> pretrained;
+  for (const auto& layer : model.weights.layers())
+    if (!fresh.count(layer) && model.graph.find(layer)) pretrained.push_back(layer);
+  return pretrained;
+}
+
+PlanResult trainPlan(const Model& model, const TrainingSet& data, const TrainingPlan& plan,
+                     const std::vector<std::string>& newLayers, const TrainOptions& base,
+                     TrainObserver* observer, const std::atomic<bool>* cancel,
+                     const std::string& planSource) {
+  if (plan.stages.empty()) throw Error(planSource + ": $.stages: the plan has no stages");
+  // A mistake in stage 3 should not wait for stages 1 and 2 to train.
+  for (size_t i = 0; i < plan.stages.size(); ++i)
+    modelForStage(model, plan.stages[i], i, newLayers, planSource);
+
+  PlanResult result;
+  result.model = model;
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const TrainingStage& stage = plan.stages[i];
+    const Model stageModel = modelForStage(result.model, stage, i, newLayers, planSource);
+    TrainOptions options = base;
+    options.epochs = stage.epochs;
+    options.optimizer = stage.optimizer;
+    options.freezeUpto.clear();
+    options.layerRateScales = stageRateScales(stageModel, stage, newLayers);
+    options.pretrainedLayers = pretrainedLayersOf(stageModel, newLayers);
+
+    StageEvent event;
+    event.stage = static_cast<int>(i + 1);
+    event.stages = static_cast<int>(plan.stages.size());
+    event.name = stage.name;
+    event.scope = stage.describeScope();
+    event.optimizer = stage.optimizer.describe();
+    event.epochs = stage.epochs;
+    event.pretrainedRateScale = stage.pretrainedRateScale;
+    event.freezeBatchNorm = stage.freezeBatchNorm;
+    event.trainableLayers = trainableLayers(stageModel);
+    if (observer) observer->onStage(event);
+
+    TrainResult run = trainModel(stageModel, data, options, observer, cancel);
+    result.model = run.model;
+    const TrainStatus status = run.status;
+    const std::string message = run.message;
+    result.stages.push_back(std::move(run));
+    if (status != TrainStatus::Completed) {
+      result.status = status;
+      result.message = "stage " + std::to_string(i + 1) + " (" + stage.name + "): " + message;
+      return result;
+    }
+    result.stagesCompleted = static_cast<int>(i + 1);
+  }
+  return result;
+}
+
+TrainResult asOneRun(PlanResult planned) {
+  TrainResult result = planned.stages.empty() ? TrainResult{} : planned.stages.back();
+  result.status = planned.status;
+  result.message = planned.message;
+  result.model = std::move(planned.model);
+  result.history.clear();
+  result.diagnoses.clear();
+  result.epochsCompleted = 0;
+  for (const auto& stage : planned.stages) {
+    result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
+    result.epochsCompleted += stage.epochsCompleted;
+    result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());
+  }
+  return result;
+}
+
+}  // namespace graft

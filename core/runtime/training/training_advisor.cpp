@@ -1,0 +1,274 @@
+#include "runtime/training/training_advisor.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "graph/analysis.h"
+#include "runtime/training/trainer_stages.h"
+#include "runtime/training/training_doctor.h"
+
+namespace graft {
+
+namespace {
+
+// The thresholds the header documents.
+constexpr double kFewImagesPerClass = 100;
+constexpr double kManyImagesPerClass = 1000;
+constexpr int64_t kManyImagesForShortHead = 1000;
+constexpr int64_t kLargeNetworkParams = 1000000;
+constexpr int64_t kFewImages = 100;
+constexpr double kImbalanceRatio = 4.0;
+constexpr double kHeadRate = 1e-3;
+constexpr double kFineTuneRate = 1e-3;
+constexpr double kPretrainedScale = 0.1;
+
+std::string plainNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// "block5_conv1" -> "block5", "conv_dw_13_bn" -> "conv_dw_13", "mixed9" -> "mixed9": Keras
+// Applications number their blocks, so the name up to its first number is the block.
+std::string blockOf(const std::string& layer) {
+  size_t i = 0;
+  while (i < layer.size() && !std::isdigit(static_cast<unsigned char>(layer[i]))) ++i;
+  while (i < layer.size() && std::isdigit(static_cast<unsigned char>(layer[i]))) ++i;
+  return layer.substr(0, i);
+}
+
+// The first layer (topological order) of the run of layers sharing `layer`'s block.
+std::string blockStart(const ModelFacts& facts, const std::string& layer) {
+  auto it = std::find(facts.order.begin(), facts.order.end(), layer);
+  if (it == facts.order.end()) return layer;
+  const std::string block = blockOf(layer);
+  while (it != facts.order.begin() && blockOf(*std::prev(it)) == block) --it;
+  return *it;
+}
+
+TrainingStage headStage(const DataFacts& data) {
+  TrainingStage s;
+  s.name = "new layers";
+  s.scope = StageScope::NewLayers;
+  s.optimizer.kind = OptimizerKind::Adam;
+  s.optimizer.learningRate = kHeadRate;
+  s.epochs = data.images < kManyImagesForShortHead ? 10 : 5;
+  s.why.push_back(
+      "The new layers start from random weights, so they train alone first on the frozen "
+      "pretrained layers: their large early errors would otherwise wreck the pretrained "
+      "features.");
+  s.why.push_back("Adam at 1e-3 is the usual rate for freshly initialised layers.");
+  s.why.push_back(std::to_string(s.epochs) + " epochs: " +
+                  (s.epochs == 10 ? "with fewer than " + std::to_string(kManyImagesForShortHead) +
+                                        " images an epoch is only a few steps"
+                                  : "with this many images a few epochs bring the new layers "
+                                    "in line") +
+                  ".");
+  return s;
+}
+
+TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool anyNew) {
+  const double perClass = data.meanPerClass();
+  const double share =
+      perClass >= kManyImagesPerClass ? 0.5 : (perClass < kFewImagesPerClass ? 0.1 : 0.2);
+  const auto count = static_cast<int64_t>(facts.pretrainedLayers.size());
+  const int64_t top =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(share * static_cast<double>(count))));
+  const std::string pick = facts.pretrainedLayers[static_cast<size_t>(count - top)];
+  TrainingStage s;
+  s.name = "fine-tune";
+  s.scope = StageScope::UnfreezeFrom;
+  s.layer = blockStart(facts, pick);
+  s.optimizer.kind = OptimizerKind::Sgd;
+  s.optimizer.learningRate = kFineTuneRate;
+  s.optimizer.momentum = 0.9;
+  s.pretrainedRateScale = kPretrainedScale;
+  s.epochs = 10;
+  std::ostringstream scope;
+  scope << "About " << static_cast<int64_t>(std::round(perClass)) << " images per class "
+        << (perClass >= kManyImagesPerClass ? "is enough to retrain the top half"
+            : perClass < kFewImagesPerClass ? "allows only the top tenth"
+                                            : "is enough to adapt the top fifth")
+        << " of the " << count << " pretrained layers with weights: training from " << s.layer
+        << " (the start of " << blockOf(s.layer)
+        << "'s block) on, while the lower layers keep their generic edges and textures.";
+  s.why.push_back(scope.str());
+  s.why.push_back(std::string("SGD with momentum 0.9 and pretrained_lr_scale 0.1 gives the "
+                              "pretrained layers 1e-4, which nudges their weights instead of "
+                              "overwriting them") +
+                  (anyNew ? ", while the new layers keep 1e-3." : "."));
+  s.why.push_back("10 epochs at this low rate; keep an eye on the validation loss.");
+  return s;
+}
+
+}  // namespace
+
+double DataFacts::meanPerClass() const {
+  return classes.empty() ? 0.0 : static_cast<double>(images) / static_cast<double>(classes.size());
+}
+
+std::vector<std::string> newLayersOf(const Model& model,
+                                     const std::vector<std::string>& freshLayers) {
+  std::set<std::string> fresh(freshLayers.begin(), freshLayers.end());
+  const auto addSpec = [&](const Json& spec) {
+    if (spec.is_object() && spec.contains("config") && spec["config"].contains("name") &&
+        spec["config"]["name"].is_string())
+      fresh.insert(spec["config"]["name"].get<std::string>());
+  };
+  if (model.recipe.is_array()) {
+    for (const auto& op : model.recipe) {
+      if (!op.is_object()) continue;
+      const std::string kind = op.value("op", "");
+      if (kind == "stack" && op.contains("layers") && op["layers"].is_array())
+        for (const auto& spec : op["layers"]) addSpec(spec);
+      if (kind == "insert" && op.contains("layer")) addSpec(op["layer"]);
+      if (kind == "replace" && op.contains("with")) addSpec(op["with"]);
+    }
+  }
+  const GraphAnalysis analysis = analyze(model.graph);
+  std::vector<std::string> out;
+  for (const auto& node : model.graph.nodes()) {
+    const NodeInfo* info = analysis.find(node.name);
+    if (fresh.count(node.name) && info && !info->weights.empty()) out.push_back(node.name);
+  }
+  return out;
+}
+
+ModelFacts describeModel(const Model& model, const std::vector<std::string>& newLayers) {
+  ModelFacts facts;
+  facts.newLayers = newLayers;
+  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  const std::vector<size_t> order = model.graph.topologicalOrder().value();
+  for (size_t i : order) {
+    const Node& node = model.graph.nodes()[i];
+    facts.order.push_back(node.name);
+    if (node.className == "BatchNormalization") facts.hasBatchNorm = true;
+    const NodeInfo* info = analysis.find(node.name);
+    if (info && !info->weights.empty() && !fresh.count(node.name))
+      facts.pretrainedLayers.push_back(node.name);
+  }
+  const auto inputs = model.graph.inputs();
+  if (inputs.size() == 1) {
+    const NodeInfo* info = analysis.find(inputs[0]);
+    if (info && info->outputShape.size() == 4 && info->outputShape[1] > 0 &&
+        info->outputShape[2] > 0)
+      facts.inputSide = std::min(info->outputShape[1], info->outputShape[2]);
+  }
+  return facts;
+}
+
+TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataFacts& data) {
+  TrainingPlan plan;
+  const bool anyNew = !facts.newLayers.empty();
+  const double perClass = data.meanPerClass();
+  if (facts.pretrainedLayers.empty()) {
+    TrainingStage s;
+    s.name = "all layers";
+    s.scope = StageScope::All;
+    s.optimizer.kind = OptimizerKind::Adam;
+    s.optimizer.learningRate = kHeadRate;
+    s.epochs = 20;
+    s.freezeBatchNorm = false;
+    s.why.push_back(
+        "No layer has pretrained weights, so the whole network trains from its "
+        "random start; Adam at 1e-3 for 20 epochs is a usual start for that.");
+    if (facts.hasBatchNorm)
+      s.why.push_back("BatchNormalization trains too: it has no pretrained statistics to keep.");
+    plan.stages.push_back(s);
+  } else {
+    if (anyNew) plan.stages.push_back(headStage(data));
+    if (!anyNew || perClass >= kFewImagesPerClass)
+      plan.stages.push_back(fineTuneStage(facts, data, anyNew));
+    else
+      plan.reasons.push_back(
+          "With about " + std::to_string(static_cast<int64_t>(std::round(perClass))) +
+          " images per class (fewer than " + plainNumber(kFewImagesPerClass) +
+          "), retraining pretrained layers would overfit, so only the new layers train.");
+  }
+  if (facts.hasBatchNorm && !facts.pretrainedLayers.empty())
+    plan.reasons.push_back(
+        "BatchNormalization layers stay frozen in inference mode: small fine-tuning batches "
+        "would replace their pretrained statistics with noisy ones.");
+  for (const auto& w : checkPlan(model, facts, data, plan)) plan.warnings.push_back(w.message);
+  return plan;
+}
+
+std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,
+                                  const DataFacts& data, const OptimizerOptions& optimizer,
+                                  double pretrainedRateScale, const std::string& label) {
+  std::vector<PlanWarning> warnings;
+  const std::set<std::string> fresh(facts.newLayers.begin(), facts.newLayers.end());
+  const GraphAnalysis analysis = analyzeOrThrow(trainingModel.graph);
+  int64_t pretrainedParams = 0;
+  for (const auto& layer : trainableLayers(trainingModel))
+    if (!fresh.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
+  if (pretrainedParams == 0) return warnings;
+  if (pretrainedParams > kLargeNetworkParams && data.images < kFewImages)
+    warnings.push_back({"large_network_few_images",
+                        label + " trains " + std::to_string(pretrainedParams) +
+                            " pretrained parameters on only " + std::to_string(data.images) +
+                            " images: it will memorise them; train only the new layers (a "
+                            "plan's \"train\": \"new\", or --freeze-upto) or gather more "
+                            "images."});
+  const bool sgd = optimizer.kind == OptimizerKind::Sgd;
+  const double usual = sgd ? 1e-3 : 1e-4;
+  const double rate = optimizer.effectiveLearningRate() * pretrainedRateScale;
+  if (rate > pretrainedRateLimit(optimizerName(optimizer.kind)))
+    warnings.push_back(
+        {"high_learning_rate",
+         label + " trains pretrained layers at a learning rate of " + plainNumber(rate) +
+             ", far above the usual " + plainNumber(usual) + " or less for " +
+             optimizerName(optimizer.kind) +
+             ": it can destroy the pretrained features in a few steps; lower the learning rate "
+             "or give pretrained layers a pretrained_lr_scale (e.g. 0.1)."});
+  return warnings;
+}
+
+std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data) {
+  std::vector<PlanWarning> warnings;
+  if (data.medianSide > 0 && facts.inputSide > 0 && data.medianSide * 2 < facts.inputSide)
+    warnings.push_back(
+        {"small_images", "The images are about " + std::to_string(data.medianSide) +
+                             " px on their smaller side but the model takes " +
+                             std::to_string(facts.inputSide) +
+                             " px: upscaling them that much gives the pretrained filters blurry "
+                             "input; consider a smaller --input-size or a model made for small "
+                             "images."});
+  if (data.imagesPerClass.size() >= 2) {
+    const auto [low, high] =
+        std::minmax_element(data.imagesPerClass.begin(), data.imagesPerClass.end());
+    if (*low > 0 && static_cast<double>(*high) >= kImbalanceRatio * static_cast<double>(*low)) {
+      const auto name = [&](auto it) {
+        return data.classes.at(static_cast<size_t>(it - data.imagesPerClass.begin()));
+      };
+      warnings.push_back({"imbalanced", "The classes are badly imbalanced: '" + name(high) +
+                                            "' has " + std::to_string(*high) + " images, '" +
+                                            name(low) + "' only " + std::to_string(*low) +
+                                            "; use --class-weights or gather more images of "
+                                            "the small classes."});
+    }
+  }
+  return warnings;
+}
+
+std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
+                                   const DataFacts& data, const TrainingPlan& plan,
+                                   const std::string& planSource) {
+  std::vector<PlanWarning> warnings;
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const TrainingStage& stage = plan.stages[i];
+    const Model stageModel = modelForStage(model, stage, i, facts.newLayers, planSource);
+    for (auto& w : checkRun(stageModel, facts, data, stage.optimizer, stage.pretrainedRateScale,
+                            "stage " + std::to_string(i + 1) + " (" + stage.name + ")"))
+      warnings.push_back(std::move(w));
+  }
+  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
+  return warnings;
+}
+
+}  // namespace graft

@@ -1,0 +1,36 @@
+// DataFacts for the training advisor: counts from the folder scan, the image size from a few
+// decoded images (decoding all of them would cost as much as an epoch).
+#include <algorithm>
+
+#include "runtime/data/image_loader.h"
+#include "runtime/training/training_advisor.h"
+
+namespace graft {
+
+DataFacts describeData(const ImageFolder& folder, size_t sampleImages) {
+  DataFacts facts;
+  facts.classes = folder.classes;
+  facts.imagesPerClass = folder.classCounts();
+  facts.images = static_cast<int64_t>(folder.samples.size());
+  std::vector<int64_t> sides;
+  const size_t count = folder.samples.size();
+  const size_t take = std::min(sampleImages, count);
+  for (size_t i = 0; i < take; ++i) {
+    // Spread over the folder, so every class is represented.
+    const size_t index = i * count / take;
+    try {
+      const cv::Mat image = loadImageRgb(folder.samples[index].path);
+      sides.push_back(std::min(image.rows, image.cols));
+    } catch (const std::exception&) {
+      // An unreadable image says nothing about the size; training reports it.
+    }
+  }
+  if (!sides.empty()) {
+    std::nth_element(sides.begin(), sides.begin() + static_cast<std::ptrdiff_t>(sides.size() / 2),
+                     sides.end());
+    facts.medianSide = sides[sides.size() / 2];
+  }
+  return facts;
+}
+
+}  // namespace graft

@@ -1,0 +1,64 @@
+#pragma once
+// What a run trains when the user leaves the choice to Graft, shared by `graft-cli train`, a
+// pipeline's train step and the training panel:
+//  - the user chose nothing of how to train (no epochs, learning rate, optimizer, momentum,
+//    Nesterov, weight decay, freeze range or plan) and the model has new layers (fresh weights)
+//    on pretrained ones: the advisor's plan (advisePlan): the new layers first on the frozen
+//    pretrained ones, BatchNormalization frozen in every stage;
+//  - otherwise one run as asked, in which every BatchNormalization layer with pretrained
+//    statistics stays frozen (inference mode); BatchNormalization layers with fresh weights (a
+//    network from scratch, a new head) train.
+// trainBatchNorm lets BatchNormalization train in either case (a plan's stages then say
+// "batch_norm": "train"). A plan of the user's runs as it is written.
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/model.h"
+#include "runtime/training/trainer.h"
+#include "runtime/training/training_advisor.h"
+#include "runtime/training/training_plan.h"
+
+namespace graft {
+
+struct TrainingChoice {
+  bool chosen = false;          // the user set epochs, lr, optimizer, momentum, ... or freeze range
+  bool trainBatchNorm = false;  // --train-batch-norm
+  std::optional<TrainingPlan> plan;  // the user's plan (--plan)
+  std::string planSource = "plan";   // for its errors
+};
+
+struct TrainingSetup {
+  Model model;  // frozen flags as the run starts (pretrained BatchNormalization frozen)
+  std::optional<TrainingPlan> plan;  // the user's, or the advisor's when advisorPlan
+  bool advisorPlan = false;
+  std::string planSource;
+  std::vector<std::string> newLayers;         // see newLayersOf
+  std::vector<std::string> pretrainedLayers;  // the other layers with weights
+  std::vector<std::string> frozenBatchNorm;   // frozen here for a single run
+  // One line for the user about the defaults applied, without the front end's hint on how to
+  // choose otherwise ("the advisor's plan: 2 stages (...), BatchNormalization frozen"); empty
+  // when nothing was decided for the user.
+  std::string summary;
+};
+
+// `freshLayers` as the loader reported them (LoadedModel::freshLayers), `data` the folder's
+// facts (describeData). Throws graft::Error for a plan that does not fit the model, naming
+// choice.planSource (as modelForStage does).
+TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& freshLayers,
+                            const DataFacts& data, const TrainingChoice& choice);
+
+// The advisor's guard rails for the run the setup makes (the plan's stages, or the single run
+// with options.freezeUpto applied) and for the data.
+std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts& data,
+                                    const TrainOptions& options);
+
+// Trains as the setup says: trainPlan (as one run, asOneRun) with a plan, else trainModel;
+// options.pretrainedLayers is filled from the setup, and the advisor's plan caches the frozen
+// layers' outputs (options.cacheFrozen) unless the run augments its images.
+TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, TrainOptions options,
+                        TrainObserver* observer = nullptr,
+                        const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace graft

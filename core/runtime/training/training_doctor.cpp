@@ -1,0 +1,221 @@
+#include "runtime/training/training_doctor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+namespace graft {
+
+namespace {
+
+// The thresholds the header documents.
+constexpr double kChanceMargin = 0.1;
+constexpr double kTrainAboveChance = 0.25;
+constexpr double kTrainAboveValidation = 0.2;
+constexpr double kCollapsedShare = 0.9;
+constexpr double kCollapsedTrueShareAtMost = 0.6;
+constexpr int64_t kCollapsedMinImages = 10;
+constexpr int kOverfittingEpochs = 2;
+constexpr int kFlatEpochs = 3;
+constexpr double kFlatChange = 0.01;
+constexpr double kBatchNormDistance = 0.25;
+constexpr double kBatchNormChanged = 0.25;
+constexpr double kPretrainedChange = 0.05;
+
+std::string number(double value, int digits = 3) {
+  std::ostringstream out;
+  out.precision(digits);
+  out << value;
+  return out.str();
+}
+
+std::string percent(double share) {
+  return std::to_string(static_cast<int>(std::lround(share * 100.0))) + " %";
+}
+
+std::string className(const std::vector<std::string>& classes, size_t index) {
+  return index < classes.size() ? "'" + classes[index] + "'" : "class " + std::to_string(index);
+}
+
+int64_t total(const std::vector<int64_t>& counts) {
+  return std::accumulate(counts.begin(), counts.end(), int64_t{0});
+}
+
+std::vector<int64_t> trueCounts(const std::vector<std::vector<int64_t>>& confusion) {
+  std::vector<int64_t> counts;
+  for (const auto& row : confusion) counts.push_back(total(row));
+  return counts;
+}
+
+std::vector<int64_t> predictedCounts(const std::vector<std::vector<int64_t>>& confusion) {
+  std::vector<int64_t> counts(confusion.size(), 0);
+  for (const auto& row : confusion)
+    for (size_t j = 0; j < row.size() && j < counts.size(); ++j) counts[j] += row[j];
+  return counts;
+}
+
+Diagnosis finding(const EpochCheckup& at, std::string code, std::string message, std::string fix) {
+  return Diagnosis{std::move(code), std::move(message), std::move(fix), at.epoch};
+}
+
+}  // namespace
+
+double pretrainedRateLimit(const std::string& optimizer) {
+  return 3.0 * (optimizer == "sgd" ? 1e-3 : 1e-4);
+}
+
+std::optional<Diagnosis> checkChanceLevel(const std::vector<EpochCheckup>& history,
+                                          const std::vector<std::string>& classes) {
+  if (history.size() < 2) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  if (!now.valAccuracy || now.valConfusion.size() < 2) return std::nullopt;
+  const std::vector<int64_t> counts = trueCounts(now.valConfusion);
+  const int64_t images = total(counts);
+  if (images == 0) return std::nullopt;
+  const auto largest = std::max_element(counts.begin(), counts.end());
+  const double chance = static_cast<double>(*largest) / static_cast<double>(images);
+  const double val = *now.valAccuracy;
+  if (val > chance + kChanceMargin || now.accuracy < chance + kTrainAboveChance ||
+      now.accuracy < val + kTrainAboveValidation)
+    return std::nullopt;
+  return finding(
+      now, "chance_level",
+      "validation accuracy " + number(val) + " is at chance level (" + number(chance) +
+          ": always answering " +
+          className(classes, static_cast<size_t>(largest - counts.begin())) +
+          ") while training accuracy is " + number(now.accuracy) +
+          ": what the network learns does not carry over to images it has not seen",
+      "keep BatchNormalization frozen and train the new layers first on the frozen pretrained "
+      "ones (the advisor's plan, the default without training options); check that the "
+      "validation images look like the training images");
+}
+
+std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochCheckup>& history,
+                                                   const std::vector<std::string>& classes) {
+  if (history.empty()) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  if (now.valConfusion.size() < 2) return std::nullopt;
+  const std::vector<int64_t> predicted = predictedCounts(now.valConfusion);
+  const std::vector<int64_t> actual = trueCounts(now.valConfusion);
+  const int64_t images = total(actual);
+  if (images < kCollapsedMinImages) return std::nullopt;
+  const auto top = std::max_element(predicted.begin(), predicted.end());
+  const auto index = static_cast<size_t>(top - predicted.begin());
+  const double share = static_cast<double>(*top) / static_cast<double>(images);
+  const double trueShare = static_cast<double>(actual[index]) / static_cast<double>(images);
+  if (share < kCollapsedShare || trueShare > kCollapsedTrueShareAtMost) return std::nullopt;
+  return finding(now, "collapsed_predictions",
+                 percent(share) + " of the validation images are predicted as " +
+                     className(classes, index) + ", which holds " + percent(trueShare) +
+                     " of them: the predictions have collapsed onto one class",
+                 "usually BatchNormalization statistics that no longer fit (keep "
+                 "BatchNormalization frozen) or a learning rate that wrecked the pretrained "
+                 "features (lower it, or train the new layers first); with imbalanced classes, "
+                 "weight them (--class-weights)");
+}
+
+std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& history) {
+  int streak = 0;
+  for (size_t i = history.size(); i-- > 1;) {
+    const EpochCheckup& now = history[i];
+    const EpochCheckup& before = history[i - 1];
+    if (!now.valLoss || !before.valLoss || !(*now.valLoss > *before.valLoss) ||
+        !(now.loss < before.loss))
+      break;
+    ++streak;
+  }
+  if (streak < kOverfittingEpochs) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  const EpochCheckup& start = history[history.size() - 1 - static_cast<size_t>(streak)];
+  return finding(now, "overfitting",
+                 "validation loss rose for " + std::to_string(streak) + " epochs in a row (" +
+                     number(*start.valLoss) + " to " + number(*now.valLoss) +
+                     ") while training loss fell (" + number(start.loss) + " to " +
+                     number(now.loss) + "): the network is memorising the training images",
+                 "stop earlier (--early-stopping 3 --restore-best, or the checkpoint of epoch " +
+                     std::to_string(start.epoch) +
+                     "), add augmentation, train fewer layers, or gather more images");
+}
+
+std::optional<Diagnosis> checkFlatLoss(const std::vector<EpochCheckup>& history,
+                                       const std::vector<std::string>& classes) {
+  if (history.size() < static_cast<size_t>(kFlatEpochs) || classes.size() < 2) return std::nullopt;
+  const double first = history.front().loss;
+  const double uniform = std::log(static_cast<double>(classes.size()));
+  if (!(first >= 0.5 * uniform)) return std::nullopt;
+  for (const auto& epoch : history)
+    if (!(std::abs(epoch.loss - first) <= kFlatChange * first)) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  return finding(
+      now, "flat_loss",
+      "the training loss has stayed at " + number(now.loss, 4) + " for " +
+          std::to_string(history.size()) + " epochs (a uniform guess over " +
+          std::to_string(classes.size()) + " classes scores " + number(uniform, 4) +
+          "): nothing is being learned",
+      "raise the learning rate (this run: " + number(now.learningRate) +
+          "), check that the layers that should learn are not frozen, and that each class "
+          "folder holds its own images");
+}
+
+std::optional<Diagnosis> checkBatchNormStatistics(const std::vector<EpochCheckup>& history) {
+  if (history.empty()) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  if (!now.batchNormDistance || !now.batchNormChanged) return std::nullopt;
+  if (*now.batchNormDistance < kBatchNormDistance && *now.batchNormChanged < kBatchNormChanged)
+    return std::nullopt;
+  return finding(now, "batch_norm_statistics",
+                 "BatchNormalization layers compute differently in training and in prediction: "
+                 "on a validation batch, " +
+                     percent(*now.batchNormChanged) +
+                     " of the predicted classes change between the moving statistics "
+                     "(prediction) and the batch's own statistics (training), a mean "
+                     "probability difference of " +
+                     number(*now.batchNormDistance, 2),
+                 "keep BatchNormalization frozen in inference mode (the default: leave out "
+                 "--train-batch-norm, or \"batch_norm\": \"frozen\" in a plan) and restart "
+                 "from the pretrained weights");
+}
+
+std::optional<Diagnosis> checkPretrainedRate(const std::vector<EpochCheckup>& history) {
+  if (history.empty()) return std::nullopt;
+  const EpochCheckup& now = history.back();
+  const double limit = pretrainedRateLimit(now.optimizer);
+  if (!(now.pretrainedRate > limit) || !now.pretrainedChange ||
+      *now.pretrainedChange < kPretrainedChange)
+    return std::nullopt;
+  return finding(now, "pretrained_rate_too_high",
+                 "pretrained layers train at a learning rate of " + number(now.pretrainedRate) +
+                     " (above " + number(limit) + " for " + now.optimizer +
+                     ") and their weights have moved by " + percent(*now.pretrainedChange) +
+                     " by epoch " + std::to_string(now.epoch) +
+                     ": the pretrained features are being overwritten",
+                 "lower the learning rate (e.g. " + number(limit / 3.0) +
+                     "), give pretrained layers a pretrained_lr_scale of 0.1 in a plan, or "
+                     "train the new layers first");
+}
+
+std::vector<Diagnosis> examineEpoch(const std::vector<EpochCheckup>& history,
+                                    const std::vector<std::string>& classes) {
+  std::vector<Diagnosis> findings;
+  for (auto found :
+       {checkChanceLevel(history, classes), checkCollapsedPredictions(history, classes),
+        checkOverfitting(history), checkFlatLoss(history, classes),
+        checkBatchNormStatistics(history), checkPretrainedRate(history)})
+    if (found) findings.push_back(std::move(*found));
+  return findings;
+}
+
+Diagnosis nonFiniteLoss(int epoch, int64_t batch, bool notANumber, double learningRate) {
+  const std::string where =
+      batch > 0 ? "in epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch)
+                : "while validating epoch " + std::to_string(epoch);
+  return Diagnosis{"loss_not_finite",
+                   std::string("the loss became ") + (notANumber ? "NaN" : "infinite") + " " +
+                       where + " at a learning rate of " + number(learningRate),
+                   "lower the learning rate (try a tenth), check the weights file for NaN "
+                   "values, and restart from the last good checkpoint",
+                   epoch};
+}
+
+}  // namespace graft
