@@ -4,6 +4,7 @@
 
 #include "io/keras_h5_writer.h"
 #include "io/project_file.h"
+#include "runtime/distributed/data_parallel.h"
 
 namespace graft {
 
@@ -37,6 +38,55 @@ void saveTrainedModel(const Model& model, const std::string& path) {
     saveProject(model, path);
   else
     saveKerasWeights(model, path);
+}
+
+CheckpointWriter::CheckpointWriter(const TrainOptions& options)
+    : options_(options), group_(options.dataParallel.get()) {}
+
+std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, EpochEvent& event) {
+  const double monitored = event.valLoss ? *event.valLoss : event.loss;
+  if (options_.checkpointPath.empty()) return std::nullopt;
+  if (options_.checkpointMode == CheckpointMode::Best && !(monitored < bestMonitored_))
+    return std::nullopt;
+  std::optional<std::string> failed;
+  if (!group_ || group_->isRankZero()) {
+    try {
+      if (options_.saveModel)
+        options_.saveModel(model, options_.checkpointPath);
+      else
+        saveTrainedModel(model, options_.checkpointPath);
+      savedEpoch_ = event.epoch;
+    } catch (const std::exception& e) {
+      failed = std::string("could not save the checkpoint: ") + e.what();
+    }
+  }
+  if (group_) {
+    try {
+      const bool anyFailed =
+          group_->sumOverRanks({failed ? 1.0 : 0.0}, "confirming the checkpoint")[0] > 0;
+      if (anyFailed && !failed) failed = "rank 0 could not save the checkpoint";
+      if (!anyFailed) savedEpoch_ = event.epoch;
+    } catch (const std::exception& e) {
+      if (!failed) failed = e.what();
+    }
+  }
+  if (failed) return failed;
+  bestMonitored_ = monitored;
+  event.checkpointSaved = true;
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, EpochEvent event) {
+  if (options_.checkpointPath.empty() || savedEpoch_ == event.epoch) return std::nullopt;
+  bestMonitored_ = std::numeric_limits<double>::infinity();
+  return afterEpoch(model, event);
+}
+
+std::string CheckpointWriter::whatTheFileHolds() const {
+  if (options_.checkpointPath.empty()) return "";
+  return savedEpoch_
+             ? "; " + options_.checkpointPath + " holds epoch " + std::to_string(*savedEpoch_)
+             : "; no epoch completed, nothing was written to " + options_.checkpointPath;
 }
 
 }  // namespace graft

@@ -1,10 +1,13 @@
 #pragma once
 // Where a trained model goes: the format follows the file name, and every write is atomic
 // (temporary file + rename), so a run that is cancelled or fails while saving keeps the
-// previous checkpoint intact.
+// previous checkpoint intact. CheckpointWriter decides when a training run writes one.
+#include <limits>
+#include <optional>
 #include <string>
 
 #include "graph/model.h"
+#include "runtime/training/trainer.h"
 
 namespace graft {
 
@@ -16,5 +19,32 @@ void checkCheckpointPath(const std::string& path);
 // `.h5`: Keras-layout weights (save_weights layout; graph, labels and preprocessing are not in
 // such a file).
 void saveTrainedModel(const Model& model, const std::string& path);
+
+// A training run's checkpoint file (TrainOptions::checkpointPath, checkpointMode, saveModel).
+// In a data-parallel run only rank 0 writes it (every rank holds the same weights, and two
+// writers would race); the other ranks learn whether that worked and stop with it when not.
+class CheckpointWriter {
+ public:
+  explicit CheckpointWriter(const TrainOptions& options);  // `options` must outlive this
+
+  // After an epoch, `model` holding its weights: writes them when there is a path and the mode
+  // asks for it (Last: every epoch; Best: a monitored loss below the last one written), and
+  // then sets event.checkpointSaved. Returns why the write failed (the run stops then).
+  std::optional<std::string> afterEpoch(const Model& model, EpochEvent& event);
+  // Makes the file hold `model`, the weights of `event`'s epoch, whatever the mode (a run that
+  // ends with its best epoch's weights); nothing without a path or when it holds them already.
+  std::optional<std::string> holdEpoch(const Model& model, EpochEvent event);
+
+  std::optional<int> savedEpoch() const { return savedEpoch_; }
+  // For the message of a run that did not complete: which epoch the file holds, or that
+  // nothing was written; empty without a path.
+  std::string whatTheFileHolds() const;
+
+ private:
+  const TrainOptions& options_;
+  DataParallel* group_;  // null: a single process
+  double bestMonitored_ = std::numeric_limits<double>::infinity();
+  std::optional<int> savedEpoch_;
+};
 
 }  // namespace graft

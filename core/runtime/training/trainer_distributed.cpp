@@ -69,6 +69,36 @@ StepTotals exchangeGradients(DataParallel& group, const std::vector<torch::Tenso
   return global;
 }
 
+std::optional<StepNumbers> exchangeStep(DataParallel& group,
+                                        const std::vector<torch::Tensor>& parameters,
+                                        const StepNumbers& mine, bool cancelled) {
+  StepTotals local;
+  local.images = static_cast<double>(mine.images);
+  local.lossSum = mine.loss * static_cast<double>(mine.images);
+  local.correct = static_cast<double>(mine.correct);
+  local.cancelled = cancelled;
+  const StepTotals global = exchangeGradients(group, parameters, local);
+  if (global.cancelled) return std::nullopt;
+  StepNumbers all;
+  all.images = static_cast<int64_t>(global.images);
+  all.correct = static_cast<int64_t>(global.correct);
+  all.loss = all.images > 0 ? global.lossSum / global.images : 0.0;
+  return all;
+}
+
+ClassificationMetrics sumOverRanks(DataParallel& group, const ClassificationMetrics& mine,
+                                   size_t classes) {
+  return ClassificationMetrics::fromCounts(
+      classes, group.sumOverRanks(mine.counts(), "summing validation metrics"));
+}
+
+std::string dataParallelNote(const DataParallel& group, int64_t batchSize, size_t trainShare) {
+  return "data-parallel over " + std::to_string(group.worldSize()) + " processes (gloo; " +
+         group.environment().describe() + "): " + std::to_string(batchSize) +
+         " images per process and step, " + std::to_string(batchSize * group.worldSize()) +
+         " per step; " + std::to_string(trainShare) + " training images per process and epoch";
+}
+
 void averageBuffers(DataParallel& group, torch::nn::Module& module) {
   std::vector<torch::Tensor> floating;
   for (const auto& b : module.buffers())

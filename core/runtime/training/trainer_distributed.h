@@ -6,10 +6,12 @@
 #include <torch/nn/module.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/distributed/data_parallel.h"
+#include "runtime/prediction/evaluate.h"
 
 namespace graft {
 
@@ -33,6 +35,28 @@ struct StepTotals {
 // step (its files were unreadable) takes part with zero images. Missing gradients count as 0.
 StepTotals exchangeGradients(DataParallel& group, const std::vector<torch::Tensor>& parameters,
                              const StepTotals& local);
+
+// One training step's numbers: the mean loss over `images`, and how many were predicted right.
+struct StepNumbers {
+  double loss = 0.0;
+  int64_t images = 0;
+  int64_t correct = 0;
+};
+
+// exchangeGradients for this rank's step (`cancelled`: this rank was asked to stop): the
+// step's numbers over every rank (loss 0 when no rank had an image), or nullopt when some rank
+// was asked to stop, so that every rank stops at the same step.
+std::optional<StepNumbers> exchangeStep(DataParallel& group,
+                                        const std::vector<torch::Tensor>& parameters,
+                                        const StepNumbers& mine, bool cancelled);
+
+// Each rank's validation counts summed: the metrics of the whole validation set.
+ClassificationMetrics sumOverRanks(DataParallel& group, const ClassificationMetrics& mine,
+                                   size_t classes);
+
+// What the user learns when a data-parallel run starts: the ranks, the images per step and
+// `trainShare`, the training images each rank reads per epoch.
+std::string dataParallelNote(const DataParallel& group, int64_t batchSize, size_t trainShare);
 
 // Replaces the module's floating-point buffers (BatchNormalization's moving mean and variance)
 // with their mean over the ranks, so every rank validates and saves the same model.

@@ -9,6 +9,12 @@
 
 namespace graft {
 
+double layerRateScale(const std::map<std::string, double>& layerRateScales,
+                      const std::string& parameterName) {
+  const auto it = layerRateScales.find(parameterName.substr(0, parameterName.find('.')));
+  return it == layerRateScales.end() ? 1.0 : it->second;
+}
+
 KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options,
                                std::vector<double> rateScales)
     : parameters_(std::move(parameters)),

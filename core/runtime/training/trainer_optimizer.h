@@ -3,11 +3,18 @@
 // runtime/optimizer_options.h.
 #include <torch/types.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "runtime/training/optimizer_options.h"
 
 namespace graft {
+
+// The factor `layerRateScales` (TrainOptions's, by layer name) gives a parameter named
+// "layer.weight" (GraphModule's naming): its layer's, 1 for a layer not listed.
+double layerRateScale(const std::map<std::string, double>& layerRateScales,
+                      const std::string& parameterName);
 
 class KerasOptimizer {
  public:

@@ -1,0 +1,86 @@
+#include "runtime/training/trainer_checkups.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <set>
+
+#include "runtime/training/trainer_optimizer.h"
+
+namespace graft {
+
+TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainable,
+                                   const TrainOptions& options)
+    : trainable_(trainable), optimizer_(optimizerName(options.optimizer.kind)) {
+  for (const auto& node : trainGraph.nodes())
+    if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
+  // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
+  std::set<std::string> pretrained;
+  for (std::string name : options.pretrainedLayers) {
+    std::replace(name.begin(), name.end(), '.', '_');
+    pretrained.insert(name);
+  }
+  bool any = false;
+  for (const auto& item : trainable_.module().named_parameters()) {
+    if (!item.value().requires_grad()) continue;
+    if (!pretrained.count(item.key().substr(0, item.key().find('.')))) continue;
+    const double scale = layerRateScale(options.layerRateScales, item.key());
+    pretrainedScale_ = any ? std::max(pretrainedScale_, scale) : scale;
+    any = true;
+    pretrained_.push_back(item.value());
+  }
+}
+
+void TrainingCheckups::startEpoch(double rate) {
+  if (!pretrained_.empty() && !pretrainedMovement_.started() &&
+      rate * pretrainedScale_ > pretrainedRateLimit(optimizer_))
+    pretrainedMovement_.start(pretrained_);
+}
+
+void TrainingCheckups::startValidation() {
+  probeImages_ = torch::Tensor();
+}
+
+void TrainingCheckups::sawValidationBatch(const torch::Tensor& images) {
+  if (batchNormTrains_ && !probeImages_.defined()) probeImages_ = images;
+}
+
+void TrainingCheckups::measureBatchNorm(OutputKind kind) {
+  probe_.reset();
+  if (!probeImages_.defined()) return;
+  try {
+    probe_ = probeBatchNorm(trainable_, probeImages_, kind);
+  } catch (const std::exception&) {
+    // A measurement for advice only: a run that trains fine is not ended by it.
+  }
+  probeImages_ = torch::Tensor();
+}
+
+void TrainingCheckups::lossNotFinite(int epoch, int64_t batch, bool notANumber,
+                                     double learningRate) {
+  nonFinite_ = nonFiniteLoss(epoch, batch, notANumber, learningRate);
+}
+
+std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
+                                                 const std::vector<std::string>& classes) {
+  EpochCheckup checkup;
+  checkup.epoch = event.epoch;
+  checkup.loss = event.loss;
+  checkup.accuracy = event.accuracy;
+  checkup.valLoss = event.valLoss;
+  checkup.valAccuracy = event.valAccuracy;
+  checkup.valConfusion = event.valConfusion;
+  checkup.learningRate = event.learningRate;
+  if (probe_) {
+    checkup.batchNormDistance = probe_->distance;
+    checkup.batchNormChanged = probe_->changed;
+  }
+  checkup.optimizer = optimizer_;
+  if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
+  if (pretrainedMovement_.started())
+    checkup.pretrainedChange = pretrainedMovement_.relativeChange();
+  checkups_.push_back(std::move(checkup));
+  return examineEpoch(checkups_, classes);
+}
+
+}  // namespace graft
