@@ -2,7 +2,9 @@
 // Graft's main window: the start page or the workbench (graph view) in the middle, the layer
 // palette and overview on the left, properties, Keras summary and edit history on the right.
 // It owns the document and wires the views to it; the views never talk to each other directly
-// except to share the selection.
+// except to share the selection. Its parts live in files of their own: main_window_menus.cpp
+// (menus and toolbar), _docks, _open (opening, recent files, drops), _save, _exports (recipes,
+// pipelines, exported models), _weights (the download offer) and _autosave.
 #include <QMainWindow>
 #include <functional>
 #include <memory>
@@ -96,17 +98,48 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* event) override;
 
  private:
-  void createActions();
-  void createDocks();
+  // The window's frame (main_window.cpp).
+  void createPages();
+  void connectStartPage();
+  void connectDocument();
+  void connectSelection();
+  void createStatusLabels();
   void restoreSettings();
   void updateTitle();
   void updateStatus();
+
+  // Docks (main_window_docks.cpp): creates and places the panels around the graph.
+  void createDocks();
+  // The training panel's and the cut-point explorer's links to the window and each other.
+  void connectRunPanels();
+
+  // Opening (main_window_open.cpp).
+  void connectLoader();
   void modelLoaded(const std::shared_ptr<LoadedModel>& loaded, const QString& description);
-  // Asks what to do with unsaved edits; false when the user cancels.
-  bool maybeDiscardChanges();
+  void loadFailed(const QString& message, const QString& description);
   // While a run trains, asks to stop it before `description` opens; true when no run is going.
   // When the user agrees the run is stopped and `open` called once it has ended.
   bool stopTrainingBeforeOpening(const QString& description, std::function<void()> open);
+
+  // Saving (main_window_save.cpp).
+  // Asks what to do with unsaved edits; false when the user cancels.
+  bool maybeDiscardChanges();
+  // Save As .keras: the model as a Keras 3 archive (a checked export); the project stays as it is.
+  bool writeKerasModel(const QString& path, bool wait);
+  bool writeProject(const QString& path, bool wait);
+  // Runs `write` on a worker thread, the status bar saying so; then, on the GUI thread, a
+  // failure is shown under `failureTitle` and success runs `saved`. With `wait` it returns once
+  // the write ended (true when it worked), else at once with true.
+  bool saveInBackground(const QString& path, std::function<void()> write,
+                        const QString& failureTitle, std::function<void()> saved, bool wait);
+
+  // Keras's published weights for a zoo model opened without them (main_window_weights.cpp):
+  // the notes banner's offer, and the model opened again once they are installed.
+  void offerWeightsDownload(const graft::Model& model);
+  void weightsInstalled();
+
+  // Autosave (main_window_autosave.cpp).
+  void createAutosave();
 
   QString kerasCacheDir_;
   Document* document_;
@@ -126,9 +159,6 @@ class MainWindow : public QMainWindow {
   QLabel* paramsLabel_ = nullptr;
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;
-  // Save As .keras: the model as a Keras 3 archive (a checked export); the project stays as it is.
-  bool writeKerasModel(const QString& path, bool wait);
-  bool writeProject(const QString& path, bool wait);
   QString pendingPath_;  // the file being loaded, for the recent list
   // How the model being loaded / the document's model was opened (file or zoo): a saved
   // pipeline opens it again, and a zoo choice without a weights file is reopened once its Keras
@@ -137,7 +167,6 @@ class MainWindow : public QMainWindow {
   std::optional<ModelSpec> openedSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them
   AutosaveController* autosave_ = nullptr;
-  void createAutosave();
 };
 
 }  // namespace graft::ui

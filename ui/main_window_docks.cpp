@@ -1,0 +1,108 @@
+// MainWindow's docks: the panels around the graph, where they sit, and how the run panels
+// (training, cut-point explorer) reach the window and each other.
+#include <QApplication>
+#include <QDockWidget>
+#include <QMenu>
+#include <QStatusBar>
+#include <QUndoView>
+
+#include "ui/cut_explorer_panel.h"
+#include "ui/doc/document.h"
+#include "ui/graph_editor.h"
+#include "ui/graph_scene.h"
+#include "ui/layer_palette.h"
+#include "ui/main_window.h"
+#include "ui/overview_widget.h"
+#include "ui/prediction_panel.h"
+#include "ui/properties_panel.h"
+#include "ui/summary_table.h"
+#include "ui/training_panel.h"
+#include "ui/workbench.h"
+
+namespace graft::ui {
+namespace {
+
+QDockWidget* dock(const QString& title, const QString& objectName, QWidget* content,
+                  QWidget* parent) {
+  auto* widget = new QDockWidget(title, parent);
+  widget->setObjectName(objectName);  // saveState() keys docks by object name
+  widget->setWidget(content);
+  widget->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+  return widget;
+}
+
+}  // namespace
+
+void MainWindow::createDocks() {
+  palette_ = new LayerPalette(this);
+  auto* paletteDock = dock(tr("Layers"), QStringLiteral("dock_palette"), palette_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
+  overview_ = new OverviewWidget(workbench_->view(), this);
+  auto* overviewDock = dock(tr("Overview"), QStringLiteral("dock_overview"), overview_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, overviewDock);
+  splitDockWidget(paletteDock, overviewDock, Qt::Vertical);
+
+  properties_ = new PropertiesPanel(document_, this);
+  auto* propertiesDock =
+      dock(tr("Properties"), QStringLiteral("dock_properties"), properties_, this);
+  addDockWidget(Qt::RightDockWidgetArea, propertiesDock);
+  summary_ = new SummaryTable(document_, this);
+  auto* summaryDock = dock(tr("Summary"), QStringLiteral("dock_summary"), summary_, this);
+  addDockWidget(Qt::RightDockWidgetArea, summaryDock);
+  splitDockWidget(propertiesDock, summaryDock, Qt::Vertical);
+  history_ = new QUndoView(document_->undoStack(), this);
+  history_->setEmptyLabel(tr("<opened model>"));
+  auto* historyDock = dock(tr("History"), QStringLiteral("dock_history"), history_, this);
+  addDockWidget(Qt::RightDockWidgetArea, historyDock);
+  tabifyDockWidget(summaryDock, historyDock);
+  summaryDock->raise();
+  training_ = new TrainingPanel(document_, this);
+  auto* trainingDock = dock(tr("Training"), QStringLiteral("dock_training"), training_, this);
+  addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
+  trainingDock->hide();  // opened by Model > Train, keeps the graph tall until then
+  explorer_ = new CutExplorerPanel(document_, this);
+  auto* explorerDock =
+      dock(tr("Cut-point explorer"), QStringLiteral("dock_cut_explorer"), explorer_, this);
+  addDockWidget(Qt::BottomDockWidgetArea, explorerDock);
+  tabifyDockWidget(trainingDock, explorerDock);
+  explorerDock->hide();  // opened by Model > Explore Cut Points
+  connectRunPanels();
+  predictions_ = new PredictionPanel(document_, this);
+  auto* predictionDock =
+      dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);
+  addDockWidget(Qt::RightDockWidgetArea, predictionDock);
+  tabifyDockWidget(propertiesDock, predictionDock);
+  propertiesDock->raise();
+  resizeDocks({paletteDock, propertiesDock}, {240, 430}, Qt::Horizontal);
+  resizeDocks({propertiesDock, summaryDock}, {420, 380}, Qt::Vertical);
+}
+
+void MainWindow::connectRunPanels() {
+  connect(training_, &TrainingPanel::statusMessage, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 20000); });
+  connect(training_, &TrainingPanel::saveTrainedModelRequested, this,
+          &MainWindow::saveModelAsProject);
+  // A run takes minutes to hours: when it ends while the user works in another window, the
+  // task bar entry asks for attention (QApplication::alert does nothing for the active window).
+  connect(training_, &TrainingPanel::trainingFinished, this, [this](TrainingOutcome outcome) {
+    if (outcome != TrainingOutcome::Cancelled) QApplication::alert(this);
+  });
+  connect(explorer_, &CutExplorerPanel::marksChanged, workbench_->scene(),
+          &GraphScene::setCutCandidates);
+  connect(explorer_, &CutExplorerPanel::statusMessage, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 20000); });
+  // The advisor plans with the explorer's measurements while they describe the current model.
+  training_->setCutReportSource([this]() -> const CutExplorerReport* {
+    return explorer_->resultIsCurrent() ? &explorer_->session()->result()->report : nullptr;
+  });
+  // A layer the explorer measured offers the cut there in its context menu.
+  editor_->addContextMenuExtension([this](QMenu* menu, const QString& node) {
+    const int index = explorer_->candidateIndex(node);
+    if (index < 0) return;
+    menu->addAction(tr("Cut here with a new head (%1 classes)").arg(explorer_->classCount()),
+                    explorer_, [this, index] { explorer_->cutAt(index); });
+  });
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,92 @@
+// MainWindow's ways out of the session besides the project (a recipe for graft-cli edit, a
+// pipeline for graft-cli run, an exported model) and a recipe replayed onto the model.
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QSettings>
+#include <QStatusBar>
+
+#include "io/atomic_file.h"
+#include "io/recipe.h"
+#include "ui/doc/document.h"
+#include "ui/error_dialog.h"
+#include "ui/export_dialog.h"
+#include "ui/graph_editor.h"
+#include "ui/main_window.h"
+#include "ui/pipeline_dialog.h"
+#include "ui/training_panel.h"
+
+namespace graft::ui {
+
+bool MainWindow::exportRecipe(const QString& target) {
+  QString path = target;
+  if (path.isEmpty())
+    path = QFileDialog::getSaveFileName(this, tr("Export recipe"), QStringLiteral("recipe.json"),
+                                        tr("Graft recipes (*.json)"));
+  if (path.isEmpty()) return false;
+  try {
+    writeTextAtomically(path.toStdString(), document_->recipe().dump(2) + "\n", "the recipe");
+  } catch (const Error& e) {
+    showError(this, tr("Cannot export the recipe"), QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Recipe written to %1").arg(path), 5000);
+  return true;
+}
+
+bool MainWindow::applyRecipeFile(const QString& target) {
+  if (!document_->hasModel()) return false;
+  QString path = target;
+  if (path.isEmpty())
+    path = QFileDialog::getOpenFileName(this, tr("Apply recipe"), QString(),
+                                        tr("Graft recipes (*.json)"));
+  if (path.isEmpty()) return false;
+  Json operations;
+  try {
+    operations = readRecipeFile(path.toStdString());
+  } catch (const std::exception& e) {
+    showError(this, tr("Cannot read the recipe"), QString::fromStdString(e.what()));
+    return false;
+  }
+  const Diagnostics problems =
+      document_->apply(operations, tr("apply recipe %1").arg(QFileInfo(path).fileName()));
+  if (!problems.empty()) {
+    showDiagnostics(this, tr("Cannot apply %1").arg(QFileInfo(path).fileName()), problems);
+    return false;
+  }
+  return true;
+}
+
+ExportDialog* MainWindow::openExportDialog() {
+  if (!document_->hasModel()) return nullptr;
+  auto* dialog = new ExportDialog(document_->model(),
+                                  QDir(ExportDialog::defaultFolder())
+                                      .filePath(QString::fromStdString(document_->graph().name())),
+                                  this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->open();
+  return dialog;
+}
+
+PipelineDialog* MainWindow::savePipeline() {
+  if (!document_->hasModel()) return nullptr;
+  SessionPipelineInputs in;
+  in.source = openedSpec_;
+  in.operations = document_->operationsSinceOpen();
+  in.sampleFolder = editor_->lastSampleFolder();
+  in.training = training_->settings();
+  const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
+  in.pipelinePath = QDir(folder).filePath(QString::fromStdString(document_->graph().name()) +
+                                          QStringLiteral(".pipeline.json"));
+  auto* dialog = new PipelineDialog(in, training_->lastValidationAccuracy(),
+                                    document_->analysis().totalParams, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    statusBar()->showMessage(tr("Pipeline written to %1").arg(dialog->pathEdit()->text()), 5000);
+  });
+  dialog->open();
+  return dialog;
+}
+
+}  // namespace graft::ui

@@ -1,0 +1,345 @@
+#include "ui/main_window_menus.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPointer>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QUndoView>
+
+#include "ui/doc/document.h"
+#include "ui/find_bar.h"
+#include "ui/graph_editor.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/layout_menu.h"
+#include "ui/main_window.h"
+#include "ui/prediction_panel.h"
+#include "ui/recent_files.h"
+#include "ui/training_panel.h"
+#include "ui/workbench.h"
+
+namespace graft::ui {
+namespace {
+
+QIcon icon(const char* name) {
+  return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
+}
+
+// The menu actions the toolbar shows too; each menu's builder fills in its own.
+struct ToolBarActions {
+  QAction* home = nullptr;
+  QAction* open = nullptr;
+  QAction* save = nullptr;
+  QAction* undo = nullptr;
+  QAction* redo = nullptr;
+  QAction* zoomIn = nullptr;
+  QAction* zoomOut = nullptr;
+  QAction* fit = nullptr;
+  QAction* find = nullptr;
+  QAction* train = nullptr;
+};
+
+// Filled each time it opens: every file opened or saved changes the list.
+void addRecentMenu(MainWindow* window, QMenu* file) {
+  QMenu* recent = file->addMenu(MainWindow::tr("Open &Recent"));
+  QObject::connect(recent, &QMenu::aboutToShow, window, [window, recent] {
+    recent->clear();
+    for (const QString& path : recentFiles())
+      recent
+          ->addAction(QFileInfo(path).fileName(), window,
+                      [window, path] { window->openPath(path); })
+          ->setToolTip(path);
+    if (recent->isEmpty()) recent->addAction(MainWindow::tr("No recent files"))->setEnabled(false);
+  });
+}
+
+// Everything that writes the model or the session somewhere needs a model: off until one opens.
+void enableOnceOpened(Document* document, QAction* action) {
+  action->setEnabled(false);
+  QObject::connect(document, &Document::opened, action, [action] { action->setEnabled(true); });
+}
+
+void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
+  QAction* save = file->addAction(icon("save"), MainWindow::tr("&Save Project"), window,
+                                  [window] { window->saveProject(); });
+  save->setShortcut(QKeySequence::Save);
+  save->setToolTip(
+      MainWindow::tr("Save graph, weights, labels and the edit recipe as one .graft file"));
+  QAction* saveAs = file->addAction(MainWindow::tr("Save Project &As…"), window,
+                                    [window] { window->saveProjectAs(); });
+  saveAs->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* recipe = file->addAction(MainWindow::tr("Export &Recipe…"), window,
+                                    [window] { window->exportRecipe(); });
+  recipe->setToolTip(
+      MainWindow::tr("Save the edits made so far as a recipe graft-cli edit can replay"));
+  // Always enabled: without a model it does nothing.
+  file->addAction(MainWindow::tr("A&pply Recipe…"), window, [window] { window->applyRecipeFile(); })
+      ->setToolTip(
+          MainWindow::tr("Replay a recipe's operations on this model as one undoable step"));
+  QAction* pipeline = file->addAction(MainWindow::tr("Save Session as &Pipeline…"), window,
+                                      [window] { window->savePipeline(); });
+  pipeline->setToolTip(
+      MainWindow::tr("Write a pipeline graft-cli run can replay in CI: the model, the edits, "
+                     "training, exports and checks"));
+  QAction* exportModel = file->addAction(icon("export"), MainWindow::tr("&Export Model…"), window,
+                                         [window] { window->openExportDialog(); });
+  exportModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  for (QAction* a : {save, saveAs, recipe, pipeline, exportModel})
+    enableOnceOpened(window->document(), a);
+  bar.save = save;
+}
+
+void addFileMenu(MainWindow* window, ToolBarActions& bar) {
+  QMenu* file = window->menuBar()->addMenu(MainWindow::tr("&File"));
+  bar.home = file->addAction(icon("home"), MainWindow::tr("&Start Page"), window,
+                             &MainWindow::showStartPage);
+  bar.home->setShortcut(QKeySequence::New);
+  bar.home->setToolTip(
+      MainWindow::tr("Open a file or start from a Keras Applications architecture"));
+  bar.open =
+      file->addAction(icon("open"), MainWindow::tr("&Open…"), window, &MainWindow::chooseFile);
+  bar.open->setShortcut(QKeySequence::Open);
+  addRecentMenu(window, file);
+  file->addSeparator();
+  addSaveActions(window, file, bar);
+  file->addSeparator();
+  QAction* quit = file->addAction(MainWindow::tr("&Quit"), window, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+}
+
+void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
+  Document* document = window->document();
+  // Undo and redo go through the document, which refuses them while a run trains on the model.
+  QAction* undo = edit->addAction(icon("undo"), MainWindow::tr("&Undo"), document, &Document::undo);
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = edit->addAction(MainWindow::tr("&Redo"), document, &Document::redo);
+  QUndoStack* stack = document->undoStack();
+  // QPointers: the stack clears itself (and signals) when the document is destroyed, after the
+  // window's menus and docks are gone.
+  auto refreshUndoActions = [document, stack, undoAction = QPointer<QAction>(undo),
+                             redoAction = QPointer<QAction>(redo),
+                             history = QPointer<QUndoView>(window->historyView())] {
+    if (!undoAction || !redoAction || !history) return;
+    const bool free = document->canEdit();
+    undoAction->setEnabled(free && stack->canUndo());
+    redoAction->setEnabled(free && stack->canRedo());
+    undoAction->setText(stack->undoText().isEmpty()
+                            ? MainWindow::tr("&Undo")
+                            : MainWindow::tr("&Undo %1").arg(stack->undoText()));
+    redoAction->setText(stack->redoText().isEmpty()
+                            ? MainWindow::tr("&Redo")
+                            : MainWindow::tr("&Redo %1").arg(stack->redoText()));
+    history->setEnabled(free);
+  };
+  QObject::connect(stack, &QUndoStack::indexChanged, window, refreshUndoActions);
+  QObject::connect(stack, &QUndoStack::canUndoChanged, window, refreshUndoActions);
+  QObject::connect(stack, &QUndoStack::canRedoChanged, window, refreshUndoActions);
+  QObject::connect(document, &Document::editLockChanged, window, refreshUndoActions);
+  // Says why undo and the edits stopped working (a run trains on the model).
+  QObject::connect(document, &Document::editLockChanged, window, [window](const QString& reason) {
+    if (!reason.isEmpty()) window->statusBar()->showMessage(reason, 5000);
+  });
+  refreshUndoActions();
+  // Both conventions everywhere: Ctrl+Y (Windows, KDE) and Ctrl+Shift+Z (GNOME, macOS).
+  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+  for (const QKeySequence& k :
+       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)})
+    if (!redoKeys.contains(k)) redoKeys << k;
+  redo->setShortcuts(redoKeys);
+  redo->setIcon(icon("redo"));
+  bar.undo = undo;
+  bar.redo = redo;
+}
+
+// Edits of the selected layers.
+void addLayerActions(MainWindow* window, QMenu* edit) {
+  GraphEditor* editor = window->editor();
+  GraphScene* scene = window->workbench()->scene();
+  QAction* remove = edit->addAction(icon("delete"), MainWindow::tr("&Remove Selected Layers"),
+                                    editor, &GraphEditor::removeSelection);
+  remove->setShortcuts({QKeySequence::Delete, Qt::Key_Backspace});
+  remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  // Only while the graph has focus: Delete in a text field edits text.
+  window->workbench()->view()->addAction(remove);
+  QAction* rename = edit->addAction(MainWindow::tr("Re&name Layer…"), window, [editor, scene] {
+    const QStringList selected = scene->selectedLayers();
+    if (selected.size() == 1) editor->renameInteractively(selected.front());
+  });
+  rename->setShortcut(Qt::Key_F2);
+  // Fuses any linear chain: a selected Conv2D/Dense with its BatchNormalization, or the layers
+  // selected together.
+  QAction* fuse =
+      edit->addAction(MainWindow::tr("&Fuse Selected Layers"), editor, &GraphEditor::fuseSelection);
+  fuse->setStatusTip(
+      MainWindow::tr("Fuse the selected chain into one layer; a lone convolution or Dense layer "
+                     "fuses with the BatchNormalization after it"));
+  fuse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+  QAction* freeze = edit->addAction(icon("lock"), MainWindow::tr("Freeze &Up to Selected"), window,
+                                    [editor, scene] {
+                                      const QStringList selected = scene->selectedLayers();
+                                      if (!selected.isEmpty()) editor->freezeUpTo(selected.back());
+                                    });
+  freeze->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+  QAction* toggle = edit->addAction(MainWindow::tr("&Toggle Trainable"), window, [window, scene] {
+    const QStringList selected = scene->selectedLayers();
+    if (selected.isEmpty()) return;
+    const Node* first = window->document()->graph().find(selected.front().toStdString());
+    window->editor()->setTrainable(selected, first && !first->trainable);
+  });
+  toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+  // Window-wide, unlike Remove: these keys mean nothing in a text field.
+  for (QAction* a : {rename, fuse, freeze, toggle}) a->setShortcutContext(Qt::WindowShortcut);
+}
+
+void addFindActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
+  Workbench* workbench = window->workbench();
+  bar.find = edit->addAction(icon("find"), MainWindow::tr("&Find Layer…"), window, [window] {
+    window->showWorkbench();
+    window->workbench()->findBar()->activate();
+  });
+  bar.find->setShortcut(QKeySequence::Find);
+  bar.find->setShortcutContext(Qt::WindowShortcut);
+  QAction* selectAll =
+      edit->addAction(MainWindow::tr("Select &All Layers"), window, [window, workbench] {
+        QStringList names;
+        for (const Node& node : window->document()->graph().nodes())
+          names << QString::fromStdString(node.name);
+        workbench->scene()->selectLayers(names);
+      });
+  selectAll->setShortcut(QKeySequence::SelectAll);
+  // Only while the graph has focus: Ctrl+A in a text field selects its text.
+  selectAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  workbench->view()->addAction(selectAll);
+}
+
+void addEditMenu(MainWindow* window, ToolBarActions& bar) {
+  QMenu* edit = window->menuBar()->addMenu(MainWindow::tr("&Edit"));
+  addUndoActions(window, edit, bar);
+  edit->addSeparator();
+  addLayerActions(window, edit);
+  edit->addSeparator();
+  addFindActions(window, edit, bar);
+}
+
+void addViewMenu(MainWindow* window, ToolBarActions& bar) {
+  GraphView* view = window->workbench()->view();
+  QMenu* viewMenu = window->menuBar()->addMenu(MainWindow::tr("&View"));
+  bar.zoomIn =
+      viewMenu->addAction(icon("zoom-in"), MainWindow::tr("Zoom &In"), view, &GraphView::zoomIn);
+  bar.zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+  bar.zoomOut =
+      viewMenu->addAction(icon("zoom-out"), MainWindow::tr("Zoom &Out"), view, &GraphView::zoomOut);
+  bar.zoomOut->setShortcut(QKeySequence::ZoomOut);
+  bar.fit =
+      viewMenu->addAction(icon("fit"), MainWindow::tr("&Fit to Window"), view, &GraphView::fitAll);
+  bar.fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  QAction* actual =
+      viewMenu->addAction(MainWindow::tr("&Actual Size"), view, &GraphView::resetZoom);
+  actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+  for (QAction* a : {bar.zoomIn, bar.zoomOut, bar.fit, actual})
+    a->setShortcutContext(Qt::WindowShortcut);
+  viewMenu->addMenu(createLayoutMenu(view, window));
+  viewMenu->addSeparator();
+  for (QDockWidget* d : window->findChildren<QDockWidget*>())
+    viewMenu->addAction(d->toggleViewAction());
+}
+
+void addModelMenu(MainWindow* window, ToolBarActions& bar) {
+  QMenu* model = window->menuBar()->addMenu(MainWindow::tr("&Model"));
+  bar.train =
+      model->addAction(icon("train"), MainWindow::tr("&Train…"), window, &MainWindow::showTraining);
+  bar.train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  bar.train->setToolTip(MainWindow::tr("Fine-tune the model on an image folder"));
+  QAction* predict = model->addAction(MainWindow::tr("&Predict Images…"), window, [window] {
+    PredictionPanel* predictions = window->predictionPanel();
+    predictions->parentWidget()->show();
+    predictions->parentWidget()->raise();
+    predictions->chooseImages();
+  });
+  predict->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  predict->setToolTip(
+      MainWindow::tr("Run the current model on images (or drop images on the window)"));
+  QAction* explore = model->addAction(MainWindow::tr("&Explore Cut Points…"), window,
+                                      &MainWindow::showCutExplorer);
+  explore->setToolTip(MainWindow::tr(
+      "Measure on your images which layer to cut at: a linear classifier on each candidate"));
+  model->addAction(MainWindow::tr("Create &Sample Data"), window, [window] {
+    window->showTraining();
+    window->trainingPanel()->createSampleData();
+  });
+}
+
+void showKeyboardHelp(MainWindow* window) {
+  QMessageBox::information(
+      window, MainWindow::tr("Keyboard and mouse"),
+      MainWindow::tr(
+          "<table>"
+          "<tr><td><b>Wheel</b></td><td>scroll (Shift+wheel: sideways)</td></tr>"
+          "<tr><td><b>Ctrl+wheel</b></td><td>zoom at the cursor</td></tr>"
+          "<tr><td><b>Drag background</b></td><td>pan (middle button too)</td></tr>"
+          "<tr><td><b>Shift+drag</b></td><td>select a group of layers</td></tr>"
+          "<tr><td><b>Drag from Layers</b></td><td>onto a connection: insert; onto a layer: "
+          "add after it</td></tr>"
+          "<tr><td><b>Right click</b></td><td>cut, remove, replace, fuse, freeze, rename</td></tr>"
+          "<tr><td><b>Ctrl+F</b></td><td>find a layer by name</td></tr>"
+          "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>fit the whole graph / actual size</td></tr>"
+          "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo</td></tr>"
+          "<tr><td><b>Del, F2, Ctrl+B, Ctrl+T</b></td><td>remove, rename, fuse with BN, toggle "
+          "trainable</td></tr></table>"));
+}
+
+void addHelpMenu(MainWindow* window) {
+  QMenu* help = window->menuBar()->addMenu(MainWindow::tr("&Help"));
+  help->addAction(MainWindow::tr("&Keyboard and Mouse"), window,
+                  [window] { showKeyboardHelp(window); });
+  help->addAction(MainWindow::tr("&About Graft"), window, [window] {
+    QMessageBox::about(window, MainWindow::tr("About Graft"),
+                       MainWindow::tr("<b>Graft %1</b><br>Transfer learning by model surgery on "
+                                      "Keras networks.")
+                           .arg(QApplication::applicationVersion()));
+  });
+}
+
+void addMainToolBar(MainWindow* window, const ToolBarActions& bar) {
+  QToolBar* tools = window->addToolBar(MainWindow::tr("Main"));
+  tools->setObjectName(QStringLiteral("toolbar_main"));
+  tools->setMovable(false);
+  tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  tools->addAction(bar.home);
+  tools->addAction(bar.open);
+  tools->addAction(bar.save);
+  tools->addSeparator();
+  tools->addAction(bar.undo);
+  tools->addAction(bar.redo);
+  tools->addSeparator();
+  for (QAction* a : {bar.zoomOut, bar.zoomIn, bar.fit, bar.find}) tools->addAction(a);
+  tools->addSeparator();
+  tools->addAction(bar.train);
+  // Icon-only buttons for the view group keep the toolbar short.
+  for (QAction* a : {bar.zoomOut, bar.zoomIn, bar.fit, bar.find, bar.undo, bar.redo})
+    if (auto* button = qobject_cast<QToolButton*>(tools->widgetForAction(a)))
+      button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+}
+
+}  // namespace
+
+void createMenusAndToolBar(MainWindow* window) {
+  ToolBarActions bar;
+  addFileMenu(window, bar);
+  addEditMenu(window, bar);
+  addViewMenu(window, bar);
+  addModelMenu(window, bar);
+  addHelpMenu(window);
+  addMainToolBar(window, bar);
+}
+
+}  // namespace graft::ui
