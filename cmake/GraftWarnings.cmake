@@ -70,4 +70,10 @@ function(graft_unity target)
   endforeach()
   set_source_files_properties(${sources} PROPERTIES HEADER_FILE_ONLY ON)
   target_sources(${target} PRIVATE ${units})
+  # GCC takes an included .cpp for a header and warns when a class there has a member of a type
+  # from an anonymous namespace; in a unit that namespace is the unit's own, as it would be the
+  # file's.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+  endif()
 endfunction()
