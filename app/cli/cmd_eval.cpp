@@ -1,8 +1,9 @@
 // graft-cli eval MODEL --data DIR [--json]: accuracy, loss, per-class precision / recall and the
-// confusion matrix of a model on an image folder (runtime/prediction/evaluate.h).
+// confusion matrix of a model on an image folder (runtime/prediction/evaluate.h), the pipeline
+// runner's eval step (cli/command_pipeline.h).
 #include <iomanip>
 
-#include "cli/cli_context.h"
+#include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
 #include "run/eval_spec.h"
 #include "runtime/prediction/evaluate.h"
@@ -42,8 +43,10 @@ void registerEvalCommand(CLI::App& app) {
   addSpecOptions(*cmd, evalSpecFields(), spec);  // --data, --batch-size (run/eval_spec.h)
   cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
   cmd->callback([cmd, args, spec, json] {
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    const EvalReport report = evaluateSpec(loaded.model, *spec, static_cast<int>(args->inputSize));
+    Pipeline pipeline = commandPipeline(*args, *cmd);
+    pipeline.eval = *spec;
+    CliObserver notes(args->quiet);
+    const EvalReport report = *runCommandPipeline(pipeline, notes).evaluation;
     if (!args->quiet)
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";

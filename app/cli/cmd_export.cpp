@@ -1,8 +1,9 @@
 // graft-cli export MODEL --format torchscript|onnx|keras-h5|keras-weights|keras -o FILE: write
 // the model for use elsewhere. The export checks itself (the written file is loaded back and run on
 // a random batch) and prints the largest difference from Graft's own output; on any failure nothing
-// is left at FILE and the exit status is 1.
-#include "cli/cli_context.h"
+// is left at FILE and the exit status is 1. The export is the pipeline runner's export step
+// (cli/command_pipeline.h).
+#include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
 #include "export/export.h"
 #include "run/export_spec.h"
@@ -27,9 +28,10 @@ void registerExportCommand(CLI::App& app) {
                 "print the check as one JSON object: file, format, checked_with, sample_shape, "
                 "max_difference, allowed");
   cmd->callback([cmd, args, spec, json] {
-    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    const ExportReport report =
-        exportModel(loaded.model, exportFormatFromName(spec->format), spec->output);
+    Pipeline pipeline = commandPipeline(*args, *cmd);
+    pipeline.exports.push_back({exportFormatFromName(spec->format), spec->output});
+    CliObserver notes(args->quiet);
+    const ExportReport report = runCommandPipeline(pipeline, notes).exports.at(0);
     if (*json)
       std::cout << Json{{"file", report.path},
                         {"format", exportFormatName(report.format)},

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <iomanip>
 
-#include "cli/cli_context.h"
 #include "cli/cmd_train_progress.h"
+#include "cli/command_pipeline.h"
 #include "cli/interrupt.h"
 #include "cli/junit_report.h"
 #include "cli/terminal_progress.h"
@@ -31,10 +31,10 @@ const char* statusWord(const StepResult& s) {
 
 // One line per step and check on stdout (unless --json), notes and training progress on
 // stderr (unless --quiet), failures on stderr always: that is where a CI log is read.
-class RunPrinter : public PipelineObserver {
+class RunPrinter : public CliObserver {
  public:
   RunPrinter(const Pipeline& pipeline, bool quiet, bool json)
-      : quiet_(quiet), json_(json), terminal_(stderrIsTerminal()) {
+      : CliObserver(quiet), json_(json), terminal_(stderrIsTerminal()) {
     if (pipeline.train) training_ = std::make_unique<TrainProgress>(pipeline.train->log, quiet);
   }
 
@@ -52,16 +52,12 @@ class RunPrinter : public PipelineObserver {
     if (s.status == StepStatus::Error)
       std::cerr << "graft-cli: error: " << s.name << ": " << s.message << "\n";
   }
-  void onNote(const std::string& text) override {
-    if (!quiet_) std::cerr << "graft-cli: " << text << "\n";
-  }
   TrainObserver* trainObserver() override { return training_.get(); }
   void onTrainEnd(const TrainResult& result, const std::string& checkpoint) override {
     if (training_) training_->finish(result, checkpoint);
   }
 
  private:
-  bool quiet_;
   bool json_;
   bool terminal_;
   std::unique_ptr<TrainProgress> training_;

@@ -1,9 +1,11 @@
 // graft-cli train MODEL --data DIR ... -o OUT: fine-tune on an image folder. The run's options
-// come from the training spec's table (cli/train_spec_options.h) and the run from
-// runtime/training/train_run.h, as for a pipeline's train step and the GUI; what is here is the
-// process's part: distributed ranks, progress on the terminal and the result line.
-#include "cli/cli_context.h"
+// come from the training spec's table (cli/train_spec_options.h) and the run is the pipeline
+// runner's train step (cli/command_pipeline.h), as for a pipeline; what is here is the
+// process's part: distributed ranks, notes and progress on the terminal and the result line.
+#include <optional>
+
 #include "cli/cmd_train_progress.h"
+#include "cli/command_pipeline.h"
 #include "cli/interrupt.h"
 #include "cli/train_spec_options.h"
 #include "runtime/distributed/data_parallel.h"
@@ -27,6 +29,51 @@ std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
   return DataParallel::connect(
       *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
 }
+
+// What the command says while the runner trains, in graft-cli train's words. Only rank 0 speaks
+// (progress, notes, log, result); the others report errors only.
+class TrainPrinter : public CliObserver {
+ public:
+  TrainPrinter(const std::string& logPath, bool quiet, double distTimeout)
+      : CliObserver(quiet), logPath_(logPath), distTimeout_(distTimeout) {}
+
+  bool speaks() const { return speaks_; }
+
+  void prepareTraining(TrainRun& run) override {
+    run.options().dataParallel = joinDistributedRun(distTimeout_);
+    speaks_ = !run.options().dataParallel || run.options().dataParallel->isRankZero();
+    if (!speaks_) quiet_ = true;
+  }
+  void onTrainImages(const TrainingSet& data) override {
+    progress_.emplace(speaks_ ? logPath_ : std::string(), quiet_);
+    if (!quiet_ && !data.ignored.empty())
+      std::cerr << "graft-cli: ignored " << data.ignored.size()
+                << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
+  }
+  void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) override {
+    if (!quiet_) {
+      if (setup.advisorPlan)
+        std::cerr << "graft-cli: " << setup.summary
+                  << "; give --epochs, --lr, --optimizer or --plan to choose yourself\n";
+      else if (!setup.frozenBatchNorm.empty())
+        std::cerr << "graft-cli: " << setup.summary << "; --train-batch-norm trains them\n";
+      for (const auto& w : run.warnings()) std::cerr << "graft-cli: warning: " << w.message << "\n";
+    }
+    interrupt_.emplace();  // Ctrl-C stops the training at a batch boundary (not the load before)
+  }
+  TrainObserver* trainObserver() override { return progress_ ? &*progress_ : nullptr; }
+  void onTrainEnd(const TrainResult& result, const std::string& checkpoint) override {
+    interrupt_.reset();
+    if (progress_) progress_->finish(result, checkpoint);
+  }
+
+ private:
+  std::string logPath_;
+  double distTimeout_;
+  bool speaks_ = true;
+  std::optional<TrainProgress> progress_;
+  std::optional<InterruptScope> interrupt_;
+};
 
 void printResult(const TrainResult& result, const std::string& output, bool json) {
   if (json) {
@@ -76,39 +123,15 @@ void registerTrainCommand(CLI::App& app) {
 
   cmd->callback([cmd, args, spec, process] {
     spec->chosen = choosesHowToTrain(*cmd);
-    spec->seed = args->seed;
-    spec->freeInputSize = static_cast<int>(args->inputSize);
-    TrainRun run(*spec, spec->plan.is_string() ? spec->plan.get<std::string>() : "");
-    // Only rank 0 speaks (progress, notes, log, result); the others report errors only.
-    run.options().dataParallel = joinDistributedRun(process->distTimeout);
-    const bool speaks = !run.options().dataParallel || run.options().dataParallel->isRankZero();
-    if (!speaks) args->quiet = true;
-
-    const TrainingSet& data = run.readImages();
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    TrainProgress progress(speaks ? spec->log : std::string(), args->quiet);
-    if (!args->quiet && !data.ignored.empty())
-      std::cerr << "graft-cli: ignored " << data.ignored.size()
-                << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
-
-    const TrainingSetup& setup = run.setUp(loaded.model, loaded.freshLayers);
-    if (!args->quiet) {
-      if (setup.advisorPlan)
-        std::cerr << "graft-cli: " << setup.summary
-                  << "; give --epochs, --lr, --optimizer or --plan to choose yourself\n";
-      else if (!setup.frozenBatchNorm.empty())
-        std::cerr << "graft-cli: " << setup.summary << "; --train-batch-norm trains them\n";
-      for (const auto& w : run.warnings()) std::cerr << "graft-cli: warning: " << w.message << "\n";
-    }
-    TrainResult result;
-    {
-      const InterruptScope interrupt;
-      result = run.run(&progress, interrupt.flag());
-    }
-    progress.finish(result, spec->output);
-
-    if (result.status != TrainStatus::Completed) throw Error(result.message);
-    if (speaks) printResult(result, spec->output, process->json);
+    Pipeline pipeline = commandPipeline(*args, *cmd);
+    pipeline.train = *spec;
+    TrainPrinter printer(spec->log, args->quiet, process->distTimeout);
+    // The spec is checked and the images are read before the model is loaded.
+    PipelineRunOptions options;
+    options.checkTrainingFirst = true;
+    const PipelineResult result =
+        runCommandPipeline(pipeline, printer, InterruptScope::flag(), options);
+    if (printer.speaks()) printResult(*result.training, spec->output, process->json);
   });
 }
 

@@ -25,7 +25,7 @@ InterruptScope::~InterruptScope() {
   std::signal(SIGINT, SIG_DFL);
 }
 
-const std::atomic<bool>* InterruptScope::flag() const {
+const std::atomic<bool>* InterruptScope::flag() {
   return &interrupted;
 }
 

@@ -12,7 +12,8 @@ class InterruptScope {
   ~InterruptScope();
   InterruptScope(const InterruptScope&) = delete;
   InterruptScope& operator=(const InterruptScope&) = delete;
-  const std::atomic<bool>* flag() const;
+  // Set by SIGINT while a scope lives (false before the first one).
+  static const std::atomic<bool>* flag();
 };
 
 }  // namespace graft::cli

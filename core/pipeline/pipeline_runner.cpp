@@ -45,39 +45,43 @@ bool compare(double measured, CheckOp op, double expected) {
   return false;
 }
 
-// What the steps produced, for the checks.
-struct RunState {
-  Model model;
-  std::vector<std::string> freshLayers;  // from the loader, for a plan's "new layers"
-  std::optional<TrainResult> training;
-  std::vector<ExportReport> exports;
-  std::optional<EvalReport> evaluation;
-};
+// The name of the train step's plan in its errors: the pipeline file's key, or for a pipeline
+// built in memory (graft-cli train --plan FILE) the plan's file.
+std::string planSourceOf(const Pipeline& p) {
+  if (p.path.empty() && p.train->plan.is_string()) return p.train->plan.get<std::string>();
+  return p.path + ": train.plan";
+}
 
 class Runner {
  public:
-  Runner(const Pipeline& p, PipelineObserver* observer, const std::atomic<bool>* cancel)
-      : p_(p), observer_(observer), cancel_(cancel) {}
+  Runner(const Pipeline& p, PipelineObserver* observer, const std::atomic<bool>* cancel,
+         const PipelineRunOptions& options)
+      : p_(p), observer_(observer), cancel_(cancel), options_(options) {}
 
   PipelineResult run() {
+    if (p_.train && options_.checkTrainingFirst)
+      step("read images " + p_.train->data, [&] {
+        prepareTraining();
+        return std::to_string(training_->readImages().train.size()) + " image(s)";
+      });
     step("load model " + p_.model.source, [&] {
       LoadedModel loaded = loadModel(p_.model);
       for (const auto& note : loaded.notes) note_(note);
-      state_.model = std::move(loaded.model);
-      state_.freshLayers = std::move(loaded.freshLayers);
-      return std::to_string(state_.model.graph.size()) + " layers";
+      model_ = std::move(loaded.model);
+      freshLayers_ = std::move(loaded.freshLayers);
+      return std::to_string(model_.graph.size()) + " layers";
     });
     if (p_.recipe) step("recipe", [&] { return applyRecipeStep(); });
     if (p_.train) step("train", [&] { return trainStep(); });
     if (!p_.output.empty())
       step("save " + p_.output, [&] {
-        saveTrainedModel(state_.model, p_.output);
+        saveTrainedModel(model_, p_.output);
         return "wrote " + p_.output;
       });
     for (const auto& e : p_.exports)
       step("export " + exportFormatName(e.format) + " " + e.output, [&] {
-        state_.exports.push_back(exportModel(state_.model, e.format, e.output));
-        return state_.exports.back().describe();
+        result_.exports.push_back(exportModel(model_, e.format, e.output));
+        return result_.exports.back().describe();
       });
     if (p_.eval) step("eval " + p_.eval->data, [&] { return evalStep(); });
     for (const auto& c : p_.checks) check(c);
@@ -107,6 +111,7 @@ class Runner {
     } catch (const std::exception& e) {
       r.status = StepStatus::Error;
       r.message = e.what();
+      r.error = std::current_exception();
       stopped_ = true;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -157,59 +162,66 @@ class Runner {
       steps =
           stepsWithFolderSamples(folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
                                  p_.model.inputSize.value_or(224));
-    Expected<RecipeResult> edited = applyRecipe(state_.model, *p_.recipe, EditOptions{}, steps);
+    Expected<RecipeResult> edited = applyRecipe(model_, *p_.recipe, EditOptions{}, steps);
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
-    state_.model = edited->model;
+    model_ = edited->model;
     return std::to_string(p_.recipe->size()) + " operation(s) applied";
   }
 
-  std::string trainStep() {
+  // The train step's part that needs no model: its spec checked, the front end's part added.
+  void prepareTraining() {
     TrainSpec spec = *p_.train;
     if (!spec.seed) spec.seed = p_.model.seed;
     if (!spec.freeInputSize && p_.model.inputSize)
       spec.freeInputSize = static_cast<int>(*p_.model.inputSize);
-    TrainRun run(spec, p_.path + ": train.plan");
-    run.readImages();
-    const TrainingSetup& setup = run.setUp(state_.model, state_.freshLayers);
-    if (setup.advisorPlan)
-      note_(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
-    else if (!setup.frozenBatchNorm.empty())
-      note_(setup.summary + "; \"train_batch_norm\": true trains them");
+    training_.emplace(spec, planSourceOf(p_));
+    if (observer_) observer_->prepareTraining(*training_);
+  }
+
+  std::string trainStep() {
+    if (!training_) {
+      prepareTraining();
+      training_->readImages();
+    }
+    TrainRun& run = *training_;
+    if (observer_) observer_->onTrainImages(run.images());
+    const TrainingSetup& setup = run.setUp(model_, freshLayers_);
+    if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
-    if (observer_) observer_->onTrainEnd(trained, spec.output);
+    if (observer_) observer_->onTrainEnd(trained, run.spec().output);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
-    state_.model = trained.model;
+    model_ = trained.model;
     std::string message = std::to_string(trained.epochsCompleted) + " epoch(s)";
     if (!trained.history.empty() && trained.history.back().valAccuracy)
       message += ", val_accuracy " + formatNumber(*trained.history.back().valAccuracy);
-    state_.training = std::move(trained);
+    result_.training = std::move(trained);
     return message;
   }
 
   std::string evalStep() {
-    state_.evaluation = evaluateSpec(state_.model, *p_.eval,
-                                     static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
-    return "accuracy " + formatNumber(state_.evaluation->accuracy) + " on " +
-           std::to_string(state_.evaluation->count) + " image(s)";
+    result_.evaluation =
+        evaluateSpec(model_, *p_.eval, static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
+    return "accuracy " + formatNumber(result_.evaluation->accuracy) + " on " +
+           std::to_string(result_.evaluation->count) + " image(s)";
   }
 
   const EpochEvent& lastEpoch() const {
-    if (!state_.training || state_.training->history.empty())
+    if (!result_.training || result_.training->history.empty())
       throw Error("training completed no epoch");
-    return state_.training->history.back();
+    return result_.training->history.back();
   }
 
   double metric(const PipelineCheck& c) const {
     const std::string& m = c.metric;
     if (m == "total_params" || m == "trainable_params" || m == "non_trainable_params") {
-      const GraphAnalysis a = analyze(state_.model.graph);
+      const GraphAnalysis a = analyze(model_.graph);
       if (!a.ok()) throw Error(joinDiagnostics(a.diagnostics));
       return static_cast<double>(m == "total_params"       ? a.totalParams
                                  : m == "trainable_params" ? a.trainableParams
                                                            : a.nonTrainableParams());
     }
-    if (m == "epochs") return state_.training ? state_.training->epochsCompleted : 0;
+    if (m == "epochs") return result_.training ? result_.training->epochsCompleted : 0;
     if (m == "accuracy") return lastEpoch().accuracy;
     if (m == "loss") return lastEpoch().loss;
     if (m == "val_accuracy" || m == "val_loss") {
@@ -217,19 +229,19 @@ class Runner {
       if (!e.valAccuracy) throw Error(m + ": the training had no validation images");
       return m == "val_accuracy" ? *e.valAccuracy : *e.valLoss;
     }
-    if (m == "eval_accuracy") return state_.evaluation->accuracy;
-    if (m == "eval_loss") return state_.evaluation->loss;
+    if (m == "eval_accuracy") return result_.evaluation->accuracy;
+    if (m == "eval_loss") return result_.evaluation->loss;
     if (m == "export_max_difference") {
-      if (c.exportIndex) return state_.exports.at(*c.exportIndex).maxDifference;
+      if (c.exportIndex) return result_.exports.at(*c.exportIndex).maxDifference;
       double largest = 0.0;
-      for (const auto& e : state_.exports) largest = std::max(largest, e.maxDifference);
+      for (const auto& e : result_.exports) largest = std::max(largest, e.maxDifference);
       return largest;
     }
     throw Error("unknown metric '" + m + "'");
   }
 
   void checkPrediction(const PipelineCheck& c, StepResult& r) const {
-    Predictor predictor(state_.model);
+    Predictor predictor(model_);
     const ImagePrediction p = predictor.run({c.file}).at(0);
     if (!p.ok()) throw Error(p.error);
     if (p.top.empty()) throw Error(c.file + ": the model's output is not a class vector");
@@ -244,12 +256,24 @@ class Runner {
   const Pipeline& p_;
   PipelineObserver* observer_;
   const std::atomic<bool>* cancel_;
-  RunState state_;
+  PipelineRunOptions options_;
+  // What the steps made: the model as it is now; the loader's new layers, for a plan's "new
+  // layers"; the train step's run; the training, exports and evaluation are in result_.
+  Model model_;
+  std::vector<std::string> freshLayers_;
+  std::optional<TrainRun> training_;
   PipelineResult result_;
   bool stopped_ = false;
 };
 
 }  // namespace
+
+void PipelineObserver::onTrainSetUp(const TrainRun& /*run*/, const TrainingSetup& setup) {
+  if (setup.advisorPlan)
+    onNote(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
+  else if (!setup.frozenBatchNorm.empty())
+    onNote(setup.summary + "; \"train_batch_norm\": true trains them");
+}
 
 std::string stepStatusName(StepStatus status) {
   switch (status) {
@@ -287,8 +311,8 @@ Json PipelineResult::toJson() const {
 }
 
 PipelineResult runPipeline(const Pipeline& pipeline, PipelineObserver* observer,
-                           const std::atomic<bool>* cancel) {
-  return Runner(pipeline, observer, cancel).run();
+                           const std::atomic<bool>* cancel, const PipelineRunOptions& options) {
+  return Runner(pipeline, observer, cancel, options).run();
 }
 
 }  // namespace graft

@@ -1,13 +1,17 @@
 #pragma once
 // Running a pipeline: its steps in order (load, recipe, train, save, exports, eval), then its
-// checks, through the same core functions the graft-cli subcommands use. A step that fails
-// stops the steps after it (they and the checks are reported as skipped); a failed check does
-// not stop the other checks.
+// checks. It is the one chain from a model to its results: `graft-cli run` runs a pipeline
+// file, `graft-cli train`, `eval` and `export` a pipeline of the model and their one step. A
+// step that fails stops the steps after it (they and the checks are reported as skipped); a
+// failed check does not stop the other checks.
 #include <atomic>
+#include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/pipeline.h"
+#include "runtime/prediction/evaluate.h"
 #include "runtime/training/trainer.h"
 
 namespace graft {
@@ -21,15 +25,23 @@ struct StepResult {
   StepStatus status = StepStatus::Passed;
   std::string message;  // what happened: the measured value, or why it failed
   double seconds = 0.0;
+  std::exception_ptr error;  // a step in error: what it threw (a front end may rethrow it)
 };
 
 struct PipelineResult {
   std::vector<StepResult> steps;  // steps first, then checks, in the pipeline's order
-  bool passed() const;            // every step ran and every check passed
+  // What the steps made, for a front end to show.
+  std::optional<TrainResult> training;  // a completed training
+  std::vector<ExportReport> exports;    // the exports' checks, in the pipeline's order
+  std::optional<EvalReport> evaluation;
+  bool passed() const;  // every step ran and every check passed
   size_t count(StepStatus status) const;
   Json toJson()
       const;  // {"passed": bool, "steps": [{"name", "check", "status", "message", "seconds"}]}
 };
+
+class TrainRun;
+struct TrainingSetup;
 
 class PipelineObserver {
  public:
@@ -37,15 +49,32 @@ class PipelineObserver {
   virtual void onStepStart(const std::string& /*name*/, bool /*isCheck*/) {}
   virtual void onStepEnd(const StepResult&) {}
   virtual void onNote(const std::string&) {}  // loader and recipe notes
+  // The training step, in the order the runner calls them. First its run, its spec checked,
+  // before its images are read: a front end adds what is its own (TrainRun::options(): a
+  // data-parallel group).
+  virtual void prepareTraining(TrainRun& /*run*/) {}
+  // The images read, just before the defaults are applied to the model.
+  virtual void onTrainImages(const TrainingSet& /*images*/) {}
+  // The defaults applied (runtime/training/training_defaults.h), before training. By default the
+  // setup's summary, when it chose for the user, is a note in a pipeline's words.
+  virtual void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup);
   // Receives the training step's progress; may be null.
   virtual TrainObserver* trainObserver() { return nullptr; }
   // The training step's outcome (also when it failed or was cancelled).
   virtual void onTrainEnd(const TrainResult& /*result*/, const std::string& /*checkpoint*/) {}
 };
 
+struct PipelineRunOptions {
+  // The train step's spec is checked and its images are read before the model is loaded, as a
+  // step of its own ("read images DIR"), so that a mistake in them is reported before a long
+  // load (graft-cli train). Off: they are part of the train step (a pipeline's list of steps).
+  bool checkTrainingFirst = false;
+};
+
 // Never throws for a failing step or check: they are in the result. `cancel` stops training
 // (and the steps after it) like Ctrl-C in graft-cli train.
 PipelineResult runPipeline(const Pipeline& pipeline, PipelineObserver* observer = nullptr,
-                           const std::atomic<bool>* cancel = nullptr);
+                           const std::atomic<bool>* cancel = nullptr,
+                           const PipelineRunOptions& options = {});
 
 }  // namespace graft

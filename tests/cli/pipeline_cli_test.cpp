@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "support/test_support.h"
 #include "tiny_model.h"
@@ -225,6 +228,59 @@ TEST_F(PipelineCli, PredictionCheckAgreesWithPredict) {
   EXPECT_EQ(wrong.at("status"), "failure");
   EXPECT_NE(wrong.at("message").get<std::string>().find("predicted " + best), std::string::npos)
       << wrong.dump();
+}
+
+// graft-cli train and eval are the runner with one step: their numbers are the ones the same
+// pipeline measures (the checks' messages give the measured values to six digits).
+TEST_F(PipelineCli, TrainAndEvalGiveWhatTheSamePipelineMeasures) {
+  makeSampleData();
+  const auto trained = cli({"train", dir.file("tiny.json"), "--data", dir.file("shapes"),
+                            "--epochs", "2", "--batch-size", "8", "--lr", "0.02", "--seed", "1",
+                            "-o", dir.file("cli.graft"), "--json", "--quiet"});
+  ASSERT_EQ(trained.exitCode, 0) << trained.err;
+  const auto evaluated =
+      cli({"eval", dir.file("cli.graft"), "--data", dir.file("shapes"), "--json", "--quiet"});
+  ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
+
+  // The measured value of each check "METRIC >= 0" of a pipeline run.
+  auto measured = [&](const json& pipeline, const std::vector<std::string>& metrics) {
+    json checks = json::array();
+    for (const auto& m : metrics) checks.push_back(m + " >= 0");
+    json p = pipeline;
+    p["checks"] = checks;
+    const auto r = cli({"run", writePipeline(p), "--json", "--quiet"});
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    const json result = json::parse(r.out);
+    std::map<std::string, double> values;
+    for (const auto& step : result.at("steps"))
+      if (step.at("check").get<bool>()) {
+        const std::string message = step.at("message");
+        const size_t is = message.find(" is ");
+        values[message.substr(0, is)] = std::stod(message.substr(is + 4));
+      }
+    return values;
+  };
+  const auto near = [](double a, double b) {
+    return std::abs(a - b) <= 1e-5 * std::max(1.0, std::abs(a));
+  };
+
+  const json train = json::parse(trained.out);
+  const auto training =
+      measured({{"graft_pipeline", 1},
+                // --seed is the model's seed, and the training's.
+                {"model", {{"source", "tiny.json"}, {"seed", 1}}},
+                {"train", {{"data", "shapes"}, {"epochs", 2}, {"batch_size", 8}, {"lr", 0.02}}}},
+               {"loss", "accuracy", "val_loss", "val_accuracy"});
+  for (const auto& [metric, value] : training)
+    EXPECT_PRED2(near, train.at(metric).get<double>(), value) << metric;
+  EXPECT_EQ(training.size(), 4u);
+
+  const json eval = json::parse(evaluated.out);
+  const auto evaluation =
+      measured({{"graft_pipeline", 1}, {"model", "cli.graft"}, {"eval", {{"data", "shapes"}}}},
+               {"eval_loss", "eval_accuracy"});
+  EXPECT_PRED2(near, eval.at("loss").get<double>(), evaluation.at("eval_loss"));
+  EXPECT_PRED2(near, eval.at("accuracy").get<double>(), evaluation.at("eval_accuracy"));
 }
 
 TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {

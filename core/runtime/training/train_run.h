@@ -38,6 +38,7 @@ class TrainRun {
   // Lists the images and holds out the validation share (or reads the validation folder).
   // Throws graft::Error naming the folder.
   const TrainingSet& readImages();
+  const TrainingSet& images() const { return data_; }  // what readImages read
   // The defaults applied to the model: setUp().summary is one line for the user.
   const TrainingSetup& setUp(const Model& model, const std::vector<std::string>& freshLayers);
   // The advisor's guard rails for the setup and the images (after setUp).
