@@ -64,13 +64,18 @@ class Runner {
         prepareTraining();
         return std::to_string(training_->readImages().train.size()) + " image(s)";
       });
-    step("load model " + p_.model.source, [&] {
-      LoadedModel loaded = loadModel(p_.model);
-      for (const auto& note : loaded.notes) note_(note);
-      model_ = std::move(loaded.model);
-      freshLayers_ = std::move(loaded.freshLayers);
-      return std::to_string(model_.graph.size()) + " layers";
-    });
+    if (options_.startModel) {
+      model_ = *options_.startModel;
+      freshLayers_ = options_.freshLayers;
+    } else {
+      step("load model " + p_.model.source, [&] {
+        LoadedModel loaded = loadModel(p_.model);
+        for (const auto& note : loaded.notes) note_(note);
+        model_ = std::move(loaded.model);
+        freshLayers_ = std::move(loaded.freshLayers);
+        return std::to_string(model_.graph.size()) + " layers";
+      });
+    }
     if (p_.recipe) step("recipe", [&] { return applyRecipeStep(); });
     if (p_.train) step("train", [&] { return trainStep(); });
     if (!p_.output.empty())
@@ -175,7 +180,7 @@ class Runner {
     if (!spec.seed) spec.seed = p_.model.seed;
     if (!spec.freeInputSize && p_.model.inputSize)
       spec.freeInputSize = static_cast<int>(*p_.model.inputSize);
-    training_.emplace(spec, planSourceOf(p_));
+    training_.emplace(spec, options_.planSource.empty() ? planSourceOf(p_) : options_.planSource);
     if (observer_) observer_->prepareTraining(*training_);
   }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.h"
-#include "runtime/prediction/evaluate.h"
+#include "runtime/prediction/eval_report.h"
 #include "runtime/training/trainer.h"
 
 namespace graft {
@@ -69,6 +69,12 @@ struct PipelineRunOptions {
   // step of its own ("read images DIR"), so that a mistake in them is reported before a long
   // load (graft-cli train). Off: they are part of the train step (a pipeline's list of steps).
   bool checkTrainingFirst = false;
+  // The model to start from instead of loading `pipeline.model`, with the layers added since it
+  // was loaded (the GUI's open document); null: the first step loads the model.
+  const Model* startModel = nullptr;
+  std::vector<std::string> freshLayers;
+  // How errors name the train step's plan ("the plan"); empty: its file, or "FILE: train.plan".
+  std::string planSource;
 };
 
 // Never throws for a failing step or check: they are in the result. `cancel` stops training

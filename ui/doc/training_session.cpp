@@ -4,6 +4,7 @@
 #include <QThread>
 #include <optional>
 
+#include "pipeline/pipeline_runner.h"
 #include "runtime/data/dataset.h"
 #include "runtime/training/train_run.h"
 
@@ -154,7 +155,48 @@ std::string withoutCheckpointFile(std::string message) {
   return message;
 }
 
+TrainingOutcome outcomeOf(TrainStatus status) {
+  switch (status) {
+    case TrainStatus::Completed:
+      return TrainingOutcome::Completed;
+    case TrainStatus::Cancelled:
+      return TrainingOutcome::Cancelled;
+    case TrainStatus::Failed:
+      break;
+  }
+  return TrainingOutcome::Failed;
+}
+
 }  // namespace
+
+// The runner's side of a session's run, on the worker thread: checkpoints kept in memory, the
+// trainer's events handed to the Observer (made once the setup is known), the outcome kept.
+class TrainingSession::RunObserver : public PipelineObserver {
+ public:
+  explicit RunObserver(TrainingSession* session) : session_(session) {}
+
+  void prepareTraining(TrainRun& run) override {
+    run.options().checkpointPath = kInMemoryCheckpoint;
+    run.options().saveModel = [this](const Model& checkpoint, const std::string&) {
+      if (events_) events_->onCheckpoint(checkpoint);
+    };
+  }
+  void onTrainSetUp(const TrainRun& /*run*/, const TrainingSetup& setup) override {
+    events_.emplace(session_, setup);
+    if (!setup.summary.empty()) events_->onNote(setup.summary);
+  }
+  TrainObserver* trainObserver() override { return events_ ? &*events_ : nullptr; }
+  void onTrainEnd(const TrainResult& result, const std::string& /*checkpoint*/) override {
+    if (events_) events_->onRunEnded();
+    result_ = result;
+  }
+  const std::optional<TrainResult>& result() const { return result_; }
+
+ private:
+  TrainingSession* session_;
+  std::optional<Observer> events_;
+  std::optional<TrainResult> result_;
+};
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent) {
   qRegisterMetaType<TrainingStart>();
@@ -203,37 +245,27 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   lastGoodEpoch_ = 0;
   const std::shared_ptr<const Model> base = runModel_;
   thread_ = QThread::create([this, base, settings, freshLayers, outcome, trained, epochs] {
-    try {
-      // The defaults, a plan and the options apply as `graft-cli train` applies them.
-      TrainRun run(trainSpecOf(settings), "the plan");
-      run.readImages();
-      const TrainingSetup& setup = run.setUp(*base, freshLayers);
-      Observer observer(this, setup);
-      if (!setup.summary.empty()) observer.onNote(setup.summary);
-      run.options().checkpointPath = kInMemoryCheckpoint;
-      run.options().saveModel = [&observer](const Model& checkpoint, const std::string&) {
-        observer.onCheckpoint(checkpoint);
-      };
-      TrainResult result = run.run(&observer, &cancel_);
-      observer.onRunEnded();
-      result.message = withoutCheckpointFile(std::move(result.message));
-      switch (result.status) {
-        case TrainStatus::Completed:
-          outcome->first = TrainingOutcome::Completed;
-          break;
-        case TrainStatus::Cancelled:
-          outcome->first = TrainingOutcome::Cancelled;
-          break;
-        case TrainStatus::Failed:
-          outcome->first = TrainingOutcome::Failed;
-          break;
-      }
-      outcome->second = QString::fromStdString(result.message);
-      *epochs = result.epochsCompleted;
-      *trained = std::move(result.model);
-    } catch (const std::exception& e) {
+    // The pipeline runner's train step (core/pipeline/pipeline_runner.h) on the document's
+    // model: the defaults, a plan and the options apply as in `graft-cli train` and pipelines.
+    Pipeline pipeline;
+    pipeline.train = trainSpecOf(settings);
+    PipelineRunOptions options;
+    options.startModel = base.get();
+    options.freshLayers = freshLayers;
+    options.planSource = "the plan";
+    RunObserver observer(this);
+    const PipelineResult run = runPipeline(pipeline, &observer, &cancel_, options);
+    if (const std::optional<TrainResult>& result = observer.result()) {
+      outcome->first = outcomeOf(result->status);
+      outcome->second = QString::fromStdString(withoutCheckpointFile(result->message));
+      *epochs = result->epochsCompleted;
+      *trained = result->model;
+    } else {
+      // The run ended before training (unreadable folder, a plan that does not fit).
       outcome->first = TrainingOutcome::Failed;
-      outcome->second = QString::fromStdString(e.what());
+      for (const StepResult& step : run.steps)
+        if (step.status == StepStatus::Error)
+          outcome->second = QString::fromStdString(step.message);
     }
   });
   connect(thread_, &QThread::finished, this, [this, outcome, trained, epochs] {

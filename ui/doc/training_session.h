@@ -1,5 +1,6 @@
 #pragma once
-// One fine-tuning run of the document's model, on a worker thread. The core trainer reports
+// One fine-tuning run of the document's model, on a worker thread: the pipeline runner's train
+// step (core/pipeline/pipeline_runner.h), as `graft-cli train` runs it. The core trainer reports
 // batches and epochs on that thread; they arrive here as queued signals carrying plain values,
 // so the GUI thread only ever draws. Pause blocks the worker between two batches, stop asks the
 // trainer to finish at the next batch. Torch stays out of this header (and out of the widgets).
@@ -125,7 +126,8 @@ class TrainingSession : public QObject {
   void runningChanged(bool running);
 
  private:
-  class Observer;
+  class Observer;     // the trainer's events, posted to this (GUI) thread
+  class RunObserver;  // the pipeline runner's train step for the session
   void waitWhilePaused();
   QThread* thread_ = nullptr;
   std::atomic<bool> cancel_{false};

@@ -15,6 +15,7 @@
 #include "graph/model.h"
 #include "run/eval_spec.h"
 #include "runtime/data/dataset.h"
+#include "runtime/prediction/eval_report.h"
 
 namespace graft {
 
@@ -47,30 +48,8 @@ class ClassificationMetrics {
   double lossSum_ = 0.0;
 };
 
-struct ClassReport {
-  std::string name;
-  double precision = 0.0;
-  double recall = 0.0;
-  int64_t count = 0;
-};
-
-struct EvalReport {
-  double accuracy = 0.0;
-  double loss = 0.0;
-  int64_t count = 0;
-  std::vector<std::string> classes;
-  std::vector<ClassReport> perClass;
-  std::vector<std::vector<int64_t>> confusion;                    // [true][predicted]
-  std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
-};
-
 EvalReport makeReport(const ClassificationMetrics& metrics,
                       const std::vector<std::string>& classes);
-
-// DESIGN.md's `eval --json` object: {"accuracy", "loss", "count", "classes", "per_class":
-// [{"class", "precision", "recall", "count"}], "confusion_matrix"}, plus "skipped" when files
-// could not be read.
-Json evalReportJson(const EvalReport& report);
 
 struct EvalOptions {
   int64_t batchSize = 32;
