@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "graph/summary.h"
+#include "runtime/system/device_names.h"
 #include "ui/cut_explorer_panel.h"
 #include "ui/doc/autosave_controller.h"
 #include "ui/doc/document.h"
@@ -146,8 +147,14 @@ void MainWindow::createStatusLabels() {
   paramsLabel_ = new QLabel(status);
   problemsLabel_ = new QLabel(status);
   zoomLabel_ = new QLabel(status);
+  deviceLabel_ = new QLabel(QString::fromStdString(deviceDescription("auto")), status);
+  deviceLabel_->setObjectName(QStringLiteral("device_label"));
+  deviceLabel_->setToolTip(tr("Training and prediction compute here unless told otherwise "
+                              "(the training settings' device).\n%1")
+                               .arg(QString::fromStdString(computeBackendSummary())));
   status->addPermanentWidget(problemsLabel_);
   status->addPermanentWidget(paramsLabel_);
+  status->addPermanentWidget(deviceLabel_);
   status->addPermanentWidget(zoomLabel_);
   // Room for the widest zoom text, so "Zoom 41 %" is never clipped at the window's edge.
   zoomLabel_->setMinimumWidth(zoomLabel_->fontMetrics().horizontalAdvance(tr("Zoom 400 %")) + 8);

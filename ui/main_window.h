@@ -157,6 +157,7 @@ class MainWindow : public QMainWindow {
   PredictionPanel* predictions_ = nullptr;
   CutExplorerPanel* explorer_ = nullptr;
   QLabel* paramsLabel_ = nullptr;
+  QLabel* deviceLabel_ = nullptr;  // what `auto` computes on
   QLabel* zoomLabel_ = nullptr;
   QLabel* problemsLabel_ = nullptr;
   QString pendingPath_;  // the file being loaded, for the recent list

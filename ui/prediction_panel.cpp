@@ -1,5 +1,6 @@
 #include "ui/prediction_panel.h"
 
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -26,6 +27,7 @@
 #include "graph/shape.h"
 #include "runtime/data/dataset.h"
 #include "runtime/prediction/predict.h"
+#include "runtime/system/device_names.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
@@ -98,9 +100,16 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   topK_->setPrefix(tr("top "));
   connect(topK_, qOverload<int>(&QSpinBox::valueChanged), this,
           [](int k) { QSettings().setValue(QStringLiteral("prediction/topK"), k); });
+  device_ = new QComboBox(this);
+  device_->setObjectName(QStringLiteral("prediction_device"));
+  for (const std::string& choice : deviceChoicesHere())
+    device_->addItem(QString::fromStdString(choice));
+  device_->setToolTip(tr("Where the model computes: auto is %1")
+                          .arg(QString::fromStdString(deviceDescription("auto"))));
   bar->addWidget(choose);
   bar->addWidget(rerun_);
   bar->addWidget(topK_);
+  bar->addWidget(device_);
   bar->addStretch(1);
   layout->addLayout(bar);
 
@@ -188,14 +197,18 @@ void PredictionPanel::predict(const QStringList& files) {
   for (const QString& f : files) paths.push_back(f.toStdString());
   auto rows = std::make_shared<std::vector<PreviewRow>>();
   auto elapsed = std::make_shared<qint64>(0);
+  auto deviceName = std::make_shared<std::string>();
+  const DeviceChoice device =
+      parseDeviceChoice(device_->currentText().toStdString()).value_or(DeviceChoice{});
   PredictOptions options;
   options.topK = topK_->value();
   runInBackground(
       this,
-      [model, paths, rows, elapsed, options] {
+      [model, paths, rows, elapsed, deviceName, device, options] {
         QElapsedTimer timer;
         timer.start();
-        Predictor predictor(*model);
+        Predictor predictor(*model, device);
+        *deviceName = predictor.deviceName();
         for (ImagePrediction& p : predictor.run(paths, options)) {
           QImage thumbnail;
           if (p.ok()) {
@@ -208,7 +221,7 @@ void PredictionPanel::predict(const QStringList& files) {
         }
         *elapsed = timer.elapsed();
       },
-      [this, generation, rows, elapsed](const QString& error) {
+      [this, generation, rows, elapsed, deviceName](const QString& error) {
         --running_;
         updateButtons();
         if (generation != generation_) return;  // a newer run or another model replaced it
@@ -216,8 +229,9 @@ void PredictionPanel::predict(const QStringList& files) {
           status_->setText(tr("Could not run the model on these images."));
           showError(this, tr("Prediction failed"), error);
         } else {
-          showRows(*rows, tr("%n image(s) in %1 s", nullptr, static_cast<int>(rows->size()))
-                              .arg(static_cast<double>(*elapsed) / 1000.0, 0, 'f', 2));
+          showRows(*rows, tr("%n image(s) in %1 s on %2", nullptr, static_cast<int>(rows->size()))
+                              .arg(static_cast<double>(*elapsed) / 1000.0, 0, 'f', 2)
+                              .arg(QString::fromStdString(*deviceName)));
         }
         Q_EMIT finished();
       });

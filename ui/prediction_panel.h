@@ -10,6 +10,7 @@
 
 class QLabel;
 class QPushButton;
+class QComboBox;
 class QSpinBox;
 class QTreeWidget;
 
@@ -48,6 +49,7 @@ class PredictionPanel : public QWidget {
   Document* document_;
   QLabel* status_;
   QSpinBox* topK_;
+  QComboBox* device_;  // auto, cpu, cuda:N found here
   QPushButton* rerun_;
   QTreeWidget* list_;
   LayerInsightView* insight_;

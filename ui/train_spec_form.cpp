@@ -10,6 +10,7 @@
 
 #include "graph/diagnostic.h"
 #include "run/train_spec_text.h"
+#include "runtime/system/device_names.h"
 
 namespace graft::ui {
 namespace {
@@ -61,6 +62,16 @@ QWidget* TrainSpecForm::editorOf(const SpecField& field) {
     case SpecKind::Choice: {
       auto* box = new QComboBox(this);
       for (const std::string& choice : field.choices) box->addItem(QString::fromStdString(choice));
+      box->setCurrentText(QString::fromStdString(initial));
+      connect(box, &QComboBox::currentTextChanged, this, &TrainSpecForm::validate);
+      return box;
+    }
+    case SpecKind::Device: {
+      // The devices found here; cuda:N for another machine may be typed (a saved pipeline).
+      auto* box = new QComboBox(this);
+      box->setEditable(true);
+      for (const std::string& choice : deviceChoicesHere())
+        box->addItem(QString::fromStdString(choice));
       box->setCurrentText(QString::fromStdString(initial));
       connect(box, &QComboBox::currentTextChanged, this, &TrainSpecForm::validate);
       return box;

@@ -502,6 +502,7 @@ void TrainingPanel::onStarted(const TrainingStart& start) {
                 .arg(start.trainableParams)
                 .arg(start.frozenParams)
                 .arg(start.optimizer));
+  appendLog(tr("computing on %1, %2").arg(start.device, start.precision));
 }
 
 void TrainingPanel::onBatch(const TrainingBatch& batch) {

@@ -1,6 +1,7 @@
 // graft-cli edit MODEL --recipe RECIPE.json -o OUT.graft: applies a recipe (surgery as data) and
 // saves the result as a project that remembers the recipe.
 #include "cli/cli_context.h"
+#include "cli/spec_options.h"
 #include "graph/summary.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
@@ -19,6 +20,7 @@ void registerEditCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   auto samples = std::make_shared<std::string>();
   auto sampleCount = std::make_shared<int64_t>(16);
+  auto device = std::make_shared<std::string>("auto");
   args->addTo(*cmd);
   cmd->add_option("--recipe", *recipe,
                   "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
@@ -34,10 +36,11 @@ void registerEditCommand(CLI::App& app) {
                   "how many images of --samples to fit on, spread over the folder")
       ->check(CLI::Range(int64_t{1}, int64_t{4096}))
       ->capture_default_str();
+  addDeviceOption(*cmd, *device, "where the fit with --samples computes");
   cmd->add_flag("--json", *json,
                 "print one JSON object: file, layers, total_params, trainable_params, "
                 "operations, notes");
-  cmd->callback([cmd, args, recipe, output, json, samples, sampleCount] {
+  cmd->callback([cmd, args, recipe, output, json, samples, sampleCount, device] {
     const Json operations = readRecipeFile(*recipe);
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;
@@ -45,7 +48,8 @@ void registerEditCommand(CLI::App& app) {
     RecipeStepRunner steps;
     if (!samples->empty())
       steps =
-          stepsWithFolderSamples(*samples, *sampleCount, args->inputSize ? args->inputSize : 224);
+          stepsWithFolderSamples(*samples, *sampleCount, args->inputSize ? args->inputSize : 224,
+                                 *parseDeviceChoice(*device));
     Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options, steps);
     if (!result)
       throw Error(*recipe + ": recipe failed, nothing was written:\n" +

@@ -9,6 +9,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/gradcam_output.h"
+#include "cli/spec_options.h"
 #include "runtime/prediction/predict.h"
 
 namespace graft::cli {
@@ -69,6 +70,7 @@ void registerPredictCommand(CLI::App& app) {
   auto top = std::make_shared<int64_t>(5);
   auto batchSize = std::make_shared<int64_t>(16);
   auto json = std::make_shared<bool>(false);
+  auto device = std::make_shared<std::string>("auto");
   auto gradCam = std::make_shared<GradCamArguments>();
   args->addTo(*cmd);
   cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
@@ -80,12 +82,13 @@ void registerPredictCommand(CLI::App& app) {
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors), "
                 "gradcam (with --gradcam)");
+  addDeviceOption(*cmd, *device, "where the model computes");
   gradCam->addTo(*cmd);
-  cmd->callback([cmd, args, images, top, batchSize, json, gradCam] {
+  cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     std::unique_ptr<Predictor> predictor;
     try {
-      predictor = std::make_unique<Predictor>(loaded.model);
+      predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(*device));
     } catch (const Error& e) {
       // Name the labels file, which the core only knows as "labels".
       const Diagnostics& d = e.diagnostics();
@@ -93,6 +96,8 @@ void registerPredictCommand(CLI::App& app) {
         throw Error(Diagnostic{args->labels, d.front().message});
       throw;
     }
+    if (predictor->autoChoseGpu() && !args->quiet)
+      std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
     std::unique_ptr<GradCamWriter> gradCamWriter;
     if (gradCam->requested())
       gradCamWriter = std::make_unique<GradCamWriter>(*gradCam, loaded.model);

@@ -81,7 +81,9 @@ void TrainProgress::onStart(const TrainStartEvent& e) {
                 {"classes", e.classes},
                 {"trainable_params", e.trainableParams},
                 {"frozen_params", e.frozenParams},
-                {"optimizer", e.optimizer}};
+                {"optimizer", e.optimizer},
+                {"device", e.device},
+                {"precision", e.precision}};
   if (!e.cachedPrefix.empty()) event["cached_prefix"] = e.cachedPrefix;
   if (!e.classWeights.empty()) event["class_weights"] = e.classWeights;
   log(event);
@@ -89,6 +91,7 @@ void TrainProgress::onStart(const TrainStartEvent& e) {
   std::cerr << "graft-cli: training on " << e.trainImages << " images, validating on "
             << e.validationImages << "; " << e.classes.size() << " classes; " << e.trainableParams
             << " trainable and " << e.frozenParams << " frozen parameters; " << e.optimizer << "\n";
+  std::cerr << "graft-cli: computing on " << e.device << ", " << e.precision << "\n";
   if (!e.cachedPrefix.empty())
     std::cerr << "graft-cli: caching the outputs of the frozen layers up to " << e.cachedPrefix
               << "\n";

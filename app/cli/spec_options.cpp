@@ -1,5 +1,7 @@
 #include "cli/spec_options.h"
 
+#include "run/compute_choice.h"
+
 namespace graft::cli {
 
 CLI::Validator specRangeValidator(const SpecRange& range) {
@@ -14,6 +16,20 @@ CLI::Validator specRangeValidator(const SpecRange& range) {
         }
       },
       rangeText(range));
+}
+
+void addDeviceOption(CLI::App& command, std::string& device, const std::string& what) {
+  command
+      .add_option("--device", device,
+                  what +
+                      ": auto (the first CUDA device when there is one, else the CPU), cpu, "
+                      "cuda or cuda:N (default auto)")
+      ->check(deviceChoiceValidator());
+}
+
+CLI::Validator deviceChoiceValidator() {
+  return CLI::Validator([](std::string& text) { return deviceChoiceProblem(text); },
+                        "auto|cpu|cuda|cuda:N");
 }
 
 }  // namespace graft::cli

@@ -18,6 +18,8 @@ namespace graft::cli {
 // Refuses a number out of `range` before CLI11 converts the text; text that is not a number is
 // left to CLI11's own message.
 CLI::Validator specRangeValidator(const SpecRange& range);
+// Refuses what is not a device choice (run/compute_choice.h), in the words a pipeline uses.
+CLI::Validator deviceChoiceValidator();
 
 // The option for one field, writing into `spec` while the command line is parsed, with the
 // table's checks.
@@ -49,8 +51,13 @@ CLI::Option* addSpecOption(CLI::App& command, const SpecFieldOf<Spec>& field,
   if (field.required) option->required();
   if (field.range.min || field.range.max) option->check(specRangeValidator(field.range));
   if (field.kind == SpecKind::Choice) option->check(CLI::IsMember(field.choices));
+  if (field.kind == SpecKind::Device) option->check(deviceChoiceValidator());
   return option;
 }
+
+// "--device auto|cpu|cuda|cuda:N" for commands whose options are not a spec table (predict,
+// edit): the same check and words as the tables' device fields.
+void addDeviceOption(CLI::App& command, std::string& device, const std::string& what);
 
 // Every field of the table that the command line gives itself (not the model options' ones).
 template <class Spec>

@@ -16,6 +16,7 @@ namespace graft {
 struct EvalSpec {
   std::string data;  // image folder, one subfolder per class
   int64_t batchSize = 32;
+  std::string device = "auto";  // run/compute_choice.h: auto, cpu, cuda, cuda:N
 };
 
 using EvalSpecField = SpecFieldOf<EvalSpec>;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "graph/diagnostic.h"
+#include "run/compute_choice.h"
 
 namespace graft {
 
@@ -48,6 +49,13 @@ std::string choiceProblem(const std::vector<std::string>& choices, const std::st
     list += (list.empty() ? "" : ", ") + choice;
   }
   return "expected one of " + list + ", found \"" + value + "\"";
+}
+
+std::string specTextProblem(SpecKind kind, const std::vector<std::string>& choices,
+                            const std::string& text) {
+  if (kind == SpecKind::Choice) return choiceProblem(choices, text);
+  if (kind == SpecKind::Device) return deviceChoiceProblem(text);
+  return "";
 }
 
 void throwNoSuchField(const char* what, const std::string& key) {

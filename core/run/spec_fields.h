@@ -24,6 +24,7 @@ enum class SpecKind {
   Path,    // a file or folder; in a pipeline relative to its folder
   List,    // comma-separated names; a pipeline may give a JSON list
   Plan,    // a plan file, or (in a pipeline) the plan object itself
+  Device,  // auto, cpu, cuda or cuda:N (run/compute_choice.h)
 };
 
 // Where a value may lie; `min`/`max` unset: no bound.
@@ -67,6 +68,12 @@ SpecFieldOf<Spec> imageFolderField(std::string Spec::*member) {
   return field;
 }
 
+// "device": where a run computes (run/compute_choice.h).
+template <class Spec>
+SpecFieldOf<Spec> deviceField(std::string Spec::*member, const char* help) {
+  return SpecFieldOf<Spec>{"device", SpecKind::Device, member, help};
+}
+
 // "--batch-size" for "batch_size", or `names` when given: what CLI11 registers.
 std::string specOptionNames(const char* key, const char* names);
 // "at least 1", "at least 0 and below 1"; "" without bounds.
@@ -75,6 +82,11 @@ std::string rangeText(const SpecRange& range);
 std::string rangeProblem(const SpecRange& range, double value);
 // "" when `value` is one of `choices`, else what was expected.
 std::string choiceProblem(const std::vector<std::string>& choices, const std::string& value);
+
+// "" when `text` is a value a text field of this kind takes (one of `choices` for a Choice, a
+// device for a Device; any text for the other kinds), else what was expected.
+std::string specTextProblem(SpecKind kind, const std::vector<std::string>& choices,
+                            const std::string& text);
 
 // "-o,--output" or "--batch-size".
 template <class Spec>
@@ -156,9 +168,9 @@ std::optional<SpecProblem> tableProblem(const std::vector<SpecFieldOf<Spec>>& fi
       const std::string problem = rangeProblem(field.range, *value);
       if (!problem.empty()) return SpecProblem{field.key, problem};
     }
-    if (field.kind == SpecKind::Choice) {
-      const std::string problem =
-          choiceProblem(field.choices, spec.*std::get<std::string Spec::*>(field.member));
+    if (field.kind == SpecKind::Choice || field.kind == SpecKind::Device) {
+      const std::string problem = specTextProblem(
+          field.kind, field.choices, spec.*std::get<std::string Spec::*>(field.member));
       if (!problem.empty()) return SpecProblem{field.key, problem};
     }
   }

@@ -79,10 +79,8 @@ void setSpecValueFromText(const SpecFieldOf<Spec>& field, const std::string& giv
             failSpecText(field.key, "expected true or false, found '" + text + "'");
           spec.*member = text == "true";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          if (field.kind == SpecKind::Choice) {
-            const std::string problem = choiceProblem(field.choices, text);
-            if (!problem.empty()) failSpecText(field.key, problem);
-          }
+          const std::string problem = specTextProblem(field.kind, field.choices, text);
+          if (!problem.empty()) failSpecText(field.key, problem);
           spec.*member = text;
         } else if constexpr (std::is_same_v<T, Json>) {
           spec.*member = text;  // a plan file's name

@@ -14,7 +14,9 @@
 //                    [--python-malloc] (PyTorch with Graft's glibc malloc settings too)
 //                    [--graft-glibc-malloc] (Graft with glibc's malloc defaults: as before #25)
 //   --passes: passes over the images per run (default 3; the first is warm-up).
-//   NAME: mobilenet96, mobilenet128, vgg128, predict224. --graft-only skips PyTorch (to profile
+//   NAME: mobilenet96, mobilenet128, vgg128, predict224, resnet224 (only when named).
+//   --device D / --precision P: both sides compute there and so (#23: --device cuda on a GPU
+//   machine, tests/device/cuda_check.sh). --graft-only skips PyTorch (to profile
 //   Graft alone: perf record -g build/tests/bench_train --job mobilenet96 --graft-only).
 //   --profile prints LibTorch's profile (self time per operation) of Graft's first run.
 #include <algorithm>
@@ -55,10 +57,13 @@ import sys, time, cv2, torch, torch.nn as nn
 from torch.utils.data import Dataset, DataLoader
 import os
 mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
+device, precision = torch.device(sys.argv[9]), sys.argv[10]
+cuda = device.type == "cuda"
+low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
 torch.set_num_threads(workers)  # the cores Graft uses (its CPU affinity)
 classes = sorted(os.listdir(root))
 files = [(os.path.join(root, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))]
-scale, shift = (1 / 127.5, -1.0) if net == "mobilenet" else (1.0, 0.0)
+scale, shift = (1 / 127.5, -1.0) if net == "mobilenet" else (1.0, 0.0)  # resnet: caffe, near enough
 class Folder(Dataset):
     def __len__(self): return len(files)
     def __getitem__(self, k):
@@ -82,24 +87,47 @@ def vgg_block2():
     def conv(cin, cout): return [nn.Conv2d(cin, cout, 3, 1, 1), nn.ReLU()]
     return (conv(3, 64) + conv(64, 64) + [nn.MaxPool2d(2)] + conv(64, 128) + conv(128, 128) + [nn.MaxPool2d(2)] +
             [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, len(classes))])
-model = nn.Sequential(*(mobilenet() if net == "mobilenet" else vgg_block2()))
-loader = DataLoader(Folder(), batch_size=batch, shuffle=(mode == "train"), num_workers=workers, persistent_workers=workers > 0)
+class Bottleneck(nn.Module):  # Keras's ResNet50 block: stride on the first 1x1, biased convs
+    def __init__(self, cin, mid, stride):
+        super().__init__()
+        bn = lambda c: nn.BatchNorm2d(c, eps=1.001e-5)
+        self.body = nn.Sequential(nn.Conv2d(cin, mid, 1, stride), bn(mid), nn.ReLU(), nn.Conv2d(mid, mid, 3, 1, 1), bn(mid), nn.ReLU(), nn.Conv2d(mid, 4 * mid, 1), bn(4 * mid))
+        self.short = nn.Sequential(nn.Conv2d(cin, 4 * mid, 1, stride), bn(4 * mid)) if stride != 1 or cin != 4 * mid else nn.Identity()
+    def forward(self, x): return torch.relu(self.body(x) + self.short(x))
+def resnet50():
+    layers = [nn.ZeroPad2d(3), nn.Conv2d(3, 64, 7, 2), nn.BatchNorm2d(64, eps=1.001e-5), nn.ReLU(), nn.ZeroPad2d(1), nn.MaxPool2d(3, 2)]
+    cin = 64
+    for mid, blocks, stride in [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)]:
+        for b in range(blocks):
+            layers.append(Bottleneck(cin, mid, stride if b == 0 else 1)); cin = 4 * mid
+    return layers + [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, len(classes))]
+model = nn.Sequential(*{"mobilenet": mobilenet, "vgg": vgg_block2, "resnet50": resnet50}[net]()).to(device)
+loader = DataLoader(Folder(), batch_size=batch, shuffle=(mode == "train"), num_workers=workers, persistent_workers=workers > 0, pin_memory=cuda)
+def done():  # the device's queue has run: what was timed is finished work
+    if cuda: torch.cuda.synchronize()
 if mode == "train":
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
+    scaler = torch.amp.GradScaler(enabled=precision == "fp16")
     for epoch in range(epochs):
         model.train(); start = time.time(); n = 0
         for x, y in loader:
-            opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step(); n += len(y)
-        elapsed = time.time() - start
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            opt.zero_grad()
+            with torch.autocast(device.type, dtype=low, enabled=low is not None):
+                loss = loss_fn(model(x), y)
+            scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); n += len(y)
+            loss.item()  # as Graft reads each step's loss
+        done(); elapsed = time.time() - start
 else:
     model.eval()
     with torch.no_grad():
         for epoch in range(epochs):
             start = time.time(); n = 0
             for x, y in loader:
-                top = torch.softmax(model(x), 1).topk(min(5, len(classes)), 1); n += len(y)
-            elapsed = time.time() - start
+                top = torch.softmax(model(x.to(device, non_blocking=True)), 1).topk(min(5, len(classes)), 1); n += len(y)
+                top.values.cpu()
+            done(); elapsed = time.time() - start
 print("images_per_second %f" % (n / elapsed))
 )PY";
 
@@ -126,6 +154,15 @@ Model mobilenet(int input, int classes) {
   return initialized(zoo::buildGraph(z), Preprocessing::Tf);
 }
 
+Model resnet50(int input, int classes) {
+  zoo::ZooOptions z;
+  z.architecture = "resnet50";
+  z.inputSize = input;
+  z.includeTop = true;
+  z.classes = classes;
+  return initialized(zoo::buildGraph(z), Preprocessing::Caffe);
+}
+
 // VGG16's first two blocks, global average pooling, a new 3-class Dense head.
 Model vggBlock2(int input, int classes) {
   zoo::ZooOptions z;
@@ -149,7 +186,7 @@ Model vggBlock2(int input, int classes) {
 struct Job {
   std::string name, description;
   bool train = true;
-  std::string pythonNet;  // "mobilenet" or "vgg"
+  std::string pythonNet;  // "mobilenet", "vgg" or "resnet50"
   int input = 96, batch = 32, imagesPerClass = 96, imageSize = 128;
   Model (*model)(int input, int classes) = nullptr;
   // SGD's rate, the same on both sides: VGG without BatchNormalization from random weights
@@ -167,6 +204,9 @@ std::vector<Job> allJobs() {
        128, 32, 22, 128, vggBlock2, 1e-4},
       {"predict224", "predict MobileNet a0.25 @224, batch 16", false, "mobilenet", 224, 16, 64, 224,
        mobilenet},
+      // #23's GPU comparison (--device cuda); slow on a CPU, so only when named.
+      {"resnet224", "fine-tune ResNet50 @224, batch 32, SGD momentum", true, "resnet50", 224, 32,
+       64, 224, resnet50},
   };
 }
 
@@ -184,8 +224,14 @@ std::vector<EpochEvent> runTraining(const Model& model, const TrainingSet& data,
   return times.epochs;
 }
 
+// --device and --precision: where and how both sides compute.
+std::string deviceText = "cpu";
+std::string precisionText = "fp32";
+
 TrainOptions sgdOptions(int batch, double learningRate = 0.01) {
   TrainOptions options;
+  options.device = *parseDeviceChoice(deviceText);
+  options.precision = *parsePrecision(precisionText);
   options.epochs = passesPerRun;
   options.batchSize = batch;
   options.seed = 1;
@@ -207,7 +253,7 @@ GraftRun graftTrain(const Job& job, const Model& model, const TrainingSet& data)
 
 GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std::string>& files) {
   useAllCoresForTorch();
-  Predictor predictor(model);
+  Predictor predictor(model, *parseDeviceChoice(deviceText));
   PredictOptions options;
   options.batchSize = job.batch;
   double seconds = 0.0;
@@ -248,7 +294,7 @@ double pythonRun(const Job& job, const std::string& script, const std::string& r
       GRAFT_PYTHON,
       {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
        std::to_string(job.batch), std::to_string(passesPerRun), std::to_string(cores),
-       std::to_string(job.learningRate)},
+       std::to_string(job.learningRate), deviceText == "auto" ? "cpu" : deviceText, precisionText},
       pythonEnvironment(settings));
   const auto at = py.out.find("images_per_second ");
   if (py.exitCode != 0 || at == std::string::npos)
@@ -369,6 +415,10 @@ int main(int argc, char** argv) {
         pythonSettings.graftSpin = true;
       } else if (a == "--python-malloc") {
         pythonSettings.graftMalloc = true;
+      } else if (a == "--device" && i + 1 < argc && parseDeviceChoice(argv[i + 1])) {
+        deviceText = argv[++i];
+      } else if (a == "--precision" && i + 1 < argc && parsePrecision(argv[i + 1])) {
+        precisionText = argv[++i];
       } else if (a == "--no-cache-job") {
         cache = false;
       } else {
@@ -398,9 +448,10 @@ int main(int argc, char** argv) {
         pythonSettings.graftMalloc ? "as graft's (GLIBC_TUNABLES)" : "glibc's defaults");
     std::printf("%-14s %10s %10s %7s  %s\n", "job", "graft/s", "pytorch/s", "ratio", "what");
     std::optional<TrainingSet> mobilenet96Data;
+    std::printf("device %s, precision %s\n", deviceText.c_str(), precisionText.c_str());
     for (const Job& job : allJobs()) {
-      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), job.name) == wanted.end())
-        continue;
+      const bool named = std::find(wanted.begin(), wanted.end(), job.name) != wanted.end();
+      if (wanted.empty() ? job.name == "resnet224" : !named) continue;
       const std::string root = (dir.path() / ("data_" + job.name)).string();
       SampleDataOptions sample;
       sample.imagesPerClass = job.imagesPerClass;

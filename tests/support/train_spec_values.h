@@ -33,6 +33,8 @@ std::string nonDefaultText(const SpecFieldOf<Spec>& field, const std::string& di
       return (std::filesystem::path(dir) / (std::string(field.key) + ".graft")).string();
     case SpecKind::List:
       return "flip";
+    case SpecKind::Device:
+      return "cpu";  // the default is auto
     case SpecKind::Plan: {
       const std::string file = (std::filesystem::path(dir) / "plan.json").string();
       std::ofstream(file) << R"({"graft_plan": 1, "stages": [{"train": "new", "epochs": 2}]})";

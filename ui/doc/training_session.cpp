@@ -60,6 +60,8 @@ class TrainingSession::Observer : public TrainObserver {
     start.trainableParams = e.trainableParams;
     start.frozenParams = e.frozenParams;
     start.optimizer = QString::fromStdString(e.optimizer);
+    start.device = QString::fromStdString(e.device);
+    start.precision = QString::fromStdString(e.precision);
     start.staged = staged_;
     start.advisorPlan = advisorPlan_;
     start.newLayersOnPretrained = newLayersOnPretrained_;

@@ -202,13 +202,16 @@ BatchLoader::Slot BatchLoader::produce(const std::vector<size_t>& positions, uin
     const int64_t n = static_cast<int64_t>(images.size());
     const int64_t plane = static_cast<int64_t>(input_.height) * input_.width;
     Batch batch;
-    batch.images = torch::empty({n, input_.channels, input_.height, input_.width}, torch::kFloat32);
+    batch.images =
+        torch::empty({n, input_.channels, input_.height, input_.width},
+                     torch::TensorOptions(torch::kFloat32).pinned_memory(options_.pinMemory));
     float* out = batch.images.data_ptr<float>();
     for (int64_t i = 0; i < n; ++i)
       preprocessPlanar(images[static_cast<size_t>(i)], input_.preprocessing,
                        out + i * input_.channels * plane);
     if (input_.plane) batch.images = batch.images.view({n, input_.height, input_.width});
     batch.labels = torch::tensor(labels, torch::kInt64);
+    if (options_.pinMemory) batch.labels = batch.labels.pin_memory();
     batch.samples = std::move(kept);
     slot.batch = std::move(batch);
   } catch (...) {

@@ -72,6 +72,9 @@ struct LoaderOptions {
   int prefetch = 0;  // batches prepared ahead of the consumer; 0: twice the workers
   AugmentOptions augment;
   uint64_t seed = 0;  // augmentation streams: deriveSeed(seed, epoch, sample position)
+  // Decode into page-locked host memory, from which copies to a CUDA device run asynchronously
+  // (only with a CUDA device: pinning needs the CUDA driver).
+  bool pinMemory = false;
 };
 
 class BatchLoader {

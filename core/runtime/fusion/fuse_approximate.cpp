@@ -61,8 +61,9 @@ Fit fitKernel(const torch::Tensor& x, const torch::Tensor& target, int64_t kh, i
   namespace F = torch::nn::functional;
   const int64_t in = x.size(1), out = target.size(1);
   const int64_t d = in * kh * kw + 1;
-  auto normal = torch::zeros({d, d}, torch::kFloat64);
-  auto rhs = torch::zeros({d, out}, torch::kFloat64);
+  const auto doubles = torch::TensorOptions(torch::kFloat64).device(x.device());
+  auto normal = torch::zeros({d, d}, doubles);
+  auto rhs = torch::zeros({d, out}, doubles);
   int64_t rows = 0;
   for (int64_t n = 0; n < x.size(0); ++n) {
     const auto xn = x.narrow(0, n, 1).to(torch::kFloat64);
@@ -70,7 +71,7 @@ Fit fitKernel(const torch::Tensor& x, const torch::Tensor& target, int64_t kh, i
     auto patches =
         F::unfold(xn, F::UnfoldFuncOptions({kh, kw}).padding({ph, pw}));  // (1, in*kh*kw, L)
     patches = patches.squeeze(0).t();                                     // (L, in*kh*kw)
-    patches = torch::cat({patches, torch::ones({patches.size(0), 1}, torch::kFloat64)}, 1);
+    patches = torch::cat({patches, torch::ones({patches.size(0), 1}, doubles)}, 1);
     const auto y =
         target.narrow(0, n, 1)
             .to(torch::kFloat64)
@@ -82,7 +83,7 @@ Fit fitKernel(const torch::Tensor& x, const torch::Tensor& target, int64_t kh, i
   }
   // A tiny ridge keeps the system solvable when some input channel is constant (e.g. zero).
   const double ridge = 1e-9 * std::max(1.0, normal.diagonal().mean().item<double>());
-  normal += ridge * torch::eye(d, torch::kFloat64);
+  normal += ridge * torch::eye(d, doubles);
   const auto solution = torch::linalg::solve(normal, rhs, true);  // (d, out)
   Fit fit;
   // unfold orders a patch channel-major: index = c * kh * kw + y * kw + x.
@@ -97,7 +98,7 @@ Fit fitKernel(const torch::Tensor& x, const torch::Tensor& target, int64_t kh, i
 }
 
 WeightTensor toWeight(const torch::Tensor& t) {
-  const auto c = t.contiguous();
+  const auto c = t.to(torch::kCPU).contiguous();
   std::vector<float> values(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   return WeightTensor::fromValues(Shape(c.sizes().begin(), c.sizes().end()), std::move(values));
 }
@@ -128,7 +129,9 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     // layer's activation itself), from a copy whose second layer is linear.
     const Model linear =
         applyOperation(model, ops::setConfig(second, {{"activation", "linear"}})).value().model;
+    // The modules compute where the samples are (the device the user chose).
     GraphModule probe(linear.graph, linear.weights);
+    probe.to(samples.device());
     const auto values = probe.forward(samples, {a.inputs[0], second});
     const Fit fit = fitKernel(values[0], values[1], kh, kw, same);
 
@@ -148,6 +151,8 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
 
     GraphModule original(model.graph, model.weights);
     GraphModule fused(result.edit.model.graph, result.edit.model.weights);
+    original.to(samples.device());
+    fused.to(samples.device());
     result.relativeError =
         relativeRms(fused.forward(samples, {first})[0], original.forward(samples, {second})[0]);
 

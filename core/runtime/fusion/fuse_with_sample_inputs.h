@@ -24,6 +24,8 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
 // Sample inputs from up to `count` images of `folder` (listSampleImages), read only when a step
 // first needs them, and once per input shape the recipe passes through. Errors (no images, an
 // unreadable file) name the folder or file.
-SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_t freeInputSize);
+// The inputs are on `device` (the fit computes where its samples are).
+SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_t freeInputSize,
+                                       const torch::Device& device = torch::kCPU);
 
 }  // namespace graft

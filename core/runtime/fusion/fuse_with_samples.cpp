@@ -6,6 +6,7 @@
 #include "graph/analysis.h"
 #include "runtime/data/sample_inputs.h"
 #include "runtime/fusion/fuse_with_sample_inputs.h"
+#include "runtime/system/device.h"
 
 namespace graft {
 
@@ -58,7 +59,8 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
       };
 }
 
-SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_t freeInputSize) {
+SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_t freeInputSize,
+                                       const torch::Device& device) {
   // Shared by copies of the function object: a recipe fusing several pairs at one input size
   // decodes the images once.
   struct Cache {
@@ -66,21 +68,24 @@ SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_
     std::map<Shape, torch::Tensor> inputs;
   };
   auto cache = std::make_shared<Cache>();
-  return [folder = std::move(folder), count, freeInputSize, cache](const Model& model) {
+  return [folder = std::move(folder), count, freeInputSize, device, cache](const Model& model) {
     if (cache->files.empty()) cache->files = listSampleImages(folder, count);
     const GraphAnalysis analysis = analyzeOrThrow(model.graph);
     const auto inputs = model.graph.inputs();
     const Shape key = inputs.size() == 1 ? analysis.find(inputs[0])->outputShape : Shape{};
     auto found = cache->inputs.find(key);
     if (found == cache->inputs.end())
-      found =
-          cache->inputs.emplace(key, loadSampleInputs(model, cache->files, freeInputSize)).first;
+      found = cache->inputs
+                  .emplace(key, loadSampleInputs(model, cache->files, freeInputSize).to(device))
+                  .first;
     return found->second;
   };
 }
 
-RecipeStepRunner stepsWithFolderSamples(std::string folder, int64_t count, int64_t freeInputSize) {
-  return stepsWithSamples(sampleInputsFromFolder(std::move(folder), count, freeInputSize));
+RecipeStepRunner stepsWithFolderSamples(std::string folder, int64_t count, int64_t freeInputSize,
+                                        const DeviceChoice& device) {
+  return stepsWithSamples(sampleInputsFromFolder(std::move(folder), count, freeInputSize,
+                                                 resolveDevice(device).device));
 }
 
 }  // namespace graft

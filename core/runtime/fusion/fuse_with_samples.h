@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/recipe.h"
+#include "run/compute_choice.h"
 
 namespace graft {
 
@@ -19,6 +20,9 @@ bool wantsLeastSquares(const Model& model, const Json& operation, bool exactRefu
 // the caller's includes (runtime/fusion/fuse_with_sample_inputs.h has the parts): what graft-cli
 // edit
 // --samples, a pipeline's recipe and the GUI's fuse use.
-RecipeStepRunner stepsWithFolderSamples(std::string folder, int64_t count, int64_t freeInputSize);
+// The fit computes on `device` (runtime/system/device.h; an error naming --device at once when
+// this machine lacks it).
+RecipeStepRunner stepsWithFolderSamples(std::string folder, int64_t count, int64_t freeInputSize,
+                                        const DeviceChoice& device = {});
 
 }  // namespace graft

@@ -59,8 +59,10 @@ class BatchNormalizationOp : public LayerOp {
     // unbiased variance, so it gets scratch buffers with momentum 1 (they end up holding the
     // batch mean and unbiased variance), and Keras's update is applied from those, with the
     // variance turned back into the biased one.
-    torch::Tensor batchMean = torch::zeros({channels}, x.options());
-    torch::Tensor batchVariance = torch::zeros({channels}, x.options());
+    // Statistics in the moving statistics' float32 also under autocast (a bfloat16 or float16
+    // input): LibTorch's mixed-precision batch norm wants every parameter in float32.
+    torch::Tensor batchMean = torch::zeros({channels}, movingMean_.options());
+    torch::Tensor batchVariance = torch::zeros({channels}, movingMean_.options());
     torch::Tensor y =
         torch::batch_norm(x, gamma_, beta_, batchMean, batchVariance, true, 1.0, epsilon_, false);
     {
@@ -117,7 +119,10 @@ class LayerNormalizationOp : public LayerOp {
   }
 
   torch::Tensor forward(torch::TensorList in, bool) override {
-    const torch::Tensor x = last_ ? in[0] : in[0].movedim(dim_, -1);
+    torch::Tensor x = last_ ? in[0] : in[0].movedim(dim_, -1);
+    // Under autocast the input may be bfloat16 or float16: normalise in float32, as autocast
+    // does on CUDA (the CPU's autocast in LibTorch 1.13 leaves layer_norm alone).
+    if (x.scalar_type() != torch::kFloat32) x = x.to(torch::kFloat32);
     const torch::Tensor y = torch::layer_norm(x, {size_}, gamma_, beta_, epsilon_);
     return last_ ? y : y.movedim(-1, dim_);
   }

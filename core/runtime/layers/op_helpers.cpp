@@ -11,7 +11,7 @@ torch::Tensor copyFromKeras(const WeightTensor& weight) {
 }
 
 WeightTensor copyToKeras(const torch::Tensor& tensor) {
-  torch::Tensor t = tensor.detach().to(torch::kFloat32).contiguous();
+  torch::Tensor t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   std::vector<float> values(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   return WeightTensor::fromValues(Shape(t.sizes().begin(), t.sizes().end()), std::move(values));
 }

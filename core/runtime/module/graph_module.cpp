@@ -78,6 +78,7 @@ GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights)
     } catch (const std::exception& e) {
       throw Error(Diagnostic{node.name, std::string("cannot be built: ") + e.what()});
     }
+    if (info.weights.empty() && !holder->buffers().empty()) constantHolders.push_back(holder);
     index[node.name] = steps.size();
     steps.push_back(std::move(step));
   }
@@ -130,11 +131,13 @@ std::vector<torch::Tensor> GraphModuleImpl::run(const torch::Tensor& input,
   if (!training && !keepAutograd) noGrad.emplace();
   std::vector<torch::Tensor> values(steps.size());
   std::vector<torch::Tensor> args;
+  const torch::Tensor onDevice =
+      input.device() == device ? input : input.to(device, /*non_blocking=*/true);
   for (size_t k = 0; k < plan.order.size(); ++k) {
     const size_t i = plan.order[k];
     Step& step = steps[i];
     args.clear();
-    if (i == inputStep) args.push_back(input);
+    if (i == inputStep) args.push_back(onDevice);
     for (size_t p : step.inputs) args.push_back(values[p]);
     try {
       values[i] = step.op->forward(args, training || (batchStatistics && step.batchNorm));
@@ -194,6 +197,17 @@ torch::Tensor GraphModule::forwardWithBatchStatistics(const torch::Tensor& input
   for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
   impl_->root->train(wasTraining);
   return out;
+}
+
+void GraphModule::to(const torch::Device& device) {
+  if (device == impl_->device) return;
+  impl_->root->to(device);
+  for (const auto& holder : impl_->constantHolders) holder->to(device);
+  impl_->device = device;
+}
+
+const torch::Device& GraphModule::device() const {
+  return impl_->device;
 }
 
 void GraphModule::train(bool on) {

@@ -35,6 +35,11 @@ class GraphModule {
   GraphModule(GraphModule&&) noexcept;
   GraphModule& operator=(GraphModule&&) noexcept;
 
+  // Moves the parameters, buffers and constants to `device` (the CPU at construction). Inputs
+  // on another device are copied to it; outputs are on it. weights() reads back to the CPU.
+  void to(const torch::Device& device);
+  const torch::Device& device() const;
+
   // input: float32 (N, C, H, W), already preprocessed. Returns the graph's (single) output:
   // NCHW for rank-4 outputs, Keras layout otherwise.
   // In inference mode (the default, train(false)) the call runs under torch::NoGradGuard: no

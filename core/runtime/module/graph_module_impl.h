@@ -35,6 +35,7 @@ class GraphModuleImpl {
   // batchStatistics: BatchNormalization layers run in training mode whatever the module's mode.
   // keepAutograd: in inference mode too, autograd records the computation (Grad-CAM's
   // gradients); the layers still compute as in inference.
+  // The input may be on any device: it is copied to the module's first.
   std::vector<torch::Tensor> run(const torch::Tensor& input, const std::vector<size_t>& targets,
                                  const Plan& plan, bool batchStatistics = false,
                                  bool keepAutograd = false);
@@ -42,6 +43,11 @@ class GraphModuleImpl {
   size_t stepOf(const std::string& layer) const;
 
   std::shared_ptr<torch::nn::Module> root;
+  // The holders of layers without Keras weights whose constants are buffers (Rescaling's
+  // per-channel scale, TFOpLambda's operands): not children of root, so that root's
+  // parameters and buffers stay the Keras weights, but moved to the device with it.
+  std::vector<std::shared_ptr<torch::nn::Module>> constantHolders;
+  torch::Device device = torch::kCPU;
   std::vector<Step> steps;  // topological order
   std::unordered_map<std::string, size_t> index;
   size_t inputStep = 0, outputStep = 0;

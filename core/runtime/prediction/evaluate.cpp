@@ -6,6 +6,7 @@
 
 #include "runtime/data/data_pipeline.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/system/device.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_loss.h"
 
@@ -16,8 +17,8 @@ ClassificationMetrics::ClassificationMetrics(size_t classes)
 
 void ClassificationMetrics::add(const torch::Tensor& predicted, const torch::Tensor& labels,
                                 const torch::Tensor& losses) {
-  const auto p = predicted.to(torch::kInt64).contiguous();
-  const auto l = labels.to(torch::kInt64).contiguous();
+  const auto p = predicted.to(torch::kCPU, torch::kInt64).contiguous();
+  const auto l = labels.to(torch::kCPU, torch::kInt64).contiguous();
   const int64_t n = l.numel();
   const int64_t* pp = p.data_ptr<int64_t>();
   const int64_t* lp = l.data_ptr<int64_t>();
@@ -134,13 +135,16 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
                            "the model predicts " + std::to_string(head.classes) + " classes but " +
                                data.root + " has " + std::to_string(data.classes.size())});
   const InputSpec input = inputSpecFor(model, options.freeInputSize);
+  const ComputeDevice compute = resolveDevice(options.device);
   GraphModule module(head.graph, weightsFor(head.graph, model.weights));
+  module.to(compute.device);
   module.train(false);
 
   auto skipped = std::make_shared<SkippedFiles>();
   LoaderOptions loaderOptions;
   loaderOptions.batchSize = options.batchSize;
   loaderOptions.workers = options.workers;
+  loaderOptions.pinMemory = compute.device.is_cuda();
   BatchLoader loader(data.samples, input, loaderOptions, skipped);
   loader.startInOrder();
 
@@ -149,8 +153,9 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
   while (auto batch = loader.next()) {
     if (cancel && cancel->load()) break;
     const auto output = module.forward(batch->images);
-    const auto losses = crossEntropyPerSample(output, batch->labels, head.kind);
-    metrics.add(output.argmax(1), batch->labels, losses);
+    const auto labels = batch->labels.to(compute.device, /*non_blocking=*/true);
+    const auto losses = crossEntropyPerSample(output, labels, head.kind);
+    metrics.add(output.argmax(1), labels, losses);
   }
   EvalReport report = makeReport(metrics, data.classes);
   report.skippedFiles = skipped->list();
@@ -169,6 +174,7 @@ EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputS
   EvalOptions options;
   options.batchSize = spec.batchSize;
   options.freeInputSize = freeInputSize;
+  options.device = *parseDeviceChoice(spec.device);  // validateEvalSpec checked it
   return evaluateModel(model, folder, options, cancel);
 }
 

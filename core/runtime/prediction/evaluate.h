@@ -13,6 +13,7 @@
 
 #include "graph/graph.h"
 #include "graph/model.h"
+#include "run/compute_choice.h"
 #include "run/eval_spec.h"
 #include "runtime/data/dataset.h"
 #include "runtime/prediction/eval_report.h"
@@ -55,6 +56,7 @@ struct EvalOptions {
   int64_t batchSize = 32;
   int workers = 0;
   int freeInputSize = 0;  // for models whose input size is None
+  DeviceChoice device;    // where the model computes (runtime/system/device.h)
 };
 
 // Every image of `data` through the model (inference mode). data.classes must match the

@@ -10,6 +10,7 @@
 #include "runtime/data/preprocess.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/prediction/predict_output.h"
+#include "runtime/system/device.h"
 
 namespace graft {
 
@@ -61,17 +62,20 @@ int64_t zooInputSize(const Graph& graph) {
 
 struct Predictor::State {
   Signature signature;
+  ComputeDevice compute;
   GraphModule module;
   Preprocessing preprocessing;
   std::vector<std::string> labels;
   int64_t zooSize;
 
-  explicit State(const Model& model)
+  State(const Model& model, const DeviceChoice& device)
       : signature(signatureOf(model.graph, model.labels)),
+        compute(resolveDevice(device)),
         module(model.graph, model.weights),
         preprocessing(model.preprocessing),
         labels(model.labels),
         zooSize(zooInputSize(model.graph)) {
+    module.to(compute.device);
     module.train(false);
   }
 
@@ -90,7 +94,7 @@ struct Predictor::State {
         c10::InferenceMode inference;
         out = toKerasLayout(
             module.forward(asModelInput(preprocessBatch(images, preprocessing), signature.input)));
-        out = out.to(torch::kFloat32).contiguous();
+        out = out.to(torch::kCPU, torch::kFloat32).contiguous();
       }
       if (out.dim() < 1 || out.size(0) != static_cast<int64_t>(images.size()))
         throw Error("the model returned " + std::to_string(out.dim() ? out.size(0) : 0) +
@@ -112,7 +116,8 @@ struct Predictor::State {
   }
 };
 
-Predictor::Predictor(const Model& model) : state_(std::make_unique<State>(model)) {}
+Predictor::Predictor(const Model& model, const DeviceChoice& device)
+    : state_(std::make_unique<State>(model, device)) {}
 Predictor::~Predictor() = default;
 Predictor::Predictor(Predictor&&) noexcept = default;
 Predictor& Predictor::operator=(Predictor&&) noexcept = default;
@@ -122,6 +127,12 @@ const Shape& Predictor::inputShape() const {
 }
 const Shape& Predictor::outputShape() const {
   return state_->signature.output;
+}
+const std::string& Predictor::deviceName() const {
+  return state_->compute.name;
+}
+bool Predictor::autoChoseGpu() const {
+  return state_->compute.chosenByAuto && state_->compute.device.is_cuda();
 }
 
 std::vector<ImagePrediction> Predictor::run(

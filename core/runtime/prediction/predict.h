@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/compute_choice.h"
 #include "runtime/prediction/predict_result.h"
 
 namespace graft {
@@ -25,14 +26,19 @@ class Predictor {
  public:
   // Builds the LibTorch module once, in inference mode. Throws graft::Error when the model has
   // not exactly one image input (None, H, W, C with C = 1 or 3) and one output, or when it
-  // carries labels but not one per class of its output (subject "labels").
-  explicit Predictor(const Model& model);
+  // carries labels but not one per class of its output (subject "labels"), and when `device`
+  // names a device this machine lacks (subject "--device"). The model computes on that device.
+  explicit Predictor(const Model& model, const DeviceChoice& device = {});
   ~Predictor();
   Predictor(Predictor&&) noexcept;
   Predictor& operator=(Predictor&&) noexcept;
 
   const Shape& inputShape() const;   // Keras layout, batch first
   const Shape& outputShape() const;  // Keras layout, batch first
+  // What it computes on ("CPU (2 threads)", "cuda:0 (...)").
+  const std::string& deviceName() const;
+  // `auto` took a CUDA device: the front ends say which (on stderr, in the status bar).
+  bool autoChoseGpu() const;
 
   // One result per file, in the given order. A file that cannot be read or run gets its error
   // and the rest go on. `onResult` (optional) sees each result, in order, as soon as its batch

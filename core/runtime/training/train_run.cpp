@@ -28,6 +28,10 @@ TrainOptions trainOptionsFrom(const TrainSpec& spec) {
   options.cacheFrozen = spec.cacheFrozen;
   options.freeInputSize = spec.freeInputSize;
   options.workers = spec.workers;
+  // The table checked both (validateTrainSpec); a spec built in memory falls back to the
+  // defaults rather than failing here.
+  options.device = parseDeviceChoice(spec.device).value_or(DeviceChoice{});
+  options.precision = parsePrecision(spec.precision).value_or(Precision::Float32);
   options.maxUnreadableFraction = spec.maxUnreadable;
   options.checkpointPath = spec.output;
   options.checkpointMode = spec.checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;

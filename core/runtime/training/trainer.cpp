@@ -15,8 +15,10 @@
 #include "runtime/module/graph_module.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/system/clock.h"
+#include "runtime/system/device.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
+#include "runtime/training/mixed_precision.h"
 #include "runtime/training/trainer_batches.h"
 #include "runtime/training/trainer_best_epoch.h"
 #include "runtime/training/trainer_checkpoint.h"
@@ -73,6 +75,7 @@ class TrainingRun {
         events_(observer),
         cancel_(cancel),
         group_(options.dataParallel.get()),
+        scaler_(options.precision == Precision::Float16),
         batches_(data, options, events_),
         checkpoint_(options),
         best_(options.earlyStopping) {
@@ -87,17 +90,24 @@ class TrainingRun {
     std::string message;
   };
   void setUp(const Model& model);
+  void chooseDevice();
+  // The forward pass under the run's precision; the outputs in float32 for the loss.
+  torch::Tensor forward(const torch::Tensor& images);
   bool cancelled() const { return cancel_ && cancel_->load(); }
   std::optional<Stop> trainEpoch(int epoch, EpochEvent& event);
   std::optional<Stop> validate(EpochEvent& event);
   void report(const Diagnosis& finding);
   TrainResult finish(TrainStatus status, const std::string& message);
+  void noteSkippedSteps();
 
   const TrainingSet& data_;
   const TrainOptions& options_;
   TrainEvents events_;
   const std::atomic<bool>* cancel_;
   DataParallel* group_;  // null: a single process
+  ComputeDevice compute_;
+  LossScaler scaler_;
+  int64_t skippedNoted_ = 0;
   TrainingBatches batches_;
   CheckpointWriter checkpoint_;
   BestEpoch best_;
@@ -126,6 +136,7 @@ void TrainingRun::setUp(const Model& model) {
   if (data_.train.empty()) throw Error("no training images");
   if (!options_.checkpointPath.empty() && !options_.saveModel)
     checkCheckpointPath(options_.checkpointPath);
+  chooseDevice();
 
   working_ = prepareModel(model, data_, options_);
   head_ = trainHead(working_.graph);
@@ -150,6 +161,7 @@ void TrainingRun::setUp(const Model& model) {
   torch::manual_seed(options_.seed);
   const Graph& trainGraph = batches_.trainGraph(head_.graph);
   trainable_ = std::make_unique<GraphModule>(trainGraph, weightsFor(trainGraph, working_.weights));
+  trainable_->to(compute_.device);
   batches_.buildPrefix(working_.weights);
   std::vector<double> rateScales;
   for (const auto& item : trainable_->module().named_parameters()) {
@@ -168,7 +180,7 @@ void TrainingRun::setUp(const Model& model) {
   std::vector<double> weights;
   if (options_.classWeights) {
     weights = balancedClassWeights(labels, data_.classes.size());
-    classWeights_ = torch::tensor(weights, torch::kFloat32);
+    classWeights_ = torch::tensor(weights, torch::kFloat32).to(compute_.device);
   }
 
   batches_.openLoaders(input);
@@ -199,7 +211,28 @@ void TrainingRun::setUp(const Model& model) {
   start.cachedPrefix = batches_.cachedPrefix();
   start.cacheOnDisk = batches_.cacheOnDisk();
   start.classWeights = weights;
+  start.device = compute_.name;
+  start.precision = precisionName(options_.precision);
   events_.start(start);
+}
+
+void TrainingRun::chooseDevice() {
+  DeviceChoice choice = options_.device;
+  // The ranks of a data-parallel run exchange through Gloo, on CPU tensors: `auto` stays on
+  // the CPU there, and CUDA is refused (NCCL for CUDA ranks is not in yet).
+  if (group_ && choice.kind == DeviceChoice::Kind::Auto) choice.kind = DeviceChoice::Kind::Cpu;
+  compute_ = resolveDevice(choice);
+  if (group_ && compute_.device.is_cuda())
+    throw Error(Diagnostic{"--device",
+                           "a data-parallel run exchanges its gradients through "
+                           "Gloo on the CPU; give its ranks --device cpu"});
+  checkPrecisionOn(compute_, options_.precision);
+  batches_.useDevice(compute_.device);
+}
+
+torch::Tensor TrainingRun::forward(const torch::Tensor& images) {
+  AutocastScope autocast(compute_.device, options_.precision);
+  return trainable_->forward(images).to(torch::kFloat32);
 }
 
 std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& event) {
@@ -231,15 +264,20 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     optimizer_->zeroGrad();
     StepNumbers step;
     if (batch) {
-      const auto output = trainable_->forward(batch->images);
+      const auto output = forward(batch->images);
       auto losses =
           crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
       if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
       const auto loss = losses.mean();
-      step.loss = loss.item<double>();
+      // One copy to the host for both numbers: on a GPU each read waits for the device.
+      const auto numbers =
+          torch::stack({loss.detach().to(torch::kFloat64),
+                        output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)})
+              .to(torch::kCPU);
+      step.loss = numbers[0].item<double>();
       step.images = batch->labels.numel();
-      step.correct = output.argmax(1).eq(batch->labels).sum().item<int64_t>();
-      if (std::isfinite(step.loss) || group_) loss.backward();
+      step.correct = static_cast<int64_t>(numbers[1].item<double>());
+      if (std::isfinite(step.loss) || group_) scaler_.scaled(loss).backward();
     }
     if (group_) {
       const auto global = exchangeStep(*group_, parameters_, step, cancelled());
@@ -257,7 +295,10 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
           << options_.optimizer.effectiveLearningRate() << ", too high for this model?)";
       return Stop{TrainStatus::Failed, why.str()};
     }
-    optimizer_->step();
+    // fp16: gradients that overflowed skip the step (and lower the loss scale).
+    const bool finite = scaler_.unscale(parameters_);
+    scaler_.update(finite);
+    if (finite) optimizer_->step();
 
     lossSum += step.loss * static_cast<double>(step.images);
     correct += step.correct;
@@ -278,6 +319,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     events_.batch(be);
   }
   waited += batches_.trainingPassWaitedSeconds();
+  noteSkippedSteps();
   if (auto why = batches_.reportUnreadable()) return Stop{TrainStatus::Failed, *why};
   // Each rank's BatchNormalization layers (those that train) saw only its own batches.
   if (group_) averageBuffers(*group_, trainable_->module());
@@ -308,7 +350,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
     auto batch = batches_.nextValidation();
     if (!batch) break;
     checkups_->sawValidationBatch(batch->images);
-    const auto output = trainable_->forward(batch->images);
+    const auto output = forward(batch->images);
     metrics.add(output.argmax(1), batch->labels,
                 crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
   }
@@ -383,6 +425,14 @@ TrainResult TrainingRun::run() {
       return finish(TrainStatus::Failed, *notSaved);
   }
   return finish(TrainStatus::Completed, "");
+}
+
+void TrainingRun::noteSkippedSteps() {
+  if (scaler_.skippedSteps() == skippedNoted_) return;
+  events_.note("fp16: " + std::to_string(scaler_.skippedSteps() - skippedNoted_) +
+               " step(s) skipped because gradients overflowed; loss scale now " +
+               std::to_string(static_cast<int64_t>(scaler_.scale())));
+  skippedNoted_ = scaler_.skippedSteps();
 }
 
 void TrainingRun::report(const Diagnosis& finding) {

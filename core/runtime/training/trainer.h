@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/compute_choice.h"
 #include "runtime/data/augment_options.h"
 #include "runtime/data/dataset.h"
 #include "runtime/training/optimizer_options.h"
@@ -72,8 +73,12 @@ struct TrainOptions {
   int64_t cacheMemoryLimitBytes = int64_t{2} << 30;
   std::string cacheDirectory;
   int freeInputSize = 0;  // for models whose input size is None; 0: an error then
-  int workers = 0;        // loader threads; 0: one per core
-  int prefetch = 0;       // batches loaded ahead; 0: twice the workers
+  // Where the run computes (runtime/system/device.h resolves it) and the forward pass's
+  // arithmetic (runtime/training/mixed_precision.h).
+  DeviceChoice device;
+  Precision precision = Precision::Float32;
+  int workers = 0;   // loader threads; 0: one per core
+  int prefetch = 0;  // batches loaded ahead; 0: twice the workers
 
   // Images that cannot be read (broken from the start, or deleted, truncated or locked while
   // the run goes on) are skipped and reported through onSkippedFile; once more than this share
@@ -106,6 +111,8 @@ struct TrainStartEvent {
   std::string cachedPrefix;  // the layer whose outputs are cached; empty when not caching
   bool cacheOnDisk = false;
   std::vector<double> classWeights;  // empty when not used
+  std::string device;                // what the run computes on ("CPU (2 threads)")
+  std::string precision;             // "fp32", "bf16", "fp16"
 };
 
 struct BatchEvent {

@@ -30,6 +30,10 @@ TrainingBatches::TrainingBatches(const TrainingSet& data, const TrainOptions& op
                                  TrainEvents& events)
     : data_(data), options_(options), events_(events), group_(options.dataParallel.get()) {}
 
+void TrainingBatches::useDevice(const torch::Device& device) {
+  device_ = device;
+}
+
 void TrainingBatches::planCache(const Graph& headGraph, const GraphAnalysis& analysis) {
   if (options_.augment.any()) {
     events_.note("--cache-frozen is not used: augmentation (" + options_.augment.describe() +
@@ -77,6 +81,7 @@ const Graph& TrainingBatches::trainGraph(const Graph& headGraph) const {
 void TrainingBatches::buildPrefix(const WeightStore& weights) {
   if (!split_) return;
   prefix_ = std::make_unique<GraphModule>(split_->prefix, weightsFor(split_->prefix, weights));
+  prefix_->to(device_);
   prefix_->train(false);
 }
 
@@ -86,6 +91,7 @@ void TrainingBatches::openLoaders(const InputSpec& input) {
   loader.workers = options_.workers;
   loader.prefetch = options_.prefetch;
   loader.seed = options_.seed;
+  loader.pinMemory = device_.is_cuda();
   LoaderOptions plain = loader;
   loader.augment = options_.augment;
   trainLoader_ = std::make_unique<BatchLoader>(data_.train, input, loader, skipped_);
@@ -132,6 +138,8 @@ std::optional<double> TrainingBatches::fillCacheIfDue(const std::function<bool()
 }
 
 void TrainingBatches::startTrainingPass(int epoch) {
+  ahead_.reset();
+  aheadStarted_ = false;
   auto order = myShare(epochOrder(data_.train.size(), options_.seed, epoch), true);
   if (cacheReady_)
     trainCache_->start(std::move(order));
@@ -140,6 +148,8 @@ void TrainingBatches::startTrainingPass(int epoch) {
 }
 
 void TrainingBatches::startValidationPass() {
+  ahead_.reset();
+  aheadStarted_ = false;
   if (cacheReady_)
     validationCache_->startInOrder();
   else
@@ -147,11 +157,33 @@ void TrainingBatches::startValidationPass() {
 }
 
 std::optional<Batch> TrainingBatches::nextTraining() {
-  return cacheReady_ ? trainCache_->next() : trainLoader_->next();
+  return oneAhead([this] { return cacheReady_ ? trainCache_->next() : trainLoader_->next(); });
 }
 
 std::optional<Batch> TrainingBatches::nextValidation() {
-  return cacheReady_ ? validationCache_->next() : validationLoader_->next();
+  return oneAhead(
+      [this] { return cacheReady_ ? validationCache_->next() : validationLoader_->next(); });
+}
+
+std::optional<Batch> TrainingBatches::sent(std::optional<Batch> batch) const {
+  if (batch && batch->images.device() != device_) {
+    // From pinned memory the copies return at once and run while the device computes.
+    batch->images = batch->images.to(device_, /*non_blocking=*/true);
+    batch->labels = batch->labels.to(device_, /*non_blocking=*/true);
+  }
+  return batch;
+}
+
+std::optional<Batch> TrainingBatches::oneAhead(
+    const std::function<std::optional<Batch>()>& source) {
+  if (!device_.is_cuda()) return source();  // nothing to copy: no batch held back
+  if (!aheadStarted_) {
+    ahead_ = sent(source());
+    aheadStarted_ = true;
+  }
+  std::optional<Batch> current = std::move(ahead_);
+  ahead_ = current ? sent(source()) : std::nullopt;
+  return current;
 }
 
 double TrainingBatches::trainingPassWaitedSeconds() const {

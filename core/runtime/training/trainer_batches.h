@@ -28,7 +28,10 @@ class TrainingBatches {
   // `data`, `options` and `events` must outlive this.
   TrainingBatches(const TrainingSet& data, const TrainOptions& options, TrainEvents& events);
 
-  // Set-up, in this order. planCache (only with --cache-frozen) decides whether the frozen
+  // Set-up, in this order. useDevice: where the batches go (the CPU unless called); on CUDA
+  // they are decoded into pinned host memory and copied one batch ahead, asynchronously.
+  void useDevice(const torch::Device& device);
+  // planCache (only with --cache-frozen) decides whether the frozen
   // prefix of `headGraph` can be cached and where (in memory, or in a file past the memory
   // limit), with a note when it cannot or goes to a file.
   void planCache(const Graph& headGraph, const GraphAnalysis& analysis);
@@ -48,7 +51,7 @@ class TrainingBatches {
   // was nothing to compute), nullopt when `cancelled` said so.
   std::optional<double> fillCacheIfDue(const std::function<bool()>& cancelled);
   // A training pass in the epoch's shuffled order, or a validation pass in file order; next()
-  // gives their batches, nullopt at the end.
+  // gives their batches, on the device, nullopt at the end.
   void startTrainingPass(int epoch);
   void startValidationPass();
   std::optional<Batch> nextTraining();
@@ -65,11 +68,18 @@ class TrainingBatches {
   // This rank's share of `order` (all of it in a single process).
   std::vector<size_t> myShare(std::vector<size_t> order, bool pad) const;
   std::optional<std::string> tooManyUnreadable() const;
+  // The source's next batch, with its copy to the device under way.
+  std::optional<Batch> sent(std::optional<Batch> batch) const;
+  // The batch sent before, while the one after it is sent (one ahead on CUDA).
+  std::optional<Batch> oneAhead(const std::function<std::optional<Batch>()>& source);
 
   const TrainingSet& data_;
   const TrainOptions& options_;
   TrainEvents& events_;
   DataParallel* group_;  // null: a single process
+  torch::Device device_ = torch::kCPU;
+  std::optional<Batch> ahead_;  // sent, not yet given out
+  bool aheadStarted_ = false;   // the pass's first batch was sent
 
   std::optional<FrozenSplit> split_;  // set: the prefix is cached
   std::string cacheDirectory_;        // empty: the cache is in memory

@@ -62,10 +62,13 @@ void FeatureCache::store(const Batch& batch, const torch::Tensor& features) {
     features_ = spillDirectory_.empty() ? torch::empty(shape, features.options())
                                         : mappedTensor(spillDirectory_, shape);
   }
-  const auto rows = torch::tensor(std::vector<int64_t>(batch.samples.begin(), batch.samples.end()),
-                                  torch::kInt64);
-  features_.index_copy_(0, rows, features.detach());
-  const auto labels = batch.labels.contiguous();
+  // In memory the cache lives where the features are computed (the GPU's memory on CUDA); a
+  // file-backed cache is host memory.
+  const auto rows =
+      torch::tensor(std::vector<int64_t>(batch.samples.begin(), batch.samples.end()), torch::kInt64)
+          .to(features_.device());
+  features_.index_copy_(0, rows, features.detach().to(features_.device()));
+  const auto labels = batch.labels.to(torch::kCPU).contiguous();
   for (size_t i = 0; i < batch.samples.size(); ++i) {
     labels_[batch.samples[i]] = labels.data_ptr<int64_t>()[i];
     valid_[batch.samples[i]] = 1;
@@ -103,7 +106,8 @@ std::optional<Batch> FeatureCache::next() {
     }
     cursor_ = end;
     if (rows.empty()) continue;  // as BatchLoader: a batch of unreadable files is passed over
-    batch.images = features_.index_select(0, torch::tensor(rows, torch::kInt64));
+    batch.images =
+        features_.index_select(0, torch::tensor(rows, torch::kInt64).to(features_.device()));
     batch.labels = torch::tensor(labels, torch::kInt64);
     return batch;
   }

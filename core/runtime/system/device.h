@@ -1,0 +1,31 @@
+#pragma once
+// The device a run computes on, from the user's choice (run/compute_choice.h). `auto` takes the
+// first CUDA device when LibTorch has one and sees a device, else the CPU; `cuda` and `cuda:N`
+// are errors where there is no such device, naming what was found. CUDA-only code elsewhere
+// sits behind GRAFT_CUDA (set by CMake when the LibTorch found has CUDA); this file decides at
+// run time, so one binary serves machines with and without a GPU.
+#include <torch/types.h>
+
+#include <string>
+
+#include "run/compute_choice.h"
+
+namespace graft {
+
+struct ComputeDevice {
+  torch::Device device = torch::kCPU;
+  std::string name;           // "CPU (2 threads)", "cuda:0 (NVIDIA H100 80GB HBM3, 79 GiB)"
+  bool chosenByAuto = false;  // `auto` picked it (the front ends say which on stderr)
+};
+
+// Throws graft::Error naming `flag` ("--device") and what was found when the choice cannot be
+// honoured here.
+ComputeDevice resolveDevice(const DeviceChoice& choice, const std::string& flag = "--device");
+// The same for the text of a choice; a text that is not one is an error naming `flag`.
+ComputeDevice resolveDevice(const std::string& choice, const std::string& flag = "--device");
+
+// The precision asked is usable on the device: fp16 needs CUDA (the CPU's autocast computes
+// bfloat16 only). Throws graft::Error naming "--precision" otherwise.
+void checkPrecisionOn(const ComputeDevice& device, Precision precision);
+
+}  // namespace graft
