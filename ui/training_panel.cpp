@@ -20,7 +20,6 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
-#include <QThread>
 #include <QTime>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -29,6 +28,7 @@
 
 #include "graph/keras_json.h"
 #include "runtime/data/sample_data.h"
+#include "runtime/system/device_names.h"
 #include "runtime/training/training_plan.h"
 #include "ui/confusion_matrix_view.h"
 #include "ui/doc/doctor_fixes.h"
@@ -104,11 +104,13 @@ QWidget* TrainingPanel::buildSettings() {
   inputSize_->setToolTip(
       tr("Images are resized to the model's input; change it on the input "
          "layer in the Properties panel"));
-  device_ = new QLabel(tr("CPU, %1 threads").arg(QThread::idealThreadCount()), box);
+  // What `auto` computes on until a run starts; then what the run computes on, and how.
+  device_ = new QLabel(QString::fromStdString(deviceDescription("auto")), box);
   device_->setObjectName(QStringLiteral("training_device"));
-  device_->setToolTip(tr("Where the training runs"));
+  device_->setToolTip(tr("Where the training runs (the Device setting below chooses)\n%1")
+                          .arg(QString::fromStdString(computeBackendSummary())));
   form->addRow(tr("Input"), inputSize_);
-  form->addRow(tr("Device"), device_);
+  form->addRow(tr("Computes on"), device_);
   auto* dataRow = new QHBoxLayout;
   dataDir_ = new QLineEdit(box);
   dataDir_->setPlaceholderText(tr("image folder: one subfolder per class"));
@@ -503,6 +505,7 @@ void TrainingPanel::onStarted(const TrainingStart& start) {
                 .arg(start.frozenParams)
                 .arg(start.optimizer));
   appendLog(tr("computing on %1, %2").arg(start.device, start.precision));
+  device_->setText(tr("%1, %2").arg(start.device, start.precision));
 }
 
 void TrainingPanel::onBatch(const TrainingBatch& batch) {

@@ -251,6 +251,13 @@ TEST_F(DeviceTraining, TwoEpochsOnCudaEndWhereTheCpuRunEnds) {
   ASSERT_EQ(onCuda.status, TrainStatus::Completed) << onCuda.message;
   EXPECT_NE(events.start.device.find("cuda:0"), std::string::npos) << events.start.device;
   EXPECT_NEAR(*onCuda.history.back().valLoss, *onCpu.history.back().valLoss, 1e-3);
+
+  // With the frozen layers' outputs cached (on the device, where they are computed).
+  cpu.cacheFrozen = cuda.cacheFrozen = true;
+  const TrainResult cachedCpu = trainModel(test::tinyFrozenModel(3), data, cpu);
+  const TrainResult cachedCuda = trainModel(test::tinyFrozenModel(3), data, cuda);
+  ASSERT_EQ(cachedCuda.status, TrainStatus::Completed) << cachedCuda.message;
+  EXPECT_NEAR(*cachedCuda.history.back().valLoss, *cachedCpu.history.back().valLoss, 1e-3);
 }
 
 }  // namespace

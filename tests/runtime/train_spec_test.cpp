@@ -66,7 +66,8 @@ TEST(TrainSpec, EveryFieldReachesTheTrainersOptions) {
         << o.classWeights << " " << o.freezeUpto << " " << o.cacheFrozen << " " << o.freeInputSize
         << " " << o.workers << " " << o.maxUnreadableFraction << " " << o.checkpointPath << " "
         << int(o.checkpointMode) << " " << o.optimizer.weightDecay.value_or(-1) << " "
-        << o.optimizer.momentum.value_or(-1);
+        << o.optimizer.momentum.value_or(-1) << " " << deviceChoiceText(o.device) << " "
+        << precisionName(o.precision);
     return out.str();
   };
   const std::set<std::string> takenByTheRun = {"data", "val_dir", "val_split",

@@ -55,7 +55,7 @@ struct TrainingStart {
   qint64 trainableParams = 0;
   qint64 frozenParams = 0;
   QString optimizer;
-  QString device;     // "CPU (2 threads)", "cuda:0 (...)"
+  QString device;     // "CPU (2 cores)", "cuda:0 (...)"
   QString precision;  // "fp32", "bf16", "fp16"
   // How the run was set up (runtime/training/training_defaults.h): what the doctor's fixes change.
   bool staged = false;       // stage by stage, by a plan (the user's or the advisor's)

@@ -35,7 +35,7 @@ class Predictor {
 
   const Shape& inputShape() const;   // Keras layout, batch first
   const Shape& outputShape() const;  // Keras layout, batch first
-  // What it computes on ("CPU (2 threads)", "cuda:0 (...)").
+  // What it computes on ("CPU (2 cores)", "cuda:0 (...)").
   const std::string& deviceName() const;
   // `auto` took a CUDA device: the front ends say which (on stderr, in the status bar).
   bool autoChoseGpu() const;

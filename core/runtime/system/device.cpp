@@ -10,6 +10,7 @@
 
 #include "graph/diagnostic.h"
 #include "runtime/system/device_names.h"
+#include "runtime/system/threads.h"
 
 namespace graft {
 
@@ -33,8 +34,11 @@ std::string cudaName(int index) {
   return name;
 }
 
+// The cores a run uses (useAllCoresForTorch sets them on the thread that computes; the thread
+// asking may still have LibTorch's default of one).
 std::string cpuName() {
-  return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
+  const int cores = usableCores();
+  return "CPU (" + std::to_string(cores) + (cores == 1 ? " core)" : " cores)");
 }
 
 // Why there is no CUDA device to compute on, for an error or a description.

@@ -14,7 +14,7 @@ namespace graft {
 
 struct ComputeDevice {
   torch::Device device = torch::kCPU;
-  std::string name;           // "CPU (2 threads)", "cuda:0 (NVIDIA H100 80GB HBM3, 79 GiB)"
+  std::string name;           // "CPU (2 cores)", "cuda:0 (NVIDIA H100 80GB HBM3, 79 GiB)"
   bool chosenByAuto = false;  // `auto` picked it (the front ends say which on stderr)
 };
 

@@ -10,7 +10,7 @@ namespace graft {
 // choice may take here.
 std::vector<std::string> deviceChoicesHere();
 
-// One line on what a choice computes on: "CPU (2 threads)", "cuda:0 (NVIDIA H100 80GB HBM3,
+// One line on what a choice computes on: "CPU (2 cores)", "cuda:0 (NVIDIA H100 80GB HBM3,
 // 79 GiB)"; for a choice this build cannot honour, why ("CUDA: none (LibTorch 1.13.0 built
 // without CUDA)"). Never throws.
 std::string deviceDescription(const std::string& choice);

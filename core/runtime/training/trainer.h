@@ -111,7 +111,7 @@ struct TrainStartEvent {
   std::string cachedPrefix;  // the layer whose outputs are cached; empty when not caching
   bool cacheOnDisk = false;
   std::vector<double> classWeights;  // empty when not used
-  std::string device;                // what the run computes on ("CPU (2 threads)")
+  std::string device;                // what the run computes on ("CPU (2 cores)")
   std::string precision;             // "fp32", "bf16", "fp16"
 };
 

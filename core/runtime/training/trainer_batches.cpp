@@ -166,11 +166,13 @@ std::optional<Batch> TrainingBatches::nextValidation() {
 }
 
 std::optional<Batch> TrainingBatches::sent(std::optional<Batch> batch) const {
-  if (batch && batch->images.device() != device_) {
-    // From pinned memory the copies return at once and run while the device computes.
+  if (!batch) return batch;
+  // From pinned memory the copies return at once and run while the device computes. Each part
+  // on its own: a cached batch's features are on the device already, its labels are not.
+  if (batch->images.device() != device_)
     batch->images = batch->images.to(device_, /*non_blocking=*/true);
+  if (batch->labels.device() != device_)
     batch->labels = batch->labels.to(device_, /*non_blocking=*/true);
-  }
   return batch;
 }
 
