@@ -15,28 +15,15 @@ namespace {
 
 using nlohmann::json;
 
-class DeviceCli : public ::testing::Test {
+class DeviceCli : public TinyModelCli {
  protected:
-  void SetUp() override {
-    env = {"KERAS_HOME=" + dir.path().string()};
-    model = dir.file("tiny.json");
-    std::ofstream(model) << kTinyModel;
-    data = dir.file("shapes");
-    const auto made = cli({"sample-data", data, "--images-per-class", "8"});
-    ASSERT_EQ(made.exitCode, 0) << made.err;
-  }
-  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
+  void SetUp() override { writeImages(8); }
   // True when this build computes on the CPU only (what CI has): `cuda` must be refused.
-  bool cpuOnly() {
+  bool cpuOnly() const {
     const auto r = cli({"predict", model, "--preprocessing", "tf", "--device", "cuda",
                         data + "/circle/circle_000.png"});
     return r.exitCode != 0;
   }
-
-  TempDir dir;
-  std::vector<std::string> env;
-  std::string model;
-  std::string data;
 };
 
 TEST_F(DeviceCli, ANameThatIsNoDeviceIsAUsageErrorInEveryCommand) {

@@ -14,21 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class ProbeCli : public ::testing::Test {
+class ProbeCli : public TinyModelCli {
  protected:
-  void SetUp() override {
-    env = {"KERAS_HOME=" + dir.path().string()};
-    model = dir.file("tiny.json");
-    std::ofstream(model) << kTinyModel;
-    data = dir.file("shapes");
-    ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "12"}).exitCode, 0);
-  }
-  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
-
-  TempDir dir;
-  std::vector<std::string> env;
-  std::string model;
-  std::string data;
+  void SetUp() override { writeImages(12); }
 };
 
 TEST_F(ProbeCli, JsonHasEveryCandidateInOrderOfDepth) {

@@ -22,19 +22,7 @@ std::vector<json> readJsonLines(const std::string& path) {
   return lines;
 }
 
-class TrainCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    env = {"KERAS_HOME=" + dir.path().string()};
-    model = dir.file("tiny.json");
-    std::ofstream(model) << kTinyModel;
-  }
-  CommandResult cli(std::vector<std::string> args) { return runCli(args, env); }
-
-  TempDir dir;
-  std::vector<std::string> env;
-  std::string model;
-};
+using TrainCli = TinyModelCli;  // each test makes the images it needs
 
 TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
   const std::string data = dir.file("shapes");

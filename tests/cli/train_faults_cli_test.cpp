@@ -21,14 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TrainFaultsCli : public ::testing::Test {
+class TrainFaultsCli : public TinyModelCli {
  protected:
   void SetUp() override {
-    env = {"KERAS_HOME=" + dir.path().string()};
-    model = dir.file("tiny.json");
-    std::ofstream(model) << kTinyModel;
-    data = dir.file("shapes");
-    ASSERT_EQ(runCli({"sample-data", data, "--images-per-class", "8"}, env).exitCode, 0);
+    writeImages(8);
     fs::create_directories(disk);
   }
   std::vector<std::string> trainArgs(const std::string& out, int epochs) const {
@@ -58,11 +54,7 @@ class TrainFaultsCli : public ::testing::Test {
     return r.out;
   }
 
-  TempDir dir;
   fs::path disk = dir.path() / "disk";  // the folder whose disk fills up
-  std::vector<std::string> env;
-  std::string model;
-  std::string data;
 };
 
 class DiskFullCli : public TrainFaultsCli, public ::testing::WithParamInterface<std::string> {};
