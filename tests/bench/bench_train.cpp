@@ -14,7 +14,8 @@
 //                    [--python-malloc] (PyTorch with Graft's glibc malloc settings too)
 //                    [--graft-glibc-malloc] (Graft with glibc's malloc defaults: as before #25)
 //   --passes: passes over the images per run (default 3; the first is warm-up).
-//   NAME: mobilenet96, mobilenet128, vgg128, predict224, resnet224 (only when named).
+//   NAME: mobilenet96, mobilenet128, vgg128, predict224; resnet224 and latency224 only when
+//   named.
 //   --device D / --precision P: both sides compute there and so (#23: --device cuda on a GPU
 //   machine, tests/device/cuda_check.sh). --graft-only skips PyTorch (to profile
 //   Graft alone: perf record -g build/tests/bench_train --job mobilenet96 --graft-only).
@@ -192,6 +193,7 @@ struct Job {
   // SGD's rate, the same on both sides: VGG without BatchNormalization from random weights
   // diverges at 0.01 (Graft stops on the NaN loss; PyTorch would go on with NaN).
   double learningRate = 0.01;
+  bool onlyWhenNamed = false;  // the GPU jobs: slow on a CPU
 };
 
 std::vector<Job> allJobs() {
@@ -204,9 +206,11 @@ std::vector<Job> allJobs() {
        128, 32, 22, 128, vggBlock2, 1e-4},
       {"predict224", "predict MobileNet a0.25 @224, batch 16", false, "mobilenet", 224, 16, 64, 224,
        mobilenet},
-      // #23's GPU comparison (--device cuda); slow on a CPU, so only when named.
+      // #23's GPU comparison (--device cuda): fine-tuning speed and one-image latency.
       {"resnet224", "fine-tune ResNet50 @224, batch 32, SGD momentum", true, "resnet50", 224, 32,
-       64, 224, resnet50},
+       64, 224, resnet50, 0.01, true},
+      {"latency224", "predict ResNet50 @224 one image at a time (images/s = 1 / latency)", false,
+       "resnet50", 224, 1, 16, 224, resnet50, 0.01, true},
   };
 }
 
@@ -451,7 +455,7 @@ int main(int argc, char** argv) {
     std::printf("device %s, precision %s\n", deviceText.c_str(), precisionText.c_str());
     for (const Job& job : allJobs()) {
       const bool named = std::find(wanted.begin(), wanted.end(), job.name) != wanted.end();
-      if (wanted.empty() ? job.name == "resnet224" : !named) continue;
+      if (wanted.empty() ? job.onlyWhenNamed : !named) continue;
       const std::string root = (dir.path() / ("data_" + job.name)).string();
       SampleDataOptions sample;
       sample.imagesPerClass = job.imagesPerClass;

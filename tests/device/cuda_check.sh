@@ -204,10 +204,12 @@ if [ "$bench" = 1 ] && [ -x "$build/tests/bench_train" ]; then
       "$build/tests/bench_train" --device cuda --precision "$precision" --repeats 1 --passes 3 \
         --no-cache-job --job mobilenet128 --job resnet224 || return 1
     done
+    "$build/tests/bench_train" --device cuda --repeats 1 --passes 3 --no-cache-job \
+      --job latency224
   }
   export -f side_by_side
   stage graft_bench 150 5 "$bench_log" side_by_side
-  grep -iE 'images/s|ratio|graft|pytorch' "$bench_log" | grep -v '^==' | tail -8 | sed 's/^/  /' | tee -a "$summary"
+  grep -iE 'images/s|ratio|graft|pytorch' "$bench_log" | grep -v '^==' | tail -24 | sed 's/^/  /' | tee -a "$summary"
 fi
 
 note "total: $((SECONDS - start))s of ${budget}s; logs in $out"
