@@ -60,6 +60,8 @@ import os
 mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
 device, precision = torch.device(sys.argv[9]), sys.argv[10]
 cuda = device.type == "cuda"
+if cuda:  # float32 as float32 on both sides (Graft turns TF32 off: runtime/system/device.h)
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
 low = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
 torch.set_num_threads(workers)  # the cores Graft uses (its CPU affinity)
 classes = sorted(os.listdir(root))

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -112,6 +113,31 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
+}
+
+// The device and precision chosen in the settings reach the run, which says what it computes
+// on (#23).
+TEST(Training, TheRunSaysWhereAndInWhatPrecisionItComputes) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  panel->epochsBox()->setValue(1);
+  auto* device = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("device"));
+  auto* precision = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("precision"));
+  ASSERT_TRUE(device && precision);
+  EXPECT_NE(device->findText("cpu"), -1);  // the devices found here are offered
+  device->setCurrentText("cpu");
+  precision->setCurrentText("bf16");
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  EXPECT_NE(panel->log().indexOf("computing on CPU"), -1) << panel->log().toStdString();
+  EXPECT_NE(panel->log().indexOf("bf16"), -1) << panel->log().toStdString();
+  EXPECT_NE(panel->deviceLabel()->text().indexOf("bf16"), -1)
+      << panel->deviceLabel()->text().toStdString();
 }
 
 TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {

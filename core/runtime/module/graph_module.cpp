@@ -10,6 +10,7 @@
 
 #include "runtime/layers/layer_op.h"
 #include "runtime/layers/op_helpers.h"
+#include "runtime/system/device.h"
 
 namespace graft {
 
@@ -201,6 +202,7 @@ torch::Tensor GraphModule::forwardWithBatchStatistics(const torch::Tensor& input
 
 void GraphModule::to(const torch::Device& device) {
   if (device == impl_->device) return;
+  if (device.is_cuda()) useIeeeFloat32OnCuda();
   impl_->root->to(device);
   for (const auto& holder : impl_->constantHolders) holder->to(device);
   impl_->device = device;

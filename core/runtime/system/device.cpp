@@ -94,6 +94,11 @@ ComputeDevice resolveDevice(const std::string& choice, const std::string& flag) 
   return resolveDevice(*parsed, flag);
 }
 
+void useIeeeFloat32OnCuda() {
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
+}
+
 void checkPrecisionOn(const ComputeDevice& device, Precision precision) {
   if (precision == Precision::Float16 && !device.device.is_cuda())
     throw Error(Diagnostic{"--precision", "fp16 needs a CUDA device; the run computes on " +

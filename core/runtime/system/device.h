@@ -24,6 +24,12 @@ ComputeDevice resolveDevice(const DeviceChoice& choice, const std::string& flag 
 // The same for the text of a choice; a text that is not one is an error naming `flag`.
 ComputeDevice resolveDevice(const std::string& choice, const std::string& flag = "--device");
 
+// CUDA computes float32 as float32 from here on: LibTorch lets cuDNN's convolutions use TF32
+// (10-bit mantissas) on Ampere and later by default, which moves outputs by ~1e-3 — Graft's
+// fp32 must give the CPU's numbers (within 1e-4); bf16 is the fast choice. Process-wide (it is
+// LibTorch's global setting); called whenever a module moves to a CUDA device.
+void useIeeeFloat32OnCuda();
+
 // The precision asked is usable on the device: fp16 needs CUDA (the CPU's autocast computes
 // bfloat16 only). Throws graft::Error naming "--precision" otherwise.
 void checkPrecisionOn(const ComputeDevice& device, Precision precision);
