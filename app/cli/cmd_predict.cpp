@@ -100,7 +100,8 @@ void registerPredictCommand(CLI::App& app) {
       std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
     std::unique_ptr<GradCamWriter> gradCamWriter;
     if (gradCam->requested())
-      gradCamWriter = std::make_unique<GradCamWriter>(*gradCam, loaded.model);
+      gradCamWriter =
+          std::make_unique<GradCamWriter>(*gradCam, loaded.model, *parseDeviceChoice(*device));
     PredictOptions options;
     options.topK = *top;
     options.batchSize = *batchSize;

@@ -37,8 +37,9 @@ void checkWritableFolder(const std::string& dir) {
 
 }  // namespace
 
-GradCamWriter::GradCamWriter(const GradCamArguments& arguments, const Model& model)
-    : arguments_(arguments), maps_(model) {
+GradCamWriter::GradCamWriter(const GradCamArguments& arguments, const Model& model,
+                             const DeviceChoice& device)
+    : arguments_(arguments), maps_(model, device) {
   if (arguments.layer.empty() || arguments.outDir.empty())
     throw Error("--gradcam LAYER and --gradcam-out DIR go together");
   layer_ = maps_.gradCamLayer(arguments.layer);

@@ -30,7 +30,9 @@ class GradCamWriter {
  public:
   // Checks everything before any image runs: both options given, the layer (known, with a
   // spatial map), the class, and the folder (created when missing). Throws graft::Error.
-  GradCamWriter(const GradCamArguments& arguments, const Model& model);
+  // The maps compute on `device` (predict's --device).
+  GradCamWriter(const GradCamArguments& arguments, const Model& model,
+                const DeviceChoice& device = {});
 
   // Writes DIR/<image name without extension>.gradcam.png (a number added when two images
   // share a name) over the image at its own size.

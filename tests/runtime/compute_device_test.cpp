@@ -10,6 +10,7 @@
 
 #include "io/zoo/zoo.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/prediction/gradcam.h"
 #include "runtime/system/device.h"
 #include "runtime/system/device_names.h"
 #include "runtime/training/mixed_precision.h"
@@ -237,6 +238,20 @@ TEST(CudaFidelity, EveryZooFamilyPredictsOnCudaWhatItPredictsOnTheCpu) {
                                test::kerasWeight(weights, first, 0), 0))
         << architecture;
   }
+}
+
+TEST(CudaFidelity, GradCamOnCudaIsTheCpusMap) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device here";
+  const Graph graph = test::zooGraph("mobilenet");
+  const WeightStore weights = test::randomWeights(graph, 5, -0.05f, 0.05f);
+  const std::string layer = defaultGradCamLayer(graph);
+  const auto input = test::randomTensor({1, 3, 224, 224}, 9);
+  const GradCamResult cpu = GradCamModule(graph, weights).run(input, layer);
+  const GradCamResult cuda =
+      GradCamModule(graph, weights, torch::Device(torch::kCUDA, 0)).run(input, layer);
+  EXPECT_TRUE(cuda.map.is_cpu());
+  EXPECT_EQ(cuda.classIndex, cpu.classIndex);
+  EXPECT_LE((cuda.map - cpu.map).abs().max().item<double>(), 1e-4);
 }
 
 TEST_F(DeviceTraining, TwoEpochsOnCudaEndWhereTheCpuRunEnds) {

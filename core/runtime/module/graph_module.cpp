@@ -200,12 +200,16 @@ torch::Tensor GraphModule::forwardWithBatchStatistics(const torch::Tensor& input
   return out;
 }
 
+void GraphModuleImpl::moveTo(const torch::Device& to) {
+  if (to == device) return;
+  if (to.is_cuda()) useIeeeFloat32OnCuda();
+  root->to(to);
+  for (const auto& holder : constantHolders) holder->to(to);
+  device = to;
+}
+
 void GraphModule::to(const torch::Device& device) {
-  if (device == impl_->device) return;
-  if (device.is_cuda()) useIeeeFloat32OnCuda();
-  impl_->root->to(device);
-  for (const auto& holder : impl_->constantHolders) holder->to(device);
-  impl_->device = device;
+  impl_->moveTo(device);
 }
 
 const torch::Device& GraphModule::device() const {

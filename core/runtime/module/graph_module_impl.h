@@ -40,6 +40,8 @@ class GraphModuleImpl {
                                  const Plan& plan, bool batchStatistics = false,
                                  bool keepAutograd = false);
   Plan plan(const std::vector<size_t>& targets) const;
+  // Moves parameters, buffers and constants to `to` (GraphModule::to).
+  void moveTo(const torch::Device& to);
   size_t stepOf(const std::string& layer) const;
 
   std::shared_ptr<torch::nn::Module> root;

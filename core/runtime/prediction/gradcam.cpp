@@ -74,8 +74,9 @@ struct GradCamModule::State {
   GraphModuleImpl impl;
   int64_t classes = 0;
 
-  State(const Graph& original, const WeightStore& weights)
+  State(const Graph& original, const WeightStore& weights, const torch::Device& device)
       : graph(scoreGraph(original)), impl(graph, weights) {
+    impl.moveTo(device);
     impl.root->eval();
     const Shape out = analyzeOrThrow(graph).find(graph.outputs().front())->outputShape;
     if (out.size() != 2 || out[1] < 1)
@@ -85,8 +86,9 @@ struct GradCamModule::State {
   }
 };
 
-GradCamModule::GradCamModule(const Graph& graph, const WeightStore& weights)
-    : state_(std::make_unique<State>(graph, weights)) {}
+GradCamModule::GradCamModule(const Graph& graph, const WeightStore& weights,
+                             const torch::Device& device)
+    : state_(std::make_unique<State>(graph, weights, device)) {}
 GradCamModule::~GradCamModule() = default;
 GradCamModule::GradCamModule(GradCamModule&&) noexcept = default;
 GradCamModule& GradCamModule::operator=(GradCamModule&&) noexcept = default;
@@ -120,8 +122,8 @@ GradCamResult GradCamModule::run(const torch::Tensor& input, const std::string& 
                                                /*allow_unused=*/true);
   if (!gradients[0].defined())
     throw Error(Diagnostic{layer, "does not lead to the model's output"});
-  result.map = gradCamFromGradient(activation[0], gradients[0][0]);
-  result.scores = scores.detach();
+  result.map = gradCamFromGradient(activation[0], gradients[0][0]).to(torch::kCPU);
+  result.scores = scores.detach().to(torch::kCPU);
   return result;
 }
 

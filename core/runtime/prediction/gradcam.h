@@ -46,8 +46,10 @@ struct GradCamResult {
 // output is kept: its derivative is a positive factor that the normalisation removes.
 class GradCamModule {
  public:
-  // Throws graft::Error when the model has not one input and one (N, classes) output.
-  GradCamModule(const Graph& graph, const WeightStore& weights);
+  // Throws graft::Error when the model has not one input and one (N, classes) output. It
+  // computes on `device`; its results are on the CPU.
+  GradCamModule(const Graph& graph, const WeightStore& weights,
+                const torch::Device& device = torch::kCPU);
   ~GradCamModule();
   GradCamModule(GradCamModule&&) noexcept;
   GradCamModule& operator=(GradCamModule&&) noexcept;

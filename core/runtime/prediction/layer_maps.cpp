@@ -9,6 +9,7 @@
 #include "runtime/data/preprocess.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/prediction/gradcam.h"
+#include "runtime/system/device.h"
 
 namespace graft {
 
@@ -55,8 +56,10 @@ struct LayerMaps::State {
   std::unique_ptr<GraphModule> module;
   std::unique_ptr<GradCamModule> gradCam;
   int64_t freeSize;
+  torch::Device device;
 
-  explicit State(const Model& m) : model(m) {
+  State(const Model& m, const DeviceChoice& choice)
+      : model(m), device(resolveDevice(choice).device) {
     const Graph& g = model.graph;
     if (g.inputs().size() != 1 || g.outputs().size() != 1)
       throw Error("feature maps and Grad-CAM need a model with one input and one output; '" +
@@ -84,7 +87,8 @@ struct LayerMaps::State {
   }
 };
 
-LayerMaps::LayerMaps(const Model& model) : state_(std::make_unique<State>(model)) {}
+LayerMaps::LayerMaps(const Model& model, const DeviceChoice& device)
+    : state_(std::make_unique<State>(model, device)) {}
 LayerMaps::~LayerMaps() = default;
 LayerMaps::LayerMaps(LayerMaps&&) noexcept = default;
 LayerMaps& LayerMaps::operator=(LayerMaps&&) noexcept = default;
@@ -133,10 +137,11 @@ FeatureMaps LayerMaps::featureMaps(const std::string& file, const std::string& l
   const torch::Tensor input = state_->input(file);
   if (!state_->module) {
     state_->module = std::make_unique<GraphModule>(state_->model.graph, state_->model.weights);
+    state_->module->to(state_->device);
     state_->module->train(false);
   }
   const torch::Tensor out = toKerasLayout(state_->module->forward(input, {layer}).front())
-                                .to(torch::kFloat32)
+                                .to(torch::kCPU, torch::kFloat32)
                                 .contiguous();
   const Shape shape(out.sizes().begin() + 1, out.sizes().end());
   const float* data = out.data_ptr<float>();
@@ -147,7 +152,8 @@ GradCamMap LayerMaps::gradCam(const std::string& file, const std::string& layer,
                               std::optional<int64_t> classIndex) {
   const std::string chosen = gradCamLayer(layer);
   if (!state_->gradCam)
-    state_->gradCam = std::make_unique<GradCamModule>(state_->model.graph, state_->model.weights);
+    state_->gradCam =
+        std::make_unique<GradCamModule>(state_->model.graph, state_->model.weights, state_->device);
   const GradCamResult r = state_->gradCam->run(state_->input(file), chosen, classIndex);
   GradCamMap result;
   result.layer = chosen;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/compute_choice.h"
 #include "runtime/data/rgb_image.h"
 
 namespace graft {
@@ -51,8 +52,9 @@ struct GradCamMap {
 
 class LayerMaps {
  public:
-  // Throws graft::Error when the model has not one image input and one output.
-  explicit LayerMaps(const Model& model);
+  // Throws graft::Error when the model has not one image input and one output, or when
+  // `device` names one this machine lacks (subject "--device"). The maps compute there.
+  explicit LayerMaps(const Model& model, const DeviceChoice& device = {});
   ~LayerMaps();
   LayerMaps(LayerMaps&&) noexcept;
   LayerMaps& operator=(LayerMaps&&) noexcept;
