@@ -36,7 +36,7 @@ void registerEditCommand(CLI::App& app) {
                   "how many images of --samples to fit on, spread over the folder")
       ->check(CLI::Range(int64_t{1}, int64_t{4096}))
       ->capture_default_str();
-  addDeviceOption(*cmd, *device, "where the fit with --samples computes");
+  addDeviceOption(*cmd, *device);  // where the fit with --samples computes
   cmd->add_flag("--json", *json,
                 "print one JSON object: file, layers, total_params, trainable_params, "
                 "operations, notes");

@@ -82,7 +82,7 @@ void registerPredictCommand(CLI::App& app) {
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors), "
                 "gradcam (with --gradcam)");
-  addDeviceOption(*cmd, *device, "where the model computes");
+  addDeviceOption(*cmd, *device);
   gradCam->addTo(*cmd);
   cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);

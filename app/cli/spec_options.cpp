@@ -18,13 +18,8 @@ CLI::Validator specRangeValidator(const SpecRange& range) {
       rangeText(range));
 }
 
-void addDeviceOption(CLI::App& command, std::string& device, const std::string& what) {
-  command
-      .add_option("--device", device,
-                  what +
-                      ": auto (the first CUDA device when there is one, else the CPU), cpu, "
-                      "cuda or cuda:N (default auto)")
-      ->check(deviceChoiceValidator());
+void addDeviceOption(CLI::App& command, std::string& device) {
+  command.add_option("--device", device, kDeviceChoiceHelp)->check(deviceChoiceValidator());
 }
 
 CLI::Validator deviceChoiceValidator() {

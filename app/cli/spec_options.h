@@ -57,7 +57,7 @@ CLI::Option* addSpecOption(CLI::App& command, const SpecFieldOf<Spec>& field,
 
 // "--device auto|cpu|cuda|cuda:N" for commands whose options are not a spec table (predict,
 // edit): the same check and words as the tables' device fields.
-void addDeviceOption(CLI::App& command, std::string& device, const std::string& what);
+void addDeviceOption(CLI::App& command, std::string& device);
 
 // Every field of the table that the command line gives itself (not the model options' ones).
 template <class Spec>

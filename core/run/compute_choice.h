@@ -23,6 +23,11 @@ struct DeviceChoice {
   }
 };
 
+// What --device takes, for every command's help and the pipelines' manual page.
+inline constexpr const char kDeviceChoiceHelp[] =
+    "where it computes: auto (the first CUDA device when there is one, else the CPU), cpu, "
+    "cuda or cuda:N (default auto)";
+
 // "auto", "cpu", "cuda", "cuda:0", ...; nullopt for anything else (case matters: LibTorch's
 // and PyTorch's spelling).
 std::optional<DeviceChoice> parseDeviceChoice(const std::string& text);

@@ -10,10 +10,7 @@ const std::vector<EvalSpecField>& evalSpecFields() {
   static const std::vector<EvalSpecField> fields = {
       imageFolderField(&S::data),
       {"batch_size", K::Integer, &S::batchSize, "images per forward pass (default 32)"},
-      deviceField(
-          &S::device,
-          "where it evaluates: auto (the first CUDA device when there is one, else the CPU), "
-          "cpu, cuda or cuda:N (default auto)"),
+      deviceField(&S::device),
   };
   return fields;
 }

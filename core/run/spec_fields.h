@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/compute_choice.h"
 
 namespace graft {
 
@@ -70,8 +71,8 @@ SpecFieldOf<Spec> imageFolderField(std::string Spec::*member) {
 
 // "device": where a run computes (run/compute_choice.h).
 template <class Spec>
-SpecFieldOf<Spec> deviceField(std::string Spec::*member, const char* help) {
-  return SpecFieldOf<Spec>{"device", SpecKind::Device, member, help};
+SpecFieldOf<Spec> deviceField(std::string Spec::*member) {
+  return SpecFieldOf<Spec>{"device", SpecKind::Device, member, kDeviceChoiceHelp};
 }
 
 // "--batch-size" for "batch_size", or `names` when given: what CLI11 registers.

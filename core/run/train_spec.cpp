@@ -131,9 +131,7 @@ const std::vector<SpecField>& trainSpecFields() {
        "-o,--output"},
       {"log", K::Path, &S::log, "write one JSON object per event to this file (JSON lines)"},
       {"workers", K::Integer, &S::workers, "image loading threads (default: one per core)"},
-      deviceField(&S::device,
-                  "where it trains: auto (the first CUDA device when there is one, else the CPU), "
-                  "cpu, cuda or cuda:N (default auto)"),
+      deviceField(&S::device),
       {"precision", K::Choice, &S::precision,
        "arithmetic of the forward pass: fp32, bf16 (autocast to bfloat16; CPU or CUDA) or fp16 "
        "(autocast to float16 with dynamic loss scaling; CUDA only); weights stay float32 "

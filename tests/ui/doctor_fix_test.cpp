@@ -288,9 +288,7 @@ TEST(DoctorFix, LowerTheRateAfterItOverwroteThePretrainedLayers) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->validationSplitBox()->setValue(0.0);
   panel->epochsBox()->setValue(500);
   panel->batchSizeBox()->setValue(4);
@@ -344,9 +342,7 @@ TEST(DoctorFix, LowerTheRateAfterTheLossWentNaN) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 8);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(2);
   panel->batchSizeBox()->setValue(4);
   panel->learningRateEdit()->setText(QStringLiteral("1e+30"));
@@ -455,9 +451,7 @@ TEST(DoctorFix, ARunNeverOverwritesNewerEdits) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 8);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(500);
   panel->batchSizeBox()->setValue(4);
   QSignalSpy status(panel, &ui::TrainingPanel::statusMessage);
@@ -497,9 +491,7 @@ TEST(DoctorFix, ARunNeverOverwritesNewerEdits) {
 
 // Starts a long run on a fresh small model and waits for its first epoch.
 void startLongRun(ui::MainWindow& window, const std::string& data, int* epochs) {
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(500);
   panel->batchSizeBox()->setValue(4);
   QObject::connect(panel->session(), &ui::TrainingSession::epochDone, [epochs] { ++*epochs; });

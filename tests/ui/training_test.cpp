@@ -101,9 +101,7 @@ TEST(Training, StopEndsTheRunEarly) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 30);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(200);
   panel->batchSizeBox()->setValue(4);
   ASSERT_TRUE(panel->startTraining());
@@ -122,9 +120,7 @@ TEST(Training, TheRunSaysWhereAndInWhatPrecisionItComputes) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(1);
   auto* device = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("device"));
   auto* precision = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("precision"));
@@ -145,9 +141,7 @@ TEST(Training, AdviceFillsAPlanAndTheRunFollowsItsStages) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
 
   // One click: the advisor's plan (JSON, editable) and its reasons; the plan is ticked for use.
   QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
@@ -236,9 +230,7 @@ TEST(Training, TheDoctorsFindingsShowOnThePanel) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {});
-  ui::TrainingPanel* panel = window.trainingPanel();
-  panel->setDataDir(QString::fromStdString(data));
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
   EXPECT_FALSE(panel->doctorBanner()->isVisibleTo(panel));
   panel->epochsBox()->setValue(4);
   panel->batchSizeBox()->setValue(8);

@@ -13,7 +13,10 @@
 #include "graph/weights.h"
 #include "runtime/data/sample_data.h"
 #include "support/test_support.h"
+#include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/main_window.h"
+#include "ui/training_panel.h"
 
 void PrintTo(const QString& value, std::ostream* out) {
   *out << '"' << value.toStdString() << '"';
@@ -154,6 +157,13 @@ std::string shapesFolder(const TempDir& dir, int imagesPerClass) {
   const std::string data = dir.file("shapes");
   writeSampleData(data, sample);
   return data;
+}
+
+ui::TrainingPanel* readyToTrain(ui::MainWindow& window, const std::string& data) {
+  window.document()->open(smallModel(3), "small", {});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  return panel;
 }
 
 }  // namespace graft::test

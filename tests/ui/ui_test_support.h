@@ -20,6 +20,11 @@
 class QGraphicsView;
 class QWidget;
 
+namespace graft::ui {
+class MainWindow;
+class TrainingPanel;
+}  // namespace graft::ui
+
 // Readable QString / QStringList values in GoogleTest failure messages.
 void PrintTo(const QString& value, std::ostream* out);
 void PrintTo(const QStringList& value, std::ostream* out);
@@ -35,6 +40,10 @@ QRectF visibleScene(QGraphicsView* view);
 
 // A folder "shapes" in `dir` with Graft's sample shapes (three classes, 32 x 32 pixels).
 std::string shapesFolder(const TempDir& dir, int imagesPerClass);
+
+// smallModel(3) open in `window` and its training panel reading `data` (a shapesFolder): where
+// the training tests start.
+ui::TrainingPanel* readyToTrain(ui::MainWindow& window, const std::string& data);
 
 // Saves `widget.grab()` as NAME.png in $GRAFT_SCREENSHOT_DIR (when set) and returns the pixmap.
 QPixmap screenshot(QWidget* widget, const QString& name);
