@@ -1,5 +1,6 @@
 #include "ui/cut_explorer_panel.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -14,6 +15,7 @@
 
 #include "graph/summary.h"
 #include "ui/cut_accuracy_chart.h"
+#include "ui/device_combo.h"
 #include "ui/doc/cut_with_head.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
@@ -54,6 +56,8 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
       tr("auto: the ends of the network's blocks, chosen from its structure (at "
          "most 16); or layer names separated by commas"));
   dataRow->addWidget(layers_, 2);
+  device_ = makeDeviceCombo(QStringLiteral("explorer_device"), this);
+  dataRow->addWidget(device_);
   explore_ = new QPushButton(tr("Explore"), this);
   explore_->setToolTip(
       tr("Measure how well a linear classifier on each candidate layer's "
@@ -142,6 +146,7 @@ bool CutExplorerPanel::explore() {
   QString refusal;
   CutExplorerRequest request;
   request.dataDir = dataDir().toStdString();
+  request.device = device_->currentText().toStdString();
   if (!document_->hasModel())
     refusal = tr("Open a model first.");
   else if (request.dataDir.empty())
@@ -168,6 +173,7 @@ void CutExplorerPanel::setRunning(bool running) {
   cancel_->setEnabled(running);
   dataDir_->setEnabled(!running);
   layers_->setEnabled(!running);
+  device_->setEnabled(!running);
 }
 
 void CutExplorerPanel::showProgress(const CutExplorerStep& step) {
@@ -226,12 +232,13 @@ void CutExplorerPanel::showResult() {
   const bool current = resultIsCurrent();
   status_->setText(
       tr("%1 candidates measured on %2 training and %3 validation images (%4 s through the "
-         "network, %5 s fitting). %6")
+         "network, %5 s fitting, on %6). %7")
           .arg(report.candidates.size())
           .arg(report.trainImages)
           .arg(report.validationImages)
           .arg(report.featureSeconds, 0, 'f', 1)
           .arg(report.fitSeconds, 0, 'f', 1)
+          .arg(QString::fromStdString(report.device))
           .arg(current ? tr("Double-click a row or click a point to cut there with a new head "
                             "for %1 classes.")
                              .arg(outcome->classes.size())

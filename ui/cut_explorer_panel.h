@@ -11,6 +11,7 @@
 
 #include "ui/doc/cut_explorer_session.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -68,6 +69,7 @@ class CutExplorerPanel : public QWidget {
   CutExplorerSession* session_;
   QLineEdit* dataDir_;
   QLineEdit* layers_;
+  QComboBox* device_;  // where the network and the fits compute
   QPushButton* explore_;
   QPushButton* cancel_;
   QPushButton* cut_;

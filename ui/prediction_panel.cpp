@@ -27,7 +27,7 @@
 #include "graph/shape.h"
 #include "runtime/data/dataset.h"
 #include "runtime/prediction/predict.h"
-#include "runtime/system/device_names.h"
+#include "ui/device_combo.h"
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
@@ -100,12 +100,7 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   topK_->setPrefix(tr("top "));
   connect(topK_, qOverload<int>(&QSpinBox::valueChanged), this,
           [](int k) { QSettings().setValue(QStringLiteral("prediction/topK"), k); });
-  device_ = new QComboBox(this);
-  device_->setObjectName(QStringLiteral("prediction_device"));
-  for (const std::string& choice : deviceChoicesHere())
-    device_->addItem(QString::fromStdString(choice));
-  device_->setToolTip(tr("Where the model computes: auto is %1")
-                          .arg(QString::fromStdString(deviceDescription("auto"))));
+  device_ = makeDeviceCombo(QStringLiteral("prediction_device"), this);
   bar->addWidget(choose);
   bar->addWidget(rerun_);
   bar->addWidget(topK_);

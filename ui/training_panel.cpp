@@ -504,8 +504,8 @@ void TrainingPanel::onStarted(const TrainingStart& start) {
                 .arg(start.trainableParams)
                 .arg(start.frozenParams)
                 .arg(start.optimizer));
-  appendLog(tr("computing on %1, %2").arg(start.device, start.precision));
-  device_->setText(tr("%1, %2").arg(start.device, start.precision));
+  appendLog(tr("computing on %1").arg(start.computes));
+  device_->setText(start.computes);
 }
 
 void TrainingPanel::onBatch(const TrainingBatch& batch) {

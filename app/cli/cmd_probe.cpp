@@ -6,6 +6,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/interrupt.h"
+#include "cli/spec_options.h"
 #include "cli/terminal_progress.h"
 #include "runtime/explore/cut_explorer.h"
 #include "runtime/explore/cut_explorer_run.h"
@@ -22,6 +23,7 @@ struct ProbeArguments {
   bool json = false;
   int64_t batchSize = 32;
   int epochs = 30;
+  std::string device = "auto";
 };
 
 void printTable(const CutExplorerReport& report) {
@@ -29,7 +31,8 @@ void printTable(const CutExplorerReport& report) {
   for (const auto& c : report.candidates) width = std::max(width, c.layer.size());
   std::cout << report.trainImages << " training and " << report.validationImages
             << " validation images; " << std::fixed << std::setprecision(1) << report.featureSeconds
-            << " s through the network, " << report.fitSeconds << " s fitting\n\n";
+            << " s through the network, " << report.fitSeconds << " s fitting, on " << report.device
+            << "\n\n";
   std::cout << std::left << std::setw(static_cast<int>(width)) << "layer" << std::right
             << std::setw(14) << "val_accuracy" << std::setw(14) << "feature_size" << std::setw(15)
             << "prefix_params" << std::setw(14) << "ms_per_image"
@@ -64,6 +67,7 @@ void registerProbeCommand(CLI::App& app) {
   cmd->add_option("--batch-size", probe->batchSize, "images per forward pass (default 32)");
   cmd->add_option("--epochs", probe->epochs,
                   "passes of each linear fit over the features (default 30, at least 200 updates)");
+  addDeviceOption(*cmd, probe->device);
   cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");
   cmd->footer(
       "One pass of the images through the network gives every candidate's output; each is "
@@ -82,6 +86,7 @@ void registerProbeCommand(CLI::App& app) {
     options.batchSize = probe->batchSize;
     options.epochs = probe->epochs;
     options.seed = args->seed;
+    options.device = *parseDeviceChoice(probe->device);
     options.freeInputSize = static_cast<int>(args->inputSize);
     TerminalBar bar;
     const bool showBar = !args->quiet && stderrIsTerminal();

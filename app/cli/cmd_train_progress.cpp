@@ -83,7 +83,8 @@ void TrainProgress::onStart(const TrainStartEvent& e) {
                 {"frozen_params", e.frozenParams},
                 {"optimizer", e.optimizer},
                 {"device", e.device},
-                {"precision", e.precision}};
+                {"precision", e.precision},
+                {"channels_last", e.channelsLast}};
   if (!e.cachedPrefix.empty()) event["cached_prefix"] = e.cachedPrefix;
   if (!e.classWeights.empty()) event["class_weights"] = e.classWeights;
   log(event);
@@ -91,7 +92,7 @@ void TrainProgress::onStart(const TrainStartEvent& e) {
   std::cerr << "graft-cli: training on " << e.trainImages << " images, validating on "
             << e.validationImages << "; " << e.classes.size() << " classes; " << e.trainableParams
             << " trainable and " << e.frozenParams << " frozen parameters; " << e.optimizer << "\n";
-  std::cerr << "graft-cli: computing on " << e.device << ", " << e.precision << "\n";
+  std::cerr << "graft-cli: computing on " << computesOn(e) << "\n";
   if (!e.cachedPrefix.empty())
     std::cerr << "graft-cli: caching the outputs of the frozen layers up to " << e.cachedPrefix
               << "\n";

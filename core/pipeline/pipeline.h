@@ -21,6 +21,7 @@ constexpr int kPipelineFormatVersion = 1;
 struct PipelineSamples {
   std::string folder;
   int64_t count = 16;
+  std::string device = "auto";  // where the fits compute (run/compute_choice.h)
 };
 
 // One object of "exports": an ExportSpec (run/export_spec.h) with its format resolved, so a

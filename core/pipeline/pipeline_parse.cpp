@@ -7,6 +7,7 @@
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline.h"
+#include "run/compute_choice.h"
 #include "pipeline/pipeline_spec.h"
 #include "pipeline/pipeline_train.h"
 
@@ -56,7 +57,7 @@ Json parseRecipe(const Json& json, const std::string& baseDir, const std::string
   return recipeOperations(json, source + ": recipe");
 }
 
-// "samples": "images/" or {"data": "images/", "count": 16}.
+// "samples": "images/" or {"data": "images/", "count": 16, "device": "auto"}.
 PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
                              const std::string& source) {
   const Json object = json.is_string() ? Json{{"data", json}} : json;
@@ -66,6 +67,9 @@ PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
   if (s.folder.empty()) f.fail("data", "missing: a folder of sample images");
   s.count = f.integer("count", s.count);
   if (s.count < 1) f.fail("count", "expected at least 1");
+  s.device = f.string("device", s.device);
+  const std::string problem = deviceChoiceProblem(s.device);
+  if (!problem.empty()) f.fail("device", problem);
   f.refuseUnknown();
   return s;
 }

@@ -163,10 +163,13 @@ class Runner {
     // A least-squares fusion fits to the pipeline's sample images, else to the training images.
     RecipeStepRunner steps;
     const std::string folder = p_.samples ? p_.samples->folder : p_.train ? p_.train->data : "";
+    // The samples' own device, else the training's: the fits compute where the run does.
+    const std::string device =
+        p_.samples ? p_.samples->device : p_.train ? p_.train->device : PipelineSamples{}.device;
     if (!folder.empty())
-      steps =
-          stepsWithFolderSamples(folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
-                                 p_.model.inputSize.value_or(224));
+      steps = stepsWithFolderSamples(
+          folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
+          p_.model.inputSize.value_or(224), parseDeviceChoice(device).value_or(DeviceChoice{}));
     Expected<RecipeResult> edited = applyRecipe(model_, *p_.recipe, EditOptions{}, steps);
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);

@@ -58,9 +58,11 @@ Json pipelineToJson(const Pipeline& p, const std::string& baseDir) {
   if (!p.description.empty()) j["description"] = p.description;
   j["model"] = modelJson(p.model, baseDir);
   if (p.recipe) j["recipe"] = Json{{"graft_recipe", 1}, {"operations", *p.recipe}};
-  if (p.samples)
+  if (p.samples) {
     j["samples"] = {{"data", portablePath(p.samples->folder, baseDir)},
                     {"count", p.samples->count}};
+    if (p.samples->device != PipelineSamples{}.device) j["samples"]["device"] = p.samples->device;
+  }
   if (p.train) j["train"] = trainSpecJson(*p.train, baseDir);
   if (!p.output.empty()) j["output"] = portablePath(p.output, baseDir);
   if (!p.exports.empty()) {

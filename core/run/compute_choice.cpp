@@ -56,6 +56,30 @@ std::string deviceChoiceProblem(const std::string& text) {
   return "expected auto, cpu, cuda or cuda:N (N a device number from 0), found \"" + text + "\"";
 }
 
+const std::vector<std::string>& channelsLastNames() {
+  static const std::vector<std::string> names = {"auto", "on", "off"};
+  return names;
+}
+
+std::optional<ChannelsLast> parseChannelsLast(const std::string& text) {
+  if (text == "auto") return ChannelsLast::Auto;
+  if (text == "on") return ChannelsLast::On;
+  if (text == "off") return ChannelsLast::Off;
+  return std::nullopt;
+}
+
+std::string channelsLastName(ChannelsLast choice) {
+  switch (choice) {
+    case ChannelsLast::On:
+      return "on";
+    case ChannelsLast::Off:
+      return "off";
+    case ChannelsLast::Auto:
+      break;
+  }
+  return "auto";
+}
+
 const std::vector<std::string>& precisionNames() {
   static const std::vector<std::string> names = {"fp32", "bf16", "fp16"};
   return names;

@@ -46,6 +46,20 @@ enum class Precision {
   Float16,   // autocast to float16 with dynamic loss scaling (CUDA only)
 };
 
+// The memory order of rank-4 tensors (images, feature maps, convolution kernels) while a run
+// computes: NCHW as LibTorch's default, or channels-last (NHWC strides, same shapes, same
+// results up to rounding), which oneDNN's and cuDNN's convolutions run faster on.
+enum class ChannelsLast {
+  Auto,  // channels-last where it was measured to help (runtime/system/device.h)
+  On,
+  Off,
+};
+
+// "auto", "on", "off" (what `--channels-last` takes), in that order.
+const std::vector<std::string>& channelsLastNames();
+std::optional<ChannelsLast> parseChannelsLast(const std::string& text);
+std::string channelsLastName(ChannelsLast choice);
+
 // "fp32", "bf16", "fp16" (the names `--precision` takes), in that order.
 const std::vector<std::string>& precisionNames();
 std::optional<Precision> parsePrecision(const std::string& text);

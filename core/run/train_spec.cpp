@@ -137,6 +137,11 @@ const std::vector<SpecField>& trainSpecFields() {
        "(autocast to float16 with dynamic loss scaling; CUDA only); weights stay float32 "
        "(default fp32)",
        precisionNames()},
+      {"channels_last", K::Choice, &S::channelsLast,
+       "images and feature maps in channels-last memory order, the same results in another "
+       "time: auto (on for networks with BatchNormalization on the CPU, and for bf16 or fp16 on "
+       "CUDA), on or off (default auto)",
+       channelsLastNames()},
       {"max_unreadable",
        K::Real,
        &S::maxUnreadable,

@@ -45,9 +45,10 @@ struct TrainSpec {
   Json plan;
   bool trainBatchNorm = false;
   bool cacheFrozen = false;
-  int workers = 0;                 // image loading threads; 0: one per core
-  std::string device = "auto";     // run/compute_choice.h: auto, cpu, cuda, cuda:N
-  std::string precision = "fp32";  // fp32, bf16, fp16
+  int workers = 0;                    // image loading threads; 0: one per core
+  std::string device = "auto";        // run/compute_choice.h: auto, cpu, cuda, cuda:N
+  std::string precision = "fp32";     // fp32, bf16, fp16
+  std::string channelsLast = "auto";  // auto, on, off (run/compute_choice.h)
   double maxUnreadable = 0.1;
   std::string checkpoint = "last";  // "last" or "best"
   std::string output;               // checkpoint file; empty: none

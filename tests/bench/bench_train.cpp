@@ -16,9 +16,10 @@
 //   --passes: passes over the images per run (default 3; the first is warm-up).
 //   NAME: mobilenet96, mobilenet128, vgg128, predict224; resnet224 and latency224 only when
 //   named.
-//   --device D / --precision P: both sides compute there and so (#23: --device cuda on a GPU
-//   machine, tests/device/cuda_check.sh). --graft-only skips PyTorch (to profile
-//   Graft alone: perf record -g build/tests/bench_train --job mobilenet96 --graft-only).
+//   --device D / --precision P / --channels-last auto|on|off: both sides compute there and so
+//   (#23: --device cuda on a GPU machine, tests/device/cuda_check.sh). --graft-only skips PyTorch
+//   (to profile Graft alone: perf record -g build/tests/bench_train --job mobilenet96
+//   --graft-only).
 //   --profile prints LibTorch's profile (self time per operation) of Graft's first run.
 #include <algorithm>
 #include <chrono>
@@ -39,6 +40,7 @@
 #include "io/zoo/zoo.h"
 #include "runtime/data/sample_data.h"
 #include "runtime/prediction/predict.h"
+#include "runtime/system/device.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "runtime/training/trainer.h"
@@ -59,6 +61,7 @@ from torch.utils.data import Dataset, DataLoader
 import os
 mode, net, root, size, batch, epochs, workers, lr = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8])
 device, precision = torch.device(sys.argv[9]), sys.argv[10]
+layout = torch.channels_last if sys.argv[11] == "on" else torch.contiguous_format
 cuda = device.type == "cuda"
 if cuda:  # float32 as float32 on both sides (Graft turns TF32 off: runtime/system/device.h)
     torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
@@ -104,18 +107,19 @@ def resnet50():
         for b in range(blocks):
             layers.append(Bottleneck(cin, mid, stride if b == 0 else 1)); cin = 4 * mid
     return layers + [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, len(classes))]
-model = nn.Sequential(*{"mobilenet": mobilenet, "vgg": vgg_block2, "resnet50": resnet50}[net]()).to(device)
+model = nn.Sequential(*{"mobilenet": mobilenet, "vgg": vgg_block2, "resnet50": resnet50}[net]()).to(device, memory_format=layout)
 loader = DataLoader(Folder(), batch_size=batch, shuffle=(mode == "train"), num_workers=workers, persistent_workers=workers > 0, pin_memory=cuda)
 def done():  # the device's queue has run: what was timed is finished work
     if cuda: torch.cuda.synchronize()
 if mode == "train":
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
-    scaler = torch.amp.GradScaler(enabled=precision == "fp16")
+    Scaler = getattr(torch.amp, "GradScaler", None) or torch.cuda.amp.GradScaler  # 1.13: cuda's
+    scaler = Scaler(enabled=precision == "fp16")
     for epoch in range(epochs):
         model.train(); start = time.time(); n = 0
         for x, y in loader:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            x, y = x.to(device, non_blocking=True, memory_format=layout), y.to(device, non_blocking=True)
             opt.zero_grad()
             with torch.autocast(device.type, dtype=low, enabled=low is not None):
                 loss = loss_fn(model(x), y)
@@ -128,7 +132,7 @@ else:
         for epoch in range(epochs):
             start = time.time(); n = 0
             for x, y in loader:
-                top = torch.softmax(model(x.to(device, non_blocking=True)), 1).topk(min(5, len(classes)), 1); n += len(y)
+                top = torch.softmax(model(x.to(device, non_blocking=True, memory_format=layout)), 1).topk(min(5, len(classes)), 1); n += len(y)
                 top.values.cpu()
             done(); elapsed = time.time() - start
 print("images_per_second %f" % (n / elapsed))
@@ -230,14 +234,25 @@ std::vector<EpochEvent> runTraining(const Model& model, const TrainingSet& data,
   return times.epochs;
 }
 
-// --device and --precision: where and how both sides compute.
+// --device, --precision and --channels-last: where and how both sides compute.
 std::string deviceText = "cpu";
 std::string precisionText = "fp32";
+std::string channelsLastText = "auto";
+
+// What --channels-last comes to for `model` (auto as Graft decides it): "on" or "off", for the
+// PyTorch side.
+std::string channelsLastFor(const Graph& graph) {
+  const bool on = computesChannelsLast(*parseChannelsLast(channelsLastText),
+                                       resolveDevice(*parseDeviceChoice(deviceText)),
+                                       *parsePrecision(precisionText), graph);
+  return on ? "on" : "off";
+}
 
 TrainOptions sgdOptions(int batch, double learningRate = 0.01) {
   TrainOptions options;
   options.device = *parseDeviceChoice(deviceText);
   options.precision = *parsePrecision(precisionText);
+  options.channelsLast = *parseChannelsLast(channelsLastText);
   options.epochs = passesPerRun;
   options.batchSize = batch;
   options.seed = 1;
@@ -294,13 +309,14 @@ std::vector<std::string> pythonEnvironment(PythonSettings settings) {
   return environment;
 }
 
-double pythonRun(const Job& job, const std::string& script, const std::string& root, int cores,
-                 PythonSettings settings) {
+double pythonRun(const Job& job, const Graph& graph, const std::string& script,
+                 const std::string& root, int cores, PythonSettings settings) {
   const auto py = test::runProgram(
       GRAFT_PYTHON,
       {script, job.train ? "train" : "predict", job.pythonNet, root, std::to_string(job.input),
        std::to_string(job.batch), std::to_string(passesPerRun), std::to_string(cores),
-       std::to_string(job.learningRate), deviceText == "auto" ? "cpu" : deviceText, precisionText},
+       std::to_string(job.learningRate), deviceText == "auto" ? "cpu" : deviceText, precisionText,
+       channelsLastFor(graph)},
       pythonEnvironment(settings));
   const auto at = py.out.find("images_per_second ");
   if (py.exitCode != 0 || at == std::string::npos)
@@ -425,6 +441,8 @@ int main(int argc, char** argv) {
         deviceText = argv[++i];
       } else if (a == "--precision" && i + 1 < argc && parsePrecision(argv[i + 1])) {
         precisionText = argv[++i];
+      } else if (a == "--channels-last" && i + 1 < argc && parseChannelsLast(argv[i + 1])) {
+        channelsLastText = argv[++i];
       } else if (a == "--no-cache-job") {
         cache = false;
       } else {
@@ -454,7 +472,8 @@ int main(int argc, char** argv) {
         pythonSettings.graftMalloc ? "as graft's (GLIBC_TUNABLES)" : "glibc's defaults");
     std::printf("%-14s %10s %10s %7s  %s\n", "job", "graft/s", "pytorch/s", "ratio", "what");
     std::optional<TrainingSet> mobilenet96Data;
-    std::printf("device %s, precision %s\n", deviceText.c_str(), precisionText.c_str());
+    std::printf("device %s, precision %s, channels-last %s\n", deviceText.c_str(),
+                precisionText.c_str(), channelsLastText.c_str());
     for (const Job& job : allJobs()) {
       const bool named = std::find(wanted.begin(), wanted.end(), job.name) != wanted.end();
       if (wanted.empty() ? job.onlyWhenNamed : !named) continue;
@@ -477,7 +496,7 @@ int main(int argc, char** argv) {
         if (g.imagesPerSecond > best.imagesPerSecond) best = g;
         runs += " " + std::to_string(static_cast<int>(g.imagesPerSecond));
         if (!graftOnly) {
-          const double python = pythonRun(job, script, root, cores, pythonSettings);
+          const double python = pythonRun(job, model.graph, script, root, cores, pythonSettings);
           bestPython = std::max(bestPython, python);
           runs += "/" + std::to_string(static_cast<int>(python));
         }
@@ -487,7 +506,8 @@ int main(int argc, char** argv) {
                   bestPython > 0 ? best.imagesPerSecond / bestPython : 0.0, job.description.c_str(),
                   files.size());
       if (job.train) std::printf(", graft waited for data %.0f%%", 100.0 * best.dataWait);
-      std::printf("\n%-14s runs (graft/pytorch):%s\n", "", runs.c_str());
+      std::printf("\n%-14s runs (graft/pytorch):%s; channels-last %s\n", "", runs.c_str(),
+                  channelsLastFor(model.graph).c_str());
       std::fflush(stdout);
     }
     if (cache && mobilenet96Data) cacheJob(*mobilenet96Data);

@@ -33,6 +33,7 @@ TEST_F(DeviceCli, ANameThatIsNoDeviceIsAUsageErrorInEveryCommand) {
       {"train", model, "--data", data, "--device", "gpu"},
       {"eval", model, "--data", data, "--device", "gpu"},
       {"edit", model, "--recipe", model, "-o", dir.file("x.graft"), "--device", "gpu"},
+      {"probe", model, "--data", data, "--device", "gpu"},
   };
   for (const auto& args : commands) {
     const auto r = cli(args);
@@ -44,6 +45,9 @@ TEST_F(DeviceCli, ANameThatIsNoDeviceIsAUsageErrorInEveryCommand) {
   const auto precision = cli({"train", model, "--data", data, "--precision", "fp8"});
   EXPECT_EQ(precision.exitCode, 2) << precision.err;
   EXPECT_NE(precision.err.find("--precision"), std::string::npos) << precision.err;
+  const auto order = cli({"train", model, "--data", data, "--channels-last", "yes"});
+  EXPECT_EQ(order.exitCode, 2) << order.err;
+  EXPECT_NE(order.err.find("--channels-last"), std::string::npos) << order.err;
 }
 
 TEST_F(DeviceCli, CudaWhereThereIsNoneExits1SayingWhatWasFound) {
@@ -53,7 +57,8 @@ TEST_F(DeviceCli, CudaWhereThereIsNoneExits1SayingWhatWasFound) {
            {"predict", model, "--preprocessing", "tf", image, "--device", "cuda"},
            {"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "1", "--device",
             "cuda:0", "-o", dir.file("c.graft")},
-           {"eval", model, "--preprocessing", "tf", "--data", data, "--device", "cuda"}}) {
+           {"eval", model, "--preprocessing", "tf", "--data", data, "--device", "cuda"},
+           {"probe", model, "--preprocessing", "tf", "--data", data, "--device", "cuda"}}) {
     const auto r = cli(args);
     EXPECT_EQ(r.exitCode, 1) << args[0] << ": " << r.err;
     EXPECT_NE(r.err.find("--device"), std::string::npos) << args[0] << ": " << r.err;
@@ -64,18 +69,23 @@ TEST_F(DeviceCli, CudaWhereThereIsNoneExits1SayingWhatWasFound) {
 
 TEST_F(DeviceCli, TrainingSaysWhereAndInWhatPrecisionItComputes) {
   const std::string log = dir.file("run.jsonl");
-  const auto r =
-      cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "1", "--batch-size",
-           "8", "--device", "cpu", "--precision", "bf16", "--log", log, "-o", dir.file("t.graft")});
+  const std::string out = dir.file("t.graft");
+  std::vector<std::string> args = {"train", model, "--preprocessing", "tf", "--data",       data,
+                                   "-o",    out,   "--epochs",        "1",  "--batch-size", "8",
+                                   "--log", log};
+  for (const char* how : {"--device", "cpu", "--precision", "bf16", "--channels-last", "on"})
+    args.push_back(how);
+  const auto r = cli(args);
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.err.find("computing on CPU"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("bf16"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bf16, channels-last"), std::string::npos) << r.err;
   std::ifstream in(log);
   std::string first;
   std::getline(in, first);
   const json start = json::parse(first);
   EXPECT_EQ(start.at("event"), "start");
   EXPECT_EQ(start.at("precision"), "bf16");
+  EXPECT_EQ(start.at("channels_last"), true);
   EXPECT_EQ(start.at("device").get<std::string>().rfind("CPU", 0), 0u) << start.dump();
 
   // fp16 needs CUDA: on the CPU it is refused before any image is read.

@@ -107,6 +107,22 @@ TEST(CliEditSamples, APipelineFitsToItsSamplesFolder) {
   const CommandResult bare = runCli({"run", f.dir.file("bare.json")});
   EXPECT_EQ(bare.exitCode, 1);
   EXPECT_NE((bare.out + bare.err).find("--samples"), std::string::npos) << bare.out << bare.err;
+
+  // The fits compute where "device" says: the CPU by name works; a device that is not one is
+  // refused by its JSON path before anything runs.
+  Json onCpu = pipeline;
+  onCpu["samples"]["device"] = "cpu";
+  onCpu["output"] = f.dir.file("cpu.graft");
+  std::ofstream(f.dir.file("cpu.json")) << onCpu.dump();
+  const CommandResult cpu = runCli({"run", f.dir.file("cpu.json"), "--quiet"});
+  EXPECT_EQ(cpu.exitCode, 0) << cpu.out << cpu.err;
+  Json badDevice = pipeline;
+  badDevice["samples"]["device"] = "gpu";
+  std::ofstream(f.dir.file("gpu.json")) << badDevice.dump();
+  const CommandResult gpu = runCli({"run", f.dir.file("gpu.json")});
+  EXPECT_NE(gpu.exitCode, 0);
+  EXPECT_NE(gpu.err.find("samples.device"), std::string::npos) << gpu.err;
+  EXPECT_NE(gpu.err.find("expected auto, cpu, cuda or cuda:N"), std::string::npos) << gpu.err;
 }
 
 }  // namespace

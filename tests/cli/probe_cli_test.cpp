@@ -43,11 +43,13 @@ TEST_F(ProbeCli, JsonHasEveryCandidateInOrderOfDepth) {
   EXPECT_GT(c[0].at("ms_per_image").get<double>(), 0.0);
   EXPECT_EQ(out.at("train_images"), 27);
   EXPECT_EQ(out.at("validation_images"), 9);
+  EXPECT_FALSE(out.at("device").get<std::string>().empty());
 }
 
 TEST_F(ProbeCli, AutoPicksFromTheStructureAndPrintsATable) {
-  const auto r = cli({"probe", model, "--data", data, "-q"});
+  const auto r = cli({"probe", model, "--data", data, "--device", "cpu", "-q"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("s fitting, on CPU ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("val_accuracy"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nconv1 "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\npool "), std::string::npos) << r.out;  // a vector, not a map

@@ -78,6 +78,16 @@ TEST(ComputeDevice, ACudaDeviceNumberPastTheLastIsAnErrorCountingThem) {
   EXPECT_NE(message.find("CUDA device"), std::string::npos) << message;
 }
 
+// torchrun starts one process per GPU: a rank's `cuda` is its LOCAL_RANK's GPU.
+TEST(ComputeDevice, ADataParallelRankTakesTheGpuOfItsLocalRank) {
+  const auto cuda = rankDeviceChoice(*parseDeviceChoice("cuda"), 3);
+  EXPECT_EQ(deviceChoiceText(cuda), "cuda:3");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cuda:1"), 3)), "cuda:1");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cpu"), 3)), "cpu");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(DeviceChoice{}, 2)),
+            torch::cuda::is_available() ? "cuda:2" : "cpu");
+}
+
 TEST(ComputeDevice, Fp16IsRefusedOnTheCpu) {
   const std::string message =
       test::errorOf([] { checkPrecisionOn(resolveDevice("cpu"), Precision::Float16); });
@@ -135,14 +145,7 @@ class DeviceTraining : public ::testing::Test {
     data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
   }
   TrainOptions options(Precision precision) const {
-    TrainOptions o;
-    o.epochs = 3;
-    o.batchSize = 8;
-    o.optimizer.kind = OptimizerKind::Adam;
-    o.optimizer.learningRate = 0.03;
-    o.seed = 5;
-    o.workers = 2;
-    o.device = *parseDeviceChoice("cpu");
+    TrainOptions o = test::quickCpuRun();
     o.precision = precision;
     return o;
   }

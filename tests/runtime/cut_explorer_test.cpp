@@ -112,6 +112,48 @@ TEST(CutExplorer, TheDeeperLayerSeparatesXorAndTheLinearOneCannot) {
   EXPECT_EQ(json.at("candidates").at(1).at("layer"), "deep");
   EXPECT_EQ(json.at("candidates").at(1).at("val_accuracy").get<double>(), 1.0);
   EXPECT_EQ(json.at("candidates").at(0).at("feature_size").get<int64_t>(), 17);
+  // auto is the CPU on a machine without CUDA, and the report says so.
+  if (!torch::cuda::is_available()) {
+    EXPECT_EQ(report.device.rfind("CPU (", 0), 0u) << report.device;
+    EXPECT_EQ(json.at("device").get<std::string>(), report.device);
+  }
+}
+
+TEST(CutExplorer, CudaWhereThereIsNoneIsAnErrorNamingTheOption) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "this machine has a CUDA device";
+  test::TempDir dir;
+  const Model model = xorModel();
+  const TrainingSet data = xorImages(dir.path(), 2, 1);
+  CutExplorerOptions options = smallOptions();
+  options.device = *parseDeviceChoice("cuda");
+  try {
+    exploreCutPoints(model, data, {"deep"}, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--device"), std::string::npos) << e.what();
+  }
+}
+
+// On a GPU the explorer measures what it measures on the CPU: the same features (to float32
+// rounding), so the same fits and accuracies.
+TEST(CutExplorer, OnCudaTheAccuraciesAreTheCpusOnes) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device here";
+  test::TempDir dir;
+  const Model model = xorModel();
+  const TrainingSet data = xorImages(dir.path(), 8, 4);
+  CutExplorerOptions cpu = smallOptions();
+  cpu.device = *parseDeviceChoice("cpu");
+  CutExplorerOptions cuda = smallOptions();
+  cuda.device = *parseDeviceChoice("cuda");
+  const auto onCpu = exploreCutPoints(model, data, {"early", "deep"}, cpu);
+  const auto onCuda = exploreCutPoints(model, data, {"early", "deep"}, cuda);
+  EXPECT_EQ(onCuda.device.rfind("cuda:", 0), 0u) << onCuda.device;
+  ASSERT_EQ(onCuda.candidates.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(onCuda.candidates[k].featureSize, onCpu.candidates[k].featureSize);
+    EXPECT_NEAR(onCuda.candidates[k].valAccuracy, onCpu.candidates[k].valAccuracy, 1.0 / 16);
+  }
+  EXPECT_EQ(onCuda.candidates[1].valAccuracy, 1.0);
 }
 
 // One pass for all candidates: the multi-layer call comes once per batch with every layer,
@@ -138,7 +180,7 @@ TEST(CutExplorer, OnePassThroughTheNetworkForEveryCandidate) {
   };
   std::vector<CutExplorerProgress> progress;
   const auto report = exploreCutPoints(
-      model, data, layers, smallOptions(), counting,
+      model, data, layers, smallOptions(), counting, torch::kCPU,
       [&](const CutExplorerProgress& p) { progress.push_back(p); }, nullptr);
   EXPECT_EQ(passes, 4);
   EXPECT_EQ(imagesThrough, 28);

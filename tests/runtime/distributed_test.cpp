@@ -1,6 +1,7 @@
 // The pieces of data-parallel training below the CLI: reading torchrun's variables, sharding an
 // epoch as DistributedSampler does, and c10d Gloo collectives between two ranks (threads here).
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <future>
@@ -134,12 +135,32 @@ TEST(DataParallelGroup, AllReduceSumsEveryTensorAcrossBucketsAndDtypes) {
     auto doubles = torch::full({3}, static_cast<double>(r) * 10.0, torch::kFloat64);
     auto big2 = torch::full({3 << 20}, 2.0f * r);
     auto small = torch::arange(6, torch::kFloat32).reshape({2, 3}) * (r + 1.0f);
-    group.allReduceSum({big, doubles, big2, small}, "test");
+    // A kernel's gradient in channels-last order (strides of NHWC) keeps its order and values.
+    const auto kernel = torch::arange(24, torch::kFloat32).reshape({2, 3, 2, 2});
+    auto reordered = (kernel * (r + 1.0f)).contiguous(torch::MemoryFormat::ChannelsLast);
+    group.allReduceSum({big, doubles, big2, small, reordered}, "test");
+    EXPECT_TRUE(reordered.equal(kernel * 3.0f));
+    EXPECT_TRUE(reordered.is_contiguous(torch::MemoryFormat::ChannelsLast));
     EXPECT_TRUE(big.eq(3.0f).all().item<bool>());
     EXPECT_TRUE(doubles.eq(10.0).all().item<bool>());
     EXPECT_TRUE(big2.eq(2.0f).all().item<bool>());
     EXPECT_TRUE(small.equal(torch::arange(6, torch::kFloat32).reshape({2, 3}) * 3.0f));
     EXPECT_EQ(group.sumOverRanks({1.0, r}, "test"), (std::vector<double>{2.0, 1.0}));
+  });
+}
+
+// Ranks that compute on a GPU (both on the first here: one GPU is enough to check the exchange)
+// sum their CUDA gradients through Gloo with the step's CPU counts in the same call.
+TEST(DataParallelGroup, CudaAndCpuTensorsAreSummedInOneCall) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device here";
+  onTwoRanks([](DataParallel& group) {
+    const float r = static_cast<float>(group.rank());
+    auto counts = torch::full({4}, r + 1.0f);
+    auto gradient = torch::full({1000}, 2.0f * r, torch::Device(torch::kCUDA, 0));
+    group.allReduceSum({counts, gradient}, "test");
+    EXPECT_TRUE(counts.eq(3.0f).all().item<bool>());
+    EXPECT_TRUE(gradient.is_cuda());
+    EXPECT_TRUE(gradient.eq(2.0f).all().item<bool>());
   });
 }
 

@@ -38,7 +38,7 @@ TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
   p.model.weightsFile = elsewhere.file("weights.h5");
   p.model.seed = 3;
   p.recipe = Json::array({{{"op", "freeze"}, {"upto", "conv_pw_5_relu"}}});
-  p.samples = PipelineSamples{(root / "data").string(), 8};
+  p.samples = PipelineSamples{(root / "data").string(), 8, "cuda:1"};
   TrainSpec t;
   t.data = (root / "data").string();
   t.validationSplit = 0.25;
@@ -93,6 +93,7 @@ TEST(PipelineWrite, EveryFieldReadsBackAndPathsInsideTheFolderAreRelative) {
   ASSERT_TRUE(back.samples);
   EXPECT_EQ(back.samples->folder, (moved / "data").string());
   EXPECT_EQ(back.samples->count, 8);
+  EXPECT_EQ(back.samples->device, "cuda:1");
   ASSERT_TRUE(back.train);
   const TrainOptions o = trainOptionsFrom(*back.train);
   EXPECT_EQ(back.train->data, (moved / "data").string());

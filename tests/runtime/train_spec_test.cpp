@@ -67,7 +67,7 @@ TEST(TrainSpec, EveryFieldReachesTheTrainersOptions) {
         << " " << o.workers << " " << o.maxUnreadableFraction << " " << o.checkpointPath << " "
         << int(o.checkpointMode) << " " << o.optimizer.weightDecay.value_or(-1) << " "
         << o.optimizer.momentum.value_or(-1) << " " << deviceChoiceText(o.device) << " "
-        << precisionName(o.precision);
+        << precisionName(o.precision) << " " << channelsLastName(o.channelsLast);
     return out.str();
   };
   const std::set<std::string> takenByTheRun = {"data", "val_dir", "val_split",

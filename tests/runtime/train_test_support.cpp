@@ -71,6 +71,18 @@ Model tinyModel(int classes, int size, uint64_t seed, bool dropout) {
   return buildTiny(classes, size, seed, dropout, false);
 }
 
+TrainOptions quickCpuRun() {
+  TrainOptions o;
+  o.epochs = 3;
+  o.batchSize = 8;
+  o.optimizer.kind = OptimizerKind::Adam;
+  o.optimizer.learningRate = 0.03;
+  o.seed = 5;
+  o.workers = 2;
+  o.device = *parseDeviceChoice("cpu");
+  return o;
+}
+
 Model tinyFrozenModel(int classes, int size, uint64_t seed) {
   return buildTiny(classes, size, seed, false, true);
 }

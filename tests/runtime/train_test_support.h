@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "runtime/training/trainer.h"
 
 namespace graft::test {
 
@@ -25,6 +26,10 @@ Model tinyModel(int classes, int size = 16, uint64_t seed = 7, bool dropout = fa
 
 // The same with conv1 and conv1_bn frozen.
 Model tinyFrozenModel(int classes, int size = 16, uint64_t seed = 7);
+
+// Three epochs of Adam at 0.03 in batches of 8 on the CPU, seed 5, two loader threads: a short
+// run that learns drawColourFolder's classes (the device and memory-order tests).
+TrainOptions quickCpuRun();
 
 // The layer holds the same weights (shapes and values) in both models.
 inline bool sameLayer(const Model& a, const Model& b, const std::string& layer) {

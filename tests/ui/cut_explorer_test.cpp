@@ -4,6 +4,7 @@
 // head for the folder's classes as one undoable step, undo restores the model, Cancel stops.
 #include <gtest/gtest.h>
 
+#include <QComboBox>
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
@@ -41,6 +42,10 @@ int exploreToTheEnd(ui::MainWindow& window, const std::string& data) {
   ui::CutExplorerPanel* panel = window.cutExplorer();
   panel->setDataDir(QString::fromStdString(data));
   panel->setLayers(QStringLiteral("conv1_relu, pool1"));
+  // The device choice reaches the run: the CPU, which the status line names at the end.
+  auto* device = panel->findChild<QComboBox*>(QStringLiteral("explorer_device"));
+  EXPECT_TRUE(device);
+  if (device) device->setCurrentText(QStringLiteral("cpu"));
   int turns = 0;
   QTimer ticker;
   QObject::connect(&ticker, &QTimer::timeout, [&turns] { ++turns; });
@@ -68,6 +73,8 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   ui::CutExplorerPanel* panel = window.cutExplorer();
   ASSERT_TRUE(panel->session()->result()) << panel->statusLabel()->text().toStdString();
   EXPECT_GT(turns, 3) << "the event loop stood still during the run";
+  EXPECT_TRUE(panel->statusLabel()->text().contains(QStringLiteral("on CPU (")))
+      << panel->statusLabel()->text().toStdString();
 
   // One row and one chart point per candidate, in order of depth.
   QTableWidget* table = panel->table();

@@ -62,6 +62,7 @@ class TrainingSession::Observer : public TrainObserver {
     start.optimizer = QString::fromStdString(e.optimizer);
     start.device = QString::fromStdString(e.device);
     start.precision = QString::fromStdString(e.precision);
+    start.computes = QString::fromStdString(computesOn(e));
     start.staged = staged_;
     start.advisorPlan = advisorPlan_;
     start.newLayersOnPretrained = newLayersOnPretrained_;

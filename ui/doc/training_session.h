@@ -57,6 +57,7 @@ struct TrainingStart {
   QString optimizer;
   QString device;     // "CPU (2 cores)", "cuda:0 (...)"
   QString precision;  // "fp32", "bf16", "fp16"
+  QString computes;   // both, and the memory order: "CPU (2 cores), fp32, channels-last"
   // How the run was set up (runtime/training/training_defaults.h): what the doctor's fixes change.
   bool staged = false;       // stage by stage, by a plan (the user's or the advisor's)
   bool advisorPlan = false;  // the plan is the advisor's, chosen because nothing was chosen

@@ -116,13 +116,15 @@ void DataParallel::broadcastFromRankZero(const std::vector<torch::Tensor>& tenso
 void DataParallel::allReduceSum(const std::vector<torch::Tensor>& tensors,
                                 const std::string& what) {
   torch::NoGradGuard noGrad;
-  // Buckets of consecutive tensors of one dtype, up to bucketBytes() each.
+  // Buckets of consecutive tensors of one dtype on one device, up to bucketBytes() each (the
+  // step's counts are on the CPU, a CUDA rank's gradients on its GPU).
   std::vector<std::vector<torch::Tensor>> buckets;
   int64_t bytes = 0;
   for (const auto& tensor : tensors) {
     const int64_t size = tensor.numel() * static_cast<int64_t>(tensor.element_size());
     if (buckets.empty() || bytes + size > bucketBytes() ||
-        buckets.back().front().scalar_type() != tensor.scalar_type()) {
+        buckets.back().front().scalar_type() != tensor.scalar_type() ||
+        buckets.back().front().device() != tensor.device()) {
       buckets.emplace_back();
       bytes = 0;
     }

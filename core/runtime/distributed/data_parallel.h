@@ -36,9 +36,11 @@ class DataParallel {
 
   // Overwrites the tensors on every rank with rank 0's values.
   void broadcastFromRankZero(const std::vector<torch::Tensor>& tensors, const std::string& what);
-  // Replaces every tensor (contiguous, float32 or float64) by its sum over the ranks. The
-  // tensors are packed into flat buckets of at most bucketBytes() each (one collective per
-  // bucket, all in flight at once), as DistributedDataParallel does with its 25 MB buckets.
+  // Replaces every tensor (float32 or float64; on the CPU or, with a LibTorch that has CUDA, a
+  // GPU: Gloo stages those through host memory) by its sum over the ranks. The tensors are
+  // packed into flat buckets of at most bucketBytes() each, one dtype and device a bucket (one
+  // collective per bucket, all in flight at once), as DistributedDataParallel does with its
+  // 25 MB buckets.
   void allReduceSum(const std::vector<torch::Tensor>& tensors, const std::string& what);
   // Sums of plain numbers (metrics, flags) over the ranks, in float64 (exact for counts).
   std::vector<double> sumOverRanks(const std::vector<double>& values, const std::string& what);

@@ -15,6 +15,7 @@
 #include "runtime/data/data_pipeline.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/system/clock.h"
+#include "runtime/system/device.h"
 
 namespace graft {
 
@@ -41,9 +42,14 @@ torch::Tensor featuresOf(const torch::Tensor& output, int64_t flattenLimit) {
 // Softmax regression on standardised features (the training rows' mean and deviation), fitted
 // with Adam from zero weights over shuffled mini-batches; the share of validation rows whose
 // highest score is their class.
-double fitAndScore(const torch::Tensor& train, const torch::Tensor& trainLabels,
-                   const torch::Tensor& validation, const torch::Tensor& validationLabels,
-                   int64_t classes, const CutExplorerOptions& options, uint64_t seed) {
+double fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostTrainLabels,
+                   const torch::Tensor& hostValidation, const torch::Tensor& hostValidationLabels,
+                   int64_t classes, const CutExplorerOptions& options, uint64_t seed,
+                   const torch::Device& device) {
+  const auto train = hostTrain.to(device);
+  const auto trainLabels = hostTrainLabels.to(device);
+  const auto validation = hostValidation.to(device);
+  const auto validationLabels = hostValidationLabels.to(device);
   const auto mean = train.mean(0, true);
   const auto deviation = train.std(0, /*unbiased=*/false, true).clamp_min(1e-6);
   const auto x = (train - mean) / deviation;
@@ -51,8 +57,9 @@ double fitAndScore(const torch::Tensor& train, const torch::Tensor& trainLabels,
   const int64_t rows = x.size(0);
   const int64_t features = x.size(1);
 
-  auto weight = torch::zeros({features, classes}, torch::requires_grad());
-  auto bias = torch::zeros({classes}, torch::requires_grad());
+  const auto onDevice = torch::TensorOptions().device(device).requires_grad(true);
+  auto weight = torch::zeros({features, classes}, onDevice);
+  auto bias = torch::zeros({classes}, onDevice);
   torch::optim::Adam optimizer({weight, bias},
                                torch::optim::AdamOptions(options.learningRate).weight_decay(1e-4));
   const int64_t batch = 64;
@@ -65,7 +72,7 @@ double fitAndScore(const torch::Tensor& train, const torch::Tensor& trainLabels,
   const int64_t epochs = std::max<int64_t>(options.epochs, (200 + perEpoch - 1) / perEpoch);
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), random);
-    const auto shuffled = torch::tensor(order, torch::kInt64);
+    const auto shuffled = torch::tensor(order, torch::kInt64).to(device);
     for (int64_t start = 0; start < rows; start += batch) {
       const auto idx = shuffled.slice(0, start, std::min(rows, start + batch));
       const auto logits = x.index_select(0, idx).matmul(weight) + bias;
@@ -96,6 +103,7 @@ Json cutExplorerReportJson(const CutExplorerReport& report) {
   out["train_images"] = report.trainImages;
   out["validation_images"] = report.validationImages;
   out["seconds"] = report.featureSeconds + report.fitSeconds;
+  if (!report.device.empty()) out["device"] = report.device;
   if (!report.skippedFiles.empty()) {
     Json skipped = Json::array();
     for (const auto& [path, reason] : report.skippedFiles)
@@ -145,19 +153,26 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                                    const std::atomic<bool>* cancel) {
   if (model.graph.inputs().size() != 1 || model.graph.outputs().size() != 1)
     throw Error("the explorer needs a model with one input and one output");
+  const ComputeDevice compute = resolveDevice(options.device);
   GraphModule module(model.graph, model.weights);
   module.train(false);
+  module.to(compute.device);
+  module.useChannelsLast(
+      computesChannelsLast(ChannelsLast::Auto, compute, Precision::Float32, model.graph));
   const LayerOutputs forward = [&module](const torch::Tensor& images,
                                          const std::vector<std::string>& names) {
     return module.forward(images, names);
   };
-  return exploreCutPoints(model, data, layers, options, forward, observer, cancel);
+  CutExplorerReport report =
+      exploreCutPoints(model, data, layers, options, forward, compute.device, observer, cancel);
+  report.device = compute.name;
+  return report;
 }
 
 CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                                    const std::vector<std::string>& layers,
                                    const CutExplorerOptions& options, const LayerOutputs& forward,
-                                   const CutExplorerObserver& observer,
+                                   const torch::Device& device, const CutExplorerObserver& observer,
                                    const std::atomic<bool>* cancel) {
   if (layers.empty()) throw Error("no layers to measure");
   if (data.classes.size() < 2)
@@ -180,6 +195,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   loaderOptions.batchSize = options.batchSize;
   loaderOptions.workers = options.workers;
   loaderOptions.seed = options.seed;
+  loaderOptions.pinMemory = device.is_cuda();
   auto skipped = std::make_shared<SkippedFiles>();
   BatchLoader loader(samples, input, loaderOptions, skipped);
   loader.startInOrder();
@@ -201,13 +217,14 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
       throw Error("internal: the network returned " + std::to_string(outputs.size()) +
                   " outputs for " + std::to_string(layers.size()) + " layers");
     for (size_t k = 0; k < layers.size(); ++k)
-      features[k].push_back(featuresOf(outputs[k], options.flattenLimit));
+      features[k].push_back(featuresOf(outputs[k], options.flattenLimit).to(torch::kCPU));
     labels.push_back(batch->labels);
     std::vector<int64_t> train;
     for (size_t s : batch->samples) train.push_back(s < trainCount ? 1 : 0);
     isTrain.push_back(torch::tensor(train, torch::kInt64));
     if (!timingImages.defined())
-      timingImages = batch->images.slice(0, 0, std::max(1, options.timingImages)).clone();
+      timingImages =
+          batch->images.slice(0, 0, std::max(1, options.timingImages)).clone().to(device);
     ++done;
     if (observer) {
       const double elapsed = secondsSince(featureStart);
@@ -248,7 +265,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     result.valAccuracy =
         fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),
                     all.index_select(0, validationRows), allLabels.index_select(0, validationRows),
-                    classes, options, options.seed + k);
+                    classes, options, options.seed + k, device);
     {
       // The faster of two calls: the first after a change of batch size pays for allocation
       // (oneDNN plans per shape), which is not the layer's cost.
@@ -257,6 +274,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
       for (int repeat = 0; repeat < 2; ++repeat) {
         const auto start = Clock::now();
         forward(timingImages, {layers[k]});
+        finishQueuedWork(device);
         const double seconds = secondsSince(start);
         best = repeat == 0 ? seconds : std::min(best, seconds);
       }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/compute_choice.h"
 #include "runtime/explore/cut_explorer_report.h"
 #include "runtime/training/trainer.h"
 
@@ -30,6 +31,9 @@ struct CutExplorerOptions {
   double learningRate = 0.05;
   uint64_t seed = 0;     // shuffling of the linear fits
   int timingImages = 4;  // images of the extra per-candidate timing pass
+  // Where the network and the fits compute (runtime/system/device.h); the features gathered
+  // wait in host memory.
+  DeviceChoice device;
 };
 
 // The outputs of `layers` for a batch of preprocessed images (GraphModule::forward's
@@ -51,11 +55,12 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                                    const CutExplorerOptions& options,
                                    const CutExplorerObserver& observer = {},
                                    const std::atomic<bool>* cancel = nullptr);
-// As above with the network run by `forward` (tests count its calls).
+// As above with the network run by `forward` (tests count its calls), on `device`: the images
+// are handed to `forward` where they were decoded, the fits compute on `device`.
 CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                                    const std::vector<std::string>& layers,
                                    const CutExplorerOptions& options, const LayerOutputs& forward,
-                                   const CutExplorerObserver& observer,
+                                   const torch::Device& device, const CutExplorerObserver& observer,
                                    const std::atomic<bool>* cancel);
 
 }  // namespace graft

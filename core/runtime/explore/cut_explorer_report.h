@@ -25,15 +25,16 @@ struct CutExplorerReport {
   std::vector<CutCandidateResult> candidates;  // in order of depth
   int64_t trainImages = 0;
   int64_t validationImages = 0;
-  double featureSeconds = 0.0;                                    // the pass through the network
-  double fitSeconds = 0.0;                                        // the linear fits
-  bool cancelled = false;                                         // candidates then empty
+  double featureSeconds = 0.0;  // the pass through the network
+  double fitSeconds = 0.0;      // the linear fits
+  std::string device;      // what it computed on ("CPU (2 cores)", "cuda:0 (NVIDIA H100, 79 GiB)")
+  bool cancelled = false;  // candidates then empty
   std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
 };
 
 // DESIGN.md's `probe --json` object: {"candidates": [{"layer", "val_accuracy", "feature_size",
-// "prefix_params", "ms_per_image"}]}, plus "train_images", "validation_images", "seconds" and
-// "skipped" when files could not be read.
+// "prefix_params", "ms_per_image"}]}, plus "train_images", "validation_images", "seconds",
+// "device" and "skipped" when files could not be read.
 Json cutExplorerReportJson(const CutExplorerReport& report);
 
 struct CutExplorerProgress {

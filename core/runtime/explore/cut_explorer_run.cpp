@@ -10,6 +10,8 @@ CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& 
                                   const std::atomic<bool>* cancel) {
   if (request.batchSize < 1) throw Error("batch size must be at least 1");
   if (request.epochs < 1) throw Error("epochs must be at least 1");
+  const auto device = parseDeviceChoice(request.device);
+  if (!device) throw Error("device: " + deviceChoiceProblem(request.device));
   const std::vector<std::string> layers = explorerLayers(model.graph, request.layers);
   const TrainingSet data =
       prepareTrainingSet(request.dataDir, std::string(), request.validationSplit, request.seed);
@@ -17,6 +19,7 @@ CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& 
   options.batchSize = request.batchSize;
   options.epochs = request.epochs;
   options.seed = request.seed;
+  options.device = *device;
   CutExplorerOutcome outcome;
   outcome.classes = data.classes;
   outcome.report = exploreCutPoints(model, data, layers, options, observer, cancel);

@@ -19,6 +19,7 @@ struct CutExplorerRequest {
   int64_t batchSize = 32;
   int epochs = 30;
   uint64_t seed = 0;
+  std::string device = "auto";  // run/compute_choice.h: auto, cpu, cuda, cuda:N
 };
 
 struct CutExplorerOutcome {
@@ -26,8 +27,9 @@ struct CutExplorerOutcome {
   std::vector<std::string> classes;  // the folder's, in label order: a new head's outputs
 };
 
-// Throws graft::Error for a folder that cannot be read, unknown layers, or a model the explorer
-// refuses (see exploreCutPoints). `cancel` stops at the next batch or fit (report.cancelled).
+// Throws graft::Error for a folder that cannot be read, unknown layers, a device that is not
+// one or not here, or a model the explorer refuses (see exploreCutPoints). `cancel` stops at the
+// next batch or fit (report.cancelled).
 CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& request,
                                   const CutExplorerObserver& observer = {},
                                   const std::atomic<bool>* cancel = nullptr);

@@ -132,8 +132,10 @@ std::vector<torch::Tensor> GraphModuleImpl::run(const torch::Tensor& input,
   if (!training && !keepAutograd) noGrad.emplace();
   std::vector<torch::Tensor> values(steps.size());
   std::vector<torch::Tensor> args;
-  const torch::Tensor onDevice =
+  torch::Tensor onDevice =
       input.device() == device ? input : input.to(device, /*non_blocking=*/true);
+  if (channelsLast && onDevice.dim() == 4)
+    onDevice = onDevice.contiguous(torch::MemoryFormat::ChannelsLast);
   for (size_t k = 0; k < plan.order.size(); ++k) {
     const size_t i = plan.order[k];
     Step& step = steps[i];
@@ -206,6 +208,30 @@ void GraphModuleImpl::moveTo(const torch::Device& to) {
   root->to(to);
   for (const auto& holder : constantHolders) holder->to(to);
   device = to;
+}
+
+void GraphModuleImpl::useChannelsLast(bool on) {
+  if (on == channelsLast) return;
+  const auto format = on ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+  // set_data keeps each parameter the same object: an optimizer made before still holds it.
+  const auto reorder = [format](torch::nn::Module& module) {
+    torch::NoGradGuard noGrad;
+    for (auto& t : module.parameters())
+      if (t.dim() == 4) t.set_data(t.contiguous(format));
+    for (auto& t : module.buffers())
+      if (t.dim() == 4) t.set_data(t.contiguous(format));
+  };
+  reorder(*root);
+  for (const auto& holder : constantHolders) reorder(*holder);
+  channelsLast = on;
+}
+
+void GraphModule::useChannelsLast(bool on) {
+  impl_->useChannelsLast(on);
+}
+
+bool GraphModule::channelsLast() const {
+  return impl_->channelsLast;
 }
 
 void GraphModule::to(const torch::Device& device) {

@@ -40,6 +40,13 @@ class GraphModule {
   void to(const torch::Device& device);
   const torch::Device& device() const;
 
+  // Rank-4 parameters, buffers and inputs in channels-last memory order (NHWC strides; the
+  // tensors keep their NCHW shape and every result is the same up to rounding). Convolutions in
+  // oneDNN and cuDNN run faster so (measured on the CPU: ResNet50 training +35%, see README
+  // "Training"); off at construction. Call before an optimizer takes the parameters' state.
+  void useChannelsLast(bool on);
+  bool channelsLast() const;
+
   // input: float32 (N, C, H, W), already preprocessed. Returns the graph's (single) output:
   // NCHW for rank-4 outputs, Keras layout otherwise.
   // In inference mode (the default, train(false)) the call runs under torch::NoGradGuard: no

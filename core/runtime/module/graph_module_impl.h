@@ -42,6 +42,8 @@ class GraphModuleImpl {
   Plan plan(const std::vector<size_t>& targets) const;
   // Moves parameters, buffers and constants to `to` (GraphModule::to).
   void moveTo(const torch::Device& to);
+  // Rank-4 parameters, buffers and constants to channels-last order or back (GraphModule).
+  void useChannelsLast(bool on);
   size_t stepOf(const std::string& layer) const;
 
   std::shared_ptr<torch::nn::Module> root;
@@ -50,7 +52,8 @@ class GraphModuleImpl {
   // parameters and buffers stay the Keras weights, but moved to the device with it.
   std::vector<std::shared_ptr<torch::nn::Module>> constantHolders;
   torch::Device device = torch::kCPU;
-  std::vector<Step> steps;  // topological order
+  bool channelsLast = false;  // rank-4 inputs are made channels-last too
+  std::vector<Step> steps;    // topological order
   std::unordered_map<std::string, size_t> index;
   size_t inputStep = 0, outputStep = 0;
   Plan outputPlan;

@@ -76,6 +76,8 @@ struct Predictor::State {
         labels(model.labels),
         zooSize(zooInputSize(model.graph)) {
     module.to(compute.device);
+    module.useChannelsLast(
+        computesChannelsLast(ChannelsLast::Auto, compute, Precision::Float32, model.graph));
     module.train(false);
   }
 

@@ -114,6 +114,35 @@ void checkPrecisionOn(const ComputeDevice& device, Precision precision) {
 #endif
 }
 
+DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank) {
+  if (choice.kind == DeviceChoice::Kind::Cpu || choice.index) return choice;
+  DeviceChoice rank;
+  if (choice.kind == DeviceChoice::Kind::Auto && cudaDevices() == 0) {
+    rank.kind = DeviceChoice::Kind::Cpu;
+    return rank;
+  }
+  rank.kind = DeviceChoice::Kind::Cuda;
+  rank.index = localRank;
+  return rank;
+}
+
+void finishQueuedWork(const torch::Device& device) {
+#ifdef GRAFT_CUDA
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+#else
+  (void)device;
+#endif
+}
+
+bool computesChannelsLast(ChannelsLast choice, const ComputeDevice& device, Precision precision,
+                          const Graph& graph) {
+  if (choice != ChannelsLast::Auto) return choice == ChannelsLast::On;
+  if (device.device.is_cuda()) return precision != Precision::Float32;
+  for (const auto& node : graph.nodes())
+    if (node.className == "BatchNormalization") return true;
+  return false;
+}
+
 std::vector<std::string> deviceChoicesHere() {
   std::vector<std::string> choices = {"auto", "cpu"};
   for (int i = 0; i < cudaDevices(); ++i) choices.push_back("cuda:" + std::to_string(i));

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "graph/graph.h"
 #include "run/compute_choice.h"
 
 namespace graft {
@@ -17,6 +18,11 @@ struct ComputeDevice {
   std::string name;           // "CPU (2 cores)", "cuda:0 (NVIDIA H100 80GB HBM3, 79 GiB)"
   bool chosenByAuto = false;  // `auto` picked it (the front ends say which on stderr)
 };
+
+// The choice of one rank of a data-parallel run, one GPU per rank as torchrun starts them:
+// `cuda` is cuda:LOCAL_RANK, and `auto` too where CUDA sees a device (else the CPU); `cpu` and
+// `cuda:N` stay as given.
+DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank);
 
 // Throws graft::Error naming `flag` ("--device") and what was found when the choice cannot be
 // honoured here.
@@ -33,5 +39,18 @@ void useIeeeFloat32OnCuda();
 // The precision asked is usable on the device: fp16 needs CUDA (the CPU's autocast computes
 // bfloat16 only). Throws graft::Error naming "--precision" otherwise.
 void checkPrecisionOn(const ComputeDevice& device, Precision precision);
+
+// Returns once `device` has run the work queued on it (CUDA computes asynchronously: a timing
+// that ends before must wait for it). Nothing to wait for on the CPU.
+void finishQueuedWork(const torch::Device& device);
+
+// Whether a run given `choice` computes `graph` in channels-last order on `device` in
+// `precision`. auto, measured with LibTorch 1.13 on 2 CPU cores (README "Training"): on the CPU
+// for networks with BatchNormalization (ResNet50 and MobileNet train 18-19% faster), not for
+// those without (VGG16's first blocks train 7% slower: the ReLUs of its large maps slow down);
+// on CUDA for bf16 and fp16, whose tensor-core convolutions take channels-last
+// (NVIDIA's advice; unmeasured here), not fp32.
+bool computesChannelsLast(ChannelsLast choice, const ComputeDevice& device, Precision precision,
+                          const Graph& graph);
 
 }  // namespace graft

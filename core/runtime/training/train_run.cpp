@@ -32,6 +32,7 @@ TrainOptions trainOptionsFrom(const TrainSpec& spec) {
   // defaults rather than failing here.
   options.device = parseDeviceChoice(spec.device).value_or(DeviceChoice{});
   options.precision = parsePrecision(spec.precision).value_or(Precision::Float32);
+  options.channelsLast = parseChannelsLast(spec.channelsLast).value_or(ChannelsLast::Auto);
   options.maxUnreadableFraction = spec.maxUnreadable;
   options.checkpointPath = spec.output;
   options.checkpointMode = spec.checkpoint == "best" ? CheckpointMode::Best : CheckpointMode::Last;

@@ -106,6 +106,7 @@ class TrainingRun {
   const std::atomic<bool>* cancel_;
   DataParallel* group_;  // null: a single process
   ComputeDevice compute_;
+  bool channelsLast_ = false;
   LossScaler scaler_;
   int64_t skippedNoted_ = 0;
   TrainingBatches batches_;
@@ -149,6 +150,9 @@ void TrainingRun::setUp(const Model& model) {
                                " classes (e.g. a zoo model with --include-top --classes " +
                                std::to_string(data_.classes.size()) + ")"});
   if (!head_.note.empty()) events_.note(head_.note);
+  channelsLast_ =
+      computesChannelsLast(options_.channelsLast, compute_, options_.precision, head_.graph);
+  batches_.useDevice(compute_.device, channelsLast_);
   const GraphAnalysis analysis = analyzeOrThrow(head_.graph);
   if (!hasTrainableWeights(head_.graph, analysis))
     throw Error("every layer with weights is frozen: nothing to train");
@@ -162,6 +166,7 @@ void TrainingRun::setUp(const Model& model) {
   const Graph& trainGraph = batches_.trainGraph(head_.graph);
   trainable_ = std::make_unique<GraphModule>(trainGraph, weightsFor(trainGraph, working_.weights));
   trainable_->to(compute_.device);
+  trainable_->useChannelsLast(channelsLast_);
   batches_.buildPrefix(working_.weights);
   std::vector<double> rateScales;
   for (const auto& item : trainable_->module().named_parameters()) {
@@ -213,21 +218,17 @@ void TrainingRun::setUp(const Model& model) {
   start.classWeights = weights;
   start.device = compute_.name;
   start.precision = precisionName(options_.precision);
+  start.channelsLast = channelsLast_;
   events_.start(start);
 }
 
 void TrainingRun::chooseDevice() {
-  DeviceChoice choice = options_.device;
-  // The ranks of a data-parallel run exchange through Gloo, on CPU tensors: `auto` stays on
-  // the CPU there, and CUDA is refused (NCCL for CUDA ranks is not in yet).
-  if (group_ && choice.kind == DeviceChoice::Kind::Auto) choice.kind = DeviceChoice::Kind::Cpu;
-  compute_ = resolveDevice(choice);
-  if (group_ && compute_.device.is_cuda())
-    throw Error(Diagnostic{"--device",
-                           "a data-parallel run exchanges its gradients through "
-                           "Gloo on the CPU; give its ranks --device cpu"});
+  // A rank of a data-parallel run takes the GPU of its LOCAL_RANK; Gloo exchanges CUDA tensors
+  // through host memory (NCCL, the faster exchange between GPUs, is not in yet).
+  compute_ =
+      resolveDevice(group_ ? rankDeviceChoice(options_.device, group_->environment().localRank)
+                           : options_.device);
   checkPrecisionOn(compute_, options_.precision);
-  batches_.useDevice(compute_.device);
 }
 
 torch::Tensor TrainingRun::forward(const torch::Tensor& images) {
@@ -492,6 +493,10 @@ TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainO
   } releaseAtEnd;
   TrainingRun run(model, data, shared, observer, cancel);
   return run.run();
+}
+
+std::string computesOn(const TrainStartEvent& start) {
+  return start.device + ", " + start.precision + (start.channelsLast ? ", channels-last" : "");
 }
 
 }  // namespace graft

@@ -77,8 +77,9 @@ struct TrainOptions {
   // arithmetic (runtime/training/mixed_precision.h).
   DeviceChoice device;
   Precision precision = Precision::Float32;
-  int workers = 0;   // loader threads; 0: one per core
-  int prefetch = 0;  // batches loaded ahead; 0: twice the workers
+  ChannelsLast channelsLast = ChannelsLast::Auto;  // the memory order of images and maps
+  int workers = 0;                                 // loader threads; 0: one per core
+  int prefetch = 0;                                // batches loaded ahead; 0: twice the workers
 
   // Images that cannot be read (broken from the start, or deleted, truncated or locked while
   // the run goes on) are skipped and reported through onSkippedFile; once more than this share
@@ -113,7 +114,12 @@ struct TrainStartEvent {
   std::vector<double> classWeights;  // empty when not used
   std::string device;                // what the run computes on ("CPU (2 cores)")
   std::string precision;             // "fp32", "bf16", "fp16"
+  bool channelsLast = false;         // rank-4 tensors in channels-last order
 };
+
+// "CPU (2 cores), fp32" and ", channels-last" when so: how the run computes, as the CLI and the
+// GUI say it.
+std::string computesOn(const TrainStartEvent& start);
 
 struct BatchEvent {
   int epoch = 0;      // 1-based

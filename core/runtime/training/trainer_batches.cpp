@@ -30,8 +30,9 @@ TrainingBatches::TrainingBatches(const TrainingSet& data, const TrainOptions& op
                                  TrainEvents& events)
     : data_(data), options_(options), events_(events), group_(options.dataParallel.get()) {}
 
-void TrainingBatches::useDevice(const torch::Device& device) {
+void TrainingBatches::useDevice(const torch::Device& device, bool channelsLast) {
   device_ = device;
+  channelsLast_ = channelsLast;
 }
 
 void TrainingBatches::planCache(const Graph& headGraph, const GraphAnalysis& analysis) {
@@ -82,6 +83,7 @@ void TrainingBatches::buildPrefix(const WeightStore& weights) {
   if (!split_) return;
   prefix_ = std::make_unique<GraphModule>(split_->prefix, weightsFor(split_->prefix, weights));
   prefix_->to(device_);
+  prefix_->useChannelsLast(channelsLast_);
   prefix_->train(false);
 }
 

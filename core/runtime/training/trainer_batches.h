@@ -29,8 +29,9 @@ class TrainingBatches {
   TrainingBatches(const TrainingSet& data, const TrainOptions& options, TrainEvents& events);
 
   // Set-up, in this order. useDevice: where the batches go (the CPU unless called); on CUDA
-  // they are decoded into pinned host memory and copied one batch ahead, asynchronously.
-  void useDevice(const torch::Device& device);
+  // they are decoded into pinned host memory and copied one batch ahead, asynchronously;
+  // channelsLast: the cached prefix computes in channels-last order (GraphModule).
+  void useDevice(const torch::Device& device, bool channelsLast);
   // planCache (only with --cache-frozen) decides whether the frozen
   // prefix of `headGraph` can be cached and where (in memory, or in a file past the memory
   // limit), with a note when it cannot or goes to a file.
@@ -78,6 +79,7 @@ class TrainingBatches {
   TrainEvents& events_;
   DataParallel* group_;  // null: a single process
   torch::Device device_ = torch::kCPU;
+  bool channelsLast_ = false;
   std::optional<Batch> ahead_;  // sent, not yet given out
   bool aheadStarted_ = false;   // the pass's first batch was sent
 
