@@ -274,7 +274,7 @@ GraftRun graftTrain(const Job& job, const Model& model, const TrainingSet& data)
 
 GraftRun graftPredict(const Job& job, const Model& model, const std::vector<std::string>& files) {
   useAllCoresForTorch();
-  Predictor predictor(model, *parseDeviceChoice(deviceText));
+  Predictor predictor(model, *parseDeviceChoice(deviceText), *parseChannelsLast(channelsLastText));
   PredictOptions options;
   options.batchSize = job.batch;
   double seconds = 0.0;

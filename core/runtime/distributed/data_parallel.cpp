@@ -4,6 +4,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef GRAFT_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <cstdlib>
 
@@ -14,6 +17,25 @@ namespace graft {
 struct DataParallel::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::chrono::milliseconds timeout{0};
+#ifdef GRAFT_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;  // this rank's CUDA tensors, once it is on one
+#endif
+
+  c10::intrusive_ptr<c10d::Work> allreduce(std::vector<at::Tensor>& tensors) {
+#ifdef GRAFT_NCCL
+    if (nccl && tensors.front().is_cuda()) return nccl->allreduce(tensors);
+#endif
+    return group->allreduce(tensors);
+  }
+
+  c10::intrusive_ptr<c10d::Work> broadcast(std::vector<at::Tensor>& tensors,
+                                           const c10d::BroadcastOptions& options) {
+#ifdef GRAFT_NCCL
+    if (nccl && tensors.front().is_cuda()) return nccl->broadcast(tensors, options);
+#endif
+    return group->broadcast(tensors, options);
+  }
 };
 
 namespace {
@@ -53,6 +75,7 @@ DataParallel::~DataParallel() = default;
 std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& environment,
                                                     std::chrono::milliseconds timeout) {
   auto impl = std::make_unique<Impl>();
+  impl->timeout = timeout;
   const std::string where = environment.describe();
   try {
     c10d::TCPStoreOptions options;
@@ -91,6 +114,29 @@ std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& env
   return std::shared_ptr<DataParallel>(new DataParallel(environment, std::move(impl)));
 }
 
+void DataParallel::computeOn(const torch::Device& device) {
+#ifdef GRAFT_NCCL
+  if (device.is_cuda() && !impl_->nccl) {
+    // Its own key space in the rendezvous store; NCCL makes its communicator at the first
+    // exchange, on the device of the tensors exchanged.
+    auto options = c10d::ProcessGroupNCCL::Options::create();
+    options->timeout = impl_->timeout;
+    impl_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(
+        c10::make_intrusive<c10d::PrefixStore>("nccl", impl_->store), environment_.rank,
+        environment_.worldSize, options);
+  }
+#else
+  (void)device;
+#endif
+}
+
+std::string DataParallel::exchangeName() const {
+#ifdef GRAFT_NCCL
+  if (impl_->nccl) return "nccl for CUDA tensors, gloo for the rest";
+#endif
+  return "gloo";
+}
+
 void DataParallel::fail(const std::string& what, const std::exception& e) const {
   throw Error(environment_.describe() + ": " + what +
               " failed; another rank died, hung or stopped with an error (its own message says "
@@ -105,7 +151,7 @@ void DataParallel::broadcastFromRankZero(const std::vector<torch::Tensor>& tenso
       std::vector<at::Tensor> one{tensor.is_contiguous() ? tensor : tensor.contiguous()};
       c10d::BroadcastOptions options;
       options.rootRank = 0;
-      waitFor(impl_->group->broadcast(one, options));
+      waitFor(impl_->broadcast(one, options));
       if (!tensor.is_contiguous()) tensor.copy_(one[0]);
     }
   } catch (const std::exception& e) {
@@ -138,7 +184,7 @@ void DataParallel::allReduceSum(const std::vector<torch::Tensor>& tensors,
       std::vector<torch::Tensor> pieces;
       for (const auto& t : bucket) pieces.push_back(t.reshape({-1}));
       flats.push_back({torch::cat(pieces)});
-      works.push_back(impl_->group->allreduce(flats.back()));
+      works.push_back(impl_->allreduce(flats.back()));
     }
     for (size_t b = 0; b < buckets.size(); ++b) {
       waitFor(works[b]);

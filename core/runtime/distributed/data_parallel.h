@@ -34,6 +34,15 @@ class DataParallel {
   bool isRankZero() const { return environment_.rank == 0; }
   const LaunchEnvironment& environment() const { return environment_; }
 
+  // The device this rank computes on (the trainer says so once it knows; the CPU until then).
+  // For a CUDA device, with a LibTorch that has NCCL (GRAFT_NCCL, set by CMake after checking
+  // it builds), CUDA tensors are exchanged through NCCL, directly between the GPUs; otherwise
+  // Gloo stages them through host memory. CPU tensors always go through Gloo. Every rank must
+  // compute on the same kind of device (the trainer compares that first).
+  void computeOn(const torch::Device& device);
+  // "gloo", or "nccl for CUDA tensors, gloo for the rest": for the run's notes.
+  std::string exchangeName() const;
+
   // Overwrites the tensors on every rank with rank 0's values.
   void broadcastFromRankZero(const std::vector<torch::Tensor>& tensors, const std::string& what);
   // Replaces every tensor (float32 or float64; on the CPU or, with a LibTorch that has CUDA, a

@@ -68,7 +68,7 @@ struct Predictor::State {
   std::vector<std::string> labels;
   int64_t zooSize;
 
-  State(const Model& model, const DeviceChoice& device)
+  State(const Model& model, const DeviceChoice& device, ChannelsLast order)
       : signature(signatureOf(model.graph, model.labels)),
         compute(resolveDevice(device)),
         module(model.graph, model.weights),
@@ -76,8 +76,7 @@ struct Predictor::State {
         labels(model.labels),
         zooSize(zooInputSize(model.graph)) {
     module.to(compute.device);
-    module.useChannelsLast(
-        computesChannelsLast(ChannelsLast::Auto, compute, Precision::Float32, model.graph));
+    module.useChannelsLast(computesChannelsLast(order, compute, Precision::Float32, model.graph));
     module.train(false);
   }
 
@@ -118,8 +117,8 @@ struct Predictor::State {
   }
 };
 
-Predictor::Predictor(const Model& model, const DeviceChoice& device)
-    : state_(std::make_unique<State>(model, device)) {}
+Predictor::Predictor(const Model& model, const DeviceChoice& device, ChannelsLast order)
+    : state_(std::make_unique<State>(model, device, order)) {}
 Predictor::~Predictor() = default;
 Predictor::Predictor(Predictor&&) noexcept = default;
 Predictor& Predictor::operator=(Predictor&&) noexcept = default;

@@ -28,7 +28,9 @@ class Predictor {
   // not exactly one image input (None, H, W, C with C = 1 or 3) and one output, or when it
   // carries labels but not one per class of its output (subject "labels"), and when `device`
   // names a device this machine lacks (subject "--device"). The model computes on that device.
-  explicit Predictor(const Model& model, const DeviceChoice& device = {});
+  // `order`: the memory order it computes in (runtime/system/device.h's rule for auto).
+  explicit Predictor(const Model& model, const DeviceChoice& device = {},
+                     ChannelsLast order = ChannelsLast::Auto);
   ~Predictor();
   Predictor(Predictor&&) noexcept;
   Predictor& operator=(Predictor&&) noexcept;

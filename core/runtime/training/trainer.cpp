@@ -197,7 +197,8 @@ void TrainingRun::setUp(const Model& model) {
                        {"trainable parameters", static_cast<double>(analysis.trainableParams)},
                        {"batch size", static_cast<double>(options_.batchSize)},
                        {"epochs", static_cast<double>(options_.epochs)},
-                       {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))}});
+                       {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))},
+                       {"computing on CUDA", compute_.device.is_cuda() ? 1.0 : 0.0}});
   if (group_) events_.note(dataParallelNote(*group_, options_.batchSize, batches_.trainShare()));
   schedule_ = std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
                                                      options_.schedule,
@@ -223,11 +224,12 @@ void TrainingRun::setUp(const Model& model) {
 }
 
 void TrainingRun::chooseDevice() {
-  // A rank of a data-parallel run takes the GPU of its LOCAL_RANK; Gloo exchanges CUDA tensors
-  // through host memory (NCCL, the faster exchange between GPUs, is not in yet).
+  // A rank of a data-parallel run takes the GPU of its LOCAL_RANK; its CUDA tensors are
+  // exchanged through NCCL where this LibTorch has it, else Gloo stages them through the host.
   compute_ =
       resolveDevice(group_ ? rankDeviceChoice(options_.device, group_->environment().localRank)
                            : options_.device);
+  if (group_) group_->computeOn(compute_.device);
   checkPrecisionOn(compute_, options_.precision);
 }
 

@@ -93,10 +93,11 @@ ClassificationMetrics sumOverRanks(DataParallel& group, const ClassificationMetr
 }
 
 std::string dataParallelNote(const DataParallel& group, int64_t batchSize, size_t trainShare) {
-  return "data-parallel over " + std::to_string(group.worldSize()) + " processes (gloo; " +
-         group.environment().describe() + "): " + std::to_string(batchSize) +
-         " images per process and step, " + std::to_string(batchSize * group.worldSize()) +
-         " per step; " + std::to_string(trainShare) + " training images per process and epoch";
+  return "data-parallel over " + std::to_string(group.worldSize()) + " processes (" +
+         group.exchangeName() + "; " + group.environment().describe() +
+         "): " + std::to_string(batchSize) + " images per process and step, " +
+         std::to_string(batchSize * group.worldSize()) + " per step; " +
+         std::to_string(trainShare) + " training images per process and epoch";
 }
 
 void averageBuffers(DataParallel& group, torch::nn::Module& module) {
