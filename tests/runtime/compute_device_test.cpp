@@ -78,14 +78,20 @@ TEST(ComputeDevice, ACudaDeviceNumberPastTheLastIsAnErrorCountingThem) {
   EXPECT_NE(message.find("CUDA device"), std::string::npos) << message;
 }
 
-// torchrun starts one process per GPU: a rank's `cuda` is its LOCAL_RANK's GPU.
+// torchrun starts one process per GPU: a rank's `cuda` is its LOCAL_RANK's GPU; `auto` only
+// where every process of the machine has one (else all of them compute on the CPU alike).
 TEST(ComputeDevice, ADataParallelRankTakesTheGpuOfItsLocalRank) {
-  const auto cuda = rankDeviceChoice(*parseDeviceChoice("cuda"), 3);
-  EXPECT_EQ(deviceChoiceText(cuda), "cuda:3");
-  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cuda:1"), 3)), "cuda:1");
-  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cpu"), 3)), "cpu");
-  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(DeviceChoice{}, 2)),
-            torch::cuda::is_available() ? "cuda:2" : "cpu");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cuda"), 3, 4)), "cuda:3");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cpu"), 3, 4)), "cpu");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(*parseDeviceChoice("cuda:1"), 0, 1)), "cuda:1");
+  // cuda:N for several processes of one machine would share one GPU.
+  const std::string shared =
+      test::errorOf([] { rankDeviceChoice(*parseDeviceChoice("cuda:1"), 0, 2); });
+  EXPECT_NE(shared.find("--device"), std::string::npos) << shared;
+  EXPECT_NE(shared.find("LOCAL_RANK"), std::string::npos) << shared;
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(DeviceChoice{}, 1, 2)), gpus >= 2 ? "cuda:1" : "cpu");
+  EXPECT_EQ(deviceChoiceText(rankDeviceChoice(DeviceChoice{}, 0, 1)), gpus >= 1 ? "cuda:0" : "cpu");
 }
 
 TEST(ComputeDevice, Fp16IsRefusedOnTheCpu) {

@@ -117,6 +117,11 @@ std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& env
 void DataParallel::computeOn(const torch::Device& device) {
 #ifdef GRAFT_NCCL
   if (device.is_cuda() && !impl_->nccl) {
+    // A collective's wait() then blocks and throws at the timeout (NCCL's default only orders
+    // the streams, and a dead peer would leave this rank waiting for NCCL's watchdog); older
+    // LibTorch reads the name without TORCH_. A value the user set stays.
+    setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+    setenv("NCCL_BLOCKING_WAIT", "1", 0);
     // Its own key space in the rendezvous store; NCCL makes its communicator at the first
     // exchange, on the device of the tensors exchanged.
     auto options = c10d::ProcessGroupNCCL::Options::create();

@@ -42,7 +42,7 @@ class GraphModule {
 
   // Rank-4 parameters, buffers and inputs in channels-last memory order (NHWC strides; the
   // tensors keep their NCHW shape and every result is the same up to rounding). Convolutions in
-  // oneDNN and cuDNN run faster so (measured on the CPU: ResNet50 training +35%, see README
+  // oneDNN and cuDNN run faster so (measured on the CPU: ResNet50 training +18%, see README
   // "Training"); off at construction. Call before an optimizer takes the parameters' state.
   void useChannelsLast(bool on);
   bool channelsLast() const;

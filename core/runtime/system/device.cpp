@@ -6,6 +6,7 @@
 
 #ifdef GRAFT_CUDA
 #include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAFunctions.h>
 #endif
 
 #include "graph/diagnostic.h"
@@ -114,16 +115,33 @@ void checkPrecisionOn(const ComputeDevice& device, Precision precision) {
 #endif
 }
 
-DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank) {
-  if (choice.kind == DeviceChoice::Kind::Cpu || choice.index) return choice;
+DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank, int localWorldSize) {
+  if (choice.kind == DeviceChoice::Kind::Cpu) return choice;
+  if (choice.index) {
+    if (localWorldSize > 1)
+      throw Error(Diagnostic{
+          "--device", deviceChoiceText(choice) + " would put the " +
+                          std::to_string(localWorldSize) +
+                          " processes of this machine on one GPU: give cuda (each process takes "
+                          "the GPU of its LOCAL_RANK), auto or cpu"});
+    return choice;
+  }
   DeviceChoice rank;
-  if (choice.kind == DeviceChoice::Kind::Auto && cudaDevices() == 0) {
+  if (choice.kind == DeviceChoice::Kind::Auto && cudaDevices() < localWorldSize) {
     rank.kind = DeviceChoice::Kind::Cpu;
     return rank;
   }
   rank.kind = DeviceChoice::Kind::Cuda;
   rank.index = localRank;
   return rank;
+}
+
+void makeCurrentDevice(const torch::Device& device) {
+#ifdef GRAFT_CUDA
+  if (device.is_cuda() && device.has_index()) c10::cuda::set_device(device.index());
+#else
+  (void)device;
+#endif
 }
 
 void finishQueuedWork(const torch::Device& device) {

@@ -19,10 +19,16 @@ struct ComputeDevice {
   bool chosenByAuto = false;  // `auto` picked it (the front ends say which on stderr)
 };
 
-// The choice of one rank of a data-parallel run, one GPU per rank as torchrun starts them:
-// `cuda` is cuda:LOCAL_RANK, and `auto` too where CUDA sees a device (else the CPU); `cpu` and
-// `cuda:N` stay as given.
-DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank);
+// The choice of one rank of a data-parallel run, one GPU per process as torchrun starts them:
+// `cuda` is cuda:LOCAL_RANK; `auto` too when this machine has a GPU for each of its
+// LOCAL_WORLD_SIZE processes, else the CPU (on every rank alike); `cpu` stays. `cuda:N` with
+// more than one process on the machine would put them all on one GPU: refused (graft::Error
+// naming --device).
+DeviceChoice rankDeviceChoice(const DeviceChoice& choice, int localRank, int localWorldSize);
+
+// Makes `device` the calling thread's current CUDA device (what LibTorch and NCCL use where no
+// tensor names one); nothing for the CPU.
+void makeCurrentDevice(const torch::Device& device);
 
 // Throws graft::Error naming `flag` ("--device") and what was found when the choice cannot be
 // honoured here.

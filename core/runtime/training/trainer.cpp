@@ -226,10 +226,16 @@ void TrainingRun::setUp(const Model& model) {
 void TrainingRun::chooseDevice() {
   // A rank of a data-parallel run takes the GPU of its LOCAL_RANK; its CUDA tensors are
   // exchanged through NCCL where this LibTorch has it, else Gloo stages them through the host.
-  compute_ =
-      resolveDevice(group_ ? rankDeviceChoice(options_.device, group_->environment().localRank)
-                           : options_.device);
-  if (group_) group_->computeOn(compute_.device);
+  if (group_) {
+    const LaunchEnvironment& launch = group_->environment();
+    compute_ =
+        resolveDevice(rankDeviceChoice(options_.device, launch.localRank, launch.localWorldSize));
+    // This thread computes the run: LibTorch's and NCCL's default device is the rank's GPU.
+    makeCurrentDevice(compute_.device);
+    group_->computeOn(compute_.device);
+  } else {
+    compute_ = resolveDevice(options_.device);
+  }
   checkPrecisionOn(compute_, options_.precision);
 }
 
