@@ -13,6 +13,7 @@
 #include <QSpinBox>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QUndoStack>
 #include <iostream>
 
@@ -113,8 +114,8 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_TRUE(panel->startButton()->isEnabled());
 }
 
-// The device and precision chosen in the settings reach the run, which says what it computes
-// on (#23).
+// The device, precision and memory order chosen in the settings reach the run, which says what
+// it computes on and how (#23).
 TEST(Training, TheRunSaysWhereAndInWhatPrecisionItComputes) {
   test::guiApp();
   test::TempDir dir;
@@ -124,15 +125,20 @@ TEST(Training, TheRunSaysWhereAndInWhatPrecisionItComputes) {
   panel->epochsBox()->setValue(1);
   auto* device = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("device"));
   auto* precision = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("precision"));
-  ASSERT_TRUE(device && precision);
+  auto* order = qobject_cast<QComboBox*>(panel->moreOptions()->editorFor("channels_last"));
+  ASSERT_TRUE(device && precision && order);
   EXPECT_NE(device->findText("cpu"), -1);  // the devices found here are offered
   device->setCurrentText("cpu");
   precision->setCurrentText("bf16");
+  order->setCurrentText("on");
+  panel->findChild<QToolButton*>(QStringLiteral("train_more_options"))->setChecked(true);
+  panel->resize(460, 1400);
+  test::screenshot(panel->moreOptions(), "training_more_options");
   ASSERT_TRUE(panel->startTraining());
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   EXPECT_NE(panel->log().indexOf("computing on CPU"), -1) << panel->log().toStdString();
   EXPECT_NE(panel->log().indexOf("bf16"), -1) << panel->log().toStdString();
-  EXPECT_NE(panel->deviceLabel()->text().indexOf("bf16"), -1)
+  EXPECT_NE(panel->deviceLabel()->text().indexOf("bf16, channels-last"), -1)
       << panel->deviceLabel()->text().toStdString();
 }
 
