@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The code behind GRAFT_CUDA and GRAFT_NCCL is compiled only against a LibTorch with CUDA, which
+# CI does not have (#23): without this check an edit could break it unseen until a GPU machine
+# builds it. Where this machine has CUDA's headers (a CUDA toolkit, e.g. /usr/local/cuda-*) and
+# the LibTorch found ships its CUDA headers (Debian's does), every core source that names either
+# definition is compiled here with both set, with the very flags the build uses for
+# graft_runtime (warnings as errors included), syntax only: nothing is linked or run. What it
+# cannot see: API differences between this LibTorch's headers and a newer one's.
+# Usage: cuda_sources_compile_test.sh SOURCE_DIR BUILD_DIR. Exit 77 (skipped) without CUDA's
+# headers or LibTorch's CUDA headers.
+set -euo pipefail
+source_dir=$1
+build=$2
+
+cuda_include=""
+for candidate in ${CUDA_HOME:+"$CUDA_HOME/include"} /usr/local/cuda/include /usr/local/cuda-*/include \
+  /usr/include; do
+  if [ -f "$candidate/cuda_runtime.h" ] && [ -f "$candidate/nccl.h" ]; then
+    cuda_include=$candidate
+    break
+  fi
+done
+if [ -z "$cuda_include" ]; then
+  echo "skipped: no CUDA toolkit headers with nccl.h here (CUDA_HOME, /usr/local/cuda*)"
+  exit 77
+fi
+
+# One graft_runtime compile command: its compiler and flags are the ones the CUDA sources get in
+# a build. Dropped: ccache, the output, the source, the dependency file and the precompiled
+# header (made without the definitions this check sets). One argument a line.
+read_flags='
+import json, shlex, sys
+for entry in json.load(open(sys.argv[1])):
+    if "/graft_runtime.dir/" not in entry.get("output", entry["command"]):
+        continue
+    words = shlex.split(entry["command"])
+    # "cmake -E env VAR=... ccache c++ ...": the compiler follows ccache, else it comes first.
+    launcher = [i for i, w in enumerate(words) if w.endswith("ccache")]
+    if launcher:
+        words = words[launcher[0] + 1:]
+    out, skip = [], False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-o", "-c", "-MF", "-MT", "-include"):
+            skip = True
+        elif w not in ("-MD", "-Winvalid-pch"):
+            out.append(w)
+    print("\n".join(out))
+    break
+'
+mapfile -t words < <(python3 -c "$read_flags" "$build/compile_commands.json")
+if [ "${#words[@]}" -lt 2 ]; then
+  echo "FAIL: no graft_runtime compile command in $build/compile_commands.json"
+  exit 1
+fi
+compiler=${words[0]}
+flags=("${words[@]:1}")
+include_dirs=()
+for ((i = 1; i < ${#words[@]}; ++i)); do
+  if [ "${words[i - 1]}" = "-isystem" ] || [ "${words[i - 1]}" = "-I" ]; then
+    include_dirs+=("${words[i]}")
+  fi
+done
+
+torch_include=""
+for dir in /usr/include "${include_dirs[@]}"; do
+  if [ -f "$dir/ATen/cuda/CUDAContext.h" ]; then
+    torch_include=$dir
+    break
+  fi
+done
+if [ -z "$torch_include" ]; then
+  echo "skipped: the LibTorch found ships no CUDA headers (ATen/cuda/CUDAContext.h)"
+  exit 77
+fi
+
+# A LibTorch built without CUDA lacks the one header its CMake generates for c10's CUDA library.
+shim=$(mktemp -d)
+trap 'rm -rf "$shim"' EXIT
+if [ ! -f "$torch_include/c10/cuda/impl/cuda_cmake_macros.h" ]; then
+  mkdir -p "$shim/c10/cuda/impl"
+  printf '#pragma once\n#define C10_CUDA_BUILD_SHARED_LIBS\n' >"$shim/c10/cuda/impl/cuda_cmake_macros.h"
+fi
+
+mapfile -t sources < <(grep -rlE 'GRAFT_(CUDA|NCCL)' "$source_dir/core" --include=*.cpp | sort)
+if [ "${#sources[@]}" -lt 2 ]; then
+  echo "FAIL: expected the CUDA sources (device.cpp, data_parallel.cpp), found ${#sources[@]}"
+  exit 1
+fi
+failed=0
+for source in "${sources[@]}"; do
+  if "$compiler" "${flags[@]}" -isystem "$shim" -isystem "$cuda_include" -DGRAFT_CUDA=1 \
+    -DGRAFT_NCCL=1 -DUSE_C10D_NCCL -fsyntax-only "$source"; then
+    echo "ok: ${source#"$source_dir"/}"
+  else
+    echo "FAIL: ${source#"$source_dir"/} does not compile with GRAFT_CUDA and GRAFT_NCCL"
+    failed=1
+  fi
+done
+echo "(CUDA headers: $cuda_include; LibTorch's CUDA headers: $torch_include)"
+exit $failed
