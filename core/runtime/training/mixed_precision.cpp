@@ -82,6 +82,15 @@ bool LossScaler::unscale(const std::vector<torch::Tensor>& parameters) const {
   if (grads.empty()) return true;
   // One flag on the device for all gradients, read once: a read per gradient would wait for
   // the device every time.
+  if (grads.front().is_cuda()) {
+    // GradScaler's own kernel: checks and unscales all float32 gradients of a device in one
+    // multi-tensor launch (CUDA only in LibTorch).
+    const auto options = grads.front().options().dtype(torch::kFloat32);
+    torch::Tensor found = torch::zeros({1}, options);
+    const torch::Tensor inverse = torch::full({1}, 1.0 / scale_, options);
+    at::_amp_foreach_non_finite_check_and_unscale_(grads, found, inverse);
+    return found.item<float>() == 0.0f;
+  }
   torch::Tensor nonFinite = torch::zeros({}, grads.front().options().dtype(torch::kBool));
   for (auto& g : grads) {
     nonFinite.logical_or_(torch::isfinite(g).logical_not().any());

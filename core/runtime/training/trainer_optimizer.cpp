@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -53,54 +54,100 @@ void KerasOptimizer::zeroGrad() {
   }
 }
 
+namespace {
+
+using TensorList = std::vector<torch::Tensor>;
+
+// The parameters of one learning rate that have a gradient this step, with their state.
+struct RateGroup {
+  double lr = 0.0;
+  TensorList parameters, gradients, first, second;
+};
+
+}  // namespace
+
+// Each rule runs as multi-tensor (_foreach_) operations over the parameters that share a
+// learning rate: on a GPU one launch covers many tensors instead of one launch per tensor and
+// operation (hundreds a step for a MobileNet), on the CPU it is the same arithmetic. The
+// operations and their order are those of Keras's per-variable rules, so the numbers are too.
 void KerasOptimizer::step() {
   torch::NoGradGuard noGrad;
   ++iterations_;
   const double t = static_cast<double>(iterations_);
+  std::vector<RateGroup> groups;
   for (size_t i = 0; i < parameters_.size(); ++i) {
-    auto& p = parameters_[i];
-    const auto& g = p.grad();
+    const auto& g = parameters_[i].grad();
     if (!g.defined()) continue;
     const double lr = lr_ * rateScales_[i];  // this parameter's rate
+    auto group = std::find_if(groups.begin(), groups.end(),
+                              [lr](const RateGroup& candidate) { return candidate.lr == lr; });
+    if (group == groups.end()) group = groups.insert(groups.end(), RateGroup{lr, {}, {}, {}, {}});
+    group->parameters.push_back(parameters_[i]);
+    group->gradients.push_back(g);
+    group->first.push_back(first_[i]);
+    group->second.push_back(second_[i]);
+  }
+  for (RateGroup& group : groups) {
+    TensorList& p = group.parameters;
+    const TensorList& g = group.gradients;
+    const double lr = group.lr;
     // Keras applies weight decay first, decoupled from the gradient (AdamW's rule; for the
     // other optimizers only when asked for).
-    if (weightDecay_ > 0.0) p.sub_(p * (weightDecay_ * lr));
+    if (weightDecay_ > 0.0) torch::_foreach_sub_(p, torch::_foreach_mul(p, weightDecay_ * lr));
     switch (options_.kind) {
       case OptimizerKind::Sgd: {
         if (momentum_ == 0.0) {
-          p.sub_(g, lr);
+          torch::_foreach_sub_(p, g, lr);
           break;
         }
-        auto& v = first_[i];
-        v.mul_(momentum_).sub_(g, lr);
-        if (options_.nesterov)
-          p.add_(v * momentum_ - g * lr);
-        else
-          p.add_(v);
+        TensorList& v = group.first;  // v = momentum v - lr g
+        torch::_foreach_mul_(v, momentum_);
+        torch::_foreach_sub_(v, g, lr);
+        if (options_.nesterov) {  // p += momentum v - lr g
+          auto step = torch::_foreach_mul(v, momentum_);
+          torch::_foreach_sub_(step, g, lr);
+          torch::_foreach_add_(p, step);
+        } else {
+          torch::_foreach_add_(p, v);
+        }
         break;
       }
       case OptimizerKind::RmsProp: {
-        auto& v = second_[i];
-        v.mul_(options_.rho).addcmul_(g, g, 1.0 - options_.rho);
-        const auto increment = g * lr / (v + options_.epsilon).sqrt();
+        TensorList& v = group.second;  // v = rho v + (1 - rho) g^2
+        torch::_foreach_mul_(v, options_.rho);
+        torch::_foreach_addcmul_(v, g, g, 1.0 - options_.rho);
+        auto increment = torch::_foreach_mul(g, lr);  // lr g / sqrt(v + epsilon)
+        auto root = torch::_foreach_add(v, options_.epsilon);
+        torch::_foreach_sqrt_(root);
+        torch::_foreach_div_(increment, root);
         if (momentum_ > 0.0) {
-          auto& m = first_[i];
-          m.mul_(momentum_).add_(increment);
-          p.sub_(m);
+          TensorList& m = group.first;
+          torch::_foreach_mul_(m, momentum_);
+          torch::_foreach_add_(m, increment);
+          torch::_foreach_sub_(p, m);
         } else {
-          p.sub_(increment);
+          torch::_foreach_sub_(p, increment);
         }
         break;
       }
       case OptimizerKind::Adam:
       case OptimizerKind::AdamW: {
-        auto& m = first_[i];
-        auto& v = second_[i];
+        TensorList& m = group.first;
+        TensorList& v = group.second;
         const double alpha =
             lr * std::sqrt(1.0 - std::pow(options_.beta2, t)) / (1.0 - std::pow(options_.beta1, t));
-        m.add_((g - m) * (1.0 - options_.beta1));
-        v.add_((g * g - v) * (1.0 - options_.beta2));
-        p.sub_(m * alpha / (v.sqrt() + options_.epsilon));
+        auto towardG = torch::_foreach_sub(g, m);  // m += (g - m)(1 - beta1)
+        torch::_foreach_mul_(towardG, 1.0 - options_.beta1);
+        torch::_foreach_add_(m, towardG);
+        auto towardG2 = torch::_foreach_mul(g, g);  // v += (g^2 - v)(1 - beta2)
+        torch::_foreach_sub_(towardG2, v);
+        torch::_foreach_mul_(towardG2, 1.0 - options_.beta2);
+        torch::_foreach_add_(v, towardG2);
+        auto update = torch::_foreach_mul(m, alpha);  // p -= alpha m / (sqrt(v) + epsilon)
+        auto root = torch::_foreach_sqrt(v);
+        torch::_foreach_add_(root, options_.epsilon);
+        torch::_foreach_div_(update, root);
+        torch::_foreach_sub_(p, update);
         break;
       }
     }
