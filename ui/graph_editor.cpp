@@ -1,12 +1,8 @@
 #include "ui/graph_editor.h"
 
 #include <QApplication>
-#include <QFileDialog>
 #include <QInputDialog>
 #include <QMenu>
-#include <QMessageBox>
-#include <QPushButton>
-#include <QSettings>
 #include <map>
 
 #include "graph/layer_names.h"
@@ -34,30 +30,6 @@ bool fusable(const std::string& className) {
          className == "SeparableConv2D";
 }
 
-// The default SampleFolderChooser: says why the exact fusion is impossible and what the
-// approximate one does, then asks for the folder (starting at the training images).
-QString askForSampleFolder(QWidget* parent, const QString& why) {
-  QMessageBox box(QMessageBox::Question, GraphEditor::tr("Fuse approximately?"),
-                  GraphEditor::tr("These layers cannot be fused exactly."), QMessageBox::Cancel,
-                  parent);
-  box.setInformativeText(
-      GraphEditor::tr("Graft can fit one convolution to what the pair computes on %1 of your "
-                      "images (least squares), and tell you how far it is from the original.")
-          .arg(GraphEditor::kFusionSamples));
-  box.setDetailedText(why);
-  QPushButton* choose =
-      box.addButton(GraphEditor::tr("Choose Sample Images…"), QMessageBox::AcceptRole);
-  box.exec();
-  if (box.clickedButton() != choose) return {};
-  QSettings settings;
-  const QString start =
-      settings.value("samples/dir", settings.value("training/dataDir").toString()).toString();
-  const QString dir =
-      QFileDialog::getExistingDirectory(parent, GraphEditor::tr("Sample images"), start);
-  if (!dir.isEmpty()) settings.setValue("samples/dir", dir);
-  return dir;
-}
-
 }  // namespace
 
 GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogParent)
@@ -65,8 +37,9 @@ GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogPar
       document_(document),
       view_(view),
       dialogParent_(dialogParent),
-      chooseSamples_(
-          [dialogParent](const QString& why) { return askForSampleFolder(dialogParent, why); }) {
+      chooseSamples_([dialogParent](const QString& why) {
+        return SampleImagesDialog::ask(dialogParent, why, kFusionSamples);
+      }) {
   connect(view_, &GraphView::layerDroppedOnEdge, this, &GraphEditor::insertOnEdge);
   connect(view_, &GraphView::layerDroppedOnNode, this, &GraphEditor::addAfter);
   connect(view_, &GraphView::layerDroppedOnSpace, this, &GraphEditor::addAtOutput);
@@ -166,13 +139,20 @@ bool GraphEditor::fuse(const QStringList& names) {
     showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), refused);
     return false;
   }
-  const QString folder = chooseSamples_(QString::fromStdString(joinDiagnostics(refused)));
-  if (folder.isEmpty()) return false;
-  fuseBySamples(operation, folder, text);
+  const SampleImages samples = chooseSamples_(QString::fromStdString(joinDiagnostics(refused)));
+  if (samples.folder.isEmpty()) return false;
+  const auto device = parseDeviceChoice(samples.device.toStdString());
+  if (!device) {
+    showError(dialogParent_, tr("Cannot %1").arg(text),
+              QString::fromStdString(deviceChoiceProblem(samples.device.toStdString())));
+    return false;
+  }
+  fuseBySamples(operation, samples, text);
   return true;
 }
 
-void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, const QString& text) {
+void GraphEditor::fuseBySamples(const Json& operation, const SampleImages& samples,
+                                const QString& text) {
   // The fit reads images and runs the layers: seconds on a large model, so off the UI thread.
   const Model model = document_->model();
   const uint64_t revision = document_->revision();
@@ -180,12 +160,13 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
   QApplication::setOverrideCursor(Qt::BusyCursor);
   runInBackground(
       this,
-      [model, operation, folder, result] {
+      [model, operation, samples, result] {
         const RecipeStepRunner step =
-            stepsWithFolderSamples(folder.toStdString(), kFusionSamples, 224);
+            stepsWithFolderSamples(samples.folder.toStdString(), kFusionSamples, 224,
+                                   parseDeviceChoice(samples.device.toStdString()).value());
         *result = step(model, operation, EditOptions{});
       },
-      [this, text, revision, result, folder](const QString& error) {
+      [this, text, revision, result, samples](const QString& error) {
         QApplication::restoreOverrideCursor();
         const QString title = tr("Cannot %1").arg(text);
         if (!error.isEmpty()) return showError(dialogParent_, title, error);
@@ -199,7 +180,7 @@ void GraphEditor::fuseBySamples(const Json& operation, const QString& folder, co
                                ? tr("The model changed while the fusion was being fitted; fuse "
                                     "again.")
                                : document_->editLock());
-        lastSampleFolder_ = folder;
+        lastSamples_ = samples;
       });
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "ui/sample_images_dialog.h"
 
 class QMenu;
 class QWidget;
@@ -38,12 +39,14 @@ class GraphEditor : public QObject {
   // own undoable step. True when the fuse was applied or the fit started.
   bool fuse(const QStringList& names);
 
-  // Asks the user for a folder of sample images, explaining `why` (the exact fusion's refusal);
-  // empty: cancelled. The default asks with a dialog; tests answer directly.
-  using SampleFolderChooser = std::function<QString(const QString& why)>;
-  void setSampleFolderChooser(SampleFolderChooser chooser) { chooseSamples_ = std::move(chooser); }
-  // The folder the last least-squares fusion fitted to (a saved pipeline replays it there).
-  const QString& lastSampleFolder() const { return lastSampleFolder_; }
+  // Asks the user for a folder of sample images and the device the fit computes on, explaining
+  // `why` (the exact fusion's refusal); an empty folder: cancelled. The default asks with
+  // SampleImagesDialog; tests answer directly.
+  using SampleImagesChooser = std::function<SampleImages(const QString& why)>;
+  void setSampleImagesChooser(SampleImagesChooser chooser) { chooseSamples_ = std::move(chooser); }
+  // The images the last least-squares fusion fitted to and where (a saved pipeline replays it
+  // there); an empty folder before any.
+  const SampleImages& lastSamples() const { return lastSamples_; }
   // Images the least-squares fusion fits to, spread over the folder.
   static constexpr int kFusionSamples = 16;
   bool freezeUpTo(const QString& node);
@@ -74,15 +77,15 @@ class GraphEditor : public QObject {
 
  private:
   bool apply(const Json& operations, const QString& text);
-  void fuseBySamples(const Json& operation, const QString& folder, const QString& text);
+  void fuseBySamples(const Json& operation, const SampleImages& samples, const QString& text);
   Json layerJson(const QString& className, const QString& name) const;
   // Keeps the new layer selected so its properties are on screen to be filled in.
   void selectAfterApply(const QString& name);
   Document* document_;
   GraphView* view_;
   QWidget* dialogParent_;
-  SampleFolderChooser chooseSamples_;
-  QString lastSampleFolder_;
+  SampleImagesChooser chooseSamples_;
+  SampleImages lastSamples_;
   std::vector<ContextMenuExtension> menuExtensions_;
 };
 

@@ -74,7 +74,8 @@ PipelineDialog* MainWindow::savePipeline() {
   SessionPipelineInputs in;
   in.source = openedSpec_;
   in.operations = document_->operationsSinceOpen();
-  in.sampleFolder = editor_->lastSampleFolder();
+  in.sampleFolder = editor_->lastSamples().folder;
+  in.sampleDevice = editor_->lastSamples().device;
   in.training = training_->settings();
   const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
   in.pipelinePath = QDir(folder).filePath(QString::fromStdString(document_->graph().name()) +

@@ -3,6 +3,10 @@
 // one undoable step with its error in the notes.
 #include <gtest/gtest.h>
 
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QUndoStack>
@@ -11,9 +15,11 @@
 #include "runtime/fuse_pair_model.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
+#include "ui/doc/session_pipeline.h"
 #include "ui/graph_editor.h"
 #include "ui/main_window.h"
 #include "ui/notes_banner.h"
+#include "ui/sample_images_dialog.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
 
@@ -46,9 +52,9 @@ class FuseSamplesTest : public ::testing::Test {
 TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) {
   open("relu");
   QString asked;
-  editor()->setSampleFolderChooser([&](const QString& why) {
+  editor()->setSampleImagesChooser([&](const QString& why) {
     asked = why;
-    return QString::fromStdString(dir_.file("images"));
+    return ui::SampleImages{QString::fromStdString(dir_.file("images")), "cpu"};
   });
   QSignalSpy notes(document(), &ui::Document::editNotes);
   test::CapturedErrors errors;
@@ -71,14 +77,58 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
       << "nothing to say about weights built in memory";
   test::screenshot(window_.get(), "fuse_least_squares");
 
+  // A session saved as a pipeline replays the fit on the same images and device.
+  EXPECT_EQ(editor()->lastSamples().device, "cpu");
+  ui::SessionPipelineInputs inputs;
+  inputs.source = ModelSpec{};
+  inputs.source->source = dir_.file("pair.json");
+  inputs.operations = document()->operationsSinceOpen();
+  inputs.sampleFolder = editor()->lastSamples().folder;
+  inputs.sampleDevice = editor()->lastSamples().device;
+  inputs.pipelinePath = QString::fromStdString(dir_.file("pair.pipeline.json"));
+  const Pipeline pipeline = ui::sessionPipeline(inputs);
+  ASSERT_TRUE(pipeline.samples);
+  EXPECT_EQ(pipeline.samples->folder, dir_.file("images"));
+  EXPECT_EQ(pipeline.samples->device, "cpu");
+
   document()->undoStack()->undo();
   EXPECT_TRUE(document()->graph().find("b"));
   EXPECT_EQ(document()->graph().at("a").config["kernel_size"], Json({3, 3}));
 }
 
+// The question asked before an approximate fusion: the refusal, the folder (OK only for a
+// folder that exists) and the device, among this machine's choices.
+TEST_F(FuseSamplesTest, TheDialogTakesAnExistingFolderAndADeviceFoundHere) {
+  ui::SampleImagesDialog dialog("a and b: relu between them", ui::GraphEditor::kFusionSamples,
+                                window_.get());
+  dialog.show();
+  QPushButton* fit = nullptr;
+  for (QPushButton* button : dialog.findChildren<QPushButton*>())
+    if (button->text() == "Fit") fit = button;
+  ASSERT_NE(fit, nullptr);
+  EXPECT_FALSE(fit->isEnabled()) << "no folder yet";
+  dialog.folderEdit()->setText(QString::fromStdString(dir_.file("no-such-folder")));
+  EXPECT_FALSE(fit->isEnabled());
+  auto* problem = dialog.findChild<QLabel*>("sample_problem");
+  ASSERT_NE(problem, nullptr);
+  EXPECT_NE(problem->text().indexOf("not a folder"), -1) << problem->text().toStdString();
+  dialog.folderEdit()->setText(QString::fromStdString(dir_.file("images")));
+  EXPECT_TRUE(fit->isEnabled());
+  EXPECT_FALSE(problem->isVisible());
+
+  QComboBox* device = dialog.deviceCombo();
+  EXPECT_EQ(device->itemText(0), "auto");
+  ASSERT_NE(device->findText("cpu"), -1);
+  device->setCurrentIndex(device->findText("cpu"));
+  test::screenshot(&dialog, "fuse_sample_images_dialog");
+  const ui::SampleImages chosen = dialog.choice();
+  EXPECT_EQ(chosen.folder.toStdString(), dir_.file("images"));
+  EXPECT_EQ(chosen.device, "cpu");
+}
+
 TEST_F(FuseSamplesTest, CancellingTheFolderChangesNothing) {
   open("relu");
-  editor()->setSampleFolderChooser([](const QString&) { return QString(); });
+  editor()->setSampleImagesChooser([](const QString&) { return ui::SampleImages{}; });
   test::CapturedErrors errors;
   EXPECT_FALSE(editor()->fuse({"a", "b"}));
   EXPECT_EQ(document()->undoStack()->count(), 0);
@@ -88,8 +138,9 @@ TEST_F(FuseSamplesTest, CancellingTheFolderChangesNothing) {
 
 TEST_F(FuseSamplesTest, AnEditDuringTheFitWinsAndTheFitIsDropped) {
   open("relu");
-  editor()->setSampleFolderChooser(
-      [&](const QString&) { return QString::fromStdString(dir_.file("images")); });
+  editor()->setSampleImagesChooser([&](const QString&) {
+    return ui::SampleImages{QString::fromStdString(dir_.file("images")), "auto"};
+  });
   test::CapturedErrors errors;
   ASSERT_TRUE(editor()->fuse({"a", "b"}));
   // The result comes back through the event loop, so this edit lands first.
@@ -104,9 +155,9 @@ TEST_F(FuseSamplesTest, AnEditDuringTheFitWinsAndTheFitIsDropped) {
 TEST_F(FuseSamplesTest, ALinearPairFusesExactlyWithoutAskingForImages) {
   open("linear");
   bool asked = false;
-  editor()->setSampleFolderChooser([&](const QString&) {
+  editor()->setSampleImagesChooser([&](const QString&) {
     asked = true;
-    return QString();
+    return ui::SampleImages{};
   });
   ASSERT_TRUE(editor()->fuse({"a", "b"}));
   EXPECT_FALSE(asked);

@@ -26,7 +26,8 @@ Pipeline sessionPipeline(const SessionPipelineInputs& in) {
   p.model.kerasCacheDir.clear();  // the machine running the pipeline has its own
   if (!in.operations.empty()) p.recipe = in.operations;
   if (needsSampleImages(in.operations) && !in.sampleFolder.isEmpty())
-    p.samples = PipelineSamples{in.sampleFolder.toStdString(), PipelineSamples{}.count};
+    p.samples = PipelineSamples{in.sampleFolder.toStdString(), PipelineSamples{}.count,
+                                in.sampleDevice.toStdString()};
   if (in.training) {
     TrainSpec t = trainSpecOf(*in.training);
     planOf(t, "the plan");  // a plan with a mistake is refused here, not when CI runs it

@@ -13,10 +13,11 @@
 namespace graft::ui {
 
 struct SessionPipelineInputs {
-  std::optional<ModelSpec> source;           // how the model was opened; required
-  Json operations = Json::array();           // the recipe since it was opened
-  QString sampleFolder;                      // for the operations' least-squares fusions, if any
-  std::optional<TrainingSettings> training;  // absent: the pipeline does not train
+  std::optional<ModelSpec> source;  // how the model was opened; required
+  Json operations = Json::array();  // the recipe since it was opened
+  QString sampleFolder;             // for the operations' least-squares fusions, if any
+  QString sampleDevice = QStringLiteral("auto");  // where those fits computed
+  std::optional<TrainingSettings> training;       // absent: the pipeline does not train
   QString pipelinePath;       // the file to write; outputs are named after it, beside it
   bool saveModel = true;      // NAME.graft after training
   QStringList exportFormats;  // "torchscript", "onnx", "keras-h5"

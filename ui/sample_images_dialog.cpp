@@ -1,0 +1,109 @@
+#include "ui/sample_images_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QVBoxLayout>
+
+#include "ui/device_combo.h"
+
+namespace graft::ui {
+
+SampleImagesDialog::SampleImagesDialog(const QString& why, int images, QWidget* parent)
+    : QDialog(parent) {
+  setWindowTitle(tr("Fuse approximately?"));
+  setMinimumWidth(480);
+  auto* layout = new QVBoxLayout(this);
+  auto* heading = new QLabel(tr("<b>These layers cannot be fused exactly.</b>"), this);
+  layout->addWidget(heading);
+  auto* what = new QLabel(tr("Graft can fit one convolution to what the layers compute on %1 of "
+                             "your images (least squares), and tell you how far it is from the "
+                             "original.")
+                              .arg(images),
+                          this);
+  what->setWordWrap(true);
+  layout->addWidget(what);
+
+  layout->addWidget(new QLabel(tr("Why not exactly:"), this));
+  auto* details = new QPlainTextEdit(why, this);
+  details->setObjectName(QStringLiteral("sample_why"));
+  details->setReadOnly(true);
+  details->setMaximumHeight(details->fontMetrics().lineSpacing() * 5);
+  layout->addWidget(details);
+
+  auto* form = new QFormLayout();
+  auto* folderRow = new QHBoxLayout();
+  folder_ = new QLineEdit(this);
+  folder_->setObjectName(QStringLiteral("sample_folder"));
+  folder_->setPlaceholderText(tr("a folder of images (sub-folders are read too)"));
+  auto* browse = new QPushButton(tr("Browse…"), this);
+  folderRow->addWidget(folder_, 1);
+  folderRow->addWidget(browse);
+  form->addRow(tr("Sample images"), folderRow);
+  device_ = makeDeviceCombo(QStringLiteral("sample_device"), this);
+  form->addRow(tr("Compute on"), device_);
+  layout->addLayout(form);
+
+  problem_ = new QLabel(this);
+  problem_->setObjectName(QStringLiteral("sample_problem"));
+  problem_->setStyleSheet(QStringLiteral("color: #b00020"));
+  layout->addWidget(problem_);
+
+  buttons_ = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+  buttons_->addButton(tr("Fit"), QDialogButtonBox::AcceptRole);
+  layout->addWidget(buttons_);
+
+  connect(browse, &QPushButton::clicked, this, &SampleImagesDialog::browse);
+  connect(folder_, &QLineEdit::textChanged, this, &SampleImagesDialog::check);
+  connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  check();
+}
+
+SampleImages SampleImagesDialog::choice() const {
+  return SampleImages{folder_->text().trimmed(), device_->currentText()};
+}
+
+void SampleImagesDialog::browse() {
+  const QString dir =
+      QFileDialog::getExistingDirectory(this, tr("Sample images"), folder_->text().trimmed());
+  if (!dir.isEmpty()) folder_->setText(dir);
+}
+
+void SampleImagesDialog::check() {
+  const QString folder = folder_->text().trimmed();
+  QString problem;
+  if (folder.isEmpty())
+    problem = tr("Choose the folder of images to fit to.");
+  else if (!QDir(folder).exists())
+    problem = tr("%1 is not a folder.").arg(folder);
+  problem_->setText(problem);
+  problem_->setVisible(!problem.isEmpty());
+  for (QAbstractButton* button : buttons_->buttons())
+    if (buttons_->buttonRole(button) == QDialogButtonBox::AcceptRole)
+      button->setEnabled(problem.isEmpty());
+}
+
+SampleImages SampleImagesDialog::ask(QWidget* parent, const QString& why, int images) {
+  SampleImagesDialog dialog(why, images, parent);
+  QSettings settings;
+  dialog.folderEdit()->setText(
+      settings.value("samples/dir", settings.value("training/dataDir").toString()).toString());
+  const int device = dialog.deviceCombo()->findText(settings.value("samples/device").toString());
+  if (device >= 0) dialog.deviceCombo()->setCurrentIndex(device);
+  if (dialog.exec() != QDialog::Accepted) return {};
+  const SampleImages chosen = dialog.choice();
+  settings.setValue("samples/dir", chosen.folder);
+  settings.setValue("samples/device", chosen.device);
+  return chosen;
+}
+
+}  // namespace graft::ui
