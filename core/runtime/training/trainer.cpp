@@ -219,7 +219,7 @@ void TrainingRun::setUp(const Model& model) {
   start.classWeights = weights;
   start.device = compute_.name;
   start.precision = precisionName(options_.precision);
-  start.channelsLast = channelsLast_;
+  start.channelsLast = trainable_->channelsLast();  // what the module computes in, as told
   events_.start(start);
 }
 
