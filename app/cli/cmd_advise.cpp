@@ -6,6 +6,7 @@
 #include "cli/cli_context.h"
 #include "io/json_file.h"
 #include "runtime/explore/cut_explorer_advice.h"
+#include "runtime/training/trainer_graph.h"
 #include "runtime/training/training_advisor.h"
 
 namespace graft::cli {
@@ -55,6 +56,8 @@ void registerAdviseCommand(CLI::App& app) {
       measured = cutExplorerReportFromJson(readJsonFile(*probe, "probe report"), *probe);
     const ImageFolder folder = scanImageFolder(*data);
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    // A plan train would refuse is no advice: the same check first.
+    checkClassCount(trainHead(loaded.model.graph), folder.classes);
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
     const DataFacts dataFacts = describeData(folder);

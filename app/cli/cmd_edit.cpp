@@ -1,5 +1,7 @@
 // graft-cli edit MODEL --recipe RECIPE.json -o OUT.graft: applies a recipe (surgery as data) and
 // saves the result as a project that remembers the recipe.
+#include <filesystem>
+
 #include "cli/cli_context.h"
 #include "cli/spec_options.h"
 #include "graph/summary.h"
@@ -41,6 +43,12 @@ void registerEditCommand(CLI::App& app) {
                 "print one JSON object: file, layers, total_params, trainable_params, "
                 "operations, notes");
   cmd->callback([cmd, args, recipe, output, json, samples, sampleCount, device] {
+    // Refused before anything is read: a project under another name would look like a file it
+    // is not.
+    if (std::filesystem::path(*output).extension() != ".graft")
+      throw Error(Diagnostic{*output,
+                             "edit writes a Graft project: name it *.graft (Keras, "
+                             "TorchScript and ONNX files come from graft-cli export)"});
     const Json operations = readRecipeFile(*recipe);
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;

@@ -76,9 +76,9 @@ void registerPredictCommand(CLI::App& app) {
   cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
       ->required();
   cmd->add_option("--top", *top, "how many of the best classes to list (default 5)")
-      ->check(CLI::PositiveNumber);
+      ->check(kAtLeastOne);
   cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 16)")
-      ->check(CLI::PositiveNumber);
+      ->check(kAtLeastOne);
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors), "
                 "gradcam (with --gradcam)");

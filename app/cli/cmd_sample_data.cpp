@@ -17,10 +17,15 @@ void registerSampleDataCommand(CLI::App& app) {
                   "shapes (coloured circles, squares, triangles) or fashion (grey t-shirts, "
                   "trousers, dresses, sneakers, bags; told apart by outline only)")
       ->check(CLI::IsMember({"shapes", "fashion"}));
-  cmd->add_option("--images-per-class", options->imagesPerClass, "default 40");
+  cmd->add_option("--images-per-class", options->imagesPerClass, "default 40")
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--size", options->size,
-                  "image width and height in pixels (default 64 for shapes, 28 for fashion)");
+                  "image width and height in pixels, 8 to 4096 (default 64 for shapes, 28 for "
+                  "fashion)")
+      ->check(CLI::Range(8, 4096));
   cmd->add_option("--seed", options->seed, "another seed draws other images (default 0)");
+  // Every subcommand takes -q (DESIGN.md); this one prints only its result.
+  cmd->add_flag("-q,--quiet", "no notes on stderr (this command prints only its result)");
   cmd->callback([dir, options, kind] {
     options->kind = sampleKindFromName(*kind);
     const SampleDataResult result = writeSampleData(*dir, *options);

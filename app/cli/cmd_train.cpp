@@ -116,7 +116,8 @@ void registerTrainCommand(CLI::App& app) {
   cmd->get_option("--output")->required();
   cmd->add_option("--dist-timeout", process->distTimeout,
                   "distributed runs (torchrun; README): seconds to wait for the other ranks at "
-                  "the rendezvous and in every exchange before giving up (default 300)");
+                  "the rendezvous and in every exchange before giving up (default 300)")
+      ->check(kAboveZero);
   cmd->add_flag("--json", process->json,
                 "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
                 "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");

@@ -68,6 +68,8 @@ void registerZooCommand(CLI::App& app) {
                   "only architectures whose name, alias or family contains every word "
                   "(resnet v2, mobile)");
   cmd->add_flag("--json", *json, "print one JSON object per architecture");
+  // Every subcommand takes -q (DESIGN.md); this one prints only its result.
+  cmd->add_flag("-q,--quiet", "no notes on stderr (this command prints only its result)");
   cmd->callback([filter, json] {
     const std::string cache = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
     const std::vector<zoo::ZooListingEntry> listing = zoo::zooListing(cache);

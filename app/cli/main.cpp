@@ -5,6 +5,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/man_page.h"
+#include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 
@@ -37,6 +38,18 @@ int main(int argc, char** argv) {
   graft::cli::registerExportCommand(app);
   graft::cli::registerFetchWeightsCommand(app);
   graft::cli::registerRunCommand(app);
+  // CLI11 would answer "A subcommand is required" to `graft-cli trian`: name the word instead.
+  std::string known;
+  bool isCommand = false;
+  for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    known += (known.empty() ? "" : ", ") + command->get_name();
+    isCommand = isCommand || (argc > 1 && command->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !isCommand) {
+    std::cerr << "graft-cli: unknown command '" << argv[1] << "' (commands: " << known
+              << "; graft-cli --help)\n";
+    return 2;
+  }
   try {
     graft::useAllCoresForTorch();
     graft::keepFreedMemoryForReuse();
@@ -45,7 +58,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors exit 2, as DESIGN.md's contract says
   } catch (const std::exception& e) {
-    std::cerr << "graft-cli: error: " << e.what() << "\n";
+    std::cerr << "graft-cli: error: " << graft::errorText(e) << "\n";
     return 1;
   }
   return 0;

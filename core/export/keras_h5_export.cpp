@@ -55,8 +55,13 @@ torch::Tensor runKerasArchive(const Model& model, const std::string& path,
                 std::to_string(model.graph.nodes().size()));
   for (const auto& node : model.graph.nodes()) {
     const Node* back = graph.find(node.name);
+    // Keras 3 records no trainable flag for InputLayer and the spatial dropouts (their
+    // get_config leaves it out), so a frozen one reads back trainable; on a layer without
+    // weights the flag changes nothing.
+    const auto* weights = model.weights.find(node.name);
+    const bool flagMatters = weights && !weights->empty();
     if (!back || back->className != node.className || back->inputs != node.inputs ||
-        back->trainable != node.trainable)
+        (flagMatters && back->trainable != node.trainable))
       throw Error(Diagnostic{node.name, path + ": config.json does not give this layer back"});
   }
   const int64_t want = analyzeOrThrow(model.graph).totalParams;

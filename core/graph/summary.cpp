@@ -49,7 +49,9 @@ GroupSummary summarizeGroup(const Graph& graph, const GraphAnalysis& analysis,
     if (!groupWithin(n.group, path)) continue;
     if (const NodeInfo* info = analysis.find(n.name)) {
       summary.params += info->params;
-      if (n.trainable) summary.trainableParams += info->params;
+      // The analysis's count: a trainable BatchNormalization's moving statistics are not
+      // trainable, as in the model's own total.
+      summary.trainableParams += info->trainableParams;
     }
     bool readOutside =
         std::find(graph.outputs().begin(), graph.outputs().end(), n.name) != graph.outputs().end();

@@ -28,7 +28,8 @@ auto quiet(F&& f) {
 // Writes `bytes` to `path` (created or truncated), retrying short writes; throws graft::Error
 // naming the file and the OS error ("No space left on device").
 void writeWholeFile(const std::string& path, const std::vector<char>& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // 0666 less the umask, as any program's new data file (fopen's mode).
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) throw Error(path + ": cannot create file (" + std::strerror(errno) + ")");
   size_t done = 0;
   while (done < bytes.size()) {
@@ -369,8 +370,8 @@ void File::writeDataset(const std::string& datasetPath, const Shape& shape, cons
   if (slash != std::string::npos && slash > 0) createGroup(datasetPath.substr(0, slash));
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT,
-                       H5P_DEFAULT, H5P_DEFAULT),
+  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT),
             H5Dclose);
   if (!ds.valid() ||
       H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "graph/analysis.h"
 #include "graph/keras_json.h"
@@ -111,6 +112,21 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
   WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
                                              {allowMissing, std::move(fileNames)});
   notes.push_back(file.path() + ": " + report.describe());
+  // Nothing matched: the file belongs to another architecture, and going on would give the user
+  // a randomly initialised network under the file's name.
+  if (report.loaded.empty() && !report.missing.empty()) {
+    const auto few = [](const std::vector<std::string>& names) {
+      std::string list;
+      for (size_t i = 0; i < names.size() && i < 4; ++i)
+        list += (list.empty() ? "" : ", ") + names[i];
+      return list + (names.size() > 4 ? ", ..." : "");
+    };
+    throw Error(file.path() + ": none of its layers fits the model (" +
+                std::to_string(report.missing.size()) +
+                " layers with weights: " + few(report.missing) + "; the file's " +
+                std::to_string(report.unused.size()) + ": " + few(report.unused) +
+                "): are these the weights of another architecture or size?");
+  }
   if (!report.missing.empty()) {
     std::string list;
     for (const auto& m : report.missing) list += (list.empty() ? "" : ", ") + m;
@@ -174,6 +190,38 @@ bool isProjectFile(const std::string& path) {
 
 // A Keras file's topology into a model, checked. `kerasVersion`: the Keras the file says wrote it
 // ("" when it does not), which decides what some names mean (graph/keras_json.h).
+// A model file carries its own architecture: the zoo's options (--alpha, --include-top ...) would
+// be ignored, so naming one is refused; --input-size only where it picks the size of a free
+// input (None x None) or names the size the file has.
+void checkArchitectureOptions(const ModelSpec& spec, const Graph& graph) {
+  const auto refuse = [&](const std::string& option) {
+    throw Error(Diagnostic{option, spec.source + " holds its own architecture, so " + option +
+                                       " (an option of zoo architectures and of weights-only "
+                                       "files Graft recognises) does not apply; change the model "
+                                       "with graft-cli edit or in the workbench"});
+  };
+  if (spec.alpha) refuse("--alpha");
+  if (spec.includeTop) refuse(*spec.includeTop ? "--include-top" : "--no-top");
+  if (spec.classes) refuse("--classes");
+  if (!spec.pooling.empty()) refuse("--pooling");
+  if (spec.minimalistic) refuse("--minimalistic");
+  if (spec.includePreprocessing) refuse("--include-preprocessing");
+  if (spec.dropoutRate) refuse("--dropout-rate");
+  if (!spec.inputSize || graph.inputs().size() != 1) return;
+  const GraphAnalysis analysis = analyze(graph);
+  const NodeInfo* input = analysis.find(graph.inputs().front());
+  if (!input || input->outputShape.size() != 4) return;
+  const int64_t height = input->outputShape[1], width = input->outputShape[2];
+  if ((height == kUnknown || height == *spec.inputSize) &&
+      (width == kUnknown || width == *spec.inputSize))
+    return;
+  throw Error(
+      Diagnostic{"--input-size", std::to_string(*spec.inputSize) + ": " + spec.source +
+                                     " takes inputs of " + shapeToString(input->outputShape) +
+                                     "; change its input size with a recipe's set_input_shape "
+                                     "(graft-cli edit) or in the workbench"});
+}
+
 LoadedModel fromTopology(const std::string& source, const std::string& topologyText,
                          const std::string& kerasVersion) {
   LoadedModel result;
@@ -225,6 +273,7 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
   if (reader.modelConfig()) {
     LoadedModel result = fromTopology(spec.source, *reader.modelConfig(), reader.kerasVersion());
+    checkArchitectureOptions(spec, result.model.graph);
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
       KerasH5Reader weights = openWeights(spec.weightsFile);
@@ -255,6 +304,26 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
   const bool sameTop = options.includeTop == recognized->options.includeTop &&
                        options.classes == recognized->options.classes;
   LoadedModel result = fromZoo(options, spec, spec.source, !sameTop);
+  // Layers the recognised architecture lacks: the file was saved from an edited model (a new
+  // head, `graft-cli train -o FILE.h5`), and opening it as the plain architecture would drop
+  // them without a word. Only the model it came from can hold them.
+  if (sameTop) {
+    std::set<std::string> known;
+    for (const auto& node : result.model.graph.nodes()) known.insert(node.name);
+    for (const auto& [layer, fileName] : zoo::publishedFileNames(options.architecture))
+      known.insert(fileName);
+    std::string extra;
+    for (const KerasH5Layer& layer : reader.layers())
+      if (!layer.weightNames.empty() && !known.count(layer.name))
+        extra += (extra.empty() ? "" : ", ") + layer.name;
+    if (!extra.empty())
+      throw Error(spec.source + ": a weights-only file; its layers are " + options.architecture +
+                  "'s (" + recognized->evidence + ") and also " + extra + ", which " +
+                  options.architecture +
+                  " lacks: it was saved from an edited model. Open that model with this file "
+                  "as weights, e.g. `graft-cli predict PROJECT.graft --weights " +
+                  spec.source + "` (save trained models as .graft to keep the whole model)");
+  }
   result.notes.insert(
       result.notes.begin(),
       spec.source + ": recognised as " + options.architecture + " (" + recognized->evidence + ")");
@@ -274,6 +343,7 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   LoadedModel result = fromTopology(spec.source, text, "");
+  checkArchitectureOptions(spec, result.model.graph);
   const GraphAnalysis analysis = analyze(result.model.graph);
   if (!spec.weightsFile.empty()) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
@@ -289,6 +359,7 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
 LoadedModel fromKerasArchive(const ModelSpec& spec) {
   const KerasArchive archive = readKerasArchive(spec.source);
   LoadedModel result = fromTopology(spec.source, archive.config, archive.kerasVersion);
+  checkArchitectureOptions(spec, result.model.graph);
   if (!archive.kerasVersion.empty())
     result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);
   const GraphAnalysis analysis = analyze(result.model.graph);
@@ -313,6 +384,7 @@ LoadedModel fromProject(const ModelSpec& spec) {
                 "weights)");
   LoadedModel result;
   result.model = loadProject(spec.source);
+  checkArchitectureOptions(spec, result.model.graph);
   return result;
 }
 

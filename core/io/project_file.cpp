@@ -161,6 +161,9 @@ void saveProject(const Model& model, const std::string& path) {
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw Error(path + ": cannot create a temporary file in " + folder.string());
   ::close(fd);
+  // mkstemp only reserved the name: its file is private (0600), and rewriting it would keep
+  // that. The project is created anew below with the mode the user's umask gives any file.
+  ::unlink(pattern.c_str());
   const std::string temp = pattern;
   try {
     {

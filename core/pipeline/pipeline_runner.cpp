@@ -11,6 +11,7 @@
 #include "runtime/fusion/fuse_with_samples.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/predict.h"
+#include "runtime/system/error_text.h"
 #include "runtime/training/train_run.h"
 #include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_stages.h"
@@ -115,7 +116,7 @@ class Runner {
       r.message = body();
     } catch (const std::exception& e) {
       r.status = StepStatus::Error;
-      r.message = e.what();
+      r.message = errorText(e);
       r.error = std::current_exception();
       stopped_ = true;
     }
@@ -148,7 +149,7 @@ class Runner {
     } catch (const std::exception& e) {
       // A check that cannot be measured (no validation images, unreadable image) fails.
       r.status = StepStatus::Failed;
-      r.message = e.what();
+      r.message = errorText(e);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     finish(r);
@@ -164,8 +165,9 @@ class Runner {
     RecipeStepRunner steps;
     const std::string folder = p_.samples ? p_.samples->folder : p_.train ? p_.train->data : "";
     // The samples' own device, else the training's: the fits compute where the run does.
-    const std::string device =
-        p_.samples ? p_.samples->device : p_.train ? p_.train->device : PipelineSamples{}.device;
+    const std::string device = p_.samples ? p_.samples->device
+                               : p_.train ? p_.train->device
+                                          : PipelineSamples{}.device;
     if (!folder.empty())
       steps = stepsWithFolderSamples(
           folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,

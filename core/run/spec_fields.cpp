@@ -1,5 +1,6 @@
 #include "run/spec_fields.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "graph/diagnostic.h"
@@ -34,6 +35,8 @@ std::string rangeText(const SpecRange& range) {
 }
 
 std::string rangeProblem(const SpecRange& range, double value) {
+  // inf passes "above 0"; no field means it (nan fails every comparison below anyway).
+  if (std::isinf(value)) return "expected " + rangeText(range) + ", found " + number(value);
   const bool low =
       range.min && (range.minExclusive ? !(value > *range.min) : !(value >= *range.min));
   const bool high =

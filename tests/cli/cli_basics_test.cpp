@@ -1,6 +1,8 @@
 // graft-cli's contract: --help, --version, exit codes, summary output.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
@@ -26,6 +28,44 @@ TEST(CliBasics, UsageErrorsExit2) {
   EXPECT_EQ(runCli({}).exitCode, 2);
   EXPECT_EQ(runCli({"summary"}).exitCode, 2);
   EXPECT_EQ(runCli({"summary", "vgg16", "--no-such-flag"}).exitCode, 2);
+
+  // The messages say what was wrong in the user's words.
+  const auto unknown = runCli({"trian", "vgg16"});
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'trian'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("train"), std::string::npos) << unknown.err;
+  const auto top = runCli({"predict", "vgg16", "image.png", "--top", "0"});
+  EXPECT_EQ(top.exitCode, 2);
+  EXPECT_NE(top.err.find("expected a whole number of at least 1, got 0"), std::string::npos)
+      << top.err;
+  EXPECT_EQ(top.err.find("1797"), std::string::npos) << "no largest double spelt out";
+  const auto size = runCli({"sample-data", "/tmp/graft-never-written", "--size", "0"});
+  EXPECT_EQ(size.exitCode, 2) << size.err;
+  for (const char* bad : {"--workers=-4", "--early-stopping=-1", "--dist-timeout=-5"}) {
+    const auto r = runCli({"train", "vgg16", "--data", "d", "-o", "x.graft", bad});
+    EXPECT_EQ(r.exitCode, 2) << bad << ": " << r.err;
+  }
+}
+
+// Every subcommand takes -q (DESIGN.md), also those that print only their result.
+TEST(CliBasics, EveryCommandTakesQuiet) {
+  TempDir dir;
+  const auto zoo = runCli({"zoo", "-q", "vgg16"});
+  EXPECT_EQ(zoo.exitCode, 0) << zoo.err;
+  const auto sample = runCli({"sample-data", dir.file("shapes"), "--images-per-class", "1", "-q"});
+  EXPECT_EQ(sample.exitCode, 0) << sample.err;
+}
+
+// edit writes a project: another extension would name a file it is not.
+TEST(CliBasics, EditRefusesAnOutputThatIsNotAProject) {
+  TempDir dir;
+  std::ofstream(dir.file("r.json")) << R"({"graft_recipe": 1, "operations": []})";
+  const auto r = runCli(
+      {"edit", "vgg16", "--no-top", "--recipe", dir.file("r.json"), "-o", dir.file("out.onnx")});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(dir.file("out.onnx")), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("*.graft"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.onnx")));
 }
 
 TEST(CliBasics, BadModelExits1WithItsName) {

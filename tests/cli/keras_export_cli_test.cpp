@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
@@ -89,6 +90,29 @@ TEST(KerasExportCli, AZooModelExportsAndAFailedExportLeavesNothing) {
   EXPECT_EQ(failed.exitCode, 1);
   EXPECT_NE(failed.err.find(missing), std::string::npos) << failed.err;
   EXPECT_FALSE(fs::exists(missing));
+}
+
+// A model frozen from its input up (every run of the default plan, any "freeze upto"): Keras 3
+// writes no trainable flag for InputLayer, and the frozen convolutions read back frozen.
+TEST(KerasExportCli, AModelFrozenFromItsInputExportsWithItsFrozenLayers) {
+  TempDir dir;
+  const std::string recipe = dir.file("recipe.json");
+  std::ofstream(recipe) << R"({"graft_recipe": 1, "operations": [
+    {"op": "freeze", "upto": "conv_pw_1_relu"}]})";
+  const std::string edited = dir.file("frozen.graft");
+  const CommandResult edit = runCli({"edit", "mobilenet", "--alpha", "0.25", "--input-size", "64",
+                                     "--no-top", "--recipe", recipe, "-o", edited},
+                                    kerasCacheIn(dir));
+  ASSERT_EQ(edit.exitCode, 0) << edit.err;
+  const std::string out = dir.file("frozen.keras");
+  const CommandResult exported =
+      runCli({"export", edited, "--format", "keras", "-o", out}, kerasCacheIn(dir));
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+  const CommandResult sumA = runCli({"summary", edited, "--json"}, kerasCacheIn(dir));
+  const CommandResult sumB = runCli({"summary", out, "--json"}, kerasCacheIn(dir));
+  ASSERT_EQ(sumB.exitCode, 0) << sumB.err;
+  EXPECT_LT(firstJsonLine(sumA).at("trainable_params"), firstJsonLine(sumA).at("total_params"));
+  EXPECT_EQ(firstJsonLine(sumB).at("trainable_params"), firstJsonLine(sumA).at("trainable_params"));
 }
 
 }  // namespace

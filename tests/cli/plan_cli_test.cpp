@@ -98,6 +98,20 @@ TEST_F(PlanCli, AdvisePrintsEachChoiceWithItsReason) {
       << advised.out;
 }
 
+// A model whose top does not fit the data gets train's refusal from advise, not a plan train
+// would refuse.
+TEST_F(PlanCli, AdviseRefusesAModelWhoseTopDoesNotFitTheData) {
+  const std::string two = dir.file("two.json");
+  std::string text = tinyModel("new_head");
+  text.replace(text.find("\"units\": 3"), 10, "\"units\": 2");
+  std::ofstream(two) << text;
+  const auto advised = cli({"advise", two, "--preprocessing", "tf", "--data", data, "--json"});
+  EXPECT_EQ(advised.exitCode, 1) << advised.out;
+  EXPECT_NE(advised.err.find("the model predicts 2 classes but the data has 3"), std::string::npos)
+      << advised.err;
+  EXPECT_EQ(advised.out, "") << "no plan printed";
+}
+
 TEST_F(PlanCli, TwoStagesLogBothAndWarnAboutAHighRate) {
   const std::string path = writePlan("plan.json", R"({"graft_plan": 1, "stages": [
       {"name": "head", "train": "new", "optimizer": "adam", "learning_rate": 0.01, "epochs": 1},

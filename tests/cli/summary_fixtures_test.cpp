@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/hdf5_file.h"
 #include "io/keras_h5_writer.h"
 #include "io/model_source.h"
@@ -229,6 +231,47 @@ TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
   EXPECT_NE(r.err.find("conv1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("(3, 3, 3, 16)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("(3, 3, 3, 8)"), std::string::npos) << r.err;
+}
+
+// The weights of a MobileNet with a new head (graft-cli train -o FILE.h5): opened alone, the file
+// would lose its head to the recognised MobileNet; it is refused with the way to open it.
+TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
+  TempDir dir;
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.includeTop = false;
+  spec.pooling = "avg";
+  const Model base = loadModel(spec).model;
+  auto edited = applyOperation(
+      base,
+      ops::stack(base.graph.outputs().front(),
+                 {ops::layer("Dense", "head_out", {{"units", 3}, {"activation", "softmax"}})}));
+  ASSERT_TRUE(edited.ok()) << joinDiagnostics(edited.diagnostics());
+  const std::string path = dir.file("trained.h5");
+  saveKerasWeights(edited.value().model, path);
+  auto r = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
+  EXPECT_EQ(r.exitCode, 1) << r.out;
+  EXPECT_NE(r.err.find("head_out, which mobilenet lacks"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--weights " + path), std::string::npos) << r.err;
+}
+
+// The weights of another architecture match no layer: refused, not a random network under the
+// file's name.
+TEST(BrokenWeights, AFileOfAnotherArchitectureExits1) {
+  TempDir dir;
+  const std::string path = dir.file("mobilenet.h5");
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.includeTop = false;
+  saveKerasWeights(loadModel(spec).model, path);
+  auto r = runCli({"summary", "vgg16", "--no-top", "--weights", path},
+                  {"KERAS_HOME=" + dir.path().string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(path + ": none of its layers fits the model"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("block1_conv1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("conv1"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -81,6 +82,18 @@ TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
   ASSERT_EQ(table.exitCode, 0) << table.err;
   EXPECT_NE(table.out.find("confusion matrix"), std::string::npos);
   EXPECT_NE(table.out.find("triangle"), std::string::npos);
+
+  // A folder none of whose images can be read gives no accuracy: an error, not 0 %.
+  const std::string unreadable = dir.file("unreadable");
+  for (const char* name : {"circle", "square", "triangle"}) {
+    std::filesystem::create_directories(unreadable + "/" + name);
+    std::ofstream(unreadable + "/" + name + "/a.png") << "not a png";
+  }
+  auto none = cli({"eval", out, "--data", unreadable, "-q"});
+  EXPECT_EQ(none.exitCode, 1) << none.out;
+  EXPECT_NE(none.err.find("none of the 3 images in " + unreadable + " could be read"),
+            std::string::npos)
+      << none.err;
 
   // Keras-layout weights instead: the architecture comes from the same JSON, and the same
   // weights give the same report.

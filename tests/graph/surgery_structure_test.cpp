@@ -85,6 +85,34 @@ TEST(SurgeryStack, AppendsAChainWithFreshWeightsThatBecomesTheOutput) {
   EXPECT_TRUE(r.operation.contains("seed")) << "the seed is recorded so a replay is identical";
 }
 
+// Class names belong to the output they were written for: an edit that keeps the 2-class output
+// keeps them; a cut or a new 3-class head drops them with a note naming them.
+TEST(SurgeryLabels, AreDroppedWithANoteWhenTheOutputNoLongerFitsThem) {
+  Model m = modelFrom(chainGraph());
+  m.labels = {"cat", "dog"};
+  const EditResult frozen = applyOk(m, ops::freeze(ops::upTo("conv_b")));
+  EXPECT_EQ(frozen.model.labels, m.labels);
+  const auto labelNote = [](const EditResult& r) {
+    for (const std::string& note : r.notes)
+      if (note.find("class names") != std::string::npos) return note;
+    return std::string();
+  };
+  EXPECT_EQ(labelNote(frozen), "");
+
+  const EditResult cut = applyOk(m, ops::cut("pool"));
+  EXPECT_TRUE(cut.model.labels.empty()) << "a feature map has no classes";
+  const EditResult head =
+      applyOk(m, ops::stack("out", {ops::layer("Dense", "head_out", {{"units", 3}})}));
+  EXPECT_TRUE(head.model.labels.empty());
+  const EditResult replaced =
+      applyOk(m, ops::replace({"out"}, ops::layer("Dense", "out2", {{"units", 2}})));
+  EXPECT_EQ(replaced.model.labels, m.labels) << "still two classes";
+
+  EXPECT_NE(labelNote(cut).find("2 class names (cat, dog)"), std::string::npos) << labelNote(cut);
+  EXPECT_NE(labelNote(cut).find("--labels"), std::string::npos) << labelNote(cut);
+  EXPECT_NE(labelNote(head).find("3 classes"), std::string::npos) << labelNote(head);
+}
+
 TEST(SurgeryStack, ReplayingTheRecordedStepGivesTheSameWeights) {
   const Model cut = applyOk(modelFrom(chainGraph()), ops::cut("pool")).model;
   const EditResult first =

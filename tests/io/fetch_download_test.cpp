@@ -251,6 +251,28 @@ TEST(FetchKerasFiles, TheMobileNetFixturePassesTheCheckForItsCatalogueEntry) {
   wrong.expectedArchitecture = "xception";
   EXPECT_THROW(fetch::fetchWeights(wrong, {}, nullptr), Error);
   EXPECT_TRUE(filesIn(wrong.cacheDir).empty());
+
+  // ... and so are they for another width or with the top: a wrong file would otherwise stay
+  // in the cache for good (installed files are not fetched again).
+  for (const auto& [alpha, top] : {std::pair<double, bool>{0.5, false}, {0.25, true}}) {
+    zoo::ZooOptions variant = options;
+    variant.alpha = alpha;
+    variant.includeTop = top;
+    test::TempDir cache;
+    auto mislabelled = fetch::zooFetchRequest(variant, cache.file("models"), server.baseUrl());
+    server.serve("/mobilenet/" + mislabelled.fileName, readFile(file));
+    try {
+      fetch::fetchWeights(mislabelled, {}, nullptr);
+      ADD_FAILURE() << mislabelled.fileName << " was installed from alpha 0.25 no-top bytes";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(
+          message.find(top ? "without the classification top" : "alpha 0.25, expected alpha 0.5"),
+          std::string::npos)
+          << message;
+    }
+    EXPECT_TRUE(filesIn(mislabelled.cacheDir).empty()) << mislabelled.fileName;
+  }
 }
 
 }  // namespace

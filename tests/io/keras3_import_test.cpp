@@ -267,6 +267,10 @@ TEST(NestedModels, SummaryShowsANestedModelAsOneRowOrExpanded) {
   const Json json = summaryJson(loaded.model.graph, analysis);
   EXPECT_EQ(json.at("groups").size(), 3u);
   EXPECT_EQ(json.at("groups")[0].at("params"), 410208);
+  // Its BatchNormalization moving statistics are parameters, not trainable ones (Keras counts
+  // 14,080 of them in the MobileNetV2 base), in the group as in the model.
+  EXPECT_EQ(json.at("groups")[0].at("trainable_params"), 410208 - 14080);
+  EXPECT_EQ(json.at("non_trainable_params"), 14080);
 }
 
 TEST(NestedModels, ProjectFilesKeepTheGroups) {

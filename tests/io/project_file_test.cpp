@@ -2,6 +2,8 @@
 // preprocessing, labels and recipe; saves are atomic; damaged and newer files give clear errors.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -80,6 +82,20 @@ TEST(ProjectFile, RoundTripKeepsEverything) {
   ModelSpec spec;
   spec.source = dir.file("m.graft");
   expectSameModel(m, loadModel(spec).model);
+}
+
+// A project is an ordinary file: readable by others as the user's umask allows, not the private
+// mode of the temporary name it was written under.
+TEST(ProjectFile, TakesTheModeTheUmaskGivesNewFiles) {
+  TempDir dir;
+  const Model m = test::modelFrom(test::chainGraph());
+  for (const mode_t mask : {mode_t{022}, mode_t{077}}) {
+    const mode_t previous = ::umask(mask);
+    const std::string path = dir.file("m" + std::to_string(mask) + ".graft");
+    saveProject(m, path);
+    ::umask(previous);
+    EXPECT_EQ(static_cast<mode_t>(fs::status(path).permissions()), 0666 & ~mask) << path;
+  }
 }
 
 TEST(ProjectFile, WeightsUseTheKerasLayout) {

@@ -4,6 +4,8 @@
 #include <exception>
 #include <memory>
 
+#include "runtime/system/error_text.h"
+
 namespace graft::ui {
 
 void runInBackground(QObject* context, std::function<void()> work,
@@ -13,7 +15,7 @@ void runInBackground(QObject* context, std::function<void()> work,
     try {
       work();
     } catch (const std::exception& e) {
-      *error = QString::fromStdString(e.what());
+      *error = QString::fromStdString(errorText(e));
       if (error->isEmpty()) *error = QStringLiteral("unknown error");
     }
   });

@@ -3,6 +3,8 @@
 #include <QThread>
 #include <exception>
 
+#include "runtime/system/error_text.h"
+
 namespace graft::ui {
 
 CutExplorerSession::CutExplorerSession(QObject* parent) : QObject(parent) {
@@ -34,7 +36,7 @@ bool CutExplorerSession::start(const Model& model, const CutExplorerRequest& req
     try {
       *outcome = runCutExplorer(*snapshot, request, observer, &cancel_);
     } catch (const std::exception& e) {
-      *error = QString::fromStdString(e.what());
+      *error = QString::fromStdString(errorText(e));
     }
   });
   connect(thread_, &QThread::finished, this, [this, outcome, error, revision] {

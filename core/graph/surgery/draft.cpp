@@ -189,6 +189,38 @@ void placeNewLayersInGroups(Draft& d) {
 
 }  // namespace
 
+namespace {
+
+// The model's class names describe one output of exactly that many classes (Graph's labels,
+// model.h). An edit that changes the output (a new head, a cut) leaves them describing another
+// model: they are dropped with a note, so predictions and exports never name the wrong classes.
+std::optional<std::string> labelsThatNoLongerFit(const std::vector<std::string>& labels,
+                                                 const Graph& graph,
+                                                 const GraphAnalysis& analysis) {
+  if (labels.empty()) return std::nullopt;
+  std::string now = "no longer a single class vector";
+  if (graph.outputs().size() == 1) {
+    const NodeInfo* info = analysis.find(graph.outputs().front());
+    if (info && info->outputShape.size() == 2) {
+      const int64_t classes = info->outputShape.back();
+      if (classes == static_cast<int64_t>(labels.size())) return std::nullopt;
+      now = std::to_string(classes) + " classes";
+    } else if (info) {
+      now = shapeToString(info->outputShape);
+    }
+  }
+  std::string names;
+  for (size_t i = 0; i < labels.size() && i < 5; ++i)
+    names += (names.empty() ? "" : ", ") + labels[i];
+  if (labels.size() > 5) names += ", ...";
+  return "the model's " + std::to_string(labels.size()) + " class names (" + names +
+         ") no longer fit its output (" + now +
+         "): dropped; give the new classes' names with "
+         "--labels, or train on an image folder (its folder names become the labels)";
+}
+
+}  // namespace
+
 Expected<EditResult> finish(Draft& d, const EditOptions& options) {
   placeNewLayersInGroups(d);
   Graph graph(d.original().graph.name(), d.nodes, d.outputs, d.original().graph.groups());
@@ -244,6 +276,10 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
 
   EditResult result;
   result.model = d.original();
+  if (auto dropped = labelsThatNoLongerFit(result.model.labels, graph, analysis)) {
+    result.model.labels.clear();
+    d.notes.push_back(*dropped);
+  }
   result.model.graph = std::move(graph);
   result.model.weights = std::move(d.weights);
   if (!result.model.recipe.is_array()) result.model.recipe = Json::array();

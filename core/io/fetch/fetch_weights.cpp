@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -16,6 +17,12 @@ namespace graft::fetch {
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string formatAlpha(double alpha) {
+  std::ostringstream out;
+  out << alpha;
+  return out.str();
+}
 
 void removeQuietly(const std::string& path) {
   std::error_code ignored;
@@ -46,6 +53,16 @@ std::string verify(const FetchRequest& request, const std::string& part) {
     else if (recognized->options.architecture != request.expectedArchitecture)
       problem = "holds " + recognized->options.architecture + " weights, expected " +
                 request.expectedArchitecture;
+    else if (request.expectedAlpha &&
+             std::abs(recognized->options.alpha - *request.expectedAlpha) > 1e-6)
+      problem = "holds " + request.expectedArchitecture + " weights of alpha " +
+                formatAlpha(recognized->options.alpha) + ", expected alpha " +
+                formatAlpha(*request.expectedAlpha);
+    else if (request.expectedTop && recognized->options.includeTop != *request.expectedTop)
+      problem = std::string("holds ") + request.expectedArchitecture + " weights " +
+                (recognized->options.includeTop ? "with" : "without") +
+                " the classification top, expected them " +
+                (*request.expectedTop ? "with" : "without");
   } catch (const Error& e) {
     problem = "cannot be read as Keras weights (truncated or not HDF5): " + std::string(e.what());
   }
@@ -124,6 +141,8 @@ FetchRequest zooFetchRequest(const zoo::ZooOptions& options, const std::string& 
   request.fileName = published->fileName;
   request.expectedHash = published->hash;
   request.expectedArchitecture = zoo::canonicalArchitecture(options.architecture);
+  if (zoo::hasAlpha(options.architecture)) request.expectedAlpha = options.alpha;
+  request.expectedTop = options.includeTop;
   return request;
 }
 

@@ -3,6 +3,7 @@
 // download to <cache>/<name>.part (resumed if it is there), check it, then rename it into place.
 // A file that fails the check is deleted and never installed.
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "io/fetch/http_download.h"
@@ -18,6 +19,10 @@ struct FetchRequest {
   // Keras weights of `expectedArchitecture` (Graft's recognition of zoo weight files).
   std::string expectedHash;
   std::string expectedArchitecture;
+  // With no hash, also what the variant's weights show: the width (architectures with alpha)
+  // and whether the classification top is in the file.
+  std::optional<double> expectedAlpha;
+  std::optional<bool> expectedTop;
   DownloadOptions download;
 };
 

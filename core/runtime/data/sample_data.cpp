@@ -92,8 +92,12 @@ SampleKind sampleKindFromName(const std::string& name) {
 SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions& options) {
   const bool fashion = options.kind == SampleKind::Fashion;
   const int size = options.size ? options.size : fashion ? 28 : 64;
-  if (options.imagesPerClass < 1 || size < 8)
-    throw Error(Diagnostic{dir, "sample data needs at least 1 image per class of 8 pixels"});
+  if (options.imagesPerClass < 1 || size < 8 || size > 4096)
+    throw Error(Diagnostic{dir,
+                           "sample data needs at least 1 image per class of 8 to 4096 "
+                           "pixels, got " +
+                               std::to_string(options.imagesPerClass) + " of " +
+                               std::to_string(size)});
   const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
   std::error_code ec;
   if (fs::exists(target, ec) && (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)))

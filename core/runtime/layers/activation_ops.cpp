@@ -33,7 +33,7 @@ class ReluOp : public LayerOp {
       // hardtanh, not clamp: the same values, a single-kernel backward (clamp's costs about
       // as much as the convolutions in a MobileNet step), and TensorFlow's Relu6 gradient
       // (zero at both ends).
-      if (slope_ == 0.0 && hasMax_ && max_ > 0.0) return torch::hardtanh(x, 0.0, max_);
+      if (slope_ == 0.0 && hasMax_ && max_ > 0.0) return clipWithFlatEnds(x, 0.0, max_);
       if (slope_ == 0.0) return hasMax_ ? torch::clamp(x, 0.0, max_) : torch::relu(x);
       if (!hasMax_) return torch::leaky_relu(x, slope_);
     }

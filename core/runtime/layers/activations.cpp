@@ -14,7 +14,7 @@ torch::Tensor relu(const torch::Tensor& x) {
 }
 // hardtanh rather than clamp: same values, a much cheaper backward, TensorFlow's gradient.
 torch::Tensor relu6(const torch::Tensor& x) {
-  return torch::hardtanh(x, 0.0, 6.0);
+  return clipWithFlatEnds(x, 0.0, 6.0);
 }
 torch::Tensor sigmoid(const torch::Tensor& x) {
   return torch::sigmoid(x);
@@ -98,6 +98,12 @@ const std::map<std::string, ActivationFn>& table() {
 }
 
 }  // namespace
+
+torch::Tensor clipWithFlatEnds(const torch::Tensor& x, double low, double high) {
+  if (x.is_cpu() && (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf))
+    return torch::hardtanh(x.to(torch::kFloat32), low, high).to(x.scalar_type());
+  return torch::hardtanh(x, low, high);
+}
 
 ActivationFn activationFunction(const Node& node, const Json& activation) {
   if (activation.is_null()) return nullptr;

@@ -157,6 +157,18 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
     const auto losses = crossEntropyPerSample(output, labels, head.kind);
     metrics.add(output.argmax(1), labels, losses);
   }
+  if (metrics.count() == 0 && !(cancel && cancel->load())) {
+    // An accuracy of 0 over 0 images would read as a result.
+    const auto unreadable = skipped->list();
+    std::string why = "none of the " + std::to_string(data.samples.size()) + " images in " +
+                      data.root + " could be read";
+    if (!unreadable.empty())
+      why += " (" + unreadable.front().first + ": " + unreadable.front().second +
+             (unreadable.size() > 1 ? "; and " + std::to_string(unreadable.size() - 1) + " more"
+                                    : std::string()) +
+             ")";
+    throw Error(why);
+  }
   EvalReport report = makeReport(metrics, data.classes);
   report.skippedFiles = skipped->list();
   return report;

@@ -16,6 +16,7 @@
 #include "runtime/prediction/evaluate.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
+#include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "runtime/training/mixed_precision.h"
@@ -34,12 +35,6 @@ namespace graft {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string joinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 // Frozen flags as asked, the data's classes as labels.
 Model prepareModel(const Model& model, const TrainingSet& data, const TrainOptions& options) {
@@ -141,14 +136,7 @@ void TrainingRun::setUp(const Model& model) {
 
   working_ = prepareModel(model, data_, options_);
   head_ = trainHead(working_.graph);
-  if (head_.classes != static_cast<int64_t>(data_.classes.size()))
-    throw Error(Diagnostic{head_.graph.outputs()[0],
-                           "the model predicts " + std::to_string(head_.classes) +
-                               " classes but the data has " + std::to_string(data_.classes.size()) +
-                               " (" + joinNames(data_.classes) + "); give the model a top with " +
-                               std::to_string(data_.classes.size()) +
-                               " classes (e.g. a zoo model with --include-top --classes " +
-                               std::to_string(data_.classes.size()) + ")"});
+  checkClassCount(head_, data_.classes);
   if (!head_.note.empty()) events_.note(head_.note);
   channelsLast_ =
       computesChannelsLast(options_.channelsLast, compute_, options_.precision, head_.graph);
@@ -395,7 +383,7 @@ TrainResult TrainingRun::run() {
       // Anything LibTorch or the loader throws mid-run (out of memory, a layer refusing a
       // batch) ends the run like a NaN does: with a message and the last good checkpoint.
       stop = Stop{TrainStatus::Failed,
-                  "training failed in epoch " + std::to_string(epoch) + ": " + e.what()};
+                  "training failed in epoch " + std::to_string(epoch) + ": " + errorText(e)};
     }
     if (stop) {
       if (checkups_->nonFinite()) report(*checkups_->nonFinite());

@@ -207,8 +207,7 @@ std::optional<std::string> TrainingBatches::tooManyUnreadable() const {
     return std::nullopt;
   std::ostringstream why;
   why << unreadable << " of " << total << " images could not be read, more than "
-      << options_.maxUnreadableFraction * 100.0
-      << " % (did the data folder change during the run?): ";
+      << options_.maxUnreadableFraction * 100.0 << " %: ";
   const auto files = skipped_->list();
   constexpr size_t kNamed = 3;
   for (size_t i = 0; i < std::min(files.size(), kNamed); ++i)

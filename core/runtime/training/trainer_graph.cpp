@@ -62,7 +62,7 @@ TrainHead trainHead(const Graph& graph) {
   if (graph.outputs().size() != 1) {
     std::string names;
     for (const auto& o : graph.outputs()) names += (names.empty() ? "" : ", ") + o;
-    throw Error("training needs a model with one output; this one has " +
+    throw Error("training and evaluation need a model with one output; this one has " +
                 std::to_string(graph.outputs().size()) + (names.empty() ? "" : " (" + names + ")"));
   }
   const std::string output = graph.outputs()[0];
@@ -206,6 +206,18 @@ bool hasTrainableWeights(const Graph& graph, const GraphAnalysis& analysis) {
       for (const auto& w : info->weights)
         if (w.trainable) return true;
   return false;
+}
+
+void checkClassCount(const TrainHead& head, const std::vector<std::string>& classes) {
+  if (head.classes == static_cast<int64_t>(classes.size())) return;
+  std::string names;
+  for (const auto& name : classes) names += (names.empty() ? "" : ", ") + name;
+  const std::string n = std::to_string(classes.size());
+  throw Error(Diagnostic{head.graph.outputs()[0],
+                         "the model predicts " + std::to_string(head.classes) +
+                             " classes but the data has " + n + " (" + names +
+                             "); give the model a top with " + n +
+                             " classes (e.g. a zoo model with --include-top --classes " + n + ")"});
 }
 
 }  // namespace graft

@@ -32,6 +32,10 @@ struct TrainHead {
 // class scores (N, classes), naming the output layer.
 TrainHead trainHead(const Graph& graph);
 
+// Throws graft::Error, addressed to the output layer, when the head's class count is not the
+// data's: what to give the model instead (training and the advisor say the same).
+void checkClassCount(const TrainHead& head, const std::vector<std::string>& classes);
+
 // The frozen prefix and the trainable rest, split at one layer (the boundary).
 struct FrozenSplit {
   std::string boundary;  // layer whose output is cached; empty when nothing can be cached
