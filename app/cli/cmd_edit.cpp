@@ -1,5 +1,6 @@
 // graft-cli edit MODEL --recipe RECIPE.json -o OUT.graft: applies a recipe (surgery as data) and
 // saves the result as a project that remembers the recipe.
+#include <cctype>
 #include <filesystem>
 
 #include "cli/cli_context.h"
@@ -45,7 +46,9 @@ void registerEditCommand(CLI::App& app) {
   cmd->callback([cmd, args, recipe, output, json, samples, sampleCount, device] {
     // Refused before anything is read: a project under another name would look like a file it
     // is not.
-    if (std::filesystem::path(*output).extension() != ".graft")
+    std::string extension = std::filesystem::path(*output).extension().string();
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (extension != ".graft")
       throw Error(Diagnostic{*output,
                              "edit writes a Graft project: name it *.graft (Keras, "
                              "TorchScript and ONNX files come from graft-cli export)"});

@@ -1,6 +1,7 @@
 #include "io/project_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "graph/keras_json.h"
 #include "io/hdf5_file.h"
@@ -144,6 +146,17 @@ void syncToDisk(const std::string& path) {
     throw Error(path + ": cannot flush the written file to disk (" + std::strerror(error) + ")");
 }
 
+// The process's umask, read without changing it (umask(2) would, for every thread, for a
+// moment): Linux reports it in /proc/self/status; 022 where that line is missing.
+mode_t currentUmask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Umask:", 0) == 0)
+      return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  return 022;
+}
+
 }  // namespace
 
 void saveProject(const Model& model, const std::string& path) {
@@ -160,10 +173,10 @@ void saveProject(const Model& model, const std::string& path) {
   std::string pattern = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw Error(path + ": cannot create a temporary file in " + folder.string());
+  // mkstemp's file is private (0600), and the rename keeps its mode: give it the one the user's
+  // umask gives any new file, as the files written in place get.
+  ::fchmod(fd, 0666 & ~currentUmask());
   ::close(fd);
-  // mkstemp only reserved the name: its file is private (0600), and rewriting it would keep
-  // that. The project is created anew below with the mode the user's umask gives any file.
-  ::unlink(pattern.c_str());
   const std::string temp = pattern;
   try {
     {

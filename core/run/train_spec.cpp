@@ -96,7 +96,7 @@ const std::vector<SpecField>& trainSpecFields() {
        &S::lrPatience,
        "plateau patience in epochs (default 10)",
        {},
-       atLeast(1)},
+       atLeast(0)},
       {"min_lr",
        K::Real,
        &S::minLr,

@@ -111,6 +111,13 @@ TEST(SurgeryLabels, AreDroppedWithANoteWhenTheOutputNoLongerFitsThem) {
   EXPECT_NE(labelNote(cut).find("2 class names (cat, dog)"), std::string::npos) << labelNote(cut);
   EXPECT_NE(labelNote(cut).find("--labels"), std::string::npos) << labelNote(cut);
   EXPECT_NE(labelNote(head).find("3 classes"), std::string::npos) << labelNote(head);
+
+  // Names that did not fit before (a labels file of another count) are not the edit's business.
+  Model misfit = m;
+  misfit.labels = {"a", "b", "c"};
+  const EditResult untouched = applyOk(misfit, ops::cut("pool"));
+  EXPECT_EQ(untouched.model.labels, misfit.labels);
+  EXPECT_EQ(labelNote(untouched), "");
 }
 
 TEST(SurgeryStack, ReplayingTheRecordedStepGivesTheSameWeights) {

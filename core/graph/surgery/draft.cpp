@@ -191,23 +191,32 @@ void placeNewLayersInGroups(Draft& d) {
 
 namespace {
 
-// The model's class names describe one output of exactly that many classes (Graph's labels,
-// model.h). An edit that changes the output (a new head, a cut) leaves them describing another
-// model: they are dropped with a note, so predictions and exports never name the wrong classes.
-std::optional<std::string> labelsThatNoLongerFit(const std::vector<std::string>& labels,
-                                                 const Graph& graph,
+// The size of the model's one class vector (N, classes); nullopt for any other output.
+std::optional<int64_t> classVectorSize(const Graph& graph, const GraphAnalysis& analysis) {
+  if (graph.outputs().size() != 1) return std::nullopt;
+  const NodeInfo* info = analysis.find(graph.outputs().front());
+  if (!info || info->outputShape.size() != 2) return std::nullopt;
+  return info->outputShape.back();
+}
+
+// The model's class names describe one output of exactly that many classes (model.h). An edit
+// after which that output is gone or has another size (a cut, a new head) leaves them
+// describing another model: they are dropped with a note, so predictions and exports never
+// name the wrong classes. Names that did not fit before the edit (the user's business) stay.
+std::optional<std::string> labelsThatNoLongerFit(const Model& before, const Graph& graph,
                                                  const GraphAnalysis& analysis) {
+  const std::vector<std::string>& labels = before.labels;
   if (labels.empty()) return std::nullopt;
+  const auto count = static_cast<int64_t>(labels.size());
+  const auto after = classVectorSize(graph, analysis);
+  if (after == count) return std::nullopt;
+  if (classVectorSize(before.graph, analyze(before.graph)) != count) return std::nullopt;
   std::string now = "no longer a single class vector";
-  if (graph.outputs().size() == 1) {
-    const NodeInfo* info = analysis.find(graph.outputs().front());
-    if (info && info->outputShape.size() == 2) {
-      const int64_t classes = info->outputShape.back();
-      if (classes == static_cast<int64_t>(labels.size())) return std::nullopt;
-      now = std::to_string(classes) + " classes";
-    } else if (info) {
+  if (after) {
+    now = std::to_string(*after) + " classes";
+  } else if (graph.outputs().size() == 1) {
+    if (const NodeInfo* info = analysis.find(graph.outputs().front()))
       now = shapeToString(info->outputShape);
-    }
   }
   std::string names;
   for (size_t i = 0; i < labels.size() && i < 5; ++i)
@@ -215,8 +224,8 @@ std::optional<std::string> labelsThatNoLongerFit(const std::vector<std::string>&
   if (labels.size() > 5) names += ", ...";
   return "the model's " + std::to_string(labels.size()) + " class names (" + names +
          ") no longer fit its output (" + now +
-         "): dropped; give the new classes' names with "
-         "--labels, or train on an image folder (its folder names become the labels)";
+         "): dropped; give the new classes' names with --labels, or train on an image folder "
+         "(its folder names become the labels)";
 }
 
 }  // namespace
@@ -276,7 +285,7 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
 
   EditResult result;
   result.model = d.original();
-  if (auto dropped = labelsThatNoLongerFit(result.model.labels, graph, analysis)) {
+  if (auto dropped = labelsThatNoLongerFit(d.original(), graph, analysis)) {
     result.model.labels.clear();
     d.notes.push_back(*dropped);
   }
