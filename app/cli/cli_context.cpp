@@ -1,6 +1,5 @@
 #include "cli/cli_context.h"
 
-#include <cmath>
 #include <cstdlib>
 
 namespace graft::cli {
@@ -42,30 +41,6 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command.add_option("--seed", seed, "seed for freshly initialised weights");
   command.add_flag("-q,--quiet", quiet, "no progress or notes on stderr (errors still are)");
 }
-
-const CLI::Validator kAtLeastOne(
-    [](std::string& text) -> std::string {
-      try {
-        size_t used = 0;
-        const long long value = std::stoll(text, &used);
-        if (used == text.size() && value >= 1) return "";
-      } catch (const std::exception&) {
-      }
-      return "expected a whole number of at least 1, got " + text;
-    },
-    "INT>=1");
-
-const CLI::Validator kAboveZero(
-    [](std::string& text) -> std::string {
-      try {
-        size_t used = 0;
-        const double value = std::stod(text, &used);
-        if (used == text.size() && value > 0 && std::isfinite(value)) return "";
-      } catch (const std::exception&) {
-      }
-      return "expected a number above 0, got " + text;
-    },
-    "NUMBER>0");
 
 ModelSpec ModelArguments::spec(const CLI::App& command) const {
   ModelSpec s;

@@ -32,12 +32,6 @@ struct ModelArguments {
   ModelSpec spec(const CLI::App& command) const;
 };
 
-// A whole number of at least 1 (--top, --batch-size): "--top: expected a whole number of at
-// least 1, got 0" instead of CLI11's range with the largest double spelt out.
-extern const CLI::Validator kAtLeastOne;
-// A number above 0 (seconds): "expected a number above 0, got -5".
-extern const CLI::Validator kAboveZero;
-
 // Loads the model and prints the loader's notes to stderr.
 LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
 

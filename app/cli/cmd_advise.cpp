@@ -2,7 +2,6 @@
 // data (runtime/training/training_advisor.h), with its reasons and warnings. --json prints it in
 // the --plan format, so `advise --json > plan.json` then `train --plan plan.json` works.
 // --probe PROBE.json (`probe --json`'s output) adds where the measurements say to cut.
-#include <optional>
 #include <string>
 
 #include "cli/cli_context.h"
@@ -58,23 +57,22 @@ void registerAdviseCommand(CLI::App& app) {
       measured = cutExplorerReportFromJson(readJsonFile(*probe, "probe report"), *probe);
     const ImageFolder folder = scanImageFolder(*data);
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    // A model not ready for these classes (no top yet, ImageNet's 1000) still gets its advice
-    // (where to cut: --probe), with train's refusal said first, so the plan is not mistaken
-    // for one train runs as the model stands.
-    std::optional<std::string> notReady;
-    try {
-      checkClassCount(trainHead(loaded.model.graph), folder.classes);
-    } catch (const Error& e) {
-      notReady = "train refuses this model as it stands: " + std::string(e.what()) +
-                 "; the plan is for the model once it has that top";
-    }
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
     const DataFacts dataFacts = describeData(folder);
     TrainingPlan plan = advisePlan(loaded.model, modelFacts, dataFacts);
     for (auto& sentence : cutAdvice(measured, loaded.model.graph))
       plan.reasons.push_back(std::move(sentence));
-    if (notReady) plan.warnings.insert(plan.warnings.begin(), *notReady);
+    // A model not ready for these classes (no top yet, ImageNet's 1000) still gets its advice
+    // (where to cut: --probe), led by train's refusal, so the plan is not taken for one train
+    // runs as the model stands.
+    try {
+      checkClassCount(trainHead(loaded.model.graph), folder.classes);
+    } catch (const Error& e) {
+      plan.warnings.insert(plan.warnings.begin(),
+                           "train refuses this model as it stands: " + std::string(e.what()) +
+                               "; the plan is for the model once it has that top");
+    }
     if (*json)
       std::cout << planToJson(plan).dump() << "\n";
     else

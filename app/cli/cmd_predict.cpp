@@ -75,10 +75,13 @@ void registerPredictCommand(CLI::App& app) {
   args->addTo(*cmd);
   cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
       ->required();
+  // The tables' range check: "--top: expected at least 1, found 0" (CLI::PositiveNumber spells
+  // out the largest double).
+  const SpecRange atLeastOne{1.0, std::nullopt, false, false};
   cmd->add_option("--top", *top, "how many of the best classes to list (default 5)")
-      ->check(kAtLeastOne);
+      ->check(specRangeValidator(atLeastOne));
   cmd->add_option("--batch-size", *batchSize, "images per forward pass (default 16)")
-      ->check(kAtLeastOne);
+      ->check(specRangeValidator(atLeastOne));
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors), "
                 "gradcam (with --gradcam)");

@@ -7,6 +7,7 @@
 #include "cli/cmd_train_progress.h"
 #include "cli/command_pipeline.h"
 #include "cli/interrupt.h"
+#include "cli/spec_options.h"
 #include "cli/train_spec_options.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/training/train_run.h"
@@ -117,7 +118,7 @@ void registerTrainCommand(CLI::App& app) {
   cmd->add_option("--dist-timeout", process->distTimeout,
                   "distributed runs (torchrun; README): seconds to wait for the other ranks at "
                   "the rendezvous and in every exchange before giving up (default 300)")
-      ->check(kAboveZero);
+      ->check(specRangeValidator(SpecRange{0.0, std::nullopt, true, false}));
   cmd->add_flag("--json", process->json,
                 "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
                 "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");

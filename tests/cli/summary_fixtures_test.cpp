@@ -204,6 +204,16 @@ TEST(ZooCommand, ListsArchitecturesAndFindsCachedFiles) {
 namespace graft::test {
 namespace {
 
+// A MobileNet without its top (random weights), to write weight files from.
+Model noTopMobileNet(double alpha, const std::string& pooling = "") {
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = alpha;
+  spec.includeTop = false;
+  spec.pooling = pooling;
+  return loadModel(spec).model;
+}
+
 TEST(BrokenWeights, HdfFileThatIsNotKerasExits1) {
   TempDir dir;
   const std::string path = dir.file("data.h5");
@@ -220,11 +230,7 @@ TEST(BrokenWeights, HdfFileThatIsNotKerasExits1) {
 TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
   TempDir dir;
   const std::string path = dir.file("half.h5");
-  ModelSpec spec;
-  spec.source = "mobilenet";
-  spec.alpha = 0.5;
-  spec.includeTop = false;
-  saveKerasWeights(loadModel(spec).model, path);
+  saveKerasWeights(noTopMobileNet(0.5), path);
   auto r = runCli({"summary", "mobilenet", "--alpha", "0.25", "--no-top", "--weights", path},
                   {"KERAS_HOME=" + dir.path().string()});
   EXPECT_EQ(r.exitCode, 1);
@@ -237,12 +243,7 @@ TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
 // would lose its head to the recognised MobileNet; it is refused with the way to open it.
 TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
   TempDir dir;
-  ModelSpec spec;
-  spec.source = "mobilenet";
-  spec.alpha = 0.25;
-  spec.includeTop = false;
-  spec.pooling = "avg";
-  const Model base = loadModel(spec).model;
+  const Model base = noTopMobileNet(0.25, "avg");
   auto edited = applyOperation(
       base,
       ops::stack(base.graph.outputs().front(),
@@ -261,11 +262,7 @@ TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
 TEST(BrokenWeights, AFileOfAnotherArchitectureExits1) {
   TempDir dir;
   const std::string path = dir.file("mobilenet.h5");
-  ModelSpec spec;
-  spec.source = "mobilenet";
-  spec.alpha = 0.25;
-  spec.includeTop = false;
-  saveKerasWeights(loadModel(spec).model, path);
+  saveKerasWeights(noTopMobileNet(0.25), path);
   auto r = runCli({"summary", "vgg16", "--no-top", "--weights", path},
                   {"KERAS_HOME=" + dir.path().string()});
   EXPECT_EQ(r.exitCode, 1);
