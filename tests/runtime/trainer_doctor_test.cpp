@@ -142,5 +142,30 @@ TEST_F(TrainerDoctor, ALossThatDoesNotMoveIsFoundFromTheThirdEpoch) {
   EXPECT_EQ(flatEpochs, std::vector<int>{3});
 }
 
+// Validation images labelled as the next class: training learns the colours, validation stays
+// below chance. The fix the doctor gives depends on whether the new layers already train on
+// frozen pretrained ones.
+TEST_F(TrainerDoctor, ChanceLevelFixDependsOnWhetherTheNewLayersAlreadyTrainFirst) {
+  TrainingSet mislabelled = data;
+  for (auto& sample : mislabelled.validation) sample.label = (sample.label + 1) % 3;
+  auto chanceFix = [&](const TrainOptions& options, const Model& model) {
+    const TrainResult result = trainModel(model, mislabelled, options);
+    EXPECT_EQ(result.status, TrainStatus::Completed) << result.message;
+    for (const auto& d : result.diagnoses)
+      if (d.code == "chance_level") return d.fix;
+    ADD_FAILURE() << "no chance_level finding";
+    return std::string();
+  };
+  TrainOptions everything = quiet(3, 0.03);
+  everything.pretrainedLayers = {"conv1", "conv1_bn"};
+  EXPECT_NE(chanceFix(everything, test::tinyModel(3)).find("train the new layers first"),
+            std::string::npos);
+
+  TrainOptions headOnly = everything;
+  headOnly.freezeUpto = "conv1_bn";
+  EXPECT_NE(chanceFix(headOnly, test::tinyModel(3)).find("the new layers already train"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace graft

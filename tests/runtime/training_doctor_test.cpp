@@ -55,6 +55,20 @@ TEST(TrainingDoctor, ChanceLevelValidationWhileTrainingAccuracyClimbs) {
   EXPECT_FALSE(checkChanceLevel(learning, kClasses));
 }
 
+TEST(TrainingDoctor, ChanceLevelDoesNotSuggestWhatTheRunAlreadyDoes) {
+  std::vector<EpochCheckup> history{epoch(1, 1.0, 0.6, 1.1, 0.36, kNearChance),
+                                    epoch(2, 0.3, 0.95, 1.3, 0.367, kNearChance)};
+  const auto everythingTrains = checkChanceLevel(history, kClasses);
+  ASSERT_TRUE(everythingTrains);
+  EXPECT_TRUE(contains(everythingTrains->fix, "train the new layers first"))
+      << everythingTrains->fix;
+  history.back().newLayersFirst = true;
+  const auto headFirst = checkChanceLevel(history, kClasses);
+  ASSERT_TRUE(headFirst);
+  EXPECT_FALSE(contains(headFirst->fix, "train the new layers first")) << headFirst->fix;
+  EXPECT_TRUE(contains(headFirst->fix, "augmentation")) << headFirst->fix;
+}
+
 TEST(TrainingDoctor, ChanceIsTheLargestClassShare) {
   // 20 of 30 images are circles: 0.7 accuracy is guessing "circle" and a bit.
   const Confusion skewed{{20, 0, 0}, {4, 1, 0}, {4, 0, 1}};

@@ -65,6 +65,9 @@ struct TrainOptions {
   // runtime/training/training_advisor.h): the training doctor watches the rate they train at and
   // how far their weights move. Empty: none known (that check is off).
   std::vector<std::string> pretrainedLayers;
+  // A staged plan whose first stage trains the new layers only (the advisor's): the doctor does
+  // not then suggest training them first (set by trainPlan for every stage).
+  bool newLayersTrainedFirst = false;
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;

@@ -29,6 +29,9 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
     any = true;
     pretrained_.push_back(item.value());
   }
+  // Pretrained layers known and none of them training: the new layers train on frozen ones.
+  const bool pretrainedFrozen = !options.pretrainedLayers.empty() && pretrained_.empty();
+  newLayersFirst_ = (options.newLayersTrainedFirst || pretrainedFrozen) && !batchNormTrains_;
 }
 
 void TrainingCheckups::startEpoch(double rate) {
@@ -76,6 +79,7 @@ std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
     checkup.batchNormChanged = probe_->changed;
   }
   checkup.optimizer = optimizer_;
+  checkup.newLayersFirst = newLayersFirst_;
   if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
   if (pretrainedMovement_.started())
     checkup.pretrainedChange = pretrainedMovement_.relativeChange();

@@ -130,6 +130,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     options.freezeUpto.clear();
     options.layerRateScales = stageRateScales(stageModel, stage, newLayers);
     options.pretrainedLayers = pretrainedLayersOf(stageModel, newLayers);
+    options.newLayersTrainedFirst = plan.stages.front().scope == StageScope::NewLayers;
 
     StageEvent event;
     event.stage = static_cast<int>(i + 1);

@@ -86,9 +86,14 @@ std::optional<Diagnosis> checkChanceLevel(const std::vector<EpochCheckup>& histo
           className(classes, static_cast<size_t>(largest - counts.begin())) +
           ") while training accuracy is " + number(now.accuracy) +
           ": what the network learns does not carry over to images it has not seen",
-      "keep BatchNormalization frozen and train the new layers first on the frozen pretrained "
-      "ones (the advisor's plan, the default without training options); check that the "
-      "validation images look like the training images");
+      now.newLayersFirst
+          ? "the new layers already train on frozen pretrained ones with BatchNormalization "
+            "frozen: check that the validation images look like the training images (same "
+            "classes, same kind of picture), add training images or augmentation (--augment), "
+            "or measure where to cut (graft-cli probe)"
+          : "keep BatchNormalization frozen and train the new layers first on the frozen "
+            "pretrained ones (the advisor's plan, the default without training options); check "
+            "that the validation images look like the training images");
 }
 
 std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochCheckup>& history,

@@ -59,6 +59,9 @@ struct EpochCheckup {
   double pretrainedRate = 0.0;
   std::string optimizer;
   std::optional<double> pretrainedChange;
+  // The new layers train (or trained, in an earlier stage) on frozen pretrained layers, with
+  // BatchNormalization frozen: the advisor's remedy for chance-level validation is in use.
+  bool newLayersFirst = false;
 };
 
 // Pretrained layers are at risk above this rate: three times the top of the usual range for
