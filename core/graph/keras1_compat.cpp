@@ -33,6 +33,9 @@ void upgradeConvolution(Json& c) {
 }  // namespace
 
 Json upgradeKeras1Layer(const Json& layer) {
+  // Nothing to upgrade without a config object (its callers refuse a config of another type).
+  if (!layer.is_object() || !layer.contains("config") || !layer.at("config").is_object())
+    return layer;
   Json result = layer;
   std::string cls = layer.value("class_name", "");
   Json& c = result["config"];

@@ -1,5 +1,7 @@
 #include "graph/layer_names.h"
 
+#include "graph/limits.h"
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -26,6 +28,20 @@ std::string uniqueLayerName(const std::string& base,
     std::string candidate = base + "_" + std::to_string(i);
     if (!taken(candidate)) return candidate;
   }
+}
+
+std::optional<std::string> layerNameProblem(const std::string& name) {
+  if (name.empty()) return "a layer name cannot be empty";
+  if (name.find('/') != std::string::npos)
+    return "layer names cannot contain '/' (it separates HDF5 groups in weight files)";
+  if (name == "." || name == "..") return "a layer cannot be named '" + name + "'";
+  if (std::any_of(name.begin(), name.end(),
+                  [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; }))
+    return "layer names cannot contain control characters";
+  if (name.size() > limits::kMaxLayerNameBytes)
+    return "a layer name is at most " + std::to_string(limits::kMaxLayerNameBytes) +
+           " bytes, this one has " + std::to_string(name.size());
+  return std::nullopt;
 }
 
 }  // namespace graft

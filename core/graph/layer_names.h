@@ -2,6 +2,7 @@
 // Keras's names for layers created without one, in one place for surgery (new layers in
 // recipes), the Keras 3 weight layout and the GUI (the name a dropped layer gets).
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace graft {
@@ -13,5 +14,10 @@ std::string kerasSnakeCase(const std::string& className);
 // `base` when it is free, else the first free of base_1, base_2, ... (Keras's own counter).
 std::string uniqueLayerName(const std::string& base,
                             const std::function<bool(const std::string&)>& taken);
+
+// Why `name` cannot name a layer Graft saves (nullopt when it can): empty, '/' (it separates
+// HDF5 groups in weight files), "." or "..", a control character (NUL ends a C string in
+// HDF5), or longer than limits::kMaxLayerNameBytes.
+std::optional<std::string> layerNameProblem(const std::string& name);
 
 }  // namespace graft

@@ -11,5 +11,6 @@ constexpr int64_t kMaxModelParams = int64_t{4} << 30;     // 16 GiB of float32 i
 constexpr size_t kMaxLayers = 20000;                      // InceptionV3 has 313
 constexpr int kMaxJsonDepth = 128;                        // Keras configs nest ~10 deep
 constexpr size_t kMaxAttributeBytes = size_t{256} << 20;  // one HDF5 attribute
+constexpr size_t kMaxLayerNameBytes = 1024;               // Keras's are under 100
 
 }  // namespace graft::limits

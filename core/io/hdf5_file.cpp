@@ -207,7 +207,8 @@ Handle File::createGroup(const std::string& groupPath) const {
   for (const auto& part : splitPath(groupPath)) {
     prefix += "/" + part;
     if (!exists(prefix)) {
-      hid_t g = H5Gcreate2(id(), prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      hid_t g = quiet(
+          [&] { return H5Gcreate2(id(), prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT); });
       if (g < 0) throw Error(path_ + ": cannot create group '" + prefix + "'");
       H5Gclose(g);
     }
@@ -314,6 +315,26 @@ void File::readFloats(const std::string& datasetPath, float* out, size_t count) 
                 "' (the file may be truncated or damaged)");
 }
 
+void File::writeFixedStrings(hid_t object, const std::string& name,
+                             const std::vector<std::string>& values, size_t first, size_t count,
+                             size_t width) const {
+  std::vector<char> buffer(width * count, '\0');
+  for (size_t i = 0; i < count; ++i)
+    std::memcpy(buffer.data() + i * width, values[first + i].data(), values[first + i].size());
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  hsize_t dims[1] = {count};
+  Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  Handle attr(quiet([&] {
+                return H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                  H5P_DEFAULT);
+              }),
+              H5Aclose);
+  if (!attr.valid() || quiet([&] { return H5Awrite(attr.get(), type.get(), buffer.data()); }) < 0)
+    throw Error(path_ + ": cannot write attribute '" + name + "'");
+}
+
 void File::writeStringList(hid_t object, const std::string& name,
                            const std::vector<std::string>& values) const {
   if (values.empty()) {
@@ -321,36 +342,49 @@ void File::writeStringList(hid_t object, const std::string& name,
     // h5py and Keras's load_weights read it as an empty list.
     hsize_t none[1] = {0};
     Handle space(H5Screate_simple(1, none, nullptr), H5Sclose);
-    Handle attr(
-        H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-        H5Aclose);
+    Handle attr(quiet([&] {
+                  return H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                    H5P_DEFAULT);
+                }),
+                H5Aclose);
     if (!attr.valid()) throw Error(path_ + ": cannot write attribute '" + name + "'");
     return;
   }
+  // An attribute lives in its object's header, which HDF5 caps at 64 KiB. Keras
+  // (save_attributes_to_hdf5_group) splits a longer list into name0, name1, ... of equal
+  // parts (numpy's array_split), every entry as wide as the longest; readers join them.
+  constexpr size_t kObjectHeaderLimit = 64512;  // Keras's HDF5_OBJECT_HEADER_LIMIT
   size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size());
-  std::vector<char> buffer(width * values.size(), '\0');
-  for (size_t i = 0; i < values.size(); ++i)
-    std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), width);
-  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
-  hsize_t dims[1] = {values.size()};
-  Handle space(values.empty() ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, nullptr), H5Sclose);
-  Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-              H5Aclose);
-  if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.data()) < 0)
-    throw Error(path_ + ": cannot write attribute '" + name + "'");
+  if (width > kObjectHeaderLimit)
+    throw Error(path_ + ": cannot write attribute '" + name + "': an entry of " +
+                std::to_string(width) + " bytes is longer than an HDF5 attribute may be");
+  const size_t n = values.size();
+  size_t chunks = 1;
+  while ((n + chunks - 1) / chunks * width > kObjectHeaderLimit) ++chunks;
+  if (chunks == 1) {
+    writeFixedStrings(object, name, values, 0, n, width);
+    return;
+  }
+  size_t first = 0;
+  for (size_t c = 0; c < chunks; ++c) {
+    const size_t count = n / chunks + (c < n % chunks ? 1 : 0);  // array_split's sizes
+    writeFixedStrings(object, name + std::to_string(c), values, first, count, width);
+    first += count;
+  }
 }
 
 void File::writeString(hid_t object, const std::string& name, const std::string& value) const {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), std::max<size_t>(value.size(), 1));
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+  Handle attr(quiet([&] {
+                return H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                  H5P_DEFAULT);
+              }),
               H5Aclose);
   std::string padded = value.empty() ? std::string(1, '\0') : value;
-  if (!attr.valid() || H5Awrite(attr.get(), type.get(), padded.data()) < 0)
+  if (!attr.valid() || quiet([&] { return H5Awrite(attr.get(), type.get(), padded.data()); }) < 0)
     throw Error(path_ + ": cannot write attribute '" + name + "'");
 }
 
@@ -370,11 +404,15 @@ void File::writeDataset(const std::string& datasetPath, const Shape& shape, cons
   if (slash != std::string::npos && slash > 0) createGroup(datasetPath.substr(0, slash));
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                       H5P_DEFAULT),
+  Handle ds(quiet([&] {
+              return H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT,
+                                H5P_DEFAULT, H5P_DEFAULT);
+            }),
             H5Dclose);
-  if (!ds.valid() ||
-      H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
+  if (!ds.valid() || quiet([&] {
+                       return H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                       values);
+                     }) < 0)
     throw Error(path_ + ": cannot write dataset '" + datasetPath + "'");
 }
 

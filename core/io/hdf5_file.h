@@ -93,6 +93,10 @@ class File {
                           const float* values) const;
 
  private:
+  // values[first, first + count) as one attribute of `width`-byte null-padded strings.
+  void writeFixedStrings(hid_t object, const std::string& name,
+                         const std::vector<std::string>& values, size_t first, size_t count,
+                         size_t width) const;
   void writeDataset(const std::string& datasetPath, const Shape& shape, const float* values,
                     hid_t fileType) const;
 

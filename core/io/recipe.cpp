@@ -18,6 +18,10 @@ Json recipeOperations(const Json& document, const std::string& source) {
     throw Error(source + ": recipe format version " + version.dump() +
                 " was written by a newer Graft; this build reads versions up to " +
                 std::to_string(kRecipeFormatVersion));
+  for (auto it = document.begin(); it != document.end(); ++it)
+    if (it.key() != "graft_recipe" && it.key() != "operations")
+      throw Error(source + ": unknown field '" + it.key() +
+                  "' (a recipe is {\"graft_recipe\": 1, \"operations\": [...]})");
   if (!document.contains("operations") || !document.at("operations").is_array())
     throw Error(source + ": field 'operations' must be a list of operations");
   return document.at("operations");

@@ -104,7 +104,7 @@ TEST(SurgeryRename, MovesWiringOutputsAndTheSameWeights) {
   EXPECT_EQ(inner.model.graph.at("conv_b").inputs, std::vector<std::string>{"first"});
   EXPECT_TRUE(
       mentions(applyOperation(m, ops::rename("fc", "out")).diagnostics(), "out", "already exists"));
-  EXPECT_TRUE(mentions(applyOperation(m, ops::rename("fc", "a/b")).diagnostics(), "a/b", "'/'"));
+  EXPECT_TRUE(mentions(applyOperation(m, ops::rename("fc", "a/b")).diagnostics(), "to", "'/'"));
 }
 
 TEST(SurgerySetConfig, ReinitialisesExactlyTheLayersWhoseWeightShapesChanged) {

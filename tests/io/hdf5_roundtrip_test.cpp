@@ -36,6 +36,38 @@ TEST(Hdf5File, StringListsSplitAttributesAndFloats) {
   EXPECT_FALSE(f.exists("layer/other"));
 }
 
+// HDF5 keeps an attribute in its object's 64 KiB header: a longer list (many layers with long
+// names) is split as Keras splits it, name0, name1, ... of numpy.array_split's sizes.
+TEST(Hdf5File, ListsBeyondAnObjectHeaderAreSplitAsKerasSplitsThem) {
+  test::TempDir dir;
+  const std::string path = dir.file("long.h5");
+  std::vector<std::string> names;
+  for (int i = 0; i < 301; ++i) names.push_back(std::to_string(i) + std::string(397, 'x'));
+  names.back() += "y";  // the widest entry sets every entry's width: 400 bytes
+  {
+    auto f = h5::File::create(path);
+    auto root = f.openGroup("/");
+    f.writeStringList(root.get(), "layer_names", names);
+    f.writeStringList(root.get(), "short", {"a", "b"});
+    try {
+      f.writeStringList(root.get(), "huge", {std::string(70000, 'z')});
+      FAIL() << "an entry longer than an attribute may be was written";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("cannot write attribute 'huge'"), std::string::npos)
+          << e.what();
+    }
+  }
+  auto f = h5::File::openReadOnly(path);
+  auto root = f.openGroup("/");
+  // 301 x 400 bytes: two parts would hold 151 x 400 = 60400 <= 64512.
+  EXPECT_FALSE(f.hasAttribute(root.get(), "layer_names"));
+  EXPECT_TRUE(f.hasAttribute(root.get(), "layer_names0"));
+  EXPECT_TRUE(f.hasAttribute(root.get(), "layer_names1"));
+  EXPECT_FALSE(f.hasAttribute(root.get(), "layer_names2"));
+  EXPECT_EQ(*f.stringList(root.get(), "layer_names"), names);
+  EXPECT_EQ(*f.stringList(root.get(), "short"), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(Hdf5File, NonHdf5AndMissingFilesAreNamed) {
   test::TempDir dir;
   const std::string text = dir.file("notes.h5");

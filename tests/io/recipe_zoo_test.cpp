@@ -175,6 +175,14 @@ TEST(RecipeZoo, RecipeDocumentsAreVersioned) {
             Json::array({ops::cut("a")}));
   EXPECT_THROW(recipeOperations(Json{{"operations", Json::array()}}), Error);
   try {
+    recipeOperations(Json{{"graft_recipe", 1}, {"operations", Json::array()}, {"opertions", 1}},
+                     "r.json");
+    FAIL() << "a recipe with a misspelt field was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("r.json: unknown field 'opertions'"), std::string::npos)
+        << e.what();
+  }
+  try {
     recipeOperations(Json{{"graft_recipe", 2}, {"operations", Json::array()}}, "r.json");
     FAIL();
   } catch (const Error& e) {

@@ -1,6 +1,7 @@
 // New layers as recipes give them (Keras's {"class_name", "config"}), and the chain rule shared
 // by remove and replace.
 #include <algorithm>
+#include <set>
 
 #include "graph/keras_json.h"
 #include "graph/layer_names.h"
@@ -25,6 +26,21 @@ void checkKnownKeys(const LayerType& type, const Json& config, const std::string
   }
 }
 
+// A layer spec holds "class_name" and "config"; the other keys Keras writes beside them in
+// model_config (pasted from a Keras file) are accepted and ignored, anything else is refused.
+void checkSpecKeys(const Json& spec) {
+  static const std::set<std::string> known = {"class_name",    "config",          "name",
+                                              "module",        "registered_name", "build_config",
+                                              "inbound_nodes", "shared_object_id"};
+  const std::string cls = spec.at("class_name").get<std::string>();
+  for (auto it = spec.begin(); it != spec.end(); ++it)
+    if (!known.count(it.key()))
+      throw Error(
+          Diagnostic{cls, "'" + it.key() +
+                              "' is not a field of a layer (a layer is {\"class_name\": ..., "
+                              "\"config\": {...}}; its settings go in config)"});
+}
+
 }  // namespace
 
 Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& taken) {
@@ -32,6 +48,7 @@ Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& take
       !rawSpec.at("class_name").is_string())
     throw Error("a layer must be given as {\"class_name\": ..., \"config\": {...}}, got " +
                 rawSpec.dump().substr(0, 200));
+  checkSpecKeys(rawSpec);
   const Json spec = upgradeKeras1Layer(rawSpec);
   const LayerRegistry& registry = LayerRegistry::standard();
   Node node;
@@ -59,10 +76,7 @@ Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& take
     node.name = uniqueLayerName(kerasSnakeCase(node.className), [&](const std::string& n) {
       return std::find(taken.begin(), taken.end(), n) != taken.end();
     });
-  if (node.name.find('/') != std::string::npos)
-    throw Error(Diagnostic{node.name,
-                           "layer names cannot contain '/' (it separates HDF5 groups "
-                           "in weight files)"});
+  if (auto problem = layerNameProblem(node.name)) throw Error(Diagnostic{node.className, *problem});
   if (std::find(taken.begin(), taken.end(), node.name) != taken.end())
     throw Error(Diagnostic{node.name,
                            "a layer of this name already exists; layer names must be "

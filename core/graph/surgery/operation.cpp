@@ -1,5 +1,7 @@
 // applyOperation: the one entry point of model surgery. Looks up the handler for "op", lets it
 // edit a Draft, and turns refusals into diagnostics so the caller's model is never touched.
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "graph/surgery/draft.h"
@@ -9,22 +11,48 @@ namespace {
 
 using Handler = void (*)(surgery::Draft&);
 
-const std::vector<std::pair<std::string, Handler>>& handlers() {
-  // A constant table (built once, never changed): operation name -> handler.
-  static const std::vector<std::pair<std::string, Handler>> table = {
-      {"set_input_shape", surgery::setInputShapeOperation},
-      {"cut", surgery::cutOperation},
-      {"stack", surgery::stackOperation},
-      {"insert", surgery::insertOperation},
-      {"remove", surgery::removeOperation},
-      {"replace", surgery::replaceOperation},
-      {"fuse", surgery::fuseOperation},
-      {"freeze", surgery::freezeOperation},
-      {"unfreeze", surgery::unfreezeOperation},
-      {"set_config", surgery::setConfigOperation},
-      {"rename", surgery::renameOperation},
+struct OperationKind {
+  const char* name;
+  Handler handler;
+  // The fields it reads besides "op", "seed" and "reinitialize": any other field is refused, so a
+  // typo ("methd", "upto_") cannot silently give an edit nobody asked for.
+  std::vector<std::string> fields;
+};
+
+const std::vector<OperationKind>& kinds() {
+  // A constant table (built once, never changed), in the order DESIGN.md lists the operations.
+  static const std::vector<OperationKind> table = {
+      {"set_input_shape", surgery::setInputShapeOperation, {"shape", "input"}},
+      {"cut", surgery::cutOperation, {"at", "drop_branches"}},
+      {"stack", surgery::stackOperation, {"after", "layers"}},
+      {"insert", surgery::insertOperation, {"after", "before", "between", "layer", "layers"}},
+      {"remove", surgery::removeOperation, {"layers", "layer"}},
+      {"replace", surgery::replaceOperation, {"layers", "layer", "with"}},
+      // samples and relative_error: what a least-squares fusion records (runtime/fusion).
+      {"fuse", surgery::fuseOperation, {"layers", "method", "samples", "relative_error"}},
+      {"freeze", surgery::freezeOperation, {"layers", "upto", "from", "types", "type"}},
+      {"unfreeze", surgery::unfreezeOperation, {"layers", "upto", "from", "types", "type"}},
+      {"set_config", surgery::setConfigOperation, {"layer", "config", "layers"}},
+      {"rename", surgery::renameOperation, {"layer", "to"}},
   };
   return table;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+std::optional<Diagnostic> unknownField(const OperationKind& kind, const Json& operation) {
+  for (auto it = operation.begin(); it != operation.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "op" || key == "seed" || key == "reinitialize") continue;
+    if (std::find(kind.fields.begin(), kind.fields.end(), key) != kind.fields.end()) continue;
+    return Diagnostic{key, "not a field of " + std::string(kind.name) +
+                               " (it takes: " + joined(kind.fields) + ", seed, reinitialize)"};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -32,7 +60,7 @@ const std::vector<std::pair<std::string, Handler>>& handlers() {
 const std::vector<std::string>& operationNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n;
-    for (const auto& [name, handler] : handlers()) n.push_back(name);
+    for (const auto& kind : kinds()) n.push_back(kind.name);
     return n;
   }();
   return names;
@@ -44,18 +72,16 @@ Expected<EditResult> applyOperation(const Model& model, const Json& operation,
     return Diagnostic{"op", "an operation is an object with an \"op\" field, got " +
                                 operation.dump().substr(0, 200)};
   const std::string op = operation.at("op").get<std::string>();
-  Handler handler = nullptr;
-  for (const auto& [name, h] : handlers())
-    if (name == op) handler = h;
-  if (!handler) {
-    std::string known;
-    for (const auto& n : operationNames()) known += (known.empty() ? "" : ", ") + n;
-    return Diagnostic{"op", "unknown operation '" + op + "' (known: " + known + ")"};
-  }
+  const auto kind = std::find_if(kinds().begin(), kinds().end(),
+                                 [&](const OperationKind& k) { return op == k.name; });
+  if (kind == kinds().end())
+    return Diagnostic{"op",
+                      "unknown operation '" + op + "' (known: " + joined(operationNames()) + ")"};
+  if (auto unknown = unknownField(*kind, operation)) return *unknown;
   try {
     surgery::Draft draft(model, operation);
     draft.reinitializeMisfits = draft.flag("reinitialize");
-    handler(draft);
+    kind->handler(draft);
     return surgery::finish(draft, options);
   } catch (const Error& e) {
     if (!e.diagnostics().empty()) return e.diagnostics();

@@ -66,10 +66,14 @@ void cutOperation(Draft& d) {
         if (!join.empty())
           message += ", which joins the kept path again at '" + join +
                      "' (the end of the block); that branch would be dropped. Cut at '" + join +
-                     "' to keep the whole block, or at '" + n.name + "' before it splits";
+                     "' to keep the whole block, or at '" + n.name +
+                     "' before it splits, or add \"drop_branches\": true to keep only what '" + at +
+                     "' depends on";
         else
-          message += ", which leads to another output that would be dropped";
-        message += ", or add \"drop_branches\": true to keep only what '" + at + "' depends on";
+          message +=
+              ", which leads to another output that would be dropped; add "
+              "\"drop_branches\": true to keep only what '" +
+              at + "' depends on";
         problems.push_back({at, message});
       }
     }

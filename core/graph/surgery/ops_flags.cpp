@@ -2,6 +2,7 @@
 // edits that never touch a weight value.
 #include <algorithm>
 
+#include "graph/layer_names.h"
 #include "graph/layer_registry.h"
 #include "graph/surgery/draft.h"
 
@@ -81,10 +82,7 @@ void renameOperation(Draft& d) {
   if (from == to) return;
   if (d.contains(to))
     throw Error(Diagnostic{to, "a layer of this name already exists; names must be unique"});
-  if (to.find('/') != std::string::npos)
-    throw Error(Diagnostic{to,
-                           "layer names cannot contain '/' (it separates HDF5 groups in "
-                           "weight files)"});
+  if (auto problem = layerNameProblem(to)) throw Error(Diagnostic{"to", *problem});
   d.node(from).name = to;
   d.redirect(from, to);
   // The same tensors under the new key: renaming never copies or changes a weight.

@@ -1,0 +1,131 @@
+// What an operation may say: fields it does not read, layer specs with stray keys, configs of
+// the wrong type and layer names no file can hold are refused, naming the field or the name,
+// before anything is edited.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "graph/surgery/surgery.h"
+#include "surgery_models.h"
+
+namespace graft {
+namespace {
+
+using test::chainGraph;
+using test::mentions;
+using test::modelFrom;
+
+Diagnostics refusal(const Model& m, const Json& op) {
+  const Expected<EditResult> result = applyOperation(m, op);
+  EXPECT_FALSE(result) << op.dump();
+  return result ? Diagnostics{} : result.diagnostics();
+}
+
+TEST(SurgeryFields, AFieldTheOperationDoesNotReadIsRefusedByName) {
+  const Model m = modelFrom(chainGraph());
+  // A typo must not give an edit nobody asked for ("methd" would fall back to least squares,
+  // "upto_" would freeze only the listed layers).
+  auto typo = refusal(m, {{"op", "fuse"}, {"layers", {"conv_a", "conv_b"}}, {"methd", "exact"}});
+  EXPECT_TRUE(mentions(typo, "methd", "not a field of fuse")) << typo.front().str();
+  EXPECT_TRUE(mentions(typo, "methd", "layers, method")) << typo.front().str();
+  typo = refusal(m, {{"op", "freeze"}, {"layers", {"conv_a"}}, {"upto_", "fc"}});
+  EXPECT_TRUE(mentions(typo, "upto_", "not a field of freeze")) << typo.front().str();
+  typo = refusal(m, {{"op", "cut"}, {"at", "fc"}, {"drop_branch", true}});
+  EXPECT_TRUE(mentions(typo, "drop_branch", "drop_branches")) << typo.front().str();
+  typo = refusal(m, {{"op", "rename"}, {"layer", "fc"}, {"to", "fc2"}, {"reinitialise", true}});
+  EXPECT_TRUE(mentions(typo, "reinitialise", "reinitialize")) << typo.front().str();
+
+  // The common fields and what a least-squares fusion records are fields, not typos: such a
+  // step is refused for wanting sample images, not for its fields.
+  EXPECT_TRUE(applyOperation(m, {{"op", "freeze"}, {"upto", "fc"}, {"seed", 3}}));
+  const auto recorded = refusal(m, {{"op", "fuse"},
+                                    {"layers", {"conv_a", "conv_b"}},
+                                    {"method", "least_squares"},
+                                    {"samples", 16},
+                                    {"relative_error", 0.01}});
+  EXPECT_TRUE(mentions(recorded, "method", "sample images")) << recorded.front().str();
+}
+
+TEST(SurgeryFields, ALayerSpecTakesClassNameConfigAndWhatKerasWritesBesideThem) {
+  const Model m = modelFrom(chainGraph());
+  const Json extra = {{"op", "stack"},
+                      {"after", "out"},
+                      {"layers",
+                       {{{"class_name", "Dense"},
+                         {"config", {{"name", "extra_dense"}, {"units", 3}}},
+                         {"units", 4}}}}};
+  const auto refused = refusal(m, extra);
+  EXPECT_TRUE(mentions(refused, "", "'units' is not a field of a layer")) << refused.front().str();
+
+  // Pasted from a Keras 3 config.json: module, registered_name and build_config are ignored.
+  const Json pasted = {{"op", "stack"},
+                       {"after", "out"},
+                       {"layers",
+                        {{{"module", "keras.layers"},
+                          {"class_name", "Dense"},
+                          {"registered_name", nullptr},
+                          {"build_config", {{"input_shape", {nullptr, 2}}}},
+                          {"config", {{"name", "pasted"}, {"units", 3}}}}}}};
+  const Expected<EditResult> stacked = applyOperation(m, pasted);
+  ASSERT_TRUE(stacked) << stacked.diagnostics().front().str();
+  EXPECT_TRUE(stacked.value().model.graph.find("pasted"));
+  // No config at all: Keras's defaults.
+  EXPECT_TRUE(applyOperation(
+      m, {{"op", "insert"}, {"after", "conv_b"}, {"layer", {{"class_name", "ReLU"}}}}));
+}
+
+TEST(SurgeryFields, AConfigOfTheWrongTypeIsRefusedForEveryLayerClass) {
+  const Model m = modelFrom(chainGraph());
+  for (const char* cls : {"Dense", "Conv2D", "Dropout"}) {
+    for (const Json& config : {Json(nullptr), Json::array({1, 2})}) {
+      const auto refused = refusal(m, {{"op", "stack"},
+                                       {"after", "out"},
+                                       {"layers", {{{"class_name", cls}, {"config", config}}}}});
+      EXPECT_TRUE(mentions(refused, "", std::string(cls) + " config must be a JSON object"))
+          << cls << " " << config.dump() << ": " << refused.front().str();
+    }
+  }
+}
+
+TEST(SurgeryFields, LayerNamesNoFileCanHoldAreRefused) {
+  const Model m = modelFrom(chainGraph());
+  const std::string tooLong(1025, 'a');
+  for (const std::string& name : {std::string("."), std::string(".."), std::string("a/b"),
+                                  std::string("a\0b", 3), std::string("tab\there"), tooLong}) {
+    const auto renamed = refusal(m, {{"op", "rename"}, {"layer", "fc"}, {"to", name}});
+    EXPECT_TRUE(mentions(renamed, "to", "")) << renamed.front().str();
+    const auto added = refusal(
+        m, {{"op", "stack"},
+            {"after", "out"},
+            {"layers", {{{"class_name", "Dense"}, {"config", {{"name", name}, {"units", 2}}}}}}});
+    EXPECT_TRUE(mentions(added, "Dense", "")) << added.front().str();
+  }
+  EXPECT_TRUE(mentions(refusal(m, {{"op", "rename"}, {"layer", "fc"}, {"to", tooLong}}), "to",
+                       "at most 1024 bytes, this one has 1025"));
+  EXPECT_TRUE(
+      applyOperation(m, {{"op", "rename"}, {"layer", "fc"}, {"to", std::string(1024, 'b')}}));
+  EXPECT_TRUE(applyOperation(m, {{"op", "rename"}, {"layer", "fc"}, {"to", "fc.v2 (ünïcode)"}}));
+}
+
+// set_config on an InputLayer is set_input_shape by another name and follows its rule: a
+// pretrained Dense that no longer fits is refused unless the operation says "reinitialize".
+TEST(SurgeryFields, SetConfigOfAnInputShapeRefusesToDropDownstreamWeights) {
+  const Model m = modelFrom(chainGraph());
+  const Json grow = {{"op", "set_config"},
+                     {"layer", "input"},
+                     {"config", {{"batch_input_shape", {nullptr, 16, 16, 3}}}}};
+  const auto refused = refusal(m, grow);
+  EXPECT_TRUE(mentions(refused, "fc", "")) << refused.front().str();
+  EXPECT_TRUE(mentions(refused, "", "\"reinitialize\": true")) << refused.front().str();
+  Json allowed = grow;
+  allowed["reinitialize"] = true;
+  const Expected<EditResult> grown = applyOperation(m, allowed);
+  ASSERT_TRUE(grown) << grown.diagnostics().front().str();
+  EXPECT_NE(grown.value().notes.front().find("fc"), std::string::npos);
+  // A layer's own weights still follow its config without being asked.
+  EXPECT_TRUE(
+      applyOperation(m, {{"op", "set_config"}, {"layer", "fc"}, {"config", {{"units", 7}}}}));
+}
+
+}  // namespace
+}  // namespace graft
