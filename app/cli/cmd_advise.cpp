@@ -74,7 +74,7 @@ void registerAdviseCommand(CLI::App& app) {
                                "; the plan is for the model once it has that top");
     }
     if (*json)
-      std::cout << planToJson(plan).dump() << "\n";
+      std::cout << jsonText(planToJson(plan)) << "\n";
     else
       printPlan(plan, modelFacts, dataFacts);
   });

@@ -6,6 +6,7 @@
 #include "cli/cli_context.h"
 #include "cli/spec_options.h"
 #include "graph/summary.h"
+#include "io/json_file.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/fusion/fuse_with_samples.h"
@@ -70,13 +71,12 @@ void registerEditCommand(CLI::App& app) {
     saveProject(result->model, *output);
     const GraphAnalysis analysis = analyze(result->model.graph);
     if (*json) {
-      std::cout << Json{{"file", *output},
-                        {"layers", result->model.graph.size()},
-                        {"total_params", analysis.totalParams},
-                        {"trainable_params", analysis.trainableParams},
-                        {"operations", operations.size()},
-                        {"notes", result->notes}}
-                       .dump()
+      std::cout << jsonText(Json{{"file", *output},
+                                 {"layers", result->model.graph.size()},
+                                 {"total_params", analysis.totalParams},
+                                 {"trainable_params", analysis.trainableParams},
+                                 {"operations", operations.size()},
+                                 {"notes", result->notes}})
                 << "\n";
       return;
     }

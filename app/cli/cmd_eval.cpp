@@ -5,6 +5,7 @@
 
 #include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
+#include "io/json_file.h"
 #include "run/eval_spec.h"
 #include "runtime/prediction/evaluate.h"
 
@@ -51,7 +52,7 @@ void registerEvalCommand(CLI::App& app) {
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
     if (*json)
-      std::cout << evalReportJson(report).dump() << "\n";
+      std::cout << jsonText(evalReportJson(report)) << "\n";
     else
       printReport(report);
   });

@@ -6,6 +6,7 @@
 #include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
 #include "export/export.h"
+#include "io/json_file.h"
 #include "run/export_spec.h"
 
 namespace graft::cli {
@@ -33,13 +34,12 @@ void registerExportCommand(CLI::App& app) {
     CliObserver notes(args->quiet);
     const ExportReport report = runCommandPipeline(pipeline, notes).exports.at(0);
     if (*json)
-      std::cout << Json{{"file", report.path},
-                        {"format", exportFormatName(report.format)},
-                        {"checked_with", report.checkedWith},
-                        {"sample_shape", report.sampleShape},
-                        {"max_difference", report.maxDifference},
-                        {"allowed", report.allowed}}
-                       .dump()
+      std::cout << jsonText(Json{{"file", report.path},
+                                 {"format", exportFormatName(report.format)},
+                                 {"checked_with", report.checkedWith},
+                                 {"sample_shape", report.sampleShape},
+                                 {"max_difference", report.maxDifference},
+                                 {"allowed", report.allowed}})
                 << std::endl;
     else
       std::cout << report.describe() << std::endl;

@@ -10,6 +10,7 @@
 #include "cli/cli_context.h"
 #include "cli/gradcam_output.h"
 #include "cli/spec_options.h"
+#include "io/json_file.h"
 #include "runtime/prediction/predict.h"
 
 namespace graft::cli {
@@ -129,7 +130,7 @@ void registerPredictCommand(CLI::App& app) {
         }
       }
       if (*json)
-        std::cout << j.dump() << std::endl;
+        std::cout << jsonText(j) << std::endl;
       else
         std::cout << text << std::flush;
     });

@@ -8,6 +8,7 @@
 #include "cli/interrupt.h"
 #include "cli/spec_options.h"
 #include "cli/terminal_progress.h"
+#include "io/json_file.h"
 #include "runtime/explore/cut_explorer.h"
 #include "runtime/explore/cut_explorer_run.h"
 
@@ -105,7 +106,7 @@ void registerProbeCommand(CLI::App& app) {
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
     if (probe->json)
-      std::cout << cutExplorerReportJson(report).dump() << "\n";
+      std::cout << jsonText(cutExplorerReportJson(report)) << "\n";
     else
       printTable(report);
   });

@@ -9,6 +9,8 @@
 #include "cli/interrupt.h"
 #include "cli/junit_report.h"
 #include "cli/terminal_progress.h"
+#include "io/json_file.h"
+#include "pipeline/pipeline_outputs.h"
 #include "pipeline/pipeline_runner.h"
 
 namespace graft::cli {
@@ -67,12 +69,19 @@ std::string suiteNameOf(const std::string& path) {
   return std::filesystem::path(path).stem().string();
 }
 
-// A pipeline file that cannot be read still gives CI a report: one errored test case.
-void writeBadPipelineReport(const std::string& path, const std::string& junit,
-                            const std::string& message) {
+// A pipeline file that cannot be read still gives CI a report: one errored test case, in the
+// JUnit file and on stdout with --json. A --junit path that is itself the problem gets none.
+void reportBadPipeline(const std::string& path, const std::string& junit, bool json,
+                       const std::string& message) {
   PipelineResult result;
   result.steps.push_back({false, "read pipeline " + path, StepStatus::Error, message, 0.0});
-  writeJunitReport(result, suiteNameOf(path), junit);
+  if (json) std::cout << jsonText(result.toJson()) << "\n";
+  if (junit.empty()) return;
+  try {
+    writeJunitReport(result, suiteNameOf(path), junit);
+  } catch (const Error&) {
+    // The error in hand says what is wrong; a report that cannot be written adds nothing.
+  }
 }
 
 }  // namespace
@@ -105,7 +114,15 @@ void registerRunCommand(CLI::App& app) {
     try {
       pipeline = readPipelineFile(*pipelinePath);
     } catch (const Error& e) {
-      if (!junit->empty()) writeBadPipelineReport(*pipelinePath, *junit, e.what());
+      reportBadPipeline(*pipelinePath, *junit, *json, e.what());
+      throw;
+    }
+    // The report is an output like the pipeline's own, checked before the first step; when it
+    // is the problem, no report is written.
+    try {
+      if (!junit->empty()) checkPipelineOutputs(pipeline, {{*junit, "--junit"}});
+    } catch (const Error& e) {
+      reportBadPipeline(*pipelinePath, "", *json, e.what());
       throw;
     }
     RunPrinter printer(pipeline, *quiet, *json);
@@ -115,7 +132,7 @@ void registerRunCommand(CLI::App& app) {
       result = runPipeline(pipeline, &printer, interrupt.flag());
     }
     if (!junit->empty()) writeJunitReport(result, suiteNameOf(*pipelinePath), *junit);
-    if (*json) std::cout << result.toJson().dump() << "\n";
+    if (*json) std::cout << jsonText(result.toJson()) << "\n";
     if (!result.passed())
       throw Error(*pipelinePath + ": pipeline failed: " +
                   std::to_string(result.count(StepStatus::Failed)) + " check(s) failed, " +

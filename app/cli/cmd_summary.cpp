@@ -2,6 +2,7 @@
 // row each, or expanded), or its JSON form.
 #include "cli/cli_context.h"
 #include "graph/summary.h"
+#include "io/json_file.h"
 
 namespace graft::cli {
 
@@ -19,7 +20,7 @@ void registerSummaryCommand(CLI::App& app) {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const GraphAnalysis analysis = analyze(loaded.model.graph);
     if (*json)
-      std::cout << summaryJson(loaded.model.graph, analysis).dump() << "\n";
+      std::cout << jsonText(summaryJson(loaded.model.graph, analysis)) << "\n";
     else
       std::cout << formatSummary(loaded.model.graph, analysis, SummaryOptions{*expand});
     if (!analysis.ok()) throw Error(analysis.diagnostics);

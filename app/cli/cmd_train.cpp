@@ -9,6 +9,7 @@
 #include "cli/interrupt.h"
 #include "cli/spec_options.h"
 #include "cli/train_spec_options.h"
+#include "io/json_file.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/training/train_run.h"
 
@@ -89,7 +90,7 @@ void printResult(const TrainResult& result, const std::string& output, bool json
       if (last.valLoss) summary["val_loss"] = *last.valLoss;
       if (last.valAccuracy) summary["val_accuracy"] = *last.valAccuracy;
     }
-    std::cout << summary.dump() << "\n";
+    std::cout << jsonText(summary) << "\n";
     return;
   }
   std::cout << "saved " << output << " (epoch " << result.checkpointEpoch.value_or(0)

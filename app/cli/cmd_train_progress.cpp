@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/terminal_progress.h"
+#include "io/json_file.h"
 
 namespace graft::cli {
 
@@ -42,7 +43,7 @@ TrainProgress::TrainProgress(const std::string& logPath, bool quiet)
 void TrainProgress::log(const Json& event) {
   if (!log_) return;
   // One whole line per event, flushed: a reader tailing the file never sees half an object.
-  *log_ << event.dump() << "\n" << std::flush;
+  *log_ << jsonText(event) << "\n" << std::flush;
   if (!*log_) throw Error(Diagnostic{logPath_, "cannot write the log file (is the disk full?)"});
 }
 

@@ -4,6 +4,7 @@
 #include <iomanip>
 
 #include "cli/cli_context.h"
+#include "io/json_file.h"
 #include "io/zoo/zoo_listing.h"
 
 namespace graft::cli {
@@ -81,7 +82,7 @@ void registerZooCommand(CLI::App& app) {
     if (shown.empty())
       throw Error("no architecture matches '" + words + "' (graft-cli zoo lists them all)");
     if (*json) {
-      for (const auto* e : shown) std::cout << entryJson(*e).dump() << "\n";
+      for (const auto* e : shown) std::cout << jsonText(entryJson(*e)) << "\n";
       return;
     }
     std::cout << "Keras weights cache: " << cache << "\n";

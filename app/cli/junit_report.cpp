@@ -10,6 +10,42 @@ namespace graft::cli {
 
 namespace {
 
+// XML 1.0 allows neither bytes that are not UTF-8 (a file name is bytes) nor control
+// characters other than tab, newline and carriage return: each becomes U+FFFD, so that the
+// report stays well-formed whatever a message quotes.
+std::string xmlSafe(const std::string& text) {
+  static const std::string replacement = "\xEF\xBF\xBD";
+  std::string safe;
+  safe.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      const bool allowed = byte >= 0x20 || byte == '\t' || byte == '\n' || byte == '\r';
+      safe += allowed ? std::string(1, text[i]) : replacement;
+      ++i;
+      continue;
+    }
+    // The length a lead byte announces; continuation bytes are 10xxxxxx. Overlong forms and
+    // surrogates are left to libxml2's own checks: they do not occur in what Graft writes.
+    const size_t length = (byte & 0xE0) == 0xC0   ? 2
+                          : (byte & 0xF0) == 0xE0 ? 3
+                          : (byte & 0xF8) == 0xF0 ? 4
+                                                  : 0;
+    bool valid = length != 0 && byte >= 0xC2 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (valid) {
+      safe.append(text, i, length);
+      i += length;
+    } else {
+      safe += replacement;
+      ++i;
+    }
+  }
+  return safe;
+}
+
 // libxml2's writer escapes text and attributes; these wrappers keep its C calls readable.
 class XmlWriter {
  public:
@@ -27,9 +63,11 @@ class XmlWriter {
 
   void start(const char* element) { xmlTextWriterStartElement(writer_, name(element)); }
   void attribute(const char* key, const std::string& value) {
-    xmlTextWriterWriteAttribute(writer_, name(key), name(value.c_str()));
+    xmlTextWriterWriteAttribute(writer_, name(key), name(xmlSafe(value).c_str()));
   }
-  void text(const std::string& value) { xmlTextWriterWriteString(writer_, name(value.c_str())); }
+  void text(const std::string& value) {
+    xmlTextWriterWriteString(writer_, name(xmlSafe(value).c_str()));
+  }
   void end() { xmlTextWriterEndElement(writer_); }
 
   std::string finish() {

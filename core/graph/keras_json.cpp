@@ -172,8 +172,9 @@ void refuseUnsupported(const Json& config, const LayerRegistry& registry) {
     keras3Op = keras3Op || cls.rfind("Keras 3 operation", 0) == 0;
   }
   if (lambda)
-    notes += " A Lambda layer is Python code; Graft reads only InceptionResNetV2's residual "
-             "scaling (a Lambda on two tensors with arguments {\"scale\": s}).";
+    notes +=
+        " A Lambda layer is Python code; Graft reads only InceptionResNetV2's residual "
+        "scaling (a Lambda on two tensors with arguments {\"scale\": s}).";
   if (op) {
     notes += " Of the TensorFlow functions tf.keras records as TFOpLambda layers, Graft computes " +
              opFunctionList() + " on tensors and constants.";
@@ -259,7 +260,8 @@ class Flattener {
   Node layer(const Json& layers, size_t index, const std::string& group) {
     Node node = nodeAt(layers, index, registry_);
     // Keras 3's hard_sigmoid is relu6(x + 3) / 6, not Keras 2's clip(0.2 x + 0.5, 0, 1).
-    if (keras3_ && node.config.contains("activation") && node.config["activation"] == "hard_sigmoid")
+    if (keras3_ && node.config.contains("activation") &&
+        node.config["activation"] == "hard_sigmoid")
       node.config["activation"] = "hard_sigmoid_keras3";
     const std::string annotated = layers[index].value("graft_group", std::string());
     node.group = annotated.empty() ? group : childPath(group, annotated);
@@ -368,7 +370,7 @@ Json::parser_callback_t jsonDepthGuard(const std::string& what) {
   return [what](int depth, Json::parse_event_t, Json&) {
     if (depth > limits::kMaxJsonDepth)
       throw Error(what + " is nested more than " + std::to_string(limits::kMaxJsonDepth) +
-                  " levels deep; no Graft or Keras file is");
+                  " levels deep (Graft and Keras files nest far less)");
     return true;
   };
 }
@@ -379,9 +381,9 @@ namespace {
 // object ({"args", "kwargs"}), in this model or a nested one.
 bool hasKeras3Form(const Json& config, size_t depth) {
   if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return false;
-  const Json* layers = config.is_array()                                        ? &config
+  const Json* layers = config.is_array()                                 ? &config
                        : config.is_object() && config.contains("layers") ? &config["layers"]
-                                                                          : nullptr;
+                                                                         : nullptr;
   if (!layers || !layers->is_array()) return false;
   for (const auto& layer : *layers) {
     if (!layer.is_object()) continue;

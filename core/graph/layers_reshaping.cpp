@@ -63,8 +63,8 @@ void registerReshapingLayers(LayerRegistry& registry) {
           "config field 'interpolation' must be \"nearest\" or \"bilinear\" (the "
           "modes Graft computes), got " +
           mode.dump());
-    auto times = [](int64_t n, int64_t f) { return n == kUnknown ? kUnknown : n * f; };
-    return Shape{in[0][0], times(in[0][1], fh), times(in[0][2], fw), in[0][3]};
+    return Shape{in[0][0], dimensionProduct(in[0][1], fh), dimensionProduct(in[0][2], fw),
+                 in[0][3]};
   };
   upsampling.aliases = {{"dim_ordering", "data_format"}};
   registry.add(upsampling);
@@ -105,8 +105,7 @@ void registerReshapingLayers(LayerRegistry& registry) {
     if (in[0].size() < 2)
       throw ShapeError("expects an input of rank 2 or more, got " + shapeToString(in[0]));
     int64_t n = 1;
-    for (size_t d = 1; d < in[0].size(); ++d)
-      n = (n == kUnknown || in[0][d] == kUnknown) ? kUnknown : n * in[0][d];
+    for (size_t d = 1; d < in[0].size(); ++d) n = dimensionProduct(n, in[0][d]);
     return Shape{in[0][0], n};
   };
   flatten.aliases = {{"dim_ordering", "data_format"}};
@@ -135,8 +134,7 @@ void registerReshapingLayers(LayerRegistry& registry) {
       out.push_back(d.get<int64_t>());
     }
     int64_t total = 1;
-    for (size_t d = 1; d < in[0].size(); ++d)
-      total = (total == kUnknown || in[0][d] == kUnknown) ? kUnknown : total * in[0][d];
+    for (size_t d = 1; d < in[0].size(); ++d) total = dimensionProduct(total, in[0][d]);
     if (total != kUnknown) {
       if (wildcard >= 0) {
         if (total % known != 0)

@@ -29,6 +29,15 @@ int64_t elementCount(const Shape& shape) {
   return n;
 }
 
+int64_t dimensionProduct(int64_t a, int64_t b) {
+  if (a == kUnknown || b == kUnknown) return kUnknown;
+  int64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product))
+    throw Error("a shape of " + std::to_string(a) + " x " + std::to_string(b) +
+                " elements, more than can be counted");
+  return product;
+}
+
 bool shapesCompatible(const Shape& a, const Shape& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)

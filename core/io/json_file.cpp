@@ -1,5 +1,6 @@
 #include "io/json_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +9,9 @@
 namespace graft {
 
 Json readJsonFile(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(path + ": is a folder, not a " + what + " file");
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot read the " + what + " file");
   std::stringstream text;
@@ -17,6 +21,10 @@ Json readJsonFile(const std::string& path, const std::string& what) {
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     throw Error(path + ": not valid JSON: " + e.what());
   }
+}
+
+std::string jsonText(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace graft

@@ -171,6 +171,8 @@ KerasArchive readKerasArchive(const std::string& path) {
           parseBoundedJson(std::string(bytes.begin(), bytes.end()), path + "/metadata.json");
       if (meta.is_object() && meta.contains("keras_version") && meta["keras_version"].is_string())
         result.kerasVersion = meta["keras_version"].get<std::string>();
+      if (meta.is_object() && meta.contains("graft") && meta["graft"].is_object())
+        result.graft = meta["graft"];
     } catch (const Error&) {
       // metadata.json only says which Keras wrote the file; a damaged one costs nothing else.
     }

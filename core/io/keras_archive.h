@@ -14,6 +14,10 @@ struct KerasArchive {
   std::string path;
   std::string config;        // config.json
   std::string kerasVersion;  // from metadata.json, "" when absent
+  // metadata.json's "graft" object, which Graft's own .keras exports carry (Keras writes
+  // metadata.json and never reads it back): {"preprocessing": "tf", "labels": [...]}. Null when
+  // absent.
+  Json graft;
   // model.weights.h5, empty when the archive has none: in place in the mapped archive when
   // stored (as Keras writes it), else inflated into memory; shared with the HDF5 file on it.
   h5::Image weights;

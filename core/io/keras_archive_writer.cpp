@@ -61,8 +61,12 @@ void saveKerasArchive(const Model& model, const std::string& path) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d@%H:%M:%S", std::localtime(&now));
+  // What Keras's files do not record and a user would otherwise have to give again when the
+  // export is opened in Graft: how pixels are scaled and the class names (Keras ignores the key).
+  Json graft = {{"preprocessing", preprocessingName(model.preprocessing)}};
+  if (!model.labels.empty()) graft["labels"] = model.labels;
   const std::string metadata =
-      Json{{"keras_version", kKeras3WriterVersion}, {"date_saved", date}}.dump();
+      Json{{"keras_version", kKeras3WriterVersion}, {"date_saved", date}, {"graft", graft}}.dump();
 
   writeAtomically(path, [&](const std::string& temp) {
     int error = 0;

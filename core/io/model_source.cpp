@@ -1,5 +1,6 @@
 #include "io/model_source.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -35,6 +36,16 @@ std::vector<std::string> readLabels(const std::string& path) {
 
 namespace {
 
+// The length of the model's one output when it is a vector per image (N, classes): what a
+// labels file must name.
+std::optional<int64_t> classVectorSize(const Graph& graph) {
+  if (graph.outputs().size() != 1) return std::nullopt;
+  const GraphAnalysis analysis = analyze(graph);
+  const NodeInfo* out = analysis.find(graph.outputs().front());
+  if (!out || out->outputShape.size() != 2) return std::nullopt;
+  return out->outputShape.back();
+}
+
 // Class names from a labels file next to the model (Teachable Machine's labels.txt ...), used
 // when their count matches the model's output; said either way.
 void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
@@ -46,16 +57,13 @@ void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
   } catch (const Error&) {
     return;  // an unreadable or empty file beside the model is not the model's problem
   }
-  const Graph& graph = loaded.model.graph;
-  const GraphAnalysis analysis = analyze(graph);
-  const NodeInfo* out =
-      graph.outputs().size() == 1 ? analysis.find(graph.outputs().front()) : nullptr;
   const std::string name = fs::path(*path).filename().string();
-  if (!out || out->outputShape.size() != 2) return;  // no class vector to name
-  if (out->outputShape.back() != static_cast<int64_t>(labels.size())) {
+  const std::optional<int64_t> classes = classVectorSize(loaded.model.graph);
+  if (!classes) return;  // no class vector to name
+  if (*classes != static_cast<int64_t>(labels.size())) {
     loaded.notes.push_back(name + " beside the model was not used: it names " +
                            std::to_string(labels.size()) + " classes, the model has " +
-                           std::to_string(out->outputShape.back()));
+                           std::to_string(*classes));
     return;
   }
   loaded.model.labels = std::move(labels);
@@ -251,9 +259,13 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
     if (!standard.empty() && !spec.kerasCacheDir.empty() &&
         fs::exists(fs::path(spec.kerasCacheDir) / standard))
       file = (fs::path(spec.kerasCacheDir) / standard).string();
+    else if (standard.empty())
+      result.notes.push_back(options.architecture +
+                             ": Keras publishes no weights for these options: using random "
+                             "weights (pass --weights FILE to load trained ones)");
     else
       result.notes.push_back(
-          "no weights file" + (standard.empty() ? std::string() : " " + standard) + " in " +
+          "no weights file " + standard + " in " +
           (spec.kerasCacheDir.empty() ? std::string("the Keras cache") : spec.kerasCacheDir) +
           ": using random weights (pass --weights FILE to load trained ones)");
   }
@@ -355,6 +367,41 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
   return result;
 }
 
+// What Graft's own .keras export recorded in metadata.json: the preprocessing (unless the user
+// gives one) and the class names (when they fit the output; --labels still wins later). Returns
+// whether the preprocessing was settled. A value Graft cannot read is noted and left out.
+bool graftMetadataOf(const KerasArchive& archive, const ModelSpec& spec, LoadedModel& result) {
+  const Json& graft = archive.graft;
+  if (!graft.is_object()) return false;
+  const std::string where = spec.source + "/metadata.json: graft.";
+  if (graft.contains("labels")) {
+    const Json& labels = graft.at("labels");
+    const std::optional<int64_t> classes = classVectorSize(result.model.graph);
+    const bool names =
+        labels.is_array() &&
+        std::all_of(labels.begin(), labels.end(), [](const Json& l) { return l.is_string(); });
+    if (names && classes && *classes == static_cast<int64_t>(labels.size())) {
+      result.model.labels = labels.get<std::vector<std::string>>();
+      result.notes.push_back("class names from " + spec.source + " (recorded by Graft)");
+    } else {
+      result.notes.push_back(where + "labels: not used (not " +
+                             (names ? "one name per output class" : "a list of names") + ")");
+    }
+  }
+  if (spec.preprocessing || !graft.contains("preprocessing")) return false;
+  try {
+    const Json& name = graft.at("preprocessing");
+    if (!name.is_string()) throw Error("expected a name, found " + name.dump());
+    result.model.preprocessing = preprocessingFromName(name.get<std::string>());
+  } catch (const Error& e) {
+    result.notes.push_back(where + "preprocessing: not used (" + e.what() + ")");
+    return false;
+  }
+  result.notes.push_back("preprocessing: '" + preprocessingName(result.model.preprocessing) +
+                         "', as recorded by Graft in the file");
+  return true;
+}
+
 // A Keras 3 .keras archive: config.json, its weights (or --weights), the Keras version noted.
 LoadedModel fromKerasArchive(const ModelSpec& spec) {
   const KerasArchive archive = readKerasArchive(spec.source);
@@ -373,7 +420,7 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
     useRandomWeights(analysis, spec,
                      spec.source + ": the archive holds no weights, using random weights", result);
   }
-  choosePreprocessing(spec, result);
+  if (!graftMetadataOf(archive, spec, result)) choosePreprocessing(spec, result);
   return result;
 }
 
@@ -435,6 +482,12 @@ LoadedModel loadModel(const ModelSpec& spec) {
   if (spec.preprocessing) result.model.preprocessing = preprocessingFromName(*spec.preprocessing);
   if (!spec.labelsFile.empty()) {
     result.model.labels = readLabels(spec.labelsFile);
+    // Exports and projects carry the names: they must be this model's.
+    const std::optional<int64_t> classes = classVectorSize(result.model.graph);
+    if (classes && *classes != static_cast<int64_t>(result.model.labels.size()))
+      throw Error(spec.labelsFile + ": " + std::to_string(result.model.labels.size()) +
+                  " class names, but the model's output has " + std::to_string(*classes) +
+                  " classes");
   } else if (result.model.labels.empty() && fs::is_regular_file(spec.source)) {
     labelsFromBeside(spec.source, result);
   }

@@ -87,5 +87,9 @@ void writePipelineFile(const Pipeline& pipeline, const std::string& path);
 // Throws graft::Error naming `where` when the text is not a check.
 PipelineCheck parseCheckText(const std::string& text, const std::string& where);
 std::string checkOpSymbol(CheckOp op);
+// A check's number as its report shows it: whole numbers in full (4253863, not 4.25386e+06),
+// others in the fewest digits that read back to the same double, so that a failing check never
+// reads "0.458333, expected == 0.458333".
+std::string checkNumberText(double value);
 
 }  // namespace graft

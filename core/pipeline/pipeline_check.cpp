@@ -1,11 +1,23 @@
 // Checks written as text ("val_accuracy >= 0.9") and their comparison operators.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <regex>
 
 #include "pipeline/pipeline.h"
 
 namespace graft {
+
+std::string checkNumberText(double value) {
+  if (std::isfinite(value) && std::fabs(value) < 9007199254740992.0 &&  // 2^53
+      value == std::floor(value))
+    return std::to_string(static_cast<int64_t>(value));
+  char text[64];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, written.ptr);
+}
 
 std::string checkOpSymbol(CheckOp op) {
   switch (op) {

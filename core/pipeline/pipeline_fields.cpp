@@ -1,5 +1,6 @@
 #include "pipeline/pipeline_fields.h"
 
+#include <cstdint>
 #include <filesystem>
 
 namespace graft {
@@ -49,7 +50,25 @@ int64_t PipelineFields::integer(const std::string& key, int64_t fallback) {
   if (!has(key)) return fallback;
   const Json& v = object_.at(key);
   if (!v.is_number_integer()) fail(key, "expected an integer, found " + v.dump());
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX})
+    fail(key, "expected an integer, found " + v.dump() + " (too large)");
   return v.get<int64_t>();
+}
+
+int64_t PipelineFields::integerIn(const std::string& key, int64_t fallback, int64_t min,
+                                  int64_t max) {
+  const int64_t value = integer(key, fallback);
+  if (has(key) && (value < min || value > max))
+    fail(key, "expected " +
+                  (max == INT64_MAX
+                       ? "at least " + std::to_string(min)
+                       : "an integer from " + std::to_string(min) + " to " + std::to_string(max)) +
+                  ", found " + object_.at(key).dump());
+  return value;
+}
+
+void PipelineFields::alsoKnown(std::initializer_list<const char*> keys) {
+  for (const char* key : keys) mentioned_.insert(key);
 }
 
 bool PipelineFields::boolean(const std::string& key, bool fallback) {
@@ -69,8 +88,10 @@ std::string PipelineFields::filePath(const std::string& key, const std::string& 
 void PipelineFields::refuseUnknown() const {
   for (const auto& item : object_.items())
     if (!read_.count(item.key())) {
+      std::set<std::string> all = read_;
+      all.insert(mentioned_.begin(), mentioned_.end());
       std::string known;
-      for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+      for (const auto& k : all) known += (known.empty() ? "" : ", ") + k;
       fail(item.key(), "unknown field (expected one of: " + known + ")");
     }
 }

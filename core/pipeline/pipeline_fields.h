@@ -2,6 +2,7 @@
 // Reading one JSON object of a pipeline with every problem named by its JSON path
 // ("train.epochs: expected an integer"), and unknown fields refused so that a typo is caught.
 #include <cstdint>
+#include <initializer_list>
 #include <set>
 #include <string>
 
@@ -25,6 +26,9 @@ class PipelineFields {
   std::string string(const std::string& key, const std::string& fallback = "");
   double number(const std::string& key, double fallback);
   int64_t integer(const std::string& key, int64_t fallback);
+  // An integer in [min, max], refused by name otherwise (JSON's integers are 64-bit: without
+  // this, 4294967297 epochs would silently become 1).
+  int64_t integerIn(const std::string& key, int64_t fallback, int64_t min, int64_t max);
   bool boolean(const std::string& key, bool fallback);
   // A path relative to the pipeline's folder; "" when absent.
   std::string filePath(const std::string& key, const std::string& baseDir);
@@ -38,6 +42,9 @@ class PipelineFields {
       fail(key, e.what());
     }
   }
+  // Keys this object may hold that are read only in some cases (a zoo model's "alpha"): named
+  // in refuseUnknown's list of what the object takes.
+  void alsoKnown(std::initializer_list<const char*> keys);
   // After reading: every key that was not asked for is an error naming it.
   void refuseUnknown() const;
 
@@ -46,6 +53,7 @@ class PipelineFields {
   std::string source_;
   std::string path_;
   std::set<std::string> read_;
+  std::set<std::string> mentioned_;  // alsoKnown
 };
 
 // `path` resolved against `baseDir` unless it is absolute.

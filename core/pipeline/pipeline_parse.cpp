@@ -1,4 +1,6 @@
 // Pipeline documents to Pipeline values; every problem is named by its JSON path.
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -7,9 +9,10 @@
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline.h"
-#include "run/compute_choice.h"
+#include "pipeline/pipeline_outputs.h"
 #include "pipeline/pipeline_spec.h"
 #include "pipeline/pipeline_train.h"
+#include "run/compute_choice.h"
 
 namespace graft {
 
@@ -25,9 +28,9 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   // A zoo name stays a name; anything else is a file beside the pipeline.
   if (!zoo::isArchitecture(spec.source)) spec.source = resolveAgainst(baseDir, spec.source);
   if (f.has("alpha")) spec.alpha = f.number("alpha", 1.0);
-  if (f.has("input_size")) spec.inputSize = f.integer("input_size", 0);
+  if (f.has("input_size")) spec.inputSize = f.integerIn("input_size", 0, 1, INT_MAX);
   if (f.has("include_top")) spec.includeTop = f.boolean("include_top", true);
-  if (f.has("classes")) spec.classes = f.integer("classes", 0);
+  if (f.has("classes")) spec.classes = f.integerIn("classes", 0, 1, INT_MAX);
   spec.pooling = f.string("pooling");
   if (!spec.pooling.empty() && spec.pooling != "avg" && spec.pooling != "max")
     f.fail("pooling", "expected \"avg\" or \"max\", found \"" + spec.pooling + "\"");
@@ -38,7 +41,9 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   spec.weightsFile = f.filePath("weights", baseDir);
   if (f.has("preprocessing")) spec.preprocessing = f.string("preprocessing");
   spec.labelsFile = f.filePath("labels", baseDir);
-  spec.seed = static_cast<uint64_t>(f.integer("seed", 0));
+  spec.seed = static_cast<uint64_t>(f.integerIn("seed", 0, 0, INT64_MAX));
+  f.alsoKnown({"alpha", "input_size", "include_top", "classes", "minimalistic",
+               "include_preprocessing", "dropout_rate", "preprocessing"});
   f.refuseUnknown();
   spec.kerasCacheDir = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
   return spec;
@@ -46,6 +51,8 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
 
 Json parseRecipe(const Json& json, const std::string& baseDir, const std::string& source) {
   if (json.is_string()) {
+    if (json.get<std::string>().empty())
+      throw Error(source + ": recipe: expected a recipe file name or the recipe, found \"\"");
     const std::string path = resolveAgainst(baseDir, json.get<std::string>());
     try {
       return readRecipeFile(path);
@@ -65,8 +72,11 @@ PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
   PipelineSamples s;
   s.folder = f.filePath("data", baseDir);
   if (s.folder.empty()) f.fail("data", "missing: a folder of sample images");
-  s.count = f.integer("count", s.count);
-  if (s.count < 1) f.fail("count", "expected at least 1");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(s.folder, ec))
+    f.fail("data", s.folder + (std::filesystem::exists(s.folder, ec) ? ": not a folder"
+                                                                     : ": no such folder"));
+  s.count = f.integerIn("count", s.count, 1, INT_MAX);
   s.device = f.string("device", s.device);
   const std::string problem = deviceChoiceProblem(s.device);
   if (!problem.empty()) f.fail("device", problem);
@@ -91,7 +101,11 @@ std::vector<PipelineExport> parseExports(const Json& json, const std::string& ba
 
 PipelineEval parseEval(const Json& json, const std::string& baseDir, const std::string& source) {
   PipelineFields f(json, source, "eval");
-  return readSpec(f, evalSpecFields(), baseDir);
+  PipelineEval eval = readSpec(f, evalSpecFields(), baseDir);
+  // graft-cli eval leaves a batch of 0 to the loader (exit 1, its contract); a file says so now.
+  if (eval.batchSize < 1)
+    f.fail("batch_size", "expected at least 1, found " + std::to_string(eval.batchSize));
+  return eval;
 }
 
 CheckOp checkOpFromSymbol(const std::string& symbol, const PipelineFields& f) {
@@ -120,22 +134,39 @@ PipelineCheck parseCheckObject(PipelineFields f, const std::string& baseDir) {
     c.label = label.is_string() ? label.get<std::string>() : label.dump();
     c.text = "prediction of " + f.string("file") + " is " + c.label;
   } else {
-    c.op = checkOpFromSymbol(f.string("op", ">="), f);
+    // No default comparison: ">=" would be the wrong way round for a loss.
+    f.known("op");
+    if (!f.at("op").is_string())
+      f.fail("op",
+             "expected one of \"<\", \"<=\", \">\", \">=\", \"==\", found " + f.at("op").dump());
+    c.op = checkOpFromSymbol(f.string("op"), f);
     f.known("value");
     if (!f.at("value").is_number())
       f.fail("value", "expected a number, found " + f.at("value").dump());
     c.value = f.number("value", 0.0);
-    if (f.has("export")) c.exportIndex = static_cast<size_t>(f.integer("export", 0));
-    std::ostringstream text;
-    text << c.metric << " " << checkOpSymbol(c.op) << " " << c.value;
-    c.text = text.str();
+    if (f.has("export")) {
+      if (c.metric != "export_max_difference")
+        f.fail("export", "picks one export for export_max_difference, not for " + c.metric);
+      c.exportIndex = static_cast<size_t>(f.integerIn("export", 0, 0, INT_MAX));
+    }
+    c.text = c.metric + " " + checkOpSymbol(c.op) + " " + checkNumberText(c.value);
   }
   if (f.has("name")) c.text = f.string("name");
+  if (c.metric == "prediction")
+    f.alsoKnown({"name"});
+  else
+    f.alsoKnown({"name", "export"});
   f.refuseUnknown();
   return c;
 }
 
-void checkMetric(const PipelineCheck& c, const Pipeline& p, const std::string& where) {
+void checkMetric(const PipelineCheck& c, const Pipeline& p, const std::string& where,
+                 const std::string& exportWhere) {
+  if (c.metric == "prediction" && c.op != CheckOp::Is)
+    throw Error(where +
+                ": a prediction is checked as \"prediction of FILE is LABEL\" (or "
+                "{\"metric\": \"prediction\", \"file\": ..., \"label\": ...}), not "
+                "compared with a number");
   for (const auto& m : pipelineMetrics()) {
     if (c.metric != m.name) continue;
     const std::string needs = m.needs;
@@ -144,7 +175,7 @@ void checkMetric(const PipelineCheck& c, const Pipeline& p, const std::string& w
     if (!present)
       throw Error(where + ": '" + c.metric + "' needs a \"" + needs + "\" section in the pipeline");
     if (c.exportIndex && *c.exportIndex >= p.exports.size())
-      throw Error(where + ": export " + std::to_string(*c.exportIndex) + " does not exist (" +
+      throw Error(exportWhere + ": export " + std::to_string(*c.exportIndex) + " does not exist (" +
                   std::to_string(p.exports.size()) + " export(s), counted from 0)");
     return;
   }
@@ -163,14 +194,16 @@ std::vector<PipelineCheck> parseChecks(const Json& json, const Pipeline& p,
     const std::string path = "checks[" + std::to_string(i) + "]";
     PipelineCheck c;
     std::string where = source + ": " + path;
+    std::string exportWhere = where;
     if (json[i].is_string()) {
       c = parseCheckText(json[i].get<std::string>(), where);
       if (!c.file.empty()) c.file = resolveAgainst(baseDir, c.file);
     } else {
       c = parseCheckObject(PipelineFields(json[i], source, path), baseDir);
+      exportWhere = where + ".export";
       where += ".metric";
     }
-    checkMetric(c, p, where);
+    checkMetric(c, p, where, exportWhere);
     checks.push_back(c);
   }
   return checks;
@@ -217,6 +250,7 @@ Pipeline parsePipeline(const Json& document, const std::string& baseDir,
   p.description = f.string("description");
   if (f.has("checks")) p.checks = parseChecks(f.at("checks"), p, baseDir, source);
   f.refuseUnknown();
+  checkPipelineOutputs(p);
   return p;
 }
 

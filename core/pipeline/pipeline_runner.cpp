@@ -22,12 +22,6 @@ namespace graft {
 
 namespace {
 
-std::string formatNumber(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
 bool compare(double measured, CheckOp op, double expected) {
   switch (op) {
     case CheckOp::Less:
@@ -110,6 +104,15 @@ class Runner {
       finish(r);
       return;
     }
+    if (cancelled()) {
+      // Ctrl-C during a step that cannot stop midway (loading, exporting): the run ends after
+      // it, reported like any other stop.
+      r.status = StepStatus::Error;
+      r.message = "not run: the run was interrupted";
+      stopped_ = true;
+      finish(r);
+      return;
+    }
     if (observer_) observer_->onStepStart(name, false);
     const auto start = std::chrono::steady_clock::now();
     try {
@@ -128,9 +131,10 @@ class Runner {
     StepResult r;
     r.isCheck = true;
     r.name = c.text;
-    if (stopped_) {
+    if (stopped_ || cancelled()) {
       r.status = StepStatus::Skipped;
-      r.message = "not checked: an earlier step failed";
+      r.message =
+          stopped_ ? "not checked: an earlier step failed" : "not checked: the run was interrupted";
       finish(r);
       return;
     }
@@ -143,8 +147,9 @@ class Runner {
         const double measured = metric(c);
         const bool ok = compare(measured, c.op, c.value);
         r.status = ok ? StepStatus::Passed : StepStatus::Failed;
-        r.message = c.metric + " is " + formatNumber(measured) +
-                    (ok ? "" : ", expected " + checkOpSymbol(c.op) + " " + formatNumber(c.value));
+        r.message =
+            c.metric + " is " + checkNumberText(measured) +
+            (ok ? "" : ", expected " + checkOpSymbol(c.op) + " " + checkNumberText(c.value));
       }
     } catch (const std::exception& e) {
       // A check that cannot be measured (no validation images, unreadable image) fails.
@@ -154,6 +159,8 @@ class Runner {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     finish(r);
   }
+
+  bool cancelled() const { return cancel_ && cancel_->load(); }
 
   void finish(const StepResult& r) {
     result_.steps.push_back(r);
@@ -204,7 +211,7 @@ class Runner {
     model_ = trained.model;
     std::string message = std::to_string(trained.epochsCompleted) + " epoch(s)";
     if (!trained.history.empty() && trained.history.back().valAccuracy)
-      message += ", val_accuracy " + formatNumber(*trained.history.back().valAccuracy);
+      message += ", val_accuracy " + checkNumberText(*trained.history.back().valAccuracy);
     result_.training = std::move(trained);
     return message;
   }
@@ -212,7 +219,7 @@ class Runner {
   std::string evalStep() {
     result_.evaluation =
         evaluateSpec(model_, *p_.eval, static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
-    return "accuracy " + formatNumber(result_.evaluation->accuracy) + " on " +
+    return "accuracy " + checkNumberText(result_.evaluation->accuracy) + " on " +
            std::to_string(result_.evaluation->count) + " image(s)";
   }
 
@@ -259,8 +266,8 @@ class Runner {
     const std::string predicted = best.label.empty() ? std::to_string(best.index) : best.label;
     const bool ok = predicted == c.label;
     r.status = ok ? StepStatus::Passed : StepStatus::Failed;
-    r.message = "predicted " + predicted + " (probability " + formatNumber(best.probability) + ")" +
-                (ok ? "" : ", expected " + c.label);
+    r.message = "predicted " + predicted + " (probability " + checkNumberText(best.probability) +
+                ")" + (ok ? "" : ", expected " + c.label);
   }
 
   const Pipeline& p_;

@@ -4,6 +4,8 @@
 // (run/spec_fields.h): every field of the table is a key, with the table's kinds, ranges and
 // choices, errors named by JSON path ("ci.json: eval.batch_size: expected an integer") and
 // unknown keys refused.
+#include <climits>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -28,11 +30,21 @@ void readSpecField(PipelineFields& f, const SpecFieldOf<Spec>& field, const std:
         using T = std::decay_t<decltype(spec.*member)>;
         T& value = spec.*member;
         if constexpr (std::is_same_v<T, int>) {
-          value = static_cast<int>(f.integer(key, value));
+          // JSON's integers are 64-bit: 4294967297 epochs must not silently become 1.
+          const int64_t read = f.integer(key, value);
+          if (f.has(key)) {
+            std::string problem = rangeProblem(field.range, static_cast<double>(read));
+            if (problem.empty() && (read < INT_MIN || read > INT_MAX))
+              problem = std::string("expected ") + (read > 0 ? "at most " : "at least ") +
+                        std::to_string(read > 0 ? INT_MAX : INT_MIN) + ", found " +
+                        std::to_string(read);
+            if (!problem.empty()) f.fail(key, problem);
+          }
+          value = static_cast<int>(read);
         } else if constexpr (std::is_same_v<T, int64_t>) {
           value = f.integer(key, value);
         } else if constexpr (std::is_same_v<T, std::optional<uint64_t>>) {
-          const int64_t read = f.integer(key, 0);
+          const int64_t read = f.integerIn(key, 0, 0, INT64_MAX);  // seeds
           if (f.has(key)) value = static_cast<uint64_t>(read);
         } else if constexpr (std::is_same_v<T, double>) {
           value = f.number(key, value);

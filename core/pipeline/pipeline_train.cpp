@@ -10,6 +10,10 @@ namespace graft {
 TrainSpec parseTrainSpec(const Json& json, const std::string& baseDir, const std::string& source) {
   PipelineFields f(json, source, "train");
   TrainSpec spec = readSpec(f, trainSpecFields(), baseDir);
+  if (f.has("val_dir") && f.has("val_split"))
+    f.fail("val_split",
+           "give val_dir (a validation folder) or val_split (a share held out of "
+           "data), not both");
   spec.chosen = false;
   for (const SpecField& field : trainSpecFields())
     if (field.choosesHowToTrain && f.has(field.key)) spec.chosen = true;
@@ -20,7 +24,11 @@ TrainSpec parseTrainSpec(const Json& json, const std::string& baseDir, const std
   f.reading("augment", [&] { parseAugmentList(spec.augment); });
   if (!spec.output.empty()) f.reading("output", [&] { checkCheckpointPath(spec.output); });
   // The plan's own reader names the file or the JSON path ("ci.json: train.plan: $.stages").
-  planOf(spec, source + ": " + f.pathOf("plan"));
+  // A plan file's errors name the file; the key that names it goes in front.
+  if (spec.plan.is_string())
+    f.reading("plan", [&] { return planOf(spec, ""); });
+  else
+    planOf(spec, source + ": " + f.pathOf("plan"));
   return spec;
 }
 

@@ -72,6 +72,46 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, KerasExport,
                                            "keras3/k2_teachable_mobilenetv2_035_transfer__"
                                            "keras2.4.0.h5"));
 
+// Keras files record neither how pixels are scaled nor the class names; Graft's .keras export
+// keeps both in metadata.json (which Keras ignores), so the file reopens as it was exported.
+TEST(KerasExportCli, TheExportKeepsPreprocessingAndClassNames) {
+  GRAFT_REQUIRE_FIXTURE(model, kKeras31);
+  GRAFT_REQUIRE_FIXTURE(image, "keras/cat.jpg");
+  TempDir dir;
+  const std::string labels = dir.file("digits.txt");
+  {
+    std::ofstream out(labels);
+    for (const char* name :
+         {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
+      out << name << "\n";
+  }
+  const std::string out = dir.file("digits.keras");
+  const CommandResult exported = runCli({"export", model, "--preprocessing", "tf", "--labels",
+                                         labels, "--format", "keras", "-o", out},
+                                        kerasCacheIn(dir));
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+
+  const CommandResult given =
+      runCli({"predict", model, image, "--json", "--preprocessing", "tf", "--labels", labels},
+             kerasCacheIn(dir));
+  const CommandResult reopened = runCli({"predict", out, image, "--json"}, kerasCacheIn(dir));
+  ASSERT_EQ(given.exitCode, 0) << given.err;
+  ASSERT_EQ(reopened.exitCode, 0) << reopened.err;
+  EXPECT_NE(reopened.err.find("'tf', as recorded by Graft"), std::string::npos) << reopened.err;
+  const Json a = firstJsonLine(given), b = firstJsonLine(reopened);
+  ASSERT_EQ(a.at("output").size(), b.at("output").size());
+  for (size_t i = 0; i < a.at("output").size(); ++i)
+    EXPECT_NEAR(b.at("output")[i].get<double>(), a.at("output")[i].get<double>(), 1e-6) << i;
+  EXPECT_EQ(b.at("top")[0].at("label"), a.at("top")[0].at("label"));
+  EXPECT_FALSE(b.at("top")[0].at("label").get<std::string>().empty());
+
+  // The user's own choice still wins.
+  const CommandResult overridden =
+      runCli({"predict", out, image, "--json", "--preprocessing", "unit"}, kerasCacheIn(dir));
+  ASSERT_EQ(overridden.exitCode, 0) << overridden.err;
+  EXPECT_NE(firstJsonLine(overridden).at("output"), b.at("output"));
+}
+
 TEST(KerasExportCli, AZooModelExportsAndAFailedExportLeavesNothing) {
   TempDir dir;
   const CommandResult ok = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",

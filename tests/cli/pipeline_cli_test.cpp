@@ -284,15 +284,14 @@ TEST_F(PipelineCli, TrainAndEvalGiveWhatTheSamePipelineMeasures) {
 }
 
 TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {
-  const std::string path =
-      writePipeline({{"graft_pipeline", 1},
-                     {"model", "tiny.json"},
-                     {"exports", {{{"format", "keras-h5"}, {"output", "no/such/folder/model.h5"}}}},
-                     {"checks", {"export max difference <= 1e-4", "total_params >= 1"}}});
+  const std::string path = writePipeline({{"graft_pipeline", 1},
+                                          {"model", "tiny.json"},
+                                          {"eval", {{"data", "no/such/folder"}}},
+                                          {"checks", {"eval_accuracy >= 0", "total_params >= 1"}}});
   const std::string junit = dir.file("report.xml");
   const auto r = cli({"run", path, "--junit", junit, "--quiet"});
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.err.find("no/such/folder/model.h5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no/such/folder"), std::string::npos) << r.err;
   const json report = readJunit(junit);
   EXPECT_EQ(report.at("tests"), 4);
   EXPECT_EQ(report.at("errors"), 1);
@@ -308,8 +307,45 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   };
   const std::vector<Case> cases = {
       {{{"checks",
-         {"total_params >= 1", "trainable_params >= 0", {{"metric", "val_acc"}, {"value", 1}}}}},
+         {"total_params >= 1",
+          "trainable_params >= 0",
+          {{"metric", "val_acc"}, {"op", ">="}, {"value", 1}}}}},
        "checks[2].metric: unknown metric 'val_acc'"},
+      // JSON integers are 64-bit; none may wrap into the int a field holds.
+      {{{"train", {{"data", "shapes"}, {"epochs", 4294967297LL}}}},
+       "train.epochs: expected at most 2147483647, found 4294967297"},
+      {{{"train", {{"data", "shapes"}, {"epochs", 4294967296LL}}}},
+       "train.epochs: expected at most 2147483647, found 4294967296"},
+      {{{"model", {{"source", "tiny.json"}, {"seed", -1}}}}, "model.seed: expected at least 0"},
+      {{{"model", {{"source", "tiny.json"}, {"input_size", 4294967328LL}}}},
+       "model.input_size: expected an integer from 1 to 2147483647, found 4294967328"},
+      // Every key the object takes is listed, not only those this one read.
+      {{{"model", {{"source", "tiny.json"}, {"alpa", 0.5}}}},
+       "model.alpa: unknown field (expected one of: alpha, classes,"},
+      {{{"checks", {{{"metric", "total_params"}, {"value", 1}}}}}, "checks[0].op: missing"},
+      {{{"checks", {{{"metric", "total_params"}, {"op", ">="}, {"value", 1}, {"export", 0}}}}},
+       "checks[0].export: picks one export for export_max_difference"},
+      {{{"checks", {"prediction >= 3"}}}, "checks[0]: a prediction is checked as"},
+      {{{"eval", {{"data", "shapes"}, {"batch_size", 0}}}},
+       "eval.batch_size: expected at least 1, found 0"},
+      {{{"train", {{"data", "shapes"}, {"val_dir", "shapes"}, {"val_split", 0.3}}}},
+       "train.val_split: give val_dir"},
+      {{{"recipe", ""}}, "recipe: expected a recipe file name or the recipe"},
+      {{{"recipe", {{"graft_recipe", 1}, {"operations", json::array()}, {"extra", 1}}}},
+       "recipe: unknown field 'extra'"},
+      {{{"samples", "no_such_folder"}},
+       "samples.data: " + dir.file("no_such_folder") + ": no such folder"},
+      // Outputs are checked before the first step: nothing waits for a training to fail.
+      {{{"exports", {{{"format", "onnx"}, {"output", "bad.json"}}}}},
+       "exports[0].output: " + dir.file("bad.json") + " is the pipeline file"},
+      {{{"exports", {{{"format", "onnx"}, {"output", "tiny.json"}}}}},
+       "exports[0].output: " + dir.file("tiny.json") + " is the model.source file"},
+      {{{"exports",
+         {{{"format", "onnx"}, {"output", "m.onnx"}}, {{"format", "onnx"}, {"output", "m.onnx"}}}}},
+       "exports[1].output: " + dir.file("m.onnx") + " is also exports[0].output"},
+      {{{"output", "no_such_folder/m.graft"}}, "output: the folder"},
+      {{{"train", {{"data", "shapes"}, {"log", "no_such_folder/log.jsonl"}}}},
+       "train.log: the folder"},
       {{{"train", {{"data", "shapes"}, {"epochs", "two"}}}}, "train.epochs: expected an integer"},
       {{{"train", {{"data", "shapes"}, {"epoch", 2}}}}, "train.epoch: unknown field"},
       {{{"exports", {{{"format", "pdf"}, {"output", "m.pdf"}}}}}, "exports[0].format"},
@@ -340,8 +376,59 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   EXPECT_NE(report.at("cases").at(0).at("message").get<std::string>().find("not valid JSON"),
             std::string::npos);
 
+  // --json prints the error as its one object too.
+  const auto asJson = cli({"run", broken, "--json"});
+  EXPECT_EQ(asJson.exitCode, 1);
+  const json printed = json::parse(asJson.out);
+  EXPECT_EQ(printed.at("passed"), false);
+  EXPECT_EQ(printed.at("steps").at(0).at("status"), "error");
+
+  // The report's own folder is checked before any step runs.
+  const std::string good = writePipeline({{"graft_pipeline", 1}, {"model", "tiny.json"}});
+  const auto noFolder = cli({"run", good, "--junit", dir.file("no_such_folder/r.xml")});
+  EXPECT_EQ(noFolder.exitCode, 1);
+  EXPECT_NE(noFolder.err.find(good + ": --junit: the folder"), std::string::npos) << noFolder.err;
+  EXPECT_EQ(noFolder.out.find("load model"), std::string::npos) << noFolder.out;
+  const auto overPipeline = cli({"run", good, "--junit", good});
+  EXPECT_EQ(overPipeline.exitCode, 1);
+  EXPECT_NE(overPipeline.err.find("is the pipeline file"), std::string::npos) << overPipeline.err;
+  EXPECT_NE(std::ifstream(good).peek(), '<') << "the pipeline file was overwritten";
+
+  // A folder is named as one.
+  const auto folder = cli({"run", dir.path().string()});
+  EXPECT_EQ(folder.exitCode, 1);
+  EXPECT_NE(folder.err.find("is a folder, not a pipeline file"), std::string::npos) << folder.err;
+
   // A missing PIPELINE argument is a usage error.
   EXPECT_EQ(cli({"run"}).exitCode, 2);
+}
+
+// Reports stay readable whatever the paths hold: bytes that are not UTF-8 in a folder name,
+// and numbers printed in full (a check on 4253863 parameters never reads 4.25386e+06).
+TEST_F(PipelineCli, ReportsHoldAnyPathAndNumbersInFull) {
+  const fs::path odd = dir.path() / "p\xff";
+  fs::create_directories(odd);
+  fs::copy_file(dir.file("tiny.json"), odd / "tiny.json");
+  const int64_t params = totalParams();
+  const json pipeline = {
+      {"graft_pipeline", 1},
+      {"model", "tiny.json"},
+      {"checks",
+       {"total_params <= " + std::to_string(params), "total_params < " + std::to_string(params)}}};
+  const std::string path = (odd / "ci.json").string();
+  std::ofstream(path) << pipeline.dump(2);
+  const std::string junit = dir.file("report.xml");
+  const auto r = cli({"run", path, "--json", "--junit", junit});
+  EXPECT_EQ(r.exitCode, 1) << r.err;  // the second check fails
+  const json printed = json::parse(r.out);
+  const std::string failed = printed.at("steps").at(2).at("message");
+  EXPECT_EQ(failed,
+            "total_params is " + std::to_string(params) + ", expected < " + std::to_string(params));
+  const json report = readJunit(junit);
+  EXPECT_EQ(report.at("failures"), 1);
+  EXPECT_NE(caseNamed(report, "load model " + dir.path().string() + "/p\xef\xbf\xbd/tiny.json")
+                .at("status"),
+            "failed");
 }
 
 }  // namespace

@@ -129,3 +129,33 @@ TEST(SurgeryFields, SetConfigOfAnInputShapeRefusesToDropDownstreamWeights) {
 
 }  // namespace
 }  // namespace graft
+
+namespace graft {
+namespace {
+
+// Teachable Machine's models nest a MobileNetV2 "model1" in a Sequential; summary shows those
+// names, so recipes take them where they make sense and say what to name where they do not.
+TEST(SurgeryFields, ANestedModelsNameFreezesItsLayersAndElsewhereSaysWhatToName) {
+  const Graph chain = test::chainGraph();
+  std::vector<Node> nodes = chain.nodes();
+  for (auto& n : nodes)
+    if (n.name == "conv_a" || n.name == "conv_b" || n.name == "pool") n.group = "sequential_1/base";
+  const Model m =
+      modelFrom(Graph("nested", nodes, chain.outputs(),
+                      {{"sequential_1", "Sequential"}, {"sequential_1/base", "Functional"}}));
+  const Expected<EditResult> frozen = applyOperation(m, {{"op", "freeze"}, {"layers", {"base"}}});
+  ASSERT_TRUE(frozen) << frozen.diagnostics().front().str();
+  std::vector<std::string> names;
+  for (const auto& n : frozen.value().model.graph.nodes())
+    if (!n.trainable) names.push_back(n.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"conv_a", "conv_b", "pool"}));
+
+  const auto cut = refusal(m, {{"op", "cut"}, {"at", "base"}});
+  EXPECT_TRUE(mentions(cut, "base",
+                       "is a nested model of 3 layers, not a layer: name its output "
+                       "layer 'pool'"))
+      << cut.front().str();
+}
+
+}  // namespace
+}  // namespace graft

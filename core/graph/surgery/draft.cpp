@@ -53,7 +53,30 @@ bool Draft::contains(const std::string& name) const {
 size_t Draft::indexOf(const std::string& name) const {
   for (size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].name == name) return i;
+  const std::vector<std::string> inside = layersOfNestedModel(name);
+  if (!inside.empty()) {
+    // The name summary shows for a nested model: say which layer to name instead.
+    std::string output = inside.back();
+    for (const auto& layer : inside)
+      for (const auto& consumer : consumersOf(layer))
+        if (std::find(inside.begin(), inside.end(), consumer) == inside.end()) output = layer;
+    throw Error(Diagnostic{name, "is a nested model of " + std::to_string(inside.size()) +
+                                     " layers, not a layer: name its output layer '" + output +
+                                     "' (freeze and unfreeze take the nested model's name in "
+                                     "\"layers\" for all of its layers)"});
+  }
   throw Error(Diagnostic{name, "no layer of this name in model '" + original_.graph.name() + "'"});
+}
+
+std::vector<std::string> Draft::layersOfNestedModel(const std::string& name) const {
+  std::vector<std::string> inside;
+  for (const auto& n : nodes) {
+    // Node::group is the path of nested models a layer sits in, "sequential_1/model1".
+    const std::string path = "/" + n.group + "/";
+    if (!n.group.empty() && path.find("/" + name + "/") != std::string::npos)
+      inside.push_back(n.name);
+  }
+  return inside;
 }
 
 Node& Draft::node(const std::string& name) {

@@ -30,6 +30,9 @@ class Draft {
   Node& node(const std::string& name);  // throws naming the layer
   const Node& node(const std::string& name) const;
   size_t indexOf(const std::string& name) const;
+  // The layers inside the nested model (Node::group) of this name, in model order; empty when
+  // there is none.
+  std::vector<std::string> layersOfNestedModel(const std::string& name) const;
   std::vector<std::string> consumersOf(const std::string& name) const;
   std::vector<std::string> names() const;
   bool isOutput(const std::string& name) const;

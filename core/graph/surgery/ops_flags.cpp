@@ -14,7 +14,15 @@ std::vector<std::string> selected(const Draft& d) {
   bool any = false;
   if (d.has("layers")) {
     any = true;
-    for (const auto& name : d.nameList("layers")) chosen.insert(d.node(name).name);
+    for (const auto& name : d.nameList("layers")) {
+      // A nested model's name (Teachable Machine's "model1") stands for all of its layers.
+      const std::vector<std::string> inside =
+          d.contains(name) ? std::vector<std::string>{} : d.layersOfNestedModel(name);
+      if (!inside.empty())
+        chosen.insert(inside.begin(), inside.end());
+      else
+        chosen.insert(d.node(name).name);
+    }
   }
   if (d.has("upto") || d.has("from")) {
     const Graph graph(d.original().graph.name(), d.nodes, d.outputs);

@@ -16,6 +16,7 @@ std::vector<std::string> listSampleImages(const std::string& folder, int64_t cou
   if (count < 1)
     throw Error("sample images: the count must be at least 1, got " + std::to_string(count));
   std::error_code ec;
+  if (!fs::exists(folder, ec)) throw Error(folder + ": no such folder (of sample images)");
   if (!fs::is_directory(folder, ec))
     throw Error(folder + ": not a folder (expected a folder of sample images)");
   std::vector<std::string> all;

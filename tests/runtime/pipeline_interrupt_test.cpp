@@ -1,0 +1,41 @@
+// Ctrl-C during a step that cannot stop midway (loading a model, exporting): the pipeline runs
+// no further step, skips its checks and reports the interruption, so CI gets a report.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "pipeline/pipeline_runner.h"
+
+namespace graft {
+namespace {
+
+Pipeline smallZooPipeline() {
+  Pipeline p;
+  p.model.source = "mobilenet";
+  p.model.alpha = 0.25;
+  p.model.inputSize = 32;
+  PipelineCheck check;
+  check.text = "total_params > 0";
+  check.metric = "total_params";
+  check.op = CheckOp::Greater;
+  p.checks.push_back(check);
+  return p;
+}
+
+TEST(PipelineInterrupt, AnInterruptedRunStopsBeforeItsNextStepAndSaysSo) {
+  const Pipeline p = smallZooPipeline();
+  std::atomic<bool> cancel{false};
+  const PipelineResult whole = runPipeline(p, nullptr, &cancel);
+  ASSERT_TRUE(whole.passed());
+
+  cancel = true;
+  const PipelineResult interrupted = runPipeline(p, nullptr, &cancel);
+  EXPECT_FALSE(interrupted.passed());
+  ASSERT_EQ(interrupted.steps.size(), 2u);
+  EXPECT_EQ(interrupted.steps[0].status, StepStatus::Error);
+  EXPECT_EQ(interrupted.steps[0].message, "not run: the run was interrupted");
+  EXPECT_EQ(interrupted.steps[1].status, StepStatus::Skipped);
+}
+
+}  // namespace
+}  // namespace graft
