@@ -89,16 +89,19 @@ void registerPredictCommand(CLI::App& app) {
   addDeviceOption(*cmd, *device);
   gradCam->addTo(*cmd);
   cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    const ModelSpec spec = args->spec(*cmd);
+    LoadedModel loaded = loadModelReporting(spec, args->quiet);
     std::unique_ptr<Predictor> predictor;
     try {
       predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(*device));
     } catch (const Error& e) {
-      // Name the labels file, which the core only knows as "labels".
+      // Name the labels file, which the core only knows as "labels", and the model file, which
+      // the core only knows as a graph ("predict needs a model with one input").
       const Diagnostics& d = e.diagnostics();
       if (!args->labels.empty() && d.size() == 1 && d.front().subject == "labels")
         throw Error(Diagnostic{args->labels, d.front().message});
-      throw;
+      if (d.size() == 1 && d.front().subject == "--device") throw;
+      throw Error(args->source + ": " + e.what());
     }
     if (predictor->autoChoseGpu() && !args->quiet)
       std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
@@ -109,6 +112,9 @@ void registerPredictCommand(CLI::App& app) {
     PredictOptions options;
     options.topK = *top;
     options.batchSize = *batchSize;
+    // The size of a free (None x None) input; loadModel refused it where the input is fixed
+    // otherwise, and a zoo architecture was built at it.
+    options.freeInputSize = spec.inputSize;
     size_t failed = 0;
     predictor->run(*images, options, [&](const ImagePrediction& p) {
       if (!p.ok()) {

@@ -16,13 +16,8 @@ namespace {
 // HDF5 prints its error stack to stderr by default; our messages replace it.
 template <class F>
 auto quiet(F&& f) {
-  H5E_auto2_t oldFunc = nullptr;
-  void* oldData = nullptr;
-  H5Eget_auto2(H5E_DEFAULT, &oldFunc, &oldData);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  auto result = f();
-  H5Eset_auto2(H5E_DEFAULT, oldFunc, oldData);
-  return result;
+  const QuietErrors guard;
+  return f();
 }
 
 // Writes `bytes` to `path` (created or truncated), retrying short writes; throws graft::Error
@@ -63,6 +58,15 @@ std::vector<std::string> splitPath(const std::string& path) {
 }
 
 }  // namespace
+
+QuietErrors::QuietErrors() {
+  H5Eget_auto2(H5E_DEFAULT, &oldFunc_, &oldData_);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+QuietErrors::~QuietErrors() {
+  H5Eset_auto2(H5E_DEFAULT, oldFunc_, oldData_);
+}
 
 Handle& Handle::operator=(Handle&& o) noexcept {
   if (this != &o) {
@@ -224,6 +228,8 @@ namespace {
 
 std::vector<std::string> readStrings(const std::string& file, hid_t object,
                                      const std::string& name) {
+  // Every call below reads the file (a damaged heap fails in H5Aread): none prints HDF5's stack.
+  const QuietErrors quietErrors;
   Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
   if (!attr.valid()) throw Error(file + ": cannot read attribute '" + name + "'");
   Handle type(H5Aget_type(attr.get()), H5Tclose);
@@ -287,7 +293,8 @@ std::optional<std::string> File::string(hid_t object, const std::string& name) c
 }
 
 Shape File::datasetShape(const std::string& datasetPath) const {
-  Handle ds(quiet([&] { return H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT); }), H5Dclose);
+  const QuietErrors quietErrors;
+  Handle ds(H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.valid()) throw Error(path_ + ": dataset '" + datasetPath + "' is missing");
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.get());
@@ -299,7 +306,8 @@ Shape File::datasetShape(const std::string& datasetPath) const {
 }
 
 void File::readFloats(const std::string& datasetPath, float* out, size_t count) const {
-  Handle ds(quiet([&] { return H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT); }), H5Dclose);
+  const QuietErrors quietErrors;
+  Handle ds(H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.valid()) throw Error(path_ + ": dataset '" + datasetPath + "' is missing");
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   if (static_cast<size_t>(H5Sget_simple_extent_npoints(space.get())) != count)
@@ -308,9 +316,7 @@ void File::readFloats(const std::string& datasetPath, float* out, size_t count) 
   Handle type(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_FLOAT && H5Tget_class(type.get()) != H5T_INTEGER)
     throw Error(path_ + ": dataset '" + datasetPath + "' is not numeric");
-  herr_t rc = quiet(
-      [&] { return H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out); });
-  if (rc < 0)
+  if (H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
     throw Error(path_ + ": cannot read dataset '" + datasetPath +
                 "' (the file may be truncated or damaged)");
 }

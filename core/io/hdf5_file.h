@@ -12,6 +12,21 @@
 
 namespace graft::h5 {
 
+// While one lives, HDF5 prints no error stack ("HDF5-DIAG: Error detected ...") to stderr: our
+// messages replace it. Every HDF5 call on a file read from outside runs under one (the read
+// functions below take one for their whole body), so a damaged file gets Graft's message alone.
+class QuietErrors {
+ public:
+  QuietErrors();
+  ~QuietErrors();
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+
+ private:
+  H5E_auto2_t oldFunc_ = nullptr;
+  void* oldData_ = nullptr;
+};
+
 // Owns one hid_t and closes it with the matching H5?close.
 class Handle {
  public:

@@ -1,7 +1,10 @@
 #include "io/keras_archive.h"
 
+#include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -28,16 +31,40 @@ zip_int64_t memberIndex(zip_t* archive, const std::string& name) {
   return index;
 }
 
-std::vector<char> readMember(zip_t* archive, zip_int64_t index, const std::string& where,
-                             uint64_t maxBytes) {
+// The CRC-32 Keras's zipfile stored for the member, checked against the bytes read (zlib's crc32,
+// as zipfile computes it): a flipped bit in a stored member would otherwise reach the model as a
+// wrong weight without a word. Python's zipfile (and so Keras) refuses such a file too.
+void checkCrc(const zip_stat_t& stat, const char* data, size_t size, const std::string& path,
+              const std::string& member) {
+  if (!(stat.valid & ZIP_STAT_CRC))
+    throw Error(path + ": member '" + member + "' has no CRC-32 to check it against");
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(data), size);
+  if (static_cast<zip_uint32_t>(crc) != stat.crc)
+    throw Error(path + ": member '" + member + "' is damaged (CRC mismatch)");
+}
+
+zip_stat_t statMember(zip_t* archive, zip_int64_t index, const std::string& path,
+                      const std::string& member) {
   zip_stat_t stat;
   zip_stat_init(&stat);
   if (zip_stat_index(archive, static_cast<zip_uint64_t>(index), 0, &stat) != 0 ||
       !(stat.valid & ZIP_STAT_SIZE))
-    throw Error(where + ": cannot read the archive member's size");
+    throw Error(path + ": cannot read the size of member '" + member + "'");
+  return stat;
+}
+
+// The whole member, its CRC checked. `maxBytes`: refused before anything is read (or inflated)
+// when it declares more, with `tooLarge` saying why that is too much.
+std::vector<char> readMember(zip_t* archive, zip_int64_t index, const std::string& path,
+                             const std::string& member, uint64_t maxBytes,
+                             const std::string& tooLarge = "more than any Keras model file holds") {
+  const std::string where = path + "/" + member;
+  const zip_stat_t stat = statMember(archive, index, path, member);
   if (stat.size > maxBytes)
-    throw Error(where + ": the member is " + std::to_string(stat.size) +
-                " bytes, more than any Keras model file holds");
+    throw Error(path + ": member '" + member + "' declares " + std::to_string(stat.size) +
+                " bytes uncompressed, " + tooLarge + " (at most " + std::to_string(maxBytes) +
+                "); the archive is damaged or was not written by Keras");
   std::unique_ptr<zip_file_t, ZipFileCloser> file(
       zip_fopen_index(archive, static_cast<zip_uint64_t>(index), 0));
   if (!file)
@@ -52,6 +79,7 @@ std::vector<char> readMember(zip_t* archive, zip_int64_t index, const std::strin
                   std::string(zip_file_strerror(file.get())) + ")");
     done += static_cast<size_t>(n);
   }
+  checkCrc(stat, bytes.data(), bytes.size(), path, member);
   return bytes;
 }
 
@@ -84,17 +112,17 @@ std::vector<char> readRange(zip_t* archive, zip_int64_t index, zip_uint64_t star
   return bytes;
 }
 
-// A stored (uncompressed) member used in place in the mapped archive: no copy of a 100 MB model
-// and no CRC pass over it (as costly as the rest of opening); HDF5 still refuses a damaged
-// structure, and damaged numbers go unnoticed as they would in a Keras 2 .h5. libzip does not say
-// where a member's data lies, so its local header is found by name from the start (it precedes
-// the data) and the place confirmed by comparing both ends with libzip's own reading. Empty when
-// the member is compressed, encrypted or not found so: the caller then reads it into memory.
+// A stored (uncompressed) member used in place in the mapped archive: no copy of a 100 MB model.
+// Its CRC-32 is checked over the mapped bytes (zlib's crc32 reads ~GB/s; libzip's own pass,
+// copying through zip_fread, cost as much as the rest of opening). libzip does not say where a
+// member's data lies, so its local header is found by name from the start (it precedes the data)
+// and the place confirmed by comparing both ends with libzip's own reading. Empty when the
+// member is compressed, encrypted or not found so: the caller then reads it into memory.
 h5::Image storedMemberInPlace(zip_t* archive, zip_int64_t index, const std::string& path) {
   zip_stat_t stat;
   zip_stat_init(&stat);
   if (zip_stat_index(archive, static_cast<zip_uint64_t>(index), 0, &stat) != 0) return {};
-  const zip_uint64_t needed = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+  const zip_uint64_t needed = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC |
                               ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
   if ((stat.valid & needed) != needed || stat.comp_method != ZIP_CM_STORE ||
       stat.encryption_method != ZIP_EM_NONE || stat.comp_size != stat.size || stat.size < 4096)
@@ -129,12 +157,31 @@ h5::Image storedMemberInPlace(zip_t* archive, zip_int64_t index, const std::stri
         std::memcmp(head.data(), data, kCheck) != 0 ||
         std::memcmp(tail.data(), data + stat.size - kCheck, kCheck) != 0)
       return {};
+    checkCrc(stat, data, static_cast<size_t>(stat.size), path, name);
     return h5::Image{data, static_cast<size_t>(stat.size), file};
   }
   return {};
 }
 
 }  // namespace
+
+uint64_t maxWeightsMemberBytes() {
+  const uint64_t model = static_cast<uint64_t>(limits::kMaxModelParams) * 4 + (uint64_t{64} << 20);
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0) return model;
+  return std::min(model, static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize));
+}
+
+uint64_t weightsMemberBytesFor(int64_t params, size_t layers) {
+  // Each value at most float64, beside at most three optimizer slots (Adam with amsgrad keeps
+  // m, v and v_hat; Keras 3's model.save writes them into model.weights.h5), plus HDF5's groups
+  // and attributes: 64 MiB and 16 KiB a layer, far more than Keras writes.
+  const uint64_t values = static_cast<uint64_t>(std::max<int64_t>(params, 0));
+  const uint64_t bytes =
+      values * 8 * 4 + (uint64_t{64} << 20) + static_cast<uint64_t>(layers) * (uint64_t{16} << 10);
+  return std::min(bytes, maxWeightsMemberBytes());
+}
 
 KerasH5Reader KerasArchive::weightsReader() const {
   if (weights.empty())
@@ -144,7 +191,9 @@ KerasH5Reader KerasArchive::weightsReader() const {
   return reader;
 }
 
-KerasArchive readKerasArchive(const std::string& path) {
+namespace {
+
+ZipArchive openArchive(const std::string& path) {
   int error = 0;
   ZipArchive archive(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error));
   if (!archive) {
@@ -154,18 +203,25 @@ KerasArchive readKerasArchive(const std::string& path) {
     zip_error_fini(&e);
     throw Error(path + ": not a readable Keras .keras archive (" + reason + ")");
   }
+  return archive;
+}
+
+}  // namespace
+
+KerasArchive readKerasArchiveTopology(const std::string& path) {
+  ZipArchive archive = openArchive(path);
   KerasArchive result;
   result.path = path;
   constexpr uint64_t kMaxJsonBytes = uint64_t{256} << 20;
   const zip_int64_t config = memberIndex(archive.get(), "config.json");
   if (config < 0)
     throw Error(path + ": a ZIP archive without config.json, so not a Keras .keras model file");
-  const auto configBytes = readMember(archive.get(), config, path + "/config.json", kMaxJsonBytes);
+  const auto configBytes = readMember(archive.get(), config, path, "config.json", kMaxJsonBytes);
   result.config.assign(configBytes.begin(), configBytes.end());
 
   const zip_int64_t metadata = memberIndex(archive.get(), "metadata.json");
   if (metadata >= 0) {
-    const auto bytes = readMember(archive.get(), metadata, path + "/metadata.json", kMaxJsonBytes);
+    const auto bytes = readMember(archive.get(), metadata, path, "metadata.json", kMaxJsonBytes);
     try {
       const Json meta =
           parseBoundedJson(std::string(bytes.begin(), bytes.end()), path + "/metadata.json");
@@ -180,18 +236,37 @@ KerasArchive readKerasArchive(const std::string& path) {
 
   const zip_int64_t weights = memberIndex(archive.get(), "model.weights.h5");
   if (weights >= 0) {
-    result.weights = storedMemberInPlace(archive.get(), weights, path);
-    if (result.weights.empty()) {
-      auto bytes = std::make_shared<const std::vector<char>>(
-          readMember(archive.get(), weights, path + "/model.weights.h5",
-                     static_cast<uint64_t>(limits::kMaxModelParams) * 4 + (64 << 20)));
-      result.weights = h5::Image{bytes->data(), bytes->size(), bytes};
-    }
+    result.hasWeights = true;
   } else if (memberIndex(archive.get(), "model.weights.json") >= 0) {
     throw Error(path +
                 ": the weights are sharded (model.weights.json); Graft reads .keras files "
                 "with one model.weights.h5 (save the model with Keras's default max_shard_size)");
   }
+  return result;
+}
+
+void readKerasArchiveWeights(KerasArchive& archive, uint64_t maxInflatedBytes,
+                             const std::string& bound) {
+  const std::string member = "model.weights.h5";
+  ZipArchive zip = openArchive(archive.path);
+  const zip_int64_t index = memberIndex(zip.get(), member);
+  if (index < 0) throw Error(archive.path + ": the archive has no " + member);
+  archive.weights = storedMemberInPlace(zip.get(), index, archive.path);
+  if (!archive.weights.empty()) return;
+  const uint64_t general = maxWeightsMemberBytes();
+  const bool modelBound = maxInflatedBytes < general;
+  const std::string tooLarge =
+      modelBound ? "more than " + bound + " can need"
+                 : "more than Graft inflates (the float32 values of the largest model it opens, or "
+                   "this machine's memory)";
+  auto bytes = std::make_shared<const std::vector<char>>(readMember(
+      zip.get(), index, archive.path, member, modelBound ? maxInflatedBytes : general, tooLarge));
+  archive.weights = h5::Image{bytes->data(), bytes->size(), bytes};
+}
+
+KerasArchive readKerasArchive(const std::string& path) {
+  KerasArchive result = readKerasArchiveTopology(path);
+  if (result.hasWeights) readKerasArchiveWeights(result, maxWeightsMemberBytes(), "");
   return result;
 }
 

@@ -54,7 +54,7 @@ void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const std:
   if (stored.weightNames.size() != info.weights.size()) {
     std::string expected;
     for (const auto& w : info.weights) expected += (expected.empty() ? "" : ", ") + w.name;
-    throw Error(Diagnostic{target, "the file's layer '" + stored.name + "' has " +
+    throw Error(Diagnostic{target, "layer '" + stored.name + "' in " + file.path() + " has " +
                                        std::to_string(stored.weightNames.size()) +
                                        " weight arrays, the model expects " +
                                        std::to_string(info.weights.size()) + " (" + expected +

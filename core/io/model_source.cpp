@@ -215,6 +215,11 @@ void checkArchitectureOptions(const ModelSpec& spec, const Graph& graph) {
   if (spec.minimalistic) refuse("--minimalistic");
   if (spec.includePreprocessing) refuse("--include-preprocessing");
   if (spec.dropoutRate) refuse("--dropout-rate");
+  if (spec.inputSize && *spec.inputSize <= 0)
+    throw Error(Diagnostic{"--input-size", std::to_string(*spec.inputSize) +
+                                               ": expected a positive number of pixels (the "
+                                               "height and width of " +
+                                               spec.source + "'s free input)"});
   if (!spec.inputSize || graph.inputs().size() != 1) return;
   const GraphAnalysis analysis = analyze(graph);
   const NodeInfo* input = analysis.find(graph.inputs().front());
@@ -239,6 +244,9 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }
+  // Keras itself builds such a model ([] or "layers": []), but it computes nothing: opening it
+  // would print an empty summary and fail later, somewhere less clear.
+  if (result.model.graph.size() == 0) throw Error(source + ": the model has no layers");
   const GraphAnalysis analysis = analyze(result.model.graph);
   if (!analysis.ok())
     throw Error(source + ": the model in this file is not valid:\n" +
@@ -403,8 +411,10 @@ bool graftMetadataOf(const KerasArchive& archive, const ModelSpec& spec, LoadedM
 }
 
 // A Keras 3 .keras archive: config.json, its weights (or --weights), the Keras version noted.
+// The weights member is read only once the model says how large it can be (a compressed member
+// that would inflate to more is refused before inflating), and not at all with --weights.
 LoadedModel fromKerasArchive(const ModelSpec& spec) {
-  const KerasArchive archive = readKerasArchive(spec.source);
+  KerasArchive archive = readKerasArchiveTopology(spec.source);
   LoadedModel result = fromTopology(spec.source, archive.config, archive.kerasVersion);
   checkArchitectureOptions(spec, result.model.graph);
   if (!archive.kerasVersion.empty())
@@ -413,12 +423,19 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
   if (!spec.weightsFile.empty()) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
     fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
-  } else if (!archive.weights.empty()) {
+  } else if (archive.hasWeights) {
+    readKerasArchiveWeights(archive,
+                            weightsMemberBytesFor(analysis.totalParams, result.model.graph.size()),
+                            "the model's " + std::to_string(analysis.totalParams) + " parameters");
     KerasH5Reader reader = archive.weightsReader();
     fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
-  } else {
-    useRandomWeights(analysis, spec,
-                     spec.source + ": the archive holds no weights, using random weights", result);
+  } else if (analysis.totalParams > 0) {
+    // Keras's load_model refuses it too: random weights under the file's name would pass for
+    // the trained model.
+    throw Error(spec.source + ": the archive has no model.weights.h5, so its " +
+                std::to_string(analysis.totalParams) +
+                " parameters have no values; give the weights with --weights FILE (a .keras, "
+                ".weights.h5 or .h5 of this model)");
   }
   if (!graftMetadataOf(archive, spec, result)) choosePreprocessing(spec, result);
   return result;

@@ -28,6 +28,7 @@ constexpr const char* kWeightsGroup = "/model_weights";
 // The project JSON is a dataset, not an attribute: HDF5 attributes stop at 64 KiB and the
 // configs of a ResNet or an Inception exceed that.
 void writeText(const h5::File& file, const std::string& path, const std::string& text) {
+  const h5::QuietErrors quietErrors;
   h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), std::max<size_t>(text.size(), 1));
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
@@ -43,15 +44,7 @@ void writeText(const h5::File& file, const std::string& path, const std::string&
 
 // Reads a scalar string dataset, fixed-length (as written above) or variable-length (h5py).
 std::string readText(const h5::File& file, const std::string& path) {
-  H5E_auto2_t oldFunc = nullptr;
-  void* oldData = nullptr;
-  H5Eget_auto2(H5E_DEFAULT, &oldFunc, &oldData);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // our message replaces HDF5's error stack
-  struct Restore {
-    H5E_auto2_t f;
-    void* d;
-    ~Restore() { H5Eset_auto2(H5E_DEFAULT, f, d); }
-  } restore{oldFunc, oldData};
+  const h5::QuietErrors quietErrors;  // our message replaces HDF5's error stack
 
   const std::string damaged = file.path() + ": cannot read the project description '" + path +
                               "' (the file may be truncated or damaged)";

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/fusion/fuse_with_samples.h"
@@ -80,7 +82,7 @@ class Runner {
       });
     for (const auto& e : p_.exports)
       step("export " + exportFormatName(e.format) + " " + e.output, [&] {
-        result_.exports.push_back(exportModel(model_, e.format, e.output));
+        result_.exports.push_back(exportModel(exportedModel(), e.format, e.output));
         return result_.exports.back().describe();
       });
     if (p_.eval) step("eval " + p_.eval->data, [&] { return evalStep(); });
@@ -165,6 +167,28 @@ class Runner {
   void finish(const StepResult& r) {
     result_.steps.push_back(r);
     if (observer_) observer_->onStepEnd(r);
+  }
+
+  // The model an export writes: with --input-size (the pipeline's model.input_size) a free input
+  // (None x None) gets that size, as ONNX needs one and the export's check runs at it; the
+  // pipeline's own model keeps its free input.
+  Model exportedModel() {
+    if (!p_.model.inputSize || model_.graph.inputs().size() != 1) return model_;
+    const GraphAnalysis analysis = analyze(model_.graph);
+    const NodeInfo* input = analysis.find(model_.graph.inputs().front());
+    if (!input || input->outputShape.size() != 4) return model_;
+    const Shape& free = input->outputShape;
+    if (free[1] != kUnknown && free[2] != kUnknown) return model_;
+    const int64_t size = *p_.model.inputSize;
+    const Shape fixed{free[1] == kUnknown ? size : free[1], free[2] == kUnknown ? size : free[2],
+                      free[3]};
+    Expected<EditResult> edited = applyOperation(model_, ops::setInputShape(fixed));
+    if (!edited)
+      throw Error("--input-size " + std::to_string(size) + ": cannot give the model's input " +
+                  shapeToString(free) + " that size:\n" + joinDiagnostics(edited.diagnostics()));
+    note_("export: the model's free input " + shapeToString(free) + " exported as " +
+          shapeToString(Shape{free[0], fixed[0], fixed[1], fixed[2]}) + " (--input-size)");
+    return std::move(edited->model);
   }
 
   std::string applyRecipeStep() {

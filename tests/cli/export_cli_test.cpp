@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
+#include "tiny_model.h"
 
 namespace graft::test {
 namespace {
@@ -75,6 +76,29 @@ TEST(ExportCli, OnnxRefusesAModelWithoutInputSizeNamingLayerAndFormat) {
   EXPECT_NE(r.err.find("ONNX"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--input-size"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("m.onnx")));
+}
+
+// --input-size gives a free input (None x None) its size: ONNX, which needs one, exports, and
+// every format's check runs at that size (it ran at 224 and ONNX asked for --input-size).
+TEST(ExportCli, InputSizeGivesAFreeInputItsSize) {
+  TempDir dir;
+  const std::string model = dir.file("free.json");
+  std::ofstream(model) << kFreeSizeModel;
+  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
+           {"onnx", "m.onnx"}, {"torchscript", "m.pt"}}) {
+    SCOPED_TRACE(format);
+    const CommandResult r = runCli(
+        {"export", model, "--input-size", "28", "--format", format, "-o", dir.file(file), "--json"},
+        kerasCacheIn(dir));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const Json shape = Json::parse(r.out).at("sample_shape");
+    ASSERT_EQ(shape.size(), 4u) << r.out;
+    EXPECT_EQ(shape[1], 1) << r.out;
+    EXPECT_EQ(shape[2], 28) << r.out;
+    EXPECT_EQ(shape[3], 28) << r.out;
+    EXPECT_NE(r.err.find("(None, None, None, 1) exported as (None, 28, 28, 1)"), std::string::npos)
+        << r.err;
+  }
 }
 
 // The real fine-tuned cat/dog MobileNet: `predict --json` on an image already at the input size,

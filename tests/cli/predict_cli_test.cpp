@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/test_support.h"
+#include "tiny_model.h"
 
 namespace graft::test {
 namespace {
@@ -63,6 +64,47 @@ TEST(PredictCli, MissingModelExits1NamingIt) {
 // A small zoo model with random weights (no fixtures needed): a feature vector per image.
 const std::vector<std::string> kSmallVgg = {"vgg16", "--no-top",  "--input-size",
                                             "32",    "--pooling", "avg"};
+
+// --input-size is the size of a free input (None x None): the 1 x 1 convolution's output has the
+// size predict computed at (224 without it). A size below 1 is refused naming the option.
+TEST(PredictCli, InputSizeIsTheSizeOfAFreeInput) {
+  TempDir dir;
+  const std::string model = writeText(dir, "free.json", kFreeSizeModel);
+  const std::string image = writePpm(dir, "a.ppm", 40, 30, 5);
+  const auto at28 =
+      runCli({"predict", model, image, "--input-size", "28", "--json"}, isolatedEnvironment(dir));
+  ASSERT_EQ(at28.exitCode, 0) << at28.err;
+  EXPECT_EQ(jsonLines(at28.out).at(0).at("shape"), json::array({28, 28, 1})) << at28.out;
+  const auto unset = runCli({"predict", model, image, "--json"}, isolatedEnvironment(dir));
+  ASSERT_EQ(unset.exitCode, 0) << unset.err;
+  EXPECT_EQ(jsonLines(unset.out).at(0).at("shape"), json::array({224, 224, 1})) << unset.out;
+  for (const std::string size : {"0", "-5"}) {
+    const auto r =
+        runCli({"predict", model, image, "--input-size=" + size}, isolatedEnvironment(dir));
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.err.find("--input-size: " + size + ": expected a positive number of pixels"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+// What predict cannot run is refused naming the model file, not only the graph inside it.
+TEST(PredictCli, ModelWithTwoInputsIsRefusedNamingTheFile) {
+  TempDir dir;
+  const std::string model = writeText(dir, "two.json", R"({"class_name": "Model", "config": {
+    "name": "functional", "layers": [
+      {"class_name": "InputLayer", "name": "a", "config": {"name": "a", "batch_input_shape": [null, 8, 8, 1]}, "inbound_nodes": []},
+      {"class_name": "InputLayer", "name": "b", "config": {"name": "b", "batch_input_shape": [null, 8, 8, 1]}, "inbound_nodes": []},
+      {"class_name": "Add", "name": "add", "config": {"name": "add"}, "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]]}],
+    "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["add", 0, 0]]}})");
+  const std::string image = writePpm(dir, "a.ppm", 8, 8, 5);
+  const auto r = runCli({"predict", model, image}, isolatedEnvironment(dir));
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(model + ": predict needs a model with one input; 'functional' has 2"),
+            std::string::npos)
+      << r.err;
+}
 
 TEST(PredictCli, CorruptImageIsNamedSkippedAndExits1) {
   TempDir dir;

@@ -21,6 +21,14 @@ inline const char* kTinyModel =
   {"class_name": "Dense", "config": {"name": "predictions", "units": 3, "activation": "softmax"}}
 ]}})";
 
+// A model whose input size is free (None x None, one channel): a 1 x 1 convolution, so its output
+// (a feature map) has the size the model computed at.
+inline const char* kFreeSizeModel =
+    R"({"class_name": "Sequential", "config": {"name": "free", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, null, null, 1]}},
+  {"class_name": "Conv2D", "config": {"name": "conv", "filters": 1, "kernel_size": [1, 1]}}
+]}})";
+
 // The tiny model as `model` (a .json file) and, after writeImages(n), n images of each of
 // sample-data's three classes in `data`, in a folder of the test's own, with its own Keras
 // cache (the user's stays out of the test).

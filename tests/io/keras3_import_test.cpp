@@ -4,13 +4,18 @@
 // h5py (Keras's model.summary() counts every variable, moving statistics included).
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <zip.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "graph/graph_builder.h"
 #include "graph/keras_json.h"
+#include "graph/limits.h"
 #include "graph/summary.h"
 #include "graph/surgery/surgery.h"
 #include "io/file_format.h"
@@ -52,6 +57,50 @@ std::vector<float> datasetValues(const h5::File& file, const std::string& path) 
   std::vector<float> out(static_cast<size_t>(elementCount(shape)));
   file.readFloats(path, out.data(), out.size());
   return out;
+}
+
+std::string fileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+uint32_t littleEndian(const std::string& bytes, size_t at, int size) {
+  uint32_t v = 0;
+  for (int i = size - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+// Where a stored member of a ZIP archive lies in its bytes (APPNOTE 4.3.7, 4.3.12): its data, and
+// the CRC-32 fields of its local and central headers.
+struct StoredMember {
+  size_t data = 0;
+  size_t size = 0;
+  size_t localCrc = 0;
+  size_t centralCrc = 0;
+};
+
+StoredMember storedMember(const std::string& bytes, const std::string& name) {
+  StoredMember m;
+  for (size_t at = bytes.find(name); at != std::string::npos; at = bytes.find(name, at + 1)) {
+    if (at >= 30 && bytes.compare(at - 30, 4, "PK\x03\x04") == 0 &&
+        littleEndian(bytes, at - 30 + 26, 2) == name.size()) {
+      m.localCrc = at - 30 + 14;
+      m.size = littleEndian(bytes, at - 30 + 22, 4);
+      m.data = at + name.size() + littleEndian(bytes, at - 30 + 28, 2);
+    }
+    if (at >= 46 && bytes.compare(at - 46, 4, "PK\x01\x02") == 0 &&
+        littleEndian(bytes, at - 46 + 28, 2) == name.size())
+      m.centralCrc = at - 46 + 16;
+  }
+  return m;
+}
+
+// The member's CRC-32 in both headers made to match its (changed) bytes again.
+void rewriteCrc(std::string& bytes, const StoredMember& m) {
+  const uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + m.data), static_cast<uInt>(m.size));
+  for (size_t at : {m.localCrc, m.centralCrc})
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
 }
 
 TEST(KerasSnakeCase, MatchesKerasNaming) {
@@ -164,22 +213,190 @@ TEST(Keras3Archive, CompressedArchiveOpensToTheSameWeights) {
           << layer << " " << i;
 }
 
-// Keras stores the weights member uncompressed and Graft reads it raw (no CRC pass): damage to
-// the HDF5 structure inside must still be refused with the member named, never crash or load.
+// Keras stores the weights member uncompressed and Graft reads it in place: damage to the HDF5
+// structure inside (under a CRC-32 that matches it, so that the check of the archive lets it
+// through) must still be refused with the member named, never crash or load.
 TEST(Keras3Archive, DamagedWeightsMemberIsRefusedNamingIt) {
   GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes = fileBytes(path);
   const size_t hdf5 = bytes.find("\x89HDF\r\n\x1a\n");
   ASSERT_NE(hdf5, std::string::npos) << "the fixture's weights member is stored, not deflated";
+  const StoredMember member = storedMember(bytes, "model.weights.h5");
+  ASSERT_EQ(member.data, hdf5);
+  ASSERT_NE(member.centralCrc, 0u);
   TempDir dir;
   const auto damaged = dir.path() / "damaged.keras";
   // Past the signature: the superblock's version bytes and the root group's address.
   for (size_t i = hdf5 + 8; i < hdf5 + 96; ++i) bytes[i] = static_cast<char>(0xA5);
+  rewriteCrc(bytes, member);
   std::ofstream(damaged, std::ios::binary) << bytes;
   const std::string message = errorOf([&] { load(damaged.string()); });
   EXPECT_NE(message.find("damaged.keras/model.weights.h5"), std::string::npos) << message;
   EXPECT_NE(message.find("damaged"), std::string::npos) << message;
+}
+
+// One bit flipped in a member's bytes: Python's zipfile (so Keras) refuses the archive with "Bad
+// CRC-32"; Graft did not check and loaded a wrong weight without a word. The stored weights are
+// checked in place, config.json (small) as it is read into memory.
+TEST(Keras3Archive, MemberWhoseCrcDoesNotMatchIsRefusedNamingIt) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  const std::string bytes = fileBytes(path);
+  TempDir dir;
+  for (const std::string member : {"model.weights.h5", "config.json"}) {
+    SCOPED_TRACE(member);
+    const StoredMember m = storedMember(bytes, member);
+    ASSERT_NE(m.data, 0u);
+    ASSERT_GT(m.size, 1000u);
+    // A byte near the end of the weights (in place), in the middle of config.json (read).
+    std::string damaged = bytes;
+    const size_t at = m.data + (member == "config.json" ? m.size / 2 : m.size - 700);
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    const std::string file = dir.file("flipped_" + member + ".keras");
+    std::ofstream(file, std::ios::binary) << damaged;
+    EXPECT_EQ(errorOf([&] { load(file); }),
+              file + ": member '" + member + "' is damaged (CRC mismatch)");
+  }
+}
+
+// A compressed model.weights.h5 that would inflate to far more than the model's weights can need
+// (a 7 MB archive once declared 6.7 GB) is refused from its declared size before anything is
+// inflated, naming the member and the size.
+TEST(Keras3Archive, WeightsMemberLargerThanTheModelCanNeedIsRefusedBeforeInflating) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  const KerasArchive real = readKerasArchive(path);
+  std::vector<char> weights(real.weights.data, real.weights.data + real.weights.size);
+  weights.resize(size_t{96} << 20, '\0');  // zeros after the file: deflated to ~100 kB
+  const std::string metadata = R"({"keras_version": "3.1.1"})";
+  TempDir dir;
+  const std::string bomb = dir.file("bomb.keras");
+  int error = 0;
+  zip_t* archive = zip_open(bomb.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  ASSERT_NE(archive, nullptr);
+  for (const auto& [name, data, size] : {std::tuple<const char*, const char*, size_t>{
+                                             "metadata.json", metadata.data(), metadata.size()},
+                                         {"config.json", real.config.data(), real.config.size()},
+                                         {"model.weights.h5", weights.data(), weights.size()}}) {
+    zip_source_t* source = zip_source_buffer(archive, data, size, 0);
+    ASSERT_NE(source, nullptr);
+    const zip_int64_t index = zip_file_add(archive, name, source, ZIP_FL_OVERWRITE);
+    ASSERT_GE(index, 0);
+    ASSERT_EQ(
+        zip_set_file_compression(archive, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 1), 0);
+  }
+  ASSERT_EQ(zip_close(archive), 0);
+  ASSERT_LT(fs::file_size(bomb), size_t{4} << 20);
+  const std::string message = errorOf([&] { load(bomb); });
+  EXPECT_NE(message.find(bomb + ": member 'model.weights.h5' declares 100663296 bytes"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("the model's 34826 parameters"), std::string::npos) << message;
+  // With the model's own weights it opens, compressed as it is.
+  weights.resize(real.weights.size);
+  EXPECT_GT(weightsMemberBytesFor(34826, 9), weights.size());
+  EXPECT_LE(weightsMemberBytesFor(limits::kMaxModelParams, limits::kMaxLayers),
+            maxWeightsMemberBytes());
+}
+
+// Keras's load_model refuses a .keras without model.weights.h5; Graft gave random weights under
+// the file's name with only a note. A model without weights needs none, and --weights gives them.
+TEST(Keras3Archive, ArchiveWithoutWeightsIsRefusedUnlessTheModelHasNone) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistKeras);
+  const KerasArchive real = readKerasArchive(path);
+  TempDir dir;
+  const std::string bare = dir.file("bare.keras");
+  writeKerasArchive(bare, real.config, "3.1.1");
+  const std::string message = errorOf([&] { load(bare); });
+  EXPECT_NE(message.find(bare + ": the archive has no model.weights.h5"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("34826 parameters"), std::string::npos) << message;
+  EXPECT_NE(message.find("--weights"), std::string::npos) << message;
+  EXPECT_TRUE(load(bare, path).freshLayers.empty());
+
+  const std::string weightless = dir.file("weightless.keras");
+  writeKerasArchive(weightless, R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4, 4, 1]}},
+    {"class_name": "Flatten", "config": {"name": "flat"}}]}})",
+                    "3.1.1");
+  EXPECT_EQ(load(weightless).model.graph.size(), 2u);
+}
+
+// A model with no layers opened with exit 0 and an empty summary, whatever the file.
+TEST(EmptyModels, AreRefusedNamingTheFile) {
+  TempDir dir;
+  const std::vector<std::string> configs = {
+      "[]", R"({"class_name": "Sequential", "config": {"name": "sequential", "layers": []}})",
+      R"({"module": "keras.src.models.functional", "class_name": "Functional", "config":
+          {"name": "f", "layers": [], "input_layers": [], "output_layers": []},
+          "registered_name": "Functional"})"};
+  std::vector<std::string> files;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    files.push_back(dir.file("empty_" + std::to_string(i) + ".keras"));
+    writeKerasArchive(files.back(), configs[i], "3.1.1");
+  }
+  files.push_back(dir.file("empty.json"));
+  std::ofstream(files.back()) << "[]";
+  files.push_back(dir.file("empty_legacy.h5"));
+  KerasFileOptions options;
+  options.modelConfig = "[]";
+  writeKerasWeights(files.back(), {}, options);
+  for (const auto& file : files)
+    EXPECT_EQ(errorOf([&] { load(file); }), file + ": the model has no layers");
+}
+
+// Eight bytes of HDF5 metadata changed in a Keras .h5 (an exploratory tester's file): HDF5 fails
+// inside H5Aread, and its error stack ("HDF5-DIAG: Error detected ...", ~40 lines) reached stderr
+// before Graft's own message.
+TEST(HostileHdf5, DamagedAttributeHeapPrintsOnlyGraftsMessage) {
+  GRAFT_REQUIRE_FIXTURE(path, kMnistLegacyH5);
+  std::string bytes = fileBytes(path);
+  const std::map<size_t, int> changes = {{2680, 123},  {6510, 25},  {7401, 135},  {11869, 1},
+                                         {156376, 32}, {160888, 1}, {162563, 32}, {318806, 128}};
+  ASSERT_GT(bytes.size(), 318806u);
+  for (const auto& [at, value] : changes) bytes[at] = static_cast<char>(value);
+  TempDir dir;
+  const std::string damaged = dir.file("damaged.h5");
+  std::ofstream(damaged, std::ios::binary) << bytes;
+  testing::internal::CaptureStderr();
+  const std::string message = errorOf([&] { load(damaged); });
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("HDF5-DIAG"), std::string::npos) << err;
+  EXPECT_NE(message.find(damaged), std::string::npos) << message;
+}
+
+// A layer whose stored weight count differs from the model's: the message names the file.
+TEST(WeightCounts, MismatchNamesTheFile) {
+  TempDir dir;
+  const std::string h5 = dir.file("model.h5");
+  KerasFileOptions options;
+  options.modelConfig = R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}},
+    {"class_name": "Dense", "config": {"name": "d", "units": 3}}]}})";
+  writeKerasWeights(h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}}}}, options);
+  EXPECT_EQ(errorOf([&] { load(h5); }), "d: layer 'd' in " + h5 +
+                                            " has 1 weight arrays, the model expects 2 "
+                                            "(kernel, bias)");
+}
+
+// A free input (None x None) takes --input-size as its size; a size below 1 is refused.
+TEST(InputSize, OfAFreeInputMustBePositive) {
+  TempDir dir;
+  const std::string model = dir.file("free.json");
+  std::ofstream(model) << R"({"class_name": "Sequential", "config": {"name": "free", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, null, null, 1]}},
+    {"class_name": "Conv2D", "config": {"name": "conv", "filters": 1, "kernel_size": [1, 1]}}]}})";
+  ModelSpec spec;
+  spec.source = model;
+  spec.inputSize = 28;
+  EXPECT_EQ(loadModel(spec).model.graph.size(), 2u);
+  for (int64_t size : {0, -5}) {
+    spec.inputSize = size;
+    const std::string message = errorOf([&] { loadModel(spec); });
+    EXPECT_NE(message.find("--input-size: " + std::to_string(size) +
+                           ": expected a positive number of pixels"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find(model), std::string::npos) << message;
+  }
 }
 
 TEST(Keras3Archive, WeightsFileAloneIsRefusedAndLoadsOntoItsModel) {
@@ -543,12 +760,6 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
   for (const auto& [version, expected] : std::vector<std::pair<std::string, std::string>>{
            {"3.1.1", "hard_sigmoid_keras3"}, {"2.15.0", "hard_sigmoid"}}) {
     SCOPED_TRACE(version);
-    const std::string archive = dir.file("model_" + version + ".keras");
-    writeKerasArchive(archive, config, version);
-    const LoadedModel fromArchive = load(archive);
-    EXPECT_EQ(fromArchive.model.graph.at("d").config.at("activation"), expected);
-    EXPECT_EQ(fromArchive.model.graph.at("a").config.at("activation"), expected);
-
     const std::string h5 = dir.file("model_" + version + ".h5");
     KerasFileOptions options;
     options.modelConfig = config;
@@ -557,6 +768,13 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
         h5, {{"in", {}}, {"d", {{"kernel", ramp({4, 3}, 0)}, {"bias", ramp({3}, 1)}}}, {"a", {}}},
         options);
     EXPECT_EQ(load(h5).model.graph.at("a").config.at("activation"), expected);
+
+    // The archive holds no weights member: the .h5's weights are given with it.
+    const std::string archive = dir.file("model_" + version + ".keras");
+    writeKerasArchive(archive, config, version);
+    const LoadedModel fromArchive = load(archive, h5);
+    EXPECT_EQ(fromArchive.model.graph.at("d").config.at("activation"), expected);
+    EXPECT_EQ(fromArchive.model.graph.at("a").config.at("activation"), expected);
   }
   // A model_config JSON: Keras 2's to_json says its version; Keras 3's form says Keras 3.
   EXPECT_EQ(graphFromKerasJsonText(config).at("a").config.at("activation"), "hard_sigmoid");
@@ -576,7 +794,7 @@ TEST(KerasVersion, HardSigmoidMeansWhatTheWritingKerasMeant) {
                 .config.at("activation"),
             "hard_sigmoid");
   // Saved in a project and read back: the Keras 3 function stays Keras 3's.
-  LoadedModel k3 = load(dir.file("model_3.1.1.keras"));
+  LoadedModel k3 = load(dir.file("model_3.1.1.keras"), dir.file("model_3.1.1.h5"));
   const std::string project = dir.file("k3.graft");
   saveProject(k3.model, project);
   EXPECT_EQ(loadProject(project).graph.at("a").config.at("activation"), "hard_sigmoid_keras3");

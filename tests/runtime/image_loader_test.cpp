@@ -303,14 +303,25 @@ TEST(ImageJpeg, CompleteOnlyWithTheEndMarker) {
   EXPECT_FALSE(looksLikeJpeg(png.data(), png.size()));
 }
 
-TEST(ImageLoader, GrayConversionUsesPilWeights) {
-  cv::Mat rgb(1, 2, CV_32FC3);
-  rgb.at<cv::Vec3f>(0, 0) = {200, 50, 10};
-  rgb.at<cv::Vec3f>(0, 1) = {255, 255, 255};
+// PIL's convert("L") in integers (libImaging/Convert.c, rgb2l):
+// (19595 R + 38470 G + 7471 B + 0x8000) >> 16, a whole value where the float weights gave a
+// fraction (0.299 * 200 + 0.587 * 50 + 0.114 * 10 = 90.29).
+TEST(ImageLoader, GrayConversionIsPilsIntegerLuma) {
+  const std::vector<std::pair<cv::Vec3f, float>> cases = {
+      {{200, 50, 10}, 90.f},  // 90.29 unrounded
+      {{255, 255, 255}, 255.f}, {{0, 0, 0}, 0.f},
+      {{10, 200, 30}, 124.f},                      // 123.81 unrounded: rounded up
+      {{1, 1, 1}, 1.f},         {{0, 1, 0}, 1.f},  // 0.587 rounds to 1
+      {{0, 0, 4}, 0.f},                            // 0.456 rounds to 0
+      {{255, 0, 0}, 76.f},                         // 76.245
+      {{0, 0, 255}, 29.f}};                        // 29.07
+  cv::Mat rgb(1, static_cast<int>(cases.size()), CV_32FC3);
+  for (size_t i = 0; i < cases.size(); ++i)
+    rgb.at<cv::Vec3f>(0, static_cast<int>(i)) = cases[i].first;
   const cv::Mat gray = rgbToGray(rgb);
   ASSERT_EQ(gray.type(), CV_32FC1);
-  EXPECT_NEAR(gray.at<float>(0, 0), 90.29f, 1e-4f);  // 0.299*200 + 0.587*50 + 0.114*10
-  EXPECT_NEAR(gray.at<float>(0, 1), 255.f, 1e-4f);
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_EQ(gray.at<float>(0, static_cast<int>(i)), cases[i].second) << "RGB " << cases[i].first;
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -73,12 +76,21 @@ cv::Mat loadImageRgb(const std::string& path) {
 
 cv::Mat rgbToGray(const cv::Mat& rgb) {
   CV_Assert(rgb.type() == CV_32FC3);
+  // A sample as the 8-bit value PIL converts (8-bit images hold whole numbers already).
+  const auto byte = [](float v) -> uint32_t {
+    return static_cast<uint32_t>(std::lround(std::clamp(v, 0.0f, 255.0f)));
+  };
   cv::Mat gray(rgb.rows, rgb.cols, CV_32FC1);
   for (int y = 0; y < rgb.rows; ++y) {
     const auto* src = rgb.ptr<cv::Vec3f>(y);
     auto* dst = gray.ptr<float>(y);
-    for (int x = 0; x < rgb.cols; ++x)
-      dst[x] = 0.299f * src[x][0] + 0.587f * src[x][1] + 0.114f * src[x][2];
+    for (int x = 0; x < rgb.cols; ++x) {
+      // PIL's L24 macro (libImaging/Convert.c, rgb2l): R, G, B weighted by 19595, 38470 and
+      // 7471 (0.299, 0.587, 0.114 in 16-bit fixed point), rounded, shifted back to 8 bits.
+      const uint32_t l =
+          byte(src[x][0]) * 19595 + byte(src[x][1]) * 38470 + byte(src[x][2]) * 7471 + 0x8000;
+      dst[x] = static_cast<float>(l >> 16);
+    }
   }
   return gray;
 }

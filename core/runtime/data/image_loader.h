@@ -22,8 +22,10 @@ cv::Mat loadImageRgb(const std::string& path);
 // The same from bytes already in memory; `name` is what error messages call them.
 cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::string& name);
 
-// RGB -> one luminance channel with the ITU-R 601 weights PIL's convert('L') uses
-// (L = 0.299 R + 0.587 G + 0.114 B), for models that take grayscale input. CV_32FC1.
+// RGB -> one luminance channel exactly as PIL's convert('L') (Keras's load_img with
+// color_mode="grayscale") computes it: ITU-R 601 weights in 16-bit fixed point, rounded to a
+// whole 8-bit value, L = (19595 R + 38470 G + 7471 B + 0x8000) >> 16 on samples rounded to
+// 0..255. For models that take grayscale input. CV_32FC1.
 cv::Mat rgbToGray(const cv::Mat& rgb);
 
 }  // namespace graft
