@@ -115,6 +115,13 @@ void registerPredictCommand(CLI::App& app) {
     // The size of a free (None x None) input; loadModel refused it where the input is fixed
     // otherwise, and a zoo architecture was built at it.
     options.freeInputSize = spec.inputSize;
+    const Shape& input = predictor->inputShape();
+    if (!spec.inputSize && !args->quiet && input.size() >= 3 &&
+        (input[1] == kUnknown || input[2] == kUnknown)) {
+      const std::string side = std::to_string(predictor->defaultFreeInputSize());
+      std::cerr << "graft-cli: the model's input size is free: images are resized to " << side
+                << " x " << side << " (--input-size N chooses)" << std::endl;
+    }
     size_t failed = 0;
     predictor->run(*images, options, [&](const ImagePrediction& p) {
       if (!p.ok()) {

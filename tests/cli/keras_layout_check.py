@@ -59,8 +59,11 @@ for info in graft_zip.infolist():
     if info.compress_type != zipfile.ZIP_STORED:
         problem(f"{info.filename} is compressed ({info.compress_type}); Keras stores members")
 meta = json.loads(graft_zip.read("metadata.json"))
-if sorted(meta) != ["date_saved", "keras_version"]:
+# Keras's keys, plus "graft" (preprocessing and class names; Keras never reads metadata.json).
+if sorted(meta) != ["date_saved", "graft", "keras_version"]:
     problem(f"metadata.json keys {sorted(meta)}")
+if not isinstance(meta.get("graft"), dict) or "preprocessing" not in meta["graft"]:
+    problem(f"metadata.json's graft {meta.get('graft')!r} has no preprocessing")
 if not re.fullmatch(r"\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d", meta.get("date_saved", "")):
     problem(f"date_saved {meta.get('date_saved')!r} is not Keras's %Y-%m-%d@%H:%M:%S")
 

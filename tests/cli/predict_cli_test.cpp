@@ -78,6 +78,11 @@ TEST(PredictCli, InputSizeIsTheSizeOfAFreeInput) {
   const auto unset = runCli({"predict", model, image, "--json"}, isolatedEnvironment(dir));
   ASSERT_EQ(unset.exitCode, 0) << unset.err;
   EXPECT_EQ(jsonLines(unset.out).at(0).at("shape"), json::array({224, 224, 1})) << unset.out;
+  // The size it chose is said, and how to choose another.
+  EXPECT_NE(unset.err.find("input size is free: images are resized to 224 x 224 (--input-size"),
+            std::string::npos)
+      << unset.err;
+  EXPECT_EQ(at28.err.find("input size is free"), std::string::npos) << at28.err;
   for (const std::string size : {"0", "-5"}) {
     const auto r =
         runCli({"predict", model, image, "--input-size=" + size}, isolatedEnvironment(dir));

@@ -129,6 +129,10 @@ const Shape& Predictor::inputShape() const {
 const Shape& Predictor::outputShape() const {
   return state_->signature.output;
 }
+
+int64_t Predictor::defaultFreeInputSize() const {
+  return state_->zooSize;
+}
 const std::string& Predictor::deviceName() const {
   return state_->compute.name;
 }
