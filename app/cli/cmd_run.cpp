@@ -77,6 +77,9 @@ void reportBadPipeline(const std::string& path, const std::string& junit, bool j
   result.steps.push_back({false, "read pipeline " + path, StepStatus::Error, message, 0.0});
   if (json) std::cout << jsonText(result.toJson()) << "\n";
   if (junit.empty()) return;
+  // Never over the pipeline file itself (the report's own check needs a readable pipeline).
+  std::error_code ec;
+  if (std::filesystem::equivalent(junit, path, ec)) return;
   try {
     writeJunitReport(result, suiteNameOf(path), junit);
   } catch (const Error&) {

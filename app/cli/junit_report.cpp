@@ -26,15 +26,23 @@ std::string xmlSafe(const std::string& text) {
       ++i;
       continue;
     }
-    // The length a lead byte announces; continuation bytes are 10xxxxxx. Overlong forms and
-    // surrogates are left to libxml2's own checks: they do not occur in what Graft writes.
+    // The length a lead byte announces; continuation bytes are 10xxxxxx. The second byte's
+    // range rules out overlong forms (E0, F0), surrogates (ED) and code points past U+10FFFF
+    // (F4); U+FFFE and U+FFFF are not XML characters either.
     const size_t length = (byte & 0xE0) == 0xC0   ? 2
                           : (byte & 0xF0) == 0xE0 ? 3
                           : (byte & 0xF8) == 0xF0 ? 4
                                                   : 0;
-    bool valid = length != 0 && byte >= 0xC2 && i + length <= text.size();
+    bool valid = length != 0 && byte >= 0xC2 && byte <= 0xF4 && i + length <= text.size();
     for (size_t k = 1; valid && k < length; ++k)
       valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (valid && length > 2) {
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      if ((byte == 0xE0 && second < 0xA0) || (byte == 0xED && second >= 0xA0) ||
+          (byte == 0xF0 && second < 0x90) || (byte == 0xF4 && second >= 0x90) ||
+          (byte == 0xEF && second == 0xBF && static_cast<unsigned char>(text[i + 2]) >= 0xBE))
+        valid = false;
+    }
     if (valid) {
       safe.append(text, i, length);
       i += length;

@@ -13,6 +13,7 @@
 #include "io/keras3_weights_writer.h"
 #include "io/keras_archive_writer.h"
 #include "io/keras_h5_writer.h"
+#include "runtime/prediction/predict_output.h"
 
 namespace graft {
 
@@ -111,6 +112,18 @@ Diagnostics exportRefusals(const Model& model, ExportFormat format) {
 ExportReport exportModel(const Model& model, ExportFormat format, const std::string& path) {
   const ExportPlan plan = makeExportPlan(model);
   if (Diagnostics refused = exportRefusals(model, format); !refused.empty()) throw Error(refused);
+  // The export carries the class names (ONNX metadata, .keras metadata.json): never another
+  // model's.
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  if (!model.labels.empty() && model.graph.outputs().size() == 1) {
+    const Shape& out = analysis.find(model.graph.outputs().front())->outputShape;
+    const Shape perImage(out.begin() + 1, out.end());
+    if (outputIsClassVector(model.graph, perImage) &&
+        perImage.back() != static_cast<int64_t>(model.labels.size()))
+      throw Error(Diagnostic{"labels", std::to_string(model.labels.size()) +
+                                           " class names, but the model's output has " +
+                                           std::to_string(perImage.back()) + " classes"});
+  }
   const torch::Tensor input = sampleInput(model, plan);
   const torch::Tensor want = graftOutput(model, input);
 

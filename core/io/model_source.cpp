@@ -498,13 +498,9 @@ LoadedModel loadModel(const ModelSpec& spec) {
   }
   if (spec.preprocessing) result.model.preprocessing = preprocessingFromName(*spec.preprocessing);
   if (!spec.labelsFile.empty()) {
+    // Checked where they are used (predict, exports): a recipe may still give the model the
+    // output they name.
     result.model.labels = readLabels(spec.labelsFile);
-    // Exports and projects carry the names: they must be this model's.
-    const std::optional<int64_t> classes = classVectorSize(result.model.graph);
-    if (classes && *classes != static_cast<int64_t>(result.model.labels.size()))
-      throw Error(spec.labelsFile + ": " + std::to_string(result.model.labels.size()) +
-                  " class names, but the model's output has " + std::to_string(*classes) +
-                  " classes");
   } else if (result.model.labels.empty() && fs::is_regular_file(spec.source)) {
     labelsFromBeside(spec.source, result);
   }

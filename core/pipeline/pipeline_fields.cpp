@@ -67,6 +67,16 @@ int64_t PipelineFields::integerIn(const std::string& key, int64_t fallback, int6
   return value;
 }
 
+uint64_t PipelineFields::seed(const std::string& key, uint64_t fallback) {
+  read_.insert(key);
+  if (!has(key)) return fallback;
+  const Json& v = object_.at(key);
+  if (!v.is_number_integer()) fail(key, "expected an integer, found " + v.dump());
+  if (!v.is_number_unsigned() && v.get<int64_t>() < 0)
+    fail(key, "expected at least 0, found " + v.dump());
+  return v.get<uint64_t>();
+}
+
 void PipelineFields::alsoKnown(std::initializer_list<const char*> keys) {
   for (const char* key : keys) mentioned_.insert(key);
 }

@@ -29,6 +29,8 @@ class PipelineFields {
   // An integer in [min, max], refused by name otherwise (JSON's integers are 64-bit: without
   // this, 4294967297 epochs would silently become 1).
   int64_t integerIn(const std::string& key, int64_t fallback, int64_t min, int64_t max);
+  // A seed: any integer from 0 to 2^64 - 1, as graft-cli's --seed takes.
+  uint64_t seed(const std::string& key, uint64_t fallback);
   bool boolean(const std::string& key, bool fallback);
   // A path relative to the pipeline's folder; "" when absent.
   std::string filePath(const std::string& key, const std::string& baseDir);

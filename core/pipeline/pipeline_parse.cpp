@@ -41,7 +41,7 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   spec.weightsFile = f.filePath("weights", baseDir);
   if (f.has("preprocessing")) spec.preprocessing = f.string("preprocessing");
   spec.labelsFile = f.filePath("labels", baseDir);
-  spec.seed = static_cast<uint64_t>(f.integerIn("seed", 0, 0, INT64_MAX));
+  spec.seed = f.seed("seed", 0);
   f.alsoKnown({"alpha", "input_size", "include_top", "classes", "minimalistic",
                "include_preprocessing", "dropout_rate", "preprocessing"});
   f.refuseUnknown();

@@ -44,8 +44,8 @@ void readSpecField(PipelineFields& f, const SpecFieldOf<Spec>& field, const std:
         } else if constexpr (std::is_same_v<T, int64_t>) {
           value = f.integer(key, value);
         } else if constexpr (std::is_same_v<T, std::optional<uint64_t>>) {
-          const int64_t read = f.integerIn(key, 0, 0, INT64_MAX);  // seeds
-          if (f.has(key)) value = static_cast<uint64_t>(read);
+          const uint64_t read = f.seed(key, 0);
+          if (f.has(key)) value = read;
         } else if constexpr (std::is_same_v<T, double>) {
           value = f.number(key, value);
         } else if constexpr (std::is_same_v<T, std::optional<double>>) {

@@ -10,10 +10,6 @@ namespace graft {
 TrainSpec parseTrainSpec(const Json& json, const std::string& baseDir, const std::string& source) {
   PipelineFields f(json, source, "train");
   TrainSpec spec = readSpec(f, trainSpecFields(), baseDir);
-  if (f.has("val_dir") && f.has("val_split"))
-    f.fail("val_split",
-           "give val_dir (a validation folder) or val_split (a share held out of "
-           "data), not both");
   spec.chosen = false;
   for (const SpecField& field : trainSpecFields())
     if (field.choosesHowToTrain && f.has(field.key)) spec.chosen = true;

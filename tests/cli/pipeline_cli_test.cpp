@@ -328,8 +328,6 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"checks", {"prediction >= 3"}}}, "checks[0]: a prediction is checked as"},
       {{{"eval", {{"data", "shapes"}, {"batch_size", 0}}}},
        "eval.batch_size: expected at least 1, found 0"},
-      {{{"train", {{"data", "shapes"}, {"val_dir", "shapes"}, {"val_split", 0.3}}}},
-       "train.val_split: give val_dir"},
       {{{"recipe", ""}}, "recipe: expected a recipe file name or the recipe"},
       {{{"recipe", {{"graft_recipe", 1}, {"operations", json::array()}, {"extra", 1}}}},
        "recipe: unknown field 'extra'"},

@@ -189,6 +189,16 @@ TEST(PredictCli, LabelsThatDoNotFitAreNamed) {
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find(labels), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("3 class names"), std::string::npos) << r.err;
+  // An export would carry them: refused the same way, and nothing is written.
+  const std::string onnx = dir.file("m.onnx");
+  const auto exported =
+      runCli({"export", model, "--labels", labels, "--format", "onnx", "-o", onnx},
+             isolatedEnvironment(dir));
+  EXPECT_EQ(exported.exitCode, 1);
+  EXPECT_NE(exported.err.find("3 class names, but the model's output has 2 classes"),
+            std::string::npos)
+      << exported.err;
+  EXPECT_FALSE(std::filesystem::exists(onnx));
 }
 
 TEST(PredictCli, VisualWakeWordsOn96x96) {

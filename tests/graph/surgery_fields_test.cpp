@@ -107,26 +107,6 @@ TEST(SurgeryFields, LayerNamesNoFileCanHoldAreRefused) {
   EXPECT_TRUE(applyOperation(m, {{"op", "rename"}, {"layer", "fc"}, {"to", "fc.v2 (ünïcode)"}}));
 }
 
-// set_config on an InputLayer is set_input_shape by another name and follows its rule: a
-// pretrained Dense that no longer fits is refused unless the operation says "reinitialize".
-TEST(SurgeryFields, SetConfigOfAnInputShapeRefusesToDropDownstreamWeights) {
-  const Model m = modelFrom(chainGraph());
-  const Json grow = {{"op", "set_config"},
-                     {"layer", "input"},
-                     {"config", {{"batch_input_shape", {nullptr, 16, 16, 3}}}}};
-  const auto refused = refusal(m, grow);
-  EXPECT_TRUE(mentions(refused, "fc", "")) << refused.front().str();
-  EXPECT_TRUE(mentions(refused, "", "\"reinitialize\": true")) << refused.front().str();
-  Json allowed = grow;
-  allowed["reinitialize"] = true;
-  const Expected<EditResult> grown = applyOperation(m, allowed);
-  ASSERT_TRUE(grown) << grown.diagnostics().front().str();
-  EXPECT_NE(grown.value().notes.front().find("fc"), std::string::npos);
-  // A layer's own weights still follow its config without being asked.
-  EXPECT_TRUE(
-      applyOperation(m, {{"op", "set_config"}, {"layer", "fc"}, {"config", {{"units", 7}}}}));
-}
-
 }  // namespace
 }  // namespace graft
 

@@ -37,5 +37,32 @@ TEST(PipelineInterrupt, AnInterruptedRunStopsBeforeItsNextStepAndSaysSo) {
   EXPECT_EQ(interrupted.steps[1].status, StepStatus::Skipped);
 }
 
+// Ctrl-C while the model loads: the load finishes, the recipe after it does not run.
+class InterruptDuringLoad : public PipelineObserver {
+ public:
+  explicit InterruptDuringLoad(std::atomic<bool>& cancel) : cancel_(cancel) {}
+  void onStepStart(const std::string& name, bool) override {
+    if (name.rfind("load model", 0) == 0) cancel_ = true;
+  }
+
+ private:
+  std::atomic<bool>& cancel_;
+};
+
+TEST(PipelineInterrupt, AStepInterruptedMidwayFinishesAndTheNextDoesNotRun) {
+  Pipeline p = smallZooPipeline();
+  p.recipe = Json::array();
+  std::atomic<bool> cancel{false};
+  InterruptDuringLoad observer(cancel);
+  const PipelineResult result = runPipeline(p, &observer, &cancel);
+  ASSERT_EQ(result.steps.size(), 3u);
+  EXPECT_EQ(result.steps[0].status, StepStatus::Passed) << result.steps[0].message;
+  EXPECT_EQ(result.steps[1].name, "recipe");
+  EXPECT_EQ(result.steps[1].status, StepStatus::Error);
+  EXPECT_EQ(result.steps[1].message, "not run: the run was interrupted");
+  EXPECT_EQ(result.steps[2].status, StepStatus::Skipped);
+  EXPECT_FALSE(result.passed());
+}
+
 }  // namespace
 }  // namespace graft

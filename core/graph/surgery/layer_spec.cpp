@@ -26,12 +26,13 @@ void checkKnownKeys(const LayerType& type, const Json& config, const std::string
   }
 }
 
-// A layer spec holds "class_name" and "config"; the other keys Keras writes beside them in
-// model_config (pasted from a Keras file) are accepted and ignored, anything else is refused.
+// A layer spec holds "class_name" and "config"; the other keys Keras (and Graft's own
+// model_config, "graft_group") write beside them may be pasted along: a top-level "name" names
+// the layer when config has none, the rest is ignored. Anything else is refused.
 void checkSpecKeys(const Json& spec) {
-  static const std::set<std::string> known = {"class_name",    "config",          "name",
-                                              "module",        "registered_name", "build_config",
-                                              "inbound_nodes", "shared_object_id"};
+  static const std::set<std::string> known = {"class_name",    "config",           "name",
+                                              "module",        "registered_name",  "build_config",
+                                              "inbound_nodes", "shared_object_id", "graft_group"};
   const std::string cls = spec.at("class_name").get<std::string>();
   for (auto it = spec.begin(); it != spec.end(); ++it)
     if (!known.count(it.key()))

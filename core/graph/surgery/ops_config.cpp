@@ -46,7 +46,6 @@ void setConfigOf(Draft& d, const std::string& name, const Json& given) {
 }  // namespace
 
 void setConfigOperation(Draft& d) {
-  std::vector<std::string> configured;
   if (d.has("layers")) {
     // Several layers at once, for changes that are only valid together (a classifier's filter
     // count and the Reshape after it): {"layers": {"conv_preds": {...}, "reshape_2": {...}}}.
@@ -57,7 +56,6 @@ void setConfigOperation(Draft& d) {
                              "{\"fc1\": {\"units\": 512}}"});
     for (auto it = layers.begin(); it != layers.end(); ++it) {
       setConfigOf(d, it.key(), it.value());
-      configured.push_back(it.key());
     }
   } else {
     const std::string name = d.stringField("layer");
@@ -66,16 +64,10 @@ void setConfigOperation(Draft& d) {
                              "missing (an object of Keras config fields, e.g. "
                              "{\"units\": 512})"});
     setConfigOf(d, name, d.operation().at("config"));
-    configured.push_back(name);
   }
   // Changing units, filters or kernel_size changes this layer's weights and often its
-  // consumers'; they get fresh weights and finish() reports each one. An input's shape is
-  // set_input_shape's business, and follows its rule: a pretrained Dense far downstream that
-  // no longer fits is refused unless the operation says "reinitialize": true.
-  const bool changesAnInput = std::any_of(configured.begin(), configured.end(), [&](const auto& n) {
-    return d.node(n).className == "InputLayer";
-  });
-  if (!changesAnInput) d.reinitializeMisfits = true;
+  // consumers'; they get fresh weights and finish() reports each one.
+  d.reinitializeMisfits = true;
 }
 
 void setInputShapeOperation(Draft& d) {
