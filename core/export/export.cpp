@@ -114,15 +114,10 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
   if (Diagnostics refused = exportRefusals(model, format); !refused.empty()) throw Error(refused);
   // The export carries the class names (ONNX metadata, .keras metadata.json): never another
   // model's.
-  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   if (!model.labels.empty() && model.graph.outputs().size() == 1) {
+    const GraphAnalysis analysis = analyzeOrThrow(model.graph);
     const Shape& out = analysis.find(model.graph.outputs().front())->outputShape;
-    const Shape perImage(out.begin() + 1, out.end());
-    if (outputIsClassVector(model.graph, perImage) &&
-        perImage.back() != static_cast<int64_t>(model.labels.size()))
-      throw Error(Diagnostic{"labels", std::to_string(model.labels.size()) +
-                                           " class names, but the model's output has " +
-                                           std::to_string(perImage.back()) + " classes"});
+    checkLabelsFitOutput(model.labels, model.graph, Shape(out.begin() + 1, out.end()));
   }
   const torch::Tensor input = sampleInput(model, plan);
   const torch::Tensor want = graftOutput(model, input);

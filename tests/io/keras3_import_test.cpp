@@ -360,7 +360,9 @@ TEST(HostileHdf5, DamagedAttributeHeapPrintsOnlyGraftsMessage) {
   const std::string message = errorOf([&] { load(damaged); });
   const std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(err.find("HDF5-DIAG"), std::string::npos) << err;
-  EXPECT_NE(message.find(damaged), std::string::npos) << message;
+  // The damage is met where HDF5 used to print its stack: reading the layer list.
+  EXPECT_NE(message.find(damaged + ": cannot read attribute 'layer_names'"), std::string::npos)
+      << message;
 }
 
 // A layer whose stored weight count differs from the model's: the message names the file.

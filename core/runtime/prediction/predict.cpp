@@ -22,15 +22,6 @@ struct Signature {
   bool classVector = false;  // see outputIsClassVector
 };
 
-void checkLabels(const std::vector<std::string>& labels, const Signature& s) {
-  if (labels.empty() || !s.classVector) return;
-  const int64_t classes = s.output.back();
-  if (static_cast<int64_t>(labels.size()) != classes)
-    throw Error(Diagnostic{"labels", std::to_string(labels.size()) +
-                                         " class names, but the model's output has " +
-                                         std::to_string(classes) + " classes"});
-}
-
 // The model's one image input and one output, and labels that fit the output, checked before
 // the module is built.
 Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels) {
@@ -49,8 +40,9 @@ Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels
                            "predict needs an image input (None, height, width, 1 "
                            "or 3 channels) or (None, height, width), the model's is " +
                                shapeToString(s.input)});
-  s.classVector = outputIsClassVector(graph, Shape(s.output.begin() + 1, s.output.end()));
-  checkLabels(labels, s);
+  const Shape perImage(s.output.begin() + 1, s.output.end());
+  s.classVector = outputIsClassVector(graph, perImage);
+  checkLabelsFitOutput(labels, graph, perImage);
   return s;
 }
 

@@ -37,4 +37,14 @@ bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput) {
   return false;
 }
 
+void checkLabelsFitOutput(const std::vector<std::string>& labels, const Graph& graph,
+                          const Shape& perImageOutput) {
+  if (labels.empty() || !outputIsClassVector(graph, perImageOutput)) return;
+  const int64_t classes = perImageOutput.back();
+  if (static_cast<int64_t>(labels.size()) != classes)
+    throw Error(Diagnostic{"labels", std::to_string(labels.size()) +
+                                         " class names, but the model's output has " +
+                                         std::to_string(classes) + " classes"});
+}
+
 }  // namespace graft

@@ -1,6 +1,7 @@
 #pragma once
 // Whether a model's output is a class vector (gets a top-K list and labels) or features.
 #include <string>
+#include <vector>
 
 #include "graph/graph.h"
 #include "graph/shape.h"
@@ -16,5 +17,11 @@ std::string activationOf(const Node& node);
 // 1x1 conv_preds) with a softmax, sigmoid or linear activation, or a softmax / sigmoid
 // Activation or Softmax layer. A pooled feature vector (no-top model) is not a class vector.
 bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput);
+
+// Class names must be one per class where the output is a class vector (predict names its
+// top-K with them, exports carry them). Throws graft::Error with subject "labels" otherwise;
+// no labels, or an output that is not a class vector, is fine.
+void checkLabelsFitOutput(const std::vector<std::string>& labels, const Graph& graph,
+                          const Shape& perImageOutput);
 
 }  // namespace graft
