@@ -1,24 +1,16 @@
 // graft-cli fetch-weights: downloads a Keras Applications weights file into Keras's cache (the
 // same core code as the desktop's download button), with a progress bar on a terminal.
-#include <atomic>
 #include <cctype>
-#include <csignal>
 #include <cstdlib>
 
 #include "cli/cli_context.h"
+#include "cli/interrupt.h"
 #include "cli/terminal_progress.h"
 #include "io/fetch/fetch_weights.h"
 
 namespace graft::cli {
 
 namespace {
-
-std::atomic<bool> fetchInterrupted{false};
-
-extern "C" void onFetchInterrupt(int) {
-  fetchInterrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
-}
 
 struct FetchArguments {
   std::string name;
@@ -60,23 +52,19 @@ void run(const FetchArguments& a) {
     if (showBar) bar.show(progressLine(p));
   };
   if (!a.quiet) std::cerr << "graft-cli: fetching " << request.url << "\n";
-  fetchInterrupted.store(false);
-  std::signal(SIGINT, onFetchInterrupt);
   fetch::FetchResult result;
   try {
-    result = fetch::fetchWeights(request, progress, &fetchInterrupted);
+    const InterruptScope interrupt;  // Ctrl-C or SIGTERM: stop, keep the part received
+    result = fetch::fetchWeights(request, progress, InterruptScope::flag());
   } catch (const fetch::DownloadCancelled&) {
-    std::signal(SIGINT, SIG_DFL);
     bar.clear();
     throw Error(Diagnostic{request.fileName, "download interrupted; the part received is kept in " +
                                                  fetch::partialPath(request) +
                                                  ": fetch again to resume"});
   } catch (...) {
-    std::signal(SIGINT, SIG_DFL);
     bar.clear();
     throw;
   }
-  std::signal(SIGINT, SIG_DFL);
   bar.clear();
   if (!a.quiet)
     std::cerr << "graft-cli: "

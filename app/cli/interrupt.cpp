@@ -11,18 +11,23 @@ std::atomic<bool> interrupted{false};
 
 extern "C" void onInterrupt(int) {
   interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);
+  onStopSignals(SIG_DFL);  // the second one ends the process at once
 }
 
 }  // namespace
 
+void onStopSignals(void (*handler)(int)) {
+  std::signal(SIGINT, handler);
+  std::signal(SIGTERM, handler);
+}
+
 InterruptScope::InterruptScope() {
   interrupted.store(false);
-  std::signal(SIGINT, onInterrupt);
+  onStopSignals(onInterrupt);
 }
 
 InterruptScope::~InterruptScope() {
-  std::signal(SIGINT, SIG_DFL);
+  onStopSignals(SIG_DFL);
 }
 
 const std::atomic<bool>* InterruptScope::flag() {

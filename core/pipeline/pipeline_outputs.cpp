@@ -5,6 +5,7 @@
 
 #include "graph/diagnostic.h"
 #include "io/zoo/zoo.h"
+#include "run/export_spec.h"
 #include "runtime/training/trainer_checkpoint.h"
 
 namespace graft {
@@ -14,7 +15,8 @@ namespace fs = std::filesystem;
 
 struct NamedFile {
   std::string path;
-  std::string where;  // "exports[1].output", "model.weights", "--junit"
+  std::string where;         // "exports[1].output", "model.weights", "--junit"
+  std::string exportFormat;  // an export's format name, else ""
 };
 
 // The same file whether named relatively, absolutely or through a link to it.
@@ -41,7 +43,8 @@ std::vector<NamedFile> outputsOf(const Pipeline& p, const std::vector<ExtraOutpu
   if (p.train && !p.train->log.empty()) outputs.push_back({p.train->log, "train.log"});
   if (!p.output.empty()) outputs.push_back({p.output, "output"});
   for (size_t i = 0; i < p.exports.size(); ++i)
-    outputs.push_back({p.exports[i].output, "exports[" + std::to_string(i) + "].output"});
+    outputs.push_back({p.exports[i].output, "exports[" + std::to_string(i) + "].output",
+                       exportFormatName(p.exports[i].format)});
   for (const auto& e : extra) outputs.push_back({e.path, e.what});
   return outputs;
 }
@@ -73,6 +76,10 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
       } catch (const Error& e) {
         fail(out, e.what());
       }
+    }
+    if (!out.exportFormat.empty()) {
+      const std::string name = exportFileNameProblem(out.exportFormat, out.path);
+      if (!name.empty()) fail(out, name);
     }
     const std::string id = identity(out.path);
     for (const auto& in : inputs)

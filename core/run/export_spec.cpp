@@ -1,6 +1,69 @@
 #include "run/export_spec.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace graft {
+
+namespace {
+
+struct FormatSuffixes {
+  const char* format;
+  std::vector<std::string> suffixes;  // the first is the one to suggest
+  bool required;                      // Keras 3 reads the file by its suffix
+};
+
+// export/export.h's exportFormatSuffix gives the first of each (tests keep them equal).
+const std::vector<FormatSuffixes>& formatSuffixes() {
+  static const std::vector<FormatSuffixes> table = {
+      {"torchscript", {".pt", ".pth", ".torchscript"}, false},
+      {"onnx", {".onnx"}, false},
+      {"keras-h5", {".h5", ".hdf5"}, false},
+      {"keras-weights", {".weights.h5"}, true},
+      {"keras", {".keras"}, true},
+  };
+  return table;
+}
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  if (text.size() < suffix.size()) return false;
+  return std::equal(suffix.rbegin(), suffix.rend(), text.rbegin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+// The format whose suffix `path` ends in, the longest match (".weights.h5" before ".h5").
+const FormatSuffixes* formatNamedBy(const std::string& path, std::string* matched) {
+  const FormatSuffixes* best = nullptr;
+  for (const auto& entry : formatSuffixes())
+    for (const auto& suffix : entry.suffixes)
+      if (endsWith(path, suffix) && suffix.size() > matched->size()) {
+        best = &entry;
+        *matched = suffix;
+      }
+  return best;
+}
+
+}  // namespace
+
+std::string exportFileNameProblem(const std::string& format, const std::string& output) {
+  const auto own = std::find_if(formatSuffixes().begin(), formatSuffixes().end(),
+                                [&](const FormatSuffixes& f) { return format == f.format; });
+  if (own == formatSuffixes().end() || output.empty()) return "";
+  std::string matched;
+  const FormatSuffixes* named = formatNamedBy(output, &matched);
+  if (named == &*own) return "";
+  const std::string stem = output.substr(0, output.size() - matched.size());
+  const std::string suggestion = " (e.g. " + stem + own->suffixes.front() + ")";
+  if (named)
+    return output + ": " + matched + " is the suffix of " + named->format + " files; give the " +
+           format + " export the suffix " + own->suffixes.front() + suggestion;
+  if (own->required)
+    return "Keras 3 reads a " + format + " file only by the suffix " + own->suffixes.front() +
+           suggestion;
+  return "";
+}
 
 const std::vector<ExportSpecField>& exportSpecFields() {
   using K = SpecKind;
@@ -35,7 +98,10 @@ const ExportSpecField& exportSpecField(const std::string& key) {
 }
 
 std::optional<SpecProblem> validateExportSpec(const ExportSpec& spec) {
-  return tableProblem(exportSpecFields(), spec);
+  if (auto problem = tableProblem(exportSpecFields(), spec)) return problem;
+  const std::string name = exportFileNameProblem(spec.format, spec.output);
+  if (!name.empty()) return SpecProblem{"output", name};
+  return std::nullopt;
 }
 
 }  // namespace graft

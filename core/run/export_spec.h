@@ -24,7 +24,12 @@ using ExportSpecField = SpecFieldOf<ExportSpec>;
 const std::vector<ExportSpecField>& exportSpecFields();
 // The entry with this JSON key; throws graft::Error for an unknown key.
 const ExportSpecField& exportSpecField(const std::string& key);
-// The table's checks (a known format, a file to write).
+// The table's checks (a known format, a file to write) and exportFileNameProblem's.
 std::optional<SpecProblem> validateExportSpec(const ExportSpec& spec);
+// Why `output` is no name for a file of `format` (a known format name), or "": the file name
+// ends in another format's suffix (`--format onnx -o model.pt`, which the next tool would open
+// as TorchScript), or a Keras 3 file lacks the suffix Keras requires (`.keras`, `.weights.h5`:
+// keras.Model.load_weights picks the reader by it). Other names are the user's choice.
+std::string exportFileNameProblem(const std::string& format, const std::string& output);
 
 }  // namespace graft

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -134,6 +135,35 @@ TEST_F(TrainFaultsCli, AClassFolderDeletedDuringTheRunStopsItNamingFiles) {
   EXPECT_NE(message.find("holds epoch"), std::string::npos) << message;
   auto summary = runCli({"summary", out}, env);
   EXPECT_EQ(summary.exitCode, 0) << summary.err;
+}
+
+// Ctrl-C, and SIGTERM as a cancelled CI job or `timeout` sends it: the run stops at the next
+// batch, says which epoch the file holds and exits 1; the checkpoint is a whole model.
+TEST_F(TrainFaultsCli, SigintAndSigtermStopTheRunKeepingTheLastEpoch) {
+  for (const int signalNumber : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
+    const std::string name = "stopped" + std::to_string(signalNumber);
+    const std::string out = dir.file(name + ".graft"), log = dir.file(name + ".jsonl");
+    std::vector<std::string> args = trainArgs(out, 500);
+    args.insert(args.end(), {"--log", log});
+    BackgroundProgram cli(cliPath(), args, env);
+    bool sent = false;
+    for (int i = 0; i < 6000 && !sent; ++i) {
+      if (slurp(log).find("\"event\":\"epoch\"") != std::string::npos) {
+        cli.signal(signalNumber);
+        sent = true;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    const std::optional<CommandResult> ended = cli.finish(std::chrono::minutes(2));
+    ASSERT_TRUE(ended) << "the run did not stop";
+    ASSERT_TRUE(sent) << ended->err;
+    EXPECT_EQ(ended->exitCode, 1) << ended->err;
+    EXPECT_NE(ended->err.find("cancelled during epoch"), std::string::npos) << ended->err;
+    EXPECT_NE(ended->err.find(out + " holds epoch"), std::string::npos) << ended->err;
+    EXPECT_EQ(runCli({"summary", out}, env).exitCode, 0);
+  }
 }
 
 TEST_F(TrainFaultsCli, MaxUnreadableSetsHowManyBrokenImagesARunTolerates) {

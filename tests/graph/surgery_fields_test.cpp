@@ -46,6 +46,27 @@ TEST(SurgeryFields, AFieldTheOperationDoesNotReadIsRefusedByName) {
   EXPECT_TRUE(mentions(recorded, "method", "sample images")) << recorded.front().str();
 }
 
+TEST(SurgeryFields, TwoFieldsThatSayTheSameThingAreNotBothTaken) {
+  const Model m = modelFrom(chainGraph());
+  const Json dense = {{"class_name", "Dense"}, {"config", {{"name", "extra"}, {"units", 4}}}};
+  // insert used "layer" and dropped "layers" without a word.
+  auto both = refusal(m, {{"op", "insert"},
+                          {"after", "conv_a"},
+                          {"layer", {{"class_name", "ReLU"}, {"config", {{"name", "r"}}}}},
+                          {"layers", {dense}}});
+  EXPECT_TRUE(mentions(both, "layers", "given together with layer")) << both.front().str();
+  both = refusal(m, {{"op", "remove"}, {"layer", "conv_b"}, {"layers", {"conv_a"}}});
+  EXPECT_TRUE(mentions(both, "layer", "remove takes one of layers, layer")) << both.front().str();
+  both = refusal(m, {{"op", "freeze"}, {"types", {"Dense"}}, {"type", "Conv2D"}});
+  EXPECT_TRUE(mentions(both, "type", "given together with types")) << both.front().str();
+  both = refusal(
+      m, {{"op", "set_config"}, {"layers", {{"fc", {{"units", 3}}}}}, {"config", {{"units", 5}}}});
+  EXPECT_TRUE(mentions(both, "config", "given together with layers")) << both.front().str();
+
+  // Selectors of freeze that combine are not such pairs.
+  EXPECT_TRUE(applyOperation(m, {{"op", "freeze"}, {"layers", {"fc"}}, {"upto", "conv_a"}}));
+}
+
 TEST(SurgeryFields, ALayerSpecTakesClassNameConfigAndWhatKerasWritesBesideThem) {
   const Model m = modelFrom(chainGraph());
   const Json extra = {{"op", "stack"},

@@ -66,6 +66,8 @@ TEST(ExportSpec, EveryFieldIsWrittenToAPipelineAndReadBackEqual) {
     test::setFromText(field, test::nonDefaultText(field, base), spec);
     ASSERT_FALSE(test::sameValue(field, spec, start))
         << field.key << ": the test value is the start";
+    if (std::string(field.key) == "format")  // another format is written under its own suffix
+      spec.output = base + "/model" + exportFormatSuffix(exportFormatFromName(spec.format));
     Pipeline p = pipelineWith(base);
     p.exports = {{exportFormatFromName(spec.format), spec.output}};
     Pipeline back;
@@ -138,6 +140,46 @@ TEST(RunSpecs, MistakesInEvalAndExportsAreNamedByTheirJsonPath) {
             std::string::npos);
   EXPECT_EQ(error({{"exports", {{{"format", "onnx"}, {"output", ""}}}}}),
             "ci.json: exports[0].output: expected a file or folder name, found \"\"");
+}
+
+TEST(ExportSpec, AFileNamedForAnotherFormatIsRefused) {
+  // `--format onnx -o model.pt` wrote ONNX bytes under a TorchScript name; the next tool opened
+  // it by its suffix and failed far from the cause.
+  EXPECT_EQ(exportFileNameProblem("onnx", "out/model.pt"),
+            "out/model.pt: .pt is the suffix of torchscript files; give the onnx export the suffix "
+            ".onnx (e.g. "
+            "out/model.onnx)");
+  EXPECT_NE(exportFileNameProblem("keras-h5", "m.weights.h5")
+                .find(".weights.h5 is the suffix of keras-weights files"),
+            std::string::npos);
+  EXPECT_NE(exportFileNameProblem("torchscript", "m.KERAS").find("suffix of keras files"),
+            std::string::npos);
+  // Keras 3 picks its reader by the suffix, so its files must carry theirs.
+  EXPECT_EQ(exportFileNameProblem("keras-weights", "m.h5"),
+            "m.h5: .h5 is the suffix of keras-h5 files; give the keras-weights export the suffix "
+            ".weights.h5 (e.g. "
+            "m.weights.h5)");
+  EXPECT_NE(exportFileNameProblem("keras", "model").find("only by the suffix .keras"),
+            std::string::npos);
+  // Each format's own suffix, its other common ones and names of no format are fine.
+  for (ExportFormat format : {ExportFormat::TorchScript, ExportFormat::Onnx, ExportFormat::KerasH5,
+                              ExportFormat::KerasWeights, ExportFormat::Keras})
+    EXPECT_EQ(exportFileNameProblem(exportFormatName(format), "m" + exportFormatSuffix(format)), "")
+        << exportFormatName(format);
+  EXPECT_EQ(exportFileNameProblem("torchscript", "m.pth"), "");
+  EXPECT_EQ(exportFileNameProblem("keras-h5", "m.hdf5"), "");
+  EXPECT_EQ(exportFileNameProblem("onnx", "model"), "");
+
+  // The GUI's dialog shows validateExportSpec's problem; a pipeline names the JSON path.
+  const auto problem = validateExportSpec({"onnx", "model.pt"});
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->key, "output");
+  test::TempDir dir;
+  EXPECT_NE(parseError({{"graft_pipeline", 1},
+                        {"model", "tiny.json"},
+                        {"exports", {{{"format", "keras"}, {"output", "m.h5"}}}}})
+                .find("exports[0].output: m.h5: .h5 is the suffix of keras-h5 files"),
+            std::string::npos);
 }
 
 }  // namespace

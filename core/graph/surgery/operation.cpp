@@ -17,6 +17,9 @@ struct OperationKind {
   // The fields it reads besides "op", "seed" and "reinitialize": any other field is refused, so a
   // typo ("methd", "upto_") cannot silently give an edit nobody asked for.
   std::vector<std::string> fields;
+  // Fields that say the same thing two ways (insert's "layer" or "layers"): at most one of each
+  // group, so an operation giving both is refused instead of one of them being dropped.
+  std::vector<std::vector<std::string>> atMostOneOf = {};
 };
 
 const std::vector<OperationKind>& kinds() {
@@ -25,14 +28,26 @@ const std::vector<OperationKind>& kinds() {
       {"set_input_shape", surgery::setInputShapeOperation, {"shape", "input"}},
       {"cut", surgery::cutOperation, {"at", "drop_branches"}},
       {"stack", surgery::stackOperation, {"after", "layers"}},
-      {"insert", surgery::insertOperation, {"after", "before", "between", "layer", "layers"}},
-      {"remove", surgery::removeOperation, {"layers", "layer"}},
-      {"replace", surgery::replaceOperation, {"layers", "layer", "with"}},
+      {"insert",
+       surgery::insertOperation,
+       {"after", "before", "between", "layer", "layers"},
+       {{"layer", "layers"}}},  // after / before / between: insertOperation says which
+      {"remove", surgery::removeOperation, {"layers", "layer"}, {{"layers", "layer"}}},
+      {"replace", surgery::replaceOperation, {"layers", "layer", "with"}, {{"layers", "layer"}}},
       // samples and relative_error: what a least-squares fusion records (runtime/fusion).
       {"fuse", surgery::fuseOperation, {"layers", "method", "samples", "relative_error"}},
-      {"freeze", surgery::freezeOperation, {"layers", "upto", "from", "types", "type"}},
-      {"unfreeze", surgery::unfreezeOperation, {"layers", "upto", "from", "types", "type"}},
-      {"set_config", surgery::setConfigOperation, {"layer", "config", "layers"}},
+      {"freeze",
+       surgery::freezeOperation,
+       {"layers", "upto", "from", "types", "type"},
+       {{"types", "type"}}},
+      {"unfreeze",
+       surgery::unfreezeOperation,
+       {"layers", "upto", "from", "types", "type"},
+       {{"types", "type"}}},
+      {"set_config",
+       surgery::setConfigOperation,
+       {"layer", "config", "layers"},
+       {{"layers", "layer"}, {"layers", "config"}}},
       {"rename", surgery::renameOperation, {"layer", "to"}},
   };
   return table;
@@ -51,6 +66,18 @@ std::optional<Diagnostic> unknownField(const OperationKind& kind, const Json& op
     if (std::find(kind.fields.begin(), kind.fields.end(), key) != kind.fields.end()) continue;
     return Diagnostic{key, "not a field of " + std::string(kind.name) +
                                " (it takes: " + joined(kind.fields) + ", seed, reinitialize)"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Diagnostic> conflictingFields(const OperationKind& kind, const Json& operation) {
+  for (const auto& group : kind.atMostOneOf) {
+    std::vector<std::string> given;
+    for (const auto& key : group)
+      if (operation.contains(key)) given.push_back(key);
+    if (given.size() > 1)
+      return Diagnostic{given[1], "given together with " + given[0] + ": " + kind.name +
+                                      " takes one of " + joined(group)};
   }
   return std::nullopt;
 }
@@ -78,6 +105,7 @@ Expected<EditResult> applyOperation(const Model& model, const Json& operation,
     return Diagnostic{"op",
                       "unknown operation '" + op + "' (known: " + joined(operationNames()) + ")"};
   if (auto unknown = unknownField(*kind, operation)) return *unknown;
+  if (auto conflict = conflictingFields(*kind, operation)) return *conflict;
   try {
     surgery::Draft draft(model, operation);
     draft.reinitializeMisfits = draft.flag("reinitialize");
