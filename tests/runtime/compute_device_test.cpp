@@ -10,9 +10,11 @@
 
 #include "io/zoo/zoo.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/gradcam.h"
 #include "runtime/system/device.h"
 #include "runtime/system/device_names.h"
+#include "runtime/system/host_copy.h"
 #include "runtime/training/mixed_precision.h"
 #include "runtime/training/trainer.h"
 #include "runtime_test_util.h"
@@ -243,6 +245,40 @@ TEST(MixedPrecision, EveryZooFamilyRunsInBf16OnTheCpu) {
 
 // The fidelity checks of the GPU issue (#23, point 7): they run where CUDA is (tests/device/
 // cuda_check.sh) and skip elsewhere.
+// A training step's numbers and a validation batch's results reach the host through HostCopy
+// and MetricsInFlight: the values they carry are the values computed, on either device.
+void expectMetricsInFlightAddLikeMetrics(const torch::Device& device) {
+  torch::manual_seed(5);
+  ClassificationMetrics direct(3), lagged(3);
+  MetricsInFlight inFlight(lagged);
+  for (int batch = 0; batch < 4; ++batch) {
+    const auto scores = torch::randn({7, 3});
+    const auto labels = torch::randint(0, 3, {7}, torch::kInt64);
+    const auto losses = torch::rand({7});
+    direct.add(scores.argmax(1), labels, losses);
+    // Work queued behind the copy must not change what it carries.
+    auto onDevice = scores.to(device);
+    inFlight.add(onDevice.argmax(1), labels.to(device), losses.to(device));
+    onDevice.mul_(-1);
+  }
+  inFlight.finish();
+  EXPECT_EQ(lagged.count(), 28);
+  EXPECT_EQ(lagged.confusion(), direct.confusion());
+  EXPECT_DOUBLE_EQ(lagged.meanLoss(), direct.meanLoss());
+  HostCopy copy(torch::arange(5, torch::TensorOptions(torch::kFloat64).device(device)));
+  EXPECT_TRUE(copy.get().device().is_cpu());
+  EXPECT_DOUBLE_EQ(copy.get()[4].item<double>(), 4.0);
+}
+
+TEST(HostCopy, MetricsInFlightGiveTheMetricsOfEachBatchAddedAtOnce) {
+  expectMetricsInFlightAddLikeMetrics(torch::kCPU);
+}
+
+TEST(HostCopy, OnCudaTheCopiedNumbersAreTheComputedOnes) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device here";
+  expectMetricsInFlightAddLikeMetrics(torch::Device(torch::kCUDA, 0));
+}
+
 TEST(CudaFidelity, EveryZooFamilyPredictsOnCudaWhatItPredictsOnTheCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device here";
   torch::NoGradGuard noGrad;

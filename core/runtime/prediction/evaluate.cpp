@@ -30,6 +30,22 @@ void ClassificationMetrics::add(const torch::Tensor& predicted, const torch::Ten
   lossSum_ += losses.to(torch::kFloat64).sum().item<double>();
 }
 
+void MetricsInFlight::add(const torch::Tensor& predicted, const torch::Tensor& labels,
+                          const torch::Tensor& losses) {
+  // float64 holds class indices exactly; one copy for the three.
+  HostCopy next(torch::stack(
+      {predicted.to(torch::kFloat64), labels.to(torch::kFloat64), losses.to(torch::kFloat64)}));
+  finish();
+  pending_ = std::move(next);
+}
+
+void MetricsInFlight::finish() {
+  if (pending_.empty()) return;
+  const torch::Tensor rows = pending_.get();
+  pending_ = HostCopy();
+  into_.add(rows[0], rows[1], rows[2]);
+}
+
 std::vector<double> ClassificationMetrics::counts() const {
   std::vector<double> out;
   for (const auto& row : confusion_)
@@ -149,14 +165,16 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
   loader.startInOrder();
 
   ClassificationMetrics metrics(data.classes.size());
+  MetricsInFlight inFlight(metrics);
   torch::NoGradGuard noGrad;
   while (auto batch = loader.next()) {
     if (cancel && cancel->load()) break;
     const auto output = module.forward(batch->images);
     const auto labels = batch->labels.to(compute.device, /*non_blocking=*/true);
     const auto losses = crossEntropyPerSample(output, labels, head.kind);
-    metrics.add(output.argmax(1), labels, losses);
+    inFlight.add(output.argmax(1), labels, losses);
   }
+  inFlight.finish();
   if (metrics.count() == 0 && !(cancel && cancel->load())) {
     // An accuracy of 0 over 0 images would read as a result.
     const auto unreadable = skipped->list();

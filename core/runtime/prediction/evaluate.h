@@ -17,6 +17,7 @@
 #include "run/eval_spec.h"
 #include "runtime/data/dataset.h"
 #include "runtime/prediction/eval_report.h"
+#include "runtime/system/host_copy.h"
 
 namespace graft {
 
@@ -47,6 +48,24 @@ class ClassificationMetrics {
   int64_t count_ = 0;
   int64_t correct_ = 0;
   double lossSum_ = 0.0;
+};
+
+// Batches' results on their way into ClassificationMetrics: each batch's are copied to the host
+// behind its forward pass and added once the next batch's forward pass is queued
+// (runtime/system/host_copy.h), so that evaluating on a GPU never waits between batches. The
+// same numbers as adding each batch at once; call finish() before reading the metrics.
+class MetricsInFlight {
+ public:
+  explicit MetricsInFlight(ClassificationMetrics& into) : into_(into) {}
+  // As ClassificationMetrics::add, for tensors on any device.
+  void add(const torch::Tensor& predicted, const torch::Tensor& labels,
+           const torch::Tensor& losses);
+  // Adds the last batch's results.
+  void finish();
+
+ private:
+  ClassificationMetrics& into_;
+  HostCopy pending_;  // predicted, labels and losses as float64, one row each
 };
 
 EvalReport makeReport(const ClassificationMetrics& metrics,

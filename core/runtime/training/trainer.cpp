@@ -17,6 +17,7 @@
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
 #include "runtime/system/error_text.h"
+#include "runtime/system/host_copy.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "runtime/training/mixed_precision.h"
@@ -266,15 +267,17 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
           crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
       if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
       const auto loss = losses.mean();
-      // One copy to the host for both numbers: on a GPU each read waits for the device.
-      const auto numbers =
+      // Both numbers in one copy, started behind the forward pass and read once the backward
+      // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
+      // A non-finite loss still stops the run before the optimizer takes the step.
+      HostCopy numbers(
           torch::stack({loss.detach().to(torch::kFloat64),
-                        output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)})
-              .to(torch::kCPU);
-      step.loss = numbers[0].item<double>();
+                        output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)}));
+      scaler_.scaled(loss).backward();
+      const torch::Tensor& host = numbers.get();
+      step.loss = host[0].item<double>();
       step.images = batch->labels.numel();
-      step.correct = static_cast<int64_t>(numbers[1].item<double>());
-      if (std::isfinite(step.loss) || group_) scaler_.scaled(loss).backward();
+      step.correct = static_cast<int64_t>(host[1].item<double>());
     }
     if (group_) {
       const auto global = exchangeStep(*group_, parameters_, step, cancelled());
@@ -339,6 +342,7 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   checkups_->startValidation();
   batches_.startValidationPass();
   ClassificationMetrics metrics(data_.classes.size());
+  MetricsInFlight inFlight(metrics);
   torch::NoGradGuard noGrad;
   for (;;) {
     if (cancelled())
@@ -348,9 +352,10 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
     if (!batch) break;
     checkups_->sawValidationBatch(batch->images);
     const auto output = forward(batch->images);
-    metrics.add(output.argmax(1), batch->labels,
-                crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
+    inFlight.add(output.argmax(1), batch->labels,
+                 crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing));
   }
+  inFlight.finish();
   if (auto why = batches_.reportUnreadable()) return Stop{TrainStatus::Failed, *why};
   if (group_) metrics = sumOverRanks(*group_, metrics, data_.classes.size());
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
