@@ -10,6 +10,7 @@
 #include "runtime/module/graph_module.h"
 #include "runtime/training/trainer.h"
 #include "runtime/training/trainer_probe.h"
+#include "runtime/training/training_defaults.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
 
@@ -73,6 +74,21 @@ TEST_F(TrainerDoctor, BatchNormStatisticsThatNoLongerFitTheDataAreFound) {
   const TrainResult still = trainModel(withStaleBatchNorm(test::tinyModel(3)), data, frozen);
   ASSERT_EQ(still.status, TrainStatus::Completed) << still.message;
   EXPECT_FALSE(has(still.diagnoses, "batch_norm_statistics"));
+}
+
+TEST_F(TrainerDoctor, FromRandomWeightsBatchNormIsToldToSettleNotToFreeze) {
+  // Every layer fresh, as the loader reports a model without a weights file: the run trains
+  // BatchNormalization, and the doctor must not tell it to keep random statistics.
+  const TrainingSetup setup =
+      setUpTraining(withStaleBatchNorm(test::tinyModel(3)), {"conv1", "conv1_bn", "dense"},
+                    DataFacts{}, TrainingChoice{});
+  ASSERT_TRUE(setup.pretrainedLayers.empty());
+  const TrainResult trained = runTraining(setup, data, quiet(1, 1e-6));
+  ASSERT_EQ(trained.status, TrainStatus::Completed) << trained.message;
+  EXPECT_TRUE(has(trained.diagnoses, "batch_norm_not_settled"));
+  EXPECT_FALSE(has(trained.diagnoses, "batch_norm_statistics"));
+  for (const auto& d : trained.diagnoses)
+    EXPECT_EQ(d.fix.find("keep BatchNormalization frozen"), std::string::npos) << d.fix;
 }
 
 TEST_F(TrainerDoctor, TheProbeLeavesStatisticsAndWeightsAsTheyWere) {

@@ -153,6 +153,33 @@ TEST(TrainingDoctor, BatchNormStatisticsThatDisagreeWithTheBatches) {
   EXPECT_TRUE(checkBatchNormStatistics({e}));
 }
 
+// A network that starts from random weights has no pretrained statistics or features to keep:
+// the advice must not tell the user to freeze BatchNormalization or train a head first.
+TEST(TrainingDoctor, FromRandomWeightsTheAdviceIsNotToKeepWhatIsNotThere) {
+  const Confusion collapsed{{10, 0, 0}, {10, 0, 0}, {10, 0, 0}};
+  std::vector<EpochCheckup> history{epoch(1, 1.0, 0.6, 1.0, 0.333, collapsed),
+                                    epoch(2, 0.5, 0.8, 1.5, 0.333, collapsed)};
+  history.back().batchNormDistance = 0.5;
+  history.back().batchNormChanged = 0.66;
+  for (auto& e : history) e.fromRandomWeights = true;
+  std::vector<std::string> codes;
+  for (const auto& d : examineEpoch(history, kClasses)) {
+    codes.push_back(d.code);
+    EXPECT_TRUE(contains(d.fix, "the network trains from random weights")) << d.code << d.fix;
+    EXPECT_FALSE(contains(d.fix, "keep BatchNormalization frozen")) << d.code << d.fix;
+    EXPECT_FALSE(contains(d.fix, "train the new layers first")) << d.code << d.fix;
+    EXPECT_TRUE(contains(d.fix, "fetch-weights")) << d.code << d.fix;
+  }
+  EXPECT_EQ(codes, (std::vector<std::string>{"chance_level", "collapsed_predictions",
+                                             "batch_norm_not_settled"}));
+  // The measurement and its message are the pretrained case's.
+  history.back().fromRandomWeights = false;
+  EXPECT_EQ(checkBatchNormStatistics(history)->message, [&] {
+    history.back().fromRandomWeights = true;
+    return checkBatchNormStatistics(history)->message;
+  }());
+}
+
 TEST(TrainingDoctor, LearningRateTooHighForPretrainedLayers) {
   EXPECT_DOUBLE_EQ(pretrainedRateLimit("sgd"), 3e-3);
   EXPECT_DOUBLE_EQ(pretrainedRateLimit("adam"), 3e-4);

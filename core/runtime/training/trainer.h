@@ -68,6 +68,9 @@ struct TrainOptions {
   // A staged plan whose first stage trains the new layers only (the advisor's): the doctor does
   // not then suggest training them first (set by trainPlan for every stage).
   bool newLayersTrainedFirst = false;
+  // Every layer with weights starts from random ones (no weights file was found or given): the
+  // doctor's advice is then not to keep pretrained statistics or features there are none of.
+  bool fromRandomWeights = false;
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;

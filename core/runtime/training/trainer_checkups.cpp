@@ -32,6 +32,7 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
   // Pretrained layers known and none of them training: the new layers train on frozen ones.
   const bool pretrainedFrozen = !options.pretrainedLayers.empty() && pretrained_.empty();
   newLayersFirst_ = (options.newLayersTrainedFirst || pretrainedFrozen) && !batchNormTrains_;
+  fromRandomWeights_ = options.fromRandomWeights;
 }
 
 void TrainingCheckups::startEpoch(double rate) {
@@ -80,6 +81,7 @@ std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
   }
   checkup.optimizer = optimizer_;
   checkup.newLayersFirst = newLayersFirst_;
+  checkup.fromRandomWeights = fromRandomWeights_;
   if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
   if (pretrainedMovement_.started())
     checkup.pretrainedChange = pretrainedMovement_.relativeChange();

@@ -44,6 +44,7 @@ class TrainingCheckups {
   const std::string optimizer_;            // its name, for the rate limit
   bool batchNormTrains_ = false;           // a BatchNormalization layer of trainable_ trains
   bool newLayersFirst_ = false;            // EpochCheckup::newLayersFirst
+  bool fromRandomWeights_ = false;         // EpochCheckup::fromRandomWeights
   torch::Tensor probeImages_;              // the epoch's first validation batch (when it does)
   std::optional<BatchNormProbe> probe_;    // this epoch's
   std::vector<torch::Tensor> pretrained_;  // parameters of pretrained layers that train

@@ -91,6 +91,7 @@ std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts&
 TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, TrainOptions options,
                         TrainObserver* observer, const std::atomic<bool>* cancel) {
   options.pretrainedLayers = setup.pretrainedLayers;
+  options.fromRandomWeights = setup.pretrainedLayers.empty() && !setup.newLayers.empty();
   // The advisor's first stage is a linear probe on frozen features: without augmentation those
   // features are the same every epoch, so they are computed once per image (--cache-frozen).
   // Measured on the fashion sample folder: the default run 4x faster, to the same weights.

@@ -23,6 +23,9 @@ constexpr double kBatchNormDistance = 0.25;
 constexpr double kBatchNormChanged = 0.25;
 constexpr double kPretrainedChange = 0.05;
 
+// How advice for a network with no pretrained layers begins.
+const char* const kFromRandomWeights = "the network trains from random weights";
+
 std::string number(double value, int digits = 3) {
   std::ostringstream out;
   out.precision(digits);
@@ -86,7 +89,12 @@ std::optional<Diagnosis> checkChanceLevel(const std::vector<EpochCheckup>& histo
           className(classes, static_cast<size_t>(largest - counts.begin())) +
           ") while training accuracy is " + number(now.accuracy) +
           ": what the network learns does not carry over to images it has not seen",
-      now.newLayersFirst
+      now.fromRandomWeights
+          ? kFromRandomWeights +
+                std::string(": with few images it learns them by heart; start from pretrained "
+                            "weights (graft-cli fetch-weights, or --weights FILE), or add images "
+                            "or augmentation (--augment)")
+      : now.newLayersFirst
           ? "the new layers already train on frozen pretrained ones with BatchNormalization "
             "frozen: check that the validation images look like the training images (same "
             "classes, same kind of picture), add training images or augmentation (--augment), "
@@ -114,10 +122,17 @@ std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochChecku
                  percent(share) + " of the validation images are predicted as " +
                      className(classes, index) + ", which holds " + percent(trueShare) +
                      " of them: the predictions have collapsed onto one class",
-                 "usually BatchNormalization statistics that no longer fit (keep "
-                 "BatchNormalization frozen) or a learning rate that wrecked the pretrained "
-                 "features (lower it, or train the new layers first); with imbalanced classes, "
-                 "weight them (--class-weights)");
+                 now.fromRandomWeights
+                     ? kFromRandomWeights +
+                           std::string(": it may need more epochs (BatchNormalization's moving "
+                                       "statistics follow the batches slowly), a lower learning "
+                                       "rate, or pretrained weights to start from (graft-cli "
+                                       "fetch-weights, or --weights FILE); with imbalanced "
+                                       "classes, weight them (--class-weights)")
+                     : "usually BatchNormalization statistics that no longer fit (keep "
+                       "BatchNormalization frozen) or a learning rate that wrecked the pretrained "
+                       "features (lower it, or train the new layers first); with imbalanced "
+                       "classes, weight them (--class-weights)");
 }
 
 std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& history) {
@@ -169,14 +184,24 @@ std::optional<Diagnosis> checkBatchNormStatistics(const std::vector<EpochCheckup
   if (!now.batchNormDistance || !now.batchNormChanged) return std::nullopt;
   if (*now.batchNormDistance < kBatchNormDistance && *now.batchNormChanged < kBatchNormChanged)
     return std::nullopt;
-  return finding(now, "batch_norm_statistics",
-                 "BatchNormalization layers compute differently in training and in prediction: "
-                 "on a validation batch, " +
-                     percent(*now.batchNormChanged) +
-                     " of the predicted classes change between the moving statistics "
-                     "(prediction) and the batch's own statistics (training), a mean "
-                     "probability difference of " +
-                     number(*now.batchNormDistance, 2),
+  const std::string message =
+      "BatchNormalization layers compute differently in training and in prediction: on a "
+      "validation batch, " +
+      percent(*now.batchNormChanged) +
+      " of the predicted classes change between the moving statistics (prediction) and the "
+      "batch's own statistics (training), a mean probability difference of " +
+      number(*now.batchNormDistance, 2);
+  // From random weights BatchNormalization has to learn its statistics: freezing them would
+  // keep random ones, so the advice is the opposite of the pretrained case's.
+  if (now.fromRandomWeights)
+    return finding(now, "batch_norm_not_settled", message,
+                   kFromRandomWeights +
+                       std::string(", so BatchNormalization must learn its statistics (frozen, "
+                                   "it would keep random ones): its moving averages settle "
+                                   "over more steps (more epochs or images) and with larger "
+                                   "batches (--batch-size); pretrained weights avoid it "
+                                   "(graft-cli fetch-weights, or --weights FILE)"));
+  return finding(now, "batch_norm_statistics", message,
                  "keep BatchNormalization frozen in inference mode (the default: leave out "
                  "--train-batch-norm, or \"batch_norm\": \"frozen\" in a plan) and restart "
                  "from the pretrained weights");

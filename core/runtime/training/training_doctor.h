@@ -19,7 +19,8 @@
 //  - batch_norm_statistics: on a validation batch, BatchNormalization layers that train give
 //    predictions that differ between inference mode (moving statistics) and training mode
 //    (the batch's statistics): a mean total-variation distance of 0.25 or more, or 25 % of the
-//    predicted classes changed;
+//    predicted classes changed; batch_norm_not_settled for the same measurement when the
+//    network trains from random weights (freezing the statistics would keep random ones);
 //  - pretrained_rate_too_high: pretrained layers step at a rate above pretrainedRateLimit() and
 //    their weights have moved by 5 % or more (median over the weight tensors of the relative L2
 //    change) since the first epoch at such a rate began.
@@ -62,6 +63,8 @@ struct EpochCheckup {
   // The new layers train (or trained, in an earlier stage) on frozen pretrained layers, with
   // BatchNormalization frozen: the advisor's remedy for chance-level validation is in use.
   bool newLayersFirst = false;
+  // No layer holds pretrained weights: every one started random (TrainOptions::fromRandomWeights).
+  bool fromRandomWeights = false;
 };
 
 // Pretrained layers are at risk above this rate: three times the top of the usual range for
