@@ -49,8 +49,9 @@ bool MainWindow::saveProjectAs(const QString& target, bool wait) {
 }
 
 bool MainWindow::writeKerasModel(const QString& path, bool wait) {
-  // A .keras file holds the model (config and weights) but not the recipe, labels or
-  // preprocessing, so the document keeps its own path and unsaved state.
+  // A .keras file holds the model (config, weights, and Graft's preprocessing and labels in
+  // metadata.json) but not the recipe or the edit history, so the document keeps its own path
+  // and unsaved state.
   const Model snapshot = document_->model();
   return saveInBackground(
       path, [snapshot, path] { exportModel(snapshot, ExportFormat::Keras, path.toStdString()); },

@@ -29,9 +29,6 @@ void registerExportCommand(CLI::App& app) {
                 "print the check as one JSON object: file, format, checked_with, sample_shape, "
                 "max_difference, allowed");
   cmd->callback([cmd, args, spec, json] {
-    // Before the model loads: the suffix mistake is cheaper to hear at once.
-    const std::string name = exportFileNameProblem(spec->format, spec->output);
-    if (!name.empty()) throw Error(Diagnostic{"-o/--output", name});
     Pipeline pipeline = commandPipeline(*args, *cmd);
     pipeline.exports.push_back({exportFormatFromName(spec->format), spec->output});
     CliObserver notes(args->quiet);

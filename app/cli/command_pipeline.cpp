@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "pipeline/pipeline_outputs.h"
+
 namespace graft::cli {
 
 Pipeline commandPipeline(const ModelArguments& args, const CLI::App& command) {
@@ -14,9 +16,30 @@ void CliObserver::onNote(const std::string& text) {
   if (!quiet_) std::cerr << "graft-cli: " << text << "\n";
 }
 
+namespace {
+
+// The options a command's pipeline fields come from, for checkPipelineOutputs' messages.
+std::string optionOf(const std::string& jsonPath) {
+  if (jsonPath == "model.source") return "MODEL";
+  if (jsonPath == "model.weights") return "--weights";
+  if (jsonPath == "model.labels") return "--labels";
+  if (jsonPath == "train.output" || jsonPath.rfind("exports[", 0) == 0) return "-o/--output";
+  if (jsonPath == "train.log") return "--log";
+  if (jsonPath == "train.plan") return "--plan";
+  if (jsonPath == "train.data" || jsonPath == "eval.data") return "--data";
+  if (jsonPath == "train.val_dir") return "--val-dir";
+  return jsonPath;
+}
+
+}  // namespace
+
 PipelineResult runCommandPipeline(const Pipeline& pipeline, PipelineObserver& observer,
                                   const std::atomic<bool>* cancel,
                                   const PipelineRunOptions& options) {
+  // What `graft-cli run` checks before a pipeline file's first step: no output over an input
+  // (train MODEL.h5 -o MODEL.h5 replaced a whole model by its weights), over another output or
+  // inside the images the run reads (--log over a training image).
+  checkPipelineOutputs(pipeline, {}, optionOf);
   PipelineResult result = runPipeline(pipeline, &observer, cancel, options);
   for (const StepResult& step : result.steps)
     if (step.status == StepStatus::Error) {

@@ -9,16 +9,23 @@ namespace {
 // A signal handler may only touch lock-free atomics: one flag for the whole process.
 std::atomic<bool> interrupted{false};
 
-extern "C" void onInterrupt(int) {
+extern "C" void onInterrupt(int signalNumber) {
   interrupted.store(true);
-  onStopSignals(SIG_DFL);  // the second one ends the process at once
+  std::signal(signalNumber, SIG_DFL);  // the second one ends the process at once
+}
+
+// Whether the process was started with the signal ignored (a background job of a
+// non-interactive shell ignores SIGINT, nohup-like launchers SIGTERM): it stays ignored.
+bool ignored(int signalNumber) {
+  struct sigaction now {};
+  return sigaction(signalNumber, nullptr, &now) == 0 && now.sa_handler == SIG_IGN;
 }
 
 }  // namespace
 
 void onStopSignals(void (*handler)(int)) {
-  std::signal(SIGINT, handler);
-  std::signal(SIGTERM, handler);
+  for (const int signalNumber : {SIGINT, SIGTERM})
+    if (!ignored(signalNumber)) std::signal(signalNumber, handler);
 }
 
 InterruptScope::InterruptScope() {

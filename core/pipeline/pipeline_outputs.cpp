@@ -49,24 +49,47 @@ std::vector<NamedFile> outputsOf(const Pipeline& p, const std::vector<ExtraOutpu
   return outputs;
 }
 
+// The image folders the run reads: an output inside one would be read as data, or replace it.
+std::vector<NamedFile> imageFoldersOf(const Pipeline& p) {
+  std::vector<NamedFile> folders;
+  if (p.train && !p.train->data.empty()) folders.push_back({p.train->data, "train.data"});
+  if (p.train && !p.train->validationDir.empty())
+    folders.push_back({p.train->validationDir, "train.val_dir"});
+  if (p.eval && !p.eval->data.empty()) folders.push_back({p.eval->data, "eval.data"});
+  return folders;
+}
+
+bool isInside(const std::string& file, const std::string& folder) {
+  const fs::path f(identity(file)), d(identity(folder));
+  auto fi = f.begin();
+  for (auto di = d.begin(); di != d.end(); ++di, ++fi)
+    if (fi == f.end() || *fi != *di) return false;
+  return fi != f.end();
+}
+
 std::optional<std::string> folderProblem(const std::string& path) {
   const fs::path file(path);
   const fs::path parent = file.has_parent_path() ? file.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(file, ec)) return path + " is a folder, not a file name";
-  if (!fs::is_directory(parent, ec)) return "the folder " + parent.string() + " does not exist";
+  if (!fs::is_directory(parent, ec))
+    return "the folder " + parent.string() + " does not exist, so " + path +
+           " cannot be written";
   return std::nullopt;
 }
 
 }  // namespace
 
-void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& extra) {
+void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& extra,
+                          OutputNamer namer) {
   const std::string source = p.path.empty() ? std::string("pipeline") : p.path;
+  const auto shown = [&](const std::string& where) { return namer ? namer(where) : where; };
   auto fail = [&](const NamedFile& out, const std::string& message) {
-    throw Error(source + ": " + out.where + ": " + message);
+    throw Error((namer ? std::string() : source + ": ") + shown(out.where) + ": " + message);
   };
   const std::vector<NamedFile> inputs = inputsOf(p);
   const std::vector<NamedFile> outputs = outputsOf(p, extra);
+  const std::vector<NamedFile> imageFolders = imageFoldersOf(p);
   for (size_t i = 0; i < outputs.size(); ++i) {
     const NamedFile& out = outputs[i];
     if (auto problem = folderProblem(out.path)) fail(out, *problem);
@@ -84,14 +107,20 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
     const std::string id = identity(out.path);
     for (const auto& in : inputs)
       if (identity(in.path) == id)
-        fail(out, out.path + " is " +
-                      (in.where == "the pipeline file" ? in.where : "the " + in.where + " file") +
-                      ": the run would write over what it reads");
+        fail(out,
+             out.path + " is " +
+                 (in.where == "the pipeline file" ? in.where : "the " + shown(in.where) + " file") +
+                 ": the run would write over what it reads");
+    for (const auto& folder : imageFolders)
+      if (isInside(out.path, folder.path))
+        fail(out, out.path + " is inside " + shown(folder.where) + " (" + folder.path +
+                      "), the images the run reads");
     for (size_t j = 0; j < i; ++j) {
       const bool modelAndItsCheckpoint =
           outputs[j].where == "train.output" && out.where == "output";
       if (!modelAndItsCheckpoint && identity(outputs[j].path) == id)
-        fail(out, out.path + " is also " + outputs[j].where + "; give each output its own file");
+        fail(out,
+             out.path + " is also " + shown(outputs[j].where) + "; give each output its own file");
     }
   }
 }

@@ -40,20 +40,6 @@ TEST(ExportCli, UnknownFormatIsAUsageError) {
   EXPECT_FALSE(fs::exists(dir.file("m.tflite")));
 }
 
-TEST(ExportCli, AFileNamedForAnotherFormatExitsOneBeforeTheModelLoads) {
-  TempDir dir;
-  // The model does not exist: the file name is refused first, and nothing is written.
-  const CommandResult r =
-      runCli({"export", dir.file("missing.h5"), "--format", "onnx", "-o", dir.file("model.pt")});
-  EXPECT_EQ(r.exitCode, 1) << r.err;
-  EXPECT_NE(r.err.find("-o/--output"), std::string::npos) << r.err;
-  EXPECT_NE(
-      r.err.find(".pt is the suffix of torchscript files; give the onnx export the suffix .onnx"),
-      std::string::npos)
-      << r.err;
-  EXPECT_FALSE(fs::exists(dir.file("model.pt")));
-}
-
 TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
   TempDir dir;
   for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{

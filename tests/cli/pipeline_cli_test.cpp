@@ -301,6 +301,7 @@ TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {
 
 TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   const json base = {{"graft_pipeline", 1}, {"model", "tiny.json"}};
+  fs::create_directories(dir.file("shapes/circle"));  // a log may not go among the images
   struct Case {
     json patch;
     std::string expected;
@@ -341,6 +342,9 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"exports",
          {{{"format", "onnx"}, {"output", "m.onnx"}}, {{"format", "onnx"}, {"output", "m.onnx"}}}}},
        "exports[1].output: " + dir.file("m.onnx") + " is also exports[0].output"},
+      {{{"train", {{"data", "shapes"}, {"log", "shapes/circle/run.jsonl"}}}},
+       "train.log: " + dir.file("shapes/circle/run.jsonl") + " is inside train.data (" +
+           dir.file("shapes") + "), the images the run reads"},
       {{{"output", "no_such_folder/m.graft"}}, "output: the folder"},
       {{{"train", {{"data", "shapes"}, {"log", "no_such_folder/log.jsonl"}}}},
        "train.log: the folder"},

@@ -117,7 +117,8 @@ TEST(DoctorFixes, EachFixableCodeHasItsFixAndTheOthersKeepTheirText) {
   EXPECT_EQ(ui::doctorFixFor("loss_not_finite")->fix, ui::DoctorFix::LowerRate);
   EXPECT_EQ(ui::doctorFixFor("chance_level")->fix, ui::DoctorFix::TrainHeadFirst);
   EXPECT_FALSE(ui::doctorFixFor("chance_level")->fromLastGood);
-  for (const char* textOnly : {"collapsed_predictions", "overfitting", "flat_loss", "a_new_check"})
+  for (const char* textOnly : {"collapsed_predictions", "overfitting", "flat_loss",
+                               "batch_norm_not_settled", "a_new_check"})
     EXPECT_FALSE(ui::doctorFixFor(textOnly).has_value()) << textOnly;
   // Every entry names a code the doctor has: a provoked finding of each kind finds its entry.
   for (const Diagnosis& d :

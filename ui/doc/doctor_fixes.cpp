@@ -38,7 +38,8 @@ const std::vector<DoctorFixEntry>& doctorFixTable() {
   // chance_level: the doctor's fix is the advisor's plan (BatchNormalization stays frozen in
   // it). Without a fix here: collapsed_predictions (the doctor names three possible causes;
   // one button would guess), overfitting (stop earlier, more images), flat_loss (check the
-  // frozen layers and the class folders before raising the rate).
+  // frozen layers and the class folders before raising the rate), batch_norm_not_settled (a
+  // network from random weights: freezing BatchNormalization would keep random statistics).
   static const std::vector<DoctorFixEntry> table = {
       {"chance_level", DoctorFix::TrainHeadFirst, "Train the head first", false},
       {"loss_not_finite", DoctorFix::LowerRate, "Lower the rate", true},

@@ -15,7 +15,7 @@ struct HostCopyEvent {
 
 HostCopy::HostCopy(const torch::Tensor& value) {
   if (!value.is_cuda()) {
-    host_ = value;
+    host_ = value.clone();  // a copy, as on CUDA: later in-place work on `value` is not seen
     return;
   }
   host_ = torch::empty(value.sizes(), value.options().device(torch::kCPU).pinned_memory(true));

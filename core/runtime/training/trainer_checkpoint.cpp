@@ -4,6 +4,7 @@
 
 #include "io/keras_h5_writer.h"
 #include "io/project_file.h"
+#include "run/export_spec.h"
 #include "runtime/distributed/data_parallel.h"
 
 namespace graft {
@@ -25,6 +26,10 @@ void checkCheckpointPath(const std::string& path) {
                            "name the trained model *.graft (a Graft project: graph, "
                            "weights, labels, preprocessing) or *.h5 (Keras-layout weights "
                            "only)"});
+  // An .h5 checkpoint has Keras 2's save_weights layout: named *.weights.h5, Keras 3 would open
+  // it as its own layout and fail.
+  const std::string misnamed = ext == ".h5" ? exportFileNameProblem("keras-h5", path) : "";
+  if (!misnamed.empty()) throw Error(Diagnostic{path, misnamed});
   const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
   std::error_code ec;
   if (!fs::is_directory(parent, ec))

@@ -1,0 +1,86 @@
+// graft-cli train and export check their outputs as `graft-cli run` checks a pipeline file's,
+// before the model loads: an output may not replace the model or another input (train
+// MODEL.h5 -o MODEL.h5 replaced a whole Keras model by its weights, exit 0), another output
+// (--log and -o the same file) or a file in the images the run reads (--log over a training
+// image). Each refusal names the option and leaves the files as they were.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class OutputGuardCli : public TinyModelCli {
+ protected:
+  void SetUp() override {
+    writeImages(4);
+    const auto trained = cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs",
+                              "1", "--batch-size", "4", "-q", "-o", project});
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+  }
+  std::vector<std::string> train(const std::string& out) const {
+    return {"train",        project, "--data", data, "--epochs", "1",
+            "--batch-size", "4",     "-q",     "-o", out};
+  }
+  // Runs args, expects exit 1 naming `option` and `says`, and every listed file unchanged.
+  void expectRefused(const std::vector<std::string>& args, const std::string& option,
+                     const std::string& says, const std::vector<std::string>& unchanged) {
+    std::vector<std::string> before;
+    for (const auto& f : unchanged) before.push_back(contents(f));
+    const CommandResult r = cli(args);
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.err.find(option + ": "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    for (size_t i = 0; i < unchanged.size(); ++i)
+      EXPECT_EQ(contents(unchanged[i]), before[i]) << unchanged[i] << " changed";
+  }
+
+  std::string project = dir.file("trained.graft");
+};
+
+TEST_F(OutputGuardCli, TrainingOutputsMayNotReplaceWhatTheRunReads) {
+  expectRefused(train(project), "-o/--output", "is the MODEL file: the run would write over",
+                {project});
+  std::vector<std::string> logOverModel = train(dir.file("next.graft"));
+  logOverModel.insert(logOverModel.end(), {"--log", project});
+  expectRefused(logOverModel, "--log", "is the MODEL file", {project});
+  EXPECT_FALSE(fs::exists(dir.file("next.graft")));
+
+  const std::string image = (fs::path(data) / "circle" / "circle_000.png").string();
+  std::vector<std::string> logOverImage = train(dir.file("next.graft"));
+  logOverImage.insert(logOverImage.end(), {"--log", image});
+  expectRefused(logOverImage, "--log", "is inside --data", {image});
+
+  std::vector<std::string> logIsOutput = train(dir.file("next.graft"));
+  logIsOutput.insert(logIsOutput.end(), {"--log", dir.file("next.graft")});
+  expectRefused(logIsOutput, "--log", "is also -o/--output", {});
+}
+
+TEST_F(OutputGuardCli, AnExportMayNotReplaceItsModelOrCarryAnotherFormatsSuffix) {
+  const std::string weights = dir.file("w.h5");
+  ASSERT_EQ(cli({"export", project, "--format", "keras-h5", "-o", weights, "-q"}).exitCode, 0);
+  expectRefused({"export", model, "--weights", weights, "--preprocessing", "tf", "--format",
+                 "keras-h5", "-o", weights},
+                "-o/--output", "is the --weights file", {weights});
+  expectRefused({"export", project, "--format", "onnx", "-o", dir.file("model.pt")}, "-o/--output",
+                ".pt is the suffix of torchscript files; give the onnx export the suffix .onnx",
+                {});
+  EXPECT_FALSE(fs::exists(dir.file("model.pt")));
+}
+
+}  // namespace
+}  // namespace graft::test
