@@ -50,7 +50,7 @@ class TrainPrinter : public CliObserver {
     progress_.emplace(speaks_ ? logPath_ : std::string(), quiet_);
     if (!quiet_ && !data.ignored.empty())
       std::cerr << "graft-cli: ignored " << data.ignored.size()
-                << " file(s) that are not images (e.g. " << data.ignored.front() << ")\n";
+                << " file(s) that are hidden or not images (e.g. " << data.ignored.front() << ")\n";
   }
   void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) override {
     if (!quiet_) {

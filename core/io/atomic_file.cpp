@@ -27,9 +27,16 @@ void syncFile(const std::string& path) {
 
 }  // namespace
 
+std::string fileSavedThrough(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_symlink(path, ec)) return path;
+  const fs::path resolved = fs::weakly_canonical(path, ec);
+  return ec ? path : resolved.string();
+}
+
 void writeAtomically(const std::string& path,
                      const std::function<void(const std::string&)>& write) {
-  const fs::path target(path);
+  const fs::path target(fileSavedThrough(path));
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     throw Error(path + ": the folder " + dir.string() + " does not exist");

@@ -6,6 +6,11 @@
 
 namespace graft {
 
+// The file a save to `path` replaces: `path` itself, or the file a symbolic link there points
+// to (saving through a link updates its target, as editors do, instead of replacing the link
+// by a file and leaving the target as it was).
+std::string fileSavedThrough(const std::string& path);
+
 // Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
 // rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
 // graft::Error "<path>: not saved (any previous file is unchanged): <why>" is thrown; the why

@@ -27,4 +27,13 @@ std::string jsonText(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+bool isUtf8(const std::string& text) {
+  try {
+    (void)Json(text).dump();  // the serializer checks every sequence
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
 }  // namespace graft

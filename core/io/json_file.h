@@ -13,4 +13,7 @@ Json readJsonFile(const std::string& path, const std::string& what);
 // written with U+FFFD in place of each bad byte instead of failing the whole report.
 std::string jsonText(const Json& json);
 
+// Whether `text` is UTF-8, which every name JSON stores must be (class names, layer names).
+bool isUtf8(const std::string& text);
+
 }  // namespace graft

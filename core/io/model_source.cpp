@@ -442,13 +442,16 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
 }
 
 LoadedModel fromProject(const ModelSpec& spec) {
-  if (!spec.weightsFile.empty())
-    throw Error(spec.source +
-                ": --weights does not apply to a .graft project (it carries its own "
-                "weights)");
   LoadedModel result;
   result.model = loadProject(spec.source);
   checkArchitectureOptions(spec, result.model.graph);
+  // The project's model with the weights of a file saved from it (train -o model.h5 writes
+  // Keras-layout weights only): every layer must find its weights there.
+  if (!spec.weightsFile.empty()) {
+    const GraphAnalysis analysis = analyze(result.model.graph);
+    KerasH5Reader reader = openWeights(spec.weightsFile);
+    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+  }
   return result;
 }
 

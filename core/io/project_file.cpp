@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "graph/keras_json.h"
+#include "io/atomic_file.h"
 #include "io/hdf5_file.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
@@ -161,7 +162,7 @@ void saveProject(const Model& model, const std::string& path) {
   if (!misfits.empty())
     throw Error(path + ": not saved, weights do not fit the model:\n" + joinDiagnostics(misfits));
 
-  const fs::path target(path);
+  const fs::path target(fileSavedThrough(path));
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string pattern = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkstemp(pattern.data());

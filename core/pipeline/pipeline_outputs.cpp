@@ -49,7 +49,8 @@ std::vector<NamedFile> outputsOf(const Pipeline& p, const std::vector<ExtraOutpu
   return outputs;
 }
 
-// The image folders the run reads: an output inside one would be read as data, or replace it.
+// The image folders the run reads: an output may not replace a file in one (a log written over
+// a training image).
 std::vector<NamedFile> imageFoldersOf(const Pipeline& p) {
   std::vector<NamedFile> folders;
   if (p.train && !p.train->data.empty()) folders.push_back({p.train->data, "train.data"});
@@ -73,8 +74,7 @@ std::optional<std::string> folderProblem(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(file, ec)) return path + " is a folder, not a file name";
   if (!fs::is_directory(parent, ec))
-    return "the folder " + parent.string() + " does not exist, so " + path +
-           " cannot be written";
+    return "the folder " + parent.string() + " does not exist, so " + path + " cannot be written";
   return std::nullopt;
 }
 
@@ -111,10 +111,12 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
              out.path + " is " +
                  (in.where == "the pipeline file" ? in.where : "the " + shown(in.where) + " file") +
                  ": the run would write over what it reads");
-    for (const auto& folder : imageFolders)
-      if (isInside(out.path, folder.path))
-        fail(out, out.path + " is inside " + shown(folder.where) + " (" + folder.path +
-                      "), the images the run reads");
+    std::error_code ec;
+    if (fs::exists(out.path, ec))  // a new file there is ignored; an existing one is data
+      for (const auto& folder : imageFolders)
+        if (isInside(out.path, folder.path))
+          fail(out, out.path + " is a file in " + shown(folder.where) + " (" + folder.path +
+                        "), the images the run reads");
     for (size_t j = 0; j < i; ++j) {
       const bool modelAndItsCheckpoint =
           outputs[j].where == "train.output" && out.where == "output";

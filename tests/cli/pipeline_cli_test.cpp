@@ -301,7 +301,8 @@ TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {
 
 TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   const json base = {{"graft_pipeline", 1}, {"model", "tiny.json"}};
-  fs::create_directories(dir.file("shapes/circle"));  // a log may not go among the images
+  fs::create_directories(dir.file("shapes/circle"));  // a log may not replace an image
+  std::ofstream(dir.file("shapes/circle/a.png")) << "an image";
   struct Case {
     json patch;
     std::string expected;
@@ -342,8 +343,8 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"exports",
          {{{"format", "onnx"}, {"output", "m.onnx"}}, {{"format", "onnx"}, {"output", "m.onnx"}}}}},
        "exports[1].output: " + dir.file("m.onnx") + " is also exports[0].output"},
-      {{{"train", {{"data", "shapes"}, {"log", "shapes/circle/run.jsonl"}}}},
-       "train.log: " + dir.file("shapes/circle/run.jsonl") + " is inside train.data (" +
+      {{{"train", {{"data", "shapes"}, {"log", "shapes/circle/a.png"}}}},
+       "train.log: " + dir.file("shapes/circle/a.png") + " is a file in train.data (" +
            dir.file("shapes") + "), the images the run reads"},
       {{{"output", "no_such_folder/m.graft"}}, "output: the folder"},
       {{{"train", {{"data", "shapes"}, {"log", "no_such_folder/log.jsonl"}}}},

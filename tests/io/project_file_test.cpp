@@ -10,6 +10,7 @@
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery_models.h"
+#include "io/atomic_file.h"
 #include "io/hdf5_file.h"
 #include "io/keras_h5_reader.h"
 #include "io/model_source.h"
@@ -96,6 +97,34 @@ TEST(ProjectFile, TakesTheModeTheUmaskGivesNewFiles) {
     ::umask(previous);
     EXPECT_EQ(static_cast<mode_t>(fs::status(path).permissions()), 0666 & ~mask) << path;
   }
+}
+
+// A save through a symbolic link updates the file it points to (as an editor does); it used to
+// replace the link by a file and leave the target as it was. Keras-layout saves go through
+// writeAtomically and do the same.
+TEST(ProjectFile, ASaveThroughASymlinkUpdatesItsTarget) {
+  TempDir dir;
+  const Model m = editedMobileNet();
+  fs::create_directories(dir.path() / "real");
+  const std::string real = dir.file("real/model.graft");
+  std::ofstream(real) << "old";
+  const std::string link = dir.file("link.graft");
+  fs::create_symlink(real, link);
+  saveProject(m, link);
+  EXPECT_TRUE(fs::is_symlink(link));
+  expectSameModel(m, loadProject(real));
+
+  const std::string text = dir.file("real/notes.txt"), textLink = dir.file("notes.txt");
+  std::ofstream(text) << "old";
+  fs::create_symlink(text, textLink);
+  writeTextAtomically(textLink, "new", "the notes");
+  EXPECT_TRUE(fs::is_symlink(textLink));
+  std::ifstream in(text);
+  std::string read;
+  in >> read;
+  EXPECT_EQ(read, "new");
+  for (const auto& entry : fs::directory_iterator(dir.path() / "real"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
 }
 
 TEST(ProjectFile, WeightsUseTheKerasLayout) {

@@ -6,6 +6,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "graph/diagnostic.h"
@@ -70,6 +74,43 @@ TEST(BatchLoader, BatchesComeInTheOrderAskedWithLabelsAndPreprocessedPixels) {
 }
 
 // A (None, H, W) input: images read grey, batches (N, H, W) as the model takes them.
+// A loader thread that cannot start (the process's thread or memory limit) is an error naming
+// --workers; the threads already started are joined, where they used to end the process
+// (std::terminate: a joinable std::thread destroyed by the constructor's unwinding).
+TEST(BatchLoader, AThreadThatCannotStartIsAnErrorNotAnAbort) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Room for the process as it is and a few thread stacks (8 MiB each), not 4000.
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    rlim_t used = 0;
+    while (std::getline(status, line))
+      if (line.rfind("VmSize:", 0) == 0) used = std::stoull(line.substr(7)) * 1024;
+    const rlimit limit{used + (rlim_t{64} << 20), used + (rlim_t{64} << 20)};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(3);
+    LoaderOptions options;
+    options.batchSize = 1;
+    options.workers = 4000;
+    try {
+      BatchLoader loader({}, unitInput(4), options, nullptr);
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      _exit(what.find("--workers") != std::string::npos &&
+                    what.find("could not start image loader thread") != std::string::npos
+                ? 0
+                : 4);
+    } catch (...) {
+      _exit(5);
+    }
+    _exit(6);  // every thread started: the limit did not bite
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(BatchLoader, PlaneInputsGetGreyBatchesWithoutAChannelAxis) {
   GraphBuilder b("mnist_style");
   auto x = b.input("input_1", {kUnknown, 5, 6});

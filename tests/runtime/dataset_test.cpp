@@ -99,7 +99,23 @@ TEST(ImageFolder, ValidationFolderIsReadAgainstTheTrainingClasses) {
 
   test::writeSolidPng(root / "birds" / "b.png", 4, 1, 2, 3);
   const std::string e = errorOf([&] { scanImageFolder(root.string(), options); });
-  EXPECT_NE(e.find("birds"), std::string::npos) << e;
+  EXPECT_NE(e.find("class 'birds' is not one of the 2 classes expected here (cats, dogs)"),
+            std::string::npos)
+      << e;
+}
+
+TEST(ImageFolder, AClassFolderNameThatIsNotUtf8IsRefusedBeforeAnythingTrains) {
+  // Its name would be saved as a class name: the first checkpoint failed, after an epoch.
+  test::TempDir dir;
+  const fs::path root = dir.path() / "data";
+  test::writeSolidPng(root / "caf\xe9" / "a.png", 4, 1, 2, 3);
+  test::writeSolidPng(root / "tea" / "b.png", 4, 1, 2, 3);
+  const std::string e = errorOf([&] { scanImageFolder(root.string()); });
+  EXPECT_NE(e.find((root / "caf\xe9").string()), std::string::npos) << e;
+  EXPECT_NE(e.find("not UTF-8"), std::string::npos) << e;
+  fs::rename(root / "caf\xe9", root / "caf\xc3\xa9");  // the same name in UTF-8 is a class
+  EXPECT_EQ(scanImageFolder(root.string()).classes,
+            (std::vector<std::string>{"caf\xc3\xa9", "tea"}));
 }
 
 TEST(ImageFolder, StratifiedSplitKeepsClassProportionsAndFollowsTheSeed) {

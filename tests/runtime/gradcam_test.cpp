@@ -242,6 +242,9 @@ TEST(GradCam, RefusesUnknownLayersAndLayersWithoutASpatialMap) {
   EXPECT_NE(flat.find("pool"), std::string::npos) << flat;
   EXPECT_NE(flat.find("spatial map"), std::string::npos) << flat;
   EXPECT_NE(flat.find("(None, 4)"), std::string::npos) << flat;
+  // The input has the shape of a map, but nothing computed it: said as such.
+  const std::string input = errorOf([&] { gradCam.run(x, graph.inputs().front()); });
+  EXPECT_NE(input.find("is the model's input"), std::string::npos) << input;
   const std::string range = errorOf([&] { gradCam.run(x, "conv", 3); });
   EXPECT_NE(range.find("out of range"), std::string::npos) << range;
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
+#include "io/project_file.h"
 #include "runtime/training/trainer_stages.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -79,6 +81,41 @@ TEST_F(StagedTraining, TwoStagesTrainTheirOwnLayersAndCarryTheWeights) {
   EXPECT_FALSE(sameLayer(afterHead, result.model, "dense"));
   EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));
   EXPECT_FALSE(result.model.graph.at("conv1_bn").trainable);
+}
+
+TEST_F(StagedTraining, BestCheckpointIsTheBestOfTheWholePlan) {
+  // Stage 2's rate wrecks the model: with --checkpoint best its epochs must not replace stage
+  // 1's better file, and the result says which epoch of the run the file holds.
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 2));
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 300.0, 1));
+  plan.stages[1].name = "wreck";
+  TrainOptions best = options;
+  best.checkpointPath = (dir.path() / "best.graft").string();
+  best.checkpointMode = CheckpointMode::Best;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, best);
+  ASSERT_EQ(result.stages.size(), 2u);
+  ASSERT_FALSE(result.stages[0].history.empty());
+  double stageOneBest = std::numeric_limits<double>::infinity();
+  int stageOneEpoch = 0;
+  for (const auto& e : result.stages[0].history)
+    if (e.checkpointSaved) {
+      stageOneBest = *e.valLoss;
+      stageOneEpoch = e.epoch;
+    }
+  for (const auto& e : result.stages[1].history) {
+    if (e.valLoss && std::isfinite(*e.valLoss) && *e.valLoss >= stageOneBest) {
+      EXPECT_FALSE(e.checkpointSaved) << "stage 2 wrote a worse epoch " << *e.valLoss;
+    }
+  }
+  EXPECT_FALSE(result.stages[1].checkpointEpoch) << "the wrecked stage replaced the file";
+  const TrainResult whole = asOneRun(result);
+  ASSERT_TRUE(whole.checkpointEpoch);
+  EXPECT_EQ(*whole.checkpointEpoch, stageOneEpoch);
+  if (stageOneEpoch == 2) {  // stage 1's last epoch: its weights are the stage's result
+    EXPECT_TRUE(sameLayer(result.stages[0].model, loadProject(best.checkpointPath), "dense"));
+  }
 }
 
 TEST_F(StagedTraining, BatchNormTrainsWhenTheStageSaysSo) {

@@ -125,5 +125,21 @@ TEST_F(TrainerUnreadable, TheThresholdIsTheCallersChoice) {
   EXPECT_EQ(result.skippedFiles.size(), 20u);
 }
 
+TEST_F(TrainerUnreadable, AClassWhoseImagesAllFailToReadStopsTheRunNamingIt) {
+  // 4 broken files among 64 is under the 10 % threshold, but they are a whole class: the model
+  // would be trained for a class it never sees.
+  const fs::path broken = dir.path() / "data" / "zz_broken";
+  fs::create_directories(broken);
+  for (int i = 0; i < 4; ++i) std::ofstream(broken / ("empty_" + std::to_string(i) + ".png"));
+  const TrainingSet four = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+  ASSERT_EQ(four.classes.size(), 4u);
+  const TrainResult result = trainModel(test::tinyModel(4), four, options(3));
+  EXPECT_EQ(result.status, TrainStatus::Failed);
+  EXPECT_EQ(result.epochsCompleted, 0);
+  EXPECT_NE(result.message.find("class 'zz_broken' has no image that could be read (4 files"),
+            std::string::npos)
+      << result.message;
+}
+
 }  // namespace
 }  // namespace graft

@@ -4,6 +4,7 @@
 // alone.
 #include <gtest/gtest.h>
 
+#include "io/project_file.h"
 #include "runtime/training/training_defaults.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -124,9 +125,18 @@ TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {
   options.seed = 5;
   options.workers = 1;
   StartRecorder started;
+  options.checkpointPath = (dir.path() / "trained.graft").string();
   const TrainResult result = runTraining(setup, data, options, &started);
   ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
   EXPECT_EQ(result.epochsCompleted, 10);
+  // The plan froze the base for its run only: the trained model, and the file saved, keep the
+  // layers trainable as they were given, so a later run can still train them.
+  const Model saved = loadProject(options.checkpointPath);
+  for (const auto& node : model.graph.nodes()) {
+    EXPECT_EQ(result.model.graph.at(node.name).trainable, node.trainable) << node.name;
+    EXPECT_EQ(saved.graph.at(node.name).trainable, node.trainable) << node.name;
+  }
+  options.checkpointPath.clear();
   EXPECT_TRUE(sameLayer(model, result.model, "conv1"));
   EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));  // moving statistics included
   EXPECT_FALSE(sameLayer(model, result.model, "dense"));

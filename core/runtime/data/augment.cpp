@@ -67,7 +67,11 @@ cv::Mat augmentAndResize(const cv::Mat& rgb, cv::Size size, const AugmentOptions
       const double factor =
           random.uniform(1.0 - options.contrastRange, 1.0 + options.contrastRange);
       const cv::Scalar mean = cv::mean(image);
-      image = (image - mean) * factor + mean;
+      // Plain per-channel calls: the matrix expression (image - mean) * factor + mean made
+      // OpenCV print a warning on stderr for single-row or single-column images, -q or not.
+      cv::subtract(image, mean, image);
+      cv::multiply(image, cv::Scalar::all(factor), image);
+      cv::add(image, mean, image);
     }
     if (options.brightness) {
       const double factor =

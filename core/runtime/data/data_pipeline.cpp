@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <system_error>
 
 #include "graph/analysis.h"
 #include "runtime/data/image_loader.h"
@@ -90,10 +91,22 @@ BatchLoader::BatchLoader(std::vector<ImageSample> samples, InputSpec input, Load
   workers_ = options_.workers > 0 ? options_.workers : usableCores();
   prefetch_ = options_.prefetch > 0 ? options_.prefetch : 2 * workers_;
   threads_.reserve(static_cast<size_t>(workers_));
-  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { workerLoop(); });
+  try {
+    for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { workerLoop(); });
+  } catch (const std::system_error& e) {
+    // The destructor does not run for a constructor that throws: the threads started so far
+    // must be joined here (a joinable std::thread's destructor ends the process).
+    const size_t started = threads_.size();
+    stopWorkers();
+    throw Error(Diagnostic{"--workers", "could not start image loader thread " +
+                                            std::to_string(started + 1) + " of " +
+                                            std::to_string(workers_) + " (" + e.what() +
+                                            "): the system allows this process no more "
+                                            "threads; give fewer --workers"});
+  }
 }
 
-BatchLoader::~BatchLoader() {
+void BatchLoader::stopWorkers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -101,6 +114,11 @@ BatchLoader::~BatchLoader() {
   workAvailable_.notify_all();
   slotFilled_.notify_all();
   for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+BatchLoader::~BatchLoader() {
+  stopWorkers();
 }
 
 void BatchLoader::start(std::vector<size_t> order, uint64_t epoch) {

@@ -107,6 +107,7 @@ class BatchLoader {
     std::exception_ptr error;
   };
   void workerLoop();
+  void stopWorkers();  // tells the workers to stop and joins them
   Slot produce(const std::vector<size_t>& positions, uint64_t epoch) const;
 
   const std::vector<ImageSample> samples_;

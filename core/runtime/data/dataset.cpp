@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "graph/diagnostic.h"
+#include "io/json_file.h"
 #include "runtime/data/dataset_random.h"
 
 namespace graft {
@@ -68,6 +69,16 @@ bool hasImageExtension(const std::string& path) {
   return kExtensions.count(lower(fs::path(path).extension().string())) != 0;
 }
 
+namespace {
+
+std::string joinedNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size() && i < 10; ++i) text += (i ? ", " : "") + names[i];
+  return names.size() > 10 ? text + ", ..." : text;
+}
+
+}  // namespace
+
 ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& options) {
   std::error_code ec;
   if (!fs::exists(root, ec)) throw Error(Diagnostic{root, "no such folder"});
@@ -87,6 +98,12 @@ ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& o
       folder.ignored.push_back(entry.path().string());
       continue;
     }
+    // A class name is stored as text (the model's labels, the log, reports): a folder name
+    // that is not UTF-8 would fail the first checkpoint, after an epoch of training.
+    if (!isUtf8(entry.path().filename().string()))
+      throw Error(Diagnostic{entry.path().string(),
+                             "the class folder's name is not UTF-8 text, and class names are "
+                             "saved as text: rename the folder"});
     classDirs.push_back(entry.path().filename().string());
   }
   if (ec) throw Error(Diagnostic{root, "cannot read the folder: " + ec.message()});
@@ -99,7 +116,9 @@ ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& o
     for (const auto& name : classDirs)
       if (std::find(folder.classes.begin(), folder.classes.end(), name) == folder.classes.end())
         throw Error(Diagnostic{(fs::path(root) / name).string(),
-                               "class '" + name + "' is not one of the model's classes"});
+                               "class '" + name + "' is not one of the " +
+                                   std::to_string(folder.classes.size()) +
+                                   " classes expected here (" + joinedNames(folder.classes) + ")"});
   } else {
     if (classDirs.empty())
       throw Error(Diagnostic{root,

@@ -181,7 +181,7 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
     std::string why = "none of the " + std::to_string(data.samples.size()) + " images in " +
                       data.root + " could be read";
     if (!unreadable.empty())
-      why += " (" + unreadable.front().first + ": " + unreadable.front().second +
+      why += " (" + unreadable.front().second +  // the reason names the file
              (unreadable.size() > 1 ? "; and " + std::to_string(unreadable.size() - 1) + " more"
                                     : std::string()) +
              ")";

@@ -53,7 +53,12 @@ void checkSpatialLayer(const Graph& graph, const std::string& layer) {
   if (!graph.find(layer)) throw Error(Diagnostic{layer, "no such layer in the model"});
   const GraphAnalysis analysis = analyzeOrThrow(graph);
   const Shape& shape = analysis.find(layer)->outputShape;
-  if (!isSpatialMap(shape) || graph.at(layer).className == "InputLayer")
+  if (graph.at(layer).className == "InputLayer")
+    throw Error(Diagnostic{layer,
+                           "is the model's input: Grad-CAM weighs what a layer computes; "
+                           "name a layer after it whose output is (None, height, width, "
+                           "channels)"});
+  if (!isSpatialMap(shape))
     throw Error(Diagnostic{layer, "has no spatial map for Grad-CAM: its output is " +
                                       shapeToString(shape) +
                                       "; a layer with output (None, height, width, channels), "

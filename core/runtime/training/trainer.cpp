@@ -383,6 +383,10 @@ TrainResult TrainingRun::run() {
     try {
       stop = trainEpoch(epoch, event);
       if (!stop) stop = validate(event);
+      // Every image has been read once by the end of the first epoch.
+      if (!stop && epoch == 1)
+        if (auto why = batches_.classWithoutReadableImages())
+          stop = Stop{TrainStatus::Failed, *why};
       if (!stop) checkups_->measureBatchNorm(head_.kind);
     } catch (const std::exception& e) {
       // Anything LibTorch or the loader throws mid-run (out of memory, a layer refusing a

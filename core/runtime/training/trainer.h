@@ -97,6 +97,16 @@ struct TrainOptions {
   CheckpointMode checkpointMode = CheckpointMode::Last;
   // Writes a model atomically; default: saveTrainedModel (checkpoint.h).
   std::function<void(const Model&, const std::string&)> saveModel;
+  // A staged plan's later stages: what the file at checkpointPath holds from an earlier stage,
+  // its monitored loss (Best writes only below it: a worse stage must not replace a better
+  // one) and, for messages, which epoch ("epoch 4 of stage 1 (head)").
+  std::optional<double> checkpointBestSoFar;
+  std::string checkpointHeld;
+  // The trainable flags the saved model keeps, by layer name: the user's. What a run freezes
+  // for itself (BatchNormalization kept in inference mode, a plan's stages, --freeze-upto) is
+  // for that run; saved, a later run could no longer train those layers (--train-batch-norm
+  // on the saved project trained nothing more). Empty: the flags as trained.
+  std::map<std::string, bool> savedTrainable;
 
   // Set: this process is one rank of a data-parallel run (README "Distributed training").
   // batchSize is then per rank (the global batch is batchSize x ranks); each rank trains on its

@@ -1,6 +1,7 @@
 #include "runtime/training/trainer_batches.h"
 
 #include <torch/torch.h>
+#include <map>
 
 #include <algorithm>
 #include <filesystem>
@@ -214,6 +215,29 @@ std::optional<std::string> TrainingBatches::tooManyUnreadable() const {
     why << (i ? "; " : "") << files[i].second;
   if (files.size() > kNamed) why << "; and " << files.size() - kNamed << " more";
   return why.str();
+}
+
+std::optional<std::string> TrainingBatches::classWithoutReadableImages() const {
+  std::vector<size_t> images(data_.classes.size(), 0), unreadable(data_.classes.size(), 0);
+  std::vector<std::string> firstReason(data_.classes.size());
+  const auto skipped = skipped_->list();
+  const std::map<std::string, std::string> reasons(skipped.begin(), skipped.end());
+  for (const auto* part : {&data_.train, &data_.validation})
+    for (const ImageSample& sample : *part) {
+      const auto label = static_cast<size_t>(sample.label);
+      if (label >= images.size()) continue;
+      ++images[label];
+      const auto reason = reasons.find(sample.path);
+      if (reason == reasons.end()) continue;
+      ++unreadable[label];
+      if (firstReason[label].empty()) firstReason[label] = reason->second;
+    }
+  for (size_t c = 0; c < images.size(); ++c)
+    if (images[c] > 0 && unreadable[c] == images[c])
+      return "class '" + data_.classes[c] + "' has no image that could be read (" +
+             std::to_string(images[c]) + " file" + (images[c] == 1 ? "" : "s") + ", e.g. " +
+             firstReason[c] + "): the model would learn a class it never sees";
+  return std::nullopt;
 }
 
 std::vector<std::pair<std::string, std::string>> TrainingBatches::skippedFiles() const {

@@ -19,6 +19,18 @@ std::string extensionOf(const std::string& path) {
 
 }  // namespace
 
+Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable) {
+  if (trainable.empty()) return model;
+  std::vector<Node> nodes = model.graph.nodes();
+  for (Node& node : nodes) {
+    const auto flag = trainable.find(node.name);
+    if (flag != trainable.end()) node.trainable = flag->second;
+  }
+  model.graph =
+      Graph(model.graph.name(), std::move(nodes), model.graph.outputs(), model.graph.groups());
+  return model;
+}
+
 void checkCheckpointPath(const std::string& path) {
   const std::string ext = extensionOf(path);
   if (ext != ".graft" && ext != ".h5")
@@ -46,7 +58,10 @@ void saveTrainedModel(const Model& model, const std::string& path) {
 }
 
 CheckpointWriter::CheckpointWriter(const TrainOptions& options)
-    : options_(options), group_(options.dataParallel.get()) {}
+    : options_(options),
+      group_(options.dataParallel.get()),
+      bestMonitored_(
+          options.checkpointBestSoFar.value_or(std::numeric_limits<double>::infinity())) {}
 
 std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, EpochEvent& event) {
   const double monitored = event.valLoss ? *event.valLoss : event.loss;
@@ -56,10 +71,11 @@ std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, Epoc
   std::optional<std::string> failed;
   if (!group_ || group_->isRankZero()) {
     try {
+      const Model saved = withSavedTrainable(model, options_.savedTrainable);
       if (options_.saveModel)
-        options_.saveModel(model, options_.checkpointPath);
+        options_.saveModel(saved, options_.checkpointPath);
       else
-        saveTrainedModel(model, options_.checkpointPath);
+        saveTrainedModel(saved, options_.checkpointPath);
       savedEpoch_ = event.epoch;
     } catch (const std::exception& e) {
       failed = std::string("could not save the checkpoint: ") + e.what();
@@ -89,9 +105,11 @@ std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, Epoch
 
 std::string CheckpointWriter::whatTheFileHolds() const {
   if (options_.checkpointPath.empty()) return "";
-  return savedEpoch_
-             ? "; " + options_.checkpointPath + " holds epoch " + std::to_string(*savedEpoch_)
-             : "; no epoch completed, nothing was written to " + options_.checkpointPath;
+  if (savedEpoch_)
+    return "; " + options_.checkpointPath + " holds epoch " + std::to_string(*savedEpoch_);
+  if (!options_.checkpointHeld.empty())
+    return "; " + options_.checkpointPath + " holds " + options_.checkpointHeld;
+  return "; no epoch completed, nothing was written to " + options_.checkpointPath;
 }
 
 }  // namespace graft

@@ -3,6 +3,7 @@
 // (temporary file + rename), so a run that is cancelled or fails while saving keeps the
 // previous checkpoint intact. CheckpointWriter decides when a training run writes one.
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,10 @@ namespace graft {
 // Throws graft::Error naming the path when it cannot be a checkpoint (unknown extension, a
 // folder that does not exist): checked before training, not after an hour of it.
 void checkCheckpointPath(const std::string& path);
+
+// `model` with the trainable flags TrainOptions::savedTrainable names (the user's); the others
+// as they are.
+Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable);
 
 // `.graft`: a Graft project (graph, weights, labels, preprocessing, recipe).
 // `.h5`: Keras-layout weights (save_weights layout; graph, labels and preprocessing are not in

@@ -121,6 +121,9 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
 
   PlanResult result;
   result.model = model;
+  // What the checkpoint file holds from the stages before (trainer.h, checkpointBestSoFar).
+  std::optional<double> bestSoFar;
+  std::string held;
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& stage = plan.stages[i];
     const Model stageModel = modelForStage(result.model, stage, i, newLayers, planSource);
@@ -131,6 +134,8 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     options.layerRateScales = stageRateScales(stageModel, stage, newLayers);
     options.pretrainedLayers = pretrainedLayersOf(stageModel, newLayers);
     options.newLayersTrainedFirst = plan.stages.front().scope == StageScope::NewLayers;
+    options.checkpointBestSoFar = bestSoFar;
+    options.checkpointHeld = held;
 
     StageEvent event;
     event.stage = static_cast<int>(i + 1);
@@ -145,6 +150,12 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     if (observer) observer->onStage(event);
 
     TrainResult run = trainModel(stageModel, data, options, observer, cancel);
+    for (const EpochEvent& epoch : run.history)
+      if (epoch.checkpointSaved) {
+        bestSoFar = epoch.valLoss ? *epoch.valLoss : epoch.loss;
+        held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
+               " (" + stage.name + ")";
+      }
     result.model = run.model;
     const TrainStatus status = run.status;
     const std::string message = run.message;
@@ -167,7 +178,11 @@ TrainResult asOneRun(PlanResult planned) {
   result.history.clear();
   result.diagnoses.clear();
   result.epochsCompleted = 0;
+  result.checkpointEpoch.reset();
   for (const auto& stage : planned.stages) {
+    // Counted over the whole run, as epochsCompleted is: the last stage that wrote the file.
+    if (stage.checkpointEpoch)
+      result.checkpointEpoch = result.epochsCompleted + *stage.checkpointEpoch;
     result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
     result.epochsCompleted += stage.epochsCompleted;
     result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());

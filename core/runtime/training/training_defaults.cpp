@@ -4,6 +4,7 @@
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_stages.h"
 
 namespace graft {
@@ -29,6 +30,7 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
                             const DataFacts& data, const TrainingChoice& choice) {
   TrainingSetup setup;
   setup.model = model;
+  for (const auto& node : model.graph.nodes()) setup.userTrainable[node.name] = node.trainable;
   setup.planSource = choice.planSource;
   setup.newLayers = newLayersOf(model, freshLayers);
   setup.pretrainedLayers = pretrainedLayersOf(model, setup.newLayers);
@@ -96,10 +98,13 @@ TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, Tra
   // features are the same every epoch, so they are computed once per image (--cache-frozen).
   // Measured on the fashion sample folder: the default run 4x faster, to the same weights.
   if (setup.advisorPlan && !options.augment.any()) options.cacheFrozen = true;
-  if (setup.plan)
-    return asOneRun(trainPlan(setup.model, data, *setup.plan, setup.newLayers, options, observer,
-                              cancel, setup.planSource));
-  return trainModel(setup.model, data, options, observer, cancel);
+  options.savedTrainable = setup.userTrainable;
+  TrainResult result = setup.plan
+                           ? asOneRun(trainPlan(setup.model, data, *setup.plan, setup.newLayers,
+                                                options, observer, cancel, setup.planSource))
+                           : trainModel(setup.model, data, options, observer, cancel);
+  result.model = withSavedTrainable(std::move(result.model), setup.userTrainable);
+  return result;
 }
 
 }  // namespace graft

@@ -11,6 +11,7 @@
 // trainBatchNorm lets BatchNormalization train in either case (a plan's stages then say
 // "batch_norm": "train"). A plan of the user's runs as it is written.
 #include <atomic>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct TrainingSetup {
   std::vector<std::string> newLayers;         // see newLayersOf
   std::vector<std::string> pretrainedLayers;  // the other layers with weights
   std::vector<std::string> frozenBatchNorm;   // frozen here for a single run
+  // The trainable flags of the model as given: what the trained model is saved with (the
+  // run's own freezes are for the run; TrainOptions::savedTrainable).
+  std::map<std::string, bool> userTrainable;
   // One line for the user about the defaults applied, without the front end's hint on how to
   // choose otherwise ("the advisor's plan: 2 stages (...), BatchNormalization frozen"); empty
   // when nothing was decided for the user.

@@ -1,0 +1,65 @@
+// A training run on a .graft project may save its result as Keras-layout weights only
+// (-o model.h5); the loader then points to the project with --weights, which must open it:
+// the project's model with the file's weights, every layer found in the file.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ProjectWeightsCli : public TinyModelCli {
+ protected:
+  void SetUp() override { writeImages(4); }
+  std::vector<std::string> train(const std::string& source, const std::string& out) const {
+    return {"train",     source,   "--preprocessing",
+            "tf",        "--data", data,
+            "--epochs",  "1",      "--batch-size",
+            "4",         "--seed", "7",
+            "--workers", "1",      "-q",
+            "-o",        out};
+  }
+  std::string image() const { return (fs::path(data) / "square" / "square_001.png").string(); }
+};
+
+TEST_F(ProjectWeightsCli, AWeightsOnlyCheckpointOfAProjectOpensWithTheProjectAndWeights) {
+  const std::string project = dir.file("start.graft");
+  const std::string recipe = dir.file("nothing.json");
+  std::ofstream(recipe) << R"({"graft_recipe": 1, "operations": []})";
+  ASSERT_EQ(cli({"edit", model, "--preprocessing", "tf", "--recipe", recipe, "-o", project, "-q"})
+                .exitCode,
+            0);
+  const std::string weights = dir.file("trained.h5"), whole = dir.file("trained.graft");
+  ASSERT_EQ(cli(train(project, weights)).exitCode, 0);
+  ASSERT_EQ(cli(train(project, whole)).exitCode, 0);  // the same run, saved whole
+
+  const auto fromWeights = cli({"predict", project, "--weights", weights, image(), "--json"});
+  ASSERT_EQ(fromWeights.exitCode, 0) << fromWeights.err;
+  const auto fromWhole = cli({"predict", whole, image(), "--json"});
+  ASSERT_EQ(fromWhole.exitCode, 0) << fromWhole.err;
+  // The same numbers (the .h5 holds weights only: the class names are the trained project's).
+  const auto output = [](const CommandResult& r) {
+    return nlohmann::json::parse(r.out).at("output").dump();
+  };
+  EXPECT_EQ(output(fromWeights), output(fromWhole));
+  const auto untrained = cli({"predict", project, image(), "--json"});
+  EXPECT_NE(output(untrained), output(fromWhole));  // the weights came from the file
+
+  // Weights of another model do not fit: refused, naming the file.
+  const std::string foreign = fixturesDir() + "/keras/mobilenet025_catvsdog.h5";
+  if (!fs::exists(foreign)) return;
+  const auto other = cli({"predict", project, "--weights", foreign, image()});
+  EXPECT_EQ(other.exitCode, 1) << other.err;
+  EXPECT_NE(other.err.find("mobilenet025_catvsdog.h5"), std::string::npos) << other.err;
+}
+
+}  // namespace
+}  // namespace graft::test
