@@ -121,8 +121,9 @@ void registerTrainCommand(CLI::App& app) {
                   "the rendezvous and in every exchange before giving up (default 300)")
       ->check(specRangeValidator(SpecRange{0.0, std::nullopt, true, false}));
   cmd->add_flag("--json", process->json,
-                "print the result as one JSON object: file, epochs_completed, checkpoint_epoch, "
-                "stopped_early and the last epoch's loss, accuracy, val_loss, val_accuracy");
+                "print the result as one JSON object: file, epochs_completed and checkpoint_epoch "
+                "(both counted over all of a plan's stages), stopped_early and the last epoch's "
+                "loss, accuracy, val_loss, val_accuracy");
 
   cmd->callback([cmd, args, spec, process] {
     spec->chosen = choosesHowToTrain(*cmd);

@@ -28,10 +28,17 @@ void syncFile(const std::string& path) {
 }  // namespace
 
 std::string fileSavedThrough(const std::string& path) {
+  // Link by link (a target not written yet is where the save goes), at most 40 as the kernel.
+  fs::path file(path);
   std::error_code ec;
-  if (!fs::is_symlink(path, ec)) return path;
-  const fs::path resolved = fs::weakly_canonical(path, ec);
-  return ec ? path : resolved.string();
+  bool followed = false;
+  for (int hops = 0; hops < 40 && fs::is_symlink(file, ec); ++hops) {
+    const fs::path target = fs::read_symlink(file, ec);
+    if (ec) return path;
+    file = target.is_absolute() ? target : file.parent_path() / target;
+    followed = true;
+  }
+  return followed ? file.string() : path;
 }
 
 void writeAtomically(const std::string& path,

@@ -6,6 +6,7 @@
 #include "graph/diagnostic.h"
 #include "io/zoo/zoo.h"
 #include "run/export_spec.h"
+#include "runtime/data/dataset.h"
 #include "runtime/training/trainer_checkpoint.h"
 
 namespace graft {
@@ -49,8 +50,8 @@ std::vector<NamedFile> outputsOf(const Pipeline& p, const std::vector<ExtraOutpu
   return outputs;
 }
 
-// The image folders the run reads: an output may not replace a file in one (a log written over
-// a training image).
+// The image folders the run reads: an output may not replace an image in one (a log written
+// over a training image); other files there (a model beside the class folders) are no data.
 std::vector<NamedFile> imageFoldersOf(const Pipeline& p) {
   std::vector<NamedFile> folders;
   if (p.train && !p.train->data.empty()) folders.push_back({p.train->data, "train.data"});
@@ -112,11 +113,11 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
                  (in.where == "the pipeline file" ? in.where : "the " + shown(in.where) + " file") +
                  ": the run would write over what it reads");
     std::error_code ec;
-    if (fs::exists(out.path, ec))  // a new file there is ignored; an existing one is data
+    if (hasImageExtension(out.path) && fs::exists(out.path, ec))  // an image the run reads
       for (const auto& folder : imageFolders)
         if (isInside(out.path, folder.path))
-          fail(out, out.path + " is a file in " + shown(folder.where) + " (" + folder.path +
-                        "), the images the run reads");
+          fail(out, out.path + " is an image in " + shown(folder.where) + " (" + folder.path +
+                        "), which the run reads");
     for (size_t j = 0; j < i; ++j) {
       const bool modelAndItsCheckpoint =
           outputs[j].where == "train.output" && out.where == "output";

@@ -21,7 +21,7 @@ using OutputNamer = std::string (*)(const std::string& jsonPath);
 
 // Throws graft::Error naming the pipeline file and the JSON path (or `what`) of the output:
 // its folder does not exist, it is a folder, it is the pipeline or one of the run's input
-// files, it would replace a file in an image folder the run reads (a log over a training image),
+// files, it would replace an image in a folder the run reads (a log over a training image),
 // two outputs name the same file (the trained model may be its own checkpoint), or an export's
 // name has another format's suffix. With `namer`, messages name outputs and inputs through it
 // and begin with the output's name instead of the pipeline file's.

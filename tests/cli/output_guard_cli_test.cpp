@@ -63,7 +63,7 @@ TEST_F(OutputGuardCli, TrainingOutputsMayNotReplaceWhatTheRunReads) {
   const std::string image = (fs::path(data) / "circle" / "circle_000.png").string();
   std::vector<std::string> logOverImage = train(dir.file("next.graft"));
   logOverImage.insert(logOverImage.end(), {"--log", image});
-  expectRefused(logOverImage, "--log", "is a file in --data", {image});
+  expectRefused(logOverImage, "--log", "is an image in --data", {image});
 
   std::vector<std::string> logIsOutput = train(dir.file("next.graft"));
   logIsOutput.insert(logIsOutput.end(), {"--log", dir.file("next.graft")});

@@ -344,8 +344,8 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
          {{{"format", "onnx"}, {"output", "m.onnx"}}, {{"format", "onnx"}, {"output", "m.onnx"}}}}},
        "exports[1].output: " + dir.file("m.onnx") + " is also exports[0].output"},
       {{{"train", {{"data", "shapes"}, {"log", "shapes/circle/a.png"}}}},
-       "train.log: " + dir.file("shapes/circle/a.png") + " is a file in train.data (" +
-           dir.file("shapes") + "), the images the run reads"},
+       "train.log: " + dir.file("shapes/circle/a.png") + " is an image in train.data (" +
+           dir.file("shapes") + "), which the run reads"},
       {{{"output", "no_such_folder/m.graft"}}, "output: the folder"},
       {{{"train", {{"data", "shapes"}, {"log", "no_such_folder/log.jsonl"}}}},
        "train.log: the folder"},

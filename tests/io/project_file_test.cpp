@@ -114,6 +114,16 @@ TEST(ProjectFile, ASaveThroughASymlinkUpdatesItsTarget) {
   EXPECT_TRUE(fs::is_symlink(link));
   expectSameModel(m, loadProject(real));
 
+  // A link whose target is not written yet (relative, through a second link): the save goes
+  // there and the links stay.
+  const std::string later = dir.file("later.graft"), chain = dir.file("chain.graft");
+  fs::create_symlink("real/new.graft", later);
+  fs::create_symlink("later.graft", chain);
+  saveProject(m, chain);
+  EXPECT_TRUE(fs::is_symlink(chain));
+  EXPECT_TRUE(fs::is_symlink(later));
+  expectSameModel(m, loadProject(dir.file("real/new.graft")));
+
   const std::string text = dir.file("real/notes.txt"), textLink = dir.file("notes.txt");
   std::ofstream(text) << "old";
   fs::create_symlink(text, textLink);

@@ -73,7 +73,6 @@ TEST(BatchLoader, BatchesComeInTheOrderAskedWithLabelsAndPreprocessedPixels) {
   }
 }
 
-// A (None, H, W) input: images read grey, batches (N, H, W) as the model takes them.
 // A loader thread that cannot start (the process's thread or memory limit) is an error naming
 // --workers; the threads already started are joined, where they used to end the process
 // (std::terminate: a joinable std::thread destroyed by the constructor's unwinding).
@@ -81,6 +80,7 @@ TEST(BatchLoader, AThreadThatCannotStartIsAnErrorNotAnAbort) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
+    alarm(60);  // a child that hangs ends instead of holding the test until ctest's timeout
     // Room for the process as it is and a few thread stacks (8 MiB each), not 4000.
     std::ifstream status("/proc/self/status");
     std::string line;
@@ -111,6 +111,7 @@ TEST(BatchLoader, AThreadThatCannotStartIsAnErrorNotAnAbort) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// A (None, H, W) input: images read grey, batches (N, H, W) as the model takes them.
 TEST(BatchLoader, PlaneInputsGetGreyBatchesWithoutAChannelAxis) {
   GraphBuilder b("mnist_style");
   auto x = b.input("input_1", {kUnknown, 5, 6});

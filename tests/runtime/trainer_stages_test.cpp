@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "io/project_file.h"
+#include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_stages.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -116,6 +117,35 @@ TEST_F(StagedTraining, BestCheckpointIsTheBestOfTheWholePlan) {
   if (stageOneEpoch == 2) {  // stage 1's last epoch: its weights are the stage's result
     EXPECT_TRUE(sameLayer(result.stages[0].model, loadProject(best.checkpointPath), "dense"));
   }
+}
+
+// A later stage that restores its best epoch (--restore-best) writes it only when it beats what
+// an earlier stage left in the file.
+TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) {
+  std::vector<int> written;
+  TrainOptions options;
+  options.checkpointPath = "(in memory)";
+  options.checkpointMode = CheckpointMode::Best;
+  options.checkpointBestSoFar = 0.3;
+  options.checkpointHeld = "epoch 2 of stage 1 (head)";
+  options.saveModel = [&](const Model&, const std::string&) { written.push_back(1); };
+  const Model model = test::tinyModel(3);
+  EpochEvent worse;
+  worse.epoch = 2;
+  worse.valLoss = 0.4;
+  CheckpointWriter writer(options);
+  EXPECT_FALSE(writer.holdEpoch(model, worse));
+  EXPECT_TRUE(written.empty());
+  EXPECT_EQ(writer.whatTheFileHolds(), "; (in memory) holds epoch 2 of stage 1 (head)");
+  EpochEvent better = worse;
+  better.valLoss = 0.2;
+  EXPECT_FALSE(writer.holdEpoch(model, better));
+  EXPECT_EQ(written.size(), 1u);
+  EXPECT_EQ(writer.savedEpoch(), 2);
+  // An epoch's own write follows the same rule.
+  CheckpointWriter next(options);
+  EXPECT_FALSE(next.afterEpoch(model, worse));
+  EXPECT_FALSE(worse.checkpointSaved);
 }
 
 TEST_F(StagedTraining, BatchNormTrainsWhenTheStageSaysSo) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
-#include <system_error>
 
 #include "graph/analysis.h"
 #include "runtime/data/image_loader.h"
@@ -93,9 +92,10 @@ BatchLoader::BatchLoader(std::vector<ImageSample> samples, InputSpec input, Load
   threads_.reserve(static_cast<size_t>(workers_));
   try {
     for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { workerLoop(); });
-  } catch (const std::system_error& e) {
-    // The destructor does not run for a constructor that throws: the threads started so far
-    // must be joined here (a joinable std::thread's destructor ends the process).
+  } catch (const std::exception& e) {
+    // std::system_error (no thread left) or std::bad_alloc (no memory for one). The destructor
+    // does not run for a constructor that throws: the threads started so far must be joined
+    // here (a joinable std::thread's destructor ends the process).
     const size_t started = threads_.size();
     stopWorkers();
     throw Error(Diagnostic{"--workers", "could not start image loader thread " +

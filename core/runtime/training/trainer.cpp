@@ -383,8 +383,9 @@ TrainResult TrainingRun::run() {
     try {
       stop = trainEpoch(epoch, event);
       if (!stop) stop = validate(event);
-      // Every image has been read once by the end of the first epoch.
-      if (!stop && epoch == 1)
+      // Every image has been read once by the end of the first epoch. (A rank of a
+      // data-parallel run reads only its share: there the check is left out.)
+      if (!stop && epoch == 1 && !group_)
         if (auto why = batches_.classWithoutReadableImages())
           stop = Stop{TrainStatus::Failed, *why};
       if (!stop) checkups_->measureBatchNorm(head_.kind);

@@ -1,5 +1,6 @@
 #include "runtime/training/trainer_checkpoint.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "io/keras_h5_writer.h"
@@ -20,8 +21,13 @@ std::string extensionOf(const std::string& path) {
 }  // namespace
 
 Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable) {
-  if (trainable.empty()) return model;
-  std::vector<Node> nodes = model.graph.nodes();
+  const auto differs = [&](const Node& node) {
+    const auto flag = trainable.find(node.name);
+    return flag != trainable.end() && flag->second != node.trainable;
+  };
+  const auto& current = model.graph.nodes();
+  if (std::none_of(current.begin(), current.end(), differs)) return model;
+  std::vector<Node> nodes = current;
   for (Node& node : nodes) {
     const auto flag = trainable.find(node.name);
     if (flag != trainable.end()) node.trainable = flag->second;
@@ -40,8 +46,11 @@ void checkCheckpointPath(const std::string& path) {
                            "only)"});
   // An .h5 checkpoint has Keras 2's save_weights layout: named *.weights.h5, Keras 3 would open
   // it as its own layout and fail.
-  const std::string misnamed = ext == ".h5" ? exportFileNameProblem("keras-h5", path) : "";
-  if (!misnamed.empty()) throw Error(Diagnostic{path, misnamed});
+  if (ext == ".h5" && !exportFileNameProblem("keras-h5", path).empty())
+    throw Error(Diagnostic{path,
+                           "an .h5 checkpoint holds Keras 2's save_weights layout, which Keras 3 "
+                           "reads under any name but *.weights.h5 (its own layout): name it "
+                           "without .weights, or *.graft"});
   const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
   std::error_code ec;
   if (!fs::is_directory(parent, ec))
@@ -99,6 +108,11 @@ std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, Epoc
 
 std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, EpochEvent event) {
   if (options_.checkpointPath.empty() || savedEpoch_ == event.epoch) return std::nullopt;
+  // Best over a plan: an earlier stage's better epoch stays in the file.
+  const double monitored = event.valLoss ? *event.valLoss : event.loss;
+  if (options_.checkpointMode == CheckpointMode::Best && options_.checkpointBestSoFar &&
+      !(monitored < *options_.checkpointBestSoFar))
+    return std::nullopt;
   bestMonitored_ = std::numeric_limits<double>::infinity();
   return afterEpoch(model, event);
 }

@@ -150,12 +150,15 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     if (observer) observer->onStage(event);
 
     TrainResult run = trainModel(stageModel, data, options, observer, cancel);
-    for (const EpochEvent& epoch : run.history)
-      if (epoch.checkpointSaved) {
-        bestSoFar = epoch.valLoss ? *epoch.valLoss : epoch.loss;
-        held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
-               " (" + stage.name + ")";
-      }
+    // What the file holds now: the epoch the run says it wrote last (a restored best epoch
+    // too, which its history does not mark).
+    if (run.checkpointEpoch)
+      for (const EpochEvent& epoch : run.history)
+        if (epoch.epoch == *run.checkpointEpoch) {
+          bestSoFar = epoch.valLoss ? *epoch.valLoss : epoch.loss;
+          held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
+                 " (" + stage.name + ")";
+        }
     result.model = run.model;
     const TrainStatus status = run.status;
     const std::string message = run.message;
