@@ -13,6 +13,7 @@
 #include "io/keras3_weights_writer.h"
 #include "io/keras_archive_writer.h"
 #include "io/keras_h5_writer.h"
+#include "run/export_spec.h"
 #include "runtime/prediction/predict_output.h"
 
 namespace graft {
@@ -61,19 +62,7 @@ std::string exportFormatTitle(ExportFormat format) {
 }
 
 std::string exportFormatSuffix(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::TorchScript:
-      return ".pt";
-    case ExportFormat::Onnx:
-      return ".onnx";
-    case ExportFormat::KerasH5:
-      return ".h5";
-    case ExportFormat::KerasWeights:
-      return ".weights.h5";
-    case ExportFormat::Keras:
-      break;
-  }
-  return ".keras";
+  return exportFileSuffix(exportFormatName(format));  // run/export_spec.h's one table
 }
 
 ExportFormat exportFormatFromName(const std::string& name) {

@@ -13,7 +13,7 @@ struct FormatSuffixes {
   bool required;                      // Keras 3 reads the file by its suffix
 };
 
-// export/export.h's exportFormatSuffix gives the first of each (tests keep them equal).
+// The first of each is the one the format's files are given (exportFileSuffix).
 const std::vector<FormatSuffixes>& formatSuffixes() {
   static const std::vector<FormatSuffixes> table = {
       {"torchscript", {".pt", ".pth", ".torchscript"}, false},
@@ -46,6 +46,12 @@ const FormatSuffixes* formatNamedBy(const std::string& path, std::string* matche
 }
 
 }  // namespace
+
+std::string exportFileSuffix(const std::string& format) {
+  for (const auto& entry : formatSuffixes())
+    if (format == entry.format) return entry.suffixes.front();
+  return "";
+}
 
 std::string exportFileNameProblem(const std::string& format, const std::string& output) {
   const auto own = std::find_if(formatSuffixes().begin(), formatSuffixes().end(),

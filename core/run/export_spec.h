@@ -31,5 +31,8 @@ std::optional<SpecProblem> validateExportSpec(const ExportSpec& spec);
 // as TorchScript), or a Keras 3 file lacks the suffix Keras requires (`.keras`, `.weights.h5`:
 // keras.Model.load_weights picks the reader by it). Other names are the user's choice.
 std::string exportFileNameProblem(const std::string& format, const std::string& output);
+// The suffix a file of `format` (a known format name) is given: ".pt", ".onnx", ".h5",
+// ".weights.h5", ".keras"; "" for an unknown name.
+std::string exportFileSuffix(const std::string& format);
 
 }  // namespace graft

@@ -409,7 +409,7 @@ TrainResult TrainingRun::run() {
     if (notSaved) return finish(TrainStatus::Failed, *notSaved);
     for (const Diagnosis& finding : checkups_->examine(event, data_.classes)) report(finding);
 
-    const double monitored = event.valLoss ? *event.valLoss : event.loss;
+    const double monitored = monitoredLoss(event);
     const bool stopEarly = best_.endEpoch(epoch, monitored, result_.model.weights);
     if (schedule_->endEpoch(monitored))
       events_.note("no improvement for " + std::to_string(options_.schedule.patience) +

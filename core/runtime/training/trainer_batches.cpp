@@ -1,10 +1,10 @@
 #include "runtime/training/trainer_batches.h"
 
 #include <torch/torch.h>
-#include <map>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <numeric>
 #include <sstream>
 

@@ -73,7 +73,7 @@ CheckpointWriter::CheckpointWriter(const TrainOptions& options)
           options.checkpointBestSoFar.value_or(std::numeric_limits<double>::infinity())) {}
 
 std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, EpochEvent& event) {
-  const double monitored = event.valLoss ? *event.valLoss : event.loss;
+  const double monitored = monitoredLoss(event);
   if (options_.checkpointPath.empty()) return std::nullopt;
   if (options_.checkpointMode == CheckpointMode::Best && !(monitored < bestMonitored_))
     return std::nullopt;
@@ -109,9 +109,8 @@ std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, Epoc
 std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, EpochEvent event) {
   if (options_.checkpointPath.empty() || savedEpoch_ == event.epoch) return std::nullopt;
   // Best over a plan: an earlier stage's better epoch stays in the file.
-  const double monitored = event.valLoss ? *event.valLoss : event.loss;
   if (options_.checkpointMode == CheckpointMode::Best && options_.checkpointBestSoFar &&
-      !(monitored < *options_.checkpointBestSoFar))
+      !(monitoredLoss(event) < *options_.checkpointBestSoFar))
     return std::nullopt;
   bestMonitored_ = std::numeric_limits<double>::infinity();
   return afterEpoch(model, event);

@@ -16,6 +16,12 @@ namespace graft {
 // folder that does not exist): checked before training, not after an hour of it.
 void checkCheckpointPath(const std::string& path);
 
+// What --checkpoint best and early stopping compare: the validation loss, else the training
+// loss.
+inline double monitoredLoss(const EpochEvent& event) {
+  return event.valLoss ? *event.valLoss : event.loss;
+}
+
 // `model` with the trainable flags TrainOptions::savedTrainable names (the user's); the others
 // as they are.
 Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable);

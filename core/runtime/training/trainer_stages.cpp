@@ -5,6 +5,7 @@
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "runtime/training/trainer_checkpoint.h"
 
 namespace graft {
 
@@ -155,7 +156,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     if (run.checkpointEpoch)
       for (const EpochEvent& epoch : run.history)
         if (epoch.epoch == *run.checkpointEpoch) {
-          bestSoFar = epoch.valLoss ? *epoch.valLoss : epoch.loss;
+          bestSoFar = monitoredLoss(epoch);
           held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
                  " (" + stage.name + ")";
         }
