@@ -2,12 +2,12 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleValidator>
 #include <QLineEdit>
 #include <QSpinBox>
 
 #include "graph/keras_json.h"
 #include "graph/layer_helpers.h"
+#include "ui/number_validator.h"
 
 namespace graft::ui {
 namespace {
@@ -67,9 +67,7 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
   } else if (defaultValue.is_number_float()) {
     kind_ = Kind::Float;
     auto* edit = new QLineEdit(parent);
-    auto* validator = new QDoubleValidator(edit);
-    validator->setNotation(QDoubleValidator::ScientificNotation);
-    edit->setValidator(validator);
+    edit->setValidator(plainNumberValidator(edit));
     connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
     widget_ = edit;
   } else if (!choices.isEmpty()) {

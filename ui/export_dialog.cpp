@@ -126,6 +126,7 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   pathRow->addWidget(browse);
   layout->addLayout(pathRow);
   refusals_ = new QLabel(this);
+  refusals_->setObjectName(QStringLiteral("export_refusals"));
   refusals_->setWordWrap(true);
   refusals_->setStyleSheet(QStringLiteral("color: #d62d20;"));
   layout->addWidget(refusals_);

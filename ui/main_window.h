@@ -120,6 +120,10 @@ class MainWindow : public QMainWindow {
   // While a run trains, asks to stop it before `description` opens; true when no run is going.
   // When the user agrees the run is stopped and `open` called once it has ended.
   bool stopTrainingBeforeOpening(const QString& description, std::function<void()> open);
+  // While a run trains: asks whether to stop it (`question`, the stop button's `stopLabel` and
+  // object name); true when the user chose to stop.
+  bool askToStopTraining(const QString& question, const QString& consequence,
+                         const QString& stopLabel, const QString& stopName);
 
   // Saving (main_window_save.cpp).
   // Asks what to do with unsaved edits; false when the user cancels.

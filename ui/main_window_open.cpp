@@ -115,24 +115,29 @@ void MainWindow::loadFailed(const QString& message, const QString& description) 
 
 bool MainWindow::stopTrainingBeforeOpening(const QString& description, std::function<void()> open) {
   if (!training_->isTraining()) return true;
-  QMessageBox box(
-      QMessageBox::Question, tr("Training is running"),
-      tr("%1 is training. Stop the run to open %2?").arg(document_->source(), description),
-      QMessageBox::NoButton, this);
-  box.setInformativeText(
-      tr("The run stops after its current batch; the weights trained so far become the "
-         "model (one undoable step) before %1 opens.")
-          .arg(description));
-  QPushButton* stop = box.addButton(tr("Stop and Open"), QMessageBox::AcceptRole);
-  stop->setObjectName(QStringLiteral("stop_and_open"));
+  if (askToStopTraining(
+          tr("%1 is training. Stop the run to open %2?").arg(document_->source(), description),
+          tr("The run stops after its current batch; the weights trained so far become the "
+             "model (one undoable step) before %1 opens.")
+              .arg(description),
+          tr("Stop and Open"), QStringLiteral("stop_and_open"))) {
+    statusBar()->showMessage(tr("Stopping the training run to open %1…").arg(description));
+    training_->stopThen(tr("stopping the run to open another model…"), std::move(open));
+  }
+  return false;
+}
+
+bool MainWindow::askToStopTraining(const QString& question, const QString& consequence,
+                                   const QString& stopLabel, const QString& stopName) {
+  QMessageBox box(QMessageBox::Question, tr("Training is running"), question, QMessageBox::NoButton,
+                  this);
+  box.setInformativeText(consequence);
+  QPushButton* stop = box.addButton(stopLabel, QMessageBox::AcceptRole);
+  stop->setObjectName(stopName);
   box.addButton(QMessageBox::Cancel);
   box.setDefaultButton(stop);
   box.exec();
-  if (box.clickedButton() == stop) {
-    statusBar()->showMessage(tr("Stopping the training run to open %1…").arg(description));
-    training_->stopThen(std::move(open));
-  }
-  return false;
+  return box.clickedButton() == stop;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

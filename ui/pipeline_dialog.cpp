@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "ui/error_dialog.h"
+#include "ui/number_validator.h"
 
 namespace graft::ui {
 
@@ -105,6 +106,7 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
 
   differenceCheck_ = new QCheckBox(tr("export differs from Graft by at most"), this);
   difference_ = new QLineEdit(QStringLiteral("1e-4"), this);
+  difference_->setValidator(plainNumberValidator(difference_, 0.0));
   auto* differenceRow = new QHBoxLayout;
   differenceRow->addWidget(differenceCheck_);
   differenceRow->addWidget(difference_);

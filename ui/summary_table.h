@@ -2,6 +2,8 @@
 // The Keras model.summary() table beside the graph: every layer with its type, output shape,
 // parameter count and whether it trains, and the totals underneath. It follows every edit and
 // shares the selection with the graph view.
+#include <QSet>
+#include <QString>
 #include <QStringList>
 #include <QWidget>
 
@@ -27,6 +29,8 @@ class SummaryTable : public QWidget {
 
  private:
   void refresh();
+  // Selects exactly the rows of `names` in one step; the first such row, or -1.
+  int selectRows(const QSet<QString>& names);
   Document* document_;
   QTableWidget* table_;
   QLabel* totals_;

@@ -37,6 +37,7 @@
 #include "ui/doctor_banner.h"
 #include "ui/error_dialog.h"
 #include "ui/event_loop_monitor.h"
+#include "ui/number_validator.h"
 #include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
 
@@ -163,7 +164,7 @@ QWidget* TrainingPanel::buildSettings() {
   optimizer_->addItem(QStringLiteral("SGD (momentum 0.9)"), QStringLiteral("sgd"));
   learningRate_ = new QLineEdit(box);
   learningRate_->setPlaceholderText(tr("Keras default"));
-  learningRate_->setValidator(new QDoubleValidator(0.0, 10.0, 10, learningRate_));
+  learningRate_->setValidator(plainNumberValidator(learningRate_, 0.0, 10.0));
   opt->addWidget(optimizer_, 1);
   opt->addWidget(new QLabel(tr("lr"), box));
   opt->addWidget(learningRate_, 1);
@@ -636,14 +637,14 @@ void TrainingPanel::askAboutChangedModel(const Model& trained, const QString& te
   Q_EMIT statusMessage(outcome);
 }
 
-void TrainingPanel::stopThen(std::function<void()> next) {
+void TrainingPanel::stopThen(const QString& why, std::function<void()> next) {
   if (!session_->isRunning()) {
     next();
     return;
   }
   afterStop_ = std::move(next);
   pendingFix_.clear();  // the run ends for good: no restart with a fix
-  appendLog(tr("stopping the run to open another model…"));
+  appendLog(why);
   session_->stop();
 }
 

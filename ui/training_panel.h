@@ -85,8 +85,9 @@ class TrainingPanel : public QWidget {
   QString log() const;
   bool isTraining() const { return session_->isRunning(); }
   // Stops the run after its current batch and calls `next` once it has ended and its result is
-  // committed (at once when no run is going): opening another model waits for that.
-  void stopThen(std::function<void()> next);
+  // committed (at once when no run is going): opening another model or quitting waits for that.
+  // `why` goes to the log ("stopping the run to open another model").
+  void stopThen(const QString& why, std::function<void()> next);
   // The validation accuracy of the last epoch run in this window (none before a run with
   // validation images): what a saved pipeline's check is measured against.
   std::optional<double> lastValidationAccuracy() const { return lastValAccuracy_; }

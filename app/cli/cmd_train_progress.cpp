@@ -1,5 +1,6 @@
 #include "cli/cmd_train_progress.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -132,7 +133,14 @@ void TrainProgress::onEpoch(const EpochEvent& e) {
                 {"lr", e.learningRate},
                 {"checkpoint_saved", e.checkpointSaved}};
   if (!e.valConfusion.empty()) {
-    event["val_class_accuracy"] = e.valClassAccuracy;
+    // A class without validation images has no accuracy: null, not a 0 that reads as failure.
+    Json perClass = Json::array();
+    for (size_t c = 0; c < e.valClassAccuracy.size(); ++c) {
+      const auto& row = e.valConfusion.at(c);
+      const bool seen = std::any_of(row.begin(), row.end(), [](int64_t n) { return n > 0; });
+      perClass.push_back(seen ? Json(e.valClassAccuracy[c]) : Json(nullptr));
+    }
+    event["val_class_accuracy"] = perClass;
     event["val_confusion_matrix"] = e.valConfusion;
   }
   log(event);

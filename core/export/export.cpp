@@ -83,7 +83,14 @@ std::string ExportReport::describe() const {
 }
 
 Diagnostics exportRefusals(const Model& model, ExportFormat format) {
-  const ExportPlan plan = makeExportPlan(model);
+  // A model no format can take (several inputs or outputs, weights that do not fit) is a
+  // refusal like a layer's: the export dialog lists it instead of failing later.
+  ExportPlan plan;
+  try {
+    plan = makeExportPlan(model);
+  } catch (const Error& e) {
+    return e.diagnostics().empty() ? Diagnostics{Diagnostic{"", e.what()}} : e.diagnostics();
+  }
   switch (format) {
     case ExportFormat::TorchScript:
       return torchScriptRefusals(plan);

@@ -23,4 +23,12 @@ struct Model {
   Json recipe = Json::array();
 };
 
+// How weightsSource starts when no layer's weights came from a file: the zoo without weights,
+// a bare topology. A project keeps it, so its layers stay "new" when it is opened again (a
+// training plan then trains them all instead of freezing random layers as if pretrained).
+inline constexpr const char* kRandomWeightsSource = "random initialization";
+inline bool startedFromRandomWeights(const Model& model) {
+  return model.weightsSource.rfind(kRandomWeightsSource, 0) == 0;
+}
+
 }  // namespace graft

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -404,15 +405,44 @@ void File::writeFloatsAsInt64(const std::string& datasetPath, const Shape& shape
   writeDataset(datasetPath, shape, values, H5T_STD_I64LE);
 }
 
+void File::writeFloatsChecksummed(const std::string& datasetPath, const Shape& shape,
+                                  const float* values) const {
+  writeDataset(datasetPath, shape, values, H5T_IEEE_F32LE, true);
+}
+
+namespace {
+
+// Chunked storage with the Fletcher-32 filter, or the default (contiguous) where `dims` cannot
+// be chunked. Chunks cover whole rows of the first dimension and stay under 1 GiB (HDF5 allows
+// up to 4 GiB per chunk); a weight tensor is normally one chunk.
+Handle creationProperties(const std::vector<hsize_t>& dims, size_t elementBytes, bool checksummed) {
+  const bool chunkable = checksummed && !dims.empty() &&
+                         std::all_of(dims.begin(), dims.end(), [](hsize_t d) { return d > 0; });
+  if (!chunkable) return Handle(H5P_DEFAULT, nullptr);
+  hsize_t rowBytes = elementBytes;
+  for (size_t i = 1; i < dims.size(); ++i) rowBytes *= dims[i];
+  constexpr hsize_t kMaxChunkBytes = hsize_t(1) << 30;
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = std::clamp<hsize_t>(kMaxChunkBytes / std::max<hsize_t>(rowBytes, 1), 1, dims[0]);
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
+      H5Pset_fletcher32(plist.get()) < 0)
+    return Handle(H5P_DEFAULT, nullptr);
+  return plist;
+}
+
+}  // namespace
+
 void File::writeDataset(const std::string& datasetPath, const Shape& shape, const float* values,
-                        hid_t fileType) const {
+                        hid_t fileType, bool checksummed) const {
   auto slash = datasetPath.rfind('/');
   if (slash != std::string::npos && slash > 0) createGroup(datasetPath.substr(0, slash));
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  const Handle creation = creationProperties(dims, H5Tget_size(fileType), checksummed);
   Handle ds(quiet([&] {
               return H5Dcreate2(id(), datasetPath.c_str(), fileType, space.get(), H5P_DEFAULT,
-                                H5P_DEFAULT, H5P_DEFAULT);
+                                creation.get(), H5P_DEFAULT);
             }),
             H5Dclose);
   if (!ds.valid() || quiet([&] {

@@ -102,6 +102,12 @@ class File {
                        const std::vector<std::string>& values) const;
   void writeString(hid_t object, const std::string& name, const std::string& value) const;
   void writeFloats(const std::string& datasetPath, const Shape& shape, const float* values) const;
+  // The same, stored in chunks with HDF5's Fletcher-32 checksum: reading a changed byte fails
+  // (readFloats says the file is damaged) instead of giving a wrong number. For Graft's own
+  // files; Keras's layout stays contiguous, as Keras writes it. Empty and scalar datasets, which
+  // cannot be chunked, are stored plainly.
+  void writeFloatsChecksummed(const std::string& datasetPath, const Shape& shape,
+                              const float* values) const;
   // The same values stored as 64-bit integers (HDF5 converts; they must be whole numbers), as
   // Keras stores an integer variable (Normalization's count).
   void writeFloatsAsInt64(const std::string& datasetPath, const Shape& shape,
@@ -113,7 +119,7 @@ class File {
                          const std::vector<std::string>& values, size_t first, size_t count,
                          size_t width) const;
   void writeDataset(const std::string& datasetPath, const Shape& shape, const float* values,
-                    hid_t fileType) const;
+                    hid_t fileType, bool checksummed = false) const;
 
   std::string path_;
   // Declared before handle_ so that it outlives it: HDF5 reads an image file from these bytes.

@@ -279,7 +279,8 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
   }
   if (file.empty()) {
     initializeWeights(model.graph, analysis, model.weights, spec.seed);
-    model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
+    model.weightsSource =
+        std::string(kRandomWeightsSource) + " (seed " + std::to_string(spec.seed) + ")";
     result.freshLayers = layersWithWeights(analysis);
   } else {
     KerasH5Reader reader = openWeights(file);
@@ -355,7 +356,8 @@ void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, cons
                       LoadedModel& result) {
   initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
   result.freshLayers = layersWithWeights(analysis);
-  result.model.weightsSource = "random initialization (seed " + std::to_string(spec.seed) + ")";
+  result.model.weightsSource =
+      std::string(kRandomWeightsSource) + " (seed " + std::to_string(spec.seed) + ")";
   result.notes.push_back(note);
 }
 
@@ -451,6 +453,11 @@ LoadedModel fromProject(const ModelSpec& spec) {
     const GraphAnalysis analysis = analyze(result.model.graph);
     KerasH5Reader reader = openWeights(spec.weightsFile);
     fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+  } else if (startedFromRandomWeights(result.model)) {
+    result.freshLayers = layersWithWeights(analyze(result.model.graph));
+    result.notes.push_back(spec.source + ": its weights started from " +
+                           result.model.weightsSource +
+                           ", so every layer counts as new (none is frozen as pretrained)");
   }
   return result;
 }

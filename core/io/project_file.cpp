@@ -124,7 +124,7 @@ void writeWeights(const h5::File& file, const Model& model, const GraphAnalysis&
         throw Error(Diagnostic{n.name, "weight '" + info->weights[i].name + "' of shape " +
                                            shapeToString(t.shape) + " holds " +
                                            std::to_string(t.numel()) + " values"});
-      file.writeFloats(group + "/" + names[i], t.shape, t.values());
+      file.writeFloatsChecksummed(group + "/" + names[i], t.shape, t.values());
     }
   }
 }
@@ -221,6 +221,17 @@ Model loadProject(const std::string& path) {
     if (!project.contains(key)) throw Error(path + ": project field '" + key + "' is missing");
     return project.at(key);
   };
+  // The attribute said which version to read; the description must agree (a file whose
+  // attribute and JSON disagree was put together by something else).
+  const auto format = project.find("format");
+  const auto formatVersion = project.find("format_version");
+  if (format == project.end() || *format != "graft-project")
+    throw Error(path + ": the project description's 'format' is not \"graft-project\"");
+  if (formatVersion == project.end() || !formatVersion->is_number_integer() ||
+      *formatVersion != number)
+    throw Error(path + ": the project description's 'format_version' (" +
+                (formatVersion == project.end() ? std::string("missing") : formatVersion->dump()) +
+                ") differs from the file's " + kVersionAttribute + " (" + *version + ")");
   Model model;
   try {
     model.graph = graphFromKerasJson(field("model_config"));

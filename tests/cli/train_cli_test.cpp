@@ -55,6 +55,9 @@ TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
       for (const char* key : {"epoch", "loss", "accuracy", "val_loss", "val_accuracy",
                               "images_per_second", "seconds"})
         EXPECT_TRUE(e.contains(key) && e.at(key).is_number()) << key << " in " << e.dump();
+      ASSERT_EQ(e.at("val_class_accuracy").size(), 3u) << e.dump();
+      for (const auto& recall : e.at("val_class_accuracy"))
+        EXPECT_TRUE(recall.is_number() && recall >= 0.0 && recall <= 1.0) << e.dump();
     }
   }
   EXPECT_EQ(epochs, 2);
@@ -193,6 +196,32 @@ TEST_F(TrainCli, UnreadableFilesAreReportedAndTrainingGoesOn) {
       EXPECT_NE(e.at("file").get<std::string>().find("broken.jpg"), std::string::npos);
     }
   EXPECT_EQ(skipped, 1);
+}
+
+// A class with no validation images has no validation accuracy: null in the log, not a 0 that
+// reads as "never right".
+TEST_F(TrainCli, AClassWithoutValidationImagesHasNoValidationAccuracy) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "6"}).exitCode, 0);
+  const std::string val = dir.file("val");
+  fs::copy(data, val, fs::copy_options::recursive);
+  for (const auto& image : fs::directory_iterator(fs::path(val) / "triangle"))
+    fs::remove(image.path());
+  const std::string log = dir.file("run.jsonl");
+  auto r = cli({"train", model, "--data", data, "--val-dir", val, "--epochs", "1", "-q", "-o",
+                dir.file("o.h5"), "--log", log});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  int epochs = 0;
+  for (const auto& e : readJsonLines(log)) {
+    if (e.at("event") != "epoch") continue;
+    ++epochs;
+    const json& perClass = e.at("val_class_accuracy");
+    ASSERT_EQ(perClass.size(), 3u) << e.dump();
+    EXPECT_TRUE(perClass[0].is_number()) << e.dump();  // circle
+    EXPECT_TRUE(perClass[1].is_number()) << e.dump();  // square
+    EXPECT_TRUE(perClass[2].is_null()) << e.dump();    // triangle: no validation images
+  }
+  EXPECT_EQ(epochs, 1);
 }
 
 }  // namespace

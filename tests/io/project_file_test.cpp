@@ -1,9 +1,11 @@
 // .graft projects: save and load keep graph, weights (bit for bit), frozen flags,
 // preprocessing, labels and recipe; saves are atomic; damaged and newer files give clear errors.
 #include <gtest/gtest.h>
+#include <hdf5_hl.h>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -83,6 +85,29 @@ TEST(ProjectFile, RoundTripKeepsEverything) {
   ModelSpec spec;
   spec.source = dir.file("m.graft");
   expectSameModel(m, loadModel(spec).model);
+}
+
+// Which layers are new decides what a training plan freezes: a project whose weights started
+// random (the zoo without a weights file) must not have its random layers frozen as pretrained.
+TEST(ProjectFile, LayersOfAProjectStartedFromRandomWeightsStayNew) {
+  TempDir dir;
+  Model m = editedMobileNet();  // "random initialization (seed 9)", then edited
+  ASSERT_TRUE(startedFromRandomWeights(m));
+  saveProject(m, dir.file("random.graft"));
+  ModelSpec spec;
+  spec.source = dir.file("random.graft");
+  const LoadedModel random = loadModel(spec);
+  EXPECT_EQ(random.freshLayers.size(), m.weights.layers().size());
+  EXPECT_NE(std::find(random.freshLayers.begin(), random.freshLayers.end(), "conv_pw_13"),
+            random.freshLayers.end());
+  ASSERT_FALSE(random.notes.empty());
+  EXPECT_NE(random.notes.back().find("every layer counts as new"), std::string::npos)
+      << random.notes.back();
+
+  m.weightsSource = "/data/mobilenet_2_5_128_tf_no_top.h5";
+  saveProject(m, dir.file("pretrained.graft"));
+  spec.source = dir.file("pretrained.graft");
+  EXPECT_TRUE(loadModel(spec).freshLayers.empty());
 }
 
 // A project is an ordinary file: readable by others as the user's umask allows, not the private
@@ -259,6 +284,75 @@ TEST(ProjectFile, OtherFilesAreNotProjects) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("not a Graft project"), std::string::npos) << e.what();
+  }
+}
+
+// The file offset of the stored values of `dataset` (one chunk, as saveProject writes a weight).
+haddr_t storedValuesOffset(const std::string& path, const std::string& dataset) {
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  h5::Handle ds(H5Dopen2(file.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
+  hsize_t chunks = 0;
+  EXPECT_GE(H5Dget_num_chunks(ds.get(), space.get(), &chunks), 0);
+  EXPECT_EQ(chunks, 1u) << dataset << " is stored without its checksum";
+  hsize_t origin[8] = {};
+  unsigned filterMask = 0;
+  haddr_t address = HADDR_UNDEF;
+  hsize_t size = 0;
+  EXPECT_GE(H5Dget_chunk_info(ds.get(), space.get(), 0, origin, &filterMask, &address, &size), 0);
+  return address;
+}
+
+TEST(ProjectFile, AChangedWeightByteIsCaughtByTheChecksum) {
+  TempDir dir;
+  const std::string path = dir.file("m.graft");
+  const Model model = editedMobileNet();
+  saveProject(model, path);
+  const haddr_t offset = storedValuesOffset(path, "/model_weights/head/head/kernel:0");
+  ASSERT_NE(offset, HADDR_UNDEF);
+  {
+    std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
+    bytes.seekg(static_cast<std::streamoff>(offset) + 5);
+    const char original = static_cast<char>(bytes.get());
+    bytes.seekp(static_cast<std::streamoff>(offset) + 5);
+    bytes.put(static_cast<char>(original ^ 0x10));  // one bit of one float of the head's kernel
+  }
+  try {
+    loadProject(path);
+    FAIL() << "a changed weight loaded silently";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(path + ": ", 0), 0u) << message;
+    EXPECT_NE(message.find("head/kernel:0"), std::string::npos) << message;
+    EXPECT_NE(message.find("damaged"), std::string::npos) << message;
+  }
+}
+
+TEST(ProjectFile, ADescriptionOfAnotherFormatVersionIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("m.graft");
+  saveProject(test::modelFrom(test::chainGraph()), path);
+  {
+    h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    H5T_class_t typeClass;
+    size_t size = 0;
+    ASSERT_GE(H5LTget_dataset_info(file.get(), "/graft_project", nullptr, &typeClass, &size), 0);
+    std::string text(size, '\0');
+    ASSERT_GE(H5LTread_dataset_string(file.get(), "/graft_project", text.data()), 0);
+    Json project = Json::parse(text.c_str());
+    project["format_version"] = 2;  // the root attribute still says 1
+    ASSERT_GE(H5Ldelete(file.get(), "/graft_project", H5P_DEFAULT), 0);
+    ASSERT_GE(H5LTmake_dataset_string(file.get(), "/graft_project", project.dump().c_str()), 0);
+  }
+  try {
+    loadProject(path);
+    FAIL() << "loaded a project whose description says another version";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": the project description's 'format_version' "
+                                                "(2) differs from the file's "
+                                                "graft_format_version (1)"),
+              std::string::npos)
+        << e.what();
   }
 }
 

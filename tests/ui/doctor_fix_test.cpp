@@ -613,5 +613,39 @@ TEST(DoctorFix, OpeningAnotherModelStopsTheRunFirst) {
   EXPECT_NE(panel->log().indexOf("stopping the run to open another model"), -1);
 }
 
+// Quitting while a run trains asks first: Cancel keeps the window and the run; Stop and Quit
+// stops the run, its weights become the model, and the unsaved-changes question follows (here:
+// discard) before the window closes.
+TEST(DoctorFix, QuittingWhileTrainingAsksToStopTheRunFirst) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 8);
+  ui::MainWindow window;
+  window.show();
+  ui::TrainingPanel* panel = window.trainingPanel();
+  int epochs = 0;
+  startLongRun(window, data, &epochs);
+  {
+    const auto cancel = test::answerNextDialog<QMessageBox>(
+        [](QMessageBox* box) { return box->button(QMessageBox::Cancel); });
+    EXPECT_FALSE(window.close());
+    EXPECT_TRUE(window.isVisible());
+    EXPECT_TRUE(panel->isTraining());
+  }
+  const auto discard = test::answerNextDialog<QMessageBox>(
+      [](QMessageBox* box) { return box->button(QMessageBox::Discard); });
+  discard->stop();
+  const auto stop = test::answerNextDialog<QMessageBox>([&](QMessageBox* box) {
+    discard->start(20);  // the trained weights are unsaved edits: the next question
+    return box->findChild<QAbstractButton*>(QStringLiteral("stop_and_quit"));
+  });
+  EXPECT_FALSE(window.close());  // not yet: the run stops first
+  ASSERT_TRUE(test::waitFor([&] { return !window.isVisible(); }, kRunTimeoutMs));
+  EXPECT_FALSE(panel->isTraining());
+  EXPECT_NE(panel->log().indexOf("stopping the run to quit"), -1);
+  EXPECT_EQ(window.document()->undoStack()->count(), 1);  // the trained weights, one step
+}
+
 }  // namespace
 }  // namespace graft

@@ -76,5 +76,30 @@ TEST(ExportDialog, TheTablesChecksAreShownInItsWordsAndKeepExportDisabled) {
   EXPECT_TRUE(button->isEnabled());
 }
 
+// Exports take one input and one output: a model with more is refused in the dialog, for every
+// format, instead of ending Graft when the dialog opens (it used to throw out of formatChanged).
+TEST(ExportDialog, AModelWithTwoOutputsIsRefusedInTheDialog) {
+  test::guiApp();
+  test::TempDir dir;
+  Model model = test::smallModel();
+  std::vector<std::string> outputs = model.graph.outputs();
+  outputs.push_back(model.graph.nodes().at(1).name);  // an inner layer as a second output
+  model.graph = Graph(model.graph.name(), model.graph.nodes(), outputs, model.graph.groups());
+  ui::ExportDialog dialog(model, QString::fromStdString(dir.file("model")));
+  auto* refusals = dialog.findChild<QLabel*>(QStringLiteral("export_refusals"));
+  ASSERT_NE(refusals, nullptr);
+  QPushButton* button = exportButton(dialog);
+  ASSERT_NE(button, nullptr);
+  for (int format = 0; format < static_cast<int>(exportSpecField("format").choices.size());
+       ++format) {
+    dialog.setFormat(format);
+    EXPECT_FALSE(refusals->isHidden()) << format;
+    EXPECT_TRUE(refusals->text().contains(
+        QStringLiteral("has 2 outputs; exports have a single output — cut the others first")))
+        << refusals->text().toStdString();
+    EXPECT_FALSE(button->isEnabled()) << format;
+  }
+}
+
 }  // namespace
 }  // namespace graft

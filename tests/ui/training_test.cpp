@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -112,6 +113,33 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
+}
+
+// Numbers are typed as the CLI and pipeline files write them in every locale: in a German
+// session the learning rate field used to accept "0,5", which the run then read as "Keras
+// default".
+TEST(Training, TheLearningRateFieldTakesNumbersAsTheCliWritesThemInAnyLocale) {
+  test::guiApp();
+  const QLocale previous;
+  QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  {
+    ui::MainWindow window;
+    window.document()->open(test::smallModel(3), "small", {});
+    QLineEdit* lr = window.trainingPanel()->learningRateEdit();
+    const QValidator* validator = lr->validator();
+    ASSERT_NE(validator, nullptr);
+    for (const char* typed : {"0.5", "1e-4", "0.0002"}) {
+      QString text = QString::fromLatin1(typed);
+      int position = 0;
+      EXPECT_EQ(validator->validate(text, position), QValidator::Acceptable) << typed;
+    }
+    QString comma = QStringLiteral("0,5");
+    int position = 0;
+    EXPECT_EQ(validator->validate(comma, position), QValidator::Invalid);
+    lr->setText(QStringLiteral("0.5"));
+    ASSERT_TRUE(lr->hasAcceptableInput());
+  }
+  QLocale::setDefault(previous);
 }
 
 // The device, precision and memory order chosen in the settings reach the run, which says what
