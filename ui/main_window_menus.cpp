@@ -1,6 +1,7 @@
 #include "ui/main_window_menus.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileInfo>
@@ -14,7 +15,9 @@
 #include <QUndoStack>
 #include <QUndoView>
 
+#include "graph/surgery/ops.h"
 #include "ui/doc/document.h"
+#include "ui/error_dialog.h"
 #include "ui/find_bar.h"
 #include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
@@ -253,6 +256,57 @@ void addViewMenu(MainWindow* window, ToolBarActions& bar) {
     viewMenu->addAction(d->toggleViewAction());
 }
 
+// Model > Input Preprocessing: how images become the input, which a Keras file does not record
+// (Graft guesses for a user's file and says so in the notes). A choice is a set_preprocessing
+// step: undoable, and recorded in the recipe.
+void addPreprocessingMenu(MainWindow* window, QMenu* model) {
+  QMenu* menu = model->addMenu(MainWindow::tr("Input &Preprocessing"));
+  menu->setObjectName(QStringLiteral("preprocessing_menu"));
+  menu->setToolTipsVisible(true);
+  auto* group = new QActionGroup(menu);
+  struct Choice {
+    const char* name;
+    const char* text;
+  };
+  static const Choice choices[] = {
+      {"caffe", QT_TR_NOOP("caffe: BGR, ImageNet means subtracted (VGG, ResNet)")},
+      {"tf", QT_TR_NOOP("tf: scaled to -1..1 (MobileNet, Inception, Xception)")},
+      {"torch", QT_TR_NOOP("torch: 0..1, ImageNet mean and deviation (DenseNet)")},
+      {"unit", QT_TR_NOOP("unit: x/255, 0..1")},
+      {"none", QT_TR_NOOP("none: pixels 0..255 as they are (the model scales them)")},
+  };
+  Document* document = window->document();
+  for (const Choice& choice : choices) {
+    const QString name = QString::fromLatin1(choice.name);
+    QAction* action = menu->addAction(MainWindow::tr(choice.text));
+    action->setObjectName(QStringLiteral("preprocessing_") + name);
+    action->setCheckable(true);
+    action->setData(name);
+    group->addAction(action);
+    QObject::connect(action, &QAction::triggered, window, [window, document, name] {
+      if (!document->hasModel() ||
+          QString::fromStdString(preprocessingName(document->model().preprocessing)) == name)
+        return;
+      const Diagnostics refused =
+          document->apply1(ops::setPreprocessing(name.toStdString()),
+                           MainWindow::tr("set the input preprocessing to %1").arg(name));
+      if (!refused.empty())
+        showDiagnostics(window, MainWindow::tr("Cannot set the input preprocessing"), refused);
+    });
+  }
+  const auto sync = [document, menu, group] {
+    menu->setEnabled(document->hasModel());
+    const QString current =
+        document->hasModel()
+            ? QString::fromStdString(preprocessingName(document->model().preprocessing))
+            : QString();
+    for (QAction* action : group->actions())
+      action->setChecked(action->data().toString() == current);
+  };
+  QObject::connect(document, &Document::changed, menu, sync);
+  sync();
+}
+
 void addModelMenu(MainWindow* window, ToolBarActions& bar) {
   QMenu* model = window->menuBar()->addMenu(MainWindow::tr("&Model"));
   bar.train =
@@ -265,6 +319,7 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
     predictions->parentWidget()->raise();
     predictions->chooseImages();
   });
+  predict->setObjectName(QStringLiteral("predict_images"));
   predict->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
   predict->setToolTip(
       MainWindow::tr("Run the current model on images (or drop images on the window)"));
@@ -276,6 +331,16 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
     window->showTraining();
     window->trainingPanel()->createSampleData();
   });
+  model->addSeparator();
+  addPreprocessingMenu(window, model);
+  // Without a model these have nothing to run (Predict used to open a file dialog for nothing).
+  const auto enable = [window, predict, explore] {
+    const bool open = window->document()->hasModel();
+    predict->setEnabled(open);
+    explore->setEnabled(open);
+  };
+  QObject::connect(window->document(), &Document::changed, predict, enable);
+  enable();
 }
 
 void showKeyboardHelp(MainWindow* window) {

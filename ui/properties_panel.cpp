@@ -185,8 +185,11 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
       auto* field = new ConfigField(QString::fromStdString(it.key()), it.value(), content);
       connect(field, &ConfigField::edited, this, [this](const QString& key, const Json& value) {
         const QString layer = layers_.front();
-        applyOperation(ops::setConfig(layer.toStdString(), Json{{key.toStdString(), value}}),
-                       tr("set %1.%2").arg(layer, key));
+        Json operation = ops::setConfig(layer.toStdString(), Json{{key.toStdString(), value}});
+        // Layers after this one whose weights would no longer fit are offered as a fix
+        // (applyOfferingFixes) instead of being reset without a word.
+        operation["reinitialize"] = false;
+        applyOperation(operation, tr("set %1.%2").arg(layer, key));
       });
       connect(field, &ConfigField::invalid, this,
               [this](const QString& key, const QString& message) {

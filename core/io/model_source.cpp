@@ -175,17 +175,18 @@ void choosePreprocessing(const ModelSpec& spec, LoadedModel& result) {
       }
   if (const auto family = zoo::familyOfLayers(graph)) {
     result.model.preprocessing = family->preprocessing;
-    result.notes.push_back("preprocessing: '" + preprocessingName(family->preprocessing) +
-                           "', as Keras's " + family->family +
-                           " (whose layers this model contains) expects; the file does not "
-                           "record it, --preprocessing changes it");
+    result.notes.push_back(
+        "preprocessing: '" + preprocessingName(family->preprocessing) + "', as Keras's " +
+        family->family +
+        " (whose layers this model contains) expects; the file does not "
+        "record it; --preprocessing (in Graft: Model > Input Preprocessing) changes it");
     return;
   }
   result.model.preprocessing = Preprocessing::None;
   result.notes.push_back(
       "preprocessing: the file does not record it; assuming none (pixels 0..255 as they are). "
       "If the model was trained on scaled pixels, give --preprocessing unit (x/255), tf "
-      "(x/127.5 - 1), caffe or torch");
+      "(x/127.5 - 1), caffe or torch (in Graft: Model > Input Preprocessing)");
 }
 
 bool isProjectFile(const std::string& path) {

@@ -133,6 +133,55 @@ TEST(SurgerySetConfig, ReinitialisesExactlyTheLayersWhoseWeightShapesChanged) {
   EXPECT_FALSE(frozenViaConfig.model.graph.at("fc").trainable);
 }
 
+// "reinitialize": false (what the GUI sends, to ask first): the changed layer's own weights
+// follow its config, but a layer after it that would lose its weights refuses the step by name;
+// "reinitialize": true gives it fresh weights as a recipe without the field does.
+TEST(SurgerySetConfig, WithReinitializeFalseALaterLayersMisfitIsRefusedByName) {
+  const Model m = modelFrom(chainGraph());
+  Json asking = ops::setConfig("fc", {{"units", 7}});
+  asking["reinitialize"] = false;
+  const auto refused = applyOperation(m, asking);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(mentions(refused.diagnostics(), "out", "")) << joinDiagnostics(refused.diagnostics());
+  EXPECT_TRUE(mentions(refused.diagnostics(), "", "\"reinitialize\": true"));
+  for (const Diagnostic& d : refused.diagnostics()) EXPECT_NE(d.subject, "fc") << d.str();
+
+  // Only the changed layer's own weights change: accepted, with that layer fresh.
+  Json own = ops::setConfig("out", {{"units", 5}});
+  own["reinitialize"] = false;
+  const EditResult widened = applyOk(m, own);
+  const int64_t fcUnits = (*m.weights.find("out"))[0].shape[0];
+  EXPECT_EQ((*widened.model.weights.find("out"))[0].shape, (Shape{fcUnits, 5}));
+  EXPECT_TRUE(sharesWeights(m, "fc", widened.model, "fc"));
+
+  asking["reinitialize"] = true;
+  const EditResult fixed = applyOk(m, asking);
+  EXPECT_EQ((*fixed.model.weights.find("out"))[0].shape, (Shape{7, 2}));
+  EXPECT_EQ(fixed.model.recipe.back().at("reinitialize"), true);  // replays the same way
+}
+
+// set_preprocessing changes how images become the input, recorded and replayable; the graph and
+// the weights stay the same tensors. A missing or unknown name is refused naming the field.
+TEST(SurgerySetPreprocessing, ChangesOnlyThePreprocessingAndIsRecorded) {
+  Model m = modelFrom(chainGraph());
+  m.preprocessing = Preprocessing::Caffe;
+  const EditResult r = applyOk(m, ops::setPreprocessing("unit"));
+  EXPECT_EQ(r.model.preprocessing, Preprocessing::Unit);
+  EXPECT_EQ(r.model.graph, m.graph);
+  EXPECT_TRUE(sharesWeights(m, "fc", r.model, "fc"));
+  EXPECT_EQ(r.model.recipe.back(), ops::setPreprocessing("unit"));
+  EXPECT_TRUE(r.notes.empty());
+
+  EXPECT_TRUE(mentions(applyOperation(m, ops::setPreprocessing("imagenet")).diagnostics(),
+                       "preprocessing", "unknown preprocessing 'imagenet'"));
+  EXPECT_TRUE(mentions(applyOperation(m, Json{{"op", "set_preprocessing"}}).diagnostics(),
+                       "preprocessing", "missing: one of caffe, tf, torch"));
+  EXPECT_TRUE(mentions(
+      applyOperation(m, Json{{"op", "set_preprocessing"}, {"preprocessing", "tf"}, {"x", 1}})
+          .diagnostics(),
+      "", "x: not a field of set_preprocessing"));
+}
+
 TEST(SurgerySetConfig, RefusesUnknownFieldsNamesAndInvalidValues) {
   const Model m = modelFrom(chainGraph());
   EXPECT_TRUE(mentions(applyOperation(m, ops::setConfig("fc", {{"unit", 3}})).diagnostics(), "fc",

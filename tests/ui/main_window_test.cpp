@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
@@ -116,6 +117,33 @@ TEST(MainWindow, TheSummaryKeepsAManyLayerSelectionAcrossAnEdit) {
   EXPECT_EQ(selectedNames(), QStringList{"block2_pool"});
   scene->selectLayers({});
   EXPECT_TRUE(selectedNames().isEmpty());
+}
+
+// A Keras file records no preprocessing: Model > Input Preprocessing says what the model was
+// trained with, as an undoable, recorded step; without a model it (and Predict) is disabled.
+TEST(MainWindow, TheInputPreprocessingIsChosenInTheModelMenu) {
+  test::guiApp();
+  ui::MainWindow window;
+  auto* unit = window.findChild<QAction*>(QStringLiteral("preprocessing_unit"));
+  auto* none = window.findChild<QAction*>(QStringLiteral("preprocessing_none"));
+  auto* predict = window.findChild<QAction*>(QStringLiteral("predict_images"));
+  ASSERT_NE(unit, nullptr);
+  ASSERT_NE(none, nullptr);
+  ASSERT_NE(predict, nullptr);
+  EXPECT_FALSE(predict->isEnabled());
+  EXPECT_FALSE(window.findChild<QMenu*>(QStringLiteral("preprocessing_menu"))->isEnabled());
+
+  window.document()->open(test::smallModel(3), "small", {});  // preprocessing: none
+  EXPECT_TRUE(predict->isEnabled());
+  EXPECT_TRUE(none->isChecked());
+  unit->trigger();
+  EXPECT_EQ(window.document()->model().preprocessing, Preprocessing::Unit);
+  EXPECT_TRUE(unit->isChecked());
+  EXPECT_FALSE(none->isChecked());
+  EXPECT_EQ(window.document()->recipe()["operations"].back(), ops::setPreprocessing("unit"));
+  window.document()->undo();
+  EXPECT_EQ(window.document()->model().preprocessing, Preprocessing::None);
+  EXPECT_TRUE(none->isChecked());
 }
 
 TEST(MainWindow, FreezingInThePropertiesPanelIsUndoneWithCtrlZ) {

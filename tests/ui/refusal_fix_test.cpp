@@ -3,6 +3,7 @@
 // edit did in sentences while the History panel keeps the recipe-level detail.
 #include <gtest/gtest.h>
 
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTest>
 #include <QUndoStack>
@@ -12,6 +13,7 @@
 #include "ui/error_dialog.h"
 #include "ui/graph_view.h"
 #include "ui/main_window.h"
+#include "ui/properties_panel.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
 
@@ -110,6 +112,32 @@ TEST_F(RefusalFixTest, TheHistoryKeepsWhatTheEditNoted) {
   EXPECT_EQ(status.indexOf("operations["), -1) << status.toStdString();
   EXPECT_NE(status.indexOf("Froze"), -1) << status.toStdString();
   EXPECT_NE(status.indexOf("History"), -1);
+}
+
+// A Properties edit that changes what later layers receive asks too (it used to reset them
+// without a word): conv1 with 4 filters instead of 8 leaves conv1_bn's 8-channel weights unfit.
+TEST_F(RefusalFixTest, APropertiesEditOffersReinitialisingTheLayersAfterIt) {
+  ui::GraphView* view = window_->workbench()->view();
+  ASSERT_TRUE(view->revealLayer("conv1"));
+  auto* filters = qobject_cast<QSpinBox*>(window_->properties()->fieldEditor("filters"));
+  ASSERT_NE(filters, nullptr);
+  const Model before = window_->document()->model();
+  {
+    FixAnswer declined(false);
+    filters->setValue(4);
+    ASSERT_EQ(declined.offered.size(), 1u);
+    EXPECT_NE(declined.offered[0].message.indexOf("conv1_bn"), -1)
+        << declined.offered[0].message.toStdString();
+    EXPECT_EQ(window_->document()->graph(), before.graph);  // nothing changed
+    EXPECT_EQ(window_->document()->undoStack()->count(), 0);
+  }
+  FixAnswer accepted(true);
+  filters->setValue(5);
+  ASSERT_EQ(accepted.offered.size(), 1u);
+  EXPECT_EQ(window_->document()->graph().at("conv1").config["filters"], 5);
+  EXPECT_EQ((*window_->document()->model().weights.find("conv1_bn"))[0].shape, (Shape{5}));
+  EXPECT_EQ(window_->document()->recipe()["operations"].back()["reinitialize"], true);
+  EXPECT_EQ(window_->document()->undoStack()->count(), 1);
 }
 
 }  // namespace

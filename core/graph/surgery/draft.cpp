@@ -271,7 +271,7 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
     if (std::find(d.fresh.begin(), d.fresh.end(), node.name) != d.fresh.end()) continue;
     auto problem = misfit(d.weights.find(node.name), info->weights);
     if (!problem) continue;
-    if (d.reinitializeMisfits)
+    if (d.reinitializeMisfits || d.reconfigured.count(node.name))
       reinit.push_back(node.name);
     else if (options.weightFit == WeightFit::Defer)
       stale.push_back(node.name);
@@ -308,6 +308,7 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
 
   EditResult result;
   result.model = d.original();
+  if (d.preprocessing) result.model.preprocessing = *d.preprocessing;
   if (auto dropped = labelsThatNoLongerFit(d.original(), graph, analysis)) {
     result.model.labels.clear();
     d.notes.push_back(*dropped);

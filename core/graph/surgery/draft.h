@@ -2,6 +2,7 @@
 // Internal to surgery: the mutable working copy one operation edits before it becomes an
 // immutable Graph again. Handlers change a Draft and throw graft::Error (naming layers) to
 // refuse; finish() re-infers every shape, settles the weights and builds the EditResult.
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,8 +54,13 @@ class Draft {
   std::vector<std::string> notes;
   Json recorded;  // the operation as it will be recorded in the recipe
   // Existing layers whose weights no longer fit get fresh ones (with a note) instead of
-  // refusing the edit: set_config always, other operations with "reinitialize": true.
+  // refusing the edit: with "reinitialize": true, and for set_config unless it says false.
   bool reinitializeMisfits = false;
+  // set_config's layers: their own weights follow their new config (fresh where the shapes
+  // changed) whatever reinitializeMisfits says of the layers after them.
+  std::set<std::string> reconfigured;
+  // set_preprocessing's choice: how images become the input (the graph does not change).
+  std::optional<Preprocessing> preprocessing;
 
  private:
   const Model& original_;
@@ -88,5 +94,6 @@ void unfreezeOperation(Draft& d);
 void setInputShapeOperation(Draft& d);
 void renameOperation(Draft& d);
 void setConfigOperation(Draft& d);
+void setPreprocessingOperation(Draft& d);
 
 }  // namespace graft::surgery

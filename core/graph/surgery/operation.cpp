@@ -49,6 +49,7 @@ const std::vector<OperationKind>& kinds() {
        {"layer", "config", "layers"},
        {{"layers", "layer"}, {"layers", "config"}}},
       {"rename", surgery::renameOperation, {"layer", "to"}},
+      {"set_preprocessing", surgery::setPreprocessingOperation, {"preprocessing"}},
   };
   return table;
 }

@@ -101,4 +101,8 @@ Json setConfigs(Json changesByLayer) {
   return {{"op", "set_config"}, {"layers", std::move(changesByLayer)}};
 }
 
+Json setPreprocessing(const std::string& name) {
+  return {{"op", "set_preprocessing"}, {"preprocessing", name}};
+}
+
 }  // namespace graft::ops

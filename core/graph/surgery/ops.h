@@ -40,5 +40,7 @@ Json rename(const std::string& layer, const std::string& to);
 Json setConfig(const std::string& layer, Json config);
 // Several layers changed together: {"conv_preds": {"filters": 5}, "reshape_2": {...}}.
 Json setConfigs(Json changesByLayer);
+// How images become the input: "caffe", "tf", "torch", "unit" (x/255) or "none".
+Json setPreprocessing(const std::string& name);
 
 }  // namespace graft::ops

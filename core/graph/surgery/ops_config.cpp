@@ -11,6 +11,7 @@ namespace {
 
 void setConfigOf(Draft& d, const std::string& name, const Json& given) {
   Node& node = d.node(name);
+  d.reconfigured.insert(name);
   if (!given.is_object())
     throw Error(Diagnostic{name,
                            "the new config must be an object of Keras config fields, e.g. "
@@ -66,8 +67,10 @@ void setConfigOperation(Draft& d) {
     setConfigOf(d, name, d.operation().at("config"));
   }
   // Changing units, filters or kernel_size changes this layer's weights and often its
-  // consumers'; they get fresh weights and finish() reports each one.
-  d.reinitializeMisfits = true;
+  // consumers'; they get fresh weights and finish() reports each one. "reinitialize": false
+  // refuses instead when layers after the changed ones would lose their weights: the GUI sends
+  // it to ask the user first (saved recipes without the field keep today's meaning).
+  d.reinitializeMisfits = !d.has("reinitialize") || d.flag("reinitialize");
 }
 
 void setInputShapeOperation(Draft& d) {
@@ -100,6 +103,19 @@ void setInputShapeOperation(Draft& d) {
   node.config["batch_input_shape"] = batchShape;
   // Convolutions accept any size; a Flatten -> Dense kernel does not. Those layers are refused by
   // name unless the operation says "reinitialize": true (read by applyOperation for every op).
+}
+
+void setPreprocessingOperation(Draft& d) {
+  // A Keras file records no preprocessing and Graft guesses for user files: this is how a user
+  // (or a recipe) says what the model was trained with, as one replayable, undoable step.
+  const char* expected = "one of caffe, tf, torch, unit (x/255) or none";
+  if (!d.has("preprocessing") || !d.operation().at("preprocessing").is_string())
+    throw Error(Diagnostic{"preprocessing", std::string("missing: ") + expected});
+  try {
+    d.preprocessing = preprocessingFromName(d.operation().at("preprocessing").get<std::string>());
+  } catch (const Error& e) {
+    throw Error(Diagnostic{"preprocessing", e.what()});
+  }
 }
 
 }  // namespace graft::surgery
