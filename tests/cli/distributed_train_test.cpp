@@ -2,7 +2,9 @@
 // processes on loopback, started by hand the way torchrun would start them (and by torchrun
 // itself when python3-torch is installed).
 #include <gtest/gtest.h>
+
 #include <signal.h>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -216,6 +218,42 @@ TEST_F(DistributedTrain, ARankThatNeverComesEndsTheRendezvousWithAClearMessage) 
     EXPECT_NE(r.err.find(alone == 0 ? "not every rank joined" : "rank 0 is not listening"),
               std::string::npos)
         << r.err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+// Ranks must train the same job: another learning rate would let their copies of the weights
+// drift apart, other class folders (same counts, other names) would sum unrelated gradients.
+// Both are refused on every rank, the odd one saying what differs.
+TEST_F(DistributedTrain, RanksWithAnotherLearningRateOrOtherClassesAreRefused) {
+  const std::string out = dir.file("mixed.graft");
+  const std::vector<std::string> args = trainArgs(out, 6, 1, data);
+  const std::string renamed = dir.file("renamed");
+  fs::copy(data, renamed, fs::copy_options::recursive);
+  fs::rename(fs::path(renamed) / "circle", fs::path(renamed) / "zz_circle");
+  struct Case {
+    std::vector<std::string> rank1Args;
+    std::string difference;
+  };
+  std::vector<std::string> otherRate = args;
+  *(std::find(otherRate.begin(), otherRate.end(), "--lr") + 1) = "0.01";
+  const std::vector<Case> cases = {
+      {otherRate, "optimizer 'adam (lr 0.01"},
+      {trainArgs(out, 6, 1, renamed), "class names 'square, triangle, zz_circle' here"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.difference);
+    port = freeLoopbackPort();
+    BackgroundProgram rank1(cliPath(), c.rank1Args, rankEnvironment(1, 2));
+    const CommandResult rank0 = runCli(args, rankEnvironment(0, 2));
+    const std::optional<CommandResult> r1 = rank1.finish(seconds(30));
+    ASSERT_TRUE(r1.has_value()) << "rank 1 did not stop";
+    EXPECT_EQ(rank0.exitCode, 1) << rank0.err;
+    EXPECT_EQ(r1->exitCode, 1) << r1->err;
+    EXPECT_NE(r1->err.find(c.difference), std::string::npos) << r1->err;
+    EXPECT_NE(r1->err.find("here, not rank 0's"), std::string::npos) << r1->err;
+    EXPECT_NE(rank0.err.find("1 other rank(s) got a different model, data or options"),
+              std::string::npos)
+        << rank0.err;
     EXPECT_FALSE(fs::exists(out));
   }
 }

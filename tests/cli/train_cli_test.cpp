@@ -224,5 +224,23 @@ TEST_F(TrainCli, AClassWithoutValidationImagesHasNoValidationAccuracy) {
   EXPECT_EQ(epochs, 1);
 }
 
+// One class folder: nothing to tell apart. Training used to "succeed" with loss 0 and accuracy 1
+// and the advisor to suggest a one-class top; both refuse, naming the folder.
+TEST_F(TrainCli, AFolderWithOneClassIsRefusedByTrainAndAdvise) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "4"}).exitCode, 0);
+  fs::remove_all(fs::path(data) / "square");
+  fs::remove_all(fs::path(data) / "triangle");
+  const std::string expected =
+      data + ": has one class folder ('circle'); a classifier learns to tell classes apart";
+  auto trained = cli({"train", model, "--data", data, "--epochs", "1", "-o", dir.file("o.h5")});
+  EXPECT_EQ(trained.exitCode, 1) << trained.err;
+  EXPECT_NE(trained.err.find(expected), std::string::npos) << trained.err;
+  EXPECT_FALSE(fs::exists(dir.file("o.h5")));
+  auto advised = cli({"advise", model, "--data", data});
+  EXPECT_EQ(advised.exitCode, 1) << advised.err;
+  EXPECT_NE(advised.err.find(expected), std::string::npos) << advised.err;
+}
+
 }  // namespace
 }  // namespace graft::test

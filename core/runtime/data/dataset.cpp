@@ -146,6 +146,14 @@ ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& o
   return folder;
 }
 
+void checkClassesToTellApart(const ImageFolder& folder) {
+  if (folder.classes.size() >= 2) return;
+  throw Error(
+      Diagnostic{folder.root, "has one class folder ('" + joinedNames(folder.classes) +
+                                  "'); a classifier learns to tell classes apart, so give it a "
+                                  "subfolder of images for each of at least two classes"});
+}
+
 DataSplit stratifiedSplit(const ImageFolder& folder, double validationFraction, uint64_t seed) {
   if (!(validationFraction >= 0.0 && validationFraction < 1.0))
     throw Error(Diagnostic{"--val-split", "must be at least 0 and below 1, got " +

@@ -39,6 +39,11 @@ bool hasImageExtension(const std::string& path);
 // folder without images (training classes only), no images at all.
 ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& options = {});
 
+// Training, advice and the cut explorer tell classes apart: a folder with one class would
+// "train" to a loss of 0 and an accuracy of 1 that mean nothing. Throws graft::Error naming the
+// folder when it has fewer than two classes.
+void checkClassesToTellApart(const ImageFolder& folder);
+
 // Positions in ImageFolder::samples.
 struct DataSplit {
   std::vector<size_t> train;

@@ -37,6 +37,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The texts data-parallel ranks compare (startDataParallel's JobFacts).
+std::string joinedClassNames(const std::vector<std::string>& classes) {
+  std::string text;
+  for (const auto& c : classes) text += (text.empty() ? "" : ", ") + c;
+  return text;
+}
+
+std::string scheduleDescription(const ScheduleOptions& s) {
+  std::ostringstream text;
+  text << scheduleName(s.kind) << " (every " << s.stepEpochs << ", factor " << s.factor
+       << ", patience " << s.patience << ", min delta " << s.minDelta << ", min rate "
+       << s.minLearningRate << ")";
+  return text.str();
+}
+
+std::string augmentDescription(const AugmentOptions& a) {
+  std::ostringstream text;
+  text << a.describe() << " (crop area " << a.cropMinArea << ", rotation " << a.maxRotationDegrees
+       << ", shift " << a.maxShift << ", brightness " << a.brightnessRange << ", contrast "
+       << a.contrastRange << ")";
+  return text.str();
+}
+
+std::string rateScalesDescription(const TrainOptions& options) {
+  std::ostringstream text;
+  for (const auto& [layer, scale] : options.layerRateScales) text << layer << " " << scale << "; ";
+  return text.str();
+}
+
 // Frozen flags as asked, the data's classes as labels.
 Model prepareModel(const Model& model, const TrainingSet& data, const TrainOptions& options) {
   Model working = model;
@@ -187,7 +216,16 @@ void TrainingRun::setUp(const Model& model) {
                        {"batch size", static_cast<double>(options_.batchSize)},
                        {"epochs", static_cast<double>(options_.epochs)},
                        {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))},
-                       {"computing on CUDA", compute_.device.is_cuda() ? 1.0 : 0.0}});
+                       {"computing on CUDA", compute_.device.is_cuda() ? 1.0 : 0.0},
+                       // Same counts with other class folders would sum unrelated gradients;
+                       // another rate or optimizer would let the ranks' copies drift apart.
+                       textFact("class names", joinedClassNames(data_.classes)),
+                       textFact("optimizer", options_.optimizer.describe()),
+                       textFact("learning rate schedule", scheduleDescription(options_.schedule)),
+                       {"label smoothing", options_.labelSmoothing},
+                       textFact("augmentation", augmentDescription(options_.augment)),
+                       {"class weights", options_.classWeights ? 1.0 : 0.0},
+                       textFact("layer learning rates", rateScalesDescription(options_))});
   if (group_) events_.note(dataParallelNote(*group_, options_.batchSize, batches_.trainShare()));
   schedule_ = std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
                                                      options_.schedule,
@@ -463,6 +501,7 @@ TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& va
                                double validationFraction, uint64_t seed) {
   TrainingSet set;
   const ImageFolder folder = scanImageFolder(dataDir);
+  checkClassesToTellApart(folder);
   set.classes = folder.classes;
   set.ignored = folder.ignored;
   if (!validationDir.empty()) {

@@ -8,18 +8,28 @@
 
 namespace graft {
 
+JobFact textFact(const std::string& name, const std::string& text) {
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a
+  for (const unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  // 52 bits: exactly a double, so the comparison through a float64 broadcast is exact.
+  return {name, static_cast<double>(hash & ((uint64_t{1} << 52) - 1)), text};
+}
+
 void startDataParallel(DataParallel& group, torch::nn::Module& module,
-                       const std::vector<std::pair<std::string, double>>& facts) {
+                       const std::vector<JobFact>& facts) {
   std::vector<double> mine;
-  for (const auto& fact : facts) mine.push_back(fact.second);
+  for (const auto& fact : facts) mine.push_back(fact.value);
   auto rankZero = torch::tensor(mine, torch::kFloat64);
   group.broadcastFromRankZero({rankZero}, "comparing the job with rank 0's");
   std::ostringstream differences;
   for (size_t i = 0; i < facts.size(); ++i) {
     const double theirs = rankZero[static_cast<int64_t>(i)].item<double>();
-    if (theirs != facts[i].second)
-      differences << (differences.tellp() ? ", " : "") << facts[i].first << " " << facts[i].second
-                  << " here but " << theirs << " on rank 0";
+    if (theirs == facts[i].value) continue;
+    differences << (differences.tellp() ? ", " : "") << facts[i].name;
+    if (facts[i].text.empty())
+      differences << " " << facts[i].value << " here but " << theirs << " on rank 0";
+    else
+      differences << " '" << facts[i].text << "' here, not rank 0's";
   }
   const std::string mismatch = differences.str();
   // Every rank learns whether any rank differs, so all of them stop, not just the odd one.

@@ -15,11 +15,20 @@
 
 namespace graft {
 
+// One thing every rank must agree on: a number, or a text (class names, the optimizer and its
+// settings) compared through a 52-bit hash and shown by its own words when it differs.
+struct JobFact {
+  std::string name;
+  double value = 0.0;
+  std::string text;  // empty for a number
+};
+JobFact textFact(const std::string& name, const std::string& text);
+
 // Throws graft::Error on every rank when the ranks do not train the same job (another data
-// folder, model or batch size): `facts` are named numbers compared with rank 0's. Then gives
+// folder, model, batch size, optimizer, ...): `facts` are compared with rank 0's. Then gives
 // every rank rank 0's parameters and buffers, so all start from the same weights.
 void startDataParallel(DataParallel& group, torch::nn::Module& module,
-                       const std::vector<std::pair<std::string, double>>& facts);
+                       const std::vector<JobFact>& facts);
 
 // This rank's share of one step, summed over the ranks by exchangeGradients().
 struct StepTotals {

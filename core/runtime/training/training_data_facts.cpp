@@ -8,6 +8,7 @@
 namespace graft {
 
 DataFacts describeData(const ImageFolder& folder, size_t sampleImages) {
+  checkClassesToTellApart(folder);  // no plan for a folder there is nothing to learn from
   DataFacts facts;
   facts.classes = folder.classes;
   facts.imagesPerClass = folder.classCounts();
