@@ -3,7 +3,11 @@
 // itself when python3-torch is installed).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -256,6 +260,33 @@ TEST_F(DistributedTrain, RanksWithAnotherLearningRateOrOtherClassesAreRefused) {
         << rank0.err;
     EXPECT_FALSE(fs::exists(out));
   }
+}
+
+// A port that takes connections but never answers (another program on MASTER_PORT, a stopped
+// rank 0): LibTorch's store client waits for its reply without a timeout, so the rank used to
+// hang for ever. It gives up at its deadline with a message saying what it found.
+TEST_F(DistributedTrain, ARendezvousThatNeverAnswersEndsAtTheDeadline) {
+  port = freeLoopbackPort();
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);  // the kernel completes connections; nobody answers
+  const std::string out = dir.file("silent.graft");
+  const auto start = std::chrono::steady_clock::now();
+  const CommandResult r = runCli(trainArgs(out, 6, 1, data, "1"), rankEnvironment(1, 2));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ::close(listener);
+  EXPECT_LT(took, seconds(30));
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find("rank 1 of 2 (rendezvous at 127.0.0.1:" + std::to_string(port) +
+                       "): the rendezvous did not answer within 7 s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(DistributedTrain, ABadLaunchVariableIsNamed) {

@@ -8,7 +8,11 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <condition_variable>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "graph/diagnostic.h"
 
@@ -74,6 +78,47 @@ DataParallel::~DataParallel() = default;
 
 std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& environment,
                                                     std::chrono::milliseconds timeout) {
+  // LibTorch 1.13's TCPStore client reads without a timeout: a port that accepts connections
+  // but never answers (another program on MASTER_PORT, a stopped rank 0) would hang this rank
+  // for ever. The rendezvous runs on a thread of its own and is given up at a deadline: the
+  // store's wait and gloo's connection may each take the whole timeout, plus a margin. A
+  // thread given up stays blocked until the process ends, holding only its own objects.
+  struct Attempt {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::unique_ptr<Impl> impl;
+    std::exception_ptr error;
+  };
+  auto attempt = std::make_shared<Attempt>();
+  std::thread([attempt, environment, timeout] {
+    std::unique_ptr<Impl> impl;
+    std::exception_ptr error;
+    try {
+      impl = rendezvous(environment, timeout);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    const std::lock_guard<std::mutex> lock(attempt->mutex);
+    attempt->impl = std::move(impl);
+    attempt->error = error;
+    attempt->done = true;
+    attempt->finished.notify_all();
+  }).detach();
+  const auto deadline = 2 * timeout + std::chrono::seconds(5);
+  std::unique_lock<std::mutex> lock(attempt->mutex);
+  if (!attempt->finished.wait_for(lock, deadline, [&] { return attempt->done; }))
+    throw Error(environment.describe() + ": the rendezvous did not answer within " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline).count()) +
+                " s: something accepts connections at MASTER_ADDR:MASTER_PORT but does not "
+                "answer as rank 0's rendezvous (another program on that port, or a stopped or "
+                "hung rank 0?)");
+  if (attempt->error) std::rethrow_exception(attempt->error);
+  return std::shared_ptr<DataParallel>(new DataParallel(environment, std::move(attempt->impl)));
+}
+
+std::unique_ptr<DataParallel::Impl> DataParallel::rendezvous(const LaunchEnvironment& environment,
+                                                             std::chrono::milliseconds timeout) {
   auto impl = std::make_unique<Impl>();
   impl->timeout = timeout;
   const std::string where = environment.describe();
@@ -111,7 +156,7 @@ std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& env
         std::to_string(environment.worldSize) +
         " processes started, with the same MASTER_ADDR and MASTER_PORT?): " + firstLine(e.what()));
   }
-  return std::shared_ptr<DataParallel>(new DataParallel(environment, std::move(impl)));
+  return impl;
 }
 
 void DataParallel::computeOn(const torch::Device& device) {

@@ -61,6 +61,9 @@ class DataParallel {
  private:
   struct Impl;
   DataParallel(LaunchEnvironment environment, std::unique_ptr<Impl> impl);
+  // connect()'s work, on the thread connect() watches.
+  static std::unique_ptr<Impl> rendezvous(const LaunchEnvironment& environment,
+                                          std::chrono::milliseconds timeout);
   [[noreturn]] void fail(const std::string& what, const std::exception& e) const;
 
   LaunchEnvironment environment_;
