@@ -66,11 +66,11 @@ void run(const FetchArguments& a) {
     throw;
   }
   bar.clear();
+  if (!a.quiet && !result.replacedDamaged.empty())
+    std::cerr << "graft-cli: replaced the damaged " << result.replacedDamaged << "\n";
   if (!a.quiet)
     std::cerr << "graft-cli: "
-              << (result.alreadyInstalled ? "already in the Keras cache"
-                                          : "verified, " + result.check)
-              << "\n";
+              << (result.alreadyInstalled ? result.check : "verified, " + result.check) << "\n";
   std::cout << result.path << "\n";
 }
 

@@ -85,6 +85,33 @@ TEST_F(FetchFixture, AnInstalledFileIsNotFetchedAgain) {
   EXPECT_EQ(server.requests().size(), 1u);  // no network access the second time
 }
 
+// An installed file is checked as a download is: a truncated one is downloaded again and
+// replaced (it used to be called installed, and the model then would not open); when the
+// download fails too, the message says the installed file is damaged and what to do.
+TEST_F(FetchFixture, ADamagedInstalledFileIsReplaced) {
+  fs::create_directories(request.cacheDir);
+  writeFile(target(), body.substr(0, 1000));
+  const auto result = fetch::fetchWeights(request, {}, nullptr);
+  EXPECT_FALSE(result.alreadyInstalled);
+  EXPECT_NE(result.replacedDamaged.find(target() + ", which has sha256 "), std::string::npos)
+      << result.replacedDamaged;
+  EXPECT_EQ(readFile(target()), body);
+  EXPECT_EQ(server.requests().size(), 1u);
+
+  writeFile(target(), "junk");
+  request.url = server.baseUrl() + "weights/gone.h5";  // a 404
+  try {
+    fetch::fetchWeights(request, {}, nullptr);
+    FAIL() << "a damaged file passed for installed";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(target() + " is in the Keras cache but has sha256 ", 0), 0u) << message;
+    EXPECT_NE(message.find("downloading it again failed"), std::string::npos) << message;
+    EXPECT_NE(message.find("delete the file"), std::string::npos) << message;
+  }
+  EXPECT_EQ(readFile(target()), "junk");  // left as it was: nothing better arrived
+}
+
 TEST_F(FetchFixture, Md5HashesAreCheckedToo) {
   request.expectedHash = coreutilsDigest("md5sum", body);
   const auto result = fetch::fetchWeights(request, {}, nullptr);

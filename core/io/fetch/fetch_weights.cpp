@@ -30,24 +30,21 @@ void removeQuietly(const std::string& path) {
 }
 
 // Throws (after deleting the partial file) unless it is the file that was asked for.
-std::string verify(const FetchRequest& request, const std::string& part) {
+// What the file at `path` is, checked against the request: the hash Keras publishes, or else
+// the architecture, width and top its weights show. `problem` says what is wrong (empty: good).
+std::string checkFile(const FetchRequest& request, const std::string& path, std::string& problem) {
   if (!request.expectedHash.empty()) {
     const DigestAlgorithm algorithm = digestAlgorithmFor(request.expectedHash);
-    const std::string actual = fileDigestHex(part, algorithm);
+    const std::string actual = fileDigestHex(path, algorithm);
     std::string expected = request.expectedHash;
     for (char& ch : expected) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (actual != expected) {
-      removeQuietly(part);
-      throw Error(Diagnostic{request.fileName,
-                             std::string("downloaded file has ") + digestName(algorithm) + " " +
-                                 actual + ", expected " + expected + " (from " + request.url +
-                                 "); it was deleted, nothing was installed"});
-    }
+    if (actual != expected)
+      problem =
+          std::string("has ") + digestName(algorithm) + " " + actual + ", expected " + expected;
     return std::string(digestName(algorithm)) + " " + actual;
   }
-  std::string problem;
   try {
-    const auto recognized = recognizeZooWeights(KerasH5Reader(part));
+    const auto recognized = recognizeZooWeights(KerasH5Reader(path));
     if (!recognized)
       problem = "is not Keras weights of any zoo architecture";
     else if (recognized->options.architecture != request.expectedArchitecture)
@@ -66,13 +63,19 @@ std::string verify(const FetchRequest& request, const std::string& part) {
   } catch (const Error& e) {
     problem = "cannot be read as Keras weights (truncated or not HDF5): " + std::string(e.what());
   }
+  return "read as " + request.expectedArchitecture + " weights (Keras publishes no hash)";
+}
+
+std::string verify(const FetchRequest& request, const std::string& part) {
+  std::string problem;
+  const std::string check = checkFile(request, part, problem);
   if (!problem.empty()) {
     removeQuietly(part);
     throw Error(Diagnostic{request.fileName, "downloaded file (from " + request.url + ") " +
                                                  problem +
                                                  "; it was deleted, nothing was installed"});
   }
-  return "read as " + request.expectedArchitecture + " weights (Keras publishes no hash)";
+  return check;
 }
 
 // fsync, then rename: the cache never holds a half-written file under the real name.
@@ -155,10 +158,18 @@ FetchResult fetchWeights(const FetchRequest& request, const ProgressCallback& pr
   const std::string target = (fs::path(request.cacheDir) / request.fileName).string();
   FetchResult result;
   result.path = target;
+  // An installed file is checked as a download is: a truncated or damaged one (an interrupted
+  // copy, a disk error) is replaced instead of being called installed, which left the user
+  // with a model that would not open and no way to repair it through Graft.
+  std::string damaged;
   if (fs::exists(target)) {
-    result.alreadyInstalled = true;
-    result.check = "already in the Keras cache";
-    return result;
+    const std::string check = checkFile(request, target, damaged);
+    if (damaged.empty()) {
+      result.alreadyInstalled = true;
+      result.check = "already in the Keras cache (" + check + ")";
+      return result;
+    }
+    result.replacedDamaged = target + ", which " + damaged;
   }
   std::error_code ec;
   fs::create_directories(request.cacheDir, ec);
@@ -169,8 +180,14 @@ FetchResult fetchWeights(const FetchRequest& request, const ProgressCallback& pr
   const PartialFileLock lock(part);
   try {
     downloadToFile(request.url, part, request.download, progress, cancel);
-  } catch (...) {
+  } catch (const Error& e) {
     // Nothing arrived (a 404, no connection): leave no empty .part behind.
+    if (fs::exists(part, ec) && fs::file_size(part, ec) == 0) removeQuietly(part);
+    if (damaged.empty()) throw;
+    throw Error(target + " is in the Keras cache but " + damaged +
+                "; downloading it again failed: " + e.what() +
+                " (delete the file, or copy a good one there)");
+  } catch (...) {
     if (fs::exists(part, ec) && fs::file_size(part, ec) == 0) removeQuietly(part);
     throw;
   }

@@ -28,7 +28,8 @@ struct FetchRequest {
 
 struct FetchResult {
   std::string path;               // the installed file
-  bool alreadyInstalled = false;  // nothing was downloaded
+  bool alreadyInstalled = false;  // nothing was downloaded (the installed file passed the check)
+  std::string replacedDamaged;    // the installed file that failed the check, and why; replaced
   std::string check;  // what was verified, for the user: "md5 6d6bbae1…" or "read as mobilenet"
 };
 
@@ -37,7 +38,8 @@ struct FetchResult {
 FetchRequest zooFetchRequest(const zoo::ZooOptions& options, const std::string& cacheDir,
                              const std::string& baseUrl);
 
-// Returns at once, without network access, when the file is already installed. Throws
+// Returns without network access when the file is already installed and passes the check a
+// download gets (a damaged one is downloaded again and replaced). Throws
 // graft::Error (the URL and HTTP status, or the file and both hashes) on failure and
 // DownloadCancelled when `cancel` was raised (the .part stays for a resume).
 FetchResult fetchWeights(const FetchRequest& request, const ProgressCallback& progress,
