@@ -3,9 +3,12 @@
 // stage says otherwise), pretrained layers stepping at their lower learning rate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/project_file.h"
 #include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_stages.h"
@@ -82,6 +85,36 @@ TEST_F(StagedTraining, TwoStagesTrainTheirOwnLayersAndCarryTheWeights) {
   EXPECT_FALSE(sameLayer(afterHead, result.model, "dense"));
   EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));
   EXPECT_FALSE(result.model.graph.at("conv1_bn").trainable);
+}
+
+// A plan trains only among the layers the model lets train: "all" leaves the model's frozen
+// conv1 frozen (bit for bit), and a stage that names it to unfreeze is refused before training.
+TEST_F(StagedTraining, TheModelsOwnFreezesHoldInEveryStage) {
+  const Model model =
+      applyOperation(test::tinyModel(3), ops::freeze(ops::layersNamed({"conv1"}))).value().model;
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Adam, 0.03, 1));
+  StageRecorder events;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, options, &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(events.stages.size(), 1u);
+  EXPECT_EQ(std::count(events.stages[0].trainableLayers.begin(),
+                       events.stages[0].trainableLayers.end(), "conv1"),
+            0);
+  EXPECT_TRUE(sameLayer(model, result.model, "conv1"));
+  EXPECT_FALSE(sameLayer(model, result.model, "dense"));
+
+  TrainingPlan unfreezing;
+  unfreezing.stages.push_back(
+      stage(StageScope::UnfreezeFrom, "conv1", OptimizerKind::Sgd, 0.05, 1));
+  try {
+    trainPlan(model, data, unfreezing, newLayers, options);
+    FAIL() << "a stage unfroze what the model freezes";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unfreeze_from: 'conv1' is frozen in the model itself"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(StagedTraining, BestCheckpointIsTheBestOfTheWholePlan) {

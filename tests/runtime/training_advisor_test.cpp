@@ -100,6 +100,41 @@ TEST(TrainingAdvisor, LargeDataSetFineTunesTheTopHalf) {
   EXPECT_EQ(plan.stages[1].layer, "block3_conv1");
 }
 
+// What the model freezes (a recipe's freeze) is frozen for good: the fine-tuning stage starts
+// above it, says why, and with everything pretrained frozen only the new layers train; a model
+// that freezes every layer with weights has no plan.
+TEST(TrainingAdvisor, TheModelsOwnFreezesAreKept) {
+  const Model frozenTo4 =
+      applyOperation(vgg16WithNewTop(), ops::freeze(ops::upTo("block4_pool"))).value().model;
+  const ModelFacts facts = describeModel(frozenTo4, kVggTop);
+  EXPECT_EQ(facts.frozenByModel.size(), 10u);  // the convolutions of blocks 1 to 4
+  const TrainingPlan large = advisePlan(frozenTo4, facts, balanced(2000));
+  ASSERT_EQ(large.stages.size(), 2u);
+  EXPECT_EQ(large.stages[1].layer, "block5_conv1");  // not block3_conv1: blocks 1-4 stay frozen
+  EXPECT_NE(large.stages[1].why[1].find("freezes the layers below block5_conv1"), std::string::npos)
+      << large.stages[1].why[1];
+
+  const Model baseFrozen =
+      applyOperation(vgg16WithNewTop(), ops::freeze(ops::upTo("block5_pool"))).value().model;
+  const TrainingPlan headOnly =
+      advisePlan(baseFrozen, describeModel(baseFrozen, kVggTop), balanced(2000));
+  ASSERT_EQ(headOnly.stages.size(), 1u);
+  EXPECT_EQ(headOnly.stages[0].scope, StageScope::NewLayers);
+  ASSERT_FALSE(headOnly.reasons.empty());
+  EXPECT_NE(headOnly.reasons[0].find("only the new layers train"), std::string::npos);
+
+  const Model allFrozen =
+      applyOperation(vgg16WithNewTop(), ops::freeze(ops::fromLayer("input_1"))).value().model;
+  try {
+    advisePlan(allFrozen, describeModel(allFrozen, kVggTop), balanced(2000));
+    FAIL() << "a plan for a model with nothing to train";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("every layer with weights is frozen in the model itself"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(TrainingAdvisor, WithoutNewLayersOnlyTheTopIsFineTuned) {
   const Model& model = vgg16WithNewTop();
   const TrainingPlan plan = advisePlan(model, describeModel(model, {}), balanced(20));

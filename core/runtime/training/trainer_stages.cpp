@@ -1,6 +1,7 @@
 #include "runtime/training/trainer_stages.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "graph/surgery/ops.h"
@@ -61,6 +62,11 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
           stage.scope == StageScope::UnfreezeFrom ? "unfreeze_from" : "freeze_upto";
       if (!m.graph.find(stage.layer))
         throw fieldError(field, "'" + stage.layer + "' names no layer of the model");
+      if (stage.scope == StageScope::UnfreezeFrom && !model.graph.at(stage.layer).trainable)
+        throw fieldError(field, "'" + stage.layer +
+                                    "' is frozen in the model itself (its recipe's freeze or the "
+                                    "file's trainable flags), and a run does not undo that: "
+                                    "unfreeze it with a recipe step first");
       if (stage.scope == StageScope::UnfreezeFrom) {
         m = applied(m, ops::freeze(fromLayer(first)), where);
         m = applied(m, ops::unfreeze(fromLayer(stage.layer)), where);
@@ -77,8 +83,19 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
     bn.types = {"BatchNormalization"};
     m = applied(m, ops::freeze(bn), where);
   }
+  // What the model freezes is frozen for good (README, Training): a stage trains only among
+  // the layers the model lets train.
+  ops::Selection frozenByModel;
+  for (const Node& node : model.graph.nodes())
+    if (!node.trainable) frozenByModel.layers.push_back(node.name);
+  if (!frozenByModel.layers.empty()) m = applied(m, ops::freeze(frozenByModel), where);
   if (trainableLayers(m).empty())
-    throw Error(where + ": every layer with weights is frozen in this stage: nothing to train");
+    throw Error(where + ": every layer with weights is frozen in this stage" +
+                (frozenByModel.layers.empty()
+                     ? std::string()
+                     : " (the model itself freezes " + std::to_string(frozenByModel.layers.size()) +
+                           " layers; a recipe's unfreeze lets them train)") +
+                ": nothing to train");
   return m;
 }
 
@@ -125,9 +142,14 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
   // What the checkpoint file holds from the stages before (trainer.h, checkpointBestSoFar).
   std::optional<double> bestSoFar;
   std::string held;
+  // Each stage starts from the previous one's weights with the trainable flags the model was
+  // given: a stage's own freezes are not the model's (modelForStage keeps the model's).
+  std::map<std::string, bool> given;
+  for (const Node& node : model.graph.nodes()) given[node.name] = node.trainable;
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& stage = plan.stages[i];
-    const Model stageModel = modelForStage(result.model, stage, i, newLayers, planSource);
+    const Model stageModel =
+        modelForStage(withSavedTrainable(result.model, given), stage, i, newLayers, planSource);
     TrainOptions options = base;
     options.epochs = stage.epochs;
     options.optimizer = stage.optimizer;

@@ -71,6 +71,17 @@ TrainingStage headStage(const DataFacts& data) {
   return s;
 }
 
+// The pretrained layers above the last one the model freezes (topological order): those a
+// fine-tuning stage may unfreeze. Empty when the model freezes the topmost pretrained layer.
+std::vector<std::string> unfreezablePretrained(const ModelFacts& facts) {
+  const std::set<std::string> frozen(facts.frozenByModel.begin(), facts.frozenByModel.end());
+  size_t first = 0;
+  for (size_t i = 0; i < facts.pretrainedLayers.size(); ++i)
+    if (frozen.count(facts.pretrainedLayers[i])) first = i + 1;
+  return {facts.pretrainedLayers.begin() + static_cast<std::ptrdiff_t>(first),
+          facts.pretrainedLayers.end()};
+}
+
 TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool anyNew) {
   const double perClass = data.meanPerClass();
   const double share =
@@ -78,11 +89,19 @@ TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool
   const auto count = static_cast<int64_t>(facts.pretrainedLayers.size());
   const int64_t top =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(share * static_cast<double>(count))));
-  const std::string pick = facts.pretrainedLayers[static_cast<size_t>(count - top)];
+  std::string pick = facts.pretrainedLayers[static_cast<size_t>(count - top)];
+  const std::vector<std::string> unfreezable = unfreezablePretrained(facts);
   TrainingStage s;
   s.name = "fine-tune";
   s.scope = StageScope::UnfreezeFrom;
   s.layer = blockStart(facts, pick);
+  // Never below what the model freezes: its freezes are for good.
+  const auto position = [&](const std::string& layer) {
+    return std::find(facts.order.begin(), facts.order.end(), layer) - facts.order.begin();
+  };
+  const bool startsInFrozen =
+      !facts.frozenByModel.empty() && position(s.layer) < position(unfreezable.front());
+  if (startsInFrozen) s.layer = unfreezable.front();
   s.optimizer.kind = OptimizerKind::Sgd;
   s.optimizer.learningRate = kFineTuneRate;
   s.optimizer.momentum = 0.9;
@@ -97,6 +116,9 @@ TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool
         << " (the start of " << blockOf(s.layer)
         << "'s block) on, while the lower layers keep their generic edges and textures.";
   s.why.push_back(scope.str());
+  if (startsInFrozen)
+    s.why.push_back("The model itself freezes the layers below " + s.layer +
+                    " (its recipe's freeze or the file's trainable flags): they stay frozen.");
   s.why.push_back(std::string("SGD with momentum 0.9 and pretrained_lr_scale 0.1 gives the "
                               "pretrained layers 1e-4, which nudges their weights instead of "
                               "overwriting them") +
@@ -151,6 +173,7 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
     const NodeInfo* info = analysis.find(node.name);
     if (info && !info->weights.empty() && !fresh.count(node.name))
       facts.pretrainedLayers.push_back(node.name);
+    if (info && !info->weights.empty() && !node.trainable) facts.frozenByModel.push_back(node.name);
   }
   const auto inputs = model.graph.inputs();
   if (inputs.size() == 1) {
@@ -164,7 +187,6 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
 
 TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataFacts& data) {
   TrainingPlan plan;
-  const bool anyNew = !facts.newLayers.empty();
   const double perClass = data.meanPerClass();
   if (facts.pretrainedLayers.empty()) {
     TrainingStage s;
@@ -181,9 +203,26 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
       s.why.push_back("BatchNormalization trains too: it has no pretrained statistics to keep.");
     plan.stages.push_back(s);
   } else {
-    if (anyNew) plan.stages.push_back(headStage(data));
-    if (!anyNew || perClass >= kFewImagesPerClass)
-      plan.stages.push_back(fineTuneStage(facts, data, anyNew));
+    const std::set<std::string> frozen(facts.frozenByModel.begin(), facts.frozenByModel.end());
+    const bool anyNewTrainable =
+        std::any_of(facts.newLayers.begin(), facts.newLayers.end(),
+                    [&](const std::string& layer) { return !frozen.count(layer); });
+    const bool canFineTune = !unfreezablePretrained(facts).empty();
+    if (!anyNewTrainable && !canFineTune)
+      throw Error(
+          Diagnostic{"model",
+                     "every layer with weights is frozen in the model itself (its recipe's "
+                     "freeze, or the file's trainable flags), so there is nothing to train; "
+                     "unfreeze the layers to train with a recipe step {\"op\": \"unfreeze\", "
+                     "\"from\": LAYER}"});
+    if (anyNewTrainable) plan.stages.push_back(headStage(data));
+    if (!canFineTune && !facts.pretrainedLayers.empty())
+      plan.reasons.push_back(
+          "The model itself freezes its top pretrained layer (its recipe's freeze or the "
+          "file's trainable flags), so the pretrained layers stay frozen: only the new layers "
+          "train.");
+    else if (!anyNewTrainable || perClass >= kFewImagesPerClass)
+      plan.stages.push_back(fineTuneStage(facts, data, anyNewTrainable));
     else
       plan.reasons.push_back(
           "With about " + std::to_string(static_cast<int64_t>(std::round(perClass))) +

@@ -48,6 +48,9 @@ struct ModelFacts {
   std::vector<std::string> order;             // every layer, topological order
   std::vector<std::string> newLayers;         // with weights, fresh
   std::vector<std::string> pretrainedLayers;  // with weights, not fresh; topological order
+  // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false):
+  // frozen for good, so no stage trains them (trainer_stages.h, modelForStage).
+  std::vector<std::string> frozenByModel;
   bool hasBatchNorm = false;
 };
 ModelFacts describeModel(const Model& model, const std::vector<std::string>& newLayers);
