@@ -291,11 +291,13 @@ bool CutExplorerPanel::cutAt(int index) {
     status_->setText(tr("The model changed since these were measured: explore again to cut."));
     return false;
   }
-  const std::string layer = outcome->report.candidates[static_cast<size_t>(index)].layer;
+  const CutCandidateResult& candidate = outcome->report.candidates[static_cast<size_t>(index)];
+  const std::string layer = candidate.layer;
   const int classes = static_cast<int>(outcome->classes.size());
   Json operations;
   try {
-    operations = cutWithHeadOperations(document_->graph(), document_->analysis(), layer, classes);
+    operations = cutWithHeadOperations(document_->graph(), document_->analysis(), layer, classes,
+                                       candidate.keepsMap);
   } catch (const std::exception& e) {
     showError(this, tr("Cannot cut here"), QString::fromStdString(e.what()));
     return false;

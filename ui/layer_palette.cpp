@@ -86,7 +86,8 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
   });
 }
 
-void LayerPalette::filter(const QString& text) {
+void LayerPalette::filter(const QString& typed) {
+  const QString text = typed.trimmed();  // "Dense " (a pasted name) still finds Dense
   for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
     QTreeWidgetItem* group = tree_->topLevelItem(g);
     int visible = 0;

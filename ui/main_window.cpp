@@ -214,15 +214,19 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // Quitting mid-run used to drop the run silently: the run stops first, its weights become
   // the model, and the unsaved-changes question then offers to save them.
   if (training_->isTraining()) {
-    event->ignore();
     if (askToStopTraining(
             tr("%1 is training. Stop the run and quit?").arg(document_->source()),
             tr("The run stops after its current batch and the weights trained so far become the "
                "model; you are then asked whether to save them."),
             tr("Stop and Quit"), QStringLiteral("stop_and_quit"))) {
+      // Queued: when the run ended while the question was open, stopThen calls back at once,
+      // inside this close event, where a nested close() would do nothing.
       statusBar()->showMessage(tr("Stopping the training run to quit…"));
-      training_->stopThen(tr("stopping the run to quit…"), [this] { close(); });
+      training_->stopThen(tr("stopping the run to quit…"), [this] {
+        QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+      });
     }
+    event->ignore();
     return;
   }
   if (!maybeDiscardChanges()) {

@@ -64,6 +64,16 @@ void addRecentMenu(MainWindow* window, QMenu* file) {
   });
 }
 
+// The platform theme's keys for `standard` and `also`: a desktop whose theme defines none (a
+// bare X session, some window managers) still gets the usual ones.
+QList<QKeySequence> platformKeysAnd(QKeySequence::StandardKey standard,
+                                    const QList<QKeySequence>& also) {
+  QList<QKeySequence> keys = QKeySequence::keyBindings(standard);
+  for (const QKeySequence& k : also)
+    if (!keys.contains(k)) keys << k;
+  return keys;
+}
+
 // Everything that writes the model or the session somewhere needs a model: off until one opens.
 void enableOnceOpened(Document* document, QAction* action) {
   action->setEnabled(false);
@@ -78,7 +88,8 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
       MainWindow::tr("Save graph, weights, labels and the edit recipe as one .graft file"));
   QAction* saveAs = file->addAction(MainWindow::tr("Save Project &As…"), window,
                                     [window] { window->saveProjectAs(); });
-  saveAs->setShortcut(QKeySequence::SaveAs);
+  saveAs->setShortcuts(
+      platformKeysAnd(QKeySequence::SaveAs, {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}));
   file->addSeparator();
   QAction* recipe = file->addAction(MainWindow::tr("Export &Recipe…"), window,
                                     [window] { window->exportRecipe(); });
@@ -116,7 +127,7 @@ void addFileMenu(MainWindow* window, ToolBarActions& bar) {
   addSaveActions(window, file, bar);
   file->addSeparator();
   QAction* quit = file->addAction(MainWindow::tr("&Quit"), window, &QWidget::close);
-  quit->setShortcut(QKeySequence::Quit);
+  quit->setShortcuts(platformKeysAnd(QKeySequence::Quit, {QKeySequence(Qt::CTRL | Qt::Key_Q)}));
 }
 
 void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
@@ -153,11 +164,9 @@ void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
   });
   refreshUndoActions();
   // Both conventions everywhere: Ctrl+Y (Windows, KDE) and Ctrl+Shift+Z (GNOME, macOS).
-  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
-  for (const QKeySequence& k :
-       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)})
-    if (!redoKeys.contains(k)) redoKeys << k;
-  redo->setShortcuts(redoKeys);
+  redo->setShortcuts(platformKeysAnd(
+      QKeySequence::Redo,
+      {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)}));
   redo->setIcon(icon("redo"));
   bar.undo = undo;
   bar.redo = redo;
@@ -256,6 +265,16 @@ void addViewMenu(MainWindow* window, ToolBarActions& bar) {
     viewMenu->addAction(d->toggleViewAction());
 }
 
+// Model > Input Preprocessing: checked where the model is; usable while the model may be edited.
+void syncPreprocessingMenu(QMenu* menu, QActionGroup* group, const Document* document) {
+  menu->setEnabled(document->hasModel() && document->canEdit());
+  const QString current =
+      document->hasModel()
+          ? QString::fromStdString(preprocessingName(document->model().preprocessing))
+          : QString();
+  for (QAction* action : group->actions()) action->setChecked(action->data().toString() == current);
+}
+
 // Model > Input Preprocessing: how images become the input, which a Keras file does not record
 // (Graft guesses for a user's file and says so in the notes). A choice is a set_preprocessing
 // step: undoable, and recorded in the recipe.
@@ -283,27 +302,23 @@ void addPreprocessingMenu(MainWindow* window, QMenu* model) {
     action->setCheckable(true);
     action->setData(name);
     group->addAction(action);
-    QObject::connect(action, &QAction::triggered, window, [window, document, name] {
+    QObject::connect(action, &QAction::triggered, window, [window, document, menu, group, name] {
       if (!document->hasModel() ||
           QString::fromStdString(preprocessingName(document->model().preprocessing)) == name)
         return;
       const Diagnostics refused =
           document->apply1(ops::setPreprocessing(name.toStdString()),
                            MainWindow::tr("set the input preprocessing to %1").arg(name));
-      if (!refused.empty())
+      if (!refused.empty()) {
+        // The group already checked the choice: show the model's again.
+        syncPreprocessingMenu(menu, group, document);
         showDiagnostics(window, MainWindow::tr("Cannot set the input preprocessing"), refused);
+      }
     });
   }
-  const auto sync = [document, menu, group] {
-    menu->setEnabled(document->hasModel());
-    const QString current =
-        document->hasModel()
-            ? QString::fromStdString(preprocessingName(document->model().preprocessing))
-            : QString();
-    for (QAction* action : group->actions())
-      action->setChecked(action->data().toString() == current);
-  };
+  const auto sync = [document, menu, group] { syncPreprocessingMenu(menu, group, document); };
   QObject::connect(document, &Document::changed, menu, sync);
+  QObject::connect(document, &Document::editLockChanged, menu, sync);
   sync();
 }
 
@@ -334,13 +349,8 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
   model->addSeparator();
   addPreprocessingMenu(window, model);
   // Without a model these have nothing to run (Predict used to open a file dialog for nothing).
-  const auto enable = [window, predict, explore] {
-    const bool open = window->document()->hasModel();
-    predict->setEnabled(open);
-    explore->setEnabled(open);
-  };
-  QObject::connect(window->document(), &Document::changed, predict, enable);
-  enable();
+  enableOnceOpened(window->document(), predict);
+  enableOnceOpened(window->document(), explore);
 }
 
 void showKeyboardHelp(MainWindow* window) {

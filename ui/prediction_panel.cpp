@@ -122,6 +122,9 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   list_->header()->setSectionResizeMode(0, QHeaderView::Interactive);
   list_->header()->setStretchLastSection(true);
   list_->setColumnWidth(0, 220);
+  // Room for three images with their predictions however the splitter shares the height (at
+  // 1:2 a low dock left one row).
+  list_->setMinimumHeight(list_->header()->sizeHint().height() + 3 * (kThumbnail + 6));
   insight_ = new LayerInsightView(document_, this);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(list_);

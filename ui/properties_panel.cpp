@@ -148,7 +148,8 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
     if (!problems.empty()) {
       layers_ = {from};
       showDiagnostics(this, tr("Cannot rename %1").arg(from), problems);
-      refreshValues();
+      // The field has the focus again after the dialog: put the layer's name back anyway.
+      refreshValues(/*includeFocused=*/true);
     } else {
       Q_EMIT layerRenamed(from, to);
     }
@@ -266,7 +267,7 @@ void PropertiesPanel::refreshValues(bool includeFocused) {
   const QColor accent = categoryColor(categoryOf(node.className));
   title_->setText(QStringLiteral("<span style='color:%1'>■</span> <b>%2</b> &nbsp;<i>%3</i>")
                       .arg(accent.name(), name.toHtmlEscaped(), shownClass_));
-  if (!nameEdit_->hasFocus()) nameEdit_->setText(name);
+  if (includeFocused || !nameEdit_->hasFocus()) nameEdit_->setText(name);
   trainable_->setChecked(node.trainable);
   QString info;
   const NodeInfo* nodeInfo = analysis.find(node.name);

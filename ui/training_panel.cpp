@@ -115,8 +115,8 @@ QWidget* TrainingPanel::buildSettings() {
   auto* dataRow = new QHBoxLayout;
   dataDir_ = new QLineEdit(box);
   dataDir_->setPlaceholderText(tr("image folder: one subfolder per class"));
-  auto* browse = new QPushButton(tr("Browse…"), box);
-  auto* sample = new QPushButton(tr("Sample data"), box);
+  auto* browse = browse_ = new QPushButton(tr("Browse…"), box);
+  auto* sample = sampleData_ = new QPushButton(tr("Sample data"), box);
   sample->setToolTip(tr("Write a small three-class image folder to try training at once"));
   dataRow->addWidget(dataDir_, 1);
   dataRow->addWidget(browse);
@@ -284,6 +284,11 @@ bool TrainingPanel::advise() {
   }
 }
 
+namespace {
+// What a chart needs for its title, axis titles and tick labels (TrainingChart's own hint).
+constexpr int kReadableChartHeight = 180;
+}  // namespace
+
 QWidget* TrainingPanel::buildProgress() {
   auto* area = new QWidget(this);
   auto* column = new QVBoxLayout(area);
@@ -310,11 +315,17 @@ QWidget* TrainingPanel::buildProgress() {
   charts->addWidget(loss_);
   charts->addWidget(accuracy_);
   charts->addWidget(right);
-  // The charts give up height before the doctor's banner does: its findings and fix buttons
-  // must stay readable in a low dock (the charts' own minimum would squeeze the banner shut).
-  charts->setMinimumHeight(120);
+  // Neither the doctor's findings nor the charts are squeezed unreadable in a low dock (at 120
+  // px every axis label became "…"): below what both need, the column scrolls.
+  charts->setMinimumHeight(kReadableChartHeight);
   column->addWidget(charts, 1);
-  return area;
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName(QStringLiteral("training_progress_scroll"));
+  scroll->setWidget(area);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  return scroll;
 }
 
 QString TrainingPanel::dataDir() const {
@@ -428,9 +439,11 @@ void TrainingPanel::setRunning(bool running) {
     pause_->setChecked(false);
     pause_->setText(tr("Pause"));
   }
-  for (QWidget* w : std::initializer_list<QWidget*>{dataDir_, split_, epochs_, batch_, optimizer_,
-                                                    learningRate_, freeze_, cache_, trainBatchNorm_,
-                                                    advise_, usePlan_, plan_, more_})
+  // The folder stays the run's: Browse and Sample data would show another one while it trains
+  // (and a doctor's restart would take that one).
+  for (QWidget* w : std::initializer_list<QWidget*>{
+           dataDir_, browse_, sampleData_, split_, epochs_, batch_, optimizer_, learningRate_,
+           freeze_, cache_, trainBatchNorm_, advise_, usePlan_, plan_, more_})
     w->setEnabled(!running);
   for (QCheckBox* check : augment_) check->setEnabled(!running);
 }
@@ -766,6 +779,7 @@ bool TrainingPanel::restartWithFix(const QString& code) {
 }
 
 void TrainingPanel::createSampleData() {
+  if (isTraining()) return;  // the folder stays the run's until it ends (Model menu too)
   const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
   QString dir = QDir(base).filePath(QStringLiteral("sample-data"));
   if (!QFileInfo::exists(dir)) {

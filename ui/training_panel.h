@@ -153,6 +153,8 @@ class TrainingPanel : public QWidget {
   QLabel* inputSize_ = nullptr;
   QLabel* device_ = nullptr;
   QPushButton* advise_ = nullptr;
+  QPushButton* browse_ = nullptr;
+  QPushButton* sampleData_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
   CutReportSource cutReport_;

@@ -28,6 +28,13 @@ std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
   const auto environment = launchEnvironmentFromVariables();
   if (!environment) return nullptr;
   if (!(timeoutSeconds > 0)) throw Error(Diagnostic{"--dist-timeout", "must be above 0 seconds"});
+  // Gloo and the store count in milliseconds (and the rendezvous deadline in nanoseconds): a
+  // day is past any exchange's wait, and "for ever" (1e10) must not overflow into "at once".
+  constexpr double kLongestSeconds = 24.0 * 3600.0;
+  if (timeoutSeconds > kLongestSeconds)
+    throw Error(Diagnostic{"--dist-timeout", "must be at most " +
+                                                 std::to_string(static_cast<int>(kLongestSeconds)) +
+                                                 " seconds (a day)"});
   return DataParallel::connect(
       *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
 }

@@ -76,10 +76,20 @@ std::string lower(std::string s) {
 }
 
 void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
+  // Options the architecture does not have are refused, as below: `summary vgg16 --alpha 0.5`
+  // used to print the plain VGG16 as if it were what was asked for.
+  if (spec.alpha && !zoo::hasAlpha(options.architecture))
+    throw Error(options.architecture +
+                ": alpha (the width multiplier) is an option of MobileNet, MobileNetV2 and "
+                "MobileNetV3 only");
   if (spec.alpha) options.alpha = *spec.alpha;
   if (spec.inputSize) options.inputSize = *spec.inputSize;
   if (spec.includeTop) options.includeTop = *spec.includeTop;
   if (spec.classes) options.classes = *spec.classes;
+  if (spec.classes && !options.includeTop)
+    throw Error(options.architecture +
+                ": classes sizes the classification top, and this model is asked without one "
+                "(no top): keep the top, or leave classes out and stack your own head");
   if (!spec.pooling.empty()) options.pooling = spec.pooling;
   // Refused rather than ignored: a user who asks for a minimalistic ResNet would otherwise get
   // the full one without a word.
@@ -502,6 +512,13 @@ LoadedModel loadModel(const ModelSpec& spec) {
                   describeFileFormat(format) + ")");
   } else if (const auto options = zooOptionsOf(spec)) {
     result = fromZoo(*options, spec, spec.weightsFile, true);
+  } else if (spec.source.find('/') != std::string::npos || fs::path(spec.source).has_extension()) {
+    // A path (a moved or mistyped file): the list of zoo names would bury the point.
+    const fs::path folder = fs::path(spec.source).parent_path();
+    throw Error(spec.source + ": no such file" +
+                (!folder.empty() && !fs::is_directory(folder)
+                     ? " (the folder " + folder.string() + " does not exist either)"
+                     : std::string()));
   } else {
     std::string names;
     for (const auto& a : zoo::architectures()) names += (names.empty() ? "" : ", ") + a;

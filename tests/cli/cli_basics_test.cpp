@@ -73,6 +73,21 @@ TEST(CliBasics, BadModelExits1WithItsName) {
   EXPECT_NE(r.err.find("/nonexistent/model.h5"), std::string::npos) << r.err;
 }
 
+// An option the architecture does not have is refused, not ignored: the plain model printed as
+// if it were the one asked for misleads.
+TEST(CliBasics, ZooOptionsTheArchitectureLacksAreRefused) {
+  const CommandResult alpha = runCli({"summary", "vgg16", "--alpha", "0.5"});
+  EXPECT_EQ(alpha.exitCode, 1);
+  EXPECT_NE(alpha.err.find("vgg16: alpha (the width multiplier) is an option of MobileNet"),
+            std::string::npos)
+      << alpha.err;
+  const CommandResult classes = runCli({"summary", "vgg16", "--no-top", "--classes", "10"});
+  EXPECT_EQ(classes.exitCode, 1);
+  EXPECT_NE(classes.err.find("vgg16: classes sizes the classification top"), std::string::npos)
+      << classes.err;
+  EXPECT_EQ(runCli({"summary", "mobilenet", "--alpha", "0.5", "--input-size", "96"}).exitCode, 0);
+}
+
 TEST(CliBasics, SummaryOfVgg16MatchesKeras) {
   TempDir cache;
   auto r = runCli({"summary", "vgg16", "--json"}, {"KERAS_HOME=" + cache.path().string()});

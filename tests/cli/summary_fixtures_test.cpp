@@ -86,6 +86,14 @@ TEST_F(BrokenFiles, UnknownZooNameAndMissingFileExit1) {
   auto r = summary("resnet9000");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("not a zoo architecture"), std::string::npos) << r.err;
+  // A path is a missing file, not a misspelt architecture: no list of 40 zoo names.
+  auto missing = summary("/no/such/folder/model.h5");
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_NE(missing.err.find("/no/such/folder/model.h5: no such file (the folder /no/such/folder "
+                             "does not exist either)"),
+            std::string::npos)
+      << missing.err;
+  EXPECT_EQ(missing.err.find("vgg16"), std::string::npos) << missing.err;
 }
 
 }  // namespace

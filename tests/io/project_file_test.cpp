@@ -328,6 +328,32 @@ TEST(ProjectFile, AChangedWeightByteIsCaughtByTheChecksum) {
   }
 }
 
+// Projects written before weights carried a checksum store them contiguous: they still open,
+// with the same numbers.
+TEST(ProjectFile, AProjectWithoutChecksumsStillOpens) {
+  TempDir dir;
+  const std::string path = dir.file("old.graft");
+  const Model model = editedMobileNet();
+  saveProject(model, path);
+  const std::string dataset = "/model_weights/head/head/kernel:0";
+  const WeightTensor& kernel = (*model.weights.find("head"))[0];
+  {
+    h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    ASSERT_GE(H5Ldelete(file.get(), dataset.c_str(), H5P_DEFAULT), 0);
+    std::vector<hsize_t> dims(kernel.shape.begin(), kernel.shape.end());
+    h5::Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                     H5Sclose);
+    h5::Handle ds(H5Dcreate2(file.get(), dataset.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  H5Dclose);  // contiguous, no filter: as earlier builds wrote it
+    ASSERT_GE(H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, kernel.values()),
+              0);
+    h5::Handle plist(H5Dget_create_plist(ds.get()), H5Pclose);
+    ASSERT_EQ(H5Pget_layout(plist.get()), H5D_CONTIGUOUS);
+  }
+  expectSameModel(model, loadProject(path));
+}
+
 TEST(ProjectFile, ADescriptionOfAnotherFormatVersionIsRefused) {
   TempDir dir;
   const std::string path = dir.file("m.graft");

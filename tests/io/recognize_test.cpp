@@ -14,8 +14,9 @@ Model randomZoo(zoo::ZooOptions o) {
   ModelSpec spec;
   spec.source = o.architecture;
   spec.includeTop = o.includeTop;
-  spec.classes = o.classes;
-  spec.alpha = o.alpha;
+  // Options the architecture has (others are refused, as a user's would be).
+  if (o.includeTop) spec.classes = o.classes;
+  if (zoo::hasAlpha(o.architecture)) spec.alpha = o.alpha;
   if (o.inputSize) spec.inputSize = *o.inputSize;
   if (!o.pooling.empty()) spec.pooling = o.pooling;
   Model m = loadModel(spec).model;

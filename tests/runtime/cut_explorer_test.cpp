@@ -112,6 +112,11 @@ TEST(CutExplorer, TheDeeperLayerSeparatesXorAndTheLinearOneCannot) {
   EXPECT_EQ(json.at("candidates").at(1).at("layer"), "deep");
   EXPECT_EQ(json.at("candidates").at(1).at("val_accuracy").get<double>(), 1.0);
   EXPECT_EQ(json.at("candidates").at(0).at("feature_size").get<int64_t>(), 17);
+  // What a head must see to match: early's map was kept, deep's (1 x 1) is its average.
+  EXPECT_TRUE(early.keepsMap);
+  EXPECT_FALSE(deep.keepsMap);
+  EXPECT_EQ(json.at("candidates").at(0).at("features"), "pooled_and_map");
+  EXPECT_EQ(json.at("candidates").at(1).at("features"), "pooled");
   // auto is the CPU on a machine without CUDA, and the report says so.
   if (!torch::cuda::is_available()) {
     EXPECT_EQ(report.device.rfind("CPU (", 0), 0u) << report.device;
@@ -244,7 +249,12 @@ TEST(CutExplorer, WithoutValidationImagesItSaysHowToGetThem) {
     exploreCutPoints(model, data, {"deep"}, smallOptions());
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--val-split"), std::string::npos) << e.what();
+    const std::string message = e.what();
+    EXPECT_NE(message.find("--val-split"), std::string::npos) << message;
+    // With one image per class no share helps: it says so, and offers the other ways.
+    EXPECT_NE(message.find("a class needs two images to give one to validation"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("--val-dir"), std::string::npos) << message;
   }
 }
 

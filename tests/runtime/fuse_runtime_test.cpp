@@ -82,7 +82,7 @@ TEST(FuseRuntime, LeastSquaresAcrossAReluReportsItsErrorAndBeatsTheLinearComposi
   EXPECT_NEAR(fit->relativeError, pairError(m, fused, samples), 1e-6) << "the reported error";
   EXPECT_GT(fit->relativeError, 1e-3) << "a ReLU between cannot be merged exactly";
   EXPECT_LT(fit->relativeError, 0.6);
-  EXPECT_NE(fit->edit.notes.at(0).find("approximately: least squares over 1600 output positions"),
+  EXPECT_NE(fit->edit.notes.at(0).find("fitted by least squares over 1600 output positions"),
             std::string::npos)
       << fit->edit.notes.at(0);
   EXPECT_EQ(fused.recipe.back()["method"], "least_squares");

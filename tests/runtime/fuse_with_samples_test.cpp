@@ -90,6 +90,18 @@ TEST(FuseWithSamples, ARecipeFusesAcrossAReluByLeastSquaresOnTheImages) {
   Expected<RecipeResult> replay = applyRecipe(m, Json::array({recorded}), {}, steps);
   ASSERT_TRUE(replay.ok()) << joinDiagnostics(replay.diagnostics());
   EXPECT_EQ(*(*replay->model.weights.find("a"))[0].data, *(*fused.weights.find("a"))[0].data);
+
+  // Replayed where the folder's count is another (edit --sample-count 2): the step's recorded
+  // "samples": 6 decides, so it fits what was fitted.
+  std::vector<ApproximateFusion> refits;
+  Expected<RecipeResult> elsewhere =
+      applyRecipe(m, Json::array({recorded}), {},
+                  stepsWithSamples(sampleInputsFromFolder(folder, 2, 224),
+                                   [&](const ApproximateFusion& f) { refits.push_back(f); }));
+  ASSERT_TRUE(elsewhere.ok()) << joinDiagnostics(elsewhere.diagnostics());
+  ASSERT_EQ(refits.size(), 1u);
+  EXPECT_EQ(refits[0].rows, 6 * 10 * 10);
+  EXPECT_DOUBLE_EQ(refits[0].relativeError, fits[0].relativeError);
 }
 
 TEST(FuseWithSamples, FailuresAreReportedAtTheirStep) {
@@ -127,7 +139,7 @@ TEST(FuseWithSamples, FailuresAreReportedAtTheirStep) {
 TEST(FuseWithSamples, ExactFusionsNeverTouchTheSamples) {
   const Model m = pairModel("linear", "same");
   int loads = 0;
-  const auto steps = stepsWithSamples([&](const Model&) {
+  const auto steps = stepsWithSamples([&](const Model&, std::optional<int64_t>) {
     ++loads;
     return torch::zeros({1, 3, 10, 10});
   });

@@ -7,9 +7,12 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
+#include "io/project_file.h"
 #include "runtime/training/trainer.h"
 #include "runtime/training/trainer_optimizer.h"
 #include "support/test_support.h"
@@ -101,6 +104,20 @@ TEST_F(TrainerTest, LossFallsAndValidationAccuracyRisesOnAnEasySet) {
   EXPECT_EQ(events.batches.back().epoch, 6);
   EXPECT_EQ(events.batches.back().batch, 5);
   EXPECT_EQ(events.batches.back().size, 4);  // 36 = 4 * 8 + 4
+}
+
+// A model trained from random weights is no longer random: saved and reopened, its layers count
+// as pretrained (a new head on it then trains first), not as the random start it came from.
+TEST_F(TrainerTest, ATrainedRandomStartIsNoLongerRandomWhenReopened) {
+  const Model random = test::tinyModel(3);
+  ASSERT_TRUE(startedFromRandomWeights(random));
+  const TrainResult result = trainModel(random, data, quickOptions(1));
+  EXPECT_EQ(result.model.weightsSource, "trained by Graft from random initialization");
+  EXPECT_FALSE(startedFromRandomWeights(result.model));
+  saveProject(result.model, (dir.path() / "trained.graft").string());
+  ModelSpec spec;
+  spec.source = (dir.path() / "trained.graft").string();
+  EXPECT_TRUE(loadModel(spec).freshLayers.empty());
 }
 
 TEST_F(TrainerTest, FrozenLayersAreBitIdenticalAfterTraining) {
@@ -266,6 +283,16 @@ TEST_F(TrainerTest, SetupProblemsAreErrorsBeforeTraining) {
   TrainOptions options = quickOptions(1);
   EXPECT_NE(message(test::tinyModel(2), options).find("predicts 2 classes but the data has 3"),
             std::string::npos);
+  // Cut below its classifier, the model has none: said so, not "predicts N classes".
+  const Model cut = applyOperation(test::tinyModel(3), ops::cut("pool")).value().model;
+  const std::string noTop = message(cut, options);
+  EXPECT_NE(noTop.find("pool: the model ends in this GlobalAveragePooling2D layer, which gives 8 "
+                       "features"),
+            std::string::npos)
+      << noTop;
+  EXPECT_NE(noTop.find("stack a classifier on it: a Dense layer with 3 units and softmax"),
+            std::string::npos)
+      << noTop;
   options.freezeUpto = "no_such_layer";
   EXPECT_NE(message(test::tinyModel(3), options).find("no_such_layer"), std::string::npos);
   options.freezeUpto = "dense";

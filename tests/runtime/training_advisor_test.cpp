@@ -135,6 +135,36 @@ TEST(TrainingAdvisor, TheModelsOwnFreezesAreKept) {
   }
 }
 
+// Frozen BatchNormalization (Keras's own fine-tuning examples save it so) is no boundary: the
+// convolutions around it still fine-tune as for an unfrozen model.
+TEST(TrainingAdvisor, FrozenBatchNormalizationDoesNotStopFineTuning) {
+  zoo::ZooOptions options;
+  options.architecture = "mobilenet";
+  options.alpha = 0.25;
+  options.includeTop = false;
+  options.inputSize = 128;
+  options.pooling = "avg";
+  Model m;
+  m.graph = zoo::buildGraph(options);
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
+  const std::string top = m.graph.outputs()[0];
+  m = applyOperation(m,
+                     ops::stack(top, {ops::layer("Dense", "predictions",
+                                                 Json{{"units", 3}, {"activation", "softmax"}})}))
+          .value()
+          .model;
+  const TrainingPlan free = advisePlan(m, describeModel(m, kVggTop), balanced(2000));
+  ops::Selection bn;
+  bn.types = {"BatchNormalization"};
+  const Model bnFrozen = applyOperation(m, ops::freeze(bn)).value().model;
+  const ModelFacts facts = describeModel(bnFrozen, kVggTop);
+  EXPECT_TRUE(facts.frozenByModel.empty());
+  const TrainingPlan plan = advisePlan(bnFrozen, facts, balanced(2000));
+  ASSERT_EQ(plan.stages.size(), 2u);
+  ASSERT_EQ(free.stages.size(), 2u);
+  EXPECT_EQ(plan.stages[1].layer, free.stages[1].layer);
+}
+
 TEST(TrainingAdvisor, WithoutNewLayersOnlyTheTopIsFineTuned) {
   const Model& model = vgg16WithNewTop();
   const TrainingPlan plan = advisePlan(model, describeModel(model, {}), balanced(20));

@@ -195,6 +195,17 @@ TEST(MainWindow, RenameThroughThePropertiesPanelKeepsTheSelection) {
   EXPECT_NE(view->graphScene()->nodeItem("features"), nullptr);  // relaid out under the new name
   EXPECT_EQ(view->graphScene()->selectedLayers(), QStringList{"features"});
   EXPECT_EQ(window.document()->recipe()["operations"][0]["op"], "rename");
+
+  // A refused name (another layer's) is not left in the field as if it were this layer's.
+  test::CapturedErrors errors;
+  name = window.properties()->nameEdit();  // the panel was rebuilt for the renamed layer
+  name->setFocus();
+  name->selectAll();
+  QTest::keyClicks(name, "block5_conv1");
+  QTest::keyClick(name, Qt::Key_Return);
+  ASSERT_EQ(errors.messages().size(), 1);
+  EXPECT_NE(window.document()->graph().find("features"), nullptr);
+  EXPECT_EQ(name->text(), QStringLiteral("features"));
 }
 
 TEST(MainWindow, FindLayerByNameWithCtrlF) {

@@ -120,8 +120,11 @@ TEST(Training, StopEndsTheRunEarly) {
 // default".
 TEST(Training, TheLearningRateFieldTakesNumbersAsTheCliWritesThemInAnyLocale) {
   test::guiApp();
-  const QLocale previous;
-  QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+  struct GermanSession {  // restored however the test ends: later tests keep their locale
+    QLocale previous;
+    GermanSession() { QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany)); }
+    ~GermanSession() { QLocale::setDefault(previous); }
+  } german;
   {
     ui::MainWindow window;
     window.document()->open(test::smallModel(3), "small", {});
@@ -138,8 +141,8 @@ TEST(Training, TheLearningRateFieldTakesNumbersAsTheCliWritesThemInAnyLocale) {
     EXPECT_EQ(validator->validate(comma, position), QValidator::Invalid);
     lr->setText(QStringLiteral("0.5"));
     ASSERT_TRUE(lr->hasAcceptableInput());
+    EXPECT_DOUBLE_EQ(window.trainingPanel()->settings().learningRate, 0.5);  // what a run gets
   }
-  QLocale::setDefault(previous);
 }
 
 // The device, precision and memory order chosen in the settings reach the run, which says what

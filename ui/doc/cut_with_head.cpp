@@ -6,7 +6,7 @@
 namespace graft::ui {
 
 Json cutWithHeadOperations(const Graph& graph, const GraphAnalysis& analysis,
-                           const std::string& layer, int classes) {
+                           const std::string& layer, int classes, bool keepsMap) {
   if (classes < 2)
     throw Error("a new head needs at least two classes, not " + std::to_string(classes));
   if (!graph.find(layer)) throw Error("no layer named \"" + layer + "\" in the model");
@@ -16,7 +16,7 @@ Json cutWithHeadOperations(const Graph& graph, const GraphAnalysis& analysis,
   std::vector<Json> head;
   const size_t rank = info->outputShape.size();
   // Names are left to the core, which picks unused Keras-style ones and records them.
-  if (rank == 4)
+  if (rank == 4 && !keepsMap)
     head.push_back(ops::layer("GlobalAveragePooling2D", ""));
   else if (rank > 2)
     head.push_back(ops::layer("Flatten", ""));

@@ -191,7 +191,14 @@ FetchResult fetchWeights(const FetchRequest& request, const ProgressCallback& pr
     if (fs::exists(part, ec) && fs::file_size(part, ec) == 0) removeQuietly(part);
     throw;
   }
-  result.check = verify(request, part);
+  try {
+    result.check = verify(request, part);
+  } catch (const Error& e) {
+    if (damaged.empty()) throw;
+    throw Error(target + " is in the Keras cache but " + damaged +
+                "; the download to replace it failed its check too: " + e.what() +
+                " (delete the file, or copy a good one there)");
+  }
   installAtomically(part, target);
   return result;
 }

@@ -111,8 +111,8 @@ std::shared_ptr<DataParallel> DataParallel::connect(const LaunchEnvironment& env
     throw Error(environment.describe() + ": the rendezvous did not answer within " +
                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline).count()) +
                 " s: something accepts connections at MASTER_ADDR:MASTER_PORT but does not "
-                "answer as rank 0's rendezvous (another program on that port, or a stopped or "
-                "hung rank 0?)");
+                "answer as the rendezvous store (torchrun's agent or rank 0) would: another "
+                "program on that port, or a stopped or hung store?");
   if (attempt->error) std::rethrow_exception(attempt->error);
   return std::shared_ptr<DataParallel>(new DataParallel(environment, std::move(attempt->impl)));
 }

@@ -26,12 +26,16 @@ using Clock = std::chrono::steady_clock;
 // A layer's output as one feature row per image: the global average of a map (what a pooled
 // head sees), followed by the whole map in Keras's layout when it is small enough to keep
 // where things are; other ranks flattened.
+bool keepsMap(const torch::Tensor& output, int64_t flattenLimit) {
+  return output.dim() == 4 && output.size(1) * output.size(2) * output.size(3) <= flattenLimit &&
+         output.size(2) * output.size(3) > 1;
+}
+
 torch::Tensor featuresOf(const torch::Tensor& output, int64_t flattenLimit) {
   const auto t = output.to(torch::kFloat32);
   if (t.dim() == 4) {
     const auto pooled = t.mean({2, 3});
-    const int64_t mapSize = t.size(1) * t.size(2) * t.size(3);
-    if (mapSize <= flattenLimit && t.size(2) * t.size(3) > 1)
+    if (keepsMap(t, flattenLimit))
       return torch::cat({pooled, toKerasLayout(t).reshape({t.size(0), -1})}, 1);
     return pooled;
   }
@@ -96,6 +100,7 @@ Json cutExplorerReportJson(const CutExplorerReport& report) {
     candidates.push_back({{"layer", c.layer},
                           {"val_accuracy", c.valAccuracy},
                           {"feature_size", c.featureSize},
+                          {"features", c.keepsMap ? "pooled_and_map" : "pooled"},
                           {"prefix_params", c.prefixParams},
                           {"ms_per_image", c.msPerImage}});
   Json out = Json::object();
@@ -180,9 +185,16 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                 std::to_string(data.classes.size()) + ")");
   if (data.train.empty()) throw Error("no training images to fit the classifiers on");
   if (data.validation.empty())
+    // A split keeps one training image per class: with one image per class nothing is left
+    // to validate on whatever the share, and "give a share" would send the user in circles.
     throw Error(
-        "the explorer needs validation images to score the candidates: a validation "
-        "share (--val-split above 0) or a validation folder");
+        "the explorer needs validation images to score the candidates, and none were held out "
+        "(" +
+        std::to_string(data.train.size()) + " training images of " +
+        std::to_string(data.classes.size()) +
+        " classes: a split keeps at least one image of each class for training, so a class "
+        "needs two images to give one to validation); give a validation share (--val-split "
+        "above 0), more images per class, or a validation folder (--val-dir)");
   const auto isCancelled = [cancel] { return cancel && cancel->load(); };
   CutExplorerReport report;
   const InputSpec input = inputSpecFor(model, options.freeInputSize);
@@ -202,6 +214,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   const size_t batches =
       (samples.size() + static_cast<size_t>(options.batchSize) - 1) / options.batchSize;
   std::vector<std::vector<torch::Tensor>> features(layers.size());
+  std::vector<char> outputs4dKeepMap(layers.size(), 0);  // featuresOf kept the map (keepsMap)
   std::vector<torch::Tensor> labels;
   std::vector<torch::Tensor> isTrain;
   torch::Tensor timingImages;
@@ -216,8 +229,10 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     if (outputs.size() != layers.size())
       throw Error("internal: the network returned " + std::to_string(outputs.size()) +
                   " outputs for " + std::to_string(layers.size()) + " layers");
-    for (size_t k = 0; k < layers.size(); ++k)
+    for (size_t k = 0; k < layers.size(); ++k) {
       features[k].push_back(featuresOf(outputs[k], options.flattenLimit).to(torch::kCPU));
+      outputs4dKeepMap[k] = keepsMap(outputs[k], options.flattenLimit);
+    }
     labels.push_back(batch->labels);
     std::vector<int64_t> train;
     for (size_t s : batch->samples) train.push_back(s < trainCount ? 1 : 0);
@@ -261,6 +276,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     CutCandidateResult result;
     result.layer = layers[k];
     result.featureSize = all.size(1);
+    result.keepsMap = outputs4dKeepMap[k] != 0;
     result.prefixParams = prefixParameters(model.graph, analysis, layers[k]);
     result.valAccuracy =
         fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),

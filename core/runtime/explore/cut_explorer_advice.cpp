@@ -55,6 +55,8 @@ CutExplorerReport cutExplorerReportFromJson(const Json& json, const std::string&
     r.layer = c["layer"].get<std::string>();
     r.valAccuracy = number("val_accuracy", 0.0, 1.0);
     r.featureSize = static_cast<int64_t>(number("feature_size", 0.0, 1e12));
+    // Absent from reports written before the field was: read as "pooled".
+    r.keepsMap = c.contains("features") && c["features"] == "pooled_and_map";
     r.prefixParams = static_cast<int64_t>(number("prefix_params", 0.0, 1e15));
     r.msPerImage = number("ms_per_image", 0.0, 1e9);
     report.candidates.push_back(r);

@@ -19,6 +19,9 @@ struct CutCandidateResult {
   int64_t featureSize = 0;
   int64_t prefixParams = 0;
   double msPerImage = 0.0;  // the network up to this layer, inference, this machine's threads
+  // The features held the whole (small) map besides its global average: a head that sees what
+  // was measured flattens the map rather than pooling it (ui/doc/cut_with_head.h).
+  bool keepsMap = false;
 };
 
 struct CutExplorerReport {
@@ -33,7 +36,8 @@ struct CutExplorerReport {
 };
 
 // DESIGN.md's `probe --json` object: {"candidates": [{"layer", "val_accuracy", "feature_size",
-// "prefix_params", "ms_per_image"}]}, plus "train_images", "validation_images", "seconds",
+// "prefix_params", "ms_per_image"}]} (each candidate also says "features": "pooled" or
+// "pooled_and_map"), plus "train_images", "validation_images", "seconds",
 // "device" and "skipped" when files could not be read.
 Json cutExplorerReportJson(const CutExplorerReport& report);
 

@@ -165,13 +165,12 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     result.edit.operation = recorded;
     char error[32];
     std::snprintf(error, sizeof error, "%.3g", result.relativeError);
-    result.edit.notes = {"merged " + second + " into " + first + " as one " + std::to_string(kh) +
-                         "x" + std::to_string(kw) +
-                         " convolution, approximately: least squares "
-                         "over " +
-                         std::to_string(fit.rows) + " output positions of " +
-                         std::to_string(samples.size(0)) + " samples, relative RMS error " + error +
-                         " (the '" + a.config.at("activation").get<std::string>() +
+    // The error first: a status bar cuts a long sentence at its end.
+    result.edit.notes = {"merged " + second + " into " + first + " with relative RMS error " +
+                         error + ", as one " + std::to_string(kh) + "x" + std::to_string(kw) +
+                         " convolution fitted by least squares over " + std::to_string(fit.rows) +
+                         " output positions of " + std::to_string(samples.size(0)) +
+                         " samples (the '" + a.config.at("activation").get<std::string>() +
                          "' between them cannot be merged exactly)"};
     return result;
   } catch (const Error& e) {

@@ -45,8 +45,12 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
                             "the least-squares fusion merges exactly two Conv2D layers, "
                             "e.g. [\"conv_a\", \"conv_b\"]"};
         torch::Tensor inputs;
+        std::optional<int64_t> recorded;
+        if (op.contains("samples") && op["samples"].is_number_integer() &&
+            op["samples"].get<int64_t>() >= 1)
+          recorded = op["samples"].get<int64_t>();
         try {
-          inputs = samples(model);
+          inputs = samples(model, recorded);
         } catch (const Error& e) {
           return Diagnostic{"samples", e.what()};
         }
@@ -64,19 +68,22 @@ SampleInputsFor sampleInputsFromFolder(std::string folder, int64_t count, int64_
   // Shared by copies of the function object: a recipe fusing several pairs at one input size
   // decodes the images once.
   struct Cache {
-    std::vector<std::string> files;
-    std::map<Shape, torch::Tensor> inputs;
+    std::map<int64_t, std::vector<std::string>> files;  // by count
+    std::map<std::pair<Shape, int64_t>, torch::Tensor> inputs;
   };
   auto cache = std::make_shared<Cache>();
-  return [folder = std::move(folder), count, freeInputSize, device, cache](const Model& model) {
-    if (cache->files.empty()) cache->files = listSampleImages(folder, count);
+  return [folder = std::move(folder), count, freeInputSize, device, cache](
+             const Model& model, std::optional<int64_t> recorded) {
+    const int64_t wanted = recorded.value_or(count);
+    auto& files = cache->files[wanted];
+    if (files.empty()) files = listSampleImages(folder, wanted);
     const GraphAnalysis analysis = analyzeOrThrow(model.graph);
     const auto inputs = model.graph.inputs();
-    const Shape key = inputs.size() == 1 ? analysis.find(inputs[0])->outputShape : Shape{};
+    const Shape shape = inputs.size() == 1 ? analysis.find(inputs[0])->outputShape : Shape{};
+    const auto key = std::make_pair(shape, wanted);
     auto found = cache->inputs.find(key);
     if (found == cache->inputs.end())
-      found = cache->inputs
-                  .emplace(key, loadSampleInputs(model, cache->files, freeInputSize).to(device))
+      found = cache->inputs.emplace(key, loadSampleInputs(model, files, freeInputSize).to(device))
                   .first;
     return found->second;
   };

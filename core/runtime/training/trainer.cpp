@@ -165,6 +165,10 @@ void TrainingRun::setUp(const Model& model) {
   chooseDevice();
 
   working_ = prepareModel(model, data_, options_);
+  // What it saves has been trained: reopened, its layers count as pretrained, no longer as the
+  // random start a project records (graph/model.h, startedFromRandomWeights).
+  if (startedFromRandomWeights(working_))
+    working_.weightsSource = "trained by Graft from " + working_.weightsSource;
   head_ = trainHead(working_.graph);
   checkClassCount(head_, data_.classes);
   if (!head_.note.empty()) events_.note(head_.note);
@@ -208,24 +212,30 @@ void TrainingRun::setUp(const Model& model) {
 
   batches_.openLoaders(input);
   if (group_)
-    startDataParallel(*group_, trainable_->module(),
-                      {{"training images", static_cast<double>(data_.train.size())},
-                       {"validation images", static_cast<double>(data_.validation.size())},
-                       {"classes", static_cast<double>(data_.classes.size())},
-                       {"trainable parameters", static_cast<double>(analysis.trainableParams)},
-                       {"batch size", static_cast<double>(options_.batchSize)},
-                       {"epochs", static_cast<double>(options_.epochs)},
-                       {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))},
-                       {"computing on CUDA", compute_.device.is_cuda() ? 1.0 : 0.0},
-                       // Same counts with other class folders would sum unrelated gradients;
-                       // another rate or optimizer would let the ranks' copies drift apart.
-                       textFact("class names", joinedClassNames(data_.classes)),
-                       textFact("optimizer", options_.optimizer.describe()),
-                       textFact("learning rate schedule", scheduleDescription(options_.schedule)),
-                       {"label smoothing", options_.labelSmoothing},
-                       textFact("augmentation", augmentDescription(options_.augment)),
-                       {"class weights", options_.classWeights ? 1.0 : 0.0},
-                       textFact("layer learning rates", rateScalesDescription(options_))});
+    startDataParallel(
+        *group_, trainable_->module(),
+        {{"training images", static_cast<double>(data_.train.size())},
+         {"validation images", static_cast<double>(data_.validation.size())},
+         {"classes", static_cast<double>(data_.classes.size())},
+         {"trainable parameters", static_cast<double>(analysis.trainableParams)},
+         {"batch size", static_cast<double>(options_.batchSize)},
+         {"epochs", static_cast<double>(options_.epochs)},
+         {"seed", static_cast<double>(options_.seed % (uint64_t{1} << 52))},
+         {"computing on CUDA", compute_.device.is_cuda() ? 1.0 : 0.0},
+         // Same counts with other class folders would sum unrelated gradients;
+         // another rate or optimizer would let the ranks' copies drift apart.
+         textFact("class names", joinedClassNames(data_.classes)),
+         textFact("optimizer", options_.optimizer.describe()),
+         textFact("learning rate schedule", scheduleDescription(options_.schedule)),
+         {"label smoothing", options_.labelSmoothing},
+         textFact("augmentation", augmentDescription(options_.augment)),
+         {"class weights", options_.classWeights ? 1.0 : 0.0},
+         // A rank stopping early alone would leave the others waiting in the
+         // next exchange until the timeout.
+         {"early stopping patience", static_cast<double>(options_.earlyStopping.patience)},
+         {"early stopping min delta", options_.earlyStopping.minDelta},
+         textFact("precision", precisionName(options_.precision)),
+         textFact("layer learning rates", rateScalesDescription(options_))});
   if (group_) events_.note(dataParallelNote(*group_, options_.batchSize, batches_.trainShare()));
   schedule_ = std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
                                                      options_.schedule,

@@ -213,11 +213,24 @@ void checkClassCount(const TrainHead& head, const std::vector<std::string>& clas
   std::string names;
   for (const auto& name : classes) names += (names.empty() ? "" : ", ") + name;
   const std::string n = std::to_string(classes.size());
-  throw Error(Diagnostic{head.graph.outputs()[0],
-                         "the model predicts " + std::to_string(head.classes) +
-                             " classes but the data has " + n + " (" + names +
-                             "); give the model a top with " + n +
-                             " classes (e.g. a zoo model with --include-top --classes " + n + ")"});
+  const std::string output = head.graph.outputs()[0];
+  const Node& last = head.graph.at(output);
+  // A model cut at a feature layer (Flatten, pooling, an activation) has no classifier at all:
+  // "predicts 1600 classes" would send the user looking for a top with the wrong count.
+  const bool classifier = !head.softmaxLayer.empty() || head.kind == OutputKind::Probabilities ||
+                          last.className == "Dense" || last.className == "Conv2D";
+  if (!classifier)
+    throw Error(Diagnostic{
+        output, "the model ends in this " + last.className + " layer, which gives " +
+                    std::to_string(head.classes) + " features, not scores for the data's " + n +
+                    " classes (" + names + "); stack a classifier on it: a Dense layer with " + n +
+                    " units and softmax (in Graft: drag Dense from Layers onto " + output +
+                    "; in a recipe: {\"op\": \"stack\", \"after\": \"" + output + "\", ...})"});
+  throw Error(Diagnostic{output, "the model predicts " + std::to_string(head.classes) +
+                                     " classes but the data has " + n + " (" + names +
+                                     "); give the model a top with " + n +
+                                     " classes (e.g. a zoo model with --include-top --classes " +
+                                     n + ", or set_config units " + n + " on its last Dense)"});
 }
 
 }  // namespace graft

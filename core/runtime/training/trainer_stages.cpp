@@ -62,11 +62,18 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
           stage.scope == StageScope::UnfreezeFrom ? "unfreeze_from" : "freeze_upto";
       if (!m.graph.find(stage.layer))
         throw fieldError(field, "'" + stage.layer + "' names no layer of the model");
-      if (stage.scope == StageScope::UnfreezeFrom && !model.graph.at(stage.layer).trainable)
+      // A layer with weights the model froze for good (BatchNormalization aside: each stage
+      // decides that one); a weightless layer's flag changes nothing.
+      const Node& named = model.graph.at(stage.layer);
+      const NodeInfo* namedInfo = analyzeOrThrow(model.graph).find(stage.layer);
+      if (stage.scope == StageScope::UnfreezeFrom && !named.trainable &&
+          named.className != "BatchNormalization" && namedInfo && !namedInfo->weights.empty())
         throw fieldError(field, "'" + stage.layer +
                                     "' is frozen in the model itself (its recipe's freeze or the "
                                     "file's trainable flags), and a run does not undo that: "
-                                    "unfreeze it with a recipe step first");
+                                    "unfreeze it first with the recipe step {\"op\": "
+                                    "\"unfreeze\", \"from\": \"" +
+                                    stage.layer + "\"}");
       if (stage.scope == StageScope::UnfreezeFrom) {
         m = applied(m, ops::freeze(fromLayer(first)), where);
         m = applied(m, ops::unfreeze(fromLayer(stage.layer)), where);
@@ -89,13 +96,17 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
   for (const Node& node : model.graph.nodes())
     if (!node.trainable) frozenByModel.layers.push_back(node.name);
   if (!frozenByModel.layers.empty()) m = applied(m, ops::freeze(frozenByModel), where);
-  if (trainableLayers(m).empty())
+  if (trainableLayers(m).empty()) {
+    const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+    int withWeights = 0;  // counted as the advisor counts: layers with weights
+    for (const auto& name : frozenByModel.layers)
+      if (const NodeInfo* info = analysis.find(name); info && !info->weights.empty()) ++withWeights;
     throw Error(where + ": every layer with weights is frozen in this stage" +
-                (frozenByModel.layers.empty()
-                     ? std::string()
-                     : " (the model itself freezes " + std::to_string(frozenByModel.layers.size()) +
-                           " layers; a recipe's unfreeze lets them train)") +
+                (withWeights == 0 ? std::string()
+                                  : " (the model itself freezes " + std::to_string(withWeights) +
+                                        " of them; a recipe's unfreeze lets them train)") +
                 ": nothing to train");
+  }
   return m;
 }
 

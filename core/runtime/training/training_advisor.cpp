@@ -173,7 +173,10 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
     const NodeInfo* info = analysis.find(node.name);
     if (info && !info->weights.empty() && !fresh.count(node.name))
       facts.pretrainedLayers.push_back(node.name);
-    if (info && !info->weights.empty() && !node.trainable) facts.frozenByModel.push_back(node.name);
+    // BatchNormalization left out: freezing it is the usual fine-tuning practice (Keras's own
+    // examples save it frozen), which each stage handles (freezeBatchNorm), not a boundary.
+    if (info && !info->weights.empty() && !node.trainable && node.className != "BatchNormalization")
+      facts.frozenByModel.push_back(node.name);
   }
   const auto inputs = model.graph.inputs();
   if (inputs.size() == 1) {

@@ -48,8 +48,9 @@ struct ModelFacts {
   std::vector<std::string> order;             // every layer, topological order
   std::vector<std::string> newLayers;         // with weights, fresh
   std::vector<std::string> pretrainedLayers;  // with weights, not fresh; topological order
-  // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false):
-  // frozen for good, so no stage trains them (trainer_stages.h, modelForStage).
+  // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false),
+  // BatchNormalization aside: frozen for good, so no stage trains them (trainer_stages.h,
+  // modelForStage) and fine-tuning starts above the last of them.
   std::vector<std::string> frozenByModel;
   bool hasBatchNorm = false;
 };
