@@ -15,26 +15,29 @@
 namespace graft {
 namespace {
 
-// VGG16 (no top, average pooling, input 224) with a new 3-class Dense on top ("predictions",
-// stacked by a recipe step: fresh weights) over pretrained convolutions. Built once: its 14.7 M
-// weights take a moment to initialise.
+// A zoo network without its top (average pooling) and a new 3-class Dense on it
+// ("predictions", stacked by a recipe step: fresh weights) over "pretrained" layers.
+Model withNewTop(const std::string& architecture, int inputSize, double alpha = 1.0) {
+  zoo::ZooOptions options;
+  options.architecture = architecture;
+  options.alpha = alpha;
+  options.includeTop = false;
+  options.inputSize = inputSize;
+  options.pooling = "avg";
+  Model m;
+  m.graph = zoo::buildGraph(options);
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
+  const std::string top = m.graph.outputs()[0];
+  auto edited = applyOperation(
+      m, ops::stack(top, {ops::layer("Dense", "predictions",
+                                     Json{{"units", 3}, {"activation", "softmax"}})}));
+  if (!edited) throw Error(edited.diagnostics());
+  return std::move(edited).value().model;
+}
+
+// VGG16 at 224. Built once: its 14.7 M weights take a moment to initialise.
 const Model& vgg16WithNewTop() {
-  static const Model model = [] {
-    zoo::ZooOptions options;
-    options.architecture = "vgg16";
-    options.includeTop = false;
-    options.inputSize = 224;
-    options.pooling = "avg";
-    Model m;
-    m.graph = zoo::buildGraph(options);
-    initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
-    const std::string top = m.graph.outputs()[0];
-    auto edited = applyOperation(
-        m, ops::stack(top, {ops::layer("Dense", "predictions",
-                                       Json{{"units", 3}, {"activation", "softmax"}})}));
-    if (!edited) throw Error(edited.diagnostics());
-    return std::move(edited).value().model;
-  }();
+  static const Model model = withNewTop("vgg16", 224);
   return model;
 }
 const std::vector<std::string> kVggTop{"predictions"};
@@ -138,21 +141,7 @@ TEST(TrainingAdvisor, TheModelsOwnFreezesAreKept) {
 // Frozen BatchNormalization (Keras's own fine-tuning examples save it so) is no boundary: the
 // convolutions around it still fine-tune as for an unfrozen model.
 TEST(TrainingAdvisor, FrozenBatchNormalizationDoesNotStopFineTuning) {
-  zoo::ZooOptions options;
-  options.architecture = "mobilenet";
-  options.alpha = 0.25;
-  options.includeTop = false;
-  options.inputSize = 128;
-  options.pooling = "avg";
-  Model m;
-  m.graph = zoo::buildGraph(options);
-  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 1);
-  const std::string top = m.graph.outputs()[0];
-  m = applyOperation(m,
-                     ops::stack(top, {ops::layer("Dense", "predictions",
-                                                 Json{{"units", 3}, {"activation", "softmax"}})}))
-          .value()
-          .model;
+  const Model m = withNewTop("mobilenet", 128, 0.25);
   const TrainingPlan free = advisePlan(m, describeModel(m, kVggTop), balanced(2000));
   ops::Selection bn;
   bn.types = {"BatchNormalization"};
