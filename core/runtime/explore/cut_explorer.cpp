@@ -23,14 +23,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A layer's output as one feature row per image: the global average of a map (what a pooled
-// head sees), followed by the whole map in Keras's layout when it is small enough to keep
-// where things are; other ranks flattened.
+// Whether featuresOf keeps a map whole besides its average: small enough, and more than 1 x 1.
 bool keepsMap(const torch::Tensor& output, int64_t flattenLimit) {
   return output.dim() == 4 && output.size(1) * output.size(2) * output.size(3) <= flattenLimit &&
          output.size(2) * output.size(3) > 1;
 }
 
+// A layer's output as one feature row per image: the global average of a map (what a pooled
+// head sees), followed by the whole map in Keras's layout when it is small enough to keep
+// where things are; other ranks flattened.
 torch::Tensor featuresOf(const torch::Tensor& output, int64_t flattenLimit) {
   const auto t = output.to(torch::kFloat32);
   if (t.dim() == 4) {
@@ -214,7 +215,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   const size_t batches =
       (samples.size() + static_cast<size_t>(options.batchSize) - 1) / options.batchSize;
   std::vector<std::vector<torch::Tensor>> features(layers.size());
-  std::vector<char> outputs4dKeepMap(layers.size(), 0);  // featuresOf kept the map (keepsMap)
+  std::vector<char> mapKept(layers.size(), 0);  // per candidate: keepsMap, the same every batch
   std::vector<torch::Tensor> labels;
   std::vector<torch::Tensor> isTrain;
   torch::Tensor timingImages;
@@ -231,7 +232,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
                   " outputs for " + std::to_string(layers.size()) + " layers");
     for (size_t k = 0; k < layers.size(); ++k) {
       features[k].push_back(featuresOf(outputs[k], options.flattenLimit).to(torch::kCPU));
-      outputs4dKeepMap[k] = keepsMap(outputs[k], options.flattenLimit);
+      mapKept[k] = keepsMap(outputs[k], options.flattenLimit);
     }
     labels.push_back(batch->labels);
     std::vector<int64_t> train;
@@ -276,7 +277,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     CutCandidateResult result;
     result.layer = layers[k];
     result.featureSize = all.size(1);
-    result.keepsMap = outputs4dKeepMap[k] != 0;
+    result.keepsMap = mapKept[k] != 0;
     result.prefixParams = prefixParameters(model.graph, analysis, layers[k]);
     result.valAccuracy =
         fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),
