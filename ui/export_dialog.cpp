@@ -212,17 +212,38 @@ void ExportDialog::startExport() {
       [this, report, path](const QString& error) {
         running_ = false;
         exportButton_->setEnabled(true);
+        if (error.isEmpty()) {
+          succeeded_ = true;
+          QSettings().setValue(QStringLiteral("export/lastFolder"), QFileInfo(path).absolutePath());
+          Q_EMIT exported(path);
+        }
+        if (closedWhileRunning_) {
+          Q_EMIT finishedAfterClose(
+              error.isEmpty()
+                  ? tr("Exported %1: %2").arg(path, QString::fromStdString(report->describe()))
+                  : tr("Export to %1 failed: %2").arg(path, error),
+              error.isEmpty());
+          deleteLater();
+          return;
+        }
         if (!error.isEmpty()) {
           result_->setText(
               QStringLiteral("<span style='color:#d62d20'>%1</span>").arg(error.toHtmlEscaped()));
           return;
         }
-        succeeded_ = true;
-        QSettings().setValue(QStringLiteral("export/lastFolder"), QFileInfo(path).absolutePath());
         result_->setText(QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
                              .arg(QString::fromStdString(report->describe()).toHtmlEscaped()));
-        Q_EMIT exported(path);
       });
+}
+
+void ExportDialog::reject() {
+  if (!running_) {
+    QDialog::reject();
+    return;
+  }
+  closedWhileRunning_ = true;
+  hide();  // not close(): WA_DeleteOnClose would delete the dialog the worker reports to
+  setResult(QDialog::Rejected);
 }
 
 QString ExportDialog::defaultFolder() {

@@ -31,9 +31,13 @@ class ExportDialog : public QDialog {
 
  public Q_SLOTS:
   void startExport();
+  // Close while an export runs hides the dialog instead of abandoning the export unseen: the
+  // work finishes, finishedAfterClose says how, and the dialog deletes itself.
+  void reject() override;
 
  Q_SIGNALS:
   void exported(const QString& path);
+  void finishedAfterClose(const QString& outcome, bool ok);
 
  private:
   void formatChanged();
@@ -46,6 +50,7 @@ class ExportDialog : public QDialog {
   QPushButton* exportButton_;
   bool succeeded_ = false;
   bool running_ = false;
+  bool closedWhileRunning_ = false;
 };
 
 }  // namespace graft::ui

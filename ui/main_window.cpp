@@ -4,6 +4,8 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
@@ -17,6 +19,7 @@
 #include "ui/doc/document.h"
 #include "ui/doc/model_loader.h"
 #include "ui/edit_notes.h"
+#include "ui/export_dialog.h"
 #include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
@@ -229,16 +232,42 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
+  // An export writes its file whole at the end: quitting mid-export left no file and a hidden
+  // temporary one. Quitting waits for it, when the user agrees.
+  if (const ExportDialog* running = runningExport()) {
+    QMessageBox box(
+        QMessageBox::Question, tr("Export is running"),
+        tr("The export to %1 is still running. Quit when it has finished?").arg(running->path()),
+        QMessageBox::NoButton, this);
+    box.setInformativeText(tr("Quitting before the export ends would leave no file."));
+    QPushButton* wait = box.addButton(tr("Quit When Done"), QMessageBox::AcceptRole);
+    wait->setObjectName(QStringLiteral("quit_when_exported"));
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(wait);
+    box.exec();
+    if (box.clickedButton() != wait) {
+      event->ignore();
+      return;
+    }
+  }
   if (!maybeDiscardChanges()) {
     event->ignore();
     return;
   }
-  while (runningTasks_ > 0) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  if (runningExport()) statusBar()->showMessage(tr("Waiting for the export to finish to quit…"));
+  while (runningTasks_ > 0 || runningExport())
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
   if (autosave_) autosave_->endSession();  // a normal close: nothing to recover next time
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   event->accept();
+}
+
+const ExportDialog* MainWindow::runningExport() const {
+  for (const ExportDialog* dialog : findChildren<ExportDialog*>())
+    if (dialog->isRunning()) return dialog;
+  return nullptr;
 }
 
 void MainWindow::updateTitle() {

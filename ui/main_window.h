@@ -171,6 +171,8 @@ class MainWindow : public QMainWindow {
   std::optional<ModelSpec> pendingSpec_;
   std::optional<ModelSpec> openedSpec_;
   int runningTasks_ = 0;  // saves in flight; closing waits for them
+  // An export dialog whose export is in flight (open, or closed and finishing), or nullptr.
+  const ExportDialog* runningExport() const;
   AutosaveController* autosave_ = nullptr;
 };
 

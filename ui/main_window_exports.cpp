@@ -65,6 +65,12 @@ ExportDialog* MainWindow::openExportDialog() {
                                       .filePath(QString::fromStdString(document_->graph().name())),
                                   this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &ExportDialog::finishedAfterClose, this, [this](const QString& outcome, bool ok) {
+    if (ok)
+      statusBar()->showMessage(outcome, 15000);
+    else
+      showError(this, tr("Export failed"), outcome);
+  });
   dialog->open();
   return dialog;
 }
@@ -77,9 +83,15 @@ PipelineDialog* MainWindow::savePipeline() {
   in.sampleFolder = editor_->lastSamples().folder;
   in.sampleDevice = editor_->lastSamples().device;
   in.training = training_->settings();
-  const QString folder = QSettings().value("lastDirectory", QDir::homePath()).toString();
-  in.pipelinePath = QDir(folder).filePath(QString::fromStdString(document_->graph().name()) +
-                                          QStringLiteral(".pipeline.json"));
+  // Beside the project when it has one (a pipeline usually lives with what it rebuilds), else
+  // where exports go; never the folder of the last file opened, which may be a download.
+  const QFileInfo project(document_->projectPath());
+  const bool besideProject =
+      !document_->projectPath().isEmpty() && QFileInfo(project.absolutePath()).isWritable();
+  const QString folder = besideProject ? project.absolutePath() : ExportDialog::defaultFolder();
+  const QString stem = besideProject ? project.completeBaseName()
+                                     : QString::fromStdString(document_->graph().name());
+  in.pipelinePath = QDir(folder).filePath(stem + QStringLiteral(".pipeline.json"));
   auto* dialog = new PipelineDialog(in, training_->lastValidationAccuracy(),
                                     document_->analysis().totalParams, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);

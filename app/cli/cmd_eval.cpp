@@ -2,6 +2,8 @@
 // confusion matrix of a model on an image folder (runtime/prediction/evaluate.h), the pipeline
 // runner's eval step (cli/command_pipeline.h).
 #include <iomanip>
+#include <optional>
+#include <sstream>
 
 #include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
@@ -21,10 +23,18 @@ void printReport(const EvalReport& report) {
   std::cout << std::left << std::setw(static_cast<int>(width)) << "class" << std::right
             << std::setw(11) << "precision" << std::setw(9) << "recall" << std::setw(8) << "count"
             << "\n";
+  const auto cell = [](const std::optional<double>& v, int w) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(4) << std::setw(w);
+    if (v)
+      out << *v;
+    else
+      out << "-";  // never predicted / no images: undefined, not 0
+    return out.str();
+  };
   for (const auto& c : report.perClass)
     std::cout << std::left << std::setw(static_cast<int>(width)) << c.name << std::right
-              << std::setw(11) << c.precision << std::setw(9) << c.recall << std::setw(8) << c.count
-              << "\n";
+              << cell(c.precision, 11) << cell(c.recall, 9) << std::setw(8) << c.count << "\n";
   std::cout << "\nconfusion matrix (rows: true class, columns: predicted)\n";
   for (size_t r = 0; r < report.confusion.size(); ++r) {
     std::cout << std::left << std::setw(static_cast<int>(width)) << report.classes[r] << std::right;

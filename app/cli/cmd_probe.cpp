@@ -65,9 +65,13 @@ void registerProbeCommand(CLI::App& app) {
                   "share of each class held out to score the candidates (default 0.2)");
   cmd->add_option("--val-dir", probe->validationDir,
                   "validation images in their own folder (instead of --val-split)");
-  cmd->add_option("--batch-size", probe->batchSize, "images per forward pass (default 32)");
+  // Checked while parsing, as train's options are: a bad value is a usage error (exit 2).
+  const SpecRange atLeastOne{1.0, std::nullopt};
+  cmd->add_option("--batch-size", probe->batchSize, "images per forward pass (default 32)")
+      ->check(specRangeValidator(atLeastOne));
   cmd->add_option("--epochs", probe->epochs,
-                  "passes of each linear fit over the features (default 30, at least 200 updates)");
+                  "passes of each linear fit over the features (default 30, at least 200 updates)")
+      ->check(specRangeValidator(atLeastOne));
   addDeviceOption(*cmd, probe->device);
   cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");
   cmd->footer(
@@ -76,8 +80,6 @@ void registerProbeCommand(CLI::App& app) {
       "softmax regression is fitted on the training split. The star marks the best validation "
       "accuracy. Ctrl-C stops at the next batch.");
   cmd->callback([cmd, args, probe] {
-    if (probe->batchSize < 1) throw Error("--batch-size must be at least 1");
-    if (probe->epochs < 1) throw Error("--epochs must be at least 1");
     const auto requested = parseLayerList(probe->layers, "--layers");
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const auto layers = explorerLayers(loaded.model.graph, requested);

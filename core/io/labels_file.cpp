@@ -36,7 +36,12 @@ std::vector<std::string> parseLabels(const std::string& text) {
 std::optional<std::string> findLabelsBeside(const std::string& modelPath) {
   std::error_code error;
   const fs::path folder = fs::path(modelPath).parent_path();
-  for (const char* name : {"labels.txt", "cls_classes.txt", "classes.txt"}) {
+  // The model's own file first: a folder of several models can name each one's classes
+  // (cats.h5 + cats_labels.txt); the shared names are for the folder's one model.
+  const std::string stem = fs::path(modelPath).stem().string();
+  for (const std::string& name :
+       {stem + "_labels.txt", stem + ".labels.txt", stem + "_classes.txt",
+        std::string("labels.txt"), std::string("cls_classes.txt"), std::string("classes.txt")}) {
     const fs::path candidate = folder / name;
     if (fs::is_regular_file(candidate, error)) return candidate.string();
   }

@@ -12,8 +12,9 @@ namespace graft {
 // own index ("0 cat", "1 dog"), as Teachable Machine writes them, the index is dropped.
 std::vector<std::string> parseLabels(const std::string& text);
 
-// The labels file next to a model file: labels.txt, cls_classes.txt or classes.txt in the
-// model's folder (the first that exists), or nullopt.
+// The labels file next to a model file, the first that exists in the model's folder: the
+// model's own (for m.h5: m_labels.txt, m.labels.txt, m_classes.txt), then labels.txt,
+// cls_classes.txt, classes.txt; or nullopt.
 std::optional<std::string> findLabelsBeside(const std::string& modelPath);
 
 }  // namespace graft

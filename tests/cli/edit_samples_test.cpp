@@ -88,6 +88,27 @@ TEST(CliEditSamples, FitsOneFiveByFiveConvolutionAndRecordsItsError) {
   EXPECT_NE(bare.err.find("--samples"), std::string::npos) << bare.err;
 }
 
+TEST(CliEditSamples, AnUnreadableImageIsLeftOutAndOnlyNoneReadableIsRefused) {
+  Fixture f;  // 3 classes x 3 images
+  std::ofstream(f.images + "/broken.jpg") << "not a jpeg";
+  const std::string out = f.dir.file("out.graft");
+  const CommandResult r = runCli({"edit", f.model, "--recipe", f.recipe, "-o", out, "--samples",
+                                  f.images, "--sample-count", "20", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("of 9 samples"), std::string::npos) << r.out;
+
+  const std::string junk = f.dir.file("junk");
+  std::filesystem::create_directories(junk);
+  std::ofstream(junk + "/a.jpg") << "not a jpeg";
+  const CommandResult none = runCli(
+      {"edit", f.model, "--recipe", f.recipe, "-o", f.dir.file("none.graft"), "--samples", junk});
+  EXPECT_EQ(none.exitCode, 1);
+  EXPECT_NE(none.err.find("none of the 1 sample images could be read"), std::string::npos)
+      << none.err;
+  EXPECT_NE(none.err.find("a.jpg"), std::string::npos) << none.err;
+  EXPECT_FALSE(std::filesystem::exists(f.dir.file("none.graft")));
+}
+
 TEST(CliEditSamples, APipelineFitsToItsSamplesFolder) {
   Fixture f;
   const Json pipeline = {{"graft_pipeline", 1},

@@ -99,6 +99,13 @@ TEST_F(ProbeCli, BadInputsNameWhatIsWrong) {
 
   r = cli({"probe", model});  // --data is required
   EXPECT_EQ(r.exitCode, 2);
+
+  // Out-of-range numbers are usage errors, as they are for train.
+  for (const char* option : {"--batch-size", "--epochs"}) {
+    r = cli({"probe", model, "--data", data, option, "0"});
+    EXPECT_EQ(r.exitCode, 2) << option << ": " << r.err;
+    EXPECT_NE(r.err.find(option), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

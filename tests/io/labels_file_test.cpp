@@ -33,6 +33,10 @@ TEST(LabelsFile, FoundBesideTheModelInTheOrderToolsWriteThem) {
   EXPECT_EQ(findLabelsBeside(model), dir.file("classes.txt"));
   std::ofstream(dir.file("labels.txt")) << "0 a\n1 b\n";
   EXPECT_EQ(findLabelsBeside(model), dir.file("labels.txt"));
+  // A folder of several models: each one's own file comes before the shared names.
+  std::ofstream(dir.file("model_labels.txt")) << "x\ny\n";
+  EXPECT_EQ(findLabelsBeside(model), dir.file("model_labels.txt"));
+  EXPECT_EQ(findLabelsBeside(dir.file("other.keras")), dir.file("labels.txt"));
 }
 
 // A three-class Keras Sequential (model_config JSON, random weights).

@@ -28,6 +28,15 @@ EnvironmentReader readerOf(std::map<std::string, std::string> variables) {
 TEST(LaunchEnvironment, NoWorldSizeOrOneProcessIsASingleProcessRun) {
   EXPECT_FALSE(launchEnvironmentFromVariables(readerOf({})));
   EXPECT_FALSE(launchEnvironmentFromVariables(readerOf({{"WORLD_SIZE", "1"}, {"RANK", "0"}})));
+  EXPECT_FALSE(launchEnvironmentFromVariables(readerOf({{"RANK", "0"}})));
+  // One process with a rank beyond 0 is a mistyped launch, not a run to repeat rank 0's work.
+  try {
+    launchEnvironmentFromVariables(readerOf({{"WORLD_SIZE", "1"}, {"RANK", "3"}}));
+    ADD_FAILURE() << "WORLD_SIZE=1 RANK=3 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("RANK: is '3' but WORLD_SIZE is 1"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(LaunchEnvironment, ReadsWhatTorchrunSets) {

@@ -52,6 +52,18 @@ TEST(ClassificationMetrics, JsonHasTheFieldsDesignMdPromises) {
   EXPECT_EQ(j.at("per_class")[0].at("count"), 2);
   EXPECT_EQ(j.at("confusion_matrix"), Json::parse("[[1, 1], [0, 0]]"));
   EXPECT_FALSE(j.contains("skipped"));
+  // "dog" has no images: its recall is undefined, null rather than a 0 that reads as a class
+  // the model always misses; it was predicted once, wrongly: precision 0 is a fact.
+  EXPECT_DOUBLE_EQ(j.at("per_class")[1].at("precision").get<double>(), 0.0);
+  EXPECT_TRUE(j.at("per_class")[1].at("recall").is_null()) << j.dump();
+  EXPECT_EQ(j.at("per_class")[1].at("count"), 0);
+
+  ClassificationMetrics unpredicted(2);  // "dog" has an image but is never predicted
+  unpredicted.add(torch::tensor({0, 0}, torch::kInt64), torch::tensor({0, 1}, torch::kInt64),
+                  torch::zeros({2}));
+  const Json u = evalReportJson(makeReport(unpredicted, {"cat", "dog"}));
+  EXPECT_TRUE(u.at("per_class")[1].at("precision").is_null()) << u.dump();
+  EXPECT_DOUBLE_EQ(u.at("per_class")[1].at("recall").get<double>(), 0.0);
 }
 
 TEST(TrainLoss, LogitsGiveAFiniteLossForConfidentMistakes) {

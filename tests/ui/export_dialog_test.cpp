@@ -5,8 +5,11 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalSpy>
+#include <filesystem>
 
 #include "export/export.h"
 #include "run/export_spec.h"
@@ -99,6 +102,30 @@ TEST(ExportDialog, AModelWithTwoOutputsIsRefusedInTheDialog) {
         << refusals->text().toStdString();
     EXPECT_FALSE(button->isEnabled()) << format;
   }
+}
+
+// Close while an export runs used to abandon it unseen (the dialog was deleted, the outcome
+// lost): the dialog hides, the export finishes, the outcome is announced, the dialog goes.
+TEST(ExportDialog, ClosedWhileExportingFinishesAndSaysHow) {
+  test::guiApp();
+  test::TempDir dir;
+  QPointer<ui::ExportDialog> dialog =
+      new ui::ExportDialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setFormat(0);  // TorchScript
+  dialog->show();
+  QSignalSpy finished(dialog.data(), &ui::ExportDialog::finishedAfterClose);
+  dialog->startExport();
+  ASSERT_TRUE(dialog->isRunning());
+  dialog->reject();
+  ASSERT_FALSE(dialog.isNull());  // still there for the worker to report to
+  EXPECT_TRUE(dialog->isHidden());
+  ASSERT_TRUE(test::waitFor([&] { return !finished.isEmpty(); }, 60000));
+  EXPECT_TRUE(finished.front().at(1).toBool()) << finished.front().at(0).toString().toStdString();
+  EXPECT_TRUE(finished.front().at(0).toString().startsWith(QStringLiteral("Exported ")))
+      << finished.front().at(0).toString().toStdString();
+  EXPECT_TRUE(std::filesystem::exists(dir.file("model.pt")));
+  EXPECT_TRUE(test::waitFor([&] { return dialog.isNull(); }));
 }
 
 }  // namespace

@@ -7,14 +7,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
+#include <filesystem>
 
 #include "graph/surgery/ops.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
+#include "ui/export_dialog.h"
 #include "ui/find_bar.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
@@ -144,6 +147,39 @@ TEST(MainWindow, TheInputPreprocessingIsChosenInTheModelMenu) {
   window.document()->undo();
   EXPECT_EQ(window.document()->model().preprocessing, Preprocessing::None);
   EXPECT_TRUE(none->isChecked());
+}
+
+// Quitting mid-export used to leave no file and a hidden temporary one: Graft asks, and waits.
+TEST(MainWindow, QuittingDuringAnExportWaitsForItWhenTheUserAgrees) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  {
+    ui::ExportDialog* dialog = window.openExportDialog();
+    ASSERT_NE(dialog, nullptr);
+    dialog->setPath(QString::fromStdString(dir.file("kept.pt")));
+    dialog->startExport();
+    const auto cancel = test::answerNextDialog<QMessageBox>(
+        [](QMessageBox* box) { return box->button(QMessageBox::Cancel); });
+    EXPECT_FALSE(window.close());
+    EXPECT_TRUE(window.isVisible());
+    ASSERT_TRUE(test::waitFor([&] { return !dialog->isRunning(); }));
+    dialog->close();
+  }
+  ui::ExportDialog* dialog = window.openExportDialog();
+  ASSERT_NE(dialog, nullptr);
+  dialog->setPath(QString::fromStdString(dir.file("model.pt")));
+  dialog->startExport();
+  dialog->reject();  // closed first: the export goes on unseen
+  const auto wait = test::answerNextDialog<QMessageBox>([](QMessageBox* box) {
+    return box->findChild<QAbstractButton*>(QStringLiteral("quit_when_exported"));
+  });
+  EXPECT_TRUE(window.close());
+  EXPECT_TRUE(std::filesystem::exists(dir.file("model.pt")));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();  // no temp file
 }
 
 TEST(MainWindow, FreezingInThePropertiesPanelIsUndoneWithCtrlZ) {

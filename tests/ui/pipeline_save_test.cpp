@@ -106,6 +106,8 @@ TEST_F(PipelineSaveTest, AReopenedProjectCarriesOnlyTheNewEdits) {
 
   ui::PipelineDialog* dialog = window_->savePipeline();
   ASSERT_NE(dialog, nullptr);
+  // Suggested beside the project, named after it (not in the folder of the last file opened).
+  EXPECT_EQ(dialog->pathEdit()->text(), QString::fromStdString(dir_.file("tiny.pipeline.json")));
   const std::string path = dir_.file("again.json");
   dialog->pathEdit()->setText(QString::fromStdString(path));
   ASSERT_TRUE(dialog->save());

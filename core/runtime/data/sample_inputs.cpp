@@ -54,9 +54,20 @@ torch::Tensor loadSampleInputs(const Model& model, const std::vector<std::string
                            "sample images need an image input (None, height, "
                            "width, 1 or 3 channels) or (None, height, width), the model's is " +
                                shapeToString(input)});
+  // An unreadable file is skipped, as training and probing skip them: one damaged photo among
+  // the samples should not stop a fit that the others can make.
   std::vector<cv::Mat> images;
-  for (const auto& file : files)
-    images.push_back(loadImageForInput(file, input, FreeInputSize{freeInputSize}));
+  std::string firstProblem;
+  for (const auto& file : files) {
+    try {
+      images.push_back(loadImageForInput(file, input, FreeInputSize{freeInputSize}));
+    } catch (const Error& e) {
+      if (firstProblem.empty()) firstProblem = e.what();
+    }
+  }
+  if (images.empty())
+    throw Error("none of the " + std::to_string(files.size()) +
+                " sample images could be read; the first: " + firstProblem);
   return asModelInput(preprocessBatch(images, model.preprocessing), input);
 }
 

@@ -20,8 +20,9 @@ namespace graft {
 std::vector<std::string> listSampleImages(const std::string& folder, int64_t count);
 
 // The files as one float32 NCHW batch for the model's single image input (free height/width:
-// `freeInputSize` pixels). Throws graft::Error naming the file that cannot be read, or the input
-// layer when the model has no single image input.
+// `freeInputSize` pixels). Files that cannot be read are left out; throws graft::Error when none
+// can (naming the first and why), or naming the input layer when the model has no single image
+// input.
 torch::Tensor loadSampleInputs(const Model& model, const std::vector<std::string>& files,
                                int64_t freeInputSize = 224);
 

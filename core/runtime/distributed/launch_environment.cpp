@@ -38,7 +38,16 @@ std::optional<LaunchEnvironment> launchEnvironmentFromVariables(const Environmen
       reader ? reader : [](const char* name) -> const char* { return std::getenv(name); };
   constexpr int kMaxProcesses = 1 << 16;
   const int worldSize = integerVariable(read, "WORLD_SIZE", 1, kMaxProcesses, 1);
-  if (worldSize == 1) return std::nullopt;
+  if (worldSize == 1) {
+    // A lone process is no distributed run, but a RANK beyond 0 says the launch is not what the
+    // user meant (a mistyped WORLD_SIZE): training alone would repeat another rank's work.
+    const char* rank = read("RANK");
+    if (rank && *rank && std::string(rank) != "0")
+      throw Error(Diagnostic{"RANK", std::string("is '") + rank +
+                                         "' but WORLD_SIZE is 1; ranks go from 0 to WORLD_SIZE - "
+                                         "1 (unset both to train in one process)"});
+    return std::nullopt;
+  }
   LaunchEnvironment env;
   env.worldSize = worldSize;
   env.rank = integerVariable(read, "RANK", 0, worldSize - 1);

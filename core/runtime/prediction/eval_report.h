@@ -3,6 +3,7 @@
 // a pipeline's eval step hands to its front end and checks (runtime/prediction/evaluate.h
 // computes it).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,8 +14,10 @@ namespace graft {
 
 struct ClassReport {
   std::string name;
-  double precision = 0.0;
-  double recall = 0.0;
+  // Empty where undefined: precision of a class never predicted, recall of a class without
+  // images. JSON writes null, the table "-": a 0 there reads as a class the model always misses.
+  std::optional<double> precision;
+  std::optional<double> recall;
   int64_t count = 0;
 };
 
@@ -30,7 +33,7 @@ struct EvalReport {
 
 // DESIGN.md's `eval --json` object: {"accuracy", "loss", "count", "classes", "per_class":
 // [{"class", "precision", "recall", "count"}], "confusion_matrix"}, plus "skipped" when files
-// could not be read.
+// could not be read; an undefined precision or recall is null.
 Json evalReportJson(const EvalReport& report);
 
 }  // namespace graft

@@ -117,8 +117,14 @@ EvalReport makeReport(const ClassificationMetrics& metrics,
   const auto precision = metrics.precision();
   const auto recall = metrics.recall();
   const auto support = metrics.support();
-  for (size_t c = 0; c < classes.size(); ++c)
-    report.perClass.push_back(ClassReport{classes[c], precision[c], recall[c], support[c]});
+  for (size_t c = 0; c < classes.size(); ++c) {
+    int64_t predicted = 0;
+    for (const auto& row : report.confusion) predicted += row.at(c);
+    ClassReport entry{classes[c], std::nullopt, std::nullopt, support[c]};
+    if (predicted) entry.precision = precision[c];
+    if (support[c]) entry.recall = recall[c];
+    report.perClass.push_back(entry);
+  }
   return report;
 }
 
@@ -129,9 +135,12 @@ Json evalReportJson(const EvalReport& report) {
   out["count"] = report.count;
   out["classes"] = report.classes;
   Json perClass = Json::array();
+  const auto orNull = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
   for (const auto& c : report.perClass)
-    perClass.push_back(
-        {{"class", c.name}, {"precision", c.precision}, {"recall", c.recall}, {"count", c.count}});
+    perClass.push_back({{"class", c.name},
+                        {"precision", orNull(c.precision)},
+                        {"recall", orNull(c.recall)},
+                        {"count", c.count}});
   out["per_class"] = perClass;
   out["confusion_matrix"] = report.confusion;
   if (!report.skippedFiles.empty()) {
