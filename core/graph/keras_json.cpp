@@ -280,10 +280,10 @@ class Flattener {
       }
       Node node = layer(layers, index, group);
       if (node.className == "InputLayer") {
-        if (!previous.empty()) {  // the input of a nested Sequential: the tensor it is called on
-          alias_[node.name] = previous.front();
-          continue;
-        }
+        // The input of a nested Sequential: its layers read `previous`, the tensor it is called
+        // on. No alias by name: the outer model may have a layer of the same name (its own
+        // Input, made after loading the base from a file, is often input_1 too).
+        if (!previous.empty()) continue;
         node.config = registry_.normalizeConfig("InputLayer", raw.at("config"));
         node.inputs.clear();
         nodes_.push_back(node);
@@ -325,25 +325,36 @@ class Flattener {
     const Json& layers = config["layers"];
     std::vector<std::string> inputs =
         layerList(config.value("input_layers", Json()), "config.input_layers");
+    // A nested model's inputs stand for the tensors it is called on, within this model only:
+    // replaced in its own layers' inputs here rather than by a global alias, since the outer
+    // model may use the same names (an outer Input named input_1 around a base whose InputLayer
+    // is input_1 read as a cycle).
+    std::map<std::string, std::string> ownInputs;
     if (!callInputs.empty()) {
       if (inputs.size() != callInputs.size())
         throw Error(Diagnostic{group, "is a nested model with " + std::to_string(inputs.size()) +
                                           " inputs, called on " +
                                           std::to_string(callInputs.size()) + " tensors"});
-      for (size_t i = 0; i < inputs.size(); ++i) alias_[inputs[i]] = callInputs[i];
+      for (size_t i = 0; i < inputs.size(); ++i) ownInputs[inputs[i]] = callInputs[i];
     }
+    const auto inScope = [&](std::vector<std::string> names) {
+      for (auto& n : names)
+        if (const auto it = ownInputs.find(n); it != ownInputs.end()) n = it->second;
+      return names;
+    };
     for (size_t index = 0; index < layers.size(); ++index) {
       const Json& raw = layers[index];
       if (isModelClass(classNameOf(raw))) {
         const std::string name = entryName(raw);
-        nested(raw, group, inboundLayers(raw, name));
+        nested(raw, group, inScope(inboundLayers(raw, name)));
         continue;
       }
       Node node = layer(layers, index, group);
-      if (node.className == "InputLayer" && !callInputs.empty()) continue;  // aliased above
+      if (node.className == "InputLayer" && !callInputs.empty()) continue;  // replaced above
+      node.inputs = inScope(node.inputs);
       nodes_.push_back(std::move(node));
     }
-    return layerList(config.value("output_layers", Json()), "config.output_layers");
+    return inScope(layerList(config.value("output_layers", Json()), "config.output_layers"));
   }
 
   const LayerRegistry& registry_;

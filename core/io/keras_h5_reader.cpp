@@ -38,6 +38,10 @@ void KerasH5Reader::readLayout() {
                 ", and no Keras 3 'layers' group)");
   }
   if (auto version = file_.string(root.get(), "keras_version")) kerasVersion_ = *version;
+  if (auto backend = file_.string(root.get(), "backend"))
+    backend_ = *backend;
+  else if (auto top = file_.string(file_.id(), "backend"))
+    backend_ = *top;
   for (const auto& name : *names) {
     KerasH5Layer layer{name, {}, {}};
     const std::string group = root_ + "/" + name;

@@ -48,6 +48,8 @@ class KerasH5Reader {
 
   const std::optional<std::string>& modelConfig() const { return modelConfig_; }
   const std::string& kerasVersion() const { return kerasVersion_; }
+  // The Keras 2 backend that wrote the file ("tensorflow", "theano", ...; "" when not said).
+  const std::string& backend() const { return backend_; }
   // The Keras version when the file itself does not say (a .keras archive's metadata.json does):
   // tf.keras 2.12 and 2.13 named Keras 3-style groups differently.
   void assumeKerasVersion(const std::string& version) {
@@ -70,6 +72,7 @@ class KerasH5Reader {
   std::vector<KerasH5Layer> layers_;
   std::optional<std::string> modelConfig_;
   std::string kerasVersion_;
+  std::string backend_;
 };
 
 // "kernel" from "block1_conv1/kernel:0", "kernel" from Keras 3's "kernel",

@@ -11,6 +11,10 @@ std::string WeightLoadReport::describe() const {
                      ": " + std::to_string(loaded.size()) + " layers loaded";
   if (!missing.empty()) text += ", " + std::to_string(missing.size()) + " freshly initialised";
   if (!unused.empty()) text += ", " + std::to_string(unused.size()) + " file layers unused";
+  if (!kernelsFlipped.empty())
+    text += "; " + std::to_string(kernelsFlipped.size()) +
+            " convolution kernels flipped, as Keras 2 did on loading a file from the Theano "
+            "backend (which convolves where TensorFlow correlates)";
   return text;
 }
 
@@ -49,8 +53,35 @@ std::vector<size_t> datasetOrder(const KerasH5Layer& layer, const std::vector<We
   return order;
 }
 
-void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const std::string& target,
-               const NodeInfo& info, WeightStore& store) {
+// Theano (and MXNet) compute true convolution, TensorFlow cross-correlation: Keras 1 and 2
+// flipped the kernels of these layers when a file came from the other kind of backend
+// (keras/engine/saving.py, _need_convert_kernel and convert_kernel).
+bool fileConvolves(const KerasH5Reader& file) {
+  return file.backend() == "theano" || file.backend() == "mxnet";
+}
+
+bool hasFlippableKernel(const std::string& className) {
+  return className == "Conv1D" || className == "Conv2D" || className == "Conv3D" ||
+         className == "Conv2DTranspose";
+}
+
+// Every spatial axis reversed (the kernel is (k1, ..., kn, in, out)): in row-major order that
+// reverses the spatial index as a whole.
+WeightTensor flippedKernel(const WeightTensor& kernel) {
+  if (kernel.shape.size() < 3) return kernel;
+  int64_t spatial = 1;
+  for (size_t i = 0; i + 2 < kernel.shape.size(); ++i) spatial *= kernel.shape[i];
+  const int64_t inner = kernel.shape[kernel.shape.size() - 2] * kernel.shape.back();
+  std::vector<float> out(static_cast<size_t>(kernel.numel()));
+  const float* in = kernel.values();
+  for (int64_t s = 0; s < spatial; ++s)
+    std::copy(in + s * inner, in + (s + 1) * inner, out.begin() + (spatial - 1 - s) * inner);
+  return WeightTensor::fromValues(kernel.shape, std::move(out));
+}
+
+void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const Node& node,
+               const NodeInfo& info, WeightStore& store, WeightLoadReport& report) {
+  const std::string& target = node.name;
   if (stored.weightNames.size() != info.weights.size()) {
     std::string expected;
     for (const auto& w : info.weights) expected += (expected.empty() ? "" : ", ") + w.name;
@@ -71,6 +102,10 @@ void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const std:
       if (message.rfind(target + ": ", 0) == 0) throw;
       throw Error(Diagnostic{target, message});
     }
+  }
+  if (fileConvolves(file) && hasFlippableKernel(node.className) && !tensors.empty()) {
+    tensors[0] = flippedKernel(tensors[0]);
+    report.kernelsFlipped.push_back(target);
   }
   store.set(target, std::move(tensors));
 }
@@ -117,7 +152,7 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   if (useOrder) {
     report.rule = MatchRule::ByOrder;
     for (size_t i = 0; i < weighted.size(); ++i) {
-      loadLayer(file, *stored[i], weighted[i]->name, *analysis.find(weighted[i]->name), store);
+      loadLayer(file, *stored[i], *weighted[i], *analysis.find(weighted[i]->name), store, report);
       report.loaded.push_back(weighted[i]->name);
     }
     return report;
@@ -149,7 +184,7 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
                      : ", so matching by order is not possible either"));
   }
   for (const auto& name : report.loaded)
-    loadLayer(file, *byName.at(name), name, *analysis.find(name), store);
+    loadLayer(file, *byName.at(name), graph.at(name), *analysis.find(name), store, report);
   return report;
 }
 

@@ -17,6 +17,7 @@ struct WeightLoadReport {
   std::vector<std::string> loaded;   // model layers that received weights
   std::vector<std::string> missing;  // model layers with weights the file does not have
   std::vector<std::string> unused;   // file layers with weights the model does not have
+  std::vector<std::string> kernelsFlipped;  // convolutions of a Theano-backend file
   std::string describe() const;      // one line for the user
 };
 
@@ -32,7 +33,8 @@ struct WeightLoadOptions {
 // Reads the matching datasets into `store` (Keras layout). Checks every dataset's shape
 // against the model before reading; a mismatch throws graft::Error naming the layer, the
 // weight and both shapes. BatchNormalization weights are placed by their stored names
-// (gamma, beta, moving_mean, moving_variance), other layers by position.
+// (gamma, beta, moving_mean, moving_variance), other layers by position. Convolution kernels of
+// a file from the Theano backend are flipped, as Keras 1 and 2 flipped them on loading.
 WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
                                   const GraphAnalysis& analysis, WeightStore& store,
                                   const WeightLoadOptions& options = {});

@@ -7,6 +7,8 @@
 
 #include "graph/analysis.h"
 #include "graph/keras_json.h"
+#include "graph/keras_op_layers.h"
+#include "graph/layer_registry.h"
 #include "io/file_format.h"
 #include "io/keras_archive.h"
 #include "io/keras_h5_reader.h"
@@ -171,18 +173,51 @@ KerasH5Reader openWeights(const std::string& path) {
 // Normalization first) takes raw pixels; a Keras Applications base inside a user's model (a
 // Teachable Machine export holds MobileNetV2) takes that family's; otherwise raw pixels. The
 // choice is said, with the flag that changes it.
+// Arithmetic with a constant on the pixels: how a `preprocess_input(inputs)` (or `x / 255.0`)
+// inside a model is saved, as tf.keras's TFOpLambda (tf.math.truediv ...) and Keras 3's
+// operations (Divide ...) both read.
+bool scalesByAConstant(const Node& node) {
+  if (node.className != "TFOpLambda") return false;
+  const OpFunction* function = findOpFunction(node.config.value("function", std::string()));
+  if (!function || function->arity != 2 || function->operation == "maximum" ||
+      function->operation == "minimum")
+    return false;
+  const Json operands = node.config.value("operands", Json::array());
+  return std::any_of(operands.begin(), operands.end(),
+                     [](const Json& operand) { return !operand.is_null(); });
+}
+
+// The layer through which the model scales its own pixels, when its input reaches one before
+// anything else: Rescaling, Normalization or constant arithmetic, past layers that are the
+// identity at inference (noise, dropout: a GaussianNoise before Rescaling is common).
+const Node* ownPixelScaling(const Graph& graph) {
+  const LayerRegistry& registry = LayerRegistry::standard();
+  for (const auto& input : graph.inputs()) {
+    std::vector<std::string> reached = graph.consumers(input);
+    for (size_t hops = 0; hops < graph.size() && reached.size() == 1; ++hops) {
+      const Node& node = graph.at(reached.front());
+      if (node.className == "Rescaling" || node.className == "Normalization" ||
+          scalesByAConstant(node))
+        return &node;
+      const LayerType* type = registry.find(node.className);
+      if (!type || type->category != LayerCategory::Regularization) break;
+      reached = graph.consumers(node.name);
+    }
+  }
+  return nullptr;
+}
+
 void choosePreprocessing(const ModelSpec& spec, LoadedModel& result) {
   if (spec.preprocessing) return;
   const Graph& graph = result.model.graph;
-  for (const auto& input : graph.inputs())
-    for (const auto& consumer : graph.consumers(input))
-      if (const std::string cls = graph.at(consumer).className;
-          cls == "Rescaling" || cls == "Normalization") {
-        result.model.preprocessing = Preprocessing::None;
-        result.notes.push_back("preprocessing: none, the model's own " + cls + " layer '" +
-                               consumer + "' scales the pixels (0..255)");
-        return;
-      }
+  if (const Node* own = ownPixelScaling(graph)) {
+    result.model.preprocessing = Preprocessing::None;
+    const std::string what =
+        own->className == "TFOpLambda" ? "arithmetic" : own->className + " layer";
+    result.notes.push_back("preprocessing: none, the model's own " + what + " '" + own->name +
+                           "' scales the pixels (0..255)");
+    return;
+  }
   if (const auto family = zoo::familyOfLayers(graph)) {
     result.model.preprocessing = family->preprocessing;
     result.notes.push_back(

@@ -67,6 +67,33 @@ TEST(KerasJson, ReadsSequentialAndKeras1Layers) {
   EXPECT_EQ(a.totalParams, (9 * 8 + 8) + (8 * 8 * 8 * 3 + 3));
 }
 
+// A base loaded from a file and called on a new Input: both are often input_1. The inner name
+// means the nested model's own input, the outer one the model's (read as a cycle before).
+TEST(KerasJson, ANestedModelsInputMayShareTheOuterInputsName) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "outer", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "input_1"}, "name": "input_1", "inbound_nodes": []},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.truediv", "function": "math.truediv"}, "name": "tf.math.truediv", "inbound_nodes": [["input_1", 0, 0, {"y": 127.5, "name": null}]]},
+    {"class_name": "Functional", "config": {"name": "base", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "input_1"}, "name": "input_1", "inbound_nodes": []},
+        {"class_name": "Conv2D", "config": {"name": "conv", "filters": 4, "kernel_size": [3, 3]}, "name": "conv", "inbound_nodes": [[["input_1", 0, 0, {}]]]}],
+      "input_layers": [["input_1", 0, 0]], "output_layers": [["conv", 0, 0]]},
+     "name": "base", "inbound_nodes": [[["tf.math.truediv", 0, 0, {}]]]},
+    {"class_name": "Sequential", "config": {"name": "head", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 6, 6, 4], "name": "input_1"}},
+        {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}}]},
+     "name": "head", "inbound_nodes": [[["base", 0, 0, {}]]]}],
+    "input_layers": [["input_1", 0, 0]], "output_layers": [["head", 0, 0]]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.inputs(), std::vector<std::string>{"input_1"});
+  EXPECT_EQ(g.at("tf.math.truediv").inputs, std::vector<std::string>{"input_1"});
+  EXPECT_EQ(g.at("conv").inputs, std::vector<std::string>{"tf.math.truediv"});
+  EXPECT_EQ(g.at("gap").inputs, std::vector<std::string>{"conv"});
+  EXPECT_EQ(g.outputs(), std::vector<std::string>{"gap"});
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("gap")->outputShape, (Shape{kUnknown, 4}));
+}
+
 // Keras 1's Merge modes "ave" and "max" are today's Average and Maximum (no axis).
 TEST(KerasJson, Keras1MergeAveAndMaxBecomeAverageAndMaximum) {
   for (const auto& [mode, cls] : std::vector<std::pair<std::string, std::string>>{

@@ -718,6 +718,29 @@ TEST(Preprocessing, ChosenFromTheModelAndSaid) {
   const LoadedModel raw = load((dir.path() / "plain.json").string());
   EXPECT_EQ(raw.model.preprocessing, Preprocessing::None);
   EXPECT_TRUE(noteWith(raw, "--preprocessing unit"));
+  // `preprocess_input(inputs)` inside the model (tf.keras saves x / 127.5 - 1 as TFOpLambda
+  // layers), after a noise layer, before MobileNetV2's layers: the model scales its own pixels,
+  // so the family's 'tf' would scale them twice.
+  const std::string ownTf = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "GaussianNoise", "config": {"name": "noise", "stddev": 0.1}, "name": "noise", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.truediv", "function": "math.truediv"}, "name": "tf.math.truediv", "inbound_nodes": [["noise", 0, 0, {"y": 127.5, "name": null}]]},
+    {"class_name": "TFOpLambda", "config": {"name": "tf.math.subtract", "function": "math.subtract"}, "name": "tf.math.subtract", "inbound_nodes": [["tf.math.truediv", 0, 0, {"y": 1.0, "name": null}]]},
+    {"class_name": "Conv2D", "config": {"name": "Conv1", "filters": 2, "kernel_size": [1, 1]}, "name": "Conv1", "inbound_nodes": [[["tf.math.subtract", 0, 0, {}]]]},
+    {"class_name": "Conv2D", "config": {"name": "expanded_conv_depthwise", "filters": 2, "kernel_size": [1, 1]}, "name": "expanded_conv_depthwise", "inbound_nodes": [[["Conv1", 0, 0, {}]]]},
+    {"class_name": "Conv2D", "config": {"name": "block_1_expand", "filters": 2, "kernel_size": [1, 1]}, "name": "block_1_expand", "inbound_nodes": [[["expanded_conv_depthwise", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["block_1_expand", 0, 0]]}})";
+  std::ofstream(dir.path() / "own_tf.json") << ownTf;
+  const LoadedModel own = load((dir.path() / "own_tf.json").string());
+  EXPECT_EQ(own.model.preprocessing, Preprocessing::None);
+  EXPECT_TRUE(noteWith(own, "own arithmetic 'tf.math.truediv'"));
+  // Without its own scaling, the same layers take MobileNetV2's 'tf'.
+  Json scaled = Json::parse(ownTf);
+  scaled["config"]["layers"][4]["inbound_nodes"] = Json::parse(R"([[["noise", 0, 0, {}]]])");
+  scaled["config"]["layers"].erase(3);
+  scaled["config"]["layers"].erase(2);
+  std::ofstream(dir.path() / "family.json") << scaled.dump();
+  EXPECT_EQ(load((dir.path() / "family.json").string()).model.preprocessing, Preprocessing::Tf);
   // An explicit choice wins and nothing is assumed.
   ModelSpec spec;
   spec.source = (dir.path() / "plain.json").string();

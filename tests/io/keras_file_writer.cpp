@@ -53,7 +53,7 @@ void writeKerasWeights(const std::string& path, const std::vector<LayerToWrite>&
     file.writeStringList(rootGroup.get(), "layer_names", names);
   }
   file.writeString(rootGroup.get(), "keras_version", options.kerasVersion);
-  file.writeString(rootGroup.get(), "backend", "tensorflow");
+  file.writeString(rootGroup.get(), "backend", options.backend);
   for (const auto& l : layers) {
     const std::string group = (root == "/" ? "" : root) + "/" + l.name;
     auto g = file.createGroup(group);

@@ -22,6 +22,7 @@ struct KerasFileOptions {
   std::string modelConfig;             // non-empty: a full-model file under /model_weights
   bool reverseBatchNormOrder = false;  // store BN weights in an unusual order
   std::string kerasVersion = "2.2.4";  // the keras_version attribute
+  std::string backend = "tensorflow";  // the backend attribute
 };
 
 void writeKerasWeights(const std::string& path, const std::vector<LayerToWrite>& layers,

@@ -89,6 +89,33 @@ INSTANTIATE_TEST_SUITE_P(Naming, KerasImport,
                          ::testing::Values(test::KerasNaming::Keras1, test::KerasNaming::Keras2,
                                            test::KerasNaming::Keras3));
 
+// Theano convolves where TensorFlow correlates: Keras 1 and 2 flipped the kernels of a Theano
+// file's convolutions on loading, so the model computes what it was trained to.
+TEST(KerasImportFile, ATheanoFilesConvolutionKernelsAreFlippedAsKerasDid) {
+  test::TempDir dir;
+  const std::string path = dir.file("w.h5");
+  test::KerasFileOptions options;
+  options.backend = "theano";
+  test::writeKerasWeights(path, smallLayers(), options);
+  const Graph g = smallGraph();
+  WeightStore store;
+  const WeightLoadReport report = loadKerasWeights(KerasH5Reader(path), g, analyzeOrThrow(g), store);
+  EXPECT_EQ(report.kernelsFlipped, std::vector<std::string>{"conv"});
+  EXPECT_NE(report.describe().find("1 convolution kernels flipped"), std::string::npos);
+  const WeightTensor written = ramp({3, 3, 3, 4}, 0);
+  const WeightTensor& kernel = (*store.find("conv"))[0];
+  ASSERT_EQ(kernel.shape, written.shape);
+  for (int64_t y = 0; y < 3; ++y)
+    for (int64_t x = 0; x < 3; ++x)
+      for (int64_t io = 0; io < 12; ++io)
+        ASSERT_EQ(kernel.values()[(y * 3 + x) * 12 + io],
+                  written.values()[((2 - y) * 3 + (2 - x)) * 12 + io])
+            << y << "," << x << "," << io;
+  // Only kernels: the bias and the other layers are as written.
+  expectSameValues((*store.find("conv"))[1], ramp({4}, 100), "conv bias");
+  expectSameValues((*store.find("dense"))[0], ramp({64, 3}, 600), "dense kernel");
+}
+
 TEST(KerasImportFile, BatchNormOrderComesFromWeightNames) {
   test::TempDir dir;
   const std::string path = dir.file("w.h5");
