@@ -12,7 +12,10 @@ QString editNotesSentence(const QStringList& notes) {
     note.remove(step);
     note = note.trimmed();
     if (note.isEmpty()) continue;
-    note[0] = note[0].toUpper();
+    // A sentence starts with a capital, unless it starts with a layer name ("conv_preds: ..."),
+    // which is case-sensitive.
+    if (!note.section(QLatin1Char(' '), 0, 0).endsWith(QLatin1Char(':')))
+      note[0] = note[0].toUpper();
     if (!note.endsWith('.')) note += '.';
     if (!sentences.contains(note)) sentences << note;
   }

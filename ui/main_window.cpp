@@ -3,9 +3,11 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
@@ -50,7 +52,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(QIcon(QStringLiteral(":/icons/graft.svg")));
   setAcceptDrops(true);
   setDockNestingEnabled(true);
-  resize(1440, 900);
+  // 1440 x 900 where the screen has room; a smaller screen gets the window within it (a fixed
+  // size put the status bar and the right-hand panels off a 1024 x 700 screen).
+  QSize size(1440, 900);
+  if (const QScreen* screen = QGuiApplication::primaryScreen())
+    size = size.boundedTo(screen->availableGeometry().size() * 0.95);
+  resize(size);
 
   document_ = new Document(this);
   loader_ = new ModelLoader(this);

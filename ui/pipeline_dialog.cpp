@@ -17,30 +17,23 @@
 #include <climits>
 #include <cmath>
 
+#include "run/export_spec.h"
 #include "ui/error_dialog.h"
 #include "ui/number_validator.h"
 
 namespace graft::ui {
 
-namespace {
-
-const char* const kFormats[] = {"torchscript", "onnx", "keras-h5"};
-
-}  // namespace
+namespace {}  // namespace
 
 PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double> lastValAccuracy,
                                int64_t totalParams, QWidget* parent)
     : QDialog(parent), base_(std::move(base)) {
   setWindowTitle(tr("Save Session as Pipeline"));
   auto* layout = new QVBoxLayout(this);
-  const int edits = static_cast<int>(base_.operations.size());
-  auto* intro = new QLabel(tr("<code>graft-cli run</code> rebuilds this session headless: the "
-                              "model as opened, %1, training and the outputs below, then fails "
-                              "when a check does not hold.")
-                               .arg(edits == 1 ? tr("1 edit") : tr("%1 edits").arg(edits)),
-                           this);
-  intro->setWordWrap(true);
-  layout->addWidget(intro);
+  intro_ = new QLabel(this);
+  intro_->setWordWrap(true);
+  layout->addWidget(intro_);
+  edits_ = static_cast<int>(base_.operations.size());
 
   auto* form = new QFormLayout;
   auto* pathRow = new QHBoxLayout;
@@ -64,10 +57,11 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
   form->addRow(QString(), saveModel_);
 
   auto* exportRow = new QHBoxLayout;
-  for (const char* format : kFormats) {
+  // Every format the export table has (run/export_spec.h), as graft-cli export offers them.
+  for (const std::string& format : exportSpecField("format").choices) {
     auto* box = new QCheckBox(
         QString::fromStdString(exportFormatTitle(exportFormatFromName(format))), this);
-    box->setProperty("format", QString::fromLatin1(format));
+    box->setProperty("format", QString::fromStdString(format));
     exports_ << box;
     exportRow->addWidget(box);
   }
@@ -169,7 +163,23 @@ SessionPipelineInputs PipelineDialog::inputs() const {
 }
 
 void PipelineDialog::refresh() {
-  saveModel_->setEnabled(train_->isChecked());
+  // Says what the pipeline does as the choices stand: without training, the model is saved as
+  // edited.
+  const QString edits = edits_ == 0   ? tr("no edits")
+                        : edits_ == 1 ? tr("1 edit")
+                                      : tr("%1 edits").arg(edits_);
+  intro_->setText(train_->isChecked()
+                      ? tr("<code>graft-cli run</code> rebuilds this session headless: the model "
+                           "as opened, %1, training and the outputs below, then fails when a "
+                           "check does not hold.")
+                            .arg(edits)
+                      : tr("<code>graft-cli run</code> rebuilds this session headless: the model "
+                           "as opened, %1 and the outputs below (no training), then fails when a "
+                           "check does not hold.")
+                            .arg(edits));
+  saveModel_->setText(train_->isChecked()
+                          ? tr("Save the trained model beside the pipeline (.graft)")
+                          : tr("Save the edited model beside the pipeline (.graft)"));
   accuracyCheck_->setEnabled(train_->isChecked());
   accuracy_->setEnabled(train_->isChecked() && accuracyCheck_->isChecked());
   params_->setEnabled(paramsCheck_->isChecked());

@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -44,6 +45,8 @@ class PipelineDialog : public QDialog {
   QLineEdit* path_;
   QCheckBox* train_;
   QCheckBox* saveModel_;
+  QLabel* intro_;
+  int edits_ = 0;  // operations since the model was opened
   QList<QCheckBox*> exports_;
   QCheckBox* paramsCheck_;
   QSpinBox* params_;

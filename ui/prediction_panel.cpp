@@ -211,7 +211,13 @@ void PredictionPanel::predict(const QStringList& files) {
           QImage thumbnail;
           if (p.ok()) {
             QImageReader reader(QString::fromStdString(p.file));
-            reader.setAutoTransform(true);  // EXIF orientation, as the predictor reads it
+            reader.setAutoTransform(false);  // pixels as stored, as the predictor reads them
+            // Decoded at thumbnail size: a 12000 x 9000 photo is over Qt's 128 MB image limit
+            // and came out blank.
+            const QSize full = reader.size();
+            if (full.isValid() && (full.width() > 4 * kThumbnail || full.height() > 4 * kThumbnail))
+              reader.setScaledSize(
+                  full.scaled(4 * kThumbnail, 4 * kThumbnail, Qt::KeepAspectRatio));
             thumbnail = reader.read().scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio,
                                              Qt::SmoothTransformation);
           }
@@ -247,7 +253,12 @@ void PredictionPanel::showRows(const std::vector<PreviewRow>& rows, const QStrin
     if (!row.thumbnail.isNull()) item->setIcon(0, QPixmap::fromImage(row.thumbnail));
     if (!p.ok()) {
       ++failed;
-      item->setText(1, QString::fromStdString(p.error));
+      // The first column names the file: the cell gives the reason, not the path again (a
+      // long path left only "/tmp/…" visible).
+      QString reason = QString::fromStdString(p.error);
+      const QString path = QString::fromStdString(p.file);
+      if (reason.startsWith(path + QStringLiteral(": "))) reason.remove(0, path.size() + 2);
+      item->setText(1, reason);
       item->setForeground(1, QColor(0xc0, 0x39, 0x2b));
       item->setToolTip(1, QString::fromStdString(p.error));
       continue;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/cli_context.h"
+#include "cli/interrupt.h"
 #include "cli/spec_options.h"
 #include "graph/summary.h"
 #include "io/json_file.h"
@@ -68,7 +69,10 @@ void registerEditCommand(CLI::App& app) {
                   joinDiagnostics(result.diagnostics()));
     if (!args->quiet)
       for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
-    saveProject(result->model, *output);
+    {
+      const TemporaryFileSweep sweep({*output});  // Ctrl-C mid-save leaves no temporary file
+      saveProject(result->model, *output);
+    }
     const GraphAnalysis analysis = analyze(result->model.graph);
     if (*json) {
       std::cout << jsonText(Json{{"file", *output},

@@ -131,6 +131,9 @@ void registerRunCommand(CLI::App& app) {
     RunPrinter printer(pipeline, *quiet, *json);
     PipelineResult result;
     {
+      std::vector<std::string> outputs = pipelineOutputFiles(pipeline);
+      if (!junit->empty()) outputs.push_back(*junit);
+      const TemporaryFileSweep sweep(outputs);  // a second Ctrl-C leaves no temporary file
       const InterruptScope interrupt;
       result = runPipeline(pipeline, &printer, interrupt.flag());
     }

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "cli/interrupt.h"
 #include "pipeline/pipeline_outputs.h"
 
 namespace graft::cli {
@@ -40,6 +41,7 @@ PipelineResult runCommandPipeline(const Pipeline& pipeline, PipelineObserver& ob
   // (train MODEL.h5 -o MODEL.h5 replaced a whole model by its weights), over another output or
   // inside the images the run reads (--log over a training image).
   checkPipelineOutputs(pipeline, {}, optionOf);
+  const TemporaryFileSweep sweep(pipelineOutputFiles(pipeline));  // Ctrl-C leaves no temp file
   PipelineResult result = runPipeline(pipeline, &observer, cancel, options);
   for (const StepResult& step : result.steps)
     if (step.status == StepStatus::Error) {

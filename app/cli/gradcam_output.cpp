@@ -42,6 +42,13 @@ GradCamWriter::GradCamWriter(const GradCamArguments& arguments, const Model& mod
     : arguments_(arguments), maps_(model, device) {
   if (arguments.layer.empty() || arguments.outDir.empty())
     throw Error("--gradcam LAYER and --gradcam-out DIR go together");
+  // Refused before any image, as a bad layer is: the prediction used to be printed, then the
+  // image counted as failed.
+  if (maps_.classes() == 0)
+    throw Error(Diagnostic{"--gradcam",
+                           "Grad-CAM needs a model whose output is a vector of "
+                           "class scores (None, classes); '" +
+                               model.graph.name() + "' has none (a base without its classifier?)"});
   layer_ = maps_.gradCamLayer(arguments.layer);
   if (!arguments.classChoice.empty()) classIndex_ = maps_.classIndexOf(arguments.classChoice);
   checkWritableFolder(arguments.outDir);

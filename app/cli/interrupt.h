@@ -4,6 +4,8 @@
 // (a CI job cancelled, `timeout`, systemd stopping a service) asks the same. A second signal
 // ends the process as usual.
 #include <atomic>
+#include <string>
+#include <vector>
 
 namespace graft::cli {
 
@@ -16,6 +18,18 @@ class InterruptScope {
   InterruptScope& operator=(const InterruptScope&) = delete;
   // Set by SIGINT or SIGTERM while a scope lives (false before the first one).
   static const std::atomic<bool>* flag();
+};
+
+// While a TemporaryFileSweep lives, a signal that ends the process (SIGINT or SIGTERM outside
+// an InterruptScope, the second one inside) first removes this process's temporary files
+// (io/atomic_file.h's mark) in the folders of `files`: an export or save cut short left a
+// hidden file as large as the model. Scopes do not nest; at most 8 folders.
+class TemporaryFileSweep {
+ public:
+  explicit TemporaryFileSweep(const std::vector<std::string>& files);
+  ~TemporaryFileSweep();
+  TemporaryFileSweep(const TemporaryFileSweep&) = delete;
+  TemporaryFileSweep& operator=(const TemporaryFileSweep&) = delete;
 };
 
 // Installs `handler` for SIGINT and SIGTERM (SIG_DFL gives them back their default action).

@@ -141,19 +141,19 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
         if (got.numel() == want.numel()) got = got.reshape(want.sizes());
         break;
       case ExportFormat::KerasH5:
-        saveKerasWeights(model, temp);
+        writeKerasWeightsFile(model, temp);
         report.checkedWith = "Graft's Keras importer";
         report.tolerance = 0.0;  // the same weights, bit for bit, in the same runtime
         got = runKerasH5(model, temp, input);
         break;
       case ExportFormat::KerasWeights:
-        saveKeras3Weights(model, temp);
+        writeKeras3WeightsFile(model, temp);
         report.checkedWith = "Graft's Keras 3 weights importer";
         report.tolerance = 0.0;
         got = runKerasH5(model, temp, input);  // the reader tells the two layouts apart
         break;
       case ExportFormat::Keras:
-        saveKerasArchive(model, temp);
+        writeKerasArchiveFile(model, temp, path);
         report.checkedWith = "Graft's .keras reader";
         report.tolerance = 0.0;
         got = runKerasArchive(model, temp, input);

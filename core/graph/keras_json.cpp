@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "graph/keras_op_layers.h"
 #include "graph/limits.h"
@@ -108,6 +109,14 @@ bool isModelClass(const std::string& cls) {
 
 // The entry's class name, "" when it is missing or not a string (reported with the entry's index
 // when the layer itself is read).
+// Keras's augmentation layers that return their input unchanged outside training.
+bool passesImagesUnchangedAtInference(const std::string& cls) {
+  static const std::set<std::string> kLayers = {
+      "RandomFlip",     "RandomRotation",   "RandomZoom",   "RandomTranslation",
+      "RandomContrast", "RandomBrightness", "RandomHeight", "RandomWidth"};
+  return kLayers.count(cls) != 0;
+}
+
 std::string classNameOf(const Json& entry) {
   if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
     return "";
@@ -147,6 +156,7 @@ void collectUnsupported(const Json& config, const LayerRegistry& registry,
         collectUnsupported(layer["config"], registry, found, depth + 1);
       continue;
     }
+    if (passesImagesUnchangedAtInference(cls)) continue;  // left out (Flattener)
     // Op layers (TFOpLambda, Lambda, Keras 3 operations) are read as Graft types when they
     // compute what Graft knows.
     const std::string what = isOpLayer(layer)     ? unsupportedOpLayer(layer)
@@ -268,6 +278,29 @@ class Flattener {
     return node;
   }
 
+  // The InputLayer a Sequential without one gets, named after its first layer, from the shape
+  // that layer (or the model, in Keras 3) records.
+  std::string sequentialInput(const Json& config, const Json& first, const std::string& name,
+                              const std::string& group) {
+    const Json& c = first.at("config");
+    // Keras 3 Sequentials built without an InputLayer record the shape on the model.
+    const Json built = config.is_object() ? config.value("build_input_shape", Json()) : Json();
+    Json shape = c.contains("batch_input_shape") ? c["batch_input_shape"]
+                 : c.contains("batch_shape")     ? c["batch_shape"]
+                                                 : built;
+    if (shape.is_null())
+      throw Error(Diagnostic{name,
+                             "the first layer of a Sequential model must give "
+                             "batch_input_shape (the model's input shape)"});
+    Node input;
+    input.name = name + "_input";
+    input.className = "InputLayer";
+    input.group = group;
+    input.config = registry_.normalizeConfig("InputLayer", {{"batch_input_shape", shape}});
+    nodes_.push_back(input);
+    return input.name;
+  }
+
   std::vector<std::string> sequential(const Json& config, const std::string& group,
                                       const std::vector<std::string>& callInputs) {
     const Json& layers = layersOf(config, group);
@@ -276,6 +309,12 @@ class Flattener {
       const Json& raw = layers[index];
       if (isModelClass(classNameOf(raw))) {
         previous = {nested(raw, group, previous)};
+        continue;
+      }
+      if (passesImagesUnchangedAtInference(classNameOf(raw))) {
+        // Left out: the identity outside training. As the first layer it still gives the
+        // model's input shape.
+        if (previous.empty()) previous = {sequentialInput(config, raw, entryName(raw), group)};
         continue;
       }
       Node node = layer(layers, index, group);
@@ -290,25 +329,7 @@ class Flattener {
         previous = {node.name};
         continue;
       }
-      if (previous.empty()) {
-        const Json& c = raw.at("config");
-        // Keras 3 Sequentials built without an InputLayer record the shape on the model.
-        const Json built = config.is_object() ? config.value("build_input_shape", Json()) : Json();
-        Json shape = c.contains("batch_input_shape") ? c["batch_input_shape"]
-                     : c.contains("batch_shape")     ? c["batch_shape"]
-                                                     : built;
-        if (shape.is_null())
-          throw Error(Diagnostic{node.name,
-                                 "the first layer of a Sequential model must give "
-                                 "batch_input_shape (the model's input shape)"});
-        Node input;
-        input.name = node.name + "_input";
-        input.className = "InputLayer";
-        input.group = group;
-        input.config = registry_.normalizeConfig("InputLayer", {{"batch_input_shape", shape}});
-        nodes_.push_back(input);
-        previous = {input.name};
-      }
+      if (previous.empty()) previous = {sequentialInput(config, raw, node.name, group)};
       node.config.erase("batch_input_shape");
       node.inputs = previous;
       previous = {node.name};
@@ -347,6 +368,15 @@ class Flattener {
       if (isModelClass(classNameOf(raw))) {
         const std::string name = entryName(raw);
         nested(raw, group, inScope(inboundLayers(raw, name)));
+        continue;
+      }
+      if (passesImagesUnchangedAtInference(classNameOf(raw))) {
+        const std::string name = entryName(raw);
+        const std::vector<std::string> from = inScope(inboundLayers(raw, name));
+        if (from.size() != 1)
+          throw Error(Diagnostic{name, "is called on " + std::to_string(from.size()) +
+                                           " tensors; an augmentation layer takes one"});
+        alias_[name] = from.front();  // left out: its consumers read its input
         continue;
       }
       Node node = layer(layers, index, group);
@@ -480,6 +510,38 @@ Graph graphFromKerasJson(const Json& modelConfig, const LayerRegistry& registry,
 Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& registry,
                              const std::string& kerasVersion) {
   return graphFromKerasJson(parseBoundedJson(text, "model_config"), registry, kerasVersion);
+}
+
+namespace {
+
+void collectAugmentation(const Json& config, std::vector<std::string>& found, size_t depth) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return;
+  const Json* layers = config.is_array()                                 ? &config
+                       : config.is_object() && config.contains("layers") ? &config["layers"]
+                                                                         : nullptr;
+  if (!layers || !layers->is_array()) return;
+  for (const auto& layer : *layers) {
+    if (!layer.is_object()) continue;
+    const std::string cls = classNameOf(layer);
+    if (isModelClass(cls) && layer.contains("config"))
+      collectAugmentation(layer["config"], found, depth + 1);
+    else if (passesImagesUnchangedAtInference(cls))
+      found.push_back(cls + " '" + entryName(layer) + "'");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig) {
+  const Json* root = &modelConfig;
+  if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");
+  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
+  std::vector<std::string> found;
+  if (root->is_array())
+    collectAugmentation(*root, found, 0);
+  else if (root->is_object() && root->contains("config"))
+    collectAugmentation(root->at("config"), found, 0);
+  return found;
 }
 
 Json graphToKerasJson(const Graph& graph) {

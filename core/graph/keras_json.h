@@ -24,6 +24,12 @@ Graph graphFromKerasJsonText(const std::string& text,
                              const LayerRegistry& registry = LayerRegistry::standard(),
                              const std::string& kerasVersion = "");
 
+// Keras's augmentation layers (RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
+// RandomContrast, RandomBrightness, RandomHeight, RandomWidth) return their input unchanged
+// outside training: graphFromKerasJson leaves them out (their consumers read their input). The
+// ones a config holds, as "RandomFlip 'random_flip'", for the loader to say so.
+std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig);
+
 // Whether a config was written by Keras 3, by the rules above.
 bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion = "");
 

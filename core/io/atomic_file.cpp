@@ -41,6 +41,10 @@ std::string fileSavedThrough(const std::string& path) {
   return followed ? file.string() : path;
 }
 
+std::string temporaryFileMark() {
+  return ".tmp-" + std::to_string(::getpid()) + "-";
+}
+
 void writeAtomically(const std::string& path,
                      const std::function<void(const std::string&)>& write) {
   const fs::path target(fileSavedThrough(path));
@@ -48,7 +52,15 @@ void writeAtomically(const std::string& path,
   if (!fs::is_directory(dir))
     throw Error(path + ": the folder " + dir.string() + " does not exist");
   std::random_device rd;
-  const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()));
+  const fs::path temp =
+      dir / ("." + target.filename().string() + temporaryFileMark() + std::to_string(rd()));
+  // Created here, so a folder that cannot take the file is said with the system's reason (the
+  // writers' own messages rarely give it: "cannot write the ONNX file").
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0)
+    throw Error(path + ": not saved (any previous file is unchanged): cannot create a file in " +
+                dir.string() + ": " + std::strerror(errno));
+  ::close(fd);
   try {
     write(temp.string());
     syncFile(temp.string());

@@ -17,6 +17,11 @@ std::string fileSavedThrough(const std::string& path);
 // names the OS error (e.g. "No space left on device") when there is one.
 void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write);
 
+// What names this process's temporary files: ".NAME" + mark + a random number, beside NAME,
+// with mark ".tmp-<pid>-". A process ended by a signal mid-save can have them removed by a
+// handler that knows the mark (cli/interrupt.h).
+std::string temporaryFileMark();
+
 // A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being
 // written ("the pipeline") and the system's reason.
 void writeTextAtomically(const std::string& path, const std::string& text, const std::string& what);

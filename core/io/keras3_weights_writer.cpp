@@ -48,12 +48,14 @@ void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
 
 }  // namespace
 
+void writeKeras3WeightsFile(const Model& model, const std::string& path) {
+  auto file = h5::File::createInMemory(path);
+  writeLayers(file, model, model.graph);
+  file.close();  // written to disk here
+}
+
 void saveKeras3Weights(const Model& model, const std::string& path) {
-  writeAtomically(path, [&](const std::string& temp) {
-    auto file = h5::File::createInMemory(temp);
-    writeLayers(file, model, model.graph);
-    file.close();  // written to disk here
-  });
+  writeAtomically(path, [&](const std::string& temp) { writeKeras3WeightsFile(model, temp); });
 }
 
 std::vector<char> keras3WeightsImage(const Model& model, const Graph& layout,

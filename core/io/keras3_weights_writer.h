@@ -17,6 +17,9 @@ namespace graft {
 // file or the layer whose weights are missing.
 void saveKeras3Weights(const Model& model, const std::string& path);
 
+// The same, written straight to `path` (which a caller's own atomic write names).
+void writeKeras3WeightsFile(const Model& model, const std::string& path);
+
 // The same file's bytes, with groups named after `layout` (the model's graph, or the flat copy
 // a .keras archive describes; same layer names). `what` names it in messages.
 std::vector<char> keras3WeightsImage(const Model& model, const Graph& layout,

@@ -214,8 +214,20 @@ KerasArchive readKerasArchiveTopology(const std::string& path) {
   result.path = path;
   constexpr uint64_t kMaxJsonBytes = uint64_t{256} << 20;
   const zip_int64_t config = memberIndex(archive.get(), "config.json");
-  if (config < 0)
+  if (config < 0) {
+    // PyTorch's files (TorchScript, a torch.save state dict, Graft's own TorchScript export) are
+    // ZIPs too: <name>/data.pkl beside <name>/version.
+    const zip_int64_t entries = zip_get_num_entries(archive.get(), 0);
+    for (zip_int64_t i = 0; i < entries && i < 4096; ++i) {
+      const char* name = zip_get_name(archive.get(), static_cast<zip_uint64_t>(i), 0);
+      const std::string member = name ? name : "";
+      if (member.size() > 9 && member.compare(member.size() - 9, 9, "/data.pkl") == 0)
+        throw Error(path + ": a PyTorch file (TorchScript or torch.save: a ZIP holding " + member +
+                    "), not a Keras model; Graft opens Keras files and .graft projects, so open "
+                    "the model this was exported from");
+    }
     throw Error(path + ": a ZIP archive without config.json, so not a Keras .keras model file");
+  }
   const auto configBytes = readMember(archive.get(), config, path, "config.json", kMaxJsonBytes);
   result.config.assign(configBytes.begin(), configBytes.end());
 

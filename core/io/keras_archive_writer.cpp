@@ -54,6 +54,10 @@ Graph flatKeras3Graph(const Graph& graph) {
 }
 
 void saveKerasArchive(const Model& model, const std::string& path) {
+  writeAtomically(path, [&](const std::string& temp) { writeKerasArchiveFile(model, temp, path); });
+}
+
+void writeKerasArchiveFile(const Model& model, const std::string& file, const std::string& path) {
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const Graph flat = flatKeras3Graph(model.graph);
   const std::string config = keras3ModelJson(flat, analysis).dump();
@@ -68,10 +72,10 @@ void saveKerasArchive(const Model& model, const std::string& path) {
   const std::string metadata =
       Json{{"keras_version", kKeras3WriterVersion}, {"date_saved", date}, {"graft", graft}}.dump();
 
-  writeAtomically(path, [&](const std::string& temp) {
+  {
     int error = 0;
     std::unique_ptr<zip_t, ZipDiscard> archive(
-        zip_open(temp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error));
+        zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error));
     if (!archive)
       throw Error(path + ": cannot create the archive (libzip error " + std::to_string(error) +
                   ")");
@@ -82,7 +86,7 @@ void saveKerasArchive(const Model& model, const std::string& path) {
     if (zip_close(archive.get()) != 0)
       throw Error(path + ": cannot write the archive (" + zip_strerror(archive.get()) + ")");
     archive.release();
-  });
+  }
 }
 
 }  // namespace graft

@@ -13,6 +13,10 @@ namespace graft {
 // file, or the layer that cannot be saved.
 void saveKerasArchive(const Model& model, const std::string& path);
 
+// The same, written straight to `file` (which a caller's own atomic write names); messages name
+// `path`, the file the user asked for.
+void writeKerasArchiveFile(const Model& model, const std::string& file, const std::string& path);
+
 // The graph as the archive describes it: nodes in an order where producers come first, no
 // nested models. Its layer names are the model's, so the model's weights go with it.
 Graph flatKeras3Graph(const Graph& graph);

@@ -9,7 +9,11 @@
 namespace graft {
 
 // Atomic: a failure leaves any previous file at `path` intact. Throws graft::Error naming the
-// file or the layer whose weights are missing.
+// file or the layer whose weights are missing. The layers of a nested model are one group, the
+// nested model's, as Keras writes them (a Teachable Machine model is two such groups).
 void saveKerasWeights(const Model& model, const std::string& path);
+
+// The same, written straight to `file` (which a caller's own atomic write names).
+void writeKerasWeightsFile(const Model& model, const std::string& file);
 
 }  // namespace graft

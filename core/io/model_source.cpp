@@ -1,6 +1,7 @@
 #include "io/model_source.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -70,6 +71,31 @@ void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
   }
   loaded.model.labels = std::move(labels);
   loaded.notes.push_back("class names from " + name + " beside the model");
+}
+
+// NaN or infinite weights (a diverged training run saved anyway) make every output NaN: said
+// when the model opens, naming the layers, instead of predictions printed as -nan.
+void noteNonFiniteWeights(LoadedModel& loaded) {
+  std::vector<std::string> layers;
+  for (const auto& node : loaded.model.graph.nodes()) {
+    const auto* tensors = loaded.model.weights.find(node.name);
+    if (!tensors) continue;
+    for (const auto& tensor : *tensors) {
+      const float* v = tensor.values();
+      if (v && !std::all_of(v, v + tensor.numel(), [](float x) { return std::isfinite(x); })) {
+        layers.push_back(node.name);
+        break;
+      }
+    }
+  }
+  if (layers.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < layers.size() && i < 6; ++i) list += (i ? ", " : "") + layers[i];
+  if (layers.size() > 6) list += ", ...";
+  loaded.notes.push_back("warning: " + std::to_string(layers.size()) +
+                         " layers hold NaN or infinite weights (" + list +
+                         "): the model's outputs will not be numbers; was it saved from a run "
+                         "that diverged?");
 }
 
 std::string lower(std::string s) {
@@ -285,8 +311,18 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
                          const std::string& kerasVersion) {
   LoadedModel result;
   try {
-    result.model.graph =
-        graphFromKerasJsonText(topologyText, LayerRegistry::standard(), kerasVersion);
+    const Json config = parseBoundedJson(topologyText, "model_config");
+    result.model.graph = graphFromKerasJson(config, LayerRegistry::standard(), kerasVersion);
+    const std::vector<std::string> augmentation = augmentationLayersLeftOut(config);
+    if (!augmentation.empty()) {
+      std::string list;
+      for (const auto& layer : augmentation) list += (list.empty() ? "" : ", ") + layer;
+      result.notes.push_back(
+          "left out " + list +
+          ": Keras's augmentation layers pass images unchanged outside training; to augment "
+          "while training in Graft, use --augment (in Graft: the training panel's "
+          "Augmentation)");
+    }
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }
@@ -316,12 +352,14 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
     else if (standard.empty())
       result.notes.push_back(options.architecture +
                              ": Keras publishes no weights for these options: using random "
-                             "weights (pass --weights FILE to load trained ones)");
+                             "weights (pass --weights FILE to load trained ones; in Graft, open "
+                             "the weights file itself)");
     else
       result.notes.push_back(
           "no weights file " + standard + " in " +
           (spec.kerasCacheDir.empty() ? std::string("the Keras cache") : spec.kerasCacheDir) +
-          ": using random weights (pass --weights FILE to load trained ones)");
+          ": using random weights (pass --weights FILE to load trained ones; in Graft, open "
+          "the weights file itself or download Keras's)");
   }
   if (file.empty()) {
     initializeWeights(model.graph, analysis, model.weights, spec.seed);
@@ -567,6 +605,7 @@ LoadedModel loadModel(const ModelSpec& spec) {
   } else if (result.model.labels.empty() && fs::is_regular_file(spec.source)) {
     labelsFromBeside(spec.source, result);
   }
+  noteNonFiniteWeights(result);
   return result;
 }
 

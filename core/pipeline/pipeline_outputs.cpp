@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "graph/diagnostic.h"
+#include "io/labels_file.h"
 #include "io/zoo/zoo.h"
 #include "run/export_spec.h"
 #include "runtime/data/dataset.h"
@@ -32,7 +33,14 @@ std::vector<NamedFile> inputsOf(const Pipeline& p) {
   if (!p.path.empty()) inputs.push_back({p.path, "the pipeline file"});
   if (!zoo::isArchitecture(p.model.source)) inputs.push_back({p.model.source, "model.source"});
   if (!p.model.weightsFile.empty()) inputs.push_back({p.model.weightsFile, "model.weights"});
-  if (!p.model.labelsFile.empty()) inputs.push_back({p.model.labelsFile, "model.labels"});
+  if (!p.model.labelsFile.empty()) {
+    inputs.push_back({p.model.labelsFile, "model.labels"});
+  } else if (!zoo::isArchitecture(p.model.source)) {
+    // The class names Graft finds beside a model file are read too (export -o cls_classes.txt
+    // replaced them).
+    if (const auto beside = findLabelsBeside(p.model.source))
+      inputs.push_back({*beside, "model's labels"});
+  }
   if (p.train && p.train->plan.is_string())
     inputs.push_back({p.train->plan.get<std::string>(), "train.plan"});
   return inputs;
@@ -126,6 +134,12 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
              out.path + " is also " + shown(outputs[j].where) + "; give each output its own file");
     }
   }
+}
+
+std::vector<std::string> pipelineOutputFiles(const Pipeline& p) {
+  std::vector<std::string> files;
+  for (const auto& output : outputsOf(p, {})) files.push_back(output.path);
+  return files;
 }
 
 }  // namespace graft

@@ -28,4 +28,8 @@ using OutputNamer = std::string (*)(const std::string& jsonPath);
 void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& extra = {},
                           OutputNamer namer = nullptr);
 
+// The files the pipeline writes (trained model, log, output, exports), as the pipeline names
+// them.
+std::vector<std::string> pipelineOutputFiles(const Pipeline& p);
+
 }  // namespace graft

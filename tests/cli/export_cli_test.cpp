@@ -53,6 +53,10 @@ TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
     EXPECT_NE(r.out.find(dir.file(file)), std::string::npos) << r.out;
     EXPECT_TRUE(fs::exists(dir.file(file))) << format;
   }
+  // An export is for other tools: opening the TorchScript file in Graft says what it is.
+  const CommandResult reopened = runCli({"summary", dir.file("m.pt")});
+  EXPECT_EQ(reopened.exitCode, 1);
+  EXPECT_NE(reopened.err.find("a PyTorch file (TorchScript"), std::string::npos) << reopened.err;
 }
 
 TEST(ExportCli, MissingFolderExitsOneAndWritesNothing) {

@@ -119,6 +119,13 @@ TEST_F(GradCamCli, BadLayerClassOrFolderFailsNamingIt) {
   const auto alone = predict({a, "--gradcam", "auto"});
   EXPECT_EQ(alone.exitCode, 1);
   EXPECT_NE(alone.err.find("--gradcam-out"), std::string::npos) << alone.err;
+
+  // A base without its classifier has no class scores to explain: refused before any image.
+  const auto noTop = runCli({"predict", "mobilenet", "--alpha", "0.25", "--input-size", "32",
+                             "--no-top", a, "--gradcam", "auto", "--gradcam-out", out, "-q"});
+  EXPECT_EQ(noTop.exitCode, 1);
+  EXPECT_NE(noTop.err.find("vector of class scores"), std::string::npos) << noTop.err;
+  EXPECT_TRUE(noTop.out.empty()) << noTop.out;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -59,6 +60,35 @@ TEST(CrashSafeSave, KillingAnExportAnywhereLeavesTheOldFileOrTheWholeNewOne) {
     previous = now;
   }
   EXPECT_GT(killedRuns, 0) << "every run finished before its kill: the test proved nothing";
+}
+
+// Ctrl-C or SIGTERM while an export or a save writes: the process ends as the signal says, and
+// the hidden temporary file it was writing (as large as the model) goes with it.
+TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
+  const auto temporaryFiles = [](const TempDir& dir) {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+      if (entry.path().filename().string().find(".tmp-") != std::string::npos)
+        found.push_back(entry.path().filename().string());
+    return found;
+  };
+  for (const int signalNumber : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE("signal " + std::to_string(signalNumber));
+    TempDir dir;
+    BackgroundProgram cli(cliPath(), {"export", "vgg16", "--no-top", "--input-size", "32",
+                                      "--format", "keras-h5", "-o", dir.file("v.h5"), "--quiet"});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (temporaryFiles(dir).empty() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_FALSE(temporaryFiles(dir).empty()) << "no temporary file seen: nothing was tested";
+    cli.signal(signalNumber);
+    const std::optional<CommandResult> ended = cli.finish(std::chrono::seconds(60));
+    ASSERT_TRUE(ended);
+    if (ended->exitCode == 0) continue;  // it had just finished: nothing to leave behind
+    EXPECT_EQ(ended->exitCode, 128 + signalNumber) << ended->err;
+    EXPECT_EQ(temporaryFiles(dir), std::vector<std::string>{});
+    EXPECT_FALSE(std::filesystem::exists(dir.file("v.h5")));
+  }
 }
 
 }  // namespace

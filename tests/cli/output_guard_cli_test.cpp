@@ -80,6 +80,11 @@ TEST_F(OutputGuardCli, AnExportMayNotReplaceItsModelOrCarryAnotherFormatsSuffix)
                 ".pt is the suffix of torchscript files; give the onnx export the suffix .onnx",
                 {});
   EXPECT_FALSE(fs::exists(dir.file("model.pt")));
+  // The class names found beside the model are read too: an export named like them would
+  // replace them (the torchscript suffixes aside, the file is the problem).
+  std::ofstream(dir.file("classes.txt")) << "circle\nsquare\ntriangle\n";
+  expectRefused({"export", project, "--format", "torchscript", "-o", dir.file("classes.txt")},
+                "-o/--output", "is the model's labels file", {dir.file("classes.txt")});
 }
 
 }  // namespace

@@ -94,6 +94,40 @@ TEST(KerasJson, ANestedModelsInputMayShareTheOuterInputsName) {
   EXPECT_EQ(a.find("gap")->outputShape, (Shape{kUnknown, 4}));
 }
 
+// The image-classification tutorial's model: a data_augmentation Sequential of Random* layers
+// (the identity outside training) before Rescaling. They are left out, named for the loader.
+TEST(KerasJson, AugmentationLayersAreLeftOutAndNamed) {
+  const char* text = R"({"class_name": "Sequential", "config": {"name": "tutorial", "layers": [
+    {"class_name": "Sequential", "config": {"name": "data_augmentation", "layers": [
+      {"class_name": "RandomFlip", "config": {"name": "random_flip", "mode": "horizontal", "batch_input_shape": [null, 8, 8, 3]}},
+      {"class_name": "RandomRotation", "config": {"name": "random_rotation", "factor": 0.1}},
+      {"class_name": "RandomZoom", "config": {"name": "random_zoom", "height_factor": 0.1}}]}},
+    {"class_name": "Rescaling", "config": {"name": "rescaling", "scale": 0.00392156862745098, "offset": 0.0}},
+    {"class_name": "Conv2D", "config": {"name": "conv", "filters": 4, "kernel_size": [3, 3]}}]}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_FALSE(g.find("random_flip"));
+  EXPECT_FALSE(g.find("random_rotation"));
+  ASSERT_EQ(g.inputs().size(), 1u);
+  EXPECT_EQ(g.at("rescaling").inputs, g.inputs());
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("conv")->outputShape, (Shape{kUnknown, 6, 6, 4}));
+  EXPECT_EQ(
+      augmentationLayersLeftOut(Json::parse(text)),
+      (std::vector<std::string>{"RandomFlip 'random_flip'", "RandomRotation 'random_rotation'",
+                                "RandomZoom 'random_zoom'"}));
+
+  // In a functional model its consumers read its input.
+  const char* functional = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "RandomContrast", "config": {"name": "contrast", "factor": 0.2}, "name": "contrast", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": [1, 1]}, "name": "c", "inbound_nodes": [[["contrast", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["c", 0, 0]]}})";
+  const Graph f = graphFromKerasJsonText(functional);
+  EXPECT_EQ(f.at("c").inputs, std::vector<std::string>{"in"});
+  EXPECT_FALSE(f.find("contrast"));
+}
+
 // Keras 1's Merge modes "ave" and "max" are today's Average and Maximum (no axis).
 TEST(KerasJson, Keras1MergeAveAndMaxBecomeAverageAndMaximum) {
   for (const auto& [mode, cls] : std::vector<std::pair<std::string, std::string>>{
@@ -125,7 +159,6 @@ TEST(KerasJson, ErrorsNameTheLayer) {
   EXPECT_THROW(graphFromKerasJsonText(shared), Error);
 }
 
-
 // Normalization as tf.keras 2.x writes it (axis a list, mean and variance null: weights) and as
 // Keras 3 writes it with the constants in the config (invert too).
 TEST(KerasJson, ReadsNormalizationConfigs) {
@@ -138,7 +171,8 @@ TEST(KerasJson, ReadsNormalizationConfigs) {
   EXPECT_EQ(a2.totalParams, 7);  // mean 3, variance 3, count 1, as Keras's summary counts
   EXPECT_EQ(a2.trainableParams, 0);
 
-  const char* keras3 = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+  const char* keras3 =
+      R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
     {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
     {"module": "keras.layers", "class_name": "Normalization", "config": {"name": "normalization", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "axis": [-1], "invert": true, "mean": [1.0, 2.0, 3.0, 4.0], "variance": 2.0}, "registered_name": null, "build_config": {"input_shape": [null, 4]}, "name": "normalization", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
     "input_layers": ["in", 0, 0], "output_layers": ["normalization", 0, 0]}, "registered_name": "Functional"})";
@@ -149,7 +183,6 @@ TEST(KerasJson, ReadsNormalizationConfigs) {
   EXPECT_EQ(g3.at("normalization").config.at("invert"), true);
   EXPECT_EQ(g3.at("normalization").config.at("variance"), 2.0);
 }
-
 
 // Conv2DTranspose as tf.keras 2.x writes it (output_padding null) and as Keras 3 writes it.
 TEST(KerasJson, ReadsConv2DTransposeConfigs) {
@@ -164,7 +197,6 @@ TEST(KerasJson, ReadsConv2DTransposeConfigs) {
   EXPECT_EQ(a.find("up2")->outputShape, (Shape{kUnknown, 33, 32, 2}));
   EXPECT_EQ(a.totalParams, (3 * 3 * 6 * 3 + 6) + 2 * 2 * 2 * 6);
 }
-
 
 // MobileNetV3's hard-swish as tf.keras 2.6-2.15 writes it: hard_sigmoid(x) = ReLU(6)(x + 3.0) *
 // (1 / 6) as two TFOpLambda layers whose constants sit in the inbound node's kwargs (the node a
@@ -272,7 +304,7 @@ TEST(KerasJson, UnsupportedOpLayersJoinTheOneMessage) {
               std::string::npos)
         << m;
     EXPECT_EQ(m.find("layer 'tf.math.multiply'"), std::string::npos) << m;  // that one is fine
-    EXPECT_NE(m.find("tf.__operators__.add"), std::string::npos) << m;  // what Graft computes
+    EXPECT_NE(m.find("tf.__operators__.add"), std::string::npos) << m;      // what Graft computes
   }
   // A single Lambda is refused with the same list-style message naming the layer.
   const char* one = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
@@ -288,12 +320,12 @@ TEST(KerasJson, UnsupportedOpLayersJoinTheOneMessage) {
   }
 }
 
-
 // Keras 3 writes `x + 3.0` on a symbolic tensor as the operation class keras.src.ops.numpy.Add
 // with the constant in the node's args (its MobileNetV3 hard-sigmoid): read as TFOpLambda, not
 // as the Add layer; an operation Graft does not compute joins the unsupported list.
 TEST(KerasJson, ReadsKeras3OperationsOnTensors) {
-  const char* text = R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+  const char* text =
+      R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
     {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4, 4, 2], "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
     {"module": "keras.src.ops.numpy", "class_name": "Add", "config": {"name": "add"}, "registered_name": "Add", "name": "add", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4, 4, 2], "dtype": "float32", "keras_history": ["in", 0, 0]}}, 3.0], "kwargs": {}}]},
     {"module": "keras.layers", "class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0}, "registered_name": null, "name": "re_lu", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["add", 0, 0]}}], "kwargs": {}}]},

@@ -7,6 +7,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +25,7 @@
 #include "io/keras_archive.h"
 #include "io/keras_file_writer.h"
 #include "io/keras_h5_reader.h"
+#include "io/keras_h5_writer.h"
 #include "io/model_source.h"
 #include "io/project_file.h"
 #include "support/test_support.h"
@@ -690,6 +692,37 @@ TEST(Keras3WeightsExport, NestedModelsNestTheirGroups) {
   EXPECT_EQ(
       file.datasetShape("/layers/sequential/layers/functional/layers/batch_normalization/vars/3"),
       (Shape{16}));
+}
+
+// Keras 2's save_weights writes a nested model as one group holding all its layers' weights,
+// trainable ones first: the Keras HDF5 export of a Teachable Machine model must look like the
+// file Keras wrote (load_weights onto the user's own model assigns them by that order).
+TEST(KerasH5WeightsExport, NestedModelsAreOneGroupInKerasOrder) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  const LoadedModel loaded = load(path);
+  TempDir dir;
+  const std::string out = (dir.path() / "tm.h5").string();
+  saveKerasWeights(loaded.model, out);
+  const h5::File written = h5::File::openReadOnly(out);
+  const h5::File original = h5::File::openReadOnly(path);
+  const auto names = written.stringList(written.openGroup("/").get(), "layer_names");
+  ASSERT_TRUE(names);
+  EXPECT_NE(std::find(names->begin(), names->end(), "sequential_1"), names->end());
+  EXPECT_NE(std::find(names->begin(), names->end(), "sequential_3"), names->end());
+  EXPECT_EQ(std::find(names->begin(), names->end(), "Conv1"), names->end());
+  for (const std::string layer : {"sequential_1", "sequential_3"}) {
+    const auto mine = written.stringList(written.openGroup("/" + layer).get(), "weight_names");
+    const auto keras =
+        original.stringList(original.openGroup("/model_weights/" + layer).get(), "weight_names");
+    ASSERT_TRUE(mine && keras) << layer;
+    EXPECT_EQ(*mine, *keras) << layer;
+  }
+  EXPECT_EQ(datasetValues(written, "/sequential_1/Conv1/kernel:0"),
+            values(loaded.model.weights.find("Conv1")->at(0)));
+  // Graft reads its own file back onto the model.
+  const LoadedModel back = load(path, out);
+  EXPECT_EQ(values(back.model.weights.find("Conv_1_bn")->at(3)),
+            values(loaded.model.weights.find("Conv_1_bn")->at(3)));
 }
 
 // A Keras file records no preprocessing: what Graft assumes is said, with the flag to change it.

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "graph/analysis.h"
 #include "graph/graph_builder.h"
@@ -99,7 +100,8 @@ TEST(KerasImportFile, ATheanoFilesConvolutionKernelsAreFlippedAsKerasDid) {
   test::writeKerasWeights(path, smallLayers(), options);
   const Graph g = smallGraph();
   WeightStore store;
-  const WeightLoadReport report = loadKerasWeights(KerasH5Reader(path), g, analyzeOrThrow(g), store);
+  const WeightLoadReport report =
+      loadKerasWeights(KerasH5Reader(path), g, analyzeOrThrow(g), store);
   EXPECT_EQ(report.kernelsFlipped, std::vector<std::string>{"conv"});
   EXPECT_NE(report.describe().find("1 convolution kernels flipped"), std::string::npos);
   const WeightTensor written = ramp({3, 3, 3, 4}, 0);
@@ -238,6 +240,27 @@ TEST(KerasImportFile, FullModelFileBecomesAGraphWithWeights) {
   EXPECT_EQ(loaded.model.graph, smallGraph());
   expectLoadedAsWritten(loaded.model.weights, smallLayers(), {"conv", "bn", "dense"});
   EXPECT_EQ(loaded.model.weightsSource, path);
+  for (const auto& note : loaded.notes) EXPECT_EQ(note.find("NaN"), std::string::npos) << note;
+}
+
+// A model saved from a diverged run opens, and says which layers hold NaN or infinite weights
+// (its predictions used to print as -nan with exit status 0).
+TEST(KerasImportFile, NonFiniteWeightsAreSaidWhenTheModelOpens) {
+  test::TempDir dir;
+  const std::string path = dir.file("diverged.h5");
+  test::KerasFileOptions options;
+  options.modelConfig = graphToKerasJson(smallGraph()).dump();
+  std::vector<LayerToWrite> layers = smallLayers();
+  std::vector<float> bias = {1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f};
+  layers.back().weights.back().second = WeightTensor::fromValues({3}, bias);
+  test::writeKerasWeights(path, layers, options);
+  ModelSpec spec;
+  spec.source = path;
+  const LoadedModel loaded = loadModel(spec);
+  bool said = false;
+  for (const auto& note : loaded.notes)
+    said = said || note.find("1 layers hold NaN or infinite weights (dense)") != std::string::npos;
+  EXPECT_TRUE(said);
 }
 
 }  // namespace

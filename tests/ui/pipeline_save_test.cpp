@@ -14,6 +14,7 @@
 
 #include "cli/tiny_model.h"
 #include "io/json_file.h"
+#include "run/export_spec.h"
 #include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
@@ -108,6 +109,14 @@ TEST_F(PipelineSaveTest, AReopenedProjectCarriesOnlyTheNewEdits) {
   ASSERT_NE(dialog, nullptr);
   // Suggested beside the project, named after it (not in the folder of the last file opened).
   EXPECT_EQ(dialog->pathEdit()->text(), QString::fromStdString(dir_.file("tiny.pipeline.json")));
+  // Every export format of graft-cli export is offered, Keras 3's too.
+  for (const std::string& format : exportSpecField("format").choices)
+    EXPECT_NE(dialog->exportBox(QString::fromStdString(format)), nullptr) << format;
+  // Without an image folder nothing trains: the dialog says the model is saved as edited.
+  bool saysEdited = false;
+  for (const QCheckBox* box : dialog->findChildren<QCheckBox*>())
+    saysEdited = saysEdited || box->text().contains(QStringLiteral("edited model"));
+  EXPECT_TRUE(saysEdited);
   const std::string path = dir_.file("again.json");
   dialog->pathEdit()->setText(QString::fromStdString(path));
   ASSERT_TRUE(dialog->save());

@@ -88,9 +88,12 @@ TEST(PredictionPreview, DroppedImagesShowTheModelsTopClasses) {
   ASSERT_EQ(list->topLevelItem(0)->childCount(), 1);  // two classes: the runner-up below
   EXPECT_EQ(list->topLevelItem(0)->child(0)->text(1), "cool   1.8 %");
   EXPECT_FALSE(list->topLevelItem(0)->icon(0).isNull());  // a thumbnail
-  // The unreadable file is named with the loader's reason; the others still ran.
+  // The unreadable file is named in its row and the cell gives the loader's reason (the path
+  // first left only "/tmp/…" visible); the others still ran.
   EXPECT_EQ(rowText(list, 1, 0), "broken.jpg");
-  EXPECT_NE(rowText(list, 1, 1).indexOf("broken.jpg"), -1) << rowText(list, 1, 1).toStdString();
+  EXPECT_TRUE(rowText(list, 1, 1).startsWith("not an image or corrupt"))
+      << rowText(list, 1, 1).toStdString();
+  EXPECT_NE(list->topLevelItem(1)->toolTip(1).indexOf("broken.jpg"), -1);  // the whole message
   EXPECT_EQ(rowText(list, 2, 1), "cool   98.2 %");
   EXPECT_NE(panel->status().indexOf("1 could not be read"), -1) << panel->status().toStdString();
   EXPECT_TRUE(errors.messages().isEmpty());

@@ -94,6 +94,9 @@ TEST(EditNotes, TheStatusBarDropsRecipeBookkeeping) {
   EXPECT_EQ(ui::editNotesSentence({"operations[1] (unfreeze): unfroze 0 of 82 layers"}),
             "Unfroze 0 of 82 layers. (Details in the History panel.)");
   EXPECT_EQ(ui::editNotesSentence({}), QString());
+  // A note that starts with a layer name keeps its case (layer names are case-sensitive).
+  EXPECT_EQ(ui::editNotesSentence({"conv_preds: re-initialised kernel"}),
+            "conv_preds: re-initialised kernel. (Details in the History panel.)");
 }
 
 TEST_F(RefusalFixTest, TheHistoryKeepsWhatTheEditNoted) {

@@ -70,8 +70,15 @@ void setTrainable(Draft& d, bool trainable) {
     if (n.trainable != trainable) ++changed;
     n.trainable = trainable;
   }
-  d.notes.push_back(std::string(trainable ? "unfroze " : "froze ") + std::to_string(changed) +
-                    " of " + std::to_string(layers.size()) + " selected layers");
+  // The layers the operation names ("upto" names many): not "selected", which in the
+  // workbench means what the user clicked.
+  const std::string verb = trainable ? "unfroze " : "froze ";
+  const std::string already =
+      trainable ? " (the others were not frozen)" : " (the others already were)";
+  d.notes.push_back(changed == layers.size()
+                        ? verb + std::to_string(changed) + (changed == 1 ? " layer" : " layers")
+                        : verb + std::to_string(changed) + " of " + std::to_string(layers.size()) +
+                              " layers" + already);
 }
 
 }  // namespace

@@ -45,17 +45,17 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
 
   // IMREAD_COLOR makes gray and gray+alpha three channels and drops alpha; ANYDEPTH keeps 16-bit
-  // samples. In OpenCV 4.6 every flag combination except IMREAD_UNCHANGED applies the EXIF
-  // orientation (the tests check both JPEG APP1 and PNG eXIf), which is why UNCHANGED (the only
-  // way to see alpha) is not used.
+  // samples; IGNORE_ORIENTATION leaves the pixels as stored, as Keras reads them (OpenCV would
+  // otherwise apply JPEG APP1 and PNG eXIf orientation).
   const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                        const_cast<unsigned char*>(bytes.data()));
   cv::Mat decoded;
   try {
-    decoded = cv::imdecode(buffer, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
+    decoded = cv::imdecode(buffer,
+                           cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH | cv::IMREAD_IGNORE_ORIENTATION);
     // Float formats (EXR, HDR, float TIFF) have no fixed range: let OpenCV map them to 8 bits.
     if (!decoded.empty() && decoded.depth() != CV_8U && decoded.depth() != CV_16U)
-      decoded = cv::imdecode(buffer, cv::IMREAD_COLOR);
+      decoded = cv::imdecode(buffer, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
   } catch (const cv::Exception& e) {
     throw Error(name + ": cannot decode the image (" + e.msg + "); " + kExpected);
   }

@@ -1,6 +1,6 @@
 #pragma once
-// Reading image files the way a Keras user expects them: decoded by OpenCV, turned upright,
-// RGB, values 0..255 as float32. Resizing to the model's input is image_resize.h's job.
+// Reading image files the way Keras reads them: decoded by OpenCV, pixels as stored, RGB, values
+// 0..255 as float32. Resizing to the model's input is image_resize.h's job.
 #include <opencv2/core/mat.hpp>
 
 #include <string>
@@ -10,8 +10,9 @@ namespace graft {
 
 // Formats: whatever OpenCV's imgcodecs reads here (JPEG, PNG 8/16-bit, BMP, WebP, TIFF, ...).
 // The result is CV_32FC3 in RGB order with values in [0, 255]:
-// - EXIF orientation is applied (JPEG and PNG eXIf), so the pixels are upright as viewers show
-//   them. (Keras's load_img does not do this; a rotated phone photo would otherwise be sideways.)
+// - EXIF orientation is not applied: Keras's load_img (PIL) and image_dataset_from_directory
+//   (tf.io.decode_image) both read a phone photo's pixels as stored, so a model trained in
+//   Keras saw them so, and its numbers in Graft must be Keras's.
 // - Grayscale becomes three equal channels, as PIL's convert('RGB') in load_img does.
 // - Alpha is dropped, not composited: PIL's convert('RGB') keeps the stored colour under a
 //   transparent pixel too, so the model sees what it would see in Keras.
