@@ -320,21 +320,22 @@ std::string perChannelAffine(LayerNodes& c, const std::string& x, const torch::T
 }
 
 void rescaling(LayerNodes& c) {
-  const std::vector<double> scale =
-      layers::rescalingScale(c.layer.config, c.layer.inputShapes.at(0));
-  const auto offset = static_cast<float>(c.layer.config.at("offset").get<double>());
-  if (scale.size() == 1) {
+  const layers::RescalingFactors f =
+      layers::rescalingFactors(c.layer.config, c.layer.inputShapes.at(0));
+  if (!f.perChannel()) {
     const std::string scaled =
-        c.op("Mul", {c.in[0], c.scalar("scale", static_cast<float>(scale[0]))}, "scaled");
-    c.result = c.op("Add", {scaled, c.scalar("offset", offset)}, "");
+        c.op("Mul", {c.in[0], c.scalar("scale", static_cast<float>(f.scale[0]))}, "scaled");
+    c.result = c.op("Add", {scaled, c.scalar("offset", static_cast<float>(f.offset[0]))}, "");
     return;
   }
-  const torch::Tensor factors = torch::tensor(scale, torch::kFloat64).to(torch::kFloat32);
-  c.result = perChannelAffine(c, c.in[0], factors, torch::full_like(factors, offset), "");
+  const auto floats = [](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kFloat64).to(torch::kFloat32);
+  };
+  c.result = perChannelAffine(c, c.in[0], floats(f.scale), floats(f.offset), "");
 }
 
 std::string refusePerChannelRescalingOfOtherRanks(const ExportLayer& layer) {
-  if (layers::rescalingScale(layer.config, layer.inputShapes.at(0)).size() == 1 ||
+  if (!layers::rescalingFactors(layer.config, layer.inputShapes.at(0)).perChannel() ||
       layer.inputRank() == 2 || layer.inputRank() == 4)
     return "";
   return "a per-channel scale on the last axis of a rank-" + std::to_string(layer.inputRank()) +

@@ -214,19 +214,23 @@ void dropout(LayerCode& c) {
 // As RescalingOp: a per-channel scale is a buffer that broadcasts in the runtime layout.
 void rescaling(LayerCode& c) {
   const Shape& input = c.layer.inputShapes.at(0);
-  const std::vector<double> scale = layers::rescalingScale(c.layer.config, input);
-  const std::string offset = floatLiteral(c.layer.config.at("offset").get<double>());
-  if (scale.size() == 1) {
-    c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(scale[0]) + " + " + offset);
+  const layers::RescalingFactors f = layers::rescalingFactors(c.layer.config, input);
+  if (!f.perChannel()) {
+    c.line(c.out + " = " + c.in[0] + " * " + floatLiteral(f.scale[0]) + " + " +
+           floatLiteral(f.offset[0]));
     return;
   }
   std::vector<int64_t> kerasShape(input.size(), 1);
-  kerasShape.back() = static_cast<int64_t>(scale.size());
-  const std::string factors = c.buffer(
-      "scale", runtime::kerasToRuntime(
-                   torch::tensor(scale, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
-                   .contiguous());
-  c.line(c.out + " = " + c.in[0] + " * " + factors + " + " + offset);
+  kerasShape.back() = static_cast<int64_t>(f.scale.size());
+  const auto buffer = [&](const char* name, const std::vector<double>& values) {
+    return c.buffer(
+        name, runtime::kerasToRuntime(
+                  torch::tensor(values, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
+                  .contiguous());
+  };
+  const std::string scale = buffer("scale", f.scale);
+  const std::string offset = buffer("offset", f.offset);
+  c.line(c.out + " = " + c.in[0] + " * " + scale + " + " + offset);
 }
 
 // Inference statistics (exports never train). Channels-last ranks other than 2 and 4 move the

@@ -84,7 +84,14 @@ Json LayerRegistry::normalizeConfig(const std::string& className, const Json& co
   Json result = type.defaults;
   for (auto it = given.begin(); it != given.end(); ++it) {
     if (it.key() == "name" || it.key() == "trainable") continue;
-    result[it.key()] = it.value();
+    // Keras 3 writes a NumPy array as {"class_name": "__numpy__", "config": {"value": [...]}}
+    // (Rescaling(scale=np.array([...]))): the list is the value.
+    const Json& v = it.value();
+    if (v.is_object() && v.value("class_name", Json()) == "__numpy__" && v.contains("config") &&
+        v["config"].is_object() && v["config"].contains("value"))
+      result[it.key()] = v["config"]["value"];
+    else
+      result[it.key()] = v;
   }
   for (auto it = type.defaults.begin(); it != type.defaults.end(); ++it) {
     const Json& d = it.value();

@@ -82,11 +82,10 @@ void registerCoreLayers(LayerRegistry& registry) {
   LayerType rescaling;
   rescaling.className = "Rescaling";
   rescaling.category = LayerCategory::Preprocessing;
-  rescaling.summary = "x * scale + offset (scale: one number, or one per last-axis entry)";
+  rescaling.summary = "x * scale + offset (each one number, or one per last-axis entry)";
   rescaling.defaults = {{"scale", 1.0}, {"offset", 0.0}};
   rescaling.outputShape = [](const Json& c, const std::vector<Shape>& in) {
-    if (!c.at("offset").is_number()) throw ShapeError("config field 'offset' must be a number");
-    rescalingScale(c, in[0]);
+    rescalingFactors(c, in[0]);
     return in[0];
   };
   registry.add(rescaling);

@@ -135,6 +135,20 @@ TEST(CoreOps, RescalingPerChannel) {
   Graph one = oneLayer("Rescaling", {{"scale", {3.0}}}, {kUnknown, 2, 2, 5});
   torch::Tensor w = randomTensor({1, 2, 2, 5}, 16);
   EXPECT_TRUE(allClose(runLayer(one, {}, w), w.to(torch::kFloat64) * 3.0));
+  // (x - mean) / std per colour: both lists; and Keras 3's NumPy form of a list.
+  const Json numpy = {{"class_name", "__numpy__"},
+                      {"config", {{"value", {-1.0, 0.0, 2.0}}, {"dtype", "float32"}}}};
+  Graph both =
+      oneLayer("Rescaling", {{"scale", {2.0, -1.0, 0.5}}, {"offset", numpy}}, {kUnknown, 3, 4, 3});
+  const torch::Tensor offsets = torch::tensor({-1.0, 0.0, 2.0}, torch::kFloat64);
+  EXPECT_TRUE(allClose(runLayer(both, {}, x), x.to(torch::kFloat64) * factors + offsets));
+  // A list of the wrong length names the field.
+  const GraphAnalysis wrong =
+      analyze(oneLayer("Rescaling", {{"offset", {1.0, 2.0}}}, {kUnknown, 3, 4, 3}));
+  EXPECT_FALSE(wrong.ok());
+  EXPECT_NE(joinDiagnostics(wrong.diagnostics).find("config field 'offset' lists 2 values"),
+            std::string::npos)
+      << joinDiagnostics(wrong.diagnostics);
 }
 
 TEST(CoreOps, DropoutOnlyWhileTraining) {

@@ -166,6 +166,8 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
     return {{"Rescaling x/127.5 - 1", oneLayer(cls, {{"scale", 1.0 / 127.5}, {"offset", -1.0}})},
             {"Rescaling per channel (EfficientNet's 1/sqrt(stddev))",
              oneLayer(cls, {{"scale", {2.09, 2.11, 2.108}}, {"offset", 0.5}})},
+            {"Rescaling per channel with per-channel offset ((x - mean) / std)",
+             oneLayer(cls, {{"scale", {0.017, 0.0175, 0.0174}}, {"offset", {-2.1, -2.0, -1.8}}})},
             {"Rescaling per channel after Flatten (rank 2)",
              afterLayer("Flatten", Json::object(), cls, {{"scale", {2.0, -1.0}}},
                         {kUnknown, 1, 1, 2})}};

@@ -110,33 +110,38 @@ class DropoutOp : public LayerOp {
   std::vector<int64_t> noiseShape_;
 };
 
-// A per-channel scale (Keras broadcasts a list over the last axis) is a float32 buffer shaped
+// Per-channel factors (Keras broadcasts a list over the last axis) are float32 buffers shaped
 // to broadcast in the runtime layout.
 class RescalingOp : public LayerOp {
  public:
-  explicit RescalingOp(const LayerContext& c) : offset_(c.config.at("offset").get<double>()) {
+  explicit RescalingOp(const LayerContext& c) {
     const Shape& input = c.inputShapes[0];
-    const std::vector<double> scale = layers::rescalingScale(c.config, input);
-    if (scale.size() == 1) {
-      scale_ = scale[0];
+    const layers::RescalingFactors f = layers::rescalingFactors(c.config, input);
+    if (!f.perChannel()) {
+      scale_ = f.scale[0];
+      offset_ = f.offset[0];
       return;
     }
     std::vector<int64_t> kerasShape(input.size(), 1);
-    kerasShape.back() = static_cast<int64_t>(scale.size());
-    perChannel_ =
-        addBuffer(c, "scale",
-                  kerasToRuntime(
-                      torch::tensor(scale, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
-                      .contiguous());
+    kerasShape.back() = static_cast<int64_t>(f.scale.size());
+    const auto buffer = [&](const char* name, const std::vector<double>& values) {
+      return addBuffer(
+          c, name,
+          kerasToRuntime(
+              torch::tensor(values, torch::kFloat64).to(torch::kFloat32).reshape(kerasShape))
+              .contiguous());
+    };
+    perChannelScale_ = buffer("scale", f.scale);
+    perChannelOffset_ = buffer("offset", f.offset);
   }
   torch::Tensor forward(torch::TensorList in, bool) override {
-    if (perChannel_.defined()) return in[0] * perChannel_ + offset_;
+    if (perChannelScale_.defined()) return in[0] * perChannelScale_ + perChannelOffset_;
     return in[0] * scale_ + offset_;
   }
 
  private:
-  double scale_ = 1.0, offset_;
-  torch::Tensor perChannel_;
+  double scale_ = 1.0, offset_ = 0.0;
+  torch::Tensor perChannelScale_, perChannelOffset_;
 };
 
 }  // namespace
