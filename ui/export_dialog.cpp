@@ -242,7 +242,10 @@ void ExportDialog::reject() {
     return;
   }
   closedWhileRunning_ = true;
-  hide();  // not close(): WA_DeleteOnClose would delete the dialog the worker reports to
+  // The title bar's close (and Alt+F4) comes here through closeEvent and would then delete
+  // the dialog the worker reports to: the done handler deletes it instead.
+  setAttribute(Qt::WA_DeleteOnClose, false);
+  hide();
   setResult(QDialog::Rejected);
 }
 

@@ -189,16 +189,39 @@ bool MainWindow::isLoading() const {
 void MainWindow::showStartPage() {
   start_->setRecentFiles(recentFiles());
   stack_->setCurrentIndex(0);  // the start page's scroll area
+  setModelDocksShown(false);
 }
 
 void MainWindow::showWorkbench() {
-  if (document_->hasModel()) stack_->setCurrentWidget(workbench_);
+  if (!document_->hasModel()) return;
+  stack_->setCurrentWidget(workbench_);
+  setModelDocksShown(true);
+}
+
+void MainWindow::setModelDocksShown(bool shown) {
+  // The start page has the window to itself: the docks show a model's layers, and at 1440 px
+  // they left the page 720, cutting off the architecture list. The workbench gets its layout
+  // back as it was (restoreState: which docks show, their sizes, the tab on top).
+  if (shown) {
+    if (!layoutBeforeStartPage_.isEmpty()) restoreState(layoutBeforeStartPage_);
+    layoutBeforeStartPage_.clear();
+    return;
+  }
+  if (!layoutBeforeStartPage_.isEmpty()) return;  // already hidden
+  layoutBeforeStartPage_ = saveState();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) dock->hide();
 }
 
 void MainWindow::predictImages(const QStringList& files) {
   showWorkbench();
-  predictions_->parentWidget()->show();
-  predictions_->parentWidget()->raise();
+  auto* dock = qobject_cast<QDockWidget*>(predictions_->parentWidget());
+  dock->show();
+  dock->raise();
+  // The list and the Grad-CAM view below it need room: a dock below ~60 % of the window (its
+  // first showing shares the column with the summary) grows to that, never shrinks; the
+  // heatmap was hidden under the controls until the user dragged the splitter.
+  const int wanted = height() * 3 / 5;
+  if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
   predictions_->predict(files);
 }
 
@@ -265,6 +288,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   while (runningTasks_ > 0 || runningExport())
     QApplication::processEvents(QEventLoop::AllEvents, 20);
   if (autosave_) autosave_->endSession();  // a normal close: nothing to recover next time
+  setModelDocksShown(true);  // the layout saved is the workbench's, not the start page's
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());

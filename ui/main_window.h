@@ -5,6 +5,7 @@
 // except to share the selection. Its parts live in files of their own: main_window_menus.cpp
 // (menus and toolbar), _docks, _open (opening, recent files, drops), _save, _exports (recipes,
 // pipelines, exported models), _weights (the download offer) and _autosave.
+#include <QByteArray>
 #include <QMainWindow>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "io/model_source.h"
 
+class QDockWidget;
 class QLabel;
 class QStackedWidget;
 class QTableWidget;
@@ -105,6 +107,8 @@ class MainWindow : public QMainWindow {
   void connectSelection();
   void createStatusLabels();
   void restoreSettings();
+  // Hides the visible docks while the start page shows (shown = false), or shows those again.
+  void setModelDocksShown(bool shown);
   void updateTitle();
   void updateStatus();
 
@@ -170,7 +174,8 @@ class MainWindow : public QMainWindow {
   // file is downloaded from the notes banner.
   std::optional<ModelSpec> pendingSpec_;
   std::optional<ModelSpec> openedSpec_;
-  int runningTasks_ = 0;  // saves in flight; closing waits for them
+  int runningTasks_ = 0;              // saves in flight; closing waits for them
+  QByteArray layoutBeforeStartPage_;  // the workbench's, while the start page hides the docks
   // An export dialog whose export is in flight (open, or closed and finishing), or nullptr.
   const ExportDialog* runningExport() const;
   AutosaveController* autosave_ = nullptr;

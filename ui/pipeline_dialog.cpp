@@ -23,8 +23,6 @@
 
 namespace graft::ui {
 
-namespace {}  // namespace
-
 PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double> lastValAccuracy,
                                int64_t totalParams, QWidget* parent)
     : QDialog(parent), base_(std::move(base)) {

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 #include "io/atomic_file.h"
 
@@ -19,9 +20,12 @@ namespace {
 // process-wide and fixed in size, filled before the handlers are installed.
 std::atomic<bool> interrupted{false};
 constexpr size_t kMaxFolders = 8;
-std::array<std::atomic<int>, kMaxFolders> sweptFolders{};  // open descriptors, -1 when unused
-char mark[48] = {};                                        // ".tmp-<pid>-"
-alignas(8) char entries[8192];                             // getdents64's buffer
+// Open descriptors of the folders to sweep; -1 when unused.
+std::array<std::atomic<int>, kMaxFolders> sweptFolders = {-1, -1, -1, -1, -1, -1, -1, -1};
+char mark[80] = {};             // temporaryFileMark(), copied before any handler can read it
+alignas(8) char entries[8192];  // getdents64's buffer, used by one handler at a time
+std::atomic_flag sweeping = ATOMIC_FLAG_INIT;  // SIGINT and SIGTERM on two threads: one sweeps
+bool sweepLives = false;
 
 // linux_dirent64, as the kernel fills getdents64's buffer.
 struct DirectoryEntry {
@@ -43,6 +47,7 @@ bool contains(const char* text, const char* part) {
 
 // Only async-signal-safe calls: lseek, getdents64 (a raw syscall), unlinkat.
 void removeTemporaryFiles() {
+  if (sweeping.test_and_set()) return;
   for (auto& slot : sweptFolders) {
     const int folder = slot.load();
     if (folder < 0 || !mark[0]) continue;
@@ -51,6 +56,7 @@ void removeTemporaryFiles() {
     while ((filled = ::syscall(SYS_getdents64, folder, entries, sizeof entries)) > 0)
       for (long at = 0; at < filled;) {
         const auto* entry = reinterpret_cast<const DirectoryEntry*>(entries + at);
+        if (entry->length == 0) break;  // never from a kernel; no endless loop in a handler
         if (entry->name[0] == '.' && contains(entry->name, mark))
           ::unlinkat(folder, entry->name, 0);
         at += entry->length;
@@ -58,15 +64,27 @@ void removeTemporaryFiles() {
   }
 }
 
+// sigaction (async-signal-safe) with SIGINT and SIGTERM blocked while the handler runs.
+void install(int signalNumber, void (*handler)(int)) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGINT);
+  sigaddset(&action.sa_mask, SIGTERM);
+  sigaction(signalNumber, &action, nullptr);
+}
+
+// Ends the process as the signal would (delivered when the handler returns), the temporary
+// files gone. A writer on another thread may recreate one in between: a narrow window.
 extern "C" void sweepAndEnd(int signalNumber) {
   removeTemporaryFiles();
-  std::signal(signalNumber, SIG_DFL);
+  install(signalNumber, SIG_DFL);
   std::raise(signalNumber);
 }
 
 extern "C" void onInterrupt(int signalNumber) {
   interrupted.store(true);
-  std::signal(signalNumber, sweepAndEnd);  // the second one ends the process at once
+  install(signalNumber, sweepAndEnd);  // the second one ends the process at once
 }
 
 // Whether the process was started with the signal ignored (a background job of a
@@ -84,8 +102,10 @@ bool insideScope = false;
 }  // namespace
 
 void onStopSignals(void (*handler)(int)) {
+  // Each handler runs with both signals blocked on its thread; another thread is kept out of
+  // the sweep by `sweeping`.
   for (const int signalNumber : {SIGINT, SIGTERM})
-    if (!ignored(signalNumber)) std::signal(signalNumber, handler);
+    if (!ignored(signalNumber)) install(signalNumber, handler);
 }
 
 InterruptScope::InterruptScope() {
@@ -105,7 +125,10 @@ const std::atomic<bool>* InterruptScope::flag() {
 
 TemporaryFileSweep::TemporaryFileSweep(const std::vector<std::string>& files) {
   namespace fs = std::filesystem;
-  for (auto& slot : sweptFolders) slot.store(-1);
+  // One at a time: a nested sweep would replace the outer one's folders and, ending, its
+  // handler.
+  if (sweepLives) throw std::logic_error("TemporaryFileSweep scopes do not nest");
+  sweepLives = true;
   std::strncpy(mark, temporaryFileMark().c_str(), sizeof mark - 1);
   std::vector<std::string> folders;
   for (const auto& file : files) {
@@ -122,6 +145,7 @@ TemporaryFileSweep::TemporaryFileSweep(const std::vector<std::string>& files) {
 }
 
 TemporaryFileSweep::~TemporaryFileSweep() {
+  sweepLives = false;
   outsideScope = SIG_DFL;
   if (!insideScope) onStopSignals(SIG_DFL);
   for (auto& slot : sweptFolders)

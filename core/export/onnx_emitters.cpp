@@ -156,6 +156,11 @@ std::string activation(LayerNodes& c, const std::string& name, const std::string
     return c.op("Mul", {x, c.op("Div", {relu6, c.scalar(part("six"), 6.0f)}, part("hard_sigmoid"))},
                 suffix);
   }
+  if (name == "leaky_relu") {  // Keras 3's activation: slope 0.2
+    onnx::NodeProto& n = c.node("LeakyRelu", {x}, suffix);
+    attribute(n, "alpha", 0.2f);
+    return n.output(0);
+  }
   if (name == "softsign") return c.op("Softsign", {x}, suffix);
   if (name == "exponential") return c.op("Exp", {x}, suffix);
   if (name == "gelu") {  // exact (Keras's default approximate=False): x/2 (1 + erf(x / sqrt 2))

@@ -87,6 +87,7 @@ std::string activation(const std::string& name, const std::string& x, const Expo
   if (name == "gelu") return "torch.gelu(" + x + ")";
   if (name == "hard_silu" || name == "hard_swish") return "torch.hardswish(" + x + ")";
   if (name == "mish") return "torch.mish(" + x + ")";
+  if (name == "leaky_relu") return "torch.leaky_relu(" + x + ", 0.2)";
   throw Error(Diagnostic{layer.name(), "activation '" + name + "' has no TorchScript form"});
 }
 

@@ -107,8 +107,6 @@ bool isModelClass(const std::string& cls) {
   return cls == "Sequential" || cls == "Functional" || cls == "Model";
 }
 
-// The entry's class name, "" when it is missing or not a string (reported with the entry's index
-// when the layer itself is read).
 // Keras's augmentation layers that return their input unchanged outside training.
 bool passesImagesUnchangedAtInference(const std::string& cls) {
   static const std::set<std::string> kLayers = {
@@ -117,6 +115,8 @@ bool passesImagesUnchangedAtInference(const std::string& cls) {
   return kLayers.count(cls) != 0;
 }
 
+// The entry's class name, "" when it is missing or not a string (reported with the entry's index
+// when the layer itself is read).
 std::string classNameOf(const Json& entry) {
   if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string())
     return "";
@@ -269,6 +269,16 @@ class Flattener {
 
   Node layer(const Json& layers, size_t index, const std::string& group) {
     Node node = nodeAt(layers, index, registry_);
+    // Keras 3's model.quantize() stores int8 / float8 kernels with their scales under a
+    // Quantized*DTypePolicy: other weights than the layer's float ones, so say that, not
+    // "3 weight arrays, the model expects 2".
+    const Json dtype = node.config.value("dtype", Json());
+    if (dtype.is_object() && dtype.value("class_name", std::string()).rfind("Quantized", 0) == 0)
+      throw Error(Diagnostic{
+          node.name, "is quantized (" + dtype.value("class_name", std::string()) + " " +
+                         dtype.value("config", Json::object()).value("name", std::string()) +
+                         "); Graft reads float models: open the model as saved before "
+                         "model.quantize()"});
     // Keras 3's hard_sigmoid is relu6(x + 3) / 6, not Keras 2's clip(0.2 x + 0.5, 0, 1).
     if (keras3_ && node.config.contains("activation") &&
         node.config["activation"] == "hard_sigmoid")

@@ -74,9 +74,10 @@ TransposeGeometry transposeGeometry(int64_t kernel, int64_t stride, int64_t dila
   else
     excess = 2 * (dilated / 2) - outputPadding;
   if (padding == "same" && outputPadding >= 0 && dilated % 2 + outputPadding < 1)
-    throw ShapeError("output_padding 0 with an even kernel and padding 'same' gives an output "
-                     "that TensorFlow's conv2d_transpose refuses (its convolution would not "
-                     "map it back to the input size)");
+    throw ShapeError(
+        "output_padding 0 with an even kernel and padding 'same' gives an output "
+        "that TensorFlow's conv2d_transpose refuses (its convolution would not "
+        "map it back to the input size)");
   // TensorFlow pads the forward convolution by max(excess, 0), the odd cell at the end.
   TransposeGeometry g;
   g.before = padding == "same" ? std::max<int64_t>(excess, 0) / 2 : 0;
@@ -126,9 +127,9 @@ Shape broadcastShapes(const std::vector<Shape>& shapes) {
 
 std::vector<OpOperand> opOperands(const Json& config, size_t rank) {
   const Json& function = config.at("function");
-  const OpFunction* f = function.is_string() ? findOpFunction(function.get<std::string>()) : nullptr;
-  if (!f)
-    throw ShapeError("function " + function.dump() + " is not one Graft computes");
+  const OpFunction* f =
+      function.is_string() ? findOpFunction(function.get<std::string>()) : nullptr;
+  if (!f) throw ShapeError("function " + function.dump() + " is not one Graft computes");
   const Json& operands = config.at("operands");
   if (!operands.is_array() || static_cast<int>(operands.size()) != f->arity)
     throw ShapeError("config field 'operands' must list the " + std::to_string(f->arity) +
@@ -187,8 +188,9 @@ NormalizationAxes normalizationAxes(const Json& config, const Shape& input) {
   } else if (axis.is_array()) {
     for (const auto& a : axis) {
       if (!a.is_number_integer())
-        throw ShapeError("config field 'axis' must be an integer, a list of integers or null, got " +
-                         axis.dump());
+        throw ShapeError(
+            "config field 'axis' must be an integer, a list of integers or null, got " +
+            axis.dump());
       given.push_back(a.get<int64_t>());
     }
   } else if (!axis.is_null()) {
@@ -263,8 +265,8 @@ std::vector<double> broadcastTo(const Json& value, const Shape& target, const st
   const std::vector<double> values = readConstant(value, key, shape);
   if (shape.size() > target.size())
     throw ShapeError("config field '" + key + "' has shape " + shapeToString(shape) +
-                     ", more axes than the " + std::to_string(target.size()) +
-                     " kept by 'axis' " + shapeToString(target));
+                     ", more axes than the " + std::to_string(target.size()) + " kept by 'axis' " +
+                     shapeToString(target));
   const size_t offset = target.size() - shape.size();
   for (size_t d = 0; d < shape.size(); ++d)
     if (shape[d] != 1 && shape[d] != target[offset + d])
@@ -295,7 +297,8 @@ NormalizationConstants normalizationConstants(const Json& config, const Shape& k
   const Json& mean = config.at("mean");
   const Json& variance = config.at("variance");
   if (mean.is_null() != variance.is_null())
-    throw ShapeError("config fields 'mean' and 'variance' must be given together (Keras requires it)");
+    throw ShapeError(
+        "config fields 'mean' and 'variance' must be given together (Keras requires it)");
   NormalizationConstants c;
   if (mean.is_null()) return c;
   c.mean = broadcastTo(mean, keptShape, "mean");
@@ -323,14 +326,30 @@ std::vector<int64_t> permuteDims(const Json& config, size_t rank) {
 }
 
 const std::vector<std::string>& knownActivations() {
-  // hard_silu and its alias hard_swish, and mish, are Keras 3's (keras.activations); the rest
+  // hard_silu and its alias hard_swish, mish and leaky_relu (slope 0.2) are Keras 3's
+  // (keras.activations); the rest
   // are in Keras 2 and 3 alike, except hard_sigmoid, whose formula differs: "hard_sigmoid" is
   // Keras 2's, "hard_sigmoid_keras3" Keras 3's (graph/keras_json.h; runtime/layers/activations).
-  static const std::vector<std::string> names = {
-      "linear",   "relu",        "relu6", "sigmoid",   "hard_sigmoid", "tanh",
-      "softmax",  "elu",         "selu",  "swish",     "silu",         "softplus",
-      "softsign", "exponential", "gelu",  "hard_silu", "hard_swish",   "mish",
-      "hard_sigmoid_keras3"};
+  static const std::vector<std::string> names = {"linear",
+                                                 "relu",
+                                                 "relu6",
+                                                 "sigmoid",
+                                                 "hard_sigmoid",
+                                                 "tanh",
+                                                 "softmax",
+                                                 "elu",
+                                                 "selu",
+                                                 "swish",
+                                                 "silu",
+                                                 "softplus",
+                                                 "softsign",
+                                                 "exponential",
+                                                 "gelu",
+                                                 "hard_silu",
+                                                 "hard_swish",
+                                                 "mish",
+                                                 "hard_sigmoid_keras3",
+                                                 "leaky_relu"};
   return names;
 }
 
@@ -340,7 +359,8 @@ void requireKnownActivation(const Json& config) {
   const auto& known = knownActivations();
   if (std::find(known.begin(), known.end(), name) == known.end()) {
     std::string list;
-    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    for (const auto& k : known)  // the internal name of Keras 3's hard_sigmoid is not one to type
+      if (k != "hard_sigmoid_keras3") list += (list.empty() ? "" : ", ") + k;
     throw ShapeError("unknown activation " + a.dump() + "; expected one of " + list);
   }
 }

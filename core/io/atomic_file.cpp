@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -42,7 +43,14 @@ std::string fileSavedThrough(const std::string& path) {
 }
 
 std::string temporaryFileMark() {
-  return ".tmp-" + std::to_string(::getpid()) + "-";
+  // The pid alone is not this process's: containers (each often pid 1) can share a folder.
+  // A number drawn once per process (a constant, not state that changes) makes it so.
+  static const std::string mark = [] {
+    std::random_device rd;
+    const uint64_t draw = (uint64_t{rd()} << 32) ^ rd();
+    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(draw) + "-";
+  }();
+  return mark;
 }
 
 void writeAtomically(const std::string& path,

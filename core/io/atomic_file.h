@@ -18,8 +18,8 @@ std::string fileSavedThrough(const std::string& path);
 void writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write);
 
 // What names this process's temporary files: ".NAME" + mark + a random number, beside NAME,
-// with mark ".tmp-<pid>-". A process ended by a signal mid-save can have them removed by a
-// handler that knows the mark (cli/interrupt.h).
+// with mark ".tmp-<pid>-<a number drawn once per process>-". A process ended by a signal
+// mid-save can have them removed by a handler that knows the mark (cli/interrupt.h).
 std::string temporaryFileMark();
 
 // A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being

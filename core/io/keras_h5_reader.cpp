@@ -157,9 +157,13 @@ WeightTensor KerasH5Reader::read(const KerasH5Layer& layer, size_t weight,
                                  const Shape& expected) const {
   const Shape actual = shape(layer, weight);
   if (actual != expected)
-    throw Error(Diagnostic{layer.name, "weight '" + layer.weightNames[weight] + "' in " + path() +
-                                           " has shape " + shapeToString(actual) +
-                                           ", the model expects " + shapeToString(expected)});
+    // Keras 3 names variables by position ("0"): its dataset path says which layer group.
+    throw Error(Diagnostic{layer.name,
+                           "weight '" +
+                               (layout_ == KerasWeightLayout::Keras3 ? layer.datasets.at(weight)
+                                                                     : layer.weightNames[weight]) +
+                               "' in " + path() + " has shape " + shapeToString(actual) +
+                               ", the model expects " + shapeToString(expected)});
   auto values = std::make_shared<std::vector<float>>(static_cast<size_t>(elementCount(expected)));
   file_.readFloats(layer.datasets.at(weight), values->data(), values->size());
   return {expected, std::move(values)};

@@ -53,11 +53,12 @@ std::vector<size_t> datasetOrder(const KerasH5Layer& layer, const std::vector<We
   return order;
 }
 
-// Theano (and MXNet) compute true convolution, TensorFlow cross-correlation: Keras 1 and 2
+// Theano computes true convolution, TensorFlow (and CNTK) cross-correlation: Keras 1 and 2
 // flipped the kernels of these layers when a file came from the other kind of backend
-// (keras/engine/saving.py, _need_convert_kernel and convert_kernel).
+// (keras/engine/saving.py, _need_convert_kernel and convert_kernel; another backend name
+// converts nothing).
 bool fileConvolves(const KerasH5Reader& file) {
-  return file.backend() == "theano" || file.backend() == "mxnet";
+  return file.backend() == "theano";
 }
 
 bool hasFlippableKernel(const std::string& className) {

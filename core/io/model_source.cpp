@@ -167,10 +167,13 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
         list += (list.empty() ? "" : ", ") + names[i];
       return list + (names.size() > 4 ? ", ..." : "");
     };
+    const std::string fileSide =
+        report.unused.empty()
+            ? "the file has no layer with weights"
+            : "the file's " + std::to_string(report.unused.size()) + ": " + few(report.unused);
     throw Error(file.path() + ": none of its layers fits the model (" +
                 std::to_string(report.missing.size()) +
-                " layers with weights: " + few(report.missing) + "; the file's " +
-                std::to_string(report.unused.size()) + ": " + few(report.unused) +
+                " layers with weights: " + few(report.missing) + "; " + fileSide +
                 "): are these the weights of another architecture or size?");
   }
   if (!report.missing.empty()) {
@@ -218,13 +221,19 @@ bool scalesByAConstant(const Node& node) {
 // identity at inference (noise, dropout: a GaussianNoise before Rescaling is common).
 const Node* ownPixelScaling(const Graph& graph) {
   const LayerRegistry& registry = LayerRegistry::standard();
+  const auto scales = [](const Node& node) {
+    return node.className == "Rescaling" || node.className == "Normalization" ||
+           scalesByAConstant(node);
+  };
   for (const auto& input : graph.inputs()) {
+    // Any consumer of the input itself (it may also feed another branch), then a chain of
+    // single consumers through the identity-at-inference layers.
+    for (const auto& consumer : graph.consumers(input))
+      if (scales(graph.at(consumer))) return &graph.at(consumer);
     std::vector<std::string> reached = graph.consumers(input);
     for (size_t hops = 0; hops < graph.size() && reached.size() == 1; ++hops) {
       const Node& node = graph.at(reached.front());
-      if (node.className == "Rescaling" || node.className == "Normalization" ||
-          scalesByAConstant(node))
-        return &node;
+      if (scales(node)) return &node;
       const LayerType* type = registry.find(node.className);
       if (!type || type->category != LayerCategory::Regularization) break;
       reached = graph.consumers(node.name);
@@ -308,10 +317,10 @@ void checkArchitectureOptions(const ModelSpec& spec, const Graph& graph) {
 }
 
 LoadedModel fromTopology(const std::string& source, const std::string& topologyText,
-                         const std::string& kerasVersion) {
+                         const std::string& kerasVersion, const std::string& what) {
   LoadedModel result;
   try {
-    const Json config = parseBoundedJson(topologyText, "model_config");
+    const Json config = parseBoundedJson(topologyText, what);
     result.model.graph = graphFromKerasJson(config, LayerRegistry::standard(), kerasVersion);
     const std::vector<std::string> augmentation = augmentationLayersLeftOut(config);
     if (!augmentation.empty()) {
@@ -320,8 +329,7 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
       result.notes.push_back(
           "left out " + list +
           ": Keras's augmentation layers pass images unchanged outside training; to augment "
-          "while training in Graft, use --augment (in Graft: the training panel's "
-          "Augmentation)");
+          "while training, use --augment or the training panel's Augmentation");
     }
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
@@ -377,7 +385,8 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
 LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
   if (reader.modelConfig()) {
-    LoadedModel result = fromTopology(spec.source, *reader.modelConfig(), reader.kerasVersion());
+    LoadedModel result = fromTopology(spec.source, *reader.modelConfig(), reader.kerasVersion(),
+                                      "the model_config attribute");
     checkArchitectureOptions(spec, result.model.graph);
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
@@ -448,7 +457,7 @@ void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, cons
 LoadedModel fromKerasJson(const ModelSpec& spec) {
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  LoadedModel result = fromTopology(spec.source, text, "");
+  LoadedModel result = fromTopology(spec.source, text, "", "the model JSON");
   checkArchitectureOptions(spec, result.model.graph);
   const GraphAnalysis analysis = analyze(result.model.graph);
   if (!spec.weightsFile.empty()) {
@@ -501,7 +510,8 @@ bool graftMetadataOf(const KerasArchive& archive, const ModelSpec& spec, LoadedM
 // that would inflate to more is refused before inflating), and not at all with --weights.
 LoadedModel fromKerasArchive(const ModelSpec& spec) {
   KerasArchive archive = readKerasArchiveTopology(spec.source);
-  LoadedModel result = fromTopology(spec.source, archive.config, archive.kerasVersion);
+  LoadedModel result =
+      fromTopology(spec.source, archive.config, archive.kerasVersion, "config.json");
   checkArchitectureOptions(spec, result.model.graph);
   if (!archive.kerasVersion.empty())
     result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);

@@ -1,15 +1,8 @@
 #include "io/project_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "graph/keras_json.h"
 #include "io/atomic_file.h"
@@ -129,28 +122,6 @@ void writeWeights(const h5::File& file, const Model& model, const GraphAnalysis&
   }
 }
 
-// Flushes the written file to disk so that the rename publishes complete contents.
-void syncToDisk(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(path + ": cannot reopen the written file to flush it");
-  const int rc = ::fsync(fd);
-  const int error = errno;
-  ::close(fd);
-  if (rc != 0)
-    throw Error(path + ": cannot flush the written file to disk (" + std::strerror(error) + ")");
-}
-
-// The process's umask, read without changing it (umask(2) would, for every thread, for a
-// moment): Linux reports it in /proc/self/status; 022 where that line is missing.
-mode_t currentUmask() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("Umask:", 0) == 0)
-      return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
-  return 022;
-}
-
 }  // namespace
 
 void saveProject(const Model& model, const std::string& path) {
@@ -162,34 +133,18 @@ void saveProject(const Model& model, const std::string& path) {
   if (!misfits.empty())
     throw Error(path + ": not saved, weights do not fit the model:\n" + joinDiagnostics(misfits));
 
-  const fs::path target(fileSavedThrough(path));
-  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string pattern = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(pattern.data());
-  if (fd < 0) throw Error(path + ": cannot create a temporary file in " + folder.string());
-  // mkstemp's file is private (0600), and the rename keeps its mode: give it the one the user's
-  // umask gives any new file, as the files written in place get.
-  ::fchmod(fd, 0666 & ~currentUmask());
-  ::close(fd);
-  const std::string temp = pattern;
-  try {
+  // Through writeAtomically, whose temporary files carry the mark an interrupted graft-cli
+  // removes (cli/interrupt.h) and take the user's umask.
+  writeAtomically(path, [&](const std::string& temp) {
+    h5::File file = h5::File::createInMemory(temp);
     {
-      h5::File file = h5::File::createInMemory(temp);
-      {
-        h5::Handle root = file.openGroup("/");
-        file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
-        writeText(file, kJsonDataset, projectJson(model, analysis).dump());
-        writeWeights(file, model, analysis);
-      }
-      file.close();  // written to disk here
+      h5::Handle root = file.openGroup("/");
+      file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
+      writeText(file, kJsonDataset, projectJson(model, analysis).dump());
+      writeWeights(file, model, analysis);
     }
-    syncToDisk(temp);
-    fs::rename(temp, target);
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw Error(path + ": not saved (any previous file is unchanged): " + e.what());
-  }
+    file.close();  // written to disk here
+  });
 }
 
 Model loadProject(const std::string& path) {

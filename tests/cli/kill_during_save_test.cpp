@@ -62,8 +62,8 @@ TEST(CrashSafeSave, KillingAnExportAnywhereLeavesTheOldFileOrTheWholeNewOne) {
   EXPECT_GT(killedRuns, 0) << "every run finished before its kill: the test proved nothing";
 }
 
-// Ctrl-C or SIGTERM while an export or a save writes: the process ends as the signal says, and
-// the hidden temporary file it was writing (as large as the model) goes with it.
+// Ctrl-C or SIGTERM while an export or a project save writes: the process ends as the signal
+// says, and the hidden temporary file it was writing (as large as the model) goes with it.
 TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
   const auto temporaryFiles = [](const TempDir& dir) {
     std::vector<std::string> found;
@@ -72,23 +72,43 @@ TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
         found.push_back(entry.path().filename().string());
     return found;
   };
-  for (const int signalNumber : {SIGINT, SIGTERM}) {
-    SCOPED_TRACE("signal " + std::to_string(signalNumber));
-    TempDir dir;
-    BackgroundProgram cli(cliPath(), {"export", "vgg16", "--no-top", "--input-size", "32",
-                                      "--format", "keras-h5", "-o", dir.file("v.h5"), "--quiet"});
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (temporaryFiles(dir).empty() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_FALSE(temporaryFiles(dir).empty()) << "no temporary file seen: nothing was tested";
-    cli.signal(signalNumber);
-    const std::optional<CommandResult> ended = cli.finish(std::chrono::seconds(60));
-    ASSERT_TRUE(ended);
-    if (ended->exitCode == 0) continue;  // it had just finished: nothing to leave behind
-    EXPECT_EQ(ended->exitCode, 128 + signalNumber) << ended->err;
-    EXPECT_EQ(temporaryFiles(dir), std::vector<std::string>{});
-    EXPECT_FALSE(std::filesystem::exists(dir.file("v.h5")));
-  }
+  int interrupted = 0;
+  for (const int signalNumber : {SIGINT, SIGTERM})
+    for (const std::string output : {"v.h5", "v.graft"}) {
+      SCOPED_TRACE("signal " + std::to_string(signalNumber) + ", " + output);
+      TempDir dir;
+      // export writes the .h5; edit (an empty recipe) saves the project.
+      std::ofstream(dir.file("none.json")) << R"({"graft_recipe": 1, "operations": []})";
+      const std::vector<std::string> args =
+          output == "v.h5" ? std::vector<std::string>{"export",       "vgg16", "--no-top",
+                                                      "--input-size", "32",    "--format",
+                                                      "keras-h5",     "-o",    dir.file(output),
+                                                      "--quiet"}
+                           : std::vector<std::string>{"edit",
+                                                      "vgg16",
+                                                      "--no-top",
+                                                      "--input-size",
+                                                      "32",
+                                                      "--recipe",
+                                                      dir.file("none.json"),
+                                                      "-o",
+                                                      dir.file(output),
+                                                      "--quiet"};
+      BackgroundProgram cli(cliPath(), args);
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+      while (temporaryFiles(dir).empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ASSERT_FALSE(temporaryFiles(dir).empty()) << "no temporary file seen: nothing was tested";
+      cli.signal(signalNumber);
+      const std::optional<CommandResult> ended = cli.finish(std::chrono::seconds(60));
+      ASSERT_TRUE(ended);
+      if (ended->exitCode == 0) continue;  // it had just finished: nothing to leave behind
+      ++interrupted;
+      EXPECT_EQ(ended->exitCode, 128 + signalNumber) << ended->err;
+      EXPECT_EQ(temporaryFiles(dir), std::vector<std::string>{});
+      EXPECT_FALSE(std::filesystem::exists(dir.file(output)));
+    }
+  EXPECT_GT(interrupted, 0) << "every run finished before its signal: the test proved nothing";
 }
 
 }  // namespace

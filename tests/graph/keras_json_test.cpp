@@ -128,6 +128,23 @@ TEST(KerasJson, AugmentationLayersAreLeftOutAndNamed) {
   EXPECT_FALSE(f.find("contrast"));
 }
 
+// Keras 3's model.quantize("int8") changes a layer's weights (int8 kernel and its scale): the
+// refusal names the layer and the quantization, not a weight count.
+TEST(KerasJson, AQuantizedLayerIsRefusedAsQuantized) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "q", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "dense", "units": 2, "dtype": {"module": "keras", "class_name": "QuantizedDTypePolicy", "config": {"name": "int8_from_float32", "source_name": "float32"}}}, "name": "dense", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": ["in", 0, 0], "output_layers": ["dense", 0, 0]}})";
+  try {
+    graphFromKerasJsonText(text);
+    ADD_FAILURE() << "a quantized layer was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dense: is quantized (QuantizedDTypePolicy int8"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // Keras 1's Merge modes "ave" and "max" are today's Average and Maximum (no axis).
 TEST(KerasJson, Keras1MergeAveAndMaxBecomeAverageAndMaximum) {
   for (const auto& [mode, cls] : std::vector<std::pair<std::string, std::string>>{

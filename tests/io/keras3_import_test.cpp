@@ -774,6 +774,19 @@ TEST(Preprocessing, ChosenFromTheModelAndSaid) {
   scaled["config"]["layers"].erase(2);
   std::ofstream(dir.path() / "family.json") << scaled.dump();
   EXPECT_EQ(load((dir.path() / "family.json").string()).model.preprocessing, Preprocessing::Tf);
+  // An input that feeds its own Rescaling and another branch still scales its own pixels.
+  Json branching = Json::parse(ownTf);
+  branching["config"]["layers"][1] = Json::parse(
+      R"({"class_name": "Rescaling", "config": {"name": "scale", "scale": 0.0078125, "offset": -1.0}, "name": "scale", "inbound_nodes": [[["in", 0, 0, {}]]]})");
+  branching["config"]["layers"][2]["inbound_nodes"] =
+      Json::parse(R"([["in", 0, 0, {"y": 127.5, "name": null}]])");
+  branching["config"]["layers"][4]["inbound_nodes"] = Json::parse(R"([[["scale", 0, 0, {}]]])");
+  branching["config"]["layers"].erase(3);
+  branching["config"]["output_layers"] =
+      Json::parse(R"([["block_1_expand", 0, 0], ["tf.math.truediv", 0, 0]])");
+  std::ofstream(dir.path() / "branching.json") << branching.dump();
+  const LoadedModel twoBranches = load((dir.path() / "branching.json").string());
+  EXPECT_EQ(twoBranches.model.preprocessing, Preprocessing::None);
   // An explicit choice wins and nothing is assumed.
   ModelSpec spec;
   spec.source = (dir.path() / "plain.json").string();

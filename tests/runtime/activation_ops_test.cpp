@@ -61,6 +61,7 @@ TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
       {"hard_sigmoid_keras3", [](double v) { return std::min(std::max(v + 3.0, 0.0), 6.0) / 6.0; }},
       {"hard_swish", hardSilu},
       {"mish", [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
+      {"leaky_relu", [](double v) { return v >= 0 ? v : 0.2 * v; }},  // Keras 3's slope
   };
   torch::Tensor x = probe();
   for (const auto& name : layers::knownActivations()) {

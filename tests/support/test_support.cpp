@@ -70,6 +70,10 @@ pid_t startProgram(const std::string& program, const std::vector<std::string>& a
     dup2(err, 2);
     dup2(in, 0);
     for (const auto& e : environment) putenv(const_cast<char*>(e.c_str()));
+    // A test run as a background job of a non-interactive shell would pass on SIGINT ignored:
+    // the program starts as it would from a terminal.
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     std::vector<char*> argv{const_cast<char*>(program.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <QApplication>
 #include <QComboBox>
 #include <QSlider>
 #include <cmath>
@@ -70,6 +71,10 @@ TEST(LayerInsight, FeatureMapsAndGradCamOfTheSelectedImage) {
   window.predictImages({QString::fromStdString(file)});
   ui::PredictionPanel* panel = window.predictionPanel();
   ui::LayerInsightView* view = panel->insight();
+  // The panel gets room for the list and the maps below it (they were hidden under the
+  // controls in the default layout).
+  QApplication::processEvents();
+  EXPECT_GE(panel->parentWidget()->height(), window.height() / 2);
   // The first row is selected when the predictions arrive; its maps follow.
   ASSERT_TRUE(test::waitFor(
       [&] { return !panel->isRunning() && !view->isComputing() && !view->overlay().isNull(); }));

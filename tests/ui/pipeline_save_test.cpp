@@ -125,6 +125,7 @@ TEST_F(PipelineSaveTest, AReopenedProjectCarriesOnlyTheNewEdits) {
   ASSERT_EQ(saved["recipe"]["operations"].size(), 1u) << saved.dump(2);
   EXPECT_EQ(saved["recipe"]["operations"][0]["op"], "rename");
   EXPECT_FALSE(saved.contains("train")) << "no image folder chosen: nothing to train on";
+  EXPECT_EQ(saved.value("output", ""), "again.graft") << "the edited model is saved";
   const test::CommandResult run = test::runCli({"run", path});
   EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
 }

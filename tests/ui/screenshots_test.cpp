@@ -51,6 +51,10 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
   window.show();
   QApplication::processEvents();
   test::screenshot(&window, "start_page" + suffix);
+  // The start page has the window to itself (the docks, empty without a model, squeezed it);
+  // the workbench gets them back.
+  for (const QDockWidget* dock : window.findChildren<QDockWidget*>())
+    EXPECT_FALSE(dock->isVisible()) << dock->objectName().toStdString();
 
   ModelSpec spec;
   spec.source = "mobilenet";
@@ -61,6 +65,8 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
   QApplication::processEvents();
   window.workbench()->view()->fitAll();
   test::screenshot(&window, "graph" + suffix);
+  for (const char* name : {"dock_palette", "dock_properties", "dock_summary"})
+    EXPECT_TRUE(window.findChild<QDockWidget*>(QString::fromLatin1(name))->isVisible()) << name;
 
   // The training panel at its tallest: sample data chosen and the advisor's plan filled in.
   window.showTraining();

@@ -32,8 +32,9 @@ Pipeline sessionPipeline(const SessionPipelineInputs& in) {
     TrainSpec t = trainSpecOf(*in.training);
     planOf(t, "the plan");  // a plan with a mistake is refused here, not when CI runs it
     p.train = t;
-    if (in.saveModel) p.output = (stem + QStringLiteral(".graft")).toStdString();
   }
+  // The trained model, or without training the edited one.
+  if (in.saveModel) p.output = (stem + QStringLiteral(".graft")).toStdString();
   for (const QString& format : in.exportFormats) {
     const ExportFormat kind = exportFormatFromName(format.toStdString());
     p.exports.push_back({kind, stem.toStdString() + exportFormatSuffix(kind)});

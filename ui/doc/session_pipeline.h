@@ -19,7 +19,7 @@ struct SessionPipelineInputs {
   QString sampleDevice = QStringLiteral("auto");  // where those fits computed
   std::optional<TrainingSettings> training;       // absent: the pipeline does not train
   QString pipelinePath;       // the file to write; outputs are named after it, beside it
-  bool saveModel = true;      // NAME.graft after training
+  bool saveModel = true;      // NAME.graft: the trained model, or the edited one untrained
   QStringList exportFormats;  // "torchscript", "onnx", "keras-h5"
   std::optional<double> minValidationAccuracy;  // check val_accuracy >= this
   std::optional<int64_t> maxTotalParams;        // check total_params <= this

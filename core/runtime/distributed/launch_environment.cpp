@@ -43,9 +43,10 @@ std::optional<LaunchEnvironment> launchEnvironmentFromVariables(const Environmen
     // user meant (a mistyped WORLD_SIZE): training alone would repeat another rank's work.
     const char* rank = read("RANK");
     if (rank && *rank && std::string(rank) != "0")
-      throw Error(Diagnostic{"RANK", std::string("is '") + rank +
-                                         "' but WORLD_SIZE is 1; ranks go from 0 to WORLD_SIZE - "
-                                         "1 (unset both to train in one process)"});
+      throw Error(Diagnostic{"RANK", std::string("is '") + rank + "' but WORLD_SIZE is " +
+                                         (read("WORLD_SIZE") ? "1" : "not set (1 process)") +
+                                         "; ranks go from 0 to WORLD_SIZE - 1 (unset both to "
+                                         "train in one process)"});
     return std::nullopt;
   }
   LaunchEnvironment env;

@@ -73,6 +73,11 @@ torch::Tensor gelu(const torch::Tensor& x) {
   return torch::gelu(x);
 }
 
+// Keras 3's leaky_relu activation: negative_slope 0.2 (keras.activations.leaky_relu's default;
+// the LeakyReLU layer's is 0.3).
+torch::Tensor leakyRelu(const torch::Tensor& x) {
+  return torch::leaky_relu(x, 0.2);
+}
 const std::map<std::string, ActivationFn>& table() {
   static const std::map<std::string, ActivationFn> functions = {
       {"linear", nullptr},
@@ -93,6 +98,7 @@ const std::map<std::string, ActivationFn>& table() {
       {"hard_silu", hardSilu},
       {"hard_swish", hardSilu},
       {"mish", mish},
+      {"leaky_relu", leakyRelu},
       {"hard_sigmoid_keras3", hardSigmoidKeras3}};
   return functions;
 }
