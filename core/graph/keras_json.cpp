@@ -542,6 +542,40 @@ void collectAugmentation(const Json& config, std::vector<std::string>& found, si
 
 }  // namespace
 
+namespace {
+
+// The first dtype policy name starting with "mixed_" in a layer config, nested models included.
+std::string findMixedPolicy(const Json& value, size_t depth) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return "";
+  if (value.is_object()) {
+    if (value.contains("dtype") && value["dtype"].is_object()) {
+      const Json& policy = value["dtype"];
+      const Json config = policy.value("config", Json::object());
+      const std::string name = config.is_object() ? config.value("name", std::string()) : "";
+      if (name.rfind("mixed_", 0) == 0) return name;
+    }
+    if (value.contains("dtype") && value["dtype"].is_string() &&
+        value["dtype"].get<std::string>().rfind("mixed_", 0) == 0)
+      return value["dtype"].get<std::string>();
+    for (const auto& item : value) {
+      const std::string found = findMixedPolicy(item, depth + 1);
+      if (!found.empty()) return found;
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value) {
+      const std::string found = findMixedPolicy(item, depth + 1);
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string mixedPrecisionPolicyOf(const Json& modelConfig) {
+  return findMixedPolicy(modelConfig, 0);
+}
+
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig) {
   const Json* root = &modelConfig;
   if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");

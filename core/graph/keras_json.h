@@ -30,6 +30,10 @@ Graph graphFromKerasJsonText(const std::string& text,
 // ones a config holds, as "RandomFlip 'random_flip'", for the loader to say so.
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig);
 
+// The mixed-precision dtype policy a model was built with ("mixed_float16", "mixed_bfloat16":
+// Keras computes those layers in 16 bits), or "" when none. Graft computes in float32.
+std::string mixedPrecisionPolicyOf(const Json& modelConfig);
+
 // Whether a config was written by Keras 3, by the rules above.
 bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion = "");
 

@@ -322,6 +322,11 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
   try {
     const Json config = parseBoundedJson(topologyText, what);
     result.model.graph = graphFromKerasJson(config, LayerRegistry::standard(), kerasVersion);
+    if (const std::string policy = mixedPrecisionPolicyOf(config); !policy.empty())
+      result.notes.push_back(
+          "the model was built with Keras's " + policy +
+          " policy (its layers computed in 16 bits): Graft computes in float32, so outputs "
+          "differ from Keras's in about the third decimal");
     const std::vector<std::string> augmentation = augmentationLayersLeftOut(config);
     if (!augmentation.empty()) {
       std::string list;

@@ -145,6 +145,22 @@ TEST(KerasJson, AQuantizedLayerIsRefusedAsQuantized) {
   }
 }
 
+// A mixed-precision model computed in 16 bits in Keras; Graft says it computes in float32.
+TEST(KerasJson, AMixedPrecisionPolicyIsFound) {
+  const Json keras3 =
+      Json::parse(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}},
+    {"class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "mixed_float16"}}}}]}})");
+  EXPECT_EQ(mixedPrecisionPolicyOf(keras3), "mixed_float16");
+  Json plain = keras3;
+  plain["config"]["layers"][1]["config"]["dtype"] = "float32";
+  EXPECT_EQ(mixedPrecisionPolicyOf(plain), "");
+  Json keras2 = keras3;  // tf.keras 2: {"class_name": "Policy", "config": {"name": ...}}
+  keras2["config"]["layers"][1]["config"]["dtype"] =
+      Json::parse(R"({"class_name": "Policy", "config": {"name": "mixed_bfloat16"}})");
+  EXPECT_EQ(mixedPrecisionPolicyOf(keras2), "mixed_bfloat16");
+}
+
 // Keras 1's Merge modes "ave" and "max" are today's Average and Maximum (no axis).
 TEST(KerasJson, Keras1MergeAveAndMaxBecomeAverageAndMaximum) {
   for (const auto& [mode, cls] : std::vector<std::pair<std::string, std::string>>{
