@@ -1,5 +1,6 @@
 // graft-cli sample-data DIR: a small labelled image folder to try training on at once.
 #include "cli/cli_context.h"
+#include "cli/interrupt.h"
 #include "runtime/data/sample_data.h"
 
 namespace graft::cli {
@@ -28,6 +29,10 @@ void registerSampleDataCommand(CLI::App& app) {
   cmd->add_flag("-q,--quiet", "no notes on stderr (this command prints only its result)");
   cmd->callback([dir, options, kind] {
     options->kind = sampleKindFromName(*kind);
+    // Ctrl-C stops between images and removes the half-drawn folder (a thousand large images
+    // per class take minutes).
+    const InterruptScope interrupt;
+    options->stopRequested = InterruptScope::flag();
     const SampleDataResult result = writeSampleData(*dir, *options);
     std::string classes;
     for (const auto& c : result.classes) classes += (classes.empty() ? "" : ", ") + c;

@@ -111,5 +111,31 @@ TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
   EXPECT_GT(interrupted, 0) << "every run finished before its signal: the test proved nothing";
 }
 
+// Ctrl-C while sample-data draws a large folder: it stops between images and removes the
+// half-drawn folder (built under a hidden temporary name), so neither it nor DIR is left.
+TEST(CrashSafeSave, AnInterruptedSampleDataLeavesNoFolder) {
+  for (const int signalNumber : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE("signal " + std::to_string(signalNumber));
+    TempDir dir;
+    BackgroundProgram cli(cliPath(), {"sample-data", dir.file("data"), "--images-per-class", "5000",
+                                      "--size", "256"});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    const auto drawing = [&] {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+        if (entry.path().extension() == ".png") return true;
+      return false;
+    };
+    while (!drawing() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(drawing()) << "no image drawn: nothing was tested";
+    cli.signal(signalNumber);
+    const std::optional<CommandResult> ended = cli.finish(std::chrono::seconds(60));
+    ASSERT_TRUE(ended) << "sample-data did not stop";
+    EXPECT_EQ(ended->exitCode, 1) << ended->err;
+    EXPECT_NE(ended->err.find("stopped before it was complete"), std::string::npos) << ended->err;
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  }
+}
+
 }  // namespace
 }  // namespace graft::test

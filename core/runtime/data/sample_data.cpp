@@ -117,6 +117,8 @@ SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions
     for (size_t c = 0; c < classes.size(); ++c) {
       fs::create_directory(temp / classes[c]);
       for (int i = 0; i < options.imagesPerClass; ++i) {
+        if (options.stopRequested && options.stopRequested->load())
+          throw Error(Diagnostic{dir, "stopped before it was complete: nothing was written"});
         Random random(deriveSeed(options.seed, c, static_cast<uint64_t>(i)));
         const uint64_t noiseSeed = deriveSeed(options.seed, c + 100, static_cast<uint64_t>(i));
         const cv::Mat image = fashion ? drawFashionItem(c, size, random, noiseSeed)

@@ -5,6 +5,7 @@
 // sizes and angles: a MobileNet alpha 0.25 learns them in a couple of epochs. Or five classes of
 // Fashion-MNIST-style clothing silhouettes (runtime/data/sample_fashion.h), told apart by shape
 // only.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct SampleDataOptions {
   int imagesPerClass = 40;
   int size = 0;       // pixels, square; 0: the kind's own (shapes 64, fashion 28 as Fashion-MNIST)
   uint64_t seed = 0;  // the same seed writes the same pixels
+  // Set (Ctrl-C in the CLI): stop before the next image, remove the partial folder and throw
+  // graft::Error saying so. A signal handler cannot remove a folder of files itself.
+  const std::atomic<bool>* stopRequested = nullptr;
 };
 
 // "shapes" or "fashion"; throws graft::Error naming the expected words otherwise.
