@@ -49,6 +49,34 @@ TEST(SurgeryFreeze, SelectsByLayersRangeAndType) {
   EXPECT_EQ(frozen(b), (std::vector<std::string>{"input", "conv_a"}));
 }
 
+// What a user writing two selectors means: `from` and `upto` are a range, `types` narrows what
+// the others name ("the Conv2D layers up to conv_b"), `layers` adds to the range.
+TEST(SurgeryFreeze, SelectorsTogetherNarrowARangeAndAddListedLayers) {
+  const Model m = modelFrom(chainGraph());  // input, conv_a, conv_b, pool, flatten, fc, out
+  ops::Selection range;
+  range.from = "conv_b";
+  range.upto = "fc";
+  EXPECT_EQ(frozen(applyOk(m, ops::freeze(range)).model),
+            (std::vector<std::string>{"conv_b", "pool", "flatten", "fc"}));
+
+  ops::Selection convsUpto;
+  convsUpto.upto = "conv_a";
+  convsUpto.types = {"Conv2D"};
+  EXPECT_EQ(frozen(applyOk(m, ops::freeze(convsUpto)).model), (std::vector<std::string>{"conv_a"}));
+
+  ops::Selection listedAndRange;
+  listedAndRange.layers = {"out"};
+  listedAndRange.upto = "conv_a";
+  EXPECT_EQ(frozen(applyOk(m, ops::freeze(listedAndRange)).model),
+            (std::vector<std::string>{"input", "conv_a", "out"}));
+
+  ops::Selection reversed;
+  reversed.from = "fc";
+  reversed.upto = "conv_a";
+  EXPECT_TRUE(mentions(applyOperation(m, ops::freeze(reversed)).diagnostics(), "from",
+                       "'fc' comes after upto's 'conv_a'"));
+}
+
 TEST(SurgeryFreeze, NeedsASelectionOfExistingLayers) {
   const Model m = modelFrom(chainGraph());
   EXPECT_TRUE(mentions(applyOperation(m, Json{{"op", "freeze"}}).diagnostics(), "layers",

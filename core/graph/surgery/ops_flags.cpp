@@ -9,11 +9,14 @@
 namespace graft::surgery {
 namespace {
 
+// The layers a freeze / unfreeze names. `layers` and the range (`from` and `upto` together are
+// the layers between them, both included) add up; `types` keeps only those types among them, or
+// picks every layer of those types when nothing else is given: "the Conv2D layers up to X".
 std::vector<std::string> selected(const Draft& d) {
   std::set<std::string> chosen;
-  bool any = false;
+  bool placed = false;  // `layers`, `from` or `upto` given
   if (d.has("layers")) {
-    any = true;
+    placed = true;
     for (const auto& name : d.nameList("layers")) {
       // A nested model's name (Teachable Machine's "model1") stands for all of its layers.
       const std::vector<std::string> inside =
@@ -25,33 +28,42 @@ std::vector<std::string> selected(const Draft& d) {
     }
   }
   if (d.has("upto") || d.has("from")) {
+    placed = true;
     const Graph graph(d.original().graph.name(), d.nodes, d.outputs);
     const auto order = graph.topologicalOrder().value();
     std::vector<std::string> names;
     for (size_t i : order) names.push_back(graph.nodes()[i].name);
-    for (const char* key : {"upto", "from"}) {
-      if (!d.has(key)) continue;
-      any = true;
+    const auto position = [&](const char* key) {
       const std::string bound = d.stringField(key);
       auto it = std::find(names.begin(), names.end(), bound);
       if (it == names.end()) d.node(bound);  // throws naming the missing layer
-      if (std::string(key) == "upto")
-        chosen.insert(names.begin(), it + 1);
-      else
-        chosen.insert(it, names.end());
-    }
+      return it;
+    };
+    const auto first = d.has("from") ? position("from") : names.begin();
+    const auto last = d.has("upto") ? position("upto") : names.end() - 1;
+    if (first > last)
+      throw Error(
+          Diagnostic{"from", "'" + *first + "' comes after upto's '" + *last +
+                                 "' in the model: the range between them is empty (swap them?)"});
+    chosen.insert(first, last + 1);
   }
-  for (const char* key : {"types", "type"}) {
-    if (!d.has(key)) continue;
-    any = true;
-    for (const auto& type : d.nameList(key)) {
-      if (!LayerRegistry::standard().find(type))
-        throw Error(Diagnostic{key, "'" + type + "' is not a layer type Graft knows"});
-      for (const auto& n : d.nodes)
-        if (n.className == type) chosen.insert(n.name);
+  if (d.has("types") || d.has("type")) {
+    std::set<std::string> types;
+    for (const char* key : {"types", "type"}) {
+      if (!d.has(key)) continue;
+      for (const auto& type : d.nameList(key)) {
+        if (!LayerRegistry::standard().find(type))
+          throw Error(Diagnostic{key, "'" + type + "' is not a layer type Graft knows"});
+        types.insert(type);
+      }
     }
+    std::set<std::string> ofTypes;
+    for (const auto& n : d.nodes)
+      if (types.count(n.className) && (!placed || chosen.count(n.name))) ofTypes.insert(n.name);
+    chosen = std::move(ofTypes);
+    placed = true;
   }
-  if (!any)
+  if (!placed)
     throw Error(Diagnostic{"layers",
                            "say which layers: \"layers\", \"upto\", \"from\" or "
                            "\"types\""});
