@@ -5,6 +5,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/man_page.h"
+#include "cli/spec_options.h"
 #include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   graft::cli::registerExportCommand(app);
   graft::cli::registerFetchWeightsCommand(app);
   graft::cli::registerRunCommand(app);
+  graft::cli::refuseEmptyValues(app);
   // CLI11 would answer "A subcommand is required" to `graft-cli trian`: name the word instead.
   std::string known;
   bool isCommand = false;

@@ -18,6 +18,18 @@ CLI::Validator specRangeValidator(const SpecRange& range) {
       rangeText(range));
 }
 
+void refuseEmptyValues(CLI::App& app) {
+  const CLI::Validator nonEmpty(
+      [](std::string& text) -> std::string {
+        return text.empty() ? "empty: expected a value (an unset shell variable?)" : "";
+      },
+      "");
+  for (CLI::Option* option : app.get_options())
+    if (option->get_type_size() > 0) option->check(nonEmpty);
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; }))
+    refuseEmptyValues(*command);
+}
+
 void addDeviceOption(CLI::App& command, std::string& device) {
   command.add_option("--device", device, kDeviceChoiceHelp)->check(deviceChoiceValidator());
 }

@@ -18,6 +18,9 @@ namespace graft::cli {
 // Refuses a number out of `range` before CLI11 converts the text; text that is not a number is
 // left to CLI11's own message.
 CLI::Validator specRangeValidator(const SpecRange& range);
+// Every option of `app` and its subcommands that takes a value refuses an empty one (a usage
+// error naming the option): `-o "$OUT"` with OUT unset trained a whole run and saved nothing.
+void refuseEmptyValues(CLI::App& app);
 // Refuses what is not a device choice (run/compute_choice.h), in the words a pipeline uses.
 CLI::Validator deviceChoiceValidator();
 

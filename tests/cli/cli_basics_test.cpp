@@ -44,6 +44,13 @@ TEST(CliBasics, UsageErrorsExit2) {
     const auto r = runCli({"train", "vgg16", "--data", "d", "-o", "x.graft", bad});
     EXPECT_EQ(r.exitCode, 2) << bad << ": " << r.err;
   }
+  // `-o "$OUT"` with OUT unset: refused before any work, not a whole run saved nowhere.
+  const auto emptyOutput = runCli({"train", "vgg16", "--data", "d", "-o", ""});
+  EXPECT_EQ(emptyOutput.exitCode, 2) << emptyOutput.err;
+  EXPECT_NE(emptyOutput.err.find("--output: empty: expected a value"), std::string::npos)
+      << emptyOutput.err;
+  EXPECT_EQ(runCli({"predict", "vgg16", ""}).exitCode, 2);
+  EXPECT_EQ(runCli({"export", "vgg16", "--format", "onnx", "-o", ""}).exitCode, 2);
 }
 
 // Every subcommand takes -q (DESIGN.md), also those that print only their result.
