@@ -21,6 +21,11 @@ struct Model {
   std::vector<std::string> labels;
   std::string weightsSource;  // shown to the user: a file, "random initialization", ...
   Json recipe = Json::array();
+  // Layers with weights drawn at random and not trained since: a top the weights file lacks,
+  // layers an edit stacked, inserted, put in as replacements or re-initialised. A training run
+  // takes off the layers it trained. Training defaults treat them as new (the advisor trains
+  // them first instead of fine-tuning them as if pretrained); a project keeps them.
+  std::vector<std::string> untrainedLayers;
 };
 
 // How weightsSource starts when no layer's weights came from a file: the zoo without weights,

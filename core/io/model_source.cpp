@@ -552,6 +552,7 @@ LoadedModel fromProject(const ModelSpec& spec) {
     const GraphAnalysis analysis = analyze(result.model.graph);
     KerasH5Reader reader = openWeights(spec.weightsFile);
     fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+    result.model.untrainedLayers.clear();  // every layer's weights come from the file
   } else if (startedFromRandomWeights(result.model)) {
     result.freshLayers = layersWithWeights(analyze(result.model.graph));
     result.notes.push_back(spec.source + ": its weights started from " +
@@ -621,6 +622,14 @@ LoadedModel loadModel(const ModelSpec& spec) {
     labelsFromBeside(spec.source, result);
   }
   noteNonFiniteWeights(result);
+  // The loader's fresh layers join the project's own untrained ones, in model order.
+  const std::set<std::string> untrained(result.model.untrainedLayers.begin(),
+                                        result.model.untrainedLayers.end());
+  const std::set<std::string> fresh(result.freshLayers.begin(), result.freshLayers.end());
+  result.model.untrainedLayers.clear();
+  for (const auto& node : result.model.graph.nodes())
+    if (untrained.count(node.name) || fresh.count(node.name))
+      result.model.untrainedLayers.push_back(node.name);
   return result;
 }
 

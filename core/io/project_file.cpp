@@ -69,6 +69,30 @@ std::string readText(const h5::File& file, const std::string& path) {
   return buffer;
 }
 
+// A project written before "untrained_layers": the layers its recipe stacked, inserted or put
+// in as replacements count as untrained, as Graft then counted them.
+std::vector<std::string> layersAddedByRecipe(const Json& recipe) {
+  std::vector<std::string> added;
+  const auto addSpec = [&](const Json& spec) {
+    if (spec.is_object() && spec.contains("config") && spec["config"].contains("name") &&
+        spec["config"]["name"].is_string())
+      added.push_back(spec["config"]["name"].get<std::string>());
+  };
+  for (const auto& op : recipe) {
+    if (!op.is_object()) continue;
+    const std::string kind = op.value("op", "");
+    const Json& specs = kind == "stack"     ? op.value("layers", Json())
+                        : kind == "insert"  ? op.value("layer", Json())
+                        : kind == "replace" ? op.value("with", Json())
+                                            : Json();
+    if (specs.is_array())
+      for (const auto& spec : specs) addSpec(spec);
+    else
+      addSpec(specs);
+  }
+  return added;
+}
+
 Json projectJson(const Model& model, const GraphAnalysis& analysis) {
   Json inputs = Json::object();
   for (const auto& name : model.graph.inputs())
@@ -78,6 +102,8 @@ Json projectJson(const Model& model, const GraphAnalysis& analysis) {
     if (!n.trainable) frozen.push_back(n.name);
   Json labels = Json::array();
   for (const auto& l : model.labels) labels.push_back(l);
+  Json untrained = Json::array();
+  for (const auto& l : model.untrainedLayers) untrained.push_back(l);
   return {{"format", "graft-project"},
           {"format_version", kProjectFormatVersion},
           {"written_by", std::string("graft ") + GRAFT_VERSION},
@@ -86,6 +112,7 @@ Json projectJson(const Model& model, const GraphAnalysis& analysis) {
           {"labels", labels},
           {"weights_source", model.weightsSource},
           {"recipe", recipeDocument(model.recipe)},
+          {"untrained_layers", untrained},
           {"summary",
            {{"inputs", inputs},
             {"frozen", frozen},
@@ -194,6 +221,11 @@ Model loadProject(const std::string& path) {
     for (const auto& l : field("labels")) model.labels.push_back(l.get<std::string>());
     model.weightsSource = field("weights_source").get<std::string>();
     model.recipe = recipeOperations(field("recipe"), "recipe");
+    if (project.contains("untrained_layers"))
+      for (const auto& l : project.at("untrained_layers"))
+        model.untrainedLayers.push_back(l.get<std::string>());
+    else
+      model.untrainedLayers = layersAddedByRecipe(model.recipe);
   } catch (const Json::exception& e) {
     throw Error(path + ": a project field has the wrong type: " + e.what());
   } catch (const Error& e) {

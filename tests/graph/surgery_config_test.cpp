@@ -77,6 +77,22 @@ TEST(SurgeryFreeze, SelectorsTogetherNarrowARangeAndAddListedLayers) {
                        "'fc' comes after upto's 'conv_a'"));
 }
 
+// Which layers hold random weights no run has trained: what the training defaults train first.
+TEST(SurgeryUntrained, NewAndReinitialisedLayersAreUntrainedUntilGone) {
+  const Model m = modelFrom(chainGraph());  // input, conv_a, conv_b, pool, flatten, fc, out
+  ASSERT_TRUE(m.untrainedLayers.empty());
+  const Model stacked =
+      applyOk(m, ops::stack("out", {ops::layer("Dense", "extra", {{"units", 4}})})).model;
+  EXPECT_EQ(stacked.untrainedLayers, std::vector<std::string>{"extra"});
+  // set_config that changes a layer's weight shapes draws them afresh: untrained too.
+  const Model reconfigured = applyOk(stacked, ops::setConfig("fc", {{"units", 7}})).model;
+  EXPECT_EQ(reconfigured.untrainedLayers, (std::vector<std::string>{"fc", "out", "extra"}));
+  const Model renamed =
+      applyOk(reconfigured, {{"op", "rename"}, {"layer", "extra"}, {"to", "head"}}).model;
+  EXPECT_EQ(renamed.untrainedLayers, (std::vector<std::string>{"fc", "out", "head"}));
+  EXPECT_TRUE(applyOk(renamed, ops::cut("conv_b")).model.untrainedLayers.empty());
+}
+
 TEST(SurgeryFreeze, NeedsASelectionOfExistingLayers) {
   const Model m = modelFrom(chainGraph());
   EXPECT_TRUE(mentions(applyOperation(m, Json{{"op", "freeze"}}).diagnostics(), "layers",

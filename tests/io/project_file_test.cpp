@@ -85,6 +85,37 @@ TEST(ProjectFile, RoundTripKeepsEverything) {
   ModelSpec spec;
   spec.source = dir.file("m.graft");
   expectSameModel(m, loadModel(spec).model);
+  // The stacked head is untrained (a BatchNormalization that only lost its scale is not).
+  EXPECT_EQ(m.untrainedLayers, std::vector<std::string>{"head"});
+  EXPECT_EQ(loaded.untrainedLayers, m.untrainedLayers);
+}
+
+// Untrained layers decide what the training defaults train first; a project written before
+// Graft kept them counts its recipe's stacked, inserted and replacement layers, as Graft did.
+TEST(ProjectFile, AnOlderProjectsUntrainedLayersAreItsRecipesNewOnes) {
+  TempDir dir;
+  Model m = editedMobileNet();
+  m.untrainedLayers.clear();  // as if trained: saved so
+  const std::string path = dir.file("old.graft");
+  saveProject(m, path);
+  EXPECT_TRUE(loadProject(path).untrainedLayers.empty());
+  {
+    // The description without "untrained_layers", as an older Graft wrote it.
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const hid_t dataset = H5Dopen2(file, "/graft_project", H5P_DEFAULT);
+    const hid_t type = H5Dget_type(dataset);
+    std::string text(H5Tget_size(type), '\0');
+    ASSERT_GE(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()), 0);
+    H5Tclose(type);
+    H5Dclose(dataset);
+    Json description = Json::parse(text.c_str());
+    ASSERT_EQ(description.erase("untrained_layers"), 1u);
+    ASSERT_GE(H5Ldelete(file, "/graft_project", H5P_DEFAULT), 0);
+    ASSERT_GE(H5LTmake_dataset_string(file, "/graft_project", description.dump().c_str()), 0);
+    H5Fclose(file);
+  }
+  EXPECT_EQ(loadProject(path).untrainedLayers, std::vector<std::string>{"head"});
 }
 
 // Which layers are new decides what a training plan freezes: a project whose weights started

@@ -56,6 +56,31 @@ TEST(TrainingDefaults, ANewHeadOnPretrainedLayersFollowsTheAdvisorsPlan) {
       << many.summary;
 }
 
+// Every layer pretrained (a Keras model with its own top, a project trained before): trained
+// further with nothing chosen, it gets the advisor's gentle fine-tuning, not Adam at 1e-3 over
+// every layer (which wrecks what it learned).
+TEST(TrainingDefaults, AModelWithItsOwnTopIsFineTunedByTheAdvisorsPlan) {
+  const TrainingSetup own =
+      setUpTraining(test::tinyModel(3), {}, folderFacts(12), TrainingChoice{});
+  ASSERT_TRUE(own.plan);
+  EXPECT_TRUE(own.advisorPlan);
+  ASSERT_EQ(own.plan->stages.size(), 1u);
+  EXPECT_NE(own.plan->stages[0].scope, StageScope::NewLayers);
+  EXPECT_EQ(own.plan->stages[0].optimizer.kind, OptimizerKind::Sgd);
+  EXPECT_TRUE(own.plan->stages[0].freezeBatchNorm);
+  EXPECT_EQ(own.summary.rfind("training by the advisor's plan: 1 stage (", 0), 0u) << own.summary;
+  EXPECT_TRUE(own.newLayers.empty());
+
+  // A layer an edit re-initialised, or a top the file lacked, is untrained in the model itself
+  // (a project keeps it): new, so it trains first.
+  Model reinitialised = test::tinyModel(3);
+  reinitialised.untrainedLayers = {"dense"};
+  const TrainingSetup head = setUpTraining(reinitialised, {}, folderFacts(12), TrainingChoice{});
+  ASSERT_TRUE(head.plan);
+  EXPECT_EQ(head.newLayers, kFresh);
+  EXPECT_EQ(head.plan->stages[0].scope, StageScope::NewLayers);
+}
+
 TEST(TrainingDefaults, ChosenOptionsTrainAsAskedWithPretrainedBatchNormFrozen) {
   TrainingChoice choice;
   choice.chosen = true;
@@ -94,12 +119,6 @@ TEST(TrainingDefaults, ANetworkFromScratchAndAUsersPlanAreLeftAlone) {
   EXPECT_TRUE(scratch.summary.empty());
   EXPECT_TRUE(scratch.pretrainedLayers.empty());
 
-  // Every layer pretrained (the model's own top): one run, BatchNormalization frozen.
-  const TrainingSetup own =
-      setUpTraining(test::tinyModel(3), {}, folderFacts(12), TrainingChoice{});
-  EXPECT_FALSE(own.plan);
-  EXPECT_FALSE(own.model.graph.at("conv1_bn").trainable);
-
   TrainingChoice choice;
   TrainingPlan plan;
   plan.stages.emplace_back();
@@ -118,7 +137,8 @@ TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {
   test::TempDir dir;
   test::drawColourFolder(dir.path() / "data", {"blue_ish", "green_ish", "red_ish"}, {8, 8, 8}, 16);
   const TrainingSet data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
-  const Model model = test::tinyModel(3);
+  Model model = test::tinyModel(3);
+  model.untrainedLayers = kFresh;
   const TrainingSetup setup = setUpTraining(model, kFresh, folderFacts(8), TrainingChoice{});
   TrainOptions options;
   options.batchSize = 8;
@@ -136,6 +156,11 @@ TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {
     EXPECT_EQ(result.model.graph.at(node.name).trainable, node.trainable) << node.name;
     EXPECT_EQ(saved.graph.at(node.name).trainable, node.trainable) << node.name;
   }
+  // What the run trained is no longer new; its own freezes are not steps of the recipe.
+  EXPECT_TRUE(result.model.untrainedLayers.empty());
+  EXPECT_TRUE(saved.untrainedLayers.empty());
+  EXPECT_EQ(result.model.recipe, model.recipe);
+  EXPECT_EQ(saved.recipe, model.recipe);
   options.checkpointPath.clear();
   EXPECT_TRUE(sameLayer(model, result.model, "conv1"));
   EXPECT_TRUE(sameLayer(model, result.model, "conv1_bn"));  // moving statistics included

@@ -9,6 +9,7 @@ Draft::Draft(const Model& model, const Json& operation)
     : nodes(model.graph.nodes()),
       outputs(model.graph.outputs()),
       weights(model.weights),
+      untrained(model.untrainedLayers),
       recorded(operation),
       original_(model),
       originalAnalysis_(analyze(model.graph)),
@@ -298,12 +299,18 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
     initializeWeights(graph, analysis, d.weights, seed, withWeights);
     if (!d.recorded.contains("seed")) d.recorded["seed"] = seed;
   }
+  // Untrained: new layers, and re-initialised ones with a tensor drawn afresh (a BatchNorm that
+  // only lost its scale keeps trained statistics).
+  std::set<std::string> untrained(d.untrained.begin(), d.untrained.end());
+  for (const auto& layer : d.fresh) untrained.insert(layer);
   for (const auto& layer : reinit) {
     auto renewed = keepUnchangedTensors(d, layer, *analysis.find(layer), d.weights);
     std::string list;
     for (const auto& r : renewed) list += (list.empty() ? "" : ", ") + r;
-    if (!renewed.empty())
+    if (!renewed.empty()) {
       d.notes.push_back(layer + ": re-initialised " + list + " (its weight shapes changed)");
+      untrained.insert(layer);
+    }
   }
 
   EditResult result;
@@ -313,6 +320,10 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
     result.model.labels.clear();
     d.notes.push_back(*dropped);
   }
+  result.model.untrainedLayers.clear();
+  for (const auto& node : graph.nodes())
+    if (untrained.count(node.name) && d.weights.contains(node.name))
+      result.model.untrainedLayers.push_back(node.name);
   result.model.graph = std::move(graph);
   result.model.weights = std::move(d.weights);
   if (!result.model.recipe.is_array()) result.model.recipe = Json::array();

@@ -51,6 +51,9 @@ class Draft {
   std::vector<std::string> outputs;
   WeightStore weights;
   std::vector<std::string> fresh;  // layers that get fresh Keras-default weights
+  // Model::untrainedLayers as the edit leaves them (rename renames them); finish() adds the
+  // layers it draws weights for and drops those gone.
+  std::vector<std::string> untrained;
   std::vector<std::string> notes;
   Json recorded;  // the operation as it will be recorded in the recipe
   // Existing layers whose weights no longer fit get fresh ones (with a note) instead of

@@ -112,6 +112,7 @@ void renameOperation(Draft& d) {
   if (auto problem = layerNameProblem(to)) throw Error(Diagnostic{"to", *problem});
   d.node(from).name = to;
   d.redirect(from, to);
+  std::replace(d.untrained.begin(), d.untrained.end(), from, to);
   // The same tensors under the new key: renaming never copies or changes a weight.
   if (const auto* w = d.weights.find(from)) {
     auto tensors = *w;

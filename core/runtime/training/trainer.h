@@ -114,6 +114,8 @@ struct TrainOptions {
   // reported numbers are global; only rank 0 writes the checkpoint, and every rank returns the
   // same result. Unset: a single process, untouched by any of this.
   std::shared_ptr<DataParallel> dataParallel;
+  // The recipe the saved model keeps (savedTrainable's reason); unset: the recipe as trained.
+  std::optional<Json> savedRecipe;
 };
 
 struct TrainStartEvent {

@@ -20,7 +20,16 @@ std::string extensionOf(const std::string& path) {
 
 }  // namespace
 
-Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable) {
+Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable,
+                         const std::optional<Json>& recipe) {
+  if (recipe) {
+    model.recipe = *recipe;
+    std::vector<std::string> untrained;
+    for (const auto& layer : model.untrainedLayers)
+      if (const auto flag = trainable.find(layer); flag != trainable.end() && !flag->second)
+        untrained.push_back(layer);
+    model.untrainedLayers = std::move(untrained);
+  }
   const auto differs = [&](const Node& node) {
     const auto flag = trainable.find(node.name);
     return flag != trainable.end() && flag->second != node.trainable;
@@ -80,7 +89,7 @@ std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, Epoc
   std::optional<std::string> failed;
   if (!group_ || group_->isRankZero()) {
     try {
-      const Model saved = withSavedTrainable(model, options_.savedTrainable);
+      const Model saved = withSavedTrainable(model, options_.savedTrainable, options_.savedRecipe);
       if (options_.saveModel)
         options_.saveModel(saved, options_.checkpointPath);
       else

@@ -22,9 +22,12 @@ inline double monitoredLoss(const EpochEvent& event) {
   return event.valLoss ? *event.valLoss : event.loss;
 }
 
-// `model` with the trainable flags TrainOptions::savedTrainable names (the user's); the others
-// as they are.
-Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable);
+// `model` with the trainable flags TrainOptions::savedTrainable names (the user's), the others
+// as they are. With `recipe` (TrainOptions::savedRecipe: a run's model as it is saved) also
+// that recipe, and the untrained layers the run trained (those the user let train) are no
+// longer untrained.
+Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainable,
+                         const std::optional<Json>& recipe = std::nullopt);
 
 // `.graft`: a Graft project (graph, weights, labels, preprocessing, recipe).
 // `.h5`: Keras-layout weights (save_weights layout; graph, labels and preprocessing are not in

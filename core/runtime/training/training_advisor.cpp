@@ -136,21 +136,7 @@ double DataFacts::meanPerClass() const {
 std::vector<std::string> newLayersOf(const Model& model,
                                      const std::vector<std::string>& freshLayers) {
   std::set<std::string> fresh(freshLayers.begin(), freshLayers.end());
-  const auto addSpec = [&](const Json& spec) {
-    if (spec.is_object() && spec.contains("config") && spec["config"].contains("name") &&
-        spec["config"]["name"].is_string())
-      fresh.insert(spec["config"]["name"].get<std::string>());
-  };
-  if (model.recipe.is_array()) {
-    for (const auto& op : model.recipe) {
-      if (!op.is_object()) continue;
-      const std::string kind = op.value("op", "");
-      if (kind == "stack" && op.contains("layers") && op["layers"].is_array())
-        for (const auto& spec : op["layers"]) addSpec(spec);
-      if (kind == "insert" && op.contains("layer")) addSpec(op["layer"]);
-      if (kind == "replace" && op.contains("with")) addSpec(op["with"]);
-    }
-  }
+  fresh.insert(model.untrainedLayers.begin(), model.untrainedLayers.end());
   const GraphAnalysis analysis = analyze(model.graph);
   std::vector<std::string> out;
   for (const auto& node : model.graph.nodes()) {

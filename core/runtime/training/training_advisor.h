@@ -38,8 +38,8 @@
 namespace graft {
 
 // Layers with fresh weights: `freshLayers` as the loader reported them (LoadedModel), plus the
-// layers a .graft project's recipe stacked, inserted or put in as replacements that are still
-// in the graph. Model order, without repeats.
+// model's untrained layers (Model::untrainedLayers: stacked, inserted, replacement or
+// re-initialised layers no run has trained yet). Model order, without repeats.
 std::vector<std::string> newLayersOf(const Model& model,
                                      const std::vector<std::string>& freshLayers);
 

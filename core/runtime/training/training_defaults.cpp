@@ -31,6 +31,7 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
   TrainingSetup setup;
   setup.model = model;
   for (const auto& node : model.graph.nodes()) setup.userTrainable[node.name] = node.trainable;
+  setup.userRecipe = model.recipe;
   setup.planSource = choice.planSource;
   setup.newLayers = newLayersOf(model, freshLayers);
   setup.pretrainedLayers = pretrainedLayersOf(model, setup.newLayers);
@@ -40,7 +41,10 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
     setup.plan = choice.plan;
     return setup;
   }
-  if (!choice.chosen && !setup.newLayers.empty() && !facts.pretrainedLayers.empty()) {
+  // Pretrained layers with nothing chosen: the advisor's plan, new layers or not. A trained
+  // project or a Keras model with its own top trained further (the usual second run) got one
+  // run of Adam at 1e-3 over every layer, which wrecks what they learned.
+  if (!choice.chosen && !facts.pretrainedLayers.empty()) {
     TrainingPlan plan = advisePlan(model, facts, data);
     for (auto& stage : plan.stages)
       if (choice.trainBatchNorm) stage.freezeBatchNorm = false;
@@ -99,11 +103,12 @@ TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, Tra
   // Measured on the fashion sample folder: the default run 4x faster, to the same weights.
   if (setup.advisorPlan && !options.augment.any()) options.cacheFrozen = true;
   options.savedTrainable = setup.userTrainable;
+  options.savedRecipe = setup.userRecipe;
   TrainResult result = setup.plan
                            ? asOneRun(trainPlan(setup.model, data, *setup.plan, setup.newLayers,
                                                 options, observer, cancel, setup.planSource))
                            : trainModel(setup.model, data, options, observer, cancel);
-  result.model = withSavedTrainable(std::move(result.model), setup.userTrainable);
+  result.model = withSavedTrainable(std::move(result.model), setup.userTrainable, setup.userRecipe);
   return result;
 }
 

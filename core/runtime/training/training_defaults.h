@@ -41,6 +41,9 @@ struct TrainingSetup {
   // The trainable flags of the model as given: what the trained model is saved with (the
   // run's own freezes are for the run; TrainOptions::savedTrainable).
   std::map<std::string, bool> userTrainable;
+  // The model's recipe as given: the run's own freezes are not steps of it (replayed, they would
+  // freeze the base for good).
+  Json userRecipe = Json::array();
   // One line for the user about the defaults applied, without the front end's hint on how to
   // choose otherwise ("the advisor's plan: 2 stages (...), BatchNormalization frozen"); empty
   // when nothing was decided for the user.
