@@ -28,7 +28,7 @@ CutAccuracyChart::CutAccuracyChart(QWidget* parent) : QChartView(parent) {
   y_->setRange(0, 1);
   y_->setTickCount(6);  // 0, 0.2, ... 1
   y_->setLabelFormat(QStringLiteral("%.1f"));
-  y_->setTitleText(tr("val accuracy"));
+  y_->setTitleText(tr("accuracy"));  // the title says validation; a long one was elided
   chart->addAxis(x_, Qt::AlignBottom);
   chart->addAxis(y_, Qt::AlignLeft);
   for (QXYSeries* s : {static_cast<QXYSeries*>(line_), static_cast<QXYSeries*>(points_)}) {
@@ -44,16 +44,53 @@ CutAccuracyChart::CutAccuracyChart(QWidget* parent) : QChartView(parent) {
   });
 }
 
+ShortLayerNames shortLayerNames(const QStringList& layers) {
+  ShortLayerNames names{layers, {}, {}};
+  if (layers.size() < 2) return names;
+  // The longest prefix and suffix every name shares, ending / starting at a '_'.
+  QString prefix = layers.front(), suffix = layers.front();
+  for (const QString& layer : layers) {
+    int p = 0;
+    while (p < prefix.size() && p < layer.size() && prefix[p] == layer[p]) ++p;
+    prefix.truncate(p);
+    int s = 0;
+    while (s < suffix.size() && s < layer.size() &&
+           suffix[suffix.size() - 1 - s] == layer[layer.size() - 1 - s])
+      ++s;
+    suffix = suffix.right(s);
+  }
+  prefix.truncate(prefix.lastIndexOf(QLatin1Char('_')) + 1);
+  const int cut = suffix.indexOf(QLatin1Char('_'));
+  suffix = cut < 0 ? QString() : suffix.mid(cut);
+  QStringList shortened;
+  for (const QString& layer : layers) {
+    const QString middle = layer.mid(prefix.size(), layer.size() - prefix.size() - suffix.size());
+    if (middle.isEmpty() || layer.size() < prefix.size() + suffix.size()) return names;
+    shortened << middle;
+  }
+  if (shortened.removeDuplicates() > 0) return names;
+  names.labels = shortened;
+  names.prefix = prefix;
+  names.suffix = suffix;
+  return names;
+}
+
 void CutAccuracyChart::setCandidates(const QStringList& layers, const QVector<double>& accuracies) {
   line_->clear();
   points_->clear();
   for (const QString& label : x_->categoriesLabels()) x_->remove(label);
+  // MobileNet's conv_pw_1_relu ... conv_pw_13_relu all read "co…" at the axis: the part that
+  // differs is the label, the shared part the axis title (the table has the full names).
+  const ShortLayerNames names = shortLayerNames(layers);
+  x_->setTitleText(names.prefix.isEmpty() && names.suffix.isEmpty()
+                       ? QString()
+                       : tr("layer %1…%2").arg(names.prefix, names.suffix));
   for (int i = 0; i < layers.size() && i < accuracies.size(); ++i) {
     line_->append(i, accuracies[i]);
     points_->append(i, accuracies[i]);
     points_->setPointConfiguration(
         i, {{QXYSeries::PointConfiguration::Color, NodeItem::accuracyColor(accuracies[i])}});
-    x_->append(layers[i], i);
+    x_->append(names.labels[i], i);
   }
   // Half a step of room on both sides, so the first and last points are not on the frame.
   x_->setRange(-0.5, std::max<double>(0.5, layers.size() - 0.5));

@@ -13,6 +13,15 @@ class QValueAxis;
 
 namespace graft::ui {
 
+// Axis labels for layer names: what differs between them, with the prefix and suffix they all
+// share (cut at a '_'): conv_pw_1_relu, conv_pw_13_relu -> "1", "13" + "conv_pw_", "_relu". The
+// names as they are when nothing is shared or the short ones would clash.
+struct ShortLayerNames {
+  QStringList labels;
+  QString prefix, suffix;
+};
+ShortLayerNames shortLayerNames(const QStringList& layers);
+
 class CutAccuracyChart : public QChartView {
   Q_OBJECT
  public:

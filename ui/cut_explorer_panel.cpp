@@ -92,9 +92,11 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->hide();
-  table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-  for (int c = 1; c < 5; ++c)
+  // Every column as wide as its contents (the stretched Layer column was squeezed to "co…" by
+  // the numbers beside it); a narrow table scrolls sideways.
+  for (int c = 0; c < 5; ++c)
     table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setStretchLastSection(true);
   rightLayout->addWidget(table_, 1);
   cut_ = new QPushButton(tr("Cut Here with a New Head"), right);
   cut_->setEnabled(false);

@@ -256,6 +256,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
       // inside this close event, where a nested close() would do nothing.
       statusBar()->showMessage(tr("Stopping the training run to quit…"));
       training_->stopThen(tr("stopping the run to quit…"), [this] {
+        statusBar()->clearMessage();  // stopped; the save question may still cancel the quit
         QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
       });
     }

@@ -159,9 +159,16 @@ void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
   QObject::connect(stack, &QUndoStack::canRedoChanged, window, refreshUndoActions);
   QObject::connect(document, &Document::editLockChanged, window, refreshUndoActions);
   // Says why undo and the edits stopped working (a run trains on the model).
-  QObject::connect(document, &Document::editLockChanged, window, [window](const QString& reason) {
-    if (!reason.isEmpty()) window->statusBar()->showMessage(reason, 5000);
-  });
+  // Unlocked: the reason goes too (it outlived a run that failed at once, or ended).
+  QObject::connect(document, &Document::editLockChanged, window,
+                   [window, shown = QString()](const QString& reason) mutable {
+                     QStatusBar* status = window->statusBar();
+                     if (!reason.isEmpty())
+                       status->showMessage(reason, 5000);
+                     else if (!shown.isEmpty() && status->currentMessage() == shown)
+                       status->clearMessage();
+                     shown = reason;
+                   });
   refreshUndoActions();
   // Both conventions everywhere: Ctrl+Y (Windows, KDE) and Ctrl+Shift+Z (GNOME, macOS).
   redo->setShortcuts(platformKeysAnd(

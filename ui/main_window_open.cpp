@@ -122,7 +122,11 @@ bool MainWindow::stopTrainingBeforeOpening(const QString& description, std::func
               .arg(description),
           tr("Stop and Open"), QStringLiteral("stop_and_open"))) {
     statusBar()->showMessage(tr("Stopping the training run to open %1…").arg(description));
-    training_->stopThen(tr("stopping the run to open another model…"), std::move(open));
+    training_->stopThen(tr("stopping the run to open another model…"),
+                        [this, open = std::move(open)] {
+                          statusBar()->clearMessage();  // stopped; opening may still be cancelled
+                          open();
+                        });
   }
   return false;
 }

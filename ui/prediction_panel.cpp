@@ -122,9 +122,10 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   list_->header()->setSectionResizeMode(0, QHeaderView::Interactive);
   list_->header()->setStretchLastSection(true);
   list_->setColumnWidth(0, 220);
-  // Room for three images with their predictions however the splitter shares the height (at
-  // 1:2 a low dock left one row).
-  list_->setMinimumHeight(list_->header()->sizeHint().height() + 3 * (kThumbnail + 6));
+  // Room for one image with its prediction at least. Not more: the dock's minimum, even tabbed
+  // behind Properties, is the right column's, and three rows (362 px) left the training dock
+  // below too low for its charts. predictImages() gives the dock its room when images come.
+  list_->setMinimumHeight(list_->header()->sizeHint().height() + kThumbnail + 6);
   insight_ = new LayerInsightView(document_, this);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(list_);
@@ -136,7 +137,7 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   insightScroll->setWidget(insight_);
   split->addWidget(insightScroll);
   split->setStretchFactor(0, 1);
-  split->setStretchFactor(1, 2);
+  split->setStretchFactor(1, 1);
   layout->addWidget(split, 1);
   // The selected image (or the child row of its runner-up classes) is the one inspected.
   connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {

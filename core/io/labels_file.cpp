@@ -19,7 +19,9 @@ bool stripIndex(const std::string& line, size_t index, std::string& name) {
 }  // namespace
 
 std::vector<std::string> parseLabels(const std::string& text) {
-  std::istringstream in(text);
+  // A UTF-8 byte-order mark (Windows Notepad writes one) is not part of the first name.
+  const bool bom = text.rfind("\xEF\xBB\xBF", 0) == 0;
+  std::istringstream in(bom ? text.substr(3) : text);
   std::vector<std::string> labels;
   std::string line;
   while (std::getline(in, line)) {

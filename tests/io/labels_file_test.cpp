@@ -19,6 +19,9 @@ TEST(LabelsFile, TeachableMachinesIndexedLinesLoseTheirIndex) {
 
 TEST(LabelsFile, PlainNamesStayAsTheyAreEvenWhenSomeStartWithNumbers) {
   EXPECT_EQ(parseLabels("cat\ndog\n\n"), (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_EQ(parseLabels("\xEF\xBB\xBF"
+                        "cat\r\ndog\r\n"),
+            (std::vector<std::string>{"cat", "dog"}));
   // Only a full run of 0, 1, 2 ... prefixes is an index column.
   EXPECT_EQ(parseLabels("1 dollar\n5 dollars\n"),
             (std::vector<std::string>{"1 dollar", "5 dollars"}));

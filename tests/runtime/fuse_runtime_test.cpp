@@ -87,6 +87,14 @@ TEST(FuseRuntime, LeastSquaresAcrossAReluReportsItsErrorAndBeatsTheLinearComposi
       << fit->edit.notes.at(0);
   EXPECT_EQ(fused.recipe.back()["method"], "least_squares");
   EXPECT_TRUE((*fused.weights.find("head"))[0].data == (*m.weights.find("head"))[0].data);
+  // How it does on images it was not fitted to: a quarter held out, said first.
+  ASSERT_TRUE(fit->heldOutError);
+  EXPECT_EQ(fit->heldOutSamples, 4);
+  EXPECT_GT(*fit->heldOutError, 1e-3);
+  EXPECT_LT(*fit->heldOutError, 0.8);
+  EXPECT_DOUBLE_EQ(fused.recipe.back()["held_out_error"].get<double>(), *fit->heldOutError);
+  EXPECT_NE(fit->edit.notes.at(0).find("on 4 samples left out of the fit"), std::string::npos)
+      << fit->edit.notes.at(0);
 
   // The naive alternative, dropping the ReLU and composing exactly, is one of the kernels the
   // fit considered: on the same samples it cannot do better.
@@ -113,6 +121,23 @@ TEST(FuseRuntime, LeastSquaresWithoutANonlinearityFindsTheExactKernel) {
   const auto& k2 = (*exact.weights.find("a"))[0];
   ASSERT_EQ(k1.shape, k2.shape);
   for (int64_t i = 0; i < k1.numel(); ++i) EXPECT_NEAR(k1.values()[i], k2.values()[i], 1e-4) << i;
+}
+
+// Fewer output positions than the kernel's unknowns: the fit would reproduce the samples
+// exactly (error ~0) and compute nonsense on any other image. Refused, saying how many to use.
+TEST(FuseRuntime, LeastSquaresRefusesTooFewSamplesToDetermineTheKernel) {
+  const Model m = pairModel("relu", "valid");  // 5x5x3 + 1 = 76 unknowns, 6x6 outputs a sample
+  auto few = fuseApproximately(m, "a", "b", torch::randn({2, 3, 10, 10}));
+  ASSERT_FALSE(few.ok());
+  EXPECT_EQ(few.diagnostics().at(0).subject, "b");
+  EXPECT_NE(few.diagnostics().at(0).message.find(
+                "has 76 unknowns per output channel, but 2 samples give only 72 output "
+                "positions"),
+            std::string::npos)
+      << few.diagnostics().at(0).message;
+  EXPECT_NE(few.diagnostics().at(0).message.find("use at least 3 sample images"),
+            std::string::npos);
+  EXPECT_TRUE(fuseApproximately(m, "a", "b", torch::randn({3, 3, 10, 10})).ok());
 }
 
 TEST(FuseRuntime, LeastSquaresRefusesPairsOneConvCannotReplace) {

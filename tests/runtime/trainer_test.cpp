@@ -14,6 +14,7 @@
 #include "io/model_source.h"
 #include "io/project_file.h"
 #include "runtime/training/trainer.h"
+#include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_optimizer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -281,8 +282,34 @@ TEST_F(TrainerTest, SetupProblemsAreErrorsBeforeTraining) {
     return "no error";
   };
   TrainOptions options = quickOptions(1);
-  EXPECT_NE(message(test::tinyModel(2), options).find("predicts 2 classes but the data has 3"),
-            std::string::npos);
+  const std::string twoClasses = message(test::tinyModel(2), options);
+  EXPECT_NE(twoClasses.find("predicts 2 classes but the data has 3"), std::string::npos);
+  // The fix names the classifier layer, in the GUI's words and a recipe's.
+  EXPECT_NE(twoClasses.find("give dense 3 units (in Graft: in Properties, set dense's units to 3; "
+                            "in a recipe: {\"op\":\"set_config\",\"layers\":{\"dense\":{"
+                            "\"units\":3}}})"),
+            std::string::npos)
+      << twoClasses;
+  // MobileNet's classifier is a 1x1 Conv2D with a Reshape to its count after it: both change.
+  ModelSpec mobileNet;
+  mobileNet.source = "mobilenet";
+  mobileNet.alpha = 0.25;
+  mobileNet.inputSize = 32;
+  mobileNet.includeTop = true;
+  mobileNet.classes = 5;
+  mobileNet.kerasCacheDir = "/nonexistent-keras-cache";  // random weights, whatever is cached
+  try {
+    checkClassCount(trainHead(loadModel(mobileNet).model.graph), {"a", "b", "c"});
+    ADD_FAILURE() << "5 classes taken for 3";
+  } catch (const Error& e) {
+    const std::string fix = e.what();
+    EXPECT_NE(fix.find("give conv_preds 3 filters (in Graft: in Properties, set reshape_2's "
+                       "target_shape to -1, then set conv_preds's filters to 3; in a recipe: "
+                       "{\"op\":\"set_config\",\"layers\":{\"conv_preds\":{\"filters\":3},"
+                       "\"reshape_2\":{\"target_shape\":[3]}}})"),
+              std::string::npos)
+        << fix;
+  }
   // Cut below its classifier, the model has none: said so, not "predicts N classes".
   const Model cut = applyOperation(test::tinyModel(3), ops::cut("pool")).value().model;
   const std::string noTop = message(cut, options);

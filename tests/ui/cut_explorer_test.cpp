@@ -214,6 +214,23 @@ TEST(CutExplorer, CancelStopsTheRunAndNothingIsMarked) {
   EXPECT_TRUE(panel->exploreButton()->isEnabled());
 }
 
+// MobileNet's candidates all start "conv_pw_" and end "_relu": at the chart's axis every one
+// read "co…". The axis shows what differs, and says the shared part in its title.
+TEST(CutExplorer, ChartLabelsAreWhatTheLayerNamesDoNotShare) {
+  const ui::ShortLayerNames mobileNet =
+      ui::shortLayerNames({"conv_pw_1_relu", "conv_pw_5_relu", "conv_pw_13_relu"});
+  EXPECT_EQ(mobileNet.labels, (QStringList{"1", "5", "13"}));
+  EXPECT_EQ(mobileNet.prefix, "conv_pw_");
+  EXPECT_EQ(mobileNet.suffix, "_relu");
+  // Shared letters inside a word are not cut: "block3_pool" / "block4_pool" share "block".
+  const ui::ShortLayerNames vgg = ui::shortLayerNames({"block3_pool", "block4_pool"});
+  EXPECT_EQ(vgg.labels, (QStringList{"block3", "block4"}));
+  EXPECT_EQ(vgg.suffix, "_pool");
+  const QStringList mixed{"conv1_relu", "pool1", "fc"};
+  EXPECT_EQ(ui::shortLayerNames(mixed).labels, mixed);
+  EXPECT_EQ(ui::shortLayerNames({"only"}).labels, QStringList{"only"});
+}
+
 TEST(CutExplorer, RefusesToStartWithoutAFolder) {
   test::guiApp();
   ui::MainWindow window;

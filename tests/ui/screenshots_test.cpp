@@ -88,6 +88,19 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
   for (ui::TrainingChart* chart : {training->lossChart(), training->accuracyChart()})
     EXPECT_GE(chart->width(), chart->minimumWidth());
   test::screenshot(&window, "training" + suffix);
+  // The charts get room to be read: the training dock takes 40 % of the window (a tall
+  // minimum of the predictions dock, tabbed away, held it at 200 px: every axis label "…"),
+  // also after the cut-point explorer shares its place.
+  auto* trainingDock = qobject_cast<QDockWidget*>(training->parentWidget());
+  EXPECT_GE(trainingDock->height(), window.height() * 2 / 5 - 10);
+  EXPECT_GE(training->lossChart()->height(), 260);
+  window.showCutExplorer();
+  QApplication::processEvents();
+  window.showTraining();
+  QApplication::processEvents();
+  EXPECT_EQ(window.size(), size) << "the window grew past the screen";
+  EXPECT_GE(training->lossChart()->height(), 240);
+  expectFullyVisible(training->startButton(), &window, "Start, after the explorer");
 
   ui::ExportDialog* dialog = window.openExportDialog();
   ASSERT_NE(dialog, nullptr);

@@ -34,8 +34,11 @@ const std::vector<OperationKind>& kinds() {
        {{"layer", "layers"}}},  // after / before / between: insertOperation says which
       {"remove", surgery::removeOperation, {"layers", "layer"}, {{"layers", "layer"}}},
       {"replace", surgery::replaceOperation, {"layers", "layer", "with"}, {{"layers", "layer"}}},
-      // samples and relative_error: what a least-squares fusion records (runtime/fusion).
-      {"fuse", surgery::fuseOperation, {"layers", "method", "samples", "relative_error"}},
+      // samples, relative_error and held_out_error: what a least-squares fusion records
+      // (runtime/fusion).
+      {"fuse",
+       surgery::fuseOperation,
+       {"layers", "method", "samples", "relative_error", "held_out_error"}},
       {"freeze",
        surgery::freezeOperation,
        {"layers", "upto", "from", "types", "type"},

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "graph/surgery/ops.h"
 #include "runtime/module/graph_module.h"
@@ -133,6 +134,31 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     GraphModule probe(linear.graph, linear.weights);
     probe.to(samples.device());
     const auto values = probe.forward(samples, {a.inputs[0], second});
+    // Fewer output positions than unknowns: any kernel fits the samples exactly (a reported
+    // error near 0) and computes nonsense on every other image.
+    const int64_t n = samples.size(0);
+    const int64_t unknowns = values[0].size(1) * kh * kw + 1;
+    const int64_t positionsPerSample = values[1].size(2) * values[1].size(3);
+    if (n * positionsPerSample < unknowns) {
+      const int64_t needed = (unknowns + positionsPerSample - 1) / positionsPerSample;
+      throw Error(Diagnostic{
+          second, "the fitted " + std::to_string(kh) + "x" + std::to_string(kw) +
+                      " convolution has " + std::to_string(unknowns) +
+                      " unknowns per output channel, but " + std::to_string(n) +
+                      " samples give only " + std::to_string(n * positionsPerSample) +
+                      " output positions: the fit would match them exactly and nothing else; "
+                      "use at least " +
+                      std::to_string(needed) + " sample images (" + std::to_string(2 * needed) +
+                      " or more for a fair fit)"});
+    }
+    // What the user should judge the fit by: its error on samples it did not see. A quarter of
+    // them is held out for that, when the rest still determine the kernel.
+    const int64_t heldOut = n >= 4 ? n / 4 : 0;
+    const bool canHoldOut = heldOut > 0 && (n - heldOut) * positionsPerSample >= unknowns;
+    std::optional<Fit> partial;
+    if (canHoldOut)
+      partial = fitKernel(values[0].narrow(0, 0, n - heldOut), values[1].narrow(0, 0, n - heldOut),
+                          kh, kw, same);
     const Fit fit = fitKernel(values[0], values[1], kh, kw, same);
 
     Json replacement = ops::layer("Conv2D", first,
@@ -155,17 +181,37 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     fused.to(samples.device());
     result.relativeError =
         relativeRms(fused.forward(samples, {first})[0], original.forward(samples, {second})[0]);
+    if (partial) {
+      WeightStore heldOutWeights = result.edit.model.weights;
+      heldOutWeights.set(first, {toWeight(partial->kernel), toWeight(partial->bias)});
+      GraphModule unseen(result.edit.model.graph, heldOutWeights);
+      unseen.to(samples.device());
+      const torch::Tensor rest = samples.narrow(0, n - heldOut, heldOut);
+      result.heldOutError =
+          relativeRms(unseen.forward(rest, {first})[0], original.forward(rest, {second})[0]);
+      result.heldOutSamples = heldOut;
+    }
 
     Json recorded = {{"op", "fuse"},
                      {"layers", {first, second}},
                      {"method", "least_squares"},
                      {"samples", samples.size(0)},
                      {"relative_error", result.relativeError}};
+    if (result.heldOutError) recorded["held_out_error"] = *result.heldOutError;
     result.edit.model.recipe.back() = recorded;
     result.edit.operation = recorded;
-    char error[32];
-    std::snprintf(error, sizeof error, "%.3g", result.relativeError);
-    // The error first: a status bar cuts a long sentence at its end.
+    const auto number = [](double value) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g", value);
+      return std::string(text);
+    };
+    // The error first (on unseen samples when there are some): a status bar cuts a long
+    // sentence at its end.
+    const std::string error =
+        result.heldOutError ? number(*result.heldOutError) + " on " + std::to_string(heldOut) +
+                                  " samples left out of the fit (" + number(result.relativeError) +
+                                  " on the " + std::to_string(n) + " it was fitted to)"
+                            : number(result.relativeError);
     result.edit.notes = {"merged " + second + " into " + first + " with relative RMS error " +
                          error + ", as one " + std::to_string(kh) + "x" + std::to_string(kw) +
                          " convolution fitted by least squares over " + std::to_string(fit.rows) +

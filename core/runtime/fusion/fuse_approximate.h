@@ -6,6 +6,8 @@
 // needs activations, hence LibTorch.
 #include <torch/types.h>
 
+#include <optional>
+
 #include "graph/surgery/surgery.h"
 
 namespace graft {
@@ -16,13 +18,18 @@ struct ApproximateFusion {
   // activation) on the samples: the number to show the user.
   double relativeError = 0;
   int64_t rows = 0;  // output positions the fit used (samples x height x width)
+  // The same error of a fit to all but the last quarter of the samples, on that quarter: how
+  // the fused layer does on images it was not fitted to. Unset with fewer than 4 samples.
+  std::optional<double> heldOutError;
+  int64_t heldOutSamples = 0;
 };
 
 // `samples`: model inputs, float32 NCHW, preprocessed (e.g. a batch of training images).
 // Refused with diagnostics naming the layer when the pair is not two ungrouped, undilated,
 // stride-1 Conv2D layers with equal padding ('same' needs odd kernels), the first feeding only
-// the second. The edit is recorded in the recipe as {"op": "fuse", "layers": [first, second],
-// "method": "least_squares", ...}; the core cannot replay that step (it needs samples).
+// the second, and when the samples give fewer output positions than the kernel has unknowns. The
+// edit is recorded in the recipe as {"op": "fuse", "layers": [first, second], "method":
+// "least_squares", ...}; the core cannot replay that step (it needs samples).
 Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::string& first,
                                               const std::string& second,
                                               const torch::Tensor& samples,

@@ -209,6 +209,15 @@ EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputS
   // same class for the model and the folder even when the folder lacks a class.
   ImageFolderOptions folderOptions;
   folderOptions.classes = model.labels;
+  // Names that do not fit the model would be taken for the folder's classes ("the model
+  // predicts 2 classes but DIR has 3" of a 2-class folder).
+  if (!model.labels.empty()) {
+    const TrainHead head = trainHead(model.graph);
+    if (head.classes != static_cast<int64_t>(model.labels.size()))
+      throw Error(Diagnostic{"labels", std::to_string(model.labels.size()) +
+                                           " class names, but the model predicts " +
+                                           std::to_string(head.classes) + " classes"});
+  }
   const ImageFolder folder = scanImageFolder(spec.data, folderOptions);
   EvalOptions options;
   options.batchSize = spec.batchSize;

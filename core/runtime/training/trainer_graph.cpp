@@ -208,6 +208,40 @@ bool hasTrainableWeights(const Graph& graph, const GraphAnalysis& analysis) {
   return false;
 }
 
+namespace {
+
+// How to give the classifier `n` outputs, in the GUI's words and a recipe's: its Dense units or
+// Conv2D filters (MobileNet's conv_preds), together with a Reshape after it that fixes the old
+// count (Keras's reshape_2: the recipe changes both in one step, the GUI frees the Reshape
+// first).
+std::string classCountFix(const TrainHead& head, size_t n) {
+  const std::string count = std::to_string(n);
+  std::vector<const Node*> reshapes;
+  const Node* node = &head.graph.at(head.graph.outputs()[0]);
+  while (node->className != "Dense" && node->className != "Conv2D" && node->inputs.size() == 1) {
+    if (node->className == "Reshape") reshapes.push_back(node);
+    node = &head.graph.at(node->inputs[0]);
+  }
+  if (node->className != "Dense" && node->className != "Conv2D")
+    return "give the model a top with " + count +
+           " classes (for a zoo model: --include-top "
+           "--classes " +
+           count + ")";
+  const std::string field = node->className == "Dense" ? "units" : "filters";
+  Json layers = {{node->name, {{field, n}}}};
+  std::string gui = "in Properties, ";
+  for (const Node* reshape : reshapes) {
+    layers[reshape->name] = {{"target_shape", Json::array({n})}};
+    gui += "set " + reshape->name + "'s target_shape to -1, then ";
+  }
+  gui += "set " + node->name + "'s " + field + " to " + count;
+  return "give " + node->name + " " + count + " " + field + " (in Graft: " + gui +
+         "; in a recipe: " + Json{{"op", "set_config"}, {"layers", layers}}.dump() +
+         "); its weights start afresh";
+}
+
+}  // namespace
+
 void checkClassCount(const TrainHead& head, const std::vector<std::string>& classes) {
   if (head.classes == static_cast<int64_t>(classes.size())) return;
   std::string names;
@@ -227,10 +261,8 @@ void checkClassCount(const TrainHead& head, const std::vector<std::string>& clas
                     " units and softmax (in Graft: drag Dense from Layers onto " + output +
                     "; in a recipe: {\"op\": \"stack\", \"after\": \"" + output + "\", ...})"});
   throw Error(Diagnostic{output, "the model predicts " + std::to_string(head.classes) +
-                                     " classes but the data has " + n + " (" + names +
-                                     "); give the model a top with " + n +
-                                     " classes (e.g. a zoo model with --include-top --classes " +
-                                     n + ", or set_config units " + n + " on its last Dense)"});
+                                     " classes but the data has " + n + " (" + names + "); " +
+                                     classCountFix(head, classes.size())});
 }
 
 }  // namespace graft
