@@ -11,6 +11,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 #include "graph/summary.h"
@@ -18,6 +19,7 @@
 #include "ui/device_combo.h"
 #include "ui/doc/cut_with_head.h"
 #include "ui/doc/document.h"
+#include "ui/doc/surgery_bridge.h"
 #include "ui/error_dialog.h"
 
 namespace graft::ui {
@@ -306,14 +308,45 @@ bool CutExplorerPanel::cutAt(int index) {
   }
   const QString text =
       tr("cut at %1 with a new head (%2 classes)").arg(QString::fromStdString(layer)).arg(classes);
-  const Diagnostics problems = document_->apply(operations, text);
-  if (!problems.empty()) {
-    showDiagnostics(this, tr("Cannot cut here"), problems);
+  Expected<AppliedEdit> edited = applyOperations(document_->model(), operations);
+  if (!edited) {
+    showDiagnostics(this, tr("Cannot cut here"), edited.diagnostics());
     return false;
   }
-  Q_EMIT statusMessage(tr("Cut at %1 with a new head for %2 classes: ready to fine-tune.")
-                           .arg(QString::fromStdString(layer))
-                           .arg(classes));
+  Model model = std::move(edited).value().model;
+  // The head's Dense starts as the classifier the explorer fitted: the model predicts at once
+  // as well as measured. A random head trained by the default plan (Adam at 1e-3 for a few
+  // steps on a small folder) still predicted one class for everything.
+  const bool fitted = startHeadFromFit(model, candidate);
+  if (!document_->commitModel(std::move(model), text)) return false;
+  Q_EMIT statusMessage(
+      (fitted ? tr("Cut at %1 with a new head for %2 classes, starting from the explorer's "
+                   "classifier (validation accuracy %3): ready to fine-tune.")
+                    .arg(QString::fromStdString(layer))
+                    .arg(classes)
+                    .arg(candidate.valAccuracy, 0, 'f', 3)
+              : tr("Cut at %1 with a new head for %2 classes: ready to fine-tune.")
+                    .arg(QString::fromStdString(layer))
+                    .arg(classes)));
+  return true;
+}
+
+bool startHeadFromFit(Model& model, const CutCandidateResult& candidate) {
+  if (candidate.headKernel.empty() || model.graph.outputs().size() != 1) return false;
+  const std::string dense = model.graph.outputs().front();
+  const auto* weights = model.weights.find(dense);
+  if (model.graph.at(dense).className != "Dense" || !weights || weights->size() != 2) return false;
+  const Shape kernelShape = (*weights)[0].shape;
+  if (kernelShape.size() != 2 ||
+      kernelShape[0] * kernelShape[1] != static_cast<int64_t>(candidate.headKernel.size()) ||
+      kernelShape[1] != static_cast<int64_t>(candidate.headBias.size()))
+    return false;
+  model.weights.set(dense, {WeightTensor::fromValues(kernelShape, candidate.headKernel),
+                            WeightTensor::fromValues((*weights)[1].shape, candidate.headBias)});
+  // Trained (on the explorer's features), not random: the training defaults fine-tune it with
+  // the layers below rather than training it alone first.
+  auto& untrained = model.untrainedLayers;
+  untrained.erase(std::remove(untrained.begin(), untrained.end(), dense), untrained.end());
   return true;
 }
 

@@ -142,13 +142,14 @@ QWidget* TrainingPanel::buildSettings() {
   auto* counts = new QHBoxLayout;
   epochs_ = new QSpinBox(box);
   // 0: left to Graft, like the optimizer and the learning rate below (the advisor's plan for a
-  // new top on pretrained layers; 5 epochs otherwise).
+  // model with pretrained layers; 5 epochs otherwise).
   epochs_->setRange(0, 10000);
   epochs_->setSpecialValueText(tr("default"));
   epochs_->setValue(0);
   epochs_->setToolTip(
-      tr("Left at default (with the optimizer, learning rate and freezing), a model with new "
-         "layers on pretrained ones trains by the advisor's plan: the new layers first"));
+      tr("Left at default (with the optimizer, learning rate and freezing), a model with "
+         "pretrained layers trains by the advisor's plan: its new layers first, then a gentle "
+         "fine-tuning of the top pretrained ones"));
   batch_ = new QSpinBox(box);
   batch_->setRange(1, 4096);
   batch_->setValue(16);
@@ -158,7 +159,8 @@ QWidget* TrainingPanel::buildSettings() {
   form->addRow(tr("Epochs"), counts);
   auto* opt = new QHBoxLayout;
   optimizer_ = new QComboBox(box);
-  optimizer_->addItem(tr("default (Adam)"), QString());
+  // "default": the advisor's plan's per stage with pretrained layers, Adam otherwise.
+  optimizer_->addItem(tr("default"), QString());
   optimizer_->addItem(QStringLiteral("Adam"), QStringLiteral("adam"));
   optimizer_->addItem(QStringLiteral("RMSprop"), QStringLiteral("rmsprop"));
   optimizer_->addItem(QStringLiteral("SGD (momentum 0.9)"), QStringLiteral("sgd"));

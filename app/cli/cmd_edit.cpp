@@ -11,6 +11,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "runtime/fusion/fuse_with_samples.h"
+#include "runtime/prediction/predict_output.h"
 
 namespace graft::cli {
 
@@ -69,6 +70,14 @@ void registerEditCommand(CLI::App& app) {
                   joinDiagnostics(result.diagnostics()));
     if (!args->quiet)
       for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
+    // Names that do not fit the edited model: a project predict and export would refuse.
+    if (!args->labels.empty()) {
+      try {
+        checkModelLabels(result->model);
+      } catch (const Error& e) {
+        throw Error(Diagnostic{args->labels, e.diagnostics().front().message});
+      }
+    }
     {
       const TemporaryFileSweep sweep({*output});  // Ctrl-C mid-save leaves no temporary file
       saveProject(result->model, *output);

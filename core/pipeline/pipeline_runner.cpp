@@ -13,6 +13,7 @@
 #include "runtime/fusion/fuse_with_samples.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/predict.h"
+#include "runtime/prediction/predict_output.h"
 #include "runtime/system/error_text.h"
 #include "runtime/training/train_run.h"
 #include "runtime/training/trainer_checkpoint.h"
@@ -70,6 +71,7 @@ class Runner {
         for (const auto& note : loaded.notes) note_(note);
         model_ = std::move(loaded.model);
         freshLayers_ = std::move(loaded.freshLayers);
+        if (!p_.recipe) checkGivenLabels();
         return std::to_string(model_.graph.size()) + " layers";
       });
     }
@@ -207,7 +209,19 @@ class Runner {
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
     model_ = edited->model;
+    checkGivenLabels();
     return std::to_string(p_.recipe->size()) + " operation(s) applied";
+  }
+
+  // The model's labels file must name its classes once the recipe has made it: a project saved
+  // with names that do not fit could not be predicted with or exported.
+  void checkGivenLabels() const {
+    if (p_.model.labelsFile.empty()) return;
+    try {
+      checkModelLabels(model_);
+    } catch (const Error& e) {
+      throw Error(Diagnostic{p_.model.labelsFile, e.diagnostics().front().message});
+    }
   }
 
   // The train step's part that needs no model: its spec checked, the front end's part added.

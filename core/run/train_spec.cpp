@@ -159,9 +159,9 @@ const std::vector<SpecField>& trainSpecFields() {
       {"workers",
        K::Integer,
        &S::workers,
-       "image loading threads (default 0: one per core)",
+       "image loading threads, 0 to 256 (default 0: one per core)",
        {},
-       atLeast(0)},
+       SpecRange{0.0, 256.0}},  // 100000 started 32000 threads before failing
       deviceField(&S::device),
       {"precision", K::Choice, &S::precision,
        "arithmetic of the forward pass: fp32, bf16 (autocast to bfloat16; CPU or CUDA) or fp16 "

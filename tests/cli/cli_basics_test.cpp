@@ -74,6 +74,22 @@ TEST(CliBasics, EditRefusesAnOutputThatIsNotAProject) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("out.onnx")));
 }
 
+// Class names that do not fit the edited model: refused before a project is written that
+// predict and export would refuse.
+TEST(CliBasics, EditRefusesLabelsThatDoNotFitTheModel) {
+  TempDir dir;
+  std::ofstream(dir.file("two.txt")) << "cat\ndog\n";
+  std::ofstream(dir.file("none.json")) << R"({"graft_recipe": 1, "operations": []})";
+  const auto r = runCli({"edit", "mobilenet", "--alpha", "0.25", "--input-size", "32",
+                         "--include-top", "--classes", "3", "--labels", dir.file("two.txt"),
+                         "--recipe", dir.file("none.json"), "-o", dir.file("m.graft")});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(dir.file("two.txt") + ": 2 class names, but the model's output has 3"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.graft")));
+}
+
 TEST(CliBasics, BadModelExits1WithItsName) {
   auto r = runCli({"summary", "/nonexistent/model.h5"});
   EXPECT_EQ(r.exitCode, 1);

@@ -92,6 +92,14 @@ TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
     std::filesystem::create_directories(unreadable + "/" + name);
     std::ofstream(unreadable + "/" + name + "/a.png") << "not a png";
   }
+  // Names for another count of classes are the labels' fault, not the folder's.
+  std::ofstream(dir.file("four.txt")) << "a\nb\nc\nd\n";
+  auto fourNames = cli({"eval", out, "--data", data, "--labels", dir.file("four.txt")});
+  EXPECT_EQ(fourNames.exitCode, 1);
+  EXPECT_NE(fourNames.err.find("four.txt: 4 class names, but the model's output has 3 classes"),
+            std::string::npos)
+      << fourNames.err;
+
   auto none = cli({"eval", out, "--data", unreadable, "-q"});
   EXPECT_EQ(none.exitCode, 1) << none.out;
   EXPECT_NE(none.err.find("none of the 3 images in " + unreadable + " could be read"),

@@ -70,6 +70,12 @@ TEST(SurgeryFreeze, SelectorsTogetherNarrowARangeAndAddListedLayers) {
   EXPECT_EQ(frozen(applyOk(m, ops::freeze(listedAndRange)).model),
             (std::vector<std::string>{"input", "conv_a", "out"}));
 
+  ops::Selection noneOfThem;
+  noneOfThem.layers = {"pool"};
+  noneOfThem.types = {"Dense"};
+  EXPECT_TRUE(mentions(applyOperation(m, ops::freeze(noneOfThem)).diagnostics(), "types",
+                       "none of the 1 layers the other fields name is of these types"));
+
   ops::Selection reversed;
   reversed.from = "fc";
   reversed.upto = "conv_a";

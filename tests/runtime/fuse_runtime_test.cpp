@@ -95,6 +95,8 @@ TEST(FuseRuntime, LeastSquaresAcrossAReluReportsItsErrorAndBeatsTheLinearComposi
   EXPECT_DOUBLE_EQ(fused.recipe.back()["held_out_error"].get<double>(), *fit->heldOutError);
   EXPECT_NE(fit->edit.notes.at(0).find("on 4 samples left out of the fit"), std::string::npos)
       << fit->edit.notes.at(0);
+  // Fitted to the pretrained pair: not an untrained layer the defaults would train alone.
+  EXPECT_TRUE(fused.untrainedLayers.empty());
 
   // The naive alternative, dropping the ReLU and composing exactly, is one of the kernels the
   // fit considered: on the same samples it cannot do better.

@@ -304,7 +304,7 @@ TEST_F(TrainerTest, SetupProblemsAreErrorsBeforeTraining) {
   } catch (const Error& e) {
     const std::string fix = e.what();
     EXPECT_NE(fix.find("give conv_preds 3 filters (in Graft: in Properties, set reshape_2's "
-                       "target_shape to -1, then set conv_preds's filters to 3; in a recipe: "
+                       "target_shape to [-1], then set conv_preds's filters to 3; in a recipe: "
                        "{\"op\":\"set_config\",\"layers\":{\"conv_preds\":{\"filters\":3},"
                        "\"reshape_2\":{\"target_shape\":[3]}}})"),
               std::string::npos)

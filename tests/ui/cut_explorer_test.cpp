@@ -13,8 +13,10 @@
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
+#include <algorithm>
 
 #include "runtime/data/sample_data.h"
+#include "runtime/prediction/evaluate.h"
 #include "support/test_support.h"
 #include "ui/cut_accuracy_chart.h"
 #include "ui/cut_explorer_panel.h"
@@ -135,6 +137,21 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_EQ(pooling->className, "Flatten");
   EXPECT_EQ(pooling->inputs, std::vector<std::string>{"pool1"});
   EXPECT_FALSE(cut.find("fc"));
+  // The head starts as the classifier the explorer fitted (no longer untrained): the cut model
+  // predicts the folder about as well as measured, where a random head is at chance.
+  const Model& cutModel = window.document()->model();
+  ASSERT_FALSE(measured[1].headKernel.empty());
+  const auto& headWeights = *cutModel.weights.find(head->name);
+  ASSERT_EQ(headWeights[0].numel(), static_cast<int64_t>(measured[1].headKernel.size()));
+  EXPECT_EQ(headWeights[0].values()[7], measured[1].headKernel[7]);
+  EXPECT_TRUE(std::find(cutModel.untrainedLayers.begin(), cutModel.untrainedLayers.end(),
+                        head->name) == cutModel.untrainedLayers.end());
+  EvalSpec everyImage;
+  everyImage.data = data;
+  everyImage.device = "cpu";
+  const EvalReport predicted = evaluateSpec(cutModel, everyImage);
+  EXPECT_GE(predicted.accuracy, std::min(0.9, measured[1].valAccuracy - 0.1))
+      << "measured " << measured[1].valAccuracy;
   // The model changed: the marks are gone, and the old numbers no longer cut.
   EXPECT_TRUE(scene->cutCandidates().isEmpty());
   EXPECT_FALSE(scene->nodeItem("pool1")->isMarkedCandidate());

@@ -1,5 +1,7 @@
 #include "ui/doc/document.h"
 
+#include <algorithm>
+
 #include "ui/doc/model_command.h"
 #include "ui/doc/surgery_bridge.h"
 
@@ -22,7 +24,13 @@ void Document::open(Model model, const QString& source, const QStringList& notes
                     std::vector<std::string> freshLayers) {
   undo_.clear();
   revision_ = newRevision();
-  freshLayers_ = std::move(freshLayers);
+  // The loader's fresh layers are the model's untrained ones: they travel with it through
+  // edits, undo and training (which takes off those it trained), so none is kept beside it.
+  for (const auto& layer : freshLayers)
+    if (std::find(model.untrainedLayers.begin(), model.untrainedLayers.end(), layer) ==
+        model.untrainedLayers.end())
+      model.untrainedLayers.push_back(layer);
+  freshLayers_.clear();
   model_ = std::move(model);
   openedRecipeSize_ = model_.recipe.is_array() ? model_.recipe.size() : 0;
   analysis_ = analyze(model_.graph);

@@ -39,7 +39,8 @@ class Document : public QObject {
 
   // Replaces the whole document (a newly opened model): the history starts empty.
   // `freshLayers`: the layers the loader gave fresh weights (a new top over no-top weights),
-  // which the training advisor treats as new.
+  // which the training advisor treats as new: they join Model::untrainedLayers (freshLayers()
+  // is then empty; kept for callers that pass it on).
   void open(Model model, const QString& source, const QStringList& notes,
             std::vector<std::string> freshLayers = {});
   const std::vector<std::string>& freshLayers() const { return freshLayers_; }

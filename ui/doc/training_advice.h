@@ -18,8 +18,8 @@ struct TrainingAdvice {
   int warnings = 0;
 };
 
-// New layers are `freshLayers` (the loader's, Document::freshLayers()) and the ones the model's
-// recipe stacked, inserted or put in as replacements. `measured`: the cut-point explorer's
+// New layers are `freshLayers` (the loader's) and the model's untrained layers
+// (Model::untrainedLayers). `measured`: the cut-point explorer's
 // report on this model, whose advice on where to cut joins the reasons (as `advise --probe`).
 // Throws graft::Error naming the folder or the problem.
 TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,

@@ -96,7 +96,7 @@ class TrainingSession : public QObject {
   ~TrainingSession() override;
 
   // False (and nothing starts) while a run is active. `freshLayers`: what the loader gave fresh
-  // weights (Document::freshLayers), the "new layers" of a staged plan with the recipe's own.
+  // weights, the "new layers" of a staged plan with the model's untrained ones.
   bool start(const Model& model, const TrainingSettings& settings,
              std::vector<std::string> freshLayers = {});
   bool isRunning() const { return thread_ != nullptr; }

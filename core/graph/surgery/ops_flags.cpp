@@ -60,6 +60,13 @@ std::vector<std::string> selected(const Draft& d) {
     std::set<std::string> ofTypes;
     for (const auto& n : d.nodes)
       if (types.count(n.className) && (!placed || chosen.count(n.name))) ofTypes.insert(n.name);
+    // Recipes of earlier builds took the types besides the other fields: one that narrows to
+    // nothing would now do nothing without a word.
+    if (placed && ofTypes.empty() && !chosen.empty())
+      throw Error(Diagnostic{d.has("types") ? "types" : "type",
+                             "none of the " + std::to_string(chosen.size()) +
+                                 " layers the other fields name is of these types (types narrow "
+                                 "what layers / from / upto name)"});
     chosen = std::move(ofTypes);
     placed = true;
   }

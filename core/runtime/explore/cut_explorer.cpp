@@ -44,13 +44,20 @@ torch::Tensor featuresOf(const torch::Tensor& output, int64_t flattenLimit) {
   return t.reshape({t.size(0), -1});
 }
 
+struct LinearFit {
+  double valAccuracy = 0.0;
+  torch::Tensor weight, bias;     // on standardised features: (features, classes), (classes)
+  torch::Tensor mean, deviation;  // the standardisation: (1, features) each
+};
+
 // Softmax regression on standardised features (the training rows' mean and deviation), fitted
 // with Adam from zero weights over shuffled mini-batches; the share of validation rows whose
 // highest score is their class.
-double fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostTrainLabels,
-                   const torch::Tensor& hostValidation, const torch::Tensor& hostValidationLabels,
-                   int64_t classes, const CutExplorerOptions& options, uint64_t seed,
-                   const torch::Device& device) {
+LinearFit fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostTrainLabels,
+                      const torch::Tensor& hostValidation,
+                      const torch::Tensor& hostValidationLabels, int64_t classes,
+                      const CutExplorerOptions& options, uint64_t seed,
+                      const torch::Device& device) {
   const auto train = hostTrain.to(device);
   const auto trainLabels = hostTrainLabels.to(device);
   const auto validation = hostValidation.to(device);
@@ -90,7 +97,41 @@ double fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostTrai
   }
   torch::NoGradGuard noGrad;
   const auto predicted = (xv.matmul(weight) + bias).argmax(1);
-  return predicted.eq(validationLabels).to(torch::kFloat64).mean().item<double>();
+  LinearFit fit;
+  fit.valAccuracy = predicted.eq(validationLabels).to(torch::kFloat64).mean().item<double>();
+  fit.weight = weight.detach();
+  fit.bias = bias.detach();
+  fit.mean = mean;
+  fit.deviation = deviation;
+  return fit;
+}
+
+// The fitted classifier as the Dense of the head a cut here gets (ui/doc/cut_with_head.h), on
+// the raw values that head sees: the standardisation folded in, and with a kept map the pooled
+// part folded into the map (each pooled value is the mean of its channel over the positions).
+// Only where the head sees exactly these features: a pooled map, a kept map of known size, a
+// vector. Empty kernel otherwise.
+void setHeadWeights(const LinearFit& fit, const Shape& output, bool mapKept,
+                    CutCandidateResult& result) {
+  const auto w = (fit.weight / fit.deviation.t()).to(torch::kCPU, torch::kFloat64);  // (f, k)
+  const auto b = (fit.bias - (fit.mean / fit.deviation).matmul(fit.weight).squeeze(0))
+                     .to(torch::kCPU, torch::kFloat64);
+  torch::Tensor kernel;
+  if (output.size() == 4 && mapKept) {
+    const int64_t h = output[1], width = output[2], c = output[3];
+    if (h <= 0 || width <= 0 || c <= 0 || w.size(0) != c + h * width * c) return;
+    const auto pooled = w.narrow(0, 0, c) / static_cast<double>(h * width);  // (c, k)
+    kernel = (w.narrow(0, c, h * width * c).reshape({h * width, c, -1}) + pooled.unsqueeze(0))
+                 .reshape({h * width * c, -1});
+  } else if (output.size() == 4 || output.size() == 2) {
+    kernel = w;
+  } else {
+    return;
+  }
+  const auto k = kernel.to(torch::kFloat32).contiguous();
+  const auto bias = b.to(torch::kFloat32).contiguous();
+  result.headKernel.assign(k.data_ptr<float>(), k.data_ptr<float>() + k.numel());
+  result.headBias.assign(bias.data_ptr<float>(), bias.data_ptr<float>() + bias.numel());
 }
 
 }  // namespace
@@ -279,10 +320,13 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     result.featureSize = all.size(1);
     result.keepsMap = mapKept[k] != 0;
     result.prefixParams = prefixParameters(model.graph, analysis, layers[k]);
-    result.valAccuracy =
+    const LinearFit fit =
         fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),
                     all.index_select(0, validationRows), allLabels.index_select(0, validationRows),
                     classes, options, options.seed + k, device);
+    result.valAccuracy = fit.valAccuracy;
+    if (const NodeInfo* info = analysis.find(layers[k]))
+      setHeadWeights(fit, info->outputShape, result.keepsMap, result);
     {
       // The faster of two calls: the first after a change of batch size pays for allocation
       // (oneDNN plans per shape), which is not the layer's cost.

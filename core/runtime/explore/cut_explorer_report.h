@@ -22,6 +22,13 @@ struct CutCandidateResult {
   // The features held the whole (small) map besides its global average: a head that sees what
   // was measured flattens the map rather than pooling it (ui/doc/cut_with_head.h).
   bool keepsMap = false;
+  // The fitted linear classifier as the Dense of the head a cut here gets (GlobalAveragePooling
+  // or Flatten, then Dense: ui/doc/cut_with_head.h), on the raw values it sees: kernel (inputs
+  // x classes, Keras's layout) and bias. A cut with a new head starts from it, so the model
+  // predicts at once as well as measured (a random head trained at the usual rate needed
+  // hundreds of steps to get there). Empty where the head would see other features.
+  std::vector<float> headKernel;
+  std::vector<float> headBias;
 };
 
 struct CutExplorerReport {

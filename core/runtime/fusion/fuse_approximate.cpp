@@ -139,8 +139,8 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     const int64_t n = samples.size(0);
     const int64_t unknowns = values[0].size(1) * kh * kw + 1;
     const int64_t positionsPerSample = values[1].size(2) * values[1].size(3);
-    if (n * positionsPerSample < unknowns) {
-      const int64_t needed = (unknowns + positionsPerSample - 1) / positionsPerSample;
+    if (n * positionsPerSample <= unknowns) {
+      const int64_t needed = unknowns / positionsPerSample + 1;
       throw Error(Diagnostic{
           second, "the fitted " + std::to_string(kh) + "x" + std::to_string(kw) +
                       " convolution has " + std::to_string(unknowns) +
@@ -151,14 +151,20 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
                       std::to_string(needed) + " sample images (" + std::to_string(2 * needed) +
                       " or more for a fair fit)"});
     }
-    // What the user should judge the fit by: its error on samples it did not see. A quarter of
-    // them is held out for that, when the rest still determine the kernel.
+    // What the user should judge the fit by: its error on samples it did not see. Every fourth
+    // sample is held out for that (samples come class by class: every class keeps some), when
+    // the rest still determine the kernel.
     const int64_t heldOut = n >= 4 ? n / 4 : 0;
-    const bool canHoldOut = heldOut > 0 && (n - heldOut) * positionsPerSample >= unknowns;
+    const bool canHoldOut = heldOut > 0 && (n - heldOut) * positionsPerSample > unknowns;
+    const auto rows =
+        torch::arange(n, torch::TensorOptions(torch::kInt64).device(samples.device()));
+    const auto heldOutRows = rows.remainder(4).eq(3) & rows.lt(4 * heldOut);
+    const auto fittedRows = heldOutRows.logical_not().nonzero().flatten();
+    const auto unseenRows = heldOutRows.nonzero().flatten();
     std::optional<Fit> partial;
     if (canHoldOut)
-      partial = fitKernel(values[0].narrow(0, 0, n - heldOut), values[1].narrow(0, 0, n - heldOut),
-                          kh, kw, same);
+      partial = fitKernel(values[0].index_select(0, fittedRows),
+                          values[1].index_select(0, fittedRows), kh, kw, same);
     const Fit fit = fitKernel(values[0], values[1], kh, kw, same);
 
     Json replacement = ops::layer("Conv2D", first,
@@ -173,6 +179,13 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     ApproximateFusion result;
     result.edit = std::move(replaced).value();
     result.edit.model.weights.set(first, {toWeight(fit.kernel), toWeight(fit.bias)});
+    // Fitted to the pair, not random: untrained only where the pair was.
+    const auto& before = model.untrainedLayers;
+    if (std::find(before.begin(), before.end(), first) == before.end() &&
+        std::find(before.begin(), before.end(), second) == before.end()) {
+      auto& untrained = result.edit.model.untrainedLayers;
+      untrained.erase(std::remove(untrained.begin(), untrained.end(), first), untrained.end());
+    }
     result.rows = fit.rows;
 
     GraphModule original(model.graph, model.weights);
@@ -186,7 +199,7 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
       heldOutWeights.set(first, {toWeight(partial->kernel), toWeight(partial->bias)});
       GraphModule unseen(result.edit.model.graph, heldOutWeights);
       unseen.to(samples.device());
-      const torch::Tensor rest = samples.narrow(0, n - heldOut, heldOut);
+      const torch::Tensor rest = samples.index_select(0, unseenRows);
       result.heldOutError =
           relativeRms(unseen.forward(rest, {first})[0], original.forward(rest, {second})[0]);
       result.heldOutSamples = heldOut;

@@ -56,7 +56,15 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
         }
         Expected<ApproximateFusion> fit = fuseApproximately(
             model, layers[0].get<std::string>(), layers[1].get<std::string>(), inputs, options);
-        if (!fit) return fit.diagnostics();
+        if (!fit) {
+          // A recorded step replays with its own count: that is what to raise.
+          Diagnostics problems = fit.diagnostics();
+          if (recorded)
+            for (auto& problem : problems)
+              if (problem.message.find("sample images") != std::string::npos)
+                problem.message += " (this step's \"samples\" in the recipe)";
+          return problems;
+        }
         ApproximateFusion fusion = std::move(fit).value();
         if (fitted) fitted(fusion);
         return std::move(fusion.edit);

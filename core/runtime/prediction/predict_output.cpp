@@ -37,6 +37,15 @@ bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput) {
   return false;
 }
 
+void checkModelLabels(const Model& model) {
+  if (model.labels.empty() || model.graph.outputs().size() != 1) return;
+  const GraphAnalysis analysis = analyzeOrThrow(model.graph);
+  const NodeInfo* out = analysis.find(model.graph.outputs().front());
+  if (!out || out->outputShape.empty()) return;
+  checkLabelsFitOutput(model.labels, model.graph,
+                       Shape(out->outputShape.begin() + 1, out->outputShape.end()));
+}
+
 void checkLabelsFitOutput(const std::vector<std::string>& labels, const Graph& graph,
                           const Shape& perImageOutput) {
   if (labels.empty() || !outputIsClassVector(graph, perImageOutput)) return;

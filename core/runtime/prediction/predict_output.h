@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/model.h"
 #include "graph/shape.h"
 
 namespace graft {
@@ -23,5 +24,7 @@ bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput);
 // no labels, or an output that is not a class vector, is fine.
 void checkLabelsFitOutput(const std::vector<std::string>& labels, const Graph& graph,
                           const Shape& perImageOutput);
+// The same for a model's own labels and its output (a model with several outputs passes).
+void checkModelLabels(const Model& model);
 
 }  // namespace graft

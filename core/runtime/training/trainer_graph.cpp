@@ -231,8 +231,14 @@ std::string classCountFix(const TrainHead& head, size_t n) {
   Json layers = {{node->name, {{field, n}}}};
   std::string gui = "in Properties, ";
   for (const Node* reshape : reshapes) {
-    layers[reshape->name] = {{"target_shape", Json::array({n})}};
-    gui += "set " + reshape->name + "'s target_shape to -1, then ";
+    // The count is the target's last dimension (Keras's reshape_2: (1000,)); others stay.
+    Json target = reshape->config.value("target_shape", Json::array());
+    if (!target.is_array() || target.empty()) target = Json::array({0});
+    Json freed = target;
+    target.back() = n;
+    freed.back() = -1;
+    layers[reshape->name] = {{"target_shape", target}};
+    gui += "set " + reshape->name + "'s target_shape to " + freed.dump() + ", then ";
   }
   gui += "set " + node->name + "'s " + field + " to " + count;
   return "give " + node->name + " " + count + " " + field + " (in Graft: " + gui +

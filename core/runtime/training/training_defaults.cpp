@@ -44,8 +44,18 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
   // Pretrained layers with nothing chosen: the advisor's plan, new layers or not. A trained
   // project or a Keras model with its own top trained further (the usual second run) got one
   // run of Adam at 1e-3 over every layer, which wrecks what they learned.
+  std::optional<TrainingPlan> advised;
   if (!choice.chosen && !facts.pretrainedLayers.empty()) {
-    TrainingPlan plan = advisePlan(model, facts, data);
+    try {
+      advised = advisePlan(model, facts, data);
+    } catch (const Error&) {
+      // Without new layers, a model that freezes its own top pretrained layer leaves the
+      // advisor no stage: it trains what it lets train, as before the plan was the default.
+      if (!setup.newLayers.empty()) throw;
+    }
+  }
+  if (advised) {
+    TrainingPlan plan = std::move(*advised);
     for (auto& stage : plan.stages)
       if (choice.trainBatchNorm) stage.freezeBatchNorm = false;
     setup.summary = "training by the advisor's plan: " + describeStages(plan);
