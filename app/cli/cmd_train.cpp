@@ -135,6 +135,14 @@ void registerTrainCommand(CLI::App& app) {
   cmd->callback([cmd, args, spec, process] {
     spec->chosen = choosesHowToTrain(*cmd);
     Pipeline pipeline = commandPipeline(*args, *cmd);
+    // The trained model's classes are the folders of --data: a labels file would go unused
+    // (it was silently), and one that fits the model as loaded is no matter either.
+    if (!pipeline.model.labelsFile.empty()) {
+      if (!args->quiet)
+        std::cerr << "graft-cli: --labels: train names the classes after the folders of --data; "
+                  << pipeline.model.labelsFile << " is not used\n";
+      pipeline.model.labelsFile.clear();
+    }
     pipeline.train = *spec;
     TrainPrinter printer(spec->log, args->quiet, process->distTimeout);
     // The spec is checked and the images are read before the model is loaded.

@@ -241,6 +241,7 @@ class Runner {
     }
     TrainRun& run = *training_;
     if (observer_) observer_->onTrainImages(run.images());
+    noteWhatWatchesTheTrainingLoss(run);
     const TrainingSetup& setup = run.setUp(model_, freshLayers_);
     if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
@@ -252,6 +253,25 @@ class Runner {
       message += ", val_accuracy " + checkNumberText(*trained.history.back().valAccuracy);
     result_.training = std::move(trained);
     return message;
+  }
+
+  // Without validation images, what would watch the validation loss watches the training loss:
+  // said before the run (a user asking for early stopping with --val-split 0 saw it do nothing
+  // they could tell).
+  void noteWhatWatchesTheTrainingLoss(TrainRun& run) {
+    if (!run.readImages().validation.empty()) return;
+    const TrainSpec& spec = run.spec();
+    std::vector<std::string> options;
+    if (spec.earlyStopping > 0) options.push_back("early stopping");
+    if (spec.restoreBest) options.push_back("restore_best");
+    if (spec.checkpoint == "best") options.push_back("the best checkpoint");
+    if (spec.schedule == "plateau") options.push_back("the plateau schedule");
+    if (options.empty()) return;
+    std::string list;
+    for (size_t i = 0; i < options.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == options.size() ? " and " : ", ") + options[i];
+    note_("no validation images (val_split 0, or too few images to split): " + list +
+          (options.size() == 1 ? " watches" : " watch") + " the training loss instead");
   }
 
   std::string evalStep() {

@@ -108,11 +108,25 @@ TEST_F(TrainCli, SampleDataThenTrainThenEvalAboveChance) {
 
   // Keras-layout weights instead: the architecture comes from the same JSON, and the same
   // weights give the same report.
+  // (A labels file is of no use to train, whose classes are the folders: said, not refused.)
   const std::string h5 = dir.file("trained.h5");
-  ASSERT_EQ(cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "2",
-                 "--batch-size", "8", "--lr", "0.02", "--seed", "1", "-o", h5, "--quiet"})
-                .exitCode,
-            0);
+  const auto trainedH5 =
+      cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "2", "--batch-size",
+           "8", "--lr", "0.02", "--seed", "1", "-o", h5, "--labels", dir.file("four.txt")});
+  ASSERT_EQ(trainedH5.exitCode, 0) << trainedH5.err;
+  EXPECT_NE(trainedH5.err.find("--labels: train names the classes after the folders of --data; " +
+                               dir.file("four.txt") + " is not used"),
+            std::string::npos)
+      << trainedH5.err;
+  // Early stopping without validation images watches the training loss: said before the run.
+  const auto unvalidated =
+      cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "1", "--val-split",
+           "0", "--early-stopping", "2", "-o", dir.file("unvalidated.h5")});
+  ASSERT_EQ(unvalidated.exitCode, 0) << unvalidated.err;
+  EXPECT_NE(unvalidated.err.find("no validation images (val_split 0, or too few images to "
+                                 "split): early stopping watches the training loss instead"),
+            std::string::npos)
+      << unvalidated.err;
   auto evalH5 =
       cli({"eval", model, "--preprocessing", "tf", "--weights", h5, "--data", data, "--json"});
   ASSERT_EQ(evalH5.exitCode, 0) << evalH5.err;

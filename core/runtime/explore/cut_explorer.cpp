@@ -328,11 +328,12 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     if (const NodeInfo* info = analysis.find(layers[k]))
       setHeadWeights(fit, info->outputShape, result.keepsMap, result);
     {
-      // The faster of two calls: the first after a change of batch size pays for allocation
-      // (oneDNN plans per shape), which is not the layer's cost.
+      // The fastest of five calls: the first after a change of batch size pays for allocation
+      // (oneDNN plans per shape), which is not the layer's cost, and on a busy machine one or
+      // two calls can take many times longer (a deeper prefix read cheaper than a shallower).
       torch::NoGradGuard noGrad;
       double best = 0.0;
-      for (int repeat = 0; repeat < 2; ++repeat) {
+      for (int repeat = 0; repeat < 5; ++repeat) {
         const auto start = Clock::now();
         forward(timingImages, {layers[k]});
         finishQueuedWork(device);

@@ -38,7 +38,8 @@ struct CutExplorerOptions {
 
 // The outputs of `layers` for a batch of preprocessed images (GraphModule::forward's
 // multi-layer call). The explorer calls it once per batch with every candidate (the features),
-// and twice per candidate with that one layer on `timingImages` images (the time: the faster).
+// and five times per candidate with that one layer on `timingImages` images (the time: the
+// fastest).
 using LayerOutputs = std::function<std::vector<torch::Tensor>(
     const torch::Tensor& images, const std::vector<std::string>& layers)>;
 
