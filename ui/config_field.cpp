@@ -159,7 +159,7 @@ void ConfigField::commitText(const QString& text) {
   } else {
     try {
       // The depth guard every reader of user text has: a pasted "[[[[..." must not crash.
-      parsed = Json::parse(text.toStdString(), jsonDepthGuard(key_.toStdString()));
+      parsed = Json::parse(text.toStdString(), jsonInputGuard(key_.toStdString()));
     } catch (const std::exception&) {
       Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
       setValue(value_);

@@ -48,7 +48,9 @@ bool DoctorBanner::addFinding(const QString& code, const QString& message, const
   auto* line = new QHBoxLayout(row.widget);
   line->setContentsMargins(0, 0, 0, 0);
   row.label = new QLabel(
-      tr("<b>%1</b><br>Fix: %2").arg(message.toHtmlEscaped(), fix.toHtmlEscaped()), row.widget);
+      fix.isEmpty() ? tr("<b>%1</b>").arg(message.toHtmlEscaped())
+                    : tr("<b>%1</b><br>Fix: %2").arg(message.toHtmlEscaped(), fix.toHtmlEscaped()),
+      row.widget);
   row.label->setWordWrap(true);
   row.label->setTextInteractionFlags(Qt::TextSelectableByMouse);
   line->addWidget(row.label, 1);

@@ -21,8 +21,8 @@ class DoctorBanner : public QFrame {
  public:
   explicit DoctorBanner(QWidget* parent = nullptr);
 
-  // Adds a finding unless one with this code is shown already (false then). `fixLabel` empty:
-  // no button.
+  // Adds a finding unless one with this code is shown already (false then). `fix` empty: the
+  // message says it all (an advisor's warning); `fixLabel` empty: no button.
   bool addFinding(const QString& code, const QString& message, const QString& fix,
                   const QString& fixLabel);
   // Removes every finding and hides the banner (a new run starts).

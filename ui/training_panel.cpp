@@ -77,6 +77,7 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
   connect(session_, &TrainingSession::note, this, &TrainingPanel::appendLog);
   connect(session_, &TrainingSession::finished, this, &TrainingPanel::onFinished);
   connect(session_, &TrainingSession::diagnosis, this, &TrainingPanel::onDiagnosis);
+  connect(session_, &TrainingSession::warning, this, &TrainingPanel::onWarning);
   connect(document_, &Document::changed, this, &TrainingPanel::refreshLayers);
   setRunning(false);
   refreshLayers();
@@ -273,8 +274,8 @@ bool TrainingPanel::advise() {
     return false;
   }
   try {
-    const TrainingAdvice advice = adviseTraining(document_->model(), document_->freshLayers(), dir,
-                                                 cutReport_ ? cutReport_() : nullptr);
+    const TrainingAdvice advice =
+        adviseTraining(document_->model(), dir, cutReport_ ? cutReport_() : nullptr);
     plan_->setPlainText(advice.planJson);
     advice_->setText(advice.explanation.join('\n'));
     usePlan_->setChecked(true);
@@ -475,7 +476,7 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
     // A plan with a mistake is refused here, naming the JSON path, before anything starts.
     try {
       epochs = 0;
-      const Json plan = Json::parse(s.plan.toStdString(), jsonDepthGuard("the plan"));
+      const Json plan = Json::parse(s.plan.toStdString(), jsonInputGuard("the plan"));
       for (const auto& stage : planFromJson(plan, "plan").stages) epochs += stage.epochs;
     } catch (const std::exception& e) {
       showError(this, tr("The plan cannot be used"), QString::fromStdString(e.what()));
@@ -493,7 +494,7 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
   doctor_->clear();
   runStart_.reset();
   latency_->start();
-  if (!session_->start(from, s, document_->freshLayers())) return false;
+  if (!session_->start(from, s)) return false;
   runRevision_ = baseRevision;
   committedRevision_.reset();
   // The trainer works on a copy; an edit now would be overwritten by the result (or undo it).
@@ -669,6 +670,14 @@ void TrainingPanel::onDiagnosis(const QString& code, const QString& message, con
   if (!doctor_->addFinding(code, message, fix, label)) return;
   doctor_->setFixesEnabled(pendingFix_.isEmpty());
   appendLog(tr("doctor: %1 (fix: %2)").arg(message, fix));
+}
+
+void TrainingPanel::onWarning(const QString& code, const QString& message) {
+  const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
+  const QString label = entry && fixApplies(code) ? QString::fromUtf8(entry->label) : QString();
+  if (!doctor_->addFinding(code, message, QString(), label)) return;
+  doctor_->setFixesEnabled(pendingFix_.isEmpty());
+  appendLog(tr("warning: %1").arg(message));
 }
 
 bool TrainingPanel::fixApplies(const QString& code) const {

@@ -124,6 +124,9 @@ class TrainingPanel : public QWidget {
   void onEpoch(const TrainingEpoch& epoch);
   void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
   void onDiagnosis(const QString& code, const QString& message, const QString& fix);
+  // The advisor's warning as the run starts: on the doctor's banner, with its fix when the
+  // panel has one (high_learning_rate: Lower the rate).
+  void onWarning(const QString& code, const QString& message);
   // Starts a run of `from`, whose result may replace the document's model at `baseRevision`.
   bool startRun(const Model& from, uint64_t baseRevision);
   void commitResult(int epochs);

@@ -30,14 +30,12 @@ void registerEditCommand(CLI::App& app) {
   args->addTo(*cmd);
   cmd->add_option("--recipe", *recipe,
                   "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();  // a missing file is bad input (exit 1, named), not a usage error
   cmd->add_option("-o,--output", *output, "the .graft project to write")->required();
   cmd->add_option("--samples", *samples,
                   "a folder of sample images (e.g. the training folder): with it, a fuse of two "
                   "Conv2D with a nonlinearity between them is fitted by least squares to the "
-                  "pair's activations on these images, and its error is reported")
-      ->check(CLI::ExistingDirectory);
+                  "pair's activations on these images, and its error is reported");
   cmd->add_option("--sample-count", *sampleCount,
                   "how many images of --samples to fit on, spread over the folder")
       ->check(CLI::Range(int64_t{1}, int64_t{4096}))
@@ -56,6 +54,9 @@ void registerEditCommand(CLI::App& app) {
                              "edit writes a Graft project: name it *.graft (Keras, "
                              "TorchScript and ONNX files come from graft-cli export)"});
     const Json operations = readRecipeFile(*recipe);
+    std::error_code ec;
+    if (!samples->empty() && !std::filesystem::is_directory(*samples, ec))
+      throw Error(*samples + ": no such folder (--samples takes a folder of images)");
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;
     options.seed = args->seed;

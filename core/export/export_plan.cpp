@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "graph/one_output.h"
+
 namespace graft::exporting {
 
 namespace {
@@ -41,9 +43,7 @@ ExportPlan makeExportPlan(const Model& model) {
   if (inputs.size() != 1)
     throw Error("model '" + graph.name() + "' has " + std::to_string(inputs.size()) +
                 " input layers; exports take exactly one input");
-  if (graph.outputs().size() != 1)
-    throw Error("model '" + graph.name() + "' has " + std::to_string(graph.outputs().size()) +
-                " outputs; exports have a single output — cut the others first");
+  requireOneOutput(graph, "exports need");
 
   ExportPlan plan;
   plan.inputName = inputs.front();

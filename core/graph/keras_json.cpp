@@ -3,7 +3,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
+#include <vector>
 
 #include "graph/keras_op_layers.h"
 #include "graph/limits.h"
@@ -422,6 +424,78 @@ Json::parser_callback_t jsonDepthGuard(const std::string& what) {
     if (depth > limits::kMaxJsonDepth)
       throw Error(what + " is nested more than " + std::to_string(limits::kMaxJsonDepth) +
                   " levels deep (Graft and Keras files nest far less)");
+    return true;
+  };
+}
+
+namespace {
+
+// Where the parser is, as a JSON path ("$.stages[1]"), and the keys each open object has had.
+class JsonPathTracker {
+ public:
+  void open(bool isObject) { frames_.push_back({isObject, {}, {}, 0}); }
+  void close() {
+    frames_.pop_back();
+    elementDone();
+  }
+  void elementDone() {
+    if (!frames_.empty() && !frames_.back().isObject) ++frames_.back().index;
+  }
+  // False when the innermost object already had `key`.
+  bool addKey(const std::string& key) {
+    if (frames_.empty() || !frames_.back().isObject) return true;
+    frames_.back().lastKey = key;
+    return frames_.back().keys.insert(key).second;
+  }
+  // The path of the innermost container.
+  std::string path() const {
+    std::string out = "$";
+    for (size_t i = 0; i + 1 < frames_.size(); ++i)
+      out += frames_[i].isObject ? "." + frames_[i].lastKey
+                                 : "[" + std::to_string(frames_[i].index) + "]";
+    return out;
+  }
+
+ private:
+  struct Frame {
+    bool isObject;
+    std::set<std::string> keys;
+    std::string lastKey;
+    size_t index;
+  };
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
+
+Json::parser_callback_t jsonInputGuard(const std::string& what) {
+  const Json::parser_callback_t depth = jsonDepthGuard(what);
+  // The parser copies its callback: the state is shared.
+  auto tracker = std::make_shared<JsonPathTracker>();
+  return [what, depth, tracker](int level, Json::parse_event_t event, Json& parsed) {
+    depth(level, event, parsed);
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        tracker->open(true);
+        break;
+      case Json::parse_event_t::array_start:
+        tracker->open(false);
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        tracker->close();
+        break;
+      case Json::parse_event_t::value:
+        tracker->elementDone();
+        break;
+      case Json::parse_event_t::key: {
+        const std::string key = parsed.is_string() ? parsed.get<std::string>() : parsed.dump();
+        if (!tracker->addKey(key))
+          throw Error(what + ": " + tracker->path() + " has the key \"" + key +
+                      "\" twice (JSON would keep only the last one): remove one");
+        break;
+      }
+    }
     return true;
   };
 }

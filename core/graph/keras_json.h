@@ -43,6 +43,11 @@ Json parseBoundedJson(const std::string& text, const std::string& what);
 // graft::Error "WHAT is nested more than N levels deep" while parsing. Without it a document of
 // a million '[' overflows the stack (a recipe or plan file crashed graft-cli so).
 Json::parser_callback_t jsonDepthGuard(const std::string& what);
+// The bound, and one key once per object, for files people write (recipes, pipelines, plans,
+// projects, a config typed in the GUI): JSON parsers keep the last of two equal keys, so a
+// pasted-over "learning_rate" silently replaced the first. Throws graft::Error "WHAT: $.path has
+// the key "K" twice ...". Keras's own files keep depthGuard's leniency (Python's json does too).
+Json::parser_callback_t jsonInputGuard(const std::string& what);
 
 // Functional model_config with Keras 2 inbound_nodes, readable by Keras and by graphFromKerasJson.
 Json graphToKerasJson(const Graph& graph);

@@ -17,7 +17,7 @@ Json readJsonFile(const std::string& path, const std::string& what) {
   std::stringstream text;
   text << in.rdbuf();
   try {
-    return Json::parse(text.str(), jsonDepthGuard(path));
+    return Json::parse(text.str(), jsonInputGuard(path));
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     throw Error(path + ": not valid JSON: " + e.what());
   }

@@ -195,7 +195,7 @@ Model loadProject(const std::string& path) {
   Json project;
   try {
     project = Json::parse(readText(file, kJsonDataset),
-                          jsonDepthGuard(path + ": the project description"));
+                          jsonInputGuard(path + ": the project description"));
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw Error(path + ": the project description is not valid JSON (damaged file?): " + e.what());
   }

@@ -343,11 +343,14 @@ class Runner {
 
 }  // namespace
 
-void PipelineObserver::onTrainSetUp(const TrainRun& /*run*/, const TrainingSetup& setup) {
+void PipelineObserver::onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) {
   if (setup.advisorPlan)
     onNote(setup.summary + "; name epochs, lr, optimizer or a plan in \"train\" to choose");
   else if (!setup.frozenBatchNorm.empty())
     onNote(setup.summary + "; \"train_batch_norm\": true trains them");
+  // The advisor's guard rails, as graft-cli train says them (a pipeline trained pretrained
+  // layers at Adam 1e-3 without a word where the same train command warned).
+  for (const auto& w : run.warnings()) onNote("warning: " + w.message);
 }
 
 std::string stepStatusName(StepStatus status) {

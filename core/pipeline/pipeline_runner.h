@@ -56,7 +56,8 @@ class PipelineObserver {
   // The images read, just before the defaults are applied to the model.
   virtual void onTrainImages(const TrainingSet& /*images*/) {}
   // The defaults applied (runtime/training/training_defaults.h), before training. By default the
-  // setup's summary, when it chose for the user, is a note in a pipeline's words.
+  // setup's summary, when it chose for the user, is a note in a pipeline's words, and each of
+  // the advisor's warnings (TrainRun::warnings) a note "warning: ...".
   virtual void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup);
   // Receives the training step's progress; may be null.
   virtual TrainObserver* trainObserver() { return nullptr; }

@@ -200,5 +200,26 @@ TEST(CliEdit, HelpAndUsage) {
   EXPECT_EQ(runCli({"edit", "vgg16", "-o", "x.graft"}).exitCode, 2) << "--recipe is required";
 }
 
+// A recipe or sample folder that is not there is bad input, named, exit 1 as for every other
+// input file (CLI11's check made it a usage error, exit 2, in other words).
+TEST(CliEdit, AMissingRecipeOrSampleFolderIsBadInputNamed) {
+  TempDir dir;
+  const std::string out = dir.file("x.graft");
+  const std::string recipe = dir.file("nothere.json");
+  CommandResult r = runCli({"edit", "vgg16", "--recipe", recipe, "-o", out});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find("graft-cli: error: " + recipe + ": cannot read the recipe file"),
+            std::string::npos)
+      << r.err;
+  const std::string real = dir.file("r.json");
+  std::ofstream(real) << R"({"graft_recipe": 1, "operations": []})";
+  const std::string samples = dir.file("no-such-folder");
+  r = runCli({"edit", "vgg16", "--recipe", real, "--samples", samples, "-o", out});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find("graft-cli: error: " + samples + ": no such folder"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
 }  // namespace graft::test

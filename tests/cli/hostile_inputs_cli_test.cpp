@@ -2,6 +2,7 @@
 // crash edit (recipe), train (plan) and run (pipeline) with SIGSEGV; now each exits 1 naming it.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "support/test_support.h"
@@ -42,6 +43,30 @@ TEST(HostileInputsCli, DeeplyNestedPipelineExits1) {
   TempDir dir;
   const std::string pipeline = writeDeeplyNested(dir, "deep.pipeline.json");
   expectRefused(runCli({"run", pipeline}), pipeline);
+}
+
+// A key written twice in one object was taken silently, the last one winning: a recipe's
+// operation with two "layer" keys edited the second layer only.
+TEST(HostileInputsCli, AKeyWrittenTwiceInARecipeOrPipelineExits1NamingIt) {
+  TempDir dir;
+  const std::string recipe = dir.file("twice.recipe.json");
+  std::ofstream(recipe) << R"({"graft_recipe": 1, "operations": [
+      {"op": "freeze", "layers": ["block1_conv1"]},
+      {"op": "remove", "layer": "fc1", "layer": "fc2"}]})";
+  const std::string out = dir.file("out.graft");
+  auto r = runCli({"edit", "vgg16", "--recipe", recipe, "-o", out});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(recipe + R"(: $.operations[1] has the key "layer" twice)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  const std::string pipeline = dir.file("twice.pipeline.json");
+  std::ofstream(pipeline) << R"({"graft_pipeline": 1, "model": "vgg16", "model": "mobilenet",
+                                 "export": {"format": "graft", "output": "x.graft"}})";
+  r = runCli({"run", pipeline});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(pipeline + R"(: $ has the key "model" twice)"), std::string::npos) << r.err;
 }
 
 // A number beyond double's range (found by fuzz_recipe) ended graft-cli with std::terminate.

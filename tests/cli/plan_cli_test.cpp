@@ -153,6 +153,70 @@ TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
   EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
 }
 
+// A pipeline's train step warns as graft-cli train does (it trained silently).
+TEST_F(PlanCli, APipelineIsWarnedAboutAHighRateForPretrainedLayersToo) {
+  const std::string pipeline = dir.file("ci.json");
+  std::ofstream(pipeline)
+      << json{{"graft_pipeline", 1},
+              {"model",
+               {{"source", dir.file("new_head.json")},
+                {"weights", dir.file("base.h5")},
+                {"preprocessing", "tf"}}},
+              {"train",
+               {{"data", data}, {"epochs", 1}, {"lr", 0.01}, {"output", dir.file("out.graft")}}}}
+             .dump();
+  const auto r = cli({"run", pipeline});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("graft-cli: warning: This run trains pretrained layers at a learning rate "
+                       "of 0.01"),
+            std::string::npos)
+      << r.err;
+}
+
+// A head stacked after a layer that already feeds another (README's recipe on Keras's no-top
+// MobileNet file, which ends in its own pooling) gives a second output: every command that
+// needs one says which outputs there are and how to keep one, and the cut it names works.
+TEST_F(PlanCli, ASecondOutputIsRefusedWithTheCutThatKeepsOne) {
+  const std::string recipe = writePlan("stack.json", R"({"graft_recipe": 1, "operations": [
+      {"op": "stack", "after": "conv1_bn", "layers": [
+        {"class_name": "GlobalMaxPooling2D", "config": {"name": "head_pool"}},
+        {"class_name": "Dense", "config": {"name": "head_out", "units": 3,
+                                           "activation": "softmax"}}]}]})");
+  const std::string two = dir.file("two.graft");
+  const auto edited = cli({"edit", dir.file("base.json"), "--weights", dir.file("base.h5"),
+                           "--preprocessing", "tf", "--recipe", recipe, "-o", two});
+  ASSERT_EQ(edited.exitCode, 0) << edited.err;
+  EXPECT_NE(edited.err.find("'head_out' becomes an additional output beside 'predictions'; "
+                            "training, prediction and exports need one"),
+            std::string::npos)
+      << edited.err;
+  const std::string fix =
+      R"(: keep one by cutting at it (a recipe's {"op": "cut", "at": "head_out", "drop_branches": true}, or Cut Here )";
+  const auto trained =
+      cli({"train", two, "--data", data, "--epochs", "1", "-o", dir.file("t.graft")});
+  EXPECT_EQ(trained.exitCode, 1);
+  EXPECT_NE(trained.err.find("training and evaluation need a model with one output; 'tiny' has 2 "
+                             "(predictions, head_out)" +
+                             fix),
+            std::string::npos)
+      << trained.err;
+  const auto predicted = cli({"predict", two, data + "/circle/circle_000.png"});
+  EXPECT_EQ(predicted.exitCode, 1);
+  EXPECT_NE(predicted.err.find("predict needs a model with one output; 'tiny' has 2"),
+            std::string::npos)
+      << predicted.err;
+  const auto exported = cli({"export", two, "--format", "onnx", "-o", dir.file("two.onnx")});
+  EXPECT_EQ(exported.exitCode, 1);
+  EXPECT_NE(exported.err.find("exports need a model with one output"), std::string::npos)
+      << exported.err;
+
+  const std::string cut = writePlan("cut.json", R"({"graft_recipe": 1, "operations": [
+      {"op": "cut", "at": "head_out", "drop_branches": true}]})");
+  const std::string one = dir.file("one.graft");
+  ASSERT_EQ(cli({"edit", two, "--recipe", cut, "-o", one}).exitCode, 0);
+  EXPECT_EQ(cli({"predict", one, data + "/circle/circle_000.png"}).exitCode, 0);
+}
+
 // No training options: the advisor's plan, said in one line; its stage and its BatchNormalization
 // setting are in the log.
 TEST_F(PlanCli, WithoutTrainingOptionsTheAdvisorsPlanRunsAndSaysSo) {

@@ -38,6 +38,34 @@ TEST(Limits, DeeplyNestedJsonIsRefused) {
   }
 }
 
+// Files people write name each key once per object: a second "learning_rate" pasted below the
+// first used to replace it without a word. The error names where, as a JSON path.
+TEST(Limits, ADuplicateKeyInAFilePeopleWriteIsRefusedWithItsPath) {
+  const auto refusal = [](const std::string& text) {
+    try {
+      const Json parsed = Json::parse(text, jsonInputGuard("f.json"));
+      (void)parsed;
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal(R"({"a": 1, "a": 2})"),
+            R"(f.json: $ has the key "a" twice (JSON would keep only the last one): remove one)");
+  EXPECT_EQ(refusal(R"({"a": [1, {"b": 2, "c": [3]}, {"c": 1, "c": 2}]})").substr(0, 40),
+            R"(f.json: $.a[2] has the key "c" twice (JS)");
+  EXPECT_EQ(
+      refusal(R"({"s": [[1, 2], {"x": {"k": 1}, "y": {"k": 1, "z": [], "k": 2}}]})").substr(0, 36),
+      R"(f.json: $.s[1].y has the key "k" twi)");
+  // Equal keys in different objects, and the same key again after an object closed, are fine.
+  EXPECT_EQ(refusal(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 1}, {"k": 2}]})"), "accepted");
+  // The bound on nesting still holds.
+  EXPECT_NE(refusal(std::string(1000, '[') + std::string(1000, ']')).find("nested more than"),
+            std::string::npos);
+  // Keras's own files keep Python's leniency: the last key wins.
+  EXPECT_EQ(parseBoundedJson(R"({"a": 1, "a": 2})", "config")["a"], 2);
+}
+
 TEST(Limits, TensOfThousandsOfLayersAreRefused) {
   std::string text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [)";
   for (int i = 0; i < 30000; ++i)

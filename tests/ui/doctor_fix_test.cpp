@@ -335,6 +335,59 @@ TEST(DoctorFix, LowerTheRateAfterItOverwroteThePretrainedLayers) {
   stopAndWait(panel);
 }
 
+// The advisor's warning about a rate that would overwrite pretrained layers comes as the run
+// starts, before its first epoch (the CLI printed it; the panel said nothing until the doctor
+// saw the damage), with the same one-click fix: from the model as it was before the run.
+TEST(DoctorFix, TheHighRateWarningComesBeforeTheFirstEpochWithItsFix) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
+  panel->epochsBox()->setValue(500);
+  panel->batchSizeBox()->setValue(4);
+  panel->learningRateEdit()->setText(QStringLiteral("0.01"));
+  QSignalSpy status(panel, &ui::TrainingPanel::statusMessage);
+  int epochs = 0;
+  int epochsAtWarning = -1;
+  QObject::connect(panel->session(), &ui::TrainingSession::epochDone, [&] { ++epochs; });
+  QObject::connect(panel->session(), &ui::TrainingSession::warning, [&] {
+    if (epochsAtWarning < 0) epochsAtWarning = epochs;
+  });
+  ASSERT_TRUE(panel->startTraining());
+  const std::shared_ptr<const Model> before = panel->session()->runModel();
+  ASSERT_TRUE(test::waitFor([&] { return panel->doctorBanner()->hasFinding("high_learning_rate"); },
+                            kRunTimeoutMs))
+      << panel->log().toStdString();
+  EXPECT_EQ(epochsAtWarning, 0);
+  EXPECT_NE(panel->doctorBanner()->text().indexOf(
+                "trains pretrained layers at a learning rate of 0.01, far above the usual"),
+            -1)
+      << panel->doctorBanner()->text().toStdString();
+  EXPECT_EQ(panel->doctorBanner()->text().indexOf("Fix: "), -1);  // the warning says it all
+  EXPECT_NE(panel->log().indexOf("warning: This run trains pretrained layers"), -1);
+  QPushButton* fix = panel->doctorBanner()->fixButton("high_learning_rate");
+  ASSERT_NE(fix, nullptr);
+  EXPECT_EQ(fix->text(), QStringLiteral("Lower the rate"));
+  bool restarted = false;
+  QObject::connect(panel, &ui::TrainingPanel::trainingFinished, [&] { restarted = true; });
+  QTest::mouseClick(fix, Qt::LeftButton);
+  ASSERT_TRUE(
+      test::waitFor([&] { return restarted && panel->session()->isRunning(); }, kRunTimeoutMs));
+  EXPECT_EQ(panel->learningRateEdit()->text(), QStringLiteral("0.0001"));
+  EXPECT_DOUBLE_EQ(panel->session()->runSettings().learningRate, 1e-4);
+  expectSameWeights(*panel->session()->runModel(), *before);
+  EXPECT_NE(lastStatus(status).indexOf("the model as it was before the run"), -1)
+      << lastStatus(status).toStdString();
+  // At 1e-4 the advisor has nothing to say (its warnings come before the first epoch).
+  const int epochsAtRestart = epochs;
+  ASSERT_TRUE(test::waitFor([&] { return epochs > epochsAtRestart; }, kRunTimeoutMs));
+  EXPECT_FALSE(panel->doctorBanner()->hasFinding("high_learning_rate"))
+      << panel->doctorBanner()->text().toStdString();
+  stopAndWait(panel);
+}
+
 // A loss that turns NaN ends the run by itself; the fix then restarts at a tenth of the rate,
 // from the model as it was (no epoch completed).
 TEST(DoctorFix, LowerTheRateAfterTheLossWentNaN) {
@@ -381,6 +434,8 @@ TEST(DoctorFix, TrainTheHeadFirstLoadsTheAdvisorsPlan) {
   panel->setDataDir(QString::fromStdString(data));
   panel->epochsBox()->setValue(500);
   panel->batchSizeBox()->setValue(4);
+  // A rate the advisor does not warn about before the run: the banner holds the findings below.
+  panel->learningRateEdit()->setText(QStringLiteral("0.0001"));
   ASSERT_TRUE(panel->startTraining());
   EXPECT_TRUE(panel->session()->runSettings().plan.isEmpty());
   const std::shared_ptr<const Model> before = panel->session()->runModel();

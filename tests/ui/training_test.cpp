@@ -261,6 +261,46 @@ TEST(Training, DefaultsFollowTheAdvisorsPlan) {
   EXPECT_TRUE(panel->settings().trainBatchNorm);
 }
 
+// After a run trained the fresh top, the document's model counts it as trained: Advise and a
+// second run with nothing chosen no longer train "the new layers only" (the GUI kept the
+// loader's fresh layers beside the model and called a trained head new for the whole session).
+TEST(Training, ASecondRunDoesNotCountTheTrainedHeadAsNew) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 12);
+  ui::MainWindow window;
+  window.document()->open(test::smallModel(3), "small", {}, {"fc"});
+  EXPECT_EQ(window.document()->model().untrainedLayers, std::vector<std::string>{"fc"});
+  ui::TrainingPanel* panel = window.trainingPanel();
+  panel->setDataDir(QString::fromStdString(data));
+  panel->batchSizeBox()->setValue(8);
+  std::vector<ui::TrainingStart> starts;
+  QObject::connect(panel->session(), &ui::TrainingSession::started,
+                   [&](const ui::TrainingStart& start) { starts.push_back(start); });
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_TRUE(starts[0].newLayersOnPretrained);
+  EXPECT_TRUE(starts[0].newLayersFirst);
+  EXPECT_TRUE(window.document()->model().untrainedLayers.empty());
+
+  QTest::mouseClick(panel->adviseButton(), Qt::LeftButton);
+  const QString advice = panel->adviceText()->text();
+  EXPECT_NE(advice.indexOf("Stage 1"), -1) << advice.toStdString();
+  EXPECT_EQ(advice.indexOf("the new layers only"), -1) << advice.toStdString();
+
+  panel->usePlanBox()->setChecked(false);  // nothing chosen again: the defaults decide
+  const int logLines = panel->log().count('\n');
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_FALSE(starts[1].newLayersOnPretrained);
+  EXPECT_FALSE(starts[1].newLayersFirst);
+  const QString secondLog = panel->log().section('\n', logLines);
+  EXPECT_NE(secondLog.indexOf("training by the advisor's plan"), -1) << secondLog.toStdString();
+  EXPECT_EQ(secondLog.indexOf("the new layers only"), -1) << secondLog.toStdString();
+}
+
 // The training doctor's findings show on the panel as a banner, once per kind.
 TEST(Training, TheDoctorsFindingsShowOnThePanel) {
   test::guiApp();

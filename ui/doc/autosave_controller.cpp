@@ -84,7 +84,6 @@ void AutosaveController::write() {
   info.source = document_->source();
   info.projectPath = document_->projectPath();
   info.notes = document_->notes();
-  info.freshLayers = document_->freshLayers();
   // A snapshot: the model is a value with shared weight buffers, so editing goes on meanwhile.
   const Model snapshot = document_->model();
   const std::shared_ptr<AutosaveStore> store = store_;

@@ -26,15 +26,12 @@ std::unique_ptr<QLockFile> lockFile(const QString& path) {
 }
 
 Json infoJson(const AutosaveInfo& info) {
-  Json fresh = Json::array();
-  for (const auto& layer : info.freshLayers) fresh.push_back(layer);
   Json notes = Json::array();
   for (const auto& note : info.notes) notes.push_back(note.toStdString());
   return Json{{"graft_autosave", 1},
               {"source", info.source.toStdString()},
               {"project_path", info.projectPath.toStdString()},
               {"notes", notes},
-              {"fresh_layers", fresh},
               {"saved_at", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()}};
 }
 

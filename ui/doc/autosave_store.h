@@ -23,6 +23,7 @@ struct AutosaveInfo {
   QString source;       // where the session's model came from (a file, a zoo description)
   QString projectPath;  // the .graft the session belongs to; empty when never saved
   QStringList notes;
+  // Read from autosaves of builds before the model kept them (Model::untrainedLayers).
   std::vector<std::string> freshLayers;
 };
 

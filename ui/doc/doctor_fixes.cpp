@@ -8,6 +8,12 @@ namespace graft::ui {
 namespace {
 
 constexpr char kPretrainedRate[] = "pretrained_rate_too_high";
+// The advisor's warning before a run (runtime/training/training_advisor.h) about the same rate.
+constexpr char kHighRateWarning[] = "high_learning_rate";
+
+bool aboutPretrainedRate(const QString& code) {
+  return code == QLatin1String(kPretrainedRate) || code == QLatin1String(kHighRateWarning);
+}
 
 // The plan's JSON and what the core's reader makes of it: the reader checks it (errors name
 // the JSON path), the JSON is what gets edited, so fields the reader does not keep (a stage's
@@ -20,7 +26,7 @@ struct ReadPlan {
 ReadPlan readPlan(const QString& text) {
   ReadPlan read;
   try {
-    read.json = Json::parse(text.toStdString(), jsonDepthGuard("the plan"));
+    read.json = Json::parse(text.toStdString(), jsonInputGuard("the plan"));
   } catch (const Json::parse_error& e) {
     throw Error(std::string("the plan: not valid JSON: ") + e.what());
   }
@@ -46,6 +52,8 @@ const std::vector<DoctorFixEntry>& doctorFixTable() {
       {"batch_norm_statistics", DoctorFix::FreezeBatchNorm, "Freeze BatchNormalization and restart",
        true},
       {kPretrainedRate, DoctorFix::LowerRate, "Lower the rate", true},
+      // Said as the run starts: the restart is from the model the run started from.
+      {kHighRateWarning, DoctorFix::LowerRate, "Lower the rate", false},
   };
   return table;
 }
@@ -63,7 +71,7 @@ double defaultLearningRate(const QString& optimizer) {
 }
 
 double loweredLearningRate(const QString& code, const QString& optimizer, double current) {
-  if (code == QLatin1String(kPretrainedRate)) {
+  if (aboutPretrainedRate(code)) {
     // The doctor's fix text names the same rate: pretrainedRateLimit / 3.
     const double suggested = pretrainedRateLimit(optimizer.toStdString()) / 3.0;
     if (suggested < current) return suggested;
@@ -79,7 +87,7 @@ QString planWithBatchNormFrozen(const QString& plan) {
 
 QString planWithLowerRates(const QString& plan, const QString& code) {
   ReadPlan read = readPlan(plan);
-  const bool pretrainedOnly = code == QLatin1String(kPretrainedRate);
+  const bool pretrainedOnly = aboutPretrainedRate(code);
   for (size_t i = 0; i < read.plan.stages.size(); ++i) {
     const TrainingStage& stage = read.plan.stages[i];
     if (pretrainedOnly && stage.scope == StageScope::NewLayers) continue;

@@ -29,7 +29,8 @@ struct DoctorFixEntry {
   bool fromLastGood;
 };
 
-// Every doctor code that has a fix, in the doctor's order (training_doctor.h lists the codes).
+// Every doctor code that has a fix, in the doctor's order (training_doctor.h lists the codes),
+// then the advisor's warnings before a run that have one (high_learning_rate).
 const std::vector<DoctorFixEntry>& doctorFixTable();
 // The entry for `code`; nullopt when the GUI has no fix for it.
 std::optional<DoctorFixEntry> doctorFixFor(const QString& code);
@@ -39,17 +40,17 @@ std::optional<DoctorFixEntry> doctorFixFor(const QString& code);
 double defaultLearningRate(const QString& optimizer);
 
 // The rate to restart with after the finding `code` at `current`: for pretrained_rate_too_high
-// the rate the doctor's fix names (the top of the usual fine-tuning range for the optimizer)
-// when it is lower, else a tenth of `current` (what the doctor suggests for a loss that went
-// NaN).
+// (and the advisor's high_learning_rate) the rate the doctor's fix names (the top of the usual
+// fine-tuning range for the optimizer) when it is lower, else a tenth of `current` (what the doctor
+// suggests for a loss that went NaN).
 double loweredLearningRate(const QString& code, const QString& optimizer, double current);
 
 // The plan (JSON text) with BatchNormalization frozen in every stage. Throws graft::Error
 // naming "the plan" and the JSON path when the text is not a plan.
 QString planWithBatchNormFrozen(const QString& plan);
 // The plan with its stages' learning rates lowered by loweredLearningRate: for
-// pretrained_rate_too_high the stages that train pretrained layers (not "train": "new"), for
-// anything else every stage. Throws as above.
+// pretrained_rate_too_high and high_learning_rate the stages that train pretrained layers (not
+// "train": "new"), for anything else every stage. Throws as above.
 QString planWithLowerRates(const QString& plan, const QString& code);
 
 }  // namespace graft::ui

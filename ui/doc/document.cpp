@@ -30,7 +30,6 @@ void Document::open(Model model, const QString& source, const QStringList& notes
     if (std::find(model.untrainedLayers.begin(), model.untrainedLayers.end(), layer) ==
         model.untrainedLayers.end())
       model.untrainedLayers.push_back(layer);
-  freshLayers_.clear();
   model_ = std::move(model);
   openedRecipeSize_ = model_.recipe.is_array() ? model_.recipe.size() : 0;
   analysis_ = analyze(model_.graph);

@@ -39,11 +39,10 @@ class Document : public QObject {
 
   // Replaces the whole document (a newly opened model): the history starts empty.
   // `freshLayers`: the layers the loader gave fresh weights (a new top over no-top weights),
-  // which the training advisor treats as new: they join Model::untrainedLayers (freshLayers()
-  // is then empty; kept for callers that pass it on).
+  // which the training advisor treats as new: they join Model::untrainedLayers, which travel
+  // with the model through edits, undo and training.
   void open(Model model, const QString& source, const QStringList& notes,
             std::vector<std::string> freshLayers = {});
-  const std::vector<std::string>& freshLayers() const { return freshLayers_; }
   // The history so far counts as saved (after writing the project file).
   void markSaved();
   // The model holds edits that were never saved (a session recovered from an autosave).
@@ -111,7 +110,6 @@ class Document : public QObject {
   bool hasModel_ = false;
   QString source_;
   QStringList notes_;
-  std::vector<std::string> freshLayers_;
   QString projectPath_;
   QUndoStack undo_;
   uint64_t revision_ = 0;

@@ -5,9 +5,9 @@
 
 namespace graft::ui {
 
-TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
-                              const QString& dataDir, const CutExplorerReport* measured) {
-  const ModelFacts modelFacts = describeModel(model, newLayersOf(model, freshLayers));
+TrainingAdvice adviseTraining(const Model& model, const QString& dataDir,
+                              const CutExplorerReport* measured) {
+  const ModelFacts modelFacts = describeModel(model, newLayersOf(model, {}));
   const DataFacts dataFacts = describeData(scanImageFolder(dataDir.toStdString()));
   TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
   if (measured)

@@ -18,11 +18,11 @@ struct TrainingAdvice {
   int warnings = 0;
 };
 
-// New layers are `freshLayers` (the loader's) and the model's untrained layers
-// (Model::untrainedLayers). `measured`: the cut-point explorer's
+// New layers are the model's untrained ones (Model::untrainedLayers: a document's model holds the
+// loader's fresh layers there too). `measured`: the cut-point explorer's
 // report on this model, whose advice on where to cut joins the reasons (as `advise --probe`).
 // Throws graft::Error naming the folder or the problem.
-TrainingAdvice adviseTraining(const Model& model, const std::vector<std::string>& freshLayers,
-                              const QString& dataDir, const CutExplorerReport* measured = nullptr);
+TrainingAdvice adviseTraining(const Model& model, const QString& dataDir,
+                              const CutExplorerReport* measured = nullptr);
 
 }  // namespace graft::ui

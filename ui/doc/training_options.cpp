@@ -28,7 +28,7 @@ TrainSpec trainSpecOf(const TrainingSettings& settings) {
   if (!settings.plan.trimmed().isEmpty()) {
     // The depth guard every file reader has: the text is the user's (or pasted).
     try {
-      spec.plan = Json::parse(settings.plan.toStdString(), jsonDepthGuard("the plan"));
+      spec.plan = Json::parse(settings.plan.toStdString(), jsonInputGuard("the plan"));
     } catch (const Json::parse_error& e) {
       throw Error(std::string("the plan: not valid JSON: ") + e.what());
     }

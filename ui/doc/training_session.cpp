@@ -184,9 +184,16 @@ class TrainingSession::RunObserver : public PipelineObserver {
       if (events_) events_->onCheckpoint(checkpoint);
     };
   }
-  void onTrainSetUp(const TrainRun& /*run*/, const TrainingSetup& setup) override {
+  void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) override {
     events_.emplace(session_, setup);
     if (!setup.summary.empty()) events_->onNote(setup.summary);
+    for (const PlanWarning& w : run.warnings()) {
+      const QString code = QString::fromStdString(w.kind);
+      const QString message = QString::fromStdString(w.message);
+      QMetaObject::invokeMethod(
+          session_, [s = session_, code, message] { Q_EMIT s->warning(code, message); },
+          Qt::QueuedConnection);
+    }
   }
   TrainObserver* trainObserver() override { return events_ ? &*events_ : nullptr; }
   void onTrainEnd(const TrainResult& result, const std::string& /*checkpoint*/) override {
@@ -233,8 +240,7 @@ void TrainingSession::waitWhilePaused() {
   pauseChanged_.wait(lock, [this] { return !paused_ || cancel_; });
 }
 
-bool TrainingSession::start(const Model& model, const TrainingSettings& settings,
-                            std::vector<std::string> freshLayers) {
+bool TrainingSession::start(const Model& model, const TrainingSettings& settings) {
   if (thread_) return false;
   cancel_ = false;
   setPaused(false);
@@ -247,14 +253,13 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
   lastGoodWeights_.reset();
   lastGoodEpoch_ = 0;
   const std::shared_ptr<const Model> base = runModel_;
-  thread_ = QThread::create([this, base, settings, freshLayers, outcome, trained, epochs] {
+  thread_ = QThread::create([this, base, settings, outcome, trained, epochs] {
     // The pipeline runner's train step (core/pipeline/pipeline_runner.h) on the document's
     // model: the defaults, a plan and the options apply as in `graft-cli train` and pipelines.
     Pipeline pipeline;
     pipeline.train = trainSpecOf(settings);
     PipelineRunOptions options;
     options.startModel = base.get();
-    options.freshLayers = freshLayers;
     options.planSource = "the plan";
     RunObserver observer(this);
     const PipelineResult run = runPipeline(pipeline, &observer, &cancel_, options);

@@ -95,10 +95,9 @@ class TrainingSession : public QObject {
   explicit TrainingSession(QObject* parent = nullptr);
   ~TrainingSession() override;
 
-  // False (and nothing starts) while a run is active. `freshLayers`: what the loader gave fresh
-  // weights, the "new layers" of a staged plan with the model's untrained ones.
-  bool start(const Model& model, const TrainingSettings& settings,
-             std::vector<std::string> freshLayers = {});
+  // False (and nothing starts) while a run is active. The "new layers" of a staged plan are the
+  // model's untrained ones (Model::untrainedLayers).
+  bool start(const Model& model, const TrainingSettings& settings);
   bool isRunning() const { return thread_ != nullptr; }
   // The model the last finished run produced (labels from the data's class folders).
   std::shared_ptr<const Model> result() const { return result_; }
@@ -125,6 +124,10 @@ class TrainingSession : public QObject {
   // A finding of the training doctor (runtime/training/training_doctor.h); the same code may come
   // again.
   void diagnosis(const QString& code, const QString& message, const QString& fix);
+  // A guard rail of the advisor about the run as set up (PlanWarning: high_learning_rate,
+  // large_network_few_images, small_images, imbalanced), said before its first batch as
+  // `graft-cli train` says it.
+  void warning(const QString& code, const QString& message);
   void finished(graft::ui::TrainingOutcome outcome, const QString& message, int epochsCompleted);
   void runningChanged(bool running);
 

@@ -36,9 +36,15 @@ void stackOperation(Draft& d) {
   if (d.isOutput(after)) {
     std::replace(d.outputs.begin(), d.outputs.end(), after, last);
   } else {
+    std::string existing;
+    for (const auto& o : d.outputs) existing += (existing.empty() ? "'" : ", '") + o + "'";
     d.outputs.push_back(last);
+    // Training, prediction and exports take one output: say so now, not at the next command.
     d.notes.push_back("'" + after + "' is not a model output: '" + last +
-                      "' becomes an additional output beside the existing ones");
+                      "' becomes an additional output beside " + existing +
+                      "; training, prediction and exports need one, so stack after the model's "
+                      "output or cut at '" +
+                      last + "' with \"drop_branches\": true");
   }
 }
 

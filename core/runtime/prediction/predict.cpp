@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "graph/analysis.h"
+#include "graph/one_output.h"
 #include "io/zoo/zoo.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
@@ -29,9 +30,7 @@ Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels
   if (inputs.size() != 1)
     throw Error("predict needs a model with one input; '" + graph.name() + "' has " +
                 std::to_string(inputs.size()));
-  if (graph.outputs().size() != 1)
-    throw Error("predict needs a model with one output; '" + graph.name() + "' has " +
-                std::to_string(graph.outputs().size()));
+  requireOneOutput(graph, "predict needs");
   const GraphAnalysis analysis = analyzeOrThrow(graph);
   Signature s{analysis.find(inputs.front())->outputShape,
               analysis.find(graph.outputs().front())->outputShape};

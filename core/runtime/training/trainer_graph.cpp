@@ -4,6 +4,7 @@
 #include <set>
 
 #include "graph/layer_registry.h"
+#include "graph/one_output.h"
 #include "runtime/prediction/predict_output.h"
 
 namespace graft {
@@ -59,12 +60,7 @@ bool isRandomInTraining(const std::string& className) {
 }  // namespace
 
 TrainHead trainHead(const Graph& graph) {
-  if (graph.outputs().size() != 1) {
-    std::string names;
-    for (const auto& o : graph.outputs()) names += (names.empty() ? "" : ", ") + o;
-    throw Error("training and evaluation need a model with one output; this one has " +
-                std::to_string(graph.outputs().size()) + (names.empty() ? "" : " (" + names + ")"));
-  }
+  requireOneOutput(graph, "training and evaluation need");
   const std::string output = graph.outputs()[0];
 
   // The softmax may sit before layers that only reshape: keras-applications' MobileNet ends

@@ -188,7 +188,7 @@ TrainingPlan readPlanFile(const std::string& path) {
   if (!in) throw Error(path + ": cannot read the plan file");
   Json json;
   try {
-    json = Json::parse(in, jsonDepthGuard(path));
+    json = Json::parse(in, jsonInputGuard(path));
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw Error(path + ": not valid JSON (" + e.what() + ")");
   }
