@@ -2,6 +2,7 @@
 
 #include <torch/script.h>
 
+#include <fstream>
 #include <set>
 
 #include "export/torchscript_emitters.h"
@@ -106,11 +107,18 @@ void writeTorchScript(const Model& model, const ExportPlan& plan, const std::str
   }
   root.eval();
   torch::jit::ExtraFilesMap extra{{"graft.json", metadata.dump(2)}};
+  // Through a stream: saved to a file name, the ZIP's folder is named after the file, which
+  // here is the atomic write's hidden temporary (".model.pt.tmp-..."); a stream's is "archive",
+  // as torch.jit.save to a buffer writes it.
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(path + ": cannot write the TorchScript file");
   try {
-    root.save(path, extra);
+    root.save(out, extra);
   } catch (const c10::Error& e) {
     throw Error(path + ": cannot write the TorchScript file: " + e.what_without_backtrace());
   }
+  out.close();
+  if (!out) throw Error(path + ": cannot write the TorchScript file (the disk may be full)");
 }
 
 torch::Tensor runTorchScript(const std::string& path, const torch::Tensor& input) {

@@ -149,6 +149,17 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
   return result;
 }
 
+std::vector<std::string> KerasH5Reader::keras3NestedModelGroups() const {
+  std::vector<std::string> nested;
+  if (layout_ != KerasWeightLayout::Keras3) return nested;
+  for (const auto& group : file_.memberNames("/layers")) {
+    const auto members = file_.memberNames("/layers/" + group);
+    if (std::find(members.begin(), members.end(), "layers") != members.end())
+      nested.push_back(group);
+  }
+  return nested;
+}
+
 Shape KerasH5Reader::shape(const KerasH5Layer& layer, size_t weight) const {
   return file_.datasetShape(layer.datasets.at(weight));
 }

@@ -46,6 +46,10 @@ class KerasH5Reader {
   std::vector<KerasH5Layer> layersFor(const Graph& graph,
                                       const std::function<bool(const Node&)>& hasWeights) const;
 
+  // Keras 3 layout: the groups under `layers/` that are models of their own (they hold a
+  // `layers/` of their own: a nested model's weights), for saying why none fitted a flat model.
+  std::vector<std::string> keras3NestedModelGroups() const;
+
   const std::optional<std::string>& modelConfig() const { return modelConfig_; }
   const std::string& kerasVersion() const { return kerasVersion_; }
   // The Keras 2 backend that wrote the file ("tensorflow", "theano", ...; "" when not said).

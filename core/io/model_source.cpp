@@ -167,14 +167,25 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
         list += (list.empty() ? "" : ", ") + names[i];
       return list + (names.size() > 4 ? ", ..." : "");
     };
-    const std::string fileSide =
+    std::string fileSide =
         report.unused.empty()
             ? "the file has no layer with weights"
             : "the file's " + std::to_string(report.unused.size()) + ": " + few(report.unused);
+    // Keras 3 names weights by the model's own layer tree: a file saved from a nested model
+    // (a Teachable Machine export, or Graft's keras-weights export of one) has its layers
+    // under the nested model's group, which a flat model of the same layers does not walk.
+    const std::vector<std::string> nested = file.keras3NestedModelGroups();
+    std::string question = "are these the weights of another architecture or size?";
+    if (report.unused.empty() && !nested.empty() && model.graph.groups().empty()) {
+      fileSide = "the file keeps its weights grouped by nested model, under layers/" +
+                 nested.front() + "/layers/, and this model is flat";
+      question =
+          "load them onto the nested model they were saved from (a .keras export of a nested "
+          "model is written flat; its keras-weights export keeps the nesting)";
+    }
     throw Error(file.path() + ": none of its layers fits the model (" +
-                std::to_string(report.missing.size()) +
-                " layers with weights: " + few(report.missing) + "; " + fileSide +
-                "): are these the weights of another architecture or size?");
+                std::to_string(report.missing.size()) + " layers with weights: " +
+                few(report.missing) + "; " + fileSide + "): " + question);
   }
   if (!report.missing.empty()) {
     std::string list;

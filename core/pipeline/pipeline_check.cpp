@@ -74,6 +74,9 @@ PipelineCheck parseCheckText(const std::string& text, const std::string& where) 
   }
   if (used != number.size())
     throw Error(where + ": \"" + number + "\" in \"" + text + "\" is not a number");
+  // stod reads "nan" and "inf": a check against them never holds (or always does).
+  if (!std::isfinite(c.value))
+    throw Error(where + ": \"" + number + "\" in \"" + text + "\" is not a finite number");
   return c;
 }
 

@@ -35,8 +35,10 @@ std::string rangeText(const SpecRange& range) {
 }
 
 std::string rangeProblem(const SpecRange& range, double value) {
-  // inf passes "above 0"; no field means it (nan fails every comparison below anyway).
-  if (std::isinf(value)) return "expected " + rangeText(range) + ", found " + number(value);
+  // inf passes "above 0" and nan fails it: neither is a number any field means, and "expected
+  // above 0, found inf" read as a contradiction.
+  if (!std::isfinite(value))
+    return "expected a finite number " + rangeText(range) + ", found " + number(value);
   const bool low =
       range.min && (range.minExclusive ? !(value > *range.min) : !(value >= *range.min));
   const bool high =

@@ -57,6 +57,8 @@ TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
   const CommandResult reopened = runCli({"summary", dir.file("m.pt")});
   EXPECT_EQ(reopened.exitCode, 1);
   EXPECT_NE(reopened.err.find("a PyTorch file (TorchScript"), std::string::npos) << reopened.err;
+  // The ZIP's folder is torch's "archive", not the atomic write's hidden temporary name.
+  EXPECT_NE(reopened.err.find("a ZIP holding archive/data.pkl"), std::string::npos) << reopened.err;
 }
 
 TEST(ExportCli, MissingFolderExitsOneAndWritesNothing) {

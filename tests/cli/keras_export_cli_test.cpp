@@ -112,6 +112,32 @@ TEST(KerasExportCli, TheExportKeepsPreprocessingAndClassNames) {
   EXPECT_NE(firstJsonLine(overridden).at("output"), b.at("output"));
 }
 
+// A nested model's two Keras exports: the .keras file is flat, its keras-weights file keeps
+// the nesting (as Keras would), so the one does not take the other's weights. The refusal says
+// so instead of "the file has no layer with weights" (it holds all 106), and the nested model
+// they came from takes them.
+TEST(KerasExportCli, NestedWeightsOnAFlatModelSayWhyTheyDoNotFit) {
+  GRAFT_REQUIRE_FIXTURE(model, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  TempDir dir;
+  const std::string flat = dir.file("tm.keras");
+  const std::string weights = dir.file("tm.weights.h5");
+  ASSERT_EQ(runCli({"export", model, "--format", "keras", "-o", flat}, kerasCacheIn(dir)).exitCode,
+            0);
+  ASSERT_EQ(runCli({"export", model, "--format", "keras-weights", "-o", weights}, kerasCacheIn(dir))
+                .exitCode,
+            0);
+  const CommandResult refused = runCli({"summary", flat, "--weights", weights}, kerasCacheIn(dir));
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(refused.err.find(weights + ": none of its layers fits the model ("), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("the file keeps its weights grouped by nested model, under "
+                             "layers/sequential/layers/, and this model is flat): load them onto "
+                             "the nested model they were saved from"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(runCli({"summary", model, "--weights", weights}, kerasCacheIn(dir)).exitCode, 0);
+}
+
 TEST(KerasExportCli, AZooModelExportsAndAFailedExportLeavesNothing) {
   TempDir dir;
   const CommandResult ok = runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64",

@@ -354,6 +354,8 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"exports", {{{"format", "pdf"}, {"output", "m.pdf"}}}}}, "exports[0].format"},
       {{{"checks", {"val_accuracy >= 0.9"}}}, "checks[0]: 'val_accuracy' needs a \"train\""},
       {{{"checks", {"accuracy is high"}}}, "checks[0]: cannot read the check"},
+      {{{"checks", {"total_params <= nan"}}},
+       R"(checks[0]: "nan" in "total_params <= nan" is not a finite number)"},
       {{{"graft_pipeline", 7}}, "graft_pipeline: format version 7"},
       {{{"model", {{"alpha", 0.5}}}}, "model.source: missing"},
   };

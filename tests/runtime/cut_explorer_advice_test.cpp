@@ -58,6 +58,16 @@ TEST(CutExplorerAdvice, AShallowerBestIsAdvisedWithItsCut) {
   EXPECT_NE(advice[0].find("keeps 7.64 M of 14.71 M parameters"), std::string::npos);
 }
 
+// A small cut's parameters in full: the explorer's first cut of MobileNet 0.25 kept "0.00 M".
+TEST(CutExplorerAdvice, ASmallCutsParametersAreCountedInFull) {
+  CutExplorerReport report = vggReport(0.9, 0.5, 0.5);
+  report.candidates[0].prefixParams = 544;
+  const auto advice = cutAdvice(report, vgg16());
+  ASSERT_FALSE(advice.empty());
+  EXPECT_NE(advice[0].find("which keeps 544 of 14.71 M parameters"), std::string::npos)
+      << advice[0];
+}
+
 TEST(CutExplorerAdvice, TheCheapestWithinToleranceIsNamedToo) {
   const auto advice = cutAdvice(vggReport(0.74, 0.75, 0.75), vgg16());
   ASSERT_EQ(advice.size(), 2u);

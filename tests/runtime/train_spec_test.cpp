@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -119,6 +120,11 @@ TEST(TrainSpec, TextThatIsNotAValueIsNamedByTheFieldsKey) {
   EXPECT_EQ(error("epochs", "ten"), "epochs: expected a whole number, found 'ten'");
   EXPECT_EQ(error("epochs", "2.5"), "epochs: expected a whole number, found '2.5'");
   EXPECT_EQ(error("lr", "0"), "lr: expected above 0, found 0");
+  // A number option read by the command line ("--lr inf") reaches the range check as a double.
+  const SpecRange aboveZero{0.0, std::nullopt, true, false};
+  EXPECT_EQ(rangeProblem(aboveZero, std::numeric_limits<double>::infinity()),
+            "expected a finite number above 0, found inf");
+  EXPECT_EQ(rangeProblem(aboveZero, 0.5), "");
   EXPECT_EQ(error("lr_factor", "0.5x"), "lr_factor: expected a number, found '0.5x'");
   EXPECT_EQ(error("schedule", "linear"),
             "schedule: expected one of constant, step, cosine, plateau, found \"linear\"");

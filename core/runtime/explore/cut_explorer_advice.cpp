@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "graph/diagnostic.h"
+#include "graph/summary.h"
 
 namespace graft {
 
@@ -21,7 +22,10 @@ std::string milliseconds(double ms) {
   return text;
 }
 
+// "7.64 M"; a count under 100,000 in full ("544"): the first cuts of a small network kept
+// "0.00 M".
 std::string millions(int64_t params) {
+  if (params < 100000) return withThousands(params);
   char text[32];
   std::snprintf(text, sizeof text, "%.2f M", static_cast<double>(params) / 1e6);
   return text;
