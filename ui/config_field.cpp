@@ -70,7 +70,8 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
     edit->setValidator(plainNumberValidator(edit));
     connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
     widget_ = edit;
-  } else if (!choices.isEmpty()) {
+  } else if (!choices.isEmpty() && !defaultValue.is_array() && !defaultValue.is_object()) {
+    // By name, a choice; ZeroPadding2D's "padding" is [[top, bottom], [left, right]], no choice.
     kind_ = Kind::Choice;
     auto* combo = new QComboBox(parent);
     combo->addItems(choices);

@@ -157,8 +157,8 @@ void GraphScene::rebuild() {
     markers_.append(marker);
     connect(marker, &OutputMarkerItem::dropped, this,
             [this](const QString& from, const QPointF& at) {
-              NodeItem* target = nodeAt(at);
-              if (target && target->name() != from) Q_EMIT outputDroppedOn(from, target->name());
+              const QString target = layerAt(at);
+              if (!target.isEmpty() && target != from) Q_EMIT outputDroppedOn(from, target);
             });
   }
   refreshEdgeLabels();
@@ -235,6 +235,21 @@ NodeItem* GraphScene::nodeAt(const QPointF& scenePos) const {
   for (QGraphicsItem* item : items(scenePos))
     if (item->type() == NodeItem::Type && item->isVisible()) return static_cast<NodeItem*>(item);
   return nullptr;
+}
+
+QString GraphScene::layerAt(const QPointF& scenePos) const {
+  if (NodeItem* node = nodeAt(scenePos)) return node->name();
+  const GroupItem* group = groupAt(scenePos);
+  if (!group || !group->isCollapsed() || !document_->hasModel()) return {};
+  return QString::fromStdString(
+      summarizeGroup(document_->graph(), document_->analysis(), group->view().path.toStdString())
+          .output);
+}
+
+NodeItem* GraphScene::outputNodeItem() const {
+  if (!document_->hasModel() || document_->graph().outputs().size() != 1) return nullptr;
+  NodeItem* item = nodeItem(QString::fromStdString(document_->graph().outputs().front()));
+  return item && item->isVisible() ? item : nullptr;
 }
 
 GroupItem* GraphScene::groupItem(const QString& path) const {

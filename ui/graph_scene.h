@@ -51,6 +51,13 @@ class GraphScene : public QGraphicsScene {
   // The edge under a scene point (within a few pixels), or null.
   EdgeItem* edgeAt(const QPointF& scenePos) const;
   NodeItem* nodeAt(const QPointF& scenePos) const;  // visible cards only
+  // The layer a scene point stands for: a visible card's, or a collapsed nested model's output
+  // layer (the card stands for its layers: a layer dropped on it goes after the nested model,
+  // the output marker cuts there); empty elsewhere.
+  QString layerAt(const QPointF& scenePos) const;
+  // The card of the model's one output when it is visible (what a drop on empty space builds
+  // on); null with several outputs.
+  NodeItem* outputNodeItem() const;
 
   QStringList selectedLayers() const;  // in graph order
   // Layers inside a collapsed group are shown first (expanding it): selecting from the summary

@@ -278,9 +278,15 @@ void GraphView::dragMoveEvent(QDragMoveEvent* event) {
   if (NodeItem* node = scene_->nodeAt(scenePos)) {
     dropNode_ = node;
     node->setDropHighlight(true);
+  } else if (!scene_->layerAt(scenePos).isEmpty()) {
+    // A collapsed nested model: the layer goes after it (the card has no highlight of its own).
   } else if (EdgeItem* edge = scene_->edgeAt(scenePos)) {
     dropEdge_ = edge;
     edge->setDropHighlight(true);
+  } else if (NodeItem* output = scene_->outputNodeItem()) {
+    // Empty space adds at the model's output: show where, before the drop.
+    dropNode_ = output;
+    output->setDropHighlight(true);
   }
   event->acceptProposedAction();
 }
@@ -301,8 +307,7 @@ void GraphView::dropEvent(QDropEvent* event) {
   event->acceptProposedAction();
   // Signals are emitted after the drop finished, so a dialog opened by the receiver does not
   // run inside the drag-and-drop event loop.
-  if (NodeItem* node = scene_->nodeAt(scenePos)) {
-    const QString name = node->name();
+  if (const QString name = scene_->layerAt(scenePos); !name.isEmpty()) {
     QTimer::singleShot(0, this,
                        [this, className, name] { Q_EMIT layerDroppedOnNode(className, name); });
   } else if (EdgeItem* edge = scene_->edgeAt(scenePos)) {

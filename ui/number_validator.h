@@ -6,7 +6,8 @@
 
 namespace graft::ui {
 
-// Scientific notation allowed; no group separators; only '.' as the decimal point.
+// Scientific notation allowed; no group separators; '.' as the decimal point, and a typed ','
+// becomes '.' as it is typed (never dropped: "0,01" read "001").
 QDoubleValidator* plainNumberValidator(QObject* parent, double bottom = -1e308, double top = 1e308);
 
 }  // namespace graft::ui

@@ -151,6 +151,38 @@ TEST_F(EditTest, EditingAConfigFieldIsASetConfigStep) {
   EXPECT_EQ(window_->document()->recipe()["operations"].back()["op"], "set_config");
 }
 
+// Properties shows each field as its value is: ZeroPadding2D's padding ([[0, 1], [0, 1]]) was
+// a valid / same / linear choice that could never hold it; and a comma typed in a number field
+// is the decimal point (it was dropped: "0,01" set epsilon to 1).
+TEST(EditFields, PaddingPairsAreTextAndACommaIsTheDecimalPoint) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.includeTop = false;
+  spec.inputSize = 64;
+  ASSERT_TRUE(window.openModel(spec));
+  ui::GraphView* view = window.workbench()->view();
+
+  view->revealLayer("conv1_pad");
+  auto* padding = qobject_cast<QLineEdit*>(window.properties()->fieldEditor("padding"));
+  ASSERT_NE(padding, nullptr) << "a choice box, not text";
+  EXPECT_EQ(Json::parse(padding->text().toStdString()), Json::parse("[[0, 1], [0, 1]]"));
+
+  view->revealLayer("conv1_bn");
+  auto* epsilon = qobject_cast<QLineEdit*>(window.properties()->fieldEditor("epsilon"));
+  ASSERT_NE(epsilon, nullptr);
+  epsilon->setFocus();
+  epsilon->selectAll();
+  QTest::keyClicks(epsilon, "0,01");
+  EXPECT_EQ(epsilon->text(), QStringLiteral("0.01"));
+  QTest::keyClick(epsilon, Qt::Key_Return);
+  EXPECT_DOUBLE_EQ(window.document()->graph().at("conv1_bn").config["epsilon"].get<double>(), 0.01);
+}
+
 TEST_F(EditTest, ARefusedEditShowsTheCoreMessageAndChangesNothing) {
   test::CapturedErrors errors;
   view_->revealLayer("block5_pool");

@@ -16,6 +16,7 @@
 #include "ui/group_item.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
+#include "ui/output_marker_item.h"
 #include "ui/properties_panel.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
@@ -250,6 +251,33 @@ TEST_F(TeachableTest, ACollapsedGroupStaysCollapsedThroughEditsUndoAndTraining) 
   ASSERT_TRUE(window_->openModel(spec));
   EXPECT_FALSE(scene_->isGroupCollapsed(kBase));
   expectAllShown(*scene_, graph());
+}
+
+// A collapsed nested model's card stands for its layers: a layer dropped on it goes after the
+// nested model (it was added at the model's output, silently somewhere else), and the output
+// marker dropped on it cuts there (it did nothing). Empty space still builds on the output.
+TEST_F(TeachableTest, TheCollapsedCardTakesDropsForTheNestedModelsOutput) {
+  scene_->setGroupCollapsed(kBase, true);
+  const ui::GroupItem* card = scene_->groupItem(kBase);
+  ASSERT_NE(card, nullptr);
+  const QString baseOutput = scene_->layerAt(card->rect().center());
+  EXPECT_EQ(baseOutput, QStringLiteral("out_relu"));
+  const std::vector<std::string> outputs = graph().outputs();
+
+  view_->centerOn(card->rect().center());
+  ASSERT_TRUE(test::dropOnScene(view_, card->rect().center(), ui::kLayerMimeType, "Dropout"));
+  const Node* dropout = graph().find("dropout");
+  ASSERT_NE(dropout, nullptr);
+  EXPECT_EQ(dropout->inputs, std::vector<std::string>{"out_relu"});
+  EXPECT_EQ(graph().outputs(), outputs);  // the head still ends the model
+  window_->document()->undoStack()->undo();
+  ASSERT_EQ(graph().find("dropout"), nullptr);
+
+  ui::OutputMarkerItem* marker = scene_->outputMarker(QString::fromStdString(outputs.front()));
+  ASSERT_NE(marker, nullptr);
+  Q_EMIT marker->dropped(QString::fromStdString(outputs.front()),
+                         scene_->groupItem(kBase)->rect().center());
+  EXPECT_EQ(graph().outputs(), std::vector<std::string>{"out_relu"});
 }
 
 TEST_F(TeachableTest, SelectingAHiddenLayerShowsIt) {

@@ -117,7 +117,7 @@ TEST(Training, StopEndsTheRunEarly) {
 
 // Numbers are typed as the CLI and pipeline files write them in every locale: in a German
 // session the learning rate field used to accept "0,5", which the run then read as "Keras
-// default".
+// default"; a comma typed now becomes the point.
 TEST(Training, TheLearningRateFieldTakesNumbersAsTheCliWritesThemInAnyLocale) {
   test::guiApp();
   struct GermanSession {  // restored however the test ends: later tests keep their locale
@@ -136,12 +136,16 @@ TEST(Training, TheLearningRateFieldTakesNumbersAsTheCliWritesThemInAnyLocale) {
       int position = 0;
       EXPECT_EQ(validator->validate(text, position), QValidator::Acceptable) << typed;
     }
-    QString comma = QStringLiteral("0,5");
-    int position = 0;
-    EXPECT_EQ(validator->validate(comma, position), QValidator::Invalid);
     lr->setText(QStringLiteral("0.5"));
     ASSERT_TRUE(lr->hasAcceptableInput());
     EXPECT_DOUBLE_EQ(window.trainingPanel()->settings().learningRate, 0.5);  // what a run gets
+    // A comma typed as the decimal separator becomes the point as it is typed: the keystroke
+    // used to be dropped without a sign, so "0,01" read "001".
+    lr->clear();
+    QTest::keyClicks(lr, QStringLiteral("0,01"));
+    EXPECT_EQ(lr->text(), QStringLiteral("0.01"));
+    ASSERT_TRUE(lr->hasAcceptableInput());
+    EXPECT_DOUBLE_EQ(window.trainingPanel()->settings().learningRate, 0.01);
   }
 }
 
