@@ -123,7 +123,12 @@ bool GraphEditor::removeLayers(const QStringList& names) {
 bool GraphEditor::replaceLayers(const QStringList& names, const QString& className) {
   if (names.isEmpty()) return false;
   const QString name = freshName(className);
-  const bool ok = apply(Json::array({ops::replace(nameList(names), layerJson(className, name))}),
+  // The new layer takes over the settings of the layer it replaces where it has the same ones
+  // (the last of a chain: its output shape is the one to keep).
+  const Node* last = document_->graph().find(names.back().toStdString());
+  const Json with = last ? ops::layerLike(className.toStdString(), name.toStdString(), *last)
+                         : layerJson(className, name);
+  const bool ok = apply(Json::array({ops::replace(nameList(names), with)}),
                         tr("replace %1 with %2").arg(names.join(", "), className));
   if (ok) selectAfterApply(name);
   return ok;

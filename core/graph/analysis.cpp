@@ -21,6 +21,25 @@ std::string expectedInputs(const LayerType& type) {
   return std::to_string(type.minInputs) + " to " + inputCountText(type.maxInputs);
 }
 
+// A layer's output for one image beyond the bound is refused where it is made: an input of
+// 1,000,000 x 1,000,000 px was accepted, and the first prediction failed to allocate 12 TB.
+void checkActivationSize(const Shape& shape) {
+  int64_t values = 1;
+  for (size_t axis = 1; axis < shape.size(); ++axis) {
+    if (shape[axis] <= 0) return;  // unknown until an image comes
+    if (values > limits::kMaxActivationElements / shape[axis]) {
+      values = -1;
+      break;
+    }
+    values *= shape[axis];
+  }
+  if (values >= 0 && values <= limits::kMaxActivationElements) return;
+  throw Error("its output " + shapeToString(shape) +
+              " holds more values for one image than Graft accepts in one tensor (" +
+              std::to_string(limits::kMaxActivationElements) +
+              "): give the model a smaller input size");
+}
+
 }  // namespace
 
 GraphAnalysis analyze(const Graph& graph, const LayerRegistry& registry) {
@@ -63,6 +82,7 @@ GraphAnalysis analyze(const Graph& graph, const LayerRegistry& registry) {
       const Json config = registry.normalizeConfig(node.className, node.config);
       NodeInfo info;
       info.outputShape = type->outputShape(config, inputShapes);
+      checkActivationSize(info.outputShape);
       if (type->weights) info.weights = type->weights(config, inputShapes);
       for (auto& w : info.weights) {
         w.trainable = w.trainable && node.trainable;

@@ -8,6 +8,8 @@ namespace graft::limits {
 
 constexpr int64_t kMaxWeightElements = int64_t{1} << 31;  // 8 GiB of float32 in one tensor
 constexpr int64_t kMaxModelParams = int64_t{4} << 30;     // 16 GiB of float32 in a model
+// One layer's output for one image: VGG's largest at 224 px is 3.2 M, at 4096 px about 1 G.
+constexpr int64_t kMaxActivationElements = int64_t{1} << 31;
 constexpr size_t kMaxLayers = 20000;                      // InceptionV3 has 313
 constexpr int kMaxJsonDepth = 128;                        // Keras configs nest ~10 deep
 constexpr size_t kMaxAttributeBytes = size_t{256} << 20;  // one HDF5 attribute

@@ -22,6 +22,30 @@ TEST(Limits, AbsurdWeightShapesAreDiagnosedNotAllocated) {
       << a.diagnostics[0].message;
 }
 
+// An input size typed by mistake (1,000,000 px) was accepted; the first prediction then failed
+// to allocate 12 TB and blamed the image.
+TEST(Limits, AnAbsurdInputSizeIsDiagnosedWhereTheTensorIsMade) {
+  GraphBuilder b("wide");
+  auto x = b.input("in", {kUnknown, 1000000, 1000000, 3});
+  b.add("Conv2D", "conv", {{"filters", 8}, {"kernel_size", 3}}, x);
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_FALSE(a.diagnostics.empty());
+  EXPECT_EQ(a.diagnostics[0].subject, "in");
+  EXPECT_NE(a.diagnostics[0].message.find("(None, 1000000, 1000000, 3) holds more values for one "
+                                          "image than Graft accepts"),
+            std::string::npos)
+      << a.diagnostics[0].message;
+  // Large but real: 4096 px with 64 channels, and sizes not known until an image comes.
+  GraphBuilder big("big");
+  auto y = big.input("in", {kUnknown, 4096, 4096, 3});
+  big.add("Conv2D", "conv", {{"filters", 64}, {"kernel_size", 3}, {"padding", "same"}}, y);
+  EXPECT_TRUE(analyze(big.build()).ok());
+  GraphBuilder open("open");
+  auto z = open.input("in", {kUnknown, kUnknown, kUnknown, 3});
+  open.add("Conv2D", "conv", {{"filters", 64}, {"kernel_size", 3}}, z);
+  EXPECT_TRUE(analyze(open.build()).ok());
+}
+
 TEST(Limits, ElementCountOverflowIsAnError) {
   EXPECT_THROW(elementCount({int64_t{1} << 40, int64_t{1} << 40}), Error);
   EXPECT_THROW(elementCount({3, -2}), Error);

@@ -255,6 +255,32 @@ TEST(SurgeryReplace, SwapsAChainForANewLayerWithTheSameOutputShape) {
       << joinDiagnostics(wrong.diagnostics());
 }
 
+// What the GUI's "Replace with" puts in: the new layer takes over the replaced one's settings
+// under the keys it shares (Keras's defaults, 32 filters 3x3 valid, never kept a shape).
+TEST(SurgeryReplace, ALayerLikeTheReplacedOneKeepsItsShape) {
+  const Model m = modelFrom(chainGraph());
+  const Node& convB = m.graph.at("conv_b");
+  const Json separable = ops::layerLike("SeparableConv2D", "sep", convB);
+  EXPECT_EQ(separable.at("config").at("name"), "sep");
+  EXPECT_EQ(separable.at("config").at("filters"), convB.config.at("filters"));
+  EXPECT_EQ(separable.at("config").at("padding"), "same");
+  const EditResult r = applyOk(m, ops::replace({"conv_b"}, separable));
+  EXPECT_EQ(r.model.graph.at("sep").className, "SeparableConv2D");
+
+  // A depthwise convolution has no filters: only what it has is taken over.
+  const Json depthwise = ops::layerLike("DepthwiseConv2D", "dw", convB);
+  EXPECT_FALSE(depthwise.at("config").contains("filters"));
+  EXPECT_EQ(depthwise.at("config").at("padding"), "same");
+  applyOk(m, ops::replace({"conv_b"}, depthwise));
+
+  // Nothing in common: Keras's defaults, and the shape check says why.
+  const Json relu = ops::layerLike("ReLU", "r", convB);
+  EXPECT_EQ(relu.at("config"), Json({{"name", "r"}}));
+  auto dense = applyOperation(m, ops::replace({"conv_b"}, ops::layerLike("Dense", "d", convB)));
+  EXPECT_TRUE(mentions(dense.diagnostics(), "d", "but 'conv_b', which it replaces, outputs"))
+      << joinDiagnostics(dense.diagnostics());
+}
+
 TEST(SurgeryOperation, MalformedOperationsAreDiagnosed) {
   const Model m = modelFrom(chainGraph());
   EXPECT_TRUE(mentions(applyOperation(m, Json{{"op", "explode"}}).diagnostics(), "op",

@@ -9,6 +9,7 @@
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
 #include "ui/freeze_boundary_item.h"
+#include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/main_window.h"
@@ -181,6 +182,18 @@ TEST(EditFields, PaddingPairsAreTextAndACommaIsTheDecimalPoint) {
   EXPECT_EQ(epsilon->text(), QStringLiteral("0.01"));
   QTest::keyClick(epsilon, Qt::Key_Return);
   EXPECT_DOUBLE_EQ(window.document()->graph().at("conv1_bn").config["epsilon"].get<double>(), 0.01);
+}
+
+// "Replace with" a convolution of another kind keeps the filters, kernel and padding of the one
+// it replaces: with Keras's defaults (32 filters, 3x3, valid) every replacement was refused.
+TEST_F(EditTest, ReplaceWithTakesOverTheReplacedLayersSettings) {
+  ASSERT_TRUE(window_->editor()->replaceLayers({QStringLiteral("block1_conv2")},
+                                               QStringLiteral("SeparableConv2D")));
+  const Node* replaced = graph().find("separable_conv2d");
+  ASSERT_NE(replaced, nullptr);
+  EXPECT_EQ(replaced->config["filters"], 64);
+  EXPECT_EQ(replaced->config["padding"], "same");
+  EXPECT_EQ(graph().at("block1_pool").inputs, std::vector<std::string>{"separable_conv2d"});
 }
 
 TEST_F(EditTest, ARefusedEditShowsTheCoreMessageAndChangesNothing) {

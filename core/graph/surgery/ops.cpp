@@ -1,5 +1,9 @@
 #include "graph/surgery/ops.h"
 
+#include <set>
+
+#include "graph/layer_registry.h"
+
 namespace graft::ops {
 namespace {
 
@@ -24,6 +28,21 @@ Json layer(const std::string& className, const std::string& name, Json config) {
   if (config.is_null()) config = Json::object();
   if (!name.empty()) config["name"] = name;
   return {{"class_name", className}, {"config", std::move(config)}};
+}
+
+Json layerLike(const std::string& className, const std::string& name, const Node& replaced) {
+  Json config = Json::object();
+  if (const LayerType* type = LayerRegistry::standard().find(className)) {
+    // Identity and input settings stay the new layer's own.
+    static const std::set<std::string> kOwn = {
+        "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape"};
+    for (const auto& item : type->defaults.items()) {
+      const std::string& key = item.key();
+      if (!kOwn.count(key) && replaced.config.is_object() && replaced.config.contains(key))
+        config[key] = replaced.config[key];
+    }
+  }
+  return layer(className, name, std::move(config));
 }
 
 Json cut(const std::string& at) {

@@ -11,6 +11,11 @@ namespace graft::ops {
 
 // {"class_name": className, "config": config (with "name": name when given)}
 Json layer(const std::string& className, const std::string& name, Json config = Json::object());
+// A layer of `className` that takes over what `replaced` sets under the same config keys
+// (filters, kernel_size, strides, padding, units, activation ...): replacing a 128-filter 1x1
+// Conv2D with a SeparableConv2D keeps 128 filters, 1x1, as Keras's defaults (32, 3x3) never fit.
+// Keys the new class does not have are left out; its other keys keep Keras's defaults.
+Json layerLike(const std::string& className, const std::string& name, const Node& replaced);
 
 Json cut(const std::string& at);
 Json stack(const std::string& after, std::vector<Json> layers);

@@ -68,7 +68,7 @@ void replaceOperation(Draft& d) {
     const NodeInfo* now = after.find(previous);
     if (now && now->outputShape != before->outputShape)
       throw Error(Diagnostic{previous, "outputs " + shapeToString(now->outputShape) + " but '" +
-                                           chain.back() + "' it replaces output " +
+                                           chain.back() + "', which it replaces, outputs " +
                                            shapeToString(before->outputShape) +
                                            "; a replacement must keep the output shape"});
   }
