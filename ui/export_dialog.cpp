@@ -136,10 +136,8 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   problem->setStyleSheet(QStringLiteral("color: #d62d20;"));
   problem->hide();
   layout->addWidget(problem);
-  auto* note = new QLabel(tr("Inputs: float32 NCHW batches, already preprocessed (%1); the "
-                             "preprocessing and class labels are stored in the file.")
-                              .arg(QString::fromStdString(preprocessingName(model_.preprocessing))),
-                          this);
+  auto* note = new QLabel(this);
+  note->setObjectName(QStringLiteral("export_input_note"));
   note->setWordWrap(true);
   note->setEnabled(false);
   layout->addWidget(note);
@@ -189,6 +187,8 @@ void ExportDialog::formatChanged() {
   for (const Diagnostic& d : refused) lines << QString::fromStdString(d.str()).toHtmlEscaped();
   refusals_->setText(lines.join(QStringLiteral("<br>")));
   refusals_->setVisible(!lines.isEmpty());
+  if (auto* note = findChild<QLabel*>(QStringLiteral("export_input_note")))
+    note->setText(QString::fromStdString(exportInputNote(model_, format)));
   const QString problem = showProblem(specOf(formats_, path_),
                                       findChild<QLabel*>(QStringLiteral("export_option_problem")));
   exportButton_->setEnabled(lines.isEmpty() && problem.isEmpty() && !running_);

@@ -73,10 +73,49 @@ ExportFormat exportFormatFromName(const std::string& name) {
               "'; expected torchscript, onnx, keras-h5, keras-weights or keras");
 }
 
+namespace {
+
+bool isKerasFormat(ExportFormat format) {
+  return format == ExportFormat::KerasH5 || format == ExportFormat::KerasWeights ||
+         format == ExportFormat::Keras;
+}
+
+// An image batch fed as NCHW, in the layout a Keras user knows it by (N, H, W, C).
+Shape channelsLast(const Shape& nchw) {
+  if (nchw.size() != 4) return nchw;
+  return {nchw[0], nchw[2], nchw[3], nchw[1]};
+}
+
+}  // namespace
+
+std::string exportInputNote(const Model& model, ExportFormat format) {
+  const std::string preprocessing =
+      model.preprocessing == Preprocessing::None
+          ? "pixels 0..255 as they are"
+          : "preprocessed as '" + preprocessingName(model.preprocessing) + "'";
+  switch (format) {
+    case ExportFormat::TorchScript:
+    case ExportFormat::Onnx:
+      return "Inputs: float32 NCHW batches (N, C, H, W), " + preprocessing +
+             "; the preprocessing and class labels are stored in the file.";
+    case ExportFormat::Keras:
+      return "Inputs: float32 NHWC batches (N, H, W, C), " + preprocessing +
+             "; Keras reads the model, not the preprocessing or class labels (Graft keeps them "
+             "in the archive's metadata.json and reads them back).";
+    case ExportFormat::KerasH5:
+    case ExportFormat::KerasWeights:
+      break;
+  }
+  return "Weights only: load them onto the same architecture (Keras's load_weights, or Graft's "
+         "--weights with the model they came from); the preprocessing (" +
+         preprocessingName(model.preprocessing) + ") and class labels are not in the file.";
+}
+
 std::string ExportReport::describe() const {
   std::ostringstream s;
   s << "wrote " << path << " (" << exportFormatTitle(format) << "); " << checkedWith
-    << " ran it on a random batch " << shapeToString(sampleShape)
+    << " ran it on a random batch "
+    << shapeToString(isKerasFormat(format) ? channelsLast(sampleShape) : sampleShape)
     << ": largest difference from Graft's output " << maxDifference << " (allowed " << allowed
     << ")";
   return s.str();

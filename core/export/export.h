@@ -29,6 +29,10 @@ std::string exportFormatTitle(ExportFormat format);
 // ".pt", ".onnx", ".h5", ".weights.h5", ".keras"
 std::string exportFormatSuffix(ExportFormat format);
 ExportFormat exportFormatFromName(const std::string& name);  // throws graft::Error naming it
+// What a reader feeds the written file and what travels in it, one or two sentences (the export
+// dialog's note): TorchScript and ONNX take NCHW batches and hold the preprocessing and labels;
+// a .keras model takes NHWC and Keras reads neither; weights files hold weights only.
+std::string exportInputNote(const Model& model, ExportFormat format);
 
 struct ExportReport {
   std::string path;

@@ -281,6 +281,20 @@ TEST(SurgeryReplace, ALayerLikeTheReplacedOneKeepsItsShape) {
       << joinDiagnostics(dense.diagnostics());
 }
 
+// Notes in plain numbers: "removed 1 layers" and "unfroze 0 of 1 layers (the others were not
+// frozen)" read as nonsense in the status bar.
+TEST(SurgeryNotes, CountsReadAsSentences) {
+  const Model m = modelFrom(chainGraph());
+  EXPECT_EQ(applyOk(m, ops::cut("fc")).notes.back(), "cut at fc: removed 1 layer");
+  EXPECT_EQ(applyOk(m, ops::unfreeze({{"conv_a"}})).notes.back(),
+            "nothing to unfreeze: none of the 1 layer named was frozen");
+  const Model frozen = applyOk(m, ops::freeze({{"conv_a"}})).model;
+  EXPECT_EQ(applyOk(frozen, ops::freeze({{"conv_a"}})).notes.back(),
+            "nothing to freeze: the 1 layer named already was frozen");
+  EXPECT_EQ(applyOk(frozen, ops::freeze({{"conv_a", "conv_b"}})).notes.back(),
+            "froze 1 of 2 layers (the others already were)");
+}
+
 TEST(SurgeryOperation, MalformedOperationsAreDiagnosed) {
   const Model m = modelFrom(chainGraph());
   EXPECT_TRUE(mentions(applyOperation(m, Json{{"op", "explode"}}).diagnostics(), "op",

@@ -3,6 +3,8 @@
 // reach the dialog with the table's words fails here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
@@ -102,6 +104,30 @@ TEST(ExportDialog, AModelWithTwoOutputsIsRefusedInTheDialog) {
         << refusals->text().toStdString();
     EXPECT_FALSE(button->isEnabled()) << format;
   }
+}
+
+// The note under the formats says what the chosen file takes and holds: Keras files are NHWC
+// and hold no labels (it said "NCHW ... stored in the file" for every format).
+TEST(ExportDialog, TheInputNoteFollowsTheFormat) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  auto* note = dialog.findChild<QLabel*>(QStringLiteral("export_input_note"));
+  ASSERT_NE(note, nullptr);
+  const auto& choices = exportSpecField("format").choices;
+  const auto noteFor = [&](const std::string& name) {
+    const auto at = std::find(choices.begin(), choices.end(), name);
+    EXPECT_NE(at, choices.end()) << name;
+    dialog.setFormat(static_cast<int>(at - choices.begin()));
+    return note->text().toStdString();
+  };
+  EXPECT_NE(noteFor("torchscript").find("NCHW"), std::string::npos);
+  EXPECT_NE(noteFor("onnx").find("labels are stored in the file"), std::string::npos);
+  const std::string keras = noteFor("keras");
+  EXPECT_NE(keras.find("NHWC"), std::string::npos) << keras;
+  EXPECT_NE(keras.find("Keras reads the model, not the preprocessing"), std::string::npos) << keras;
+  EXPECT_EQ(noteFor("keras-h5").rfind("Weights only", 0), 0u);
+  EXPECT_EQ(noteFor("keras-weights").rfind("Weights only", 0), 0u);
 }
 
 // Close while an export runs used to abandon it unseen (the dialog was deleted, the outcome

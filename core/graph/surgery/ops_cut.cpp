@@ -86,7 +86,8 @@ void cutOperation(Draft& d) {
   d.erase(removed);
   d.outputs = {at};
   if (!removed.empty())
-    d.notes.push_back("cut at " + at + ": removed " + std::to_string(removed.size()) + " layers");
+    d.notes.push_back("cut at " + at + ": removed " + std::to_string(removed.size()) +
+                      (removed.size() == 1 ? " layer" : " layers"));
 }
 
 }  // namespace graft::surgery

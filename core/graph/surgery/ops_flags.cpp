@@ -92,12 +92,20 @@ void setTrainable(Draft& d, bool trainable) {
   // The layers the operation names ("upto" names many): not "selected", which in the
   // workbench means what the user clicked.
   const std::string verb = trainable ? "unfroze " : "froze ";
-  const std::string already =
-      trainable ? " (the others were not frozen)" : " (the others already were)";
-  d.notes.push_back(changed == layers.size()
-                        ? verb + std::to_string(changed) + (changed == 1 ? " layer" : " layers")
-                        : verb + std::to_string(changed) + " of " + std::to_string(layers.size()) +
-                              " layers" + already);
+  const auto layersText = [](size_t n) {
+    return std::to_string(n) + (n == 1 ? " layer" : " layers");
+  };
+  if (changed == layers.size())
+    d.notes.push_back(verb + layersText(changed));
+  else if (changed == 0)
+    d.notes.push_back(
+        trainable
+            ? "nothing to unfreeze: none of the " + layersText(layers.size()) + " named was frozen"
+            : "nothing to freeze: the " + layersText(layers.size()) + " named already " +
+                  (layers.size() == 1 ? "was" : "were") + " frozen");
+  else
+    d.notes.push_back(verb + std::to_string(changed) + " of " + layersText(layers.size()) +
+                      (trainable ? " (the others were not frozen)" : " (the others already were)"));
 }
 
 }  // namespace
