@@ -26,12 +26,31 @@ bool MainWindow::saveProject(bool wait) {
   return writeProject(document_->projectPath(), wait);
 }
 
+QString MainWindow::proposedPathStem(const QString& fallbackFolder) const {
+  const auto writableFolderOf = [](const QFileInfo& file) {
+    return QFileInfo(file.absolutePath()).isWritable();
+  };
+  const QFileInfo project(document_->projectPath());
+  if (!document_->projectPath().isEmpty() && writableFolderOf(project))
+    return QDir(project.absolutePath()).filePath(project.completeBaseName());
+  if (openedSpec_) {
+    const QFileInfo opened(QString::fromStdString(openedSpec_->source));
+    if (opened.isFile() && writableFolderOf(opened)) {
+      // "model.weights.h5" is "model", as "model.h5" is.
+      QString stem = opened.completeBaseName();
+      if (stem.endsWith(QStringLiteral(".weights"))) stem.chop(8);
+      return QDir(opened.absolutePath()).filePath(stem);
+    }
+  }
+  return QDir(fallbackFolder).filePath(QString::fromStdString(document_->graph().name()));
+}
+
 bool MainWindow::saveProjectAs(const QString& target, bool wait) {
   if (!document_->hasModel()) return false;
   QString path = target;
   if (path.isEmpty()) {
     const QString suggested = document_->projectPath().isEmpty()
-                                  ? QString::fromStdString(document_->graph().name()) + ".graft"
+                                  ? proposedPathStem(QDir::currentPath()) + ".graft"
                                   : document_->projectPath();
     QString filter;
     path = QFileDialog::getSaveFileName(this, tr("Save project"), suggested,

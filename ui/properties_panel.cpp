@@ -163,6 +163,8 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
                    (on ? tr("unfreeze %1") : tr("freeze %1")).arg(layers_.front()));
   });
   form->addRow(QString(), trainable_);
+  // An input has nothing to train: a check box there only suggests it does.
+  trainable_->setVisible(node.className != "InputLayer");
   details_ = new QLabel(layerBox);
   details_->setTextFormat(Qt::RichText);
   details_->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -433,7 +433,21 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
   applyOverrides(spec, options);
   const bool sameTop = options.includeTop == recognized->options.includeTop &&
                        options.classes == recognized->options.classes;
-  LoadedModel result = fromZoo(options, spec, spec.source, !sameTop);
+  const std::string openTheEditedModel =
+      "Open that model with this file as weights, e.g. `graft-cli predict PROJECT.graft "
+      "--weights " +
+      spec.source + "` (save trained models as .graft to keep the whole model)";
+  LoadedModel result;
+  try {
+    result = fromZoo(options, spec, spec.source, !sameTop);
+  } catch (const Error& e) {
+    // A layer of the architecture missing from the file (fused, removed, renamed by an edit):
+    // the plain architecture cannot take it; say so rather than only what is missing.
+    if (!sameTop) throw;
+    throw Error(std::string(e.what()) + ". Its layers are mostly " + options.architecture + "'s (" +
+                recognized->evidence + "): it was probably saved from an edited model. " +
+                openTheEditedModel);
+  }
   // Layers the recognised architecture lacks: the file was saved from an edited model (a new
   // head, `graft-cli train -o FILE.h5`), and opening it as the plain architecture would drop
   // them without a word. Only the model it came from can hold them.
@@ -449,10 +463,8 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
     if (!extra.empty())
       throw Error(spec.source + ": a weights-only file; its layers are " + options.architecture +
                   "'s (" + recognized->evidence + ") and also " + extra + ", which " +
-                  options.architecture +
-                  " lacks: it was saved from an edited model. Open that model with this file "
-                  "as weights, e.g. `graft-cli predict PROJECT.graft --weights " +
-                  spec.source + "` (save trained models as .graft to keep the whole model)");
+                  options.architecture + " lacks: it was saved from an edited model. " +
+                  openTheEditedModel);
   }
   result.notes.insert(
       result.notes.begin(),

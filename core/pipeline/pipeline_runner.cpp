@@ -80,6 +80,8 @@ class Runner {
     if (!p_.output.empty())
       step("save " + p_.output, [&] {
         saveTrainedModel(model_, p_.output);
+        if (const std::string left = whatAnH5CheckpointLeavesOut(model_, p_.output); !left.empty())
+          note_(left);
         return "wrote " + p_.output;
       });
     for (const auto& e : p_.exports)
@@ -248,6 +250,9 @@ class Runner {
     if (observer_) observer_->onTrainEnd(trained, run.spec().output);
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     model_ = trained.model;
+    if (const std::string left = whatAnH5CheckpointLeavesOut(model_, run.spec().output);
+        !left.empty())
+      note_(left);
     std::string message = std::to_string(trained.epochsCompleted) + " epoch(s)";
     if (!trained.history.empty() && trained.history.back().valAccuracy)
       message += ", val_accuracy " + checkNumberText(*trained.history.back().valAccuracy);

@@ -153,6 +153,24 @@ TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
   EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
 }
 
+// A trained model saved as .h5 keeps its weights only: the run says what the file leaves out
+// and how to give it back (eval of such a file assumed 224 px and no class names silently).
+TEST_F(PlanCli, AnH5OutputSaysWhatItLeavesOut) {
+  const auto r = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data,
+                      "--epochs", "1", "-o", dir.file("again.h5")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find(dir.file("again.h5") +
+                       " holds the weights only, not its input size (32 x 32), its preprocessing "
+                       "(tf) and its 3 class names: give them when you open it (--input-size 32 "
+                       "--preprocessing tf --labels FILE)"),
+            std::string::npos)
+      << r.err;
+  const auto graft = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data,
+                          "--epochs", "1", "-o", dir.file("again.graft")});
+  ASSERT_EQ(graft.exitCode, 0) << graft.err;
+  EXPECT_EQ(graft.err.find("holds the weights only"), std::string::npos) << graft.err;
+}
+
 // A pipeline's train step warns as graft-cli train does (it trained silently).
 TEST_F(PlanCli, APipelineIsWarnedAboutAHighRateForPretrainedLayersToo) {
   const std::string pipeline = dir.file("ci.json");

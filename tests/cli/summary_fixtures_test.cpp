@@ -265,6 +265,23 @@ TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
   EXPECT_NE(r.err.find("--weights " + path), std::string::npos) << r.err;
 }
 
+// An edit that takes a layer away (a fuse of a convolution with its BatchNormalization): the
+// recognised architecture misses it in the file, and the refusal says the file came from an
+// edited model and how to open it (it said only which layer was missing).
+TEST(BrokenWeights, AFusedModelsWeightsSayHowToOpenThem) {
+  TempDir dir;
+  const Model base = noTopMobileNet(0.25, "avg");
+  auto fused = applyOperation(base, ops::fuse({"conv_pw_7", "conv_pw_7_bn"}));
+  ASSERT_TRUE(fused.ok()) << joinDiagnostics(fused.diagnostics());
+  const std::string path = dir.file("fused.h5");
+  saveKerasWeights(fused.value().model, path);
+  auto r = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
+  EXPECT_EQ(r.exitCode, 1) << r.out;
+  EXPECT_NE(r.err.find("conv_pw_7_bn"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("it was probably saved from an edited model"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--weights " + path), std::string::npos) << r.err;
+}
+
 // The weights of another architecture match no layer: refused, not a random network under the
 // file's name.
 TEST(BrokenWeights, AFileOfAnotherArchitectureExits1) {

@@ -172,6 +172,18 @@ TEST(EditFields, PaddingPairsAreTextAndACommaIsTheDecimalPoint) {
   auto* padding = qobject_cast<QLineEdit*>(window.properties()->fieldEditor("padding"));
   ASSERT_NE(padding, nullptr) << "a choice box, not text";
   EXPECT_EQ(Json::parse(padding->text().toStdString()), Json::parse("[[0, 1], [0, 1]]"));
+  padding->setFocus();
+  padding->selectAll();
+  QTest::keyClicks(padding, "[[1, 1], [1, 1]]");
+  QTest::keyClick(padding, Qt::Key_Return);
+  EXPECT_EQ(window.document()->graph().at("conv1_pad").config["padding"],
+            Json::parse("[[1, 1], [1, 1]]"));
+
+  // An input has nothing to train: no Trainable box.
+  view->revealLayer(QString::fromStdString(window.document()->graph().inputs().front()));
+  EXPECT_FALSE(window.properties()->trainableBox()->isVisibleTo(window.properties()));
+  view->revealLayer("conv1");
+  EXPECT_TRUE(window.properties()->trainableBox()->isVisibleTo(window.properties()));
 
   view->revealLayer("conv1_bn");
   auto* epsilon = qobject_cast<QLineEdit*>(window.properties()->fieldEditor("epsilon"));

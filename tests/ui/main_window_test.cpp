@@ -8,13 +8,16 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
 #include <filesystem>
 
+#include "export/export.h"
 #include "graph/surgery/ops.h"
+#include "io/project_file.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/export_dialog.h"
@@ -180,6 +183,36 @@ TEST(MainWindow, QuittingDuringAnExportWaitsForItWhenTheUserAgrees) {
   EXPECT_TRUE(std::filesystem::exists(dir.file("model.pt")));
   for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
     EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();  // no temp file
+}
+
+// New files are proposed beside the project, else beside the opened model file under its name
+// (a model opened from digits.keras proposed mobilenet_0.25_224.pt in the home folder).
+TEST(MainWindow, ExportsAreProposedUnderTheOpenedFilesName) {
+  test::guiApp();
+  test::TempDir dir;
+  QSettings().remove(QStringLiteral("export/lastFolder"));
+  const std::string keras = dir.file("digits.keras");
+  exportModel(test::smallModel(3), ExportFormat::Keras, keras);
+  ui::MainWindow window;
+  ModelSpec spec;
+  spec.source = keras;
+  ASSERT_TRUE(window.openModel(spec));
+  ui::ExportDialog* dialog = window.openExportDialog();
+  ASSERT_NE(dialog, nullptr);
+  auto* path = dialog->findChild<QLineEdit*>();
+  ASSERT_NE(path, nullptr);
+  EXPECT_EQ(path->text(), QString::fromStdString(dir.file("digits.pt")));
+  dialog->close();
+
+  const std::string project = dir.file("my_model.graft");
+  saveProject(test::smallModel(3), project);
+  spec.source = project;
+  ASSERT_TRUE(window.openModel(spec));
+  dialog = window.openExportDialog();
+  ASSERT_NE(dialog, nullptr);
+  EXPECT_EQ(dialog->findChild<QLineEdit*>()->text(),
+            QString::fromStdString(dir.file("my_model.pt")));
+  dialog->close();
 }
 
 TEST(MainWindow, FreezingInThePropertiesPanelIsUndoneWithCtrlZ) {

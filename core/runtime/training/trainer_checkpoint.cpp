@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "graph/analysis.h"
 #include "io/keras_h5_writer.h"
 #include "io/project_file.h"
 #include "run/export_spec.h"
@@ -73,6 +74,35 @@ void saveTrainedModel(const Model& model, const std::string& path) {
     saveProject(model, path);
   else
     saveKerasWeights(model, path);
+}
+
+std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& path) {
+  if (extensionOf(path) != ".h5") return "";
+  std::vector<std::string> left;
+  std::string flags;
+  const GraphAnalysis analysis = analyze(model.graph);
+  const std::vector<std::string> inputs = model.graph.inputs();
+  if (inputs.size() == 1)
+    if (const NodeInfo* input = analysis.find(inputs.front());
+        input && input->outputShape.size() == 4 && input->outputShape[1] > 0) {
+      left.push_back("its input size (" + std::to_string(input->outputShape[1]) + " x " +
+                     std::to_string(input->outputShape[2]) + ")");
+      flags += " --input-size " + std::to_string(input->outputShape[1]);
+    }
+  if (model.preprocessing != Preprocessing::None) {
+    left.push_back("its preprocessing (" + preprocessingName(model.preprocessing) + ")");
+    flags += " --preprocessing " + preprocessingName(model.preprocessing);
+  }
+  if (!model.labels.empty()) {
+    left.push_back("its " + std::to_string(model.labels.size()) + " class names");
+    flags += " --labels FILE";
+  }
+  if (left.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < left.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == left.size() ? " and " : ", ") + left[i];
+  return path + " holds the weights only, not " + list + ": give them when you open it (" +
+         flags.substr(1) + "), or save the trained model as a .graft project to keep them";
 }
 
 CheckpointWriter::CheckpointWriter(const TrainOptions& options)

@@ -33,6 +33,10 @@ Model withSavedTrainable(Model model, const std::map<std::string, bool>& trainab
 // `.h5`: Keras-layout weights (save_weights layout; graph, labels and preprocessing are not in
 // such a file).
 void saveTrainedModel(const Model& model, const std::string& path);
+// For an `.h5` path, one sentence on what the file leaves out of `model` (its input size,
+// preprocessing and class names) and how to give them back when it is opened; "" for `.graft`.
+// `eval` of such a file assumed 224 px and no class names without a word.
+std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& path);
 
 // A training run's checkpoint file (TrainOptions::checkpointPath, checkpointMode, saveModel).
 // In a data-parallel run only rank 0 writes it (every rank holds the same weights, and two
