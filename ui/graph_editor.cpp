@@ -6,6 +6,7 @@
 #include <map>
 
 #include "graph/layer_names.h"
+#include "graph/summary.h"
 #include "graph/surgery/ops.h"
 #include "runtime/fusion/fuse_with_samples.h"
 #include "ui/apply_with_fixes.h"
@@ -47,6 +48,12 @@ GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogPar
           &GraphEditor::moveFreezeBoundary);
   connect(view_->graphScene(), &GraphScene::outputDroppedOn, this,
           [this](const QString&, const QString& layer) { cutAt(layer); });
+  connect(view_, &GraphView::contextMenuOnGroup, this,
+          [this](const QString& path, const QPoint& pos) {
+            QMenu menu(view_);
+            populateGroupMenu(&menu, path);
+            menu.exec(pos);
+          });
   connect(view_, &GraphView::contextMenuOnNode, this,
           [this](const QString& node, const QPoint& pos) {
             QMenu menu(view_);
@@ -292,6 +299,35 @@ void GraphEditor::fuseSelection() {
     return;
   }
   fuse(names);
+}
+
+void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
+  if (!document_->hasModel()) return;
+  const Graph& graph = document_->graph();
+  QStringList layers;
+  bool anyTrainable = false;
+  for (const Node& node : graph.nodes())
+    if (groupWithin(node.group, path.toStdString())) {
+      layers << QString::fromStdString(node.name);
+      anyTrainable |= node.trainable;
+    }
+  if (layers.isEmpty()) return;
+  const QString output = QString::fromStdString(
+      summarizeGroup(graph, document_->analysis(), path.toStdString()).output);
+  const QString name = path.section('/', -1);
+  menu->addSection(tr("%1 (%2 layers)").arg(name).arg(layers.size()));
+  GraphScene* scene = view_->graphScene();
+  const bool collapsed = scene->isGroupCollapsed(path);
+  menu->addAction(collapsed ? tr("Expand") : tr("Collapse"), this,
+                  [scene, path, collapsed] { scene->setGroupCollapsed(path, !collapsed); });
+  if (!output.isEmpty())
+    menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
+                    tr("Cut after %1 (make %2 the output)").arg(name, output), this,
+                    [this, output] { cutAt(output); });
+  menu->addAction(
+      QIcon(QStringLiteral(":/icons/lock.svg")),
+      anyTrainable ? tr("Freeze all of %1").arg(name) : tr("Unfreeze all of %1").arg(name), this,
+      [this, layers, anyTrainable] { setTrainable(layers, !anyTrainable); });
 }
 
 void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {

@@ -63,6 +63,9 @@ class GraphEditor : public QObject {
   QString followingBatchNorm(const QString& node) const;
   // Fills a context menu for the current selection (right-clicked layer first).
   void populateContextMenu(QMenu* menu, const QString& node);
+  // A nested model's menu (its title or collapsed card): collapse or expand it, cut after it,
+  // freeze or unfreeze all its layers (Keras's `base.trainable = False`).
+  void populateGroupMenu(QMenu* menu, const QString& path);
   // Adds entries of another panel (the cut-point explorer's "cut here with a new head") to the
   // context menu of a layer; they come first.
   using ContextMenuExtension = std::function<void(QMenu* menu, const QString& node)>;

@@ -218,7 +218,13 @@ void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
 
 void GraphView::contextMenuEvent(QContextMenuEvent* event) {
   NodeItem* node = scene_->nodeAt(mapToScene(event->pos()));
-  if (!node) return;
+  if (!node) {
+    if (GroupItem* group = scene_->groupAt(mapToScene(event->pos()))) {
+      Q_EMIT contextMenuOnGroup(group->view().path, event->globalPos());
+      event->accept();
+    }
+    return;
+  }
   // Right-clicking a layer outside the selection acts on that layer alone, as file managers do.
   if (!node->isSelected()) scene_->selectLayers({node->name()});
   Q_EMIT contextMenuOnNode(node->name(), event->globalPos());

@@ -42,6 +42,8 @@ class GraphView : public QGraphicsView {
   void layerDroppedOnNode(const QString& className, const QString& node);
   void layerDroppedOnSpace(const QString& className);
   void contextMenuOnNode(const QString& node, const QPoint& globalPos);
+  // On a nested model's title band or collapsed card (its group path).
+  void contextMenuOnGroup(const QString& path, const QPoint& globalPos);
   void nodeActivated(const QString& node);  // double click
 
  protected:

@@ -5,12 +5,14 @@
 // from elsewhere shows it again.
 #include <gtest/gtest.h>
 
+#include <QMenu>
 #include <QTest>
 #include <QUndoStack>
 
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
+#include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/group_item.h"
@@ -278,6 +280,47 @@ TEST_F(TeachableTest, TheCollapsedCardTakesDropsForTheNestedModelsOutput) {
   Q_EMIT marker->dropped(QString::fromStdString(outputs.front()),
                          scene_->groupItem(kBase)->rect().center());
   EXPECT_EQ(graph().outputs(), std::vector<std::string>{"out_relu"});
+}
+
+// A nested model's own menu (its title or card): freeze all of it (Keras's
+// `base.trainable = False`, the usual first step of transfer learning), cut after it, expand.
+TEST_F(TeachableTest, TheNestedModelsMenuFreezesAllOfItAndCutsAfterIt) {
+  scene_->setGroupCollapsed(kBase, true);
+  const auto actionIn = [](QMenu& menu, const QString& start) -> QAction* {
+    for (QAction* action : menu.actions())
+      if (action->text().startsWith(start)) return action;
+    return nullptr;
+  };
+  {
+    QMenu menu;
+    window_->editor()->populateGroupMenu(&menu, kBase);
+    QAction* freeze = actionIn(menu, QStringLiteral("Freeze all of model1"));
+    ASSERT_NE(freeze, nullptr);
+    freeze->trigger();
+  }
+  for (const Node& node : graph().nodes())
+    if (groupWithin(node.group, kBase.toStdString())) {
+      EXPECT_FALSE(node.trainable) << node.name;
+    }
+  EXPECT_TRUE(scene_->groupItem(kBase)->view().frozen);
+  EXPECT_TRUE(graph().at("dense_Dense1").trainable);  // the head outside stays trainable
+  {
+    QMenu menu;
+    window_->editor()->populateGroupMenu(&menu, kBase);
+    ASSERT_NE(actionIn(menu, QStringLiteral("Unfreeze all of model1")), nullptr);
+    QAction* cut = actionIn(menu, QStringLiteral("Cut after model1 (make out_relu the output)"));
+    ASSERT_NE(cut, nullptr);
+    cut->trigger();
+  }
+  EXPECT_EQ(graph().outputs(), std::vector<std::string>{"out_relu"});
+  {
+    QMenu menu;
+    window_->editor()->populateGroupMenu(&menu, kBase);
+    QAction* expand = actionIn(menu, QStringLiteral("Expand"));
+    ASSERT_NE(expand, nullptr);
+    expand->trigger();
+    EXPECT_FALSE(scene_->isGroupCollapsed(kBase));
+  }
 }
 
 TEST_F(TeachableTest, SelectingAHiddenLayerShowsIt) {
