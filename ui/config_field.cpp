@@ -161,6 +161,10 @@ void ConfigField::commitText(const QString& text) {
     try {
       // The depth guard every reader of user text has: a pasted "[[[[..." must not crash.
       parsed = Json::parse(text.toStdString(), jsonInputGuard(key_.toStdString()));
+    } catch (const Error& e) {  // valid JSON with a key twice, or nested too deep
+      Q_EMIT invalid(key_, QString::fromStdString(e.what()));
+      setValue(value_);
+      return;
     } catch (const std::exception&) {
       Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
       setValue(value_);

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
@@ -200,6 +201,14 @@ void ExportDialog::startExport() {
   if (running_ || validateExportSpec(chosen)) return;
   const QString path = QString::fromStdString(chosen.output);
   const ExportFormat format = exportFormatFromName(chosen.format);
+  // The proposed name may be a file that is there (the model opened from digits.keras, exported
+  // as a Keras 3 model): never replaced without asking (Browse… asks; a typed name did not).
+  if (QFileInfo::exists(path) &&
+      QMessageBox::question(this, tr("Replace %1?").arg(QFileInfo(path).fileName()),
+                            tr("%1 exists. Replace it with the export?").arg(path),
+                            QMessageBox::Yes | QMessageBox::Cancel,
+                            QMessageBox::Cancel) != QMessageBox::Yes)
+    return;
   running_ = true;
   succeeded_ = false;
   exportButton_->setEnabled(false);

@@ -3,6 +3,7 @@
 #include <QSignalBlocker>
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "graph/shape.h"
 #include "graph/summary.h"
@@ -241,9 +242,19 @@ QString GraphScene::layerAt(const QPointF& scenePos) const {
   if (NodeItem* node = nodeAt(scenePos)) return node->name();
   const GroupItem* group = groupAt(scenePos);
   if (!group || !group->isCollapsed() || !document_->hasModel()) return {};
-  return QString::fromStdString(
-      summarizeGroup(document_->graph(), document_->analysis(), group->view().path.toStdString())
-          .output);
+  // Only a nested model with one way out stands for one layer (an encoder with several taps
+  // would send a drop to whichever comes last).
+  const Graph& graph = document_->graph();
+  const std::string path = group->view().path.toStdString();
+  std::set<std::string> exits;
+  for (const Node& node : graph.nodes()) {
+    if (groupWithin(node.group, path)) continue;
+    for (const std::string& input : node.inputs)
+      if (groupWithin(graph.at(input).group, path)) exits.insert(input);
+  }
+  for (const std::string& output : graph.outputs())
+    if (groupWithin(graph.at(output).group, path)) exits.insert(output);
+  return exits.size() == 1 ? QString::fromStdString(*exits.begin()) : QString();
 }
 
 NodeItem* GraphScene::outputNodeItem() const {

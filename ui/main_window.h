@@ -110,10 +110,11 @@ class MainWindow : public QMainWindow {
   // Hides the visible docks while the start page shows (shown = false), or shows those again.
   void setModelDocksShown(bool shown);
   void updateTitle();
-  // Where a new file of the document is proposed, without its suffix: beside the project, else
-  // beside the opened model file under its name (mobilenet025_catvsdog.h5 proposed
-  // mobilenet_0.25_224.graft in the home folder), else the model's name in `fallbackFolder`.
-  QString proposedPathStem(const QString& fallbackFolder) const;
+  // The name new files of the document are proposed under, without folder or suffix: the
+  // project's, else the opened model file's (mobilenet025_catvsdog.h5 proposed
+  // mobilenet_0.25_224.pt), else the model's. Folders stay where exports go (a model may have
+  // been opened from a download or Keras's cache).
+  QString proposedName() const;
   void updateStatus();
 
   // Docks (main_window_docks.cpp): creates and places the panels around the graph.

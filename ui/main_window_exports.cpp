@@ -60,13 +60,10 @@ bool MainWindow::applyRecipeFile(const QString& target) {
 
 ExportDialog* MainWindow::openExportDialog() {
   if (!document_->hasModel()) return nullptr;
-  // The last export folder when there is one; the file named after the project or model file.
-  const QString lastFolder = QSettings().value(QStringLiteral("export/lastFolder")).toString();
-  const QString stem = proposedPathStem(ExportDialog::defaultFolder());
-  const QString base = lastFolder.isEmpty() || !QFileInfo(lastFolder).isDir()
-                           ? stem
-                           : QDir(lastFolder).filePath(QFileInfo(stem).fileName());
-  auto* dialog = new ExportDialog(document_->model(), base, this);
+  // Where exports go (the last export folder, else Documents), named after the project or the
+  // opened model file.
+  auto* dialog = new ExportDialog(
+      document_->model(), QDir(ExportDialog::defaultFolder()).filePath(proposedName()), this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &ExportDialog::finishedAfterClose, this, [this](const QString& outcome, bool ok) {
     if (ok)

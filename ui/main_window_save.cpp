@@ -26,32 +26,27 @@ bool MainWindow::saveProject(bool wait) {
   return writeProject(document_->projectPath(), wait);
 }
 
-QString MainWindow::proposedPathStem(const QString& fallbackFolder) const {
-  const auto writableFolderOf = [](const QFileInfo& file) {
-    return QFileInfo(file.absolutePath()).isWritable();
-  };
-  const QFileInfo project(document_->projectPath());
-  if (!document_->projectPath().isEmpty() && writableFolderOf(project))
-    return QDir(project.absolutePath()).filePath(project.completeBaseName());
+QString MainWindow::proposedName() const {
+  if (!document_->projectPath().isEmpty())
+    return QFileInfo(document_->projectPath()).completeBaseName();
   if (openedSpec_) {
     const QFileInfo opened(QString::fromStdString(openedSpec_->source));
-    if (opened.isFile() && writableFolderOf(opened)) {
+    if (opened.isFile()) {
       // "model.weights.h5" is "model", as "model.h5" is.
       QString stem = opened.completeBaseName();
       if (stem.endsWith(QStringLiteral(".weights"))) stem.chop(8);
-      return QDir(opened.absolutePath()).filePath(stem);
+      if (!stem.isEmpty()) return stem;
     }
   }
-  return QDir(fallbackFolder).filePath(QString::fromStdString(document_->graph().name()));
+  return QString::fromStdString(document_->graph().name());
 }
 
 bool MainWindow::saveProjectAs(const QString& target, bool wait) {
   if (!document_->hasModel()) return false;
   QString path = target;
   if (path.isEmpty()) {
-    const QString suggested = document_->projectPath().isEmpty()
-                                  ? proposedPathStem(QDir::currentPath()) + ".graft"
-                                  : document_->projectPath();
+    const QString suggested =
+        document_->projectPath().isEmpty() ? proposedName() + ".graft" : document_->projectPath();
     QString filter;
     path = QFileDialog::getSaveFileName(this, tr("Save project"), suggested,
                                         tr("Graft projects (*.graft);;Keras 3 model (*.keras)"),

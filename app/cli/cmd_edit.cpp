@@ -56,7 +56,9 @@ void registerEditCommand(CLI::App& app) {
     const Json operations = readRecipeFile(*recipe);
     std::error_code ec;
     if (!samples->empty() && !std::filesystem::is_directory(*samples, ec))
-      throw Error(*samples + ": no such folder (--samples takes a folder of images)");
+      throw Error(*samples +
+                  (std::filesystem::exists(*samples, ec) ? ": not a folder" : ": no such folder") +
+                  " (--samples takes a folder of images)");
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     EditOptions options;
     options.seed = args->seed;

@@ -116,6 +116,7 @@ void registerRunCommand(CLI::App& app) {
     Pipeline pipeline;
     try {
       pipeline = readPipelineFile(*pipelinePath);
+      checkPipelineInputs(pipeline);
     } catch (const Error& e) {
       reportBadPipeline(*pipelinePath, *junit, *json, e.what());
       throw;

@@ -437,17 +437,40 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
       "Open that model with this file as weights, e.g. `graft-cli predict PROJECT.graft "
       "--weights " +
       spec.source + "` (save trained models as .graft to keep the whole model)";
-  LoadedModel result;
-  try {
-    result = fromZoo(options, spec, spec.source, !sameTop);
-  } catch (const Error& e) {
-    // A layer of the architecture missing from the file (fused, removed, renamed by an edit):
-    // the plain architecture cannot take it; say so rather than only what is missing.
-    if (!sameTop) throw;
-    throw Error(std::string(e.what()) + ". Its layers are mostly " + options.architecture + "'s (" +
-                recognized->evidence + "): it was probably saved from an edited model. " +
-                openTheEditedModel);
+  // Layers of the architecture the file lacks, more than matching by order could make up for:
+  // an edit took them away (a fuse, a removal), and the plain architecture cannot take the file.
+  if (sameTop) {
+    const GraphAnalysis zooAnalysis = analyzeOrThrow(zoo::buildGraph(options));
+    const std::map<std::string, std::string> fileNames =
+        zoo::publishedFileNames(options.architecture);
+    std::set<std::string> inFile;
+    size_t storedWithWeights = 0;
+    for (const KerasH5Layer& layer : reader.layers())
+      if (!layer.weightNames.empty()) {
+        inFile.insert(layer.name);
+        ++storedWithWeights;
+      }
+    std::vector<std::string> lacking;
+    size_t weighted = 0;
+    for (const auto& [name, info] : zooAnalysis.nodes) {
+      if (info.weights.empty()) continue;
+      ++weighted;
+      const auto published = fileNames.find(name);
+      if (!inFile.count(published == fileNames.end() ? name : published->second))
+        lacking.push_back(name);
+    }
+    if (!lacking.empty() && storedWithWeights != weighted) {
+      std::string list;
+      for (size_t i = 0; i < lacking.size() && i < 4; ++i) list += (i ? ", " : "") + lacking[i];
+      if (lacking.size() > 4) list += ", ...";
+      throw Error(spec.source + ": a weights-only file; its layers are mostly " +
+                  options.architecture + "'s (" + recognized->evidence + "), but it lacks " + list +
+                  ": it was saved from an edited model (a fuse or a removal takes layers "
+                  "away). " +
+                  openTheEditedModel);
+    }
   }
+  LoadedModel result = fromZoo(options, spec, spec.source, !sameTop);
   // Layers the recognised architecture lacks: the file was saved from an edited model (a new
   // head, `graft-cli train -o FILE.h5`), and opening it as the plain architecture would drop
   // them without a word. Only the model it came from can hold them.

@@ -89,6 +89,32 @@ std::optional<std::string> folderProblem(const std::string& path) {
 
 }  // namespace
 
+void checkPipelineInputs(const Pipeline& p) {
+  const std::string source = p.path.empty() ? "the pipeline" : p.path;
+  std::error_code ec;
+  const auto file = [&](const std::string& path, const std::string& field) {
+    if (path.empty() || fs::exists(path, ec)) return;
+    throw Error(source + ": " + field + ": " + path + ": no such file");
+  };
+  const auto folder = [&](const std::string& path, const std::string& field) {
+    if (path.empty() || fs::is_directory(path, ec)) return;
+    throw Error(source + ": " + field + ": " + path +
+                (fs::exists(path, ec) ? ": not a folder (one subfolder of images per class)"
+                                      : ": no such folder"));
+  };
+  if (!zoo::isArchitecture(p.model.source)) file(p.model.source, "model.source");
+  file(p.model.weightsFile, "model.weights");
+  file(p.model.labelsFile, "model.labels");
+  if (p.train) {
+    if (p.train->plan.is_string()) file(p.train->plan.get<std::string>(), "train.plan");
+    folder(p.train->data, "train.data");
+    folder(p.train->validationDir, "train.val_dir");
+  }
+  if (p.eval) folder(p.eval->data, "eval.data");
+  for (size_t i = 0; i < p.checks.size(); ++i)
+    if (!p.checks[i].file.empty()) file(p.checks[i].file, "checks[" + std::to_string(i) + "]");
+}
+
 void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& extra,
                           OutputNamer namer) {
   const std::string source = p.path.empty() ? std::string("pipeline") : p.path;

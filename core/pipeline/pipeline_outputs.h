@@ -28,6 +28,11 @@ using OutputNamer = std::string (*)(const std::string& jsonPath);
 void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& extra = {},
                           OutputNamer namer = nullptr);
 
+// Every file and folder a pipeline file reads, checked before its first step: a misspelt
+// eval folder was found only after the training it waited for. Throws graft::Error "PIPELINE:
+// JSON.PATH: PATH: no such file" (or folder; "not a folder" for a file where images are read).
+void checkPipelineInputs(const Pipeline& p);
+
 // The files the pipeline writes (trained model, log, output, exports), as the pipeline names
 // them.
 std::vector<std::string> pipelineOutputFiles(const Pipeline& p);

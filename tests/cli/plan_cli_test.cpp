@@ -159,11 +159,13 @@ TEST_F(PlanCli, AnH5OutputSaysWhatItLeavesOut) {
   const auto r = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data,
                       "--epochs", "1", "-o", dir.file("again.h5")});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_NE(r.err.find(dir.file("again.h5") +
-                       " holds the weights only, not its input size (32 x 32), its preprocessing "
-                       "(tf) and its 3 class names: give them when you open it (--input-size 32 "
-                       "--preprocessing tf --labels FILE)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(dir.file("again.h5") +
+                 " holds the weights only, not its input size (32 x 32), its preprocessing "
+                 "(tf) and its 3 class names: open it as the weights of the model it came "
+                 "from (MODEL --weights " +
+                 dir.file("again.h5") + " --input-size 32 --preprocessing tf --labels NAMES.txt)"),
+      std::string::npos)
       << r.err;
   const auto graft = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data,
                           "--epochs", "1", "-o", dir.file("again.graft")});

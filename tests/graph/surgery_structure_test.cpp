@@ -273,6 +273,13 @@ TEST(SurgeryReplace, ALayerLikeTheReplacedOneKeepsItsShape) {
   EXPECT_EQ(depthwise.at("config").at("padding"), "same");
   applyOk(m, ops::replace({"conv_b"}, depthwise));
 
+  // A key of the same name but another kind or meaning stays the new class's default.
+  EXPECT_FALSE(ops::layerLike("ZeroPadding2D", "pad", convB).at("config").contains("padding"));
+  Node elu;
+  elu.className = "ELU";
+  elu.config = {{"name", "elu"}, {"alpha", 1.0}};
+  EXPECT_FALSE(ops::layerLike("LeakyReLU", "leaky", elu).at("config").contains("alpha"));
+
   // Nothing in common: Keras's defaults, and the shape check says why.
   const Json relu = ops::layerLike("ReLU", "r", convB);
   EXPECT_EQ(relu.at("config"), Json({{"name", "r"}}));

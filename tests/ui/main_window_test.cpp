@@ -4,6 +4,8 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -13,11 +15,13 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
+#include <algorithm>
 #include <filesystem>
 
 #include "export/export.h"
 #include "graph/surgery/ops.h"
 #include "io/project_file.h"
+#include "run/export_spec.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/export_dialog.h"
@@ -185,9 +189,10 @@ TEST(MainWindow, QuittingDuringAnExportWaitsForItWhenTheUserAgrees) {
     EXPECT_NE(entry.path().filename().string().front(), '.') << entry.path();  // no temp file
 }
 
-// New files are proposed beside the project, else beside the opened model file under its name
-// (a model opened from digits.keras proposed mobilenet_0.25_224.pt in the home folder).
-TEST(MainWindow, ExportsAreProposedUnderTheOpenedFilesName) {
+// New files are named after the project, else the opened model file (a model opened from
+// digits.keras proposed mobilenet_0.25_224.pt), in the folder exports go to; an export never
+// replaces a file without asking (the opened digits.keras itself, exported as a Keras 3 model).
+TEST(MainWindow, ExportsAreNamedAfterTheOpenedFileAndAskBeforeReplacing) {
   test::guiApp();
   test::TempDir dir;
   QSettings().remove(QStringLiteral("export/lastFolder"));
@@ -201,7 +206,24 @@ TEST(MainWindow, ExportsAreProposedUnderTheOpenedFilesName) {
   ASSERT_NE(dialog, nullptr);
   auto* path = dialog->findChild<QLineEdit*>();
   ASSERT_NE(path, nullptr);
-  EXPECT_EQ(path->text(), QString::fromStdString(dir.file("digits.pt")));
+  EXPECT_EQ(QFileInfo(path->text()).fileName(), QStringLiteral("digits.pt"));
+  EXPECT_EQ(QFileInfo(path->text()).absolutePath(),
+            QDir(ui::ExportDialog::defaultFolder()).absolutePath());
+
+  const auto sizeBefore = std::filesystem::file_size(keras);
+  const auto timeBefore = std::filesystem::last_write_time(keras);
+  const auto& formats = exportSpecField("format").choices;
+  dialog->setFormat(
+      static_cast<int>(std::find(formats.begin(), formats.end(), "keras") - formats.begin()));
+  dialog->setPath(QString::fromStdString(keras));
+  {
+    const auto cancel = test::answerNextDialog<QMessageBox>(
+        [](QMessageBox* box) { return box->button(QMessageBox::Cancel); });
+    dialog->startExport();
+  }
+  EXPECT_FALSE(dialog->isRunning());
+  EXPECT_EQ(std::filesystem::file_size(keras), sizeBefore);
+  EXPECT_EQ(std::filesystem::last_write_time(keras), timeBefore);
   dialog->close();
 
   const std::string project = dir.file("my_model.graft");
@@ -210,8 +232,8 @@ TEST(MainWindow, ExportsAreProposedUnderTheOpenedFilesName) {
   ASSERT_TRUE(window.openModel(spec));
   dialog = window.openExportDialog();
   ASSERT_NE(dialog, nullptr);
-  EXPECT_EQ(dialog->findChild<QLineEdit*>()->text(),
-            QString::fromStdString(dir.file("my_model.pt")));
+  EXPECT_EQ(QFileInfo(dialog->findChild<QLineEdit*>()->text()).fileName(),
+            QStringLiteral("my_model.pt"));
   dialog->close();
 }
 

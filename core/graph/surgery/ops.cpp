@@ -32,15 +32,31 @@ Json layer(const std::string& className, const std::string& name, Json config) {
 
 Json layerLike(const std::string& className, const std::string& name, const Node& replaced) {
   Json config = Json::object();
-  if (const LayerType* type = LayerRegistry::standard().find(className)) {
-    // Identity and input settings stay the new layer's own.
-    static const std::set<std::string> kOwn = {
-        "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape"};
-    for (const auto& item : type->defaults.items()) {
-      const std::string& key = item.key();
-      if (!kOwn.count(key) && replaced.config.is_object() && replaced.config.contains(key))
-        config[key] = replaced.config[key];
-    }
+  const LayerRegistry& registry = LayerRegistry::standard();
+  const LayerType* type = registry.find(className);
+  if (!type || !replaced.config.is_object()) return layer(className, name, std::move(config));
+  // Keras's own spellings of the replaced layer's settings (Keras 3's negative_slope, Keras 1's
+  // nb_filter) under today's keys.
+  Json from = replaced.config;
+  try {
+    from = registry.normalizeConfig(replaced.className, replaced.config);
+  } catch (const Error&) {
+    // A config the registry cannot read is taken as written.
+  }
+  // Identity and input settings stay the new layer's own; an activation's "alpha" means another
+  // thing in another class (ELU's scale, LeakyReLU's slope).
+  static const std::set<std::string> kOwn = {
+      "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape"};
+  for (const auto& item : type->defaults.items()) {
+    const std::string& key = item.key();
+    if (kOwn.count(key) || !from.contains(key)) continue;
+    if (key == "alpha" && className != replaced.className) continue;
+    const Json& value = from[key];
+    const Json& wanted = item.value();
+    // Only a value of the kind the new class takes: Conv2D's "same" is no ZeroPadding2D padding.
+    const bool sameKind = wanted.is_null() || value.type() == wanted.type() ||
+                          (wanted.is_number() && value.is_number());
+    if (sameKind) config[key] = value;
   }
   return layer(className, name, std::move(config));
 }

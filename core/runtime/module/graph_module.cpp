@@ -2,6 +2,8 @@
 // evaluated in topological order. Intermediate tensors are released as soon as their last
 // consumer has run, so memory follows the widest cut of the graph, not its size.
 #include "runtime/module/graph_module.h"
+
+#include "graph/one_output.h"
 #include "runtime/module/graph_module_impl.h"
 
 #include <algorithm>
@@ -34,13 +36,7 @@ GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights)
   if (inputs.size() != 1)
     throw Error("model '" + graph.name() + "' has " + std::to_string(inputs.size()) +
                 " input layers; the LibTorch runtime runs models with exactly one input");
-  if (graph.outputs().size() != 1) {
-    std::string names;
-    for (const auto& o : graph.outputs()) names += (names.empty() ? "" : ", ") + o;
-    throw Error("model '" + graph.name() + "' has " + std::to_string(graph.outputs().size()) +
-                " outputs (" + names +
-                "); the LibTorch runtime runs models with a single output — cut the others first");
-  }
+  requireOneOutput(graph, "the LibTorch runtime runs");
 
   root = std::make_shared<torch::nn::Module>(graph.name().empty() ? "GraphModule" : graph.name());
   const auto& factories = runtime::layerFactories();

@@ -85,9 +85,11 @@ std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& p
   if (inputs.size() == 1)
     if (const NodeInfo* input = analysis.find(inputs.front());
         input && input->outputShape.size() == 4 && input->outputShape[1] > 0) {
-      left.push_back("its input size (" + std::to_string(input->outputShape[1]) + " x " +
-                     std::to_string(input->outputShape[2]) + ")");
-      flags += " --input-size " + std::to_string(input->outputShape[1]);
+      const Shape& shape = input->outputShape;
+      left.push_back("its input size (" + std::to_string(shape[1]) + " x " +
+                     std::to_string(shape[2]) + ")");
+      // --input-size is square; a model of another shape keeps it in its own architecture.
+      if (shape[1] == shape[2]) flags += " --input-size " + std::to_string(shape[1]);
     }
   if (model.preprocessing != Preprocessing::None) {
     left.push_back("its preprocessing (" + preprocessingName(model.preprocessing) + ")");
@@ -95,14 +97,15 @@ std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& p
   }
   if (!model.labels.empty()) {
     left.push_back("its " + std::to_string(model.labels.size()) + " class names");
-    flags += " --labels FILE";
+    flags += " --labels NAMES.txt";
   }
   if (left.empty()) return "";
   std::string list;
   for (size_t i = 0; i < left.size(); ++i)
     list += (i == 0 ? "" : i + 1 == left.size() ? " and " : ", ") + left[i];
-  return path + " holds the weights only, not " + list + ": give them when you open it (" +
-         flags.substr(1) + "), or save the trained model as a .graft project to keep them";
+  return path + " holds the weights only, not " + list +
+         ": open it as the weights of the model it came from (MODEL --weights " + path + flags +
+         "), or save the trained model as a .graft project to keep them";
 }
 
 CheckpointWriter::CheckpointWriter(const TrainOptions& options)
