@@ -90,6 +90,21 @@ void DoctorBanner::fitHeight() {
     scroll_->setFixedHeight(height);
 }
 
+bool DoctorBanner::removeFinding(const QString& code) {
+  const auto row = rows_.find(code);
+  if (row == rows_.end()) return false;
+  delete row->widget;
+  rows_.erase(row);
+  order_.removeAll(code);
+  if (rows_.isEmpty() && status_->text().isEmpty()) {
+    scroll_->setFixedHeight(0);
+    hide();
+  } else {
+    fitHeight();
+  }
+  return true;
+}
+
 void DoctorBanner::clear() {
   for (const Row& row : rows_) delete row.widget;
   rows_.clear();

@@ -25,6 +25,8 @@ class DoctorBanner : public QFrame {
   // message says it all (an advisor's warning); `fixLabel` empty: no button.
   bool addFinding(const QString& code, const QString& message, const QString& fix,
                   const QString& fixLabel);
+  // Removes the finding with this code (false when none is shown); hides an empty banner.
+  bool removeFinding(const QString& code);
   // Removes every finding and hides the banner (a new run starts).
   void clear();
   // A line under the findings ("Stopping the run to apply the fix…"); empty removes it.

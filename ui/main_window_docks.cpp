@@ -5,6 +5,7 @@
 #include <QMenu>
 #include <QStatusBar>
 #include <QUndoView>
+#include <algorithm>
 
 #include "ui/cut_explorer_panel.h"
 #include "ui/doc/document.h"
@@ -74,8 +75,13 @@ void MainWindow::createDocks() {
   addDockWidget(Qt::RightDockWidgetArea, predictionDock);
   tabifyDockWidget(propertiesDock, predictionDock);
   propertiesDock->raise();
-  resizeDocks({paletteDock, propertiesDock}, {240, 430}, Qt::Horizontal);
-  resizeDocks({propertiesDock, summaryDock}, {420, 380}, Qt::Vertical);
+  // The graph keeps most of the width: on a 1024 px screen fixed 240 + 430 px docks left it a
+  // third, too narrow to read a card. Properties gets the larger share of the height, so a
+  // layer's configuration shows without scrolling.
+  const int width = this->width();
+  resizeDocks({paletteDock, propertiesDock},
+              {std::min(240, width * 17 / 100), std::min(430, width * 3 / 10)}, Qt::Horizontal);
+  resizeDocks({propertiesDock, summaryDock}, {55, 45}, Qt::Vertical);
 }
 
 void MainWindow::connectRunPanels() {

@@ -1,5 +1,6 @@
 #include "ui/notes_banner.h"
 
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
@@ -33,17 +34,38 @@ NotesBanner::NotesBanner(QWidget* parent) : QWidget(parent) {
 }
 
 void NotesBanner::showNotes(const QString& weightsSource, const QStringList& notes) {
-  warning_ = weightsSource.startsWith(QStringLiteral("random"));
-  QStringList lines;
-  if (!weightsSource.isEmpty())
-    lines << tr("<b>Weights:</b> %1").arg(weightsSource.toHtmlEscaped());
-  for (const QString& note : notes) lines << note.toHtmlEscaped();
   download_->setRequest(std::nullopt);
   // A model built in memory says nothing about its weights: no empty banner then.
-  if (lines.isEmpty()) return hide();
-  label_->setText(lines.join(QStringLiteral("<br>")));
-  setVisible(true);
+  setVisible(setLines(weightsSource, notes));
   update();
+}
+
+void NotesBanner::refreshNotes(const QString& weightsSource, const QStringList& notes) {
+  if (!setLines(weightsSource, notes)) hide();
+  update();
+}
+
+bool NotesBanner::setLines(const QString& weightsSource, const QStringList& notes) {
+  warning_ = weightsSource.startsWith(QStringLiteral("random"));
+  // The weights file by its name: its folder, repeated on every note about it, took three lines
+  // of a small screen's graph. The whole path stays in the tooltip.
+  const QFileInfo weightsFile(weightsSource);
+  const bool isFile = !weightsSource.isEmpty() && weightsFile.isFile();
+  const auto shortened = [&](QString text) {
+    if (isFile) text.replace(weightsSource, weightsFile.fileName());
+    return text.toHtmlEscaped();
+  };
+  QStringList lines;
+  QStringList whole;
+  if (!weightsSource.isEmpty()) {
+    lines << tr("<b>Weights:</b> %1").arg(shortened(weightsSource));
+    whole << tr("Weights: %1").arg(weightsSource);
+  }
+  for (const QString& note : notes) lines << shortened(note);
+  whole << notes;
+  label_->setText(lines.join(QStringLiteral("<br>")));
+  label_->setToolTip(isFile ? whole.join('\n') : QString());
+  return !lines.isEmpty();
 }
 
 void NotesBanner::offerDownload(const std::optional<fetch::FetchRequest>& request) {

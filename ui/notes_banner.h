@@ -19,6 +19,9 @@ class NotesBanner : public QWidget {
   explicit NotesBanner(QWidget* parent = nullptr);
   // Warns (amber) when the weights are random, informs otherwise.
   void showNotes(const QString& weightsSource, const QStringList& notes);
+  // The same notes as they hold after an edit: the banner stays dismissed if it was, and keeps
+  // its download offer.
+  void refreshNotes(const QString& weightsSource, const QStringList& notes);
   QString text() const;
   // Random weights for a zoo model whose Keras file is missing: offer to download it (nullopt
   // removes the offer; showNotes does too).
@@ -32,6 +35,8 @@ class NotesBanner : public QWidget {
   void paintEvent(QPaintEvent* event) override;
 
  private:
+  // The label's lines; false when there is nothing to say.
+  bool setLines(const QString& weightsSource, const QStringList& notes);
   QLabel* label_;
   WeightsDownloadPanel* download_;
   bool warning_ = false;

@@ -15,6 +15,9 @@ namespace graft::ui {
 namespace {
 
 enum Column { kName, kType, kShape, kParams, kTrainable, kColumns };
+// The name column's item holds the layer's name, or a nested model's path on its own row.
+constexpr int kLayerRole = Qt::UserRole;
+constexpr int kGroupRole = Qt::UserRole + 1;
 
 QTableWidgetItem* cell(const QString& text, Qt::Alignment alignment = Qt::AlignLeft) {
   auto* item = new QTableWidgetItem(text);
@@ -51,10 +54,7 @@ SummaryTable::SummaryTable(Document* document, QWidget* parent)
   connect(document_, &Document::changed, this, &SummaryTable::refresh);
   connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
     if (syncing_) return;
-    QStringList names;
-    for (int row = 0; row < table_->rowCount(); ++row)
-      if (table_->item(row, kName)->isSelected()) names << table_->item(row, kName)->text();
-    Q_EMIT layersSelected(names);
+    Q_EMIT layersSelected(selectedLayers());
   });
   refresh();
 }
@@ -65,9 +65,7 @@ QString SummaryTable::totalsText() const {
 
 void SummaryTable::refresh() {
   syncing_ = true;
-  QStringList selected;
-  for (int row = 0; row < table_->rowCount(); ++row)
-    if (table_->item(row, kName)->isSelected()) selected << table_->item(row, kName)->text();
+  const QStringList selected = selectedLayers();
   if (!document_->hasModel()) {
     table_->setRowCount(0);
     totals_->clear();
@@ -76,26 +74,41 @@ void SummaryTable::refresh() {
   }
   const Graph& graph = document_->graph();
   const GraphAnalysis& analysis = document_->analysis();
-  table_->setRowCount(static_cast<int>(graph.size()));
+  const std::vector<SummaryRow> rows = summaryRows(graph, analysis);
+  table_->setRowCount(static_cast<int>(rows.size()));
   const QColor problem(0xd6, 0x2d, 0x20);
   int row = 0;
-  for (const Node& node : graph.nodes()) {
-    const NodeInfo* info = analysis.find(node.name);
-    const QString name = QString::fromStdString(node.name);
-    auto* nameItem = cell(name);
-    nameItem->setIcon(categoryIcon(categoryOf(node.className)));
+  for (const SummaryRow& entry : rows) {
+    const QString indent = QStringLiteral("\u2502 ").repeated(entry.depth);
+    auto* nameItem = cell(indent + QString::fromStdString(entry.label));
+    auto* typeItem = cell(QString::fromStdString(entry.className));
+    if (entry.isGroup) {
+      // A nested model's row: its totals, as Keras's summary; clicking it selects its layers.
+      QFont bold = nameItem->font();
+      bold.setBold(true);
+      nameItem->setFont(bold);
+      typeItem->setFont(bold);
+      nameItem->setData(kGroupRole, QString::fromStdString(entry.name));
+    } else {
+      nameItem->setIcon(categoryIcon(categoryOf(entry.className)));
+      nameItem->setData(kLayerRole, QString::fromStdString(entry.name));
+    }
     table_->setItem(row, kName, nameItem);
-    table_->setItem(row, kType, cell(QString::fromStdString(node.className)));
-    auto* shape = cell(info ? QString::fromStdString(shapeToString(info->outputShape))
-                            : tr("(cannot infer)"));
-    table_->setItem(row, kShape, shape);
-    table_->setItem(
-        row, kParams,
-        cell(QString::fromStdString(withThousands(info ? info->params : 0)), Qt::AlignRight));
-    table_->setItem(row, kTrainable, cell(node.trainable ? tr("yes") : tr("frozen")));
-    if (!info) {
+    table_->setItem(row, kType, typeItem);
+    table_->setItem(row, kShape,
+                    cell(entry.known ? QString::fromStdString(shapeToString(entry.outputShape))
+                                     : tr("(cannot infer)")));
+    table_->setItem(row, kParams,
+                    cell(QString::fromStdString(withThousands(entry.params)), Qt::AlignRight));
+    QString trainable = entry.trainable ? tr("yes") : tr("frozen");
+    if (entry.isGroup && entry.weightedLayers > 0)
+      trainable = entry.trainableWeightedLayers == entry.weightedLayers ? tr("yes")
+                  : entry.trainableWeightedLayers == 0                  ? tr("frozen")
+                                                                        : tr("partly");
+    table_->setItem(row, kTrainable, cell(trainable));
+    if (!entry.known && !entry.isGroup) {
       for (const Diagnostic& d : analysis.diagnostics)
-        if (d.subject == node.name) {
+        if (d.subject == entry.name) {
           for (int c = 0; c < kColumns; ++c)
             table_->item(row, c)->setToolTip(QString::fromStdString(d.message));
         }
@@ -113,11 +126,48 @@ void SummaryTable::refresh() {
   syncing_ = false;
 }
 
+QStringList SummaryTable::selectedLayers() const {
+  QStringList names;
+  QSet<QString> seen;
+  for (int row = 0; row < table_->rowCount(); ++row) {
+    const QTableWidgetItem* item = table_->item(row, kName);
+    if (!item || !item->isSelected()) continue;
+    const QString layer = item->data(kLayerRole).toString();
+    if (!layer.isEmpty() && !seen.contains(layer)) {
+      names << layer;
+      seen.insert(layer);
+    }
+    // A nested model's row stands for all of its layers.
+    const QString group = item->data(kGroupRole).toString();
+    if (!group.isEmpty() && document_->hasModel())
+      for (const Node& node : document_->graph().nodes())
+        if (groupWithin(node.group, group.toStdString())) {
+          const QString name = QString::fromStdString(node.name);
+          if (!seen.contains(name)) {
+            names << name;
+            seen.insert(name);
+          }
+        }
+  }
+  return names;
+}
+
 void SummaryTable::selectLayers(const QStringList& names) {
   syncing_ = true;
   const int first = selectRows(QSet<QString>(names.begin(), names.end()));
   if (first >= 0) table_->scrollToItem(table_->item(first, kName));
   syncing_ = false;
+}
+
+bool SummaryTable::allLayersIn(const QString& group, const QSet<QString>& names) const {
+  if (!document_->hasModel() || names.isEmpty()) return false;
+  bool any = false;
+  for (const Node& node : document_->graph().nodes())
+    if (groupWithin(node.group, group.toStdString())) {
+      if (!names.contains(QString::fromStdString(node.name))) return false;
+      any = true;
+    }
+  return any;
 }
 
 int SummaryTable::selectRows(const QSet<QString>& names) {
@@ -133,7 +183,10 @@ int SummaryTable::selectRows(const QSet<QString>& names) {
     rangeStart = -1;
   };
   for (int row = 0; row < table_->rowCount(); ++row) {
-    if (!names.contains(table_->item(row, kName)->text())) {
+    const QTableWidgetItem* item = table_->item(row, kName);
+    const QString group = item->data(kGroupRole).toString();
+    if (group.isEmpty() ? !names.contains(item->data(kLayerRole).toString())
+                        : !allLayersIn(group, names)) {
       closeRange(row - 1);
       continue;
     }

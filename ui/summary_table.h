@@ -1,7 +1,8 @@
 #pragma once
 // The Keras model.summary() table beside the graph: every layer with its type, output shape,
-// parameter count and whether it trains, and the totals underneath. It follows every edit and
-// shares the selection with the graph view.
+// parameter count and whether it trains, and the totals underneath. A nested model has a row of
+// its own with its totals, its layers indented below it (Keras's expand_nested); selecting that
+// row selects its layers. It follows every edit and shares the selection with the graph view.
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -20,6 +21,8 @@ class SummaryTable : public QWidget {
   explicit SummaryTable(Document* document, QWidget* parent = nullptr);
   QTableWidget* table() const { return table_; }
   QString totalsText() const;
+  // The layers of the selected rows (a nested model's row: all of its layers), in table order.
+  QStringList selectedLayers() const;
 
  public Q_SLOTS:
   void selectLayers(const QStringList& names);
@@ -29,8 +32,10 @@ class SummaryTable : public QWidget {
 
  private:
   void refresh();
-  // Selects exactly the rows of `names` in one step; the first such row, or -1.
+  // Selects exactly the rows of `names` (and of nested models all of whose layers are among
+  // them) in one step; the first such row, or -1.
   int selectRows(const QSet<QString>& names);
+  bool allLayersIn(const QString& group, const QSet<QString>& names) const;
   Document* document_;
   QTableWidget* table_;
   QLabel* totals_;

@@ -492,6 +492,7 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
   progress_->setValue(0);
   speed_->clear();
   doctor_->clear();
+  warningCodes_.clear();
   runStart_.reset();
   latency_->start();
   if (!session_->start(from, s)) return false;
@@ -668,6 +669,16 @@ void TrainingPanel::onDiagnosis(const QString& code, const QString& message, con
   const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
   const QString label = entry && fixApplies(code) ? QString::fromUtf8(entry->label) : QString();
   if (!doctor_->addFinding(code, message, fix, label)) return;
+  if (entry) {
+    // pretrained_rate_too_high confirms high_learning_rate: one row, one button.
+    for (const QString& warned : QStringList(warningCodes_)) {
+      const std::optional<DoctorFixEntry> predicted = doctorFixFor(warned);
+      if (predicted && predicted->fix == entry->fix) {
+        doctor_->removeFinding(warned);
+        warningCodes_.removeAll(warned);
+      }
+    }
+  }
   doctor_->setFixesEnabled(pendingFix_.isEmpty());
   appendLog(tr("doctor: %1 (fix: %2)").arg(message, fix));
 }
@@ -676,6 +687,7 @@ void TrainingPanel::onWarning(const QString& code, const QString& message) {
   const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
   const QString label = entry && fixApplies(code) ? QString::fromUtf8(entry->label) : QString();
   if (!doctor_->addFinding(code, message, QString(), label)) return;
+  warningCodes_ << code;
   doctor_->setFixesEnabled(pendingFix_.isEmpty());
   appendLog(tr("warning: %1").arg(message));
 }

@@ -125,7 +125,7 @@ class TrainingPanel : public QWidget {
   void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
   void onDiagnosis(const QString& code, const QString& message, const QString& fix);
   // The advisor's warning as the run starts: on the doctor's banner, with its fix when the
-  // panel has one (high_learning_rate: Lower the rate).
+  // panel has one (high_learning_rate: Lower the rate), until a finding with that fix comes.
   void onWarning(const QString& code, const QString& message);
   // Starts a run of `from`, whose result may replace the document's model at `baseRevision`.
   bool startRun(const Model& from, uint64_t baseRevision);
@@ -183,6 +183,9 @@ class TrainingPanel : public QWidget {
   uint64_t runRevision_ = 0;
   std::optional<uint64_t> committedRevision_;
   QString pendingFix_;  // the fix to apply once the run it stopped has ended
+  // The advisor's warnings on the banner this run: a doctor's finding with the same fix (what
+  // was measured) takes the place of the warning (what was predicted).
+  QStringList warningCodes_;
 };
 
 }  // namespace graft::ui

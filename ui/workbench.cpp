@@ -3,6 +3,7 @@
 #include <QVBoxLayout>
 
 #include "ui/doc/document.h"
+#include "ui/doc/model_notes.h"
 #include "ui/find_bar.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
@@ -31,10 +32,21 @@ Workbench::Workbench(Document* document, QWidget* parent) : QWidget(parent), doc
       for (const Node& node : document_->graph().nodes())
         names << QString::fromStdString(node.name);
     find_->setLayerNames(names);
+    if (!document_->hasModel()) return;
+    // A training run's weights ("trained by Graft from ...") and an edit's class names.
+    const QString weights = QString::fromStdString(document_->model().weightsSource);
+    const QStringList notes =
+        notesForModelNow(document_->notes(), labelsAtOpen_, document_->model().labels);
+    if (notes == shownNotes_ && weights == shownWeights_) return;
+    shownNotes_ = notes;
+    shownWeights_ = weights;
+    banner_->refreshNotes(weights, notes);
   });
   connect(document_, &Document::opened, this, [this] {
-    banner_->showNotes(QString::fromStdString(document_->model().weightsSource),
-                       document_->notes());
+    labelsAtOpen_ = document_->hasModel() ? document_->model().labels : std::vector<std::string>{};
+    shownNotes_ = document_->notes();
+    shownWeights_ = QString::fromStdString(document_->model().weightsSource);
+    banner_->showNotes(shownWeights_, shownNotes_);
   });
 }
 

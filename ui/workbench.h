@@ -1,6 +1,9 @@
 #pragma once
 // The central area once a model is open: the loader's notes, the find bar and the graph view.
+#include <QStringList>
 #include <QWidget>
+#include <string>
+#include <vector>
 
 namespace graft::ui {
 
@@ -25,6 +28,11 @@ class Workbench : public QWidget {
   GraphView* view_;
   FindBar* find_;
   NotesBanner* banner_;
+  // The model's class names as it opened, and what the banner shows now (the loader's notes less
+  // what an edit made untrue; where the weights came from, a run's training included).
+  std::vector<std::string> labelsAtOpen_;
+  QStringList shownNotes_;
+  QString shownWeights_;
 };
 
 }  // namespace graft::ui

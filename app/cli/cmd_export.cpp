@@ -25,9 +25,10 @@ void registerExportCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
   addSpecOptions(*cmd, exportSpecFields(), spec);  // --format, -o/--output (run/export_spec.h)
-  cmd->add_flag("--json", *json,
-                "print the check as one JSON object: file, format, checked_with, sample_shape, "
-                "max_difference, allowed");
+  cmd->add_flag(
+      "--json", *json,
+      "print the check as one JSON object: file, format, checked_with, sample_shape (in the "
+      "file's layout: NHWC for Keras formats), max_difference, allowed");
   cmd->callback([cmd, args, spec, json] {
     Pipeline pipeline = commandPipeline(*args, *cmd);
     pipeline.exports.push_back({exportFormatFromName(spec->format), spec->output});
@@ -37,7 +38,7 @@ void registerExportCommand(CLI::App& app) {
       std::cout << jsonText(Json{{"file", report.path},
                                  {"format", exportFormatName(report.format)},
                                  {"checked_with", report.checkedWith},
-                                 {"sample_shape", report.sampleShape},
+                                 {"sample_shape", report.sampleShapeInFile()},
                                  {"max_difference", report.maxDifference},
                                  {"allowed", report.allowed}})
                 << std::endl;

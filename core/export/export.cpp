@@ -111,11 +111,14 @@ std::string exportInputNote(const Model& model, ExportFormat format) {
          preprocessingName(model.preprocessing) + ") and class labels are not in the file.";
 }
 
+Shape ExportReport::sampleShapeInFile() const {
+  return isKerasFormat(format) ? channelsLast(sampleShape) : sampleShape;
+}
+
 std::string ExportReport::describe() const {
   std::ostringstream s;
   s << "wrote " << path << " (" << exportFormatTitle(format) << "); " << checkedWith
-    << " ran it on a random batch "
-    << shapeToString(isKerasFormat(format) ? channelsLast(sampleShape) : sampleShape)
+    << " ran it on a random batch " << shapeToString(sampleShapeInFile())
     << ": largest difference from Graft's output " << maxDifference << " (allowed " << allowed
     << ")";
   return s.str();

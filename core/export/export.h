@@ -43,6 +43,8 @@ struct ExportReport {
   double tolerance = 0.0;        // relative to the output's scale:
   double allowed = 0.0;          // tolerance * max(1, largest |value| of Graft's output)
   std::string describe() const;  // one line for the user
+  // sampleShape as the written file takes it: NHWC for Keras's formats, as fed otherwise.
+  Shape sampleShapeInFile() const;
 };
 
 // Layers the format cannot express (or, for ONNX, a model without a fixed input size), one

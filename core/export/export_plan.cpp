@@ -39,11 +39,9 @@ ExportPlan makeExportPlan(const Model& model) {
   const GraphAnalysis analysis = analyzeOrThrow(graph, registry);
   if (Diagnostics problems = checkWeights(graph, analysis, model.weights); !problems.empty())
     throw Error(problems);
-  const std::vector<std::string> inputs = graph.inputs();
-  if (inputs.size() != 1)
-    throw Error("model '" + graph.name() + "' has " + std::to_string(inputs.size()) +
-                " input layers; exports take exactly one input");
+  requireOneInput(graph, "exports need");
   requireOneOutput(graph, "exports need");
+  const std::vector<std::string> inputs = graph.inputs();
 
   ExportPlan plan;
   plan.inputName = inputs.front();

@@ -650,6 +650,23 @@ std::string mixedPrecisionPolicyOf(const Json& modelConfig) {
   return findMixedPolicy(modelConfig, 0);
 }
 
+std::string namedInputsAndOutputsOf(const Json& modelConfig) {
+  const Json* root = &modelConfig;
+  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
+  if (!root->is_object() || !root->contains("config") || !root->at("config").is_object()) return "";
+  const Json& config = root->at("config");
+  std::string said;
+  for (const auto& [field, what] : {std::pair<const char*, const char*>{"input_layers", "inputs"},
+                                    {"output_layers", "outputs"}}) {
+    const auto it = config.find(field);
+    if (it == config.end() || !it->is_object() || it->empty()) continue;
+    std::string keys;
+    for (const auto& item : it->items()) keys += (keys.empty() ? "" : ", ") + item.key();
+    said += (said.empty() ? "" : "; ") + std::string(what) + ": " + keys;
+  }
+  return said;
+}
+
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig) {
   const Json* root = &modelConfig;
   if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");

@@ -34,6 +34,11 @@ std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig);
 // Keras computes those layers in 16 bits), or "" when none. Graft computes in float32.
 std::string mixedPrecisionPolicyOf(const Json& modelConfig);
 
+// The keys of a Keras 3 Functional's named inputs and outputs (input_layers / output_layers
+// written as a dict: Input(...) passed as {"image": x}, outputs {"probs": y}), "inputs: image;
+// outputs: probs"; "" when they are lists. Graft keeps the layers, not the names.
+std::string namedInputsAndOutputsOf(const Json& modelConfig);
+
 // Whether a config was written by Keras 3, by the rules above.
 bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion = "");
 

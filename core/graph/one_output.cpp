@@ -18,4 +18,14 @@ void requireOneOutput(const Graph& graph, const std::string& what) {
               outputs.back() + "\", \"drop_branches\": true}, or Cut Here on it in the graph)");
 }
 
+void requireOneInput(const Graph& graph, const std::string& what) {
+  const std::vector<std::string> inputs = graph.inputs();
+  if (inputs.size() == 1) return;
+  std::string names;
+  for (const auto& name : inputs) names += (names.empty() ? "" : ", ") + name;
+  throw Error(what + " a model with one input; '" + graph.name() + "' has " +
+              std::to_string(inputs.size()) + (names.empty() ? "" : " (" + names + ")") +
+              ": Graft feeds a model one batch of images");
+}
+
 }  // namespace graft

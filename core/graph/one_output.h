@@ -14,4 +14,8 @@ namespace graft {
 // the graph has exactly one output. `what` is the subject of the sentence ("exports need").
 void requireOneOutput(const Graph& graph, const std::string& what);
 
+// Throws graft::Error "WHAT need(s) a model with one input; 'NAME' has 2 (input_1, input_2): ..."
+// unless the graph has exactly one InputLayer.
+void requireOneInput(const Graph& graph, const std::string& what);
+
 }  // namespace graft

@@ -1,5 +1,7 @@
 #include "graph/summary.h"
 
+#include "graph/nested_model.h"
+
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -53,13 +55,79 @@ GroupSummary summarizeGroup(const Graph& graph, const GraphAnalysis& analysis,
       // trainable, as in the model's own total.
       summary.trainableParams += info->trainableParams;
     }
-    bool readOutside =
-        std::find(graph.outputs().begin(), graph.outputs().end(), n.name) != graph.outputs().end();
-    for (const auto& consumer : graph.consumers(n.name))
-      readOutside = readOutside || !groupWithin(graph.at(consumer).group, path);
-    if (readOutside || summary.output.empty()) summary.output = n.name;
   }
+  summary.output = nestedModelOutput(graph, path);
   return summary;
+}
+
+std::vector<SummaryRow> summaryRows(const Graph& graph, const GraphAnalysis& analysis,
+                                    const SummaryOptions& options) {
+  std::vector<SummaryRow> rows;
+  const auto depthOf = [](const std::string& group) {
+    return group.empty() ? 0 : 1 + static_cast<int>(std::count(group.begin(), group.end(), '/'));
+  };
+  std::set<std::string> shownGroups;
+  // The row of a nested model, or with expandNested, the row of each group newly entered.
+  const auto groupRows = [&](const Node& n) {
+    size_t start = 0;
+    while (start <= n.group.size()) {
+      const size_t slash = std::min(n.group.find('/', start), n.group.size());
+      const std::string path = n.group.substr(0, slash);
+      start = slash + 1;
+      if (!shownGroups.insert(path).second) continue;
+      const NodeGroup* g = graph.findGroup(path);
+      const NodeGroup group = g ? *g : NodeGroup{path, "Functional"};
+      const GroupSummary summary = summarizeGroup(graph, analysis, path);
+      SummaryRow row;
+      row.isGroup = true;
+      row.name = path;
+      row.label = group.name();
+      row.className = group.className;
+      row.depth = depthOf(group.parent());
+      if (const NodeInfo* info = analysis.find(summary.output)) {
+        row.known = true;
+        row.outputShape = info->outputShape;
+      }
+      row.params = summary.params;
+      row.trainableParams = summary.trainableParams;
+      row.trainable = summary.params == 0 || summary.trainableParams > 0;
+      for (const Node& member : graph.nodes()) {
+        const NodeInfo* info = analysis.find(member.name);
+        if (!info || info->params == 0 || !groupWithin(member.group, path)) continue;
+        ++row.weightedLayers;
+        row.trainableWeightedLayers += member.trainable ? 1 : 0;
+      }
+      rows.push_back(std::move(row));
+      if (!options.expandNested) return;
+    }
+  };
+  for (size_t i : displayOrder(graph)) {
+    const Node& n = graph.nodes()[i];
+    if (!n.group.empty()) {
+      groupRows(n);
+      if (!options.expandNested) continue;
+    }
+    SummaryRow row;
+    row.name = n.name;
+    row.label = n.name;
+    row.className = n.className;
+    row.depth = depthOf(n.group);
+    if (const NodeInfo* info = analysis.find(n.name)) {
+      row.known = true;
+      row.outputShape = info->outputShape;
+      row.params = info->params;
+      row.trainableParams = info->trainableParams;
+    }
+    row.trainable = n.trainable;
+    for (const std::string& input : n.inputs) {
+      // Collapsed, a layer inside a nested model has no row: the input is that model's.
+      const Node* producer = graph.find(input);
+      const bool hidden = !options.expandNested && producer && !producer->group.empty();
+      row.inputs.push_back(hidden ? producer->group.substr(0, producer->group.find('/')) : input);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis,
@@ -76,63 +144,26 @@ std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis,
       << cell("Param #", widths[2]);
   if (connected) out << "Connected to";
   out << "\n" << std::string(total, '=') << "\n";
-  auto shapeOf = [&](const std::string& name) {
-    const NodeInfo* info = analysis.find(name);
-    return info ? shapeToString(info->outputShape) : std::string("?");
-  };
   bool first = true;
-  auto row = [&](const std::string& prefix, const std::string& label, const std::string& shape,
-                 const std::string& params, const std::vector<std::string>& inputs, bool frozen) {
+  for (const SummaryRow& row : summaryRows(graph, analysis, options)) {
     if (!first) out << "\n";
     first = false;
-    out << cell(prefix + label, widths[0]) << cell(shape, widths[1]) << cell(params, widths[2]);
+    std::string prefix;
+    for (int level = 0; level < row.depth; ++level)
+      prefix += "\u2502 ";  // one bar per nesting level, as Keras's expand_nested table
+    std::string shape = row.known ? shapeToString(row.outputShape) : std::string("?");
+    if (row.className == "InputLayer" && !row.isGroup) shape = "[" + shape + "]";
+    const std::string params = row.known || row.isGroup ? std::to_string(row.params) : "?";
+    out << cell(prefix + row.label + " (" + row.className + ")", widths[0])
+        << cell(shape, widths[1]) << cell(params, widths[2]);
     if (connected) {
-      for (size_t k = 0; k < inputs.size(); ++k)
-        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "") << inputs[k]
-            << "[0][0]";
+      for (size_t k = 0; k < row.inputs.size(); ++k)
+        out << (k ? "\n" + std::string(widths[0] + widths[1] + widths[2], ' ') : "")
+            << row.inputs[k] << "[0][0]";
     }
+    const bool frozen = row.isGroup ? row.params > 0 && !row.trainableParams : !row.trainable;
     if (frozen) out << (connected ? "  (frozen)" : "(frozen)");
     out << "\n";
-  };
-  auto prefixFor = [](const std::string& group) {
-    std::string prefix;
-    if (group.empty()) return prefix;
-    prefix = "\u2502 ";  // one bar per nesting level, as Keras's expand_nested table
-    for (char c : group)
-      if (c == '/') prefix += "\u2502 ";
-    return prefix;
-  };
-  std::set<std::string> shownGroups;
-  // The row of a nested model, or with expandNested, the header of each group newly entered.
-  auto groupRows = [&](const Node& n) {
-    std::string path;
-    size_t start = 0;
-    while (start <= n.group.size() && !n.group.empty()) {
-      const size_t slash = std::min(n.group.find('/', start), n.group.size());
-      path = n.group.substr(0, slash);
-      start = slash + 1;
-      if (!shownGroups.insert(path).second) continue;
-      const NodeGroup* g = graph.findGroup(path);
-      const GroupSummary s = summarizeGroup(graph, analysis, path);
-      const NodeGroup fallback{path, "Functional"};
-      const NodeGroup& group = g ? *g : fallback;
-      std::vector<std::string> inputs;
-      row(prefixFor(group.parent()), group.name() + " (" + group.className + ")", shapeOf(s.output),
-          std::to_string(s.params), inputs, s.params > 0 && !s.trainableParams);
-      if (!options.expandNested) return;
-    }
-  };
-  for (size_t i : displayOrder(graph)) {
-    const Node& n = graph.nodes()[i];
-    if (!n.group.empty()) {
-      groupRows(n);
-      if (!options.expandNested) continue;
-    }
-    const NodeInfo* info = analysis.find(n.name);
-    std::string shape = shapeOf(n.name);
-    if (n.className == "InputLayer") shape = "[" + shape + "]";
-    row(prefixFor(n.group), n.name + " (" + n.className + ")", shape,
-        info ? std::to_string(info->params) : "?", n.inputs, !n.trainable);
   }
   out << std::string(total, '=') << "\n";
   out << "Total params: " << withThousands(analysis.totalParams) << "\n";

@@ -12,6 +12,29 @@ struct SummaryOptions {
   bool expandNested = false;
 };
 
+// One row of the summary: a layer, or a nested model (its totals), in Keras's order.
+struct SummaryRow {
+  bool isGroup = false;
+  std::string name;       // the layer's name, or the nested model's path (Node::group)
+  std::string label;      // the layer's name, or the nested model's own name
+  std::string className;  // the layer's class, or "Sequential" / "Functional"
+  int depth = 0;          // nested models it sits in
+  bool known = false;     // the analysis knows its output shape
+  Shape outputShape;      // a nested model's: its output layer's
+  int64_t params = 0;
+  int64_t trainableParams = 0;
+  bool trainable = true;            // a layer's flag; a nested model: some parameter trains
+  std::vector<std::string> inputs;  // a layer's inputs
+  // A nested model's layers with parameters, and how many of them train (all: trainable, none:
+  // frozen, else partly; a BatchNormalization's statistics never train, whatever its flag).
+  int weightedLayers = 0;
+  int trainableWeightedLayers = 0;
+};
+// The rows in display order; nested models' layers follow their model's row when expandNested,
+// else are left out.
+std::vector<SummaryRow> summaryRows(const Graph& graph, const GraphAnalysis& analysis,
+                                    const SummaryOptions& options = {true});
+
 // "Layer (type) | Output Shape | Param # [| Connected to]" with Keras's totals underneath.
 // The "Connected to" column appears when some layer has several inputs, as in Keras.
 std::string formatSummary(const Graph& graph, const GraphAnalysis& analysis,

@@ -1,13 +1,29 @@
 #include "io/file_format.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "graph/diagnostic.h"
 
 namespace graft {
 
+void refuseSpecialFile(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status) || std::filesystem::is_regular_file(status) ||
+      std::filesystem::is_directory(status))
+    return;
+  const char* kind = std::filesystem::is_fifo(status)     ? "a pipe"
+                     : std::filesystem::is_socket(status) ? "a socket"
+                                                          : "a device";
+  throw Error(path + ": " + kind +
+              ", not a file; Graft reads models and images from files (save the data to a file "
+              "first)");
+}
+
 FileFormat detectFileFormat(const std::string& path) {
+  refuseSpecialFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open (missing or unreadable file)");
   // HDF5's signature sits at 0, or after a user block at 512, 1024, 2048, ...

@@ -15,6 +15,11 @@ enum class FileFormat {
 // Throws graft::Error naming the file when it cannot be read.
 FileFormat detectFileFormat(const std::string& path);
 
+// Throws graft::Error when `path` is a pipe, a device or a socket: reading one may never end
+// (a FIFO with no writer blocks in open, /dev/zero never ends) and a model file must be seekable.
+// A missing path, a folder or a regular file passes (their own checks say more).
+void refuseSpecialFile(const std::string& path);
+
 // "HDF5", "a ZIP archive", ... for messages.
 std::string describeFileFormat(FileFormat format);
 

@@ -9,7 +9,7 @@ std::string WeightLoadReport::describe() const {
   std::string text = "weights matched " +
                      std::string(rule == MatchRule::ByName ? "by layer name" : "by layer order") +
                      ": " + std::to_string(loaded.size()) + " layers loaded";
-  if (!missing.empty()) text += ", " + std::to_string(missing.size()) + " freshly initialised";
+  if (!missing.empty()) text += ", " + std::to_string(missing.size()) + " not in the file";
   if (!unused.empty()) text += ", " + std::to_string(unused.size()) + " file layers unused";
   if (!kernelsFlipped.empty())
     text += "; " + std::to_string(kernelsFlipped.size()) +

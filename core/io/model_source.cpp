@@ -70,7 +70,7 @@ void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
     return;
   }
   loaded.model.labels = std::move(labels);
-  loaded.notes.push_back("class names from " + name + " beside the model");
+  loaded.notes.push_back(kClassNamesNote + name + " beside the model");
 }
 
 // NaN or infinite weights (a diverged training run saved anyway) make every output NaN: said
@@ -88,14 +88,32 @@ void noteNonFiniteWeights(LoadedModel& loaded) {
       }
     }
   }
-  if (layers.empty()) return;
-  std::string list;
-  for (size_t i = 0; i < layers.size() && i < 6; ++i) list += (i ? ", " : "") + layers[i];
-  if (layers.size() > 6) list += ", ...";
-  loaded.notes.push_back("warning: " + std::to_string(layers.size()) +
-                         " layers hold NaN or infinite weights (" + list +
-                         "): the model's outputs will not be numbers; was it saved from a run "
-                         "that diverged?");
+  // A variance below -epsilon is the square root of a negative number in every output.
+  std::vector<std::string> negativeVariance;
+  for (const auto& node : loaded.model.graph.nodes()) {
+    const auto* tensors = loaded.model.weights.find(node.name);
+    if (node.className != "BatchNormalization" || !tensors || tensors->empty()) continue;
+    const WeightTensor& variance = tensors->back();  // moving_variance is always last
+    const float epsilon = node.config.value("epsilon", 1e-3f);
+    const float* v = variance.values();
+    if (v && std::any_of(v, v + variance.numel(), [&](float x) { return x + epsilon < 0; }))
+      negativeVariance.push_back(node.name);
+  }
+  const auto few = [](const std::vector<std::string>& names) {
+    std::string list;
+    for (size_t i = 0; i < names.size() && i < 6; ++i) list += (i ? ", " : "") + names[i];
+    return names.size() > 6 ? list + ", ..." : list;
+  };
+  if (!layers.empty())
+    loaded.notes.push_back("warning: " + std::to_string(layers.size()) +
+                           " layers hold NaN or infinite weights (" + few(layers) +
+                           "): the model's outputs will not be numbers; was it saved from a run "
+                           "that diverged?");
+  if (!negativeVariance.empty())
+    loaded.notes.push_back("warning: BatchNormalization with a negative moving_variance (" +
+                           few(negativeVariance) +
+                           "): its outputs will be NaN; a variance is never negative, so the "
+                           "file's weights are damaged");
 }
 
 std::string lower(std::string s) {
@@ -151,10 +169,19 @@ std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {
 }
 
 // Loads what the file has into `model`; layers it lacks get fresh weights and a note.
+// Where the layers a weights file lacks get theirs: Keras's initialisers (no `path`), or the
+// model file's own weights: --weights over a model file that has weights keeps the model's for
+// the layers it lacks, as Keras's load_weights(by_name=True) does. Read only when some lack.
+struct WeightsForTheRest {
+  std::string path;  // the model file
+  std::function<WeightStore()> read;
+};
+
 void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
                      bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes,
                      std::vector<std::string>& freshLayers,
-                     std::map<std::string, std::string> fileNames = {}) {
+                     std::map<std::string, std::string> fileNames = {},
+                     const WeightsForTheRest& rest = {}) {
   WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
                                              {allowMissing, std::move(fileNames)});
   notes.push_back(file.path() + ": " + report.describe());
@@ -187,14 +214,50 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
                 std::to_string(report.missing.size()) + " layers with weights: " +
                 few(report.missing) + "; " + fileSide + "): " + question);
   }
-  if (!report.missing.empty()) {
-    std::string list;
-    for (const auto& m : report.missing) list += (list.empty() ? "" : ", ") + m;
-    notes.push_back("freshly initialised (not in " + file.path() + "): " + list);
-    initializeWeights(model.graph, analysis, model.weights, spec.seed, report.missing);
-    freshLayers = report.missing;
-  }
   model.weightsSource = file.path();
+  if (report.missing.empty()) return;
+  const auto commaList = [](const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+    return list;
+  };
+  std::vector<std::string> fresh = report.missing;
+  if (!rest.path.empty()) {
+    const WeightStore own = rest.read();
+    std::vector<std::string> kept;
+    fresh.clear();
+    for (const std::string& layer : report.missing) {
+      if (const auto* weights = own.find(layer)) {
+        model.weights.set(layer, *weights);
+        kept.push_back(layer);
+      } else {
+        fresh.push_back(layer);
+      }
+    }
+    if (!kept.empty()) {
+      notes.push_back("kept from " + rest.path + " (not in " + file.path() +
+                      "): " + commaList(kept));
+      model.weightsSource = file.path() + ", the other layers' from " + rest.path;
+    }
+  }
+  if (fresh.empty()) return;
+  notes.push_back("freshly initialised (not in " + file.path() +
+                  (rest.path.empty() ? std::string() : " nor " + rest.path) +
+                  "): " + commaList(fresh));
+  initializeWeights(model.graph, analysis, model.weights, spec.seed, fresh);
+  freshLayers = fresh;
+}
+
+// The weights a model file holds for `graph`, as WeightsForTheRest reads them (by name, or by
+// order as Keras does for a file of the same architecture).
+WeightsForTheRest weightsOf(const KerasH5Reader& file, Graph graph, GraphAnalysis analysis,
+                            std::map<std::string, std::string> fileNames = {}) {
+  return {file.path(), [&file, graph = std::move(graph), analysis = std::move(analysis),
+                        fileNames = std::move(fileNames)] {
+            WeightStore store;
+            loadKerasWeights(file, graph, analysis, store, {true, fileNames});
+            return store;
+          }};
 }
 
 // A weights file as the user gives it: a Keras .h5 / .weights.h5, or a .keras archive (its
@@ -338,6 +401,11 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
           "the model was built with Keras's " + policy +
           " policy (its layers computed in 16 bits): Graft computes in float32, so outputs "
           "differ from Keras's in about the third decimal");
+    if (const std::string named = namedInputsAndOutputsOf(config); !named.empty())
+      result.notes.push_back(
+          "the model names its " + named +
+          ": Graft keeps the layers, not the names, so a Keras file it exports takes and "
+          "returns plain tensors (model(x), not model({...})[name])");
     const std::vector<std::string> augmentation = augmentationLayersLeftOut(config);
     if (!augmentation.empty()) {
       std::string list;
@@ -360,11 +428,14 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
   return result;
 }
 
-LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::string& weightsFile,
-                    bool allowMissing) {
+// The zoo model `options` describe, built as `graph` (zoo::buildGraph(options): a caller that
+// looked at it already passes it on rather than build it twice).
+LoadedModel fromZooGraph(Graph graph, const zoo::ZooOptions& options, const ModelSpec& spec,
+                         const std::string& weightsFile, bool allowMissing,
+                         const WeightsForTheRest& rest = {}) {
   LoadedModel result;
   Model& model = result.model;
-  model.graph = zoo::buildGraph(options);
+  model.graph = std::move(graph);
   model.preprocessing = zoo::preprocessingFor(options);
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   std::string file = weightsFile;
@@ -393,9 +464,41 @@ LoadedModel fromZoo(zoo::ZooOptions options, const ModelSpec& spec, const std::s
   } else {
     KerasH5Reader reader = openWeights(file);
     fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers,
-                    zoo::publishedFileNames(options.architecture));
+                    zoo::publishedFileNames(options.architecture), rest);
   }
   return result;
+}
+
+LoadedModel fromZoo(const zoo::ZooOptions& options, const ModelSpec& spec,
+                    const std::string& weightsFile, bool allowMissing) {
+  return fromZooGraph(zoo::buildGraph(options), options, spec, weightsFile, allowMissing);
+}
+
+// Weighted layers of the zoo graph (analysed as `zooAnalysis`) that the weights file lacks, when
+// more are missing than matching by order could make up for: an edit took them away (a fuse, a
+// removal) and the plain architecture cannot take the file. Empty when the file fits.
+std::vector<std::string> layersAnEditTookAway(const KerasH5Reader& reader,
+                                              const std::string& architecture,
+                                              const GraphAnalysis& zooAnalysis) {
+  const std::map<std::string, std::string> fileNames = zoo::publishedFileNames(architecture);
+  std::set<std::string> inFile;
+  size_t storedWithWeights = 0;
+  for (const KerasH5Layer& layer : reader.layers())
+    if (!layer.weightNames.empty()) {
+      inFile.insert(layer.name);
+      ++storedWithWeights;
+    }
+  std::vector<std::string> lacking;
+  size_t weighted = 0;
+  for (const auto& [name, info] : zooAnalysis.nodes) {
+    if (info.weights.empty()) continue;
+    ++weighted;
+    const auto published = fileNames.find(name);
+    if (!inFile.count(published == fileNames.end() ? name : published->second))
+      lacking.push_back(name);
+  }
+  if (storedWithWeights == weighted) lacking.clear();
+  return lacking;
 }
 
 LoadedModel fromKerasH5(const ModelSpec& spec) {
@@ -407,8 +510,8 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
       KerasH5Reader weights = openWeights(spec.weightsFile);
-      fillWeightsFrom(weights, result.model, analysis, true, spec, result.notes,
-                      result.freshLayers);
+      fillWeightsFrom(weights, result.model, analysis, true, spec, result.notes, result.freshLayers,
+                      {}, weightsOf(reader, result.model.graph, analysis));
     } else {
       fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes,
                       result.freshLayers);
@@ -437,29 +540,11 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
       "Open that model with this file as weights, e.g. `graft-cli predict PROJECT.graft "
       "--weights " +
       spec.source + "` (save trained models as .graft to keep the whole model)";
-  // Layers of the architecture the file lacks, more than matching by order could make up for:
-  // an edit took them away (a fuse, a removal), and the plain architecture cannot take the file.
+  Graph zooGraph = zoo::buildGraph(options);
   if (sameTop) {
-    const GraphAnalysis zooAnalysis = analyzeOrThrow(zoo::buildGraph(options));
-    const std::map<std::string, std::string> fileNames =
-        zoo::publishedFileNames(options.architecture);
-    std::set<std::string> inFile;
-    size_t storedWithWeights = 0;
-    for (const KerasH5Layer& layer : reader.layers())
-      if (!layer.weightNames.empty()) {
-        inFile.insert(layer.name);
-        ++storedWithWeights;
-      }
-    std::vector<std::string> lacking;
-    size_t weighted = 0;
-    for (const auto& [name, info] : zooAnalysis.nodes) {
-      if (info.weights.empty()) continue;
-      ++weighted;
-      const auto published = fileNames.find(name);
-      if (!inFile.count(published == fileNames.end() ? name : published->second))
-        lacking.push_back(name);
-    }
-    if (!lacking.empty() && storedWithWeights != weighted) {
+    const std::vector<std::string> lacking =
+        layersAnEditTookAway(reader, options.architecture, analyzeOrThrow(zooGraph));
+    if (!lacking.empty()) {
       std::string list;
       for (size_t i = 0; i < lacking.size() && i < 4; ++i) list += (i ? ", " : "") + lacking[i];
       if (lacking.size() > 4) list += ", ...";
@@ -470,7 +555,14 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
                   openTheEditedModel);
     }
   }
-  LoadedModel result = fromZoo(options, spec, spec.source, !sameTop);
+  // --weights: the file recognised gives the architecture and the weights --weights lacks.
+  const WeightsForTheRest rest = spec.weightsFile.empty()
+                                     ? WeightsForTheRest{}
+                                     : weightsOf(reader, zooGraph, analyzeOrThrow(zooGraph),
+                                                 zoo::publishedFileNames(options.architecture));
+  LoadedModel result = fromZooGraph(std::move(zooGraph), options, spec,
+                                    spec.weightsFile.empty() ? spec.source : spec.weightsFile,
+                                    !sameTop || !spec.weightsFile.empty(), rest);
   // Layers the recognised architecture lacks: the file was saved from an edited model (a new
   // head, `graft-cli train -o FILE.h5`), and opening it as the plain architecture would drop
   // them without a word. Only the model it came from can hold them.
@@ -536,7 +628,7 @@ bool graftMetadataOf(const KerasArchive& archive, const ModelSpec& spec, LoadedM
         std::all_of(labels.begin(), labels.end(), [](const Json& l) { return l.is_string(); });
     if (names && classes && *classes == static_cast<int64_t>(labels.size())) {
       result.model.labels = labels.get<std::vector<std::string>>();
-      result.notes.push_back("class names from " + spec.source + " (recorded by Graft)");
+      result.notes.push_back(kClassNamesNote + spec.source + " (recorded by Graft)");
     } else {
       result.notes.push_back(where + "labels: not used (not " +
                              (names ? "one name per output class" : "a list of names") + ")");
@@ -567,13 +659,26 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
   if (!archive.kerasVersion.empty())
     result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);
   const GraphAnalysis analysis = analyze(result.model.graph);
-  if (!spec.weightsFile.empty()) {
-    KerasH5Reader reader = openWeights(spec.weightsFile);
-    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
-  } else if (archive.hasWeights) {
+  const auto readOwnWeights = [&] {
     readKerasArchiveWeights(archive,
                             weightsMemberBytesFor(analysis.totalParams, result.model.graph.size()),
                             "the model's " + std::to_string(analysis.totalParams) + " parameters");
+  };
+  if (!spec.weightsFile.empty()) {
+    KerasH5Reader reader = openWeights(spec.weightsFile);
+    WeightsForTheRest rest;
+    if (archive.hasWeights)
+      rest = {spec.source, [&] {
+                readOwnWeights();
+                WeightStore store;
+                loadKerasWeights(archive.weightsReader(), result.model.graph, analysis, store,
+                                 {true});
+                return store;
+              }};
+    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers,
+                    {}, rest);
+  } else if (archive.hasWeights) {
+    readOwnWeights();
     KerasH5Reader reader = archive.weightsReader();
     fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
   } else if (analysis.totalParams > 0) {
@@ -624,8 +729,8 @@ LoadedModel loadModel(const ModelSpec& spec) {
   if (fs::exists(spec.source)) {
     if (fs::is_directory(spec.source))
       throw Error(spec.source +
-                  ": is a folder; expected a Keras .h5, a .json model_config or a "
-                  ".graft project");
+                  ": is a folder; expected a Keras .h5 or .weights.h5, a Keras 3 .keras "
+                  "archive, a .json model_config or a .graft project");
     // The content decides, not the name: Keras 2 files named .keras and archives named .h5 exist.
     const FileFormat format = detectFileFormat(spec.source);
     if (format == FileFormat::Zip)
@@ -644,7 +749,9 @@ LoadedModel loadModel(const ModelSpec& spec) {
                   "not a model file Graft reads (expected a Keras .h5 or .weights.h5 (HDF5), "
                   "a Keras 3 .keras archive (ZIP), a model_config .json or a .graft project; "
                   "the file is " +
-                  describeFileFormat(format) + ")");
+                  (fs::file_size(spec.source) == 0 ? std::string("empty: 0 bytes")
+                                                   : describeFileFormat(format)) +
+                  ")");
   } else if (const auto options = zooOptionsOf(spec)) {
     result = fromZoo(*options, spec, spec.weightsFile, true);
   } else if (spec.source.find('/') != std::string::npos || fs::path(spec.source).has_extension()) {

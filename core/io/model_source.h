@@ -31,6 +31,10 @@ struct ModelSpec {
   uint64_t seed = 0;          // for freshly initialised weights
 };
 
+// How a note about where the class names came from begins (the GUI drops such notes once an
+// edit changed the class names).
+inline constexpr char kClassNamesNote[] = "class names from ";
+
 struct LoadedModel {
   Model model;
   std::vector<std::string> notes;  // things the user should know (stderr in the CLI)

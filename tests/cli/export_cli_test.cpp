@@ -91,17 +91,19 @@ TEST(ExportCli, InputSizeGivesAFreeInputItsSize) {
   const std::string model = dir.file("free.json");
   std::ofstream(model) << kFreeSizeModel;
   for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-           {"onnx", "m.onnx"}, {"torchscript", "m.pt"}}) {
+           {"onnx", "m.onnx"}, {"torchscript", "m.pt"}, {"keras", "m.keras"}}) {
     SCOPED_TRACE(format);
     const CommandResult r = runCli(
         {"export", model, "--input-size", "28", "--format", format, "-o", dir.file(file), "--json"},
         kerasCacheIn(dir));
     ASSERT_EQ(r.exitCode, 0) << r.err;
+    // The batch in the layout the file takes: NCHW, or NHWC for Keras.
     const Json shape = Json::parse(r.out).at("sample_shape");
     ASSERT_EQ(shape.size(), 4u) << r.out;
-    EXPECT_EQ(shape[1], 1) << r.out;
-    EXPECT_EQ(shape[2], 28) << r.out;
-    EXPECT_EQ(shape[3], 28) << r.out;
+    const bool keras = format == "keras";
+    EXPECT_EQ(shape[keras ? 3 : 1], 1) << r.out;
+    EXPECT_EQ(shape[keras ? 1 : 2], 28) << r.out;
+    EXPECT_EQ(shape[keras ? 2 : 3], 28) << r.out;
     EXPECT_NE(r.err.find("(None, None, None, 1) exported as (None, 28, 28, 1)"), std::string::npos)
         << r.err;
   }

@@ -87,6 +87,46 @@ TEST_F(GradCamCli, WritesOneOverlayPerImageAtTheImageSize) {
       << text.out;
 }
 
+// A fully convolutional model with a free input size (Keras Applications without input_shape):
+// its maps are (None, None, None, C) until it runs, and Grad-CAM takes them at the size it runs.
+// They were refused as having no spatial map.
+TEST_F(GradCamCli, AFreeInputSizeHasSpatialMapsWhenItRuns) {
+  const std::string free = dir.file("free.json");
+  std::ofstream(free) << R"({"class_name": "Sequential", "config": {"name": "free", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, null, null, 3]}},
+  {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 4, "kernel_size": [3, 3]}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+  {"class_name": "Dense", "config": {"name": "predictions", "units": 3, "activation": "softmax"}}
+]}})";
+  const std::string image = writePpm("cat.ppm", 40, 30);
+  const std::string out = dir.file("cams");
+  for (const char* layer : {"auto", "conv1"}) {
+    SCOPED_TRACE(layer);
+    const auto r = runCli({"predict", free, "--seed", "3", image, "--input-size", "32", "--gradcam",
+                           layer, "--gradcam-out", out, "--json"},
+                          env);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json cam = json::parse(r.out).at("gradcam");
+    EXPECT_EQ(cam.at("layer"), "conv1");
+    const PngImage overlay = readRgbPng(cam.at("file"));
+    ASSERT_TRUE(overlay.error.empty()) << overlay.error;
+    EXPECT_EQ(overlay.width, 40);
+    EXPECT_EQ(overlay.height, 30);
+  }
+}
+
+// summary lists a Teachable Machine file's base as "model1 (Functional)": named for Grad-CAM, it
+// says which layer to name (it said "no such layer").
+TEST_F(GradCamCli, ANestedModelsNameSaysWhichLayerToName) {
+  GRAFT_REQUIRE_FIXTURE(teachable, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  const std::string image = writePpm("cat.ppm", 40, 30);
+  const auto r = runCli(
+      {"predict", teachable, image, "--gradcam", "model1", "--gradcam-out", dir.file("cams")}, env);
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find("model1: is a nested model (Functional) of"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("name its output layer 'out_relu'"), std::string::npos) << r.err;
+}
+
 TEST_F(GradCamCli, BadLayerClassOrFolderFailsNamingIt) {
   const std::string a = writePpm("a.ppm", 16, 16);
   const std::string out = dir.file("cams");

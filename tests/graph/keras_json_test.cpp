@@ -53,6 +53,21 @@ TEST(KerasJson, ReadsKeras3InboundNodes) {
   EXPECT_TRUE(analyze(g).ok());
 }
 
+// Keras 3 names a Functional's inputs and outputs when they were given as dicts: the layers are
+// read, and the names are told (an export writes plain tensors).
+TEST(KerasJson, NamedInputsAndOutputsAreReadAndTold) {
+  const char* text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "a", "units": 4}, "name": "a", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "keras_history": ["in", 0, 0]}}], "kwargs": {}}]}],
+    "input_layers": {"image": ["in", 0, 0]}, "output_layers": {"probs": ["a", 0, 0]}}})";
+  const Graph g = graphFromKerasJsonText(text);
+  EXPECT_EQ(g.outputs(), std::vector<std::string>{"a"});
+  EXPECT_EQ(namedInputsAndOutputsOf(Json::parse(text)), "inputs: image; outputs: probs");
+  const char* lists = R"({"class_name": "Functional", "config": {"name": "m", "layers": [],
+    "input_layers": [["in", 0, 0]], "output_layers": [["c", 0, 0]]}})";
+  EXPECT_EQ(namedInputsAndOutputsOf(Json::parse(lists)), "");
+}
+
 TEST(KerasJson, ReadsSequentialAndKeras1Layers) {
   const char* text = R"({"class_name": "Sequential", "config": [
     {"class_name": "Convolution2D", "config": {"name": "c", "nb_filter": 8, "nb_row": 3, "nb_col": 3, "border_mode": "same", "subsample": [1, 1], "bias": true, "batch_input_shape": [null, 8, 8, 1], "dim_ordering": "tf"}},

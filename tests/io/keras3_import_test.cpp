@@ -4,6 +4,7 @@
 // h5py (Keras's model.summary() counts every variable, moving statistics included).
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <zip.h>
 #include <zlib.h>
 
@@ -165,6 +166,31 @@ TEST(FileFormat, IsToldByContentNotByName) {
   const std::string message = errorOf([&] { load(text.string()); });
   EXPECT_NE(message.find(text.string()), std::string::npos) << message;
   EXPECT_NE(message.find("not a model file Graft reads"), std::string::npos) << message;
+
+  const auto empty = dir.path() / "empty.keras";
+  std::ofstream(empty).flush();
+  const std::string emptyMessage = errorOf([&] { load(empty.string()); });
+  EXPECT_NE(emptyMessage.find("the file is empty: 0 bytes"), std::string::npos) << emptyMessage;
+
+  const std::string folderMessage = errorOf([&] { load(dir.path().string()); });
+  EXPECT_NE(
+      folderMessage.find("is a folder; expected a Keras .h5 or .weights.h5, a Keras 3 .keras"),
+      std::string::npos)
+      << folderMessage;
+}
+
+// A pipe or a device given as the model is refused at once: a FIFO with no writer blocked open()
+// for ever, and /dev/zero would be read until memory ran out.
+TEST(FileFormat, APipeOrADeviceIsRefusedNotRead) {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "model.h5").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string message = errorOf([&] { load(fifo); });
+  EXPECT_NE(message.find(fifo + ": a pipe, not a file"), std::string::npos) << message;
+  const std::string device = errorOf([&] { load("/dev/zero"); });
+  EXPECT_NE(device.find("/dev/zero: a device, not a file"), std::string::npos) << device;
+  EXPECT_NO_THROW(refuseSpecialFile(dir.path().string()));  // folders have their own message
+  EXPECT_NO_THROW(refuseSpecialFile((dir.path() / "missing").string()));
 }
 
 TEST(Keras3Archive, MnistModelOpensWithKerasTotalsAndItsOwnWeights) {

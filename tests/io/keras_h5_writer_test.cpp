@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "graph/surgery/ops.h"
+#include "graph/surgery/surgery.h"
 #include "io/atomic_file.h"
+#include "io/keras_archive_writer.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_h5_writer.h"
 #include "io/model_source.h"
@@ -127,6 +130,95 @@ TEST(KerasCache, ExtraTopLayersAreFreshlyInitialisedAndListed) {
   EXPECT_EQ(*loaded.model.weights.find("block5_conv3")->at(0).data,
             *noTop.weights.find("block5_conv3")->at(0).data);
   EXPECT_EQ(loaded.model.weights.find("predictions")->at(0).shape, (Shape{4096, 5}));
+}
+
+Model mobilenet(bool top, uint64_t seed) {
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.includeTop = top;
+  if (top) spec.classes = 5;
+  if (!top) spec.inputSize = 128;
+  spec.seed = seed;
+  return loadModel(spec).model;  // no cache dir: random weights
+}
+
+std::string allNotes(const LoadedModel& loaded) {
+  std::string notes;
+  for (const auto& n : loaded.notes) notes += n + "\n";
+  return notes;
+}
+
+// --weights on a weights-only file Graft recognises: the file gives the architecture, --weights
+// the weights, and the layers --weights lacks keep the file's (Keras's load_weights(by_name=True)).
+// --weights was ignored: the file's own weights came back, under its name.
+TEST(WeightsOverAModelFile, ARecognisedWeightsFileTakesTheWeightsAndKeepsWhatTheyLack) {
+  test::TempDir dir;
+  const Model own = mobilenet(true, 1);
+  const std::string modelFile = dir.file("mobilenet_5.h5");
+  saveKerasWeights(own, modelFile);
+  const Model base = mobilenet(false, 2);  // no top: lacks conv_preds
+  const std::string weightsFile = dir.file("base.h5");
+  saveKerasWeights(base, weightsFile);
+
+  ModelSpec spec;
+  spec.source = modelFile;
+  spec.weightsFile = weightsFile;
+  const LoadedModel loaded = loadModel(spec);
+  const std::string notes = allNotes(loaded);
+  EXPECT_EQ(*loaded.model.weights.find("conv1")->at(0).data,
+            *base.weights.find("conv1")->at(0).data)
+      << notes;
+  EXPECT_EQ(*loaded.model.weights.find("conv_preds")->at(0).data,
+            *own.weights.find("conv_preds")->at(0).data)
+      << notes;
+  EXPECT_NE(notes.find("kept from " + modelFile + " (not in " + weightsFile + "): conv_preds"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(notes.find("freshly initialised"), std::string::npos) << notes;
+  EXPECT_TRUE(loaded.freshLayers.empty());
+  EXPECT_NE(loaded.model.weightsSource.find(weightsFile), std::string::npos);
+
+  // A --weights file that is not there is an error, as for every other model.
+  spec.weightsFile = dir.file("missing.h5");
+  EXPECT_THROW(loadModel(spec), Error);
+}
+
+// A full model with weights of its own (Keras's .h5 with model_config, a .keras archive): a
+// partial --weights replaces the layers it has and leaves the model's trained layers as they
+// were (they were freshly initialised: a trained classifier became a random one, exit 0).
+TEST(WeightsOverAModelFile, AFullModelKeepsItsOwnWeightsWhereTheFileHasNone) {
+  GRAFT_REQUIRE_FIXTURE(h5, "keras3/k3legacyh5_mnist_cnn_dropout__keras3.1.1.h5");
+  test::TempDir dir;
+  ModelSpec plain;
+  plain.source = h5;
+  const Model own = loadModel(plain).model;
+  const std::string archive = dir.file("mnist.keras");
+  saveKerasArchive(own, archive);
+  // Other weights for the convolutions only: the model cut before its classifier, retrained.
+  Model convs = applyOperation(own, ops::cut("flatten")).value().model;
+  initializeWeights(convs.graph, analyzeOrThrow(convs.graph), convs.weights, 9);
+  const std::string weightsFile = dir.file("convs.h5");
+  saveKerasWeights(convs, weightsFile);
+
+  for (const std::string& model : {h5, archive}) {
+    SCOPED_TRACE(model);
+    ModelSpec spec;
+    spec.source = model;
+    spec.weightsFile = weightsFile;
+    const LoadedModel loaded = loadModel(spec);
+    const std::string notes = allNotes(loaded);
+    EXPECT_EQ(*loaded.model.weights.find("conv2d")->at(0).data,
+              *convs.weights.find("conv2d")->at(0).data)
+        << notes;
+    EXPECT_EQ(*loaded.model.weights.find("dense")->at(0).data,
+              *own.weights.find("dense")->at(0).data)
+        << notes;
+    EXPECT_NE(notes.find("kept from " + model + " (not in " + weightsFile + "): dense"),
+              std::string::npos)
+        << notes;
+    EXPECT_TRUE(loaded.freshLayers.empty()) << notes;
+  }
 }
 
 TEST(AtomicSave, FailedWriteKeepsThePreviousFile) {

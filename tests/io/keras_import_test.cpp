@@ -263,5 +263,25 @@ TEST(KerasImportFile, NonFiniteWeightsAreSaidWhenTheModelOpens) {
   EXPECT_TRUE(said);
 }
 
+// A negative moving variance (a damaged or hand-edited file) makes every output NaN too: said,
+// naming the BatchNormalization.
+TEST(KerasImportFile, ANegativeMovingVarianceIsSaidWhenTheModelOpens) {
+  test::TempDir dir;
+  const std::string path = dir.file("damaged.h5");
+  test::KerasFileOptions options;
+  options.modelConfig = graphToKerasJson(smallGraph()).dump();
+  std::vector<LayerToWrite> layers = smallLayers();
+  layers[2].weights.back().second = WeightTensor::fromValues({4}, {1.0f, -1.0f, 1.0f, 1.0f});
+  test::writeKerasWeights(path, layers, options);
+  ModelSpec spec;
+  spec.source = path;
+  std::string notes;
+  for (const auto& note : loadModel(spec).notes) notes += note + "\n";
+  EXPECT_NE(notes.find("BatchNormalization with a negative moving_variance (bn)"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(notes.find("NaN or infinite"), std::string::npos) << notes;
+}
+
 }  // namespace
 }  // namespace graft

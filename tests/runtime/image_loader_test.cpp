@@ -240,6 +240,7 @@ void expectErrorNaming(const std::string& path, const std::string& what) {
 TEST(ImageLoader, BadFilesAreErrorsNamingTheFile) {
   TempDir dir;
   expectErrorNaming(dir.file("missing.jpg"), "cannot open");
+  expectErrorNaming("/dev/zero", "a device, not a file");  // read until memory ran out
   writeBytes(dir.file("empty.png"), {});
   expectErrorNaming(dir.file("empty.png"), "empty");
   writeBytes(dir.file("text.jpg"), {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'});

@@ -280,6 +280,23 @@ TEST(DoctorFix, FreezeBatchNormAfterTheDoctorFoundStaleStatistics) {
       << panel->doctorBanner()->text().toStdString();
 }
 
+TEST(DoctorBanner, ARemovedFindingLeavesTheOthersAndAnEmptyBannerHides) {
+  test::guiApp();
+  ui::DoctorBanner banner;
+  banner.addFinding("high_learning_rate", "A high rate.", QString(), "Lower the rate");
+  banner.addFinding("overfitting", "Overfitting.", "Stop earlier.", QString());
+  EXPECT_FALSE(banner.isHidden());
+  EXPECT_TRUE(banner.removeFinding("high_learning_rate"));
+  EXPECT_FALSE(banner.removeFinding("high_learning_rate"));  // gone already
+  EXPECT_EQ(banner.codes(), QStringList{"overfitting"});
+  EXPECT_EQ(banner.fixButton("high_learning_rate"), nullptr);
+  EXPECT_EQ(banner.text().indexOf("A high rate."), -1) << banner.text().toStdString();
+  EXPECT_FALSE(banner.isHidden());
+  EXPECT_TRUE(banner.removeFinding("overfitting"));
+  EXPECT_TRUE(banner.isHidden());
+  EXPECT_TRUE(banner.text().isEmpty());
+}
+
 // A learning rate that overwrites the pretrained weights, provoked for real (adam at 0.01 on
 // layers the model did not get fresh): the doctor's finding gets "Lower the rate", which sets
 // the rate it suggests and restarts from before the first epoch it found fault with.
@@ -309,6 +326,12 @@ TEST(DoctorFix, LowerTheRateAfterItOverwroteThePretrainedLayers) {
   QPushButton* fix = panel->doctorBanner()->fixButton("pretrained_rate_too_high");
   ASSERT_NE(fix, nullptr);
   EXPECT_EQ(fix->text(), QStringLiteral("Lower the rate"));
+  // The advisor warned of this rate as the run started; the measured finding takes the warning's
+  // place: one row, one "Lower the rate".
+  EXPECT_NE(panel->log().indexOf("warning: This run trains pretrained layers"), -1);
+  EXPECT_FALSE(panel->doctorBanner()->hasFinding("high_learning_rate"))
+      << panel->doctorBanner()->text().toStdString();
+  EXPECT_EQ(panel->doctorBanner()->findChildren<QPushButton*>().size(), 1);
   int checkpointEpoch = -1;
   QObject::connect(panel, &ui::TrainingPanel::trainingFinished, [&] {
     if (checkpointEpoch < 0) checkpointEpoch = panel->session()->lastGoodEpoch();

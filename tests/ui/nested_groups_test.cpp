@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <QMenu>
+#include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
 
@@ -20,6 +21,7 @@
 #include "ui/node_item.h"
 #include "ui/output_marker_item.h"
 #include "ui/properties_panel.h"
+#include "ui/summary_table.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
 
@@ -321,6 +323,64 @@ TEST_F(TeachableTest, TheNestedModelsMenuFreezesAllOfItAndCutsAfterIt) {
     expand->trigger();
     EXPECT_FALSE(scene_->isGroupCollapsed(kBase));
   }
+}
+
+// The summary beside the graph shows the nested models as Keras's model.summary(expand_nested=True)
+// does: a row with each model's totals, its layers indented under it; the row selects them all.
+TEST_F(TeachableTest, TheSummaryShowsEachNestedModelWithItsTotalsAndSelectsItsLayers) {
+  QTableWidget* table = window_->summary()->table();
+  const auto rowOf = [&](const QString& text) {
+    for (int row = 0; row < table->rowCount(); ++row)
+      if (table->item(row, 0)->text() == text) return row;
+    return -1;
+  };
+  const int outer = rowOf(QStringLiteral("sequential_1"));
+  const int base = rowOf(QStringLiteral("\u2502 model1"));
+  const int conv = rowOf(QStringLiteral("\u2502 \u2502 Conv1"));
+  ASSERT_GE(outer, 0);
+  ASSERT_EQ(base, outer + 1);
+  EXPECT_GT(conv, base);
+  EXPECT_EQ(table->item(base, 1)->text(), QStringLiteral("Functional"));
+  EXPECT_TRUE(table->item(base, 0)->font().bold());
+  // Keras's model.summary() gives the MobileNetV2 α 0.35 without top 410,208 parameters.
+  EXPECT_EQ(table->item(base, 3)->text(), QStringLiteral("410,208"));
+  EXPECT_EQ(table->item(base, 2)->text(), QStringLiteral("(None, 7, 7, 1280)"));
+  // Every layer trains (its BatchNormalizations' statistics never do; the flag is what counts).
+  EXPECT_EQ(table->item(base, 4)->text(), QStringLiteral("yes"));
+  EXPECT_EQ(table->rowCount(),
+            static_cast<int>(graph().size() + graph().groups().size()));  // every layer, once
+
+  table->selectRow(base);
+  const QStringList selected = scene_->selectedLayers();
+  EXPECT_EQ(selected.size(), layersIn(graph(), kBase));
+  EXPECT_TRUE(selected.contains(QStringLiteral("Conv1")));
+  EXPECT_FALSE(selected.contains(QStringLiteral("dense_Dense1")));
+  EXPECT_EQ(window_->properties()->layers().size(), selected.size());
+  // The graph's selection comes back to the table: the model's row stays selected.
+  EXPECT_TRUE(table->item(base, 0)->isSelected());
+  EXPECT_TRUE(table->item(conv, 0)->isSelected());
+  EXPECT_FALSE(table->item(outer, 0)->isSelected());  // sequential_1 holds more than model1
+
+  // One layer selected in the graph: its row alone.
+  scene_->selectLayers({QStringLiteral("Conv1")});
+  EXPECT_TRUE(table->item(conv, 0)->isSelected());
+  EXPECT_FALSE(table->item(base, 0)->isSelected());
+
+  // Frozen in part, then all of it: the model's row says so.
+  window_->editor()->setTrainable({QStringLiteral("Conv1")}, false);
+  EXPECT_EQ(table->item(rowOf(QStringLiteral("\u2502 model1")), 4)->text(),
+            QStringLiteral("partly"));
+  window_->editor()->setTrainable(
+      [&] {
+        QStringList names;
+        for (const Node& node : graph().nodes())
+          if (groupWithin(node.group, kBase.toStdString()))
+            names << QString::fromStdString(node.name);
+        return names;
+      }(),
+      false);
+  EXPECT_EQ(table->item(rowOf(QStringLiteral("\u2502 model1")), 4)->text(),
+            QStringLiteral("frozen"));
 }
 
 TEST_F(TeachableTest, SelectingAHiddenLayerShowsIt) {

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -13,6 +14,8 @@
 
 #include "support/test_support.h"
 #include "ui/doc/document.h"
+#include "ui/doc/model_notes.h"
+#include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/group_item.h"
 #include "ui/main_window.h"
@@ -52,6 +55,63 @@ INSTANTIATE_TEST_SUITE_P(Keras, FixtureOpens,
                                            "keras/mobilenet025_catvsdog.h5", "keras/vww_96.h5",
                                            "keras/pretrainedResnet.h5",
                                            "keras3/k3_mnist_cnn_dropout__keras3.1.1.keras"));
+
+// The banner above the graph keeps saying what holds for the model now: a cut of the classifier
+// drops the class names the loader found beside the file, and the note about them goes with
+// them (until an undo brings them back).
+TEST(OpenFiles, TheNotesFollowTheClassNamesThroughACutAndItsUndo) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras/mobilenet025_catvsdog.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  ASSERT_EQ(window.document()->model().labels.size(), 2u);  // cls_classes.txt beside it
+  const ui::NotesBanner* banner = window.workbench()->banner();
+  EXPECT_NE(banner->text().indexOf("class names from cls_classes.txt"), -1)
+      << banner->text().toStdString();
+  // The weights file by its name (the folder, on every note about it, took a small screen's
+  // graph); the tooltip has it whole.
+  const QString folder = QFileInfo(QString::fromStdString(path)).absolutePath();
+  EXPECT_NE(banner->text().indexOf("<b>Weights:</b> mobilenet025_catvsdog.h5"), -1)
+      << banner->text().toStdString();
+  EXPECT_NE(banner->text().indexOf("mobilenet025_catvsdog.h5: recognised as mobilenet"), -1)
+      << banner->text().toStdString();
+  EXPECT_EQ(banner->text().indexOf(folder), -1) << banner->text().toStdString();
+  EXPECT_NE(banner->findChild<QLabel*>()->toolTip().indexOf(QString::fromStdString(path)), -1);
+  const std::string classifier = window.document()->graph().outputs().front();
+  const QString beforeIt =
+      QString::fromStdString(window.document()->graph().at(classifier).inputs.front());
+  ASSERT_TRUE(window.editor()->cutAt(beforeIt));
+  EXPECT_TRUE(window.document()->model().labels.empty());
+  EXPECT_EQ(banner->text().indexOf("class names from"), -1) << banner->text().toStdString();
+  EXPECT_NE(banner->text().indexOf("class names the model opened with no longer apply"), -1)
+      << banner->text().toStdString();
+  EXPECT_NE(banner->text().indexOf("Weights"), -1);  // the rest stays
+  EXPECT_TRUE(banner->isVisible());
+
+  window.document()->undoStack()->undo();
+  EXPECT_EQ(window.document()->model().labels.size(), 2u);
+  EXPECT_NE(banner->text().indexOf("class names from cls_classes.txt"), -1)
+      << banner->text().toStdString();
+  EXPECT_EQ(banner->text().indexOf("no longer apply"), -1);
+}
+
+TEST(OpenFiles, NotesNameTheClassNamesAModelHasNow) {
+  const QStringList opened = {QStringLiteral("weights matched by layer name"),
+                              QStringLiteral("class names from labels.txt beside the model")};
+  EXPECT_EQ(ui::notesForModelNow(opened, {"cat", "dog"}, {"cat", "dog"}), opened);
+  EXPECT_EQ(ui::notesForModelNow(opened, {"cat", "dog"}, {}),
+            (QStringList{QStringLiteral("weights matched by layer name"),
+                         QStringLiteral("the class names the model opened with no longer apply: "
+                                        "an edit changed its output")}));
+  EXPECT_EQ(ui::notesForModelNow(opened, {"cat", "dog"}, {"a", "b", "c", "d", "e", "f"}).last(),
+            QStringLiteral("class names now: a, b, c, d, e, \u2026 (6 classes)"));
+  EXPECT_EQ(ui::notesForModelNow({}, {}, {"only"}).last(),
+            QStringLiteral("class names now: only (1 class)"));
+  EXPECT_TRUE(ui::notesForModelNow({}, {}, {}).isEmpty());
+}
 
 // Nested models (Teachable Machine) are boxes around their layers, titled with their name, class
 // and parameter count.

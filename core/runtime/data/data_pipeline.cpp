@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "graph/analysis.h"
+#include "graph/one_output.h"
 #include "runtime/data/image_loader.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
@@ -15,10 +16,8 @@
 namespace graft {
 
 InputSpec inputSpecFor(const Model& model, int freeSize) {
+  requireOneInput(model.graph, "training and evaluation need");
   const auto inputs = model.graph.inputs();
-  if (inputs.size() != 1)
-    throw Error("training and evaluation need a model with exactly one input, this one has " +
-                std::to_string(inputs.size()));
   const Node& node = model.graph.at(inputs[0]);
   const GraphAnalysis analysis = analyze(model.graph);
   const NodeInfo* info = analysis.find(node.name);

@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "graph/diagnostic.h"
+#include "io/file_format.h"
 #include "runtime/data/image_jpeg.h"
 
 namespace graft {
@@ -24,6 +25,7 @@ const char* const kExpected = "expected an image OpenCV can read: JPEG, PNG, BMP
 std::vector<unsigned char> readBytes(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, " + kExpected);
+  refuseSpecialFile(path);  // /dev/zero would be read until memory runs out
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the image (" + std::strerror(errno) + ")");
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),

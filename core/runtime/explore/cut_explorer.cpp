@@ -12,6 +12,7 @@
 
 #include "graph/analysis.h"
 #include "graph/cut_candidates.h"
+#include "graph/nested_model.h"
 #include "runtime/data/data_pipeline.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/system/clock.h"
@@ -173,6 +174,8 @@ std::vector<std::string> explorerLayers(const Graph& graph,
   std::vector<std::string> unknown;
   std::set<std::string> seen;
   for (const auto& name : requested) {
+    if (const auto nested = nestedModelNotALayer(graph, name))
+      throw Error(Diagnostic{name, *nested});
     if (!graph.find(name)) unknown.push_back(name);
     if (!seen.insert(name).second) throw Error("layer " + name + " is named twice");
   }

@@ -3,6 +3,7 @@
 #include <torch/autograd.h>
 
 #include "graph/analysis.h"
+#include "graph/nested_model.h"
 #include "runtime/module/graph_module_impl.h"
 #include "runtime/prediction/predict_output.h"
 
@@ -10,8 +11,11 @@ namespace graft {
 
 namespace {
 
+// A free input's (None, None) sizes count: the map has its size when the model runs (224 x 224,
+// or --input-size), and a fully convolutional model is exactly what has a free input.
 bool isSpatialMap(const Shape& shape) {
-  return shape.size() == 4 && shape[1] > 1 && shape[2] > 1;
+  const auto spatial = [](int64_t size) { return size > 1 || size == kUnknown; };
+  return shape.size() == 4 && spatial(shape[1]) && spatial(shape[2]);
 }
 
 // The graph whose output is the pre-softmax class score (see GradCamModule).
@@ -50,7 +54,11 @@ std::string defaultGradCamLayer(const Graph& graph) {
 }
 
 void checkSpatialLayer(const Graph& graph, const std::string& layer) {
-  if (!graph.find(layer)) throw Error(Diagnostic{layer, "no such layer in the model"});
+  if (!graph.find(layer))
+    throw Error(
+        Diagnostic{layer, nestedModelNotALayer(graph, layer)
+                              .value_or("no such layer in the model (graft-cli summary MODEL "
+                                        "lists them)")});
   const GraphAnalysis analysis = analyzeOrThrow(graph);
   const Shape& shape = analysis.find(layer)->outputShape;
   if (graph.at(layer).className == "InputLayer")
