@@ -23,7 +23,15 @@
 #include "ui/error_dialog.h"
 
 namespace graft::ui {
+
 namespace {
+
+// What the explorer does, said before it has run.
+QString idleStatus() {
+  return CutExplorerPanel::tr(
+      "One pass of the images through the network gives every candidate's features; a linear "
+      "classifier is fitted on each.");
+}
 
 QString etaText(double seconds) {
   if (seconds <= 0) return QString();
@@ -74,9 +82,7 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   progress_ = new QProgressBar(this);
   progress_->setMaximumWidth(260);
   progress_->setTextVisible(true);
-  status_ = new QLabel(tr("One pass of the images through the network gives every candidate's "
-                          "features; a linear classifier is fitted on each."),
-                       this);
+  status_ = new QLabel(idleStatus(), this);
   status_->setWordWrap(true);
   progressRow->addWidget(progress_);
   progressRow->addWidget(status_, 1);
@@ -131,6 +137,17 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   connect(session_, &CutExplorerSession::finished, this, &CutExplorerPanel::runFinished);
   connect(session_, &CutExplorerSession::runningChanged, this, &CutExplorerPanel::setRunning);
   connect(document_, &Document::changed, this, &CutExplorerPanel::documentChanged);
+  connect(document_, &Document::opened, this, [this] {
+    // Another model: the rows named the model before's layers (double-clicking one was refused,
+    // but the numbers read as this model's). A run still measuring that model stops.
+    session_->cancel();
+    session_->forget();
+    table_->setRowCount(0);
+    chart_->setCandidates({}, {});
+    cut_->setEnabled(false);
+    progress_->setValue(0);
+    status_->setText(idleStatus());
+  });
 }
 
 void CutExplorerPanel::setDataDir(const QString& dir) {
@@ -318,6 +335,9 @@ bool CutExplorerPanel::cutAt(int index) {
   // as well as measured. A random head trained by the default plan (Adam at 1e-3 for a few
   // steps on a small folder) still predicted one class for everything.
   const bool fitted = startHeadFromFit(model, candidate);
+  // The head's outputs are the folder's classes, in the order the explorer (and training) gives
+  // them: their names travel with the model, as a run on the folder gives them.
+  model.labels = outcome->classes;
   if (!document_->commitModel(std::move(model), text)) return false;
   Q_EMIT statusMessage(
       (fitted ? tr("Cut at %1 with a new head for %2 classes, starting from the explorer's "

@@ -18,6 +18,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -145,12 +146,26 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
     insight_->showImage(item ? item->data(0, Qt::UserRole).toString() : QString());
   });
 
-  // A changed model makes the rows on screen stale: say so, and offer to run them again.
+  // A changed model makes the rows on screen stale: a few run again (as the maps below follow
+  // the model); many say so and Run Again updates them.
+  refresh_ = new QTimer(this);
+  refresh_->setSingleShot(true);
+  refresh_->setInterval(250);
+  connect(refresh_, &QTimer::timeout, this, [this] {
+    if (!files_.isEmpty() && document_->hasModel()) predict(files_);
+  });
   connect(document_, &Document::changed, this, [this] {
-    if (!files_.isEmpty() && !isRunning())
-      status_->setText(tr("The model changed since these predictions: Run Again to update."));
+    if (files_.isEmpty() || !document_->hasModel()) return;
+    if (files_.size() <= kLiveImages) {
+      ++generation_;  // a run of the model before is not wanted any more
+      status_->setText(tr("The model changed: predicting again…"));
+      refresh_->start();
+      return;
+    }
+    status_->setText(tr("The model changed since these predictions: Run Again to update."));
   });
   connect(document_, &Document::opened, this, [this] {
+    refresh_->stop();
     ++generation_;  // results of the previous model are not wanted any more
     files_.clear();
     list_->clear();

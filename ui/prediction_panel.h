@@ -1,9 +1,11 @@
 #pragma once
 // Prediction preview: images dropped on the window (or chosen here) run through the current
 // model off the GUI thread, through the same core Predictor as `graft-cli predict`, and show
-// their top-K classes with a thumbnail. After an edit or a training run, "Run again" shows what
-// changed for the same images. Below the list, the selected image's feature maps and Grad-CAM
-// for a chosen layer (ui/layer_insight_view.h).
+// their top-K classes with a thumbnail. After an edit or a training run a few images run again
+// by themselves, as the feature maps and Grad-CAM below them follow the model (a list kept
+// from the model before beside a map of the new one disagreed); many say they are stale and
+// "Run again" updates them. Below the list, the selected image's feature maps and Grad-CAM for a
+// chosen layer (ui/layer_insight_view.h).
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -12,6 +14,7 @@ class QLabel;
 class QPushButton;
 class QComboBox;
 class QSpinBox;
+class QTimer;
 class QTreeWidget;
 
 namespace graft::ui {
@@ -24,6 +27,8 @@ class PredictionPanel : public QWidget {
   Q_OBJECT
  public:
   explicit PredictionPanel(Document* document, QWidget* parent = nullptr);
+  // Up to this many images on screen run again by themselves when the model changes.
+  static constexpr int kLiveImages = 16;
 
   // Runs the current model on `files` (replacing what is shown); results arrive later.
   void predict(const QStringList& files);
@@ -54,6 +59,7 @@ class PredictionPanel : public QWidget {
   QTreeWidget* list_;
   LayerInsightView* insight_;
   QStringList files_;  // the images on screen, for "Run again"
+  QTimer* refresh_;    // the re-run after an edit, once a burst of edits (undo held) settles
   int running_ = 0;
   int generation_ = 0;  // only the newest run's results are shown
 };

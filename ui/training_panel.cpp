@@ -79,6 +79,7 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
   connect(session_, &TrainingSession::diagnosis, this, &TrainingPanel::onDiagnosis);
   connect(session_, &TrainingSession::warning, this, &TrainingPanel::onWarning);
   connect(document_, &Document::changed, this, &TrainingPanel::refreshLayers);
+  connect(document_, &Document::opened, this, &TrainingPanel::forgetLastRun);
   setRunning(false);
   refreshLayers();
   const QString last = QSettings().value("training/dataDir").toString();
@@ -652,6 +653,23 @@ void TrainingPanel::askAboutChangedModel(const Model& trained, const QString& te
   }
   appendLog(outcome);
   Q_EMIT statusMessage(outcome);
+}
+
+void TrainingPanel::forgetLastRun() {
+  // Another model: the last run's curves, progress and findings were about the model before
+  // (a fresh model showed "epoch 105/300" and a doctor's finding about a run it never had).
+  if (session_->isRunning()) return;
+  loss_->clear();
+  accuracy_->clear();
+  confusion_->setClasses({});
+  progress_->setValue(0);
+  progress_->setFormat(QString());
+  speed_->clear();
+  doctor_->clear();
+  warningCodes_.clear();
+  runStart_.reset();
+  lastValAccuracy_.reset();
+  pendingFix_.clear();
 }
 
 void TrainingPanel::stopThen(const QString& why, std::function<void()> next) {

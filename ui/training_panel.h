@@ -124,6 +124,8 @@ class TrainingPanel : public QWidget {
   void onEpoch(const TrainingEpoch& epoch);
   void onFinished(TrainingOutcome outcome, const QString& message, int epochs);
   void onDiagnosis(const QString& code, const QString& message, const QString& fix);
+  // Another model opened: what the panel shows of the last run goes.
+  void forgetLastRun();
   // The advisor's warning as the run starts: on the doctor's banner, with its fix when the
   // panel has one (high_learning_rate: Lower the rate), until a finding with that fix comes.
   void onWarning(const QString& code, const QString& message);

@@ -69,30 +69,6 @@ std::string readText(const h5::File& file, const std::string& path) {
   return buffer;
 }
 
-// A project written before "untrained_layers": the layers its recipe stacked, inserted or put
-// in as replacements count as untrained, as Graft then counted them.
-std::vector<std::string> layersAddedByRecipe(const Json& recipe) {
-  std::vector<std::string> added;
-  const auto addSpec = [&](const Json& spec) {
-    if (spec.is_object() && spec.contains("config") && spec["config"].contains("name") &&
-        spec["config"]["name"].is_string())
-      added.push_back(spec["config"]["name"].get<std::string>());
-  };
-  for (const auto& op : recipe) {
-    if (!op.is_object()) continue;
-    const std::string kind = op.value("op", "");
-    const Json& specs = kind == "stack"     ? op.value("layers", Json())
-                        : kind == "insert"  ? op.value("layer", Json())
-                        : kind == "replace" ? op.value("with", Json())
-                                            : Json();
-    if (specs.is_array())
-      for (const auto& spec : specs) addSpec(spec);
-    else
-      addSpec(specs);
-  }
-  return added;
-}
-
 Json projectJson(const Model& model, const GraphAnalysis& analysis) {
   Json inputs = Json::object();
   for (const auto& name : model.graph.inputs())

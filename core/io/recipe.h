@@ -40,4 +40,9 @@ Expected<RecipeResult> applyRecipe(const Model& model, const Json& operations,
                                    const EditOptions& options = {},
                                    const RecipeStepRunner& runStep = {});
 
+// The layers a model's recorded recipe stacked, inserted or put in as replacements: the user's
+// own, not the pretrained file's. A project written before "untrained_layers" counts them as
+// untrained, as Graft then did; the training advisor never calls them pretrained.
+std::vector<std::string> layersAddedByRecipe(const Json& recipe);
+
 }  // namespace graft

@@ -237,6 +237,21 @@ TEST(TrainingAdvisor, WarnsAboutAHighLearningRateForPretrainedLayers) {
   EXPECT_TRUE(warningsFor(head, balanced(300)).empty());
 }
 
+// A head the user stacked and has trained since is no longer new, yet it holds no pretrained
+// features: training it alone at Adam's 1e-3 is not the rate that destroys them (a reopened
+// project warned so). The same layer from the file the model came from is pretrained.
+TEST(TrainingAdvisor, AHeadTheRecipeStackedIsNotPretrainedOnceTrained) {
+  Model model = vgg16WithNewTop();  // its recipe stacked "predictions"
+  TrainingPlan plan;
+  TrainingStage head = fineTune(OptimizerKind::Adam, 1e-3);
+  head.layer = "predictions";
+  plan.stages = {head};
+  EXPECT_TRUE(checkPlan(model, describeModel(model, {}), balanced(300), plan).empty());
+  model.recipe = Json::array();  // as if the file held it
+  EXPECT_EQ(kinds(checkPlan(model, describeModel(model, {}), balanced(300), plan)),
+            std::vector<std::string>{"high_learning_rate"});
+}
+
 TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {
   const TrainingStage ok = fineTune(OptimizerKind::Sgd, 1e-4);
   EXPECT_EQ(warningsFor(ok, balanced(300, 32)), std::vector<std::string>{"small_images"});

@@ -146,6 +146,8 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_EQ(headWeights[0].values()[7], measured[1].headKernel[7]);
   EXPECT_TRUE(std::find(cutModel.untrainedLayers.begin(), cutModel.untrainedLayers.end(),
                         head->name) == cutModel.untrainedLayers.end());
+  // Its outputs are the folder's classes, named (they were "class 0", "class 1" ...).
+  EXPECT_EQ(cutModel.labels, (std::vector<std::string>{"circle", "square", "triangle"}));
   EvalSpec everyImage;
   everyImage.data = data;
   everyImage.device = "cpu";
@@ -179,6 +181,12 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_FALSE(panel->resultIsCurrent());
   QCoreApplication::processEvents();
   EXPECT_FALSE(scene->nodeItem("pool1")->isMarkedCandidate());
+
+  // Another model: the rows of this one's layers go (they read as the new model's numbers).
+  window.document()->open(test::smallModel(3), "another", {});
+  EXPECT_EQ(panel->table()->rowCount(), 0);
+  EXPECT_EQ(panel->session()->result(), nullptr);
+  EXPECT_FALSE(panel->cutButton()->isEnabled());
 }
 
 TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {

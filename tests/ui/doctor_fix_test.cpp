@@ -297,6 +297,32 @@ TEST(DoctorBanner, ARemovedFindingLeavesTheOthersAndAnEmptyBannerHides) {
   EXPECT_TRUE(banner.text().isEmpty());
 }
 
+// Another model opened after a run: the run's curves, progress and findings go with the model
+// they were about (a fresh model showed "epoch 105/300" and the doctor's findings of that run).
+TEST(DoctorFix, AnotherModelStartsWithoutTheLastRunsCurvesAndFindings) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 8);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
+  panel->epochsBox()->setValue(500);
+  panel->batchSizeBox()->setValue(4);
+  panel->learningRateEdit()->setText(QStringLiteral("0.0001"));
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(
+      test::waitFor([&] { return panel->lossChart()->trainingCount() > 0; }, kRunTimeoutMs));
+  emitFinding(panel, overfittingFinding());
+  stopAndWait(panel);
+  ASSERT_TRUE(panel->doctorBanner()->hasFinding("overfitting"));
+
+  window.document()->open(test::smallModel(4), "another", {});
+  EXPECT_EQ(panel->lossChart()->trainingCount(), 0);
+  EXPECT_TRUE(panel->doctorBanner()->codes().isEmpty());
+  EXPECT_TRUE(panel->doctorBanner()->isHidden());
+  EXPECT_FALSE(panel->lastValidationAccuracy().has_value());
+}
+
 // A learning rate that overwrites the pretrained weights, provoked for real (adam at 0.01 on
 // layers the model did not get fresh): the doctor's finding gets "Lower the rate", which sets
 // the rate it suggests and restarts from before the first epoch it found fault with.

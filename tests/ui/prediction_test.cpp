@@ -10,6 +10,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QTreeWidget>
+#include <QUndoStack>
 #include <QUrl>
 #include <fstream>
 
@@ -99,19 +100,51 @@ TEST(PredictionPreview, DroppedImagesShowTheModelsTopClasses) {
   EXPECT_TRUE(errors.messages().isEmpty());
   EXPECT_FALSE(test::screenshot(&window, "prediction_preview").isNull());
 
-  // A changed model (weaker weights, as after training) makes the rows stale; Run Again shows
-  // the new numbers for the same images: sigmoid(2 * 0.5) = 73.1 %.
+  // A changed model (weaker weights, as after training): a few images run again by themselves,
+  // as the maps below them follow the model: sigmoid(2 * 0.5) = 73.1 %.
   window.document()->commitModel(colourClassifier(0.5f), "retrained");
-  EXPECT_NE(panel->status().indexOf("changed"), -1) << panel->status().toStdString();
-  auto* again = panel->findChild<QPushButton*>("prediction_rerun");
-  ASSERT_NE(again, nullptr);
-  ASSERT_TRUE(again->isEnabled());
-  again->click();
+  EXPECT_NE(panel->status().indexOf("The model changed: predicting again"), -1)
+      << panel->status().toStdString();
   ASSERT_TRUE(test::waitFor([&] {
     return !panel->isRunning() && panel->results()->topLevelItemCount() == 3 &&
            rowText(panel->results(), 0, 1) != "warm   98.2 %";
   }));
   EXPECT_EQ(rowText(panel->results(), 0, 1), "warm   73.1 %");
+  // Undo: the numbers of the model as it was.
+  window.document()->undoStack()->undo();
+  ASSERT_TRUE(test::waitFor(
+      [&] { return !panel->isRunning() && rowText(panel->results(), 0, 1) == "warm   98.2 %"; }));
+  auto* again = panel->findChild<QPushButton*>("prediction_rerun");
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(again->isEnabled());
+}
+
+// Many images on screen are not run again on every edit: they say they are stale, and Run Again
+// updates them.
+TEST(PredictionPreview, ManyImagesSayTheyAreStaleAndRunAgainUpdatesThem) {
+  test::guiApp();
+  test::CapturedErrors errors;
+  TempDir dir;
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(colourClassifier(2.0f), "colours", {});
+  const std::string red = solidPng(dir, "red.png", {255, 0, 0});
+  QStringList files;
+  for (int i = 0; i <= ui::PredictionPanel::kLiveImages; ++i) files << QString::fromStdString(red);
+  ui::PredictionPanel* panel = window.predictionPanel();
+  window.predictImages(files);
+  ASSERT_TRUE(test::waitFor([&] {
+    return !panel->isRunning() && panel->results()->topLevelItemCount() == files.size();
+  }));
+  window.document()->commitModel(colourClassifier(0.5f), "retrained");
+  EXPECT_NE(panel->status().indexOf("changed since these predictions"), -1)
+      << panel->status().toStdString();
+  EXPECT_FALSE(panel->isRunning());
+  auto* again = panel->findChild<QPushButton*>("prediction_rerun");
+  ASSERT_NE(again, nullptr);
+  again->click();
+  ASSERT_TRUE(test::waitFor(
+      [&] { return !panel->isRunning() && rowText(panel->results(), 0, 1) == "warm   73.1 %"; }));
 }
 
 TEST(PredictionPreview, AModelWithoutAClassVectorShowsItsOutputAndAWrongModelAnError) {

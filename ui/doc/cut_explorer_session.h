@@ -34,6 +34,11 @@ class CutExplorerSession : public QObject {
   // The last run that completed (not cancelled, no error); null before one.
   std::shared_ptr<const CutExplorerOutcome> result() const { return result_; }
   quint64 resultRevision() const { return resultRevision_; }
+  // Drops the last result (another model opened: it measured the model before).
+  void forget() {
+    result_.reset();
+    resultRevision_ = 0;
+  }
 
  public Q_SLOTS:
   void cancel() { cancel_ = true; }

@@ -1,5 +1,7 @@
 #include "runtime/training/trainer_stages.h"
 
+#include "io/recipe.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -120,23 +122,23 @@ std::vector<std::string> trainableLayers(const Model& stageModel) {
   return names;
 }
 
+std::vector<std::string> pretrainedLayersOf(const Model& model,
+                                            const std::vector<std::string>& newLayers) {
+  std::set<std::string> own(newLayers.begin(), newLayers.end());
+  for (const std::string& layer : layersAddedByRecipe(model.recipe)) own.insert(layer);
+  std::vector<std::string> pretrained;
+  for (const auto& layer : model.weights.layers())
+    if (!own.count(layer) && model.graph.find(layer)) pretrained.push_back(layer);
+  return pretrained;
+}
+
 std::map<std::string, double> stageRateScales(const Model& model, const TrainingStage& stage,
                                               const std::vector<std::string>& newLayers) {
   std::map<std::string, double> scales;
   if (stage.pretrainedRateScale == 1.0) return scales;
-  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
-  for (const auto& layer : model.weights.layers())
-    if (!fresh.count(layer)) scales[layer] = stage.pretrainedRateScale;
+  for (const auto& layer : pretrainedLayersOf(model, newLayers))
+    scales[layer] = stage.pretrainedRateScale;
   return scales;
-}
-
-std::vector<std::string> pretrainedLayersOf(const Model& model,
-                                            const std::vector<std::string>& newLayers) {
-  const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
-  std::vector<std::string> pretrained;
-  for (const auto& layer : model.weights.layers())
-    if (!fresh.count(layer) && model.graph.find(layer)) pretrained.push_back(layer);
-  return pretrained;
 }
 
 PlanResult trainPlan(const Model& model, const TrainingSet& data, const TrainingPlan& plan,

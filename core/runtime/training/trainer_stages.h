@@ -23,12 +23,14 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
 // Layers with weights that train in `stageModel` (from modelForStage), in model order.
 std::vector<std::string> trainableLayers(const Model& stageModel);
 
-// Learning-rate factors: every layer with weights that is not new gets the stage's
+// Learning-rate factors: every pretrained layer (pretrainedLayersOf) gets the stage's
 // pretrained_lr_scale (nothing when it is 1).
 std::map<std::string, double> stageRateScales(const Model& model, const TrainingStage& stage,
                                               const std::vector<std::string>& newLayers);
 
-// Layers with weights that are not new: what TrainOptions::pretrainedLayers takes.
+// Layers with weights from the file the model came from: not new, and not added by the model's
+// recipe (a head the user stacked and trained since is theirs). What
+// TrainOptions::pretrainedLayers takes.
 std::vector<std::string> pretrainedLayersOf(const Model& model,
                                             const std::vector<std::string>& newLayers);
 

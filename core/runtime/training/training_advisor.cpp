@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "io/recipe.h"
 #include "runtime/training/trainer_stages.h"
 #include "runtime/training/training_doctor.h"
 
@@ -230,11 +231,14 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
                                   const DataFacts& data, const OptimizerOptions& optimizer,
                                   double pretrainedRateScale, const std::string& label) {
   std::vector<PlanWarning> warnings;
-  const std::set<std::string> fresh(facts.newLayers.begin(), facts.newLayers.end());
+  // Pretrained: weights from the file the model came from. A head the user stacked and has
+  // trained since is no longer new, but it holds no pretrained features to destroy.
+  std::set<std::string> own(facts.newLayers.begin(), facts.newLayers.end());
+  for (const std::string& layer : layersAddedByRecipe(trainingModel.recipe)) own.insert(layer);
   const GraphAnalysis analysis = analyzeOrThrow(trainingModel.graph);
   int64_t pretrainedParams = 0;
   for (const auto& layer : trainableLayers(trainingModel))
-    if (!fresh.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
+    if (!own.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
   if (pretrainedParams == 0) return warnings;
   if (pretrainedParams > kLargeNetworkParams && data.images < kFewImages)
     warnings.push_back({"large_network_few_images",
