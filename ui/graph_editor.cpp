@@ -226,14 +226,16 @@ bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
   const Graph& graph = document_->graph();
   const QStringList above = view_->graphScene()->layersBefore(at);
   QStringList below;
-  bool unchanged = true;
+  int freezing = 0;
+  int unfreezing = 0;
   for (const Node& node : graph.nodes()) {
     const QString name = QString::fromStdString(node.name);
     const bool frozenWanted = above.contains(name);
     if (!frozenWanted) below << name;
-    if (node.trainable == frozenWanted) unchanged = false;
+    if (node.trainable && frozenWanted) ++freezing;
+    if (!node.trainable && !frozenWanted) ++unfreezing;
   }
-  if (unchanged) return false;
+  if (freezing == 0 && unfreezing == 0) return false;
   Json steps = Json::array();
   auto order = graph.topologicalOrder();
   QStringList prefix;
@@ -257,10 +259,20 @@ bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
     steps.push_back(ops::freeze(ops::layersNamed(nameList(above))));
     if (!below.isEmpty()) steps.push_back(ops::unfreeze(ops::layersNamed(nameList(below))));
   }
-  return apply(steps, above.isEmpty() ? tr("unfreeze all layers")
-                      : above.size() == 1
-                          ? tr("freeze 1 layer above the boundary")
-                          : tr("freeze %1 layers above the boundary").arg(above.size()));
+  const bool ok = apply(steps, above.isEmpty() ? tr("unfreeze all layers")
+                               : above.size() == 1
+                                   ? tr("freeze 1 layer above the boundary")
+                                   : tr("freeze %1 layers above the boundary").arg(above.size()));
+  // One move, one sentence: the freeze and unfreeze underneath said "nothing to freeze" first.
+  if (ok) {
+    QStringList changes;
+    if (freezing > 0) changes << tr("froze %n layer(s)", nullptr, freezing);
+    if (unfreezing > 0) changes << tr("unfroze %n layer(s)", nullptr, unfreezing);
+    document_->sayEdit(tr("Freeze boundary moved: %1; %n layer(s) above it are frozen.", nullptr,
+                          static_cast<int>(above.size()))
+                           .arg(changes.join(tr(" and "))));
+  }
+  return ok;
 }
 
 QString GraphEditor::followingBatchNorm(const QString& node) const {
@@ -316,10 +328,10 @@ void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
       summarizeGroup(graph, document_->analysis(), path.toStdString()).output);
   const QString name = path.section('/', -1);
   menu->addSection(tr("%1 (%2 layers)").arg(name).arg(layers.size()));
-  GraphScene* scene = view_->graphScene();
-  const bool collapsed = scene->isGroupCollapsed(path);
+  GraphView* view = view_;
+  const bool collapsed = view->graphScene()->isGroupCollapsed(path);
   menu->addAction(collapsed ? tr("Expand") : tr("Collapse"), this,
-                  [scene, path, collapsed] { scene->setGroupCollapsed(path, !collapsed); });
+                  [view, path, collapsed] { view->setGroupCollapsed(path, !collapsed); });
   if (!output.isEmpty())
     menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
                     tr("Cut after %1 (make %2 the output)").arg(name, output), this,

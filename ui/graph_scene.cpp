@@ -372,17 +372,29 @@ void GraphScene::placeOverlays() {
     if (const NodeItem* node = nodes_.value(marker->output()))
       marker->setPos(node->pos() + markerOffset);
   if (!boundary_ || nodes_.isEmpty()) return;
-  // Just below the last frozen layer (the lowest one of the last column holding any); above the
-  // first layer when nothing is frozen.
+  // Just below the frozen layers the model starts with (the lowest one of the last column
+  // holding any); above the first layer when nothing is frozen. They end at the first layer that
+  // trains weights (one without weights does not end them): a layer frozen on its own further
+  // down (a Dense frozen with Ctrl+T) is hatched, and the bar stayed below the whole graph.
+  const Graph& graph = document_->graph();
+  std::set<std::string> frozenPrefix;
+  if (const auto order = graph.topologicalOrder()) {
+    for (size_t index : *order) {
+      const Node& node = graph.nodes()[index];
+      const NodeInfo* info = document_->analysis().find(node.name);
+      if (node.trainable && info && info->params > 0) break;
+      if (!node.trainable) frozenPrefix.insert(node.name);
+    }
+  }
   int lastColumn = -1;
   double lowestFrozen = -1e18;
   double top = 1e18;
   int frozen = 0;
-  for (const Node& node : document_->graph().nodes()) {
+  for (const Node& node : graph.nodes()) {
     const NodeItem* item = nodes_.value(QString::fromStdString(node.name));
     if (!item) continue;
     if (columnOf(item->pos()) == 0) top = std::min(top, item->pos().y());
-    if (node.trainable) continue;
+    if (!frozenPrefix.count(node.name)) continue;
     ++frozen;
     const int column = columnOf(item->pos());
     if (column > lastColumn) {

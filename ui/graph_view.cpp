@@ -135,9 +135,23 @@ bool GraphView::isBackground(const QPoint& pos) const {
 }
 
 void GraphView::toggleGroup(GroupItem* group) {
-  const QString path = group->view().path;
+  setGroupCollapsed(group->view().path, !group->isCollapsed());
+}
+
+// `path` by value: the group item it may come from is gone once the scene lays out anew.
+void GraphView::setGroupCollapsed(QString path, bool collapsed) {
+  const GroupItem* group = scene_->groupItem(path);
+  if (!group || scene_->isGroupCollapsed(path) == collapsed) return;
+  // The whole graph in view: it is fitted again (collapsing 154 layers into one card left a
+  // speck at 25 %). Otherwise the group's title stays where it was in the window.
+  const bool wholeGraphShown =
+      mapToScene(viewport()->rect()).boundingRect().contains(scene_->layout().bounds);
   const QPoint before = mapFromScene(group->rect().topLeft());
-  scene_->setGroupCollapsed(path, !group->isCollapsed());  // lays out anew: `group` is gone
+  scene_->setGroupCollapsed(path, collapsed);  // lays out anew: `group` is gone
+  if (wholeGraphShown) {
+    fitAll();
+    return;
+  }
   if (const GroupItem* now = scene_->groupItem(path)) {
     const QPoint shift = mapFromScene(now->rect().topLeft()) - before;
     horizontalScrollBar()->setValue(horizontalScrollBar()->value() + shift.x());

@@ -30,6 +30,9 @@ class GraphView : public QGraphicsView {
   void zoomOut();
   void resetZoom();
   void fitAll();  // the whole graph, at most 100 %
+  // Collapses or expands a nested model's box: the view fits the graph again when all of it was
+  // in view, else scrolls so the box's title stays where it was in the window.
+  void setGroupCollapsed(QString path, bool collapsed);
   void setZoom(double factor);
   // Scrolls to the layer, selects it and makes it flash so it can be found in a big graph.
   bool revealLayer(const QString& name);
@@ -65,7 +68,6 @@ class GraphView : public QGraphicsView {
   void clearDropHighlight();
   void scaleBy(double factor);
   bool isBackground(const QPoint& pos) const;
-  // Collapses or expands the group, then scrolls so its title is where it was in the window.
   void toggleGroup(GroupItem* group);
   GraphScene* scene_;
   EdgeItem* dropEdge_ = nullptr;

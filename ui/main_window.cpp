@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QUndoStack>
 #include <cstdlib>
 
 #include "graph/summary.h"
@@ -123,6 +124,21 @@ void MainWindow::connectDocument() {
   connect(document_, &Document::editNotes, this, [this](const QStringList& notes) {
     statusBar()->showMessage(editNotesSentence(notes), 20000);
   });
+  // Undo and redo say what they did (the last edit's sentence stayed, or the bar went blank). A
+  // new edit moves the index too: its own notes, sent right after, replace "Redone".
+  QUndoStack* undo = document_->undoStack();
+  connect(undo, &QUndoStack::indexChanged, this,
+          [this, undo, previous = undo->index()](int index) mutable {
+            if (undo->count() == 0) {  // cleared: another model opened
+              previous = 0;
+              return;
+            }
+            if (index < previous)
+              statusBar()->showMessage(tr("Undone: %1").arg(undo->text(index)), 10000);
+            else if (index > previous && index > 0)
+              statusBar()->showMessage(tr("Redone: %1").arg(undo->text(index - 1)), 10000);
+            previous = index;
+          });
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::opened, this, &MainWindow::updateTitle);
 }

@@ -4,8 +4,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/category_style.h"
 #include "ui/weights_download_panel.h"
@@ -42,30 +44,42 @@ void NotesBanner::showNotes(const QString& weightsSource, const QStringList& not
 
 void NotesBanner::refreshNotes(const QString& weightsSource, const QStringList& notes) {
   if (!setLines(weightsSource, notes)) hide();
+  // Trained since: downloading Keras's weights would open the model anew, without the training.
+  if (!warning_) download_->setRequest(std::nullopt);
   update();
 }
 
 bool NotesBanner::setLines(const QString& weightsSource, const QStringList& notes) {
   warning_ = weightsSource.startsWith(QStringLiteral("random"));
-  // The weights file by its name: its folder, repeated on every note about it, took three lines
-  // of a small screen's graph. The whole path stays in the tooltip.
-  const QFileInfo weightsFile(weightsSource);
-  const bool isFile = !weightsSource.isEmpty() && weightsFile.isFile();
-  const auto shortened = [&](QString text) {
-    if (isFile) text.replace(weightsSource, weightsFile.fileName());
-    return text.toHtmlEscaped();
-  };
   QStringList lines;
   QStringList whole;
   if (!weightsSource.isEmpty()) {
-    lines << tr("<b>Weights:</b> %1").arg(shortened(weightsSource));
+    lines << tr("<b>Weights:</b> %1").arg(withFileNames(weightsSource).toHtmlEscaped());
     whole << tr("Weights: %1").arg(weightsSource);
   }
-  for (const QString& note : notes) lines << shortened(note);
+  for (const QString& note : notes) lines << withFileNames(note).toHtmlEscaped();
   whole << notes;
   label_->setText(lines.join(QStringLiteral("<br>")));
-  label_->setToolTip(isFile ? whole.join('\n') : QString());
+  label_->setToolTip(whole.join('\n'));  // the whole paths
   return !lines.isEmpty();
+}
+
+QString NotesBanner::withFileNames(const QString& text) {
+  // Files by their names: their folders, repeated on every note about them, took three lines
+  // of a small screen's graph.
+  static const QRegularExpression path(QStringLiteral("/[^\\s,;:()'\"]+"));
+  QString shortened = text;
+  QRegularExpressionMatchIterator found = path.globalMatch(text);
+  QStringList files;
+  while (found.hasNext()) {
+    const QString candidate = found.next().captured(0);
+    if (QFileInfo(candidate).isFile() && !files.contains(candidate)) files << candidate;
+  }
+  // Longest first: a path that begins another is not cut out of it.
+  std::sort(files.begin(), files.end(),
+            [](const QString& a, const QString& b) { return a.size() > b.size(); });
+  for (const QString& file : files) shortened.replace(file, QFileInfo(file).fileName());
+  return shortened;
 }
 
 void NotesBanner::offerDownload(const std::optional<fetch::FetchRequest>& request) {

@@ -27,6 +27,8 @@ class NotesBanner : public QWidget {
   // removes the offer; showNotes does too).
   void offerDownload(const std::optional<fetch::FetchRequest>& request);
   WeightsDownloadPanel* downloadPanel() const { return download_; }
+  // `text` with each absolute path of an existing file replaced by the file's name.
+  static QString withFileNames(const QString& text);
 
  Q_SIGNALS:
   void weightsInstalled(const QString& path);

@@ -152,12 +152,21 @@ PredictionPanel::PredictionPanel(Document* document, QWidget* parent)
   refresh_->setSingleShot(true);
   refresh_->setInterval(250);
   connect(refresh_, &QTimer::timeout, this, [this] {
-    if (!files_.isEmpty() && document_->hasModel()) predict(files_);
+    if (files_.isEmpty() || !document_->hasModel()) return;
+    if (isRunning()) {
+      refresh_->start();  // one run at a time: after the one still going
+      return;
+    }
+    if (!document_->analysis().ok()) {
+      status_->setText(tr("The model changed and cannot run as it is: fix the marked layers."));
+      return;
+    }
+    predict(files_, true);
   });
   connect(document_, &Document::changed, this, [this] {
     if (files_.isEmpty() || !document_->hasModel()) return;
+    ++generation_;  // a run of the model before is not wanted any more
     if (files_.size() <= kLiveImages) {
-      ++generation_;  // a run of the model before is not wanted any more
       status_->setText(tr("The model changed: predicting again…"));
       refresh_->start();
       return;
@@ -197,6 +206,10 @@ void PredictionPanel::chooseImages() {
 }
 
 void PredictionPanel::predict(const QStringList& files) {
+  predict(files, false);
+}
+
+void PredictionPanel::predict(const QStringList& files, bool afterEdit) {
   if (!document_->hasModel() || files.isEmpty()) return;
   files_ = files;
   const int generation = ++generation_;
@@ -241,13 +254,19 @@ void PredictionPanel::predict(const QStringList& files) {
         }
         *elapsed = timer.elapsed();
       },
-      [this, generation, rows, elapsed, deviceName](const QString& error) {
+      [this, generation, rows, elapsed, deviceName, afterEdit](const QString& error) {
         --running_;
         updateButtons();
         if (generation != generation_) return;  // a newer run or another model replaced it
         if (!error.isEmpty()) {
           status_->setText(tr("Could not run the model on these images."));
-          showError(this, tr("Prediction failed"), error);
+          // A dialog after every edit would stand in the way of the edits: the status says it.
+          if (afterEdit) {
+            status_->setText(
+                tr("The model changed and could not run on these images: %1").arg(error));
+          } else {
+            showError(this, tr("Prediction failed"), error);
+          }
         } else {
           showRows(*rows, tr("%n image(s) in %1 s on %2", nullptr, static_cast<int>(rows->size()))
                               .arg(static_cast<double>(*elapsed) / 1000.0, 0, 'f', 2)

@@ -48,6 +48,8 @@ class PredictionPanel : public QWidget {
   void dropEvent(QDropEvent* event) override;
 
  private:
+  // `afterEdit`: the model changed under images on screen; a failure is said, not a dialog.
+  void predict(const QStringList& files, bool afterEdit);
   void showRows(const std::vector<PreviewRow>& rows, const QString& modelDescription);
   void updateButtons();
 

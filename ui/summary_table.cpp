@@ -138,10 +138,10 @@ QStringList SummaryTable::selectedLayers() const {
       seen.insert(layer);
     }
     // A nested model's row stands for all of its layers.
-    const QString group = item->data(kGroupRole).toString();
-    if (!group.isEmpty() && document_->hasModel())
+    const std::string group = item->data(kGroupRole).toString().toStdString();
+    if (!group.empty() && document_->hasModel())
       for (const Node& node : document_->graph().nodes())
-        if (groupWithin(node.group, group.toStdString())) {
+        if (groupWithin(node.group, group)) {
           const QString name = QString::fromStdString(node.name);
           if (!seen.contains(name)) {
             names << name;
@@ -162,8 +162,9 @@ void SummaryTable::selectLayers(const QStringList& names) {
 bool SummaryTable::allLayersIn(const QString& group, const QSet<QString>& names) const {
   if (!document_->hasModel() || names.isEmpty()) return false;
   bool any = false;
+  const std::string path = group.toStdString();
   for (const Node& node : document_->graph().nodes())
-    if (groupWithin(node.group, group.toStdString())) {
+    if (groupWithin(node.group, path)) {
       if (!names.contains(QString::fromStdString(node.name))) return false;
       any = true;
     }

@@ -687,7 +687,7 @@ void TrainingPanel::onDiagnosis(const QString& code, const QString& message, con
   const std::optional<DoctorFixEntry> entry = doctorFixFor(code);
   const QString label = entry && fixApplies(code) ? QString::fromUtf8(entry->label) : QString();
   if (!doctor_->addFinding(code, message, fix, label)) return;
-  if (entry) {
+  if (entry && !label.isEmpty()) {
     // pretrained_rate_too_high confirms high_learning_rate: one row, one button.
     for (const QString& warned : QStringList(warningCodes_)) {
       const std::optional<DoctorFixEntry> predicted = doctorFixFor(warned);

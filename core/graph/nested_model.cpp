@@ -1,6 +1,8 @@
 #include "graph/nested_model.h"
 
 #include <algorithm>
+#include <unordered_set>
+#include <vector>
 
 namespace graft {
 
@@ -16,6 +18,11 @@ const NodeGroup* findNestedModel(const Graph& graph, const std::string& name) {
 }
 
 std::string nestedModelOutput(const Graph& graph, const std::string& path) {
+  // What is read from outside the group: one pass over the graph, not one per member (a nested
+  // EfficientNet has 800 layers, and the summary asks on every edit).
+  std::unordered_set<std::string> readOutside(graph.outputs().begin(), graph.outputs().end());
+  for (const Node& node : graph.nodes())
+    if (!groupWithin(node.group, path)) readOutside.insert(node.inputs.begin(), node.inputs.end());
   const auto order = graph.topologicalOrder();
   std::vector<size_t> indices;
   if (order) {
@@ -23,15 +30,11 @@ std::string nestedModelOutput(const Graph& graph, const std::string& path) {
   } else {
     for (size_t i = 0; i < graph.size(); ++i) indices.push_back(i);
   }
-  const std::vector<std::string>& outputs = graph.outputs();
   std::string output;
   for (size_t i : indices) {
     const Node& node = graph.nodes()[i];
     if (!groupWithin(node.group, path)) continue;
-    bool readOutside = std::find(outputs.begin(), outputs.end(), node.name) != outputs.end();
-    for (const auto& consumer : graph.consumers(node.name))
-      readOutside = readOutside || !groupWithin(graph.at(consumer).group, path);
-    if (readOutside || output.empty()) output = node.name;
+    if (readOutside.count(node.name) || output.empty()) output = node.name;
   }
   return output;
 }

@@ -67,14 +67,19 @@ std::vector<SummaryRow> summaryRows(const Graph& graph, const GraphAnalysis& ana
     return group.empty() ? 0 : 1 + static_cast<int>(std::count(group.begin(), group.end(), '/'));
   };
   std::set<std::string> shownGroups;
-  // The row of a nested model, or with expandNested, the row of each group newly entered.
+  // The row of the top-level nested model a layer sits in (as Keras's collapsed summary: a
+  // model nested in it has no row of its own), or with expandNested, the row of each group
+  // newly entered.
   const auto groupRows = [&](const Node& n) {
     size_t start = 0;
     while (start <= n.group.size()) {
       const size_t slash = std::min(n.group.find('/', start), n.group.size());
       const std::string path = n.group.substr(0, slash);
       start = slash + 1;
-      if (!shownGroups.insert(path).second) continue;
+      if (!shownGroups.insert(path).second) {
+        if (!options.expandNested) return;
+        continue;
+      }
       const NodeGroup* g = graph.findGroup(path);
       const NodeGroup group = g ? *g : NodeGroup{path, "Functional"};
       const GroupSummary summary = summarizeGroup(graph, analysis, path);

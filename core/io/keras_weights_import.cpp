@@ -1,5 +1,6 @@
 #include "io/keras_weights_import.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -153,6 +154,7 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   if (useOrder) {
     report.rule = MatchRule::ByOrder;
     for (size_t i = 0; i < weighted.size(); ++i) {
+      if (!options.only.empty() && !options.only.count(weighted[i]->name)) continue;
       loadLayer(file, *stored[i], *weighted[i], *analysis.find(weighted[i]->name), store, report);
       report.loaded.push_back(weighted[i]->name);
     }
@@ -184,6 +186,11 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
                        "model, so the model must be the one that saved it)"
                      : ", so matching by order is not possible either"));
   }
+  if (!options.only.empty())
+    report.loaded.erase(
+        std::remove_if(report.loaded.begin(), report.loaded.end(),
+                       [&](const std::string& name) { return !options.only.count(name); }),
+        report.loaded.end());
   for (const auto& name : report.loaded)
     loadLayer(file, *byName.at(name), graph.at(name), *analysis.find(name), store, report);
   return report;

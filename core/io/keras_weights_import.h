@@ -2,6 +2,7 @@
 // Puts the weights of a Keras .h5 file into a model: by layer name first, else by Keras's own
 // order rule (the layers that have weights, in order), and says which rule was used.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,11 +15,11 @@ enum class MatchRule { ByName, ByOrder };
 
 struct WeightLoadReport {
   MatchRule rule = MatchRule::ByName;
-  std::vector<std::string> loaded;   // model layers that received weights
-  std::vector<std::string> missing;  // model layers with weights the file does not have
-  std::vector<std::string> unused;   // file layers with weights the model does not have
+  std::vector<std::string> loaded;          // model layers that received weights
+  std::vector<std::string> missing;         // model layers with weights the file does not have
+  std::vector<std::string> unused;          // file layers with weights the model does not have
   std::vector<std::string> kernelsFlipped;  // convolutions of a Theano-backend file
-  std::string describe() const;      // one line for the user
+  std::string describe() const;             // one line for the user
 };
 
 struct WeightLoadOptions {
@@ -28,6 +29,9 @@ struct WeightLoadOptions {
   // model's own name is not in the file (Keras's published DenseNet files say conv1/conv for
   // today's conv1_conv).
   std::map<std::string, std::string> fileNames;
+  // When not empty, only these model layers are read (matched as for the whole model): the
+  // layers another file lacks, without reading the rest.
+  std::set<std::string> only;
 };
 
 // Reads the matching datasets into `store` (Keras layout). Checks every dataset's shape

@@ -174,7 +174,8 @@ std::vector<std::string> layersWithWeights(const GraphAnalysis& analysis) {
 // the layers it lacks, as Keras's load_weights(by_name=True) does. Read only when some lack.
 struct WeightsForTheRest {
   std::string path;  // the model file
-  std::function<WeightStore()> read;
+  // Reads these layers' weights from it (only these: the others come from --weights).
+  std::function<WeightStore(const std::set<std::string>& layers)> read;
 };
 
 void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
@@ -218,12 +219,21 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
   if (report.missing.empty()) return;
   const auto commaList = [](const std::vector<std::string>& names) {
     std::string list;
-    for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+    for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
+    if (names.size() > 12) list += ", ... (" + std::to_string(names.size()) + " layers)";
     return list;
   };
   std::vector<std::string> fresh = report.missing;
   if (!rest.path.empty()) {
-    const WeightStore own = rest.read();
+    WeightStore own;
+    try {
+      own = rest.read(std::set<std::string>(report.missing.begin(), report.missing.end()));
+    } catch (const Error& e) {
+      // The model file's own weights do not fit (damaged, another size): the layers --weights
+      // lacks start fresh, as they did before a model file could give them.
+      notes.push_back("the weights of " + rest.path + " could not be used for the layers " +
+                      file.path() + " lacks (" + e.what() + ")");
+    }
     std::vector<std::string> kept;
     fresh.clear();
     for (const std::string& layer : report.missing) {
@@ -253,9 +263,9 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
 WeightsForTheRest weightsOf(const KerasH5Reader& file, Graph graph, GraphAnalysis analysis,
                             std::map<std::string, std::string> fileNames = {}) {
   return {file.path(), [&file, graph = std::move(graph), analysis = std::move(analysis),
-                        fileNames = std::move(fileNames)] {
+                        fileNames = std::move(fileNames)](const std::set<std::string>& layers) {
             WeightStore store;
-            loadKerasWeights(file, graph, analysis, store, {true, fileNames});
+            loadKerasWeights(file, graph, analysis, store, {true, fileNames, layers});
             return store;
           }};
 }
@@ -668,11 +678,11 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
     WeightsForTheRest rest;
     if (archive.hasWeights)
-      rest = {spec.source, [&] {
+      rest = {spec.source, [&](const std::set<std::string>& layers) {
                 readOwnWeights();
                 WeightStore store;
                 loadKerasWeights(archive.weightsReader(), result.model.graph, analysis, store,
-                                 {true});
+                                 {true, {}, layers});
                 return store;
               }};
     fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers,

@@ -102,6 +102,13 @@ std::vector<std::string> layersAddedByRecipe(const Json& recipe) {
   for (const auto& op : recipe) {
     if (!op.is_object()) continue;
     const std::string kind = op.value("op", "");
+    if (kind == "rename") {  // an added layer keeps being the user's under its new name
+      const std::string from = op.value("layer", "");
+      const std::string to = op.value("to", "");
+      for (std::string& name : added)
+        if (name == from) name = to;
+      continue;
+    }
     const Json& specs = kind == "stack"     ? op.value("layers", Json())
                         : kind == "insert"  ? op.value("layer", Json())
                         : kind == "replace" ? op.value("with", Json())

@@ -115,8 +115,8 @@ TEST_F(GradCamCli, AFreeInputSizeHasSpatialMapsWhenItRuns) {
   }
 }
 
-// summary lists a Teachable Machine file's base as "model1 (Functional)": named for Grad-CAM, it
-// says which layer to name (it said "no such layer").
+// summary --expand lists a Teachable Machine file's base as "model1 (Functional)": named for
+// Grad-CAM, it says which layer to name (it said "no such layer").
 TEST_F(GradCamCli, ANestedModelsNameSaysWhichLayerToName) {
   GRAFT_REQUIRE_FIXTURE(teachable, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
   const std::string image = writePpm("cat.ppm", 40, 30);

@@ -507,6 +507,8 @@ TEST(NestedModels, SummaryShowsANestedModelAsOneRowOrExpanded) {
   EXPECT_NE(table.find("410208"), std::string::npos) << table;
   EXPECT_NE(table.find("sequential_3 (Sequential)"), std::string::npos) << table;
   EXPECT_EQ(table.find("Conv1 (Conv2D)"), std::string::npos) << table;
+  // Collapsed, as Keras: the model nested in sequential_1 has no row of its own.
+  EXPECT_EQ(table.find("model1 (Functional)"), std::string::npos) << table;
   EXPECT_NE(table.find("Total params: 538,708"), std::string::npos) << table;
   const std::string expanded = formatSummary(loaded.model.graph, analysis, SummaryOptions{true});
   EXPECT_NE(expanded.find("model1 (Functional)"), std::string::npos) << expanded;

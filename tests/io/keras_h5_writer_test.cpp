@@ -11,6 +11,7 @@
 #include "io/keras_archive_writer.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_h5_writer.h"
+#include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "io/zoo/zoo.h"
 #include "support/test_support.h"
@@ -182,6 +183,22 @@ TEST(WeightsOverAModelFile, ARecognisedWeightsFileTakesTheWeightsAndKeepsWhatThe
   // A --weights file that is not there is an error, as for every other model.
   spec.weightsFile = dir.file("missing.h5");
   EXPECT_THROW(loadModel(spec), Error);
+}
+
+// The layers another file lacks are read alone from the model file: the rest of it is never
+// read (twice the memory for a large model, and a failure in a layer already given).
+TEST(WeightsOverAModelFile, OnlyTheLayersAskedForAreRead) {
+  test::TempDir dir;
+  const Model own = mobilenet(true, 1);
+  const std::string path = dir.file("mobilenet_5.h5");
+  saveKerasWeights(own, path);
+  const KerasH5Reader reader(path);
+  WeightStore store;
+  const WeightLoadReport report = loadKerasWeights(reader, own.graph, analyzeOrThrow(own.graph),
+                                                   store, {true, {}, {"conv_preds", "conv1"}});
+  EXPECT_EQ(store.layers(), (std::vector<std::string>{"conv1", "conv_preds"}));
+  EXPECT_EQ(report.loaded, (std::vector<std::string>{"conv1", "conv_preds"}));
+  EXPECT_EQ(*store.find("conv_preds")->at(0).data, *own.weights.find("conv_preds")->at(0).data);
 }
 
 // A full model with weights of its own (Keras's .h5 with model_config, a .keras archive): a

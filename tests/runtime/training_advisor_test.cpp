@@ -7,7 +7,9 @@
 #include "graph/analysis.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "io/recipe.h"
 #include "io/zoo/zoo.h"
+#include "runtime/training/trainer_stages.h"
 #include "runtime/training/training_advisor.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -250,6 +252,31 @@ TEST(TrainingAdvisor, AHeadTheRecipeStackedIsNotPretrainedOnceTrained) {
   model.recipe = Json::array();  // as if the file held it
   EXPECT_EQ(kinds(checkPlan(model, describeModel(model, {}), balanced(300), plan)),
             std::vector<std::string>{"high_learning_rate"});
+}
+
+// On a reopened project whose pretrained layers the model freezes, the head the user stacked and
+// trained trains on (the advisor said "nothing to train", or fine-tuned the head as if it were
+// pretrained at a tenth of the rate); renamed, it stays the user's.
+TEST(TrainingAdvisor, TheUsersOwnTrainedHeadTrainsOnOverAFrozenBase) {
+  Model model = vgg16WithNewTop();
+  const std::string base = model.graph.at("predictions").inputs.front();
+  model = applyOperation(model, ops::freeze(ops::upTo(base))).value().model;
+  model = applyOperation(model, ops::rename("predictions", "classifier")).value().model;
+  EXPECT_EQ(layersAddedByRecipe(model.recipe), std::vector<std::string>{"classifier"});
+  const ModelFacts facts = describeModel(model, {});  // trained: not new
+  EXPECT_EQ(facts.ownLayers, std::vector<std::string>{"classifier"});
+  EXPECT_EQ(std::count(facts.pretrainedLayers.begin(), facts.pretrainedLayers.end(), "classifier"),
+            0);
+  const TrainingPlan plan = advisePlan(model, facts, balanced(300));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::All);
+  EXPECT_DOUBLE_EQ(plan.stages[0].optimizer.effectiveLearningRate(), 1e-3);
+  EXPECT_TRUE(plan.warnings.empty());
+  // Its rate is not scaled as a pretrained layer's.
+  TrainingStage scaled = plan.stages[0];
+  scaled.pretrainedRateScale = 0.1;
+  EXPECT_EQ(stageRateScales(model, scaled, {}).count("classifier"), 0u);
+  EXPECT_EQ(stageRateScales(model, scaled, {}).count("block5_conv3"), 1u);
 }
 
 TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <QLineEdit>
+#include <QStatusBar>
 #include <QTest>
 #include <QUndoStack>
 
@@ -113,6 +114,11 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   for (const char* trainable : {"block3_conv1", "block4_conv1", "block5_conv3"})
     EXPECT_TRUE(graph().at(trainable).trainable) << trainable;
   EXPECT_FALSE(scene_->nodeItem("block2_conv2")->view().trainable);
+  // One sentence for the one move (the freeze and unfreeze underneath led with "Nothing to
+  // freeze").
+  EXPECT_TRUE(window_->statusBar()->currentMessage().startsWith(
+      "Freeze boundary moved: froze 7 layer(s); 7 layer(s) above it are frozen."))
+      << window_->statusBar()->currentMessage().toStdString();
   // Keras users' layers[:k]: recorded as "freeze upto".
   const Json ops = window_->document()->recipe()["operations"];
   ASSERT_FALSE(ops.empty());
@@ -120,6 +126,14 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   // The boundary now sits below block2_pool.
   EXPECT_GT(boundary->pos().y(), scene_->nodeItem("block2_pool")->pos().y());
   EXPECT_LT(boundary->pos().y(), scene_->nodeItem("block3_conv1")->pos().y());
+  // A layer frozen on its own further down is hatched; the bar stays where the frozen layers the
+  // model starts with end (it moved below the whole graph, saying everything was frozen).
+  const QPointF before = boundary->pos();
+  ASSERT_TRUE(window_->editor()->setTrainable({QStringLiteral("block5_conv3")}, false));
+  EXPECT_EQ(scene_->freezeBoundary()->pos(), before);
+  EXPECT_FALSE(scene_->nodeItem("block5_conv3")->view().trainable);
+  QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+  boundary = scene_->freezeBoundary();
   view_->fitAll();
   test::screenshot(window_->workbench(), "edit_freeze_boundary");
 

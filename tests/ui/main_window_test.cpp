@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
@@ -26,6 +27,7 @@
 #include "ui/doc/document.h"
 #include "ui/export_dialog.h"
 #include "ui/find_bar.h"
+#include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/main_window.h"
@@ -267,6 +269,32 @@ TEST(MainWindow, FreezingInThePropertiesPanelIsUndoneWithCtrlZ) {
   EXPECT_FALSE(window.isWindowModified());
   QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
   EXPECT_FALSE(window.document()->graph().at("block1_conv2").trainable);
+}
+
+// The status bar says what each edit did, and what undo and redo did: adding a layer after a cut
+// left the cut's sentence there, and undo left it blank.
+TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  ASSERT_TRUE(window.editor()->cutAt(QStringLiteral("flatten")));
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Cut at flatten"))
+      << window.statusBar()->currentMessage().toStdString();
+  ASSERT_TRUE(window.editor()->addAtOutput(QStringLiteral("Dense")));
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Add dense"))
+      << window.statusBar()->currentMessage().toStdString();
+  window.document()->undoStack()->undo();
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Undone: add dense"))
+      << window.statusBar()->currentMessage().toStdString();
+  window.document()->undoStack()->undo();
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Undone: cut"))
+      << window.statusBar()->currentMessage().toStdString();
+  window.document()->undoStack()->redo();
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Redone: cut"))
+      << window.statusBar()->currentMessage().toStdString();
+  window.document()->open(test::smallModel(3), "another", {});
+  EXPECT_FALSE(window.statusBar()->currentMessage().startsWith("Undone"));
 }
 
 TEST(MainWindow, RenameThroughThePropertiesPanelKeepsTheSelection) {

@@ -383,6 +383,20 @@ TEST_F(TeachableTest, TheSummaryShowsEachNestedModelWithItsTotalsAndSelectsItsLa
             QStringLiteral("frozen"));
 }
 
+// Collapsing the base while the whole graph is in view fits the view again (154 layers became
+// one card and the rest was a speck at the old zoom); expanding it fits again.
+TEST_F(TeachableTest, CollapsingWhileAllOfTheGraphShowsFitsItAgain) {
+  view_->fitAll();
+  const double wholeZoom = view_->zoom();
+  view_->setGroupCollapsed(kBase, true);
+  EXPECT_TRUE(scene_->isGroupCollapsed(kBase));
+  EXPECT_GT(view_->zoom(), wholeZoom);
+  EXPECT_TRUE(visibleScene(view_).contains(scene_->layout().bounds));
+  view_->setGroupCollapsed(kBase, false);
+  EXPECT_FALSE(scene_->isGroupCollapsed(kBase));
+  EXPECT_NEAR(view_->zoom(), wholeZoom, 1e-6);
+}
+
 TEST_F(TeachableTest, SelectingAHiddenLayerShowsIt) {
   scene_->setGroupCollapsed(kBase, true);
   // The summary table or the find bar asks for a layer inside: its group opens.

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QTest>
 #include <QUndoStack>
+#include <fstream>
 
 #include "support/test_support.h"
 #include "ui/doc/document.h"
@@ -96,6 +97,22 @@ TEST(OpenFiles, TheNotesFollowTheClassNamesThroughACutAndItsUndo) {
   EXPECT_NE(banner->text().indexOf("class names from cls_classes.txt"), -1)
       << banner->text().toStdString();
   EXPECT_EQ(banner->text().indexOf("no longer apply"), -1);
+}
+
+// Files in the banner go by their names wherever they appear (after a run the weights are
+// "trained by Graft from /long/path/model.h5"); a path that is no file stays as written.
+TEST(OpenFiles, TheBannerNamesFilesByTheirNames) {
+  test::TempDir dir;
+  const std::string file = dir.file("model.h5");
+  std::ofstream(file) << "x";
+  const QString path = QString::fromStdString(file);
+  EXPECT_EQ(ui::NotesBanner::withFileNames("trained by Graft from " + path),
+            "trained by Graft from model.h5");
+  EXPECT_EQ(ui::NotesBanner::withFileNames(path + ": weights matched, the other layers' from " +
+                                           path + " (2 layers)"),
+            "model.h5: weights matched, the other layers' from model.h5 (2 layers)");
+  EXPECT_EQ(ui::NotesBanner::withFileNames("no file /no/such/file.h5 here"),
+            "no file /no/such/file.h5 here");
 }
 
 TEST(OpenFiles, NotesNameTheClassNamesAModelHasNow) {

@@ -39,10 +39,13 @@ bool CutExplorerSession::start(const Model& model, const CutExplorerRequest& req
       *error = QString::fromStdString(errorText(e));
     }
   });
-  connect(thread_, &QThread::finished, this, [this, outcome, error, revision] {
+  const quint64 generation = generation_;
+  connect(thread_, &QThread::finished, this, [this, outcome, error, revision, generation] {
     thread_->deleteLater();
     thread_ = nullptr;
-    const bool cancelled = error->isEmpty() && outcome->report.cancelled;
+    // forget() meanwhile (another model opened): the run measured the model before.
+    const bool cancelled =
+        generation != generation_ || (error->isEmpty() && outcome->report.cancelled);
     if (error->isEmpty() && !cancelled) {
       result_ = outcome;
       resultRevision_ = revision;

@@ -38,6 +38,7 @@ class CutExplorerSession : public QObject {
   void forget() {
     result_.reset();
     resultRevision_ = 0;
+    ++generation_;  // a run still going is about the model before: its result is dropped
   }
 
  public Q_SLOTS:
@@ -54,6 +55,7 @@ class CutExplorerSession : public QObject {
   std::atomic<bool> cancel_{false};
   std::shared_ptr<const CutExplorerOutcome> result_;
   quint64 resultRevision_ = 0;
+  quint64 generation_ = 0;  // forget() counts up
 };
 
 }  // namespace graft::ui

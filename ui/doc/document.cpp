@@ -65,7 +65,9 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
     command->setText(text + QStringLiteral(" — ") + notes.join(QStringLiteral("; ")));
   // push() runs redo(), which makes the edited model current and tells the views.
   undo_.push(command);
-  if (!notes.isEmpty()) Q_EMIT editNotes(notes);
+  // An edit with nothing more to say still says what it did: the status bar kept the edit
+  // before's sentence ("Cut at ...") under the layer just added.
+  Q_EMIT editNotes(notes.isEmpty() ? QStringList{text} : notes);
   return {};
 }
 

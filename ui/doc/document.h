@@ -66,6 +66,10 @@ class Document : public QObject {
   bool commitResultOf(uint64_t startedFrom, Model model, const QString& text,
                       const QStringList& notes = {});
 
+  // Says what the last edit did in the editor's own words, in place of its operations' notes
+  // (the freeze boundary's one move is a freeze and an unfreeze underneath).
+  void sayEdit(const QString& sentence) { Q_EMIT editNotes({sentence}); }
+
   // While a run trains on the model, an edit would be overwritten when it ends (or would change
   // layers under the trainer): edits, undo and redo are refused with `reason` ("Training is
   // running: stop it to edit the model"). An empty reason lifts the lock.

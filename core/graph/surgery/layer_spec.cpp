@@ -72,7 +72,8 @@ Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& take
   if (node.className == "InputLayer")
     throw Error(Diagnostic{subject,
                            "an InputLayer cannot be added by an edit (a model has its "
-                           "inputs; use set_input_shape to change one)"});
+                           "inputs; change one's size with set_input_shape in a recipe, or "
+                           "its batch input shape in Graft's Properties)"});
   if (node.name.empty())
     node.name = uniqueLayerName(kerasSnakeCase(node.className), [&](const std::string& n) {
       return std::find(taken.begin(), taken.end(), n) != taken.end();
@@ -123,8 +124,9 @@ std::vector<std::string> chainOf(const Draft& d, const std::vector<std::string>&
     const Node& n = d.node(name);  // throws for an unknown name
     if (n.className == "InputLayer")
       throw Error(Diagnostic{name,
-                             "is a model input and cannot be removed or replaced "
-                             "(use set_input_shape to change it)"});
+                             "is a model input and cannot be removed or replaced (change its "
+                             "size with set_input_shape in a recipe, or its batch input shape "
+                             "in Graft's Properties)"});
     if (n.inputs.size() != 1)
       throw Error(Diagnostic{name, "has " + std::to_string(n.inputs.size()) +
                                        " inputs; only layers with one input can be removed or "

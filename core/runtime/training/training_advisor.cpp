@@ -151,6 +151,8 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
   ModelFacts facts;
   facts.newLayers = newLayers;
   const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
+  const std::vector<std::string> added = layersAddedByRecipe(model.recipe);
+  const std::set<std::string> own(added.begin(), added.end());
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const std::vector<size_t> order = model.graph.topologicalOrder().value();
   for (size_t i : order) {
@@ -159,7 +161,7 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
     if (node.className == "BatchNormalization") facts.hasBatchNorm = true;
     const NodeInfo* info = analysis.find(node.name);
     if (info && !info->weights.empty() && !fresh.count(node.name))
-      facts.pretrainedLayers.push_back(node.name);
+      (own.count(node.name) ? facts.ownLayers : facts.pretrainedLayers).push_back(node.name);
     // BatchNormalization left out: freezing it is the usual fine-tuning practice (Keras's own
     // examples save it frozen), which each stage handles (freezeBatchNorm), not a boundary.
     if (info && !info->weights.empty() && !node.trainable && node.className != "BatchNormalization")
@@ -198,26 +200,44 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
         std::any_of(facts.newLayers.begin(), facts.newLayers.end(),
                     [&](const std::string& layer) { return !frozen.count(layer); });
     const bool canFineTune = !unfreezablePretrained(facts).empty();
-    if (!anyNewTrainable && !canFineTune)
-      throw Error(
-          Diagnostic{"model",
-                     "every layer with weights is frozen in the model itself (its recipe's "
-                     "freeze, or the file's trainable flags), so there is nothing to train; "
-                     "unfreeze the layers to train with a recipe step {\"op\": \"unfreeze\", "
-                     "\"from\": LAYER}"});
-    if (anyNewTrainable) plan.stages.push_back(headStage(data));
-    if (!canFineTune && !facts.pretrainedLayers.empty())
+    const bool anyOwnTrainable =
+        std::any_of(facts.ownLayers.begin(), facts.ownLayers.end(),
+                    [&](const std::string& layer) { return !frozen.count(layer); });
+    if (!anyNewTrainable && !canFineTune) {
+      if (!anyOwnTrainable)
+        throw Error(Diagnostic{
+            "model",
+            "every layer with weights is frozen in the model itself (its recipe's freeze, or "
+            "the file's trainable flags), so there is nothing to train; unfreeze the layers to "
+            "train with a recipe step {\"op\": \"unfreeze\", \"from\": LAYER}"});
+      // The user's own layers, trained before, on pretrained layers the model keeps frozen:
+      // they train on as the model leaves them.
+      TrainingStage s = headStage(data);
+      s.name = "your layers";
+      s.scope = StageScope::All;
+      s.why = {
+          "The model freezes its pretrained layers, so the layers you added train on as "
+          "the model leaves them; Adam at 1e-3 suits layers with no pretrained features "
+          "to keep."};
+      plan.stages.push_back(s);
       plan.reasons.push_back(
-          "The model itself freezes its top pretrained layer (its recipe's freeze or the "
-          "file's trainable flags), so the pretrained layers stay frozen: only the new layers "
-          "train.");
-    else if (!anyNewTrainable || perClass >= kFewImagesPerClass)
-      plan.stages.push_back(fineTuneStage(facts, data, anyNewTrainable));
-    else
-      plan.reasons.push_back(
-          "With about " + std::to_string(static_cast<int64_t>(std::round(perClass))) +
-          " images per class (fewer than " + plainNumber(kFewImagesPerClass) +
-          "), retraining pretrained layers would overfit, so only the new layers train.");
+          "The model itself freezes its pretrained layers (its recipe's freeze or the file's "
+          "trainable flags): only the layers you added train.");
+    } else {
+      if (anyNewTrainable) plan.stages.push_back(headStage(data));
+      if (!canFineTune)
+        plan.reasons.push_back(
+            "The model itself freezes its top pretrained layer (its recipe's freeze or the "
+            "file's trainable flags), so the pretrained layers stay frozen: only the new layers "
+            "train.");
+      else if (!anyNewTrainable || perClass >= kFewImagesPerClass)
+        plan.stages.push_back(fineTuneStage(facts, data, anyNewTrainable));
+      else
+        plan.reasons.push_back(
+            "With about " + std::to_string(static_cast<int64_t>(std::round(perClass))) +
+            " images per class (fewer than " + plainNumber(kFewImagesPerClass) +
+            "), retraining pretrained layers would overfit, so only the new layers train.");
+    }
   }
   if (facts.hasBatchNorm && !facts.pretrainedLayers.empty())
     plan.reasons.push_back(
@@ -233,12 +253,12 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
   std::vector<PlanWarning> warnings;
   // Pretrained: weights from the file the model came from. A head the user stacked and has
   // trained since is no longer new, but it holds no pretrained features to destroy.
-  std::set<std::string> own(facts.newLayers.begin(), facts.newLayers.end());
-  for (const std::string& layer : layersAddedByRecipe(trainingModel.recipe)) own.insert(layer);
+  const std::set<std::string> pretrained(facts.pretrainedLayers.begin(),
+                                         facts.pretrainedLayers.end());
   const GraphAnalysis analysis = analyzeOrThrow(trainingModel.graph);
   int64_t pretrainedParams = 0;
   for (const auto& layer : trainableLayers(trainingModel))
-    if (!own.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
+    if (pretrained.count(layer)) pretrainedParams += analysis.find(layer)->trainableParams;
   if (pretrainedParams == 0) return warnings;
   if (pretrainedParams > kLargeNetworkParams && data.images < kFewImages)
     warnings.push_back({"large_network_few_images",

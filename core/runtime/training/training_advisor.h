@@ -44,10 +44,15 @@ std::vector<std::string> newLayersOf(const Model& model,
                                      const std::vector<std::string>& freshLayers);
 
 struct ModelFacts {
-  int64_t inputSide = 0;                      // smaller of the input's H and W; 0 when unknown
-  std::vector<std::string> order;             // every layer, topological order
-  std::vector<std::string> newLayers;         // with weights, fresh
-  std::vector<std::string> pretrainedLayers;  // with weights, not fresh; topological order
+  int64_t inputSide = 0;               // smaller of the input's H and W; 0 when unknown
+  std::vector<std::string> order;      // every layer, topological order
+  std::vector<std::string> newLayers;  // with weights, fresh
+  // With weights from the file the model came from: not fresh, not the user's own (below);
+  // topological order.
+  std::vector<std::string> pretrainedLayers;
+  // With weights, added by the model's recipe (stacked, inserted, put in) and trained since: the
+  // user's, not pretrained (no pretrained features to keep), not new (trained already).
+  std::vector<std::string> ownLayers;
   // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false),
   // BatchNormalization aside: frozen for good, so no stage trains them (trainer_stages.h,
   // modelForStage) and fine-tuning starts above the last of them.
