@@ -42,12 +42,23 @@ std::string nestedModelOutput(const Graph& graph, const std::string& path) {
 std::optional<std::string> nestedModelNotALayer(const Graph& graph, const std::string& name) {
   if (graph.find(name)) return std::nullopt;
   const NodeGroup* group = findNestedModel(graph, name);
-  if (!group) return std::nullopt;
+  if (!group) {
+    std::string paths;
+    size_t count = 0;
+    for (const NodeGroup& candidate : graph.groups())
+      if (candidate.name() == name) {
+        paths += (paths.empty() ? "" : ", ") + candidate.path;
+        ++count;
+      }
+    if (count < 2) return std::nullopt;
+    return "names " + std::to_string(count) + " nested models (" + paths +
+           "), not a layer: name the output layer of the one meant";
+  }
   size_t layers = 0;
   for (const Node& node : graph.nodes()) layers += groupWithin(node.group, group->path) ? 1 : 0;
   return "is a nested model (" + group->className + ") of " + std::to_string(layers) +
-         " layers, not a layer: name its output layer '" + nestedModelOutput(graph, group->path) +
-         "'";
+         (layers == 1 ? " layer" : " layers") + ", not a layer: name its output layer '" +
+         nestedModelOutput(graph, group->path) + "'";
 }
 
 }  // namespace graft

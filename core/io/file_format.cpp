@@ -61,7 +61,7 @@ std::string describeFileFormat(FileFormat format) {
     case FileFormat::Unknown:
       break;
   }
-  return "not a format Graft reads";
+  return "none of these";  // after "expected A, B or C; the file is ..."
 }
 
 }  // namespace graft

@@ -20,7 +20,8 @@ FileFormat detectFileFormat(const std::string& path);
 // A missing path, a folder or a regular file passes (their own checks say more).
 void refuseSpecialFile(const std::string& path);
 
-// "HDF5", "a ZIP archive", ... for messages.
+// "HDF5", "a ZIP archive", "JSON", or "none of these", for messages that list what was
+// expected: "...; the file is none of these".
 std::string describeFileFormat(FileFormat format);
 
 }  // namespace graft

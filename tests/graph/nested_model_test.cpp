@@ -44,10 +44,25 @@ TEST(NestedModel, NamedAsALayerItSaysWhichLayerToName) {
             "is a nested model (Sequential) of 3 layers, not a layer: name its output layer "
             "'pool'");
   EXPECT_EQ(nestedModelNotALayer(graph, "inner").value(),
-            "is a nested model (Functional) of 1 layers, not a layer: name its output layer "
+            "is a nested model (Functional) of 1 layer, not a layer: name its output layer "
             "'conv_b'");
   EXPECT_FALSE(nestedModelNotALayer(graph, "conv_a").has_value());
   EXPECT_FALSE(nestedModelNotALayer(graph, "missing").has_value());
+
+  // Two nested models of one name: their paths tell them apart.
+  std::vector<Node> nodes = test::chainGraph().nodes();
+  for (Node& node : nodes) {
+    if (node.name == "conv_a") node.group = "a/inner";
+    if (node.name == "conv_b") node.group = "b/inner";
+  }
+  const Graph twice("twice", nodes);
+  EXPECT_EQ(findNestedModel(twice, "inner"), nullptr);
+  EXPECT_EQ(nestedModelNotALayer(twice, "inner").value(),
+            "names 2 nested models (a/inner, b/inner), not a layer: name the output layer of "
+            "the one meant");
+  EXPECT_EQ(nestedModelNotALayer(twice, "a/inner").value(),
+            "is a nested model (Functional) of 1 layer, not a layer: name its output layer "
+            "'conv_a'");
 }
 
 // Keras's collapsed summary connects a layer after a nested model to the model's row, not to a

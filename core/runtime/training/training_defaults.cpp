@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "graph/one_output.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "runtime/training/trainer_checkpoint.h"
@@ -28,6 +29,9 @@ std::string describeStages(const TrainingPlan& plan) {
 
 TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& freshLayers,
                             const DataFacts& data, const TrainingChoice& choice) {
+  // Refused before any advice: a two-input model got the advisor's warnings, then the refusal.
+  requireOneInput(model.graph, "training and evaluation need");
+  requireOneOutput(model.graph, "training and evaluation need");
   TrainingSetup setup;
   setup.model = model;
   for (const auto& node : model.graph.nodes()) setup.userTrainable[node.name] = node.trainable;
