@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -115,7 +116,14 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
   splitter->setSizes({600, 400});  // the chart wider: its layer names need the room
-  layout->addWidget(splitter, 1);
+  // Scrolled below what the chart needs: its minimum, with the controls above, made the window
+  // taller than a 800 px screen (the status bar went off its bottom edge for the session).
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName(QStringLiteral("cut_explorer_scroll"));
+  scroll->setWidget(splitter);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  layout->addWidget(scroll, 1);
 
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString dir =
@@ -142,6 +150,7 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
     // but the numbers read as this model's). A run still measuring that model stops.
     session_->cancel();
     session_->forget();
+    layers_->clear();  // named the model before's layers: back to the automatic choice
     table_->setRowCount(0);
     chart_->setCandidates({}, {});
     cut_->setEnabled(false);
@@ -152,6 +161,10 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
 
 void CutExplorerPanel::setDataDir(const QString& dir) {
   dataDir_->setText(dir);
+}
+
+QString CutExplorerPanel::layers() const {
+  return layers_->text();
 }
 
 QString CutExplorerPanel::dataDir() const {

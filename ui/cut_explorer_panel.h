@@ -37,6 +37,7 @@ class CutExplorerPanel : public QWidget {
   QString dataDir() const;
   // "auto" (or empty) or layer names separated by commas, as graft-cli probe --layers.
   void setLayers(const QString& layers);
+  QString layers() const;
   // Starts a run on the document's model; false (with the reason in the status line) when
   // none could start.
   bool explore();

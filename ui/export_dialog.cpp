@@ -156,6 +156,7 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   connect(path_, &QLineEdit::textChanged, this, [this, problem] {
     const bool valid = showProblem(specOf(formats_, path_), problem).isEmpty();
     exportButton_->setEnabled(valid && refusals_->isHidden() && !running_);
+    fitContents();
   });
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
@@ -194,6 +195,16 @@ void ExportDialog::formatChanged() {
                                       findChild<QLabel*>(QStringLiteral("export_option_problem")));
   exportButton_->setEnabled(lines.isEmpty() && problem.isEmpty() && !running_);
   result_->clear();
+  fitContents();
+}
+
+void ExportDialog::fitContents() {
+  // Word-wrapped lines (a refusal, the check's result) do not raise a dialog's minimum height:
+  // it kept its size and squeezed the format rows instead, clipping their underscores.
+  layout()->activate();
+  const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
+                                                   : layout()->totalSizeHint().height();
+  if (height() < needed) resize(width(), needed);
 }
 
 void ExportDialog::startExport() {
@@ -213,6 +224,7 @@ void ExportDialog::startExport() {
   succeeded_ = false;
   exportButton_->setEnabled(false);
   result_->setText(tr("Exporting and checking…"));
+  fitContents();
   auto report = std::make_shared<ExportReport>();
   const Model model = model_;
   runInBackground(
@@ -238,10 +250,11 @@ void ExportDialog::startExport() {
         if (!error.isEmpty()) {
           result_->setText(
               QStringLiteral("<span style='color:#d62d20'>%1</span>").arg(error.toHtmlEscaped()));
-          return;
+        } else {
+          result_->setText(QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
+                               .arg(QString::fromStdString(report->describe()).toHtmlEscaped()));
         }
-        result_->setText(QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
-                             .arg(QString::fromStdString(report->describe()).toHtmlEscaped()));
+        fitContents();
       });
 }
 

@@ -41,6 +41,7 @@ class ExportDialog : public QDialog {
 
  private:
   void formatChanged();
+  void fitContents();  // grows the dialog to what its wrapped lines need, never shrinks it
   Model model_;
   QString base_;
   QButtonGroup* formats_;

@@ -230,7 +230,7 @@ void MainWindow::setModelDocksShown(bool shown) {
 
 void MainWindow::predictImages(const QStringList& files) {
   showWorkbench();
-  auto* dock = qobject_cast<QDockWidget*>(predictions_->parentWidget());
+  auto* dock = findChild<QDockWidget*>(QStringLiteral("dock_predictions"));
   dock->show();
   dock->raise();
   // The list and the Grad-CAM view below it need room: a dock below ~60 % of the window (its
@@ -238,6 +238,14 @@ void MainWindow::predictImages(const QStringList& files) {
   // heatmap was hidden under the controls until the user dragged the splitter.
   const int wanted = height() * 3 / 5;
   if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
+  // The run panel below keeps the room showTraining gave it: the predictions took it, and on a
+  // 800 px screen every chart axis of the training dock read "…".
+  for (QWidget* panel : {static_cast<QWidget*>(training_), static_cast<QWidget*>(explorer_)}) {
+    auto* below = qobject_cast<QDockWidget*>(panel->parentWidget());
+    const int room = height() * 2 / 5;
+    if (below->isVisible() && !below->isFloating() && below->height() < room)
+      resizeDocks({below}, {room}, Qt::Vertical);
+  }
   predictions_->predict(files);
 }
 

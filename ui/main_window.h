@@ -86,6 +86,9 @@ class MainWindow : public QMainWindow {
   // File → Save Session as Pipeline: opens the dialog (non-modal; returned for tests).
   PipelineDialog* savePipeline();
   bool applyRecipeFile(const QString& path = QString());
+  // File → Load Weights: a Keras weights file (.h5, .weights.h5, .keras) onto the open model,
+  // by layer name, as one undoable step (read on a worker thread). False when nothing started.
+  bool loadWeightsFile(const QString& path = QString());
   // Writes the .graft project on a worker thread; with `wait` the call returns when it is
   // written (tests, the unsaved-changes prompt). True when it was (or is being) saved.
   bool saveProject(bool wait = false);

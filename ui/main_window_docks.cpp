@@ -3,6 +3,8 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QMenu>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QUndoView>
 #include <algorithm>
@@ -70,8 +72,18 @@ void MainWindow::createDocks() {
   explorerDock->hide();  // opened by Model > Explore Cut Points
   connectRunPanels();
   predictions_ = new PredictionPanel(document_, this);
+  // Scrolled when the column is short: its list, layer rows and map held the right column at
+  // 255 px and the training dock below was left too low to read a chart axis.
+  auto* predictionScroll = new QScrollArea(this);
+  predictionScroll->setWidget(predictions_);
+  predictionScroll->setWidgetResizable(true);
+  predictionScroll->setFrameShape(QFrame::NoFrame);
+  // Up and down only: as wide as the panel needs, so its buttons are never cut at the edge.
+  predictionScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  predictionScroll->setMinimumWidth(predictions_->minimumSizeHint().width() +
+                                    predictionScroll->verticalScrollBar()->sizeHint().width());
   auto* predictionDock =
-      dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictions_, this);
+      dock(tr("Predictions"), QStringLiteral("dock_predictions"), predictionScroll, this);
   addDockWidget(Qt::RightDockWidgetArea, predictionDock);
   tabifyDockWidget(propertiesDock, predictionDock);
   propertiesDock->raise();

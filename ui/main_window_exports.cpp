@@ -6,9 +6,12 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QStatusBar>
+#include <memory>
 
 #include "io/atomic_file.h"
+#include "io/model_source.h"
 #include "io/recipe.h"
+#include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
 #include "ui/export_dialog.h"
@@ -55,6 +58,41 @@ bool MainWindow::applyRecipeFile(const QString& target) {
     showDiagnostics(this, tr("Cannot apply %1").arg(QFileInfo(path).fileName()), problems);
     return false;
   }
+  return true;
+}
+
+bool MainWindow::loadWeightsFile(const QString& target) {
+  if (!document_->hasModel() || !document_->canEdit()) return false;
+  QString path = target;
+  if (path.isEmpty())
+    path = QFileDialog::getOpenFileName(
+        this, tr("Load weights onto the model"), QString(),
+        tr("Keras weights (*.h5 *.weights.h5 *.keras *.hdf5);;All files (*)"));
+  if (path.isEmpty()) return false;
+  const uint64_t startedFrom = document_->revision();
+  const Model model = document_->model();
+  auto loaded = std::make_shared<Model>();
+  auto notes = std::make_shared<std::vector<std::string>>();
+  statusBar()->showMessage(tr("Loading weights from %1…").arg(QFileInfo(path).fileName()));
+  runInBackground(
+      this,
+      [model, path, loaded, notes] {
+        *loaded = withWeightsFrom(model, path.toStdString(), *notes);
+      },
+      [this, path, startedFrom, loaded, notes](const QString& error) {
+        const QString name = QFileInfo(path).fileName();
+        if (!error.isEmpty()) {
+          statusBar()->clearMessage();
+          showError(this, tr("Cannot load the weights of %1").arg(name), error);
+          return;
+        }
+        QStringList said;
+        for (const std::string& note : *notes) said << QString::fromStdString(note);
+        if (!document_->commitResultOf(startedFrom, *loaded, tr("load weights from %1").arg(name),
+                                       said))
+          showError(this, tr("Weights not loaded"),
+                    tr("The model changed while %1 was read; load the weights again.").arg(name));
+      });
   return true;
 }
 

@@ -95,6 +95,11 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
                                     [window] { window->exportRecipe(); });
   recipe->setToolTip(
       MainWindow::tr("Save the edits made so far as a recipe graft-cli edit can replay"));
+  QAction* weights = file->addAction(MainWindow::tr("Load &Weights…"), window,
+                                     [window] { window->loadWeightsFile(); });
+  weights->setToolTip(
+      MainWindow::tr("Put the weights of a Keras file (.h5, .weights.h5, .keras: an export of "
+                     "this model, a checkpoint) on the open model, by layer name"));
   // Always enabled: without a model it does nothing.
   file->addAction(MainWindow::tr("A&pply Recipe…"), window, [window] { window->applyRecipeFile(); })
       ->setToolTip(
@@ -107,7 +112,7 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
   QAction* exportModel = file->addAction(icon("export"), MainWindow::tr("&Export Model…"), window,
                                          [window] { window->openExportDialog(); });
   exportModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-  for (QAction* a : {save, saveAs, recipe, pipeline, exportModel})
+  for (QAction* a : {save, saveAs, recipe, pipeline, exportModel, weights})
     enableOnceOpened(window->document(), a);
   bar.save = save;
 }

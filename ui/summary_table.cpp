@@ -3,6 +3,7 @@
 #include <QHeaderView>
 #include <QItemSelection>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSet>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -45,6 +46,12 @@ SummaryTable::SummaryTable(Document* document, QWidget* parent)
   table_->setWordWrap(false);
   table_->verticalHeader()->setVisible(false);
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+  // Two rows at least: with the training dock open on a small screen the right column's docks
+  // shrank to their minimum, and the Summary showed its header and no layer at all.
+  table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() +
+                           2 * table_->verticalHeader()->defaultSectionSize() +
+                           table_->horizontalScrollBar()->sizeHint().height() +
+                           2 * table_->frameWidth());
   totals_ = new QLabel(this);
   totals_->setWordWrap(true);  // a narrow dock wraps the totals instead of cutting numbers off
   totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -173,6 +173,14 @@ QWidget* TrainingPanel::buildSettings() {
   opt->addWidget(new QLabel(tr("lr"), box));
   opt->addWidget(learningRate_, 1);
   form->addRow(tr("Optimizer"), opt);
+  // Changing only Epochs turned the advisor's plan off (Adam at 1e-3 over every layer) while the
+  // form still read "default": what the choices mean is said where they are made.
+  choiceNote_ = new QLabel(box);
+  choiceNote_->setObjectName(QStringLiteral("training_choice_note"));
+  choiceNote_->setWordWrap(true);
+  choiceNote_->setEnabled(false);
+  choiceNote_->hide();
+  form->addRow(QString(), choiceNote_);
   auto* aug = new QGridLayout;
   int i = 0;
   for (const char* name : kAugmentations) {
@@ -198,6 +206,13 @@ QWidget* TrainingPanel::buildSettings() {
          "their statistics with noisy ones"));
   form->addRow(QString(), trainBatchNorm_);
   buildPlanRows(box, form);
+  connect(epochs_, qOverload<int>(&QSpinBox::valueChanged), this, &TrainingPanel::updateChoiceNote);
+  connect(optimizer_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          &TrainingPanel::updateChoiceNote);
+  connect(learningRate_, &QLineEdit::textChanged, this, &TrainingPanel::updateChoiceNote);
+  connect(freeze_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          &TrainingPanel::updateChoiceNote);
+  connect(usePlan_, &QCheckBox::toggled, this, &TrainingPanel::updateChoiceNote);
   moreToggle_ = new QToolButton(box);
   moreToggle_->setObjectName(QStringLiteral("train_more_options"));
   moreToggle_->setText(tr("More options"));
@@ -319,6 +334,10 @@ QWidget* TrainingPanel::buildProgress() {
   charts->addWidget(loss_);
   charts->addWidget(accuracy_);
   charts->addWidget(right);
+  // The curves take the spare width; the confusion matrix and the log need less.
+  charts->setStretchFactor(0, 2);
+  charts->setStretchFactor(1, 2);
+  charts->setStretchFactor(2, 1);
   // Neither the doctor's findings nor the charts are squeezed unreadable in a low dock (at 120
   // px every axis label became "…"): below what both need, the column scrolls.
   charts->setMinimumHeight(kReadableChartHeight);
@@ -328,7 +347,9 @@ QWidget* TrainingPanel::buildProgress() {
   scroll->setWidget(area);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // Sideways too when the charts need more than the dock has (large text on a small screen):
+  // cut off at the right edge, the confusion matrix and the log could not be reached at all.
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
   return scroll;
 }
 
@@ -418,12 +439,29 @@ TrainingSettings TrainingPanel::settings() const {
   return s;
 }
 
+void TrainingPanel::updateChoiceNote() {
+  const bool chosen = epochs_->value() > 0 || !optimizer_->currentData().toString().isEmpty() ||
+                      learningRate_->text().toDouble() > 0 ||
+                      !freeze_->currentData().toString().isEmpty();
+  const bool show = chosen && !usePlan_->isChecked();
+  if (show)
+    choiceNote_->setText(
+        tr("Your choice: one run as set here (Adam and Keras's learning rate where left at "
+           "default) over every layer the model lets train, not the advisor's plan. Leave "
+           "Epochs, Optimizer, lr and Freeze at default for the plan."));
+  choiceNote_->setVisible(show);
+}
+
 const std::set<std::string>& TrainingPanel::fieldsShownByThePanel() {
   // Each has its own widget above (settings() reads them); TrainSpecForm shows the rest.
   static const std::set<std::string> keys = {
       "data",    "val_split",   "epochs",       "batch_size",       "optimizer", "lr",
       "augment", "freeze_upto", "cache_frozen", "train_batch_norm", "plan"};
   return keys;
+}
+
+QString TrainingPanel::progressText() const {
+  return progress_->text();
 }
 
 QString TrainingPanel::log() const {
@@ -583,6 +621,11 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
       break;
     case TrainingOutcome::Cancelled:
       appendLog(tr("stopped: %1").arg(message));
+      // The bar still read the last batch ("epoch 15/60 · batch 6/6") while the model keeps the
+      // weights of the last whole epoch (14).
+      progress_->setFormat(
+          epochs == 0 ? tr("stopped before an epoch completed: nothing kept")
+                      : tr("stopped: the model keeps the weights after epoch %1").arg(epochs));
       break;
     case TrainingOutcome::Failed:
       appendLog(tr("failed: %1").arg(message));
@@ -661,7 +704,15 @@ void TrainingPanel::forgetLastRun() {
   if (session_->isRunning()) return;
   loss_->clear();
   accuracy_->clear();
+  loss_->setEpochs(1);
+  accuracy_->setEpochs(1);
   confusion_->setClasses({});
+  // The log keeps why a run stopped, with a line after it: what follows is about this model
+  // (it went on with the model before's "finished 10 epochs"). "Computes on" said how that
+  // run computed (fp32, channels-last).
+  if (!log_->toPlainText().isEmpty())
+    appendLog(tr("another model opened: the lines above are about the model before"));
+  device_->setText(QString::fromStdString(deviceDescription("auto")));
   progress_->setValue(0);
   progress_->setFormat(QString());
   speed_->clear();

@@ -76,6 +76,10 @@ class TrainingPanel : public QWidget {
   QPlainTextEdit* planEditor() const { return plan_; }
   QCheckBox* usePlanBox() const { return usePlan_; }
   QLabel* adviceText() const { return advice_; }
+  // Shown while the form's own choices (epochs, optimizer, rate, freeze) replace the advisor's
+  // plan; hidden when they are all left at default.
+  QLabel* choiceNote() const { return choiceNote_; }
+  QString progressText() const;  // what the progress bar reads
   QCheckBox* trainBatchNormBox() const { return trainBatchNorm_; }
   // The training doctor's findings of the current (or last) run, one row per kind with its
   // fix button where there is one; hidden while there are none.
@@ -162,6 +166,8 @@ class TrainingPanel : public QWidget {
   QPushButton* sampleData_ = nullptr;
   QCheckBox* usePlan_ = nullptr;
   QLabel* advice_ = nullptr;
+  QLabel* choiceNote_ = nullptr;
+  void updateChoiceNote();
   CutReportSource cutReport_;
   QPlainTextEdit* plan_ = nullptr;
   QToolButton* moreToggle_ = nullptr;

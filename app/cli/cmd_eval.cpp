@@ -7,6 +7,7 @@
 
 #include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
+#include "cli/text_columns.h"
 #include "io/json_file.h"
 #include "run/eval_spec.h"
 #include "runtime/prediction/evaluate.h"
@@ -19,9 +20,9 @@ void printReport(const EvalReport& report) {
   std::cout << std::fixed << std::setprecision(4) << "accuracy " << report.accuracy << "  loss "
             << report.loss << "  images " << report.count << "\n\n";
   size_t width = 5;
-  for (const auto& c : report.classes) width = std::max(width, c.size());
-  std::cout << std::left << std::setw(static_cast<int>(width)) << "class" << std::right
-            << std::setw(11) << "precision" << std::setw(9) << "recall" << std::setw(8) << "count"
+  for (const auto& c : report.classes) width = std::max(width, terminalColumns(c));
+  std::cout << padToColumns("class", width) << std::setw(11) << "precision" << std::setw(9)
+            << "recall" << std::setw(8) << "count"
             << "\n";
   const auto cell = [](const std::optional<double>& v, int w) {
     std::ostringstream out;
@@ -33,11 +34,11 @@ void printReport(const EvalReport& report) {
     return out.str();
   };
   for (const auto& c : report.perClass)
-    std::cout << std::left << std::setw(static_cast<int>(width)) << c.name << std::right
-              << cell(c.precision, 11) << cell(c.recall, 9) << std::setw(8) << c.count << "\n";
+    std::cout << padToColumns(c.name, width) << cell(c.precision, 11) << cell(c.recall, 9)
+              << std::setw(8) << c.count << "\n";
   std::cout << "\nconfusion matrix (rows: true class, columns: predicted)\n";
   for (size_t r = 0; r < report.confusion.size(); ++r) {
-    std::cout << std::left << std::setw(static_cast<int>(width)) << report.classes[r] << std::right;
+    std::cout << padToColumns(report.classes[r], width);
     for (auto v : report.confusion[r]) std::cout << std::setw(7) << v;
     std::cout << "\n";
   }

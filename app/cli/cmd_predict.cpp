@@ -10,6 +10,7 @@
 #include "cli/cli_context.h"
 #include "cli/gradcam_output.h"
 #include "cli/spec_options.h"
+#include "cli/text_columns.h"
 #include "io/json_file.h"
 #include "runtime/prediction/predict.h"
 
@@ -39,12 +40,11 @@ std::string predictionText(const ImagePrediction& p) {
   out << p.file << "  " << shapeToString(p.shape) << "\n";
   if (!p.top.empty()) {
     size_t width = 0;
-    for (const auto& t : p.top) width = std::max(width, t.label.size());
+    for (const auto& t : p.top) width = std::max(width, terminalColumns(t.label));
     for (size_t i = 0; i < p.top.size(); ++i) {
       const TopEntry& t = p.top[i];
       out << "  " << std::setw(2) << i + 1 << ". ";
-      if (width)
-        out << std::left << std::setw(static_cast<int>(width)) << t.label << std::right << "  ";
+      if (width) out << padToColumns(t.label, width) << "  ";
       out << std::fixed << std::setprecision(6) << t.probability << "  (class " << t.index << ")\n";
     }
   } else if (p.output.size() <= 10) {

@@ -91,7 +91,7 @@ void printResult(const TrainResult& result, const std::string& output, bool json
                     {"checkpoint_epoch", result.checkpointEpoch.value_or(0)},
                     {"stopped_early", result.stoppedEarly}};
     if (!result.history.empty()) {
-      const EpochEvent& last = result.history.back();
+      const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one
       summary["loss"] = last.loss;
       summary["accuracy"] = last.accuracy;
       if (last.valLoss) summary["val_loss"] = *last.valLoss;
@@ -103,9 +103,12 @@ void printResult(const TrainResult& result, const std::string& output, bool json
   std::cout << "saved " << output << " (epoch " << result.checkpointEpoch.value_or(0)
             << (result.stoppedEarly ? ", stopped early" : "");
   if (!result.history.empty()) {
-    const EpochEvent& last = result.history.back();
-    std::cout << "; last epoch: accuracy " << last.accuracy;
-    if (last.valAccuracy) std::cout << ", val_accuracy " << *last.valAccuracy;
+    const EpochEvent& kept = modelEpoch(result);
+    std::cout << (result.restoredEpoch
+                      ? "; restored epoch " + std::to_string(*result.restoredEpoch) + ": "
+                      : std::string("; last epoch: "))
+              << "accuracy " << kept.accuracy;
+    if (kept.valAccuracy) std::cout << ", val_accuracy " << *kept.valAccuracy;
   }
   std::cout << ")\n";
 }

@@ -8,6 +8,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "export/onnx_emitters.h"
+#include "io/atomic_file.h"
 
 namespace graft::exporting {
 
@@ -122,9 +123,10 @@ void writeOnnx(const Model& model, const ExportPlan& plan, const std::string& pa
   if (Diagnostics refused = onnxRefusals(plan); !refused.empty()) throw Error(refused);
   const onnx::ModelProto proto = buildModel(model, plan);
   validate(proto);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out || !proto.SerializeToOstream(&out) || !out.flush())
-    throw Error(path + ": cannot write the ONNX file");
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes))
+    throw Error(path + ": cannot write the ONNX file: the model could not be serialised");
+  writeBytes(path, bytes, path, "the ONNX file");
 }
 
 torch::Tensor runOnnxWithOpenCv(const std::string& path, const torch::Tensor& input) {

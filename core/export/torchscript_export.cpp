@@ -4,8 +4,10 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "export/torchscript_emitters.h"
+#include "io/atomic_file.h"
 
 namespace graft::exporting {
 
@@ -110,15 +112,15 @@ void writeTorchScript(const Model& model, const ExportPlan& plan, const std::str
   // Through a stream: saved to a file name, the ZIP's folder is named after the file, which
   // here is the atomic write's hidden temporary (".model.pt.tmp-..."); a stream's is "archive",
   // as torch.jit.save to a buffer writes it.
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(path + ": cannot write the TorchScript file");
+  // Into memory first: LibTorch's ZIP writer finishes the archive in its destructor and, on a
+  // full disk, threw there, which ended the process (exit 134, the temporary file left behind).
+  std::ostringstream archive(std::ios::binary);
   try {
-    root.save(out, extra);
+    root.save(archive, extra);
   } catch (const c10::Error& e) {
     throw Error(path + ": cannot write the TorchScript file: " + e.what_without_backtrace());
   }
-  out.close();
-  if (!out) throw Error(path + ": cannot write the TorchScript file (the disk may be full)");
+  writeBytes(path, archive.str(), path, "the TorchScript file");
 }
 
 torch::Tensor runTorchScript(const std::string& path, const torch::Tensor& input) {

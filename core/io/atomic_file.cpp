@@ -53,12 +53,19 @@ std::string temporaryFileMark() {
   return mark;
 }
 
+std::string notAFolder(const std::string& folder) {
+  std::error_code ec;
+  if (fs::is_directory(folder, ec)) return "";
+  if (fs::exists(folder, ec)) return folder + " is a file, not a folder";
+  return "the folder " + folder + " does not exist";
+}
+
 void writeAtomically(const std::string& path,
                      const std::function<void(const std::string&)>& write) {
   const fs::path target(fileSavedThrough(path));
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir))
-    throw Error(path + ": the folder " + dir.string() + " does not exist");
+  if (const std::string why = notAFolder(dir.string()); !why.empty())
+    throw Error(path + ": " + why);
   std::random_device rd;
   const fs::path temp =
       dir / ("." + target.filename().string() + temporaryFileMark() + std::to_string(rd()));
@@ -85,16 +92,29 @@ void writeAtomically(const std::string& path,
   }
 }
 
+void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
+                const std::string& what) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
+  // write() may take part of the bytes at a time; a full disk is an error with its reason.
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw Error(path + ": cannot write " + what + ": " + std::strerror(error));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
+}
+
 void writeTextAtomically(const std::string& path, const std::string& text,
                          const std::string& what) {
-  writeAtomically(path, [&](const std::string& temporary) {
-    std::FILE* out = std::fopen(temporary.c_str(), "wb");
-    if (!out) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
-    const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
-    const int error = errno;
-    if (std::fclose(out) != 0 || !written)
-      throw Error(path + ": cannot write " + what + ": " + std::strerror(written ? errno : error));
-  });
+  writeAtomically(path,
+                  [&](const std::string& temporary) { writeBytes(temporary, text, path, what); });
 }
 
 }  // namespace graft

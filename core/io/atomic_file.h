@@ -11,6 +11,10 @@ namespace graft {
 // by a file and leaving the target as it was).
 std::string fileSavedThrough(const std::string& path);
 
+// Why `folder` cannot take a new file: "the folder F does not exist", or "F is a file, not a
+// folder" (an output under a file's name said the folder did not exist); "" for a folder.
+std::string notAFolder(const std::string& folder);
+
 // Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
 // rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
 // graft::Error "<path>: not saved (any previous file is unchanged): <why>" is thrown; the why
@@ -21,6 +25,13 @@ void writeAtomically(const std::string& path, const std::function<void(const std
 // with mark ".tmp-<pid>-<a number drawn once per process>-". A process ended by a signal
 // mid-save can have them removed by a handler that knows the mark (cli/interrupt.h).
 std::string temporaryFileMark();
+
+// Writes `bytes` to `file` (writeAtomically's temporary). Errors name `path` (the file the user
+// asked for), `what` is written ("the ONNX file") and the system's reason ("No space left on
+// device"). Writers whose library fails on a full disk in its own way (LibTorch aborted in a
+// destructor) serialise to memory and write through this instead.
+void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
+                const std::string& what);
 
 // A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being
 // written ("the pipeline") and the system's reason.

@@ -1,5 +1,7 @@
 #include "io/json_file.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,7 +15,9 @@ Json readJsonFile(const std::string& path, const std::string& what) {
   if (std::filesystem::is_directory(path, ec))
     throw Error(path + ": is a folder, not a " + what + " file");
   std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read the " + what + " file");
+  if (!in)
+    throw Error(path + ": cannot read the " + what + " file: " +
+                (std::filesystem::exists(path, ec) ? std::strerror(errno) : "no such file"));
   std::stringstream text;
   text << in.rdbuf();
   try {

@@ -178,11 +178,13 @@ struct WeightsForTheRest {
   std::function<WeightStore(const std::set<std::string>& layers)> read;
 };
 
-void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysis& analysis,
-                     bool allowMissing, const ModelSpec& spec, std::vector<std::string>& notes,
-                     std::vector<std::string>& freshLayers,
-                     std::map<std::string, std::string> fileNames = {},
-                     const WeightsForTheRest& rest = {}) {
+// Returns the layers the file gave.
+std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model,
+                                         const GraphAnalysis& analysis, bool allowMissing,
+                                         const ModelSpec& spec, std::vector<std::string>& notes,
+                                         std::vector<std::string>& freshLayers,
+                                         std::map<std::string, std::string> fileNames = {},
+                                         const WeightsForTheRest& rest = {}) {
   WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
                                              {allowMissing, std::move(fileNames)});
   notes.push_back(file.path() + ": " + report.describe());
@@ -216,7 +218,7 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
                 few(report.missing) + "; " + fileSide + "): " + question);
   }
   model.weightsSource = file.path();
-  if (report.missing.empty()) return;
+  if (report.missing.empty()) return report.loaded;
   const auto commaList = [](const std::vector<std::string>& names) {
     std::string list;
     for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
@@ -250,12 +252,13 @@ void fillWeightsFrom(const KerasH5Reader& file, Model& model, const GraphAnalysi
       model.weightsSource = file.path() + ", the other layers' from " + rest.path;
     }
   }
-  if (fresh.empty()) return;
+  if (fresh.empty()) return report.loaded;
   notes.push_back("freshly initialised (not in " + file.path() +
                   (rest.path.empty() ? std::string() : " nor " + rest.path) +
                   "): " + commaList(fresh));
   initializeWeights(model.graph, analysis, model.weights, spec.seed, fresh);
   freshLayers = fresh;
+  return report.loaded;
 }
 
 // The weights a model file holds for `graph`, as WeightsForTheRest reads them (by name, or by
@@ -534,13 +537,19 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
                 ": a Keras 3 weights file (.weights.h5) holds no architecture, and Keras 3 names "
                 "its weights by position in the model that saved them; give that model and "
                 "pass this file as weights, e.g. `graft-cli summary model.keras --weights " +
-                spec.source + "` (or a model_config .json, or a zoo name)");
+                spec.source +
+                "` (or a model_config .json, or a zoo name); in Graft, open that model and "
+                "use File > Load Weights");
   auto recognized = recognizeZooWeights(reader);
   if (!recognized)
     throw Error(spec.source +
                 ": a weights-only Keras file that Graft does not recognise as a Keras "
-                "Applications model; name the architecture and pass the file as weights, e.g. "
-                "`graft-cli summary vgg16 --no-top --weights " +
+                "Applications model: open the model it was saved from and pass the file as "
+                "weights (in Graft, File > Load Weights; on the command line --weights, e.g. "
+                "`graft-cli summary model.graft --weights " +
+                spec.source +
+                "`), or name the architecture it is, e.g. `graft-cli summary vgg16 --no-top "
+                "--weights " +
                 spec.source + "` (with --alpha, --classes, --input-size as the file needs)");
   zoo::ZooOptions options = recognized->options;
   applyOverrides(spec, options);
@@ -724,6 +733,29 @@ LoadedModel fromProject(const ModelSpec& spec) {
 }
 
 }  // namespace
+
+Model withWeightsFrom(const Model& model, const std::string& weightsFile,
+                      std::vector<std::string>& notes) {
+  Model result = model;
+  const GraphAnalysis analysis = analyzeOrThrow(result.graph);
+  const KerasH5Reader reader = openWeights(weightsFile);
+  const std::string before = "the open model";
+  const WeightsForTheRest own{before, [&model](const std::set<std::string>& layers) {
+                                WeightStore store;
+                                for (const std::string& layer : layers)
+                                  if (const auto* weights = model.weights.find(layer))
+                                    store.set(layer, *weights);
+                                return store;
+                              }};
+  std::vector<std::string> fresh;  // none: the open model has weights for every layer
+  const std::vector<std::string> loaded = fillWeightsFrom(
+      reader, result, analysis, /*allowMissing=*/true, ModelSpec{}, notes, fresh, {}, own);
+  // What the file gave is trained: no longer the random start a layer may have had.
+  auto& untrained = result.untrainedLayers;
+  for (const std::string& layer : loaded)
+    untrained.erase(std::remove(untrained.begin(), untrained.end(), layer), untrained.end());
+  return result;
+}
 
 std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec) {
   if (!zoo::isArchitecture(lower(spec.source)) || fs::exists(spec.source)) return std::nullopt;

@@ -53,6 +53,14 @@ std::optional<zoo::ZooOptions> zooOptionsOf(const ModelSpec& spec);
 // Throws graft::Error naming the file, layer or option that is wrong.
 LoadedModel loadModel(const ModelSpec& spec);
 
+// `model` with the weights of `weightsFile` (a Keras .h5, .weights.h5 or .keras archive) by
+// layer name, as Keras's load_weights(by_name=True): the layers the file has are replaced, the
+// others keep the model's own; `notes` says which. What the GUI's File > Load Weights does to
+// the open model (a weights-only export of it could not be opened on its own). Throws
+// graft::Error naming the file when none of its layers fits, or a shape that does not.
+Model withWeightsFrom(const Model& model, const std::string& weightsFile,
+                      std::vector<std::string>& notes);
+
 // One class name per line; blank lines at the end are ignored.
 std::vector<std::string> readLabels(const std::string& path);
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "graph/diagnostic.h"
+#include "io/atomic_file.h"
 #include "io/labels_file.h"
 #include "io/zoo/zoo.h"
 #include "run/export_spec.h"
@@ -82,8 +83,8 @@ std::optional<std::string> folderProblem(const std::string& path) {
   const fs::path parent = file.has_parent_path() ? file.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(file, ec)) return path + " is a folder, not a file name";
-  if (!fs::is_directory(parent, ec))
-    return "the folder " + parent.string() + " does not exist, so " + path + " cannot be written";
+  if (const std::string why = notAFolder(parent.string()); !why.empty())
+    return why + ", so " + path + " cannot be written";
   return std::nullopt;
 }
 
@@ -160,6 +161,10 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
              out.path + " is also " + shown(outputs[j].where) + "; give each output its own file");
     }
   }
+}
+
+bool namesTheSameFile(const std::string& a, const std::string& b) {
+  return identity(a) == identity(b);
 }
 
 std::vector<std::string> pipelineOutputFiles(const Pipeline& p) {

@@ -33,6 +33,9 @@ void checkPipelineOutputs(const Pipeline& p, const std::vector<ExtraOutput>& ext
 // JSON.PATH: PATH: no such file" (or folder; "not a folder" for a file where images are read).
 void checkPipelineInputs(const Pipeline& p);
 
+// True when `a` and `b` name one file, relatively, absolutely or through a link.
+bool namesTheSameFile(const std::string& a, const std::string& b);
+
 // The files the pipeline writes (trained model, log, output, exports), as the pipeline names
 // them.
 std::vector<std::string> pipelineOutputFiles(const Pipeline& p);

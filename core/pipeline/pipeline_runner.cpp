@@ -1,5 +1,6 @@
 #include "pipeline/pipeline_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -10,6 +11,7 @@
 #include "graph/surgery/surgery.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
+#include "pipeline/pipeline_outputs.h"
 #include "runtime/fusion/fuse_with_samples.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/predict.h"
@@ -79,6 +81,7 @@ class Runner {
     if (p_.train) step("train", [&] { return trainStep(); });
     if (!p_.output.empty())
       step("save " + p_.output, [&] {
+        if (const auto kept = keepBestCheckpoint()) return *kept;
         saveTrainedModel(model_, p_.output);
         if (const std::string left = whatAnH5CheckpointLeavesOut(model_, p_.output); !left.empty())
           note_(left);
@@ -254,10 +257,31 @@ class Runner {
         !left.empty())
       note_(left);
     std::string message = std::to_string(trained.epochsCompleted) + " epoch(s)";
-    if (!trained.history.empty() && trained.history.back().valAccuracy)
-      message += ", val_accuracy " + checkNumberText(*trained.history.back().valAccuracy);
+    if (!trained.history.empty() && modelEpoch(trained).valAccuracy) {
+      message += ", val_accuracy " + checkNumberText(*modelEpoch(trained).valAccuracy);
+      if (trained.restoredEpoch)
+        message += " (epoch " + std::to_string(*trained.restoredEpoch) + ", restored)";
+    }
     result_.training = std::move(trained);
     return message;
+  }
+
+  // `output` may be the run's own checkpoint: with `checkpoint: best` the file holds the best
+  // epoch, which saving the last epoch over it replaced while the log still named the best
+  // (Keras's save_best_only never writes a worse epoch). The last epoch goes on to the exports
+  // and eval, as Keras's model after fit does; restore_best makes it the best one.
+  std::optional<std::string> keepBestCheckpoint() {
+    if (!p_.train || !result_.training || p_.train->checkpoint != "best" || p_.train->restoreBest ||
+        !namesTheSameFile(p_.output, p_.train->output))
+      return std::nullopt;
+    const TrainResult& trained = *result_.training;
+    if (!trained.checkpointEpoch || *trained.checkpointEpoch == trained.epochsCompleted)
+      return std::nullopt;
+    const std::string best = "epoch " + std::to_string(*trained.checkpointEpoch);
+    note_(p_.output + " keeps " + best + ", the best (checkpoint: best); the steps after it use " +
+          "the last epoch, " + std::to_string(trained.epochsCompleted) +
+          " (train.restore_best makes them use the best)");
+    return "kept " + p_.output + " (" + best + ")";
   }
 
   // Without validation images, what would watch the validation loss watches the training loss:
@@ -286,10 +310,11 @@ class Runner {
            std::to_string(result_.evaluation->count) + " image(s)";
   }
 
-  const EpochEvent& lastEpoch() const {
-    if (!result_.training || result_.training->history.empty())
-      throw Error("training completed no epoch");
-    return result_.training->history.back();
+  // The epoch the trained model is: with restore_best the restored one, which the saved model
+  // and the exports hold (the last epoch's numbers described weights thrown away).
+  const EpochEvent& trainedEpoch() const {
+    if (!result_.training) throw Error("training completed no epoch");
+    return modelEpoch(*result_.training);
   }
 
   double metric(const PipelineCheck& c) const {
@@ -302,10 +327,10 @@ class Runner {
                                                            : a.nonTrainableParams());
     }
     if (m == "epochs") return result_.training ? result_.training->epochsCompleted : 0;
-    if (m == "accuracy") return lastEpoch().accuracy;
-    if (m == "loss") return lastEpoch().loss;
+    if (m == "accuracy") return trainedEpoch().accuracy;
+    if (m == "loss") return trainedEpoch().loss;
     if (m == "val_accuracy" || m == "val_loss") {
-      const EpochEvent& e = lastEpoch();
+      const EpochEvent& e = trainedEpoch();
       if (!e.valAccuracy) throw Error(m + ": the training had no validation images");
       return m == "val_accuracy" ? *e.valAccuracy : *e.valLoss;
     }
@@ -321,6 +346,14 @@ class Runner {
   }
 
   void checkPrediction(const PipelineCheck& c, StepResult& r) const {
+    // A label the model does not have can never pass: said as such, not as a wrong prediction
+    // (a typo read as a regression of the model in CI).
+    const auto& labels = model_.labels;
+    if (!labels.empty() && std::find(labels.begin(), labels.end(), c.label) == labels.end()) {
+      std::string names;
+      for (const auto& label : labels) names += (names.empty() ? "" : ", ") + label;
+      throw Error("'" + c.label + "' is not one of the model's class names (" + names + ")");
+    }
     Predictor predictor(model_);
     const ImagePrediction p = predictor.run({c.file}).at(0);
     if (!p.ok()) throw Error(p.error);

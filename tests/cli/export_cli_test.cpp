@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/disk_full.h"
 #include "support/test_support.h"
 #include "tiny_model.h"
 
@@ -174,6 +175,38 @@ print(json.dumps({"torchscript": ts.tolist(), "onnx": ox.tolist(), "labels": lis
   EXPECT_EQ(got.at("meta_labels"), classes);
   EXPECT_EQ(got.at("onnx_labels"), classes);
   EXPECT_EQ(got.at("onnx_preprocessing"), "tf");
+}
+
+// A disk that fills up during an export (a real ENOSPC through an LD_PRELOAD shim of write and
+// pwrite): the export fails with exit status 1 naming the file and the system's reason, and
+// leaves nothing behind. TorchScript aborted (exit 134: LibTorch's ZIP writer threw in its
+// destructor) and left its temporary file filling the folder; ONNX said no reason. (libzip,
+// behind .keras, writes through stdio, which the shim cannot reach.)
+TEST(ExportCli, AFullDiskFailsCleanlyInEveryFormat) {
+  TempDir dir;
+  const fs::path disk = dir.path() / "disk";
+  fs::create_directories(disk);
+  std::vector<std::string> fullDisk = kerasCacheIn(dir);
+  fullDisk.push_back("LD_PRELOAD=" + diskFullPreloadPath());
+  fullDisk.push_back("GRAFT_DISK_FULL_DIR=" + disk.string());
+  fullDisk.push_back("GRAFT_DISK_FULL_BUDGET=20000");
+  for (const auto& [format, file] :
+       std::vector<std::pair<std::string, std::string>>{{"torchscript", "m.pt"},
+                                                        {"onnx", "m.onnx"},
+                                                        {"keras-h5", "m.h5"},
+                                                        {"keras-weights", "m.weights.h5"}}) {
+    const std::string out = (disk / file).string();
+    const CommandResult r =
+        runCli({"export", "mobilenet", "--alpha", "0.25", "--input-size", "64", "--include-top",
+                "--classes", "3", "--format", format, "-o", out},
+               fullDisk);
+    EXPECT_EQ(r.exitCode, 1) << format << ": " << r.err;
+    EXPECT_NE(r.err.find(out), std::string::npos) << format << ": " << r.err;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << format << ": " << r.err;
+    EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << format << ": " << r.err;
+    for (const auto& entry : fs::directory_iterator(disk))
+      ADD_FAILURE() << format << " left " << entry.path().filename().string();
+  }
 }
 
 }  // namespace

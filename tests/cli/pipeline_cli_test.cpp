@@ -217,12 +217,19 @@ TEST_F(PipelineCli, PredictionCheckAgreesWithPredict) {
                      {"model", {{"source", "tiny.json"}, {"labels", "labels.txt"}, {"seed", 3}}},
                      {"checks",
                       {"prediction of " + relative + " is " + best,
-                       {{"metric", "prediction"}, {"file", relative}, {"label", other}}}}});
+                       {{"metric", "prediction"}, {"file", relative}, {"label", other}},
+                       "prediction of " + relative + " is zebra"}}});
   const std::string junit = dir.file("report.xml");
   const auto r = cli({"run", path, "--junit", junit});
   EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
   const json report = readJunit(junit);
-  EXPECT_EQ(report.at("failures"), 1);
+  EXPECT_EQ(report.at("failures"), 2);
+  // A label the model does not have is said as such, not as a wrong prediction.
+  const json& impossible = caseNamed(report, "prediction of " + relative + " is zebra");
+  EXPECT_NE(impossible.at("message").get<std::string>().find(
+                "'zebra' is not one of the model's class names (circle, square, triangle)"),
+            std::string::npos)
+      << impossible.dump();
   EXPECT_EQ(caseNamed(report, "prediction of " + relative + " is " + best).at("status"), "passed");
   const json& wrong = caseNamed(report, "prediction of " + relative + " is " + other);
   EXPECT_EQ(wrong.at("status"), "failure");
@@ -281,6 +288,76 @@ TEST_F(PipelineCli, TrainAndEvalGiveWhatTheSamePipelineMeasures) {
                {"eval_loss", "eval_accuracy"});
   EXPECT_PRED2(near, eval.at("loss").get<double>(), evaluation.at("eval_loss"));
   EXPECT_PRED2(near, eval.at("accuracy").get<double>(), evaluation.at("eval_accuracy"));
+}
+
+// Six epochs at a rate that makes the validation loss jump about (its best epoch is not the
+// last), validated on the training folder, logged to train.jsonl; `train` adds to its options.
+json jumpyTraining(const json& train) {
+  json options = {{"data", "shapes"},    {"val_dir", "shapes"}, {"epochs", 6},
+                  {"batch_size", 8},     {"lr", 0.3},           {"seed", 1},
+                  {"log", "train.jsonl"}};
+  options.update(train);
+  return {{"graft_pipeline", 1},
+          {"model", {{"source", "tiny.json"}, {"preprocessing", "tf"}}},
+          {"train", options}};
+}
+
+// The model may be its own checkpoint: with `checkpoint: best` the file keeps the best epoch
+// the log names (saving the last epoch over it replaced it), and the run says so.
+TEST_F(PipelineCli, TheModelAsItsOwnBestCheckpointKeepsTheBestEpoch) {
+  makeSampleData();
+  json pipeline = jumpyTraining({{"checkpoint", "best"}, {"output", "model.graft"}});
+  pipeline["output"] = "model.graft";
+  const auto r = cli({"run", writePipeline(pipeline)});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  std::map<int, double> valLoss;
+  int held = 0;
+  int last = 0;
+  std::ifstream log(dir.file("train.jsonl"));
+  for (std::string line; std::getline(log, line);) {
+    const json event = json::parse(line);
+    if (event.at("event") == "epoch") {
+      last = event.at("epoch").get<int>();
+      valLoss[last] = event.at("val_loss").get<double>();
+    }
+    if (event.at("event") == "end") held = event.at("checkpoint_epoch").get<int>();
+  }
+  ASSERT_EQ(last, 6);
+  // Only meaningful when the best epoch is not the last (the rate makes the loss jump about).
+  ASSERT_NE(held, last) << "the best epoch is the last; the test needs another";
+  EXPECT_NE(r.out.find("kept " + dir.file("model.graft")), std::string::npos) << r.out;
+  const auto evaluated =
+      cli({"eval", dir.file("model.graft"), "--data", dir.file("shapes"), "--json", "--quiet"});
+  ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
+  EXPECT_NEAR(json::parse(evaluated.out).at("loss").get<double>(), valLoss.at(held), 1e-5);
+}
+
+// With restore_best the model that is saved and exported is the best epoch's: the val_loss check
+// measures that epoch, not the last one whose weights were thrown away.
+TEST_F(PipelineCli, RestoreBestChecksMeasureTheRestoredEpoch) {
+  makeSampleData();
+  json pipeline = jumpyTraining({{"restore_best", true}});
+  pipeline["checks"] = json::array({"val_loss >= 0"});
+  const auto r = cli({"run", writePipeline(pipeline), "--json", "--quiet"});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  std::vector<double> valLoss;
+  std::ifstream log(dir.file("train.jsonl"));
+  for (std::string line; std::getline(log, line);) {
+    const json event = json::parse(line);
+    if (event.at("event") == "epoch") valLoss.push_back(event.at("val_loss").get<double>());
+  }
+  ASSERT_EQ(valLoss.size(), 6u);
+  const size_t best =
+      static_cast<size_t>(std::min_element(valLoss.begin(), valLoss.end()) - valLoss.begin());
+  ASSERT_NE(best, 5u) << "the best epoch is the last; the test needs another";
+  double measured = -1;
+  const json result = json::parse(r.out);
+  for (const auto& step : result.at("steps"))
+    if (step.at("check").get<bool>()) {
+      const std::string message = step.at("message");
+      measured = std::stod(message.substr(message.find(" is ") + 4));
+    }
+  EXPECT_NEAR(measured, valLoss[best], 1e-9 * std::max(1.0, valLoss[best])) << r.out;
 }
 
 TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {

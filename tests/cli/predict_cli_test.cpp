@@ -222,5 +222,38 @@ TEST(PredictCli, VisualWakeWordsOn96x96) {
   }
 }
 
+// Class names in any script line up: the probabilities start in one terminal column (names
+// were padded by bytes, so "猫 ü", 6 bytes in 4 columns, pushed its row 2 columns left).
+TEST(PredictCli, NamesInAnyScriptLineUpTheirProbabilities) {
+  TempDir dir;
+  std::ofstream(dir.file("tiny.json")) << kTinyModel;
+  const std::string labels = writeText(dir, "names.txt", "chat noir\n猫 ü\nCafé\n");
+  const std::string image = writePpm(dir, "a.ppm", 32, 32, 5);
+  const CommandResult r =
+      runCli({"predict", dir.file("tiny.json"), image, "--labels", labels, "--top", "3"},
+             isolatedEnvironment(dir));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  // The terminal column where the probability ("0.") starts, counting wide characters twice.
+  std::vector<size_t> columns;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    // The probability is printed with six decimals ("0.637440") before "  (class N)".
+    const size_t classAt = line.find("  (class ");
+    if (classAt == std::string::npos || classAt < 8) continue;
+    const size_t at = classAt - 8;
+    const std::string before = line.substr(0, at);
+    size_t width = 0;
+    for (size_t i = 0; i < before.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(before[i]);
+      if ((byte & 0xC0) == 0x80) continue;               // a continuation byte
+      width += before.compare(i, 3, "猫") == 0 ? 2 : 1;  // the one wide character here
+    }
+    columns.push_back(width);
+  }
+  ASSERT_EQ(columns.size(), 3u) << r.out;
+  EXPECT_EQ(columns[0], columns[1]) << r.out;
+  EXPECT_EQ(columns[1], columns[2]) << r.out;
+}
+
 }  // namespace
 }  // namespace graft::test

@@ -238,6 +238,46 @@ TEST(WeightsOverAModelFile, AFullModelKeepsItsOwnWeightsWhereTheFileHasNone) {
   }
 }
 
+// The GUI's File > Load Weights: a weights-only export of an edited model goes back onto the
+// open model by layer name; the layers the file lacks keep the model's own, and a file of
+// another architecture is refused naming it.
+TEST(LoadWeightsOntoTheOpenModel, TheFilesLayersReplaceAndTheRestStay) {
+  test::TempDir dir;
+  const Model base = zooModel("vgg16", false, 32, 7);
+  // The open model: the base cut before its last block, with other weights.
+  Model open = applyOperation(base, ops::cut("block4_pool")).value().model;
+  initializeWeights(open.graph, analyzeOrThrow(open.graph), open.weights, 11);
+  // A file with weights for the first blocks only (as a checkpoint of a shorter cut).
+  const Model shorter = applyOperation(base, ops::cut("block2_pool")).value().model;
+  const std::string file = dir.file("shorter.h5");
+  saveKerasWeights(shorter, file);
+
+  std::vector<std::string> notes;
+  const Model loaded = withWeightsFrom(open, file, notes);
+  EXPECT_EQ(*loaded.weights.find("block1_conv1")->at(0).data,
+            *base.weights.find("block1_conv1")->at(0).data);
+  EXPECT_EQ(*loaded.weights.find("block3_conv1")->at(0).data,
+            *open.weights.find("block3_conv1")->at(0).data);
+  std::string said;
+  for (const auto& note : notes) said += note + "\n";
+  EXPECT_NE(said.find("kept from the open model (not in " + file + "): block3_conv1"),
+            std::string::npos)
+      << said;
+  EXPECT_EQ(loaded.graph, open.graph);
+
+  // Another architecture's file: nothing fits, nothing is half-loaded.
+  const std::string other = dir.file("mobilenet.h5");
+  saveKerasWeights(zooModel("mobilenet", false, 32, 3), other);
+  try {
+    withWeightsFrom(open, other, notes);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(other + ": none of its layers fits the model"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(AtomicSave, FailedWriteKeepsThePreviousFile) {
   test::TempDir dir;
   const std::string path = dir.file("model.h5");

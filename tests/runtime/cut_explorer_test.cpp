@@ -225,6 +225,21 @@ TEST(CutExplorer, CancelledDuringTheFitsStopsThere) {
   EXPECT_TRUE(report.candidates.empty());
 }
 
+// A layer's score is its own: measured alone or beside others, the same (a fit seeded by the
+// candidate's place in the list scored identical features 1.000 and 0.975).
+TEST(CutExplorer, ALayersScoreDoesNotDependOnTheOtherCandidates) {
+  test::TempDir dir;
+  const Model model = xorModel();
+  const TrainingSet data = xorImages(dir.path(), 8, 4);
+  const auto both = exploreCutPoints(model, data, {"early", "deep"}, smallOptions());
+  const auto alone = exploreCutPoints(model, data, {"deep"}, smallOptions());
+  ASSERT_EQ(both.candidates.size(), 2u);
+  ASSERT_EQ(alone.candidates.size(), 1u);
+  EXPECT_EQ(both.candidates[1].valAccuracy, alone.candidates[0].valAccuracy);
+  ASSERT_FALSE(both.candidates[1].headKernel.empty());
+  EXPECT_EQ(both.candidates[1].headKernel, alone.candidates[0].headKernel);
+}
+
 TEST(CutExplorer, UnknownLayersAreListedTogether) {
   const Model model = xorModel();
   try {
@@ -235,6 +250,14 @@ TEST(CutExplorer, UnknownLayersAreListedTogether) {
   }
   EXPECT_THROW(explorerLayers(model.graph, {"input_1"}), Error);
   EXPECT_THROW(explorerLayers(model.graph, {"deep", "deep"}), Error);
+  // Class probabilities are not features: a cut there stacked a classifier on a classifier.
+  try {
+    explorerLayers(model.graph, {"predictions"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("predictions ends in softmax"), std::string::npos)
+        << e.what();
+  }
   // Given layers come back in order of depth.
   EXPECT_EQ(explorerLayers(model.graph, {"flatten", "early"}),
             (std::vector<std::string>{"early", "flatten"}));

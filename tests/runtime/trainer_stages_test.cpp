@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
@@ -24,8 +25,12 @@ class StageRecorder : public TrainObserver {
  public:
   void onStage(const StageEvent& e) override { stages.push_back(e); }
   void onEpoch(const EpochEvent& e) override { epochs.push_back(e); }
+  void onBatch(const BatchEvent& e) override {
+    if (!stages.empty()) batchLosses[stages.size() - 1].push_back(e.loss);
+  }
   std::vector<StageEvent> stages;
   std::vector<EpochEvent> epochs;
+  std::map<size_t, std::vector<double>> batchLosses;  // by stage index
 };
 
 TrainingStage stage(StageScope scope, const std::string& layer, OptimizerKind kind, double lr,
@@ -89,6 +94,24 @@ TEST_F(StagedTraining, TwoStagesTrainTheirOwnLayersAndCarryTheWeights) {
 
 // A plan trains only among the layers the model lets train: "all" leaves the model's frozen
 // conv1 frozen (bit for bit), and a stage that names it to unfreeze is refused before training.
+// A later stage draws anew, as a second model.fit does: with one seed it replayed the first
+// stage's batches epoch for epoch. Two stages at a rate too small to move a weight see the same
+// images (the same epoch losses) in other batches (other batch losses).
+TEST_F(StagedTraining, ALaterStageShufflesTheImagesAnew) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Sgd, 1e-12, 1));
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Sgd, 1e-12, 1));
+  StageRecorder events;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, options, &events);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(events.epochs.size(), 2u);
+  EXPECT_NEAR(events.epochs[0].loss, events.epochs[1].loss, 1e-6);
+  ASSERT_EQ(events.batchLosses[0].size(), events.batchLosses[1].size());
+  ASSERT_GT(events.batchLosses[0].size(), 1u);
+  EXPECT_NE(events.batchLosses[0], events.batchLosses[1]);
+}
+
 TEST_F(StagedTraining, TheModelsOwnFreezesHoldInEveryStage) {
   const Model model =
       applyOperation(test::tinyModel(3), ops::freeze(ops::layersNamed({"conv1"}))).value().model;
@@ -169,7 +192,7 @@ TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) 
   CheckpointWriter writer(options);
   EXPECT_FALSE(writer.holdEpoch(model, worse));
   EXPECT_TRUE(written.empty());
-  EXPECT_EQ(writer.whatTheFileHolds(), "; (in memory) holds epoch 2 of stage 1 (head)");
+  EXPECT_EQ(writer.whatTheFileHolds(0), "; (in memory) holds epoch 2 of stage 1 (head)");
   EpochEvent better = worse;
   better.valLoss = 0.2;
   EXPECT_FALSE(writer.holdEpoch(model, better));

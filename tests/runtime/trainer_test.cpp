@@ -7,12 +7,14 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "graph/graph_builder.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "io/project_file.h"
+#include "runtime/prediction/evaluate.h"
 #include "runtime/training/trainer.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_optimizer.h"
@@ -205,6 +207,123 @@ TEST_F(TrainerTest, CacheIsNotUsedWithAugmentationOrWithoutAFrozenPrefix) {
   EXPECT_EQ(augmented.start.cachedPrefix, "");
   ASSERT_FALSE(augmented.notes.empty());
   EXPECT_NE(augmented.notes.back().find("augmentation"), std::string::npos);
+}
+
+// A model that carries its class names in another order than the folder's sorted one keeps
+// it: output i stays the class it was trained for, as eval reads the folder. Sorted order
+// re-labelled a trained head's outputs.
+TEST_F(TrainerTest, AModelsOwnClassOrderIsKept) {
+  TrainingSet set = data;
+  const std::vector<std::string> order = {"red_ish", "blue_ish", "green_ish"};
+  ASSERT_TRUE(keepModelClassOrder(set, order));
+  EXPECT_EQ(set.classes, order);
+  ASSERT_EQ(set.train.size(), data.train.size());
+  for (const auto* samples : {&set.train, &set.validation})
+    for (const ImageSample& sample : *samples)
+      EXPECT_EQ(order.at(static_cast<size_t>(sample.label)),
+                fs::path(sample.path).parent_path().filename().string())
+          << sample.path;
+  // Other names, fewer names or none change nothing.
+  for (const std::vector<std::string>& names :
+       {std::vector<std::string>{"a", "b", "c"}, std::vector<std::string>{"red_ish", "blue_ish"},
+        std::vector<std::string>{}}) {
+    TrainingSet unchanged = data;
+    EXPECT_FALSE(keepModelClassOrder(unchanged, names));
+    EXPECT_EQ(unchanged.classes, data.classes);
+    EXPECT_EQ(unchanged.train.front().label, data.train.front().label);
+  }
+}
+
+// Random layers are not "the same every time": the frozen-feature cache stops before them (a
+// StochasticDepth inside it was cached as the identity while Keras drops paths every step).
+TEST(FrozenPrefix, EndsBeforeALayerThatIsRandomInTraining) {
+  const std::vector<std::pair<std::string, Json>> randomLayers = {
+      {"Dropout", {{"rate", 0.5}}},
+      {"StochasticDepth", {{"drop_path_rate", 0.5}}},
+      {"GaussianNoise", {{"stddev", 0.1}}}};
+  for (const auto& [random, config] : randomLayers) {
+    GraphBuilder b("m");
+    const auto x = b.input("input", {kUnknown, 8, 8, 3});
+    const auto conv = b.add("Conv2D", "conv", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);
+    b.setTrainable("conv", false);
+    const auto noise = b.add(random, "noise", config, conv);
+    const auto pool = b.add("GlobalAveragePooling2D", "pool", Json::object(), noise);
+    b.add("Dense", "dense", {{"units", 2}, {"activation", "softmax"}}, pool);
+    const Graph graph = b.build();
+    const FrozenSplit split = splitFrozenPrefix(graph, analyzeOrThrow(graph));
+    EXPECT_EQ(split.boundary, "conv") << random;
+  }
+}
+
+TEST(LayerRateScale, FindsLayersWhoseNamesHoldADot) {
+  // Parameters are named with '.' in the layer name as '_' ("layer1_0_conv.kernel").
+  const std::map<std::string, double> scales = {{"layer1.0.conv", 0.1}, {"head", 2.0}};
+  EXPECT_DOUBLE_EQ(layerRateScale(scales, "layer1_0_conv.kernel"), 0.1);
+  EXPECT_DOUBLE_EQ(layerRateScale(scales, "head.bias"), 2.0);
+  EXPECT_DOUBLE_EQ(layerRateScale(scales, "other.kernel"), 1.0);
+}
+
+// A layer's Keras regularizer is part of the loss, as in Keras's fit and evaluate: at a rate
+// too small to move a weight, the loss and the validation loss exceed the plain model's by
+// l2 * sum(kernel^2), and eval says the same; at a real rate the kernel shrinks. An L2 on a new
+// head trained exactly as without it.
+TEST_F(TrainerTest, AnL2RegularizerIsPartOfTheLossAsInKeras) {
+  const double l2 = 0.5;
+  const Json regularizer = {{"class_name", "L2"}, {"config", {{"l2", l2}}}};
+  const Model plain = test::tinyModel(3);
+  const Model regularized =
+      applyOperation(plain, ops::setConfig("dense", {{"kernel_regularizer", regularizer}}))
+          .value()
+          .model;
+  const double penalty = l2 * weight(plain, "dense").square().sum().item<double>();
+  ASSERT_GT(penalty, 1e-3);
+
+  TrainOptions still = quickOptions(1);
+  still.optimizer.kind = OptimizerKind::Sgd;
+  still.optimizer.learningRate = 1e-12;
+  Recorder events;
+  const TrainResult a = trainModel(plain, data, still);
+  const TrainResult b = trainModel(regularized, data, still, &events);
+  ASSERT_EQ(b.status, TrainStatus::Completed) << b.message;
+  EXPECT_NEAR(b.history[0].loss - a.history[0].loss, penalty, 1e-4);
+  EXPECT_NEAR(*b.history[0].valLoss - *a.history[0].valLoss, penalty, 1e-4);
+  bool said = false;
+  for (const std::string& note : events.notes)
+    said = said || note.find("L1/L2 penalties of 1 layer's weights") != std::string::npos;
+  EXPECT_TRUE(said);
+
+  // eval of the same weights on the validation images: the same loss as the last validation.
+  ImageFolder validation;
+  validation.root = "validation";
+  validation.classes = data.classes;
+  validation.samples = data.validation;
+  const EvalReport evaluated = evaluateModel(b.model, validation);
+  EXPECT_NEAR(evaluated.loss, *b.history[0].valLoss, 1e-5);
+
+  const TrainResult plainRun = trainModel(plain, data, quickOptions(2));
+  const TrainResult decayed = trainModel(regularized, data, quickOptions(2));
+  EXPECT_LT(weight(decayed.model, "dense").square().sum().item<double>(),
+            weight(plainRun.model, "dense").square().sum().item<double>());
+}
+
+// What Graft does not apply (a constraint, an activity regularizer) is said, naming the layer.
+TEST_F(TrainerTest, AConstraintItDoesNotApplyIsSaid) {
+  const Json maxNorm = {{"class_name", "MaxNorm"}, {"config", {{"max_value", 2}, {"axis", 0}}}};
+  const Model model =
+      applyOperation(test::tinyModel(3), ops::setConfig("dense", {{"kernel_constraint", maxNorm}}))
+          .value()
+          .model;
+  Recorder events;
+  ASSERT_EQ(trainModel(model, data, quickOptions(1), &events).status, TrainStatus::Completed);
+  std::string said;
+  for (const std::string& note : events.notes)
+    if (note.find("not applied in training") != std::string::npos) said = note;
+  EXPECT_NE(said.find("1 layer's"), std::string::npos) << said;
+  EXPECT_NE(said.find("dense: kernel_constraint MaxNorm(max_value=2)"), std::string::npos) << said;
+  Recorder plain;
+  trainModel(test::tinyModel(3), data, quickOptions(1), &plain);
+  for (const std::string& note : plain.notes)
+    EXPECT_EQ(note.find("not applied"), std::string::npos) << note;
 }
 
 TEST_F(TrainerTest, TheSameSeedGivesTheSameRun) {

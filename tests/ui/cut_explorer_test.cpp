@@ -183,8 +183,10 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_FALSE(scene->nodeItem("pool1")->isMarkedCandidate());
 
   // Another model: the rows of this one's layers go (they read as the new model's numbers).
+  panel->setLayers(QStringLiteral("conv1_relu"));
   window.document()->open(test::smallModel(3), "another", {});
   EXPECT_EQ(panel->table()->rowCount(), 0);
+  EXPECT_EQ(panel->layers(), QString()) << "named the model before's layers";
   EXPECT_EQ(panel->session()->result(), nullptr);
   EXPECT_FALSE(panel->cutButton()->isEnabled());
 }

@@ -318,6 +318,10 @@ TEST(DoctorFix, AnotherModelStartsWithoutTheLastRunsCurvesAndFindings) {
 
   window.document()->open(test::smallModel(4), "another", {});
   EXPECT_EQ(panel->lossChart()->trainingCount(), 0);
+  EXPECT_TRUE(
+      panel->log().endsWith("another model opened: the lines above are about the model "
+                            "before"))
+      << panel->log().toStdString();
   EXPECT_TRUE(panel->doctorBanner()->codes().isEmpty());
   EXPECT_TRUE(panel->doctorBanner()->isHidden());
   EXPECT_FALSE(panel->lastValidationAccuracy().has_value());

@@ -154,5 +154,24 @@ TEST(ExportDialog, ClosedWhileExportingFinishesAndSaysHow) {
   EXPECT_TRUE(test::waitFor([&] { return dialog.isNull(); }));
 }
 
+// The check's result, a long line that wraps, grows the dialog: it kept its size and squeezed
+// the format rows, clipping the underscores of "save_weights" and "load_weights".
+TEST(ExportDialog, TheCheckResultGrowsTheDialogInsteadOfSqueezingTheFormats) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  dialog.setFormat(0);  // TorchScript
+  dialog.show();
+  QApplication::processEvents();
+  const int before = dialog.height();
+  dialog.startExport();
+  ASSERT_TRUE(test::waitFor([&] { return !dialog.isRunning(); }, 60000));
+  QApplication::processEvents();
+  ASSERT_NE(dialog.result().indexOf(QStringLiteral("✔")), -1) << dialog.result().toStdString();
+  EXPECT_GT(dialog.height(), before);
+  for (QRadioButton* format : dialog.findChildren<QRadioButton*>())
+    EXPECT_GE(format->height(), format->sizeHint().height()) << format->text().toStdString();
+}
+
 }  // namespace
 }  // namespace graft

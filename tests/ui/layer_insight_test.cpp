@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QSlider>
 #include <cmath>
 
@@ -74,7 +75,8 @@ TEST(LayerInsight, FeatureMapsAndGradCamOfTheSelectedImage) {
   // The panel gets room for the list and the maps below it (they were hidden under the
   // controls in the default layout).
   QApplication::processEvents();
-  EXPECT_GE(panel->parentWidget()->height(), window.height() / 2);
+  EXPECT_GE(window.findChild<QDockWidget*>(QStringLiteral("dock_predictions"))->height(),
+            window.height() / 2);
   // The first row is selected when the predictions arrive; its maps follow.
   ASSERT_TRUE(test::waitFor(
       [&] { return !panel->isRunning() && !view->isComputing() && !view->overlay().isNull(); }));

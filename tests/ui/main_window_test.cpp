@@ -293,6 +293,10 @@ TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
   window.document()->undoStack()->redo();
   EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Redone: cut"))
       << window.statusBar()->currentMessage().toStdString();
+  // A model committed whole (a training run's result) is said as done, not as redone.
+  ASSERT_TRUE(window.document()->commitModel(test::smallModel(3), "fine-tune 3 epochs on data"));
+  EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Fine-tune 3 epochs on data."))
+      << window.statusBar()->currentMessage().toStdString();
   window.document()->open(test::smallModel(3), "another", {});
   EXPECT_FALSE(window.statusBar()->currentMessage().startsWith("Undone"));
 }

@@ -13,6 +13,8 @@
 #include <QUndoStack>
 #include <fstream>
 
+#include "graph/analysis.h"
+#include "io/keras_h5_writer.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/doc/model_notes.h"
@@ -178,6 +180,41 @@ TEST(OpenFiles, ABrokenFileShowsTheLoadersMessage) {
   EXPECT_NE(errors.messages().front().indexOf("broken.h5"), -1)
       << errors.messages().front().toStdString();
   EXPECT_FALSE(window.document()->hasModel());
+}
+
+// File > Load Weights: a weights file (an export of this model, a checkpoint) goes onto the open
+// model as one undoable step; a file that fits nothing is a dialog and changes nothing. A
+// weights-only export could not be opened in the GUI at all.
+TEST(OpenFiles, LoadWeightsPutsAFilesWeightsOnTheOpenModelAsOneStep) {
+  test::guiApp();
+  test::TempDir dir;
+  test::CapturedErrors errors;
+  ui::MainWindow window;
+  const Model open = test::smallModel(3);
+  window.document()->open(open, "small", {});
+  Model other = open;
+  initializeWeights(other.graph, analyzeOrThrow(other.graph), other.weights, 99);
+  const std::string file = dir.file("other.h5");
+  saveKerasWeights(other, file);
+  const auto& kernel = [&] {
+    return *window.document()->model().weights.find("conv1")->at(0).data;
+  };
+  ASSERT_NE(kernel(), *other.weights.find("conv1")->at(0).data);
+
+  ASSERT_TRUE(window.loadWeightsFile(QString::fromStdString(file)));
+  ASSERT_TRUE(test::waitFor([&] { return window.document()->undoStack()->count() == 1; }));
+  EXPECT_TRUE(errors.messages().isEmpty()) << errors.messages().join("\n").toStdString();
+  EXPECT_EQ(kernel(), *other.weights.find("conv1")->at(0).data);
+  window.document()->undo();
+  EXPECT_EQ(kernel(), *open.weights.find("conv1")->at(0).data);
+
+  const std::string text = dir.file("not_weights.h5");
+  std::ofstream(text) << "not HDF5";
+  ASSERT_TRUE(window.loadWeightsFile(QString::fromStdString(text)));
+  ASSERT_TRUE(test::waitFor([&] { return !errors.messages().isEmpty(); }));
+  EXPECT_NE(errors.messages().front().indexOf("not_weights.h5"), -1)
+      << errors.messages().front().toStdString();
+  EXPECT_EQ(window.document()->undoStack()->index(), 0);
 }
 
 TEST(OpenFiles, ASavedProjectReopensWithItsEdits) {

@@ -4,19 +4,27 @@
 // are checked to be on screen, not cut off.
 #include <gtest/gtest.h>
 
+#include <QComboBox>
 #include <QDialog>
+#include <QDir>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTreeWidget>
 
 #include "ui/doc/document.h"
 #include "ui/export_dialog.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
+#include "ui/layer_insight_view.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
+#include "ui/prediction_panel.h"
 #include "ui/training_chart.h"
 #include "ui/training_panel.h"
 #include "ui/workbench.h"
@@ -112,6 +120,92 @@ TEST_P(Screenshots, MainViewsFitTheScreen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, Screenshots, ::testing::Values(QSize(1440, 900), QSize(1920, 1080)),
+                         [](const ::testing::TestParamInfo<QSize>& size) {
+                           return std::to_string(size.param.width()) + "x" +
+                                  std::to_string(size.param.height());
+                         });
+
+// Text at 4/3 of the default size (a 125-150 % desktop scale, or Qt's VNC platform) in a
+// window of 95 % of a 1440 x 900 and a 1280 x 800 screen, with the training dock, the
+// predictions and the summary all open at once: every panel still shows what it is for, and
+// the cut-point explorer does not make the window taller than the screen. The charts ran off
+// the window's right edge, the Summary showed a header and no layer, and the explorer pushed
+// the status bar off the bottom of a 800 px screen.
+class LargeText : public ::testing::TestWithParam<QSize> {};
+
+TEST_P(LargeText, EveryPanelOpenKeepsEachReadable) {
+  const QSize size = GetParam();
+  test::guiApp();
+  const QFont normal = QApplication::font();
+  QFont large = normal;
+  large.setPointSizeF(normal.pointSizeF() * 4 / 3);
+  QApplication::setFont(large);
+  struct RestoreFont {
+    QFont font;
+    ~RestoreFont() { QApplication::setFont(font); }
+  } restore{normal};
+  ui::MainWindow window;
+  window.resize(size);
+  window.show();
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.inputSize = 128;
+  ASSERT_TRUE(window.openModel(spec));
+  window.showTraining();
+  ui::TrainingPanel* training = window.trainingPanel();
+  training->createSampleData();
+  ASSERT_TRUE(training->advise()) << training->adviceText()->text().toStdString();
+  QStringList images;
+  for (const QFileInfo& file :
+       QDir(training->dataDir() + "/circle").entryInfoList({"*.png"}, QDir::Files))
+    if (images.size() < 3) images << file.absoluteFilePath();
+  ASSERT_EQ(images.size(), 3);
+  window.predictImages(images);
+  ui::PredictionPanel* predictions = window.predictionPanel();
+  ASSERT_TRUE(test::waitFor([&] {
+    return !predictions->isRunning() && predictions->results()->topLevelItemCount() == 3;
+  }));
+  QApplication::processEvents();
+  const QString suffix = QStringLiteral("_%1x%2").arg(size.width()).arg(size.height());
+  test::screenshot(&window, "every_panel_large_text" + suffix);
+  EXPECT_EQ(window.size(), size) << "the window grew past the screen";
+
+  expectFullyVisible(training->startButton(), &window, "Start");
+  // Both charts lie inside the progress column's viewport, nothing needs scrolling sideways.
+  auto* progress = training->findChild<QScrollArea*>(QStringLiteral("training_progress_scroll"));
+  ASSERT_NE(progress, nullptr);
+  const QRect viewport(progress->viewport()->mapTo(&window, QPoint(0, 0)),
+                       progress->viewport()->size());
+  for (ui::TrainingChart* chart : {training->lossChart(), training->accuracyChart()}) {
+    const QRect inWindow(chart->mapTo(&window, QPoint(0, 0)), chart->size());
+    EXPECT_TRUE(viewport.contains(inWindow))
+        << "a chart at " << inWindow.x() << "," << inWindow.width() << " wide, the viewport "
+        << viewport.x() << "," << viewport.width() << " wide";
+  }
+  EXPECT_LE(progress->widget()->minimumSizeHint().width(), progress->viewport()->width());
+  // The predictions list and the layer chooser below it share the dock without overlapping.
+  QTreeWidget* list = predictions->results();
+  QComboBox* layer = predictions->insight()->layerChooser();
+  ASSERT_TRUE(layer->isVisible());
+  const QRect listRect(list->mapTo(&window, QPoint(0, 0)), list->size());
+  const QRect layerRect(layer->mapTo(&window, QPoint(0, 0)), layer->size());
+  EXPECT_FALSE(listRect.intersects(layerRect));
+  EXPECT_GE(list->viewport()->height(), list->visualItemRect(list->topLevelItem(0)).height());
+  // The Summary, tabbed on top, shows two layers at least.
+  auto* summaryDock = window.findChild<QDockWidget*>(QStringLiteral("dock_summary"));
+  ASSERT_TRUE(summaryDock->isVisible());
+  QTableWidget* table = window.layerTable();
+  EXPECT_GE(table->viewport()->height(), 2 * table->rowHeight(0));
+
+  window.showCutExplorer();
+  QApplication::processEvents();
+  test::screenshot(&window, "explorer_large_text" + suffix);
+  EXPECT_EQ(window.size(), size) << "the explorer made the window taller than the screen";
+  expectFullyVisible(window.statusBar(), &window, "the status bar");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, LargeText, ::testing::Values(QSize(1368, 855), QSize(1216, 760)),
                          [](const ::testing::TestParamInfo<QSize>& size) {
                            return std::to_string(size.param.width()) + "x" +
                                   std::to_string(size.param.height());

@@ -113,6 +113,8 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
+  // The bar says what the model kept, not the batch the run stopped at.
+  EXPECT_TRUE(panel->progressText().startsWith("stopped")) << panel->progressText().toStdString();
 }
 
 // Numbers are typed as the CLI and pipeline files write them in every locale: in a German
@@ -242,6 +244,7 @@ TEST(Training, DefaultsFollowTheAdvisorsPlan) {
   EXPECT_EQ(panel->epochsBox()->value(), 0);  // "default"
   EXPECT_FALSE(panel->trainBatchNormBox()->isChecked());
   EXPECT_FALSE(panel->settings().chosen);
+  EXPECT_TRUE(panel->choiceNote()->isHidden());
   panel->batchSizeBox()->setValue(8);
   ASSERT_TRUE(panel->startTraining());
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
@@ -261,6 +264,12 @@ TEST(Training, DefaultsFollowTheAdvisorsPlan) {
 
   panel->epochsBox()->setValue(2);
   EXPECT_TRUE(panel->settings().chosen);
+  // The form says that its own choice replaces the plan (it still read "default").
+  EXPECT_FALSE(panel->choiceNote()->isHidden());
+  EXPECT_NE(panel->choiceNote()->text().indexOf("not the advisor's plan"), -1);
+  panel->epochsBox()->setValue(0);
+  EXPECT_TRUE(panel->choiceNote()->isHidden());
+  panel->epochsBox()->setValue(2);
   panel->trainBatchNormBox()->setChecked(true);
   EXPECT_TRUE(panel->settings().trainBatchNorm);
 }

@@ -74,7 +74,8 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
 bool Document::commitModel(Model model, const QString& text, const QStringList& notes) {
   if (!hasModel_ || !canEdit()) return false;
   undo_.push(new ModelCommand(this, text, model_, std::move(model)));
-  if (!notes.isEmpty()) Q_EMIT editNotes(notes);
+  // Said as done, as apply() does: the push alone read "Redone: fine-tune 3 epochs on data".
+  Q_EMIT editNotes(notes.isEmpty() ? QStringList{text} : notes);
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "graph/diagnostic.h"
+#include "io/atomic_file.h"
 #include "runtime/data/dataset_random.h"
 #include "runtime/data/sample_fashion.h"
 
@@ -103,8 +104,8 @@ SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions
   if (fs::exists(target, ec) && (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)))
     throw Error(Diagnostic{dir, "already exists and is not an empty folder; choose a new name"});
   const fs::path parent = target.parent_path();
-  if (!fs::is_directory(parent, ec))
-    throw Error(Diagnostic{dir, "the folder " + parent.string() + " does not exist"});
+  if (const std::string why = notAFolder(parent.string()); !why.empty())
+    throw Error(Diagnostic{dir, why});
 
   std::random_device rd;
   const fs::path temp =

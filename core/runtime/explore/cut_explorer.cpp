@@ -14,6 +14,7 @@
 #include "graph/cut_candidates.h"
 #include "graph/nested_model.h"
 #include "runtime/data/data_pipeline.h"
+#include "runtime/data/dataset_random.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
@@ -51,6 +52,15 @@ struct LinearFit {
   torch::Tensor mean, deviation;  // the standardisation: (1, features) each
 };
 
+// The seed of a candidate's fit: from its name, not its place in the list, so a layer scores the
+// same whichever other layers are measured beside it (pooled features identical to another
+// layer's scored 1.000 in one list and 0.975 in another). FNV-1a: the same on every platform.
+uint64_t candidateSeed(uint64_t seed, const std::string& layer) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : layer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return deriveSeed(seed, hash);
+}
+
 // Softmax regression on standardised features (the training rows' mean and deviation), fitted
 // with Adam from zero weights over shuffled mini-batches; the share of validation rows whose
 // highest score is their class.
@@ -73,8 +83,12 @@ LinearFit fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostT
   const auto onDevice = torch::TensorOptions().device(device).requires_grad(true);
   auto weight = torch::zeros({features, classes}, onDevice);
   auto bias = torch::zeros({classes}, onDevice);
-  torch::optim::Adam optimizer({weight, bias},
-                               torch::optim::AdamOptions(options.learningRate).weight_decay(1e-4));
+  torch::optim::Adam optimizer({weight, bias}, torch::optim::AdamOptions(options.learningRate));
+  // L2 on the weights as scikit-learn's LogisticRegression() has it (C = 1: ||w||^2 / 2 against
+  // the summed loss). Nearly unregularised, the fit separated a small training split with
+  // unbounded scores, and a head started from it had nothing left to learn (loss 0 from the
+  // first batch of fine-tuning).
+  const double l2 = 0.5 / static_cast<double>(std::max<int64_t>(rows, 1));
   const int64_t batch = 64;
   std::vector<int64_t> order(static_cast<size_t>(rows));
   std::iota(order.begin(), order.end(), 0);
@@ -90,7 +104,8 @@ LinearFit fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostT
       const auto idx = shuffled.slice(0, start, std::min(rows, start + batch));
       const auto logits = x.index_select(0, idx).matmul(weight) + bias;
       const auto loss =
-          torch::nn::functional::cross_entropy(logits, trainLabels.index_select(0, idx));
+          torch::nn::functional::cross_entropy(logits, trainLabels.index_select(0, idx)) +
+          weight.square().sum() * l2;
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -184,9 +199,20 @@ std::vector<std::string> explorerLayers(const Graph& graph,
     for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
     throw Error("no layer named " + list + " in the model (graft-cli summary MODEL lists them)");
   }
-  for (const auto& name : requested)
-    if (graph.at(name).className == "InputLayer")
+  for (const auto& name : requested) {
+    const Node& node = graph.at(name);
+    if (node.className == "InputLayer")
       throw Error("layer " + name + " is the model's input: there is nothing before it to measure");
+    // Class probabilities are the model's answer, not features: a cut there stacked a second
+    // softmax classifier on the first one's output.
+    const bool softmax = node.className == "Softmax" ||
+                         (node.config.is_object() && node.config.contains("activation") &&
+                          node.config["activation"] == "softmax");
+    if (softmax)
+      throw Error("layer " + name +
+                  " ends in softmax: its outputs are class probabilities, not features to cut "
+                  "at; name a layer before it");
+  }
   const auto order = graph.topologicalOrder().value();
   std::unordered_map<std::string, size_t> depth;
   for (size_t i = 0; i < order.size(); ++i) depth[graph.nodes()[order[i]].name] = i;
@@ -326,7 +352,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
     const LinearFit fit =
         fitAndScore(all.index_select(0, trainRows), allLabels.index_select(0, trainRows),
                     all.index_select(0, validationRows), allLabels.index_select(0, validationRows),
-                    classes, options, options.seed + k, device);
+                    classes, options, candidateSeed(options.seed, layers[k]), device);
     result.valAccuracy = fit.valAccuracy;
     if (const NodeInfo* info = analysis.find(layers[k]))
       setHeadWeights(fit, info->outputShape, result.keepsMap, result);

@@ -16,16 +16,11 @@
 
 namespace graft {
 
-namespace {
-
-// torch::nn::Module names must not contain '.', which Keras names may.
-std::string moduleName(const std::string& layer) {
+std::string parameterPrefixOf(const std::string& layer) {
   std::string name = layer;
   std::replace(name.begin(), name.end(), '.', '_');
   return name;
 }
-
-}  // namespace
 
 GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights) {
   const auto& registry = LayerRegistry::standard();
@@ -61,7 +56,7 @@ GraphModuleImpl::GraphModuleImpl(const Graph& graph, const WeightStore& weights)
     // Layers with weights get their own submodule, so parameters read "layer.weight_name".
     std::shared_ptr<torch::nn::Module> holder = std::make_shared<torch::nn::Module>(node.name);
     if (!info.weights.empty()) {
-      const std::string name = moduleName(node.name);
+      const std::string name = parameterPrefixOf(node.name);
       if (root->named_children().contains(name))
         throw Error(
             Diagnostic{node.name, "another layer has the same name once '.' is replaced by '_'"});

@@ -84,6 +84,10 @@ class GraphModule {
   std::unique_ptr<GraphModuleImpl> impl_;
 };
 
+// The prefix of `layer`'s parameter names: the layer name with '.' as '_' (LibTorch module names
+// cannot hold a '.'; Keras names and models converted from PyTorch, "layer1.0.conv1", do).
+std::string parameterPrefixOf(const std::string& layer);
+
 // NCHW -> NHWC for rank-4 tensors (Keras's layout for display and comparisons); others as-is.
 torch::Tensor toKerasLayout(const torch::Tensor& t);
 

@@ -6,6 +6,7 @@
 
 #include "runtime/data/data_pipeline.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/module/weight_penalties.h"
 #include "runtime/system/device.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_loss.h"
@@ -197,6 +198,9 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
     throw Error(why);
   }
   EvalReport report = makeReport(metrics, data.classes);
+  // Keras's evaluate adds the trainable weights' regularizers, as validation during fit does.
+  if (const WeightPenalties penalties(head.graph, module); !penalties.empty())
+    report.loss += penalties.total().item<double>();
   report.skippedFiles = skipped->list();
   return report;
 }

@@ -62,6 +62,7 @@ const TrainingSet& TrainRun::readImages() {
 
 const TrainingSetup& TrainRun::setUp(const Model& model,
                                      const std::vector<std::string>& freshLayers) {
+  keepModelClassOrder(data_, model.labels);
   TrainingChoice choice;
   choice.chosen = spec_.chosen;
   choice.trainBatchNorm = spec_.trainBatchNorm;

@@ -13,6 +13,7 @@
 #include "runtime/data/data_pipeline.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/module/weight_penalties.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
@@ -142,6 +143,7 @@ class TrainingRun {
   TrainHead head_;
   std::unique_ptr<GraphModule> trainable_;
   std::unique_ptr<TrainingCheckups> checkups_;
+  std::unique_ptr<WeightPenalties> penalties_;  // Keras regularizers: part of every loss
   std::unique_ptr<KerasOptimizer> optimizer_;
   std::vector<torch::Tensor> parameters_;  // the ones the optimizer updates
   std::unique_ptr<LearningRateSchedule> schedule_;
@@ -196,6 +198,13 @@ void TrainingRun::setUp(const Model& model) {
     parameters_.push_back(item.value());
     rateScales.push_back(layerRateScale(options_.layerRateScales, item.key()));
   }
+  penalties_ = std::make_unique<WeightPenalties>(trainGraph, *trainable_);
+  if (!penalties_->empty())
+    events_.note("the loss includes the L1/L2 penalties of " +
+                 std::to_string(penalties_->layerCount()) +
+                 (penalties_->layerCount() == 1 ? " layer's" : " layers'") +
+                 " weights (their Keras regularizers), as Keras's fit reports it");
+  if (!penalties_->notApplied().empty()) events_.note(penalties_->notApplied());
   checkups_ = std::make_unique<TrainingCheckups>(trainGraph, *trainable_, options_);
   optimizer_ = std::make_unique<KerasOptimizer>(parameters_, options_.optimizer, rateScales);
   if (!(options_.labelSmoothing >= 0.0 && options_.labelSmoothing < 1.0))
@@ -314,7 +323,8 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
       auto losses =
           crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
       if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
-      const auto loss = losses.mean();
+      auto loss = losses.mean();
+      if (!penalties_->empty()) loss = loss + penalties_->total();
       // Both numbers in one copy, started behind the forward pass and read once the backward
       // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
       // A non-finite loss still stops the run before the optimizer takes the step.
@@ -407,7 +417,8 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   if (auto why = batches_.reportUnreadable()) return Stop{TrainStatus::Failed, *why};
   if (group_) metrics = sumOverRanks(*group_, metrics, data_.classes.size());
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
-  event.valLoss = metrics.meanLoss();
+  event.valLoss =
+      metrics.meanLoss() + (penalties_->empty() ? 0.0 : penalties_->total().item<double>());
   event.valAccuracy = metrics.accuracy();
   event.valClassAccuracy = metrics.recall();
   event.valConfusion = metrics.confusion();
@@ -473,6 +484,7 @@ TrainResult TrainingRun::run() {
   }
   if (const auto best = best_.epochToRestore(result_.epochsCompleted)) {
     result_.model.weights = best_.weights();
+    result_.restoredEpoch = *best;
     events_.note("ending with the weights of epoch " + std::to_string(*best) + ", the best one");
     // The file then holds what the run returns, whatever the checkpoint mode.
     const EpochEvent& bestEvent = result_.history.at(static_cast<size_t>(*best - 1));
@@ -498,7 +510,8 @@ void TrainingRun::report(const Diagnosis& finding) {
 TrainResult TrainingRun::finish(TrainStatus status, const std::string& message) {
   result_.status = status;
   result_.message = message;
-  if (status != TrainStatus::Completed) result_.message += checkpoint_.whatTheFileHolds();
+  if (status != TrainStatus::Completed)
+    result_.message += checkpoint_.whatTheFileHolds(result_.epochsCompleted);
   result_.bestEpoch = best_.epoch();
   result_.checkpointEpoch = checkpoint_.savedEpoch();
   result_.skippedFiles = batches_.skippedFiles();
@@ -527,6 +540,28 @@ TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& va
   for (size_t i : split.train) set.train.push_back(folder.samples[i]);
   for (size_t i : split.validation) set.validation.push_back(folder.samples[i]);
   return set;
+}
+
+const EpochEvent& modelEpoch(const TrainResult& result) {
+  if (result.history.empty()) throw Error("training completed no epoch");
+  if (result.restoredEpoch && *result.restoredEpoch >= 1 &&
+      static_cast<size_t>(*result.restoredEpoch) <= result.history.size())
+    return result.history[static_cast<size_t>(*result.restoredEpoch - 1)];
+  return result.history.back();
+}
+
+bool keepModelClassOrder(TrainingSet& set, const std::vector<std::string>& modelClasses) {
+  if (modelClasses == set.classes || modelClasses.size() != set.classes.size()) return false;
+  std::vector<int64_t> newLabel(set.classes.size());
+  for (size_t i = 0; i < set.classes.size(); ++i) {
+    const auto at = std::find(modelClasses.begin(), modelClasses.end(), set.classes[i]);
+    if (at == modelClasses.end()) return false;
+    newLabel[i] = at - modelClasses.begin();
+  }
+  for (auto* samples : {&set.train, &set.validation})
+    for (ImageSample& sample : *samples) sample.label = newLabel[static_cast<size_t>(sample.label)];
+  set.classes = modelClasses;
+  return true;
 }
 
 TrainResult trainModel(const Model& model, const TrainingSet& data, const TrainOptions& options,

@@ -39,6 +39,12 @@ struct TrainingSet {
 TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& validationDir,
                                double validationFraction, uint64_t seed);
 
+// When `modelClasses` (the class names a trained model carries) are the folder's classes in
+// another order, relabels `set` to that order: the head's output i stays the class it was
+// trained for (as eval reads a folder). Sorted folder order silently swapped a trained head's
+// classes. Other names, or none, leave `set` as it is. True when it relabelled.
+bool keepModelClassOrder(TrainingSet& set, const std::vector<std::string>& modelClasses);
+
 enum class CheckpointMode {
   Last,  // after every epoch
   Best,  // when the monitored loss (validation loss, or training loss without validation) improves
@@ -209,10 +215,18 @@ struct TrainResult {
   bool stoppedEarly = false;           // early stopping ended a completed run before its last epoch
   std::optional<int> bestEpoch;        // lowest monitored loss (validation, else training)
   std::optional<int> checkpointEpoch;  // the epoch whose weights are at checkpointPath
+  // The earlier epoch whose weights `model` holds when restoreBest took them (counted over a
+  // plan's stages, as checkpointEpoch); unset when the model is the last epoch's.
+  std::optional<int> restoredEpoch;
   std::vector<EpochEvent> history;
   std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
   std::vector<Diagnosis> diagnoses;  // every finding of the training doctor, in order
 };
+
+// The epoch whose weights `result.model` holds: the restored one, else the last. What a
+// metric of "the trained model" (a pipeline's val_accuracy check, train --json) describes.
+// Throws graft::Error when no epoch completed.
+const EpochEvent& modelEpoch(const TrainResult& result);
 
 // Bad setup (unknown layer, class count that does not match the model's output, an
 // impossible option) throws graft::Error before any training. Once training runs, a

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "graph/analysis.h"
+#include "io/atomic_file.h"
 #include "io/keras_h5_writer.h"
 #include "io/project_file.h"
 #include "run/export_spec.h"
@@ -63,8 +64,8 @@ void checkCheckpointPath(const std::string& path) {
                            "without .weights, or *.graft"});
   const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
   std::error_code ec;
-  if (!fs::is_directory(parent, ec))
-    throw Error(Diagnostic{path, "the folder " + parent.string() + " does not exist"});
+  if (const std::string why = notAFolder(parent.string()); !why.empty())
+    throw Error(Diagnostic{path, why});
   if (fs::is_directory(path, ec)) throw Error(Diagnostic{path, "is a folder, not a file name"});
 }
 
@@ -158,13 +159,16 @@ std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, Epoch
   return afterEpoch(model, event);
 }
 
-std::string CheckpointWriter::whatTheFileHolds() const {
+std::string CheckpointWriter::whatTheFileHolds(int epochsCompleted) const {
   if (options_.checkpointPath.empty()) return "";
   if (savedEpoch_)
     return "; " + options_.checkpointPath + " holds epoch " + std::to_string(*savedEpoch_);
   if (!options_.checkpointHeld.empty())
     return "; " + options_.checkpointPath + " holds " + options_.checkpointHeld;
-  return "; no epoch completed, nothing was written to " + options_.checkpointPath;
+  // An epoch may have completed and its save failed (a full disk): say only what is true.
+  return (epochsCompleted == 0 ? "; no epoch completed, nothing was written to "
+                               : "; nothing was written to ") +
+         options_.checkpointPath;
 }
 
 }  // namespace graft

@@ -55,8 +55,8 @@ class CheckpointWriter {
 
   std::optional<int> savedEpoch() const { return savedEpoch_; }
   // For the message of a run that did not complete: which epoch the file holds, or that
-  // nothing was written; empty without a path.
-  std::string whatTheFileHolds() const;
+  // nothing was written (and whether no epoch completed); empty without a path.
+  std::string whatTheFileHolds(int epochsCompleted) const;
 
  private:
   const TrainOptions& options_;

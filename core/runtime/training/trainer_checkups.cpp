@@ -16,10 +16,8 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
     if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
   // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
   std::set<std::string> pretrained;
-  for (std::string name : options.pretrainedLayers) {
-    std::replace(name.begin(), name.end(), '.', '_');
-    pretrained.insert(name);
-  }
+  for (const std::string& name : options.pretrainedLayers)
+    pretrained.insert(parameterPrefixOf(name));
   bool any = false;
   for (const auto& item : trainable_.module().named_parameters()) {
     if (!item.value().requires_grad()) continue;

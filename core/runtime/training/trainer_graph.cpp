@@ -53,7 +53,7 @@ bool onlyLastAxisAboveOne(const Graph& graph, const std::string& layer) {
 bool isRandomInTraining(const std::string& className) {
   static const std::set<std::string> kRandom = {
       "Dropout",       "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
-      "GaussianNoise", "GaussianDropout",  "AlphaDropout"};
+      "GaussianNoise", "GaussianDropout",  "AlphaDropout",     "StochasticDepth"};
   return kRandom.count(className) != 0 || className.rfind("Random", 0) == 0;
 }
 

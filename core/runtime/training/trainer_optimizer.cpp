@@ -7,13 +7,18 @@
 #include <sstream>
 
 #include "graph/diagnostic.h"
+#include "runtime/module/graph_module.h"
 
 namespace graft {
 
 double layerRateScale(const std::map<std::string, double>& layerRateScales,
                       const std::string& parameterName) {
-  const auto it = layerRateScales.find(parameterName.substr(0, parameterName.find('.')));
-  return it == layerRateScales.end() ? 1.0 : it->second;
+  // Keyed by layer name, while the parameter's prefix has '.' as '_': a pretrained
+  // "layer1.0.conv1" looked up as "layer1_0_conv1" trained at the full rate.
+  const std::string prefix = parameterName.substr(0, parameterName.find('.'));
+  for (const auto& [layer, scale] : layerRateScales)
+    if (parameterPrefixOf(layer) == prefix) return scale;
+  return 1.0;
 }
 
 KerasOptimizer::KerasOptimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options,

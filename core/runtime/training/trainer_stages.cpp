@@ -8,6 +8,7 @@
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "runtime/data/dataset_random.h"
 #include "runtime/training/trainer_checkpoint.h"
 
 namespace graft {
@@ -164,6 +165,9 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     const Model stageModel =
         modelForStage(withSavedTrainable(result.model, given), stage, i, newLayers, planSource);
     TrainOptions options = base;
+    // Each stage draws anew, as a second model.fit does: with one seed every stage replayed
+    // the first one's shuffles, augmentations and dropout masks epoch for epoch.
+    if (i > 0) options.seed = deriveSeed(base.seed, 0x57a6e, i);
     options.epochs = stage.epochs;
     options.optimizer = stage.optimizer;
     options.freezeUpto.clear();
@@ -218,7 +222,12 @@ TrainResult asOneRun(PlanResult planned) {
   result.diagnoses.clear();
   result.epochsCompleted = 0;
   result.checkpointEpoch.reset();
+  result.restoredEpoch.reset();
   for (const auto& stage : planned.stages) {
+    // The model is the last stage's: its restored epoch, counted over the whole run.
+    result.restoredEpoch = stage.restoredEpoch
+                               ? std::optional<int>(result.epochsCompleted + *stage.restoredEpoch)
+                               : std::nullopt;
     // Counted over the whole run, as epochsCompleted is: the last stage that wrote the file.
     if (stage.checkpointEpoch)
       result.checkpointEpoch = result.epochsCompleted + *stage.checkpointEpoch;
