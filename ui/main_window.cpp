@@ -233,19 +233,22 @@ void MainWindow::predictImages(const QStringList& files) {
   auto* dock = findChild<QDockWidget*>(QStringLiteral("dock_predictions"));
   dock->show();
   dock->raise();
-  // The list and the Grad-CAM view below it need room: a dock below ~60 % of the window (its
-  // first showing shares the column with the summary) grows to that, never shrinks; the
-  // heatmap was hidden under the controls until the user dragged the splitter.
-  const int wanted = height() * 3 / 5;
-  if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
-  // The run panel below keeps the room showTraining gave it: the predictions took it, and on a
-  // 800 px screen every chart axis of the training dock read "…".
+  // The list and the Grad-CAM view below it need room: a dock below ~60 % of what its column
+  // has (the window, less a run panel below) grows to that, never shrinks; the heatmap was
+  // hidden under the controls until the user dragged the splitter. The run panel keeps the
+  // room showTraining gave it: taken by the predictions, on a 800 px screen every chart axis
+  // of the training dock read "…".
+  QDockWidget* below = nullptr;
   for (QWidget* panel : {static_cast<QWidget*>(training_), static_cast<QWidget*>(explorer_)}) {
-    auto* below = qobject_cast<QDockWidget*>(panel->parentWidget());
-    const int room = height() * 2 / 5;
-    if (below->isVisible() && !below->isFloating() && below->height() < room)
-      resizeDocks({below}, {room}, Qt::Vertical);
+    auto* run = qobject_cast<QDockWidget*>(panel->parentWidget());
+    if (run->isVisible() && !run->isFloating()) below = run;
   }
+  const int room = height() * 2 / 5;
+  if (below && below->height() < room) resizeDocks({below}, {room}, Qt::Vertical);
+  const int column = below ? height() - below->height() : height();
+  const int wanted = column * 3 / 5;
+  if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
+  if (below && below->height() < room) resizeDocks({below}, {room}, Qt::Vertical);
   predictions_->predict(files);
 }
 

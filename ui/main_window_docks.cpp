@@ -78,8 +78,8 @@ void MainWindow::createDocks() {
   predictionScroll->setWidget(predictions_);
   predictionScroll->setWidgetResizable(true);
   predictionScroll->setFrameShape(QFrame::NoFrame);
-  // Up and down only: as wide as the panel needs, so its buttons are never cut at the edge.
-  predictionScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // As wide as the panel needs, so its buttons are not cut at the edge; sideways only should
+  // it need more later (longer layer names in its choosers).
   predictionScroll->setMinimumWidth(predictions_->minimumSizeHint().width() +
                                     predictionScroll->verticalScrollBar()->sizeHint().width());
   auto* predictionDock =

@@ -62,7 +62,11 @@ bool MainWindow::applyRecipeFile(const QString& target) {
 }
 
 bool MainWindow::loadWeightsFile(const QString& target) {
-  if (!document_->hasModel() || !document_->canEdit()) return false;
+  if (!document_->hasModel()) return false;
+  if (!document_->canEdit()) {  // a run trains the model: said, not ignored
+    showError(this, tr("Cannot load weights now"), document_->editLock());
+    return false;
+  }
   QString path = target;
   if (path.isEmpty())
     path = QFileDialog::getOpenFileName(
@@ -90,8 +94,11 @@ bool MainWindow::loadWeightsFile(const QString& target) {
         for (const std::string& note : *notes) said << QString::fromStdString(note);
         if (!document_->commitResultOf(startedFrom, *loaded, tr("load weights from %1").arg(name),
                                        said))
-          showError(this, tr("Weights not loaded"),
-                    tr("The model changed while %1 was read; load the weights again.").arg(name));
+          showError(
+              this, tr("Weights not loaded"),
+              document_->canEdit()
+                  ? tr("The model changed while %1 was read; load the weights again.").arg(name)
+                  : document_->editLock());
       });
   return true;
 }

@@ -341,10 +341,11 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
   bar.train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   bar.train->setToolTip(MainWindow::tr("Fine-tune the model on an image folder"));
   QAction* predict = model->addAction(MainWindow::tr("&Predict Images…"), window, [window] {
-    PredictionPanel* predictions = window->predictionPanel();
-    predictions->parentWidget()->show();
-    predictions->parentWidget()->raise();
-    predictions->chooseImages();
+    // The dock, not the panel's parent: the panel sits in a scroll area inside it.
+    auto* dock = window->findChild<QDockWidget*>(QStringLiteral("dock_predictions"));
+    dock->show();
+    dock->raise();
+    window->predictionPanel()->chooseImages();
   });
   predict->setObjectName(QStringLiteral("predict_images"));
   predict->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));

@@ -213,6 +213,7 @@ QWidget* TrainingPanel::buildSettings() {
   connect(freeze_, qOverload<int>(&QComboBox::currentIndexChanged), this,
           &TrainingPanel::updateChoiceNote);
   connect(usePlan_, &QCheckBox::toggled, this, &TrainingPanel::updateChoiceNote);
+  connect(plan_, &QPlainTextEdit::textChanged, this, &TrainingPanel::updateChoiceNote);
   moreToggle_ = new QToolButton(box);
   moreToggle_->setObjectName(QStringLiteral("train_more_options"));
   moreToggle_->setText(tr("More options"));
@@ -443,12 +444,22 @@ void TrainingPanel::updateChoiceNote() {
   const bool chosen = epochs_->value() > 0 || !optimizer_->currentData().toString().isEmpty() ||
                       learningRate_->text().toDouble() > 0 ||
                       !freeze_->currentData().toString().isEmpty();
-  const bool show = chosen && !usePlan_->isChecked();
-  if (show)
+  // A ticked plan decides, unless it is empty (then the form's choices run, as settings() has it).
+  const bool planDecides = usePlan_->isChecked() && !plan_->toPlainText().trimmed().isEmpty();
+  const bool show = chosen && !planDecides;
+  if (show) {
+    const TrainingSettings s = settings();
+    const QString rate =
+        s.learningRate > 0 ? QString::number(s.learningRate) : tr("Keras's default rate");
     choiceNote_->setText(
-        tr("Your choice: one run as set here (Adam and Keras's learning rate where left at "
-           "default) over every layer the model lets train, not the advisor's plan. Leave "
-           "Epochs, Optimizer, lr and Freeze at default for the plan."));
+        tr("Your choice: one run of %1 epochs, %2 at %3, over the layers the model and Freeze "
+           "up to let train; not the advisor's plan. Leave Epochs, Optimizer, lr and Freeze at "
+           "default for the plan.")
+            .arg(s.epochs)
+            .arg(optimizer_->currentData().toString().isEmpty() ? QStringLiteral("Adam")
+                                                                : optimizer_->currentText())
+            .arg(rate));
+  }
   choiceNote_->setVisible(show);
 }
 
@@ -621,11 +632,9 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
       break;
     case TrainingOutcome::Cancelled:
       appendLog(tr("stopped: %1").arg(message));
-      // The bar still read the last batch ("epoch 15/60 · batch 6/6") while the model keeps the
-      // weights of the last whole epoch (14).
-      progress_->setFormat(
-          epochs == 0 ? tr("stopped before an epoch completed: nothing kept")
-                      : tr("stopped: the model keeps the weights after epoch %1").arg(epochs));
+      // The bar still read the last batch ("epoch 15/60 · batch 6/6"), while what is kept is the
+      // last whole epoch (14), if anything: said once the result is (or is not) taken.
+      progress_->setFormat(tr("stopped"));
       break;
     case TrainingOutcome::Failed:
       appendLog(tr("failed: %1").arg(message));
@@ -659,6 +668,8 @@ void TrainingPanel::commitResult(int epochs) {
     return;
   }
   committedRevision_ = document_->revision();
+  if (progress_->format() == tr("stopped"))
+    progress_->setFormat(tr("stopped: the model keeps the weights after epoch %1").arg(epochs));
 }
 
 void TrainingPanel::askAboutChangedModel(const Model& trained, const QString& text) {

@@ -89,6 +89,8 @@ void printResult(const TrainResult& result, const std::string& output, bool json
     Json summary = {{"file", output},
                     {"epochs_completed", result.epochsCompleted},
                     {"checkpoint_epoch", result.checkpointEpoch.value_or(0)},
+                    // the epoch loss, accuracy and val_* describe (the model's)
+                    {"restored_epoch", result.restoredEpoch ? Json(*result.restoredEpoch) : Json()},
                     {"stopped_early", result.stoppedEarly}};
     if (!result.history.empty()) {
       const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one

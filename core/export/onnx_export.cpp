@@ -126,7 +126,7 @@ void writeOnnx(const Model& model, const ExportPlan& plan, const std::string& pa
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     throw Error(path + ": cannot write the ONNX file: the model could not be serialised");
-  writeBytes(path, bytes, path, "the ONNX file");
+  writeBytes(path, bytes, "", "the ONNX file");  // path: writeAtomically's temporary
 }
 
 torch::Tensor runOnnxWithOpenCv(const std::string& path, const torch::Tensor& input) {

@@ -120,7 +120,8 @@ void writeTorchScript(const Model& model, const ExportPlan& plan, const std::str
   } catch (const c10::Error& e) {
     throw Error(path + ": cannot write the TorchScript file: " + e.what_without_backtrace());
   }
-  writeBytes(path, archive.str(), path, "the TorchScript file");
+  // `path` is writeAtomically's temporary: its message names the file the user asked for.
+  writeBytes(path, archive.str(), "", "the TorchScript file");
 }
 
 torch::Tensor runTorchScript(const std::string& path, const torch::Tensor& input) {

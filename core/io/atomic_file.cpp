@@ -94,8 +94,9 @@ void writeAtomically(const std::string& path,
 
 void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
                 const std::string& what) {
+  const std::string named = path.empty() ? std::string() : path + ": ";
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
+  if (fd < 0) throw Error(named + "cannot write " + what + ": " + std::strerror(errno));
   // write() may take part of the bytes at a time; a full disk is an error with its reason.
   size_t done = 0;
   while (done < bytes.size()) {
@@ -104,11 +105,11 @@ void writeBytes(const std::string& file, const std::string& bytes, const std::st
     if (n <= 0) {
       const int error = n < 0 ? errno : ENOSPC;
       ::close(fd);
-      throw Error(path + ": cannot write " + what + ": " + std::strerror(error));
+      throw Error(named + "cannot write " + what + ": " + std::strerror(error));
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) throw Error(path + ": cannot write " + what + ": " + std::strerror(errno));
+  if (::close(fd) != 0) throw Error(named + "cannot write " + what + ": " + std::strerror(errno));
 }
 
 void writeTextAtomically(const std::string& path, const std::string& text,

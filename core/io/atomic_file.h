@@ -27,9 +27,10 @@ void writeAtomically(const std::string& path, const std::function<void(const std
 std::string temporaryFileMark();
 
 // Writes `bytes` to `file` (writeAtomically's temporary). Errors name `path` (the file the user
-// asked for), `what` is written ("the ONNX file") and the system's reason ("No space left on
-// device"). Writers whose library fails on a full disk in its own way (LibTorch aborted in a
-// destructor) serialise to memory and write through this instead.
+// asked for; "" when writeAtomically's own message names it), `what` is written ("the ONNX
+// file") and the system's reason ("No space left on device"). Writers whose library fails on a full
+// disk in its own way (LibTorch aborted in a destructor) serialise to memory and write through this
+// instead.
 void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
                 const std::string& what);
 

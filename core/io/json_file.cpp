@@ -15,9 +15,11 @@ Json readJsonFile(const std::string& path, const std::string& what) {
   if (std::filesystem::is_directory(path, ec))
     throw Error(path + ": is a folder, not a " + what + " file");
   std::ifstream in(path);
-  if (!in)
-    throw Error(path + ": cannot read the " + what + " file: " +
-                (std::filesystem::exists(path, ec) ? std::strerror(errno) : "no such file"));
+  if (!in) {
+    const int error = errno;  // before anything else can set it
+    throw Error(path + ": cannot read the " + what +
+                " file: " + (error == ENOENT ? "no such file" : std::strerror(error)));
+  }
   std::stringstream text;
   text << in.rdbuf();
   try {

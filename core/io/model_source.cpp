@@ -739,7 +739,9 @@ Model withWeightsFrom(const Model& model, const std::string& weightsFile,
   Model result = model;
   const GraphAnalysis analysis = analyzeOrThrow(result.graph);
   const KerasH5Reader reader = openWeights(weightsFile);
-  const std::string before = "the open model";
+  // The layers the file lacks keep what they had: named by where that came from.
+  const std::string before =
+      model.weightsSource.empty() ? std::string("the open model") : model.weightsSource;
   const WeightsForTheRest own{before, [&model](const std::set<std::string>& layers) {
                                 WeightStore store;
                                 for (const std::string& layer : layers)

@@ -247,6 +247,7 @@ TEST(LoadWeightsOntoTheOpenModel, TheFilesLayersReplaceAndTheRestStay) {
   // The open model: the base cut before its last block, with other weights.
   Model open = applyOperation(base, ops::cut("block4_pool")).value().model;
   initializeWeights(open.graph, analyzeOrThrow(open.graph), open.weights, 11);
+  open.weightsSource = "retrained.h5";
   // A file with weights for the first blocks only (as a checkpoint of a shorter cut).
   const Model shorter = applyOperation(base, ops::cut("block2_pool")).value().model;
   const std::string file = dir.file("shorter.h5");
@@ -260,7 +261,7 @@ TEST(LoadWeightsOntoTheOpenModel, TheFilesLayersReplaceAndTheRestStay) {
             *open.weights.find("block3_conv1")->at(0).data);
   std::string said;
   for (const auto& note : notes) said += note + "\n";
-  EXPECT_NE(said.find("kept from the open model (not in " + file + "): block3_conv1"),
+  EXPECT_NE(said.find("kept from retrained.h5 (not in " + file + "): block3_conv1"),
             std::string::npos)
       << said;
   EXPECT_EQ(loaded.graph, open.graph);

@@ -92,8 +92,6 @@ TEST_F(StagedTraining, TwoStagesTrainTheirOwnLayersAndCarryTheWeights) {
   EXPECT_FALSE(result.model.graph.at("conv1_bn").trainable);
 }
 
-// A plan trains only among the layers the model lets train: "all" leaves the model's frozen
-// conv1 frozen (bit for bit), and a stage that names it to unfreeze is refused before training.
 // A later stage draws anew, as a second model.fit does: with one seed it replayed the first
 // stage's batches epoch for epoch. Two stages at a rate too small to move a weight see the same
 // images (the same epoch losses) in other batches (other batch losses).
@@ -112,6 +110,8 @@ TEST_F(StagedTraining, ALaterStageShufflesTheImagesAnew) {
   EXPECT_NE(events.batchLosses[0], events.batchLosses[1]);
 }
 
+// A plan trains only among the layers the model lets train: "all" leaves the model's frozen
+// conv1 frozen (bit for bit), and a stage that names it to unfreeze is refused before training.
 TEST_F(StagedTraining, TheModelsOwnFreezesHoldInEveryStage) {
   const Model model =
       applyOperation(test::tinyModel(3), ops::freeze(ops::layersNamed({"conv1"}))).value().model;

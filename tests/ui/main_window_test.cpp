@@ -4,12 +4,16 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -156,6 +160,19 @@ TEST(MainWindow, TheInputPreprocessingIsChosenInTheModelMenu) {
   window.document()->undo();
   EXPECT_EQ(window.document()->model().preprocessing, Preprocessing::None);
   EXPECT_TRUE(none->isChecked());
+
+  // Predict brings the Predictions dock to the front of its tabs, then asks for images.
+  window.show();
+  auto* dock = window.findChild<QDockWidget*>(QStringLiteral("dock_predictions"));
+  auto* properties = window.findChild<QDockWidget*>(QStringLiteral("dock_properties"));
+  properties->raise();
+  QApplication::processEvents();
+  ASSERT_FALSE(dock->isVisible());  // tabbed behind Properties
+  const auto cancel = test::answerNextDialog<QFileDialog>([](QFileDialog* d) {
+    return d->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel);
+  });
+  predict->trigger();
+  EXPECT_TRUE(dock->isVisible());
 }
 
 // Quitting mid-export used to leave no file and a hidden temporary one: Graft asks, and waits.
