@@ -144,8 +144,12 @@ void GraphView::setGroupCollapsed(QString path, bool collapsed) {
   if (!group || scene_->isGroupCollapsed(path) == collapsed) return;
   // The whole graph in view: it is fitted again (collapsing 154 layers into one card left a
   // speck at 25 %). Otherwise the group's title stays where it was in the window.
+  // Nearly all of it counts: a fitted view can cut a sliver off an edge (the scroll range's
+  // limit, rounding), and the collapse then kept the old zoom, the graph a speck.
+  const QRectF bounds = scene_->layout().bounds;
+  const double dx = bounds.width() * 0.02, dy = bounds.height() * 0.02;
   const bool wholeGraphShown =
-      mapToScene(viewport()->rect()).boundingRect().contains(scene_->layout().bounds);
+      mapToScene(viewport()->rect()).boundingRect().contains(bounds.adjusted(dx, dy, -dx, -dy));
   const QPoint before = mapFromScene(group->rect().topLeft());
   scene_->setGroupCollapsed(path, collapsed);  // lays out anew: `group` is gone
   if (wholeGraphShown) {

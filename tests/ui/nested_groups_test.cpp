@@ -386,9 +386,6 @@ TEST_F(TeachableTest, TheSummaryShowsEachNestedModelWithItsTotalsAndSelectsItsLa
 // Collapsing the base while the whole graph is in view fits the view again (154 layers became
 // one card and the rest was a speck at the old zoom); expanding it fits again.
 TEST_F(TeachableTest, CollapsingWhileAllOfTheGraphShowsFitsItAgain) {
-  // One column top to bottom, whatever the saved arrangement (tests running beside this one
-  // write it): there the collapsed graph is shorter, so it fits at a larger zoom.
-  scene_->setArrangement(Arrangement::TopToBottom, false);
   view_->fitAll();
   const double wholeZoom = view_->zoom();
   view_->setGroupCollapsed(kBase, true);
