@@ -123,10 +123,14 @@ void writeOnnx(const Model& model, const ExportPlan& plan, const std::string& pa
   if (Diagnostics refused = onnxRefusals(plan); !refused.empty()) throw Error(refused);
   const onnx::ModelProto proto = buildModel(model, plan);
   validate(proto);
-  std::string bytes;
-  if (!proto.SerializeToString(&bytes))
-    throw Error(path + ": cannot write the ONNX file: the model could not be serialised");
-  writeBytes(path, bytes, "", "the ONNX file");  // path: writeAtomically's temporary
+  // path: writeAtomically's temporary, whose message names the file the user asked for.
+  writeStreamed(
+      path,
+      [&](std::ostream& out) {
+        if (!proto.SerializeToOstream(&out))
+          throw Error("cannot write the ONNX file: the model could not be serialised");
+      },
+      "", "the ONNX file");
 }
 
 torch::Tensor runOnnxWithOpenCv(const std::string& path, const torch::Tensor& input) {

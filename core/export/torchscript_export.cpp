@@ -112,16 +112,21 @@ void writeTorchScript(const Model& model, const ExportPlan& plan, const std::str
   // Through a stream: saved to a file name, the ZIP's folder is named after the file, which
   // here is the atomic write's hidden temporary (".model.pt.tmp-..."); a stream's is "archive",
   // as torch.jit.save to a buffer writes it.
-  // Into memory first: LibTorch's ZIP writer finishes the archive in its destructor and, on a
-  // full disk, threw there, which ended the process (exit 134, the temporary file left behind).
-  std::ostringstream archive(std::ios::binary);
-  try {
-    root.save(archive, extra);
-  } catch (const c10::Error& e) {
-    throw Error(path + ": cannot write the TorchScript file: " + e.what_without_backtrace());
-  }
+  // Streamed through writeStreamed, whose stream never fails: LibTorch's ZIP writer finishes the
+  // archive in its destructor, and a stream failing on a full disk made it throw there, which
+  // ended the process (exit 134, the temporary file left behind).
   // `path` is writeAtomically's temporary: its message names the file the user asked for.
-  writeBytes(path, archive.str(), "", "the TorchScript file");
+  writeStreamed(
+      path,
+      [&](std::ostream& archive) {
+        try {
+          root.save(archive, extra);
+        } catch (const c10::Error& e) {
+          throw Error(std::string("cannot write the TorchScript file: ") +
+                      e.what_without_backtrace());
+        }
+      },
+      "", "the TorchScript file");
 }
 
 torch::Tensor runTorchScript(const std::string& path, const torch::Tensor& input) {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <streambuf>
+#include <vector>
 
 #include "graph/diagnostic.h"
 
@@ -25,6 +27,59 @@ void syncFile(const std::string& path) {
   ::close(fd);
   if (!ok) throw Error(path + ": cannot flush the file to disk (" + std::strerror(error) + ")");
 }
+
+// A stream buffer writing to a file descriptor in large pieces. After the first failed write it
+// keeps the error and takes (and drops) everything else: the writer's stream never goes bad.
+class FileDescriptorBuffer : public std::streambuf {
+ public:
+  explicit FileDescriptorBuffer(int fd) : fd_(fd), buffer_(size_t{1} << 20) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    // Pieces larger than the buffer go straight to the file (a tensor's bytes).
+    if (size < epptr() - pptr()) return std::streambuf::xsputn(data, size);
+    drain();
+    writeAll(data, size_t(size));
+    return size;
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  void drain() {
+    writeAll(pbase(), size_t(pptr() - pbase()));
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  // write() may take part of the bytes at a time; a full disk is kept with its reason.
+  void writeAll(const char* data, size_t size) {
+    size_t done = 0;
+    while (error_ == 0 && done < size) {
+      const ssize_t n = ::write(fd_, data + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        error_ = n < 0 ? errno : ENOSPC;
+      else
+        done += size_t(n);
+    }
+  }
+
+  int fd_;
+  std::vector<char> buffer_;
+  int error_ = 0;
+};
 
 }  // namespace
 
@@ -92,24 +147,32 @@ void writeAtomically(const std::string& path,
   }
 }
 
-void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
+void writeBytes(const std::string& file, std::string_view bytes, const std::string& path,
                 const std::string& what) {
+  writeStreamed(
+      file, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); },
+      path, what);
+}
+
+void writeStreamed(const std::string& file, const std::function<void(std::ostream&)>& write,
+                   const std::string& path, const std::string& what) {
   const std::string named = path.empty() ? std::string() : path + ": ";
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) throw Error(named + "cannot write " + what + ": " + std::strerror(errno));
-  // write() may take part of the bytes at a time; a full disk is an error with its reason.
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : ENOSPC;
+  FileDescriptorBuffer buffer(fd);
+  {
+    std::ostream out(&buffer);
+    try {
+      write(out);
+    } catch (...) {
       ::close(fd);
-      throw Error(named + "cannot write " + what + ": " + std::strerror(error));
+      throw;
     }
-    done += static_cast<size_t>(n);
+    out.flush();
   }
-  if (::close(fd) != 0) throw Error(named + "cannot write " + what + ": " + std::strerror(errno));
+  const int closeError = ::close(fd) != 0 ? errno : 0;
+  const int error = buffer.error() != 0 ? buffer.error() : closeError;
+  if (error != 0) throw Error(named + "cannot write " + what + ": " + std::strerror(error));
 }
 
 void writeTextAtomically(const std::string& path, const std::string& text,

@@ -2,7 +2,9 @@
 // Saves never leave a half-written file: write to a temporary file beside the target, flush it
 // to disk, then rename over the target (atomic on POSIX file systems).
 #include <functional>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 namespace graft {
 
@@ -28,11 +30,16 @@ std::string temporaryFileMark();
 
 // Writes `bytes` to `file` (writeAtomically's temporary). Errors name `path` (the file the user
 // asked for; "" when writeAtomically's own message names it), `what` is written ("the ONNX
-// file") and the system's reason ("No space left on device"). Writers whose library fails on a full
-// disk in its own way (LibTorch aborted in a destructor) serialise to memory and write through this
-// instead.
-void writeBytes(const std::string& file, const std::string& bytes, const std::string& path,
+// file") and the system's reason ("No space left on device").
+void writeBytes(const std::string& file, std::string_view bytes, const std::string& path,
                 const std::string& what);
+
+// Calls write(stream) with a stream into `file` (created or truncated) that goes straight to the
+// file, so a large model is never held whole in memory. A write error (a full disk) is kept from
+// the writer, whose stream stays good — LibTorch's ZIP writer ended the process when its stream
+// failed while it unwound — and thrown once write returns, worded as writeBytes's.
+void writeStreamed(const std::string& file, const std::function<void(std::ostream&)>& write,
+                   const std::string& path, const std::string& what);
 
 // A text file (JSON, XML) written through writeAtomically. Errors name `path`, `what` was being
 // written ("the pipeline") and the system's reason.

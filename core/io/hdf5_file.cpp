@@ -1,15 +1,13 @@
 #include "io/hdf5_file.h"
 
 #include <H5LTpublic.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 #include "graph/diagnostic.h"
 #include "graph/limits.h"
+#include "io/atomic_file.h"
 
 namespace graft::h5 {
 namespace {
@@ -19,28 +17,6 @@ template <class F>
 auto quiet(F&& f) {
   const QuietErrors guard;
   return f();
-}
-
-// Writes `bytes` to `path` (created or truncated), retrying short writes; throws graft::Error
-// naming the file and the OS error ("No space left on device").
-void writeWholeFile(const std::string& path, const std::vector<char>& bytes) {
-  // 0666 less the umask, as any program's new data file (fopen's mode).
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error(path + ": cannot create file (" + std::strerror(errno) + ")");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : EIO;
-      ::close(fd);
-      throw Error(path + ": cannot write the file, " + std::to_string(done) + " of " +
-                  std::to_string(bytes.size()) + " bytes written (" + std::strerror(error) + ")");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0)
-    throw Error(path + ": cannot write the file (" + std::strerror(errno) + ")");
 }
 
 std::vector<std::string> splitPath(const std::string& path) {
@@ -149,7 +125,8 @@ void File::close() {
     handle_.reset();
     return;
   }
-  writeWholeFile(path_, closeToImage());
+  const std::vector<char> image = closeToImage();
+  writeBytes(path_, {image.data(), image.size()}, "", "the HDF5 file");
 }
 
 std::vector<char> File::closeToImage() {
