@@ -26,15 +26,20 @@ Diagnostics applyOfferingFixes(Document* document, QWidget* parent, const Json& 
     showDiagnostics(parent, title, refused);
     return refused;
   }
+  // Which weights and shapes (a researcher judges the edit by them: 1600 inputs, now 1024).
+  QStringList shapes;
+  for (const Diagnostic& d : refused)
+    if (!d.subject.empty()) shapes << QString::fromStdString(d.subject + ": " + d.message);
   const QString message =
       QObject::tr(
           "The edit changes what %1 receive%2, so %3 trained weights no longer fit. "
           "Graft can give %4 fresh weights (they will need training), or you can change "
-          "the edit.")
+          "the edit.\n\n%5")
           .arg(layers.join(QStringLiteral(", ")),
                layers.size() == 1 ? QStringLiteral("s") : QString(),
                layers.size() == 1 ? QObject::tr("its") : QObject::tr("their"),
-               layers.size() == 1 ? QObject::tr("it") : QObject::tr("them"));
+               layers.size() == 1 ? QObject::tr("it") : QObject::tr("them"),
+               shapes.join(QLatin1Char('\n')));
   const QString fix = layers.size() == 1
                           ? QObject::tr("Reinitialise %1").arg(layers.front())
                           : QObject::tr("Reinitialise the %1 layers after it").arg(layers.size());

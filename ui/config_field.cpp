@@ -2,12 +2,17 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
+#include <QFocusEvent>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <cmath>
 
 #include "graph/keras_json.h"
 #include "graph/layer_helpers.h"
 #include "ui/number_validator.h"
+#include "ui/undo_pass_through.h"
 
 namespace graft::ui {
 namespace {
@@ -23,6 +28,11 @@ QStringList choicesFor(const QString& key) {
   if (key == "interpolation") return {"nearest", "bilinear"};
   if (key == "data_format") return {"channels_last"};
   return {};
+}
+
+// Keras tuples whose default is None (pooling's strides: the pool size): an empty field.
+bool isNullableTuple(const QString& key, const Json& defaultValue) {
+  return defaultValue.is_null() && key == QLatin1String("strides");
 }
 
 bool isIntList(const Json& value) {
@@ -80,10 +90,11 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
         Q_EMIT edited(key_, Json(text.toStdString()));
     });
     widget_ = combo;
-  } else if (isIntList(defaultValue)) {
+  } else if (isIntList(defaultValue) || isNullableTuple(key, defaultValue)) {
     kind_ = Kind::IntList;
+    nullable_ = defaultValue.is_null();
     auto* edit = new QLineEdit(parent);
-    edit->setPlaceholderText(QStringLiteral("e.g. 3, 3"));
+    edit->setPlaceholderText(nullable_ ? tr("as the pool size") : QStringLiteral("e.g. 3, 3"));
     connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
     widget_ = edit;
   } else {
@@ -95,6 +106,33 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
   }
   widget_->setObjectName(QStringLiteral("config_") + key);
   setValue(defaultValue);
+  if (auto* edit = qobject_cast<QLineEdit*>(widget_)) {
+    // A validated field emits nothing for text it does not accept (empty, 1e400): the finish
+    // is caught here, so the value goes back with a word instead of staying on show.
+    edit->installEventFilter(this);
+    passUndoToWindowWhenCommitted(edit, [edit] { return edit->isModified(); });
+  } else if (auto* spin = qobject_cast<QSpinBox*>(widget_)) {
+    passUndoToWindowWhenCommitted(spin, [this, spin] {
+      return !value_.is_number_integer() ||
+             spin->cleanText() != QString::number(value_.get<int64_t>());
+    });
+  }
+}
+
+bool ConfigField::eventFilter(QObject* watched, QEvent* event) {
+  auto* edit = qobject_cast<QLineEdit*>(watched);
+  if (edit && !committing_ && edit->isModified() && !edit->hasAcceptableInput()) {
+    const bool returnKey = event->type() == QEvent::KeyPress &&
+                           (static_cast<QKeyEvent*>(event)->key() == Qt::Key_Return ||
+                            static_cast<QKeyEvent*>(event)->key() == Qt::Key_Enter);
+    // Not when a context menu (Paste) or another window takes the focus: the user is not done.
+    const bool leftForGood =
+        event->type() == QEvent::FocusOut &&
+        static_cast<QFocusEvent*>(event)->reason() != Qt::PopupFocusReason &&
+        static_cast<QFocusEvent*>(event)->reason() != Qt::ActiveWindowFocusReason;
+    if (returnKey || leftForGood) commitText(edit->text());
+  }
+  return QObject::eventFilter(watched, event);
 }
 
 void ConfigField::setValue(const Json& value) {
@@ -120,7 +158,10 @@ void ConfigField::setValue(const Json& value) {
     }
     case Kind::IntList:
       static_cast<QLineEdit*>(widget_)->setText(
-          isIntList(value) ? listText(value) : QString::fromStdString(value.dump()));
+          isIntList(value)                 ? listText(value)
+          : value.is_number_integer()      ? QString::number(value.get<int64_t>())
+          : (value.is_null() && nullable_) ? QString()
+                                           : QString::fromStdString(value.dump()));
       break;
     case Kind::Json:
       static_cast<QLineEdit*>(widget_)->setText(QString::fromStdString(value.dump()));
@@ -130,15 +171,29 @@ void ConfigField::setValue(const Json& value) {
 }
 
 void ConfigField::commitText(const QString& text) {
-  if (updating_) return;
+  if (updating_ || committing_) return;
+  // The refusal's dialog takes the focus: that focus-out is no second finish.
+  committing_ = true;
+  const Json parsed = parseText(text);
+  committing_ = false;
+  if (parsed.is_discarded()) return;
+  // Committed: Ctrl+Z now undoes the model's edit, not this field's typing.
+  if (auto* edit = qobject_cast<QLineEdit*>(widget_)) edit->setModified(false);
+  if (parsed != value_) Q_EMIT edited(key_, parsed);
+}
+
+Json ConfigField::parseText(const QString& text) {
+  const Json refused = Json::value_t::discarded;
   Json parsed;
   if (kind_ == Kind::Float) {
     bool ok = false;
     const double v = text.toDouble(&ok);
-    if (!ok) {
-      Q_EMIT invalid(key_, tr("'%1' is not a number").arg(text));
+    if (!ok || !std::isfinite(v)) {
+      Q_EMIT invalid(key_, text.trimmed().isEmpty()
+                               ? tr("%1 needs a number").arg(key_)
+                               : tr("'%1' is not a number %2 can take").arg(text, key_));
       setValue(value_);
-      return;
+      return refused;
     }
     parsed = v;
   } else if (kind_ == Kind::IntList) {
@@ -152,9 +207,15 @@ void ConfigField::commitText(const QString& text) {
       if (!ok) {
         Q_EMIT invalid(key_, tr("'%1' is not a list of whole numbers").arg(text));
         setValue(value_);
-        return;
+        return refused;
       }
       parsed.push_back(v);
+    }
+    if (parsed.empty() && nullable_) parsed = nullptr;  // Keras's None
+    if (parsed.is_array() && parsed.empty()) {
+      Q_EMIT invalid(key_, tr("%1 needs whole numbers, e.g. 3, 3").arg(key_));
+      setValue(value_);
+      return refused;
     }
     if (parsed.size() == 1) parsed = parsed[0];
   } else {
@@ -164,14 +225,14 @@ void ConfigField::commitText(const QString& text) {
     } catch (const Error& e) {  // valid JSON with a key twice, or nested too deep
       Q_EMIT invalid(key_, QString::fromStdString(e.what()));
       setValue(value_);
-      return;
+      return refused;
     } catch (const std::exception&) {
       Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
       setValue(value_);
-      return;
+      return refused;
     }
   }
-  if (parsed != value_) Q_EMIT edited(key_, parsed);
+  return parsed;
 }
 
 }  // namespace graft::ui

@@ -28,12 +28,17 @@ class ConfigField : public QObject {
 
  private:
   enum class Kind { Bool, Int, Float, Choice, IntList, Json };
+  bool eventFilter(QObject* watched, QEvent* event) override;
   void commitText(const QString& text);
+  // The value `text` means, or a discarded Json after saying why (the field shows value_ again).
+  Json parseText(const QString& text);
   Kind kind_;
   QString key_;
   QWidget* widget_ = nullptr;
   Json value_;
   bool updating_ = false;
+  bool nullable_ = false;  // an empty IntList field is Keras's None
+  bool committing_ = false;
 };
 
 }  // namespace graft::ui

@@ -2,9 +2,12 @@
 
 #include <QCategoryAxis>
 #include <QChart>
+#include <QCursor>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QToolTip>
 #include <QValueAxis>
+#include <algorithm>
 #include <cmath>
 
 #include "ui/node_item.h"
@@ -23,7 +26,6 @@ CutAccuracyChart::CutAccuracyChart(QWidget* parent) : QChartView(parent) {
   chart->addSeries(points_);
   x_ = new QCategoryAxis(chart);
   x_->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-  x_->setLabelsAngle(-35);
   y_ = new QValueAxis(chart);
   y_->setRange(0, 1);
   y_->setTickCount(6);  // 0, 0.2, ... 1
@@ -41,6 +43,13 @@ CutAccuracyChart::CutAccuracyChart(QWidget* parent) : QChartView(parent) {
   connect(points_, &QScatterSeries::clicked, this, [this](const QPointF& at) {
     const int index = candidateAt(at.x());
     if (index >= 0) Q_EMIT candidateClicked(index);
+  });
+  // The labels may be short or cut: the point says whose it is.
+  connect(points_, &QScatterSeries::hovered, this, [this](const QPointF& at, bool entered) {
+    if (entered)
+      QToolTip::showText(QCursor::pos(), pointToolTip(candidateAt(at.x())), this);
+    else
+      QToolTip::hideText();
   });
 }
 
@@ -79,6 +88,7 @@ void CutAccuracyChart::setCandidates(const QStringList& layers, const QVector<do
   line_->clear();
   points_->clear();
   for (const QString& label : x_->categoriesLabels()) x_->remove(label);
+  layers_ = layers;
   // MobileNet's conv_pw_1_relu ... conv_pw_13_relu all read "co…" at the axis: the part that
   // differs is the label, the shared part the axis title (the table has the full names).
   const ShortLayerNames names = shortLayerNames(layers);
@@ -92,6 +102,7 @@ void CutAccuracyChart::setCandidates(const QStringList& layers, const QVector<do
         i, {{QXYSeries::PointConfiguration::Color, NodeItem::accuracyColor(accuracies[i])}});
     x_->append(names.labels[i], i);
   }
+  updateLabelsAngle();
   // Half a step of room on both sides, so the first and last points are not on the frame.
   x_->setRange(-0.5, std::max<double>(0.5, layers.size() - 0.5));
   x_->setStartValue(-0.5);
@@ -99,6 +110,27 @@ void CutAccuracyChart::setCandidates(const QStringList& layers, const QVector<do
 
 int CutAccuracyChart::pointCount() const {
   return static_cast<int>(points_->count());
+}
+
+void CutAccuracyChart::updateLabelsAngle() {
+  // Across for short labels (MobileNet's "1", "13"); upright for names, which at a slant were
+  // all cut to "bloc…" on MobileNetV2's block_N_add / block_N_expand_relu. Set once per set of
+  // candidates: changing it as the chart resized fed back into the explorer's layout.
+  int longest = 0;
+  for (const QString& label : x_->categoriesLabels())
+    longest = std::max(longest, int(label.size()));
+  x_->setLabelsAngle(longest <= 4 ? 0 : -90);
+}
+
+int CutAccuracyChart::labelsAngle() const {
+  return x_->labelsAngle();
+}
+
+QString CutAccuracyChart::pointToolTip(int index) const {
+  if (index < 0 || index >= layers_.size() || index >= points_->count()) return {};
+  return tr("%1: validation accuracy %2")
+      .arg(layers_[index])
+      .arg(points_->at(index).y(), 0, 'f', 3);
 }
 
 int CutAccuracyChart::candidateAt(double x) const {

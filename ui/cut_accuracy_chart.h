@@ -31,15 +31,22 @@ class CutAccuracyChart : public QChartView {
   int pointCount() const;
   // The candidate nearest to a chart x value, or -1 without candidates.
   int candidateAt(double x) const;
+  // The x axis labels' angle: across (0) for short labels, upright (-90) for names, which at a
+  // slant were all cut to "bloc…" on MobileNetV2's block_N_add / block_N_expand_relu.
+  int labelsAngle() const;
+  // What hovering point `index` shows: the layer's full name and its accuracy.
+  QString pointToolTip(int index) const;
 
  Q_SIGNALS:
   void candidateClicked(int index);
 
  private:
+  void updateLabelsAngle();
   QLineSeries* line_;
   QScatterSeries* points_;
   QCategoryAxis* x_;
   QValueAxis* y_;
+  QStringList layers_;
 };
 
 }  // namespace graft::ui

@@ -352,15 +352,22 @@ bool CutExplorerPanel::cutAt(int index) {
   // them: their names travel with the model, as a run on the folder gives them.
   model.labels = outcome->classes;
   if (!document_->commitModel(std::move(model), text)) return false;
+  // The head's classes are this folder's: a training run on another folder (the training panel
+  // kept its own) met a head of the wrong size.
+  const QString folder = QString::fromStdString(outcome->dataDir);
+  Q_EMIT headCut(folder);
   Q_EMIT statusMessage(
-      (fitted ? tr("Cut at %1 with a new head for %2 classes, starting from the explorer's "
-                   "classifier (validation accuracy %3): ready to fine-tune.")
+      (fitted ? tr("Cut at %1 with a new head for the %2 classes of %3, starting from the "
+                   "explorer's classifier (validation accuracy %4): ready to fine-tune on them.")
                     .arg(QString::fromStdString(layer))
                     .arg(classes)
+                    .arg(folder)
                     .arg(candidate.valAccuracy, 0, 'f', 3)
-              : tr("Cut at %1 with a new head for %2 classes: ready to fine-tune.")
+              : tr("Cut at %1 with a new head for the %2 classes of %3: ready to fine-tune on "
+                   "them.")
                     .arg(QString::fromStdString(layer))
-                    .arg(classes)));
+                    .arg(classes)
+                    .arg(folder)));
   return true;
 }
 

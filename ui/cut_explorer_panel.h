@@ -64,6 +64,8 @@ class CutExplorerPanel : public QWidget {
   // Layers to mark on the graph with their validation accuracy; empty: clear the marks.
   void marksChanged(const QMap<QString, double>& accuracyByLayer);
   void statusMessage(const QString& text);
+  // A cut's new head has the classes of `dataDir`: training should use that folder.
+  void headCut(const QString& dataDir);
 
  private:
   void showProgress(const CutExplorerStep& step);

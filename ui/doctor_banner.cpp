@@ -9,6 +9,8 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "ui/gui_wording.h"
+
 namespace graft::ui {
 
 DoctorBanner::DoctorBanner(QWidget* parent) : QFrame(parent) {
@@ -47,9 +49,11 @@ bool DoctorBanner::addFinding(const QString& code, const QString& message, const
   row.widget = new QWidget(rowsWidget_);
   auto* line = new QHBoxLayout(row.widget);
   line->setContentsMargins(0, 0, 0, 0);
+  // The doctor's words name command-line flags; here the form's fields are meant.
+  const QString said = inWindowTerms(message).toHtmlEscaped();
   row.label = new QLabel(
-      fix.isEmpty() ? tr("<b>%1</b>").arg(message.toHtmlEscaped())
-                    : tr("<b>%1</b><br>Fix: %2").arg(message.toHtmlEscaped(), fix.toHtmlEscaped()),
+      fix.isEmpty() ? tr("<b>%1</b>").arg(said)
+                    : tr("<b>%1</b><br>Fix: %2").arg(said, inWindowTerms(fix).toHtmlEscaped()),
       row.widget);
   row.label->setWordWrap(true);
   row.label->setTextInteractionFlags(Qt::TextSelectableByMouse);

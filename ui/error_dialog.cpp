@@ -3,6 +3,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+#include "ui/gui_wording.h"
+
 namespace graft::ui {
 namespace {
 ErrorSink& sink() {
@@ -23,11 +25,11 @@ ErrorSink setErrorSink(ErrorSink next) {
 
 void showError(QWidget* parent, const QString& title, const QString& message) {
   if (sink()) {
-    sink()(title, message);
+    sink()(title, inWindowTerms(message));
     return;
   }
   QMessageBox box(QMessageBox::Warning, title, title, QMessageBox::Ok, parent);
-  box.setInformativeText(message);
+  box.setInformativeText(inWindowTerms(message));
   box.setTextInteractionFlags(Qt::TextSelectableByMouse);
   box.exec();
 }
@@ -43,13 +45,13 @@ FixChooser setFixChooser(FixChooser next) {
 }
 
 bool offerFix(QWidget* parent, const QString& title, const QString& message, const QString& fix) {
-  if (chooser()) return chooser()(title, message, fix);
+  if (chooser()) return chooser()(title, inWindowTerms(message), fix);
   if (sink()) {  // errors are being collected (tests): the refusal is one, the fix not taken
-    sink()(title, message);
+    sink()(title, inWindowTerms(message));
     return false;
   }
   QMessageBox box(QMessageBox::Warning, title, title, QMessageBox::Cancel, parent);
-  box.setInformativeText(message);
+  box.setInformativeText(inWindowTerms(message));
   box.setTextInteractionFlags(Qt::TextSelectableByMouse);
   QPushButton* fixButton = box.addButton(fix, QMessageBox::AcceptRole);
   box.setDefaultButton(fixButton);

@@ -63,6 +63,17 @@ void FindBar::setLayerNames(const QStringList& names) {
   names_ = names;
   completions_->setStringList(names);
   current_ = -1;
+  // An edit changed the layers: "1 of 3" counted matches fused or removed since.
+  const QStringList found = matches();
+  const QString text = edit_->text().trimmed();
+  status_->setText(text.isEmpty()      ? QString()
+                   : found.isEmpty()   ? tr("no match")
+                   : found.size() == 1 ? tr("1 match")
+                                       : tr("%1 matches").arg(found.size()));
+}
+
+QString FindBar::statusText() const {
+  return status_->text();
 }
 
 void FindBar::activate() {

@@ -14,6 +14,8 @@ namespace graft::ui {
 class FindBar : public QWidget {
   Q_OBJECT
  public:
+  // "2 of 3", "no match": what the bar says about the text's matches.
+  QString statusText() const;
   explicit FindBar(QWidget* parent = nullptr);
   void setLayerNames(const QStringList& names);
   QLineEdit* lineEdit() const { return edit_; }

@@ -66,8 +66,13 @@ QString GraphEditor::freshName(const QString& className) const {
   const std::string base = kerasSnakeCase(className.toStdString());
   if (!document_->hasModel()) return QString::fromStdString(base);
   const Graph& graph = document_->graph();
-  return QString::fromStdString(
-      uniqueLayerName(base, [&graph](const std::string& name) { return graph.find(name); }));
+  // Nested models' names are taken too (the core refuses a layer under one).
+  return QString::fromStdString(uniqueLayerName(base, [&graph](const std::string& name) {
+    if (graph.find(name)) return true;
+    for (const NodeGroup& group : graph.groups())
+      if (group.name() == name) return true;
+    return false;
+  }));
 }
 
 Json GraphEditor::layerJson(const QString& className, const QString& name) const {
@@ -332,7 +337,9 @@ void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
   const bool collapsed = view->graphScene()->isGroupCollapsed(path);
   menu->addAction(collapsed ? tr("Expand") : tr("Collapse"), this,
                   [view, path, collapsed] { view->setGroupCollapsed(path, !collapsed); });
-  if (!output.isEmpty())
+  // Already the model's only output: a cut there changes nothing.
+  const bool isOutput = graph.outputs() == std::vector<std::string>{output.toStdString()};
+  if (!output.isEmpty() && !isOutput)
     menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
                     tr("Cut after %1 (make %2 the output)").arg(name, output), this,
                     [this, output] { cutAt(output); });
@@ -351,9 +358,11 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   menu->addSection(single ? node : tr("%1 layers").arg(targets.size()));
   for (const ContextMenuExtension& extension : menuExtensions_) extension(menu, node);
 
-  menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
-                  tr("Cut here (make %1 the output)").arg(node), this,
-                  [this, node] { cutAt(node); });
+  QAction* cutHere = menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
+                                     tr("Cut here (make %1 the output)").arg(node), this,
+                                     [this, node] { cutAt(node); });
+  // The model's only output already: a cut there changes nothing.
+  cutHere->setEnabled(document_->graph().outputs() != std::vector<std::string>{node.toStdString()});
   menu->addAction(QIcon(QStringLiteral(":/icons/delete.svg")),
                   single ? tr("Remove and reconnect")
                          : tr("Remove %1 layers and reconnect").arg(targets.size()),
@@ -363,7 +372,9 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   const LayerRegistry& registry = LayerRegistry::standard();
   for (const std::string& className : registry.classNames()) {
     const LayerType& type = registry.at(className);
-    if (type.category == LayerCategory::Input) continue;
+    // A layer "replaced" by its own type would only lose its weights.
+    if (type.category == LayerCategory::Input || (single && className == layer->className))
+      continue;
     QMenu*& group = groups[static_cast<int>(type.category)];
     if (!group) group = replace->addMenu(categoryIcon(type.category), categoryLabel(type.category));
     const QString name = QString::fromStdString(className);

@@ -2,15 +2,18 @@
 
 #include <QApplication>
 #include <QContextMenuEvent>
+#include <QKeyEvent>
 #include <QMimeData>
 #include <QScrollBar>
 #include <QTimer>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "ui/edge_item.h"
 #include "ui/freeze_boundary_item.h"
+#include "ui/graph_keyboard.h"
 #include "ui/graph_scene.h"
 #include "ui/group_item.h"
 #include "ui/node_item.h"
@@ -105,6 +108,42 @@ bool GraphView::revealLayer(const QString& name) {
   QTimer::singleShot(1500, item, [item] { item->setFound(false); });
   Q_EMIT viewportMoved();
   return true;
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event) {
+  const QStringList selected = scene_->selectedLayers();
+  const bool plain = (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier;
+  std::optional<GraphStep> step;
+  switch (event->key()) {
+    case Qt::Key_Up:
+      step = GraphStep::Up;
+      break;
+    case Qt::Key_Down:
+      step = GraphStep::Down;
+      break;
+    case Qt::Key_Left:
+      step = GraphStep::Left;
+      break;
+    case Qt::Key_Right:
+      step = GraphStep::Right;
+      break;
+    default:
+      break;
+  }
+  if (step && plain && selected.size() == 1) {
+    QList<QPair<QString, QString>> edges;
+    for (const EdgeItem* edge : scene_->edgeItems()) edges.append({edge->from(), edge->to()});
+    const QString next = neighbourLayer(edges, selected.front(), *step);
+    if (!next.isEmpty()) {
+      scene_->selectLayers({next});  // expands a collapsed group holding it
+      // Scrolled only as far as needed: centring at every step made the graph jump.
+      if (NodeItem* item = scene_->nodeItem(next)) ensureVisible(item, 60, 60);
+      Q_EMIT viewportMoved();
+    }
+    event->accept();  // at the graph's end the selection stays; the view does not jump
+    return;
+  }
+  QGraphicsView::keyPressEvent(event);
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {

@@ -108,6 +108,10 @@ void MainWindow::connectRunPanels() {
   });
   connect(explorer_, &CutExplorerPanel::marksChanged, workbench_->scene(),
           &GraphScene::setCutCandidates);
+  // Training takes the folder a cut's head was fitted to (unless a run is using the panel).
+  connect(explorer_, &CutExplorerPanel::headCut, this, [this](const QString& folder) {
+    if (!training_->isTraining() && training_->dataDir() != folder) training_->setDataDir(folder);
+  });
   connect(explorer_, &CutExplorerPanel::statusMessage, this,
           [this](const QString& text) { statusBar()->showMessage(text, 20000); });
   // The advisor plans with the explorer's measurements while they describe the current model.

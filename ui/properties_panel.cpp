@@ -17,6 +17,7 @@
 #include "ui/config_field.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/undo_pass_through.h"
 
 namespace graft::ui {
 namespace {
@@ -81,8 +82,13 @@ void PropertiesPanel::showLayers(const QStringList& names) {
 
 void PropertiesPanel::applyOperation(const Json& operation, const QString& text) {
   const Diagnostics problems = applyOfferingFixes(document_, this, Json::array({operation}), text);
-  if (!problems.empty())
+  if (!problems.empty()) {
     refreshValues(/*includeFocused=*/true);  // put the document's value back into the editor
+    // Once more after the editor's own key handling has finished: a spin box refused inside its
+    // valueChanged kept showing the refused number (BatchNormalization axis 7).
+    QMetaObject::invokeMethod(
+        this, [this] { refreshValues(/*includeFocused=*/true); }, Qt::QueuedConnection);
+  }
 }
 
 void PropertiesPanel::rebuild() {
@@ -147,7 +153,12 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
         ops::rename(from.toStdString(), to.toStdString()), tr("rename %1 to %2").arg(from, to));
     if (!problems.empty()) {
       layers_ = {from};
-      showDiagnostics(this, tr("Cannot rename %1").arg(from), problems);
+      // The core names the recipe's field ("to: layer names cannot contain '/'"); here the
+      // name typed is what was refused.
+      Diagnostics said = problems;
+      for (Diagnostic& d : said)
+        if (d.subject == "to") d.subject = to.toStdString();
+      showDiagnostics(this, tr("Cannot rename %1").arg(from), said);
       // The field has the focus again after the dialog: put the layer's name back anyway.
       refreshValues(/*includeFocused=*/true);
     } else {
@@ -155,6 +166,9 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
     }
   });
   form->addRow(tr("Name"), nameEdit_);
+  passUndoToWindowWhenCommitted(nameEdit_, [this] {
+    return layers_.size() == 1 && nameEdit_->text().trimmed() != layers_.front();
+  });
   trainable_ = new QCheckBox(tr("Trainable"), layerBox);
   trainable_->setObjectName(QStringLiteral("layer_trainable"));
   connect(trainable_, &QCheckBox::clicked, this, [this](bool on) {
@@ -293,9 +307,10 @@ void PropertiesPanel::refreshValues(bool includeFocused) {
   problem_->setVisible(!problems.isEmpty());
   const LayerType* type = LayerRegistry::standard().find(node.className);
   for (ConfigField* field : fields_) {
-    // A field being typed into keeps the user's text, unless the edit was just refused.
-    if (!includeFocused && field->widget()->hasFocus() && field->widget()->inherits("QLineEdit"))
-      continue;
+    // A field being typed into keeps the user's text, unless the edit was just refused; a
+    // focused field whose value is committed follows the model (Ctrl+Z there undoes the edit).
+    const auto* edit = qobject_cast<const QLineEdit*>(field->widget());
+    if (!includeFocused && edit && edit->hasFocus() && edit->isModified()) continue;
     const std::string key = field->key().toStdString();
     if (node.config.contains(key)) {
       field->setValue(node.config.at(key));

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/axis_ticks.h"
+
 namespace graft::ui {
 
 TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* parent)
@@ -46,8 +48,13 @@ TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* par
   x_->setTitleText(tr("epoch"));
   x_->setLabelFormat(QStringLiteral("%.0f"));
   y_ = new QValueAxis(chart);
-  y_->setLabelFormat(isFraction_ ? QStringLiteral("%.2f") : QStringLiteral("%.2f"));
+  y_->setLabelFormat(QStringLiteral("%.2f"));
   for (QValueAxis* axis : {x_, y_}) {
+    // Dynamic ticks (at round steps from 0, set by rescale), from a step that fits the range.
+    axis->setRange(0, 1);
+    axis->setTickInterval(0.25);
+    axis->setTickAnchor(0);
+    axis->setTickType(QValueAxis::TicksDynamic);
     axis->setLabelsColor(palette().color(QPalette::Text));
     axis->setTitleBrush(palette().color(QPalette::Text));
     axis->setGridLineColor(palette().color(QPalette::Midlight));
@@ -93,7 +100,7 @@ void TrainingChart::addValidationPoint(double x, double y) {
   flush();
   validation_->append(x, y);
   validationPoints_->append(x, y);
-  maxY_ = std::max(maxY_, y);
+  if (std::isfinite(y)) maxY_ = std::max(maxY_, y);  // a diverged loss is no axis range
   rescale();
 }
 
@@ -102,7 +109,8 @@ void TrainingChart::flush() {
     flushTimer_->stop();
     return;
   }
-  for (const QPointF& p : pendingTrain_) maxY_ = std::max(maxY_, p.y());
+  for (const QPointF& p : pendingTrain_)
+    if (std::isfinite(p.y())) maxY_ = std::max(maxY_, p.y());
   train_->append(QList<QPointF>(pendingTrain_.begin(), pendingTrain_.end()));
   pendingTrain_.clear();
   rescale();
@@ -118,13 +126,33 @@ void TrainingChart::clear() {
 }
 
 void TrainingChart::rescale() {
-  x_->setRange(0, epochs_);
-  x_->setTickCount(std::min(epochs_, 10) + 1);
-  if (isFraction_) {
-    y_->setRange(0, 1);
-  } else {
-    y_->setRange(0, maxY_ > 0 ? maxY_ * 1.1 : 1.0);
-  }
+  // Ticks at round steps from 0 (axis_ticks.h): Qt's fixed count gave 1.5-epoch steps and loss
+  // labels that repeated below 0.02.
+  const auto place = [](QValueAxis* axis, double top, int intervals, bool whole) {
+    const AxisTicks ticks = axisTicks(top, intervals, whole);
+    // Qt lays the ticks out at each change: a wide range under the small step before it (or
+    // the reverse) made hundreds of thousands of tick labels, gigabytes, for a moment. The
+    // larger step goes first.
+    if (ticks.interval >= axis->tickInterval()) {
+      axis->setTickInterval(ticks.interval);
+      axis->setRange(0, top);
+    } else {
+      axis->setRange(0, top);
+      axis->setTickInterval(ticks.interval);
+    }
+    axis->setLabelFormat(QStringLiteral("%.") + QString::number(ticks.decimals) +
+                         QStringLiteral("f"));
+  };
+  place(x_, epochs_, 10, true);
+  place(y_, isFraction_ ? 1.0 : (maxY_ > 0 ? maxY_ * 1.1 : 1.0), 4, false);
+}
+
+QString TrainingChart::valueLabelFormat() const {
+  return y_->labelFormat();
+}
+
+double TrainingChart::valueTickInterval() const {
+  return y_->tickInterval();
 }
 
 int TrainingChart::trainingCount() const {

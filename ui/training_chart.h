@@ -25,6 +25,9 @@ class TrainingChart : public QChartView {
   int trainingCount() const;
   int validationCount() const;
   void flush();
+  // The value axis's ticks: their step and printf format ("%.3f"), for tests.
+  QString valueLabelFormat() const;
+  double valueTickInterval() const;
 
  private:
   void rescale();

@@ -37,6 +37,7 @@
 #include "ui/doctor_banner.h"
 #include "ui/error_dialog.h"
 #include "ui/event_loop_monitor.h"
+#include "ui/gui_wording.h"
 #include "ui/number_validator.h"
 #include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
@@ -294,7 +295,7 @@ bool TrainingPanel::advise() {
     const TrainingAdvice advice =
         adviseTraining(document_->model(), dir, cutReport_ ? cutReport_() : nullptr);
     plan_->setPlainText(advice.planJson);
-    advice_->setText(advice.explanation.join('\n'));
+    advice_->setText(inWindowTerms(advice.explanation.join('\n')));
     usePlan_->setChecked(true);
     appendLog(tr("advice: %1 stage(s), %2 warning(s)").arg(advice.stages).arg(advice.warnings));
     return true;

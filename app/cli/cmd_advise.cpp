@@ -18,8 +18,10 @@ void printPlan(const TrainingPlan& plan, const ModelFacts& model, const DataFact
   std::cout << data.images << " images in " << data.classes.size() << " classes (about "
             << static_cast<int64_t>(data.meanPerClass() + 0.5) << " per class)";
   if (data.medianSide > 0) std::cout << ", about " << data.medianSide << " px";
-  std::cout << "; the model has " << model.newLayers.size() << " new and "
-            << model.pretrainedLayers.size() << " pretrained layers with weights";
+  std::cout << "; the model has " << model.newLayers.size() << " new, ";
+  // Layers a recipe added and a run trained since: neither new nor the file's pretrained ones.
+  if (!model.ownLayers.empty()) std::cout << model.ownLayers.size() << " of your own trained, ";
+  std::cout << model.pretrainedLayers.size() << " pretrained layers with weights";
   if (model.inputSide > 0) std::cout << ", input " << model.inputSide << " px";
   std::cout << "\n";
   for (size_t i = 0; i < plan.stages.size(); ++i) {

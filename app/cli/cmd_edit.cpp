@@ -10,8 +10,8 @@
 #include "io/json_file.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
+#include "pipeline/recipe_with_labels.h"
 #include "runtime/fusion/fuse_with_samples.h"
-#include "runtime/prediction/predict_output.h"
 
 namespace graft::cli {
 
@@ -67,20 +67,15 @@ void registerEditCommand(CLI::App& app) {
       steps =
           stepsWithFolderSamples(*samples, *sampleCount, args->inputSize ? args->inputSize : 224,
                                  *parseDeviceChoice(*device));
-    Expected<RecipeResult> result = applyRecipe(loaded.model, operations, options, steps);
+    // --labels names the edited model's classes (refused when they do not fit it: a project
+    // predict and export would refuse).
+    Expected<RecipeResult> result =
+        applyRecipeNamingItsClasses(loaded.model, operations, args->labels, options, steps);
     if (!result)
       throw Error(*recipe + ": recipe failed, nothing was written:\n" +
                   joinDiagnostics(result.diagnostics()));
     if (!args->quiet)
       for (const auto& note : result->notes) std::cerr << "graft-cli: " << note << "\n";
-    // Names that do not fit the edited model: a project predict and export would refuse.
-    if (!args->labels.empty()) {
-      try {
-        checkModelLabels(result->model);
-      } catch (const Error& e) {
-        throw Error(Diagnostic{args->labels, e.diagnostics().front().message});
-      }
-    }
     {
       const TemporaryFileSweep sweep({*output});  // Ctrl-C mid-save leaves no temporary file
       saveProject(result->model, *output);

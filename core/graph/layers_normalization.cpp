@@ -34,6 +34,14 @@ void registerNormalizationLayers(LayerRegistry& registry) {
     requireKnownChannels(in[0]);
     if (!c.at("epsilon").is_number() || c.at("epsilon").get<double>() <= 0)
       throw ShapeError("config field 'epsilon' must be a positive number");
+    // moving = momentum * moving + (1 - momentum) * batch: outside [0, 1] the moving statistics
+    // diverge the first time the layer trains (Keras does not check; a typo would show there).
+    const Json& momentum = c.at("momentum");
+    if (!momentum.is_number() || !(momentum.get<double>() >= 0 && momentum.get<double>() <= 1))
+      throw ShapeError(
+          "config field 'momentum' must be a number from 0 to 1 (the share of the "
+          "moving statistics kept at each training step), got " +
+          momentum.dump());
     return in[0];
   };
   bn.weights = [](const Json& c, const std::vector<Shape>& in) {

@@ -27,4 +27,11 @@ Preprocessing preprocessingFromName(const std::string& name) {
   throw Error("unknown preprocessing '" + name + "' (expected none, caffe, tf, torch or unit)");
 }
 
+bool changesNothing(const Model& before, const Model& after) {
+  return before.graph == after.graph && before.preprocessing == after.preprocessing &&
+         before.labels == after.labels && before.weightsSource == after.weightsSource &&
+         before.untrainedLayers == after.untrainedLayers &&
+         before.weights.sharesEveryBufferWith(after.weights);
+}
+
 }  // namespace graft

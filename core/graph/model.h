@@ -28,6 +28,12 @@ struct Model {
   std::vector<std::string> untrainedLayers;
 };
 
+// `after` is `before` in all a user sees and computes: the graph, the weights (the same buffers),
+// preprocessing, labels, where the weights came from and which layers are new; only the recipe
+// may differ. An edit that changes nothing (a freeze of frozen layers, a cut at the output) is
+// then no step to undo.
+bool changesNothing(const Model& before, const Model& after);
+
 // How weightsSource starts when no layer's weights came from a file: the zoo without weights,
 // a bare topology. A project keeps it, so its layers stay "new" when it is opened again (a
 // training plan then trains them all instead of freezing random layers as if pretrained).

@@ -33,6 +33,17 @@ std::vector<std::string> WeightStore::layers() const {
   return names;
 }
 
+bool WeightStore::sharesEveryBufferWith(const WeightStore& other) const {
+  if (layers_.size() != other.layers_.size()) return false;
+  for (auto a = layers_.begin(), b = other.layers_.begin(); a != layers_.end(); ++a, ++b) {
+    if (a->first != b->first || a->second.size() != b->second.size()) return false;
+    for (size_t i = 0; i < a->second.size(); ++i)
+      if (a->second[i].shape != b->second[i].shape || a->second[i].data != b->second[i].data)
+        return false;
+  }
+  return true;
+}
+
 Diagnostics checkWeights(const Graph& graph, const GraphAnalysis& analysis,
                          const WeightStore& store) {
   Diagnostics problems;
@@ -88,8 +99,8 @@ void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, Weight
     if (!info || info->weights.empty()) continue;
     std::vector<WeightTensor> tensors;
     for (const auto& spec : info->weights) {
-      const bool ones = spec.name == "gamma" || spec.name == "moving_variance" ||
-                        spec.name == "variance";
+      const bool ones =
+          spec.name == "gamma" || spec.name == "moving_variance" || spec.name == "variance";
       const bool kernel = spec.name.find("kernel") != std::string::npos;
       if (node.className == "LayerScale") {  // Keras: Constant(init_values)
         tensors.push_back(WeightTensor::filled(

@@ -31,6 +31,8 @@ class WeightStore {
   bool contains(const std::string& layer) const { return layers_.count(layer) != 0; }
   std::vector<std::string> layers() const;
   bool empty() const { return layers_.empty(); }
+  // The same layers with the very same buffers (shapes and data pointers): nothing was set.
+  bool sharesEveryBufferWith(const WeightStore& other) const;
 
  private:
   std::map<std::string, std::vector<WeightTensor>> layers_;

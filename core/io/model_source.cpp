@@ -181,7 +181,7 @@ struct WeightsForTheRest {
 // Returns the layers the file gave.
 std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model,
                                          const GraphAnalysis& analysis, bool allowMissing,
-                                         const ModelSpec& spec, std::vector<std::string>& notes,
+                                         uint64_t freshSeed, std::vector<std::string>& notes,
                                          std::vector<std::string>& freshLayers,
                                          std::map<std::string, std::string> fileNames = {},
                                          const WeightsForTheRest& rest = {}) {
@@ -256,7 +256,7 @@ std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model
   notes.push_back("freshly initialised (not in " + file.path() +
                   (rest.path.empty() ? std::string() : " nor " + rest.path) +
                   "): " + commaList(fresh));
-  initializeWeights(model.graph, analysis, model.weights, spec.seed, fresh);
+  initializeWeights(model.graph, analysis, model.weights, freshSeed, fresh);
   freshLayers = fresh;
   return report.loaded;
 }
@@ -476,8 +476,8 @@ LoadedModel fromZooGraph(Graph graph, const zoo::ZooOptions& options, const Mode
     result.freshLayers = layersWithWeights(analysis);
   } else {
     KerasH5Reader reader = openWeights(file);
-    fillWeightsFrom(reader, model, analysis, allowMissing, spec, result.notes, result.freshLayers,
-                    zoo::publishedFileNames(options.architecture), rest);
+    fillWeightsFrom(reader, model, analysis, allowMissing, spec.seed, result.notes,
+                    result.freshLayers, zoo::publishedFileNames(options.architecture), rest);
   }
   return result;
 }
@@ -523,10 +523,10 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
       KerasH5Reader weights = openWeights(spec.weightsFile);
-      fillWeightsFrom(weights, result.model, analysis, true, spec, result.notes, result.freshLayers,
-                      {}, weightsOf(reader, result.model.graph, analysis));
+      fillWeightsFrom(weights, result.model, analysis, true, spec.seed, result.notes,
+                      result.freshLayers, {}, weightsOf(reader, result.model.graph, analysis));
     } else {
-      fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes,
+      fillWeightsFrom(reader, result.model, analysis, false, spec.seed, result.notes,
                       result.freshLayers);
     }
     choosePreprocessing(spec, result);
@@ -624,7 +624,8 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
   const GraphAnalysis analysis = analyze(result.model.graph);
   if (!spec.weightsFile.empty()) {
     KerasH5Reader reader = openWeights(spec.weightsFile);
-    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers);
+    fillWeightsFrom(reader, result.model, analysis, true, spec.seed, result.notes,
+                    result.freshLayers);
   } else {
     useRandomWeights(analysis, spec, spec.source + ": topology only, using random weights", result);
   }
@@ -694,12 +695,13 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
                                  {true, {}, layers});
                 return store;
               }};
-    fillWeightsFrom(reader, result.model, analysis, true, spec, result.notes, result.freshLayers,
-                    {}, rest);
+    fillWeightsFrom(reader, result.model, analysis, true, spec.seed, result.notes,
+                    result.freshLayers, {}, rest);
   } else if (archive.hasWeights) {
     readOwnWeights();
     KerasH5Reader reader = archive.weightsReader();
-    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+    fillWeightsFrom(reader, result.model, analysis, false, spec.seed, result.notes,
+                    result.freshLayers);
   } else if (analysis.totalParams > 0) {
     // Keras's load_model refuses it too: random weights under the file's name would pass for
     // the trained model.
@@ -721,7 +723,8 @@ LoadedModel fromProject(const ModelSpec& spec) {
   if (!spec.weightsFile.empty()) {
     const GraphAnalysis analysis = analyze(result.model.graph);
     KerasH5Reader reader = openWeights(spec.weightsFile);
-    fillWeightsFrom(reader, result.model, analysis, false, spec, result.notes, result.freshLayers);
+    fillWeightsFrom(reader, result.model, analysis, false, spec.seed, result.notes,
+                    result.freshLayers);
     result.model.untrainedLayers.clear();  // every layer's weights come from the file
   } else if (startedFromRandomWeights(result.model)) {
     result.freshLayers = layersWithWeights(analyze(result.model.graph));
@@ -749,9 +752,10 @@ Model withWeightsFrom(const Model& model, const std::string& weightsFile,
                                     store.set(layer, *weights);
                                 return store;
                               }};
-  std::vector<std::string> fresh;  // none: the open model has weights for every layer
+  // No layer starts fresh (the open model has weights for every layer), so no seed is drawn.
+  std::vector<std::string> fresh;
   const std::vector<std::string> loaded = fillWeightsFrom(
-      reader, result, analysis, /*allowMissing=*/true, ModelSpec{}, notes, fresh, {}, own);
+      reader, result, analysis, /*allowMissing=*/true, /*freshSeed=*/0, notes, fresh, {}, own);
   // What the file gave is trained: no longer the random start a layer may have had.
   auto& untrained = result.untrainedLayers;
   for (const std::string& layer : loaded)

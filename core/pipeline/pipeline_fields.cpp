@@ -92,6 +92,11 @@ bool PipelineFields::boolean(const std::string& key, bool fallback) {
 std::string PipelineFields::filePath(const std::string& key, const std::string& baseDir) {
   const std::string value = string(key);
   if (has(key) && value.empty()) fail(key, "expected a file or folder name, found \"\"");
+  // Checked before it becomes "<folder>/-": as the table checks a command line's (spec_fields.h).
+  if (value == "-")
+    fail(key,
+         "\"-\" (standard input or output) is not taken here: give a file name (./- for "
+         "a file named \"-\")");
   return value.empty() ? value : resolveAgainst(baseDir, value);
 }
 

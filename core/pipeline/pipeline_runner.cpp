@@ -12,6 +12,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "pipeline/pipeline_outputs.h"
+#include "pipeline/recipe_with_labels.h"
 #include "runtime/fusion/fuse_with_samples.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/predict.h"
@@ -210,16 +211,16 @@ class Runner {
       steps = stepsWithFolderSamples(
           folder, p_.samples ? p_.samples->count : PipelineSamples{}.count,
           p_.model.inputSize.value_or(224), parseDeviceChoice(device).value_or(DeviceChoice{}));
-    Expected<RecipeResult> edited = applyRecipe(model_, *p_.recipe, EditOptions{}, steps);
+    Expected<RecipeResult> edited =
+        applyRecipeNamingItsClasses(model_, *p_.recipe, p_.model.labelsFile, EditOptions{}, steps);
     if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
     model_ = edited->model;
-    checkGivenLabels();
     return std::to_string(p_.recipe->size()) + " operation(s) applied";
   }
 
-  // The model's labels file must name its classes once the recipe has made it: a project saved
-  // with names that do not fit could not be predicted with or exported.
+  // Without a recipe the model's labels file must name the loaded model's classes: a project
+  // saved with names that do not fit could not be predicted with or exported.
   void checkGivenLabels() const {
     if (p_.model.labelsFile.empty()) return;
     try {

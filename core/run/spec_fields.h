@@ -169,6 +169,15 @@ std::optional<SpecProblem> tableProblem(const std::vector<SpecFieldOf<Spec>>& fi
       const std::string problem = rangeProblem(field.range, *value);
       if (!problem.empty()) return SpecProblem{field.key, problem};
     }
+    // "-" reads as standard output or input in other tools; Graft checks and replaces files by
+    // name, and wrote a file called "-" instead.
+    if (field.kind == SpecKind::Path) {
+      if (const auto* text = std::get_if<std::string Spec::*>(&field.member);
+          text && spec.**text == "-")
+        return SpecProblem{field.key,
+                           "\"-\" (standard input or output) is not taken here: give a file "
+                           "name (./- for a file named \"-\")"};
+    }
     if (field.kind == SpecKind::Choice || field.kind == SpecKind::Device) {
       const std::string problem = specTextProblem(
           field.kind, field.choices, spec.*std::get<std::string Spec::*>(field.member));

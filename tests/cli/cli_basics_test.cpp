@@ -90,6 +90,47 @@ TEST(CliBasics, EditRefusesLabelsThatDoNotFitTheModel) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.graft")));
 }
 
+// --labels names the classes of the model edit writes: on a recipe that gives the model a new
+// head they were dropped by the cut (exit 0, a note saying to give them with --labels).
+TEST(CliBasics, EditLabelsNameTheEditedModelsClasses) {
+  TempDir dir;
+  std::ofstream(dir.file("two.txt")) << "indoor\noutdoor\n";
+  std::ofstream(dir.file("head.json")) << R"({"graft_recipe": 1, "operations": [
+      {"op": "cut", "at": "global_average_pooling2d_1"},
+      {"op": "stack", "after": "global_average_pooling2d_1", "layers": [{"class_name": "Dense",
+       "config": {"name": "head", "units": 2, "activation": "softmax"}}]}]})";
+  const std::vector<std::string> model{"mobilenet", "--alpha",       "0.25",      "--input-size",
+                                       "32",        "--include-top", "--classes", "2"};
+  std::vector<std::string> edit{"edit"};
+  edit.insert(edit.end(), model.begin(), model.end());
+  for (const char* arg : {"--labels", "", "--recipe", "", "-o", ""}) edit.push_back(arg);
+  edit[edit.size() - 5] = dir.file("two.txt");
+  edit[edit.size() - 3] = dir.file("head.json");
+  edit[edit.size() - 1] = dir.file("m.graft");
+  const auto r = runCli(edit);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("dropped"), std::string::npos) << r.err;
+  // Three names for the two-class head: refused, nothing written.
+  std::ofstream(dir.file("three.txt")) << "a\nb\nc\n";
+  edit[edit.size() - 5] = dir.file("three.txt");
+  edit[edit.size() - 1] = dir.file("n.graft");
+  const auto refused = runCli(edit);
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(
+      refused.err.find(dir.file("three.txt") + ": 3 class names, but the model's output has 2"),
+      std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("n.graft")));
+
+  if (test::fixture("keras/cat.jpg").empty()) GTEST_SKIP() << "no ../shared/fixtures here";
+  const auto predicted =
+      runCli({"predict", dir.file("m.graft"), test::fixture("keras/cat.jpg"), "--json"});
+  ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+  EXPECT_TRUE(predicted.out.find("\"indoor\"") != std::string::npos ||
+              predicted.out.find("\"outdoor\"") != std::string::npos)
+      << predicted.out;
+}
+
 TEST(CliBasics, BadModelExits1WithItsName) {
   auto r = runCli({"summary", "/nonexistent/model.h5"});
   EXPECT_EQ(r.exitCode, 1);

@@ -156,6 +156,16 @@ TEST(SurgeryFields, ANestedModelsNameFreezesItsLayersAndElsewhereSaysWhatToName)
                        "is a nested model of 3 layers, not a layer: name its output "
                        "layer 'pool'"))
       << cut.front().str();
+
+  // A nested model's names are taken: a layer renamed or added under one made "freeze
+  // sequential_1" freeze that layer alone.
+  EXPECT_TRUE(mentions(refusal(m, {{"op", "rename"}, {"layer", "fc"}, {"to", "sequential_1"}}),
+                       "sequential_1", "a nested model of this name exists"));
+  EXPECT_TRUE(mentions(refusal(m, {{"op", "rename"}, {"layer", "fc"}, {"to", "base"}}), "base",
+                       "a nested model of this name exists"));
+  const Json dropout = {{"class_name", "Dropout"}, {"config", {{"name", "base"}, {"rate", 0.5}}}};
+  EXPECT_TRUE(mentions(refusal(m, {{"op", "insert"}, {"after", "fc"}, {"layer", dropout}}), "base",
+                       "a layer or nested model of this name already exists"));
 }
 
 }  // namespace

@@ -145,6 +145,21 @@ TEST(SurgeryFuse, TwoSame3x3ConvsMatchInsideAndTheNoteNamesTheBorder) {
   EXPECT_GT(border, 1e-3) << "the note is honest: Keras zero-pads the intermediate map";
 }
 
+// ResNet's bottleneck: a 1x1 convolution with Keras's default 'valid' before a 'same' 3x3. A 1x1
+// pads nothing either way, so the pair merges as two 'same' ones (it was refused: "merging
+// needs the same padding on both").
+TEST(SurgeryFuse, AValid1x1BeforeASame3x3MergesAsASamePair) {
+  const Model m = chain({kUnknown, 8, 8, 2},
+                        {{"Conv2D", "a", {{"filters", 4}, {"kernel_size", 1}, {"use_bias", false}}},
+                         {"Conv2D", "b", {{"filters", 3}, {"padding", "same"}}}});
+  const EditResult r = applyOk(m, ops::fuse({"a", "b"}));
+  EXPECT_EQ(r.model.graph.at("a").config["padding"], "same");
+  EXPECT_EQ((*r.model.weights.find("a"))[0].shape, (Shape{3, 3, 2, 3}));
+  // Without a bias in the 1x1 the border matches too: padded zeros stay zeros through it.
+  EXPECT_LT(fusedError(m, r.model, {1, 8, 8, 2}), 1e-5);
+  EXPECT_NE(r.notes.at(0).find("3x3 convolution (exact)"), std::string::npos) << r.notes.at(0);
+}
+
 TEST(SurgeryFuse, ConvBatchNormThenPointwiseInOneOperation) {
   const Model m =
       chain({kUnknown, 6, 6, 3}, {{"Conv2D", "c", {{"filters", 4}, {"padding", "same"}}},
@@ -164,8 +179,8 @@ TEST(SurgeryFuse, RefusesWhatWouldNotBeExactNamingTheLayer) {
 
   const Model convs =
       chain({kUnknown, 6, 6, 3}, {{"Conv2D", "a", {{"activation", "relu"}}}, {"Conv2D", "b", kBn}});
-  EXPECT_TRUE(
-      mentions(applyOperation(convs, ops::fuse({"a", "b"})).diagnostics(), "a", "graft-cli edit --samples"));
+  EXPECT_TRUE(mentions(applyOperation(convs, ops::fuse({"a", "b"})).diagnostics(), "a",
+                       "graft-cli edit --samples"));
 
   const Model res = modelFrom(test::residualGraph());
   auto branch = applyOperation(res, ops::fuse({"stem", "branch_a"}));

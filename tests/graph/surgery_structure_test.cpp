@@ -179,6 +179,10 @@ TEST(SurgeryInsert, AfterBeforeAndBetweenRewireOnlyThatEdge) {
 
   auto noEdge = applyOperation(m, ops::insertBetween("conv_a", "pool", bn("x")));
   EXPECT_TRUE(mentions(noEdge.diagnostics(), "pool", "does not read 'conv_a' directly"));
+  // Before a model input there is no edge to name (it offered "between": [producer, input]).
+  auto beforeInput = applyOperation(m, ops::insertBefore("input", bn("x")));
+  EXPECT_TRUE(mentions(beforeInput.diagnostics(), "input", "is a model input: nothing goes before"))
+      << joinDiagnostics(beforeInput.diagnostics());
 }
 
 TEST(SurgeryInsert, RefusesWhenADownstreamKernelNoLongerFitsUnlessAskedToReinitialize) {
@@ -228,6 +232,20 @@ TEST(SurgeryRemove, RefusesWhatWouldBreakTheModelNamingTheLayer) {
   auto branchPoint = applyOperation(res, ops::remove({"stem", "branch_a"}));
   EXPECT_TRUE(mentions(branchPoint.diagnostics(), "stem", "also feeds 'shortcut'"))
       << joinDiagnostics(branchPoint.diagnostics());
+
+  // A convolution that changes the channels before an Add: shapes are checked after each step,
+  // so "remove, then insert another" cannot work; the refusal says what does.
+  GraphBuilder b("widen");
+  const auto x = b.input("input", {kUnknown, 8, 8, 3});
+  const auto c = b.add("Conv2D", "c", {{"filters", 4}, {"kernel_size", 3}, {"padding", "same"}}, x);
+  const auto sc = b.add("Conv2D", "s", {{"filters", 4}, {"kernel_size", 1}}, x);
+  const Model widen =
+      modelFrom(b.build({b.add("Add", "add", {}, std::vector<std::string>{c, sc})}));
+  auto shapes = applyOperation(widen, ops::remove({"c"}));
+  EXPECT_TRUE(mentions(shapes.diagnostics(), "add", "equal shapes"))
+      << joinDiagnostics(shapes.diagnostics());
+  EXPECT_TRUE(mentions(shapes.diagnostics(), "", "use replace, or insert the new layer first"))
+      << joinDiagnostics(shapes.diagnostics());
 }
 
 TEST(SurgeryReplace, SwapsAChainForANewLayerWithTheSameOutputShape) {

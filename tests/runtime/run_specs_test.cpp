@@ -182,5 +182,33 @@ TEST(ExportSpec, AFileNamedForAnotherFormatIsRefused) {
             std::string::npos);
 }
 
+// "-" is standard output to other tools; Graft wrote a file named "-". Every path field says so,
+// and "./-" is still a file of that name.
+TEST(RunSpecs, ADashIsRefusedAsAPathWithTheWayToNameSuchAFile) {
+  const auto exportProblem = validateExportSpec({"onnx", "-"});
+  ASSERT_TRUE(exportProblem);
+  EXPECT_EQ(exportProblem->key, "output");
+  EXPECT_NE(exportProblem->message.find("./-"), std::string::npos) << exportProblem->message;
+  EXPECT_FALSE(validateExportSpec({"onnx", "./-"}));
+
+  TrainSpec train;
+  train.data = "images";
+  train.log = "-";
+  const auto trainProblem = validateTrainSpec(train);
+  ASSERT_TRUE(trainProblem);
+  EXPECT_EQ(trainProblem->key, "log");
+  train.log.clear();
+  train.output = "-";
+  ASSERT_TRUE(validateTrainSpec(train));
+  EXPECT_EQ(validateTrainSpec(train)->key, "output");
+
+  // In a pipeline file too (its paths are resolved against its folder first).
+  EXPECT_NE(parseError({{"graft_pipeline", 1},
+                        {"model", "tiny.json"},
+                        {"exports", {{{"format", "onnx"}, {"output", "-"}}}}})
+                .find("exports[0].output: \"-\" (standard input or output) is not taken here"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace graft

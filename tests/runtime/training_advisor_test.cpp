@@ -279,6 +279,21 @@ TEST(TrainingAdvisor, TheUsersOwnTrainedHeadTrainsOnOverAFrozenBase) {
   EXPECT_EQ(stageRateScales(model, scaled, {}).count("block5_conv3"), 1u);
 }
 
+// MobileNet's top pretrained layer is a BatchNormalization, which no stage trains: with the base
+// frozen by the recipe the plan fine-tuned "from conv_pw_13_bn on" and trained no pretrained
+// weight; the user's trained head trains on instead.
+TEST(TrainingAdvisor, ABatchNormalizationAboveAFrozenBaseIsNothingToFineTune) {
+  Model model = withNewTop("mobilenet", 128, 0.25);
+  const std::string base = model.graph.at("predictions").inputs.front();
+  model = applyOperation(model, ops::freeze(ops::upTo(base))).value().model;
+  const ModelFacts facts = describeModel(model, {});  // the head trained: the user's own
+  EXPECT_EQ(facts.pretrainedLayers.back(), "conv_pw_13_bn");
+  const TrainingPlan plan = advisePlan(model, facts, balanced(40));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::All);
+  EXPECT_EQ(plan.stages[0].name, "your layers");
+}
+
 TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {
   const TrainingStage ok = fineTune(OptimizerKind::Sgd, 1e-4);
   EXPECT_EQ(warningsFor(ok, balanced(300, 32)), std::vector<std::string>{"small_images"});

@@ -199,6 +199,14 @@ TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
   window.show();
   exploreToTheEnd(window, data);
   ASSERT_TRUE(window.cutExplorer()->session()->result());
+  // The training panel points at another folder (of five classes): after the cut it trains on
+  // the folder the head's three classes came from.
+  const std::string other = dir.file("other");
+  SampleDataOptions fashion;
+  fashion.kind = SampleKind::Fashion;
+  fashion.imagesPerClass = 2;
+  writeSampleData(other, fashion);
+  window.trainingPanel()->setDataDir(QString::fromStdString(other));
 
   QMenu unmarked;
   window.editor()->populateContextMenu(&unmarked, QStringLiteral("conv1"));
@@ -218,6 +226,7 @@ TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
   EXPECT_EQ(head->config.value("units", 0), 3);
   EXPECT_EQ(cut.find(head->inputs.front())->inputs, std::vector<std::string>{"conv1_relu"});
   EXPECT_FALSE(cut.find("pool1"));
+  EXPECT_EQ(window.trainingPanel()->dataDir().toStdString(), data);
 }
 
 TEST(CutExplorer, CancelStopsTheRunAndNothingIsMarked) {
@@ -256,6 +265,25 @@ TEST(CutExplorer, ChartLabelsAreWhatTheLayerNamesDoNotShare) {
   const QStringList mixed{"conv1_relu", "pool1", "fc"};
   EXPECT_EQ(ui::shortLayerNames(mixed).labels, mixed);
   EXPECT_EQ(ui::shortLayerNames({"only"}).labels, QStringList{"only"});
+}
+
+// MobileNetV2's candidates (block_N_add, block_N_expand_relu, out_relu) share nothing: at a slant
+// every label read "bloc…". Names stand upright; short labels lie across; a point's tooltip
+// names its layer in full.
+TEST(CutExplorer, ChartLabelsThatAreNamesStandUpright) {
+  test::guiApp();
+  ui::CutAccuracyChart chart;
+  chart.resize(500, 400);
+  chart.show();
+  chart.setCandidates({"block_2_add", "block_13_expand_relu", "out_relu", "block_5_add",
+                       "block_6_expand_relu", "block_9_add", "block_12_add", "block_15_add"},
+                      {0.5, 0.75, 0.9, 0.5, 0.5, 0.5, 0.5, 0.5});
+  EXPECT_EQ(chart.labelsAngle(), -90);
+  EXPECT_EQ(chart.pointToolTip(1), "block_13_expand_relu: validation accuracy 0.750");
+  EXPECT_EQ(chart.pointToolTip(8), "");
+  chart.setCandidates({"conv_pw_1_relu", "conv_pw_13_relu"}, {0.5, 0.75});
+  EXPECT_EQ(chart.labelsAngle(), 0);
+  EXPECT_EQ(chart.pointToolTip(0), "conv_pw_1_relu: validation accuracy 0.500");
 }
 
 TEST(CutExplorer, RefusesToStartWithoutAFolder) {

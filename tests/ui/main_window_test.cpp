@@ -363,6 +363,13 @@ TEST(MainWindow, FindLayerByNameWithCtrlF) {
   // The found layer is in view.
   const QRectF visible = view->mapToScene(view->viewport()->rect()).boundingRect();
   EXPECT_TRUE(visible.contains(view->graphScene()->nodeItem("block4_conv3")->pos()));
+
+  // The count follows edits: "1 of 3" stayed after matches were removed.
+  find->lineEdit()->setText(QStringLiteral("block4_conv"));
+  QTest::keyClick(find->lineEdit(), Qt::Key_Return);
+  EXPECT_EQ(find->statusText(), QStringLiteral("1 of 3"));
+  ASSERT_TRUE(window.document()->apply1(ops::remove({"block4_conv3"}), "remove").empty());
+  EXPECT_EQ(find->statusText(), QStringLiteral("2 matches"));
 }
 
 TEST(MainWindow, ShapeProblemsAreMarkedOnTheOffendingLayer) {

@@ -131,6 +131,9 @@ TEST_F(RefusalFixTest, APropertiesEditOffersReinitialisingTheLayersAfterIt) {
     ASSERT_EQ(declined.offered.size(), 1u);
     EXPECT_NE(declined.offered[0].message.indexOf("conv1_bn"), -1)
         << declined.offered[0].message.toStdString();
+    // Which weight and which shapes: the question said only that they no longer fit.
+    EXPECT_NE(declined.offered[0].message.indexOf("now expects (4,)"), -1)
+        << declined.offered[0].message.toStdString();
     EXPECT_EQ(window_->document()->graph(), before.graph);  // nothing changed
     EXPECT_EQ(window_->document()->undoStack()->count(), 0);
   }

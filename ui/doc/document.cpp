@@ -58,6 +58,12 @@ Diagnostics Document::apply(const Json& operations, const QString& text) {
   AppliedEdit result = std::move(edited).value();
   QStringList notes;
   for (const std::string& note : result.notes) notes << QString::fromStdString(note);
+  if (changesNothing(model_, result.model)) {
+    // Said, but no step: a freeze of frozen layers or a cut at the output was one more Ctrl+Z
+    // to press and marked the model modified.
+    Q_EMIT editNotes(notes.isEmpty() ? QStringList{tr("Nothing changed: %1.").arg(text)} : notes);
+    return {};
+  }
   // The core's notes are recipe-level ("operations[1] (unfreeze): unfroze 0 of 82"): they stay
   // with the step in the History panel; the status bar gets them as sentences (editNotes).
   auto* command = new ModelCommand(this, text, model_, std::move(result.model));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "graph/nearest_name.h"
+
 namespace graft::surgery {
 
 Draft::Draft(const Model& model, const Json& operation)
@@ -66,7 +68,9 @@ size_t Draft::indexOf(const std::string& name) const {
                                      "' (freeze and unfreeze take the nested model's name in "
                                      "\"layers\" for all of its layers)"});
   }
-  throw Error(Diagnostic{name, "no layer of this name in model '" + original_.graph.name() + "'"});
+  const std::optional<std::string> meant = nearestName(name, names());
+  throw Error(Diagnostic{name, "no layer of this name in model '" + original_.graph.name() + "'" +
+                                   (meant ? "; did you mean '" + *meant + "'?" : std::string())});
 }
 
 std::vector<std::string> Draft::layersOfNestedModel(const std::string& name) const {
@@ -98,6 +102,21 @@ std::vector<std::string> Draft::consumersOf(const std::string& name) const {
 std::vector<std::string> Draft::names() const {
   std::vector<std::string> result;
   for (const auto& n : nodes) result.push_back(n.name);
+  return result;
+}
+
+std::vector<std::string> Draft::takenNames() const {
+  std::vector<std::string> result = names();
+  std::set<std::string> nested;
+  for (const auto& n : nodes) {
+    size_t start = 0;
+    while (!n.group.empty() && start <= n.group.size()) {
+      const size_t slash = std::min(n.group.find('/', start), n.group.size());
+      nested.insert(n.group.substr(start, slash - start));
+      start = slash + 1;
+    }
+  }
+  result.insert(result.end(), nested.begin(), nested.end());
   return result;
 }
 
@@ -258,7 +277,17 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
   placeNewLayersInGroups(d);
   Graph graph(d.original().graph.name(), d.nodes, d.outputs, d.original().graph.groups());
   GraphAnalysis analysis = analyze(graph);
-  if (!analysis.ok()) return analysis.diagnostics;
+  if (!analysis.ok()) {
+    Diagnostics problems = analysis.diagnostics;
+    // Shapes are checked after every step (weights only at the recipe's end): a layer removed
+    // to make way for another broke them before the next step could put the other in.
+    if (d.operation().value("op", std::string()) == "remove")
+      problems.push_back(Diagnostic{
+          "",
+          "to put another layer in the removed one's place, use replace, or insert the new "
+          "layer first and remove the old one after (shapes are checked after every step)"});
+    return problems;
+  }
 
   for (const auto& layer : d.weights.layers()) {
     const NodeInfo* info = analysis.find(layer);

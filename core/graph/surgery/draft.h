@@ -36,6 +36,10 @@ class Draft {
   std::vector<std::string> layersOfNestedModel(const std::string& name) const;
   std::vector<std::string> consumersOf(const std::string& name) const;
   std::vector<std::string> names() const;
+  // The layers' names and those of the nested models they sit in: a new or renamed layer must
+  // take none of them (a layer named like a nested model made "freeze sequential_1" freeze the
+  // layer instead of the nested model).
+  std::vector<std::string> takenNames() const;
   bool isOutput(const std::string& name) const;
 
   // Every consumer of `from` (and the model output list) uses `to` instead; `except` keeps its

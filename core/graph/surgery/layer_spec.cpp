@@ -81,8 +81,8 @@ Node nodeFromLayerSpec(const Json& rawSpec, const std::vector<std::string>& take
   if (auto problem = layerNameProblem(node.name)) throw Error(Diagnostic{node.className, *problem});
   if (std::find(taken.begin(), taken.end(), node.name) != taken.end())
     throw Error(Diagnostic{node.name,
-                           "a layer of this name already exists; layer names must be "
-                           "unique (give the new layer another config.name)"});
+                           "a layer or nested model of this name already exists; names "
+                           "must be unique (give the new layer another config.name)"});
   checkKnownKeys(*type, config, node.name);
   if (config.contains("trainable")) {
     if (!config.at("trainable").is_boolean())
@@ -107,7 +107,7 @@ std::vector<Node> newLayers(const Draft& draft, const Json& specs, const char* f
                            "must be a layer {\"class_name\", \"config\"} or a non-empty "
                            "list of them"});
   std::vector<std::string> taken;
-  for (const auto& name : draft.names())
+  for (const auto& name : draft.takenNames())
     if (!exceptNames.count(name)) taken.push_back(name);
   std::vector<Node> result;
   for (const auto& spec : list) {

@@ -68,6 +68,13 @@ void insertOperation(Draft& d) {
   } else if (d.has("before")) {
     const std::string before = d.stringField("before");
     const Node& b = d.node(before);
+    if (b.inputs.empty())
+      throw Error(Diagnostic{before,
+                             "is a model input: nothing goes before it (insert with "
+                             "\"after\": \"" +
+                                 before +
+                                 "\" to put a layer right "
+                                 "behind it)"});
     if (b.inputs.size() != 1)
       throw Error(Diagnostic{before, "has " + std::to_string(b.inputs.size()) +
                                          " inputs; say which edge with \"between\": [producer, " +

@@ -124,6 +124,11 @@ void renameOperation(Draft& d) {
   if (from == to) return;
   if (d.contains(to))
     throw Error(Diagnostic{to, "a layer of this name already exists; names must be unique"});
+  if (!d.layersOfNestedModel(to).empty())
+    throw Error(Diagnostic{to,
+                           "a nested model of this name exists; a layer under its name would "
+                           "make \"" +
+                               to + "\" in freeze and unfreeze mean the layer"});
   if (auto problem = layerNameProblem(to)) throw Error(Diagnostic{"to", *problem});
   d.node(from).name = to;
   d.redirect(from, to);

@@ -135,14 +135,21 @@ void mergeConvolutions(Draft& d, const GraphAnalysis& analysis, Node& a, const N
       throw Error(Diagnostic{a.name,
                              "has strides or dilation_rate other than 1; two k x k "
                              "convolutions merge only when both have stride 1"});
-    if (pa != pb)
+    // A 1x1 stride-1 convolution pads nothing either way: its 'valid' is 'same' (ResNet's
+    // bottleneck 1x1 convolutions keep Keras's default 'valid' before a 'same' 3x3).
+    if (k1h == 1 && k1w == 1) padding = pb;
+    if (padding != pb)
       throw Error(Diagnostic{b.name, "pads '" + pb + "' but '" + a.name + "' pads '" + pa +
                                          "'; merging needs the same padding on both"});
-    if (pa == "same") {
+    // A 1x1 without a bias maps the padded zeros to zeros: nothing differs at the border.
+    const bool zeroBorder = k1h == 1 && k1w == 1 && !a.config.value("use_bias", true);
+    if (padding == "same") {
       if (k1h % 2 == 0 || k1w % 2 == 0 || k2h % 2 == 0 || k2w % 2 == 0)
         throw Error(Diagnostic{b.name,
                                "'same' padding with an even kernel pads asymmetrically; "
                                "such convolutions cannot be merged"});
+    }
+    if (padding == "same" && !zeroBorder) {
       // Keras zero-pads the intermediate map for the second conv; the merged kernel sees the
       // first conv's values there instead, so only the outer ring differs.
       note = "exact except on the outer " + std::to_string(std::max(k2h, k2w) / 2) +

@@ -22,6 +22,7 @@ CutExplorerOutcome runCutExplorer(const Model& model, const CutExplorerRequest& 
   options.device = *device;
   CutExplorerOutcome outcome;
   outcome.classes = data.classes;
+  outcome.dataDir = request.dataDir;
   outcome.report = exploreCutPoints(model, data, layers, options, observer, cancel);
   return outcome;
 }

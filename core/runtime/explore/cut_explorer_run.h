@@ -25,6 +25,7 @@ struct CutExplorerRequest {
 struct CutExplorerOutcome {
   CutExplorerReport report;
   std::vector<std::string> classes;  // the folder's, in label order: a new head's outputs
+  std::string dataDir;               // the folder measured, which the classes are from
 };
 
 // Throws graft::Error for a folder that cannot be read, unknown layers, a device that is not

@@ -38,7 +38,13 @@ void checkPair(const Model& model, const Node& a, const Node& b) {
   const auto& outputs = model.graph.outputs();
   if (std::find(outputs.begin(), outputs.end(), a.name) != outputs.end())
     throw Error(Diagnostic{a.name, "is a model output; it cannot be merged away"});
-  const std::string pa = a.config.at("padding"), pb = b.config.at("padding");
+  // A 1x1 convolution (stride 1, checked above) pads nothing either way: 'valid' is 'same'.
+  const std::pair<int64_t, int64_t> one{1, 1};
+  const std::string pa = pairOf(a, "kernel_size") == one
+                             ? b.config.at("padding").get<std::string>()
+                             : a.config.at("padding").get<std::string>();
+  const std::string pb =
+      pairOf(b, "kernel_size") == one ? pa : b.config.at("padding").get<std::string>();
   if (pa != pb)
     throw Error(Diagnostic{b.name, "pads '" + pb + "' but '" + a.name + "' pads '" + pa +
                                        "'; merging needs the same padding on both"});
@@ -123,7 +129,10 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     auto [k1h, k1w] = pairOf(a, "kernel_size");
     auto [k2h, k2w] = pairOf(b, "kernel_size");
     const int64_t kh = k1h + k2h - 1, kw = k1w + k2w - 1;
-    const bool same = a.config.at("padding") == "same";
+    // The pair's padding: the other's when one of them is 1x1 (checkPair).
+    const std::string padding = k1h == 1 && k1w == 1 ? b.config.at("padding").get<std::string>()
+                                                     : a.config.at("padding").get<std::string>();
+    const bool same = padding == "same";
     const std::string activation = b.config.at("activation");
 
     // The pair's input and its pre-activation output (the fitted layer applies the second
@@ -170,7 +179,7 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     Json replacement = ops::layer("Conv2D", first,
                                   {{"filters", b.config.at("filters")},
                                    {"kernel_size", {kh, kw}},
-                                   {"padding", a.config.at("padding")},
+                                   {"padding", padding},
                                    {"activation", activation},
                                    {"trainable", a.trainable}});
     Expected<EditResult> replaced =
@@ -220,11 +229,15 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     };
     // The error first (on unseen samples when there are some): a status bar cuts a long
     // sentence at its end.
+    // The held-out figure is a second fit's, on the other samples: the kernel kept uses all.
     const std::string error =
-        result.heldOutError ? number(*result.heldOutError) + " on " + std::to_string(heldOut) +
-                                  " samples left out of the fit (" + number(result.relativeError) +
-                                  " on the " + std::to_string(n) + " it was fitted to)"
-                            : number(result.relativeError);
+        result.heldOutError
+            ? number(*result.heldOutError) + " on samples it has not seen (fitted to " +
+                  std::to_string(n - heldOut) + " of the " + std::to_string(n) +
+                  " samples, scored on the other " + std::to_string(heldOut) +
+                  "; the kernel kept is fitted to all " + std::to_string(n) + ": " +
+                  number(result.relativeError) + " on them)"
+            : number(result.relativeError);
     result.edit.notes = {"merged " + second + " into " + first + " with relative RMS error " +
                          error + ", as one " + std::to_string(kh) + "x" + std::to_string(kw) +
                          " convolution fitted by least squares over " + std::to_string(fit.rows) +

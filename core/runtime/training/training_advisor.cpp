@@ -79,6 +79,12 @@ std::vector<std::string> unfreezablePretrained(const ModelFacts& facts) {
   size_t first = 0;
   for (size_t i = 0; i < facts.pretrainedLayers.size(); ++i)
     if (frozen.count(facts.pretrainedLayers[i])) first = i + 1;
+  // BatchNormalization layers stay frozen in every stage (freezeBatchNorm): right above the
+  // model's frozen layers they leave nothing to fine-tune (a stage "from conv_pw_13_bn on"
+  // trained no pretrained weight at all), and no stage starts at one.
+  while (first < facts.pretrainedLayers.size() &&
+         facts.batchNorms.count(facts.pretrainedLayers[first]))
+    ++first;
   return {facts.pretrainedLayers.begin() + static_cast<std::ptrdiff_t>(first),
           facts.pretrainedLayers.end()};
 }
@@ -158,7 +164,10 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
   for (size_t i : order) {
     const Node& node = model.graph.nodes()[i];
     facts.order.push_back(node.name);
-    if (node.className == "BatchNormalization") facts.hasBatchNorm = true;
+    if (node.className == "BatchNormalization") {
+      facts.hasBatchNorm = true;
+      facts.batchNorms.insert(node.name);
+    }
     const NodeInfo* info = analysis.find(node.name);
     if (info && !info->weights.empty() && !fresh.count(node.name))
       (own.count(node.name) ? facts.ownLayers : facts.pretrainedLayers).push_back(node.name);

@@ -28,6 +28,7 @@
 //  - small_images: the images' median smaller side is under half the model's input side;
 //  - imbalanced: the largest class has at least 4 times the images of the smallest.
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,7 @@ struct ModelFacts {
   // modelForStage) and fine-tuning starts above the last of them.
   std::vector<std::string> frozenByModel;
   bool hasBatchNorm = false;
+  std::set<std::string> batchNorms;  // frozen in every stage: never where fine-tuning starts
 };
 ModelFacts describeModel(const Model& model, const std::vector<std::string>& newLayers);
 

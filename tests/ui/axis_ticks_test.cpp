@@ -1,0 +1,60 @@
+// The training charts' ticks: round steps whose labels are all different (a loss below 0.02 read
+// "0.00 0.00 0.01 0.01", and 15 epochs were ticked every 1.5 epochs printed as whole numbers).
+#include <gtest/gtest.h>
+
+#include <QSet>
+#include <QString>
+
+#include "ui/axis_ticks.h"
+#include "ui/training_chart.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+// The labels an axis from 0 to `top` shows with these ticks.
+QSet<QString> labels(double top, const ui::AxisTicks& ticks) {
+  QSet<QString> shown;
+  for (double v = 0; v <= top * (1 + 1e-9); v += ticks.interval)
+    shown.insert(QString::number(v, 'f', ticks.decimals));
+  return shown;
+}
+
+TEST(AxisTicks, EveryTickOfALossAxisReadsDifferently) {
+  for (const double top : {0.0033, 0.011, 0.02, 0.3, 0.77, 1.0, 1.1, 2.6, 7.3, 48.0, 1234.0}) {
+    const ui::AxisTicks ticks = ui::axisTicks(top, 4, false);
+    const int count = static_cast<int>(top / ticks.interval + 1e-9) + 1;
+    EXPECT_GE(count, 2) << top;
+    EXPECT_LE(count, 5) << top;
+    EXPECT_EQ(labels(top, ticks).size(), count) << top << ": step " << ticks.interval;
+  }
+  EXPECT_DOUBLE_EQ(ui::axisTicks(1.0, 4, false).interval, 0.25);
+  EXPECT_EQ(ui::axisTicks(1.0, 4, false).decimals, 2);
+  EXPECT_DOUBLE_EQ(ui::axisTicks(0.011, 4, false).interval, 0.005);
+  EXPECT_EQ(ui::axisTicks(0.011, 4, false).decimals, 3);
+}
+
+TEST(AxisTicks, EpochTicksAreWholeSteps) {
+  EXPECT_DOUBLE_EQ(ui::axisTicks(3, 10, true).interval, 1);
+  EXPECT_DOUBLE_EQ(ui::axisTicks(15, 10, true).interval, 2);
+  EXPECT_DOUBLE_EQ(ui::axisTicks(25, 10, true).interval, 5);  // not 2.5
+  EXPECT_DOUBLE_EQ(ui::axisTicks(60, 10, true).interval, 10);
+  EXPECT_DOUBLE_EQ(ui::axisTicks(250, 10, true).interval, 25);
+  EXPECT_EQ(ui::axisTicks(15, 10, true).decimals, 0);
+  // Nothing measured yet: still a usable axis.
+  EXPECT_GT(ui::axisTicks(0, 4, false).interval, 0);
+}
+
+TEST(AxisTicks, TheLossChartLabelsASmallLossWithEnoughDecimals) {
+  test::guiApp();
+  ui::TrainingChart chart(QStringLiteral("loss"), false);
+  chart.setEpochs(15);
+  chart.addTrainingPoint(0.5, 0.009);
+  chart.addTrainingPoint(1.0, 0.004);
+  chart.flush();
+  EXPECT_EQ(chart.valueLabelFormat(), QStringLiteral("%.4f"));  // 0.0025, 0.0050
+  EXPECT_DOUBLE_EQ(chart.valueTickInterval(), 0.0025);
+}
+
+}  // namespace
+}  // namespace graft
