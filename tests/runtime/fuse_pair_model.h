@@ -1,5 +1,6 @@
 #pragma once
-// Two stacked convolutions, the shape every fusion test needs, and the pair's error after an
+// Two stacked convolutions (with the layers between them or not), the shape every fusion test
+// needs, and the pair's error after an
 // edit replaced it by one layer.
 #include <torch/torch.h>
 
@@ -34,6 +35,29 @@ inline Model pairModel(const std::string& activation, const std::string& padding
     w[1] = WeightTensor::fromValues(w[1].shape, std::move(bias));
     m.weights.set(layer, w);
   }
+  return m;
+}
+
+// The usual Keras spelling: the nonlinearity (and a BatchNormalization) as layers of their own
+// between the convolutions. input -> a (linear) -> a_bn -> a_relu -> b -> pool -> head.
+inline Model chainModel() {
+  Model paired = pairModel("linear", "same");
+  GraphBuilder b("chain");
+  auto x = b.input("input", {kUnknown, 10, 10, 3});
+  x = b.add("Conv2D", "a", {{"filters", 6}, {"padding", "same"}}, x);
+  x = b.add("BatchNormalization", "a_bn", {}, x);
+  x = b.add("ReLU", "a_relu", {}, x);
+  x = b.add("Conv2D", "b", {{"filters", 5}, {"padding", "same"}}, x);
+  x = b.add("GlobalAveragePooling2D", "pool", {}, x);
+  x = b.add("Dense", "head", {{"units", 2}}, x);
+  Model m;
+  m.graph = b.build({x});
+  m.weights = paired.weights;
+  // a_bn computes the identity: gamma / sqrt(variance + epsilon) = 1.
+  const auto channels = [](float value) {
+    return WeightTensor::fromValues({6}, std::vector<float>(6, value));
+  };
+  m.weights.set("a_bn", {channels(1), channels(0), channels(0), channels(1 - 0.001f)});
   return m;
 }
 

@@ -15,6 +15,7 @@
 #include "runtime/module/graph_module.h"
 
 namespace graft {
+using test::chainModel;
 using test::pairError;
 using test::pairModel;
 namespace {
@@ -155,6 +156,65 @@ TEST(FuseRuntime, LeastSquaresRefusesPairsOneConvCannotReplace) {
   const Model strided = applyOperation(m, ops::setConfig("a", {{"strides", 2}})).value().model;
   auto stride = fuseApproximately(strided, "a", "b", samples);
   EXPECT_EQ(stride.diagnostics().at(0).subject, "a");
+}
+
+TEST(FuseRuntime, LeastSquaresMergesTheLayersBetweenTheConvolutions) {
+  torch::manual_seed(5);
+  const Model chain = chainModel();
+  const torch::Tensor samples = torch::randn({16, 3, 10, 10});
+  Expected<ApproximateFusion> fit = fuseApproximately(chain, "a", "b", samples);
+  ASSERT_TRUE(fit.ok()) << joinDiagnostics(fit.diagnostics());
+  const Model& fused = fit->edit.model;
+  for (const char* gone : {"a_bn", "a_relu", "b"}) EXPECT_FALSE(fused.graph.find(gone)) << gone;
+  EXPECT_EQ(fused.graph.at("pool").inputs, std::vector<std::string>{"a"});
+  EXPECT_NEAR(fit->relativeError, pairError(chain, fused, samples), 1e-6);
+  EXPECT_NE(fit->edit.notes.at(0).find("(a_bn (BatchNormalization) and a_relu (ReLU) cannot be "
+                                       "merged exactly)"),
+            std::string::npos)
+      << fit->edit.notes.at(0);
+  // The same pair with the ReLU as the first convolution's activation (and an identity
+  // BatchNormalization) computes the same: the same fit, the same error.
+  Expected<ApproximateFusion> inConfig =
+      fuseApproximately(pairModel("relu", "same"), "a", "b", samples);
+  ASSERT_TRUE(inConfig.ok());
+  EXPECT_NEAR(fit->relativeError, inConfig->relativeError, 1e-6);
+  ASSERT_TRUE(fit->heldOutError && inConfig->heldOutError);
+  EXPECT_NEAR(*fit->heldOutError, *inConfig->heldOutError, 1e-6);
+}
+
+TEST(FuseRuntime, LeastSquaresRefusesWhatOneConvolutionCannotSeeThrough) {
+  const torch::Tensor samples = torch::randn({16, 3, 10, 10});
+  // A pooling between widens what an output depends on.
+  GraphBuilder pooled("pooled");
+  auto x = pooled.input("input", {kUnknown, 10, 10, 3});
+  x = pooled.add("Conv2D", "a", {{"filters", 4}, {"padding", "same"}}, x);
+  x = pooled.add("MaxPooling2D", "squeeze", {{"pool_size", 3}, {"strides", 1}, {"padding", "same"}},
+                 x);
+  x = pooled.add("Conv2D", "b", {{"filters", 4}, {"padding", "same"}}, x);
+  Model m;
+  m.graph = pooled.build({x});
+  initializeWeights(m.graph, analyzeOrThrow(m.graph), m.weights, 3);
+  auto refused = fuseApproximately(m, "a", "b", samples);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.diagnostics().at(0).subject, "squeeze");
+  EXPECT_NE(refused.diagnostics().at(0).message.find("only activations, normalizations and "
+                                                     "dropouts"),
+            std::string::npos);
+
+  // A layer between that also feeds another layer cannot go.
+  GraphBuilder branched("branched");
+  x = branched.input("input", {kUnknown, 10, 10, 3});
+  x = branched.add("Conv2D", "a", {{"filters", 4}, {"padding", "same"}}, x);
+  auto relu = branched.add("ReLU", "relu", {}, x);
+  auto b = branched.add("Conv2D", "b", {{"filters", 4}, {"padding", "same"}}, relu);
+  auto sum = branched.add("Add", "sum", {}, {b, relu});
+  Model n;
+  n.graph = branched.build({sum});
+  initializeWeights(n.graph, analyzeOrThrow(n.graph), n.weights, 3);
+  auto shared = fuseApproximately(n, "a", "b", samples);
+  ASSERT_FALSE(shared.ok());
+  EXPECT_EQ(shared.diagnostics().at(0).subject, "relu");
+  EXPECT_NE(shared.diagnostics().at(0).message.find("also feeds 'sum'"), std::string::npos);
 }
 
 }  // namespace

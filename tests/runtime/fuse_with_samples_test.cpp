@@ -16,6 +16,7 @@
 namespace graft {
 namespace {
 
+using test::chainModel;
 using test::pairError;
 using test::pairModel;
 
@@ -134,6 +135,35 @@ TEST(FuseWithSamples, FailuresAreReportedAtTheirStep) {
   ASSERT_FALSE(noImages.ok());
   EXPECT_EQ(noImages.diagnostics()[0].subject, "operations[0] (fuse)");
   EXPECT_NE(noImages.diagnostics()[0].message.find(dir.file("empty")), std::string::npos);
+}
+
+// Conv2D -> BatchNormalization -> ReLU -> Conv2D, as Keras models are written: fused by naming
+// the two convolutions or the whole chain; a part of the chain is refused, saying what to name.
+TEST(FuseWithSamples, ARecipeFusesTheLayersBetweenTwoConvolutions) {
+  test::TempDir dir;
+  const std::string folder = sampleFolder(dir);
+  const Model m = chainModel();
+  const auto steps = stepsWithSamples(sampleInputsFromFolder(folder, 6, 224));
+  const std::vector<std::vector<std::string>> namings = {
+      {"a", "b"}, {"a", "a_bn", "a_relu", "b"}, {"b", "a_relu", "a", "a_bn"}};
+  for (const auto& layers : namings) {
+    auto fused = applyRecipe(m, Json::array({ops::fuse(layers)}), {}, steps);
+    ASSERT_TRUE(fused.ok()) << Json(layers).dump() << ": " << joinDiagnostics(fused.diagnostics());
+    EXPECT_FALSE(fused->model.graph.find("a_relu"));
+    EXPECT_EQ(fused->model.graph.at("pool").inputs, std::vector<std::string>{"a"});
+  }
+  auto part = applyRecipe(m, Json::array({ops::fuse({"a", "a_relu", "b"})}), {}, steps);
+  ASSERT_FALSE(part.ok());
+  EXPECT_NE(part.diagnostics()[0].message.find(
+                "name the two convolutions, or all 4 layers from 'a' to 'b'"),
+            std::string::npos)
+      << part.diagnostics()[0].message;
+
+  // Without samples the core refuses, and says how the pair can be merged.
+  auto refused = applyRecipe(m, Json::array({ops::fuse({"a", "b"})}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.diagnostics()[0].message.find("edit --samples DIR"), std::string::npos)
+      << refused.diagnostics()[0].message;
 }
 
 TEST(FuseWithSamples, ExactFusionsNeverTouchTheSamples) {

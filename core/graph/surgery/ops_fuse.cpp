@@ -47,16 +47,18 @@ bool isLinear(const Node& n) {
   return n.config.value("activation", "linear") == "linear";
 }
 
+// Where the exact fusion of two convolutions stops, the least-squares one can go on.
+const char* const kLeastSquaresHint =
+    " (with sample images — graft-cli edit --samples DIR, or Fuse in the window, which asks for "
+    "them — one convolution is fitted to the pair by least squares instead)";
+
 void requireLinear(const Node& a, const Node& b) {
   if (isLinear(a)) return;
   std::string message = "has activation '" + a.config.at("activation").get<std::string>() +
                         "' before '" + b.name +
                         "'; fusing is exact only when nothing nonlinear "
                         "sits between the two layers";
-  if (b.className == a.className && a.className == "Conv2D")
-    message +=
-        " (give sample images — graft-cli edit --samples DIR, or Fuse Approximately in the "
-        "GUI — to fit one convolution to the pair by least squares instead)";
+  if (b.className == a.className && a.className == "Conv2D") message += kLeastSquaresHint;
   throw Error(Diagnostic{a.name, message});
 }
 
@@ -233,7 +235,21 @@ void fuseOperation(Draft& d) {
     throw Error(Diagnostic{"layers",
                            "name at least two consecutive layers, e.g. [\"conv1\", "
                            "\"conv1_bn\"]"});
-  for (size_t i = 1; i < layers.size(); ++i) fusePair(d, layers[0], layers[i]);
+  try {
+    for (size_t i = 1; i < layers.size(); ++i) fusePair(d, layers[0], layers[i]);
+  } catch (const Error& e) {
+    // Two convolutions with layers between them (["conv_a", "conv_b"] around a ReLU layer, or
+    // the whole chain): what least squares merges.
+    const auto convolutions = std::count_if(layers.begin(), layers.end(), [&](const auto& name) {
+      const Node* n = d.original().graph.find(name);
+      return n && n->className == "Conv2D";
+    });
+    Diagnostics problems = e.diagnostics();
+    if (problems.empty()) throw;
+    if (convolutions == 2 && problems.back().message.find("--samples") == std::string::npos)
+      problems.back().message += kLeastSquaresHint;
+    throw Error(problems);
+  }
 }
 
 }  // namespace graft::surgery

@@ -2,32 +2,22 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "graph/analysis.h"
 #include "runtime/data/sample_inputs.h"
+#include "runtime/fusion/fusable_chain.h"
 #include "runtime/fusion/fuse_with_sample_inputs.h"
 #include "runtime/system/device.h"
 
 namespace graft {
-
-namespace {
-
-bool isTwoConvolutions(const Model& model, const Json& layers) {
-  if (!layers.is_array() || layers.size() != 2 || !layers[0].is_string() || !layers[1].is_string())
-    return false;
-  const Node* a = model.graph.find(layers[0].get<std::string>());
-  const Node* b = model.graph.find(layers[1].get<std::string>());
-  return a && b && a->className == "Conv2D" && b->className == "Conv2D";
-}
-
-}  // namespace
 
 bool wantsLeastSquares(const Model& model, const Json& operation, bool exactRefused) {
   if (!operation.is_object() || operation.value("op", "") != "fuse") return false;
   const Json method = operation.value("method", Json());
   if (method == "least_squares") return true;
   if (!method.is_null()) return false;  // "exact" (or a mistake the core reports)
-  return exactRefused && isTwoConvolutions(model, operation.value("layers", Json()));
+  return exactRefused && convolutionPairNamed(model, operation.value("layers", Json()));
 }
 
 RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
@@ -40,10 +30,26 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
           if (exact || !wantsLeastSquares(model, op, true)) return exact;
         }
         const Json& layers = op.at("layers");
-        if (!isTwoConvolutions(model, layers))
+        const std::optional<ConvolutionPair> pair = convolutionPairNamed(model, layers);
+        if (!pair)
           return Diagnostic{"layers",
-                            "the least-squares fusion merges exactly two Conv2D layers, "
-                            "e.g. [\"conv_a\", \"conv_b\"]"};
+                            "the least-squares fusion merges two Conv2D layers and what lies "
+                            "between them, e.g. [\"conv_a\", \"conv_b\"]"};
+        if (layers.size() > 2) {
+          // The whole chain named: it must be the one the fit replaces, not a part of it.
+          std::vector<std::string> chain;
+          try {
+            chain = chainBetween(model, pair->first, pair->second);
+          } catch (const Error& e) {
+            return e.diagnostics();
+          }
+          std::set<std::string> listed;
+          for (const Json& name : layers) listed.insert(name.get<std::string>());
+          if (listed != std::set<std::string>(chain.begin(), chain.end()))
+            return Diagnostic{"layers", "name the two convolutions, or all " +
+                                            std::to_string(chain.size()) + " layers from '" +
+                                            pair->first + "' to '" + pair->second + "'"};
+        }
         torch::Tensor inputs;
         std::optional<int64_t> recorded;
         if (op.contains("samples") && op["samples"].is_number_integer() &&
@@ -54,8 +60,8 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
         } catch (const Error& e) {
           return Diagnostic{"samples", e.what()};
         }
-        Expected<ApproximateFusion> fit = fuseApproximately(
-            model, layers[0].get<std::string>(), layers[1].get<std::string>(), inputs, options);
+        Expected<ApproximateFusion> fit =
+            fuseApproximately(model, pair->first, pair->second, inputs, options);
         if (!fit) {
           // A recorded step replays with its own count: that is what to raise.
           Diagnostics problems = fit.diagnostics();

@@ -1,0 +1,32 @@
+#pragma once
+// Which layers a least-squares fusion replaces: two Conv2D layers and whatever lies between them
+// on a single path, provided each layer between computes position by position (an activation,
+// BatchNormalization, a dropout). Then one convolution of the combined size sees every input
+// value the pair did, and least squares can fit it; a pooling or another convolution between
+// would widen what one output depends on. No LibTorch: the GUI asks before it fits.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/surgery/surgery.h"
+
+namespace graft {
+
+struct ConvolutionPair {
+  std::string first, second;  // in graph order
+};
+
+// The two Conv2D layers among the names a user gave for a fuse: the pair itself
+// (["conv_a", "conv_b"]) or the whole chain (["conv_a", "relu", "conv_b"]). Unset when the
+// names are not exactly two existing Conv2D layers plus other existing layers: such a fuse is
+// nothing for least squares.
+std::optional<ConvolutionPair> convolutionPairNamed(const Model& model, const Json& layers);
+
+// The chain first -> ... -> second (both included), each layer after `first` reading the one
+// before it alone and each layer before `second` feeding the next alone. Throws Error with a
+// diagnostic naming the layer that breaks it: one that is not reached from `first`, that also
+// feeds another layer or is a model output, or that mixes positions (pooling, a convolution).
+std::vector<std::string> chainBetween(const Model& model, const std::string& first,
+                                      const std::string& second);
+
+}  // namespace graft
