@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <cmath>
+#include <optional>
 
 #include "graph/keras_json.h"
 #include "graph/layer_helpers.h"
@@ -46,6 +47,49 @@ QString listText(const Json& value) {
   QStringList parts;
   for (const Json& v : value) parts << QString::number(v.get<int64_t>());
   return parts.join(", ");
+}
+
+// Keras's tuples as Python writes them ("None, 1, 1, 128", "None"): what a JSON field holding a
+// list of whole numbers and Nones, or None itself, shows and takes (Dropout's noise_shape).
+bool isTupleValue(const Json& value) {
+  if (value.is_null()) return true;
+  if (!value.is_array() || value.empty()) return false;
+  for (const Json& v : value)
+    if (!v.is_null() && !v.is_number_integer()) return false;
+  return true;
+}
+
+QString tupleText(const Json& value) {
+  if (value.is_null()) return QStringLiteral("None");
+  QStringList parts;
+  for (const Json& v : value)
+    parts << (v.is_null() ? QStringLiteral("None") : QString::number(v.get<int64_t>()));
+  return parts.join(", ");
+}
+
+// Unset when `text` is not such a tuple (then it is read as JSON).
+std::optional<Json> parseTuple(const QString& text) {
+  // One level only: ZeroPadding2D's [[1, 1], [1, 1]] is JSON, not four numbers.
+  if (text.count('[') + text.count('(') > 1) return std::nullopt;
+  QString cleaned = text;
+  cleaned.remove('[').remove(']').remove('(').remove(')').replace(',', ' ');
+  const QStringList parts = cleaned.split(' ', Qt::SkipEmptyParts);
+  if (parts.isEmpty()) return std::nullopt;
+  Json tuple = Json::array();
+  for (const QString& part : parts) {
+    bool ok = false;
+    const int v = part.toInt(&ok);
+    if (ok)
+      tuple.push_back(v);
+    else if (part == QLatin1String("None") || part == QLatin1String("null"))
+      tuple.push_back(nullptr);
+    else
+      return std::nullopt;
+  }
+  // A bare "None" (or "null") is None; a bare number stays what JSON makes of it.
+  if (tuple.size() == 1 && !text.contains(',') && !text.contains('[') && !text.contains('('))
+    return tuple[0];
+  return tuple;
 }
 
 QString floatText(const Json& value) {
@@ -100,7 +144,7 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
   } else {
     kind_ = Kind::Json;
     auto* edit = new QLineEdit(parent);
-    edit->setPlaceholderText(QStringLiteral("JSON"));
+    edit->setPlaceholderText(QStringLiteral("JSON, or e.g. None, 1, 1, 64"));
     connect(edit, &QLineEdit::editingFinished, this, [this, edit] { commitText(edit->text()); });
     widget_ = edit;
   }
@@ -121,6 +165,13 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
 
 bool ConfigField::eventFilter(QObject* watched, QEvent* event) {
   auto* edit = qobject_cast<QLineEdit*>(watched);
+  // Escape takes back the typing: the model's value shows again and nothing is committed.
+  if (edit && edit->isModified() && event->type() == QEvent::KeyPress &&
+      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+    setValue(value_);
+    edit->setModified(false);
+    return true;
+  }
   if (edit && !committing_ && edit->isModified() && !edit->hasAcceptableInput()) {
     const bool returnKey = event->type() == QEvent::KeyPress &&
                            (static_cast<QKeyEvent*>(event)->key() == Qt::Key_Return ||
@@ -164,7 +215,8 @@ void ConfigField::setValue(const Json& value) {
                                            : QString::fromStdString(value.dump()));
       break;
     case Kind::Json:
-      static_cast<QLineEdit*>(widget_)->setText(QString::fromStdString(value.dump()));
+      static_cast<QLineEdit*>(widget_)->setText(
+          isTupleValue(value) ? tupleText(value) : QString::fromStdString(value.dump()));
       break;
   }
   updating_ = false;
@@ -205,7 +257,10 @@ Json ConfigField::parseText(const QString& text) {
       bool ok = false;
       const int v = part.toInt(&ok);
       if (!ok) {
-        Q_EMIT invalid(key_, tr("'%1' is not a list of whole numbers").arg(text));
+        bool whole = false;
+        part.toLongLong(&whole);
+        Q_EMIT invalid(key_, whole ? tr("%1 is too large for %2").arg(part, key_)
+                                   : tr("'%1' is not a list of whole numbers").arg(text));
         setValue(value_);
         return refused;
       }
@@ -218,6 +273,8 @@ Json ConfigField::parseText(const QString& text) {
       return refused;
     }
     if (parsed.size() == 1) parsed = parsed[0];
+  } else if (const std::optional<Json> tuple = parseTuple(text)) {
+    parsed = *tuple;
   } else {
     try {
       // The depth guard every reader of user text has: a pasted "[[[[..." must not crash.

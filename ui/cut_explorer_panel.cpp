@@ -16,11 +16,10 @@
 #include <exception>
 
 #include "graph/summary.h"
+#include "runtime/explore/cut_with_head.h"
 #include "ui/cut_accuracy_chart.h"
 #include "ui/device_combo.h"
-#include "ui/doc/cut_with_head.h"
 #include "ui/doc/document.h"
-#include "ui/doc/surgery_bridge.h"
 #include "ui/error_dialog.h"
 
 namespace graft::ui {
@@ -328,30 +327,17 @@ bool CutExplorerPanel::cutAt(int index) {
   const CutCandidateResult& candidate = outcome->report.candidates[static_cast<size_t>(index)];
   const std::string layer = candidate.layer;
   const int classes = static_cast<int>(outcome->classes.size());
-  Json operations;
-  try {
-    operations = cutWithHeadOperations(document_->graph(), document_->analysis(), layer, classes,
-                                       candidate.keepsMap);
-  } catch (const std::exception& e) {
-    showError(this, tr("Cannot cut here"), QString::fromStdString(e.what()));
-    return false;
-  }
   const QString text =
       tr("cut at %1 with a new head (%2 classes)").arg(QString::fromStdString(layer)).arg(classes);
-  Expected<AppliedEdit> edited = applyOperations(document_->model(), operations);
-  if (!edited) {
-    showDiagnostics(this, tr("Cannot cut here"), edited.diagnostics());
+  // The head's Dense starts as the classifier the explorer fitted, and the head's outputs are
+  // the folder's classes in the order the explorer (and training) gives them.
+  Expected<HeadCut> cut = cutWithFittedHead(document_->model(), candidate, outcome->classes);
+  if (!cut) {
+    showDiagnostics(this, tr("Cannot cut here"), cut.diagnostics());
     return false;
   }
-  Model model = std::move(edited).value().model;
-  // The head's Dense starts as the classifier the explorer fitted: the model predicts at once
-  // as well as measured. A random head trained by the default plan (Adam at 1e-3 for a few
-  // steps on a small folder) still predicted one class for everything.
-  const bool fitted = startHeadFromFit(model, candidate);
-  // The head's outputs are the folder's classes, in the order the explorer (and training) gives
-  // them: their names travel with the model, as a run on the folder gives them.
-  model.labels = outcome->classes;
-  if (!document_->commitModel(std::move(model), text)) return false;
+  const bool fitted = cut->fromFit;
+  if (!document_->commitModel(std::move(cut).value().model, text)) return false;
   // The head's classes are this folder's: a training run on another folder (the training panel
   // kept its own) met a head of the wrong size.
   const QString folder = QString::fromStdString(outcome->dataDir);
@@ -368,25 +354,6 @@ bool CutExplorerPanel::cutAt(int index) {
                     .arg(QString::fromStdString(layer))
                     .arg(classes)
                     .arg(folder)));
-  return true;
-}
-
-bool startHeadFromFit(Model& model, const CutCandidateResult& candidate) {
-  if (candidate.headKernel.empty() || model.graph.outputs().size() != 1) return false;
-  const std::string dense = model.graph.outputs().front();
-  const auto* weights = model.weights.find(dense);
-  if (model.graph.at(dense).className != "Dense" || !weights || weights->size() != 2) return false;
-  const Shape kernelShape = (*weights)[0].shape;
-  if (kernelShape.size() != 2 ||
-      kernelShape[0] * kernelShape[1] != static_cast<int64_t>(candidate.headKernel.size()) ||
-      kernelShape[1] != static_cast<int64_t>(candidate.headBias.size()))
-    return false;
-  model.weights.set(dense, {WeightTensor::fromValues(kernelShape, candidate.headKernel),
-                            WeightTensor::fromValues((*weights)[1].shape, candidate.headBias)});
-  // Trained (on the explorer's features), not random: the training defaults fine-tune it with
-  // the layers below rather than training it alone first.
-  auto& untrained = model.untrainedLayers;
-  untrained.erase(std::remove(untrained.begin(), untrained.end(), dense), untrained.end());
   return true;
 }
 

@@ -20,11 +20,6 @@ class QTableWidget;
 
 namespace graft::ui {
 
-// A model just cut at `candidate.layer` with a new head (cutWithHeadOperations): its output
-// Dense gets the classifier the explorer fitted there (CutCandidateResult::headKernel) and is no
-// longer untrained. False, nothing changed, when the candidate has none or the shapes differ.
-bool startHeadFromFit(Model& model, const CutCandidateResult& candidate);
-
 class CutAccuracyChart;
 class Document;
 

@@ -127,9 +127,24 @@ bool GraphEditor::cutAt(const QString& node) {
 
 bool GraphEditor::removeLayers(const QStringList& names) {
   if (names.isEmpty()) return false;
-  return apply(Json::array({ops::remove(nameList(names))}),
-               names.size() == 1 ? tr("remove %1").arg(names.front())
-                                 : tr("remove %1 layers").arg(names.size()));
+  // The selection moves to the layer that now reads what the removed ones read (else to
+  // their input), so the arrow keys and Delete go on from there.
+  QString next;
+  const Graph& graph = document_->graph();
+  for (const QString& name : names)
+    for (const std::string& consumer : graph.consumers(name.toStdString()))
+      if (next.isEmpty() && !names.contains(QString::fromStdString(consumer)))
+        next = QString::fromStdString(consumer);
+  for (const QString& name : names)
+    if (const Node* node = graph.find(name.toStdString()); node && next.isEmpty())
+      for (const std::string& input : node->inputs)
+        if (next.isEmpty() && !names.contains(QString::fromStdString(input)))
+          next = QString::fromStdString(input);
+  const bool ok = apply(Json::array({ops::remove(nameList(names))}),
+                        names.size() == 1 ? tr("remove %1").arg(names.front())
+                                          : tr("remove %1 layers").arg(names.size()));
+  if (ok && !next.isEmpty()) selectAfterApply(next);
+  return ok;
 }
 
 bool GraphEditor::replaceLayers(const QStringList& names, const QString& className) {
@@ -179,7 +194,7 @@ void GraphEditor::fuseBySamples(const Json& operation, const SampleImages& sampl
       this,
       [model, operation, samples, result] {
         const RecipeStepRunner step =
-            stepsWithFolderSamples(samples.folder.toStdString(), kFusionSamples, 224,
+            stepsWithFolderSamples(samples.folder.toStdString(), samples.count, 224,
                                    parseDeviceChoice(samples.device.toStdString()).value());
         *result = step(model, operation, EditOptions{});
       },
@@ -372,8 +387,10 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   const LayerRegistry& registry = LayerRegistry::standard();
   for (const std::string& className : registry.classNames()) {
     const LayerType& type = registry.at(className);
-    // A layer "replaced" by its own type would only lose its weights.
-    if (type.category == LayerCategory::Input || (single && className == layer->className))
+    // A layer "replaced" by its own type would only lose its weights; what is replaced is a
+    // chain with one input, which a merge (two inputs or more) cannot take over.
+    if (type.category == LayerCategory::Input || type.category == LayerCategory::Merge ||
+        type.minInputs > 1 || (single && className == layer->className))
       continue;
     QMenu*& group = groups[static_cast<int>(type.category)];
     if (!group) group = replace->addMenu(categoryIcon(type.category), categoryLabel(type.category));
@@ -381,13 +398,17 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
     group->addAction(name, this, [this, targets, name] { replaceLayers(targets, name); });
   }
   const QString bn = single && fusable(layer->className) ? followingBatchNorm(node) : QString();
-  QAction* fuseAction = menu->addAction(
-      bn.isEmpty() ? (single ? tr("Fuse with next BatchNormalization") : tr("Fuse chain"))
-                   : tr("Fuse with %1").arg(bn),
-      this, [this, node, bn, targets] {
-        fuse(bn.isEmpty() ? targets : QStringList{node, bn});
-      });
-  fuseAction->setEnabled(!bn.isEmpty() || targets.size() >= 2);
+  // Offered where a fusion can start: a selected chain, or a layer a BatchNormalization folds
+  // into (greyed when none follows it); not on a BatchNormalization or an activation.
+  if (!single || fusable(layer->className)) {
+    QAction* fuseAction = menu->addAction(
+        bn.isEmpty() ? (single ? tr("Fuse with next BatchNormalization") : tr("Fuse chain"))
+                     : tr("Fuse with %1").arg(bn),
+        this, [this, node, bn, targets] {
+          fuse(bn.isEmpty() ? targets : QStringList{node, bn});
+        });
+    fuseAction->setEnabled(!bn.isEmpty() || targets.size() >= 2);
+  }
   menu->addSeparator();
   menu->addAction(QIcon(QStringLiteral(":/icons/lock.svg")), tr("Freeze up to here"), this,
                   [this, node] { freezeUpTo(node); });

@@ -22,6 +22,8 @@ const std::vector<std::pair<QString, QString>>& phrases() {
        QStringLiteral("a smaller input size (the Input layer's shape, in Properties)")},
       {QStringLiteral("graft-cli summary MODEL lists them"),
        QStringLiteral("the Summary panel lists them")},
+      {QStringLiteral("(graft-cli probe --cut best -o OUT.graft)"),
+       QStringLiteral("(the explorer's Cut Here with a New Head)")},
       {QStringLiteral("graft-cli probe"), QStringLiteral("Model > Explore Cut Points…")},
   };
   return table;

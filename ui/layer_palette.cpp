@@ -2,11 +2,13 @@
 
 #include <QDrag>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPainter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <functional>
 #include <map>
 
 #include "ui/category_style.h"
@@ -17,12 +19,23 @@ namespace {
 
 constexpr int kClassRole = Qt::UserRole + 1;
 
-// A tree whose leaves drag their class name; the view accepts that MIME type.
+// A tree whose leaves drag their class name; the view accepts that MIME type. Return on an
+// entry does what a double-click does (a keyboard user has no other way to add a layer).
 class PaletteTree : public QTreeWidget {
  public:
   using QTreeWidget::QTreeWidget;
+  std::function<void(QTreeWidgetItem*)> chosen;
 
  protected:
+  void keyPressEvent(QKeyEvent* event) override {
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && currentItem() &&
+        chosen) {
+      chosen(currentItem());
+      event->accept();
+      return;
+    }
+    QTreeWidget::keyPressEvent(event);
+  }
   QStringList mimeTypes() const override { return {kLayerMimeType}; }
   QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
     if (items.isEmpty() || items.front()->data(0, kClassRole).toString().isEmpty()) return nullptr;
@@ -80,10 +93,37 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
   tree_->expandAll();
 
   connect(search_, &QLineEdit::textChanged, this, &LayerPalette::filter);
-  connect(tree_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
-    const QString className = item->data(0, kClassRole).toString();
+  const auto choose = [this](QTreeWidgetItem* item) {
+    const QString className = item ? item->data(0, kClassRole).toString() : QString();
     if (!className.isEmpty()) Q_EMIT layerActivated(className);
-  });
+  };
+  connect(tree_, &QTreeWidget::itemDoubleClicked, this, choose);
+  static_cast<PaletteTree*>(tree_)->chosen = choose;
+  // From the filter: Return adds the first match, Down walks into the matches.
+  connect(search_, &QLineEdit::returnPressed, this, [this, choose] { choose(firstMatch()); });
+  search_->installEventFilter(this);
+}
+
+QTreeWidgetItem* LayerPalette::firstMatch() const {
+  for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+    QTreeWidgetItem* group = tree_->topLevelItem(g);
+    if (group->isHidden()) continue;
+    for (int i = 0; i < group->childCount(); ++i)
+      if (!group->child(i)->isHidden()) return group->child(i);
+  }
+  return nullptr;
+}
+
+bool LayerPalette::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == search_ && event->type() == QEvent::KeyPress &&
+      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Down) {
+    if (QTreeWidgetItem* first = firstMatch()) {
+      tree_->setCurrentItem(first);
+      tree_->setFocus(Qt::TabFocusReason);
+      return true;
+    }
+  }
+  return QWidget::eventFilter(watched, event);
 }
 
 void LayerPalette::filter(const QString& typed) {

@@ -1,7 +1,8 @@
 #pragma once
 // Every layer type the registry knows, grouped by category with its one-line summary. Drag an
 // entry onto an edge of the graph to insert it there, onto a layer to add it after that layer,
-// or double-click it to add it after the selected layer.
+// or double-click it (or press Return on it, or in the filter box for the first match) to add it
+// after the selected layer.
 #include <QWidget>
 
 class QLineEdit;
@@ -15,12 +16,17 @@ class LayerPalette : public QWidget {
  public:
   explicit LayerPalette(QWidget* parent = nullptr);
   QTreeWidget* tree() const { return tree_; }
+  QLineEdit* filterBox() const { return search_; }
 
  Q_SIGNALS:
   void layerActivated(const QString& className);
 
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
   void filter(const QString& text);
+  QTreeWidgetItem* firstMatch() const;  // the first entry the filter shows
   QLineEdit* search_;
   QTreeWidget* tree_;
 };

@@ -145,7 +145,11 @@ bool MainWindow::maybeDiscardChanges() {
   if (!document_->isModified()) return true;
   const auto answer = QMessageBox::warning(
       this, tr("Unsaved changes"),
-      tr("The edits to %1 have not been saved.").arg(document_->source()),
+      // Once saved as a project, the edits since belong to that file (the model it came from
+      // is never written: Save saves the project).
+      tr("The edits to %1 have not been saved.")
+          .arg(document_->projectPath().isEmpty() ? document_->source()
+                                                  : QFileInfo(document_->projectPath()).fileName()),
       QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
   if (answer == QMessageBox::Save) return saveProject(true);
   return answer == QMessageBox::Discard;

@@ -317,6 +317,14 @@ void PredictionPanel::showRows(const std::vector<PreviewRow>& rows, const QStrin
                                : tr("%1; %n could not be read", nullptr, failed).arg(summary));
 }
 
+void PredictionPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  // The image column gives way in a narrow panel: at a fixed 220 px the percentages were cut
+  // to "100.…" while file names kept their room (a file's tooltip names it in full).
+  const int room = list_->viewport()->width();
+  list_->setColumnWidth(0, std::clamp(room / 2, kThumbnail + 48, 220));
+}
+
 void PredictionPanel::dragEnterEvent(QDragEnterEvent* event) {
   if (!imageFiles(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }

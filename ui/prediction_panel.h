@@ -46,6 +46,7 @@ class PredictionPanel : public QWidget {
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   // `afterEdit`: the model changed under images on screen; a failure is said, not a dialog.

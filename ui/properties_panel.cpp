@@ -127,6 +127,9 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
 
   title_ = new QLabel(content);
   title_->setTextFormat(Qt::RichText);
+  // A long name and its class (Teachable Machine's "expanded_conv_depthwise DepthwiseConv2D")
+  // take two lines instead of widening the panel past its dock.
+  title_->setWordWrap(true);
   column->addWidget(title_);
   if (type) {
     auto* summary = new QLabel(QString::fromStdString(type->summary), content);
@@ -157,7 +160,10 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
       // name typed is what was refused.
       Diagnostics said = problems;
       for (Diagnostic& d : said)
-        if (d.subject == "to") d.subject = to.toStdString();
+        if (d.subject == "to" && to.isEmpty())
+          d = Diagnostic{"", "a layer needs a name; it stays " + from.toStdString()};
+        else if (d.subject == "to")
+          d.subject = to.toStdString();
       showDiagnostics(this, tr("Cannot rename %1").arg(from), said);
       // The field has the focus again after the dialog: put the layer's name back anyway.
       refreshValues(/*includeFocused=*/true);

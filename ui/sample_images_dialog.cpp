@@ -11,6 +11,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "ui/device_combo.h"
@@ -24,10 +25,9 @@ SampleImagesDialog::SampleImagesDialog(const QString& why, int images, QWidget* 
   auto* layout = new QVBoxLayout(this);
   auto* heading = new QLabel(tr("<b>These layers cannot be fused exactly.</b>"), this);
   layout->addWidget(heading);
-  auto* what = new QLabel(tr("Graft can fit one convolution to what the layers compute on %1 of "
-                             "your images (least squares), and tell you how far it is from the "
-                             "original.")
-                              .arg(images),
+  auto* what = new QLabel(tr("Graft can fit one convolution to what the layers compute on your "
+                             "images (least squares), and tell you how far it is from the "
+                             "original on images it did not fit to."),
                           this);
   what->setWordWrap(true);
   layout->addWidget(what);
@@ -48,6 +48,15 @@ SampleImagesDialog::SampleImagesDialog(const QString& why, int images, QWidget* 
   folderRow->addWidget(folder_, 1);
   folderRow->addWidget(browse);
   form->addRow(tr("Sample images"), folderRow);
+  count_ = new QSpinBox(this);
+  count_->setObjectName(QStringLiteral("sample_count"));
+  count_->setRange(4, 4096);
+  count_->setValue(images);
+  count_->setToolTip(
+      tr("How many of the folder's images (spread over its classes) the fit "
+         "reads. Large layers have many unknowns: when the note says the kernel "
+         "follows its samples, fit again with more."));
+  form->addRow(tr("Images to fit to"), count_);
   device_ = makeDeviceCombo(QStringLiteral("sample_device"), this);
   form->addRow(tr("Compute on"), device_);
   layout->addLayout(form);
@@ -69,7 +78,7 @@ SampleImagesDialog::SampleImagesDialog(const QString& why, int images, QWidget* 
 }
 
 SampleImages SampleImagesDialog::choice() const {
-  return SampleImages{folder_->text().trimmed(), device_->currentText()};
+  return SampleImages{folder_->text().trimmed(), device_->currentText(), count_->value()};
 }
 
 void SampleImagesDialog::browse() {
@@ -99,10 +108,12 @@ SampleImages SampleImagesDialog::ask(QWidget* parent, const QString& why, int im
       settings.value("samples/dir", settings.value("training/dataDir").toString()).toString());
   const int device = dialog.deviceCombo()->findText(settings.value("samples/device").toString());
   if (device >= 0) dialog.deviceCombo()->setCurrentIndex(device);
+  dialog.countBox()->setValue(settings.value("samples/count", images).toInt());
   if (dialog.exec() != QDialog::Accepted) return {};
   const SampleImages chosen = dialog.choice();
   settings.setValue("samples/dir", chosen.folder);
   settings.setValue("samples/device", chosen.device);
+  settings.setValue("samples/count", chosen.count);
   return chosen;
 }
 

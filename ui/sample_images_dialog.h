@@ -1,11 +1,12 @@
 #pragma once
 // Asked when two layers cannot be fused exactly: says why and what the least-squares fusion
-// does, and takes the folder of sample images it fits to and the device it computes on (the
-// same choices as the prediction panel's and the cut explorer's).
+// does, and takes the folder of sample images it fits to, how many of them, and the device it
+// computes on (the same choices as the prediction panel's and the cut explorer's).
 #include <QDialog>
 #include <QString>
 
 class QComboBox;
+class QSpinBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -16,19 +17,22 @@ namespace graft::ui {
 struct SampleImages {
   QString folder;
   QString device = QStringLiteral("auto");  // what --device takes (run/compute_choice.h)
+  int count = 16;  // how many of the folder's images the fit reads (edit --sample-count)
 };
 
 class SampleImagesDialog : public QDialog {
   Q_OBJECT
  public:
   // `why`: the exact fusion's refusal, shown under "Details". `images`: how many images of
-  // the folder the fit reads.
+  // the folder the fit reads unless the user asks for another number (a large pair of
+  // convolutions has more unknowns than 16 images pin down well).
   SampleImagesDialog(const QString& why, int images, QWidget* parent = nullptr);
 
   // The folder and device as filled in (the folder is checked to exist before OK is enabled).
   SampleImages choice() const;
   QLineEdit* folderEdit() const { return folder_; }
   QComboBox* deviceCombo() const { return device_; }
+  QSpinBox* countBox() const { return count_; }
 
   // Shows the dialog; an empty folder when the user cancelled. The folder starts at the last
   // one chosen (or the training images) and is remembered.
@@ -40,6 +44,7 @@ class SampleImagesDialog : public QDialog {
 
   QLineEdit* folder_ = nullptr;
   QComboBox* device_ = nullptr;
+  QSpinBox* count_ = nullptr;
   QLabel* problem_ = nullptr;
   QDialogButtonBox* buttons_ = nullptr;
 };

@@ -1,16 +1,22 @@
-// graft-cli probe MODEL --data DIR [--layers auto|L1,L2,...] [--json]: the cut-point explorer
-// (runtime/explore/cut_explorer.h). For each candidate layer, how well a linear classifier on its
-// features separates the folder's classes, with the feature size, the parameters a model cut
-// there keeps and its forward time per image.
+// graft-cli probe MODEL --data DIR [--layers auto|L1,L2,...] [--json] [--cut LAYER|best -o
+// OUT.graft]: the cut-point explorer (runtime/explore/cut_explorer.h). For each candidate layer,
+// how well a linear classifier on its features separates the folder's classes, with the feature
+// size, the parameters a model cut there keeps and its forward time per image.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <iomanip>
+#include <sstream>
 
 #include "cli/cli_context.h"
 #include "cli/interrupt.h"
 #include "cli/spec_options.h"
 #include "cli/terminal_progress.h"
 #include "io/json_file.h"
+#include "io/project_file.h"
 #include "runtime/explore/cut_explorer.h"
 #include "runtime/explore/cut_explorer_run.h"
+#include "runtime/explore/cut_with_head.h"
 
 namespace graft::cli {
 
@@ -25,7 +31,62 @@ struct ProbeArguments {
   int64_t batchSize = 32;
   int epochs = 30;
   std::string device = "auto";
+  std::string cut;     // a layer, or "best"; empty: only measure
+  std::string output;  // where --cut writes the cut model
 };
+
+// --cut and -o, checked before anything is read: a mistake must not wait for the measurement.
+void checkCutOptions(const ProbeArguments& probe) {
+  if (probe.cut.empty() != probe.output.empty())
+    throw Error(probe.cut.empty()
+                    ? "-o " + probe.output + ": probe writes a model only with --cut LAYER|best"
+                    : "--cut " + probe.cut + ": give -o OUT.graft for the cut model");
+  if (probe.output.empty()) return;
+  std::string extension = std::filesystem::path(probe.output).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".graft")
+    throw Error(Diagnostic{probe.output, "probe --cut writes a Graft project: name it *.graft"});
+}
+
+// The measured candidate --cut names.
+const CutCandidateResult& candidateToCut(const CutExplorerReport& report, const std::string& cut) {
+  if (cut == "best") {
+    if (const CutCandidateResult* best = bestCutCandidate(report)) return *best;
+    throw Error("--cut best: nothing was measured");
+  }
+  for (const auto& candidate : report.candidates)
+    if (candidate.layer == cut) return candidate;
+  throw Error("--cut " + cut + ": not among the measured layers");
+}
+
+// The explorer's choice made real, as the window's "Cut Here with a New Head" does. What was
+// written, for --json.
+Json writeCut(const Model& model, const CutExplorerReport& report,
+              const std::vector<std::string>& classes, const ProbeArguments& probe, bool quiet) {
+  const CutCandidateResult& candidate = candidateToCut(report, probe.cut);
+  Expected<HeadCut> cut = cutWithFittedHead(model, candidate, classes);
+  if (!cut)
+    throw Error("--cut " + candidate.layer + ": nothing was written:\n" +
+                joinDiagnostics(cut.diagnostics()));
+  {
+    const TemporaryFileSweep sweep({probe.output});  // Ctrl-C mid-save leaves no temporary file
+    saveProject(cut->model, probe.output);
+  }
+  const Json written = {{"layer", candidate.layer},
+                        {"file", probe.output},
+                        {"head_from_fit", cut->fromFit},
+                        {"val_accuracy", candidate.valAccuracy}};
+  if (quiet) return written;
+  std::ostringstream accuracy;
+  accuracy << std::fixed << std::setprecision(3) << candidate.valAccuracy;
+  std::cerr << "graft-cli: wrote " << probe.output << ": cut at " << candidate.layer
+            << " with a new head for the " << classes.size() << " classes"
+            << (cut->fromFit ? ", starting from the classifier fitted there (validation accuracy " +
+                                   accuracy.str() + "); train it further with graft-cli train"
+                             : "; train it with graft-cli train")
+            << "\n";
+  return written;
+}
 
 void printTable(const CutExplorerReport& report) {
   size_t width = 5;
@@ -74,15 +135,27 @@ void registerProbeCommand(CLI::App& app) {
       ->check(specRangeValidator(atLeastOne));
   addDeviceOption(*cmd, probe->device);
   cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");
+  cmd->add_option("--cut", probe->cut,
+                  "then cut at LAYER (or best: the best candidate, the shallowest of equals) "
+                  "with a new head for the folder's classes that starts as the classifier "
+                  "fitted there, and write it to -o (what the window's Cut Here does)");
+  cmd->add_option("-o,--output", probe->output, "the .graft project --cut writes");
   cmd->footer(
       "One pass of the images through the network gives every candidate's output; each is "
       "pooled (global average, plus the whole map when it has at most 2048 values) and a "
       "softmax regression is fitted on the training split. The star marks the best validation "
       "accuracy. Ctrl-C stops at the next batch.");
   cmd->callback([cmd, args, probe] {
+    checkCutOptions(*probe);
     const auto requested = parseLayerList(probe->layers, "--layers");
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
-    const auto layers = explorerLayers(loaded.model.graph, requested);
+    auto layers = explorerLayers(loaded.model.graph, requested);
+    // The layer --cut names is measured too (its classifier is the new head's start).
+    if (!probe->cut.empty() && probe->cut != "best" &&
+        std::find(layers.begin(), layers.end(), probe->cut) == layers.end()) {
+      layers.push_back(probe->cut);
+      layers = explorerLayers(loaded.model.graph, layers);
+    }
     const TrainingSet data =
         prepareTrainingSet(probe->data, probe->validationDir, probe->validationSplit, args->seed);
     CutExplorerOptions options;
@@ -107,10 +180,15 @@ void registerProbeCommand(CLI::App& app) {
     if (!args->quiet)
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
-    if (probe->json)
-      std::cout << jsonText(cutExplorerReportJson(report)) << "\n";
-    else
-      printTable(report);
+    if (!probe->json) printTable(report);
+    const Json cut = probe->cut.empty()
+                         ? Json()
+                         : writeCut(loaded.model, report, data.classes, *probe, args->quiet);
+    if (probe->json) {
+      Json summary = cutExplorerReportJson(report);
+      if (!cut.is_null()) summary["cut"] = cut;
+      std::cout << jsonText(summary) << "\n";
+    }
   });
 }
 

@@ -74,6 +74,27 @@ void registerCoreLayers(LayerRegistry& registry) {
     const Json& rate = c.at("rate");
     if (!rate.is_number() || rate.get<double>() < 0 || rate.get<double>() >= 1)
       throw ShapeError("config field 'rate' must be a number in [0, 1), got " + rate.dump());
+    // The mask is drawn at noise_shape and broadcast over the input: every entry is None (the
+    // input's size), 1 (shared along that axis) or the input's size. Training failed on any
+    // other at its first batch.
+    const Json& noise = c.at("noise_shape");
+    if (!noise.is_null()) {
+      const std::string rule =
+          ": each entry is None, 1 or the input's size along that axis, "
+          "input " +
+          shapeToString(in[0]);
+      if (!noise.is_array() || noise.size() != in[0].size())
+        throw ShapeError("config field 'noise_shape' must list " + std::to_string(in[0].size()) +
+                         " entries, got " + noise.dump() + rule);
+      for (size_t i = 0; i < noise.size(); ++i) {
+        if (noise[i].is_null()) continue;
+        const bool whole = noise[i].is_number_integer();
+        const int64_t size = whole ? noise[i].get<int64_t>() : 0;
+        if (!whole || (size != 1 && (in[0][i] == kUnknown ? size < 1 : size != in[0][i])))
+          throw ShapeError("config field 'noise_shape' entry " + std::to_string(i) + " is " +
+                           noise[i].dump() + rule);
+      }
+    }
     return in[0];
   };
   dropout.aliases = {{"p", "rate"}};

@@ -248,6 +248,7 @@ class Runner {
     TrainRun& run = *training_;
     if (observer_) observer_->onTrainImages(run.images());
     noteWhatWatchesTheTrainingLoss(run);
+    noteWhatThePlanReplaces(run.spec());
     const TrainingSetup& setup = run.setUp(model_, freshLayers_);
     if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
@@ -288,6 +289,20 @@ class Runner {
   // Without validation images, what would watch the validation loss watches the training loss:
   // said before the run (a user asking for early stopping with --val-split 0 saw it do nothing
   // they could tell).
+  // `graft-cli train --plan` refuses --epochs and the like; a pipeline's train section keeps
+  // them (a file may carry both), but says that the plan's stages decide.
+  void noteWhatThePlanReplaces(const TrainSpec& spec) {
+    if (spec.plan.is_null()) return;
+    std::string replaced;
+    for (const SpecField& field : trainSpecFields())
+      if (field.choosesHowToTrain && field.kind != SpecKind::Plan && !isDefaultValue(field, spec))
+        replaced += (replaced.empty() ? "train." : ", train.") + std::string(field.key);
+    if (!replaced.empty())
+      note_(replaced +
+            " not used: train.plan gives each stage's epochs, optimizer, learning "
+            "rate and frozen layers");
+  }
+
   void noteWhatWatchesTheTrainingLoss(TrainRun& run) {
     if (!run.readImages().validation.empty()) return;
     const TrainSpec& spec = run.spec();

@@ -111,8 +111,8 @@ const std::vector<SpecField>& trainSpecFields() {
        {},
        atLeast(0)},
       {"restore_best", K::Flag, &S::restoreBest,
-       "end with (and save) the weights of the epoch with the best validation loss (with "
-       "--early-stopping: of the run that stopped)"},
+       "end with (and save) the weights of the epoch with the best validation loss, over all "
+       "of a plan's stages (with --early-stopping: of the run that stopped)"},
       {"val_split",
        K::Real,
        &S::validationSplit,

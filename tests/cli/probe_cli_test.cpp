@@ -78,6 +78,46 @@ TEST_F(ProbeCli, AdviseUsesTheReport) {
   EXPECT_NE(bad.err.find("$.candidates[0].val_accuracy"), std::string::npos) << bad.err;
 }
 
+// --cut makes the measured cut real, as the window's Cut Here does: the saved model's head is
+// the classifier the explorer fitted, so eval on the validation images gives what probe measured.
+TEST_F(ProbeCli, CutWritesTheModelWithTheFittedHead) {
+  const std::string validation = dir.file("validation");
+  ASSERT_EQ(cli({"sample-data", validation, "--images-per-class", "6", "--seed", "9"}).exitCode, 0);
+  const std::string out = dir.file("cut.graft");
+  // The layer to cut at is measured even when --layers leaves it out.
+  const auto r = cli({"probe", model, "--data", data, "--val-dir", validation, "--layers", "conv1",
+                      "--cut", "pool", "-o", out, "--json", "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const json report = json::parse(r.out);
+  double measured = -1;
+  for (const auto& c : report.at("candidates"))
+    if (c.at("layer") == "pool") measured = c.at("val_accuracy").get<double>();
+  ASSERT_GE(measured, 0.0) << report.dump();
+  EXPECT_EQ(report.at("cut").at("layer"), "pool");
+  EXPECT_EQ(report.at("cut").at("file"), out);
+  EXPECT_TRUE(report.at("cut").at("head_from_fit").get<bool>());
+
+  const auto evaluated = cli({"eval", out, "--data", validation, "--json", "-q"});
+  ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
+  const json e = json::parse(evaluated.out);
+  EXPECT_NEAR(e.at("accuracy").get<double>(), measured, 1e-9);
+  EXPECT_EQ(e.at("classes"), json({"circle", "square", "triangle"})) << "the folder's classes";
+  const auto summary = cli({"summary", out, "--json", "-q"});
+  ASSERT_EQ(summary.exitCode, 0) << summary.err;
+  EXPECT_EQ(summary.out.find("predictions"), std::string::npos) << "the old top is cut off";
+
+  // --cut without -o (and the other way round) is refused before anything is measured.
+  auto bad = cli({"probe", model, "--data", data, "--cut", "best"});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("give -o OUT.graft"), std::string::npos) << bad.err;
+  bad = cli({"probe", model, "--data", data, "-o", out});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("only with --cut"), std::string::npos) << bad.err;
+  bad = cli({"probe", model, "--data", data, "--cut", "best", "-o", dir.file("cut.h5")});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("name it *.graft"), std::string::npos) << bad.err;
+}
+
 TEST_F(ProbeCli, BadInputsNameWhatIsWrong) {
   auto r = cli({"probe", model, "--data", data, "--layers", "conv1,nope,zzz"});
   EXPECT_EQ(r.exitCode, 1);

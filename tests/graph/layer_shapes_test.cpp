@@ -105,6 +105,22 @@ TEST(SeparableConv2D, DepthMultiplierParams) {
   EXPECT_EQ(r.params, 3 * 3 * 4 * 3 + 1 * 1 * 12 * 32 + 32);
 }
 
+// The dropout mask is drawn at noise_shape and broadcast: a size that cannot broadcast is
+// refused when the layer is configured, not at the first training batch.
+TEST(Dropout, NoiseShapeBroadcastsOverTheInput) {
+  const Shape in{N, 7, 7, 128};
+  EXPECT_EQ(single("Dropout", {{"noise_shape", {nullptr, 1, 1, 128}}}, in).shape, in);
+  EXPECT_EQ(single("Dropout", {{"noise_shape", {nullptr, 7, 1, nullptr}}}, in).shape, in);
+  const std::string wrong = failure("Dropout", {{"noise_shape", {9, 9, 9, 9}}}, in);
+  EXPECT_NE(wrong.find("'noise_shape' entry 1 is 9: each entry is None, 1 or the input's size"),
+            std::string::npos)
+      << wrong;
+  EXPECT_NE(failure("Dropout", {{"noise_shape", {nullptr, 1, 1}}}, in).find("must list 4 entries"),
+            std::string::npos);
+  EXPECT_NE(failure("Dropout", {{"noise_shape", {nullptr, 1, 1, 0.5}}}, in).find("entry 3"),
+            std::string::npos);
+}
+
 TEST(Dense, LastAxisAndParams) {
   EXPECT_EQ(single("Dense", {{"units", 10}}, {N, 256}).params, 256 * 10 + 10);
   auto r = single("Dense", {{"units", 5}, {"use_bias", false}}, {N, 7, 7, 3});
@@ -309,7 +325,6 @@ TEST(Normalization, LayerNormalizationWeights) {
             std::string::npos);
 }
 
-
 // Keras's Normalization.build: mean and variance shaped like the kept axes, count a scalar, all
 // non-trainable (Keras's summary counts 2n + 1); none when the config gives mean and variance.
 TEST(Normalization, NormalizationWeightsFollowTheKeptAxes) {
@@ -357,9 +372,9 @@ TEST(Normalization, NormalizationRefusesWhatKerasRefuses) {
   EXPECT_NE(failure("Normalization", {{"axis", 4}}, {N, 5, 6, 3}).find("range"), std::string::npos);
   EXPECT_NE(failure("Normalization", {{"axis", 1}}, {N, N, 6, 3}).find("known"), std::string::npos);
   EXPECT_NE(failure("Normalization", {{"mean", 1.0}}, {N, 3}).find("together"), std::string::npos);
-  EXPECT_NE(failure("Normalization", {{"mean", {1.0, 2.0}}, {"variance", 1.0}}, {N, 3})
-                .find("broadcast"),
-            std::string::npos);
+  EXPECT_NE(
+      failure("Normalization", {{"mean", {1.0, 2.0}}, {"variance", 1.0}}, {N, 3}).find("broadcast"),
+      std::string::npos);
   EXPECT_NE(failure("Normalization", {{"mean", {{1.0}, {2.0, 3.0}}}, {"variance", 1.0}}, {N, 3})
                 .find("one shape"),
             std::string::npos);
@@ -372,25 +387,24 @@ TEST(Normalization, NormalizationRefusesWhatKerasRefuses) {
             0);
 }
 
-
 // Keras's deconv_output_length (compute_conv_transpose_output_shape in Keras 3) and its kernel
 // (kh, kw, filters, in) + bias: Keras's count_params.
 TEST(Conv2DTranspose, ShapesAndParameters) {
-  const Result r = single("Conv2DTranspose",
-                          {{"filters", 16}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
-                          {N, 7, 8, 5});
+  const Result r = single(
+      "Conv2DTranspose", {{"filters", 16}, {"kernel_size", 3}, {"strides", 2}, {"padding", "same"}},
+      {N, 7, 8, 5});
   EXPECT_EQ(r.shape, (Shape{N, 14, 16, 16}));
   EXPECT_EQ(r.params, 3 * 3 * 16 * 5 + 16);
   EXPECT_EQ(r.trainable, r.params);
   // valid: (n - 1) * s + max(k, s)
-  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}},
-                   {N, 7, 8, 5})
-                .shape,
-            (Shape{N, 15, 17, 4}));
-  EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 1}, {"strides", 3}},
-                   {N, 7, 8, 5})
-                .shape,
-            (Shape{N, 21, 24, 4}));
+  EXPECT_EQ(
+      single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 3}, {"strides", 2}}, {N, 7, 8, 5})
+          .shape,
+      (Shape{N, 15, 17, 4}));
+  EXPECT_EQ(
+      single("Conv2DTranspose", {{"filters", 4}, {"kernel_size", 1}, {"strides", 3}}, {N, 7, 8, 5})
+          .shape,
+      (Shape{N, 21, 24, 4}));
   // output_padding: (n - 1) * s + k - 2 * (k // 2) + p ('same'), (n - 1) * s + k + p ('valid')
   EXPECT_EQ(single("Conv2DTranspose",
                    {{"filters", 4},
@@ -409,8 +423,8 @@ TEST(Conv2DTranspose, ShapesAndParameters) {
   // dilation widens the kernel: (3 - 1) * 2 + 1 = 5; unknown sizes stay unknown
   EXPECT_EQ(single("Conv2DTranspose", {{"filters", 4}, {"dilation_rate", 2}}, {N, N, 6, 2}).shape,
             (Shape{N, N, 10, 4}));
-  const Result noBias =
-      single("Conv2DTranspose", {{"filters", 2}, {"kernel_size", 2}, {"use_bias", false}}, {N, 3, 3, 3});
+  const Result noBias = single(
+      "Conv2DTranspose", {{"filters", 2}, {"kernel_size", 2}, {"use_bias", false}}, {N, 3, 3, 3});
   EXPECT_EQ(noBias.params, 2 * 2 * 2 * 3);
   EXPECT_NE(failure("Conv2DTranspose", {{"strides", 2}, {"output_padding", 2}}, {N, 4, 4, 2})
                 .find("output_padding"),
@@ -421,7 +435,6 @@ TEST(Conv2DTranspose, ShapesAndParameters) {
   EXPECT_NE(failure("Conv2DTranspose", Json::object(), {N, 4, 4, N}).find("channel"),
             std::string::npos);
 }
-
 
 // Keras's merges broadcast equal-rank inputs whose sizes differ only where one is 1.
 TEST(Merge, BroadcastsSizesOfOne) {
@@ -440,7 +453,6 @@ TEST(Merge, BroadcastsSizesOfOne) {
   c.add("Multiply", "bad", {}, {y, flat});  // ranks differ
   EXPECT_FALSE(analyze(c.build()).ok());
 }
-
 
 TEST(Reshaping, RepeatVector) {
   EXPECT_EQ(single("RepeatVector", {{"n", 4}}, {N, 10}).shape, (Shape{N, 4, 10}));

@@ -44,6 +44,12 @@ TEST(SurgeryFields, AFieldTheOperationDoesNotReadIsRefusedByName) {
                                     {"samples", 16},
                                     {"relative_error", 0.01}});
   EXPECT_TRUE(mentions(recorded, "method", "sample images")) << recorded.front().str();
+
+  // A seed is checked where the step draws no weights too (a cut), as where it does (a stack).
+  for (const Json& seed : {Json(-1), Json(1.5), Json("3")}) {
+    auto bad = refusal(m, {{"op", "cut"}, {"at", "conv_b"}, {"seed", seed}});
+    EXPECT_TRUE(mentions(bad, "seed", "must be a non-negative integer")) << seed.dump();
+  }
 }
 
 TEST(SurgeryFields, TwoFieldsThatSayTheSameThingAreNotBothTaken) {
@@ -93,6 +99,25 @@ TEST(SurgeryFields, ALayerSpecTakesClassNameConfigAndWhatKerasWritesBesideThem) 
   // No config at all: Keras's defaults.
   EXPECT_TRUE(applyOperation(
       m, {{"op", "insert"}, {"after", "conv_b"}, {"layer", {{"class_name", "ReLU"}}}}));
+
+  // A dtype: float32 (Keras 2's string, Keras 3's policy) is what Graft computes; another one
+  // would be dropped, so it is refused, naming the layer.
+  const auto dense = [](const Json& dtype) {
+    return Json{{"op", "stack"},
+                {"after", "out"},
+                {"layers",
+                 {{{"class_name", "Dense"},
+                   {"config", {{"name", "typed"}, {"units", 3}, {"dtype", dtype}}}}}}};
+  };
+  EXPECT_TRUE(applyOperation(m, dense("float32")));
+  EXPECT_TRUE(applyOperation(m, dense({{"module", "keras"},
+                                       {"class_name", "DTypePolicy"},
+                                       {"config", {{"name", "float32"}}}})));
+  for (const Json& dtype :
+       {Json("float16"), Json{{"class_name", "Policy"}, {"config", {{"name", "mixed_float16"}}}}}) {
+    const auto typed = refusal(m, dense(dtype));
+    EXPECT_TRUE(mentions(typed, "typed", "computes every layer in float32")) << dtype.dump();
+  }
 }
 
 TEST(SurgeryFields, AConfigOfTheWrongTypeIsRefusedForEveryLayerClass) {

@@ -175,6 +175,50 @@ TEST_F(StagedTraining, BestCheckpointIsTheBestOfTheWholePlan) {
   }
 }
 
+// --restore-best over a plan: a later stage that only made the model worse does not decide what
+// the run ends with; the model, the file and the reported epoch are the run's best.
+TEST_F(StagedTraining, RestoreBestEndsWithTheBestEpochOfTheWholePlan) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 3));
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 20.0, 2));
+  plan.stages[1].name = "worse";
+  TrainOptions restoring = options;
+  restoring.earlyStopping.restoreBest = true;
+  restoring.checkpointPath = (dir.path() / "last.graft").string();  // mode "last"
+  struct : StageRecorder {
+    void onNote(const std::string& note) override { said.push_back(note); }
+    std::vector<std::string> said;
+  } observer;
+  const PlanResult result = trainPlan(model, data, plan, newLayers, restoring, &observer);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(result.stages.size(), 2u);
+  const EpochEvent& stageOne = modelEpoch(result.stages[0]);
+  const EpochEvent& stageTwo = modelEpoch(result.stages[1]);
+  ASSERT_LT(*stageOne.valLoss, *stageTwo.valLoss) << "the second stage is to make it worse";
+
+  const int bestEpoch = stageOne.epoch;  // stage 1 comes first: counted alike over the run
+  ASSERT_TRUE(result.restoredEpoch);
+  EXPECT_EQ(*result.restoredEpoch, bestEpoch);
+  EXPECT_TRUE(sameLayer(result.model, result.stages[0].model, "dense"));
+  EXPECT_TRUE(sameLayer(result.model, result.stages[0].model, "conv1"));
+  EXPECT_TRUE(sameLayer(loadProject(restoring.checkpointPath), result.stages[0].model, "dense"))
+      << "the file holds what the run ends with";
+  ASSERT_FALSE(observer.said.empty());
+  EXPECT_NE(observer.said.back().find("ending the plan with the weights of epoch " +
+                                      std::to_string(bestEpoch) + " (epoch " +
+                                      std::to_string(bestEpoch) + " of stage 1, head)"),
+            std::string::npos)
+      << observer.said.back();
+
+  // Reported as one run: the figures are that epoch's.
+  const TrainResult whole = asOneRun(result);
+  EXPECT_EQ(whole.restoredEpoch, bestEpoch);
+  EXPECT_EQ(whole.checkpointEpoch, bestEpoch);
+  EXPECT_EQ(whole.bestEpoch, bestEpoch);
+  EXPECT_DOUBLE_EQ(*modelEpoch(whole).valLoss, *stageOne.valLoss);
+}
+
 // A later stage that restores its best epoch (--restore-best) writes it only when it beats what
 // an earlier stage left in the file.
 TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) {

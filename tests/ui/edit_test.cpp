@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <QLineEdit>
+#include <QMenu>
 #include <QStatusBar>
 #include <QTest>
+#include <QTreeWidget>
 #include <QUndoStack>
 
 #include "ui/doc/document.h"
@@ -13,6 +15,7 @@
 #include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
+#include "ui/layer_palette.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
 #include "ui/output_marker_item.h"
@@ -142,6 +145,57 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   for (const Node& node : graph().nodes()) EXPECT_TRUE(node.trainable) << node.name;
 }
 
+// A keyboard user adds a layer from the palette: Return in the filter box adds the first match,
+// Down walks into the matches and Return there adds the one under the cursor.
+TEST_F(EditTest, TheKeyboardAddsALayerFromThePalette) {
+  ui::LayerPalette* palette = window_->layerPalette();
+  const auto addedAfter = [&](const char* layer) {
+    const auto readers = graph().consumers(layer);
+    return readers.size() == 1 ? graph().at(readers[0]).className : std::string();
+  };
+  scene_->selectLayers({QStringLiteral("block1_conv1")});
+  palette->filterBox()->setFocus();
+  QTest::keyClicks(palette->filterBox(), QStringLiteral("SpatialDropout2D"));
+  QTest::keyClick(palette->filterBox(), Qt::Key_Return);
+  EXPECT_EQ(addedAfter("block1_conv1"), "SpatialDropout2D");
+
+  scene_->selectLayers({QStringLiteral("block1_pool")});
+  palette->filterBox()->clear();
+  QTest::keyClicks(palette->filterBox(), QStringLiteral("relu"));
+  QTest::keyClick(palette->filterBox(), Qt::Key_Down);
+  QTreeWidgetItem* current = palette->tree()->currentItem();
+  ASSERT_NE(current, nullptr);
+  EXPECT_TRUE(palette->tree()->hasFocus());
+  QTest::keyClick(palette->tree(), Qt::Key_Return);
+  EXPECT_EQ(addedAfter("block1_pool"), current->text(0).toStdString());
+}
+
+// All the texts of a menu and its submenus.
+QStringList menuTexts(const QMenu& menu) {
+  QStringList texts;
+  for (QAction* action : menu.actions()) {
+    texts << action->text();
+    if (action->menu()) texts << menuTexts(*action->menu());
+  }
+  return texts;
+}
+
+// The context menu offers what can work on the layer: no merge to replace a one-input chain
+// (refused when chosen), no fusion on a layer nothing folds into.
+TEST_F(EditTest, TheContextMenuOffersOnlyWhatCanWork) {
+  QMenu convolution;
+  window_->editor()->populateContextMenu(&convolution, QStringLiteral("block1_conv1"));
+  const QStringList offered = menuTexts(convolution);
+  EXPECT_TRUE(offered.contains("DepthwiseConv2D")) << offered.join(", ").toStdString();
+  for (const char* merge : {"Add", "Concatenate", "Multiply"})
+    EXPECT_FALSE(offered.contains(merge)) << merge;
+  EXPECT_TRUE(offered.contains("Fuse with next BatchNormalization")) << "greyed: none follows";
+  QMenu pooling;
+  window_->editor()->populateContextMenu(&pooling, QStringLiteral("block1_pool"));
+  for (const QString& text : menuTexts(pooling))
+    EXPECT_FALSE(text.startsWith("Fuse")) << text.toStdString();
+}
+
 TEST_F(EditTest, DeleteKeyRemovesTheSelectedLayerAndReconnects) {
   view_->revealLayer("block1_conv2");
   view_->setFocus();
@@ -150,6 +204,10 @@ TEST_F(EditTest, DeleteKeyRemovesTheSelectedLayerAndReconnects) {
   EXPECT_EQ(graph().at("block1_pool").inputs, std::vector<std::string>{"block1_conv1"});
   EXPECT_EQ(scene_->nodeItems().size(), 18);
   EXPECT_NE(edge("block1_conv1", "block1_pool"), nullptr);
+  // The selection moves to the layer that took its place: Delete and the arrow keys go on.
+  EXPECT_EQ(scene_->selectedLayers(), QStringList{"block1_pool"});
+  QTest::keyClick(view_, Qt::Key_Up);
+  EXPECT_EQ(scene_->selectedLayers(), QStringList{"block1_conv1"});
 }
 
 TEST_F(EditTest, EditingAConfigFieldIsASetConfigStep) {

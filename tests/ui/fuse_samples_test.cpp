@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QUndoStack>
 
@@ -54,7 +55,7 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
   QString asked;
   editor()->setSampleImagesChooser([&](const QString& why) {
     asked = why;
-    return ui::SampleImages{QString::fromStdString(dir_.file("images")), "cpu"};
+    return ui::SampleImages{QString::fromStdString(dir_.file("images")), "cpu", 5};
   });
   QSignalSpy notes(document(), &ui::Document::editNotes);
   test::CapturedErrors errors;
@@ -67,7 +68,7 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
   EXPECT_FALSE(document()->graph().find("b"));
   EXPECT_EQ(document()->graph().at("a").config["kernel_size"], Json({5, 5}));
   EXPECT_EQ(document()->model().recipe.back()["method"], "least_squares");
-  EXPECT_EQ(document()->model().recipe.back()["samples"], 6) << "all six images of the folder";
+  EXPECT_EQ(document()->model().recipe.back()["samples"], 5) << "five images, as asked";
   EXPECT_NE(document()->undoStack()->text(0).indexOf("least squares"), -1);
   ASSERT_EQ(notes.count(), 1);
   EXPECT_NE(notes.at(0).at(0).toStringList().join(" ").indexOf("relative RMS error"), -1);
@@ -121,9 +122,12 @@ TEST_F(FuseSamplesTest, TheDialogTakesAnExistingFolderAndADeviceFoundHere) {
   ASSERT_NE(device->findText("cpu"), -1);
   device->setCurrentIndex(device->findText("cpu"));
   test::screenshot(&dialog, "fuse_sample_images_dialog");
+  EXPECT_EQ(dialog.countBox()->value(), ui::GraphEditor::kFusionSamples);
+  dialog.countBox()->setValue(64);  // a large pair: more positions per unknown
   const ui::SampleImages chosen = dialog.choice();
   EXPECT_EQ(chosen.folder.toStdString(), dir_.file("images"));
   EXPECT_EQ(chosen.device, "cpu");
+  EXPECT_EQ(chosen.count, 64);
 }
 
 TEST_F(FuseSamplesTest, CancellingTheFolderChangesNothing) {

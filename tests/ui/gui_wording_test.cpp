@@ -29,6 +29,8 @@ TEST(GuiWording, CommandsBecomeWhereTheWindowOffersThem) {
                            "weights, or File > Load Weights…)"));
   EXPECT_EQ(ui::inWindowTerms(QStringLiteral("or measure where to cut (graft-cli probe)")),
             QStringLiteral("or measure where to cut (Model > Explore Cut Points…)"));
+  EXPECT_EQ(ui::inWindowTerms(QStringLiteral("at once (graft-cli probe --cut best -o OUT.graft);")),
+            QStringLiteral("at once (the explorer's Cut Here with a New Head);"));
   EXPECT_EQ(ui::inWindowTerms(QStringLiteral("the default: leave out --train-batch-norm, or ...")),
             QStringLiteral("the default: leave \"Train BatchNormalization\" off, or ..."));
   const QString plain = QStringLiteral("no flags here -- none");

@@ -142,6 +142,41 @@ TEST_F(PropertiesFields, PoolingStridesTakeAPairOrNothing) {
   EXPECT_TRUE(config("pool1", "strides").is_null());
 }
 
+// Dropout's noise_shape as Python writes the tuple; a mask that cannot broadcast over the input
+// is refused when typed (training failed on it at the first batch).
+TEST_F(PropertiesFields, NoiseShapeTakesATupleThatFitsTheInput) {
+  ASSERT_TRUE(window_->document()
+                  ->apply1(ops::insertAfter("pool1", ops::layer("Dropout", "drop")), "insert")
+                  .empty());
+  auto* noise = field<QLineEdit>("drop", "noise_shape");
+  ASSERT_NE(noise, nullptr);
+  EXPECT_EQ(noise->text(), QStringLiteral("None"));
+  typeAndReturn(noise, QStringLiteral("None, 1, 1, 8"));
+  EXPECT_EQ(config("drop", "noise_shape"), Json::array({nullptr, 1, 1, 8}));
+  EXPECT_EQ(noise->text(), QStringLiteral("None, 1, 1, 8"));
+  const int before = steps();
+  test::CapturedErrors errors;
+  typeAndReturn(noise, QStringLiteral("9, 9, 9, 9"));
+  EXPECT_EQ(steps(), before) << "refused";
+  EXPECT_EQ(config("drop", "noise_shape"), Json::array({nullptr, 1, 1, 8}));
+  ASSERT_FALSE(errors.messages().empty());
+  EXPECT_TRUE(errors.messages().back().contains(QStringLiteral("noise_shape")))
+      << errors.messages().back().toStdString();
+  typeAndReturn(noise, QStringLiteral("None"));
+  EXPECT_TRUE(config("drop", "noise_shape").is_null());
+
+  // Escape takes the typing back: the model's value shows, and leaving commits nothing.
+  QTest::keyClick(noise, Qt::Key_A, Qt::ControlModifier);
+  QTest::keyClicks(noise, QStringLiteral("None, 1, 1, 1"));
+  QTest::keyClick(noise, Qt::Key_Escape);
+  EXPECT_EQ(noise->text(), QStringLiteral("None"));
+  const int unchanged = steps();
+  window_->workbench()->view()->setFocus();
+  QApplication::processEvents();
+  EXPECT_EQ(steps(), unchanged);
+  EXPECT_TRUE(config("drop", "noise_shape").is_null());
+}
+
 TEST_F(PropertiesFields, AnEditThatChangesNothingIsNoStep) {
   ui::Document* document = window_->document();
   ASSERT_TRUE(document->apply1(ops::freeze(ops::upTo("conv1_bn")), "freeze").empty());

@@ -13,9 +13,23 @@ namespace {
 
 // Keys a user may write that are not Keras settings of the class: silently accepting a typo
 // ("unit" for "units") would give a layer the user did not ask for.
+// A layer pasted from a Keras config carries its dtype: float32, as Graft computes every layer,
+// passes; another one would be dropped without a word (and set_config refuses it).
+void checkDtype(const Json& dtype, const std::string& layer) {
+  const Json name = dtype.is_object() && dtype.contains("config") && dtype["config"].is_object()
+                        ? dtype["config"].value("name", Json())
+                        : dtype;
+  if (name == "float32") return;
+  throw Error(Diagnostic{layer, "dtype " + dtype.dump() +
+                                    ": Graft computes every layer in float32 (mixed precision "
+                                    "is a training choice: --precision bf16 or fp16); leave "
+                                    "dtype out or give \"float32\""});
+}
+
 void checkKnownKeys(const LayerType& type, const Json& config, const std::string& layer) {
   for (auto it = config.begin(); it != config.end(); ++it) {
     const std::string& key = it.key();
+    if (key == "dtype") checkDtype(it.value(), layer);
     if (key == "name" || key == "trainable" || key == "dtype") continue;
     if (type.defaults.contains(key) || type.aliases.count(key)) continue;
     std::string known;

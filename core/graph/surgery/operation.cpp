@@ -110,6 +110,12 @@ Expected<EditResult> applyOperation(const Model& model, const Json& operation,
                       "unknown operation '" + op + "' (known: " + joined(operationNames()) + ")"};
   if (auto unknown = unknownField(*kind, operation)) return *unknown;
   if (auto conflict = conflictingFields(*kind, operation)) return *conflict;
+  // Checked for every operation, also one that draws no weights (a cut), so that a recipe that
+  // works today does not fail the day an edit before it gives the step something to draw.
+  if (const auto seed = operation.find("seed"); seed != operation.end() &&
+                                                !seed->is_number_unsigned() &&
+                                                !(seed->is_number_integer() && *seed >= 0))
+    return Diagnostic{"seed", "must be a non-negative integer, got " + seed->dump()};
   try {
     surgery::Draft draft(model, operation);
     draft.reinitializeMisfits = draft.flag("reinitialize");

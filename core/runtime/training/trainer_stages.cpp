@@ -15,6 +15,16 @@ namespace graft {
 
 namespace {
 
+// The best epoch of a plan so far, for restoreBest over the whole run: Keras restores within
+// each fit, but a plan is one run to its user, and a later stage may only have made it worse.
+struct BestOfPlan {
+  double loss = 0;
+  WeightStore weights;
+  EpochEvent event;  // counted within its stage
+  size_t stage = 0;
+  int runEpoch = 0;  // counted over the whole run
+};
+
 Model applied(const Model& model, const Json& operation, const std::string& where) {
   auto edited = applyOperation(model, operation);
   if (!edited) throw Error(where + ": " + joinDiagnostics(edited.diagnostics()));
@@ -160,6 +170,8 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
   // given: a stage's own freezes are not the model's (modelForStage keeps the model's).
   std::map<std::string, bool> given;
   for (const Node& node : model.graph.nodes()) given[node.name] = node.trainable;
+  std::optional<BestOfPlan> bestOfPlan;
+  int epochsBefore = 0;
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& stage = plan.stages[i];
     const Model stageModel =
@@ -199,6 +211,15 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
           held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
                  " (" + stage.name + ")";
         }
+    // The stage ends with its best epoch's weights (restoreBest): a candidate for the run's.
+    if (base.earlyStopping.restoreBest && run.status == TrainStatus::Completed &&
+        !run.history.empty()) {
+      const EpochEvent& kept = modelEpoch(run);
+      if (!bestOfPlan || monitoredLoss(kept) < bestOfPlan->loss)
+        bestOfPlan =
+            BestOfPlan{monitoredLoss(kept), run.model.weights, kept, i, epochsBefore + kept.epoch};
+    }
+    epochsBefore += run.epochsCompleted;
     result.model = run.model;
     const TrainStatus status = run.status;
     const std::string message = run.message;
@@ -209,6 +230,28 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
       return result;
     }
     result.stagesCompleted = static_cast<int>(i + 1);
+  }
+  if (bestOfPlan && bestOfPlan->stage + 1 < plan.stages.size()) {
+    result.model.weights = std::move(bestOfPlan->weights);
+    result.restoredEpoch = bestOfPlan->runEpoch;
+    const TrainingStage& stage = plan.stages[bestOfPlan->stage];
+    if (observer)
+      observer->onNote(
+          "ending the plan with the weights of epoch " + std::to_string(bestOfPlan->runEpoch) +
+          " (epoch " + std::to_string(bestOfPlan->event.epoch) + " of stage " +
+          std::to_string(bestOfPlan->stage + 1) + ", " + stage.name + "), the best of the run");
+    // With checkpoint "best" the file holds that epoch already; "last" wrote the last stage's.
+    if (!base.checkpointPath.empty() && base.checkpointMode != CheckpointMode::Best) {
+      TrainOptions fileOptions = base;
+      fileOptions.checkpointBestSoFar.reset();
+      CheckpointWriter file(fileOptions);
+      if (auto notSaved = file.holdEpoch(result.model, bestOfPlan->event)) {
+        result.status = TrainStatus::Failed;
+        result.message = *notSaved;
+      } else {
+        result.checkpointEpoch = bestOfPlan->runEpoch;
+      }
+    }
   }
   return result;
 }
@@ -223,7 +266,9 @@ TrainResult asOneRun(PlanResult planned) {
   result.epochsCompleted = 0;
   result.checkpointEpoch.reset();
   result.restoredEpoch.reset();
+  result.stoppedEarly = false;
   for (const auto& stage : planned.stages) {
+    result.stoppedEarly = result.stoppedEarly || stage.stoppedEarly;
     // The model is the last stage's: its restored epoch, counted over the whole run.
     result.restoredEpoch = stage.restoredEpoch
                                ? std::optional<int>(result.epochsCompleted + *stage.restoredEpoch)
@@ -235,6 +280,13 @@ TrainResult asOneRun(PlanResult planned) {
     result.epochsCompleted += stage.epochsCompleted;
     result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());
   }
+  if (planned.restoredEpoch) result.restoredEpoch = planned.restoredEpoch;
+  if (planned.checkpointEpoch) result.checkpointEpoch = planned.checkpointEpoch;
+  result.bestEpoch.reset();
+  for (size_t i = 0; i < result.history.size(); ++i)
+    if (!result.bestEpoch || monitoredLoss(result.history[i]) <
+                                 monitoredLoss(result.history[size_t(*result.bestEpoch - 1)]))
+      result.bestEpoch = static_cast<int>(i + 1);
   return result;
 }
 

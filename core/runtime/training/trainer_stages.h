@@ -4,6 +4,7 @@
 // pretrained layers their lower learning rate, and trains; the next stage starts from the
 // weights the previous one ended with. The CLI (`train --plan`) and the GUI run the same code.
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,17 @@ struct PlanResult {
   Model model;          // after the last completed epoch of the last stage that ran
   int stagesCompleted = 0;
   std::vector<TrainResult> stages;  // one per stage that started
+  // With EarlyStoppingOptions::restoreBest, when the run's best epoch lies in an earlier stage
+  // than the last: that epoch, counted over the whole run, whose weights `model` then holds
+  // (and the checkpoint file, checkpointEpoch, when it held another).
+  std::optional<int> restoredEpoch;
+  std::optional<int> checkpointEpoch;
 };
 
 // The plan's run as one run: the last stage's result with every stage's epochs in its history
-// and its epoch count (what a summary line, a log's end event or a check reports).
+// and its epoch count, its best epoch over all stages, stopped early when a stage was, and the
+// epoch the model and the checkpoint hold counted over the whole run (what a summary line, a
+// log's end event or a check reports).
 TrainResult asOneRun(PlanResult planned);
 
 // Every stage is checked against the model before the first one trains. `base` gives what the
