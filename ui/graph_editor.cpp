@@ -7,6 +7,7 @@
 
 #include "graph/layer_names.h"
 #include "graph/summary.h"
+#include "graph/surgery/fusable_chain.h"
 #include "graph/surgery/ops.h"
 #include "runtime/fusion/fuse_with_samples.h"
 #include "ui/apply_with_fixes.h"
@@ -169,6 +170,13 @@ bool GraphEditor::fuse(const QStringList& names) {
   if (refused.empty()) return true;
   if (!wantsLeastSquares(document_->model(), operation, true)) {
     showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), refused);
+    return false;
+  }
+  // Asked for images only where least squares can merge them (not across a pooling).
+  if (auto structure = leastSquaresRefusal(document_->model(), operation.at("layers"))) {
+    Diagnostics both = refused;
+    both.insert(both.end(), structure->begin(), structure->end());
+    showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), both);
     return false;
   }
   const SampleImages samples = chooseSamples_(QString::fromStdString(joinDiagnostics(refused)));

@@ -50,7 +50,7 @@ SampleImagesDialog::SampleImagesDialog(const QString& why, int images, QWidget* 
   form->addRow(tr("Sample images"), folderRow);
   count_ = new QSpinBox(this);
   count_->setObjectName(QStringLiteral("sample_count"));
-  count_->setRange(4, 4096);
+  count_->setRange(4, 1024);
   count_->setValue(images);
   count_->setToolTip(
       tr("How many of the folder's images (spread over its classes) the fit "

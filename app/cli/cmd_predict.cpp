@@ -120,7 +120,9 @@ void registerPredictCommand(CLI::App& app) {
         (input[1] == kUnknown || input[2] == kUnknown)) {
       const std::string side = std::to_string(predictor->defaultFreeInputSize());
       std::cerr << "graft-cli: the model's input size is free: images are resized to " << side
-                << " x " << side << " (--input-size N chooses)" << std::endl;
+                << " x " << side
+                << (loaded.model.trainedInputSize > 0 ? ", the size it was trained at" : "")
+                << " (--input-size N chooses)" << std::endl;
     }
     size_t failed = 0;
     predictor->run(*images, options, [&](const ImagePrediction& p) {

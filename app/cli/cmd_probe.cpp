@@ -14,9 +14,11 @@
 #include "cli/terminal_progress.h"
 #include "io/json_file.h"
 #include "io/project_file.h"
+#include "pipeline/pipeline_outputs.h"
 #include "runtime/explore/cut_explorer.h"
 #include "runtime/explore/cut_explorer_run.h"
 #include "runtime/explore/cut_with_head.h"
+#include "runtime/training/trainer_checkpoint.h"
 
 namespace graft::cli {
 
@@ -147,8 +149,21 @@ void registerProbeCommand(CLI::App& app) {
       "accuracy. Ctrl-C stops at the next batch.");
   cmd->callback([cmd, args, probe] {
     checkCutOptions(*probe);
+    const ModelSpec spec = args->spec(*cmd);
+    if (!probe->output.empty()) {
+      checkCheckpointPath(probe->output);  // its folder exists
+      if (namesTheSameFile(probe->output, spec.source))
+        throw Error(Diagnostic{probe->output, "is the model probe reads; name another file"});
+    }
     const auto requested = parseLayerList(probe->layers, "--layers");
-    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    const LoadedModel loaded = loadModelReporting(spec, args->quiet);
+    // A cut the model cannot take (through a branch) is refused before the measurement.
+    if (!probe->cut.empty() && probe->cut != "best") {
+      CutCandidateResult trial;
+      trial.layer = probe->cut;
+      if (const auto cut = cutWithFittedHead(loaded.model, trial, {"a", "b"}); !cut)
+        throw Error("--cut " + probe->cut + ": " + joinDiagnostics(cut.diagnostics()));
+    }
     auto layers = explorerLayers(loaded.model.graph, requested);
     // The layer --cut names is measured too (its classifier is the new head's start).
     if (!probe->cut.empty() && probe->cut != "best" &&
@@ -181,14 +196,16 @@ void registerProbeCommand(CLI::App& app) {
       for (const auto& [path, reason] : report.skippedFiles)
         std::cerr << "graft-cli: skipped unreadable file: " << reason << "\n";
     if (!probe->json) printTable(report);
-    const Json cut = probe->cut.empty()
-                         ? Json()
-                         : writeCut(loaded.model, report, data.classes, *probe, args->quiet);
-    if (probe->json) {
-      Json summary = cutExplorerReportJson(report);
-      if (!cut.is_null()) summary["cut"] = cut;
-      std::cout << jsonText(summary) << "\n";
+    Json summary = cutExplorerReportJson(report);
+    try {
+      if (!probe->cut.empty())
+        summary["cut"] = writeCut(loaded.model, report, data.classes, *probe, args->quiet);
+    } catch (const std::exception&) {
+      // The measurement is not lost with the cut.
+      if (probe->json) std::cout << jsonText(summary) << "\n";
+      throw;
     }
+    if (probe->json) std::cout << jsonText(summary) << "\n";
   });
 }
 

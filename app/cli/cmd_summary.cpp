@@ -19,10 +19,17 @@ void registerSummaryCommand(CLI::App& app) {
   cmd->callback([cmd, args, json, expand] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const GraphAnalysis analysis = analyze(loaded.model.graph);
-    if (*json)
-      std::cout << jsonText(summaryJson(loaded.model.graph, analysis)) << "\n";
-    else
+    const int64_t trainedAt = loaded.model.trainedInputSize;
+    if (*json) {
+      Json summary = summaryJson(loaded.model.graph, analysis);
+      if (trainedAt > 0) summary["trained_input_size"] = trainedAt;
+      std::cout << jsonText(summary) << "\n";
+    } else {
       std::cout << formatSummary(loaded.model.graph, analysis, SummaryOptions{*expand});
+      if (trainedAt > 0)
+        std::cout << "Trained at " << trainedAt << " x " << trainedAt
+                  << " (its free input's size when none is given)\n";
+    }
     if (!analysis.ok()) throw Error(analysis.diagnostics);
   });
 }

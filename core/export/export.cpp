@@ -157,7 +157,9 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
     const Shape& out = analysis.find(model.graph.outputs().front())->outputShape;
     checkLabelsFitOutput(model.labels, model.graph, Shape(out.begin() + 1, out.end()));
   }
-  const torch::Tensor input = sampleInput(model, plan);
+  // A free input is checked at the size the model was trained at, when it was.
+  const torch::Tensor input =
+      sampleInput(model, plan, model.trainedInputSize > 0 ? model.trainedInputSize : 224);
   const torch::Tensor want = graftOutput(model, input);
 
   ExportReport report;

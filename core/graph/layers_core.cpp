@@ -90,7 +90,10 @@ void registerCoreLayers(LayerRegistry& registry) {
         if (noise[i].is_null()) continue;
         const bool whole = noise[i].is_number_integer();
         const int64_t size = whole ? noise[i].get<int64_t>() : 0;
-        if (!whole || (size != 1 && (in[0][i] == kUnknown ? size < 1 : size != in[0][i])))
+        // The batch axis (0) takes None or 1: a fixed batch size there failed at any other.
+        const bool fits =
+            size == 1 || (i > 0 && (in[0][i] == kUnknown ? size >= 1 : size == in[0][i]));
+        if (!whole || !fits)
           throw ShapeError("config field 'noise_shape' entry " + std::to_string(i) + " is " +
                            noise[i].dump() + rule);
       }

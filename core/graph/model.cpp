@@ -31,6 +31,7 @@ bool changesNothing(const Model& before, const Model& after) {
   return before.graph == after.graph && before.preprocessing == after.preprocessing &&
          before.labels == after.labels && before.weightsSource == after.weightsSource &&
          before.untrainedLayers == after.untrainedLayers &&
+         before.trainedInputSize == after.trainedInputSize &&
          before.weights.sharesEveryBufferWith(after.weights);
 }
 

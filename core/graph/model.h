@@ -26,6 +26,10 @@ struct Model {
   // takes off the layers it trained. Training defaults treat them as new (the advisor trains
   // them first instead of fine-tuning them as if pretrained); a project keeps them.
   std::vector<std::string> untrainedLayers;
+  // For a model whose input size is free (None x None): the side it was last trained at, which
+  // commands that need a size take when none is given (predict, eval, probe, train, the export
+  // check), so the model is measured as it learned; 0 when never trained so. A project keeps it.
+  int64_t trainedInputSize = 0;
 };
 
 // `after` is `before` in all a user sees and computes: the graph, the weights (the same buffers),

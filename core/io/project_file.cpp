@@ -89,6 +89,7 @@ Json projectJson(const Model& model, const GraphAnalysis& analysis) {
           {"weights_source", model.weightsSource},
           {"recipe", recipeDocument(model.recipe)},
           {"untrained_layers", untrained},
+          {"trained_input_size", model.trainedInputSize},
           {"summary",
            {{"inputs", inputs},
             {"frozen", frozen},
@@ -202,6 +203,13 @@ Model loadProject(const std::string& path) {
         model.untrainedLayers.push_back(l.get<std::string>());
     else
       model.untrainedLayers = layersAddedByRecipe(model.recipe);
+    // Written since session 24; older projects have none (0: never trained at a free size).
+    if (project.contains("trained_input_size")) {
+      model.trainedInputSize = project.at("trained_input_size").get<int64_t>();
+      if (model.trainedInputSize < 0 || model.trainedInputSize > 16384)
+        throw Error("'trained_input_size' must be a side from 0 to 16384 pixels, got " +
+                    std::to_string(model.trainedInputSize));
+    }
   } catch (const Json::exception& e) {
     throw Error(path + ": a project field has the wrong type: " + e.what());
   } catch (const Error& e) {

@@ -111,7 +111,7 @@ TEST(Dropout, NoiseShapeBroadcastsOverTheInput) {
   const Shape in{N, 7, 7, 128};
   EXPECT_EQ(single("Dropout", {{"noise_shape", {nullptr, 1, 1, 128}}}, in).shape, in);
   EXPECT_EQ(single("Dropout", {{"noise_shape", {nullptr, 7, 1, nullptr}}}, in).shape, in);
-  const std::string wrong = failure("Dropout", {{"noise_shape", {9, 9, 9, 9}}}, in);
+  const std::string wrong = failure("Dropout", {{"noise_shape", {nullptr, 9, 9, 9}}}, in);
   EXPECT_NE(wrong.find("'noise_shape' entry 1 is 9: each entry is None, 1 or the input's size"),
             std::string::npos)
       << wrong;
@@ -119,6 +119,9 @@ TEST(Dropout, NoiseShapeBroadcastsOverTheInput) {
             std::string::npos);
   EXPECT_NE(failure("Dropout", {{"noise_shape", {nullptr, 1, 1, 0.5}}}, in).find("entry 3"),
             std::string::npos);
+  EXPECT_NE(failure("Dropout", {{"noise_shape", {32, 1, 1, 128}}}, in).find("entry 0 is 32"),
+            std::string::npos)
+      << "a batch size there fails at any other batch";
 }
 
 TEST(Dense, LastAxisAndParams) {

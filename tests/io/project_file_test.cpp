@@ -88,6 +88,13 @@ TEST(ProjectFile, RoundTripKeepsEverything) {
   // The stacked head is untrained (a BatchNormalization that only lost its scale is not).
   EXPECT_EQ(m.untrainedLayers, std::vector<std::string>{"head"});
   EXPECT_EQ(loaded.untrainedLayers, m.untrainedLayers);
+  EXPECT_EQ(loaded.trainedInputSize, 0) << "never trained at a free size";
+
+  // The size a free input was trained at travels with the project.
+  Model trained = m;
+  trained.trainedInputSize = 96;
+  saveProject(trained, dir.file("t.graft"));
+  EXPECT_EQ(loadProject(dir.file("t.graft")).trainedInputSize, 96);
 }
 
 // Untrained layers decide what the training defaults train first; a project written before

@@ -164,6 +164,38 @@ TEST(FuseWithSamples, ARecipeFusesTheLayersBetweenTwoConvolutions) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.diagnostics()[0].message.find("edit --samples DIR"), std::string::npos)
       << refused.diagnostics()[0].message;
+
+  // Nothing nonlinear between (Conv2D -> BatchNormalization -> Conv2D): named by its ends, it
+  // fuses exactly, the whole chain, without reading an image.
+  const Model linear = applyOperation(m, ops::remove({"a_relu"})).value().model;
+  int loads = 0;
+  const auto counting = stepsWithSamples([&](const Model&, std::optional<int64_t>) {
+    ++loads;
+    return torch::zeros({8, 3, 10, 10});
+  });
+  auto exact = applyRecipe(linear, Json::array({ops::fuse({"a", "b"})}), {}, counting);
+  ASSERT_TRUE(exact.ok()) << joinDiagnostics(exact.diagnostics());
+  EXPECT_EQ(loads, 0);
+  EXPECT_FALSE(exact->model.recipe.back().contains("method")) << "recorded as the exact fuse";
+  EXPECT_EQ(exact->model.recipe.back()["layers"], Json({"a", "a_bn", "b"}));
+
+  // What least squares cannot merge is refused before an image is read.
+  const Model pooled =
+      applyOperation(
+          m, ops::replace({"a_relu"},
+                          ops::layer("MaxPooling2D", "squeeze",
+                                     {{"pool_size", 3}, {"strides", 1}, {"padding", "same"}})))
+          .value()
+          .model;
+  auto across = applyRecipe(pooled, Json::array({ops::fuse({"a", "b"})}), {}, counting);
+  ASSERT_FALSE(across.ok());
+  EXPECT_EQ(loads, 0);
+  EXPECT_NE(across.diagnostics()[0].message.find("squeeze"), std::string::npos)
+      << across.diagnostics()[0].message;
+  auto unhinted = applyRecipe(pooled, Json::array({ops::fuse({"a", "b"})}));
+  ASSERT_FALSE(unhinted.ok());
+  EXPECT_EQ(unhinted.diagnostics()[0].message.find("--samples"), std::string::npos)
+      << "no hint where least squares would refuse too: " << unhinted.diagnostics()[0].message;
 }
 
 TEST(FuseWithSamples, ExactFusionsNeverTouchTheSamples) {

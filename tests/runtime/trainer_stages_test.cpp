@@ -219,6 +219,34 @@ TEST_F(StagedTraining, RestoreBestEndsWithTheBestEpochOfTheWholePlan) {
   EXPECT_DOUBLE_EQ(*modelEpoch(whole).valLoss, *stageOne.valLoss);
 }
 
+// The best epoch in a middle stage: counted over the stages before it, in the model, the file
+// and the figures reported as one run.
+TEST_F(StagedTraining, RestoreBestCountsTheEpochOverTheStagesBefore) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.0005, 1));
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 3));
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 20.0, 2));
+  plan.stages[2].name = "worse";
+  TrainOptions restoring = options;
+  restoring.earlyStopping.restoreBest = true;
+  restoring.checkpointPath = (dir.path() / "last.graft").string();
+  const PlanResult result = trainPlan(model, data, plan, newLayers, restoring);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(result.stages.size(), 3u);
+  const EpochEvent& middle = modelEpoch(result.stages[1]);
+  ASSERT_LT(*middle.valLoss, *modelEpoch(result.stages[0]).valLoss);
+  ASSERT_LT(*middle.valLoss, *modelEpoch(result.stages[2]).valLoss);
+  const int runEpoch = 1 + middle.epoch;
+  EXPECT_EQ(result.restoredEpoch, runEpoch);
+  EXPECT_TRUE(sameLayer(result.model, result.stages[1].model, "dense"));
+  EXPECT_TRUE(sameLayer(loadProject(restoring.checkpointPath), result.stages[1].model, "dense"));
+  const TrainResult whole = asOneRun(result);
+  EXPECT_EQ(whole.restoredEpoch, runEpoch);
+  EXPECT_EQ(whole.checkpointEpoch, runEpoch);
+  EXPECT_DOUBLE_EQ(*modelEpoch(whole).valLoss, *middle.valLoss);
+}
+
 // A later stage that restores its best epoch (--restore-best) writes it only when it beats what
 // an earlier stage left in the file.
 TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) {

@@ -8,6 +8,7 @@
 
 #include "graph/layer_helpers.h"
 #include "graph/surgery/draft.h"
+#include "graph/surgery/fusable_chain.h"
 #include "graph/surgery/fusion_math.h"
 
 namespace graft::surgery {
@@ -240,13 +241,11 @@ void fuseOperation(Draft& d) {
   } catch (const Error& e) {
     // Two convolutions with layers between them (["conv_a", "conv_b"] around a ReLU layer, or
     // the whole chain): what least squares merges.
-    const auto convolutions = std::count_if(layers.begin(), layers.end(), [&](const auto& name) {
-      const Node* n = d.original().graph.find(name);
-      return n && n->className == "Conv2D";
-    });
     Diagnostics problems = e.diagnostics();
     if (problems.empty()) throw;
-    if (convolutions == 2 && problems.back().message.find("--samples") == std::string::npos)
+    // Only where least squares could merge them (not across a pooling, not at stride 2).
+    if (!leastSquaresRefusal(d.original(), d.operation().at("layers")) &&
+        problems.back().message.find("--samples") == std::string::npos)
       problems.back().message += kLeastSquaresHint;
     throw Error(problems);
   }

@@ -34,12 +34,15 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   auto dim = [&](int64_t d, const char* what) {
     if (d != kUnknown) return static_cast<int>(d);
     if (freeSize > 0) return freeSize;
+    // The size it was trained at: measured as it learned.
+    if (model.trainedInputSize > 0) return static_cast<int>(model.trainedInputSize);
     throw Error(Diagnostic{node.name, std::string("the input ") + what +
                                           " is not fixed (None); give the model an input size "
                                           "(e.g. --input-size 224)"});
   };
   spec.height = dim(shape[1], "height");
   spec.width = dim(shape[2], "width");
+  spec.freeInput = shape[1] == kUnknown || shape[2] == kUnknown;
   return spec;
 }
 

@@ -29,14 +29,16 @@ namespace graft {
 struct InputSpec {
   int height = 0;
   int width = 0;
-  int channels = 3;    // 3 (RGB) or 1 (gray)
-  bool plane = false;  // (None, H, W): one grey plane per image, batches without a channel axis
+  int channels = 3;        // 3 (RGB) or 1 (gray)
+  bool plane = false;      // (None, H, W): one grey plane per image, batches without a channel axis
+  bool freeInput = false;  // H or W is None in the model: the size came from outside it
   Preprocessing preprocessing = Preprocessing::None;
 };
 
 // From the model's single input (None, H, W, C) or (None, H, W). An unknown H or W (a no-top model
-// built without --input-size) becomes `freeSize`; 0 there makes it an error, since a batch needs
-// one size. Throws graft::Error naming the input layer.
+// built without --input-size) becomes `freeSize`; 0 there takes the size the model was trained
+// at (Model::trainedInputSize), and without one it is an error, since a batch needs one size.
+// Throws graft::Error naming the input layer.
 InputSpec inputSpecFor(const Model& model, int freeSize = 0);
 
 // One image as the network sees it before preprocessing: decoded (EXIF, 16-bit, gray handled

@@ -7,8 +7,9 @@
 #include <cmath>
 #include <optional>
 
+#include "graph/layer_registry.h"
+#include "graph/surgery/fusable_chain.h"
 #include "graph/surgery/ops.h"
-#include "runtime/fusion/fusable_chain.h"
 #include "runtime/module/graph_module.h"
 
 namespace graft {
@@ -18,48 +19,25 @@ std::pair<int64_t, int64_t> pairOf(const Node& n, const char* key) {
   return {n.config.at(key)[0].get<int64_t>(), n.config.at(key)[1].get<int64_t>()};
 }
 
-// The structural conditions under which one convolution can stand in for the chain at all
-// (the layers between are chainBetween's to check).
-void checkPair(const Node& a, const Node& b) {
-  for (const Node* n : {&a, &b}) {
-    if (n->className != "Conv2D")
-      throw Error(Diagnostic{n->name, "is a " + n->className +
-                                          "; only two Conv2D layers can be "
-                                          "fused approximately"});
-    if (n->config.at("groups").get<int64_t>() != 1 ||
-        pairOf(*n, "strides") != std::pair<int64_t, int64_t>{1, 1} ||
-        pairOf(*n, "dilation_rate") != std::pair<int64_t, int64_t>{1, 1})
-      throw Error(Diagnostic{n->name, "needs stride 1, no dilation and groups=1 to be merged"});
-  }
-  if (a.inputs.size() != 1) throw Error(Diagnostic{a.name, "must have exactly one input"});
-  // A 1x1 convolution (stride 1, checked above) pads nothing either way: 'valid' is 'same'.
-  const std::pair<int64_t, int64_t> one{1, 1};
-  const std::string pa = pairOf(a, "kernel_size") == one
-                             ? b.config.at("padding").get<std::string>()
-                             : a.config.at("padding").get<std::string>();
-  const std::string pb =
-      pairOf(b, "kernel_size") == one ? pa : b.config.at("padding").get<std::string>();
-  if (pa != pb)
-    throw Error(Diagnostic{b.name, "pads '" + pb + "' but '" + a.name + "' pads '" + pa +
-                                       "'; merging needs the same padding on both"});
-  auto [k1h, k1w] = pairOf(a, "kernel_size");
-  auto [k2h, k2w] = pairOf(b, "kernel_size");
-  if (pa == "same" && (k1h % 2 == 0 || k1w % 2 == 0 || k2h % 2 == 0 || k2w % 2 == 0))
-    throw Error(Diagnostic{b.name, "'same' padding with an even kernel cannot be merged"});
-}
-
 // What makes the pair nonlinear, for the note: the first layer's activation and the layers
-// between.
+// between that are (a BatchNormalization is linear, a dropout the identity when it computes).
 std::string nonlinearityBetween(const Model& model, const std::vector<std::string>& chain) {
-  std::string said;
+  std::vector<std::string> said;
   const std::string activation = model.graph.at(chain.front()).config.at("activation");
-  if (activation != "linear") said = "the '" + activation + "' activation of " + chain.front();
-  for (size_t i = 1; i + 1 < chain.size(); ++i)
-    said += (said.empty()            ? ""
-             : i + 2 == chain.size() ? " and "
-                                     : ", ") +
-            chain[i] + " (" + model.graph.at(chain[i]).className + ")";
-  return said.empty() ? "nothing" : said;
+  if (activation != "linear")
+    said.push_back("the '" + activation + "' activation of " + chain.front());
+  for (size_t i = 1; i + 1 < chain.size(); ++i) {
+    const Node& n = model.graph.at(chain[i]);
+    const LayerType* type = LayerRegistry::standard().find(n.className);
+    if (type && type->category == LayerCategory::Activation)
+      said.push_back(n.name + " (" + n.className + ")");
+  }
+  if (said.empty())
+    return "nothing between them is nonlinear: fusing the whole chain exactly needs no samples";
+  std::string text;
+  for (size_t i = 0; i < said.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == said.size() ? " and " : ", ") + said[i];
+  return text + " cannot be merged exactly";
 }
 
 struct Fit {
@@ -114,7 +92,8 @@ Fit solve(const NormalEquations& equations, int64_t in, int64_t kh, int64_t kw) 
   const int64_t d = equations.normal.size(0);
   // A tiny ridge keeps the system solvable when some input channel is constant (e.g. zero).
   const double ridge = 1e-9 * std::max(1.0, equations.normal.diagonal().mean().item<double>());
-  const auto normal = equations.normal + ridge * torch::eye(d, equations.normal.options());
+  torch::Tensor normal = equations.normal.clone();
+  normal.diagonal().add_(ridge);
   // The matrix is symmetric positive definite: Cholesky costs half of LU, which is what is left
   // when rounding makes it fail.
   const auto [factor, info] = torch::linalg_cholesky_ex(normal);
@@ -146,11 +125,22 @@ WeightTensor toWeight(const torch::Tensor& t) {
   return WeightTensor::fromValues(Shape(c.sizes().begin(), c.sizes().end()), std::move(values));
 }
 
-double relativeRms(const torch::Tensor& approx, const torch::Tensor& exact) {
-  const double num = (approx.to(torch::kFloat64) - exact.to(torch::kFloat64)).norm().item<double>();
-  const double den = exact.to(torch::kFloat64).norm().item<double>();
-  return den > 0 ? num / den : num;
-}
+// RMS(approx - exact) / RMS(exact), summed batch by batch.
+struct ErrorSums {
+  double difference = 0, reference = 0;
+  void add(const torch::Tensor& approx, const torch::Tensor& exact) {
+    const auto want = exact.to(torch::kFloat64);
+    difference += (approx.to(torch::kFloat64) - want).pow(2).sum().item<double>();
+    reference += want.pow(2).sum().item<double>();
+  }
+  double relative() const {
+    return reference > 0 ? std::sqrt(difference / reference) : std::sqrt(difference);
+  }
+};
+
+// Samples per forward pass: memory follows the batch (VGG's first blocks at 224 px took about
+// 140 MB an image), not how many images the fit reads.
+constexpr int64_t kSamplesPerPass = 8;
 
 }  // namespace
 
@@ -161,12 +151,11 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
   try {
     const Node& a = model.graph.at(first);
     const Node& b = model.graph.at(second);
-    checkPair(a, b);
-    const std::vector<std::string> chain = chainBetween(model, first, second);
+    const std::vector<std::string> chain = fusableChain(model, first, second);
     auto [k1h, k1w] = pairOf(a, "kernel_size");
     auto [k2h, k2w] = pairOf(b, "kernel_size");
     const int64_t kh = k1h + k2h - 1, kw = k1w + k2w - 1;
-    // The pair's padding: the other's when one of them is 1x1 (checkPair).
+    // The pair's padding: the other's when one of them is 1x1 (fusableChain).
     const std::string padding = k1h == 1 && k1w == 1 ? b.config.at("padding").get<std::string>()
                                                      : a.config.at("padding").get<std::string>();
     const bool same = padding == "same";
@@ -179,42 +168,48 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     // The modules compute where the samples are (the device the user chose).
     GraphModule probe(linear.graph, linear.weights);
     probe.to(samples.device());
-    const auto values = probe.forward(samples, {a.inputs[0], second});
-    // Fewer output positions than unknowns: any kernel fits the samples exactly (a reported
-    // error near 0) and computes nonsense on every other image.
     const int64_t n = samples.size(0);
-    const int64_t unknowns = values[0].size(1) * kh * kw + 1;
-    const int64_t positionsPerSample = values[1].size(2) * values[1].size(3);
-    if (n * positionsPerSample <= unknowns) {
-      const int64_t needed = unknowns / positionsPerSample + 1;
-      throw Error(Diagnostic{
-          second, "the fitted " + std::to_string(kh) + "x" + std::to_string(kw) +
-                      " convolution has " + std::to_string(unknowns) +
-                      " unknowns per output channel, but " + std::to_string(n) +
-                      " samples give only " + std::to_string(n * positionsPerSample) +
-                      " output positions: the fit would match them exactly and nothing else; "
-                      "use at least " +
-                      std::to_string(needed) + " sample images (" + std::to_string(2 * needed) +
-                      " or more for a fair fit)"});
-    }
     // What the user should judge the fit by: its error on samples it did not see. Every fourth
     // sample is held out for that (samples come class by class: every class keeps some), when
-    // the rest still determine the kernel.
+    // the rest still determine the kernel. One pass over the samples: the held-out ones'
+    // equations apart, so that the fit to the rest and the fit to all are solved from the same
+    // sums (the sums are what costs: a position adds d^2 products).
     const int64_t heldOut = n >= 4 ? n / 4 : 0;
-    const bool canHoldOut = heldOut > 0 && (n - heldOut) * positionsPerSample > unknowns;
-    // One pass over the samples: the held-out ones' equations apart, so that the fit to the
-    // rest and the fit to all are solved from the same sums (the sums are what costs: a
-    // position adds d^2 products).
+    bool canHoldOut = false;
+    int64_t unknowns = 0, in = 0;
     NormalEquations fittedSums, heldOutSums;
-    for (int64_t i = 0; i < n; ++i)
-      accumulate(canHoldOut && isHeldOut(i, heldOut) ? heldOutSums : fittedSums, values[0],
-                 values[1], i, kh, kw, same);
-    const int64_t in = values[0].size(1);
+    for (int64_t start = 0; start < n; start += kSamplesPerPass) {
+      const int64_t count = std::min(kSamplesPerPass, n - start);
+      const auto values = probe.forward(samples.narrow(0, start, count), {a.inputs[0], second});
+      if (start == 0) {
+        // Fewer output positions than unknowns: any kernel fits the samples exactly (a
+        // reported error near 0) and computes nonsense on every other image.
+        in = values[0].size(1);
+        unknowns = in * kh * kw + 1;
+        const int64_t positionsPerSample = values[1].size(2) * values[1].size(3);
+        if (n * positionsPerSample <= unknowns) {
+          const int64_t needed = unknowns / positionsPerSample + 1;
+          throw Error(Diagnostic{
+              second, "the fitted " + std::to_string(kh) + "x" + std::to_string(kw) +
+                          " convolution has " + std::to_string(unknowns) +
+                          " unknowns per output channel, but " + std::to_string(n) +
+                          " samples give only " + std::to_string(n * positionsPerSample) +
+                          " output positions: the fit would match them exactly and nothing "
+                          "else; use at least " +
+                          std::to_string(needed) + " sample images (" + std::to_string(2 * needed) +
+                          " or more for a fair fit)"});
+        }
+        canHoldOut = heldOut > 0 && (n - heldOut) * positionsPerSample > unknowns;
+      }
+      for (int64_t i = 0; i < count; ++i)
+        accumulate(canHoldOut && isHeldOut(start + i, heldOut) ? heldOutSums : fittedSums,
+                   values[0], values[1], i, kh, kw, same);
+    }
     std::optional<Fit> partial;
     if (canHoldOut) partial = solve(fittedSums, in, kh, kw);
     add(fittedSums, heldOutSums);
+    heldOutSums = {};  // d^2 doubles: not kept through the solve below
     const Fit fit = solve(fittedSums, in, kh, kw);
-    heldOutSums = {};  // d^2 doubles each: not kept through the checks below
     fittedSums = {};
 
     Json replacement = ops::layer("Conv2D", first,
@@ -243,20 +238,31 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
     GraphModule fused(result.edit.model.graph, result.edit.model.weights);
     original.to(samples.device());
     fused.to(samples.device());
-    result.relativeError =
-        relativeRms(fused.forward(samples, {first})[0], original.forward(samples, {second})[0]);
+    std::optional<GraphModule> unseen;
     if (partial) {
       WeightStore heldOutWeights = result.edit.model.weights;
       heldOutWeights.set(first, {toWeight(partial->kernel), toWeight(partial->bias)});
-      GraphModule unseen(result.edit.model.graph, heldOutWeights);
-      unseen.to(samples.device());
-      std::vector<int64_t> unseenRows;
-      for (int64_t i = 0; i < n; ++i)
-        if (isHeldOut(i, heldOut)) unseenRows.push_back(i);
-      const torch::Tensor rest =
-          samples.index_select(0, torch::tensor(unseenRows, torch::kInt64).to(samples.device()));
-      result.heldOutError =
-          relativeRms(unseen.forward(rest, {first})[0], original.forward(rest, {second})[0]);
+      unseen.emplace(result.edit.model.graph, heldOutWeights);
+      unseen->to(samples.device());
+    }
+    ErrorSums onAll, onUnseen;
+    for (int64_t start = 0; start < n; start += kSamplesPerPass) {
+      const int64_t count = std::min(kSamplesPerPass, n - start);
+      const torch::Tensor batch = samples.narrow(0, start, count);
+      const torch::Tensor want = original.forward(batch, {second})[0];
+      onAll.add(fused.forward(batch, {first})[0], want);
+      if (!unseen) continue;
+      std::vector<int64_t> rows;
+      for (int64_t i = 0; i < count; ++i)
+        if (isHeldOut(start + i, heldOut)) rows.push_back(i);
+      if (rows.empty()) continue;
+      const auto index = torch::tensor(rows, torch::kInt64).to(samples.device());
+      onUnseen.add(unseen->forward(batch.index_select(0, index), {first})[0],
+                   want.index_select(0, index));
+    }
+    result.relativeError = onAll.relative();
+    if (unseen) {
+      result.heldOutError = onUnseen.relative();
       result.heldOutSamples = heldOut;
     }
 
@@ -288,10 +294,11 @@ Expected<ApproximateFusion> fuseApproximately(const Model& model, const std::str
                          error + ", as one " + std::to_string(kh) + "x" + std::to_string(kw) +
                          " convolution fitted by least squares over " + std::to_string(fit.rows) +
                          " output positions of " + std::to_string(samples.size(0)) + " samples (" +
-                         nonlinearityBetween(model, chain) + " cannot be merged exactly)"};
+                         nonlinearityBetween(model, chain) + ")"};
     // Far worse on unseen images than on the fitted ones: the kernel learned the samples. More
     // positions per unknown is the cure.
-    if (result.heldOutError && *result.heldOutError > 2 * result.relativeError)
+    if (result.heldOutError && *result.heldOutError > 2 * result.relativeError &&
+        *result.heldOutError > 1e-3)
       result.edit.notes.back() += "; with " + std::to_string(fit.rows) + " positions for " +
                                   std::to_string(unknowns) +
                                   " unknowns the kernel follows its samples: more sample images "

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "graph/analysis.h"
+#include "graph/surgery/fusable_chain.h"
 #include "runtime/data/sample_inputs.h"
-#include "runtime/fusion/fusable_chain.h"
 #include "runtime/fusion/fuse_with_sample_inputs.h"
 #include "runtime/system/device.h"
 
@@ -30,25 +30,16 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
           if (exact || !wantsLeastSquares(model, op, true)) return exact;
         }
         const Json& layers = op.at("layers");
-        const std::optional<ConvolutionPair> pair = convolutionPairNamed(model, layers);
-        if (!pair)
-          return Diagnostic{"layers",
-                            "the least-squares fusion merges two Conv2D layers and what lies "
-                            "between them, e.g. [\"conv_a\", \"conv_b\"]"};
-        if (layers.size() > 2) {
-          // The whole chain named: it must be the one the fit replaces, not a part of it.
-          std::vector<std::string> chain;
-          try {
-            chain = chainBetween(model, pair->first, pair->second);
-          } catch (const Error& e) {
-            return e.diagnostics();
-          }
-          std::set<std::string> listed;
-          for (const Json& name : layers) listed.insert(name.get<std::string>());
-          if (listed != std::set<std::string>(chain.begin(), chain.end()))
-            return Diagnostic{"layers", "name the two convolutions, or all " +
-                                            std::to_string(chain.size()) + " layers from '" +
-                                            pair->first + "' to '" + pair->second + "'"};
+        // Checked on the structure before any image is read.
+        if (auto refused = leastSquaresRefusal(model, layers)) return *refused;
+        const ConvolutionPair pair = *convolutionPairNamed(model, layers);
+        // A linear chain (Conv2D -> BatchNormalization -> Conv2D named by its ends) fuses
+        // exactly when named whole: no samples, no approximation.
+        if (op.value("method", Json()).is_null()) {
+          Json whole = op;
+          whole["layers"] = chainBetween(model, pair.first, pair.second);
+          if (whole["layers"].size() > 2)
+            if (Expected<EditResult> exact = applyOperation(model, whole, options)) return exact;
         }
         torch::Tensor inputs;
         std::optional<int64_t> recorded;
@@ -61,7 +52,7 @@ RecipeStepRunner stepsWithSamples(SampleInputsFor samples,
           return Diagnostic{"samples", e.what()};
         }
         Expected<ApproximateFusion> fit =
-            fuseApproximately(model, pair->first, pair->second, inputs, options);
+            fuseApproximately(model, pair.first, pair.second, inputs, options);
         if (!fit) {
           // A recorded step replays with its own count: that is what to raise.
           Diagnostics problems = fit.diagnostics();

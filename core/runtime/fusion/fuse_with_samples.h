@@ -13,7 +13,8 @@ namespace graft {
 
 // True for a fuse the core cannot do exactly but fuseApproximately can try: {"op": "fuse",
 // "method": "least_squares", ...}, or a plain fuse of two layers that the core refused (two
-// Conv2D with a nonlinearity between them).
+// Conv2D with a nonlinearity between them). Whether their structure allows it is
+// leastSquaresRefusal's to say (graph/surgery/fusable_chain.h), before any image is read.
 bool wantsLeastSquares(const Model& model, const Json& operation, bool exactRefused);
 
 // stepsWithSamples(sampleInputsFromFolder(folder, count, freeInputSize)) without LibTorch in

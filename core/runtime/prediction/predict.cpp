@@ -65,7 +65,8 @@ struct Predictor::State {
         module(model.graph, model.weights),
         preprocessing(model.preprocessing),
         labels(model.labels),
-        zooSize(zooInputSize(model.graph)) {
+        // A free input: the size the model was trained at, else the architecture's.
+        zooSize(model.trainedInputSize > 0 ? model.trainedInputSize : zooInputSize(model.graph)) {
     module.to(compute.device);
     module.useChannelsLast(computesChannelsLast(order, compute, Precision::Float32, model.graph));
     module.train(false);

@@ -181,6 +181,9 @@ void TrainingRun::setUp(const Model& model) {
   if (!hasTrainableWeights(head_.graph, analysis))
     throw Error("every layer with weights is frozen: nothing to train");
   const InputSpec input = inputSpecFor(working_, options_.freeInputSize);
+  // A free input learns at this size: the model keeps it, so that predict, eval and the rest
+  // measure it as it learned (they took 224, or refused, without a size).
+  if (input.freeInput && input.height == input.width) working_.trainedInputSize = input.height;
 
   if (options_.cacheFrozen) batches_.planCache(head_.graph, analysis);
 

@@ -1,0 +1,76 @@
+// A model whose input size is free (None x None) remembers the size it was trained at: eval,
+// predict and summary then measure it as it learned, without --input-size (eval refused, and
+// predict took 224 while the model had learned at another size).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "support/test_support.h"
+#include "tiny_model.h"
+
+namespace graft::test {
+namespace {
+
+using nlohmann::json;
+
+// The tiny classifier with a free input: global average pooling makes it take any size.
+const char* kFreeTinyModel =
+    R"({"class_name": "Sequential", "config": {"name": "free_tiny", "layers": [
+  {"class_name": "InputLayer", "config": {"name": "input_1", "batch_input_shape": [null, null, null, 3]}},
+  {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 8, "kernel_size": [3, 3],
+                                      "strides": [2, 2], "activation": "relu"}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}},
+  {"class_name": "Dense", "config": {"name": "predictions", "units": 3, "activation": "softmax"}}
+]}})";
+
+class FreeInputSize : public TinyModelCli {
+ protected:
+  void SetUp() override {
+    writeImages(4);
+    std::ofstream(free) << kFreeTinyModel;
+  }
+  std::string free = dir.file("free.json");
+};
+
+TEST_F(FreeInputSize, TheSizeTrainedAtIsKeptAndTakenWithoutInputSize) {
+  const std::string trained = dir.file("trained.graft");
+  // Without a size, training a free input is refused, naming the option.
+  auto r = cli({"train", free, "--data", data, "--epochs", "1", "-o", trained, "-q"});
+  ASSERT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("--input-size"), std::string::npos) << r.err;
+  r = cli({"train", free, "--input-size", "24", "--data", data, "--epochs", "1", "--val-split",
+           "0.25", "-o", trained, "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+
+  r = cli({"summary", trained, "--json", "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("trained_input_size"), 24);
+  r = cli({"summary", trained, "-q"});
+  EXPECT_NE(r.out.find("Trained at 24 x 24"), std::string::npos) << r.out;
+
+  // eval measures it at 24 by itself, as when told so.
+  const auto itself = cli({"eval", trained, "--data", data, "--json", "-q"});
+  ASSERT_EQ(itself.exitCode, 0) << itself.err;
+  const auto told = cli({"eval", trained, "--data", data, "--input-size", "24", "--json", "-q"});
+  ASSERT_EQ(told.exitCode, 0) << told.err;
+  EXPECT_DOUBLE_EQ(json::parse(itself.out).at("loss").get<double>(),
+                   json::parse(told.out).at("loss").get<double>());
+  const auto elsewhere =
+      cli({"eval", trained, "--data", data, "--input-size", "40", "--json", "-q"});
+  ASSERT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
+  EXPECT_NE(json::parse(itself.out).at("loss").get<double>(),
+            json::parse(elsewhere.out).at("loss").get<double>())
+      << "the size matters to this model: the check above can tell";
+
+  // predict resizes to it and says why.
+  const std::string image = data + "/circle/circle_000.png";
+  const auto predicted = cli({"predict", trained, image, "--json"});
+  ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+  EXPECT_NE(predicted.err.find("resized to 24 x 24, the size it was trained at"), std::string::npos)
+      << predicted.err;
+}
+
+}  // namespace
+}  // namespace graft::test
