@@ -58,6 +58,8 @@ void registerAdviseCommand(CLI::App& app) {
     if (!probe->empty())
       measured = cutExplorerReportFromJson(readJsonFile(*probe, "probe report"), *probe);
     const ImageFolder folder = scanImageFolder(*data);
+    if (auto other = measuredOnOtherClasses(measured, folder.classes))
+      throw Error(*probe + ": " + *other);
     const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));

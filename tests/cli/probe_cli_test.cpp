@@ -72,6 +72,17 @@ TEST_F(ProbeCli, AdviseUsesTheReport) {
             reason.get<std::string>().find("The explorer measured conv1 best") != std::string::npos;
   EXPECT_TRUE(named) << reasons.dump();
 
+  // Measured on another folder's classes: it says nothing about this one.
+  json otherClasses = json::parse(r.out);
+  ASSERT_EQ(otherClasses.at("classes").size(), 3u) << r.out;
+  otherClasses["classes"][0] = "cats";
+  std::ofstream(report) << otherClasses.dump();
+  const auto other = cli({"advise", model, "--data", data, "--probe", report});
+  EXPECT_EQ(other.exitCode, 1);
+  EXPECT_NE(other.err.find(report + ": the explorer's report was measured on the classes cats, "),
+            std::string::npos)
+      << other.err;
+
   std::ofstream(report) << R"({"candidates": [{"layer": "conv1"}]})";
   const auto bad = cli({"advise", model, "--data", data, "--probe", report});
   EXPECT_EQ(bad.exitCode, 1);

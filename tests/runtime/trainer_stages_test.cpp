@@ -274,6 +274,41 @@ TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) 
   CheckpointWriter next(options);
   EXPECT_FALSE(next.afterEpoch(model, worse));
   EXPECT_FALSE(worse.checkpointSaved);
+  // Without the penalty of the layers this stage regularizes (stage 1 trained none of them),
+  // 0.35 is 0.25: better than what the file holds.
+  EpochEvent regularized = worse;
+  regularized.valLoss = 0.35;
+  regularized.penalty = 0.1;
+  EXPECT_FALSE(next.afterEpoch(model, regularized));
+  EXPECT_TRUE(regularized.checkpointSaved);
+}
+
+// Reported as one run, a plan's best epoch is each stage's best (by its monitored loss, as in
+// Keras) compared without the regularizers' penalties: a stage that trains regularized layers
+// is not worse for the penalty alone.
+TEST(StagedRun, TheBestEpochOfAPlanComparesTheStagesWithoutTheirPenalties) {
+  auto epoch = [](int number, double valLoss, double penalty) {
+    EpochEvent e;
+    e.epoch = number;
+    e.valLoss = valLoss;
+    e.penalty = penalty;
+    return e;
+  };
+  PlanResult plan;
+  TrainResult head;
+  head.history = {epoch(1, 0.50, 0.0), epoch(2, 0.30, 0.0)};
+  head.epochsCompleted = 2;
+  head.bestEpoch = 2;
+  TrainResult all;
+  // Epoch 2 has the lower penalized loss; epoch 1 the lower one without (0.22): within the
+  // stage the monitored loss decides, so epoch 2 (0.26) is the stage's best.
+  all.history = {epoch(1, 0.42, 0.20), epoch(2, 0.36, 0.10), epoch(3, 0.40, 0.10)};
+  all.epochsCompleted = 3;
+  all.bestEpoch = 2;
+  plan.stages = {head, all};
+  EXPECT_EQ(asOneRun(plan).bestEpoch, 4);   // 0.26 < 0.30: stage 2's epoch 2
+  plan.stages[1].history[1].penalty = 0.0;  // 0.36 > 0.30: stage 1's epoch 2
+  EXPECT_EQ(asOneRun(plan).bestEpoch, 2);
 }
 
 TEST_F(StagedTraining, BatchNormTrainsWhenTheStageSaysSo) {

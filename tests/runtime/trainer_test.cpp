@@ -16,6 +16,7 @@
 #include "io/project_file.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/training/trainer.h"
+#include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_optimizer.h"
 #include "support/test_support.h"
@@ -287,6 +288,10 @@ TEST_F(TrainerTest, AnL2RegularizerIsPartOfTheLossAsInKeras) {
   ASSERT_EQ(b.status, TrainStatus::Completed) << b.message;
   EXPECT_NEAR(b.history[0].loss - a.history[0].loss, penalty, 1e-4);
   EXPECT_NEAR(*b.history[0].valLoss - *a.history[0].valLoss, penalty, 1e-4);
+  // The penalty's part is kept apart (a plan's stages compare their epochs without it).
+  EXPECT_NEAR(b.history[0].penalty, penalty, 1e-4);
+  EXPECT_NEAR(unpenalizedLoss(b.history[0]), *a.history[0].valLoss, 1e-4);
+  EXPECT_EQ(a.history[0].penalty, 0.0);
   bool said = false;
   for (const std::string& note : events.notes)
     said = said || note.find("L1/L2 penalties of 1 layer's weights") != std::string::npos;

@@ -163,6 +163,7 @@ Json cutExplorerReportJson(const CutExplorerReport& report) {
                           {"ms_per_image", c.msPerImage}});
   Json out = Json::object();
   out["candidates"] = candidates;
+  out["classes"] = report.classes;
   out["train_images"] = report.trainImages;
   out["validation_images"] = report.validationImages;
   out["seconds"] = report.featureSeconds + report.fitSeconds;
@@ -326,6 +327,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   const auto trainMask = torch::cat(isTrain).eq(1);
   const auto trainRows = trainMask.nonzero().flatten();
   const auto validationRows = trainMask.logical_not().nonzero().flatten();
+  report.classes = data.classes;
   report.trainImages = trainRows.size(0);
   report.validationImages = validationRows.size(0);
   if (report.trainImages == 0 || report.validationImages == 0)

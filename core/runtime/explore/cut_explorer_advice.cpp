@@ -1,5 +1,6 @@
 #include "runtime/explore/cut_explorer_advice.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -65,7 +66,30 @@ CutExplorerReport cutExplorerReportFromJson(const Json& json, const std::string&
     r.msPerImage = number("ms_per_image", 0.0, 1e9);
     report.candidates.push_back(r);
   }
+  // Absent from reports written before the field was: nothing to compare then.
+  if (json.contains("classes")) {
+    const Json& classes = json["classes"];
+    const auto isName = [](const Json& name) { return name.is_string(); };
+    if (!classes.is_array() || !std::all_of(classes.begin(), classes.end(), isName))
+      throw fail("$.classes", "expected an array of class names");
+    report.classes = classes.get<std::vector<std::string>>();
+  }
   return report;
+}
+
+std::optional<std::string> measuredOnOtherClasses(const CutExplorerReport& report,
+                                                  const std::vector<std::string>& classes) {
+  if (report.classes.empty() || report.classes == classes) return std::nullopt;
+  const auto list = [](const std::vector<std::string>& names) {
+    std::string text;
+    const size_t shown = std::min<size_t>(names.size(), 6);
+    for (size_t i = 0; i < shown; ++i) text += (i == 0 ? "" : ", ") + names[i];
+    if (names.size() > shown) text += ", ... (" + std::to_string(names.size()) + " in all)";
+    return text;
+  };
+  return "the explorer's report was measured on the classes " + list(report.classes) +
+         ", and this folder has " + list(classes) +
+         ": its accuracies say where to cut for those; measure this folder with graft-cli probe";
 }
 
 std::vector<std::string> cutAdvice(const CutExplorerReport& report, const Graph& graph,

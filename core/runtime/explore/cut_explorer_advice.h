@@ -1,6 +1,7 @@
 #pragma once
 // What the cut-point explorer's measurements (runtime/explore/cut_explorer.h) say about where to
 // cut, for the advisor: `graft-cli advise --probe PROBE.json` adds it to the plan's reasons.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@ namespace graft {
 // `probe --json`'s object read back. Throws graft::Error naming `source` and the JSON path of
 // the problem (a missing key, a number out of range).
 CutExplorerReport cutExplorerReportFromJson(const Json& json, const std::string& source);
+
+// Why `report` says nothing about a folder of `classes`: it was measured on other classes
+// (names or order); nothing for a report that does not say (written before it did).
+std::optional<std::string> measuredOnOtherClasses(const CutExplorerReport& report,
+                                                  const std::vector<std::string>& classes);
 
 // Sentences on where to cut: the candidate with the best validation accuracy (the shallowest
 // of equals) against the deepest one, and the cheapest candidate within `tolerance` of the

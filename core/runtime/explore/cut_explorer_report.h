@@ -33,6 +33,7 @@ struct CutCandidateResult {
 
 struct CutExplorerReport {
   std::vector<CutCandidateResult> candidates;  // in order of depth
+  std::vector<std::string> classes;            // of the folder measured, in label order
   int64_t trainImages = 0;
   int64_t validationImages = 0;
   double featureSeconds = 0.0;  // the pass through the network
@@ -44,8 +45,8 @@ struct CutExplorerReport {
 
 // DESIGN.md's `probe --json` object: {"candidates": [{"layer", "val_accuracy", "feature_size",
 // "prefix_params", "ms_per_image"}]} (each candidate also says "features": "pooled" or
-// "pooled_and_map"), plus "train_images", "validation_images", "seconds",
-// "device" and "skipped" when files could not be read.
+// "pooled_and_map"), plus "classes" (the folder's, in label order), "train_images",
+// "validation_images", "seconds", "device" and "skipped" when files could not be read.
 Json cutExplorerReportJson(const CutExplorerReport& report);
 
 struct CutExplorerProgress {

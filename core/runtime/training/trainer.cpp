@@ -304,6 +304,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
   batches_.startTrainingPass(epoch);
   const int64_t batchesPerEpoch = batches_.batchesPerEpoch();
   double lossSum = 0.0;
+  double penaltySum = 0.0;
   int64_t correct = 0;
   int64_t images = 0;
   int64_t batchIndex = 0;
@@ -321,24 +322,31 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     ++batchesDone_;
     optimizer_->zeroGrad();
     StepNumbers step;
+    double localPenalty = 0.0;
     if (batch) {
       const auto output = forward(batch->images);
       auto losses =
           crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
       if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
       auto loss = losses.mean();
-      if (!penalties_->empty()) loss = loss + penalties_->total();
-      // Both numbers in one copy, started behind the forward pass and read once the backward
+      const torch::Tensor penalty =
+          penalties_->empty() ? torch::zeros({}, loss.options()) : penalties_->total();
+      if (!penalties_->empty()) loss = loss + penalty;
+      // The numbers in one copy, started behind the forward pass and read once the backward
       // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
       // A non-finite loss still stops the run before the optimizer takes the step.
-      HostCopy numbers(
-          torch::stack({loss.detach().to(torch::kFloat64),
-                        output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)}));
+      HostCopy numbers(torch::stack({loss.detach().to(torch::kFloat64),
+                                     output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64),
+                                     penalty.detach().to(torch::kFloat64)}));
       scaler_.scaled(loss).backward();
       const torch::Tensor& host = numbers.get();
       step.loss = host[0].item<double>();
       step.images = batch->labels.numel();
       step.correct = static_cast<int64_t>(host[1].item<double>());
+      // The same on every rank of a data-parallel run (their weights are): no exchange.
+      localPenalty = host[2].item<double>();
+    } else if (!penalties_->empty()) {
+      localPenalty = penalties_->total().item<double>();  // a rank left without images
     }
     if (group_) {
       const auto global = exchangeStep(*group_, parameters_, step, cancelled());
@@ -362,6 +370,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     if (finite) optimizer_->step();
 
     lossSum += step.loss * static_cast<double>(step.images);
+    penaltySum += localPenalty * static_cast<double>(step.images);
     correct += step.correct;
     images += step.images;
     if (auto why = batches_.reportUnreadable()) return Stop{TrainStatus::Failed, *why};
@@ -389,6 +398,7 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
                                          " training images could be read"};
   const double seconds = secondsSince(start);
   event.loss = lossSum / static_cast<double>(images);
+  event.penalty = penaltySum / static_cast<double>(images);
   event.accuracy = static_cast<double>(correct) / static_cast<double>(images);
   event.images = images;
   event.imagesPerSecond = static_cast<double>(images) / std::max(seconds, 1e-9);
@@ -420,8 +430,8 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   if (auto why = batches_.reportUnreadable()) return Stop{TrainStatus::Failed, *why};
   if (group_) metrics = sumOverRanks(*group_, metrics, data_.classes.size());
   if (metrics.count() == 0) return std::nullopt;  // every validation file was unreadable
-  event.valLoss =
-      metrics.meanLoss() + (penalties_->empty() ? 0.0 : penalties_->total().item<double>());
+  event.penalty = penalties_->empty() ? 0.0 : penalties_->total().item<double>();
+  event.valLoss = metrics.meanLoss() + event.penalty;
   event.valAccuracy = metrics.accuracy();
   event.valClassAccuracy = metrics.recall();
   event.valConfusion = metrics.confusion();

@@ -104,8 +104,9 @@ struct TrainOptions {
   // Writes a model atomically; default: saveTrainedModel (checkpoint.h).
   std::function<void(const Model&, const std::string&)> saveModel;
   // A staged plan's later stages: what the file at checkpointPath holds from an earlier stage,
-  // its monitored loss (Best writes only below it: a worse stage must not replace a better
-  // one) and, for messages, which epoch ("epoch 4 of stage 1 (head)").
+  // its loss without the regularizers' penalty (unpenalizedLoss: Best writes only below it, so
+  // a worse stage does not replace a better one) and, for messages, which epoch ("epoch 4 of
+  // stage 1 (head)").
   std::optional<double> checkpointBestSoFar;
   std::string checkpointHeld;
   // The trainable flags the saved model keeps, by layer name: the user's. What a run freezes
@@ -162,6 +163,9 @@ struct EpochEvent {
   double loss = 0.0;  // mean over the epoch's training images
   double accuracy = 0.0;
   std::optional<double> valLoss;  // absent without validation images
+  // The Keras regularizers' part of the monitored loss (valLoss's, else loss's): it covers the
+  // layers that train, so a plan's stages compare their epochs without it.
+  double penalty = 0.0;
   std::optional<double> valAccuracy;
   std::vector<double> valClassAccuracy;            // recall per class (validation)
   std::vector<std::vector<int64_t>> valConfusion;  // [true][predicted]

@@ -112,13 +112,17 @@ std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& p
 CheckpointWriter::CheckpointWriter(const TrainOptions& options)
     : options_(options),
       group_(options.dataParallel.get()),
-      bestMonitored_(
-          options.checkpointBestSoFar.value_or(std::numeric_limits<double>::infinity())) {}
+      bestMonitored_(std::numeric_limits<double>::infinity()) {}
+
+bool CheckpointWriter::beatsEarlierStages(const EpochEvent& event) const {
+  return !options_.checkpointBestSoFar || unpenalizedLoss(event) < *options_.checkpointBestSoFar;
+}
 
 std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, EpochEvent& event) {
   const double monitored = monitoredLoss(event);
   if (options_.checkpointPath.empty()) return std::nullopt;
-  if (options_.checkpointMode == CheckpointMode::Best && !(monitored < bestMonitored_))
+  if (options_.checkpointMode == CheckpointMode::Best &&
+      (!(monitored < bestMonitored_) || !beatsEarlierStages(event)))
     return std::nullopt;
   std::optional<std::string> failed;
   if (!group_ || group_->isRankZero()) {
@@ -152,8 +156,7 @@ std::optional<std::string> CheckpointWriter::afterEpoch(const Model& model, Epoc
 std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, EpochEvent event) {
   if (options_.checkpointPath.empty() || savedEpoch_ == event.epoch) return std::nullopt;
   // Best over a plan: an earlier stage's better epoch stays in the file.
-  if (options_.checkpointMode == CheckpointMode::Best && options_.checkpointBestSoFar &&
-      !(monitoredLoss(event) < *options_.checkpointBestSoFar))
+  if (options_.checkpointMode == CheckpointMode::Best && !beatsEarlierStages(event))
     return std::nullopt;
   bestMonitored_ = std::numeric_limits<double>::infinity();
   return afterEpoch(model, event);

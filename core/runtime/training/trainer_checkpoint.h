@@ -22,6 +22,14 @@ inline double monitoredLoss(const EpochEvent& event) {
   return event.valLoss ? *event.valLoss : event.loss;
 }
 
+// The monitored loss without the regularizers' penalty: what epochs of a plan's different
+// stages compare (each stage's penalty covers its own trainable layers, as Keras's does, so a
+// stage that trains more layers would look worse for that alone). Within a stage, as in Keras,
+// the monitored loss decides.
+inline double unpenalizedLoss(const EpochEvent& event) {
+  return monitoredLoss(event) - event.penalty;
+}
+
 // `model` with the trainable flags TrainOptions::savedTrainable names (the user's), the others
 // as they are. With `recipe` (TrainOptions::savedRecipe: a run's model as it is saved) also
 // that recipe, and the untrained layers the run trained (those the user let train) are no
@@ -46,8 +54,9 @@ class CheckpointWriter {
   explicit CheckpointWriter(const TrainOptions& options);  // `options` must outlive this
 
   // After an epoch, `model` holding its weights: writes them when there is a path and the mode
-  // asks for it (Last: every epoch; Best: a monitored loss below the last one written), and
-  // then sets event.checkpointSaved. Returns why the write failed (the run stops then).
+  // asks for it (Last: every epoch; Best: a monitored loss below the last one written, and in
+  // a plan's later stage an unpenalizedLoss below TrainOptions::checkpointBestSoFar), and then
+  // sets event.checkpointSaved. Returns why the write failed (the run stops then).
   std::optional<std::string> afterEpoch(const Model& model, EpochEvent& event);
   // Makes the file hold `model`, the weights of `event`'s epoch, whatever the mode (a run that
   // ends with its best epoch's weights); nothing without a path or when it holds them already.
@@ -60,6 +69,8 @@ class CheckpointWriter {
 
  private:
   const TrainOptions& options_;
+  bool beatsEarlierStages(const EpochEvent& event) const;
+
   DataParallel* group_;  // null: a single process
   double bestMonitored_ = std::numeric_limits<double>::infinity();
   std::optional<int> savedEpoch_;

@@ -18,7 +18,7 @@ namespace {
 // The best epoch of a plan so far, for restoreBest over the whole run: Keras restores within
 // each fit, but a plan is one run to its user, and a later stage may only have made it worse.
 struct BestOfPlan {
-  double loss = 0;
+  double loss = 0;  // unpenalizedLoss: stages regularize different layers
   WeightStore weights;
   EpochEvent event;  // counted within its stage
   size_t stage = 0;
@@ -207,7 +207,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     if (run.checkpointEpoch)
       for (const EpochEvent& epoch : run.history)
         if (epoch.epoch == *run.checkpointEpoch) {
-          bestSoFar = monitoredLoss(epoch);
+          bestSoFar = unpenalizedLoss(epoch);
           held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
                  " (" + stage.name + ")";
         }
@@ -215,9 +215,9 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     if (base.earlyStopping.restoreBest && run.status == TrainStatus::Completed &&
         !run.history.empty()) {
       const EpochEvent& kept = modelEpoch(run);
-      if (!bestOfPlan || monitoredLoss(kept) < bestOfPlan->loss)
-        bestOfPlan =
-            BestOfPlan{monitoredLoss(kept), run.model.weights, kept, i, epochsBefore + kept.epoch};
+      if (!bestOfPlan || unpenalizedLoss(kept) < bestOfPlan->loss)
+        bestOfPlan = BestOfPlan{unpenalizedLoss(kept), run.model.weights, kept, i,
+                                epochsBefore + kept.epoch};
     }
     epochsBefore += run.epochsCompleted;
     result.model = run.model;
@@ -282,11 +282,21 @@ TrainResult asOneRun(PlanResult planned) {
   }
   if (planned.restoredEpoch) result.restoredEpoch = planned.restoredEpoch;
   if (planned.checkpointEpoch) result.checkpointEpoch = planned.checkpointEpoch;
+  // Each stage's best epoch by its own monitored loss (as Keras's fit), the run's best among
+  // them without the penalties (unpenalizedLoss), as trainPlan's restore picks it.
   result.bestEpoch.reset();
-  for (size_t i = 0; i < result.history.size(); ++i)
-    if (!result.bestEpoch || monitoredLoss(result.history[i]) <
-                                 monitoredLoss(result.history[size_t(*result.bestEpoch - 1)]))
-      result.bestEpoch = static_cast<int>(i + 1);
+  std::optional<double> bestLoss;
+  int epochsBefore = 0;
+  for (const auto& stage : planned.stages) {
+    if (stage.bestEpoch && size_t(*stage.bestEpoch) <= stage.history.size()) {
+      const EpochEvent& best = stage.history[size_t(*stage.bestEpoch - 1)];
+      if (!bestLoss || unpenalizedLoss(best) < *bestLoss) {
+        bestLoss = unpenalizedLoss(best);
+        result.bestEpoch = epochsBefore + *stage.bestEpoch;
+      }
+    }
+    epochsBefore += stage.epochsCompleted;
+  }
   return result;
 }
 
