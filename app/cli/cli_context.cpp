@@ -1,6 +1,10 @@
 #include "cli/cli_context.h"
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
+
+#include "graph/diagnostic.h"
 
 namespace graft::cli {
 
@@ -67,6 +71,12 @@ LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet) {
   if (!quiet)
     for (const auto& note : loaded.notes) std::cerr << "graft-cli: " << note << "\n";
   return loaded;
+}
+
+void requireProjectName(const std::string& path, const std::string& why) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".graft") throw Error(Diagnostic{path, why});
 }
 
 }  // namespace graft::cli

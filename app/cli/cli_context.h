@@ -35,6 +35,11 @@ struct ModelArguments {
 // Loads the model and prints the loader's notes to stderr.
 LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
 
+// Refuses an output that a command writes as a Graft project unless it is named *.graft (any
+// case): a project under another name would look like a file it is not. `why` follows the
+// path in the message ("edit writes a Graft project: name it *.graft").
+void requireProjectName(const std::string& path, const std::string& why);
+
 void registerSummaryCommand(CLI::App& app);
 void registerZooCommand(CLI::App& app);
 void registerPredictCommand(CLI::App& app);

@@ -45,14 +45,10 @@ void registerEditCommand(CLI::App& app) {
                 "print one JSON object: file, layers, total_params, trainable_params, "
                 "operations, notes");
   cmd->callback([cmd, args, recipe, output, json, samples, sampleCount, device] {
-    // Refused before anything is read: a project under another name would look like a file it
-    // is not.
-    std::string extension = std::filesystem::path(*output).extension().string();
-    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (extension != ".graft")
-      throw Error(Diagnostic{*output,
-                             "edit writes a Graft project: name it *.graft (Keras, "
-                             "TorchScript and ONNX files come from graft-cli export)"});
+    // Refused before anything is read.
+    requireProjectName(*output,
+                       "edit writes a Graft project: name it *.graft (Keras, TorchScript and ONNX "
+                       "files come from graft-cli export)");
     const Json operations = readRecipeFile(*recipe);
     std::error_code ec;
     if (!samples->empty() && !std::filesystem::is_directory(*samples, ec))

@@ -16,6 +16,7 @@
 #include "io/project_file.h"
 #include "pipeline/pipeline_outputs.h"
 #include "runtime/explore/cut_explorer.h"
+#include "runtime/explore/cut_explorer_advice.h"
 #include "runtime/explore/cut_explorer_run.h"
 #include "runtime/explore/cut_with_head.h"
 #include "runtime/training/trainer_checkpoint.h"
@@ -44,10 +45,7 @@ void checkCutOptions(const ProbeArguments& probe) {
                     ? "-o " + probe.output + ": probe writes a model only with --cut LAYER|best"
                     : "--cut " + probe.cut + ": give -o OUT.graft for the cut model");
   if (probe.output.empty()) return;
-  std::string extension = std::filesystem::path(probe.output).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension != ".graft")
-    throw Error(Diagnostic{probe.output, "probe --cut writes a Graft project: name it *.graft"});
+  requireProjectName(probe.output, "probe --cut writes a Graft project: name it *.graft");
 }
 
 // The measured candidate --cut names.

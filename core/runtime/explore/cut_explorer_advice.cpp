@@ -92,25 +92,30 @@ std::optional<std::string> measuredOnOtherClasses(const CutExplorerReport& repor
          ": its accuracies say where to cut for those; measure this folder with graft-cli probe";
 }
 
+const CutCandidateResult* bestCutCandidate(const CutExplorerReport& report) {
+  const CutCandidateResult* best = nullptr;
+  for (const auto& candidate : report.candidates)
+    if (!best || candidate.valAccuracy > best->valAccuracy) best = &candidate;  // shallowest
+  return best;
+}
+
 std::vector<std::string> cutAdvice(const CutExplorerReport& report, const Graph& graph,
                                    double tolerance) {
   std::vector<std::string> sentences;
-  std::vector<const CutCandidateResult*> known;
+  CutExplorerReport known;
   std::string missing;
   for (const auto& c : report.candidates) {
     if (graph.find(c.layer))
-      known.push_back(&c);
+      known.candidates.push_back(c);
     else
       missing += (missing.empty() ? "" : ", ") + c.layer;
   }
   if (!missing.empty())
     sentences.push_back("The explorer's report names layers this model lacks (" + missing +
                         "): it was measured on another model, and they are left out.");
-  if (known.empty()) return sentences;
-  const CutCandidateResult* best = known.front();
-  for (const auto* c : known)
-    if (c->valAccuracy > best->valAccuracy) best = c;  // the first (shallowest) of equals
-  const CutCandidateResult* deepest = known.back();
+  if (known.candidates.empty()) return sentences;
+  const CutCandidateResult* best = bestCutCandidate(known);
+  const CutCandidateResult* deepest = &known.candidates.back();
   // The figure is a classifier fitted to convergence; a new head from random weights trained by
   // the default plan stayed near chance on a small folder where the explorer measured 100 %.
   const std::string startFromTheFit =
@@ -135,9 +140,9 @@ std::vector<std::string> cutAdvice(const CutExplorerReport& report, const Graph&
                         millions(deepest->prefixParams) + " parameters." + startFromTheFit);
   }
   const CutCandidateResult* cheapest = best;
-  for (const auto* c : known)
-    if (c->valAccuracy >= best->valAccuracy - tolerance && c->prefixParams < cheapest->prefixParams)
-      cheapest = c;
+  for (const auto& c : known.candidates)
+    if (c.valAccuracy >= best->valAccuracy - tolerance && c.prefixParams < cheapest->prefixParams)
+      cheapest = &c;
   if (cheapest != best)
     sentences.push_back(cheapest->layer + " scores within " + oneDecimalPercent(tolerance) +
                         " of the best (" + oneDecimalPercent(cheapest->valAccuracy) + ") with " +

@@ -19,6 +19,10 @@ CutExplorerReport cutExplorerReportFromJson(const Json& json, const std::string&
 std::optional<std::string> measuredOnOtherClasses(const CutExplorerReport& report,
                                                   const std::vector<std::string>& classes);
 
+// The candidate the advice names best: the highest validation accuracy, the shallowest of
+// equals. Null for an empty report.
+const CutCandidateResult* bestCutCandidate(const CutExplorerReport& report);
+
 // Sentences on where to cut: the candidate with the best validation accuracy (the shallowest
 // of equals) against the deepest one, and the cheapest candidate within `tolerance` of the
 // best when that is another. Layers the model lacks (a report about another model) are

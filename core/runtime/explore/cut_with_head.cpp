@@ -66,11 +66,4 @@ Expected<HeadCut> cutWithFittedHead(const Model& model, const CutCandidateResult
   return cut;
 }
 
-const CutCandidateResult* bestCutCandidate(const CutExplorerReport& report) {
-  const CutCandidateResult* best = nullptr;
-  for (const auto& candidate : report.candidates)
-    if (!best || candidate.valAccuracy > best->valAccuracy) best = &candidate;  // shallowest
-  return best;
-}
-
 }  // namespace graft

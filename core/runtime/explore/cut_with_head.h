@@ -36,8 +36,4 @@ struct HeadCut {
 Expected<HeadCut> cutWithFittedHead(const Model& model, const CutCandidateResult& candidate,
                                     const std::vector<std::string>& classes);
 
-// The candidate the advice names best: the highest validation accuracy, the shallowest of
-// equals. Null for an empty report.
-const CutCandidateResult* bestCutCandidate(const CutExplorerReport& report);
-
 }  // namespace graft
