@@ -93,13 +93,18 @@ std::optional<std::string> folderProblem(const std::string& path) {
 void checkPipelineInputs(const Pipeline& p) {
   const std::string source = p.path.empty() ? "the pipeline" : p.path;
   std::error_code ec;
+  // Where it was looked for, whatever folder graft-cli runs in: taken from the pipeline's
+  // folder, "../data" in the file was "data" from the working folder, which names neither.
+  const auto where = [](const std::string& path) {
+    return fs::absolute(path).lexically_normal().string();
+  };
   const auto file = [&](const std::string& path, const std::string& field) {
     if (path.empty() || fs::exists(path, ec)) return;
-    throw Error(source + ": " + field + ": " + path + ": no such file");
+    throw Error(source + ": " + field + ": " + where(path) + ": no such file");
   };
   const auto folder = [&](const std::string& path, const std::string& field) {
     if (path.empty() || fs::is_directory(path, ec)) return;
-    throw Error(source + ": " + field + ": " + path +
+    throw Error(source + ": " + field + ": " + where(path) +
                 (fs::exists(path, ec) ? ": not a folder (one subfolder of images per class)"
                                       : ": no such folder"));
   };

@@ -499,6 +499,22 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   EXPECT_EQ(cli({"run"}).exitCode, 2);
 }
 
+// A missing input is named where it was looked for: "../data" in a pipeline in sub/, run from
+// the folder above, is neither "../data" nor "data" to the user reading the error.
+TEST_F(PipelineCli, AMissingInputIsNamedWhereItWasLookedFor) {
+  fs::create_directories(dir.file("sub"));
+  std::ofstream(dir.file("sub/ci.json"))
+      << json{{"graft_pipeline", 1}, {"model", "../tiny.json"}, {"eval", {{"data", "../data"}}}};
+  const fs::path before = fs::current_path();
+  fs::current_path(dir.path());
+  const auto r = cli({"run", "sub/ci.json"});
+  fs::current_path(before);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("sub/ci.json: eval.data: " + dir.file("data") + ": no such folder"),
+            std::string::npos)
+      << r.err;
+}
+
 // Reports stay readable whatever the paths hold: bytes that are not UTF-8 in a folder name,
 // and numbers printed in full (a check on 4253863 parameters never reads 4.25386e+06).
 TEST_F(PipelineCli, ReportsHoldAnyPathAndNumbersInFull) {
