@@ -34,6 +34,7 @@ struct ProbeArguments {
   int64_t batchSize = 32;
   int epochs = 30;
   std::string device = "auto";
+  double maxUnreadable = 0.1;
   std::string cut;     // a layer, or "best"; empty: only measure
   std::string output;  // where --cut writes the cut model
 };
@@ -133,6 +134,10 @@ void registerProbeCommand(CLI::App& app) {
   cmd->add_option("--epochs", probe->epochs,
                   "passes of each linear fit over the features (default 30, at least 200 updates)")
       ->check(specRangeValidator(atLeastOne));
+  cmd->add_option("--max-unreadable", probe->maxUnreadable,
+                  "stop once more than this share of the images cannot be read; fewer are "
+                  "skipped (default 0.1, as train)")
+      ->check(specRangeValidator(SpecRange{0.0, 1.0}));
   addDeviceOption(*cmd, probe->device);
   cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");
   cmd->add_option("--cut", probe->cut,
@@ -174,6 +179,7 @@ void registerProbeCommand(CLI::App& app) {
     CutExplorerOptions options;
     options.batchSize = probe->batchSize;
     options.epochs = probe->epochs;
+    options.maxUnreadableFraction = probe->maxUnreadable;
     options.seed = args->seed;
     options.device = *parseDeviceChoice(probe->device);
     options.freeInputSize = static_cast<int>(args->inputSize);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "support/test_support.h"
@@ -53,6 +54,37 @@ TEST_F(ProbeCli, AutoPicksFromTheStructureAndPrintsATable) {
   EXPECT_NE(r.out.find("val_accuracy"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nconv1 "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\npool "), std::string::npos) << r.out;  // a vector, not a map
+}
+
+// Unreadable images: a class none of whose images could be read is refused (the rest scored
+// 100 %: two classes told apart, and --cut best wrote a model from it), and more than
+// --max-unreadable of them stop it, as they stop training.
+TEST_F(ProbeCli, AClassWithoutReadableImagesOrTooManyUnreadableStopIt) {
+  std::vector<fs::path> classes;
+  for (const auto& entry : fs::directory_iterator(data)) classes.push_back(entry.path());
+  std::sort(classes.begin(), classes.end());
+  ASSERT_EQ(classes.size(), 3u);
+  const fs::path first = *fs::directory_iterator(classes[0]);
+  std::ofstream(first, std::ios::trunc).close();  // one empty file: 1 of 36
+  const auto one = cli({"probe", model, "--data", data, "--layers", "pool", "-q"});
+  EXPECT_EQ(one.exitCode, 0) << one.err;
+  const auto strict =
+      cli({"probe", model, "--data", data, "--layers", "pool", "--max-unreadable", "0", "-q"});
+  EXPECT_EQ(strict.exitCode, 1);
+  EXPECT_NE(strict.err.find("1 of 36 images could not be read, more than 0 %"), std::string::npos)
+      << strict.err;
+
+  for (const auto& image : fs::directory_iterator(classes[0]))
+    std::ofstream(image.path(), std::ios::trunc).close();
+  const std::string out = dir.file("cut.graft");
+  const auto r = cli({"probe", model, "--data", data, "--layers", "pool", "--max-unreadable", "0.5",
+                      "--cut", "best", "-o", out, "-q"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("class '" + classes[0].filename().string() +
+                       "' has no image that could be read (12 files"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 // probe --json's output fed to advise --probe becomes reasons of the plan.

@@ -18,6 +18,7 @@
 #include "runtime/module/graph_module.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
+#include "runtime/training/unreadable_images.h"
 
 namespace graft {
 
@@ -322,6 +323,10 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   report.featureSeconds = secondsSince(featureStart);
   report.skippedFiles = skipped->list();
   if (labels.empty()) throw Error("none of the images could be read");
+  // Scored without a class, the rest looked perfectly told apart (100 %).
+  if (auto why = classWithoutReadableImages(data, *skipped)) throw Error(*why);
+  if (auto why = tooManyUnreadable(data, *skipped, options.maxUnreadableFraction))
+    throw Error(*why);
 
   const auto allLabels = torch::cat(labels);
   const auto trainMask = torch::cat(isTrain).eq(1);

@@ -31,6 +31,8 @@ struct CutExplorerOptions {
   double learningRate = 0.05;
   uint64_t seed = 0;     // shuffling of the linear fits
   int timingImages = 4;  // images of the extra per-candidate timing pass
+  // More than this share of the images unreadable stops the measurement, as it stops training.
+  double maxUnreadableFraction = 0.1;
   // Where the network and the fits compute (runtime/system/device.h); the features gathered
   // wait in host memory.
   DeviceChoice device;

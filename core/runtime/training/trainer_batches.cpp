@@ -11,6 +11,7 @@
 #include "runtime/data/dataset_random.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/distributed/shard.h"
+#include "runtime/training/unreadable_images.h"
 
 namespace graft {
 
@@ -201,43 +202,11 @@ std::optional<std::string> TrainingBatches::reportUnreadable() {
 }
 
 std::optional<std::string> TrainingBatches::tooManyUnreadable() const {
-  const size_t total = data_.train.size() + data_.validation.size();
-  const size_t unreadable = skipped_->count();
-  if (static_cast<double>(unreadable) <=
-      options_.maxUnreadableFraction * static_cast<double>(total))
-    return std::nullopt;
-  std::ostringstream why;
-  why << unreadable << " of " << total << " images could not be read, more than "
-      << options_.maxUnreadableFraction * 100.0 << " %: ";
-  const auto files = skipped_->list();
-  constexpr size_t kNamed = 3;
-  for (size_t i = 0; i < std::min(files.size(), kNamed); ++i)
-    why << (i ? "; " : "") << files[i].second;
-  if (files.size() > kNamed) why << "; and " << files.size() - kNamed << " more";
-  return why.str();
+  return graft::tooManyUnreadable(data_, *skipped_, options_.maxUnreadableFraction);
 }
 
 std::optional<std::string> TrainingBatches::classWithoutReadableImages() const {
-  std::vector<size_t> images(data_.classes.size(), 0), unreadable(data_.classes.size(), 0);
-  std::vector<std::string> firstReason(data_.classes.size());
-  const auto skipped = skipped_->list();
-  const std::map<std::string, std::string> reasons(skipped.begin(), skipped.end());
-  for (const auto* part : {&data_.train, &data_.validation})
-    for (const ImageSample& sample : *part) {
-      const auto label = static_cast<size_t>(sample.label);
-      if (label >= images.size()) continue;
-      ++images[label];
-      const auto reason = reasons.find(sample.path);
-      if (reason == reasons.end()) continue;
-      ++unreadable[label];
-      if (firstReason[label].empty()) firstReason[label] = reason->second;
-    }
-  for (size_t c = 0; c < images.size(); ++c)
-    if (images[c] > 0 && unreadable[c] == images[c])
-      return "class '" + data_.classes[c] + "' has no image that could be read (" +
-             std::to_string(images[c]) + " file" + (images[c] == 1 ? "" : "s") + ", e.g. " +
-             firstReason[c] + "): the model would learn a class it never sees";
-  return std::nullopt;
+  return graft::classWithoutReadableImages(data_, *skipped_);
 }
 
 std::vector<std::pair<std::string, std::string>> TrainingBatches::skippedFiles() const {
