@@ -198,7 +198,7 @@ void PredictionPanel::chooseImages() {
       QSettings().value(QStringLiteral("prediction/lastDirectory"), QDir::homePath()).toString();
   const QStringList files = QFileDialog::getOpenFileNames(
       this, tr("Images to predict"), folder,
-      tr("Images (*.jpg *.jpeg *.png *.bmp *.ppm *.pgm *.tif *.tiff *.webp)"));
+      tr("Images (*.jpg *.jpeg *.png *.gif *.bmp *.ppm *.pgm *.tif *.tiff *.webp)"));
   if (files.isEmpty()) return;
   QSettings().setValue(QStringLiteral("prediction/lastDirectory"),
                        QFileInfo(files.front()).absolutePath());

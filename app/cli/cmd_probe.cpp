@@ -20,6 +20,7 @@
 #include "runtime/explore/cut_explorer_run.h"
 #include "runtime/explore/cut_with_head.h"
 #include "runtime/training/trainer_checkpoint.h"
+#include "runtime/training/validation_checks.h"
 
 namespace graft::cli {
 
@@ -176,6 +177,10 @@ void registerProbeCommand(CLI::App& app) {
     }
     const TrainingSet data =
         prepareTrainingSet(probe->data, probe->validationDir, probe->validationSplit, args->seed);
+    if (!args->quiet)
+      for (const auto& w :
+           checkValidation(data, probe->data, probe->validationDir, probe->validationSplit))
+        std::cerr << "graft-cli: warning: " << w.message << "\n";
     CutExplorerOptions options;
     options.batchSize = probe->batchSize;
     options.epochs = probe->epochs;

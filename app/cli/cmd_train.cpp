@@ -10,6 +10,7 @@
 #include "cli/spec_options.h"
 #include "cli/train_spec_options.h"
 #include "io/json_file.h"
+#include "runtime/data/skipped_files_json.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/training/train_run.h"
 
@@ -92,6 +93,7 @@ void printResult(const TrainResult& result, const std::string& output, bool json
                     // the epoch loss, accuracy and val_* describe (the model's)
                     {"restored_epoch", result.restoredEpoch ? Json(*result.restoredEpoch) : Json()},
                     {"stopped_early", result.stoppedEarly}};
+    addSkippedFiles(summary, result.skippedFiles);
     if (!result.history.empty()) {
       const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one
       summary["loss"] = last.loss;

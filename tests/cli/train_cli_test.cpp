@@ -218,6 +218,16 @@ TEST_F(TrainCli, UnreadableFilesAreReportedAndTrainingGoesOn) {
       EXPECT_NE(e.at("file").get<std::string>().find("broken.jpg"), std::string::npos);
     }
   EXPECT_EQ(skipped, 1);
+
+  // --json names them too, as eval's and probe's do.
+  r = cli({"train", model, "--data", data, "--epochs", "1", "--val-split", "0", "-o",
+           dir.file("o.h5"), "--json", "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const json printed = json::parse(r.out);
+  ASSERT_EQ(printed.at("skipped").size(), 1u) << r.out;
+  EXPECT_NE(printed.at("skipped")[0].at("file").get<std::string>().find("broken.jpg"),
+            std::string::npos);
+  EXPECT_FALSE(printed.at("skipped")[0].at("reason").get<std::string>().empty());
 }
 
 // A class with no validation images has no validation accuracy: null in the log, not a 0 that
@@ -230,9 +240,14 @@ TEST_F(TrainCli, AClassWithoutValidationImagesHasNoValidationAccuracy) {
   for (const auto& image : fs::directory_iterator(fs::path(val) / "triangle"))
     fs::remove(image.path());
   const std::string log = dir.file("run.jsonl");
-  auto r = cli({"train", model, "--data", data, "--val-dir", val, "--epochs", "1", "-q", "-o",
+  auto r = cli({"train", model, "--data", data, "--val-dir", val, "--epochs", "1", "-o",
                 dir.file("o.h5"), "--log", log});
   ASSERT_EQ(r.exitCode, 0) << r.err;
+  // Said before the run: its validation figures leave the class out.
+  EXPECT_NE(r.err.find("warning: the validation images have none of 1 of the 3 classes "
+                       "('triangle')"),
+            std::string::npos)
+      << r.err;
   int epochs = 0;
   for (const auto& e : readJsonLines(log)) {
     if (e.at("event") != "epoch") continue;

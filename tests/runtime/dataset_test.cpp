@@ -1,5 +1,6 @@
 // Image folders as Keras's flow_from_directory reads them, splits and class weights.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <functional>
@@ -116,6 +117,31 @@ TEST(ImageFolder, AClassFolderNameThatIsNotUtf8IsRefusedBeforeAnythingTrains) {
   fs::rename(root / "caf\xe9", root / "caf\xc3\xa9");  // the same name in UTF-8 is a class
   EXPECT_EQ(scanImageFolder(root.string()).classes,
             (std::vector<std::string>{"caf\xc3\xa9", "tea"}));
+}
+
+TEST(ImageFolder, AClassFolderNameWithALineBreakIsRefused) {
+  // Class names are saved one per line (labels files) and shown one per row.
+  test::TempDir dir;
+  const fs::path root = dir.path() / "data";
+  test::writeSolidPng(root / "line1\nline2" / "a.png", 4, 1, 2, 3);
+  test::writeSolidPng(root / "tea" / "b.png", 4, 1, 2, 3);
+  const std::string e = errorOf([&] { scanImageFolder(root.string()); });
+  EXPECT_NE(e.find("holds a control character"), std::string::npos) << e;
+}
+
+// A link to nothing is listed as Keras lists it (and then named as unreadable when read); a
+// pipe is not read (it would wait for a writer) and is named with the ignored files.
+TEST(ImageFolder, ADanglingLinkIsAnImageToReadAndAPipeIsIgnored) {
+  test::TempDir dir;
+  const fs::path root = dir.path() / "data";
+  test::writeSolidPng(root / "cats" / "a.png", 4, 1, 2, 3);
+  test::writeSolidPng(root / "dogs" / "b.png", 4, 1, 2, 3);
+  fs::create_symlink(dir.path() / "nowhere.png", root / "cats" / "gone.png");
+  ASSERT_EQ(mkfifo((root / "dogs" / "pipe.png").c_str(), 0600), 0);
+  const ImageFolder folder = scanImageFolder(root.string());
+  ASSERT_EQ(folder.samples.size(), 3u);
+  EXPECT_EQ(folder.samples[1].path, (root / "cats" / "gone.png").string());
+  EXPECT_EQ(folder.ignored, std::vector<std::string>{(root / "dogs" / "pipe.png").string()});
 }
 
 TEST(ImageFolder, StratifiedSplitKeepsClassProportionsAndFollowsTheSeed) {

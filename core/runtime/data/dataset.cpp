@@ -38,12 +38,18 @@ std::vector<std::string> imagesBelow(const fs::path& dir, std::vector<std::strin
   const fs::recursive_directory_iterator end;
   while (it != end) {
     std::error_code typeError;
-    if (it->is_regular_file(typeError)) {
-      const std::string path = it->path().string();
+    const std::string path = it->path().string();
+    // A link to nothing is listed as Keras lists it, and then named as unreadable with the
+    // other files that cannot be read (it went unmentioned); a pipe or a socket is not read
+    // (reading a pipe would wait for a writer) and is named with the ignored files.
+    const bool danglingLink = it->is_symlink(typeError) && !it->exists(typeError);
+    if (it->is_regular_file(typeError) || danglingLink) {
       if (hasImageExtension(path) && !isHidden(it->path()))
         images.push_back(path);
       else
         ignored.push_back(path);
+    } else if (!it->is_directory(typeError)) {
+      ignored.push_back(path);
     }
     it.increment(ec);
     if (ec) {  // the iterator cannot go on: keep what was found, say where it stopped
@@ -63,10 +69,28 @@ std::vector<int64_t> ImageFolder::classCounts() const {
   return counts;
 }
 
+namespace {
+
+// Keras's (bmp, gif, jpeg, jpg, png) and what else OpenCV reads.
+const std::vector<std::string>& imageExtensions() {
+  static const std::vector<std::string> kExtensions = {"jpg", "jpeg", "png", "gif",  "bmp",
+                                                       "ppm", "pgm",  "tif", "tiff", "webp"};
+  return kExtensions;
+}
+
+}  // namespace
+
 bool hasImageExtension(const std::string& path) {
-  static const std::set<std::string> kExtensions = {".jpg", ".jpeg", ".png",  ".bmp", ".ppm",
-                                                    ".pgm", ".tif",  ".tiff", ".webp"};
-  return kExtensions.count(lower(fs::path(path).extension().string())) != 0;
+  const std::string extension = lower(fs::path(path).extension().string());
+  const auto& known = imageExtensions();
+  return extension.size() > 1 &&
+         std::find(known.begin(), known.end(), extension.substr(1)) != known.end();
+}
+
+std::string imageExtensionList() {
+  std::string list;
+  for (const auto& extension : imageExtensions()) list += (list.empty() ? "" : ", ") + extension;
+  return list;
 }
 
 namespace {
@@ -104,7 +128,17 @@ ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& o
       throw Error(Diagnostic{entry.path().string(),
                              "the class folder's name is not UTF-8 text, and class names are "
                              "saved as text: rename the folder"});
-    classDirs.push_back(entry.path().filename().string());
+    // One name per line in a labels file, one row per class in a table.
+    const std::string name = entry.path().filename().string();
+    const auto isControl = [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f;
+    };
+    if (std::any_of(name.begin(), name.end(), isControl))
+      throw Error(Diagnostic{entry.path().string(),
+                             "the class folder's name holds a control character (a line break "
+                             "or a tab), and class names are saved one per line: rename the "
+                             "folder"});
+    classDirs.push_back(name);
   }
   if (ec) throw Error(Diagnostic{root, "cannot read the folder: " + ec.message()});
   // Byte order, which is code point order for UTF-8: Python's sorted() on the names.
@@ -134,15 +168,14 @@ ImageFolder scanImageFolder(const std::string& root, const ImageFolderOptions& o
     const auto images = imagesBelow(dir, folder.ignored);
     if (images.empty() && !fixedClasses)
       throw Error(Diagnostic{dir.string(), "class '" + folder.classes[label] +
-                                               "' has no images (looked for jpg, jpeg, png, "
-                                               "bmp, ppm, pgm, tif, tiff, webp)"});
+                                               "' has no images (looked for " +
+                                               imageExtensionList() + ")"});
     for (const auto& path : images)
       folder.samples.push_back(ImageSample{path, static_cast<int64_t>(label)});
   }
   if (folder.samples.empty())
-    throw Error(Diagnostic{root,
-                           "no images found (looked for jpg, jpeg, png, bmp, ppm, pgm, "
-                           "tif, tiff, webp in the class subfolders)"});
+    throw Error(Diagnostic{
+        root, "no images found (looked for " + imageExtensionList() + " in the class subfolders)"});
   return folder;
 }
 

@@ -31,9 +31,11 @@ struct ImageFolderOptions {
   std::vector<std::string> classes;
 };
 
-// True for the extensions Keras and torchvision read (jpg jpeg png bmp ppm pgm tif tiff webp),
-// any letter case.
+// True for the extensions Keras reads (jpg jpeg png gif bmp) and the others OpenCV reads (ppm
+// pgm tif tiff webp), any letter case.
 bool hasImageExtension(const std::string& path);
+// Those extensions as a user reads them: "jpg, jpeg, png, gif, ...".
+std::string imageExtensionList();
 
 // Throws graft::Error naming the folder: missing or not a folder, no class subfolders, a class
 // folder without images (training classes only), no images at all.

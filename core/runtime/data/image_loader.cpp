@@ -14,13 +14,14 @@
 
 #include "graph/diagnostic.h"
 #include "io/file_format.h"
+#include "runtime/data/image_gif.h"
 #include "runtime/data/image_jpeg.h"
 
 namespace graft {
 
 namespace {
 
-const char* const kExpected = "expected an image OpenCV can read: JPEG, PNG, BMP, WebP, TIFF, PNM";
+const char* const kExpected = "expected an image: JPEG, PNG, GIF, BMP, WebP, TIFF, PNM";
 
 std::vector<unsigned char> readBytes(const std::string& path) {
   std::error_code ec;
@@ -45,6 +46,11 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
     throw Error(name + ": an OpenEXR image, which Graft does not read; " + kExpected);
   if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
+  if (looksLikeGif(bytes.data(), bytes.size())) {
+    cv::Mat out;
+    decodeGifFirstFrame(bytes, name).convertTo(out, CV_32FC3);
+    return out;
+  }
 
   // IMREAD_COLOR makes gray and gray+alpha three channels and drops alpha; ANYDEPTH keeps 16-bit
   // samples; IGNORE_ORIENTATION leaves the pixels as stored, as Keras reads them (OpenCV would

@@ -8,7 +8,8 @@
 
 namespace graft {
 
-// Formats: whatever OpenCV's imgcodecs reads here (JPEG, PNG 8/16-bit, BMP, WebP, TIFF, ...).
+// Formats: whatever OpenCV's imgcodecs reads here (JPEG, PNG 8/16-bit, BMP, WebP, TIFF, ...),
+// and GIF's first frame as TensorFlow decodes it (image_gif.h).
 // The result is CV_32FC3 in RGB order with values in [0, 255]:
 // - EXIF orientation is not applied: Keras's load_img (PIL) and image_dataset_from_directory
 //   (tf.io.decode_image) both read a phone photo's pixels as stored, so a model trained in

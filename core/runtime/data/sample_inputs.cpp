@@ -32,7 +32,7 @@ std::vector<std::string> listSampleImages(const std::string& folder, int64_t cou
     if (it->is_regular_file(ec) && hasImageExtension(name)) all.push_back(it->path().string());
   }
   if (all.empty())
-    throw Error(folder + ": no images found (looked for jpg, png, bmp, ppm, tif, webp files)");
+    throw Error(folder + ": no images found (looked for " + imageExtensionList() + " files)");
   std::sort(all.begin(), all.end());
   if (static_cast<int64_t>(all.size()) <= count) return all;
   std::vector<std::string> picked;

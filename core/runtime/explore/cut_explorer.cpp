@@ -15,6 +15,7 @@
 #include "graph/nested_model.h"
 #include "runtime/data/data_pipeline.h"
 #include "runtime/data/dataset_random.h"
+#include "runtime/data/skipped_files_json.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
@@ -169,12 +170,7 @@ Json cutExplorerReportJson(const CutExplorerReport& report) {
   out["validation_images"] = report.validationImages;
   out["seconds"] = report.featureSeconds + report.fitSeconds;
   if (!report.device.empty()) out["device"] = report.device;
-  if (!report.skippedFiles.empty()) {
-    Json skipped = Json::array();
-    for (const auto& [path, reason] : report.skippedFiles)
-      skipped.push_back({{"file", path}, {"reason", reason}});
-    out["skipped"] = skipped;
-  }
+  addSkippedFiles(out, report.skippedFiles);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "runtime/data/data_pipeline.h"
+#include "runtime/data/skipped_files_json.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/module/weight_penalties.h"
 #include "runtime/system/device.h"
@@ -144,12 +145,7 @@ Json evalReportJson(const EvalReport& report) {
                         {"count", c.count}});
   out["per_class"] = perClass;
   out["confusion_matrix"] = report.confusion;
-  if (!report.skippedFiles.empty()) {
-    Json skipped = Json::array();
-    for (const auto& [path, reason] : report.skippedFiles)
-      skipped.push_back({{"file", path}, {"reason", reason}});
-    out["skipped"] = skipped;
-  }
+  addSkippedFiles(out, report.skippedFiles);
   return out;
 }
 

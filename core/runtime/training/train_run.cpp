@@ -1,6 +1,7 @@
 #include "runtime/training/train_run.h"
 
 #include "runtime/training/trainer_checkpoint.h"
+#include "runtime/training/validation_checks.h"
 
 namespace graft {
 
@@ -75,7 +76,10 @@ const TrainingSetup& TrainRun::setUp(const Model& model,
 
 std::vector<PlanWarning> TrainRun::warnings() const {
   if (!setup_) throw Error("internal: TrainRun::warnings before setUp");
-  return checkSetup(*setup_, facts_, options_);
+  auto warnings = checkSetup(*setup_, facts_, options_);
+  for (auto& w : checkValidation(data_, spec_.data, spec_.validationDir, spec_.validationSplit))
+    warnings.push_back(std::move(w));
+  return warnings;
 }
 
 TrainResult TrainRun::run(TrainObserver* observer, const std::atomic<bool>* cancel) const {
