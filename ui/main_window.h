@@ -182,7 +182,10 @@ class MainWindow : public QMainWindow {
   // file is downloaded from the notes banner.
   std::optional<ModelSpec> pendingSpec_;
   std::optional<ModelSpec> openedSpec_;
-  int runningTasks_ = 0;              // saves in flight; closing waits for them
+  int runningTasks_ = 0;  // saves in flight; closing waits for them
+  // The edit (undo index) a project save in flight writes: quitting then waits for it rather
+  // than calling those edits unsaved.
+  std::optional<int> projectSaveIndex_;
   QByteArray layoutBeforeStartPage_;  // the workbench's, while the start page hides the docks
   // An export dialog whose export is in flight (open, or closed and finishing), or nullptr.
   const ExportDialog* runningExport() const;

@@ -79,10 +79,12 @@ bool MainWindow::writeProject(const QString& path, bool wait) {
   // user may go on editing.
   const Model snapshot = document_->model();
   const int savedIndex = document_->undoStack()->index();
+  projectSaveIndex_ = savedIndex;
   return saveInBackground(
       path, [snapshot, path] { graft::saveProject(snapshot, path.toStdString()); },
       tr("Cannot save the project"),
       [this, path, savedIndex] {
+        projectSaveIndex_.reset();
         document_->setProjectPath(path);
         // Clean only if nothing was edited while the file was written.
         if (document_->undoStack()->index() == savedIndex) document_->markSaved();
@@ -143,6 +145,15 @@ bool MainWindow::saveInBackground(const QString& path, std::function<void()> wri
 
 bool MainWindow::maybeDiscardChanges() {
   if (!document_->isModified()) return true;
+  // Ctrl+S then at once Ctrl+Q: the edits are being saved, not unsaved ("Discard" did not
+  // discard them, and "Save" wrote the file a second time).
+  if (projectSaveIndex_ && *projectSaveIndex_ == document_->undoStack()->index() &&
+      runningTasks_ > 0) {
+    statusBar()->showMessage(tr("Waiting for the save to finish…"));
+    while (runningTasks_ > 0) QApplication::processEvents(QEventLoop::AllEvents, 20);
+    projectSaveIndex_.reset();  // written, or failed (its error was shown)
+    if (!document_->isModified()) return true;
+  }
   const auto answer = QMessageBox::warning(
       this, tr("Unsaved changes"),
       // Once saved as a project, the edits since belong to that file (the model it came from

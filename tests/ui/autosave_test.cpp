@@ -97,6 +97,28 @@ TEST(Autosave, AnEditIsAutosavedAndLoadsBackAsTheEditedModel) {
   EXPECT_FALSE(QFile::exists(path));
 }
 
+// Ctrl+S then at once Ctrl+Q: quitting waits for the save in flight; it asked whether to save
+// the edits being saved (Save wrote the file a second time, Discard discarded nothing).
+TEST(Autosave, QuittingWhileTheProjectIsBeingSavedWaitsForTheSave) {
+  AutosaveFolder folder;
+  test::TempDir projects;
+  const QString project = QString::fromStdString(projects.file("m.graft"));
+  MainWindow window;
+  window.show();
+  openAndRename(window, "stem");
+  ASSERT_TRUE(window.saveProjectAs(project, true));
+  ASSERT_TRUE(window.document()
+                  ->apply1(Json{{"op", "rename"}, {"layer", "stem"}, {"to", "stem2"}}, "rename")
+                  .empty());
+  ASSERT_TRUE(window.saveProject(false));  // returns with the write in flight
+  // A question now would be answered Cancel, and the window would stay.
+  const auto answer = test::answerNextDialog<QMessageBox>(
+      [](QMessageBox* box) { return box->button(QMessageBox::Cancel); });
+  EXPECT_TRUE(window.close());
+  EXPECT_FALSE(window.document()->isModified());
+  EXPECT_NE(loadProject(project.toStdString()).graph.find("stem2"), nullptr);
+}
+
 TEST(Autosave, ANormalCloseLeavesNoAutosave) {
   AutosaveFolder folder;
   {
