@@ -274,11 +274,15 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // Quitting mid-run used to drop the run silently: the run stops first, its weights become
   // the model, and the unsaved-changes question then offers to save them.
   if (training_->isTraining()) {
-    if (askToStopTraining(
-            tr("%1 is training. Stop the run and quit?").arg(document_->source()),
-            tr("The run stops after its current batch and the weights trained so far become the "
-               "model; you are then asked whether to save them."),
-            tr("Stop and Quit"), QStringLiteral("stop_and_quit"))) {
+    // Only whole epochs are kept: before the first one ends, stopping keeps nothing.
+    const QString consequence =
+        training_->epochsCompleted() == 0
+            ? tr("No epoch has completed yet: the run stops after its current batch and the "
+                 "model stays as it was before the run.")
+            : tr("The run stops after its current batch and the weights of its last whole "
+                 "epoch become the model; you are then asked whether to save them.");
+    if (askToStopTraining(tr("%1 is training. Stop the run and quit?").arg(document_->source()),
+                          consequence, tr("Stop and Quit"), QStringLiteral("stop_and_quit"))) {
       // Queued: when the run ended while the question was open, stopThen calls back at once,
       // inside this close event, where a nested close() would do nothing.
       statusBar()->showMessage(tr("Stopping the training run to quit…"));

@@ -117,9 +117,13 @@ bool MainWindow::stopTrainingBeforeOpening(const QString& description, std::func
   if (!training_->isTraining()) return true;
   if (askToStopTraining(
           tr("%1 is training. Stop the run to open %2?").arg(document_->source(), description),
-          tr("The run stops after its current batch; the weights trained so far become the "
-             "model (one undoable step) before %1 opens.")
-              .arg(description),
+          training_->epochsCompleted() == 0
+              ? tr("No epoch has completed yet: the run stops after its current batch and "
+                   "keeps nothing before %1 opens.")
+                    .arg(description)
+              : tr("The run stops after its current batch; the weights of its last whole epoch "
+                   "become the model (one undoable step) before %1 opens.")
+                    .arg(description),
           tr("Stop and Open"), QStringLiteral("stop_and_open"))) {
     statusBar()->showMessage(tr("Stopping the training run to open %1…").arg(description));
     training_->stopThen(tr("stopping the run to open another model…"),

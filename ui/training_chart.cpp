@@ -1,8 +1,6 @@
 #include "ui/training_chart.h"
 
 #include <QChart>
-#include <QFontMetrics>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QTimer>
@@ -14,12 +12,30 @@
 
 namespace graft::ui {
 
+QColor TrainingChart::trainingColour() {
+  return QColor(0x3b, 0x7d, 0xd8);
+}
+
+QColor TrainingChart::validationColour() {
+  return QColor(0xe0, 0x8a, 0x1e);
+}
+
+QString TrainingChart::legendText() {
+  return tr("<span style=\"color:%1\">&#x2501;</span> training (each batch) &nbsp; "
+            "<span style=\"color:%2\">&#x25cf;</span> validation (each epoch) &nbsp; "
+            "x: epochs")
+      .arg(trainingColour().name(), validationColour().name());
+}
+
 TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* parent)
     : QChartView(parent), isFraction_(isFraction) {
   auto* chart = new QChart;
   chart->setTitle(title);
-  chart->legend()->setAlignment(Qt::AlignBottom);
-  chart->setMargins(QMargins(4, 4, 4, 4));
+  // No legend and no axis title in the chart: at the height a 1280x800 window's training dock
+  // gives it beside the doctor's findings, they left the plot 60 px and every epoch label "…".
+  // The panel says once, above both charts, what the lines are and that x counts epochs.
+  chart->legend()->hide();
+  chart->setMargins(QMargins(4, 2, 4, 2));
   chart->setBackgroundRoundness(0);
   // Follow the application's palette (light or dark) rather than a fixed chart theme.
   chart->setBackgroundBrush(palette().color(QPalette::Base));
@@ -29,23 +45,22 @@ TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* par
   // Short names: two charts side by side with "training (per batch)" legends needed 800 px and
   // ran off a 1368 px window at 125 % text. The tooltip says how often each is measured.
   train_->setName(tr("training"));
-  QPen trainPen(QColor(0x3b, 0x7d, 0xd8));
+  QPen trainPen(trainingColour());
   trainPen.setWidthF(1.2);
   train_->setPen(trainPen);
   validation_ = new QLineSeries(chart);
   validation_->setName(tr("validation"));
-  QPen valPen(QColor(0xe0, 0x8a, 0x1e));
+  QPen valPen(validationColour());
   valPen.setWidthF(2.2);
   validation_->setPen(valPen);
   validationPoints_ = new QScatterSeries(chart);
   validationPoints_->setMarkerSize(8);
-  validationPoints_->setColor(QColor(0xe0, 0x8a, 0x1e));
-  validationPoints_->setBorderColor(QColor(0xe0, 0x8a, 0x1e));
+  validationPoints_->setColor(validationColour());
+  validationPoints_->setBorderColor(validationColour());
   chart->addSeries(train_);
   chart->addSeries(validation_);
   chart->addSeries(validationPoints_);
   x_ = new QValueAxis(chart);
-  x_->setTitleText(tr("epoch"));
   x_->setLabelFormat(QStringLiteral("%.0f"));
   y_ = new QValueAxis(chart);
   y_->setLabelFormat(QStringLiteral("%.2f"));
@@ -66,18 +81,12 @@ TrainingChart::TrainingChart(const QString& title, bool isFraction, QWidget* par
     s->attachAxis(x_);
     s->attachAxis(y_);
   }
-  // The scatter series only marks the validation line's points; it needs no legend entry.
-  chart->legend()->markers(validationPoints_).front()->setVisible(false);
   setChart(chart);
   setToolTip(
-      tr("training: each batch, as it is trained\nvalidation: the held-out images, after "
-         "each epoch (dots)"));
+      tr("x: epochs\ntraining: each batch, as it is trained\nvalidation: the held-out images, "
+         "after each epoch (dots)"));
   setRenderHint(QPainter::Antialiasing);
-  // Wide enough for both legend entries side by side: a narrower chart cut them off.
-  const QFontMetrics metrics(chart->legend()->font());
-  const int legendWidth = metrics.horizontalAdvance(train_->name()) +
-                          metrics.horizontalAdvance(validation_->name()) + 2 * 40 + 24;
-  setMinimumSize(std::max(260, legendWidth), 180);
+  setMinimumSize(200, 150);
   flushTimer_ = new QTimer(this);
   flushTimer_->setInterval(100);
   connect(flushTimer_, &QTimer::timeout, this, &TrainingChart::flush);

@@ -3,6 +3,7 @@
 // epoch as a line with points. Points arriving faster than the screen refreshes are buffered
 // and drawn ten times a second, so a fast model does not turn the chart into the bottleneck.
 #include <QChartView>
+#include <QColor>
 #include <QPointF>
 #include <QVector>
 
@@ -28,6 +29,12 @@ class TrainingChart : public QChartView {
   // The value axis's ticks: their step and printf format ("%.3f"), for tests.
   QString valueLabelFormat() const;
   double valueTickInterval() const;
+
+  // The charts show no legend of their own (room for the plot): what the lines are and what x
+  // counts, in their colours, as rich text for one label beside them.
+  static QString legendText();
+  static QColor trainingColour();
+  static QColor validationColour();
 
  private:
   void rescale();

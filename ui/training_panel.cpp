@@ -105,6 +105,7 @@ QWidget* TrainingPanel::buildSettings() {
   outerColumn->addWidget(scroll, 1);
   inputSize_ = new QLabel(box);
   inputSize_->setObjectName(QStringLiteral("training_input_size"));
+  inputSize_->setTextFormat(Qt::RichText);
   inputSize_->setToolTip(
       tr("Images are resized to the model's input; change it on the input "
          "layer in the Properties panel"));
@@ -249,6 +250,8 @@ QWidget* TrainingPanel::buildSettings() {
   connect(pause_, &QPushButton::toggled, this, [this](bool paused) {
     session_->setPaused(paused);
     pause_->setText(paused ? tr("Resume") : tr("Pause"));
+    // The running ETA went on showing while nothing ran; the next batch puts one back.
+    if (paused) speed_->setText(tr("paused"));
     appendLog(paused ? tr("paused") : tr("resumed"));
   });
   connect(stop_, &QPushButton::clicked, this, [this] {
@@ -325,21 +328,34 @@ QWidget* TrainingPanel::buildProgress() {
   connect(doctor_, &DoctorBanner::fixRequested, this, &TrainingPanel::applyDoctorFix);
   column->addWidget(doctor_);
   auto* charts = new QSplitter(Qt::Horizontal, area);
-  loss_ = new TrainingChart(tr("Loss"), false, charts);
-  accuracy_ = new TrainingChart(tr("Accuracy"), true, charts);
+  // The two curves under one line saying what their lines are (the charts have no legend of
+  // their own: room for the plot), beside the confusion matrix and the log.
+  auto* curvesArea = new QWidget(charts);
+  auto* curvesColumn = new QVBoxLayout(curvesArea);
+  curvesColumn->setContentsMargins(0, 0, 0, 0);
+  curvesColumn->setSpacing(2);
+  auto* legend = new QLabel(TrainingChart::legendText(), curvesArea);
+  legend->setObjectName(QStringLiteral("training_chart_legend"));
+  legend->setTextFormat(Qt::RichText);
+  legend->setWordWrap(true);
+  curvesColumn->addWidget(legend);
+  auto* curves = new QSplitter(Qt::Horizontal, curvesArea);
+  curvesColumn->addWidget(curves, 1);
+  loss_ = new TrainingChart(tr("Loss"), false, curves);
+  accuracy_ = new TrainingChart(tr("Accuracy"), true, curves);
   auto* right = new QSplitter(Qt::Vertical, charts);
   confusion_ = new ConfusionMatrixView(right);
   log_ = new QPlainTextEdit(right);
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(2000);
   log_->setPlaceholderText(tr("Training log"));
-  charts->addWidget(loss_);
-  charts->addWidget(accuracy_);
+  curves->addWidget(loss_);
+  curves->addWidget(accuracy_);
+  charts->addWidget(curvesArea);
   charts->addWidget(right);
   // The curves take the spare width; the confusion matrix and the log need less.
   charts->setStretchFactor(0, 2);
-  charts->setStretchFactor(1, 2);
-  charts->setStretchFactor(2, 1);
+  charts->setStretchFactor(1, 1);
   // Neither the doctor's findings nor the charts are squeezed unreadable in a low dock (at 120
   // px every axis label became "…"): below what both need, the column scrolls.
   charts->setMinimumHeight(kReadableChartHeight);
@@ -386,7 +402,7 @@ void TrainingPanel::refreshFolder() {
                        .arg(total) +
                    parts.join(QStringLiteral(", "));
     if (summary.ignored > 0)
-      text += tr("<br><i>%1 non-image files ignored (not jpg, png, bmp, tif, webp …)</i>")
+      text += tr("<br><i>%1 non-image files ignored (not jpg, png, gif, bmp, tif, webp …)</i>")
                   .arg(summary.ignored);
     classes_->setText(text);
     QSettings().setValue("training/dataDir", dir);
@@ -401,11 +417,22 @@ void TrainingPanel::refreshLayers() {
   if (document_->hasModel() && !document_->graph().inputs().empty()) {
     const Node* node = document_->graph().find(document_->graph().inputs().front());
     const NodeInfo* info = node ? document_->analysis().find(node->name) : nullptr;
-    if (info && info->outputShape.size() == 4)
-      input = tr("%1 × %2 × %3")
-                  .arg(info->outputShape[1])
-                  .arg(info->outputShape[2])
-                  .arg(info->outputShape[3]);
+    const int64_t trainedAt = document_->model().trainedInputSize;
+    if (info && info->outputShape.size() == 4) {
+      const auto side = [&](int64_t d) {
+        return d >= 0 ? QString::number(d) : trainedAt > 0 ? QString::number(trainedAt) : QString();
+      };
+      const QString height = side(info->outputShape[1]), width = side(info->outputShape[2]);
+      const bool free = info->outputShape[1] < 0 || info->outputShape[2] < 0;
+      if (height.isEmpty() || width.isEmpty())
+        // It read "-1 × -1 × 3", and Start then failed: say what to do before.
+        input = tr("<span style='color:#d62d20'>any size: set one on %1 (Properties) to "
+                   "train</span>")
+                    .arg(QString::fromStdString(node->name).toHtmlEscaped());
+      else
+        input = tr("%1 × %2 × %3").arg(height, width).arg(info->outputShape[3]) +
+                (free ? tr(" (any size; the size it was trained at)") : QString());
+    }
   }
   inputSize_->setText(input);
   const QString current = freeze_->currentData().toString();
@@ -470,6 +497,10 @@ const std::set<std::string>& TrainingPanel::fieldsShownByThePanel() {
       "data",    "val_split",   "epochs",       "batch_size",       "optimizer", "lr",
       "augment", "freeze_upto", "cache_frozen", "train_batch_norm", "plan"};
   return keys;
+}
+
+QString TrainingPanel::speedText() const {
+  return speed_->text();
 }
 
 QString TrainingPanel::progressText() const {
@@ -559,6 +590,8 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
 
 void TrainingPanel::onStarted(const TrainingStart& start) {
   runStart_ = start;
+  epochsThisRun_ = 0;
+  epochSpeed_.clear();
   batchesPerEpoch_ = std::max<qint64>(start.batchesPerEpoch, 1);
   runEpochs_ = start.epochs;
   progress_->setRange(0, static_cast<int>(batchesPerEpoch_ * start.epochs));
@@ -601,7 +634,9 @@ void TrainingPanel::onEpoch(const TrainingEpoch& epoch) {
     accuracy_->addValidationPoint(epoch.epoch, epoch.valAccuracy);
     confusion_->setMatrix(epoch.confusion);
   }
-  speed_->setText(tr("%1 img/s").arg(epoch.imagesPerSecond, 0, 'f', 1));
+  epochsThisRun_ = epoch.epoch;
+  epochSpeed_ = tr("%1 img/s").arg(epoch.imagesPerSecond, 0, 'f', 1);
+  speed_->setText(epochSpeed_);
   QString line = tr("epoch %1/%2: loss %3, accuracy %4")
                      .arg(epoch.epoch)
                      .arg(epoch.epochs)
@@ -624,6 +659,7 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
   accuracy_->flush();
   document_->lockEdits({});
   setRunning(false);
+  speed_->setText(epochSpeed_);  // the last epoch's speed, not an ETA that stays forever
   const QString latency = tr("GUI event-loop latency during the run: max %1 ms, mean %2 ms")
                               .arg(latency_->maxLatencyMs(), 0, 'f', 1)
                               .arg(latency_->meanLatencyMs(), 0, 'f', 1);
@@ -657,6 +693,8 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
 }
 
 void TrainingPanel::commitResult(int epochs) {
+  if (epochs <= 0 && progress_->format() == tr("stopped"))
+    progress_->setFormat(tr("stopped before the first epoch ended: the model is unchanged"));
   if (epochs <= 0 || !session_->result()) return;
   // The trained weights become the document's model as one undoable step ("undo training"),
   // only over the model they were trained from: edits are locked during a run, but another

@@ -80,6 +80,7 @@ class TrainingPanel : public QWidget {
   // plan; hidden when they are all left at default.
   QLabel* choiceNote() const { return choiceNote_; }
   QString progressText() const;  // what the progress bar reads
+  QString speedText() const;     // beside it: images per second, an ETA, "paused"
   QCheckBox* trainBatchNormBox() const { return trainBatchNorm_; }
   // The training doctor's findings of the current (or last) run, one row per kind with its
   // fix button where there is one; hidden while there are none.
@@ -88,6 +89,8 @@ class TrainingPanel : public QWidget {
   QLabel* deviceLabel() const { return device_; }
   QString log() const;
   bool isTraining() const { return session_->isRunning(); }
+  // Whole epochs the current (or last) run has completed: what stopping it would keep.
+  int epochsCompleted() const { return epochsThisRun_; }
   // Stops the run after its current batch and calls `next` once it has ended and its result is
   // committed (at once when no run is going): opening another model or quitting waits for that.
   // `why` goes to the log ("stopping the run to open another model").
@@ -184,6 +187,8 @@ class TrainingPanel : public QWidget {
   QString runData_;
   qint64 batchesPerEpoch_ = 1;
   int runEpochs_ = 1;
+  int epochsThisRun_ = 0;
+  QString epochSpeed_;  // the last epoch's images per second, shown once the run ends
   std::optional<double> lastValAccuracy_;
   std::optional<TrainingStart> runStart_;  // how the current (or last) run was set up
   // The document's revision the run's result may replace, and the one the result made (the

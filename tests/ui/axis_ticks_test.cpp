@@ -2,6 +2,10 @@
 // "0.00 0.00 0.01 0.01", and 15 epochs were ticked every 1.5 epochs printed as whole numbers).
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
 #include <QSet>
 #include <QString>
 
@@ -54,6 +58,47 @@ TEST(AxisTicks, TheLossChartLabelsASmallLossWithEnoughDecimals) {
   chart.flush();
   EXPECT_EQ(chart.valueLabelFormat(), QStringLiteral("%.4f"));  // 0.0025, 0.0050
   EXPECT_DOUBLE_EQ(chart.valueTickInterval(), 0.0025);
+}
+
+// What the chart shows as text: its title, tick labels, axis titles.
+QStringList shownTexts(ui::TrainingChart& chart) {
+  QStringList texts;
+  for (QGraphicsItem* item : chart.scene()->items())
+    if (auto* text = dynamic_cast<QGraphicsTextItem*>(item); text && text->isVisible())
+      texts << text->toPlainText();
+    else if (auto* simple = dynamic_cast<QGraphicsSimpleTextItem*>(item);
+             simple && simple->isVisible())
+      texts << simple->text();
+  return texts;
+}
+
+// At the height a training dock of 1280x800 gives the charts beside the doctor's findings (about
+// 190 px), every epoch label and the axis title read "…" under the chart's title and legend.
+TEST(AxisTicks, TheChartsKeepTheirLabelsWhenLow) {
+  test::guiApp();
+  const QFont before = QApplication::font();
+  for (const QSize size : {QSize(260, 180), QSize(240, 150), QSize(400, 200)}) {
+    // The VNC tester's screen font was a third larger than offscreen's default.
+    QFont larger = before;
+    larger.setPointSizeF(before.pointSizeF() * (size.height() == 200 ? 1.33 : 1.0));
+    QApplication::setFont(larger);
+    ui::TrainingChart chart(QStringLiteral("Loss"), false);
+    chart.setEpochs(60);
+    for (int i = 0; i < 50; ++i) chart.addTrainingPoint(i / 10.0, 1.0 / (1 + i));
+    chart.addValidationPoint(1, 0.4);
+    chart.flush();
+    chart.resize(size);
+    chart.show();
+    QApplication::processEvents();
+    const QStringList texts = shownTexts(chart);
+    EXPECT_TRUE(texts.contains(QStringLiteral("30"))) << texts.join(" | ").toStdString();
+    for (const QString& text : texts)
+      EXPECT_FALSE(text.contains(QChar(0x2026)) || text.contains(QStringLiteral("...")))
+          << "at " << size.width() << "x" << size.height() << ": "
+          << texts.join(" | ").toStdString();
+    test::screenshot(&chart, QStringLiteral("chart_%1x%2").arg(size.width()).arg(size.height()));
+  }
+  QApplication::setFont(before);
 }
 
 }  // namespace

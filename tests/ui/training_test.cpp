@@ -18,6 +18,9 @@
 #include <QUndoStack>
 #include <iostream>
 
+#include "graph/analysis.h"
+#include "graph/graph_builder.h"
+#include "graph/weights.h"
 #include "runtime/data/sample_data.h"
 #include "support/test_support.h"
 #include "ui/confusion_matrix_view.h"
@@ -108,13 +111,42 @@ TEST(Training, StopEndsTheRunEarly) {
   panel->batchSizeBox()->setValue(4);
   ASSERT_TRUE(panel->startTraining());
   ASSERT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > 2; }, 60000));
+  // Paused, the place of the ETA says so (the running ETA stayed while nothing ran).
+  QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
+  EXPECT_EQ(panel->speedText(), "paused");
+  QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
   QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
-  // The bar says what the model kept, not the batch the run stopped at.
-  EXPECT_TRUE(panel->progressText().startsWith("stopped")) << panel->progressText().toStdString();
+  // The bar says what the model kept, not the batch the run stopped at; no ETA stays beside it.
+  const std::string progress = panel->progressText().toStdString();
+  if (panel->epochsCompleted() == 0)
+    EXPECT_EQ(progress, "stopped before the first epoch ended: the model is unchanged");
+  else
+    EXPECT_EQ(progress, "stopped: the model keeps the weights after epoch " +
+                            std::to_string(panel->epochsCompleted()));
+  EXPECT_FALSE(panel->speedText().startsWith("ETA")) << panel->speedText().toStdString();
+}
+
+// A model whose input size is free: the form says so, and what to do, before Start.
+TEST(Training, AFreeInputSizeIsSaidBeforeStart) {
+  test::guiApp();
+  ui::MainWindow window;
+  GraphBuilder b("free");
+  std::string x = b.input("input_1", {kUnknown, kUnknown, kUnknown, 3});
+  x = b.add("Conv2D", "conv1", {{"filters", 4}, {"kernel_size", {3, 3}}}, x);
+  x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
+  b.add("Dense", "fc", {{"units", 3}, {"activation", "softmax"}}, x);
+  Model model;
+  model.graph = b.build();
+  initializeWeights(model.graph, analyze(model.graph), model.weights, 7);
+  window.document()->open(model, "free", {});
+  window.showTraining();
+  const QString said = window.trainingPanel()->inputSizeLabel()->text();
+  EXPECT_NE(said.indexOf("any size: set one on"), -1) << said.toStdString();
+  EXPECT_EQ(said.indexOf("-1"), -1) << said.toStdString();
 }
 
 // Numbers are typed as the CLI and pipeline files write them in every locale: in a German
