@@ -200,6 +200,47 @@ TEST(CutExplorer, OnePassThroughTheNetworkForEveryCandidate) {
   EXPECT_EQ(report.candidates.size(), 2u);
 }
 
+// xorModel with a fourth filter in deep: a millionth of the first (a), so a feature that carries
+// what another does at a tiny scale (standardised, it is the same feature).
+Model xorModelWithATinyChannel() {
+  Model model = xorModel();
+  GraphBuilder b("xor_tiny");
+  auto x = b.input("input_1", {kUnknown, 4, 4, 1});
+  x = b.add("Conv2D", "early", {{"filters", 1}, {"kernel_size", {1, 1}}}, x);
+  x = b.add("Conv2D", "deep", {{"filters", 4}, {"kernel_size", {4, 4}}, {"activation", "relu"}}, x);
+  x = b.add("Flatten", "flatten", Json::object(), x);
+  x = b.add("Dense", "predictions", {{"units", 2}, {"activation", "softmax"}}, x);
+  Model tiny;
+  tiny.graph = b.build({x});
+  initializeWeights(tiny.graph, analyzeOrThrow(tiny.graph), tiny.weights, 3);
+  tiny.weights.set("early", *model.weights.find("early"));
+  const auto& three = *model.weights.find("deep");
+  std::vector<float> kernel(4 * 4 * 4, 0.0f);
+  for (int at = 0; at < 16; ++at) {
+    for (int c = 0; c < 3; ++c) kernel[at * 4 + c] = three[0].values()[at * 3 + c];
+    kernel[at * 4 + 3] = three[0].values()[at * 3] * 1e-6f;
+  }
+  tiny.weights.set("deep", {WeightTensor::fromValues({4, 4, 1, 4}, kernel),
+                            WeightTensor::fromValues({4}, {0.0f, 0.0f, -1.0f, 0.0f})});
+  tiny.preprocessing = Preprocessing::None;
+  return tiny;
+}
+
+// A feature that barely varies is not divided by its own tiny deviation: folded into a head's
+// kernel that gave weights of 10^4-10^5 (a channel its ReLU keeps at 0 but for a few images),
+// and the first training step through them blew the loss up to thousands.
+TEST(CutExplorer, AFeatureThatBarelyVariesGetsNoHugeHeadWeight) {
+  test::TempDir dir;
+  const Model model = xorModelWithATinyChannel();
+  const TrainingSet data = xorImages(dir.path(), 8, 4);
+  const auto report = exploreCutPoints(model, data, {"deep"}, smallOptions());
+  ASSERT_EQ(report.candidates.size(), 1u);
+  const auto& deep = report.candidates[0];
+  EXPECT_EQ(deep.valAccuracy, 1.0);
+  ASSERT_EQ(deep.headKernel.size(), 4u * 2u);  // (features, classes)
+  for (const float k : deep.headKernel) EXPECT_LT(std::abs(k), 1e3) << "a kernel entry of " << k;
+}
+
 TEST(CutExplorer, CancelledBeforeTheFirstBatchMeasuresNothing) {
   test::TempDir dir;
   const Model model = xorModel();

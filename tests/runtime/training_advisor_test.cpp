@@ -156,8 +156,10 @@ TEST(TrainingAdvisor, FrozenBatchNormalizationDoesNotStopFineTuning) {
   EXPECT_EQ(plan.stages[1].layer, free.stages[1].layer);
 }
 
+// Every layer from the file (a full Keras model opened as it is): its top fine-tunes.
 TEST(TrainingAdvisor, WithoutNewLayersOnlyTheTopIsFineTuned) {
-  const Model& model = vgg16WithNewTop();
+  Model model = vgg16WithNewTop();
+  model.recipe = Json::array();  // "predictions" came with the file
   const TrainingPlan plan = advisePlan(model, describeModel(model, {}), balanced(20));
   ASSERT_EQ(plan.stages.size(), 1u);
   EXPECT_EQ(plan.stages[0].scope, StageScope::UnfreezeFrom);
@@ -292,6 +294,27 @@ TEST(TrainingAdvisor, ABatchNormalizationAboveAFrozenBaseIsNothingToFineTune) {
   ASSERT_EQ(plan.stages.size(), 1u);
   EXPECT_EQ(plan.stages[0].scope, StageScope::All);
   EXPECT_EQ(plan.stages[0].name, "your layers");
+}
+
+// A head of the user's own on pretrained layers the model lets train (the window's Cut Here and
+// probe --cut start it from the explorer's fitted classifier): with few images only that head
+// trains, as a new head would. Fine-tuning a shallow cut's pretrained layer under it (SGD,
+// 1e-4) blew the loss up to thousands in the first epoch and left a 0.87 model at chance.
+TEST(TrainingAdvisor, TheUsersOwnHeadOnFewImagesTrainsAloneOverTrainablePretrainedLayers) {
+  const Model model = withNewTop("mobilenet", 128, 0.25);
+  const ModelFacts facts = describeModel(model, {});  // the head trained: the user's own
+  ASSERT_EQ(facts.ownLayers, std::vector<std::string>{"predictions"});
+  const TrainingPlan few = advisePlan(model, facts, balanced(40));
+  ASSERT_EQ(few.stages.size(), 1u);
+  EXPECT_EQ(few.stages[0].name, "your layers");
+  EXPECT_EQ(few.stages[0].scope, StageScope::UnfreezeFrom);
+  EXPECT_EQ(few.stages[0].layer, "predictions");
+  EXPECT_EQ(trainableLayers(modelForStage(model, few.stages[0], 0, {}, "plan")),
+            std::vector<std::string>{"predictions"});
+  // With enough images the pretrained layers below it fine-tune, as before.
+  const TrainingPlan many = advisePlan(model, facts, balanced(300));
+  ASSERT_EQ(many.stages.size(), 1u);
+  EXPECT_EQ(many.stages[0].name, "fine-tune");
 }
 
 TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {

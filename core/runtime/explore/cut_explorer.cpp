@@ -76,7 +76,13 @@ LinearFit fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostT
   const auto validation = hostValidation.to(device);
   const auto validationLabels = hostValidationLabels.to(device);
   const auto mean = train.mean(0, true);
-  const auto deviation = train.std(0, /*unbiased=*/false, true).clamp_min(1e-6);
+  // A feature that barely varies (a channel its ReLU keeps at 0 for all but a few images),
+  // divided by its own tiny deviation, got a weight of 10^4-10^5 once folded into a head's
+  // kernel (setHeadWeights): the first training step through it blew the loss up to thousands.
+  // Its deviation counts as at least a tenth of the features' mean one.
+  const auto spread = train.std(0, /*unbiased=*/false, true);
+  const double floor = std::max(1e-6, 0.1 * spread.mean().item<double>());
+  const auto deviation = spread.clamp_min(floor);
   const auto x = (train - mean) / deviation;
   const auto xv = (validation - mean) / deviation;
   const int64_t rows = x.size(0);

@@ -89,6 +89,22 @@ std::vector<std::string> unfreezablePretrained(const ModelFacts& facts) {
           facts.pretrainedLayers.end()};
 }
 
+// True when every layer of the user's own comes after every pretrained one (a head on top):
+// "from the first of them on" then trains exactly those.
+bool ownLayersOnTop(const ModelFacts& facts) {
+  if (facts.ownLayers.empty()) return false;
+  const auto position = [&](const std::string& layer) {
+    return std::find(facts.order.begin(), facts.order.end(), layer) - facts.order.begin();
+  };
+  const auto firstOwn = position(facts.ownLayers.front());
+  for (const auto& layer : facts.ownLayers) {
+    if (position(layer) < firstOwn) return false;
+  }
+  for (const auto& layer : facts.pretrainedLayers)
+    if (position(layer) > firstOwn) return false;
+  return true;
+}
+
 TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool anyNew) {
   const double perClass = data.meanPerClass();
   const double share =
@@ -232,6 +248,25 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
       plan.reasons.push_back(
           "The model itself freezes its pretrained layers (its recipe's freeze or the file's "
           "trainable flags): only the layers you added train.");
+    } else if (!anyNewTrainable && anyOwnTrainable && perClass < kFewImagesPerClass &&
+               ownLayersOnTop(facts)) {
+      // A head of the user's own on the pretrained layers (Cut Here's, started from the
+      // explorer's fitted classifier; a head trained before): with few images the pretrained
+      // layers stay as they are, as they do for a new head. Fine-tuning them under such a head
+      // (SGD, 1e-4) blew a shallow cut's loss up to thousands in its first epoch: a head fitted
+      // to small pooled features has large weights, and their gradients reach the layer below.
+      TrainingStage s = headStage(data);
+      s.name = "your layers";
+      s.scope = StageScope::UnfreezeFrom;
+      s.layer = facts.ownLayers.front();
+      s.why = {
+          "The layers you added on the pretrained ones train on; Adam at 1e-3 moves a head "
+          "that already classifies by small steps."};
+      plan.stages.push_back(s);
+      plan.reasons.push_back(
+          "With about " + std::to_string(static_cast<int64_t>(std::round(perClass))) +
+          " images per class (fewer than " + plainNumber(kFewImagesPerClass) +
+          "), retraining pretrained layers would overfit, so only your layers train.");
     } else {
       if (anyNewTrainable) plan.stages.push_back(headStage(data));
       if (!canFineTune)
