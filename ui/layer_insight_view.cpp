@@ -77,6 +77,10 @@ InsightResult compute(LayerMaps& maps, const std::string& file, const std::strin
                  .arg(QString::fromStdString(r.cam->layer), elsewhere)
                  .arg(r.cam->classIndex)
                  .arg(label, r.cam->predicted ? QObject::tr(", predicted") : QString());
+    if (r.cam->noEvidence)
+      r.note += QObject::tr(
+          " — the map is empty: no position of this layer raises the class's "
+          "score (an earlier layer may show where it looks)");
   } catch (const std::exception& e) {
     r.note = QObject::tr("No Grad-CAM: %1").arg(QString::fromUtf8(e.what()));
   }

@@ -67,10 +67,15 @@ GradCamWritten GradCamWriter::write(const std::string& imageFile) {
   GradCamWritten out;
   out.json = Json{{"file", path}, {"layer", cam.layer}, {"class", cam.classIndex}};
   if (!cam.label.empty()) out.json["label"] = cam.label;
+  out.json["no_evidence"] = cam.noEvidence;
   std::ostringstream text;
   text << "  Grad-CAM (" << cam.layer << ", class " << cam.classIndex;
   if (!cam.label.empty()) text << " " << cam.label;
-  text << "): " << path << "\n";
+  text << "): " << path;
+  if (cam.noEvidence)
+    text << " (empty: no position of " << cam.layer
+         << " raises the class's score; an earlier layer may show where it looks)";
+  text << "\n";
   out.text = text.str();
   return out;
 }

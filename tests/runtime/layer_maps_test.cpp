@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "graph/graph_builder.h"
 #include "runtime_test_util.h"
 #include "support/test_support.h"
@@ -115,6 +117,27 @@ TEST(LayerMaps, GradCamAndFeatureMapsOfAnImageFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos);
   }
+}
+
+// A class whose Dense weights are all negative on ReLU features: no position raises its score,
+// the map is 0 everywhere, and that is said (a head fitted by the cut explorer left the overlay
+// blank without a word).
+TEST(LayerMaps, AMapWithNoEvidenceSaysSo) {
+  const test::TempDir dir;
+  RgbImage image{16, 16, {}};
+  for (int i = 0; i < 16 * 16 * 3; ++i) image.pixels.push_back(static_cast<uint8_t>(i * 5));
+  const std::string file = dir.file("image.png");
+  writePng(image, file);
+  Model model = tinyClassifier();
+  std::vector<float> kernel(5 * 3, 0.5f);
+  for (int c = 0; c < 5; ++c) kernel[c * 3 + 0] = -0.5f;  // class 0: every channel lowers it
+  model.weights.set("predictions", {WeightTensor::fromValues({5, 3}, kernel),
+                                    WeightTensor::fromValues({3}, {0.0f, 0.0f, 0.0f})});
+  LayerMaps maps(model);
+  const GradCamMap against = maps.gradCam(file, "conv1", 0);
+  EXPECT_TRUE(against.noEvidence);
+  EXPECT_TRUE(std::all_of(against.map.begin(), against.map.end(), [](float v) { return v == 0; }));
+  EXPECT_FALSE(maps.gradCam(file, "conv1", 1).noEvidence);
 }
 
 }  // namespace

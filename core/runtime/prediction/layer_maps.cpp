@@ -165,6 +165,8 @@ GradCamMap LayerMaps::gradCam(const std::string& file, const std::string& layer,
   result.width = static_cast<int>(r.map.size(1));
   const float* data = r.map.data_ptr<float>();
   result.map.assign(data, data + r.map.numel());
+  result.noEvidence =
+      std::all_of(result.map.begin(), result.map.end(), [](float v) { return v == 0.0f; });
   return result;
 }
 

@@ -48,6 +48,10 @@ struct GradCamMap {
   int height = 0;          // the layer's map size
   int width = 0;
   std::vector<float> map;  // height x width, row-major, in [0, 1] (runtime/prediction/gradcam.h)
+  // 0 everywhere: no position of the layer raises the class's score (the evidence lies in the
+  // bias or in what the features lack; a head fitted by the cut explorer centres them). A blank
+  // overlay is then said, not left to look like a failure.
+  bool noEvidence = false;
 };
 
 class LayerMaps {
