@@ -5,6 +5,7 @@
 
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
+#include "ui/doc/background_task.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
@@ -34,5 +35,9 @@ int main(int argc, char** argv) {
     // Otherwise the start page (shown by the window already): a fresh start chooses what to
     // open rather than finding a random-weight network it did not ask for.
   });
-  return QApplication::exec();
+  const int status = QApplication::exec();
+  // Work still running on its threads (a prediction, a layer map) ends while everything it
+  // uses is alive: the static destructors after main tore oneDNN down under it.
+  graft::ui::waitForBackgroundWork();
+  return status;
 }

@@ -28,6 +28,7 @@
 #include "ui/doctor_banner.h"
 #include "ui/event_loop_monitor.h"
 #include "ui/main_window.h"
+#include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
 #include "ui/training_panel.h"
 #include "ui_test_support.h"

@@ -11,10 +11,9 @@
 namespace graft::ui {
 namespace {
 
-// The workers still running, waited for when the process ends: a worker (a layer map computing
-// for a window already closed) that outlived main() ran while the static destructors tore down
-// what it used (LibTorch, OpenMP) and the process crashed on its way out. Constructed on first
-// use, after LibTorch's statics, so destroyed (and waiting) before them.
+// The workers still running (waitForBackgroundWork). Each leaves the set as it ends, on its own
+// thread (finished, a direct connection), before its deleteLater could run: a pointer taken
+// from the set is a thread that has not been deleted.
 class RunningWorkers {
  public:
   void add(QThread* thread) {
@@ -25,15 +24,17 @@ class RunningWorkers {
     const std::lock_guard<std::mutex> lock(mutex_);
     threads_.erase(thread);
   }
-  ~RunningWorkers() {
-    std::set<QThread*> left;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      left = threads_;
+  void waitForAll() {
+    for (;;) {
+      QThread* thread = nullptr;
+      {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (threads_.empty()) return;
+        thread = *threads_.begin();
+      }
+      thread->wait();
+      remove(thread);  // already gone, unless it ended before its finished signal
     }
-    // No event loop runs any more: a finished thread's deleteLater never comes, so each pointer
-    // is still a thread to wait for.
-    for (QThread* thread : left) thread->wait();
   }
 
  private:
@@ -71,6 +72,10 @@ void runInBackground(QObject* context, std::function<void()> work,
                    [error, done = std::move(done)] { done(*error); });
   QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
   thread->start();
+}
+
+void waitForBackgroundWork() {
+  runningWorkers().waitForAll();
 }
 
 }  // namespace graft::ui

@@ -13,4 +13,10 @@ namespace graft::ui {
 void runInBackground(QObject* context, std::function<void()> work,
                      std::function<void(const QString& error)> done);
 
+// Waits until every piece of work runInBackground started has ended. main() calls it when the
+// event loop has returned, before anything is destroyed: a prediction still computing when the
+// window closed ran into oneDNN's statics as the process tore them down (SIGSEGV on quit, 6 of
+// 8 tries). Their `done` calls do not run (no event loop any more).
+void waitForBackgroundWork();
+
 }  // namespace graft::ui
