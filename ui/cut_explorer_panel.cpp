@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
+#include <utility>
 
 #include "graph/summary.h"
 #include "runtime/explore/cut_with_head.h"
@@ -146,7 +147,9 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   connect(document_, &Document::changed, this, &CutExplorerPanel::documentChanged);
   connect(document_, &Document::opened, this, [this] {
     // Another model: the rows named the model before's layers (double-clicking one was refused,
-    // but the numbers read as this model's). A run still measuring that model stops.
+    // but the numbers read as this model's). A run still measuring that model stops, and says
+    // why (it read "Cancelled", which the user had not done).
+    cancelledForAnotherModel_ = session_->isRunning();
     session_->cancel();
     session_->forget();
     layers_->clear();  // named the model before's layers: back to the automatic choice
@@ -219,6 +222,7 @@ void CutExplorerPanel::showProgress(const CutExplorerStep& step) {
 }
 
 void CutExplorerPanel::runFinished(bool cancelled, const QString& error) {
+  const bool forAnotherModel = std::exchange(cancelledForAnotherModel_, false);
   progress_->setRange(0, 1);
   progress_->setValue(cancelled || !error.isEmpty() ? 0 : 1);
   if (!error.isEmpty()) {
@@ -227,7 +231,9 @@ void CutExplorerPanel::runFinished(bool cancelled, const QString& error) {
     return;
   }
   if (cancelled) {
-    status_->setText(tr("Cancelled: nothing measured."));
+    status_->setText(forAnotherModel
+                         ? tr("Stopped: another model was opened; explore again to measure it.")
+                         : tr("Cancelled: nothing measured."));
     return;
   }
   showResult();

@@ -80,6 +80,7 @@ class CutExplorerPanel : public QWidget {
   QLabel* status_;
   CutAccuracyChart* chart_;
   QTableWidget* table_;
+  bool cancelledForAnotherModel_ = false;  // the run ending now was stopped by an open
 };
 
 }  // namespace graft::ui

@@ -84,7 +84,7 @@ bool MainWindow::writeProject(const QString& path, bool wait) {
       path, [snapshot, path] { graft::saveProject(snapshot, path.toStdString()); },
       tr("Cannot save the project"),
       [this, path, savedIndex] {
-        projectSaveIndex_.reset();
+        if (projectSaveIndex_ == savedIndex) projectSaveIndex_.reset();  // not a later save's
         document_->setProjectPath(path);
         // Clean only if nothing was edited while the file was written.
         if (document_->undoStack()->index() == savedIndex) document_->markSaved();
@@ -150,7 +150,9 @@ bool MainWindow::maybeDiscardChanges() {
   if (projectSaveIndex_ && *projectSaveIndex_ == document_->undoStack()->index() &&
       runningTasks_ > 0) {
     statusBar()->showMessage(tr("Waiting for the save to finish…"));
-    while (runningTasks_ > 0) QApplication::processEvents(QEventLoop::AllEvents, 20);
+    // Sleeps until an event comes (the save's own end is one): no busy loop beside the writer.
+    while (runningTasks_ > 0)
+      QApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     projectSaveIndex_.reset();  // written, or failed (its error was shown)
     if (!document_->isModified()) return true;
   }

@@ -74,7 +74,7 @@ void registerPredictCommand(CLI::App& app) {
   auto device = std::make_shared<std::string>("auto");
   auto gradCam = std::make_shared<GradCamArguments>();
   args->addTo(*cmd);
-  cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), BMP, WebP, TIFF ...")
+  cmd->add_option("IMAGE", *images, "image files: JPEG, PNG (8/16-bit), GIF, BMP, WebP, TIFF ...")
       ->required();
   // The tables' range check: "--top: expected at least 1, found 0" (CLI::PositiveNumber spells
   // out the largest double).

@@ -136,8 +136,8 @@ void registerProbeCommand(CLI::App& app) {
                   "passes of each linear fit over the features (default 30, at least 200 updates)")
       ->check(specRangeValidator(atLeastOne));
   cmd->add_option("--max-unreadable", probe->maxUnreadable,
-                  "stop once more than this share of the images cannot be read; fewer are "
-                  "skipped (default 0.1, as train)")
+                  "refuse to measure when more than this share of the images cannot be read; "
+                  "fewer are skipped (default 0.1, as train)")
       ->check(specRangeValidator(SpecRange{0.0, 1.0}));
   addDeviceOption(*cmd, probe->device);
   cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");

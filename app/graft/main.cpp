@@ -25,17 +25,20 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("model", "A Keras .h5 / .json, a .graft project or a zoo name");
   parser.process(app);
 
-  graft::ui::MainWindow window;
-  window.show();
-  const QStringList args = parser.positionalArguments();
-  QTimer::singleShot(0, &window, [&window, args] {
-    // Work a crashed Graft left unsaved comes first: recovering it opens it instead.
-    if (window.offerAutosaveRecovery()) return;
-    if (!args.isEmpty()) window.openPath(args.front());
-    // Otherwise the start page (shown by the window already): a fresh start chooses what to
-    // open rather than finding a random-weight network it did not ask for.
-  });
-  const int status = QApplication::exec();
+  int status = 0;
+  {
+    graft::ui::MainWindow window;
+    window.show();
+    const QStringList args = parser.positionalArguments();
+    QTimer::singleShot(0, &window, [&window, args] {
+      // Work a crashed Graft left unsaved comes first: recovering it opens it instead.
+      if (window.offerAutosaveRecovery()) return;
+      if (!args.isEmpty()) window.openPath(args.front());
+      // Otherwise the start page (shown by the window already): a fresh start chooses what to
+      // open rather than finding a random-weight network it did not ask for.
+    });
+    status = QApplication::exec();
+  }  // the window goes first: its panels cancel what can be cancelled (a weights download)
   // Work still running on its threads (a prediction, a layer map) ends while everything it
   // uses is alive: the static destructors after main tore oneDNN down under it.
   graft::ui::waitForBackgroundWork();

@@ -96,7 +96,9 @@ void checkPipelineInputs(const Pipeline& p) {
   // Where it was looked for, whatever folder graft-cli runs in: taken from the pipeline's
   // folder, "../data" in the file was "data" from the working folder, which names neither.
   const auto where = [](const std::string& path) {
-    return fs::absolute(path).lexically_normal().string();
+    std::error_code noFolder;  // the working folder deleted: the path as it is
+    const fs::path absolute = fs::absolute(path, noFolder);
+    return noFolder ? path : absolute.lexically_normal().string();
   };
   const auto file = [&](const std::string& path, const std::string& field) {
     if (path.empty() || fs::exists(path, ec)) return;

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "graph/diagnostic.h"
@@ -100,6 +102,35 @@ TEST(GifImage, AGifInAClassFolderIsAnImageAndABrokenOneIsNamed) {
   std::ofstream(dir.file("cut.gif"), std::ios::binary) << "GIF89a\x02";
   const std::string e = errorOf([&] { loadImageRgb(dir.file("cut.gif")); });
   EXPECT_NE(e.find(dir.file("cut.gif") + ": cannot read the GIF image ("), std::string::npos) << e;
+}
+
+// Cut short inside its first frame (a download that stopped): refused, where giflib left the
+// rest of the frame as the heap had it. Cut inside a later frame: the whole first frame, on the
+// canvas of the whole frames (the cut frame's declared size made gigabytes of canvas).
+TEST(GifImage, AFileCutShortGivesOnlyWholeFrames) {
+  test::TempDir dir;
+  const std::string whole = dir.file("whole.gif");
+  writeGif(whole, 40, 40, {{0, 0, 40, 40, std::vector<GifByteType>(1600, 1)}});
+  std::ifstream in(whole, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir.file("half.gif"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  const std::string e = errorOf([&] { loadImageRgb(dir.file("half.gif")); });
+  EXPECT_NE(e.find(dir.file("half.gif") + ": the GIF image is cut short or damaged"),
+            std::string::npos)
+      << e;
+
+  const std::string two = dir.file("two.gif");
+  writeGif(two, 600, 600,
+           {{0, 0, 2, 1, {0, 2}}, {0, 0, 600, 600, std::vector<GifByteType>(360000, 3)}});
+  std::ifstream twoIn(two, std::ios::binary);
+  const std::string twoBytes((std::istreambuf_iterator<char>(twoIn)),
+                             std::istreambuf_iterator<char>());
+  std::ofstream(dir.file("two_cut.gif"), std::ios::binary)
+      << twoBytes.substr(0, twoBytes.size() - 200);
+  const cv::Mat first = loadImageRgb(dir.file("two_cut.gif"));
+  EXPECT_EQ(first.cols, 2);
+  EXPECT_EQ(first.rows, 1);
+  EXPECT_EQ(pixel(first, 1, 0), cv::Vec3f(0, 0, 255));
 }
 
 }  // namespace

@@ -315,6 +315,23 @@ TEST(TrainingAdvisor, TheUsersOwnHeadOnFewImagesTrainsAloneOverTrainablePretrain
   const TrainingPlan many = advisePlan(model, facts, balanced(300));
   ASSERT_EQ(many.stages.size(), 1u);
   EXPECT_EQ(many.stages[0].name, "fine-tune");
+
+  // A second layer of the user's on top, the first one frozen by the model: the stage starts at
+  // the one that may train (starting at the frozen one, the plan refused the user's own freeze
+  // and train fell back to training every layer, the pretrained ones too).
+  Model twoHeads =
+      applyOperation(model,
+                     ops::stack("predictions", {ops::layer("Dense", "refine", Json{{"units", 3}})}))
+          .value()
+          .model;
+  twoHeads = applyOperation(twoHeads, ops::freeze(ops::layersNamed({"predictions"}))).value().model;
+  const ModelFacts twoFacts = describeModel(twoHeads, {});
+  ASSERT_EQ(twoFacts.ownLayers, (std::vector<std::string>{"predictions", "refine"}));
+  const TrainingPlan frozenFirst = advisePlan(twoHeads, twoFacts, balanced(40));
+  ASSERT_EQ(frozenFirst.stages.size(), 1u);
+  EXPECT_EQ(frozenFirst.stages[0].layer, "refine");
+  EXPECT_EQ(trainableLayers(modelForStage(twoHeads, frozenFirst.stages[0], 0, {}, "plan")),
+            std::vector<std::string>{"refine"});
 }
 
 TEST(TrainingAdvisor, WarnsAboutImagesMuchSmallerThanTheInput) {

@@ -191,6 +191,26 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   EXPECT_FALSE(panel->cutButton()->isEnabled());
 }
 
+// Opening another model stops a run still measuring the model before, and the status says so
+// (it read "Cancelled", which the user had not done).
+TEST(CutExplorer, OpeningAnotherModelStopsTheRunAndSaysWhy) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 60);
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  window.showCutExplorer();
+  ui::CutExplorerPanel* panel = window.cutExplorer();
+  panel->setDataDir(QString::fromStdString(data));
+  ASSERT_TRUE(panel->explore()) << panel->statusLabel()->text().toStdString();
+  window.document()->open(test::smallModel(4), "another", {});
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  EXPECT_EQ(panel->statusLabel()->text(),
+            "Stopped: another model was opened; explore again to measure it.");
+  EXPECT_EQ(panel->table()->rowCount(), 0);
+}
+
 TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
   test::guiApp();
   test::TempDir dir;

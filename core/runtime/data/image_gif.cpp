@@ -3,6 +3,7 @@
 #include <gif_lib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -41,7 +42,8 @@ struct CloseGif {
 }  // namespace
 
 bool looksLikeGif(const unsigned char* data, size_t size) {
-  return size >= 6 && (std::memcmp(data, "GIF87a", 6) == 0 || std::memcmp(data, "GIF89a", 6) == 0);
+  // giflib and TensorFlow go by "GIF8" too: a rarer version letter is still a GIF to decode.
+  return size >= 4 && std::memcmp(data, "GIF8", 4) == 0;
 }
 
 cv::Mat decodeGifFirstFrame(const std::vector<unsigned char>& bytes, const std::string& name) {
@@ -49,21 +51,33 @@ cv::Mat decodeGifFirstFrame(const std::vector<unsigned char>& bytes, const std::
   int error = D_GIF_SUCCEEDED;
   std::unique_ptr<GifFileType, CloseGif> file(DGifOpen(&reader, readFromMemory, &error));
   if (!file) throw Error(name + ": cannot read the GIF image (" + gifError(error) + ")");
-  // A file cut short after its frames still gives them, as TensorFlow takes them; a frame whose
-  // data ran out does not.
-  if (DGifSlurp(file.get()) != GIF_OK &&
-      (file->ImageCount <= 0 || file->SavedImages[file->ImageCount - 1].RasterBits == nullptr ||
-       file->Error == D_GIF_ERR_EOF_TOO_SOON))
-    throw Error(name + ": cannot read the GIF image (" + gifError(file->Error) + ")");
-  if (file->ImageCount <= 0) throw Error(name + ": the GIF file holds no image");
+  // giflib counts a frame once its descriptor is read and leaves the rest of its raster as the
+  // heap had it when the data runs out (D_GIF_ERR_READ_FAILED): a frame is whole only when
+  // another one follows it, or when the slurp succeeded. A file cut short inside its first
+  // frame is refused (a truncated download trained on heap garbage); one cut later gives its
+  // whole frames, as TensorFlow takes them.
+  const bool complete = DGifSlurp(file.get()) == GIF_OK;
+  const int wholeFrames = complete ? file->ImageCount : file->ImageCount - 1;
+  if (wholeFrames <= 0)
+    throw Error(name +
+                (file->ImageCount <= 0 && complete
+                     ? std::string(": the GIF file holds no image")
+                     : ": the GIF image is cut short or damaged (" + gifError(file->Error) + ")"));
 
-  // TensorFlow's canvas: the largest frame's width and height (not the logical screen's).
-  int width = 0, height = 0;
-  for (int k = 0; k < file->ImageCount; ++k) {
-    width = std::max(width, file->SavedImages[k].ImageDesc.Width);
-    height = std::max(height, file->SavedImages[k].ImageDesc.Height);
+  // TensorFlow's canvas: the largest frame's width and height (not the logical screen's), of
+  // the frames that are whole (a cut-off frame's declared 65535 x 65535 made gigabytes).
+  int64_t width = 0, height = 0;
+  for (int k = 0; k < wholeFrames; ++k) {
+    width = std::max<int64_t>(width, file->SavedImages[k].ImageDesc.Width);
+    height = std::max<int64_t>(height, file->SavedImages[k].ImageDesc.Height);
   }
   if (width <= 0 || height <= 0) throw Error(name + ": the GIF image has no pixels");
+  // OpenCV's own limit for the other formats (CV_IO_MAX_IMAGE_PIXELS).
+  constexpr int64_t kMaxPixels = int64_t{1} << 30;
+  if (width * height > kMaxPixels)
+    throw Error(name + ": the GIF image is " + std::to_string(width) + " x " +
+                std::to_string(height) + " pixels, more than the " + std::to_string(kMaxPixels) +
+                " Graft reads");
 
   const SavedImage& frame = file->SavedImages[0];
   const GifImageDesc& desc = frame.ImageDesc;
@@ -73,10 +87,10 @@ cv::Mat decodeGifFirstFrame(const std::vector<unsigned char>& bytes, const std::
   control.TransparentColor = NO_TRANSPARENT_COLOR;
   DGifSavedExtensionToGCB(file.get(), 0, &control);
 
-  cv::Mat rgb(height, width, CV_8UC3, cv::Scalar(0, 0, 0));
+  cv::Mat rgb(static_cast<int>(height), static_cast<int>(width), CV_8UC3, cv::Scalar(0, 0, 0));
   const int top = std::max(desc.Top, 0), left = std::max(desc.Left, 0);
-  const int bottom = std::min(desc.Top + desc.Height, height);
-  const int right = std::min(desc.Left + desc.Width, width);
+  const int bottom = static_cast<int>(std::min<int64_t>(desc.Top + desc.Height, height));
+  const int right = static_cast<int>(std::min<int64_t>(desc.Left + desc.Width, width));
   for (int y = top; y < bottom; ++y) {
     auto* row = rgb.ptr<cv::Vec3b>(y);
     const GifByteType* indices = frame.RasterBits + static_cast<size_t>(y - desc.Top) * desc.Width;

@@ -10,13 +10,14 @@
 
 namespace graft {
 
-// True when `data` starts with a GIF signature (GIF87a or GIF89a).
+// True when `data` starts with a GIF signature ("GIF8": GIF87a, GIF89a).
 bool looksLikeGif(const unsigned char* data, size_t size);
 
 // The first frame as CV_8UC3 RGB on TensorFlow's canvas: as wide and as high as the file's
 // widest and highest frame; where the first frame does not cover it, and at its transparent
 // colour, black (0, 0, 0). Throws graft::Error naming `name` for a file giflib cannot read, one
-// without a frame or a colour map, or a colour index past the map.
+// cut short inside its first frame, without a frame or a colour map, with a colour index past
+// the map, or larger than 2^30 pixels.
 cv::Mat decodeGifFirstFrame(const std::vector<unsigned char>& bytes, const std::string& name);
 
 }  // namespace graft

@@ -81,7 +81,8 @@ LinearFit fitAndScore(const torch::Tensor& hostTrain, const torch::Tensor& hostT
   // kernel (setHeadWeights): the first training step through it blew the loss up to thousands.
   // Its deviation counts as at least a tenth of the features' mean one.
   const auto spread = train.std(0, /*unbiased=*/false, true);
-  const double floor = std::max(1e-6, 0.1 * spread.mean().item<double>());
+  const double meanSpread = spread.mean().item<double>();
+  const double floor = std::isfinite(meanSpread) ? std::max(1e-6, 0.1 * meanSpread) : 1e-6;
   const auto deviation = spread.clamp_min(floor);
   const auto x = (train - mean) / deviation;
   const auto xv = (validation - mean) / deviation;

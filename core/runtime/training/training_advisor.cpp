@@ -89,20 +89,22 @@ std::vector<std::string> unfreezablePretrained(const ModelFacts& facts) {
           facts.pretrainedLayers.end()};
 }
 
-// True when every layer of the user's own comes after every pretrained one (a head on top):
-// "from the first of them on" then trains exactly those.
-bool ownLayersOnTop(const ModelFacts& facts) {
-  if (facts.ownLayers.empty()) return false;
+// The first of the user's own layers a stage can train (not frozen by the model, not a
+// BatchNormalization, which stages keep frozen) when all of them lie above every pretrained
+// layer (a head on top): "from it on" then trains exactly the user's trainable layers, since a
+// stage keeps what the model freezes frozen. Empty otherwise. (ownLayers is in model order.)
+std::string firstTrainableOwnLayerOnTop(const ModelFacts& facts) {
+  if (facts.ownLayers.empty()) return "";
   const auto position = [&](const std::string& layer) {
     return std::find(facts.order.begin(), facts.order.end(), layer) - facts.order.begin();
   };
   const auto firstOwn = position(facts.ownLayers.front());
-  for (const auto& layer : facts.ownLayers) {
-    if (position(layer) < firstOwn) return false;
-  }
   for (const auto& layer : facts.pretrainedLayers)
-    if (position(layer) > firstOwn) return false;
-  return true;
+    if (position(layer) > firstOwn) return "";
+  const std::set<std::string> frozen(facts.frozenByModel.begin(), facts.frozenByModel.end());
+  for (const auto& layer : facts.ownLayers)
+    if (!frozen.count(layer) && !facts.batchNorms.count(layer)) return layer;
+  return "";
 }
 
 TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool anyNew) {
@@ -248,8 +250,8 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
       plan.reasons.push_back(
           "The model itself freezes its pretrained layers (its recipe's freeze or the file's "
           "trainable flags): only the layers you added train.");
-    } else if (!anyNewTrainable && anyOwnTrainable && perClass < kFewImagesPerClass &&
-               ownLayersOnTop(facts)) {
+    } else if (const std::string ownHead = firstTrainableOwnLayerOnTop(facts);
+               !anyNewTrainable && perClass < kFewImagesPerClass && !ownHead.empty()) {
       // A head of the user's own on the pretrained layers (Cut Here's, started from the
       // explorer's fitted classifier; a head trained before): with few images the pretrained
       // layers stay as they are, as they do for a new head. Fine-tuning them under such a head
@@ -258,7 +260,7 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
       TrainingStage s = headStage(data);
       s.name = "your layers";
       s.scope = StageScope::UnfreezeFrom;
-      s.layer = facts.ownLayers.front();
+      s.layer = ownHead;
       s.why = {
           "The layers you added on the pretrained ones train on; Adam at 1e-3 moves a head "
           "that already classifies by small steps."};
