@@ -38,6 +38,20 @@ void printPlan(const TrainingPlan& plan, const ModelFacts& model, const DataFact
   for (const auto& warning : plan.warnings) std::cout << "warning: " << warning << "\n";
 }
 
+// The plan with what the text's first line says (the plan reader takes and ignores "facts").
+Json withFacts(Json plan, const ModelFacts& model, const DataFacts& data) {
+  Json facts = {{"images", data.images},
+                {"classes", data.classes},
+                {"images_per_class", data.imagesPerClass},
+                {"new_layers", model.newLayers.size()},
+                {"own_layers", model.ownLayers.size()},
+                {"pretrained_layers", model.pretrainedLayers.size()}};
+  if (data.medianSide > 0) facts["median_image_side"] = data.medianSide;
+  if (model.inputSide > 0) facts["input_side"] = model.inputSide;
+  plan["facts"] = facts;
+  return plan;
+}
+
 }  // namespace
 
 void registerAdviseCommand(CLI::App& app) {
@@ -78,7 +92,7 @@ void registerAdviseCommand(CLI::App& app) {
                                "; the plan is for the model once it has that top");
     }
     if (*json)
-      std::cout << jsonText(planToJson(plan)) << "\n";
+      std::cout << jsonText(withFacts(planToJson(plan), modelFacts, dataFacts)) << "\n";
     else
       printPlan(plan, modelFacts, dataFacts);
   });

@@ -66,6 +66,12 @@ TEST_F(PlanCli, AdviseJsonIsAPlanThatTrainRuns) {
   EXPECT_EQ(plan["stages"][0].at("train"), "new");
   EXPECT_FALSE(plan["stages"][0].at("why").empty());
   EXPECT_FALSE(plan.at("reasons").empty());
+  // What the text's first line says, as data (train --plan below takes the file with it).
+  const json& facts = plan.at("facts");
+  EXPECT_EQ(facts.at("images"), 36);
+  EXPECT_EQ(facts.at("classes"), json::array({"circle", "square", "triangle"}));
+  EXPECT_EQ(facts.at("images_per_class"), json::array({12, 12, 12}));
+  EXPECT_EQ(facts.at("new_layers"), 1);
 
   const std::string path = writePlan("plan.json", advised.out);
   const std::string log = dir.file("run.jsonl");

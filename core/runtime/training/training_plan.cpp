@@ -166,7 +166,8 @@ std::string stageFieldPath(size_t stage, const std::string& field) {
 TrainingPlan planFromJson(const Json& json, const std::string& source) {
   PlanReader reader(source);
   if (!json.is_object()) reader.fail("$", "a plan must be a JSON object");
-  reader.onlyKnownKeys(json, {"graft_plan", "stages", "reasons", "warnings"}, "$");
+  // "facts": what `advise --json` saw (images, classes, layers), for the reader; not read.
+  reader.onlyKnownKeys(json, {"graft_plan", "stages", "reasons", "warnings", "facts"}, "$");
   const Json& version = reader.field(json, "graft_plan", "$.graft_plan");
   if (!version.is_number_integer() || version.get<int>() != kPlanVersion)
     reader.fail("$.graft_plan", "must be " + std::to_string(kPlanVersion) +
