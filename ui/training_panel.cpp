@@ -782,6 +782,9 @@ void TrainingPanel::stopThen(const QString& why, std::function<void()> next) {
   pendingFix_.clear();  // the run ends for good: no restart with a fix
   appendLog(why);
   session_->stop();
+  // Stopping to quit or to open another model: Pause and Stop did nothing more meanwhile.
+  pause_->setEnabled(false);
+  stop_->setEnabled(false);
 }
 
 void TrainingPanel::onDiagnosis(const QString& code, const QString& message, const QString& fix) {

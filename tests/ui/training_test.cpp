@@ -131,6 +131,27 @@ TEST(Training, StopEndsTheRunEarly) {
   EXPECT_FALSE(panel->speedText().startsWith("ETA")) << panel->speedText().toStdString();
 }
 
+// Stopping to quit (or to open another model): the run ends, then what was asked runs; Pause
+// and Stop are off meanwhile (they stayed on while "Stopping the training run to quit…").
+TEST(Training, StoppingToQuitRunsWhatWasAskedOnceTheRunEnds) {
+  test::guiApp();
+  test::TempDir dir;
+  const std::string data = shapesFolder(dir, 30);
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
+  panel->epochsBox()->setValue(200);
+  panel->batchSizeBox()->setValue(4);
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > 0; }, 60000));
+  bool ran = false;
+  panel->stopThen(QStringLiteral("stopping the run to quit…"), [&ran] { ran = true; });
+  EXPECT_FALSE(panel->stopButton()->isEnabled());
+  EXPECT_FALSE(panel->pauseButton()->isEnabled());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(panel->startButton()->isEnabled());
+}
+
 // A model whose input size is free: the form says so, and what to do, before Start.
 TEST(Training, AFreeInputSizeIsSaidBeforeStart) {
   test::guiApp();
