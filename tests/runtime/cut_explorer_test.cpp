@@ -27,11 +27,15 @@ namespace fs = std::filesystem;
 // pattern equally often in the validation split, at most 75 %.
 // deep: a 4x4 convolution over early with ReLU: filters a, b and relu(a + b - 1) = a AND b;
 // then "diff" = a + b - 2 (a AND b) is linear in its features, so it separates the classes.
-Model xorModel() {
+// With `tinyCopy`, deep has a fourth filter: a millionth of the first (a), a feature that
+// carries what another does at a tiny scale (standardised, it is the same feature).
+Model xorModel(bool tinyCopy = false) {
+  const int filters = tinyCopy ? 4 : 3;
   GraphBuilder b("xor");
   auto x = b.input("input_1", {kUnknown, 4, 4, 1});
   x = b.add("Conv2D", "early", {{"filters", 1}, {"kernel_size", {1, 1}}}, x);
-  x = b.add("Conv2D", "deep", {{"filters", 3}, {"kernel_size", {4, 4}}, {"activation", "relu"}}, x);
+  x = b.add("Conv2D", "deep",
+            {{"filters", filters}, {"kernel_size", {4, 4}}, {"activation", "relu"}}, x);
   x = b.add("Flatten", "flatten", Json::object(), x);
   x = b.add("Dense", "predictions", {{"units", 2}, {"activation", "softmax"}}, x);
   Model model;
@@ -39,16 +43,19 @@ Model xorModel() {
   initializeWeights(model.graph, analyzeOrThrow(model.graph), model.weights, 3);
   model.weights.set("early", {WeightTensor::fromValues({1, 1, 1, 1}, {1.0f / 255.0f}),
                               WeightTensor::fromValues({1}, {0.0f})});
-  std::vector<float> kernel(4 * 4 * 3, 0.0f);  // Keras layout (kh, kw, in, out)
+  std::vector<float> kernel(size_t(4 * 4 * filters), 0.0f);  // Keras layout (kh, kw, in, out)
   for (int h = 0; h < 4; ++h)
     for (int w = 0; w < 4; ++w) {
-      const int at = (h * 4 + w) * 3;
+      const int at = (h * 4 + w) * filters;
       kernel[at + 0] = w < 2 ? 1.0f / 8 : 0.0f;  // a
       kernel[at + 1] = w < 2 ? 0.0f : 1.0f / 8;  // b
       kernel[at + 2] = 1.0f / 8;                 // a + b
+      if (tinyCopy) kernel[at + 3] = kernel[at + 0] * 1e-6f;
     }
-  model.weights.set("deep", {WeightTensor::fromValues({4, 4, 1, 3}, kernel),
-                             WeightTensor::fromValues({3}, {0.0f, 0.0f, -1.0f})});
+  std::vector<float> bias{0.0f, 0.0f, -1.0f};
+  if (tinyCopy) bias.push_back(0.0f);
+  model.weights.set("deep", {WeightTensor::fromValues({4, 4, 1, filters}, kernel),
+                             WeightTensor::fromValues({filters}, bias)});
   model.preprocessing = Preprocessing::None;
   return model;
 }
@@ -200,38 +207,12 @@ TEST(CutExplorer, OnePassThroughTheNetworkForEveryCandidate) {
   EXPECT_EQ(report.candidates.size(), 2u);
 }
 
-// xorModel with a fourth filter in deep: a millionth of the first (a), so a feature that carries
-// what another does at a tiny scale (standardised, it is the same feature).
-Model xorModelWithATinyChannel() {
-  Model model = xorModel();
-  GraphBuilder b("xor_tiny");
-  auto x = b.input("input_1", {kUnknown, 4, 4, 1});
-  x = b.add("Conv2D", "early", {{"filters", 1}, {"kernel_size", {1, 1}}}, x);
-  x = b.add("Conv2D", "deep", {{"filters", 4}, {"kernel_size", {4, 4}}, {"activation", "relu"}}, x);
-  x = b.add("Flatten", "flatten", Json::object(), x);
-  x = b.add("Dense", "predictions", {{"units", 2}, {"activation", "softmax"}}, x);
-  Model tiny;
-  tiny.graph = b.build({x});
-  initializeWeights(tiny.graph, analyzeOrThrow(tiny.graph), tiny.weights, 3);
-  tiny.weights.set("early", *model.weights.find("early"));
-  const auto& three = *model.weights.find("deep");
-  std::vector<float> kernel(4 * 4 * 4, 0.0f);
-  for (int at = 0; at < 16; ++at) {
-    for (int c = 0; c < 3; ++c) kernel[at * 4 + c] = three[0].values()[at * 3 + c];
-    kernel[at * 4 + 3] = three[0].values()[at * 3] * 1e-6f;
-  }
-  tiny.weights.set("deep", {WeightTensor::fromValues({4, 4, 1, 4}, kernel),
-                            WeightTensor::fromValues({4}, {0.0f, 0.0f, -1.0f, 0.0f})});
-  tiny.preprocessing = Preprocessing::None;
-  return tiny;
-}
-
 // A feature that barely varies is not divided by its own tiny deviation: folded into a head's
 // kernel that gave weights of 10^4-10^5 (a channel its ReLU keeps at 0 but for a few images),
 // and the first training step through them blew the loss up to thousands.
 TEST(CutExplorer, AFeatureThatBarelyVariesGetsNoHugeHeadWeight) {
   test::TempDir dir;
-  const Model model = xorModelWithATinyChannel();
+  const Model model = xorModel(/*tinyCopy=*/true);
   const TrainingSet data = xorImages(dir.path(), 8, 4);
   const auto report = exploreCutPoints(model, data, {"deep"}, smallOptions());
   ASSERT_EQ(report.candidates.size(), 1u);

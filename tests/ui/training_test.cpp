@@ -102,16 +102,23 @@ TEST(Training, ChartsGrowWhileTheWindowStaysResponsive) {
   EXPECT_TRUE(window.document()->model().labels.empty());
 }
 
-TEST(Training, StopEndsTheRunEarly) {
-  test::guiApp();
-  test::TempDir dir;
-  const std::string data = shapesFolder(dir, 30);
-  ui::MainWindow window;
+// A run of 200 epochs in batches of 4 on 30 images a class, started and past `batches`
+// batches: long enough to stop, pause or quit in.
+ui::TrainingPanel* startLongRun(ui::MainWindow& window, const std::string& data, int batches) {
   ui::TrainingPanel* panel = test::readyToTrain(window, data);
   panel->epochsBox()->setValue(200);
   panel->batchSizeBox()->setValue(4);
-  ASSERT_TRUE(panel->startTraining());
-  ASSERT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > 2; }, 60000));
+  EXPECT_TRUE(panel->startTraining());
+  EXPECT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > batches; }, 60000));
+  return panel;
+}
+
+TEST(Training, StopEndsTheRunEarly) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::MainWindow window;
+  ui::TrainingPanel* panel = startLongRun(window, shapesFolder(dir, 30), 2);
+  ASSERT_TRUE(panel->session()->isRunning());
   // Paused, the place of the ETA says so (the running ETA stayed while nothing ran).
   QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
   EXPECT_EQ(panel->speedText(), "paused");
@@ -136,13 +143,9 @@ TEST(Training, StopEndsTheRunEarly) {
 TEST(Training, StoppingToQuitRunsWhatWasAskedOnceTheRunEnds) {
   test::guiApp();
   test::TempDir dir;
-  const std::string data = shapesFolder(dir, 30);
   ui::MainWindow window;
-  ui::TrainingPanel* panel = test::readyToTrain(window, data);
-  panel->epochsBox()->setValue(200);
-  panel->batchSizeBox()->setValue(4);
-  ASSERT_TRUE(panel->startTraining());
-  ASSERT_TRUE(test::waitFor([&] { return panel->lossChart()->trainingCount() > 0; }, 60000));
+  ui::TrainingPanel* panel = startLongRun(window, shapesFolder(dir, 30), 0);
+  ASSERT_TRUE(panel->session()->isRunning());
   bool ran = false;
   panel->stopThen(QStringLiteral("stopping the run to quit…"), [&ran] { ran = true; });
   EXPECT_FALSE(panel->stopButton()->isEnabled());
