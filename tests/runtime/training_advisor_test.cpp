@@ -311,10 +311,16 @@ TEST(TrainingAdvisor, TheUsersOwnHeadOnFewImagesTrainsAloneOverTrainablePretrain
   EXPECT_EQ(few.stages[0].layer, "predictions");
   EXPECT_EQ(trainableLayers(modelForStage(model, few.stages[0], 0, {}, "plan")),
             std::vector<std::string>{"predictions"});
-  // With enough images the pretrained layers below it fine-tune, as before.
+  // With enough images the pretrained layers below it fine-tune, with Adam: SGD's steps grew
+  // with the gradients of a head fitted by the explorer (its shallow cut lost everything in one
+  // epoch), Adam's do not.
   const TrainingPlan many = advisePlan(model, facts, balanced(300));
   ASSERT_EQ(many.stages.size(), 1u);
   EXPECT_EQ(many.stages[0].name, "fine-tune");
+  EXPECT_EQ(many.stages[0].optimizer.kind, OptimizerKind::Adam);
+  EXPECT_DOUBLE_EQ(many.stages[0].optimizer.effectiveLearningRate(), 1e-4);
+  EXPECT_DOUBLE_EQ(many.stages[0].pretrainedRateScale, 0.1);
+  EXPECT_TRUE(many.warnings.empty());
 
   // A second layer of the user's on top, the first one frozen by the model: the stage starts at
   // the one that may train (starting at the frozen one, the plan refused the user's own freeze

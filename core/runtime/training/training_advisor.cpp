@@ -25,6 +25,7 @@ constexpr int64_t kFewImages = 100;
 constexpr double kImbalanceRatio = 4.0;
 constexpr double kHeadRate = 1e-3;
 constexpr double kFineTuneRate = 1e-3;
+constexpr double kFineTuneAdamRate = 1e-4;  // under a head that came trained (fineTuneStage)
 constexpr double kPretrainedScale = 0.1;
 
 std::string plainNumber(double value) {
@@ -127,9 +128,19 @@ TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool
   const bool startsInFrozen =
       !facts.frozenByModel.empty() && position(s.layer) < position(unfreezable.front());
   if (startsInFrozen) s.layer = unfreezable.front();
-  s.optimizer.kind = OptimizerKind::Sgd;
-  s.optimizer.learningRate = kFineTuneRate;
-  s.optimizer.momentum = 0.9;
+  // Under a head of the user's own that came trained (Cut Here's and probe --cut's start from
+  // the explorer's fit): its weights on small pooled features can be large, and SGD's step grows
+  // with the gradient they send down (a shallow cut went from 0.86 to chance in its first
+  // epoch, loss in the hundreds); Adam's step does not.
+  const bool underTrainedHead = !anyNew && !firstTrainableOwnLayerOnTop(facts).empty();
+  if (underTrainedHead) {
+    s.optimizer.kind = OptimizerKind::Adam;
+    s.optimizer.learningRate = kFineTuneAdamRate;
+  } else {
+    s.optimizer.kind = OptimizerKind::Sgd;
+    s.optimizer.learningRate = kFineTuneRate;
+    s.optimizer.momentum = 0.9;
+  }
   s.pretrainedRateScale = kPretrainedScale;
   s.epochs = 10;
   std::ostringstream scope;
@@ -144,10 +155,16 @@ TrainingStage fineTuneStage(const ModelFacts& facts, const DataFacts& data, bool
   if (startsInFrozen)
     s.why.push_back("The model itself freezes the layers below " + s.layer +
                     " (its recipe's freeze or the file's trainable flags): they stay frozen.");
-  s.why.push_back(std::string("SGD with momentum 0.9 and pretrained_lr_scale 0.1 gives the "
-                              "pretrained layers 1e-4, which nudges their weights instead of "
-                              "overwriting them") +
-                  (anyNew ? ", while the new layers keep 1e-3." : "."));
+  if (underTrainedHead)
+    s.why.push_back(
+        "Adam at 1e-4 with pretrained_lr_scale 0.1 (1e-5 for the pretrained layers): your head "
+        "came trained, and its weights can be large; Adam's steps do not grow with the "
+        "gradients they send down, SGD's did (a shallow cut lost everything in one epoch).");
+  else
+    s.why.push_back(std::string("SGD with momentum 0.9 and pretrained_lr_scale 0.1 gives the "
+                                "pretrained layers 1e-4, which nudges their weights instead of "
+                                "overwriting them") +
+                    (anyNew ? ", while the new layers keep 1e-3." : "."));
   s.why.push_back("10 epochs at this low rate; keep an eye on the validation loss.");
   return s;
 }
