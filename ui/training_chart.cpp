@@ -1,6 +1,7 @@
 #include "ui/training_chart.h"
 
 #include <QChart>
+#include <QFontMetrics>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QTimer>
@@ -152,8 +153,19 @@ void TrainingChart::rescale() {
     axis->setLabelFormat(QStringLiteral("%.") + QString::number(ticks.decimals) +
                          QStringLiteral("f"));
   };
-  place(x_, epochs_, 10, true);
+  // As many epoch ticks as their labels have room for side by side ("0 1 2 ... 10" on a
+  // 240 px chart at a 1280x800 screen's font read "…" for every label): up to 10.
+  const QFontMetrics metrics(x_->labelsFont());
+  const int labelRoom = 2 * metrics.horizontalAdvance(QString::number(epochs_)) + 12;
+  const double plotWidth =
+      chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width() - 60.0;
+  place(x_, epochs_, std::clamp(static_cast<int>(plotWidth / labelRoom), 1, 10), true);
   place(y_, isFraction_ ? 1.0 : (maxY_ > 0 ? maxY_ * 1.1 : 1.0), 4, false);
+}
+
+void TrainingChart::resizeEvent(QResizeEvent* event) {
+  QChartView::resizeEvent(event);
+  rescale();  // the number of epoch ticks follows the width
 }
 
 QString TrainingChart::valueLabelFormat() const {

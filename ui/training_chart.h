@@ -36,6 +36,9 @@ class TrainingChart : public QChartView {
   static QColor trainingColour();
   static QColor validationColour();
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void rescale();
   QLineSeries* train_;

@@ -87,6 +87,25 @@ TEST_F(ProbeCli, AClassWithoutReadableImagesOrTooManyUnreadableStopIt) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// A class whose readable images all lie in the validation folder: refused (it was scored as a
+// class the classifier never saw, and --cut best wrote a model from it).
+TEST_F(ProbeCli, AClassWithoutReadableTrainingImagesIsRefused) {
+  const std::string validation = dir.file("validation");
+  ASSERT_EQ(cli({"sample-data", validation, "--images-per-class", "4", "--seed", "9"}).exitCode, 0);
+  std::vector<fs::path> classes;
+  for (const auto& entry : fs::directory_iterator(data)) classes.push_back(entry.path());
+  std::sort(classes.begin(), classes.end());
+  for (const auto& image : fs::directory_iterator(classes[2]))
+    std::ofstream(image.path(), std::ios::trunc).close();
+  const auto r = cli({"probe", model, "--data", data, "--val-dir", validation, "--layers", "pool",
+                      "--max-unreadable", "0.5", "-q"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("class '" + classes[2].filename().string() +
+                       "' has no training image that could be read"),
+            std::string::npos)
+      << r.err;
+}
+
 // probe --json's output fed to advise --probe becomes reasons of the plan.
 TEST_F(ProbeCli, AdviseUsesTheReport) {
   const auto r = cli({"probe", model, "--data", data, "--layers", "conv1,pool", "--json", "-q"});

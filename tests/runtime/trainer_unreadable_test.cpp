@@ -141,5 +141,27 @@ TEST_F(TrainerUnreadable, AClassWhoseImagesAllFailToReadStopsTheRunNamingIt) {
       << result.message;
 }
 
+// A class whose readable images all went to validation: nothing to learn it from (the run
+// trained on the others and validated on it), said after the first epoch as for a class with
+// no readable image at all.
+TEST_F(TrainerUnreadable, AClassWithoutReadableTrainingImagesStopsTheRunNamingIt) {
+  TrainingSet split = data;
+  std::string validationOnly;
+  for (const ImageSample& sample : split.validation)
+    if (sample.label == 1) validationOnly = sample.path;  // green_ish keeps validation images
+  ASSERT_FALSE(validationOnly.empty());
+  for (const ImageSample& sample : split.train)
+    if (sample.label == 1) std::ofstream(sample.path, std::ios::trunc).close();
+  // 15 broken among 60: past the default 10 %; a quarter is allowed here.
+  TrainOptions o = options(2);
+  o.maxUnreadableFraction = 0.3;
+  const TrainResult result = trainModel(test::tinyModel(3), split, o);
+  EXPECT_EQ(result.status, TrainStatus::Failed);
+  EXPECT_NE(result.message.find("class 'green_ish' has no training image that could be read (its "
+                                "15 training files"),
+            std::string::npos)
+      << result.message;
+}
+
 }  // namespace
 }  // namespace graft

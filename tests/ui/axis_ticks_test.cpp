@@ -77,13 +77,20 @@ QStringList shownTexts(ui::TrainingChart& chart) {
 TEST(AxisTicks, TheChartsKeepTheirLabelsWhenLow) {
   test::guiApp();
   const QFont before = QApplication::font();
-  for (const QSize size : {QSize(260, 180), QSize(240, 150), QSize(400, 200)}) {
-    // The VNC tester's screen font was a third larger than offscreen's default.
+  struct Case {
+    QSize size;
+    double font;  // the VNC tester's screen font was a third larger than offscreen's
+    int epochs;
+  };
+  for (const Case& c : {Case{QSize(260, 180), 1.0, 60}, Case{QSize(240, 150), 1.0, 60},
+                        Case{QSize(400, 200), 1.33, 60}, Case{QSize(240, 190), 1.33, 10},
+                        Case{QSize(200, 190), 1.33, 100}}) {
+    const QSize size = c.size;
     QFont larger = before;
-    larger.setPointSizeF(before.pointSizeF() * (size.height() == 200 ? 1.33 : 1.0));
+    larger.setPointSizeF(before.pointSizeF() * c.font);
     QApplication::setFont(larger);
     ui::TrainingChart chart(QStringLiteral("Loss"), false);
-    chart.setEpochs(60);
+    chart.setEpochs(c.epochs);
     for (int i = 0; i < 50; ++i) chart.addTrainingPoint(i / 10.0, 1.0 / (1 + i));
     chart.addValidationPoint(1, 0.4);
     chart.flush();
@@ -91,7 +98,7 @@ TEST(AxisTicks, TheChartsKeepTheirLabelsWhenLow) {
     chart.show();
     QApplication::processEvents();
     const QStringList texts = shownTexts(chart);
-    EXPECT_TRUE(texts.contains(QStringLiteral("30"))) << texts.join(" | ").toStdString();
+    EXPECT_TRUE(texts.contains(QString::number(c.epochs))) << texts.join(" | ").toStdString();
     for (const QString& text : texts)
       EXPECT_FALSE(text.contains(QChar(0x2026)) || text.contains(QStringLiteral("...")))
           << "at " << size.width() << "x" << size.height() << ": "

@@ -328,6 +328,7 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
   if (labels.empty()) throw Error("none of the images could be read");
   // Scored without a class, the rest looked perfectly told apart (100 %).
   if (auto why = classWithoutReadableImages(data, *skipped)) throw Error(*why);
+  if (auto why = classWithoutReadableTrainingImages(data, *skipped)) throw Error(*why);
   if (auto why = tooManyUnreadable(data, *skipped, options.maxUnreadableFraction))
     throw Error(*why);
 

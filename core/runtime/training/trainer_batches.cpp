@@ -206,7 +206,8 @@ std::optional<std::string> TrainingBatches::tooManyUnreadable() const {
 }
 
 std::optional<std::string> TrainingBatches::classWithoutReadableImages() const {
-  return graft::classWithoutReadableImages(data_, *skipped_);
+  if (auto why = graft::classWithoutReadableImages(data_, *skipped_)) return why;
+  return graft::classWithoutReadableTrainingImages(data_, *skipped_);
 }
 
 std::vector<std::pair<std::string, std::string>> TrainingBatches::skippedFiles() const {

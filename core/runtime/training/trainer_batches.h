@@ -64,8 +64,8 @@ class TrainingBatches {
   // when more than TrainOptions::maxUnreadableFraction of the images are unreadable.
   std::optional<std::string> reportUnreadable();
   // After the first epoch, when every image has been read once: why the run cannot go on when
-  // a class has images but none of them could be read (the model would be trained for a class
-  // it never sees), naming the class and its folder; nullopt otherwise.
+  // a class has images but none of them could be read, or none of its training images (the
+  // model would be trained for a class it never sees), naming the class; nullopt otherwise.
   std::optional<std::string> classWithoutReadableImages() const;
   std::vector<std::pair<std::string, std::string>> skippedFiles() const;
 

@@ -48,4 +48,22 @@ std::optional<std::string> classWithoutReadableImages(const TrainingSet& data,
   return std::nullopt;
 }
 
+std::optional<std::string> classWithoutReadableTrainingImages(const TrainingSet& data,
+                                                              const SkippedFiles& skipped) {
+  std::vector<size_t> readable(data.classes.size(), 0), listed(data.classes.size(), 0);
+  for (const ImageSample& sample : data.train) {
+    const auto label = static_cast<size_t>(sample.label);
+    if (label >= readable.size()) continue;
+    ++listed[label];
+    if (!skipped.contains(sample.path)) ++readable[label];
+  }
+  for (size_t c = 0; c < readable.size(); ++c)
+    if (listed[c] > 0 && readable[c] == 0)
+      return "class '" + data.classes[c] + "' has no training image that could be read (its " +
+             std::to_string(listed[c]) + " training file" + (listed[c] == 1 ? "" : "s") +
+             " could not be read; the readable ones went to validation): nothing to learn it "
+             "from; add readable images of it or remove the broken ones";
+  return std::nullopt;
+}
+
 }  // namespace graft

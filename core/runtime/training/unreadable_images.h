@@ -22,4 +22,10 @@ std::optional<std::string> tooManyUnreadable(const TrainingSet& data, const Skip
 std::optional<std::string> classWithoutReadableImages(const TrainingSet& data,
                                                       const SkippedFiles& skipped);
 
+// The first class with images none of which in data.train could be read (its readable ones all
+// in validation: a model would learn it from nothing, and the explorer scored it as one it
+// never saw), said with why; nothing otherwise or when classWithoutReadableImages says more.
+std::optional<std::string> classWithoutReadableTrainingImages(const TrainingSet& data,
+                                                              const SkippedFiles& skipped);
+
 }  // namespace graft
