@@ -584,6 +584,12 @@ bool TrainingPanel::startRun(const Model& from, uint64_t baseRevision) {
   document_->lockEdits(
       tr("Training is running: stop it, or wait until it ends, to edit the model."));
   setRunning(true);
+  // The last run's end ("stopped before the first epoch ended") stayed while this one read its
+  // images and set up.
+  progress_->setValue(0);
+  progress_->setFormat(tr("preparing the run…"));
+  speed_->clear();
+  epochSpeed_.clear();
   appendLog(tr("training on %1").arg(s.dataDir));
   return true;
 }

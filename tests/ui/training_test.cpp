@@ -136,6 +136,12 @@ TEST(Training, StopEndsTheRunEarly) {
     EXPECT_EQ(progress, "stopped: the model keeps the weights after epoch " +
                             std::to_string(panel->epochsCompleted()));
   EXPECT_FALSE(panel->speedText().startsWith("ETA")) << panel->speedText().toStdString();
+  // The next run does not show this one's end while it sets up.
+  ASSERT_TRUE(panel->startTraining());
+  EXPECT_EQ(panel->progressText(), "preparing the run…");
+  EXPECT_TRUE(panel->speedText().isEmpty());
+  panel->session()->stop();
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
 }
 
 // Stopping to quit (or to open another model): the run ends, then what was asked runs; Pause

@@ -28,8 +28,10 @@ int readFromMemory(GifFileType* file, GifByteType* out, int size) {
 }
 
 std::string gifError(int code) {
+  // giflib leaves 0 when a frame's own description does not fit its data.
+  if (code == 0) return "a frame's data does not match its description";
   const char* text = GifErrorString(code);
-  return text ? text : "unknown giflib error " + std::to_string(code);
+  return text ? text : "giflib error " + std::to_string(code);
 }
 
 struct CloseGif {
