@@ -268,6 +268,11 @@ bool TrainingSession::start(const Model& model, const TrainingSettings& settings
       outcome->second = QString::fromStdString(withoutCheckpointFile(result->message));
       *epochs = result->epochsCompleted;
       *trained = result->model;
+    } else if (cancel_) {
+      // Stopped while it read the images and set up: the user's stop, not a failure (an error
+      // dialog said "Training failed: not run: the run was interrupted").
+      outcome->first = TrainingOutcome::Cancelled;
+      outcome->second = QStringLiteral("stopped before training began");
     } else {
       // The run ended before training (unreadable folder, a plan that does not fit).
       outcome->first = TrainingOutcome::Failed;
