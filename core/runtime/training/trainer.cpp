@@ -329,22 +329,26 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
           crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
       if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
       auto loss = losses.mean();
-      const torch::Tensor penalty =
-          penalties_->empty() ? torch::zeros({}, loss.options()) : penalties_->total();
-      if (!penalties_->empty()) loss = loss + penalty;
       // The numbers in one copy, started behind the forward pass and read once the backward
       // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
-      // A non-finite loss still stops the run before the optimizer takes the step.
-      HostCopy numbers(torch::stack({loss.detach().to(torch::kFloat64),
-                                     output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64),
-                                     penalty.detach().to(torch::kFloat64)}));
+      // A non-finite loss still stops the run before the optimizer takes the step. The
+      // regularizers' penalty rides along only when the model has some.
+      std::vector<torch::Tensor> copied;
+      if (!penalties_->empty()) {
+        const torch::Tensor penalty = penalties_->total();
+        loss = loss + penalty;
+        copied.push_back(penalty.detach().to(torch::kFloat64));
+      }
+      copied.insert(copied.begin(), {loss.detach().to(torch::kFloat64),
+                                     output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)});
+      HostCopy numbers(torch::stack(copied));
       scaler_.scaled(loss).backward();
       const torch::Tensor& host = numbers.get();
       step.loss = host[0].item<double>();
       step.images = batch->labels.numel();
       step.correct = static_cast<int64_t>(host[1].item<double>());
       // The same on every rank of a data-parallel run (their weights are): no exchange.
-      localPenalty = host[2].item<double>();
+      if (!penalties_->empty()) localPenalty = host[2].item<double>();
     } else if (!penalties_->empty()) {
       localPenalty = penalties_->total().item<double>();  // a rank left without images
     }
