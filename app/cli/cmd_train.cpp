@@ -13,6 +13,7 @@
 #include "runtime/data/skipped_files_json.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/training/train_run.h"
+#include "runtime/training/training_findings_json.h"
 
 namespace graft::cli {
 
@@ -85,7 +86,8 @@ class TrainPrinter : public CliObserver {
   std::optional<InterruptScope> interrupt_;
 };
 
-void printResult(const TrainResult& result, const std::string& output, bool json) {
+void printResult(const PipelineResult& run, const std::string& output, bool json) {
+  const TrainResult& result = *run.training;
   if (json) {
     Json summary = {{"file", output},
                     {"epochs_completed", result.epochsCompleted},
@@ -94,10 +96,14 @@ void printResult(const TrainResult& result, const std::string& output, bool json
                     {"restored_epoch", result.restoredEpoch ? Json(*result.restoredEpoch) : Json()},
                     {"stopped_early", result.stoppedEarly}};
     addSkippedFiles(summary, result.skippedFiles);
+    addTrainingFindings(summary, run.trainingWarnings.value_or(std::vector<PlanWarning>{}),
+                        result.diagnoses);
     if (!result.history.empty()) {
       const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one
-      summary["loss"] = last.loss;
-      summary["accuracy"] = last.accuracy;
+      if (last.epoch > 0) {  // the weights it started from (epoch 0) were not trained
+        summary["loss"] = last.loss;
+        summary["accuracy"] = last.accuracy;
+      }
       if (last.valLoss) summary["val_loss"] = *last.valLoss;
       if (last.valAccuracy) summary["val_accuracy"] = *last.valAccuracy;
     }
@@ -108,11 +114,12 @@ void printResult(const TrainResult& result, const std::string& output, bool json
             << (result.stoppedEarly ? ", stopped early" : "");
   if (!result.history.empty()) {
     const EpochEvent& kept = modelEpoch(result);
-    std::cout << (result.restoredEpoch
-                      ? "; restored epoch " + std::to_string(*result.restoredEpoch) + ": "
-                      : std::string("; last epoch: "))
-              << "accuracy " << kept.accuracy;
-    if (kept.valAccuracy) std::cout << ", val_accuracy " << *kept.valAccuracy;
+    std::cout << (!result.restoredEpoch ? std::string("; last epoch: ")
+                  : *result.restoredEpoch == 0
+                      ? std::string("; the weights it started from: ")
+                      : "; restored epoch " + std::to_string(*result.restoredEpoch) + ": ");
+    if (kept.epoch > 0) std::cout << "accuracy " << kept.accuracy << (kept.valAccuracy ? ", " : "");
+    if (kept.valAccuracy) std::cout << "val_accuracy " << *kept.valAccuracy;
   }
   std::cout << ")\n";
 }
@@ -136,8 +143,9 @@ void registerTrainCommand(CLI::App& app) {
       ->check(specRangeValidator(SpecRange{0.0, std::nullopt, true, false}));
   cmd->add_flag("--json", process->json,
                 "print the result as one JSON object: file, epochs_completed and checkpoint_epoch "
-                "(both counted over all of a plan's stages), stopped_early and the last epoch's "
-                "loss, accuracy, val_loss, val_accuracy");
+                "(both counted over all of a plan's stages), restored_epoch, stopped_early, the "
+                "figures of the epoch the model holds (loss, accuracy, val_loss, val_accuracy), "
+                "skipped files, the warnings before the run and the training doctor's diagnoses");
 
   cmd->callback([cmd, args, spec, process] {
     spec->chosen = choosesHowToTrain(*cmd);
@@ -157,7 +165,7 @@ void registerTrainCommand(CLI::App& app) {
     options.checkTrainingFirst = true;
     const PipelineResult result =
         runCommandPipeline(pipeline, printer, InterruptScope::flag(), options);
-    if (printer.speaks()) printResult(*result.training, spec->output, process->json);
+    if (printer.speaks()) printResult(result, spec->output, process->json);
   });
 }
 

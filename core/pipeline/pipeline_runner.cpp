@@ -23,6 +23,7 @@
 #include "runtime/training/trainer_stages.h"
 #include "runtime/training/training_advisor.h"
 #include "runtime/training/training_defaults.h"
+#include "runtime/training/training_findings_json.h"
 
 namespace graft {
 
@@ -250,6 +251,7 @@ class Runner {
     noteWhatWatchesTheTrainingLoss(run);
     noteWhatThePlanReplaces(run.spec());
     const TrainingSetup& setup = run.setUp(model_, freshLayers_);
+    result_.trainingWarnings = run.warnings();
     if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
     if (observer_) observer_->onTrainEnd(trained, run.spec().output);
@@ -262,7 +264,9 @@ class Runner {
     if (!trained.history.empty() && modelEpoch(trained).valAccuracy) {
       message += ", val_accuracy " + checkNumberText(*modelEpoch(trained).valAccuracy);
       if (trained.restoredEpoch)
-        message += " (epoch " + std::to_string(*trained.restoredEpoch) + ", restored)";
+        message += *trained.restoredEpoch == 0
+                       ? std::string(" (the weights it started from, kept)")
+                       : " (epoch " + std::to_string(*trained.restoredEpoch) + ", restored)";
     }
     result_.training = std::move(trained);
     return message;
@@ -439,7 +443,11 @@ Json PipelineResult::toJson() const {
                     {"status", stepStatusName(s.status)},
                     {"message", s.message},
                     {"seconds", s.seconds}});
-  return {{"passed", passed()}, {"steps", list}};
+  Json out = {{"passed", passed()}, {"steps", list}};
+  if (trainingWarnings)
+    addTrainingFindings(out, *trainingWarnings,
+                        training ? training->diagnoses : std::vector<Diagnosis>{});
+  return out;
 }
 
 PipelineResult runPipeline(const Pipeline& pipeline, PipelineObserver* observer,

@@ -13,6 +13,7 @@
 #include "pipeline/pipeline.h"
 #include "runtime/prediction/eval_report.h"
 #include "runtime/training/trainer.h"
+#include "runtime/training/training_advisor.h"
 
 namespace graft {
 
@@ -32,12 +33,17 @@ struct PipelineResult {
   std::vector<StepResult> steps;  // steps first, then checks, in the pipeline's order
   // What the steps made, for a front end to show.
   std::optional<TrainResult> training;  // a completed training
-  std::vector<ExportReport> exports;    // the exports' checks, in the pipeline's order
+  // The advisor's warnings before the training step's run (TrainRun::warnings), once it was set
+  // up, also when it then failed.
+  std::optional<std::vector<PlanWarning>> trainingWarnings;
+  std::vector<ExportReport> exports;  // the exports' checks, in the pipeline's order
   std::optional<EvalReport> evaluation;
   bool passed() const;  // every step ran and every check passed
   size_t count(StepStatus status) const;
-  Json toJson()
-      const;  // {"passed": bool, "steps": [{"name", "check", "status", "message", "seconds"}]}
+  // {"passed": bool, "steps": [{"name", "check", "status", "message", "seconds"}]}, and once
+  // the training step was set up its "warnings" and "diagnoses"
+  // (runtime/training/training_findings_json.h).
+  Json toJson() const;
 };
 
 class TrainRun;

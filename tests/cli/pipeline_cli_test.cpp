@@ -152,6 +152,17 @@ TEST_F(PipelineCli, APlanTrainsInStages) {
        {"checks", {"epochs == 3"}}});
   const auto r = cli({"run", path, "--json"});
   EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+  // A training step's warnings and the doctor's findings are in the result, for a script.
+  const json result = json::parse(r.out);
+  EXPECT_TRUE(result.at("warnings").is_array()) << r.out;
+  EXPECT_TRUE(result.at("diagnoses").is_array()) << r.out;
+  // A pipeline without one has neither.
+  const std::string noTraining = writePipeline(
+      {{"graft_pipeline", 1}, {"model", "tiny.json"}, {"checks", {"total_params >= 1"}}},
+      "plain.json");
+  const auto plain = cli({"run", noTraining, "--json"});
+  ASSERT_EQ(plain.exitCode, 0) << plain.err;
+  EXPECT_FALSE(json::parse(plain.out).contains("warnings")) << plain.out;
 
   json bad = plan;
   bad["stages"][1]["epochs"] = 0;

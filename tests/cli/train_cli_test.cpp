@@ -141,8 +141,15 @@ TEST_F(TrainCli, DoctorsFindingsAreLoggedEveryEpochAndWarnedOnce) {
   const std::string log = dir.file("run.jsonl");
   const auto r =
       cli({"train", model, "--preprocessing", "tf", "--data", data, "--epochs", "4", "--batch-size",
-           "8", "--lr", "1e-12", "-o", dir.file("o.graft"), "--log", log});
+           "8", "--lr", "1e-12", "-o", dir.file("o.graft"), "--log", log, "--json"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
+  // --json says them for a script, once each, with the latest epoch's numbers.
+  const json result = json::parse(r.out);
+  ASSERT_EQ(result.at("diagnoses").size(), 1u) << r.out;
+  EXPECT_EQ(result.at("diagnoses")[0].at("code"), "flat_loss");
+  EXPECT_EQ(result.at("diagnoses")[0].at("epoch"), 4);
+  EXPECT_TRUE(result.at("diagnoses")[0].at("fix").is_string());
+  EXPECT_TRUE(result.at("warnings").is_array());
   std::vector<int> flatEpochs;
   for (const auto& e : readJsonLines(log)) {
     if (e.at("event") != "diagnosis") continue;
@@ -241,13 +248,17 @@ TEST_F(TrainCli, AClassWithoutValidationImagesHasNoValidationAccuracy) {
     fs::remove(image.path());
   const std::string log = dir.file("run.jsonl");
   auto r = cli({"train", model, "--data", data, "--val-dir", val, "--epochs", "1", "-o",
-                dir.file("o.h5"), "--log", log});
+                dir.file("o.h5"), "--log", log, "--json"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  // Said before the run: its validation figures leave the class out.
-  EXPECT_NE(r.err.find("warning: the validation images have none of 1 of the 3 classes "
-                       "('triangle')"),
-            std::string::npos)
-      << r.err;
+  // Said before the run: its validation figures leave the class out; --json says it too (a
+  // script checking val_accuracy learns what it was measured on).
+  const std::string missing = "the validation images have none of 1 of the 3 classes ('triangle')";
+  EXPECT_NE(r.err.find("warning: " + missing), std::string::npos) << r.err;
+  const json result = json::parse(r.out);
+  ASSERT_EQ(result.at("warnings").size(), 1u) << r.out;
+  EXPECT_EQ(result.at("warnings")[0].at("kind"), "validation_missing_classes");
+  EXPECT_EQ(result.at("warnings")[0].at("message").get<std::string>().rfind(missing, 0), 0u)
+      << r.out;
   int epochs = 0;
   for (const auto& e : readJsonLines(log)) {
     if (e.at("event") != "epoch") continue;

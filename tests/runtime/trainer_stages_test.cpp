@@ -219,6 +219,57 @@ TEST_F(StagedTraining, RestoreBestEndsWithTheBestEpochOfTheWholePlan) {
   EXPECT_DOUBLE_EQ(*modelEpoch(whole).valLoss, *stageOne.valLoss);
 }
 
+// A run that must not end worse than it started (the default runs): a later stage that only
+// made the model worse ends with where it started, the stage before's end, in the model, the
+// file and the figures reported as one run. The first stage trains random new layers: nothing
+// there to keep, and no validation pass before it.
+TEST_F(StagedTraining, AStageThatOnlyMadeItWorseKeepsWhereItStarted) {
+  const Model model = test::tinyModel(3);
+  TrainingPlan plan;
+  plan.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 3));
+  plan.stages.push_back(stage(StageScope::All, "", OptimizerKind::Sgd, 20.0, 2));
+  plan.stages[1].name = "worse";
+  TrainOptions guarded = options;
+  guarded.keepBetterStart = true;
+  guarded.checkpointPath = (dir.path() / "last.graft").string();  // mode "last"
+  const PlanResult result = trainPlan(model, data, plan, newLayers, guarded);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_EQ(result.stages.size(), 2u);
+  EXPECT_FALSE(result.stages[0].start) << "random new layers: no start to keep";
+  EXPECT_FALSE(result.stages[0].restoredEpoch);
+  const TrainResult& worse = result.stages[1];
+  ASSERT_TRUE(worse.start);
+  const EpochEvent& stageOneEnd = result.stages[0].history.back();
+  EXPECT_DOUBLE_EQ(*worse.start->valLoss, *stageOneEnd.valLoss);  // no second pass
+  ASSERT_GT(*worse.history.back().valLoss, *stageOneEnd.valLoss) << "stage 2 is to wreck it";
+  ASSERT_TRUE(worse.restoredEpoch);
+  const TrainResult whole = asOneRun(result);
+  if (*worse.restoredEpoch == 0) {
+    EXPECT_TRUE(sameLayer(result.model, result.stages[0].model, "dense"));
+    EXPECT_TRUE(sameLayer(result.model, result.stages[0].model, "conv1"));
+    EXPECT_TRUE(sameLayer(loadProject(guarded.checkpointPath), result.stages[0].model, "conv1"));
+    // Counted over the run: stage 1's last epoch.
+    EXPECT_EQ(whole.restoredEpoch, 3);
+    EXPECT_EQ(whole.checkpointEpoch, 3);
+    EXPECT_DOUBLE_EQ(*modelEpoch(whole).valLoss, *stageOneEnd.valLoss);
+  } else {
+    EXPECT_EQ(whole.restoredEpoch, 3 + *worse.restoredEpoch);
+    EXPECT_LT(*modelEpoch(whole).valLoss, *stageOneEnd.valLoss);
+  }
+  EXPECT_EQ(whole.epochsCompleted, 5);
+  EXPECT_FALSE(whole.start);
+
+  // A stage that improved on its start ends as it would: its last epoch.
+  TrainingPlan better;
+  better.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.0005, 1));
+  better.stages.push_back(stage(StageScope::NewLayers, "", OptimizerKind::Adam, 0.03, 3));
+  const PlanResult improved = trainPlan(model, data, better, newLayers, guarded);
+  ASSERT_EQ(improved.status, TrainStatus::Completed) << improved.message;
+  ASSERT_LT(*improved.stages[1].history.back().valLoss, *improved.stages[1].start->valLoss);
+  EXPECT_FALSE(improved.stages[1].restoredEpoch);
+  EXPECT_FALSE(asOneRun(improved).restoredEpoch);
+}
+
 // The best epoch in a middle stage: counted over the stages before it, in the model, the file
 // and the figures reported as one run.
 TEST_F(StagedTraining, RestoreBestCountsTheEpochOverTheStagesBefore) {

@@ -4,6 +4,8 @@
 // alone.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "io/project_file.h"
 #include "runtime/training/training_defaults.h"
 #include "support/test_support.h"
@@ -44,6 +46,7 @@ TEST(TrainingDefaults, ANewHeadOnPretrainedLayersFollowsTheAdvisorsPlan) {
             "BatchNormalization frozen");
   EXPECT_EQ(setup.newLayers, kFresh);
   EXPECT_EQ(setup.pretrainedLayers, (std::vector<std::string>{"conv1", "conv1_bn"}));
+  EXPECT_TRUE(setup.keepBetterStart);  // a run Graft chose does not end worse than it started
 
   // With enough images the advisor fine-tunes the top of the base afterwards.
   const TrainingSetup many = setUpTraining(model, kFresh, folderFacts(200), TrainingChoice{});
@@ -92,6 +95,7 @@ TEST(TrainingDefaults, ChosenOptionsTrainAsAskedWithPretrainedBatchNormFrozen) {
   EXPECT_EQ(setup.frozenBatchNorm, std::vector<std::string>{"conv1_bn"});
   EXPECT_EQ(setup.summary,
             "1 BatchNormalization layer keeps its pretrained statistics (frozen, inference mode)");
+  EXPECT_FALSE(setup.keepBetterStart);  // chosen: as asked, as Keras's fit would
 
   choice.trainBatchNorm = true;
   const TrainingSetup asked = setUpTraining(test::tinyModel(3), kFresh, folderFacts(12), choice);
@@ -118,6 +122,7 @@ TEST(TrainingDefaults, ANetworkFromScratchAndAUsersPlanAreLeftAlone) {
   EXPECT_TRUE(scratch.model.graph.at("conv1_bn").trainable);
   EXPECT_TRUE(scratch.summary.empty());
   EXPECT_TRUE(scratch.pretrainedLayers.empty());
+  EXPECT_FALSE(scratch.keepBetterStart);  // random weights are nothing to keep
 
   TrainingChoice choice;
   TrainingPlan plan;
@@ -131,6 +136,76 @@ TEST(TrainingDefaults, ANetworkFromScratchAndAUsersPlanAreLeftAlone) {
   EXPECT_EQ(users.plan->stages[0].scope, StageScope::All);
   EXPECT_FALSE(users.plan->stages[0].freezeBatchNorm);
   EXPECT_TRUE(users.summary.empty());
+  EXPECT_FALSE(users.keepBetterStart);
+}
+
+// A model trained before (no new layers), trained further with nothing chosen on images that
+// make it worse (labelled otherwise than its validation images: what wrecks a network, fast):
+// the run measures the model before its first epoch and ends with it, in the model and the
+// file.
+TEST(TrainingDefaults, ARunGraftChoseEndsWithItsStartWhenItOnlyMadeItWorse) {
+  test::TempDir dir;
+  const std::vector<std::string> classes{"blue_ish", "green_ish", "red_ish"};
+  test::drawColourFolder(dir.path() / "data", classes, {8, 8, 8}, 16);
+  test::drawColourFolder(dir.path() / "relabelled", classes, {8, 8, 8}, 16);
+  for (size_t i = 0; i < classes.size(); ++i)  // blue images as green ones, and so on
+    std::filesystem::rename(dir.path() / "relabelled" / classes[i],
+                            dir.path() / "relabelled" / ("x" + classes[(i + 1) % 3]));
+  for (const auto& name : classes)
+    std::filesystem::rename(dir.path() / "relabelled" / ("x" + name),
+                            dir.path() / "relabelled" / name);
+  const TrainingSet data = prepareTrainingSet((dir.path() / "data").string(), "", 0.25, 3);
+  const TrainingSet misleading = prepareTrainingSet((dir.path() / "relabelled").string(),
+                                                    (dir.path() / "data").string(), 0, 3);
+  TrainOptions options;
+  options.batchSize = 8;
+  options.seed = 5;
+  options.workers = 1;
+  TrainOptions head = options;  // a trained model to start from: its head fitted first
+  head.epochs = 4;
+  head.optimizer.learningRate = 0.03;
+  const TrainResult fitted = trainModel(test::tinyModel(3), data, head);
+  ASSERT_EQ(fitted.status, TrainStatus::Completed) << fitted.message;
+  const Model trained = fitted.model;
+
+  TrainingSetup setup = setUpTraining(trained, {}, folderFacts(8), TrainingChoice{});
+  ASSERT_TRUE(setup.keepBetterStart);
+  ASSERT_TRUE(setup.plan);
+  setup.plan->stages[0].epochs = 3;
+  options.checkpointPath = (dir.path() / "again.graft").string();
+  struct : TrainObserver {
+    void onNote(const std::string& note) override { said.push_back(note); }
+    std::vector<std::string> said;
+  } observer;
+  const TrainResult result = runTraining(setup, misleading, options, &observer);
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  ASSERT_TRUE(result.start);
+  ASSERT_TRUE(result.start->valLoss);
+  ASSERT_GT(*result.history.back().valLoss, *result.start->valLoss) << "the stage is to wreck it";
+  // Measured before the first epoch: the trained model's validation loss on all of `data`.
+  EXPECT_LT(*result.start->valLoss, 0.5);
+  ASSERT_TRUE(result.restoredEpoch);
+  if (*result.restoredEpoch == 0) {
+    for (const char* layer : {"conv1", "conv1_bn", "dense"}) {
+      EXPECT_TRUE(sameLayer(result.model, trained, layer)) << layer;
+      EXPECT_TRUE(sameLayer(loadProject(options.checkpointPath), trained, layer)) << layer;
+    }
+    EXPECT_DOUBLE_EQ(*modelEpoch(result).valLoss, *result.start->valLoss);
+  } else {  // an epoch beat the start before the wreck: that one, below the start
+    EXPECT_LT(*modelEpoch(result).valLoss, *result.start->valLoss);
+  }
+  EXPECT_EQ(result.checkpointEpoch, result.restoredEpoch)
+      << "the file holds what the run ends with";
+  ASSERT_FALSE(observer.said.empty());
+  EXPECT_NE(observer.said.back().find("above the"), std::string::npos) << observer.said.back();
+
+  // Chosen options run as asked: the same wreck is what the run returns.
+  setup.keepBetterStart = false;
+  const TrainResult asked = runTraining(setup, misleading, options);
+  ASSERT_EQ(asked.status, TrainStatus::Completed) << asked.message;
+  EXPECT_FALSE(asked.start);
+  EXPECT_FALSE(asked.restoredEpoch);
+  EXPECT_FALSE(sameLayer(asked.model, trained, "dense"));
 }
 
 TEST(TrainingDefaults, TheAdvisorsPlanTrainsOnlyTheNewLayers) {

@@ -122,6 +122,12 @@ class TrainingRun {
   bool cancelled() const { return cancel_ && cancel_->load(); }
   std::optional<Stop> trainEpoch(int epoch, EpochEvent& event);
   std::optional<Stop> validate(EpochEvent& event);
+  // keepBetterStart: the starting weights' validation numbers (given, or measured now).
+  std::optional<Stop> measureStart();
+  void rememberIfBest(const EpochEvent& event);
+  // keepBetterStart at the end of a completed run that ended worse than it started: the best
+  // weights it saw (an epoch's or the start's). Returns why the checkpoint was not written.
+  std::optional<std::string> keepBetterStart();
   void report(const Diagnosis& finding);
   TrainResult finish(TrainStatus status, const std::string& message);
   void noteSkippedSteps();
@@ -148,6 +154,14 @@ class TrainingRun {
   std::vector<torch::Tensor> parameters_;  // the ones the optimizer updates
   std::unique_ptr<LearningRateSchedule> schedule_;
   torch::Tensor classWeights_;
+
+  // keepBetterStart: the lowest unpenalizedLoss among the start (epoch 0) and the epochs.
+  struct BestSeen {
+    double loss;
+    int epoch;
+    WeightStore weights;
+  };
+  std::optional<BestSeen> bestSeen_;
 
   TrainResult result_;
   Clock::time_point runStart_;
@@ -448,8 +462,62 @@ std::optional<TrainingRun::Stop> TrainingRun::validate(EpochEvent& event) {
   return std::nullopt;
 }
 
+std::optional<TrainingRun::Stop> TrainingRun::measureStart() {
+  if (!options_.keepBetterStart || data_.validation.empty()) return std::nullopt;
+  EpochEvent start;
+  if (options_.startNumbers) {
+    start = *options_.startNumbers;
+  } else {
+    start.epochs = options_.epochs;
+    events_.note("measuring the model on the " + std::to_string(data_.validation.size()) +
+                 " validation images before training: the run keeps it if training only makes it "
+                 "worse");
+    try {
+      // A cached run computes the frozen layers' outputs first; validation reads them too.
+      if (!batches_.fillCacheIfDue([this] { return cancelled(); }))
+        return Stop{TrainStatus::Cancelled, "cancelled before epoch 1"};
+      // A starting loss that is not finite: any epoch does better (nothing to keep).
+      if (auto stop = validate(start); stop && !(start.valLoss && !std::isfinite(*start.valLoss)))
+        return stop;
+    } catch (const std::exception& e) {
+      return Stop{TrainStatus::Failed, "measuring the starting weights failed: " + errorText(e)};
+    }
+  }
+  if (!start.valLoss || !std::isfinite(*start.valLoss)) return std::nullopt;
+  start.epoch = 0;
+  result_.start = start;
+  bestSeen_ = BestSeen{unpenalizedLoss(start), 0, working_.weights};
+  return std::nullopt;
+}
+
+void TrainingRun::rememberIfBest(const EpochEvent& event) {
+  if (bestSeen_ && event.valLoss && unpenalizedLoss(event) < bestSeen_->loss)
+    *bestSeen_ = BestSeen{unpenalizedLoss(event), event.epoch, result_.model.weights};
+}
+
+std::optional<std::string> TrainingRun::keepBetterStart() {
+  if (!bestSeen_ || result_.history.empty()) return std::nullopt;
+  const EpochEvent& ended = modelEpoch(result_);
+  const double startLoss = unpenalizedLoss(*result_.start);
+  if (!ended.valLoss || !(unpenalizedLoss(ended) > startLoss)) return std::nullopt;
+  const EpochEvent& kept = bestSeen_->epoch == 0
+                               ? *result_.start
+                               : result_.history.at(static_cast<size_t>(bestSeen_->epoch - 1));
+  std::ostringstream note;
+  note << "validation loss " << unpenalizedLoss(ended) << " at the end, above the " << startLoss
+       << " of the weights this training started from: keeping "
+       << (bestSeen_->epoch == 0 ? std::string("those")
+                                 : "epoch " + std::to_string(bestSeen_->epoch) + ", the best");
+  if (kept.valAccuracy) note << " (val_accuracy " << *kept.valAccuracy << ")";
+  result_.model.weights = bestSeen_->weights;
+  result_.restoredEpoch = bestSeen_->epoch;
+  events_.note(note.str());
+  return checkpoint_.holdEpoch(result_.model, kept);
+}
+
 TrainResult TrainingRun::run() {
   runStart_ = Clock::now();
+  if (auto stop = measureStart()) return finish(stop->status, stop->message);
   for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
     const auto start = Clock::now();
     EpochEvent event;
@@ -485,6 +553,7 @@ TrainResult TrainingRun::run() {
     if (notSaved) return finish(TrainStatus::Failed, *notSaved);
     for (const Diagnosis& finding : checkups_->examine(event, data_.classes)) report(finding);
 
+    rememberIfBest(event);
     const double monitored = monitoredLoss(event);
     const bool stopEarly = best_.endEpoch(epoch, monitored, result_.model.weights);
     if (schedule_->endEpoch(monitored))
@@ -508,6 +577,7 @@ TrainResult TrainingRun::run() {
     if (auto notSaved = checkpoint_.holdEpoch(result_.model, bestEvent))
       return finish(TrainStatus::Failed, *notSaved);
   }
+  if (auto notSaved = keepBetterStart()) return finish(TrainStatus::Failed, *notSaved);
   return finish(TrainStatus::Completed, "");
 }
 
@@ -561,6 +631,7 @@ TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& va
 
 const EpochEvent& modelEpoch(const TrainResult& result) {
   if (result.history.empty()) throw Error("training completed no epoch");
+  if (result.restoredEpoch == 0 && result.start) return *result.start;
   if (result.restoredEpoch && *result.restoredEpoch >= 1 &&
       static_cast<size_t>(*result.restoredEpoch) <= result.history.size())
     return result.history[static_cast<size_t>(*result.restoredEpoch - 1)];

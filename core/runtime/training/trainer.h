@@ -45,6 +45,27 @@ TrainingSet prepareTrainingSet(const std::string& dataDir, const std::string& va
 // classes. Other names, or none, leave `set` as it is. True when it relabelled.
 bool keepModelClassOrder(TrainingSet& set, const std::vector<std::string>& modelClasses);
 
+// One completed epoch's figures (TrainObserver::onEpoch, TrainResult::history).
+struct EpochEvent {
+  int epoch = 0;  // 1-based
+  int epochs = 0;
+  double loss = 0.0;  // mean over the epoch's training images
+  double accuracy = 0.0;
+  std::optional<double> valLoss;  // absent without validation images
+  // The Keras regularizers' part of the monitored loss (valLoss's, else loss's): it covers the
+  // layers that train, so a plan's stages compare their epochs without it.
+  double penalty = 0.0;
+  std::optional<double> valAccuracy;
+  std::vector<double> valClassAccuracy;            // recall per class (validation)
+  std::vector<std::vector<int64_t>> valConfusion;  // [true][predicted]
+  int64_t images = 0;                              // training images this epoch
+  double imagesPerSecond = 0.0;                    // training images / training seconds
+  double seconds = 0.0;                            // whole epoch, validation included
+  double dataWaitFraction = 0.0;  // share of training time spent waiting for the loader
+  double learningRate = 0.0;      // of the epoch's last batch
+  bool checkpointSaved = false;
+};
+
 enum class CheckpointMode {
   Last,  // after every epoch
   Best,  // when the monitored loss (validation loss, or training loss without validation) improves
@@ -123,6 +144,19 @@ struct TrainOptions {
   std::shared_ptr<DataParallel> dataParallel;
   // The recipe the saved model keeps (savedTrainable's reason); unset: the recipe as trained.
   std::optional<Json> savedRecipe;
+
+  // A run must not end worse than it started (the runs Graft chooses: training_defaults.h).
+  // With validation images, when the epoch the run ends with (the last, or the restored best)
+  // has a higher validation loss than the weights it started from, without the regularizers'
+  // penalty, the run ends with those weights instead (TrainResult::restoredEpoch 0) and says
+  // so; the checkpoint file then holds them too. A run on a pretrained network that only
+  // wrecked it (a learning rate too high for it, a fitted head's large gradients) returned the
+  // wreck.
+  bool keepBetterStart = false;
+  // The starting weights' validation numbers when the caller knows them (a plan's later stage:
+  // the previous stage's end); unset, keepBetterStart measures them with a validation pass
+  // before the first epoch.
+  std::optional<EpochEvent> startNumbers;
 };
 
 struct TrainStartEvent {
@@ -155,26 +189,6 @@ struct BatchEvent {
   double accuracy = 0.0;  // this batch's accuracy
   double learningRate = 0.0;
   double etaSeconds = 0.0;  // estimated time to the end of the run
-};
-
-struct EpochEvent {
-  int epoch = 0;  // 1-based
-  int epochs = 0;
-  double loss = 0.0;  // mean over the epoch's training images
-  double accuracy = 0.0;
-  std::optional<double> valLoss;  // absent without validation images
-  // The Keras regularizers' part of the monitored loss (valLoss's, else loss's): it covers the
-  // layers that train, so a plan's stages compare their epochs without it.
-  double penalty = 0.0;
-  std::optional<double> valAccuracy;
-  std::vector<double> valClassAccuracy;            // recall per class (validation)
-  std::vector<std::vector<int64_t>> valConfusion;  // [true][predicted]
-  int64_t images = 0;                              // training images this epoch
-  double imagesPerSecond = 0.0;                    // training images / training seconds
-  double seconds = 0.0;                            // whole epoch, validation included
-  double dataWaitFraction = 0.0;  // share of training time spent waiting for the loader
-  double learningRate = 0.0;      // of the epoch's last batch
-  bool checkpointSaved = false;
 };
 
 // A staged plan (runtime/training/trainer_stages.h) starting one of its stages; the stage's own
@@ -220,16 +234,20 @@ struct TrainResult {
   std::optional<int> bestEpoch;        // lowest monitored loss (validation, else training)
   std::optional<int> checkpointEpoch;  // the epoch whose weights are at checkpointPath
   // The earlier epoch whose weights `model` holds when restoreBest took them (counted over a
-  // plan's stages, as checkpointEpoch); unset when the model is the last epoch's.
+  // plan's stages, as checkpointEpoch); unset when the model is the last epoch's. 0: the
+  // weights the run started from (keepBetterStart), whose numbers are in `start`.
   std::optional<int> restoredEpoch;
+  // With keepBetterStart and validation images: the starting weights' validation numbers
+  // (epoch 0; no training figures).
+  std::optional<EpochEvent> start;
   std::vector<EpochEvent> history;
   std::vector<std::pair<std::string, std::string>> skippedFiles;  // (path, reason)
   std::vector<Diagnosis> diagnoses;  // every finding of the training doctor, in order
 };
 
-// The epoch whose weights `result.model` holds: the restored one, else the last. What a
-// metric of "the trained model" (a pipeline's val_accuracy check, train --json) describes.
-// Throws graft::Error when no epoch completed.
+// The epoch whose weights `result.model` holds: the restored one (`start` for epoch 0), else
+// the last. What a metric of "the trained model" (a pipeline's val_accuracy check, train
+// --json) describes. Throws graft::Error when no epoch completed.
 const EpochEvent& modelEpoch(const TrainResult& result);
 
 // Bad setup (unknown layer, class count that does not match the model's output, an

@@ -41,7 +41,17 @@ ops::Selection fromLayer(const std::string& name) {
   return s;
 }
 
+bool hasAny(const Graph& graph, const std::vector<std::string>& layers) {
+  return std::any_of(layers.begin(), layers.end(),
+                     [&](const std::string& name) { return graph.find(name) != nullptr; });
+}
+
 }  // namespace
+
+int heldEpochOverTheRun(const TrainResult& stage, int epochsBefore, int heldBefore) {
+  if (!stage.restoredEpoch) return epochsBefore + stage.epochsCompleted;
+  return *stage.restoredEpoch == 0 ? heldBefore : epochsBefore + *stage.restoredEpoch;
+}
 
 Model modelForStage(const Model& model, const TrainingStage& stage, size_t stageIndex,
                     const std::vector<std::string>& newLayers, const std::string& planSource) {
@@ -172,6 +182,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
   for (const Node& node : model.graph.nodes()) given[node.name] = node.trainable;
   std::optional<BestOfPlan> bestOfPlan;
   int epochsBefore = 0;
+  int heldRunEpoch = 0;  // the epoch, over the whole run, whose weights result.model holds
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& stage = plan.stages[i];
     const Model stageModel =
@@ -188,6 +199,13 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     options.newLayersTrainedFirst = plan.stages.front().scope == StageScope::NewLayers;
     options.checkpointBestSoFar = bestSoFar;
     options.checkpointHeld = held;
+    // A run that must not end worse than it started: the first stage only when the model has
+    // no new layers (random ones are nothing to keep), a later one against where the stage
+    // before ended (no second validation pass).
+    if (i == 0)
+      options.keepBetterStart = base.keepBetterStart && !hasAny(stageModel.graph, newLayers);
+    else if (!result.stages.back().history.empty())
+      options.startNumbers = modelEpoch(result.stages.back());
 
     StageEvent event;
     event.stage = static_cast<int>(i + 1);
@@ -211,13 +229,14 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
           held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
                  " (" + stage.name + ")";
         }
+    if (run.status == TrainStatus::Completed)
+      heldRunEpoch = heldEpochOverTheRun(run, epochsBefore, heldRunEpoch);
     // The stage ends with its best epoch's weights (restoreBest): a candidate for the run's.
     if (base.earlyStopping.restoreBest && run.status == TrainStatus::Completed &&
         !run.history.empty()) {
       const EpochEvent& kept = modelEpoch(run);
       if (!bestOfPlan || unpenalizedLoss(kept) < bestOfPlan->loss)
-        bestOfPlan = BestOfPlan{unpenalizedLoss(kept), run.model.weights, kept, i,
-                                epochsBefore + kept.epoch};
+        bestOfPlan = BestOfPlan{unpenalizedLoss(kept), run.model.weights, kept, i, heldRunEpoch};
     }
     epochsBefore += run.epochsCompleted;
     result.model = run.model;
@@ -267,15 +286,19 @@ TrainResult asOneRun(PlanResult planned) {
   result.checkpointEpoch.reset();
   result.restoredEpoch.reset();
   result.stoppedEarly = false;
+  result.start = planned.stages.empty() ? std::nullopt : planned.stages.front().start;
+  int held = 0;  // the epoch over the whole run whose weights the model holds (0: the start)
   for (const auto& stage : planned.stages) {
     result.stoppedEarly = result.stoppedEarly || stage.stoppedEarly;
-    // The model is the last stage's: its restored epoch, counted over the whole run.
-    result.restoredEpoch = stage.restoredEpoch
-                               ? std::optional<int>(result.epochsCompleted + *stage.restoredEpoch)
-                               : std::nullopt;
+    // The model is the last stage's: its restored epoch, counted over the whole run (a stage
+    // that kept its start holds what the stage before it ended with).
+    const int before = held;
+    held = heldEpochOverTheRun(stage, result.epochsCompleted, held);
+    result.restoredEpoch = stage.restoredEpoch ? std::optional<int>(held) : std::nullopt;
     // Counted over the whole run, as epochsCompleted is: the last stage that wrote the file.
     if (stage.checkpointEpoch)
-      result.checkpointEpoch = result.epochsCompleted + *stage.checkpointEpoch;
+      result.checkpointEpoch =
+          *stage.checkpointEpoch == 0 ? before : result.epochsCompleted + *stage.checkpointEpoch;
     result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
     result.epochsCompleted += stage.epochsCompleted;
     result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());

@@ -48,6 +48,12 @@ struct PlanResult {
   std::optional<int> checkpointEpoch;
 };
 
+// The epoch, counted over a plan's whole run, whose weights a completed stage ended with:
+// its last, its restored one (restoreBest), or, when it kept its start (keepBetterStart),
+// `heldBefore`, the one the stage started from. `epochsBefore`: the epochs of the stages
+// before it.
+int heldEpochOverTheRun(const TrainResult& stage, int epochsBefore, int heldBefore);
+
 // The plan's run as one run: the last stage's result with every stage's epochs in its history
 // and its epoch count, its best epoch over all stages, stopped early when a stage was, and the
 // epoch the model and the checkpoint hold counted over the whole run (what a summary line, a

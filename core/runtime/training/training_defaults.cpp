@@ -45,6 +45,7 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
     setup.plan = choice.plan;
     return setup;
   }
+  setup.keepBetterStart = !choice.chosen && !setup.pretrainedLayers.empty();
   // Pretrained layers with nothing chosen: the advisor's plan, new layers or not. A trained
   // project or a Keras model with its own top trained further (the usual second run) got one
   // run of Adam at 1e-3 over every layer, which wrecks what they learned.
@@ -116,6 +117,9 @@ TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, Tra
   // features are the same every epoch, so they are computed once per image (--cache-frozen).
   // Measured on the fashion sample folder: the default run 4x faster, to the same weights.
   if (setup.advisorPlan && !options.augment.any()) options.cacheFrozen = true;
+  // Random new layers are nothing to keep: a single run on them starts unguarded (trainPlan
+  // decides per stage).
+  options.keepBetterStart = setup.keepBetterStart && (setup.plan || setup.newLayers.empty());
   options.savedTrainable = setup.userTrainable;
   options.savedRecipe = setup.userRecipe;
   TrainResult result = setup.plan

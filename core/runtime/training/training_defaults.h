@@ -8,6 +8,9 @@
 //  - otherwise one run as asked, in which every BatchNormalization layer with pretrained
 //    statistics stays frozen (inference mode); BatchNormalization layers with fresh weights (a
 //    network from scratch, a new head) train.
+// In both, a run on pretrained layers that ends with a higher validation loss than the model
+// it started from (or, in a plan, than the stage before ended with) ends with the best weights
+// it saw instead, the starting ones included (TrainOptions::keepBetterStart).
 // trainBatchNorm lets BatchNormalization train in either case (a plan's stages then say
 // "batch_norm": "train"). A plan of the user's runs as it is written.
 #include <atomic>
@@ -48,6 +51,9 @@ struct TrainingSetup {
   // choose otherwise ("the advisor's plan: 2 stages (...), BatchNormalization frozen"); empty
   // when nothing was decided for the user.
   std::string summary;
+  // Nothing of how to train was chosen and the model has pretrained layers: the run must not
+  // end worse than it started (TrainOptions::keepBetterStart).
+  bool keepBetterStart = false;
 };
 
 // `freshLayers` as the loader reported them (LoadedModel::freshLayers), `data` the folder's

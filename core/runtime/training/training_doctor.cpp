@@ -17,6 +17,7 @@ constexpr double kCollapsedShare = 0.9;
 constexpr double kCollapsedTrueShareAtMost = 0.6;
 constexpr int64_t kCollapsedMinImages = 10;
 constexpr int kOverfittingEpochs = 2;
+constexpr double kOverfittingRise = 0.02;
 constexpr int kFlatEpochs = 3;
 constexpr double kFlatChange = 0.01;
 constexpr double kBatchNormDistance = 0.25;
@@ -148,6 +149,8 @@ std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& histo
   if (streak < kOverfittingEpochs) return std::nullopt;
   const EpochCheckup& now = history.back();
   const EpochCheckup& start = history[history.size() - 1 - static_cast<size_t>(streak)];
+  // 0.300 to 0.302 is the noise of a few validation images, not memorising.
+  if (*now.valLoss - *start.valLoss < kOverfittingRise * *start.valLoss) return std::nullopt;
   return finding(now, "overfitting",
                  "validation loss rose for " + std::to_string(streak) + " epochs in a row (" +
                      number(*start.valLoss) + " to " + number(*now.valLoss) +

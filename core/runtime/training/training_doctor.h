@@ -11,8 +11,8 @@
 //    and 0.2 above validation;
 //  - collapsed_predictions: at least 90 % of the validation images (10 or more) predicted as one
 //    class that holds at most 60 % of them;
-//  - overfitting: validation loss rose while training loss fell, 2 or more epochs in a row (the
-//    message says how many);
+//  - overfitting: validation loss rose while training loss fell, 2 or more epochs in a row, by
+//    2 % or more of where it began to rise (the message says how many epochs);
 //  - loss_not_finite: the training or validation loss became NaN or infinite (the run stops);
 //  - flat_loss: after 3 or more epochs the training loss is within 1 % of the first epoch's and
 //    still at least half the loss of a uniform guess (ln of the class count);
