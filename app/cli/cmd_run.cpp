@@ -138,8 +138,10 @@ void registerRunCommand(CLI::App& app) {
       const InterruptScope interrupt;
       result = runPipeline(pipeline, &printer, interrupt.flag());
     }
+    // The one object --json promises comes first: a report that cannot be written is an error
+    // of its own (on stderr), not a reason to leave a script without the results.
+    if (*json) std::cout << jsonText(result.toJson()) << "\n" << std::flush;
     if (!junit->empty()) writeJunitReport(result, suiteNameOf(*pipelinePath), *junit);
-    if (*json) std::cout << jsonText(result.toJson()) << "\n";
     if (!result.passed())
       throw Error(*pipelinePath + ": pipeline failed: " +
                   std::to_string(result.count(StepStatus::Failed)) + " check(s) failed, " +

@@ -98,14 +98,20 @@ void printResult(const PipelineResult& run, const std::string& output, bool json
     addSkippedFiles(summary, result.skippedFiles);
     addTrainingFindings(summary, run.trainingWarnings.value_or(std::vector<PlanWarning>{}),
                         result.diagnoses);
+    // Null when there is no such figure (no validation images; no training figures for the
+    // weights a run started from, epoch 0), as restored_epoch: the keys are always there.
+    const auto figure = [](const std::optional<double>& value) {
+      return value ? Json(*value) : Json();
+    };
+    summary["loss"] = summary["accuracy"] = summary["val_loss"] = summary["val_accuracy"] = Json();
     if (!result.history.empty()) {
       const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one
-      if (last.epoch > 0) {  // the weights it started from (epoch 0) were not trained
+      if (last.epoch > 0) {
         summary["loss"] = last.loss;
         summary["accuracy"] = last.accuracy;
       }
-      if (last.valLoss) summary["val_loss"] = *last.valLoss;
-      if (last.valAccuracy) summary["val_accuracy"] = *last.valAccuracy;
+      summary["val_loss"] = figure(last.valLoss);
+      summary["val_accuracy"] = figure(last.valAccuracy);
     }
     std::cout << jsonText(summary) << "\n";
     return;

@@ -1,7 +1,9 @@
 #include "cli/cmd_train_progress.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -37,7 +39,9 @@ TrainProgress::TrainProgress(const std::string& logPath, bool quiet)
     : logPath_(logPath), quiet_(quiet), terminal_(stderrIsTerminal()) {
   if (!logPath.empty()) {
     log_ = std::make_unique<std::ofstream>(logPath, std::ios::trunc);
-    if (!*log_) throw Error(Diagnostic{logPath, "cannot create the log file"});
+    if (!*log_)
+      throw Error(
+          Diagnostic{logPath, std::string("cannot create the log file: ") + std::strerror(errno)});
   }
 }
 

@@ -115,6 +115,23 @@ std::string notAFolder(const std::string& folder) {
   return "the folder " + folder + " does not exist";
 }
 
+std::string cannotWriteIn(const std::string& folder) {
+  if (std::string why = notAFolder(folder); !why.empty()) return why;
+  std::random_device rd;
+  const fs::path probe =
+      fs::path(folder) / (".graft-write-check" + temporaryFileMark() + std::to_string(rd()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return "cannot create a file in " + folder + ": " + std::strerror(errno);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return "";
+}
+
+std::string folderSavedIn(const std::string& path) {
+  const fs::path target(fileSavedThrough(path));
+  return target.has_parent_path() ? target.parent_path().string() : std::string(".");
+}
+
 void writeAtomically(const std::string& path,
                      const std::function<void(const std::string&)>& write) {
   const fs::path target(fileSavedThrough(path));

@@ -17,6 +17,14 @@ std::string fileSavedThrough(const std::string& path);
 // folder" (an output under a file's name said the folder did not exist); "" for a folder.
 std::string notAFolder(const std::string& folder);
 
+// notAFolder's reasons, and "cannot create a file in F: Permission denied" (a read-only folder
+// or file system, a full inode table) found by creating and removing a file there: outputs are
+// checked before a long run, not after its first epoch. "" when a file can be made there.
+std::string cannotWriteIn(const std::string& folder);
+
+// The folder a save to `path` writes in (through a link, the target's: fileSavedThrough).
+std::string folderSavedIn(const std::string& path);
+
 // Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
 // rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
 // graft::Error "<path>: not saved (any previous file is unchanged): <why>" is thrown; the why

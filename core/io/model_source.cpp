@@ -6,6 +6,9 @@
 #include <fstream>
 #include <set>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "graph/analysis.h"
 #include "graph/keras_json.h"
 #include "graph/keras_op_layers.h"
@@ -24,7 +27,12 @@ namespace fs = std::filesystem;
 
 std::string kerasCacheDir(const char* kerasHome, const char* home) {
   if (kerasHome && *kerasHome) return (fs::path(kerasHome) / "models").string();
-  return (fs::path(home && *home ? home : ".") / ".keras" / "models").string();
+  if (home && *home) return (fs::path(home) / ".keras" / "models").string();
+  // HOME unset (a CI container): the user's home from the password database, as Python's
+  // expanduser("~") finds it; "./.keras" put downloads in the checkout.
+  if (const passwd* user = ::getpwuid(::getuid()); user && user->pw_dir && *user->pw_dir)
+    return (fs::path(user->pw_dir) / ".keras" / "models").string();
+  return (fs::path(".") / ".keras" / "models").string();
 }
 
 std::vector<std::string> readLabels(const std::string& path) {

@@ -44,7 +44,8 @@ struct LoadedModel {
   std::vector<std::string> freshLayers;
 };
 
-// $KERAS_HOME/models, else ~/.keras/models (from the given environment values).
+// $KERAS_HOME/models, else ~/.keras/models (from the given environment values; without HOME,
+// the home folder the password database gives the user).
 std::string kerasCacheDir(const char* kerasHome, const char* home);
 
 // The zoo options a spec names (its source is an architecture, not a file); nullopt otherwise.

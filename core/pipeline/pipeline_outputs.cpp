@@ -79,11 +79,11 @@ bool isInside(const std::string& file, const std::string& folder) {
 }
 
 std::optional<std::string> folderProblem(const std::string& path) {
-  const fs::path file(path);
-  const fs::path parent = file.has_parent_path() ? file.parent_path() : fs::path(".");
   std::error_code ec;
-  if (fs::is_directory(file, ec)) return path + " is a folder, not a file name";
-  if (const std::string why = notAFolder(parent.string()); !why.empty())
+  if (fs::is_directory(path, ec)) return path + " is a folder, not a file name";
+  // Through a link, the folder of the file it points to (a link to a missing folder was found
+  // only when the first epoch saved).
+  if (const std::string why = cannotWriteIn(folderSavedIn(path)); !why.empty())
     return why + ", so " + path + " cannot be written";
   return std::nullopt;
 }

@@ -1,4 +1,5 @@
 // Pipeline documents to Pipeline values; every problem is named by its JSON path.
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
@@ -25,8 +26,16 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   ModelSpec spec;
   spec.source = f.string("source");
   if (spec.source.empty()) f.fail("source", "missing: a zoo name, a Keras .h5/.json or a .graft");
-  // A zoo name stays a name; anything else is a file beside the pipeline.
-  if (!zoo::isArchitecture(spec.source)) spec.source = resolveAgainst(baseDir, spec.source);
+  // A zoo name stays a name, in any case as on the command line ("VGG16" was looked for as a
+  // file) unless a file beside the pipeline has it; anything else is a file there.
+  if (!zoo::isArchitecture(spec.source)) {
+    std::string lowered = spec.source;
+    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string file = resolveAgainst(baseDir, spec.source);
+    std::error_code ec;
+    spec.source =
+        zoo::isArchitecture(lowered) && !std::filesystem::exists(file, ec) ? lowered : file;
+  }
   if (f.has("alpha")) spec.alpha = f.number("alpha", 1.0);
   if (f.has("input_size")) spec.inputSize = f.integerIn("input_size", 0, 1, INT_MAX);
   if (f.has("include_top")) spec.includeTop = f.boolean("include_top", true);

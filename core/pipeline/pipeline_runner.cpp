@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 
@@ -11,6 +12,7 @@
 #include "graph/surgery/surgery.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
+#include "io/zoo/zoo.h"
 #include "pipeline/pipeline_outputs.h"
 #include "pipeline/recipe_with_labels.h"
 #include "runtime/fusion/fuse_with_samples.h"
@@ -60,9 +62,24 @@ class Runner {
          const PipelineRunOptions& options)
       : p_(p), observer_(observer), cancel_(cancel), options_(options) {}
 
+  // A path in a step's name as the pipeline file gives it, relative to the file's folder: the
+  // same name wherever the job's workspace is (a CI system keys a test's history on its name,
+  // and the resolved path named every workspace anew). Zoo names and paths of a pipeline built
+  // in memory (graft-cli train, eval, export) as they are.
+  std::string shown(const std::string& path) const {
+    if (p_.path.empty() || path.empty() || zoo::isArchitecture(path)) return path;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path file = fs::absolute(path, ec).lexically_normal();
+    const fs::path folder = fs::absolute(fs::path(p_.path).parent_path(), ec).lexically_normal();
+    if (ec) return path;
+    const fs::path relative = file.lexically_relative(folder);
+    return relative.empty() ? path : relative.string();
+  }
+
   PipelineResult run() {
     if (p_.train && options_.checkTrainingFirst)
-      step("read images " + p_.train->data, [&] {
+      step("read images " + shown(p_.train->data), [&] {
         prepareTraining();
         return std::to_string(training_->readImages().train.size()) + " image(s)";
       });
@@ -70,19 +87,23 @@ class Runner {
       model_ = *options_.startModel;
       freshLayers_ = options_.freshLayers;
     } else {
-      step("load model " + p_.model.source, [&] {
+      step("load model " + shown(p_.model.source), [&] {
         LoadedModel loaded = loadModel(p_.model);
         for (const auto& note : loaded.notes) note_(note);
         model_ = std::move(loaded.model);
         freshLayers_ = std::move(loaded.freshLayers);
         if (!p_.recipe) checkGivenLabels();
-        return std::to_string(model_.graph.size()) + " layers";
+        // Said in the step's own line, which --quiet and --json keep: the loader's note was
+        // the only word that a CI runner without the Keras cache went on with random weights.
+        return std::to_string(model_.graph.size()) + " layers" +
+               (startedFromRandomWeights(model_) ? ", no weights file: " + model_.weightsSource
+                                                 : std::string());
       });
     }
     if (p_.recipe) step("recipe", [&] { return applyRecipeStep(); });
     if (p_.train) step("train", [&] { return trainStep(); });
     if (!p_.output.empty())
-      step("save " + p_.output, [&] {
+      step("save " + shown(p_.output), [&] {
         if (const auto kept = keepBestCheckpoint()) return *kept;
         saveTrainedModel(model_, p_.output);
         if (const std::string left = whatAnH5CheckpointLeavesOut(model_, p_.output); !left.empty())
@@ -90,11 +111,11 @@ class Runner {
         return "wrote " + p_.output;
       });
     for (const auto& e : p_.exports)
-      step("export " + exportFormatName(e.format) + " " + e.output, [&] {
+      step("export " + exportFormatName(e.format) + " " + shown(e.output), [&] {
         result_.exports.push_back(exportModel(exportedModel(), e.format, e.output));
         return result_.exports.back().describe();
       });
-    if (p_.eval) step("eval " + p_.eval->data, [&] { return evalStep(); });
+    if (p_.eval) step("eval " + shown(p_.eval->data), [&] { return evalStep(); });
     for (const auto& c : p_.checks) check(c);
     return std::move(result_);
   }
@@ -247,6 +268,11 @@ class Runner {
       training_->readImages();
     }
     TrainRun& run = *training_;
+    // As `graft-cli train --labels` says it: a later prediction check naming a class of the
+    // file failed with "not one of the model's class names" and nothing had said why.
+    if (!p_.model.labelsFile.empty())
+      note_("model.labels: the trained model names its classes after the folders of " +
+            run.spec().data + "; " + p_.model.labelsFile + " is not used after training");
     if (observer_) observer_->onTrainImages(run.images());
     noteWhatWatchesTheTrainingLoss(run);
     noteWhatThePlanReplaces(run.spec());

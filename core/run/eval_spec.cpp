@@ -5,12 +5,23 @@ namespace graft {
 const std::vector<EvalSpecField>& evalSpecFields() {
   using K = SpecKind;
   using S = EvalSpec;
-  // The help texts are `graft-cli eval --help`'s. The batch size has no range here: a batch of
-  // 0 has always been the data loader's error (exit 1), not a usage error.
+  // The help texts are `graft-cli eval --help`'s.
   static const std::vector<EvalSpecField> fields = {
       imageFolderField(&S::data),
-      {"batch_size", K::Integer, &S::batchSize, "images per forward pass (default 32)"},
+      {"batch_size",
+       K::Integer,
+       &S::batchSize,
+       "images per forward pass (default 32)",
+       {},
+       SpecRange{1.0, std::nullopt}},
       deviceField(&S::device),
+      {"max_unreadable",
+       K::Real,
+       &S::maxUnreadable,
+       "refuse to report an accuracy once more than this share of the images cannot be read; "
+       "fewer are skipped and listed (default 0.1)",
+       {},
+       SpecRange{0.0, 1.0}},
   };
   return fields;
 }

@@ -17,6 +17,7 @@ struct EvalSpec {
   std::string data;  // image folder, one subfolder per class
   int64_t batchSize = 32;
   std::string device = "auto";  // run/compute_choice.h: auto, cpu, cuda, cuda:N
+  double maxUnreadable = 0.1;   // share of the images that may be skipped as unreadable
 };
 
 using EvalSpecField = SpecFieldOf<EvalSpec>;

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "support/test_support.h"
 #include "tiny_model.h"
 
@@ -68,6 +70,29 @@ TEST_F(OutputGuardCli, TrainingOutputsMayNotReplaceWhatTheRunReads) {
   std::vector<std::string> logIsOutput = train(dir.file("next.graft"));
   logIsOutput.insert(logIsOutput.end(), {"--log", dir.file("next.graft")});
   expectRefused(logIsOutput, "--log", "is also -o/--output", {});
+}
+
+// A link to a folder that does not exist, or a folder the user cannot write in: refused before
+// the model loads (the run trained a whole epoch, or a pipeline to its end, first).
+TEST_F(OutputGuardCli, AnOutputThatCannotBeWrittenIsRefusedBeforeTraining) {
+  fs::create_symlink("/nonexistent-graft-folder/x.graft", dir.file("dangling.graft"));
+  expectRefused(train(dir.file("dangling.graft")), "-o/--output",
+                "the folder /nonexistent-graft-folder does not exist", {});
+  std::vector<std::string> danglingLog = train(dir.file("next.graft"));
+  danglingLog.insert(danglingLog.end(), {"--log", dir.file("dangling.graft")});
+  expectRefused(danglingLog, "--log", "the folder /nonexistent-graft-folder does not exist", {});
+  EXPECT_FALSE(fs::exists(dir.file("next.graft")));
+
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes in any folder";
+  fs::create_directory(dir.file("read-only"));
+  fs::permissions(dir.file("read-only"), fs::perms::owner_read | fs::perms::owner_exec);
+  expectRefused(train(dir.file("read-only/x.graft")), "-o/--output",
+                "cannot create a file in " + dir.file("read-only") + ": Permission denied", {});
+  const auto exported =
+      cli({"export", project, "--format", "onnx", "-o", dir.file("read-only/m.onnx")});
+  EXPECT_EQ(exported.exitCode, 1) << exported.err;
+  EXPECT_NE(exported.err.find("Permission denied"), std::string::npos) << exported.err;
+  fs::permissions(dir.file("read-only"), fs::perms::owner_all);
 }
 
 TEST_F(OutputGuardCli, AnExportMayNotReplaceItsModelOrCarryAnotherFormatsSuffix) {

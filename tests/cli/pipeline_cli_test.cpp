@@ -549,9 +549,9 @@ TEST_F(PipelineCli, ReportsHoldAnyPathAndNumbersInFull) {
             "total_params is " + std::to_string(params) + ", expected < " + std::to_string(params));
   const json report = readJunit(junit);
   EXPECT_EQ(report.at("failures"), 1);
-  EXPECT_NE(caseNamed(report, "load model " + dir.path().string() + "/p\xef\xbf\xbd/tiny.json")
-                .at("status"),
-            "failed");
+  // Step names give paths as the pipeline file does, relative to its folder: the same wherever
+  // the job's workspace is.
+  EXPECT_EQ(caseNamed(report, "load model tiny.json").at("status"), "passed");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Keras-layout weight files written by Graft read back identically, look like Keras's to h5py,
 // are found in the Keras cache under Keras's file names, and are saved atomically.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -112,6 +114,13 @@ TEST(KerasCache, MissingFileMeansRandomWeightsAndANote) {
   EXPECT_NE(loaded.model.weightsSource.find("random"), std::string::npos);
   EXPECT_EQ(kerasCacheDir(nullptr, "/home/u"), "/home/u/.keras/models");
   EXPECT_EQ(kerasCacheDir("/k", "/home/u"), "/k/models");
+  // No HOME (a CI container): the user's home as the password database has it, as Python's
+  // expanduser finds it, not a .keras folder in whatever folder the job runs in.
+  if (const passwd* user = ::getpwuid(::getuid()); user && user->pw_dir && *user->pw_dir) {
+    EXPECT_EQ(kerasCacheDir(nullptr, nullptr),
+              (std::filesystem::path(user->pw_dir) / ".keras" / "models").string());
+  }
+  EXPECT_EQ(kerasCacheDir(nullptr, ""), kerasCacheDir(nullptr, nullptr));
 }
 
 TEST(KerasCache, ExtraTopLayersAreFreshlyInitialisedAndListed) {

@@ -148,6 +148,22 @@ TEST(PipelineWrite, DefaultsAreLeftOutAndAnUnwritableFolderIsAnError) {
   }
 }
 
+// A zoo name in any case, as the command line takes it ("VGG16" was looked for as a file
+// beside the pipeline); a file of that name there is the file.
+TEST(PipelineWrite, AZooNameIsANameInAnyCase) {
+  test::TempDir dir;
+  const auto source = [&](const std::string& name) {
+    return parsePipeline(Json{{"graft_pipeline", 1}, {"model", name}}, dir.path().string(),
+                         "ci.json")
+        .model.source;
+  };
+  EXPECT_EQ(source("VGG16"), "vgg16");
+  EXPECT_EQ(source("ResNet50"), "resnet50");
+  EXPECT_EQ(source("model.h5"), dir.file("model.h5"));
+  std::ofstream(dir.file("MobileNet")) << "a file the user named so";
+  EXPECT_EQ(source("MobileNet"), dir.file("MobileNet"));
+}
+
 TEST(PipelineWrite, APlanInThePipelineIsCheckedWithItsJsonPath) {
   const Json bad = Json::parse(R"({"graft_pipeline": 1, "model": "vgg16",
       "train": {"data": "d", "plan": {"graft_plan": 1, "stages": []}}})");

@@ -119,7 +119,8 @@ TEST(RunSpecs, MistakesInEvalAndExportsAreNamedByTheirJsonPath) {
     return parseError(document);
   };
   EXPECT_EQ(error({{"eval", {{"data", "d"}, {"batchsize", 8}}}}),
-            "ci.json: eval.batchsize: unknown field (expected one of: batch_size, data, device)");
+            "ci.json: eval.batchsize: unknown field (expected one of: batch_size, data, device, "
+            "max_unreadable)");
   EXPECT_EQ(error({{"eval", {{"data", "d"}, {"batch_size", "8"}}}}),
             "ci.json: eval.batch_size: expected an integer, found \"8\"");
   EXPECT_EQ(error({{"eval", {{"batch_size", 8}}}}),

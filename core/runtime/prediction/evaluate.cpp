@@ -11,6 +11,7 @@
 #include "runtime/system/device.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_loss.h"
+#include "runtime/training/unreadable_images.h"
 
 namespace graft {
 
@@ -193,6 +194,17 @@ EvalReport evaluateModel(const Model& model, const ImageFolder& data, const Eval
              ")";
     throw Error(why);
   }
+  if (!(cancel && cancel->load())) {
+    TrainingSet read;
+    read.classes = data.classes;
+    read.train = data.samples;
+    if (auto why = tooManyUnreadable(read, *skipped, options.maxUnreadableFraction))
+      throw Error(data.root + ": " + *why);
+    if (auto why = classWithoutReadableImages(read, *skipped,
+                                              "its accuracy cannot be measured; add readable "
+                                              "images of it or remove the broken ones"))
+      throw Error(data.root + ": " + *why);
+  }
   EvalReport report = makeReport(metrics, data.classes);
   // Keras's evaluate adds the trainable weights' regularizers, as validation during fit does.
   if (const WeightPenalties penalties(head.graph, module); !penalties.empty())
@@ -223,6 +235,7 @@ EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputS
   options.batchSize = spec.batchSize;
   options.freeInputSize = freeInputSize;
   options.device = *parseDeviceChoice(spec.device);  // validateEvalSpec checked it
+  options.maxUnreadableFraction = spec.maxUnreadable;
   return evaluateModel(model, folder, options, cancel);
 }
 

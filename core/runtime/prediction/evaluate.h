@@ -76,13 +76,19 @@ struct EvalOptions {
   int workers = 0;
   int freeInputSize = 0;  // for models whose input size is None
   DeviceChoice device;    // where the model computes (runtime/system/device.h)
+  // Past this share of unreadable images, or with a class none of whose images can be read,
+  // there is no accuracy to report (a CI check passed on 12 readable images of 102, the rest
+  // git-lfs pointers never pulled).
+  double maxUnreadableFraction = 0.1;
 };
 
 // Every image of `data` through the model (inference mode). data.classes must match the
 // model's output size: scan the folder with the model's labels as ImageFolderOptions::classes
 // when it has labels (a trained model does), so label i means the same class on both sides.
 // Unreadable files are skipped and listed in the report. Throws graft::Error for a class count
-// mismatch or an unusable model; returns what was evaluated so far when `cancel` becomes true.
+// mismatch, an unusable model, more than options.maxUnreadableFraction of the images unreadable
+// or a class none of whose images could be read; returns what was evaluated so far when `cancel`
+// becomes true.
 EvalReport evaluateModel(const Model& model, const ImageFolder& data,
                          const EvalOptions& options = {},
                          const std::atomic<bool>* cancel = nullptr);

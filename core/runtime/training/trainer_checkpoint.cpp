@@ -62,11 +62,10 @@ void checkCheckpointPath(const std::string& path) {
                            "an .h5 checkpoint holds Keras 2's save_weights layout, which Keras 3 "
                            "reads under any name but *.weights.h5 (its own layout): name it "
                            "without .weights, or *.graft"});
-  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
   std::error_code ec;
-  if (const std::string why = notAFolder(parent.string()); !why.empty())
-    throw Error(Diagnostic{path, why});
   if (fs::is_directory(path, ec)) throw Error(Diagnostic{path, "is a folder, not a file name"});
+  if (const std::string why = cannotWriteIn(folderSavedIn(path)); !why.empty())
+    throw Error(Diagnostic{path, why});
 }
 
 void saveTrainedModel(const Model& model, const std::string& path) {

@@ -25,7 +25,8 @@ std::optional<std::string> tooManyUnreadable(const TrainingSet& data, const Skip
 }
 
 std::optional<std::string> classWithoutReadableImages(const TrainingSet& data,
-                                                      const SkippedFiles& skipped) {
+                                                      const SkippedFiles& skipped,
+                                                      const std::string& consequence) {
   std::vector<size_t> images(data.classes.size(), 0), unreadable(data.classes.size(), 0);
   std::vector<std::string> firstReason(data.classes.size());
   const auto list = skipped.list();
@@ -44,7 +45,7 @@ std::optional<std::string> classWithoutReadableImages(const TrainingSet& data,
     if (images[c] > 0 && unreadable[c] == images[c])
       return "class '" + data.classes[c] + "' has no image that could be read (" +
              std::to_string(images[c]) + " file" + (images[c] == 1 ? "" : "s") + ", e.g. " +
-             firstReason[c] + "): the model would learn a class it never sees";
+             firstReason[c] + "): " + consequence;
   return std::nullopt;
 }
 

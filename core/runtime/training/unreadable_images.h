@@ -17,10 +17,11 @@ namespace graft {
 std::optional<std::string> tooManyUnreadable(const TrainingSet& data, const SkippedFiles& skipped,
                                              double maxFraction);
 
-// The first class of `data` whose every image is in `skipped`, said with why; nothing when
-// each class has one that could be read.
-std::optional<std::string> classWithoutReadableImages(const TrainingSet& data,
-                                                      const SkippedFiles& skipped);
+// The first class of `data` whose every image is in `skipped`, said with why and `consequence`;
+// nothing when each class has one that could be read.
+std::optional<std::string> classWithoutReadableImages(
+    const TrainingSet& data, const SkippedFiles& skipped,
+    const std::string& consequence = "the model would learn a class it never sees");
 
 // The first class with images none of which in data.train could be read (its readable ones all
 // in validation: a model would learn it from nothing, and the explorer scored it as one it
