@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QInputDialog>
 #include <QMenu>
+#include <QRegularExpression>
 #include <map>
 
 #include "graph/layer_names.h"
@@ -179,7 +180,10 @@ bool GraphEditor::fuse(const QStringList& names) {
     showDiagnostics(dialogParent_, tr("Cannot %1").arg(text), both);
     return false;
   }
-  const SampleImages samples = chooseSamples_(QString::fromStdString(joinDiagnostics(refused)));
+  // The core's refusal tells a command-line user how to give images; this dialog is how.
+  QString why = QString::fromStdString(joinDiagnostics(refused));
+  why.remove(QRegularExpression(QStringLiteral(R"( \(with sample images[^)]*\))")));
+  const SampleImages samples = chooseSamples_(why);
   if (samples.folder.isEmpty()) return false;
   const auto device = parseDeviceChoice(samples.device.toStdString());
   if (!device) {
@@ -213,8 +217,17 @@ void GraphEditor::fuseBySamples(const Json& operation, const SampleImages& sampl
         if (!*result) return showDiagnostics(dialogParent_, title, result->diagnostics());
         QStringList notes;
         for (const std::string& note : (*result)->notes) notes << QString::fromStdString(note);
-        if (!document_->commitResultOf(revision, (*result)->model,
-                                       tr("%1 (least squares)").arg(text), notes))
+        // The error stays in the History (the status bar said it for a few seconds): on
+        // images the fit did not see when it has them.
+        const Json& recorded = (*result)->operation;
+        const char* errorKey =
+            recorded.contains("held_out_error") ? "held_out_error" : "relative_error";
+        const QString label = recorded.contains(errorKey) && recorded[errorKey].is_number()
+                                  ? tr("%1 (least squares, relative error %2)")
+                                        .arg(text)
+                                        .arg(recorded[errorKey].get<double>(), 0, 'g', 2)
+                                  : tr("%1 (least squares)").arg(text);
+        if (!document_->commitResultOf(revision, (*result)->model, label, notes))
           return showError(dialogParent_, title,
                            document_->canEdit()
                                ? tr("The model changed while the fusion was being fitted; fuse "

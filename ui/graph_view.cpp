@@ -206,6 +206,13 @@ void GraphView::setGroupCollapsed(QString path, bool collapsed) {
 void GraphView::mousePressEvent(QMouseEvent* event) {
   const QPoint pos = event->position().toPoint();
   const bool shift = event->modifiers() & Qt::ShiftModifier;
+  // The right button opens a menu (contextMenuEvent), nothing else: passed to the scene, a press
+  // no card takes clears the selection, so a right-click inside a selection of four layers
+  // offered the menu of one.
+  if (event->button() == Qt::RightButton) {
+    event->accept();
+    return;
+  }
   if (event->button() == Qt::LeftButton && !shift && !scene_->nodeAt(mapToScene(pos))) {
     GroupItem* group = scene_->groupAt(mapToScene(pos));
     if (group && group->toggleRect().contains(mapToScene(pos))) {

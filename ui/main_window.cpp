@@ -119,6 +119,12 @@ void MainWindow::connectStartPage() {
 
 void MainWindow::connectDocument() {
   connect(document_, &Document::changed, this, &MainWindow::updateStatus);
+  // Undo and Redo in the toolbar stay on while the start page shows: what they change is shown
+  // (they undid edits of a model the page hid).
+  // (In the stack's name: the window's end deletes it before the document clears its undo.)
+  connect(document_->undoStack(), &QUndoStack::indexChanged, stack_, [this] {
+    if (isVisible() && stack_->currentIndex() == 0) showWorkbench();
+  });
   // What an edit did beyond the obvious (fresh weights, a fusion's error) stays readable for a
   // while; the History panel keeps the steps themselves.
   connect(document_, &Document::editNotes, this, [this](const QStringList& notes) {
@@ -203,6 +209,12 @@ bool MainWindow::isLoading() const {
 }
 
 void MainWindow::showStartPage() {
+  // Start Page again, with a model open, goes back to it: the page offered no way back but
+  // opening the file anew (its undo history lost).
+  if (stack_->currentIndex() == 0 && document_->hasModel()) {
+    showWorkbench();
+    return;
+  }
   start_->setRecentFiles(recentFiles());
   stack_->setCurrentIndex(0);  // the start page's scroll area
   setModelDocksShown(false);

@@ -122,8 +122,8 @@ void addFileMenu(MainWindow* window, ToolBarActions& bar) {
   bar.home = file->addAction(icon("home"), MainWindow::tr("&Start Page"), window,
                              &MainWindow::showStartPage);
   bar.home->setShortcut(QKeySequence::New);
-  bar.home->setToolTip(
-      MainWindow::tr("Open a file or start from a Keras Applications architecture"));
+  bar.home->setToolTip(MainWindow::tr(
+      "Open a file or start from a Keras Applications architecture (again: back to the model)"));
   bar.open =
       file->addAction(icon("open"), MainWindow::tr("&Open…"), window, &MainWindow::chooseFile);
   bar.open->setShortcut(QKeySequence::Open);

@@ -110,7 +110,9 @@ void NodeItem::updateToolTip() {
 }
 
 QRectF NodeItem::boundingRect() const {
-  const QSizeF size = cardSize();
+  // The card as drawn: a compact card's full-size bounds took clicks and drops meant for the
+  // edge or the card below it.
+  const QSizeF size = cardSize(compact_);
   const double m = kOutline + 2;
   return QRectF(-size.width() / 2 - m, -size.height() / 2 - m, size.width() + 2 * m,
                 size.height() + 2 * m);
@@ -139,17 +141,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
       painter->setBrush(kIce);
       painter->drawRect(card.adjusted(0, card.height() / 2, 0, 0));
     }
+    // Outlines inside the card: one drawn around it at this zoom reached past boundingRect,
+    // which is all that is repainted when the selection changes (a ghost outline stayed).
+    const auto inside = [&](double pixels) {
+      return std::min(pixels / std::max(lod, 0.02), card.height() / 3);
+    };
     if (isMarkedCandidate()) {
-      const double width = 4 / std::max(lod, 0.02);
+      const double width = inside(4);
       painter->setBrush(Qt::NoBrush);
       painter->setPen(QPen(accuracyColor(candidateAccuracy_), width));
-      painter->drawRect(card);
+      painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
     }
     if (isSelected()) {
-      const double width = 3 / std::max(lod, 0.02);
+      const double width = inside(3);
       painter->setBrush(Qt::NoBrush);
       painter->setPen(QPen(palette.color(QPalette::Highlight), width));
-      painter->drawRect(card.adjusted(-width, -width, width, width));
+      painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
     }
     return;
   }

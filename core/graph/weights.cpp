@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "graph/keras_initializers.h"
+
 namespace graft {
 
 WeightTensor WeightTensor::filled(Shape shape, float value) {
@@ -69,49 +71,44 @@ Diagnostics checkWeights(const Graph& graph, const GraphAnalysis& analysis,
   return problems;
 }
 
-namespace {
-
-// Keras's fan computation: receptive field size times input / output feature counts.
-std::pair<double, double> fans(const Shape& shape) {
-  if (shape.size() < 2) return {double(shape.at(0)), double(shape.at(0))};
-  double receptive = 1;
-  for (size_t i = 0; i + 2 < shape.size(); ++i) receptive *= double(shape[i]);
-  return {receptive * double(shape[shape.size() - 2]), receptive * double(shape.back())};
-}
-
-WeightTensor glorotUniform(const Shape& shape, std::mt19937_64& rng) {
-  auto [fanIn, fanOut] = fans(shape);
-  const double limit = std::sqrt(6.0 / (fanIn + fanOut));
-  std::uniform_real_distribution<float> dist(float(-limit), float(limit));
-  std::vector<float> values(static_cast<size_t>(elementCount(shape)));
-  for (auto& v : values) v = dist(rng);
-  return WeightTensor::fromValues(shape, std::move(values));
-}
-
-}  // namespace
-
-void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, WeightStore& store,
-                       uint64_t seed, const std::vector<std::string>& only) {
+std::vector<std::string> initializeWeights(const Graph& graph, const GraphAnalysis& analysis,
+                                           WeightStore& store, uint64_t seed,
+                                           const std::vector<std::string>& only) {
   std::mt19937_64 rng(seed);
+  std::vector<std::string> notes;
   for (const auto& node : graph.nodes()) {
     if (!only.empty() && std::find(only.begin(), only.end(), node.name) == only.end()) continue;
     const NodeInfo* info = analysis.find(node.name);
     if (!info || info->weights.empty()) continue;
     std::vector<WeightTensor> tensors;
     for (const auto& spec : info->weights) {
-      const bool ones =
-          spec.name == "gamma" || spec.name == "moving_variance" || spec.name == "variance";
-      const bool kernel = spec.name.find("kernel") != std::string::npos;
       if (node.className == "LayerScale") {  // Keras: Constant(init_values)
         tensors.push_back(WeightTensor::filled(
             spec.shape, static_cast<float>(node.config.value("init_values", 1e-6))));
         continue;
       }
-      tensors.push_back(kernel ? glorotUniform(spec.shape, rng)
+      const std::string key = initializerKeyOf(spec.name);
+      if (const auto named = node.config.find(key);
+          named != node.config.end() && !named->is_null()) {
+        std::string unknown;
+        if (auto tensor = drawKerasInitializer(*named, spec.shape, rng, &unknown)) {
+          tensors.push_back(std::move(*tensor));
+          continue;
+        }
+        notes.push_back(node.name + ": " + key + " " + unknown +
+                        " is not one Graft draws (zeros, ones, constant, random_normal, "
+                        "random_uniform, truncated_normal, glorot_*, he_*, lecun_*, "
+                        "variance_scaling, orthogonal, identity); drawn as Keras's default");
+      }
+      const bool ones =
+          spec.name == "gamma" || spec.name == "moving_variance" || spec.name == "variance";
+      const bool kernel = spec.name.find("kernel") != std::string::npos;
+      tensors.push_back(kernel ? *drawKerasInitializer("glorot_uniform", spec.shape, rng, nullptr)
                                : WeightTensor::filled(spec.shape, ones ? 1.0f : 0.0f));
     }
     store.set(node.name, std::move(tensors));
   }
+  return notes;
 }
 
 }  // namespace graft

@@ -43,10 +43,13 @@ class WeightStore {
 Diagnostics checkWeights(const Graph& graph, const GraphAnalysis& analysis,
                          const WeightStore& store);
 
-// Fresh weights as Keras initializes them by default: Glorot-uniform kernels, zero biases,
+// Fresh weights as the layer's config names their initializers (graph/keras_initializers.h),
+// else as Keras initializes them by default: Glorot-uniform kernels, zero biases,
 // BatchNormalization gamma 1, beta 0, moving mean 0, moving variance 1. Layers listed in
-// `only` (or all when empty) get new tensors; others keep theirs.
-void initializeWeights(const Graph& graph, const GraphAnalysis& analysis, WeightStore& store,
-                       uint64_t seed, const std::vector<std::string>& only = {});
+// `only` (or all when empty) get new tensors; others keep theirs. Returns a note for each
+// initializer Graft does not know (drawn as the default instead), naming the layer.
+std::vector<std::string> initializeWeights(const Graph& graph, const GraphAnalysis& analysis,
+                                           WeightStore& store, uint64_t seed,
+                                           const std::vector<std::string>& only = {});
 
 }  // namespace graft

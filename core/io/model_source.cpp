@@ -264,7 +264,8 @@ std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model
   notes.push_back("freshly initialised (not in " + file.path() +
                   (rest.path.empty() ? std::string() : " nor " + rest.path) +
                   "): " + commaList(fresh));
-  initializeWeights(model.graph, analysis, model.weights, freshSeed, fresh);
+  for (auto& note : initializeWeights(model.graph, analysis, model.weights, freshSeed, fresh))
+    notes.push_back(std::move(note));
   freshLayers = fresh;
   return report.loaded;
 }
@@ -478,7 +479,8 @@ LoadedModel fromZooGraph(Graph graph, const zoo::ZooOptions& options, const Mode
           "the weights file itself or download Keras's)");
   }
   if (file.empty()) {
-    initializeWeights(model.graph, analysis, model.weights, spec.seed);
+    for (auto& note : initializeWeights(model.graph, analysis, model.weights, spec.seed))
+      result.notes.push_back(std::move(note));
     model.weightsSource =
         std::string(kRandomWeightsSource) + " (seed " + std::to_string(spec.seed) + ")";
     result.freshLayers = layersWithWeights(analysis);
@@ -617,7 +619,9 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
 // Keras-default weights for every layer, said in `note`.
 void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, const std::string& note,
                       LoadedModel& result) {
-  initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed);
+  for (auto& drawn :
+       initializeWeights(result.model.graph, analysis, result.model.weights, spec.seed))
+    result.notes.push_back(std::move(drawn));
   result.freshLayers = layersWithWeights(analysis);
   result.model.weightsSource =
       std::string(kRandomWeightsSource) + " (seed " + std::to_string(spec.seed) + ")";

@@ -56,6 +56,14 @@ TEST(SurgeryCut, UnknownLayerIsNamed) {
   EXPECT_TRUE(mentions(r.diagnostics(), "nope", "no layer of this name"));
 }
 
+// The output marker dropped on the input removed every layer, without a word.
+TEST(SurgeryCut, AtTheInputIsRefused) {
+  auto r = applyOperation(modelFrom(chainGraph()), ops::cut("input"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(mentions(r.diagnostics(), "input", "would remove every layer of the model"))
+      << joinDiagnostics(r.diagnostics());
+}
+
 TEST(SurgeryStack, AppendsAChainWithFreshWeightsThatBecomesTheOutput) {
   const Model m = modelFrom(chainGraph());
   const Model cut = applyOk(m, ops::cut("pool")).model;

@@ -55,6 +55,42 @@ class EditTest : public ::testing::Test {
   ui::GraphScene* scene_ = nullptr;
 };
 
+// A right-click inside a selection keeps it (the menu then acts on every selected layer); the
+// press went to the scene, which no card took, so the selection fell to the clicked layer.
+TEST_F(EditTest, ARightClickInsideASelectionKeepsIt) {
+  scene_->selectLayers({QStringLiteral("block1_conv1"), QStringLiteral("block1_conv2")});
+  ui::NodeItem* card = scene_->nodeItem("block1_conv2");
+  ASSERT_NE(card, nullptr);
+  view_->centerOn(card);
+  // The press alone: its menu would wait for a click.
+  view_->viewport()->setContextMenuPolicy(Qt::NoContextMenu);
+  const QPoint at = view_->mapFromScene(card->pos());
+  QTest::mousePress(view_->viewport(), Qt::RightButton, Qt::NoModifier, at);
+  QTest::mouseRelease(view_->viewport(), Qt::RightButton, Qt::NoModifier, at);
+  EXPECT_EQ(scene_->selectedLayers().size(), 2)
+      << scene_->selectedLayers().join(", ").toStdString();
+  // Nor does a right-click on the background clear it.
+  const QPoint empty = view_->mapFromScene(card->pos() + QPointF(600, 0));
+  ASSERT_EQ(scene_->nodeAt(view_->mapToScene(empty)), nullptr);
+  QTest::mousePress(view_->viewport(), Qt::RightButton, Qt::NoModifier, empty);
+  QTest::mouseRelease(view_->viewport(), Qt::RightButton, Qt::NoModifier, empty);
+  EXPECT_EQ(scene_->selectedLayers().size(), 2);
+}
+
+// Compact cards take clicks and drops where they are drawn: the full-size bounds of a compact
+// card covered the edge below it, so a layer dropped there went one layer lower.
+TEST_F(EditTest, ACompactCardIsHitWhereItIsDrawn) {
+  scene_->setArrangement(ui::GraphScene::Arrangement::TopToBottom, true);
+  ui::NodeItem* card = scene_->nodeItem("block1_conv1");
+  ASSERT_NE(card, nullptr);
+  ASSERT_TRUE(card->isCompact());
+  const QSizeF drawn = ui::NodeItem::cardSize(true);
+  EXPECT_LT(card->boundingRect().height(), ui::NodeItem::cardSize(false).height());
+  EXPECT_EQ(scene_->nodeAt(card->pos() + QPointF(0, drawn.height() / 2 - 2)), card);
+  // Below the drawn card, inside where a full-size card would reach: not the card.
+  EXPECT_NE(scene_->nodeAt(card->pos() + QPointF(0, drawn.height() / 2 + 10)), card);
+}
+
 TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
   ui::EdgeItem* target = edge("block1_conv2", "block1_pool");
   ASSERT_NE(target, nullptr);

@@ -63,13 +63,16 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
   ASSERT_TRUE(editor()->fuse({"a", "b"}));
   EXPECT_NE(asked.indexOf("relu"), -1)
       << asked.toStdString() << ": the exact fusion's refusal is explained";
+  EXPECT_EQ(asked.indexOf("graft-cli"), -1)
+      << asked.toStdString() << ": the dialog is the way to give images here";
   ASSERT_TRUE(test::waitFor([&] { return document()->undoStack()->count() == 1; }));
   EXPECT_TRUE(errors.messages().isEmpty()) << errors.messages().join("\n").toStdString();
   EXPECT_FALSE(document()->graph().find("b"));
   EXPECT_EQ(document()->graph().at("a").config["kernel_size"], Json({5, 5}));
   EXPECT_EQ(document()->model().recipe.back()["method"], "least_squares");
   EXPECT_EQ(document()->model().recipe.back()["samples"], 5) << "five images, as asked";
-  EXPECT_NE(document()->undoStack()->text(0).indexOf("least squares"), -1);
+  EXPECT_NE(document()->undoStack()->text(0).indexOf("least squares, relative error "), -1)
+      << document()->undoStack()->text(0).toStdString() << ": the error stays in the History";
   ASSERT_EQ(notes.count(), 1);
   EXPECT_NE(notes.at(0).at(0).toStringList().join(" ").indexOf("relative RMS error"), -1);
   EXPECT_NE(window_->statusBar()->currentMessage().indexOf("relative RMS error"), -1)

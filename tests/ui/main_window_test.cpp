@@ -318,6 +318,25 @@ TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
   EXPECT_FALSE(window.statusBar()->currentMessage().startsWith("Undone"));
 }
 
+// The start page over an open model: Start Page again goes back to the model, and an Undo from
+// the toolbar shows what it undid (it changed the model the page hid).
+TEST(MainWindow, TheStartPageGivesWayBackToTheModel) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  window.showWorkbench();
+  ASSERT_TRUE(window.editor()->cutAt(QStringLiteral("flatten")));
+  ASSERT_TRUE(window.workbench()->isVisible());
+  window.showStartPage();
+  EXPECT_FALSE(window.workbench()->isVisible());
+  window.showStartPage();  // the toolbar's Start Page again
+  EXPECT_TRUE(window.workbench()->isVisible());
+  window.showStartPage();
+  window.document()->undoStack()->undo();
+  EXPECT_TRUE(window.workbench()->isVisible());
+}
+
 TEST(MainWindow, RenameThroughThePropertiesPanelKeepsTheSelection) {
   test::guiApp();
   ui::MainWindow window;

@@ -325,7 +325,8 @@ Expected<EditResult> finish(Draft& d, const EditOptions& options) {
   if (!withWeights.empty()) {
     const uint64_t seed = seedFor(d, options);
     // initializeWeights treats an empty list as "every layer"; withWeights is never empty here.
-    initializeWeights(graph, analysis, d.weights, seed, withWeights);
+    for (auto& note : initializeWeights(graph, analysis, d.weights, seed, withWeights))
+      d.notes.push_back(std::move(note));
     if (!d.recorded.contains("seed")) d.recorded["seed"] = seed;
   }
   // Untrained: new layers, and re-initialised ones with a tensor drawn afresh (a BatchNorm that
