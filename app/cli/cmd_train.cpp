@@ -12,6 +12,7 @@
 #include "io/json_file.h"
 #include "runtime/data/skipped_files_json.h"
 #include "runtime/distributed/data_parallel.h"
+#include "runtime/system/error_text.h"
 #include "runtime/training/train_run.h"
 #include "runtime/training/training_findings_json.h"
 
@@ -70,15 +71,38 @@ class TrainPrinter : public CliObserver {
         std::cerr << "graft-cli: " << setup.summary << "; --train-batch-norm trains them\n";
       for (const auto& w : run.warnings()) std::cerr << "graft-cli: warning: " << w.message << "\n";
     }
+    warnings_ = run.warnings();
     interrupt_.emplace();  // Ctrl-C stops the training at a batch boundary (not the load before)
   }
   TrainObserver* trainObserver() override { return progress_ ? &*progress_ : nullptr; }
   void onTrainEnd(const TrainResult& result, const std::string& checkpoint) override {
     interrupt_.reset();
     if (progress_) progress_->finish(result, checkpoint);
+    ended_ = result;
+  }
+
+  // --json when the command fails: one object still, with what a script needs to go on (which
+  // epoch the file holds after a cancel), not an empty stdout.
+  void printFailure(const std::string& output, const std::string& error) const {
+    Json failed = {{"file", output},
+                   {"status", !ended_                                    ? "error"
+                              : ended_->status == TrainStatus::Cancelled ? "cancelled"
+                                                                         : "failed"},
+                   {"error", error}};
+    if (ended_) {
+      failed["epochs_completed"] = ended_->epochsCompleted;
+      failed["checkpoint_epoch"] =
+          ended_->checkpointEpoch ? Json(*ended_->checkpointEpoch) : Json();
+      addSkippedFiles(failed, ended_->skippedFiles);
+    }
+    addTrainingFindings(failed, warnings_.value_or(std::vector<PlanWarning>{}),
+                        ended_ ? ended_->diagnoses : std::vector<Diagnosis>{});
+    std::cout << jsonText(failed) << "\n";
   }
 
  private:
+  std::optional<std::vector<PlanWarning>> warnings_;
+  std::optional<TrainResult> ended_;
   std::string logPath_;
   double distTimeout_;
   bool speaks_ = true;
@@ -90,6 +114,7 @@ void printResult(const PipelineResult& run, const std::string& output, bool json
   const TrainResult& result = *run.training;
   if (json) {
     Json summary = {{"file", output},
+                    {"status", "completed"},
                     {"epochs_completed", result.epochsCompleted},
                     {"checkpoint_epoch", result.checkpointEpoch.value_or(0)},
                     // the epoch loss, accuracy and val_* describe (the model's)
@@ -148,7 +173,9 @@ void registerTrainCommand(CLI::App& app) {
                   "the rendezvous and in every exchange before giving up (default 300)")
       ->check(specRangeValidator(SpecRange{0.0, std::nullopt, true, false}));
   cmd->add_flag("--json", process->json,
-                "print the result as one JSON object: file, epochs_completed and checkpoint_epoch "
+                "print the result as one JSON object (also when the run fails or is stopped: "
+                "status, error and what the file holds): file, status, epochs_completed and "
+                "checkpoint_epoch "
                 "(both counted over all of a plan's stages), restored_epoch, stopped_early, the "
                 "figures of the epoch the model holds (loss, accuracy, val_loss, val_accuracy), "
                 "skipped files, the warnings before the run and the training doctor's diagnoses");
@@ -169,8 +196,13 @@ void registerTrainCommand(CLI::App& app) {
     // The spec is checked and the images are read before the model is loaded.
     PipelineRunOptions options;
     options.checkTrainingFirst = true;
-    const PipelineResult result =
-        runCommandPipeline(pipeline, printer, InterruptScope::flag(), options);
+    PipelineResult result;
+    try {
+      result = runCommandPipeline(pipeline, printer, InterruptScope::flag(), options);
+    } catch (const std::exception& e) {
+      if (process->json && printer.speaks()) printer.printFailure(spec->output, errorText(e));
+      throw;
+    }
     if (printer.speaks()) printResult(result, spec->output, process->json);
   });
 }

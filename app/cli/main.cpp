@@ -6,9 +6,26 @@
 #include "cli/cli_context.h"
 #include "cli/man_page.h"
 #include "cli/spec_options.h"
+#include "io/json_file.h"
 #include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
+
+namespace {
+
+// The command asked for --json, when it leaves its failures to main: a script reading stdout
+// gets one object then too ({"error": ...}), not nothing. `run` and `train` print their own
+// (with the steps, or what the file holds).
+bool failsInJson(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands()) {
+    if (command->get_name() == "run" || command->get_name() == "train") return false;
+    if (const CLI::Option* json = command->get_option_no_throw("--json"); json && json->count())
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Commands that run networks start graft-cli again with OpenMP threads that spin only briefly
@@ -61,6 +78,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;  // usage errors exit 2, as DESIGN.md's contract says
   } catch (const std::exception& e) {
     std::cerr << "graft-cli: error: " << graft::errorText(e) << "\n";
+    if (failsInJson(app)) std::cout << graft::jsonText({{"error", graft::errorText(e)}}) << "\n";
     return 1;
   }
   return 0;

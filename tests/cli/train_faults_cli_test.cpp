@@ -148,7 +148,7 @@ TEST_F(TrainFaultsCli, SigintAndSigtermStopTheRunKeepingTheLastEpoch) {
     const std::string name = "stopped" + std::to_string(signalNumber);
     const std::string out = dir.file(name + ".graft"), log = dir.file(name + ".jsonl");
     std::vector<std::string> args = trainArgs(out, 500);
-    args.insert(args.end(), {"--log", log});
+    args.insert(args.end(), {"--log", log, "--json"});
     BackgroundProgram cli(cliPath(), args, env);
     const bool sent = firstEpochLogged(log, std::chrono::seconds(60));
     if (sent) cli.signal(signalNumber);
@@ -158,6 +158,13 @@ TEST_F(TrainFaultsCli, SigintAndSigtermStopTheRunKeepingTheLastEpoch) {
     EXPECT_EQ(ended->exitCode, 1) << ended->err;
     EXPECT_NE(ended->err.find("error: cancelled "), std::string::npos) << ended->err;
     EXPECT_NE(ended->err.find(out + " holds epoch"), std::string::npos) << ended->err;
+    // --json says it too, as one object: a script learns which epoch the file holds.
+    const nlohmann::json said = nlohmann::json::parse(ended->out);
+    EXPECT_EQ(said.at("status"), "cancelled") << ended->out;
+    EXPECT_GE(said.at("checkpoint_epoch").get<int>(), 1) << ended->out;
+    EXPECT_NE(ended->err.find(out + " holds epoch " + said.at("checkpoint_epoch").dump()),
+              std::string::npos)
+        << ended->out << ended->err;
     EXPECT_EQ(runCli({"summary", out}, env).exitCode, 0);
   }
 }
