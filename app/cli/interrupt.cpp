@@ -26,6 +26,9 @@ char mark[80] = {};             // temporaryFileMark(), copied before any handle
 alignas(8) char entries[8192];  // getdents64's buffer, used by one handler at a time
 std::atomic_flag sweeping = ATOMIC_FLAG_INIT;  // SIGINT and SIGTERM on two threads: one sweeps
 bool sweepLives = false;
+// Signals that end the process which a TemporaryFileSweep also sweeps for (never a stop asked
+// of a run: only SIGINT and SIGTERM are).
+constexpr int kAlsoEnding[] = {SIGHUP, SIGQUIT};
 
 // linux_dirent64, as the kernel fills getdents64's buffer.
 struct DirectoryEntry {
@@ -71,6 +74,8 @@ void install(int signalNumber, void (*handler)(int)) {
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
+  sigaddset(&action.sa_mask, SIGHUP);
+  sigaddset(&action.sa_mask, SIGQUIT);
   sigaction(signalNumber, &action, nullptr);
 }
 
@@ -142,12 +147,18 @@ TemporaryFileSweep::TemporaryFileSweep(const std::vector<std::string>& files) {
     sweptFolders[i].store(::open(folders[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   outsideScope = sweepAndEnd;
   if (!insideScope) onStopSignals(sweepAndEnd);
+  // A closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) ends the process too: no half file left
+  // (a 47 MB hidden ONNX file stayed).
+  for (const int signalNumber : kAlsoEnding)
+    if (!ignored(signalNumber)) install(signalNumber, sweepAndEnd);
 }
 
 TemporaryFileSweep::~TemporaryFileSweep() {
   sweepLives = false;
   outsideScope = SIG_DFL;
   if (!insideScope) onStopSignals(SIG_DFL);
+  for (const int signalNumber : kAlsoEnding)
+    if (!ignored(signalNumber)) install(signalNumber, SIG_DFL);
   for (auto& slot : sweptFolders)
     if (const int folder = slot.exchange(-1); folder >= 0) ::close(folder);
 }

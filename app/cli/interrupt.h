@@ -21,9 +21,9 @@ class InterruptScope {
 };
 
 // While a TemporaryFileSweep lives, a signal that ends the process (SIGINT or SIGTERM outside
-// an InterruptScope, the second one inside) first removes this process's temporary files
-// (io/atomic_file.h's mark) in the folders of `files`: an export or save cut short left a
-// hidden file as large as the model. Scopes do not nest; at most 8 folders.
+// an InterruptScope, the second one inside; SIGHUP and SIGQUIT always) first removes this process's
+// temporary files (io/atomic_file.h's mark) in the folders of `files`: an export or save cut short
+// left a hidden file as large as the model. Scopes do not nest; at most 8 folders.
 class TemporaryFileSweep {
  public:
   explicit TemporaryFileSweep(const std::vector<std::string>& files);

@@ -62,8 +62,9 @@ TEST(CrashSafeSave, KillingAnExportAnywhereLeavesTheOldFileOrTheWholeNewOne) {
   EXPECT_GT(killedRuns, 0) << "every run finished before its kill: the test proved nothing";
 }
 
-// Ctrl-C or SIGTERM while an export or a project save writes: the process ends as the signal
-// says, and the hidden temporary file it was writing (as large as the model) goes with it.
+// Ctrl-C, SIGTERM, SIGHUP or SIGQUIT while an export or a project save writes: the process ends as
+// the signal says, and the hidden temporary file it was writing (as large as the model) goes with
+// it.
 TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
   const auto temporaryFiles = [](const TempDir& dir) {
     std::vector<std::string> found;
@@ -73,7 +74,8 @@ TEST(CrashSafeSave, AnInterruptedSaveLeavesNoTemporaryFile) {
     return found;
   };
   int interrupted = 0;
-  for (const int signalNumber : {SIGINT, SIGTERM})
+  // SIGHUP (the terminal closed) and SIGQUIT (Ctrl-\) end it as well.
+  for (const int signalNumber : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
     for (const std::string output : {"v.h5", "v.graft"}) {
       SCOPED_TRACE("signal " + std::to_string(signalNumber) + ", " + output);
       TempDir dir;
