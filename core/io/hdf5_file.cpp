@@ -90,11 +90,19 @@ File File::openImage(Image image, const std::string& path) {
   return f;
 }
 
+Handle withoutTimes(hid_t propertyClass) {
+  Handle plist(H5Pcreate(propertyClass), H5Pclose);
+  if (!plist.valid() || H5Pset_obj_track_times(plist.get(), false) < 0)
+    return Handle(H5P_DEFAULT, nullptr);
+  return plist;
+}
+
 File File::create(const std::string& path) {
   File f;
   f.path_ = path;
+  const Handle creation = withoutTimes(H5P_FILE_CREATE);
   hid_t id =
-      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); });
+      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), H5P_DEFAULT); });
   if (id < 0) throw Error(path + ": cannot create file");
   f.handle_ = Handle(id, H5Fclose);
   return f;
@@ -112,8 +120,9 @@ File File::createInMemory(const std::string& path) {
   constexpr size_t kGrowBy = size_t{16} << 20;
   if (!access.valid() || H5Pset_fapl_core(access.get(), kGrowBy, false) < 0)
     throw Error(path + ": cannot set up an in-memory HDF5 file");
+  const Handle creation = withoutTimes(H5P_FILE_CREATE);
   hid_t id =
-      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()); });
+      quiet([&] { return H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), access.get()); });
   if (id < 0) throw Error(path + ": cannot create file");
   f.handle_ = Handle(id, H5Fclose);
   return f;
@@ -189,8 +198,10 @@ Handle File::createGroup(const std::string& groupPath) const {
   for (const auto& part : splitPath(groupPath)) {
     prefix += "/" + part;
     if (!exists(prefix)) {
-      hid_t g = quiet(
-          [&] { return H5Gcreate2(id(), prefix.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT); });
+      const Handle creation = withoutTimes(H5P_GROUP_CREATE);
+      hid_t g = quiet([&] {
+        return H5Gcreate2(id(), prefix.c_str(), H5P_DEFAULT, creation.get(), H5P_DEFAULT);
+      });
       if (g < 0) throw Error(path_ + ": cannot create group '" + prefix + "'");
       H5Gclose(g);
     }
@@ -395,16 +406,17 @@ namespace {
 Handle creationProperties(const std::vector<hsize_t>& dims, size_t elementBytes, bool checksummed) {
   const bool chunkable = checksummed && !dims.empty() &&
                          std::all_of(dims.begin(), dims.end(), [](hsize_t d) { return d > 0; });
-  if (!chunkable) return Handle(H5P_DEFAULT, nullptr);
+  if (!chunkable) return withoutTimes(H5P_DATASET_CREATE);
   hsize_t rowBytes = elementBytes;
   for (size_t i = 1; i < dims.size(); ++i) rowBytes *= dims[i];
   constexpr hsize_t kMaxChunkBytes = hsize_t(1) << 30;
   std::vector<hsize_t> chunk = dims;
   chunk[0] = std::clamp<hsize_t>(kMaxChunkBytes / std::max<hsize_t>(rowBytes, 1), 1, dims[0]);
-  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-  if (H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
+  Handle plist = withoutTimes(H5P_DATASET_CREATE);
+  if (plist.get() == H5P_DEFAULT ||
+      H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
       H5Pset_fletcher32(plist.get()) < 0)
-    return Handle(H5P_DEFAULT, nullptr);
+    return withoutTimes(H5P_DATASET_CREATE);
   return plist;
 }
 

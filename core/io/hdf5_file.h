@@ -47,6 +47,12 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+// Creation properties of `propertyClass` (H5P_FILE_CREATE, H5P_GROUP_CREATE,
+// H5P_DATASET_CREATE) without object modification times: HDF5 stamps every group and dataset
+// with the time it was written, so two saves of the same model differed in bytes and a CI cache
+// or checksum could not tell they were the same. H5P_DEFAULT if the list cannot be made.
+Handle withoutTimes(hid_t propertyClass);
+
 // The bytes of an HDF5 file held in memory (a vector, a mapped archive member), kept alive by
 // `owner` for as long as a File reads them.
 struct Image {

@@ -27,8 +27,9 @@ void writeText(const h5::File& file, const std::string& path, const std::string&
   H5Tset_size(type.get(), std::max<size_t>(text.size(), 1));
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   h5::Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  const h5::Handle creation = h5::withoutTimes(H5P_DATASET_CREATE);
   h5::Handle ds(H5Dcreate2(file.id(), path.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                           H5P_DEFAULT, H5P_DEFAULT),
+                           creation.get(), H5P_DEFAULT),
                 H5Dclose);
   const std::string padded = text.empty() ? std::string(1, '\0') : text;
   if (!ds.valid() ||

@@ -6,15 +6,19 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "graph/surgery/ops.h"
 #include "graph/surgery_models.h"
 #include "io/atomic_file.h"
 #include "io/hdf5_file.h"
 #include "io/keras_h5_reader.h"
+#include "io/keras_h5_writer.h"
 #include "io/model_source.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
@@ -95,6 +99,25 @@ TEST(ProjectFile, RoundTripKeepsEverything) {
   trained.trainedInputSize = 96;
   saveProject(trained, dir.file("t.graft"));
   EXPECT_EQ(loadProject(dir.file("t.graft")).trainedInputSize, 96);
+}
+
+// The same model saved twice is the same bytes: HDF5 stamped every group and dataset with the
+// second it was written, so a CI cache or an artifact checksum saw a new model each time.
+TEST(ProjectFile, TheSameModelSavedTwiceIsTheSameBytes) {
+  TempDir dir;
+  const Model m = editedMobileNet();
+  const auto bytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  saveProject(m, dir.file("a.graft"));
+  saveKerasWeights(m, dir.file("a.h5"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the stamps count seconds
+  saveProject(m, dir.file("b.graft"));
+  saveKerasWeights(m, dir.file("b.h5"));
+  EXPECT_EQ(bytes(dir.file("a.graft")), bytes(dir.file("b.graft")));
+  EXPECT_EQ(bytes(dir.file("a.h5")), bytes(dir.file("b.h5")));
+  expectSameModel(m, loadProject(dir.file("b.graft")));
 }
 
 // Untrained layers decide what the training defaults train first; a project written before
