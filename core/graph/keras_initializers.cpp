@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <vector>
 
 namespace graft {
@@ -135,6 +136,33 @@ std::optional<WeightTensor> drawKerasInitializer(const Json& initializer, const 
     return std::nullopt;
   }
   const std::string name = normalized(className);
+  // A typo in the config ("stdev") drew Keras's default without a word: a field the
+  // initializer does not have makes it one Graft does not know, said in a note.
+  const std::map<std::string, std::vector<std::string>> fields = {
+      {"constant", {"value"}},
+      {"randomnormal", {"mean", "stddev"}},
+      {"normal", {"mean", "stddev"}},
+      {"truncatednormal", {"mean", "stddev"}},
+      {"randomuniform", {"minval", "maxval"}},
+      {"uniform", {"minval", "maxval"}},
+      {"variancescaling", {"scale", "mode", "distribution"}},
+      {"orthogonal", {"gain"}},
+      {"identity", {"gain"}}};
+  const auto known = fields.find(name);
+  for (const auto& [key, value] : config.items()) {
+    if (key == "seed" || key == "dtype") continue;  // Graft draws from the step's seed
+    if (known == fields.end() ||
+        std::find(known->second.begin(), known->second.end(), key) == known->second.end()) {
+      if (unknown) {
+        std::string expected = "seed";
+        if (known != fields.end())
+          for (const auto& field : known->second) expected += ", " + field;
+        *unknown =
+            className + " with a field '" + key + "' it does not have (expected " + expected + ")";
+      }
+      return std::nullopt;
+    }
+  }
   if (name == "zeros" || name == "zero") return WeightTensor::filled(shape, 0.0f);
   if (name == "ones" || name == "one") return WeightTensor::filled(shape, 1.0f);
   if (name == "constant")
@@ -157,6 +185,23 @@ std::optional<WeightTensor> drawKerasInitializer(const Json& initializer, const 
   if (name == "henormal") return varianceScaling(shape, 2.0, "fan_in", "truncated_normal", rng);
   if (name == "lecununiform") return varianceScaling(shape, 1.0, "fan_in", "uniform", rng);
   if (name == "lecunnormal") return varianceScaling(shape, 1.0, "fan_in", "truncated_normal", rng);
+  if (name == "variancescaling") {
+    const std::string mode = text(config, "mode", "fan_in");
+    const std::string distribution = text(config, "distribution", "truncated_normal");
+    const auto among = [](const std::string& value, std::initializer_list<const char*> choices) {
+      for (const char* choice : choices)
+        if (value == choice) return true;
+      return false;
+    };
+    if (!among(mode, {"fan_in", "fan_out", "fan_avg"}) ||
+        !among(distribution, {"truncated_normal", "untruncated_normal", "normal", "uniform"})) {
+      if (unknown)
+        *unknown = className + " with mode '" + mode + "' and distribution '" + distribution +
+                   "' (expected fan_in, fan_out or fan_avg; truncated_normal, "
+                   "untruncated_normal or uniform)";
+      return std::nullopt;
+    }
+  }
   if (name == "variancescaling")
     return varianceScaling(shape, number(config, "scale", 1.0), text(config, "mode", "fan_in"),
                            text(config, "distribution", "truncated_normal"), rng);

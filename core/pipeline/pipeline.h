@@ -52,6 +52,7 @@ struct Pipeline {
   std::string description;  // free text for people
   ModelSpec model;
   std::optional<Json> recipe;  // the operations; absent: no surgery
+  std::string recipeFile;      // the file they came from, for its errors; "" when inline
   // For the recipe's least-squares fusions; absent: the training folder when there is one.
   std::optional<PipelineSamples> samples;
   // The "train" object (pipeline_train.h); its seed, when unset, is the model's.

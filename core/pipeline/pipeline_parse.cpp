@@ -182,7 +182,8 @@ void checkMetric(const PipelineCheck& c, const Pipeline& p, const std::string& w
     const bool present = needs.empty() || (needs == "train" && p.train) ||
                          (needs == "eval" && p.eval) || (needs == "exports" && !p.exports.empty());
     if (!present)
-      throw Error(where + ": '" + c.metric + "' needs a \"" + needs + "\" section in the pipeline");
+      throw Error(where + ": '" + c.metric + "' is measured by the \"" + needs +
+                  "\" section, which the pipeline does not have");
     if (c.exportIndex && *c.exportIndex >= p.exports.size())
       throw Error(exportWhere + ": export " + std::to_string(*c.exportIndex) + " does not exist (" +
                   std::to_string(p.exports.size()) + " export(s), counted from 0)");
@@ -250,7 +251,11 @@ Pipeline parsePipeline(const Json& document, const std::string& baseDir,
   for (const char* key : {"model", "recipe", "samples", "train", "exports", "eval", "checks"})
     f.known(key);
   p.model = parseModel(f.at("model"), baseDir, source);
-  if (f.has("recipe")) p.recipe = parseRecipe(f.at("recipe"), baseDir, source);
+  if (f.has("recipe")) {
+    p.recipe = parseRecipe(f.at("recipe"), baseDir, source);
+    if (f.at("recipe").is_string())
+      p.recipeFile = resolveAgainst(baseDir, f.at("recipe").get<std::string>());
+  }
   if (f.has("samples")) p.samples = parseSamples(f.at("samples"), baseDir, source);
   if (f.has("train")) p.train = parseTrainSpec(f.at("train"), baseDir, source);
   if (f.has("exports")) p.exports = parseExports(f.at("exports"), baseDir, source);

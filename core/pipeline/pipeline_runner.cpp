@@ -71,7 +71,9 @@ class Runner {
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path file = fs::absolute(path, ec).lexically_normal();
-    const fs::path folder = fs::absolute(fs::path(p_.path).parent_path(), ec).lexically_normal();
+    // A pipeline named without a folder ("ci.json") is in the working folder.
+    const fs::path parent = fs::path(p_.path).parent_path();
+    const fs::path folder = fs::absolute(parent.empty() ? "." : parent, ec).lexically_normal();
     if (ec) return path;
     const fs::path relative = file.lexically_relative(folder);
     return relative.empty() ? path : relative.string();
@@ -235,7 +237,9 @@ class Runner {
           p_.model.inputSize.value_or(224), parseDeviceChoice(device).value_or(DeviceChoice{}));
     Expected<RecipeResult> edited =
         applyRecipeNamingItsClasses(model_, *p_.recipe, p_.model.labelsFile, EditOptions{}, steps);
-    if (!edited) throw Error("recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
+    if (!edited)
+      throw Error((p_.recipeFile.empty() ? std::string("recipe") : p_.recipeFile) +
+                  ": recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
     for (const auto& note : edited->notes) note_(note);
     model_ = edited->model;
     return std::to_string(p_.recipe->size()) + " operation(s) applied";

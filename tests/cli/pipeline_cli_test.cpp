@@ -550,8 +550,12 @@ TEST_F(PipelineCli, ReportsHoldAnyPathAndNumbersInFull) {
   const json report = readJunit(junit);
   EXPECT_EQ(report.at("failures"), 1);
   // Step names give paths as the pipeline file does, relative to its folder: the same wherever
-  // the job's workspace is.
+  // the job's workspace is, and however the file is named (from its own folder too).
   EXPECT_EQ(caseNamed(report, "load model tiny.json").at("status"), "passed");
+  const auto here = runProgram("/bin/sh", {"-c", "cd \"$1\" && exec \"$2\" run ci.json --json",
+                                           "sh", odd.string(), cliPath()});
+  EXPECT_EQ(json::parse(here.out).at("steps").at(0).at("name"), "load model tiny.json")
+      << here.out << here.err;
 }
 
 }  // namespace

@@ -111,6 +111,18 @@ TEST(KerasInitializers, AnUnknownInitializerIsNamed) {
   EXPECT_FALSE(drawKerasInitializer({{"class_name", "MyInit"}, {"config", Json::object()}}, {2},
                                     rng, &unknown));
   EXPECT_EQ(unknown, "MyInit");
+  // A typo in its config is no default drawn in silence.
+  EXPECT_FALSE(drawKerasInitializer({{"class_name", "RandomNormal"}, {"config", {{"stdev", 0.5}}}},
+                                    {2}, rng, &unknown));
+  EXPECT_EQ(unknown,
+            "RandomNormal with a field 'stdev' it does not have (expected seed, mean, stddev)");
+  EXPECT_FALSE(drawKerasInitializer(
+      {{"class_name", "VarianceScaling"}, {"config", {{"mode", "fan_everything"}}}}, {2}, rng,
+      &unknown));
+  EXPECT_NE(unknown.find("mode 'fan_everything'"), std::string::npos) << unknown;
+  // Keras's own fields are fields: the seed (Graft draws from the step's) and Keras 2's dtype.
+  EXPECT_TRUE(drawKerasInitializer(
+      {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}, {2, 2}, rng, &unknown));
 }
 
 // A recipe's stacked layer gets the initializers its config names; one Graft does not know is

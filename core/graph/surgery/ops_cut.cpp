@@ -49,8 +49,7 @@ void cutOperation(Draft& d) {
   // d.node names the layer when it does not exist.
   if (d.node(at).className == "InputLayer")
     throw Error(Diagnostic{at, "cutting at the input '" + at +
-                                   "' would remove every layer of the model (the output marker "
-                                   "dropped on the input deleted 158 layers); cut at a layer "
+                                   "' would remove every layer of the model; cut at a layer "
                                    "after it"});
   const bool dropBranches = d.flag("drop_branches");
   const std::set<std::string> kept = ancestorsOf(d, at);
