@@ -28,8 +28,15 @@ void FreezeBoundaryItem::setColumns(double step, int count) {
   columns_ = std::max(count, 1);
 }
 
-void FreezeBoundaryItem::setFrozenCount(int count) {
+void FreezeBoundaryItem::setFrozenCount(int count, int elsewhere) {
   frozen_ = count;
+  elsewhere_ = elsewhere;
+  setToolTip(elsewhere == 0
+                 ? tr("Freeze boundary: layers above it are frozen. Drag it up or down.")
+                 : tr("Freeze boundary: the %1 layers above it are frozen, and %2 more below it "
+                      "(hatched), frozen on their own. Drag it up or down.")
+                       .arg(count)
+                       .arg(elsewhere));
   update();
 }
 
@@ -64,7 +71,8 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
   font.setPointSizeF(8.5);
   font.setBold(true);
   painter->setFont(font);
-  const QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
+  QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
+  if (elsewhere_ > 0) text += tr(" (+%1)").arg(elsewhere_);
   painter->drawText(handleRect(), Qt::AlignCenter, text);
 }
 

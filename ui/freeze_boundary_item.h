@@ -17,8 +17,12 @@ class FreezeBoundaryItem : public QGraphicsObject {
   // Wrapped layouts: the boundary may sit in any of `count` columns `step` apart (x snaps to
   // them); 0 keeps it in place horizontally.
   void setColumns(double step, int count);
-  // The label tells how many layers the boundary freezes.
-  void setFrozenCount(int count);
+  // The label tells how many layers the boundary freezes, and how many more are frozen below
+  // it on their own (an unticked layer inside the frozen block moved the bar up, and the label
+  // read 21 frozen with 43 frozen).
+  void setFrozenCount(int count, int elsewhere = 0);
+  int frozenCount() const { return frozen_; }
+  int frozenElsewhere() const { return elsewhere_; }
   QRectF handleRect() const;
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
@@ -38,6 +42,7 @@ class FreezeBoundaryItem : public QGraphicsObject {
   double left_;
   double right_;
   int frozen_ = 0;
+  int elsewhere_ = 0;
   bool hover_ = false;
   double columnStep_ = 0;
   int columns_ = 1;

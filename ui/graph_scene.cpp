@@ -408,9 +408,14 @@ void GraphScene::placeOverlays() {
   const QPointF at = frozen > 0
                          ? QPointF(lastColumn * layout_.columnStep, lowestFrozen + half + gap)
                          : QPointF(0, top - half - gap);
+  int elsewhere = 0;
+  for (const Node& node : graph.nodes())
+    if (!node.trainable && !frozenPrefix.count(node.name) &&
+        nodes_.contains(QString::fromStdString(node.name)))
+      ++elsewhere;
   const QSignalBlocker blocker(boundary_);  // placing is not dragging
   boundary_->setPos(at);
-  boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen);
+  boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen, elsewhere);
 }
 
 }  // namespace graft::ui

@@ -171,6 +171,9 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   ASSERT_TRUE(window_->editor()->setTrainable({QStringLiteral("block5_conv3")}, false));
   EXPECT_EQ(scene_->freezeBoundary()->pos(), before);
   EXPECT_FALSE(scene_->nodeItem("block5_conv3")->view().trainable);
+  // Its label counts it apart: 7 above the bar, 1 more below (it read 7 with 8 frozen).
+  EXPECT_EQ(scene_->freezeBoundary()->frozenCount(), 7);
+  EXPECT_EQ(scene_->freezeBoundary()->frozenElsewhere(), 1);
   QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
   boundary = scene_->freezeBoundary();
   view_->fitAll();
