@@ -34,7 +34,7 @@ Workbench::Workbench(Document* document, QWidget* parent) : QWidget(parent), doc
     find_->setLayerNames(names);
     if (!document_->hasModel()) return;
     // A training run's weights ("trained by Graft from ...") and an edit's class names.
-    const QString weights = QString::fromStdString(document_->model().weightsSource);
+    const QString weights = weightsLine();
     const QStringList notes =
         notesForModelNow(document_->notes(), labelsAtOpen_, document_->model().labels);
     if (notes == shownNotes_ && weights == shownWeights_) return;
@@ -42,12 +42,26 @@ Workbench::Workbench(Document* document, QWidget* parent) : QWidget(parent), doc
     shownWeights_ = weights;
     banner_->refreshNotes(weights, notes);
   });
+  connect(document_, &Document::projectPathChanged, this, [this] {
+    if (!document_->hasModel() || weightsLine() == shownWeights_) return;
+    shownWeights_ = weightsLine();
+    banner_->refreshNotes(shownWeights_, shownNotes_);
+  });
   connect(document_, &Document::opened, this, [this] {
     labelsAtOpen_ = document_->hasModel() ? document_->model().labels : std::vector<std::string>{};
     shownNotes_ = document_->notes();
-    shownWeights_ = QString::fromStdString(document_->model().weightsSource);
+    shownWeights_ = weightsLine();
     banner_->showNotes(shownWeights_, shownNotes_);
   });
+}
+
+QString Workbench::weightsLine() const {
+  const QString source = QString::fromStdString(document_->model().weightsSource);
+  // A project keeps its own weights: "Weights: cvd.h5" over a reopened, retrained project
+  // named a file it no longer reads.
+  const QString project = document_->projectPath();
+  if (project.isEmpty() || source.isEmpty() || source.contains(project)) return source;
+  return tr("kept in %1 (first from %2)").arg(project, source);
 }
 
 }  // namespace graft::ui

@@ -23,6 +23,9 @@ class Workbench : public QWidget {
   NotesBanner* banner() const { return banner_; }
 
  private:
+  // What the banner says of the weights: the model's source, or for a project the project
+  // that keeps them now.
+  QString weightsLine() const;
   Document* document_;
   GraphScene* scene_;
   GraphView* view_;

@@ -238,6 +238,10 @@ TEST(OpenFiles, ASavedProjectReopensWithItsEdits) {
   EXPECT_FALSE(reopened.document()->graph().at("conv1").trainable);
   EXPECT_TRUE(reopened.document()->graph().at("fc").trainable);
   EXPECT_EQ(reopened.document()->recipe()["operations"].size(), 1u);
+  // The banner says the project keeps the weights now (it named the file they first came from,
+  // which the project no longer reads).
+  const QString banner = reopened.workbench()->banner()->text();
+  EXPECT_TRUE(banner.contains("kept in edited.graft")) << banner.toStdString();
 }
 
 TEST(StartPage, SaysWhereZooWeightsComeFrom) {

@@ -13,7 +13,9 @@ Document::Document(QObject* parent) : QObject(parent) {
 }
 
 void Document::setProjectPath(const QString& path) {
+  if (path == projectPath_) return;
   projectPath_ = path;
+  Q_EMIT projectPathChanged();
 }
 
 bool Document::isModified() const {

@@ -101,6 +101,8 @@ class Document : public QObject {
   void editNotes(const QStringList& notes);
   // Edits were locked (a reason) or unlocked (empty).
   void editLockChanged(const QString& reason);
+  // The project file the model is saved to (Ctrl+S) became another one.
+  void projectPathChanged();
 
  private:
   // Only the undo commands make a model current (a redo, an undo): every change of the model
