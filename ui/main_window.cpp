@@ -139,10 +139,15 @@ void MainWindow::connectDocument() {
               previous = 0;
               return;
             }
+            // The step's sentence, without the recipe-level notes the History keeps with it
+            // ("— operations[0] (freeze): ...").
+            const auto sentence = [undo](int at) {
+              return undo->text(at).section(QStringLiteral(" — "), 0, 0);
+            };
             if (index < previous)
-              statusBar()->showMessage(tr("Undone: %1").arg(undo->text(index)), 10000);
+              statusBar()->showMessage(tr("Undone: %1").arg(sentence(index)), 10000);
             else if (index > previous && index > 0)
-              statusBar()->showMessage(tr("Redone: %1").arg(undo->text(index - 1)), 10000);
+              statusBar()->showMessage(tr("Redone: %1").arg(sentence(index - 1)), 10000);
             previous = index;
           });
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);

@@ -310,6 +310,11 @@ TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
   window.document()->undoStack()->redo();
   EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Redone: cut"))
       << window.statusBar()->currentMessage().toStdString();
+  // The History keeps the core's notes with the step; the status bar says the step alone.
+  EXPECT_NE(window.document()->undoStack()->text(0).indexOf(" — "), -1)
+      << window.document()->undoStack()->text(0).toStdString();
+  EXPECT_EQ(window.statusBar()->currentMessage().indexOf(" — "), -1)
+      << window.statusBar()->currentMessage().toStdString();
   // A model committed whole (a training run's result) is said as done, not as redone.
   ASSERT_TRUE(window.document()->commitModel(test::smallModel(3), "fine-tune 3 epochs on data"));
   EXPECT_TRUE(window.statusBar()->currentMessage().startsWith("Fine-tune 3 epochs on data."))
