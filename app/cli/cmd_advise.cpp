@@ -47,6 +47,7 @@ Json withFacts(Json plan, const ModelFacts& model, const DataFacts& data) {
                 {"own_layers", model.ownLayers.size()},
                 {"pretrained_layers", model.pretrainedLayers.size()}};
   if (data.medianSide > 0) facts["median_image_side"] = data.medianSide;
+  if (data.notImages > 0) facts["not_images"] = data.notImages;
   if (model.inputSide > 0) facts["input_side"] = model.inputSide;
   plan["facts"] = facts;
   return plan;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "graph/analysis.h"
 #include "graph/surgery/ops.h"
@@ -201,6 +202,30 @@ TEST(TrainingAdvisor, DataFactsCountImagesAndMeasureThem) {
   EXPECT_EQ(d.imagesPerClass, (std::vector<int64_t>{3, 5}));
   EXPECT_EQ(d.images, 8);
   EXPECT_EQ(d.medianSide, 20);
+  EXPECT_EQ(d.notImages, 0);
+}
+
+// Files named as images that are none (git-lfs pointers never pulled): left out of the counts
+// the plan is chosen by, and said before the run.
+TEST(TrainingAdvisor, FilesThatAreNoImagesAreNotCountedAndAreSaid) {
+  test::TempDir dir;
+  test::drawColourFolder(dir.path(), {"a", "b"}, {3, 5}, 20);
+  for (int i = 0; i < 4; ++i)
+    std::ofstream(dir.path() / "a" / ("lfs" + std::to_string(i) + ".png"))
+        << "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1\n";
+  const DataFacts d = describeData(scanImageFolder(dir.path().string()));
+  EXPECT_EQ(d.imagesPerClass, (std::vector<int64_t>{3, 5}));
+  EXPECT_EQ(d.images, 8);
+  EXPECT_EQ(d.notImages, 4);
+  EXPECT_NE(d.firstNotImage.find("a git-lfs pointer"), std::string::npos) << d.firstNotImage;
+  ModelFacts model;
+  const auto warnings = checkData(model, d);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_EQ(warnings.front().kind, "not_images");
+  EXPECT_EQ(
+      warnings.front().message.rfind("4 of the 12 files named as images do not begin as one", 0),
+      0u)
+      << warnings.front().message;
 }
 
 TrainingStage fineTune(OptimizerKind kind, double lr, double scale = 1.0) {

@@ -346,6 +346,14 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
 
 std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data) {
   std::vector<PlanWarning> warnings;
+  if (data.notImages > 0)
+    warnings.push_back(
+        {"not_images", std::to_string(data.notImages) + " of the " +
+                           std::to_string(data.images + data.notImages) +
+                           " files named as images do not begin as one (e.g. " +
+                           data.firstNotImage +
+                           "): they are left out of the counts here, and a run skips them (past "
+                           "--max-unreadable it stops)"});
   if (data.medianSide > 0 && facts.inputSide > 0 && data.medianSide * 2 < facts.inputSide)
     warnings.push_back(
         {"small_images", "The images are about " + std::to_string(data.medianSide) +

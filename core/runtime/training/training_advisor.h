@@ -68,17 +68,23 @@ struct DataFacts {
   std::vector<int64_t> imagesPerClass;  // index = class
   int64_t images = 0;
   int64_t medianSide = 0;  // median smaller side of a sample of the images; 0 when unknown
+  // Files with an image's name that do not begin as one (runtime/data/image_signature.h: a
+  // git-lfs pointer never pulled, an HTML page): left out of the counts above; the first of
+  // them, with what it looks like, for the warning.
+  int64_t notImages = 0;
+  std::string firstNotImage;
   double meanPerClass() const;
 };
-// Counts the folder's images; reads up to `sampleImages` of them (spread over the folder) for
-// their size. Unreadable images are left out of the size.
+// Counts the folder's images (their first bytes read, not decoded); reads up to `sampleImages`
+// of them (spread over the folder) for their size. Unreadable images are left out of the size.
 DataFacts describeData(const ImageFolder& folder, size_t sampleImages = 24);
 
 // The proposed plan: stages with their `why`, plan-wide `reasons`, and checkPlan's warnings.
 TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataFacts& data);
 
 struct PlanWarning {
-  std::string kind;  // large_network_few_images, high_learning_rate, small_images, imbalanced
+  std::string kind;  // large_network_few_images, high_learning_rate, small_images, imbalanced,
+                     // not_images, validation_*
   std::string message;
 };
 // Guard rails for one run of trainModel() on `trainingModel` (its frozen flags as it will
