@@ -285,6 +285,8 @@ class Runner {
     if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);
     if (observer_) observer_->onTrainEnd(trained, run.spec().output);
+    // Kept when the run fails too: a NaN loss's finding and its fix are what a script needs.
+    result_.trainingDiagnoses = trained.diagnoses;
     if (trained.status != TrainStatus::Completed) throw Error(trained.message);
     model_ = trained.model;
     if (const std::string left = whatAnH5CheckpointLeavesOut(model_, run.spec().output);
@@ -311,11 +313,16 @@ class Runner {
         !namesTheSameFile(p_.output, p_.train->output))
       return std::nullopt;
     const TrainResult& trained = *result_.training;
-    if (!trained.checkpointEpoch || *trained.checkpointEpoch == trained.epochsCompleted)
-      return std::nullopt;
-    const std::string best = "epoch " + std::to_string(*trained.checkpointEpoch);
+    // The epoch the model after training holds: the last, or the one a run Graft chose kept.
+    const int used = trained.restoredEpoch.value_or(trained.epochsCompleted);
+    if (!trained.checkpointEpoch || *trained.checkpointEpoch == used) return std::nullopt;
+    const auto named = [](int epoch) {
+      return epoch == 0 ? std::string("the weights the run started from")
+                        : "epoch " + std::to_string(epoch);
+    };
+    const std::string best = named(*trained.checkpointEpoch);
     note_(p_.output + " keeps " + best + ", the best (checkpoint: best); the steps after it use " +
-          "the last epoch, " + std::to_string(trained.epochsCompleted) +
+          (trained.restoredEpoch ? named(used) : "the last epoch, " + std::to_string(used)) +
           " (train.restore_best makes them use the best)");
     return "kept " + p_.output + " (" + best + ")";
   }
@@ -360,13 +367,6 @@ class Runner {
            std::to_string(result_.evaluation->count) + " image(s)";
   }
 
-  // The epoch the trained model is: with restore_best the restored one, which the saved model
-  // and the exports hold (the last epoch's numbers described weights thrown away).
-  const EpochEvent& trainedEpoch() const {
-    if (!result_.training) throw Error("training completed no epoch");
-    return modelEpoch(*result_.training);
-  }
-
   double metric(const PipelineCheck& c) const {
     const std::string& m = c.metric;
     if (m == "total_params" || m == "trainable_params" || m == "non_trainable_params") {
@@ -377,12 +377,9 @@ class Runner {
                                                            : a.nonTrainableParams());
     }
     if (m == "epochs") return result_.training ? result_.training->epochsCompleted : 0;
-    if (m == "accuracy") return trainedEpoch().accuracy;
-    if (m == "loss") return trainedEpoch().loss;
-    if (m == "val_accuracy" || m == "val_loss") {
-      const EpochEvent& e = trainedEpoch();
-      if (!e.valAccuracy) throw Error(m + ": the training had no validation images");
-      return m == "val_accuracy" ? *e.valAccuracy : *e.valLoss;
+    if (m == "accuracy" || m == "loss" || m == "val_accuracy" || m == "val_loss") {
+      if (!result_.training) throw Error("training completed no epoch");
+      return trainedFigure(*result_.training, m);
     }
     if (m == "eval_accuracy") return result_.evaluation->accuracy;
     if (m == "eval_loss") return result_.evaluation->loss;
@@ -465,6 +462,25 @@ size_t PipelineResult::count(StepStatus status) const {
   return n;
 }
 
+double trainedFigure(const TrainResult& trained, const std::string& metric) {
+  const EpochEvent& e = modelEpoch(trained);
+  if (metric == "val_accuracy" || metric == "val_loss") {
+    if (!e.valAccuracy || !e.valLoss)
+      throw Error(metric + ": the training had no validation images");
+    return metric == "val_accuracy" ? *e.valAccuracy : *e.valLoss;
+  }
+  // The weights the run started from (kept: it only made them worse) have no training figures;
+  // their 0 passed a loss check.
+  if (e.epoch == 0)
+    throw Error(metric +
+                ": the run ended with the weights it started from (training only made them "
+                "worse), which have no training figures; check val_" +
+                metric + " instead");
+  if (metric == "accuracy") return e.accuracy;
+  if (metric == "loss") return e.loss;
+  throw Error("'" + metric + "' is not a training figure");
+}
+
 Json PipelineResult::toJson() const {
   Json list = Json::array();
   for (const auto& s : steps)
@@ -474,9 +490,7 @@ Json PipelineResult::toJson() const {
                     {"message", s.message},
                     {"seconds", s.seconds}});
   Json out = {{"passed", passed()}, {"steps", list}};
-  if (trainingWarnings)
-    addTrainingFindings(out, *trainingWarnings,
-                        training ? training->diagnoses : std::vector<Diagnosis>{});
+  if (trainingWarnings) addTrainingFindings(out, *trainingWarnings, trainingDiagnoses);
   return out;
 }
 

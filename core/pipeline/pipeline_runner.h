@@ -36,6 +36,8 @@ struct PipelineResult {
   // The advisor's warnings before the training step's run (TrainRun::warnings), once it was set
   // up, also when it then failed.
   std::optional<std::vector<PlanWarning>> trainingWarnings;
+  // The training doctor's findings of the training step, also when it failed.
+  std::vector<Diagnosis> trainingDiagnoses;
   std::vector<ExportReport> exports;  // the exports' checks, in the pipeline's order
   std::optional<EvalReport> evaluation;
   bool passed() const;  // every step ran and every check passed
@@ -45,6 +47,12 @@ struct PipelineResult {
   // (runtime/training/training_findings_json.h).
   Json toJson() const;
 };
+
+// A training metric of a pipeline's checks ("accuracy", "loss", "val_accuracy", "val_loss") of
+// the epoch the trained model holds (modelEpoch). Throws graft::Error, saying why, when there
+// is no such figure: no validation images, or training figures of the weights the run started
+// from (a run that kept them: they were never trained on).
+double trainedFigure(const TrainResult& trained, const std::string& metric);
 
 class TrainRun;
 struct TrainingSetup;

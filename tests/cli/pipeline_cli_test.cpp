@@ -176,6 +176,23 @@ TEST_F(PipelineCli, APlanTrainsInStages) {
   EXPECT_NE(refused.err.find("stages[1].epochs"), std::string::npos) << refused.err;
 }
 
+// The training doctor's findings reach run --json when the training step fails too: a NaN
+// loss's finding and its fix are what a script needs then.
+TEST_F(PipelineCli, AFailedTrainingStepStillGivesItsDiagnoses) {
+  makeSampleData();
+  const std::string path = writePipeline(
+      {{"graft_pipeline", 1},
+       {"model", "tiny.json"},
+       {"train", {{"data", "shapes"}, {"epochs", 2}, {"lr", 1e30}, {"optimizer", "sgd"}}}});
+  const auto r = cli({"run", path, "--json"});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const json result = json::parse(r.out);
+  bool notFinite = false;
+  for (const auto& d : result.at("diagnoses"))
+    notFinite = notFinite || d.at("code") == "loss_not_finite";
+  EXPECT_TRUE(notFinite) << r.out;
+}
+
 TEST_F(PipelineCli, FailedCheckExits1AndIsAJunitFailure) {
   const int64_t params = totalParams();
   const std::string tooFew = "total_params < " + std::to_string(params);
@@ -454,7 +471,8 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"train", {{"data", "shapes"}, {"epochs", "two"}}}}, "train.epochs: expected an integer"},
       {{{"train", {{"data", "shapes"}, {"epoch", 2}}}}, "train.epoch: unknown field"},
       {{{"exports", {{{"format", "pdf"}, {"output", "m.pdf"}}}}}, "exports[0].format"},
-      {{{"checks", {"val_accuracy >= 0.9"}}}, "checks[0]: 'val_accuracy' needs a \"train\""},
+      {{{"checks", {"val_accuracy >= 0.9"}}},
+       "checks[0]: 'val_accuracy' is measured by the \"train\" section"},
       {{{"checks", {"accuracy is high"}}}, "checks[0]: cannot read the check"},
       {{{"checks", {"total_params <= nan"}}},
        R"(checks[0]: "nan" in "total_params <= nan" is not a number)"},

@@ -66,3 +66,46 @@ TEST(PipelineInterrupt, AStepInterruptedMidwayFinishesAndTheNextDoesNotRun) {
 
 }  // namespace
 }  // namespace graft
+
+namespace graft {
+namespace {
+
+// The figures a pipeline's training checks read are those of the epoch the model holds; a run
+// that kept the weights it started from has their validation figures and no training ones
+// (a loss check passed on their 0).
+TEST(TrainedFigure, AreTheModelEpochsAndTheStartHasNoTrainingFigures) {
+  TrainResult trained;
+  EpochEvent first;
+  first.epoch = 1;
+  first.loss = 0.5;
+  first.accuracy = 0.75;
+  first.valLoss = 0.6;
+  first.valAccuracy = 0.7;
+  trained.history = {first};
+  EXPECT_DOUBLE_EQ(trainedFigure(trained, "loss"), 0.5);
+  EXPECT_DOUBLE_EQ(trainedFigure(trained, "val_accuracy"), 0.7);
+
+  EpochEvent start;
+  start.valLoss = 0.3;
+  start.valAccuracy = 0.9;
+  trained.start = start;
+  trained.restoredEpoch = 0;
+  EXPECT_DOUBLE_EQ(trainedFigure(trained, "val_loss"), 0.3);
+  EXPECT_DOUBLE_EQ(trainedFigure(trained, "val_accuracy"), 0.9);
+  for (const char* metric : {"loss", "accuracy"}) {
+    try {
+      trainedFigure(trained, metric);
+      ADD_FAILURE() << metric << ": the start was never trained on";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("no training figures"), std::string::npos) << e.what();
+    }
+  }
+  trained.start.reset();  // no validation images
+  trained.restoredEpoch.reset();
+  trained.history[0].valLoss.reset();
+  trained.history[0].valAccuracy.reset();
+  EXPECT_THROW(trainedFigure(trained, "val_loss"), Error);
+}
+
+}  // namespace
+}  // namespace graft

@@ -477,8 +477,10 @@ std::optional<TrainingRun::Stop> TrainingRun::measureStart() {
       if (!batches_.fillCacheIfDue([this] { return cancelled(); }))
         return Stop{TrainStatus::Cancelled, "cancelled before epoch 1"};
       // A starting loss that is not finite: any epoch does better (nothing to keep).
-      if (auto stop = validate(start); stop && !(start.valLoss && !std::isfinite(*start.valLoss)))
-        return stop;
+      if (auto stop = validate(start)) {
+        if (!(start.valLoss && !std::isfinite(*start.valLoss))) return stop;
+        checkups_->forgetNonFinite();
+      }
     } catch (const std::exception& e) {
       return Stop{TrainStatus::Failed, "measuring the starting weights failed: " + errorText(e)};
     }

@@ -35,6 +35,9 @@ class TrainingCheckups {
   // The loss stopped being finite: kept for nonFinite() (batch 0: while validating).
   void lossNotFinite(int epoch, int64_t batch, bool notANumber, double learningRate);
   const std::optional<Diagnosis>& nonFinite() const { return nonFinite_; }
+  // The measurement before the first epoch found a loss that is not finite and left it: no
+  // finding then (a later failure reported "the loss became NaN while validating epoch 0").
+  void forgetNonFinite() { nonFinite_.reset(); }
 
   // The doctor's findings on the epochs so far, `event` the one just finished.
   std::vector<Diagnosis> examine(const EpochEvent& event, const std::vector<std::string>& classes);

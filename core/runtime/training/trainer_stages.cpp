@@ -229,6 +229,11 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
           held = "epoch " + std::to_string(epoch.epoch) + " of stage " + std::to_string(i + 1) +
                  " (" + stage.name + ")";
         }
+    // The stage kept the weights it started from and wrote them (keepBetterStart).
+    if (run.checkpointEpoch == 0 && run.start) {
+      bestSoFar = unpenalizedLoss(*run.start);
+      held = "the weights stage " + std::to_string(i + 1) + " (" + stage.name + ") started from";
+    }
     if (run.status == TrainStatus::Completed)
       heldRunEpoch = heldEpochOverTheRun(run, epochsBefore, heldRunEpoch);
     // The stage ends with its best epoch's weights (restoreBest): a candidate for the run's.
@@ -300,8 +305,12 @@ TrainResult asOneRun(PlanResult planned) {
       result.checkpointEpoch =
           *stage.checkpointEpoch == 0 ? before : result.epochsCompleted + *stage.checkpointEpoch;
     result.history.insert(result.history.end(), stage.history.begin(), stage.history.end());
+    // Counted over the run, as the epochs are (a stage's own count its own).
+    for (Diagnosis finding : stage.diagnoses) {
+      finding.epoch += result.epochsCompleted;
+      result.diagnoses.push_back(std::move(finding));
+    }
     result.epochsCompleted += stage.epochsCompleted;
-    result.diagnoses.insert(result.diagnoses.end(), stage.diagnoses.begin(), stage.diagnoses.end());
   }
   if (planned.restoredEpoch) result.restoredEpoch = planned.restoredEpoch;
   if (planned.checkpointEpoch) result.checkpointEpoch = planned.checkpointEpoch;

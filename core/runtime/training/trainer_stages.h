@@ -55,9 +55,9 @@ struct PlanResult {
 int heldEpochOverTheRun(const TrainResult& stage, int epochsBefore, int heldBefore);
 
 // The plan's run as one run: the last stage's result with every stage's epochs in its history
-// and its epoch count, its best epoch over all stages, stopped early when a stage was, and the
-// epoch the model and the checkpoint hold counted over the whole run (what a summary line, a
-// log's end event or a check reports).
+// and its epoch count, every stage's diagnoses with their epochs counted over the run, its best
+// epoch over all stages, stopped early when a stage was, and the epoch the model and the checkpoint
+// hold counted over the whole run (what a summary line, a log's end event or a check reports).
 TrainResult asOneRun(PlanResult planned);
 
 // Every stage is checked against the model before the first one trains. `base` gives what the
