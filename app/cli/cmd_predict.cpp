@@ -11,6 +11,7 @@
 #include "cli/gradcam_output.h"
 #include "cli/spec_options.h"
 #include "cli/text_columns.h"
+#include "graph/untrained_layers.h"
 #include "io/json_file.h"
 #include "runtime/prediction/predict.h"
 
@@ -91,6 +92,8 @@ void registerPredictCommand(CLI::App& app) {
   cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
     const ModelSpec spec = args->spec(*cmd);
     LoadedModel loaded = loadModelReporting(spec, args->quiet);
+    if (auto untrained = untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
+      throw Error(args->source + ": " + *untrained);
     std::unique_ptr<Predictor> predictor;
     try {
       predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(*device));

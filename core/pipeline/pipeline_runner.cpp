@@ -10,6 +10,7 @@
 #include "graph/analysis.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "graph/untrained_layers.h"
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
@@ -361,6 +362,10 @@ class Runner {
   }
 
   std::string evalStep() {
+    // Layers the weights file lacked, when no training step trained them.
+    if (!p_.train)
+      if (auto untrained = untrainedLayersProblem(model_, freshLayers_, "its accuracy"))
+        throw Error(p_.model.source + ": " + *untrained);
     result_.evaluation =
         evaluateSpec(model_, *p_.eval, static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
     return "accuracy " + checkNumberText(result_.evaluation->accuracy) + " on " +

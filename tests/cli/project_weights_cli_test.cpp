@@ -61,5 +61,37 @@ TEST_F(ProjectWeightsCli, AWeightsOnlyCheckpointOfAProjectOpensWithTheProjectAnd
   EXPECT_NE(other.err.find("mobilenet025_catvsdog.h5"), std::string::npos) << other.err;
 }
 
+// A weights file that lacks some of the model's layers leaves them random: predict and eval
+// refuse, naming them, rather than answer with confidence (Keras's load_weights refuses such
+// a file too). Training is how such a model is meant to go on.
+TEST_F(ProjectWeightsCli, PredictAndEvalRefuseLayersTheWeightsFileLacked) {
+  const std::string trained = dir.file("trained.graft");
+  ASSERT_EQ(cli(train(model, trained)).exitCode, 0);
+  std::ofstream(dir.file("cut.json")) << R"({"graft_recipe": 1, "operations": [
+      {"op": "cut", "at": "pool"}]})";
+  ASSERT_EQ(
+      cli({"edit", trained, "--recipe", dir.file("cut.json"), "-o", dir.file("cut.graft"), "-q"})
+          .exitCode,
+      0);
+  const std::string noTop = dir.file("no_top.h5");
+  ASSERT_EQ(
+      cli({"export", dir.file("cut.graft"), "--format", "keras-h5", "-o", noTop, "-q"}).exitCode,
+      0);
+  const auto predicted = cli({"predict", model, "--weights", noTop, image(), "-q"});
+  EXPECT_EQ(predicted.exitCode, 1) << predicted.out;
+  EXPECT_NE(predicted.err.find("1 layer has random weights (predictions: not in"),
+            std::string::npos)
+      << predicted.err;
+  const auto evaluated = cli({"eval", model, "--weights", noTop, "--data", data, "-q"});
+  EXPECT_EQ(evaluated.exitCode, 1) << evaluated.out;
+  EXPECT_NE(evaluated.err.find("its accuracy would mean nothing"), std::string::npos)
+      << evaluated.err;
+  // Training it is what the file is for: the new top trains first.
+  EXPECT_EQ(cli({"train", model, "--weights", noTop, "--data", data, "--epochs", "1", "-q", "-o",
+                 dir.file("again.graft")})
+                .exitCode,
+            0);
+}
+
 }  // namespace
 }  // namespace graft::test
