@@ -307,6 +307,15 @@ Json tensorRefs(const std::vector<std::string>& layers) {
 Diagnostics keras3Refusals(const Graph& graph) {
   Diagnostics refused;
   for (const auto& node : graph.nodes()) {
+    // tf.keras 2 allowed them (MobilenetV1/Conv2d_0); Keras 3's Operation refuses the name when
+    // it builds the layer, so load_model would fail on the file.
+    if (node.name.find('/') != std::string::npos) {
+      refused.push_back({node.name,
+                         "Keras 3 refuses layer names with '/', so it could not load the .keras "
+                         "file; rename the layer first (the recipe operation rename, or F2 in "
+                         "the window)"});
+      continue;
+    }
     if (node.className == "TFOpLambda") {
       const std::string function = node.config.value("function", "");
       if (keras3OperationFor(function).className.empty())

@@ -965,6 +965,16 @@ TEST(Keras3ConfigExport, NewLayerTypesAsKeras3WritesThem) {
   ASSERT_EQ(refused.size(), 1u);
   EXPECT_EQ(refused[0].subject, "d");
   EXPECT_NE(refused[0].message.find("relu6(x + 3) / 6"), std::string::npos);
+
+  // tf.keras 2's names with '/' (MobilenetV1/Logits): Keras 3 refuses them when it builds the
+  // layer, so the .keras file would not load there.
+  GraphBuilder named("model");
+  std::string z = named.input("input_layer", {kUnknown, 4});
+  z = named.add("Dense", "MobilenetV1/Logits", {{"units", 2}}, z);
+  const Diagnostics slash = keras3Refusals(named.build({z}));
+  ASSERT_EQ(slash.size(), 1u);
+  EXPECT_EQ(slash[0].subject, "MobilenetV1/Logits");
+  EXPECT_NE(slash[0].message.find("rename the layer first"), std::string::npos);
 }
 
 // A TFOpLambda is written as the Keras 3 operation computing it, as Keras 3 records `x + 3.0`
