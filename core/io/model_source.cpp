@@ -339,8 +339,18 @@ const Node* ownPixelScaling(const Graph& graph) {
 }
 
 void choosePreprocessing(const ModelSpec& spec, LoadedModel& result) {
-  if (spec.preprocessing) return;
   const Graph& graph = result.model.graph;
+  if (spec.preprocessing) {
+    // Graft's own advice elsewhere is to give --preprocessing unit: here it scales twice.
+    if (const Node* own = ownPixelScaling(graph); own && *spec.preprocessing != "none")
+      result.notes.push_back(
+          "warning: preprocessing '" + *spec.preprocessing + "' as asked, but the model's own " +
+          (own->className == "TFOpLambda" ? std::string("arithmetic") : own->className + " layer") +
+          " '" + own->name +
+          "' scales the pixels too: they are scaled twice (--preprocessing "
+          "none lets the model do it)");
+    return;
+  }
   if (const Node* own = ownPixelScaling(graph)) {
     result.model.preprocessing = Preprocessing::None;
     const std::string what =

@@ -773,6 +773,16 @@ TEST(Preprocessing, ChosenFromTheModelAndSaid) {
   const LoadedModel scaling = loadJson("Rescaling");
   EXPECT_EQ(scaling.model.preprocessing, Preprocessing::None);
   EXPECT_TRUE(noteWith(scaling, "own Rescaling layer 'first'"));
+  // Asked for 'unit' (Graft's own advice for other models) on such a model: as asked, and said
+  // that the pixels are scaled twice.
+  ModelSpec asked;
+  asked.source = (dir.path() / "model.json").string();
+  asked.preprocessing = "unit";
+  const LoadedModel twice = loadModel(asked);
+  EXPECT_EQ(twice.model.preprocessing, Preprocessing::Unit);
+  EXPECT_TRUE(noteWith(twice, "they are scaled twice"));
+  asked.preprocessing = "none";
+  EXPECT_FALSE(noteWith(loadModel(asked), "scaled twice"));
   // Without a scaling layer or a known base: raw pixels, and the note names the flag.
   const std::string plain = R"([{"class_name": "Flatten", "config": {"name": "f",
                                 "batch_input_shape": [null, 8, 8, 3]}}])";
