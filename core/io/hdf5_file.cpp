@@ -3,6 +3,7 @@
 #include <H5LTpublic.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "graph/diagnostic.h"
@@ -303,8 +304,26 @@ void File::readFloats(const std::string& datasetPath, float* out, size_t count) 
     throw Error(path_ + ": dataset '" + datasetPath + "' does not hold " + std::to_string(count) +
                 " values");
   Handle type(H5Dget_type(ds.get()), H5Tclose);
+  // Keras 3 saves bfloat16 variables as 2-byte opaque data tagged dtype="bfloat16" (h5py has
+  // no bfloat16 type): the upper half of a float32, widened exactly.
+  if (H5Tget_class(type.get()) == H5T_OPAQUE && H5Tget_size(type.get()) == 2 &&
+      string(ds.get(), "dtype") == std::optional<std::string>("bfloat16")) {
+    std::vector<uint16_t> halves(count);
+    if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, halves.data()) < 0)
+      throw Error(path_ + ": cannot read dataset '" + datasetPath +
+                  "' (the file may be truncated or damaged)");
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t bits = static_cast<uint32_t>(halves[i]) << 16;
+      std::memcpy(out + i, &bits, sizeof bits);
+    }
+    return;
+  }
   if (H5Tget_class(type.get()) != H5T_FLOAT && H5Tget_class(type.get()) != H5T_INTEGER)
-    throw Error(path_ + ": dataset '" + datasetPath + "' is not numeric");
+    throw Error(path_ + ": dataset '" + datasetPath + "' is not numeric (" +
+                (H5Tget_class(type.get()) == H5T_OPAQUE
+                     ? std::to_string(H5Tget_size(type.get())) + "-byte opaque data"
+                     : std::string("not a number type")) +
+                ")");
   if (H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
     throw Error(path_ + ": cannot read dataset '" + datasetPath +
                 "' (the file may be truncated or damaged)");

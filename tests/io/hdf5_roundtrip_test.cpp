@@ -1,5 +1,9 @@
 // The HDF5 layer writes and reads back the attribute and dataset forms Keras uses.
 #include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
 
 #include "graph/diagnostic.h"
 #include "io/hdf5_file.h"
@@ -66,6 +70,53 @@ TEST(Hdf5File, ListsBeyondAnObjectHeaderAreSplitAsKerasSplitsThem) {
   EXPECT_FALSE(f.hasAttribute(root.get(), "layer_names2"));
   EXPECT_EQ(*f.stringList(root.get(), "layer_names"), names);
   EXPECT_EQ(*f.stringList(root.get(), "short"), (std::vector<std::string>{"a", "b"}));
+}
+
+// Keras 3 saves bfloat16 variables as 2-byte opaque data tagged dtype="bfloat16" (h5py has no
+// bfloat16 type): read as the float32 numbers they are ("is not numeric" refused a bf16 run).
+TEST(Hdf5File, Keras3BFloat16VariablesAreRead) {
+  test::TempDir dir;
+  const std::string path = dir.file("bf16.h5");
+  {
+    const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[1] = {3};
+    const hid_t space = H5Screate_simple(1, dims, nullptr);
+    const hid_t opaque = H5Tcreate(H5T_OPAQUE, 2);
+    H5Tset_tag(opaque, "");
+    // 1.5, -2.0, 0.15625 (exact in bfloat16): the upper 16 bits of their float32s.
+    const uint16_t halves[3] = {0x3FC0, 0xC000, 0x3E20};
+    for (const char* name : {"tagged", "untagged"}) {
+      const hid_t ds = H5Dcreate2(file, name, opaque, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      H5Dwrite(ds, opaque, H5S_ALL, H5S_ALL, H5P_DEFAULT, halves);
+      if (std::string(name) == "tagged") {
+        const hid_t text = H5Tcopy(H5T_C_S1);
+        H5Tset_size(text, 8);
+        const hid_t scalar = H5Screate(H5S_SCALAR);
+        const hid_t attr = H5Acreate2(ds, "dtype", text, scalar, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(attr, text, "bfloat16");
+        H5Aclose(attr);
+        H5Sclose(scalar);
+        H5Tclose(text);
+      }
+      H5Dclose(ds);
+    }
+    H5Tclose(opaque);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  const h5::File file = h5::File::openReadOnly(path);
+  float values[3] = {};
+  file.readFloats("tagged", values, 3);
+  EXPECT_EQ(values[0], 1.5f);
+  EXPECT_EQ(values[1], -2.0f);
+  EXPECT_EQ(values[2], 0.15625f);
+  // Opaque bytes that say nothing of what they are stay refused, saying what they are.
+  try {
+    file.readFloats("untagged", values, 3);
+    FAIL() << "untagged opaque data read as numbers";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("2-byte opaque data"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Hdf5File, NonHdf5AndMissingFilesAreNamed) {
