@@ -287,6 +287,16 @@ WeightsForTheRest weightsOf(const KerasH5Reader& file, Graph graph, GraphAnalysi
 KerasH5Reader openWeights(const std::string& path) {
   const FileFormat format = detectFileFormat(path);
   if (format == FileFormat::Zip) return readKerasArchive(path).weightsReader();
+  if (format == FileFormat::JsonText) {
+    // Keras 3's sharded save (save_weights(..., max_shard_size)): an index naming the shards.
+    std::ifstream in(path);
+    const Json index = Json::parse(in, nullptr, false);
+    if (index.is_object() && index.contains("weight_map"))
+      throw Error(path +
+                  ": a sharded weights index (Keras's save_weights with max_shard_size): Graft "
+                  "reads the weights from one file; save them again without max_shard_size "
+                  "(one .weights.h5), and give that file");
+  }
   if (format != FileFormat::Hdf5)
     throw Error(path +
                 ": not a Keras weights file (expected HDF5 or a .keras archive; the file is " +

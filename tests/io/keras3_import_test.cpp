@@ -754,6 +754,22 @@ TEST(KerasH5WeightsExport, NestedModelsAreOneGroupInKerasOrder) {
             values(loaded.model.weights.find("Conv_1_bn")->at(3)));
 }
 
+// Keras's sharded save writes an index (.weights.json) naming the shards: given as the weights,
+// it is said for what it is ("not a Keras weights file ... the file is JSON" said nothing).
+TEST(Keras3Weights, AShardedIndexIsSaidForWhatItIs) {
+  TempDir dir;
+  std::ofstream(dir.file("model.json")) << R"([{"class_name": "Flatten", "config": {"name": "f",
+                                "batch_input_shape": [null, 8, 8, 3]}}])";
+  std::ofstream(dir.file("model.weights.json"))
+      << R"({"metadata": {"total_size": 10}, "weight_map": {"/vars": "model_00000.weights.h5"}})";
+  try {
+    load(dir.file("model.json"), dir.file("model.weights.json"));
+    FAIL() << "a sharded index is no weights file";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a sharded weights index"), std::string::npos) << e.what();
+  }
+}
+
 // A Keras file records no preprocessing: what Graft assumes is said, with the flag to change it.
 TEST(Preprocessing, ChosenFromTheModelAndSaid) {
   TempDir dir;
