@@ -269,6 +269,14 @@ class Flattener {
     return name;
   }
 
+  // A quantized policy's config: Keras 3.4+ writes {"mode": "int8", "source_name": ...}, earlier
+  // ones {"name": "int8_from_float32"}.
+  static std::string quantizationMode(const Json& config) {
+    if (config.contains("mode") && config["mode"].is_string()) return config["mode"];
+    if (config.contains("name") && config["name"].is_string()) return config["name"];
+    return "";
+  }
+
   Node layer(const Json& layers, size_t index, const std::string& group) {
     Node node = nodeAt(layers, index, registry_);
     // Keras 3's model.quantize() stores int8 / float8 kernels with their scales under a
@@ -276,11 +284,11 @@ class Flattener {
     // "3 weight arrays, the model expects 2".
     const Json dtype = node.config.value("dtype", Json());
     if (dtype.is_object() && dtype.value("class_name", std::string()).rfind("Quantized", 0) == 0)
-      throw Error(Diagnostic{
-          node.name, "is quantized (" + dtype.value("class_name", std::string()) + " " +
-                         dtype.value("config", Json::object()).value("name", std::string()) +
-                         "); Graft reads float models: open the model as saved before "
-                         "model.quantize()"});
+      throw Error(
+          Diagnostic{node.name, "is quantized (" + dtype.value("class_name", std::string()) + " " +
+                                    quantizationMode(dtype.value("config", Json::object())) +
+                                    "); Graft reads float models: open the model as saved before "
+                                    "model.quantize()"});
     // Keras 3's hard_sigmoid is relu6(x + 3) / 6, not Keras 2's clip(0.2 x + 0.5, 0, 1).
     if (keras3_ && node.config.contains("activation") &&
         node.config["activation"] == "hard_sigmoid")

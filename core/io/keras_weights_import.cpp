@@ -8,7 +8,10 @@ namespace graft {
 
 std::string WeightLoadReport::describe() const {
   std::string text = "weights matched " +
-                     std::string(rule == MatchRule::ByName ? "by layer name" : "by layer order") +
+                     std::string(rule == MatchRule::ByName    ? "by layer name"
+                                 : rule == MatchRule::ByOrder ? "by layer order"
+                                                              : "by position in the model (Keras "
+                                                                "3's layout)") +
                      ": " + std::to_string(loaded.size()) + " layers loaded";
   if (!missing.empty()) text += ", " + std::to_string(missing.size()) + " not in the file";
   if (!unused.empty()) text += ", " + std::to_string(unused.size()) + " file layers unused";
@@ -161,6 +164,7 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
     return report;
   }
 
+  if (file.layout() != KerasWeightLayout::Keras2) report.rule = MatchRule::ByPosition;
   std::set<std::string> modelNames;
   for (const Node* n : weighted) {
     modelNames.insert(n->name);

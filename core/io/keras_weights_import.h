@@ -11,7 +11,11 @@
 
 namespace graft {
 
-enum class MatchRule { ByName, ByOrder };
+// How a file's weights were matched to the model's layers: by layer name (Keras 2's layout),
+// by the order of the layers with weights (a Keras 2 file of the same architecture whose names
+// differ, as Keras's load_weights does), or by position in the model's layer tree (Keras 3's
+// layout, whose groups are named by class and counter).
+enum class MatchRule { ByName, ByOrder, ByPosition };
 
 struct WeightLoadReport {
   MatchRule rule = MatchRule::ByName;

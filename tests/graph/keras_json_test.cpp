@@ -158,6 +158,17 @@ TEST(KerasJson, AQuantizedLayerIsRefusedAsQuantized) {
               std::string::npos)
         << e.what();
   }
+  // Keras 3.4+ writes the mode, not a name: said too (it read "(QuantizedDTypePolicy )").
+  std::string newer = text;
+  const std::string older = R"("name": "int8_from_float32")";
+  newer.replace(newer.find(older), older.size(), R"("mode": "int8")");
+  try {
+    graphFromKerasJsonText(newer);
+    ADD_FAILURE() << "a quantized layer was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(QuantizedDTypePolicy int8)"), std::string::npos)
+        << e.what();
+  }
 }
 
 // A mixed-precision model computed in 16 bits in Keras; Graft says it computes in float32.
