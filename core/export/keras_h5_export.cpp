@@ -19,7 +19,8 @@ torch::Tensor readBackAndRun(const Model& model, const KerasH5Reader& file, cons
   WeightLoadOptions options;
   options.allowMissing = false;
   const WeightLoadReport report = loadKerasWeights(file, graph, analysis, store, options);
-  if (report.rule != MatchRule::ByName)
+  // By name (Keras 2 layout) or by position (Keras 3 layout), never by a fallback order.
+  if (report.rule == MatchRule::ByOrder)
     throw Error(path + ": the importer matched the layers by order, not by name");
   for (const auto& layer : model.weights.layers()) {
     const auto* want = model.weights.find(layer);

@@ -228,7 +228,7 @@ Model loadProject(const std::string& path) {
   } catch (const Error& e) {
     throw Error(path + ": cannot read the weights: " + e.what());
   }
-  if (report.rule != MatchRule::ByName)
+  if (report.rule == MatchRule::ByOrder)
     throw Error(path +
                 ": the stored weights do not match the project's layer names (damaged "
                 "file?)");
