@@ -153,9 +153,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
       painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
     }
     if (isSelected()) {
+      // In the text colour: the highlight blue inside a blue convolution block read as nothing.
       const double width = inside(3);
       painter->setBrush(Qt::NoBrush);
-      painter->setPen(QPen(palette.color(QPalette::Highlight), width));
+      painter->setPen(QPen(palette.color(QPalette::WindowText), width));
       painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
     }
     return;

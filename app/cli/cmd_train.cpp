@@ -42,6 +42,21 @@ std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
       *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
 }
 
+// What train --json says of any run, completed or not: the file, the status, how far the run
+// got and what the file holds (`ended`: null when it failed before training), the files it
+// skipped and what was said of it.
+Json trainSummary(const std::string& output, const std::string& status, const TrainResult* ended,
+                  const std::vector<PlanWarning>& warnings) {
+  Json summary = {{"file", output}, {"status", status}};
+  if (ended) {
+    summary["epochs_completed"] = ended->epochsCompleted;
+    summary["checkpoint_epoch"] = ended->checkpointEpoch ? Json(*ended->checkpointEpoch) : Json();
+    addSkippedFiles(summary, ended->skippedFiles);
+  }
+  addTrainingFindings(summary, warnings, ended ? ended->diagnoses : std::vector<Diagnosis>{});
+  return summary;
+}
+
 // What the command says while the runner trains, in graft-cli train's words. Only rank 0 speaks
 // (progress, notes, log, result); the others report errors only.
 class TrainPrinter : public CliObserver {
@@ -84,19 +99,12 @@ class TrainPrinter : public CliObserver {
   // --json when the command fails: one object still, with what a script needs to go on (which
   // epoch the file holds after a cancel), not an empty stdout.
   void printFailure(const std::string& output, const std::string& error) const {
-    Json failed = {{"file", output},
-                   {"status", !ended_                                    ? "error"
-                              : ended_->status == TrainStatus::Cancelled ? "cancelled"
-                                                                         : "failed"},
-                   {"error", error}};
-    if (ended_) {
-      failed["epochs_completed"] = ended_->epochsCompleted;
-      failed["checkpoint_epoch"] =
-          ended_->checkpointEpoch ? Json(*ended_->checkpointEpoch) : Json();
-      addSkippedFiles(failed, ended_->skippedFiles);
-    }
-    addTrainingFindings(failed, warnings_.value_or(std::vector<PlanWarning>{}),
-                        ended_ ? ended_->diagnoses : std::vector<Diagnosis>{});
+    const std::string status = !ended_                                    ? "error"
+                               : ended_->status == TrainStatus::Cancelled ? "cancelled"
+                                                                          : "failed";
+    Json failed = trainSummary(output, status, ended_ ? &*ended_ : nullptr,
+                               warnings_.value_or(std::vector<PlanWarning>{}));
+    failed["error"] = error;
     std::cout << jsonText(failed) << "\n";
   }
 
@@ -113,16 +121,11 @@ class TrainPrinter : public CliObserver {
 void printResult(const PipelineResult& run, const std::string& output, bool json) {
   const TrainResult& result = *run.training;
   if (json) {
-    Json summary = {{"file", output},
-                    {"status", "completed"},
-                    {"epochs_completed", result.epochsCompleted},
-                    {"checkpoint_epoch", result.checkpointEpoch.value_or(0)},
-                    // the epoch loss, accuracy and val_* describe (the model's)
-                    {"restored_epoch", result.restoredEpoch ? Json(*result.restoredEpoch) : Json()},
-                    {"stopped_early", result.stoppedEarly}};
-    addSkippedFiles(summary, result.skippedFiles);
-    addTrainingFindings(summary, run.trainingWarnings.value_or(std::vector<PlanWarning>{}),
-                        result.diagnoses);
+    Json summary = trainSummary(output, "completed", &result,
+                                run.trainingWarnings.value_or(std::vector<PlanWarning>{}));
+    // the epoch loss, accuracy and val_* describe (the model's)
+    summary["restored_epoch"] = result.restoredEpoch ? Json(*result.restoredEpoch) : Json();
+    summary["stopped_early"] = result.stoppedEarly;
     // Null when there is no such figure (no validation images; no training figures for the
     // weights a run started from, epoch 0), as restored_epoch: the keys are always there.
     const auto figure = [](const std::optional<double>& value) {

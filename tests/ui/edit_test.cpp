@@ -174,6 +174,14 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   // Its label counts it apart: 7 above the bar, 1 more below (it read 7 with 8 frozen).
   EXPECT_EQ(scene_->freezeBoundary()->frozenCount(), 7);
   EXPECT_EQ(scene_->freezeBoundary()->frozenElsewhere(), 1);
+  view_->setZoom(1.0);
+  view_->centerOn(scene_->freezeBoundary());
+  test::screenshot(window_->workbench(), "edit_freeze_bar_frozen_elsewhere");
+  // Far out, where cards are blocks, the selection outline stays inside the card.
+  scene_->selectLayers({QStringLiteral("block5_conv3")});
+  view_->setZoom(0.2);
+  view_->centerOn(scene_->nodeItem("block5_conv3"));
+  test::screenshot(window_->workbench(), "edit_selection_far_out");
   QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
   boundary = scene_->freezeBoundary();
   view_->fitAll();
