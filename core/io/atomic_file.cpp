@@ -117,6 +117,16 @@ std::string notAFolder(const std::string& folder) {
 
 std::string cannotWriteIn(const std::string& folder) {
   if (std::string why = notAFolder(folder); !why.empty()) return why;
+  // A file without a name first: nothing is left behind whenever the process dies (a signal
+  // before the CLI's temporary-file sweep is set up ends it at once). Filesystems without
+  // O_TMPFILE say so, and a named probe, removed at once, answers instead.
+  const int unnamed = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (unnamed >= 0) {
+    ::close(unnamed);
+    return "";
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return "cannot create a file in " + folder + ": " + std::strerror(errno);
   std::random_device rd;
   const fs::path probe =
       fs::path(folder) / (".graft-write-check" + temporaryFileMark() + std::to_string(rd()));
