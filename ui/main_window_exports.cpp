@@ -71,7 +71,7 @@ bool MainWindow::loadWeightsFile(const QString& target) {
   if (path.isEmpty())
     path = QFileDialog::getOpenFileName(
         this, tr("Load weights onto the model"), QString(),
-        tr("Keras weights (*.h5 *.weights.h5 *.keras *.hdf5);;All files (*)"));
+        tr("Keras weights (*.h5 *.weights.h5 *.keras *.hdf5 *.weights.json);;All files (*)"));
   if (path.isEmpty()) return false;
   const uint64_t startedFrom = document_->revision();
   const Model model = document_->model();

@@ -3,8 +3,11 @@
 #include "io/keras3_layout.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
+
+#include "io/json_file.h"
 
 namespace graft {
 
@@ -14,6 +17,68 @@ KerasH5Reader::KerasH5Reader(const std::string& path) : file_(h5::File::openRead
 
 KerasH5Reader::KerasH5Reader(h5::File file) : file_(std::move(file)) {
   readLayout();
+}
+
+KerasH5Reader KerasH5Reader::fromShardIndex(const std::string& indexPath) {
+  const Json index = readJsonFile(indexPath, "sharded weights index");
+  const auto notAnIndex = [&](const std::string& why) {
+    return Error(indexPath + ": not a Keras sharded weights index (" + why + ")");
+  };
+  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
+    throw notAnIndex("expected an object with a 'weight_map' object, as save_weights writes");
+  // The shards in name order (Keras numbers them: model_00000.weights.h5, ...), each once.
+  std::set<std::string> shardNames;
+  for (const auto& [group, shards] : index["weight_map"].items()) {
+    const Json names = shards.is_array() ? shards : Json::array({shards});
+    for (const auto& name : names) {
+      if (!name.is_string())
+        throw notAnIndex("weight_map['" + group + "'] is not a shard file name");
+      const std::string file = name.get<std::string>();
+      // A shard lies beside its index: a name with a folder in it could read any file.
+      if (file.empty() || file == "." || file == ".." || file.find('/') != std::string::npos ||
+          file.find('\\') != std::string::npos)
+        throw notAnIndex("weight_map['" + group + "'] names '" + file +
+                         "', not a file beside the index");
+      shardNames.insert(file);
+    }
+  }
+  if (shardNames.empty()) throw notAnIndex("its weight_map names no shard files");
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::path(indexPath).parent_path();
+  std::vector<h5::File> shards;
+  for (const auto& name : shardNames) {
+    const fs::path shard = folder / name;
+    std::error_code ec;
+    if (!fs::exists(shard, ec))
+      throw Error(indexPath + ": the shard " + name + " it names is not in " +
+                  (folder.empty() ? std::string(".") : folder.string()) +
+                  " (the shards of a sharded save stay beside their index)");
+    shards.push_back(h5::File::openReadOnly(shard.string()));
+  }
+  KerasH5Reader reader(std::move(shards.front()));
+  if (reader.layout_ != KerasWeightLayout::Keras3)
+    throw Error(indexPath + ": its shard " + reader.file_.path() +
+                " is not in Keras 3's layout (a sharded save is Keras 3's)");
+  reader.indexPath_ = indexPath;
+  for (size_t i = 1; i < shards.size(); ++i) reader.otherShards_.push_back(std::move(shards[i]));
+  return reader;
+}
+
+std::vector<std::string> KerasH5Reader::memberNames(const std::string& group) const {
+  std::vector<std::string> names = file_.memberNames(group);
+  if (otherShards_.empty()) return names;
+  for (const auto& shard : otherShards_)
+    for (auto& name : shard.memberNames(group)) names.push_back(std::move(name));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+const h5::File& KerasH5Reader::fileHolding(const std::string& object) const {
+  if (otherShards_.empty() || file_.exists(object)) return file_;
+  for (const auto& shard : otherShards_)
+    if (shard.exists(object)) return shard;
+  return file_;  // in none: the first says it is missing
 }
 
 void KerasH5Reader::readLayout() {
@@ -120,7 +185,7 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
   // builds of tf.keras wrote backslashes into single group names.
   Keras3Naming naming;
   bool backslashes = true;
-  for (const auto& member : file_.memberNames("/")) {
+  for (const auto& member : memberNames("/")) {
     if (member == "layers" || member == "_layer_checkpoint_dependencies") backslashes = false;
     if (member == "_layer_checkpoint_dependencies" ||
         member.rfind("_layer_checkpoint_dependencies\\", 0) == 0)
@@ -136,7 +201,7 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
     if (!entry.node) continue;
     KerasH5Layer layer{entry.node->name, {}, {}};
     const std::string vars = "/" + entry.path + "/vars";
-    for (const auto& member : file_.memberNames(vars))
+    for (const auto& member : memberNames(vars))
       if (!member.empty() && member.size() <= 6 &&
           member.find_first_not_of("0123456789") == std::string::npos)
         layer.weightNames.push_back(member);
@@ -152,8 +217,8 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
 std::vector<std::string> KerasH5Reader::keras3NestedModelGroups() const {
   std::vector<std::string> nested;
   if (layout_ != KerasWeightLayout::Keras3) return nested;
-  for (const auto& group : file_.memberNames("/layers")) {
-    const auto members = file_.memberNames("/layers/" + group);
+  for (const auto& group : memberNames("/layers")) {
+    const auto members = memberNames("/layers/" + group);
     if (std::find(members.begin(), members.end(), "layers") != members.end())
       nested.push_back(group);
   }
@@ -161,7 +226,7 @@ std::vector<std::string> KerasH5Reader::keras3NestedModelGroups() const {
 }
 
 Shape KerasH5Reader::shape(const KerasH5Layer& layer, size_t weight) const {
-  return file_.datasetShape(layer.datasets.at(weight));
+  return fileHolding(layer.datasets.at(weight)).datasetShape(layer.datasets.at(weight));
 }
 
 WeightTensor KerasH5Reader::read(const KerasH5Layer& layer, size_t weight,
@@ -176,7 +241,8 @@ WeightTensor KerasH5Reader::read(const KerasH5Layer& layer, size_t weight,
                                "' in " + path() + " has shape " + shapeToString(actual) +
                                ", the model expects " + shapeToString(expected)});
   auto values = std::make_shared<std::vector<float>>(static_cast<size_t>(elementCount(expected)));
-  file_.readFloats(layer.datasets.at(weight), values->data(), values->size());
+  fileHolding(layer.datasets.at(weight))
+      .readFloats(layer.datasets.at(weight), values->data(), values->size());
   return {expected, std::move(values)};
 }
 

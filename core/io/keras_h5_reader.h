@@ -6,6 +6,10 @@
 // - Keras 3 (.weights.h5, the model.weights.h5 of a .keras archive): `layers/<snake_case class
 //   name>[_<k>]/vars/<i>`, named by position in the model's layer tree, not by layer name, and
 //   nested models nest (`layers/functional/layers/conv2d/vars/0`).
+// - Keras 3's sharded save (`save_weights("x.weights.json", max_shard_size=...)`): a JSON index
+//   whose `weight_map` names, for each variables group, the .weights.h5 shards beside it that
+//   hold its variables; each shard is a Keras 3 file holding some of the groups (a layer's
+//   variables may be split over two).
 // Datasets are read only when asked for, straight into the weight buffer.
 #include <optional>
 #include <string>
@@ -31,8 +35,12 @@ class KerasH5Reader {
   explicit KerasH5Reader(const std::string& path);
   // A file already open (an in-memory member of a .keras archive).
   explicit KerasH5Reader(h5::File file);
+  // Keras 3's sharded weights from their index (`x.weights.json`). Throws graft::Error naming
+  // the index: not an index, a shard name that leaves the index's folder, a missing shard.
+  static KerasH5Reader fromShardIndex(const std::string& indexPath);
 
-  const std::string& path() const { return file_.path(); }
+  // The file the user gave: the weights file, or a sharded save's index.
+  const std::string& path() const { return indexPath_.empty() ? file_.path() : indexPath_; }
   KerasWeightLayout layout() const { return layout_; }
   // The stored layers (Keras 2 layout; empty for Keras 3, whose names need the model).
   const std::vector<KerasH5Layer>& layers() const { return layers_; }
@@ -67,10 +75,16 @@ class KerasH5Reader {
 
  private:
   void readLayout();
+  // Members of `group` in every shard (one file: its own), each name once, in name order.
+  std::vector<std::string> memberNames(const std::string& group) const;
+  // The shard holding `object` (one file: the file).
+  const h5::File& fileHolding(const std::string& object) const;
   std::vector<KerasH5Layer> keras3LayersFor(
       const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const;
 
-  h5::File file_;
+  h5::File file_;                      // the only file, or a sharded save's first shard
+  std::vector<h5::File> otherShards_;  // a sharded save's other shards
+  std::string indexPath_;              // a sharded save's index
   KerasWeightLayout layout_ = KerasWeightLayout::Keras2;
   std::string root_;  // "" or "/model_weights"
   std::vector<KerasH5Layer> layers_;

@@ -282,21 +282,21 @@ WeightsForTheRest weightsOf(const KerasH5Reader& file, Graph graph, GraphAnalysi
           }};
 }
 
+// Keras 3's sharded save (save_weights("x.weights.json", max_shard_size=...)): a JSON index
+// naming the shards.
+bool isShardIndex(const std::string& path) {
+  std::ifstream in(path);
+  const Json index = Json::parse(in, nullptr, false);
+  return index.is_object() && index.contains("weight_map");
+}
+
 // A weights file as the user gives it: a Keras .h5 / .weights.h5, or a .keras archive (its
 // model.weights.h5), whatever its name says.
 KerasH5Reader openWeights(const std::string& path) {
   const FileFormat format = detectFileFormat(path);
   if (format == FileFormat::Zip) return readKerasArchive(path).weightsReader();
-  if (format == FileFormat::JsonText) {
-    // Keras 3's sharded save (save_weights(..., max_shard_size)): an index naming the shards.
-    std::ifstream in(path);
-    const Json index = Json::parse(in, nullptr, false);
-    if (index.is_object() && index.contains("weight_map"))
-      throw Error(path +
-                  ": a sharded weights index (Keras's save_weights with max_shard_size): Graft "
-                  "reads the weights from one file; save them again without max_shard_size "
-                  "(one .weights.h5), and give that file");
-  }
+  if (format == FileFormat::JsonText && isShardIndex(path))
+    return KerasH5Reader::fromShardIndex(path);
   if (format != FileFormat::Hdf5)
     throw Error(path +
                 ": not a Keras weights file (expected HDF5 or a .keras archive; the file is " +
@@ -649,6 +649,11 @@ void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, cons
 }
 
 LoadedModel fromKerasJson(const ModelSpec& spec) {
+  if (isShardIndex(spec.source))
+    throw Error(spec.source +
+                ": a sharded weights index (Keras's save_weights with max_shard_size), not a "
+                "model: open the model (its .keras, .h5 or model_config .json) with this file "
+                "as its weights (--weights)");
   std::ifstream in(spec.source);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   LoadedModel result = fromTopology(spec.source, text, "", "the model JSON");

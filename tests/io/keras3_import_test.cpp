@@ -21,6 +21,7 @@
 #include "graph/summary.h"
 #include "graph/surgery/surgery.h"
 #include "io/file_format.h"
+#include "io/json_file.h"
 #include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
 #include "io/keras_archive.h"
@@ -754,19 +755,154 @@ TEST(KerasH5WeightsExport, NestedModelsAreOneGroupInKerasOrder) {
             values(loaded.model.weights.find("Conv_1_bn")->at(3)));
 }
 
-// Keras's sharded save writes an index (.weights.json) naming the shards: given as the weights,
-// it is said for what it is ("not a Keras weights file ... the file is JSON" said nothing).
-TEST(Keras3Weights, AShardedIndexIsSaidForWhatItIs) {
+// Every variable dataset under `group` ("/layers/conv2d/vars/0"), in Keras's order: groups by
+// name, a layer's variables by number.
+void variableDatasets(const h5::File& file, const std::string& group,
+                      std::vector<std::string>& out) {
+  std::vector<std::string> members = file.memberNames(group);
+  std::sort(members.begin(), members.end(), [](const std::string& a, const std::string& b) {
+    const bool numbers = a.find_first_not_of("0123456789") == std::string::npos &&
+                         b.find_first_not_of("0123456789") == std::string::npos;
+    return numbers ? std::stoi(a) < std::stoi(b) : a < b;
+  });
+  for (const auto& member : members) {
+    const std::string path = (group == "/" ? "" : group) + "/" + member;
+    if (file.memberNames(path).empty() && group.size() >= 5 &&
+        group.compare(group.size() - 5, 5, "/vars") == 0)
+      out.push_back(path);
+    else
+      variableDatasets(file, path, out);
+  }
+}
+
+// Shards `weightsFile` as Keras's ShardedH5IOStore does (saving_lib.py): variables in order,
+// a new shard when the next would pass `maxBytes`, each shard holding the groups of its
+// variables, and an index whose weight_map names each vars group's shard(s). Returns the index.
+std::string shardAsKerasDoes(const std::string& weightsFile, const std::filesystem::path& folder,
+                             size_t maxBytes) {
+  const h5::File source = h5::File::openReadOnly(weightsFile);
+  std::vector<std::string> datasets;
+  variableDatasets(source, "/", datasets);
+  Json weightMap = Json::object();
+  std::vector<h5::File> shards;
+  size_t inShard = 0;
+  for (const auto& dataset : datasets) {
+    const size_t bytes = size_t(elementCount(source.datasetShape(dataset))) * 4;
+    if (shards.empty() || inShard + bytes > maxBytes) {
+      char name[40];
+      std::snprintf(name, sizeof name, "model_%05zu.weights.h5", shards.size());
+      shards.push_back(h5::File::create((folder / name).string()));
+      inShard = 0;
+    }
+    inShard += bytes;
+    h5::File& shard = shards.back();
+    const std::string group = dataset.substr(0, dataset.rfind('/'));
+    if (!shard.exists(group)) shard.createGroup(group);
+    EXPECT_GE(H5Ocopy(source.id(), dataset.c_str(), shard.id(), dataset.c_str(), H5P_DEFAULT,
+                      H5P_DEFAULT),
+              0)
+        << dataset;
+    const std::string shardName = std::filesystem::path(shard.path()).filename().string();
+    Json& entry = weightMap[group];
+    if (entry.is_null())
+      entry = shardName;
+    else if (entry.is_string() && entry != shardName)
+      entry = Json::array({entry, shardName});
+    else if (entry.is_array() && entry.back() != shardName)
+      entry.push_back(shardName);
+  }
+  for (auto& shard : shards) shard.close();
+  const std::string index = (folder / "model.weights.json").string();
+  std::ofstream(index) << Json{{"metadata", {{"total_size", 0}}}, {"weight_map", weightMap}};
+  return index;
+}
+
+// Keras's sharded save (save_weights("x.weights.json", max_shard_size=...)) is read through its
+// index: every layer gets the weights the single file gives, including a layer whose variables
+// were split over two shards, in a model with nested models.
+TEST(Keras3Weights, AShardedSaveReadsAsTheSingleFile) {
+  GRAFT_REQUIRE_FIXTURE(path, kTeachable);
+  LoadedModel original = load(path);
+  // Weights the model file itself does not hold, so that they can only come from the shards.
+  for (const auto& layer : original.model.weights.layers()) {
+    std::vector<WeightTensor> tensors = *original.model.weights.find(layer);
+    for (auto& tensor : tensors) {
+      auto changed = std::make_shared<std::vector<float>>(*tensor.data);
+      for (float& v : *changed) v = v * 0.5f + 0.25f;
+      tensor.data = changed;
+    }
+    original.model.weights.set(layer, std::move(tensors));
+  }
+  TempDir dir;
+  const std::string single = dir.file("single.weights.h5");
+  saveKeras3Weights(original.model, single);
+  std::filesystem::create_directory(dir.path() / "shards");
+  const std::string index = shardAsKerasDoes(single, dir.path() / "shards", 300 * 1024);
+  const Json weightMap = readJsonFile(index, "index")["weight_map"];
+  size_t splitGroups = 0;
+  for (const auto& [group, shards] : weightMap.items()) splitGroups += shards.is_array();
+  ASSERT_GT(splitGroups, 0u) << "no layer's variables were split over two shards: " << weightMap;
+
+  const LoadedModel fromSingle = load(path, single);
+  const LoadedModel fromShards = load(path, index);
+  size_t compared = 0;
+  for (const auto& layer : fromSingle.model.weights.layers()) {
+    const std::vector<WeightTensor>& tensors = *fromSingle.model.weights.find(layer);
+    const auto* sharded = fromShards.model.weights.find(layer);
+    ASSERT_TRUE(sharded) << layer;
+    ASSERT_EQ(sharded->size(), tensors.size()) << layer;
+    for (size_t i = 0; i < tensors.size(); ++i, ++compared)
+      EXPECT_EQ(values(sharded->at(i)), values(tensors[i])) << layer << " " << i;
+  }
+  EXPECT_GT(compared, 200u);
+  EXPECT_EQ(values(fromShards.model.weights.find("Conv1")->at(0)),
+            values(original.model.weights.find("Conv1")->at(0)));
+
+  // A shard gone is named, and where it was looked for.
+  std::filesystem::remove(dir.path() / "shards" / "model_00001.weights.h5");
+  try {
+    load(path, index);
+    FAIL() << "a missing shard was not noticed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(index +
+                                         ": the shard model_00001.weights.h5 it names is "
+                                         "not in " +
+                                         (dir.path() / "shards").string()),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// An index is read as one, never as a way to reach other files.
+TEST(Keras3Weights, AShardIndexNamesOnlyFilesBesideIt) {
   TempDir dir;
   std::ofstream(dir.file("model.json")) << R"([{"class_name": "Flatten", "config": {"name": "f",
                                 "batch_input_shape": [null, 8, 8, 3]}}])";
-  std::ofstream(dir.file("model.weights.json"))
-      << R"({"metadata": {"total_size": 10}, "weight_map": {"/vars": "model_00000.weights.h5"}})";
+  const auto refused = [&](const std::string& index, const std::string& expected) {
+    std::ofstream(dir.file("model.weights.json")) << index;
+    try {
+      load(dir.file("model.json"), dir.file("model.weights.json"));
+      ADD_FAILURE() << "accepted: " << index;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  refused(R"({"weight_map": {"/vars": "../model_00000.weights.h5"}})",
+          "names '../model_00000.weights.h5', not a file beside the index");
+  refused(R"({"weight_map": {"/vars": ["/etc/passwd"]}})", "not a file beside the index");
+  refused(R"({"weight_map": {"/vars": 3}})", "weight_map['/vars'] is not a shard file name");
+  refused(R"({"weight_map": {}})", "its weight_map names no shard files");
+  refused(R"({"weight_map": {"/vars": "model_00000.weights.h5"}})",
+          "the shard model_00000.weights.h5 it names is not in " + dir.path().string());
+  // Opened as the model, it is said to be the weights.
   try {
-    load(dir.file("model.json"), dir.file("model.weights.json"));
-    FAIL() << "a sharded index is no weights file";
+    load(dir.file("model.weights.json"));
+    ADD_FAILURE() << "an index opened as a model";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("a sharded weights index"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("a sharded weights index (Keras's save_weights with "
+                                         "max_shard_size), not a model"),
+              std::string::npos)
+        << e.what();
   }
 }
 
