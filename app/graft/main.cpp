@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include "io/hdf5_messages.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "ui/doc/background_task.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   QApplication::setWindowIcon(QIcon(":/icons/graft.svg"));
   graft::useAllCoresForTorch();
   graft::keepFreedMemoryForReuse();
+  graft::h5::turnOffLibraryMessages();
 
   QCommandLineParser parser;
   parser.setApplicationDescription("Transfer learning by model surgery on Keras networks");

@@ -1,5 +1,7 @@
 #include "io/hdf5_file.h"
 
+#include "io/hdf5_messages.h"
+
 #include <H5LTpublic.h>
 
 #include <algorithm>
@@ -36,6 +38,10 @@ std::vector<std::string> splitPath(const std::string& path) {
 }
 
 }  // namespace
+
+void turnOffLibraryMessages() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 QuietErrors::QuietErrors() {
   H5Eget_auto2(H5E_DEFAULT, &oldFunc_, &oldData_);
