@@ -7,6 +7,7 @@
 #include <map>
 
 #include "graph/layer_names.h"
+#include "graph/layer_registry.h"
 #include "graph/summary.h"
 #include "graph/surgery/fusable_chain.h"
 #include "graph/surgery/ops.h"
@@ -78,7 +79,9 @@ QString GraphEditor::freshName(const QString& className) const {
 }
 
 Json GraphEditor::layerJson(const QString& className, const QString& name) const {
-  return ops::layer(className.toStdString(), name.toStdString());
+  const LayerType* type = LayerRegistry::standard().find(className.toStdString());
+  return ops::layer(className.toStdString(), name.toStdString(),
+                    type ? type->newLayerConfig : Json::object());
 }
 
 bool GraphEditor::apply(const Json& operations, const QString& text) {

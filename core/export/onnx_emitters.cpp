@@ -3,11 +3,13 @@
 // Transposes, and `same` padding as explicit, possibly asymmetric, pads.
 #include "export/onnx_emitters.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "graph/rescaling.h"
@@ -666,6 +668,66 @@ void upSampling2d(LayerNodes& c) {
   c.result = n.output(0);
 }
 
+// One axis of a resize as a matrix (input length x output length, to multiply from the right):
+// output i reads the window [start, start + length) of the input as TensorFlow's half-pixel
+// kernels do (resize_bilinear_op.cc compute_interpolation_weights, resize_nearest_neighbor_op.cc
+// with HalfPixelScalerForNN), float32 scale and source coordinates.
+torch::Tensor resizeAxis(int64_t inputLength, int64_t start, int64_t length, int64_t output,
+                         layers::ResizeInterpolation interpolation) {
+  torch::Tensor m = torch::zeros({inputLength, output}, torch::kFloat32);
+  auto a = m.accessor<float, 2>();
+  const float scale = static_cast<float>(length) / static_cast<float>(output);
+  for (int64_t i = 0; i < output; ++i) {
+    if (interpolation == layers::ResizeInterpolation::Nearest) {
+      const auto source = static_cast<int64_t>(std::floor((static_cast<float>(i) + 0.5f) * scale));
+      a[start + std::clamp<int64_t>(source, 0, length - 1)][i] = 1.0f;
+      continue;
+    }
+    const float source = (static_cast<float>(i) + 0.5f) * scale - 0.5f;
+    const float below = std::floor(source);
+    const int64_t lower = std::max<int64_t>(static_cast<int64_t>(below), 0);
+    const int64_t upper = std::min<int64_t>(static_cast<int64_t>(std::ceil(source)), length - 1);
+    const float lerp = source - below;
+    a[start + lower][i] += 1.0f - lerp;
+    a[start + upper][i] += lerp;
+  }
+  return m;
+}
+
+// Resizing and CenterCrop with the input's size known (as ONNX needs): the padding (a Pad with
+// the fill value), then each axis as a matrix product (the window's cut is in the matrices),
+// width first as in TensorFlow's kernel. Plain MatMul and Transpose: every ONNX runtime, OpenCV's
+// DNN included, computes them; Resize's own modes differ between runtimes.
+void imageResize(LayerNodes& c) {
+  const layers::ImageResize r = layers::imageResizeOf(c.layer.className(), c.layer.config);
+  const Shape& s = c.layer.inputShapes[0];  // (N, H, W, C), sizes known for ONNX
+  layers::ResizeWindow box = r.window(s[1], s[2]);
+  std::string x = c.in[0];
+  int64_t height = s[1], width = s[2];
+  if (box.pads()) {
+    const int64_t top = -box.top, left = -box.left;
+    const int64_t bottom = box.height - height - top, right = box.width - width - left;
+    x = c.op("Pad",
+             {x, c.ints("pads", {0, 0, top, left, 0, 0, bottom, right}),
+              c.scalar("fill", static_cast<float>(r.fill))},
+             "pad");
+    height = box.height;
+    width = box.width;
+    box.top = box.left = 0;
+  }
+  const layers::ResizeInterpolation mode =
+      r.resizes(s[1], s[2]) ? r.interpolation : layers::ResizeInterpolation::Bilinear;
+  const std::string across = c.op(
+      "MatMul", {x, c.weight("columns", resizeAxis(width, box.left, box.width, r.width, mode))},
+      "columns");
+  const std::string down =
+      c.op("MatMul",
+           {transpose(c, across, {0, 1, 3, 2}, "rows_last"),
+            c.weight("rows", resizeAxis(height, box.top, box.height, r.height, mode))},
+           "rows");
+  c.result = transpose(c, down, {0, 1, 3, 2}, "");
+}
+
 void permute(LayerNodes& c) {
   c.result = transpose(
       c, c.in[0],
@@ -895,6 +957,8 @@ const std::map<std::string, Emitter>& emitters() {
       {"Flatten", {flatten}},
       {"Reshape", {reshape}},
       {"UpSampling2D", {upSampling2d}},
+      {"Resizing", {imageResize}},
+      {"CenterCrop", {imageResize}},
       {"Permute", {permute}},
       {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
       {"RepeatVector", {repeatVector}},

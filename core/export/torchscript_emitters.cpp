@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
 #include "graph/rescaling.h"
@@ -440,6 +441,63 @@ void upSampling2d(LayerCode& c) {
            ", 2), " + fw + ", 3)");
 }
 
+// As ImageResizeOp, with the window computed from each input's size at run time (the module
+// takes any size): Keras's float32 ratios in TorchScript's doubles, the same for every image
+// whose width x output height and height x output width stay below 2^24.
+void imageResize(LayerCode& c) {
+  const layers::ImageResize r = layers::imageResizeOf(c.layer.className(), c.layer.config);
+  using Fit = layers::ImageResize::Fit;
+  const std::string x = c.in[0], h = c.local("h"), w = c.local("w"), top = c.local("top"),
+                    left = c.local("left"), ch = c.local("ch"), cw = c.local("cw"),
+                    window = c.local("window");
+  const std::string th = std::to_string(r.height), tw = std::to_string(r.width);
+  c.line(h + " = " + x + ".size(2)");
+  c.line(w + " = " + x + ".size(3)");
+  std::string resized = x;
+  if (r.fit == Fit::PadToAspectRatio) {
+    c.line(top + " = int(float(max(" + h + ", int(float(" + w + " * " + th + ") / " + tw +
+           ".0)) - " + h + ") / 2.0)");
+    c.line(left + " = int(float(max(" + w + ", int(float(" + h + " * " + tw + ") / " + th +
+           ".0)) - " + w + ") / 2.0)");
+    c.line(window + " = torch.constant_pad_nd(" + x + ", [" + left + ", " + left + ", " + top +
+           ", " + top + "], " + floatLiteral(r.fill) + ")");
+    resized = window;
+  } else if (r.fit != Fit::Stretch) {
+    // CropToAspectRatio, and CenterCrop of an image smaller than its output (smart_resize);
+    // CenterCrop of a large enough one takes its centre at the output size.
+    const std::string large = r.fit == Fit::CenterCrop ? c.local("large") : "";
+    if (!large.empty()) c.line(large + " = " + h + " >= " + th + " and " + w + " >= " + tw);
+    const auto orCentre = [&](const std::string& size, const std::string& formula) {
+      return large.empty() ? formula : size + " if " + large + " else " + formula;
+    };
+    c.line(
+        ch + " = " +
+        orCentre(th, "max(min(" + h + ", int(float(" + w + " * " + th + ") / " + tw + ".0)), 1)"));
+    c.line(
+        cw + " = " +
+        orCentre(tw, "max(min(" + w + ", int(float(" + h + " * " + tw + ") / " + th + ".0)), 1)"));
+    c.line(top + " = " +
+           orCentre("(" + h + " - " + th + ") // 2", "int(float(" + h + " - " + ch + ") / 2.0)"));
+    c.line(left + " = " +
+           orCentre("(" + w + " - " + tw + ") // 2", "int(float(" + w + " - " + cw + ") / 2.0)"));
+    c.line(window + " = " + x + "[:, :, " + top + ":" + top + " + " + ch + ", " + left + ":" +
+           left + " + " + cw + "]");
+    resized = window;
+    if (!large.empty()) {
+      c.line(c.out + " = " + window + ".contiguous() if " + large +
+             " else torch.upsample_bilinear2d(" + window + ", [" + th + ", " + tw +
+             "], False, None, None)");
+      return;
+    }
+  }
+  if (r.interpolation == layers::ResizeInterpolation::Nearest)
+    c.line(c.out + " = torch._upsample_nearest_exact2d(" + resized + ", [" + th + ", " +
+           tw + "], None, None)");
+  else
+    c.line(c.out + " = torch.upsample_bilinear2d(" + resized + ", [" + th + ", " + tw +
+           "], False, None, None)");
+}
+
 void permute(LayerCode& c) {
   c.line(c.out + " = " + c.in[0] + ".permute(" +
          intList(runtime::runtimePermutation(
@@ -565,6 +623,8 @@ const std::map<std::string, Emitter>& emitters() {
       {"Flatten", flatten},
       {"Reshape", reshape},
       {"UpSampling2D", upSampling2d},
+      {"Resizing", imageResize},
+      {"CenterCrop", imageResize},
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},

@@ -98,6 +98,7 @@ void registerNormalizationLayers(LayerRegistry& registry);
 void registerActivationLayers(LayerRegistry& registry);
 void registerMergeLayers(LayerRegistry& registry);
 void registerReshapingLayers(LayerRegistry& registry);
+void registerImageResizeLayers(LayerRegistry& registry);  // Resizing, CenterCrop
 void registerRegularizationLayers(LayerRegistry& registry);
 void registerOpLayers(LayerRegistry& registry);
 

@@ -42,6 +42,7 @@ const LayerRegistry& LayerRegistry::standard() {
     layers::registerActivationLayers(r);
     layers::registerMergeLayers(r);
     layers::registerReshapingLayers(r);
+    layers::registerImageResizeLayers(r);
     layers::registerRegularizationLayers(r);
     layers::registerOpLayers(r);
     return r;

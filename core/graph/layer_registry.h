@@ -54,6 +54,9 @@ struct LayerType {
       weights;
   // Config keys whose legacy / alternative spellings are accepted on load (Keras 1, Keras 3).
   std::map<std::string, std::string> aliases;
+  // Settings a layer added without any (from the GUI's palette) starts with, where Keras has no
+  // default (a Resizing's size): the user changes them afterwards.
+  Json newLayerConfig = Json::object();
 };
 
 class LayerRegistry {

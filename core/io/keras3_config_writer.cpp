@@ -90,6 +90,10 @@ const std::map<std::string, Keras3Class>& keras3Classes() {
     c["ZeroPadding2D"] = {{"padding", "data_format"}};
     c["Cropping2D"] = {{"cropping", "data_format"}};
     c["UpSampling2D"] = {{"size", "data_format", "interpolation"}};
+    c["Resizing"] = {{"height", "width", "interpolation", "crop_to_aspect_ratio",
+                      "pad_to_aspect_ratio", "fill_mode", "fill_value", "antialias",
+                      "data_format"}};
+    c["CenterCrop"] = {{"height", "width", "data_format"}};
     c["Permute"] = {{"dims"}};
     c["Flatten"] = {{"data_format"}};
     c["Reshape"] = {{"target_shape"}};
@@ -127,7 +131,13 @@ const std::map<std::string, Json>& newerKeyDefaults() {
                                                        {"rms_scaling", false},
                                                        {"keepdims", false},
                                                        {"groups", 1},
-                                                       {"seed", nullptr}};
+                                                       {"seed", nullptr},
+                                                       // Resizing and CenterCrop
+                                                       {"pad_to_aspect_ratio", false},
+                                                       {"fill_mode", "constant"},
+                                                       {"fill_value", 0.0},
+                                                       {"antialias", false},
+                                                       {"data_format", "channels_last"}};
   return defaults;
 }
 

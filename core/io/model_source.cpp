@@ -333,15 +333,20 @@ const Node* ownPixelScaling(const Graph& graph) {
   };
   for (const auto& input : graph.inputs()) {
     // Any consumer of the input itself (it may also feed another branch), then a chain of
-    // single consumers through the identity-at-inference layers.
+    // single consumers through layers that leave the pixel values as they are.
     for (const auto& consumer : graph.consumers(input))
       if (scales(graph.at(consumer))) return &graph.at(consumer);
     std::vector<std::string> reached = graph.consumers(input);
     for (size_t hops = 0; hops < graph.size() && reached.size() == 1; ++hops) {
       const Node& node = graph.at(reached.front());
       if (scales(node)) return &node;
+      // Dropout and noise (identities at inference), and a resize or crop: the pixels stay
+      // what they were.
       const LayerType* type = registry.find(node.className);
-      if (!type || type->category != LayerCategory::Regularization) break;
+      const bool keepsPixelValues =
+          type && (type->category == LayerCategory::Regularization ||
+                   node.className == "Resizing" || node.className == "CenterCrop");
+      if (!keepsPixelValues) break;
       reached = graph.consumers(node.name);
     }
   }

@@ -906,6 +906,23 @@ TEST(Keras3Weights, AShardIndexNamesOnlyFilesBesideIt) {
   }
 }
 
+// A model that resizes its images before it scales them scales its own pixels all the same.
+TEST(Preprocessing, AResizeBeforeTheModelsRescalingIsSeenThrough) {
+  TempDir dir;
+  std::ofstream(dir.file("model.json")) << R"([
+      {"class_name": "Resizing", "config": {"name": "resize", "height": 6, "width": 6,
+                                            "batch_input_shape": [null, 8, 8, 3]}},
+      {"class_name": "Rescaling", "config": {"name": "scale", "scale": 0.00392156862745098}},
+      {"class_name": "Flatten", "config": {"name": "f"}}])";
+  const LoadedModel loaded = load(dir.file("model.json"));
+  EXPECT_EQ(loaded.model.preprocessing, Preprocessing::None);
+  bool said = false;
+  for (const auto& note : loaded.notes)
+    said = said || note.find("own Rescaling layer 'scale'") != std::string::npos;
+  EXPECT_TRUE(said) << ::testing::PrintToString(loaded.notes);
+  EXPECT_EQ(loaded.model.graph.at("resize").className, "Resizing");
+}
+
 // A Keras file records no preprocessing: what Graft assumes is said, with the flag to change it.
 TEST(Preprocessing, ChosenFromTheModelAndSaid) {
   TempDir dir;

@@ -311,6 +311,25 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"UpSampling2D bilinear (2, 3)",
          oneLayer(cls, {{"size", {2, 3}}, {"interpolation", "bilinear"}})},
     };
+  if (cls == "Resizing")  // from 8 x 7
+    return {
+        {"Resizing bilinear up (11, 13)", oneLayer(cls, {{"height", 11}, {"width", 13}})},
+        {"Resizing bilinear down (5, 3)", oneLayer(cls, {{"height", 5}, {"width", 3}})},
+        {"Resizing nearest (5, 12)",
+         oneLayer(cls, {{"height", 5}, {"width", 12}, {"interpolation", "nearest"}})},
+        {"Resizing crop to aspect ratio (6, 9)",
+         oneLayer(cls, {{"height", 6}, {"width", 9}, {"crop_to_aspect_ratio", true}})},
+        {"Resizing pad to aspect ratio (6, 9) with 0.5",
+         oneLayer(
+             cls,
+             {{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}, {"fill_value", 0.5}})},
+    };
+  if (cls == "CenterCrop")
+    return {
+        {"CenterCrop inside the image (5, 4)", oneLayer(cls, {{"height", 5}, {"width", 4}})},
+        {"CenterCrop larger than the image (6, 10): resized",
+         oneLayer(cls, {{"height", 6}, {"width", 10}})},
+    };
   if (cls == "Permute")
     return {
         {"Permute (2, 1, 3) swaps height and width", oneLayer(cls, {{"dims", {2, 1, 3}}})},

@@ -219,6 +219,65 @@ torch::Tensor upsampleBilinear(const torch::Tensor& xt, int64_t fh, int64_t fw) 
   return out;
 }
 
+namespace {
+
+// Source row of output row `out` when `size` rows become `output` rows (half-pixel centres).
+Lerp halfPixelResize(int64_t out, int64_t size, int64_t output) {
+  const double in =
+      (static_cast<double>(out) + 0.5) * static_cast<double>(size) / static_cast<double>(output) -
+      0.5;
+  const double floorIn = std::floor(in);
+  return {std::max<int64_t>(static_cast<int64_t>(floorIn), 0),
+          std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), size - 1), in - floorIn};
+}
+
+int64_t nearestSource(int64_t out, int64_t size, int64_t output) {
+  const double in =
+      (static_cast<double>(out) + 0.5) * static_cast<double>(size) / static_cast<double>(output);
+  return std::min<int64_t>(static_cast<int64_t>(std::floor(in)), size - 1);
+}
+
+}  // namespace
+
+torch::Tensor resizeBilinear(const torch::Tensor& xt, int64_t oh, int64_t ow) {
+  const torch::Tensor xc = xt.to(torch::kFloat64).contiguous();
+  auto x = xc.accessor<double, 4>();
+  const int64_t h = xt.size(1), w = xt.size(2);
+  torch::Tensor out = torch::empty({xt.size(0), oh, ow, xt.size(3)}, torch::kFloat64);
+  auto o = out.accessor<double, 4>();
+  for (int64_t b = 0; b < out.size(0); ++b)
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const Lerp ly = halfPixelResize(oy, h, oh);
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const Lerp lx = halfPixelResize(ox, w, ow);
+        for (int64_t c = 0; c < out.size(3); ++c) {
+          const double top =
+              x[b][ly.lower][lx.lower][c] +
+              (x[b][ly.lower][lx.upper][c] - x[b][ly.lower][lx.lower][c]) * lx.weight;
+          const double bottom =
+              x[b][ly.upper][lx.lower][c] +
+              (x[b][ly.upper][lx.upper][c] - x[b][ly.upper][lx.lower][c]) * lx.weight;
+          o[b][oy][ox][c] = top + (bottom - top) * ly.weight;
+        }
+      }
+    }
+  return out;
+}
+
+torch::Tensor resizeNearest(const torch::Tensor& xt, int64_t oh, int64_t ow) {
+  const torch::Tensor xc = xt.to(torch::kFloat64).contiguous();
+  auto x = xc.accessor<double, 4>();
+  const int64_t h = xt.size(1), w = xt.size(2);
+  torch::Tensor out = torch::empty({xt.size(0), oh, ow, xt.size(3)}, torch::kFloat64);
+  auto o = out.accessor<double, 4>();
+  for (int64_t b = 0; b < out.size(0); ++b)
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox)
+        for (int64_t c = 0; c < out.size(3); ++c)
+          o[b][oy][ox][c] = x[b][nearestSource(oy, h, oh)][nearestSource(ox, w, ow)][c];
+  return out;
+}
+
 torch::Tensor layerNorm(const torch::Tensor& xt, int64_t axis, const torch::Tensor& gamma,
                         const torch::Tensor& beta, double epsilon) {
   // The normalized axis moved last, so each run of `n` values is one normalization.

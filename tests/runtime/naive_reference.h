@@ -38,6 +38,11 @@ torch::Tensor upsampleNearest(const torch::Tensor& x, int64_t fh, int64_t fw);
 // (H * fh, W * fw): in = (out + 0.5) / factor - 0.5, lower = max(floor(in), 0),
 // upper = min(ceil(in), size - 1), weight in - floor(in). Double result.
 torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
+// tf.image.resize (antialias off) of x (N, H, W, C) to (N, oh, ow, C), written from TensorFlow's
+// kernels: bilinear as above with scale in / out; nearest reads row min(floor((out + 0.5) *
+// in / out), in - 1) (resize_nearest_neighbor_op.cc, half-pixel centres). Double result.
+torch::Tensor resizeBilinear(const torch::Tensor& x, int64_t oh, int64_t ow);
+torch::Tensor resizeNearest(const torch::Tensor& x, int64_t oh, int64_t ow);
 // Keras LayerNormalization along `axis` of x: per position of the other axes, mean and biased
 // variance along `axis`, (x - mean) / sqrt(var + eps) * gamma + beta (undefined: 1 / 0).
 torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tensor& gamma,

@@ -117,6 +117,22 @@ TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
   EXPECT_NE(scene_->nodeItem("batch_normalization"), nullptr);
 }
 
+// A layer Keras gives no default size (Resizing) is added from the palette at 224 x 224, a size
+// the user then changes, rather than refused for its missing height.
+TEST_F(EditTest, AResizingFromThePaletteStartsAt224) {
+  const std::string input = graph().inputs().front();
+  ui::EdgeItem* target = edge(QString::fromStdString(input), "block1_conv1");
+  ASSERT_NE(target, nullptr);
+  const QPointF at = target->path().pointAtPercent(0.5);
+  view_->centerOn(at);
+  ASSERT_TRUE(test::dropOnScene(view_, at, ui::kLayerMimeType, "Resizing"));
+  const Node* inserted = graph().find("resizing");
+  ASSERT_NE(inserted, nullptr);
+  EXPECT_EQ(inserted->config.at("height"), 224);
+  EXPECT_EQ(inserted->config.at("width"), 224);
+  EXPECT_EQ(graph().at("block1_conv1").inputs, std::vector<std::string>{"resizing"});
+}
+
 TEST_F(EditTest, DraggingTheOutputMarkerOntoALayerCutsThere) {
   ui::OutputMarkerItem* marker = scene_->outputMarker("block5_pool");
   ASSERT_NE(marker, nullptr);

@@ -1,0 +1,136 @@
+#include "graph/image_resize.h"
+
+#include <algorithm>
+
+#include "graph/layer_helpers.h"
+
+namespace graft::layers {
+namespace {
+
+int64_t positiveSize(const Json& config, const std::string& key) {
+  const Json& v = config.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() < 1)
+    throw ShapeError("config field '" + key + "' must be a positive integer, got " + v.dump());
+  return v.get<int64_t>();
+}
+
+// TensorFlow's tf.cast(tf.cast(a, "float32") / b, "int32"), as Keras computes the crop and pad
+// sizes from the dynamic shape: float32 division, truncated.
+int64_t float32Ratio(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<float>(a) / static_cast<float>(b));
+}
+
+// The largest centred box of the output's aspect ratio (smart_resize; Resizing's
+// crop_to_aspect_ratio). `exactRatio`: smart_resize on a static shape divides in Python floats.
+ResizeWindow cropToAspectRatio(int64_t h, int64_t w, int64_t th, int64_t tw, bool exactRatio) {
+  const auto ratio = [&](int64_t a, int64_t b) {
+    return exactRatio ? static_cast<int64_t>(static_cast<double>(a) / static_cast<double>(b))
+                      : float32Ratio(a, b);
+  };
+  const int64_t cropH = std::max<int64_t>(std::min(h, ratio(w * th, tw)), 1);
+  const int64_t cropW = std::max<int64_t>(std::min(w, ratio(h * tw, th)), 1);
+  const int64_t top = exactRatio ? static_cast<int64_t>(static_cast<double>(h - cropH) / 2)
+                                 : float32Ratio(h - cropH, 2);
+  const int64_t left = exactRatio ? static_cast<int64_t>(static_cast<double>(w - cropW) / 2)
+                                  : float32Ratio(w - cropW, 2);
+  return {top, left, cropH, cropW};
+}
+
+}  // namespace
+
+ResizeWindow ImageResize::window(int64_t h, int64_t w) const {
+  switch (fit) {
+    case Fit::Stretch:
+      return {0, 0, h, w};
+    case Fit::CropToAspectRatio:
+      return cropToAspectRatio(h, w, height, width, false);
+    case Fit::PadToAspectRatio: {
+      // Keras pads the short side by (padded - size) / 2 on each side, the same amount twice.
+      const int64_t padH = std::max(h, float32Ratio(w * height, width));
+      const int64_t padW = std::max(w, float32Ratio(h * width, height));
+      const int64_t top = float32Ratio(padH - h, 2), left = float32Ratio(padW - w, 2);
+      return {-top, -left, h + 2 * top, w + 2 * left};
+    }
+    case Fit::CenterCrop:
+      // A large enough image: its centre as it is; a smaller one: smart_resize.
+      if (h >= height && w >= width) return {(h - height) / 2, (w - width) / 2, height, width};
+      return cropToAspectRatio(h, w, height, width, true);
+  }
+  return {0, 0, h, w};
+}
+
+bool ImageResize::resizes(int64_t h, int64_t w) const {
+  return !(fit == Fit::CenterCrop && h >= height && w >= width);
+}
+
+ImageResize imageResizeOf(const std::string& className, const Json& config) {
+  ImageResize r;
+  r.height = positiveSize(config, "height");
+  r.width = positiveSize(config, "width");
+  if (className == "CenterCrop") {
+    r.fit = ImageResize::Fit::CenterCrop;
+    return r;
+  }
+  const Json& interpolation = config.at("interpolation");
+  if (interpolation == "nearest")
+    r.interpolation = ResizeInterpolation::Nearest;
+  else if (interpolation != "bilinear")
+    throw ShapeError("config field 'interpolation' is " + interpolation.dump() +
+                     "; Graft computes Keras's \"bilinear\" and \"nearest\" (TensorFlow's other "
+                     "kernels are not LibTorch's)");
+  if (config.value("antialias", false) != false)
+    throw ShapeError(
+        "config field 'antialias' is true; Graft computes Keras's resizing without "
+        "antialiasing");
+  const bool crop = config.at("crop_to_aspect_ratio") == true;
+  const bool pad = config.value("pad_to_aspect_ratio", false) == true;
+  if (crop && pad)
+    throw ShapeError(
+        "config fields 'crop_to_aspect_ratio' and 'pad_to_aspect_ratio' are both true; "
+        "Keras allows one");
+  if (pad && config.value("fill_mode", Json("constant")) != "constant")
+    throw ShapeError("config field 'fill_mode' is " + config.at("fill_mode").dump() +
+                     "; Keras pads with \"constant\" only");
+  const Json fill = config.value("fill_value", Json(0.0));
+  if (!fill.is_number())
+    throw ShapeError("config field 'fill_value' must be a number, got " + fill.dump());
+  r.fill = fill.get<double>();
+  r.fit = crop  ? ImageResize::Fit::CropToAspectRatio
+          : pad ? ImageResize::Fit::PadToAspectRatio
+                : ImageResize::Fit::Stretch;
+  return r;
+}
+
+void registerImageResizeLayers(LayerRegistry& registry) {
+  const auto outputShape = [](const std::string& className) {
+    return [className](const Json& c, const std::vector<Shape>& in) {
+      requireRank(in[0], 4, "(batch, h, w, c)");
+      const ImageResize r = imageResizeOf(className, c);
+      return Shape{in[0][0], r.height, r.width, in[0][3]};
+    };
+  };
+  LayerType resizing;
+  resizing.className = "Resizing";
+  resizing.category = LayerCategory::Preprocessing;
+  resizing.summary = "resizes images to height x width (bilinear or nearest, as Keras)";
+  // tf.keras 2's keys; Keras 3's pad_to_aspect_ratio, fill_mode, fill_value and antialias are
+  // read when given.
+  resizing.defaults = {{"height", nullptr},
+                       {"width", nullptr},
+                       {"interpolation", "bilinear"},
+                       {"crop_to_aspect_ratio", false}};
+  resizing.outputShape = outputShape("Resizing");
+  resizing.newLayerConfig = {{"height", 224}, {"width", 224}};
+  registry.add(resizing);
+
+  LayerType centerCrop;
+  centerCrop.className = "CenterCrop";
+  centerCrop.category = LayerCategory::Preprocessing;
+  centerCrop.summary = "the centre height x width of each image (smaller images resized, as Keras)";
+  centerCrop.defaults = {{"height", nullptr}, {"width", nullptr}};
+  centerCrop.outputShape = outputShape("CenterCrop");
+  centerCrop.newLayerConfig = {{"height", 224}, {"width", 224}};
+  registry.add(centerCrop);
+}
+
+}  // namespace graft::layers

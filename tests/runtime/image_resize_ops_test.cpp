@@ -1,0 +1,117 @@
+// Keras's Resizing and CenterCrop: the window Keras cuts or pads (its arithmetic, checked with
+// numbers worked out by hand from keras/src/backend/tensorflow/image.py and smart_resize), then
+// TensorFlow's half-pixel resize, against loops written from TensorFlow's kernels.
+#include "graph/analysis.h"
+#include "graph/image_resize.h"
+#include "naive_reference.h"
+#include "runtime_test_util.h"
+
+namespace graft::test {
+namespace {
+
+using layers::ImageResize;
+using layers::ResizeWindow;
+
+ImageResize resizeOf(const std::string& className, const Json& config) {
+  return layers::imageResizeOf(className,
+                               LayerRegistry::standard().normalizeConfig(className, config));
+}
+
+void expectWindow(const ResizeWindow& got, const ResizeWindow& want) {
+  EXPECT_EQ(got.top, want.top);
+  EXPECT_EQ(got.left, want.left);
+  EXPECT_EQ(got.height, want.height);
+  EXPECT_EQ(got.width, want.width);
+}
+
+TEST(ImageResizeWindow, KerasCropsAndPadsToTheAspectRatio) {
+  // A 480 x 640 photo to 224 x 224: the centred 480 x 480 square, or padded to 640 x 640.
+  expectWindow(
+      resizeOf("Resizing", {{"height", 224}, {"width", 224}, {"crop_to_aspect_ratio", true}})
+          .window(480, 640),
+      {0, 80, 480, 480});
+  expectWindow(
+      resizeOf("Resizing", {{"height", 224}, {"width", 224}, {"pad_to_aspect_ratio", true}})
+          .window(480, 640),
+      {-80, 0, 640, 640});
+  // 8 x 7 to 6 x 9: crop height int(7 * 6 / 9) = 4, start int((8 - 4) / 2) = 2; the width stays.
+  expectWindow(resizeOf("Resizing", {{"height", 6}, {"width", 9}, {"crop_to_aspect_ratio", true}})
+                   .window(8, 7),
+               {2, 0, 4, 7});
+  // Padding: width int(8 * 9 / 6) = 12, so int((12 - 7) / 2) = 2 columns each side (Keras pads
+  // both sides by the same amount: 11 columns, not 12).
+  expectWindow(resizeOf("Resizing", {{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}})
+                   .window(8, 7),
+               {0, -2, 8, 11});
+  // Stretching takes the whole image.
+  expectWindow(resizeOf("Resizing", {{"height", 6}, {"width", 9}}).window(8, 7), {0, 0, 8, 7});
+}
+
+TEST(ImageResizeWindow, CenterCropTakesTheCentreOrResizesASmallerImage) {
+  const ImageResize crop = resizeOf("CenterCrop", {{"height", 224}, {"width", 224}});
+  expectWindow(crop.window(256, 300), {16, 38, 224, 224});
+  EXPECT_FALSE(crop.resizes(256, 300));
+  // Smaller than the output in one direction: smart_resize's centred square, resized.
+  const ImageResize large = resizeOf("CenterCrop", {{"height", 300}, {"width", 300}});
+  expectWindow(large.window(256, 400), {0, 72, 256, 256});
+  EXPECT_TRUE(large.resizes(256, 400));
+}
+
+// x (N, H, W, C) with `rows` and `cols` of `fill` added on each side.
+torch::Tensor padded(const torch::Tensor& x, int64_t rows, int64_t cols, double fill) {
+  return torch::constant_pad_nd(x.permute({0, 3, 1, 2}), {cols, cols, rows, rows}, fill)
+      .permute({0, 2, 3, 1});
+}
+
+TEST(ImageResizeOps, ResizingIsTensorFlowsResizeOfKerassWindow) {
+  const torch::Tensor x = randomTensor({2, 8, 7, 3}, 61);
+  const auto run = [&](const Json& config, const Shape& input = {kUnknown, 8, 7, 3}) {
+    return runLayer(oneLayer("Resizing", config, input), {}, x);
+  };
+  EXPECT_TRUE(allClose(run({{"height", 11}, {"width", 13}}), naive::resizeBilinear(x, 11, 13)));
+  EXPECT_TRUE(allClose(run({{"height", 5}, {"width", 3}}), naive::resizeBilinear(x, 5, 3)));
+  EXPECT_TRUE(allClose(run({{"height", 5}, {"width", 12}, {"interpolation", "nearest"}}),
+                       naive::resizeNearest(x, 5, 12)));
+  EXPECT_TRUE(allClose(run({{"height", 6}, {"width", 9}, {"crop_to_aspect_ratio", true}}),
+                       naive::resizeBilinear(x.slice(1, 2, 6), 6, 9)));
+  EXPECT_TRUE(allClose(
+      run({{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}, {"fill_value", 0.5}}),
+      naive::resizeBilinear(padded(x, 0, 2, 0.5), 6, 9)));
+  // A model with a free input size resizes each image from its own size.
+  EXPECT_TRUE(allClose(run({{"height", 6}, {"width", 9}, {"crop_to_aspect_ratio", true}},
+                           {kUnknown, kUnknown, kUnknown, 3}),
+                       naive::resizeBilinear(x.slice(1, 2, 6), 6, 9)));
+}
+
+TEST(ImageResizeOps, CenterCropCutsOrResizes) {
+  const torch::Tensor x = randomTensor({2, 8, 7, 3}, 62);
+  Graph inside = oneLayer("CenterCrop", {{"height", 5}, {"width", 4}}, {kUnknown, 8, 7, 3});
+  EXPECT_TRUE(torch::equal(runLayer(inside, {}, x), x.slice(1, 1, 6).slice(2, 1, 5)));
+  // 6 x 10 from 8 x 7: crop height int(7 * 6 / 10) = 4 rows from row 2, then resized.
+  Graph larger = oneLayer("CenterCrop", {{"height", 6}, {"width", 10}}, {kUnknown, 8, 7, 3});
+  EXPECT_TRUE(allClose(runLayer(larger, {}, x), naive::resizeBilinear(x.slice(1, 2, 6), 6, 10)));
+}
+
+TEST(ImageResizeOps, WhatGraftDoesNotComputeIsRefusedNamingTheField) {
+  const auto refusal = [](const Json& config) {
+    const GraphAnalysis a = analyze(oneLayer("Resizing", config, {kUnknown, 8, 7, 3}));
+    return a.diagnostics.empty() ? std::string() : a.diagnostics[0].str();
+  };
+  EXPECT_NE(refusal({{"height", 4}, {"width", 4}, {"interpolation", "bicubic"}})
+                .find("'interpolation' is \"bicubic\""),
+            std::string::npos);
+  EXPECT_NE(refusal({{"height", 4}, {"width", 4}, {"antialias", true}}).find("'antialias'"),
+            std::string::npos);
+  EXPECT_NE(refusal({{"height", 4},
+                     {"width", 4},
+                     {"crop_to_aspect_ratio", true},
+                     {"pad_to_aspect_ratio", true}})
+                .find("both true"),
+            std::string::npos);
+  EXPECT_NE(refusal({{"height", 0}, {"width", 4}}).find("'height' must be a positive integer"),
+            std::string::npos);
+  EXPECT_NE(refusal({{"width", 4}}).find("'height' must be a positive integer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace graft::test
