@@ -228,6 +228,7 @@ class Flattener {
     for (auto& output : outputs) output = resolve(output);
     std::vector<NodeGroup> groups = groups_;
     groups.insert(groups.end(), annotated.begin(), annotated.end());
+    refuseNamesSharedAcrossModels();
     if (nodes_.size() > limits::kMaxLayers)
       throw Error("model_config lists " + std::to_string(nodes_.size()) +
                   " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
@@ -243,6 +244,28 @@ class Flattener {
       current = it->second;
     }
     throw Error(Diagnostic{name, "nested models refer to each other in a cycle"});
+  }
+
+  // Keras keeps layer names unique within each model only: a nested model may hold a layer
+  // named like one of the outer model's (a model saved in one session, loaded as the base of
+  // another whose name counters started again). Graft's graph is one namespace, so such a file
+  // is refused naming both places (graph validation would only say "duplicate layer name").
+  void refuseNamesSharedAcrossModels() const {
+    const auto where = [](const std::string& group) {
+      return group.empty() ? std::string("the outer model") : "the nested model '" + group + "'";
+    };
+    std::map<std::string, const Node*> first;
+    for (const auto& node : nodes_) {
+      const auto [it, added] = first.emplace(node.name, &node);
+      if (added || it->second->group == node.group) continue;
+      throw Error(Diagnostic{
+          node.name, "names a layer in " + where(it->second->group) + " and one in " +
+                         where(node.group) +
+                         ": Keras keeps names unique within each model, Graft joins nested "
+                         "models into one graph where each name is used once; give one of the "
+                         "two layers another name in Keras (name=... when building it) and save "
+                         "the model again"});
+    }
   }
 
   static std::string childPath(const std::string& group, const std::string& name) {

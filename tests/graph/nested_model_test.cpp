@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "graph/keras_json.h"
 #include "graph/nested_model.h"
 #include "graph/one_output.h"
 #include "graph/summary.h"
@@ -107,6 +108,33 @@ TEST(OneInput, ARefusalNamesTheInputs) {
               "model one batch of images");
   }
   EXPECT_NO_THROW(requireOneInput(test::chainGraph(), "exports need"));
+}
+
+// A nested model holding a layer named like one of the outer model's (Keras allows it: names
+// are unique within each model) is refused naming both places, not as a "duplicate layer name".
+TEST(NestedModel, ANameSharedWithTheOuterModelIsRefusedNamingBothPlaces) {
+  const Json config = Json::parse(R"({"class_name": "Functional", "config": {"name": "outer",
+    "layers": [
+      {"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+       "config": {"name": "input_1", "batch_input_shape": [null, 8, 8, 3]}},
+      {"class_name": "Sequential", "name": "base", "inbound_nodes": [[["input_1", 0, 0, {}]]],
+       "config": {"name": "base", "layers": [
+         {"class_name": "InputLayer", "config": {"name": "input_1",
+                                                  "batch_input_shape": [null, 8, 8, 3]}},
+         {"class_name": "Flatten", "config": {"name": "flatten"}},
+         {"class_name": "Dense", "config": {"name": "dense", "units": 5}}]}},
+      {"class_name": "Dense", "name": "dense", "config": {"name": "dense", "units": 2},
+       "inbound_nodes": [[["base", 0, 0, {}]]]}],
+    "input_layers": [["input_1", 0, 0]], "output_layers": [["dense", 0, 0]]}})");
+  try {
+    graphFromKerasJson(config, LayerRegistry::standard());
+    FAIL() << "two layers named dense became one graph";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dense: names a layer in the nested model 'base' and "
+                                         "one in the outer model"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
