@@ -34,6 +34,11 @@ bool fusable(const std::string& className) {
          className == "SeparableConv2D";
 }
 
+// A layer the arrow and canvas menus can add: a merge needs a second input they cannot name.
+bool takesOneInput(const LayerType& type) {
+  return type.minInputs <= 1;
+}
+
 }  // namespace
 
 GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogParent)
@@ -57,6 +62,17 @@ GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogPar
             populateGroupMenu(&menu, path);
             menu.exec(pos);
           });
+  connect(view_, &GraphView::contextMenuOnEdge, this,
+          [this](const QString& from, const QString& to, const QPoint& pos) {
+            QMenu menu(view_);
+            populateEdgeMenu(&menu, from, to);
+            if (!menu.isEmpty()) menu.exec(pos);
+          });
+  connect(view_, &GraphView::contextMenuOnSpace, this, [this](const QPoint& pos) {
+    QMenu menu(view_);
+    populateSpaceMenu(&menu);
+    if (!menu.isEmpty()) menu.exec(pos);
+  });
   connect(view_, &GraphView::contextMenuOnNode, this,
           [this](const QString& node, const QPoint& pos) {
             QMenu menu(view_);
@@ -388,6 +404,47 @@ void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
       [this, layers, anyTrainable] { setTrainable(layers, !anyTrainable); });
 }
 
+void GraphEditor::addLayerClassMenus(QMenu* parent,
+                                     const std::function<bool(const LayerType&)>& offered,
+                                     const std::function<void(const QString&)>& chosen) {
+  std::map<int, QMenu*> groups;
+  const LayerRegistry& registry = LayerRegistry::standard();
+  for (const std::string& className : registry.classNames()) {
+    const LayerType& type = registry.at(className);
+    if (type.category == LayerCategory::Input || !offered(type)) continue;
+    QMenu*& group = groups[static_cast<int>(type.category)];
+    if (!group) group = parent->addMenu(categoryIcon(type.category), categoryLabel(type.category));
+    const QString name = QString::fromStdString(className);
+    QAction* action = group->addAction(name, this, [chosen, name] { chosen(name); });
+    action->setToolTip(QString::fromStdString(type.summary));
+  }
+}
+
+void GraphEditor::populateEdgeMenu(QMenu* menu, const QString& from, const QString& to) {
+  if (!document_->hasModel()) return;
+  menu->addSection(tr("%1 → %2").arg(from, to));
+  QMenu* insert = menu->addMenu(tr("Insert layer here"));
+  addLayerClassMenus(insert, takesOneInput, [this, from, to](const QString& className) {
+    insertOnEdge(className, from, to);
+  });
+  menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
+                  tr("Cut here (make %1 the output)").arg(from), this,
+                  [this, from] { cutAt(from); });
+}
+
+void GraphEditor::populateSpaceMenu(QMenu* menu) {
+  if (!document_->hasModel()) return;
+  const auto& outputs = document_->graph().outputs();
+  QMenu* add = menu->addMenu(
+      outputs.size() == 1
+          ? tr("Add layer at the output (%1)").arg(QString::fromStdString(outputs.front()))
+          : tr("Add layer at the output"));
+  addLayerClassMenus(add, takesOneInput,
+                     [this](const QString& className) { addAtOutput(className); });
+  menu->addSeparator();
+  menu->addAction(tr("Fit the model in the window"), view_, &GraphView::fitAll);
+}
+
 void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   const QStringList selection = view_->graphScene()->selectedLayers();
   const QStringList targets = selection.contains(node) ? selection : QStringList{node};
@@ -407,20 +464,16 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
                          : tr("Remove %1 layers and reconnect").arg(targets.size()),
                   QKeySequence::Delete, this, [this, targets] { removeLayers(targets); });
   QMenu* replace = menu->addMenu(single ? tr("Replace with") : tr("Replace chain with"));
-  std::map<int, QMenu*> groups;
-  const LayerRegistry& registry = LayerRegistry::standard();
-  for (const std::string& className : registry.classNames()) {
-    const LayerType& type = registry.at(className);
-    // A layer "replaced" by its own type would only lose its weights; what is replaced is a
-    // chain with one input, which a merge (two inputs or more) cannot take over.
-    if (type.category == LayerCategory::Input || type.category == LayerCategory::Merge ||
-        type.minInputs > 1 || (single && className == layer->className))
-      continue;
-    QMenu*& group = groups[static_cast<int>(type.category)];
-    if (!group) group = replace->addMenu(categoryIcon(type.category), categoryLabel(type.category));
-    const QString name = QString::fromStdString(className);
-    group->addAction(name, this, [this, targets, name] { replaceLayers(targets, name); });
-  }
+  const std::string ownClass = layer->className;
+  addLayerClassMenus(
+      replace,
+      [single, ownClass](const LayerType& type) {
+        // A layer "replaced" by its own type would only lose its weights; what is replaced is a
+        // chain with one input, which a merge (two inputs or more) cannot take over.
+        return type.category != LayerCategory::Merge && type.minInputs <= 1 &&
+               !(single && type.className == ownClass);
+      },
+      [this, targets](const QString& className) { replaceLayers(targets, className); });
   const QString bn = single && fusable(layer->className) ? followingBatchNorm(node) : QString();
   // Offered where a fusion can start: a selected chain, or a layer a BatchNormalization folds
   // into (greyed when none follows it); not on a BatchNormalization or an activation.

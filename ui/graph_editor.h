@@ -12,6 +12,9 @@
 #include "ui/sample_images_dialog.h"
 
 class QMenu;
+namespace graft {
+struct LayerType;
+}
 class QWidget;
 
 namespace graft::ui {
@@ -66,6 +69,10 @@ class GraphEditor : public QObject {
   // A nested model's menu (its title or collapsed card): collapse or expand it, cut after it,
   // freeze or unfreeze all its layers (Keras's `base.trainable = False`).
   void populateGroupMenu(QMenu* menu, const QString& path);
+  // An arrow's menu: insert a layer of any type on it, cut after its source.
+  void populateEdgeMenu(QMenu* menu, const QString& from, const QString& to);
+  // The canvas's menu: add a layer at the model's output, fit the model in the window.
+  void populateSpaceMenu(QMenu* menu);
   // Adds entries of another panel (the cut-point explorer's "cut here with a new head") to the
   // context menu of a layer; they come first.
   using ContextMenuExtension = std::function<void(QMenu* menu, const QString& node)>;
@@ -82,6 +89,10 @@ class GraphEditor : public QObject {
   bool apply(const Json& operations, const QString& text);
   void fuseBySamples(const Json& operation, const SampleImages& samples, const QString& text);
   Json layerJson(const QString& className, const QString& name) const;
+  // One submenu per layer category (as the palette groups them) under `parent`, with the
+  // classes `offered` lets through; choosing one calls `chosen` with its class name.
+  void addLayerClassMenus(QMenu* parent, const std::function<bool(const LayerType&)>& offered,
+                          const std::function<void(const QString&)>& chosen);
   // Keeps the new layer selected so its properties are on screen to be filled in.
   void selectAfterApply(const QString& name);
   Document* document_;

@@ -281,12 +281,17 @@ void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void GraphView::contextMenuEvent(QContextMenuEvent* event) {
-  NodeItem* node = scene_->nodeAt(mapToScene(event->pos()));
+  const QPointF at = mapToScene(event->pos());
+  NodeItem* node = scene_->nodeAt(at);
   if (!node) {
-    if (GroupItem* group = scene_->groupAt(mapToScene(event->pos()))) {
+    // An arrow (insert on it), a nested model's box, or the canvas (add at the output).
+    if (EdgeItem* edge = scene_->edgeAt(at))
+      Q_EMIT contextMenuOnEdge(edge->from(), edge->to(), event->globalPos());
+    else if (GroupItem* group = scene_->groupAt(at))
       Q_EMIT contextMenuOnGroup(group->view().path, event->globalPos());
-      event->accept();
-    }
+    else
+      Q_EMIT contextMenuOnSpace(event->globalPos());
+    event->accept();
     return;
   }
   // Right-clicking a layer outside the selection acts on that layer alone, as file managers do.

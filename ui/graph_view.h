@@ -47,7 +47,9 @@ class GraphView : public QGraphicsView {
   void contextMenuOnNode(const QString& node, const QPoint& globalPos);
   // On a nested model's title band or collapsed card (its group path).
   void contextMenuOnGroup(const QString& path, const QPoint& globalPos);
-  void nodeActivated(const QString& node);  // double click
+  void contextMenuOnEdge(const QString& from, const QString& to, const QPoint& globalPos);
+  void contextMenuOnSpace(const QPoint& globalPos);  // the background
+  void nodeActivated(const QString& node);           // double click
 
  protected:
   void wheelEvent(QWheelEvent* event) override;

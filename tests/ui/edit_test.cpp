@@ -2,10 +2,12 @@
 // surgery as undoable steps, and the scene, summary and properties follow the document.
 #include <gtest/gtest.h>
 
+#include <QApplication>
 #include <QLineEdit>
 #include <QMenu>
 #include <QStatusBar>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QUndoStack>
 
@@ -260,6 +262,67 @@ TEST_F(EditTest, TheContextMenuOffersOnlyWhatCanWork) {
   window_->editor()->populateContextMenu(&pooling, QStringLiteral("block1_pool"));
   for (const QString& text : menuTexts(pooling))
     EXPECT_FALSE(text.startsWith("Fuse")) << text.toStdString();
+}
+
+QAction* findAction(const QMenu& menu, const QString& text) {
+  for (QAction* action : menu.actions()) {
+    if (action->text() == text && !action->menu()) return action;
+    if (action->menu())
+      if (QAction* inner = findAction(*action->menu(), text)) return inner;
+  }
+  return nullptr;
+}
+
+// The texts of the menu a right-click at `at` opens (closed again at once); empty when none.
+QStringList menuOpenedBy(QGraphicsView* view, const QPointF& at) {
+  QStringList shown;
+  QTimer poll;
+  int tries = 0;
+  QObject::connect(&poll, &QTimer::timeout, [&] {
+    if (auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
+      shown = menuTexts(*menu);
+      menu->close();
+    }
+    if (++tries > 50) poll.stop();  // no menu came: nothing to close
+  });
+  poll.start(10);
+  test::rightClickScene(view, at);
+  poll.stop();
+  return shown;
+}
+
+// Right-clicking an arrow offers to insert a layer on it, the canvas to add one at the output
+// (only layers and nested models had a menu).
+TEST_F(EditTest, ArrowsAndTheCanvasHaveMenusThatAddLayers) {
+  ui::EdgeItem* arrow = edge("block1_conv2", "block1_pool");
+  ASSERT_NE(arrow, nullptr);
+  const QPointF at = arrow->path().pointAtPercent(0.5);
+  view_->centerOn(at);
+  const QStringList onArrow = menuOpenedBy(view_, at);
+  EXPECT_TRUE(onArrow.contains("Insert layer here")) << onArrow.join(", ").toStdString();
+  EXPECT_TRUE(onArrow.contains("BatchNormalization"));
+  EXPECT_FALSE(onArrow.contains("Add"));  // a merge needs a second input
+  const QRectF graphArea = scene_->itemsBoundingRect();
+  const QPointF empty(graphArea.right() + 300, graphArea.top());
+  view_->centerOn(empty);
+  const QStringList onCanvas = menuOpenedBy(view_, empty);
+  EXPECT_TRUE(onCanvas.contains("Add layer at the output (block5_pool)"))
+      << onCanvas.join(", ").toStdString();
+  EXPECT_TRUE(onCanvas.contains("Fit the model in the window"));
+
+  QMenu arrowMenu;
+  window_->editor()->populateEdgeMenu(&arrowMenu, "block1_conv2", "block1_pool");
+  QAction* insert = findAction(arrowMenu, "BatchNormalization");
+  ASSERT_NE(insert, nullptr);
+  insert->trigger();
+  EXPECT_EQ(graph().at("block1_pool").inputs, std::vector<std::string>{"batch_normalization"});
+  QMenu canvasMenu;
+  window_->editor()->populateSpaceMenu(&canvasMenu);
+  QAction* add = findAction(canvasMenu, "Dropout");
+  ASSERT_NE(add, nullptr);
+  add->trigger();
+  EXPECT_EQ(graph().outputs(), std::vector<std::string>{"dropout"});
+  EXPECT_EQ(graph().at("dropout").inputs, std::vector<std::string>{"block5_pool"});
 }
 
 TEST_F(EditTest, DeleteKeyRemovesTheSelectedLayerAndReconnects) {
