@@ -2,8 +2,11 @@
 
 #include <QApplication>
 #include <QInputDialog>
+#include <QMainWindow>
 #include <QMenu>
+#include <QMessageBox>
 #include <QRegularExpression>
+#include <QStatusBar>
 #include <map>
 
 #include "graph/layer_names.h"
@@ -48,6 +51,11 @@ GraphEditor::GraphEditor(Document* document, GraphView* view, QWidget* dialogPar
       dialogParent_(dialogParent),
       chooseSamples_([dialogParent](const QString& why) {
         return SampleImagesDialog::ask(dialogParent, why, kFusionSamples);
+      }),
+      confirmLargeError_([dialogParent](const QString& question) {
+        return QMessageBox::question(dialogParent, tr("Apply an inexact fusion?"), question,
+                                     QMessageBox::Apply | QMessageBox::Cancel,
+                                     QMessageBox::Cancel) == QMessageBox::Apply;
       }) {
   connect(view_, &GraphView::layerDroppedOnEdge, this, &GraphEditor::insertOnEdge);
   connect(view_, &GraphView::layerDroppedOnNode, this, &GraphEditor::addAfter);
@@ -241,11 +249,27 @@ void GraphEditor::fuseBySamples(const Json& operation, const SampleImages& sampl
         const Json& recorded = (*result)->operation;
         const char* errorKey =
             recorded.contains("held_out_error") ? "held_out_error" : "relative_error";
-        const QString label = recorded.contains(errorKey) && recorded[errorKey].is_number()
-                                  ? tr("%1 (least squares, relative error %2)")
-                                        .arg(text)
-                                        .arg(recorded[errorKey].get<double>(), 0, 'g', 2)
-                                  : tr("%1 (least squares)").arg(text);
+        const bool measured = recorded.contains(errorKey) && recorded[errorKey].is_number();
+        const double fitError = measured ? recorded[errorKey].get<double>() : 0.0;
+        const QString label =
+            measured
+                ? tr("%1 (least squares, relative error %2)").arg(text).arg(fitError, 0, 'g', 2)
+                : tr("%1 (least squares)").arg(text);
+        if (fitError > kLargeFusionError &&
+            !confirmLargeError_(
+                tr("The fused layer reproduces the two layers with a relative error of %1%2 "
+                   "(fitted to %3 images): the model will compute noticeably different "
+                   "features from here on, and its accuracy may drop until it is fine-tuned.\n\n"
+                   "More sample images, or images like those the model will see, may fit it "
+                   "better. Apply the fusion anyway?")
+                    .arg(fitError, 0, 'g', 2)
+                    .arg(recorded.contains("held_out_error") ? tr(" on images it did not see")
+                                                             : QString())
+                    .arg(recorded.value("samples", 0)))) {
+          if (auto* window = qobject_cast<QMainWindow*>(dialogParent_))
+            window->statusBar()->showMessage(tr("Fusion not applied: %1").arg(label), 8000);
+          return;
+        }
         if (!document_->commitResultOf(revision, (*result)->model, label, notes))
           return showError(dialogParent_, title,
                            document_->canEdit()

@@ -47,6 +47,16 @@ class GraphEditor : public QObject {
   // SampleImagesDialog; tests answer directly.
   using SampleImagesChooser = std::function<SampleImages(const QString& why)>;
   void setSampleImagesChooser(SampleImagesChooser chooser) { chooseSamples_ = std::move(chooser); }
+  // A least-squares fusion whose relative RMS error (on images it did not see, when some were
+  // held out) passes kLargeFusionError is applied only when the user agrees: the model then
+  // computes something else until it is fine-tuned. `question` says the error and what it
+  // means; the default asks with a message box; tests answer directly.
+  using LargeErrorConfirmer = std::function<bool(const QString& question)>;
+  void setLargeErrorConfirmer(LargeErrorConfirmer confirm) {
+    confirmLargeError_ = std::move(confirm);
+  }
+  // 5 % of the outputs' spread: beyond it the following layers see visibly different features.
+  static constexpr double kLargeFusionError = 0.05;
   // The images the last least-squares fusion fitted to and where (a saved pipeline replays it
   // there); an empty folder before any.
   const SampleImages& lastSamples() const { return lastSamples_; }
@@ -99,6 +109,7 @@ class GraphEditor : public QObject {
   GraphView* view_;
   QWidget* dialogParent_;
   SampleImagesChooser chooseSamples_;
+  LargeErrorConfirmer confirmLargeError_;
   SampleImages lastSamples_;
   std::vector<ContextMenuExtension> menuExtensions_;
 };

@@ -42,12 +42,19 @@ class FuseSamplesTest : public ::testing::Test {
   void open(const std::string& activation) {
     document()->open(test::pairModel(activation, "same"), "pair", {});
     window_->showWorkbench();
+    // Two convolutions with a ReLU between them fit with a large error: agreed to, unless a
+    // test asks otherwise (the default would open a message box).
+    editor()->setLargeErrorConfirmer([this](const QString& question) {
+      questions_ << question;
+      return true;
+    });
   }
   ui::Document* document() const { return window_->document(); }
   ui::GraphEditor* editor() const { return window_->editor(); }
 
   test::TempDir dir_;
   std::unique_ptr<ui::MainWindow> window_;
+  QStringList questions_;  // asked before applying a fit with a large error
 };
 
 TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) {
@@ -67,6 +74,8 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
       << asked.toStdString() << ": the dialog is the way to give images here";
   ASSERT_TRUE(test::waitFor([&] { return document()->undoStack()->count() == 1; }));
   EXPECT_TRUE(errors.messages().isEmpty()) << errors.messages().join("\n").toStdString();
+  EXPECT_EQ(questions_.size(), 1) << "a ReLU between two convolutions fits with a large error: "
+                                  << document()->undoStack()->text(0).toStdString();
   EXPECT_FALSE(document()->graph().find("b"));
   EXPECT_EQ(document()->graph().at("a").config["kernel_size"], Json({5, 5}));
   EXPECT_EQ(document()->model().recipe.back()["method"], "least_squares");
@@ -98,6 +107,35 @@ TEST_F(FuseSamplesTest, AReluBetweenIsFittedOnTheChosenImagesAsOneUndoableStep) 
   document()->undoStack()->undo();
   EXPECT_TRUE(document()->graph().find("b"));
   EXPECT_EQ(document()->graph().at("a").config["kernel_size"], Json({3, 3}));
+}
+
+// A fit that leaves a large error is applied only when the user agrees to it: declined,
+// nothing changes and the status bar says so.
+TEST_F(FuseSamplesTest, ALargeErrorIsAppliedOnlyWhenTheUserAgrees) {
+  open("relu");
+  editor()->setSampleImagesChooser([&](const QString&) {
+    return ui::SampleImages{QString::fromStdString(dir_.file("images")), "cpu", 5};
+  });
+  bool answered = false;
+  QString question;
+  editor()->setLargeErrorConfirmer([&](const QString& asked) {
+    question = asked;
+    answered = true;
+    return false;
+  });
+  ASSERT_TRUE(editor()->fuse({"a", "b"}));
+  ASSERT_TRUE(test::waitFor([&] { return answered; }));
+  EXPECT_NE(question.indexOf("relative error of"), -1) << question.toStdString();
+  EXPECT_NE(question.indexOf("(fitted to 5 images)"), -1) << question.toStdString();
+  EXPECT_EQ(document()->undoStack()->count(), 0);
+  EXPECT_TRUE(document()->graph().find("b"));
+  EXPECT_NE(window_->statusBar()->currentMessage().indexOf("Fusion not applied"), -1)
+      << window_->statusBar()->currentMessage().toStdString();
+
+  editor()->setLargeErrorConfirmer([](const QString&) { return true; });
+  ASSERT_TRUE(editor()->fuse({"a", "b"}));
+  ASSERT_TRUE(test::waitFor([&] { return document()->undoStack()->count() == 1; }));
+  EXPECT_FALSE(document()->graph().find("b"));
 }
 
 // The question asked before an approximate fusion: the refusal, the folder (OK only for a
