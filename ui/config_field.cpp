@@ -163,15 +163,20 @@ ConfigField::ConfigField(const QString& key, const Json& defaultValue, QWidget* 
   }
 }
 
+bool ConfigField::discardTyping() {
+  auto* edit = qobject_cast<QLineEdit*>(widget_);
+  if (!edit || !edit->isModified()) return false;
+  setValue(value_);
+  edit->setModified(false);
+  return true;
+}
+
 bool ConfigField::eventFilter(QObject* watched, QEvent* event) {
   auto* edit = qobject_cast<QLineEdit*>(watched);
   // Escape takes back the typing: the model's value shows again and nothing is committed.
-  if (edit && edit->isModified() && event->type() == QEvent::KeyPress &&
-      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
-    setValue(value_);
-    edit->setModified(false);
+  if (edit && event->type() == QEvent::KeyPress &&
+      static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape && discardTyping())
     return true;
-  }
   if (edit && !committing_ && edit->isModified() && !edit->hasAcceptableInput()) {
     const bool returnKey = event->type() == QEvent::KeyPress &&
                            (static_cast<QKeyEvent*>(event)->key() == Qt::Key_Return ||

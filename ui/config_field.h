@@ -21,6 +21,8 @@ class ConfigField : public QObject {
   // Shows the document's value (not while the user is typing in this field).
   void setValue(const Json& value);
   const Json& value() const { return value_; }
+  // Takes back text typed and not committed (as Escape does): true when there was some.
+  bool discardTyping();
 
  Q_SIGNALS:
   void edited(const QString& key, const graft::Json& value);

@@ -25,6 +25,7 @@
 #include "ui/layout_menu.h"
 #include "ui/main_window.h"
 #include "ui/prediction_panel.h"
+#include "ui/properties_panel.h"
 #include "ui/recent_files.h"
 #include "ui/training_panel.h"
 #include "ui/workbench.h"
@@ -138,7 +139,15 @@ void addFileMenu(MainWindow* window, ToolBarActions& bar) {
 void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
   Document* document = window->document();
   // Undo and redo go through the document, which refuses them while a run trains on the model.
-  QAction* undo = edit->addAction(icon("undo"), MainWindow::tr("&Undo"), document, &Document::undo);
+  // Text typed into Properties and not committed is the last change: Undo takes it back first.
+  QAction* undo = edit->addAction(icon("undo"), MainWindow::tr("&Undo"), window, [window] {
+    if (const QString field = window->properties()->discardUnfinishedEdit(); !field.isEmpty()) {
+      window->statusBar()->showMessage(
+          MainWindow::tr("Took back what was typed in %1 (not applied yet)").arg(field), 5000);
+      return;
+    }
+    window->document()->undo();
+  });
   undo->setShortcut(QKeySequence::Undo);
   QAction* redo = edit->addAction(MainWindow::tr("&Redo"), document, &Document::redo);
   QUndoStack* stack = document->undoStack();

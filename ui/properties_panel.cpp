@@ -263,6 +263,17 @@ QWidget* PropertiesPanel::buildMultiple() {
   return content;
 }
 
+QString PropertiesPanel::discardUnfinishedEdit() {
+  if (nameEdit_ && nameEdit_->isModified() && !layers_.isEmpty()) {
+    nameEdit_->setText(layers_.front());
+    nameEdit_->setModified(false);
+    return QStringLiteral("name");
+  }
+  for (ConfigField* field : fields_)
+    if (field->discardTyping()) return field->key();
+  return QString();
+}
+
 void PropertiesPanel::refreshValues(bool includeFocused) {
   if (!document_->hasModel() || layers_.isEmpty() || !details_) return;
   const GraphAnalysis& analysis = document_->analysis();

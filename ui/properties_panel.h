@@ -31,6 +31,11 @@ class PropertiesPanel : public QWidget {
   QLineEdit* nameEdit() const { return nameEdit_; }
   QCheckBox* trainableBox() const { return trainable_; }
   QString headline() const;
+  // Takes back text typed into a field (or the name) and not committed yet; returns the field's
+  // key ("name" for the name), empty when nothing was being typed. Undo from the menu or the
+  // toolbar does this first: the unfinished typing is the last change the user made, and it
+  // would otherwise be committed onto the undone model when the field loses the focus.
+  QString discardUnfinishedEdit();
 
  public Q_SLOTS:
   void showLayers(const QStringList& names);

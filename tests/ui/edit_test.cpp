@@ -353,6 +353,34 @@ TEST_F(EditTest, EditingAConfigFieldIsASetConfigStep) {
   EXPECT_EQ(window_->document()->recipe()["operations"].back()["op"], "set_config");
 }
 
+// Undo from the menu or the toolbar while a Properties field holds typed, uncommitted text
+// takes that text back first (it was committed onto the undone model when the field lost the
+// focus); the next Undo undoes the last applied edit.
+TEST_F(EditTest, UndoTakesBackUnfinishedTypingFirst) {
+  view_->revealLayer("block5_pool");
+  auto* pool = qobject_cast<QLineEdit*>(window_->properties()->fieldEditor("pool_size"));
+  ASSERT_NE(pool, nullptr);
+  pool->setFocus();
+  pool->selectAll();
+  QTest::keyClicks(pool, "5, 5");
+  QTest::keyClick(pool, Qt::Key_Return);  // applied: one step
+  ASSERT_EQ(graph().at("block5_pool").config["pool_size"], Json({5, 5}));
+  QTest::keyClicks(pool, "3");  // typed, not applied
+  QAction* undo = nullptr;
+  for (QAction* action : window_->findChildren<QAction*>())
+    if (action->shortcut() == QKeySequence(QKeySequence::Undo)) undo = action;
+  ASSERT_NE(undo, nullptr);
+  const int steps = window_->document()->undoStack()->index();
+  undo->trigger();
+  EXPECT_EQ(window_->document()->undoStack()->index(), steps) << "the model's edit stays";
+  EXPECT_EQ(pool->text(), "5, 5");
+  EXPECT_NE(window_->statusBar()->currentMessage().indexOf("pool_size"), -1);
+  window_->properties()->nameEdit()->setFocus();  // leaving the field commits nothing
+  EXPECT_EQ(window_->document()->undoStack()->index(), steps);
+  undo->trigger();
+  EXPECT_EQ(graph().at("block5_pool").config["pool_size"], Json({2, 2}));
+}
+
 // Properties shows each field as its value is: ZeroPadding2D's padding ([[0, 1], [0, 1]]) was
 // a valid / same / linear choice that could never hold it; and a comma typed in a number field
 // is the decimal point (it was dropped: "0,01" set epsilon to 1).
