@@ -4,6 +4,8 @@
 // alone.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <filesystem>
 
 #include "io/project_file.h"
@@ -198,6 +200,26 @@ TEST(TrainingDefaults, ARunGraftChoseEndsWithItsStartWhenItOnlyMadeItWorse) {
       << "the file holds what the run ends with";
   ASSERT_FALSE(observer.said.empty());
   EXPECT_NE(observer.said.back().find("above the"), std::string::npos) << observer.said.back();
+
+  // Stopped after its second epoch (Ctrl-C, the GUI's Stop), the run still ends with the
+  // better weights: a stopped run was left with the wreck.
+  struct : TrainObserver {
+    void onEpoch(const EpochEvent& event) override {
+      if (event.epoch == 2) stop->store(true);
+    }
+    std::atomic<bool>* stop = nullptr;
+  } stopper;
+  std::atomic<bool> stop{false};
+  stopper.stop = &stop;
+  const TrainResult stopped = runTraining(setup, misleading, options, &stopper, &stop);
+  ASSERT_EQ(stopped.status, TrainStatus::Cancelled) << stopped.message;
+  EXPECT_EQ(stopped.epochsCompleted, 2);
+  ASSERT_TRUE(stopped.start && stopped.start->valLoss);
+  ASSERT_GT(*stopped.history.back().valLoss, *stopped.start->valLoss);
+  ASSERT_TRUE(stopped.restoredEpoch) << "stopped with the wreck";
+  EXPECT_LT(*modelEpoch(stopped).valLoss, *stopped.history.back().valLoss);
+  EXPECT_LE(*modelEpoch(stopped).valLoss, *stopped.start->valLoss);
+  EXPECT_EQ(stopped.checkpointEpoch, stopped.restoredEpoch);
 
   // Chosen options run as asked: the same wreck is what the run returns.
   setup.keepBetterStart = false;

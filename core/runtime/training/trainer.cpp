@@ -125,8 +125,9 @@ class TrainingRun {
   // keepBetterStart: the starting weights' validation numbers (given, or measured now).
   std::optional<Stop> measureStart();
   void rememberIfBest(const EpochEvent& event);
-  // keepBetterStart at the end of a completed run that ended worse than it started: the best
-  // weights it saw (an epoch's or the start's). Returns why the checkpoint was not written.
+  // keepBetterStart at the end of a run (completed, stopped or failed after an epoch) that ended
+  // worse than it started: the best weights it saw (an epoch's or the start's). Returns why the
+  // checkpoint was not written.
   std::optional<std::string> keepBetterStart();
   void report(const Diagnosis& finding);
   TrainResult finish(TrainStatus status, const std::string& message);
@@ -543,6 +544,8 @@ TrainResult TrainingRun::run() {
     }
     if (stop) {
       if (checkups_->nonFinite()) report(*checkups_->nonFinite());
+      // Stopped or failed part-way, a run Graft chose still ends no worse than it started.
+      if (auto notSaved = keepBetterStart()) return finish(TrainStatus::Failed, *notSaved);
       return finish(stop->status, stop->message);
     }
     event.seconds = secondsSince(start);

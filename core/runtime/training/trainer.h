@@ -149,9 +149,10 @@ struct TrainOptions {
   // With validation images, when the epoch the run ends with (the last, or the restored best)
   // has a higher validation loss than the weights it started from, without the regularizers'
   // penalty, the run ends with those weights instead (TrainResult::restoredEpoch 0) and says
-  // so; the checkpoint file then holds them too. A run on a pretrained network that only
-  // wrecked it (a learning rate too high for it, a fitted head's large gradients) returned the
-  // wreck.
+  // so; the checkpoint file then holds them too. The same when the run is stopped or fails
+  // after an epoch (the weights it ends with are the last completed epoch's). A run on a
+  // pretrained network that only wrecked it (a learning rate too high for it, a fitted head's large
+  // gradients) returned the wreck.
   bool keepBetterStart = false;
   // The starting weights' validation numbers when the caller knows them (a plan's later stage:
   // the previous stage's end); unset, keepBetterStart measures them with a validation pass
