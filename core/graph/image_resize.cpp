@@ -88,7 +88,8 @@ ImageResize imageResizeOf(const std::string& className, const Json& config) {
     throw ShapeError(
         "config fields 'crop_to_aspect_ratio' and 'pad_to_aspect_ratio' are both true; "
         "Keras allows one");
-  if (pad && config.value("fill_mode", Json("constant")) != "constant")
+  // Keras's resize refuses any other fill_mode, padding or not.
+  if (config.value("fill_mode", Json("constant")) != "constant")
     throw ShapeError("config field 'fill_mode' is " + config.at("fill_mode").dump() +
                      "; Keras pads with \"constant\" only");
   const Json fill = config.value("fill_value", Json(0.0));

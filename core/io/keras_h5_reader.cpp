@@ -3,6 +3,7 @@
 #include "io/keras3_layout.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -45,6 +46,21 @@ KerasH5Reader KerasH5Reader::fromShardIndex(const std::string& indexPath) {
   if (shardNames.empty()) throw notAnIndex("its weight_map names no shard files");
   namespace fs = std::filesystem;
   const fs::path folder = fs::path(indexPath).parent_path();
+  // Keras 3.10 recorded only the first shard of each group: a shard holding nothing but the
+  // later variables of a group is named nowhere. The shards are numbered after the index
+  // (x.weights.json: x_00000.weights.h5, x_00001.weights.h5, ...), so those that follow are
+  // taken too.
+  std::string base = fs::path(indexPath).stem().string();
+  for (auto at = base.find(".weights"); at != std::string::npos; at = base.find(".weights"))
+    base.erase(at, 8);  // Python's str.replace(".weights", "")
+  for (int i = 0; i < 100000; ++i) {
+    char number[16];
+    std::snprintf(number, sizeof number, "_%05d", i);
+    const std::string name = base + number + ".weights.h5";
+    std::error_code ec;
+    if (!fs::exists(folder / name, ec)) break;
+    shardNames.insert(name);
+  }
   std::vector<h5::File> shards;
   for (const auto& name : shardNames) {
     const fs::path shard = folder / name;

@@ -8,8 +8,9 @@
 //   nested models nest (`layers/functional/layers/conv2d/vars/0`).
 // - Keras 3's sharded save (`save_weights("x.weights.json", max_shard_size=...)`): a JSON index
 //   whose `weight_map` names, for each variables group, the .weights.h5 shards beside it that
-//   hold its variables; each shard is a Keras 3 file holding some of the groups (a layer's
-//   variables may be split over two).
+//   hold its variables (Keras 3.10 names only the first; the numbered shards after the named
+//   ones are read too); each shard is a Keras 3 file holding some of the groups (a layer's
+//   variables may be spread over several).
 // Datasets are read only when asked for, straight into the weight buffer.
 #include <optional>
 #include <string>

@@ -311,7 +311,10 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"UpSampling2D bilinear (2, 3)",
          oneLayer(cls, {{"size", {2, 3}}, {"interpolation", "bilinear"}})},
     };
-  if (cls == "Resizing")  // from 8 x 7
+  // 8 x 7 inputs, and wide and tall ones: the other side padded or cropped, in the TorchScript
+  // module's own window arithmetic as much as in Graft's.
+  const Shape wide{kUnknown, 5, 13, 3}, tall{kUnknown, 13, 5, 3};
+  if (cls == "Resizing")
     return {
         {"Resizing bilinear up (11, 13)", oneLayer(cls, {{"height", 11}, {"width", 13}})},
         {"Resizing bilinear down (5, 3)", oneLayer(cls, {{"height", 5}, {"width", 3}})},
@@ -323,9 +326,30 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
          oneLayer(
              cls,
              {{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}, {"fill_value", 0.5}})},
+        {"Resizing nearest pad (16, 11) from 5 x 13", oneLayer(cls,
+                                                               {{"height", 16},
+                                                                {"width", 11},
+                                                                {"interpolation", "nearest"},
+                                                                {"pad_to_aspect_ratio", true}},
+                                                               wide)},
+        {"Resizing nearest crop (6, 9) from 13 x 5", oneLayer(cls,
+                                                              {{"height", 6},
+                                                               {"width", 9},
+                                                               {"interpolation", "nearest"},
+                                                               {"crop_to_aspect_ratio", true}},
+                                                              tall)},
+        {"Resizing pad (6, 9) from 13 x 5",
+         oneLayer(cls, {{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}}, tall)},
+        {"Resizing crop (16, 11) from 5 x 13",
+         oneLayer(cls, {{"height", 16}, {"width", 11}, {"crop_to_aspect_ratio", true}}, wide)},
     };
   if (cls == "CenterCrop")
     return {
+        {"CenterCrop (6, 9) from 5 x 13: resized",
+         oneLayer(cls, {{"height", 6}, {"width", 9}}, wide)},
+        {"CenterCrop (16, 11) from 13 x 5: resized",
+         oneLayer(cls, {{"height", 16}, {"width", 11}}, tall)},
+        {"CenterCrop (4, 9) from 5 x 13", oneLayer(cls, {{"height", 4}, {"width", 9}}, wide)},
         {"CenterCrop inside the image (5, 4)", oneLayer(cls, {{"height", 5}, {"width", 4}})},
         {"CenterCrop larger than the image (6, 10): resized",
          oneLayer(cls, {{"height", 6}, {"width", 10}})},

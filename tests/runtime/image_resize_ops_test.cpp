@@ -77,6 +77,14 @@ TEST(ImageResizeOps, ResizingIsTensorFlowsResizeOfKerassWindow) {
   EXPECT_TRUE(allClose(
       run({{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}, {"fill_value", 0.5}}),
       naive::resizeBilinear(padded(x, 0, 2, 0.5), 6, 9)));
+  // TensorFlow's float32 scale: 2 rows to 41 reads row 0 for output row 20 (exactly, row 1).
+  const torch::Tensor two = randomTensor({1, 2, 3, 1}, 63);
+  const torch::Tensor tallNearest =
+      runLayer(oneLayer("Resizing", {{"height", 41}, {"width", 3}, {"interpolation", "nearest"}},
+                        {kUnknown, 2, 3, 1}),
+               {}, two);
+  EXPECT_TRUE(allClose(tallNearest, naive::resizeNearest(two, 41, 3)));
+  EXPECT_TRUE(torch::equal(tallNearest[0][20], two[0][0]));
   // A model with a free input size resizes each image from its own size.
   EXPECT_TRUE(allClose(run({{"height", 6}, {"width", 9}, {"crop_to_aspect_ratio", true}},
                            {kUnknown, kUnknown, kUnknown, 3}),
@@ -107,6 +115,8 @@ TEST(ImageResizeOps, WhatGraftDoesNotComputeIsRefusedNamingTheField) {
                      {"crop_to_aspect_ratio", true},
                      {"pad_to_aspect_ratio", true}})
                 .find("both true"),
+            std::string::npos);
+  EXPECT_NE(refusal({{"height", 4}, {"width", 4}, {"fill_mode", "reflect"}}).find("'fill_mode'"),
             std::string::npos);
   EXPECT_NE(refusal({{"height", 0}, {"width", 4}}).find("'height' must be a positive integer"),
             std::string::npos);

@@ -221,19 +221,21 @@ torch::Tensor upsampleBilinear(const torch::Tensor& xt, int64_t fh, int64_t fw) 
 
 namespace {
 
-// Source row of output row `out` when `size` rows become `output` rows (half-pixel centres).
+// Source row of output row `out` when `size` rows become `output` rows (half-pixel centres),
+// in float32 as TensorFlow computes it: scale = float(size) / output, then (out + 0.5f) * scale.
+// (Exact arithmetic reads another row for some sizes: nearest 2 -> 41, row 20.)
 Lerp halfPixelResize(int64_t out, int64_t size, int64_t output) {
-  const double in =
-      (static_cast<double>(out) + 0.5) * static_cast<double>(size) / static_cast<double>(output) -
-      0.5;
-  const double floorIn = std::floor(in);
+  const float scale = static_cast<float>(size) / static_cast<float>(output);
+  const float in = (static_cast<float>(out) + 0.5f) * scale - 0.5f;
+  const float floorIn = std::floor(in);
   return {std::max<int64_t>(static_cast<int64_t>(floorIn), 0),
-          std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), size - 1), in - floorIn};
+          std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), size - 1),
+          static_cast<double>(in - floorIn)};
 }
 
 int64_t nearestSource(int64_t out, int64_t size, int64_t output) {
-  const double in =
-      (static_cast<double>(out) + 0.5) * static_cast<double>(size) / static_cast<double>(output);
+  const float scale = static_cast<float>(size) / static_cast<float>(output);
+  const float in = (static_cast<float>(out) + 0.5f) * scale;
   return std::min<int64_t>(static_cast<int64_t>(std::floor(in)), size - 1);
 }
 

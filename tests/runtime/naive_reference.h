@@ -40,7 +40,8 @@ torch::Tensor upsampleNearest(const torch::Tensor& x, int64_t fh, int64_t fw);
 torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
 // tf.image.resize (antialias off) of x (N, H, W, C) to (N, oh, ow, C), written from TensorFlow's
 // kernels: bilinear as above with scale in / out; nearest reads row min(floor((out + 0.5) *
-// in / out), in - 1) (resize_nearest_neighbor_op.cc, half-pixel centres). Double result.
+// in / out), in - 1) (resize_nearest_neighbor_op.cc, half-pixel centres); scale and source
+// coordinates in float32 as there. Double result.
 torch::Tensor resizeBilinear(const torch::Tensor& x, int64_t oh, int64_t ow);
 torch::Tensor resizeNearest(const torch::Tensor& x, int64_t oh, int64_t ow);
 // Keras LayerNormalization along `axis` of x: per position of the other axes, mean and biased
