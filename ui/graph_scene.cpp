@@ -59,10 +59,14 @@ GraphScene::GraphScene(Document* document, QObject* parent)
   // Big graphs: a BSP index makes hit tests and painting of the visible part cheap.
   setItemIndexMethod(BspTreeIndex);
   connect(document_, &Document::opened, this, [this] {
-    // Collapsed groups belong to the model they were collapsed in (opened() comes before the
-    // changed() that lays the new model out).
-    if (collapsed_.empty()) return;
-    collapsed_.clear();
+    // Collapsed groups belong to the model they were collapsed in; a project brings its own
+    // (opened() comes before the changed() that lays the new model out).
+    std::set<std::string> opened;
+    if (document_->hasModel())
+      opened.insert(document_->model().collapsedGroups.begin(),
+                    document_->model().collapsedGroups.end());
+    if (opened == collapsed_) return;
+    collapsed_ = std::move(opened);
     topology_.clear();
   });
   connect(document_, &Document::changed, this, &GraphScene::sync);

@@ -7,10 +7,11 @@
 // wrapped layout also every column before it); the left-to-right layout does without it and
 // freezing there goes through the menus, the cards' ice hatching showing what is frozen.
 // Nested models may be collapsed into one card each: view state, kept by group path across edits
-// and undo, forgotten when another model is opened. A collapsed group's layers keep their
-// (hidden) cards, placed at its card, so the freeze boundary counts them where the card is.
-// The cut-point explorer's candidates are view state too: their cards are coloured by the
-// measured accuracy until the model changes (the measurements were of the model as it was).
+// and undo, replaced by the opened model's own (a project keeps them) when another is opened.
+// A collapsed group's layers keep their (hidden) cards, placed at its card, so the freeze boundary
+// counts them where the card is. The cut-point explorer's candidates are view state too: their
+// cards are coloured by the measured accuracy until the model changes (the measurements were of the
+// model as it was).
 #include <QGraphicsScene>
 #include <QHash>
 #include <QMap>
@@ -44,6 +45,10 @@ class GraphScene : public QGraphicsScene {
   // The visible box title or collapsed card under a scene point, or null.
   GroupItem* groupAt(const QPointF& scenePos) const;
   bool isGroupCollapsed(const QString& path) const;
+  // The group paths shown collapsed, sorted (a saved project keeps them: Model::collapsedGroups).
+  std::vector<std::string> collapsedGroups() const {
+    return {collapsed_.begin(), collapsed_.end()};
+  }
   // Shows the nested model as one card (or its layers again) and lays the graph out anew.
   void setGroupCollapsed(const QString& path, bool collapsed);
   // Expands the collapsed groups holding these layers; true when that laid the graph out anew.

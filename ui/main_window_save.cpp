@@ -15,8 +15,10 @@
 #include "ui/doc/background_task.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/graph_scene.h"
 #include "ui/main_window.h"
 #include "ui/recent_files.h"
+#include "ui/workbench.h"
 
 namespace graft::ui {
 
@@ -76,8 +78,9 @@ bool MainWindow::writeKerasModel(const QString& path, bool wait) {
 
 bool MainWindow::writeProject(const QString& path, bool wait) {
   // The model is a value with shared weight buffers: the worker writes this snapshot while the
-  // user may go on editing.
-  const Model snapshot = document_->model();
+  // user may go on editing. The nested models shown collapsed go with it (view state).
+  Model snapshot = document_->model();
+  snapshot.collapsedGroups = workbench_->scene()->collapsedGroups();
   const int savedIndex = document_->undoStack()->index();
   projectSaveIndex_ = savedIndex;
   return saveInBackground(

@@ -30,6 +30,9 @@ struct Model {
   // commands that need a size take when none is given (predict, eval, probe, train, the export
   // check), so the model is measured as it learned; 0 when never trained so. A project keeps it.
   int64_t trainedInputSize = 0;
+  // Nested models (group paths) the GUI shows collapsed into one card: view state, set when a
+  // project is saved, never an edit (not in the recipe, no undo step). A project keeps it.
+  std::vector<std::string> collapsedGroups;
 };
 
 // `after` is `before` in all a user sees and computes: the graph, the weights (the same buffers),

@@ -91,6 +91,7 @@ Json projectJson(const Model& model, const GraphAnalysis& analysis) {
           {"recipe", recipeDocument(model.recipe)},
           {"untrained_layers", untrained},
           {"trained_input_size", model.trainedInputSize},
+          {"view", {{"collapsed_groups", model.collapsedGroups}}},
           {"summary",
            {{"inputs", inputs},
             {"frozen", frozen},
@@ -211,6 +212,12 @@ Model loadProject(const std::string& path) {
         throw Error("'trained_input_size' must be a side from 0 to 16384 pixels, got " +
                     std::to_string(model.trainedInputSize));
     }
+    // Written since session 27. Only what the GUI shows: a group the model no longer has is
+    // left out rather than refused.
+    if (project.contains("view") && project.at("view").contains("collapsed_groups"))
+      for (const auto& g : project.at("view").at("collapsed_groups"))
+        if (model.graph.findGroup(g.get<std::string>()))
+          model.collapsedGroups.push_back(g.get<std::string>());
   } catch (const Json::exception& e) {
     throw Error(path + ": a project field has the wrong type: " + e.what());
   } catch (const Error& e) {

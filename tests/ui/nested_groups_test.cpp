@@ -10,6 +10,7 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include "io/project_file.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
@@ -255,6 +256,21 @@ TEST_F(TeachableTest, ACollapsedGroupStaysCollapsedThroughEditsUndoAndTraining) 
   ASSERT_TRUE(window_->openModel(spec));
   EXPECT_FALSE(scene_->isGroupCollapsed(kBase));
   expectAllShown(*scene_, graph());
+}
+
+// A project keeps the nested models shown collapsed: reopened, the base is one card again (it
+// came back expanded).
+TEST_F(TeachableTest, AProjectReopensWithItsNestedModelsCollapsed) {
+  scene_->setGroupCollapsed(kBase, true);
+  test::TempDir dir;
+  const QString project = QString::fromStdString(dir.file("tm.graft"));
+  ASSERT_TRUE(window_->saveProjectAs(project, true));
+  EXPECT_EQ(loadProject(project.toStdString()).collapsedGroups,
+            std::vector<std::string>{kBase.toStdString()});
+  ModelSpec spec;
+  spec.source = project.toStdString();
+  ASSERT_TRUE(window_->openModel(spec));
+  expectCollapsed(*scene_, graph(), kBase);
 }
 
 // A collapsed nested model's card stands for its layers: a layer dropped on it goes after the
