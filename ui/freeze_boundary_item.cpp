@@ -76,14 +76,24 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
   painter->drawText(handleRect(), Qt::AlignCenter, text);
 }
 
+int FreezeBoundaryItem::columnUnder(double sceneX) const {
+  // Column k's cards span [left_ + 10, right_ - 10] moved by k steps; the gap to its left (where
+  // the handle is drawn) belongs to it.
+  const double gutter = columnStep_ - (right_ - left_ - 20);
+  return static_cast<int>(std::floor((sceneX - (left_ + 10) + gutter) / columnStep_));
+}
+
 QVariant FreezeBoundaryItem::itemChange(GraphicsItemChange change, const QVariant& value) {
   if (change == ItemPositionChange) {
-    // Vertical movement, and across columns only from one to another.
+    // Vertical movement, and across columns only from one to another: to the column under the
+    // pointer. (Rounding the item's own move put the bar one column right when the handle, on
+    // the left, was dropped on the right half of a wide column.)
     QPointF p = value.toPointF();
-    const int column =
-        columnStep_ > 0
-            ? std::clamp(static_cast<int>(std::lround(p.x() / columnStep_)), 0, columns_ - 1)
-            : 0;
+    int column = 0;
+    if (columnStep_ > 0)
+      column = std::clamp(
+          pointerX_ ? columnUnder(*pointerX_) : static_cast<int>(std::lround(p.x() / columnStep_)),
+          0, columns_ - 1);
     p.setX(column * columnStep_);
     Q_EMIT dragged(p);
     return p;
@@ -91,8 +101,14 @@ QVariant FreezeBoundaryItem::itemChange(GraphicsItemChange change, const QVarian
   return QGraphicsObject::itemChange(change, value);
 }
 
+void FreezeBoundaryItem::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
+  pointerX_ = event->scenePos().x();
+  QGraphicsObject::mouseMoveEvent(event);
+}
+
 void FreezeBoundaryItem::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
   QGraphicsObject::mouseReleaseEvent(event);
+  pointerX_.reset();
   Q_EMIT released(pos());
 }
 

@@ -5,6 +5,7 @@
 // scene reports where it was let go and the editor applies the matching freeze/unfreeze as one
 // edit.
 #include <QGraphicsObject>
+#include <optional>
 
 namespace graft::ui {
 
@@ -34,6 +35,7 @@ class FreezeBoundaryItem : public QGraphicsObject {
 
  protected:
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+  void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
   void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
   void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
   void hoverLeaveEvent(QGraphicsSceneHoverEvent* event) override;
@@ -46,6 +48,10 @@ class FreezeBoundaryItem : public QGraphicsObject {
   bool hover_ = false;
   double columnStep_ = 0;
   int columns_ = 1;
+  // While dragging: the pointer's scene x, which picks the column (the column under the pointer,
+  // its gutter on the left included, where the handle sits).
+  std::optional<double> pointerX_;
+  int columnUnder(double sceneX) const;
 };
 
 }  // namespace graft::ui

@@ -141,6 +141,21 @@ TEST_F(NavigationTest, ColumnsFillTheWindowAndFitReadably) {
   EXPECT_NEAR(boundary->pos().x(), layout.columnStep, 1);
   EXPECT_GT(boundary->pos().y(), second[2]->pos().y());
   EXPECT_LT(boundary->pos().y(), second[3]->pos().y());
+  // The handle (on the left) dropped over the right part of the second column, a little lower:
+  // still that column (it went one column right), now under its fourth layer.
+  const QPointF grabbed = boundary->mapToScene(boundary->handleRect().center());
+  const QPointF rightPart(layout.columnLeft + layout.columnStep + 0.9 * layout.columnWidth,
+                          (second[3]->pos().y() + second[4]->pos().y()) / 2);
+  ASSERT_GE(second.size(), 5);
+  view_->centerOn((grabbed + rightPart) / 2);
+  test::dragScene(view_, grabbed, rightPart);
+  EXPECT_NEAR(boundary->pos().x(), layout.columnStep, 1);
+  for (const ui::NodeItem* item : scene_->nodeItems()) {
+    const bool firstColumn = item->pos().x() < layout.columnLeft + layout.columnStep;
+    const bool shouldFreeze =
+        firstColumn || (second.indexOf(item) >= 0 && second.indexOf(item) < 4);
+    EXPECT_EQ(item->view().trainable, !shouldFreeze) << item->name().toStdString();
+  }
   test::screenshot(window_.get(), "graph_columns");
 }
 
