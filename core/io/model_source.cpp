@@ -284,10 +284,16 @@ WeightsForTheRest weightsOf(const KerasH5Reader& file, Graph graph, GraphAnalysi
 
 // Keras 3's sharded save (save_weights("x.weights.json", max_shard_size=...)): a JSON index
 // naming the shards.
-bool isShardIndex(const std::string& path) {
-  std::ifstream in(path);
-  const Json index = Json::parse(in, nullptr, false);
+// `text` is the file's: parsed only when it mentions a weight_map (a model's config can be large).
+bool isShardIndex(const std::string& text) {
+  if (text.find("\"weight_map\"") == std::string::npos) return false;
+  const Json index = Json::parse(text, nullptr, false);
   return index.is_object() && index.contains("weight_map");
+}
+
+std::string textOf(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // A weights file as the user gives it: a Keras .h5 / .weights.h5, or a .keras archive (its
@@ -295,7 +301,7 @@ bool isShardIndex(const std::string& path) {
 KerasH5Reader openWeights(const std::string& path) {
   const FileFormat format = detectFileFormat(path);
   if (format == FileFormat::Zip) return readKerasArchive(path).weightsReader();
-  if (format == FileFormat::JsonText && isShardIndex(path))
+  if (format == FileFormat::JsonText && isShardIndex(textOf(path)))
     return KerasH5Reader::fromShardIndex(path);
   if (format != FileFormat::Hdf5)
     throw Error(path +
@@ -654,13 +660,12 @@ void useRandomWeights(const GraphAnalysis& analysis, const ModelSpec& spec, cons
 }
 
 LoadedModel fromKerasJson(const ModelSpec& spec) {
-  if (isShardIndex(spec.source))
+  const std::string text = textOf(spec.source);
+  if (isShardIndex(text))
     throw Error(spec.source +
                 ": a sharded weights index (Keras's save_weights with max_shard_size), not a "
                 "model: open the model (its .keras, .h5 or model_config .json) with this file "
                 "as its weights (--weights)");
-  std::ifstream in(spec.source);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   LoadedModel result = fromTopology(spec.source, text, "", "the model JSON");
   checkArchitectureOptions(spec, result.model.graph);
   const GraphAnalysis analysis = analyze(result.model.graph);

@@ -185,42 +185,6 @@ struct Lerp {
   double weight;
 };
 
-Lerp halfPixel(int64_t out, int64_t size, int64_t factor) {
-  const double in = (static_cast<double>(out) + 0.5) / static_cast<double>(factor) - 0.5;
-  const double floorIn = std::floor(in);
-  return {std::max<int64_t>(static_cast<int64_t>(floorIn), 0),
-          std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), size - 1), in - floorIn};
-}
-
-}  // namespace
-
-torch::Tensor upsampleBilinear(const torch::Tensor& xt, int64_t fh, int64_t fw) {
-  const torch::Tensor xc = xt.to(torch::kFloat64).contiguous();
-  auto x = xc.accessor<double, 4>();
-  const int64_t h = xt.size(1), w = xt.size(2);
-  torch::Tensor out = torch::empty({xt.size(0), h * fh, w * fw, xt.size(3)}, torch::kFloat64);
-  auto o = out.accessor<double, 4>();
-  for (int64_t b = 0; b < out.size(0); ++b)
-    for (int64_t oy = 0; oy < h * fh; ++oy) {
-      const Lerp ly = halfPixel(oy, h, fh);
-      for (int64_t ox = 0; ox < w * fw; ++ox) {
-        const Lerp lx = halfPixel(ox, w, fw);
-        for (int64_t c = 0; c < out.size(3); ++c) {
-          const double top =
-              x[b][ly.lower][lx.lower][c] +
-              (x[b][ly.lower][lx.upper][c] - x[b][ly.lower][lx.lower][c]) * lx.weight;
-          const double bottom =
-              x[b][ly.upper][lx.lower][c] +
-              (x[b][ly.upper][lx.upper][c] - x[b][ly.upper][lx.lower][c]) * lx.weight;
-          o[b][oy][ox][c] = top + (bottom - top) * ly.weight;
-        }
-      }
-    }
-  return out;
-}
-
-namespace {
-
 // Source row of output row `out` when `size` rows become `output` rows (half-pixel centres),
 // in float32 as TensorFlow computes it: scale = float(size) / output, then (out + 0.5f) * scale.
 // (Exact arithmetic reads another row for some sizes: nearest 2 -> 41, row 20.)
@@ -264,6 +228,11 @@ torch::Tensor resizeBilinear(const torch::Tensor& xt, int64_t oh, int64_t ow) {
       }
     }
   return out;
+}
+
+// Keras's UpSampling2D bilinear is tf.image.resize to the multiplied size.
+torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw) {
+  return resizeBilinear(x, x.size(1) * fh, x.size(2) * fw);
 }
 
 torch::Tensor resizeNearest(const torch::Tensor& xt, int64_t oh, int64_t ow) {

@@ -34,14 +34,13 @@ torch::Tensor dense(const torch::Tensor& x, const torch::Tensor& kernel, const t
 torch::Tensor prelu(const torch::Tensor& x, const torch::Tensor& alpha);
 // UpSampling2D on x (N, H, W, C): each row repeated fh times and each column fw times.
 torch::Tensor upsampleNearest(const torch::Tensor& x, int64_t fh, int64_t fw);
-// TensorFlow's resize_bilinear with half_pixel_centers (tf.image.resize, antialias off) to
-// (H * fh, W * fw): in = (out + 0.5) / factor - 0.5, lower = max(floor(in), 0),
-// upper = min(ceil(in), size - 1), weight in - floor(in). Double result.
+// UpSampling2D bilinear: tf.image.resize to (H * fh, W * fw), as resizeBilinear below.
 torch::Tensor upsampleBilinear(const torch::Tensor& x, int64_t fh, int64_t fw);
 // tf.image.resize (antialias off) of x (N, H, W, C) to (N, oh, ow, C), written from TensorFlow's
-// kernels: bilinear as above with scale in / out; nearest reads row min(floor((out + 0.5) *
-// in / out), in - 1) (resize_nearest_neighbor_op.cc, half-pixel centres); scale and source
-// coordinates in float32 as there. Double result.
+// kernels: bilinear is resize_bilinear with half_pixel_centers, in = (out + 0.5) * scale - 0.5,
+// lower = max(floor(in), 0), upper = min(ceil(in), size - 1), weight in - floor(in); nearest reads
+// row min(floor((out + 0.5) * in / out), in - 1) (resize_nearest_neighbor_op.cc, half-pixel
+// centres); scale and source coordinates in float32 as there. Double result.
 torch::Tensor resizeBilinear(const torch::Tensor& x, int64_t oh, int64_t ow);
 torch::Tensor resizeNearest(const torch::Tensor& x, int64_t oh, int64_t ow);
 // Keras LayerNormalization along `axis` of x: per position of the other axes, mean and biased

@@ -51,6 +51,15 @@ class EditTest : public ::testing::Test {
       if (e->from() == from && e->to() == to) return e;
     return nullptr;
   }
+  // A palette entry dragged onto the middle of the edge from -> to; false when there is no such
+  // edge or the drop was refused.
+  bool dropOnEdge(const QByteArray& className, const QString& from, const QString& to) {
+    ui::EdgeItem* target = edge(from, to);
+    if (!target) return false;
+    const QPointF at = target->path().pointAtPercent(0.5);
+    view_->centerOn(at);
+    return test::dropOnScene(view_, at, ui::kLayerMimeType, className);
+  }
 
   std::unique_ptr<ui::MainWindow> window_;
   ui::GraphView* view_ = nullptr;
@@ -94,11 +103,7 @@ TEST_F(EditTest, ACompactCardIsHitWhereItIsDrawn) {
 }
 
 TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
-  ui::EdgeItem* target = edge("block1_conv2", "block1_pool");
-  ASSERT_NE(target, nullptr);
-  const QPointF at = target->path().pointAtPercent(0.5);
-  view_->centerOn(at);
-  ASSERT_TRUE(test::dropOnScene(view_, at, ui::kLayerMimeType, "BatchNormalization"));
+  ASSERT_TRUE(dropOnEdge("BatchNormalization", "block1_conv2", "block1_pool"));
 
   const Node* inserted = graph().find("batch_normalization");
   ASSERT_NE(inserted, nullptr);
@@ -122,12 +127,8 @@ TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
 // A layer Keras gives no default size (Resizing) is added from the palette at 224 x 224, a size
 // the user then changes, rather than refused for its missing height.
 TEST_F(EditTest, AResizingFromThePaletteStartsAt224) {
-  const std::string input = graph().inputs().front();
-  ui::EdgeItem* target = edge(QString::fromStdString(input), "block1_conv1");
-  ASSERT_NE(target, nullptr);
-  const QPointF at = target->path().pointAtPercent(0.5);
-  view_->centerOn(at);
-  ASSERT_TRUE(test::dropOnScene(view_, at, ui::kLayerMimeType, "Resizing"));
+  ASSERT_TRUE(
+      dropOnEdge("Resizing", QString::fromStdString(graph().inputs().front()), "block1_conv1"));
   const Node* inserted = graph().find("resizing");
   ASSERT_NE(inserted, nullptr);
   EXPECT_EQ(inserted->config.at("height"), 224);
@@ -274,13 +275,14 @@ QAction* findAction(const QMenu& menu, const QString& text) {
 }
 
 // The texts of the menu a right-click at `at` opens (closed again at once); empty when none.
-QStringList menuOpenedBy(QGraphicsView* view, const QPointF& at) {
+QStringList menuOpenedBy(QGraphicsView* view, const QPointF& at, const QString& screenshot = {}) {
   QStringList shown;
   QTimer poll;
   int tries = 0;
   QObject::connect(&poll, &QTimer::timeout, [&] {
     if (auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget())) {
       shown = menuTexts(*menu);
+      if (!screenshot.isEmpty()) test::screenshot(menu, screenshot);
       menu->close();
     }
     if (++tries > 50) poll.stop();  // no menu came: nothing to close
@@ -298,14 +300,14 @@ TEST_F(EditTest, ArrowsAndTheCanvasHaveMenusThatAddLayers) {
   ASSERT_NE(arrow, nullptr);
   const QPointF at = arrow->path().pointAtPercent(0.5);
   view_->centerOn(at);
-  const QStringList onArrow = menuOpenedBy(view_, at);
+  const QStringList onArrow = menuOpenedBy(view_, at, "edit_arrow_menu");
   EXPECT_TRUE(onArrow.contains("Insert layer here")) << onArrow.join(", ").toStdString();
   EXPECT_TRUE(onArrow.contains("BatchNormalization"));
   EXPECT_FALSE(onArrow.contains("Add"));  // a merge needs a second input
   const QRectF graphArea = scene_->itemsBoundingRect();
   const QPointF empty(graphArea.right() + 300, graphArea.top());
   view_->centerOn(empty);
-  const QStringList onCanvas = menuOpenedBy(view_, empty);
+  const QStringList onCanvas = menuOpenedBy(view_, empty, "edit_canvas_menu");
   EXPECT_TRUE(onCanvas.contains("Add layer at the output (block5_pool)"))
       << onCanvas.join(", ").toStdString();
   EXPECT_TRUE(onCanvas.contains("Fit the model in the window"));
