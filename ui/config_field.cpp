@@ -289,7 +289,13 @@ Json ConfigField::parseText(const QString& text) {
       setValue(value_);
       return refused;
     } catch (const std::exception&) {
-      Q_EMIT invalid(key_, tr("'%1' is not valid JSON").arg(text));
+      // Said in the field's own terms, with its value as the example ("not valid JSON" spoke of
+      // a format the user never chose).
+      const QString example =
+          isTupleValue(value_) ? tupleText(value_) : QString::fromStdString(value_.dump());
+      Q_EMIT invalid(key_, tr("'%1' is not a value %2 takes: write it as its value is written, "
+                              "e.g. %3 (numbers, None, true / false, \"text\" in quotes)")
+                               .arg(text, key_, example));
       setValue(value_);
       return refused;
     }

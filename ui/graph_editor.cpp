@@ -26,6 +26,17 @@
 namespace graft::ui {
 namespace {
 
+// What a context menu is about, as its first line. QMenu::addSection shows its text only in
+// styles that support it (Fusion, the default here, draws a bare separator).
+void addMenuTitle(QMenu* menu, const QString& text) {
+  QAction* title = menu->addAction(text);
+  title->setEnabled(false);
+  QFont bold = title->font();
+  bold.setBold(true);
+  title->setFont(bold);
+  menu->addSeparator();
+}
+
 std::vector<std::string> nameList(const QStringList& names) {
   std::vector<std::string> list;
   for (const QString& name : names) list.push_back(name.toStdString());
@@ -108,6 +119,24 @@ Json GraphEditor::layerJson(const QString& className, const QString& name) const
                     type ? type->newLayerConfig : Json::object());
 }
 
+Json GraphEditor::layerJsonAfter(const QString& className, const QString& name,
+                                 const QString& from) const {
+  Json layer = layerJson(className, name);
+  // Between two layers a new Conv2D or Dense keeps the channels it reads: with Keras's default
+  // (32) the layers after it no longer fit their weights, and every insert asked to draw them
+  // anew.
+  static const std::map<QString, const char*> kChannelKeys = {{"Conv2D", "filters"},
+                                                              {"SeparableConv2D", "filters"},
+                                                              {"Conv2DTranspose", "filters"},
+                                                              {"Dense", "units"}};
+  const auto key = kChannelKeys.find(className);
+  if (key == kChannelKeys.end() || !document_->hasModel()) return layer;
+  const NodeInfo* info = document_->analysis().find(from.toStdString());
+  if (info && !info->outputShape.empty() && info->outputShape.back() > 0)
+    layer["config"][key->second] = info->outputShape.back();
+  return layer;
+}
+
 bool GraphEditor::apply(const Json& operations, const QString& text) {
   return applyOfferingFixes(document_, dialogParent_, operations, text).empty();
 }
@@ -119,7 +148,7 @@ void GraphEditor::selectAfterApply(const QString& name) {
 bool GraphEditor::insertOnEdge(const QString& className, const QString& from, const QString& to) {
   const QString name = freshName(className);
   const bool ok = apply(Json::array({ops::insertBetween(from.toStdString(), to.toStdString(),
-                                                        layerJson(className, name))}),
+                                                        layerJsonAfter(className, name, from))}),
                         tr("insert %1 between %2 and %3").arg(name, from, to));
   if (ok) selectAfterApply(name);
   return ok;
@@ -131,8 +160,9 @@ bool GraphEditor::addAfter(const QString& className, const QString& node) {
   // On a layer nobody consumes the new one extends the model (stack); elsewhere it goes
   // between the layer and what follows it (insert).
   const bool isEnd = document_->graph().consumers(node.toStdString()).empty();
-  const Json op = isEnd ? ops::stack(node.toStdString(), {layerJson(className, name)})
-                        : ops::insertAfter(node.toStdString(), layerJson(className, name));
+  const Json op = isEnd
+                      ? ops::stack(node.toStdString(), {layerJson(className, name)})
+                      : ops::insertAfter(node.toStdString(), layerJsonAfter(className, name, node));
   const bool ok = apply(Json::array({op}), tr("add %1 after %2").arg(name, node));
   if (ok) selectAfterApply(name);
   return ok;
@@ -312,14 +342,19 @@ bool GraphEditor::moveFreezeBoundary(const QPointF& at) {
   QStringList below;
   int freezing = 0;
   int unfreezing = 0;
+  int weightedChanges = 0;
   for (const Node& node : graph.nodes()) {
     const QString name = QString::fromStdString(node.name);
     const bool frozenWanted = above.contains(name);
     if (!frozenWanted) below << name;
     if (node.trainable && frozenWanted) ++freezing;
     if (!node.trainable && !frozenWanted) ++unfreezing;
+    const NodeInfo* info = document_->analysis().find(node.name);
+    if (info && !info->weights.empty() && node.trainable != !frozenWanted) ++weightedChanges;
   }
-  if (freezing == 0 && unfreezing == 0) return false;
+  // Only layers with weights make it an edit: the bar dropped just below the input "froze 1
+  // layer", an undo step that changed nothing a run trains.
+  if (weightedChanges == 0) return false;
   Json steps = Json::array();
   auto order = graph.topologicalOrder();
   QStringList prefix;
@@ -411,7 +446,7 @@ void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
   const QString output = QString::fromStdString(
       summarizeGroup(graph, document_->analysis(), path.toStdString()).output);
   const QString name = path.section('/', -1);
-  menu->addSection(tr("%1 (%2 layers)").arg(name).arg(layers.size()));
+  addMenuTitle(menu, tr("%1 (%2 layers)").arg(name).arg(layers.size()));
   GraphView* view = view_;
   const bool collapsed = view->graphScene()->isGroupCollapsed(path);
   menu->addAction(collapsed ? tr("Expand") : tr("Collapse"), this,
@@ -446,7 +481,7 @@ void GraphEditor::addLayerClassMenus(QMenu* parent,
 
 void GraphEditor::populateEdgeMenu(QMenu* menu, const QString& from, const QString& to) {
   if (!document_->hasModel()) return;
-  menu->addSection(tr("%1 → %2").arg(from, to));
+  addMenuTitle(menu, tr("%1 → %2").arg(from, to));
   QMenu* insert = menu->addMenu(tr("Insert layer here"));
   addLayerClassMenus(insert, takesOneInput, [this, from, to](const QString& className) {
     insertOnEdge(className, from, to);
@@ -475,7 +510,7 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   const Node* layer = document_->graph().find(node.toStdString());
   if (!layer) return;
   const bool single = targets.size() == 1;
-  menu->addSection(single ? node : tr("%1 layers").arg(targets.size()));
+  addMenuTitle(menu, single ? node : tr("%1 layers").arg(targets.size()));
   for (const ContextMenuExtension& extension : menuExtensions_) extension(menu, node);
 
   QAction* cutHere = menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),

@@ -99,6 +99,8 @@ class GraphEditor : public QObject {
   bool apply(const Json& operations, const QString& text);
   void fuseBySamples(const Json& operation, const SampleImages& samples, const QString& text);
   Json layerJson(const QString& className, const QString& name) const;
+  // layerJson for a layer put after `from`, its channels kept (Conv2D, Dense: filters, units).
+  Json layerJsonAfter(const QString& className, const QString& name, const QString& from) const;
   // One submenu per layer category (as the palette groups them) under `parent`, with the
   // classes `offered` lets through; choosing one calls `chosen` with its class name.
   void addLayerClassMenus(QMenu* parent, const std::function<bool(const LayerType&)>& offered,

@@ -10,10 +10,12 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QUndoStack>
 #include <cstdlib>
+#include <utility>
 
 #include "graph/summary.h"
 #include "runtime/system/device_names.h"
@@ -203,6 +205,22 @@ void MainWindow::restoreSettings() {
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
+  fitOnScreen();
+  restoredSize_ = size();
+}
+
+void MainWindow::fitOnScreen() {
+  // A size saved on a larger screen: Qt moves the window onto this one but keeps its size, so
+  // the status bar and the right-hand docks were off the screen.
+  const QScreen* screen = this->screen();
+  if (!screen) return;
+  const QRect room = screen->availableGeometry();
+  const QSize frame = frameGeometry().size() - geometry().size();
+  const QSize fits(std::min(width(), room.width() - frame.width()),
+                   std::min(height(), room.height() - frame.height()));
+  if (fits == size()) return;
+  resize(fits);
+  move(room.topLeft());
 }
 
 QTableWidget* MainWindow::layerTable() const {
@@ -285,6 +303,13 @@ void MainWindow::showCutExplorer() {
   if (explorer_->dataDir().isEmpty()) explorer_->setDataDir(training_->dataDir());
   explorer_->parentWidget()->show();
   explorer_->parentWidget()->raise();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  // Again once shown: only then is the frame (title bar) known, which the screen must hold too.
+  // A size set since (a caller's resize) is that caller's to choose.
+  if (!std::exchange(fittedOnShow_, true) && size() == restoredSize_) fitOnScreen();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -99,6 +99,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -110,6 +111,9 @@ class MainWindow : public QMainWindow {
   void connectSelection();
   void createStatusLabels();
   void restoreSettings();
+  void fitOnScreen();
+  bool fittedOnShow_ = false;
+  QSize restoredSize_;  // the size restoreSettings left
   // Hides the visible docks while the start page shows (shown = false), or shows those again.
   void setModelDocksShown(bool shown);
   void updateTitle();

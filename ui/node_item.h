@@ -58,6 +58,7 @@ class NodeItem : public QGraphicsObject {
   static QColor accuracyColor(double accuracy);
 
   QRectF boundingRect() const override;
+  QPainterPath shape() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
  private:

@@ -111,6 +111,9 @@ QWidget* StartPage::buildOpenColumn() {
   layout->addWidget(new QLabel(tr("<b>Recent</b>"), box));
   recent_ = new QListWidget(box);
   recent_->setObjectName(QStringLiteral("start_recent"));
+  // Long names lose their middle, not their suffix: a project and the .h5 it came from read the
+  // same when cut at the end.
+  recent_->setTextElideMode(Qt::ElideMiddle);
   connect(recent_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
     Q_EMIT openPathRequested(item->data(Qt::UserRole).toString());
   });

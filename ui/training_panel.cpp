@@ -681,6 +681,9 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
       break;
     case TrainingOutcome::Failed:
       appendLog(tr("failed: %1").arg(message));
+      // The bar kept "preparing the run…" beside an enabled Start once the dialog was closed.
+      progress_->setFormat(epochs > 0 ? tr("failed after epoch %1: the log says why").arg(epochs)
+                                      : tr("failed: the log says why"));
       showError(this, tr("Training failed"), message);
       break;
   }

@@ -118,6 +118,30 @@ class TrainPrinter : public CliObserver {
   std::optional<InterruptScope> interrupt_;
 };
 
+// The figures of the epoch the saved file holds. With --checkpoint best that is an earlier epoch
+// than the model's after the run: the last epoch's figures were printed beside the best's file.
+// A plan's history keeps each stage's own epoch numbers: the file's epoch is found by its place
+// over the run, as checkpointEpoch counts.
+const EpochEvent& savedEpoch(const TrainResult& result) {
+  const EpochEvent& model = modelEpoch(result);
+  if (!result.checkpointEpoch) return model;
+  const int epoch = *result.checkpointEpoch;
+  if (epoch == 0 && result.start) return *result.start;
+  if (epoch >= 1 && static_cast<size_t>(epoch) <= result.history.size())
+    return result.history[static_cast<size_t>(epoch - 1)];
+  return model;
+}
+
+// How the printed figures' epoch is named: the last, the restored one, or the checkpoint's.
+std::string savedEpochLabel(const TrainResult& result, const EpochEvent& saved) {
+  if (&saved != &modelEpoch(result))
+    return "; best epoch " + std::to_string(*result.checkpointEpoch) + " (--checkpoint best): ";
+  if (!result.restoredEpoch) return "; last epoch: ";
+  return *result.restoredEpoch == 0
+             ? std::string("; the weights it started from: ")
+             : "; restored epoch " + std::to_string(*result.restoredEpoch) + ": ";
+}
+
 void printResult(const PipelineResult& run, const std::string& output, bool json) {
   const TrainResult& result = *run.training;
   if (json) {
@@ -133,7 +157,7 @@ void printResult(const PipelineResult& run, const std::string& output, bool json
     };
     summary["loss"] = summary["accuracy"] = summary["val_loss"] = summary["val_accuracy"] = Json();
     if (!result.history.empty()) {
-      const EpochEvent& last = modelEpoch(result);  // with --restore-best, the restored one
+      const EpochEvent& last = savedEpoch(result);  // the file's: best, restored or last
       if (last.epoch > 0) {
         summary["loss"] = last.loss;
         summary["accuracy"] = last.accuracy;
@@ -147,11 +171,8 @@ void printResult(const PipelineResult& run, const std::string& output, bool json
   std::cout << "saved " << output << " (epoch " << result.checkpointEpoch.value_or(0)
             << (result.stoppedEarly ? ", stopped early" : "");
   if (!result.history.empty()) {
-    const EpochEvent& kept = modelEpoch(result);
-    std::cout << (!result.restoredEpoch ? std::string("; last epoch: ")
-                  : *result.restoredEpoch == 0
-                      ? std::string("; the weights it started from: ")
-                      : "; restored epoch " + std::to_string(*result.restoredEpoch) + ": ");
+    const EpochEvent& kept = savedEpoch(result);
+    std::cout << savedEpochLabel(result, kept);
     if (kept.epoch > 0) std::cout << "accuracy " << kept.accuracy << (kept.valAccuracy ? ", " : "");
     if (kept.valAccuracy) std::cout << "val_accuracy " << *kept.valAccuracy;
   }

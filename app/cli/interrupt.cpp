@@ -7,6 +7,7 @@
 #include <array>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -68,9 +69,15 @@ void removeTemporaryFiles() {
 }
 
 // sigaction (async-signal-safe) with SIGINT and SIGTERM blocked while the handler runs.
-void install(int signalNumber, void (*handler)(int)) {
+void install(int signalNumber, void (*handler)(int),
+             void (*informed)(int, siginfo_t*, void*) = nullptr) {
   struct sigaction action {};
-  action.sa_handler = handler;
+  if (informed) {
+    action.sa_sigaction = informed;
+    action.sa_flags = SA_SIGINFO;
+  } else {
+    action.sa_handler = handler;
+  }
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
@@ -87,9 +94,36 @@ extern "C" void sweepAndEnd(int signalNumber) {
   std::raise(signalNumber);
 }
 
-extern "C" void onInterrupt(int signalNumber) {
+// GNU timeout sends its signal twice, to the process and then to its process group,
+// microseconds apart (other supervisors do alike): the same sender within a second asks for
+// the same stop, not for an end at once.
+constexpr int64_t kSameRequestNanoseconds = 1'000'000'000;
+std::atomic<pid_t> firstSender{0};
+std::atomic<int64_t> firstSignalAt{0};
+
+int64_t monotonicNanoseconds() {  // clock_gettime is async-signal-safe
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+pid_t senderOf(const siginfo_t* info) {
+  return info && info->si_code <= 0 ? info->si_pid : 0;  // sent by kill(): a process's
+}
+
+extern "C" void onSecondSignal(int signalNumber, siginfo_t* info, void*) {
+  const pid_t sender = senderOf(info);
+  if (sender != 0 && sender == firstSender.load() &&
+      monotonicNanoseconds() - firstSignalAt.load() < kSameRequestNanoseconds)
+    return;
+  sweepAndEnd(signalNumber);
+}
+
+extern "C" void onInterrupt(int signalNumber, siginfo_t* info, void*) {
+  firstSender.store(senderOf(info));
+  firstSignalAt.store(monotonicNanoseconds());
   interrupted.store(true);
-  install(signalNumber, sweepAndEnd);  // the second one ends the process at once
+  install(signalNumber, nullptr, onSecondSignal);  // another one ends the process at once
 }
 
 // Whether the process was started with the signal ignored (a background job of a
@@ -99,29 +133,29 @@ bool ignored(int signalNumber) {
   return sigaction(signalNumber, nullptr, &now) == 0 && now.sa_handler == SIG_IGN;
 }
 
-// SIGINT and SIGTERM's handler outside an InterruptScope, and whether one lives (its own
-// handler then stays, sweeping at the second signal).
-void (*outsideScope)(int) = SIG_DFL;
+// Outside an InterruptScope SIGINT and SIGTERM end the process (sweeping where a
+// TemporaryFileSweep lives), unless one repeats the stop just asked for: timeout's second
+// signal can come after a quick stop has ended the scope.
+void endOnStopSignals() {
+  for (const int signalNumber : {SIGINT, SIGTERM})
+    if (!ignored(signalNumber)) install(signalNumber, nullptr, onSecondSignal);
+}
+
+// Whether an InterruptScope lives (its own handler then stays, sweeping at the second signal).
 bool insideScope = false;
 
 }  // namespace
 
-void onStopSignals(void (*handler)(int)) {
-  // Each handler runs with both signals blocked on its thread; another thread is kept out of
-  // the sweep by `sweeping`.
-  for (const int signalNumber : {SIGINT, SIGTERM})
-    if (!ignored(signalNumber)) install(signalNumber, handler);
-}
-
 InterruptScope::InterruptScope() {
   interrupted.store(false);
   insideScope = true;
-  onStopSignals(onInterrupt);
+  for (const int signalNumber : {SIGINT, SIGTERM})
+    if (!ignored(signalNumber)) install(signalNumber, nullptr, onInterrupt);
 }
 
 InterruptScope::~InterruptScope() {
   insideScope = false;
-  onStopSignals(outsideScope);
+  endOnStopSignals();
 }
 
 const std::atomic<bool>* InterruptScope::flag() {
@@ -145,8 +179,7 @@ TemporaryFileSweep::TemporaryFileSweep(const std::vector<std::string>& files) {
   }
   for (size_t i = 0; i < folders.size(); ++i)
     sweptFolders[i].store(::open(folders[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  outsideScope = sweepAndEnd;
-  if (!insideScope) onStopSignals(sweepAndEnd);
+  if (!insideScope) endOnStopSignals();
   // A closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) ends the process too: no half file left
   // (a 47 MB hidden ONNX file stayed).
   for (const int signalNumber : kAlsoEnding)
@@ -155,8 +188,8 @@ TemporaryFileSweep::TemporaryFileSweep(const std::vector<std::string>& files) {
 
 TemporaryFileSweep::~TemporaryFileSweep() {
   sweepLives = false;
-  outsideScope = SIG_DFL;
-  if (!insideScope) onStopSignals(SIG_DFL);
+  // Nothing to sweep now; a stop asked for a moment ago may still be repeated (timeout).
+  if (!insideScope) endOnStopSignals();
   for (const int signalNumber : kAlsoEnding)
     if (!ignored(signalNumber)) install(signalNumber, SIG_DFL);
   for (auto& slot : sweptFolders)

@@ -2,7 +2,8 @@
 // Ctrl-C during a long run (train, run) asks it to stop at the next batch boundary, so the
 // checkpoint of the last completed epoch stays and a pipeline still writes its report. SIGTERM
 // (a CI job cancelled, `timeout`, systemd stopping a service) asks the same. A second signal
-// ends the process as usual.
+// ends the process as usual, unless the same process sent both within a second (GNU timeout
+// signals the process and then its process group: one request).
 #include <atomic>
 #include <string>
 #include <vector>
@@ -31,8 +32,5 @@ class TemporaryFileSweep {
   TemporaryFileSweep(const TemporaryFileSweep&) = delete;
   TemporaryFileSweep& operator=(const TemporaryFileSweep&) = delete;
 };
-
-// Installs `handler` for SIGINT and SIGTERM (SIG_DFL gives them back their default action).
-void onStopSignals(void (*handler)(int));
 
 }  // namespace graft::cli

@@ -12,12 +12,16 @@ namespace {
 
 // Reads `file`'s weights onto `graph` (the model's, or the one a .keras archive describes, with
 // the same layer names), checks them against the model's bit for bit and runs them.
+// `leftOut`: the Keras model's left-out nested models, as the weights file counted them (none in
+// a .keras archive, whose config Graft wrote without them).
 torch::Tensor readBackAndRun(const Model& model, const KerasH5Reader& file, const Graph& graph,
-                             const std::string& path, const torch::Tensor& input) {
+                             const std::string& path, const torch::Tensor& input,
+                             const std::vector<LeftOutModel>& leftOut) {
   const GraphAnalysis analysis = analyzeOrThrow(graph);
   WeightStore store;
   WeightLoadOptions options;
   options.allowMissing = false;
+  options.leftOut = leftOut;
   const WeightLoadReport report = loadKerasWeights(file, graph, analysis, store, options);
   // By name (Keras 2 layout) or by position (Keras 3 layout), never by a fallback order.
   if (report.rule == MatchRule::ByOrder)
@@ -43,7 +47,7 @@ torch::Tensor readBackAndRun(const Model& model, const KerasH5Reader& file, cons
 }  // namespace
 
 torch::Tensor runKerasH5(const Model& model, const std::string& path, const torch::Tensor& input) {
-  return readBackAndRun(model, KerasH5Reader(path), model.graph, path, input);
+  return readBackAndRun(model, KerasH5Reader(path), model.graph, path, input, model.kerasLeftOut);
 }
 
 torch::Tensor runKerasArchive(const Model& model, const std::string& path,
@@ -70,7 +74,7 @@ torch::Tensor runKerasArchive(const Model& model, const std::string& path,
   if (want != got)
     throw Error(path + ": config.json reads back with " + std::to_string(got) +
                 " parameters, the model has " + std::to_string(want));
-  return readBackAndRun(model, archive.weightsReader(), graph, path, input);
+  return readBackAndRun(model, archive.weightsReader(), graph, path, input, {});
 }
 
 }  // namespace graft::exporting

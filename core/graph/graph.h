@@ -44,6 +44,19 @@ struct NodeGroup {
   bool operator==(const NodeGroup& o) const { return path == o.path && className == o.className; }
 };
 
+// A nested model Keras counts among its container's members that the graph leaves out because it
+// computes nothing at inference (it holds only augmentation layers, graph/keras_json.h). Keras 3
+// names weight groups by class and a counter per container, so it still takes a number there.
+struct LeftOutModel {
+  std::string container;  // the group it sat in, "" for the outer model
+  std::string className;  // "Sequential" or "Functional"
+  std::string before;     // the kept member after it: a layer name or a group path; "" the end
+
+  bool operator==(const LeftOutModel& o) const {
+    return container == o.container && className == o.className && before == o.before;
+  }
+};
+
 // The innermost group containing both (the longest common prefix of whole path components).
 std::string commonGroup(const std::string& a, const std::string& b);
 // True when `group` is `ancestor` or lies inside it ("" contains every group).

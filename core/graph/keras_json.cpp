@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "graph/channels_first.h"
 #include "graph/keras_op_layers.h"
 #include "graph/limits.h"
 
@@ -60,18 +61,19 @@ std::vector<std::string> inboundLayers(const Json& layerJson, const std::string&
   return inputs;
 }
 
-Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
+Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry, DataFormats& formats) {
   if (!raw.is_object() || !raw.contains("class_name"))
     throw Error("every entry of config.layers needs a 'class_name', got " +
                 raw.dump().substr(0, 200));
   const Json layer = rewriteOpLayer(upgradeKeras1Layer(raw));
   Node node;
   node.className = layer.at("class_name").get<std::string>();
-  const Json config = layer.value("config", Json::object());
+  Json config = layer.value("config", Json::object());
   node.name = layer.contains("name") ? layer["name"].get<std::string>()
                                      : config.value("name", std::string());
   if (node.name.empty()) throw Error("a " + node.className + " layer has no name");
   node.trainable = config.value("trainable", true);
+  if (config.is_object()) takeChannelsFirst(node.name, config, formats);
   try {
     node.config = registry.normalizeConfig(node.className, config);
   } catch (const Error& e) {
@@ -83,9 +85,9 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry) {
 
 // A layer entry whose fields have the wrong JSON types ("config": null, "name": 3) makes
 // nlohmann throw its own exceptions; they become graft::Errors naming the entry.
-Node nodeAt(const Json& layers, size_t index, const LayerRegistry& registry) {
+Node nodeAt(const Json& layers, size_t index, const LayerRegistry& registry, DataFormats& formats) {
   try {
-    return nodeFromLayerJson(layers.at(index), registry);
+    return nodeFromLayerJson(layers.at(index), registry, formats);
   } catch (const Json::exception& e) {
     throw Error("config.layers[" + std::to_string(index) + "]: a field has the wrong type (" +
                 e.what() + ")");
@@ -109,12 +111,42 @@ bool isModelClass(const std::string& cls) {
   return cls == "Sequential" || cls == "Functional" || cls == "Model";
 }
 
-// Keras's augmentation layers that return their input unchanged outside training.
-bool passesImagesUnchangedAtInference(const std::string& cls) {
-  static const std::set<std::string> kLayers = {
-      "RandomFlip",     "RandomRotation",   "RandomZoom",   "RandomTranslation",
-      "RandomContrast", "RandomBrightness", "RandomHeight", "RandomWidth"};
+// Keras's augmentation layers that return their input unchanged outside training (each one's
+// transform_images changes images only `if training`; RandomCrop and AutoContrast do not).
+bool isAugmentation(const std::string& cls) {
+  static const std::set<std::string> kLayers = {"RandomFlip",
+                                                "RandomRotation",
+                                                "RandomZoom",
+                                                "RandomTranslation",
+                                                "RandomContrast",
+                                                "RandomBrightness",
+                                                "RandomHeight",
+                                                "RandomWidth",
+                                                "RandomGrayscale",
+                                                "RandomSaturation",
+                                                "RandomHue",
+                                                "RandomColorJitter",
+                                                "RandomColorDegeneration",
+                                                "RandomErasing",
+                                                "RandomGaussianBlur",
+                                                "RandomSharpness",
+                                                "RandomInvert",
+                                                "RandomPosterization",
+                                                "RandomPerspective",
+                                                "RandomShear",
+                                                "RandomElasticTransform",
+                                                "Solarization",
+                                                "AugMix",
+                                                "RandAugment",
+                                                "CutMix",
+                                                "MixUp"};
   return kLayers.count(cls) != 0;
+}
+
+// Layers Graft leaves out of the graph: augmentation, and layers that are the identity outside
+// training (Identity always; ActivityRegularization adds a loss only).
+bool passesImagesUnchangedAtInference(const std::string& cls) {
+  return isAugmentation(cls) || cls == "Identity" || cls == "ActivityRegularization";
 }
 
 // The entry's class name, "" when it is missing or not a string (reported with the entry's index
@@ -232,7 +264,10 @@ class Flattener {
     if (nodes_.size() > limits::kMaxLayers)
       throw Error("model_config lists " + std::to_string(nodes_.size()) +
                   " layers, more than Graft accepts (" + std::to_string(limits::kMaxLayers) + ")");
-    return Graph(name, std::move(nodes_), std::move(outputs), std::move(groups));
+    Graph graph(name, std::move(nodes_), std::move(outputs), std::move(groups));
+    Diagnostics problems = graph.validate();
+    if (!problems.empty()) throw Error(problems);
+    return channelsLastGraph(graph, formats_, registry_);
   }
 
  private:
@@ -301,7 +336,7 @@ class Flattener {
   }
 
   Node layer(const Json& layers, size_t index, const std::string& group) {
-    Node node = nodeAt(layers, index, registry_);
+    Node node = nodeAt(layers, index, registry_, formats_);
     // Keras 3's model.quantize() stores int8 / float8 kernels with their scales under a
     // Quantized*DTypePolicy: other weights than the layer's float ones, so say that, not
     // "3 weight arrays, the model expects 2".
@@ -432,6 +467,7 @@ class Flattener {
 
   const LayerRegistry& registry_;
   bool keras3_;
+  DataFormats formats_;
   std::vector<Node> nodes_;
   std::vector<NodeGroup> groups_;
   std::map<std::string, std::string> alias_;
@@ -603,11 +639,8 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
   Flattener flat(registry, keras3);
   auto outputs = flat.model(cls, config, "", {});
   const std::string fallback = cls == "Sequential" ? "sequential" : "model";
-  Graph graph = flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
-                            cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
-  Diagnostics problems = graph.validate();
-  if (!problems.empty()) throw Error(problems);
-  return graph;
+  return flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
+                     cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
 }
 
 }  // namespace
@@ -640,7 +673,7 @@ void collectAugmentation(const Json& config, std::vector<std::string>& found, si
     const std::string cls = classNameOf(layer);
     if (isModelClass(cls) && layer.contains("config"))
       collectAugmentation(layer["config"], found, depth + 1);
-    else if (passesImagesUnchangedAtInference(cls))
+    else if (isAugmentation(cls))
       found.push_back(cls + " '" + entryName(layer) + "'");
   }
 }
@@ -675,7 +708,91 @@ std::string findMixedPolicy(const Json& value, size_t depth) {
   return "";
 }
 
+const Json* membersOf(const Json& config) {
+  if (config.is_array()) return &config;
+  if (config.is_object() && config.contains("layers") && config["layers"].is_array())
+    return &config["layers"];
+  return nullptr;
+}
+
+// A nested model the Flattener turns into no layer at all.
+bool computesNothing(const Json& entry, size_t depth) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth) || !entry.is_object() ||
+      !entry.contains("config"))
+    return false;
+  const Json* members = membersOf(entry.at("config"));  // a pointer into the entry itself
+  if (!members) return false;
+  for (const auto& member : *members) {
+    const std::string cls = classNameOf(member);
+    if (cls == "InputLayer" || passesImagesUnchangedAtInference(cls)) continue;
+    if (!isModelClass(cls) || !computesNothing(member, depth + 1)) return false;
+  }
+  return true;
+}
+
+// The members of `config` (a container at `group`) as the Flattener keeps them, and the nested
+// models it leaves out, each placed before the next kept member.
+void collectLeftOut(const Json& config, const std::string& group, size_t depth,
+                    std::vector<LeftOutModel>& found) {
+  const Json* members = membersOf(config);
+  if (!members || depth > static_cast<size_t>(limits::kMaxJsonDepth)) return;
+  std::vector<LeftOutModel> waiting;
+  const auto kept = [&](const std::string& member) {
+    for (auto& model : waiting) {
+      model.before = member;
+      found.push_back(model);
+    }
+    waiting.clear();
+  };
+  for (const auto& member : *members) {
+    const std::string cls = classNameOf(member);
+    const std::string name = entryName(member);
+    if (isModelClass(cls)) {
+      if (computesNothing(member, depth + 1)) {
+        waiting.push_back({group, cls == "Model" ? "Functional" : cls, ""});
+        continue;
+      }
+      const std::string path = group.empty() ? name : group + "/" + name;
+      kept(path);
+      if (member.contains("config")) collectLeftOut(member.at("config"), path, depth + 1, found);
+    } else if (!passesImagesUnchangedAtInference(cls) && !(cls == "InputLayer" && !group.empty())) {
+      kept(name);  // a nested model's InputLayer stands for the tensor it is called on
+    }
+  }
+  found.insert(found.end(), waiting.begin(), waiting.end());
+}
+
+// Layer configs saying channels_first, and Permute layers, in a config, nested models included.
+void countChannelsFirst(const Json& value, size_t depth, ChannelsFirstCount& count) {
+  if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return;
+  if (value.is_object()) {
+    if (passesImagesUnchangedAtInference(classNameOf(value))) return;  // left out: unconverted
+    if (value.value("data_format", Json()) == "channels_first") ++count.layers;
+    if (value.value("class_name", Json()) == "Permute") ++count.permutes;
+  }
+  if (value.is_structured())
+    for (const auto& item : value) countChannelsFirst(item, depth + 1, count);
+}
+
 }  // namespace
+
+std::vector<LeftOutModel> nestedModelsLeftOut(const Json& modelConfig) {
+  const Json* root = &modelConfig;
+  if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");
+  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
+  std::vector<LeftOutModel> found;
+  if (root->is_array())
+    collectLeftOut(*root, "", 0, found);
+  else if (root->is_object() && root->contains("config"))
+    collectLeftOut(root->at("config"), "", 0, found);
+  return found;
+}
+
+ChannelsFirstCount channelsFirstLayersOf(const Json& modelConfig) {
+  ChannelsFirstCount count;
+  countChannelsFirst(modelConfig, 0, count);
+  return count;
+}
 
 std::string mixedPrecisionPolicyOf(const Json& modelConfig) {
   return findMixedPolicy(modelConfig, 0);

@@ -30,9 +30,20 @@ Graph graphFromKerasJsonText(const std::string& text,
 // ones a config holds, as "RandomFlip 'random_flip'", for the loader to say so.
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig);
 
+// The nested models graphFromKerasJson leaves out (LeftOutModel): every member an augmentation
+// layer, an InputLayer or such a model.
+std::vector<LeftOutModel> nestedModelsLeftOut(const Json& modelConfig);
+
 // The mixed-precision dtype policy a model was built with ("mixed_float16", "mixed_bfloat16":
 // Keras computes those layers in 16 bits), or "" when none. Graft computes in float32.
 std::string mixedPrecisionPolicyOf(const Json& modelConfig);
+
+// How many layer configs say data_format "channels_first" (such a model is read as channels_last,
+// graph/channels_first.h), and how many Permute layers the config itself has.
+struct ChannelsFirstCount {
+  size_t layers = 0, permutes = 0;
+};
+ChannelsFirstCount channelsFirstLayersOf(const Json& modelConfig);
 
 // The keys of a Keras 3 Functional's named inputs and outputs (input_layers / output_layers
 // written as a dict: Input(...) passed as {"image": x}, outputs {"probs": y}), "inputs: image;

@@ -108,7 +108,8 @@ Json LayerRegistry::normalizeConfig(const std::string& className, const Json& co
     if (f.is_null() || f == "tf") f = "channels_last";
     if (f != "channels_last")
       throw Error(className + " config field 'data_format' is " + f.dump() +
-                  "; Graft supports only channels_last (NHWC) models");
+                  "; Graft's layers compute only channels_last (NHWC): a channels_first Keras "
+                  "model is converted when it is opened");
   }
   if (result.contains("padding") && result["padding"].is_string()) {
     std::string p = result["padding"].get<std::string>();

@@ -33,6 +33,11 @@ struct Model {
   // Nested models (group paths) the GUI shows collapsed into one card: view state, set when a
   // project is saved, never an edit (not in the recipe, no undo step). A project keeps it.
   std::vector<std::string> collapsedGroups;
+  // Nested models of the Keras file that hold only augmentation layers, left out of the graph:
+  // Keras 3's weight files still count them when numbering a container's members, so reading
+  // the file and writing weights for the user's own Keras model take them into account. A
+  // project keeps them.
+  std::vector<LeftOutModel> kerasLeftOut;
 };
 
 // `after` is `before` in all a user sees and computes: the graph, the weights (the same buffers),

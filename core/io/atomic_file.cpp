@@ -1,6 +1,7 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -137,6 +138,15 @@ std::string cannotWriteIn(const std::string& folder) {
   return "";
 }
 
+std::string cannotReplace(const std::string& path) {
+  const std::string target = fileSavedThrough(path);
+  struct stat status {};
+  if (::stat(target.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) return "";
+  if (::access(target.c_str(), W_OK) == 0) return "";
+  return target + " is read-only (" + std::strerror(errno) +
+         "): make it writable or give another name";
+}
+
 std::string folderSavedIn(const std::string& path) {
   const fs::path target(fileSavedThrough(path));
   return target.has_parent_path() ? target.parent_path().string() : std::string(".");
@@ -148,6 +158,8 @@ void writeAtomically(const std::string& path,
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (const std::string why = notAFolder(dir.string()); !why.empty())
     throw Error(path + ": " + why);
+  if (const std::string why = cannotReplace(path); !why.empty())
+    throw Error(path + ": not saved (the file is unchanged): " + why);
   std::random_device rd;
   const fs::path temp =
       dir / ("." + target.filename().string() + temporaryFileMark() + std::to_string(rd()));
@@ -160,6 +172,10 @@ void writeAtomically(const std::string& path,
   ::close(fd);
   try {
     write(temp.string());
+    // The new file keeps the permissions of the one it replaces (a private model stays private).
+    struct stat previous {};
+    if (::stat(target.c_str(), &previous) == 0 && S_ISREG(previous.st_mode))
+      ::chmod(temp.c_str(), previous.st_mode & 07777);
     syncFile(temp.string());
     std::error_code ec;
     fs::rename(temp, target, ec);

@@ -22,10 +22,16 @@ std::string notAFolder(const std::string& folder);
 // checked before a long run, not after its first epoch. "" when a file can be made there.
 std::string cannotWriteIn(const std::string& folder);
 
+// Why a save to `path` must not replace the file there: "F is read-only (Permission denied):
+// ..." for a file the user may not write (the folder may let a rename replace it anyway, as it
+// let Graft replace a chmod 444 model); "" otherwise.
+std::string cannotReplace(const std::string& path);
+
 // The folder a save to `path` writes in (through a link, the target's: fileSavedThrough).
 std::string folderSavedIn(const std::string& path);
 
-// Calls write(tempPath), then fsyncs and renames tempPath to path. If write throws or the
+// Calls write(tempPath), then fsyncs and renames tempPath to path, which keeps the permissions of
+// the file it replaces; a read-only file is not replaced (cannotReplace). If write throws or the
 // rename fails, the temporary file is removed, the previous file at `path` is untouched, and a
 // graft::Error "<path>: not saved (any previous file is unchanged): <why>" is thrown; the why
 // names the OS error (e.g. "No space left on device") when there is one.

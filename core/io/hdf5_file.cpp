@@ -280,6 +280,53 @@ std::optional<std::vector<std::string>> File::stringList(hid_t object,
   return all;
 }
 
+std::string File::text(const std::string& datasetPath, const std::string& what) const {
+  const QuietErrors quietErrors;  // our message replaces HDF5's error stack
+  const std::string damaged = path_ + ": cannot read " + what + " '" + datasetPath +
+                              "' (the file may be truncated or damaged)";
+  Handle ds(H5Dopen2(id(), datasetPath.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.valid()) throw Error(damaged);
+  Handle type(H5Dget_type(ds.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING)
+    throw Error(path_ + ": '" + datasetPath + "' is not a string");
+  // Read below into room for one string: a dataset holding several would overflow it.
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1)
+    throw Error(path_ + ": '" + datasetPath + "' should hold one string (" + what + ")");
+  if (H5Tis_variable_str(type.get()) > 0) {
+    char* value = nullptr;
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
+      throw Error(damaged);
+    std::string result = value ? value : "";
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, &value);
+    return result;
+  }
+  const size_t size = H5Tget_size(type.get());
+  std::string buffer(size, '\0');
+  if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+    throw Error(damaged);
+  buffer.resize(strnlen(buffer.data(), size));
+  return buffer;
+}
+
+void File::writeText(const std::string& datasetPath, const std::string& text) const {
+  const QuietErrors quietErrors;
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), std::max<size_t>(text.size(), 1));
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  const Handle creation = withoutTimes(H5P_DATASET_CREATE);
+  Handle ds(H5Dcreate2(id(), datasetPath.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                       creation.get(), H5P_DEFAULT),
+            H5Dclose);
+  const std::string padded = text.empty() ? std::string(1, '\0') : text;
+  if (!ds.valid() ||
+      H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()) < 0)
+    throw Error(path_ + ": cannot write dataset '" + datasetPath + "'");
+}
+
 std::optional<std::string> File::string(hid_t object, const std::string& name) const {
   auto list = stringList(object, name);
   if (!list) return std::nullopt;

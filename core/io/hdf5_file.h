@@ -99,6 +99,11 @@ class File {
   std::optional<std::vector<std::string>> stringList(hid_t object, const std::string& name) const;
   std::optional<std::string> string(hid_t object, const std::string& name) const;
 
+  // A scalar string dataset (fixed-length as writeText writes it, or variable-length as h5py
+  // does), for text past an attribute's 64 KiB: a model's JSON. Throws graft::Error naming
+  // `what` and the file when it cannot be read.
+  std::string text(const std::string& datasetPath, const std::string& what) const;
+
   Shape datasetShape(const std::string& datasetPath) const;
   // Reads as float32 into `out` (sized by the caller from the checked shape).
   void readFloats(const std::string& datasetPath, float* out, size_t count) const;
@@ -108,6 +113,8 @@ class File {
                        const std::vector<std::string>& values) const;
   void writeString(hid_t object, const std::string& name, const std::string& value) const;
   void writeFloats(const std::string& datasetPath, const Shape& shape, const float* values) const;
+  // `text` as one UTF-8 string dataset (read back by text()).
+  void writeText(const std::string& datasetPath, const std::string& text) const;
   // The same, stored in chunks with HDF5's Fletcher-32 checksum: reading a changed byte fails
   // (readFloats says the file is damaged) instead of giving a wrong number. For Graft's own
   // files; Keras's layout stays contiguous, as Keras writes it. Empty and scalar datasets, which

@@ -26,32 +26,46 @@ std::vector<Keras3Entry> membersOf(const Graph& graph, const std::string& group)
   return members;
 }
 
-void walk(const Graph& graph, const std::string& group, const std::string& prefix,
-          const std::function<bool(const Node&)>& hasWeights, const Keras3Naming& naming,
-          std::vector<Keras3Entry>& out) {
-  std::map<std::string, int> used;
-  for (Keras3Entry entry : membersOf(graph, group)) {
-    std::string name = kerasSnakeCase(entry.node ? entry.node->className : entry.group->className);
-    auto [it, first] = used.emplace(name, 0);
-    if (!first) name += "_" + std::to_string(++it->second);
-    entry.path = prefix + naming.separator + name;
-    const bool weighted = entry.group || hasWeights(*entry.node);
-    if (naming.twoNamesPerWeightedLayer && weighted) ++it->second;
-    out.push_back(entry);
-    if (entry.group)
-      walk(graph, entry.group->path, entry.path + naming.separator + naming.container, hasWeights,
-           naming, out);
+struct Walk {
+  const Graph& graph;
+  const std::function<bool(const Node&)>& hasWeights;
+  const Keras3Naming& naming;
+  const std::vector<LeftOutModel>& leftOut;
+  std::vector<Keras3Entry> out;
+
+  void container(const std::string& group, const std::string& prefix) {
+    std::map<std::string, int> used;
+    // The member's group name, counted as Keras counts it in this container.
+    const auto number = [&](const std::string& className, bool weighted) {
+      std::string name = kerasSnakeCase(className);
+      auto [it, first] = used.emplace(name, 0);
+      if (!first) name += "_" + std::to_string(++it->second);
+      if (naming.twoNamesPerWeightedLayer && weighted) ++it->second;
+      return prefix + naming.separator + name;
+    };
+    for (Keras3Entry entry : membersOf(graph, group)) {
+      for (const auto& model : leftOut)
+        if (model.container == group &&
+            model.before == (entry.node ? entry.node->name : entry.group->path))
+          number(model.className, true);
+      entry.path = number(entry.node ? entry.node->className : entry.group->className,
+                          entry.group || hasWeights(*entry.node));
+      out.push_back(entry);
+      if (entry.group)
+        container(entry.group->path, entry.path + naming.separator + naming.container);
+    }
   }
-}
+};
 
 }  // namespace
 
 std::vector<Keras3Entry> keras3Layout(const Graph& graph,
                                       const std::function<bool(const Node&)>& hasWeights,
-                                      const Keras3Naming& naming) {
-  std::vector<Keras3Entry> out;
-  walk(graph, "", naming.container, hasWeights, naming, out);
-  return out;
+                                      const Keras3Naming& naming,
+                                      const std::vector<LeftOutModel>& leftOut) {
+  Walk walk{graph, hasWeights, naming, leftOut, {}};
+  walk.container("", naming.container);
+  return std::move(walk.out);
 }
 
 }  // namespace graft

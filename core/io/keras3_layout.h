@@ -29,9 +29,12 @@ struct Keras3Entry {
 };
 
 // Every layer and nested model of the graph, parents before their members. `hasWeights` says
-// whether a layer has variables (it matters only for twoNamesPerWeightedLayer).
+// whether a layer has variables (it matters only for twoNamesPerWeightedLayer). `leftOut`: nested
+// models of the Keras model the graph leaves out; each takes its number where it sat (before a
+// member that is gone or at the end: no member's number changes), and has no entry.
 std::vector<Keras3Entry> keras3Layout(const Graph& graph,
                                       const std::function<bool(const Node&)>& hasWeights,
-                                      const Keras3Naming& naming = {});
+                                      const Keras3Naming& naming = {},
+                                      const std::vector<LeftOutModel>& leftOut = {});
 
 }  // namespace graft

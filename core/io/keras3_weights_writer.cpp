@@ -8,7 +8,10 @@
 namespace graft {
 namespace {
 
-void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
+// `leftOut`: the user's Keras model's nested models the graph left out, for a weights file that
+// model loads; none for a file whose config Graft writes (the .keras archive's).
+void writeLayers(h5::File& file, const Model& model, const Graph& layout,
+                 const std::vector<LeftOutModel>& leftOut) {
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const Diagnostics problems = checkWeights(model.graph, analysis, model.weights);
   if (!problems.empty()) throw Error(problems);
@@ -22,7 +25,7 @@ void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
     file.writeString(vars.get(), "name", layout.name());
   }
   file.createGroup("/layers");
-  for (const auto& entry : keras3Layout(layout, hasWeights)) {
+  for (const auto& entry : keras3Layout(layout, hasWeights, {}, leftOut)) {
     if (sequential && entry.node && entry.node->className == "InputLayer" &&
         entry.node->group.empty())
       continue;
@@ -50,7 +53,7 @@ void writeLayers(h5::File& file, const Model& model, const Graph& layout) {
 
 void writeKeras3WeightsFile(const Model& model, const std::string& path) {
   auto file = h5::File::createInMemory(path);
-  writeLayers(file, model, model.graph);
+  writeLayers(file, model, model.graph, model.kerasLeftOut);
   file.close();  // written to disk here
 }
 
@@ -61,7 +64,7 @@ void saveKeras3Weights(const Model& model, const std::string& path) {
 std::vector<char> keras3WeightsImage(const Model& model, const Graph& layout,
                                      const std::string& what) {
   auto file = h5::File::createInMemory(what);
-  writeLayers(file, model, layout);
+  writeLayers(file, model, layout, {});
   return file.closeToImage();
 }
 

@@ -99,6 +99,8 @@ const h5::File& KerasH5Reader::fileHolding(const std::string& object) const {
 
 void KerasH5Reader::readLayout() {
   if (auto config = file_.string(file_.id(), "model_config")) modelConfig_ = *config;
+  if (!modelConfig_ && file_.exists(kGraftModelConfigDataset))
+    graftModelConfig_ = file_.text(kGraftModelConfigDataset, "the model Graft recorded");
   root_ = file_.exists("model_weights") ? "/model_weights" : "";
   h5::Handle root = file_.openGroup(root_.empty() ? "/" : root_);
   auto names = file_.stringList(root.get(), "layer_names");
@@ -180,8 +182,9 @@ std::vector<KerasH5Layer> splitNestedModel(const KerasH5Layer& stored) {
 }  // namespace
 
 std::vector<KerasH5Layer> KerasH5Reader::layersFor(
-    const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const {
-  if (layout_ == KerasWeightLayout::Keras3) return keras3LayersFor(graph, hasWeights);
+    const Graph& graph, const std::function<bool(const Node&)>& hasWeights,
+    const std::vector<LeftOutModel>& leftOut) const {
+  if (layout_ == KerasWeightLayout::Keras3) return keras3LayersFor(graph, hasWeights, leftOut);
   std::set<std::string> nestedModels;
   for (const auto& g : graph.groups()) nestedModels.insert(g.name());
   std::vector<KerasH5Layer> result;
@@ -196,7 +199,8 @@ std::vector<KerasH5Layer> KerasH5Reader::layersFor(
 }
 
 std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
-    const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const {
+    const Graph& graph, const std::function<bool(const Node&)>& hasWeights,
+    const std::vector<LeftOutModel>& leftOut) const {
   // tf.keras 2.12-2.14 walked `_layer_checkpoint_dependencies` instead of `layers`; Windows
   // builds of tf.keras wrote backslashes into single group names.
   Keras3Naming naming;
@@ -212,7 +216,7 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
       naming.container != "layers" &&
       (kerasVersion_.rfind("2.12", 0) == 0 || kerasVersion_.rfind("2.13", 0) == 0);
   std::vector<KerasH5Layer> result;
-  const std::vector<Keras3Entry> entries = keras3Layout(graph, hasWeights, naming);
+  const std::vector<Keras3Entry> entries = keras3Layout(graph, hasWeights, naming, leftOut);
   for (const auto& entry : entries) {
     if (!entry.node) continue;
     KerasH5Layer layer{entry.node->name, {}, {}};

@@ -22,6 +22,10 @@
 
 namespace graft {
 
+// Where Graft's weights-only Keras files record the model they were saved from (a dataset: an
+// attribute stops at 64 KiB).
+inline constexpr const char* kGraftModelConfigDataset = "/graft_model_config";
+
 struct KerasH5Layer {
   std::string name;
   std::vector<std::string> weightNames;  // as stored: "conv1/kernel:0", "conv1_W", "kernel", "0"
@@ -52,14 +56,19 @@ class KerasH5Reader {
   // model's layer tree; a Keras 2 nested model's group split into its inner layers when the
   // graph has that nested model. Keras 2 layers otherwise as stored. `hasWeights` tells which
   // layers have variables (tf.keras 2.12/2.13 named those differently).
+  // `leftOut`: the Keras model's nested models the graph left out (Keras 3 counts them).
   std::vector<KerasH5Layer> layersFor(const Graph& graph,
-                                      const std::function<bool(const Node&)>& hasWeights) const;
+                                      const std::function<bool(const Node&)>& hasWeights,
+                                      const std::vector<LeftOutModel>& leftOut = {}) const;
 
   // Keras 3 layout: the groups under `layers/` that are models of their own (they hold a
   // `layers/` of their own: a nested model's weights), for saying why none fitted a flat model.
   std::vector<std::string> keras3NestedModelGroups() const;
 
   const std::optional<std::string>& modelConfig() const { return modelConfig_; }
+  // In a weights-only file Graft wrote (Keras 2's save_weights layout): the model the weights
+  // were saved from, in model_config form (graphToKerasJson); Keras ignores it.
+  const std::optional<std::string>& graftModelConfig() const { return graftModelConfig_; }
   const std::string& kerasVersion() const { return kerasVersion_; }
   // The Keras 2 backend that wrote the file ("tensorflow", "theano", ...; "" when not said).
   const std::string& backend() const { return backend_; }
@@ -80,8 +89,9 @@ class KerasH5Reader {
   std::vector<std::string> memberNames(const std::string& group) const;
   // The shard holding `object` (one file: the file).
   const h5::File& fileHolding(const std::string& object) const;
-  std::vector<KerasH5Layer> keras3LayersFor(
-      const Graph& graph, const std::function<bool(const Node&)>& hasWeights) const;
+  std::vector<KerasH5Layer> keras3LayersFor(const Graph& graph,
+                                            const std::function<bool(const Node&)>& hasWeights,
+                                            const std::vector<LeftOutModel>& leftOut) const;
 
   h5::File file_;                      // the only file, or a sharded save's first shard
   std::vector<h5::File> otherShards_;  // a sharded save's other shards
@@ -90,6 +100,7 @@ class KerasH5Reader {
   std::string root_;  // "" or "/model_weights"
   std::vector<KerasH5Layer> layers_;
   std::optional<std::string> modelConfig_;
+  std::optional<std::string> graftModelConfig_;
   std::string kerasVersion_;
   std::string backend_;
 };

@@ -2,8 +2,10 @@
 
 #include <map>
 
+#include "graph/keras_json.h"
 #include "io/atomic_file.h"
 #include "io/hdf5_file.h"
+#include "io/keras_h5_reader.h"
 
 namespace graft {
 
@@ -48,6 +50,10 @@ void writeKerasWeightsFile(const Model& model, const std::string& file) {
     out.writeString(root.get(), "backend", "tensorflow");
     out.writeString(root.get(), "keras_version", "2.4.0");
   }
+  // The model the weights belong to, for Graft (Keras's load_weights reads layer_names only):
+  // opened alone, a file of an edited model (another input size, a layer without weights
+  // inserted) was taken for the plain architecture its layer names matched.
+  out.writeText(kGraftModelConfigDataset, graphToKerasJson(model.graph).dump());
   for (const auto& entry : entries) {
     auto group = out.createGroup("/" + entry.name);
     // A nested model's weights are model.weights: every trainable weight of its layers (in

@@ -124,10 +124,13 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   for (const auto& node : graph.nodes())
     if (const NodeInfo* info = analysis.find(node.name); info && !info->weights.empty())
       weighted.push_back(&node);
-  const std::vector<KerasH5Layer> all = file.layersFor(graph, [&](const Node& node) {
-    const NodeInfo* info = analysis.find(node.name);
-    return info && !info->weights.empty();
-  });
+  const std::vector<KerasH5Layer> all = file.layersFor(
+      graph,
+      [&](const Node& node) {
+        const NodeInfo* info = analysis.find(node.name);
+        return info && !info->weights.empty();
+      },
+      options.leftOut);
   std::vector<const KerasH5Layer*> stored;
   std::map<std::string, const KerasH5Layer*> byName;
   for (const auto& l : all) {

@@ -36,6 +36,8 @@ struct WeightLoadOptions {
   // When not empty, only these model layers are read (matched as for the whole model): the
   // layers another file lacks, without reading the rest.
   std::set<std::string> only;
+  // The Keras model's nested models the graph left out (Model::kerasLeftOut).
+  std::vector<LeftOutModel> leftOut;
 };
 
 // Reads the matching datasets into `store` (Keras layout). Checks every dataset's shape

@@ -193,8 +193,9 @@ std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model
                                          std::vector<std::string>& freshLayers,
                                          std::map<std::string, std::string> fileNames = {},
                                          const WeightsForTheRest& rest = {}) {
-  WeightLoadReport report = loadKerasWeights(file, model.graph, analysis, model.weights,
-                                             {allowMissing, std::move(fileNames)});
+  WeightLoadReport report =
+      loadKerasWeights(file, model.graph, analysis, model.weights,
+                       {allowMissing, std::move(fileNames), {}, model.kerasLeftOut});
   notes.push_back(file.path() + ": " + report.describe());
   // Nothing matched: the file belongs to another architecture, and going on would give the user
   // a randomly initialised network under the file's name.
@@ -449,11 +450,29 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
   try {
     const Json config = parseBoundedJson(topologyText, what);
     result.model.graph = graphFromKerasJson(config, LayerRegistry::standard(), kerasVersion);
+    result.model.kerasLeftOut = nestedModelsLeftOut(config);
     if (const std::string policy = mixedPrecisionPolicyOf(config); !policy.empty())
       result.notes.push_back(
           "the model was built with Keras's " + policy +
           " policy (its layers computed in 16 bits): Graft computes in float32, so outputs "
           "differ from Keras's in about the third decimal");
+    if (const ChannelsFirstCount cf = channelsFirstLayersOf(config); cf.layers > 0) {
+      size_t permutes = 0;
+      for (const auto& node : result.model.graph.nodes()) permutes += node.className == "Permute";
+      const size_t added = permutes - std::min(permutes, cf.permutes);
+      result.notes.push_back(
+          "the model is channels_first (" + std::to_string(cf.layers) +
+          " layers say data_format \"channels_first\"): Graft reads it as channels_last with the "
+          "same weights, so images go in as height x width x channels and the Keras files it "
+          "exports are channels_last" +
+          (added == 0 ? std::string()
+           : added == 1
+               ? std::string("; a Permute layer gives a layer that works on Keras's axis order "
+                             "(Flatten, Dense on images, Reshape, ...) that order")
+               : "; " + std::to_string(added) +
+                     " Permute layers give the layers that work on Keras's axis order (Flatten, "
+                     "Dense on images, Reshape, ...) that order"));
+    }
     if (const std::string named = namedInputsAndOutputsOf(config); !named.empty())
       result.notes.push_back(
           "the model names its " + named +
@@ -557,9 +576,25 @@ std::vector<std::string> layersAnEditTookAway(const KerasH5Reader& reader,
 
 LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
-  if (reader.modelConfig()) {
-    LoadedModel result = fromTopology(spec.source, *reader.modelConfig(), reader.kerasVersion(),
-                                      "the model_config attribute");
+  // A weights-only file Graft wrote names its model: opened as that model, not as the plain
+  // architecture its layer names match (an edited input size or a layer without weights was
+  // lost without a word).
+  // Given zoo options (--no-top, --classes, --input-size, ...), the file is read as the
+  // architecture they describe, as before Graft recorded its model.
+  const bool zooOptions = spec.alpha || spec.includeTop || spec.classes || !spec.pooling.empty() ||
+                          spec.minimalistic || spec.includePreprocessing || spec.dropoutRate ||
+                          spec.inputSize;
+  const std::optional<std::string>& config = reader.modelConfig() ? reader.modelConfig()
+                                             : zooOptions         ? std::nullopt
+                                                                  : reader.graftModelConfig();
+  if (config) {
+    LoadedModel result = fromTopology(
+        spec.source, *config, reader.kerasVersion(),
+        reader.modelConfig() ? "the model_config attribute" : "the model Graft recorded");
+    if (!reader.modelConfig())
+      result.notes.push_back(spec.source +
+                             ": Keras weights Graft saved, opened as the model they were saved "
+                             "from (Graft recorded it; Keras's load_weights needs that model)");
     checkArchitectureOptions(spec, result.model.graph);
     const GraphAnalysis analysis = analyze(result.model.graph);
     if (!spec.weightsFile.empty()) {
@@ -739,7 +774,7 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
                 readOwnWeights();
                 WeightStore store;
                 loadKerasWeights(archive.weightsReader(), result.model.graph, analysis, store,
-                                 {true, {}, layers});
+                                 {true, {}, layers, result.model.kerasLeftOut});
                 return store;
               }};
     fillWeightsFrom(reader, result.model, analysis, true, spec.seed, result.notes,

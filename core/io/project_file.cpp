@@ -19,57 +19,6 @@ constexpr const char* kJsonDataset = "/graft_project";
 constexpr const char* kVersionAttribute = "graft_format_version";
 constexpr const char* kWeightsGroup = "/model_weights";
 
-// The project JSON is a dataset, not an attribute: HDF5 attributes stop at 64 KiB and the
-// configs of a ResNet or an Inception exceed that.
-void writeText(const h5::File& file, const std::string& path, const std::string& text) {
-  const h5::QuietErrors quietErrors;
-  h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), std::max<size_t>(text.size(), 1));
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  h5::Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  const h5::Handle creation = h5::withoutTimes(H5P_DATASET_CREATE);
-  h5::Handle ds(H5Dcreate2(file.id(), path.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                           creation.get(), H5P_DEFAULT),
-                H5Dclose);
-  const std::string padded = text.empty() ? std::string(1, '\0') : text;
-  if (!ds.valid() ||
-      H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()) < 0)
-    throw Error(file.path() + ": cannot write dataset '" + path + "'");
-}
-
-// Reads a scalar string dataset, fixed-length (as written above) or variable-length (h5py).
-std::string readText(const h5::File& file, const std::string& path) {
-  const h5::QuietErrors quietErrors;  // our message replaces HDF5's error stack
-
-  const std::string damaged = file.path() + ": cannot read the project description '" + path +
-                              "' (the file may be truncated or damaged)";
-  h5::Handle ds(H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT), H5Dclose);
-  if (!ds.valid()) throw Error(damaged);
-  h5::Handle type(H5Dget_type(ds.get()), H5Tclose);
-  if (H5Tget_class(type.get()) != H5T_STRING)
-    throw Error(file.path() + ": '" + path + "' is not a string");
-  // Read below into room for one string: a dataset holding several would overflow it.
-  h5::Handle space(H5Dget_space(ds.get()), H5Sclose);
-  if (H5Sget_simple_extent_npoints(space.get()) != 1)
-    throw Error(file.path() + ": '" + path + "' should hold one string (the project JSON)");
-  if (H5Tis_variable_str(type.get()) > 0) {
-    char* value = nullptr;
-    h5::Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem.get(), H5T_VARIABLE);
-    if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
-      throw Error(damaged);
-    std::string text = value ? value : "";
-    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, &value);
-    return text;
-  }
-  const size_t size = H5Tget_size(type.get());
-  std::string buffer(size, '\0');
-  if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
-    throw Error(damaged);
-  buffer.resize(strnlen(buffer.data(), size));
-  return buffer;
-}
-
 Json projectJson(const Model& model, const GraphAnalysis& analysis) {
   Json inputs = Json::object();
   for (const auto& name : model.graph.inputs())
@@ -81,22 +30,31 @@ Json projectJson(const Model& model, const GraphAnalysis& analysis) {
   for (const auto& l : model.labels) labels.push_back(l);
   Json untrained = Json::array();
   for (const auto& l : model.untrainedLayers) untrained.push_back(l);
-  return {{"format", "graft-project"},
-          {"format_version", kProjectFormatVersion},
-          {"written_by", std::string("graft ") + GRAFT_VERSION},
-          {"model_config", graphToKerasJson(model.graph)},
-          {"preprocessing", preprocessingName(model.preprocessing)},
-          {"labels", labels},
-          {"weights_source", model.weightsSource},
-          {"recipe", recipeDocument(model.recipe)},
-          {"untrained_layers", untrained},
-          {"trained_input_size", model.trainedInputSize},
-          {"view", {{"collapsed_groups", model.collapsedGroups}}},
-          {"summary",
-           {{"inputs", inputs},
-            {"frozen", frozen},
-            {"total_params", analysis.totalParams},
-            {"trainable_params", analysis.trainableParams}}}};
+  Json project = {{"format", "graft-project"},
+                  {"format_version", kProjectFormatVersion},
+                  {"written_by", std::string("graft ") + GRAFT_VERSION},
+                  {"model_config", graphToKerasJson(model.graph)},
+                  {"preprocessing", preprocessingName(model.preprocessing)},
+                  {"labels", labels},
+                  {"weights_source", model.weightsSource},
+                  {"recipe", recipeDocument(model.recipe)},
+                  {"untrained_layers", untrained},
+                  {"trained_input_size", model.trainedInputSize},
+                  {"view", {{"collapsed_groups", model.collapsedGroups}}},
+                  {"summary",
+                   {{"inputs", inputs},
+                    {"frozen", frozen},
+                    {"total_params", analysis.totalParams},
+                    {"trainable_params", analysis.trainableParams}}}};
+  // Written since session 28, where the Keras file had any.
+  if (!model.kerasLeftOut.empty()) {
+    Json leftOut = Json::array();
+    for (const auto& m : model.kerasLeftOut)
+      leftOut.push_back(
+          {{"container", m.container}, {"class_name", m.className}, {"before", m.before}});
+    project["keras_left_out"] = leftOut;
+  }
+  return project;
 }
 
 void writeWeights(const h5::File& file, const Model& model, const GraphAnalysis& analysis) {
@@ -146,7 +104,7 @@ void saveProject(const Model& model, const std::string& path) {
     {
       h5::Handle root = file.openGroup("/");
       file.writeString(root.get(), kVersionAttribute, std::to_string(kProjectFormatVersion));
-      writeText(file, kJsonDataset, projectJson(model, analysis).dump());
+      file.writeText(kJsonDataset, projectJson(model, analysis).dump());
       writeWeights(file, model, analysis);
     }
     file.close();  // written to disk here
@@ -173,7 +131,7 @@ Model loadProject(const std::string& path) {
 
   Json project;
   try {
-    project = Json::parse(readText(file, kJsonDataset),
+    project = Json::parse(file.text(kJsonDataset, "the project description"),
                           jsonInputGuard(path + ": the project description"));
   } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw Error(path + ": the project description is not valid JSON (damaged file?): " + e.what());
@@ -214,6 +172,11 @@ Model loadProject(const std::string& path) {
     }
     // Written since session 27. Only what the GUI shows: a group the model no longer has is
     // left out rather than refused.
+    if (project.contains("keras_left_out"))
+      for (const auto& m : project.at("keras_left_out"))
+        model.kerasLeftOut.push_back({m.at("container").get<std::string>(),
+                                      m.at("class_name").get<std::string>(),
+                                      m.at("before").get<std::string>()});
     if (project.contains("view") && project.at("view").contains("collapsed_groups"))
       for (const auto& g : project.at("view").at("collapsed_groups"))
         if (model.graph.findGroup(g.get<std::string>()))

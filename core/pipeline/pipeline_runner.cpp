@@ -16,6 +16,7 @@
 #include "io/zoo/zoo.h"
 #include "pipeline/pipeline_outputs.h"
 #include "pipeline/recipe_with_labels.h"
+#include "runtime/data/data_pipeline.h"
 #include "runtime/fusion/fuse_with_samples.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/prediction/predict.h"
@@ -77,7 +78,10 @@ class Runner {
     const fs::path folder = fs::absolute(parent.empty() ? "." : parent, ec).lexically_normal();
     if (ec) return path;
     const fs::path relative = file.lexically_relative(folder);
-    return relative.empty() ? path : relative.string();
+    // Outside the pipeline's folder, the path as written: "../../../work/shared/m.h5" for an
+    // absolute /work/shared/m.h5 named nothing a reader recognises.
+    if (relative.empty() || *relative.begin() == "..") return path;
+    return relative.string();
   }
 
   PipelineResult run() {
@@ -366,8 +370,16 @@ class Runner {
     if (!p_.train)
       if (auto untrained = untrainedLayersProblem(model_, freshLayers_, "its accuracy"))
         throw Error(p_.model.source + ": " + *untrained);
-    result_.evaluation =
-        evaluateSpec(model_, *p_.eval, static_cast<int>(p_.model.inputSize.value_or(0)), cancel_);
+    // A free input size: the side predict takes too, said as predict says it.
+    int64_t side = p_.model.inputSize.value_or(0);
+    if (side == 0 && hasFreeInputSize(model_)) {
+      side = defaultFreeInputSide(model_);
+      note_("the model's input size is free: images are resized to " + std::to_string(side) +
+            " x " + std::to_string(side) +
+            (model_.trainedInputSize > 0 ? ", the size it was trained at" : "") +
+            " (--input-size N chooses)");
+    }
+    result_.evaluation = evaluateSpec(model_, *p_.eval, static_cast<int>(side), cancel_);
     return "accuracy " + checkNumberText(result_.evaluation->accuracy) + " on " +
            std::to_string(result_.evaluation->count) + " image(s)";
   }

@@ -60,6 +60,13 @@ std::string exportFileNameProblem(const std::string& format, const std::string& 
   std::string matched;
   const FormatSuffixes* named = formatNamedBy(output, &matched);
   if (named == &*own) return "";
+  // Graft's own files: opened later as a project, an export under that name fails.
+  if (endsWith(output, ".graft"))
+    return output +
+           ": .graft is the suffix of Graft projects (train -o, the workbench's Save); "
+           "give the " +
+           format + " export the suffix " + own->suffixes.front() + " (e.g. " +
+           output.substr(0, output.size() - 6) + own->suffixes.front() + ")";
   const std::string stem = output.substr(0, output.size() - matched.size());
   const std::string suggestion = " (e.g. " + stem + own->suffixes.front() + ")";
   if (named)

@@ -1,6 +1,7 @@
 // A model whose input size is free (None x None) remembers the size it was trained at: eval,
 // predict and summary then measure it as it learned, without --input-size (eval refused, and
-// predict took 224 while the model had learned at another size).
+// predict took 224 while the model had learned at another size). Never trained so, eval and
+// predict both take 224 (the zoo architecture's size for a zoo model) and say it.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -70,6 +71,21 @@ TEST_F(FreeInputSize, TheSizeTrainedAtIsKeptAndTakenWithoutInputSize) {
   ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
   EXPECT_NE(predicted.err.find("resized to 24 x 24, the size it was trained at"), std::string::npos)
       << predicted.err;
+}
+
+// Never trained at a size: eval takes the size predict takes (224), says so, and measures as
+// --input-size 224 does (it refused, though predict went on).
+TEST_F(FreeInputSize, EvalOfAnUntrainedFreeSizeTakesPredictsSizeAndSaysIt) {
+  const auto itself = cli({"eval", free, "--data", data, "--json"});
+  ASSERT_EQ(itself.exitCode, 0) << itself.err;
+  EXPECT_NE(itself.err.find("input size is free: images are resized to 224 x 224"),
+            std::string::npos)
+      << itself.err;
+  const auto told = cli({"eval", free, "--data", data, "--input-size", "224", "--json", "-q"});
+  ASSERT_EQ(told.exitCode, 0) << told.err;
+  EXPECT_DOUBLE_EQ(json::parse(itself.out).at("loss").get<double>(),
+                   json::parse(told.out).at("loss").get<double>());
+  EXPECT_EQ(told.err.find("input size is free"), std::string::npos) << told.err;
 }
 
 }  // namespace

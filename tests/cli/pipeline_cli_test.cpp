@@ -360,6 +360,48 @@ TEST_F(PipelineCli, TheModelAsItsOwnBestCheckpointKeepsTheBestEpoch) {
   EXPECT_NEAR(json::parse(evaluated.out).at("loss").get<double>(), valLoss.at(held), 1e-5);
 }
 
+// train --json describes the file it names: with --checkpoint best its figures are the best
+// epoch's, not the last's (a script read the last epoch's val_loss beside the best's file).
+TEST_F(PipelineCli, TrainJsonGivesTheFiguresOfTheEpochItsFileHolds) {
+  makeSampleData();
+  const auto r = cli({"train",
+                      dir.file("tiny.json"),
+                      "--preprocessing",
+                      "tf",
+                      "--data",
+                      dir.file("shapes"),
+                      "--val-dir",
+                      dir.file("shapes"),
+                      "--epochs",
+                      "6",
+                      "--batch-size",
+                      "8",
+                      "--lr",
+                      "0.3",
+                      "--seed",
+                      "1",
+                      "--log",
+                      dir.file("train.jsonl"),
+                      "--checkpoint",
+                      "best",
+                      "-o",
+                      dir.file("best.graft"),
+                      "--json",
+                      "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::map<int, double> valLoss;
+  std::ifstream log(dir.file("train.jsonl"));
+  for (std::string line; std::getline(log, line);) {
+    const json event = json::parse(line);
+    if (event.at("event") == "epoch")
+      valLoss[event.at("epoch").get<int>()] = event.at("val_loss").get<double>();
+  }
+  const json said = json::parse(r.out);
+  const int held = said.at("checkpoint_epoch").get<int>();
+  ASSERT_NE(held, 6) << "the best epoch is the last; the test needs another";
+  EXPECT_DOUBLE_EQ(said.at("val_loss").get<double>(), valLoss.at(held)) << r.out;
+}
+
 // With restore_best the model that is saved and exported is the best epoch's: the val_loss check
 // measures that epoch, not the last one whose weights were thrown away.
 TEST_F(PipelineCli, RestoreBestChecksMeasureTheRestoredEpoch) {
@@ -574,6 +616,13 @@ TEST_F(PipelineCli, ReportsHoldAnyPathAndNumbersInFull) {
                                            "sh", odd.string(), cliPath()});
   EXPECT_EQ(json::parse(here.out).at("steps").at(0).at("name"), "load model tiny.json")
       << here.out << here.err;
+  // A model outside the pipeline's folder is named as the pipeline names it (it read
+  // "../../work/..."), an absolute path whole.
+  const std::string elsewhere = dir.file("tiny.json");
+  std::ofstream(path) << json({{"graft_pipeline", 1}, {"model", elsewhere}}).dump(2);
+  const auto outside = cli({"run", path, "--json"});
+  EXPECT_EQ(json::parse(outside.out).at("steps").at(0).at("name"), "load model " + elsewhere)
+      << outside.out << outside.err;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // graft-cli summary on the real Keras files, and exit status 1 with a clear message for broken
 // ones. Expected totals were counted independently from the files' datasets (h5py).
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "io/hdf5_file.h"
+#include "io/keras_h5_reader.h"
 #include "io/keras_h5_writer.h"
 #include "io/model_source.h"
 #include "support/test_support.h"
@@ -247,9 +249,17 @@ TEST(BrokenWeights, WrongShapeNamesTheLayerAndExits1) {
   EXPECT_NE(r.err.find("(3, 3, 3, 8)"), std::string::npos) << r.err;
 }
 
-// The weights of a MobileNet with a new head (graft-cli train -o FILE.h5): opened alone, the file
-// would lose its head to the recognised MobileNet; it is refused with the way to open it.
-TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
+// A weights-only file as Graft wrote it before it recorded the model: the dataset gone.
+void forgetRecordedModel(const std::string& path) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  EXPECT_GE(H5Ldelete(file, kGraftModelConfigDataset, H5P_DEFAULT), 0);
+  H5Fclose(file);
+}
+
+// The weights of a MobileNet with a new head (graft-cli train -o FILE.h5) open alone as that
+// model: Graft records the model in its weights-only files (Keras ignores it).
+TEST(BrokenWeights, AnEditedModelsWeightsOpenAsTheModelTheyWereSavedFrom) {
   TempDir dir;
   const Model base = noTopMobileNet(0.25, "avg");
   auto edited = applyOperation(
@@ -259,15 +269,24 @@ TEST(BrokenWeights, AnEditedModelsWeightsSayHowToOpenThem) {
   ASSERT_TRUE(edited.ok()) << joinDiagnostics(edited.diagnostics());
   const std::string path = dir.file("trained.h5");
   saveKerasWeights(edited.value().model, path);
+  const auto opened = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
+  ASSERT_EQ(opened.exitCode, 0) << opened.err;
+  EXPECT_NE(opened.out.find("head_out"), std::string::npos) << opened.out;
+  EXPECT_NE(opened.err.find("opened as the model they were saved from"), std::string::npos)
+      << opened.err;
+  // Without the record (a file of an older Graft), the recognised MobileNet would lose the
+  // head: refused with the way to open it.
+  forgetRecordedModel(path);
   auto r = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
   EXPECT_EQ(r.exitCode, 1) << r.out;
   EXPECT_NE(r.err.find("head_out, which mobilenet lacks"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--weights " + path), std::string::npos) << r.err;
 }
 
-// An edit that takes a layer away (a fuse of a convolution with its BatchNormalization): the
-// recognised architecture misses it in the file, and the refusal says the file came from an
-// edited model and how to open it (it said only which layer was missing).
+// An edit that takes a layer away (a fuse of a convolution with its BatchNormalization), in a
+// file without the recorded model: the recognised architecture misses it in the file, and the
+// refusal says the file came from an edited model and how to open it (it said only which layer
+// was missing).
 TEST(BrokenWeights, AFusedModelsWeightsSayHowToOpenThem) {
   TempDir dir;
   const Model base = noTopMobileNet(0.25, "avg");
@@ -275,6 +294,7 @@ TEST(BrokenWeights, AFusedModelsWeightsSayHowToOpenThem) {
   ASSERT_TRUE(fused.ok()) << joinDiagnostics(fused.diagnostics());
   const std::string path = dir.file("fused.h5");
   saveKerasWeights(fused.value().model, path);
+  forgetRecordedModel(path);
   auto r = runCli({"summary", path}, {"KERAS_HOME=" + dir.path().string()});
   EXPECT_EQ(r.exitCode, 1) << r.out;
   EXPECT_NE(r.err.find("conv_pw_7_bn"), std::string::npos) << r.err;

@@ -169,6 +169,28 @@ TEST_F(TrainFaultsCli, SigintAndSigtermStopTheRunKeepingTheLastEpoch) {
   }
 }
 
+// GNU timeout sends its signal to the process and then to its process group: two signals from
+// one sender at once are one request to stop, not "end at once" (the JSON, the JUnit report and
+// the log's end were lost to it).
+TEST_F(TrainFaultsCli, TheSameSignalTwiceAtOnceFromOneSenderIsOneStop) {
+  const std::string out = dir.file("twice.graft"), log = dir.file("twice.jsonl");
+  std::vector<std::string> args = trainArgs(out, 500);
+  args.insert(args.end(), {"--log", log, "--json"});
+  BackgroundProgram cli(cliPath(), args, env);
+  const bool sent = firstEpochLogged(log, std::chrono::seconds(60));
+  if (sent) {
+    cli.signal(SIGTERM);
+    // The first one handled (two at once merge into one pending signal), the stop not yet over.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    cli.signal(SIGTERM);
+  }
+  const std::optional<CommandResult> ended = cli.finish(std::chrono::minutes(2));
+  ASSERT_TRUE(ended) << "the run did not stop";
+  ASSERT_TRUE(sent) << ended->err;
+  EXPECT_EQ(ended->exitCode, 1) << ended->err;
+  EXPECT_EQ(nlohmann::json::parse(ended->out).at("status"), "cancelled") << ended->out;
+}
+
 TEST_F(TrainFaultsCli, MaxUnreadableSetsHowManyBrokenImagesARunTolerates) {
   // 4 broken images among 28: 14 %, past the default 10 %; the run stops at the third.
   for (int i = 0; i < 4; ++i)

@@ -3,6 +3,8 @@
 // writer's own stream stays good (LibTorch's ZIP writer ended the process when it did not).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -104,6 +106,30 @@ TEST(AtomicFile, AWritersOwnErrorPassesThroughAndTheSaveLeavesNothing) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
                           std::filesystem::directory_iterator()),
             1);
+}
+
+// A private model stays private when it is saved again (the new file was 0644 whatever the old
+// one's permissions); a file the user may not write is not replaced, though the folder would let
+// a rename do it.
+TEST(AtomicFile, ASaveKeepsTheReplacedFilesPermissionsAndLeavesReadOnlyFiles) {
+  namespace fs = std::filesystem;
+  test::TempDir dir;
+  const std::string target = dir.file("private.graft");
+  std::ofstream(target) << "previous";
+  fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write);
+  const auto save = [&](const std::string& text) {
+    writeAtomically(target,
+                    [&](const std::string& temporary) { std::ofstream(temporary) << text; });
+  };
+  save("new");
+  EXPECT_EQ(readAll(target), "new");
+  EXPECT_EQ(fs::status(target).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(target, fs::perms::owner_read | fs::perms::group_read);
+  if (::geteuid() == 0) GTEST_SKIP() << "root may write any file";
+  EXPECT_NE(cannotReplace(target).find("private.graft is read-only"), std::string::npos);
+  EXPECT_THROW(save("newer"), Error);
+  EXPECT_EQ(readAll(target), "new");
 }
 
 }  // namespace

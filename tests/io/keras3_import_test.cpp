@@ -664,6 +664,52 @@ TEST(NestedKeras3Weights, AModelOtherThanTheOneSavedIsRefusedNamingTheLayers) {
       << message;
 }
 
+// The Keras transfer-learning guide's model with its augmentation in a Sequential of its own:
+// Graft leaves that Sequential out (it computes nothing at inference), but Keras 3's saving_lib
+// still numbers it among the outer model's members (_save_container_state counts every entry of
+// `layers` by snake_case class name), so the head's Sequential is sequential_1.
+const char* kAugmentedKeras3Config = R"({
+  "module": "keras", "class_name": "Sequential", "config": {"name": "outer", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 3], "name": "image"}},
+    {"class_name": "Sequential", "config": {"name": "augment", "layers": [
+      {"class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 3], "name": "aug_in"}},
+      {"class_name": "RandomFlip", "config": {"name": "flip", "mode": "horizontal"}},
+      {"class_name": "RandomGrayscale", "config": {"name": "gray", "factor": 0.5}}]}},
+    {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
+    {"class_name": "Sequential", "config": {"name": "head", "layers": [
+      {"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "head_in"}},
+      {"class_name": "Identity", "config": {"name": "same"}},
+      {"class_name": "Dense", "config": {"name": "dense", "units": 2}}]}}
+  ]}})";
+
+TEST(NestedKeras3Weights, ANestedModelLeftOutStillTakesItsNumber) {
+  TempDir dir;
+  const auto config = dir.path() / "model.json";
+  std::ofstream(config) << kAugmentedKeras3Config;
+  const auto weights = dir.path() / "model.weights.h5";
+  {
+    h5::File file = h5::File::createInMemory(weights.string());
+    file.writeFloats("/layers/sequential_1/layers/dense/vars/0", {3, 2}, ramp({3, 2}, 5).values());
+    file.writeFloats("/layers/sequential_1/layers/dense/vars/1", {2}, ramp({2}, 6).values());
+    file.close();
+  }
+  const LoadedModel loaded = load(config.string(), weights.string());
+  EXPECT_EQ(loaded.model.graph.size(), 3u);  // image, gap, dense
+  EXPECT_EQ(values(loaded.model.weights.find("dense")->at(0)), values(ramp({3, 2}, 5)));
+  // Weights written for the user's own model land where its Keras loads them, also from a
+  // project saved in between.
+  const std::string project = (dir.path() / "augmented.graft").string();
+  saveProject(loaded.model, project);
+  const Model reopened = loadProject(project);
+  EXPECT_EQ(reopened.kerasLeftOut, loaded.model.kerasLeftOut);
+  const std::string out = (dir.path() / "out.weights.h5").string();
+  saveKeras3Weights(reopened, out);
+  const h5::File written = h5::File::openReadOnly(out);
+  EXPECT_EQ(datasetValues(written, "/layers/sequential_1/layers/dense/vars/0"),
+            values(ramp({3, 2}, 5)));
+  EXPECT_FALSE(written.exists("/layers/sequential/layers/dense"));
+}
+
 // Every dataset under `group`, recursively, as "path (shape)".
 void listDatasets(const h5::File& file, const std::string& group, std::vector<std::string>& out) {
   for (const auto& member : file.memberNames(group)) {

@@ -69,6 +69,8 @@ TEST(KerasH5Writer, H5pySeesTheKerasStructure) {
       "assert wn == ['block1_conv1/kernel:0', 'block1_conv1/bias:0'], wn\n"
       "assert f['block1_conv1/block1_conv1/kernel:0'].shape == (3, 3, 3, 64)\n"
       "assert len(f['block1_pool'].attrs['weight_names']) == 0\n"
+      "assert 'model_config' not in f.attrs  # a weights file to Keras, not a model\n"
+      "assert f['graft_model_config'][()].decode().startswith('{')\n"
       "print('ok')\n";
   const std::string scriptPath = dir.file("check.py");
   std::ofstream(scriptPath) << script;
@@ -77,6 +79,32 @@ TEST(KerasH5Writer, H5pySeesTheKerasStructure) {
     GTEST_SKIP() << "python3-h5py is not installed: " << r.err;
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, "ok\n");
+}
+
+// A weights-only file of an edited model (another input size, a layer without weights inserted)
+// opened on its own is that model, weights and all: its layer names alone made it the plain
+// architecture at its default size, whose predictions differ (an export's check said nothing).
+TEST(KerasH5Writer, AnEditedModelsWeightsFileOpensAsThatModel) {
+  test::TempDir dir;
+  const Model base = zooModel("mobilenet", true, std::nullopt, 3);
+  auto edited = applyOperation(base, ops::setInputShape({96, 96, 3}));
+  ASSERT_TRUE(edited.ok()) << joinDiagnostics(edited.diagnostics());
+  auto inserted = applyOperation(
+      edited.value().model,
+      ops::insertAfter("conv_pw_1_relu", ops::layer("Dropout", "extra_dropout", {{"rate", 0.1}})));
+  ASSERT_TRUE(inserted.ok()) << joinDiagnostics(inserted.diagnostics());
+  const Model& model = inserted.value().model;
+  const std::string path = dir.file("edited.h5");
+  saveKerasWeights(model, path);
+  ModelSpec spec;
+  spec.source = path;
+  const LoadedModel back = loadModel(spec);
+  EXPECT_EQ(back.model.graph, model.graph);
+  EXPECT_TRUE(sameWeights(back.model.weights, model.weights));
+  // Keras's reader sees its own layout only: the record is a dataset beside the layers.
+  const KerasH5Reader reader(path);
+  EXPECT_FALSE(reader.modelConfig());
+  ASSERT_TRUE(reader.graftModelConfig());
 }
 
 TEST(KerasCache, ZooNameFindsTheStandardFileInKerasHome) {

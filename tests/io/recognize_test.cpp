@@ -1,6 +1,7 @@
 // Weights-only files are recognised from layer names and kernel shapes: family, alpha, top,
 // class count, ResNet naming scheme. Files are the real fixtures or written by the test.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include "io/keras_h5_writer.h"
 #include "io/model_source.h"
@@ -111,6 +112,16 @@ TEST(Recognize, UnknownFileSaysWhichFlagsSettleIt) {
   const LoadedModel full = loadModel(spec);
   const std::string weightsOnly = dir.file("custom.h5");
   saveKerasWeights(full.model, weightsOnly);
+  // Graft's own file opens as the model it recorded; without the record (a file from another
+  // tool), only recognition could tell the architecture.
+  spec.source = weightsOnly;
+  EXPECT_EQ(loadModel(spec).model.graph, full.model.graph);
+  {
+    const hid_t file = H5Fopen(weightsOnly.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    EXPECT_GE(H5Ldelete(file, kGraftModelConfigDataset, H5P_DEFAULT), 0);
+    H5Fclose(file);
+  }
   EXPECT_FALSE(recognizeZooWeights(KerasH5Reader(weightsOnly)).has_value());
   spec.source = weightsOnly;
   try {

@@ -7,6 +7,8 @@
 
 #include "export/export.h"
 #include "export_test_support.h"
+#include "io/hdf5_file.h"
+#include "io/model_source.h"
 
 namespace graft::test::exports {
 namespace {
@@ -81,6 +83,29 @@ TEST(ExportFiles, KerasHdf5HasSaveWeightsStructure) {
       ["dw_bn/moving_mean:0", [8]], ["dw_bn/moving_variance:0", [8]]])"));
   EXPECT_EQ(layers.at("fc1"), Json::parse(R"([["fc1/kernel:0", [64, 10]], ["fc1/bias:0", [10]]])"));
   EXPECT_EQ(layers.at("flatten"), Json::array());
+}
+
+// A model whose Keras file had an augmentation Sequential Graft leaves out: its Keras 3 weights
+// export numbers the head `sequential_1`, as Keras does, and the export's own check reads it so
+// (it looked for `sequential` and refused its own file).
+TEST(ExportFiles, KerasWeightsOfAModelWithALeftOutNestedModelPassTheirCheck) {
+  TempDir dir;
+  const std::string config = dir.file("augmented.json");
+  std::ofstream(config) << R"({"module": "keras", "class_name": "Sequential", "config": {
+    "name": "outer", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 3], "name": "image"}},
+    {"class_name": "Sequential", "config": {"name": "augment", "layers": [
+      {"class_name": "RandomFlip", "config": {"name": "flip", "mode": "horizontal"}}]}},
+    {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
+    {"class_name": "Sequential", "config": {"name": "head", "layers": [
+      {"class_name": "Dense", "config": {"name": "dense", "units": 2}}]}}]}})";
+  ModelSpec spec;
+  spec.source = config;
+  const Model model = loadModel(spec).model;
+  ASSERT_EQ(model.kerasLeftOut.size(), 1u);
+  const std::string out = dir.file("augmented.weights.h5");
+  EXPECT_NO_THROW(exportModel(model, ExportFormat::KerasWeights, out));
+  EXPECT_TRUE(h5::File::openReadOnly(out).exists("/layers/sequential_1/layers/dense/vars/0"));
 }
 
 }  // namespace

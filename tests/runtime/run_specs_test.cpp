@@ -155,6 +155,10 @@ TEST(ExportSpec, AFileNamedForAnotherFormatIsRefused) {
             std::string::npos);
   EXPECT_NE(exportFileNameProblem("torchscript", "m.KERAS").find("suffix of keras files"),
             std::string::npos);
+  // A project's suffix: opened later as a project, the export failed.
+  EXPECT_EQ(exportFileNameProblem("onnx", "out/m.graft"),
+            "out/m.graft: .graft is the suffix of Graft projects (train -o, the workbench's "
+            "Save); give the onnx export the suffix .onnx (e.g. out/m.onnx)");
   // Keras 3 picks its reader by the suffix, so its files must carry theirs.
   EXPECT_EQ(exportFileNameProblem("keras-weights", "m.h5"),
             "m.h5: .h5 is the suffix of keras-h5 files; give the keras-weights export the suffix "

@@ -109,7 +109,7 @@ TEST(TrainingDoctor, ValidationLossRisingWhileTrainingLossFallsCountsTheEpochs) 
   EXPECT_EQ(found->code, "overfitting");
   EXPECT_TRUE(contains(found->message, "rose for 2 epochs in a row (0.7 to 0.8)"))
       << found->message;
-  EXPECT_TRUE(contains(found->fix, "epoch 2")) << found->fix;
+  EXPECT_TRUE(contains(found->fix, "--epochs 2")) << found->fix;
   history.push_back(epoch(5, 0.3, 0.9, 0.9, 0.6));
   found = checkOverfitting(history);
   ASSERT_TRUE(found);

@@ -7,13 +7,14 @@
 #include <string>
 #include <type_traits>
 
+#include "run/export_spec.h"
 #include "run/train_spec.h"
 
 namespace graft::test {
 
 // A valid value other than the field's default, as the command line writes it ("true" for a
-// flag). Paths are files in `dir` ending in .graft (what an output must be); the plan is a
-// plan file written there.
+// flag). Paths are files in `dir` ending in .graft (what a model output must be; .onnx for an
+// export's); the plan is a plan file written there.
 template <class Spec>
 std::string nonDefaultText(const SpecFieldOf<Spec>& field, const std::string& dir) {
   switch (field.kind) {
@@ -30,7 +31,11 @@ std::string nonDefaultText(const SpecFieldOf<Spec>& field, const std::string& di
       return field.choices.front() != current ? field.choices.front() : field.choices.back();
     }
     case SpecKind::Path:
-      return (std::filesystem::path(dir) / (std::string(field.key) + ".graft")).string();
+      // An export's output is named for its format (ONNX, the format a pipeline's export
+      // starts with); a .graft is refused there.
+      return (std::filesystem::path(dir) /
+              (std::string(field.key) + (std::is_same_v<Spec, ExportSpec> ? ".onnx" : ".graft")))
+          .string();
     case SpecKind::List:
       return "flip";
     case SpecKind::Device:

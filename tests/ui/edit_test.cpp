@@ -211,6 +211,18 @@ TEST_F(EditTest, DraggingTheFreezeBoundaryFreezesEverythingAboveIt) {
   for (const Node& node : graph().nodes()) EXPECT_TRUE(node.trainable) << node.name;
 }
 
+// The bar dropped between the input and the first layer with weights freezes nothing a run
+// trains: no edit, no undo step (it "froze 1 layer", the InputLayer).
+TEST_F(EditTest, TheFreezeBarBelowTheInputAloneIsNoEdit) {
+  const QPointF input = scene_->nodeItem("input_1")->pos();
+  const QPointF conv = scene_->nodeItem("block1_conv1")->pos();
+  const int steps = window_->document()->undoStack()->count();
+  EXPECT_FALSE(
+      window_->editor()->moveFreezeBoundary(QPointF(input.x(), (input.y() + conv.y()) / 2)));
+  EXPECT_EQ(window_->document()->undoStack()->count(), steps);
+  EXPECT_TRUE(graph().at("input_1").trainable);
+}
+
 // A keyboard user adds a layer from the palette: Return in the filter box adds the first match,
 // Down walks into the matches and Return there adds the one under the cursor.
 TEST_F(EditTest, TheKeyboardAddsALayerFromThePalette) {
@@ -325,6 +337,18 @@ TEST_F(EditTest, ArrowsAndTheCanvasHaveMenusThatAddLayers) {
   add->trigger();
   EXPECT_EQ(graph().outputs(), std::vector<std::string>{"dropout"});
   EXPECT_EQ(graph().at("dropout").inputs, std::vector<std::string>{"block5_pool"});
+}
+
+// A Conv2D or Dense put between two layers keeps the channels it reads, so the layers after it
+// keep their trained weights (with Keras's 32 every such insert asked to draw them anew).
+TEST_F(EditTest, AConvolutionInsertedOnAnArrowKeepsTheChannelsItReads) {
+  const auto undoneBefore = window_->document()->undoStack()->count();
+  ASSERT_TRUE(window_->editor()->insertOnEdge("Conv2D", "block3_conv1", "block3_conv2"));
+  EXPECT_EQ(window_->document()->undoStack()->count(), undoneBefore + 1);
+  EXPECT_EQ(graph().at("conv2d").config.at("filters"), 256);
+  EXPECT_EQ(graph().at("block3_conv2").inputs, std::vector<std::string>{"conv2d"});
+  ASSERT_TRUE(window_->editor()->addAfter("Dense", "block5_conv3"));
+  EXPECT_EQ(graph().at("dense").config.at("units"), 512);
 }
 
 TEST_F(EditTest, DeleteKeyRemovesTheSelectedLayerAndReconnects) {

@@ -14,6 +14,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -50,6 +51,24 @@ ModelSpec vgg16NoTop() {
   spec.includeTop = false;
   spec.inputSize = 160;
   return spec;
+}
+
+// A window size saved on a larger screen fits the screen it opens on (the status bar and the
+// right-hand docks were off a smaller one).
+TEST(MainWindow, ASizeSavedOnALargerScreenFitsThisOne) {
+  test::guiApp();
+  QSettings settings;
+  const QVariant previous = settings.value("window/geometry");
+  {
+    ui::MainWindow large;
+    large.resize(4000, 3000);
+    settings.setValue("window/geometry", large.saveGeometry());
+  }
+  ui::MainWindow window;
+  const QRect room = window.screen()->availableGeometry();
+  EXPECT_LE(window.width(), room.width());
+  EXPECT_LE(window.height(), room.height());
+  settings.setValue("window/geometry", previous);
 }
 
 TEST(MainWindow, ShowsAZooModelInGraphAndSummary) {

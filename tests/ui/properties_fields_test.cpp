@@ -129,6 +129,22 @@ TEST_F(PropertiesFields, ARefusedValueGoesBackToTheModelsAndMomentumIsAShare) {
   EXPECT_EQ(momentum->text(), QStringLiteral("0.99"));
 }
 
+// Text that is no value at all is refused in the field's terms, its value as the example (it
+// said "'abc' is not valid JSON").
+TEST_F(PropertiesFields, TextThatIsNoValueIsRefusedWithTheFieldsValueAsTheExample) {
+  test::CapturedErrors errors;
+  auto* shape = field<QLineEdit>("input_1", "batch_input_shape");
+  ASSERT_NE(shape, nullptr);
+  typeAndReturn(shape, QStringLiteral("abc"));
+  ASSERT_EQ(errors.messages().size(), 1);
+  EXPECT_NE(errors.messages().front().indexOf(
+                "'abc' is not a value batch_input_shape takes: write it as its value is written, "
+                "e.g. None, 32, 32, 3"),
+            -1)
+      << errors.messages().front().toStdString();
+  EXPECT_EQ(config("input_1", "batch_input_shape"), Json({nullptr, 32, 32, 3}));
+}
+
 TEST_F(PropertiesFields, PoolingStridesTakeAPairOrNothing) {
   auto* strides = field<QLineEdit>("pool1", "strides");
   ASSERT_NE(strides, nullptr) << "a JSON field";

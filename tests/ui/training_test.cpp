@@ -16,6 +16,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "graph/analysis.h"
@@ -145,6 +147,27 @@ TEST(Training, StopEndsTheRunEarly) {
   panel->session()->stop();
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   EXPECT_TRUE(errors.messages().isEmpty()) << errors.messages().join("\n").toStdString();
+}
+
+// A run that fails says so beside the progress bar once its dialog is closed (it kept
+// "preparing the run…" beside an enabled Start).
+TEST(Training, AFailedRunSaysSoBesideTheBar) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::MainWindow window;
+  const std::string data = shapesFolder(dir, 6);
+  ui::TrainingPanel* panel = test::readyToTrain(window, data);
+  // Every image cut short after its PNG signature: found as images, the run fails reading them.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data))
+    if (entry.is_regular_file())
+      std::ofstream(entry.path(), std::ios::binary)
+          << std::string("\x89PNG\r\n\x1a\n", 8) << "cut short";
+  const test::CapturedErrors errors;
+  ASSERT_TRUE(panel->startTraining());
+  ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  ASSERT_FALSE(errors.messages().isEmpty());
+  EXPECT_EQ(panel->progressText(), "failed: the log says why");
+  EXPECT_TRUE(panel->startButton()->isEnabled());
 }
 
 // Stopping to quit (or to open another model): the run ends, then what was asked runs; Pause

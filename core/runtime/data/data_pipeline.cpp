@@ -8,12 +8,27 @@
 
 #include "graph/analysis.h"
 #include "graph/one_output.h"
+#include "io/zoo/zoo.h"
 #include "runtime/data/image_loader.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
 #include "runtime/system/threads.h"
 
 namespace graft {
+
+bool hasFreeInputSize(const Model& model) {
+  const auto inputs = model.graph.inputs();
+  if (inputs.size() != 1) return false;
+  const GraphAnalysis analysis = analyze(model.graph);
+  const NodeInfo* info = analysis.find(inputs[0]);
+  return info && info->outputShape.size() >= 3 &&
+         (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
+}
+
+int64_t defaultFreeInputSide(const Model& model) {
+  if (model.trainedInputSize > 0) return model.trainedInputSize;
+  return zoo::isArchitecture(model.graph.name()) ? zoo::defaultInputSize(model.graph.name()) : 224;
+}
 
 InputSpec inputSpecFor(const Model& model, int freeSize) {
   requireOneInput(model.graph, "training and evaluation need");

@@ -41,6 +41,12 @@ struct InputSpec {
 // Throws graft::Error naming the input layer.
 InputSpec inputSpecFor(const Model& model, int freeSize = 0);
 
+// Whether the model's single input has a free height or width (None).
+bool hasFreeInputSize(const Model& model);
+// The side images take when the model's input size is free and no size is given: the size it
+// was trained at, else its zoo architecture's default, else 224. predict and eval take the same.
+int64_t defaultFreeInputSide(const Model& model);
+
 // One image as the network sees it before preprocessing: decoded (EXIF, 16-bit, gray handled
 // by the image loader), augmented and resized to the input, gray when the model wants one
 // channel. Throws graft::Error naming the file when it cannot be read.

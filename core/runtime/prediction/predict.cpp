@@ -6,7 +6,7 @@
 
 #include "graph/analysis.h"
 #include "graph/one_output.h"
-#include "io/zoo/zoo.h"
+#include "runtime/data/data_pipeline.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
 #include "runtime/module/graph_module.h"
@@ -45,10 +45,6 @@ Signature signatureOf(const Graph& graph, const std::vector<std::string>& labels
   return s;
 }
 
-int64_t zooInputSize(const Graph& graph) {
-  return zoo::isArchitecture(graph.name()) ? zoo::defaultInputSize(graph.name()) : 224;
-}
-
 }  // namespace
 
 struct Predictor::State {
@@ -66,7 +62,7 @@ struct Predictor::State {
         preprocessing(model.preprocessing),
         labels(model.labels),
         // A free input: the size the model was trained at, else the architecture's.
-        zooSize(model.trainedInputSize > 0 ? model.trainedInputSize : zooInputSize(model.graph)) {
+        zooSize(defaultFreeInputSide(model)) {
     module.to(compute.device);
     module.useChannelsLast(computesChannelsLast(order, compute, Precision::Float32, model.graph));
     module.train(false);

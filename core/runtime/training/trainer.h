@@ -130,6 +130,9 @@ struct TrainOptions {
   // stage 1 (head)").
   std::optional<double> checkpointBestSoFar;
   std::string checkpointHeld;
+  // The epochs earlier stages completed: messages count epochs over the whole run, as the
+  // result's checkpointEpoch does (a stopped plan said "holds epoch 3" where --json said 36).
+  int epochsBeforeThisStage = 0;
   // The trainable flags the saved model keeps, by layer name: the user's. What a run freezes
   // for itself (BatchNormalization kept in inference mode, a plan's stages, --freeze-upto) is
   // for that run; saved, a later run could no longer train those layers (--train-batch-norm

@@ -66,6 +66,7 @@ void checkCheckpointPath(const std::string& path) {
   if (fs::is_directory(path, ec)) throw Error(Diagnostic{path, "is a folder, not a file name"});
   if (const std::string why = cannotWriteIn(folderSavedIn(path)); !why.empty())
     throw Error(Diagnostic{path, why});
+  if (const std::string why = cannotReplace(path); !why.empty()) throw Error(Diagnostic{path, why});
 }
 
 void saveTrainedModel(const Model& model, const std::string& path) {
@@ -163,8 +164,13 @@ std::optional<std::string> CheckpointWriter::holdEpoch(const Model& model, Epoch
 
 std::string CheckpointWriter::whatTheFileHolds(int epochsCompleted) const {
   if (options_.checkpointPath.empty()) return "";
-  if (savedEpoch_)
-    return "; " + options_.checkpointPath + " holds epoch " + std::to_string(*savedEpoch_);
+  if (savedEpoch_) {
+    const int overTheRun = *savedEpoch_ + options_.epochsBeforeThisStage;
+    return "; " + options_.checkpointPath + " holds epoch " + std::to_string(overTheRun) +
+           (options_.epochsBeforeThisStage > 0
+                ? " (epoch " + std::to_string(*savedEpoch_) + " of this stage)"
+                : std::string());
+  }
   if (!options_.checkpointHeld.empty())
     return "; " + options_.checkpointPath + " holds " + options_.checkpointHeld;
   // An epoch may have completed and its save failed (a full disk): say only what is true.

@@ -199,6 +199,7 @@ PlanResult trainPlan(const Model& model, const TrainingSet& data, const Training
     options.newLayersTrainedFirst = plan.stages.front().scope == StageScope::NewLayers;
     options.checkpointBestSoFar = bestSoFar;
     options.checkpointHeld = held;
+    options.epochsBeforeThisStage = epochsBefore;
     // A run that must not end worse than it started: the first stage only when the model has
     // no new layers (random ones are nothing to keep), a later one against where the stage
     // before ended (no second validation pass).

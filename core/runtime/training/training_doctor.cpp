@@ -151,14 +151,17 @@ std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& histo
   const EpochCheckup& start = history[history.size() - 1 - static_cast<size_t>(streak)];
   // 0.300 to 0.302 is the noise of a few validation images, not memorising.
   if (*now.valLoss - *start.valLoss < kOverfittingRise * *start.valLoss) return std::nullopt;
-  return finding(now, "overfitting",
-                 "validation loss rose for " + std::to_string(streak) + " epochs in a row (" +
-                     number(*start.valLoss) + " to " + number(*now.valLoss) +
-                     ") while training loss fell (" + number(start.loss) + " to " +
-                     number(now.loss) + "): the network is memorising the training images",
-                 "stop earlier (--early-stopping 3 --restore-best, or the checkpoint of epoch " +
-                     std::to_string(start.epoch) +
-                     "), add augmentation, train fewer layers, or gather more images");
+  return finding(
+      now, "overfitting",
+      "validation loss rose for " + std::to_string(streak) + " epochs in a row (" +
+          number(*start.valLoss) + " to " + number(*now.valLoss) + ") while training loss fell (" +
+          number(start.loss) + " to " + number(now.loss) +
+          "): the network is memorising the training images",
+      // Only --checkpoint best keeps an earlier epoch's file: name what any run can do.
+      "stop earlier (--early-stopping 3 --restore-best, --checkpoint best, or --epochs " +
+          std::to_string(start.epoch) +
+          ", before the rise), add augmentation, train fewer layers, or gather more "
+          "images");
 }
 
 std::optional<Diagnosis> checkFlatLoss(const std::vector<EpochCheckup>& history,
