@@ -3,12 +3,14 @@
 // with exit status 1, a message naming the checkpoint and the OS error, and the previous
 // checkpoint intact; so does a class folder deleted while the run goes on.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -189,6 +191,32 @@ TEST_F(TrainFaultsCli, TheSameSignalTwiceAtOnceFromOneSenderIsOneStop) {
   ASSERT_TRUE(sent) << ended->err;
   EXPECT_EQ(ended->exitCode, 1) << ended->err;
   EXPECT_EQ(nlohmann::json::parse(ended->out).at("status"), "cancelled") << ended->out;
+}
+
+// A model file the user may not write is not replaced, though the folder would let a rename do
+// it (a chmod 444 model was): refused before the run, the file as it was. Root may write any
+// file, so as root the command runs as nobody.
+TEST_F(TrainFaultsCli, AReadOnlyOutputIsRefusedBeforeTheRun) {
+  fs::permissions(dir.path(), fs::perms::all);  // the folder takes anyone's new files
+  const std::string out = dir.file("readonly.graft");
+  std::ofstream(out) << "previous";
+  fs::permissions(out, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  const std::vector<std::string> args = trainArgs(out, 1);
+  CommandResult r;
+  if (::geteuid() != 0) {
+    r = runCli(args, env);
+  } else {
+    if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "no setpriv to run as nobody";
+    std::vector<std::string> asNobody = {"--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                         cliPath()};
+    asNobody.insert(asNobody.end(), args.begin(), args.end());
+    r = runProgram("/usr/bin/setpriv", asNobody, env);
+  }
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(out + " is read-only"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("epoch 1"), std::string::npos) << "refused after training: " << r.err;
+  std::ifstream kept(out);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "previous");
 }
 
 TEST_F(TrainFaultsCli, MaxUnreadableSetsHowManyBrokenImagesARunTolerates) {
