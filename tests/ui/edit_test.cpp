@@ -100,6 +100,9 @@ TEST_F(EditTest, ACompactCardIsHitWhereItIsDrawn) {
   EXPECT_EQ(scene_->nodeAt(card->pos() + QPointF(0, drawn.height() / 2 - 2)), card);
   // Below the drawn card, inside where a full-size card would reach: not the card.
   EXPECT_NE(scene_->nodeAt(card->pos() + QPointF(0, drawn.height() / 2 + 10)), card);
+  // Nor just below it, where only the selection outline is painted: the arrow leaving the card
+  // is there (a right-click 5 px below a card opened the card's menu).
+  EXPECT_NE(scene_->nodeAt(card->pos() + QPointF(0, drawn.height() / 2 + 3)), card);
 }
 
 TEST_F(EditTest, DroppingAPaletteEntryOnAnEdgeInsertsTheLayerThere) {
