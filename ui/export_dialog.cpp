@@ -14,6 +14,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <memory>
 
 #include "export/export.h"
@@ -146,6 +147,7 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   result_->setWordWrap(true);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(result_);
+  layout->addStretch(1);  // room a shorter note leaves goes above the buttons
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
   exportButton_ = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
   layout->addWidget(buttons);
@@ -162,9 +164,18 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
     const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), path_->text());
     if (!path.isEmpty()) path_->setText(path);
   });
+  // As tall as the format with the longest notes needs from the start: growing at a format's
+  // click moved the Export button away from under the pointer.
+  resize(620, sizeHint().height());
+  int tallest = height();
+  for (QAbstractButton* format : formats_->buttons()) {
+    format->setChecked(true);
+    formatChanged();
+    tallest = std::max(tallest, height());
+  }
   formats_->button(0)->setChecked(true);
   formatChanged();
-  resize(620, sizeHint().height());
+  resize(620, tallest);
 }
 
 void ExportDialog::setFormat(int format) {

@@ -154,9 +154,9 @@ TEST(ExportDialog, ClosedWhileExportingFinishesAndSaysHow) {
   EXPECT_TRUE(test::waitFor([&] { return dialog.isNull(); }));
 }
 
-// The check's result, a long line that wraps, grows the dialog: it kept its size and squeezed
-// the format rows, clipping the underscores of "save_weights" and "load_weights".
-TEST(ExportDialog, TheCheckResultGrowsTheDialogInsteadOfSqueezingTheFormats) {
+// The check's result, a long line that wraps, is shown whole: the dialog kept its size and
+// squeezed the format rows, clipping the underscores of "save_weights" and "load_weights".
+TEST(ExportDialog, TheCheckResultIsShownWholeWithoutSqueezingTheFormats) {
   test::guiApp();
   test::TempDir dir;
   ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
@@ -168,9 +168,38 @@ TEST(ExportDialog, TheCheckResultGrowsTheDialogInsteadOfSqueezingTheFormats) {
   ASSERT_TRUE(test::waitFor([&] { return !dialog.isRunning(); }, 60000));
   QApplication::processEvents();
   ASSERT_NE(dialog.result().indexOf(QStringLiteral("✔")), -1) << dialog.result().toStdString();
-  EXPECT_GT(dialog.height(), before);
+  EXPECT_GE(dialog.height(), before);
+  QLabel* result = nullptr;
+  for (QLabel* label : dialog.findChildren<QLabel*>())
+    if (label->text() == dialog.result()) result = label;
+  ASSERT_NE(result, nullptr);
+  EXPECT_GE(result->height(), result->heightForWidth(result->width()));
   for (QRadioButton* format : dialog.findChildren<QRadioButton*>())
     EXPECT_GE(format->height(), format->sizeHint().height()) << format->text().toStdString();
+}
+
+// Choosing a format never moves the Export button: the dialog grew at the click on a format
+// with a longer note (Keras's), and the button went from under the pointer.
+TEST(ExportDialog, ChoosingAFormatKeepsTheExportButtonWhereItIs) {
+  test::guiApp();
+  test::TempDir dir;
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  dialog.show();
+  QApplication::processEvents();
+  QPushButton* button = exportButton(dialog);
+  ASSERT_NE(button, nullptr);
+  const QSize size = dialog.size();
+  const QPoint at = button->mapTo(&dialog, QPoint(0, 0));
+  const auto count = static_cast<int>(exportSpecField("format").choices.size());
+  for (int format = count - 1; format >= 0; --format) {
+    dialog.setFormat(format);
+    QApplication::processEvents();
+    const std::string name = exportSpecField("format").choices[static_cast<size_t>(format)];
+    EXPECT_EQ(dialog.size(), size) << name;
+    EXPECT_EQ(button->mapTo(&dialog, QPoint(0, 0)), at) << name;
+    for (QRadioButton* radio : dialog.findChildren<QRadioButton*>())
+      EXPECT_GE(radio->height(), radio->sizeHint().height()) << name;
+  }
 }
 
 }  // namespace

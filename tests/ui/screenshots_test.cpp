@@ -24,6 +24,7 @@
 #include "ui/layer_insight_view.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
+#include "ui/notes_banner.h"
 #include "ui/prediction_panel.h"
 #include "ui/training_chart.h"
 #include "ui/training_panel.h"
@@ -227,6 +228,32 @@ TEST(TrainingPanel, StartStaysOnScreenInASmallWindow) {
   expectFullyVisible(training->startButton(), &window, "Start");
   expectFullyVisible(training->stopButton(), &window, "Stop");
   test::screenshot(&window, "training_small_window");
+}
+
+// A laptop's 1280 x 800 screen (the window 1280 x 760 inside its panels), a zoo model without
+// its weights file (the banner offering Keras's weights) and the training dock after Advise:
+// the graph kept ~40 px, under a banner of four lines and a dock sized to its contents.
+TEST(TrainingPanel, TheGraphKeepsRoomBesideTheBannerAndTheDock) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1280, 760);
+  window.show();
+  ModelSpec spec;
+  spec.source = "mobilenet";
+  spec.alpha = 0.25;
+  spec.inputSize = 128;
+  ASSERT_TRUE(window.openModel(spec));
+  ASSERT_TRUE(window.workbench()->banner()->isVisible());
+  window.showTraining();
+  ui::TrainingPanel* training = window.trainingPanel();
+  training->createSampleData();
+  ASSERT_TRUE(training->advise()) << training->adviceText()->text().toStdString();
+  QApplication::processEvents();
+  test::screenshot(&window, "training_with_banner_1280x760");
+  ui::GraphView* view = window.workbench()->view();
+  EXPECT_GE(view->height(), window.height() / 4) << "the graph is " << view->height() << " px";
+  expectFullyVisible(training->startButton(), &window, "Start");
+  expectFullyVisible(window.workbench()->banner(), &window, "the weights banner");
 }
 
 }  // namespace
