@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/spec_options.h"
 #include "graph/diagnostic.h"
 
 namespace graft::cli {
@@ -17,11 +18,16 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
   command.add_option("--alpha", alpha,
                      "width multiplier of MobileNet (0.25 .. 1.0), MobileNetV2 (0.35 .. 1.4) "
                      "and MobileNetV3 (0.75, 1.0)");
-  command.add_option("--input-size", inputSize, "square input size in pixels, e.g. 160");
+  // 0 or less is a usage error (exit 2) like --top 0; a size the model cannot take (below
+  // MobileNet's 32) is the model's to refuse (exit 1, naming it).
+  const SpecRange atLeastOne{1.0, std::nullopt, false, false};
+  command.add_option("--input-size", inputSize, "square input size in pixels, e.g. 160")
+      ->check(specRangeValidator(atLeastOne));
   auto* top = command.add_flag("--include-top", includeTop, "keep the classifier on top");
   auto* noTopFlag = command.add_flag("--no-top", noTop, "drop the classifier (feature extractor)");
   top->excludes(noTopFlag);
-  command.add_option("--classes", classes, "number of classes of the top");
+  command.add_option("--classes", classes, "number of classes of the top")
+      ->check(specRangeValidator(atLeastOne));
   command.add_option("--pooling", pooling, "pooling for --no-top models: avg or max")
       ->check(CLI::IsMember({"avg", "max"}));
   command.add_flag("--minimalistic", minimalistic,

@@ -13,6 +13,7 @@
 #include "cli/text_columns.h"
 #include "graph/untrained_layers.h"
 #include "io/json_file.h"
+#include "runtime/data/data_pipeline.h"
 #include "runtime/prediction/predict.h"
 
 namespace graft::cli {
@@ -92,7 +93,8 @@ void registerPredictCommand(CLI::App& app) {
   cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
     const ModelSpec spec = args->spec(*cmd);
     LoadedModel loaded = loadModelReporting(spec, args->quiet);
-    if (auto untrained = untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
+    if (auto untrained =
+            untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
       throw Error(args->source + ": " + *untrained);
     std::unique_ptr<Predictor> predictor;
     try {
@@ -118,15 +120,9 @@ void registerPredictCommand(CLI::App& app) {
     // The size of a free (None x None) input; loadModel refused it where the input is fixed
     // otherwise, and a zoo architecture was built at it.
     options.freeInputSize = spec.inputSize;
-    const Shape& input = predictor->inputShape();
-    if (!spec.inputSize && !args->quiet && input.size() >= 3 &&
-        (input[1] == kUnknown || input[2] == kUnknown)) {
-      const std::string side = std::to_string(predictor->defaultFreeInputSize());
-      std::cerr << "graft-cli: the model's input size is free: images are resized to " << side
-                << " x " << side
-                << (loaded.model.trainedInputSize > 0 ? ", the size it was trained at" : "")
-                << " (--input-size N chooses)" << std::endl;
-    }
+    if (!spec.inputSize && !args->quiet)
+      if (const std::string note = freeInputSizeNote(loaded.model); !note.empty())
+        std::cerr << "graft-cli: " << note << std::endl;
     size_t failed = 0;
     predictor->run(*images, options, [&](const ImagePrediction& p) {
       if (!p.ok()) {

@@ -374,10 +374,7 @@ class Runner {
     int64_t side = p_.model.inputSize.value_or(0);
     if (side == 0 && hasFreeInputSize(model_)) {
       side = defaultFreeInputSide(model_);
-      note_("the model's input size is free: images are resized to " + std::to_string(side) +
-            " x " + std::to_string(side) +
-            (model_.trainedInputSize > 0 ? ", the size it was trained at" : "") +
-            " (--input-size N chooses)");
+      note_(freeInputSizeNote(model_));
     }
     result_.evaluation = evaluateSpec(model_, *p_.eval, static_cast<int>(side), cancel_);
     return "accuracy " + checkNumberText(result_.evaluation->accuracy) + " on " +

@@ -38,6 +38,12 @@ TEST(CliBasics, UsageErrorsExit2) {
   EXPECT_EQ(top.exitCode, 2);
   EXPECT_NE(top.err.find("--top: expected at least 1, found 0"), std::string::npos) << top.err;
   EXPECT_EQ(top.err.find("1797"), std::string::npos) << "no largest double spelt out";
+  // A size or class count of 0 is a usage error like --top 0 (it exited 1 from the model).
+  for (const char* bad : {"--input-size=0", "--classes=0", "--input-size=-3"}) {
+    const auto r = runCli({"predict", "mobilenet", "image.png", bad});
+    EXPECT_EQ(r.exitCode, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("expected at least 1"), std::string::npos) << bad << ": " << r.err;
+  }
   const auto size = runCli({"sample-data", "/tmp/graft-never-written", "--size", "0"});
   EXPECT_EQ(size.exitCode, 2) << size.err;
   for (const char* bad : {"--workers=-4", "--early-stopping=-1", "--dist-timeout=-5"}) {

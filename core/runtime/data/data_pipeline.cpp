@@ -30,6 +30,14 @@ int64_t defaultFreeInputSide(const Model& model) {
   return zoo::isArchitecture(model.graph.name()) ? zoo::defaultInputSize(model.graph.name()) : 224;
 }
 
+std::string freeInputSizeNote(const Model& model) {
+  if (!hasFreeInputSize(model)) return "";
+  const std::string side = std::to_string(defaultFreeInputSide(model));
+  return "the model's input size is free: images are resized to " + side + " x " + side +
+         (model.trainedInputSize > 0 ? ", the size it was trained at" : "") +
+         " (--input-size N chooses)";
+}
+
 InputSpec inputSpecFor(const Model& model, int freeSize) {
   requireOneInput(model.graph, "training and evaluation need");
   const auto inputs = model.graph.inputs();

@@ -46,6 +46,9 @@ bool hasFreeInputSize(const Model& model);
 // The side images take when the model's input size is free and no size is given: the size it
 // was trained at, else its zoo architecture's default, else 224. predict and eval take the same.
 int64_t defaultFreeInputSide(const Model& model);
+// What predict and eval tell the user when they choose that side themselves: "the model's input
+// size is free: images are resized to 224 x 224 (--input-size N chooses)"; "" for a fixed input.
+std::string freeInputSizeNote(const Model& model);
 
 // One image as the network sees it before preprocessing: decoded (EXIF, 16-bit, gray handled
 // by the image loader), augmented and resized to the input, gray when the model wants one

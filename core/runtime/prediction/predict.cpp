@@ -118,9 +118,6 @@ const Shape& Predictor::outputShape() const {
   return state_->signature.output;
 }
 
-int64_t Predictor::defaultFreeInputSize() const {
-  return state_->zooSize;
-}
 const std::string& Predictor::deviceName() const {
   return state_->compute.name;
 }

@@ -37,10 +37,6 @@ class Predictor {
 
   const Shape& inputShape() const;   // Keras layout, batch first
   const Shape& outputShape() const;  // Keras layout, batch first
-  // The side images are resized to when the input's height or width is free (None) and
-  // PredictOptions::freeInputSize is not given: the size the model was trained at
-  // (Model::trainedInputSize), else a zoo architecture's default, else 224.
-  int64_t defaultFreeInputSize() const;
   // What it computes on ("CPU (2 cores)", "cuda:0 (...)").
   const std::string& deviceName() const;
   // `auto` took a CUDA device: the front ends say which (on stderr, in the status bar).
