@@ -1,6 +1,7 @@
 #include "ui/confusion_matrix_view.h"
 
 #include <QHeaderView>
+#include <QStyle>
 #include <algorithm>
 
 namespace graft::ui {
@@ -18,10 +19,42 @@ void ConfusionMatrixView::setClasses(const QStringList& classes) {
   clear();
   setRowCount(static_cast<int>(classes.size()));
   setColumnCount(static_cast<int>(classes.size()));
-  QStringList predicted;
-  for (const QString& c : classes) predicted << tr("→ %1").arg(c);
-  setHorizontalHeaderLabels(predicted);
-  setVerticalHeaderLabels(classes);
+  for (int i = 0; i < classes.size(); ++i) {
+    auto* predicted = new QTableWidgetItem;
+    predicted->setToolTip(tr("predicted %1").arg(classes[i]));
+    setHorizontalHeaderItem(i, predicted);
+    auto* truth = new QTableWidgetItem;
+    truth->setToolTip(tr("true class %1").arg(classes[i]));
+    setVerticalHeaderItem(i, truth);
+  }
+  labelHeaders();
+}
+
+bool ConfusionMatrixView::namesFitColumns() const {
+  if (classes_.isEmpty()) return true;
+  const QFontMetrics metrics(horizontalHeader()->font());
+  const int column = viewport()->width() / static_cast<int>(classes_.size());
+  const int margins = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin) + 4;
+  for (const QString& name : classes_)
+    if (metrics.horizontalAdvance(tr("→ %1").arg(name)) + margins > column) return false;
+  return true;
+}
+
+void ConfusionMatrixView::labelHeaders() {
+  // Columns too narrow for "→ name" are numbered, and each row's name carries its number:
+  // the names were cut to "→ ci…" in the training dock's corner.
+  const bool names = namesFitColumns();
+  for (int i = 0; i < classes_.size() && i < columnCount(); ++i) {
+    if (QTableWidgetItem* predicted = horizontalHeaderItem(i))
+      predicted->setText(names ? tr("→ %1").arg(classes_[i]) : QString::number(i + 1));
+    if (QTableWidgetItem* truth = verticalHeaderItem(i))
+      truth->setText(names ? classes_[i] : tr("%1  %2").arg(i + 1).arg(classes_[i]));
+  }
+}
+
+void ConfusionMatrixView::resizeEvent(QResizeEvent* event) {
+  QTableWidget::resizeEvent(event);
+  labelHeaders();
 }
 
 void ConfusionMatrixView::setMatrix(const QVector<QVector<qint64>>& matrix) {

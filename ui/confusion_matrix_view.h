@@ -15,7 +15,13 @@ class ConfusionMatrixView : public QTableWidget {
   void setMatrix(const QVector<QVector<qint64>>& matrix);
   qint64 valueAt(int row, int column) const;
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // Whether "→ name" fits each column's width; else the columns are numbered.
+  bool namesFitColumns() const;
+  void labelHeaders();
   QStringList classes_;
 };
 

@@ -13,7 +13,9 @@
 #include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QUndoStack>
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -199,6 +201,21 @@ void MainWindow::createStatusLabels() {
   zoomLabel_->setMinimumWidth(zoomLabel_->fontMetrics().horizontalAdvance(tr("Zoom 400 %")) + 8);
   connect(workbench_->view(), &GraphView::zoomChanged, this,
           [this](double zoom) { zoomLabel_->setText(tr("Zoom %1 %").arg(qRound(zoom * 100))); });
+  paramsLabel_->setObjectName(QStringLiteral("params_label"));
+  // A message longer than the room the labels leave hides the layer counts until it goes: Qt
+  // cut it off mid-word at their edge. The whole message is the bar's tooltip as well.
+  connect(status, &QStatusBar::messageChanged, this, [this, status](const QString& message) {
+    paramsLabel_->show();
+    status->setToolTip(message);
+    if (message.isEmpty()) return;
+    const int spacing = status->style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing);
+    int taken = 2 * std::max(spacing, 6) + status->style()->pixelMetric(QStyle::PM_SizeGripSize);
+    for (const QLabel* label : {problemsLabel_, paramsLabel_, deviceLabel_, zoomLabel_})
+      if (label->isVisibleTo(status))
+        taken += std::max(label->minimumWidth(), label->sizeHint().width()) + std::max(spacing, 6);
+    if (status->fontMetrics().horizontalAdvance(message) > status->width() - taken)
+      paramsLabel_->hide();
+  });
 }
 
 void MainWindow::restoreSettings() {

@@ -342,6 +342,43 @@ TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
   EXPECT_FALSE(window.statusBar()->currentMessage().startsWith("Undone"));
 }
 
+// A long message (a run's outcome, a refusal) is read whole: the layer counts give it their room
+// while it shows (Qt cut it off at their edge), and come back when it goes.
+TEST(MainWindow, ALongStatusMessageIsNotCutByTheCounts) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1024, 700);
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  QApplication::processEvents();
+  QStatusBar* status = window.statusBar();
+  auto* counts = status->findChild<QLabel*>(QStringLiteral("params_label"));
+  ASSERT_NE(counts, nullptr);
+  ASSERT_TRUE(counts->isVisible());
+  const QString shortMessage = QStringLiteral("Saved small.graft");
+  status->showMessage(shortMessage, 20000);
+  QApplication::processEvents();
+  EXPECT_TRUE(counts->isVisible()) << "a short message leaves the counts";
+  QString longMessage = QStringLiteral(
+      "Trained 3 epochs: validation accuracy 0.91 (best at epoch 2"
+      ", kept); the model holds epoch 2's weights. ");
+  while (status->fontMetrics().horizontalAdvance(longMessage) < status->width() * 3 / 5)
+    longMessage += QStringLiteral("More of what the run found. ");
+  status->showMessage(longMessage, 20000);
+  QApplication::processEvents();
+  EXPECT_FALSE(counts->isVisible());
+  int right = status->width();
+  for (QLabel* label : status->findChildren<QLabel*>())
+    if (label->isVisible() && label->parentWidget() == status)
+      right = std::min(right, label->mapTo(status, QPoint(0, 0)).x());
+  EXPECT_LT(status->fontMetrics().horizontalAdvance(longMessage), right)
+      << "the message runs under the labels from x " << right;
+  EXPECT_EQ(status->toolTip(), longMessage);
+  status->clearMessage();
+  QApplication::processEvents();
+  EXPECT_TRUE(counts->isVisible());
+}
+
 // The start page over an open model: Start Page again goes back to the model, and an Undo from
 // the toolbar shows what it undid (it changed the model the page hid).
 TEST(MainWindow, TheStartPageGivesWayBackToTheModel) {

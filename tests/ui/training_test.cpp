@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -429,6 +430,37 @@ TEST(Training, TheDoctorsFindingsShowOnThePanel) {
   ASSERT_TRUE(panel->startTraining());
   EXPECT_FALSE(panel->doctorBanner()->isVisibleTo(panel));
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 120000));
+}
+
+// The confusion matrix's column headers are read whole: "→ triangle" was cut to "→ tr…" in the
+// dock's corner. Too narrow for the names, the columns are numbered and the rows carry the
+// numbers; wide enough, the names come back.
+TEST(Training, ConfusionMatrixHeadersAreReadWhole) {
+  test::guiApp();
+  ui::ConfusionMatrixView view;
+  view.resize(220, 160);
+  view.show();
+  view.setClasses({QStringLiteral("circle"), QStringLiteral("square"), QStringLiteral("triangle")});
+  view.setMatrix({{5, 1, 0}, {0, 6, 0}, {1, 0, 4}});
+  QApplication::processEvents();
+  const auto headersFit = [&view] {
+    const QFontMetrics metrics(view.horizontalHeader()->font());
+    for (int c = 0; c < view.columnCount(); ++c) {
+      const QString text = view.horizontalHeaderItem(c)->text();
+      if (metrics.horizontalAdvance(text) > view.horizontalHeader()->sectionSize(c)) return false;
+    }
+    return true;
+  };
+  EXPECT_EQ(view.horizontalHeaderItem(2)->text(), QStringLiteral("3"));
+  EXPECT_EQ(view.verticalHeaderItem(2)->text(), QStringLiteral("3  triangle"));
+  EXPECT_NE(view.horizontalHeaderItem(2)->toolTip().indexOf(QStringLiteral("triangle")), -1);
+  EXPECT_TRUE(headersFit());
+  EXPECT_EQ(view.valueAt(2, 0), 1);
+  view.resize(900, 200);
+  QApplication::processEvents();
+  EXPECT_EQ(view.horizontalHeaderItem(2)->text(), QStringLiteral("→ triangle"));
+  EXPECT_EQ(view.verticalHeaderItem(2)->text(), QStringLiteral("triangle"));
+  EXPECT_TRUE(headersFit());
 }
 
 }  // namespace
