@@ -334,6 +334,29 @@ TEST(StagedCheckpoint, ARestoredEpochReplacesAnEarlierStagesFileOnlyWhenBetter) 
   EXPECT_TRUE(regularized.checkpointSaved);
 }
 
+// A later stage's file is described in the run's epochs, the stage's own in brackets: a stopped
+// plan said "holds epoch 1" for the second stage's first epoch, the run's fourth.
+TEST(StagedCheckpoint, ALaterStagesFileIsDescribedInTheRunsEpochs) {
+  TrainOptions options;
+  options.checkpointPath = "run.graft";
+  options.checkpointMode = CheckpointMode::Last;
+  options.saveModel = [](const Model&, const std::string&) {};
+  const Model model = test::tinyModel(3);
+  EpochEvent first;
+  first.epoch = 1;
+  first.valLoss = 0.4;
+  CheckpointWriter alone(options);
+  ASSERT_FALSE(alone.afterEpoch(model, first));
+  EXPECT_EQ(alone.whatTheFileHolds(1), "; run.graft holds epoch 1");
+  options.epochsBeforeThisStage = 3;
+  CheckpointWriter later(options);
+  ASSERT_FALSE(later.afterEpoch(model, first));
+  EXPECT_EQ(later.whatTheFileHolds(1), "; run.graft holds epoch 4 (epoch 1 of this stage)");
+  CheckpointWriter unwritten(options);
+  EXPECT_EQ(unwritten.whatTheFileHolds(0),
+            "; no epoch completed, nothing was written to run.graft");
+}
+
 // Reported as one run, a plan's best epoch is each stage's best (by its monitored loss, as in
 // Keras) compared without the regularizers' penalties: a stage that trains regularized layers
 // is not worse for the penalty alone.
