@@ -26,6 +26,7 @@
 #include <memory>
 #include <utility>
 
+#include "graph/image_resize.h"
 #include "graph/keras_json.h"
 #include "runtime/data/sample_data.h"
 #include "runtime/system/device_names.h"
@@ -424,7 +425,14 @@ void TrainingPanel::refreshLayers() {
       };
       const QString height = side(info->outputShape[1]), width = side(info->outputShape[2]);
       const bool free = info->outputShape[1] < 0 || info->outputShape[2] < 0;
-      if (height.isEmpty() || width.isEmpty())
+      const auto own = free ? layers::leadingImageResize(document_->graph()) : std::nullopt;
+      if (own)
+        // Images go in at their own size, the model's first Resizing sizes them (as in Keras).
+        input = tr("any size, sized by the model to %1 × %2 × %3")
+                    .arg(own->height)
+                    .arg(own->width)
+                    .arg(info->outputShape[3]);
+      else if (height.isEmpty() || width.isEmpty())
         // It read "-1 × -1 × 3", and Start then failed: say what to do before.
         input = tr("<span style='color:#d62d20'>any size: set one on %1 (Properties) to "
                    "train</span>")

@@ -102,6 +102,30 @@ ImageResize imageResizeOf(const std::string& className, const Json& config) {
   return r;
 }
 
+std::optional<ImageResize> leadingImageResize(const Graph& graph, const LayerRegistry& registry) {
+  const std::vector<std::string> inputs = graph.inputs();
+  if (inputs.size() != 1) return std::nullopt;
+  std::string at = inputs.front();
+  for (;;) {
+    const std::vector<std::string> readers = graph.consumers(at);
+    if (readers.size() != 1) return std::nullopt;
+    const Node& next = graph.at(readers.front());
+    if (next.className == "Rescaling") {
+      at = next.name;
+      continue;
+    }
+    if (next.className != "Resizing" && next.className != "CenterCrop") return std::nullopt;
+    try {
+      const ImageResize plan =
+          imageResizeOf(next.className, registry.normalizeConfig(next.className, next.config));
+      if (plan.fit == ImageResize::Fit::PadToAspectRatio) return std::nullopt;
+      return plan;
+    } catch (const std::exception&) {
+      return std::nullopt;  // the layer's own check reports it where the model is analysed
+    }
+  }
+}
+
 void registerImageResizeLayers(LayerRegistry& registry) {
   const auto outputShape = [](const std::string& className) {
     return [className](const Json& c, const std::vector<Shape>& in) {

@@ -7,8 +7,10 @@
 // layers/preprocessing/image_preprocessing/{resizing,center_crop}.py); tf.keras 2's Resizing and
 // CenterCrop compute the same.
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "graph/graph.h"
 #include "graph/layer_registry.h"
 
 namespace graft::layers {
@@ -43,5 +45,14 @@ struct ImageResize {
 // Graft computes: interpolations other than bilinear and nearest (TensorFlow's bicubic, area
 // and lanczos kernels differ from LibTorch's), antialias, a fill_mode other than constant.
 ImageResize imageResizeOf(const std::string& className, const Json& config);
+
+// The Resizing or CenterCrop a model applies to its images first: reached from its single input
+// through Rescaling layers alone, each the only reader of what it reads, and never padding (a
+// pad's fill value lies in the range of the values the layer reads, not the file's pixels).
+// A model with a free input size then gets each image as Keras would: at its own size, sized by
+// this layer's rule (images in a batch need one size, so Graft's loader applies the rule to
+// the raw pixels, which commutes with the scaling before it). nullopt otherwise.
+std::optional<ImageResize> leadingImageResize(
+    const Graph& graph, const LayerRegistry& registry = LayerRegistry::standard());
 
 }  // namespace graft::layers

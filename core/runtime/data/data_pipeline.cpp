@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <numeric>
 
 #include "graph/analysis.h"
@@ -12,6 +13,7 @@
 #include "runtime/data/image_loader.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
+#include "runtime/layers/resize_images.h"
 #include "runtime/system/threads.h"
 
 namespace graft {
@@ -25,13 +27,23 @@ bool hasFreeInputSize(const Model& model) {
          (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
 }
 
+bool sizesItsOwnImages(const Model& model) {
+  return hasFreeInputSize(model) && layers::leadingImageResize(model.graph).has_value();
+}
+
 int64_t defaultFreeInputSide(const Model& model) {
+  if (sizesItsOwnImages(model)) return 0;
   if (model.trainedInputSize > 0) return model.trainedInputSize;
   return zoo::isArchitecture(model.graph.name()) ? zoo::defaultInputSize(model.graph.name()) : 224;
 }
 
 std::string freeInputSizeNote(const Model& model) {
   if (!hasFreeInputSize(model)) return "";
+  if (const auto own = layers::leadingImageResize(model.graph))
+    return "the model's input size is free: images go in at their own size and its first "
+           "layers size them (" +
+           std::to_string(own->height) + " x " + std::to_string(own->width) +
+           "), as in Keras (--input-size N resizes them first)";
   const std::string side = std::to_string(defaultFreeInputSide(model));
   return "the model's input size is free: images are resized to " + side + " x " + side +
          (model.trainedInputSize > 0 ? ", the size it was trained at" : "") +
@@ -54,6 +66,14 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   spec.plane = isPlaneInput(shape);
   spec.channels = spec.plane ? 1 : static_cast<int>(shape[3]);
   spec.preprocessing = model.preprocessing;
+  const bool free = shape[1] == kUnknown || shape[2] == kUnknown;
+  if (free && freeSize <= 0) spec.ownResize = layers::leadingImageResize(model.graph);
+  if (spec.ownResize) {
+    spec.height = static_cast<int>(spec.ownResize->height);
+    spec.width = static_cast<int>(spec.ownResize->width);
+    spec.freeInput = true;
+    return spec;
+  }
   auto dim = [&](int64_t d, const char* what) {
     if (d != kUnknown) return static_cast<int>(d);
     if (freeSize > 0) return freeSize;
@@ -65,9 +85,29 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   };
   spec.height = dim(shape[1], "height");
   spec.width = dim(shape[2], "width");
-  spec.freeInput = shape[1] == kUnknown || shape[2] == kUnknown;
+  spec.freeInput = free;
   return spec;
 }
+
+namespace {
+
+// The model's own first Resizing / CenterCrop on one decoded image (H x W x C float32, 0..255),
+// by the layer's code: the layer then sees an image of its own output size and leaves it be.
+cv::Mat resizeAsModelDoes(const cv::Mat& rgb, const layers::ImageResize& resize) {
+  const cv::Mat source = rgb.isContinuous() ? rgb : rgb.clone();
+  const torch::Tensor image =
+      torch::from_blob(source.data, {1, source.rows, source.cols, source.channels()},
+                       torch::kFloat32)
+          .permute({0, 3, 1, 2});
+  const torch::Tensor sized =
+      runtime::resizeImages(resize, image).permute({0, 2, 3, 1}).contiguous();
+  cv::Mat result(static_cast<int>(sized.size(1)), static_cast<int>(sized.size(2)),
+                 CV_32FC(source.channels()));
+  std::memcpy(result.data, sized.data_ptr<float>(), sized.numel() * sizeof(float));
+  return result;
+}
+
+}  // namespace
 
 cv::Mat loadSampleImage(const std::string& path, const InputSpec& input,
                         const AugmentOptions& augment, Random& random) {
@@ -78,6 +118,7 @@ cv::Mat loadSampleImage(const std::string& path, const InputSpec& input,
     // OpenCV reports some broken files by exception rather than an empty result.
     throw Error(path + ": cannot decode the image (" + e.msg + ")");
   }
+  if (input.ownResize) rgb = resizeAsModelDoes(rgb, *input.ownResize);
   cv::Mat image = augmentAndResize(rgb, cv::Size(input.width, input.height), augment, random);
   if (input.channels == 1) image = rgbToGray(image);
   return image;

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/image_resize.h"
 #include "graph/model.h"
 #include "runtime/data/augment.h"
 #include "runtime/data/dataset.h"
@@ -33,18 +34,26 @@ struct InputSpec {
   bool plane = false;      // (None, H, W): one grey plane per image, batches without a channel axis
   bool freeInput = false;  // H or W is None in the model: the size came from outside it
   Preprocessing preprocessing = Preprocessing::None;
+  // A free-size model's own first Resizing / CenterCrop (layers::leadingImageResize), applied
+  // to each image at its own size before anything else: height and width are its output.
+  std::optional<layers::ImageResize> ownResize;
 };
 
 // From the model's single input (None, H, W, C) or (None, H, W). An unknown H or W (a no-top model
-// built without --input-size) becomes `freeSize`; 0 there takes the size the model was trained
-// at (Model::trainedInputSize), and without one it is an error, since a batch needs one size.
+// built without --input-size) becomes `freeSize`; 0 there takes the size of the model's own
+// leading Resizing (ownResize), else the size the model was trained at
+// (Model::trainedInputSize), and without one it is an error, since a batch needs one size.
 // Throws graft::Error naming the input layer.
 InputSpec inputSpecFor(const Model& model, int freeSize = 0);
 
 // Whether the model's single input has a free height or width (None).
 bool hasFreeInputSize(const Model& model);
-// The side images take when the model's input size is free and no size is given: the size it
-// was trained at, else its zoo architecture's default, else 224. predict and eval take the same.
+// Whether the model's input is free and its first Resizing / CenterCrop sizes the images
+// (layers::leadingImageResize): they then go in at their own size, as in Keras.
+bool sizesItsOwnImages(const Model& model);
+// The side images take when the model's input size is free and no size is given: 0 (their own)
+// for a model that sizes its own images, else the size it was trained at, else its zoo
+// architecture's default, else 224. predict and eval take the same.
 int64_t defaultFreeInputSide(const Model& model);
 // What predict and eval tell the user when they choose that side themselves: "the model's input
 // size is free: images are resized to 224 x 224 (--input-size N chooses)"; "" for a fixed input.

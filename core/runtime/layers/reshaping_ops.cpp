@@ -6,6 +6,7 @@
 #include "graph/image_resize.h"
 #include "graph/layer_helpers.h"
 #include "runtime/layers/op_helpers.h"
+#include "runtime/layers/resize_images.h"
 
 namespace graft::runtime {
 namespace {
@@ -101,30 +102,13 @@ class PermuteOp : public LayerOp {
   std::vector<int64_t> perm_;
 };
 
-// Keras's Resizing and CenterCrop (graph/image_resize.h): the window cut from each image or
-// padded around it, then resized. Bilinear is tf.image.resize's half-pixel bilinear (LibTorch's
-// with align_corners=False, as UpSampling2DOp); nearest is its half-pixel nearest, source
-// min(floor((dst + 0.5) * in / out), in - 1): LibTorch's nearest-exact.
+// Keras's Resizing and CenterCrop (graph/image_resize.h, runtime/layers/resize_images.h).
 class ImageResizeOp : public LayerOp {
  public:
   explicit ImageResizeOp(const LayerContext& c)
       : resize_(layers::imageResizeOf(c.node.className, c.config)) {}
   torch::Tensor forward(torch::TensorList in, bool) override {
-    torch::Tensor x = in[0];
-    const int64_t h = x.size(2), w = x.size(3);
-    const layers::ResizeWindow box = resize_.window(h, w);
-    if (box.pads()) {
-      const int64_t top = -box.top, left = -box.left;
-      x = torch::constant_pad_nd(x, {left, box.width - w - left, top, box.height - h - top},
-                                 resize_.fill);
-    } else if (box.crops(h, w)) {
-      x = x.slice(2, box.top, box.top + box.height).slice(3, box.left, box.left + box.width);
-    }
-    if (!resize_.resizes(h, w)) return x.contiguous();
-    const std::vector<int64_t> size{resize_.height, resize_.width};
-    if (resize_.interpolation == layers::ResizeInterpolation::Nearest)
-      return torch::_upsample_nearest_exact2d(x, size, c10::nullopt, c10::nullopt);
-    return torch::upsample_bilinear2d(x, size, false, c10::nullopt, c10::nullopt);
+    return resizeImages(resize_, in[0]);
   }
 
  private:

@@ -197,8 +197,10 @@ void TrainingRun::setUp(const Model& model) {
     throw Error("every layer with weights is frozen: nothing to train");
   const InputSpec input = inputSpecFor(working_, options_.freeInputSize);
   // A free input learns at this size: the model keeps it, so that predict, eval and the rest
-  // measure it as it learned (they took 224, or refused, without a size).
-  if (input.freeInput && input.height == input.width) working_.trainedInputSize = input.height;
+  // measure it as it learned (they took 224, or refused, without a size). A model that sizes
+  // its own images learned them so: nothing to keep.
+  if (input.freeInput && !input.ownResize && input.height == input.width)
+    working_.trainedInputSize = input.height;
 
   if (options_.cacheFrozen) batches_.planCache(head_.graph, analysis);
 
