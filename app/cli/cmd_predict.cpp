@@ -112,8 +112,8 @@ void registerPredictCommand(CLI::App& app) {
       std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
     std::unique_ptr<GradCamWriter> gradCamWriter;
     if (gradCam->requested())
-      gradCamWriter =
-          std::make_unique<GradCamWriter>(*gradCam, loaded.model, *parseDeviceChoice(*device));
+      gradCamWriter = std::make_unique<GradCamWriter>(*gradCam, loaded.model,
+                                                      *parseDeviceChoice(*device), spec.inputSize);
     PredictOptions options;
     options.topK = *top;
     options.batchSize = *batchSize;

@@ -9,15 +9,21 @@ namespace graft::cli {
 namespace fs = std::filesystem;
 
 void GradCamArguments::addTo(CLI::App& command) {
-  command.add_option("--gradcam", layer,
-                     "write a Grad-CAM overlay of each image for this layer (auto: the last "
-                     "layer with a spatial map) into --gradcam-out");
-  command.add_option("--gradcam-out", outDir, "folder for the Grad-CAM overlay PNGs");
-  command.add_option("--gradcam-class", classChoice,
-                     "the class Grad-CAM explains, by number or label (default: the predicted "
-                     "one)");
+  auto* gradCam =
+      command.add_option("--gradcam", layer,
+                         "write a Grad-CAM overlay of each image for this layer "
+                         "(auto: the last layer with a spatial map) into --gradcam-out");
+  auto* out = command.add_option("--gradcam-out", outDir, "folder for the Grad-CAM overlay PNGs");
+  // One without the other is a usage error (exit 2), as any missing option is.
+  gradCam->needs(out);
+  out->needs(gradCam);
+  command
+      .add_option("--gradcam-class", classChoice,
+                  "the class Grad-CAM explains, by number or label (default: the predicted one)")
+      ->needs(gradCam);
   command.add_option("--gradcam-opacity", opacity, "opacity of the heat map (default 0.5)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Range(0.0, 1.0))
+      ->needs(gradCam);
 }
 
 namespace {
@@ -38,8 +44,8 @@ void checkWritableFolder(const std::string& dir) {
 }  // namespace
 
 GradCamWriter::GradCamWriter(const GradCamArguments& arguments, const Model& model,
-                             const DeviceChoice& device)
-    : arguments_(arguments), maps_(model, device) {
+                             const DeviceChoice& device, std::optional<int64_t> freeInputSize)
+    : arguments_(arguments), maps_(model, device, freeInputSize) {
   if (arguments.layer.empty() || arguments.outDir.empty())
     throw Error("--gradcam LAYER and --gradcam-out DIR go together");
   // Refused before any image, as a bad layer is: the prediction used to be printed, then the

@@ -30,9 +30,11 @@ class GradCamWriter {
  public:
   // Checks everything before any image runs: both options given, the layer (known, with a
   // spatial map), the class, and the folder (created when missing). Throws graft::Error.
-  // The maps compute on `device` (predict's --device).
+  // The maps compute on `device` (predict's --device), at predict's size for a free input
+  // (`freeInputSize`, predict's --input-size; unset: the size predict takes without one).
   GradCamWriter(const GradCamArguments& arguments, const Model& model,
-                const DeviceChoice& device = {});
+                const DeviceChoice& device = {},
+                std::optional<int64_t> freeInputSize = std::nullopt);
 
   // Writes DIR/<image name without extension>.gradcam.png (a number added when two images
   // share a name) over the image at its own size.

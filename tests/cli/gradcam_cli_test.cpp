@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -113,6 +115,21 @@ TEST_F(GradCamCli, AFreeInputSizeHasSpatialMapsWhenItRuns) {
     EXPECT_EQ(overlay.width, 40);
     EXPECT_EQ(overlay.height, 30);
   }
+  // The map is of the prediction printed: computed at --input-size (it was always at 224), and
+  // of the class predicted at that size.
+  std::map<std::string, std::string> overlays;
+  for (const std::string size : {"32", "64"}) {
+    const std::string folder = dir.file("cams" + size);
+    const auto r = runCli({"predict", free, "--seed", "3", image, "--input-size", size, "--gradcam",
+                           "auto", "--gradcam-out", folder, "--json"},
+                          env);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json said = json::parse(r.out);
+    EXPECT_EQ(said.at("gradcam").at("class"), said.at("top").at(0).at("index")) << r.out;
+    std::ifstream png(said.at("gradcam").at("file").get<std::string>(), std::ios::binary);
+    overlays[size] = std::string(std::istreambuf_iterator<char>(png), {});
+  }
+  EXPECT_NE(overlays["32"], overlays["64"]) << "the maps of both sizes are the same image";
 }
 
 // summary --expand lists a Teachable Machine file's base as "model1 (Functional)": named for
@@ -156,9 +173,14 @@ TEST_F(GradCamCli, BadLayerClassOrFolderFailsNamingIt) {
   EXPECT_NE(notWritable.err.find("cannot hold the Grad-CAM overlays"), std::string::npos)
       << notWritable.err;
 
+  // One option without its partner is a usage error (exit 2), as a missing option is.
   const auto alone = predict({a, "--gradcam", "auto"});
-  EXPECT_EQ(alone.exitCode, 1);
+  EXPECT_EQ(alone.exitCode, 2);
   EXPECT_NE(alone.err.find("--gradcam-out"), std::string::npos) << alone.err;
+  const auto outAlone = predict({a, "--gradcam-out", out});
+  EXPECT_EQ(outAlone.exitCode, 2);
+  EXPECT_NE(outAlone.err.find("--gradcam"), std::string::npos) << outAlone.err;
+  EXPECT_EQ(predict({a, "--gradcam-class", "1"}).exitCode, 2);
 
   // A base without its classifier has no class scores to explain: refused before any image.
   const auto noTop = runCli({"predict", "mobilenet", "--alpha", "0.25", "--input-size", "32",

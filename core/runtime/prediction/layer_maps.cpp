@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "graph/analysis.h"
-#include "io/zoo/zoo.h"
+#include "runtime/data/data_pipeline.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
 #include "runtime/module/graph_module.h"
@@ -58,7 +58,7 @@ struct LayerMaps::State {
   int64_t freeSize;
   torch::Device device;
 
-  State(const Model& m, const DeviceChoice& choice)
+  State(const Model& m, const DeviceChoice& choice, std::optional<int64_t> freeInputSize)
       : model(m), device(resolveDevice(choice).device) {
     const Graph& g = model.graph;
     if (g.inputs().size() != 1 || g.outputs().size() != 1)
@@ -76,9 +76,9 @@ struct LayerMaps::State {
       const Node& node = model.graph.nodes()[i];
       if (node.className != "InputLayer") layers.push_back(node.name);
     }
-    // As predict does: the size the zoo's weights were trained at for models of any size.
-    freeSize =
-        zoo::isArchitecture(model.graph.name()) ? zoo::defaultInputSize(model.graph.name()) : 224;
+    // As predict does: the maps of the prediction the user sees (they were of a 224 x 224
+    // image's whatever --input-size or the size the model was trained at).
+    freeSize = freeInputSize.value_or(defaultFreeInputSide(model));
   }
 
   torch::Tensor input(const std::string& file) const {
@@ -87,8 +87,9 @@ struct LayerMaps::State {
   }
 };
 
-LayerMaps::LayerMaps(const Model& model, const DeviceChoice& device)
-    : state_(std::make_unique<State>(model, device)) {}
+LayerMaps::LayerMaps(const Model& model, const DeviceChoice& device,
+                     std::optional<int64_t> freeInputSize)
+    : state_(std::make_unique<State>(model, device, freeInputSize)) {}
 LayerMaps::~LayerMaps() = default;
 LayerMaps::LayerMaps(LayerMaps&&) noexcept = default;
 LayerMaps& LayerMaps::operator=(LayerMaps&&) noexcept = default;

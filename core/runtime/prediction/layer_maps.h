@@ -57,8 +57,11 @@ struct GradCamMap {
 class LayerMaps {
  public:
   // Throws graft::Error when the model has not one image input and one output, or when
-  // `device` names one this machine lacks (subject "--device"). The maps compute there.
-  explicit LayerMaps(const Model& model, const DeviceChoice& device = {});
+  // `device` names one this machine lacks (subject "--device"). The maps compute there, on
+  // images sized as predict sizes them: a free input takes `freeInputSize` when given, else
+  // the size predict takes without one (runtime/data/data_pipeline.h, defaultFreeInputSide).
+  explicit LayerMaps(const Model& model, const DeviceChoice& device = {},
+                     std::optional<int64_t> freeInputSize = std::nullopt);
   ~LayerMaps();
   LayerMaps(LayerMaps&&) noexcept;
   LayerMaps& operator=(LayerMaps&&) noexcept;
