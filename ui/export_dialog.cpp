@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QVBoxLayout>
@@ -145,8 +146,17 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   layout->addWidget(note);
   result_ = new QLabel(this);
   result_->setWordWrap(true);
+  result_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  layout->addWidget(result_);
+  // Room for the check's result from the start, scrolled when longer: the dialog grew with it
+  // and the Export button moved from under the pointer (a second click exported nothing).
+  auto* resultArea = new QScrollArea(this);
+  resultArea->setObjectName(QStringLiteral("export_result_area"));
+  resultArea->setWidget(result_);
+  resultArea->setWidgetResizable(true);
+  resultArea->setFrameShape(QFrame::NoFrame);
+  resultArea->setFixedHeight(4 * fontMetrics().lineSpacing() + 4);
+  layout->addWidget(resultArea);
   layout->addStretch(1);  // room a shorter note leaves goes above the buttons
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
   exportButton_ = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);

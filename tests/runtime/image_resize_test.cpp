@@ -29,7 +29,7 @@ std::vector<int> rowsOf(const cv::Mat& m) {
   return v;
 }
 
-// Source index floor((x + 0.5) * in / out), worked out by hand:
+// Source index floor((x + 0.5) * in / out) where no centre lands on a pixel edge, by hand:
 //   5 -> 3: 0.83, 2.5, 4.17          -> 0, 2, 4   (OpenCV INTER_NEAREST would give 0, 1, 3)
 //   3 -> 5: 0.3, 0.9, 1.5, 2.1, 2.7  -> 0, 0, 1, 2, 2
 //   7 -> 2: 1.75, 5.25               -> 1, 5
@@ -40,6 +40,14 @@ TEST(ImageResize, NearestMatchesPil) {
   EXPECT_EQ(m.size(), cv::Size(3, 2));
   EXPECT_EQ(rowsOf(m), (std::vector<int>{1, 5}));
   EXPECT_EQ(columnsOf(m), (std::vector<int>{0, 2, 4}));
+  // Where a centre falls exactly on a pixel's edge, Pillow's summed centres fall short of it.
+  // Pillow 9.4: Image.fromarray(np.arange(64, dtype=np.int32)[None], "I")
+  //   .resize((28, 1), Image.NEAREST) (the exact rule reads 8 for column 3, 48 for 21).
+  EXPECT_EQ(columnsOf(resizeNearest(indexImage(64, 1), 28, 1)),
+            (std::vector<int>{1,  3,  5,  7,  10, 12, 14, 17, 19, 21, 23, 26, 28, 30,
+                              33, 35, 37, 39, 42, 44, 46, 49, 51, 53, 55, 58, 60, 62}));
+  EXPECT_EQ(rowsOf(resizeNearest(indexImage(1, 12), 1, 9)),
+            (std::vector<int>{0, 2, 3, 4, 5, 7, 8, 10, 11}));
 }
 
 TEST(ImageResize, WholeImageIsScaledNeverCropped) {

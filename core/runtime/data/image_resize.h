@@ -11,8 +11,9 @@ namespace graft {
 
 // Nearest-neighbour resampling exactly as PIL's Image.resize(NEAREST), which Keras's
 // image.load_img(target_size=...) uses by default: output pixel x takes source pixel
-// floor((x + 0.5) * in / out). (OpenCV's INTER_NEAREST takes floor(x * in / out) instead,
-// which shifts the grid by half a source pixel.) The whole image is scaled to the target,
+// (x + 0.5) * in / out, truncated, with Pillow's rounding (the centres summed in double).
+// (OpenCV's INTER_NEAREST takes floor(x * in / out) instead, which shifts the grid by half a
+// source pixel.) The whole image is scaled to the target,
 // aspect ratio not kept, never cropped — as load_img does. Any type; a same-size image is
 // returned as a copy.
 cv::Mat resizeNearest(const cv::Mat& image, int width, int height);
