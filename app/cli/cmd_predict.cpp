@@ -15,6 +15,7 @@
 #include "io/json_file.h"
 #include "runtime/data/data_pipeline.h"
 #include "runtime/prediction/predict.h"
+#include "runtime/system/error_text.h"
 
 namespace graft::cli {
 
@@ -63,6 +64,78 @@ std::string predictionText(const ImagePrediction& p) {
   return out.str();
 }
 
+struct PrintOptions {
+  int64_t top = 5;
+  int64_t batchSize = 16;
+  bool json = false;
+  std::string device;
+};
+
+// Predicts every image and prints each as it comes (a failed one as {"file", "error"} with
+// --json, and on stderr); returns how many failed.
+size_t predictEach(const CLI::App& cmd, const ModelArguments& args,
+                   const std::vector<std::string>& images, const PrintOptions& print,
+                   const GradCamArguments& gradCam) {
+  const ModelSpec spec = args.spec(cmd);
+  LoadedModel loaded = loadModelReporting(spec, args.quiet);
+  if (auto untrained = untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
+    throw Error(args.source + ": " + *untrained);
+  std::unique_ptr<Predictor> predictor;
+  try {
+    predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(print.device));
+  } catch (const Error& e) {
+    // Name the labels file, which the core only knows as "labels", and the model file, which
+    // the core only knows as a graph ("predict needs a model with one input").
+    const Diagnostics& d = e.diagnostics();
+    if (!args.labels.empty() && d.size() == 1 && d.front().subject == "labels")
+      throw Error(Diagnostic{args.labels, d.front().message});
+    if (d.size() == 1 && d.front().subject == "--device") throw;
+    throw Error(args.source + ": " + e.what());
+  }
+  if (predictor->autoChoseGpu() && !args.quiet)
+    std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
+  std::unique_ptr<GradCamWriter> gradCamWriter;
+  if (gradCam.requested())
+    gradCamWriter = std::make_unique<GradCamWriter>(
+        gradCam, loaded.model, *parseDeviceChoice(print.device), spec.inputSize);
+  PredictOptions options;
+  options.topK = print.top;
+  options.batchSize = print.batchSize;
+  // The size of a free (None x None) input; loadModel refused it where the input is fixed
+  // otherwise, and a zoo architecture was built at it.
+  options.freeInputSize = spec.inputSize;
+  if (!spec.inputSize && !args.quiet)
+    if (const std::string note = freeInputSizeNote(loaded.model); !note.empty())
+      std::cerr << "graft-cli: " << note << std::endl;
+  size_t failed = 0;
+  predictor->run(images, options, [&](const ImagePrediction& p) {
+    if (!p.ok()) {
+      ++failed;
+      std::cerr << "graft-cli: skipped: " << p.error << std::endl;
+      if (print.json) std::cout << jsonText({{"file", p.file}, {"error", p.error}}) << std::endl;
+      return;
+    }
+    Json j = predictionJson(p);
+    std::string text = predictionText(p);
+    if (gradCamWriter) {
+      try {
+        const GradCamWritten written = gradCamWriter->write(p.file);
+        j["gradcam"] = written.json;
+        text += written.text;
+      } catch (const std::exception& e) {
+        ++failed;
+        std::cerr << "graft-cli: " << p.file << ": no Grad-CAM overlay: " << e.what() << std::endl;
+        j["gradcam"] = Json{{"error", e.what()}};
+      }
+    }
+    if (print.json)
+      std::cout << jsonText(j) << std::endl;
+    else
+      std::cout << text << std::flush;
+  });
+  return failed;
+}
+
 }  // namespace
 
 void registerPredictCommand(CLI::App& app) {
@@ -87,67 +160,20 @@ void registerPredictCommand(CLI::App& app) {
       ->check(specRangeValidator(atLeastOne));
   cmd->add_flag("--json", *json,
                 "print one JSON object per image: file, shape, output, top (class vectors), "
-                "gradcam (with --gradcam)");
+                "gradcam (with --gradcam); file and error for an image that failed; "
+                "{\"error\": ...} when nothing could run");
   addDeviceOption(*cmd, *device);
   gradCam->addTo(*cmd);
   cmd->callback([cmd, args, images, top, batchSize, json, device, gradCam] {
-    const ModelSpec spec = args->spec(*cmd);
-    LoadedModel loaded = loadModelReporting(spec, args->quiet);
-    if (auto untrained =
-            untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
-      throw Error(args->source + ": " + *untrained);
-    std::unique_ptr<Predictor> predictor;
-    try {
-      predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(*device));
-    } catch (const Error& e) {
-      // Name the labels file, which the core only knows as "labels", and the model file, which
-      // the core only knows as a graph ("predict needs a model with one input").
-      const Diagnostics& d = e.diagnostics();
-      if (!args->labels.empty() && d.size() == 1 && d.front().subject == "labels")
-        throw Error(Diagnostic{args->labels, d.front().message});
-      if (d.size() == 1 && d.front().subject == "--device") throw;
-      throw Error(args->source + ": " + e.what());
-    }
-    if (predictor->autoChoseGpu() && !args->quiet)
-      std::cerr << "graft-cli: computing on " << predictor->deviceName() << std::endl;
-    std::unique_ptr<GradCamWriter> gradCamWriter;
-    if (gradCam->requested())
-      gradCamWriter = std::make_unique<GradCamWriter>(*gradCam, loaded.model,
-                                                      *parseDeviceChoice(*device), spec.inputSize);
-    PredictOptions options;
-    options.topK = *top;
-    options.batchSize = *batchSize;
-    // The size of a free (None x None) input; loadModel refused it where the input is fixed
-    // otherwise, and a zoo architecture was built at it.
-    options.freeInputSize = spec.inputSize;
-    if (!spec.inputSize && !args->quiet)
-      if (const std::string note = freeInputSizeNote(loaded.model); !note.empty())
-        std::cerr << "graft-cli: " << note << std::endl;
     size_t failed = 0;
-    predictor->run(*images, options, [&](const ImagePrediction& p) {
-      if (!p.ok()) {
-        ++failed;
-        std::cerr << "graft-cli: skipped: " << p.error << std::endl;
-        return;
-      }
-      Json j = predictionJson(p);
-      std::string text = predictionText(p);
-      if (gradCamWriter) {
-        try {
-          const GradCamWritten written = gradCamWriter->write(p.file);
-          j["gradcam"] = written.json;
-          text += written.text;
-        } catch (const std::exception& e) {
-          ++failed;
-          std::cerr << "graft-cli: " << p.file << ": no Grad-CAM overlay: " << e.what()
-                    << std::endl;
-        }
-      }
-      if (*json)
-        std::cout << jsonText(j) << std::endl;
-      else
-        std::cout << text << std::flush;
-    });
+    try {
+      failed = predictEach(*cmd, *args, *images, {*top, *batchSize, *json, *device}, *gradCam);
+    } catch (const std::exception& e) {
+      // Failed before its images or in the middle (the model, a label file, an option): one
+      // object says why, where a script reading the lines got nothing.
+      if (*json) std::cout << jsonText({{"error", errorText(e)}}) << std::endl;
+      throw;
+    }
     if (failed)
       throw Error(std::to_string(failed) + " of " + std::to_string(images->size()) +
                   " images could not be predicted");

@@ -16,8 +16,9 @@ namespace {
 
 // The command asked for --json, when it leaves its failures to main: a script reading stdout
 // gets one object then too ({"error": ...}), not nothing. `run` and `train` print their own
-// (with the steps, or what the file holds); `probe` may have printed its report before a cut
-// failed, and `predict` and `zoo` print one object per line, which an error line would break.
+// (with the steps, or what the file holds), `predict` its own per failed image and for a
+// failure before them; `probe` may have printed its report before a cut failed, and `zoo`
+// prints one object per line, which an error line would break.
 bool failsInJson(const CLI::App& app) {
   const std::set<std::string> printOwn{"run", "train", "probe", "predict", "zoo"};
   for (const CLI::App* command : app.get_subcommands()) {

@@ -59,6 +59,13 @@ TEST(PredictCli, MissingModelExits1NamingIt) {
   const auto r = runCli({"predict", "/nonexistent/model.h5", image}, isolatedEnvironment(dir));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("/nonexistent/model.h5"), std::string::npos) << r.err;
+  // With --json, one object says why (stdout was empty).
+  const auto j =
+      runCli({"predict", "/nonexistent/model.h5", image, "--json"}, isolatedEnvironment(dir));
+  EXPECT_EQ(j.exitCode, 1);
+  const auto lines = jsonLines(j.out);
+  ASSERT_EQ(lines.size(), 1u) << j.out;
+  EXPECT_NE(lines[0].value("error", "").find("/nonexistent/model.h5"), std::string::npos) << j.out;
 }
 
 // A small zoo model with random weights (no fixtures needed): a feature vector per image.
@@ -122,10 +129,16 @@ TEST(PredictCli, CorruptImageIsNamedSkippedAndExits1) {
   EXPECT_EQ(r.exitCode, 1) << r.err;
   EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(good1), std::string::npos) << r.err;
-  const auto lines = jsonLines(r.out);
-  ASSERT_EQ(lines.size(), 2u) << r.out;
+  // Every image has its line, the failed one with its error (a script could not tell which
+  // failed: the line was missing).
+  auto lines = jsonLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
   EXPECT_EQ(lines[0]["file"], good1);
-  EXPECT_EQ(lines[1]["file"], good2);
+  EXPECT_EQ(lines[1]["file"], bad);
+  EXPECT_NE(lines[1].value("error", "").find("broken.jpg"), std::string::npos) << r.out;
+  EXPECT_FALSE(lines[1].contains("output"));
+  EXPECT_EQ(lines[2]["file"], good2);
+  lines.erase(lines.begin() + 1);
   for (const auto& line : lines) {
     EXPECT_EQ(line["shape"], json::parse("[512]"));  // block5 has 512 channels, avg-pooled
     EXPECT_EQ(line["output"].size(), 512u);
