@@ -4,6 +4,7 @@
 #include <QContextMenuEvent>
 #include <QKeyEvent>
 #include <QMimeData>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QTimer>
 #include <QWheelEvent>
@@ -36,7 +37,10 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
   setFocusPolicy(Qt::StrongFocus);
   setFrameShape(QFrame::NoFrame);
   connect(scene_, &GraphScene::relaidOut, this, [this] {
-    // Keep the current zoom for edits; views decide to fit on open.
+    // Edits keep the user's zoom; a view still fitted fits the new layout (after this turn of
+    // the event loop: fitAll lays out anew itself).
+    if (fitted_ && !fitting_)
+      QMetaObject::invokeMethod(this, &GraphView::refitIfFitted, Qt::QueuedConnection);
     Q_EMIT viewportMoved();
   });
 }
@@ -46,6 +50,7 @@ double GraphView::zoom() const {
 }
 
 void GraphView::scaleBy(double factor) {
+  if (!fitting_) fitted_ = false;
   const double target = std::clamp(zoom() * factor, kMinZoom, kMaxZoom);
   factor = target / zoom();
   if (std::abs(factor - 1.0) < 1e-9) return;
@@ -79,8 +84,13 @@ void GraphView::resetZoom() {
   setZoom(1.0);
 }
 
+void GraphView::refitIfFitted() {
+  if (fitted_ && !fitting_) fitAll();
+}
+
 void GraphView::fitAll() {
   if (scene_->nodeItems().isEmpty()) return;
+  const QScopedValueRollback<bool> fitting(fitting_, true);
   // Columns follow the window's current shape.
   scene_->rewrapForView();
   // Everything the layout drew (cards, routed edges, nested-model boxes) and the freeze
@@ -94,6 +104,7 @@ void GraphView::fitAll() {
   if (zoom() > 1.0) setZoom(1.0);
   if (zoom() < kMinZoom) setZoom(kMinZoom);
   centerOn(bounds.center());
+  fitted_ = true;
   Q_EMIT zoomChanged(zoom());
   Q_EMIT viewportMoved();
 }
@@ -103,6 +114,7 @@ bool GraphView::revealLayer(const QString& name) {
   scene_->selectLayers({name});  // first: it expands a collapsed group holding the layer
   NodeItem* item = scene_->nodeItem(name);
   if (zoom() < 0.6) setZoom(0.8);
+  fitted_ = false;  // the layer stays in view, however the window changes next
   centerOn(item);
   item->setFound(true);
   QTimer::singleShot(1500, item, [item] { item->setFound(false); });
@@ -157,6 +169,7 @@ void GraphView::wheelEvent(QWheelEvent* event) {
     return;
   }
   if (!(event->modifiers() & Qt::ControlModifier)) {
+    fitted_ = false;  // scrolled: the user chose what to look at
     QGraphicsView::wheelEvent(event);
     return;
   }
@@ -246,7 +259,10 @@ void GraphView::mouseMoveEvent(QMouseEvent* event) {
   const QPoint pos = event->position().toPoint();
   const QPoint delta = pos - panLast_;
   panLast_ = pos;
-  if ((pos - panStart_).manhattanLength() >= QApplication::startDragDistance()) panMoved_ = true;
+  if ((pos - panStart_).manhattanLength() >= QApplication::startDragDistance()) {
+    panMoved_ = true;
+    fitted_ = false;  // panned: the user chose what to look at
+  }
   horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
   verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
   event->accept();
@@ -309,6 +325,8 @@ void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
   if (viewport()->height() > 0)
     scene_->setViewAspect(static_cast<double>(viewport()->width()) / viewport()->height());
+  if (fitted_ && !fitting_)
+    QMetaObject::invokeMethod(this, &GraphView::refitIfFitted, Qt::QueuedConnection);
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {

@@ -29,7 +29,10 @@ class GraphView : public QGraphicsView {
   void zoomIn();
   void zoomOut();
   void resetZoom();
-  void fitAll();  // the whole graph, at most 100 %
+  // The whole graph, at most 100 %. The view then stays fitted, through edits and resizes
+  // (a dock opening, the banner closed), until the user zooms or scrolls.
+  void fitAll();
+  bool isFitted() const { return fitted_; }
   // Collapses or expands a nested model's box: the view fits the graph again when all of it was
   // in view, else scrolls so the box's title stays where it was in the window.
   void setGroupCollapsed(QString path, bool collapsed);
@@ -77,6 +80,11 @@ class GraphView : public QGraphicsView {
   GraphScene* scene_;
   EdgeItem* dropEdge_ = nullptr;
   NodeItem* dropNode_ = nullptr;
+  // Fitted by fitAll and not zoomed or scrolled by the user since: a new layout or size fits
+  // again (a cut to 20 layers stayed at the 29 % that fitted 90).
+  void refitIfFitted();
+  bool fitted_ = false;
+  bool fitting_ = false;
   bool panning_ = false;
   bool panMoved_ = false;
   Qt::MouseButton panButton_ = Qt::NoButton;

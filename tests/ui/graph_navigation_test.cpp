@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QScrollBar>
+#include <QUndoStack>
 #include <QWheelEvent>
 #include <algorithm>
 
@@ -11,6 +12,7 @@
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
 #include "ui/freeze_boundary_item.h"
+#include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/group_item.h"
@@ -91,6 +93,31 @@ TEST_F(NavigationTest, TheWheelScrollsAndCtrlWheelZooms) {
   EXPECT_LT(view_->zoom(), 1.0);
   wheel(view_, 240, Qt::ControlModifier);
   EXPECT_GT(view_->zoom(), 1.0);
+}
+
+// A fitted view stays fitted until the user zooms or scrolls: a cut to a few layers fits them
+// (it stayed at the zoom that fitted 86, the cards unreadable in an empty view), and so does a
+// larger window (the banner closed, a dock closed). Once the user has zoomed, edits keep it.
+TEST_F(NavigationTest, AFittedViewFitsWhatAnEditLeaves) {
+  view_->fitAll();
+  ASSERT_TRUE(view_->isFitted());
+  const double whole = view_->zoom();
+  ASSERT_TRUE(window_->editor()->cutAt(QStringLiteral("conv_pw_2_relu")));
+  QApplication::processEvents();
+  EXPECT_GT(view_->zoom(), 1.5 * whole);
+  const QRectF visible = visibleScene(view_);
+  for (const ui::NodeItem* item : scene_->nodeItems())
+    EXPECT_TRUE(visible.contains(item->sceneBoundingRect())) << item->name().toStdString();
+  window_->document()->undoStack()->undo();
+  QApplication::processEvents();
+  EXPECT_NEAR(view_->zoom(), whole, 0.02 * whole) << "the whole graph, fitted again";
+  // Zoomed by the user: an edit keeps the zoom.
+  view_->zoomIn();
+  const double chosen = view_->zoom();
+  ASSERT_FALSE(view_->isFitted());
+  ASSERT_TRUE(window_->editor()->cutAt(QStringLiteral("conv_pw_2_relu")));
+  QApplication::processEvents();
+  EXPECT_DOUBLE_EQ(view_->zoom(), chosen);
 }
 
 TEST_F(NavigationTest, ColumnsFillTheWindowAndFitReadably) {

@@ -235,6 +235,7 @@ TEST(TrainingPanel, StartStaysOnScreenInASmallWindow) {
 // the graph kept ~40 px, under a banner of four lines and a dock sized to its contents.
 TEST(TrainingPanel, TheGraphKeepsRoomBesideTheBannerAndTheDock) {
   test::guiApp();
+  QSettings().remove("view/arrangement");  // what a new user sees: the default layout
   ui::MainWindow window;
   window.resize(1280, 760);
   window.show();
