@@ -251,6 +251,8 @@ QWidget* TrainingPanel::buildSettings() {
   connect(pause_, &QPushButton::toggled, this, [this](bool paused) {
     session_->setPaused(paused);
     pause_->setText(paused ? tr("Resume") : tr("Pause"));
+    pause_->setIcon(
+        QIcon(paused ? QStringLiteral(":/icons/play.svg") : QStringLiteral(":/icons/pause.svg")));
     // The running ETA went on showing while nothing ran; the next batch puts one back.
     if (paused) speed_->setText(tr("paused"));
     appendLog(paused ? tr("paused") : tr("resumed"));
@@ -529,7 +531,7 @@ void TrainingPanel::setRunning(bool running) {
   pause_->setEnabled(running);
   stop_->setEnabled(running);
   if (!running) {
-    pause_->setChecked(false);
+    pause_->setChecked(false);  // when checked, its toggled handler puts back the icon
     pause_->setText(tr("Pause"));
   }
   // The folder stays the run's: Browse and Sample data would show another one while it trains

@@ -61,7 +61,9 @@ QString Workbench::weightsLine() const {
   // named a file it no longer reads.
   const QString project = document_->projectPath();
   if (project.isEmpty() || source.isEmpty() || source.contains(project)) return source;
-  return tr("kept in %1 (first from %2)").arg(project, source);
+  // "trained by Graft from random initialization, now kept in x.graft" (it read "kept in
+  // x.graft (first from trained by Graft ...)").
+  return tr("%1, now kept in %2").arg(source, project);
 }
 
 }  // namespace graft::ui

@@ -241,7 +241,8 @@ TEST(OpenFiles, ASavedProjectReopensWithItsEdits) {
   // The banner says the project keeps the weights now (it named the file they first came from,
   // which the project no longer reads).
   const QString banner = reopened.workbench()->banner()->text();
-  EXPECT_TRUE(banner.contains("kept in edited.graft")) << banner.toStdString();
+  EXPECT_TRUE(banner.contains("now kept in edited.graft")) << banner.toStdString();
+  EXPECT_FALSE(banner.contains("first from")) << banner.toStdString();
 }
 
 TEST(StartPage, SaysWhereZooWeightsComeFrom) {

@@ -125,7 +125,14 @@ TEST(Training, StopEndsTheRunEarly) {
   // Paused, the place of the ETA says so (the running ETA stayed while nothing ran).
   QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
   EXPECT_EQ(panel->speedText(), "paused");
+  // Resume shows the play icon (it kept the pause icon).
+  const auto iconImage = [](const QIcon& icon) { return icon.pixmap(16, 16).toImage(); };
+  EXPECT_EQ(panel->pauseButton()->text(), "Resume");
+  EXPECT_EQ(iconImage(panel->pauseButton()->icon()),
+            iconImage(QIcon(QStringLiteral(":/icons/play.svg"))));
   QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
+  EXPECT_EQ(iconImage(panel->pauseButton()->icon()),
+            iconImage(QIcon(QStringLiteral(":/icons/pause.svg"))));
   QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
