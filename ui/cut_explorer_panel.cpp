@@ -285,6 +285,10 @@ void CutExplorerPanel::showResult() {
   Q_EMIT marksChanged(current ? marks : QMap<QString, double>());
 }
 
+void CutExplorerPanel::remark() {
+  if (session_->result()) showResult();
+}
+
 bool CutExplorerPanel::resultIsCurrent() const {
   return session_->result() && document_->hasModel() &&
          session_->resultRevision() == document_->revision();

@@ -45,6 +45,8 @@ class CutExplorerPanel : public QWidget {
   int candidateIndex(const QString& layer) const;
   // The classes of the measured folder (a new head's outputs); 0 without a result.
   int classCount() const;
+  // Sends the current result's marks again (the panel was closed, its marks cleared).
+  void remark();
 
   CutExplorerSession* session() const { return session_; }
   QPushButton* exploreButton() const { return explore_; }

@@ -1,5 +1,6 @@
 // MainWindow's docks: the panels around the graph, where they sit, and how the run panels
 // (training, cut-point explorer) reach the window and each other.
+#include <QAction>
 #include <QApplication>
 #include <QDockWidget>
 #include <QMenu>
@@ -108,6 +109,14 @@ void MainWindow::connectRunPanels() {
   });
   connect(explorer_, &CutExplorerPanel::marksChanged, workbench_->scene(),
           &GraphScene::setCutCandidates);
+  // The marks go with the panel: closed, they stayed on the graph until the next edit.
+  auto* explorerDock = qobject_cast<QDockWidget*>(explorer_->parentWidget());
+  connect(explorerDock->toggleViewAction(), &QAction::toggled, this, [this](bool open) {
+    if (open)
+      explorer_->remark();
+    else
+      workbench_->scene()->setCutCandidates({});
+  });
   // Training takes the folder a cut's head was fitted to (unless a run is using the panel).
   connect(explorer_, &CutExplorerPanel::headCut, this, [this](const QString& folder) {
     if (!training_->isTraining() && training_->dataDir() != folder) training_->setDataDir(folder);

@@ -4,7 +4,9 @@
 // head for the folder's classes as one undoable step, undo restores the model, Cancel stops.
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
@@ -219,6 +221,16 @@ TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
   window.show();
   exploreToTheEnd(window, data);
   ASSERT_TRUE(window.cutExplorer()->session()->result());
+  // The marks go with the panel: closed, the graph has none (they stayed until an edit);
+  // opened again, they are back.
+  auto* dock = qobject_cast<QDockWidget*>(window.cutExplorer()->parentWidget());
+  const ui::GraphScene* scene = window.workbench()->scene();
+  ASSERT_FALSE(scene->cutCandidates().isEmpty());
+  dock->toggleViewAction()->trigger();
+  ASSERT_TRUE(dock->isHidden());
+  EXPECT_TRUE(scene->cutCandidates().isEmpty());
+  window.showCutExplorer();
+  EXPECT_FALSE(scene->cutCandidates().isEmpty());
   // The training panel points at another folder (of five classes): after the cut it trains on
   // the folder the head's three classes came from.
   const std::string other = dir.file("other");
