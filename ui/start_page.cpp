@@ -16,8 +16,10 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "graph/analysis.h"
 #include "io/fetch/fetch_weights.h"
 #include "io/zoo/zoo.h"
+#include "io/zoo/zoo_listing.h"
 #include "ui/weights_download_panel.h"
 #include "ui/zoo_browser.h"
 
@@ -126,6 +128,11 @@ QWidget* StartPage::buildZooColumn() {
   auto* column = new QVBoxLayout(box);
   zoo_ = new ZooBrowser(kerasCacheDir_, box);
   column->addWidget(zoo_, 1);
+  // Right under the list, saying what it opens: below the options it was off a 768 px screen,
+  // and the list's parameter count is the published model's, not the chosen width's.
+  openZoo_ = new QPushButton(tr("Open architecture"), box);
+  openZoo_->setObjectName(QStringLiteral("start_open_architecture"));
+  column->addWidget(openZoo_);
   auto* form = new QFormLayout;
   column->addLayout(form);
   alpha_ = new QDoubleSpinBox(box);
@@ -182,9 +189,6 @@ QWidget* StartPage::buildZooColumn() {
     zoo_->refreshCache();
     updateZooForm();
   });
-  openZoo_ = new QPushButton(tr("Open architecture"), box);
-  openZoo_->setObjectName(QStringLiteral("start_open_architecture"));
-  form->addRow(QString(), openZoo_);
   auto open = [this] {
     const ModelSpec spec = zooSpec();
     Q_EMIT openSpecRequested(spec, describeZooSpec(spec));
@@ -263,6 +267,16 @@ void StartPage::updateZooForm() {
   pooling_->setEnabled(!includeTop_->isChecked());
   // Tell before loading where the weights will come from: the user's Keras cache or fresh ones.
   const zoo::ZooOptions options = optionsOf(zooSpec());
+  openZoo_->setText(tr("Open %1").arg(describeZooSpec(zooSpec())));
+  try {
+    const GraphAnalysis analysis = analyze(zoo::buildGraph(options));
+    if (analysis.ok())
+      openZoo_->setText(tr("Open %1 — %2 parameters")
+                            .arg(describeZooSpec(zooSpec()),
+                                 QString::fromStdString(zoo::readableCount(analysis.totalParams))));
+  } catch (const std::exception&) {
+    // Options the architecture refuses: opening says why.
+  }
   const std::string file = zoo::standardWeightsFileName(options);
   const QString path = QDir(kerasCacheDir_).filePath(QString::fromStdString(file));
   // One click fetches what Keras would: only offered for a file Keras publishes and lacks here.

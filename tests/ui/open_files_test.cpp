@@ -280,5 +280,26 @@ TEST(StartPage, OpensTheChosenArchitecture) {
   EXPECT_NE(window.workbench()->banner()->text().indexOf("Weights"), -1);
 }
 
+// The Open button says what it opens, with the parameters of the chosen width (the list's
+// column gives the published α 1.0's 4.3 M), and a 1366 x 768 laptop shows it without
+// scrolling (it was below the options, off the screen).
+TEST(StartPage, TheOpenButtonSaysWhatItOpensAndIsOnALaptopScreen) {
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1298, 730);
+  window.show();
+  QApplication::processEvents();
+  ui::StartPage* page = window.startPage();
+  QPushButton* open = page->openArchitectureButton();
+  const std::string text = open->text().toStdString();
+  EXPECT_NE(text.find("mobilenet α 0.25"), std::string::npos) << text;
+  EXPECT_NE(text.find("219 K parameters"), std::string::npos) << text;
+  ASSERT_TRUE(open->isVisible());
+  const QRect inWindow(open->mapTo(&window, QPoint(0, 0)), open->size());
+  EXPECT_TRUE(window.rect().contains(inWindow))
+      << "at y " << inWindow.y() << " in a window " << window.height() << " px tall";
+  EXPECT_EQ(open->visibleRegion().boundingRect().size(), open->size()) << "scrolled out of view";
+}
+
 }  // namespace
 }  // namespace graft
