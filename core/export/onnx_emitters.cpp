@@ -462,8 +462,14 @@ std::string refusePositionalPRelu(const ExportLayer& layer) {
 }
 
 // The form written below needs the channels of a rank-2 or rank-4 input (after moving the
-// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do.
+// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do. It
+// averages over one axis only (a 1x1 convolution over the channels).
 std::string refuseLayerNormalizationOfOtherRanks(const ExportLayer& layer) {
+  const Json& axis = layer.config.at("axis");
+  if (axis.is_array() && axis.size() > 1)
+    return "several axes (axis " + axis.dump() +
+           ") are normalized together and Graft's ONNX form averages over one axis; export to "
+           "TorchScript instead";
   if (layer.inputRank() == 2 || layer.inputRank() == 4) return "";
   return "LayerNormalization of a rank-" + std::to_string(layer.inputRank()) +
          " input is not written (OpenCV's DNN module runs the ONNX form only on ranks 2 and 4); "

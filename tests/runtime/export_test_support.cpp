@@ -386,6 +386,10 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
          oneLayer(cls, {{"axis", 1}, {"center", false}})},
         {"LayerNormalization after Flatten (rank 2), no gamma",
          afterLayer("Flatten", Json::object(), cls, {{"scale", false}}, {kUnknown, 2, 3, 4})},
+        {"LayerNormalization over height, width and channels",
+         oneLayer(cls, {{"axis", {1, 2, 3}}})},
+        {"LayerNormalization over channels and height (tf.keras 2's order), no beta",
+         oneLayer(cls, {{"axis", {3, 1}}, {"center", false}})},
     };
   if (cls == "Reshape")
     return {
