@@ -911,6 +911,16 @@ void repeatVector(LayerNodes& c) {
   c.result = n.output(0);
 }
 
+// AutoContrast (each image's channels stretched between their own minimum and maximum, a channel
+// of one value kept through an IsNaN / Where) has no form OpenCV 4.6's DNN module, which checks
+// Graft's ONNX files, runs: refused by name; TorchScript writes it.
+std::string refuseAutoContrast(const ExportLayer&) {
+  return "its per-image minimum and maximum and its fallback for a channel of one value have no "
+         "form OpenCV's DNN module runs; export to TorchScript instead";
+}
+
+void neverEmitted(LayerNodes&) {}  // refused above, so never called
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -938,6 +948,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", {alias}},
       {"StochasticDepth", {alias}},
       {"Rescaling", {rescaling, refusePerChannelRescalingOfOtherRanks}},
+      {"AutoContrast", {neverEmitted, refuseAutoContrast}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalizationOfOtherRanks}},
       {"Normalization", {normalization, refusePositionalNormalization}},

@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/auto_contrast.h"
 #include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
@@ -505,6 +506,26 @@ void permute(LayerCode& c) {
          ")");
 }
 
+// As AutoContrastOp: float32 constants, Keras's order of operations; 255 / (M - m) divides two
+// tensors (TorchScript's number / tensor would multiply by a reciprocal).
+void autoContrast(LayerCode& c) {
+  const layers::AutoContrastRange r = layers::autoContrastRange(c.layer.config);
+  const auto low = static_cast<float>(r.low);
+  const std::string lowText = floatLiteral(low),
+                    span = floatLiteral(static_cast<float>(r.high) - low);
+  const std::string x = c.in[0], bytes = c.local("bytes"), low_ = c.local("low"),
+                    scale = c.local("scale"), y = c.local("stretched");
+  c.line(bytes + " = " +
+         (r.isByteRange() ? x : "(" + x + " - " + lowText + ") / " + span + " * 255.0"));
+  c.line(low_ + " = torch.amin(" + bytes + ", [2, 3], True)");
+  const std::string range = "(torch.amax(" + bytes + ", [2, 3], True) - " + low_ + ")";
+  c.line(scale + " = torch.full_like(" + range + ", 255.0) / " + range);
+  c.line(y + " = torch.clamp(" + bytes + " * " + scale + " + -" + low_ + " * " + scale +
+         ", 0.0, 255.0)");
+  if (!r.isByteRange()) c.line(y + " = " + y + " / 255.0 * " + span + " + " + lowText);
+  c.line(c.out + " = torch.where(torch.isnan(" + y + "), " + x + ", " + y + ")");
+}
+
 // As LayerNormalizationOp: over one axis layer_norm over the last dimension, another one moved
 // there and back; over several axes the moments and Keras 3's order of operations, gamma and
 // beta reshaped to the input's rank in the runtime layout.
@@ -623,6 +644,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", dropout},
       {"StochasticDepth", dropout},
       {"Rescaling", rescaling},
+      {"AutoContrast", autoContrast},
       {"BatchNormalization", batchNormalization},
       {"LayerNormalization", layerNormalization},
       {"Normalization", normalization},

@@ -73,6 +73,15 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry, DataForma
                                      : config.value("name", std::string());
   if (node.name.empty()) throw Error("a " + node.className + " layer has no name");
   node.trainable = config.value("trainable", true);
+  // Keras's AutoContrast takes each image's minimum and maximum over axes 1 and 2 whatever its
+  // data_format: of a channels_first image, its channels and height, not its height and width.
+  if (node.className == "AutoContrast" && config.is_object() &&
+      config.value("data_format", Json()) == "channels_first")
+    throw Error(
+        Diagnostic{node.name,
+                   "is an AutoContrast with data_format \"channels_first\": Keras takes its "
+                   "minimum and maximum over axes 1 and 2 (channels and height) there, "
+                   "which Graft does not compute; save it channels_last"});
   if (config.is_object()) takeChannelsFirst(node.name, config, formats);
   try {
     node.config = registry.normalizeConfig(node.className, config);

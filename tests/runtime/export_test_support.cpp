@@ -354,6 +354,11 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"CenterCrop larger than the image (6, 10): resized",
          oneLayer(cls, {{"height", 6}, {"width", 10}})},
     };
+  if (cls == "AutoContrast")
+    return {
+        {"AutoContrast in [0, 255]", oneLayer(cls, Json::object())},
+        {"AutoContrast in [-1, 1]", oneLayer(cls, {{"value_range", {-1, 1}}})},
+    };
   if (cls == "Permute")
     return {
         {"Permute (2, 1, 3) swaps height and width", oneLayer(cls, {{"dims", {2, 1, 3}}})},

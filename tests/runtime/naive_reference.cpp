@@ -324,6 +324,35 @@ torch::Tensor layerNormAxes(const torch::Tensor& xt, const std::vector<int64_t>&
   return out;
 }
 
+torch::Tensor autoContrast(const torch::Tensor& xt, float low, float high) {
+  const torch::Tensor x = xt.to(torch::kFloat32).contiguous();
+  torch::Tensor out = torch::empty_like(x);
+  auto in = x.accessor<float, 4>();
+  auto o = out.accessor<float, 4>();
+  const bool bytes = low == 0.0f && high == 255.0f;
+  const float span = high - low;
+  for (int64_t n = 0; n < x.size(0); ++n)
+    for (int64_t c = 0; c < x.size(3); ++c) {
+      const auto toBytes = [&](float v) { return bytes ? v : (v - low) / span * 255.0f; };
+      float m = std::numeric_limits<float>::infinity(), big = -m;
+      for (int64_t h = 0; h < x.size(1); ++h)
+        for (int64_t w = 0; w < x.size(2); ++w) {
+          m = std::min(m, toBytes(in[n][h][w][c]));
+          big = std::max(big, toBytes(in[n][h][w][c]));
+        }
+      const float scale = 255.0f / (big - m);
+      const float offset = -m * scale;
+      for (int64_t h = 0; h < x.size(1); ++h)
+        for (int64_t w = 0; w < x.size(2); ++w) {
+          float y = toBytes(in[n][h][w][c]) * scale + offset;
+          if (!std::isnan(y)) y = std::min(std::max(y, 0.0f), 255.0f);
+          if (!bytes) y = y / 255.0f * span + low;
+          o[n][h][w][c] = std::isnan(y) ? in[n][h][w][c] : y;
+        }
+    }
+  return out;
+}
+
 namespace {
 
 // Keras's deconv_output_length, with the kernel dilated.
