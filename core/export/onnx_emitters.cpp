@@ -976,6 +976,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", {upSampling2d}},
       {"Resizing", {imageResize}},
       {"CenterCrop", {imageResize}},
+      {"RandomCrop", {alias}},  // read only where it returns its input (image_resize.cpp)
       {"Permute", {permute}},
       {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
       {"RepeatVector", {repeatVector}},

@@ -672,6 +672,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", upSampling2d},
       {"Resizing", imageResize},
       {"CenterCrop", imageResize},
+      {"RandomCrop", imageResize},
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},

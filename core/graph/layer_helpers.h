@@ -106,7 +106,7 @@ void registerNormalizationLayers(LayerRegistry& registry);
 void registerActivationLayers(LayerRegistry& registry);
 void registerMergeLayers(LayerRegistry& registry);
 void registerReshapingLayers(LayerRegistry& registry);
-void registerImageResizeLayers(LayerRegistry& registry);  // Resizing, CenterCrop
+void registerImageResizeLayers(LayerRegistry& registry);  // Resizing, CenterCrop, RandomCrop
 void registerRegularizationLayers(LayerRegistry& registry);
 void registerOpLayers(LayerRegistry& registry);
 

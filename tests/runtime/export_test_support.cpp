@@ -354,6 +354,9 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"CenterCrop larger than the image (6, 10): resized",
          oneLayer(cls, {{"height", 6}, {"width", 10}})},
     };
+  if (cls == "RandomCrop")  // read only at its input's size, where it returns the image
+    return {{"RandomCrop at the image's size (8, 7)",
+             oneLayer(cls, {{"height", 8}, {"width", 7}, {"seed", 5}})}};
   if (cls == "AutoContrast")
     return {
         {"AutoContrast in [0, 255]", oneLayer(cls, Json::object())},

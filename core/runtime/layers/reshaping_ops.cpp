@@ -101,10 +101,10 @@ class PermuteOp : public LayerOp {
   std::vector<int64_t> perm_;
 };
 
-// Keras's Resizing and CenterCrop (graph/image_resize.h): the window cut from each image or
-// padded around it, then resized. Bilinear is tf.image.resize's half-pixel bilinear (LibTorch's
-// with align_corners=False, as UpSampling2DOp); nearest is its half-pixel nearest, source
-// min(floor((dst + 0.5) * in / out), in - 1): LibTorch's nearest-exact.
+// Keras's Resizing, CenterCrop and RandomCrop (graph/image_resize.h): the window cut from each
+// image or padded around it, then resized. Bilinear is tf.image.resize's half-pixel bilinear
+// (LibTorch's with align_corners=False, as UpSampling2DOp); nearest is its half-pixel nearest,
+// source min(floor((dst + 0.5) * in / out), in - 1): LibTorch's nearest-exact.
 class ImageResizeOp : public LayerOp {
  public:
   explicit ImageResizeOp(const LayerContext& c)
@@ -155,6 +155,7 @@ void addReshapingOps(LayerFactoryTable& table) {
   table["RepeatVector"] = makeOp<RepeatVectorOp>;
   table["Resizing"] = makeOp<ImageResizeOp>;
   table["CenterCrop"] = makeOp<ImageResizeOp>;
+  table["RandomCrop"] = makeOp<ImageResizeOp>;  // at its own size: the image as it is
 }
 
 }  // namespace graft::runtime
