@@ -462,8 +462,14 @@ std::string refusePositionalPRelu(const ExportLayer& layer) {
 }
 
 // The form written below needs the channels of a rank-2 or rank-4 input (after moving the
-// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do.
+// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do. It
+// averages over one axis only (a 1x1 convolution over the channels).
 std::string refuseLayerNormalizationOfOtherRanks(const ExportLayer& layer) {
+  const Json& axis = layer.config.at("axis");
+  if (axis.is_array() && axis.size() > 1)
+    return "several axes (axis " + axis.dump() +
+           ") are normalized together and Graft's ONNX form averages over one axis; export to "
+           "TorchScript instead";
   if (layer.inputRank() == 2 || layer.inputRank() == 4) return "";
   return "LayerNormalization of a rank-" + std::to_string(layer.inputRank()) +
          " input is not written (OpenCV's DNN module runs the ONNX form only on ranks 2 and 4); "
@@ -905,6 +911,16 @@ void repeatVector(LayerNodes& c) {
   c.result = n.output(0);
 }
 
+// AutoContrast (each image's channels stretched between their own minimum and maximum, a channel
+// of one value kept through an IsNaN / Where) has no form OpenCV 4.6's DNN module, which checks
+// Graft's ONNX files, runs: refused by name; TorchScript writes it.
+std::string refuseAutoContrast(const ExportLayer&) {
+  return "its per-image minimum and maximum and its fallback for a channel of one value have no "
+         "form OpenCV's DNN module runs; export to TorchScript instead";
+}
+
+void neverEmitted(LayerNodes&) {}  // refused above, so never called
+
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
   for (size_t d = 1; d < layer.outputShape.size(); ++d)
@@ -932,6 +948,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", {alias}},
       {"StochasticDepth", {alias}},
       {"Rescaling", {rescaling, refusePerChannelRescalingOfOtherRanks}},
+      {"AutoContrast", {neverEmitted, refuseAutoContrast}},
       {"BatchNormalization", {batchNormalization}},
       {"LayerNormalization", {layerNormalization, refuseLayerNormalizationOfOtherRanks}},
       {"Normalization", {normalization, refusePositionalNormalization}},
@@ -959,6 +976,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", {upSampling2d}},
       {"Resizing", {imageResize}},
       {"CenterCrop", {imageResize}},
+      {"RandomCrop", {alias}},  // read only where it returns its input (image_resize.cpp)
       {"Permute", {permute}},
       {"TFOpLambda", {tfOpLambda, refuseArrayConstant}},
       {"RepeatVector", {repeatVector}},

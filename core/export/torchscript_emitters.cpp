@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/auto_contrast.h"
 #include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
@@ -505,24 +506,69 @@ void permute(LayerCode& c) {
          ")");
 }
 
-// As LayerNormalizationOp: layer_norm over the last dimension, another one moved there and back.
+// As AutoContrastOp: float32 constants, Keras's order of operations; 255 / (M - m) divides two
+// tensors (TorchScript's number / tensor would multiply by a reciprocal).
+void autoContrast(LayerCode& c) {
+  const layers::AutoContrastRange r = layers::autoContrastRange(c.layer.config);
+  const auto low = static_cast<float>(r.low);
+  const std::string lowText = floatLiteral(low),
+                    span = floatLiteral(static_cast<float>(r.high) - low);
+  const std::string x = c.in[0], bytes = c.local("bytes"), low_ = c.local("low"),
+                    scale = c.local("scale"), y = c.local("stretched");
+  c.line(bytes + " = " +
+         (r.isByteRange() ? x : "(" + x + " - " + lowText + ") / " + span + " * 255.0"));
+  c.line(low_ + " = torch.amin(" + bytes + ", [2, 3], True)");
+  const std::string range = "(torch.amax(" + bytes + ", [2, 3], True) - " + low_ + ")";
+  c.line(scale + " = torch.full_like(" + range + ", 255.0) / " + range);
+  c.line(y + " = torch.clamp(" + bytes + " * " + scale + " + -" + low_ + " * " + scale +
+         ", 0.0, 255.0)");
+  if (!r.isByteRange()) c.line(y + " = " + y + " / 255.0 * " + span + " + " + lowText);
+  c.line(c.out + " = torch.where(torch.isnan(" + y + "), " + x + ", " + y + ")");
+}
+
+// As LayerNormalizationOp: over one axis layer_norm over the last dimension, another one moved
+// there and back; over several axes the moments and Keras 3's order of operations, gamma and
+// beta reshaped to the input's rank in the runtime layout.
 void layerNormalization(LayerCode& c) {
   const auto& cfg = c.layer.config;
-  size_t i = 0;
-  const std::string gamma =
-      cfg.at("scale").get<bool>() ? c.parameter("gamma", fromKeras(c.layer.weight(i++))) : "None";
-  const std::string beta =
-      cfg.at("center").get<bool>() ? c.parameter("beta", fromKeras(c.layer.weight(i++))) : "None";
   const size_t rank = c.layer.inputRank();
-  const int64_t axis = layers::resolveAxis(cfg.at("axis"), rank);
+  const Shape& input = c.layer.inputShapes[0];
+  const std::vector<int64_t> axes = layers::layerNormalizationAxes(cfg.at("axis"), input);
+  const std::string epsilon = floatLiteral(cfg.at("epsilon").get<double>());
+  const bool scale = cfg.at("scale").get<bool>(), center = cfg.at("center").get<bool>();
+  if (axes.size() > 1) {
+    std::vector<int64_t> broadcast(rank, 1), dims;
+    for (int64_t axis : axes) {
+      broadcast[static_cast<size_t>(axis)] = input[static_cast<size_t>(axis)];
+      dims.push_back(runtime::runtimeAxis(axis, static_cast<int64_t>(rank)));
+    }
+    const auto laidOut = [&](size_t i) {
+      return runtime::kerasToRuntime(fromKeras(c.layer.weight(i)).reshape(broadcast));
+    };
+    size_t i = 0;
+    const std::string gamma = scale ? c.parameter("gamma", laidOut(i++)) : "";
+    const std::string beta = center ? c.parameter("beta", laidOut(i++)) : "";
+    const std::string mean = c.local("mean"), inv = c.local("inv"), shift = c.local("shift");
+    c.line(mean + " = " + c.in[0] + ".mean(" + intList(dims) + ", True)");
+    c.line(inv + " = torch.rsqrt((" + c.in[0] + " - " + mean + ").square().mean(" + intList(dims) +
+           ", True) + " + epsilon + ")");
+    if (!gamma.empty()) c.line(inv + " = " + inv + " * " + gamma);
+    c.line(shift + " = -" + mean + " * " + inv);
+    if (!beta.empty()) c.line(shift + " = " + shift + " + " + beta);
+    c.line(c.out + " = " + c.in[0] + " * " + inv + " + " + shift);
+    return;
+  }
+  size_t i = 0;
+  const std::string gamma = scale ? c.parameter("gamma", fromKeras(c.layer.weight(i++))) : "None";
+  const std::string beta = center ? c.parameter("beta", fromKeras(c.layer.weight(i++))) : "None";
+  const int64_t axis = axes[0];
   const int64_t dim = runtimeAxis(cfg.at("axis"), rank);
   const bool last = dim == static_cast<int64_t>(rank) - 1;
   const std::string d = std::to_string(dim);
   const std::string x = last ? c.in[0] : c.in[0] + ".movedim(" + d + ", -1)";
   std::string y = "torch.layer_norm(" + x + ", [" +
-                  std::to_string(c.layer.inputShapes[0][static_cast<size_t>(axis)]) + "], " +
-                  gamma + ", " + beta + ", " + floatLiteral(cfg.at("epsilon").get<double>()) +
-                  ", True)";
+                  std::to_string(input[static_cast<size_t>(axis)]) + "], " + gamma + ", " + beta +
+                  ", " + epsilon + ", True)";
   if (!last) y += ".movedim(-1, " + d + ")";
   c.line(c.out + " = " + y);
 }
@@ -598,6 +644,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", dropout},
       {"StochasticDepth", dropout},
       {"Rescaling", rescaling},
+      {"AutoContrast", autoContrast},
       {"BatchNormalization", batchNormalization},
       {"LayerNormalization", layerNormalization},
       {"Normalization", normalization},
@@ -625,6 +672,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", upSampling2d},
       {"Resizing", imageResize},
       {"CenterCrop", imageResize},
+      {"RandomCrop", imageResize},
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},

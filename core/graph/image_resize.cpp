@@ -67,7 +67,9 @@ ImageResize imageResizeOf(const std::string& className, const Json& config) {
   ImageResize r;
   r.height = positiveSize(config, "height");
   r.width = positiveSize(config, "width");
-  if (className == "CenterCrop") {
+  // RandomCrop is read where its input already has its size (see registerImageResizeLayers):
+  // CenterCrop's plan then takes the whole image as it is.
+  if (className == "CenterCrop" || className == "RandomCrop") {
     r.fit = ImageResize::Fit::CenterCrop;
     return r;
   }
@@ -156,6 +158,41 @@ void registerImageResizeLayers(LayerRegistry& registry) {
   centerCrop.outputShape = outputShape("CenterCrop");
   centerCrop.newLayerConfig = {{"height", 224}, {"width", 224}};
   registry.add(centerCrop);
+
+  // Keras's RandomCrop outside training differs by version: tf.keras 2.7 to 2.15 and Keras 3.0
+  // to 3.5 crop the image's centre to the output's aspect ratio and resize it (smart_resize:
+  // Resizing with crop_to_aspect_ratio, as graphFromKerasJson reads such a file's RandomCrop);
+  // Keras 3.6 and 3.7 slice height x width rows and columns from that box's corner and resize
+  // what they got; Keras 3.8 on returns the image unchanged (transform_images acts only `if
+  // training`), whatever its size; tf.keras 2.6 and earlier resize the shorter side and crop.
+  // Where the input already is height x width every one of them returns the image as it is: the
+  // one case this class computes (CenterCrop's plan, the image whole), so a model saved by any
+  // Keras opens, and saves again as RandomCrop keeping its training behaviour in Keras.
+  LayerType randomCrop;
+  randomCrop.className = "RandomCrop";
+  randomCrop.category = LayerCategory::Preprocessing;
+  randomCrop.summary =
+      "random height x width crops in training; the image unchanged at inference (its size)";
+  randomCrop.defaults = {{"height", nullptr}, {"width", nullptr}, {"seed", nullptr}};
+  randomCrop.outputShape = [](const Json& c, const std::vector<Shape>& in) {
+    requireRank(in[0], 4, "(batch, h, w, c)");
+    const ImageResize r = imageResizeOf("RandomCrop", c);
+    if (in[0][1] != r.height || in[0][2] != r.width)
+      throw ShapeError(
+          "config fields 'height' and 'width' (" + std::to_string(r.height) + " x " +
+          std::to_string(r.width) + ") differ from the input's " +
+          (in[0][1] == kUnknown ? std::string("free") : std::to_string(in[0][1])) + " x " +
+          (in[0][2] == kUnknown ? std::string("free") : std::to_string(in[0][2])) +
+          " size. Outside training Keras's RandomCrop then computes what its version does "
+          "(Keras 3.8 and later return the image unchanged, 3.6 and 3.7 slice and resize, "
+          "tf.keras 2.7 to 2.15 and Keras 3.0 to 3.5 crop to the aspect ratio and resize — "
+          "read so when the file names that version); Graft reads RandomCrop where the input "
+          "already has its size. Use Resizing(crop_to_aspect_ratio=True) or CenterCrop for a "
+          "fixed inference, or give the input the crop's size");
+    return in[0];
+  };
+  randomCrop.newLayerConfig = {{"height", 224}, {"width", 224}};
+  registry.add(randomCrop);
 }
 
 }  // namespace graft::layers

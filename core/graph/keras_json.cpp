@@ -1,12 +1,15 @@
 #include "graph/keras_json.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
 #include <vector>
 
+#include "graph/analysis.h"
 #include "graph/channels_first.h"
 #include "graph/keras_op_layers.h"
 #include "graph/limits.h"
@@ -73,6 +76,15 @@ Node nodeFromLayerJson(const Json& raw, const LayerRegistry& registry, DataForma
                                      : config.value("name", std::string());
   if (node.name.empty()) throw Error("a " + node.className + " layer has no name");
   node.trainable = config.value("trainable", true);
+  // Keras's AutoContrast takes each image's minimum and maximum over axes 1 and 2 whatever its
+  // data_format: of a channels_first image, its channels and height, not its height and width.
+  if (node.className == "AutoContrast" && config.is_object() &&
+      config.value("data_format", Json()) == "channels_first")
+    throw Error(
+        Diagnostic{node.name,
+                   "is an AutoContrast with data_format \"channels_first\": Keras takes its "
+                   "minimum and maximum over axes 1 and 2 (channels and height) there, "
+                   "which Graft does not compute; save it channels_last"});
   if (config.is_object()) takeChannelsFirst(node.name, config, formats);
   try {
     node.config = registry.normalizeConfig(node.className, config);
@@ -112,7 +124,10 @@ bool isModelClass(const std::string& cls) {
 }
 
 // Keras's augmentation layers that return their input unchanged outside training (each one's
-// transform_images changes images only `if training`; RandomCrop and AutoContrast do not).
+// transform_images changes images only `if training`). Not so: AutoContrast (it computes at
+// inference too) and RandomCrop (it returns its input unchanged outside training only since
+// Keras 3.8, and only where the input already has its size in every Keras): both are layer
+// types of their own (graph/auto_contrast.h, graph/image_resize.cpp).
 bool isAugmentation(const std::string& cls) {
   static const std::set<std::string> kLayers = {"RandomFlip",
                                                 "RandomRotation",
@@ -610,6 +625,54 @@ bool isKeras3Config(const Json& modelConfig, const std::string& kerasVersion) {
 
 namespace {
 
+// The Keras that wrote the config: the file's word, else the JSON's own keras_version.
+std::string versionOf(const Json& modelConfig, const std::string& kerasVersion) {
+  if (!kerasVersion.empty()) return kerasVersion;
+  if (modelConfig.is_object() && modelConfig.contains("keras_version") &&
+      modelConfig["keras_version"].is_string())
+    return modelConfig["keras_version"].get<std::string>();
+  return "";
+}
+
+// Whether the Keras of `version` computes RandomCrop outside training as smart_resize (the
+// centre cropped to the output's aspect ratio, resized bilinearly): tf.keras 2.7 to 2.15
+// (RandomCrop.call's resize(), later _resize()) and Keras 3.0 to 3.5 (call's resize()). Keras
+// 3.6 on and tf.keras 2.6 and earlier compute something else (graph/image_resize.cpp).
+bool randomCropResizes(const std::string& version) {
+  int major = -1, minor = -1;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return (major == 2 && minor >= 7) || (major == 3 && minor >= 0 && minor <= 5);
+}
+
+// A file whose Keras computes RandomCrop as smart_resize has each RandomCrop read as the
+// Resizing (bilinear, crop_to_aspect_ratio) that computes the same window and resize, except
+// where its input already has its size (every Keras returns the image as it is there, and the
+// layer stays a RandomCrop, so a Keras export keeps its training behaviour). smart_resize
+// divides the sizes in float32 in tf.keras, in Python floats on a static shape in Keras 3,
+// Resizing in float32: the same crop for every image whose width x output height stays below
+// 2^24.
+Graph readRandomCropsAsResizing(const Graph& graph, const LayerRegistry& registry) {
+  if (std::none_of(graph.nodes().begin(), graph.nodes().end(),
+                   [](const Node& n) { return n.className == "RandomCrop"; }))
+    return graph;
+  const GraphAnalysis analysis = analyze(graph, registry);
+  std::vector<Node> nodes = graph.nodes();
+  for (auto& node : nodes) {
+    if (node.className != "RandomCrop") continue;
+    const NodeInfo* in = node.inputs.size() == 1 ? analysis.find(node.inputs[0]) : nullptr;
+    const Json& c = node.config;
+    if (in && in->outputShape.size() == 4 && c.at("height") == in->outputShape[1] &&
+        c.at("width") == in->outputShape[2])
+      continue;
+    node.className = "Resizing";
+    node.config = registry.normalizeConfig("Resizing", {{"height", c.at("height")},
+                                                        {"width", c.at("width")},
+                                                        {"interpolation", "bilinear"},
+                                                        {"crop_to_aspect_ratio", true}});
+  }
+  return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
+}
+
 Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& registry,
                                 const std::string& kerasVersion) {
   const bool keras3 = isKeras3Config(modelConfig, kerasVersion);
@@ -639,8 +702,11 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
   Flattener flat(registry, keras3);
   auto outputs = flat.model(cls, config, "", {});
   const std::string fallback = cls == "Sequential" ? "sequential" : "model";
-  return flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
-                     cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
+  Graph graph = flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
+                            cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
+  if (randomCropResizes(versionOf(modelConfig, kerasVersion)))
+    return readRandomCropsAsResizing(graph, registry);
+  return graph;
 }
 
 }  // namespace

@@ -221,6 +221,42 @@ NormalizationAxes normalizationAxes(const Json& config, const Shape& input) {
   return result;
 }
 
+std::vector<int64_t> layerNormalizationAxes(const Json& axis, const Shape& input) {
+  const auto bad = [&] {
+    return ShapeError(
+        "config field 'axis' must be an integer or a non-empty list of integers, got " +
+        axis.dump());
+  };
+  std::vector<Json> given;
+  if (axis.is_number_integer())
+    given.push_back(axis);
+  else if (axis.is_array() && !axis.empty())
+    given.assign(axis.begin(), axis.end());
+  else
+    throw bad();
+  const auto rank = static_cast<int64_t>(input.size());
+  std::vector<int64_t> axes;
+  for (const auto& a : given) {
+    if (!a.is_number_integer()) throw bad();
+    const int64_t d = a.get<int64_t>() < 0 ? a.get<int64_t>() + rank : a.get<int64_t>();
+    if (d < 0 || d >= rank)
+      throw ShapeError("config field 'axis' " + axis.dump() + ": axis " + a.dump() +
+                       " is out of range for an input of rank " + std::to_string(rank));
+    if (d == 0)
+      throw ShapeError("config field 'axis' " + axis.dump() + ": axis " + a.dump() +
+                       " is the batch axis; Graft normalizes each sample on its own");
+    if (std::find(axes.begin(), axes.end(), d) != axes.end())
+      throw ShapeError("config field 'axis' " + axis.dump() + " names axis " + std::to_string(d) +
+                       " twice (Keras refuses duplicate axes)");
+    if (input[static_cast<size_t>(d)] == kUnknown)
+      throw ShapeError("config field 'axis' " + axis.dump() + ": the normalized axis " +
+                       std::to_string(d) + " of " + shapeToString(input) +
+                       " must have a known size (gamma and beta have its size)");
+    axes.push_back(d);
+  }
+  return axes;
+}
+
 namespace {
 
 // A number or rectangular nested lists of numbers: its shape and its values, row-major.

@@ -75,6 +75,14 @@ struct NormalizationAxes {
   Shape keptShape;
 };
 NormalizationAxes normalizationAxes(const Json& config, const Shape& input);
+
+// LayerNormalization's `axis` (an integer or a list of them) made positive, in the config's
+// order: the mean and variance are taken over these axes together, and gamma and beta have their
+// sizes in this order (Keras 3 sorts the axes when it builds and saves them sorted; tf.keras 2
+// keeps the order given and reshapes gamma and beta, row-major, to the input's axis order).
+// Throws ShapeError naming the field for a non-integer, an axis out of range, the batch axis, an
+// axis given twice or one of unknown size.
+std::vector<int64_t> layerNormalizationAxes(const Json& axis, const Shape& input);
 // The config's `mean` and `variance` (a number or nested lists) broadcast, numpy's way aligned
 // from the right, to `keptShape`, flattened row-major. Throws ShapeError when only one is given
 // or a value does not broadcast. Both empty when the config gives none (they are weights then).
@@ -98,7 +106,7 @@ void registerNormalizationLayers(LayerRegistry& registry);
 void registerActivationLayers(LayerRegistry& registry);
 void registerMergeLayers(LayerRegistry& registry);
 void registerReshapingLayers(LayerRegistry& registry);
-void registerImageResizeLayers(LayerRegistry& registry);  // Resizing, CenterCrop
+void registerImageResizeLayers(LayerRegistry& registry);  // Resizing, CenterCrop, RandomCrop
 void registerRegularizationLayers(LayerRegistry& registry);
 void registerOpLayers(LayerRegistry& registry);
 

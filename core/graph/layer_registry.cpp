@@ -1,5 +1,6 @@
 #include "graph/layer_registry.h"
 
+#include "graph/auto_contrast.h"
 #include "graph/layer_helpers.h"
 
 namespace graft {
@@ -43,6 +44,7 @@ const LayerRegistry& LayerRegistry::standard() {
     layers::registerMergeLayers(r);
     layers::registerReshapingLayers(r);
     layers::registerImageResizeLayers(r);
+    layers::registerAutoContrastLayer(r);
     layers::registerRegularizationLayers(r);
     layers::registerOpLayers(r);
     return r;

@@ -2,8 +2,8 @@
 // never trainable, in that order (Keras 2 and 3 alike; count is an integer scalar Keras keeps
 // for older saves), shaped like the kept axes; or no weights when the config gives `mean` and
 // `variance` itself.
-// LayerNormalization: gamma then beta (as Keras builds them), one value per position of the
-// normalized axis; only a single axis is computed (Keras's default, the last).
+// LayerNormalization: gamma then beta (as Keras builds them), shaped like the normalized axes
+// (one or several: the sizes of the listed axes, in the config's order).
 // BatchNormalization: weights in Keras's order (gamma, beta, moving_mean, moving_variance), with
 // gamma absent when scale=False and beta absent when center=False. The moving statistics are
 // never trainable, as Keras counts them.
@@ -58,15 +58,13 @@ void registerNormalizationLayers(LayerRegistry& registry) {
   LayerType ln;
   ln.className = "LayerNormalization";
   ln.category = LayerCategory::Normalization;
-  ln.summary = "normalizes each sample over an axis (mean 0, variance 1), then gamma and beta";
+  ln.summary =
+      "normalizes each sample over one or more axes (mean 0, variance 1), then gamma and beta";
   ln.defaults = {{"axis", -1}, {"epsilon", 0.001}, {"center", true}, {"scale", true}};
   for (auto [prefix, init] : {std::pair{"beta", "Zeros"}, std::pair{"gamma", "Ones"}})
     ln.defaults.update(weightOptionDefaults(prefix, init));
   ln.outputShape = [](const Json& c, const std::vector<Shape>& in) {
-    const int64_t axis = resolveAxis(c.at("axis"), in[0].size());
-    if (in[0][static_cast<size_t>(axis)] == kUnknown)
-      throw ShapeError("the normalized axis " + std::to_string(axis) + " of " +
-                       shapeToString(in[0]) + " must have a known size");
+    layerNormalizationAxes(c.at("axis"), in[0]);
     if (!c.at("epsilon").is_number() || c.at("epsilon").get<double>() <= 0)
       throw ShapeError("config field 'epsilon' must be a positive number");
     // Keras 3's deprecated rms_scaling (it scales by the variance): not computed here.
@@ -75,11 +73,12 @@ void registerNormalizationLayers(LayerRegistry& registry) {
     return in[0];
   };
   ln.weights = [](const Json& c, const std::vector<Shape>& in) {
-    const int64_t axis = resolveAxis(c.at("axis"), in[0].size());
-    const int64_t size = in[0][static_cast<size_t>(axis)];
+    Shape shape;
+    for (int64_t axis : layerNormalizationAxes(c.at("axis"), in[0]))
+      shape.push_back(in[0][static_cast<size_t>(axis)]);
     std::vector<WeightSpec> w;
-    if (c.at("scale").get<bool>()) w.push_back({"gamma", {size}, true});
-    if (c.at("center").get<bool>()) w.push_back({"beta", {size}, true});
+    if (c.at("scale").get<bool>()) w.push_back({"gamma", shape, true});
+    if (c.at("center").get<bool>()) w.push_back({"beta", shape, true});
     return w;
   };
   registry.add(ln);

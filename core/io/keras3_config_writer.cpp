@@ -94,6 +94,8 @@ const std::map<std::string, Keras3Class>& keras3Classes() {
                       "pad_to_aspect_ratio", "fill_mode", "fill_value", "antialias",
                       "data_format"}};
     c["CenterCrop"] = {{"height", "width", "data_format"}};
+    c["RandomCrop"] = {{"height", "width", "seed", "data_format"}};
+    c["AutoContrast"] = {{"value_range"}};
     c["Permute"] = {{"dims"}};
     c["Flatten"] = {{"data_format"}};
     c["Reshape"] = {{"target_shape"}};

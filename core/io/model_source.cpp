@@ -351,8 +351,9 @@ const Node* ownPixelScaling(const Graph& graph) {
       // what they were.
       const LayerType* type = registry.find(node.className);
       const bool keepsPixelValues =
-          type && (type->category == LayerCategory::Regularization ||
-                   node.className == "Resizing" || node.className == "CenterCrop");
+          type &&
+          (type->category == LayerCategory::Regularization || node.className == "Resizing" ||
+           node.className == "CenterCrop" || node.className == "RandomCrop");
       if (!keepsPixelValues) break;
       reached = graph.consumers(node.name);
     }

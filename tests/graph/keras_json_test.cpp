@@ -143,6 +143,58 @@ TEST(KerasJson, AugmentationLayersAreLeftOutAndNamed) {
   EXPECT_FALSE(f.find("contrast"));
 }
 
+// A Keras 3 model config with the three layers Graft once refused: RandomCrop at its input's
+// size, AutoContrast (it computes at inference) and LayerNormalization over [1, 2, 3] (as
+// Keras 3 saves axis=[-3, -2, -1] after build: sorted and positive). They open with Keras's
+// shapes and LayerNormalization's gamma and beta shaped like the normalized axes.
+TEST(KerasJson, Keras3RandomCropAutoContrastAndLayerNormalizationOverAxesOpen) {
+  const auto call = [](const char* from) {
+    return std::string(
+               R"([{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 8, 8, 3], "dtype": "float32", "keras_history": [")") +
+           from + R"(", 0, 0]}}], "kwargs": {}}])";
+  };
+  const std::string text =
+      std::string(
+          R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}, "registered_name": null, "name": "in", "inbound_nodes": []},
+    {"module": "keras.layers", "class_name": "RandomCrop", "config": {"name": "random_crop", "trainable": true, "dtype": "float32", "height": 8, "width": 8, "seed": 1234, "data_format": "channels_last"}, "registered_name": null, "name": "random_crop", "inbound_nodes": )") +
+      call("in") + R"(},
+    {"module": "keras.layers", "class_name": "AutoContrast", "config": {"name": "auto_contrast", "trainable": true, "dtype": "float32", "value_range": [0, 1]}, "registered_name": null, "name": "auto_contrast", "inbound_nodes": )" +
+      call("random_crop") + R"(},
+    {"module": "keras.layers", "class_name": "LayerNormalization", "config": {"name": "ln", "trainable": true, "dtype": "float32", "axis": [1, 2, 3], "epsilon": 0.001, "center": true, "scale": true, "rms_scaling": false}, "registered_name": null, "build_config": {"input_shape": [null, 8, 8, 3]}, "name": "ln", "inbound_nodes": )" +
+      call("auto_contrast") + R"(}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["ln", 0, 0]]}})";
+  const Graph g = graphFromKerasJsonText(text, LayerRegistry::standard(), "3.13.2");
+  ASSERT_TRUE(g.find("random_crop"));
+  EXPECT_EQ(g.at("random_crop").className, "RandomCrop");
+  EXPECT_EQ(g.at("auto_contrast").className, "AutoContrast");
+  EXPECT_EQ(g.at("auto_contrast").config.at("value_range"), Json::array({0, 1}));
+  EXPECT_EQ(g.at("ln").inputs, std::vector<std::string>{"auto_contrast"});
+  const GraphAnalysis a = analyze(g);
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  EXPECT_EQ(a.find("random_crop")->outputShape, (Shape{kUnknown, 8, 8, 3}));
+  EXPECT_EQ(a.find("auto_contrast")->outputShape, (Shape{kUnknown, 8, 8, 3}));
+  ASSERT_EQ(a.find("ln")->weights.size(), 2u);
+  EXPECT_EQ(a.find("ln")->weights[0].shape, (Shape{8, 8, 3}));
+  EXPECT_EQ(a.totalParams, 2 * 8 * 8 * 3);
+  EXPECT_TRUE(augmentationLayersLeftOut(Json::parse(text)).empty());
+
+  // Keras takes AutoContrast's minimum and maximum over axes 1 and 2 whatever its data_format:
+  // channels_first would be channels and height, refused naming the layer.
+  std::string channelsFirst = text;
+  const std::string range = R"("value_range": [0, 1])";
+  channelsFirst.replace(channelsFirst.find(range), range.size(),
+                        range + R"(, "data_format": "channels_first")");
+  try {
+    graphFromKerasJsonText(channelsFirst);
+    ADD_FAILURE() << "a channels_first AutoContrast was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("auto_contrast: is an AutoContrast with data_format"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // Keras 3's model.quantize("int8") changes a layer's weights (int8 kernel and its scale): the
 // refusal names the layer and the quantization, not a weight count.
 TEST(KerasJson, AQuantizedLayerIsRefusedAsQuantized) {

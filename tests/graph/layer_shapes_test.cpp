@@ -322,10 +322,48 @@ TEST(Normalization, LayerNormalizationWeights) {
   const Json c = LayerRegistry::standard().normalizeConfig("LayerNormalization", Json::object());
   EXPECT_EQ(c.at("epsilon"), 0.001);
   EXPECT_EQ(c.at("axis"), -1);
-  EXPECT_NE(failure("LayerNormalization", {{"axis", {1, 2}}}, {N, 5, 6, 3}).find("axis"),
-            std::string::npos);
   EXPECT_NE(failure("LayerNormalization", {{"rms_scaling", true}}, {N, 5, 6, 3}).find("rms"),
             std::string::npos);
+}
+
+// Several axes: Keras builds gamma and beta with the sizes of the listed axes, in the listed
+// order (Keras 3 sorts the list when it builds, and saves it sorted; tf.keras 2 keeps the
+// order given: layer_normalization.py's build, param_shape = [input_shape[dim] for dim in axis]).
+TEST(Normalization, LayerNormalizationOverSeveralAxes) {
+  GraphBuilder b("m");
+  auto x = b.input("in", {N, 5, 6, 3});
+  b.add("LayerNormalization", "ln", {{"axis", {1, 2, 3}}}, x);
+  b.add("LayerNormalization", "ln_neg", {{"axis", {-3, -2, -1}}, {"center", false}}, x);
+  b.add("LayerNormalization", "ln_hc", {{"axis", {3, 1}}}, x);
+  const GraphAnalysis a = analyze(b.build());
+  ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+  const auto& w = a.find("ln")->weights;
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].name, "gamma");
+  EXPECT_EQ(w[0].shape, (Shape{5, 6, 3}));
+  EXPECT_EQ(w[1].shape, (Shape{5, 6, 3}));
+  EXPECT_EQ(a.find("ln")->params, 180);
+  EXPECT_EQ(a.find("ln")->outputShape, (Shape{N, 5, 6, 3}));
+  ASSERT_EQ(a.find("ln_neg")->weights.size(), 1u);
+  EXPECT_EQ(a.find("ln_neg")->weights[0].shape, (Shape{5, 6, 3}));
+  ASSERT_EQ(a.find("ln_hc")->weights.size(), 2u);
+  EXPECT_EQ(a.find("ln_hc")->weights[0].shape, (Shape{3, 5}));
+
+  // Refused naming the field: the batch axis, an unknown size, an axis twice, out of range.
+  const auto refusal = [](const Json& axis, const Shape& input) {
+    return failure("LayerNormalization", {{"axis", axis}}, input);
+  };
+  EXPECT_NE(refusal({0, 1}, {N, 5, 6, 3}).find("config field 'axis' [0,1]: axis 0 is the batch"),
+            std::string::npos)
+      << refusal({0, 1}, {N, 5, 6, 3});
+  EXPECT_NE(refusal({1, 2}, {N, N, N, 3}).find("axis 1 of (None, None, None, 3) must have a known"),
+            std::string::npos)
+      << refusal({1, 2}, {N, N, N, 3});
+  EXPECT_NE(refusal({1, -3}, {N, 5, 6, 3}).find("twice"), std::string::npos);
+  EXPECT_NE(refusal({1, 4}, {N, 5, 6, 3}).find("out of range"), std::string::npos);
+  EXPECT_NE(refusal(Json::array(), {N, 5, 6, 3}).find("config field 'axis' must be"),
+            std::string::npos);
+  EXPECT_NE(refusal({1, 2}, {N, N, N, 3}).find("layer"), std::string::npos);  // names the layer
 }
 
 // Keras's Normalization.build: mean and variance shaped like the kept axes, count a scalar, all

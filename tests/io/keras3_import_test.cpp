@@ -623,6 +623,65 @@ void writeNestedKeras3Weights(const std::string& path, const std::string& contai
   file.close();
 }
 
+// A Keras 3 model with RandomCrop at its input's size, AutoContrast and a LayerNormalization
+// over [1, 2, 3], with its .weights.h5 as saving_lib names the groups (snake_case class names):
+// gamma and beta land with the normalized axes' shape (8, 8, 3), the weightless layers take
+// none.
+TEST(Keras3Weights, LayerNormalizationOverSeveralAxesReadsItsGammaAndBeta) {
+  const auto call = [](const std::string& from, const std::string& shape) {
+    return R"([{"args": [{"class_name": "__keras_tensor__", "config": {"shape": )" + shape +
+           R"(, "dtype": "float32", "keras_history": [")" + from + R"(", 0, 0]}}], "kwargs": {}}])";
+  };
+  const std::string image = "[null, 8, 8, 3]";
+  const std::string text =
+      R"({"module": "keras", "class_name": "Functional", "config": {"name": "m", "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer", "name": "in", "inbound_nodes": [],
+     "config": {"batch_shape": [null, 8, 8, 3], "dtype": "float32", "name": "in"}},
+    {"module": "keras.layers", "class_name": "RandomCrop", "name": "crop", "inbound_nodes": )" +
+      call("in", image) + R"(,
+     "config": {"name": "crop", "height": 8, "width": 8, "seed": 1, "data_format": "channels_last"}},
+    {"module": "keras.layers", "class_name": "AutoContrast", "name": "contrast", "inbound_nodes": )" +
+      call("crop", image) + R"(,
+     "config": {"name": "contrast", "value_range": [0, 255]}},
+    {"module": "keras.layers", "class_name": "LayerNormalization", "name": "norm", "inbound_nodes": )" +
+      call("contrast", image) + R"(,
+     "config": {"name": "norm", "axis": [1, 2, 3], "epsilon": 0.001}},
+    {"module": "keras.layers", "class_name": "GlobalAveragePooling2D", "name": "gap", "inbound_nodes": )" +
+      call("norm", image) + R"(, "config": {"name": "gap"}},
+    {"module": "keras.layers", "class_name": "Dense", "name": "head", "inbound_nodes": )" +
+      call("gap", "[null, 3]") + R"(, "config": {"name": "head", "units": 2}}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["head", 0, 0]]}})";
+  TempDir dir;
+  const auto config = dir.path() / "model.json";
+  std::ofstream(config) << text;
+  const auto weights = dir.path() / "model.weights.h5";
+  {
+    h5::File file = h5::File::createInMemory(weights.string());
+    const auto write = [&](const std::string& group, const std::vector<Shape>& shapes,
+                           float offset) {
+      for (size_t i = 0; i < shapes.size(); ++i)
+        file.writeFloats("/layers/" + group + "/vars/" + std::to_string(i), shapes[i],
+                         ramp(shapes[i], offset + static_cast<float>(i)).values());
+    };
+    write("layer_normalization", {{8, 8, 3}, {8, 8, 3}}, 10);
+    write("dense", {{3, 2}, {2}}, 40);
+    file.close();
+  }
+  const LoadedModel loaded = load(config.string(), weights.string());
+  EXPECT_TRUE(loaded.freshLayers.empty());
+  const WeightStore& w = loaded.model.weights;
+  ASSERT_TRUE(w.find("norm"));
+  ASSERT_EQ(w.find("norm")->size(), 2u);
+  EXPECT_EQ(w.find("norm")->at(0).shape, (Shape{8, 8, 3}));
+  EXPECT_EQ(values(w.find("norm")->at(0)), values(ramp({8, 8, 3}, 10)));
+  EXPECT_EQ(values(w.find("norm")->at(1)), values(ramp({8, 8, 3}, 11)));
+  EXPECT_EQ(values(w.find("head")->at(1)), values(ramp({2}, 41)));
+  EXPECT_EQ(loaded.model.graph.at("crop").className, "RandomCrop");
+  EXPECT_EQ(loaded.model.graph.at("contrast").className, "AutoContrast");
+  const GraphAnalysis a = analyzeOrThrow(loaded.model.graph);
+  EXPECT_EQ(a.totalParams, 2 * 8 * 8 * 3 + 3 * 2 + 2);
+}
+
 class NestedKeras3Weights : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
 
 TEST_P(NestedKeras3Weights, LandOnTheLayersKerasSavedThemFrom) {

@@ -1,5 +1,6 @@
 // Dense, Flatten, Reshape, Concatenate, Add, Multiply, ZeroPadding2D, Cropping2D, Rescaling,
 // Dropout: each against a reference computed in Keras's layout.
+#include "graph/analysis.h"
 #include "naive_reference.h"
 #include "runtime_test_util.h"
 
@@ -149,6 +150,55 @@ TEST(CoreOps, RescalingPerChannel) {
   EXPECT_NE(joinDiagnostics(wrong.diagnostics).find("config field 'offset' lists 2 values"),
             std::string::npos)
       << joinDiagnostics(wrong.diagnostics);
+}
+
+// Keras 3's AutoContrast: each image's channels stretched between their own minimum and
+// maximum. Worked by hand: 10, 20, 30, 50 in [0, 255] -> scale 255 / 40 = 6.375, offset -63.75
+// -> 0, 63.75, 127.5, 255; the same in value_range [0, 1] (0.1 .. 0.5 -> 0 .. 1). A channel of
+// one value divides by zero in Keras (NaN) and comes back as it was. Then against the loop of
+// naive::autoContrast for random images, value ranges given in either order.
+TEST(CoreOps, AutoContrastStretchesEachImagesChannels) {
+  const auto run = [](const Json& config, const torch::Tensor& x) {
+    const Shape shape{kUnknown, x.size(1), x.size(2), x.size(3)};
+    return runLayer(oneLayer("AutoContrast", config, shape), {}, x);
+  };
+  const torch::Tensor bytes = torch::tensor({10.0f, 20.0f, 30.0f, 50.0f}).reshape({1, 2, 2, 1});
+  EXPECT_TRUE(torch::equal(run(Json::object(), bytes),
+                           torch::tensor({0.0f, 63.75f, 127.5f, 255.0f}).reshape({1, 2, 2, 1})));
+  EXPECT_TRUE(allClose(run({{"value_range", {0, 1}}}, bytes / 100.0f),
+                       torch::tensor({0.0f, 0.25f, 0.5f, 1.0f}).reshape({1, 2, 2, 1})));
+  // Keras's own test (auto_contrast_test.py, test_auto_contrast_different_values_per_channel):
+  // channels 1..10, 2..11, 3..12 each become 0, 85, 170, 255.
+  const torch::Tensor ramp = torch::arange(1, 13, torch::kFloat32).reshape({1, 2, 2, 3});
+  EXPECT_TRUE(allClose(
+      run(Json::object(), ramp),
+      torch::tensor({0.0f, 85.0f, 170.0f, 255.0f}).reshape({1, 2, 2, 1}).expand({1, 2, 2, 3})));
+  // Two images, two channels: image 1's channel 0 is flat (kept), the rest stretched.
+  torch::Tensor two = randomTensor({2, 3, 4, 2}, 91) * 100.0 + 120.0;
+  two.select(0, 1).select(2, 0).fill_(42.0f);
+  const torch::Tensor out = run(Json::object(), two);
+  EXPECT_TRUE(torch::equal(out.select(0, 1).select(2, 0), two.select(0, 1).select(2, 0)));
+  EXPECT_EQ(out.select(0, 0).select(2, 1).min().item<float>(), 0.0f);
+  EXPECT_EQ(out.select(0, 0).select(2, 1).max().item<float>(), 255.0f);
+  EXPECT_TRUE(allClose(out, naive::autoContrast(two, 0.0f, 255.0f), 1e-6));
+  const torch::Tensor x = randomTensor({3, 5, 4, 3}, 92);
+  EXPECT_TRUE(allClose(run({{"value_range", {1, -1}}}, x), naive::autoContrast(x, -1.0f, 1.0f)));
+  // Values outside value_range map outside [0, 255] and are clipped there, as in Keras.
+  EXPECT_TRUE(
+      allClose(run({{"value_range", {-0.5, 0.5}}}, x), naive::autoContrast(x, -0.5f, 0.5f)));
+}
+
+TEST(CoreOps, AutoContrastRefusesWhatKerasCannotCompute) {
+  const auto refusal = [](const Json& config, const Shape& shape) {
+    const GraphAnalysis a = analyze(oneLayer("AutoContrast", config, shape));
+    return a.diagnostics.empty() ? std::string() : a.diagnostics[0].str();
+  };
+  EXPECT_NE(refusal({{"value_range", {1, 1}}}, {kUnknown, 4, 4, 3}).find("'value_range'"),
+            std::string::npos);
+  EXPECT_NE(refusal({{"value_range", {0}}}, {kUnknown, 4, 4, 3}).find("two numbers"),
+            std::string::npos);
+  EXPECT_NE(refusal(Json::object(), {kUnknown, 12}).find("4-D"), std::string::npos);
+  EXPECT_NE(refusal(Json::object(), {kUnknown, 12}).find("layer"), std::string::npos);
 }
 
 TEST(CoreOps, DropoutOnlyWhileTraining) {

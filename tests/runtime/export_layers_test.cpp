@@ -193,6 +193,36 @@ TEST_F(ExportLayers, PythonOnnxCheckerAcceptsEveryFile) {
   }
 }
 
+// AutoContrast and a LayerNormalization over several axes: TorchScript and the Keras 3 file
+// take them; ONNX refuses each by name with its reason, before writing anything.
+TEST(ExportRefusal, OnnxRefusesAutoContrastAndSeveralAxisLayerNormalizationByName) {
+  GraphBuilder b("stretch");
+  std::string x = b.input("images", {kUnknown, 6, 5, 3});
+  x = b.add("AutoContrast", "contrast", {{"value_range", {0, 1}}}, x);
+  x = b.add("LayerNormalization", "norm", {{"axis", {1, 2, 3}}}, x);
+  const Model model = randomModel(b.build({x}), 3);
+  const Diagnostics onnx = exportRefusals(model, ExportFormat::Onnx);
+  ASSERT_EQ(onnx.size(), 2u) << joinDiagnostics(onnx);
+  EXPECT_EQ(onnx[0].subject, "contrast");
+  EXPECT_NE(onnx[0].message.find("AutoContrast cannot be exported to ONNX: its per-image"),
+            std::string::npos)
+      << onnx[0].str();
+  EXPECT_EQ(onnx[1].subject, "norm");
+  EXPECT_NE(onnx[1].message.find("LayerNormalization cannot be exported to ONNX: several axes "
+                                 "(axis [1,2,3])"),
+            std::string::npos)
+      << onnx[1].str();
+  EXPECT_TRUE(exportRefusals(model, ExportFormat::TorchScript).empty());
+  EXPECT_TRUE(exportRefusals(model, ExportFormat::Keras).empty());
+  TempDir dir;
+  EXPECT_THROW(exportModel(model, ExportFormat::Onnx, dir.file("m.onnx")), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.onnx")));
+  const ExportReport ts = exportModel(model, ExportFormat::TorchScript, dir.file("m.pt"));
+  EXPECT_LE(ts.maxDifference, ts.allowed) << ts.describe();
+  const ExportReport keras = exportModel(model, ExportFormat::Keras, dir.file("m.keras"));
+  EXPECT_LE(keras.maxDifference, keras.allowed) << keras.describe();
+}
+
 // A format that cannot take a model says which layer and which format, and writes nothing:
 // ONNX needs a fixed input size, TorchScript takes any (and pads `same` at run time).
 TEST(ExportRefusal, OnnxRefusesAnInputWithoutSizeTorchScriptRunsAnySize) {

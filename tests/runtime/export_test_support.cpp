@@ -354,6 +354,14 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"CenterCrop larger than the image (6, 10): resized",
          oneLayer(cls, {{"height", 6}, {"width", 10}})},
     };
+  if (cls == "RandomCrop")  // read only at its input's size, where it returns the image
+    return {{"RandomCrop at the image's size (8, 7)",
+             oneLayer(cls, {{"height", 8}, {"width", 7}, {"seed", 5}})}};
+  if (cls == "AutoContrast")
+    return {
+        {"AutoContrast in [0, 255]", oneLayer(cls, Json::object())},
+        {"AutoContrast in [-1, 1]", oneLayer(cls, {{"value_range", {-1, 1}}})},
+    };
   if (cls == "Permute")
     return {
         {"Permute (2, 1, 3) swaps height and width", oneLayer(cls, {{"dims", {2, 1, 3}}})},
@@ -386,6 +394,10 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
          oneLayer(cls, {{"axis", 1}, {"center", false}})},
         {"LayerNormalization after Flatten (rank 2), no gamma",
          afterLayer("Flatten", Json::object(), cls, {{"scale", false}}, {kUnknown, 2, 3, 4})},
+        {"LayerNormalization over height, width and channels",
+         oneLayer(cls, {{"axis", {1, 2, 3}}})},
+        {"LayerNormalization over channels and height (tf.keras 2's order), no beta",
+         oneLayer(cls, {{"axis", {3, 1}}, {"center", false}})},
     };
   if (cls == "Reshape")
     return {

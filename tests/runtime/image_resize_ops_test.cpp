@@ -3,6 +3,7 @@
 // TensorFlow's half-pixel resize, against loops written from TensorFlow's kernels.
 #include "graph/analysis.h"
 #include "graph/image_resize.h"
+#include "graph/keras_json.h"
 #include "naive_reference.h"
 #include "runtime_test_util.h"
 
@@ -98,6 +99,71 @@ TEST(ImageResizeOps, CenterCropCutsOrResizes) {
   // 6 x 10 from 8 x 7: crop height int(7 * 6 / 10) = 4 rows from row 2, then resized.
   Graph larger = oneLayer("CenterCrop", {{"height", 6}, {"width", 10}}, {kUnknown, 8, 7, 3});
   EXPECT_TRUE(allClose(runLayer(larger, {}, x), naive::resizeBilinear(x.slice(1, 2, 6), 6, 10)));
+}
+
+// RandomCrop outside training where its input already has its size: the image as it is, in
+// every Keras (image_resize.cpp). Another size is refused naming the fields.
+TEST(ImageResizeOps, RandomCropAtItsOwnSizeIsTheImage) {
+  const torch::Tensor x = randomTensor({2, 8, 7, 3}, 64);
+  const Graph g = oneLayer("RandomCrop", {{"height", 8}, {"width", 7}}, {kUnknown, 8, 7, 3});
+  EXPECT_TRUE(torch::equal(runLayer(g, {}, x), x));
+  const GraphAnalysis a =
+      analyze(oneLayer("RandomCrop", {{"height", 6}, {"width", 9}}, {kUnknown, 8, 7, 3}));
+  ASSERT_EQ(a.diagnostics.size(), 1u);
+  EXPECT_EQ(a.diagnostics[0].subject, "layer");
+  EXPECT_NE(a.diagnostics[0].message.find(
+                "config fields 'height' and 'width' (6 x 9) differ from the input's 8 x 7"),
+            std::string::npos)
+      << a.diagnostics[0].str();
+  EXPECT_NE(analyze(oneLayer("RandomCrop", {{"height", 8}, {"width", 7}},
+                             {kUnknown, kUnknown, kUnknown, 3}))
+                .diagnostics.at(0)
+                .message.find("input's free x free"),
+            std::string::npos);
+}
+
+// A Keras model with RandomCrop(6, 9) on 8 x 7 images, read by the version that saved it.
+// tf.keras 2.7+ (keras/layers/preprocessing/image_preprocessing.py, RandomCrop._resize:
+// image_utils.smart_resize) and Keras 3.0-3.5 (random_crop.py call's resize()) crop the
+// centre to the aspect ratio and resize bilinearly: crop height int(7 * 6 / 9) = 4 from row
+// int((8 - 4) / 2) = 2, every column, to 6 x 9; read as Resizing(crop_to_aspect_ratio).
+// Keras 3.8+ returns the 8 x 7 image unchanged and 3.6-3.7 slice rows 2..7 and resize, tf.keras
+// 2.6 resizes the shorter side: refused, as is a file that does not say its version.
+TEST(ImageResizeOps, RandomCropIsReadByTheKerasThatSavedIt) {
+  const auto text = [](int height, int width) {
+    return R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 7, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "RandomCrop", "config": {"name": "crop", "height": )" +
+           std::to_string(height) + R"(, "width": )" + std::to_string(width) +
+           R"(, "seed": 3}, "name": "crop", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["crop", 0, 0]]}})";
+  };
+  const torch::Tensor x = randomTensor({2, 8, 7, 3}, 65);
+  for (const char* version : {"2.9.0", "2.15.0", "3.0.5", "3.5.0"}) {
+    SCOPED_TRACE(version);
+    const Graph g = graphFromKerasJsonText(text(6, 9), LayerRegistry::standard(), version);
+    EXPECT_EQ(g.at("crop").className, "Resizing");
+    EXPECT_EQ(g.at("crop").config.at("crop_to_aspect_ratio"), true);
+    EXPECT_TRUE(allClose(runLayer(g, {}, x), naive::resizeBilinear(x.slice(1, 2, 6), 6, 9)));
+    // At its own size it stays a RandomCrop: the image as it is.
+    const Graph same = graphFromKerasJsonText(text(8, 7), LayerRegistry::standard(), version);
+    EXPECT_EQ(same.at("crop").className, "RandomCrop");
+    EXPECT_TRUE(torch::equal(runLayer(same, {}, x), x));
+  }
+  for (const char* version : {"3.6.0", "3.8.0", "3.13.2", "2.6.0", ""}) {
+    SCOPED_TRACE(version);
+    const Graph g = graphFromKerasJsonText(text(6, 9), LayerRegistry::standard(), version);
+    EXPECT_EQ(g.at("crop").className, "RandomCrop");
+    const GraphAnalysis a = analyze(g);
+    ASSERT_EQ(a.diagnostics.size(), 1u);
+    EXPECT_EQ(a.diagnostics[0].subject, "crop");
+    EXPECT_NE(a.diagnostics[0].message.find("Keras 3.8 and later return the image unchanged"),
+              std::string::npos);
+  }
+  // tf.keras's to_json names its version in the JSON itself.
+  Json withVersion = Json::parse(text(6, 9));
+  withVersion["keras_version"] = "2.11.0";
+  EXPECT_EQ(graphFromKerasJson(withVersion).at("crop").className, "Resizing");
 }
 
 TEST(ImageResizeOps, WhatGraftDoesNotComputeIsRefusedNamingTheField) {

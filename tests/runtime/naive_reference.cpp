@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace graft::test::naive {
 
@@ -271,6 +272,85 @@ torch::Tensor layerNorm(const torch::Tensor& xt, int64_t axis, const torch::Tens
     }
   }
   return out.movedim(-1, axis).contiguous();
+}
+
+torch::Tensor layerNormAxes(const torch::Tensor& xt, const std::vector<int64_t>& axes,
+                            const torch::Tensor& gamma, const torch::Tensor& beta, double epsilon) {
+  const torch::Tensor x = xt.to(torch::kFloat64).contiguous();
+  const int64_t rank = x.dim();
+  std::vector<bool> normalized(static_cast<size_t>(rank), false);
+  for (int64_t a : axes) normalized[static_cast<size_t>(a)] = true;
+  const torch::Tensor g = gamma.defined() ? gamma.to(torch::kFloat64).flatten() : torch::Tensor();
+  const torch::Tensor b = beta.defined() ? beta.to(torch::kFloat64).flatten() : torch::Tensor();
+  torch::Tensor out = torch::empty_like(x);
+  const double* in = x.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  // Each element's coordinates, the group it belongs to (its coordinates off the axes) and its
+  // offset along the axes (row-major, axes in increasing order).
+  const auto place = [&](int64_t flat, int64_t& group, int64_t& along) {
+    group = 0;
+    along = 0;
+    std::vector<int64_t> coords(static_cast<size_t>(rank));
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      coords[static_cast<size_t>(d)] = flat % x.size(d);
+      flat /= x.size(d);
+    }
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t& index = normalized[static_cast<size_t>(d)] ? along : group;
+      index = index * x.size(d) + coords[static_cast<size_t>(d)];
+    }
+  };
+  std::map<int64_t, std::vector<int64_t>> groups;  // group -> its elements
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    int64_t group = 0, along = 0;
+    place(i, group, along);
+    groups[group].push_back(i);
+  }
+  for (const auto& [group, elements] : groups) {
+    double mean = 0, variance = 0;
+    for (int64_t i : elements) mean += in[i];
+    mean /= static_cast<double>(elements.size());
+    for (int64_t i : elements) variance += (in[i] - mean) * (in[i] - mean);
+    variance /= static_cast<double>(elements.size());
+    for (int64_t i : elements) {
+      int64_t unused = 0, along = 0;
+      place(i, unused, along);
+      double y = (in[i] - mean) / std::sqrt(variance + epsilon);
+      if (g.defined()) y *= g[along].item<double>();
+      if (b.defined()) y += b[along].item<double>();
+      o[i] = y;
+    }
+  }
+  return out;
+}
+
+torch::Tensor autoContrast(const torch::Tensor& xt, float low, float high) {
+  const torch::Tensor x = xt.to(torch::kFloat32).contiguous();
+  torch::Tensor out = torch::empty_like(x);
+  auto in = x.accessor<float, 4>();
+  auto o = out.accessor<float, 4>();
+  const bool bytes = low == 0.0f && high == 255.0f;
+  const float span = high - low;
+  for (int64_t n = 0; n < x.size(0); ++n)
+    for (int64_t c = 0; c < x.size(3); ++c) {
+      const auto toBytes = [&](float v) { return bytes ? v : (v - low) / span * 255.0f; };
+      float m = std::numeric_limits<float>::infinity(), big = -m;
+      for (int64_t h = 0; h < x.size(1); ++h)
+        for (int64_t w = 0; w < x.size(2); ++w) {
+          m = std::min(m, toBytes(in[n][h][w][c]));
+          big = std::max(big, toBytes(in[n][h][w][c]));
+        }
+      const float scale = 255.0f / (big - m);
+      const float offset = -m * scale;
+      for (int64_t h = 0; h < x.size(1); ++h)
+        for (int64_t w = 0; w < x.size(2); ++w) {
+          float y = toBytes(in[n][h][w][c]) * scale + offset;
+          if (!std::isnan(y)) y = std::min(std::max(y, 0.0f), 255.0f);
+          if (!bytes) y = y / 255.0f * span + low;
+          o[n][h][w][c] = std::isnan(y) ? in[n][h][w][c] : y;
+        }
+    }
+  return out;
 }
 
 namespace {

@@ -47,6 +47,18 @@ torch::Tensor resizeNearest(const torch::Tensor& x, int64_t oh, int64_t ow);
 // variance along `axis`, (x - mean) / sqrt(var + eps) * gamma + beta (undefined: 1 / 0).
 torch::Tensor layerNorm(const torch::Tensor& x, int64_t axis, const torch::Tensor& gamma,
                         const torch::Tensor& beta, double epsilon);
+// Keras LayerNormalization over several `axes` of x (in the config's order): per position of
+// the other axes, mean and biased variance over all of them together, then gamma and beta,
+// indexed as Keras broadcasts them (reshaped row-major to the input's rank): the entry at the
+// row-major offset of the element's coordinates along the axes in increasing order. Double.
+torch::Tensor layerNormAxes(const torch::Tensor& x, const std::vector<int64_t>& axes,
+                            const torch::Tensor& gamma, const torch::Tensor& beta, double epsilon);
+// Keras 3 AutoContrast on x (N, H, W, C), value_range [low, high], written from
+// auto_contrast.py's transform_images and _transform_value_range, each step in float32:
+// to [0, 255] (unless the range is [0, 255]), per image and channel m, M = min, max over H and
+// W, y = clip(x' * s + (-m * s), 0, 255) with s = 255 / (M - m), back to the range; where y is
+// NaN (M == m) the input value.
+torch::Tensor autoContrast(const torch::Tensor& x, float low, float high);
 // Keras Conv2DTranspose on x (N, H, W, Cin), kernel (kh, kw, Cout, Cin), bias (Cout) or
 // undefined; output_padding oh / ow (-1: Keras's None). Output size by Keras's
 // deconv_output_length; each output cell the sum of x[i] * kernel[t] over the input cells i and

@@ -104,18 +104,27 @@ TEST(NormalizationOps, FrozenLayerStaysInInferenceModeWhileTraining) {
 }
 
 // Keras LayerNormalization along the channels (the default), along another axis of a feature
-// map, and on vectors; with and without gamma / beta; the same in training.
+// map, and on vectors; over several axes (axis=[1, 2, 3], [-3, -2, -1], a pair, tf.keras 2's
+// unsorted [3, 1]: one mean and variance over all of them per sample, gamma and beta broadcast
+// as Keras reshapes them); with and without gamma / beta; the same in training.
 TEST(NormalizationOps, LayerNormalizationMatchesLoop) {
   struct Case {
     Json config;
     Shape shape;
-    int64_t kerasAxis;
+    std::vector<int64_t> axes;
   };
-  for (const Case& c : std::vector<Case>{{Json::object(), {kUnknown, 3, 4, 5}, 3},
-                                         {{{"axis", 1}}, {kUnknown, 3, 4, 5}, 1},
-                                         {{{"axis", Json::array({2})}}, {kUnknown, 3, 4, 5}, 2},
-                                         {{{"center", false}, {"epsilon", 1e-5}}, {kUnknown, 9}, 1},
-                                         {{{"scale", false}}, {kUnknown, 6, 7}, 2}}) {
+  for (const Case& c : std::vector<Case>{
+           {Json::object(), {kUnknown, 3, 4, 5}, {3}},
+           {{{"axis", 1}}, {kUnknown, 3, 4, 5}, {1}},
+           {{{"axis", Json::array({2})}}, {kUnknown, 3, 4, 5}, {2}},
+           {{{"center", false}, {"epsilon", 1e-5}}, {kUnknown, 9}, {1}},
+           {{{"scale", false}}, {kUnknown, 6, 7}, {2}},
+           {{{"axis", {1, 2, 3}}}, {kUnknown, 3, 4, 5}, {1, 2, 3}},
+           {{{"axis", {-3, -2, -1}}, {"epsilon", 1e-6}}, {kUnknown, 3, 4, 5}, {1, 2, 3}},
+           {{{"axis", {1, 2}}, {"center", false}}, {kUnknown, 3, 4, 5}, {1, 2}},
+           {{{"axis", {3, 1}}}, {kUnknown, 3, 4, 5}, {3, 1}},
+           {{{"axis", {2, 3}}, {"scale", false}}, {kUnknown, 3, 4, 5}, {2, 3}},
+           {{{"axis", {1, 2}}}, {kUnknown, 6, 7}, {1, 2}}}) {
     SCOPED_TRACE(c.config.dump() + " " + shapeToString(c.shape));
     Graph g = oneLayer("LayerNormalization", c.config, c.shape);
     WeightStore w = randomWeights(g, 61, 0.5f, 1.5f);
@@ -125,15 +134,16 @@ TEST(NormalizationOps, LayerNormalizationMatchesLoop) {
     const bool scale = c.config.value("scale", true), center = c.config.value("center", true);
     const torch::Tensor gamma = scale ? kerasWeight(w, "layer", 0) : torch::Tensor();
     const torch::Tensor beta = center ? kerasWeight(w, "layer", scale ? 1 : 0) : torch::Tensor();
-    const torch::Tensor want =
-        naive::layerNorm(x, c.kerasAxis, gamma, beta, c.config.value("epsilon", 1e-3));
+    const double epsilon = c.config.value("epsilon", 1e-3);
+    const torch::Tensor want = c.axes.size() == 1
+                                   ? naive::layerNorm(x, c.axes[0], gamma, beta, epsilon)
+                                   : naive::layerNormAxes(x, c.axes, gamma, beta, epsilon);
     EXPECT_TRUE(allClose(runLayer(g, w, x), want));
     GraphModule m(g, w);
     m.train(true);
     EXPECT_TRUE(allClose(runKeras(m, x), want));
   }
 }
-
 
 // Keras's Normalization against a loop: statistics from weights along one or several kept axes
 // or one scalar (axis None), from the config (broadcast as Keras broadcasts them), inverted,
@@ -144,13 +154,13 @@ TEST(NormalizationOps, NormalizationMatchesLoop) {
     Shape shape;
     std::vector<int64_t> kept;
   };
-  for (const Case& c : std::vector<Case>{
-           {Json::object(), {kUnknown, 3, 4, 5}, {3}},
-           {{{"axis", {1, 3}}}, {kUnknown, 3, 4, 5}, {1, 3}},
-           {{{"axis", {2}}, {"invert", true}}, {kUnknown, 3, 4, 5}, {2}},
-           {{{"axis", nullptr}}, {kUnknown, 3, 4, 5}, {}},
-           {{{"axis", -1}}, {kUnknown, 9}, {1}},
-           {{{"axis", 1}}, {kUnknown, 6, 7}, {1}}}) {
+  for (const Case& c :
+       std::vector<Case>{{Json::object(), {kUnknown, 3, 4, 5}, {3}},
+                         {{{"axis", {1, 3}}}, {kUnknown, 3, 4, 5}, {1, 3}},
+                         {{{"axis", {2}}, {"invert", true}}, {kUnknown, 3, 4, 5}, {2}},
+                         {{{"axis", nullptr}}, {kUnknown, 3, 4, 5}, {}},
+                         {{{"axis", -1}}, {kUnknown, 9}, {1}},
+                         {{{"axis", 1}}, {kUnknown, 6, 7}, {1}}}) {
     SCOPED_TRACE(c.config.dump() + " " + shapeToString(c.shape));
     Graph g = oneLayer("Normalization", c.config, c.shape);
     WeightStore w = randomWeights(g, 71, -2.0f, 2.0f);
@@ -179,9 +189,8 @@ TEST(NormalizationOps, NormalizationMatchesLoop) {
 
 TEST(NormalizationOps, NormalizationWithMeanAndVarianceInTheConfig) {
   // mean (1, 5) and variance scalar broadcast onto the kept axes (3, 5), as numpy does.
-  const Json config = {{"axis", {1, 3}},
-                       {"mean", {{0.5, -1.0, 2.0, 0.0, 3.0}}},
-                       {"variance", 2.25}};
+  const Json config = {
+      {"axis", {1, 3}}, {"mean", {{0.5, -1.0, 2.0, 0.0, 3.0}}}, {"variance", 2.25}};
   Graph g = oneLayer("Normalization", config, {kUnknown, 3, 4, 5});
   const torch::Tensor mean =
       torch::tensor({0.5, -1.0, 2.0, 0.0, 3.0}, torch::kFloat64).reshape({1, 5}).expand({3, 5});

@@ -1,4 +1,5 @@
-// InputLayer, Dense, Dropout and Rescaling.
+// InputLayer, Dense, Dropout, Rescaling and AutoContrast.
+#include "graph/auto_contrast.h"
 #include "graph/rescaling.h"
 #include "runtime/layers/activations.h"
 #include "runtime/layers/op_helpers.h"
@@ -144,6 +145,32 @@ class RescalingOp : public LayerOp {
   torch::Tensor perChannelScale_, perChannelOffset_;
 };
 
+// Keras 3's AutoContrast (graph/auto_contrast.h), in float32 in Keras's order of operations:
+// the value range's ends and their difference are float32 numbers, as Keras casts them.
+class AutoContrastOp : public LayerOp {
+ public:
+  explicit AutoContrastOp(const LayerContext& c) {
+    const layers::AutoContrastRange r = layers::autoContrastRange(c.config);
+    byteRange_ = r.isByteRange();
+    low_ = static_cast<float>(r.low);
+    span_ = static_cast<float>(r.high) - low_;
+  }
+  torch::Tensor forward(torch::TensorList in, bool) override {
+    const torch::Tensor& x = in[0];
+    const torch::Tensor bytes = byteRange_ ? x : (x - low_) / span_ * 255.0f;
+    // Runtime layout NCHW: height and width are dimensions 2 and 3.
+    const torch::Tensor low = bytes.amin({2, 3}, true), high = bytes.amax({2, 3}, true);
+    const torch::Tensor scale = 255.0f / (high - low);
+    torch::Tensor y = torch::clamp(bytes * scale + -low * scale, 0.0f, 255.0f);
+    if (!byteRange_) y = y / 255.0f * span_ + low_;
+    return torch::where(torch::isnan(y), x, y);  // a channel of one value stays as it was
+  }
+
+ private:
+  bool byteRange_ = true;
+  float low_ = 0.0f, span_ = 255.0f;
+};
+
 }  // namespace
 
 void addInputAndCoreOps(LayerFactoryTable& table) {
@@ -151,6 +178,7 @@ void addInputAndCoreOps(LayerFactoryTable& table) {
   table["Dense"] = makeOp<DenseOp>;
   table["Dropout"] = makeOp<DropoutOp>;
   table["Rescaling"] = makeOp<RescalingOp>;
+  table["AutoContrast"] = makeOp<AutoContrastOp>;
 }
 
 }  // namespace graft::runtime

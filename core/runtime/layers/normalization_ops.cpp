@@ -98,19 +98,27 @@ class BatchNormalizationOp : public LayerOp {
   torch::Tensor gamma_, beta_, movingMean_, movingVariance_;
 };
 
-// Keras's LayerNormalization over one axis: (x - mean) / sqrt(variance + epsilon) * gamma + beta
-// with the mean and the biased variance of each sample along that axis (ops.moments), the same
-// in training and inference. LibTorch's layer_norm normalizes the last dimension, so another
-// runtime dimension is moved there and back.
+// Keras's LayerNormalization: (x - mean) / sqrt(variance + epsilon) * gamma + beta with the
+// mean and the biased variance of each sample over the normalized axes (ops.moments), the same
+// in training and inference. Over one axis LibTorch's layer_norm normalizes the last dimension,
+// so another runtime dimension is moved there and back. Over several axes the moments are taken
+// over those runtime dimensions, in Keras 3's order of operations (ops.layer_normalization:
+// inv = rsqrt(variance + epsilon) * gamma, x * inv + (beta - mean * inv)), with gamma and beta
+// reshaped row-major to the input's rank (sizes on the normalized axes, 1 elsewhere) as both
+// Keras 2 and 3 broadcast them.
 class LayerNormalizationOp : public LayerOp {
  public:
   explicit LayerNormalizationOp(const LayerContext& c)
       : epsilon_(c.config.at("epsilon").get<double>()) {
-    const size_t rank = c.inputShapes[0].size();
-    const int64_t axis = layers::resolveAxis(c.config.at("axis"), rank);
-    dim_ = runtimeAxis(axis, static_cast<int64_t>(rank));
-    last_ = dim_ == static_cast<int64_t>(rank) - 1;
-    size_ = c.inputShapes[0][static_cast<size_t>(axis)];
+    const Shape& input = c.inputShapes[0];
+    const auto rank = static_cast<int64_t>(input.size());
+    const std::vector<int64_t> axes = layers::layerNormalizationAxes(c.config.at("axis"), input);
+    for (int64_t axis : axes) dims_.push_back(runtimeAxis(axis, rank));
+    last_ = dims_.size() == 1 && dims_[0] == rank - 1;
+    size_ = input[static_cast<size_t>(axes[0])];
+    broadcast_.assign(input.size(), 1);
+    for (int64_t axis : axes)
+      broadcast_[static_cast<size_t>(axis)] = input[static_cast<size_t>(axis)];
     size_t i = 0;
     if (c.config.at("scale").get<bool>())
       gamma_ = addParameter(c, "gamma", copyFromKeras(c.weights.at(i++)));
@@ -119,12 +127,15 @@ class LayerNormalizationOp : public LayerOp {
   }
 
   torch::Tensor forward(torch::TensorList in, bool) override {
-    torch::Tensor x = last_ ? in[0] : in[0].movedim(dim_, -1);
+    torch::Tensor x = in[0];
     // Under autocast the input may be bfloat16 or float16: normalise in float32, as autocast
     // does on CUDA (the CPU's autocast in LibTorch 1.13 leaves layer_norm alone).
     if (x.scalar_type() != torch::kFloat32) x = x.to(torch::kFloat32);
+    if (dims_.size() > 1) return severalAxes(x);
+    const int64_t dim = dims_[0];
+    if (!last_) x = x.movedim(dim, -1);
     const torch::Tensor y = torch::layer_norm(x, {size_}, gamma_, beta_, epsilon_);
-    return last_ ? y : y.movedim(-1, dim_);
+    return last_ ? y : y.movedim(-1, dim);
   }
 
   std::vector<WeightTensor> kerasWeights() const override {
@@ -135,8 +146,20 @@ class LayerNormalizationOp : public LayerOp {
   }
 
  private:
+  torch::Tensor severalAxes(const torch::Tensor& x) const {
+    const torch::Tensor mean = x.mean(dims_, true);
+    const torch::Tensor variance = (x - mean).square().mean(dims_, true);
+    torch::Tensor inv = torch::rsqrt(variance + epsilon_);
+    if (gamma_.defined()) inv = inv * kerasToRuntime(gamma_.reshape(broadcast_));
+    torch::Tensor shift = -mean * inv;
+    if (beta_.defined()) shift = shift + kerasToRuntime(beta_.reshape(broadcast_));
+    return x * inv + shift;
+  }
+
   double epsilon_;
-  int64_t dim_ = -1, size_ = 0;
+  std::vector<int64_t> dims_;       // runtime dimensions normalized over
+  std::vector<int64_t> broadcast_;  // Keras layout: the normalized sizes, 1 elsewhere
+  int64_t size_ = 0;
   bool last_ = true;
   torch::Tensor gamma_, beta_;
 };

@@ -102,7 +102,8 @@ class PermuteOp : public LayerOp {
   std::vector<int64_t> perm_;
 };
 
-// Keras's Resizing and CenterCrop (graph/image_resize.h, runtime/layers/resize_images.h).
+// Keras's Resizing, CenterCrop and RandomCrop (graph/image_resize.h,
+// runtime/layers/resize_images.h).
 class ImageResizeOp : public LayerOp {
  public:
   explicit ImageResizeOp(const LayerContext& c)
@@ -139,6 +140,7 @@ void addReshapingOps(LayerFactoryTable& table) {
   table["RepeatVector"] = makeOp<RepeatVectorOp>;
   table["Resizing"] = makeOp<ImageResizeOp>;
   table["CenterCrop"] = makeOp<ImageResizeOp>;
+  table["RandomCrop"] = makeOp<ImageResizeOp>;  // at its own size: the image as it is
 }
 
 }  // namespace graft::runtime
