@@ -49,4 +49,11 @@ std::optional<std::string> nearestName(const std::string& wanted,
   return best;
 }
 
+std::string didYouMean(const Graph& graph, const std::string& wanted) {
+  std::vector<std::string> names;
+  for (const Node& node : graph.nodes()) names.push_back(node.name);
+  const std::optional<std::string> meant = nearestName(wanted, names);
+  return meant ? "; did you mean '" + *meant + "'?" : std::string();
+}
+
 }  // namespace graft

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
+
 namespace graft {
 
 // The name in `names` closest to `wanted` by edit distance, ignoring letter case, when it is
@@ -12,5 +14,9 @@ namespace graft {
 // nothing otherwise, or when two names are equally close.
 std::optional<std::string> nearestName(const std::string& wanted,
                                        const std::vector<std::string>& names);
+
+// "; did you mean 'conv_pw_9'?" for the layer of `graph` nearest `wanted` (nearestName), ""
+// when none is close: the end of a message about a name no layer has.
+std::string didYouMean(const Graph& graph, const std::string& wanted);
 
 }  // namespace graft

@@ -446,6 +446,9 @@ TEST_F(TrainerTest, SetupProblemsAreErrorsBeforeTraining) {
       << noTop;
   options.freezeUpto = "no_such_layer";
   EXPECT_NE(message(test::tinyModel(3), options).find("no_such_layer"), std::string::npos);
+  options.freezeUpto = "Dense_";  // a slip of "dense": said, as a recipe's names are
+  EXPECT_NE(message(test::tinyModel(3), options).find("did you mean 'dense'?"), std::string::npos)
+      << message(test::tinyModel(3), options);
   options.freezeUpto = "dense";
   EXPECT_NE(message(test::tinyModel(3), options).find("nothing to train"), std::string::npos);
   options = quickOptions(1);

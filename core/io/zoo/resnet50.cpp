@@ -118,8 +118,10 @@ Graph buildKerasApplications(const ZooOptions& options) {
   if (options.includeTop && options.inputSize && *options.inputSize < kKerasApplicationsTopMinimum)
     throw Error("resnet50: input size " + std::to_string(*options.inputSize) +
                 " is below the minimum of " + std::to_string(kKerasApplicationsTopMinimum) +
-                " for the keras-applications top (its 7x7 AveragePooling2D 'avg_pool' needs a "
-                "7x7 feature map); use --no-top or the tf.keras naming for smaller inputs");
+                " for the keras-applications top Graft builds under this name (its 7x7 "
+                "AveragePooling2D 'avg_pool' needs a 7x7 feature map); use --no-top (a head "
+                "can be added), or open a tf.keras ResNet50 .h5 (layers named like "
+                "conv2_block1_1_conv), whose top pools globally and takes 32 px and more");
   GraphBuilder b("resnet50");
   KerasApplicationsResNet net(b);
   std::string x = net.stem(b.input("input_1", inputShapeFor(options)));

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "graph/nearest_name.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "runtime/data/data_pipeline.h"
@@ -72,7 +73,8 @@ Model prepareModel(const Model& model, const TrainingSet& data, const TrainOptio
   Model working = model;
   if (!options.freezeUpto.empty()) {
     if (!model.graph.find(options.freezeUpto))
-      throw Error(Diagnostic{options.freezeUpto, "--freeze-upto names no layer of the model"});
+      throw Error(Diagnostic{options.freezeUpto, "--freeze-upto names no layer of the model" +
+                                                     didYouMean(model.graph, options.freezeUpto)});
     ops::Selection upto;
     upto.upto = options.freezeUpto;
     auto edited = applyOperation(working, ops::freeze(upto));

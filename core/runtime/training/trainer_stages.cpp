@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "graph/nearest_name.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "runtime/data/dataset_random.h"
@@ -84,7 +85,8 @@ Model modelForStage(const Model& model, const TrainingStage& stage, size_t stage
       const std::string field =
           stage.scope == StageScope::UnfreezeFrom ? "unfreeze_from" : "freeze_upto";
       if (!m.graph.find(stage.layer))
-        throw fieldError(field, "'" + stage.layer + "' names no layer of the model");
+        throw fieldError(field, "'" + stage.layer + "' names no layer of the model" +
+                                    didYouMean(m.graph, stage.layer));
       // A layer with weights the model froze for good (BatchNormalization aside: each stage
       // decides that one); a weightless layer's flag changes nothing.
       const Node& named = model.graph.at(stage.layer);
