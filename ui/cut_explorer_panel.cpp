@@ -283,6 +283,9 @@ void CutExplorerPanel::showResult() {
                              .arg(outcome->classes.size())
                        : tr("The model was edited during the run: explore again to cut.")));
   Q_EMIT marksChanged(current ? marks : QMap<QString, double>());
+  // Undo back to the measured model: the row still selected cuts again (its selection did not
+  // change, so the selection's handler did not say so).
+  cut_->setEnabled(current && !table_->selectionModel()->selectedRows().isEmpty());
 }
 
 void CutExplorerPanel::remark() {

@@ -176,6 +176,10 @@ TEST(CutExplorer, MeasuresMarksTheGraphCutsWithANewHeadAndUndoRestores) {
   QCoreApplication::processEvents();
   EXPECT_TRUE(scene->nodeItem("pool1")->isMarkedCandidate());
   EXPECT_DOUBLE_EQ(scene->nodeItem("pool1")->candidateAccuracy(), measured[1].valAccuracy);
+  // The row cut at is still selected and cuts again (the button stayed off until it was
+  // clicked anew).
+  ASSERT_FALSE(panel->table()->selectionModel()->selectedRows().isEmpty());
+  EXPECT_TRUE(panel->cutButton()->isEnabled());
   ASSERT_TRUE(window.trainingPanel()->advise());
   EXPECT_TRUE(window.trainingPanel()->adviceText()->text().contains("The explorer measured"));
   // Redo brings back the cut model: marks gone again.
