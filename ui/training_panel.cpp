@@ -20,6 +20,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTime>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -346,12 +348,21 @@ QWidget* TrainingPanel::buildProgress() {
   curvesColumn->addWidget(curves, 1);
   loss_ = new TrainingChart(tr("Loss"), false, curves);
   accuracy_ = new TrainingChart(tr("Accuracy"), true, curves);
-  auto* right = new QSplitter(Qt::Vertical, charts);
+  // The confusion matrix and the log take turns in the column's whole height: stacked, on a
+  // 768 px laptop each had ~80 px (a matrix of scroll bars, a log of three words a line).
+  auto* right = new QTabWidget(charts);
+  right->setObjectName(QStringLiteral("training_matrix_and_log"));
+  right->setDocumentMode(true);
   confusion_ = new ConfusionMatrixView(right);
+  right->addTab(confusion_, tr("Confusion"));
+  right->setTabToolTip(0, confusion_->toolTip());
   log_ = new QPlainTextEdit(right);
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(2000);
   log_->setPlaceholderText(tr("Training log"));
+  right->addTab(log_, tr("Log"));
+  right->setTabToolTip(1, tr("What the run did and found, line by line"));
+  right->setMinimumWidth(right->tabBar()->sizeHint().width());  // both tabs' names whole
   curves->addWidget(loss_);
   curves->addWidget(accuracy_);
   charts->addWidget(curvesArea);
