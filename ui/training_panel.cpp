@@ -363,6 +363,7 @@ QWidget* TrainingPanel::buildProgress() {
   right->addTab(log_, tr("Log"));
   right->setTabToolTip(1, tr("What the run did and found, line by line"));
   right->setMinimumWidth(right->tabBar()->sizeHint().width());  // both tabs' names whole
+  matrixAndLog_ = right;
   curves->addWidget(loss_);
   curves->addWidget(accuracy_);
   charts->addWidget(curvesArea);
@@ -383,6 +384,14 @@ QWidget* TrainingPanel::buildProgress() {
   // cut off at the right edge, the confusion matrix and the log could not be reached at all.
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
   return scroll;
+}
+
+void TrainingPanel::showLog() {
+  matrixAndLog_->setCurrentWidget(log_);
+}
+
+bool TrainingPanel::isLogShown() const {
+  return matrixAndLog_->currentWidget() == log_;
 }
 
 QString TrainingPanel::dataDir() const {
@@ -705,6 +714,7 @@ void TrainingPanel::onFinished(TrainingOutcome outcome, const QString& message, 
       // The bar kept "preparing the run…" beside an enabled Start once the dialog was closed.
       progress_->setFormat(epochs > 0 ? tr("failed after epoch %1: the log says why").arg(epochs)
                                       : tr("failed: the log says why"));
+      showLog();
       showError(this, tr("Training failed"), message);
       break;
   }

@@ -34,6 +34,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 class QToolButton;
 
 namespace graft::ui {
@@ -88,6 +89,8 @@ class TrainingPanel : public QWidget {
   QLabel* inputSizeLabel() const { return inputSize_; }
   QLabel* deviceLabel() const { return device_; }
   QString log() const;
+  // The log's tab is the one shown (beside the confusion matrix's); a failed run shows it.
+  bool isLogShown() const;
   bool isTraining() const { return session_->isRunning(); }
   // Whole epochs the current (or last) run has completed: what stopping it would keep.
   int epochsCompleted() const { return epochsThisRun_; }
@@ -184,6 +187,8 @@ class TrainingPanel : public QWidget {
   TrainingChart* accuracy_ = nullptr;
   ConfusionMatrixView* confusion_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
+  QTabWidget* matrixAndLog_ = nullptr;  // the confusion matrix and the log, as tabs
+  void showLog();
   QString runData_;
   qint64 batchesPerEpoch_ = 1;
   int runEpochs_ = 1;

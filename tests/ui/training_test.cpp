@@ -175,6 +175,7 @@ TEST(Training, AFailedRunSaysSoBesideTheBar) {
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   ASSERT_FALSE(errors.messages().isEmpty());
   EXPECT_EQ(panel->progressText(), "failed: the log says why");
+  EXPECT_TRUE(panel->isLogShown()) << "the log's tab, behind the confusion matrix's";
   EXPECT_TRUE(panel->startButton()->isEnabled());
 }
 
