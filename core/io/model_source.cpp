@@ -759,8 +759,13 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
   LoadedModel result =
       fromTopology(spec.source, archive.config, archive.kerasVersion, "config.json");
   checkArchitectureOptions(spec, result.model.graph);
+  // Graft's own exports carry metadata.json's "graft" object: written by Graft in the layout of
+  // the Keras version named (it read "saved by Keras 3.13.2", which no Keras had done).
   if (!archive.kerasVersion.empty())
-    result.notes.push_back(spec.source + ": saved by Keras " + archive.kerasVersion);
+    result.notes.push_back(
+        spec.source + (archive.graft.is_object()
+                           ? ": written by Graft as Keras " + archive.kerasVersion + " writes it"
+                           : ": saved by Keras " + archive.kerasVersion));
   const GraphAnalysis analysis = analyze(result.model.graph);
   const auto readOwnWeights = [&] {
     readKerasArchiveWeights(archive,

@@ -98,6 +98,10 @@ TEST(KerasExportCli, TheExportKeepsPreprocessingAndClassNames) {
   ASSERT_EQ(given.exitCode, 0) << given.err;
   ASSERT_EQ(reopened.exitCode, 0) << reopened.err;
   EXPECT_NE(reopened.err.find("'tf', as recorded by Graft"), std::string::npos) << reopened.err;
+  // Written by Graft, not saved by a Keras (the real file says which Keras saved it).
+  EXPECT_NE(reopened.err.find("written by Graft as Keras"), std::string::npos) << reopened.err;
+  EXPECT_EQ(reopened.err.find("saved by Keras"), std::string::npos) << reopened.err;
+  EXPECT_NE(given.err.find("saved by Keras 3."), std::string::npos) << given.err;
   const Json a = firstJsonLine(given), b = firstJsonLine(reopened);
   ASSERT_EQ(a.at("output").size(), b.at("output").size());
   for (size_t i = 0; i < a.at("output").size(); ++i)
