@@ -46,6 +46,11 @@ struct Model {
 // then no step to undo.
 bool changesNothing(const Model& before, const Model& after);
 
+// "1 class name" / "3 class names", "1 class" / "3 classes": a count of the model's class names
+// or of classes as messages say it.
+std::string classNamesCount(size_t n);
+std::string classesCount(int64_t n);
+
 // How weightsSource starts when no layer's weights came from a file: the zoo without weights,
 // a bare topology. A project keeps it, so its layers stay "new" when it is opened again (a
 // training plan then trains them all instead of freezing random layers as if pretrained).
