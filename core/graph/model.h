@@ -58,5 +58,13 @@ inline constexpr const char* kRandomWeightsSource = "random initialization";
 inline bool startedFromRandomWeights(const Model& model) {
   return model.weightsSource.rfind(kRandomWeightsSource, 0) == 0;
 }
+// How weightsSource starts once a run trained the model ("trained by Graft from model.h5").
+inline constexpr const char* kTrainedByGraftSource = "trained by Graft from ";
+// A model Graft trained from random weights: its layers hold only what Graft's runs taught them,
+// no pretrained features (they are the user's own, neither new nor pretrained).
+inline bool trainedFromRandomWeights(const Model& model) {
+  return model.weightsSource.rfind(std::string(kTrainedByGraftSource) + kRandomWeightsSource, 0) ==
+         0;
+}
 
 }  // namespace graft

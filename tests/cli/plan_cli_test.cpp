@@ -171,6 +171,33 @@ TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
   EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
 }
 
+// A model Graft trained from random weights holds no pretrained features: a second run at
+// Adam's 1e-3 is not warned that it "can destroy the pretrained features" (it was), the doctor
+// does not send it back to "the pretrained weights", and advise counts its layers as the
+// user's own, training them all on. Weights from a file stay pretrained
+// (APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo).
+TEST_F(PlanCli, ASecondRunOfAModelTrainedFromRandomWeightsCallsNoLayerPretrained) {
+  const std::string first = dir.file("first.graft");
+  auto r = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data, "--epochs",
+                "1", "--batch-size", "8", "-o", first, "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  r = cli({"train", first, "--data", data, "--epochs", "1", "--batch-size", "8", "-o",
+           dir.file("second.graft")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("trains pretrained layers"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("pretrained features"), std::string::npos) << r.err;
+  // Nor does the training doctor take its BatchNormalization for pretrained statistics.
+  EXPECT_EQ(r.err.find("restart from the pretrained weights"), std::string::npos) << r.err;
+  const auto advised = cli({"advise", first, "--data", data, "--json"});
+  ASSERT_EQ(advised.exitCode, 0) << advised.err;
+  const json plan = json::parse(advised.out);
+  EXPECT_EQ(plan["facts"].at("pretrained_layers"), 0) << advised.out;
+  EXPECT_EQ(plan["facts"].at("own_layers"), 3) << advised.out;
+  ASSERT_EQ(plan["stages"].size(), 1u) << advised.out;
+  EXPECT_EQ(plan["stages"][0].at("train"), "all") << advised.out;
+  EXPECT_FALSE(plan.contains("warnings")) << advised.out;
+}
+
 // A trained model saved as .h5 keeps its weights only: the run says what the file leaves out
 // and how to give it back (eval of such a file assumed 224 px and no class names silently).
 TEST_F(PlanCli, AnH5OutputSaysWhatItLeavesOut) {

@@ -391,7 +391,9 @@ TEST(Training, ASecondRunDoesNotCountTheTrainedHeadAsNew) {
   test::TempDir dir;
   const std::string data = shapesFolder(dir, 12);
   ui::MainWindow window;
-  window.document()->open(test::smallModel(3), "small", {}, {"fc"});
+  Model pretrained = test::smallModel(3);
+  pretrained.weightsSource = "small.h5";  // from a file: pretrained under the fresh top
+  window.document()->open(pretrained, "small", {}, {"fc"});
   EXPECT_EQ(window.document()->model().untrainedLayers, std::vector<std::string>{"fc"});
   ui::TrainingPanel* panel = window.trainingPanel();
   panel->setDataDir(QString::fromStdString(data));

@@ -51,7 +51,8 @@ struct ModelFacts {
   // With weights from the file the model came from: not fresh, not the user's own (below);
   // topological order.
   std::vector<std::string> pretrainedLayers;
-  // With weights, added by the model's recipe (stacked, inserted, put in) and trained since: the
+  // With weights, added by the model's recipe (stacked, inserted, put in) and trained since, or
+  // any layer of a model Graft trained from random weights (trainedFromRandomWeights): the
   // user's, not pretrained (no pretrained features to keep), not new (trained already).
   std::vector<std::string> ownLayers;
   // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false),
