@@ -42,17 +42,50 @@ std::shared_ptr<DataParallel> joinDistributedRun(double timeoutSeconds) {
       *environment, std::chrono::milliseconds(static_cast<int64_t>(timeoutSeconds * 1000)));
 }
 
+// The figures of the epoch the saved file holds. With --checkpoint best that is an earlier epoch
+// than the model's after the run: the last epoch's figures were printed beside the best's file.
+// A plan's history keeps each stage's own epoch numbers: the file's epoch is found by its place
+// over the run, as checkpointEpoch counts.
+const EpochEvent& savedEpoch(const TrainResult& result) {
+  const EpochEvent& model = modelEpoch(result);
+  if (!result.checkpointEpoch) return model;
+  const int epoch = *result.checkpointEpoch;
+  if (epoch == 0 && result.start) return *result.start;
+  if (epoch >= 1 && static_cast<size_t>(epoch) <= result.history.size())
+    return result.history[static_cast<size_t>(epoch - 1)];
+  return model;
+}
+
 // What train --json says of any run, completed or not: the file, the status, how far the run
-// got and what the file holds (`ended`: null when it failed before training), the files it
-// skipped and what was said of it.
+// got and what the file holds (`ended`: null when it failed before training) with its epoch's
+// figures, the files it skipped and what was said of it.
 Json trainSummary(const std::string& output, const std::string& status, const TrainResult* ended,
                   const std::vector<PlanWarning>& warnings) {
   Json summary = {{"file", output}, {"status", status}};
   if (ended) {
     summary["epochs_completed"] = ended->epochsCompleted;
     summary["checkpoint_epoch"] = ended->checkpointEpoch ? Json(*ended->checkpointEpoch) : Json();
-    addSkippedFiles(summary, ended->skippedFiles);
   }
+  // Null when there is no such figure (no validation images; no training figures for the
+  // weights a run started from, epoch 0; no file when a run that did not complete saved no
+  // epoch), as checkpoint_epoch: the keys are always there.
+  const auto figure = [](const std::optional<double>& value) {
+    return value ? Json(*value) : Json();
+  };
+  summary["loss"] = summary["accuracy"] = summary["val_loss"] = summary["val_accuracy"] = Json();
+  const bool holdsEpoch =
+      ended && !ended->history.empty() &&
+      (ended->status == TrainStatus::Completed || ended->checkpointEpoch.has_value());
+  if (holdsEpoch) {
+    const EpochEvent& held = savedEpoch(*ended);  // the file's: best, restored, last or saved
+    if (held.epoch > 0) {
+      summary["loss"] = held.loss;
+      summary["accuracy"] = held.accuracy;
+    }
+    summary["val_loss"] = figure(held.valLoss);
+    summary["val_accuracy"] = figure(held.valAccuracy);
+  }
+  if (ended) addSkippedFiles(summary, ended->skippedFiles);
   addTrainingFindings(summary, warnings, ended ? ended->diagnoses : std::vector<Diagnosis>{});
   return summary;
 }
@@ -118,20 +151,6 @@ class TrainPrinter : public CliObserver {
   std::optional<InterruptScope> interrupt_;
 };
 
-// The figures of the epoch the saved file holds. With --checkpoint best that is an earlier epoch
-// than the model's after the run: the last epoch's figures were printed beside the best's file.
-// A plan's history keeps each stage's own epoch numbers: the file's epoch is found by its place
-// over the run, as checkpointEpoch counts.
-const EpochEvent& savedEpoch(const TrainResult& result) {
-  const EpochEvent& model = modelEpoch(result);
-  if (!result.checkpointEpoch) return model;
-  const int epoch = *result.checkpointEpoch;
-  if (epoch == 0 && result.start) return *result.start;
-  if (epoch >= 1 && static_cast<size_t>(epoch) <= result.history.size())
-    return result.history[static_cast<size_t>(epoch - 1)];
-  return model;
-}
-
 // How the printed figures' epoch is named: the last, the restored one, or the checkpoint's.
 std::string savedEpochLabel(const TrainResult& result, const EpochEvent& saved) {
   if (&saved != &modelEpoch(result))
@@ -150,21 +169,6 @@ void printResult(const PipelineResult& run, const std::string& output, bool json
     // the epoch loss, accuracy and val_* describe (the model's)
     summary["restored_epoch"] = result.restoredEpoch ? Json(*result.restoredEpoch) : Json();
     summary["stopped_early"] = result.stoppedEarly;
-    // Null when there is no such figure (no validation images; no training figures for the
-    // weights a run started from, epoch 0), as restored_epoch: the keys are always there.
-    const auto figure = [](const std::optional<double>& value) {
-      return value ? Json(*value) : Json();
-    };
-    summary["loss"] = summary["accuracy"] = summary["val_loss"] = summary["val_accuracy"] = Json();
-    if (!result.history.empty()) {
-      const EpochEvent& last = savedEpoch(result);  // the file's: best, restored or last
-      if (last.epoch > 0) {
-        summary["loss"] = last.loss;
-        summary["accuracy"] = last.accuracy;
-      }
-      summary["val_loss"] = figure(last.valLoss);
-      summary["val_accuracy"] = figure(last.valAccuracy);
-    }
     std::cout << jsonText(summary) << "\n";
     return;
   }

@@ -35,4 +35,12 @@ bool changesNothing(const Model& before, const Model& after) {
          before.weights.sharesEveryBufferWith(after.weights);
 }
 
+std::string classNamesCount(size_t n) {
+  return std::to_string(n) + (n == 1 ? " class name" : " class names");
+}
+
+std::string classesCount(int64_t n) {
+  return std::to_string(n) + (n == 1 ? " class" : " classes");
+}
+
 }  // namespace graft

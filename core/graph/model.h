@@ -46,12 +46,25 @@ struct Model {
 // then no step to undo.
 bool changesNothing(const Model& before, const Model& after);
 
+// "1 class name" / "3 class names", "1 class" / "3 classes": a count of the model's class names
+// or of classes as messages say it.
+std::string classNamesCount(size_t n);
+std::string classesCount(int64_t n);
+
 // How weightsSource starts when no layer's weights came from a file: the zoo without weights,
 // a bare topology. A project keeps it, so its layers stay "new" when it is opened again (a
 // training plan then trains them all instead of freezing random layers as if pretrained).
 inline constexpr const char* kRandomWeightsSource = "random initialization";
 inline bool startedFromRandomWeights(const Model& model) {
   return model.weightsSource.rfind(kRandomWeightsSource, 0) == 0;
+}
+// How weightsSource starts once a run trained the model ("trained by Graft from model.h5").
+inline constexpr const char* kTrainedByGraftSource = "trained by Graft from ";
+// A model Graft trained from random weights: its layers hold only what Graft's runs taught them,
+// no pretrained features (they are the user's own, neither new nor pretrained).
+inline bool trainedFromRandomWeights(const Model& model) {
+  return model.weightsSource.rfind(std::string(kTrainedByGraftSource) + kRandomWeightsSource, 0) ==
+         0;
 }
 
 }  // namespace graft

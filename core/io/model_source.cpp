@@ -73,7 +73,7 @@ void labelsFromBeside(const std::string& modelPath, LoadedModel& loaded) {
   if (!classes) return;  // no class vector to name
   if (*classes != static_cast<int64_t>(labels.size())) {
     loaded.notes.push_back(name + " beside the model was not used: it names " +
-                           std::to_string(labels.size()) + " classes, the model has " +
+                           classesCount(static_cast<int64_t>(labels.size())) + ", the model has " +
                            std::to_string(*classes));
     return;
   }

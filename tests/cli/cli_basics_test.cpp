@@ -94,6 +94,16 @@ TEST(CliBasics, EditRefusesLabelsThatDoNotFitTheModel) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.graft")));
+  // One name is one class name ("1 class names" it said).
+  std::ofstream(dir.file("one.txt")) << "cat\n";
+  const auto one = runCli({"edit", "mobilenet", "--alpha", "0.25", "--input-size", "32",
+                           "--include-top", "--classes", "3", "--labels", dir.file("one.txt"),
+                           "--recipe", dir.file("none.json"), "-o", dir.file("m.graft")});
+  EXPECT_EQ(one.exitCode, 1) << one.err;
+  EXPECT_NE(
+      one.err.find(dir.file("one.txt") + ": 1 class name, but the model's output has 3 classes"),
+      std::string::npos)
+      << one.err;
 }
 
 // --labels names the classes of the model edit writes: on a recipe that gives the model a new

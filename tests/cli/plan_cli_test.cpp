@@ -104,21 +104,33 @@ TEST_F(PlanCli, AdvisePrintsEachChoiceWithItsReason) {
       << advised.out;
 }
 
-// A model whose top does not fit the data still gets advice (where to cut, how to train once it
-// has the top), led by train's refusal, so the plan is not taken for one train runs as it is.
-TEST_F(PlanCli, AdviseWarnsFirstWhenTheModelsTopDoesNotFitTheData) {
+// A model whose top does not fit the data is refused as train refuses it, word for word (exit
+// 1): a plan for it as it stands is one train does not run (advise exited 0 with a fine-tuning
+// plan), and the model with the new top needs another, its classifier then being new.
+TEST_F(PlanCli, AdviseRefusesAModelWhoseTopDoesNotFitTheDataAsTrainDoes) {
   const std::string two = dir.file("two.json");
   std::string text = tinyModel("new_head");
   text.replace(text.find("\"units\": 3"), 10, "\"units\": 2");
   std::ofstream(two) << text;
-  const auto advised = cli({"advise", two, "--preprocessing", "tf", "--data", data, "--json"});
-  ASSERT_EQ(advised.exitCode, 0) << advised.err;
-  const json plan = json::parse(advised.out);
-  ASSERT_TRUE(plan.contains("warnings")) << advised.out;
-  const std::string first = plan["warnings"][0];
-  EXPECT_NE(first.find("train refuses this model as it stands"), std::string::npos) << first;
-  EXPECT_NE(first.find("the model predicts 2 classes but the data has 3"), std::string::npos)
-      << first;
+  const std::string refusal =
+      "error: new_head: the model predicts 2 classes but the data has 3 (circle, square, "
+      "triangle); give new_head 3 units";
+  const auto advised = cli({"advise", two, "--preprocessing", "tf", "--data", data});
+  EXPECT_EQ(advised.exitCode, 1) << advised.out;
+  EXPECT_EQ(advised.out, "");
+  EXPECT_NE(advised.err.find(refusal), std::string::npos) << advised.err;
+  const auto trained = cli({"train", two, "--preprocessing", "tf", "--data", data, "--epochs", "1",
+                            "-o", dir.file("two.graft")});
+  EXPECT_EQ(trained.exitCode, 1) << trained.err;
+  const auto said = [](const std::string& err) {
+    const size_t at = err.find("error: ");
+    return at == std::string::npos ? err : err.substr(at, err.find('\n', at) - at);
+  };
+  EXPECT_EQ(said(advised.err), said(trained.err));
+  // --json: the refusal as the one object a script reads.
+  const auto json = cli({"advise", two, "--preprocessing", "tf", "--data", data, "--json"});
+  EXPECT_EQ(json.exitCode, 1);
+  EXPECT_EQ(json::parse(json.out).at("error"), said(trained.err).substr(7)) << json.out;
 }
 
 TEST_F(PlanCli, TwoStagesLogBothAndWarnAboutAHighRate) {
@@ -157,6 +169,33 @@ TEST_F(PlanCli, APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo) {
       withModel("train", {"--epochs", "1", "--lr", "0.01", "--freeze-upto", "pool", "-o", out}));
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
+}
+
+// A model Graft trained from random weights holds no pretrained features: a second run at
+// Adam's 1e-3 is not warned that it "can destroy the pretrained features" (it was), the doctor
+// does not send it back to "the pretrained weights", and advise counts its layers as the
+// user's own, training them all on. Weights from a file stay pretrained
+// (APlainRunIsWarnedAboutAHighRateForPretrainedLayersToo).
+TEST_F(PlanCli, ASecondRunOfAModelTrainedFromRandomWeightsCallsNoLayerPretrained) {
+  const std::string first = dir.file("first.graft");
+  auto r = cli({"train", dir.file("base.json"), "--preprocessing", "tf", "--data", data, "--epochs",
+                "1", "--batch-size", "8", "-o", first, "-q"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  r = cli({"train", first, "--data", data, "--epochs", "1", "--batch-size", "8", "-o",
+           dir.file("second.graft")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("trains pretrained layers"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("pretrained features"), std::string::npos) << r.err;
+  // Nor does the training doctor take its BatchNormalization for pretrained statistics.
+  EXPECT_EQ(r.err.find("restart from the pretrained weights"), std::string::npos) << r.err;
+  const auto advised = cli({"advise", first, "--data", data, "--json"});
+  ASSERT_EQ(advised.exitCode, 0) << advised.err;
+  const json plan = json::parse(advised.out);
+  EXPECT_EQ(plan["facts"].at("pretrained_layers"), 0) << advised.out;
+  EXPECT_EQ(plan["facts"].at("own_layers"), 3) << advised.out;
+  ASSERT_EQ(plan["stages"].size(), 1u) << advised.out;
+  EXPECT_EQ(plan["stages"][0].at("train"), "all") << advised.out;
+  EXPECT_FALSE(plan.contains("warnings")) << advised.out;
 }
 
 // A trained model saved as .h5 keeps its weights only: the run says what the file leaves out

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -167,6 +168,20 @@ TEST_F(TrainFaultsCli, SigintAndSigtermStopTheRunKeepingTheLastEpoch) {
     EXPECT_NE(ended->err.find(out + " holds epoch " + said.at("checkpoint_epoch").dump()),
               std::string::npos)
         << ended->out << ended->err;
+    // ... with that epoch's figures, as the log gave them (they were left out).
+    std::ifstream lines(log);
+    std::optional<nlohmann::json> held;
+    for (std::string line; std::getline(lines, line);) {
+      const nlohmann::json event = nlohmann::json::parse(line);
+      if (event.at("event") == "epoch" && event.at("epoch") == said.at("checkpoint_epoch"))
+        held = event;
+    }
+    ASSERT_TRUE(held) << ended->out;
+    for (const char* figure : {"loss", "accuracy", "val_loss", "val_accuracy"}) {
+      ASSERT_TRUE(said.contains(figure)) << figure << ": " << ended->out;
+      EXPECT_TRUE(said.at(figure).is_number()) << figure << ": " << ended->out;
+      EXPECT_EQ(said.at(figure), held->at(figure)) << figure;
+    }
     EXPECT_EQ(runCli({"summary", out}, env).exitCode, 0);
   }
 }

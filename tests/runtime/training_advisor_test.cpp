@@ -184,6 +184,61 @@ TEST(TrainingAdvisor, WithoutPretrainedLayersEverythingTrains) {
   EXPECT_TRUE(plan.reasons.empty());
 }
 
+// Layers the user froze (the graph's freeze bar, a recipe's freeze: Node::trainable false) stay
+// frozen under "train": "all", and the plan says so: it read "the whole network trains" while
+// the run kept them frozen.
+TEST(TrainingAdvisor, EveryLayerOfAModelWithFrozenLayersSaysWhichStayFrozen) {
+  const Model model =
+      applyOperation(test::tinyModel(3), ops::freeze(ops::upTo("conv1"))).value().model;
+  const std::vector<std::string> fresh{"conv1", "conv1_bn", "dense"};
+  const TrainingPlan plan = advisePlan(model, describeModel(model, fresh), balanced(300, 16));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  const TrainingStage& stage = plan.stages[0];
+  EXPECT_EQ(stage.scope, StageScope::All);
+  EXPECT_EQ(stage.name, "all unfrozen layers");
+  std::string why;
+  for (const auto& sentence : stage.why) why += sentence + "\n";
+  EXPECT_EQ(why.find("the whole network"), std::string::npos) << why;
+  EXPECT_NE(why.find("so every layer the model lets train trains from its random start"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(
+      why.find("The layer with weights the model freezes (conv1: the graph's freeze bar, a "
+               "recipe's freeze or the file's trainable flags) stays frozen, in this stage as in "
+               "any; unfreeze it first to train it too."),
+      std::string::npos)
+      << why;
+  // What the stage trains: everything but conv1.
+  const Model trained = modelForStage(model, stage, 0, fresh, "plan");
+  EXPECT_FALSE(trained.graph.at("conv1").trainable);
+  EXPECT_TRUE(trained.graph.at("dense").trainable);
+}
+
+// Weights Graft trained from a random start ("trained by Graft from random initialization") are
+// the user's own, not pretrained: no fine-tuning stage for them, no warning that Adam's 1e-3
+// "can destroy the pretrained features"; the same weights from a file are pretrained.
+TEST(TrainingAdvisor, WeightsGraftTrainedFromRandomAreNotPretrained) {
+  Model model = test::tinyModel(3);
+  model.weightsSource = "trained by Graft from random initialization";
+  const ModelFacts facts = describeModel(model, {});
+  EXPECT_TRUE(facts.pretrainedLayers.empty());
+  EXPECT_EQ(facts.ownLayers, (std::vector<std::string>{"conv1", "conv1_bn", "dense"}));
+  EXPECT_TRUE(pretrainedLayersOf(model, {}).empty());
+  OptimizerOptions adam;
+  adam.kind = OptimizerKind::Adam;
+  adam.learningRate = 1e-3;
+  EXPECT_TRUE(checkRun(model, facts, balanced(300, 16), adam, 1.0, "This run").empty());
+  const TrainingPlan plan = advisePlan(model, facts, balanced(300, 16));
+  ASSERT_EQ(plan.stages.size(), 1u);
+  EXPECT_EQ(plan.stages[0].scope, StageScope::All);
+
+  model.weightsSource = "model.h5";
+  const ModelFacts fromFile = describeModel(model, {});
+  EXPECT_EQ(fromFile.pretrainedLayers.size(), 3u);
+  EXPECT_EQ(kinds(checkRun(model, fromFile, balanced(300, 16), adam, 1.0, "This run")),
+            std::vector<std::string>{"high_learning_rate"});
+}
+
 TEST(TrainingAdvisor, NewLayersComeFromTheLoaderAndTheRecipe) {
   const Model base = test::tinyModel(3);
   auto edited = applyOperation(

@@ -168,7 +168,9 @@ TEST(TrainingDefaults, ARunGraftChoseEndsWithItsStartWhenItOnlyMadeItWorse) {
   head.optimizer.learningRate = 0.03;
   const TrainResult fitted = trainModel(test::tinyModel(3), data, head);
   ASSERT_EQ(fitted.status, TrainStatus::Completed) << fitted.message;
-  const Model trained = fitted.model;
+  Model trained = fitted.model;
+  // As if from a file: pretrained (what Graft trained from random weights is the user's own).
+  trained.weightsSource = "trained.h5";
 
   TrainingSetup setup = setUpTraining(trained, {}, folderFacts(8), TrainingChoice{});
   ASSERT_TRUE(setup.keepBetterStart);

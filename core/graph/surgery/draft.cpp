@@ -256,7 +256,7 @@ std::optional<std::string> labelsThatNoLongerFit(const Model& before, const Grap
   if (classVectorSize(before.graph, analyze(before.graph)) != count) return std::nullopt;
   std::string now = "no longer a single class vector";
   if (after) {
-    now = std::to_string(*after) + " classes";
+    now = classesCount(*after);
   } else if (graph.outputs().size() == 1) {
     if (const NodeInfo* info = analysis.find(graph.outputs().front()))
       now = shapeToString(info->outputShape);
@@ -265,7 +265,7 @@ std::optional<std::string> labelsThatNoLongerFit(const Model& before, const Grap
   for (size_t i = 0; i < labels.size() && i < 5; ++i)
     names += (names.empty() ? "" : ", ") + labels[i];
   if (labels.size() > 5) names += ", ...";
-  return "the model's " + std::to_string(labels.size()) + " class names (" + names +
+  return "the model's " + classNamesCount(labels.size()) + " (" + names +
          ") no longer fit its output (" + now +
          "): dropped; give the new classes' names with --labels, or train on an image folder "
          "(its folder names become the labels)";

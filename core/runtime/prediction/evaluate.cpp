@@ -226,9 +226,9 @@ EvalReport evaluateSpec(const Model& model, const EvalSpec& spec, int freeInputS
   if (!model.labels.empty()) {
     const TrainHead head = trainHead(model.graph);
     if (head.classes != static_cast<int64_t>(model.labels.size()))
-      throw Error(Diagnostic{"labels", std::to_string(model.labels.size()) +
-                                           " class names, but the model predicts " +
-                                           std::to_string(head.classes) + " classes"});
+      throw Error(Diagnostic{"labels", classNamesCount(model.labels.size()) +
+                                           ", but the model predicts " +
+                                           classesCount(head.classes)});
   }
   const ImageFolder folder = scanImageFolder(spec.data, folderOptions);
   EvalOptions options;

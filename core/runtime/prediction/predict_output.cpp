@@ -51,9 +51,8 @@ void checkLabelsFitOutput(const std::vector<std::string>& labels, const Graph& g
   if (labels.empty() || !outputIsClassVector(graph, perImageOutput)) return;
   const int64_t classes = perImageOutput.back();
   if (static_cast<int64_t>(labels.size()) != classes)
-    throw Error(Diagnostic{"labels", std::to_string(labels.size()) +
-                                         " class names, but the model's output has " +
-                                         std::to_string(classes) + " classes"});
+    throw Error(Diagnostic{"labels", classNamesCount(labels.size()) +
+                                         ", but the model's output has " + classesCount(classes)});
 }
 
 }  // namespace graft

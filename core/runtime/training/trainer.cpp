@@ -184,10 +184,11 @@ void TrainingRun::setUp(const Model& model) {
   chooseDevice();
 
   working_ = prepareModel(model, data_, options_);
-  // What it saves has been trained: reopened, its layers count as pretrained, no longer as the
-  // random start a project records (graph/model.h, startedFromRandomWeights).
+  // What it saves has been trained: reopened, its layers are no longer new, as the random start
+  // a project records (graph/model.h, startedFromRandomWeights), nor pretrained: the user's own
+  // (trainedFromRandomWeights).
   if (startedFromRandomWeights(working_))
-    working_.weightsSource = "trained by Graft from " + working_.weightsSource;
+    working_.weightsSource = kTrainedByGraftSource + working_.weightsSource;
   head_ = trainHead(working_.graph);
   checkClassCount(head_, data_.classes);
   if (!head_.note.empty()) events_.note(head_.note);

@@ -97,7 +97,7 @@ std::string whatAnH5CheckpointLeavesOut(const Model& model, const std::string& p
     flags += " --preprocessing " + preprocessingName(model.preprocessing);
   }
   if (!model.labels.empty()) {
-    left.push_back("its " + std::to_string(model.labels.size()) + " class names");
+    left.push_back("its " + classNamesCount(model.labels.size()));
     flags += " --labels NAMES.txt";
   }
   if (left.empty()) return "";

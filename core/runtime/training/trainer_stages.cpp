@@ -147,6 +147,8 @@ std::vector<std::string> trainableLayers(const Model& stageModel) {
 
 std::vector<std::string> pretrainedLayersOf(const Model& model,
                                             const std::vector<std::string>& newLayers) {
+  // Trained by Graft from random weights: no layer came from a weights file.
+  if (trainedFromRandomWeights(model)) return {};
   std::set<std::string> own(newLayers.begin(), newLayers.end());
   for (const std::string& layer : layersAddedByRecipe(model.recipe)) own.insert(layer);
   std::vector<std::string> pretrained;

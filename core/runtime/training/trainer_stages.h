@@ -30,7 +30,8 @@ std::map<std::string, double> stageRateScales(const Model& model, const Training
                                               const std::vector<std::string>& newLayers);
 
 // Layers with weights from the file the model came from: not new, and not added by the model's
-// recipe (a head the user stacked and trained since is theirs). What
+// recipe (a head the user stacked and trained since is theirs); none in a model Graft trained
+// from random weights (graph/model.h, trainedFromRandomWeights). What
 // TrainOptions::pretrainedLayers takes.
 std::vector<std::string> pretrainedLayersOf(const Model& model,
                                             const std::vector<std::string>& newLayers);

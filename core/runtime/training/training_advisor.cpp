@@ -9,6 +9,7 @@
 
 #include "graph/analysis.h"
 #include "io/recipe.h"
+#include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_stages.h"
 #include "runtime/training/training_doctor.h"
 
@@ -194,6 +195,8 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
   const std::set<std::string> fresh(newLayers.begin(), newLayers.end());
   const std::vector<std::string> added = layersAddedByRecipe(model.recipe);
   const std::set<std::string> own(added.begin(), added.end());
+  // Graft trained it from random weights: no layer holds pretrained features.
+  const bool allOwn = trainedFromRandomWeights(model);
   const GraphAnalysis analysis = analyzeOrThrow(model.graph);
   const std::vector<size_t> order = model.graph.topologicalOrder().value();
   for (size_t i : order) {
@@ -205,7 +208,8 @@ ModelFacts describeModel(const Model& model, const std::vector<std::string>& new
     }
     const NodeInfo* info = analysis.find(node.name);
     if (info && !info->weights.empty() && !fresh.count(node.name))
-      (own.count(node.name) ? facts.ownLayers : facts.pretrainedLayers).push_back(node.name);
+      (allOwn || own.count(node.name) ? facts.ownLayers : facts.pretrainedLayers)
+          .push_back(node.name);
     // BatchNormalization left out: freezing it is the usual fine-tuning practice (Keras's own
     // examples save it frozen), which each stage handles (freezeBatchNorm), not a boundary.
     if (info && !info->weights.empty() && !node.trainable && node.className != "BatchNormalization")
@@ -232,9 +236,30 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
     s.optimizer.learningRate = kHeadRate;
     s.epochs = 20;
     s.freezeBatchNorm = false;
-    s.why.push_back(
-        "No layer has pretrained weights, so the whole network trains from its "
-        "random start; Adam at 1e-3 for 20 epochs is a usual start for that.");
+    // "all" trains what the model lets train: what the user froze (the freeze bar, a recipe's
+    // freeze) stays frozen, and the plan says so rather than "the whole network".
+    const bool frozen = !facts.frozenByModel.empty();
+    const std::string what = frozen ? "every layer the model lets train" : "the whole network";
+    s.why.push_back(facts.ownLayers.empty()
+                        ? "No layer has pretrained weights, so " + what +
+                              " trains from its random start; Adam at 1e-3 for 20 epochs is a "
+                              "usual start for that."
+                        : "No layer has pretrained weights (what they hold, Graft's runs taught "
+                          "them from a random start), so " +
+                              what +
+                              " trains on; Adam at 1e-3 for 20 epochs is a usual start "
+                              "for that.");
+    if (frozen) {
+      s.name = "all unfrozen layers";
+      const size_t n = facts.frozenByModel.size();
+      s.why.push_back(
+          (n == 1 ? "The layer with weights the model freezes (" + facts.frozenByModel.front()
+                  : "The " + std::to_string(n) + " layers with weights the model freezes (" +
+                        facts.frozenByModel.front() + " ... " + facts.frozenByModel.back()) +
+          ": the graph's freeze bar, a recipe's freeze or the file's trainable flags) " +
+          (n == 1 ? "stays" : "stay") + " frozen, in this stage as in any; unfreeze " +
+          (n == 1 ? "it" : "them") + " first to train " + (n == 1 ? "it" : "them") + " too.");
+    }
     if (facts.hasBatchNorm)
       s.why.push_back("BatchNormalization trains too: it has no pretrained statistics to keep.");
     plan.stages.push_back(s);
@@ -308,6 +333,12 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
         "would replace their pretrained statistics with noisy ones.");
   for (const auto& w : checkPlan(model, facts, data, plan)) plan.warnings.push_back(w.message);
   return plan;
+}
+
+TrainingPlan adviseRunnablePlan(const Model& model, const ModelFacts& facts,
+                                const DataFacts& data) {
+  checkClassCount(trainHead(model.graph), data.classes);
+  return advisePlan(model, facts, data);
 }
 
 std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,

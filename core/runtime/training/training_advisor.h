@@ -51,7 +51,8 @@ struct ModelFacts {
   // With weights from the file the model came from: not fresh, not the user's own (below);
   // topological order.
   std::vector<std::string> pretrainedLayers;
-  // With weights, added by the model's recipe (stacked, inserted, put in) and trained since: the
+  // With weights, added by the model's recipe (stacked, inserted, put in) and trained since, or
+  // any layer of a model Graft trained from random weights (trainedFromRandomWeights): the
   // user's, not pretrained (no pretrained features to keep), not new (trained already).
   std::vector<std::string> ownLayers;
   // Layers with weights the model itself freezes (a recipe's freeze, a file's trainable false),
@@ -81,6 +82,10 @@ DataFacts describeData(const ImageFolder& folder, size_t sampleImages = 24);
 
 // The proposed plan: stages with their `why`, plan-wide `reasons`, and checkPlan's warnings.
 TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataFacts& data);
+// What `graft-cli advise` and the training panel's Advise propose: train's refusal when the
+// model's classifier does not fit the data's classes (checkClassCount, word for word: the plan
+// for the model once it has that top differs, its classifier then being new), else advisePlan.
+TrainingPlan adviseRunnablePlan(const Model& model, const ModelFacts& facts, const DataFacts& data);
 
 struct PlanWarning {
   std::string kind;  // large_network_few_images, high_learning_rate, small_images, imbalanced,

@@ -72,6 +72,9 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
     return setup;
   }
   if (choice.trainBatchNorm) return setup;
+  // Statistics learned before: not a new layer's, nor those of a model Graft trained from random
+  // weights (no pretrained statistics: its second run trains them on, as its first did).
+  if (trainedFromRandomWeights(model)) return setup;
   const std::set<std::string> fresh(setup.newLayers.begin(), setup.newLayers.end());
   ops::Selection batchNorm;
   for (const auto& node : model.graph.nodes())
@@ -112,7 +115,9 @@ std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts&
 TrainResult runTraining(const TrainingSetup& setup, const TrainingSet& data, TrainOptions options,
                         TrainObserver* observer, const std::atomic<bool>* cancel) {
   options.pretrainedLayers = setup.pretrainedLayers;
-  options.fromRandomWeights = setup.pretrainedLayers.empty() && !setup.newLayers.empty();
+  // A network trained from scratch before has no pretrained statistics or features either.
+  options.fromRandomWeights = setup.pretrainedLayers.empty() &&
+                              (!setup.newLayers.empty() || trainedFromRandomWeights(setup.model));
   // The advisor's first stage is a linear probe on frozen features: without augmentation those
   // features are the same every epoch, so they are computed once per image (--cache-frozen).
   // Measured on the fashion sample folder: the default run 4x faster, to the same weights.
