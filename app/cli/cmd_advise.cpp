@@ -7,6 +7,7 @@
 #include "cli/cli_context.h"
 #include "io/json_file.h"
 #include "runtime/explore/cut_explorer_advice.h"
+#include "runtime/training/trainer_graph.h"
 #include "runtime/training/training_advisor.h"
 
 namespace graft::cli {
@@ -78,12 +79,19 @@ void registerAdviseCommand(CLI::App& app) {
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
     const DataFacts dataFacts = describeData(folder);
-    // A model whose classifier does not fit these classes is refused as train refuses it (exit
-    // 1): a plan for it as it stands is one train does not run, and the model with the new top
-    // needs another (its classifier then new). probe --cut makes such a model.
-    TrainingPlan plan = adviseRunnablePlan(loaded.model, modelFacts, dataFacts);
+    TrainingPlan plan = advisePlan(loaded.model, modelFacts, dataFacts);
     for (auto& sentence : cutAdvice(measured, loaded.model.graph))
       plan.reasons.push_back(std::move(sentence));
+    // A model not ready for these classes (no top yet, ImageNet's 1000) still gets its advice
+    // (where to cut: --probe), led by train's refusal, so the plan is not taken for one train
+    // runs as the model stands.
+    try {
+      checkClassCount(trainHead(loaded.model.graph), folder.classes);
+    } catch (const Error& e) {
+      plan.warnings.insert(plan.warnings.begin(),
+                           "train refuses this model as it stands: " + std::string(e.what()) +
+                               "; the plan is for the model once it has that top");
+    }
     if (*json)
       std::cout << jsonText(withFacts(planToJson(plan), modelFacts, dataFacts)) << "\n";
     else

@@ -329,25 +329,6 @@ TEST(Training, AdviceTreatsTheLoadersFreshLayersAsNew) {
   EXPECT_EQ(allPretrained.indexOf("the new layers only"), -1) << allPretrained.toStdString();
 }
 
-// Advise on a model whose classifier does not fit the folder's classes shows train's refusal
-// (what to give the classifier) and proposes no plan, as `graft-cli advise` does.
-TEST(Training, AdviceOnAModelWhoseTopDoesNotFitTheDataSaysWhatTrainSays) {
-  test::guiApp();
-  test::TempDir dir;
-  const std::string data = shapesFolder(dir, 12);
-  ui::MainWindow window;
-  ui::TrainingPanel* panel = test::readyToTrain(window, data);
-  window.document()->open(test::smallModel(2), "small", {});  // 2 classes; the folder has 3
-  EXPECT_FALSE(panel->advise());
-  const QString said = panel->adviceText()->text();
-  EXPECT_NE(said.indexOf("fc: the model predicts 2 classes but the data has 3 (circle, square, "
-                         "triangle); give fc 3 units"),
-            -1)
-      << said.toStdString();
-  EXPECT_TRUE(panel->planEditor()->toPlainText().isEmpty())
-      << panel->planEditor()->toPlainText().toStdString();
-}
-
 // Start with nothing chosen on a model with a fresh top over pretrained layers: the run follows
 // the advisor's plan and says so in the log; BatchNormalization stays frozen.
 TEST(Training, DefaultsFollowTheAdvisorsPlan) {

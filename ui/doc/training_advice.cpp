@@ -9,7 +9,7 @@ TrainingAdvice adviseTraining(const Model& model, const QString& dataDir,
                               const CutExplorerReport* measured) {
   const ModelFacts modelFacts = describeModel(model, newLayersOf(model, {}));
   const DataFacts dataFacts = describeData(scanImageFolder(dataDir.toStdString()));
-  TrainingPlan plan = adviseRunnablePlan(model, modelFacts, dataFacts);
+  TrainingPlan plan = advisePlan(model, modelFacts, dataFacts);
   if (measured)
     for (auto& sentence : cutAdvice(*measured, model.graph))
       plan.reasons.push_back(std::move(sentence));

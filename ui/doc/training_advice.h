@@ -21,8 +21,7 @@ struct TrainingAdvice {
 // New layers are the model's untrained ones (Model::untrainedLayers: a document's model holds the
 // loader's fresh layers there too). `measured`: the cut-point explorer's
 // report on this model, whose advice on where to cut joins the reasons (as `advise --probe`).
-// Throws graft::Error naming the folder or the problem, and train's refusal of a classifier
-// that does not fit the folder's classes (adviseRunnablePlan).
+// Throws graft::Error naming the folder or the problem.
 TrainingAdvice adviseTraining(const Model& model, const QString& dataDir,
                               const CutExplorerReport* measured = nullptr);
 

@@ -9,7 +9,6 @@
 
 #include "graph/analysis.h"
 #include "io/recipe.h"
-#include "runtime/training/trainer_graph.h"
 #include "runtime/training/trainer_stages.h"
 #include "runtime/training/training_doctor.h"
 
@@ -333,12 +332,6 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
         "would replace their pretrained statistics with noisy ones.");
   for (const auto& w : checkPlan(model, facts, data, plan)) plan.warnings.push_back(w.message);
   return plan;
-}
-
-TrainingPlan adviseRunnablePlan(const Model& model, const ModelFacts& facts,
-                                const DataFacts& data) {
-  checkClassCount(trainHead(model.graph), data.classes);
-  return advisePlan(model, facts, data);
 }
 
 std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,

@@ -82,10 +82,6 @@ DataFacts describeData(const ImageFolder& folder, size_t sampleImages = 24);
 
 // The proposed plan: stages with their `why`, plan-wide `reasons`, and checkPlan's warnings.
 TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataFacts& data);
-// What `graft-cli advise` and the training panel's Advise propose: train's refusal when the
-// model's classifier does not fit the data's classes (checkClassCount, word for word: the plan
-// for the model once it has that top differs, its classifier then being new), else advisePlan.
-TrainingPlan adviseRunnablePlan(const Model& model, const ModelFacts& facts, const DataFacts& data);
 
 struct PlanWarning {
   std::string kind;  // large_network_few_images, high_learning_rate, small_images, imbalanced,
