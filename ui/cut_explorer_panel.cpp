@@ -289,7 +289,8 @@ void CutExplorerPanel::showResult() {
 }
 
 void CutExplorerPanel::remark() {
-  if (session_->result()) showResult();
+  // Mid-run the old result would replace the run's progress: its marks come at its end.
+  if (session_->result() && !session_->isRunning()) showResult();
 }
 
 bool CutExplorerPanel::resultIsCurrent() const {

@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
@@ -185,6 +186,10 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   }
   formats_->button(0)->setChecked(true);
   formatChanged();
+  // Never taller than the screen (a model ONNX refuses 24 layers of lists each): the buttons
+  // stay on it, and the refusals are cut instead.
+  if (const QScreen* screen = this->screen())
+    tallest = std::min(tallest, screen->availableGeometry().height() * 4 / 5);
   resize(620, tallest);
 }
 

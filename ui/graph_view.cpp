@@ -36,13 +36,20 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
   setAcceptDrops(true);
   setFocusPolicy(Qt::StrongFocus);
   setFrameShape(QFrame::NoFrame);
+  // One fit after a burst of relayouts or resizes (a window edge dragged sends dozens), once
+  // this turn of the event loop is over: fitAll lays out anew itself.
+  refit_.setSingleShot(true);
+  refit_.setInterval(0);
+  connect(&refit_, &QTimer::timeout, this, &GraphView::refitIfFitted);
   connect(scene_, &GraphScene::relaidOut, this, [this] {
-    // Edits keep the user's zoom; a view still fitted fits the new layout (after this turn of
-    // the event loop: fitAll lays out anew itself).
-    if (fitted_ && !fitting_)
-      QMetaObject::invokeMethod(this, &GraphView::refitIfFitted, Qt::QueuedConnection);
+    // Edits keep the user's zoom; a view still fitted fits the new layout.
+    if (fitted_ && !fitting_) refit_.start();
     Q_EMIT viewportMoved();
   });
+  // Scrolled by the user (scroll bar dragged or clicked, keys, Shift+wheel): what they look at
+  // is theirs; programmatic scrolling (centerOn, setValue) triggers no action.
+  for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()})
+    connect(bar, &QScrollBar::actionTriggered, this, [this] { fitted_ = false; });
 }
 
 double GraphView::zoom() const {
@@ -82,6 +89,12 @@ void GraphView::setZoom(double factor) {
 
 void GraphView::resetZoom() {
   setZoom(1.0);
+}
+
+void GraphView::lookAt(const QPointF& scenePoint) {
+  fitted_ = false;
+  centerOn(scenePoint);
+  Q_EMIT viewportMoved();
 }
 
 void GraphView::refitIfFitted() {
@@ -162,6 +175,7 @@ void GraphView::wheelEvent(QWheelEvent* event) {
   // As in every document viewer: the wheel scrolls, Ctrl+wheel zooms at the cursor (a
   // trackpad's pinch arrives as Ctrl+wheel too).
   if (event->modifiers() & Qt::ShiftModifier) {
+    fitted_ = false;  // scrolled sideways: the user chose what to look at
     const QPoint delta = event->angleDelta();
     horizontalScrollBar()->setValue(horizontalScrollBar()->value() -
                                     (delta.y() != 0 ? delta.y() : delta.x()) / 2);
@@ -325,8 +339,7 @@ void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
   if (viewport()->height() > 0)
     scene_->setViewAspect(static_cast<double>(viewport()->width()) / viewport()->height());
-  if (fitted_ && !fitting_)
-    QMetaObject::invokeMethod(this, &GraphView::refitIfFitted, Qt::QueuedConnection);
+  if (fitted_ && !fitting_) refit_.start();
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {

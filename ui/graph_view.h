@@ -7,6 +7,7 @@
 // button, or a double click on its title or collapsed card, collapses or expands it (view
 // state, kept by the scene), the group staying where it was in the window.
 #include <QGraphicsView>
+#include <QTimer>
 
 namespace graft::ui {
 
@@ -37,6 +38,9 @@ class GraphView : public QGraphicsView {
   // in view, else scrolls so the box's title stays where it was in the window.
   void setGroupCollapsed(QString path, bool collapsed);
   void setZoom(double factor);
+  // Centres the view on a point the user chose (the Overview, a row of the Summary): the view
+  // is no longer fitted.
+  void lookAt(const QPointF& scenePoint);
   // Scrolls to the layer, selects it and makes it flash so it can be found in a big graph.
   bool revealLayer(const QString& name);
 
@@ -84,6 +88,7 @@ class GraphView : public QGraphicsView {
   // again (a cut to 20 layers stayed at the 29 % that fitted 90).
   void refitIfFitted();
   bool fitted_ = false;
+  QTimer refit_;
   bool fitting_ = false;
   bool panning_ = false;
   bool panMoved_ = false;

@@ -167,7 +167,9 @@ void MainWindow::connectSelection() {
           [scene](const QString&, const QString& to) { scene->selectLayers({to}); });
   connect(summary_, &SummaryTable::layersSelected, this, [this, scene](const QStringList& names) {
     scene->selectLayers(names);
-    if (names.size() == 1) workbench_->view()->centerOn(scene->nodeItem(names.front()));
+    if (names.size() != 1) return;
+    if (const NodeItem* item = scene->nodeItem(names.front()))
+      workbench_->view()->lookAt(item->sceneBoundingRect().center());
   });
   connect(palette_, &LayerPalette::layerActivated, this, [this, scene](const QString& className) {
     const QStringList selected = scene->selectedLayers();

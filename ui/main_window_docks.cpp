@@ -107,10 +107,14 @@ void MainWindow::connectRunPanels() {
   connect(training_, &TrainingPanel::trainingFinished, this, [this](TrainingOutcome outcome) {
     if (outcome != TrainingOutcome::Cancelled) QApplication::alert(this);
   });
-  connect(explorer_, &CutExplorerPanel::marksChanged, workbench_->scene(),
-          &GraphScene::setCutCandidates);
-  // The marks go with the panel: closed, they stayed on the graph until the next edit.
+  // The marks go with the panel: closed, they stayed on the graph until the next edit (and an
+  // undo or a run ending behind the closed panel put them back).
   auto* explorerDock = qobject_cast<QDockWidget*>(explorer_->parentWidget());
+  connect(explorer_, &CutExplorerPanel::marksChanged, this,
+          [this, explorerDock](const QMap<QString, double>& marks) {
+            if (explorerDock->toggleViewAction()->isChecked())
+              workbench_->scene()->setCutCandidates(marks);
+          });
   connect(explorerDock->toggleViewAction(), &QAction::toggled, this, [this](bool open) {
     if (open)
       explorer_->remark();

@@ -51,7 +51,7 @@ void OverviewWidget::drawForeground(QPainter* painter, const QRectF&) {
 }
 
 void OverviewWidget::moveMainTo(const QPoint& pos) {
-  main_->centerOn(mapToScene(pos));
+  main_->lookAt(mapToScene(pos));
   viewport()->update();
 }
 

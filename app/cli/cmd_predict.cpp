@@ -124,8 +124,9 @@ size_t predictEach(const CLI::App& cmd, const ModelArguments& args,
         text += written.text;
       } catch (const std::exception& e) {
         ++failed;
-        std::cerr << "graft-cli: " << p.file << ": no Grad-CAM overlay: " << e.what() << std::endl;
-        j["gradcam"] = Json{{"error", e.what()}};
+        std::cerr << "graft-cli: " << p.file << ": no Grad-CAM overlay: " << errorText(e)
+                  << std::endl;
+        j["gradcam"] = Json{{"error", errorText(e)}};
       }
     }
     if (print.json)

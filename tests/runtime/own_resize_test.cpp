@@ -64,6 +64,14 @@ TEST(OwnResize, TheModelsFirstResizingIsFoundWhereItCanSizeTheRawImages) {
       resizingModel({{"height", 6}, {"width", 9}, {"pad_to_aspect_ratio", true}}).graph));
   // The raw input also read elsewhere: that reader needs the image as it is.
   EXPECT_FALSE(layers::leadingImageResize(resizingModel(kCropTo6x9, true).graph));
+  // Only the width free: the height is resized to first, so the layer sees another image.
+  GraphBuilder b("half_free");
+  std::string x = b.input("image", {kUnknown, 30, kUnknown, 3});
+  b.add("Resizing", "resize", kCropTo6x9, x);
+  Model halfFree;
+  halfFree.graph = b.build();
+  EXPECT_FALSE(sizesItsOwnImages(halfFree));
+  EXPECT_THROW(inputSpecFor(halfFree, 0), Error);  // a size is needed, as for any free input
 }
 
 TEST(OwnResize, EvalAndTrainingImagesAreWhatTheLayerMakesOfThePhoto) {
@@ -84,6 +92,11 @@ TEST(OwnResize, EvalAndTrainingImagesAreWhatTheLayerMakesOfThePhoto) {
   const torch::Tensor keras = test::naive::resizeBilinear(photo.slice(2, 0, 19), 6, 9);
   EXPECT_TRUE(torch::allclose(asTensor(loaded).to(torch::kDouble), keras, 1e-4, 1e-3))
       << (asTensor(loaded).to(torch::kDouble) - keras).abs().max().item<double>();
+  // Nearest too (TensorFlow's half-pixel nearest), stretched this time: the whole photo.
+  const Model nearest = resizingModel({{"height", 5}, {"width", 12}, {"interpolation", "nearest"}});
+  const cv::Mat sampled = loadSampleImage(file, inputSpecFor(nearest, 0), AugmentOptions{}, random);
+  EXPECT_TRUE(torch::equal(asTensor(sampled).to(torch::kDouble),
+                           test::naive::resizeNearest(photo, 5, 12).to(torch::kDouble)));
   // Given a size, the images are resized to it as before (the layer then works on that).
   const InputSpec given = inputSpecFor(model, 32);
   EXPECT_FALSE(given.ownResize);

@@ -233,6 +233,11 @@ TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
   dock->toggleViewAction()->trigger();
   ASSERT_TRUE(dock->isHidden());
   EXPECT_TRUE(scene->cutCandidates().isEmpty());
+  // An undo back to the measured model behind the closed panel does not bring them back.
+  ASSERT_TRUE(window.editor()->cutAt(QStringLiteral("conv1_relu")));
+  window.document()->undo();
+  QCoreApplication::processEvents();
+  EXPECT_TRUE(scene->cutCandidates().isEmpty());
   window.showCutExplorer();
   EXPECT_FALSE(scene->cutCandidates().isEmpty());
   // The training panel points at another folder (of five classes): after the cut it trains on

@@ -111,6 +111,11 @@ TEST_F(NavigationTest, AFittedViewFitsWhatAnEditLeaves) {
   window_->document()->undoStack()->undo();
   QApplication::processEvents();
   EXPECT_NEAR(view_->zoom(), whole, 0.02 * whole) << "the whole graph, fitted again";
+  // Scrolled by the user (a scroll bar, keys): fitted no more.
+  view_->fitAll();
+  view_->verticalScrollBar()->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+  EXPECT_FALSE(view_->isFitted());
+  view_->fitAll();
   // Zoomed by the user: an edit keeps the zoom.
   view_->zoomIn();
   const double chosen = view_->zoom();

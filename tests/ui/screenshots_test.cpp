@@ -237,6 +237,7 @@ TEST(TrainingPanel, TheGraphKeepsRoomBesideTheBannerAndTheDock) {
   test::guiApp();
   QSettings().remove("view/arrangement");  // what a new user sees: the default layout
   ui::MainWindow window;
+  QSettings().setValue("view/arrangement", 0);  // later tests keep the layout they expect
   window.resize(1280, 760);
   window.show();
   ModelSpec spec;

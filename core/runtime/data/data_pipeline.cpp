@@ -1,9 +1,11 @@
 #include "runtime/data/data_pipeline.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -13,7 +15,6 @@
 #include "runtime/data/image_loader.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
-#include "runtime/layers/resize_images.h"
 #include "runtime/system/threads.h"
 
 namespace graft {
@@ -27,8 +28,23 @@ bool hasFreeInputSize(const Model& model) {
          (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
 }
 
+namespace {
+
+// Height and width both free: an image goes in at its own size (one fixed side is resized to
+// first, as predict's targetSize does, so the layer would see another image).
+bool wholeImageIsFree(const Model& model) {
+  const auto inputs = model.graph.inputs();
+  if (inputs.size() != 1) return false;
+  const GraphAnalysis analysis = analyze(model.graph);
+  const NodeInfo* info = analysis.find(inputs[0]);
+  return info && info->outputShape.size() >= 3 && info->outputShape[1] == kUnknown &&
+         info->outputShape[2] == kUnknown;
+}
+
+}  // namespace
+
 bool sizesItsOwnImages(const Model& model) {
-  return hasFreeInputSize(model) && layers::leadingImageResize(model.graph).has_value();
+  return wholeImageIsFree(model) && layers::leadingImageResize(model.graph).has_value();
 }
 
 int64_t defaultFreeInputSide(const Model& model) {
@@ -39,7 +55,8 @@ int64_t defaultFreeInputSide(const Model& model) {
 
 std::string freeInputSizeNote(const Model& model) {
   if (!hasFreeInputSize(model)) return "";
-  if (const auto own = layers::leadingImageResize(model.graph))
+  if (const auto own =
+          sizesItsOwnImages(model) ? layers::leadingImageResize(model.graph) : std::nullopt)
     return "the model's input size is free: images go in at their own size and its first "
            "layers size them (" +
            std::to_string(own->height) + " x " + std::to_string(own->width) +
@@ -67,7 +84,8 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   spec.channels = spec.plane ? 1 : static_cast<int>(shape[3]);
   spec.preprocessing = model.preprocessing;
   const bool free = shape[1] == kUnknown || shape[2] == kUnknown;
-  if (free && freeSize <= 0) spec.ownResize = layers::leadingImageResize(model.graph);
+  if (shape[1] == kUnknown && shape[2] == kUnknown && freeSize <= 0)
+    spec.ownResize = layers::leadingImageResize(model.graph);
   if (spec.ownResize) {
     spec.height = static_cast<int>(spec.ownResize->height);
     spec.width = static_cast<int>(spec.ownResize->width);
@@ -91,20 +109,40 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
 
 namespace {
 
-// The model's own first Resizing / CenterCrop on one decoded image (H x W x C float32, 0..255),
-// by the layer's code: the layer then sees an image of its own output size and leaves it be.
+// The model's own first Resizing / CenterCrop on one decoded image (H x W x C float32, 0..255):
+// the layer then sees an image of its own output size and leaves it be. OpenCV, as the rest of
+// the loader: a LibTorch kernel in each loader thread would start an OpenMP team of all cores
+// in each. cv::resize's INTER_LINEAR on float32 is TensorFlow's half-pixel bilinear (source
+// (dst + 0.5) * in / out - 0.5, clamped to the edges; an exact halving, which OpenCV averages
+// as INTER_AREA, weighs the two pixels equally either way); nearest is TensorFlow's half-pixel
+// nearest, source min(floor((dst + 0.5) * in / out), in - 1) with the scale in float32.
 cv::Mat resizeAsModelDoes(const cv::Mat& rgb, const layers::ImageResize& resize) {
-  const cv::Mat source = rgb.isContinuous() ? rgb : rgb.clone();
-  const torch::Tensor image =
-      torch::from_blob(source.data, {1, source.rows, source.cols, source.channels()},
-                       torch::kFloat32)
-          .permute({0, 3, 1, 2});
-  const torch::Tensor sized =
-      runtime::resizeImages(resize, image).permute({0, 2, 3, 1}).contiguous();
-  cv::Mat result(static_cast<int>(sized.size(1)), static_cast<int>(sized.size(2)),
-                 CV_32FC(source.channels()));
-  std::memcpy(result.data, sized.data_ptr<float>(), sized.numel() * sizeof(float));
-  return result;
+  const layers::ResizeWindow box = resize.window(rgb.rows, rgb.cols);  // never pads here
+  const cv::Mat window = rgb(cv::Rect(static_cast<int>(box.left), static_cast<int>(box.top),
+                                      static_cast<int>(box.width), static_cast<int>(box.height)));
+  if (!resize.resizes(rgb.rows, rgb.cols)) return window.clone();
+  const int height = static_cast<int>(resize.height), width = static_cast<int>(resize.width);
+  cv::Mat out;
+  if (resize.interpolation == layers::ResizeInterpolation::Bilinear) {
+    cv::resize(window, out, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    return out;
+  }
+  const auto sources = [](int in, int size) {
+    const float scale = static_cast<float>(in) / static_cast<float>(size);
+    std::vector<int> index(static_cast<size_t>(size));
+    for (int i = 0; i < size; ++i)
+      index[static_cast<size_t>(i)] =
+          std::min(static_cast<int>(std::floor((static_cast<float>(i) + 0.5f) * scale)), in - 1);
+    return index;
+  };
+  const std::vector<int> rows = sources(window.rows, height), cols = sources(window.cols, width);
+  out.create(height, width, window.type());
+  const size_t pixel = window.elemSize();
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      std::memcpy(out.ptr(y, x),
+                  window.ptr(rows[static_cast<size_t>(y)], cols[static_cast<size_t>(x)]), pixel);
+  return out;
 }
 
 }  // namespace
