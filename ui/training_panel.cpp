@@ -447,7 +447,7 @@ void TrainingPanel::refreshLayers() {
       };
       const QString height = side(info->outputShape[1]), width = side(info->outputShape[2]);
       const bool free = info->outputShape[1] < 0 || info->outputShape[2] < 0;
-      const auto own = free ? layers::leadingImageResize(document_->graph()) : std::nullopt;
+      const auto own = layers::leadingImageResize(document_->graph());
       if (own)
         // Images go in at their own size, the model's first Resizing sizes them (as in Keras).
         input = tr("any size, sized by the model to %1 × %2 × %3")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "graph/analysis.h"
 #include "graph/layer_helpers.h"
 
 namespace graft::layers {
@@ -107,6 +108,11 @@ ImageResize imageResizeOf(const std::string& className, const Json& config) {
 std::optional<ImageResize> leadingImageResize(const Graph& graph, const LayerRegistry& registry) {
   const std::vector<std::string> inputs = graph.inputs();
   if (inputs.size() != 1) return std::nullopt;
+  const GraphAnalysis analysis = analyze(graph, registry);
+  const NodeInfo* input = analysis.find(inputs.front());
+  if (!input || input->outputShape.size() != 4 || input->outputShape[1] != kUnknown ||
+      input->outputShape[2] != kUnknown)
+    return std::nullopt;
   std::string at = inputs.front();
   for (;;) {
     const std::vector<std::string> readers = graph.consumers(at);

@@ -46,9 +46,11 @@ struct ImageResize {
 // and lanczos kernels differ from LibTorch's), antialias, a fill_mode other than constant.
 ImageResize imageResizeOf(const std::string& className, const Json& config);
 
-// The Resizing or CenterCrop a model applies to its images first: reached from its single input
-// through Rescaling layers alone, each the only reader of what it reads, and never padding (a
-// pad's fill value lies in the range of the values the layer reads, not the file's pixels).
+// The Resizing or CenterCrop a model applies to its images first: its single input is free in
+// height and width (a fixed side is resized to first, so the layer would see another image),
+// the layer is reached from it through Rescaling layers alone, each the only reader of what it
+// reads, and it never pads (a pad's fill value lies in the range of the values the layer reads,
+// not the file's pixels).
 // A model with a free input size then gets each image as Keras would: at its own size, sized by
 // this layer's rule (images in a batch need one size, so Graft's loader applies the rule to
 // the raw pixels, which commutes with the scaling before it). nullopt otherwise.

@@ -70,6 +70,7 @@ TEST(OwnResize, TheModelsFirstResizingIsFoundWhereItCanSizeTheRawImages) {
   b.add("Resizing", "resize", kCropTo6x9, x);
   Model halfFree;
   halfFree.graph = b.build();
+  EXPECT_FALSE(layers::leadingImageResize(halfFree.graph));
   EXPECT_FALSE(sizesItsOwnImages(halfFree));
   EXPECT_THROW(inputSpecFor(halfFree, 0), Error);  // a size is needed, as for any free input
 }

@@ -215,6 +215,31 @@ TEST(Training, AFreeInputSizeIsSaidBeforeStart) {
   EXPECT_EQ(said.indexOf("-1"), -1) << said.toStdString();
 }
 
+// A model that sizes its own images (free input, then Resizing) says so instead of asking for a
+// size; one with a fixed height does not (its images are resized to that height first).
+TEST(Training, AModelThatSizesItsOwnImagesSaysSo) {
+  test::guiApp();
+  ui::MainWindow window;
+  const auto said = [&window](int64_t height) {
+    GraphBuilder b("sizes_itself");
+    std::string x = b.input("input_1", {kUnknown, height, kUnknown, 3});
+    x = b.add("Resizing", "resize", {{"height", 24}, {"width", 32}}, x);
+    x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
+    b.add("Dense", "fc", {{"units", 3}, {"activation", "softmax"}}, x);
+    Model model;
+    model.graph = b.build();
+    initializeWeights(model.graph, analyze(model.graph), model.weights, 7);
+    window.document()->open(model, "sizes_itself", {});
+    window.showTraining();
+    return window.trainingPanel()->inputSizeLabel()->text().toStdString();
+  };
+  const std::string free = said(kUnknown);
+  EXPECT_NE(free.find("any size, sized by the model to 24 × 32 × 3"), std::string::npos) << free;
+  const std::string tall = said(40);
+  EXPECT_EQ(tall.find("sized by the model"), std::string::npos) << tall;
+  EXPECT_NE(tall.find("any size: set one on"), std::string::npos) << tall;
+}
+
 // Numbers are typed as the CLI and pipeline files write them in every locale: in a German
 // session the learning rate field used to accept "0,5", which the run then read as "Keras
 // default"; a comma typed now becomes the point.

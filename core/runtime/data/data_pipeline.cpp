@@ -28,23 +28,8 @@ bool hasFreeInputSize(const Model& model) {
          (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
 }
 
-namespace {
-
-// Height and width both free: an image goes in at its own size (one fixed side is resized to
-// first, as predict's targetSize does, so the layer would see another image).
-bool wholeImageIsFree(const Model& model) {
-  const auto inputs = model.graph.inputs();
-  if (inputs.size() != 1) return false;
-  const GraphAnalysis analysis = analyze(model.graph);
-  const NodeInfo* info = analysis.find(inputs[0]);
-  return info && info->outputShape.size() >= 3 && info->outputShape[1] == kUnknown &&
-         info->outputShape[2] == kUnknown;
-}
-
-}  // namespace
-
 bool sizesItsOwnImages(const Model& model) {
-  return wholeImageIsFree(model) && layers::leadingImageResize(model.graph).has_value();
+  return layers::leadingImageResize(model.graph).has_value();
 }
 
 int64_t defaultFreeInputSide(const Model& model) {
@@ -55,8 +40,7 @@ int64_t defaultFreeInputSide(const Model& model) {
 
 std::string freeInputSizeNote(const Model& model) {
   if (!hasFreeInputSize(model)) return "";
-  if (const auto own =
-          sizesItsOwnImages(model) ? layers::leadingImageResize(model.graph) : std::nullopt)
+  if (const auto own = layers::leadingImageResize(model.graph))
     return "the model's input size is free: images go in at their own size and its first "
            "layers size them (" +
            std::to_string(own->height) + " x " + std::to_string(own->width) +
@@ -84,8 +68,7 @@ InputSpec inputSpecFor(const Model& model, int freeSize) {
   spec.channels = spec.plane ? 1 : static_cast<int>(shape[3]);
   spec.preprocessing = model.preprocessing;
   const bool free = shape[1] == kUnknown || shape[2] == kUnknown;
-  if (shape[1] == kUnknown && shape[2] == kUnknown && freeSize <= 0)
-    spec.ownResize = layers::leadingImageResize(model.graph);
+  if (freeSize <= 0) spec.ownResize = layers::leadingImageResize(model.graph);
   if (spec.ownResize) {
     spec.height = static_cast<int>(spec.ownResize->height);
     spec.width = static_cast<int>(spec.ownResize->width);

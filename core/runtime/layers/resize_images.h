@@ -1,7 +1,6 @@
 #pragma once
-// Keras's Resizing and CenterCrop on a batch of images (N, C, H, W): the layers' op, and the
-// data loader's for a model that sizes its own images (graph/image_resize.h,
-// leadingImageResize), so both compute the same pixels.
+// Keras's Resizing, CenterCrop and RandomCrop on a batch of images (N, C, H, W): the layers'
+// op. (The data loader applies a model's own leading resize with OpenCV, data_pipeline.cpp.)
 #include <torch/types.h>
 
 #include "graph/image_resize.h"
