@@ -30,6 +30,7 @@
 
 #include "graph/image_resize.h"
 #include "graph/keras_json.h"
+#include "runtime/data/free_input_size.h"
 #include "runtime/data/sample_data.h"
 #include "runtime/system/device_names.h"
 #include "runtime/training/training_plan.h"
@@ -442,10 +443,11 @@ void TrainingPanel::refreshLayers() {
     const NodeInfo* info = node ? document_->analysis().find(node->name) : nullptr;
     const int64_t trainedAt = document_->model().trainedInputSize;
     if (info && info->outputShape.size() == 4) {
-      const auto side = [&](int64_t d) {
-        return d >= 0 ? QString::number(d) : trainedAt > 0 ? QString::number(trainedAt) : QString();
-      };
-      const QString height = side(info->outputShape[1]), width = side(info->outputShape[2]);
+      // A free side takes the size predict and eval take too (runtime/data/free_input_size.h:
+      // the size it was trained at, its architecture's, else 224). It read "-1 × -1 × 3" once,
+      // and later asked for a size before Start.
+      const int64_t fallback = defaultFreeInputSide(document_->model());
+      const auto side = [&](int64_t d) { return QString::number(d >= 0 ? d : fallback); };
       const bool free = info->outputShape[1] < 0 || info->outputShape[2] < 0;
       const auto own = layers::leadingImageResize(document_->graph());
       if (own)
@@ -454,14 +456,15 @@ void TrainingPanel::refreshLayers() {
                     .arg(own->height)
                     .arg(own->width)
                     .arg(info->outputShape[3]);
-      else if (height.isEmpty() || width.isEmpty())
-        // It read "-1 × -1 × 3", and Start then failed: say what to do before.
-        input = tr("<span style='color:#d62d20'>any size: set one on %1 (Properties) to "
-                   "train</span>")
-                    .arg(QString::fromStdString(node->name).toHtmlEscaped());
       else
-        input = tr("%1 × %2 × %3").arg(height, width).arg(info->outputShape[3]) +
-                (free ? tr(" (any size; the size it was trained at)") : QString());
+        input = tr("%1 × %2 × %3")
+                    .arg(side(info->outputShape[1]), side(info->outputShape[2]))
+                    .arg(info->outputShape[3]) +
+                (!free           ? QString()
+                 : trainedAt > 0 ? tr(" (any size; the size it was trained at)")
+                                 : tr(" (any size: trained at this size unless you set one on "
+                                      "%1 in Properties)")
+                                       .arg(QString::fromStdString(node->name).toHtmlEscaped()));
     }
   }
   inputSize_->setText(input);

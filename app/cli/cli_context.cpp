@@ -40,7 +40,8 @@ void ModelArguments::addTo(CLI::App& command, bool withLabels) {
       .add_option("--dropout-rate", dropoutRate,
                   "MobileNetV3: rate of the top's Dropout (default 0.2; 0: none)")
       ->check(CLI::Range(0.0, 0.999999));
-  command.add_option("--weights", weights, "Keras .h5 weights to load into the model");
+  command.add_option("--weights", weights,
+                     "Keras weights to load into the model (.h5, .weights.h5 or .keras)");
   command
       .add_option("--preprocessing", preprocessing,
                   "input preprocessing: caffe, tf, torch, unit (x/255) or none")

@@ -6,6 +6,7 @@
 
 #include "cli/cli_context.h"
 #include "io/json_file.h"
+#include "run/counted.h"
 #include "runtime/explore/cut_explorer_advice.h"
 #include "runtime/training/trainer_graph.h"
 #include "runtime/training/training_advisor.h"
@@ -21,7 +22,8 @@ void printPlan(const TrainingPlan& plan, const ModelFacts& model, const DataFact
   std::cout << "; the model has " << model.newLayers.size() << " new, ";
   // Layers a recipe added and a run trained since: neither new nor the file's pretrained ones.
   if (!model.ownLayers.empty()) std::cout << model.ownLayers.size() << " of your own trained, ";
-  std::cout << model.pretrainedLayers.size() << " pretrained layers with weights";
+  std::cout << counted(static_cast<int64_t>(model.pretrainedLayers.size()),
+                       "pretrained layer with weights", "pretrained layers with weights");
   if (model.inputSide > 0) std::cout << ", input " << model.inputSide << " px";
   std::cout << "\n";
   for (size_t i = 0; i < plan.stages.size(); ++i) {
@@ -30,7 +32,7 @@ void printPlan(const TrainingPlan& plan, const ModelFacts& model, const DataFact
               << s.optimizer.describe();
     if (s.pretrainedRateScale != 1.0)
       std::cout << ", pretrained layers at x" << s.pretrainedRateScale;
-    std::cout << ", " << s.epochs << " epochs"
+    std::cout << ", " << counted(s.epochs, "epoch", "epochs")
               << (s.freezeBatchNorm ? ", BatchNormalization frozen" : "") << "\n";
     for (const auto& why : s.why) std::cout << "  - " << why << "\n";
   }

@@ -11,6 +11,7 @@
 #include "io/project_file.h"
 #include "io/recipe.h"
 #include "pipeline/recipe_with_labels.h"
+#include "run/counted.h"
 #include "runtime/fusion/fuse_with_samples.h"
 
 namespace graft::cli {
@@ -29,7 +30,7 @@ void registerEditCommand(CLI::App& app) {
   auto device = std::make_shared<std::string>("auto");
   args->addTo(*cmd);
   cmd->add_option("--recipe", *recipe,
-                  "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (DESIGN.md)")
+                  "recipe JSON: {\"graft_recipe\": 1, \"operations\": [...]} (docs/recipes.md)")
       ->required();  // a missing file is bad input (exit 1, named), not a usage error
   cmd->add_option("-o,--output", *output, "the .graft project to write")->required();
   cmd->add_option("--samples", *samples,
@@ -89,8 +90,10 @@ void registerEditCommand(CLI::App& app) {
     }
     std::cout << "wrote " << *output << ": " << result->model.graph.size() << " layers, "
               << withThousands(analysis.totalParams) << " parameters ("
-              << withThousands(analysis.trainableParams) << " trainable), " << operations.size()
-              << " recipe operations applied\n";
+              << withThousands(analysis.trainableParams) << " trainable), "
+              << counted(static_cast<int64_t>(operations.size()), "recipe operation applied",
+                         "recipe operations applied")
+              << "\n";
   });
 }
 

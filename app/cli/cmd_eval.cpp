@@ -53,7 +53,7 @@ void registerEvalCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   args->addTo(*cmd);
   addSpecOptions(*cmd, evalSpecFields(), spec);  // --data, --batch-size (run/eval_spec.h)
-  cmd->add_flag("--json", *json, "print one JSON object (DESIGN.md) instead of the table");
+  cmd->add_flag("--json", *json, "print one JSON object (README, Training) instead of the table");
   cmd->callback([cmd, args, spec, json] {
     Pipeline pipeline = commandPipeline(*args, *cmd);
     pipeline.eval = *spec;

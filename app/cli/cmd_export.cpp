@@ -3,6 +3,8 @@
 // a random batch) and prints the largest difference from Graft's own output; on any failure nothing
 // is left at FILE and the exit status is 1. The export is the pipeline runner's export step
 // (cli/command_pipeline.h).
+#include <algorithm>
+
 #include "cli/command_pipeline.h"
 #include "cli/spec_options.h"
 #include "export/export.h"
@@ -30,6 +32,12 @@ void registerExportCommand(CLI::App& app) {
       "print the check as one JSON object: file, format, checked_with, sample_shape (in the "
       "file's layout: NHWC for Keras formats), max_difference, allowed");
   cmd->callback([cmd, args, spec, json] {
+    // A name that does not fit the format is a usage error (exit 2), as a bad --format is.
+    if (const auto problem = validateExportSpec(*spec)) {
+      std::string flag = specOptionNames(exportSpecField(problem->key));  // "-o,--output"
+      std::replace(flag.begin(), flag.end(), ',', '/');
+      throw CLI::ValidationError(flag + ": " + problem->message);
+    }
     Pipeline pipeline = commandPipeline(*args, *cmd);
     pipeline.exports.push_back({exportFormatFromName(spec->format), spec->output});
     CliObserver notes(args->quiet);

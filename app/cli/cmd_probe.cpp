@@ -42,10 +42,11 @@ struct ProbeArguments {
 
 // --cut and -o, checked before anything is read: a mistake must not wait for the measurement.
 void checkCutOptions(const ProbeArguments& probe) {
-  if (probe.cut.empty() != probe.output.empty())
-    throw Error(probe.cut.empty()
-                    ? "-o " + probe.output + ": probe writes a model only with --cut LAYER|best"
-                    : "--cut " + probe.cut + ": give -o OUT.graft for the cut model");
+  if (probe.cut.empty() != probe.output.empty())  // a usage error (exit 2), as CLI11's needs()
+    throw CLI::ValidationError(
+        probe.cut.empty()
+            ? "-o " + probe.output + ": probe writes a model only with --cut LAYER|best"
+            : "--cut " + probe.cut + ": give -o OUT.graft for the cut model");
   if (probe.output.empty()) return;
   requireProjectName(probe.output, "probe --cut writes a Graft project: name it *.graft");
 }
@@ -140,7 +141,8 @@ void registerProbeCommand(CLI::App& app) {
                   "fewer are skipped (default 0.1, as train)")
       ->check(specRangeValidator(SpecRange{0.0, 1.0}));
   addDeviceOption(*cmd, probe->device);
-  cmd->add_flag("--json", probe->json, "print one JSON object (DESIGN.md) instead of the table");
+  cmd->add_flag("--json", probe->json,
+                "print one JSON object (README, Training) instead of the table");
   cmd->add_option("--cut", probe->cut,
                   "then cut at LAYER (or best: the best candidate, the shallowest of equals) "
                   "with a new head for the folder's classes that starts as the classifier "

@@ -61,11 +61,11 @@ const EpochEvent& savedEpoch(const TrainResult& result) {
 // figures, the files it skipped and what was said of it.
 Json trainSummary(const std::string& output, const std::string& status, const TrainResult* ended,
                   const std::vector<PlanWarning>& warnings) {
+  // The keys are there however the command ended (an error before training: 0 epochs, no file).
   Json summary = {{"file", output}, {"status", status}};
-  if (ended) {
-    summary["epochs_completed"] = ended->epochsCompleted;
-    summary["checkpoint_epoch"] = ended->checkpointEpoch ? Json(*ended->checkpointEpoch) : Json();
-  }
+  summary["epochs_completed"] = ended ? ended->epochsCompleted : 0;
+  summary["checkpoint_epoch"] =
+      ended && ended->checkpointEpoch ? Json(*ended->checkpointEpoch) : Json();
   // Null when there is no such figure (no validation images; no training figures for the
   // weights a run started from, epoch 0; no file when a run that did not complete saved no
   // epoch), as checkpoint_epoch: the keys are always there.
@@ -112,6 +112,7 @@ class TrainPrinter : public CliObserver {
   }
   void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) override {
     if (!quiet_) {
+      if (!run.inputNote().empty()) std::cerr << "graft-cli: " << run.inputNote() << "\n";
       if (setup.advisorPlan)
         std::cerr << "graft-cli: " << setup.summary
                   << "; give --epochs, --lr, --optimizer or --plan to choose yourself\n";

@@ -1,4 +1,5 @@
 #include "cli/cmd_train_progress.h"
+#include "run/counted.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -70,11 +71,13 @@ void TrainProgress::onStage(const StageEvent& e) {
   if (quiet_) return;
   clearBar();
   std::cerr << "graft-cli: stage " << e.stage << "/" << e.stages << " (" << e.name
-            << "): " << e.scope << " (" << e.trainableLayers.size() << " layers with weights), "
-            << e.optimizer;
+            << "): " << e.scope << " ("
+            << counted(static_cast<int64_t>(e.trainableLayers.size()), "layer with weights",
+                       "layers with weights")
+            << "), " << e.optimizer;
   if (e.pretrainedRateScale != 1.0)
     std::cerr << ", pretrained layers at x" << e.pretrainedRateScale;
-  std::cerr << ", " << e.epochs << " epochs"
+  std::cerr << ", " << counted(e.epochs, "epoch", "epochs")
             << (e.freezeBatchNorm ? ", BatchNormalization frozen" : "") << "\n";
 }
 

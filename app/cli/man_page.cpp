@@ -65,6 +65,15 @@ std::string manPage(const CLI::App& app) {
       << ".SH ENVIRONMENT\n.TP\n.B KERAS_HOME\n"
          "Keras's folder: zoo weights are looked for in $KERAS_HOME/models "
          "(default ~/.keras/models).\n"
+         ".TP\n.B GRAFT_WEIGHTS_BASE_URL\n"
+         "Where fetch-weights downloads from instead of Keras's own address (a mirror): the "
+         "base followed by Keras's path.\n"
+         ".TP\n.B WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT, LOCAL_RANK, LOCAL_WORLD_SIZE\n"
+         "Distributed training (train, run): as torchrun sets them; WORLD_SIZE above 1 turns "
+         "it on.\n"
+         ".TP\n.B GRAFT_GLIBC_MALLOC_DEFAULTS\n"
+         "1 keeps glibc's malloc settings (Graft keeps freed memory for the next training "
+         "step).\n"
       << ".SH SEE ALSO\nThe README, docs/recipes.md and docs/pipelines.md of the Graft sources.\n";
   return out.str();
 }

@@ -55,6 +55,9 @@ CLI::Option* addSpecOption(CLI::App& command, const SpecFieldOf<Spec>& field,
   if (field.range.min || field.range.max) option->check(specRangeValidator(field.range));
   if (field.kind == SpecKind::Choice) option->check(CLI::IsMember(field.choices));
   if (field.kind == SpecKind::Device) option->check(deviceChoiceValidator());
+  if (field.excludes)
+    if (CLI::Option* other = command.get_option_no_throw(specOptionNames(field.excludes, nullptr)))
+      option->excludes(other);
   return option;
 }
 

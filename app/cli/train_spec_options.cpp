@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/spec_options.h"
+#include "run/augment_options.h"
 
 namespace graft::cli {
 
@@ -19,6 +20,18 @@ void addTrainSpecOptions(CLI::App& command, const std::shared_ptr<TrainSpec>& sp
     }
     // A plan says per stage whether BatchNormalization trains (validateTrainSpec's rule).
     if (plan && std::string(field.key) == "train_batch_norm") option->excludes(plan);
+    // An unknown augmentation is a usage error (exit 2) naming the flag, as a bad --optimizer.
+    if (std::string(field.key) == "augment")
+      option->check(CLI::Validator(
+          [](const std::string& list) {
+            try {
+              parseAugmentList(list);
+            } catch (const std::exception& e) {
+              return std::string(e.what());
+            }
+            return std::string();
+          },
+          "LIST"));
   }
 }
 

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("Transfer learning by model surgery on Keras networks");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("model", "A Keras .h5 / .json, a .graft project or a zoo name");
+  parser.addPositionalArgument("model",
+                               "A Keras .h5 / .keras / .json, a .graft project or a zoo name");
   parser.process(app);
 
   int status = 0;

@@ -286,6 +286,7 @@ class Runner {
     noteWhatWatchesTheTrainingLoss(run);
     noteWhatThePlanReplaces(run.spec());
     const TrainingSetup& setup = run.setUp(model_, freshLayers_);
+    if (!run.inputNote().empty()) note_(run.inputNote());
     result_.trainingWarnings = run.warnings();
     if (observer_) observer_->onTrainSetUp(run, setup);
     TrainResult trained = run.run(observer_ ? observer_->trainObserver() : nullptr, cancel_);

@@ -97,6 +97,10 @@ Spec readSpec(PipelineFields& f, const std::vector<SpecFieldOf<Spec>>& fields,
   Spec spec;
   for (const SpecFieldOf<Spec>& field : fields) readSpecField(f, field, baseDir, spec);
   f.refuseUnknown();
+  for (const SpecFieldOf<Spec>& field : fields)
+    if (field.excludes && f.has(field.key) && f.has(field.excludes))
+      f.fail(field.key, std::string("give ") + field.excludes + " or " + field.key +
+                            ", not both (" + field.key + " would be ignored)");
   if (const auto problem = tableProblem(fields, spec)) f.fail(problem->key, problem->message);
   return spec;
 }

@@ -1,7 +1,7 @@
 #include "pipeline/pipeline_train.h"
 
 #include "pipeline/pipeline_spec.h"
-#include "runtime/data/augment_options.h"
+#include "run/augment_options.h"
 #include "runtime/training/train_run.h"
 #include "runtime/training/trainer_checkpoint.h"
 
@@ -34,7 +34,9 @@ Json trainSpecJson(const TrainSpec& spec, const std::string& baseDir) {
     // Without a choice of how to train, the defaults (the advisor's plan) choose when it runs.
     const bool written = field.choosesHowToTrain ? spec.chosen && hasValue(field, spec)
                                                  : field.required || !isDefaultValue(field, spec);
-    if (written) j[field.key] = specFieldJson(field, spec, baseDir);
+    // A field the written one excludes (val_split beside val_dir) stays out: the run ignores it.
+    if (written && !(field.excludes && j.contains(field.excludes)))
+      j[field.key] = specFieldJson(field, spec, baseDir);
   }
   return j;
 }

@@ -58,6 +58,9 @@ struct SpecFieldOf {
   // The command line gives it through the model options (--seed, --input-size), not as an
   // option of its own.
   bool fromModelOptions = false;
+  // The key of an earlier field of the table it cannot be given with ("val_dir" for
+  // "val_split"): a usage error on the command line, an error naming both keys in a pipeline.
+  const char* excludes = nullptr;
 };
 
 // "data": the labelled image folder a training or an evaluation reads (required).

@@ -36,7 +36,7 @@ struct TrainSpec {
   double minLr = 0.0;
   int earlyStopping = 0;  // patience in epochs; 0: off
   bool restoreBest = false;
-  std::string augment;  // "flip,crop" (runtime/data/augment_options.h reads it)
+  std::string augment;  // "flip,crop" (run/augment_options.h reads it)
   bool classWeights = false;
   std::string freezeUpto;
   // A staged plan (runtime/training/training_plan.h): null for none, a string for its file, an

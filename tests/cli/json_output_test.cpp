@@ -62,14 +62,16 @@ TEST(JsonOutput, EditExportAndTrainPrintOneObject) {
   EXPECT_TRUE(trainJson.at("val_accuracy").is_number());
 
   // A command that fails with --json still prints one object on stdout, with the error.
-  const auto noData = runCli({"train", edited, "--data", dir.file("missing"), "--epochs", "1",
-                              "-o", dir.file("x.graft"), "--json", "--quiet"},
+  const auto noData = runCli({"train", edited, "--data", dir.file("missing"), "--epochs", "1", "-o",
+                              dir.file("x.graft"), "--json", "--quiet"},
                              env);
   EXPECT_NE(noData.exitCode, 0);
   const json failed = json::parse(noData.out);
   EXPECT_EQ(failed.at("status"), "error") << noData.out;
-  EXPECT_NE(failed.at("error").get<std::string>().find("missing"), std::string::npos)
-      << noData.out;
+  // What the file holds, as for a failed or stopped run: nothing (README's --json contract).
+  EXPECT_EQ(failed.at("epochs_completed"), 0) << noData.out;
+  EXPECT_TRUE(failed.at("checkpoint_epoch").is_null()) << noData.out;
+  EXPECT_NE(failed.at("error").get<std::string>().find("missing"), std::string::npos) << noData.out;
   const auto badEval = runCli({"eval", edited, "--data", dir.file("nothing-here"), "--json"}, env);
   EXPECT_EQ(badEval.exitCode, 1) << badEval.err;
   EXPECT_NE(json::parse(badEval.out).at("error").get<std::string>().find("nothing-here"),

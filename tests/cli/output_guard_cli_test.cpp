@@ -40,11 +40,12 @@ class OutputGuardCli : public TinyModelCli {
   }
   // Runs args, expects exit 1 naming `option` and `says`, and every listed file unchanged.
   void expectRefused(const std::vector<std::string>& args, const std::string& option,
-                     const std::string& says, const std::vector<std::string>& unchanged) {
+                     const std::string& says, const std::vector<std::string>& unchanged,
+                     int exitCode = 1) {
     std::vector<std::string> before;
     for (const auto& f : unchanged) before.push_back(contents(f));
     const CommandResult r = cli(args);
-    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_EQ(r.exitCode, exitCode) << r.err;
     EXPECT_NE(r.err.find(option + ": "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
     for (size_t i = 0; i < unchanged.size(); ++i)
@@ -102,8 +103,8 @@ TEST_F(OutputGuardCli, AnExportMayNotReplaceItsModelOrCarryAnotherFormatsSuffix)
                  "keras-h5", "-o", weights},
                 "-o/--output", "is the --weights file", {weights});
   expectRefused({"export", project, "--format", "onnx", "-o", dir.file("model.pt")}, "-o/--output",
-                ".pt is the suffix of torchscript files; give the onnx export the suffix .onnx",
-                {});
+                ".pt is the suffix of torchscript files; give the onnx export the suffix .onnx", {},
+                2);  // a usage error, as a bad --format
   EXPECT_FALSE(fs::exists(dir.file("model.pt")));
   // The class names found beside the model are read too: an export named like them would
   // replace them (the torchscript suffixes aside, the file is the problem).

@@ -168,12 +168,13 @@ TEST_F(ProbeCli, CutWritesTheModelWithTheFittedHead) {
   ASSERT_EQ(summary.exitCode, 0) << summary.err;
   EXPECT_EQ(summary.out.find("predictions"), std::string::npos) << "the old top is cut off";
 
-  // --cut without -o (and the other way round) is refused before anything is measured.
+  // --cut without -o (and the other way round) is a usage error (exit 2), before anything is
+  // measured.
   auto bad = cli({"probe", model, "--data", data, "--cut", "best"});
-  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_EQ(bad.exitCode, 2);
   EXPECT_NE(bad.err.find("give -o OUT.graft"), std::string::npos) << bad.err;
   bad = cli({"probe", model, "--data", data, "-o", out});
-  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_EQ(bad.exitCode, 2);
   EXPECT_NE(bad.err.find("only with --cut"), std::string::npos) << bad.err;
   bad = cli({"probe", model, "--data", data, "--cut", "best", "-o", dir.file("cut.h5")});
   EXPECT_EQ(bad.exitCode, 1);

@@ -180,7 +180,8 @@ TEST_F(TrainCli, BadInputsNameWhatIsWrong) {
 
   auto badAugment =
       cli({"train", model, "--data", data, "--augment", "flip,warp", "-o", dir.file("o.h5")});
-  EXPECT_EQ(badAugment.exitCode, 1);
+  EXPECT_EQ(badAugment.exitCode, 2);  // a usage error naming the flag, as a bad --optimizer
+  EXPECT_NE(badAugment.err.find("--augment"), std::string::npos) << badAugment.err;
   EXPECT_NE(badAugment.err.find("warp"), std::string::npos) << badAugment.err;
 
   auto badLayer =

@@ -61,6 +61,11 @@ TEST(TrainSpecCli, RangesAndChoicesAreUsageErrorsNamingTheFlag) {
   EXPECT_NE(refused({"--plan", "p.json", "--epochs", "3"}), "accepted");
   EXPECT_NE(refused({"--plan", "p.json", "--train-batch-norm"}), "accepted");
   EXPECT_EQ(refused({"--epochs", "3", "--train-batch-norm"}), "accepted");
+  // A validation folder replaces the split (the split was silently ignored).
+  const std::string both = refused({"--val-dir", "v", "--val-split", "0.5"});
+  EXPECT_TRUE(both == "--val-split excludes --val-dir" || both == "--val-dir excludes --val-split")
+      << both;
+  EXPECT_EQ(refused({"--val-dir", "v"}), "accepted");
 }
 
 TEST(TrainSpecCli, TrainHelpAndTheManualListEveryField) {

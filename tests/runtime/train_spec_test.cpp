@@ -154,6 +154,23 @@ TEST(TrainSpec, BadValuesAreNamedByTheirJsonPath) {
   EXPECT_NE(error(R"("augment": "flip,spin")").find("ci.json: train.augment: "), std::string::npos);
   EXPECT_NE(error(R"("plan": [1])").find("ci.json: train.plan: expected a plan file name"),
             std::string::npos);
+  // A validation folder replaces the split: both given, the split was silently ignored.
+  EXPECT_EQ(error(R"("val_dir": "v", "val_split": 0.5)"),
+            "ci.json: train.val_split: give val_dir or val_split, not both (val_split would be "
+            "ignored)");
+  EXPECT_EQ(error(R"("val_dir": "v")"), "no error");
+}
+
+// A spec written back never holds both val_dir and val_split (it would not read back).
+TEST(TrainSpec, AWrittenSpecWithAValidationFolderHasNoSplit) {
+  TrainSpec spec;
+  spec.data = "d";
+  spec.validationDir = "v";
+  spec.validationSplit = 0.3;
+  const Json written = trainSpecJson(spec, ".");
+  EXPECT_TRUE(written.contains("val_dir")) << written.dump();
+  EXPECT_FALSE(written.contains("val_split")) << written.dump();
+  EXPECT_EQ(parseTrainSpec(written, ".", "ci.json").validationDir, "v");
 }
 
 }  // namespace

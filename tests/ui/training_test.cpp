@@ -196,7 +196,8 @@ TEST(Training, StoppingToQuitRunsWhatWasAskedOnceTheRunEnds) {
   EXPECT_TRUE(panel->startButton()->isEnabled());
 }
 
-// A model whose input size is free: the form says so, and what to do, before Start.
+// A model whose input size is free: the form says the size it trains at (the size predict and
+// eval take) and where to choose another, before Start.
 TEST(Training, AFreeInputSizeIsSaidBeforeStart) {
   test::guiApp();
   ui::MainWindow window;
@@ -211,7 +212,10 @@ TEST(Training, AFreeInputSizeIsSaidBeforeStart) {
   window.document()->open(model, "free", {});
   window.showTraining();
   const QString said = window.trainingPanel()->inputSizeLabel()->text();
-  EXPECT_NE(said.indexOf("any size: set one on"), -1) << said.toStdString();
+  EXPECT_NE(
+      said.indexOf("224 × 224 × 3 (any size: trained at this size unless you set one on input_1"),
+      -1)
+      << said.toStdString();
   EXPECT_EQ(said.indexOf("-1"), -1) << said.toStdString();
 }
 
@@ -237,7 +241,7 @@ TEST(Training, AModelThatSizesItsOwnImagesSaysSo) {
   EXPECT_NE(free.find("any size, sized by the model to 24 × 32 × 3"), std::string::npos) << free;
   const std::string tall = said(40);
   EXPECT_EQ(tall.find("sized by the model"), std::string::npos) << tall;
-  EXPECT_NE(tall.find("any size: set one on"), std::string::npos) << tall;
+  EXPECT_NE(tall.find("40 × 224 × 3"), std::string::npos) << tall;
 }
 
 // Numbers are typed as the CLI and pipeline files write them in every locale: in a German

@@ -186,6 +186,7 @@ class TrainingSession::RunObserver : public PipelineObserver {
   }
   void onTrainSetUp(const TrainRun& run, const TrainingSetup& setup) override {
     events_.emplace(session_, setup);
+    if (!run.inputNote().empty()) events_->onNote(run.inputNote());
     if (!setup.summary.empty()) events_->onNote(setup.summary);
     for (const PlanWarning& w : run.warnings()) {
       const QString code = QString::fromStdString(w.kind);

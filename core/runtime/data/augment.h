@@ -4,7 +4,7 @@
 // dataset_random.h), so a run is reproducible whatever the number of loader threads.
 #include <opencv2/core/mat.hpp>
 
-#include "runtime/data/augment_options.h"
+#include "run/augment_options.h"
 #include "runtime/data/dataset_random.h"
 
 namespace graft {

@@ -11,45 +11,12 @@
 
 #include "graph/analysis.h"
 #include "graph/one_output.h"
-#include "io/zoo/zoo.h"
 #include "runtime/data/image_loader.h"
 #include "runtime/data/image_resize.h"
 #include "runtime/data/preprocess.h"
 #include "runtime/system/threads.h"
 
 namespace graft {
-
-bool hasFreeInputSize(const Model& model) {
-  const auto inputs = model.graph.inputs();
-  if (inputs.size() != 1) return false;
-  const GraphAnalysis analysis = analyze(model.graph);
-  const NodeInfo* info = analysis.find(inputs[0]);
-  return info && info->outputShape.size() >= 3 &&
-         (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
-}
-
-bool sizesItsOwnImages(const Model& model) {
-  return layers::leadingImageResize(model.graph).has_value();
-}
-
-int64_t defaultFreeInputSide(const Model& model) {
-  if (sizesItsOwnImages(model)) return 0;
-  if (model.trainedInputSize > 0) return model.trainedInputSize;
-  return zoo::isArchitecture(model.graph.name()) ? zoo::defaultInputSize(model.graph.name()) : 224;
-}
-
-std::string freeInputSizeNote(const Model& model) {
-  if (!hasFreeInputSize(model)) return "";
-  if (const auto own = layers::leadingImageResize(model.graph))
-    return "the model's input size is free: images go in at their own size and its first "
-           "layers size them (" +
-           std::to_string(own->height) + " x " + std::to_string(own->width) +
-           "), as in Keras (--input-size N resizes them first)";
-  const std::string side = std::to_string(defaultFreeInputSide(model));
-  return "the model's input size is free: images are resized to " + side + " x " + side +
-         (model.trainedInputSize > 0 ? ", the size it was trained at" : "") +
-         " (--input-size N chooses)";
-}
 
 InputSpec inputSpecFor(const Model& model, int freeSize) {
   requireOneInput(model.graph, "training and evaluation need");

@@ -23,6 +23,7 @@
 #include "graph/model.h"
 #include "runtime/data/augment.h"
 #include "runtime/data/dataset.h"
+#include "runtime/data/free_input_size.h"
 
 namespace graft {
 
@@ -45,19 +46,6 @@ struct InputSpec {
 // (Model::trainedInputSize), and without one it is an error, since a batch needs one size.
 // Throws graft::Error naming the input layer.
 InputSpec inputSpecFor(const Model& model, int freeSize = 0);
-
-// Whether the model's single input has a free height or width (None).
-bool hasFreeInputSize(const Model& model);
-// Whether the model's input is free and its first Resizing / CenterCrop sizes the images
-// (layers::leadingImageResize): they then go in at their own size, as in Keras.
-bool sizesItsOwnImages(const Model& model);
-// The side images take when the model's input size is free and no size is given: 0 (their own)
-// for a model that sizes its own images, else the size it was trained at, else its zoo
-// architecture's default, else 224. predict and eval take the same.
-int64_t defaultFreeInputSide(const Model& model);
-// What predict and eval tell the user when they choose that side themselves: "the model's input
-// size is free: images are resized to 224 x 224 (--input-size N chooses)"; "" for a fixed input.
-std::string freeInputSizeNote(const Model& model);
 
 // One image as the network sees it before preprocessing: decoded (EXIF, 16-bit, gray handled
 // by the image loader), augmented and resized to the input, gray when the model wants one

@@ -1,5 +1,6 @@
 #include "runtime/training/train_run.h"
 
+#include "runtime/data/free_input_size.h"
 #include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/validation_checks.h"
 
@@ -69,6 +70,15 @@ const TrainingSetup& TrainRun::setUp(const Model& model,
   choice.trainBatchNorm = spec_.trainBatchNorm;
   choice.plan = plan_;
   choice.planSource = planSource_;
+  // A free-size model trains at the size predict and eval take without one (the size it was
+  // trained at, its zoo architecture's, else 224), and says so: refusing sent a user who had
+  // cut a no-top MobileNet as the README shows back for --input-size, while eval went on.
+  options_.freeInputSize = spec_.freeInputSize;
+  inputNote_.clear();
+  if (spec_.freeInputSize <= 0) {
+    inputNote_ = freeInputSizeNote(model);
+    if (!inputNote_.empty()) options_.freeInputSize = static_cast<int>(defaultFreeInputSide(model));
+  }
   facts_ = describeData(scanImageFolder(spec_.data));
   setup_ = setUpTraining(model, freshLayers, facts_, choice);
   return *setup_;

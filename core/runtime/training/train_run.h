@@ -41,6 +41,10 @@ class TrainRun {
   const TrainingSet& images() const { return data_; }  // what readImages read
   // The defaults applied to the model: setUp().summary is one line for the user.
   const TrainingSetup& setUp(const Model& model, const std::vector<std::string>& freshLayers);
+  // What setUp chose for a model whose input size is free and that the spec gives no size
+  // (freeInputSizeNote: "the model's input size is free: images are resized to 224 x 224 …");
+  // "" otherwise. Front ends show it with the setup's summary.
+  const std::string& inputNote() const { return inputNote_; }
   // The advisor's guard rails for the setup and the images (after setUp).
   std::vector<PlanWarning> warnings() const;
   // Trains as set up (after readImages and setUp): the plan's stages as one run, or one run.
@@ -54,6 +58,7 @@ class TrainRun {
   TrainingSet data_;
   DataFacts facts_;
   std::optional<TrainingSetup> setup_;
+  std::string inputNote_;
 };
 
 }  // namespace graft

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "run/augment_options.h"
 #include "run/compute_choice.h"
-#include "runtime/data/augment_options.h"
 #include "runtime/data/dataset.h"
 #include "runtime/training/optimizer_options.h"
 #include "runtime/training/trainer_schedule.h"

@@ -5,6 +5,7 @@
 #include "graph/one_output.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
+#include "run/counted.h"
 #include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_stages.h"
 
@@ -19,8 +20,8 @@ std::string describeStages(const TrainingPlan& plan) {
       std::to_string(plan.stages.size()) + (plan.stages.size() == 1 ? " stage (" : " stages (");
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& s = plan.stages[i];
-    out += (i ? ", then " : "") + s.describeScope() + " for " + std::to_string(s.epochs) +
-           (i ? "" : " epochs");
+    out += (i ? ", then " : "") + s.describeScope() + " for " +
+           (i ? std::to_string(s.epochs) : counted(s.epochs, "epoch", "epochs"));
   }
   return out + ")";
 }

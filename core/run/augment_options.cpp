@@ -1,4 +1,4 @@
-#include "runtime/data/augment_options.h"
+#include "run/augment_options.h"
 
 #include <sstream>
 #include <vector>
