@@ -14,6 +14,7 @@
 #include "ui/group_item.h"
 #include "ui/node_item.h"
 #include "ui/output_marker_item.h"
+#include "ui/type_label.h"
 
 namespace graft::ui {
 namespace {
@@ -22,6 +23,11 @@ NodeView viewOf(const Node& node, const GraphAnalysis& analysis) {
   NodeView view;
   view.name = QString::fromStdString(node.name);
   view.className = QString::fromStdString(node.className);
+  const Json activation = node.config.value("activation", Json());
+  QString function =
+      activation.is_string() ? QString::fromStdString(activation.get<std::string>()) : QString();
+  function.remove(QStringLiteral("_keras3"));  // Keras 3's hard_sigmoid, as Graft reads it
+  view.typeLabel = shortTypeName(view.className, function);
   view.category = categoryOf(node.className);
   view.trainable = node.trainable;
   if (const NodeInfo* info = analysis.find(node.name)) {

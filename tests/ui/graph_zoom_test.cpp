@@ -1,0 +1,199 @@
+// The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
+// draws each card in a simplified form whose type label is a readable size on screen, at 100 %
+// the card's full text; the tooltip holds the full name and shape at any zoom.
+#include <gtest/gtest.h>
+
+#include <QDockWidget>
+#include <QGraphicsSceneHoverEvent>
+#include <QLabel>
+#include <QPaintDevice>
+#include <QPaintEngine>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStyleOptionGraphicsItem>
+#include <QTableWidget>
+#include <QTextItem>
+#include <cmath>
+
+#include "ui/doc/document.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/main_window.h"
+#include "ui/node_item.h"
+#include "ui/summary_table.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+// Text a card paints, with its height on screen: a paint engine that records text items and
+// the transform they were drawn under, and draws nothing.
+struct DrawnText {
+  QString text;
+  double screenHeight = 0;  // ascent + descent in device pixels
+};
+
+class TextRecorder : public QPaintEngine {
+ public:
+  TextRecorder() : QPaintEngine(AllFeatures) {}
+  bool begin(QPaintDevice*) override { return true; }
+  bool end() override { return true; }
+  void updateState(const QPaintEngineState& state) override {
+    if (state.state() & DirtyTransform) transform_ = state.transform();
+  }
+  void drawPixmap(const QRectF&, const QPixmap&, const QRectF&) override {}
+  void drawTextItem(const QPointF&, const QTextItem& item) override {
+    texts.push_back({item.text(), (item.ascent() + item.descent()) * std::abs(transform_.m22())});
+  }
+  void drawPolygon(const QPointF*, int, PolygonDrawMode) override {}
+  void drawPath(const QPainterPath&) override {}
+  Type type() const override { return User; }
+  std::vector<DrawnText> texts;
+
+ private:
+  QTransform transform_;
+};
+
+class RecordingDevice : public QPaintDevice {
+ public:
+  QPaintEngine* paintEngine() const override { return &engine; }
+  mutable TextRecorder engine;
+
+ protected:
+  int metric(PaintDeviceMetric metric) const override {
+    switch (metric) {
+      case PdmWidth:
+      case PdmHeight:
+        return 2000;
+      case PdmDpiX:
+      case PdmDpiY:
+      case PdmPhysicalDpiX:
+      case PdmPhysicalDpiY:
+        return 96;
+      case PdmDepth:
+        return 32;
+      case PdmDevicePixelRatio:
+        return 1;
+      case PdmDevicePixelRatioScaled:
+        return static_cast<int>(devicePixelRatioFScale());
+      default:
+        return 1;
+    }
+  }
+};
+
+// What `item` paints at `zoom` (the view's scale), as the view would paint it.
+std::vector<DrawnText> textDrawn(ui::NodeItem* item, double zoom) {
+  RecordingDevice device;
+  QPainter painter(&device);
+  painter.scale(zoom, zoom);
+  painter.translate(400, 400);
+  QStyleOptionGraphicsItem option;
+  option.exposedRect = item->boundingRect();
+  item->paint(&painter, &option, nullptr);
+  painter.end();
+  return device.engine.texts;
+}
+
+ModelSpec mobileNetV2() {
+  ModelSpec spec;
+  spec.source = "mobilenetv2";
+  return spec;
+}
+
+struct SmallWindow {
+  SmallWindow() {
+    window.resize(1024, 640);
+    window.show();
+    QSettings().setValue("view/arrangement", 0);  // later tests keep the layout they expect
+  }
+  // MobileNetV2 open and fitted; null when it failed to open.
+  ui::GraphView* fittedMobileNetV2() {
+    if (!window.openModel(mobileNetV2())) return nullptr;
+    ui::GraphView* view = window.workbench()->view();
+    view->fitAll();
+    QApplication::processEvents();
+    return view;
+  }
+  // Before the window: the default layout, columns fitting the window.
+  bool app = (test::guiApp(), QSettings().remove("view/arrangement"), true);
+  ui::MainWindow window;
+};
+
+TEST(GraphZoom, FittedCardsShowTheirTypeAtAReadableSize) {
+  SmallWindow small;
+  ui::MainWindow& window = small.window;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  EXPECT_GT(view->graphScene()->nodeItems().size(), 140);
+  test::screenshot(&window, "mobilenetv2_fitted_1024x640");
+  const double fitted = view->zoom();
+  EXPECT_LT(fitted, 0.5) << "the fit no longer needs a small zoom: this test checks nothing";
+
+  for (const char* name : {"Conv1", "bn_Conv1", "block_1_depthwise", "block_2_add"}) {
+    ui::NodeItem* card = view->graphScene()->nodeItem(name);
+    ASSERT_NE(card, nullptr) << name;
+    const std::vector<DrawnText> texts = textDrawn(card, fitted);
+    ASSERT_FALSE(texts.empty()) << name << " shows no text at " << fitted;
+    for (const DrawnText& text : texts)
+      EXPECT_GE(text.screenHeight, 7.0)
+          << name << ": \"" << text.text.toStdString() << "\" is " << text.screenHeight << " px";
+    // The layer's type (short), not a few pixels of its long name.
+    EXPECT_EQ(texts.size(), 1u) << name;
+    EXPECT_EQ(texts.front().text, card->typeLabel()) << name;
+  }
+  EXPECT_EQ(view->graphScene()->nodeItem("bn_Conv1")->typeLabel(), "BN");
+  EXPECT_EQ(view->graphScene()->nodeItem("block_1_depthwise")->typeLabel(), "DW");
+  EXPECT_EQ(view->graphScene()->nodeItem("block_2_add")->typeLabel(), "Add");
+
+  // Frozen layers and the selection still show at this zoom (look at the screenshot), and the
+  // label stays readable beside them.
+  ASSERT_TRUE(
+      window.document()->apply1(Json{{"op", "freeze"}, {"upto", "block_2_add"}}, "f").empty());
+  view->graphScene()->selectLayers({"block_1_depthwise"});
+  view->fitAll();
+  QApplication::processEvents();
+  test::screenshot(view, "mobilenetv2_fitted_frozen_selected_1024x640");
+  for (const DrawnText& text :
+       textDrawn(view->graphScene()->nodeItem("block_1_depthwise"), view->zoom()))
+    EXPECT_GE(text.screenHeight, 7.0) << text.text.toStdString();
+
+  // At 100 % the card's own text: name, type with parameters, shape.
+  view->setZoom(1.0);
+  view->centerOn(view->graphScene()->nodeItem("block_1_depthwise"));
+  QApplication::processEvents();
+  test::screenshot(&window, "mobilenetv2_100_1024x640");
+  QStringList lines;
+  for (const DrawnText& text : textDrawn(view->graphScene()->nodeItem("block_1_depthwise"), 1.0))
+    lines << text.text;
+  EXPECT_TRUE(lines.contains("block_1_depthwise")) << lines.join(" | ").toStdString();
+}
+
+TEST(GraphZoom, FarOutCardsAreBlocksWithoutText) {
+  test::guiApp();
+  ui::NodeView view;
+  view.name = "conv";
+  view.className = "Conv2D";
+  ui::NodeItem card(view);
+  // Half a dozen pixels tall: no label could be read there, so none is drawn.
+  EXPECT_TRUE(textDrawn(&card, 0.1).empty());
+}
+
+TEST(GraphZoom, TheTooltipHoldsNameAndShapeAtAnyZoom) {
+  SmallWindow small;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  ui::NodeItem* card = view->graphScene()->nodeItem("block_1_depthwise");
+  ASSERT_NE(card, nullptr);
+  // The item the view finds under the pointer, which is whose tooltip shows.
+  const QPoint at = view->mapFromScene(card->scenePos());
+  QGraphicsItem* hit = view->itemAt(at);
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit, card);
+  EXPECT_NE(hit->toolTip().indexOf("block_1_depthwise"), -1);
+  EXPECT_NE(hit->toolTip().indexOf(card->view().shape), -1) << hit->toolTip().toStdString();
+}
+
+}  // namespace
+}  // namespace graft
