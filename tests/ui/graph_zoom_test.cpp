@@ -1,6 +1,7 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
-// the card's full text; the tooltip holds the full name and shape at any zoom.
+// the card's full text; the tooltip holds the full name and shape at any zoom. The Summary's
+// totals stay clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
 #include <QDockWidget>
@@ -193,6 +194,52 @@ TEST(GraphZoom, TheTooltipHoldsNameAndShapeAtAnyZoom) {
   EXPECT_EQ(hit, card);
   EXPECT_NE(hit->toolTip().indexOf("block_1_depthwise"), -1);
   EXPECT_NE(hit->toolTip().indexOf(card->view().shape), -1) << hit->toolTip().toStdString();
+}
+
+TEST(SummaryPanel, TotalsStayClearOfTheScrollBarInASqueezedDock) {
+  SmallWindow small;
+  ui::MainWindow& window = small.window;
+  ASSERT_TRUE(window.openModel(mobileNetV2()));
+  auto* dock = window.findChild<QDockWidget*>(QStringLiteral("dock_summary"));
+  ASSERT_TRUE(dock->isVisible());
+  // Squeezed as a user dragging its edges would: narrow and short.
+  window.resizeDocks({dock}, {200}, Qt::Horizontal);
+  window.resizeDocks({dock}, {40}, Qt::Vertical);
+  QApplication::processEvents();
+  test::screenshot(&window, "summary_squeezed_1024x640");
+  auto* summary = window.findChild<ui::SummaryTable*>();
+  ASSERT_NE(summary, nullptr);
+  QTableWidget* table = summary->table();
+  QLabel* totals = nullptr;
+  for (QLabel* label : summary->findChildren<QLabel*>(Qt::FindDirectChildrenOnly))
+    if (label->text() == summary->totalsText()) totals = label;
+  ASSERT_NE(totals, nullptr);
+  ASSERT_TRUE(totals->isVisible());
+  const auto expectClear = [&](const char* where) {
+    QApplication::processEvents();
+    QWidget* top = dock->window();
+    const QRect totalsRect(totals->mapTo(top, QPoint(0, 0)), totals->size());
+    const QRect tableRect(table->mapTo(top, QPoint(0, 0)), table->size());
+    EXPECT_FALSE(totalsRect.intersects(tableRect)) << where << ": totals at y " << totalsRect.top()
+                                                   << ", the table ends at " << tableRect.bottom();
+    QScrollBar* bar = table->horizontalScrollBar();
+    if (bar->isVisible()) {
+      const QRect barRect(bar->mapTo(top, QPoint(0, 0)), bar->size());
+      EXPECT_FALSE(totalsRect.intersects(barRect)) << where;
+    }
+    // The totals are whole: their wrapped text fits their height, inside the dock.
+    EXPECT_GE(totals->height(), totals->heightForWidth(totals->width())) << where;
+    const QRect dockRect(dock->mapTo(top, QPoint(0, 0)), dock->size());
+    EXPECT_TRUE(dockRect.contains(totalsRect)) << where;
+  };
+  expectClear("docked");
+  // Floated and made narrow: the totals wrap onto more lines.
+  dock->setFloating(true);
+  dock->resize(190, 120);
+  QApplication::processEvents();
+  test::screenshot(dock, "summary_floating_narrow");
+  expectClear("floating");
+  EXPECT_GE(totals->height(), 3 * totals->fontMetrics().height()) << "not wrapped: no test";
 }
 
 }  // namespace
