@@ -43,11 +43,22 @@ void EdgeItem::setLabel(const QString& label, bool visible) {
 }
 
 QRectF EdgeItem::labelRect() const {
+  return labelRectAt(labelAt_);
+}
+
+QRectF EdgeItem::labelRectAt(double percent) const {
   if (!labelVisible_ || label_.isEmpty()) return {};
   const QFontMetricsF metrics(labelFont());
   const QSizeF size(metrics.horizontalAdvance(label_) + 6, metrics.height() + 2);
-  const QPointF middle = path().pointAtPercent(0.5);
-  return QRectF(middle - QPointF(size.width() / 2, size.height() / 2), size);
+  const QPointF at = path().pointAtPercent(percent);
+  return QRectF(at - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
+void EdgeItem::setLabelAt(double percent) {
+  if (percent == labelAt_) return;
+  prepareGeometryChange();
+  labelAt_ = percent;
+  update();
 }
 
 QPainterPath EdgeItem::shape() const {

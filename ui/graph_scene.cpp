@@ -1,5 +1,6 @@
 #include "ui/graph_scene.h"
 
+#include <QScopeGuard>
 #include <QSignalBlocker>
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "ui/category_style.h"
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
+#include "ui/edge_labels.h"
 #include "ui/freeze_boundary_item.h"
 #include "ui/group_item.h"
 #include "ui/node_item.h"
@@ -374,6 +376,8 @@ OutputMarkerItem* GraphScene::outputMarker(const QString& output) const {
 }
 
 void GraphScene::placeOverlays() {
+  // Last, wherever this returns: shape labels keep clear of the boundary where it ends up.
+  const auto labels = qScopeGuard([this] { placeEdgeLabels(edges_, groups_, boundary_); });
   const QSizeF card = NodeItem::cardSize(compact_);
   const double half = card.height() / 2;
   const QPointF markerOffset =

@@ -16,9 +16,13 @@
 #include <QTextItem>
 #include <cmath>
 
+#include "support/test_support.h"
 #include "ui/doc/document.h"
+#include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
+#include "ui/group_item.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
 #include "ui/summary_table.h"
@@ -240,6 +244,73 @@ TEST(SummaryPanel, TotalsStayClearOfTheScrollBarInASqueezedDock) {
   test::screenshot(dock, "summary_floating_narrow");
   expectClear("floating");
   EXPECT_GE(totals->height(), 3 * totals->fontMetrics().height()) << "not wrapped: no test";
+}
+
+}  // namespace
+}  // namespace graft
+
+namespace graft {
+namespace {
+
+// Compact cards write each tensor's shape on its edge: those labels are drawn clear of nested
+// models' titles and of the freeze bar, which both cross edges (session 28 saw them overlap).
+TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1440, 900);
+  window.show();
+  ui::GraphScene* scene = window.workbench()->scene();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  ASSERT_TRUE(window.document()
+                  ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_project_BN"}}, "f")
+                  .empty());
+  for (const auto arrangement :
+       {ui::GraphScene::Arrangement::TopToBottom, ui::GraphScene::Arrangement::WrappedColumns}) {
+    scene->setArrangement(arrangement, /*compact=*/true);
+    QApplication::processEvents();
+    QList<QRectF> titles;
+    for (const ui::GroupItem* group : scene->groupItems())
+      if (!group->isCollapsed()) titles << group->mapRectToScene(group->shape().boundingRect());
+    ASSERT_GE(titles.size(), 2);
+    const ui::FreezeBoundaryItem* bar = scene->freezeBoundary();
+    ASSERT_NE(bar, nullptr);
+    const QRectF line = bar->mapRectToScene(bar->lineRect());
+    int labels = 0;
+    int crossed = 0;
+    for (const ui::EdgeItem* edge : scene->edgeItems()) {
+      const QRectF label = edge->mapRectToScene(edge->labelRect());
+      if (label.isEmpty()) continue;
+      ++labels;
+      const std::string what = edge->from().toStdString() + " -> " + edge->to().toStdString();
+      for (const QRectF& title : titles)
+        EXPECT_FALSE(label.intersects(title)) << what << " label at " << label.y() << ", a title "
+                                              << title.y() << ".." << title.bottom();
+      if (!label.intersects(line)) continue;
+      // The bar's line breaks around a label it has to cross.
+      ++crossed;
+      const QRectF inBar = bar->mapRectFromScene(label);
+      bool gap = false;
+      for (const auto& [left, right] : bar->lineGaps())
+        gap |= left <= inBar.left() && right >= inBar.right();
+      EXPECT_TRUE(gap) << what << " is struck through by the freeze bar";
+    }
+    EXPECT_GT(labels, 100);
+    EXPECT_LE(crossed, 1) << "the bar crosses one edge between two cards at most";
+    ui::GraphView* view = window.workbench()->view();
+    view->setZoom(1.0);
+    const bool columns = arrangement == ui::GraphScene::Arrangement::WrappedColumns;
+    view->centerOn(scene->freezeBoundary());
+    QApplication::processEvents();
+    test::screenshot(view, columns ? "shape_labels_freeze_bar_columns" : "shape_labels_freeze_bar");
+    view->centerOn(scene->nodeItem("Conv1"));
+    QApplication::processEvents();
+    test::screenshot(view,
+                     columns ? "shape_labels_nested_title_columns" : "shape_labels_nested_title");
+  }
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
 }  // namespace
