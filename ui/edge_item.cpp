@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
+#include <QStyleOptionGraphicsItem>
 #include <QtMath>
 
 namespace graft::ui {
@@ -71,7 +72,7 @@ QRectF EdgeItem::boundingRect() const {
   return path().boundingRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth) | labelRect();
 }
 
-void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const QPalette palette = QApplication::palette();
   QColor color = palette.color(QPalette::Text);
   color.setAlphaF(0.45);
@@ -100,6 +101,9 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
 
   const QRectF box = labelRect();
   if (box.isEmpty()) return;
+  // Zoomed out the shape would be a smear of a few pixels (cards show their type then); it
+  // stays in the tooltip.
+  if (box.height() * option->levelOfDetailFromTransform(painter->worldTransform()) < 9) return;
   painter->setBrush(palette.color(QPalette::Base));
   painter->drawRoundedRect(box, 3, 3);
   painter->setFont(labelFont());

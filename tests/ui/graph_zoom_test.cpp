@@ -89,7 +89,7 @@ class RecordingDevice : public QPaintDevice {
 };
 
 // What `item` paints at `zoom` (the view's scale), as the view would paint it.
-std::vector<DrawnText> textDrawn(ui::NodeItem* item, double zoom) {
+std::vector<DrawnText> textDrawn(QGraphicsItem* item, double zoom) {
   RecordingDevice device;
   QPainter painter(&device);
   painter.scale(zoom, zoom);
@@ -310,6 +310,14 @@ TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
     test::screenshot(view,
                      columns ? "shape_labels_nested_title_columns" : "shape_labels_nested_title");
   }
+  // Zoomed out the shapes would be a smear like the cards' text: the edges leave them out.
+  ui::EdgeItem* edge = scene->edgeItems().front();
+  ASSERT_TRUE(edge->isLabelVisible());
+  std::vector<DrawnText> texts = textDrawn(edge, 1.0);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts.front().text, edge->label());
+  EXPECT_GE(texts.front().screenHeight, 7.0);
+  EXPECT_TRUE(textDrawn(edge, 0.3).empty());
   scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
