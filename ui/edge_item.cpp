@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
+#include <QStyleOptionGraphicsItem>
 #include <QtMath>
 
 namespace graft::ui {
@@ -43,11 +44,22 @@ void EdgeItem::setLabel(const QString& label, bool visible) {
 }
 
 QRectF EdgeItem::labelRect() const {
+  return labelRectAt(labelAt_);
+}
+
+QRectF EdgeItem::labelRectAt(double percent) const {
   if (!labelVisible_ || label_.isEmpty()) return {};
   const QFontMetricsF metrics(labelFont());
   const QSizeF size(metrics.horizontalAdvance(label_) + 6, metrics.height() + 2);
-  const QPointF middle = path().pointAtPercent(0.5);
-  return QRectF(middle - QPointF(size.width() / 2, size.height() / 2), size);
+  const QPointF at = path().pointAtPercent(percent);
+  return QRectF(at - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
+void EdgeItem::setLabelAt(double percent) {
+  if (percent == labelAt_) return;
+  prepareGeometryChange();
+  labelAt_ = percent;
+  update();
 }
 
 QPainterPath EdgeItem::shape() const {
@@ -60,7 +72,7 @@ QRectF EdgeItem::boundingRect() const {
   return path().boundingRect().adjusted(-kHitWidth, -kHitWidth, kHitWidth, kHitWidth) | labelRect();
 }
 
-void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
   const QPalette palette = QApplication::palette();
   QColor color = palette.color(QPalette::Text);
   color.setAlphaF(0.45);
@@ -89,6 +101,9 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
 
   const QRectF box = labelRect();
   if (box.isEmpty()) return;
+  // Zoomed out the shape would be a smear of a few pixels (cards show their type then); it
+  // stays in the tooltip.
+  if (box.height() * option->levelOfDetailFromTransform(painter->worldTransform()) < 9) return;
   painter->setBrush(palette.color(QPalette::Base));
   painter->drawRoundedRect(box, 3, 3);
   painter->setFont(labelFont());

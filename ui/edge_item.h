@@ -21,6 +21,9 @@ class EdgeItem : public QGraphicsPathItem {
   const QString& label() const { return label_; }
   bool isLabelVisible() const { return labelVisible_; }
   QRectF labelRect() const;  // where the label is drawn (empty when hidden)
+  // The label's box centred at `percent` of the edge's length (0.5 by default: its middle).
+  QRectF labelRectAt(double percent) const;
+  void setLabelAt(double percent);
 
   // A wider shape than the visible line so the edge is easy to hit with a drop.
   QPainterPath shape() const override;
@@ -33,6 +36,7 @@ class EdgeItem : public QGraphicsPathItem {
   bool dropHighlight_ = false;
   QString label_;
   bool labelVisible_ = false;
+  double labelAt_ = 0.5;
 };
 
 }  // namespace graft::ui

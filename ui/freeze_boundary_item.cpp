@@ -49,6 +49,17 @@ QRectF FreezeBoundaryItem::boundingRect() const {
                 kHandleHeight + 4);
 }
 
+QRectF FreezeBoundaryItem::lineRect() const {
+  return QRectF(handleRect().right(), -5, right_ - handleRect().right(), 10);
+}
+
+void FreezeBoundaryItem::setLineGaps(std::vector<std::pair<double, double>> gaps) {
+  std::sort(gaps.begin(), gaps.end());
+  gaps_ = std::move(gaps);
+  gapsAt_ = pos();
+  update();
+}
+
 QPainterPath FreezeBoundaryItem::shape() const {
   // The handle and a band along the line can be grabbed.
   QPainterPath path;
@@ -62,7 +73,13 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
   QPen line(kIce, hover_ ? 3 : 2, Qt::DashLine);
   line.setCosmetic(true);
   painter->setPen(line);
-  painter->drawLine(QPointF(handleRect().right(), 0), QPointF(right_, 0));
+  double from = handleRect().right();
+  if (pos() == gapsAt_)
+    for (const auto& [gapLeft, gapRight] : gaps_) {
+      if (gapLeft > from) painter->drawLine(QPointF(from, 0), QPointF(gapLeft, 0));
+      from = std::max(from, gapRight);
+    }
+  if (from < right_) painter->drawLine(QPointF(from, 0), QPointF(right_, 0));
   painter->setPen(Qt::NoPen);
   painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
   painter->drawRoundedRect(handleRect(), 6, 6);

@@ -6,6 +6,8 @@
 // edit.
 #include <QGraphicsObject>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace graft::ui {
 
@@ -25,6 +27,11 @@ class FreezeBoundaryItem : public QGraphicsObject {
   int frozenCount() const { return frozen_; }
   int frozenElsewhere() const { return elsewhere_; }
   QRectF handleRect() const;
+  QRectF lineRect() const;  // the line's band, in item coordinates
+  // Where the line breaks for labels it crosses (x ranges in item coordinates), kept only while
+  // the bar stays where they were measured: a dragged bar is drawn whole.
+  void setLineGaps(std::vector<std::pair<double, double>> gaps);
+  const std::vector<std::pair<double, double>>& lineGaps() const { return gaps_; }
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
@@ -43,6 +50,8 @@ class FreezeBoundaryItem : public QGraphicsObject {
  private:
   double left_;
   double right_;
+  std::vector<std::pair<double, double>> gaps_;
+  QPointF gapsAt_;
   int frozen_ = 0;
   int elsewhere_ = 0;
   bool hover_ = false;

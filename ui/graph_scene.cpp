@@ -1,5 +1,6 @@
 #include "ui/graph_scene.h"
 
+#include <QScopeGuard>
 #include <QSignalBlocker>
 #include <algorithm>
 #include <cmath>
@@ -10,10 +11,12 @@
 #include "ui/category_style.h"
 #include "ui/doc/document.h"
 #include "ui/edge_item.h"
+#include "ui/edge_labels.h"
 #include "ui/freeze_boundary_item.h"
 #include "ui/group_item.h"
 #include "ui/node_item.h"
 #include "ui/output_marker_item.h"
+#include "ui/type_label.h"
 
 namespace graft::ui {
 namespace {
@@ -22,6 +25,11 @@ NodeView viewOf(const Node& node, const GraphAnalysis& analysis) {
   NodeView view;
   view.name = QString::fromStdString(node.name);
   view.className = QString::fromStdString(node.className);
+  const Json activation = node.config.value("activation", Json());
+  QString function =
+      activation.is_string() ? QString::fromStdString(activation.get<std::string>()) : QString();
+  function.remove(QStringLiteral("_keras3"));  // Keras 3's hard_sigmoid, as Graft reads it
+  view.typeLabel = shortTypeName(view.className, function);
   view.category = categoryOf(node.className);
   view.trainable = node.trainable;
   if (const NodeInfo* info = analysis.find(node.name)) {
@@ -368,6 +376,8 @@ OutputMarkerItem* GraphScene::outputMarker(const QString& output) const {
 }
 
 void GraphScene::placeOverlays() {
+  // Last, wherever this returns: shape labels keep clear of the boundary where it ends up.
+  const auto labels = qScopeGuard([this] { placeEdgeLabels(edges_, groups_, boundary_); });
   const QSizeF card = NodeItem::cardSize(compact_);
   const double half = card.height() / 2;
   const QPointF markerOffset =

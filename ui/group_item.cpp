@@ -132,14 +132,8 @@ void GroupItem::paintCard(QPainter* painter, double lod) {
   fill = QColor::fromRgbF(fill.redF() * 0.86 + kFrame.redF() * 0.14,
                           fill.greenF() * 0.86 + kFrame.greenF() * 0.14,
                           fill.blueF() * 0.86 + kFrame.blueF() * 0.14);
-  if (lod < 0.35) {  // far out: a block, as the layer cards
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(kFrame);
-    painter->drawRect(card);
-    if (view_.frozen) {
-      painter->setBrush(kIce);
-      painter->drawRect(card.adjusted(0, card.height() / 2, 0, 0));
-    }
+  if (cardDetail(lod, card.height()) != CardDetail::Full) {  // zoomed out, as the layer cards
+    paintPlainCard(painter, PlainCard{card, kFrame, view_.name, view_.frozen, {}}, lod);
     return;
   }
   // Two sheets behind the card: several layers in one.

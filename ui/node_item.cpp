@@ -52,6 +52,10 @@ NodeItem::NodeItem(const NodeView& view, bool compact) : view_(view), compact_(c
   updateToolTip();
 }
 
+QString NodeItem::typeLabel() const {
+  return view_.typeLabel.isEmpty() ? view_.className : view_.typeLabel;
+}
+
 QStringList NodeItem::lines() const {
   QString typeLine = view_.className;
   if (view_.params > 0)
@@ -140,34 +144,23 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   QColor fill = categoryFill(view_.category, palette);
   if (frozen) fill = fill.darker(isDarkPalette(palette) ? 115 : 106);
 
-  // Zoomed far out (overview, whole InceptionV3 in a window) text is unreadable: draw blocks.
-  if (lod < 0.35) {
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(broken ? QColor(0xd6, 0x2d, 0x20) : accent);
-    painter->drawRect(card);
-    if (frozen) {
-      // Ice over the lower half: frozen layers read as one blue run even as tiny blocks.
-      painter->setBrush(kIce);
-      painter->drawRect(card.adjusted(0, card.height() / 2, 0, 0));
-    }
-    // Outlines inside the card: one drawn around it at this zoom reached past boundingRect,
-    // which is all that is repainted when the selection changes (a ghost outline stayed).
-    const auto inside = [&](double pixels) {
-      return std::min(pixels / std::max(lod, 0.02), card.height() / 3);
-    };
-    if (isMarkedCandidate()) {
-      const double width = inside(4);
-      painter->setBrush(Qt::NoBrush);
-      painter->setPen(QPen(accuracyColor(candidateAccuracy_), width));
-      painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
-    }
-    if (isSelected()) {
+  // Zoomed out (a graph fitted in a small window, the overview) the card's text would be a
+  // smear of a few pixels: its colour and short type instead, or a plain block further out.
+  if (const CardDetail detail = cardDetail(lod, card.height()); detail != CardDetail::Full) {
+    PlainCard plain{card, broken ? QColor(0xd6, 0x2d, 0x20) : accent, typeLabel(), frozen, {}};
+    if (dropHighlight_) plain.marks.push_back({palette.color(QPalette::Highlight), 3});
+    if (found_) plain.marks.push_back({QColor(0xff, 0xa5, 0x00), 3});
+    if (isMarkedCandidate()) plain.marks.push_back({accuracyColor(candidateAccuracy_), 4});
+    if (isSelected() && detail == CardDetail::Label) {
+      // Inverted, as a selected chip, its colour kept as a frame: an outline as thick as the
+      // full card's covered the label.
+      plain.marks.insert(plain.marks.begin(), {plain.fill, 2});
+      plain.fill = palette.color(QPalette::WindowText);
+    } else if (isSelected()) {
       // In the text colour: the highlight blue inside a blue convolution block read as nothing.
-      const double width = inside(3);
-      painter->setBrush(Qt::NoBrush);
-      painter->setPen(QPen(palette.color(QPalette::WindowText), width));
-      painter->drawRect(card.adjusted(width / 2, width / 2, -width / 2, -width / 2));
+      plain.marks.push_back({palette.color(QPalette::WindowText), 3});
     }
+    paintPlainCard(painter, plain, lod);
     return;
   }
 

@@ -3,7 +3,9 @@
 // (compact cards leave the shape to the edges, as Netron does). Frozen layers are hatched in the
 // freeze boundary's ice blue with a padlock; the selection gets an outline around the card; a
 // layer whose shape cannot be inferred gets a red frame and the core's message as tooltip. The
-// tooltip always holds the whole text, which the card may have to elide. Cards are selectable
+// tooltip always holds the whole text, which the card may have to elide. Zoomed out, where that
+// text would be under 7 px on screen, the card is filled with its category colour and shows its
+// short type in a font sized in screen pixels (card_icons.h). Cards are selectable
 // but not movable: positions come from the layout, which follows the document. A cut point
 // the explorer measured gets a frame and an accuracy badge in a red-to-green colour.
 #include <QColor>
@@ -17,6 +19,7 @@ namespace graft::ui {
 struct NodeView {
   QString name;
   QString className;
+  QString typeLabel;  // short, for a zoomed-out card ("BN", "relu"); empty: the class name
   LayerCategory category = LayerCategory::Reshape;
   QString shape;  // "(None, 7, 7, 1024)" or empty when unknown
   qint64 params = 0;
@@ -24,8 +27,9 @@ struct NodeView {
   bool hasWeights = false;  // frozen matters visually only for layers with weights
   QString problem;          // the diagnostic for this layer, empty when fine
   bool operator==(const NodeView& o) const {
-    return name == o.name && className == o.className && shape == o.shape && params == o.params &&
-           trainable == o.trainable && hasWeights == o.hasWeights && problem == o.problem;
+    return name == o.name && className == o.className && typeLabel == o.typeLabel &&
+           shape == o.shape && params == o.params && trainable == o.trainable &&
+           hasWeights == o.hasWeights && problem == o.problem;
   }
 };
 
@@ -46,6 +50,8 @@ class NodeItem : public QGraphicsObject {
   // The card's lines, whole (painting elides them to fit): name, type with parameter count,
   // and (full-size cards) the output shape or the problem.
   QStringList lines() const;
+  // What the card shows zoomed out: the short type ("Conv", "BN").
+  QString typeLabel() const;
   // Drop target feedback while a palette entry is dragged over the card.
   void setDropHighlight(bool on);
   // Briefly emphasised after "find layer".

@@ -130,7 +130,23 @@ void SummaryTable::refresh() {
                             QString::fromStdString(withThousands(analysis.trainableParams)),
                             QString::fromStdString(withThousands(analysis.nonTrainableParams()))));
   table_->resizeColumnsToContents();
+  fitTotals();
   syncing_ = false;
+}
+
+void SummaryTable::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitTotals();
+}
+
+void SummaryTable::fitTotals() {
+  // Docks are laid out without heightForWidth: a narrow dock wrapped the totals onto more lines
+  // than its minimum height held, the table got less than its own minimum, kept it, and ran
+  // under the totals (its scroll bar hidden behind them). Their wrapped height is their minimum.
+  const int was = totals_->minimumHeight();
+  totals_->setMinimumHeight(0);  // QLabel's heightForWidth is never below its minimum
+  const int height = totals_->heightForWidth(width());
+  totals_->setMinimumHeight(height > 0 ? height : was);
 }
 
 QStringList SummaryTable::selectedLayers() const {

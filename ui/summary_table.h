@@ -30,8 +30,13 @@ class SummaryTable : public QWidget {
  Q_SIGNALS:
   void layersSelected(const QStringList& names);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void refresh();
+  // The wrapped totals' height at the current width becomes their minimum.
+  void fitTotals();
   // Selects exactly the rows of `names` (and of nested models all of whose layers are among
   // them) in one step; the first such row, or -1.
   int selectRows(const QSet<QString>& names);

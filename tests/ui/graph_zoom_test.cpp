@@ -1,0 +1,325 @@
+// The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
+// draws each card in a simplified form whose type label is a readable size on screen, at 100 %
+// the card's full text; the tooltip holds the full name and shape at any zoom. The Summary's
+// totals stay clear of its table's scroll bar in a squeezed dock.
+#include <gtest/gtest.h>
+
+#include <QDockWidget>
+#include <QGraphicsSceneHoverEvent>
+#include <QLabel>
+#include <QPaintDevice>
+#include <QPaintEngine>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStyleOptionGraphicsItem>
+#include <QTableWidget>
+#include <QTextItem>
+#include <cmath>
+
+#include "support/test_support.h"
+#include "ui/doc/document.h"
+#include "ui/edge_item.h"
+#include "ui/freeze_boundary_item.h"
+#include "ui/graph_scene.h"
+#include "ui/graph_view.h"
+#include "ui/group_item.h"
+#include "ui/main_window.h"
+#include "ui/node_item.h"
+#include "ui/summary_table.h"
+#include "ui/workbench.h"
+#include "ui_test_support.h"
+
+namespace graft {
+namespace {
+
+// Text a card paints, with its height on screen: a paint engine that records text items and
+// the transform they were drawn under, and draws nothing.
+struct DrawnText {
+  QString text;
+  double screenHeight = 0;  // ascent + descent in device pixels
+};
+
+class TextRecorder : public QPaintEngine {
+ public:
+  TextRecorder() : QPaintEngine(AllFeatures) {}
+  bool begin(QPaintDevice*) override { return true; }
+  bool end() override { return true; }
+  void updateState(const QPaintEngineState& state) override {
+    if (state.state() & DirtyTransform) transform_ = state.transform();
+  }
+  void drawPixmap(const QRectF&, const QPixmap&, const QRectF&) override {}
+  void drawTextItem(const QPointF&, const QTextItem& item) override {
+    texts.push_back({item.text(), (item.ascent() + item.descent()) * std::abs(transform_.m22())});
+  }
+  void drawPolygon(const QPointF*, int, PolygonDrawMode) override {}
+  void drawPath(const QPainterPath&) override {}
+  Type type() const override { return User; }
+  std::vector<DrawnText> texts;
+
+ private:
+  QTransform transform_;
+};
+
+class RecordingDevice : public QPaintDevice {
+ public:
+  QPaintEngine* paintEngine() const override { return &engine; }
+  mutable TextRecorder engine;
+
+ protected:
+  int metric(PaintDeviceMetric metric) const override {
+    switch (metric) {
+      case PdmWidth:
+      case PdmHeight:
+        return 2000;
+      case PdmDpiX:
+      case PdmDpiY:
+      case PdmPhysicalDpiX:
+      case PdmPhysicalDpiY:
+        return 96;
+      case PdmDepth:
+        return 32;
+      case PdmDevicePixelRatio:
+        return 1;
+      case PdmDevicePixelRatioScaled:
+        return static_cast<int>(devicePixelRatioFScale());
+      default:
+        return 1;
+    }
+  }
+};
+
+// What `item` paints at `zoom` (the view's scale), as the view would paint it.
+std::vector<DrawnText> textDrawn(QGraphicsItem* item, double zoom) {
+  RecordingDevice device;
+  QPainter painter(&device);
+  painter.scale(zoom, zoom);
+  painter.translate(400, 400);
+  QStyleOptionGraphicsItem option;
+  option.exposedRect = item->boundingRect();
+  item->paint(&painter, &option, nullptr);
+  painter.end();
+  return device.engine.texts;
+}
+
+ModelSpec mobileNetV2() {
+  ModelSpec spec;
+  spec.source = "mobilenetv2";
+  return spec;
+}
+
+struct SmallWindow {
+  SmallWindow() {
+    window.resize(1024, 640);
+    window.show();
+    QSettings().setValue("view/arrangement", 0);  // later tests keep the layout they expect
+  }
+  // MobileNetV2 open and fitted; null when it failed to open.
+  ui::GraphView* fittedMobileNetV2() {
+    if (!window.openModel(mobileNetV2())) return nullptr;
+    ui::GraphView* view = window.workbench()->view();
+    view->fitAll();
+    QApplication::processEvents();
+    return view;
+  }
+  // Before the window: the default layout, columns fitting the window.
+  bool app = (test::guiApp(), QSettings().remove("view/arrangement"), true);
+  ui::MainWindow window;
+};
+
+TEST(GraphZoom, FittedCardsShowTheirTypeAtAReadableSize) {
+  SmallWindow small;
+  ui::MainWindow& window = small.window;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  EXPECT_GT(view->graphScene()->nodeItems().size(), 140);
+  test::screenshot(&window, "mobilenetv2_fitted_1024x640");
+  const double fitted = view->zoom();
+  EXPECT_LT(fitted, 0.5) << "the fit no longer needs a small zoom: this test checks nothing";
+
+  for (const char* name : {"Conv1", "bn_Conv1", "block_1_depthwise", "block_2_add"}) {
+    ui::NodeItem* card = view->graphScene()->nodeItem(name);
+    ASSERT_NE(card, nullptr) << name;
+    const std::vector<DrawnText> texts = textDrawn(card, fitted);
+    ASSERT_FALSE(texts.empty()) << name << " shows no text at " << fitted;
+    for (const DrawnText& text : texts)
+      EXPECT_GE(text.screenHeight, 7.0)
+          << name << ": \"" << text.text.toStdString() << "\" is " << text.screenHeight << " px";
+    // The layer's type (short), not a few pixels of its long name.
+    EXPECT_EQ(texts.size(), 1u) << name;
+    EXPECT_EQ(texts.front().text, card->typeLabel()) << name;
+  }
+  EXPECT_EQ(view->graphScene()->nodeItem("bn_Conv1")->typeLabel(), "BN");
+  EXPECT_EQ(view->graphScene()->nodeItem("block_1_depthwise")->typeLabel(), "DW");
+  EXPECT_EQ(view->graphScene()->nodeItem("block_2_add")->typeLabel(), "Add");
+
+  // Frozen layers and the selection still show at this zoom (look at the screenshot), and the
+  // label stays readable beside them.
+  ASSERT_TRUE(
+      window.document()->apply1(Json{{"op", "freeze"}, {"upto", "block_2_add"}}, "f").empty());
+  view->graphScene()->selectLayers({"block_1_depthwise"});
+  view->fitAll();
+  QApplication::processEvents();
+  test::screenshot(view, "mobilenetv2_fitted_frozen_selected_1024x640");
+  for (const DrawnText& text :
+       textDrawn(view->graphScene()->nodeItem("block_1_depthwise"), view->zoom()))
+    EXPECT_GE(text.screenHeight, 7.0) << text.text.toStdString();
+
+  // At 100 % the card's own text: name, type with parameters, shape.
+  view->setZoom(1.0);
+  view->centerOn(view->graphScene()->nodeItem("block_1_depthwise"));
+  QApplication::processEvents();
+  test::screenshot(&window, "mobilenetv2_100_1024x640");
+  QStringList lines;
+  for (const DrawnText& text : textDrawn(view->graphScene()->nodeItem("block_1_depthwise"), 1.0))
+    lines << text.text;
+  EXPECT_TRUE(lines.contains("block_1_depthwise")) << lines.join(" | ").toStdString();
+}
+
+TEST(GraphZoom, FarOutCardsAreBlocksWithoutText) {
+  test::guiApp();
+  ui::NodeView view;
+  view.name = "conv";
+  view.className = "Conv2D";
+  ui::NodeItem card(view);
+  // Half a dozen pixels tall: no label could be read there, so none is drawn.
+  EXPECT_TRUE(textDrawn(&card, 0.1).empty());
+}
+
+TEST(GraphZoom, TheTooltipHoldsNameAndShapeAtAnyZoom) {
+  SmallWindow small;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  ui::NodeItem* card = view->graphScene()->nodeItem("block_1_depthwise");
+  ASSERT_NE(card, nullptr);
+  // The item the view finds under the pointer, which is whose tooltip shows.
+  const QPoint at = view->mapFromScene(card->scenePos());
+  QGraphicsItem* hit = view->itemAt(at);
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit, card);
+  EXPECT_NE(hit->toolTip().indexOf("block_1_depthwise"), -1);
+  EXPECT_NE(hit->toolTip().indexOf(card->view().shape), -1) << hit->toolTip().toStdString();
+}
+
+TEST(SummaryPanel, TotalsStayClearOfTheScrollBarInASqueezedDock) {
+  SmallWindow small;
+  ui::MainWindow& window = small.window;
+  ASSERT_TRUE(window.openModel(mobileNetV2()));
+  auto* dock = window.findChild<QDockWidget*>(QStringLiteral("dock_summary"));
+  ASSERT_TRUE(dock->isVisible());
+  // Squeezed as a user dragging its edges would: narrow and short.
+  window.resizeDocks({dock}, {200}, Qt::Horizontal);
+  window.resizeDocks({dock}, {40}, Qt::Vertical);
+  QApplication::processEvents();
+  test::screenshot(&window, "summary_squeezed_1024x640");
+  auto* summary = window.findChild<ui::SummaryTable*>();
+  ASSERT_NE(summary, nullptr);
+  QTableWidget* table = summary->table();
+  QLabel* totals = nullptr;
+  for (QLabel* label : summary->findChildren<QLabel*>(Qt::FindDirectChildrenOnly))
+    if (label->text() == summary->totalsText()) totals = label;
+  ASSERT_NE(totals, nullptr);
+  ASSERT_TRUE(totals->isVisible());
+  const auto expectClear = [&](const char* where) {
+    QApplication::processEvents();
+    QWidget* top = dock->window();
+    const QRect totalsRect(totals->mapTo(top, QPoint(0, 0)), totals->size());
+    const QRect tableRect(table->mapTo(top, QPoint(0, 0)), table->size());
+    EXPECT_FALSE(totalsRect.intersects(tableRect)) << where << ": totals at y " << totalsRect.top()
+                                                   << ", the table ends at " << tableRect.bottom();
+    QScrollBar* bar = table->horizontalScrollBar();
+    if (bar->isVisible()) {
+      const QRect barRect(bar->mapTo(top, QPoint(0, 0)), bar->size());
+      EXPECT_FALSE(totalsRect.intersects(barRect)) << where;
+    }
+    // The totals are whole: their wrapped text fits their height, inside the dock.
+    EXPECT_GE(totals->height(), totals->heightForWidth(totals->width())) << where;
+    const QRect dockRect(dock->mapTo(top, QPoint(0, 0)), dock->size());
+    EXPECT_TRUE(dockRect.contains(totalsRect)) << where;
+  };
+  expectClear("docked");
+  // Floated and made narrow: the totals wrap onto more lines.
+  dock->setFloating(true);
+  dock->resize(190, 120);
+  QApplication::processEvents();
+  test::screenshot(dock, "summary_floating_narrow");
+  expectClear("floating");
+  EXPECT_GE(totals->height(), 3 * totals->fontMetrics().height()) << "not wrapped: no test";
+}
+
+}  // namespace
+}  // namespace graft
+
+namespace graft {
+namespace {
+
+// Compact cards write each tensor's shape on its edge: those labels are drawn clear of nested
+// models' titles and of the freeze bar, which both cross edges (session 28 saw them overlap).
+TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  window.resize(1440, 900);
+  window.show();
+  ui::GraphScene* scene = window.workbench()->scene();
+  ModelSpec spec;
+  spec.source = path;
+  ASSERT_TRUE(window.openModel(spec));
+  ASSERT_TRUE(window.document()
+                  ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_project_BN"}}, "f")
+                  .empty());
+  for (const auto arrangement :
+       {ui::GraphScene::Arrangement::TopToBottom, ui::GraphScene::Arrangement::WrappedColumns}) {
+    scene->setArrangement(arrangement, /*compact=*/true);
+    QApplication::processEvents();
+    QList<QRectF> titles;
+    for (const ui::GroupItem* group : scene->groupItems())
+      if (!group->isCollapsed()) titles << group->mapRectToScene(group->shape().boundingRect());
+    ASSERT_GE(titles.size(), 2);
+    const ui::FreezeBoundaryItem* bar = scene->freezeBoundary();
+    ASSERT_NE(bar, nullptr);
+    const QRectF line = bar->mapRectToScene(bar->lineRect());
+    int labels = 0;
+    int crossed = 0;
+    for (const ui::EdgeItem* edge : scene->edgeItems()) {
+      const QRectF label = edge->mapRectToScene(edge->labelRect());
+      if (label.isEmpty()) continue;
+      ++labels;
+      const std::string what = edge->from().toStdString() + " -> " + edge->to().toStdString();
+      for (const QRectF& title : titles)
+        EXPECT_FALSE(label.intersects(title)) << what << " label at " << label.y() << ", a title "
+                                              << title.y() << ".." << title.bottom();
+      if (!label.intersects(line)) continue;
+      // The bar's line breaks around a label it has to cross.
+      ++crossed;
+      const QRectF inBar = bar->mapRectFromScene(label);
+      bool gap = false;
+      for (const auto& [left, right] : bar->lineGaps())
+        gap |= left <= inBar.left() && right >= inBar.right();
+      EXPECT_TRUE(gap) << what << " is struck through by the freeze bar";
+    }
+    EXPECT_GT(labels, 100);
+    EXPECT_LE(crossed, 1) << "the bar crosses one edge between two cards at most";
+    ui::GraphView* view = window.workbench()->view();
+    view->setZoom(1.0);
+    const bool columns = arrangement == ui::GraphScene::Arrangement::WrappedColumns;
+    view->centerOn(scene->freezeBoundary());
+    QApplication::processEvents();
+    test::screenshot(view, columns ? "shape_labels_freeze_bar_columns" : "shape_labels_freeze_bar");
+    view->centerOn(scene->nodeItem("Conv1"));
+    QApplication::processEvents();
+    test::screenshot(view,
+                     columns ? "shape_labels_nested_title_columns" : "shape_labels_nested_title");
+  }
+  // Zoomed out the shapes would be a smear like the cards' text: the edges leave them out.
+  ui::EdgeItem* edge = scene->edgeItems().front();
+  ASSERT_TRUE(edge->isLabelVisible());
+  std::vector<DrawnText> texts = textDrawn(edge, 1.0);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts.front().text, edge->label());
+  EXPECT_GE(texts.front().screenHeight, 7.0);
+  EXPECT_TRUE(textDrawn(edge, 0.3).empty());
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+}
+
+}  // namespace
+}  // namespace graft
