@@ -366,6 +366,10 @@ class Flattener {
     if (keras3_ && node.config.contains("activation") &&
         node.config["activation"] == "hard_sigmoid")
       node.config["activation"] = "hard_sigmoid_keras3";
+    // tf.keras serialises activation="log_softmax" by its function's name, tf.nn's
+    // log_softmax_v2 (only softmax_v2 is mapped back to its Keras name).
+    if (node.config.contains("activation") && node.config["activation"] == "log_softmax_v2")
+      node.config["activation"] = "log_softmax";
     const std::string annotated = layers[index].value("graft_group", std::string());
     node.group = annotated.empty() ? group : childPath(group, annotated);
     return node;

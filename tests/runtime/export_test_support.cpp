@@ -66,6 +66,9 @@ Samples activationSamples() {
   s.push_back(
       {"Activation softmax after Flatten",
        afterLayer("Flatten", Json::object(), "Activation", {{"activation", "softmax"}}, kImage)});
+  s.push_back({"Activation log_softmax after Flatten",
+               afterLayer("Flatten", Json::object(), "Activation", {{"activation", "log_softmax"}},
+                          kImage)});
   return s;
 }
 
@@ -153,6 +156,9 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
     return {
         {"Dense after Flatten, softmax",
          afterLayer("Flatten", Json::object(), cls, {{"units", 4}, {"activation", "softmax"}},
+                    kImage)},
+        {"Dense after Flatten, log_softmax",
+         afterLayer("Flatten", Json::object(), cls, {{"units", 4}, {"activation", "log_softmax"}},
                     kImage)},
         {"Dense on a feature map (channels), tanh",
          oneLayer(cls, {{"units", 4}, {"activation", "tanh"}})},
