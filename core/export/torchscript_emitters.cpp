@@ -674,7 +674,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", upSampling2d},
       {"Resizing", imageResize},
       {"CenterCrop", imageResize},
-      {"RandomCrop", imageResize},
+      {"RandomCrop", dropout},  // the image as it is (graph/image_resize.h)
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},
