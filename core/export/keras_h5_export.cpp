@@ -53,7 +53,9 @@ torch::Tensor runKerasH5(const Model& model, const std::string& path, const torc
 torch::Tensor runKerasArchive(const Model& model, const std::string& path,
                               const torch::Tensor& input) {
   const KerasArchive archive = readKerasArchive(path);
-  const Graph graph = graphFromKerasJsonText(archive.config);
+  // Read by the Keras version the archive names, as a user's file is (RandomCrop's inference).
+  const Graph graph =
+      graphFromKerasJsonText(archive.config, LayerRegistry::standard(), archive.kerasVersion);
   if (graph.nodes().size() != model.graph.nodes().size())
     throw Error(path + ": config.json holds " + std::to_string(graph.nodes().size()) +
                 " layers when read back, the model has " +

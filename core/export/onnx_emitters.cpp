@@ -115,6 +115,10 @@ std::string stableSoftplus(LayerNodes& c, const std::string& x, const std::strin
   return c.op("Add", {c.op("Relu", {x}, part("relu")), log}, suffix);
 }
 
+template <class Part>
+std::string stableLogSoftmax(LayerNodes& c, const std::string& x, const std::string& suffix,
+                             const Part& part);
+
 // Keras's named activations, as runtime/layers/activations.cpp computes them. `suffix` empty:
 // the last node is the layer's result.
 std::string activation(LayerNodes& c, const std::string& name, const std::string& x,
@@ -136,6 +140,7 @@ std::string activation(LayerNodes& c, const std::string& name, const std::string
     attribute(n, "axis", int64_t{c.layer.outputShape.size() == 4 ? 1 : -1});
     return n.output(0);
   }
+  if (name == "log_softmax") return stableLogSoftmax(c, x, suffix, part);
   if (name == "elu") return c.op("Elu", {x}, suffix);
   if (name == "selu") return c.op("Selu", {x}, suffix);  // ONNX's defaults are Keras's constants
   if (name == "swish" || name == "silu")
@@ -222,6 +227,47 @@ std::string transpose(LayerNodes& c, const std::string& x, const Ints& perm,
   return n.output(0);
 }
 const Ints kToNhwc{0, 2, 3, 1}, kToNchw{0, 3, 1, 2};
+
+// log_softmax over the channels of a map (the last axis of another rank, run as a (M, C, 1, 1)
+// map), as x - m - log(sum(exp(x - m))) with m the maximum: finite wherever LibTorch's is.
+// ONNX's LogSoftmax would be one node, but OpenCV 4.6 (the export's check) computes it as
+// log(softmax), -inf once a class trails the best by ~104, as raw pixels do. OpenCV has no
+// ReduceMax over the channels and no broadcasting Sub, so the maximum is a MaxPool of the
+// channels moved last, brought back to every channel by a 1x1 Conv of ones (C x 1); the sum
+// likewise by an AveragePool times C. Every tensor then keeps the input's shape.
+template <class Part>
+std::string stableLogSoftmax(LayerNodes& c, const std::string& x, const std::string& suffix,
+                             const Part& part) {
+  const Shape& keras = c.layer.outputShape;
+  const bool map = keras.size() == 4;
+  const int64_t channels = keras.back();
+  const std::string in =
+      map ? x
+          : c.op("Reshape", {x, c.ints(part("map_shape"), {-1, channels, 1, 1})}, part("as_map"));
+  auto overChannels = [&](const std::string& op, const std::string& value, float scale,
+                          const std::string& name) {
+    onnx::NodeProto& pool =
+        c.node(op, {transpose(c, value, kToNhwc, part(name + "_last"))}, part(name + "_pooled"));
+    attribute(pool, "kernel_shape", Ints{1, channels});
+    attribute(pool, "strides", Ints{1, 1});
+    const std::string one = transpose(c, pool.output(0), kToNchw, part(name + "_one"));
+    const std::string spread =
+        c.weight(part(name + "_spread"), torch::full({channels, 1, 1, 1}, scale));
+    onnx::NodeProto& conv = c.node("Conv", {one, spread}, part(name));
+    attribute(conv, "kernel_shape", Ints{1, 1});
+    return conv.output(0);
+  };
+  const std::string shifted =
+      c.op("Sub", {in, overChannels("MaxPool", in, 1.0f, "max")}, part("shifted"));
+  const std::string sum = overChannels("AveragePool", c.op("Exp", {shifted}, part("exp")),
+                                       static_cast<float>(channels), "sum");
+  const std::string y = c.op("Sub", {shifted, c.op("Log", {sum}, part("log_sum"))},
+                             map ? suffix : part("as_map_out"));
+  if (map) return y;
+  Ints back{-1};
+  for (size_t d = 1; d < keras.size(); ++d) back.push_back(keras[d]);
+  return c.op("Reshape", {y, c.ints(part("shape"), back)}, suffix);
+}
 
 // ---- the layers ----
 

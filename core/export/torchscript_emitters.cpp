@@ -80,6 +80,8 @@ std::string activation(const std::string& name, const std::string& x, const Expo
   if (name == "hard_sigmoid_keras3") return "torch.clamp(" + x + " + 3.0, 0.0, 6.0) / 6.0";
   if (name == "softmax")
     return "torch.softmax(" + x + ", " + (layer.outputShape.size() == 4 ? "1" : "-1") + ")";
+  if (name == "log_softmax")
+    return "torch.log_softmax(" + x + ", " + (layer.outputShape.size() == 4 ? "1" : "-1") + ")";
   if (name == "elu") return "torch.elu(" + x + ")";
   if (name == "selu") return "torch.selu(" + x + ")";
   if (name == "swish" || name == "silu") return "torch.silu(" + x + ")";
@@ -492,8 +494,8 @@ void imageResize(LayerCode& c) {
     }
   }
   if (r.interpolation == layers::ResizeInterpolation::Nearest)
-    c.line(c.out + " = torch._upsample_nearest_exact2d(" + resized + ", [" + th + ", " +
-           tw + "], None, None)");
+    c.line(c.out + " = torch._upsample_nearest_exact2d(" + resized + ", [" + th + ", " + tw +
+           "], None, None)");
   else
     c.line(c.out + " = torch.upsample_bilinear2d(" + resized + ", [" + th + ", " + tw +
            "], False, None, None)");
@@ -672,7 +674,7 @@ const std::map<std::string, Emitter>& emitters() {
       {"UpSampling2D", upSampling2d},
       {"Resizing", imageResize},
       {"CenterCrop", imageResize},
-      {"RandomCrop", imageResize},
+      {"RandomCrop", dropout},  // the image as it is (graph/image_resize.h)
       {"Permute", permute},
       {"TFOpLambda", tfOpLambda},
       {"RepeatVector", repeatVector},

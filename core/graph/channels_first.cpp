@@ -74,7 +74,7 @@ bool isScalar(const Json& value) {
 
 bool softmaxActivation(const Node& node) {
   const Json activation = node.config.value("activation", Json());
-  return activation == "softmax";
+  return activation == "softmax" || activation == "log_softmax";  // both over the last axis
 }
 
 // A TFOpLambda's constants broadcast against Keras's layout unless they are single numbers.
@@ -180,11 +180,16 @@ class Converter {
       }
     } else if (formats_.channelsFirst.count(node.name)) {
       // Computed as channels_last, its own softmax would run over the channels.
-      if (sees && softmaxActivation(node))
-        throw Error(Diagnostic{node.name,
-                               "says channels_first and ends in a softmax, which Keras takes over "
-                               "the last axis (the width); Graft cannot convert that: give the "
-                               "layer a linear activation and a Softmax layer after it"});
+      if (sees && softmaxActivation(node)) {
+        const std::string activation = node.config.value("activation", std::string());
+        throw Error(Diagnostic{
+            node.name, "says channels_first and ends in a " + activation +
+                           ", which Keras takes over the last axis (the width); Graft cannot "
+                           "convert that" +
+                           (activation == "softmax" ? ": give the layer a linear activation "
+                                                      "and a Softmax layer after it"
+                                                    : std::string())});
+      }
     } else if (!elementwise(registry_.at(node.className), node)) {
       // A layer on Keras's axes: renumbered where it can be, else computed on Keras's layout —
       // also one whose input is flat and whose output is an image (Reshape((C, H, W))).

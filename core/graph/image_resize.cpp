@@ -64,6 +64,10 @@ bool ImageResize::resizes(int64_t h, int64_t w) const {
   return !(fit == Fit::CenterCrop && h >= height && w >= width);
 }
 
+bool randomCropKeepsImage(const Json& config) {
+  return config.is_object() && config.value(kRandomCropKeepsImage, false) == true;
+}
+
 ImageResize imageResizeOf(const std::string& className, const Json& config) {
   ImageResize r;
   r.height = positiveSize(config, "height");
@@ -165,24 +169,27 @@ void registerImageResizeLayers(LayerRegistry& registry) {
   centerCrop.newLayerConfig = {{"height", 224}, {"width", 224}};
   registry.add(centerCrop);
 
-  // Keras's RandomCrop outside training differs by version: tf.keras 2.7 to 2.15 and Keras 3.0
-  // to 3.5 crop the image's centre to the output's aspect ratio and resize it (smart_resize:
-  // Resizing with crop_to_aspect_ratio, as graphFromKerasJson reads such a file's RandomCrop);
-  // Keras 3.6 and 3.7 slice height x width rows and columns from that box's corner and resize
-  // what they got; Keras 3.8 on returns the image unchanged (transform_images acts only `if
-  // training`), whatever its size; tf.keras 2.6 and earlier resize the shorter side and crop.
-  // Where the input already is height x width every one of them returns the image as it is: the
-  // one case this class computes (CenterCrop's plan, the image whole), so a model saved by any
-  // Keras opens, and saves again as RandomCrop keeping its training behaviour in Keras.
+  // Keras's RandomCrop outside training (predict) differs by version (graph/keras_json.cpp,
+  // randomCropRule): tf.keras 2.7 on and Keras 3.0 to 3.5 crop the image's centre to the
+  // output's aspect ratio and resize it (smart_resize: read as Resizing with
+  // crop_to_aspect_ratio); Keras 3.6 and 3.7 slice height x width rows and columns from that
+  // box's corner and resize what they got (read as the Cropping2D it is where the input is
+  // fixed and large enough); Keras 3.8 on returns the image unchanged (transform_images acts
+  // only `if training`), whatever its size (read as this class marked kRandomCropKeepsImage:
+  // its output is its input); tf.keras 2.6 and earlier resize the shorter side and crop. Where
+  // the input already is height x width every one of them returns the image as it is: this
+  // class computes that (runtime, TorchScript and ONNX pass the image on), so a model saved by
+  // any Keras opens, and saves again as RandomCrop keeping its training behaviour in Keras.
   LayerType randomCrop;
   randomCrop.className = "RandomCrop";
   randomCrop.category = LayerCategory::Preprocessing;
   randomCrop.summary =
-      "random height x width crops in training; the image unchanged at inference (its size)";
+      "random height x width crops in training; at inference the image unchanged (as Keras 3.8+)";
   randomCrop.defaults = {{"height", nullptr}, {"width", nullptr}, {"seed", nullptr}};
   randomCrop.outputShape = [](const Json& c, const std::vector<Shape>& in) {
     requireRank(in[0], 4, "(batch, h, w, c)");
     const ImageResize r = imageResizeOf("RandomCrop", c);
+    if (randomCropKeepsImage(c)) return in[0];
     if (in[0][1] != r.height || in[0][2] != r.width)
       throw ShapeError(
           "config fields 'height' and 'width' (" + std::to_string(r.height) + " x " +
@@ -191,10 +198,11 @@ void registerImageResizeLayers(LayerRegistry& registry) {
           (in[0][2] == kUnknown ? std::string("free") : std::to_string(in[0][2])) +
           " size. Outside training Keras's RandomCrop then computes what its version does "
           "(Keras 3.8 and later return the image unchanged, 3.6 and 3.7 slice and resize, "
-          "tf.keras 2.7 to 2.15 and Keras 3.0 to 3.5 crop to the aspect ratio and resize — "
-          "read so when the file names that version); Graft reads RandomCrop where the input "
-          "already has its size. Use Resizing(crop_to_aspect_ratio=True) or CenterCrop for a "
-          "fixed inference, or give the input the crop's size");
+          "tf.keras 2.7 on and Keras 3.0 to 3.5 crop to the aspect ratio and resize, tf.keras "
+          "2.6 and earlier resize the shorter side and crop); Graft reads it so from a Keras "
+          "file that names its version, and this layer came without one. Use "
+          "Resizing(crop_to_aspect_ratio=True) or CenterCrop for a fixed inference, or give the "
+          "input the crop's size");
     return in[0];
   };
   randomCrop.newLayerConfig = {{"height", 224}, {"width", 224}};

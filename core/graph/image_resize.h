@@ -46,6 +46,14 @@ struct ImageResize {
 // and lanczos kernels differ from LibTorch's), antialias, a fill_mode other than constant.
 ImageResize imageResizeOf(const std::string& className, const Json& config);
 
+// The config key graph/keras_json sets on a RandomCrop saved by Keras 3.8 or later whose input
+// is not its own size: that Keras returns the image unchanged outside training, so the layer's
+// output is its input, values and size (the layers after it see the input's size, although
+// Keras's summary says height x width). Graft's own: a Keras 3 writer leaves it out, since the
+// plain layer computes the same in the Keras 3.8+ that reads it.
+inline constexpr const char* kRandomCropKeepsImage = "graft_keeps_image";
+bool randomCropKeepsImage(const Json& config);
+
 // The Resizing or CenterCrop a model applies to its images first: its single input is free in
 // height and width (a fixed side is resized to first, so the layer would see another image),
 // the layer is reached from it through Rescaling layers alone, each the only reader of what it

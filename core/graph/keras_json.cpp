@@ -11,6 +11,7 @@
 
 #include "graph/analysis.h"
 #include "graph/channels_first.h"
+#include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/limits.h"
 
@@ -366,6 +367,10 @@ class Flattener {
     if (keras3_ && node.config.contains("activation") &&
         node.config["activation"] == "hard_sigmoid")
       node.config["activation"] = "hard_sigmoid_keras3";
+    // tf.keras serialises activation="log_softmax" by its function's name, tf.nn's
+    // log_softmax_v2 (only softmax_v2 is mapped back to its Keras name).
+    if (node.config.contains("activation") && node.config["activation"] == "log_softmax_v2")
+      node.config["activation"] = "log_softmax";
     const std::string annotated = layers[index].value("graft_group", std::string());
     node.group = annotated.empty() ? group : childPath(group, annotated);
     return node;
@@ -634,25 +639,79 @@ std::string versionOf(const Json& modelConfig, const std::string& kerasVersion) 
   return "";
 }
 
-// Whether the Keras of `version` computes RandomCrop outside training as smart_resize (the
-// centre cropped to the output's aspect ratio, resized bilinearly): tf.keras 2.7 to 2.15
-// (RandomCrop.call's resize(), later _resize()) and Keras 3.0 to 3.5 (call's resize()). Keras
-// 3.6 on and tf.keras 2.6 and earlier compute something else (graph/image_resize.cpp).
-bool randomCropResizes(const std::string& version) {
+// What the Keras of `version` computes for a RandomCrop outside training (predict's
+// training=False) where its input is not height x width. Read from each version's RandomCrop:
+//  - tf.keras 2.7 to 2.15 and tf_keras 2.16 on (Keras 2 kept as its own package, the same
+//    layer; RandomCrop.call's resize(), later _resize()) and Keras 3.0 to 3.5 (call's resize()):
+//    smart_resize, the centre cropped to the output's aspect ratio and resized bilinearly;
+//  - Keras 3.6 and 3.7 (image_preprocessing/random_crop.py, get_random_transformation and
+//    transform_images): that centred box's top-left corner, then rows [top, top + height) and
+//    columns [left, left + width) sliced from there (fewer where the image ends), resized
+//    bilinearly to height x width only when the slice is smaller;
+//  - Keras 3.8 on (to the latest, 3.15): transform_images acts only `if training`, so the image
+//    comes back unchanged, at its own size, whatever height and width say;
+//  - tf.keras 2.6 and earlier (resize the shorter side, then crop) and a file that names no
+//    version: not read (the layer's own shape check refuses it, graph/image_resize.cpp).
+enum class RandomCropRule { Unknown, SmartResize, CornerSlice, Unchanged };
+
+RandomCropRule randomCropRule(const std::string& version) {
   int major = -1, minor = -1;
-  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
-  return (major == 2 && minor >= 7) || (major == 3 && minor >= 0 && minor <= 5);
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return RandomCropRule::Unknown;
+  if ((major == 2 && minor >= 7) || (major == 3 && minor >= 0 && minor <= 5))
+    return RandomCropRule::SmartResize;
+  if (major == 3 && (minor == 6 || minor == 7)) return RandomCropRule::CornerSlice;
+  if (major == 3 && minor >= 8) return RandomCropRule::Unchanged;
+  return RandomCropRule::Unknown;
 }
 
-// A file whose Keras computes RandomCrop as smart_resize has each RandomCrop read as the
-// Resizing (bilinear, crop_to_aspect_ratio) that computes the same window and resize, except
-// where its input already has its size (every Keras returns the image as it is there, and the
-// layer stays a RandomCrop, so a Keras export keeps its training behaviour). smart_resize
-// divides the sizes in float32 in tf.keras, in Python floats on a static shape in Keras 3,
-// Resizing in float32: the same crop for every image whose width x output height stays below
-// 2^24.
-Graph readRandomCropsAsResizing(const Graph& graph, const LayerRegistry& registry) {
-  if (std::none_of(graph.nodes().begin(), graph.nodes().end(),
+// Keras 3.6 / 3.7's window (RandomCrop.get_random_transformation outside training, Python
+// floats on a static shape) as the Cropping2D that takes it, for an input of fixed size at
+// least height x width (the slice is then height x width and nothing is resized). Elsewhere
+// (a free size, or a smaller image, which Keras slices short and stretches) Graft has no layer
+// that computes it: refused naming the layer.
+Node cornerSliceAsCropping(const Node& crop, const Shape& in, const LayerRegistry& registry,
+                           const std::string& version) {
+  const int64_t h = in[1], w = in[2];
+  const int64_t height = crop.config.at("height").get<int64_t>();
+  const int64_t width = crop.config.at("width").get<int64_t>();
+  if (h == kUnknown || w == kUnknown || h < height || w < width)
+    throw Error(Diagnostic{
+        crop.name,
+        "is a RandomCrop of " + std::to_string(height) + " x " + std::to_string(width) +
+            " on images of " + shapeToString(in) + ", saved by Keras " + version +
+            ". Outside training Keras 3.6 and 3.7 slice height x width from the corner of the "
+            "centred box of that aspect ratio and stretch a shorter slice to the size; Graft "
+            "reads that for an input of fixed size at least height x width (where it is a "
+            "crop). Give the model such an input size in Keras, or replace the layer by "
+            "Resizing or CenterCrop"});
+  const auto toInt = [](double v) { return static_cast<int64_t>(v); };
+  const int64_t cropH = std::max<int64_t>(
+      std::min(h, toInt(static_cast<double>(w * height) / static_cast<double>(width))), 1);
+  const int64_t cropW = std::max<int64_t>(
+      std::min(w, toInt(static_cast<double>(h * width) / static_cast<double>(height))), 1);
+  const int64_t top = toInt(static_cast<double>(h - cropH) / 2);
+  const int64_t left = toInt(static_cast<double>(w - cropW) / 2);
+  Node node = crop;
+  node.className = "Cropping2D";
+  node.config = registry.normalizeConfig(
+      "Cropping2D", {{"cropping", {{top, h - top - height}, {left, w - left - width}}}});
+  return node;
+}
+
+// Each RandomCrop whose input is not its own size, read as the Keras of the file computes it
+// outside training: smart_resize as the Resizing (bilinear, crop_to_aspect_ratio) that computes
+// the same window and resize (smart_resize divides the sizes in float32 in tf.keras, in Python
+// floats on a static shape in Keras 3, Resizing in float32: the same crop for every image whose
+// width x output height stays below 2^24); Keras 3.6 / 3.7's slice as a Cropping2D; Keras 3.8's
+// unchanged image as the RandomCrop marked so (graph/image_resize.h, randomCropKeepsImage: its
+// output is its input, at any size). Where the input already has its size every Keras returns
+// the image as it is, and the layer stays a plain RandomCrop, so a Keras export keeps its
+// training behaviour.
+Graph readRandomCropsByVersion(const Graph& graph, const LayerRegistry& registry,
+                               const std::string& version) {
+  const RandomCropRule rule = randomCropRule(version);
+  if (rule == RandomCropRule::Unknown ||
+      std::none_of(graph.nodes().begin(), graph.nodes().end(),
                    [](const Node& n) { return n.className == "RandomCrop"; }))
     return graph;
   const GraphAnalysis analysis = analyze(graph, registry);
@@ -661,14 +720,29 @@ Graph readRandomCropsAsResizing(const Graph& graph, const LayerRegistry& registr
     if (node.className != "RandomCrop") continue;
     const NodeInfo* in = node.inputs.size() == 1 ? analysis.find(node.inputs[0]) : nullptr;
     const Json& c = node.config;
-    if (in && in->outputShape.size() == 4 && c.at("height") == in->outputShape[1] &&
-        c.at("width") == in->outputShape[2])
+    if (!in || in->outputShape.size() != 4 || !c.at("height").is_number_integer() ||
+        !c.at("width").is_number_integer())
+      continue;  // the layer's own check says what is wrong
+    if (layers::randomCropKeepsImage(c) ||
+        (c.at("height") == in->outputShape[1] && c.at("width") == in->outputShape[2]))
       continue;
-    node.className = "Resizing";
-    node.config = registry.normalizeConfig("Resizing", {{"height", c.at("height")},
-                                                        {"width", c.at("width")},
-                                                        {"interpolation", "bilinear"},
-                                                        {"crop_to_aspect_ratio", true}});
+    switch (rule) {
+      case RandomCropRule::SmartResize:
+        node.className = "Resizing";
+        node.config = registry.normalizeConfig("Resizing", {{"height", c.at("height")},
+                                                            {"width", c.at("width")},
+                                                            {"interpolation", "bilinear"},
+                                                            {"crop_to_aspect_ratio", true}});
+        break;
+      case RandomCropRule::CornerSlice:
+        node = cornerSliceAsCropping(node, in->outputShape, registry, version);
+        break;
+      case RandomCropRule::Unchanged:
+        node.config[layers::kRandomCropKeepsImage] = true;
+        break;
+      case RandomCropRule::Unknown:
+        break;
+    }
   }
   return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
 }
@@ -704,9 +778,7 @@ Graph graphFromCheckedKerasJson(const Json& modelConfig, const LayerRegistry& re
   const std::string fallback = cls == "Sequential" ? "sequential" : "model";
   Graph graph = flat.finish(config.is_object() ? config.value("name", fallback) : fallback,
                             cls == "Sequential" ? std::vector<std::string>{} : outputs, annotated);
-  if (randomCropResizes(versionOf(modelConfig, kerasVersion)))
-    return readRandomCropsAsResizing(graph, registry);
-  return graph;
+  return readRandomCropsByVersion(graph, registry, versionOf(modelConfig, kerasVersion));
 }
 
 }  // namespace
@@ -728,7 +800,11 @@ Graph graphFromKerasJsonText(const std::string& text, const LayerRegistry& regis
 
 namespace {
 
-void collectAugmentation(const Json& config, std::vector<std::string>& found, size_t depth) {
+// The (class, name) of each layer entry of a model_config whose class `wanted` takes, nested
+// models' included.
+using LayerEntries = std::vector<std::pair<std::string, std::string>>;
+void collectLayers(const Json& config, bool (*wanted)(const std::string&), LayerEntries& found,
+                   size_t depth) {
   if (depth > static_cast<size_t>(limits::kMaxJsonDepth)) return;
   const Json* layers = config.is_array()                                 ? &config
                        : config.is_object() && config.contains("layers") ? &config["layers"]
@@ -738,10 +814,22 @@ void collectAugmentation(const Json& config, std::vector<std::string>& found, si
     if (!layer.is_object()) continue;
     const std::string cls = classNameOf(layer);
     if (isModelClass(cls) && layer.contains("config"))
-      collectAugmentation(layer["config"], found, depth + 1);
-    else if (isAugmentation(cls))
-      found.push_back(cls + " '" + entryName(layer) + "'");
+      collectLayers(layer["config"], wanted, found, depth + 1);
+    else if (wanted(cls))
+      found.emplace_back(cls, entryName(layer));
   }
+}
+
+LayerEntries layersOfClass(const Json& modelConfig, bool (*wanted)(const std::string&)) {
+  const Json* root = &modelConfig;
+  if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");
+  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
+  LayerEntries found;
+  if (root->is_array())
+    collectLayers(*root, wanted, found, 0);
+  else if (root->is_object() && root->contains("config"))
+    collectLayers(root->at("config"), wanted, found, 0);
+  return found;
 }
 
 }  // namespace
@@ -881,15 +969,40 @@ std::string namedInputsAndOutputsOf(const Json& modelConfig) {
   return said;
 }
 
+std::vector<std::string> randomCropsReadByVersion(const Json& modelConfig, const Graph& graph,
+                                                  const std::string& kerasVersion) {
+  const LayerEntries crops =
+      layersOfClass(modelConfig, [](const std::string& cls) { return cls == "RandomCrop"; });
+  const std::string version = versionOf(modelConfig, kerasVersion);
+  const RandomCropRule rule = randomCropRule(version);
+  const std::string keras = "Keras " + version;
+  std::vector<std::string> notes;
+  for (const auto& [cls, name] : crops) {
+    const Node* node = graph.find(name);
+    if (!node) continue;
+    const std::string layer = "RandomCrop '" + name + "'";
+    // By the file's version only: a Graft file keeps the reading it was saved with.
+    if (node->className == "Resizing" && rule == RandomCropRule::SmartResize)
+      notes.push_back(layer + " is read as Resizing(crop_to_aspect_ratio=True): outside training " +
+                      keras +
+                      " crops the image's centre to the layer's aspect ratio and resizes it");
+    else if (node->className == "Cropping2D" && rule == RandomCropRule::CornerSlice)
+      notes.push_back(layer + " is read as Cropping2D: outside training " + keras +
+                      " slices height x width from the corner of the image's centred box of "
+                      "that aspect ratio (a crop at this input size)");
+    else if (node->className == "RandomCrop" && rule == RandomCropRule::Unchanged &&
+             layers::randomCropKeepsImage(node->config))
+      notes.push_back(layer + " passes images unchanged: outside training " + keras +
+                      " does not crop, so the layers after it see the input's size (Keras's "
+                      "summary says height x width)");
+  }
+  return notes;
+}
+
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig) {
-  const Json* root = &modelConfig;
-  if (root->is_object() && root->contains("modelTopology")) root = &root->at("modelTopology");
-  if (root->is_object() && root->contains("model_config")) root = &root->at("model_config");
   std::vector<std::string> found;
-  if (root->is_array())
-    collectAugmentation(*root, found, 0);
-  else if (root->is_object() && root->contains("config"))
-    collectAugmentation(root->at("config"), found, 0);
+  for (const auto& [cls, name] : layersOfClass(modelConfig, isAugmentation))
+    found.push_back(cls + " '" + name + "'");
   return found;
 }
 

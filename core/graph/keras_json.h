@@ -30,6 +30,12 @@ Graph graphFromKerasJsonText(const std::string& text,
 // ones a config holds, as "RandomFlip 'random_flip'", for the loader to say so.
 std::vector<std::string> augmentationLayersLeftOut(const Json& modelConfig);
 
+// What graphFromKerasJson made of each RandomCrop whose input is not its own size, as the Keras
+// of the file computes it outside training (Resizing, Cropping2D, or the image unchanged), one
+// sentence each for the loader to say; none where every RandomCrop kept its input's size.
+std::vector<std::string> randomCropsReadByVersion(const Json& modelConfig, const Graph& graph,
+                                                  const std::string& kerasVersion);
+
 // The nested models graphFromKerasJson leaves out (LeftOutModel): every member an augmentation
 // layer, an InputLayer or such a model.
 std::vector<LeftOutModel> nestedModelsLeftOut(const Json& modelConfig);

@@ -364,28 +364,16 @@ std::vector<int64_t> permuteDims(const Json& config, size_t rank) {
 const std::vector<std::string>& knownActivations() {
   // hard_silu and its alias hard_swish, mish and leaky_relu (slope 0.2) are Keras 3's
   // (keras.activations); the rest
-  // are in Keras 2 and 3 alike, except hard_sigmoid, whose formula differs: "hard_sigmoid" is
-  // Keras 2's, "hard_sigmoid_keras3" Keras 3's (graph/keras_json.h; runtime/layers/activations).
-  static const std::vector<std::string> names = {"linear",
-                                                 "relu",
-                                                 "relu6",
-                                                 "sigmoid",
-                                                 "hard_sigmoid",
-                                                 "tanh",
-                                                 "softmax",
-                                                 "elu",
-                                                 "selu",
-                                                 "swish",
-                                                 "silu",
-                                                 "softplus",
-                                                 "softsign",
-                                                 "exponential",
-                                                 "gelu",
-                                                 "hard_silu",
-                                                 "hard_swish",
-                                                 "mish",
-                                                 "hard_sigmoid_keras3",
-                                                 "leaky_relu"};
+  // are in Keras 2 and 3 alike (log_softmax over the last axis, as softmax; tf.keras serialises
+  // it as "log_softmax_v2", read as log_softmax by graph/keras_json), except hard_sigmoid, whose
+  // formula differs: "hard_sigmoid" is Keras 2's, "hard_sigmoid_keras3" Keras 3's
+  // (graph/keras_json.h; runtime/layers/activations).
+  static const std::vector<std::string> names = {
+      "linear",    "relu",      "relu6",       "sigmoid",  "hard_sigmoid",
+      "tanh",      "softmax",   "log_softmax", "elu",      "selu",
+      "swish",     "silu",      "softplus",    "softsign", "exponential",
+      "gelu",      "hard_silu", "hard_swish",  "mish",     "hard_sigmoid_keras3",
+      "leaky_relu"};
   return names;
 }
 

@@ -479,6 +479,8 @@ LoadedModel fromTopology(const std::string& source, const std::string& topologyT
           "the model names its " + named +
           ": Graft keeps the layers, not the names, so a Keras file it exports takes and "
           "returns plain tensors (model(x), not model({...})[name])");
+    for (const auto& note : randomCropsReadByVersion(config, result.model.graph, kerasVersion))
+      result.notes.push_back(note);
     const std::vector<std::string> augmentation = augmentationLayersLeftOut(config);
     if (!augmentation.empty()) {
       std::string list;

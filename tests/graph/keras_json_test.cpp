@@ -309,6 +309,30 @@ TEST(KerasJson, ReadsConv2DTransposeConfigs) {
   EXPECT_EQ(a.totalParams, (3 * 3 * 6 * 3 + 6) + 2 * 2 * 2 * 6);
 }
 
+// log_softmax as each Keras writes it: Keras 3 by its name, tf.keras by tf.nn's function name
+// (log_softmax_v2; keras/activations.py maps only softmax_v2 back); both read as log_softmax.
+TEST(KerasJson, LogSoftmaxActivationReadsAsEachKerasWritesIt) {
+  for (const std::string written : {"log_softmax", "log_softmax_v2"}) {
+    SCOPED_TRACE(written);
+    const std::string text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "Dense", "config": {"name": "fc", "units": 3, "activation": ")" +
+                             written + R"("}, "name": "fc", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Activation", "config": {"name": "act", "activation": ")" +
+                             written +
+                             R"("}, "name": "act", "inbound_nodes": [[["fc", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["act", 0, 0]]}, "keras_version": "2.15.0"})";
+    const Graph g = graphFromKerasJsonText(text);
+    EXPECT_EQ(g.at("fc").config.at("activation"), "log_softmax");
+    EXPECT_EQ(g.at("act").config.at("activation"), "log_softmax");
+    const GraphAnalysis a = analyze(g);
+    ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+    EXPECT_EQ(a.find("act")->outputShape, (Shape{kUnknown, 3}));
+    // Saved again under the name every Keras reads.
+    EXPECT_EQ(graphToKerasJson(g)["config"]["layers"][1]["config"]["activation"], "log_softmax");
+  }
+}
+
 // MobileNetV3's hard-swish as tf.keras 2.6-2.15 writes it: hard_sigmoid(x) = ReLU(6)(x + 3.0) *
 // (1 / 6) as two TFOpLambda layers whose constants sit in the inbound node's kwargs (the node a
 // bare reference, not wrapped in a list), then Multiply; and the squeeze-and-excitation

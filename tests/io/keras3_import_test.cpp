@@ -1151,6 +1151,58 @@ TEST(OlderKerasForms, BareListSequentialWithoutInputLayerAndModelClass) {
   EXPECT_EQ(analyzeOrThrow(model).totalParams, 8);
 }
 
+// A RandomCrop(8, 8) on 12 x 12 images as the .keras archive's metadata.json says which Keras
+// saved it: Keras 3.8+ passes the images unchanged (the pooling after it sees 12 x 12), 3.6 and
+// 3.7 take rows and columns 0..7 (the corner of the centred 12 x 12 box), 3.5 resizes the
+// centre; the loader says which. A smaller image under 3.7 is refused naming layer and file.
+TEST(KerasVersion, RandomCropOfAnotherSizeIsReadAsItsKerasComputesIt) {
+  const auto config = [](int size) {
+    return R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, )" +
+           std::to_string(size) + ", " + std::to_string(size) + R"(, 3]}},
+    {"class_name": "RandomCrop", "config": {"name": "crop", "height": 8, "width": 8, "seed": 1}},
+    {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}}]}})";
+  };
+  TempDir dir;
+  const auto loadAt = [&](const std::string& version, int size) {
+    const std::string archive = dir.file("crop_" + version + "_" + std::to_string(size) + ".keras");
+    writeKerasArchive(archive, config(size), version);
+    return load(archive);
+  };
+  const auto joined = [](const LoadedModel& m) {
+    std::string all;
+    for (const auto& note : m.notes) all += note + "\n";
+    return all;
+  };
+  const LoadedModel unchanged = loadAt("3.8.0", 12);
+  EXPECT_EQ(unchanged.model.graph.at("crop").className, "RandomCrop");
+  EXPECT_EQ(analyzeOrThrow(unchanged.model.graph).find("crop")->outputShape,
+            (Shape{kUnknown, 12, 12, 3}));
+  EXPECT_NE(joined(unchanged).find("RandomCrop 'crop' passes images unchanged: outside training "
+                                   "Keras 3.8.0 does not crop"),
+            std::string::npos)
+      << joined(unchanged);
+  const LoadedModel corner = loadAt("3.7.0", 12);
+  EXPECT_EQ(corner.model.graph.at("crop").className, "Cropping2D");
+  EXPECT_EQ(corner.model.graph.at("crop").config.at("cropping"), Json::parse("[[0, 4], [0, 4]]"));
+  EXPECT_NE(joined(corner).find("RandomCrop 'crop' is read as Cropping2D"), std::string::npos);
+  const LoadedModel resized = loadAt("3.5.0", 12);
+  EXPECT_EQ(resized.model.graph.at("crop").className, "Resizing");
+  EXPECT_NE(
+      joined(resized).find("RandomCrop 'crop' is read as Resizing(crop_to_aspect_ratio=True)"),
+      std::string::npos);
+  // At its own size: a plain RandomCrop, nothing said.
+  EXPECT_EQ(joined(loadAt("3.8.0", 8)).find("RandomCrop"), std::string::npos);
+  try {
+    loadAt("3.7.0", 6);
+    ADD_FAILURE() << "a 6 x 6 image read for Keras 3.7's crop of 8 x 8";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("crop_3.7.0_6.keras"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("crop: is a RandomCrop of 8 x 8"), std::string::npos)
+        << e.what();
+  }
+}
+
 // "hard_sigmoid" in a config is Keras 3's relu6(x + 3) / 6 when Keras 3 wrote the file (a
 // .keras archive's metadata.json, an HDF5 file's keras_version), Keras 2's clip(0.2 x + 0.5)
 // otherwise: the same config read both ways.

@@ -65,7 +65,7 @@ TEST(ActivationOps, EveryNamedActivationMatchesKerasFormula) {
   };
   torch::Tensor x = probe();
   for (const auto& name : layers::knownActivations()) {
-    if (name == "softmax") continue;  // below, with axes
+    if (name == "softmax" || name == "log_softmax") continue;  // below, with axes
     SCOPED_TRACE(name);
     ASSERT_TRUE(formulas.count(name)) << "no reference formula for " << name;
     Graph g = oneLayer("Activation", {{"activation", name}}, {kUnknown, 169});
@@ -88,6 +88,37 @@ TEST(ActivationOps, SoftmaxActivationIsOverTheLastKerasAxis) {
   EXPECT_TRUE(
       allClose(runLayer(oneLayer("Activation", {{"activation", "softmax"}}, {kUnknown, 7}), {}, x2),
                softmaxReference(x2, 1)));
+}
+
+// log(softmax) in double, shifted by the maximum: exact where float32's log(softmax) would
+// underflow to -inf.
+torch::Tensor logSoftmaxReference(const torch::Tensor& x, int64_t axis) {
+  torch::Tensor shifted =
+      x.to(torch::kFloat64) - std::get<0>(x.to(torch::kFloat64).max(axis, true));
+  return shifted - shifted.exp().sum(axis, true).log();
+}
+
+// Keras's log_softmax activation (keras.activations.log_softmax, axis=-1; tf.nn.log_softmax in
+// tf.keras): over the last Keras axis, channels on an image; confident scores stay finite.
+TEST(ActivationOps, LogSoftmaxActivationIsOverTheLastKerasAxis) {
+  const Graph image = oneLayer("Activation", {{"activation", "log_softmax"}}, {kUnknown, 3, 4, 5});
+  torch::Tensor x4 = randomTensor({2, 3, 4, 5}, 5) * 4.0;
+  EXPECT_TRUE(allClose(runLayer(image, {}, x4), logSoftmaxReference(x4, 3)));
+  const Graph vector = oneLayer("Activation", {{"activation", "log_softmax"}}, {kUnknown, 4});
+  torch::Tensor x2 = torch::tensor({{1.f, 3.f, -2.f, 0.5f}, {200.f, 0.f, -200.f, 100.f}});
+  const torch::Tensor y2 = runLayer(vector, {}, x2);
+  EXPECT_TRUE(allClose(y2, logSoftmaxReference(x2, 1)));
+  EXPECT_TRUE(torch::isfinite(y2).all().item<bool>());  // log(softmax) would read -inf
+  EXPECT_NEAR(y2[1][2].item<double>(), -400.0, 1e-3);
+  // exp of the output is softmax's probabilities.
+  EXPECT_TRUE(allClose(y2.exp(), softmaxReference(x2, 1)));
+  // On a Dense layer, as activation="log_softmax".
+  const Graph dense =
+      oneLayer("Dense", {{"units", 3}, {"activation", "log_softmax"}}, {kUnknown, 2});
+  const WeightStore w = randomWeights(dense, 3, -2.f, 2.f);
+  const torch::Tensor in = randomTensor({3, 2}, 4) * 3.0;
+  const torch::Tensor logits = in.matmul(kerasWeight(w, "layer", 0)) + kerasWeight(w, "layer", 1);
+  EXPECT_TRUE(allClose(runLayer(dense, w, in), logSoftmaxReference(logits, 1)));
 }
 
 TEST(ActivationOps, SoftmaxLayerAxes) {

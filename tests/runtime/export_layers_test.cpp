@@ -9,7 +9,10 @@
 #include "export/export.h"
 #include "export_test_support.h"
 #include "graph/graph_builder.h"
+#include "graph/image_resize.h"
+#include "graph/keras_json.h"
 #include "graph/layer_registry.h"
+#include "io/keras_archive.h"
 #include "io/keras_weights_import.h"
 
 namespace graft::test::exports {
@@ -221,6 +224,35 @@ TEST(ExportRefusal, OnnxRefusesAutoContrastAndSeveralAxisLayerNormalizationByNam
   EXPECT_LE(ts.maxDifference, ts.allowed) << ts.describe();
   const ExportReport keras = exportModel(model, ExportFormat::Keras, dir.file("m.keras"));
   EXPECT_LE(keras.maxDifference, keras.allowed) << keras.describe();
+}
+
+// A RandomCrop read from Keras 3.8+ at another size passes images unchanged: every format
+// computes that, and the .keras file (the plain layer, metadata 3.13) reads back the same.
+TEST(ExportKeepsImage, RandomCropFromKeras38PassesImagesInEveryFormat) {
+  GraphBuilder b("crop");
+  std::string x = b.input("images", {kUnknown, 9, 8, 3});
+  x = b.add("RandomCrop", "crop",
+            {{"height", 5}, {"width", 4}, {layers::kRandomCropKeepsImage, true}}, x);
+  x = b.add("Conv2D", "conv", {{"filters", 2}, {"kernel_size", 3}}, x);
+  x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
+  const Model model = randomModel(b.build({x}), 4);
+  EXPECT_EQ(analyzeOrThrow(model.graph).find("conv")->outputShape, (Shape{kUnknown, 7, 6, 2}));
+  TempDir dir;
+  for (const auto& [f, file] :
+       std::vector<std::pair<ExportFormat, std::string>>{{ExportFormat::TorchScript, "m.pt"},
+                                                         {ExportFormat::Onnx, "m.onnx"},
+                                                         {ExportFormat::KerasH5, "m.h5"},
+                                                         {ExportFormat::Keras, "m.keras"}}) {
+    SCOPED_TRACE(exportFormatTitle(f));
+    const ExportReport r = exportModel(model, f, dir.file(file));
+    EXPECT_LE(r.maxDifference, r.allowed) << r.describe();
+  }
+  const KerasArchive archive = readKerasArchive(dir.file("m.keras"));
+  const Json written = Json::parse(archive.config);
+  EXPECT_EQ(written.dump().find(layers::kRandomCropKeepsImage), std::string::npos);
+  const Graph back =
+      graphFromKerasJsonText(archive.config, LayerRegistry::standard(), archive.kerasVersion);
+  EXPECT_EQ(back.at("crop").config.value(layers::kRandomCropKeepsImage, false), true);
 }
 
 // A format that cannot take a model says which layer and which format, and writes nothing:

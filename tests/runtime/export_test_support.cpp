@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/graph_builder.h"
+#include "graph/image_resize.h"
 #include "graph/layer_helpers.h"
 #include "runtime/module/graph_module.h"
 #include "runtime_test_util.h"
@@ -66,6 +67,9 @@ Samples activationSamples() {
   s.push_back(
       {"Activation softmax after Flatten",
        afterLayer("Flatten", Json::object(), "Activation", {{"activation", "softmax"}}, kImage)});
+  s.push_back({"Activation log_softmax after Flatten",
+               afterLayer("Flatten", Json::object(), "Activation", {{"activation", "log_softmax"}},
+                          kImage)});
   return s;
 }
 
@@ -153,6 +157,9 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
     return {
         {"Dense after Flatten, softmax",
          afterLayer("Flatten", Json::object(), cls, {{"units", 4}, {"activation", "softmax"}},
+                    kImage)},
+        {"Dense after Flatten, log_softmax",
+         afterLayer("Flatten", Json::object(), cls, {{"units", 4}, {"activation", "log_softmax"}},
                     kImage)},
         {"Dense on a feature map (channels), tanh",
          oneLayer(cls, {{"units", 4}, {"activation", "tanh"}})},
@@ -354,9 +361,14 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
         {"CenterCrop larger than the image (6, 10): resized",
          oneLayer(cls, {{"height", 6}, {"width", 10}})},
     };
-  if (cls == "RandomCrop")  // read only at its input's size, where it returns the image
-    return {{"RandomCrop at the image's size (8, 7)",
-             oneLayer(cls, {{"height", 8}, {"width", 7}, {"seed", 5}})}};
+  if (cls == "RandomCrop")  // the image as it is: at its input's size, or read from Keras 3.8+
+    return {
+        {"RandomCrop at the image's size (8, 7)",
+         oneLayer(cls, {{"height", 8}, {"width", 7}, {"seed", 5}})},
+        {"RandomCrop (5, 4) from Keras 3.8+: the image unchanged",
+         oneLayer(
+             cls,
+             {{"height", 5}, {"width", 4}, {"seed", 5}, {layers::kRandomCropKeepsImage, true}})}};
   if (cls == "AutoContrast")
     return {
         {"AutoContrast in [0, 255]", oneLayer(cls, Json::object())},

@@ -23,17 +23,21 @@ using test::allClose;
 using test::kerasWeight;
 
 // input (8, 8, 3) -> conv (4 filters, relu) -> pool (global average) -> predictions, with the
-// head's softmax in the Dense layer or in a layer of its own.
-Graph convPoolDense(bool separateSoftmax) {
+// head's softmax or log_softmax (log-probabilities: the same pre-softmax score) in the Dense
+// layer or in a layer of its own.
+Graph convPoolDense(const std::string& head) {
   GraphBuilder b("hand");
   auto x = b.input("input_1", {kUnknown, 8, 8, 3});
   x = b.add("Conv2D", "conv",
             {{"filters", 4}, {"kernel_size", {3, 3}}, {"padding", "same"}, {"activation", "relu"}},
             x);
   x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
-  if (!separateSoftmax)
-    return b.build({b.add("Dense", "predictions", {{"units", 3}, {"activation", "softmax"}}, x)});
+  if (head == "Dense softmax" || head == "Dense log_softmax")
+    return b.build({b.add("Dense", "predictions",
+                          {{"units", 3}, {"activation", head.substr(head.find(' ') + 1)}}, x)});
   x = b.add("Dense", "predictions", {{"units", 3}}, x);
+  if (head == "Activation log_softmax")
+    return b.build({b.add("Activation", "log_p", {{"activation", "log_softmax"}}, x)});
   return b.build({b.add("Softmax", "probabilities", Json::object(), x)});
 }
 
@@ -47,9 +51,10 @@ torch::Tensor handMap(const torch::Tensor& activation, const torch::Tensor& kern
 }
 
 TEST(GradCam, MatchesTheMapComputedByHandOnConvPoolDense) {
-  for (bool separateSoftmax : {false, true}) {
-    SCOPED_TRACE(separateSoftmax ? "Softmax layer" : "Dense with softmax");
-    const Graph graph = convPoolDense(separateSoftmax);
+  for (const std::string head :
+       {"Dense softmax", "Softmax layer", "Dense log_softmax", "Activation log_softmax"}) {
+    SCOPED_TRACE(head);
+    const Graph graph = convPoolDense(head);
     const WeightStore weights = test::randomWeights(graph, 11);
     const torch::Tensor x = test::randomTensor({1, 3, 8, 8}, 5);
     GraphModule module(graph, weights);
@@ -146,7 +151,7 @@ TEST(GradCam, DefaultLayerIsTheLastSpatialMapBeforeTheHead) {
   // ResNet50's last block output, by either naming of Keras's layers.
   EXPECT_EQ(defaultGradCamLayer(zooGraph("resnet50", "tf.keras")), "conv5_block3_out");
   EXPECT_EQ(defaultGradCamLayer(zooGraph("resnet50", "keras-applications")), "activation_49");
-  EXPECT_EQ(defaultGradCamLayer(convPoolDense(false)), "conv");
+  EXPECT_EQ(defaultGradCamLayer(convPoolDense("Dense softmax")), "conv");
 }
 
 TEST(GradCam, RunsOnMobileNetAtItsDefaultLayer) {
@@ -232,7 +237,7 @@ TEST(GradCam, RunsOnEveryZooFamilyAndOnAnEditedModel) {
 }
 
 TEST(GradCam, RefusesUnknownLayersAndLayersWithoutASpatialMap) {
-  const Graph graph = convPoolDense(false);
+  const Graph graph = convPoolDense("Dense softmax");
   GradCamModule gradCam(graph, test::randomWeights(graph, 1));
   const torch::Tensor x = test::randomTensor({1, 3, 8, 8}, 1);
   const std::string unknown = errorOf([&] { gradCam.run(x, "block9_conv"); });

@@ -122,48 +122,127 @@ TEST(ImageResizeOps, RandomCropAtItsOwnSizeIsTheImage) {
             std::string::npos);
 }
 
-// A Keras model with RandomCrop(6, 9) on 8 x 7 images, read by the version that saved it.
-// tf.keras 2.7+ (keras/layers/preprocessing/image_preprocessing.py, RandomCrop._resize:
-// image_utils.smart_resize) and Keras 3.0-3.5 (random_crop.py call's resize()) crop the
-// centre to the aspect ratio and resize bilinearly: crop height int(7 * 6 / 9) = 4 from row
-// int((8 - 4) / 2) = 2, every column, to 6 x 9; read as Resizing(crop_to_aspect_ratio).
-// Keras 3.8+ returns the 8 x 7 image unchanged and 3.6-3.7 slice rows 2..7 and resize, tf.keras
-// 2.6 resizes the shorter side: refused, as is a file that does not say its version.
-TEST(ImageResizeOps, RandomCropIsReadByTheKerasThatSavedIt) {
-  const auto text = [](int height, int width) {
-    return R"({"class_name": "Functional", "config": {"name": "m", "layers": [
-    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 7, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+// A Keras model with RandomCrop(height, width) on images of `in` (h, w), as Keras `version`
+// saved it (the version given apart, as metadata.json and the HDF5 attribute do).
+std::string randomCropModel(int64_t h, int64_t w, int height, int width) {
+  return R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, )" +
+         std::to_string(h) + ", " + std::to_string(w) +
+         R"(, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
     {"class_name": "RandomCrop", "config": {"name": "crop", "height": )" +
-           std::to_string(height) + R"(, "width": )" + std::to_string(width) +
-           R"(, "seed": 3}, "name": "crop", "inbound_nodes": [[["in", 0, 0, {}]]]}],
-    "input_layers": [["in", 0, 0]], "output_layers": [["crop", 0, 0]]}})";
-  };
+         std::to_string(height) + R"(, "width": )" + std::to_string(width) +
+         R"(, "seed": 3}, "name": "crop", "inbound_nodes": [[["in", 0, 0, {}]]]},
+    {"class_name": "Conv2D", "config": {"name": "conv", "filters": 2, "kernel_size": [3, 3]}, "name": "conv", "inbound_nodes": [[["crop", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["conv", 0, 0]]}})";
+}
+
+// RandomCrop(6, 9) on 8 x 7 images, read by the version that saved it.
+// tf.keras 2.7+ (keras/layers/preprocessing/image_preprocessing.py, RandomCrop._resize:
+// image_utils.smart_resize), tf_keras 2.16+ (the same code) and Keras 3.0-3.5 (random_crop.py
+// call's resize()) crop the centre to the aspect ratio and resize bilinearly: crop height
+// int(7 * 6 / 9) = 4 from row int((8 - 4) / 2) = 2, every column, to 6 x 9; read as
+// Resizing(crop_to_aspect_ratio). Keras 3.8+ returns the 8 x 7 image unchanged. tf.keras 2.6
+// resizes the shorter side: refused, as is a file that does not say its version.
+TEST(ImageResizeOps, RandomCropIsReadByTheKerasThatSavedIt) {
+  const std::string text = randomCropModel(8, 7, 6, 9);
   const torch::Tensor x = randomTensor({2, 8, 7, 3}, 65);
-  for (const char* version : {"2.9.0", "2.15.0", "3.0.5", "3.5.0"}) {
+  for (const char* version : {"2.9.0", "2.15.0", "2.17.0", "3.0.5", "3.5.0"}) {
     SCOPED_TRACE(version);
-    const Graph g = graphFromKerasJsonText(text(6, 9), LayerRegistry::standard(), version);
+    const Graph g = graphFromKerasJsonText(text, LayerRegistry::standard(), version);
     EXPECT_EQ(g.at("crop").className, "Resizing");
     EXPECT_EQ(g.at("crop").config.at("crop_to_aspect_ratio"), true);
-    EXPECT_TRUE(allClose(runLayer(g, {}, x), naive::resizeBilinear(x.slice(1, 2, 6), 6, 9)));
+    const Graph crop = Graph("m", {g.at("in"), g.at("crop")}, {"crop"});
+    EXPECT_TRUE(allClose(runLayer(crop, {}, x), naive::resizeBilinear(x.slice(1, 2, 6), 6, 9)));
     // At its own size it stays a RandomCrop: the image as it is.
-    const Graph same = graphFromKerasJsonText(text(8, 7), LayerRegistry::standard(), version);
+    const Graph same =
+        graphFromKerasJsonText(randomCropModel(8, 7, 8, 7), LayerRegistry::standard(), version);
     EXPECT_EQ(same.at("crop").className, "RandomCrop");
-    EXPECT_TRUE(torch::equal(runLayer(same, {}, x), x));
+    EXPECT_TRUE(
+        torch::equal(runLayer(Graph("m", {same.at("in"), same.at("crop")}, {"crop"}), {}, x), x));
   }
-  for (const char* version : {"3.6.0", "3.8.0", "3.13.2", "2.6.0", ""}) {
+  // Keras 3.8 to the latest: the image unchanged, so the convolution after it sees 8 x 7.
+  for (const char* version : {"3.8.0", "3.13.2", "3.15.1"}) {
     SCOPED_TRACE(version);
-    const Graph g = graphFromKerasJsonText(text(6, 9), LayerRegistry::standard(), version);
+    const Graph g = graphFromKerasJsonText(text, LayerRegistry::standard(), version);
+    EXPECT_EQ(g.at("crop").className, "RandomCrop");
+    EXPECT_EQ(g.at("crop").config.at(layers::kRandomCropKeepsImage), true);
+    const GraphAnalysis a = analyze(g);
+    ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+    EXPECT_EQ(a.find("crop")->outputShape, (Shape{kUnknown, 8, 7, 3}));
+    EXPECT_EQ(a.find("conv")->outputShape, (Shape{kUnknown, 6, 5, 2}));
+    EXPECT_TRUE(torch::equal(runLayer(Graph("m", {g.at("in"), g.at("crop")}, {"crop"}), {}, x), x));
+    const std::vector<std::string> notes = randomCropsReadByVersion(Json::parse(text), g, version);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("RandomCrop 'crop' passes images unchanged: outside training Keras " +
+                            std::string(version) + " does not crop"),
+              std::string::npos)
+        << notes[0];
+    // Saved in a project and read again (Keras 2's JSON, no version), it stays unchanged.
+    const Graph back = graphFromKerasJson(graphToKerasJson(g));
+    EXPECT_EQ(back, g);
+  }
+  for (const char* version : {"2.6.0", ""}) {
+    SCOPED_TRACE(version);
+    const Graph g = graphFromKerasJsonText(text, LayerRegistry::standard(), version);
     EXPECT_EQ(g.at("crop").className, "RandomCrop");
     const GraphAnalysis a = analyze(g);
-    ASSERT_EQ(a.diagnostics.size(), 1u);
+    ASSERT_FALSE(a.diagnostics.empty());
     EXPECT_EQ(a.diagnostics[0].subject, "crop");
     EXPECT_NE(a.diagnostics[0].message.find("Keras 3.8 and later return the image unchanged"),
               std::string::npos);
+    EXPECT_TRUE(randomCropsReadByVersion(Json::parse(text), g, version).empty());
   }
   // tf.keras's to_json names its version in the JSON itself.
-  Json withVersion = Json::parse(text(6, 9));
+  Json withVersion = Json::parse(text);
   withVersion["keras_version"] = "2.11.0";
   EXPECT_EQ(graphFromKerasJson(withVersion).at("crop").className, "Resizing");
+}
+
+// Keras 3.6 and 3.7 outside training (random_crop.py get_random_transformation with
+// training=False, then transform_images): the corner of the centred box of the output's aspect
+// ratio, then height x width sliced from there. Input 256 x 256, RandomCrop(224, 224): the box
+// is the whole image, its corner (0, 0): rows and columns 0..223 (the top-left crop, not the
+// centre). Input 10 x 12, RandomCrop(6, 6): box 10 x 10 at column int((12 - 10) / 2) = 1:
+// rows 0..5, columns 1..6. Read as the Cropping2D that takes it.
+TEST(ImageResizeOps, RandomCropOfKeras36And37IsTheSliceFromTheBoxCorner) {
+  for (const char* version : {"3.6.0", "3.7.0"}) {
+    SCOPED_TRACE(version);
+    const Graph square = graphFromKerasJsonText(randomCropModel(256, 256, 224, 224),
+                                                LayerRegistry::standard(), version);
+    EXPECT_EQ(square.at("crop").className, "Cropping2D");
+    EXPECT_EQ(square.at("crop").config.at("cropping"), Json::parse("[[0, 32], [0, 32]]"));
+    const Graph g =
+        graphFromKerasJsonText(randomCropModel(10, 12, 6, 6), LayerRegistry::standard(), version);
+    ASSERT_EQ(g.at("crop").className, "Cropping2D");
+    const GraphAnalysis a = analyze(g);
+    ASSERT_TRUE(a.ok()) << joinDiagnostics(a.diagnostics);
+    EXPECT_EQ(a.find("conv")->outputShape, (Shape{kUnknown, 4, 4, 2}));
+    const torch::Tensor x = randomTensor({2, 10, 12, 3}, 66);
+    EXPECT_TRUE(torch::equal(runLayer(Graph("m", {g.at("in"), g.at("crop")}, {"crop"}), {}, x),
+                             x.slice(1, 0, 6).slice(2, 1, 7)));
+    const std::vector<std::string> notes =
+        randomCropsReadByVersion(Json::parse(randomCropModel(10, 12, 6, 6)), g, version);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("RandomCrop 'crop' is read as Cropping2D"), std::string::npos);
+    // A smaller image (sliced short, then stretched) or a free size: refused naming the layer.
+    for (const std::string& text :
+         {randomCropModel(8, 7, 6, 9),
+          std::string(R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_input_shape": [null, null, null, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
+    {"class_name": "RandomCrop", "config": {"name": "crop", "height": 6, "width": 6}, "name": "crop", "inbound_nodes": [[["in", 0, 0, {}]]]}],
+    "input_layers": [["in", 0, 0]], "output_layers": [["crop", 0, 0]]}})")}) {
+      try {
+        graphFromKerasJsonText(text, LayerRegistry::standard(), version);
+        ADD_FAILURE() << "read";
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("crop: is a RandomCrop of 6 x "), std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find("Keras 3.6 and 3.7 slice height x width"),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
 }
 
 TEST(ImageResizeOps, WhatGraftDoesNotComputeIsRefusedNamingTheField) {

@@ -35,6 +35,13 @@ TEST(PredictOutput, ClassifierHeadsAreClassVectors) {
              node("reshape_2", "Reshape", Json::object(), {"conv_preds"}),
              node("act", "Activation", {{"activation", "softmax"}}, {"reshape_2"})}),
       {2}));
+  // log_softmax (log-probabilities) on the Dense, or as an Activation after it.
+  EXPECT_TRUE(outputIsClassVector(
+      chain({node("fc", "Dense", {{"units", 3}, {"activation", "log_softmax"}}, {"pool"})}), {3}));
+  EXPECT_TRUE(outputIsClassVector(
+      chain({node("fc", "Dense", {{"units", 3}}, {"pool"}),
+             node("log_p", "Activation", {{"activation", "log_softmax"}}, {"fc"})}),
+      {3}));
   EXPECT_TRUE(outputIsClassVector(chain({node("fc", "Dense", Json::object(), {"pool"}),
                                          node("drop", "Dropout", Json::object(), {"fc"}),
                                          node("sm", "Softmax", Json::object(), {"drop"})}),

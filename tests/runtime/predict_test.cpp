@@ -26,11 +26,12 @@ std::string solidPng(const TempDir& dir, const std::string& name, int width, int
 
 // input (None, H, W, 3) -> GlobalAveragePooling2D -> Dense(2, softmax) with the kernel rows
 // R: [1, -1], G: [2, 0], B: [0, 1] and bias [0.1, -0.2].
-Model poolAndClassify(int64_t size, Preprocessing preprocessing) {
+Model poolAndClassify(int64_t size, Preprocessing preprocessing,
+                      const std::string& activation = "softmax") {
   GraphBuilder b("tiny");
   auto x = b.input("input_1", {kUnknown, size, size, 3});
   x = b.add("GlobalAveragePooling2D", "gap", Json::object(), x);
-  b.add("Dense", "fc", {{"units", 2}, {"activation", "softmax"}}, x);
+  b.add("Dense", "fc", {{"units", 2}, {"activation", activation}}, x);
   Model m;
   m.graph = b.build();
   m.weights.set("fc", {WeightTensor::fromValues({3, 2}, {1, -1, 2, 0, 0, 1}),
@@ -72,6 +73,27 @@ TEST(Predict, ClassifiesSolidColoursAsWorkedOutByHand) {
   EXPECT_EQ(b.top[0].index, 1);
   EXPECT_EQ(b.top[0].label, "second");
   EXPECT_NEAR(b.top[0].probability, sigmoid(0.3), 1e-6);
+}
+
+// A log_softmax classifier outputs log-probabilities; its top-K shows their exp, which sums to 1.
+TEST(Predict, ALogSoftmaxClassifierShowsProbabilities) {
+  TempDir dir;
+  Model model = poolAndClassify(4, Preprocessing::Unit, "log_softmax");
+  model.labels = {"first", "second"};
+  const std::string red = solidPng(dir, "red.png", 10, 6, {255, 0, 0});
+  const auto results = Predictor(model).run({red});
+  ASSERT_EQ(results.size(), 1u);
+  const ImagePrediction& r = results[0];
+  ASSERT_TRUE(r.ok()) << r.error;
+  // red: logits (1.1, -1.2) -> log p = (log sigmoid(2.3), log sigmoid(-2.3))
+  ASSERT_EQ(r.output.size(), 2u);
+  EXPECT_NEAR(r.output[0], std::log(sigmoid(2.3)), 1e-6);
+  EXPECT_NEAR(r.output[1], std::log(sigmoid(-2.3)), 1e-6);
+  ASSERT_EQ(r.top.size(), 2u);
+  EXPECT_EQ(r.top[0].label, "first");
+  EXPECT_NEAR(r.top[0].probability, sigmoid(2.3), 1e-6);
+  EXPECT_NEAR(r.top[1].probability, std::exp(r.output[1]), 1e-6);
+  EXPECT_NEAR(r.top[0].probability + r.top[1].probability, 1.0, 1e-6);
 }
 
 TEST(Predict, BadImagesAreReportedByNameAndTheRestRun) {

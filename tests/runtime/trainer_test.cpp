@@ -14,10 +14,12 @@
 #include "io/keras_weights_import.h"
 #include "io/model_source.h"
 #include "io/project_file.h"
+#include "runtime/module/graph_module.h"
 #include "runtime/prediction/evaluate.h"
 #include "runtime/training/trainer.h"
 #include "runtime/training/trainer_checkpoint.h"
 #include "runtime/training/trainer_graph.h"
+#include "runtime/training/trainer_loss.h"
 #include "runtime/training/trainer_optimizer.h"
 #include "support/test_support.h"
 #include "train_test_support.h"
@@ -108,6 +110,41 @@ TEST_F(TrainerTest, LossFallsAndValidationAccuracyRisesOnAnEasySet) {
   EXPECT_EQ(events.batches.back().epoch, 6);
   EXPECT_EQ(events.batches.back().batch, 5);
   EXPECT_EQ(events.batches.back().size, 4);  // 36 = 4 * 8 + 4
+}
+
+// A model ending in log_softmax outputs log-probabilities: the loss is their negative at the
+// label (NLL, no second softmax), the model learns, and it keeps its log_softmax when saved.
+TEST_F(TrainerTest, ALogSoftmaxHeadTrainsOnItsLogProbabilities) {
+  const Model model = applyOperation(test::tinyModel(3),
+                                     ops::setConfig("predictions", {{"activation", "log_softmax"}}))
+                          .value()
+                          .model;
+  const TrainHead head = trainHead(model.graph);
+  EXPECT_EQ(head.softmaxLayer, "predictions");
+  EXPECT_EQ(head.kind, OutputKind::Logits);
+  EXPECT_TRUE(head.note.empty()) << head.note;
+
+  {  // The loss on the head's logits is -output[label] of the whole model.
+    torch::NoGradGuard noGrad;
+    GraphModule whole(model.graph, model.weights);
+    GraphModule logits(head.graph, weightsFor(head.graph, model.weights));
+    whole.train(false);
+    logits.train(false);
+    const torch::Tensor images = torch::rand({4, 3, 16, 16}) * 2.0 - 1.0;
+    const torch::Tensor labels = torch::tensor({0, 2, 1, 2}, torch::kInt64);
+    const torch::Tensor logProbabilities = whole.forward(images);
+    EXPECT_TRUE(torch::allclose(logProbabilities.exp().sum(1), torch::ones({4}), 1e-5, 1e-6));
+    const torch::Tensor nll = -logProbabilities.gather(1, labels.unsqueeze(1)).squeeze(1);
+    EXPECT_TRUE(torch::allclose(crossEntropyPerSample(logits.forward(images), labels, head.kind),
+                                nll, 1e-5, 1e-6));
+  }
+
+  const TrainResult result = trainModel(model, data, quickOptions(6));
+  ASSERT_EQ(result.status, TrainStatus::Completed) << result.message;
+  EXPECT_LT(result.history.back().loss, 0.7 * result.history.front().loss);
+  ASSERT_TRUE(result.history.back().valAccuracy);
+  EXPECT_GE(*result.history.back().valAccuracy, 0.8);  // chance: 1/3
+  EXPECT_EQ(result.model.graph.at("predictions").config.at("activation"), "log_softmax");
 }
 
 // A model trained from random weights is no longer random: saved and reopened, its layers count

@@ -17,6 +17,7 @@
 #include "runtime/data/dataset_random.h"
 #include "runtime/data/skipped_files_json.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/prediction/predict_output.h"
 #include "runtime/system/clock.h"
 #include "runtime/system/device.h"
 #include "runtime/training/unreadable_images.h"
@@ -210,13 +211,11 @@ std::vector<std::string> explorerLayers(const Graph& graph,
       throw Error("layer " + name + " is the model's input: there is nothing before it to measure");
     // Class probabilities are the model's answer, not features: a cut there stacked a second
     // softmax classifier on the first one's output.
-    const bool softmax = node.className == "Softmax" ||
-                         (node.config.is_object() && node.config.contains("activation") &&
-                          node.config["activation"] == "softmax");
-    if (softmax)
-      throw Error("layer " + name +
-                  " ends in softmax: its outputs are class probabilities, not features to cut "
-                  "at; name a layer before it");
+    const std::string activation = node.className == "Softmax" ? "softmax" : activationOf(node);
+    if (isSoftmaxActivation(activation))
+      throw Error("layer " + name + " ends in " + activation +
+                  ": its outputs are class probabilities, not features to cut at; name a layer "
+                  "before it");
   }
   const auto order = graph.topologicalOrder().value();
   std::unordered_map<std::string, size_t> depth;

@@ -47,6 +47,11 @@ torch::Tensor tanh(const torch::Tensor& x) {
 torch::Tensor softmax(const torch::Tensor& x) {
   return torch::softmax(x, x.dim() == 4 ? 1 : -1);
 }
+// Keras's log_softmax (keras.activations.log_softmax; tf.nn.log_softmax in tf.keras), over the
+// same axis as softmax: log(softmax(x)) computed stably, so a confident class reads 0, not -0.
+torch::Tensor logSoftmax(const torch::Tensor& x) {
+  return torch::log_softmax(x, x.dim() == 4 ? 1 : -1);
+}
 torch::Tensor elu(const torch::Tensor& x) {
   return torch::elu(x);
 }  // alpha 1
@@ -87,6 +92,7 @@ const std::map<std::string, ActivationFn>& table() {
       {"tanh", tanh},
       {"hard_sigmoid", hardSigmoid},
       {"softmax", softmax},
+      {"log_softmax", logSoftmax},
       {"elu", elu},
       {"selu", selu},
       {"swish", swish},

@@ -116,6 +116,14 @@ class ImageResizeOp : public LayerOp {
   layers::ImageResize resize_;
 };
 
+// Keras's RandomCrop outside training: the image as it is, where the input has its size, or
+// at any size when read from Keras 3.8+ (graph/image_resize.h, kRandomCropKeepsImage).
+class RandomCropOp : public LayerOp {
+ public:
+  explicit RandomCropOp(const LayerContext&) {}
+  torch::Tensor forward(torch::TensorList in, bool) override { return in[0]; }
+};
+
 // (N, F) -> (N, n, F), each row a copy (ops.repeat of the expanded input in Keras).
 class RepeatVectorOp : public LayerOp {
  public:
@@ -140,7 +148,7 @@ void addReshapingOps(LayerFactoryTable& table) {
   table["RepeatVector"] = makeOp<RepeatVectorOp>;
   table["Resizing"] = makeOp<ImageResizeOp>;
   table["CenterCrop"] = makeOp<ImageResizeOp>;
-  table["RandomCrop"] = makeOp<ImageResizeOp>;  // at its own size: the image as it is
+  table["RandomCrop"] = makeOp<RandomCropOp>;
 }
 
 }  // namespace graft::runtime

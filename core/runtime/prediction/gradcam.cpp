@@ -23,14 +23,15 @@ Graph scoreGraph(const Graph& graph) {
   if (graph.outputs().size() != 1) return graph;  // GraphModuleImpl names the problem
   const Node& out = graph.at(graph.outputs().front());
   std::vector<Node> nodes = graph.nodes();
-  const bool softmaxLayer = out.className == "Softmax" ||
-                            (out.className == "Activation" && activationOf(out) == "softmax");
+  const bool softmaxLayer = out.className == "Softmax" || (out.className == "Activation" &&
+                                                           isSoftmaxActivation(activationOf(out)));
   if (softmaxLayer && out.inputs.size() == 1) {
     nodes.erase(std::find_if(nodes.begin(), nodes.end(),
                              [&](const Node& n) { return n.name == out.name; }));
     return Graph(graph.name(), std::move(nodes), {out.inputs.front()}, graph.groups());
   }
-  if ((out.className == "Dense" || out.className == "Conv2D") && activationOf(out) == "softmax") {
+  if ((out.className == "Dense" || out.className == "Conv2D") &&
+      isSoftmaxActivation(activationOf(out))) {
     for (Node& n : nodes)
       if (n.name == out.name) n.config["activation"] = "linear";
     return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());

@@ -6,11 +6,17 @@ namespace graft {
 
 namespace {
 
-bool isProbability(const std::string& activation) {
-  return activation == "softmax" || activation == "sigmoid";
+// Class scores a top-K reads: probabilities, or log_softmax's log-probabilities (whose softmax
+// in predict_result's topK is exp(output) itself).
+bool isClassScore(const std::string& activation) {
+  return isSoftmaxActivation(activation) || activation == "sigmoid";
 }
 
 }  // namespace
+
+bool isSoftmaxActivation(const std::string& activation) {
+  return activation == "softmax" || activation == "log_softmax";
+}
 
 std::string activationOf(const Node& node) {
   const auto it = node.config.find("activation");
@@ -25,12 +31,12 @@ bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput) {
     const std::string& type = node->className;
     if (type == "Softmax") return true;
     if (type == "Dense" || type == "Conv2D")
-      return isProbability(activationOf(*node)) || activationOf(*node) == "linear";
+      return isClassScore(activationOf(*node)) || activationOf(*node) == "linear";
     const bool passThrough = type == "Reshape" || type == "Flatten" || type == "Dropout" ||
                              type == "SpatialDropout2D" || type == "GaussianNoise" ||
                              type == "GaussianDropout" ||
                              (type == "Activation" && activationOf(*node) == "linear");
-    if (type == "Activation" && isProbability(activationOf(*node))) return true;
+    if (type == "Activation" && isClassScore(activationOf(*node))) return true;
     if (!passThrough || node->inputs.size() != 1) return false;
     node = graph.find(node->inputs.front());
   }

@@ -12,11 +12,16 @@ namespace graft {
 // The activation a layer's config names ("linear" when it names none, as Keras defaults).
 std::string activationOf(const Node& node);
 
+// softmax or log_softmax: the activations that normalise a class vector (log_softmax gives
+// log-probabilities; training reads both as the logits before them, Grad-CAM drops both).
+bool isSoftmaxActivation(const std::string& activation);
+
 // True when one image's output (Keras layout, no batch) is a class vector: rank 1 with two or
 // more entries, produced by a classifier. Going back from the output through Reshape, Flatten,
 // Dropout and linear activations, the first other layer must be Dense or Conv2D (MobileNet's
-// 1x1 conv_preds) with a softmax, sigmoid or linear activation, or a softmax / sigmoid
-// Activation or Softmax layer. A pooled feature vector (no-top model) is not a class vector.
+// 1x1 conv_preds) with a softmax, log_softmax, sigmoid or linear activation, or a softmax /
+// log_softmax / sigmoid Activation or Softmax layer. A pooled feature vector (no-top model) is not
+// a class vector.
 bool outputIsClassVector(const Graph& graph, const Shape& perImageOutput);
 
 // Class names must be one per class where the output is a class vector (predict names its

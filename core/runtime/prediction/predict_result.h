@@ -33,8 +33,9 @@ bool isClassVector(const Shape& shape);
 // The k highest entries, best first (ties: lower index first), at most values.size().
 // Probabilities: the values themselves when they all lie in [0, 1] (softmax or sigmoid outputs);
 // otherwise the values are taken as logits and softmax gives the probabilities, so a top
-// without its final activation still reports probabilities. Labels from `labels` by index when
-// there are exactly as many labels as values.
+// without its final activation still reports probabilities, and a log_softmax output's
+// log-probabilities come back as exp(output) (their softmax: they already sum to 1 as exp). Labels
+// from `labels` by index when there are exactly as many labels as values.
 std::vector<TopEntry> topK(const std::vector<float>& values, int64_t k,
                            const std::vector<std::string>& labels);
 

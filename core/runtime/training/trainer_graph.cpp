@@ -28,9 +28,10 @@ Graph pruneTo(const Graph& graph, const std::string& output) {
   return Graph(graph.name(), std::move(nodes), {output}, graph.groups());
 }
 
+// A Softmax layer, or an Activation layer of softmax or log_softmax.
 bool isSoftmaxLayer(const Node& node) {
   if (node.className == "Softmax") return true;
-  return node.className == "Activation" && activationOf(node) == "softmax";
+  return node.className == "Activation" && isSoftmaxActivation(activationOf(node));
 }
 
 // Layers that only move values around (a softmax before them is a softmax after them).
@@ -81,7 +82,7 @@ TrainHead trainHead(const Graph& graph) {
     head.graph =
         pruneTo(Graph(graph.name(), std::move(nodes), {newOutput}, graph.groups()), newOutput);
     head.softmaxLayer = last.name;
-  } else if (overClassAxis && activationOf(last) == "softmax") {
+  } else if (overClassAxis && isSoftmaxActivation(activationOf(last))) {
     std::vector<Node> nodes = graph.nodes();
     for (auto& n : nodes)
       if (n.name == last.name) n.config["activation"] = "linear";

@@ -2,7 +2,9 @@
 // The graphs training runs, derived from the model's graph without changing its weights:
 //  - the same network ending at the logits when it ends in softmax, so the loss can use
 //    log_softmax (stable) instead of log(softmax) (which underflows to -inf for confident
-//    wrong answers);
+//    wrong answers); one ending in log_softmax likewise: its outputs are the log-probabilities
+//    the loss takes directly (NLL), computed by the loss from the logits before it, the same
+//    numbers, never a second softmax;
 //  - for the frozen-feature cache, the frozen prefix (computed once per image) and the
 //    trainable rest (trained on the cached prefix outputs).
 #include <string>
@@ -23,7 +25,8 @@ enum class OutputKind {
 struct TrainHead {
   Graph graph;  // the model's graph pruned to its output, ending at the logits when possible
   OutputKind kind = OutputKind::Logits;
-  std::string softmaxLayer;  // the layer whose softmax the loss applies itself; may be empty
+  std::string softmaxLayer;  // the layer whose softmax (or log_softmax) the loss applies itself;
+                             // may be empty
   std::string note;          // for the user when the output is not a softmax
   int64_t classes = 0;       // size of the output vector
 };
