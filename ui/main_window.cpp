@@ -26,6 +26,7 @@
 #include "ui/doc/document.h"
 #include "ui/doc/model_loader.h"
 #include "ui/edit_notes.h"
+#include "ui/eliding_status_bar.h"
 #include "ui/export_dialog.h"
 #include "ui/graph_editor.h"
 #include "ui/graph_scene.h"
@@ -57,6 +58,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(QIcon(QStringLiteral(":/icons/graft.svg")));
   setAcceptDrops(true);
   setDockNestingEnabled(true);
+  // Before anything asks for statusBar() (which would make a plain one): long messages elide.
+  setStatusBar(new ElidingStatusBar(this));
   // 1440 x 900 where the screen has room; a smaller screen gets the window within it (a fixed
   // size put the status bar and the right-hand panels off a 1024 x 700 screen).
   QSize size(1440, 900);
@@ -205,7 +208,8 @@ void MainWindow::createStatusLabels() {
           [this](double zoom) { zoomLabel_->setText(tr("Zoom %1 %").arg(qRound(zoom * 100))); });
   paramsLabel_->setObjectName(QStringLiteral("params_label"));
   // A message longer than the room the labels leave hides the layer counts until it goes: Qt
-  // cut it off mid-word at their edge. The whole message is the bar's tooltip as well.
+  // cut it off mid-word at their edge. The whole message is the bar's tooltip as well; one too
+  // long even then is elided (ElidingStatusBar).
   connect(status, &QStatusBar::messageChanged, this, [this, status](const QString& message) {
     paramsLabel_->show();
     status->setToolTip(message);

@@ -7,6 +7,7 @@
 #include "cli/man_page.h"
 #include "cli/spec_options.h"
 #include "io/hdf5_messages.h"
+#include "runtime/data/opencv_messages.h"
 #include "io/json_file.h"
 #include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   const std::set<std::string> computing{"train", "predict", "eval", "run", "advise"};
   if (argc > 1 && computing.count(argv[1])) graft::useShortOpenMpSpin(argv);
   graft::h5::turnOffLibraryMessages();
+  graft::turnOffOpenCvMessages();
   CLI::App app{"Graft: transfer learning by model surgery on Keras networks, headless.",
                "graft-cli"};
   app.set_version_flag("--version", std::string("graft-cli ") + GRAFT_VERSION);

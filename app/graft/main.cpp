@@ -4,6 +4,7 @@
 #include <QTimer>
 
 #include "io/hdf5_messages.h"
+#include "runtime/data/opencv_messages.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "ui/doc/background_task.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   graft::useAllCoresForTorch();
   graft::keepFreedMemoryForReuse();
   graft::h5::turnOffLibraryMessages();
+  graft::turnOffOpenCvMessages();
 
   QCommandLineParser parser;
   parser.setApplicationDescription("Transfer learning by model surgery on Keras networks");

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "io/atomic_file.h"
+#include "io/graft_metadata.h"
 #include "io/keras3_config_writer.h"
 #include "io/keras3_weights_writer.h"
 
@@ -66,11 +67,12 @@ void writeKerasArchiveFile(const Model& model, const std::string& file, const st
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%d@%H:%M:%S", std::localtime(&now));
   // What Keras's files do not record and a user would otherwise have to give again when the
-  // export is opened in Graft: how pixels are scaled and the class names (Keras ignores the key).
-  Json graft = {{"preprocessing", preprocessingName(model.preprocessing)}};
-  if (!model.labels.empty()) graft["labels"] = model.labels;
-  const std::string metadata =
-      Json{{"keras_version", kKeras3WriterVersion}, {"date_saved", date}, {"graft", graft}}.dump();
+  // export is opened in Graft (Keras ignores the key).
+  const std::string metadata = Json{
+      {"keras_version", kKeras3WriterVersion},
+      {"date_saved", date},
+      {"graft",
+       graftMetadata(model)}}.dump();
 
   {
     int error = 0;

@@ -4,6 +4,7 @@
 
 #include "graph/keras_json.h"
 #include "io/atomic_file.h"
+#include "io/graft_metadata.h"
 #include "io/hdf5_file.h"
 #include "io/keras_h5_reader.h"
 
@@ -54,6 +55,9 @@ void writeKerasWeightsFile(const Model& model, const std::string& file) {
   // opened alone, a file of an edited model (another input size, a layer without weights
   // inserted) was taken for the plain architecture its layer names matched.
   out.writeText(kGraftModelConfigDataset, graphToKerasJson(model.graph).dump());
+  // Its preprocessing and class names, which a .keras export keeps in metadata.json: `predict`
+  // on `train -o x.h5` named classes by index without them.
+  out.writeText(kGraftMetadataDataset, graftMetadata(model).dump());
   for (const auto& entry : entries) {
     auto group = out.createGroup("/" + entry.name);
     // A nested model's weights are model.weights: every trainable weight of its layers (in

@@ -14,6 +14,7 @@
 #include "graph/keras_op_layers.h"
 #include "graph/layer_registry.h"
 #include "io/file_format.h"
+#include "io/graft_metadata.h"
 #include "io/keras_archive.h"
 #include "io/keras_h5_reader.h"
 #include "io/keras_weights_import.h"
@@ -577,6 +578,44 @@ std::vector<std::string> layersAnEditTookAway(const KerasH5Reader& reader,
   return lacking;
 }
 
+// What Graft recorded in its own file (io/graft_metadata.h), `where` its place in messages: the
+// preprocessing (unless the user gives one) and the class names (when they fit the output;
+// --labels still wins later). Returns whether the preprocessing was settled. A value Graft
+// cannot read is noted and left out.
+bool graftMetadataOf(const Json& graft, const std::string& where, const ModelSpec& spec,
+                     LoadedModel& result) {
+  if (!graft.is_object()) {
+    if (!graft.is_null()) result.notes.push_back(where + ": not used (not a JSON object)");
+    return false;
+  }
+  if (graft.contains("labels")) {
+    const Json& labels = graft.at("labels");
+    const std::optional<int64_t> classes = classVectorSize(result.model.graph);
+    const bool names =
+        labels.is_array() &&
+        std::all_of(labels.begin(), labels.end(), [](const Json& l) { return l.is_string(); });
+    if (names && classes && *classes == static_cast<int64_t>(labels.size())) {
+      result.model.labels = labels.get<std::vector<std::string>>();
+      result.notes.push_back(kClassNamesNote + spec.source + " (recorded by Graft)");
+    } else {
+      result.notes.push_back(where + ": labels: not used (not " +
+                             (names ? "one name per output class" : "a list of names") + ")");
+    }
+  }
+  if (spec.preprocessing || !graft.contains("preprocessing")) return false;
+  try {
+    const Json& name = graft.at("preprocessing");
+    if (!name.is_string()) throw Error("expected a name, found " + name.dump());
+    result.model.preprocessing = preprocessingFromName(name.get<std::string>());
+  } catch (const Error& e) {
+    result.notes.push_back(where + ": preprocessing: not used (" + e.what() + ")");
+    return false;
+  }
+  result.notes.push_back("preprocessing: '" + preprocessingName(result.model.preprocessing) +
+                         "', as recorded by Graft in the file");
+  return true;
+}
+
 LoadedModel fromKerasH5(const ModelSpec& spec) {
   KerasH5Reader reader(spec.source);
   // A weights-only file Graft wrote names its model: opened as that model, not as the plain
@@ -608,7 +647,11 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
       fillWeightsFrom(reader, result.model, analysis, false, spec.seed, result.notes,
                       result.freshLayers);
     }
-    choosePreprocessing(spec, result);
+    const bool recorded =
+        !reader.modelConfig() &&
+        graftMetadataOf(readGraftH5Metadata(spec.source),
+                        spec.source + "'s " + kGraftMetadataDataset, spec, result);
+    if (!recorded) choosePreprocessing(spec, result);
     return result;
   }
   if (reader.layout() == KerasWeightLayout::Keras3)
@@ -718,41 +761,6 @@ LoadedModel fromKerasJson(const ModelSpec& spec) {
   return result;
 }
 
-// What Graft's own .keras export recorded in metadata.json: the preprocessing (unless the user
-// gives one) and the class names (when they fit the output; --labels still wins later). Returns
-// whether the preprocessing was settled. A value Graft cannot read is noted and left out.
-bool graftMetadataOf(const KerasArchive& archive, const ModelSpec& spec, LoadedModel& result) {
-  const Json& graft = archive.graft;
-  if (!graft.is_object()) return false;
-  const std::string where = spec.source + "/metadata.json: graft.";
-  if (graft.contains("labels")) {
-    const Json& labels = graft.at("labels");
-    const std::optional<int64_t> classes = classVectorSize(result.model.graph);
-    const bool names =
-        labels.is_array() &&
-        std::all_of(labels.begin(), labels.end(), [](const Json& l) { return l.is_string(); });
-    if (names && classes && *classes == static_cast<int64_t>(labels.size())) {
-      result.model.labels = labels.get<std::vector<std::string>>();
-      result.notes.push_back(kClassNamesNote + spec.source + " (recorded by Graft)");
-    } else {
-      result.notes.push_back(where + "labels: not used (not " +
-                             (names ? "one name per output class" : "a list of names") + ")");
-    }
-  }
-  if (spec.preprocessing || !graft.contains("preprocessing")) return false;
-  try {
-    const Json& name = graft.at("preprocessing");
-    if (!name.is_string()) throw Error("expected a name, found " + name.dump());
-    result.model.preprocessing = preprocessingFromName(name.get<std::string>());
-  } catch (const Error& e) {
-    result.notes.push_back(where + "preprocessing: not used (" + e.what() + ")");
-    return false;
-  }
-  result.notes.push_back("preprocessing: '" + preprocessingName(result.model.preprocessing) +
-                         "', as recorded by Graft in the file");
-  return true;
-}
-
 // A Keras 3 .keras archive: config.json, its weights (or --weights), the Keras version noted.
 // The weights member is read only once the model says how large it can be (a compressed member
 // that would inflate to more is refused before inflating), and not at all with --weights.
@@ -800,7 +808,8 @@ LoadedModel fromKerasArchive(const ModelSpec& spec) {
                 " parameters have no values; give the weights with --weights FILE (a .keras, "
                 ".weights.h5 or .h5 of this model)");
   }
-  if (!graftMetadataOf(archive, spec, result)) choosePreprocessing(spec, result);
+  if (!graftMetadataOf(archive.graft, spec.source + "/metadata.json's graft object", spec, result))
+    choosePreprocessing(spec, result);
   return result;
 }
 

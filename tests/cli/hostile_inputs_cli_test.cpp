@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "support/test_support.h"
+#include "support/tiff_bytes.h"
+#include "tiny_model.h"
 
 namespace graft {
 namespace {
@@ -100,6 +102,29 @@ TEST(HostileInputsCli, ADamagedHdf5FileGetsOneLineAndNothingFromHdf5) {
     ++checked;
   }
   EXPECT_GE(checked, 4);
+}
+
+// A float32 TIFF (one channel, as numpy and PIL's mode F write it): OpenCV printed its own line
+// ("imdecode_(''): can't read data: OpenCV(4.6.0) ... grfmt_tiff.cpp", or a "[ WARN" one)
+// before Graft's. stderr holds Graft's lines alone, the first naming the file and what it reads.
+TEST(HostileInputsCli, AFloatTiffGetsGraftsMessageAndNothingFromOpenCv) {
+  TempDir dir;
+  const std::string model = dir.file("tiny.json");
+  std::ofstream(model) << test::kTinyModel;
+  const std::string image = dir.file("depth.tif");
+  const std::vector<unsigned char> bytes = test::floatTiff(8, 8, 1);
+  std::ofstream(image, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+  const test::CommandResult r = runCli({"predict", model, image, "-q"});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_EQ(r.err, "graft-cli: skipped: " + image +
+                       ": a TIFF of 32-bit floating-point samples in 1 channel, which Graft cannot "
+                       "read; expected a TIFF of 8- or 16-bit samples (gray, RGB or RGBA), or of "
+                       "floats in SGI LogLuv (as OpenCV writes them)\n"
+                       "graft-cli: error: 1 of 1 images could not be predicted\n");
+  EXPECT_EQ(r.err.find("[ WARN"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("imdecode_"), std::string::npos) << r.err;
 }
 
 }  // namespace

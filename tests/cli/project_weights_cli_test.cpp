@@ -61,6 +61,35 @@ TEST_F(ProjectWeightsCli, AWeightsOnlyCheckpointOfAProjectOpensWithTheProjectAnd
   EXPECT_NE(other.err.find("mobilenet025_catvsdog.h5"), std::string::npos) << other.err;
 }
 
+// A weights-only .h5 Graft writes (train -o x.h5, export --format keras-h5) keeps the class names
+// and preprocessing of the model beside the weights: opened alone, predict names the classes as
+// the .graft and .keras do, not by index.
+TEST_F(ProjectWeightsCli, AWeightsOnlyH5KeepsTheClassNames) {
+  const std::string trained = dir.file("trained.h5");
+  ASSERT_EQ(cli(train(model, trained)).exitCode, 0);
+  const auto predicted = cli({"predict", trained, image(), "--top", "3"});
+  ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+  // Each line names its class ("1. circle  0.35  (class 0)"); the path names one already.
+  for (const char* name : {". circle ", ". square ", ". triangle "})
+    EXPECT_NE(predicted.out.find(name), std::string::npos) << predicted.out;
+  EXPECT_NE(predicted.err.find("class names from " + trained + " (recorded by Graft)"),
+            std::string::npos)
+      << predicted.err;
+  // The preprocessing it was trained with, not a guess.
+  EXPECT_NE(predicted.err.find("preprocessing: 'tf', as recorded by Graft in the file"),
+            std::string::npos)
+      << predicted.err;
+
+  // The export of a model with class names keeps them too.
+  const std::string exported = dir.file("exported.h5");
+  ASSERT_EQ(cli({"export", trained, "--format", "keras-h5", "-o", exported, "-q"}).exitCode, 0);
+  const auto fromExport = cli({"predict", exported, image(), "--json"});
+  ASSERT_EQ(fromExport.exitCode, 0) << fromExport.err;
+  const auto top = nlohmann::json::parse(fromExport.out).at("top");
+  ASSERT_FALSE(top.empty()) << fromExport.out;
+  EXPECT_TRUE(top.front().contains("label")) << fromExport.out;
+}
+
 // A weights file that lacks some of the model's layers leaves them random: predict and eval
 // refuse, naming them, rather than answer with confidence (Keras's load_weights refuses such
 // a file too). Training is how such a model is meant to go on.

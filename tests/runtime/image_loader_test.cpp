@@ -10,7 +10,9 @@
 #include "graph/diagnostic.h"
 #include "runtime/data/image_jpeg.h"
 #include "runtime/data/image_loader.h"
+#include "runtime/data/image_tiff.h"
 #include "support/test_support.h"
+#include "support/tiff_bytes.h"
 
 namespace graft {
 namespace {
@@ -264,6 +266,40 @@ TEST(ImageLoader, BadFilesAreErrorsNamingTheFile) {
              {0x76, 0x2f, 0x31, 0x01, 0x02, 0,   0,   0,   'c', 'h', 'a', 'n', 'n', 'e',
               'l',  's',  0,    'c',  'h',  'l', 'i', 's', 't', 0,   0,   0,   0,   0x40});
   expectErrorNaming(dir.file("huge.png"), "OpenEXR");
+}
+
+// A TIFF of 32-bit floats as numpy and PIL (mode F) write them: OpenCV cannot make colour of it
+// (and said so on stderr from inside imdecode); Graft refuses it first, saying what it holds and
+// what it reads. Floats in SGI LogLuv, as OpenCV's imwrite writes them, still decode.
+TEST(ImageLoader, FloatTiffsOpenCvCannotConvertAreRefusedInGraftsWords) {
+  for (uint16_t channels : {1, 2, 3, 4}) {
+    const std::string name = "float" + std::to_string(channels) + ".tif";
+    const std::string message =
+        test::errorOf([&] { decodeImageRgb(test::floatTiff(3, 2, channels), name); });
+    EXPECT_EQ(message, name + ": a TIFF of 32-bit floating-point samples in " +
+                           std::to_string(channels) + (channels == 1 ? " channel" : " channels") +
+                           ", which Graft cannot read; expected a TIFF of 8- or 16-bit samples "
+                           "(gray, RGB or RGBA), or of floats in SGI LogLuv (as OpenCV writes "
+                           "them)");
+  }
+  const cv::Mat floats(2, 3, CV_32FC3, cv::Scalar(0.25, 0.5, 0.75));
+  const std::vector<uchar> logLuv = encode(".tiff", floats);
+  const auto samples = tiffSamples(logLuv.data(), logLuv.size());
+  ASSERT_TRUE(samples);
+  EXPECT_EQ(samples->photometric, 32845);
+  EXPECT_EQ(unreadableTiffSamples(*samples), "");
+  const cv::Mat rgb = decodeImageRgb(logLuv, "logluv.tif");
+  EXPECT_EQ(rgb.rows, 2);
+  EXPECT_EQ(rgb.cols, 3);
+
+  // A header cut off before its description ends is said to be so, not read past its end.
+  std::vector<unsigned char> cut = test::floatTiff(3, 2, 1);
+  cut.resize(20);
+  EXPECT_FALSE(tiffSamples(cut.data(), cut.size()));
+  EXPECT_EQ(test::errorOf([&] {
+              decodeImageRgb(cut, "cut.tif");
+            }).rfind("cut.tif: the TIFF is truncated or corrupt", 0),
+            0u);
 }
 
 TEST(ImageJpeg, CompleteOnlyWithTheEndMarker) {

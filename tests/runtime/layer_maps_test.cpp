@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "graph/graph_builder.h"
+#include "runtime/prediction/predict.h"
 #include "runtime_test_util.h"
 #include "support/test_support.h"
 
@@ -138,6 +139,33 @@ TEST(LayerMaps, AMapWithNoEvidenceSaysSo) {
   EXPECT_TRUE(against.noEvidence);
   EXPECT_TRUE(std::all_of(against.map.begin(), against.map.end(), [](float v) { return v == 0; }));
   EXPECT_FALSE(maps.gradCam(file, "conv1", 1).noEvidence);
+}
+
+// Logits 0, 1e-8, 0 (a zero kernel): softmax's probabilities tie in float, exactly 1/3 each.
+// predict lists the lower index first; Grad-CAM's "predicted" class is that one (the logits'
+// argmax, class 1, made the two disagree).
+TEST(LayerMaps, GradCamPredictsTheClassPredictListsFirstOnATie) {
+  const test::TempDir dir;
+  RgbImage image{16, 16, std::vector<uint8_t>(16 * 16 * 3, 90)};
+  const std::string file = dir.file("image.png");
+  writePng(image, file);
+  Model model = tinyClassifier();
+  model.weights.set("predictions", {WeightTensor::fromValues({5, 3}, std::vector<float>(15, 0.f)),
+                                    WeightTensor::fromValues({3}, {0.0f, 1e-8f, 0.0f})});
+  const std::vector<ImagePrediction> predicted = Predictor(model).run({file});
+  ASSERT_EQ(predicted.size(), 1u);
+  ASSERT_TRUE(predicted[0].ok()) << predicted[0].error;
+  ASSERT_EQ(predicted[0].output[0], predicted[0].output[1]);  // the tie this test is about
+  const int64_t top = predicted[0].top.front().index;
+  EXPECT_EQ(top, 0);
+
+  LayerMaps maps(model);
+  const GradCamMap cam = maps.gradCam(file, "auto");
+  EXPECT_EQ(cam.classIndex, top);
+  EXPECT_EQ(cam.label, "cat");
+  EXPECT_TRUE(cam.predicted);
+  EXPECT_FALSE(maps.gradCam(file, "conv1", 1).predicted);
+  EXPECT_EQ(predictedClass(predicted[0].output), top);
 }
 
 }  // namespace

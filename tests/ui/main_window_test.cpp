@@ -30,6 +30,7 @@
 #include "run/export_spec.h"
 #include "support/test_support.h"
 #include "ui/doc/document.h"
+#include "ui/eliding_status_bar.h"
 #include "ui/export_dialog.h"
 #include "ui/find_bar.h"
 #include "ui/graph_editor.h"
@@ -342,8 +343,19 @@ TEST(MainWindow, TheStatusBarSaysWhatEachEditUndoAndRedoDid) {
   EXPECT_FALSE(window.statusBar()->currentMessage().startsWith("Undone"));
 }
 
+// Where the first label the status bar shows begins (its width when none shows).
+int leftmostShownLabel(const QStatusBar* status) {
+  int right = status->width();
+  for (const QLabel* label : status->findChildren<QLabel*>())
+    if (label->isVisible() && label->parentWidget() == status)
+      right = std::min(right, label->mapTo(status, QPoint(0, 0)).x());
+  return right;
+}
+
 // A long message (a run's outcome, a refusal) is read whole: the layer counts give it their room
-// while it shows (Qt cut it off at their edge), and come back when it goes.
+// while it shows (Qt cut it off at their edge), and come back when it goes. One too long even
+// without them is elided with "…" where the labels begin, not cut off mid-word, at every width
+// the window is given; the whole message stays the tooltip and currentMessage().
 TEST(MainWindow, ALongStatusMessageIsNotCutByTheCounts) {
   test::guiApp();
   ui::MainWindow window;
@@ -351,7 +363,8 @@ TEST(MainWindow, ALongStatusMessageIsNotCutByTheCounts) {
   window.show();
   window.document()->open(test::smallModel(3), "small", {});
   QApplication::processEvents();
-  QStatusBar* status = window.statusBar();
+  auto* status = dynamic_cast<ui::ElidingStatusBar*>(window.statusBar());
+  ASSERT_NE(status, nullptr);
   auto* counts = status->findChild<QLabel*>(QStringLiteral("params_label"));
   ASSERT_NE(counts, nullptr);
   ASSERT_TRUE(counts->isVisible());
@@ -359,6 +372,7 @@ TEST(MainWindow, ALongStatusMessageIsNotCutByTheCounts) {
   status->showMessage(shortMessage, 20000);
   QApplication::processEvents();
   EXPECT_TRUE(counts->isVisible()) << "a short message leaves the counts";
+  EXPECT_EQ(status->shownMessage(), shortMessage);
   QString longMessage = QStringLiteral(
       "Trained 3 epochs: validation accuracy 0.91 (best at epoch 2"
       ", kept); the model holds epoch 2's weights. ");
@@ -367,16 +381,32 @@ TEST(MainWindow, ALongStatusMessageIsNotCutByTheCounts) {
   status->showMessage(longMessage, 20000);
   QApplication::processEvents();
   EXPECT_FALSE(counts->isVisible());
-  int right = status->width();
-  for (QLabel* label : status->findChildren<QLabel*>())
-    if (label->isVisible() && label->parentWidget() == status)
-      right = std::min(right, label->mapTo(status, QPoint(0, 0)).x());
-  EXPECT_LT(status->fontMetrics().horizontalAdvance(longMessage), right)
-      << "the message runs under the labels from x " << right;
+  EXPECT_LT(status->fontMetrics().horizontalAdvance(longMessage), leftmostShownLabel(status))
+      << "the message runs under the labels from x " << leftmostShownLabel(status);
+  EXPECT_EQ(status->shownMessage(), longMessage);
   EXPECT_EQ(status->toolTip(), longMessage);
   status->clearMessage();
   QApplication::processEvents();
   EXPECT_TRUE(counts->isVisible());
+
+  QString tooLong = QStringLiteral("Refused: ");
+  while (status->fontMetrics().horizontalAdvance(tooLong) < status->width() * 2)
+    tooLong += QStringLiteral("the layer conv_pw_13 needs a wider input. ");
+  tooLong += QStringLiteral("The end.");
+  status->showMessage(tooLong, 20000);
+  for (const int width : {1024, 700, 1400}) {
+    SCOPED_TRACE(width);
+    window.resize(width, 700);
+    QApplication::processEvents();
+    const QString shown = status->shownMessage();
+    EXPECT_TRUE(shown.contains(QChar(0x2026))) << shown.toStdString();
+    EXPECT_TRUE(shown.startsWith(QStringLiteral("Refused: "))) << shown.toStdString();
+    EXPECT_TRUE(shown.endsWith(QStringLiteral("The end."))) << shown.toStdString();
+    EXPECT_LE(status->messageRect().right(), leftmostShownLabel(status));
+    EXPECT_LE(status->fontMetrics().horizontalAdvance(shown), status->messageRect().width());
+    EXPECT_EQ(status->currentMessage(), tooLong);
+    EXPECT_EQ(status->toolTip(), tooLong);
+  }
 }
 
 // The start page over an open model: Start Page again goes back to the model, and an Undo from

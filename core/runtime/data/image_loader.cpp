@@ -16,6 +16,7 @@
 #include "io/file_format.h"
 #include "runtime/data/image_gif.h"
 #include "runtime/data/image_jpeg.h"
+#include "runtime/data/image_tiff.h"
 
 namespace graft {
 
@@ -46,6 +47,18 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
     throw Error(name + ": an OpenEXR image, which Graft does not read; " + kExpected);
   if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
+  // TIFFs OpenCV would refuse with a line of its own on stderr are refused here in Graft's.
+  if (looksLikeTiff(bytes.data(), bytes.size())) {
+    const auto tiff = tiffSamples(bytes.data(), bytes.size());
+    if (!tiff)
+      throw Error(name + ": the TIFF is truncated or corrupt (its first image's description " +
+                  "lies past the end of the file); " + kExpected);
+    const std::string unreadable = unreadableTiffSamples(*tiff);
+    if (!unreadable.empty())
+      throw Error(name + ": a TIFF of " + unreadable +
+                  ", which Graft cannot read; expected a TIFF of 8- or 16-bit samples (gray, "
+                  "RGB or RGBA), or of floats in SGI LogLuv (as OpenCV writes them)");
+  }
   if (looksLikeGif(bytes.data(), bytes.size())) {
     cv::Mat out;
     decodeGifFirstFrame(bytes, name).convertTo(out, CV_32FC3);

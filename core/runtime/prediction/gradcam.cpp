@@ -6,6 +6,7 @@
 #include "graph/nested_model.h"
 #include "runtime/module/graph_module_impl.h"
 #include "runtime/prediction/predict_output.h"
+#include "runtime/prediction/predict_result.h"
 
 namespace graft {
 
@@ -18,25 +19,36 @@ bool isSpatialMap(const Shape& shape) {
   return shape.size() == 4 && spatial(shape[1]) && spatial(shape[2]);
 }
 
+// How the model's output applies its softmax (or log_softmax: isSoftmaxActivation), if it does.
+enum class OutputSoftmax { None, Layer, Activation };
+
+OutputSoftmax outputSoftmax(const Graph& graph) {
+  if (graph.outputs().size() != 1) return OutputSoftmax::None;  // GraphModuleImpl names it
+  const Node& out = graph.at(graph.outputs().front());
+  if ((out.className == "Softmax" ||
+       (out.className == "Activation" && isSoftmaxActivation(activationOf(out)))) &&
+      out.inputs.size() == 1)
+    return OutputSoftmax::Layer;
+  if ((out.className == "Dense" || out.className == "Conv2D") &&
+      isSoftmaxActivation(activationOf(out)))
+    return OutputSoftmax::Activation;
+  return OutputSoftmax::None;
+}
+
 // The graph whose output is the pre-softmax class score (see GradCamModule).
 Graph scoreGraph(const Graph& graph) {
-  if (graph.outputs().size() != 1) return graph;  // GraphModuleImpl names the problem
+  const OutputSoftmax softmax = outputSoftmax(graph);
+  if (softmax == OutputSoftmax::None) return graph;
   const Node& out = graph.at(graph.outputs().front());
   std::vector<Node> nodes = graph.nodes();
-  const bool softmaxLayer = out.className == "Softmax" || (out.className == "Activation" &&
-                                                           isSoftmaxActivation(activationOf(out)));
-  if (softmaxLayer && out.inputs.size() == 1) {
+  if (softmax == OutputSoftmax::Layer) {
     nodes.erase(std::find_if(nodes.begin(), nodes.end(),
                              [&](const Node& n) { return n.name == out.name; }));
     return Graph(graph.name(), std::move(nodes), {out.inputs.front()}, graph.groups());
   }
-  if ((out.className == "Dense" || out.className == "Conv2D") &&
-      isSoftmaxActivation(activationOf(out))) {
-    for (Node& n : nodes)
-      if (n.name == out.name) n.config["activation"] = "linear";
-    return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
-  }
-  return graph;
+  for (Node& n : nodes)
+    if (n.name == out.name) n.config["activation"] = "linear";
+  return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
 }
 
 }  // namespace
@@ -87,9 +99,12 @@ struct GradCamModule::State {
   Graph graph;  // the score graph
   GraphModuleImpl impl;
   int64_t classes = 0;
+  bool softmaxDropped = false;  // the model's output is the softmax of the scores
 
   State(const Graph& original, const WeightStore& weights, const torch::Device& device)
-      : graph(scoreGraph(original)), impl(graph, weights) {
+      : graph(scoreGraph(original)),
+        impl(graph, weights),
+        softmaxDropped(outputSoftmax(original) != OutputSoftmax::None) {
     impl.moveTo(device);
     impl.root->eval();
     const Shape out = analyzeOrThrow(graph).find(graph.outputs().front())->outputShape;
@@ -126,7 +141,15 @@ GradCamResult GradCamModule::run(const torch::Tensor& input, const std::string& 
   const torch::Tensor& activation = outs[0];  // (1, C, H, W): rank 4 runs as NCHW
   const torch::Tensor scores = outs[1].reshape({-1});
   GradCamResult result;
-  result.classIndex = classIndex ? *classIndex : scores.argmax().item<int64_t>();
+  // The predicted class by predict's rule, on the model's own output (its probabilities): the
+  // scores' argmax named another class than predict's list where two probabilities tie in float.
+  const torch::Tensor output =
+      (state_->softmaxDropped ? torch::softmax(scores.detach().view({1, -1}), -1) : scores.detach())
+          .to(torch::kCPU, torch::kFloat32)
+          .contiguous();
+  const float* values = output.data_ptr<float>();
+  result.predictedClass = predictedClass(std::vector<float>(values, values + output.numel()));
+  result.classIndex = classIndex ? *classIndex : result.predictedClass;
   if (result.classIndex < 0 || result.classIndex >= scores.size(0))
     throw Error("class " + std::to_string(result.classIndex) + " is out of range: the model has " +
                 std::to_string(scores.size(0)) + " classes (0 to " +

@@ -35,7 +35,10 @@ torch::Tensor gradCamFromGradient(const torch::Tensor& activation, const torch::
 struct GradCamResult {
   torch::Tensor map;       // (H, W) in [0, 1], the layer's resolution
   int64_t classIndex = 0;  // the class it explains
-  torch::Tensor scores;    // (classes): the scores that were differentiated (see GradCamModule)
+  // The model's prediction for the image, by predict's rule (predictedClass in
+  // runtime/prediction/predict_result.h), so the two never name different classes.
+  int64_t predictedClass = 0;
+  torch::Tensor scores;  // (classes): the scores that were differentiated (see GradCamModule)
 };
 
 // The model's network with the autograd graph kept from any layer to the class scores.

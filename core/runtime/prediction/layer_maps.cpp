@@ -161,7 +161,7 @@ GradCamMap LayerMaps::gradCam(const std::string& file, const std::string& layer,
   result.classIndex = r.classIndex;
   if (static_cast<size_t>(r.classIndex) < state_->model.labels.size())
     result.label = state_->model.labels[r.classIndex];
-  result.predicted = r.scores.argmax().item<int64_t>() == r.classIndex;
+  result.predicted = r.predictedClass == r.classIndex;
   result.height = static_cast<int>(r.map.size(0));
   result.width = static_cast<int>(r.map.size(1));
   const float* data = r.map.data_ptr<float>();

@@ -53,4 +53,8 @@ std::vector<TopEntry> topK(const std::vector<float>& values, int64_t k,
   return top;
 }
 
+int64_t predictedClass(const std::vector<float>& values) {
+  return topK(values, 1, {}).front().index;
+}
+
 }  // namespace graft

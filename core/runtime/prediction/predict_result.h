@@ -39,4 +39,8 @@ bool isClassVector(const Shape& shape);
 std::vector<TopEntry> topK(const std::vector<float>& values, int64_t k,
                            const std::vector<std::string>& labels);
 
+// The class a prediction names: topK's first (the highest probability, ties to the lower
+// index, NaN last). Grad-CAM's "predicted" class is this one too. `values` must not be empty.
+int64_t predictedClass(const std::vector<float>& values);
+
 }  // namespace graft
