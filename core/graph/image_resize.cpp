@@ -109,6 +109,15 @@ ImageResize imageResizeOf(const std::string& className, const Json& config) {
   return r;
 }
 
+bool hasFreeImageSide(const Graph& graph) {
+  const std::vector<std::string> inputs = graph.inputs();
+  if (inputs.size() != 1) return false;
+  const GraphAnalysis analysis = analyze(graph);
+  const NodeInfo* info = analysis.find(inputs.front());
+  return info && info->outputShape.size() >= 3 &&
+         (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
+}
+
 std::optional<ImageResize> leadingImageResize(const Graph& graph, const LayerRegistry& registry) {
   const std::vector<std::string> inputs = graph.inputs();
   if (inputs.size() != 1) return std::nullopt;

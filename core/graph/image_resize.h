@@ -54,6 +54,11 @@ ImageResize imageResizeOf(const std::string& className, const Json& config);
 inline constexpr const char* kRandomCropKeepsImage = "graft_keeps_image";
 bool randomCropKeepsImage(const Json& config);
 
+// Whether the graph's single input is an image batch free in height or width (None): it takes
+// images of any size, and a size must come from outside it (predict's, the size it was trained
+// at).
+bool hasFreeImageSide(const Graph& graph);
+
 // The Resizing or CenterCrop a model applies to its images first: its single input is free in
 // height and width (a fixed side is resized to first, so the layer would see another image),
 // the layer is reached from it through Rescaling layers alone, each the only reader of what it

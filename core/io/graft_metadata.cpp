@@ -8,6 +8,9 @@ namespace graft {
 Json graftMetadata(const Model& model) {
   Json graft = {{"preprocessing", preprocessingName(model.preprocessing)}};
   if (!model.labels.empty()) graft["labels"] = model.labels;
+  // A free-size model's size it was trained at: reopened, it predicts at that size again (the
+  // export of a model trained at 64 predicted at 224).
+  if (model.trainedInputSize > 0) graft["trained_input_size"] = model.trainedInputSize;
   return graft;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What Graft records beside a model in the files it writes and no Keras file holds: how pixels
-// are scaled and the class names, {"preprocessing": "tf", "labels": [...]}. A .keras export keeps
+// are scaled, the class names and the size a free-size model was trained at,
+// {"preprocessing": "tf", "labels": [...], "trained_input_size": 64}. A .keras export keeps
 // it as metadata.json's "graft" object, a weights-only .h5 as the string dataset
 // /graft_metadata; Keras reads neither, and Graft reopens its own file as it was saved.
 #include "graph/model.h"

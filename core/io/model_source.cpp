@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "graph/analysis.h"
+#include "graph/image_resize.h"
 #include "graph/keras_json.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_registry.h"
@@ -602,6 +603,17 @@ bool graftMetadataOf(const Json& graft, const std::string& where, const ModelSpe
                              (names ? "one name per output class" : "a list of names") + ")");
     }
   }
+  if (graft.contains("trained_input_size")) {
+    const Json& size = graft.at("trained_input_size");
+    // A side as a project's (project_file.cpp), of a model whose input is free.
+    if (size.is_number_integer() && size.get<int64_t>() > 0 && size.get<int64_t>() <= 16384 &&
+        layers::hasFreeImageSide(result.model.graph))
+      result.model.trainedInputSize = size.get<int64_t>();
+    else
+      result.notes.push_back(where +
+                             ": trained_input_size: not used (not a side from 1 to "
+                             "16384 pixels of a free input)");
+  }
   if (spec.preprocessing || !graft.contains("preprocessing")) return false;
   try {
     const Json& name = graft.at("preprocessing");
@@ -621,11 +633,12 @@ LoadedModel fromKerasH5(const ModelSpec& spec) {
   // A weights-only file Graft wrote names its model: opened as that model, not as the plain
   // architecture its layer names match (an edited input size or a layer without weights was
   // lost without a word).
-  // Given zoo options (--no-top, --classes, --input-size, ...), the file is read as the
-  // architecture they describe, as before Graft recorded its model.
+  // Given zoo options (--no-top, --classes, --alpha, ...), the file is read as the
+  // architecture they describe, as before Graft recorded its model. --input-size is not one of
+  // them here: it is the size predict or eval gives the recorded model, as for a .keras (it
+  // sent Graft's own file to the zoo reader, which refused it as an edited model).
   const bool zooOptions = spec.alpha || spec.includeTop || spec.classes || !spec.pooling.empty() ||
-                          spec.minimalistic || spec.includePreprocessing || spec.dropoutRate ||
-                          spec.inputSize;
+                          spec.minimalistic || spec.includePreprocessing || spec.dropoutRate;
   const std::optional<std::string>& config = reader.modelConfig() ? reader.modelConfig()
                                              : zooOptions         ? std::nullopt
                                                                   : reader.graftModelConfig();

@@ -67,6 +67,22 @@ TEST_F(FreeInputSize, TheSizeTrainedAtIsKeptAndTakenWithoutInputSize) {
   ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
   EXPECT_NE(predicted.err.find("resized to 24 x 24, the size it was trained at"), std::string::npos)
       << predicted.err;
+
+  // Graft's own Keras files keep the size too, and take --input-size as any model file does
+  // (the .h5 predicted at 224, and refused --input-size as an edited zoo model).
+  for (const std::string format : {"keras-h5", "keras"}) {
+    const std::string file = dir.file(format == "keras" ? "exported.keras" : "exported.h5");
+    const auto exported = cli({"export", trained, "--format", format, "-o", file, "-q"});
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto again = cli({"predict", file, image, "--json"});
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_NE(again.err.find("resized to 24 x 24, the size it was trained at"), std::string::npos)
+        << format << ": " << again.err;
+    EXPECT_EQ(again.out, predicted.out) << format;
+    const auto sized = cli({"predict", file, image, "--input-size", "24", "--json", "-q"});
+    ASSERT_EQ(sized.exitCode, 0) << format << ": " << sized.err;
+    EXPECT_EQ(sized.out, predicted.out) << format;
+  }
 }
 
 // Never trained at a size, train takes the size predict and eval take (224 here) and says so, as

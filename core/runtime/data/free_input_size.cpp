@@ -1,18 +1,12 @@
 #include "runtime/data/free_input_size.h"
 
-#include "graph/analysis.h"
 #include "graph/image_resize.h"
 #include "io/zoo/zoo.h"
 
 namespace graft {
 
 bool hasFreeInputSize(const Model& model) {
-  const auto inputs = model.graph.inputs();
-  if (inputs.size() != 1) return false;
-  const GraphAnalysis analysis = analyze(model.graph);
-  const NodeInfo* info = analysis.find(inputs[0]);
-  return info && info->outputShape.size() >= 3 &&
-         (info->outputShape[1] == kUnknown || info->outputShape[2] == kUnknown);
+  return layers::hasFreeImageSide(model.graph);
 }
 
 bool sizesItsOwnImages(const Model& model) {
