@@ -366,10 +366,11 @@ class Runner {
   }
 
   std::string evalStep() {
-    // Layers the weights file lacked, when no training step trained them.
-    if (!p_.train)
-      if (auto untrained = untrainedLayersProblem(model_, freshLayers_, "its accuracy"))
-        throw Error(p_.model.source + ": " + *untrained);
+    // Layers the weights file lacked or an edit added, unless a training step trained them (it
+    // takes them off the model's untrained layers; the loader's list stays as loaded).
+    static const std::vector<std::string> none;
+    if (auto random = randomLayersWarning(model_, p_.train ? none : freshLayers_, "its accuracy"))
+      if (observer_) observer_->onWarning(p_.model.source + ": " + *random);
     // A free input size: the side predict takes too, said as predict says it.
     int64_t side = p_.model.inputSize.value_or(0);
     if (side == 0 && hasFreeInputSize(model_)) {
