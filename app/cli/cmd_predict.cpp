@@ -78,8 +78,9 @@ size_t predictEach(const CLI::App& cmd, const ModelArguments& args,
                    const GradCamArguments& gradCam) {
   const ModelSpec spec = args.spec(cmd);
   LoadedModel loaded = loadModelReporting(spec, args.quiet);
-  if (auto untrained = untrainedLayersProblem(loaded.model, loaded.freshLayers, "its predictions"))
-    throw Error(args.source + ": " + *untrained);
+  // Said even with --quiet: every answer below would mean nothing.
+  if (auto random = randomLayersWarning(loaded.model, loaded.freshLayers, "its predictions"))
+    std::cerr << "graft-cli: warning: " << args.source << ": " << *random << std::endl;
   std::unique_ptr<Predictor> predictor;
   try {
     predictor = std::make_unique<Predictor>(loaded.model, *parseDeviceChoice(print.device));

@@ -12,6 +12,7 @@
 #include "io/json_file.h"
 #include "pipeline/pipeline_outputs.h"
 #include "pipeline/pipeline_runner.h"
+#include "runtime/training/train_run.h"
 
 namespace graft::cli {
 
@@ -53,6 +54,10 @@ class RunPrinter : public CliObserver {
       std::cerr << "graft-cli: check failed: " << s.name << ": " << s.message << "\n";
     if (s.status == StepStatus::Error)
       std::cerr << "graft-cli: error: " << s.name << ": " << s.message << "\n";
+  }
+  // The options were given as the pipeline's "train" keys: the doctor names those.
+  void prepareTraining(TrainRun& run) override {
+    run.options().optionWords = OptionWords::Pipeline;
   }
   TrainObserver* trainObserver() override { return training_.get(); }
   void onTrainEnd(const TrainResult& result, const std::string& checkpoint) override {

@@ -17,6 +17,10 @@ void CliObserver::onNote(const std::string& text) {
   if (!quiet_) std::cerr << "graft-cli: " << text << "\n";
 }
 
+void CliObserver::onWarning(const std::string& text) {
+  std::cerr << "graft-cli: warning: " << text << "\n";
+}
+
 namespace {
 
 // The options a command's pipeline fields come from, for checkPipelineOutputs' messages.

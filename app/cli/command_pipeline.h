@@ -18,6 +18,7 @@ class CliObserver : public PipelineObserver {
  public:
   explicit CliObserver(bool quiet) : quiet_(quiet) {}
   void onNote(const std::string& text) override;
+  void onWarning(const std::string& text) override;  // also when quiet
 
  protected:
   bool quiet_;

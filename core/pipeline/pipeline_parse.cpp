@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "graph/surgery/operation_form.h"
 #include "io/json_file.h"
 #include "io/recipe.h"
 #include "io/zoo/zoo.h"
@@ -58,33 +59,60 @@ ModelSpec parseModel(const Json& json, const std::string& baseDir, const std::st
   return spec;
 }
 
+// Each operation's form (graph/surgery/operation_form.h), checked as the file is read: an
+// unknown "op" was a step error after the model loaded, without the file or the JSON path that
+// names every other bad field. `where` is "FILE: recipe.operations" for an inline recipe,
+// "FILE: recipe: RECIPE.json: operations" for one in a file of its own.
+void checkOperationForms(const Json& operations, const std::string& where) {
+  if (!operations.is_array()) return;  // applyRecipe says so
+  for (size_t i = 0; i < operations.size(); ++i)
+    if (const auto problem = operationFormProblem(operations[i]))
+      throw Error(where + "[" + std::to_string(i) + "]." + problem->subject + ": " +
+                  problem->message);
+}
+
 Json parseRecipe(const Json& json, const std::string& baseDir, const std::string& source) {
   if (json.is_string()) {
     if (json.get<std::string>().empty())
       throw Error(source + ": recipe: expected a recipe file name or the recipe, found \"\"");
     const std::string path = resolveAgainst(baseDir, json.get<std::string>());
+    Json operations;
     try {
-      return readRecipeFile(path);
+      operations = readRecipeFile(path);
     } catch (const Error& e) {
       throw Error(source + ": recipe: " + e.what());
     }
+    checkOperationForms(operations, source + ": recipe: " + path + ": operations");
+    return operations;
   }
-  if (json.is_array()) return json;  // the operations themselves
-  return recipeOperations(json, source + ": recipe");
+  Json operations = json.is_array() ? json : recipeOperations(json, source + ": recipe");
+  // The list itself, or the document's "operations".
+  checkOperationForms(operations, source + (json.is_array() ? ": recipe" : ": recipe.operations"));
+  return operations;
 }
 
 // "samples": "images/" or {"data": "images/", "count": 16, "device": "auto"}.
 PipelineSamples parseSamples(const Json& json, const std::string& baseDir,
                              const std::string& source) {
-  const Json object = json.is_string() ? Json{{"data", json}} : json;
-  PipelineFields f(object, source, "samples");
+  const auto folderProblem = [](const std::string& folder) -> std::string {
+    if (folder.empty()) return "missing: a folder of sample images";
+    std::error_code ec;
+    if (std::filesystem::is_directory(folder, ec)) return "";
+    return folder + (std::filesystem::exists(folder, ec) ? ": not a folder" : ": no such folder");
+  };
   PipelineSamples s;
+  if (json.is_string()) {
+    // The folder itself: named as the user wrote it ("samples", not "samples.data").
+    const std::string& folder = json.get<std::string>();
+    s.folder = folder.empty() ? folder : resolveAgainst(baseDir, folder);
+    if (const std::string problem = folderProblem(s.folder); !problem.empty())
+      throw Error(source + ": samples: " + problem);
+    return s;
+  }
+  PipelineFields f(json, source, "samples");
   s.folder = f.filePath("data", baseDir);
-  if (s.folder.empty()) f.fail("data", "missing: a folder of sample images");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(s.folder, ec))
-    f.fail("data", s.folder + (std::filesystem::exists(s.folder, ec) ? ": not a folder"
-                                                                     : ": no such folder"));
+  if (const std::string problem = folderProblem(s.folder); !problem.empty())
+    f.fail("data", problem);
   s.count = f.integerIn("count", s.count, 1, INT_MAX);
   s.device = f.string("device", s.device);
   const std::string problem = deviceChoiceProblem(s.device);

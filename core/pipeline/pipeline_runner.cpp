@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "graph/analysis.h"
+#include "graph/surgery/fuse_samples_hint.h"
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "graph/untrained_layers.h"
@@ -242,9 +243,15 @@ class Runner {
           p_.model.inputSize.value_or(224), parseDeviceChoice(device).value_or(DeviceChoice{}));
     Expected<RecipeResult> edited =
         applyRecipeNamingItsClasses(model_, *p_.recipe, p_.model.labelsFile, EditOptions{}, steps);
-    if (!edited)
-      throw Error((p_.recipeFile.empty() ? std::string("recipe") : p_.recipeFile) +
-                  ": recipe failed:\n" + joinDiagnostics(edited.diagnostics()));
+    // The step is named "recipe" where this is reported: an inline recipe adds nothing to it (it
+    // read "recipe: recipe: recipe failed:"), a recipe file its name.
+    if (!edited) {
+      // A fusion that needs samples says how to give them in the pipeline's words.
+      Diagnostics problems = edited.diagnostics();
+      for (Diagnostic& d : problems) d.message = samplesHintInPipeline(d.message);
+      throw Error((p_.recipeFile.empty() ? std::string() : p_.recipeFile + ": ") +
+                  (problems.size() > 1 ? "\n" : "") + joinDiagnostics(problems));
+    }
     for (const auto& note : edited->notes) note_(note);
     model_ = edited->model;
     return std::to_string(p_.recipe->size()) + " operation(s) applied";
@@ -367,10 +374,11 @@ class Runner {
   }
 
   std::string evalStep() {
-    // Layers the weights file lacked, when no training step trained them.
-    if (!p_.train)
-      if (auto untrained = untrainedLayersProblem(model_, freshLayers_, "its accuracy"))
-        throw Error(p_.model.source + ": " + *untrained);
+    // Layers the weights file lacked or an edit added, unless a training step trained them (it
+    // takes them off the model's untrained layers; the loader's list stays as loaded).
+    static const std::vector<std::string> none;
+    if (auto random = randomLayersWarning(model_, p_.train ? none : freshLayers_, "its accuracy"))
+      if (observer_) observer_->onWarning(p_.model.source + ": " + *random);
     // A free input size: the side predict takes too, said as predict says it.
     int64_t side = p_.model.inputSize.value_or(0);
     if (side == 0 && hasFreeInputSize(model_)) {

@@ -63,6 +63,10 @@ class PipelineObserver {
   virtual void onStepStart(const std::string& /*name*/, bool /*isCheck*/) {}
   virtual void onStepEnd(const StepResult&) {}
   virtual void onNote(const std::string&) {}  // loader and recipe notes
+  // What makes a result mean nothing though the step succeeded (an evaluation of layers that
+  // hold random weights, graph/untrained_layers.h): by default a note "warning: ...". A front
+  // end that silences notes should still show it.
+  virtual void onWarning(const std::string& text) { onNote("warning: " + text); }
   // The training step, in the order the runner calls them. First its run, its spec checked,
   // before its images are read: a front end adds what is its own (TrainRun::options(): a
   // data-parallel group).

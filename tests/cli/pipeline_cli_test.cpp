@@ -448,6 +448,47 @@ TEST_F(PipelineCli, FailingStepIsAnErrorAndSkipsTheRest) {
   EXPECT_EQ(caseNamed(report, "total_params >= 1").at("status"), "skipped");
 }
 
+// A recipe step that fails says each context once ("recipe: recipe: recipe failed:" before), and
+// a fusion that needs sample images names the pipeline's "samples" field, not graft-cli edit's
+// option.
+TEST_F(PipelineCli, AFailingRecipeStepSaysItsContextOnceInThePipelinesWords) {
+  std::ofstream(dir.file("two_convs.json")) << R"({"class_name": "Sequential", "config": {
+    "name": "two", "layers": [
+    {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 16, 16, 3]}},
+    {"class_name": "Conv2D", "config": {"name": "conv1", "filters": 4, "kernel_size": [3, 3],
+                                        "activation": "relu"}},
+    {"class_name": "Conv2D", "config": {"name": "conv2", "filters": 4, "kernel_size": [3, 3]}}]}})";
+  const std::string cut = writePipeline(
+      {{"graft_pipeline", 1},
+       {"model", "two_convs.json"},
+       {"recipe", {{"graft_recipe", 1}, {"operations", {{{"op", "cut"}, {"at", "nolayer"}}}}}}});
+  const auto failed = cli({"run", cut});
+  EXPECT_EQ(failed.exitCode, 1);
+  EXPECT_NE(failed.err.find("graft-cli: error: recipe: operations[0] (cut): nolayer: no layer of "
+                            "this name"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_EQ(failed.err.find("recipe: recipe"), std::string::npos) << failed.err;
+
+  const std::string fuse =
+      writePipeline({{"graft_pipeline", 1},
+                     {"model", "two_convs.json"},
+                     {"recipe", {{{"op", "fuse"}, {"layers", {"conv1", "conv2"}}}}}});
+  const auto refused = cli({"run", fuse});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE(refused.err.find("with sample images — the pipeline's \"samples\" field"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find("graft-cli edit --samples"), std::string::npos) << refused.err;
+  // graft-cli edit keeps its own words.
+  std::ofstream(dir.file("fuse.json"))
+      << R"({"graft_recipe": 1, "operations": [{"op": "fuse", "layers": ["conv1", "conv2"]}]})";
+  const auto edited = cli({"edit", dir.file("two_convs.json"), "--recipe", dir.file("fuse.json"),
+                           "-o", dir.file("fused.graft")});
+  EXPECT_EQ(edited.exitCode, 1);
+  EXPECT_NE(edited.err.find("graft-cli edit --samples DIR"), std::string::npos) << edited.err;
+}
+
 TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
   const json base = {{"graft_pipeline", 1}, {"model", "tiny.json"}};
   fs::create_directories(dir.file("shapes/circle"));  // a log may not replace an image
@@ -482,8 +523,18 @@ TEST_F(PipelineCli, BadPipelineNamesTheJsonPathOfTheProblem) {
       {{{"recipe", ""}}, "recipe: expected a recipe file name or the recipe"},
       {{{"recipe", {{"graft_recipe", 1}, {"operations", json::array()}, {"extra", 1}}}},
        "recipe: unknown field 'extra'"},
+      // Named as written: the string form is the folder itself, the object's is its "data".
       {{{"samples", "no_such_folder"}},
+       "samples: " + dir.file("no_such_folder") + ": no such folder"},
+      {{{"samples", {{"data", "no_such_folder"}}}},
        "samples.data: " + dir.file("no_such_folder") + ": no such folder"},
+      // An unknown operation is found as the file is read, before the model loads.
+      {{{"recipe", {{"graft_recipe", 1}, {"operations", {{{"op", "cutt"}, {"at", "pool"}}}}}}},
+       "recipe.operations[0].op: unknown operation 'cutt'; did you mean 'cut'? (known: "},
+      {{{"recipe", {{{"op", "freeze"}, {"upto", "pool"}}, {{"op", "stak"}}}}},
+       "recipe[1].op: unknown operation 'stak'; did you mean 'stack'?"},
+      {{{"recipe", {{{"op", "cut"}, {"att", "pool"}}}}},
+       "recipe[0].att: not a field of cut (it takes: at, drop_branches, seed, reinitialize)"},
       // Every input is checked before the first step (a misspelt eval folder was found only
       // after the training it waited for).
       {{{"train", {{"data", "no_such_train"}}}},

@@ -69,6 +69,63 @@ TEST(TrainingDoctor, ChanceLevelDoesNotSuggestWhatTheRunAlreadyDoes) {
   EXPECT_TRUE(contains(headFirst->fix, "augmentation")) << headFirst->fix;
 }
 
+// A run that already keeps BatchNormalization frozen (it said so as it started: "27
+// BatchNormalization layers keep their pretrained statistics") is not told to freeze it.
+TEST(TrainingDoctor, AdviceDoesNotAskToFreezeWhatTheRunKeepsFrozen) {
+  std::vector<EpochCheckup> history{epoch(1, 1.0, 0.6, 1.1, 0.36, kNearChance),
+                                    epoch(2, 0.3, 0.95, 1.3, 0.367, kNearChance)};
+  for (auto& e : history) e.batchNormFrozen = true;
+  const auto chance = checkChanceLevel(history, kClasses);
+  ASSERT_TRUE(chance);
+  EXPECT_FALSE(contains(chance->fix, "keep BatchNormalization frozen")) << chance->fix;
+  EXPECT_TRUE(contains(chance->fix, "train the new layers first on the frozen pretrained ones"))
+      << chance->fix;
+  const Confusion collapsed{{10, 0, 0}, {10, 0, 0}, {10, 0, 0}};
+  auto onOne = epoch(1, 0.5, 0.8, 1.5, 0.333, collapsed);
+  onOne.batchNormFrozen = true;
+  const auto collapsedFinding = checkCollapsedPredictions({onOne}, kClasses);
+  ASSERT_TRUE(collapsedFinding);
+  EXPECT_FALSE(contains(collapsedFinding->fix, "keep BatchNormalization frozen"))
+      << collapsedFinding->fix;
+  // With BatchNormalization training, freezing it is the advice.
+  history.back().batchNormFrozen = false;
+  EXPECT_TRUE(contains(checkChanceLevel(history, kClasses)->fix, "keep BatchNormalization frozen"));
+}
+
+// In a pipeline the fixes name the "train" keys the user writes, not graft-cli train's flags.
+TEST(TrainingDoctor, FixesNameOptionsInTheWordsOfWhereTheRunWasGiven) {
+  auto e = epoch(1, 0.5, 0.9, 2.0, 0.4);
+  e.batchNormDistance = 0.4;
+  e.batchNormChanged = 0.6;
+  e.words = OptionWords::Pipeline;
+  const auto batchNorm = checkBatchNormStatistics({e});
+  ASSERT_TRUE(batchNorm);
+  EXPECT_TRUE(contains(batchNorm->fix, "leave out \"train_batch_norm\"")) << batchNorm->fix;
+  EXPECT_FALSE(contains(batchNorm->fix, "--")) << batchNorm->fix;
+  std::vector<EpochCheckup> rising{epoch(1, 1.0, 0.6, 0.5, 0.8), epoch(2, 0.8, 0.7, 0.6, 0.8),
+                                   epoch(3, 0.6, 0.8, 0.7, 0.8)};
+  for (auto& r : rising) r.words = OptionWords::Pipeline;
+  const auto overfitting = checkOverfitting(rising);
+  ASSERT_TRUE(overfitting);
+  EXPECT_TRUE(contains(overfitting->fix,
+                       "\"early_stopping\": 3 with \"restore_best\": true, "
+                       "\"checkpoint\": \"best\", or \"epochs\": 1"))
+      << overfitting->fix;
+  for (auto& r : rising) r.words = OptionWords::CommandLine;
+  EXPECT_TRUE(contains(checkOverfitting(rising)->fix,
+                       "--early-stopping 3 --restore-best, --checkpoint best, or --epochs 1"))
+      << checkOverfitting(rising)->fix;
+  const Confusion collapsed{{10, 0, 0}, {10, 0, 0}, {10, 0, 0}};
+  auto fromRandom = epoch(1, 0.5, 0.8, 1.5, 0.333, collapsed);
+  fromRandom.fromRandomWeights = true;
+  fromRandom.words = OptionWords::Pipeline;
+  const auto collapsedFinding = checkCollapsedPredictions({fromRandom}, kClasses);
+  ASSERT_TRUE(collapsedFinding);
+  EXPECT_TRUE(contains(collapsedFinding->fix, "the model's \"weights\"")) << collapsedFinding->fix;
+  EXPECT_TRUE(contains(collapsedFinding->fix, "\"class_weights\": true")) << collapsedFinding->fix;
+  EXPECT_FALSE(contains(collapsedFinding->fix, "--")) << collapsedFinding->fix;
+}
+
 TEST(TrainingDoctor, ChanceIsTheLargestClassShare) {
   // 20 of 30 images are circles: 0.7 accuracy is guessing "circle" and a bit.
   const Confusion skewed{{20, 0, 0}, {4, 1, 0}, {4, 0, 1}};

@@ -4,7 +4,9 @@
 #include <optional>
 #include <utility>
 
+#include "graph/nearest_name.h"
 #include "graph/surgery/draft.h"
+#include "graph/surgery/operation_form.h"
 
 namespace graft {
 namespace {
@@ -97,19 +99,29 @@ const std::vector<std::string>& operationNames() {
   return names;
 }
 
-Expected<EditResult> applyOperation(const Model& model, const Json& operation,
-                                    const EditOptions& options) {
+std::optional<Diagnostic> operationFormProblem(const Json& operation) {
   if (!operation.is_object() || !operation.contains("op") || !operation.at("op").is_string())
     return Diagnostic{"op", "an operation is an object with an \"op\" field, got " +
                                 operation.dump().substr(0, 200)};
   const std::string op = operation.at("op").get<std::string>();
   const auto kind = std::find_if(kinds().begin(), kinds().end(),
                                  [&](const OperationKind& k) { return op == k.name; });
-  if (kind == kinds().end())
-    return Diagnostic{"op",
-                      "unknown operation '" + op + "' (known: " + joined(operationNames()) + ")"};
-  if (auto unknown = unknownField(*kind, operation)) return *unknown;
-  if (auto conflict = conflictingFields(*kind, operation)) return *conflict;
+  if (kind == kinds().end()) {
+    const auto nearest = nearestName(op, operationNames());
+    return Diagnostic{"op", "unknown operation '" + op + "'" +
+                                (nearest ? "; did you mean '" + *nearest + "'?" : "") +
+                                " (known: " + joined(operationNames()) + ")"};
+  }
+  if (auto unknown = unknownField(*kind, operation)) return unknown;
+  return conflictingFields(*kind, operation);
+}
+
+Expected<EditResult> applyOperation(const Model& model, const Json& operation,
+                                    const EditOptions& options) {
+  if (auto problem = operationFormProblem(operation)) return *problem;
+  const std::string op = operation.at("op").get<std::string>();
+  const auto kind = std::find_if(kinds().begin(), kinds().end(),
+                                 [&](const OperationKind& k) { return op == k.name; });
   // Checked for every operation, also one that draws no weights (a cut), so that a recipe that
   // works today does not fail the day an edit before it gives the step something to draw.
   if (const auto seed = operation.find("seed"); seed != operation.end() &&

@@ -9,6 +9,7 @@
 #include "graph/layer_helpers.h"
 #include "graph/surgery/draft.h"
 #include "graph/surgery/fusable_chain.h"
+#include "graph/surgery/fuse_samples_hint.h"
 #include "graph/surgery/fusion_math.h"
 
 namespace graft::surgery {
@@ -49,9 +50,9 @@ bool isLinear(const Node& n) {
 }
 
 // Where the exact fusion of two convolutions stops, the least-squares one can go on.
-const char* const kLeastSquaresHint =
-    " (with sample images — graft-cli edit --samples DIR, or Fuse in the window, which asks for "
-    "them — one convolution is fitted to the pair by least squares instead)";
+const std::string kLeastSquaresHint = std::string(" (with sample images — ") + kSamplesFromEdit +
+                                      " — one convolution is fitted to the pair by least "
+                                      "squares instead)";
 
 void requireLinear(const Node& a, const Node& b) {
   if (isLinear(a)) return;
@@ -225,8 +226,8 @@ void fuseOperation(Draft& d) {
     if (method == "least_squares")
       throw Error(Diagnostic{"method",
                              "the least-squares fusion fits the merged kernel to sample "
-                             "activations: give sample images (graft-cli edit --samples "
-                             "DIR) to replay it"});
+                             "activations: give sample images (" +
+                                 std::string(kSamplesToReplay) + ") to replay it"});
     if (method != "exact")
       throw Error(
           Diagnostic{"method", "must be \"exact\" or \"least_squares\", got " + method.dump()});

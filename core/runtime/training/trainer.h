@@ -98,6 +98,9 @@ struct TrainOptions {
   // Every layer with weights starts from random ones (no weights file was found or given): the
   // doctor's advice is then not to keep pretrained statistics or features there are none of.
   bool fromRandomWeights = false;
+  // How the doctor's fixes name options: a pipeline's keys when the run comes from a pipeline
+  // file (graft-cli run), the command line's flags otherwise.
+  OptionWords optionWords = OptionWords::CommandLine;
   // Compute the frozen prefix once per image and train the rest on its outputs (only without
   // augmentation, and only when one layer separates the frozen prefix from the rest).
   bool cacheFrozen = false;

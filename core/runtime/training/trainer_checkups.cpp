@@ -11,9 +11,16 @@ namespace graft {
 
 TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainable,
                                    const TrainOptions& options)
-    : trainable_(trainable), optimizer_(optimizerName(options.optimizer.kind)) {
+    : trainable_(trainable),
+      optimizer_(optimizerName(options.optimizer.kind)),
+      words_(options.optionWords) {
+  bool batchNorm = false;
   for (const auto& node : trainGraph.nodes())
-    if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
+    if (node.className == "BatchNormalization") {
+      batchNorm = true;
+      if (node.trainable) batchNormTrains_ = true;
+    }
+  batchNormFrozen_ = batchNorm && !batchNormTrains_;
   // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
   std::set<std::string> pretrained;
   for (const std::string& name : options.pretrainedLayers)
@@ -80,6 +87,8 @@ std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
   checkup.optimizer = optimizer_;
   checkup.newLayersFirst = newLayersFirst_;
   checkup.fromRandomWeights = fromRandomWeights_;
+  checkup.batchNormFrozen = batchNormFrozen_;
+  checkup.words = words_;
   if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
   if (pretrainedMovement_.started())
     checkup.pretrainedChange = pretrainedMovement_.relativeChange();

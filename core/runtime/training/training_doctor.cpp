@@ -59,6 +59,24 @@ std::vector<int64_t> predictedCounts(const std::vector<std::vector<int64_t>>& co
   return counts;
 }
 
+// An option of the training run as the user gives it: `--early-stopping 3` on the command line,
+// `"early_stopping": 3` in a pipeline's "train" (the flag is the key with '-' for '_', as
+// run/train_spec.h makes both from one table). An empty value names the option alone.
+std::string option(const EpochCheckup& at, const std::string& key, const std::string& value = "") {
+  if (at.words == OptionWords::Pipeline)
+    return "\"" + key + "\"" + (value.empty() ? "" : ": " + value);
+  std::string flag = "--" + key;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag + (value.empty() ? "" : " " + value);
+}
+
+// Where pretrained weights come from, in the same words.
+std::string pretrainedWeightsFrom(const EpochCheckup& at) {
+  return "graft-cli fetch-weights, or " + std::string(at.words == OptionWords::Pipeline
+                                                          ? "the model's \"weights\""
+                                                          : "--weights FILE");
+}
+
 Diagnosis finding(const EpochCheckup& at, std::string code, std::string message, std::string fix) {
   return Diagnosis{std::move(code), std::move(message), std::move(fix), at.epoch};
 }
@@ -92,17 +110,23 @@ std::optional<Diagnosis> checkChanceLevel(const std::vector<EpochCheckup>& histo
           ": what the network learns does not carry over to images it has not seen",
       now.fromRandomWeights
           ? kFromRandomWeights +
-                std::string(": with few images it learns them by heart; start from pretrained "
-                            "weights (graft-cli fetch-weights, or --weights FILE), or add images "
-                            "or augmentation (--augment)")
+                std::string(": with few images it learns them by heart; start "
+                            "from pretrained weights (") +
+                pretrainedWeightsFrom(now) + "), or add images or augmentation (" +
+                option(now, "augment") + ")"
       : now.newLayersFirst
           ? "the new layers already train on frozen pretrained ones with BatchNormalization "
             "frozen: check that the validation images look like the training images (same "
-            "classes, same kind of picture), add training images or augmentation (--augment), "
-            "or measure where to cut (graft-cli probe)"
-          : "keep BatchNormalization frozen and train the new layers first on the frozen "
-            "pretrained ones (the advisor's plan, the default without training options); check "
-            "that the validation images look like the training images");
+            "classes, same kind of picture), add training images or augmentation (" +
+                option(now, "augment") + "), or measure where to cut (graft-cli probe)"
+          // Said only where the run does not already keep BatchNormalization frozen (it printed
+          // that it does).
+          : std::string(now.batchNormFrozen ? "" : "keep BatchNormalization frozen and ") +
+                "train the new layers first on the frozen pretrained ones (the advisor's plan, " +
+                "the default without " +
+                (now.words == OptionWords::Pipeline ? "epochs, lr, optimizer or a plan in \"train\""
+                                                    : "training options") +
+                "); check that the validation images look like the training images");
 }
 
 std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochCheckup>& history,
@@ -119,21 +143,26 @@ std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochChecku
   const double share = static_cast<double>(*top) / static_cast<double>(images);
   const double trueShare = static_cast<double>(actual[index]) / static_cast<double>(images);
   if (share < kCollapsedShare || trueShare > kCollapsedTrueShareAtMost) return std::nullopt;
-  return finding(now, "collapsed_predictions",
-                 percent(share) + " of the validation images are predicted as " +
-                     className(classes, index) + ", which holds " + percent(trueShare) +
-                     " of them: the predictions have collapsed onto one class",
-                 now.fromRandomWeights
-                     ? kFromRandomWeights +
-                           std::string(": it may need more epochs (BatchNormalization's moving "
-                                       "statistics follow the batches slowly), a lower learning "
-                                       "rate, or pretrained weights to start from (graft-cli "
-                                       "fetch-weights, or --weights FILE); with imbalanced "
-                                       "classes, weight them (--class-weights)")
-                     : "usually BatchNormalization statistics that no longer fit (keep "
-                       "BatchNormalization frozen) or a learning rate that wrecked the pretrained "
-                       "features (lower it, or train the new layers first); with imbalanced "
-                       "classes, weight them (--class-weights)");
+  return finding(
+      now, "collapsed_predictions",
+      percent(share) + " of the validation images are predicted as " + className(classes, index) +
+          ", which holds " + percent(trueShare) +
+          " of them: the predictions have collapsed onto one class",
+      now.fromRandomWeights
+          ? kFromRandomWeights +
+                std::string(": it may need more epochs (BatchNormalization's moving "
+                            "statistics follow the batches slowly), a lower learning "
+                            "rate, or pretrained weights to start from (") +
+                pretrainedWeightsFrom(now) + "); with imbalanced classes, weight them (" +
+                option(now, "class_weights", now.words == OptionWords::Pipeline ? "true" : "") + ")"
+          : std::string(now.batchNormFrozen
+                            ? "usually "
+                            : "usually BatchNormalization statistics that no longer "
+                              "fit (keep BatchNormalization frozen) or ") +
+                "a learning rate that wrecked the pretrained features (lower it, or "
+                "train the new layers first); with imbalanced classes, weight them (" +
+                option(now, "class_weights", now.words == OptionWords::Pipeline ? "true" : "") +
+                ")");
 }
 
 std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& history) {
@@ -158,8 +187,13 @@ std::optional<Diagnosis> checkOverfitting(const std::vector<EpochCheckup>& histo
           number(start.loss) + " to " + number(now.loss) +
           "): the network is memorising the training images",
       // Only --checkpoint best keeps an earlier epoch's file: name what any run can do.
-      "stop earlier (--early-stopping 3 --restore-best, --checkpoint best, or --epochs " +
-          std::to_string(start.epoch) +
+      "stop earlier (" +
+          (now.words == OptionWords::Pipeline
+               ? option(now, "early_stopping", "3") + " with " + option(now, "restore_best", "true")
+               : option(now, "early_stopping", "3") + " " + option(now, "restore_best")) +
+          ", " +
+          option(now, "checkpoint", now.words == OptionWords::Pipeline ? "\"best\"" : "best") +
+          ", or " + option(now, "epochs", std::to_string(start.epoch)) +
           ", before the rise), add augmentation, train fewer layers, or gather more "
           "images");
 }
@@ -205,12 +239,14 @@ std::optional<Diagnosis> checkBatchNormStatistics(const std::vector<EpochCheckup
                        std::string(", so BatchNormalization must learn its statistics (frozen, "
                                    "it would keep random ones): its moving averages settle "
                                    "over more steps (more epochs or images) and with larger "
-                                   "batches (--batch-size); pretrained weights avoid it "
-                                   "(graft-cli fetch-weights, or --weights FILE)"));
+                                   "batches (") +
+                       option(now, "batch_size") + "); pretrained weights avoid it (" +
+                       pretrainedWeightsFrom(now) + ")");
   return finding(now, "batch_norm_statistics", message,
-                 "keep BatchNormalization frozen in inference mode (the default: leave out "
-                 "--train-batch-norm, or \"batch_norm\": \"frozen\" in a plan) and restart "
-                 "from the pretrained weights");
+                 "keep BatchNormalization frozen in inference mode (the default: leave out " +
+                     option(now, "train_batch_norm") +
+                     ", or \"batch_norm\": \"frozen\" in a plan) and restart from the "
+                     "pretrained weights");
 }
 
 std::optional<Diagnosis> checkPretrainedRate(const std::vector<EpochCheckup>& history) {

@@ -31,6 +31,10 @@
 
 namespace graft {
 
+// Whose words a finding names options in: graft-cli train's flags (--train-batch-norm), or a
+// pipeline file's keys ("train_batch_norm": true), where the user gave the run's options.
+enum class OptionWords { CommandLine, Pipeline };
+
 struct Diagnosis {
   std::string code;     // one of the codes above
   std::string message;  // what is wrong, with the numbers that show it
@@ -65,6 +69,11 @@ struct EpochCheckup {
   bool newLayersFirst = false;
   // No layer holds pretrained weights: every one started random (TrainOptions::fromRandomWeights).
   bool fromRandomWeights = false;
+  // The network has BatchNormalization layers and none of them trains: their pretrained
+  // statistics are kept (the default), so advice to keep them frozen would be no advice.
+  bool batchNormFrozen = false;
+  // How the fixes name options (TrainOptions::optionWords).
+  OptionWords words = OptionWords::CommandLine;
 };
 
 // Pretrained layers are at risk above this rate: three times the top of the usual range for
