@@ -15,6 +15,7 @@
 #include "io/json_file.h"
 #include "io/project_file.h"
 #include "pipeline/pipeline_outputs.h"
+#include "runtime/data/free_input_size.h"
 #include "runtime/explore/cut_explorer.h"
 #include "runtime/explore/cut_explorer_advice.h"
 #include "runtime/explore/cut_explorer_run.h"
@@ -163,6 +164,9 @@ void registerProbeCommand(CLI::App& app) {
     }
     const auto requested = parseLayerList(probe->layers, "--layers");
     const LoadedModel loaded = loadModelReporting(spec, args->quiet);
+    if (args->inputSize <= 0 && !args->quiet)
+      if (const std::string note = freeInputSizeNote(loaded.model); !note.empty())
+        std::cerr << "graft-cli: " << note << "\n";
     // A cut the model cannot take (through a branch) is refused before the measurement.
     if (!probe->cut.empty() && probe->cut != "best") {
       CutCandidateResult trial;

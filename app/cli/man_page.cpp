@@ -69,7 +69,7 @@ std::string manPage(const CLI::App& app) {
          "Where fetch-weights downloads from instead of Keras's own address (a mirror): the "
          "base followed by Keras's path.\n"
          ".TP\n.B WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT, LOCAL_RANK, LOCAL_WORLD_SIZE\n"
-         "Distributed training (train, run): as torchrun sets them; WORLD_SIZE above 1 turns "
+         "Distributed training (train): as torchrun sets them; WORLD_SIZE above 1 turns "
          "it on.\n"
          ".TP\n.B GRAFT_GLIBC_MALLOC_DEFAULTS\n"
          "1 keeps glibc's malloc settings (Graft keeps freed memory for the next training "

@@ -350,12 +350,13 @@ const Node* ownPixelScaling(const Graph& graph) {
       const Node& node = graph.at(reached.front());
       if (scales(node)) return &node;
       // Dropout and noise (identities at inference), and a resize or crop: the pixels stay
-      // what they were.
+      // what they were (Cropping2D too: Keras 3.6/3.7's RandomCrop is read as one, and the
+      // model's Rescaling after it was missed, so the images were scaled twice).
       const LayerType* type = registry.find(node.className);
       const bool keepsPixelValues =
-          type &&
-          (type->category == LayerCategory::Regularization || node.className == "Resizing" ||
-           node.className == "CenterCrop" || node.className == "RandomCrop");
+          type && (type->category == LayerCategory::Regularization ||
+                   node.className == "Resizing" || node.className == "CenterCrop" ||
+                   node.className == "RandomCrop" || node.className == "Cropping2D");
       if (!keepsPixelValues) break;
       reached = graph.consumers(node.name);
     }

@@ -98,6 +98,10 @@ TEST_F(FreeInputSize, TrainWithoutASizeTakesPredictsSizeAndSaysIt) {
   r = cli({"summary", trained, "--json", "-q"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(json::parse(r.out).at("trained_input_size"), 224);
+  // probe measures at that size too (it refused), and says so.
+  r = cli({"probe", free, "--data", data, "--layers", "conv1,pool", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("images are resized to 224 x 224"), std::string::npos) << r.err;
   // A size given is taken without the note.
   r = cli({"train", free, "--input-size", "24", "--data", data, "--epochs", "1", "-o",
            dir.file("sized.graft")});

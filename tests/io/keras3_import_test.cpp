@@ -1201,6 +1201,19 @@ TEST(KerasVersion, RandomCropOfAnotherSizeIsReadAsItsKerasComputesIt) {
     EXPECT_NE(std::string(e.what()).find("crop: is a RandomCrop of 8 x 8"), std::string::npos)
         << e.what();
   }
+  // Read as Cropping2D, the crop still leaves the pixels as they are: the model's Rescaling after
+  // it is its own scaling (it was missed, and a known base's preprocessing scaled them twice).
+  Json scaled = Json::parse(config(12));
+  scaled["config"]["layers"].insert(
+      scaled["config"]["layers"].begin() + 2,
+      Json::parse(R"({"class_name": "Rescaling", "config": {"name": "scale", "scale": 0.5}})"));
+  const std::string archive = dir.file("crop_scaled_3.7.0.keras");
+  writeKerasArchive(archive, scaled.dump(), "3.7.0");
+  const LoadedModel cropThenScale = load(archive);
+  EXPECT_EQ(cropThenScale.model.graph.at("crop").className, "Cropping2D");
+  EXPECT_EQ(cropThenScale.model.preprocessing, Preprocessing::None);
+  EXPECT_NE(joined(cropThenScale).find("own Rescaling layer 'scale'"), std::string::npos)
+      << joined(cropThenScale);
 }
 
 // "hard_sigmoid" in a config is Keras 3's relu6(x + 3) / 6 when Keras 3 wrote the file (a

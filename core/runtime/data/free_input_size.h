@@ -1,6 +1,7 @@
 #pragma once
 // What size images take when a model's input size is free (None x None) and no size is given:
-// one rule for predict, eval, train (CLI, pipelines, the GUI) and the training panel's text.
+// one rule for predict, eval, train, probe and the cut explorer (CLI, pipelines, the GUI) and
+// the training panel's text.
 // A plain header (no LibTorch, no OpenCV): the UI reads it.
 #include <cstdint>
 #include <string>

@@ -272,7 +272,10 @@ CutExplorerReport exploreCutPoints(const Model& model, const TrainingSet& data,
         "above 0), more images per class, or a validation folder (--val-dir)");
   const auto isCancelled = [cancel] { return cancel && cancel->load(); };
   CutExplorerReport report;
-  const InputSpec input = inputSpecFor(model, options.freeInputSize);
+  // A free-size model is measured at the size train, eval and predict take without one.
+  const InputSpec input = inputSpecFor(model, options.freeInputSize > 0
+                                                  ? options.freeInputSize
+                                                  : static_cast<int>(defaultFreeInputSide(model)));
 
   // 1. One pass: every image once through the network, every candidate's output kept pooled.
   std::vector<ImageSample> samples = data.train;

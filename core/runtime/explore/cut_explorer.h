@@ -24,7 +24,7 @@ namespace graft {
 struct CutExplorerOptions {
   int64_t batchSize = 32;
   int workers = 0;        // image decoding threads; 0: one per core
-  int freeInputSize = 0;  // for models whose input size is None
+  int freeInputSize = 0;  // for models whose input size is None; 0: defaultFreeInputSide
   // A flattened map of at most this many values joins its global average as features.
   int64_t flattenLimit = 2048;
   int epochs = 30;  // softmax regression passes over the training features

@@ -108,7 +108,8 @@ struct TrainOptions {
   // folder); without room there, the run goes uncached.
   int64_t cacheMemoryLimitBytes = int64_t{2} << 30;
   std::string cacheDirectory;
-  int freeInputSize = 0;  // for models whose input size is None; 0: an error then
+  int freeInputSize = 0;  // for models whose input size is None; 0: the size it was trained at
+                          // (TrainRun gives predict's size when there is none)
   // Where the run computes (runtime/system/device.h resolves it) and the forward pass's
   // arithmetic (runtime/training/mixed_precision.h).
   DeviceChoice device;

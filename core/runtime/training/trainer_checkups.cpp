@@ -14,13 +14,11 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
     : trainable_(trainable),
       optimizer_(optimizerName(options.optimizer.kind)),
       words_(options.optionWords) {
-  bool batchNorm = false;
   for (const auto& node : trainGraph.nodes())
-    if (node.className == "BatchNormalization") {
-      batchNorm = true;
-      if (node.trainable) batchNormTrains_ = true;
-    }
-  batchNormFrozen_ = batchNorm && !batchNormTrains_;
+    if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
+  // The graph trained: with --cache-frozen only the part after the cache, so frozen
+  // BatchNormalization in the cached part (and a network without any) counts as frozen.
+  batchNormFrozen_ = !batchNormTrains_;
   // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
   std::set<std::string> pretrained;
   for (const std::string& name : options.pretrainedLayers)

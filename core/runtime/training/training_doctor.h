@@ -69,8 +69,8 @@ struct EpochCheckup {
   bool newLayersFirst = false;
   // No layer holds pretrained weights: every one started random (TrainOptions::fromRandomWeights).
   bool fromRandomWeights = false;
-  // The network has BatchNormalization layers and none of them trains: their pretrained
-  // statistics are kept (the default), so advice to keep them frozen would be no advice.
+  // No BatchNormalization layer trains (none does, or the network has none): advice to keep
+  // them frozen would be no advice.
   bool batchNormFrozen = false;
   // How the fixes name options (TrainOptions::optionWords).
   OptionWords words = OptionWords::CommandLine;
