@@ -127,7 +127,10 @@ TEST(CliEditSamples, APipelineFitsToItsSamplesFolder) {
   std::ofstream(f.dir.file("bare.json")) << noSamples.dump();
   const CommandResult bare = runCli({"run", f.dir.file("bare.json")});
   EXPECT_EQ(bare.exitCode, 1);
-  EXPECT_NE((bare.out + bare.err).find("--samples"), std::string::npos) << bare.out << bare.err;
+  // Named as the pipeline gives it, not graft-cli edit's --samples.
+  EXPECT_NE((bare.out + bare.err).find("the pipeline's \"samples\" field"), std::string::npos)
+      << bare.out << bare.err;
+  EXPECT_EQ((bare.out + bare.err).find("--samples"), std::string::npos) << bare.out << bare.err;
 
   // The fits compute where "device" says: the CPU by name works; a device that is not one is
   // refused by its JSON path before anything runs.
