@@ -460,11 +460,10 @@ void TrainingPanel::refreshLayers() {
         input = tr("%1 × %2 × %3")
                     .arg(side(info->outputShape[1]), side(info->outputShape[2]))
                     .arg(info->outputShape[3]) +
+                // Short: the form's column is narrow (the tooltip says where to change it).
                 (!free           ? QString()
                  : trainedAt > 0 ? tr(" (any size; the size it was trained at)")
-                                 : tr(" (any size: trained at this size unless you set one on "
-                                      "%1 in Properties)")
-                                       .arg(QString::fromStdString(node->name).toHtmlEscaped()));
+                                 : tr(" (any size; the default)"));
     }
   }
   inputSize_->setText(input);

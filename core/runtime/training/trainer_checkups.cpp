@@ -14,11 +14,10 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
     : trainable_(trainable),
       optimizer_(optimizerName(options.optimizer.kind)),
       words_(options.optionWords) {
+  // The graph trained: with --cache-frozen only the part after the cache, so frozen
+  // BatchNormalization in the cached part (and a network without any) trains not.
   for (const auto& node : trainGraph.nodes())
     if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
-  // The graph trained: with --cache-frozen only the part after the cache, so frozen
-  // BatchNormalization in the cached part (and a network without any) counts as frozen.
-  batchNormFrozen_ = !batchNormTrains_;
   // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
   std::set<std::string> pretrained;
   for (const std::string& name : options.pretrainedLayers)
@@ -85,7 +84,7 @@ std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
   checkup.optimizer = optimizer_;
   checkup.newLayersFirst = newLayersFirst_;
   checkup.fromRandomWeights = fromRandomWeights_;
-  checkup.batchNormFrozen = batchNormFrozen_;
+  checkup.batchNormFrozen = !batchNormTrains_;
   checkup.words = words_;
   if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
   if (pretrainedMovement_.started())

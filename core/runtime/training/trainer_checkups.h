@@ -48,7 +48,6 @@ class TrainingCheckups {
   bool batchNormTrains_ = false;           // a BatchNormalization layer of trainable_ trains
   bool newLayersFirst_ = false;            // EpochCheckup::newLayersFirst
   bool fromRandomWeights_ = false;         // EpochCheckup::fromRandomWeights
-  bool batchNormFrozen_ = false;           // EpochCheckup::batchNormFrozen
   OptionWords words_;                      // EpochCheckup::words
   torch::Tensor probeImages_;              // the epoch's first validation batch (when it does)
   std::optional<BatchNormProbe> probe_;    // this epoch's
