@@ -23,6 +23,7 @@
 #include "run/export_spec.h"
 #include "run/spec_text.h"
 #include "ui/doc/background_task.h"
+#include "ui/secondary_text.h"
 
 namespace graft::ui {
 namespace {
@@ -143,7 +144,7 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   auto* note = new QLabel(this);
   note->setObjectName(QStringLiteral("export_input_note"));
   note->setWordWrap(true);
-  note->setEnabled(false);
+  showAsSecondaryText(note);
   layout->addWidget(note);
   result_ = new QLabel(this);
   result_->setWordWrap(true);

@@ -17,6 +17,7 @@
 #include "ui/config_field.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/secondary_text.h"
 #include "ui/undo_pass_through.h"
 
 namespace graft::ui {
@@ -105,7 +106,7 @@ void PropertiesPanel::rebuild() {
     hint->setWordWrap(true);
     hint->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     hint->setContentsMargins(10, 10, 10, 10);
-    hint->setEnabled(false);
+    showAsSecondaryText(hint);
     content = hint;
   } else if (layers_.size() == 1) {
     content = buildSingle(layers_.front());
@@ -134,7 +135,7 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
   if (type) {
     auto* summary = new QLabel(QString::fromStdString(type->summary), content);
     summary->setWordWrap(true);
-    summary->setEnabled(false);
+    showAsSecondaryText(summary);
     column->addWidget(summary);
   }
   problem_ = new QLabel(content);

@@ -20,6 +20,7 @@
 #include "io/fetch/fetch_weights.h"
 #include "io/zoo/zoo.h"
 #include "io/zoo/zoo_listing.h"
+#include "ui/secondary_text.h"
 #include "ui/weights_download_panel.h"
 #include "ui/zoo_browser.h"
 
@@ -100,7 +101,7 @@ QWidget* StartPage::buildOpenColumn() {
                              "drop a file anywhere on this window."),
                           box);
   hint->setWordWrap(true);
-  hint->setEnabled(false);
+  showAsSecondaryText(hint);
   layout->addWidget(hint);
   auto* sample = new QPushButton(tr("Create a sample image folder to train on"), box);
   sample->setIcon(QIcon(QStringLiteral(":/icons/train.svg")));

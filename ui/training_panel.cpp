@@ -43,6 +43,7 @@
 #include "ui/event_loop_monitor.h"
 #include "ui/gui_wording.h"
 #include "ui/number_validator.h"
+#include "ui/secondary_text.h"
 #include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
 
@@ -184,7 +185,7 @@ QWidget* TrainingPanel::buildSettings() {
   choiceNote_ = new QLabel(box);
   choiceNote_->setObjectName(QStringLiteral("training_choice_note"));
   choiceNote_->setWordWrap(true);
-  choiceNote_->setEnabled(false);
+  showAsSecondaryText(choiceNote_);
   choiceNote_->hide();
   form->addRow(QString(), choiceNote_);
   auto* aug = new QGridLayout;
