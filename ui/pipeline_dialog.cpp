@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <climits>
@@ -109,7 +110,9 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
   preview_ = new QPlainTextEdit(this);
   preview_->setReadOnly(true);
   preview_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  preview_->setMinimumSize(560, 260);
+  // The preview shrinks first on a small screen (at 200 % a 1080p screen is 540 px high and
+  // its fixed 260 px pushed the Save Pipeline button below the screen's edge).
+  preview_->setMinimumSize(320, 80);
   layout->addWidget(preview_, 1);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
@@ -132,6 +135,10 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
   connect(accuracy_, &QDoubleSpinBox::valueChanged, this, &PipelineDialog::refresh);
   connect(difference_, &QLineEdit::textChanged, this, &PipelineDialog::refresh);
   refresh();
+  QSize size = sizeHint().expandedTo(QSize(640, 600));
+  if (const QScreen* screen = this->screen())
+    size = size.boundedTo(screen->availableGeometry().size() * 0.9);
+  resize(size);
 }
 
 QCheckBox* PipelineDialog::exportBox(const QString& format) const {

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSpinBox>
 #include <QTest>
 #include <filesystem>
@@ -117,6 +118,11 @@ TEST_F(PipelineSaveTest, AReopenedProjectCarriesOnlyTheNewEdits) {
   for (const QCheckBox* box : dialog->findChildren<QCheckBox*>())
     saysEdited = saysEdited || box->text().contains(QStringLiteral("edited model"));
   EXPECT_TRUE(saysEdited);
+  // It fits a 1080p screen at 200 % (960 x 540 logical pixels) with its buttons on it: its
+  // preview had a fixed 260 px and the dialog needed 564.
+  EXPECT_LE(dialog->minimumSizeHint().height(), 540);
+  EXPECT_LE(dialog->minimumSizeHint().width(), 960);
+  EXPECT_LE(dialog->height(), dialog->screen()->availableGeometry().height());
   const std::string path = dir_.file("again.json");
   dialog->pathEdit()->setText(QString::fromStdString(path));
   ASSERT_TRUE(dialog->save());
