@@ -196,34 +196,39 @@ TEST_F(ExportLayers, PythonOnnxCheckerAcceptsEveryFile) {
   }
 }
 
-// AutoContrast and a LayerNormalization over several axes: TorchScript and the Keras 3 file
-// take them; ONNX refuses each by name with its reason, before writing anything.
-TEST(ExportRefusal, OnnxRefusesAutoContrastAndSeveralAxisLayerNormalizationByName) {
+// AutoContrast and a LayerNormalization over several axes export to ONNX (refused before
+// session 31): OpenCV's DNN module gives Graft's numbers, a channel of one value (which
+// AutoContrast passes through unchanged: Keras's NaN fallback) included.
+TEST(ExportOnnx, AutoContrastAndSeveralAxisLayerNormalizationReproduceGraft) {
   GraphBuilder b("stretch");
   std::string x = b.input("images", {kUnknown, 6, 5, 3});
   x = b.add("AutoContrast", "contrast", {{"value_range", {0, 1}}}, x);
   x = b.add("LayerNormalization", "norm", {{"axis", {1, 2, 3}}}, x);
   const Model model = randomModel(b.build({x}), 3);
-  const Diagnostics onnx = exportRefusals(model, ExportFormat::Onnx);
-  ASSERT_EQ(onnx.size(), 2u) << joinDiagnostics(onnx);
-  EXPECT_EQ(onnx[0].subject, "contrast");
-  EXPECT_NE(onnx[0].message.find("AutoContrast cannot be exported to ONNX: its per-image"),
-            std::string::npos)
-      << onnx[0].str();
-  EXPECT_EQ(onnx[1].subject, "norm");
-  EXPECT_NE(onnx[1].message.find("LayerNormalization cannot be exported to ONNX: several axes "
-                                 "(axis [1,2,3])"),
-            std::string::npos)
-      << onnx[1].str();
-  EXPECT_TRUE(exportRefusals(model, ExportFormat::TorchScript).empty());
-  EXPECT_TRUE(exportRefusals(model, ExportFormat::Keras).empty());
+  EXPECT_TRUE(exportRefusals(model, ExportFormat::Onnx).empty());
   TempDir dir;
-  EXPECT_THROW(exportModel(model, ExportFormat::Onnx, dir.file("m.onnx")), Error);
-  EXPECT_FALSE(std::filesystem::exists(dir.file("m.onnx")));
-  const ExportReport ts = exportModel(model, ExportFormat::TorchScript, dir.file("m.pt"));
-  EXPECT_LE(ts.maxDifference, ts.allowed) << ts.describe();
-  const ExportReport keras = exportModel(model, ExportFormat::Keras, dir.file("m.keras"));
-  EXPECT_LE(keras.maxDifference, keras.allowed) << keras.describe();
+  const ExportReport report = exportModel(model, ExportFormat::Onnx, dir.file("m.onnx"));
+  EXPECT_LE(report.maxDifference, report.allowed) << report.describe();
+
+  torch::Tensor input = randomInput(model, 3, 7);
+  input[1][2].fill_(0.25f);  // image 2's blue channel: one value
+  input[2][0].fill_(-3.0f);
+  const torch::Tensor want = graftReference(model, input);
+  const torch::Tensor got = runOpenCvDnn(dir.file("m.onnx"), input).reshape(want.sizes());
+  EXPECT_TRUE(closeTo(got, want, 1e-4));
+  EXPECT_TRUE(torch::isfinite(got).all().item<bool>());
+
+  // The channel of one value comes out of AutoContrast as it went in.
+  GraphBuilder alone("contrast only");
+  const std::string images = alone.input("images", {kUnknown, 6, 5, 3});
+  const Model contrast =
+      randomModel(alone.build({alone.add("AutoContrast", "contrast", Json::object(), images)}), 3);
+  exportModel(contrast, ExportFormat::Onnx, dir.file("c.onnx"));
+  const torch::Tensor stretched =
+      runOpenCvDnn(dir.file("c.onnx"), input).reshape({3, 6, 5, 3});  // Keras's layout (N, H, W, C)
+  EXPECT_TRUE(torch::equal(stretched.select(0, 1).select(2, 2), torch::full({6, 5}, 0.25f)));
+  EXPECT_TRUE(torch::equal(stretched.select(0, 2).select(2, 0), torch::full({6, 5}, -3.0f)));
+  EXPECT_TRUE(closeTo(stretched, graftReference(contrast, input), 1e-4));
 }
 
 // A RandomCrop read from Keras 3.8+ at another size passes images unchanged: every format
