@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "export/export.h"
+#include "export/export_check.h"
 #include "export_test_support.h"
 #include "graph/graph_builder.h"
 #include "graph/image_resize.h"
@@ -123,6 +124,12 @@ TEST_F(ExportLayers, SelfCheckReportsTheLargestDifference) {
       EXPECT_GE(r.allowed, r.tolerance) << r.describe();
       EXPECT_EQ(r.sampleShape.front(), 2) << r.describe();
       EXPECT_NE(r.describe().find("largest difference"), std::string::npos);
+      // The check feeds pixels 0..255: a softmax of a Dense over them saturates to the same
+      // class for both images, min(-0.25, x) of a pixel is -0.25. Those two checks prove
+      // nothing and say so (the tests' own inputs in [-1, 1) check them above and below).
+      const bool constant =
+          e.label == "Dense after Flatten, softmax" || e.label == "TFOpLambda min(-0.25, x)";
+      EXPECT_EQ(r.warning.empty(), !constant) << e.label << ": " << r.warning;
     }
 }
 
@@ -229,6 +236,58 @@ TEST(ExportOnnx, AutoContrastAndSeveralAxisLayerNormalizationReproduceGraft) {
   EXPECT_TRUE(torch::equal(stretched.select(0, 1).select(2, 2), torch::full({6, 5}, 0.25f)));
   EXPECT_TRUE(torch::equal(stretched.select(0, 2).select(2, 0), torch::full({6, 5}, -3.0f)));
   EXPECT_TRUE(closeTo(stretched, graftReference(contrast, input), 1e-4));
+}
+
+// A model whose output does not depend on its input (a ReLU whose threshold no pixel reaches)
+// passes every format's check, which then proves nothing: the report says so in its warning,
+// the file is kept. The same model with a threshold of 0 gets no warning.
+TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
+  const auto model = [](double threshold) {
+    GraphBuilder b("flat");
+    std::string x = b.input("images", {kUnknown, 6, 5, 3});
+    x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
+    x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+    return randomModel(b.build({x}), 3);
+  };
+  TempDir dir;
+  for (const auto& [format, file] :
+       std::vector<std::pair<ExportFormat, std::string>>{{ExportFormat::TorchScript, "m.pt"},
+                                                         {ExportFormat::Onnx, "m.onnx"},
+                                                         {ExportFormat::Keras, "m.keras"}}) {
+    SCOPED_TRACE(exportFormatTitle(format));
+    const ExportReport flat = exportModel(model(1000.0), format, dir.file(file));
+    EXPECT_LE(flat.maxDifference, flat.allowed);
+    EXPECT_TRUE(std::filesystem::exists(dir.file(file)));
+    EXPECT_EQ(flat.warning.rfind("Graft's output is the same for both check inputs (they differ "
+                                 "by at most 0, allowed ",
+                                 0),
+              0u)
+        << flat.warning;
+    EXPECT_NE(flat.warning.find("this check cannot show that the file uses its input"),
+              std::string::npos)
+        << flat.warning;
+    EXPECT_EQ(flat.describe().find("same for both"), std::string::npos);  // apart, for the fronts
+    const ExportReport live = exportModel(model(0.0), format, dir.file("live_" + file));
+    EXPECT_TRUE(live.warning.empty()) << live.warning;
+  }
+}
+
+// The threshold: the comparison's allowance, at least float32's rounding of the output.
+TEST(ExportCheck, ConstantOutputWarningComparesTheSamplesWithTheAllowance) {
+  using exporting::constantOutputWarning;
+  const torch::Tensor row = torch::tensor({0.25f, 0.5f, 0.25f});
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row}), 0.0).empty());
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row + 5e-5f}), 1e-4).empty());
+  EXPECT_TRUE(constantOutputWarning(torch::stack({row, row + 5e-4f}), 1e-4).empty());
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row + 1e-7f}), 0.0).empty());  // rounding
+  EXPECT_TRUE(constantOutputWarning(torch::stack({row, row + 1e-5f}), 0.0).empty());
+  EXPECT_TRUE(constantOutputWarning(row.unsqueeze(0), 0.0).empty());  // one sample proves nothing
+  const torch::Tensor three = torch::stack({row, row, row});
+  EXPECT_EQ(constantOutputWarning(three, 0.0)
+                .rfind("Graft's output is the same for all 3 check "
+                       "inputs",
+                       0),
+            0u);
 }
 
 // A RandomCrop read from Keras 3.8+ at another size passes images unchanged: every format
