@@ -833,11 +833,11 @@ void layerNormalizationOverRows(LayerNodes& c) {
   Ints identity(perm.size());
   for (size_t d = 0; d < identity.size(); ++d) identity[d] = static_cast<int64_t>(d);
   const bool moved = perm != identity;
+  const Ints rowShape{-1, size, 1, 1};
   const std::string x = c.op("Reshape",
                              {moved ? transpose(c, c.in[0], perm, "normalized_last") : c.in[0],
-                              c.ints("rows_shape", {-1, size, 1, 1})},
+                              c.ints("rows_shape", rowShape)},
                              "rows");
-  const Ints rowShape{-1, size, 1, 1};
   auto spread = [&](const std::string& statistic, const std::string& suffix) {
     return c.op("Reshape",
                 {repeated(c, statistic, size, 1, suffix + "_repeated"),
