@@ -266,10 +266,14 @@ void ExportDialog::startExport() {
           Q_EMIT exported(path);
         }
         if (closedWhileRunning_) {
+          const QString warning =
+              report->warning.empty()
+                  ? QString()
+                  : tr(" — warning: %1").arg(QString::fromStdString(report->warning));
           Q_EMIT finishedAfterClose(
-              error.isEmpty()
-                  ? tr("Exported %1: %2").arg(path, QString::fromStdString(report->describe()))
-                  : tr("Export to %1 failed: %2").arg(path, error),
+              error.isEmpty() ? tr("Exported %1: %2%3")
+                                    .arg(path, QString::fromStdString(report->describe()), warning)
+                              : tr("Export to %1 failed: %2").arg(path, error),
               error.isEmpty());
           deleteLater();
           return;
@@ -278,7 +282,14 @@ void ExportDialog::startExport() {
           result_->setText(
               QStringLiteral("<span style='color:#d62d20'>%1</span>").arg(error.toHtmlEscaped()));
         } else {
-          result_->setText(QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
+          // The warning first: the result area shows four lines and scrolls the rest.
+          const QString warning =
+              report->warning.empty()
+                  ? QString()
+                  : QStringLiteral("<span style='color:#b8860b'>⚠ %1</span><br>")
+                        .arg(QString::fromStdString(report->warning).toHtmlEscaped());
+          result_->setText(warning +
+                           QStringLiteral("<span style='color:#2e8b57'>✔</span> %1")
                                .arg(QString::fromStdString(report->describe()).toHtmlEscaped()));
         }
         fitContents();

@@ -1,7 +1,9 @@
 // graft-cli export MODEL --format torchscript|onnx|keras-h5|keras-weights|keras -o FILE: write
 // the model for use elsewhere. The export checks itself (the written file is loaded back and run on
 // a random batch) and prints the largest difference from Graft's own output; on any failure nothing
-// is left at FILE and the exit status is 1. The export is the pipeline runner's export step
+// is left at FILE and the exit status is 1. A check that proves little (the model gave one output
+// for every check input) is a warning on stderr, also with --quiet and --json (and the JSON's
+// "warning"), the export kept. The export is the pipeline runner's export step
 // (cli/command_pipeline.h).
 #include <algorithm>
 
@@ -30,7 +32,8 @@ void registerExportCommand(CLI::App& app) {
   cmd->add_flag(
       "--json", *json,
       "print the check as one JSON object: file, format, checked_with, sample_shape (in the "
-      "file's layout: NHWC for Keras formats), max_difference, allowed");
+      "file's layout: NHWC for Keras formats), max_difference, allowed, warning (null, or why "
+      "the check proves little: the model's output did not depend on its input)");
   cmd->callback([cmd, args, spec, json] {
     // A name that does not fit the format is a usage error (exit 2), as a bad --format is.
     if (const auto problem = validateExportSpec(*spec)) {
@@ -43,12 +46,14 @@ void registerExportCommand(CLI::App& app) {
     CliObserver notes(args->quiet);
     const ExportReport report = runCommandPipeline(pipeline, notes).exports.at(0);
     if (*json)
-      std::cout << jsonText(Json{{"file", report.path},
-                                 {"format", exportFormatName(report.format)},
-                                 {"checked_with", report.checkedWith},
-                                 {"sample_shape", report.sampleShapeInFile()},
-                                 {"max_difference", report.maxDifference},
-                                 {"allowed", report.allowed}})
+      std::cout << jsonText(Json{
+                       {"file", report.path},
+                       {"format", exportFormatName(report.format)},
+                       {"checked_with", report.checkedWith},
+                       {"sample_shape", report.sampleShapeInFile()},
+                       {"max_difference", report.maxDifference},
+                       {"allowed", report.allowed},
+                       {"warning", report.warning.empty() ? Json(nullptr) : Json(report.warning)}})
                 << std::endl;
     else
       std::cout << report.describe() << std::endl;

@@ -37,11 +37,14 @@ std::string exportInputNote(const Model& model, ExportFormat format);
 struct ExportReport {
   std::string path;
   ExportFormat format = ExportFormat::TorchScript;
-  std::string checkedWith;       // the reader that ran the written file
-  Shape sampleShape;             // the batch it ran, as fed (NCHW for images)
-  double maxDifference = 0.0;    // largest |export - Graft| over the sample's outputs
-  double tolerance = 0.0;        // relative to the output's scale:
-  double allowed = 0.0;          // tolerance * max(1, largest |value| of Graft's output)
+  std::string checkedWith;     // the reader that ran the written file
+  Shape sampleShape;           // the batch it ran, as fed (NCHW for images)
+  double maxDifference = 0.0;  // largest |export - Graft| over the sample's outputs
+  double tolerance = 0.0;      // relative to the output's scale:
+  double allowed = 0.0;        // tolerance * max(1, largest |value| of Graft's output)
+  // Empty, or why the check proves little though it passed: Graft's output is the same for every
+  // check input (exporting::constantOutputWarning). Front ends show it apart from describe().
+  std::string warning;
   std::string describe() const;  // one line for the user
   // sampleShape as the written file takes it: NHWC for Keras's formats, as fed otherwise.
   Shape sampleShapeInFile() const;

@@ -20,6 +20,22 @@ bool preprocessable(int64_t channels, Preprocessing mode) {
   return channels == 1 && mode != Preprocessing::Caffe && mode != Preprocessing::Torch;
 }
 
+// max |a - b| over the elements, equal values (the same infinity too) and NaN against NaN
+// differing by nothing; NaN where one side alone is NaN.
+double largestDifference(const torch::Tensor& a, const torch::Tensor& b) {
+  const torch::Tensor same = (a == b) | (torch::isnan(a) & torch::isnan(b));
+  const torch::Tensor diff = torch::where(same, torch::zeros_like(a), (a - b).abs());
+  return diff.numel() ? diff.max().item<double>() : 0.0;
+}
+
+// max(1, largest finite |value|): the scale differences are measured against.
+double outputScale(const torch::Tensor& w) {
+  const torch::Tensor finite = torch::isfinite(w);
+  return finite.any().item<bool>()
+             ? std::max(1.0, w.abs().masked_select(finite).max().item<double>())
+             : 1.0;
+}
+
 }  // namespace
 
 torch::Tensor sampleInput(const Model& model, const ExportPlan& plan, int64_t freeSize) {
@@ -63,16 +79,9 @@ Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want,
     throw Error(s.str());
   }
   const torch::Tensor g = got.to(torch::kFloat64), w = want.to(torch::kFloat64);
-  const torch::Tensor finite = torch::isfinite(w);
-  // Equal values (the same infinity too) and NaN where Graft has NaN differ by nothing.
-  const torch::Tensor same = (g == w) | (torch::isnan(g) & torch::isnan(w));
-  const torch::Tensor diff = torch::where(same, torch::zeros_like(g), (g - w).abs());
   Comparison c;
-  c.maxDifference = diff.numel() ? diff.max().item<double>() : 0.0;
-  const double scale = finite.any().item<bool>()
-                           ? std::max(1.0, w.abs().masked_select(finite).max().item<double>())
-                           : 1.0;
-  c.allowed = tolerance * scale;
+  c.maxDifference = largestDifference(g, w);
+  c.allowed = tolerance * outputScale(w);
   if (!(c.maxDifference <= c.allowed)) {  // also catches NaN
     std::ostringstream s;
     s << path << ": " << reader << " does not reproduce Graft's output (largest difference "
@@ -80,6 +89,23 @@ Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want,
     throw Error(s.str());
   }
   return c;
+}
+
+std::string constantOutputWarning(const torch::Tensor& want, double allowed) {
+  const int64_t count = want.dim() > 0 ? want.size(0) : 0;
+  if (count < 2) return "";
+  const torch::Tensor w = want.to(torch::kFloat64);
+  const double spread = largestDifference(w, w.select(0, 0).unsqueeze(0).expand_as(w));
+  // float32 rounds a value of this scale by about 6e-8 of it: a spread within a few roundings
+  // is no dependence on the input, even where the comparison allows nothing.
+  const double rounding = 1e-6 * outputScale(w);
+  if (!(spread <= std::max(allowed, rounding))) return "";
+  std::ostringstream s;
+  s << "Graft's output is the same for " << (count == 2 ? "both" : "all " + std::to_string(count))
+    << " check inputs (they differ by at most " << spread << ", allowed " << allowed
+    << "): it does not depend on the input there (random or untrained weights can do that), so "
+       "this check cannot show that the file uses its input";
+  return s.str();
 }
 
 }  // namespace graft::exporting

@@ -31,4 +31,10 @@ struct Comparison {
 Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want, double tolerance,
                             const std::string& path, const std::string& reader);
 
+// Empty, or a warning when Graft's outputs for the check's inputs are all the same (each within
+// `allowed`, the difference the comparison lets pass, or float32's rounding of the first): the
+// output does not depend on the input there (a random-weight MobileNetV3 at 64 px gives one
+// output for every image), so a file that ignored its input would pass the check too.
+std::string constantOutputWarning(const torch::Tensor& want, double allowed);
+
 }  // namespace graft::exporting

@@ -51,4 +51,12 @@ NormalizationStatistics normalizationStatistics(const ExportLayer& layer) {
   return {mean, torch::clamp_min(torch::sqrt(variance), 1e-7)};
 }
 
+torch::Tensor layerNormalizationWeight(const ExportLayer& layer, size_t index) {
+  const Shape& input = layer.inputShapes.at(0);
+  std::vector<int64_t> broadcast(input.size(), 1);
+  for (int64_t axis : layers::layerNormalizationAxes(layer.config.at("axis"), input))
+    broadcast[static_cast<size_t>(axis)] = input[static_cast<size_t>(axis)];
+  return runtime::kerasToRuntime(fromKeras(layer.weight(index)).reshape(broadcast)).contiguous();
+}
+
 }  // namespace graft::exporting

@@ -34,4 +34,9 @@ struct NormalizationStatistics {
 };
 NormalizationStatistics normalizationStatistics(const ExportLayer& layer);
 
+// LayerNormalization over several axes: gamma or beta (weight `index`) as LayerNormalizationOp
+// holds it, reshaped row-major to the input's rank (the normalized axes' sizes, 1 elsewhere,
+// as Keras 2 and 3 broadcast it) in the runtime layout.
+torch::Tensor layerNormalizationWeight(const ExportLayer& layer, size_t index);
+
 }  // namespace graft::exporting

@@ -9,6 +9,7 @@
 
 #include "export/export_geometry.h"
 #include "export/export_weights.h"
+#include "graph/auto_contrast.h"
 #include "graph/image_resize.h"
 #include "graph/keras_op_layers.h"
 #include "graph/layer_helpers.h"
@@ -227,6 +228,24 @@ std::string transpose(LayerNodes& c, const std::string& x, const Ints& perm,
   return n.output(0);
 }
 const Ints kToNhwc{0, 2, 3, 1}, kToNchw{0, 3, 1, 2};
+
+// x repeated `rows` times along dimension 2 and `columns` times along dimension 3 by a nearest
+// Resize, whose copies are exact: OpenCV 4.6 multiplies or adds two tensors of one shape only,
+// so a per-image statistic (N, C, 1, 1) is brought to full size this way.
+std::string repeated(LayerNodes& c, const std::string& x, int64_t rows, int64_t columns,
+                     const std::string& suffix) {
+  const torch::Tensor scales =
+      torch::tensor({1.0f, 1.0f, static_cast<float>(rows), static_cast<float>(columns)});
+  onnx::NodeProto& n = c.node("Resize",
+                              {x, c.weight(suffix + "_roi", torch::empty({0}, torch::kFloat32)),
+                               c.weight(suffix + "_scales", scales)},
+                              suffix);
+  onnx::AttributeProto* mode = n.add_attribute();
+  mode->set_name("mode");
+  mode->set_type(onnx::AttributeProto::STRING);
+  mode->set_s("nearest");
+  return n.output(0);
+}
 
 // log_softmax over the channels of a map (the last axis of another rank, run as a (M, C, 1, 1)
 // map), as x - m - log(sum(exp(x - m))) with m the maximum: finite wherever LibTorch's is.
@@ -507,21 +526,6 @@ std::string refusePositionalPRelu(const ExportLayer& layer) {
   return "";
 }
 
-// The form written below needs the channels of a rank-2 or rank-4 input (after moving the
-// normalized axis there); other ranks would need a broadcasting OpenCV 4.6 does not do. It
-// averages over one axis only (a 1x1 convolution over the channels).
-std::string refuseLayerNormalizationOfOtherRanks(const ExportLayer& layer) {
-  const Json& axis = layer.config.at("axis");
-  if (axis.is_array() && axis.size() > 1)
-    return "several axes (axis " + axis.dump() +
-           ") are normalized together and Graft's ONNX form averages over one axis; export to "
-           "TorchScript instead";
-  if (layer.inputRank() == 2 || layer.inputRank() == 4) return "";
-  return "LayerNormalization of a rank-" + std::to_string(layer.inputRank()) +
-         " input is not written (OpenCV's DNN module runs the ONNX form only on ranks 2 and 4); "
-         "export to TorchScript instead";
-}
-
 void softmax(LayerNodes& c) {
   onnx::NodeProto& n = c.node("Softmax", {c.in[0]}, "");
   attribute(n, "axis", runtimeAxis(c.layer.config.at("axis"), c.layer.inputRank()));
@@ -566,25 +570,14 @@ void globalMaxPooling2d(LayerNodes& c) {
 
 // OpenCV 4.6 multiplies or adds two tensors of one shape only: an input whose height and width
 // are 1 where the result's are not (a squeeze-and-excitation gate) is first repeated to full
-// size by a nearest Resize, whose copies are exact.
+// size.
 std::vector<std::string> fullSizeInputs(LayerNodes& c) {
   std::vector<std::string> in = c.in;
   const Shape& out = c.layer.outputShape;
   for (size_t i = 0; i < in.size(); ++i) {
     const Shape& s = c.layer.inputShapes.at(i);
     if (s == out) continue;
-    const torch::Tensor scales = torch::tensor(
-        {1.0f, 1.0f, static_cast<float>(out[1] / s[1]), static_cast<float>(out[2] / s[2])});
-    onnx::NodeProto& n =
-        c.node("Resize",
-               {in[i], c.weight("roi_" + std::to_string(i), torch::empty({0}, torch::kFloat32)),
-                c.weight("scales_" + std::to_string(i), scales)},
-               "full_size_" + std::to_string(i));
-    onnx::AttributeProto* mode = n.add_attribute();
-    mode->set_name("mode");
-    mode->set_type(onnx::AttributeProto::STRING);
-    mode->set_s("nearest");
-    in[i] = n.output(0);
+    in[i] = repeated(c, in[i], out[1] / s[1], out[2] / s[2], "full_size_" + std::to_string(i));
   }
   return in;
 }
@@ -786,16 +779,115 @@ void permute(LayerNodes& c) {
       runtime::runtimePermutation(layers::permuteDims(c.layer.config, c.layer.inputRank())), "");
 }
 
+// sqrt(variance + epsilon), LayerNormalization's divisor.
+std::string layerNormalizationDeviation(LayerNodes& c, const std::string& variance) {
+  const auto epsilon = static_cast<float>(c.layer.config.at("epsilon").get<double>());
+  return c.op("Sqrt", {c.op("Add", {variance, c.scalar("epsilon", epsilon)}, "variance_epsilon")},
+              "deviation");
+}
+
+// The mean of each row of a (rows, S, 1, 1) tensor as (rows, 1, 1, 1), S = `first` x the rest:
+// GlobalAveragePool of (rows, first, S / first, 1), then of those means laid along height. Two
+// short sums: OpenCV sums a pool in float32 one element after another, which over a whole
+// 56 x 56 x 96 sample drifted by 2e-5 of the output; two stages by 2e-7.
+std::string rowMean(LayerNodes& c, const std::string& x, int64_t size, int64_t first,
+                    const std::string& suffix) {
+  const std::string split =
+      c.op("Reshape", {x, c.ints(suffix + "_split_shape", {-1, first, size / first, 1})},
+           suffix + "_split");
+  const std::string partial = c.op("GlobalAveragePool", {split}, suffix + "_partial");
+  const std::string laid = c.op(
+      "Reshape", {partial, c.ints(suffix + "_laid_shape", {-1, 1, first, 1})}, suffix + "_laid");
+  return c.op("GlobalAveragePool", {laid}, suffix);
+}
+
+// A LayerNormalization over several axes, or over one axis of a rank other than 2 and 4, as
+// LayerNormalizationOp computes it in Keras 3's order: inv = rsqrt(variance + epsilon) * gamma,
+// y = x * inv + (-mean * inv + beta). The input is transposed so that the normalized dimensions
+// come last and reshaped to (rows, S, 1, 1), one row per sample and kept position, S the
+// normalized values; the statistics are rowMeans, repeated to (rows, 1, S, 1) and reshaped back
+// to (rows, S, 1, 1) (OpenCV 4.6 combines tensors of one shape only), and gamma and beta, one
+// value per normalized position, become per-channel BatchNormalizations (x * gamma + 0 and
+// x * 1 + beta, exact).
+void layerNormalizationOverRows(LayerNodes& c) {
+  const auto& cfg = c.layer.config;
+  const Shape& keras = c.layer.inputShapes[0];
+  const auto rank = static_cast<int64_t>(keras.size());
+  std::vector<bool> normalized(keras.size(), false);
+  for (int64_t axis : layers::layerNormalizationAxes(cfg.at("axis"), keras))
+    normalized[static_cast<size_t>(runtime::runtimeAxis(axis, rank))] = true;
+  Shape sizes = keras;  // the runtime layout's sizes
+  if (rank == 4) sizes = {keras[0], keras[3], keras[1], keras[2]};
+  Ints perm{0}, laid{-1};       // kept dimensions, then normalized ones; the sizes after perm
+  int64_t size = 1, first = 0;  // S, and the size of the first normalized dimension
+  for (bool last : {false, true})
+    for (int64_t d = 1; d < rank; ++d) {
+      if (normalized[static_cast<size_t>(d)] != last) continue;
+      const int64_t n = sizes[static_cast<size_t>(d)];
+      perm.push_back(d);
+      laid.push_back(n);
+      if (!last) continue;
+      if (first == 0) first = n;
+      size *= n;
+    }
+  Ints identity(perm.size());
+  for (size_t d = 0; d < identity.size(); ++d) identity[d] = static_cast<int64_t>(d);
+  const bool moved = perm != identity;
+  const Ints rowShape{-1, size, 1, 1};
+  const std::string x = c.op("Reshape",
+                             {moved ? transpose(c, c.in[0], perm, "normalized_last") : c.in[0],
+                              c.ints("rows_shape", rowShape)},
+                             "rows");
+  auto spread = [&](const std::string& statistic, const std::string& suffix) {
+    return c.op("Reshape",
+                {repeated(c, statistic, size, 1, suffix + "_repeated"),
+                 c.ints(suffix + "_shape", rowShape)},
+                suffix);
+  };
+  // One value per normalized position: gamma or beta laid out as the rows are.
+  auto perPosition = [&](size_t index) {
+    return layerNormalizationWeight(c.layer, index).permute(perm).flatten().contiguous();
+  };
+  const std::string mean = spread(rowMean(c, x, size, first, "mean"), "mean_rows");
+  const std::string centred = c.op("Sub", {x, mean}, "centred");
+  const std::string variance =
+      rowMean(c, c.op("Mul", {centred, centred}, "squared"), size, first, "variance");
+  const std::string deviation = layerNormalizationDeviation(c, variance);
+  std::string inv =
+      spread(c.op("Div", {c.scalar("one", 1.0f), deviation}, "reciprocal_deviation"), "inv_rows");
+  size_t i = 0;
+  if (cfg.at("scale").get<bool>())
+    inv = perChannelAffine(c, inv, perPosition(i++), torch::zeros({size}), "inv");
+  std::string shift = c.op("Mul", {c.op("Neg", {mean}, "negated_mean"), inv}, "shift");
+  if (cfg.at("center").get<bool>())
+    shift = perChannelAffine(c, shift, torch::ones({size}), perPosition(i++), "shift_beta");
+  const std::string y = c.op("Add", {c.op("Mul", {x, inv}, "scaled"), shift}, "normalized");
+  const std::string back = c.op("Reshape", {y, c.ints("laid_shape", laid)}, moved ? "laid" : "");
+  if (!moved) {
+    c.result = back;
+    return;
+  }
+  Ints inverse(perm.size());
+  for (size_t d = 0; d < perm.size(); ++d)
+    inverse[static_cast<size_t>(perm[d])] = static_cast<int64_t>(d);
+  c.result = transpose(c, back, inverse, "");
+}
+
 // opset 13 has no LayerNormalization, and OpenCV 4.6's DNN module cannot run ReduceMean over
-// the channels nor divide with broadcasting. So the mean and the biased variance along the
-// channels come from a 1x1 convolution whose C x C kernel is 1 / C: each
-// channel receives the mean, every tensor keeps the input's shape, and Sub / Mul / Div are
-// plain element-wise. gamma and beta become a per-channel BatchNormalization. A feature map
-// normalized along height or width has that axis moved to the channels and back; a vector is
-// reshaped to a 1x1 map and back.
+// the channels nor divide with broadcasting. So over one axis of a rank-2 or rank-4 input the
+// mean and the biased variance along the channels come from a 1x1 convolution whose C x C kernel
+// is 1 / C: each channel receives the mean, every tensor keeps the input's shape, and Sub / Mul /
+// Div are plain element-wise. gamma and beta become a per-channel BatchNormalization. A feature
+// map normalized along height or width has that axis moved to the channels and back; a vector
+// is reshaped to a 1x1 map and back. Several axes and other ranks: layerNormalizationOverRows.
 void layerNormalization(LayerNodes& c) {
   const auto& cfg = c.layer.config;
   const size_t rank = c.layer.inputRank();
+  if ((rank != 2 && rank != 4) ||
+      layers::layerNormalizationAxes(cfg.at("axis"), c.layer.inputShapes[0]).size() > 1) {
+    layerNormalizationOverRows(c);
+    return;
+  }
   const int64_t dim = runtimeAxis(cfg.at("axis"), rank);
   Ints swap;
   for (int64_t d = 0; d < static_cast<int64_t>(rank); ++d) swap.push_back(d);
@@ -817,12 +909,7 @@ void layerNormalization(LayerNodes& c) {
   };
   const std::string centred = c.op("Sub", {x, mean(x, "mean")}, "centred");
   const std::string variance = mean(c.op("Mul", {centred, centred}, "squared"), "variance");
-  const std::string deviation = c.op(
-      "Sqrt",
-      {c.op("Add",
-            {variance, c.scalar("epsilon", static_cast<float>(cfg.at("epsilon").get<double>()))},
-            "variance_epsilon")},
-      "deviation");
+  const std::string deviation = layerNormalizationDeviation(c, variance);
   const bool scale = cfg.at("scale").get<bool>(), center = cfg.at("center").get<bool>();
   const bool reshaped = moved || rank == 2;
   std::string y =
@@ -957,15 +1044,58 @@ void repeatVector(LayerNodes& c) {
   c.result = n.output(0);
 }
 
-// AutoContrast (each image's channels stretched between their own minimum and maximum, a channel
-// of one value kept through an IsNaN / Where) has no form OpenCV 4.6's DNN module, which checks
-// Graft's ONNX files, runs: refused by name; TorchScript writes it.
-std::string refuseAutoContrast(const ExportLayer&) {
-  return "its per-image minimum and maximum and its fallback for a channel of one value have no "
-         "form OpenCV's DNN module runs; export to TorchScript instead";
+// Keras 3's AutoContrast as AutoContrastOp computes it, per image and channel, in its order of
+// float32 operations. OpenCV 4.6 has no ReduceMin, IsNaN or Where and combines tensors of one
+// shape only: the maximum is a GlobalMaxPool, the negated minimum a GlobalMaxPool of the negated
+// image (both exact), each (N, C, 1, 1) statistic is repeated over height and width, and the
+// clip to [0, 255] is relu(v), then v - relu(v - 255) (exact: v - 255 is exact near 255). Keras
+// gives NaN for a channel of one value (255 / 0 times 0) and then the input back; here
+// keep = sign(max - min) (0 for such a channel) chooses y * keep + x * (1 - keep), and such a
+// channel divides by 1 instead, so no NaN or inf (which 0 * inf would spread) is formed.
+void autoContrast(LayerNodes& c) {
+  const layers::AutoContrastRange r = layers::autoContrastRange(c.layer.config);
+  const Shape& s = c.layer.inputShapes[0];  // (N, H, W, C), sizes known for ONNX
+  const auto low = static_cast<float>(r.low);
+  const float span = static_cast<float>(r.high) - low;
+  const std::string x = c.in[0];
+  auto toMap = [&](const std::string& statistic, const std::string& suffix) {
+    return repeated(c, statistic, s[1], s[2], suffix);
+  };
+  std::string bytes = x;  // the image in [0, 255]
+  if (!r.isByteRange()) {
+    const std::string shifted = c.op("Sub", {x, c.scalar("low", low)}, "from_low");
+    const std::string unit = c.op("Div", {shifted, c.scalar("span", span)}, "unit");
+    bytes = c.op("Mul", {unit, c.scalar("to_bytes", 255.0f)}, "bytes");
+  }
+  const std::string high = c.op("GlobalMaxPool", {bytes}, "high");
+  const std::string negatedLow =
+      c.op("GlobalMaxPool", {c.op("Neg", {bytes}, "negated")}, "negated_low");
+  const std::string range = c.op("Add", {high, negatedLow}, "range");
+  const std::string keep = c.op("Sign", {range}, "keep");
+  const std::string flat = c.op("Sub", {c.scalar("one", 1.0f), keep}, "flat");
+  const std::string scale =
+      c.op("Div", {c.scalar("full_scale", 255.0f), c.op("Add", {range, flat}, "divisor")}, "scale");
+  const std::string offset = c.op("Mul", {negatedLow, scale}, "offset");
+  const std::string stretched =
+      c.op("Add",
+           {c.op("Mul", {bytes, toMap(scale, "scale_map")}, "scaled"), toMap(offset, "offset_map")},
+           "stretched");
+  const std::string positive = c.op("Relu", {stretched}, "positive");
+  const std::string over =
+      c.op("Relu", {c.op("Sub", {positive, c.scalar("top", 255.0f)}, "from_top")}, "over_top");
+  std::string y = c.op("Sub", {positive, over}, "clipped");
+  if (!r.isByteRange()) {
+    const std::string unit = c.op("Div", {y, c.scalar("from_bytes", 255.0f)}, "clipped_unit");
+    y = c.op(
+        "Add",
+        {c.op("Mul", {unit, c.scalar("span_back", span)}, "spanned"), c.scalar("low_back", low)},
+        "in_range");
+  }
+  c.result = c.op("Add",
+                  {c.op("Mul", {y, toMap(keep, "keep_map")}, "kept"),
+                   c.op("Mul", {x, toMap(flat, "flat_map")}, "passed")},
+                  "");
 }
-
-void neverEmitted(LayerNodes&) {}  // refused above, so never called
 
 // ONNX needs every size but the batch; the input layer is refused when one is unknown.
 std::string refuseUnknownSize(const ExportLayer& layer) {
@@ -994,9 +1124,9 @@ const std::map<std::string, Emitter>& emitters() {
       {"GaussianDropout", {alias}},
       {"StochasticDepth", {alias}},
       {"Rescaling", {rescaling, refusePerChannelRescalingOfOtherRanks}},
-      {"AutoContrast", {neverEmitted, refuseAutoContrast}},
+      {"AutoContrast", {autoContrast}},
       {"BatchNormalization", {batchNormalization}},
-      {"LayerNormalization", {layerNormalization, refuseLayerNormalizationOfOtherRanks}},
+      {"LayerNormalization", {layerNormalization}},
       {"Normalization", {normalization, refusePositionalNormalization}},
       {"Activation", {activationLayer}},
       {"ReLU", {relu}},

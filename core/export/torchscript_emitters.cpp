@@ -539,17 +539,14 @@ void layerNormalization(LayerCode& c) {
   const std::string epsilon = floatLiteral(cfg.at("epsilon").get<double>());
   const bool scale = cfg.at("scale").get<bool>(), center = cfg.at("center").get<bool>();
   if (axes.size() > 1) {
-    std::vector<int64_t> broadcast(rank, 1), dims;
-    for (int64_t axis : axes) {
-      broadcast[static_cast<size_t>(axis)] = input[static_cast<size_t>(axis)];
+    std::vector<int64_t> dims;
+    for (int64_t axis : axes)
       dims.push_back(runtime::runtimeAxis(axis, static_cast<int64_t>(rank)));
-    }
-    const auto laidOut = [&](size_t i) {
-      return runtime::kerasToRuntime(fromKeras(c.layer.weight(i)).reshape(broadcast));
-    };
     size_t i = 0;
-    const std::string gamma = scale ? c.parameter("gamma", laidOut(i++)) : "";
-    const std::string beta = center ? c.parameter("beta", laidOut(i++)) : "";
+    const std::string gamma =
+        scale ? c.parameter("gamma", layerNormalizationWeight(c.layer, i++)) : "";
+    const std::string beta =
+        center ? c.parameter("beta", layerNormalizationWeight(c.layer, i++)) : "";
     const std::string mean = c.local("mean"), inv = c.local("inv"), shift = c.local("shift");
     c.line(mean + " = " + c.in[0] + ".mean(" + intList(dims) + ", True)");
     c.line(inv + " = torch.rsqrt((" + c.in[0] + " - " + mean + ").square().mean(" + intList(dims) +

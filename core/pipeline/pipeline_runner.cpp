@@ -121,7 +121,10 @@ class Runner {
     for (const auto& e : p_.exports)
       step("export " + exportFormatName(e.format) + " " + shown(e.output), [&] {
         result_.exports.push_back(exportModel(exportedModel(), e.format, e.output));
-        return result_.exports.back().describe();
+        const ExportReport& report = result_.exports.back();
+        if (!report.warning.empty() && observer_)
+          observer_->onWarning(shown(e.output) + ": " + report.warning);
+        return report.describe();
       });
     if (p_.eval) step("eval " + shown(p_.eval->data), [&] { return evalStep(); });
     for (const auto& c : p_.checks) check(c);

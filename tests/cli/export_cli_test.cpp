@@ -110,6 +110,48 @@ TEST(ExportCli, InputSizeGivesAFreeInputItsSize) {
   }
 }
 
+// A model whose output does not depend on its input (a ReLU whose threshold no pixel reaches;
+// a random-weight MobileNetV3 at 64 px did it unseen): the export passes and is kept, and a
+// warning on stderr, also with --quiet, says the check proves nothing; --json carries it.
+TEST(ExportCli, AnOutputThatIgnoresTheInputIsAWarning) {
+  TempDir dir;
+  const auto write = [&](const std::string& name, double threshold) {
+    std::ofstream(dir.file(name)) << R"({"class_name": "Sequential", "config": {"name": "flat",
+      "layers": [
+  {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 8, 8, 3]}},
+  {"class_name": "ReLU", "config": {"name": "gate", "threshold": )"
+                                  << threshold << R"(}},
+  {"class_name": "GlobalAveragePooling2D", "config": {"name": "pool"}}]}})";
+    return dir.file(name);
+  };
+  const std::string flat = write("flat.json", 1000.0), live = write("live.json", 0.0);
+  const CommandResult r =
+      runCli({"export", flat, "--format", "onnx", "-o", dir.file("flat.onnx")}, kerasCacheIn(dir));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir.file("flat.onnx")));
+  EXPECT_NE(r.out.find("largest difference"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("graft-cli: warning: " + dir.file("flat.onnx") +
+                       ": Graft's output is the same for both check inputs"),
+            std::string::npos)
+      << r.err;
+
+  const CommandResult json = runCli(
+      {"export", flat, "--format", "torchscript", "-o", dir.file("flat.pt"), "--json", "--quiet"},
+      kerasCacheIn(dir));
+  ASSERT_EQ(json.exitCode, 0) << json.err;
+  EXPECT_NE(json.err.find("warning: "), std::string::npos) << json.err;
+  const std::string warning = Json::parse(json.out).at("warning").get<std::string>();
+  EXPECT_NE(warning.find("this check cannot show that the file uses its input"), std::string::npos)
+      << warning;
+
+  const CommandResult fine =
+      runCli({"export", live, "--format", "onnx", "-o", dir.file("live.onnx"), "--json"},
+             kerasCacheIn(dir));
+  ASSERT_EQ(fine.exitCode, 0) << fine.err;
+  EXPECT_TRUE(Json::parse(fine.out).at("warning").is_null()) << fine.out;
+  EXPECT_EQ(fine.err.find("warning"), std::string::npos) << fine.err;
+}
+
 // The real fine-tuned cat/dog MobileNet: `predict --json` on an image already at the input size,
 // then the TorchScript and ONNX exports run by Python (torch.jit.load, cv2.dnn) on that image
 // preprocessed as the file's own metadata says: the same probabilities.

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "export/export.h"
+#include "export/export_check.h"
 #include "export_test_support.h"
 #include "graph/graph_builder.h"
 #include "graph/image_resize.h"
@@ -123,6 +124,12 @@ TEST_F(ExportLayers, SelfCheckReportsTheLargestDifference) {
       EXPECT_GE(r.allowed, r.tolerance) << r.describe();
       EXPECT_EQ(r.sampleShape.front(), 2) << r.describe();
       EXPECT_NE(r.describe().find("largest difference"), std::string::npos);
+      // The check feeds pixels 0..255: a softmax of a Dense over them saturates to the same
+      // class for both images, min(-0.25, x) of a pixel is -0.25. Those two checks prove
+      // nothing and say so (the tests' own inputs in [-1, 1) check them above and below).
+      const bool constant =
+          e.label == "Dense after Flatten, softmax" || e.label == "TFOpLambda min(-0.25, x)";
+      EXPECT_EQ(r.warning.empty(), !constant) << e.label << ": " << r.warning;
     }
 }
 
@@ -196,34 +203,91 @@ TEST_F(ExportLayers, PythonOnnxCheckerAcceptsEveryFile) {
   }
 }
 
-// AutoContrast and a LayerNormalization over several axes: TorchScript and the Keras 3 file
-// take them; ONNX refuses each by name with its reason, before writing anything.
-TEST(ExportRefusal, OnnxRefusesAutoContrastAndSeveralAxisLayerNormalizationByName) {
+// AutoContrast and a LayerNormalization over several axes export to ONNX (refused before
+// session 31): OpenCV's DNN module gives Graft's numbers, a channel of one value (which
+// AutoContrast passes through unchanged: Keras's NaN fallback) included.
+TEST(ExportOnnx, AutoContrastAndSeveralAxisLayerNormalizationReproduceGraft) {
   GraphBuilder b("stretch");
   std::string x = b.input("images", {kUnknown, 6, 5, 3});
   x = b.add("AutoContrast", "contrast", {{"value_range", {0, 1}}}, x);
   x = b.add("LayerNormalization", "norm", {{"axis", {1, 2, 3}}}, x);
   const Model model = randomModel(b.build({x}), 3);
-  const Diagnostics onnx = exportRefusals(model, ExportFormat::Onnx);
-  ASSERT_EQ(onnx.size(), 2u) << joinDiagnostics(onnx);
-  EXPECT_EQ(onnx[0].subject, "contrast");
-  EXPECT_NE(onnx[0].message.find("AutoContrast cannot be exported to ONNX: its per-image"),
-            std::string::npos)
-      << onnx[0].str();
-  EXPECT_EQ(onnx[1].subject, "norm");
-  EXPECT_NE(onnx[1].message.find("LayerNormalization cannot be exported to ONNX: several axes "
-                                 "(axis [1,2,3])"),
-            std::string::npos)
-      << onnx[1].str();
-  EXPECT_TRUE(exportRefusals(model, ExportFormat::TorchScript).empty());
-  EXPECT_TRUE(exportRefusals(model, ExportFormat::Keras).empty());
+  EXPECT_TRUE(exportRefusals(model, ExportFormat::Onnx).empty());
   TempDir dir;
-  EXPECT_THROW(exportModel(model, ExportFormat::Onnx, dir.file("m.onnx")), Error);
-  EXPECT_FALSE(std::filesystem::exists(dir.file("m.onnx")));
-  const ExportReport ts = exportModel(model, ExportFormat::TorchScript, dir.file("m.pt"));
-  EXPECT_LE(ts.maxDifference, ts.allowed) << ts.describe();
-  const ExportReport keras = exportModel(model, ExportFormat::Keras, dir.file("m.keras"));
-  EXPECT_LE(keras.maxDifference, keras.allowed) << keras.describe();
+  const ExportReport report = exportModel(model, ExportFormat::Onnx, dir.file("m.onnx"));
+  EXPECT_LE(report.maxDifference, report.allowed) << report.describe();
+
+  torch::Tensor input = randomInput(model, 3, 7);
+  input[1][2].fill_(0.25f);  // image 2's blue channel: one value
+  input[2][0].fill_(-3.0f);
+  const torch::Tensor want = graftReference(model, input);
+  const torch::Tensor got = runOpenCvDnn(dir.file("m.onnx"), input).reshape(want.sizes());
+  EXPECT_TRUE(closeTo(got, want, 1e-4));
+  EXPECT_TRUE(torch::isfinite(got).all().item<bool>());
+
+  // The channel of one value comes out of AutoContrast as it went in.
+  GraphBuilder alone("contrast only");
+  const std::string images = alone.input("images", {kUnknown, 6, 5, 3});
+  const Model contrast =
+      randomModel(alone.build({alone.add("AutoContrast", "contrast", Json::object(), images)}), 3);
+  exportModel(contrast, ExportFormat::Onnx, dir.file("c.onnx"));
+  const torch::Tensor stretched =
+      runOpenCvDnn(dir.file("c.onnx"), input).reshape({3, 6, 5, 3});  // Keras's layout (N, H, W, C)
+  EXPECT_TRUE(torch::equal(stretched.select(0, 1).select(2, 2), torch::full({6, 5}, 0.25f)));
+  EXPECT_TRUE(torch::equal(stretched.select(0, 2).select(2, 0), torch::full({6, 5}, -3.0f)));
+  EXPECT_TRUE(closeTo(stretched, graftReference(contrast, input), 1e-4));
+}
+
+// A model whose output does not depend on its input (a ReLU whose threshold no pixel reaches)
+// passes every format's check, which then proves nothing: the report says so in its warning,
+// the file is kept. The same model with a threshold of 0 gets no warning.
+TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
+  const auto model = [](double threshold) {
+    GraphBuilder b("flat");
+    std::string x = b.input("images", {kUnknown, 6, 5, 3});
+    x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
+    x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+    return randomModel(b.build({x}), 3);
+  };
+  TempDir dir;
+  for (const auto& [format, file] :
+       std::vector<std::pair<ExportFormat, std::string>>{{ExportFormat::TorchScript, "m.pt"},
+                                                         {ExportFormat::Onnx, "m.onnx"},
+                                                         {ExportFormat::Keras, "m.keras"}}) {
+    SCOPED_TRACE(exportFormatTitle(format));
+    const ExportReport flat = exportModel(model(1000.0), format, dir.file(file));
+    EXPECT_LE(flat.maxDifference, flat.allowed);
+    EXPECT_TRUE(std::filesystem::exists(dir.file(file)));
+    EXPECT_EQ(flat.warning.rfind("Graft's output is the same for both check inputs (they differ "
+                                 "by at most 0, allowed ",
+                                 0),
+              0u)
+        << flat.warning;
+    EXPECT_NE(flat.warning.find("this check cannot show that the file uses its input"),
+              std::string::npos)
+        << flat.warning;
+    EXPECT_EQ(flat.describe().find("same for both"), std::string::npos);  // apart, for the fronts
+    const ExportReport live = exportModel(model(0.0), format, dir.file("live_" + file));
+    EXPECT_TRUE(live.warning.empty()) << live.warning;
+  }
+}
+
+// The threshold: the comparison's allowance, at least float32's rounding of the output.
+TEST(ExportCheck, ConstantOutputWarningComparesTheSamplesWithTheAllowance) {
+  using exporting::constantOutputWarning;
+  const torch::Tensor row = torch::tensor({0.25f, 0.5f, 0.25f});
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row}), 0.0).empty());
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row + 5e-5f}), 1e-4).empty());
+  EXPECT_TRUE(constantOutputWarning(torch::stack({row, row + 5e-4f}), 1e-4).empty());
+  EXPECT_FALSE(constantOutputWarning(torch::stack({row, row + 1e-7f}), 0.0).empty());  // rounding
+  EXPECT_TRUE(constantOutputWarning(torch::stack({row, row + 1e-5f}), 0.0).empty());
+  EXPECT_TRUE(constantOutputWarning(row.unsqueeze(0), 0.0).empty());  // one sample proves nothing
+  const torch::Tensor three = torch::stack({row, row, row});
+  EXPECT_EQ(constantOutputWarning(three, 0.0)
+                .rfind("Graft's output is the same for all 3 check "
+                       "inputs",
+                       0),
+            0u);
 }
 
 // A RandomCrop read from Keras 3.8+ at another size passes images unchanged: every format

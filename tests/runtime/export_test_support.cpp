@@ -410,6 +410,14 @@ std::vector<LayerSample> layerSamples(const std::string& cls) {
          oneLayer(cls, {{"axis", {1, 2, 3}}})},
         {"LayerNormalization over channels and height (tf.keras 2's order), no beta",
          oneLayer(cls, {{"axis", {3, 1}}, {"center", false}})},
+        {"LayerNormalization over width, no gamma",
+         oneLayer(cls, {{"axis", {2}}, {"scale", false}})},
+        {"LayerNormalization over the last axis of rank 3",
+         afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls, Json::object(),
+                    {kUnknown, 4, 7, 6})},
+        {"LayerNormalization over both axes of rank 3",
+         afterLayer("Reshape", {{"target_shape", {14, 12}}}, cls, {{"axis", {1, 2}}},
+                    {kUnknown, 4, 7, 6})},
     };
   if (cls == "Reshape")
     return {

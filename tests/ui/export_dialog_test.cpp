@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "export/export.h"
+#include "graph/graph_builder.h"
 #include "run/export_spec.h"
 #include "support/test_support.h"
 #include "ui/export_dialog.h"
@@ -183,6 +184,35 @@ TEST(ExportDialog, TheCheckResultIsShownWholeWithoutSqueezingTheFormats) {
   EXPECT_GE(result->height(), result->heightForWidth(result->width()));
   for (QRadioButton* format : dialog.findChildren<QRadioButton*>())
     EXPECT_GE(format->height(), format->sizeHint().height()) << format->text().toStdString();
+}
+
+// A model whose output does not depend on its input passes the check, which then proves
+// nothing: the result says so first, in its own colour, above the check's line.
+TEST(ExportDialog, AnOutputThatIgnoresTheInputIsShownAsAWarning) {
+  test::guiApp();
+  test::TempDir dir;
+  GraphBuilder b("flat");
+  std::string x = b.input("images", {kUnknown, 8, 8, 3});
+  x = b.add("ReLU", "gate", {{"threshold", 1000.0}}, x);
+  b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+  Model model;
+  model.graph = b.build();
+  ui::ExportDialog dialog(model, QString::fromStdString(dir.file("flat")));
+  dialog.setFormat(1);  // ONNX
+  dialog.show();
+  dialog.startExport();
+  ASSERT_TRUE(test::waitFor([&] { return !dialog.isRunning(); }, 60000));
+  QApplication::processEvents();
+  const QString result = dialog.result();
+  const int warning = result.indexOf(QStringLiteral("⚠"));
+  EXPECT_TRUE(result.contains(QStringLiteral("output is the same for both check inputs")))
+      << result.toStdString();
+  const int check = result.indexOf(QStringLiteral("✔"));
+  ASSERT_NE(warning, -1) << result.toStdString();
+  ASSERT_NE(check, -1) << result.toStdString();
+  EXPECT_LT(warning, check);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("flat.onnx")));
+  test::screenshot(&dialog, "export_dialog_constant_output");
 }
 
 // Choosing a format never moves the Export button: the dialog grew at the click on a format
