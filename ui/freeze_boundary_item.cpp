@@ -1,7 +1,10 @@
 #include "ui/freeze_boundary_item.h"
 
+#include "ui/card_icons.h"
+
 #include <QApplication>
 #include <QCursor>
+#include <QFontMetricsF>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <QPalette>
@@ -12,7 +15,27 @@ namespace graft::ui {
 namespace {
 constexpr double kHandleWidth = 150;
 constexpr double kHandleHeight = 24;
-const QColor kIce(0x3b, 0x9a, 0xd8);
+constexpr double kHandlePoints = 8.5;
+constexpr double kMinTextPixels = 7.0;  // as the zoomed-out cards' labels (ui/card_icons.h)
+// The compact handle, in screen pixels.
+constexpr int kCompactTextPixels = 11;
+constexpr double kCompactHeight = 18;
+constexpr double kCompactPadding = 6;  // each side of the text
+constexpr double kCompactGap = 4;      // between the handle and the line
+
+QFont handleFont() {
+  QFont font = QApplication::font();
+  font.setPointSizeF(kHandlePoints);
+  font.setBold(true);
+  return font;
+}
+
+QFont compactFont() {
+  QFont font = QApplication::font();
+  font.setPixelSize(kCompactTextPixels);
+  font.setBold(true);
+  return font;
+}
 }  // namespace
 
 FreezeBoundaryItem::FreezeBoundaryItem(double left, double right) : left_(left), right_(right) {
@@ -29,6 +52,7 @@ void FreezeBoundaryItem::setColumns(double step, int count) {
 }
 
 void FreezeBoundaryItem::setFrozenCount(int count, int elsewhere) {
+  prepareGeometryChange();  // the compact handle is as wide as its text
   frozen_ = count;
   elsewhere_ = elsewhere;
   setToolTip(elsewhere == 0
@@ -40,13 +64,43 @@ void FreezeBoundaryItem::setFrozenCount(int count, int elsewhere) {
   update();
 }
 
+void FreezeBoundaryItem::setViewScale(double scale) {
+  if (scale <= 0 || scale == scale_) return;
+  prepareGeometryChange();
+  scale_ = scale;
+  update();
+}
+
+bool FreezeBoundaryItem::isCompact() const {
+  return scale_ * QFontMetricsF(handleFont()).height() < kMinTextPixels;
+}
+
+QString FreezeBoundaryItem::handleText() const {
+  if (isCompact()) {
+    QString text = tr("▲ %1").arg(frozen_);
+    if (elsewhere_ > 0) text += tr("+%1").arg(elsewhere_);
+    return text;
+  }
+  QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
+  if (elsewhere_ > 0) text += tr(" (+%1)").arg(elsewhere_);
+  return text;
+}
+
 QRectF FreezeBoundaryItem::handleRect() const {
-  return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+  if (!isCompact())
+    return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+  // Sized in screen pixels, its right end near the line's start whatever the zoom.
+  const double pixel = 1.0 / scale_;
+  const double width =
+      (QFontMetricsF(compactFont()).horizontalAdvance(handleText()) + 2 * kCompactPadding) * pixel;
+  const double height = kCompactHeight * pixel;
+  return QRectF(left_ - kCompactGap * pixel - width, -height / 2, width, height);
 }
 
 QRectF FreezeBoundaryItem::boundingRect() const {
-  return QRectF(handleRect().left() - 2, -kHandleHeight / 2 - 2, right_ - handleRect().left() + 4,
-                kHandleHeight + 4);
+  const QRectF handle = handleRect();
+  const double half = std::max(handle.height() / 2, 5.0);
+  return QRectF(handle.left() - 2, -half - 2, right_ - handle.left() + 4, 2 * half + 4);
 }
 
 QRectF FreezeBoundaryItem::lineRect() const {
@@ -63,7 +117,7 @@ void FreezeBoundaryItem::setLineGaps(std::vector<std::pair<double, double>> gaps
 QPainterPath FreezeBoundaryItem::shape() const {
   // The handle and a band along the line can be grabbed.
   QPainterPath path;
-  path.addRoundedRect(handleRect(), 6, 6);
+  path.addRoundedRect(handleRect(), handleRect().height() / 4, handleRect().height() / 4);
   path.addRect(QRectF(left_, -5, right_ - left_, 10));
   return path;
 }
@@ -80,17 +134,28 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
       from = std::max(from, gapRight);
     }
   if (from < right_) painter->drawLine(QPointF(from, 0), QPointF(right_, 0));
+  const QRectF handle = handleRect();
   painter->setPen(Qt::NoPen);
   painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
-  painter->drawRoundedRect(handleRect(), 6, 6);
+  painter->drawRoundedRect(handle, handle.height() / 4, handle.height() / 4);
   painter->setPen(Qt::white);
-  QFont font = painter->font();
-  font.setPointSizeF(8.5);
-  font.setBold(true);
+  if (!isCompact()) {
+    painter->setFont(handleFont());
+    painter->drawText(handle, Qt::AlignCenter, handleText());
+    return;
+  }
+  // In screen pixels, as the zoomed-out cards' labels. The handle is sized for the main view: a
+  // smaller view of the scene (the overview) shows the text only where it is readable.
+  const QRectF onScreen = painter->worldTransform().mapRect(handle);
+  const int pixels = std::min(kCompactTextPixels, static_cast<int>(onScreen.height() / 1.4));
+  if (pixels < kMinTextPixels) return;
+  QFont font = compactFont();
+  font.setPixelSize(pixels);
+  painter->save();
+  painter->resetTransform();
   painter->setFont(font);
-  QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
-  if (elsewhere_ > 0) text += tr(" (+%1)").arg(elsewhere_);
-  painter->drawText(handleRect(), Qt::AlignCenter, text);
+  painter->drawText(onScreen, Qt::AlignCenter | Qt::TextDontClip, handleText());
+  painter->restore();
 }
 
 int FreezeBoundaryItem::columnUnder(double sceneX) const {

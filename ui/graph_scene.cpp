@@ -120,6 +120,11 @@ void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
   if (document_->hasModel()) rebuild();
 }
 
+void GraphScene::setViewScale(double scale) {
+  viewScale_ = scale;
+  if (boundary_) boundary_->setViewScale(scale);
+}
+
 bool GraphScene::rewrapForView() {
   if (arrangement_ != Arrangement::WrappedColumns || !document_->hasModel()) return false;
   if (std::abs(std::log(viewAspect_ / laidOutAspect_)) < 0.15) return false;
@@ -184,6 +189,7 @@ void GraphScene::rebuild() {
     } else {
       boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
     }
+    boundary_->setViewScale(viewScale_);
     addItem(boundary_);
     connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](const QPointF& at) {
       boundary_->setFrozenCount(static_cast<int>(layersBefore(at).size()));

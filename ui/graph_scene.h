@@ -91,6 +91,8 @@ class GraphScene : public QGraphicsScene {
   void setArrangement(Arrangement arrangement, bool compact);
   // The window's width/height: wrapped columns are cut to fill it at the next layout.
   void setViewAspect(double aspect) { viewAspect_ = aspect; }
+  // The view's zoom: the freeze boundary's handle keeps a readable size on screen below it.
+  void setViewScale(double scale);
   // Wrapped columns laid out for a window of another shape (the notes banner appeared, the
   // window was resized) are cut again for this one; true when that relaid the graph out.
   bool rewrapForView();
@@ -119,6 +121,7 @@ class GraphScene : public QGraphicsScene {
   Arrangement arrangement_ = Arrangement::TopToBottom;
   bool compact_ = false;
   double viewAspect_ = 16.0 / 9.0;
+  double viewScale_ = 1.0;
   double laidOutAspect_ = 0;  // the view aspect the current wrapped layout was cut for
   std::string topology_;
   QHash<QString, NodeItem*> nodes_;

@@ -62,6 +62,7 @@ void GraphView::scaleBy(double factor) {
   factor = target / zoom();
   if (std::abs(factor - 1.0) < 1e-9) return;
   scale(factor, factor);
+  scene_->setViewScale(zoom());
   Q_EMIT zoomChanged(zoom());
   Q_EMIT viewportMoved();
 }
@@ -109,13 +110,22 @@ void GraphView::fitAll() {
   // Everything the layout drew (cards, routed edges, nested-model boxes) and the freeze
   // boundary's handle, not the scene rect with its scrolling margins. A tall single column gets
   // small here: the wrapped layout is what makes a long chain readable as a whole.
-  QRectF bounds = scene_->layout().bounds;
-  if (const FreezeBoundaryItem* boundary = scene_->freezeBoundary())
-    bounds |= boundary->sceneBoundingRect();
-  bounds.adjust(-20, -20, 20, 20);
-  fitInView(bounds, Qt::KeepAspectRatio);
-  if (zoom() > 1.0) setZoom(1.0);
-  if (zoom() < kMinZoom) setZoom(kMinZoom);
+  // The handle keeps its size on screen, so its size in the scene follows the zoom: fit again
+  // with the handle at the zoom chosen, until that no longer changes it (the handle is a small
+  // part of the width: a few passes), so one graph fits the same from any zoom.
+  QRectF bounds;
+  for (int pass = 0; pass < 8; ++pass) {
+    const double before = zoom();
+    bounds = scene_->layout().bounds;
+    if (const FreezeBoundaryItem* boundary = scene_->freezeBoundary())
+      bounds |= boundary->sceneBoundingRect();
+    bounds.adjust(-20, -20, 20, 20);
+    fitInView(bounds, Qt::KeepAspectRatio);
+    if (zoom() > 1.0) setZoom(1.0);
+    if (zoom() < kMinZoom) setZoom(kMinZoom);
+    scene_->setViewScale(zoom());
+    if (pass > 0 && std::abs(zoom() - before) <= 1e-12 * before) break;
+  }
   centerOn(bounds.center());
   fitted_ = true;
   Q_EMIT zoomChanged(zoom());

@@ -1,14 +1,18 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
-// the card's full text; the tooltip holds the full name and shape at any zoom. The Summary's
-// totals stay clear of its table's scroll bar in a squeezed dock.
+// the card's full text; the tooltip holds the full name and shape at any zoom, and the freeze
+// bar's handle keeps a readable size on screen.
+// The Summary's totals stay clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
 #include <QDockWidget>
+#include <QFontMetricsF>
 #include <QGraphicsSceneHoverEvent>
+#include <QImage>
 #include <QLabel>
 #include <QPaintDevice>
 #include <QPaintEngine>
+#include <QPainter>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStyleOptionGraphicsItem>
@@ -175,6 +179,88 @@ TEST(GraphZoom, FittedCardsShowTheirTypeAtAReadableSize) {
   EXPECT_TRUE(lines.contains("block_1_depthwise")) << lines.join(" | ").toStdString();
 }
 
+// The freeze bar's handle says how many layers are frozen, readable at the zoom `view` shows:
+// its text at least 7 px high on screen, whole inside the handle (`fitted`: the handle inside
+// the window).
+void expectReadableHandle(ui::GraphView* view, const std::string& where, bool fitted) {
+  ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
+  ASSERT_NE(bar, nullptr) << where;
+  const std::vector<DrawnText> texts = textDrawn(bar, view->zoom());
+  ASSERT_EQ(texts.size(), 1u) << where << " at " << view->zoom();
+  EXPECT_EQ(texts.front().text, bar->handleText()) << where;
+  EXPECT_NE(texts.front().text.indexOf(QString::number(bar->frozenCount())), -1)
+      << where << ": \"" << texts.front().text.toStdString() << "\"";
+  EXPECT_GE(texts.front().screenHeight, 7.0) << where << " at " << view->zoom();
+  const QRect handle = view->mapFromScene(bar->mapToScene(bar->handleRect())).boundingRect();
+  EXPECT_GE(handle.height(), texts.front().screenHeight) << where;
+  QFont font = QApplication::font();
+  font.setBold(true);
+  font.setPixelSize(static_cast<int>(std::lround(texts.front().screenHeight)));
+  EXPECT_LE(QFontMetricsF(font).horizontalAdvance(texts.front().text), handle.width())
+      << where << ": the text overflows its " << handle.width() << " px handle";
+  if (fitted) {
+    EXPECT_TRUE(view->viewport()->rect().contains(handle))
+        << where << ": the handle at " << handle.x() << "," << handle.y() << " is cut off";
+  }
+}
+
+// Fitted, the bar's handle was a 30 x 5 px pill with a smear of text: below the zoom where its
+// text gets too small it keeps a size on screen and shows "▲ 21", the tooltip the rest.
+TEST(GraphZoom, FreezeBarHandleIsReadableAtEveryFittedZoom) {
+  {
+    SmallWindow small;
+    ui::GraphView* view = small.fittedMobileNetV2();
+    ASSERT_NE(view, nullptr);
+    ASSERT_TRUE(small.window.document()
+                    ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_add"}}, "f")
+                    .empty());
+    view->fitAll();
+    QApplication::processEvents();
+    test::screenshot(view, "freeze_bar_fitted_mobilenetv2_1024x640");
+    ASSERT_LT(view->zoom(), 0.5) << "no small zoom: this test checks nothing";
+    const ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
+    EXPECT_TRUE(bar->isCompact());
+    EXPECT_GT(bar->frozenCount(), 20);
+    expectReadableHandle(view, "MobileNetV2 fitted", true);
+    // As far out as the view zooms.
+    view->setZoom(0.02);
+    QApplication::processEvents();
+    expectReadableHandle(view, "MobileNetV2 at 2 %", false);
+    // At 100 % the handle's own sentence.
+    view->setZoom(1.0);
+    view->centerOn(bar);
+    QApplication::processEvents();
+    EXPECT_FALSE(bar->isCompact());
+    EXPECT_EQ(bar->handleText(), QStringLiteral("▲ %1 frozen").arg(bar->frozenCount()));
+    expectReadableHandle(view, "MobileNetV2 at 100 %", false);
+    test::screenshot(view, "freeze_bar_mobilenetv2_100");
+  }
+  // A large model fitted in a small window, in one column and wrapped.
+  test::guiApp();
+  for (const bool wrapped : {false, true}) {
+    ui::MainWindow window;
+    window.resize(800, 520);
+    window.show();
+    ModelSpec spec;
+    spec.source = "resnet50";
+    ASSERT_TRUE(window.openModel(spec));
+    ui::GraphView* view = window.workbench()->view();
+    // The end of the first stage (Keras's older names: the last ReLU of res2c).
+    ASSERT_TRUE(
+        window.document()->apply1(Json{{"op", "freeze"}, {"upto", "activation_10"}}, "f").empty());
+    ui::GraphScene* scene = view->graphScene();
+    scene->setArrangement(wrapped ? ui::GraphScene::Arrangement::WrappedColumns
+                                  : ui::GraphScene::Arrangement::TopToBottom,
+                          false);
+    view->fitAll();
+    QApplication::processEvents();
+    test::screenshot(&window, wrapped ? "freeze_bar_fitted_resnet50_columns_800x520"
+                                      : "freeze_bar_fitted_resnet50_800x520");
+    EXPECT_TRUE(scene->freezeBoundary()->isCompact()) << view->zoom();
+    expectReadableHandle(view, wrapped ? "ResNet50 wrapped" : "ResNet50", true);
+  }
+}
+
 TEST(GraphZoom, FarOutCardsAreBlocksWithoutText) {
   test::guiApp();
   ui::NodeView view;
@@ -252,18 +338,23 @@ TEST(SummaryPanel, TotalsStayClearOfTheScrollBarInASqueezedDock) {
 namespace graft {
 namespace {
 
+// `window` shown at 1440 x 900 with the model file at `path` open.
+bool openInLargeWindow(ui::MainWindow& window, const std::string& path) {
+  window.resize(1440, 900);
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  return window.openModel(spec);
+}
+
 // Compact cards write each tensor's shape on its edge: those labels are drawn clear of nested
 // models' titles and of the freeze bar, which both cross edges (session 28 saw them overlap).
 TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
   GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
   test::guiApp();
   ui::MainWindow window;
-  window.resize(1440, 900);
-  window.show();
+  ASSERT_TRUE(openInLargeWindow(window, path));
   ui::GraphScene* scene = window.workbench()->scene();
-  ModelSpec spec;
-  spec.source = path;
-  ASSERT_TRUE(window.openModel(spec));
   ASSERT_TRUE(window.document()
                   ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_project_BN"}}, "f")
                   .empty());
