@@ -21,6 +21,12 @@ constexpr double kCardRadius = 6.0;
 constexpr double kBand = 7.0;
 constexpr double kStackOffset = 3.5;  // the sheets behind a collapsed card
 
+QFont groupTitleFont() {
+  QFont font = QApplication::font();
+  font.setBold(true);
+  return font;
+}
+
 }  // namespace
 
 GroupItem::GroupItem(const GroupView& view, const QRectF& rect, std::vector<QRectF> continued,
@@ -78,6 +84,27 @@ QRectF GroupItem::toggleRect() const {
   return QRectF(rect_.left() + 8, rect_.top() + 5, 15, 15);
 }
 
+QRectF GroupItem::titleTextArea() const {
+  const double left = toggleRect().right() + 6;
+  return QRectF(left, rect_.top() + 2, rect_.right() - 12 - left, 20);
+}
+
+QString GroupItem::shownTitle() const {
+  return QFontMetricsF(groupTitleFont())
+      .elidedText(title(), Qt::ElideRight, titleTextArea().width());
+}
+
+QRectF GroupItem::titleTextRect() const {
+  if (collapsed_) return {};
+  // From the box's border (the edge still enters the box) to the band's bottom, a few units
+  // beside the button and the text.
+  const QRectF text = titleTextArea();
+  const double right =
+      text.left() + QFontMetricsF(groupTitleFont()).horizontalAdvance(shownTitle());
+  return QRectF(QPointF(toggleRect().left() - 4, rect_.top() + 1.5),
+                QPointF(right + 4, rect_.top() + kTitleHeight));
+}
+
 bool GroupItem::isOnTitle(const QPointF& scenePos) const {
   return isVisible() && titleRect().contains(scenePos);
 }
@@ -114,15 +141,9 @@ void GroupItem::paintBox(QPainter* painter) {
   for (const QRectF& piece : continued_)
     painter->drawRoundedRect(piece.adjusted(1, 1, -1, -1), 10, 10);
   paintToggle(painter);
-  QFont font = painter->font();
-  font.setBold(true);
-  painter->setFont(font);
+  painter->setFont(groupTitleFont());
   painter->setPen(kFrame.darker(140));
-  const double left = toggleRect().right() + 6;
-  const QRectF text(left, rect_.top() + 2, rect_.right() - 12 - left, 20);
-  painter->drawText(
-      text, Qt::AlignLeft | Qt::AlignVCenter,
-      painter->fontMetrics().elidedText(title(), Qt::ElideRight, static_cast<int>(text.width())));
+  painter->drawText(titleTextArea(), Qt::AlignLeft | Qt::AlignVCenter, shownTitle());
 }
 
 void GroupItem::paintCard(QPainter* painter, double lod) {

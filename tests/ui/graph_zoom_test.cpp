@@ -1,7 +1,7 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
 // the card's full text; the tooltip holds the full name and shape at any zoom, and the freeze
-// bar's handle keeps a readable size on screen.
+// bar's handle keeps a readable size on screen. No edge strikes a nested model's title through.
 // The Summary's totals stay clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
@@ -409,6 +409,77 @@ TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
   EXPECT_EQ(texts.front().text, edge->label());
   EXPECT_GE(texts.front().screenHeight, 7.0);
   EXPECT_TRUE(textDrawn(edge, 0.3).empty());
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+}
+
+// What the edges paint over `area` (scene coordinates), as the view would, in an image of
+// `pixelsPerUnit`: transparent where no edge draws.
+QImage edgesOver(ui::GraphScene* scene, const QRectF& area, double pixelsPerUnit) {
+  QImage image((area.size() * pixelsPerUnit).toSize(), QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::transparent);
+  QPainter painter(&image);
+  painter.scale(pixelsPerUnit, pixelsPerUnit);
+  painter.translate(-area.topLeft());
+  for (ui::EdgeItem* edge : scene->edgeItems()) {
+    QStyleOptionGraphicsItem option;
+    option.exposedRect = edge->boundingRect();
+    painter.save();
+    painter.setTransform(edge->sceneTransform(), true);
+    edge->paint(&painter, &option, nullptr);
+    painter.restore();
+  }
+  return image;
+}
+
+// The connection from the layer above into a nested model ran through its title ("model1
+// (Functional) · 410,208 params" struck through): edges pass under the titles now.
+TEST(NestedTitles, NoEdgeIsDrawnAcrossATitle) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  ASSERT_TRUE(openInLargeWindow(window, path));
+  ui::GraphScene* scene = window.workbench()->scene();
+  struct Case {
+    ui::GraphScene::Arrangement arrangement;
+    bool compact;
+    const char* name;
+  };
+  for (const Case& c :
+       {Case{ui::GraphScene::Arrangement::TopToBottom, false, "nested_title_edge"},
+        Case{ui::GraphScene::Arrangement::TopToBottom, true, "nested_title_edge_compact"},
+        Case{ui::GraphScene::Arrangement::WrappedColumns, true, "nested_title_edge_columns"}}) {
+    scene->setArrangement(c.arrangement, c.compact);
+    QApplication::processEvents();
+    QList<QRectF> titles;
+    for (const ui::GroupItem* group : scene->groupItems())
+      if (!group->isCollapsed() && group->isVisible()) titles << group->titleTextRect();
+    ASSERT_GE(titles.size(), 2) << c.name;
+    // The edges that run through a title (sampled along their length).
+    int crossing = 0;
+    for (const ui::EdgeItem* edge : scene->edgeItems()) {
+      bool crosses = false;
+      for (int step = 0; step <= 400 && !crosses; ++step) {
+        const QPointF at = edge->mapToScene(edge->path().pointAtPercent(step / 400.0));
+        for (const QRectF& title : titles) crosses |= title.contains(at);
+      }
+      crossing += crosses;
+    }
+    EXPECT_GE(crossing, 1) << c.name << ": no edge meets a title, this checks nothing";
+    for (const QRectF& title : titles) {
+      // A unit inside the rect: antialiasing at its border belongs to the line beside it.
+      const QImage drawn = edgesOver(scene, title.adjusted(1, 1, -1, -1), 2.0);
+      int inked = 0;
+      for (int y = 0; y < drawn.height(); ++y)
+        for (int x = 0; x < drawn.width(); ++x) inked += qAlpha(drawn.pixel(x, y)) > 0;
+      EXPECT_EQ(inked, 0) << c.name << ": an edge is drawn across the title at " << title.x() << ","
+                          << title.y();
+    }
+    ui::GraphView* view = window.workbench()->view();
+    view->setZoom(1.0);
+    view->centerOn(scene->nodeItem("Conv1"));
+    QApplication::processEvents();
+    test::screenshot(view, c.name);
+  }
   scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
