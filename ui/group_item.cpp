@@ -129,11 +129,11 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   if (collapsed_) {
     paintCard(painter, option->levelOfDetailFromTransform(painter->worldTransform()));
   } else {
-    paintBox(painter);
+    paintBox(painter, option->levelOfDetailFromTransform(painter->worldTransform()));
   }
 }
 
-void GroupItem::paintBox(QPainter* painter) {
+void GroupItem::paintBox(QPainter* painter, double lod) {
   const QColor fill(kFrame.red(), kFrame.green(), kFrame.blue(), 18 + 10 * view_.depth);
   painter->setPen(QPen(kFrame, 1.4, Qt::DashLine));
   painter->setBrush(fill);
@@ -141,9 +141,28 @@ void GroupItem::paintBox(QPainter* painter) {
   for (const QRectF& piece : continued_)
     painter->drawRoundedRect(piece.adjusted(1, 1, -1, -1), 10, 10);
   paintToggle(painter);
-  painter->setFont(groupTitleFont());
   painter->setPen(kFrame.darker(140));
-  painter->drawText(titleTextArea(), Qt::AlignLeft | Qt::AlignVCenter, shownTitle());
+  const CardDetail detail = cardDetail(lod, kTitleHeight);
+  if (detail == CardDetail::Full) {
+    painter->setFont(groupTitleFont());
+    painter->drawText(titleTextArea(), Qt::AlignLeft | Qt::AlignVCenter, shownTitle());
+    return;
+  }
+  if (detail == CardDetail::Block) return;  // a band of a few pixels: the frame says enough
+  // Zoomed out the title was a smear of a few pixels: the model's name in a font sized in screen
+  // pixels as large as the band allows, as zoomed-out cards show their short type; within the
+  // width the whole title takes, where edges pass under it.
+  const QRectF area(QPointF(titleTextArea().left(), rect_.top()),
+                    QPointF(titleTextRect().right() - 4, rect_.top() + kTitleHeight));
+  const QRectF onScreen = painter->worldTransform().mapRect(area);
+  QFont font = groupTitleFont();
+  font.setPixelSize(static_cast<int>(cardLabelPixels(lod, kTitleHeight)));
+  painter->save();
+  painter->resetTransform();
+  painter->setFont(font);
+  painter->drawText(onScreen, Qt::AlignLeft | Qt::AlignVCenter,
+                    QFontMetricsF(font).elidedText(view_.name, Qt::ElideRight, onScreen.width()));
+  painter->restore();
 }
 
 void GroupItem::paintCard(QPainter* painter, double lod) {

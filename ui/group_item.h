@@ -61,7 +61,7 @@ class GroupItem : public QGraphicsItem {
   QRectF titleRect() const;
   QRectF titleTextArea() const;  // where the title may go, right of the button
   QString shownTitle() const;    // elided to that area
-  void paintBox(QPainter* painter);
+  void paintBox(QPainter* painter, double lod);
   void paintCard(QPainter* painter, double lod);
   void paintToggle(QPainter* painter);
   GroupView view_;

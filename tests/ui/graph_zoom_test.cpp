@@ -1,7 +1,8 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
 // the card's full text; the tooltip holds the full name and shape at any zoom, and the freeze
-// bar's handle keeps a readable size on screen. No edge strikes a nested model's title through.
+// bar's handle keeps a readable size on screen. No edge strikes a nested model's title through,
+// and a zoomed-out title shows the model's name.
 // The Summary's totals stay clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
@@ -480,6 +481,36 @@ TEST(NestedTitles, NoEdgeIsDrawnAcrossATitle) {
     QApplication::processEvents();
     test::screenshot(view, c.name);
   }
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+}
+
+// Zoomed out a nested model's title was a smear of a few pixels, as the cards' text was: its
+// name instead, readable while the title's band is tall enough on screen, nothing further out.
+TEST(NestedTitles, ZoomedOutTitlesShowTheModelsName) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  ASSERT_TRUE(openInLargeWindow(window, path));
+  ui::GraphScene* scene = window.workbench()->scene();
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+  for (const char* name : {"sequential_1", "sequential_1/model1"}) {
+    ui::GroupItem* group = scene->groupItem(name);
+    ASSERT_NE(group, nullptr) << name;
+    const std::vector<DrawnText> full = textDrawn(group, 1.0);
+    ASSERT_EQ(full.size(), 1u) << name;
+    EXPECT_TRUE(full.front().text.startsWith(group->view().name + " (")) << name;
+    const std::vector<DrawnText> out = textDrawn(group, 0.4);
+    ASSERT_EQ(out.size(), 1u) << name;
+    EXPECT_EQ(out.front().text, group->view().name);
+    EXPECT_GE(out.front().screenHeight, 7.0) << name;
+    EXPECT_TRUE(textDrawn(group, 0.15).empty()) << name;
+  }
+  // Fitted in wrapped columns (look at the screenshot).
+  scene->setArrangement(ui::GraphScene::Arrangement::WrappedColumns, true);
+  ui::GraphView* view = window.workbench()->view();
+  view->fitAll();
+  QApplication::processEvents();
+  test::screenshot(view, "nested_titles_fitted_columns");
   scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
