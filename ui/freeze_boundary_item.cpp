@@ -1,41 +1,20 @@
 #include "ui/freeze_boundary_item.h"
 
-#include "ui/card_icons.h"
-
-#include <QApplication>
 #include <QCursor>
-#include <QFontMetricsF>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
 #include <QPalette>
 #include <algorithm>
 #include <cmath>
 
+#include "ui/card_icons.h"
+#include "ui/overlay_label.h"
+
 namespace graft::ui {
 namespace {
 constexpr double kHandleWidth = 150;
 constexpr double kHandleHeight = 24;
-constexpr double kHandlePoints = 8.5;
-constexpr double kMinTextPixels = 7.0;  // as the zoomed-out cards' labels (ui/card_icons.h)
-// The compact handle, in screen pixels.
-constexpr int kCompactTextPixels = 11;
-constexpr double kCompactHeight = 18;
-constexpr double kCompactPadding = 6;  // each side of the text
-constexpr double kCompactGap = 4;      // between the handle and the line
-
-QFont handleFont() {
-  QFont font = QApplication::font();
-  font.setPointSizeF(kHandlePoints);
-  font.setBold(true);
-  return font;
-}
-
-QFont compactFont() {
-  QFont font = QApplication::font();
-  font.setPixelSize(kCompactTextPixels);
-  font.setBold(true);
-  return font;
-}
+constexpr double kCompactGap = 4;  // screen pixels between the compact handle and the line
 }  // namespace
 
 FreezeBoundaryItem::FreezeBoundaryItem(double left, double right) : left_(left), right_(right) {
@@ -72,7 +51,7 @@ void FreezeBoundaryItem::setViewScale(double scale) {
 }
 
 bool FreezeBoundaryItem::isCompact() const {
-  return scale_ * QFontMetricsF(handleFont()).height() < kMinTextPixels;
+  return overlayIsCompact(scale_);
 }
 
 QString FreezeBoundaryItem::handleText() const {
@@ -90,11 +69,9 @@ QRectF FreezeBoundaryItem::handleRect() const {
   if (!isCompact())
     return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
   // Sized in screen pixels, its right end near the line's start whatever the zoom.
-  const double pixel = 1.0 / scale_;
-  const double width =
-      (QFontMetricsF(compactFont()).horizontalAdvance(handleText()) + 2 * kCompactPadding) * pixel;
-  const double height = kCompactHeight * pixel;
-  return QRectF(left_ - kCompactGap * pixel - width, -height / 2, width, height);
+  const QSizeF size = compactOverlaySize(handleText()) / scale_;
+  return QRectF(left_ - kCompactGap / scale_ - size.width(), -size.height() / 2, size.width(),
+                size.height());
 }
 
 QRectF FreezeBoundaryItem::boundingRect() const {
@@ -139,23 +116,12 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
   painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
   painter->drawRoundedRect(handle, handle.height() / 4, handle.height() / 4);
   painter->setPen(Qt::white);
-  if (!isCompact()) {
-    painter->setFont(handleFont());
-    painter->drawText(handle, Qt::AlignCenter, handleText());
+  if (isCompact()) {
+    drawCompactLabel(painter, handle, handleText());
     return;
   }
-  // In screen pixels, as the zoomed-out cards' labels. The handle is sized for the main view: a
-  // smaller view of the scene (the overview) shows the text only where it is readable.
-  const QRectF onScreen = painter->worldTransform().mapRect(handle);
-  const int pixels = std::min(kCompactTextPixels, static_cast<int>(onScreen.height() / 1.4));
-  if (pixels < kMinTextPixels) return;
-  QFont font = compactFont();
-  font.setPixelSize(pixels);
-  painter->save();
-  painter->resetTransform();
-  painter->setFont(font);
-  painter->drawText(onScreen, Qt::AlignCenter | Qt::TextDontClip, handleText());
-  painter->restore();
+  painter->setFont(overlayFont());
+  painter->drawText(handle, Qt::AlignCenter, handleText());
 }
 
 int FreezeBoundaryItem::columnUnder(double sceneX) const {

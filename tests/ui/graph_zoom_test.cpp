@@ -1,9 +1,9 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
 // the card's full text; the tooltip holds the full name and shape at any zoom, and the freeze
-// bar's handle keeps a readable size on screen. No edge strikes a nested model's title through,
-// and a zoomed-out title shows the model's name.
-// The Summary's totals stay clear of its table's scroll bar in a squeezed dock.
+// bar's handle and the output's tag keep a readable size on screen. No edge strikes a nested
+// model's title through, and a zoomed-out title shows the model's name. The Summary's totals stay
+// clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
 #include <QDockWidget>
@@ -30,6 +30,7 @@
 #include "ui/group_item.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
+#include "ui/output_marker_item.h"
 #include "ui/summary_table.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
@@ -180,34 +181,48 @@ TEST(GraphZoom, FittedCardsShowTheirTypeAtAReadableSize) {
   EXPECT_TRUE(lines.contains("block_1_depthwise")) << lines.join(" | ").toStdString();
 }
 
-// The freeze bar's handle says how many layers are frozen, readable at the zoom `view` shows:
-// its text at least 7 px high on screen, whole inside the handle (`fitted`: the handle inside
+// An overlay's label (`text`, centred on `box` in `item`'s coordinates) readable at the zoom
+// `view` shows: at least 7 px high on screen, whole inside the box (`fitted`: the box inside
 // the window).
-void expectReadableHandle(ui::GraphView* view, const std::string& where, bool fitted) {
-  ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
-  ASSERT_NE(bar, nullptr) << where;
-  const std::vector<DrawnText> texts = textDrawn(bar, view->zoom());
+void expectReadableOverlay(ui::GraphView* view, QGraphicsItem* item, const QRectF& box,
+                           const QString& text, const std::string& where, bool fitted) {
+  const std::vector<DrawnText> texts = textDrawn(item, view->zoom());
   ASSERT_EQ(texts.size(), 1u) << where << " at " << view->zoom();
-  EXPECT_EQ(texts.front().text, bar->handleText()) << where;
-  EXPECT_NE(texts.front().text.indexOf(QString::number(bar->frozenCount())), -1)
-      << where << ": \"" << texts.front().text.toStdString() << "\"";
+  EXPECT_EQ(texts.front().text, text) << where;
   EXPECT_GE(texts.front().screenHeight, 7.0) << where << " at " << view->zoom();
-  const QRect handle = view->mapFromScene(bar->mapToScene(bar->handleRect())).boundingRect();
-  EXPECT_GE(handle.height(), texts.front().screenHeight) << where;
+  const QRect onScreen = view->mapFromScene(item->mapToScene(box)).boundingRect();
+  EXPECT_GE(onScreen.height(), texts.front().screenHeight) << where;
   QFont font = QApplication::font();
   font.setBold(true);
   font.setPixelSize(static_cast<int>(std::lround(texts.front().screenHeight)));
-  EXPECT_LE(QFontMetricsF(font).horizontalAdvance(texts.front().text), handle.width())
-      << where << ": the text overflows its " << handle.width() << " px handle";
+  EXPECT_LE(QFontMetricsF(font).horizontalAdvance(text), onScreen.width())
+      << where << ": the text overflows its " << onScreen.width() << " px box";
   if (fitted) {
-    EXPECT_TRUE(view->viewport()->rect().contains(handle))
-        << where << ": the handle at " << handle.x() << "," << handle.y() << " is cut off";
+    EXPECT_TRUE(view->viewport()->rect().contains(onScreen))
+        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " is cut off";
   }
 }
 
-// Fitted, the bar's handle was a 30 x 5 px pill with a smear of text: below the zoom where its
-// text gets too small it keeps a size on screen and shows "▲ 21", the tooltip the rest.
-TEST(GraphZoom, FreezeBarHandleIsReadableAtEveryFittedZoom) {
+// The freeze bar's handle, which says how many layers are frozen, and the output's tag.
+void expectReadableOverlays(ui::GraphView* view, const std::string& where, bool fitted) {
+  ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
+  ASSERT_NE(bar, nullptr) << where;
+  EXPECT_NE(bar->handleText().indexOf(QString::number(bar->frozenCount())), -1)
+      << where << ": \"" << bar->handleText().toStdString() << "\"";
+  expectReadableOverlay(view, bar, bar->handleRect(), bar->handleText(), where + ", freeze bar",
+                        fitted);
+  ui::NodeItem* output = view->graphScene()->outputNodeItem();
+  ASSERT_NE(output, nullptr) << where;
+  ui::OutputMarkerItem* marker = view->graphScene()->outputMarker(output->name());
+  ASSERT_NE(marker, nullptr) << where;
+  expectReadableOverlay(view, marker, marker->boundingRect(), marker->text(),
+                        where + ", output tag", fitted);
+}
+
+// Fitted, the bar's handle was a 30 x 5 px pill with a smear of text, and the output's tag a
+// smear too: below the zoom where their text gets too small they keep a size on screen, the
+// handle showing "▲ 21" (the tooltip says the rest).
+TEST(GraphZoom, FreezeBarAndOutputTagAreReadableAtEveryFittedZoom) {
   {
     SmallWindow small;
     ui::GraphView* view = small.fittedMobileNetV2();
@@ -222,18 +237,19 @@ TEST(GraphZoom, FreezeBarHandleIsReadableAtEveryFittedZoom) {
     const ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
     EXPECT_TRUE(bar->isCompact());
     EXPECT_GT(bar->frozenCount(), 20);
-    expectReadableHandle(view, "MobileNetV2 fitted", true);
+    expectReadableOverlays(view, "MobileNetV2 fitted", true);
+    EXPECT_TRUE(view->graphScene()->outputMarker("predictions")->isCompact());
     // As far out as the view zooms.
     view->setZoom(0.02);
     QApplication::processEvents();
-    expectReadableHandle(view, "MobileNetV2 at 2 %", false);
+    expectReadableOverlays(view, "MobileNetV2 at 2 %", false);
     // At 100 % the handle's own sentence.
     view->setZoom(1.0);
     view->centerOn(bar);
     QApplication::processEvents();
     EXPECT_FALSE(bar->isCompact());
     EXPECT_EQ(bar->handleText(), QStringLiteral("▲ %1 frozen").arg(bar->frozenCount()));
-    expectReadableHandle(view, "MobileNetV2 at 100 %", false);
+    expectReadableOverlays(view, "MobileNetV2 at 100 %", false);
     test::screenshot(view, "freeze_bar_mobilenetv2_100");
   }
   // A large model fitted in a small window, in one column and wrapped.
@@ -255,10 +271,19 @@ TEST(GraphZoom, FreezeBarHandleIsReadableAtEveryFittedZoom) {
                           false);
     view->fitAll();
     QApplication::processEvents();
+    QApplication::processEvents();
+    // Settled: the fit does not bring in the scroll bars and fit again without them, and again.
+    const double fitted = view->zoom();
+    QApplication::processEvents();
+    EXPECT_EQ(view->zoom(), fitted);
     test::screenshot(&window, wrapped ? "freeze_bar_fitted_resnet50_columns_800x520"
                                       : "freeze_bar_fitted_resnet50_800x520");
     EXPECT_TRUE(scene->freezeBoundary()->isCompact()) << view->zoom();
-    expectReadableHandle(view, wrapped ? "ResNet50 wrapped" : "ResNet50", true);
+    // In one column ResNet50 is taller than the window at the smallest zoom (2 %): its top shows.
+    expectReadableOverlays(view, wrapped ? "ResNet50 wrapped" : "ResNet50", wrapped);
+    if (!wrapped)
+      expectReadableOverlay(view, scene->freezeBoundary(), scene->freezeBoundary()->handleRect(),
+                            scene->freezeBoundary()->handleText(), "ResNet50", true);
   }
 }
 
