@@ -121,8 +121,9 @@ void GraphView::fitAll() {
   // their size in the scene follows the zoom: fit again with them at the zoom chosen, until that
   // no longer changes it (they are a small part of the graph: a few passes), so one graph fits
   // the same from any zoom.
-  QRectF bounds;
-  for (int pass = 0; pass < 8; ++pass) {
+  QRectF bounds = scene_->layout().bounds;
+  // A view not shown yet has no room: it fits when it gets some (resizeEvent).
+  for (int pass = 0; pass < 8 && !area.isEmpty(); ++pass) {
     const double before = zoom();
     bounds = scene_->layout().bounds | scene_->overlayBounds();
     bounds.adjust(-20, -20, 20, 20);
