@@ -7,6 +7,7 @@
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
 #include <QtMath>
+#include <utility>
 
 namespace graft::ui {
 namespace {
@@ -62,6 +63,12 @@ void EdgeItem::setLabelAt(double percent) {
   update();
 }
 
+void EdgeItem::setGaps(QList<QRectF> gaps) {
+  if (gaps == gaps_) return;
+  gaps_ = std::move(gaps);
+  update();
+}
+
 QPainterPath EdgeItem::shape() const {
   QPainterPathStroker stroker;
   stroker.setWidth(kHitWidth);
@@ -82,6 +89,18 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     width = 4.0;
   }
   painter->setRenderHint(QPainter::Antialiasing);
+  if (!gaps_.isEmpty()) {
+    // The line passes under a title and comes out below it, as the freeze bar's line breaks
+    // around a shape label.
+    QPainterPath visible;
+    visible.addRect(boundingRect());
+    for (const QRectF& gap : gaps_) {
+      QPainterPath hole;
+      hole.addRect(mapRectFromScene(gap));
+      visible = visible.subtracted(hole);
+    }
+    painter->setClipPath(visible, Qt::IntersectClip);
+  }
   painter->setPen(QPen(color, width, Qt::SolidLine, Qt::RoundCap));
   painter->setBrush(Qt::NoBrush);
   painter->drawPath(path());

@@ -4,6 +4,8 @@
 // While a palette entry is dragged over it the edge lights up: dropping there inserts the new
 // layer between its two ends.
 #include <QGraphicsPathItem>
+#include <QList>
+#include <QRectF>
 #include <QString>
 
 namespace graft::ui {
@@ -24,6 +26,9 @@ class EdgeItem : public QGraphicsPathItem {
   // The label's box centred at `percent` of the edge's length (0.5 by default: its middle).
   QRectF labelRectAt(double percent) const;
   void setLabelAt(double percent);
+  // Where the edge is not drawn (scene rectangles): nested models' titles it would cross.
+  void setGaps(QList<QRectF> gaps);
+  const QList<QRectF>& gaps() const { return gaps_; }
 
   // A wider shape than the visible line so the edge is easy to hit with a drop.
   QPainterPath shape() const override;
@@ -37,6 +42,7 @@ class EdgeItem : public QGraphicsPathItem {
   QString label_;
   bool labelVisible_ = false;
   double labelAt_ = 0.5;
+  QList<QRectF> gaps_;
 };
 
 }  // namespace graft::ui

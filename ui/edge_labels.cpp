@@ -13,8 +13,12 @@ namespace graft::ui {
 void placeEdgeLabels(const QList<EdgeItem*>& edges, const QList<GroupItem*>& groups,
                      FreezeBoundaryItem* boundary) {
   QList<QRectF> titles;
+  QList<QRectF> titleTexts;
   for (const GroupItem* group : groups)
-    if (!group->isCollapsed()) titles << group->mapRectToScene(group->shape().boundingRect());
+    if (!group->isCollapsed()) {
+      titles << group->mapRectToScene(group->shape().boundingRect());
+      if (group->isVisible()) titleTexts << group->titleTextRect();
+    }
   QRectF line;  // the bar's line, in scene coordinates
   if (boundary) line = boundary->mapRectToScene(boundary->lineRect());
   const auto clear = [](const QRectF& label, const QList<QRectF>& obstacles) {
@@ -24,6 +28,12 @@ void placeEdgeLabels(const QList<EdgeItem*>& edges, const QList<GroupItem*>& gro
   };
   std::vector<std::pair<double, double>> gaps;
   for (EdgeItem* edge : edges) {
+    QList<QRectF> under;  // titles near the edge; it is not drawn where it meets them
+    // Widened: a straight vertical edge's rect has no width, and meets nothing.
+    const QRectF span = edge->mapRectToScene(edge->path().boundingRect()).adjusted(-2, -2, 2, 2);
+    for (const QRectF& text : titleTexts)
+      if (span.intersects(text)) under << text;
+    edge->setGaps(std::move(under));
     if (!edge->isLabelVisible() || edge->label().isEmpty()) continue;
     // The middle first, then further towards either end in steps of 5 %.
     double chosen = 0.5;

@@ -1,6 +1,5 @@
 #include "ui/freeze_boundary_item.h"
 
-#include <QApplication>
 #include <QCursor>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
@@ -8,11 +7,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/card_icons.h"
+#include "ui/overlay_label.h"
+
 namespace graft::ui {
 namespace {
 constexpr double kHandleWidth = 150;
 constexpr double kHandleHeight = 24;
-const QColor kIce(0x3b, 0x9a, 0xd8);
+constexpr double kCompactGap = 4;  // screen pixels between the compact handle and the line
 }  // namespace
 
 FreezeBoundaryItem::FreezeBoundaryItem(double left, double right) : left_(left), right_(right) {
@@ -29,6 +31,7 @@ void FreezeBoundaryItem::setColumns(double step, int count) {
 }
 
 void FreezeBoundaryItem::setFrozenCount(int count, int elsewhere) {
+  prepareGeometryChange();  // the compact handle is as wide as its text
   frozen_ = count;
   elsewhere_ = elsewhere;
   setToolTip(elsewhere == 0
@@ -40,13 +43,41 @@ void FreezeBoundaryItem::setFrozenCount(int count, int elsewhere) {
   update();
 }
 
+void FreezeBoundaryItem::setViewScale(double scale) {
+  if (scale <= 0 || scale == scale_) return;
+  prepareGeometryChange();
+  scale_ = scale;
+  update();
+}
+
+bool FreezeBoundaryItem::isCompact() const {
+  return overlayIsCompact(scale_);
+}
+
+QString FreezeBoundaryItem::handleText() const {
+  if (isCompact()) {
+    QString text = tr("▲ %1").arg(frozen_);
+    if (elsewhere_ > 0) text += tr("+%1").arg(elsewhere_);
+    return text;
+  }
+  QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
+  if (elsewhere_ > 0) text += tr(" (+%1)").arg(elsewhere_);
+  return text;
+}
+
 QRectF FreezeBoundaryItem::handleRect() const {
-  return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+  if (!isCompact())
+    return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+  // Sized in screen pixels, its right end near the line's start whatever the zoom.
+  const QSizeF size = compactOverlaySize(handleText()) / scale_;
+  return QRectF(left_ - kCompactGap / scale_ - size.width(), -size.height() / 2, size.width(),
+                size.height());
 }
 
 QRectF FreezeBoundaryItem::boundingRect() const {
-  return QRectF(handleRect().left() - 2, -kHandleHeight / 2 - 2, right_ - handleRect().left() + 4,
-                kHandleHeight + 4);
+  const QRectF handle = handleRect();
+  const double half = std::max(handle.height() / 2, 5.0);
+  return QRectF(handle.left() - 2, -half - 2, right_ - handle.left() + 4, 2 * half + 4);
 }
 
 QRectF FreezeBoundaryItem::lineRect() const {
@@ -63,7 +94,7 @@ void FreezeBoundaryItem::setLineGaps(std::vector<std::pair<double, double>> gaps
 QPainterPath FreezeBoundaryItem::shape() const {
   // The handle and a band along the line can be grabbed.
   QPainterPath path;
-  path.addRoundedRect(handleRect(), 6, 6);
+  path.addRoundedRect(handleRect(), handleRect().height() / 4, handleRect().height() / 4);
   path.addRect(QRectF(left_, -5, right_ - left_, 10));
   return path;
 }
@@ -80,17 +111,17 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
       from = std::max(from, gapRight);
     }
   if (from < right_) painter->drawLine(QPointF(from, 0), QPointF(right_, 0));
+  const QRectF handle = handleRect();
   painter->setPen(Qt::NoPen);
   painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
-  painter->drawRoundedRect(handleRect(), 6, 6);
+  painter->drawRoundedRect(handle, handle.height() / 4, handle.height() / 4);
   painter->setPen(Qt::white);
-  QFont font = painter->font();
-  font.setPointSizeF(8.5);
-  font.setBold(true);
-  painter->setFont(font);
-  QString text = frozen_ == 0 ? tr("▲ drag to freeze") : tr("▲ %1 frozen").arg(frozen_);
-  if (elsewhere_ > 0) text += tr(" (+%1)").arg(elsewhere_);
-  painter->drawText(handleRect(), Qt::AlignCenter, text);
+  if (isCompact()) {
+    drawCompactLabel(painter, handle, handleText());
+    return;
+  }
+  painter->setFont(overlayFont());
+  painter->drawText(handle, Qt::AlignCenter, handleText());
 }
 
 int FreezeBoundaryItem::columnUnder(double sceneX) const {

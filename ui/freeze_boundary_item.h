@@ -26,6 +26,13 @@ class FreezeBoundaryItem : public QGraphicsObject {
   void setFrozenCount(int count, int elsewhere = 0);
   int frozenCount() const { return frozen_; }
   int frozenElsewhere() const { return elsewhere_; }
+  // The main view's zoom (1.0 = 100 %). Below the zoom where the handle's own text would be
+  // smaller than 7 px on screen (a fitted graph: it was a few-pixel smear), the handle keeps a
+  // fixed size on screen and shows its short text ("▲ 21"), as zoomed-out cards show their
+  // short type; the tooltip says the rest.
+  void setViewScale(double scale);
+  bool isCompact() const;
+  QString handleText() const;  // what the handle shows at the view's zoom
   QRectF handleRect() const;
   QRectF lineRect() const;  // the line's band, in item coordinates
   // Where the line breaks for labels it crosses (x ranges in item coordinates), kept only while
@@ -54,6 +61,7 @@ class FreezeBoundaryItem : public QGraphicsObject {
   QPointF gapsAt_;
   int frozen_ = 0;
   int elsewhere_ = 0;
+  double scale_ = 1.0;
   bool hover_ = false;
   double columnStep_ = 0;
   int columns_ = 1;

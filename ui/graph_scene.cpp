@@ -120,6 +120,34 @@ void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
   if (document_->hasModel()) rebuild();
 }
 
+void GraphScene::setViewScale(double scale) {
+  viewScale_ = scale;
+  if (boundary_) boundary_->setViewScale(scale);
+  // One output's tag keeps its size on screen, under its layer; several (a feature extractor
+  // with a tap per block: 124 in one InceptionV3 file) would cover the fitted graph, and a
+  // left-to-right layout has no room under the layer: those are zoomed with the graph.
+  const double tags = markers_.size() == 1 && !layout_.leftToRight ? scale : 1.0;
+  for (OutputMarkerItem* marker : std::as_const(markers_)) marker->setViewScale(tags);
+  fitSceneRect();
+}
+
+void GraphScene::fitSceneRect() {
+  // Room around the graph (and the boundary's handle on the left) so the first and last layers
+  // can be scrolled to the middle; far out, the overlays reach further (the output's tag was cut
+  // off under a fitted ResNet50).
+  if (!document_->hasModel()) return;
+  const QRectF rect =
+      layout_.bounds.adjusted(-400, -200, 300, 200) | overlayBounds().adjusted(-20, -20, 20, 20);
+  if (rect != sceneRect()) setSceneRect(rect);
+}
+
+QRectF GraphScene::overlayBounds() const {
+  QRectF bounds;
+  if (boundary_) bounds |= boundary_->sceneBoundingRect();
+  for (const OutputMarkerItem* marker : markers_) bounds |= marker->sceneBoundingRect();
+  return bounds;
+}
+
 bool GraphScene::rewrapForView() {
   if (arrangement_ != Arrangement::WrappedColumns || !document_->hasModel()) return false;
   if (std::abs(std::log(viewAspect_ / laidOutAspect_)) < 0.15) return false;
@@ -184,6 +212,7 @@ void GraphScene::rebuild() {
     } else {
       boundary_ = new FreezeBoundaryItem(layout_.bounds.left() - 10, layout_.bounds.right() + 10);
     }
+    boundary_->setViewScale(viewScale_);
     addItem(boundary_);
     connect(boundary_, &FreezeBoundaryItem::dragged, this, [this](const QPointF& at) {
       boundary_->setFrozenCount(static_cast<int>(layersBefore(at).size()));
@@ -195,9 +224,7 @@ void GraphScene::rebuild() {
     });
   }
   placeOverlays();
-  // Room around the graph (and the boundary's handle on the left) so the first and last layers
-  // can be scrolled to the middle.
-  setSceneRect(layout_.bounds.adjusted(-400, -200, 300, 200));
+  setViewScale(viewScale_);             // the markers' size, and the scene rect around all
   for (const QString& name : selected)  // those now in a collapsed group are not selected
     if (NodeItem* item = nodes_.value(name); item && item->isVisible()) item->setSelected(true);
   syncing_ = false;

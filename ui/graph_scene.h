@@ -75,6 +75,8 @@ class GraphScene : public QGraphicsScene {
   // column, and every layer of the columns before it counts as above).
   QStringList layersBefore(const QPointF& at) const;
   FreezeBoundaryItem* freezeBoundary() const { return boundary_; }
+  // What the freeze boundary and the output markers cover (their size follows the zoom).
+  QRectF overlayBounds() const;
   OutputMarkerItem* outputMarker(const QString& output) const;
   // Puts the freeze boundary and output markers where the document says they are.
   void placeOverlays();
@@ -91,6 +93,9 @@ class GraphScene : public QGraphicsScene {
   void setArrangement(Arrangement arrangement, bool compact);
   // The window's width/height: wrapped columns are cut to fill it at the next layout.
   void setViewAspect(double aspect) { viewAspect_ = aspect; }
+  // The view's zoom: zoomed out, the freeze boundary's handle and the output markers keep a
+  // readable size on screen.
+  void setViewScale(double scale);
   // Wrapped columns laid out for a window of another shape (the notes banner appeared, the
   // window was resized) are cut again for this one; true when that relaid the graph out.
   bool rewrapForView();
@@ -112,6 +117,7 @@ class GraphScene : public QGraphicsScene {
   void rebuild();
   void refreshCards();
   void refreshEdgeLabels();
+  void fitSceneRect();  // the layout and the overlays with room around
   void applyCandidateMarks();
   int columnOf(const QPointF& cardCenter) const;  // 0 unless wrapped
   Document* document_;
@@ -119,6 +125,7 @@ class GraphScene : public QGraphicsScene {
   Arrangement arrangement_ = Arrangement::TopToBottom;
   bool compact_ = false;
   double viewAspect_ = 16.0 / 9.0;
+  double viewScale_ = 1.0;
   double laidOutAspect_ = 0;  // the view aspect the current wrapped layout was cut for
   std::string topology_;
   QHash<QString, NodeItem*> nodes_;

@@ -6,6 +6,7 @@
 #include <QMimeData>
 #include <QScopedValueRollback>
 #include <QScrollBar>
+#include <QStyle>
 #include <QTimer>
 #include <QWheelEvent>
 #include <algorithm>
@@ -13,7 +14,6 @@
 #include <optional>
 
 #include "ui/edge_item.h"
-#include "ui/freeze_boundary_item.h"
 #include "ui/graph_keyboard.h"
 #include "ui/graph_scene.h"
 #include "ui/group_item.h"
@@ -62,6 +62,7 @@ void GraphView::scaleBy(double factor) {
   factor = target / zoom();
   if (std::abs(factor - 1.0) < 1e-9) return;
   scale(factor, factor);
+  scene_->setViewScale(zoom());
   Q_EMIT zoomChanged(zoom());
   Q_EMIT viewportMoved();
 }
@@ -106,16 +107,31 @@ void GraphView::fitAll() {
   const QScopedValueRollback<bool> fitting(fitting_, true);
   // Columns follow the window's current shape.
   scene_->rewrapForView();
-  // Everything the layout drew (cards, routed edges, nested-model boxes) and the freeze
-  // boundary's handle, not the scene rect with its scrolling margins. A tall single column gets
-  // small here: the wrapped layout is what makes a long chain readable as a whole.
+  // Everything the layout drew (cards, routed edges, nested-model boxes), the freeze
+  // boundary's handle and the output markers, not the scene rect with its scrolling margins. A
+  // tall single column gets small here: the wrapped layout is what makes a long chain readable
+  // as a whole.
+  // Fitted into the viewport as it is with both scroll bars shown: the scene rect's margins
+  // bring them in at some zooms and not at others, and a fit into the space they left refitted
+  // at a zoom that hid them again, and again (ResNet50 in a small window flickered).
+  const int bar = style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this);
+  const QSizeF area(viewport()->width() - (verticalScrollBar()->isVisible() ? 0 : bar),
+                    viewport()->height() - (horizontalScrollBar()->isVisible() ? 0 : bar));
+  // Zoomed out the freeze bar's handle and the output markers keep their size on screen, so
+  // their size in the scene follows the zoom: fit again with them at the zoom chosen, until that
+  // no longer changes it (they are a small part of the graph: a few passes), so one graph fits
+  // the same from any zoom.
   QRectF bounds = scene_->layout().bounds;
-  if (const FreezeBoundaryItem* boundary = scene_->freezeBoundary())
-    bounds |= boundary->sceneBoundingRect();
-  bounds.adjust(-20, -20, 20, 20);
-  fitInView(bounds, Qt::KeepAspectRatio);
-  if (zoom() > 1.0) setZoom(1.0);
-  if (zoom() < kMinZoom) setZoom(kMinZoom);
+  // A view not shown yet has no room: it fits when it gets some (resizeEvent).
+  for (int pass = 0; pass < 8 && !area.isEmpty(); ++pass) {
+    const double before = zoom();
+    bounds = scene_->layout().bounds | scene_->overlayBounds();
+    bounds.adjust(-20, -20, 20, 20);
+    setZoom(std::clamp(std::min(area.width() / bounds.width(), area.height() / bounds.height()),
+                       kMinZoom, 1.0));
+    scene_->setViewScale(zoom());
+    if (pass > 0 && std::abs(zoom() - before) <= 1e-12 * before) break;
+  }
   centerOn(bounds.center());
   fitted_ = true;
   Q_EMIT zoomChanged(zoom());

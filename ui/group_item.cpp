@@ -21,6 +21,12 @@ constexpr double kCardRadius = 6.0;
 constexpr double kBand = 7.0;
 constexpr double kStackOffset = 3.5;  // the sheets behind a collapsed card
 
+QFont groupTitleFont() {
+  QFont font = QApplication::font();
+  font.setBold(true);
+  return font;
+}
+
 }  // namespace
 
 GroupItem::GroupItem(const GroupView& view, const QRectF& rect, std::vector<QRectF> continued,
@@ -78,6 +84,27 @@ QRectF GroupItem::toggleRect() const {
   return QRectF(rect_.left() + 8, rect_.top() + 5, 15, 15);
 }
 
+QRectF GroupItem::titleTextArea() const {
+  const double left = toggleRect().right() + 6;
+  return QRectF(left, rect_.top() + 2, rect_.right() - 12 - left, 20);
+}
+
+QString GroupItem::shownTitle() const {
+  return QFontMetricsF(groupTitleFont())
+      .elidedText(title(), Qt::ElideRight, titleTextArea().width());
+}
+
+QRectF GroupItem::titleTextRect() const {
+  if (collapsed_) return {};
+  // From the box's border (the edge still enters the box) to the band's bottom, a few units
+  // beside the button and the text.
+  const QRectF text = titleTextArea();
+  const double right =
+      text.left() + QFontMetricsF(groupTitleFont()).horizontalAdvance(shownTitle());
+  return QRectF(QPointF(toggleRect().left() - 4, rect_.top() + 1.5),
+                QPointF(right + 4, rect_.top() + kTitleHeight));
+}
+
 bool GroupItem::isOnTitle(const QPointF& scenePos) const {
   return isVisible() && titleRect().contains(scenePos);
 }
@@ -102,11 +129,11 @@ void GroupItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
   if (collapsed_) {
     paintCard(painter, option->levelOfDetailFromTransform(painter->worldTransform()));
   } else {
-    paintBox(painter);
+    paintBox(painter, option->levelOfDetailFromTransform(painter->worldTransform()));
   }
 }
 
-void GroupItem::paintBox(QPainter* painter) {
+void GroupItem::paintBox(QPainter* painter, double lod) {
   const QColor fill(kFrame.red(), kFrame.green(), kFrame.blue(), 18 + 10 * view_.depth);
   painter->setPen(QPen(kFrame, 1.4, Qt::DashLine));
   painter->setBrush(fill);
@@ -114,15 +141,28 @@ void GroupItem::paintBox(QPainter* painter) {
   for (const QRectF& piece : continued_)
     painter->drawRoundedRect(piece.adjusted(1, 1, -1, -1), 10, 10);
   paintToggle(painter);
-  QFont font = painter->font();
-  font.setBold(true);
-  painter->setFont(font);
   painter->setPen(kFrame.darker(140));
-  const double left = toggleRect().right() + 6;
-  const QRectF text(left, rect_.top() + 2, rect_.right() - 12 - left, 20);
-  painter->drawText(
-      text, Qt::AlignLeft | Qt::AlignVCenter,
-      painter->fontMetrics().elidedText(title(), Qt::ElideRight, static_cast<int>(text.width())));
+  const CardDetail detail = cardDetail(lod, kTitleHeight);
+  if (detail == CardDetail::Full) {
+    painter->setFont(groupTitleFont());
+    painter->drawText(titleTextArea(), Qt::AlignLeft | Qt::AlignVCenter, shownTitle());
+    return;
+  }
+  if (detail == CardDetail::Block) return;  // a band of a few pixels: the frame says enough
+  // Zoomed out the title was a smear of a few pixels: the model's name in a font sized in screen
+  // pixels as large as the band allows, as zoomed-out cards show their short type; within the
+  // width the whole title takes, where edges pass under it.
+  const QRectF area(QPointF(titleTextArea().left(), rect_.top()),
+                    QPointF(titleTextRect().right() - 4, rect_.top() + kTitleHeight));
+  const QRectF onScreen = painter->worldTransform().mapRect(area);
+  QFont font = groupTitleFont();
+  font.setPixelSize(static_cast<int>(cardLabelPixels(lod, kTitleHeight)));
+  painter->save();
+  painter->resetTransform();
+  painter->setFont(font);
+  painter->drawText(onScreen, Qt::AlignLeft | Qt::AlignVCenter,
+                    QFontMetricsF(font).elidedText(view_.name, Qt::ElideRight, onScreen.width()));
+  painter->restore();
 }
 
 void GroupItem::paintCard(QPainter* painter, double lod) {

@@ -43,6 +43,10 @@ class GroupItem : public QGraphicsItem {
   // Scene coordinates (the item stays at the origin).
   QRectF toggleRect() const;                      // the ▸/▾ button
   bool isOnTitle(const QPointF& scenePos) const;  // the box's title band or the whole card
+  // An expanded box's ▸/▾ button and title as drawn (elided to the box), the band's height;
+  // empty for a card. Edges are not drawn there (ui/edge_labels.h): the line from the layer
+  // above into the box struck the title through.
+  QRectF titleTextRect() const;
 
   QRectF boundingRect() const override { return bounds_; }
   // Only the title band (or the card) is the item: the box's inside belongs to the canvas, so
@@ -55,7 +59,9 @@ class GroupItem : public QGraphicsItem {
 
  private:
   QRectF titleRect() const;
-  void paintBox(QPainter* painter);
+  QRectF titleTextArea() const;  // where the title may go, right of the button
+  QString shownTitle() const;    // elided to that area
+  void paintBox(QPainter* painter, double lod);
   void paintCard(QPainter* painter, double lod);
   void paintToggle(QPainter* painter);
   GroupView view_;

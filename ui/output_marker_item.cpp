@@ -3,6 +3,9 @@
 #include <QCursor>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
+#include <algorithm>
+
+#include "ui/overlay_label.h"
 
 namespace graft::ui {
 namespace {
@@ -17,27 +20,54 @@ OutputMarkerItem::OutputMarkerItem(const QString& output) : output_(output) {
   setToolTip(tr("Model output. Drag onto another layer to cut the model there."));
 }
 
+void OutputMarkerItem::setViewScale(double scale) {
+  if (scale <= 0 || scale == scale_) return;
+  prepareGeometryChange();
+  scale_ = scale;
+  update();
+}
+
+bool OutputMarkerItem::isCompact() const {
+  return overlayIsCompact(scale_);
+}
+
+QString OutputMarkerItem::text() const {
+  return tr("✂ OUTPUT");
+}
+
+QRectF OutputMarkerItem::box() const {
+  if (!isCompact()) return kBox;
+  const QSizeF size = compactOverlaySize(text()) / scale_;
+  return QRectF(-size.width() / 2, kBox.top(), size.width(), size.height());
+}
+
 QRectF OutputMarkerItem::boundingRect() const {
-  return kBox.adjusted(-2, -8, 2, 2);
+  return box().adjusted(-2, -8, 2, 2);
 }
 
 void OutputMarkerItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+  const QRectF tag = box();
+  // At most its size at 100 %: the tag starts 8 units under the layer, which a notch sized with
+  // a compact tag reached into.
+  const double notch = std::min(tag.height() * 7 / 24, 7.0);
   painter->setRenderHint(QPainter::Antialiasing);
   painter->setPen(Qt::NoPen);
   painter->setBrush(kColor);
   QPainterPath path;
-  path.addRoundedRect(kBox, 12, 12);
+  path.addRoundedRect(tag, tag.height() / 2, tag.height() / 2);
   // A notch pointing at the layer above.
-  QPolygonF notch;
-  notch << QPointF(-7, kBox.top() + 1) << QPointF(0, kBox.top() - 7) << QPointF(7, kBox.top() + 1);
-  path.addPolygon(notch);
+  QPolygonF point;
+  point << QPointF(-notch, tag.top() + notch / 7) << QPointF(0, tag.top() - notch)
+        << QPointF(notch, tag.top() + notch / 7);
+  path.addPolygon(point);
   painter->drawPath(path.simplified());
   painter->setPen(Qt::white);
-  QFont font = painter->font();
-  font.setPointSizeF(8.5);
-  font.setBold(true);
-  painter->setFont(font);
-  painter->drawText(kBox, Qt::AlignCenter, tr("✂ OUTPUT"));
+  if (isCompact()) {
+    drawCompactLabel(painter, tag, text());
+    return;
+  }
+  painter->setFont(overlayFont());
+  painter->drawText(tag, Qt::AlignCenter, text());
 }
 
 void OutputMarkerItem::mousePressEvent(QGraphicsSceneMouseEvent* event) {

@@ -12,6 +12,11 @@ class OutputMarkerItem : public QGraphicsObject {
   explicit OutputMarkerItem(const QString& output);
   int type() const override { return Type; }
   const QString& output() const { return output_; }
+  // The main view's zoom: zoomed out the tag keeps a readable size on screen
+  // (ui/overlay_label.h), growing downwards from where it starts under the layer.
+  void setViewScale(double scale);
+  bool isCompact() const;
+  QString text() const;
   QRectF boundingRect() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
@@ -23,8 +28,10 @@ class OutputMarkerItem : public QGraphicsObject {
   void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
 
  private:
+  QRectF box() const;  // the tag without its notch
   QString output_;
   QPointF home_;
+  double scale_ = 1.0;
 };
 
 }  // namespace graft::ui

@@ -1,14 +1,19 @@
 // The graph stays readable when zoomed out: MobileNetV2 (~150 layers) fitted in a small window
 // draws each card in a simplified form whose type label is a readable size on screen, at 100 %
-// the card's full text; the tooltip holds the full name and shape at any zoom. The Summary's
-// totals stay clear of its table's scroll bar in a squeezed dock.
+// the card's full text; the tooltip holds the full name and shape at any zoom, and the freeze
+// bar's handle and the output's tag keep a readable size on screen. No edge strikes a nested
+// model's title through, and a zoomed-out title shows the model's name. The Summary's totals stay
+// clear of its table's scroll bar in a squeezed dock.
 #include <gtest/gtest.h>
 
 #include <QDockWidget>
+#include <QFontMetricsF>
 #include <QGraphicsSceneHoverEvent>
+#include <QImage>
 #include <QLabel>
 #include <QPaintDevice>
 #include <QPaintEngine>
+#include <QPainter>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStyleOptionGraphicsItem>
@@ -25,6 +30,7 @@
 #include "ui/group_item.h"
 #include "ui/main_window.h"
 #include "ui/node_item.h"
+#include "ui/output_marker_item.h"
 #include "ui/summary_table.h"
 #include "ui/workbench.h"
 #include "ui_test_support.h"
@@ -175,6 +181,112 @@ TEST(GraphZoom, FittedCardsShowTheirTypeAtAReadableSize) {
   EXPECT_TRUE(lines.contains("block_1_depthwise")) << lines.join(" | ").toStdString();
 }
 
+// An overlay's label (`text`, centred on `box` in `item`'s coordinates) readable at the zoom
+// `view` shows: at least 7 px high on screen, whole inside the box (`fitted`: the box inside
+// the window).
+void expectReadableOverlay(ui::GraphView* view, QGraphicsItem* item, const QRectF& box,
+                           const QString& text, const std::string& where, bool fitted) {
+  const std::vector<DrawnText> texts = textDrawn(item, view->zoom());
+  ASSERT_EQ(texts.size(), 1u) << where << " at " << view->zoom();
+  EXPECT_EQ(texts.front().text, text) << where;
+  EXPECT_GE(texts.front().screenHeight, 7.0) << where << " at " << view->zoom();
+  const QRect onScreen = view->mapFromScene(item->mapToScene(box)).boundingRect();
+  EXPECT_GE(onScreen.height(), texts.front().screenHeight) << where;
+  QFont font = QApplication::font();
+  font.setBold(true);
+  font.setPixelSize(static_cast<int>(std::lround(texts.front().screenHeight)));
+  EXPECT_LE(QFontMetricsF(font).horizontalAdvance(text), onScreen.width())
+      << where << ": the text overflows its " << onScreen.width() << " px box";
+  if (fitted) {
+    EXPECT_TRUE(view->viewport()->rect().contains(onScreen))
+        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " is cut off";
+  }
+}
+
+// The freeze bar's handle, which says how many layers are frozen, and the output's tag.
+void expectReadableOverlays(ui::GraphView* view, const std::string& where, bool fitted) {
+  ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
+  ASSERT_NE(bar, nullptr) << where;
+  EXPECT_NE(bar->handleText().indexOf(QString::number(bar->frozenCount())), -1)
+      << where << ": \"" << bar->handleText().toStdString() << "\"";
+  expectReadableOverlay(view, bar, bar->handleRect(), bar->handleText(), where + ", freeze bar",
+                        fitted);
+  ui::NodeItem* output = view->graphScene()->outputNodeItem();
+  ASSERT_NE(output, nullptr) << where;
+  ui::OutputMarkerItem* marker = view->graphScene()->outputMarker(output->name());
+  ASSERT_NE(marker, nullptr) << where;
+  expectReadableOverlay(view, marker, marker->boundingRect(), marker->text(),
+                        where + ", output tag", fitted);
+}
+
+// Fitted, the bar's handle was a 30 x 5 px pill with a smear of text, and the output's tag a
+// smear too: below the zoom where their text gets too small they keep a size on screen, the
+// handle showing "▲ 21" (the tooltip says the rest).
+TEST(GraphZoom, FreezeBarAndOutputTagAreReadableAtEveryFittedZoom) {
+  {
+    SmallWindow small;
+    ui::GraphView* view = small.fittedMobileNetV2();
+    ASSERT_NE(view, nullptr);
+    ASSERT_TRUE(small.window.document()
+                    ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_add"}}, "f")
+                    .empty());
+    view->fitAll();
+    QApplication::processEvents();
+    test::screenshot(view, "freeze_bar_fitted_mobilenetv2_1024x640");
+    ASSERT_LT(view->zoom(), 0.5) << "no small zoom: this test checks nothing";
+    const ui::FreezeBoundaryItem* bar = view->graphScene()->freezeBoundary();
+    EXPECT_TRUE(bar->isCompact());
+    EXPECT_GT(bar->frozenCount(), 20);
+    expectReadableOverlays(view, "MobileNetV2 fitted", true);
+    EXPECT_TRUE(view->graphScene()->outputMarker("predictions")->isCompact());
+    // As far out as the view zooms.
+    view->setZoom(0.02);
+    QApplication::processEvents();
+    expectReadableOverlays(view, "MobileNetV2 at 2 %", false);
+    // At 100 % the handle's own sentence.
+    view->setZoom(1.0);
+    view->centerOn(bar);
+    QApplication::processEvents();
+    EXPECT_FALSE(bar->isCompact());
+    EXPECT_EQ(bar->handleText(), QStringLiteral("▲ %1 frozen").arg(bar->frozenCount()));
+    expectReadableOverlays(view, "MobileNetV2 at 100 %", false);
+    test::screenshot(view, "freeze_bar_mobilenetv2_100");
+  }
+  // A large model fitted in a small window, in one column and wrapped.
+  test::guiApp();
+  for (const bool wrapped : {false, true}) {
+    ui::MainWindow window;
+    window.resize(800, 520);
+    window.show();
+    ModelSpec spec;
+    spec.source = "resnet50";
+    ASSERT_TRUE(window.openModel(spec));
+    ui::GraphView* view = window.workbench()->view();
+    // The end of the first stage (Keras's older names: the last ReLU of res2c).
+    ASSERT_TRUE(
+        window.document()->apply1(Json{{"op", "freeze"}, {"upto", "activation_10"}}, "f").empty());
+    ui::GraphScene* scene = view->graphScene();
+    scene->setArrangement(wrapped ? ui::GraphScene::Arrangement::WrappedColumns
+                                  : ui::GraphScene::Arrangement::TopToBottom,
+                          false);
+    view->fitAll();
+    QApplication::processEvents();
+    QApplication::processEvents();
+    // Settled: the fit does not bring in the scroll bars and fit again without them, and again.
+    const double fitted = view->zoom();
+    QApplication::processEvents();
+    EXPECT_EQ(view->zoom(), fitted);
+    test::screenshot(&window, wrapped ? "freeze_bar_fitted_resnet50_columns_800x520"
+                                      : "freeze_bar_fitted_resnet50_800x520");
+    EXPECT_TRUE(scene->freezeBoundary()->isCompact()) << view->zoom();
+    // In one column ResNet50 is taller than the window at the smallest zoom (2 %): its top shows.
+    expectReadableOverlays(view, wrapped ? "ResNet50 wrapped" : "ResNet50", wrapped);
+    if (!wrapped)
+      expectReadableOverlay(view, scene->freezeBoundary(), scene->freezeBoundary()->handleRect(),
+                            scene->freezeBoundary()->handleText(), "ResNet50", true);
+  }
+}
+
 TEST(GraphZoom, FarOutCardsAreBlocksWithoutText) {
   test::guiApp();
   ui::NodeView view;
@@ -252,18 +364,23 @@ TEST(SummaryPanel, TotalsStayClearOfTheScrollBarInASqueezedDock) {
 namespace graft {
 namespace {
 
+// `window` shown at 1440 x 900 with the model file at `path` open.
+bool openInLargeWindow(ui::MainWindow& window, const std::string& path) {
+  window.resize(1440, 900);
+  window.show();
+  ModelSpec spec;
+  spec.source = path;
+  return window.openModel(spec);
+}
+
 // Compact cards write each tensor's shape on its edge: those labels are drawn clear of nested
 // models' titles and of the freeze bar, which both cross edges (session 28 saw them overlap).
 TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
   GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
   test::guiApp();
   ui::MainWindow window;
-  window.resize(1440, 900);
-  window.show();
+  ASSERT_TRUE(openInLargeWindow(window, path));
   ui::GraphScene* scene = window.workbench()->scene();
-  ModelSpec spec;
-  spec.source = path;
-  ASSERT_TRUE(window.openModel(spec));
   ASSERT_TRUE(window.document()
                   ->apply1(Json{{"op", "freeze"}, {"upto", "block_2_project_BN"}}, "f")
                   .empty());
@@ -318,6 +435,107 @@ TEST(GraphZoom, ShapeLabelsStayClearOfTitlesAndTheFreezeBar) {
   EXPECT_EQ(texts.front().text, edge->label());
   EXPECT_GE(texts.front().screenHeight, 7.0);
   EXPECT_TRUE(textDrawn(edge, 0.3).empty());
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+}
+
+// What the edges paint over `area` (scene coordinates), as the view would, in an image of
+// `pixelsPerUnit`: transparent where no edge draws.
+QImage edgesOver(ui::GraphScene* scene, const QRectF& area, double pixelsPerUnit) {
+  QImage image((area.size() * pixelsPerUnit).toSize(), QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::transparent);
+  QPainter painter(&image);
+  painter.scale(pixelsPerUnit, pixelsPerUnit);
+  painter.translate(-area.topLeft());
+  for (ui::EdgeItem* edge : scene->edgeItems()) {
+    QStyleOptionGraphicsItem option;
+    option.exposedRect = edge->boundingRect();
+    painter.save();
+    painter.setTransform(edge->sceneTransform(), true);
+    edge->paint(&painter, &option, nullptr);
+    painter.restore();
+  }
+  return image;
+}
+
+// The connection from the layer above into a nested model ran through its title ("model1
+// (Functional) · 410,208 params" struck through): edges pass under the titles now.
+TEST(NestedTitles, NoEdgeIsDrawnAcrossATitle) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  ASSERT_TRUE(openInLargeWindow(window, path));
+  ui::GraphScene* scene = window.workbench()->scene();
+  struct Case {
+    ui::GraphScene::Arrangement arrangement;
+    bool compact;
+    const char* name;
+  };
+  for (const Case& c :
+       {Case{ui::GraphScene::Arrangement::TopToBottom, false, "nested_title_edge"},
+        Case{ui::GraphScene::Arrangement::TopToBottom, true, "nested_title_edge_compact"},
+        Case{ui::GraphScene::Arrangement::WrappedColumns, true, "nested_title_edge_columns"}}) {
+    scene->setArrangement(c.arrangement, c.compact);
+    QApplication::processEvents();
+    QList<QRectF> titles;
+    for (const ui::GroupItem* group : scene->groupItems())
+      if (!group->isCollapsed() && group->isVisible()) titles << group->titleTextRect();
+    ASSERT_GE(titles.size(), 2) << c.name;
+    // The edges that run through a title (sampled along their length).
+    int crossing = 0;
+    for (const ui::EdgeItem* edge : scene->edgeItems()) {
+      bool crosses = false;
+      for (int step = 0; step <= 400 && !crosses; ++step) {
+        const QPointF at = edge->mapToScene(edge->path().pointAtPercent(step / 400.0));
+        for (const QRectF& title : titles) crosses |= title.contains(at);
+      }
+      crossing += crosses;
+    }
+    EXPECT_GE(crossing, 1) << c.name << ": no edge meets a title, this checks nothing";
+    for (const QRectF& title : titles) {
+      // A unit inside the rect: antialiasing at its border belongs to the line beside it.
+      const QImage drawn = edgesOver(scene, title.adjusted(1, 1, -1, -1), 2.0);
+      int inked = 0;
+      for (int y = 0; y < drawn.height(); ++y)
+        for (int x = 0; x < drawn.width(); ++x) inked += qAlpha(drawn.pixel(x, y)) > 0;
+      EXPECT_EQ(inked, 0) << c.name << ": an edge is drawn across the title at " << title.x() << ","
+                          << title.y();
+    }
+    ui::GraphView* view = window.workbench()->view();
+    view->setZoom(1.0);
+    view->centerOn(scene->nodeItem("Conv1"));
+    QApplication::processEvents();
+    test::screenshot(view, c.name);
+  }
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+}
+
+// Zoomed out a nested model's title was a smear of a few pixels, as the cards' text was: its
+// name instead, readable while the title's band is tall enough on screen, nothing further out.
+TEST(NestedTitles, ZoomedOutTitlesShowTheModelsName) {
+  GRAFT_REQUIRE_FIXTURE(path, "keras3/k2_teachable_mobilenetv2_035_transfer__keras2.4.0.h5");
+  test::guiApp();
+  ui::MainWindow window;
+  ASSERT_TRUE(openInLargeWindow(window, path));
+  ui::GraphScene* scene = window.workbench()->scene();
+  scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
+  for (const char* name : {"sequential_1", "sequential_1/model1"}) {
+    ui::GroupItem* group = scene->groupItem(name);
+    ASSERT_NE(group, nullptr) << name;
+    const std::vector<DrawnText> full = textDrawn(group, 1.0);
+    ASSERT_EQ(full.size(), 1u) << name;
+    EXPECT_TRUE(full.front().text.startsWith(group->view().name + " (")) << name;
+    const std::vector<DrawnText> out = textDrawn(group, 0.4);
+    ASSERT_EQ(out.size(), 1u) << name;
+    EXPECT_EQ(out.front().text, group->view().name);
+    EXPECT_GE(out.front().screenHeight, 7.0) << name;
+    EXPECT_TRUE(textDrawn(group, 0.15).empty()) << name;
+  }
+  // Fitted in wrapped columns (look at the screenshot).
+  scene->setArrangement(ui::GraphScene::Arrangement::WrappedColumns, true);
+  ui::GraphView* view = window.workbench()->view();
+  view->fitAll();
+  QApplication::processEvents();
+  test::screenshot(view, "nested_titles_fitted_columns");
   scene->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
