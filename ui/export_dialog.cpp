@@ -157,7 +157,9 @@ ExportDialog::ExportDialog(const Model& model, const QString& suggestedBase, QWi
   resultArea->setWidget(result_);
   resultArea->setWidgetResizable(true);
   resultArea->setFrameShape(QFrame::NoFrame);
-  resultArea->setFixedHeight(4 * fontMetrics().lineSpacing() + 4);
+  // Six lines: the check's line (two) under the warning that the output ignores the input
+  // (three), with no scrolling.
+  resultArea->setFixedHeight(6 * fontMetrics().lineSpacing() + 4);
   layout->addWidget(resultArea);
   layout->addStretch(1);  // room a shorter note leaves goes above the buttons
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -282,7 +284,7 @@ void ExportDialog::startExport() {
           result_->setText(
               QStringLiteral("<span style='color:#d62d20'>%1</span>").arg(error.toHtmlEscaped()));
         } else {
-          // The warning first: the result area shows four lines and scrolls the rest.
+          // The warning first: the result area scrolls what does not fit.
           const QString warning =
               report->warning.empty()
                   ? QString()

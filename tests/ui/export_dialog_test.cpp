@@ -3,14 +3,15 @@
 // reach the dialog with the table's words fails here.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
+#include <algorithm>
 #include <filesystem>
 
 #include "export/export.h"
@@ -212,6 +213,10 @@ TEST(ExportDialog, AnOutputThatIgnoresTheInputIsShownAsAWarning) {
   ASSERT_NE(check, -1) << result.toStdString();
   EXPECT_LT(warning, check);
   EXPECT_TRUE(std::filesystem::exists(dir.file("flat.onnx")));
+  // Both lines read without scrolling (the check's line was below the area's edge).
+  const auto* area = dialog.findChild<QScrollArea*>(QStringLiteral("export_result_area"));
+  ASSERT_NE(area, nullptr);
+  EXPECT_EQ(area->verticalScrollBar()->maximum(), 0);
   test::screenshot(&dialog, "export_dialog_constant_output");
 }
 
