@@ -90,11 +90,11 @@ struct RateGroup {
 // tensors on the device in capturable mode; these overloads let one rule serve both. The
 // products are rounded to the parameters' type as the default mode's _foreach_ kernels round a
 // host scalar, so the two modes differ by float rounding at most.
-TensorList times(const TensorList& list, double factor) {
+TensorList scaledList(const TensorList& list, double factor) {
   return torch::_foreach_mul(list, factor);
 }
 
-TensorList times(const TensorList& list, const torch::Tensor& factor) {
+TensorList scaledList(const TensorList& list, const torch::Tensor& factor) {
   const torch::Tensor f = factor.to(list.front().scalar_type());
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
   return torch::_foreach_mul(list, f);  // one launch for the list (LibTorch 2.1+)
@@ -106,27 +106,27 @@ TensorList times(const TensorList& list, const torch::Tensor& factor) {
 #endif
 }
 
-void subtractTimes(TensorList& p, const TensorList& g, double factor) {
+void subtractScaled(TensorList& p, const TensorList& g, double factor) {
   torch::_foreach_sub_(p, g, factor);
 }
 
-void subtractTimes(TensorList& p, const TensorList& g, const torch::Tensor& factor) {
-  torch::_foreach_sub_(p, times(g, factor));
+void subtractScaled(TensorList& p, const TensorList& g, const torch::Tensor& factor) {
+  torch::_foreach_sub_(p, scaledList(g, factor));
 }
 
-double power(double base, double exponent) {
+double powerOf(double base, double exponent) {
   return std::pow(base, exponent);
 }
 
-torch::Tensor power(double base, const torch::Tensor& exponent) {
+torch::Tensor powerOf(double base, const torch::Tensor& exponent) {
   return torch::pow(base, exponent);
 }
 
-double root(double x) {
+double squareRoot(double x) {
   return std::sqrt(x);
 }
 
-torch::Tensor root(const torch::Tensor& x) {
+torch::Tensor squareRoot(const torch::Tensor& x) {
   return torch::sqrt(x);
 }
 
@@ -136,26 +136,26 @@ torch::Tensor root(const torch::Tensor& x) {
 // same arithmetic. The operations and their order are those of Keras's per-variable rules, so
 // the numbers are too.
 template <typename Factor>
-void update(RateGroup& group, const OptimizerOptions& o, double momentum, double weightDecay,
-            const Factor& rate, const Factor& t) {
+void applyKerasRule(RateGroup& group, const OptimizerOptions& o, double momentum,
+                    double weightDecay, const Factor& rate, const Factor& t) {
   TensorList& p = group.parameters;
   const TensorList& g = group.gradients;
   const Factor lr = rate * group.scale;  // this group's rate
   // Keras applies weight decay first, decoupled from the gradient (AdamW's rule; for the other
   // optimizers only when asked for).
-  if (weightDecay > 0.0) torch::_foreach_sub_(p, times(p, lr * weightDecay));
+  if (weightDecay > 0.0) torch::_foreach_sub_(p, scaledList(p, lr * weightDecay));
   switch (o.kind) {
     case OptimizerKind::Sgd: {
       if (momentum == 0.0) {
-        subtractTimes(p, g, lr);
+        subtractScaled(p, g, lr);
         break;
       }
       TensorList& v = group.first;  // v = momentum v - lr g
       torch::_foreach_mul_(v, momentum);
-      subtractTimes(v, g, lr);
+      subtractScaled(v, g, lr);
       if (o.nesterov) {  // p += momentum v - lr g
         auto step = torch::_foreach_mul(v, momentum);
-        subtractTimes(step, g, lr);
+        subtractScaled(step, g, lr);
         torch::_foreach_add_(p, step);
       } else {
         torch::_foreach_add_(p, v);
@@ -166,7 +166,7 @@ void update(RateGroup& group, const OptimizerOptions& o, double momentum, double
       TensorList& v = group.second;  // v = rho v + (1 - rho) g^2
       torch::_foreach_mul_(v, o.rho);
       torch::_foreach_addcmul_(v, g, g, 1.0 - o.rho);
-      auto increment = times(g, lr);  // lr g / sqrt(v + epsilon)
+      auto increment = scaledList(g, lr);  // lr g / sqrt(v + epsilon)
       auto sqrtV = torch::_foreach_add(v, o.epsilon);
       torch::_foreach_sqrt_(sqrtV);
       torch::_foreach_div_(increment, sqrtV);
@@ -184,7 +184,7 @@ void update(RateGroup& group, const OptimizerOptions& o, double momentum, double
     case OptimizerKind::AdamW: {
       TensorList& m = group.first;
       TensorList& v = group.second;
-      const Factor alpha = lr * root(1.0 - power(o.beta2, t)) / (1.0 - power(o.beta1, t));
+      const Factor alpha = lr * squareRoot(1.0 - powerOf(o.beta2, t)) / (1.0 - powerOf(o.beta1, t));
       auto towardG = torch::_foreach_sub(g, m);  // m += (g - m)(1 - beta1)
       torch::_foreach_mul_(towardG, 1.0 - o.beta1);
       torch::_foreach_add_(m, towardG);
@@ -192,7 +192,7 @@ void update(RateGroup& group, const OptimizerOptions& o, double momentum, double
       torch::_foreach_sub_(towardG2, v);
       torch::_foreach_mul_(towardG2, 1.0 - o.beta2);
       torch::_foreach_add_(v, towardG2);
-      auto step = times(m, alpha);  // p -= alpha m / (sqrt(v) + epsilon)
+      auto step = scaledList(m, alpha);  // p -= alpha m / (sqrt(v) + epsilon)
       auto sqrtV = torch::_foreach_sqrt(v);
       torch::_foreach_add_(sqrtV, o.epsilon);
       torch::_foreach_div_(step, sqrtV);
@@ -225,10 +225,11 @@ void KerasOptimizer::step() {
   if (capturable()) {
     stepsOnDevice_.add_(1.0);
     for (RateGroup& group : groups)
-      update(group, options_, momentum_, weightDecay_, rateOnDevice_, stepsOnDevice_);
+      applyKerasRule(group, options_, momentum_, weightDecay_, rateOnDevice_, stepsOnDevice_);
   } else {
     const double t = static_cast<double>(iterations_);
-    for (RateGroup& group : groups) update(group, options_, momentum_, weightDecay_, lr_, t);
+    for (RateGroup& group : groups)
+      applyKerasRule(group, options_, momentum_, weightDecay_, lr_, t);
   }
 }
 
