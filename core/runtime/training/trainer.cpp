@@ -170,9 +170,8 @@ class TrainingRun {
   std::vector<torch::Tensor> parameters_;  // the ones the optimizer updates
   std::unique_ptr<LearningRateSchedule> schedule_;
   torch::Tensor classWeights_;
-  std::unique_ptr<StepGraph>
-      stepGraph_;                // TrainOptions::cudaGraph, where the steps can be captured
-  bool stepGraphNoted_ = false;  // the note on the graph's capture (or its failure) is out
+  std::unique_ptr<StepGraph> stepGraph_;  // TrainOptions::cudaGraph, where steps can be captured
+  bool stepGraphNoted_ = false;           // the note on the capture (or its failure) is out
 
   // keepBetterStart: the lowest unpenalizedLoss among the start (epoch 0) and the epochs.
   struct BestSeen {
@@ -370,8 +369,9 @@ void TrainingRun::setUpStepGraph() {
 }
 
 std::optional<torch::Tensor> TrainingRun::graphStep(const Batch& batch) {
+  if (!stepGraph_) return std::nullopt;  // the default: nothing more per step
   const std::vector<torch::Tensor> inputs = {batch.images, batch.labels};
-  if (!stepGraph_ || !stepGraph_->takes(inputs)) return std::nullopt;
+  if (!stepGraph_->takes(inputs)) return std::nullopt;
   // The step's numbers are read after it, whole: a non-finite loss still stops the run, whose
   // weights are then the last completed epoch's (the step it took is never kept).
   HostCopy numbers(stepGraph_->run(inputs).front());
