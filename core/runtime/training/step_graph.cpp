@@ -144,7 +144,7 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
   try {
     c10::cuda::CUDAStreamGuard onSide(*side);
     AutocastCacheOff cacheOff;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
     // Thread-local: the loader threads pin host memory meanwhile (event queries), which global
     // mode would count as unsafe calls and fail the capture for.
     recorded->capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);

@@ -96,8 +96,9 @@ TensorList scaledList(const TensorList& list, double factor) {
 
 TensorList scaledList(const TensorList& list, const torch::Tensor& factor) {
   const torch::Tensor f = factor.to(list.front().scalar_type());
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
-  return torch::_foreach_mul(list, f);  // one launch for the list (LibTorch 2.1+)
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  // One launch for the list (a tensor factor in _foreach_mul: LibTorch 2.3 is a safe floor).
+  return torch::_foreach_mul(list, f);
 #else
   TensorList out;
   out.reserve(list.size());
