@@ -11,7 +11,8 @@
 #   4. runs the runtime and CLI tests (ctest -L): their default device, `auto`, is the GPU here,
 #      and the CudaFidelity / DeviceTraining tests compare CUDA with the CPU (#23, point 7);
 #   5. runs tests/bench/bench_train --device cuda: Graft and the same job in PyTorch side by side
-#      (MobileNet a0.25 @128 and ResNet50 @224, fine-tuning, fp32 and bf16; #23, point 6).
+#      (MobileNet a0.25 @128 and ResNet50 @224, fine-tuning, fp32 and bf16; #23, point 6), then
+#      Graft alone with --cuda-graph: eager and with the training step captured as a CUDA graph.
 # Every stage has a time limit and the next one runs even when one fails; the summary says what
 # happened. Files: $OUT/ (the device tool's) or build-cuda/check-out/: summary.txt and one log per
 # stage (at most 8 files, as the device tool brings back).
@@ -205,11 +206,18 @@ if [ "$bench" = 1 ] && [ -x "$build/tests/bench_train" ]; then
         --no-cache-job --job mobilenet128 --job resnet224 || return 1
     done
     "$build/tests/bench_train" --device cuda --repeats 1 --passes 3 --no-cache-job \
-      --job latency224
+      --job latency224 || return 1
+    # CUDA graph capture of the training step (opt-in, never run on a GPU before): Graft alone,
+    # eager and captured back to back in one process per precision ("<job>+graph" rows), last,
+    # so that a capture that breaks the process cannot cost the measurements above.
+    for precision in fp32 bf16; do
+      "$build/tests/bench_train" --device cuda --precision "$precision" --repeats 1 --passes 3 \
+        --no-cache-job --graft-only --cuda-graph --job mobilenet128 --job resnet224 || return 1
+    done
   }
   export -f side_by_side
-  stage graft_bench 150 5 "$bench_log" side_by_side
-  grep -iE 'images/s|ratio|graft|pytorch' "$bench_log" | grep -v '^==' | tail -24 | sed 's/^/  /' | tee -a "$summary"
+  stage graft_bench 240 5 "$bench_log" side_by_side
+  grep -iE 'images/s|ratio|graft|pytorch|graph' "$bench_log" | grep -v '^==' | tail -60 | sed 's/^/  /' | tee -a "$summary"
 fi
 
 note "total: $((SECONDS - start))s of ${budget}s; logs in $out"

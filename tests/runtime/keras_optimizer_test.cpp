@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,104 @@ TEST(KerasOptimizer, MultiTensorStepsEqualKerasPerVariableRules) {
             << (parameters[i].detach() - expected[i]).abs().max().item<double>();
     }
     EXPECT_EQ(optimizer.iterations(), 4);
+  }
+}
+
+// Parameters after `steps` steps of the same losses: a rate lowered by a schedule before every
+// step, per-layer factors, and a parameter that has a gradient only in even steps.
+std::vector<torch::Tensor> trained(const OptimizerOptions& options, bool capturable,
+                                   const torch::Device& device, int steps) {
+  const std::vector<std::vector<int64_t>> shapes = {{3, 3, 4, 8}, {8}, {5, 2}, {6}};
+  const std::vector<double> scales = {0.1, 1.0, 1.0, 0.1};
+  torch::manual_seed(11);
+  std::vector<torch::Tensor> parameters;
+  for (const auto& shape : shapes)
+    parameters.push_back(torch::randn(shape).to(device).requires_grad_());
+  KerasOptimizer optimizer(parameters, options, scales);
+  if (capturable) optimizer.makeCapturable();
+  for (int step = 1; step <= steps; ++step) {
+    // The schedule changes the rate between steps, and in one step keeps it.
+    if (step != 3) optimizer.setLearningRate(optimizer.learningRate() * 0.8);
+    optimizer.zeroGrad();
+    torch::Tensor loss = (parameters[0] * parameters[0]).sum() + parameters[1].sin().sum() +
+                         (parameters[3] * parameters[0].mean()).sum();
+    if (step % 2 == 0) loss = loss + parameters[2].pow(3).sum();
+    loss.backward();
+    optimizer.step();
+  }
+  EXPECT_EQ(optimizer.iterations(), steps);
+  std::vector<torch::Tensor> out;
+  for (const auto& p : parameters) out.push_back(p.detach().to(torch::kCPU));
+  return out;
+}
+
+std::optional<std::string> modesDiffer(const OptimizerOptions& options,
+                                       const torch::Device& device) {
+  const int steps = 6;
+  const auto plain = trained(options, false, device, steps);
+  const auto capturable = trained(options, true, device, steps);
+  for (size_t i = 0; i < plain.size(); ++i)
+    if (!torch::allclose(capturable[i], plain[i], 1e-5, 1e-6))
+      return "parameter " + std::to_string(i) + ": max |diff| " +
+             std::to_string((capturable[i] - plain[i]).abs().max().item<double>());
+  return std::nullopt;
+}
+
+std::vector<Case> capturableCases() {
+  std::vector<Case> out = cases();
+  for (Case c : cases()) {  // weight decay for every optimizer (Keras applies it to all)
+    c.name += ", weight decay 0.02";
+    c.options.weightDecay = 0.02;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// A captured step cannot read the rate or the step count from the host: the capturable mode
+// keeps them in tensors and must land where the default mode lands, step after step.
+TEST(KerasOptimizer, CapturableModeGivesTheDefaultModesParameters) {
+  for (const Case& c : capturableCases()) {
+    SCOPED_TRACE(c.name);
+    const auto differs = modesDiffer(c.options, torch::kCPU);
+    EXPECT_FALSE(differs) << *differs;
+  }
+}
+
+TEST(KerasOptimizer, CapturableModeKeepsRateAndStepsInTensorsOnTheParametersDevice) {
+  torch::Tensor p = torch::ones({3}).requires_grad_();
+  OptimizerOptions adam;
+  adam.kind = OptimizerKind::Adam;
+  adam.learningRate = 0.01;
+  KerasOptimizer optimizer({p}, adam);
+  EXPECT_FALSE(optimizer.capturable());
+  optimizer.makeCapturable();
+  EXPECT_TRUE(optimizer.capturable());
+  // A step with the rate set before it and one after a new rate: each uses its own rate (the
+  // device tensor is written in place, as a replayed graph reads it).
+  optimizer.setLearningRate(0.5);
+  p.sum().backward();
+  optimizer.step();
+  // Adam's first step moves each weight by the rate (g / sqrt(g^2) = 1).
+  EXPECT_NEAR(p[0].item<double>(), 0.5, 1e-5);
+  optimizer.setLearningRate(0.25);
+  optimizer.zeroGrad();
+  p.sum().backward();
+  optimizer.step();
+  EXPECT_NEAR(p[0].item<double>(), 0.25, 1e-5);
+  EXPECT_EQ(optimizer.iterations(), 2);
+  optimizer.countReplayedStep();
+  EXPECT_EQ(optimizer.iterations(), 3);
+  optimizer.uncountStep();
+  EXPECT_EQ(optimizer.iterations(), 2);
+}
+
+// The same on a GPU (the mode exists for it; skipped where there is none).
+TEST(KerasOptimizer, CapturableModeGivesTheDefaultModesParametersOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  for (const Case& c : capturableCases()) {
+    SCOPED_TRACE(c.name);
+    const auto differs = modesDiffer(c.options, torch::Device(torch::kCUDA, 0));
+    EXPECT_FALSE(differs) << *differs;
   }
 }
 

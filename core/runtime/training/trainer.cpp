@@ -23,6 +23,7 @@
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
 #include "runtime/training/mixed_precision.h"
+#include "runtime/training/step_graph.h"
 #include "runtime/training/trainer_batches.h"
 #include "runtime/training/trainer_best_epoch.h"
 #include "runtime/training/trainer_checkpoint.h"
@@ -121,6 +122,18 @@ class TrainingRun {
   void chooseDevice();
   // The forward pass under the run's precision; the outputs in float32 for the loss.
   torch::Tensor forward(const torch::Tensor& images);
+  // A training step's forward pass and loss: the loss to call backward on, and the numbers the
+  // step reports (loss, correct predictions, the regularizers' penalty when there is one;
+  // float64 on the device).
+  struct StepTensors {
+    torch::Tensor loss;
+    torch::Tensor numbers;
+  };
+  StepTensors stepTensors(const torch::Tensor& images, const torch::Tensor& labels);
+  // TrainOptions::cudaGraph: the step graph, or the one note that says why there is none.
+  void setUpStepGraph();
+  // The step graph took the batch: the whole step (optimizer's too) ran; the numbers on the host.
+  std::optional<torch::Tensor> graphStep(const Batch& batch);
   bool cancelled() const { return cancel_ && cancel_->load(); }
   std::optional<Stop> trainEpoch(int epoch, EpochEvent& event);
   std::optional<Stop> validate(EpochEvent& event);
@@ -157,6 +170,8 @@ class TrainingRun {
   std::vector<torch::Tensor> parameters_;  // the ones the optimizer updates
   std::unique_ptr<LearningRateSchedule> schedule_;
   torch::Tensor classWeights_;
+  std::unique_ptr<StepGraph> stepGraph_;  // TrainOptions::cudaGraph, where steps can be captured
+  bool stepGraphNoted_ = false;           // the note on the capture (or its failure) is out
 
   // keepBetterStart: the lowest unpenalizedLoss among the start (epoch 0) and the epochs.
   struct BestSeen {
@@ -272,6 +287,7 @@ void TrainingRun::setUp(const Model& model) {
   schedule_ = std::make_unique<LearningRateSchedule>(options_.optimizer.effectiveLearningRate(),
                                                      options_.schedule,
                                                      batches_.batchesPerEpoch() * options_.epochs);
+  if (options_.cudaGraph) setUpStepGraph();
   result_.model = working_;
 
   TrainStartEvent start;
@@ -313,6 +329,65 @@ torch::Tensor TrainingRun::forward(const torch::Tensor& images) {
   return trainable_->forward(images).to(torch::kFloat32);
 }
 
+TrainingRun::StepTensors TrainingRun::stepTensors(const torch::Tensor& images,
+                                                  const torch::Tensor& labels) {
+  const auto output = forward(images);
+  auto losses = crossEntropyPerSample(output, labels, head_.kind, options_.labelSmoothing);
+  if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, labels);
+  auto loss = losses.mean();
+  // The regularizers' penalty rides along only when the model has some.
+  std::vector<torch::Tensor> numbers;
+  if (!penalties_->empty()) {
+    const torch::Tensor penalty = penalties_->total();
+    loss = loss + penalty;
+    numbers.push_back(penalty.detach().to(torch::kFloat64));
+  }
+  numbers.insert(numbers.begin(), {loss.detach().to(torch::kFloat64),
+                                   output.argmax(1).eq(labels).sum().to(torch::kFloat64)});
+  return {loss, torch::stack(numbers)};
+}
+
+void TrainingRun::setUpStepGraph() {
+  StepGraphConditions conditions;
+  conditions.cuda = compute_.device.is_cuda();
+  conditions.lossScaling = scaler_.enabled();
+  conditions.dataParallel = group_ != nullptr;
+  conditions.featureCache = !batches_.cachedPrefix().empty();
+  if (auto why = whyStepsNotCaptured(conditions)) {
+    events_.note("CUDA graph: not captured, " + *why + "; the steps run eagerly");
+    return;
+  }
+  // The whole step but the optimizer's (the graph records that itself); no loss scaling here.
+  stepGraph_ = std::make_unique<StepGraph>(
+      *optimizer_,
+      [this](const std::vector<torch::Tensor>& inputs) {
+        StepTensors step = stepTensors(inputs.at(0), inputs.at(1));
+        step.loss.backward();
+        return std::vector<torch::Tensor>{step.numbers};
+      },
+      options_.batchSize);
+}
+
+std::optional<torch::Tensor> TrainingRun::graphStep(const Batch& batch) {
+  if (!stepGraph_) return std::nullopt;  // the default: nothing more per step
+  const std::vector<torch::Tensor> inputs = {batch.images, batch.labels};
+  if (!stepGraph_->takes(inputs)) return std::nullopt;
+  // The step's numbers are read after it, whole: a non-finite loss still stops the run, whose
+  // weights are then the last completed epoch's (the step it took is never kept).
+  HostCopy numbers(stepGraph_->run(inputs).front());
+  torch::Tensor host = numbers.get();
+  if (!stepGraphNoted_ && (stepGraph_->captured() || stepGraph_->failure())) {
+    stepGraphNoted_ = true;
+    events_.note(stepGraph_->failure() ? "CUDA graph: capturing the training step failed (" +
+                                             *stepGraph_->failure() + "); the steps run eagerly"
+                                       : "CUDA graph: the training step is captured after " +
+                                             std::to_string(kStepGraphWarmupSteps) +
+                                             " warm-up steps and replayed for every batch of " +
+                                             std::to_string(options_.batchSize) + " images");
+  }
+  return host;
+}
+
 std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& event) {
   const auto start = Clock::now();
   double waited = 0.0;
@@ -340,30 +415,24 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
     ++batchIndex;
     optimizer_->setLearningRate(schedule_->rate(epoch, batchesDone_));
     ++batchesDone_;
-    optimizer_->zeroGrad();
     StepNumbers step;
     double localPenalty = 0.0;
+    // TrainOptions::cudaGraph: the captured step, optimizer's included, where it takes the batch.
+    std::optional<torch::Tensor> graphed = batch ? graphStep(*batch) : std::nullopt;
+    if (!graphed) optimizer_->zeroGrad();
     if (batch) {
-      const auto output = forward(batch->images);
-      auto losses =
-          crossEntropyPerSample(output, batch->labels, head_.kind, options_.labelSmoothing);
-      if (classWeights_.defined()) losses = losses * classWeights_.index_select(0, batch->labels);
-      auto loss = losses.mean();
-      // The numbers in one copy, started behind the forward pass and read once the backward
-      // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
-      // A non-finite loss still stops the run before the optimizer takes the step. The
-      // regularizers' penalty rides along only when the model has some.
-      std::vector<torch::Tensor> copied;
-      if (!penalties_->empty()) {
-        const torch::Tensor penalty = penalties_->total();
-        loss = loss + penalty;
-        copied.push_back(penalty.detach().to(torch::kFloat64));
+      torch::Tensor host;
+      if (graphed) {
+        host = *graphed;
+      } else {
+        // The numbers in one copy, started behind the forward pass and read once the backward
+        // pass is queued (runtime/system/host_copy.h): on a GPU the read then waits for nothing.
+        // A non-finite loss still stops the run before the optimizer takes the step.
+        const StepTensors tensors = stepTensors(batch->images, batch->labels);
+        HostCopy numbers(tensors.numbers);
+        scaler_.scaled(tensors.loss).backward();
+        host = numbers.get();
       }
-      copied.insert(copied.begin(), {loss.detach().to(torch::kFloat64),
-                                     output.argmax(1).eq(batch->labels).sum().to(torch::kFloat64)});
-      HostCopy numbers(torch::stack(copied));
-      scaler_.scaled(loss).backward();
-      const torch::Tensor& host = numbers.get();
       step.loss = host[0].item<double>();
       step.images = batch->labels.numel();
       step.correct = static_cast<int64_t>(host[1].item<double>());
@@ -388,10 +457,13 @@ std::optional<TrainingRun::Stop> TrainingRun::trainEpoch(int epoch, EpochEvent& 
           << options_.optimizer.effectiveLearningRate() << ", too high for this model?)";
       return Stop{TrainStatus::Failed, why.str()};
     }
-    // fp16: gradients that overflowed skip the step (and lower the loss scale).
-    const bool finite = scaler_.unscale(parameters_);
-    scaler_.update(finite);
-    if (finite) optimizer_->step();
+    // fp16: gradients that overflowed skip the step (and lower the loss scale). A captured step
+    // has taken it already (never with fp16).
+    if (!graphed) {
+      const bool finite = scaler_.unscale(parameters_);
+      scaler_.update(finite);
+      if (finite) optimizer_->step();
+    }
 
     lossSum += step.loss * static_cast<double>(step.images);
     penaltySum += localPenalty * static_cast<double>(step.images);

@@ -117,6 +117,12 @@ struct TrainOptions {
   ChannelsLast channelsLast = ChannelsLast::Auto;  // the memory order of images and maps
   int workers = 0;                                 // loader threads; 0: one per core
   int prefetch = 0;                                // batches loaded ahead; 0: twice the workers
+  // CUDA graph capture of the whole training step (runtime/training/step_graph.h): opt-in and
+  // unmeasured (#23), set by tests/bench's bench_train --cuda-graph; not a CLI or pipeline
+  // option. Where the steps cannot be captured (not on CUDA, fp16's loss scaling, a
+  // data-parallel run, the frozen-feature cache, a capture that fails) the run says why in one
+  // note and computes as without it.
+  bool cudaGraph = false;
 
   // Images that cannot be read (broken from the start, or deleted, truncated or locked while
   // the run goes on) are skipped and reported through onSkippedFile; once more than this share
