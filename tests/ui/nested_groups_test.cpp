@@ -306,7 +306,7 @@ TEST_F(TeachableTest, TheNestedModelsMenuFreezesAllOfItAndCutsAfterIt) {
   scene_->setGroupCollapsed(kBase, true);
   const auto actionIn = [](QMenu& menu, const QString& start) -> QAction* {
     for (QAction* action : menu.actions())
-      if (action->text().startsWith(start)) return action;
+      if (test::shownText(action->text()).startsWith(start)) return action;
     return nullptr;
   };
   {
