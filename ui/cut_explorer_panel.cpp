@@ -54,14 +54,21 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
     : QWidget(parent), document_(document), session_(new CutExplorerSession(this)) {
   auto* layout = new QVBoxLayout(this);
   auto* dataRow = new QHBoxLayout();
-  dataRow->addWidget(new QLabel(tr("Images"), this));
+  auto* imagesLabel = new QLabel(tr("Images"), this);
+  dataRow->addWidget(imagesLabel);
   dataDir_ = new QLineEdit(this);
+  dataDir_->setObjectName(QStringLiteral("explorer_data"));
+  imagesLabel->setBuddy(dataDir_);
+  dataDir_->setAccessibleName(tr("Images folder"));
   dataDir_->setPlaceholderText(tr("a folder with one subfolder of images per class"));
   auto* browse = new QPushButton(tr("Browse…"), this);
   dataRow->addWidget(dataDir_, 3);
   dataRow->addWidget(browse);
-  dataRow->addWidget(new QLabel(tr("Layers"), this));
+  auto* layersLabel = new QLabel(tr("Layers"), this);
+  dataRow->addWidget(layersLabel);
   layers_ = new QLineEdit(this);
+  layersLabel->setBuddy(layers_);
+  layers_->setAccessibleName(tr("Layers to measure"));
   layers_->setPlaceholderText(tr("auto (ends of blocks)"));
   layers_->setToolTip(
       tr("auto: the ends of the network's blocks, chosen from its structure (at "
@@ -369,6 +376,10 @@ bool CutExplorerPanel::cutAt(int index) {
                     .arg(classes)
                     .arg(folder)));
   return true;
+}
+
+void CutExplorerPanel::focusFirstField() {
+  dataDir_->setFocus(Qt::OtherFocusReason);
 }
 
 }  // namespace graft::ui

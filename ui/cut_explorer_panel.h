@@ -48,6 +48,8 @@ class CutExplorerPanel : public QWidget {
   // Sends the current result's marks again (the panel was closed, its marks cleared).
   void remark();
 
+  // Model > Explore Cut Points opens the panel with the keyboard focus on its images folder.
+  void focusFirstField();
   CutExplorerSession* session() const { return session_; }
   QPushButton* exploreButton() const { return explore_; }
   QPushButton* cancelButton() const { return cancel_; }

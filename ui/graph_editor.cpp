@@ -22,14 +22,20 @@
 #include "ui/error_dialog.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
+#include "ui/node_item.h"
 
 namespace graft::ui {
 namespace {
 
+// A layer's name in a menu entry: an & in it is shown, not taken as the entry's mnemonic.
+QString inMenu(const QString& name) {
+  return QString(name).replace('&', QStringLiteral("&&"));
+}
+
 // What a context menu is about, as its first line. QMenu::addSection shows its text only in
 // styles that support it (Fusion, the default here, draws a bare separator).
 void addMenuTitle(QMenu* menu, const QString& text) {
-  QAction* title = menu->addAction(text);
+  QAction* title = menu->addAction(QString(text).replace('&', QStringLiteral("&&")));
   title->setEnabled(false);
   QFont bold = title->font();
   bold.setBold(true);
@@ -143,6 +149,8 @@ bool GraphEditor::apply(const Json& operations, const QString& text) {
 
 void GraphEditor::selectAfterApply(const QString& name) {
   view_->graphScene()->selectLayers({name});
+  // On screen too: a layer added from the keyboard (Return in Layers) could land out of view.
+  if (NodeItem* item = view_->graphScene()->nodeItem(name)) view_->ensureVisible(item, 60, 60);
 }
 
 bool GraphEditor::insertOnEdge(const QString& className, const QString& from, const QString& to) {
@@ -449,18 +457,18 @@ void GraphEditor::populateGroupMenu(QMenu* menu, const QString& path) {
   addMenuTitle(menu, tr("%1 (%2 layers)").arg(name).arg(layers.size()));
   GraphView* view = view_;
   const bool collapsed = view->graphScene()->isGroupCollapsed(path);
-  menu->addAction(collapsed ? tr("Expand") : tr("Collapse"), this,
+  menu->addAction(collapsed ? tr("&Expand") : tr("&Collapse"), this,
                   [view, path, collapsed] { view->setGroupCollapsed(path, !collapsed); });
   // Already the model's only output: a cut there changes nothing.
   const bool isOutput = graph.outputs() == std::vector<std::string>{output.toStdString()};
   if (!output.isEmpty() && !isOutput)
     menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
-                    tr("Cut after %1 (make %2 the output)").arg(name, output), this,
-                    [this, output] { cutAt(output); });
-  menu->addAction(
-      QIcon(QStringLiteral(":/icons/lock.svg")),
-      anyTrainable ? tr("Freeze all of %1").arg(name) : tr("Unfreeze all of %1").arg(name), this,
-      [this, layers, anyTrainable] { setTrainable(layers, !anyTrainable); });
+                    tr("Cu&t after %1 (make %2 the output)").arg(inMenu(name), inMenu(output)),
+                    this, [this, output] { cutAt(output); });
+  menu->addAction(QIcon(QStringLiteral(":/icons/lock.svg")),
+                  anyTrainable ? tr("&Freeze all of %1").arg(inMenu(name))
+                               : tr("&Unfreeze all of %1").arg(inMenu(name)),
+                  this, [this, layers, anyTrainable] { setTrainable(layers, !anyTrainable); });
 }
 
 void GraphEditor::addLayerClassMenus(QMenu* parent,
@@ -482,12 +490,12 @@ void GraphEditor::addLayerClassMenus(QMenu* parent,
 void GraphEditor::populateEdgeMenu(QMenu* menu, const QString& from, const QString& to) {
   if (!document_->hasModel()) return;
   addMenuTitle(menu, tr("%1 → %2").arg(from, to));
-  QMenu* insert = menu->addMenu(tr("Insert layer here"));
+  QMenu* insert = menu->addMenu(tr("&Insert layer here"));
   addLayerClassMenus(insert, takesOneInput, [this, from, to](const QString& className) {
     insertOnEdge(className, from, to);
   });
   menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
-                  tr("Cut here (make %1 the output)").arg(from), this,
+                  tr("&Cut here (make %1 the output)").arg(inMenu(from)), this,
                   [this, from] { cutAt(from); });
 }
 
@@ -496,12 +504,12 @@ void GraphEditor::populateSpaceMenu(QMenu* menu) {
   const auto& outputs = document_->graph().outputs();
   QMenu* add = menu->addMenu(
       outputs.size() == 1
-          ? tr("Add layer at the output (%1)").arg(QString::fromStdString(outputs.front()))
-          : tr("Add layer at the output"));
+          ? tr("&Add layer at the output (%1)").arg(inMenu(QString::fromStdString(outputs.front())))
+          : tr("&Add layer at the output"));
   addLayerClassMenus(add, takesOneInput,
                      [this](const QString& className) { addAtOutput(className); });
   menu->addSeparator();
-  menu->addAction(tr("Fit the model in the window"), view_, &GraphView::fitAll);
+  menu->addAction(tr("&Fit the model in the window"), view_, &GraphView::fitAll);
 }
 
 void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
@@ -514,15 +522,15 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   for (const ContextMenuExtension& extension : menuExtensions_) extension(menu, node);
 
   QAction* cutHere = menu->addAction(QIcon(QStringLiteral(":/icons/cut.svg")),
-                                     tr("Cut here (make %1 the output)").arg(node), this,
+                                     tr("&Cut here (make %1 the output)").arg(inMenu(node)), this,
                                      [this, node] { cutAt(node); });
   // The model's only output already: a cut there changes nothing.
   cutHere->setEnabled(document_->graph().outputs() != std::vector<std::string>{node.toStdString()});
   menu->addAction(QIcon(QStringLiteral(":/icons/delete.svg")),
-                  single ? tr("Remove and reconnect")
-                         : tr("Remove %1 layers and reconnect").arg(targets.size()),
+                  single ? tr("&Remove and reconnect")
+                         : tr("&Remove %1 layers and reconnect").arg(targets.size()),
                   QKeySequence::Delete, this, [this, targets] { removeLayers(targets); });
-  QMenu* replace = menu->addMenu(single ? tr("Replace with") : tr("Replace chain with"));
+  QMenu* replace = menu->addMenu(single ? tr("Re&place with") : tr("Re&place chain with"));
   const std::string ownClass = layer->className;
   addLayerClassMenus(
       replace,
@@ -538,25 +546,25 @@ void GraphEditor::populateContextMenu(QMenu* menu, const QString& node) {
   // into (greyed when none follows it); not on a BatchNormalization or an activation.
   if (!single || fusable(layer->className)) {
     QAction* fuseAction = menu->addAction(
-        bn.isEmpty() ? (single ? tr("Fuse with next BatchNormalization") : tr("Fuse chain"))
-                     : tr("Fuse with %1").arg(bn),
+        bn.isEmpty() ? (single ? tr("Fu&se with next BatchNormalization") : tr("Fu&se chain"))
+                     : tr("Fu&se with %1").arg(inMenu(bn)),
         this, [this, node, bn, targets] {
           fuse(bn.isEmpty() ? targets : QStringList{node, bn});
         });
     fuseAction->setEnabled(!bn.isEmpty() || targets.size() >= 2);
   }
   menu->addSeparator();
-  menu->addAction(QIcon(QStringLiteral(":/icons/lock.svg")), tr("Freeze up to here"), this,
+  menu->addAction(QIcon(QStringLiteral(":/icons/lock.svg")), tr("&Freeze up to here"), this,
                   [this, node] { freezeUpTo(node); });
-  menu->addAction(tr("Unfreeze from here"), this, [this, node] { unfreezeFrom(node); });
+  menu->addAction(tr("&Unfreeze from here"), this, [this, node] { unfreezeFrom(node); });
   bool anyTrainable = false;
   for (const QString& name : targets)
     if (const Node* n = document_->graph().find(name.toStdString())) anyTrainable |= n->trainable;
-  menu->addAction(anyTrainable ? tr("Freeze") : tr("Unfreeze"), this,
+  menu->addAction(anyTrainable ? tr("Free&ze") : tr("Unfree&ze"), this,
                   [this, targets, anyTrainable] { setTrainable(targets, !anyTrainable); });
   menu->addSeparator();
   QAction* renameAction =
-      menu->addAction(tr("Rename…"), this, [this, node] { renameInteractively(node); });
+      menu->addAction(tr("Re&name…"), this, [this, node] { renameInteractively(node); });
   renameAction->setShortcut(Qt::Key_F2);
   renameAction->setEnabled(single);
 }

@@ -1,9 +1,11 @@
 #include "ui/graph_view.h"
 
+#include <QAccessible>
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QKeyEvent>
 #include <QMimeData>
+#include <QPainter>
 #include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QStyle>
@@ -36,6 +38,9 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
   setAcceptDrops(true);
   setFocusPolicy(Qt::StrongFocus);
   setFrameShape(QFrame::NoFrame);
+  setAccessibleName(tr("Model graph"));
+  describeSelection({});
+  connect(scene_, &GraphScene::layersSelected, this, &GraphView::describeSelection);
   // One fit after a burst of relayouts or resizes (a window edge dragged sends dozens), once
   // this turn of the event loop is over: fitAll lays out anew itself.
   refit_.setSingleShot(true);
@@ -151,9 +156,25 @@ bool GraphView::revealLayer(const QString& name) {
   return true;
 }
 
+QList<QPair<QString, QString>> GraphView::edgePairs() const {
+  QList<QPair<QString, QString>> edges;
+  for (const EdgeItem* edge : scene_->edgeItems()) edges.append({edge->from(), edge->to()});
+  return edges;
+}
+
+void GraphView::selectFromKeyboard(const QStringList& names, const QString& current) {
+  keyCursor_ = current;
+  scene_->selectLayers(names);  // expands a collapsed group holding them
+  // Scrolled only as far as needed: centring at every step made the graph jump.
+  if (NodeItem* item = scene_->nodeItem(current)) ensureVisible(item, 60, 60);
+  Q_EMIT viewportMoved();
+}
+
 void GraphView::keyPressEvent(QKeyEvent* event) {
   const QStringList selected = scene_->selectedLayers();
-  const bool plain = (event->modifiers() & ~Qt::KeypadModifier) == Qt::NoModifier;
+  const Qt::KeyboardModifiers modifiers = event->modifiers() & ~Qt::KeypadModifier;
+  const bool plain = modifiers == Qt::NoModifier;
+  const bool extend = modifiers == Qt::ShiftModifier;
   std::optional<GraphStep> step;
   switch (event->key()) {
     case Qt::Key_Up:
@@ -171,20 +192,76 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
     default:
       break;
   }
-  if (step && plain && selected.size() == 1) {
-    QList<QPair<QString, QString>> edges;
-    for (const EdgeItem* edge : scene_->edgeItems()) edges.append({edge->from(), edge->to()});
-    const QString next = neighbourLayer(edges, selected.front(), *step);
+  const QList<QPair<QString, QString>> edges = edgePairs();
+  // Nothing selected: the arrows did nothing at all; they (and Home) start at the input, End at
+  // the output.
+  const bool home = event->key() == Qt::Key_Home && plain;
+  const bool end = event->key() == Qt::Key_End && plain;
+  if (home || end || (step && (plain || extend) && selected.isEmpty())) {
+    QString layer;
+    if (end) {
+      if (const NodeItem* output = scene_->outputNodeItem()) layer = output->name();
+    } else {
+      layer = edges.isEmpty() ? QString() : edges.front().first;
+      for (QString up = layer; !up.isEmpty(); up = neighbourLayer(edges, layer, GraphStep::Up))
+        layer = up;
+      if (layer.isEmpty() && !scene_->nodeItems().isEmpty())
+        layer = scene_->nodeItems().begin().key();  // one layer, no edges
+    }
+    if (!layer.isEmpty()) selectFromKeyboard({layer}, layer);
+    event->accept();
+    return;
+  }
+  if (step && (plain || extend)) {
+    const QString from = selected.contains(keyCursor_) ? keyCursor_ : selected.front();
+    const QString next = neighbourLayer(edges, from, *step);
     if (!next.isEmpty()) {
-      scene_->selectLayers({next});  // expands a collapsed group holding it
-      // Scrolled only as far as needed: centring at every step made the graph jump.
-      if (NodeItem* item = scene_->nodeItem(next)) ensureVisible(item, 60, 60);
-      Q_EMIT viewportMoved();
+      QStringList names = extend ? selected : QStringList();
+      if (!names.contains(next)) names << next;
+      selectFromKeyboard(names, next);
     }
     event->accept();  // at the graph's end the selection stays; the view does not jump
     return;
   }
   QGraphicsView::keyPressEvent(event);
+}
+
+void GraphView::describeSelection(const QStringList& names) {
+  QString text;
+  if (names.isEmpty())
+    text = tr("No layer selected");
+  else if (names.size() == 1)
+    text = tr("Selected layer: %1").arg(names.front());
+  else
+    text = tr("%1 layers selected: %2").arg(names.size()).arg(names.join(QStringLiteral(", ")));
+  if (text == accessibleDescription()) return;
+  setAccessibleDescription(text);
+  QAccessibleEvent changed(this, QAccessible::DescriptionChanged);
+  QAccessible::updateAccessibility(&changed);
+  // A screen reader speaks the focused control again on a focus event: the new selection.
+  if (hasFocus()) {
+    QAccessibleEvent focus(this, QAccessible::Focus);
+    QAccessible::updateAccessibility(&focus);
+  }
+}
+
+void GraphView::paintEvent(QPaintEvent* event) {
+  QGraphicsView::paintEvent(event);
+  if (!hasFocus()) return;
+  QPainter painter(viewport());
+  QPen pen(palette().color(QPalette::Highlight), 2);
+  painter.setPen(pen);
+  painter.drawRect(QRectF(viewport()->rect()).adjusted(1, 1, -1, -1));
+}
+
+void GraphView::focusInEvent(QFocusEvent* event) {
+  QGraphicsView::focusInEvent(event);
+  viewport()->update();
+}
+
+void GraphView::focusOutEvent(QFocusEvent* event) {
+  QGraphicsView::focusOutEvent(event);
+  viewport()->update();
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
@@ -327,6 +404,23 @@ void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void GraphView::contextMenuEvent(QContextMenuEvent* event) {
+  // The Menu key or Shift+F10: the selected layer's menu, at that layer (the mouse may be
+  // anywhere); with nothing selected, the canvas's menu in the middle of the view.
+  if (event->reason() == QContextMenuEvent::Keyboard) {
+    const QStringList selected = scene_->selectedLayers();
+    const QString name = selected.contains(keyCursor_) ? keyCursor_
+                         : selected.isEmpty()          ? QString()
+                                                       : selected.front();
+    if (NodeItem* node = scene_->nodeItem(name)) {
+      ensureVisible(node, 60, 60);
+      const QPointF corner = node->sceneBoundingRect().center();
+      Q_EMIT contextMenuOnNode(name, viewport()->mapToGlobal(mapFromScene(corner)));
+    } else {
+      Q_EMIT contextMenuOnSpace(viewport()->mapToGlobal(viewport()->rect().center()));
+    }
+    event->accept();
+    return;
+  }
   const QPointF at = mapToScene(event->pos());
   NodeItem* node = scene_->nodeAt(at);
   if (!node) {

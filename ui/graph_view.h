@@ -60,9 +60,13 @@ class GraphView : public QGraphicsView {
 
  protected:
   void wheelEvent(QWheelEvent* event) override;
-  // The arrow keys move a single selection along the edges (graph_keyboard.h); otherwise they
-  // scroll, as in any view.
+  // The arrow keys move the selection along the edges (graph_keyboard.h), Shift+arrow extends
+  // it; with nothing selected an arrow or Home selects the input layer, End the output.
   void keyPressEvent(QKeyEvent* event) override;
+  // A frame round the canvas while it has the keyboard focus.
+  void paintEvent(QPaintEvent* event) override;
+  void focusInEvent(QFocusEvent* event) override;
+  void focusOutEvent(QFocusEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
@@ -81,7 +85,15 @@ class GraphView : public QGraphicsView {
   void scaleBy(double factor);
   bool isBackground(const QPoint& pos) const;
   void toggleGroup(GroupItem* group);
+  // Selects `names` from the keyboard and scrolls `current` into view.
+  void selectFromKeyboard(const QStringList& names, const QString& current);
+  // The layers' edges as (producer, consumer), in the scene's order.
+  QList<QPair<QString, QString>> edgePairs() const;
+  // A screen reader hears which layers are selected: the description says, focus events tell.
+  void describeSelection(const QStringList& names);
   GraphScene* scene_;
+  // Where keyboard steps go from: the layer the last arrow reached (Shift+arrow grows from it).
+  QString keyCursor_;
   EdgeItem* dropEdge_ = nullptr;
   NodeItem* dropNode_ = nullptr;
   // Fitted by fitAll and not zoomed or scrolled by the user since: a new layout or size fits

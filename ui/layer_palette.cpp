@@ -56,7 +56,9 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent) {
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Filter layer types…"));
   search_->setClearButtonEnabled(true);
+  search_->setAccessibleName(tr("Filter layer types"));
   tree_ = new PaletteTree(this);
+  tree_->setAccessibleName(tr("Layer types"));
   tree_->setHeaderHidden(true);
   tree_->setDragEnabled(true);
   tree_->setDragDropMode(QAbstractItemView::DragOnly);

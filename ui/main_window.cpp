@@ -106,6 +106,8 @@ void MainWindow::createPages() {
   startScroll->setObjectName(QStringLiteral("start_page_scroll"));
   startScroll->setWidgetResizable(true);
   startScroll->setFrameShape(QFrame::NoFrame);
+  // Not a tab stop of its own: Tab reaches the page's fields, and the area scrolls to them.
+  startScroll->setFocusPolicy(Qt::NoFocus);
   startScroll->setWidget(start_);
   stack_->addWidget(startScroll);  // index 0: the start page
   stack_->addWidget(workbench_);
@@ -319,6 +321,7 @@ void MainWindow::showTraining() {
   // dock squeezed below ~40 % of the window (its first showing) grows to that, never shrinks.
   const int wanted = height() * 2 / 5;
   if (dock->height() < wanted) resizeDocks({dock}, {wanted}, Qt::Vertical);
+  training_->focusFirstField();  // it opened; the focus stayed where it was
 }
 
 void MainWindow::showCutExplorer() {
@@ -326,6 +329,7 @@ void MainWindow::showCutExplorer() {
   if (explorer_->dataDir().isEmpty()) explorer_->setDataDir(training_->dataDir());
   explorer_->parentWidget()->show();
   explorer_->parentWidget()->raise();
+  explorer_->focusFirstField();
 }
 
 void MainWindow::showEvent(QShowEvent* event) {

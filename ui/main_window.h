@@ -102,6 +102,9 @@ class MainWindow : public QMainWindow {
   void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  // Tab and Shift+Tab skip the widgets Qt parks outside the window instead of hiding them
+  // (main_window_focus.cpp).
+  bool focusNextPrevChild(bool next) override;
 
  private:
   // The window's frame (main_window.cpp).

@@ -79,6 +79,7 @@ void MainWindow::createDocks() {
   predictionScroll->setWidget(predictions_);
   predictionScroll->setWidgetResizable(true);
   predictionScroll->setFrameShape(QFrame::NoFrame);
+  predictionScroll->setFocusPolicy(Qt::NoFocus);  // a frame for fields, not a tab stop
   // As wide as the panel needs, so its buttons are not cut at the edge; sideways only should
   // it need more later (longer layer names in its choosers).
   predictionScroll->setMinimumWidth(predictions_->minimumSizeHint().width() +
@@ -135,7 +136,7 @@ void MainWindow::connectRunPanels() {
   editor_->addContextMenuExtension([this](QMenu* menu, const QString& node) {
     const int index = explorer_->candidateIndex(node);
     if (index < 0) return;
-    menu->addAction(tr("Cut here with a new head (%1 classes)").arg(explorer_->classCount()),
+    menu->addAction(tr("Cut here with a new &head (%1 classes)").arg(explorer_->classCount()),
                     explorer_, [this, index] { explorer_->cutAt(index); });
   });
 }

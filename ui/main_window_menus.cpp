@@ -3,17 +3,27 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPointer>
+#include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QUndoView>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <map>
 
 #include "graph/surgery/ops.h"
 #include "ui/doc/document.h"
@@ -92,7 +102,7 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
   saveAs->setShortcuts(
       platformKeysAnd(QKeySequence::SaveAs, {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}));
   file->addSeparator();
-  QAction* recipe = file->addAction(MainWindow::tr("Export &Recipe…"), window,
+  QAction* recipe = file->addAction(MainWindow::tr("Export Re&cipe…"), window,
                                     [window] { window->exportRecipe(); });
   recipe->setToolTip(
       MainWindow::tr("Save the edits made so far as a recipe graft-cli edit can replay"));
@@ -102,7 +112,7 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
       MainWindow::tr("Put the weights of a Keras file (.h5, .weights.h5, .keras: an export of "
                      "this model, a checkpoint) on the open model, by layer name"));
   // Always enabled: without a model it does nothing.
-  file->addAction(MainWindow::tr("A&pply Recipe…"), window, [window] { window->applyRecipeFile(); })
+  file->addAction(MainWindow::tr("Appl&y Recipe…"), window, [window] { window->applyRecipeFile(); })
       ->setToolTip(
           MainWindow::tr("Replay a recipe's operations on this model as one undoable step"));
   QAction* pipeline = file->addAction(MainWindow::tr("Save Session as &Pipeline…"), window,
@@ -120,7 +130,7 @@ void addSaveActions(MainWindow* window, QMenu* file, ToolBarActions& bar) {
 
 void addFileMenu(MainWindow* window, ToolBarActions& bar) {
   QMenu* file = window->menuBar()->addMenu(MainWindow::tr("&File"));
-  bar.home = file->addAction(icon("home"), MainWindow::tr("&Start Page"), window,
+  bar.home = file->addAction(icon("home"), MainWindow::tr("S&tart Page"), window,
                              &MainWindow::showStartPage);
   bar.home->setShortcut(QKeySequence::New);
   bar.home->setToolTip(MainWindow::tr(
@@ -149,6 +159,7 @@ void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
     window->document()->undo();
   });
   undo->setShortcut(QKeySequence::Undo);
+  undo->setProperty("helpText", MainWindow::tr("&Undo"));  // the help lists it without the step
   QAction* redo = edit->addAction(MainWindow::tr("&Redo"), document, &Document::redo);
   QUndoStack* stack = document->undoStack();
   // QPointers: the stack clears itself (and signals) when the document is destroyed, after the
@@ -189,15 +200,73 @@ void addUndoActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
       QKeySequence::Redo,
       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)}));
   redo->setIcon(icon("redo"));
+  redo->setProperty("helpText", MainWindow::tr("&Redo"));
   bar.undo = undo;
   bar.redo = redo;
+}
+
+// What the layer's context menu offers, from the keyboard: the same GraphEditor calls, and the
+// context menu itself as a submenu (replace, collapse or expand its nested model, the cut-point
+// explorer's cut). `selectionActions` need a selected layer too.
+void addSelectedLayerActions(MainWindow* window, QMenu* edit,
+                             const QList<QAction*>& selectionActions) {
+  GraphEditor* editor = window->editor();
+  GraphScene* scene = window->workbench()->scene();
+  Document* document = window->document();
+  QAction* unfreeze =
+      edit->addAction(MainWindow::tr("Unfreeze Fr&om Selected"), window, [editor, scene] {
+        const QStringList selected = scene->selectedLayers();
+        if (!selected.isEmpty()) editor->unfreezeFrom(selected.front());
+      });
+  QAction* cut = edit->addAction(icon("cut"), MainWindow::tr("&Cut Model After Selected"), window,
+                                 [editor, scene] {
+                                   const QStringList selected = scene->selectedLayers();
+                                   if (selected.size() == 1) editor->cutAt(selected.front());
+                                 });
+  cut->setStatusTip(MainWindow::tr("Make the selected layer the model's output"));
+  QMenu* layerMenu = edit->addMenu(MainWindow::tr("Selected &Layer"));
+  layerMenu->setObjectName(QStringLiteral("selected_layer_menu"));
+  QObject::connect(layerMenu, &QMenu::aboutToShow, window, [editor, scene, document, layerMenu] {
+    layerMenu->clear();
+    const QStringList selected = scene->selectedLayers();
+    if (selected.isEmpty() || !document->hasModel()) return;
+    editor->populateContextMenu(layerMenu, selected.front());
+    // The nested model holding it: collapse, cut after, freeze all (the title's menu).
+    const Node* node = document->graph().find(selected.front().toStdString());
+    if (node && !node->group.empty()) {
+      QMenu* group = layerMenu->addMenu(
+          MainWindow::tr("&Nested Model %1").arg(QString::fromStdString(node->group)));
+      editor->populateGroupMenu(group, QString::fromStdString(node->group));
+    }
+  });
+  // Enabled only where they apply: something selected, the model free to edit (not training).
+  // Connected for the life of the submenu (the Edit menu's children all go with it); the
+  // document may go first as the window closes.
+  const auto refresh = [scene, document = QPointer<Document>(document), selectionActions, unfreeze,
+                        cut, layerMenu] {
+    if (!document) return;
+    const QStringList selected = scene->selectedLayers();
+    const bool editable = document->hasModel() && document->canEdit();
+    const bool any = editable && !selected.isEmpty();
+    for (QAction* a : selectionActions) a->setEnabled(any);
+    unfreeze->setEnabled(any);
+    layerMenu->menuAction()->setEnabled(any);
+    // A cut at the model's only output changes nothing (as in the context menu).
+    cut->setEnabled(any && selected.size() == 1 &&
+                    document->graph().outputs() !=
+                        std::vector<std::string>{selected.front().toStdString()});
+  };
+  QObject::connect(scene, &GraphScene::layersSelected, layerMenu, refresh);
+  QObject::connect(document, &Document::changed, layerMenu, refresh);
+  QObject::connect(document, &Document::editLockChanged, layerMenu, refresh);
+  refresh();
 }
 
 // Edits of the selected layers.
 void addLayerActions(MainWindow* window, QMenu* edit) {
   GraphEditor* editor = window->editor();
   GraphScene* scene = window->workbench()->scene();
-  QAction* remove = edit->addAction(icon("delete"), MainWindow::tr("&Remove Selected Layers"),
+  QAction* remove = edit->addAction(icon("delete"), MainWindow::tr("Remo&ve Selected Layers"),
                                     editor, &GraphEditor::removeSelection);
   remove->setShortcuts({QKeySequence::Delete, Qt::Key_Backspace});
   remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -211,12 +280,12 @@ void addLayerActions(MainWindow* window, QMenu* edit) {
   // Fuses any linear chain: a selected Conv2D/Dense with its BatchNormalization, or the layers
   // selected together.
   QAction* fuse =
-      edit->addAction(MainWindow::tr("&Fuse Selected Layers"), editor, &GraphEditor::fuseSelection);
+      edit->addAction(MainWindow::tr("Fu&se Selected Layers"), editor, &GraphEditor::fuseSelection);
   fuse->setStatusTip(
       MainWindow::tr("Fuse the selected chain into one layer; a lone convolution or Dense layer "
                      "fuses with the BatchNormalization after it"));
   fuse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
-  QAction* freeze = edit->addAction(icon("lock"), MainWindow::tr("Freeze &Up to Selected"), window,
+  QAction* freeze = edit->addAction(icon("lock"), MainWindow::tr("Free&ze Up to Selected"), window,
                                     [editor, scene] {
                                       const QStringList selected = scene->selectedLayers();
                                       if (!selected.isEmpty()) editor->freezeUpTo(selected.back());
@@ -231,6 +300,7 @@ void addLayerActions(MainWindow* window, QMenu* edit) {
   toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
   // Window-wide, unlike Remove: these keys mean nothing in a text field.
   for (QAction* a : {rename, fuse, freeze, toggle}) a->setShortcutContext(Qt::WindowShortcut);
+  addSelectedLayerActions(window, edit, {remove, rename, fuse, freeze, toggle});
 }
 
 void addFindActions(MainWindow* window, QMenu* edit, ToolBarActions& bar) {
@@ -282,8 +352,23 @@ void addViewMenu(MainWindow* window, ToolBarActions& bar) {
     a->setShortcutContext(Qt::WindowShortcut);
   viewMenu->addMenu(createLayoutMenu(view, window));
   viewMenu->addSeparator();
-  for (QDockWidget* d : window->findChildren<QDockWidget*>())
-    viewMenu->addAction(d->toggleViewAction());
+  // With mnemonics, unlike the docks' titles (which the toggles would show as they are).
+  static const std::map<QString, const char*> toggles = {
+      {QStringLiteral("dock_palette"), QT_TR_NOOP("La&yers")},
+      {QStringLiteral("dock_overview"), QT_TR_NOOP("O&verview")},
+      {QStringLiteral("dock_properties"), QT_TR_NOOP("&Properties")},
+      {QStringLiteral("dock_summary"), QT_TR_NOOP("&Summary")},
+      {QStringLiteral("dock_history"), QT_TR_NOOP("&History")},
+      {QStringLiteral("dock_training"), QT_TR_NOOP("&Training")},
+      {QStringLiteral("dock_cut_explorer"), QT_TR_NOOP("&Cut-point Explorer")},
+      {QStringLiteral("dock_predictions"), QT_TR_NOOP("Pre&dictions")},
+  };
+  for (QDockWidget* d : window->findChildren<QDockWidget*>()) {
+    QAction* toggle = d->toggleViewAction();
+    if (const auto it = toggles.find(d->objectName()); it != toggles.end())
+      toggle->setText(MainWindow::tr(it->second));
+    viewMenu->addAction(toggle);
+  }
 }
 
 // Model > Input Preprocessing: checked where the model is; usable while the model may be edited.
@@ -300,7 +385,7 @@ void syncPreprocessingMenu(QMenu* menu, QActionGroup* group, const Document* doc
 // (Graft guesses for a user's file and says so in the notes). A choice is a set_preprocessing
 // step: undoable, and recorded in the recipe.
 void addPreprocessingMenu(MainWindow* window, QMenu* model) {
-  QMenu* menu = model->addMenu(MainWindow::tr("Input &Preprocessing"));
+  QMenu* menu = model->addMenu(MainWindow::tr("&Input Preprocessing"));
   menu->setObjectName(QStringLiteral("preprocessing_menu"));
   menu->setToolTipsVisible(true);
   auto* group = new QActionGroup(menu);
@@ -368,6 +453,17 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
     window->showTraining();
     window->trainingPanel()->createSampleData();
   });
+  TrainingPanel* training = window->trainingPanel();
+  QAction* stop = model->addAction(MainWindow::tr("St&op Training"), training, [training] {
+    if (training->stopButton()->isEnabled()) training->stopButton()->click();
+  });
+  stop->setObjectName(QStringLiteral("stop_training"));
+  stop->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+  stop->setShortcutContext(Qt::WindowShortcut);
+  stop->setEnabled(false);
+  QObject::connect(training, &TrainingPanel::runningChanged, stop, &QAction::setEnabled);
+  training->stopButton()->setToolTip(MainWindow::tr("Stop after the current batch (%1)")
+                                         .arg(stop->shortcut().toString(QKeySequence::NativeText)));
   model->addSeparator();
   addPreprocessingMenu(window, model);
   // Without a model these have nothing to run (Predict used to open a file dialog for nothing).
@@ -375,23 +471,104 @@ void addModelMenu(MainWindow* window, ToolBarActions& bar) {
   enableOnceOpened(window->document(), explore);
 }
 
+// A menu entry as the help names it: "Edit › Fuse Selected Layers".
+QString entryName(const QString& menuTitle, const QAction* action) {
+  const QString text = action->property("helpText").isValid()
+                           ? action->property("helpText").toString()
+                           : action->text();
+  QString plain;
+  for (int i = 0; i < text.size(); ++i) {
+    if (text[i] == '&' && i + 1 < text.size()) ++i;  // a mnemonic's & goes, && stays one &
+    plain += text[i];
+  }
+  if (plain.endsWith(QChar(0x2026))) plain.chop(1);  // "…"
+  return menuTitle.isEmpty() ? plain : QStringLiteral("%1 › %2").arg(menuTitle, plain);
+}
+
+// Every action of `menu` and its submenus that has a key, as table rows.
+void addShortcutRows(const QMenu* menu, const QString& title, QStringList& rows) {
+  for (const QAction* action : menu->actions()) {
+    if (action->menu()) {
+      addShortcutRows(action->menu(), title, rows);
+      continue;
+    }
+    QStringList keys;
+    for (const QKeySequence& key : action->shortcuts())
+      keys << key.toString(QKeySequence::NativeText).toHtmlEscaped();
+    if (keys.isEmpty()) continue;
+    rows << QStringLiteral("<tr><td nowrap><b>%1</b></td><td>%2</td></tr>")
+                .arg(keys.join(QStringLiteral(" / ")), entryName(title, action).toHtmlEscaped());
+  }
+}
+
+}  // namespace
+
+QString keyboardHelpText(const MainWindow* window) {
+  QStringList rows;
+  const auto row = [&rows](const QString& keys, const QString& what) {
+    rows << QStringLiteral("<tr><td nowrap><b>%1</b></td><td>%2</td></tr>").arg(keys, what);
+  };
+  row(MainWindow::tr("Wheel"), MainWindow::tr("scroll (Shift+wheel: sideways)"));
+  row(MainWindow::tr("Ctrl+wheel"), MainWindow::tr("zoom at the cursor"));
+  row(MainWindow::tr("Drag background"), MainWindow::tr("pan (middle button too)"));
+  row(MainWindow::tr("Shift+drag"), MainWindow::tr("select a group of layers"));
+  row(MainWindow::tr("Drag from Layers"),
+      MainWindow::tr("onto a connection: insert; onto a layer: add after it"));
+  row(MainWindow::tr("Right click, Menu key, Shift+F10"),
+      MainWindow::tr("the layer's menu: cut, remove, replace, fuse, freeze, rename (Edit › "
+                     "Selected Layer has it too)"));
+  row(MainWindow::tr("Arrow keys"),
+      MainWindow::tr("in the graph: move the selection along the connections (nothing "
+                     "selected: to the input layer)"));
+  row(MainWindow::tr("Shift+arrow keys"), MainWindow::tr("in the graph: extend the selection"));
+  row(MainWindow::tr("Home / End"), MainWindow::tr("in the graph: the input / the output layer"));
+  row(MainWindow::tr("Return"),
+      MainWindow::tr("in Layers (list or filter): add that layer type after the selected layer "
+                     "(at the output when none is)"));
+  row(MainWindow::tr("Tab / Shift+Tab"), MainWindow::tr("the next / previous panel or field"));
+  // The menus' own keys: what is listed cannot go stale.
+  for (const QAction* top : window->menuBar()->actions())
+    if (top->menu()) addShortcutRows(top->menu(), entryName(QString(), top), rows);
+  return QStringLiteral("<table cellspacing='0' cellpadding='3'>%1</table>")
+      .arg(rows.join(QString()));
+}
+
+QDialog* keyboardHelpDialog(MainWindow* window) {
+  auto* dialog = new QDialog(window);
+  dialog->setObjectName(QStringLiteral("keyboard_help"));
+  dialog->setWindowTitle(MainWindow::tr("Keyboard and mouse"));
+  auto* layout = new QVBoxLayout(dialog);
+  auto* text = new QLabel(keyboardHelpText(window), dialog);
+  text->setTextFormat(Qt::RichText);
+  text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+  auto* scroll = new QScrollArea(dialog);
+  scroll->setWidget(text);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  layout->addWidget(scroll, 1);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+  QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+  layout->addWidget(buttons);
+  // Wide enough that a key column such as "Ctrl+Shift+F" never runs into its description (a
+  // message box kept both narrow, at any scale); as tall as the table, up to most of the screen.
+  const int width = text->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
+                    layout->contentsMargins().left() + layout->contentsMargins().right();
+  const QRect screen = window->screen()->availableGeometry();
+  const int height = text->sizeHint().height() + buttons->sizeHint().height() + 40;
+  // A screen narrower than the table wraps the descriptions, never the keys (nowrap).
+  text->setWordWrap(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  dialog->resize(std::min(width, screen.width() * 9 / 10),
+                 std::min(height, screen.height() * 8 / 10));
+  return dialog;
+}
+
+namespace {
+
 void showKeyboardHelp(MainWindow* window) {
-  QMessageBox::information(
-      window, MainWindow::tr("Keyboard and mouse"),
-      MainWindow::tr(
-          "<table>"
-          "<tr><td><b>Wheel</b></td><td>scroll (Shift+wheel: sideways)</td></tr>"
-          "<tr><td><b>Ctrl+wheel</b></td><td>zoom at the cursor</td></tr>"
-          "<tr><td><b>Drag background</b></td><td>pan (middle button too)</td></tr>"
-          "<tr><td><b>Shift+drag</b></td><td>select a group of layers</td></tr>"
-          "<tr><td><b>Drag from Layers</b></td><td>onto a connection: insert; onto a layer: "
-          "add after it</td></tr>"
-          "<tr><td><b>Right click</b></td><td>cut, remove, replace, fuse, freeze, rename</td></tr>"
-          "<tr><td><b>Ctrl+F</b></td><td>find a layer by name</td></tr>"
-          "<tr><td><b>Ctrl+0 / Ctrl+1</b></td><td>fit the whole graph / actual size</td></tr>"
-          "<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo / redo</td></tr>"
-          "<tr><td><b>Del, F2, Ctrl+B, Ctrl+T</b></td><td>remove, rename, fuse with BN, toggle "
-          "trainable</td></tr></table>"));
+  QDialog* help = keyboardHelpDialog(window);
+  help->setAttribute(Qt::WA_DeleteOnClose);
+  help->show();  // not modal: it can stay open beside the window while the keys are tried
 }
 
 void addHelpMenu(MainWindow* window) {
@@ -421,6 +598,12 @@ void addMainToolBar(MainWindow* window, const ToolBarActions& bar) {
   for (QAction* a : {bar.zoomOut, bar.zoomIn, bar.fit, bar.find}) tools->addAction(a);
   tools->addSeparator();
   tools->addAction(bar.train);
+  // A tooltip says the key too: "Fit to Window (Ctrl+0)".
+  for (QAction* a : tools->actions()) {
+    const QString keys = a->shortcut().toString(QKeySequence::NativeText);
+    if (!keys.isEmpty() && !a->toolTip().endsWith(QStringLiteral("(%1)").arg(keys)))
+      a->setToolTip(QStringLiteral("%1 (%2)").arg(a->toolTip(), keys));
+  }
   // Icon-only buttons for the view group keep the toolbar short.
   for (QAction* a : {bar.zoomOut, bar.zoomIn, bar.fit, bar.find, bar.undo, bar.redo})
     if (auto* button = qobject_cast<QToolButton*>(tools->widgetForAction(a)))

@@ -24,6 +24,7 @@ NotesBanner::NotesBanner(QWidget* parent) : QWidget(parent) {
   close->setText(QStringLiteral("✕"));
   close->setAutoRaise(true);
   close->setToolTip(tr("Dismiss"));
+  close->setAccessibleName(tr("Close message"));  // not "✕"
   connect(close, &QToolButton::clicked, this, &QWidget::hide);
   auto* column = new QVBoxLayout;
   column->addWidget(label_);

@@ -49,6 +49,7 @@ PropertiesPanel::PropertiesPanel(Document* document, QWidget* parent)
   scroll_ = new QScrollArea(this);
   scroll_->setWidgetResizable(true);
   scroll_->setFrameShape(QFrame::NoFrame);
+  scroll_->setFocusPolicy(Qt::NoFocus);  // a frame for the fields, not a tab stop of its own
   layout_->addWidget(scroll_);
   connect(document_, &Document::changed, this, [this] {
     // Drop layers that no longer exist (removed, renamed by undo); keep the rest on screen.
@@ -220,6 +221,8 @@ QWidget* PropertiesPanel::buildSingle(const QString& name) {
                 showError(this, tr("Invalid value for %1").arg(key), message);
               });
       fields_.append(field);
+      // Named by its key, also where Qt would read a value (a combo box's) or nothing.
+      field->widget()->setAccessibleName(labelFor(it.key()));
       (isAdvancedKey(it.key()) ? advancedInner : configForm)
           ->addRow(labelFor(it.key()), field->widget());
     }

@@ -111,8 +111,11 @@ QWidget* StartPage::buildOpenColumn() {
   connect(sample, &QPushButton::clicked, this, &StartPage::sampleDataRequested);
   layout->addWidget(sample);
   layout->addSpacing(10);
-  layout->addWidget(new QLabel(tr("<b>Recent</b>"), box));
+  auto* recentLabel = new QLabel(tr("<b>Recent</b>"), box);
+  layout->addWidget(recentLabel);
   recent_ = new QListWidget(box);
+  recentLabel->setBuddy(recent_);
+  recent_->setAccessibleName(tr("Recent files"));
   recent_->setObjectName(QStringLiteral("start_recent"));
   // Long names lose their middle, not their suffix: a project and the .h5 it came from read the
   // same when cut at the end.
@@ -137,26 +140,35 @@ QWidget* StartPage::buildZooColumn() {
   auto* form = new QFormLayout;
   column->addLayout(form);
   alpha_ = new QDoubleSpinBox(box);
+  alpha_->setObjectName(QStringLiteral("start_alpha"));
   alpha_->setDecimals(2);
   alpha_->setSingleStep(0.05);
   alphaLabel_ = new QLabel(tr("Width α"), box);
   form->addRow(alphaLabel_, alpha_);
+  // Named for what it sets: a screen reader announced the section's title for it.
+  alpha_->setAccessibleName(tr("Width α"));
   inputSize_ = new QSpinBox(box);
   inputSize_->setRange(32, 1024);
   inputSize_->setSuffix(QStringLiteral(" px"));
   inputSize_->setValue(224);
   form->addRow(tr("Input size"), inputSize_);
+  inputSize_->setAccessibleName(tr("Input size"));
   includeTop_ = new QCheckBox(tr("Include the classifier top"), box);
   form->addRow(QString(), includeTop_);
   classes_ = new QSpinBox(box);
   classes_->setRange(1, 100000);
   classes_->setValue(1000);
   form->addRow(tr("Classes"), classes_);
+  classes_->setAccessibleName(tr("Classes"));
   pooling_ = new QComboBox(box);
+  pooling_->setObjectName(QStringLiteral("start_pooling"));
   pooling_->addItem(tr("none (feature maps)"), QString());
   pooling_->addItem(tr("global average"), QStringLiteral("avg"));
   pooling_->addItem(tr("global max"), QStringLiteral("max"));
   form->addRow(tr("Pooling"), pooling_);
+  // On Linux Qt reports a combo box's value as its name: the label, its buddy, is the
+  // relation a screen reader reads; other platforms read this.
+  pooling_->setAccessibleName(tr("Pooling"));
   mobileNetV3Options_ = new QWidget(box);
   auto* v3 = new QHBoxLayout(mobileNetV3Options_);
   v3->setContentsMargins(0, 0, 0, 0);

@@ -43,6 +43,9 @@ SummaryTable::SummaryTable(Document* document, QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   table_->setAlternatingRowColors(true);
+  table_->setAccessibleName(tr("Model summary"));
+  // Tab leaves the table, as it leaves every other field: moving cell by cell it never did.
+  table_->setTabKeyNavigation(false);
   table_->setWordWrap(false);
   table_->verticalHeader()->setVisible(false);
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
@@ -219,6 +222,11 @@ int SummaryTable::selectRows(const QSet<QString>& names) {
   }
   closeRange(table_->rowCount() - 1);
   table_->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+  // The current row follows: tabbing into a table without one made the view pick its first row
+  // (the input layer), which replaced the graph's selection.
+  if (first >= 0)
+    table_->selectionModel()->setCurrentIndex(table_->model()->index(first, kName),
+                                              QItemSelectionModel::NoUpdate);
   return first;
 }
 

@@ -50,6 +50,15 @@
 namespace graft::ui {
 namespace {
 
+// The first field of a form row made of several: the row's label becomes its buddy (the
+// relation a screen reader reads on Linux) and names it.
+void nameTrainingRowField(QFormLayout* form, QLayout* row, QWidget* field, const QString& id,
+                          const QString& name) {
+  field->setObjectName(id);
+  field->setAccessibleName(name);
+  if (auto* label = qobject_cast<QLabel*>(form->labelForField(row))) label->setBuddy(field);
+}
+
 QString duration(double seconds) {
   if (!(seconds >= 0)) return QStringLiteral("–");
   const int s = static_cast<int>(seconds + 0.5);
@@ -103,6 +112,8 @@ QWidget* TrainingPanel::buildSettings() {
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // Not a tab stop: focus left on it (after Stop) was on a control with no name.
+  scroll->setFocusPolicy(Qt::NoFocus);
   auto* box = new QWidget(scroll);
   auto* form = new QFormLayout(box);
   form->setContentsMargins(0, 0, 4, 0);
@@ -131,6 +142,10 @@ QWidget* TrainingPanel::buildSettings() {
   dataRow->addWidget(browse);
   dataRow->addWidget(sample);
   form->addRow(tr("Data"), dataRow);
+  // Rows holding several fields name each one: a label's buddy is one widget, and a screen reader
+  // announced the others as nothing.
+  nameTrainingRowField(form, dataRow, dataDir_, QStringLiteral("train_data"),
+                       tr("Training data folder"));
   classes_ = new QLabel(box);
   classes_->setWordWrap(true);
   classes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -148,6 +163,7 @@ QWidget* TrainingPanel::buildSettings() {
   split_->setSingleStep(0.05);
   split_->setValue(0.2);
   form->addRow(tr("Validation split"), split_);
+  split_->setAccessibleName(tr("Validation split"));
   auto* counts = new QHBoxLayout;
   epochs_ = new QSpinBox(box);
   // 0: left to Graft, like the optimizer and the learning rate below (the advisor's plan for a
@@ -163,9 +179,14 @@ QWidget* TrainingPanel::buildSettings() {
   batch_->setRange(1, 4096);
   batch_->setValue(16);
   counts->addWidget(epochs_);
-  counts->addWidget(new QLabel(tr("batch size"), box));
+  auto* batchLabel = new QLabel(tr("batch size"), box);
+  batchLabel->setBuddy(batch_);
+  counts->addWidget(batchLabel);
   counts->addWidget(batch_);
   form->addRow(tr("Epochs"), counts);
+  nameTrainingRowField(form, counts, epochs_, QStringLiteral("train_epochs"), tr("Epochs"));
+  batch_->setObjectName(QStringLiteral("train_batch_size"));
+  batch_->setAccessibleName(tr("Batch size"));
   auto* opt = new QHBoxLayout;
   optimizer_ = new QComboBox(box);
   // "default": the advisor's plan's per stage with pretrained layers, Adam otherwise.
@@ -177,9 +198,14 @@ QWidget* TrainingPanel::buildSettings() {
   learningRate_->setPlaceholderText(tr("Keras default"));
   learningRate_->setValidator(plainNumberValidator(learningRate_, 0.0, 10.0));
   opt->addWidget(optimizer_, 1);
-  opt->addWidget(new QLabel(tr("lr"), box));
+  auto* lrLabel = new QLabel(tr("lr"), box);
+  lrLabel->setBuddy(learningRate_);
+  opt->addWidget(lrLabel);
   opt->addWidget(learningRate_, 1);
   form->addRow(tr("Optimizer"), opt);
+  nameTrainingRowField(form, opt, optimizer_, QStringLiteral("train_optimizer"), tr("Optimizer"));
+  learningRate_->setObjectName(QStringLiteral("train_learning_rate"));
+  learningRate_->setAccessibleName(tr("Learning rate"));
   // Changing only Epochs turned the advisor's plan off (Adam at 1e-3 over every layer) while the
   // form still read "default": what the choices mean is said where they are made.
   choiceNote_ = new QLabel(box);
@@ -203,6 +229,7 @@ QWidget* TrainingPanel::buildSettings() {
       tr("Freeze every layer up to this one for the run (or keep the model's own "
          "frozen layers, as drawn in the graph)"));
   form->addRow(tr("Freeze up to"), freeze_);
+  freeze_->setAccessibleName(tr("Freeze up to"));
   cache_ = new QCheckBox(tr("Cache frozen features (faster, no augmentation)"), box);
   form->addRow(QString(), cache_);
   trainBatchNorm_ = new QCheckBox(tr("Train BatchNormalization (pretrained statistics)"), box);
@@ -291,6 +318,8 @@ void TrainingPanel::buildPlanRows(QWidget* box, QFormLayout* form) {
   plan_->setObjectName(QStringLiteral("train_plan"));
   plan_->setPlaceholderText(tr("{\"graft_plan\": 1, \"stages\": [...]}  (Advise fills this)"));
   plan_->setMaximumHeight(140);
+  plan_->setAccessibleName(tr("Training plan"));
+  plan_->setTabChangesFocus(true);  // JSON needs no tab characters; Tab left it no other way
   form->addRow(QString(), plan_);
   connect(advise_, &QPushButton::clicked, this, &TrainingPanel::advise);
 }
@@ -362,6 +391,8 @@ QWidget* TrainingPanel::buildProgress() {
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(2000);
   log_->setPlaceholderText(tr("Training log"));
+  log_->setAccessibleName(tr("Training log"));
+  log_->setTabChangesFocus(true);
   right->addTab(log_, tr("Log"));
   right->setTabToolTip(1, tr("What the run did and found, line by line"));
   right->setMinimumWidth(right->tabBar()->sizeHint().width());  // both tabs' names whole
@@ -513,10 +544,10 @@ void TrainingPanel::updateChoiceNote() {
     const QString rate =
         s.learningRate > 0 ? QString::number(s.learningRate) : tr("Keras's default rate");
     choiceNote_->setText(
-        tr("Your choice: one run of %1 epochs, %2 at %3, over the layers the model and Freeze "
+        tr("Your choice: one run of %1, %2 at %3, over the layers the model and Freeze "
            "up to let train; not the advisor's plan. Leave Epochs, Optimizer, lr and Freeze at "
            "default for the plan.")
-            .arg(s.epochs)
+            .arg(s.epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(s.epochs))
             .arg(optimizer_->currentData().toString().isEmpty() ? QStringLiteral("Adam")
                                                                 : optimizer_->currentText())
             .arg(rate));
@@ -549,10 +580,20 @@ void TrainingPanel::appendLog(const QString& line) {
       QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), line));
 }
 
+void TrainingPanel::focusFirstField() {
+  (dataDir_->isEnabled() ? static_cast<QWidget*>(dataDir_) : stop_)->setFocus(Qt::OtherFocusReason);
+}
+
 void TrainingPanel::setRunning(bool running) {
+  // Focus on a button about to be disabled went to whatever came next (a scroll area with no
+  // name, after Stop): it goes to the button that now applies.
+  const QWidget* focused = window()->focusWidget();
+  const bool focusHere = focused && isAncestorOf(focused);
   start_->setEnabled(!running);
   pause_->setEnabled(running);
   stop_->setEnabled(running);
+  if (focusHere) (running ? stop_ : start_)->setFocus(Qt::OtherFocusReason);
+  Q_EMIT runningChanged(running);
   if (!running) {
     pause_->setChecked(false);  // when checked, its toggled handler puts back the icon
     pause_->setText(tr("Pause"));

@@ -65,6 +65,9 @@ class TrainingPanel : public QWidget {
   QPushButton* startButton() const { return start_; }
   QPushButton* pauseButton() const { return pause_; }
   QPushButton* stopButton() const { return stop_; }
+  // Model > Train opens the panel with the keyboard focus in it: on the data folder, or on Stop
+  // while a run goes.
+  void focusFirstField();
   QDoubleSpinBox* validationSplitBox() const { return split_; }
   QSpinBox* epochsBox() const { return epochs_; }
   QSpinBox* batchSizeBox() const { return batch_; }
@@ -116,6 +119,8 @@ class TrainingPanel : public QWidget {
 
  Q_SIGNALS:
   void trainingFinished(graft::ui::TrainingOutcome outcome);
+  // Start disabled, Stop enabled (a run is going) or back (Model > Stop Training follows).
+  void runningChanged(bool running);
   // A sentence for the window's status bar (what a fix changed and where the run restarted).
   void statusMessage(const QString& text);
   // The user chose to keep a run's result, trained while the model changed, as a new project.

@@ -26,9 +26,11 @@ ZooBrowser::ZooBrowser(const QString& kerasCacheDir, QWidget* parent)
   filter_->setObjectName(QStringLiteral("start_zoo_filter"));
   filter_->setPlaceholderText(tr("Filter: name or family, e.g. resnet v2, mobile, efficient"));
   filter_->setClearButtonEnabled(true);
+  filter_->setAccessibleName(tr("Filter architectures"));
   layout->addWidget(filter_);
   tree_ = new QTreeWidget(this);
   tree_->setObjectName(QStringLiteral("start_zoo_list"));
+  tree_->setAccessibleName(tr("Keras Applications architectures"));
   tree_->setColumnCount(ColumnCount);
   tree_->setHeaderLabels(
       {tr("Architecture"), tr("Parameters"), tr("Input"), tr("Top-1"), tr("Weights")});

@@ -251,13 +251,14 @@ TEST(CutExplorer, TheMarkedCardsContextMenuCutsThere) {
 
   QMenu unmarked;
   window.editor()->populateContextMenu(&unmarked, QStringLiteral("conv1"));
-  for (QAction* a : unmarked.actions()) EXPECT_FALSE(a->text().contains("new head"));
+  for (QAction* a : unmarked.actions())
+    EXPECT_FALSE(test::shownText(a->text()).contains("new head"));
 
   QMenu menu;
   window.editor()->populateContextMenu(&menu, QStringLiteral("conv1_relu"));
   QAction* cutHere = nullptr;
   for (QAction* a : menu.actions())
-    if (a->text().contains("new head")) cutHere = a;
+    if (test::shownText(a->text()).contains("new head")) cutHere = a;
   ASSERT_TRUE(cutHere);
   EXPECT_TRUE(cutHere->text().contains("3 classes")) << cutHere->text().toStdString();
   cutHere->trigger();

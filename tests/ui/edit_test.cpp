@@ -255,7 +255,7 @@ TEST_F(EditTest, TheKeyboardAddsALayerFromThePalette) {
 QStringList menuTexts(const QMenu& menu) {
   QStringList texts;
   for (QAction* action : menu.actions()) {
-    texts << action->text();
+    texts << test::shownText(action->text());
     if (action->menu()) texts << menuTexts(*action->menu());
   }
   return texts;
@@ -272,7 +272,8 @@ TEST_F(EditTest, TheContextMenuOffersOnlyWhatCanWork) {
     EXPECT_FALSE(offered.contains(merge)) << merge;
   bool greyed = false;
   for (QAction* action : convolution.actions())
-    if (action->text() == "Fuse with next BatchNormalization") greyed = !action->isEnabled();
+    if (test::shownText(action->text()) == "Fuse with next BatchNormalization")
+      greyed = !action->isEnabled();
   EXPECT_TRUE(greyed) << "offered, greyed: no BatchNormalization follows";
   QMenu pooling;
   window_->editor()->populateContextMenu(&pooling, QStringLiteral("block1_pool"));
@@ -282,7 +283,7 @@ TEST_F(EditTest, TheContextMenuOffersOnlyWhatCanWork) {
 
 QAction* findAction(const QMenu& menu, const QString& text) {
   for (QAction* action : menu.actions()) {
-    if (action->text() == text && !action->menu()) return action;
+    if (test::shownText(action->text()) == text && !action->menu()) return action;
     if (action->menu())
       if (QAction* inner = findAction(*action->menu(), text)) return inner;
   }

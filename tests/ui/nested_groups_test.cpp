@@ -302,11 +302,39 @@ TEST_F(TeachableTest, TheCollapsedCardTakesDropsForTheNestedModelsOutput) {
 
 // A nested model's own menu (its title or card): freeze all of it (Keras's
 // `base.trainable = False`, the usual first step of transfer learning), cut after it, expand.
+// From the keyboard: Edit › Selected Layer › Nested Model collapses the selected layer's
+// nested model (it could only be done with the mouse).
+TEST_F(TeachableTest, TheEditMenuCollapsesTheSelectedLayersNestedModel) {
+  QString inside;
+  for (const Node& node : graph().nodes())
+    if (QString::fromStdString(node.group) == kBase) {
+      inside = QString::fromStdString(node.name);
+      break;
+    }
+  ASSERT_FALSE(inside.isEmpty());
+  scene_->selectLayers({inside});
+  auto* layerMenu = window_->findChild<QMenu*>(QStringLiteral("selected_layer_menu"));
+  ASSERT_NE(layerMenu, nullptr);
+  ASSERT_TRUE(layerMenu->menuAction()->isEnabled());
+  Q_EMIT layerMenu->aboutToShow();
+  QMenu* nested = nullptr;
+  for (QAction* action : layerMenu->actions())
+    if (action->menu() && test::shownText(action->text()).startsWith("Nested Model"))
+      nested = action->menu();
+  ASSERT_NE(nested, nullptr);
+  QAction* collapse = nullptr;
+  for (QAction* action : nested->actions())
+    if (test::shownText(action->text()) == "Collapse") collapse = action;
+  ASSERT_NE(collapse, nullptr);
+  collapse->trigger();
+  expectCollapsed(*scene_, graph(), kBase);
+}
+
 TEST_F(TeachableTest, TheNestedModelsMenuFreezesAllOfItAndCutsAfterIt) {
   scene_->setGroupCollapsed(kBase, true);
   const auto actionIn = [](QMenu& menu, const QString& start) -> QAction* {
     for (QAction* action : menu.actions())
-      if (action->text().startsWith(start)) return action;
+      if (test::shownText(action->text()).startsWith(start)) return action;
     return nullptr;
   };
   {

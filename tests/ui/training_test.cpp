@@ -3,6 +3,7 @@
 // and the trained model becomes the document's model as one undoable step.
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -133,8 +134,16 @@ TEST(Training, StopEndsTheRunEarly) {
   QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
   EXPECT_EQ(iconImage(panel->pauseButton()->icon()),
             iconImage(QIcon(QStringLiteral(":/icons/pause.svg"))));
-  QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
+  // Model > Stop Training (its key) does what the button does; the focus, on Stop, goes to Start
+  // (it went to an unnamed scroll area when Stop was disabled under it).
+  panel->stopButton()->setFocus();
+  auto* stop = window.findChild<QAction*>(QStringLiteral("stop_training"));
+  ASSERT_NE(stop, nullptr);
+  ASSERT_TRUE(stop->isEnabled());
+  stop->trigger();
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
+  EXPECT_EQ(window.focusWidget(), panel->startButton());
+  EXPECT_FALSE(stop->isEnabled());
   EXPECT_LT(panel->lossChart()->validationCount(), 200);
   EXPECT_NE(panel->log().indexOf("stopped"), -1) << panel->log().toStdString();
   EXPECT_TRUE(panel->startButton()->isEnabled());
@@ -171,10 +180,12 @@ TEST(Training, AFailedRunSaysSoBesideTheBar) {
       std::ofstream(entry.path(), std::ios::binary)
           << std::string("\x89PNG\r\n\x1a\n", 8) << "cut short";
   const test::CapturedErrors errors;
+  panel->startButton()->setFocus();
   ASSERT_TRUE(panel->startTraining());
   ASSERT_TRUE(test::waitFor([&] { return !panel->session()->isRunning(); }, 60000));
   ASSERT_FALSE(errors.messages().isEmpty());
   EXPECT_EQ(panel->progressText(), "failed: the log says why");
+  EXPECT_EQ(window.focusWidget(), panel->startButton()) << "after the failure, on Start";
   EXPECT_TRUE(panel->isLogShown()) << "the log's tab, behind the confusion matrix's";
   EXPECT_TRUE(panel->startButton()->isEnabled());
 }

@@ -166,4 +166,13 @@ ui::TrainingPanel* readyToTrain(ui::MainWindow& window, const std::string& data)
   return panel;
 }
 
+QString shownText(const QString& menuText) {
+  QString shown;
+  for (int i = 0; i < menuText.size(); ++i) {
+    if (menuText[i] == '&' && i + 1 < menuText.size()) ++i;
+    shown += menuText[i];
+  }
+  return shown;
+}
+
 }  // namespace graft::test

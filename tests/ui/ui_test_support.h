@@ -48,6 +48,9 @@ ui::TrainingPanel* readyToTrain(ui::MainWindow& window, const std::string& data)
 // Saves `widget.grab()` as NAME.png in $GRAFT_SCREENSHOT_DIR (when set) and returns the pixmap.
 QPixmap screenshot(QWidget* widget, const QString& name);
 
+// A menu entry's text as shown: its mnemonic's & gone, && read as &.
+QString shownText(const QString& menuText);
+
 // Processes events until `done` or the timeout; false on timeout.
 bool waitFor(const std::function<bool()>& done, int timeoutMs = 20000);
 

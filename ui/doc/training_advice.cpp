@@ -1,5 +1,6 @@
 #include "ui/doc/training_advice.h"
 
+#include "run/counted.h"
 #include "runtime/explore/cut_explorer_advice.h"
 #include "runtime/training/training_advisor.h"
 
@@ -17,12 +18,12 @@ TrainingAdvice adviseTraining(const Model& model, const QString& dataDir,
   advice.planJson = QString::fromStdString(planToJson(plan).dump(2));
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& s = plan.stages[i];
-    advice.explanation << QStringLiteral("Stage %1 (%2): %3, %4, %5 epochs")
+    advice.explanation << QStringLiteral("Stage %1 (%2): %3, %4, %5")
                               .arg(i + 1)
                               .arg(QString::fromStdString(s.name),
                                    QString::fromStdString(s.describeScope()),
-                                   QString::fromStdString(s.optimizer.describe()))
-                              .arg(s.epochs);
+                                   QString::fromStdString(s.optimizer.describe()),
+                                   QString::fromStdString(counted(s.epochs, "epoch", "epochs")));
     for (const auto& why : s.why)
       advice.explanation << QStringLiteral("  • ") + QString::fromStdString(why);
   }

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "pipeline/pipeline_runner.h"
+#include "run/counted.h"
 #include "runtime/data/dataset.h"
 #include "runtime/training/train_run.h"
 
@@ -41,12 +42,12 @@ class TrainingSession::Observer : public TrainObserver {
     epochOffset_ = stageEpochsSoFar_;
     stageEpochsSoFar_ += e.epochs;
     const QString message =
-        QStringLiteral("stage %1/%2 (%3): %4, %5, %6 epochs")
+        QStringLiteral("stage %1/%2 (%3): %4, %5, %6")
             .arg(e.stage)
             .arg(e.stages)
             .arg(QString::fromStdString(e.name), QString::fromStdString(e.scope),
-                 QString::fromStdString(e.optimizer))
-            .arg(e.epochs);
+                 QString::fromStdString(e.optimizer),
+                 QString::fromStdString(counted(e.epochs, "epoch", "epochs")));
     post([s = session_, message] { Q_EMIT s->note(message); });
   }
 
