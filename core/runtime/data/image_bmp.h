@@ -13,7 +13,8 @@ bool looksLikeBmp(const unsigned char* data, size_t size);
 // "" when the header and the pixels it describes (rows padded to 4 bytes, from the header's
 // pixel offset; an RLE image's stored size) lie inside the data, otherwise what is missing
 // ("its header describes 50x40 pixels at 24 bits, 6080 bytes from byte 54; the file ends at
-// byte 3067"). Headers OpenCV does not read either are left to it.
+// byte 3067"), or what in the header OpenCV would assert on, and print (a header size over
+// 2^31 - 1 or 0, an unknown compression). Headers OpenCV refuses quietly are left to it.
 std::string bmpTruncation(const unsigned char* data, size_t size);
 
 }  // namespace graft

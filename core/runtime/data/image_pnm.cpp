@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -11,7 +12,8 @@ namespace {
 
 // What OpenCV's ReadNumber (grfmt_pxm.cpp) reads: whitespace and '#' comments, then digits and
 // the byte after them (unless `maxDigits` stops it first). nullopt when the data ends first or
-// something else than a number stands there (`junk` says which).
+// something else than a number stands there (`junk` says what and where: OpenCV throws, and
+// prints, on that too).
 class PnmNumbers {
  public:
   PnmNumbers(const unsigned char* data, size_t size, size_t pos)
@@ -25,16 +27,23 @@ class PnmNumbers {
       } else if (std::isspace(data_[pos_])) {
         ++pos_;
       } else {
-        junk_ = true;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", data_[pos_]);
+        junk_ = "a byte " + std::string(hex) + " at byte " + std::to_string(pos_) +
+                " where a number should stand";
         return std::nullopt;
       }
     }
     if (pos_ >= size_) return std::nullopt;
+    const size_t start = pos_;
     uint64_t value = 0;
     int digits = 0;
     while (pos_ < size_ && std::isdigit(data_[pos_])) {
       value = value * 10 + (data_[pos_++] - '0');
-      if (value > UINT32_MAX) value = UINT32_MAX;  // OpenCV refuses it; the size still counts
+      if (value > INT32_MAX) {  // OpenCV asserts it is not
+        junk_ = "a number over " + std::to_string(INT32_MAX) + " at byte " + std::to_string(start);
+        return std::nullopt;
+      }
       if (++digits == maxDigits) return value;
     }
     if (pos_ >= size_) return std::nullopt;  // OpenCV reads the byte after the digits
@@ -43,13 +52,13 @@ class PnmNumbers {
   }
 
   size_t pos() const { return pos_; }
-  bool junk() const { return junk_; }
+  const std::string& junk() const { return junk_; }
 
  private:
   const unsigned char* data_;
   size_t size_;
   size_t pos_;
-  bool junk_ = false;
+  std::string junk_;
 };
 
 struct PnmHeader {
@@ -111,20 +120,23 @@ std::string pnmTruncation(const unsigned char* data, size_t size) {
     const auto maxval = !height  ? std::nullopt
                         : bitmap ? std::optional<uint64_t>(1)
                                  : numbers.next();
-    if (numbers.junk()) return "";  // OpenCV refuses the header in its own words
+    if (!numbers.junk().empty()) return "its header has " + numbers.junk();
     if (!maxval) return "its header is cut off; " + end;
     header = {*width, *height, kind == '3' || kind == '6' ? 3u : 1u, *maxval, numbers.pos()};
   }
-  if (header.width == 0 || header.height == 0 || header.maxval == 0 || header.maxval > 65535 ||
-      header.channels == 0 || header.width > UINT32_MAX || header.height > UINT32_MAX ||
-      header.channels > 4)
-    return "";  // OpenCV refuses it
+  if (header.maxval > 65535)  // OpenCV throws, and prints
+    return "its header's maxval " + std::to_string(header.maxval) + " is over 65535";
+  if (header.width == 0 || header.height == 0 || header.maxval == 0 || header.channels == 0 ||
+      header.width > INT32_MAX || header.height > INT32_MAX || header.channels > 4)
+    return "";  // OpenCV refuses it quietly
+  // Sides below 2^31 and at most 4 channels: no overflow.
   const uint64_t samples = header.width * header.height * header.channels;
   if (kind >= '1' && kind <= '3') {  // plain: one number per sample
     PnmNumbers numbers(data, size, header.offset);
     uint64_t read = 0;
     while (read < samples && numbers.next(kind == '1' ? 1 : 0)) ++read;
-    if (read == samples || numbers.junk()) return "";
+    if (read == samples) return "";
+    if (!numbers.junk().empty()) return "it has " + numbers.junk();
     return "its header describes " + describePnm(header) + ", " + std::to_string(samples) +
            " numbers; the file holds " + std::to_string(read) +
            " (each followed by a space or line end)";
@@ -132,7 +144,8 @@ std::string pnmTruncation(const unsigned char* data, size_t size) {
   const uint64_t bytesPerSample = kind == '4' ? 0 : header.maxval > 255 ? 2 : 1;
   const uint64_t rowBytes =
       kind == '4' ? (header.width + 7) / 8 : header.width * header.channels * bytesPerSample;
-  const uint64_t needed = rowBytes * header.height;
+  uint64_t needed = 0;
+  if (__builtin_mul_overflow(rowBytes, header.height, &needed)) needed = UINT64_MAX;
   if (header.offset <= size && needed <= size - header.offset) return "";
   return "its header describes " + describePnm(header) + ", " + std::to_string(needed) +
          " bytes from byte " + std::to_string(header.offset) + "; " + end;

@@ -11,11 +11,12 @@ namespace graft {
 // True when `data` starts as a Netpbm file OpenCV reads: "P1".."P7" and a whitespace.
 bool looksLikePnm(const unsigned char* data, size_t size);
 
-// "" when the header is whole and the samples it describes lie inside the data, otherwise what
+// "" when the header is whole and the samples it describes lie inside the data; otherwise what
 // is missing ("its header describes 50x40 pixels of 3 samples up to 255, 6000 bytes from byte
-// 13; the file ends at byte 3006"). Plain (ASCII) files are counted number by number, as
-// OpenCV reads them: each number but a P1 digit needs a byte after it. Headers OpenCV refuses
-// anyway (a zero width, a maxval over 65535) are left to it.
+// 13; the file ends at byte 3006"), or what in the header OpenCV would throw on, and print (a
+// byte where a number should stand, a number over 2^31 - 1, a maxval over 65535). Plain (ASCII)
+// files are counted number by number, as OpenCV reads them: each number but a P1 digit needs a
+// byte after it. Headers OpenCV refuses quietly (a zero width) are left to it.
 std::string pnmTruncation(const unsigned char* data, size_t size);
 
 }  // namespace graft
