@@ -112,5 +112,25 @@ TEST(ImageTruncation, EveryCutOfANetpbmFileIsCaught) {
   EXPECT_EQ(pnmTruncation(ppm.data(), 8), "its header is cut off; the file ends at byte 8");
 }
 
+// Headers OpenCV throws on (and prints a line for) are refused in Graft's words as well.
+TEST(ImageTruncation, HeadersOpenCvThrowsOnAreSaidWhatIsWrong) {
+  const auto pnm = [](const std::string& text) {
+    return pnmTruncation(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  };
+  EXPECT_EQ(pnm("P6\n21 x3\n255\n"),
+            "its header has a byte 0x78 at byte 6 where a number should stand");
+  EXPECT_EQ(pnm("P5\n3000000000 2\n255\n"), "its header has a number over 2147483647 at byte 3");
+  EXPECT_EQ(pnm("P5\n2 1\n70000\n\1\2\3\4"), "its header's maxval 70000 is over 65535");
+  EXPECT_EQ(pnm("P2\n2 1\n255\n7 ?\n"),
+            "it has a byte 0x3f at byte 13 where a number should stand");
+  EXPECT_EQ(pnm("P1\n2 1\n10"), "");
+
+  std::vector<uchar> bmp = encodedAs(".bmp", noise(CV_8UC3));
+  bmp[30] = 9;  // the compression
+  EXPECT_EQ(bmpTruncation(bmp.data(), bmp.size()), "its compression 9 is none BMP has");
+  bmp[14] = bmp[15] = bmp[16] = bmp[17] = 0;  // the header's size
+  EXPECT_EQ(bmpTruncation(bmp.data(), bmp.size()), "its header size 0 is impossible");
+}
+
 }  // namespace
 }  // namespace graft
