@@ -1,4 +1,5 @@
 // graft-cli: Graft without a display, on the same core code as the desktop application.
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <string>
@@ -7,8 +8,9 @@
 #include "cli/man_page.h"
 #include "cli/spec_options.h"
 #include "io/hdf5_messages.h"
-#include "runtime/data/opencv_messages.h"
 #include "io/json_file.h"
+#include "io/zoo_option_error.h"
+#include "runtime/data/opencv_messages.h"
 #include "runtime/system/error_text.h"
 #include "runtime/system/memory_policy.h"
 #include "runtime/system/threads.h"
@@ -83,6 +85,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors exit 2, as DESIGN.md's contract says
+  } catch (const graft::ZooOptionRefused& e) {
+    // An option the architecture does not take is a usage error wherever a zoo name (or a file
+    // recognised as a zoo architecture) is the model, as fetch-weights says it: named by flag.
+    std::string flag = "--" + e.option();
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    app.exit(CLI::ValidationError(flag, e.what()));
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "graft-cli: error: " << graft::errorText(e) << "\n";
     if (failsInJson(app)) std::cout << graft::jsonText({{"error", graft::errorText(e)}}) << "\n";

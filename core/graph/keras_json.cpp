@@ -665,25 +665,26 @@ RandomCropRule randomCropRule(const std::string& version) {
 }
 
 // Keras 3.6 / 3.7's window (RandomCrop.get_random_transformation outside training, Python
-// floats on a static shape) as the Cropping2D that takes it, for an input of fixed size at
-// least height x width (the slice is then height x width and nothing is resized). Elsewhere
-// (a free size, or a smaller image, which Keras slices short and stretches) Graft has no layer
-// that computes it: refused naming the layer.
-Node cornerSliceAsCropping(const Node& crop, const Shape& in, const LayerRegistry& registry,
-                           const std::string& version) {
+// floats on a static shape) and slice (transform_images): rows [top, top + height) and columns
+// [left, left + width), fewer where the image ends, stretched (backend.image.resize, bilinear)
+// to height x width only when it came out smaller. For an input of fixed size: the Cropping2D
+// that takes the slice, named as the layer, or, where the slice is short, that Cropping2D
+// ("<name>_slice"; none when it keeps the whole image) and the Resizing that stretches it, named
+// as the layer. A free size (a window that depends on each image) is refused naming the layer.
+std::vector<Node> cornerSliceNodes(const Node& crop, const Shape& in, const LayerRegistry& registry,
+                                   const std::string& version, const std::set<std::string>& names) {
   const int64_t h = in[1], w = in[2];
   const int64_t height = crop.config.at("height").get<int64_t>();
   const int64_t width = crop.config.at("width").get<int64_t>();
-  if (h == kUnknown || w == kUnknown || h < height || w < width)
+  if (h == kUnknown || w == kUnknown)
     throw Error(Diagnostic{
         crop.name,
         "is a RandomCrop of " + std::to_string(height) + " x " + std::to_string(width) +
             " on images of " + shapeToString(in) + ", saved by Keras " + version +
             ". Outside training Keras 3.6 and 3.7 slice height x width from the corner of the "
-            "centred box of that aspect ratio and stretch a shorter slice to the size; Graft "
-            "reads that for an input of fixed size at least height x width (where it is a "
-            "crop). Give the model such an input size in Keras, or replace the layer by "
-            "Resizing or CenterCrop"});
+            "centred box of that aspect ratio, which depends on each image's size; Graft reads "
+            "that for an input of fixed size. Give the model a fixed input size in Keras, or "
+            "replace the layer by Resizing or CenterCrop"});
   const auto toInt = [](double v) { return static_cast<int64_t>(v); };
   const int64_t cropH = std::max<int64_t>(
       std::min(h, toInt(static_cast<double>(w * height) / static_cast<double>(width))), 1);
@@ -691,11 +692,22 @@ Node cornerSliceAsCropping(const Node& crop, const Shape& in, const LayerRegistr
       std::min(w, toInt(static_cast<double>(h * width) / static_cast<double>(height))), 1);
   const int64_t top = toInt(static_cast<double>(h - cropH) / 2);
   const int64_t left = toInt(static_cast<double>(w - cropW) / 2);
-  Node node = crop;
-  node.className = "Cropping2D";
-  node.config = registry.normalizeConfig(
-      "Cropping2D", {{"cropping", {{top, h - top - height}, {left, w - left - width}}}});
-  return node;
+  const int64_t bottom = std::min(h, top + height), right = std::min(w, left + width);
+  Node slice = crop;
+  slice.className = "Cropping2D";
+  slice.config = registry.normalizeConfig("Cropping2D",
+                                          {{"cropping", {{top, h - bottom}, {left, w - right}}}});
+  if (bottom - top == height && right - left == width) return {slice};
+  Node stretch = crop;
+  stretch.className = "Resizing";
+  stretch.config = registry.normalizeConfig(
+      "Resizing", {{"height", height}, {"width", width}, {"interpolation", "bilinear"}});
+  if (top == 0 && left == 0 && bottom == h && right == w) return {stretch};  // the whole image
+  slice.name = crop.name + "_slice";
+  for (int i = 2; names.count(slice.name); ++i)
+    slice.name = crop.name + "_slice_" + std::to_string(i);
+  stretch.inputs = {slice.name};
+  return {slice, stretch};
 }
 
 // Each RandomCrop whose input is not its own size, read as the Keras of the file computes it
@@ -715,17 +727,23 @@ Graph readRandomCropsByVersion(const Graph& graph, const LayerRegistry& registry
                    [](const Node& n) { return n.className == "RandomCrop"; }))
     return graph;
   const GraphAnalysis analysis = analyze(graph, registry);
-  std::vector<Node> nodes = graph.nodes();
-  for (auto& node : nodes) {
-    if (node.className != "RandomCrop") continue;
+  std::set<std::string> names;
+  for (const auto& node : graph.nodes()) names.insert(node.name);
+  std::vector<Node> nodes;
+  for (Node node : graph.nodes()) {
+    // Pushed as read; Keras 3.6 / 3.7's short slice becomes two layers (cornerSliceNodes).
+    if (node.className != "RandomCrop") {
+      nodes.push_back(std::move(node));
+      continue;
+    }
     const NodeInfo* in = node.inputs.size() == 1 ? analysis.find(node.inputs[0]) : nullptr;
     const Json& c = node.config;
     if (!in || in->outputShape.size() != 4 || !c.at("height").is_number_integer() ||
-        !c.at("width").is_number_integer())
-      continue;  // the layer's own check says what is wrong
-    if (layers::randomCropKeepsImage(c) ||
-        (c.at("height") == in->outputShape[1] && c.at("width") == in->outputShape[2]))
+        !c.at("width").is_number_integer() || layers::randomCropKeepsImage(c) ||
+        (c.at("height") == in->outputShape[1] && c.at("width") == in->outputShape[2])) {
+      nodes.push_back(std::move(node));  // a bad config: the layer's own check says what
       continue;
+    }
     switch (rule) {
       case RandomCropRule::SmartResize:
         node.className = "Resizing";
@@ -735,14 +753,18 @@ Graph readRandomCropsByVersion(const Graph& graph, const LayerRegistry& registry
                                                             {"crop_to_aspect_ratio", true}});
         break;
       case RandomCropRule::CornerSlice:
-        node = cornerSliceAsCropping(node, in->outputShape, registry, version);
-        break;
+        for (Node& part : cornerSliceNodes(node, in->outputShape, registry, version, names)) {
+          names.insert(part.name);
+          nodes.push_back(std::move(part));
+        }
+        continue;
       case RandomCropRule::Unchanged:
         node.config[layers::kRandomCropKeepsImage] = true;
         break;
       case RandomCropRule::Unknown:
         break;
     }
+    nodes.push_back(std::move(node));
   }
   return Graph(graph.name(), std::move(nodes), graph.outputs(), graph.groups());
 }
@@ -990,6 +1012,15 @@ std::vector<std::string> randomCropsReadByVersion(const Json& modelConfig, const
       notes.push_back(layer + " is read as Cropping2D: outside training " + keras +
                       " slices height x width from the corner of the image's centred box of "
                       "that aspect ratio (a crop at this input size)");
+    else if (node->className == "Resizing" && rule == RandomCropRule::CornerSlice)
+      notes.push_back(layer + " is read as " +
+                      (node->inputs.size() == 1 && node->inputs[0].rfind(name + "_slice", 0) == 0
+                           ? "Cropping2D '" + node->inputs[0] + "' then Resizing"
+                           : std::string("Resizing")) +
+                      " (bilinear): outside training " + keras +
+                      " slices height x width from the corner of the image's centred box of "
+                      "that aspect ratio, which comes out shorter at this input size, and "
+                      "stretches it to height x width");
     else if (node->className == "RandomCrop" && rule == RandomCropRule::Unchanged &&
              layers::randomCropKeepsImage(node->config))
       notes.push_back(layer + " passes images unchanged: outside training " + keras +

@@ -23,6 +23,7 @@
 #include "io/project_file.h"
 #include "io/recognize.h"
 #include "io/zoo/layer_family.h"
+#include "io/zoo_option_error.h"
 
 namespace graft {
 namespace fs = std::filesystem;
@@ -135,24 +136,27 @@ void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
   // Options the architecture does not have are refused, as below: `summary vgg16 --alpha 0.5`
   // used to print the plain VGG16 as if it were what was asked for.
   if (spec.alpha && !zoo::hasAlpha(options.architecture))
-    throw Error(options.architecture +
-                ": alpha (the width multiplier) is an option of MobileNet, MobileNetV2 and "
-                "MobileNetV3 only");
+    throw ZooOptionRefused("alpha", options.architecture +
+                                        ": alpha (the width multiplier) is an option of "
+                                        "MobileNet, MobileNetV2 and MobileNetV3 only");
   if (spec.alpha) options.alpha = *spec.alpha;
   if (spec.inputSize) options.inputSize = *spec.inputSize;
   if (spec.includeTop) options.includeTop = *spec.includeTop;
   if (spec.classes) options.classes = *spec.classes;
   if (spec.classes && !options.includeTop)
-    throw Error(options.architecture +
-                ": classes sizes the classification top, and this model is asked without one "
-                "(no top): keep the top, or leave classes out and stack your own head");
+    throw ZooOptionRefused(
+        "classes",
+        options.architecture +
+            ": classes sizes the classification top, and this model is asked without one "
+            "(no top): keep the top, or leave classes out and stack your own head");
   if (!spec.pooling.empty()) options.pooling = spec.pooling;
   // Refused rather than ignored: a user who asks for a minimalistic ResNet would otherwise get
   // the full one without a word.
   const bool v3 = zoo::familyOf(options.architecture) == "MobileNetV3";
   auto refuse = [&](const char* option) {
-    throw Error(options.architecture + ": " + option +
-                " is an option of MobileNetV3Small and MobileNetV3Large only");
+    throw ZooOptionRefused(option, options.architecture + ": " + option +
+                                       " is an option of MobileNetV3Small and MobileNetV3Large "
+                                       "only");
   };
   if (spec.minimalistic) {
     if (!v3) refuse("minimalistic");
@@ -160,9 +164,10 @@ void applyOverrides(const ModelSpec& spec, zoo::ZooOptions& options) {
   }
   if (spec.includePreprocessing) {
     if (!zoo::hasPreprocessingOption(options.architecture))
-      throw Error(options.architecture +
-                  ": include_preprocessing is an option of MobileNetV3, EfficientNetV2 and "
-                  "ConvNeXt only");
+      throw ZooOptionRefused("include_preprocessing",
+                             options.architecture +
+                                 ": include_preprocessing is an option of MobileNetV3, "
+                                 "EfficientNetV2 and ConvNeXt only");
     options.includePreprocessing = *spec.includePreprocessing;
   }
   if (spec.dropoutRate) {

@@ -2,9 +2,13 @@
 // crash edit (recipe), train (plan) and run (pipeline) with SIGSEGV; now each exits 1 naming it.
 #include <gtest/gtest.h>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "support/test_support.h"
 #include "support/tiff_bytes.h"
@@ -125,6 +129,56 @@ TEST(HostileInputsCli, AFloatTiffGetsGraftsMessageAndNothingFromOpenCv) {
                        "graft-cli: error: 1 of 1 images could not be predicted\n");
   EXPECT_EQ(r.err.find("[ WARN"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("imdecode_"), std::string::npos) << r.err;
+}
+
+// Cut-off PNG, BMP and PPM files (the first half of one OpenCV wrote): libpng printed "libpng
+// error: PNG input buffer is incomplete" and OpenCV "imdecode_(''): can't read data: ..." on
+// stderr before Graft's line. predict, eval and train now print Graft's lines alone, each cut
+// file named with what is wrong with it.
+TEST(HostileInputsCli, ACutOffPngBmpOrPpmGetsGraftsMessageAndNothingFromLibpngOrOpenCv) {
+  TempDir dir;
+  const std::string model = dir.file("tiny.json");
+  std::ofstream(model) << test::kTinyModel;
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(runCli({"sample-data", data, "--images-per-class", "12"}).exitCode, 0);
+  cv::Mat noise(40, 50, CV_8UC3);
+  cv::randu(noise, 0, 256);
+  const std::vector<std::pair<std::string, std::string>> cuts = {
+      {"circle/cut.png", "PNG"}, {"square/cut.bmp", "BMP"}, {"triangle/cut.ppm", "PPM"}};
+  std::vector<std::string> files;
+  for (const auto& [name, format] : cuts) {
+    std::vector<uchar> bytes;
+    ASSERT_TRUE(cv::imencode(name.substr(name.rfind('.')), noise, bytes));
+    files.push_back(data + "/" + name);
+    std::ofstream(files.back(), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  const auto expectGraftsLinesAlone = [&](const test::CommandResult& r, const std::string& lead) {
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);)  // Graft's, or train's epoch lines
+      EXPECT_TRUE(line.rfind("graft-cli: ", 0) == 0 || line.rfind("epoch ", 0) == 0) << line;
+    for (size_t i = 0; i < cuts.size(); ++i)
+      EXPECT_NE(r.err.find("graft-cli: " + lead + files[i] + ": the " + cuts[i].second +
+                           " is truncated or corrupt ("),
+                std::string::npos)
+          << r.err;
+    EXPECT_EQ(r.err.find("libpng"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("imdecode_"), std::string::npos) << r.err;
+  };
+  const test::CommandResult predicted = runCli({"predict", model, files[0], files[1], files[2]});
+  EXPECT_EQ(predicted.exitCode, 1) << predicted.err;
+  EXPECT_NE(predicted.err.find("graft-cli: error: 3 of 3 images could not be predicted"),
+            std::string::npos)
+      << predicted.err;
+  expectGraftsLinesAlone(predicted, "skipped: ");
+  const test::CommandResult evaluated = runCli({"eval", model, "--data", data});
+  EXPECT_EQ(evaluated.exitCode, 0) << evaluated.err;
+  expectGraftsLinesAlone(evaluated, "skipped unreadable file: ");
+  const test::CommandResult trained = runCli({"train", model, "--data", data, "--epochs", "1",
+                                              "--val-split", "0", "-o", dir.file("o.h5")});
+  EXPECT_EQ(trained.exitCode, 0) << trained.err;
+  expectGraftsLinesAlone(trained, "skipped unreadable file: ");
 }
 
 }  // namespace

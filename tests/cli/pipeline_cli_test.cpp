@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -134,6 +135,43 @@ TEST_F(PipelineCli, PassingPipelineTrainsExportsChecksAndWritesJunit) {
   const auto summary = cli({"summary", dir.file("trained.graft"), "--json"});
   ASSERT_EQ(summary.exitCode, 0) << summary.err;
   EXPECT_NE(summary.out.find("\"features\""), std::string::npos);
+}
+
+// The advisor's pre-run warnings name the pipeline's keys in graft-cli run, as the doctor's
+// findings do, and graft-cli train's flags in train (the pipeline said "--max-unreadable").
+TEST_F(PipelineCli, TheAdvisorsWarningsNameThePipelinesKeys) {
+  const std::string data = makeSampleData();
+  for (int i = 4; i < 20; ++i) {  // 4 circles against 20 squares and triangles: imbalanced
+    char name[32];
+    std::snprintf(name, sizeof name, "circle_%03d.png", i);
+    ASSERT_TRUE(fs::remove(fs::path(data) / "circle" / name)) << name;
+  }
+  std::ofstream(fs::path(data) / "square" / "lfs.png")
+      << "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1\n";
+  const std::string path =
+      writePipeline({{"graft_pipeline", 1},
+                     {"model", "tiny.json"},
+                     {"train", {{"data", "shapes"}, {"epochs", 1}, {"seed", 1}}},
+                     {"checks", {"epochs == 1"}}});
+  const auto run = cli({"run", path});
+  EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
+  EXPECT_NE(run.err.find("graft-cli: warning: 1 of the 45 files named as images do not begin as "
+                         "one"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("a run skips them (past \"max_unreadable\" it stops)"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("; use \"class_weights\": true or gather more images"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("--max-unreadable"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("--class-weights"), std::string::npos) << run.err;
+
+  const auto train = cli(
+      {"train", dir.file("tiny.json"), "--data", data, "--epochs", "1", "-o", dir.file("t.h5")});
+  EXPECT_EQ(train.exitCode, 0) << train.err;
+  EXPECT_NE(train.err.find("(past --max-unreadable it stops)"), std::string::npos) << train.err;
+  EXPECT_NE(train.err.find("; use --class-weights or gather more images"), std::string::npos)
+      << train.err;
 }
 
 // A staged plan in the pipeline runs stage by stage, as `graft-cli train --plan` does: the

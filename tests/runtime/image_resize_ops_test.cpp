@@ -224,23 +224,53 @@ TEST(ImageResizeOps, RandomCropOfKeras36And37IsTheSliceFromTheBoxCorner) {
         randomCropsReadByVersion(Json::parse(randomCropModel(10, 12, 6, 6)), g, version);
     ASSERT_EQ(notes.size(), 1u);
     EXPECT_NE(notes[0].find("RandomCrop 'crop' is read as Cropping2D"), std::string::npos);
-    // A smaller image (sliced short, then stretched) or a free size: refused naming the layer.
-    for (const std::string& text :
-         {randomCropModel(8, 7, 6, 9),
-          std::string(R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+    // A slice the image cuts short is stretched to height x width (backend.image.resize,
+    // bilinear). Input 8 x 7, RandomCrop(6, 9): box int(7 * 6 / 9) = 4 rows from row
+    // int((8 - 4) / 2) = 2 and all 7 columns; rows 2..7 and columns 0..6 sliced (6 x 7),
+    // stretched to 6 x 9: Cropping2D 'crop_slice' then Resizing 'crop'.
+    const Graph shortSlice =
+        graphFromKerasJsonText(randomCropModel(8, 7, 6, 9), LayerRegistry::standard(), version);
+    ASSERT_EQ(shortSlice.at("crop_slice").className, "Cropping2D");
+    EXPECT_EQ(shortSlice.at("crop_slice").config.at("cropping"), Json::parse("[[2, 0], [0, 0]]"));
+    ASSERT_EQ(shortSlice.at("crop").className, "Resizing");
+    EXPECT_EQ(shortSlice.at("crop").inputs, std::vector<std::string>{"crop_slice"});
+    EXPECT_EQ(shortSlice.at("conv").inputs, std::vector<std::string>{"crop"});
+    const torch::Tensor small = randomTensor({2, 8, 7, 3}, 67);
+    EXPECT_TRUE(allClose(
+        runLayer(
+            Graph("m", {shortSlice.at("in"), shortSlice.at("crop_slice"), shortSlice.at("crop")},
+                  {"crop"}),
+            {}, small),
+        naive::resizeBilinear(small.slice(1, 2, 8), 6, 9)));
+    const std::vector<std::string> shortNotes =
+        randomCropsReadByVersion(Json::parse(randomCropModel(8, 7, 6, 9)), shortSlice, version);
+    ASSERT_EQ(shortNotes.size(), 1u);
+    EXPECT_NE(shortNotes[0].find("RandomCrop 'crop' is read as Cropping2D 'crop_slice' then "
+                                 "Resizing (bilinear)"),
+              std::string::npos)
+        << shortNotes[0];
+    // An image smaller than the crop in both sides, of its aspect ratio: the whole image,
+    // stretched (Resizing alone).
+    const Graph whole =
+        graphFromKerasJsonText(randomCropModel(4, 4, 6, 6), LayerRegistry::standard(), version);
+    EXPECT_EQ(whole.at("crop").className, "Resizing");
+    EXPECT_EQ(whole.at("crop").inputs, std::vector<std::string>{"in"});
+    EXPECT_EQ(whole.find("crop_slice"), nullptr);
+    // A free size (a window that depends on each image): refused naming the layer.
+    try {
+      graphFromKerasJsonText(R"({"class_name": "Functional", "config": {"name": "m", "layers": [
     {"class_name": "InputLayer", "config": {"batch_input_shape": [null, null, null, 3], "name": "in"}, "name": "in", "inbound_nodes": []},
     {"class_name": "RandomCrop", "config": {"name": "crop", "height": 6, "width": 6}, "name": "crop", "inbound_nodes": [[["in", 0, 0, {}]]]}],
-    "input_layers": [["in", 0, 0]], "output_layers": [["crop", 0, 0]]}})")}) {
-      try {
-        graphFromKerasJsonText(text, LayerRegistry::standard(), version);
-        ADD_FAILURE() << "read";
-      } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("crop: is a RandomCrop of 6 x "), std::string::npos)
-            << e.what();
-        EXPECT_NE(std::string(e.what()).find("Keras 3.6 and 3.7 slice height x width"),
-                  std::string::npos)
-            << e.what();
-      }
+    "input_layers": [["in", 0, 0]], "output_layers": [["crop", 0, 0]]}})",
+                             LayerRegistry::standard(), version);
+      ADD_FAILURE() << "read";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("crop: is a RandomCrop of 6 x 6"), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("which depends on each image's size; Graft reads "
+                                           "that for an input of fixed size"),
+                std::string::npos)
+          << e.what();
     }
   }
 }

@@ -442,5 +442,38 @@ TEST(TrainingAdvisor, WarnsAboutBadlyImbalancedClasses) {
   EXPECT_TRUE(checkPlan(model, describeModel(model, kVggTop), d, plan).empty());
 }
 
+// The pre-run warnings name options as the user gives them, as the doctor's fixes do: graft-cli
+// train's flags, or a pipeline's keys in graft-cli run (they named --freeze-upto there).
+TEST(TrainingAdvisor, WarningsNameOptionsInTheCommandLinesOrThePipelinesWords) {
+  const Model& model = vgg16WithNewTop();
+  const ModelFacts facts = describeModel(model, kVggTop);
+  TrainingPlan plan;
+  plan.stages = {fineTune(OptimizerKind::Sgd, 1e-4)};
+  DataFacts d = balanced(12, 32);  // few images, and small ones
+  d.imagesPerClass = {20, 12, 4};  // badly imbalanced
+  d.images = 36;
+  d.notImages = 1;
+  d.firstNotImage = "a/x.png (text)";
+  const auto said = [&](OptionWords words) {
+    const auto warnings = checkPlan(model, facts, d, plan, "plan", words);
+    EXPECT_EQ(kinds(warnings), (std::vector<std::string>{"large_network_few_images", "not_images",
+                                                         "small_images", "imbalanced"}));
+    std::string all;
+    for (const auto& w : warnings) all += w.message + "\n";
+    return all;
+  };
+  const std::string commandLine = said(OptionWords::CommandLine);
+  for (const char* words :
+       {"a plan's \"train\": \"new\", or --freeze-upto)", "(past --max-unreadable it stops)",
+        "consider a smaller --input-size or", "use --class-weights or"})
+    EXPECT_NE(commandLine.find(words), std::string::npos) << words << "\n" << commandLine;
+  const std::string pipeline = said(OptionWords::Pipeline);
+  for (const char* words :
+       {"a plan's \"train\": \"new\", or \"freeze_upto\")", "(past \"max_unreadable\" it stops)",
+        "consider a smaller \"input_size\" in \"model\" or", "use \"class_weights\": true or"})
+    EXPECT_NE(pipeline.find(words), std::string::npos) << words << "\n" << pipeline;
+  EXPECT_EQ(pipeline.find("--"), std::string::npos) << pipeline;
+}
+
 }  // namespace
 }  // namespace graft

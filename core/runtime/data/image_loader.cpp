@@ -14,8 +14,11 @@
 
 #include "graph/diagnostic.h"
 #include "io/file_format.h"
+#include "runtime/data/image_bmp.h"
 #include "runtime/data/image_gif.h"
 #include "runtime/data/image_jpeg.h"
+#include "runtime/data/image_png.h"
+#include "runtime/data/image_pnm.h"
 #include "runtime/data/image_tiff.h"
 
 namespace graft {
@@ -36,6 +39,27 @@ std::vector<unsigned char> readBytes(const std::string& path) {
   return bytes;
 }
 
+// A cut-off PNG, BMP or Netpbm file makes libpng or OpenCV print a line of its own on stderr
+// before imdecode returns; such a file is refused here first, in Graft's words.
+void refuseCutOffImage(const std::vector<unsigned char>& bytes, const std::string& name) {
+  const unsigned char* data = bytes.data();
+  const size_t size = bytes.size();
+  std::string format, why;
+  if (looksLikePng(data, size)) {
+    format = "PNG";
+    why = pngTruncation(data, size);
+  } else if (looksLikeBmp(data, size)) {
+    format = "BMP";
+    why = bmpTruncation(data, size);
+  } else if (looksLikePnm(data, size)) {
+    const char* const names[] = {"PBM", "PGM", "PPM", "PBM", "PGM", "PPM", "PAM"};  // P1..P7
+    format = names[data[1] - '1'];
+    why = pnmTruncation(data, size);
+  }
+  if (!why.empty())
+    throw Error(name + ": the " + format + " is truncated or corrupt (" + why + ")");
+}
+
 }  // namespace
 
 cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::string& name) {
@@ -47,6 +71,7 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
     throw Error(name + ": an OpenEXR image, which Graft does not read; " + kExpected);
   if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
+  refuseCutOffImage(bytes, name);
   // TIFFs OpenCV would refuse with a line of its own on stderr are refused here in Graft's.
   if (looksLikeTiff(bytes.data(), bytes.size())) {
     const auto tiff = tiffSamples(bytes.data(), bytes.size());

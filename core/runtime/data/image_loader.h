@@ -18,7 +18,8 @@ namespace graft {
 // - Alpha is dropped, not composited: PIL's convert('RGB') keeps the stored colour under a
 //   transparent pixel too, so the model sees what it would see in Keras.
 // - 16-bit samples keep their precision: v * 255 / 65535 (65535 -> 255, 257 -> 1).
-// Throws graft::Error naming the file: missing, unreadable, empty, not an image, truncated JPEG.
+// Throws graft::Error naming the file: missing, unreadable, empty, not an image, a truncated
+// JPEG, PNG, BMP or Netpbm file (told before OpenCV, which would print its own line on stderr).
 cv::Mat loadImageRgb(const std::string& path);
 
 // The same from bytes already in memory; `name` is what error messages call them.

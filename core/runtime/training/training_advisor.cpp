@@ -336,7 +336,8 @@ TrainingPlan advisePlan(const Model& model, const ModelFacts& facts, const DataF
 
 std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,
                                   const DataFacts& data, const OptimizerOptions& optimizer,
-                                  double pretrainedRateScale, const std::string& label) {
+                                  double pretrainedRateScale, const std::string& label,
+                                  OptionWords words) {
   std::vector<PlanWarning> warnings;
   // Pretrained: weights from the file the model came from. A head the user stacked and has
   // trained since is no longer new, but it holds no pretrained features to destroy.
@@ -352,8 +353,8 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
                         label + " trains " + std::to_string(pretrainedParams) +
                             " pretrained parameters on only " + std::to_string(data.images) +
                             " images: it will memorise them; train only the new layers (a "
-                            "plan's \"train\": \"new\", or --freeze-upto) or gather more "
-                            "images."});
+                            "plan's \"train\": \"new\", or " +
+                            optionInWords(words, "freeze_upto") + ") or gather more images."});
   const bool sgd = optimizer.kind == OptimizerKind::Sgd;
   const double usual = sgd ? 1e-3 : 1e-4;
   const double rate = optimizer.effectiveLearningRate() * pretrainedRateScale;
@@ -368,7 +369,8 @@ std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& 
   return warnings;
 }
 
-std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data) {
+std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data,
+                                   OptionWords words) {
   std::vector<PlanWarning> warnings;
   if (data.notImages > 0)
     warnings.push_back(
@@ -376,16 +378,18 @@ std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& dat
                            std::to_string(data.images + data.notImages) +
                            " files named as images do not begin as one (e.g. " +
                            data.firstNotImage +
-                           "): they are left out of the counts here, and a run skips them (past "
-                           "--max-unreadable it stops)"});
+                           "): they are left out of the counts here, and a run skips them (past " +
+                           optionInWords(words, "max_unreadable") + " it stops)"});
   if (data.medianSide > 0 && facts.inputSide > 0 && data.medianSide * 2 < facts.inputSide)
     warnings.push_back(
-        {"small_images", "The images are about " + std::to_string(data.medianSide) +
-                             " px on their smaller side but the model takes " +
-                             std::to_string(facts.inputSide) +
-                             " px: upscaling them that much gives the pretrained filters blurry "
-                             "input; consider a smaller --input-size or a model made for small "
-                             "images."});
+        {"small_images",
+         "The images are about " + std::to_string(data.medianSide) +
+             " px on their smaller side but the model takes " + std::to_string(facts.inputSide) +
+             " px: upscaling them that much gives the pretrained filters blurry "
+             "input; consider a smaller " +
+             // an option of the model, not of "train", in a pipeline
+             (words == OptionWords::Pipeline ? "\"input_size\" in \"model\"" : "--input-size") +
+             " or a model made for small images."});
   if (data.imagesPerClass.size() >= 2) {
     const auto [low, high] =
         std::minmax_element(data.imagesPerClass.begin(), data.imagesPerClass.end());
@@ -393,11 +397,12 @@ std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& dat
       const auto name = [&](auto it) {
         return data.classes.at(static_cast<size_t>(it - data.imagesPerClass.begin()));
       };
-      warnings.push_back({"imbalanced", "The classes are badly imbalanced: '" + name(high) +
-                                            "' has " + std::to_string(*high) + " images, '" +
-                                            name(low) + "' only " + std::to_string(*low) +
-                                            "; use --class-weights or gather more images of "
-                                            "the small classes."});
+      warnings.push_back(
+          {"imbalanced",
+           "The classes are badly imbalanced: '" + name(high) + "' has " + std::to_string(*high) +
+               " images, '" + name(low) + "' only " + std::to_string(*low) + "; use " +
+               optionInWords(words, "class_weights", words == OptionWords::Pipeline ? "true" : "") +
+               " or gather more images of the small classes."});
     }
   }
   return warnings;
@@ -405,16 +410,16 @@ std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& dat
 
 std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
                                    const DataFacts& data, const TrainingPlan& plan,
-                                   const std::string& planSource) {
+                                   const std::string& planSource, OptionWords words) {
   std::vector<PlanWarning> warnings;
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const TrainingStage& stage = plan.stages[i];
     const Model stageModel = modelForStage(model, stage, i, facts.newLayers, planSource);
     for (auto& w : checkRun(stageModel, facts, data, stage.optimizer, stage.pretrainedRateScale,
-                            "stage " + std::to_string(i + 1) + " (" + stage.name + ")"))
+                            "stage " + std::to_string(i + 1) + " (" + stage.name + ")", words))
       warnings.push_back(std::move(w));
   }
-  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
+  for (auto& w : checkData(facts, data, words)) warnings.push_back(std::move(w));
   return warnings;
 }
 

@@ -34,6 +34,7 @@
 
 #include "graph/model.h"
 #include "runtime/data/dataset.h"
+#include "runtime/training/option_words.h"
 #include "runtime/training/training_plan.h"
 
 namespace graft {
@@ -90,18 +91,22 @@ struct PlanWarning {
 };
 // Guard rails for one run of trainModel() on `trainingModel` (its frozen flags as it will
 // train; "pretrained" as `facts` says), its messages starting with `label` ("this run"): the
-// large_network_few_images and high_learning_rate cases.
+// large_network_few_images and high_learning_rate cases. Options are named in `words`: a
+// pipeline's keys in graft-cli run, the command line's flags otherwise.
 std::vector<PlanWarning> checkRun(const Model& trainingModel, const ModelFacts& facts,
                                   const DataFacts& data, const OptimizerOptions& optimizer,
-                                  double pretrainedRateScale, const std::string& label);
-// The small_images and imbalanced cases, whatever the training does.
-std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data);
+                                  double pretrainedRateScale, const std::string& label,
+                                  OptionWords words = OptionWords::CommandLine);
+// The small_images, imbalanced and not_images cases, whatever the training does.
+std::vector<PlanWarning> checkData(const ModelFacts& facts, const DataFacts& data,
+                                   OptionWords words = OptionWords::CommandLine);
 
 // Guard rails for any plan (the advisor's or a user's), counting every image of the folder.
 // Throws graft::Error as modelForStage does (naming `planSource`) for a stage that does not fit
 // the model.
 std::vector<PlanWarning> checkPlan(const Model& model, const ModelFacts& facts,
                                    const DataFacts& data, const TrainingPlan& plan,
-                                   const std::string& planSource = "plan");
+                                   const std::string& planSource = "plan",
+                                   OptionWords words = OptionWords::CommandLine);
 
 }  // namespace graft

@@ -98,18 +98,20 @@ TrainingSetup setUpTraining(const Model& model, const std::vector<std::string>& 
 std::vector<PlanWarning> checkSetup(const TrainingSetup& setup, const DataFacts& data,
                                     const TrainOptions& options) {
   const ModelFacts facts = describeModel(setup.model, setup.newLayers);
-  if (setup.plan) return checkPlan(setup.model, facts, data, *setup.plan, setup.planSource);
+  // Named as the user gave the run's options: a pipeline's keys in graft-cli run.
+  const OptionWords words = options.optionWords;
+  if (setup.plan) return checkPlan(setup.model, facts, data, *setup.plan, setup.planSource, words);
   Model model = setup.model;
   if (!options.freezeUpto.empty()) {
     ops::Selection upto;
     upto.upto = options.freezeUpto;
     auto edited = applyOperation(model, ops::freeze(upto));
     // A bad name is the trainer's to report, with the option's name.
-    if (!edited) return checkData(facts, data);
+    if (!edited) return checkData(facts, data, words);
     model = std::move(edited).value().model;
   }
-  auto warnings = checkRun(model, facts, data, options.optimizer, 1.0, "This run");
-  for (auto& w : checkData(facts, data)) warnings.push_back(std::move(w));
+  auto warnings = checkRun(model, facts, data, options.optimizer, 1.0, "This run", words);
+  for (auto& w : checkData(facts, data, words)) warnings.push_back(std::move(w));
   return warnings;
 }
 

@@ -59,15 +59,9 @@ std::vector<int64_t> predictedCounts(const std::vector<std::vector<int64_t>>& co
   return counts;
 }
 
-// An option of the training run as the user gives it: `--early-stopping 3` on the command line,
-// `"early_stopping": 3` in a pipeline's "train" (the flag is the key with '-' for '_', as
-// run/train_spec.h makes both from one table). An empty value names the option alone.
+// An option of the training run as the user gives it (option_words.h).
 std::string option(const EpochCheckup& at, const std::string& key, const std::string& value = "") {
-  if (at.words == OptionWords::Pipeline)
-    return "\"" + key + "\"" + (value.empty() ? "" : ": " + value);
-  std::string flag = "--" + key;
-  std::replace(flag.begin(), flag.end(), '_', '-');
-  return flag + (value.empty() ? "" : " " + value);
+  return optionInWords(at.words, key, value);
 }
 
 // Where pretrained weights come from, in the same words.

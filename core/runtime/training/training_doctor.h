@@ -29,11 +29,9 @@
 #include <string>
 #include <vector>
 
-namespace graft {
+#include "runtime/training/option_words.h"
 
-// Whose words a finding names options in: graft-cli train's flags (--train-batch-norm), or a
-// pipeline file's keys ("train_batch_norm": true), where the user gave the run's options.
-enum class OptionWords { CommandLine, Pipeline };
+namespace graft {
 
 struct Diagnosis {
   std::string code;     // one of the codes above
