@@ -43,6 +43,7 @@
 #include "ui/event_loop_monitor.h"
 #include "ui/gui_wording.h"
 #include "ui/number_validator.h"
+#include "ui/scroll_area.h"
 #include "ui/secondary_text.h"
 #include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
@@ -75,7 +76,10 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
   splitter->addWidget(buildSettings());
   splitter->addWidget(buildProgress());
   splitter->setStretchFactor(1, 1);
-  layout->addWidget(splitter);
+  // Scrolled below what the settings and the charts need: their minimum, with the docks beside
+  // the graph, made the window taller than a 540 px screen (1080 px at 200 %), its status bar
+  // below the screen's edge.
+  layout->addWidget(scrolledContent(splitter, QStringLiteral("training_panel_scroll"), this));
 
   connect(session_, &TrainingSession::started, this, &TrainingPanel::onStarted);
   connect(session_, &TrainingSession::batchDone, this, &TrainingPanel::onBatch);
