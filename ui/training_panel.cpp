@@ -378,8 +378,11 @@ QWidget* TrainingPanel::buildProgress() {
   charts->setStretchFactor(0, 2);
   charts->setStretchFactor(1, 1);
   // Neither the doctor's findings nor the charts are squeezed unreadable in a low dock (at 120
-  // px every axis label became "…"): below what both need, the column scrolls.
-  charts->setMinimumHeight(kReadableChartHeight);
+  // px every axis label became "…"): below what both need, the column scrolls. The charts'
+  // own height: the legend above them, on two lines in a narrow column, took 30 px of it and
+  // every value label read "…" again at 1024 x 600.
+  loss_->setMinimumHeight(kReadableChartHeight);
+  accuracy_->setMinimumHeight(kReadableChartHeight);
   column->addWidget(charts, 1);
   auto* scroll = new QScrollArea(this);
   scroll->setObjectName(QStringLiteral("training_progress_scroll"));

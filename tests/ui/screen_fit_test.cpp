@@ -4,8 +4,11 @@
 // column was cut off, reached only by scrolling sideways).
 #include <gtest/gtest.h>
 
+#include <QAbstractAxis>
 #include <QApplication>
+#include <QChart>
 #include <QFont>
+#include <QFontMetrics>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStatusBar>
@@ -13,6 +16,7 @@
 #include "ui/doc/document.h"
 #include "ui/main_window.h"
 #include "ui/start_page.h"
+#include "ui/training_chart.h"
 #include "ui_test_support.h"
 
 namespace graft {
@@ -70,6 +74,28 @@ TEST(ScreenFit, TheStartPageFitsA1024PxScreen) {
             1024);
   EXPECT_FALSE(scroll->horizontalScrollBar()->isVisible());
   test::screenshot(&window, "screen_fit_start_page");
+}
+
+// At 1024 x 600 (less a task bar) with Training open, every value on the charts' axes reads: the
+// plot has a line for each of its five value labels (squeezed, Qt Charts shows "…" for them).
+TEST(ScreenFit, TrainingChartsKeepTheirValuesOnA1024x600Screen) {
+  test::guiApp();
+  const DesktopFont font;
+  ui::MainWindow window;
+  window.resize(1024, 560);
+  window.show();
+  window.document()->open(test::smallModel(3), "small", {});
+  window.showTraining();
+  QApplication::processEvents();
+  const auto charts = window.findChildren<ui::TrainingChart*>();
+  ASSERT_EQ(charts.size(), 2);
+  for (ui::TrainingChart* chart : charts) {
+    const QAbstractAxis* values = chart->chart()->axes(Qt::Vertical).value(0);
+    ASSERT_NE(values, nullptr);
+    EXPECT_GE(chart->chart()->plotArea().height(), 5 * QFontMetrics(values->labelsFont()).height())
+        << chart->chart()->title().toStdString();
+  }
+  test::screenshot(&window, "screen_fit_training_1024");
 }
 
 }  // namespace
