@@ -37,14 +37,23 @@ class DesktopFont {
 
 constexpr int kScreenHeight = 540;
 
-TEST(ScreenFit, RunPanelsKeepTheWindowOnA540PxScreen) {
-  test::guiApp();
+// A window of the given size in the desktop font, with the small model open.
+class ScreenFit : public ::testing::Test {
+ protected:
+  void showModel(int width, int height) {
+    window.resize(width, height);
+    window.show();
+    window.document()->open(test::smallModel(3), "small", {});
+  }
+
+  QApplication& app = test::guiApp();
   const DesktopFont font;
   ui::MainWindow window;
-  window.resize(960, kScreenHeight);
-  window.show();
-  window.document()->open(test::smallModel(3), "small", {});
-  const auto fits = [&window](const char* panel) {
+};
+
+TEST_F(ScreenFit, RunPanelsKeepTheWindowOnA540PxScreen) {
+  showModel(960, kScreenHeight);
+  const auto fits = [this](const char* panel) {
     QApplication::processEvents();
     SCOPED_TRACE(panel);
     EXPECT_LE(window.minimumSizeHint().height(), kScreenHeight);
@@ -59,10 +68,7 @@ TEST(ScreenFit, RunPanelsKeepTheWindowOnA540PxScreen) {
   test::screenshot(&window, "screen_fit_cut_explorer");
 }
 
-TEST(ScreenFit, TheStartPageFitsA1024PxScreen) {
-  test::guiApp();
-  const DesktopFont font;
-  ui::MainWindow window;
+TEST_F(ScreenFit, TheStartPageFitsA1024PxScreen) {
   window.resize(1024, 600);
   window.show();
   QApplication::processEvents();
@@ -78,13 +84,8 @@ TEST(ScreenFit, TheStartPageFitsA1024PxScreen) {
 
 // At 1024 x 600 (less a task bar) with Training open, every value on the charts' axes reads: the
 // plot has a line for each of its five value labels (squeezed, Qt Charts shows "…" for them).
-TEST(ScreenFit, TrainingChartsKeepTheirValuesOnA1024x600Screen) {
-  test::guiApp();
-  const DesktopFont font;
-  ui::MainWindow window;
-  window.resize(1024, 560);
-  window.show();
-  window.document()->open(test::smallModel(3), "small", {});
+TEST_F(ScreenFit, TrainingChartsKeepTheirValuesOnA1024x600Screen) {
+  showModel(1024, 560);
   window.showTraining();
   QApplication::processEvents();
   const auto charts = window.findChildren<ui::TrainingChart*>();
