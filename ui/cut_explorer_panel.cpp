@@ -22,6 +22,7 @@
 #include "ui/device_combo.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/scroll_area.h"
 
 namespace graft::ui {
 
@@ -52,7 +53,8 @@ QTableWidgetItem* numberItem(const QString& text, double sortValue) {
 
 CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
     : QWidget(parent), document_(document), session_(new CutExplorerSession(this)) {
-  auto* layout = new QVBoxLayout(this);
+  auto* content = new QWidget(this);
+  auto* layout = new QVBoxLayout(content);
   auto* dataRow = new QHBoxLayout();
   auto* imagesLabel = new QLabel(tr("Images"), this);
   dataRow->addWidget(imagesLabel);
@@ -131,6 +133,11 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
   layout->addWidget(scroll, 1);
+  // The controls scroll too below what they need: with the chart's area they made the window
+  // taller than a 540 px screen (1080 px at 200 %), its status bar below the screen's edge.
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  outer->addWidget(scrolledContent(content, QStringLiteral("cut_explorer_panel_scroll"), this));
 
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString dir =

@@ -284,7 +284,8 @@ void StartPage::updateZooForm() {
   try {
     const GraphAnalysis analysis = analyze(zoo::buildGraph(options));
     if (analysis.ok())
-      openZoo_->setText(tr("Open %1 — %2 parameters")
+      // Two lines: on one, the button alone held the page wider than a 1024 px screen.
+      openZoo_->setText(tr("Open %1\n%2 parameters")
                             .arg(describeZooSpec(zooSpec()),
                                  QString::fromStdString(zoo::readableCount(analysis.totalParams))));
   } catch (const std::exception&) {

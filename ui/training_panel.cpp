@@ -43,6 +43,7 @@
 #include "ui/event_loop_monitor.h"
 #include "ui/gui_wording.h"
 #include "ui/number_validator.h"
+#include "ui/scroll_area.h"
 #include "ui/secondary_text.h"
 #include "ui/train_spec_form.h"
 #include "ui/training_chart.h"
@@ -84,7 +85,10 @@ TrainingPanel::TrainingPanel(Document* document, QWidget* parent)
   splitter->addWidget(buildSettings());
   splitter->addWidget(buildProgress());
   splitter->setStretchFactor(1, 1);
-  layout->addWidget(splitter);
+  // Scrolled below what the settings and the charts need: their minimum, with the docks beside
+  // the graph, made the window taller than a 540 px screen (1080 px at 200 %), its status bar
+  // below the screen's edge.
+  layout->addWidget(scrolledContent(splitter, QStringLiteral("training_panel_scroll"), this));
 
   connect(session_, &TrainingSession::started, this, &TrainingPanel::onStarted);
   connect(session_, &TrainingSession::batchDone, this, &TrainingPanel::onBatch);
@@ -405,8 +409,11 @@ QWidget* TrainingPanel::buildProgress() {
   charts->setStretchFactor(0, 2);
   charts->setStretchFactor(1, 1);
   // Neither the doctor's findings nor the charts are squeezed unreadable in a low dock (at 120
-  // px every axis label became "…"): below what both need, the column scrolls.
-  charts->setMinimumHeight(kReadableChartHeight);
+  // px every axis label became "…"): below what both need, the column scrolls. The charts'
+  // own height: the legend above them, on two lines in a narrow column, took 30 px of it and
+  // every value label read "…" again at 1024 x 600.
+  loss_->setMinimumHeight(kReadableChartHeight);
+  accuracy_->setMinimumHeight(kReadableChartHeight);
   column->addWidget(charts, 1);
   auto* scroll = new QScrollArea(this);
   scroll->setObjectName(QStringLiteral("training_progress_scroll"));
