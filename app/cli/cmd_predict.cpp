@@ -13,6 +13,7 @@
 #include "cli/text_columns.h"
 #include "graph/untrained_layers.h"
 #include "io/json_file.h"
+#include "io/zoo_option_error.h"
 #include "runtime/data/data_pipeline.h"
 #include "runtime/prediction/predict.h"
 #include "runtime/system/error_text.h"
@@ -170,6 +171,8 @@ void registerPredictCommand(CLI::App& app) {
     size_t failed = 0;
     try {
       failed = predictEach(*cmd, *args, *images, {*top, *batchSize, *json, *device}, *gradCam);
+    } catch (const ZooOptionRefused&) {
+      throw;  // a usage error: CLI's message on stderr, nothing on stdout (main.cpp)
     } catch (const std::exception& e) {
       // Failed before its images or in the middle (the model, a label file, an option): one
       // object says why, where a script reading the lines got nothing.

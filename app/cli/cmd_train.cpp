@@ -10,6 +10,7 @@
 #include "cli/spec_options.h"
 #include "cli/train_spec_options.h"
 #include "io/json_file.h"
+#include "io/zoo_option_error.h"
 #include "runtime/data/skipped_files_json.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/system/error_text.h"
@@ -228,6 +229,8 @@ void registerTrainCommand(CLI::App& app) {
     PipelineResult result;
     try {
       result = runCommandPipeline(pipeline, printer, InterruptScope::flag(), options);
+    } catch (const ZooOptionRefused&) {
+      throw;  // a usage error: CLI's message on stderr, nothing on stdout (main.cpp)
     } catch (const std::exception& e) {
       if (process->json && printer.speaks()) printer.printFailure(spec->output, errorText(e));
       throw;

@@ -172,7 +172,16 @@ TEST(CliBasics, ZooOptionsTheArchitectureLacksAreUsageErrors) {
       {"edit", "vgg16", "--recipe", recipe, "-o", dir.file("e.graft")},
       {"export", "vgg16", "--format", "onnx", "-o", dir.file("x.onnx")},
       {"advise", "vgg16", "--data", data},
-      {"probe", "vgg16", "--data", data}};
+      {"probe", "vgg16", "--data", data},
+      // With --json too: a usage error prints nothing on stdout (predict and train printed
+      // their failure object and still exited 2).
+      {"predict", "vgg16", image, "--json"},
+      {"eval", "vgg16", "--data", data, "--json"},
+      {"train", "vgg16", "--data", data, "-o", dir.file("t.graft"), "--json"},
+      {"edit", "vgg16", "--recipe", recipe, "-o", dir.file("e.graft"), "--json"},
+      {"export", "vgg16", "--format", "onnx", "-o", dir.file("x.onnx"), "--json"},
+      {"advise", "vgg16", "--data", data, "--json"},
+      {"probe", "vgg16", "--data", data, "--json"}};
   for (std::vector<std::string> args : commands) {
     args.insert(args.end(), {"--alpha", "0.5"});
     const CommandResult r = runCli(args);

@@ -112,6 +112,26 @@ TEST(ImageTruncation, EveryCutOfANetpbmFileIsCaught) {
   EXPECT_EQ(pnmTruncation(ppm.data(), 8), "its header is cut off; the file ends at byte 8");
 }
 
+// PAM headers OpenCV reads with CRLF line ends or indented keys are read too (they were refused
+// as having no ENDHDR line).
+TEST(ImageTruncation, PamHeadersWithCrlfOrIndentedKeysAreRead) {
+  const std::string samples(2 * 2 * 3, '\x7f');
+  for (const std::string& header :
+       {std::string("P7\r\nWIDTH 2\r\nHEIGHT 2\r\nDEPTH 3\r\nMAXVAL 255\r\n"
+                    "TUPLTYPE RGB\r\nENDHDR\r\n"),
+        std::string("P7\n WIDTH 2\n\tHEIGHT 2\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\n ENDHDR\n")}) {
+    SCOPED_TRACE(header);
+    const std::string whole = header + samples;
+    const std::vector<uchar> bytes(whole.begin(), whole.end());
+    EXPECT_EQ(pnmTruncation(bytes.data(), bytes.size()), "");
+    const cv::Mat image = decodeImageRgb(bytes, "crlf.pam");
+    EXPECT_EQ(image.rows, 2);
+    EXPECT_EQ(image.cols, 2);
+    const std::vector<uchar> cut(bytes.begin(), bytes.end() - 1);
+    EXPECT_NE(pnmTruncation(cut.data(), cut.size()), "");
+  }
+}
+
 // Headers OpenCV throws on (and prints a line for) are refused in Graft's words as well.
 TEST(ImageTruncation, HeadersOpenCvThrowsOnAreSaidWhatIsWrong) {
   const auto pnm = [](const std::string& text) {

@@ -1,5 +1,6 @@
 #include "runtime/data/image_pnm.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -74,9 +75,11 @@ std::optional<PnmHeader> pamHeader(const unsigned char* data, size_t size) {
     size_t lineEnd = pos;
     while (lineEnd < size && data[lineEnd] != '\n') ++lineEnd;
     if (lineEnd >= size) return std::nullopt;
-    const std::string line(reinterpret_cast<const char*>(data + pos), lineEnd - pos);
+    std::string line(reinterpret_cast<const char*>(data + pos), lineEnd - pos);
     pos = lineEnd + 1;
-    const size_t space = line.find_first_of(" \t");
+    // OpenCV skips white space before a key and ends it at any (CRLF headers, indented lines).
+    line.erase(0, std::min(line.size(), line.find_first_not_of(" \t\r")));
+    const size_t space = line.find_first_of(" \t\r");
     const std::string key = line.substr(0, space);
     if (key == "ENDHDR") {
       header.offset = pos;

@@ -141,6 +141,7 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
   streamWaitsFor(*side, current);
   auto recorded = std::make_unique<at::cuda::CUDAGraph>();
   bool began = false;
+  bool stepped = false;  // optimizer.step() counted a step (only then is there one to uncount)
   try {
     c10::cuda::CUDAStreamGuard onSide(*side);
     AutocastCacheOff cacheOff;
@@ -154,12 +155,13 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
     began = true;
     std::vector<torch::Tensor> outputs = body(staticInputs);
     optimizer.step();
+    stepped = true;
     recorded->capture_end();
     staticOutputs = std::move(outputs);
   } catch (const std::exception& e) {
     if (began) abandonCapture(side->stream());
-    optimizer.uncountStep();  // the step() recorded during the failed capture ran nothing
-    optimizer.zeroGrad();     // gradients of a capture hold nothing
+    if (stepped) optimizer.uncountStep();  // the step() recorded in the failed capture ran nothing
+    optimizer.zeroGrad();                  // gradients of a capture hold nothing
     staticInputs.clear();
     staticOutputs.clear();
     failure = errorText(e);
