@@ -8,6 +8,7 @@
 #include <QPainter>
 #include <QScopedValueRollback>
 #include <QScrollBar>
+#include <QSet>
 #include <QStyle>
 #include <QTimer>
 #include <QWheelEvent>
@@ -216,11 +217,30 @@ void GraphView::keyPressEvent(QKeyEvent* event) {
     const QString from = selected.contains(keyCursor_) ? keyCursor_ : selected.front();
     const QString next = neighbourLayer(edges, from, *step);
     if (!next.isEmpty()) {
-      QStringList names = extend ? selected : QStringList();
-      if (!names.contains(next)) names << next;
-      selectFromKeyboard(names, next);
+      if (extend) {
+        // As in a list: the anchor stays, the moving end goes out and back (Shift+Up after
+        // Shift+Down grew the selection instead of undoing the step). A selection changed
+        // since (a click, Find) starts a new path at the layer the keys go from.
+        const QSet<QString> shown(selected.begin(), selected.end());
+        const QSet<QString> path(keyPath_.begin(), keyPath_.end());
+        if (keyPath_.isEmpty() || keyPath_.back() != from || path != shown) keyPath_ = {from};
+        const qsizetype back = keyPath_.indexOf(next);
+        if (back >= 0)
+          keyPath_.resize(back + 1);  // a step back towards the anchor
+        else
+          keyPath_ << next;
+      } else {
+        keyPath_ = {next};
+      }
+      selectFromKeyboard(keyPath_, next);
     }
     event->accept();  // at the graph's end the selection stays; the view does not jump
+    return;
+  }
+  // Shift+F10: Qt's X11 plugin turns only the Menu key into a context-menu event.
+  if (event->key() == Qt::Key_F10 && extend) {
+    openMenuAtSelection();
+    event->accept();
     return;
   }
   QGraphicsView::keyPressEvent(event);
@@ -403,21 +423,23 @@ void GraphView::mouseDoubleClickEvent(QMouseEvent* event) {
   QGraphicsView::mouseDoubleClickEvent(event);
 }
 
+void GraphView::openMenuAtSelection() {
+  const QStringList selected = scene_->selectedLayers();
+  const QString name = selected.contains(keyCursor_) ? keyCursor_
+                       : selected.isEmpty()          ? QString()
+                                                     : selected.front();
+  if (NodeItem* node = scene_->nodeItem(name)) {
+    ensureVisible(node, 60, 60);
+    const QPointF corner = node->sceneBoundingRect().center();
+    Q_EMIT contextMenuOnNode(name, viewport()->mapToGlobal(mapFromScene(corner)));
+  } else {
+    Q_EMIT contextMenuOnSpace(viewport()->mapToGlobal(viewport()->rect().center()));
+  }
+}
+
 void GraphView::contextMenuEvent(QContextMenuEvent* event) {
-  // The Menu key or Shift+F10: the selected layer's menu, at that layer (the mouse may be
-  // anywhere); with nothing selected, the canvas's menu in the middle of the view.
   if (event->reason() == QContextMenuEvent::Keyboard) {
-    const QStringList selected = scene_->selectedLayers();
-    const QString name = selected.contains(keyCursor_) ? keyCursor_
-                         : selected.isEmpty()          ? QString()
-                                                       : selected.front();
-    if (NodeItem* node = scene_->nodeItem(name)) {
-      ensureVisible(node, 60, 60);
-      const QPointF corner = node->sceneBoundingRect().center();
-      Q_EMIT contextMenuOnNode(name, viewport()->mapToGlobal(mapFromScene(corner)));
-    } else {
-      Q_EMIT contextMenuOnSpace(viewport()->mapToGlobal(viewport()->rect().center()));
-    }
+    openMenuAtSelection();
     event->accept();
     return;
   }

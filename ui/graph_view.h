@@ -7,6 +7,7 @@
 // button, or a double click on its title or collapsed card, collapses or expands it (view
 // state, kept by the scene), the group staying where it was in the window.
 #include <QGraphicsView>
+#include <QStringList>
 #include <QTimer>
 
 namespace graft::ui {
@@ -71,6 +72,8 @@ class GraphView : public QGraphicsView {
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
+  // The Menu key (a context-menu event from the keyboard) and Shift+F10 (a key press) open
+  // openMenuAtSelection's menu.
   void contextMenuEvent(QContextMenuEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dragMoveEvent(QDragMoveEvent* event) override;
@@ -85,6 +88,9 @@ class GraphView : public QGraphicsView {
   void scaleBy(double factor);
   bool isBackground(const QPoint& pos) const;
   void toggleGroup(GroupItem* group);
+  // The selected layer's menu, at that layer (the mouse may be anywhere); with nothing
+  // selected, the canvas's menu in the middle of the view.
+  void openMenuAtSelection();
   // Selects `names` from the keyboard and scrolls `current` into view.
   void selectFromKeyboard(const QStringList& names, const QString& current);
   // The layers' edges as (producer, consumer), in the scene's order.
@@ -94,6 +100,9 @@ class GraphView : public QGraphicsView {
   GraphScene* scene_;
   // Where keyboard steps go from: the layer the last arrow reached (Shift+arrow grows from it).
   QString keyCursor_;
+  // The layers Shift+arrow went through from the anchor (first) to keyCursor_ (last): the
+  // selection they made, shrunk again when a step goes back along it.
+  QStringList keyPath_;
   EdgeItem* dropEdge_ = nullptr;
   NodeItem* dropNode_ = nullptr;
   // Fitted by fitAll and not zoomed or scrolled by the user since: a new layout or size fits

@@ -209,6 +209,33 @@ TEST_F(Accessibility, TheArrowsStartAtTheInputAndShiftExtends) {
   EXPECT_EQ(scene->selectedLayers(), QStringList{"input_1"});
 }
 
+// Shift+Up after Shift+Down grew the selection: as in a list, the anchor stays and the moving
+// end goes back.
+TEST_F(Accessibility, ShiftArrowBackShrinksTheSelection) {
+  openSmall();
+  ui::GraphScene* scene = view()->graphScene();
+  scene->selectLayers({QStringLiteral("conv1")});
+  view()->setFocus();
+  QTest::keyClick(view(), Qt::Key_Down, Qt::ShiftModifier);
+  QTest::keyClick(view(), Qt::Key_Down, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), (QStringList{"conv1", "conv1_bn", "conv1_relu"}));
+  QTest::keyClick(view(), Qt::Key_Up, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), (QStringList{"conv1", "conv1_bn"}));
+  QTest::keyClick(view(), Qt::Key_Up, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), QStringList{"conv1"});
+  // Past the anchor the other way: it grows upwards.
+  QTest::keyClick(view(), Qt::Key_Up, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), (QStringList{"input_1", "conv1"}));
+  QTest::keyClick(view(), Qt::Key_Down, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), QStringList{"conv1"});
+  // A selection made otherwise starts a new anchor at the layer the keys go from.
+  scene->selectLayers({QStringLiteral("conv1_bn")});
+  QTest::keyClick(view(), Qt::Key_Up, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), (QStringList{"conv1", "conv1_bn"}));
+  QTest::keyClick(view(), Qt::Key_Down, Qt::ShiftModifier);
+  EXPECT_EQ(scene->selectedLayers(), QStringList{"conv1_bn"});
+}
+
 // A frame shows the graph has the keyboard focus.
 TEST_F(Accessibility, TheGraphShowsItHasTheFocus) {
   openSmall();
