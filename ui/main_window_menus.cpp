@@ -226,6 +226,9 @@ void addSelectedLayerActions(MainWindow* window, QMenu* edit,
   cut->setStatusTip(MainWindow::tr("Make the selected layer the model's output"));
   QMenu* layerMenu = edit->addMenu(MainWindow::tr("Selected &Layer"));
   layerMenu->setObjectName(QStringLiteral("selected_layer_menu"));
+  // Filled as it opens with the context menu's entries, whose keys Edit's own entries have:
+  // listed, the help gained them as Edit's once the menu had been opened.
+  layerMenu->setProperty("notInKeyHelp", true);
   QObject::connect(layerMenu, &QMenu::aboutToShow, window, [editor, scene, document, layerMenu] {
     layerMenu->clear();
     const QStringList selected = scene->selectedLayers();
@@ -489,7 +492,8 @@ QString entryName(const QString& menuTitle, const QAction* action) {
 void addShortcutRows(const QMenu* menu, const QString& title, QStringList& rows) {
   for (const QAction* action : menu->actions()) {
     if (action->menu()) {
-      addShortcutRows(action->menu(), title, rows);
+      if (!action->menu()->property("notInKeyHelp").toBool())
+        addShortcutRows(action->menu(), title, rows);
       continue;
     }
     QStringList keys;

@@ -231,6 +231,17 @@ TEST_F(KeyboardMenus, ShiftF10OpensTheSelectedLayersMenuAtIt) {
   EXPECT_EQ(shown.front(), "conv1_bn");
 }
 
+// Opening Edit › Selected Layer added its entries' keys to the help as Edit's (two rows more).
+TEST_F(KeyboardMenus, TheKeyboardHelpIsTheSameAfterTheLayerMenuOpened) {
+  scene()->selectLayers({QStringLiteral("conv1")});
+  const QString before = ui::keyboardHelpText(window_.get());
+  auto* layerMenu = window_->findChild<QMenu*>(QStringLiteral("selected_layer_menu"));
+  ASSERT_NE(layerMenu, nullptr);
+  Q_EMIT layerMenu->aboutToShow();
+  ASSERT_FALSE(layerMenu->actions().isEmpty());
+  EXPECT_EQ(ui::keyboardHelpText(window_.get()), before);
+}
+
 // The help listed a few keys by hand and missed Ctrl+R, Ctrl+E, Ctrl+P, Ctrl+Shift+F, arrows.
 TEST_F(KeyboardMenus, TheKeyboardHelpListsTheActionsKeys) {
   const QString help = ui::keyboardHelpText(window_.get());
