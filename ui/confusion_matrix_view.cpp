@@ -12,6 +12,9 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QTableWidget(parent)
   horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   setToolTip(tr("Validation confusion matrix: rows are the true class, columns the prediction"));
+  // Tab leaves the matrix, as it leaves the Summary: once it had cells Tab moved cell by cell
+  // and never left the training panel.
+  setTabKeyNavigation(false);
 }
 
 void ConfusionMatrixView::setClasses(const QStringList& classes) {

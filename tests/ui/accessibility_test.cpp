@@ -15,6 +15,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 
+#include "ui/confusion_matrix_view.h"
+#include "ui/cut_explorer_panel.h"
 #include "ui/doc/document.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
@@ -104,6 +106,32 @@ TEST_F(Accessibility, TabEntersAndLeavesTheSummaryKeepingTheSelection) {
   QTest::keyClick(table, Qt::Key_Tab, Qt::ShiftModifier);
   EXPECT_NE(window_->focusWidget(), table) << "Shift+Tab stayed in the table";
   EXPECT_EQ(view()->graphScene()->selectedLayers(), QStringList{"conv1_bn"});
+}
+
+// Tab moved cell by cell through the confusion matrix once a run filled it (and through the
+// cut points' table), never leaving the panel.
+TEST_F(Accessibility, TabLeavesTheConfusionMatrixAndTheCutPoints) {
+  openSmall();
+  window_->showTraining();
+  ui::ConfusionMatrixView* matrix = window_->trainingPanel()->confusion();
+  matrix->setClasses({"cat", "dog", "fox"});
+  matrix->setMatrix({{5, 1, 0}, {2, 4, 0}, {0, 0, 6}});
+  ui::CutExplorerPanel* explorer = window_->cutExplorer();
+  QTableWidget* cuts = explorer->table();
+  cuts->setRowCount(2);
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < cuts->columnCount(); ++c)
+      cuts->setItem(r, c, new QTableWidgetItem(QString::number(r * 10 + c)));
+  for (QAbstractItemView* table :
+       {static_cast<QAbstractItemView*>(matrix), static_cast<QAbstractItemView*>(cuts)}) {
+    for (const bool back : {false, true}) {
+      table->setFocus(Qt::TabFocusReason);
+      table->setCurrentIndex(table->model()->index(0, 0));
+      QTest::keyClick(table, Qt::Key_Tab, back ? Qt::ShiftModifier : Qt::NoModifier);
+      EXPECT_NE(window_->focusWidget(), table)
+          << (back ? "Shift+Tab" : "Tab") << " stayed in " << table->metaObject()->className();
+    }
+  }
 }
 
 // Qt parks the dock behind another's tab (Predictions behind Properties, History behind
