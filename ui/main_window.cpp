@@ -38,6 +38,7 @@
 #include "ui/prediction_panel.h"
 #include "ui/properties_panel.h"
 #include "ui/recent_files.h"
+#include "ui/scroll_area.h"
 #include "ui/start_page.h"
 #include "ui/summary_table.h"
 #include "ui/training_panel.h"
@@ -108,6 +109,7 @@ void MainWindow::createPages() {
   startScroll->setFrameShape(QFrame::NoFrame);
   // Not a tab stop of its own: Tab reaches the page's fields, and the area scrolls to them.
   startScroll->setFocusPolicy(Qt::NoFocus);
+  keepFocusInView(startScroll);
   startScroll->setWidget(start_);
   stack_->addWidget(startScroll);  // index 0: the start page
   stack_->addWidget(workbench_);

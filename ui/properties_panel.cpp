@@ -17,6 +17,7 @@
 #include "ui/config_field.h"
 #include "ui/doc/document.h"
 #include "ui/error_dialog.h"
+#include "ui/scroll_area.h"
 #include "ui/secondary_text.h"
 #include "ui/undo_pass_through.h"
 
@@ -50,6 +51,7 @@ PropertiesPanel::PropertiesPanel(Document* document, QWidget* parent)
   scroll_->setWidgetResizable(true);
   scroll_->setFrameShape(QFrame::NoFrame);
   scroll_->setFocusPolicy(Qt::NoFocus);  // a frame for the fields, not a tab stop of its own
+  keepFocusInView(scroll_);
   layout_->addWidget(scroll_);
   connect(document_, &Document::changed, this, [this] {
     // Drop layers that no longer exist (removed, renamed by undo); keep the rest on screen.

@@ -1,8 +1,27 @@
 #include "ui/scroll_area.h"
 
+#include <QApplication>
 #include <QScrollArea>
 
 namespace graft::ui {
+namespace {
+
+// Every scroll area holding `field`, the innermost first: the outer one scrolls to where the
+// inner one has put it.
+void revealInScrollAreas(QWidget* field) {
+  for (QWidget* w = field->parentWidget(); w; w = w->parentWidget())
+    if (auto* area = qobject_cast<QScrollArea*>(w)) area->ensureWidgetVisible(field);
+}
+
+}  // namespace
+
+void keepFocusInView(QScrollArea* area) {
+  QObject::connect(qApp, &QApplication::focusChanged, area, [area](QWidget*, QWidget* now) {
+    if (!now || !area->widget() || !area->widget()->isAncestorOf(now)) return;
+    if (QApplication::mouseButtons() != Qt::NoButton) return;  // clicked: it is in view
+    revealInScrollAreas(now);
+  });
+}
 
 QScrollArea* scrolledContent(QWidget* content, const QString& name, QWidget* parent) {
   auto* scroll = new QScrollArea(parent);
@@ -11,6 +30,7 @@ QScrollArea* scrolledContent(QWidget* content, const QString& name, QWidget* par
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setFocusPolicy(Qt::NoFocus);
+  keepFocusInView(scroll);
   return scroll;
 }
 

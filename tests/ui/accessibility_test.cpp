@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
@@ -132,6 +134,58 @@ TEST_F(Accessibility, TabLeavesTheConfusionMatrixAndTheCutPoints) {
           << (back ? "Shift+Tab" : "Tab") << " stayed in " << table->metaObject()->className();
     }
   }
+}
+
+// The scroll areas holding `field`, the innermost first.
+QList<QScrollArea*> scrollAreasHolding(QWidget* field) {
+  QList<QScrollArea*> areas;
+  for (QWidget* w = field->parentWidget(); w; w = w->parentWidget())
+    if (auto* area = qobject_cast<QScrollArea*>(w)) areas << area;
+  return areas;
+}
+
+// Whether every scroll area holding `field` shows all of it.
+bool shownWhole(QWidget* field) {
+  for (QScrollArea* area : scrollAreasHolding(field)) {
+    const QRect inViewport(field->mapTo(area->viewport(), QPoint(0, 0)), field->size());
+    if (!area->viewport()->rect().contains(inViewport)) return false;
+  }
+  return true;
+}
+
+// Scrolls every area holding `field` to its end; whether that took the field out of view.
+bool scrollAwayFrom(QWidget* field) {
+  for (QScrollArea* area : scrollAreasHolding(field))
+    area->verticalScrollBar()->setValue(area->verticalScrollBar()->maximum());
+  return !shownWhole(field);
+}
+
+// Ctrl+R focused the training data field where the scrolled panel did not show it; Explore
+// Cut Points its data field the same way.
+TEST_F(Accessibility, FocusingAPanelsFieldScrollsItIntoView) {
+  openSmall();
+  QApplication::setActiveWindow(window_.get());
+  ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
+  window_->resize(960, 540);
+  window_->showTraining();
+  auto* data = window_->trainingPanel()->findChild<QLineEdit*>(QStringLiteral("train_data"));
+  ASSERT_TRUE(test::waitFor([&] { return scrollAwayFrom(data); }, 5000))
+      << "the panel does not scroll at this size";
+  view()->setFocus();
+  window_->showTraining();  // Model › Train… (Ctrl+R)
+  ASSERT_EQ(window_->focusWidget(), data);
+  EXPECT_TRUE(shownWhole(data));
+  test::screenshot(window_.get(), QStringLiteral("training_data_focused_in_view"));
+
+  window_->showCutExplorer();
+  auto* explorerData =
+      window_->cutExplorer()->findChild<QLineEdit*>(QStringLiteral("explorer_data"));
+  ASSERT_TRUE(test::waitFor([&] { return scrollAwayFrom(explorerData); }, 5000))
+      << "the cut explorer does not scroll at this size";
+  view()->setFocus();
+  window_->showCutExplorer();
+  ASSERT_EQ(window_->focusWidget(), explorerData);
+  EXPECT_TRUE(shownWhole(explorerData));
 }
 
 // Qt parks the dock behind another's tab (Predictions behind Properties, History behind
