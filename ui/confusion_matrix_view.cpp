@@ -12,6 +12,7 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QTableWidget(parent)
   horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   verticalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   setToolTip(tr("Validation confusion matrix: rows are the true class, columns the prediction"));
+  setAccessibleName(tr("Validation confusion matrix"));
   // Tab leaves the matrix, as it leaves the Summary: once it had cells Tab moved cell by cell
   // and never left the training panel.
   setTabKeyNavigation(false);

@@ -109,6 +109,7 @@ CutExplorerPanel::CutExplorerPanel(Document* document, QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setAccessibleName(tr("Cut points"));
   table_->setTabKeyNavigation(false);  // Tab leaves the table (it moved cell by cell)
   table_->verticalHeader()->hide();
   // Every column as wide as its contents (the stretched Layer column was squeezed to "co…" by

@@ -15,6 +15,7 @@ FindBar::FindBar(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(6, 3, 6, 3);
   edit_ = new QLineEdit(this);
   edit_->setPlaceholderText(tr("Find layer by name…"));
+  edit_->setAccessibleName(tr("Find layer by name"));  // a placeholder is not a name
   edit_->setClearButtonEnabled(true);
   completions_ = new QStringListModel(this);
   auto* completer = new QCompleter(completions_, this);

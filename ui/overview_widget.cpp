@@ -18,6 +18,7 @@ OverviewWidget::OverviewWidget(GraphView* main, QWidget* parent)
   setViewportUpdateMode(FullViewportUpdate);  // the frame moves across the whole widget
   setCursor(Qt::PointingHandCursor);
   setToolTip(tr("Overview: click or drag to move the graph view"));
+  setAccessibleName(tr("Graph overview"));
   connect(main_, &GraphView::viewportMoved, viewport(), qOverload<>(&QWidget::update));
   connect(main_->graphScene(), &GraphScene::relaidOut, this, &OverviewWidget::refit);
 }

@@ -37,6 +37,7 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
   auto* form = new QFormLayout;
   auto* pathRow = new QHBoxLayout;
   path_ = new QLineEdit(base_.pipelinePath, this);
+  path_->setAccessibleName(tr("Pipeline file"));  // its row's label names a layout, not the field
   auto* browse = new QPushButton(tr("Browse…"), this);
   pathRow->addWidget(path_, 1);
   pathRow->addWidget(browse);
@@ -70,6 +71,7 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
   paramsCheck_ = new QCheckBox(tr("parameters at most"), this);
   paramsCheck_->setChecked(true);
   params_ = new QSpinBox(this);
+  params_->setAccessibleName(tr("Most parameters"));
   params_->setRange(1, INT_MAX);
   params_->setGroupSeparatorShown(true);
   params_->setValue(static_cast<int>(std::min<int64_t>(totalParams, INT_MAX)));
@@ -81,6 +83,7 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
 
   accuracyCheck_ = new QCheckBox(tr("validation accuracy at least"), this);
   accuracy_ = new QDoubleSpinBox(this);
+  accuracy_->setAccessibleName(tr("Least validation accuracy"));
   accuracy_->setRange(0.0, 1.0);
   accuracy_->setSingleStep(0.01);
   accuracy_->setDecimals(3);
@@ -99,6 +102,7 @@ PipelineDialog::PipelineDialog(SessionPipelineInputs base, std::optional<double>
 
   differenceCheck_ = new QCheckBox(tr("export differs from Graft by at most"), this);
   difference_ = new QLineEdit(QStringLiteral("1e-4"), this);
+  difference_->setAccessibleName(tr("Largest difference of the export from Graft"));
   difference_->setValidator(plainNumberValidator(difference_, 0.0));
   auto* differenceRow = new QHBoxLayout;
   differenceRow->addWidget(differenceCheck_);

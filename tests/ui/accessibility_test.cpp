@@ -20,11 +20,14 @@
 #include "ui/confusion_matrix_view.h"
 #include "ui/cut_explorer_panel.h"
 #include "ui/doc/document.h"
+#include "ui/find_bar.h"
 #include "ui/graph_scene.h"
 #include "ui/graph_view.h"
 #include "ui/layer_palette.h"
 #include "ui/main_window.h"
 #include "ui/notes_banner.h"
+#include "ui/overview_widget.h"
+#include "ui/pipeline_dialog.h"
 #include "ui/properties_panel.h"
 #include "ui/start_page.h"
 #include "ui/summary_table.h"
@@ -234,6 +237,23 @@ TEST_F(Accessibility, FieldsAreNamedForWhatTheySet) {
   named(window_->layerPalette()->findChild<QLineEdit*>(), "Filter layer types");
   named(window_->layerPalette()->findChild<QTreeWidget*>(), "Layer types");
   named(window_->summary()->table(), "Model summary");
+  // A placeholder, a form row's label over a layout, a dock's title: none of them names it.
+  named(window_->workbench()->findBar()->findChild<QLineEdit*>(), "Find layer by name");
+  named(window_->overview(), "Graph overview");
+  named(window_->trainingPanel()->confusion(), "Validation confusion matrix");
+  named(window_->cutExplorer()->table(), "Cut points");
+  ui::PipelineDialog* pipeline = window_->savePipeline();
+  ASSERT_NE(pipeline, nullptr);
+  named(pipeline->pathEdit(), "Pipeline file");
+  for (QWidget* field : pipeline->findChildren<QWidget*>()) {
+    if (qobject_cast<QLineEdit*>(field) || qobject_cast<QAbstractSpinBox*>(field)) {
+      if (qobject_cast<QLineEdit*>(field) && qobject_cast<QAbstractSpinBox*>(field->parent()))
+        continue;  // a spin box's own line edit
+      EXPECT_FALSE(accessibleText(field, QAccessible::Name).isEmpty())
+          << field->metaObject()->className();
+    }
+  }
+  pipeline->reject();
   ui::TrainingPanel* training = window_->trainingPanel();
   named(training->findChild<QLineEdit*>(QStringLiteral("train_data")), "Training data folder");
   named(training->epochsBox(), "Epochs");
