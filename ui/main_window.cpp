@@ -266,14 +266,30 @@ void MainWindow::showStartPage() {
     return;
   }
   start_->setRecentFiles(recentFiles());
+  const bool wasShown = stack_->currentIndex() == 0;
   stack_->setCurrentIndex(0);  // the start page's scroll area
   setModelDocksShown(false);
+  if (!wasShown) focusShownPage();
 }
 
 void MainWindow::showWorkbench() {
   if (!document_->hasModel()) return;
+  const bool wasShown = stack_->currentWidget() == workbench_;
   stack_->setCurrentWidget(workbench_);
   setModelDocksShown(true);
+  if (!wasShown) focusShownPage();
+}
+
+void MainWindow::focusShownPage() {
+  // Qt's stack moves the focus from the page it hides to the next page's first tab stop, the
+  // notes banner's close button: it goes to what the page is for.
+  // A field of a dock (the training panel's, Ctrl+R) keeps it.
+  const QWidget* focused = focusWidget();
+  if (focused && focused->isVisible() && !stack_->isAncestorOf(focused)) return;
+  if (stack_->currentWidget() == workbench_)
+    workbench_->view()->setFocus(Qt::OtherFocusReason);
+  else
+    start_->openFileButton()->setFocus(Qt::OtherFocusReason);
 }
 
 void MainWindow::setModelDocksShown(bool shown) {
@@ -338,7 +354,10 @@ void MainWindow::showEvent(QShowEvent* event) {
   QMainWindow::showEvent(event);
   // Again once shown: only then is the frame (title bar) known, which the screen must hold too.
   // A size set since (a caller's resize) is that caller's to choose.
-  if (!std::exchange(fittedOnShow_, true) && size() == restoredSize_) fitOnScreen();
+  if (!std::exchange(fittedOnShow_, true)) {
+    if (size() == restoredSize_) fitOnScreen();
+    focusShownPage();
+  }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -116,6 +116,9 @@ class MainWindow : public QMainWindow {
   void restoreSettings();
   void fitOnScreen();
   bool fittedOnShow_ = false;
+  // The focus on what the page shown is for (the start page's Open button, the graph) unless
+  // a dock's field has it: Qt put it on the page's first control, the banner's ✕.
+  void focusShownPage();
   QSize restoredSize_;  // the size restoreSettings left
   // Hides the visible docks while the start page shows (shown = false), or shows those again.
   void setModelDocksShown(bool shown);

@@ -94,6 +94,7 @@ QWidget* StartPage::buildOpenColumn() {
   open->setIcon(QIcon(QStringLiteral(":/icons/open.svg")));
   open->setDefault(true);
   open->setObjectName(QStringLiteral("start_open_file"));
+  openFile_ = open;
   connect(open, &QPushButton::clicked, this, &StartPage::openFileRequested);
   layout->addWidget(open);
   auto* hint = new QLabel(tr("Keras .h5 (full model or weights only, the architecture is "

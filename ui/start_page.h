@@ -32,6 +32,8 @@ class StartPage : public QWidget {
   QListWidget* recentList() const { return recent_; }
   QLabel* weightsLabel() const { return weights_; }
   QPushButton* openArchitectureButton() const { return openZoo_; }
+  // "Open Keras model or Graft project…": where the keyboard starts on this page.
+  QPushButton* openFileButton() const { return openFile_; }
   WeightsDownloadPanel* downloadPanel() const { return download_; }
   void setStatus(const QString& text);
   // Looks again for the weight file in the Keras cache (after a download elsewhere).
@@ -64,6 +66,7 @@ class StartPage : public QWidget {
   QLabel* weights_ = nullptr;
   WeightsDownloadPanel* download_ = nullptr;
   QPushButton* openZoo_ = nullptr;
+  QPushButton* openFile_ = nullptr;
   QListWidget* recent_ = nullptr;
   QLabel* status_ = nullptr;
 };

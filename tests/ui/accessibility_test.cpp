@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -189,6 +190,23 @@ TEST_F(Accessibility, FocusingAPanelsFieldScrollsItIntoView) {
   window_->showCutExplorer();
   ASSERT_EQ(window_->focusWidget(), explorerData);
   EXPECT_TRUE(shownWhole(explorerData));
+}
+
+// The window opened with the focus on the notes banner's ✕: it starts on the start page's Open
+// button, and on the graph once a model is open.
+TEST_F(Accessibility, TheFocusStartsOnWhatThePageIsFor) {
+  QApplication::setActiveWindow(window_.get());
+  ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
+  ASSERT_NE(window_->focusWidget(), nullptr);
+  EXPECT_EQ(window_->focusWidget(), window_->startPage()->openFileButton())
+      << describeStop(window_->focusWidget()).toStdString();
+  test::screenshot(window_.get(), QStringLiteral("start_page_initial_focus"));
+  openSmall();
+  ASSERT_NE(window_->focusWidget(), nullptr);
+  EXPECT_EQ(window_->focusWidget(), view()) << describeStop(window_->focusWidget()).toStdString();
+  window_->showStartPage();
+  window_->showStartPage();  // a second time: back to the model (the page's own rule)
+  EXPECT_EQ(window_->focusWidget(), view()) << describeStop(window_->focusWidget()).toStdString();
 }
 
 // Qt parks the dock behind another's tab (Predictions behind Properties, History behind
