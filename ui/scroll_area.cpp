@@ -16,8 +16,9 @@ void revealInScrollAreas(QWidget* field) {
 }  // namespace
 
 void keepFocusInView(QScrollArea* area) {
-  QObject::connect(qApp, &QApplication::focusChanged, area, [area](QWidget*, QWidget* now) {
+  QObject::connect(qApp, &QApplication::focusChanged, area, [area](QWidget* old, QWidget* now) {
     if (!now || !area->widget() || !area->widget()->isAncestorOf(now)) return;
+    if (!old) return;  // the window active again: the view stays where the user scrolled it
     if (QApplication::mouseButtons() != Qt::NoButton) return;  // clicked: it is in view
     revealInScrollAreas(now);
   });

@@ -13,7 +13,8 @@ QScrollArea* scrolledContent(QWidget* content, const QString& name, QWidget* par
 
 // The area scrolls to a field inside it that gets the focus from the keyboard or the program
 // (Ctrl+R's data field, a label's Alt+letter), as Tab already made it: Qt scrolls only for
-// Tab, and Ctrl+R focused a field scrolled out of sight. A click leaves the view where it is.
+// Tab, and Ctrl+R focused a field scrolled out of sight. A click, or the window becoming active
+// again, leaves the view where it is.
 void keepFocusInView(QScrollArea* area);
 
 }  // namespace graft::ui
