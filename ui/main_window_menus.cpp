@@ -524,7 +524,8 @@ QString keyboardHelpText(const MainWindow* window) {
   row(MainWindow::tr("Arrow keys"),
       MainWindow::tr("in the graph: move the selection along the connections (nothing "
                      "selected: to the input layer)"));
-  row(MainWindow::tr("Shift+arrow keys"), MainWindow::tr("in the graph: extend the selection"));
+  row(MainWindow::tr("Shift+arrow keys"),
+      MainWindow::tr("in the graph: extend the selection (back: shrink it)"));
   row(MainWindow::tr("Home / End"), MainWindow::tr("in the graph: the input / the output layer"));
   row(MainWindow::tr("Return"),
       MainWindow::tr("in Layers (list or filter): add that layer type after the selected layer "
