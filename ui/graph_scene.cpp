@@ -122,7 +122,10 @@ void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
 
 void GraphScene::setViewScale(double scale) {
   viewScale_ = scale;
-  if (boundary_) boundary_->setViewScale(scale);
+  if (boundary_) {
+    boundary_->setViewScale(scale);
+    placeFreezeHandle();
+  }
   // One output's tag keeps its size on screen, under its layer; several (a feature extractor
   // with a tap per block: 124 in one InceptionV3 file) would cover the fitted graph, and a
   // left-to-right layout has no room under the layer: those are zoomed with the graph.
@@ -251,7 +254,14 @@ void GraphScene::refreshCards() {
   for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
     groups_[static_cast<int>(k)]->setView(
         groupViewOf(document_->graph(), document_->analysis(), layout_.groups[k]));
+  const QRectF overlays = overlayBounds();
   placeOverlays();
+  // The freeze handle may have moved out of the layout (above the columns, where it covers no
+  // card): the scene reaches it, and a fitted view fits it in.
+  if (overlayBounds() != overlays) {
+    fitSceneRect();
+    Q_EMIT overlaysMoved();
+  }
   // Selection is unchanged, but what the properties panel shows about it may not be.
   Q_EMIT layersSelected(selectedLayers());
 }
@@ -457,6 +467,16 @@ void GraphScene::placeOverlays() {
   const QSignalBlocker blocker(boundary_);  // placing is not dragging
   boundary_->setPos(at);
   boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen, elsewhere);
+  placeFreezeHandle();
+}
+
+void GraphScene::placeFreezeHandle() {
+  QList<QRectF> cards;  // collapsed nested models are cards too
+  for (const NodeItem* node : std::as_const(nodes_))
+    if (node->isVisible()) cards << node->sceneBoundingRect();
+  for (const GroupItem* group : std::as_const(groups_))
+    if (group->isVisible() && group->isCollapsed()) cards << group->sceneBoundingRect();
+  boundary_->placeHandleClearOf(cards);
 }
 
 }  // namespace graft::ui

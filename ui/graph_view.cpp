@@ -51,6 +51,9 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
     if (fitted_ && !fitting_) refit_.start();
     Q_EMIT viewportMoved();
   });
+  connect(scene_, &GraphScene::overlaysMoved, this, [this] {
+    if (fitted_ && !fitting_) refit_.start();
+  });
   // Scrolled by the user (scroll bar dragged or clicked, keys, Shift+wheel): what they look at
   // is theirs; programmatic scrolling (centerOn, setValue) triggers no action.
   for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()})
