@@ -126,10 +126,10 @@ void GraphScene::setViewScale(double scale) {
     boundary_->setViewScale(scale);
     placeFreezeHandle();
   }
-  // One output's tag keeps its size on screen, under its layer; several (a feature extractor
-  // with a tap per block: 124 in one InceptionV3 file) would cover the fitted graph, and a
-  // left-to-right layout has no room under the layer: those are zoomed with the graph.
-  const double tags = markers_.size() == 1 && !layout_.leftToRight ? scale : 1.0;
+  // One output's tag keeps its size on screen, under (left to right: beside) its layer, where
+  // the graph ends; several (a feature extractor with a tap per block: 124 in one InceptionV3
+  // file) would cover the fitted graph: those are zoomed with the graph.
+  const double tags = markers_.size() == 1 ? scale : 1.0;
   for (OutputMarkerItem* marker : std::as_const(markers_)) marker->setViewScale(tags);
   fitSceneRect();
 }
@@ -139,8 +139,11 @@ void GraphScene::fitSceneRect() {
   // can be scrolled to the middle; far out, the overlays reach further (the output's tag was cut
   // off under a fitted ResNet50).
   if (!document_->hasModel()) return;
-  const QRectF rect =
-      layout_.bounds.adjusted(-400, -200, 300, 200) | overlayBounds().adjusted(-20, -20, 20, 20);
+  // (20 px on screen past them: 20 units were under a pixel at 2 %, the left-to-right output
+  // tag flush with the window's edge when scrolled to the end.)
+  const double room = 20 / viewScale_;
+  const QRectF rect = layout_.bounds.adjusted(-400, -200, 300, 200) |
+                      overlayBounds().adjusted(-room, -room, room, room);
   if (rect != sceneRect()) setSceneRect(rect);
 }
 
@@ -417,11 +420,14 @@ void GraphScene::placeOverlays() {
   const auto labels = qScopeGuard([this] { placeEdgeLabels(edges_, groups_, boundary_); });
   const QSizeF card = NodeItem::cardSize(compact_);
   const double half = card.height() / 2;
+  // The tag's start is 8 units off the card, its notch reaching to it.
   const QPointF markerOffset =
-      layout_.leftToRight ? QPointF(card.width() / 2 + 24, 0) : QPointF(0, half + 20);
-  for (OutputMarkerItem* marker : markers_)
+      layout_.leftToRight ? QPointF(card.width() / 2 - 4, 0) : QPointF(0, half + 20);
+  for (OutputMarkerItem* marker : markers_) {
+    marker->setBesideLayer(layout_.leftToRight);
     if (const NodeItem* node = nodes_.value(marker->output()))
       marker->setPos(node->pos() + markerOffset);
+  }
   if (!boundary_ || nodes_.isEmpty()) return;
   // Just below the frozen layers the model starts with (the lowest one of the last column
   // holding any); above the first layer when nothing is frozen. They end at the first layer that

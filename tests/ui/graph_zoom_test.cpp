@@ -200,7 +200,9 @@ void expectReadableOverlay(ui::GraphView* view, QGraphicsItem* item, const QRect
       << where << ": the text overflows its " << onScreen.width() << " px box";
   if (fitted) {
     EXPECT_TRUE(view->viewport()->rect().contains(onScreen))
-        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " is cut off";
+        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " ("
+        << onScreen.width() << " x " << onScreen.height() << ") is cut off in "
+        << view->viewport()->width() << " x " << view->viewport()->height();
   }
 }
 
@@ -351,6 +353,57 @@ TEST(GraphZoom, TheFreezeHandleCoversNoCardInWrappedColumns) {
   EXPECT_FALSE(scene->freezeBoundary()->handleIsRaised());
   coversNoCard("activation_25 at 100 %");
   test::screenshot(view, "freeze_handle_columns_100");
+}
+
+// Left to right the output's tag was centred on its layer's right edge, over the card's end,
+// pointing up, and fitted it was a smear: as under its layer top to bottom, it now sits beside
+// its layer pointing at it, covers no card and reads, fitted and at 100 %.
+TEST(GraphZoom, TheOutputTagSitsBesideItsLayerLeftToRight) {
+  SmallWindow small;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  ui::GraphScene* scene = view->graphScene();
+  using Arrangement = ui::GraphScene::Arrangement;
+  for (const Arrangement arrangement : {Arrangement::TopToBottom, Arrangement::LeftToRight}) {
+    scene->setArrangement(arrangement, false);
+    view->fitAll();
+    QApplication::processEvents();
+    const bool beside = arrangement == Arrangement::LeftToRight;
+    const ui::NodeItem* output = scene->outputNodeItem();
+    ASSERT_NE(output, nullptr);
+    ui::OutputMarkerItem* marker = scene->outputMarker(output->name());
+    ASSERT_NE(marker, nullptr);
+    for (const bool fitted : {true, false}) {
+      if (!fitted) view->setZoom(1.0);
+      // Left to right MobileNetV2 is wider than the window at the smallest zoom (2 %): its end.
+      if (!fitted || beside) view->centerOn(marker);
+      QApplication::processEvents();
+      const std::string where = std::string(beside ? "left to right" : "top to bottom") +
+                                (fitted ? ", fitted" : ", at 100 %");
+      // The tag without its notch's tip, which reaches to the layer.
+      const QRectF tag = marker->mapRectToScene(marker->boundingRect()).adjusted(2, 2, -2, -2);
+      for (const ui::NodeItem* card : scene->nodeItems()) {
+        if (!card->isVisible()) continue;
+        EXPECT_FALSE(tag.intersects(card->mapRectToScene(card->shape().boundingRect())))
+            << where << ": the tag covers " << card->name().toStdString();
+      }
+      const QRectF layer = output->mapRectToScene(output->shape().boundingRect());
+      if (beside) {
+        EXPECT_GE(tag.left(), layer.right()) << where;
+        EXPECT_LE(tag.left(), layer.right() + 10) << where;
+        EXPECT_NEAR(tag.center().y(), layer.center().y(), 0.5) << where;
+      } else {
+        EXPECT_GE(tag.top(), layer.bottom()) << where;
+        EXPECT_LE(tag.top(), layer.bottom() + 10) << where;
+        EXPECT_NEAR(tag.center().x(), layer.center().x(), 0.5) << where;
+      }
+      EXPECT_EQ(marker->isCompact(), fitted) << where;
+      expectReadableOverlay(view, marker, marker->boundingRect(), marker->text(), where, true);
+      test::screenshot(
+          view, QString::fromStdString(std::string("output_tag_") + (beside ? "ltr" : "ttb") +
+                                       (fitted ? "_fitted" : "_100")));
+    }
+  }
 }
 
 TEST(GraphZoom, FarOutCardsAreBlocksWithoutText) {
