@@ -18,6 +18,7 @@
 #include "ui/edge_item.h"
 #include "ui/graph_keyboard.h"
 #include "ui/graph_scene.h"
+#include "ui/graph_view_accessible.h"
 #include "ui/group_item.h"
 #include "ui/node_item.h"
 
@@ -30,6 +31,7 @@ constexpr double kStep = 1.25;
 
 GraphView::GraphView(GraphScene* scene, QWidget* parent)
     : QGraphicsView(scene, parent), scene_(scene) {
+  installGraphViewAccessibility();  // the cards, one by one, to screen readers
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
   setViewportUpdateMode(SmartViewportUpdate);
   setTransformationAnchor(AnchorUnderMouse);
