@@ -6,6 +6,7 @@
 #include <QPalette>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ui/card_icons.h"
 #include "ui/overlay_label.h"
@@ -65,23 +66,73 @@ QString FreezeBoundaryItem::handleText() const {
   return text;
 }
 
-QRectF FreezeBoundaryItem::handleRect() const {
+double FreezeBoundaryItem::handleGap() const {
+  return isCompact() ? kCompactGap / scale_ : 8;
+}
+
+QRectF FreezeBoundaryItem::handleHome() const {
   if (!isCompact())
-    return QRectF(left_ - kHandleWidth - 8, -kHandleHeight / 2, kHandleWidth, kHandleHeight);
+    return QRectF(left_ - kHandleWidth - handleGap(), -kHandleHeight / 2, kHandleWidth,
+                  kHandleHeight);
   // Sized in screen pixels, its right end near the line's start whatever the zoom.
   const QSizeF size = compactOverlaySize(handleText()) / scale_;
-  return QRectF(left_ - kCompactGap / scale_ - size.width(), -size.height() / 2, size.width(),
+  return QRectF(left_ - handleGap() - size.width(), -size.height() / 2, size.width(),
                 size.height());
+}
+
+QRectF FreezeBoundaryItem::handleRect() const {
+  return handleHome().translated(handleOffset_);
+}
+
+void FreezeBoundaryItem::placeHandleClearOf(const QList<QRectF>& cards) {
+  prepareGeometryChange();
+  handleOffset_ = QPointF();
+  update();
+  const QRectF home = mapRectToScene(handleHome());
+  const double margin = 3 / scale_;  // a few pixels of room on screen
+  const auto clear = [&cards, margin](const QRectF& handle) {
+    const QRectF room = handle.adjusted(-margin, -margin, margin, margin);
+    return std::none_of(cards.begin(), cards.end(),
+                        [&room](const QRectF& card) { return room.intersects(card); });
+  };
+  if (clear(home)) return;
+  // Along the line: the handle's left end just after a card or its right end just before one,
+  // from its home rightwards to just after the line's end; the nearest clear one.
+  const double lineLeft = scenePos().x() + left_;
+  const double last = scenePos().x() + right_ + handleGap();
+  std::vector<double> lefts{last};
+  for (const QRectF& card : cards) {
+    if (card.top() > home.bottom() || card.bottom() < home.top()) continue;
+    for (const double x : {card.right() + 2 * margin, card.left() - 2 * margin - home.width()})
+      if (x > home.left() && x < last) lefts.push_back(x);
+  }
+  std::sort(lefts.begin(), lefts.end());
+  for (const double x : lefts)
+    if (clear(home.translated(x - home.left(), 0))) {
+      handleOffset_ = QPointF(x - home.left(), 0);
+      return;
+    }
+  // No room on the line (an inner column fitted: the cards leave less than the handle's width
+  // between columns): above the cards over its start, where the columns begin.
+  QRectF raised = home.translated(lineLeft - home.left(), 0);
+  double bottom = scenePos().y() - 2 * margin;
+  for (const QRectF& card : cards)
+    if (card.right() > raised.left() && card.left() < raised.right() && card.top() < scenePos().y())
+      bottom = std::min(bottom, card.top() - 2 * margin);
+  raised.moveBottom(bottom);
+  handleOffset_ = raised.topLeft() - home.topLeft();
 }
 
 QRectF FreezeBoundaryItem::boundingRect() const {
   const QRectF handle = handleRect();
-  const double half = std::max(handle.height() / 2, 5.0);
-  return QRectF(handle.left() - 2, -half - 2, right_ - handle.left() + 4, 2 * half + 4);
+  const QRectF line(left_, -5, right_ - left_, 10);
+  return handle.united(line).adjusted(-2, -2, 2, 2);
 }
 
 QRectF FreezeBoundaryItem::lineRect() const {
-  return QRectF(handleRect().right(), -5, right_ - handleRect().right(), 10);
+  // From the handle when it sits left of the line (its home), else across the whole column.
+  const double from = std::min(handleRect().right(), left_);
+  return QRectF(from, -5, right_ - from, 10);
 }
 
 void FreezeBoundaryItem::setLineGaps(std::vector<std::pair<double, double>> gaps) {
@@ -104,7 +155,7 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
   QPen line(kIce, hover_ ? 3 : 2, Qt::DashLine);
   line.setCosmetic(true);
   painter->setPen(line);
-  double from = handleRect().right();
+  double from = lineRect().left();
   if (pos() == gapsAt_)
     for (const auto& [gapLeft, gapRight] : gaps_) {
       if (gapLeft > from) painter->drawLine(QPointF(from, 0), QPointF(gapLeft, 0));
@@ -112,6 +163,7 @@ void FreezeBoundaryItem::paint(QPainter* painter, const QStyleOptionGraphicsItem
     }
   if (from < right_) painter->drawLine(QPointF(from, 0), QPointF(right_, 0));
   const QRectF handle = handleRect();
+  if (handleIsRaised()) painter->drawLine(QPointF(left_, handle.bottom()), QPointF(left_, 0));
   painter->setPen(Qt::NoPen);
   painter->setBrush(hover_ ? kIce.lighter(115) : kIce);
   painter->drawRoundedRect(handle, handle.height() / 4, handle.height() / 4);

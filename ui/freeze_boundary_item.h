@@ -5,6 +5,7 @@
 // scene reports where it was let go and the editor applies the matching freeze/unfreeze as one
 // edit.
 #include <QGraphicsObject>
+#include <QList>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -35,6 +36,13 @@ class FreezeBoundaryItem : public QGraphicsObject {
   QString handleText() const;  // what the handle shows at the view's zoom
   QRectF handleRect() const;
   QRectF lineRect() const;  // the line's band, in item coordinates
+  // Puts the handle where it covers none of the cards (scene rects): left of the line where
+  // that is clear, else the nearest clear place on the line or just after its end, else above
+  // the cards over the line's start, a dashed leader down to the line. In a layout wrapped into
+  // columns the fitted handle, many times wider than the gutter left of the line, covered the
+  // right end of the previous column's cards. Kept while dragged.
+  void placeHandleClearOf(const QList<QRectF>& cards);
+  bool handleIsRaised() const { return handleOffset_.y() < 0; }
   // Where the line breaks for labels it crosses (x ranges in item coordinates), kept only while
   // the bar stays where they were measured: a dragged bar is drawn whole.
   void setLineGaps(std::vector<std::pair<double, double>> gaps);
@@ -62,6 +70,7 @@ class FreezeBoundaryItem : public QGraphicsObject {
   int frozen_ = 0;
   int elsewhere_ = 0;
   double scale_ = 1.0;
+  QPointF handleOffset_;  // from the handle's place left of the line
   bool hover_ = false;
   double columnStep_ = 0;
   int columns_ = 1;
@@ -69,6 +78,8 @@ class FreezeBoundaryItem : public QGraphicsObject {
   // its gutter on the left included, where the handle sits).
   std::optional<double> pointerX_;
   int columnUnder(double sceneX) const;
+  QRectF handleHome() const;  // left of the line, unshifted
+  double handleGap() const;   // between the handle and the line
 };
 
 }  // namespace graft::ui

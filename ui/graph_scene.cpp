@@ -122,11 +122,14 @@ void GraphScene::setArrangement(Arrangement arrangement, bool compact) {
 
 void GraphScene::setViewScale(double scale) {
   viewScale_ = scale;
-  if (boundary_) boundary_->setViewScale(scale);
-  // One output's tag keeps its size on screen, under its layer; several (a feature extractor
-  // with a tap per block: 124 in one InceptionV3 file) would cover the fitted graph, and a
-  // left-to-right layout has no room under the layer: those are zoomed with the graph.
-  const double tags = markers_.size() == 1 && !layout_.leftToRight ? scale : 1.0;
+  if (boundary_) {
+    boundary_->setViewScale(scale);
+    placeFreezeHandle();
+  }
+  // One output's tag keeps its size on screen, under (left to right: beside) its layer, where
+  // the graph ends; several (a feature extractor with a tap per block: 124 in one InceptionV3
+  // file) would cover the fitted graph: those are zoomed with the graph.
+  const double tags = markers_.size() == 1 ? scale : 1.0;
   for (OutputMarkerItem* marker : std::as_const(markers_)) marker->setViewScale(tags);
   fitSceneRect();
 }
@@ -136,8 +139,11 @@ void GraphScene::fitSceneRect() {
   // can be scrolled to the middle; far out, the overlays reach further (the output's tag was cut
   // off under a fitted ResNet50).
   if (!document_->hasModel()) return;
-  const QRectF rect =
-      layout_.bounds.adjusted(-400, -200, 300, 200) | overlayBounds().adjusted(-20, -20, 20, 20);
+  // (20 px on screen past them: 20 units were under a pixel at 2 %, the left-to-right output
+  // tag flush with the window's edge when scrolled to the end.)
+  const double room = 20 / viewScale_;
+  const QRectF rect = layout_.bounds.adjusted(-400, -200, 300, 200) |
+                      overlayBounds().adjusted(-room, -room, room, room);
   if (rect != sceneRect()) setSceneRect(rect);
 }
 
@@ -251,7 +257,14 @@ void GraphScene::refreshCards() {
   for (size_t k = 0; k < layout_.groups.size() && k < static_cast<size_t>(groups_.size()); ++k)
     groups_[static_cast<int>(k)]->setView(
         groupViewOf(document_->graph(), document_->analysis(), layout_.groups[k]));
+  const QRectF overlays = overlayBounds();
   placeOverlays();
+  // The freeze handle may have moved out of the layout (above the columns, where it covers no
+  // card): the scene reaches it, and a fitted view fits it in.
+  if (overlayBounds() != overlays) {
+    fitSceneRect();
+    Q_EMIT overlaysMoved();
+  }
   // Selection is unchanged, but what the properties panel shows about it may not be.
   Q_EMIT layersSelected(selectedLayers());
 }
@@ -407,11 +420,14 @@ void GraphScene::placeOverlays() {
   const auto labels = qScopeGuard([this] { placeEdgeLabels(edges_, groups_, boundary_); });
   const QSizeF card = NodeItem::cardSize(compact_);
   const double half = card.height() / 2;
+  // The tag's start is 8 units off the card, its notch reaching to it.
   const QPointF markerOffset =
-      layout_.leftToRight ? QPointF(card.width() / 2 + 24, 0) : QPointF(0, half + 20);
-  for (OutputMarkerItem* marker : markers_)
+      layout_.leftToRight ? QPointF(card.width() / 2 - 4, 0) : QPointF(0, half + 20);
+  for (OutputMarkerItem* marker : markers_) {
+    marker->setBesideLayer(layout_.leftToRight);
     if (const NodeItem* node = nodes_.value(marker->output()))
       marker->setPos(node->pos() + markerOffset);
+  }
   if (!boundary_ || nodes_.isEmpty()) return;
   // Just below the frozen layers the model starts with (the lowest one of the last column
   // holding any); above the first layer when nothing is frozen. They end at the first layer that
@@ -457,6 +473,16 @@ void GraphScene::placeOverlays() {
   const QSignalBlocker blocker(boundary_);  // placing is not dragging
   boundary_->setPos(at);
   boundary_->setFrozenCount(layersBefore(at).isEmpty() ? 0 : frozen, elsewhere);
+  placeFreezeHandle();
+}
+
+void GraphScene::placeFreezeHandle() {
+  QList<QRectF> cards;  // collapsed nested models are cards too
+  for (const NodeItem* node : std::as_const(nodes_))
+    if (node->isVisible()) cards << node->sceneBoundingRect();
+  for (const GroupItem* group : std::as_const(groups_))
+    if (group->isVisible() && group->isCollapsed()) cards << group->sceneBoundingRect();
+  boundary_->placeHandleClearOf(cards);
 }
 
 }  // namespace graft::ui

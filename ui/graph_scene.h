@@ -111,6 +111,8 @@ class GraphScene : public QGraphicsScene {
   // The freeze boundary was let go (at its position); an output marker was dropped on a layer.
   void freezeBoundaryMoved(const QPointF& at);
   void outputDroppedOn(const QString& output, const QString& layer);
+  // An edit moved the freeze boundary or an output marker (not a new layout: relaidOut).
+  void overlaysMoved();
 
  private:
   void sync();
@@ -119,6 +121,7 @@ class GraphScene : public QGraphicsScene {
   void refreshEdgeLabels();
   void fitSceneRect();  // the layout and the overlays with room around
   void applyCandidateMarks();
+  void placeFreezeHandle();  // clear of the cards, at the boundary's place and zoom
   int columnOf(const QPointF& cardCenter) const;  // 0 unless wrapped
   Document* document_;
   GraphLayout layout_;

@@ -19,6 +19,7 @@
 #include "ui/edge_item.h"
 #include "ui/graph_keyboard.h"
 #include "ui/graph_scene.h"
+#include "ui/graph_view_accessible.h"
 #include "ui/group_item.h"
 #include "ui/node_item.h"
 
@@ -31,6 +32,7 @@ constexpr double kStep = 1.25;
 
 GraphView::GraphView(GraphScene* scene, QWidget* parent)
     : QGraphicsView(scene, parent), scene_(scene) {
+  installGraphViewAccessibility();  // the cards, one by one, to screen readers
   setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
   setViewportUpdateMode(SmartViewportUpdate);
   setTransformationAnchor(AnchorUnderMouse);
@@ -51,6 +53,9 @@ GraphView::GraphView(GraphScene* scene, QWidget* parent)
     // Edits keep the user's zoom; a view still fitted fits the new layout.
     if (fitted_ && !fitting_) refit_.start();
     Q_EMIT viewportMoved();
+  });
+  connect(scene_, &GraphScene::overlaysMoved, this, [this] {
+    if (fitted_ && !fitting_) refit_.start();
   });
   // Scrolled by the user (scroll bar dragged or clicked, keys, Shift+wheel): what they look at
   // is theirs; programmatic scrolling (centerOn, setValue) triggers no action.

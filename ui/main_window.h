@@ -134,6 +134,13 @@ class MainWindow : public QMainWindow {
   void createDocks();
   // The training panel's and the cut-point explorer's links to the window and each other.
   void connectRunPanels();
+  // A run panel opened in a window too short for it beside two rows of docks on either side
+  // (960 x 540, 1080p at 200 %: it got two rows of its form) takes the room: the docks of each
+  // side share one tab group. Once no run panel is open, they are put back as they were.
+  void makeRoomForRunPanel(QDockWidget* run);
+  void giveBackRoomOfRunPanels();
+  QByteArray docksBeforeRunPanel_;  // while the side docks are tabbed for a run panel
+  bool restoringDocks_ = false;
 
   // Opening (main_window_open.cpp).
   void connectLoader();

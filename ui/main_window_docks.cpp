@@ -3,12 +3,16 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QLayout>
 #include <QMenu>
+#include <QScopedValueRollback>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QUndoView>
 #include <algorithm>
+#include <utility>
 
 #include "ui/cut_explorer_panel.h"
 #include "ui/doc/document.h"
@@ -34,6 +38,46 @@ QDockWidget* dock(const QString& title, const QString& objectName, QWidget* cont
   widget->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
   return widget;
+}
+
+// What a run panel needs to show its form's first fields (input to epochs) and Start.
+constexpr int kRunPanelHeight = 280;
+
+// A group's dock on top (Qt parks the others outside the window).
+QDockWidget* onTop(const QList<QDockWidget*>& group, const QRect& window) {
+  for (QDockWidget* dock : group)
+    if (dock->geometry().intersects(window)) return dock;
+  return group.front();
+}
+
+// The docks shown in `area`, by group (a dock and those tabbed with it), top to bottom.
+QList<QList<QDockWidget*>> dockGroups(const QMainWindow* window, Qt::DockWidgetArea area) {
+  QList<QList<QDockWidget*>> groups;
+  QList<QDockWidget*> seen;
+  for (QDockWidget* dock : window->findChildren<QDockWidget*>()) {
+    if (seen.contains(dock) || dock->isHidden() || dock->isFloating() ||
+        window->dockWidgetArea(dock) != area)
+      continue;
+    QList<QDockWidget*> group{dock};
+    for (QDockWidget* other : window->tabifiedDockWidgets(dock))
+      if (!other->isHidden()) group << other;
+    seen << group;
+    group.move(group.indexOf(onTop(group, window->rect())), 0);  // its tab first
+    groups << group;
+  }
+  const QRect inside = window->rect();
+  std::sort(groups.begin(), groups.end(), [&inside](const auto& a, const auto& b) {
+    return onTop(a, inside)->y() < onTop(b, inside)->y();
+  });
+  return groups;
+}
+
+// The tab bar Qt shows for the group holding `dock`, or null.
+QTabBar* tabBarOf(const QMainWindow* window, const QDockWidget* dock) {
+  for (QTabBar* bar : window->findChildren<QTabBar*>(Qt::FindDirectChildrenOnly))
+    for (int i = 0; i < bar->count(); ++i)
+      if (bar->isVisible() && bar->tabText(i) == dock->windowTitle()) return bar;
+  return nullptr;
 }
 
 }  // namespace
@@ -98,7 +142,65 @@ void MainWindow::createDocks() {
   resizeDocks({propertiesDock, summaryDock}, {55, 45}, Qt::Vertical);
 }
 
+void MainWindow::makeRoomForRunPanel(QDockWidget* run) {
+  if (restoringDocks_ || !layoutBeforeStartPage_.isEmpty() || run->isFloating() ||
+      dockWidgetArea(run) != Qt::BottomDockWidgetArea)
+    return;
+  // The room it gets beside the docks as they are: 40 % of the window (as showTraining gives).
+  if (run->height() < kRunPanelHeight)
+    resizeDocks({run}, {std::max(kRunPanelHeight, height() * 2 / 5)}, Qt::Vertical);
+  layout()->invalidate();
+  layout()->activate();
+  if (run->height() >= kRunPanelHeight) return;
+  for (const Qt::DockWidgetArea area : {Qt::LeftDockWidgetArea, Qt::RightDockWidgetArea}) {
+    const QList<QList<QDockWidget*>> groups = dockGroups(this, area);
+    if (groups.size() < 2) continue;
+    if (docksBeforeRunPanel_.isEmpty()) docksBeforeRunPanel_ = saveState();
+    // Alone in its group's height when on top, its two rows' minimum would hold the whole group.
+    summary_->setMinimumRows(1);
+    QDockWidget* first = groups.front().front();
+    QDockWidget* top = onTop(groups.front(), rect());  // stays on top
+    for (qsizetype g = 1; g < groups.size(); ++g)
+      for (QDockWidget* dock : groups[g]) tabifyDockWidget(first, dock);
+    layout()->activate();
+    top->raise();
+    // As wide as the tabs' names, where the graph keeps a third of the window ("L…", "Ov…").
+    if (const QTabBar* bar = tabBarOf(this, top))
+      if (top->width() < bar->sizeHint().width())
+        resizeDocks({top}, {std::min(bar->sizeHint().width(), width() / 3)}, Qt::Horizontal);
+  }
+  // The Summary's new minimum reaches its dock first.
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+  layout()->invalidate();
+  resizeDocks({run}, {kRunPanelHeight}, Qt::Vertical);
+  layout()->activate();
+}
+
+void MainWindow::giveBackRoomOfRunPanels() {
+  if (restoringDocks_ || docksBeforeRunPanel_.isEmpty() || !layoutBeforeStartPage_.isEmpty())
+    return;
+  QList<QDockWidget*> runs;
+  for (QWidget* panel : {static_cast<QWidget*>(training_), static_cast<QWidget*>(explorer_)})
+    runs << qobject_cast<QDockWidget*>(panel->parentWidget());
+  if (std::any_of(runs.begin(), runs.end(), [](QDockWidget* run) { return !run->isHidden(); }))
+    return;
+  const QScopedValueRollback<bool> restoring(restoringDocks_, true);
+  summary_->setMinimumRows(2);
+  // The state was saved with the run panel just opened: it closes again.
+  restoreState(std::exchange(docksBeforeRunPanel_, {}));
+  for (QDockWidget* run : runs) run->hide();
+}
+
 void MainWindow::connectRunPanels() {
+  for (QWidget* panel : {static_cast<QWidget*>(training_), static_cast<QWidget*>(explorer_)}) {
+    auto* run = qobject_cast<QDockWidget*>(panel->parentWidget());
+    connect(run->toggleViewAction(), &QAction::toggled, this, [this, run](bool open) {
+      if (open)
+        makeRoomForRunPanel(run);
+      else
+        giveBackRoomOfRunPanels();
+    });
+  }
   connect(training_, &TrainingPanel::statusMessage, this,
           [this](const QString& text) { statusBar()->showMessage(text, 20000); });
   connect(training_, &TrainingPanel::saveTrainedModelRequested, this,

@@ -27,6 +27,13 @@ void OutputMarkerItem::setViewScale(double scale) {
   update();
 }
 
+void OutputMarkerItem::setBesideLayer(bool beside) {
+  if (beside == beside_) return;
+  prepareGeometryChange();
+  beside_ = beside;
+  update();
+}
+
 bool OutputMarkerItem::isCompact() const {
   return overlayIsCompact(scale_);
 }
@@ -36,13 +43,14 @@ QString OutputMarkerItem::text() const {
 }
 
 QRectF OutputMarkerItem::box() const {
-  if (!isCompact()) return kBox;
-  const QSizeF size = compactOverlaySize(text()) / scale_;
+  const QSizeF size = isCompact() ? compactOverlaySize(text()) / scale_ : kBox.size();
+  // Its start (top, or left beside the layer) as far from the item's origin at any size.
+  if (beside_) return QRectF(-kBox.top(), -size.height() / 2, size.width(), size.height());
   return QRectF(-size.width() / 2, kBox.top(), size.width(), size.height());
 }
 
 QRectF OutputMarkerItem::boundingRect() const {
-  return box().adjusted(-2, -8, 2, 2);
+  return beside_ ? box().adjusted(-8, -2, 2, 2) : box().adjusted(-2, -8, 2, 2);
 }
 
 void OutputMarkerItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
@@ -55,10 +63,14 @@ void OutputMarkerItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*,
   painter->setBrush(kColor);
   QPainterPath path;
   path.addRoundedRect(tag, tag.height() / 2, tag.height() / 2);
-  // A notch pointing at the layer above.
+  // A notch pointing at the layer above (on the left).
   QPolygonF point;
-  point << QPointF(-notch, tag.top() + notch / 7) << QPointF(0, tag.top() - notch)
-        << QPointF(notch, tag.top() + notch / 7);
+  if (beside_)
+    point << QPointF(tag.left() + notch / 7, -notch) << QPointF(tag.left() - notch, 0)
+          << QPointF(tag.left() + notch / 7, notch);
+  else
+    point << QPointF(-notch, tag.top() + notch / 7) << QPointF(0, tag.top() - notch)
+          << QPointF(notch, tag.top() + notch / 7);
   path.addPolygon(point);
   painter->drawPath(path.simplified());
   painter->setPen(Qt::white);

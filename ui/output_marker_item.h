@@ -13,8 +13,12 @@ class OutputMarkerItem : public QGraphicsObject {
   int type() const override { return Type; }
   const QString& output() const { return output_; }
   // The main view's zoom: zoomed out the tag keeps a readable size on screen
-  // (ui/overlay_label.h), growing downwards from where it starts under the layer.
+  // (ui/overlay_label.h), growing downwards from where it starts under the layer (rightwards
+  // from where it starts beside the layer).
   void setViewScale(double scale);
+  // Left to right layouts: the tag sits right of the layer, its notch pointing left at it (it
+  // was centred on the layer's right edge, over the card's end, pointing up).
+  void setBesideLayer(bool beside);
   bool isCompact() const;
   QString text() const;
   QRectF boundingRect() const override;
@@ -32,6 +36,7 @@ class OutputMarkerItem : public QGraphicsObject {
   QString output_;
   QPointF home_;
   double scale_ = 1.0;
+  bool beside_ = false;
 };
 
 }  // namespace graft::ui

@@ -51,10 +51,7 @@ SummaryTable::SummaryTable(Document* document, QWidget* parent)
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   // Two rows at least: with the training dock open on a small screen the right column's docks
   // shrank to their minimum, and the Summary showed its header and no layer at all.
-  table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() +
-                           2 * table_->verticalHeader()->defaultSectionSize() +
-                           table_->horizontalScrollBar()->sizeHint().height() +
-                           2 * table_->frameWidth());
+  setMinimumRows(2);
   totals_ = new QLabel(this);
   totals_->setWordWrap(true);  // a narrow dock wraps the totals instead of cutting numbers off
   totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -176,6 +173,13 @@ QStringList SummaryTable::selectedLayers() const {
         }
   }
   return names;
+}
+
+void SummaryTable::setMinimumRows(int rows) {
+  table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() +
+                           rows * table_->verticalHeader()->defaultSectionSize() +
+                           table_->horizontalScrollBar()->sizeHint().height() +
+                           2 * table_->frameWidth());
 }
 
 void SummaryTable::selectLayers(const QStringList& names) {

@@ -26,6 +26,9 @@ class SummaryTable : public QWidget {
 
  public Q_SLOTS:
   void selectLayers(const QStringList& names);
+  // The table's minimum: its header, the scroll bar and this many layers (2 unless the window
+  // needs the room: a run panel in a 540 px window, main_window_docks.cpp).
+  void setMinimumRows(int rows);
 
  Q_SIGNALS:
   void layersSelected(const QStringList& names);

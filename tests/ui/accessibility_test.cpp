@@ -26,6 +26,7 @@
 #include "ui/graph_view.h"
 #include "ui/layer_palette.h"
 #include "ui/main_window.h"
+#include "ui/node_item.h"
 #include "ui/notes_banner.h"
 #include "ui/overview_widget.h"
 #include "ui/pipeline_dialog.h"
@@ -371,6 +372,45 @@ TEST_F(Accessibility, TheGraphShowsItHasTheFocus) {
   const QPoint edge(view()->viewport()->width() / 2, 1);
   EXPECT_EQ(QColor(with.pixel(edge * with.devicePixelRatio())).rgb(), highlight.rgb());
   EXPECT_NE(QColor(without.pixel(edge * without.devicePixelRatio())).rgb(), highlight.rgb());
+}
+
+// The graph's layer cards were not exposed one by one (a QGraphicsView's items have no
+// accessibility of their own): each is a child of the graph, named by its layer and type, in
+// the graph's order, selected and focused as on screen, where it is drawn.
+TEST_F(Accessibility, TheGraphListsItsLayersToScreenReaders) {
+  openSmall();
+  QAccessibleInterface* graph = QAccessible::queryAccessibleInterface(view());
+  ASSERT_NE(graph, nullptr);
+  QStringList names;
+  QAccessibleInterface* conv = nullptr;
+  for (int i = 0; i < graph->childCount(); ++i) {
+    QAccessibleInterface* child = graph->child(i);
+    if (!child || child->role() != QAccessible::ListItem) continue;
+    names << child->text(QAccessible::Name);
+    EXPECT_EQ(graph->indexOfChild(child), i);
+    EXPECT_EQ(child->parent(), graph);
+    if (child->text(QAccessible::Name) == QStringLiteral("conv1, Conv2D")) conv = child;
+  }
+  EXPECT_EQ(names.size(), 7) << names.join(" | ").toStdString();
+  EXPECT_EQ(names.value(0), QStringLiteral("input_1, InputLayer"));
+  ASSERT_NE(conv, nullptr) << names.join(" | ").toStdString();
+  EXPECT_FALSE(conv->state().selected);
+  // Selected and focused as the keyboard leaves it; where its card is drawn.
+  view()->setFocus();
+  view()->graphScene()->selectLayers({"conv1"});
+  QApplication::processEvents();
+  EXPECT_TRUE(conv->state().selected);
+  EXPECT_TRUE(conv->state().focused);
+  EXPECT_EQ(graph->focusChild(), conv);
+  const ui::NodeItem* card = view()->graphScene()->nodeItem("conv1");
+  const QRect drawn =
+      view()->mapFromScene(card->mapToScene(card->shape().boundingRect())).boundingRect();
+  EXPECT_EQ(conv->rect(), QRect(view()->viewport()->mapToGlobal(drawn.topLeft()), drawn.size()));
+  // An edit that lays the graph out anew keeps the child valid for the same layer.
+  view()->graphScene()->setArrangement(ui::GraphScene::Arrangement::LeftToRight, false);
+  EXPECT_TRUE(conv->isValid());
+  EXPECT_EQ(conv->text(QAccessible::Name), QStringLiteral("conv1, Conv2D"));
+  view()->graphScene()->setArrangement(ui::GraphScene::Arrangement::TopToBottom, false);
 }
 
 }  // namespace

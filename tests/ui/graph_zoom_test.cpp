@@ -20,6 +20,7 @@
 #include <QTableWidget>
 #include <QTextItem>
 #include <cmath>
+#include <set>
 
 #include "support/test_support.h"
 #include "ui/doc/document.h"
@@ -199,7 +200,9 @@ void expectReadableOverlay(ui::GraphView* view, QGraphicsItem* item, const QRect
       << where << ": the text overflows its " << onScreen.width() << " px box";
   if (fitted) {
     EXPECT_TRUE(view->viewport()->rect().contains(onScreen))
-        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " is cut off";
+        << where << ": the box at " << onScreen.x() << "," << onScreen.y() << " ("
+        << onScreen.width() << " x " << onScreen.height() << ") is cut off in "
+        << view->viewport()->width() << " x " << view->viewport()->height();
   }
 }
 
@@ -217,6 +220,15 @@ void expectReadableOverlays(ui::GraphView* view, const std::string& where, bool 
   ASSERT_NE(marker, nullptr) << where;
   expectReadableOverlay(view, marker, marker->boundingRect(), marker->text(),
                         where + ", output tag", fitted);
+}
+
+// A large model in a small window.
+bool openResNet50In800x520(ui::MainWindow& window) {
+  window.resize(800, 520);
+  window.show();
+  ModelSpec spec;
+  spec.source = "resnet50";
+  return window.openModel(spec);
 }
 
 // Fitted, the bar's handle was a 30 x 5 px pill with a smear of text, and the output's tag a
@@ -256,11 +268,7 @@ TEST(GraphZoom, FreezeBarAndOutputTagAreReadableAtEveryFittedZoom) {
   test::guiApp();
   for (const bool wrapped : {false, true}) {
     ui::MainWindow window;
-    window.resize(800, 520);
-    window.show();
-    ModelSpec spec;
-    spec.source = "resnet50";
-    ASSERT_TRUE(window.openModel(spec));
+    ASSERT_TRUE(openResNet50In800x520(window));
     ui::GraphView* view = window.workbench()->view();
     // The end of the first stage (Keras's older names: the last ReLU of res2c).
     ASSERT_TRUE(
@@ -284,6 +292,117 @@ TEST(GraphZoom, FreezeBarAndOutputTagAreReadableAtEveryFittedZoom) {
     if (!wrapped)
       expectReadableOverlay(view, scene->freezeBoundary(), scene->freezeBoundary()->handleRect(),
                             scene->freezeBoundary()->handleText(), "ResNet50", true);
+  }
+}
+
+// In a layout wrapped into columns the fitted freeze bar's handle, many times wider than the
+// gutter left of its line, covered the right end of the previous column's cards: wherever the
+// bar is, its handle covers no card, sits on its line or above the line's start, and reads.
+TEST(GraphZoom, TheFreezeHandleCoversNoCardInWrappedColumns) {
+  test::guiApp();
+  ui::MainWindow window;
+  ASSERT_TRUE(openResNet50In800x520(window));
+  ui::GraphView* view = window.workbench()->view();
+  ui::GraphScene* scene = view->graphScene();
+  scene->setArrangement(ui::GraphScene::Arrangement::WrappedColumns, false);
+  view->fitAll();
+  QApplication::processEvents();
+  ASSERT_GE(scene->layout().columns, 4);
+  const auto coversNoCard = [scene, view](const std::string& where) {
+    const ui::FreezeBoundaryItem* bar = scene->freezeBoundary();
+    const QRectF handle = bar->mapRectToScene(bar->handleRect());
+    for (const ui::NodeItem* card : scene->nodeItems()) {
+      if (!card->isVisible()) continue;
+      EXPECT_FALSE(handle.intersects(card->sceneBoundingRect()))
+          << where << ": the handle covers " << card->name().toStdString();
+    }
+    const QRectF line = bar->mapRectToScene(bar->lineRect());
+    const double near = 5 / view->zoom();  // a few pixels on screen
+    const bool onLine = handle.top() < line.center().y() && handle.bottom() > line.center().y() &&
+                        handle.right() >= line.left() - near &&
+                        handle.left() <= line.right() + near;
+    const bool overStart = bar->handleIsRaised() && handle.bottom() < line.top() &&
+                           handle.left() <= line.left() && handle.right() > line.left();
+    EXPECT_TRUE(onLine || overStart)
+        << where << ": the handle at " << handle.x() << "," << handle.y()
+        << " is away from its line at " << line.x() << "," << line.y();
+  };
+  std::set<long> columns;
+  for (const int activation : {15, 20, 25, 30, 35, 40, 45}) {
+    const std::string upto = "activation_" + std::to_string(activation);
+    ASSERT_TRUE(window.document()->apply1(Json{{"op", "freeze"}, {"upto", upto}}, "f").empty());
+    QApplication::processEvents();  // the fitted view fits the handle in
+    const ui::FreezeBoundaryItem* bar = scene->freezeBoundary();
+    columns.insert(std::lround(bar->pos().x() / scene->layout().columnStep));
+    EXPECT_TRUE(bar->isCompact()) << upto;
+    coversNoCard(upto + " fitted");
+    expectReadableOverlay(view, scene->freezeBoundary(), bar->handleRect(), bar->handleText(),
+                          upto + " fitted", true);
+    if (activation == 25 || activation == 40)
+      test::screenshot(view, QString::fromStdString("freeze_handle_columns_" + upto));
+    window.document()->undoStack()->undo();
+  }
+  EXPECT_EQ(columns, (std::set<long>{1, 2, 3, 4})) << "the bar was not in every inner column";
+  // At 100 % the handle's sentence fits the gutter, on its line.
+  ASSERT_TRUE(
+      window.document()->apply1(Json{{"op", "freeze"}, {"upto", "activation_25"}}, "f").empty());
+  view->setZoom(1.0);
+  view->centerOn(scene->freezeBoundary());
+  QApplication::processEvents();
+  EXPECT_FALSE(scene->freezeBoundary()->isCompact());
+  EXPECT_FALSE(scene->freezeBoundary()->handleIsRaised());
+  coversNoCard("activation_25 at 100 %");
+  test::screenshot(view, "freeze_handle_columns_100");
+}
+
+// Left to right the output's tag was centred on its layer's right edge, over the card's end,
+// pointing up, and fitted it was a smear: as under its layer top to bottom, it now sits beside
+// its layer pointing at it, covers no card and reads, fitted and at 100 %.
+TEST(GraphZoom, TheOutputTagSitsBesideItsLayerLeftToRight) {
+  SmallWindow small;
+  ui::GraphView* view = small.fittedMobileNetV2();
+  ASSERT_NE(view, nullptr);
+  ui::GraphScene* scene = view->graphScene();
+  using Arrangement = ui::GraphScene::Arrangement;
+  for (const Arrangement arrangement : {Arrangement::TopToBottom, Arrangement::LeftToRight}) {
+    scene->setArrangement(arrangement, false);
+    view->fitAll();
+    QApplication::processEvents();
+    const bool beside = arrangement == Arrangement::LeftToRight;
+    const ui::NodeItem* output = scene->outputNodeItem();
+    ASSERT_NE(output, nullptr);
+    ui::OutputMarkerItem* marker = scene->outputMarker(output->name());
+    ASSERT_NE(marker, nullptr);
+    for (const bool fitted : {true, false}) {
+      if (!fitted) view->setZoom(1.0);
+      // Left to right MobileNetV2 is wider than the window at the smallest zoom (2 %): its end.
+      if (!fitted || beside) view->centerOn(marker);
+      QApplication::processEvents();
+      const std::string where = std::string(beside ? "left to right" : "top to bottom") +
+                                (fitted ? ", fitted" : ", at 100 %");
+      // The tag without its notch's tip, which reaches to the layer.
+      const QRectF tag = marker->mapRectToScene(marker->boundingRect()).adjusted(2, 2, -2, -2);
+      for (const ui::NodeItem* card : scene->nodeItems()) {
+        if (!card->isVisible()) continue;
+        EXPECT_FALSE(tag.intersects(card->mapRectToScene(card->shape().boundingRect())))
+            << where << ": the tag covers " << card->name().toStdString();
+      }
+      const QRectF layer = output->mapRectToScene(output->shape().boundingRect());
+      if (beside) {
+        EXPECT_GE(tag.left(), layer.right()) << where;
+        EXPECT_LE(tag.left(), layer.right() + 10) << where;
+        EXPECT_NEAR(tag.center().y(), layer.center().y(), 0.5) << where;
+      } else {
+        EXPECT_GE(tag.top(), layer.bottom()) << where;
+        EXPECT_LE(tag.top(), layer.bottom() + 10) << where;
+        EXPECT_NEAR(tag.center().x(), layer.center().x(), 0.5) << where;
+      }
+      EXPECT_EQ(marker->isCompact(), fitted) << where;
+      expectReadableOverlay(view, marker, marker->boundingRect(), marker->text(), where, true);
+      test::screenshot(
+          view, QString::fromStdString(std::string("output_tag_") + (beside ? "ltr" : "ttb") +
+                                       (fitted ? "_fitted" : "_100")));
+    }
   }
 }
 
