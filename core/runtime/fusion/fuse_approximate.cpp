@@ -95,8 +95,8 @@ Fit solve(const NormalEquations& equations, int64_t in, int64_t kh, int64_t kw) 
   normal.diagonal().add_(ridge);
   // The matrix is symmetric positive definite: Cholesky costs half of LU, which is what is left
   // when rounding makes it fail.
-  // ATen's linalg_* functions, in LibTorch 1.13 and 2.x alike (2.x has no torch/linalg.h and
-  // so no torch::linalg::solve).
+  // ATen's linalg_* functions, which every LibTorch has: torch/linalg.h (torch::linalg::solve)
+  // is only a wrapper over them, and Debian's LibTorch 2.6 does not ship it.
   const auto [factor, info] = torch::linalg_cholesky_ex(normal);
   const auto solution = info.item<int64_t>() == 0
                             ? torch::cholesky_solve(equations.rhs, factor)
