@@ -1,6 +1,5 @@
 #include "runtime/fusion/fuse_approximate.h"
 
-#include <torch/linalg.h>
 #include <torch/nn/functional/fold.h>
 
 #include <algorithm>
@@ -96,10 +95,12 @@ Fit solve(const NormalEquations& equations, int64_t in, int64_t kh, int64_t kw) 
   normal.diagonal().add_(ridge);
   // The matrix is symmetric positive definite: Cholesky costs half of LU, which is what is left
   // when rounding makes it fail.
+  // ATen's linalg_* functions, which every LibTorch has: torch/linalg.h (torch::linalg::solve)
+  // is only a wrapper over them, and Debian's LibTorch 2.6 does not ship it.
   const auto [factor, info] = torch::linalg_cholesky_ex(normal);
   const auto solution = info.item<int64_t>() == 0
                             ? torch::cholesky_solve(equations.rhs, factor)
-                            : torch::linalg::solve(normal, equations.rhs, true);  // (d, out)
+                            : torch::linalg_solve(normal, equations.rhs, true);  // (d, out)
   const int64_t out = equations.rhs.size(1);
   Fit fit;
   // unfold orders a patch channel-major: index = c * kh * kw + y * kw + x.
