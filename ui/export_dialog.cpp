@@ -241,6 +241,14 @@ void ExportDialog::startExport() {
   if (running_ || validateExportSpec(chosen)) return;
   const QString path = QString::fromStdString(chosen.output);
   const ExportFormat format = exportFormatFromName(chosen.format);
+  // A folder is refused at once, as graft-cli refuses it: asked whether to replace it, the user
+  // who said Yes was told only then that a folder cannot be replaced.
+  if (QFileInfo(path).isDir()) {
+    QMessageBox::warning(
+        this, tr("Not exported"),
+        tr("%1 is a folder, not a file name: give the export a file name.").arg(path));
+    return;
+  }
   // The proposed name may be a file that is there (the model opened from digits.keras, exported
   // as a Keras 3 model): never replaced without asking (Browse… asks; a typed name did not).
   if (QFileInfo::exists(path) &&

@@ -47,10 +47,12 @@ TrainProgress::TrainProgress(const std::string& logPath, bool quiet)
 }
 
 void TrainProgress::log(const Json& event) {
-  if (!log_) return;
+  if (!log_ || logFailed_) return;
   // One whole line per event, flushed: a reader tailing the file never sees half an object.
   *log_ << jsonText(event) << "\n" << std::flush;
-  if (!*log_) throw Error(Diagnostic{logPath_, "cannot write the log file (is the disk full?)"});
+  if (*log_) return;
+  logFailed_ = true;
+  throw Error(Diagnostic{logPath_, "cannot write the log file (is the disk full?)"});
 }
 
 void TrainProgress::clearBar() {

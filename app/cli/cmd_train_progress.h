@@ -35,6 +35,9 @@ class TrainProgress : public TrainObserver {
 
   std::unique_ptr<std::ofstream> log_;
   std::string logPath_;
+  // A write failed and was thrown once (into the run, which ends saying what -o holds): the
+  // end event is not tried again, or its error would replace the run's message.
+  bool logFailed_ = false;
   bool quiet_ = false;
   bool terminal_ = false;
   TerminalBar bar_;

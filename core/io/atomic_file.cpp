@@ -82,6 +82,29 @@ class FileDescriptorBuffer : public std::streambuf {
   int error_ = 0;
 };
 
+// The longest file name `folder` takes (NAME_MAX: 255 bytes on most file systems).
+size_t longestNameIn(const std::string& folder) {
+  const long most = ::pathconf(folder.c_str(), _PC_NAME_MAX);
+  return most > 0 ? size_t(most) : size_t{255};
+}
+
+// The temporary file beside `target`: "." + its name + the mark + `draw`, the name shortened so
+// that the whole fits the folder (a name near the limit was refused for its temporary's length).
+fs::path temporaryFileFor(const fs::path& dir, const fs::path& target, unsigned draw) {
+  const std::string tail = temporaryFileMark() + std::to_string(draw);
+  std::string name = target.filename().string();
+  const size_t most = longestNameIn(dir.string());
+  const size_t room = most > tail.size() + 1 ? most - tail.size() - 1 : 0;
+  if (name.size() > room) {
+    name.resize(room);
+    // Not in the middle of a UTF-8 character.
+    while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80)
+      name.pop_back();
+    if (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0xC0) name.pop_back();
+  }
+  return dir / ("." + name + tail);
+}
+
 }  // namespace
 
 std::string fileSavedThrough(const std::string& path) {
@@ -138,6 +161,15 @@ std::string cannotWriteIn(const std::string& folder) {
   return "";
 }
 
+std::string nameTooLong(const std::string& path) {
+  const std::string name = fs::path(fileSavedThrough(path)).filename().string();
+  const size_t most = longestNameIn(folderSavedIn(path));
+  if (name.size() <= most) return "";
+  return "the file name is " + std::to_string(name.size()) + " bytes long, more than the " +
+         std::to_string(most) + " this file system takes (" + std::strerror(ENAMETOOLONG) +
+         "): choose a shorter name";
+}
+
 std::string cannotReplace(const std::string& path) {
   const std::string target = fileSavedThrough(path);
   struct stat status {};
@@ -161,8 +193,7 @@ void writeAtomically(const std::string& path,
   if (const std::string why = cannotReplace(path); !why.empty())
     throw Error(path + ": not saved (the file is unchanged): " + why);
   std::random_device rd;
-  const fs::path temp =
-      dir / ("." + target.filename().string() + temporaryFileMark() + std::to_string(rd()));
+  const fs::path temp = temporaryFileFor(dir, target, rd());
   // Created here, so a folder that cannot take the file is said with the system's reason (the
   // writers' own messages rarely give it: "cannot write the ONNX file").
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

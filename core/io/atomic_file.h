@@ -22,6 +22,11 @@ std::string notAFolder(const std::string& folder);
 // checked before a long run, not after its first epoch. "" when a file can be made there.
 std::string cannotWriteIn(const std::string& folder);
 
+// "the file name is N bytes long, more than the M this file system takes (File name too long)
+// ..." when the folder a save to `path` writes in takes no such name (pathconf's NAME_MAX):
+// found before a long run, not when its first epoch saved; "" otherwise.
+std::string nameTooLong(const std::string& path);
+
 // Why a save to `path` must not replace the file there: "F is read-only (Permission denied):
 // ..." for a file the user may not write (the folder may let a rename replace it anyway, as it
 // let Graft replace a chmod 444 model); "" otherwise.

@@ -85,6 +85,7 @@ std::optional<std::string> folderProblem(const std::string& path) {
   // only when the first epoch saved).
   if (const std::string why = cannotWriteIn(folderSavedIn(path)); !why.empty())
     return why + ", so " + path + " cannot be written";
+  if (const std::string why = nameTooLong(path); !why.empty()) return path + ": " + why;
   if (const std::string why = cannotReplace(path); !why.empty()) return why;
   return std::nullopt;
 }

@@ -96,6 +96,29 @@ TEST_F(OutputGuardCli, AnOutputThatCannotBeWrittenIsRefusedBeforeTraining) {
   fs::permissions(dir.file("read-only"), fs::perms::owner_all);
 }
 
+// A name longer than the file system takes was found only when the first epoch saved: refused
+// before training for -o and --log, as for an export. A name just under the limit saves (its
+// temporary file's longer name was refused: "File name too long" after the epoch).
+TEST_F(OutputGuardCli, AFileNameTooLongIsRefusedBeforeTraining) {
+  const std::string tooLong = std::string(300, 'a') + ".graft";
+  expectRefused(train(dir.file(tooLong)), "-o/--output",
+                "the file name is 306 bytes long, more than the 255 this file system takes (File "
+                "name too long)",
+                {});
+  std::vector<std::string> longLog = train(dir.file("next.graft"));
+  longLog.insert(longLog.end(), {"--log", dir.file(std::string(300, 'l') + ".jsonl")});
+  expectRefused(longLog, "--log", "306 bytes long", {});
+  EXPECT_FALSE(fs::exists(dir.file("next.graft")));
+  expectRefused(
+      {"export", project, "--format", "onnx", "-o", dir.file(std::string(300, 'e') + ".onnx")},
+      "-o/--output", "305 bytes long", {});
+
+  const std::string longest = std::string(249, 'b') + ".graft";  // 255 bytes
+  const auto saved = cli(train(dir.file(longest)));
+  EXPECT_EQ(saved.exitCode, 0) << saved.err;
+  EXPECT_TRUE(fs::is_regular_file(dir.file(longest)));
+}
+
 TEST_F(OutputGuardCli, AnExportMayNotReplaceItsModelOrCarryAnotherFormatsSuffix) {
   const std::string weights = dir.file("w.h5");
   ASSERT_EQ(cli({"export", project, "--format", "keras-h5", "-o", weights, "-q"}).exitCode, 0);

@@ -105,6 +105,36 @@ TEST_P(DiskFullCli, DiskFullDuringTheSecondCheckpointKeepsTheFirstAndFails) {
   EXPECT_EQ(left, std::vector<std::string>{out});
 }
 
+std::string slurp(const std::string& path);
+
+// The --log on a full disk ends the run: the error says what -o holds, as a cancelled run's
+// does ("cannot write the log file" alone left the user to guess which epoch was saved).
+TEST_F(TrainFaultsCli, ALogThatCannotBeWrittenSaysWhatTheCheckpointHolds) {
+  // A reference log: the disk fills up in the first epoch's event, once -o holds that epoch.
+  const std::string reference = dir.file("reference.jsonl");
+  std::vector<std::string> args = trainArgs(dir.file("reference.graft"), 1);
+  args.insert(args.end(), {"--log", reference});
+  ASSERT_EQ(runCli(args, env).exitCode, 0);
+  const std::string logged = slurp(reference);
+  const size_t epochLine = logged.find("\"event\":\"epoch\"");
+  ASSERT_NE(epochLine, std::string::npos) << logged;
+  // Less than the whole line: its timings' digits vary from run to run.
+  const size_t room = epochLine + 40;
+
+  const std::string out = dir.file("model.graft");
+  args = trainArgs(out, 3);
+  args.insert(args.end(), {"--log", (disk / "run.jsonl").string()});
+  std::vector<std::string> fullDisk = env;
+  fullDisk.push_back("LD_PRELOAD=" + diskFullPreloadPath());
+  fullDisk.push_back("GRAFT_DISK_FULL_DIR=" + disk.string());
+  fullDisk.push_back("GRAFT_DISK_FULL_BUDGET=" + std::to_string(room));
+  const auto run = runCli(args, fullDisk);
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+  EXPECT_NE(run.err.find("cannot write the log file"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(out + " holds epoch "), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::is_regular_file(out));
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;

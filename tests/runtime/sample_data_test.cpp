@@ -100,6 +100,15 @@ TEST(SampleData, RefusesAFolderThatHoldsSomething) {
     EXPECT_NE(std::string(e.what()).find("not an empty folder"), std::string::npos);
   }
   EXPECT_EQ(bytes(dir.file("keep.txt")), "mine");
+  // A file is no folder ("not an empty folder" made it look like one).
+  try {
+    writeSampleData(dir.file("keep.txt"));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("keep.txt: is a file, not a folder"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(bytes(dir.file("keep.txt")), "mine");
   // An empty folder is fine.
   fs::create_directory(dir.path() / "empty");
   SampleDataOptions options;

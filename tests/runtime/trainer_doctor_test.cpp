@@ -91,6 +91,33 @@ TEST_F(TrainerDoctor, FromRandomWeightsBatchNormIsToldToSettleNotToFreeze) {
     EXPECT_EQ(d.fix.find("keep BatchNormalization frozen"), std::string::npos) << d.fix;
 }
 
+// A BatchNormalization layer the recipe just inserted trains (the default freezes pretrained
+// ones only) beside pretrained layers: it has no pretrained statistics to keep frozen or restart
+// from ("keep BatchNormalization frozen ... leave out --train-batch-norm" was said to a run
+// without it).
+TEST_F(TrainerDoctor, ANewBatchNormIsToldToSettleNotToFreeze) {
+  TrainingChoice chosen;
+  chosen.chosen = true;  // --epochs given: a single run, not the advisor's plan
+  const TrainingSetup setup =
+      setUpTraining(withStaleBatchNorm(test::tinyModel(3)), {"conv1_bn"}, DataFacts{}, chosen);
+  ASSERT_FALSE(setup.pretrainedLayers.empty());
+  ASSERT_TRUE(setup.frozenBatchNorm.empty());
+  const TrainResult trained = runTraining(setup, data, quiet(1, 1e-6));
+  ASSERT_EQ(trained.status, TrainStatus::Completed) << trained.message;
+  EXPECT_FALSE(has(trained.diagnoses, "batch_norm_statistics"));
+  const auto found =
+      std::find_if(trained.diagnoses.begin(), trained.diagnoses.end(),
+                   [](const Diagnosis& d) { return d.code == "batch_norm_not_settled"; });
+  ASSERT_NE(found, trained.diagnoses.end());
+  EXPECT_NE(found->fix.find("the BatchNormalization layer that trains is new (conv1_bn)"),
+            std::string::npos)
+      << found->fix;
+  for (const auto& d : trained.diagnoses) {
+    EXPECT_EQ(d.fix.find("keep BatchNormalization frozen"), std::string::npos) << d.fix;
+    EXPECT_EQ(d.fix.find("random weights"), std::string::npos) << d.fix;
+  }
+}
+
 TEST_F(TrainerDoctor, TheProbeLeavesStatisticsAndWeightsAsTheyWere) {
   const Model model = withStaleBatchNorm(test::tinyModel(3));
   GraphModule module(model.graph, model.weights);

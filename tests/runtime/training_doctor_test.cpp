@@ -241,6 +241,30 @@ TEST(TrainingDoctor, FromRandomWeightsTheAdviceIsNotToKeepWhatIsNotThere) {
   EXPECT_EQ(checkBatchNormStatistics(history)->message, fromRandom);
 }
 
+// Only BatchNormalization layers the recipe inserted train, the other layers pretrained: no
+// pretrained statistics to keep, as from random weights, but the network is not random.
+TEST(TrainingDoctor, NewBatchNormLayersAreToldToSettleNotToFreeze) {
+  const Confusion collapsed{{10, 0, 0}, {10, 0, 0}, {10, 0, 0}};
+  auto e = epoch(1, 1.0, 0.6, 1.0, 0.333, collapsed);
+  e.batchNormDistance = 0.5;
+  e.batchNormChanged = 0.66;
+  e.newBatchNorms = {"bn_new", "bn_2"};
+  const auto found = checkBatchNormStatistics({e});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->code, "batch_norm_not_settled");
+  EXPECT_TRUE(contains(found->fix,
+                       "the BatchNormalization layers that train are new (bn_new, "
+                       "bn_2), so they have no pretrained statistics"))
+      << found->fix;
+  EXPECT_TRUE(contains(found->fix, "--batch-size")) << found->fix;
+  for (const auto& d : examineEpoch({e}, kClasses)) {
+    EXPECT_FALSE(contains(d.fix, "keep BatchNormalization frozen")) << d.code << d.fix;
+    EXPECT_FALSE(contains(d.fix, "random weights")) << d.code << d.fix;
+  }
+  e.newBatchNorms = {"bn_new"};
+  EXPECT_TRUE(contains(checkBatchNormStatistics({e})->fix, "layer that trains is new (bn_new)"));
+}
+
 TEST(TrainingDoctor, LearningRateTooHighForPretrainedLayers) {
   EXPECT_DOUBLE_EQ(pretrainedRateLimit("sgd"), 3e-3);
   EXPECT_DOUBLE_EQ(pretrainedRateLimit("adam"), 3e-4);

@@ -5,6 +5,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
@@ -154,6 +155,31 @@ TEST(ExportDialog, ClosedWhileExportingFinishesAndSaysHow) {
       << finished.front().at(0).toString().toStdString();
   EXPECT_TRUE(std::filesystem::exists(dir.file("model.pt")));
   EXPECT_TRUE(test::waitFor([&] { return dialog.isNull(); }));
+}
+
+// File set to a folder: refused at once, as graft-cli refuses it, not asked "Replace it?" and
+// refused after Yes.
+TEST(ExportDialog, AFolderAsTheFileIsRefusedWithoutAskingToReplaceIt) {
+  test::guiApp();
+  test::TempDir dir;
+  std::filesystem::create_directory(dir.file("ex.pt"));
+  ui::ExportDialog dialog(test::smallModel(), QString::fromStdString(dir.file("model")));
+  dialog.setFormat(0);  // TorchScript
+  dialog.setPath(QString::fromStdString(dir.file("ex.pt")));
+  dialog.show();
+  QString said;
+  const auto answer = test::answerNextDialog<QMessageBox>(
+      [](QMessageBox* box) {
+        return box->button(QMessageBox::Ok) ? box->button(QMessageBox::Ok)
+                                            : box->button(QMessageBox::Cancel);
+      },
+      [&](QMessageBox* box) { said = box->text(); });
+  dialog.startExport();
+  EXPECT_TRUE(said.contains(QStringLiteral("ex.pt is a folder, not a file name")))
+      << said.toStdString();
+  EXPECT_FALSE(said.contains(QStringLiteral("Replace"))) << said.toStdString();
+  EXPECT_FALSE(dialog.isRunning());
+  EXPECT_TRUE(std::filesystem::is_directory(dir.file("ex.pt")));
 }
 
 // The check's result, a long line that wraps, is shown whole: the dialog kept its size and

@@ -101,7 +101,9 @@ SampleDataResult writeSampleData(const std::string& dir, const SampleDataOptions
                                std::to_string(size)});
   const fs::path target = fs::absolute(fs::path(dir)).lexically_normal();
   std::error_code ec;
-  if (fs::exists(target, ec) && (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)))
+  if (fs::exists(target, ec) && !fs::is_directory(target, ec))
+    throw Error(Diagnostic{dir, "is a file, not a folder; choose a new name"});
+  if (fs::exists(target, ec) && !fs::is_empty(target, ec))
     throw Error(Diagnostic{dir, "already exists and is not an empty folder; choose a new name"});
   const fs::path parent = target.parent_path();
   if (const std::string why = notAFolder(parent.string()); !why.empty())

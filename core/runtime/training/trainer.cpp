@@ -631,9 +631,15 @@ TrainResult TrainingRun::run() {
     result_.epochsCompleted = epoch;
     const auto notSaved = checkpoint_.afterEpoch(result_.model, event);
     result_.history.push_back(event);
-    events_.epoch(event);
-    if (notSaved) return finish(TrainStatus::Failed, *notSaved);
-    for (const Diagnosis& finding : checkups_->examine(event, data_.classes)) report(finding);
+    try {
+      events_.epoch(event);
+      if (notSaved) return finish(TrainStatus::Failed, *notSaved);
+      for (const Diagnosis& finding : checkups_->examine(event, data_.classes)) report(finding);
+    } catch (const std::exception& e) {
+      // The observer could not take the epoch (a --log on a full disk): the run ends saying
+      // what the checkpoint holds, as a cancelled one does.
+      return finish(TrainStatus::Failed, errorText(e));
+    }
 
     rememberIfBest(event);
     const double monitored = monitoredLoss(event);

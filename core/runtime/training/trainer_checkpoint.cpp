@@ -66,6 +66,7 @@ void checkCheckpointPath(const std::string& path) {
   if (fs::is_directory(path, ec)) throw Error(Diagnostic{path, "is a folder, not a file name"});
   if (const std::string why = cannotWriteIn(folderSavedIn(path)); !why.empty())
     throw Error(Diagnostic{path, why});
+  if (const std::string why = nameTooLong(path); !why.empty()) throw Error(Diagnostic{path, why});
   if (const std::string why = cannotReplace(path); !why.empty()) throw Error(Diagnostic{path, why});
 }
 

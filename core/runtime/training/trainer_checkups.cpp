@@ -16,8 +16,17 @@ TrainingCheckups::TrainingCheckups(const Graph& trainGraph, GraphModule& trainab
       words_(options.optionWords) {
   // The graph trained: with --cache-frozen only the part after the cache, so frozen
   // BatchNormalization in the cached part (and a network without any) trains not.
+  const std::set<std::string> pretrainedNames(options.pretrainedLayers.begin(),
+                                              options.pretrainedLayers.end());
+  bool pretrainedBatchNormTrains = false;
   for (const auto& node : trainGraph.nodes())
-    if (node.className == "BatchNormalization" && node.trainable) batchNormTrains_ = true;
+    if (node.className == "BatchNormalization" && node.trainable) {
+      batchNormTrains_ = true;
+      newBatchNorms_.push_back(node.name);
+      if (pretrainedNames.count(node.name)) pretrainedBatchNormTrains = true;
+    }
+  // Only new ones train, beside pretrained layers (none known: nothing said).
+  if (pretrainedBatchNormTrains || pretrainedNames.empty()) newBatchNorms_.clear();
   // GraphModule names a layer's parameters "layer.weight", with '.' in the layer name as '_'.
   std::set<std::string> pretrained;
   for (const std::string& name : options.pretrainedLayers)
@@ -85,6 +94,7 @@ std::vector<Diagnosis> TrainingCheckups::examine(const EpochEvent& event,
   checkup.newLayersFirst = newLayersFirst_;
   checkup.fromRandomWeights = fromRandomWeights_;
   checkup.batchNormFrozen = !batchNormTrains_;
+  checkup.newBatchNorms = newBatchNorms_;
   checkup.words = words_;
   if (!pretrained_.empty()) checkup.pretrainedRate = event.learningRate * pretrainedScale_;
   if (pretrainedMovement_.started())

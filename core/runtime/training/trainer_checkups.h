@@ -44,16 +44,17 @@ class TrainingCheckups {
 
  private:
   GraphModule& trainable_;
-  const std::string optimizer_;            // its name, for the rate limit
-  bool batchNormTrains_ = false;           // a BatchNormalization layer of trainable_ trains
-  bool newLayersFirst_ = false;            // EpochCheckup::newLayersFirst
-  bool fromRandomWeights_ = false;         // EpochCheckup::fromRandomWeights
-  OptionWords words_;                      // EpochCheckup::words
-  torch::Tensor probeImages_;              // the epoch's first validation batch (when it does)
-  std::optional<BatchNormProbe> probe_;    // this epoch's
-  std::vector<torch::Tensor> pretrained_;  // parameters of pretrained layers that train
-  double pretrainedScale_ = 1.0;           // their highest learning-rate factor
-  WeightMovement pretrainedMovement_;      // from the first epoch their rate is too high
+  const std::string optimizer_;             // its name, for the rate limit
+  bool batchNormTrains_ = false;            // a BatchNormalization layer of trainable_ trains
+  bool newLayersFirst_ = false;             // EpochCheckup::newLayersFirst
+  std::vector<std::string> newBatchNorms_;  // EpochCheckup::newBatchNorms
+  bool fromRandomWeights_ = false;          // EpochCheckup::fromRandomWeights
+  OptionWords words_;                       // EpochCheckup::words
+  torch::Tensor probeImages_;               // the epoch's first validation batch (when it does)
+  std::optional<BatchNormProbe> probe_;     // this epoch's
+  std::vector<torch::Tensor> pretrained_;   // parameters of pretrained layers that train
+  double pretrainedScale_ = 1.0;            // their highest learning-rate factor
+  WeightMovement pretrainedMovement_;       // from the first epoch their rate is too high
   std::vector<EpochCheckup> checkups_;
   std::optional<Diagnosis> nonFinite_;  // why a NaN / infinite loss stopped the run
 };

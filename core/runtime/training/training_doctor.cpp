@@ -149,7 +149,7 @@ std::optional<Diagnosis> checkCollapsedPredictions(const std::vector<EpochChecku
                             "rate, or pretrained weights to start from (") +
                 pretrainedWeightsFrom(now) + "); with imbalanced classes, weight them (" +
                 option(now, "class_weights", now.words == OptionWords::Pipeline ? "true" : "") + ")"
-          : std::string(now.batchNormFrozen
+          : std::string(now.batchNormFrozen || !now.newBatchNorms.empty()
                             ? "usually "
                             : "usually BatchNormalization statistics that no longer "
                               "fit (keep BatchNormalization frozen) or ") +
@@ -227,15 +227,29 @@ std::optional<Diagnosis> checkBatchNormStatistics(const std::vector<EpochCheckup
       number(*now.batchNormDistance, 2);
   // From random weights BatchNormalization has to learn its statistics: freezing them would
   // keep random ones, so the advice is the opposite of the pretrained case's.
+  const std::string settles =
+      ": its moving averages settle over more steps (more epochs or images) and with larger "
+      "batches (" +
+      option(now, "batch_size") + ")";
   if (now.fromRandomWeights)
     return finding(now, "batch_norm_not_settled", message,
                    kFromRandomWeights +
                        std::string(", so BatchNormalization must learn its statistics (frozen, "
-                                   "it would keep random ones): its moving averages settle "
-                                   "over more steps (more epochs or images) and with larger "
-                                   "batches (") +
-                       option(now, "batch_size") + "); pretrained weights avoid it (" +
-                       pretrainedWeightsFrom(now) + ")");
+                                   "it would keep random ones)") +
+                       settles + "; pretrained weights avoid it (" + pretrainedWeightsFrom(now) +
+                       ")");
+  // Layers the user just inserted have no pretrained statistics to keep or restart from.
+  if (!now.newBatchNorms.empty()) {
+    const size_t n = now.newBatchNorms.size();
+    std::string names;
+    for (const auto& name : now.newBatchNorms) names += (names.empty() ? "" : ", ") + name;
+    return finding(now, "batch_norm_not_settled", message,
+                   std::string(n == 1 ? "the BatchNormalization layer that trains is new ("
+                                      : "the BatchNormalization layers that train are new (") +
+                       names + "), so " + (n == 1 ? "it has" : "they have") +
+                       " no pretrained statistics and must learn them (frozen, " +
+                       (n == 1 ? "it" : "they") + " would keep random ones)" + settles);
+  }
   return finding(now, "batch_norm_statistics", message,
                  "keep BatchNormalization frozen in inference mode (the default: leave out " +
                      option(now, "train_batch_norm") +

@@ -20,7 +20,8 @@
 //    predictions that differ between inference mode (moving statistics) and training mode
 //    (the batch's statistics): a mean total-variation distance of 0.25 or more, or 25 % of the
 //    predicted classes changed; batch_norm_not_settled for the same measurement when the
-//    network trains from random weights (freezing the statistics would keep random ones);
+//    network trains from random weights, or when every BatchNormalization layer that trains is
+//    new (freezing the statistics would keep random ones);
 //  - pretrained_rate_too_high: pretrained layers step at a rate above pretrainedRateLimit() and
 //    their weights have moved by 5 % or more (median over the weight tensors of the relative L2
 //    change) since the first epoch at such a rate began.
@@ -70,6 +71,10 @@ struct EpochCheckup {
   // No BatchNormalization layer trains (none does, or the network has none): advice to keep
   // them frozen would be no advice.
   bool batchNormFrozen = false;
+  // The BatchNormalization layers that train, when every one of them is new (inserted by the
+  // recipe, no pretrained statistics) while other layers are pretrained: advice to keep them
+  // frozen in inference mode would keep random statistics. Empty otherwise.
+  std::vector<std::string> newBatchNorms;
   // How the fixes name options (TrainOptions::optionWords).
   OptionWords words = OptionWords::CommandLine;
 };
