@@ -70,6 +70,7 @@ ModelSpec ModelArguments::spec(const CLI::App& command) const {
   s.labelsFile = labels;
   s.seed = seed;
   s.kerasCacheDir = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
+  zooOptionsOf(s);  // refuses the options a zoo name's architecture lacks; a file is checked later
   return s;
 }
 

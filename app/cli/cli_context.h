@@ -29,6 +29,9 @@ struct ModelArguments {
 
   void addTo(CLI::App& command, bool withLabels = true);
   // Fills a ModelSpec from what was given; the Keras cache comes from KERAS_HOME / HOME.
+  // Throws ZooOptionRefused (a usage error, exit 2) for an option the zoo architecture does not
+  // take, so each command calls it before it reads any file or folder: `train vgg16 --alpha 0.5`
+  // scanned --data first and answered about the folder.
   ModelSpec spec(const CLI::App& command) const;
 };
 
