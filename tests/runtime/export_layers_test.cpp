@@ -238,16 +238,23 @@ TEST(ExportOnnx, AutoContrastAndSeveralAxisLayerNormalizationReproduceGraft) {
   EXPECT_TRUE(closeTo(stretched, graftReference(contrast, input), 1e-4));
 }
 
+// Images through a ReLU of `threshold` (1000: no pixel passes, so the output ignores the input)
+// and a global average pool, with a softmax Dense of two classes on top when `classes`.
+Graph gatedImagesGraph(double threshold, bool classes) {
+  GraphBuilder b("gated");
+  std::string x = b.input("images", {kUnknown, 6, 5, 3});
+  x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
+  x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+  if (classes) x = b.add("Dense", "classes", {{"units", 2}, {"activation", "softmax"}}, x);
+  return b.build({x});
+}
+
 // A model whose output does not depend on its input (a ReLU whose threshold no pixel reaches)
 // passes every format's check, which then proves nothing: the report says so in its warning,
 // the file is kept. The same model with a threshold of 0 gets no warning.
 TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
   const auto model = [](double threshold) {
-    GraphBuilder b("flat");
-    std::string x = b.input("images", {kUnknown, 6, 5, 3});
-    x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
-    x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
-    return randomModel(b.build({x}), 3);
+    return randomModel(gatedImagesGraph(threshold, false), 3);
   };
   TempDir dir;
   for (const auto& [format, file] :
@@ -278,12 +285,7 @@ TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
 // warned, naming the logits.
 TEST(ExportCheck, ASaturatedSoftmaxIsJudgedByItsLogits) {
   const auto model = [](double threshold) {
-    GraphBuilder b("confident");
-    std::string x = b.input("images", {kUnknown, 6, 5, 3});
-    x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
-    x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
-    x = b.add("Dense", "classes", {{"units", 2}, {"activation", "softmax"}}, x);
-    Model m = randomModel(b.build({x}), 3);
+    Model m = randomModel(gatedImagesGraph(threshold, true), 3);
     m.weights.set("classes", {WeightTensor::fromValues({3, 2}, std::vector<float>(6, 1.0f)),
                               WeightTensor::fromValues({2}, {1000.0f, 0.0f})});
     return m;
