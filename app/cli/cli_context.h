@@ -39,8 +39,9 @@ struct ModelArguments {
 LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
 
 // Refuses an output that a command writes as a Graft project unless it is named *.graft (any
-// case): a project under another name would look like a file it is not. `why` follows the
-// path in the message ("edit writes a Graft project: name it *.graft").
+// case): a project under another name would look like a file it is not. A usage error (exit 2),
+// as export's suffix check; `why` follows the path in the message ("edit writes a Graft
+// project: name it *.graft").
 void requireProjectName(const std::string& path, const std::string& why);
 
 void registerSummaryCommand(CLI::App& app);
