@@ -68,15 +68,20 @@ TEST(CliBasics, EveryCommandTakesQuiet) {
   EXPECT_EQ(sample.exitCode, 0) << sample.err;
 }
 
-// edit writes a project: another extension would name a file it is not.
+// edit writes a project: another extension would name a file it is not. A usage error (exit 2,
+// nothing on stdout), as export's name of another format is; it was exit 1.
 TEST(CliBasics, EditRefusesAnOutputThatIsNotAProject) {
   TempDir dir;
   std::ofstream(dir.file("r.json")) << R"({"graft_recipe": 1, "operations": []})";
   const auto r = runCli(
       {"edit", "vgg16", "--no-top", "--recipe", dir.file("r.json"), "-o", dir.file("out.onnx")});
-  EXPECT_EQ(r.exitCode, 1);
-  EXPECT_NE(r.err.find(dir.file("out.onnx")), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("*.graft"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("-o/--output: " + dir.file("out.onnx") +
+                            ": edit writes a Graft project: name it *.graft",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir.file("out.onnx")));
 }
 

@@ -200,21 +200,6 @@ TEST(CliEdit, HelpAndUsage) {
   EXPECT_EQ(runCli({"edit", "vgg16", "-o", "x.graft"}).exitCode, 2) << "--recipe is required";
 }
 
-// An output not named *.graft is a usage error (exit 2, nothing written), as export's name of
-// another format is; it was exit 1, bad input, though no file had been read.
-TEST(CliEdit, AnOutputNotNamedGraftIsAUsageError) {
-  TempDir dir;
-  const std::string out = dir.file("x.h5");
-  const CommandResult r =
-      runCli({"edit", "vgg16", "--recipe", dir.file("nothere.json"), "-o", out});
-  EXPECT_EQ(r.exitCode, 2) << r.err;
-  EXPECT_EQ(
-      r.err.rfind("-o/--output: " + out + ": edit writes a Graft project: name it *.graft", 0), 0u)
-      << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-  EXPECT_FALSE(std::filesystem::exists(out));
-}
-
 // A recipe or sample folder that is not there is bad input, named, exit 1 as for every other
 // input file (CLI11's check made it a usage error, exit 2, in other words).
 TEST(CliEdit, AMissingRecipeOrSampleFolderIsBadInputNamed) {
