@@ -70,6 +70,7 @@ ModelSpec ModelArguments::spec(const CLI::App& command) const {
   s.labelsFile = labels;
   s.seed = seed;
   s.kerasCacheDir = kerasCacheDir(std::getenv("KERAS_HOME"), std::getenv("HOME"));
+  zooOptionsOf(s);  // refuses the options a zoo name's architecture lacks; a file is checked later
   return s;
 }
 
@@ -83,7 +84,8 @@ LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet) {
 void requireProjectName(const std::string& path, const std::string& why) {
   std::string extension = std::filesystem::path(path).extension().string();
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension != ".graft") throw Error(Diagnostic{path, why});
+  // A usage error (exit 2), as export's check of a name against its format: no file is read.
+  if (extension != ".graft") throw CLI::ValidationError("-o/--output: " + path + ": " + why);
 }
 
 }  // namespace graft::cli

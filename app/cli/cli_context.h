@@ -29,6 +29,9 @@ struct ModelArguments {
 
   void addTo(CLI::App& command, bool withLabels = true);
   // Fills a ModelSpec from what was given; the Keras cache comes from KERAS_HOME / HOME.
+  // Throws ZooOptionRefused (a usage error, exit 2) for an option the zoo architecture does not
+  // take, so each command calls it before it reads any file or folder: `train vgg16 --alpha 0.5`
+  // scanned --data first and answered about the folder.
   ModelSpec spec(const CLI::App& command) const;
 };
 
@@ -36,8 +39,9 @@ struct ModelArguments {
 LoadedModel loadModelReporting(const ModelSpec& spec, bool quiet);
 
 // Refuses an output that a command writes as a Graft project unless it is named *.graft (any
-// case): a project under another name would look like a file it is not. `why` follows the
-// path in the message ("edit writes a Graft project: name it *.graft").
+// case): a project under another name would look like a file it is not. A usage error (exit 2),
+// as export's suffix check; `why` follows the path in the message ("edit writes a Graft
+// project: name it *.graft").
 void requireProjectName(const std::string& path, const std::string& why);
 
 void registerSummaryCommand(CLI::App& app);

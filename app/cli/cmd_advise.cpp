@@ -70,6 +70,7 @@ void registerAdviseCommand(CLI::App& app) {
   cmd->add_option("--probe", *probe,
                   "graft-cli probe --json's output for this model: advice on where to cut");
   cmd->callback([cmd, args, data, json, probe] {
+    const ModelSpec spec = args->spec(*cmd);  // usage errors first
     // Read first: a bad report is found before the folder is scanned.
     CutExplorerReport measured;
     if (!probe->empty())
@@ -77,7 +78,7 @@ void registerAdviseCommand(CLI::App& app) {
     const ImageFolder folder = scanImageFolder(*data);
     if (auto other = measuredOnOtherClasses(measured, folder.classes))
       throw Error(*probe + ": " + *other);
-    const LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    const LoadedModel loaded = loadModelReporting(spec, args->quiet);
     const ModelFacts modelFacts =
         describeModel(loaded.model, newLayersOf(loaded.model, loaded.freshLayers));
     const DataFacts dataFacts = describeData(folder);

@@ -46,6 +46,7 @@ void registerEditCommand(CLI::App& app) {
                 "print one JSON object: file, layers, total_params, trainable_params, "
                 "operations, notes");
   cmd->callback([cmd, args, recipe, output, json, samples, sampleCount, device] {
+    const ModelSpec spec = args->spec(*cmd);  // usage errors first
     // Refused before anything is read.
     requireProjectName(*output,
                        "edit writes a Graft project: name it *.graft (Keras, TorchScript and ONNX "
@@ -56,7 +57,7 @@ void registerEditCommand(CLI::App& app) {
       throw Error(*samples +
                   (std::filesystem::exists(*samples, ec) ? ": not a folder" : ": no such folder") +
                   " (--samples takes a folder of images)");
-    LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    LoadedModel loaded = loadModelReporting(spec, args->quiet);
     EditOptions options;
     options.seed = args->seed;
     RecipeStepRunner steps;

@@ -155,8 +155,8 @@ void registerProbeCommand(CLI::App& app) {
       "softmax regression is fitted on the training split. The star marks the best validation "
       "accuracy. Ctrl-C stops at the next batch.");
   cmd->callback([cmd, args, probe] {
+    const ModelSpec spec = args->spec(*cmd);  // usage errors first
     checkCutOptions(*probe);
-    const ModelSpec spec = args->spec(*cmd);
     if (!probe->output.empty()) {
       checkCheckpointPath(probe->output);  // its folder exists
       if (namesTheSameFile(probe->output, spec.source))

@@ -206,7 +206,7 @@ ExportReport exportModel(const Model& model, ExportFormat format, const std::str
     const Comparison c = compareWithGraft(got, want, report.tolerance, path, report.checkedWith);
     report.maxDifference = c.maxDifference;
     report.allowed = c.allowed;
-    report.warning = constantOutputWarning(want, c.allowed);
+    report.warning = exportCheckWarning(model, input, want, report.tolerance);
   });
   return report;
 }

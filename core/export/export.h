@@ -43,7 +43,8 @@ struct ExportReport {
   double tolerance = 0.0;      // relative to the output's scale:
   double allowed = 0.0;        // tolerance * max(1, largest |value| of Graft's output)
   // Empty, or why the check proves little though it passed: Graft's output is the same for every
-  // check input (exporting::constantOutputWarning). Front ends show it apart from describe().
+  // check input, or its logits when it ends in softmax (exporting::exportCheckWarning). Front
+  // ends show it apart from describe().
   std::string warning;
   std::string describe() const;  // one line for the user
   // sampleShape as the written file takes it: NHWC for Keras's formats, as fed otherwise.

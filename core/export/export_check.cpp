@@ -7,6 +7,7 @@
 
 #include "runtime/data/preprocess.h"
 #include "runtime/module/graph_module.h"
+#include "runtime/training/trainer_graph.h"
 
 namespace graft::exporting {
 
@@ -91,21 +92,57 @@ Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want,
   return c;
 }
 
-std::string constantOutputWarning(const torch::Tensor& want, double allowed) {
-  const int64_t count = want.dim() > 0 ? want.size(0) : 0;
+namespace {
+
+// `what` names the values judged, with its verb ("Graft's output is").
+std::string sameValuesWarning(const torch::Tensor& values, double allowed,
+                              const std::string& what) {
+  const int64_t count = values.dim() > 0 ? values.size(0) : 0;
   if (count < 2) return "";
-  const torch::Tensor w = want.to(torch::kFloat64);
+  const torch::Tensor w = values.to(torch::kFloat64);
   const double spread = largestDifference(w, w.select(0, 0).unsqueeze(0).expand_as(w));
   // float32 rounds a value of this scale by about 6e-8 of it: a spread within a few roundings
   // is no dependence on the input, even where the comparison allows nothing.
   const double rounding = 1e-6 * outputScale(w);
   if (!(spread <= std::max(allowed, rounding))) return "";
   std::ostringstream s;
-  s << "Graft's output is the same for " << (count == 2 ? "both" : "all " + std::to_string(count))
+  s << what << " the same for " << (count == 2 ? "both" : "all " + std::to_string(count))
     << " check inputs (they differ by at most " << spread << ", allowed " << allowed
     << "): it does not depend on the input there (random or untrained weights can do that), so "
        "this check cannot show that the file uses its input";
   return s.str();
+}
+
+// The values before the model's final softmax for `input`; undefined when it does not end in
+// one (the graph training builds, trainer_graph.h).
+torch::Tensor logitsBeforeSoftmax(const Model& model, const torch::Tensor& input) {
+  TrainHead head;
+  try {
+    head = trainHead(model.graph);
+  } catch (const Error&) {
+    return {};  // not one vector of class scores
+  }
+  if (head.softmaxLayer.empty()) return {};
+  GraphModule module(head.graph, weightsFor(head.graph, model.weights));
+  return toKerasLayout(module.forward(input)).contiguous();
+}
+
+}  // namespace
+
+std::string constantOutputWarning(const torch::Tensor& want, double allowed) {
+  return sameValuesWarning(want, allowed, "Graft's output is");
+}
+
+std::string exportCheckWarning(const Model& model, const torch::Tensor& input,
+                               const torch::Tensor& want, double tolerance) {
+  const double allowed = tolerance * outputScale(want.to(torch::kFloat64));
+  const std::string warning = constantOutputWarning(want, allowed);
+  if (warning.empty()) return "";
+  const torch::Tensor logits = logitsBeforeSoftmax(model, input);
+  if (!logits.defined()) return warning;
+  // The same relative precision at the logits' scale.
+  return sameValuesWarning(logits, tolerance * outputScale(logits.to(torch::kFloat64)),
+                           "Graft's logits (before the softmax) are");
 }
 
 }  // namespace graft::exporting

@@ -37,4 +37,11 @@ Comparison compareWithGraft(const torch::Tensor& got, const torch::Tensor& want,
 // output for every image), so a file that ignored its input would pass the check too.
 std::string constantOutputWarning(const torch::Tensor& want, double allowed);
 
+// The warning for the check of `model` on `input` (Graft's output `want`, the comparison's
+// relative `tolerance`). A model ending in softmax is judged by its logits when its outputs look
+// the same: a confident trained classifier gives exactly 1 and 0 for both random check images
+// while its logits differ, and was told its output ignored its input.
+std::string exportCheckWarning(const Model& model, const torch::Tensor& input,
+                               const torch::Tensor& want, double tolerance);
+
 }  // namespace graft::exporting

@@ -131,6 +131,45 @@ TEST(HostileInputsCli, AFloatTiffGetsGraftsMessageAndNothingFromOpenCv) {
   EXPECT_EQ(r.err.find("imdecode_"), std::string::npos) << r.err;
 }
 
+// A PNG chunk whose CRC fails: libpng printed "libpng error: IDAT: CRC error" on stderr before
+// Graft's line (a critical chunk: OpenCV cannot read the file), or "libpng warning: tEXt: CRC
+// error" (an ancillary chunk libpng drops: OpenCV reads the image). Now the first gets Graft's
+// line alone, naming the file and the chunk, and the second is read silently.
+TEST(HostileInputsCli, APngChunkWhoseCrcFailsGetsGraftsMessageAloneOrIsReadSilently) {
+  TempDir dir;
+  const std::string model = dir.file("tiny.json");
+  std::ofstream(model) << test::kTinyModel;
+  cv::Mat noise(8, 8, CV_8UC3);
+  cv::randu(noise, 0, 256);
+  std::vector<uchar> png;
+  ASSERT_TRUE(cv::imencode(".png", noise, png));
+  const auto write = [&](const std::string& name, const std::vector<uchar>& bytes) {
+    std::ofstream(dir.file(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return dir.file(name);
+  };
+  std::vector<uchar> damaged = png;
+  damaged[33 + 8 + (damaged[35] << 8 | damaged[36]) + 3] ^= 1;  // IDAT's CRC
+  const std::string bad = write("bad.png", damaged);
+  const test::CommandResult refused = runCli({"predict", model, bad, "-q"});
+  EXPECT_EQ(refused.exitCode, 1) << refused.err;
+  EXPECT_EQ(refused.err, "graft-cli: skipped: " + bad +
+                             ": the PNG is truncated or corrupt (its IDAT chunk at byte 33 fails "
+                             "its CRC check)\n"
+                             "graft-cli: error: 1 of 1 images could not be predicted\n");
+
+  std::vector<uchar> annotated = png;
+  const std::vector<uchar> text = {0, 0, 0, 4, 't', 'E', 'X', 't', 'a', '\0', 'b', 'c', 9, 9, 9, 9};
+  annotated.insert(annotated.begin() + 33, text.begin(), text.end());
+  const std::string read = write("annotated.png", annotated);
+  const test::CommandResult predicted = runCli({"predict", model, read, "-q"});
+  EXPECT_EQ(predicted.exitCode, 0) << predicted.err;
+  EXPECT_EQ(predicted.err, "");
+  write("annotated.png", png);  // the same path, without the tEXt chunk: the same prediction
+  EXPECT_EQ(predicted.out, runCli({"predict", model, read, "-q"}).out);
+}
+
 // Cut-off PNG, BMP and PPM files (the first half of one OpenCV wrote): libpng printed "libpng
 // error: PNG input buffer is incomplete" and OpenCV "imdecode_(''): can't read data: ..." on
 // stderr before Graft's line. predict, eval and train now print Graft's lines alone, each cut

@@ -124,11 +124,11 @@ TEST_F(ExportLayers, SelfCheckReportsTheLargestDifference) {
       EXPECT_GE(r.allowed, r.tolerance) << r.describe();
       EXPECT_EQ(r.sampleShape.front(), 2) << r.describe();
       EXPECT_NE(r.describe().find("largest difference"), std::string::npos);
-      // The check feeds pixels 0..255: a softmax of a Dense over them saturates to the same
-      // class for both images, min(-0.25, x) of a pixel is -0.25. Those two checks prove
-      // nothing and say so (the tests' own inputs in [-1, 1) check them above and below).
-      const bool constant =
-          e.label == "Dense after Flatten, softmax" || e.label == "TFOpLambda min(-0.25, x)";
+      // The check feeds pixels 0..255: min(-0.25, x) of a pixel is -0.25, a check that proves
+      // nothing and says so (the tests' own inputs in [-1, 1) check it above and below). A
+      // softmax of a Dense over them saturates to the same class for both images, but its
+      // logits differ: no warning (it had one).
+      const bool constant = e.label == "TFOpLambda min(-0.25, x)";
       EXPECT_EQ(r.warning.empty(), !constant) << e.label << ": " << r.warning;
     }
 }
@@ -238,16 +238,23 @@ TEST(ExportOnnx, AutoContrastAndSeveralAxisLayerNormalizationReproduceGraft) {
   EXPECT_TRUE(closeTo(stretched, graftReference(contrast, input), 1e-4));
 }
 
+// Images through a ReLU of `threshold` (1000: no pixel passes, so the output ignores the input)
+// and a global average pool, with a softmax Dense of two classes on top when `classes`.
+Graph gatedImagesGraph(double threshold, bool classes) {
+  GraphBuilder b("gated");
+  std::string x = b.input("images", {kUnknown, 6, 5, 3});
+  x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
+  x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
+  if (classes) x = b.add("Dense", "classes", {{"units", 2}, {"activation", "softmax"}}, x);
+  return b.build({x});
+}
+
 // A model whose output does not depend on its input (a ReLU whose threshold no pixel reaches)
 // passes every format's check, which then proves nothing: the report says so in its warning,
 // the file is kept. The same model with a threshold of 0 gets no warning.
 TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
   const auto model = [](double threshold) {
-    GraphBuilder b("flat");
-    std::string x = b.input("images", {kUnknown, 6, 5, 3});
-    x = b.add("ReLU", "gate", {{"threshold", threshold}}, x);
-    x = b.add("GlobalAveragePooling2D", "pool", Json::object(), x);
-    return randomModel(b.build({x}), 3);
+    return randomModel(gatedImagesGraph(threshold, false), 3);
   };
   TempDir dir;
   for (const auto& [format, file] :
@@ -269,6 +276,39 @@ TEST(ExportCheck, AnOutputThatIgnoresTheInputPassesWithAWarning) {
     EXPECT_EQ(flat.describe().find("same for both"), std::string::npos);  // apart, for the fronts
     const ExportReport live = exportModel(model(0.0), format, dir.file("live_" + file));
     EXPECT_TRUE(live.warning.empty()) << live.warning;
+  }
+}
+
+// A confident classifier (its logits 1000 apart) gives exactly 1 and 0 for both check images:
+// it was warned that its output ignored its input. A model ending in softmax is judged by its
+// logits, which differ; one whose logits ignore the input (a ReLU no pixel passes) is still
+// warned, naming the logits.
+TEST(ExportCheck, ASaturatedSoftmaxIsJudgedByItsLogits) {
+  const auto model = [](double threshold) {
+    Model m = randomModel(gatedImagesGraph(threshold, true), 3);
+    m.weights.set("classes", {WeightTensor::fromValues({3, 2}, std::vector<float>(6, 1.0f)),
+                              WeightTensor::fromValues({2}, {1000.0f, 0.0f})});
+    return m;
+  };
+  TempDir dir;
+  for (const auto& [format, file] :
+       std::vector<std::pair<ExportFormat, std::string>>{{ExportFormat::TorchScript, "m.pt"},
+                                                         {ExportFormat::Onnx, "m.onnx"},
+                                                         {ExportFormat::Keras, "m.keras"}}) {
+    SCOPED_TRACE(exportFormatTitle(format));
+    const Model confident = model(0.0);
+    const torch::Tensor probabilities = exporting::graftOutput(
+        confident, exporting::sampleInput(confident, exporting::makeExportPlan(confident)));
+    ASSERT_TRUE(torch::equal(probabilities, torch::tensor({{1.0f, 0.0f}, {1.0f, 0.0f}})))
+        << probabilities;  // the case: the same output for both images
+    const ExportReport live = exportModel(confident, format, dir.file(file));
+    EXPECT_TRUE(live.warning.empty()) << live.warning;
+    const ExportReport flat = exportModel(model(1000.0), format, dir.file("flat_" + file));
+    EXPECT_EQ(flat.warning.rfind("Graft's logits (before the softmax) are the same for both check "
+                                 "inputs (they differ by at most 0, allowed ",
+                                 0),
+              0u)
+        << flat.warning;
   }
 }
 

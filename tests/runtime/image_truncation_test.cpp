@@ -2,11 +2,13 @@
 // libpng and OpenCV print a line of their own on stderr for such a file ("libpng error: PNG
 // input buffer is incomplete", "imdecode_(''): can't read data: ...") before Graft could name it.
 // Every cut of a file OpenCV wrote is caught; the whole file (and one with bytes after the
-// image, as some writers leave) is not.
+// image, as some writers leave) is not. A PNG chunk whose CRC fails is told apart as libpng
+// does.
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <cctype>
 #include <functional>
@@ -57,16 +59,49 @@ TEST(ImageTruncation, EveryCutOfAPngIsCaught) {
   for (const cv::Mat& image : {noise(CV_8UC3), noise(CV_16UC1), noise(CV_8UC4)}) {
     const std::vector<uchar> png = encodedAs(".png", image);
     ASSERT_TRUE(looksLikePng(png.data(), png.size()));
-    expectEveryCutCaught(png, pngTruncation, "PNG", 8);
+    expectEveryCutCaught(png, pngDefect, "PNG", 8);
   }
   const std::vector<uchar> png = encodedAs(".png", noise(CV_8UC3));
   std::vector<uchar> cut(png.begin(), png.end() - 12);  // the IEND chunk lost
-  EXPECT_EQ(pngTruncation(cut.data(), cut.size()), "no IEND chunk: the file ends at byte " +
-                                                       std::to_string(cut.size()) +
-                                                       ", after its IDAT chunk");
-  EXPECT_EQ(pngTruncation(png.data(), 100), "its IDAT chunk at byte 33 declares " +
-                                                std::to_string(png.size() - 57) +
-                                                " bytes, the file ends at byte 100");
+  EXPECT_EQ(pngDefect(cut.data(), cut.size()), "no IEND chunk: the file ends at byte " +
+                                                   std::to_string(cut.size()) +
+                                                   ", after its IDAT chunk");
+  EXPECT_EQ(pngDefect(png.data(), 100), "its IDAT chunk at byte 33 declares " +
+                                            std::to_string(png.size() - 57) +
+                                            " bytes, the file ends at byte 100");
+}
+
+// A chunk whose CRC fails: libpng printed "libpng error: IDAT: CRC error" (critical chunks,
+// which OpenCV then cannot read) or "libpng warning: tEXt: CRC error" (ancillary ones, which
+// libpng discards and OpenCV reads past) on stderr itself. The first is refused in Graft's words
+// naming the chunk; the second reads as OpenCV reads it, without that chunk.
+TEST(ImageTruncation, APngChunkWhoseCrcFailsIsRefusedOrDroppedAsLibpngDoes) {
+  const cv::Mat image = noise(CV_8UC3);
+  const std::vector<uchar> png = encodedAs(".png", image);
+  EXPECT_EQ(pngWithoutDamagedAncillaryChunks(png), std::vector<uchar>{});
+  for (const auto& [offset, type] : std::vector<std::pair<size_t, std::string>>{
+           {8, "IHDR"}, {33, "IDAT"}, {png.size() - 12, "IEND"}}) {
+    std::vector<uchar> damaged = png;
+    damaged[offset + 8 + (damaged[offset + 2] << 8 | damaged[offset + 3])] ^= 0x5a;
+    const std::string why =
+        "its " + type + " chunk at byte " + std::to_string(offset) + " fails its CRC check";
+    EXPECT_EQ(pngDefect(damaged.data(), damaged.size()), why);
+    EXPECT_EQ(test::errorOf([&] { decodeImageRgb(damaged, "crc.png"); }),
+              "crc.png: the PNG is truncated or corrupt (" + why + ")");
+  }
+  // A tEXt chunk after IHDR, its CRC wrong: the pixels are the image's.
+  const std::string text = "Comment";
+  std::vector<uchar> chunk = {0, 0, 0, static_cast<uchar>(text.size()), 't', 'E', 'X', 't'};
+  chunk.insert(chunk.end(), text.begin(), text.end());
+  chunk.insert(chunk.end(), {1, 2, 3, 4});
+  std::vector<uchar> annotated = png;
+  annotated.insert(annotated.begin() + 33, chunk.begin(), chunk.end());
+  EXPECT_EQ(pngDefect(annotated.data(), annotated.size()), "");
+  EXPECT_EQ(pngWithoutDamagedAncillaryChunks(annotated), png);
+  cv::Mat expected;
+  cv::cvtColor(image, expected, cv::COLOR_BGR2RGB);
+  expected.convertTo(expected, CV_32FC3);
+  EXPECT_EQ(cv::norm(decodeImageRgb(annotated, "text.png"), expected, cv::NORM_INF), 0.0);
 }
 
 TEST(ImageTruncation, EveryCutOfABmpIsCaught) {

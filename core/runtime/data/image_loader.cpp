@@ -39,15 +39,16 @@ std::vector<unsigned char> readBytes(const std::string& path) {
   return bytes;
 }
 
-// A cut-off PNG, BMP or Netpbm file makes libpng or OpenCV print a line of its own on stderr
-// before imdecode returns; such a file is refused here first, in Graft's words.
+// A cut-off PNG, BMP or Netpbm file (or a PNG chunk whose CRC fails) makes libpng or OpenCV
+// print a line of its own on stderr before imdecode returns; such a file is refused here first,
+// in Graft's words.
 void refuseCutOffImage(const std::vector<unsigned char>& bytes, const std::string& name) {
   const unsigned char* data = bytes.data();
   const size_t size = bytes.size();
   std::string format, why;
   if (looksLikePng(data, size)) {
     format = "PNG";
-    why = pngTruncation(data, size);
+    why = pngDefect(data, size);
   } else if (looksLikeBmp(data, size)) {
     format = "BMP";
     why = bmpTruncation(data, size);
@@ -93,8 +94,13 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
   // IMREAD_COLOR makes gray and gray+alpha three channels and drops alpha; ANYDEPTH keeps 16-bit
   // samples; IGNORE_ORIENTATION leaves the pixels as stored, as Keras reads them (OpenCV would
   // otherwise apply JPEG APP1 and PNG eXIf orientation).
-  const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
-                       const_cast<unsigned char*>(bytes.data()));
+  // libpng would discard a damaged ancillary PNG chunk too, after a warning of its own on stderr.
+  const std::vector<unsigned char> repaired = looksLikePng(bytes.data(), bytes.size())
+                                                  ? pngWithoutDamagedAncillaryChunks(bytes)
+                                                  : std::vector<unsigned char>{};
+  const std::vector<unsigned char>& decodable = repaired.empty() ? bytes : repaired;
+  const cv::Mat buffer(1, static_cast<int>(decodable.size()), CV_8UC1,
+                       const_cast<unsigned char*>(decodable.data()));
   cv::Mat decoded;
   try {
     decoded = cv::imdecode(buffer,

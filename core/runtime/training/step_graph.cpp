@@ -9,6 +9,7 @@
 #include <ATen/autocast_mode.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -72,15 +73,55 @@ class AutocastCacheOff {
   bool was_;
 };
 
-// A capture that threw part-way leaves `stream` capturing: end it, drop what it recorded and
-// clear the (not sticky) error, so that the run goes on eagerly.
-void abandonCapture(cudaStream_t stream) {
+#define GRAFT_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) ||        \
+   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+// Hands back the private memory pool of a failed capture. capture_begin routed the side
+// stream's allocations to `pool` and took a reference on it; only capture_end ends the routing,
+// and CUDAGraph::reset releases the pool only after a capture that ended, so a failed one kept
+// its pool (the memory the captured step allocated) reserved for the rest of the run, and the
+// allocator, taking a capture to be still underway, stopped recycling the blocks other streams
+// had used (it queries no events during a capture). As PyTorch's reset does for an ended capture:
+// end the routing, then releasePool, which frees the pool's memory once none of its blocks is in
+// use. Ending the routing throws where capture_end already ended it: the CUDAGraph then releases
+// the pool itself, and releasing it here too would release it twice. The allocator's calls are
+// named per LibTorch version.
+void releaseCapturePool(c10::DeviceIndex device, at::cuda::MempoolId_t pool, cudaStream_t stream,
+                        unsigned long long captureId) {
+  namespace allocator = c10::cuda::CUDACachingAllocator;
+#if GRAFT_TORCH_AT_LEAST(2, 2)
+  (void)stream;
+  (void)captureId;
+  allocator::endAllocateToPool(device, pool);
+  allocator::releasePool(device, pool);
+#elif GRAFT_TORCH_AT_LEAST(2, 1)
+  (void)captureId;
+  allocator::endAllocateStreamToPool(device, stream);
+  allocator::releasePool(device, pool);
+#else
+  (void)stream;
+  allocator::notifyCaptureEnd(device, captureId);
+  allocator::notifyCaptureDestroy(device, pool);
+#endif
+}
+
+// A capture that threw part-way may leave `stream` capturing: end it, drop what it recorded,
+// hand its memory pool back (releaseCapturePool) and clear the (not sticky) error, so that the
+// run goes on eagerly.
+void abandonCapture(c10::DeviceIndex device, at::cuda::MempoolId_t pool, cudaStream_t stream) {
   cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
-  if (cudaStreamIsCapturing(stream, &status) == cudaSuccess &&
+  unsigned long long captureId = 0;
+  if (cudaStreamGetCaptureInfo(stream, &status, &captureId) == cudaSuccess &&
       status != cudaStreamCaptureStatusNone) {
     cudaGraph_t recorded = nullptr;
     if (cudaStreamEndCapture(stream, &recorded) == cudaSuccess && recorded)
       cudaGraphDestroy(recorded);
+  }
+  try {
+    releaseCapturePool(device, pool, stream, captureId);
+  } catch (const c10::Error&) {
+    // capture_end had ended the routing: the CUDAGraph's reset() releases the pool.
   }
   (void)cudaGetLastError();
 }
@@ -140,26 +181,28 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
   const c10::cuda::CUDAStream current = c10::cuda::getCurrentCUDAStream(device);
   streamWaitsFor(*side, current);
   auto recorded = std::make_unique<at::cuda::CUDAGraph>();
+  // Named here, not left to capture_begin, so that a failed capture can release it.
+  const at::cuda::MempoolId_t pool = at::cuda::graph_pool_handle();
   bool began = false;
   bool stepped = false;  // optimizer.step() counted a step (only then is there one to uncount)
   try {
     c10::cuda::CUDAStreamGuard onSide(*side);
     AutocastCacheOff cacheOff;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+    began = true;  // before: capture_begin may fail after routing allocations to the pool
+#if GRAFT_TORCH_AT_LEAST(2, 2)
     // Thread-local: the loader threads pin host memory meanwhile (event queries), which global
     // mode would count as unsafe calls and fail the capture for.
-    recorded->capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+    recorded->capture_begin(pool, cudaStreamCaptureModeThreadLocal);
 #else
-    recorded->capture_begin();
+    recorded->capture_begin(pool);
 #endif
-    began = true;
     std::vector<torch::Tensor> outputs = body(staticInputs);
     optimizer.step();
     stepped = true;
     recorded->capture_end();
     staticOutputs = std::move(outputs);
   } catch (const std::exception& e) {
-    if (began) abandonCapture(side->stream());
+    if (began) abandonCapture(device, pool, side->stream());
     if (stepped) optimizer.uncountStep();  // the step() recorded in the failed capture ran nothing
     optimizer.zeroGrad();                  // gradients of a capture hold nothing
     staticInputs.clear();

@@ -13,7 +13,8 @@
 // into before a replay; the step's outputs read after the replay from the graph's static
 // outputs; no host read inside (the optimizer in capturable mode, trainer_optimizer.h); autocast's
 // weight cache off during capture. Batches of another shape (an epoch's last, partial batch) run
-// eagerly. Where capture fails, the step that tried runs eagerly and so do the rest (failure()).
+// eagerly. Where capture fails, the step that tried runs eagerly and so do the rest (failure()),
+// with the failed capture's memory pool handed back to the allocator.
 //
 // The CUDA work sits behind GRAFT_CUDA; without it whyStepsNotCaptured() always gives a reason and
 // no StepGraph is made.
