@@ -909,6 +909,10 @@ LoadedModel loadModel(const ModelSpec& spec) {
       result = fromKerasH5(spec);
     else if (ext == ".json")
       result = fromKerasJson(spec);  // its parser says what is wrong with the text
+    else if (ext == ".onnx" || looksLikeOnnx(spec.source))
+      throw Error(spec.source +
+                  ": an ONNX model, not a Keras model; Graft exports ONNX but does not read it, "
+                  "so open the model this was exported from (its .graft, .keras or .h5)");
     else
       throw Error(spec.source + ": " +
                   (ext == ".h5" || ext == ".hdf5" ? "not an HDF5 file, so " : std::string()) +
