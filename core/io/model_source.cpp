@@ -222,7 +222,9 @@ std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model
     // under the nested model's group, which a flat model of the same layers does not walk.
     const std::vector<std::string> nested = file.keras3NestedModelGroups();
     std::string question = "are these the weights of another architecture or size?";
-    if (report.unused.empty() && !nested.empty() && model.graph.groups().empty()) {
+    // (Keras 3's file lists its groups as unused then: every one is the nested model's.)
+    if ((report.unused.empty() || file.layout() == KerasWeightLayout::Keras3) && !nested.empty() &&
+        model.graph.groups().empty()) {
       fileSide = "the file keeps its weights grouped by nested model, under layers/" +
                  nested.front() + "/layers/, and this model is flat";
       question =
