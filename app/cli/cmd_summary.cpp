@@ -3,6 +3,7 @@
 #include "cli/cli_context.h"
 #include "graph/summary.h"
 #include "io/json_file.h"
+#include "runtime/prediction/predict_output.h"
 
 namespace graft::cli {
 
@@ -18,6 +19,16 @@ void registerSummaryCommand(CLI::App& app) {
                 "nested model is one row with its totals");
   cmd->callback([cmd, args, json, expand] {
     LoadedModel loaded = loadModelReporting(args->spec(*cmd), args->quiet);
+    // Class names that do not fit the output: refused as predict, export and train refuse them
+    // (a summary is where a user checks the model before using it).
+    try {
+      checkModelLabels(loaded.model);
+    } catch (const Error& e) {
+      const Diagnostics& d = e.diagnostics();
+      if (!args->labels.empty() && d.size() == 1 && d.front().subject == "labels")
+        throw Error(Diagnostic{args->labels, d.front().message});
+      throw Error(args->source + ": " + e.what());
+    }
     const GraphAnalysis analysis = analyze(loaded.model.graph);
     const int64_t trainedAt = loaded.model.trainedInputSize;
     if (*json) {

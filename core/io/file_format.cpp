@@ -1,8 +1,10 @@
 #include "io/file_format.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "graph/diagnostic.h"
 
@@ -48,6 +50,19 @@ FileFormat detectFileFormat(const std::string& path) {
     return c == '{' || c == '[' ? FileFormat::JsonText : FileFormat::Unknown;
   }
   return FileFormat::Unknown;
+}
+
+bool looksLikeOnnx(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[3] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  if (in.gcount() < 3) return false;
+  // ModelProto's first field is ir_version (field 1, varint: tag 0x08, versions 1 to 127 in one
+  // byte), followed by another of its fields: producer_name (0x12), producer_version (0x1a),
+  // domain (0x22), model_version (0x28), doc_string (0x32), graph (0x3a), opset_import (0x42).
+  static const unsigned char kNextTags[] = {0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42};
+  return head[0] == 0x08 && head[1] >= 1 && head[1] < 0x80 &&
+         std::find(std::begin(kNextTags), std::end(kNextTags), head[2]) != std::end(kNextTags);
 }
 
 std::string describeFileFormat(FileFormat format) {

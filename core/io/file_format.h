@@ -20,6 +20,10 @@ FileFormat detectFileFormat(const std::string& path);
 // A missing path, a folder or a regular file passes (their own checks say more).
 void refuseSpecialFile(const std::string& path);
 
+// An ONNX model (a protobuf ModelProto), from its first bytes: Graft writes them but reads none,
+// so a user opening one is told to open the model it was exported from.
+bool looksLikeOnnx(const std::string& path);
+
 // "HDF5", "a ZIP archive", "JSON", or "none of these", for messages that list what was
 // expected: "...; the file is none of these".
 std::string describeFileFormat(FileFormat format);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -126,7 +127,7 @@ void KerasH5Reader::readLayout() {
   else if (auto top = file_.string(file_.id(), "backend"))
     backend_ = *top;
   for (const auto& name : *names) {
-    KerasH5Layer layer{name, {}, {}};
+    KerasH5Layer layer{name, {}, {}, {}};
     const std::string group = root_ + "/" + name;
     if (file_.exists(group)) {
       h5::Handle g = file_.openGroup(group);
@@ -219,7 +220,7 @@ std::vector<KerasH5Layer> KerasH5Reader::keras3LayersFor(
   const std::vector<Keras3Entry> entries = keras3Layout(graph, hasWeights, naming, leftOut);
   for (const auto& entry : entries) {
     if (!entry.node) continue;
-    KerasH5Layer layer{entry.node->name, {}, {}};
+    KerasH5Layer layer{entry.node->name, {}, {}, entry.path};
     const std::string vars = "/" + entry.path + "/vars";
     for (const auto& member : memberNames(vars))
       if (!member.empty() && member.size() <= 6 &&
@@ -243,6 +244,30 @@ std::vector<std::string> KerasH5Reader::keras3NestedModelGroups() const {
       nested.push_back(group);
   }
   return nested;
+}
+
+std::vector<std::string> KerasH5Reader::keras3LayerGroups() const {
+  std::vector<std::string> groups;
+  if (layout_ != KerasWeightLayout::Keras3) return groups;
+  const auto root = memberNames("/");
+  if (std::find(root.begin(), root.end(), "layers") == root.end()) return groups;
+  const auto isIndex = [](const std::string& name) {
+    return !name.empty() && name.size() <= 6 &&
+           name.find_first_not_of("0123456789") == std::string::npos;
+  };
+  // Keras nests a model's layers under its own `layers/`; the depth bound keeps a crafted file
+  // from recursing without end.
+  std::function<void(const std::string&, int)> walk = [&](const std::string& container, int depth) {
+    if (depth > 16) return;
+    for (const auto& member : memberNames("/" + container)) {
+      const std::string group = container + "/" + member;
+      const auto vars = memberNames("/" + group + "/vars");
+      if (std::any_of(vars.begin(), vars.end(), isIndex)) groups.push_back(group);
+      walk(group + "/layers", depth + 1);
+    }
+  };
+  walk("layers", 0);
+  return groups;
 }
 
 Shape KerasH5Reader::shape(const KerasH5Layer& layer, size_t weight) const {

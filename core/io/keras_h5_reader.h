@@ -30,6 +30,7 @@ struct KerasH5Layer {
   std::string name;
   std::vector<std::string> weightNames;  // as stored: "conv1/kernel:0", "conv1_W", "kernel", "0"
   std::vector<std::string> datasets;     // the full dataset path of each
+  std::string group;  // Keras 3: the layer's group in the file ("layers/dense"), found or not
 };
 
 enum class KerasWeightLayout { Keras2, Keras3 };
@@ -64,6 +65,11 @@ class KerasH5Reader {
   // Keras 3 layout: the groups under `layers/` that are models of their own (they hold a
   // `layers/` of their own: a nested model's weights), for saying why none fitted a flat model.
   std::vector<std::string> keras3NestedModelGroups() const;
+  // Keras 3 layout: every layer group holding variables ("layers/dense",
+  // "layers/functional/layers/conv2d"), found by walking the file's own `layers/` tree (a layer's
+  // inner objects, such as a Dropout's seed generator, are not listed). Empty for other layouts
+  // and for tf.keras 2.12-2.14's naming, whose groups do not map one to one onto layers.
+  std::vector<std::string> keras3LayerGroups() const;
 
   const std::optional<std::string>& modelConfig() const { return modelConfig_; }
   // In a weights-only file Graft wrote (Keras 2's save_weights layout): the model the weights

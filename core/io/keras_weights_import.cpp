@@ -90,11 +90,12 @@ void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const Node
   if (stored.weightNames.size() != info.weights.size()) {
     std::string expected;
     for (const auto& w : info.weights) expected += (expected.empty() ? "" : ", ") + w.name;
-    throw Error(Diagnostic{target, "layer '" + stored.name + "' in " + file.path() + " has " +
-                                       std::to_string(stored.weightNames.size()) +
-                                       " weight arrays, the model expects " +
-                                       std::to_string(info.weights.size()) + " (" + expected +
-                                       ")"});
+    throw Error(Diagnostic{
+        target, "layer '" + stored.name + "'" +
+                    (stored.group.empty() ? "" : " (group " + stored.group + ")") + " in " +
+                    file.path() + " has " + std::to_string(stored.weightNames.size()) +
+                    " weight arrays, the model expects " + std::to_string(info.weights.size()) +
+                    " (" + expected + ")"});
   }
   const auto order = datasetOrder(stored, info.weights);
   std::vector<WeightTensor> tensors;
@@ -113,6 +114,36 @@ void loadLayer(const KerasH5Reader& file, const KerasH5Layer& stored, const Node
     report.kernelsFlipped.push_back(target);
   }
   store.set(target, std::move(tensors));
+}
+
+// Keras 3's file lacks a group the model's walk expects: the first such layer, as Keras names
+// it, what it expects, and the groups of the file that nothing in the model reads.
+std::string keras3MismatchMessage(const KerasH5Reader& file, const std::vector<KerasH5Layer>& all,
+                                  const WeightLoadReport& report, const GraphAnalysis& analysis) {
+  const std::string& layer = report.missing.front();
+  std::string group;
+  for (const auto& l : all)
+    if (l.name == layer) group = l.group;
+  std::string expected;
+  if (const NodeInfo* info = analysis.find(layer))
+    for (const auto& w : info->weights)
+      expected += (expected.empty() ? "" : ", ") + w.name + " " + shapeToString(w.shape);
+  std::string text = file.path() + ": no weights for layer '" + layer + "' (group " + group +
+                     "/vars, where the model expects " + expected + ")";
+  if (report.missing.size() > 1)
+    text += " nor for " + std::to_string(report.missing.size() - 1) + " other layers";
+  if (!report.unused.empty()) {
+    text += "; the file's ";
+    for (size_t i = 0; i < report.unused.size() && i < 4; ++i)
+      text += (i ? ", " : "") + report.unused[i];
+    if (report.unused.size() > 4) text += ", ...";
+    text += " belong" + std::string(report.unused.size() == 1 ? "s" : "") +
+            " to no layer of this model";
+  }
+  return text +
+         ": it was saved from another model (a Keras 3 file names weights by each layer's "
+         "position in the model that saved it, and Keras's load_weights refuses it too); open "
+         "the model that saved it";
 }
 
 }  // namespace
@@ -177,8 +208,17 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
     else
       report.missing.push_back(n->name);
   }
-  for (const auto* l : stored)
-    if (!modelNames.count(l->name) && !renamed.count(l->name)) report.unused.push_back(l->name);
+  if (file.layout() == KerasWeightLayout::Keras3) {
+    // Keras 3's groups are named by the model's walk, so the walk never meets a group of another
+    // model: the file's own tree says which it holds.
+    std::set<std::string> walked;
+    for (const auto& l : all) walked.insert(l.group);
+    for (const auto& group : file.keras3LayerGroups())
+      if (!walked.count(group)) report.unused.push_back(group);
+  } else {
+    for (const auto* l : stored)
+      if (!modelNames.count(l->name) && !renamed.count(l->name)) report.unused.push_back(l->name);
+  }
   if (!report.missing.empty() && !options.allowMissing) {
     std::string list;
     for (size_t i = 0; i < report.missing.size() && i < 8; ++i)
@@ -193,6 +233,13 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
                        "model, so the model must be the one that saved it)"
                      : ", so matching by order is not possible either"));
   }
+  // Keras's load_weights walks the model and raises at the first layer whose group is absent
+  // (no variables where it expects some): another model's file, whose groups happen to overlap
+  // this model's, would otherwise mix its weights with what the layers had before. A file
+  // that fits nothing is said by the caller, which knows more about why.
+  if (file.layout() == KerasWeightLayout::Keras3 && options.allowMissing && options.only.empty() &&
+      !report.missing.empty() && !report.loaded.empty())
+    throw Error(keras3MismatchMessage(file, all, report, analysis));
   if (!options.only.empty())
     report.loaded.erase(
         std::remove_if(report.loaded.begin(), report.loaded.end(),

@@ -222,7 +222,9 @@ std::vector<std::string> fillWeightsFrom(const KerasH5Reader& file, Model& model
     // under the nested model's group, which a flat model of the same layers does not walk.
     const std::vector<std::string> nested = file.keras3NestedModelGroups();
     std::string question = "are these the weights of another architecture or size?";
-    if (report.unused.empty() && !nested.empty() && model.graph.groups().empty()) {
+    // (Keras 3's file lists its groups as unused then: every one is the nested model's.)
+    if ((report.unused.empty() || file.layout() == KerasWeightLayout::Keras3) && !nested.empty() &&
+        model.graph.groups().empty()) {
       fileSide = "the file keeps its weights grouped by nested model, under layers/" +
                  nested.front() + "/layers/, and this model is flat";
       question =
@@ -909,6 +911,10 @@ LoadedModel loadModel(const ModelSpec& spec) {
       result = fromKerasH5(spec);
     else if (ext == ".json")
       result = fromKerasJson(spec);  // its parser says what is wrong with the text
+    else if (ext == ".onnx" || looksLikeOnnx(spec.source))
+      throw Error(spec.source +
+                  ": an ONNX model, not a Keras model; Graft exports ONNX but does not read it, "
+                  "so open the model this was exported from (its .graft, .keras or .h5)");
     else
       throw Error(spec.source + ": " +
                   (ext == ".h5" || ext == ".hdf5" ? "not an HDF5 file, so " : std::string()) +

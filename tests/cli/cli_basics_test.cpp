@@ -111,6 +111,26 @@ TEST(CliBasics, EditRefusesLabelsThatDoNotFitTheModel) {
       << one.err;
 }
 
+// summary checks the class names as predict does: it exited 0 with three names for a ten-class
+// model, which predict then refused.
+TEST(CliBasics, SummaryRefusesLabelsThatDoNotFitTheModel) {
+  TempDir dir;
+  std::ofstream(dir.file("two.txt")) << "cat\ndog\n";
+  const std::vector<std::string> model{"summary",       "mobilenet",    "--alpha",
+                                       "0.25",          "--input-size", "32",
+                                       "--include-top", "--classes",    "3"};
+  std::vector<std::string> args = model;
+  args.insert(args.end(), {"--labels", dir.file("two.txt")});
+  const auto r = runCli(args);
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find(dir.file("two.txt") + ": 2 class names, but the model's output has 3"),
+            std::string::npos)
+      << r.err;
+  std::ofstream(dir.file("three.txt")) << "cat\ndog\nbird\n";
+  args.back() = dir.file("three.txt");
+  EXPECT_EQ(runCli(args).exitCode, 0);
+}
+
 // --labels names the classes of the model edit writes: on a recipe that gives the model a new
 // head they were dropped by the cut (exit 0, a note saying to give them with --labels).
 TEST(CliBasics, EditLabelsNameTheEditedModelsClasses) {

@@ -60,6 +60,17 @@ TEST(ExportCli, WritesEachFormatAndReportsTheCheck) {
   EXPECT_NE(reopened.err.find("a PyTorch file (TorchScript"), std::string::npos) << reopened.err;
   // The ZIP's folder is torch's "archive", not the atomic write's hidden temporary name.
   EXPECT_NE(reopened.err.find("a ZIP holding archive/data.pkl"), std::string::npos) << reopened.err;
+  // So does the ONNX file, also under a name that does not say it.
+  fs::copy_file(dir.file("m.onnx"), dir.file("m.bin"));
+  for (const std::string file : {"m.onnx", "m.bin"}) {
+    const CommandResult onnx = runCli({"summary", dir.file(file)});
+    EXPECT_EQ(onnx.exitCode, 1);
+    EXPECT_NE(onnx.err.find(dir.file(file) + ": an ONNX model, not a Keras model"),
+              std::string::npos)
+        << onnx.err;
+    EXPECT_NE(onnx.err.find("open the model this was exported from"), std::string::npos)
+        << onnx.err;
+  }
 }
 
 TEST(ExportCli, MissingFolderExitsOneAndWritesNothing) {

@@ -238,6 +238,20 @@ TEST_F(TrainCli, UnreadableFilesAreReportedAndTrainingGoesOn) {
   EXPECT_FALSE(printed.at("skipped")[0].at("reason").get<std::string>().empty());
 }
 
+// Files that do not begin as an image are left out of the counts the run starts with, as its
+// warning says ("training on 47 images, validating on 11" counted 10 empty files among the 58).
+TEST_F(TrainCli, CountsLeaveOutFilesThatAreNoImage) {
+  const std::string data = dir.file("shapes");
+  ASSERT_EQ(cli({"sample-data", data, "--images-per-class", "10"}).exitCode, 0);
+  std::ofstream(fs::path(data) / "circle" / "zz_empty.png").flush();
+  auto r = cli({"train", model, "--data", data, "--epochs", "1", "--val-split", "0", "-o",
+                dir.file("o.h5")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("1 of the 31 files named as images do not begin as one"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("training on 30 images"), std::string::npos) << r.err;
+}
+
 // A class with no validation images has no validation accuracy: null in the log, not a 0 that
 // reads as "never right".
 TEST_F(TrainCli, AClassWithoutValidationImagesHasNoValidationAccuracy) {

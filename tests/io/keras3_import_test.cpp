@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -606,7 +607,8 @@ const char* kNestedKeras3Config = R"({
   ]}})";
 
 void writeNestedKeras3Weights(const std::string& path, const std::string& container,
-                              const std::string& separator) {
+                              const std::string& separator,
+                              const std::function<void(h5::File&)>& more = {}) {
   h5::File file = h5::File::createInMemory(path);
   auto write = [&](const std::string& group, const std::vector<Shape>& shapes, float offset) {
     for (size_t i = 0; i < shapes.size(); ++i) {
@@ -620,6 +622,7 @@ void writeNestedKeras3Weights(const std::string& path, const std::string& contai
   write(base + separator + "conv2d_1", {{1, 1, 4, 2}, {2}}, 30);
   write(container + separator + "dense", {{2, 3}, {3}}, 40);
   file.writeFloats("/optimizer/vars/0", {1}, ramp({1}, 0).values());  // not weights
+  if (more) more(file);
   file.close();
 }
 
@@ -720,6 +723,34 @@ TEST(NestedKeras3Weights, AModelOtherThanTheOneSavedIsRefusedNamingTheLayers) {
   const std::string message = errorOf([&] { load(config.string(), weights.string()); });
   EXPECT_NE(message.find("head"), std::string::npos) << message;
   EXPECT_NE(message.find("has shape (2, 3), the model expects (2, 5)"), std::string::npos)
+      << message;
+}
+
+// A file saved from another model whose groups overlap this one's (the same base, another head):
+// Keras's load_weights raises at the first layer without its group; Graft loaded the overlap,
+// gave the rest fresh or old weights and ignored the file's own head.
+TEST(NestedKeras3Weights, AFileLackingALayersGroupIsRefusedNamingItAndTheUnusedGroups) {
+  TempDir dir;
+  const auto config = dir.path() / "model.json";
+  std::string twoHeads = kNestedKeras3Config;
+  const std::string head =
+      R"({"module": "keras.layers", "class_name": "Dense", "config": {"name": "head", "units": 3}})";
+  twoHeads.replace(twoHeads.find(head), head.size(),
+                   head + R"(, {"class_name": "Dense", "config": {"name": "out", "units": 2}})");
+  std::ofstream(config) << twoHeads;
+  const auto weights = dir.path() / "model.weights.h5";
+  writeNestedKeras3Weights(weights.string(), "layers", "/", [](h5::File& file) {
+    file.writeFloats("/layers/conv2d/vars/0", {3, 5}, ramp({3, 5}, 1).values());
+    file.writeFloats("/layers/conv2d/vars/1", {5}, ramp({5}, 2).values());
+  });
+  const std::string message = errorOf([&] { load(config.string(), weights.string()); });
+  EXPECT_NE(message.find(weights.string() + ": no weights for layer 'out' (group "
+                                            "layers/dense_1/vars, where the model expects kernel "
+                                            "(3, 2), bias (2,))"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("the file's layers/conv2d belongs to no layer of this model"),
+            std::string::npos)
       << message;
 }
 

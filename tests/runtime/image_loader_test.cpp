@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <tuple>
 
 #include "graph/diagnostic.h"
 #include "runtime/data/image_jpeg.h"
@@ -339,6 +340,45 @@ TEST(ImageLoader, GrayConversionIsPilsIntegerLuma) {
   ASSERT_EQ(gray.type(), CV_32FC1);
   for (size_t i = 0; i < cases.size(); ++i)
     EXPECT_EQ(gray.at<float>(0, static_cast<int>(i)), cases[i].second) << "RGB " << cases[i].first;
+}
+
+// A small file whose header describes a huge picture (a 388 KB PNG of 20000 x 20000 pixels
+// took 7 GB to decode, and above 2^30 pixels OpenCV's own assertion was all the user saw):
+// refused from the header, naming the file and both sizes, before anything is decoded.
+TEST(ImageLoader, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
+  TempDir dir;
+  const cv::Mat small(8, 8, CV_8UC3, cv::Scalar(10, 20, 30));
+  const auto setBigEndian32 = [](std::vector<uchar>& bytes, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<uchar>(v >> (24 - 8 * i));
+  };
+  std::vector<uchar> png;
+  cv::imencode(".png", small, png);
+  setBigEndian32(png, 16, 20000);  // IHDR's width and height
+  setBigEndian32(png, 20, 20000);
+  std::vector<uchar> jpeg;
+  cv::imencode(".jpg", small, jpeg);
+  for (size_t i = 2; i + 9 < jpeg.size(); ++i)
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0) {  // baseline start of frame: height, width
+      jpeg[i + 5] = 0xFF, jpeg[i + 6] = 0xFF, jpeg[i + 7] = 0xFF, jpeg[i + 8] = 0xFF;
+      break;
+    }
+  for (const auto& [name, bytes, described] :
+       std::vector<std::tuple<std::string, std::vector<uchar>, std::string>>{
+           {"huge.png", png, "20000 x 20000"}, {"huge.jpg", jpeg, "65535 x 65535"}}) {
+    const std::string path = dir.file(name);
+    writeBytes(path, bytes);
+    try {
+      graft::loadImageRgb(path);
+      ADD_FAILURE() << name << " was decoded";
+    } catch (const graft::Error& e) {
+      EXPECT_EQ(std::string(e.what()), path + ": image too large (" + described +
+                                           " pixels; the limit is 134217728 pixels)");
+    }
+  }
+  // A small picture still reads.
+  const std::string path = dir.file("small.png");
+  cv::imwrite(path, small);
+  EXPECT_EQ(graft::loadImageRgb(path).cols, 8);
 }
 
 }  // namespace

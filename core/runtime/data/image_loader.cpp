@@ -13,8 +13,10 @@
 #include <iterator>
 
 #include "graph/diagnostic.h"
+#include "graph/limits.h"
 #include "io/file_format.h"
 #include "runtime/data/image_bmp.h"
+#include "runtime/data/image_dimensions.h"
 #include "runtime/data/image_gif.h"
 #include "runtime/data/image_jpeg.h"
 #include "runtime/data/image_png.h"
@@ -73,6 +75,11 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
   if (looksLikeJpeg(bytes.data(), bytes.size()) && !jpegIsComplete(bytes.data(), bytes.size()))
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
   refuseCutOffImage(bytes, name);
+  if (const auto size = imageDimensions(bytes.data(), bytes.size());
+      size && size->width * size->height > limits::kMaxImagePixels)
+    throw Error(name + ": image too large (" + std::to_string(size->width) + " x " +
+                std::to_string(size->height) + " pixels; the limit is " +
+                std::to_string(limits::kMaxImagePixels) + " pixels)");
   // TIFFs OpenCV would refuse with a line of its own on stderr are refused here in Graft's.
   if (looksLikeTiff(bytes.data(), bytes.size())) {
     const auto tiff = tiffSamples(bytes.data(), bytes.size());

@@ -160,7 +160,10 @@ std::vector<ImagePrediction> Predictor::run(
     try {
       image = state_->prepare(files[i], options);
     } catch (const std::exception& e) {
-      results[i].error = e.what();
+      // OpenCV's and the allocator's messages do not say which file: the skip line must.
+      const std::string message = e.what();
+      results[i].error =
+          message.rfind(files[i] + ": ", 0) == 0 ? message : files[i] + ": " + message;
       done[i] = true;
       if (batch.empty()) report();
       continue;

@@ -12,6 +12,7 @@
 #include "graph/surgery/ops.h"
 #include "graph/surgery/surgery.h"
 #include "runtime/data/data_pipeline.h"
+#include "runtime/data/image_signature.h"
 #include "runtime/distributed/data_parallel.h"
 #include "runtime/module/graph_module.h"
 #include "runtime/module/weight_penalties.h"
@@ -37,6 +38,15 @@
 namespace graft {
 
 namespace {
+
+// Files that do not begin as an image (an empty file, a git-lfs pointer) are skipped by every
+// epoch: the counts the run starts with leave them out, as the data check's warning says.
+int64_t samplesThatBeginAsImages(const std::vector<ImageSample>& samples) {
+  return static_cast<int64_t>(
+      std::count_if(samples.begin(), samples.end(), [](const ImageSample& sample) {
+        return sample.path.empty() || beginsAsAnImage(sample.path);
+      }));
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -293,8 +303,8 @@ void TrainingRun::setUp(const Model& model) {
   TrainStartEvent start;
   start.epochs = options_.epochs;
   start.batchesPerEpoch = batches_.batchesPerEpoch();
-  start.trainImages = static_cast<int64_t>(data_.train.size());
-  start.validationImages = static_cast<int64_t>(data_.validation.size());
+  start.trainImages = samplesThatBeginAsImages(data_.train);
+  start.validationImages = samplesThatBeginAsImages(data_.validation);
   start.classes = data_.classes;
   start.trainableParams = analysis.trainableParams;
   start.frozenParams = analysis.nonTrainableParams();
