@@ -355,6 +355,8 @@ TEST(ImageLoader, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
   cv::imencode(".png", small, png);
   setBigEndian32(png, 16, 20000);  // IHDR's width and height
   setBigEndian32(png, 20, 20000);
+  // A valid IHDR again (its CRC covers the type and the data: bytes 12 to 28).
+  setBigEndian32(png, 29, crc32(std::vector<uchar>(png.begin() + 12, png.begin() + 29)));
   std::vector<uchar> jpeg;
   cv::imencode(".jpg", small, jpeg);
   for (size_t i = 2; i + 9 < jpeg.size(); ++i)
