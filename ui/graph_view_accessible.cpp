@@ -13,10 +13,18 @@
 namespace graft::ui {
 namespace {
 
+// The view's scene while both live: asked through QGraphicsView::scene(), which the scene's
+// destructor clears (the view's own pointer would dangle while the parent deletes its
+// children, the scene before the view, and a screen reader may ask in between).
+const GraphScene* liveScene(const GraphView* view) {
+  return view ? qobject_cast<const GraphScene*>(view->scene()) : nullptr;
+}
+
 // The visible cards, in the graph's order (the summary's and the arrow keys' order).
 QStringList cardNames(const GraphView* view) {
   QStringList names;
-  const GraphScene* scene = view->graphScene();
+  const GraphScene* scene = liveScene(view);
+  if (!scene) return names;
   QList<const NodeItem*> cards;
   for (const NodeItem* card : scene->nodeItems())
     if (card->isVisible()) cards << card;
@@ -39,6 +47,8 @@ class CardAccessible : public QAccessibleInterface {
   QAccessibleInterface* parent() const override {
     return view_ ? QAccessible::queryAccessibleInterface(view_) : nullptr;
   }
+  // The view's interface is going: a card must not reach the dying view afterwards.
+  void detach() { view_ = nullptr; }
   QAccessibleInterface* child(int) const override { return nullptr; }
   int childCount() const override { return 0; }
   int indexOfChild(const QAccessibleInterface*) const override { return -1; }
@@ -72,15 +82,18 @@ class CardAccessible : public QAccessibleInterface {
     state.focusable = true;
     state.selected = item->isSelected();
     // The keyboard works on the selection: the focused card is the selected one.
-    state.focused = item->isSelected() && view_->hasFocus() &&
-                    view_->graphScene()->selectedLayers().size() == 1;
+    state.focused =
+        item->isSelected() && view_->hasFocus() && liveScene(view_)->selectedLayers().size() == 1;
     state.offscreen = !view_->viewport()->rect().intersects(
         view_->mapFromScene(item->sceneBoundingRect()).boundingRect());
     return state;
   }
 
  private:
-  const NodeItem* card() const { return view_ ? view_->graphScene()->nodeItem(layer_) : nullptr; }
+  const NodeItem* card() const {
+    const GraphScene* scene = liveScene(view_);
+    return scene ? scene->nodeItem(layer_) : nullptr;
+  }
   QPointer<GraphView> view_;
   QString layer_;
 };
@@ -90,8 +103,11 @@ class GraphViewAccessible : public QAccessibleWidget {
  public:
   explicit GraphViewAccessible(GraphView* view) : QAccessibleWidget(view) {}
   ~GraphViewAccessible() override {
-    for (const QAccessible::Id id : std::as_const(cards_))
+    for (const QAccessible::Id id : std::as_const(cards_)) {
+      if (auto* card = static_cast<CardAccessible*>(QAccessible::accessibleInterface(id)))
+        card->detach();
       QAccessible::deleteAccessibleInterface(id);
+    }
   }
   int childCount() const override {
     return QAccessibleWidget::childCount() + static_cast<int>(cardNames(view()).size());
@@ -114,8 +130,9 @@ class GraphViewAccessible : public QAccessibleWidget {
     return -1;
   }
   QAccessibleInterface* focusChild() const override {
-    const QStringList selected = view()->graphScene()->selectedLayers();
-    if (view()->hasFocus() && selected.size() == 1) return cardInterface(selected.front());
+    const GraphScene* scene = liveScene(view());
+    const QStringList selected = scene ? scene->selectedLayers() : QStringList();
+    if (scene && view()->hasFocus() && selected.size() == 1) return cardInterface(selected.front());
     return QAccessibleWidget::focusChild();
   }
 

@@ -236,9 +236,11 @@ WeightLoadReport loadKerasWeights(const KerasH5Reader& file, const Graph& graph,
   // Keras's load_weights walks the model and raises at the first layer whose group is absent
   // (no variables where it expects some): another model's file, whose groups happen to overlap
   // this model's, would otherwise mix its weights with what the layers had before. A file
-  // that fits nothing is said by the caller, which knows more about why.
+  // that fits nothing is said by the caller, which knows more about why. Only a file with
+  // groups no layer reads is another model's: layers the user added after it was saved (a new
+  // head) have no group in it, and loading it keeps what they had, as the GUI promises.
   if (file.layout() == KerasWeightLayout::Keras3 && options.allowMissing && options.only.empty() &&
-      !report.missing.empty() && !report.loaded.empty())
+      !report.missing.empty() && !report.loaded.empty() && !report.unused.empty())
     throw Error(keras3MismatchMessage(file, all, report, analysis));
   if (!options.only.empty())
     report.loaded.erase(

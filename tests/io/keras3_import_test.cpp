@@ -752,6 +752,13 @@ TEST(NestedKeras3Weights, AFileLackingALayersGroupIsRefusedNamingItAndTheUnusedG
   EXPECT_NE(message.find("the file's layers/conv2d belongs to no layer of this model"),
             std::string::npos)
       << message;
+  // The same model's file from before the head 'out' was added: nothing in it belongs to
+  // another model, so it loads and 'out' keeps what it had.
+  const auto before = dir.path() / "before.weights.h5";
+  writeNestedKeras3Weights(before.string(), "layers", "/");
+  const LoadedModel loaded = load(config.string(), before.string());
+  EXPECT_EQ(values(loaded.model.weights.find("head")->at(0)), values(ramp({2, 3}, 40)));
+  ASSERT_NE(loaded.model.weights.find("out"), nullptr);
 }
 
 // The Keras transfer-learning guide's model with its augmentation in a Sequential of its own:

@@ -357,6 +357,11 @@ TEST(ImageLoader, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
   setBigEndian32(png, 20, 20000);
   // A valid IHDR again (its CRC covers the type and the data: bytes 12 to 28).
   setBigEndian32(png, 29, crc32(std::vector<uchar>(png.begin() + 12, png.begin() + 29)));
+  // The largest sizes a header can state: their product does not fit in 64 bits.
+  std::vector<uchar> widest = png;
+  setBigEndian32(widest, 16, 0xFFFFFFFFu);
+  setBigEndian32(widest, 20, 0xFFFFFFFFu);
+  setBigEndian32(widest, 29, crc32(std::vector<uchar>(widest.begin() + 12, widest.begin() + 29)));
   std::vector<uchar> jpeg;
   cv::imencode(".jpg", small, jpeg);
   for (size_t i = 2; i + 9 < jpeg.size(); ++i)
@@ -366,7 +371,9 @@ TEST(ImageLoader, ImageLargerThanTheLimitIsRefusedFromItsHeader) {
     }
   for (const auto& [name, bytes, described] :
        std::vector<std::tuple<std::string, std::vector<uchar>, std::string>>{
-           {"huge.png", png, "20000 x 20000"}, {"huge.jpg", jpeg, "65535 x 65535"}}) {
+           {"huge.png", png, "20000 x 20000"},
+           {"widest.png", widest, "4294967295 x 4294967295"},
+           {"huge.jpg", jpeg, "65535 x 65535"}}) {
     const std::string path = dir.file(name);
     writeBytes(path, bytes);
     try {

@@ -76,7 +76,8 @@ cv::Mat decodeImageRgb(const std::vector<unsigned char>& bytes, const std::strin
     throw Error(name + ": the JPEG data is truncated or corrupt (no end-of-image marker)");
   refuseCutOffImage(bytes, name);
   if (const auto size = imageDimensions(bytes.data(), bytes.size());
-      size && size->width * size->height > limits::kMaxImagePixels)
+      // Divided, not multiplied: a PNG header's sizes go up to 2^32 - 1 each.
+      size && size->width > 0 && size->height > limits::kMaxImagePixels / size->width)
     throw Error(name + ": image too large (" + std::to_string(size->width) + " x " +
                 std::to_string(size->height) + " pixels; the limit is " +
                 std::to_string(limits::kMaxImagePixels) + " pixels)");

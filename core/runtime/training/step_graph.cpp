@@ -10,6 +10,7 @@
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAException.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -84,9 +85,10 @@ class AutocastCacheOff {
 // allocator, taking a capture to be still underway, stopped recycling the blocks other streams
 // had used (it queries no events during a capture). As PyTorch's reset does for an ended capture:
 // end the routing, then releasePool, which frees the pool's memory once none of its blocks is in
-// use. Ending the routing throws where capture_end already ended it: the CUDAGraph then releases
-// the pool itself, and releasing it here too would release it twice. The allocator's calls are
-// named per LibTorch version.
+// use. Only for a capture that failed before capture_end: capture_end ends the routing first,
+// and once its cudaStreamEndCapture succeeded the CUDAGraph's reset releases the pool itself
+// (releasing it here too would release it twice). The allocator's calls are named per LibTorch
+// version.
 void releaseCapturePool(c10::DeviceIndex device, at::cuda::MempoolId_t pool, cudaStream_t stream,
                         unsigned long long captureId) {
   namespace allocator = c10::cuda::CUDACachingAllocator;
@@ -121,7 +123,7 @@ void abandonCapture(c10::DeviceIndex device, at::cuda::MempoolId_t pool, cudaStr
   try {
     releaseCapturePool(device, pool, stream, captureId);
   } catch (const c10::Error&) {
-    // capture_end had ended the routing: the CUDAGraph's reset() releases the pool.
+    // The allocator's bookkeeping disagrees (not expected): keeping the pool is the safe side.
   }
   (void)cudaGetLastError();
 }
@@ -185,6 +187,7 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
   const at::cuda::MempoolId_t pool = at::cuda::graph_pool_handle();
   bool began = false;
   bool stepped = false;  // optimizer.step() counted a step (only then is there one to uncount)
+  bool ending = false;   // capture_end was called: the CUDAGraph owns the pool
   try {
     c10::cuda::CUDAStreamGuard onSide(*side);
     AutocastCacheOff cacheOff;
@@ -199,10 +202,20 @@ std::optional<std::vector<torch::Tensor>> StepGraph::Impl::capture(
     std::vector<torch::Tensor> outputs = body(staticInputs);
     optimizer.step();
     stepped = true;
+    // An invalidated capture (an operation not allowed while capturing) would fail inside
+    // capture_end after it ended the routing but before the CUDAGraph owns the pool, where
+    // neither it nor abandonCapture could tell who releases the pool: refused here, before
+    // capture_end, it is abandoned as any failure during the step. From capture_end on, the
+    // CUDAGraph releases its pool when `recorded` goes.
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    C10_CUDA_CHECK(cudaStreamGetCaptureInfo(side->stream(), &status, nullptr));
+    TORCH_CHECK(status == cudaStreamCaptureStatusActive,
+                "the capture was invalidated by an operation CUDA graphs do not allow");
+    ending = true;
     recorded->capture_end();
     staticOutputs = std::move(outputs);
   } catch (const std::exception& e) {
-    if (began) abandonCapture(device, pool, side->stream());
+    if (began && !ending) abandonCapture(device, pool, side->stream());
     if (stepped) optimizer.uncountStep();  // the step() recorded in the failed capture ran nothing
     optimizer.zeroGrad();                  // gradients of a capture hold nothing
     staticInputs.clear();
@@ -298,3 +311,8 @@ const std::optional<std::string>& StepGraph::failure() const {
 }
 
 }  // namespace graft
+
+// Not for the files compiled after this one in a unity unit.
+#ifdef GRAFT_TORCH_AT_LEAST
+#undef GRAFT_TORCH_AT_LEAST
+#endif
